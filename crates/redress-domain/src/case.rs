@@ -1,0 +1,761 @@
+//! A case: one customer problem with one order (or none), and its state machine.
+//!
+//! Every change is a method that takes the current case and returns a [`CaseChange`] (the new
+//! case plus the timeline entries to append) or a [`CaseError`]. Storage commits both in one
+//! transaction, so the timeline can never disagree with the case.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use time::{Duration, OffsetDateTime};
+
+use crate::ids::{CaseId, CustomerId, OrderId, StoreId};
+use crate::message::{Direction, Message, validate_body};
+use crate::store::{EmailAddress, LanguageTag, ValidationError};
+use crate::taxonomy::{Channel, EscalationSignal, IssueKind, Sentiment};
+use crate::timeline::{Actor, CaseEvent, TimelineEntry};
+
+/// The human-friendly number of a case within its store, counted from 1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = u64))]
+#[serde(transparent)]
+pub struct CaseNumber(pub u64);
+
+impl fmt::Display for CaseNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "#{}", self.0)
+    }
+}
+
+/// Where a case stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum CaseStatus {
+    /// Nobody has looked at it yet.
+    New,
+    /// Being worked on.
+    Open,
+    /// Waiting for the customer to answer.
+    WaitingOnCustomer,
+    /// Waiting for a carrier, payment provider or supplier.
+    WaitingOnThirdParty,
+    /// The problem is solved; the customer may still come back.
+    Resolved,
+    /// Done for good; only an explicit reopen brings it back.
+    Closed,
+}
+
+impl CaseStatus {
+    /// Every status.
+    pub const ALL: &'static [CaseStatus] = &[
+        Self::New,
+        Self::Open,
+        Self::WaitingOnCustomer,
+        Self::WaitingOnThirdParty,
+        Self::Resolved,
+        Self::Closed,
+    ];
+
+    /// The statuses an agent may move a case to from this one. Nothing goes back to `new`;
+    /// `resolved` and `closed` go back to `open` only through a reopen.
+    pub const fn next(&self) -> &'static [CaseStatus] {
+        use CaseStatus::*;
+        match self {
+            New => &[Open, WaitingOnCustomer, WaitingOnThirdParty, Resolved, Closed],
+            Open => &[WaitingOnCustomer, WaitingOnThirdParty, Resolved, Closed],
+            WaitingOnCustomer => &[Open, WaitingOnThirdParty, Resolved, Closed],
+            WaitingOnThirdParty => &[Open, WaitingOnCustomer, Resolved, Closed],
+            Resolved => &[Open, Closed],
+            Closed => &[Open],
+        }
+    }
+
+    /// True for resolved and closed: nothing left to do.
+    pub const fn is_done(&self) -> bool {
+        matches!(self, CaseStatus::Resolved | CaseStatus::Closed)
+    }
+
+    /// The snake_case id.
+    pub const fn as_str(&self) -> &'static str {
+        use CaseStatus::*;
+        match self {
+            New => "new",
+            Open => "open",
+            WaitingOnCustomer => "waiting_on_customer",
+            WaitingOnThirdParty => "waiting_on_third_party",
+            Resolved => "resolved",
+            Closed => "closed",
+        }
+    }
+}
+
+impl fmt::Display for CaseStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How soon a case needs a person. Ordered from least to most urgent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Priority {
+    /// A question that can wait.
+    Low,
+    /// The usual.
+    Normal,
+    /// The customer has lost money or goods, or is upset.
+    High,
+    /// A bank dispute or legal action is threatened.
+    Urgent,
+}
+
+impl Priority {
+    /// Every priority, least urgent first.
+    pub const ALL: &'static [Priority] = &[Self::Low, Self::Normal, Self::High, Self::Urgent];
+
+    /// Judges a new case: questions are low, losses are high, a negative tone or a public,
+    /// repeated or urgent complaint raises it one step, and a threatened chargeback or legal
+    /// action makes it urgent.
+    pub fn assess(kind: IssueKind, sentiment: Sentiment, escalation: &BTreeSet<EscalationSignal>) -> Priority {
+        if escalation.contains(&EscalationSignal::Chargeback) || escalation.contains(&EscalationSignal::Legal) {
+            return Priority::Urgent;
+        }
+        let mut priority = if kind.is_loss() {
+            Priority::High
+        } else if matches!(kind, IssueKind::Other | IssueKind::ReturnPolicyQuestion) {
+            Priority::Low
+        } else {
+            Priority::Normal
+        };
+        let raised = sentiment == Sentiment::Negative
+            || escalation.iter().any(|s| {
+                matches!(
+                    s,
+                    EscalationSignal::PublicReview | EscalationSignal::RepeatContact | EscalationSignal::Urgent
+                )
+            });
+        if raised {
+            priority = priority.raised();
+        }
+        priority
+    }
+
+    /// One step more urgent, up to urgent.
+    pub const fn raised(self) -> Priority {
+        match self {
+            Priority::Low => Priority::Normal,
+            Priority::Normal => Priority::High,
+            Priority::High | Priority::Urgent => Priority::Urgent,
+        }
+    }
+
+    /// How long the shop has to give a first answer at this priority.
+    pub const fn response_target(&self) -> Duration {
+        match self {
+            Priority::Urgent => Duration::hours(1),
+            Priority::High => Duration::hours(4),
+            Priority::Normal => Duration::hours(24),
+            Priority::Low => Duration::hours(72),
+        }
+    }
+
+    /// The snake_case id.
+    pub const fn as_str(&self) -> &'static str {
+        match self {
+            Priority::Low => "low",
+            Priority::Normal => "normal",
+            Priority::High => "high",
+            Priority::Urgent => "urgent",
+        }
+    }
+}
+
+/// One customer problem.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Case {
+    /// The case's id.
+    pub id: CaseId,
+    /// The store it belongs to.
+    pub store_id: StoreId,
+    /// Number within the store, shown to people as `#1042`.
+    pub number: CaseNumber,
+    /// The order it is about, if any.
+    pub order_id: Option<OrderId>,
+    /// The customer, if known.
+    pub customer_id: Option<CustomerId>,
+    /// The address replies go to, if known.
+    pub customer_email: Option<EmailAddress>,
+    /// A one-line summary.
+    pub subject: String,
+    /// What went wrong.
+    pub kind: IssueKind,
+    /// The channel the customer used first.
+    pub channel: Channel,
+    /// The customer's language.
+    pub language: LanguageTag,
+    /// Tone of the customer's messages.
+    pub sentiment: Sentiment,
+    /// Escalation signals found.
+    pub escalation: BTreeSet<EscalationSignal>,
+    /// How urgent it is.
+    pub priority: Priority,
+    /// Where it stands.
+    pub status: CaseStatus,
+    /// The agent working on it.
+    pub assignee: Option<String>,
+    /// When it was opened.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    /// When it last changed.
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+    /// When the first answer is due by the priority's target.
+    #[serde(with = "time::serde::rfc3339")]
+    pub response_due_at: OffsetDateTime,
+    /// Counts changes; storage uses it to refuse a change made on a stale copy.
+    pub version: u64,
+}
+
+/// What is needed to open a case, apart from its number, which storage allocates.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewCase {
+    /// The case's id.
+    pub id: CaseId,
+    /// The store.
+    pub store_id: StoreId,
+    /// The order it is about, if any.
+    pub order_id: Option<OrderId>,
+    /// The customer, if known.
+    pub customer_id: Option<CustomerId>,
+    /// The address replies go to, if known.
+    pub customer_email: Option<EmailAddress>,
+    /// A one-line summary.
+    pub subject: String,
+    /// What went wrong.
+    pub kind: IssueKind,
+    /// The customer's language.
+    pub language: LanguageTag,
+    /// Tone of the first message.
+    pub sentiment: Sentiment,
+    /// Escalation signals in the first message.
+    pub escalation: BTreeSet<EscalationSignal>,
+    /// The first message; it sets the case's channel.
+    pub first_message: Message,
+    /// Who opened it.
+    pub opened_by: Actor,
+}
+
+/// A case after a change, with the timeline entries that record the change.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CaseChange {
+    /// The case as it now is.
+    pub case: Case,
+    /// What to append to its timeline, in order.
+    pub entries: Vec<TimelineEntry>,
+}
+
+/// Why a change to a case was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CaseError {
+    /// The status machine does not allow this move.
+    #[error("a case cannot go from {from} to {to}")]
+    IllegalTransition {
+        /// Current status.
+        from: CaseStatus,
+        /// Requested status.
+        to: CaseStatus,
+    },
+    /// The change would change nothing.
+    #[error("the case is already {0}")]
+    NoChange(String),
+    /// The case is closed; reopen it first.
+    #[error("case {0} is closed: reopen it before adding messages")]
+    Closed(CaseNumber),
+    /// A field breaks its rules.
+    #[error(transparent)]
+    Invalid(#[from] ValidationError),
+}
+
+/// Checks a case subject: present, at most 300 characters.
+pub fn validate_subject(subject: &str) -> Result<(), ValidationError> {
+    if subject.trim().is_empty() || subject.chars().count() > 300 {
+        return Err(ValidationError::new("subject", "give a subject of 1 to 300 characters"));
+    }
+    Ok(())
+}
+
+impl Case {
+    /// Opens a case with its first message. The priority comes from [`Priority::assess`] and
+    /// the response deadline from the priority.
+    pub fn open(new: NewCase, number: CaseNumber, now: OffsetDateTime) -> Result<CaseChange, CaseError> {
+        validate_subject(&new.subject)?;
+        new.first_message.validate()?;
+        if new.first_message.case_id != new.id || new.first_message.store_id != new.store_id {
+            return Err(ValidationError::new("message", "the first message must belong to the new case").into());
+        }
+        let priority = Priority::assess(new.kind, new.sentiment, &new.escalation);
+        let channel = new.first_message.channel;
+        let case = Case {
+            id: new.id,
+            store_id: new.store_id,
+            number,
+            order_id: new.order_id,
+            customer_id: new.customer_id,
+            customer_email: new.customer_email,
+            subject: new.subject.trim().to_owned(),
+            kind: new.kind,
+            channel,
+            language: new.language.clone(),
+            sentiment: new.sentiment,
+            escalation: new.escalation,
+            priority,
+            status: CaseStatus::New,
+            assignee: None,
+            created_at: now,
+            updated_at: now,
+            response_due_at: now + priority.response_target(),
+            version: 1,
+        };
+        let entries = vec![
+            TimelineEntry {
+                at: now,
+                actor: new.opened_by.clone(),
+                event: CaseEvent::Opened {
+                    kind: new.kind,
+                    channel,
+                    language: new.language,
+                    priority,
+                },
+            },
+            TimelineEntry {
+                at: now,
+                actor: new.first_message.author.clone(),
+                event: CaseEvent::MessageAdded {
+                    message_id: new.first_message.id,
+                    direction: new.first_message.direction,
+                    channel,
+                },
+            },
+        ];
+        Ok(CaseChange { case, entries })
+    }
+
+    /// A copy stamped as changed at `now`.
+    fn touched(&self, now: OffsetDateTime) -> Case {
+        let mut next = self.clone();
+        next.updated_at = now;
+        next.version += 1;
+        next
+    }
+
+    /// The entries for a move to `to`, with a reopen entry when it leaves resolved or closed.
+    fn status_entries(&self, to: CaseStatus, actor: &Actor, now: OffsetDateTime) -> Vec<TimelineEntry> {
+        let mut entries = Vec::with_capacity(2);
+        if self.status.is_done() && !to.is_done() {
+            entries.push(TimelineEntry {
+                at: now,
+                actor: actor.clone(),
+                event: CaseEvent::Reopened { from: self.status },
+            });
+        }
+        entries.push(TimelineEntry {
+            at: now,
+            actor: actor.clone(),
+            event: CaseEvent::StatusChanged { from: self.status, to },
+        });
+        entries
+    }
+
+    /// Moves the case to another status, if the status machine allows it.
+    pub fn change_status(&self, to: CaseStatus, actor: &Actor, now: OffsetDateTime) -> Result<CaseChange, CaseError> {
+        if self.status == to {
+            return Err(CaseError::NoChange(to.to_string()));
+        }
+        if !self.status.next().contains(&to) {
+            return Err(CaseError::IllegalTransition { from: self.status, to });
+        }
+        let entries = self.status_entries(to, actor, now);
+        let mut case = self.touched(now);
+        case.status = to;
+        Ok(CaseChange { case, entries })
+    }
+
+    /// Gives the case to an agent, or unassigns it with `None`. Assigning a new case opens it:
+    /// someone is now on it.
+    pub fn assign(&self, to: Option<String>, actor: &Actor, now: OffsetDateTime) -> Result<CaseChange, CaseError> {
+        let to = to.map(|name| name.trim().to_owned());
+        if let Some(name) = &to
+            && (name.is_empty() || name.chars().count() > 200)
+        {
+            return Err(ValidationError::new(
+                "assignee",
+                "give an agent name of 1 to 200 characters, or null to unassign",
+            )
+            .into());
+        }
+        if self.assignee == to {
+            return Err(CaseError::NoChange(match &to {
+                Some(name) => format!("assigned to {name}"),
+                None => "unassigned".to_owned(),
+            }));
+        }
+        let mut entries = vec![TimelineEntry {
+            at: now,
+            actor: actor.clone(),
+            event: CaseEvent::Assigned {
+                from: self.assignee.clone(),
+                to: to.clone(),
+            },
+        }];
+        let mut case = self.touched(now);
+        if self.status == CaseStatus::New && to.is_some() {
+            entries.extend(self.status_entries(CaseStatus::Open, actor, now));
+            case.status = CaseStatus::Open;
+        }
+        case.assignee = to;
+        Ok(CaseChange { case, entries })
+    }
+
+    /// Adds a message. A customer's message on a case waiting for them, or on a resolved case,
+    /// puts it back in front of an agent; an agent's first answer opens a new case. A closed
+    /// case takes no messages until it is reopened.
+    pub fn add_message(&self, message: &Message, now: OffsetDateTime) -> Result<CaseChange, CaseError> {
+        message.validate()?;
+        if message.case_id != self.id || message.store_id != self.store_id {
+            return Err(ValidationError::new("message", "the message belongs to another case").into());
+        }
+        if self.status == CaseStatus::Closed {
+            return Err(CaseError::Closed(self.number));
+        }
+        let next_status = match (message.direction, self.status) {
+            (Direction::Inbound, CaseStatus::WaitingOnCustomer | CaseStatus::Resolved) => Some(CaseStatus::Open),
+            (Direction::Outbound, CaseStatus::New) => Some(CaseStatus::Open),
+            _ => None,
+        };
+        let mut entries = vec![TimelineEntry {
+            at: now,
+            actor: message.author.clone(),
+            event: CaseEvent::MessageAdded {
+                message_id: message.id,
+                direction: message.direction,
+                channel: message.channel,
+            },
+        }];
+        let mut case = self.touched(now);
+        if let Some(status) = next_status {
+            entries.extend(self.status_entries(status, &message.author, now));
+            case.status = status;
+        }
+        Ok(CaseChange { case, entries })
+    }
+
+    /// Adds an internal note, seen by agents only. Allowed at any status, closed included:
+    /// notes document, they do not reopen.
+    pub fn add_note(&self, body: &str, actor: &Actor, now: OffsetDateTime) -> Result<CaseChange, CaseError> {
+        validate_body(body)?;
+        Ok(CaseChange {
+            case: self.touched(now),
+            entries: vec![TimelineEntry {
+                at: now,
+                actor: actor.clone(),
+                event: CaseEvent::NoteAdded { body: body.to_owned() },
+            }],
+        })
+    }
+
+    /// Sets the priority by hand; the response deadline moves with it, counted from opening.
+    pub fn change_priority(&self, to: Priority, actor: &Actor, now: OffsetDateTime) -> Result<CaseChange, CaseError> {
+        if self.priority == to {
+            return Err(CaseError::NoChange(to.as_str().to_owned()));
+        }
+        let mut case = self.touched(now);
+        case.priority = to;
+        case.response_due_at = self.created_at + to.response_target();
+        Ok(CaseChange {
+            case,
+            entries: vec![TimelineEntry {
+                at: now,
+                actor: actor.clone(),
+                event: CaseEvent::PriorityChanged {
+                    from: self.priority,
+                    to,
+                },
+            }],
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::MessageId;
+    use proptest::prelude::*;
+    use time::macros::datetime;
+    use uuid::Uuid;
+
+    const T0: OffsetDateTime = datetime!(2026-11-20 09:00 UTC);
+    const T1: OffsetDateTime = datetime!(2026-11-20 10:00 UTC);
+
+    fn agent() -> Actor {
+        Actor::Agent { name: "maria".into() }
+    }
+
+    fn message(direction: Direction, n: u128) -> Message {
+        Message {
+            id: MessageId::from_uuid(Uuid::from_u128(n)),
+            store_id: StoreId::from_uuid(Uuid::from_u128(1)),
+            case_id: CaseId::from_uuid(Uuid::from_u128(2)),
+            direction,
+            channel: Channel::Email,
+            author: match direction {
+                Direction::Inbound => Actor::Customer {
+                    handle: "ana@example.com".into(),
+                },
+                Direction::Outbound => agent(),
+            },
+            body: "Mi paquete llegó roto".into(),
+            attachments: vec![],
+            created_at: T0,
+        }
+    }
+
+    fn new_case() -> NewCase {
+        NewCase {
+            id: CaseId::from_uuid(Uuid::from_u128(2)),
+            store_id: StoreId::from_uuid(Uuid::from_u128(1)),
+            order_id: None,
+            customer_id: None,
+            customer_email: Some(EmailAddress::parse("ana@example.com").unwrap()),
+            subject: "Paquete roto".into(),
+            kind: IssueKind::DamagedInTransit,
+            language: LanguageTag::parse("es").unwrap(),
+            sentiment: Sentiment::Negative,
+            escalation: BTreeSet::new(),
+            first_message: message(Direction::Inbound, 10),
+            opened_by: Actor::Customer {
+                handle: "ana@example.com".into(),
+            },
+        }
+    }
+
+    fn case_in(status: CaseStatus) -> Case {
+        let mut case = Case::open(new_case(), CaseNumber(7), T0).unwrap().case;
+        case.status = status;
+        case
+    }
+
+    #[test]
+    fn opening_records_the_case_and_its_first_message() {
+        let change = Case::open(new_case(), CaseNumber(7), T0).unwrap();
+        assert_eq!(change.case.status, CaseStatus::New);
+        assert_eq!(
+            change.case.priority,
+            Priority::Urgent,
+            "a loss with a negative tone is raised from high"
+        );
+        assert_eq!(change.case.response_due_at, T0 + Duration::hours(1));
+        assert_eq!(change.case.channel, Channel::Email);
+        assert_eq!(change.case.number.to_string(), "#7");
+        assert!(matches!(
+            change.entries[0].event,
+            CaseEvent::Opened {
+                kind: IssueKind::DamagedInTransit,
+                ..
+            }
+        ));
+        assert!(matches!(
+            change.entries[1].event,
+            CaseEvent::MessageAdded {
+                direction: Direction::Inbound,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn opening_refuses_bad_input() {
+        let mut blank = new_case();
+        blank.subject = "  ".into();
+        assert!(matches!(Case::open(blank, CaseNumber(1), T0), Err(CaseError::Invalid(e)) if e.field == "subject"));
+        let mut empty = new_case();
+        empty.first_message.body = "\n".into();
+        assert!(matches!(Case::open(empty, CaseNumber(1), T0), Err(CaseError::Invalid(e)) if e.field == "body"));
+        let mut foreign = new_case();
+        foreign.first_message.case_id = CaseId::from_uuid(Uuid::from_u128(99));
+        assert!(Case::open(foreign, CaseNumber(1), T0).is_err());
+    }
+
+    #[test]
+    fn every_status_transition_is_legal_or_refused() {
+        for from in CaseStatus::ALL {
+            for to in CaseStatus::ALL {
+                let case = case_in(*from);
+                let result = case.change_status(*to, &agent(), T1);
+                if from == to {
+                    assert!(matches!(result, Err(CaseError::NoChange(_))), "{from} -> {to}");
+                } else if from.next().contains(to) {
+                    let change = result.unwrap();
+                    assert_eq!(change.case.status, *to);
+                    assert_eq!(change.case.version, case.version + 1);
+                    assert_eq!(change.case.updated_at, T1);
+                    let last = change.entries.last().unwrap();
+                    assert_eq!(last.event, CaseEvent::StatusChanged { from: *from, to: *to });
+                    let reopened = change
+                        .entries
+                        .iter()
+                        .any(|e| matches!(e.event, CaseEvent::Reopened { .. }));
+                    assert_eq!(reopened, from.is_done() && !to.is_done(), "{from} -> {to}");
+                } else {
+                    assert_eq!(
+                        result.unwrap_err(),
+                        CaseError::IllegalTransition { from: *from, to: *to }
+                    );
+                }
+            }
+        }
+        // Nothing ever goes back to new.
+        assert!(CaseStatus::ALL.iter().all(|s| !s.next().contains(&CaseStatus::New)));
+    }
+
+    #[test]
+    fn messages_move_the_case_as_a_helpdesk_would() {
+        let expectations = [
+            (Direction::Inbound, CaseStatus::New, Ok(CaseStatus::New)),
+            (Direction::Inbound, CaseStatus::Open, Ok(CaseStatus::Open)),
+            (Direction::Inbound, CaseStatus::WaitingOnCustomer, Ok(CaseStatus::Open)),
+            (
+                Direction::Inbound,
+                CaseStatus::WaitingOnThirdParty,
+                Ok(CaseStatus::WaitingOnThirdParty),
+            ),
+            (Direction::Inbound, CaseStatus::Resolved, Ok(CaseStatus::Open)),
+            (Direction::Inbound, CaseStatus::Closed, Err(())),
+            (Direction::Outbound, CaseStatus::New, Ok(CaseStatus::Open)),
+            (Direction::Outbound, CaseStatus::Open, Ok(CaseStatus::Open)),
+            (
+                Direction::Outbound,
+                CaseStatus::WaitingOnCustomer,
+                Ok(CaseStatus::WaitingOnCustomer),
+            ),
+            (
+                Direction::Outbound,
+                CaseStatus::WaitingOnThirdParty,
+                Ok(CaseStatus::WaitingOnThirdParty),
+            ),
+            (Direction::Outbound, CaseStatus::Resolved, Ok(CaseStatus::Resolved)),
+            (Direction::Outbound, CaseStatus::Closed, Err(())),
+        ];
+        for (direction, from, expected) in expectations {
+            let result = case_in(from).add_message(&message(direction, 11), T1);
+            match expected {
+                Ok(status) => {
+                    let change = result.unwrap();
+                    assert_eq!(change.case.status, status, "{direction:?} on {from}");
+                    assert!(matches!(change.entries[0].event, CaseEvent::MessageAdded { .. }));
+                    let status_entries = if status == from {
+                        0
+                    } else {
+                        1 + usize::from(from == CaseStatus::Resolved)
+                    };
+                    assert_eq!(change.entries.len(), 1 + status_entries, "{direction:?} on {from}");
+                }
+                Err(()) => assert!(matches!(result, Err(CaseError::Closed(_))), "{direction:?} on {from}"),
+            }
+        }
+    }
+
+    #[test]
+    fn assignment_opens_a_new_case_and_refuses_no_ops() {
+        let case = case_in(CaseStatus::New);
+        let change = case.assign(Some("maria".into()), &agent(), T1).unwrap();
+        assert_eq!(change.case.assignee.as_deref(), Some("maria"));
+        assert_eq!(change.case.status, CaseStatus::Open);
+        assert_eq!(change.entries.len(), 2);
+        assert!(matches!(
+            change.case.assign(Some("maria".into()), &agent(), T1),
+            Err(CaseError::NoChange(_))
+        ));
+        let unassigned = change.case.assign(None, &agent(), T1).unwrap();
+        assert_eq!(unassigned.case.assignee, None);
+        assert_eq!(unassigned.case.status, CaseStatus::Open);
+        assert!(case.assign(Some(" ".into()), &agent(), T1).is_err());
+    }
+
+    #[test]
+    fn notes_are_allowed_even_when_closed() {
+        let change = case_in(CaseStatus::Closed)
+            .add_note("customer called, sent photos", &agent(), T1)
+            .unwrap();
+        assert_eq!(change.case.status, CaseStatus::Closed);
+        assert!(case_in(CaseStatus::Open).add_note("", &agent(), T1).is_err());
+    }
+
+    #[test]
+    fn priority_rules() {
+        let none = BTreeSet::new();
+        assert_eq!(
+            Priority::assess(IssueKind::Other, Sentiment::Positive, &none),
+            Priority::Low
+        );
+        assert_eq!(
+            Priority::assess(IssueKind::OrderStatus, Sentiment::Neutral, &none),
+            Priority::Normal
+        );
+        assert_eq!(
+            Priority::assess(IssueKind::NotReceived, Sentiment::Neutral, &none),
+            Priority::High
+        );
+        assert_eq!(
+            Priority::assess(
+                IssueKind::Other,
+                Sentiment::Neutral,
+                &BTreeSet::from([EscalationSignal::Legal])
+            ),
+            Priority::Urgent
+        );
+        assert_eq!(
+            Priority::assess(
+                IssueKind::OrderStatus,
+                Sentiment::Neutral,
+                &BTreeSet::from([EscalationSignal::RepeatContact])
+            ),
+            Priority::High
+        );
+        let case = case_in(CaseStatus::Open);
+        let change = case.change_priority(Priority::Low, &agent(), T1).unwrap();
+        assert_eq!(change.case.response_due_at, T0 + Duration::hours(72));
+        assert!(change.case.change_priority(Priority::Low, &agent(), T1).is_err());
+    }
+
+    fn any_status() -> impl Strategy<Value = CaseStatus> {
+        proptest::sample::select(CaseStatus::ALL.to_vec())
+    }
+
+    proptest! {
+        /// Whatever sequence of moves is tried, the case only ever takes legal steps, its
+        /// version grows by one per accepted change, and every accepted change is on the timeline.
+        #[test]
+        fn random_walks_stay_legal(moves in proptest::collection::vec(any_status(), 0..40)) {
+            let mut case = case_in(CaseStatus::New);
+            let mut timeline = 0usize;
+            for to in moves {
+                let before = case.clone();
+                match case.change_status(to, &agent(), T1) {
+                    Ok(change) => {
+                        prop_assert!(before.status.next().contains(&to));
+                        prop_assert_eq!(change.case.version, before.version + 1);
+                        prop_assert!(!change.entries.is_empty());
+                        timeline += change.entries.len();
+                        case = change.case;
+                    }
+                    Err(_) => prop_assert!(before.status == to || !before.status.next().contains(&to)),
+                }
+            }
+            prop_assert!(timeline as u64 >= case.version - 1);
+        }
+    }
+}

@@ -1,0 +1,32 @@
+//! The Redress domain: what a shop's post-purchase problems are made of, and the rules that
+//! govern how they change.
+//!
+//! This crate is pure: no I/O, no async, no clock, no randomness. Time and identifiers are
+//! passed in by the caller, so every rule can be tested exhaustively with plain values.
+//!
+//! Start reading at [`case`]: a [`case::Case`] is one customer problem, and every change to it
+//! is a function that returns the new case plus the [`timeline`] entries to append, or a typed
+//! error when the change is not allowed. [`money`] holds the integer minor-unit money type;
+//! [`order`] the order, payment and shipment facts the shop's systems send us; [`taxonomy`]
+//! the identifiers every part of Redress shares.
+
+pub mod case;
+pub mod ids;
+pub mod message;
+pub mod money;
+pub mod order;
+pub mod store;
+pub mod taxonomy;
+pub mod timeline;
+
+pub use case::{Case, CaseChange, CaseError, CaseNumber, CaseStatus, NewCase, Priority};
+pub use ids::{ApiKeyId, CaseId, CustomerId, MessageId, OrderId, PaymentId, ShipmentId, StoreId};
+pub use message::{Attachment, Author, Direction, Message};
+pub use money::{Currency, Money, MoneyError};
+pub use order::{
+    Address, FulfilmentStage, Order, OrderError, OrderLine, Payment, PaymentStatus, Shipment, ShipmentLine,
+    ShipmentStatus, TimeStamp,
+};
+pub use store::{Customer, EmailAddress, LanguageTag, Store, StoreSlug, ValidationError};
+pub use taxonomy::{Channel, EscalationSignal, Fault, IssueKind, Remedy, Sentiment};
+pub use timeline::{Actor, CaseEvent, TimelineEntry};
