@@ -1,0 +1,1 @@
+//! The sample shop `redress demo` starts with (being written).
