@@ -2,6 +2,8 @@
 //! `REDRESS_TEST_POSTGRES_URL` names a database (CI sets it). Each PostgreSQL run works in a
 //! fresh schema of its own, dropped at the end.
 
+#![allow(clippy::unwrap_used, missing_docs)] // Test helpers outside #[test] functions unwrap freely.
+
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::sync::Arc;
 
