@@ -1,0 +1,134 @@
+//! Redress over HTTP: the JSON API under `/api/v1`, described by an OpenAPI document generated
+//! from the handlers (`/api/v1/openapi.json`, checked in as `openapi.json` and compared in a
+//! test so it cannot drift).
+//!
+//! Handlers are thin: parse the request into domain values, call the domain through the
+//! [`redress_store::Storage`] interface, answer. Every error goes out in one format
+//! ([`error::ApiError`]); bad input is a 4xx and changes nothing.
+//!
+//! Start reading at [`router`], then `routes/cases.rs`.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use redress_store::Storage;
+use sha2::{Digest, Sha256};
+use utoipa::OpenApi;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa_axum::router::OpenApiRouter;
+
+pub mod auth;
+pub mod error;
+pub mod extract;
+mod routes;
+
+pub use auth::{hash_secret, new_store_secret};
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    storage: Arc<dyn Storage>,
+    admin_key_hash: [u8; 32],
+    keys: auth::KeyCache,
+}
+
+impl AppState {
+    /// State over `storage`, with `admin_key` as the deployment's admin secret.
+    pub fn new(storage: Arc<dyn Storage>, admin_key: &str) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                storage,
+                admin_key_hash: Sha256::digest(admin_key.as_bytes()).into(),
+                keys: auth::KeyCache::default(),
+            }),
+        }
+    }
+
+    /// The storage.
+    pub fn storage(&self) -> &dyn Storage {
+        self.inner.storage.as_ref()
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Redress API",
+        description = "Post-purchase resolution desk: stores, orders and cases. Authenticate with \
+                       `Authorization: Bearer <key>`: the admin key for store setup, a store API key for the rest. \
+                       Errors are `{\"error\": {\"code\", \"field\", \"message\"}}`."
+    ),
+    modifiers(&SecuritySchemes),
+    tags(
+        (name = "stores", description = "Shops served by this deployment (admin)"),
+        (name = "orders", description = "Orders as the shop's systems report them"),
+        (name = "cases", description = "Customer problems and their timelines"),
+        (name = "health", description = "Liveness")
+    )
+)]
+struct ApiDoc;
+
+struct SecuritySchemes;
+
+impl utoipa::Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        for name in ["admin_key", "store_key"] {
+            components.add_security_scheme(name, SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+        }
+    }
+}
+
+fn api_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(routes::health::router())
+        .merge(routes::stores::router())
+        .merge(routes::orders::router())
+        .merge(routes::cases::router())
+}
+
+/// The OpenAPI document of the API.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api_router().split_for_parts().1
+}
+
+/// The whole HTTP application.
+pub fn router(state: AppState) -> Router {
+    let (router, api) = api_router().split_for_parts();
+    let document = Arc::new(api);
+    router
+        .route(
+            "/api/v1/openapi.json",
+            axum::routing::get(move || {
+                let document = document.clone();
+                async move { axum::Json(document.as_ref().clone()) }
+            }),
+        )
+        .fallback(|| async {
+            error::ApiError::new(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "no such endpoint; see /api/v1/openapi.json",
+            )
+        })
+        .method_not_allowed_fallback(|| async {
+            error::ApiError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "this endpoint does not take that method",
+            )
+        })
+        .layer(DefaultBodyLimit::max(extract::MAX_BODY_BYTES))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {
+            error::ApiError::internal("a handler panicked").into_response()
+        }))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}
