@@ -49,14 +49,8 @@ pub enum CaseStatus {
 
 impl CaseStatus {
     /// Every status.
-    pub const ALL: &'static [CaseStatus] = &[
-        Self::New,
-        Self::Open,
-        Self::WaitingOnCustomer,
-        Self::WaitingOnThirdParty,
-        Self::Resolved,
-        Self::Closed,
-    ];
+    pub const ALL: &'static [CaseStatus] =
+        &[Self::New, Self::Open, Self::WaitingOnCustomer, Self::WaitingOnThirdParty, Self::Resolved, Self::Closed];
 
     /// The statuses an agent may move a case to from this one. Nothing goes back to `new`;
     /// `resolved` and `closed` go back to `open` only through a reopen.
@@ -132,10 +126,7 @@ impl Priority {
         };
         let raised = sentiment == Sentiment::Negative
             || escalation.iter().any(|s| {
-                matches!(
-                    s,
-                    EscalationSignal::PublicReview | EscalationSignal::RepeatContact | EscalationSignal::Urgent
-                )
+                matches!(s, EscalationSignal::PublicReview | EscalationSignal::RepeatContact | EscalationSignal::Urgent)
             });
         if raised {
             priority = priority.raised();
@@ -324,12 +315,7 @@ impl Case {
             TimelineEntry {
                 at: now,
                 actor: new.opened_by.clone(),
-                event: CaseEvent::Opened {
-                    kind: new.kind,
-                    channel,
-                    language: new.language,
-                    priority,
-                },
+                event: CaseEvent::Opened { kind: new.kind, channel, language: new.language, priority },
             },
             TimelineEntry {
                 at: now,
@@ -406,10 +392,7 @@ impl Case {
         let mut entries = vec![TimelineEntry {
             at: now,
             actor: actor.clone(),
-            event: CaseEvent::Assigned {
-                from: self.assignee.clone(),
-                to: to.clone(),
-            },
+            event: CaseEvent::Assigned { from: self.assignee.clone(), to: to.clone() },
         }];
         let mut case = self.touched(now);
         if self.status == CaseStatus::New && to.is_some() {
@@ -480,10 +463,7 @@ impl Case {
             entries: vec![TimelineEntry {
                 at: now,
                 actor: actor.clone(),
-                event: CaseEvent::PriorityChanged {
-                    from: self.priority,
-                    to,
-                },
+                event: CaseEvent::PriorityChanged { from: self.priority, to },
             }],
         })
     }
@@ -512,9 +492,7 @@ mod tests {
             direction,
             channel: Channel::Email,
             author: match direction {
-                Direction::Inbound => Actor::Customer {
-                    handle: "ana@example.com".into(),
-                },
+                Direction::Inbound => Actor::Customer { handle: "ana@example.com".into() },
                 Direction::Outbound => agent(),
             },
             body: "Mi paquete llegó roto".into(),
@@ -536,9 +514,7 @@ mod tests {
             sentiment: Sentiment::Negative,
             escalation: BTreeSet::new(),
             first_message: message(Direction::Inbound, 10),
-            opened_by: Actor::Customer {
-                handle: "ana@example.com".into(),
-            },
+            opened_by: Actor::Customer { handle: "ana@example.com".into() },
         }
     }
 
@@ -552,28 +528,12 @@ mod tests {
     fn opening_records_the_case_and_its_first_message() {
         let change = Case::open(new_case(), CaseNumber(7), T0).unwrap();
         assert_eq!(change.case.status, CaseStatus::New);
-        assert_eq!(
-            change.case.priority,
-            Priority::Urgent,
-            "a loss with a negative tone is raised from high"
-        );
+        assert_eq!(change.case.priority, Priority::Urgent, "a loss with a negative tone is raised from high");
         assert_eq!(change.case.response_due_at, T0 + Duration::hours(1));
         assert_eq!(change.case.channel, Channel::Email);
         assert_eq!(change.case.number.to_string(), "#7");
-        assert!(matches!(
-            change.entries[0].event,
-            CaseEvent::Opened {
-                kind: IssueKind::DamagedInTransit,
-                ..
-            }
-        ));
-        assert!(matches!(
-            change.entries[1].event,
-            CaseEvent::MessageAdded {
-                direction: Direction::Inbound,
-                ..
-            }
-        ));
+        assert!(matches!(change.entries[0].event, CaseEvent::Opened { kind: IssueKind::DamagedInTransit, .. }));
+        assert!(matches!(change.entries[1].event, CaseEvent::MessageAdded { direction: Direction::Inbound, .. }));
     }
 
     #[test]
@@ -604,16 +564,10 @@ mod tests {
                     assert_eq!(change.case.updated_at, T1);
                     let last = change.entries.last().unwrap();
                     assert_eq!(last.event, CaseEvent::StatusChanged { from: *from, to: *to });
-                    let reopened = change
-                        .entries
-                        .iter()
-                        .any(|e| matches!(e.event, CaseEvent::Reopened { .. }));
+                    let reopened = change.entries.iter().any(|e| matches!(e.event, CaseEvent::Reopened { .. }));
                     assert_eq!(reopened, from.is_done() && !to.is_done(), "{from} -> {to}");
                 } else {
-                    assert_eq!(
-                        result.unwrap_err(),
-                        CaseError::IllegalTransition { from: *from, to: *to }
-                    );
+                    assert_eq!(result.unwrap_err(), CaseError::IllegalTransition { from: *from, to: *to });
                 }
             }
         }
@@ -627,25 +581,13 @@ mod tests {
             (Direction::Inbound, CaseStatus::New, Ok(CaseStatus::New)),
             (Direction::Inbound, CaseStatus::Open, Ok(CaseStatus::Open)),
             (Direction::Inbound, CaseStatus::WaitingOnCustomer, Ok(CaseStatus::Open)),
-            (
-                Direction::Inbound,
-                CaseStatus::WaitingOnThirdParty,
-                Ok(CaseStatus::WaitingOnThirdParty),
-            ),
+            (Direction::Inbound, CaseStatus::WaitingOnThirdParty, Ok(CaseStatus::WaitingOnThirdParty)),
             (Direction::Inbound, CaseStatus::Resolved, Ok(CaseStatus::Open)),
             (Direction::Inbound, CaseStatus::Closed, Err(())),
             (Direction::Outbound, CaseStatus::New, Ok(CaseStatus::Open)),
             (Direction::Outbound, CaseStatus::Open, Ok(CaseStatus::Open)),
-            (
-                Direction::Outbound,
-                CaseStatus::WaitingOnCustomer,
-                Ok(CaseStatus::WaitingOnCustomer),
-            ),
-            (
-                Direction::Outbound,
-                CaseStatus::WaitingOnThirdParty,
-                Ok(CaseStatus::WaitingOnThirdParty),
-            ),
+            (Direction::Outbound, CaseStatus::WaitingOnCustomer, Ok(CaseStatus::WaitingOnCustomer)),
+            (Direction::Outbound, CaseStatus::WaitingOnThirdParty, Ok(CaseStatus::WaitingOnThirdParty)),
             (Direction::Outbound, CaseStatus::Resolved, Ok(CaseStatus::Resolved)),
             (Direction::Outbound, CaseStatus::Closed, Err(())),
         ];
@@ -656,11 +598,7 @@ mod tests {
                     let change = result.unwrap();
                     assert_eq!(change.case.status, status, "{direction:?} on {from}");
                     assert!(matches!(change.entries[0].event, CaseEvent::MessageAdded { .. }));
-                    let status_entries = if status == from {
-                        0
-                    } else {
-                        1 + usize::from(from == CaseStatus::Resolved)
-                    };
+                    let status_entries = if status == from { 0 } else { 1 + usize::from(from == CaseStatus::Resolved) };
                     assert_eq!(change.entries.len(), 1 + status_entries, "{direction:?} on {from}");
                 }
                 Err(()) => assert!(matches!(result, Err(CaseError::Closed(_))), "{direction:?} on {from}"),
@@ -675,10 +613,7 @@ mod tests {
         assert_eq!(change.case.assignee.as_deref(), Some("maria"));
         assert_eq!(change.case.status, CaseStatus::Open);
         assert_eq!(change.entries.len(), 2);
-        assert!(matches!(
-            change.case.assign(Some("maria".into()), &agent(), T1),
-            Err(CaseError::NoChange(_))
-        ));
+        assert!(matches!(change.case.assign(Some("maria".into()), &agent(), T1), Err(CaseError::NoChange(_))));
         let unassigned = change.case.assign(None, &agent(), T1).unwrap();
         assert_eq!(unassigned.case.assignee, None);
         assert_eq!(unassigned.case.status, CaseStatus::Open);
@@ -687,9 +622,7 @@ mod tests {
 
     #[test]
     fn notes_are_allowed_even_when_closed() {
-        let change = case_in(CaseStatus::Closed)
-            .add_note("customer called, sent photos", &agent(), T1)
-            .unwrap();
+        let change = case_in(CaseStatus::Closed).add_note("customer called, sent photos", &agent(), T1).unwrap();
         assert_eq!(change.case.status, CaseStatus::Closed);
         assert!(case_in(CaseStatus::Open).add_note("", &agent(), T1).is_err());
     }
@@ -697,24 +630,11 @@ mod tests {
     #[test]
     fn priority_rules() {
         let none = BTreeSet::new();
+        assert_eq!(Priority::assess(IssueKind::Other, Sentiment::Positive, &none), Priority::Low);
+        assert_eq!(Priority::assess(IssueKind::OrderStatus, Sentiment::Neutral, &none), Priority::Normal);
+        assert_eq!(Priority::assess(IssueKind::NotReceived, Sentiment::Neutral, &none), Priority::High);
         assert_eq!(
-            Priority::assess(IssueKind::Other, Sentiment::Positive, &none),
-            Priority::Low
-        );
-        assert_eq!(
-            Priority::assess(IssueKind::OrderStatus, Sentiment::Neutral, &none),
-            Priority::Normal
-        );
-        assert_eq!(
-            Priority::assess(IssueKind::NotReceived, Sentiment::Neutral, &none),
-            Priority::High
-        );
-        assert_eq!(
-            Priority::assess(
-                IssueKind::Other,
-                Sentiment::Neutral,
-                &BTreeSet::from([EscalationSignal::Legal])
-            ),
+            Priority::assess(IssueKind::Other, Sentiment::Neutral, &BTreeSet::from([EscalationSignal::Legal])),
             Priority::Urgent
         );
         assert_eq!(

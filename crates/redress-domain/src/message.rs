@@ -92,10 +92,7 @@ pub fn validate_body(body: &str) -> Result<(), ValidationError> {
         return Err(ValidationError::new("body", "the message is empty"));
     }
     if body.len() > MAX_BODY_BYTES {
-        return Err(ValidationError::new(
-            "body",
-            format!("the message is longer than {MAX_BODY_BYTES} bytes"),
-        ));
+        return Err(ValidationError::new("body", format!("the message is longer than {MAX_BODY_BYTES} bytes")));
     }
     Ok(())
 }

@@ -110,6 +110,15 @@ pub struct RecordedEntry {
     pub entry: TimelineEntry,
 }
 
+/// A case change as committed: the case and its new timeline entries with their positions.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredChange {
+    /// The case as it now is.
+    pub case: Case,
+    /// The entries appended by the change, in order.
+    pub entries: Vec<RecordedEntry>,
+}
+
 /// What a case update produced: the change, and the message to store with it, if any.
 pub struct CaseUpdate {
     /// The new case and the timeline entries.
@@ -156,7 +165,7 @@ pub trait Storage: Send + Sync {
 
     /// Opens a case: allocates the store's next case number and stores the case, its first
     /// message and its timeline entries in one transaction.
-    async fn open_case(&self, new: NewCase, now: OffsetDateTime) -> Result<CaseChange, StoreError>;
+    async fn open_case(&self, new: NewCase, now: OffsetDateTime) -> Result<StoredChange, StoreError>;
     /// One case.
     async fn case(&self, store_id: StoreId, id: CaseId) -> Result<Case, StoreError>;
     /// A page of cases, newest first.
@@ -169,7 +178,12 @@ pub trait Storage: Send + Sync {
     ) -> Result<CasePage, StoreError>;
     /// Applies `update` to the case as it is now, with the case locked, and commits the new
     /// case, the message and the timeline entries together. A refused update writes nothing.
-    async fn update_case(&self, store_id: StoreId, id: CaseId, update: CaseUpdateFn) -> Result<CaseChange, StoreError>;
+    async fn update_case(
+        &self,
+        store_id: StoreId,
+        id: CaseId,
+        update: CaseUpdateFn,
+    ) -> Result<StoredChange, StoreError>;
     /// A case's timeline, oldest first.
     async fn timeline(&self, store_id: StoreId, case_id: CaseId) -> Result<Vec<RecordedEntry>, StoreError>;
     /// A case's messages, oldest first.

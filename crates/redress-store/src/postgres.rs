@@ -21,8 +21,8 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::{
-    ApiKeyRecord, CaseCursor, CaseFilter, CasePage, CaseUpdateFn, RecordedEntry, Storage, StoreError, column_text,
-    micros,
+    ApiKeyRecord, CaseCursor, CaseFilter, CasePage, CaseUpdateFn, RecordedEntry, Storage, StoreError, StoredChange,
+    column_text, micros,
 };
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -91,20 +91,14 @@ async fn one_doc<T: DeserializeOwned>(
     executor: impl sqlx::PgExecutor<'_>,
 ) -> Result<Option<T>, StoreError> {
     let row = query.fetch_optional(executor).await?;
-    row.map(|row| from_doc(row.try_get::<serde_json::Value, _>(0)?))
-        .transpose()
+    row.map(|row| from_doc(row.try_get::<serde_json::Value, _>(0)?)).transpose()
 }
 
 async fn all_docs<T: DeserializeOwned>(
     query: sqlx::query::Query<'_, Postgres, sqlx::postgres::PgArguments>,
     executor: impl sqlx::PgExecutor<'_>,
 ) -> Result<Vec<T>, StoreError> {
-    query
-        .fetch_all(executor)
-        .await?
-        .into_iter()
-        .map(|row| from_doc(row.try_get::<serde_json::Value, _>(0)?))
-        .collect()
+    query.fetch_all(executor).await?.into_iter().map(|row| from_doc(row.try_get::<serde_json::Value, _>(0)?)).collect()
 }
 
 async fn insert_message(tx: &mut Transaction<'_, Postgres>, message: &Message) -> Result<(), StoreError> {
@@ -119,17 +113,21 @@ async fn insert_message(tx: &mut Transaction<'_, Postgres>, message: &Message) -
     Ok(())
 }
 
-async fn append_entries(tx: &mut Transaction<'_, Postgres>, change: &CaseChange) -> Result<(), StoreError> {
-    for entry in &change.entries {
-        sqlx::query("INSERT INTO timeline (store_id, case_id, at_us, doc) VALUES ($1, $2, $3, $4)")
-            .bind(change.case.store_id.as_uuid())
-            .bind(change.case.id.as_uuid())
-            .bind(micros(entry.at))
-            .bind(Json(entry))
-            .execute(&mut **tx)
-            .await?;
+async fn append_entries(tx: &mut Transaction<'_, Postgres>, change: CaseChange) -> Result<StoredChange, StoreError> {
+    let mut entries = Vec::with_capacity(change.entries.len());
+    for entry in change.entries {
+        let seq: i64 = sqlx::query_scalar(
+            "INSERT INTO timeline (store_id, case_id, at_us, doc) VALUES ($1, $2, $3, $4) RETURNING seq",
+        )
+        .bind(change.case.store_id.as_uuid())
+        .bind(change.case.id.as_uuid())
+        .bind(micros(entry.at))
+        .bind(Json(&entry))
+        .fetch_one(&mut **tx)
+        .await?;
+        entries.push(RecordedEntry { seq, entry });
     }
-    Ok(())
+    Ok(StoredChange { case: change.case, entries })
 }
 
 async fn require(
@@ -171,29 +169,19 @@ impl Storage for PostgresStorage {
     }
 
     async fn store(&self, id: StoreId) -> Result<Store, StoreError> {
-        one_doc(
-            sqlx::query("SELECT doc FROM stores WHERE id = $1").bind(id.as_uuid()),
-            &self.pool,
-        )
-        .await?
-        .ok_or(StoreError::NotFound("store"))
+        one_doc(sqlx::query("SELECT doc FROM stores WHERE id = $1").bind(id.as_uuid()), &self.pool)
+            .await?
+            .ok_or(StoreError::NotFound("store"))
     }
 
     async fn store_by_slug(&self, slug: &StoreSlug) -> Result<Store, StoreError> {
-        one_doc(
-            sqlx::query("SELECT doc FROM stores WHERE slug = $1").bind(slug.as_str()),
-            &self.pool,
-        )
-        .await?
-        .ok_or(StoreError::NotFound("store"))
+        one_doc(sqlx::query("SELECT doc FROM stores WHERE slug = $1").bind(slug.as_str()), &self.pool)
+            .await?
+            .ok_or(StoreError::NotFound("store"))
     }
 
     async fn stores(&self) -> Result<Vec<Store>, StoreError> {
-        all_docs(
-            sqlx::query("SELECT doc FROM stores ORDER BY created_at_us, id"),
-            &self.pool,
-        )
-        .await
+        all_docs(sqlx::query("SELECT doc FROM stores ORDER BY created_at_us, id"), &self.pool).await
     }
 
     async fn create_api_key(&self, key: &ApiKeyRecord) -> Result<(), StoreError> {
@@ -361,7 +349,7 @@ impl Storage for PostgresStorage {
         .await
     }
 
-    async fn open_case(&self, new: NewCase, now: OffsetDateTime) -> Result<CaseChange, StoreError> {
+    async fn open_case(&self, new: NewCase, now: OffsetDateTime) -> Result<StoredChange, StoreError> {
         let mut tx = self.pool.begin().await?;
         let store_id = new.store_id;
         if let Some(order_id) = new.order_id {
@@ -406,9 +394,9 @@ impl Storage for PostgresStorage {
         .execute(&mut *tx)
         .await?;
         insert_message(&mut tx, &message).await?;
-        append_entries(&mut tx, &change).await?;
+        let stored = append_entries(&mut tx, change).await?;
         tx.commit().await?;
-        Ok(change)
+        Ok(stored)
     }
 
     async fn case(&self, store_id: StoreId, id: CaseId) -> Result<Case, StoreError> {
@@ -456,18 +444,13 @@ impl Storage for PostgresStorage {
                 .push_bind(cursor.id.as_uuid())
                 .push(")");
         }
-        query
-            .push(" ORDER BY created_at_us DESC, id DESC LIMIT ")
-            .push_bind(i64::from(limit) + 1);
+        query.push(" ORDER BY created_at_us DESC, id DESC LIMIT ").push_bind(i64::from(limit) + 1);
         let rows = query.build().fetch_all(&self.pool).await?;
         let mut cases = Vec::with_capacity(rows.len());
         let mut cursors = Vec::with_capacity(rows.len());
         for row in rows {
             cases.push(from_doc::<Case>(row.try_get(0)?)?);
-            cursors.push(CaseCursor {
-                created_at_us: row.try_get(1)?,
-                id: CaseId::from_uuid(row.try_get(2)?),
-            });
+            cursors.push(CaseCursor { created_at_us: row.try_get(1)?, id: CaseId::from_uuid(row.try_get(2)?) });
         }
         let limit = limit as usize;
         let next = if cases.len() > limit {
@@ -479,7 +462,12 @@ impl Storage for PostgresStorage {
         Ok(CasePage { cases, next })
     }
 
-    async fn update_case(&self, store_id: StoreId, id: CaseId, update: CaseUpdateFn) -> Result<CaseChange, StoreError> {
+    async fn update_case(
+        &self,
+        store_id: StoreId,
+        id: CaseId,
+        update: CaseUpdateFn,
+    ) -> Result<StoredChange, StoreError> {
         let mut tx = self.pool.begin().await?;
         let current: Case = one_doc(
             sqlx::query("SELECT doc FROM cases WHERE store_id = $1 AND id = $2 FOR UPDATE")
@@ -492,9 +480,7 @@ impl Storage for PostgresStorage {
         let outcome = update(&current)?;
         let case = &outcome.change.case;
         if case.id != current.id || case.store_id != current.store_id {
-            return Err(StoreError::Backend(
-                "an update tried to change a case's identity".into(),
-            ));
+            return Err(StoreError::Backend("an update tried to change a case's identity".into()));
         }
         sqlx::query(
             "UPDATE cases SET status = $1, kind = $2, priority = $3, assignee = $4, doc = $5, version = $6
@@ -513,9 +499,9 @@ impl Storage for PostgresStorage {
         if let Some(message) = &outcome.message {
             insert_message(&mut tx, message).await?;
         }
-        append_entries(&mut tx, &outcome.change).await?;
+        let stored = append_entries(&mut tx, outcome.change).await?;
         tx.commit().await?;
-        Ok(outcome.change)
+        Ok(stored)
     }
 
     async fn timeline(&self, store_id: StoreId, case_id: CaseId) -> Result<Vec<RecordedEntry>, StoreError> {
@@ -525,12 +511,7 @@ impl Storage for PostgresStorage {
             .fetch_all(&self.pool)
             .await?;
         rows.into_iter()
-            .map(|row| {
-                Ok(RecordedEntry {
-                    seq: row.try_get(0)?,
-                    entry: from_doc(row.try_get(1)?)?,
-                })
-            })
+            .map(|row| Ok(RecordedEntry { seq: row.try_get(0)?, entry: from_doc(row.try_get(1)?)? }))
             .collect()
     }
 

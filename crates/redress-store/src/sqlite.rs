@@ -26,8 +26,8 @@ use time::OffsetDateTime;
 use tokio::sync::oneshot;
 
 use crate::{
-    ApiKeyRecord, CaseCursor, CaseFilter, CasePage, CaseUpdateFn, RecordedEntry, Storage, StoreError, column_text,
-    micros,
+    ApiKeyRecord, CaseCursor, CaseFilter, CasePage, CaseUpdateFn, RecordedEntry, Storage, StoreError, StoredChange,
+    column_text, micros,
 };
 
 /// The schema, one script per version; `PRAGMA user_version` records how many have run. A
@@ -37,8 +37,9 @@ const MIGRATIONS: &[&str] = &[include_str!("../migrations/sqlite/0001_init.sql")
 /// Most writes committed together; bounds the time the first write of a batch waits.
 const MAX_BATCH: usize = 512;
 
-/// Read connections kept open between reads.
-const MAX_IDLE_READERS: usize = 16;
+/// Reads running at once. More threads than this only queue on two cores; fewer would leave
+/// reads waiting behind a slow one. Every reader connection is kept open between reads.
+const READERS: usize = 8;
 
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
@@ -94,15 +95,12 @@ where
 struct ReaderPool {
     path: PathBuf,
     idle: Mutex<Vec<Connection>>,
+    permits: Arc<tokio::sync::Semaphore>,
 }
 
 impl ReaderPool {
     fn take(&self) -> Result<Connection, StoreError> {
-        let idle = self
-            .idle
-            .lock()
-            .map_err(|_| StoreError::Backend("reader pool poisoned".into()))?
-            .pop();
+        let idle = self.idle.lock().map_err(|_| StoreError::Backend("reader pool poisoned".into()))?.pop();
         match idle {
             Some(conn) => Ok(conn),
             None => {
@@ -115,7 +113,7 @@ impl ReaderPool {
 
     fn give_back(&self, conn: Connection) {
         if let Ok(mut idle) = self.idle.lock()
-            && idle.len() < MAX_IDLE_READERS
+            && idle.len() < READERS
         {
             idle.push(conn);
         }
@@ -140,10 +138,8 @@ fn open_connection(path: &Path) -> Result<Connection, StoreError> {
 }
 
 fn apply_migrations(conn: &mut Connection) -> Result<usize, StoreError> {
-    let applied: usize = conn
-        .pragma_query_value(None, "user_version", |row| row.get::<_, i64>(0))?
-        .try_into()
-        .unwrap_or(0);
+    let applied: usize =
+        conn.pragma_query_value(None, "user_version", |row| row.get::<_, i64>(0))?.try_into().unwrap_or(0);
     if applied > MIGRATIONS.len() {
         return Err(StoreError::Backend(format!(
             "the database has schema version {applied}, newer than this build knows ({}); upgrade redress",
@@ -188,11 +184,7 @@ fn writer_loop(conn: Connection, jobs: mpsc::Receiver<Box<dyn WriteJob>>) {
                 continue;
             }
             let (succeeded, completion) = job.run(&conn);
-            let end = if succeeded {
-                "RELEASE job"
-            } else {
-                "ROLLBACK TO job; RELEASE job"
-            };
+            let end = if succeeded { "RELEASE job" } else { "ROLLBACK TO job; RELEASE job" };
             if let Err(e) = conn.execute_batch(end) {
                 broken = Some(e.to_string());
             }
@@ -237,6 +229,7 @@ impl SqliteStorage {
             readers: Arc::new(ReaderPool {
                 path: path.to_path_buf(),
                 idle: Mutex::new(Vec::new()),
+                permits: Arc::new(tokio::sync::Semaphore::new(READERS)),
             }),
         })
     }
@@ -255,9 +248,7 @@ impl SqliteStorage {
         self.writer
             .send(Box::new(Job { work, reply }))
             .map_err(|_| StoreError::Backend("the writer thread has stopped".into()))?;
-        answer
-            .await
-            .map_err(|_| StoreError::Backend("the writer thread dropped a write".into()))?
+        answer.await.map_err(|_| StoreError::Backend("the writer thread dropped a write".into()))?
     }
 
     async fn read<T, F>(&self, work: F) -> Result<T, StoreError>
@@ -266,7 +257,14 @@ impl SqliteStorage {
         T: Send + 'static,
     {
         let readers = self.readers.clone();
+        let permit = readers
+            .permits
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| StoreError::Backend("the reader pool is closed".into()))?;
         tokio::task::spawn_blocking(move || {
+            let _permit = permit;
             let conn = readers.take()?;
             let result = work(&conn);
             readers.give_back(conn);
@@ -286,10 +284,7 @@ fn one_doc<T: serde::de::DeserializeOwned>(
     sql: &str,
     params: impl rusqlite::Params,
 ) -> Result<Option<T>, StoreError> {
-    let text: Option<String> = conn
-        .prepare_cached(sql)?
-        .query_row(params, |row| row.get(0))
-        .optional()?;
+    let text: Option<String> = conn.prepare_cached(sql)?.query_row(params, |row| row.get(0)).optional()?;
     text.map(|t| doc(&t)).transpose()
 }
 
@@ -299,9 +294,7 @@ fn all_docs<T: serde::de::DeserializeOwned>(
     params: impl rusqlite::Params,
 ) -> Result<Vec<T>, StoreError> {
     let mut statement = conn.prepare_cached(sql)?;
-    let texts = statement
-        .query_map(params, |row| row.get::<_, String>(0))?
-        .collect::<Result<Vec<_>, _>>()?;
+    let texts = statement.query_map(params, |row| row.get::<_, String>(0))?.collect::<Result<Vec<_>, _>>()?;
     texts.iter().map(|t| doc(t)).collect()
 }
 
@@ -326,18 +319,23 @@ fn insert_message(conn: &Connection, message: &Message) -> Result<(), StoreError
     Ok(())
 }
 
-fn append_entries(conn: &Connection, change: &CaseChange) -> Result<(), StoreError> {
-    let mut statement =
-        conn.prepare_cached("INSERT INTO timeline (store_id, case_id, at_us, doc) VALUES (?1, ?2, ?3, ?4)")?;
-    for entry in &change.entries {
-        statement.execute(params![
-            change.case.store_id.to_string(),
-            change.case.id.to_string(),
-            micros(entry.at),
-            serde_json::to_string(entry)?
-        ])?;
+fn append_entries(conn: &Connection, change: CaseChange) -> Result<StoredChange, StoreError> {
+    let mut statement = conn
+        .prepare_cached("INSERT INTO timeline (store_id, case_id, at_us, doc) VALUES (?1, ?2, ?3, ?4) RETURNING seq")?;
+    let mut entries = Vec::with_capacity(change.entries.len());
+    for entry in change.entries {
+        let seq = statement.query_row(
+            params![
+                change.case.store_id.to_string(),
+                change.case.id.to_string(),
+                micros(entry.at),
+                serde_json::to_string(&entry)?
+            ],
+            |row| row.get(0),
+        )?;
+        entries.push(RecordedEntry { seq, entry });
     }
-    Ok(())
+    Ok(StoredChange { case: change.case, entries })
 }
 
 fn case_columns(case: &Case) -> Result<[Value; 5], StoreError> {
@@ -362,13 +360,14 @@ impl Storage for SqliteStorage {
             if taken.is_some() {
                 return Err(StoreError::Conflict(format!("the slug `{}` is taken", store.slug)));
             }
-            conn.prepare_cached("INSERT INTO stores (id, slug, created_at_us, doc) VALUES (?1, ?2, ?3, ?4)")?
-                .execute(params![
+            conn.prepare_cached("INSERT INTO stores (id, slug, created_at_us, doc) VALUES (?1, ?2, ?3, ?4)")?.execute(
+                params![
                     store.id.to_string(),
                     store.slug.as_str(),
                     micros(store.created_at),
                     serde_json::to_string(&store)?
-                ])?;
+                ],
+            )?;
             Ok(())
         })
         .await
@@ -388,8 +387,7 @@ impl Storage for SqliteStorage {
     }
 
     async fn stores(&self) -> Result<Vec<Store>, StoreError> {
-        self.read(|conn| all_docs(conn, "SELECT doc FROM stores ORDER BY created_at_us, id", []))
-            .await
+        self.read(|conn| all_docs(conn, "SELECT doc FROM stores ORDER BY created_at_us, id", [])).await
     }
 
     async fn create_api_key(&self, key: &ApiKeyRecord) -> Result<(), StoreError> {
@@ -430,12 +428,8 @@ impl Storage for SqliteStorage {
                 .optional()?;
             row.map(|(id, store_id, label, secret_hash, created_at_us)| {
                 Ok(ApiKeyRecord {
-                    id: id
-                        .parse()
-                        .map_err(|e: uuid::Error| StoreError::Corrupt(e.to_string()))?,
-                    store_id: store_id
-                        .parse()
-                        .map_err(|e: uuid::Error| StoreError::Corrupt(e.to_string()))?,
+                    id: id.parse().map_err(|e: uuid::Error| StoreError::Corrupt(e.to_string()))?,
+                    store_id: store_id.parse().map_err(|e: uuid::Error| StoreError::Corrupt(e.to_string()))?,
                     label,
                     secret_hash,
                     created_at: OffsetDateTime::from_unix_timestamp_nanos(i128::from(created_at_us) * 1000)
@@ -523,11 +517,7 @@ impl Storage for SqliteStorage {
     async fn order_by_number(&self, store_id: StoreId, number: &str) -> Result<Option<Order>, StoreError> {
         let number = number.to_owned();
         self.read(move |conn| {
-            one_doc(
-                conn,
-                "SELECT doc FROM orders WHERE store_id = ?1 AND number = ?2",
-                [store_id.to_string(), number],
-            )
+            one_doc(conn, "SELECT doc FROM orders WHERE store_id = ?1 AND number = ?2", [store_id.to_string(), number])
         })
         .await
     }
@@ -558,16 +548,12 @@ impl Storage for SqliteStorage {
     async fn customer_by_email(&self, store_id: StoreId, email: &EmailAddress) -> Result<Option<Customer>, StoreError> {
         let email = email.as_str().to_owned();
         self.read(move |conn| {
-            one_doc(
-                conn,
-                "SELECT doc FROM customers WHERE store_id = ?1 AND email = ?2",
-                [store_id.to_string(), email],
-            )
+            one_doc(conn, "SELECT doc FROM customers WHERE store_id = ?1 AND email = ?2", [store_id.to_string(), email])
         })
         .await
     }
 
-    async fn open_case(&self, new: NewCase, now: OffsetDateTime) -> Result<CaseChange, StoreError> {
+    async fn open_case(&self, new: NewCase, now: OffsetDateTime) -> Result<StoredChange, StoreError> {
         self.write(move |conn| {
             let store_id = new.store_id.to_string();
             if let Some(order_id) = new.order_id {
@@ -611,8 +597,7 @@ impl Storage for SqliteStorage {
                 doc
             ])?;
             insert_message(conn, &message)?;
-            append_entries(conn, &change)?;
-            Ok(change)
+            append_entries(conn, change)
         })
         .await
     }
@@ -672,11 +657,7 @@ impl Storage for SqliteStorage {
             let mut statement = conn.prepare_cached(&sql)?;
             let rows = statement
                 .query_map(params_from_iter(values), |row| {
-                    Ok((
-                        row.get::<_, String>(0)?,
-                        row.get::<_, i64>(1)?,
-                        row.get::<_, String>(2)?,
-                    ))
+                    Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?, row.get::<_, String>(2)?))
                 })?
                 .collect::<Result<Vec<_>, _>>()?;
             let mut cases = Vec::with_capacity(rows.len());
@@ -685,9 +666,7 @@ impl Storage for SqliteStorage {
                 cases.push(doc::<Case>(&text)?);
                 cursors.push(CaseCursor {
                     created_at_us,
-                    id: id
-                        .parse()
-                        .map_err(|e: uuid::Error| StoreError::Corrupt(e.to_string()))?,
+                    id: id.parse().map_err(|e: uuid::Error| StoreError::Corrupt(e.to_string()))?,
                 });
             }
             let limit = limit as usize;
@@ -702,7 +681,12 @@ impl Storage for SqliteStorage {
         .await
     }
 
-    async fn update_case(&self, store_id: StoreId, id: CaseId, update: CaseUpdateFn) -> Result<CaseChange, StoreError> {
+    async fn update_case(
+        &self,
+        store_id: StoreId,
+        id: CaseId,
+        update: CaseUpdateFn,
+    ) -> Result<StoredChange, StoreError> {
         self.write(move |conn| {
             // The writer thread is the only writer, so the case cannot change between this
             // read and the update below.
@@ -715,9 +699,7 @@ impl Storage for SqliteStorage {
             let outcome = update(&current)?;
             let case = &outcome.change.case;
             if case.id != current.id || case.store_id != current.store_id {
-                return Err(StoreError::Backend(
-                    "an update tried to change a case's identity".into(),
-                ));
+                return Err(StoreError::Backend("an update tried to change a case's identity".into()));
             }
             let [status, kind, priority, assignee, doc] = case_columns(case)?;
             let changed = conn
@@ -742,8 +724,7 @@ impl Storage for SqliteStorage {
             if let Some(message) = &outcome.message {
                 insert_message(conn, message)?;
             }
-            append_entries(conn, &outcome.change)?;
-            Ok(outcome.change)
+            append_entries(conn, outcome.change)
         })
         .await
     }
@@ -757,14 +738,7 @@ impl Storage for SqliteStorage {
                     Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?))
                 })?
                 .collect::<Result<Vec<_>, _>>()?;
-            rows.into_iter()
-                .map(|(seq, text)| {
-                    Ok(RecordedEntry {
-                        seq,
-                        entry: doc(&text)?,
-                    })
-                })
-                .collect()
+            rows.into_iter().map(|(seq, text)| Ok(RecordedEntry { seq, entry: doc(&text)? })).collect()
         })
         .await
     }

@@ -93,16 +93,12 @@ fn new_case(store: &Store, order: Option<&Order>, body: &str, at: OffsetDateTime
             case_id,
             direction: Direction::Inbound,
             channel: Channel::Email,
-            author: Actor::Customer {
-                handle: "ana@example.com".into(),
-            },
+            author: Actor::Customer { handle: "ana@example.com".into() },
             body: body.into(),
             attachments: vec![],
             created_at: at,
         },
-        opened_by: Actor::Customer {
-            handle: "ana@example.com".into(),
-        },
+        opened_by: Actor::Customer { handle: "ana@example.com".into() },
     }
 }
 
@@ -111,12 +107,7 @@ fn agent() -> Actor {
 }
 
 fn status_to(to: CaseStatus) -> redress_store::CaseUpdateFn {
-    Box::new(move |case: &Case| {
-        Ok(CaseUpdate {
-            change: case.change_status(to, &agent(), T0)?,
-            message: None,
-        })
-    })
+    Box::new(move |case: &Case| Ok(CaseUpdate { change: case.change_status(to, &agent(), T0)?, message: None }))
 }
 
 async fn story(db: Arc<dyn Storage>) {
@@ -128,15 +119,9 @@ async fn story(db: Arc<dyn Storage>) {
     db.create_store(&south).await.unwrap();
     let mut clash = store(&format!("north-{suffix}"));
     clash.name = "Another".into();
-    assert!(
-        matches!(db.create_store(&clash).await, Err(StoreError::Conflict(_))),
-        "slugs are unique"
-    );
+    assert!(matches!(db.create_store(&clash).await, Err(StoreError::Conflict(_))), "slugs are unique");
     assert_eq!(db.store_by_slug(&north.slug).await.unwrap(), north);
-    assert!(matches!(
-        db.store(StoreId::from_uuid(Uuid::now_v7())).await,
-        Err(StoreError::NotFound("store"))
-    ));
+    assert!(matches!(db.store(StoreId::from_uuid(Uuid::now_v7())).await, Err(StoreError::NotFound("store"))));
 
     // API keys are found by hash only.
     let key = redress_store::ApiKeyRecord {
@@ -156,86 +141,48 @@ async fn story(db: Arc<dyn Storage>) {
     assert!(created);
     let mut again = order(&north, &customer(&north, "ana@example.com"), "1001");
     again.lines[0].quantity = 2;
-    let (second, created) = db
-        .upsert_order(&customer(&north, "ana@example.com"), &again)
-        .await
-        .unwrap();
+    let (second, created) = db.upsert_order(&customer(&north, "ana@example.com"), &again).await.unwrap();
     assert!(!created);
     assert_eq!(second.id, first.id, "same number, same order");
     assert_eq!(second.customer_id, first.customer_id, "same email, same customer");
     assert_eq!(db.order(north.id, first.id).await.unwrap().lines[0].quantity, 2);
-    assert_eq!(
-        db.order_by_number(north.id, "1001").await.unwrap().unwrap().id,
-        first.id
-    );
-    assert_eq!(
-        db.orders_of_customer(north.id, first.customer_id).await.unwrap().len(),
-        1
-    );
-    assert_eq!(
-        db.customer_by_email(north.id, &ana.email).await.unwrap().unwrap().id,
-        first.customer_id
-    );
+    assert_eq!(db.order_by_number(north.id, "1001").await.unwrap().unwrap().id, first.id);
+    assert_eq!(db.orders_of_customer(north.id, first.customer_id).await.unwrap().len(), 1);
+    assert_eq!(db.customer_by_email(north.id, &ana.email).await.unwrap().unwrap().id, first.customer_id);
     let ghost = store("ghost-store");
     assert!(matches!(
-        db.upsert_order(&customer(&ghost, "x@example.com"), &order(&ghost, &ana, "1"))
-            .await,
+        db.upsert_order(&customer(&ghost, "x@example.com"), &order(&ghost, &ana, "1")).await,
         Err(StoreError::NotFound("store"))
     ));
 
     // Store isolation: the south store sees none of the north's rows.
-    assert!(matches!(
-        db.order(south.id, first.id).await,
-        Err(StoreError::NotFound("order"))
-    ));
+    assert!(matches!(db.order(south.id, first.id).await, Err(StoreError::NotFound("order"))));
     assert_eq!(db.order_by_number(south.id, "1001").await.unwrap(), None);
-    assert!(
-        db.orders_of_customer(south.id, first.customer_id)
-            .await
-            .unwrap()
-            .is_empty()
-    );
-    assert!(matches!(
-        db.customer(south.id, first.customer_id).await,
-        Err(StoreError::NotFound("customer"))
-    ));
+    assert!(db.orders_of_customer(south.id, first.customer_id).await.unwrap().is_empty());
+    assert!(matches!(db.customer(south.id, first.customer_id).await, Err(StoreError::NotFound("customer"))));
 
     // Case numbers count per store; a case about another store's order is refused and uses
     // up no number.
-    let case1 = db
-        .open_case(new_case(&north, Some(&second), "Wazon przyszedł rozbity", T0), T0)
-        .await
-        .unwrap();
+    let case1 = db.open_case(new_case(&north, Some(&second), "Wazon przyszedł rozbity", T0), T0).await.unwrap();
     assert_eq!(case1.case.number, CaseNumber(1));
     assert!(matches!(
-        db.open_case(new_case(&south, Some(&second), "foreign order", T0), T0)
-            .await,
+        db.open_case(new_case(&south, Some(&second), "foreign order", T0), T0).await,
         Err(StoreError::NotFound("order"))
     ));
     let south1 = db.open_case(new_case(&south, None, "Hello", T0), T0).await.unwrap();
     assert_eq!(south1.case.number, CaseNumber(1));
     let mut bad = new_case(&north, None, "  ", T0);
     bad.first_message.body = " ".into();
-    assert!(matches!(
-        db.open_case(bad, T0).await,
-        Err(StoreError::Case(CaseError::Invalid(_)))
-    ));
-    let case2 = db
-        .open_case(new_case(&north, None, "Second", T0 + time::Duration::seconds(1)), T0)
-        .await
-        .unwrap();
+    assert!(matches!(db.open_case(bad, T0).await, Err(StoreError::Case(CaseError::Invalid(_)))));
+    let case2 = db.open_case(new_case(&north, None, "Second", T0 + time::Duration::seconds(1)), T0).await.unwrap();
     assert_eq!(case2.case.number, CaseNumber(2), "refused opens use up no number");
 
     assert_eq!(db.case(north.id, case1.case.id).await.unwrap(), case1.case);
-    assert!(matches!(
-        db.case(south.id, case1.case.id).await,
-        Err(StoreError::NotFound("case"))
-    ));
+    assert!(matches!(db.case(south.id, case1.case.id).await, Err(StoreError::NotFound("case"))));
     assert!(db.timeline(south.id, case1.case.id).await.unwrap().is_empty());
     assert!(db.messages(south.id, case1.case.id).await.unwrap().is_empty());
     assert!(matches!(
-        db.update_case(south.id, case1.case.id, status_to(CaseStatus::Open))
-            .await,
+        db.update_case(south.id, case1.case.id, status_to(CaseStatus::Open)).await,
         Err(StoreError::NotFound("case"))
     ));
 
@@ -243,18 +190,10 @@ async fn story(db: Arc<dyn Storage>) {
     let timeline = db.timeline(north.id, case1.case.id).await.unwrap();
     assert_eq!(timeline.len(), 2);
     assert!(matches!(timeline[0].entry.event, CaseEvent::Opened { .. }));
-    let opened = db
-        .update_case(north.id, case1.case.id, status_to(CaseStatus::Open))
-        .await
-        .unwrap();
+    let opened = db.update_case(north.id, case1.case.id, status_to(CaseStatus::Open)).await.unwrap();
     assert_eq!(opened.case.status, CaseStatus::Open);
-    let refused = db
-        .update_case(north.id, case1.case.id, status_to(CaseStatus::New))
-        .await;
-    assert!(matches!(
-        refused,
-        Err(StoreError::Case(CaseError::IllegalTransition { .. }))
-    ));
+    let refused = db.update_case(north.id, case1.case.id, status_to(CaseStatus::New)).await;
+    assert!(matches!(refused, Err(StoreError::Case(CaseError::IllegalTransition { .. }))));
     let stored = db.case(north.id, case1.case.id).await.unwrap();
     assert_eq!(stored, opened.case);
     let timeline = db.timeline(north.id, case1.case.id).await.unwrap();
@@ -277,12 +216,7 @@ async fn story(db: Arc<dyn Storage>) {
     db.update_case(
         north.id,
         case1.case.id,
-        Box::new(move |case: &Case| {
-            Ok(CaseUpdate {
-                change: case.add_message(&sent, T0)?,
-                message: Some(sent),
-            })
-        }),
+        Box::new(move |case: &Case| Ok(CaseUpdate { change: case.add_message(&sent, T0)?, message: Some(sent) })),
     )
     .await
     .unwrap();
@@ -302,10 +236,7 @@ async fn story(db: Arc<dyn Storage>) {
                 store_id,
                 case_id,
                 Box::new(move |case: &Case| {
-                    Ok(CaseUpdate {
-                        change: case.add_note(&format!("note {i}"), &agent(), T0)?,
-                        message: None,
-                    })
+                    Ok(CaseUpdate { change: case.add_note(&format!("note {i}"), &agent(), T0)?, message: None })
                 }),
             )
             .await
@@ -315,10 +246,7 @@ async fn story(db: Arc<dyn Storage>) {
         note.unwrap();
     }
     assert_eq!(db.case(north.id, case1.case.id).await.unwrap().version, before + 20);
-    assert_eq!(
-        db.timeline(north.id, case1.case.id).await.unwrap().len(),
-        entries_before + 20
-    );
+    assert_eq!(db.timeline(north.id, case1.case.id).await.unwrap().len(), entries_before + 20);
 
     // Concurrent opens get distinct, gapless numbers.
     let opens = (0..30).map(|i| {
@@ -326,11 +254,7 @@ async fn story(db: Arc<dyn Storage>) {
         let case = new_case(&north, None, &format!("case {i}"), T0 + time::Duration::seconds(10 + i));
         tokio::spawn(async move { db.open_case(case, T0).await })
     });
-    let numbers: HashSet<u64> = futures_join(opens)
-        .await
-        .into_iter()
-        .map(|r| r.unwrap().case.number.0)
-        .collect();
+    let numbers: HashSet<u64> = futures_join(opens).await.into_iter().map(|r| r.unwrap().case.number.0).collect();
     assert_eq!(numbers, (3..=32).collect::<HashSet<u64>>());
 
     // Listing: filters, and pages that cover every case exactly once, newest first.
@@ -350,67 +274,28 @@ async fn story(db: Arc<dyn Storage>) {
     }
     assert_eq!(seen, all.cases.iter().map(|c| c.id).collect::<Vec<_>>());
     assert!(all.cases.windows(2).all(|w| w[0].created_at >= w[1].created_at));
-    let open = CaseFilter {
-        statuses: vec![CaseStatus::Open],
-        ..CaseFilter::default()
-    };
+    let open = CaseFilter { statuses: vec![CaseStatus::Open], ..CaseFilter::default() };
     let open_page = db.cases(north.id, &open, None, 100).await.unwrap();
-    assert_eq!(
-        open_page.cases.iter().map(|c| c.id).collect::<Vec<_>>(),
-        vec![case1.case.id]
-    );
-    let by_kind = CaseFilter {
-        kind: Some(IssueKind::WrongCharge),
-        ..CaseFilter::default()
-    };
+    assert_eq!(open_page.cases.iter().map(|c| c.id).collect::<Vec<_>>(), vec![case1.case.id]);
+    let by_kind = CaseFilter { kind: Some(IssueKind::WrongCharge), ..CaseFilter::default() };
     assert!(db.cases(north.id, &by_kind, None, 100).await.unwrap().cases.is_empty());
-    let by_priority = CaseFilter {
-        priority: Some(Priority::Urgent),
-        ..CaseFilter::default()
-    };
-    assert_eq!(
-        db.cases(north.id, &by_priority, None, 100).await.unwrap().cases.len(),
-        32
-    );
+    let by_priority = CaseFilter { priority: Some(Priority::Urgent), ..CaseFilter::default() };
+    assert_eq!(db.cases(north.id, &by_priority, None, 100).await.unwrap().cases.len(), 32);
     let assigned = db
         .update_case(
             north.id,
             case2.case.id,
             Box::new(|case: &Case| {
-                Ok(CaseUpdate {
-                    change: case.assign(Some("tomasz".into()), &agent(), T0)?,
-                    message: None,
-                })
+                Ok(CaseUpdate { change: case.assign(Some("tomasz".into()), &agent(), T0)?, message: None })
             }),
         )
         .await
         .unwrap();
     assert_eq!(assigned.case.status, CaseStatus::Open);
-    let mine = CaseFilter {
-        assignee: Some("tomasz".into()),
-        ..CaseFilter::default()
-    };
-    assert_eq!(
-        db.cases(north.id, &mine, None, 100).await.unwrap().cases[0].id,
-        case2.case.id
-    );
-    assert_eq!(
-        db.cases(south.id, &CaseFilter::default(), None, 100)
-            .await
-            .unwrap()
-            .cases
-            .len(),
-        1
-    );
-    assert_eq!(
-        db.stores()
-            .await
-            .unwrap()
-            .iter()
-            .filter(|s| s.id == north.id || s.id == south.id)
-            .count(),
-        2
-    );
+    let mine = CaseFilter { assignee: Some("tomasz".into()), ..CaseFilter::default() };
+    assert_eq!(db.cases(north.id, &mine, None, 100).await.unwrap().cases[0].id, case2.case.id);
+    assert_eq!(db.cases(south.id, &CaseFilter::default(), None, 100).await.unwrap().cases.len(), 1);
+    assert_eq!(db.stores().await.unwrap().iter().filter(|s| s.id == north.id || s.id == south.id).count(), 2);
 }
 
 async fn futures_join<T>(handles: impl Iterator<Item = tokio::task::JoinHandle<T>>) -> Vec<T> {
@@ -424,9 +309,7 @@ async fn futures_join<T>(handles: impl Iterator<Item = tokio::task::JoinHandle<T
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_passes_the_story() {
     let dir = tempfile::tempdir().unwrap();
-    let db = redress_store::sqlite::SqliteStorage::open(&dir.path().join("redress.db"))
-        .await
-        .unwrap();
+    let db = redress_store::sqlite::SqliteStorage::open(&dir.path().join("redress.db")).await.unwrap();
     story(Arc::new(db)).await;
 }
 
@@ -467,19 +350,9 @@ async fn postgres_passes_the_story() {
     use std::str::FromStr;
     let schema = format!("conformance_{}", Uuid::now_v7().simple());
     let admin = sqlx::PgPool::connect(&url).await.unwrap();
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
-        .execute(&admin)
-        .await
-        .unwrap();
-    let options = PgConnectOptions::from_str(&url)
-        .unwrap()
-        .options([("search_path", schema.as_str())]);
-    let db = redress_store::postgres::PostgresStorage::connect_with(options)
-        .await
-        .unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}"))).execute(&admin).await.unwrap();
+    let options = PgConnectOptions::from_str(&url).unwrap().options([("search_path", schema.as_str())]);
+    let db = redress_store::postgres::PostgresStorage::connect_with(options).await.unwrap();
     story(Arc::new(db)).await;
-    sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
-        .execute(&admin)
-        .await
-        .unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE"))).execute(&admin).await.unwrap();
 }

@@ -93,9 +93,7 @@ pub struct StoreCaller {
 impl StoreCaller {
     /// The actor recorded on the timeline for this caller's changes.
     pub fn actor(&self) -> Actor {
-        Actor::Integration {
-            name: self.label.clone(),
-        }
+        Actor::Integration { name: self.label.clone() }
     }
 }
 
@@ -110,10 +108,7 @@ impl FromRequestParts<AppState> for StoreCaller {
         let record = state.inner.storage.api_key_by_hash(&hash).await?.ok_or_else(|| {
             ApiError::unauthorized("this API key is not known; create one with POST /api/v1/stores/{id}/api-keys")
         })?;
-        let caller = StoreCaller {
-            store_id: record.store_id,
-            label: record.label,
-        };
+        let caller = StoreCaller { store_id: record.store_id, label: record.label };
         state.inner.keys.put(hash, caller.clone());
         Ok(caller)
     }

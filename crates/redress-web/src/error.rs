@@ -42,12 +42,7 @@ pub struct ErrorDetail {
 impl ApiError {
     /// An error with no particular field.
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self {
-            status,
-            code,
-            field: None,
-            message: message.into(),
-        }
+        Self { status, code, field: None, message: message.into() }
     }
 
     /// A field that breaks its rules.
@@ -62,11 +57,7 @@ impl ApiError {
 
     /// Nothing of that kind with that id in the caller's store.
     pub fn not_found(what: &str) -> Self {
-        Self::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            format!("no {what} with that id in this store"),
-        )
+        Self::new(StatusCode::NOT_FOUND, "not_found", format!("no {what} with that id in this store"))
     }
 
     /// Missing or wrong credentials.
@@ -87,13 +78,8 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = ErrorBody {
-            error: ErrorDetail {
-                code: self.code.to_owned(),
-                field: self.field,
-                message: self.message,
-            },
-        };
+        let body =
+            ErrorBody { error: ErrorDetail { code: self.code.to_owned(), field: self.field, message: self.message } };
         (self.status, axum::Json(body)).into_response()
     }
 }
@@ -136,17 +122,10 @@ pub(crate) fn from_json_error(error: serde_path_to_error::Error<serde_json::Erro
     // serde_json appends " at line L column C"; the field path says more to an API user.
     let message = text.split(" at line ").next().unwrap_or(&text).to_owned();
     if inner.is_syntax() || inner.is_eof() {
-        return ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_json",
-            format!("the body is not valid JSON: {text}"),
-        );
+        return ApiError::new(StatusCode::BAD_REQUEST, "invalid_json", format!("the body is not valid JSON: {text}"));
     }
     let field = if path == "." { None } else { Some(path) };
-    if let Some(name) = message
-        .strip_prefix("missing field `")
-        .and_then(|rest| rest.strip_suffix('`'))
-    {
+    if let Some(name) = message.strip_prefix("missing field `").and_then(|rest| rest.strip_suffix('`')) {
         let full = match &field {
             Some(parent) => format!("{parent}.{name}"),
             None => name.to_owned(),
@@ -158,15 +137,6 @@ pub(crate) fn from_json_error(error: serde_path_to_error::Error<serde_json::Erro
             field: Some(full),
         };
     }
-    let code = if message.starts_with("unknown variant") {
-        "unknown_value"
-    } else {
-        "invalid_field"
-    };
-    ApiError {
-        status: StatusCode::BAD_REQUEST,
-        code,
-        field,
-        message,
-    }
+    let code = if message.starts_with("unknown variant") { "unknown_value" } else { "invalid_field" };
+    ApiError { status: StatusCode::BAD_REQUEST, code, field, message }
 }

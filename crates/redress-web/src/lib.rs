@@ -112,11 +112,7 @@ pub fn router(state: AppState) -> Router {
             }),
         )
         .fallback(|| async {
-            error::ApiError::new(
-                StatusCode::NOT_FOUND,
-                "not_found",
-                "no such endpoint; see /api/v1/openapi.json",
-            )
+            error::ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint; see /api/v1/openapi.json")
         })
         .method_not_allowed_fallback(|| async {
             error::ApiError::new(

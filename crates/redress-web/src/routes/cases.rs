@@ -11,7 +11,7 @@ use redress_domain::{
     Actor, Attachment, Case, CaseEvent, CaseId, CaseStatus, Channel, Direction, EmailAddress, EscalationSignal,
     IssueKind, LanguageTag, Message, MessageId, NewCase, OrderId, Priority, Sentiment,
 };
-use redress_store::{CaseCursor, CaseFilter, CaseUpdate};
+use redress_store::{CaseCursor, CaseFilter, CaseUpdate, RecordedEntry};
 use serde::{Deserialize, Deserializer, Serialize};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
@@ -108,20 +108,13 @@ async fn case_view(state: &AppState, store_id: redress_domain::StoreId, case: Ca
     let storage = state.storage();
     let (messages, timeline) =
         tokio::try_join!(storage.messages(store_id, case.id), storage.timeline(store_id, case.id))?;
-    let timeline = timeline
-        .into_iter()
-        .map(|r| TimelineItem {
-            seq: r.seq,
-            at: r.entry.at,
-            actor: r.entry.actor,
-            event: r.entry.event,
-        })
-        .collect();
-    Ok(CaseView {
-        case,
-        messages,
-        timeline,
-    })
+    Ok(CaseView { case, messages, timeline: timeline.into_iter().map(TimelineItem::from).collect() })
+}
+
+impl From<RecordedEntry> for TimelineItem {
+    fn from(r: RecordedEntry) -> Self {
+        TimelineItem { seq: r.seq, at: r.entry.at, actor: r.entry.actor, event: r.entry.event }
+    }
 }
 
 /// Opens a case with its first message.
@@ -134,13 +127,10 @@ async fn open_case(
     ApiJson(input): ApiJson<OpenCase>,
 ) -> Result<(StatusCode, Json<CaseView>), ApiError> {
     let storage = state.storage();
-    let store = storage.store(caller.store_id).await?;
     let order =
         match (&input.order_id, &input.order_number) {
             (Some(id), _) => {
-                let id: OrderId = id
-                    .parse()
-                    .map_err(|_| ApiError::invalid("order_id", "not an order id"))?;
+                let id: OrderId = id.parse().map_err(|_| ApiError::invalid("order_id", "not an order id"))?;
                 Some(storage.order(caller.store_id, id).await?)
             }
             (None, Some(number)) => Some(storage.order_by_number(caller.store_id, number).await?.ok_or_else(|| {
@@ -156,17 +146,13 @@ async fn open_case(
         Some(email) => Some(EmailAddress::parse(email).map_err(|e| ApiError::invalid("customer_email", e.problem))?),
         None => customer.as_ref().map(|c| c.email.clone()),
     };
-    let language = match &input.language {
-        Some(tag) => LanguageTag::parse(tag).map_err(|e| ApiError::invalid("language", e.problem))?,
-        None => customer
-            .as_ref()
-            .and_then(|c| c.language.clone())
-            .unwrap_or_else(|| store.default_language.clone()),
+    let language = match (&input.language, customer.as_ref().and_then(|c| c.language.clone())) {
+        (Some(tag), _) => LanguageTag::parse(tag).map_err(|e| ApiError::invalid("language", e.problem))?,
+        (None, Some(known)) => known,
+        (None, None) => storage.store(caller.store_id).await?.default_language,
     };
     let customer_actor = Actor::Customer {
-        handle: customer_email
-            .as_ref()
-            .map_or_else(|| "unknown customer".to_owned(), |e| e.to_string()),
+        handle: customer_email.as_ref().map_or_else(|| "unknown customer".to_owned(), |e| e.to_string()),
     };
     let opened_by = match input.channel {
         Channel::Phone | Channel::Api => caller.actor(),
@@ -198,14 +184,11 @@ async fn open_case(
         },
         opened_by,
     };
-    let change = storage
-        .open_case(new, now)
-        .await
-        .map_err(|e| prefix_message_fields(e.into()))?;
-    Ok((
-        StatusCode::CREATED,
-        Json(case_view(&state, caller.store_id, change.case).await?),
-    ))
+    let message = new.first_message.clone();
+    let stored = storage.open_case(new, now).await.map_err(|e| prefix_message_fields(e.into()))?;
+    // Everything the view shows was just written: answer from it rather than reading it back.
+    let timeline = stored.entries.into_iter().map(TimelineItem::from).collect();
+    Ok((StatusCode::CREATED, Json(CaseView { case: stored.case, messages: vec![message], timeline })))
 }
 
 /// Domain validation names message fields bare (`body`); in this request they sit under `message`.
@@ -248,10 +231,7 @@ pub struct CaseList {
 fn parse_cursor(text: &str) -> Result<CaseCursor, ApiError> {
     let invalid = || ApiError::invalid("cursor", "not a cursor from a previous page's next_cursor");
     let (micros, id) = text.split_once('_').ok_or_else(invalid)?;
-    Ok(CaseCursor {
-        created_at_us: micros.parse().map_err(|_| invalid())?,
-        id: id.parse().map_err(|_| invalid())?,
-    })
+    Ok(CaseCursor { created_at_us: micros.parse().map_err(|_| invalid())?, id: id.parse().map_err(|_| invalid())? })
 }
 
 /// Lists the store's cases, newest first, with filters and cursor paging.
@@ -263,13 +243,7 @@ async fn list_cases(
     ApiQuery(query): ApiQuery<CaseQuery>,
 ) -> Result<Json<CaseList>, ApiError> {
     let mut statuses = Vec::new();
-    for part in query
-        .status
-        .iter()
-        .flat_map(|s| s.split(','))
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
+    for part in query.status.iter().flat_map(|s| s.split(',')).map(str::trim).filter(|s| !s.is_empty()) {
         let status = serde_json::from_value::<CaseStatus>(serde_json::Value::String(part.to_owned())).map_err(|_| ApiError {
             code: "unknown_value",
             ..ApiError::invalid("status", format!("`{part}` is not a status; use new, open, waiting_on_customer, waiting_on_third_party, resolved or closed"))
@@ -281,17 +255,9 @@ async fn list_cases(
         return Err(ApiError::invalid("limit", "use a page size from 1 to 200"));
     }
     let after = query.cursor.as_deref().map(parse_cursor).transpose()?;
-    let filter = CaseFilter {
-        statuses,
-        kind: query.kind,
-        priority: query.priority,
-        assignee: query.assignee,
-    };
+    let filter = CaseFilter { statuses, kind: query.kind, priority: query.priority, assignee: query.assignee };
     let page = state.storage().cases(caller.store_id, &filter, after, limit).await?;
-    Ok(Json(CaseList {
-        cases: page.cases,
-        next_cursor: page.next.map(|c| format!("{}_{}", c.created_at_us, c.id)),
-    }))
+    Ok(Json(CaseList { cases: page.cases, next_cursor: page.next.map(|c| format!("{}_{}", c.created_at_us, c.id)) }))
 }
 
 /// One case with its messages and timeline.
@@ -303,10 +269,7 @@ async fn get_case(
     caller: StoreCaller,
     Path(case_id): Path<String>,
 ) -> Result<Json<CaseView>, ApiError> {
-    let case = state
-        .storage()
-        .case(caller.store_id, path_id(&case_id, "case")?)
-        .await?;
+    let case = state.storage().case(caller.store_id, path_id(&case_id, "case")?).await?;
     Ok(Json(case_view(&state, caller.store_id, case).await?))
 }
 
@@ -317,11 +280,7 @@ async fn update(
     change: impl FnOnce(&Case) -> Result<CaseUpdate, redress_domain::CaseError> + Send + 'static,
 ) -> Result<Case, ApiError> {
     let case_id = path_id(case_id, "case")?;
-    Ok(state
-        .storage()
-        .update_case(caller.store_id, case_id, Box::new(change))
-        .await?
-        .case)
+    Ok(state.storage().update_case(caller.store_id, case_id, Box::new(change)).await?.case)
 }
 
 /// A message to add to a case.
@@ -371,10 +330,7 @@ async fn add_message(
         let author = match (input.direction, input.author) {
             (Direction::Inbound, Some(handle)) => Actor::Customer { handle },
             (Direction::Inbound, None) => Actor::Customer {
-                handle: case
-                    .customer_email
-                    .as_ref()
-                    .map_or_else(|| "unknown customer".to_owned(), |e| e.to_string()),
+                handle: case.customer_email.as_ref().map_or_else(|| "unknown customer".to_owned(), |e| e.to_string()),
             },
             (Direction::Outbound, Some(name)) => Actor::Agent { name },
             (Direction::Outbound, None) => Actor::Integration { name: label },
@@ -391,10 +347,7 @@ async fn add_message(
             created_at: now,
         };
         let change = case.add_message(&message, now)?;
-        Ok(CaseUpdate {
-            change,
-            message: Some(message),
-        })
+        Ok(CaseUpdate { change, message: Some(message) })
     })
     .await?;
     let message = state
@@ -428,10 +381,7 @@ async fn change_status(
 ) -> Result<Json<Case>, ApiError> {
     let actor = caller.actor();
     let case = update(&state, &caller, &case_id, move |case| {
-        Ok(CaseUpdate {
-            change: case.change_status(input.status, &actor, OffsetDateTime::now_utc())?,
-            message: None,
-        })
+        Ok(CaseUpdate { change: case.change_status(input.status, &actor, OffsetDateTime::now_utc())?, message: None })
     })
     .await?;
     Ok(Json(case))
@@ -463,10 +413,7 @@ async fn assign(
 ) -> Result<Json<Case>, ApiError> {
     let actor = caller.actor();
     let case = update(&state, &caller, &case_id, move |case| {
-        Ok(CaseUpdate {
-            change: case.assign(input.assignee, &actor, OffsetDateTime::now_utc())?,
-            message: None,
-        })
+        Ok(CaseUpdate { change: case.assign(input.assignee, &actor, OffsetDateTime::now_utc())?, message: None })
     })
     .await?;
     Ok(Json(case))
@@ -493,14 +440,9 @@ async fn add_note(
     Path(case_id): Path<String>,
     ApiJson(input): ApiJson<Note>,
 ) -> Result<(StatusCode, Json<Case>), ApiError> {
-    let actor = input
-        .author
-        .map_or_else(|| caller.actor(), |name| Actor::Agent { name });
+    let actor = input.author.map_or_else(|| caller.actor(), |name| Actor::Agent { name });
     let case = update(&state, &caller, &case_id, move |case| {
-        Ok(CaseUpdate {
-            change: case.add_note(&input.body, &actor, OffsetDateTime::now_utc())?,
-            message: None,
-        })
+        Ok(CaseUpdate { change: case.add_note(&input.body, &actor, OffsetDateTime::now_utc())?, message: None })
     })
     .await?;
     Ok((StatusCode::CREATED, Json(case)))

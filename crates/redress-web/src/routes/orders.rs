@@ -22,9 +22,7 @@ use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery};
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(upsert_order, list_orders))
-        .routes(routes!(get_order))
+    OpenApiRouter::new().routes(routes!(upsert_order, list_orders)).routes(routes!(get_order))
 }
 
 /// The customer who placed an order.
@@ -142,19 +140,11 @@ async fn upsert_order(
         name: input.customer.name.trim().to_owned(),
         language,
     };
-    let existing = state
-        .storage()
-        .order_by_number(caller.store_id, input.number.trim())
-        .await?;
+    let existing = state.storage().order_by_number(caller.store_id, input.number.trim()).await?;
     let payment_id = |reference: &str| {
         existing
             .as_ref()
-            .and_then(|o| {
-                o.payments
-                    .iter()
-                    .find(|p| p.provider_reference == reference)
-                    .map(|p| p.id)
-            })
+            .and_then(|o| o.payments.iter().find(|p| p.provider_reference == reference).map(|p| p.id))
             .unwrap_or_else(|| new_id(PaymentId::from_uuid))
     };
     let shipment_id = |index: usize| {
@@ -234,11 +224,7 @@ async fn list_orders(
 ) -> Result<Json<OrderList>, ApiError> {
     let storage = state.storage();
     let orders = match (query.customer_email, query.number) {
-        (_, Some(number)) => storage
-            .order_by_number(caller.store_id, &number)
-            .await?
-            .into_iter()
-            .collect(),
+        (_, Some(number)) => storage.order_by_number(caller.store_id, &number).await?.into_iter().collect(),
         (Some(email), None) => {
             let email = EmailAddress::parse(&email).map_err(|e| ApiError::invalid("customer_email", e.problem))?;
             match storage.customer_by_email(caller.store_id, &email).await? {

@@ -68,10 +68,7 @@ pub struct CreateApiKey {
 fn validate_label(label: &str) -> Result<String, ApiError> {
     let label = label.trim();
     if label.is_empty() || label.chars().count() > 100 {
-        return Err(ApiError::invalid(
-            "label",
-            "give the key a label of 1 to 100 characters",
-        ));
+        return Err(ApiError::invalid("label", "give the key a label of 1 to 100 characters"));
     }
     Ok(label.to_owned())
 }
@@ -86,11 +83,7 @@ async fn issue_key(state: &AppState, store_id: redress_domain::StoreId, label: S
         created_at: OffsetDateTime::now_utc(),
     };
     state.storage().create_api_key(&record).await?;
-    Ok(NewApiKey {
-        id: record.id,
-        label,
-        secret,
-    })
+    Ok(NewApiKey { id: record.id, label, secret })
 }
 
 /// Sets up a store and returns its first API key.
