@@ -128,3 +128,23 @@ pub fn router(state: AppState) -> Router {
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
 }
+
+#[cfg(test)]
+mod tests {
+    /// The checked-in `openapi.json` is the document the code generates: a change to the API
+    /// shows up in review as a change to this file. `REDRESS_UPDATE_OPENAPI=1 cargo test`
+    /// rewrites it after an intended change.
+    #[test]
+    fn checked_in_openapi_document_matches_the_code() {
+        let generated = serde_json::to_string_pretty(&super::openapi()).unwrap() + "\n";
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("openapi.json");
+        if std::env::var_os("REDRESS_UPDATE_OPENAPI").is_some() {
+            std::fs::write(&path, &generated).unwrap();
+        }
+        let checked_in = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            checked_in == generated,
+            "crates/redress-web/openapi.json is out of date: run `REDRESS_UPDATE_OPENAPI=1 cargo test -p redress-web` and commit it"
+        );
+    }
+}
