@@ -72,7 +72,8 @@ async fn acknowledged_cases_survive_sigkill() {
                         "subject": format!("parcel {writer}-{i}"), "channel": "email",
                         "message": {"body": "Where is my parcel?"}
                     });
-                    let Ok(response) = client.post(format!("{base}/api/v1/cases")).bearer_auth(&key).json(&body).send().await
+                    let Ok(response) =
+                        client.post(format!("{base}/api/v1/cases")).bearer_auth(&key).json(&body).send().await
                     else {
                         return;
                     };

@@ -42,7 +42,10 @@ fn the_domain_reaches_no_io_crate() {
         }
     }
     for forbidden in ["tokio", "sqlx", "axum", "rusqlite", "hyper", "reqwest", "redress-store", "redress-web"] {
-        assert!(!seen.contains(forbidden), "redress-domain depends on {forbidden}, directly or not: keep the domain pure");
+        assert!(
+            !seen.contains(forbidden),
+            "redress-domain depends on {forbidden}, directly or not: keep the domain pure"
+        );
     }
     assert!(seen.len() > 3, "the lock file was not read: {seen:?}");
 }
@@ -53,7 +56,10 @@ fn only_the_store_speaks_sql_and_only_the_web_crate_speaks_http() {
     let direct = |name: &str| graph.get(name).cloned().unwrap_or_default();
     for crate_name in ["redress-domain", "redress-web"] {
         for sql in ["sqlx", "rusqlite"] {
-            assert!(!direct(crate_name).contains(&sql.to_owned()), "{crate_name} uses {sql}: SQL lives in redress-store");
+            assert!(
+                !direct(crate_name).contains(&sql.to_owned()),
+                "{crate_name} uses {sql}: SQL lives in redress-store"
+            );
         }
     }
     for crate_name in ["redress-domain", "redress-store"] {
