@@ -17,4 +17,5 @@ mod support;
 mod auth;
 mod fixtures;
 mod health;
+mod orders;
 mod stores;
