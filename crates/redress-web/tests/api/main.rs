@@ -15,6 +15,9 @@
 mod support;
 
 mod auth;
+mod cases_change;
+mod cases_list;
+mod cases_open;
 mod fixtures;
 mod health;
 mod orders;
