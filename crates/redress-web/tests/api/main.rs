@@ -22,6 +22,7 @@ mod concurrency;
 mod fixtures;
 mod health;
 mod isolation;
+mod json_errors;
 mod openapi;
 mod orders;
 mod stores;
