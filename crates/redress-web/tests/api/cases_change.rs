@@ -629,3 +629,35 @@ async fn bodies_that_are_not_json_change_nothing() {
     }
     assert_eq!(f.view(&app).await, before);
 }
+
+/// An author is a person's name or handle, recorded on the timeline as who did it: like a blank
+/// assignee (refused above), a blank author names nobody and must be refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn blank_authors_are_refused() {
+    let app = TestApp::sqlite().await;
+    let f = Fixture::new(&app).await;
+    let before = f.view(&app).await;
+    let mut accepted = Vec::new();
+    for author in ["", "   ", "\n\t"] {
+        for (what, body) in [
+            (
+                "messages",
+                json!({"direction": "outbound", "body": "hi", "author": author}),
+            ),
+            (
+                "messages",
+                json!({"direction": "inbound", "body": "hi", "author": author}),
+            ),
+            ("notes", json!({"body": "hi", "author": author})),
+        ] {
+            let reply = f.post(&app, what, body.clone()).await;
+            if reply.status.is_success() {
+                accepted.push(format!("{what} {body} -> {}", reply.status));
+            } else {
+                reply.error(400, "invalid_field", Some("author"));
+            }
+        }
+    }
+    assert!(accepted.is_empty(), "accepted:\n{}", accepted.join("\n"));
+    assert_eq!(f.view(&app).await, before);
+}
