@@ -378,3 +378,15 @@ async fn refused_openings_name_the_field_and_use_no_number() {
     assert_eq!(view["case"]["number"], 1);
     assert_eq!(app.all_cases(&shop.key, "").await.len(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn limits_are_inclusive_and_count_characters() {
+    let app = TestApp::sqlite().await;
+    let (shop, order) = shop_with_order(&app).await;
+    let subject = "ż".repeat(300);
+    let mut body = case_on_order(&text(&order["id"]), &subject);
+    body["message"]["body"] = json!("b".repeat(256 * 1024));
+    let view = app.open_case(&shop.key, &body).await;
+    assert_eq!(view["case"]["subject"], subject.as_str());
+    assert_eq!(view["messages"][0]["body"].as_str().unwrap().len(), 256 * 1024);
+}

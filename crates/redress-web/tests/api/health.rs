@@ -28,6 +28,8 @@ async fn unknown_routes_are_json_404s() {
         (Method::GET, "/api/v2/cases"),
         (Method::POST, "/api/v1/case"),
         (Method::GET, "/api/v1/cases/0190f0a0-0000-7000-8000-000000000000/nope"),
+        (Method::GET, "/api/v1/cases/"),
+        (Method::GET, "/healthz/"),
         (Method::DELETE, "/does/not/exist"),
     ] {
         let reply = app.call(method.clone(), path, None, None).await;

@@ -254,3 +254,31 @@ async fn more_api_keys_for_a_store() {
     reply.error(415, "unsupported_media_type", None);
     assert_eq!(stores(&app).await.as_array().unwrap().len(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn limits_are_inclusive_and_count_characters() {
+    let app = TestApp::sqlite().await;
+    let slug = format!("a{}", "-0".repeat(19) + "z");
+    assert_eq!(slug.len(), 40);
+    let name = "ż".repeat(200);
+    let created = app
+        .post(
+            "/api/v1/stores",
+            ADMIN_KEY,
+            &json!({"slug": slug, "name": name, "default_currency": "JPY", "default_language": "zh-hant-TW"}),
+        )
+        .await
+        .expect(201);
+    assert_eq!(created["store"]["name"], name.as_str());
+    assert_eq!(created["store"]["default_language"], "zh-hant-TW");
+    let label = "ł".repeat(100);
+    let key = app
+        .post(
+            &format!("/api/v1/stores/{}/api-keys", text(&created["store"]["id"])),
+            ADMIN_KEY,
+            &json!({"label": label}),
+        )
+        .await
+        .expect(201);
+    assert_eq!(key["label"], label.as_str());
+}
