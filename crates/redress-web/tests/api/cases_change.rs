@@ -5,7 +5,14 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::fixtures::{case_on_order, order};
-use crate::support::{Shop, TestApp, text};
+use crate::support::{Shop, TestApp, on_both_backends, text};
+
+on_both_backends!(
+    messages_move_the_case,
+    status_changes_follow_the_machine,
+    assigning_and_unassigning,
+    notes_and_priority
+);
 
 struct Fixture {
     shop: Shop,
@@ -86,15 +93,13 @@ async fn reading_a_case() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn messages_move_the_case() {
-    let app = TestApp::sqlite().await;
-    let f = Fixture::new(&app).await;
+async fn messages_move_the_case(app: &TestApp) {
+    let f = Fixture::new(app).await;
 
     // The shop's first answer opens a new case.
     let added = f
         .post(
-            &app,
+            app,
             "messages",
             json!({"direction": "outbound", "body": "Sorry! A new mug is on its way."}),
         )
@@ -107,7 +112,7 @@ async fn messages_move_the_case() {
     assert_eq!(message["channel"], "email", "the case's channel");
     assert_eq!(message["author"], json!({"type": "integration", "name": "default"}));
     assert_eq!(message["case_id"], f.case_id.as_str());
-    let view = f.view(&app).await;
+    let view = f.view(app).await;
     assert_eq!(view["case"], added["case"]);
     assert_eq!(view["messages"][1], *message);
     assert_eq!(
@@ -126,7 +131,7 @@ async fn messages_move_the_case() {
     // An agent's answer, with an attachment, on another channel.
     let added = f
         .post(
-            &app,
+            app,
             "messages",
             json!({"direction": "outbound", "body": "Tracking attached.", "author": "maria", "channel": "chat",
                    "attachments": [{"filename": "label.pdf", "content_type": "application/pdf", "size_bytes": 100}]}),
@@ -139,10 +144,10 @@ async fn messages_move_the_case() {
     assert_eq!(added["case"]["status"], "open");
 
     // The customer's answer to a case waiting on them puts it back in front of an agent.
-    f.status(&app, "waiting_on_customer").await;
+    f.status(app, "waiting_on_customer").await;
     let added = f
         .post(
-            &app,
+            app,
             "messages",
             json!({"direction": "inbound", "body": "Thanks, got it."}),
         )
@@ -153,7 +158,7 @@ async fn messages_move_the_case() {
         added["message"]["author"],
         json!({"type": "customer", "handle": "ana@example.com"})
     );
-    let view = f.view(&app).await;
+    let view = f.view(app).await;
     let last = view["timeline"].as_array().unwrap().last().unwrap().clone();
     assert_eq!(
         last["event"],
@@ -162,10 +167,10 @@ async fn messages_move_the_case() {
     assert_eq!(last["actor"], json!({"type": "customer", "handle": "ana@example.com"}));
 
     // Inbound on a case waiting on a third party leaves it waiting.
-    f.status(&app, "waiting_on_third_party").await;
+    f.status(app, "waiting_on_third_party").await;
     let added = f
         .post(
-            &app,
+            app,
             "messages",
             json!({"direction": "inbound", "body": "Any news?", "author": "ana (phone)"}),
         )
@@ -178,17 +183,17 @@ async fn messages_move_the_case() {
     );
 
     // On a resolved case the customer's message reopens it.
-    f.status(&app, "resolved").await;
+    f.status(app, "resolved").await;
     let added = f
         .post(
-            &app,
+            app,
             "messages",
             json!({"direction": "inbound", "body": "The new one is broken too."}),
         )
         .await
         .expect(201);
     assert_eq!(added["case"]["status"], "open");
-    let view = f.view(&app).await;
+    let view = f.view(app).await;
     let types = event_types(&view);
     assert_eq!(
         types[types.len() - 3..],
@@ -206,7 +211,7 @@ async fn messages_move_the_case() {
 
     // Refused messages.
     f.refused(
-        &app,
+        app,
         "messages",
         json!({"direction": "outbound", "body": "  "}),
         400,
@@ -215,7 +220,7 @@ async fn messages_move_the_case() {
     )
     .await;
     f.refused(
-        &app,
+        app,
         "messages",
         json!({"direction": "outbound", "body": "b".repeat(256 * 1024 + 1)}),
         400,
@@ -224,7 +229,7 @@ async fn messages_move_the_case() {
     )
     .await;
     f.refused(
-        &app,
+        app,
         "messages",
         json!({"direction": "sideways", "body": "hi"}),
         400,
@@ -233,7 +238,7 @@ async fn messages_move_the_case() {
     )
     .await;
     f.refused(
-        &app,
+        app,
         "messages",
         json!({"body": "hi"}),
         400,
@@ -242,7 +247,7 @@ async fn messages_move_the_case() {
     )
     .await;
     f.refused(
-        &app,
+        app,
         "messages",
         json!({"direction": "inbound"}),
         400,
@@ -251,7 +256,7 @@ async fn messages_move_the_case() {
     )
     .await;
     f.refused(
-        &app,
+        app,
         "messages",
         json!({"direction": "inbound", "body": "hi", "channel": "pigeon"}),
         400,
@@ -260,7 +265,7 @@ async fn messages_move_the_case() {
     )
     .await;
     f.refused(
-        &app,
+        app,
         "messages",
         json!({"direction": "inbound", "body": "hi",
                "attachments": [{"filename": "a", "content_type": "nope", "size_bytes": 1}]}),
@@ -312,31 +317,22 @@ async fn a_closed_case_takes_notes_but_no_messages_until_reopened() {
         .expect(201);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn status_changes_follow_the_machine() {
-    let app = TestApp::sqlite().await;
-    let f = Fixture::new(&app).await;
-    f.refused(&app, "status", json!({"status": "new"}), 409, "no_change", None)
+async fn status_changes_follow_the_machine(app: &TestApp) {
+    let f = Fixture::new(app).await;
+    f.refused(app, "status", json!({"status": "new"}), 409, "no_change", None)
         .await;
-    let case = f.status(&app, "open").await;
+    let case = f.status(app, "open").await;
     assert_eq!(case["status"], "open");
     assert_eq!(case["version"], 2);
     assert_eq!(case["id"], f.case_id.as_str());
-    f.refused(
-        &app,
-        "status",
-        json!({"status": "new"}),
-        409,
-        "illegal_transition",
-        None,
-    )
-    .await;
-    f.refused(&app, "status", json!({"status": "open"}), 409, "no_change", None)
+    f.refused(app, "status", json!({"status": "new"}), 409, "illegal_transition", None)
         .await;
-    f.status(&app, "waiting_on_third_party").await;
-    f.status(&app, "resolved").await;
+    f.refused(app, "status", json!({"status": "open"}), 409, "no_change", None)
+        .await;
+    f.status(app, "waiting_on_third_party").await;
+    f.status(app, "resolved").await;
     f.refused(
-        &app,
+        app,
         "status",
         json!({"status": "waiting_on_customer"}),
         409,
@@ -345,7 +341,7 @@ async fn status_changes_follow_the_machine() {
     )
     .await;
     f.refused(
-        &app,
+        app,
         "status",
         json!({"status": "waiting_on_third_party"}),
         409,
@@ -353,11 +349,11 @@ async fn status_changes_follow_the_machine() {
         None,
     )
     .await;
-    f.refused(&app, "status", json!({"status": "resolved"}), 409, "no_change", None)
+    f.refused(app, "status", json!({"status": "resolved"}), 409, "no_change", None)
         .await;
-    f.status(&app, "closed").await;
+    f.status(app, "closed").await;
     f.refused(
-        &app,
+        app,
         "status",
         json!({"status": "resolved"}),
         409,
@@ -365,10 +361,10 @@ async fn status_changes_follow_the_machine() {
         None,
     )
     .await;
-    f.refused(&app, "status", json!({"status": "closed"}), 409, "no_change", None)
+    f.refused(app, "status", json!({"status": "closed"}), 409, "no_change", None)
         .await;
     f.refused(
-        &app,
+        app,
         "status",
         json!({"status": "teleported"}),
         400,
@@ -377,7 +373,7 @@ async fn status_changes_follow_the_machine() {
     )
     .await;
     f.refused(
-        &app,
+        app,
         "status",
         json!({"status": "Open"}),
         400,
@@ -385,9 +381,9 @@ async fn status_changes_follow_the_machine() {
         Some("status"),
     )
     .await;
-    f.refused(&app, "status", json!({}), 400, "missing_field", Some("status"))
+    f.refused(app, "status", json!({}), 400, "missing_field", Some("status"))
         .await;
-    let view = f.view(&app).await;
+    let view = f.view(app).await;
     assert_eq!(view["case"]["version"], 5);
     assert_eq!(
         event_types(&view),
@@ -400,9 +396,9 @@ async fn status_changes_follow_the_machine() {
             "status_changed"
         ]
     );
-    let reopened = f.status(&app, "open").await;
+    let reopened = f.status(app, "open").await;
     assert_eq!(reopened["version"], 6);
-    let view = f.view(&app).await;
+    let view = f.view(app).await;
     assert_eq!(
         view["timeline"][6]["event"],
         json!({"type": "reopened", "from": "closed"})
@@ -413,28 +409,26 @@ async fn status_changes_follow_the_machine() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn assigning_and_unassigning() {
-    let app = TestApp::sqlite().await;
-    let f = Fixture::new(&app).await;
-    f.refused(&app, "assignee", json!({"assignee": null}), 409, "no_change", None)
+async fn assigning_and_unassigning(app: &TestApp) {
+    let f = Fixture::new(app).await;
+    f.refused(app, "assignee", json!({"assignee": null}), 409, "no_change", None)
         .await;
     let case = f
-        .post(&app, "assignee", json!({"assignee": "  maria "}))
+        .post(app, "assignee", json!({"assignee": "  maria "}))
         .await
         .expect(200);
     assert_eq!(case["assignee"], "maria");
     assert_eq!(case["status"], "open", "assigning a new case opens it");
-    let view = f.view(&app).await;
+    let view = f.view(app).await;
     assert_eq!(
         view["timeline"][2]["event"],
         json!({"type": "assigned", "from": null, "to": "maria"})
     );
     assert_eq!(event_types(&view)[3..], ["status_changed"]);
-    f.refused(&app, "assignee", json!({"assignee": "maria"}), 409, "no_change", None)
+    f.refused(app, "assignee", json!({"assignee": "maria"}), 409, "no_change", None)
         .await;
     f.refused(
-        &app,
+        app,
         "assignee",
         json!({"assignee": "   "}),
         400,
@@ -443,7 +437,7 @@ async fn assigning_and_unassigning() {
     )
     .await;
     f.refused(
-        &app,
+        app,
         "assignee",
         json!({"assignee": "a".repeat(201)}),
         400,
@@ -452,7 +446,7 @@ async fn assigning_and_unassigning() {
     )
     .await;
     f.refused(
-        &app,
+        app,
         "assignee",
         json!({"assignee": 7}),
         400,
@@ -460,10 +454,10 @@ async fn assigning_and_unassigning() {
         Some("assignee"),
     )
     .await;
-    f.refused(&app, "assignee", json!({}), 400, "missing_field", Some("assignee"))
+    f.refused(app, "assignee", json!({}), 400, "missing_field", Some("assignee"))
         .await;
     f.refused(
-        &app,
+        app,
         "assignee",
         json!({"agent": "maria"}),
         400,
@@ -471,34 +465,32 @@ async fn assigning_and_unassigning() {
         Some("agent"),
     )
     .await;
-    let case = f.post(&app, "assignee", json!({"assignee": "joão"})).await.expect(200);
+    let case = f.post(app, "assignee", json!({"assignee": "joão"})).await.expect(200);
     assert_eq!(case["assignee"], "joão");
-    let case = f.post(&app, "assignee", json!({"assignee": null})).await.expect(200);
+    let case = f.post(app, "assignee", json!({"assignee": null})).await.expect(200);
     assert!(case["assignee"].is_null());
     assert_eq!(case["status"], "open", "unassigning does not change the status");
-    let view = f.view(&app).await;
+    let view = f.view(app).await;
     assert_eq!(
         view["timeline"].as_array().unwrap().last().unwrap()["event"],
         json!({"type": "assigned", "from": "joão", "to": null})
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn notes_and_priority() {
-    let app = TestApp::sqlite().await;
-    let f = Fixture::new(&app).await;
+async fn notes_and_priority(app: &TestApp) {
+    let f = Fixture::new(app).await;
     let case = f
-        .post(&app, "notes", json!({"body": "Photos look genuine."}))
+        .post(app, "notes", json!({"body": "Photos look genuine."}))
         .await
         .expect(201);
     assert_eq!(case["version"], 2);
     assert_eq!(case["status"], "new", "a note changes no status");
     let case = f
-        .post(&app, "notes", json!({"body": "Reship approved.", "author": "maria"}))
+        .post(app, "notes", json!({"body": "Reship approved.", "author": "maria"}))
         .await
         .expect(201);
     assert_eq!(case["version"], 3);
-    let view = f.view(&app).await;
+    let view = f.view(app).await;
     assert_eq!(
         view["timeline"][2]["event"],
         json!({"type": "note_added", "body": "Photos look genuine."})
@@ -509,10 +501,10 @@ async fn notes_and_priority() {
     );
     assert_eq!(view["timeline"][3]["actor"], json!({"type": "agent", "name": "maria"}));
     assert_eq!(view["messages"].as_array().unwrap().len(), 1, "notes are not messages");
-    f.refused(&app, "notes", json!({"body": ""}), 400, "invalid_field", Some("body"))
+    f.refused(app, "notes", json!({"body": ""}), 400, "invalid_field", Some("body"))
         .await;
     f.refused(
-        &app,
+        app,
         "notes",
         json!({"body": " \t "}),
         400,
@@ -520,10 +512,10 @@ async fn notes_and_priority() {
         Some("body"),
     )
     .await;
-    f.refused(&app, "notes", json!({}), 400, "missing_field", Some("body"))
+    f.refused(app, "notes", json!({}), 400, "missing_field", Some("body"))
         .await;
     f.refused(
-        &app,
+        app,
         "notes",
         json!({"body": "x", "visibility": "public"}),
         400,
@@ -532,10 +524,7 @@ async fn notes_and_priority() {
     )
     .await;
 
-    let case = f
-        .post(&app, "priority", json!({"priority": "urgent"}))
-        .await
-        .expect(200);
+    let case = f.post(app, "priority", json!({"priority": "urgent"})).await.expect(200);
     assert_eq!(case["priority"], "urgent");
     let created = time::OffsetDateTime::parse(
         case["created_at"].as_str().unwrap(),
@@ -552,15 +541,15 @@ async fn notes_and_priority() {
         time::Duration::hours(1),
         "the deadline moves with the priority"
     );
-    let view = f.view(&app).await;
+    let view = f.view(app).await;
     assert_eq!(
         view["timeline"].as_array().unwrap().last().unwrap()["event"],
         json!({"type": "priority_changed", "from": "low", "to": "urgent"})
     );
-    f.refused(&app, "priority", json!({"priority": "urgent"}), 409, "no_change", None)
+    f.refused(app, "priority", json!({"priority": "urgent"}), 409, "no_change", None)
         .await;
     f.refused(
-        &app,
+        app,
         "priority",
         json!({"priority": "critical"}),
         400,
@@ -568,7 +557,7 @@ async fn notes_and_priority() {
         Some("priority"),
     )
     .await;
-    f.refused(&app, "priority", json!({}), 400, "missing_field", Some("priority"))
+    f.refused(app, "priority", json!({}), 400, "missing_field", Some("priority"))
         .await;
 }
 

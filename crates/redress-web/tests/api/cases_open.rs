@@ -3,7 +3,12 @@
 use serde_json::{Value, json};
 
 use crate::fixtures::{case_on_order, case_without_order, order, remove, set};
-use crate::support::{Shop, TestApp, text};
+use crate::support::{Shop, TestApp, on_both_backends, text};
+
+on_both_backends!(
+    a_case_opens_with_its_first_message_and_defaults,
+    refused_openings_name_the_field_and_use_no_number
+);
 
 async fn shop_with_order(app: &TestApp) -> (Shop, Value) {
     let shop = app.create_store("north-wind").await;
@@ -11,10 +16,8 @@ async fn shop_with_order(app: &TestApp) -> (Shop, Value) {
     (shop, order)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_case_opens_with_its_first_message_and_defaults() {
-    let app = TestApp::sqlite().await;
-    let (shop, order) = shop_with_order(&app).await;
+async fn a_case_opens_with_its_first_message_and_defaults(app: &TestApp) {
+    let (shop, order) = shop_with_order(app).await;
     let order_id = text(&order["id"]);
     let view = app
         .open_case(&shop.key, &case_on_order(&order_id, "  Broken mug  "))
@@ -188,10 +191,8 @@ async fn who_opened_and_in_which_language() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn refused_openings_name_the_field_and_use_no_number() {
-    let app = TestApp::sqlite().await;
-    let (shop, order) = shop_with_order(&app).await;
+async fn refused_openings_name_the_field_and_use_no_number(app: &TestApp) {
+    let (shop, order) = shop_with_order(app).await;
     let order_id = text(&order["id"]);
     let ok = || case_on_order(&order_id, "Broken mug");
     let with = |key: &str, value: Value| {

@@ -4,11 +4,15 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::fixtures::{order, remove, set};
-use crate::support::{TestApp, text};
+use crate::support::{TestApp, on_both_backends, text};
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_order_is_created_then_updated_by_number() {
-    let app = TestApp::sqlite().await;
+on_both_backends!(
+    an_order_is_created_then_updated_by_number,
+    orders_are_found_by_customer_email_and_by_number,
+    a_refused_update_leaves_the_order_as_it_was
+);
+
+async fn an_order_is_created_then_updated_by_number(app: &TestApp) {
     let shop = app.create_store("north-wind").await;
     let created = app.create_order(&shop.key, &order("A-1001", "ana@example.com")).await;
     assert_eq!(created["number"], "A-1001");
@@ -88,9 +92,7 @@ async fn an_order_is_created_then_updated_by_number() {
     assert_ne!(stranger["customer_id"], created["customer_id"]);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn orders_are_found_by_customer_email_and_by_number() {
-    let app = TestApp::sqlite().await;
+async fn orders_are_found_by_customer_email_and_by_number(app: &TestApp) {
     let shop = app.create_store("north-wind").await;
     let first = app.create_order(&shop.key, &order("A-1", "ana@example.com")).await;
     let mut later = order("A-2", "ana@example.com");
@@ -99,7 +101,6 @@ async fn orders_are_found_by_customer_email_and_by_number() {
     let bob = app.create_order(&shop.key, &order("B-1", "bob@example.com")).await;
 
     let list = |query: &'static str| {
-        let app = &app;
         let key = shop.key.clone();
         async move { app.get(&format!("/api/v1/orders?{query}"), &key).await.expect(200) }
     };
@@ -450,9 +451,7 @@ async fn invalid_orders_are_refused_naming_the_field_and_create_nothing() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_refused_update_leaves_the_order_as_it_was() {
-    let app = TestApp::sqlite().await;
+async fn a_refused_update_leaves_the_order_as_it_was(app: &TestApp) {
     let shop = app.create_store("north-wind").await;
     let created = app.create_order(&shop.key, &order("A-1", "ana@example.com")).await;
     let path = format!("/api/v1/orders/{}", text(&created["id"]));
