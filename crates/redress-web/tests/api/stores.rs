@@ -4,7 +4,13 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::fixtures::{remove, set};
-use crate::support::{ADMIN_KEY, TestApp, text};
+use crate::support::{ADMIN_KEY, TestApp, on_both_backends, text};
+
+on_both_backends!(
+    creating_a_store_returns_a_working_key,
+    a_taken_slug_is_a_conflict,
+    more_api_keys_for_a_store
+);
 
 fn store_body(slug: &str) -> Value {
     json!({"slug": slug, "name": "  Północ Wind  ", "default_currency": "PLN", "default_language": "pt-br"})
@@ -14,10 +20,8 @@ async fn stores(app: &TestApp) -> Value {
     app.get("/api/v1/stores", ADMIN_KEY).await.expect(200)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn creating_a_store_returns_a_working_key() {
-    let app = TestApp::sqlite().await;
-    assert_eq!(stores(&app).await, json!([]));
+async fn creating_a_store_returns_a_working_key(app: &TestApp) {
+    assert_eq!(stores(app).await, json!([]));
     let created = app
         .post("/api/v1/stores", ADMIN_KEY, &store_body("north-wind"))
         .await
@@ -40,7 +44,7 @@ async fn creating_a_store_returns_a_working_key() {
 
     let current = app.get("/api/v1/store", &secret).await.expect(200);
     assert_eq!(&current, store, "the key acts for the store it was made with");
-    assert_eq!(stores(&app).await, json!([store]));
+    assert_eq!(stores(app).await, json!([store]));
 
     // A second store gets its own key, which names the second store.
     let other = app
@@ -53,21 +57,19 @@ async fn creating_a_store_returns_a_working_key() {
         .await
         .expect(200);
     assert_eq!(current["slug"], "south-wind");
-    assert_eq!(stores(&app).await.as_array().unwrap().len(), 2);
+    assert_eq!(stores(app).await.as_array().unwrap().len(), 2);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_taken_slug_is_a_conflict() {
-    let app = TestApp::sqlite().await;
+async fn a_taken_slug_is_a_conflict(app: &TestApp) {
     app.post("/api/v1/stores", ADMIN_KEY, &store_body("north-wind"))
         .await
         .expect(201);
-    let before = stores(&app).await;
+    let before = stores(app).await;
     let again = set(store_body("north-wind"), "/name", json!("Someone else"));
     app.post("/api/v1/stores", ADMIN_KEY, &again)
         .await
         .error(409, "conflict", None);
-    assert_eq!(stores(&app).await, before, "nothing changed");
+    assert_eq!(stores(app).await, before, "nothing changed");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -184,9 +186,7 @@ async fn invalid_store_fields_are_named() {
     assert_eq!(stores(&app).await, json!([]), "no store was created");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn more_api_keys_for_a_store() {
-    let app = TestApp::sqlite().await;
+async fn more_api_keys_for_a_store(app: &TestApp) {
     let created = app
         .post("/api/v1/stores", ADMIN_KEY, &store_body("north-wind"))
         .await
@@ -252,7 +252,7 @@ async fn more_api_keys_for_a_store() {
         )
         .await;
     reply.error(415, "unsupported_media_type", None);
-    assert_eq!(stores(&app).await.as_array().unwrap().len(), 1);
+    assert_eq!(stores(app).await.as_array().unwrap().len(), 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
