@@ -13,44 +13,20 @@ fn store_endpoints(case_id: &str, order_id: &str) -> Vec<(Method, String, Option
     vec![
         (Method::GET, "/api/v1/store".into(), None),
         (Method::GET, "/api/v1/orders?number=A-1".into(), None),
-        (
-            Method::POST,
-            "/api/v1/orders".into(),
-            Some(fixtures::order("AUTH-1", "ana@example.com")),
-        ),
+        (Method::POST, "/api/v1/orders".into(), Some(fixtures::order("AUTH-1", "ana@example.com"))),
         (Method::GET, format!("/api/v1/orders/{order_id}"), None),
         (Method::GET, "/api/v1/cases".into(), None),
-        (
-            Method::POST,
-            "/api/v1/cases".into(),
-            Some(fixtures::case_on_order(order_id, "Broken mug")),
-        ),
+        (Method::POST, "/api/v1/cases".into(), Some(fixtures::case_on_order(order_id, "Broken mug"))),
         (Method::GET, format!("/api/v1/cases/{case_id}"), None),
         (
             Method::POST,
             format!("/api/v1/cases/{case_id}/messages"),
             Some(json!({"direction": "outbound", "body": "Sorry!"})),
         ),
-        (
-            Method::POST,
-            format!("/api/v1/cases/{case_id}/status"),
-            Some(json!({"status": "resolved"})),
-        ),
-        (
-            Method::POST,
-            format!("/api/v1/cases/{case_id}/assignee"),
-            Some(json!({"assignee": "maria"})),
-        ),
-        (
-            Method::POST,
-            format!("/api/v1/cases/{case_id}/notes"),
-            Some(json!({"body": "note"})),
-        ),
-        (
-            Method::POST,
-            format!("/api/v1/cases/{case_id}/priority"),
-            Some(json!({"priority": "urgent"})),
-        ),
+        (Method::POST, format!("/api/v1/cases/{case_id}/status"), Some(json!({"status": "resolved"}))),
+        (Method::POST, format!("/api/v1/cases/{case_id}/assignee"), Some(json!({"assignee": "maria"}))),
+        (Method::POST, format!("/api/v1/cases/{case_id}/notes"), Some(json!({"body": "note"}))),
+        (Method::POST, format!("/api/v1/cases/{case_id}/priority"), Some(json!({"priority": "urgent"}))),
     ]
 }
 
@@ -62,11 +38,7 @@ fn admin_endpoints(store_id: &str) -> Vec<(Method, String, Option<serde_json::Va
             "/api/v1/stores".into(),
             Some(json!({"slug": "intruder", "name": "Intruder", "default_currency": "EUR", "default_language": "en"})),
         ),
-        (
-            Method::POST,
-            format!("/api/v1/stores/{store_id}/api-keys"),
-            Some(json!({"label": "stolen"})),
-        ),
+        (Method::POST, format!("/api/v1/stores/{store_id}/api-keys"), Some(json!({"label": "stolen"}))),
     ]
 }
 
@@ -79,18 +51,10 @@ struct World {
 
 async fn world(app: &TestApp) -> World {
     let shop = app.create_store("north-wind").await;
-    let order = app
-        .create_order(&shop.key, &fixtures::order("A-1", "ana@example.com"))
-        .await;
+    let order = app.create_order(&shop.key, &fixtures::order("A-1", "ana@example.com")).await;
     let order_id = crate::support::text(&order["id"]);
-    let view = app
-        .open_case(&shop.key, &fixtures::case_on_order(&order_id, "Broken mug"))
-        .await;
-    World {
-        case_id: crate::support::text(&view["case"]["id"]),
-        shop,
-        order_id,
-    }
+    let view = app.open_case(&shop.key, &fixtures::case_on_order(&order_id, "Broken mug")).await;
+    World { case_id: crate::support::text(&view["case"]["id"]), shop, order_id }
 }
 
 async fn snapshot(app: &TestApp, world: &World) -> serde_json::Value {
@@ -107,9 +71,8 @@ async fn no_authorization_header_is_401_everywhere_but_health() {
     let app = TestApp::sqlite().await;
     let world = world(&app).await;
     let before = snapshot(&app, &world).await;
-    for (method, path, body) in store_endpoints(&world.case_id, &world.order_id)
-        .into_iter()
-        .chain(admin_endpoints(&world.shop.id))
+    for (method, path, body) in
+        store_endpoints(&world.case_id, &world.order_id).into_iter().chain(admin_endpoints(&world.shop.id))
     {
         let reply = app.call(method.clone(), &path, None, body.as_ref()).await;
         assert_eq!(reply.status, 401, "{method} {path}");
@@ -162,9 +125,7 @@ async fn store_key_on_admin_endpoints_is_401() {
     let world = world(&app).await;
     let before = snapshot(&app, &world).await;
     for (method, path, body) in admin_endpoints(&world.shop.id) {
-        let reply = app
-            .call(method.clone(), &path, Some(&world.shop.key), body.as_ref())
-            .await;
+        let reply = app.call(method.clone(), &path, Some(&world.shop.key), body.as_ref()).await;
         assert_eq!(reply.status, 401, "{method} {path}");
         reply.error(401, "unauthorized", None);
     }
@@ -177,17 +138,9 @@ async fn admin_key_and_unknown_keys_on_store_endpoints_are_401() {
     let world = world(&app).await;
     let before = snapshot(&app, &world).await;
     let almost = format!("{}0", &world.shop.key[..world.shop.key.len() - 1]);
-    let almost = if almost == world.shop.key {
-        format!("{}1", &world.shop.key[..world.shop.key.len() - 1])
-    } else {
-        almost
-    };
-    for key in [
-        ADMIN_KEY,
-        UNKNOWN_STORE_KEY,
-        almost.as_str(),
-        &world.shop.key.to_uppercase(),
-    ] {
+    let almost =
+        if almost == world.shop.key { format!("{}1", &world.shop.key[..world.shop.key.len() - 1]) } else { almost };
+    for key in [ADMIN_KEY, UNKNOWN_STORE_KEY, almost.as_str(), &world.shop.key.to_uppercase()] {
         for (method, path, body) in store_endpoints(&world.case_id, &world.order_id) {
             let reply = app.call(method.clone(), &path, Some(key), body.as_ref()).await;
             assert_eq!(reply.status, 401, "{method} {path} with `{key}`");
@@ -202,22 +155,10 @@ async fn authentication_comes_before_validation() {
     let app = TestApp::sqlite().await;
     // A body that would be refused as invalid is refused as unauthorized first: a caller
     // without a key learns nothing about the input rules or the ids.
-    let reply = app
-        .call(Method::POST, "/api/v1/orders", None, Some(&json!({"number": ""})))
-        .await;
+    let reply = app.call(Method::POST, "/api/v1/orders", None, Some(&json!({"number": ""}))).await;
     reply.error(401, "unauthorized", None);
-    let reply = app
-        .raw(
-            Method::POST,
-            "/api/v1/stores",
-            Some("wrong"),
-            Some("application/json"),
-            "{not json",
-        )
-        .await;
+    let reply = app.raw(Method::POST, "/api/v1/stores", Some("wrong"), Some("application/json"), "{not json").await;
     reply.error(401, "unauthorized", None);
-    let reply = app
-        .call(Method::GET, "/api/v1/cases/not-an-id", Some(UNKNOWN_STORE_KEY), None)
-        .await;
+    let reply = app.call(Method::GET, "/api/v1/cases/not-an-id", Some(UNKNOWN_STORE_KEY), None).await;
     reply.error(401, "unauthorized", None);
 }

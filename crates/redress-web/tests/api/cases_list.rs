@@ -64,20 +64,10 @@ async fn filters_by_status_kind_priority_and_assignee(app: &TestApp) {
     assert_eq!(list_numbers(app, &shop, "status=new").await, [6, 1]);
     assert_eq!(list_numbers(app, &shop, "status=open").await, [2]);
     assert_eq!(list_numbers(app, &shop, "status=new,open").await, [6, 2, 1]);
-    assert_eq!(
-        list_numbers(app, &shop, "status=new%2C%20waiting_on_customer").await,
-        [6, 3, 1]
-    );
+    assert_eq!(list_numbers(app, &shop, "status=new%2C%20waiting_on_customer").await, [6, 3, 1]);
     assert_eq!(list_numbers(app, &shop, "status=resolved,closed").await, [5, 4]);
-    assert_eq!(
-        list_numbers(app, &shop, "status=waiting_on_third_party").await,
-        Vec::<u64>::new()
-    );
-    assert_eq!(
-        list_numbers(app, &shop, "status=").await,
-        [6, 5, 4, 3, 2, 1],
-        "an empty filter filters nothing"
-    );
+    assert_eq!(list_numbers(app, &shop, "status=waiting_on_third_party").await, Vec::<u64>::new());
+    assert_eq!(list_numbers(app, &shop, "status=").await, [6, 5, 4, 3, 2, 1], "an empty filter filters nothing");
     assert_eq!(list_numbers(app, &shop, "kind=damaged_in_transit").await, [6, 3]);
     assert_eq!(list_numbers(app, &shop, "kind=other").await, [5, 1]);
     assert_eq!(list_numbers(app, &shop, "kind=refund_status").await, Vec::<u64>::new());
@@ -88,10 +78,7 @@ async fn filters_by_status_kind_priority_and_assignee(app: &TestApp) {
     assert_eq!(list_numbers(app, &shop, "assignee=jo%C3%A3o").await, [4]);
     assert_eq!(list_numbers(app, &shop, "assignee=nobody").await, Vec::<u64>::new());
     assert_eq!(list_numbers(app, &shop, "assignee=maria&status=open").await, [2]);
-    assert_eq!(
-        list_numbers(app, &shop, "kind=damaged_in_transit&priority=urgent&status=new").await,
-        [6]
-    );
+    assert_eq!(list_numbers(app, &shop, "kind=damaged_in_transit&priority=urgent&status=new").await, [6]);
     let page = list(app, &shop, "status=open").await;
     assert_eq!(page["cases"][0]["assignee"], "maria");
     assert_eq!(page["cases"][0]["id"], ids[1].as_str());
@@ -113,24 +100,16 @@ async fn refused_queries_name_the_parameter(app: &TestApp) {
         ("limit=99999999999", "invalid_field", "limit"),
         ("cursor=garbage", "invalid_field", "cursor"),
         ("cursor=123_not-a-uuid", "invalid_field", "cursor"),
-        (
-            "cursor=abc_0190f0a0-0000-7000-8000-000000000000",
-            "invalid_field",
-            "cursor",
-        ),
+        ("cursor=abc_0190f0a0-0000-7000-8000-000000000000", "invalid_field", "cursor"),
         ("cursor=", "invalid_field", "cursor"),
     ] {
         let reply = app.get(&format!("/api/v1/cases?{query}"), &shop.key).await;
         assert_eq!(reply.status, 400, "{query}: {}", reply.body);
         reply.error(400, code, Some(field));
     }
-    app.get("/api/v1/cases?colour=blue", &shop.key)
-        .await
-        .error(400, "invalid_field", Some("colour"));
+    app.get("/api/v1/cases?colour=blue", &shop.key).await.error(400, "invalid_field", Some("colour"));
     // A parameter given twice is refused, not half-read (use `status=new,open`).
-    app.get("/api/v1/cases?status=new&status=open", &shop.key)
-        .await
-        .error(400, "invalid_field", Some("query"));
+    app.get("/api/v1/cases?status=new&status=open", &shop.key).await.error(400, "invalid_field", Some("query"));
     // The bounds themselves are allowed.
     for limit in [1, 200] {
         let page = list(app, &shop, &format!("limit={limit}")).await;
@@ -191,10 +170,7 @@ async fn pages_follow_the_cursor_without_gaps_or_duplicates(app: &TestApp) {
     assert_eq!(seen, (1..=12).rev().collect::<Vec<u64>>());
     let unique: BTreeSet<u64> = seen.iter().copied().collect();
     assert_eq!(unique.len(), seen.len());
-    assert_eq!(
-        numbers(list(app, &shop, "limit=1").await["cases"].as_array().unwrap()),
-        [13]
-    );
+    assert_eq!(numbers(list(app, &shop, "limit=1").await["cases"].as_array().unwrap()), [13]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -5,10 +5,7 @@ use serde_json::{Value, json};
 use crate::fixtures::{case_on_order, case_without_order, order, remove, set};
 use crate::support::{Shop, TestApp, on_both_backends, text};
 
-on_both_backends!(
-    a_case_opens_with_its_first_message_and_defaults,
-    refused_openings_name_the_field_and_use_no_number
-);
+on_both_backends!(a_case_opens_with_its_first_message_and_defaults, refused_openings_name_the_field_and_use_no_number);
 
 async fn shop_with_order(app: &TestApp) -> (Shop, Value) {
     let shop = app.create_store("north-wind").await;
@@ -19,9 +16,7 @@ async fn shop_with_order(app: &TestApp) -> (Shop, Value) {
 async fn a_case_opens_with_its_first_message_and_defaults(app: &TestApp) {
     let (shop, order) = shop_with_order(app).await;
     let order_id = text(&order["id"]);
-    let view = app
-        .open_case(&shop.key, &case_on_order(&order_id, "  Broken mug  "))
-        .await;
+    let view = app.open_case(&shop.key, &case_on_order(&order_id, "  Broken mug  ")).await;
     let case = &view["case"];
     assert_eq!(case["number"], 1);
     assert_eq!(case["store_id"], shop.id.as_str());
@@ -49,11 +44,7 @@ async fn a_case_opens_with_its_first_message_and_defaults(app: &TestApp) {
         &time::format_description::well_known::Rfc3339,
     )
     .unwrap();
-    assert_eq!(
-        due - created,
-        time::Duration::hours(72),
-        "a low priority case is due in 72 hours"
-    );
+    assert_eq!(due - created, time::Duration::hours(72), "a low priority case is due in 72 hours");
 
     let messages = view["messages"].as_array().unwrap();
     assert_eq!(messages.len(), 1);
@@ -62,10 +53,7 @@ async fn a_case_opens_with_its_first_message_and_defaults(app: &TestApp) {
     assert_eq!(message["direction"], "inbound");
     assert_eq!(message["channel"], "email");
     assert_eq!(message["body"], "My mug arrived in pieces.");
-    assert_eq!(
-        message["author"],
-        json!({"type": "customer", "handle": "ana@example.com"})
-    );
+    assert_eq!(message["author"], json!({"type": "customer", "handle": "ana@example.com"}));
     assert_eq!(message["attachments"], json!([]));
 
     let timeline = view["timeline"].as_array().unwrap();
@@ -74,10 +62,7 @@ async fn a_case_opens_with_its_first_message_and_defaults(app: &TestApp) {
         timeline[0]["event"],
         json!({"type": "opened", "kind": "other", "channel": "email", "language": "en", "priority": "low"})
     );
-    assert_eq!(
-        timeline[0]["actor"],
-        json!({"type": "customer", "handle": "ana@example.com"})
-    );
+    assert_eq!(timeline[0]["actor"], json!({"type": "customer", "handle": "ana@example.com"}));
     assert_eq!(
         timeline[1]["event"],
         json!({"type": "message_added", "message_id": message["id"], "direction": "inbound", "channel": "email"})
@@ -158,37 +143,21 @@ async fn who_opened_and_in_which_language() {
     let view = app.open_case(&shop.key, &other).await;
     assert_eq!(view["case"]["customer_email"], "maria@example.com");
     assert_eq!(view["case"]["customer_id"], order["customer_id"]);
-    assert_eq!(
-        view["messages"][0]["author"],
-        json!({"type": "customer", "handle": "maria@example.com"})
-    );
+    assert_eq!(view["messages"][0]["author"], json!({"type": "customer", "handle": "maria@example.com"}));
 
     // Cases the shop types in (phone, API) are opened by the key; the message is still the customer's.
     for channel in ["phone", "api"] {
         let mut typed = case_on_order(&order_id, "Called us");
         typed["channel"] = json!(channel);
         let view = app.open_case(&shop.key, &typed).await;
-        assert_eq!(
-            view["timeline"][0]["actor"],
-            json!({"type": "integration", "name": "default"}),
-            "{channel}"
-        );
-        assert_eq!(
-            view["timeline"][1]["actor"],
-            json!({"type": "customer", "handle": "jo@example.com"}),
-            "{channel}"
-        );
+        assert_eq!(view["timeline"][0]["actor"], json!({"type": "integration", "name": "default"}), "{channel}");
+        assert_eq!(view["timeline"][1]["actor"], json!({"type": "customer", "handle": "jo@example.com"}), "{channel}");
     }
     // Without an order or an address the customer is unknown, and the store's language is used.
-    let view = app
-        .open_case(&shop.key, &remove(case_without_order("Hi"), "/customer_email"))
-        .await;
+    let view = app.open_case(&shop.key, &remove(case_without_order("Hi"), "/customer_email")).await;
     assert!(view["case"]["customer_email"].is_null());
     assert_eq!(view["case"]["language"], "en");
-    assert_eq!(
-        view["messages"][0]["author"],
-        json!({"type": "customer", "handle": "unknown customer"})
-    );
+    assert_eq!(view["messages"][0]["author"], json!({"type": "customer", "handle": "unknown customer"}));
 }
 
 async fn refused_openings_name_the_field_and_use_no_number(app: &TestApp) {
@@ -201,27 +170,9 @@ async fn refused_openings_name_the_field_and_use_no_number(app: &TestApp) {
         body
     };
     let refused: Vec<(&str, Value, u16, &str, Option<&str>)> = vec![
-        (
-            "blank subject",
-            with("subject", json!("  ")),
-            400,
-            "invalid_field",
-            Some("subject"),
-        ),
-        (
-            "long subject",
-            with("subject", json!("s".repeat(301))),
-            400,
-            "invalid_field",
-            Some("subject"),
-        ),
-        (
-            "empty message",
-            set(ok(), "/message/body", json!(" \n ")),
-            400,
-            "invalid_field",
-            Some("message.body"),
-        ),
+        ("blank subject", with("subject", json!("  ")), 400, "invalid_field", Some("subject")),
+        ("long subject", with("subject", json!("s".repeat(301))), 400, "invalid_field", Some("subject")),
+        ("empty message", set(ok(), "/message/body", json!(" \n ")), 400, "invalid_field", Some("message.body")),
         (
             "message too long",
             set(ok(), "/message/body", json!("b".repeat(256 * 1024 + 1))),
@@ -254,83 +205,17 @@ async fn refused_openings_name_the_field_and_use_no_number(app: &TestApp) {
             "invalid_field",
             Some("message.attachments[0].filename"),
         ),
-        (
-            "no message",
-            remove(ok(), "/message"),
-            400,
-            "missing_field",
-            Some("message"),
-        ),
-        (
-            "no message body",
-            set(ok(), "/message", json!({})),
-            400,
-            "missing_field",
-            Some("message.body"),
-        ),
-        (
-            "no subject",
-            remove(ok(), "/subject"),
-            400,
-            "missing_field",
-            Some("subject"),
-        ),
-        (
-            "no channel",
-            remove(ok(), "/channel"),
-            400,
-            "missing_field",
-            Some("channel"),
-        ),
-        (
-            "unknown channel",
-            with("channel", json!("fax")),
-            400,
-            "unknown_value",
-            Some("channel"),
-        ),
-        (
-            "unknown kind",
-            with("kind", json!("lost_parcel")),
-            400,
-            "unknown_value",
-            Some("kind"),
-        ),
-        (
-            "unknown sentiment",
-            with("sentiment", json!("furious")),
-            400,
-            "unknown_value",
-            Some("sentiment"),
-        ),
-        (
-            "unknown signal",
-            with("escalation", json!(["legal", "lawyer"])),
-            400,
-            "unknown_value",
-            Some("escalation[1]"),
-        ),
-        (
-            "subject not text",
-            with("subject", json!(["a"])),
-            400,
-            "invalid_field",
-            Some("subject"),
-        ),
-        (
-            "malformed order id",
-            with("order_id", json!("A-1001")),
-            400,
-            "invalid_field",
-            Some("order_id"),
-        ),
-        (
-            "unknown order id",
-            with("order_id", json!(uuid::Uuid::now_v7().to_string())),
-            404,
-            "not_found",
-            None,
-        ),
+        ("no message", remove(ok(), "/message"), 400, "missing_field", Some("message")),
+        ("no message body", set(ok(), "/message", json!({})), 400, "missing_field", Some("message.body")),
+        ("no subject", remove(ok(), "/subject"), 400, "missing_field", Some("subject")),
+        ("no channel", remove(ok(), "/channel"), 400, "missing_field", Some("channel")),
+        ("unknown channel", with("channel", json!("fax")), 400, "unknown_value", Some("channel")),
+        ("unknown kind", with("kind", json!("lost_parcel")), 400, "unknown_value", Some("kind")),
+        ("unknown sentiment", with("sentiment", json!("furious")), 400, "unknown_value", Some("sentiment")),
+        ("unknown signal", with("escalation", json!(["legal", "lawyer"])), 400, "unknown_value", Some("escalation[1]")),
+        ("subject not text", with("subject", json!(["a"])), 400, "invalid_field", Some("subject")),
+        ("malformed order id", with("order_id", json!("A-1001")), 400, "invalid_field", Some("order_id")),
+        ("unknown order id", with("order_id", json!(uuid::Uuid::now_v7().to_string())), 404, "not_found", None),
         (
             "unknown order number",
             {
@@ -342,38 +227,16 @@ async fn refused_openings_name_the_field_and_use_no_number(app: &TestApp) {
             "invalid_field",
             Some("order_number"),
         ),
-        (
-            "bad address",
-            with("customer_email", json!("ana")),
-            400,
-            "invalid_field",
-            Some("customer_email"),
-        ),
-        (
-            "bad language",
-            with("language", json!("en_GB!")),
-            400,
-            "invalid_field",
-            Some("language"),
-        ),
-        (
-            "unknown field",
-            with("urgency", json!("high")),
-            400,
-            "invalid_field",
-            Some("urgency"),
-        ),
+        ("bad address", with("customer_email", json!("ana")), 400, "invalid_field", Some("customer_email")),
+        ("bad language", with("language", json!("en_GB!")), 400, "invalid_field", Some("language")),
+        ("unknown field", with("urgency", json!("high")), 400, "invalid_field", Some("urgency")),
     ];
     for (what, body, status, code, field) in refused {
         let reply = app.post("/api/v1/cases", &shop.key, &body).await;
         assert_eq!(reply.status, status, "{what}: {}", reply.body);
         reply.error(status, code, field);
     }
-    assert_eq!(
-        app.all_cases(&shop.key, "").await,
-        Vec::<Value>::new(),
-        "no case was opened"
-    );
+    assert_eq!(app.all_cases(&shop.key, "").await, Vec::<Value>::new(), "no case was opened");
     // Refused openings use no number: the first case opened is still #1.
     let view = app.open_case(&shop.key, &ok()).await;
     assert_eq!(view["case"]["number"], 1);

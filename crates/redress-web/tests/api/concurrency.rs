@@ -53,10 +53,7 @@ async fn fifty_concurrent_openings_get_numbers_one_to_fifty(app: &TestApp) {
     // Another store's numbering is its own.
     let view = app.open_case(&other.key, &case_without_order("Calm")).await;
     assert_eq!(view["case"]["number"], 1);
-    assert_eq!(
-        app.open_case(&shop.key, &case_without_order("Next")).await["case"]["number"],
-        51
-    );
+    assert_eq!(app.open_case(&shop.key, &case_without_order("Next")).await["case"]["number"], 51);
 }
 
 async fn concurrent_changes_to_one_case_are_all_kept(app: &TestApp) {
@@ -69,13 +66,8 @@ async fn concurrent_changes_to_one_case_are_all_kept(app: &TestApp) {
         let url = format!("{}/api/v1/cases/{case_id}/notes", app.base);
         let key = shop.key.clone();
         tasks.spawn(async move {
-            let response = client
-                .post(url)
-                .bearer_auth(key)
-                .json(&json!({"body": format!("note {i}")}))
-                .send()
-                .await
-                .unwrap();
+            let response =
+                client.post(url).bearer_auth(key).json(&json!({"body": format!("note {i}")})).send().await.unwrap();
             assert_eq!(response.status(), 201);
         });
     }
@@ -116,17 +108,9 @@ async fn concurrent_reports_of_one_order_keep_one_order_and_its_ids(app: &TestAp
         answers.push(answer.expect("the request task finished"));
     }
     let created: Vec<_> = answers.iter().filter(|(status, _)| *status == 201).collect();
-    assert_eq!(
-        created.len(),
-        1,
-        "created once: {:?}",
-        answers.iter().map(|a| a.0).collect::<Vec<_>>()
-    );
+    assert_eq!(created.len(), 1, "created once: {:?}", answers.iter().map(|a| a.0).collect::<Vec<_>>());
     assert!(answers.iter().all(|(status, _)| *status == 201 || *status == 200));
-    let stored = app
-        .get(&format!("/api/v1/orders/{}", text(&created[0].1["id"])), &shop.key)
-        .await
-        .expect(200);
+    let stored = app.get(&format!("/api/v1/orders/{}", text(&created[0].1["id"])), &shop.key).await.expect(200);
     let found = app.get("/api/v1/orders?number=A-1", &shop.key).await.expect(200);
     assert_eq!(found["orders"].as_array().unwrap().len(), 1);
     let ids = |order: &serde_json::Value| {
@@ -138,12 +122,8 @@ async fn concurrent_reports_of_one_order_keep_one_order_and_its_ids(app: &TestAp
         )
     };
     let first = ids(&created[0].1);
-    let differing: Vec<_> = answers
-        .iter()
-        .map(|(_, order)| ids(order))
-        .chain([ids(&stored)])
-        .filter(|answer| *answer != first)
-        .collect();
+    let differing: Vec<_> =
+        answers.iter().map(|(_, order)| ids(order)).chain([ids(&stored)]).filter(|answer| *answer != first).collect();
     assert!(
         differing.is_empty(),
         "(order, customer, payment, shipment) ids first given {first:?}; {} of 21 (20 answers and the order as \

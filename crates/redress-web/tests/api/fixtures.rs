@@ -77,8 +77,7 @@ pub fn remove(mut body: Value, pointer: &str) -> Value {
     let parent = if parent.is_empty() {
         &mut body
     } else {
-        body.pointer_mut(parent)
-            .unwrap_or_else(|| panic!("no {parent} in the fixture"))
+        body.pointer_mut(parent).unwrap_or_else(|| panic!("no {parent} in the fixture"))
     };
     parent
         .as_object_mut()

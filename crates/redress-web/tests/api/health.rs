@@ -8,12 +8,7 @@ use crate::support::TestApp;
 async fn healthz_answers_ok_without_a_key() {
     let app = TestApp::sqlite().await;
     let reply = app.call(Method::GET, "/healthz", None, None).await;
-    assert!(
-        reply
-            .content_type
-            .as_deref()
-            .is_some_and(|t| t.starts_with("application/json"))
-    );
+    assert!(reply.content_type.as_deref().is_some_and(|t| t.starts_with("application/json")));
     assert_eq!(reply.expect(200), serde_json::json!({"status": "ok"}));
 }
 
@@ -54,9 +49,7 @@ async fn wrong_methods_are_json_405s_that_say_what_is_allowed() {
         (Method::POST, "/api/v1/store".to_owned(), "GET"),
         (Method::POST, "/api/v1/openapi.json".to_owned(), "GET"),
     ] {
-        let reply = app
-            .call(method.clone(), &path, Some(crate::support::ADMIN_KEY), None)
-            .await;
+        let reply = app.call(method.clone(), &path, Some(crate::support::ADMIN_KEY), None).await;
         assert_eq!(reply.status, 405, "{method} {path}: {}", reply.body);
         reply.error(405, "method_not_allowed", None);
         let allow = reply

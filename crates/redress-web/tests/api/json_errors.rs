@@ -23,11 +23,7 @@ async fn enum_fields_of_the_wrong_json_type_name_the_field() {
     for wrong in [json!(null), json!(5), json!(true), json!(["open"])] {
         refused.push((case_path("status"), json!({"status": wrong}), "status"));
         refused.push((case_path("priority"), json!({"priority": wrong}), "priority"));
-        refused.push((
-            case_path("messages"),
-            json!({"direction": wrong, "body": "hi"}),
-            "direction",
-        ));
+        refused.push((case_path("messages"), json!({"direction": wrong, "body": "hi"}), "direction"));
         refused.push((
             "/api/v1/cases".to_owned(),
             set(case_on_order(&order_id, "Again"), "/channel", wrong.clone()),
@@ -50,10 +46,7 @@ async fn enum_fields_of_the_wrong_json_type_name_the_field() {
     // Nothing was changed or created by any of them.
     assert_eq!(app.case_view(&shop.key, &case_id).await, view);
     assert_eq!(app.all_cases(&shop.key, "").await.len(), 1);
-    assert_eq!(
-        app.get("/api/v1/orders?number=B-1", &shop.key).await.expect(200),
-        json!({"orders": []})
-    );
+    assert_eq!(app.get("/api/v1/orders?number=B-1", &shop.key).await.expect(200), json!({"orders": []}));
     assert!(
         wrong_answers.is_empty(),
         "{} of {} wrong-type enum values were not reported as `invalid_field` on the field:\n{}",
@@ -83,47 +76,27 @@ async fn unknown_fields_are_refused_at_every_depth() {
         ),
         (
             "/api/v1/orders".into(),
-            set(
-                order("B-1", "bob@example.com"),
-                "/lines/0/unit_price/amount",
-                json!(12.5),
-            ),
+            set(order("B-1", "bob@example.com"), "/lines/0/unit_price/amount", json!(12.5)),
             "lines[0].unit_price.amount",
         ),
         (
             "/api/v1/orders".into(),
-            set(
-                order("B-1", "bob@example.com"),
-                "/shipping_address/regoin",
-                json!("Małopolska"),
-            ),
+            set(order("B-1", "bob@example.com"), "/shipping_address/regoin", json!("Małopolska")),
             "shipping_address.regoin",
         ),
         (
             "/api/v1/orders".into(),
-            set(
-                order("B-1", "bob@example.com"),
-                "/payments/0/authorized/fx_rate",
-                json!(4.3),
-            ),
+            set(order("B-1", "bob@example.com"), "/payments/0/authorized/fx_rate", json!(4.3)),
             "payments[0].authorized.fx_rate",
         ),
         (
             "/api/v1/orders".into(),
-            set(
-                order("B-1", "bob@example.com"),
-                "/shipments/0/lines/0/serial",
-                json!("S1"),
-            ),
+            set(order("B-1", "bob@example.com"), "/shipments/0/lines/0/serial", json!("S1")),
             "shipments[0].lines[0].serial",
         ),
         (
             "/api/v1/cases".into(),
-            set(
-                case_on_order(&order_id, "Again"),
-                "/message/attachments",
-                json!([attachment]),
-            ),
+            set(case_on_order(&order_id, "Again"), "/message/attachments", json!([attachment])),
             "message.attachments[0].url",
         ),
         (
@@ -150,8 +123,5 @@ async fn unknown_fields_are_refused_at_every_depth() {
     );
     assert_eq!(app.case_view(&shop.key, &case_id).await, view);
     assert_eq!(app.all_cases(&shop.key, "").await.len(), 1);
-    assert_eq!(
-        app.get("/api/v1/orders?number=B-1", &shop.key).await.expect(200),
-        json!({"orders": []})
-    );
+    assert_eq!(app.get("/api/v1/orders?number=B-1", &shop.key).await.expect(200), json!({"orders": []}));
 }

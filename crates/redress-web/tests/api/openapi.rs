@@ -28,29 +28,14 @@ const HTTP_METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head
 async fn the_document_lists_every_route() {
     let app = TestApp::sqlite().await;
     let reply = app.call(Method::GET, "/api/v1/openapi.json", None, None).await;
-    assert!(
-        reply
-            .content_type
-            .as_deref()
-            .is_some_and(|t| t.starts_with("application/json"))
-    );
+    assert!(reply.content_type.as_deref().is_some_and(|t| t.starts_with("application/json")));
     let document = reply.expect(200);
-    assert!(
-        document["openapi"].as_str().is_some_and(|v| v.starts_with("3.")),
-        "{}",
-        document["openapi"]
-    );
+    assert!(document["openapi"].as_str().is_some_and(|v| v.starts_with("3.")), "{}", document["openapi"]);
     assert_eq!(document["info"]["title"], "Redress API");
     let paths = document["paths"].as_object().expect("paths");
     for (path, methods) in ROUTES {
-        let item = paths
-            .get(*path)
-            .unwrap_or_else(|| panic!("{path} is not in the document"));
-        let documented: Vec<&str> = HTTP_METHODS
-            .iter()
-            .copied()
-            .filter(|m| item.get(*m).is_some())
-            .collect();
+        let item = paths.get(*path).unwrap_or_else(|| panic!("{path} is not in the document"));
+        let documented: Vec<&str> = HTTP_METHODS.iter().copied().filter(|m| item.get(*m).is_some()).collect();
         assert_eq!(documented, *methods, "methods of {path}");
     }
     let mut extra: Vec<&String> = paths.keys().filter(|p| !ROUTES.iter().any(|(r, _)| r == p)).collect();
@@ -59,15 +44,7 @@ async fn the_document_lists_every_route() {
 
     // The error format and both keys are described.
     let schemas = &document["components"]["schemas"];
-    for schema in [
-        "ErrorBody",
-        "ErrorDetail",
-        "Case",
-        "CaseView",
-        "Order",
-        "OrderInput",
-        "Store",
-    ] {
+    for schema in ["ErrorBody", "ErrorDetail", "Case", "CaseView", "Order", "OrderInput", "Store"] {
         assert!(schemas.get(schema).is_some(), "schema {schema}");
     }
     let schemes = &document["components"]["securitySchemes"];
@@ -80,17 +57,11 @@ async fn the_document_lists_every_route() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_documented_operation_is_served() {
     let app = TestApp::sqlite().await;
-    let document: Value = app
-        .call(Method::GET, "/api/v1/openapi.json", None, None)
-        .await
-        .expect(200);
+    let document: Value = app.call(Method::GET, "/api/v1/openapi.json", None, None).await.expect(200);
     let id = "0190f0a0-0000-7000-8000-000000000000";
     for (path, item) in document["paths"].as_object().unwrap() {
         for method in HTTP_METHODS.iter().filter(|m| item.get(**m).is_some()) {
-            let concrete = path
-                .replace("{store_id}", id)
-                .replace("{order_id}", id)
-                .replace("{case_id}", id);
+            let concrete = path.replace("{store_id}", id).replace("{order_id}", id).replace("{case_id}", id);
             let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
             // Without a key: 401 for everything but health, never 404 or 405.
             let reply = app.call(method.clone(), &concrete, None, None).await;

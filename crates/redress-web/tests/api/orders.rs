@@ -20,25 +20,16 @@ async fn an_order_is_created_then_updated_by_number(app: &TestApp) {
     assert_eq!(created["currency"], "EUR");
     assert_eq!(created["lines"].as_array().unwrap().len(), 2);
     assert_eq!(created["lines"][1]["variant"], json!({"size": "100g"}));
-    assert_eq!(
-        created["billing_address"], created["shipping_address"],
-        "billing defaults to shipping"
-    );
+    assert_eq!(created["billing_address"], created["shipping_address"], "billing defaults to shipping");
     let payment = &created["payments"][0];
     assert_eq!(payment["refunded"], json!({"amount_minor": 0, "currency": "EUR"}));
-    assert_eq!(
-        payment["created_at"], "2026-11-19T09:00:00Z",
-        "defaults to the order's time"
-    );
+    assert_eq!(payment["created_at"], "2026-11-19T09:00:00Z", "defaults to the order's time");
     assert!(payment["id"].is_string());
     assert!(created["shipments"][0]["id"].is_string());
     let order_id = text(&created["id"]);
 
     // Reading it back gives what was stored.
-    let read = app
-        .get(&format!("/api/v1/orders/{order_id}"), &shop.key)
-        .await
-        .expect(200);
+    let read = app.get(&format!("/api/v1/orders/{order_id}"), &shop.key).await.expect(200);
     assert_eq!(read, created);
 
     // Sent again with the same number: updated in place (200), ids kept.
@@ -51,25 +42,13 @@ async fn an_order_is_created_then_updated_by_number(app: &TestApp) {
     let updated = app.post("/api/v1/orders", &shop.key, &update).await.expect(200);
     assert_eq!(updated["id"], created["id"]);
     assert_eq!(updated["number"], "A-1001", "the number is trimmed");
-    assert_eq!(
-        updated["customer_id"], created["customer_id"],
-        "the customer is matched by email"
-    );
-    assert_eq!(
-        updated["payments"][0]["id"], created["payments"][0]["id"],
-        "payments keep ids by reference"
-    );
-    assert_eq!(
-        updated["shipments"][0]["id"], created["shipments"][0]["id"],
-        "shipments keep ids by position"
-    );
+    assert_eq!(updated["customer_id"], created["customer_id"], "the customer is matched by email");
+    assert_eq!(updated["payments"][0]["id"], created["payments"][0]["id"], "payments keep ids by reference");
+    assert_eq!(updated["shipments"][0]["id"], created["shipments"][0]["id"], "shipments keep ids by position");
     assert_eq!(updated["shipments"][0]["status"], "delivered");
     assert_eq!(updated["payments"][0]["status"], "partially_refunded");
     assert_eq!(updated["billing_address"]["name"], "Firma Sp. z o.o.");
-    let read = app
-        .get(&format!("/api/v1/orders/{order_id}"), &shop.key)
-        .await
-        .expect(200);
+    let read = app.get(&format!("/api/v1/orders/{order_id}"), &shop.key).await.expect(200);
     assert_eq!(read, updated);
 
     // A new payment reference is a new payment; the old one keeps its id.
@@ -104,16 +83,9 @@ async fn orders_are_found_by_customer_email_and_by_number(app: &TestApp) {
         let key = shop.key.clone();
         async move { app.get(&format!("/api/v1/orders?{query}"), &key).await.expect(200) }
     };
+    assert_eq!(list("customer_email=ana@example.com").await, json!({"orders": [second, first]}), "newest first");
     assert_eq!(
-        list("customer_email=ana@example.com").await,
-        json!({"orders": [second, first]}),
-        "newest first"
-    );
-    assert_eq!(
-        list("customer_email=ana%40EXAMPLE.com").await["orders"]
-            .as_array()
-            .unwrap()
-            .len(),
+        list("customer_email=ana%40EXAMPLE.com").await["orders"].as_array().unwrap().len(),
         2,
         "domains are case-insensitive"
     );
@@ -134,9 +106,7 @@ async fn orders_are_found_by_customer_email_and_by_number(app: &TestApp) {
     assert_eq!(reply.status, 400, "{}", reply.body);
 
     for id in [uuid::Uuid::now_v7().to_string(), "not-an-id".to_owned()] {
-        app.get(&format!("/api/v1/orders/{id}"), &shop.key)
-            .await
-            .error(404, "not_found", None);
+        app.get(&format!("/api/v1/orders/{id}"), &shop.key).await.error(404, "not_found", None);
     }
 }
 
@@ -144,12 +114,7 @@ async fn orders_are_found_by_customer_email_and_by_number(app: &TestApp) {
 fn refused_orders() -> Vec<(&'static str, Value, &'static str, Option<&'static str>)> {
     let o = || order("BAD-1", "ana@example.com");
     vec![
-        (
-            "quantity zero",
-            set(o(), "/lines/0/quantity", json!(0)),
-            "invalid_field",
-            Some("lines[0].quantity"),
-        ),
+        ("quantity zero", set(o(), "/lines/0/quantity", json!(0)), "invalid_field", Some("lines[0].quantity")),
         (
             "second line quantity zero",
             set(o(), "/lines/1/quantity", json!(0)),
@@ -168,36 +133,18 @@ fn refused_orders() -> Vec<(&'static str, Value, &'static str, Option<&'static s
             "invalid_field",
             Some("lines[0].unit_price.amount_minor"),
         ),
-        (
-            "blank sku",
-            set(o(), "/lines/0/sku", json!(" ")),
-            "invalid_field",
-            Some("lines[0].sku"),
-        ),
-        (
-            "no lines",
-            set(o(), "/lines", json!([])),
-            "invalid_field",
-            Some("lines"),
-        ),
+        ("blank sku", set(o(), "/lines/0/sku", json!(" ")), "invalid_field", Some("lines[0].sku")),
+        ("no lines", set(o(), "/lines", json!([])), "invalid_field", Some("lines")),
         (
             "price overflow",
-            set(
-                set(o(), "/lines/0/unit_price/amount_minor", json!(i64::MAX)),
-                "/lines/0/quantity",
-                json!(2),
-            ),
+            set(set(o(), "/lines/0/unit_price/amount_minor", json!(i64::MAX)), "/lines/0/quantity", json!(2)),
             "invalid_field",
             Some("lines[0].unit_price"),
         ),
         (
             "refunded more than captured",
             set(
-                set(
-                    o(),
-                    "/payments/0/refunded",
-                    json!({"amount_minor": 3301, "currency": "EUR"}),
-                ),
+                set(o(), "/payments/0/refunded", json!({"amount_minor": 3301, "currency": "EUR"})),
                 "/payments/0/status",
                 json!("partially_refunded"),
             ),
@@ -252,12 +199,7 @@ fn refused_orders() -> Vec<(&'static str, Value, &'static str, Option<&'static s
             "invalid_field",
             Some("shipments[0].lines[0].sku"),
         ),
-        (
-            "no carrier",
-            set(o(), "/shipments/0/carrier", json!("")),
-            "invalid_field",
-            Some("shipments[0].carrier"),
-        ),
+        ("no carrier", set(o(), "/shipments/0/carrier", json!("")), "invalid_field", Some("shipments[0].carrier")),
         (
             "country spelled out",
             set(o(), "/shipping_address/country", json!("Poland")),
@@ -287,78 +229,28 @@ fn refused_orders() -> Vec<(&'static str, Value, &'static str, Option<&'static s
             "invalid_field",
             Some("shipping_address.lines"),
         ),
-        (
-            "no city",
-            set(o(), "/shipping_address/city", json!("")),
-            "invalid_field",
-            Some("shipping_address.city"),
-        ),
+        ("no city", set(o(), "/shipping_address/city", json!("")), "invalid_field", Some("shipping_address.city")),
         (
             "bad email",
             set(o(), "/customer/email", json!("ana-at-example.com")),
             "invalid_field",
             Some("customer.email"),
         ),
-        (
-            "blank name",
-            set(o(), "/customer/name", json!("  ")),
-            "invalid_field",
-            Some("customer.name"),
-        ),
-        (
-            "bad language",
-            set(o(), "/customer/language", json!("polish!")),
-            "invalid_field",
-            Some("customer.language"),
-        ),
-        (
-            "blank number",
-            set(o(), "/number", json!("  ")),
-            "invalid_field",
-            Some("number"),
-        ),
-        (
-            "long number",
-            set(o(), "/number", json!("9".repeat(65))),
-            "invalid_field",
-            Some("number"),
-        ),
-        (
-            "unknown currency",
-            set(o(), "/currency", json!("XYZ")),
-            "invalid_field",
-            Some("currency"),
-        ),
-        (
-            "quantity as words",
-            set(o(), "/lines/0/quantity", json!("two")),
-            "invalid_field",
-            Some("lines[0].quantity"),
-        ),
-        (
-            "negative quantity",
-            set(o(), "/lines/0/quantity", json!(-1)),
-            "invalid_field",
-            Some("lines[0].quantity"),
-        ),
+        ("blank name", set(o(), "/customer/name", json!("  ")), "invalid_field", Some("customer.name")),
+        ("bad language", set(o(), "/customer/language", json!("polish!")), "invalid_field", Some("customer.language")),
+        ("blank number", set(o(), "/number", json!("  ")), "invalid_field", Some("number")),
+        ("long number", set(o(), "/number", json!("9".repeat(65))), "invalid_field", Some("number")),
+        ("unknown currency", set(o(), "/currency", json!("XYZ")), "invalid_field", Some("currency")),
+        ("quantity as words", set(o(), "/lines/0/quantity", json!("two")), "invalid_field", Some("lines[0].quantity")),
+        ("negative quantity", set(o(), "/lines/0/quantity", json!(-1)), "invalid_field", Some("lines[0].quantity")),
         (
             "fractional amount",
             set(o(), "/lines/0/unit_price/amount_minor", json!(12.5)),
             "invalid_field",
             Some("lines[0].unit_price.amount_minor"),
         ),
-        (
-            "lines not a list",
-            set(o(), "/lines", json!({"sku": "MUG-1"})),
-            "invalid_field",
-            Some("lines"),
-        ),
-        (
-            "bad placed_at",
-            set(o(), "/placed_at", json!("yesterday")),
-            "invalid_field",
-            Some("placed_at"),
-        ),
+        ("lines not a list", set(o(), "/lines", json!({"sku": "MUG-1"})), "invalid_field", Some("lines")),
+        ("bad placed_at", set(o(), "/placed_at", json!("yesterday")), "invalid_field", Some("placed_at")),
         (
             "teleported shipment",
             set(o(), "/shipments/0/status", json!("teleported")),
@@ -371,42 +263,17 @@ fn refused_orders() -> Vec<(&'static str, Value, &'static str, Option<&'static s
             "unknown_value",
             Some("payments[0].status"),
         ),
-        (
-            "missing sku",
-            remove(o(), "/lines/0/sku"),
-            "missing_field",
-            Some("lines[0].sku"),
-        ),
-        (
-            "missing email",
-            remove(o(), "/customer/email"),
-            "missing_field",
-            Some("customer.email"),
-        ),
-        (
-            "missing customer",
-            remove(o(), "/customer"),
-            "missing_field",
-            Some("customer"),
-        ),
-        (
-            "missing placed_at",
-            remove(o(), "/placed_at"),
-            "missing_field",
-            Some("placed_at"),
-        ),
+        ("missing sku", remove(o(), "/lines/0/sku"), "missing_field", Some("lines[0].sku")),
+        ("missing email", remove(o(), "/customer/email"), "missing_field", Some("customer.email")),
+        ("missing customer", remove(o(), "/customer"), "missing_field", Some("customer")),
+        ("missing placed_at", remove(o(), "/placed_at"), "missing_field", Some("placed_at")),
         (
             "missing country",
             remove(o(), "/shipping_address/country"),
             "missing_field",
             Some("shipping_address.country"),
         ),
-        (
-            "missing captured",
-            remove(o(), "/payments/0/captured"),
-            "missing_field",
-            Some("payments[0].captured"),
-        ),
+        ("missing captured", remove(o(), "/payments/0/captured"), "missing_field", Some("payments[0].captured")),
         ("not an object", json!("A-1"), "invalid_field", None),
     ]
 }
@@ -429,23 +296,14 @@ async fn invalid_orders_are_refused_naming_the_field_and_create_nothing() {
         ("/payments/0", "payments[0].coupon"),
         ("/shipments/0", "shipments[0].coupon"),
     ] {
-        let body = set(
-            order("BAD-1", "ana@example.com"),
-            &format!("{pointer}/coupon"),
-            json!("FREE"),
-        );
+        let body = set(order("BAD-1", "ana@example.com"), &format!("{pointer}/coupon"), json!("FREE"));
         let reply = app.post("/api/v1/orders", &shop.key, &body).await;
         assert_eq!(reply.status, 400, "unknown field at `{pointer}`: {}", reply.body);
         reply.error(400, "invalid_field", Some(field));
     }
+    assert_eq!(app.get("/api/v1/orders?number=BAD-1", &shop.key).await.expect(200), json!({"orders": []}));
     assert_eq!(
-        app.get("/api/v1/orders?number=BAD-1", &shop.key).await.expect(200),
-        json!({"orders": []})
-    );
-    assert_eq!(
-        app.get("/api/v1/orders?customer_email=ana@example.com", &shop.key)
-            .await
-            .expect(200),
+        app.get("/api/v1/orders?customer_email=ana@example.com", &shop.key).await.expect(200),
         json!({"orders": []}),
         "not even the customer was stored"
     );
@@ -461,27 +319,21 @@ async fn a_refused_update_leaves_the_order_as_it_was(app: &TestApp) {
         }
         let reply = app.post("/api/v1/orders", &shop.key, &body).await;
         assert_eq!(reply.status, 400, "{what}: {}", reply.body);
-        assert_eq!(
-            app.get(&path, &shop.key).await.expect(200),
-            created,
-            "{what} changed the order"
-        );
+        assert_eq!(app.get(&path, &shop.key).await.expect(200), created, "{what} changed the order");
     }
     let bytes = serde_json::to_vec(&set(order("A-1", "ana@example.com"), "/lines/0/quantity", json!(5))).unwrap();
-    app.raw(Method::POST, "/api/v1/orders", Some(&shop.key), None, bytes.clone())
-        .await
-        .error(415, "unsupported_media_type", None);
+    app.raw(Method::POST, "/api/v1/orders", Some(&shop.key), None, bytes.clone()).await.error(
+        415,
+        "unsupported_media_type",
+        None,
+    );
     let mut truncated = bytes.clone();
     truncated.truncate(bytes.len() - 1);
-    app.raw(
-        Method::POST,
-        "/api/v1/orders",
-        Some(&shop.key),
-        Some("application/json"),
-        truncated,
-    )
-    .await
-    .error(400, "invalid_json", None);
+    app.raw(Method::POST, "/api/v1/orders", Some(&shop.key), Some("application/json"), truncated).await.error(
+        400,
+        "invalid_json",
+        None,
+    );
     assert_eq!(app.get(&path, &shop.key).await.expect(200), created);
 }
 
@@ -493,46 +345,23 @@ async fn bodies_that_are_not_json_are_refused() {
     let post = |content_type: Option<&'static str>, body: String| {
         let app = &app;
         let key = shop.key.clone();
-        async move {
-            app.raw(Method::POST, "/api/v1/orders", Some(&key), content_type, body)
-                .await
-        }
+        async move { app.raw(Method::POST, "/api/v1/orders", Some(&key), content_type, body).await }
     };
 
-    post(Some("application/json"), r#"{"number": "RAW-1", "#.to_owned())
-        .await
-        .error(400, "invalid_json", None);
-    post(Some("application/json"), "number=RAW-1".to_owned())
-        .await
-        .error(400, "invalid_json", None);
-    post(Some("application/json"), format!("{valid}}}"))
-        .await
-        .error(400, "invalid_json", None);
-    post(Some("application/json"), format!("{valid} {valid}"))
-        .await
-        .error(400, "invalid_json", None);
-    post(Some("application/json"), String::new())
-        .await
-        .error(400, "invalid_json", None);
-    post(None, valid.clone())
-        .await
-        .error(415, "unsupported_media_type", None);
-    post(Some("text/plain"), valid.clone())
-        .await
-        .error(415, "unsupported_media_type", None);
-    post(Some("application/x-www-form-urlencoded"), valid.clone())
-        .await
-        .error(415, "unsupported_media_type", None);
-    post(Some("application/jsonx"), valid.clone())
-        .await
-        .error(415, "unsupported_media_type", None);
+    post(Some("application/json"), r#"{"number": "RAW-1", "#.to_owned()).await.error(400, "invalid_json", None);
+    post(Some("application/json"), "number=RAW-1".to_owned()).await.error(400, "invalid_json", None);
+    post(Some("application/json"), format!("{valid}}}")).await.error(400, "invalid_json", None);
+    post(Some("application/json"), format!("{valid} {valid}")).await.error(400, "invalid_json", None);
+    post(Some("application/json"), String::new()).await.error(400, "invalid_json", None);
+    post(None, valid.clone()).await.error(415, "unsupported_media_type", None);
+    post(Some("text/plain"), valid.clone()).await.error(415, "unsupported_media_type", None);
+    post(Some("application/x-www-form-urlencoded"), valid.clone()).await.error(415, "unsupported_media_type", None);
+    post(Some("application/jsonx"), valid.clone()).await.error(415, "unsupported_media_type", None);
 
     // Over 1 MiB: refused before it is parsed, even though it is valid JSON.
     let mut huge = order("RAW-1", "ana@example.com");
     huge["lines"][0]["title"] = json!("m".repeat(1024 * 1024));
-    post(Some("application/json"), serde_json::to_string(&huge).unwrap())
-        .await
-        .error(413, "body_too_large", None);
+    post(Some("application/json"), serde_json::to_string(&huge).unwrap()).await.error(413, "body_too_large", None);
 
     assert_eq!(
         app.get("/api/v1/orders?number=RAW-1", &shop.key).await.expect(200),

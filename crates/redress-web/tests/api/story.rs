@@ -9,19 +9,11 @@ use crate::support::{ADMIN_KEY, TestApp, on_both_backends, text};
 on_both_backends!(a_case_from_complaint_to_close);
 
 fn event_types(view: &Value) -> Vec<String> {
-    view["timeline"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|item| text(&item["event"]["type"]))
-        .collect()
+    view["timeline"].as_array().unwrap().iter().map(|item| text(&item["event"]["type"])).collect()
 }
 
 async fn a_case_from_complaint_to_close(app: &TestApp) {
-    assert_eq!(
-        app.call(reqwest::Method::GET, "/healthz", None, None).await.expect(200)["status"],
-        "ok"
-    );
+    assert_eq!(app.call(reqwest::Method::GET, "/healthz", None, None).await.expect(200)["status"], "ok");
 
     // The deployment's admin sets up the shop and a key for its helpdesk.
     let created = app
@@ -35,23 +27,11 @@ async fn a_case_from_complaint_to_close(app: &TestApp) {
     let store_id = text(&created["store"]["id"]);
     let sync_key = text(&created["api_key"]["secret"]);
     let desk = app
-        .post(
-            &format!("/api/v1/stores/{store_id}/api-keys"),
-            ADMIN_KEY,
-            &json!({"label": "helpdesk"}),
-        )
+        .post(&format!("/api/v1/stores/{store_id}/api-keys"), ADMIN_KEY, &json!({"label": "helpdesk"}))
         .await
         .expect(201);
     let desk_key = text(&desk["secret"]);
-    assert_eq!(
-        app.get("/api/v1/stores", ADMIN_KEY)
-            .await
-            .expect(200)
-            .as_array()
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(app.get("/api/v1/stores", ADMIN_KEY).await.expect(200).as_array().unwrap().len(), 1);
 
     // The shop's systems report an order, then its delivery.
     let mut body = order("INV/2026/11/0042", "budi@example.co.id");
@@ -73,21 +53,10 @@ async fn a_case_from_complaint_to_close(app: &TestApp) {
     let delivered = app.post("/api/v1/orders", &sync_key, &body).await.expect(200);
     assert_eq!(delivered["id"], order["id"]);
     assert_eq!(delivered["shipments"][0]["status"], "delivered");
-    assert_eq!(
-        app.get(&format!("/api/v1/orders/{order_id}"), &desk_key)
-            .await
-            .expect(200),
-        delivered
-    );
-    let found = app
-        .get("/api/v1/orders?customer_email=budi@example.co.id", &desk_key)
-        .await
-        .expect(200);
+    assert_eq!(app.get(&format!("/api/v1/orders/{order_id}"), &desk_key).await.expect(200), delivered);
+    let found = app.get("/api/v1/orders?customer_email=budi@example.co.id", &desk_key).await.expect(200);
     assert_eq!(found["orders"], json!([delivered]));
-    let found = app
-        .get("/api/v1/orders?number=INV/2026/11/0042", &desk_key)
-        .await
-        .expect(200);
+    let found = app.get("/api/v1/orders?number=INV/2026/11/0042", &desk_key).await.expect(200);
     assert_eq!(found["orders"], json!([delivered]));
 
     // The customer writes in; the case is opened on the order by its number.
@@ -118,14 +87,8 @@ async fn a_case_from_complaint_to_close(app: &TestApp) {
 
     // An agent takes it, answers, and waits for photos of the box.
     let case_path = format!("/api/v1/cases/{case_id}");
-    let assigned = app
-        .post(
-            &format!("{case_path}/assignee"),
-            &desk_key,
-            &json!({"assignee": "sari"}),
-        )
-        .await
-        .expect(200);
+    let assigned =
+        app.post(&format!("{case_path}/assignee"), &desk_key, &json!({"assignee": "sari"})).await.expect(200);
     assert_eq!(assigned["status"], "open");
     let answered = app
         .post(
@@ -136,17 +99,9 @@ async fn a_case_from_complaint_to_close(app: &TestApp) {
         .await
         .expect(201);
     assert_eq!(answered["case"]["status"], "open");
-    app.post(
-        &format!("{case_path}/status"),
-        &desk_key,
-        &json!({"status": "waiting_on_customer"}),
-    )
-    .await
-    .expect(200);
+    app.post(&format!("{case_path}/status"), &desk_key, &json!({"status": "waiting_on_customer"})).await.expect(200);
     assert_eq!(
-        app.get("/api/v1/cases?assignee=sari&status=waiting_on_customer", &desk_key)
-            .await
-            .expect(200)["cases"]
+        app.get("/api/v1/cases?assignee=sari&status=waiting_on_customer", &desk_key).await.expect(200)["cases"]
             .as_array()
             .unwrap()
             .len(),
@@ -163,59 +118,27 @@ async fn a_case_from_complaint_to_close(app: &TestApp) {
         .await
         .expect(201);
     assert_eq!(back["case"]["status"], "open");
-    assert_eq!(
-        back["message"]["author"],
-        json!({"type": "customer", "handle": "budi@example.co.id"})
-    );
+    assert_eq!(back["message"]["author"], json!({"type": "customer", "handle": "budi@example.co.id"}));
 
     // A note, a priority bump, resolved, closed.
-    app.post(
-        &format!("{case_path}/notes"),
-        &desk_key,
-        &json!({"body": "Kirim ulang disetujui.", "author": "sari"}),
-    )
-    .await
-    .expect(201);
-    app.post(
-        &format!("{case_path}/priority"),
-        &desk_key,
-        &json!({"priority": "urgent"}),
-    )
-    .await
-    .expect(200);
-    app.post(
-        &format!("{case_path}/status"),
-        &desk_key,
-        &json!({"status": "resolved"}),
-    )
-    .await
-    .expect(200);
-    let closed = app
-        .post(&format!("{case_path}/status"), &desk_key, &json!({"status": "closed"}))
+    app.post(&format!("{case_path}/notes"), &desk_key, &json!({"body": "Kirim ulang disetujui.", "author": "sari"}))
         .await
-        .expect(200);
+        .expect(201);
+    app.post(&format!("{case_path}/priority"), &desk_key, &json!({"priority": "urgent"})).await.expect(200);
+    app.post(&format!("{case_path}/status"), &desk_key, &json!({"status": "resolved"})).await.expect(200);
+    let closed = app.post(&format!("{case_path}/status"), &desk_key, &json!({"status": "closed"})).await.expect(200);
     assert_eq!(closed["status"], "closed");
 
     // A closed case refuses messages; the agent reopens it and the customer can write again.
     let before = app.case_view(&desk_key, &case_id).await;
-    app.post(
-        &format!("{case_path}/messages"),
-        &sync_key,
-        &json!({"direction": "inbound", "body": "Halo?"}),
-    )
-    .await
-    .error(409, "case_closed", None);
-    assert_eq!(app.case_view(&desk_key, &case_id).await, before);
-    app.post(&format!("{case_path}/status"), &desk_key, &json!({"status": "open"}))
+    app.post(&format!("{case_path}/messages"), &sync_key, &json!({"direction": "inbound", "body": "Halo?"}))
         .await
-        .expect(200);
-    app.post(
-        &format!("{case_path}/messages"),
-        &sync_key,
-        &json!({"direction": "inbound", "body": "Halo?"}),
-    )
-    .await
-    .expect(201);
+        .error(409, "case_closed", None);
+    assert_eq!(app.case_view(&desk_key, &case_id).await, before);
+    app.post(&format!("{case_path}/status"), &desk_key, &json!({"status": "open"})).await.expect(200);
+    app.post(&format!("{case_path}/messages"), &sync_key, &json!({"direction": "inbound", "body": "Halo?"}))
+        .await
+        .expect(201);
 
     let view = app.case_view(&desk_key, &case_id).await;
     assert_eq!(
@@ -249,12 +172,7 @@ async fn a_case_from_complaint_to_close(app: &TestApp) {
         messages.iter().map(|m| text(&m["direction"])).collect::<Vec<_>>(),
         ["inbound", "outbound", "inbound", "inbound"]
     );
-    let seqs: Vec<i64> = view["timeline"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["seq"].as_i64().unwrap())
-        .collect();
+    let seqs: Vec<i64> = view["timeline"].as_array().unwrap().iter().map(|t| t["seq"].as_i64().unwrap()).collect();
     assert!(seqs.windows(2).all(|w| w[0] < w[1]), "{seqs:?}");
     let all = app.all_cases(&sync_key, "").await;
     assert_eq!(all, vec![case.clone()]);

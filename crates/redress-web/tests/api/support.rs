@@ -50,39 +50,22 @@ impl Reply {
     /// Asserts the status and returns the body.
     #[track_caller]
     pub fn expect(self, status: u16) -> Value {
-        assert_eq!(
-            self.status.as_u16(),
-            status,
-            "expected {status}, got {} with {}",
-            self.status,
-            self.body
-        );
+        assert_eq!(self.status.as_u16(), status, "expected {status}, got {} with {}", self.status, self.body);
         self.body
     }
 
     /// Asserts an error in the API's one format: the status, the code and the field at fault.
     #[track_caller]
     pub fn error(&self, status: u16, code: &str, field: Option<&str>) {
-        assert_eq!(
-            self.status.as_u16(),
-            status,
-            "expected {status} {code}, got {} with {}",
-            self.status,
-            self.body
-        );
+        assert_eq!(self.status.as_u16(), status, "expected {status} {code}, got {} with {}", self.status, self.body);
         assert!(
-            self.content_type
-                .as_deref()
-                .is_some_and(|t| t.starts_with("application/json")),
+            self.content_type.as_deref().is_some_and(|t| t.starts_with("application/json")),
             "an error must be JSON, got content type {:?}",
             self.content_type
         );
         let body = self.body.as_object().expect("the error body is an object");
         assert_eq!(body.len(), 1, "the error body has only `error`: {}", self.body);
-        let error = body
-            .get("error")
-            .and_then(Value::as_object)
-            .expect("`error` is an object");
+        let error = body.get("error").and_then(Value::as_object).expect("`error` is an object");
         let mut keys: Vec<&str> = error.keys().map(String::as_str).collect();
         keys.sort_unstable();
         assert_eq!(keys, ["code", "field", "message"], "error keys in {}", self.body);
@@ -108,9 +91,8 @@ impl TestApp {
     /// A server over a fresh SQLite file.
     pub async fn sqlite() -> TestApp {
         let dir = tempfile::tempdir().expect("tempdir");
-        let storage = redress_store::sqlite::SqliteStorage::open(&dir.path().join("redress.db"))
-            .await
-            .expect("open SQLite");
+        let storage =
+            redress_store::sqlite::SqliteStorage::open(&dir.path().join("redress.db")).await.expect("open SQLite");
         Self::serve(Arc::new(storage), Database::Sqlite(dir)).await
     }
 
@@ -131,9 +113,8 @@ impl TestApp {
         let options = sqlx::postgres::PgConnectOptions::from_str(&url)
             .expect("REDRESS_TEST_POSTGRES_URL is a PostgreSQL URL")
             .options([("search_path", schema.as_str())]);
-        let storage = redress_store::postgres::PostgresStorage::connect_with(options)
-            .await
-            .expect("connect the storage");
+        let storage =
+            redress_store::postgres::PostgresStorage::connect_with(options).await.expect("connect the storage");
         Some(Self::serve(Arc::new(storage), Database::Postgres { url, schema }).await)
     }
 
@@ -146,10 +127,7 @@ impl TestApp {
         });
         TestApp {
             base: format!("http://{address}"),
-            client: reqwest::Client::builder()
-                .timeout(std::time::Duration::from_secs(60))
-                .build()
-                .expect("client"),
+            client: reqwest::Client::builder().timeout(std::time::Duration::from_secs(60)).build().expect("client"),
             server,
             database,
         }
@@ -197,11 +175,7 @@ impl TestApp {
 
     async fn read(response: reqwest::Response) -> Reply {
         let status = response.status();
-        let content_type = response
-            .headers()
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
+        let content_type = response.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
         let headers = response.headers().clone();
         let bytes = response.bytes().await.expect("read the body");
         let body = if bytes.is_empty() {
@@ -210,12 +184,7 @@ impl TestApp {
             serde_json::from_slice(&bytes)
                 .unwrap_or_else(|e| panic!("{status}: body is not JSON ({e}): {}", String::from_utf8_lossy(&bytes)))
         };
-        Reply {
-            status,
-            content_type,
-            headers,
-            body,
-        }
+        Reply { status, content_type, headers, body }
     }
 
     /// GET with a key.
@@ -239,10 +208,7 @@ impl TestApp {
             )
             .await
             .expect(201);
-        Shop {
-            id: text(&body["store"]["id"]),
-            key: text(&body["api_key"]["secret"]),
-        }
+        Shop { id: text(&body["store"]["id"]), key: text(&body["api_key"]["secret"]) }
     }
 
     /// Stores a new order and returns it as stored.
@@ -286,10 +252,7 @@ impl Drop for TestApp {
             let (url, schema) = (url.clone(), schema.clone());
             // Drop the schema from a thread of its own: this may run inside the test's runtime.
             let dropped = std::thread::spawn(move || {
-                let runtime = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .expect("runtime");
+                let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
                 runtime.block_on(async {
                     let admin = sqlx::PgPool::connect(&url).await.expect("connect to PostgreSQL");
                     sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
@@ -310,10 +273,7 @@ impl Drop for TestApp {
 /// A JSON string as an owned `String`; panics on anything else.
 #[track_caller]
 pub fn text(value: &Value) -> String {
-    value
-        .as_str()
-        .unwrap_or_else(|| panic!("expected a string, got {value}"))
-        .to_owned()
+    value.as_str().unwrap_or_else(|| panic!("expected a string, got {value}")).to_owned()
 }
 
 /// Runs a test body against the SQLite server and, when `REDRESS_TEST_POSTGRES_URL` is set,
