@@ -12,7 +12,7 @@ use time::{Duration, OffsetDateTime};
 
 use crate::ids::{CaseId, CustomerId, OrderId, StoreId};
 use crate::message::{Direction, Message, validate_body};
-use crate::store::{EmailAddress, LanguageTag, ValidationError};
+use crate::store::{EmailAddress, LanguageTag, ValidationError, person_name};
 use crate::taxonomy::{Channel, EscalationSignal, IssueKind, Sentiment};
 use crate::timeline::{Actor, CaseEvent, TimelineEntry};
 
@@ -373,16 +373,7 @@ impl Case {
     /// Gives the case to an agent, or unassigns it with `None`. Assigning a new case opens it:
     /// someone is now on it.
     pub fn assign(&self, to: Option<String>, actor: &Actor, now: OffsetDateTime) -> Result<CaseChange, CaseError> {
-        let to = to.map(|name| name.trim().to_owned());
-        if let Some(name) = &to
-            && (name.is_empty() || name.chars().count() > 200)
-        {
-            return Err(ValidationError::new(
-                "assignee",
-                "give an agent name of 1 to 200 characters, or null to unassign",
-            )
-            .into());
-        }
+        let to = to.map(|name| person_name("assignee", &name)).transpose()?;
         if self.assignee == to {
             return Err(CaseError::NoChange(match &to {
                 Some(name) => format!("assigned to {name}"),

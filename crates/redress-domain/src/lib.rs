@@ -27,6 +27,6 @@ pub use order::{
     Address, FulfilmentStage, Order, OrderError, OrderLine, Payment, PaymentStatus, Shipment, ShipmentLine,
     ShipmentStatus, TimeStamp,
 };
-pub use store::{Customer, EmailAddress, LanguageTag, Store, StoreSlug, ValidationError};
+pub use store::{Customer, EmailAddress, LanguageTag, Store, StoreSlug, ValidationError, person_name};
 pub use taxonomy::{Channel, EscalationSignal, Fault, IssueKind, Remedy, Sentiment};
 pub use timeline::{Actor, CaseEvent, TimelineEntry};

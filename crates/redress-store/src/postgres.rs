@@ -260,21 +260,23 @@ impl Storage for PostgresStorage {
             }
         }
         order.customer_id = customer.id;
-        let existing: Option<Uuid> = sqlx::query_scalar("SELECT id FROM orders WHERE store_id = $1 AND number = $2")
-            .bind(order.store_id.as_uuid())
-            .bind(&order.number)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let created = existing.is_none();
-        if let Some(id) = existing {
-            order.id = OrderId::from_uuid(id);
+        let stored: Option<Order> = one_doc(
+            sqlx::query("SELECT doc FROM orders WHERE store_id = $1 AND number = $2")
+                .bind(order.store_id.as_uuid())
+                .bind(&order.number),
+            &mut *tx,
+        )
+        .await?;
+        let created = stored.is_none();
+        if let Some(stored) = stored {
+            order.keep_ids_of(&stored);
             sqlx::query(
                 "UPDATE orders SET customer_id = $1, placed_at_us = $2, doc = $3 WHERE id = $4 AND store_id = $5",
             )
             .bind(order.customer_id.as_uuid())
             .bind(micros(order.placed_at))
             .bind(Json(&order))
-            .bind(id)
+            .bind(order.id.as_uuid())
             .bind(order.store_id.as_uuid())
             .execute(&mut *tx)
             .await?;

@@ -467,13 +467,14 @@ impl Storage for SqliteStorage {
                 }
             }
             order.customer_id = customer.id;
-            let existing: Option<String> = conn
-                .prepare_cached("SELECT id FROM orders WHERE store_id = ?1 AND number = ?2")?
-                .query_row([order.store_id.to_string(), order.number.clone()], |row| row.get(0))
-                .optional()?;
-            let created = existing.is_none();
-            if let Some(id) = existing {
-                order.id = id.parse().map_err(|e: uuid::Error| StoreError::Corrupt(e.to_string()))?;
+            let stored: Option<Order> = one_doc(
+                conn,
+                "SELECT doc FROM orders WHERE store_id = ?1 AND number = ?2",
+                [order.store_id.to_string(), order.number.clone()],
+            )?;
+            let created = stored.is_none();
+            if let Some(stored) = stored {
+                order.keep_ids_of(&stored);
                 conn.prepare_cached(
                     "UPDATE orders SET customer_id = ?1, placed_at_us = ?2, doc = ?3 WHERE id = ?4 AND store_id = ?5",
                 )?

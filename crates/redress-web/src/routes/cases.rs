@@ -9,7 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use redress_domain::{
     Actor, Attachment, Case, CaseEvent, CaseId, CaseStatus, Channel, Direction, EmailAddress, EscalationSignal,
-    IssueKind, LanguageTag, Message, MessageId, NewCase, OrderId, Priority, Sentiment,
+    IssueKind, LanguageTag, Message, MessageId, NewCase, OrderId, Priority, Sentiment, person_name,
 };
 use redress_store::{CaseCursor, CaseFilter, CaseUpdate, RecordedEntry};
 use serde::{Deserialize, Deserializer, Serialize};
@@ -127,17 +127,18 @@ async fn open_case(
     ApiJson(input): ApiJson<OpenCase>,
 ) -> Result<(StatusCode, Json<CaseView>), ApiError> {
     let storage = state.storage();
-    let order =
-        match (&input.order_id, &input.order_number) {
-            (Some(id), _) => {
-                let id: OrderId = id.parse().map_err(|_| ApiError::invalid("order_id", "not an order id"))?;
-                Some(storage.order(caller.store_id, id).await?)
-            }
-            (None, Some(number)) => Some(storage.order_by_number(caller.store_id, number).await?.ok_or_else(|| {
+    let order = match (&input.order_id, &input.order_number) {
+        (Some(id), _) => {
+            let id: OrderId = id.parse().map_err(|_| ApiError::invalid("order_id", "not an order id"))?;
+            Some(storage.order(caller.store_id, id).await?)
+        }
+        (None, Some(number)) => {
+            Some(storage.order_by_number(caller.store_id, number.trim()).await?.ok_or_else(|| {
                 ApiError::invalid("order_number", format!("no order numbered `{number}` in this store"))
-            })?),
-            (None, None) => None,
-        };
+            })?)
+        }
+        (None, None) => None,
+    };
     let customer = match &order {
         Some(order) => Some(storage.customer(caller.store_id, order.customer_id).await?),
         None => None,
@@ -225,6 +226,7 @@ pub struct CaseList {
     /// The cases, newest first.
     pub cases: Vec<Case>,
     /// Pass as `cursor` for the next page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,
 }
 
@@ -327,7 +329,8 @@ async fn add_message(
     let label = caller.label.clone();
     let case = update(&state, &caller, &case_id, move |case| {
         let now = OffsetDateTime::now_utc();
-        let author = match (input.direction, input.author) {
+        let given = input.author.as_deref().map(|name| person_name("author", name)).transpose()?;
+        let author = match (input.direction, given) {
             (Direction::Inbound, Some(handle)) => Actor::Customer { handle },
             (Direction::Inbound, None) => Actor::Customer {
                 handle: case.customer_email.as_ref().map_or_else(|| "unknown customer".to_owned(), |e| e.to_string()),
@@ -440,7 +443,10 @@ async fn add_note(
     Path(case_id): Path<String>,
     ApiJson(input): ApiJson<Note>,
 ) -> Result<(StatusCode, Json<Case>), ApiError> {
-    let actor = input.author.map_or_else(|| caller.actor(), |name| Actor::Agent { name });
+    let actor = match input.author.as_deref().map(|name| person_name("author", name)).transpose()? {
+        Some(name) => Actor::Agent { name },
+        None => caller.actor(),
+    };
     let case = update(&state, &caller, &case_id, move |case| {
         Ok(CaseUpdate { change: case.add_note(&input.body, &actor, OffsetDateTime::now_utc())?, message: None })
     })
