@@ -101,6 +101,16 @@ pub struct CasePage {
     pub next: Option<CaseCursor>,
 }
 
+impl CasePage {
+    /// A page from up to `limit + 1` rows fetched in list order: the extra row, if there is
+    /// one, only says that a next page exists, which starts after the last case shown.
+    pub(crate) fn from_rows(rows: Vec<(Case, CaseCursor)>, limit: u32) -> Self {
+        let limit = limit as usize;
+        let next = if rows.len() > limit { rows.get(limit.saturating_sub(1)).map(|(_, cursor)| *cursor) } else { None };
+        Self { cases: rows.into_iter().take(limit).map(|(case, _)| case).collect(), next }
+    }
+}
+
 /// A timeline entry as stored, with its position.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecordedEntry {

@@ -448,20 +448,14 @@ impl Storage for PostgresStorage {
         }
         query.push(" ORDER BY created_at_us DESC, id DESC LIMIT ").push_bind(i64::from(limit) + 1);
         let rows = query.build().fetch_all(&self.pool).await?;
-        let mut cases = Vec::with_capacity(rows.len());
-        let mut cursors = Vec::with_capacity(rows.len());
-        for row in rows {
-            cases.push(from_doc::<Case>(row.try_get(0)?)?);
-            cursors.push(CaseCursor { created_at_us: row.try_get(1)?, id: CaseId::from_uuid(row.try_get(2)?) });
-        }
-        let limit = limit as usize;
-        let next = if cases.len() > limit {
-            cases.truncate(limit);
-            cursors.get(limit.saturating_sub(1)).copied()
-        } else {
-            None
-        };
-        Ok(CasePage { cases, next })
+        let rows = rows
+            .into_iter()
+            .map(|row| {
+                let cursor = CaseCursor { created_at_us: row.try_get(1)?, id: CaseId::from_uuid(row.try_get(2)?) };
+                Ok((from_doc::<Case>(row.try_get(0)?)?, cursor))
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        Ok(CasePage::from_rows(rows, limit))
     }
 
     async fn update_case(

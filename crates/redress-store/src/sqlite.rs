@@ -661,23 +661,14 @@ impl Storage for SqliteStorage {
                     Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?, row.get::<_, String>(2)?))
                 })?
                 .collect::<Result<Vec<_>, _>>()?;
-            let mut cases = Vec::with_capacity(rows.len());
-            let mut cursors = Vec::with_capacity(rows.len());
-            for (text, created_at_us, id) in rows {
-                cases.push(doc::<Case>(&text)?);
-                cursors.push(CaseCursor {
-                    created_at_us,
-                    id: id.parse().map_err(|e: uuid::Error| StoreError::Corrupt(e.to_string()))?,
-                });
-            }
-            let limit = limit as usize;
-            let next = if cases.len() > limit {
-                cases.truncate(limit);
-                cursors.get(limit.saturating_sub(1)).copied()
-            } else {
-                None
-            };
-            Ok(CasePage { cases, next })
+            let rows = rows
+                .into_iter()
+                .map(|(text, created_at_us, id)| {
+                    let id = id.parse().map_err(|e: uuid::Error| StoreError::Corrupt(e.to_string()))?;
+                    Ok((doc::<Case>(&text)?, CaseCursor { created_at_us, id }))
+                })
+                .collect::<Result<Vec<_>, StoreError>>()?;
+            Ok(CasePage::from_rows(rows, limit))
         })
         .await
     }
