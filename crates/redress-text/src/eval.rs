@@ -194,10 +194,12 @@ pub fn evaluate(shared_data_dir: &Path, model: &Understanding) -> Result<EvalRep
                 "synthetic, template-generated English requests; rows of the full file not in the GPT3.5 file",
                 &rows,
             );
-            rep.extra.push((
-                "complaint rows rated negative".into(),
-                ratio(negative, complaints.len()),
-            ));
+            if !complaints.is_empty() {
+                rep.extra.push((
+                    "complaint rows rated negative".into(),
+                    ratio(negative, complaints.len()),
+                ));
+            }
             rep
         }),
     );
@@ -503,7 +505,7 @@ impl fmt::Display for EvalReport {
                 )?;
             }
             for (label, r) in &m.weak {
-                writeln!(f, "  weak {label}: predicted as mapped {}", frac(*r))?;
+                writeln!(f, "  weak {label}: predicted as mapped {}", frac((r.1, r.0)))?;
             }
             for (name, v) in &m.extra {
                 writeln!(f, "  {name}: {}", pct(*v))?;

@@ -14,7 +14,7 @@ use crate::text::{language_features, tokenize, topic_features};
 use crate::{LANGUAGES, TextError, Understanding, sentiment_features};
 
 /// Settings of a training run.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct TrainOptions {
     /// Seed for shuffling and sampling.
     pub seed: u64,
