@@ -24,14 +24,23 @@ import unicodedata
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "..", "data", "train.jsonl")
 LANGS = ["en", "es", "pt", "pl", "id"]
-PER_KIND = 70  # examples per kind per language
+PER_KIND = 110  # examples per kind per language
 SEED = 20261123
 
 
-def load(lang):
-    spec = importlib.util.spec_from_file_location(f"lang_{lang}", os.path.join(HERE, f"lang_{lang}.py"))
+def load_file(name):
+    spec = importlib.util.spec_from_file_location(name, os.path.join(HERE, f"{name}.py"))
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
+    return mod
+
+
+def load(lang):
+    """Templates of lang_<lang>.py plus the extra phrasings of extra_<lang>.py."""
+    mod = load_file(f"lang_{lang}")
+    extra = load_file(f"extra_{lang}")
+    for kind, templates in extra.KINDS.items():
+        mod.KINDS[kind] = mod.KINDS[kind] + templates
     return mod
 
 
@@ -67,7 +76,7 @@ def typo(rng, s):
 
 def order_number(rng):
     n = str(rng.randrange(1000, 99999999))
-    return rng.choice([f"#{n}", n, f"#{n}", f"ORD-{n}", f"{rng.randrange(100, 999)}-{n}"])
+    return rng.choice([n, n, f"ORD-{n}", f"{rng.randrange(100, 999)}-{n}"])
 
 
 def tracking(rng):
@@ -80,7 +89,7 @@ def tracking(rng):
 def fill(rng, L, template):
     slots = {
         "item": lambda: rng.choice(L.ITEMS),
-        "ord": lambda: rng.choice(L.ORDER_REFS).format(n=order_number(rng)),
+        "ord": lambda: rng.choice(L.ORDER_REFS).format(n=order_number(rng)).replace("##", "#"),
         "size": lambda: rng.choice(L.SIZES),
         "size2": lambda: rng.choice(L.SIZES),
         "colour": lambda: rng.choice(L.COLOURS),

@@ -34,7 +34,7 @@ impl Default for TrainOptions {
             seed: 20_261_123,
             epochs: 8,
             own_repeat: 3,
-            public_other_weight: 0.5,
+            public_other_weight: 0.2,
             weak_weight: 0.5,
         }
     }
