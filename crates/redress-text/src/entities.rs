@@ -839,7 +839,7 @@ fn words(text: &str, tokens: &[Token], found: &mut Vec<Entity>) {
         {
             let v = n.folded.as_str();
             let numeric = v.parse::<u32>().is_ok_and(|x| (1..=60).contains(&x));
-            let half = text[n.end..].starts_with(['.', ',']) && text[n.end..].as_bytes().get(1) == Some(&b'5');
+            let half = text[n.end..].starts_with(['.', ',']) && text.as_bytes().get(n.end + 1) == Some(&b'5');
             if LETTER_SIZES.contains(&v) || numeric {
                 let (end, value) = if numeric && half {
                     (n.end + 2, format!("{v}.5"))

@@ -388,7 +388,7 @@ impl Understanding {
                     .filter(|h| h.signal == *s)
                     .map(|h| h.trigger.clone())
                     .collect();
-                (!triggers.is_empty()).then(|| Escalation { signal: *s, triggers })
+                (!triggers.is_empty()).then_some(Escalation { signal: *s, triggers })
             })
             .collect()
     }

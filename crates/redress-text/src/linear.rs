@@ -36,9 +36,13 @@ impl LinearModel {
         }
         let norm = feature_norm(features.len());
         out.clear();
-        for c in 0..n {
-            out.push(self.bias[c] + self.scale[c] * acc[c] as f32 * norm);
-        }
+        out.extend(
+            self.bias
+                .iter()
+                .zip(&self.scale)
+                .zip(&acc)
+                .map(|((b, s), a)| b + s * *a as f32 * norm),
+        );
     }
 
     /// Class probabilities for a bag of hashed features.
@@ -271,6 +275,7 @@ pub fn train_linear(labels: Vec<String>, examples: &[Example], settings: LinearS
     quantise(labels, settings.bits, b, &w)
 }
 
+#[allow(clippy::needless_range_loop)] // one column per class, indexed alike
 fn quantise(labels: Vec<String>, bits: u8, bias: Vec<f32>, w: &[f32]) -> LinearModel {
     let n = labels.len();
     let mut scale = vec![0f32; n];
