@@ -8,6 +8,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let v: serde_json::Value = serde_json::from_str(line)?;
         let text = v["text"].as_str().unwrap_or_default();
         let a = model.understand(text, None);
+        if std::env::var("SENTIMENT").is_ok() {
+            if a.sentiment.as_str() != v["sentiment"].as_str().unwrap_or_default() {
+                println!("{:<9} -> {:<9} {:.2} | {}", v["sentiment"].as_str().unwrap_or_default(), a.sentiment.as_str(), a.sentiment_confidence, text);
+            }
+            continue;
+        }
         if a.kind.as_str() != v["kind"].as_str().unwrap_or_default() {
             println!(
                 "{:<24} -> {:<24} {:.2} | {}",

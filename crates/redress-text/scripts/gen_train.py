@@ -24,8 +24,12 @@ import unicodedata
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "..", "data", "train.jsonl")
 LANGS = ["en", "es", "pt", "pl", "id"]
-PER_KIND = 110  # examples per kind per language
+PER_KIND = 120  # examples per kind per language
 SEED = 20261123
+# Kinds where the message states a problem; a remedy request ("send a new one", "refund me")
+# is appended at random so that the model learns the kind from the problem, not the request.
+COMPLAINTS = {"not_received", "damaged_in_transit", "wrong_item_received", "missing_item", "not_as_described",
+              "defective_item", "wrong_charge", "payment_not_reflected", "store_unavailable"}
 
 
 def load_file(name):
@@ -123,6 +127,8 @@ def generate_one(rng, L, kind):
     if rng.random() < 0.25:
         parts.append(fill(rng, L, rng.choice(L.CONTEXT)))
     parts.append(body)
+    if kind in COMPLAINTS and rng.random() < 0.4:
+        parts.append(fill(rng, L, rng.choice(L.REQUESTS)))
     escalation = []
     if rng.random() < 0.22:
         signal = rng.choice(list(L.ESCALATION))

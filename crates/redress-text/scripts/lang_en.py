@@ -199,3 +199,7 @@ KINDS = {
         "Do you offer student discounts?", "Is the {item} available in {colour}?",
     ],
 }
+
+REQUESTS = ["Please send a replacement.", "I want my money back.", "What are you going to do about it?",
+            "Can you help?", "Please sort this out.", "I'd like a refund or a new one.", "How do we fix this?",
+            "Let me know the next steps.", "Please advise.", "Can you resend it?", "I expect compensation."]

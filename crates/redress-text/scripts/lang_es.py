@@ -180,3 +180,7 @@ KINDS = {
         "¿Qué tiempo hará mañana?", "ok gracias", "¿Tienen el {item} en {colour}?",
     ],
 }
+
+REQUESTS = ["Envíenme uno nuevo, por favor.", "Quiero que me devuelvan el dinero.", "¿Qué van a hacer al respecto?",
+            "¿Me pueden ayudar?", "Por favor, solucionen esto.", "Quiero un reembolso o un cambio.", "¿Cómo lo arreglamos?",
+            "Díganme qué tengo que hacer.", "Espero su respuesta.", "¿Me lo pueden reenviar?", "Exijo una compensación."]

@@ -177,3 +177,7 @@ KINDS = {
         "Besok hujan nggak ya?", "ok makasih", "{item} ada warna {colour}?",
     ],
 }
+
+REQUESTS = ["Tolong kirim yang baru.", "Saya mau uang kembali.", "Bagaimana tanggung jawabnya?",
+            "Bisa dibantu?", "Tolong diselesaikan.", "Saya minta refund atau tukar.", "Solusinya gimana?",
+            "Mohon info langkah selanjutnya.", "Ditunggu responnya.", "Bisa dikirim ulang?", "Saya minta kompensasi."]

@@ -182,3 +182,7 @@ KINDS = {
         "Jaka będzie jutro pogoda?", "ok dzięki", "Czy jest {item} w kolorze {colour}?",
     ],
 }
+
+REQUESTS = ["Proszę o wysłanie nowego.", "Chcę zwrotu pieniędzy.", "Co zamierzacie z tym zrobić?",
+            "Możecie pomóc?", "Proszę to wyjaśnić.", "Chcę zwrot albo wymianę.", "Jak to rozwiążemy?",
+            "Proszę o informację, co dalej.", "Czekam na odpowiedź.", "Możecie wysłać ponownie?", "Oczekuję rekompensaty."]

@@ -181,3 +181,7 @@ KINDS = {
         "Vai chover amanhã?", "ok obrigado", "Tem o {item} na cor {colour}?",
     ],
 }
+
+REQUESTS = ["Me mandem outro, por favor.", "Quero meu dinheiro de volta.", "O que vocês vão fazer?",
+            "Podem me ajudar?", "Por favor, resolvam isso.", "Quero reembolso ou troca.", "Como resolvemos?",
+            "Me digam o que fazer.", "Aguardo retorno.", "Podem reenviar?", "Quero uma compensação."]

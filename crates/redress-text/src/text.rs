@@ -180,6 +180,14 @@ fn word_form(tok: &Token) -> &str {
     }
 }
 
+/// The first five characters of a word: a crude stem shared by inflected forms.
+fn stem_of(w: &str) -> &str {
+    match w.char_indices().nth(5) {
+        Some((i, _)) => &w[..i],
+        None => w,
+    }
+}
+
 /// Most words used for features; longer messages are judged on their start.
 const MAX_FEATURE_WORDS: usize = 400;
 
@@ -188,12 +196,18 @@ const MAX_FEATURE_WORDS: usize = 400;
 pub fn topic_features(tokens: &[Token], out: &mut Vec<u64>) {
     let tokens = &tokens[..tokens.len().min(MAX_FEATURE_WORDS)];
     let mut prev: &str = "<s>";
+    let mut prev_stem: &str = "<s>";
     let mut buf: Vec<u8> = Vec::with_capacity(64);
     for tok in tokens {
         let w = word_form(tok);
         out.push(hash_parts(NS_WORD, &[w.as_bytes()]));
         out.push(hash_parts(NS_BIGRAM, &[prev.as_bytes(), w.as_bytes()]));
+        let stem = stem_of(w);
+        if stem.len() < w.len() || prev_stem.len() < prev.len() {
+            out.push(hash_parts(NS_BIGRAM ^ 0x55, &[prev_stem.as_bytes(), stem.as_bytes()]));
+        }
         prev = w;
+        prev_stem = stem;
         if tok.has_digit || w.len() > 40 {
             continue;
         }

@@ -26,6 +26,16 @@ pub struct TrainOptions {
     pub public_other_weight: f32,
     /// Weight of weak (≈) public mappings.
     pub weak_weight: f32,
+    /// How many times each hand-written own example is repeated.
+    pub handwritten_repeat: u32,
+    /// Weight of XED subtitle lines in the sentiment model.
+    pub xed_weight: f32,
+    /// log2 of the hash buckets of the issue-kind model.
+    pub kind_bits: u8,
+    /// Initial learning rate of the issue-kind model.
+    pub learning_rate: f32,
+    /// L2 penalty of the issue-kind model.
+    pub l2: f32,
 }
 
 impl Default for TrainOptions {
@@ -36,6 +46,11 @@ impl Default for TrainOptions {
             own_repeat: 3,
             public_other_weight: 0.2,
             weak_weight: 0.5,
+            handwritten_repeat: 3,
+            xed_weight: 0.3,
+            kind_bits: 17,
+            learning_rate: 0.5,
+            l2: 0.0,
         }
     }
 }
@@ -103,7 +118,10 @@ pub fn train_model(
     options: &TrainOptions,
 ) -> Result<(Understanding, TrainSummary), TextError> {
     let mut own = data::parse_own("data/train.jsonl", data::OWN_TRAIN_GENERATED)?;
-    own.extend(data::parse_own("data/handwritten.jsonl", data::OWN_TRAIN_HANDWRITTEN)?);
+    let handwritten = data::parse_own("data/handwritten.jsonl", data::OWN_TRAIN_HANDWRITTEN)?;
+    for _ in 0..options.handwritten_repeat.div_ceil(options.own_repeat.max(1)) {
+        own.extend(handwritten.iter().cloned());
+    }
     train_from(&own, shared_data_dir, options)
 }
 
@@ -246,7 +264,7 @@ pub(crate) fn train_from(
                 })
             })
             .collect();
-        add_sent("xed_train_80pct", xed_sent, 0.3, &mut sent_ex);
+        add_sent("xed_train_80pct", xed_sent, options.xed_weight, &mut sent_ex);
 
         // Language id: subtitles, reviews and English support requests, capped per language.
         let mut per_lang: BTreeMap<&'static str, Vec<String>> = BTreeMap::new();
@@ -284,10 +302,10 @@ pub(crate) fn train_from(
         kind_labels,
         &kind_ex,
         LinearSettings {
-            bits: 17,
+            bits: options.kind_bits,
             epochs: options.epochs,
-            learning_rate: 0.5,
-            l2: 0.0,
+            learning_rate: options.learning_rate,
+            l2: options.l2,
             seed: options.seed,
         },
     );
@@ -345,4 +363,26 @@ mod tests {
         let (b, _) = train_from(&own, None, &options).unwrap();
         assert_eq!(a.to_bytes(), b.to_bytes());
     }
+}
+
+/// For experiments: trains on the generated examples plus half of the hand-written ones
+/// (split by a hash of the text) and scores issue kinds and sentiment on the other half.
+/// The held-out set is not touched. Returns (kind accuracy, kind macro-F1, sentiment macro-F1).
+#[doc(hidden)]
+pub fn dev_experiment(shared_data_dir: Option<&Path>, options: &TrainOptions) -> Result<(f64, f64, f64), TextError> {
+    let mut own = data::parse_own("data/train.jsonl", data::OWN_TRAIN_GENERATED)?;
+    let handwritten = data::parse_own("data/handwritten.jsonl", data::OWN_TRAIN_HANDWRITTEN)?;
+    let (dev, train_half): (Vec<OwnExample>, Vec<OwnExample>) = handwritten
+        .into_iter()
+        .partition(|e| crate::text::hash_parts(99, &[e.text.as_bytes()]) % 2 == 0);
+    for _ in 0..options.handwritten_repeat.div_ceil(options.own_repeat.max(1)) {
+        own.extend(train_half.iter().cloned());
+    }
+    let (model, _) = train_from(&own, shared_data_dir, options)?;
+    let kinds: Vec<(IssueKind, IssueKind)> = dev.iter().map(|e| (e.kind, model.understand(&e.text, None).kind)).collect();
+    let sents: Vec<(Sentiment, Sentiment)> =
+        dev.iter().map(|e| (e.sentiment, model.understand(&e.text, None).sentiment)).collect();
+    let k = crate::eval::score(&kinds);
+    let s = crate::eval::score(&sents);
+    Ok((k.accuracy, k.macro_f1, s.macro_f1))
 }
