@@ -19,8 +19,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use redress_domain::{
-    ApiKeyId, Case, CaseChange, CaseError, CaseId, CaseStatus, Customer, CustomerId, EmailAddress, IssueKind, Message,
-    NewCase, Order, OrderId, Priority, Store, StoreId, StoreSlug, TimelineEntry,
+    ApiKeyId, Case, CaseChange, CaseError, CaseId, CaseStatus, Classification, Customer, CustomerId, EmailAddress,
+    IssueKind, Message, NewCase, Order, OrderId, Priority, Store, StoreId, StoreSlug, TimelineEntry,
 };
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -129,6 +129,21 @@ pub struct StoredChange {
     pub entries: Vec<RecordedEntry>,
 }
 
+/// An agent's correction of a classification, with the text it corrects: training feedback.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClassificationFeedback {
+    /// The case.
+    pub case_id: CaseId,
+    /// The case's subject.
+    pub subject: String,
+    /// The customer's first message.
+    pub text: String,
+    /// The classification as corrected.
+    pub corrected: Classification,
+    /// When, and by whom.
+    pub at: OffsetDateTime,
+}
+
 /// What a case update produced: the change, and the message to store with it, if any.
 pub struct CaseUpdate {
     /// The new case and the timeline entries.
@@ -198,6 +213,8 @@ pub trait Storage: Send + Sync {
     async fn timeline(&self, store_id: StoreId, case_id: CaseId) -> Result<Vec<RecordedEntry>, StoreError>;
     /// A case's messages, oldest first.
     async fn messages(&self, store_id: StoreId, case_id: CaseId) -> Result<Vec<Message>, StoreError>;
+    /// Every classification correction in a store, oldest first, with the text corrected.
+    async fn classification_feedback(&self, store_id: StoreId) -> Result<Vec<ClassificationFeedback>, StoreError>;
     /// True when the database answers.
     async fn ping(&self) -> Result<(), StoreError>;
 }
@@ -220,6 +237,24 @@ pub async fn migrate(url: &str) -> Result<usize, StoreError> {
     } else {
         let path = url.strip_prefix("sqlite://").unwrap_or(url);
         sqlite::SqliteStorage::migrate_path(path.as_ref())
+    }
+}
+
+/// Turns a stored correction entry, its case and the case's first message into feedback.
+pub(crate) fn feedback_of(
+    entry: TimelineEntry,
+    case: Case,
+    first: Option<Message>,
+) -> Result<ClassificationFeedback, StoreError> {
+    match entry.event {
+        redress_domain::CaseEvent::ClassificationCorrected { to, .. } => Ok(ClassificationFeedback {
+            case_id: case.id,
+            subject: case.subject,
+            text: first.map(|m| m.body).unwrap_or_default(),
+            corrected: to,
+            at: entry.at,
+        }),
+        other => Err(StoreError::Corrupt(format!("expected a classification correction, found {other:?}"))),
     }
 }
 

@@ -21,8 +21,8 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::{
-    ApiKeyRecord, CaseCursor, CaseFilter, CasePage, CaseUpdateFn, RecordedEntry, Storage, StoreError, StoredChange,
-    column_text, micros,
+    ApiKeyRecord, CaseCursor, CaseFilter, CasePage, CaseUpdateFn, ClassificationFeedback, RecordedEntry, Storage,
+    StoreError, StoredChange, column_text, feedback_of, micros,
 };
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -519,6 +519,25 @@ impl Storage for PostgresStorage {
             &self.pool,
         )
         .await
+    }
+
+    async fn classification_feedback(&self, store_id: StoreId) -> Result<Vec<ClassificationFeedback>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT t.doc, c.doc, (SELECT m.doc FROM messages m WHERE m.store_id = c.store_id AND m.case_id = c.id
+                                   ORDER BY m.created_at_us, m.id LIMIT 1)
+             FROM timeline t JOIN cases c ON c.id = t.case_id AND c.store_id = t.store_id
+             WHERE t.store_id = $1 AND t.doc->'event'->>'type' = 'classification_corrected'
+             ORDER BY t.seq",
+        )
+        .bind(store_id.as_uuid())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|row| {
+                let first: Option<serde_json::Value> = row.try_get(2)?;
+                feedback_of(from_doc(row.try_get(0)?)?, from_doc(row.try_get(1)?)?, first.map(from_doc).transpose()?)
+            })
+            .collect()
     }
 
     async fn ping(&self) -> Result<(), StoreError> {

@@ -26,8 +26,8 @@ use time::OffsetDateTime;
 use tokio::sync::oneshot;
 
 use crate::{
-    ApiKeyRecord, CaseCursor, CaseFilter, CasePage, CaseUpdateFn, RecordedEntry, Storage, StoreError, StoredChange,
-    column_text, micros,
+    ApiKeyRecord, CaseCursor, CaseFilter, CasePage, CaseUpdateFn, ClassificationFeedback, RecordedEntry, Storage,
+    StoreError, StoredChange, column_text, feedback_of, micros,
 };
 
 /// The schema, one script per version; `PRAGMA user_version` records how many have run. A
@@ -742,6 +742,27 @@ impl Storage for SqliteStorage {
                 "SELECT doc FROM messages WHERE store_id = ?1 AND case_id = ?2 ORDER BY created_at_us, id",
                 [store_id.to_string(), case_id.to_string()],
             )
+        })
+        .await
+    }
+
+    async fn classification_feedback(&self, store_id: StoreId) -> Result<Vec<ClassificationFeedback>, StoreError> {
+        self.read(move |conn| {
+            let mut statement = conn.prepare_cached(
+                "SELECT t.doc, c.doc, (SELECT m.doc FROM messages m WHERE m.store_id = c.store_id AND m.case_id = c.id
+                                       ORDER BY m.created_at_us, m.id LIMIT 1)
+                 FROM timeline t JOIN cases c ON c.id = t.case_id AND c.store_id = t.store_id
+                 WHERE t.store_id = ?1 AND json_extract(t.doc, '$.event.type') = 'classification_corrected'
+                 ORDER BY t.seq",
+            )?;
+            let rows = statement
+                .query_map([store_id.to_string()], |row| {
+                    Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, Option<String>>(2)?))
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            rows.into_iter()
+                .map(|(entry, case, first)| feedback_of(doc(&entry)?, doc(&case)?, first.map(|m| doc(&m)).transpose()?))
+                .collect()
         })
         .await
     }

@@ -99,6 +99,7 @@ fn new_case(store: &Store, order: Option<&Order>, body: &str, at: OffsetDateTime
             created_at: at,
         },
         opened_by: Actor::Customer { handle: "ana@example.com".into() },
+        understood: None,
     }
 }
 
@@ -296,6 +297,25 @@ async fn story(db: Arc<dyn Storage>) {
     assert_eq!(db.cases(north.id, &mine, None, 100).await.unwrap().cases[0].id, case2.case.id);
     assert_eq!(db.cases(south.id, &CaseFilter::default(), None, 100).await.unwrap().cases.len(), 1);
     assert_eq!(db.stores().await.unwrap().iter().filter(|s| s.id == north.id || s.id == south.id).count(), 2);
+
+    // Corrections are kept as training feedback, per store, with the text they correct.
+    assert!(db.classification_feedback(north.id).await.unwrap().is_empty());
+    let fix = Classification { kind: Some(IssueKind::WrongItemReceived), ..Classification::default() };
+    db.update_case(
+        north.id,
+        case1.case.id,
+        Box::new(move |case: &Case| {
+            Ok(CaseUpdate { change: case.correct_classification(&fix, &agent(), T0)?, message: None })
+        }),
+    )
+    .await
+    .unwrap();
+    let feedback = db.classification_feedback(north.id).await.unwrap();
+    assert_eq!(feedback.len(), 1);
+    assert_eq!(feedback[0].case_id, case1.case.id);
+    assert_eq!(feedback[0].text, "Wazon przyszedł rozbity");
+    assert_eq!(feedback[0].corrected.kind, Some(IssueKind::WrongItemReceived));
+    assert!(db.classification_feedback(south.id).await.unwrap().is_empty());
 }
 
 async fn futures_join<T>(handles: impl Iterator<Item = tokio::task::JoinHandle<T>>) -> Vec<T> {

@@ -1050,9 +1050,8 @@ const POSITIVE: &[&str] = &[
 ];
 
 /// Negators that flip the cue word right after them.
-const NEGATORS: &[&str] = &[
-    "not", "no", "never", "nao", "nunca", "nie", "tidak", "gak", "nggak", "ga", "bukan", "belum",
-];
+const NEGATORS: &[&str] =
+    &["not", "no", "never", "nao", "nunca", "nie", "tidak", "gak", "nggak", "ga", "bukan", "belum"];
 
 /// One word pattern of a phrase.
 #[derive(Debug, Clone)]
@@ -1116,11 +1115,7 @@ impl EscalationLexicon {
         let mut phrases = Vec::new();
         for (signal, lang, list) in ESCALATION {
             for p in *list {
-                phrases.push(Phrase {
-                    signal: *signal,
-                    lang,
-                    words: p.split(' ').map(WordPattern::parse).collect(),
-                });
+                phrases.push(Phrase { signal: *signal, lang, words: p.split(' ').map(WordPattern::parse).collect() });
             }
         }
         Self { phrases }
@@ -1142,21 +1137,11 @@ impl EscalationLexicon {
                 continue;
             }
             for start in 0..=(tokens.len() - k) {
-                if phrase
-                    .words
-                    .iter()
-                    .zip(&tokens[start..start + k])
-                    .all(|(p, t)| p.matches(&t.folded))
-                {
-                    let trigger = original
-                        .get(tokens[start].start..tokens[start + k - 1].end)
-                        .unwrap_or_default()
-                        .to_owned();
+                if phrase.words.iter().zip(&tokens[start..start + k]).all(|(p, t)| p.matches(&t.folded)) {
+                    let trigger =
+                        original.get(tokens[start].start..tokens[start + k - 1].end).unwrap_or_default().to_owned();
                     if !hits.iter().any(|h| h.signal == phrase.signal && h.trigger == trigger) {
-                        hits.push(SignalHit {
-                            signal: phrase.signal,
-                            trigger,
-                        });
+                        hits.push(SignalHit { signal: phrase.signal, trigger });
                     }
                 }
             }
@@ -1221,11 +1206,7 @@ mod tests {
     fn finds_signals_in_five_languages_with_triggers() {
         let lex = EscalationLexicon::new();
         let cases = [
-            (
-                "I will file a chargeback with my bank",
-                "en",
-                EscalationSignal::Chargeback,
-            ),
+            ("I will file a chargeback with my bank", "en", EscalationSignal::Chargeback),
             ("Voy a poner una denuncia en Profeco", "es", EscalationSignal::Legal),
             ("Vou reclamar no Reclame Aqui", "pt", EscalationSignal::PublicReview),
             ("Piszę już po raz trzeci!", "pl", EscalationSignal::RepeatContact),
@@ -1235,15 +1216,8 @@ mod tests {
             let hits = lex.find(text, &tokenize(text), Some(lang));
             assert!(hits.iter().any(|h| h.signal == signal), "{text}: {hits:?}");
         }
-        let hits = lex.find(
-            "Piszę już po raz trzeci!",
-            &tokenize("Piszę już po raz trzeci!"),
-            Some("pl"),
-        );
-        assert!(
-            hits.iter()
-                .any(|h| h.trigger == "Piszę już" || h.trigger == "po raz trzeci")
-        );
+        let hits = lex.find("Piszę już po raz trzeci!", &tokenize("Piszę już po raz trzeci!"), Some("pl"));
+        assert!(hits.iter().any(|h| h.trigger == "Piszę już" || h.trigger == "po raz trzeci"));
     }
 
     #[test]

@@ -36,13 +36,7 @@ impl LinearModel {
         }
         let norm = feature_norm(features.len());
         out.clear();
-        out.extend(
-            self.bias
-                .iter()
-                .zip(&self.scale)
-                .zip(&acc)
-                .map(|((b, s), a)| b + s * *a as f32 * norm),
-        );
+        out.extend(self.bias.iter().zip(&self.scale).zip(&acc).map(|((b, s), a)| b + s * *a as f32 * norm));
     }
 
     /// Class probabilities for a bag of hashed features.
@@ -96,13 +90,7 @@ impl LinearModel {
         }
         let count = n << bits;
         let weights = take(input, count)?.iter().map(|b| *b as i8).collect();
-        Ok(Self {
-            labels,
-            bits,
-            bias,
-            scale,
-            weights,
-        })
+        Ok(Self { labels, bits, bias, scale, weights })
     }
 }
 
@@ -193,11 +181,7 @@ impl SplitMix {
 
     /// Uniform in `0..n`.
     pub fn below(&mut self, n: usize) -> usize {
-        if n == 0 {
-            0
-        } else {
-            (self.next_u64() % n as u64) as usize
-        }
+        if n == 0 { 0 } else { (self.next_u64() % n as u64) as usize }
     }
 
     /// Fisher–Yates shuffle.
@@ -280,13 +264,7 @@ fn quantise(labels: Vec<String>, bits: u8, bias: Vec<f32>, w: &[f32]) -> LinearM
     let n = labels.len();
     let mut scale = vec![0f32; n];
     for c in 0..n {
-        let mut col: Vec<f32> = w
-            .iter()
-            .skip(c)
-            .step_by(n)
-            .map(|v| v.abs())
-            .filter(|v| *v > 0.0)
-            .collect();
+        let mut col: Vec<f32> = w.iter().skip(c).step_by(n).map(|v| v.abs()).filter(|v| *v > 0.0).collect();
         // Clip the most extreme 0.01 % so that a few outliers do not eat the resolution.
         let max = if col.is_empty() {
             1.0
@@ -306,13 +284,7 @@ fn quantise(labels: Vec<String>, bits: u8, bias: Vec<f32>, w: &[f32]) -> LinearM
             (v / scale[c]).round().clamp(-127.0, 127.0) as i8
         })
         .collect();
-    LinearModel {
-        labels,
-        bits,
-        bias,
-        scale,
-        weights,
-    }
+    LinearModel { labels, bits, bias, scale, weights }
 }
 
 #[cfg(test)]
@@ -322,22 +294,12 @@ mod tests {
     #[test]
     fn learns_a_separable_toy_problem_and_round_trips() {
         let examples: Vec<Example> = (0..200)
-            .map(|i| Example {
-                features: vec![if i % 2 == 0 { 11 } else { 22 }, 33],
-                label: i % 2,
-                weight: 1.0,
-            })
+            .map(|i| Example { features: vec![if i % 2 == 0 { 11 } else { 22 }, 33], label: i % 2, weight: 1.0 })
             .collect();
         let m = train_linear(
             vec!["a".into(), "b".into()],
             &examples,
-            LinearSettings {
-                bits: 10,
-                epochs: 3,
-                learning_rate: 0.5,
-                l2: 0.0,
-                seed: 7,
-            },
+            LinearSettings { bits: 10, epochs: 3, learning_rate: 0.5, l2: 0.0, seed: 7 },
         );
         assert!(m.probabilities(&[11, 33])[0] > 0.8);
         assert!(m.probabilities(&[22, 33])[1] > 0.8);

@@ -35,6 +35,7 @@ pub struct AppState {
 
 struct Inner {
     storage: Arc<dyn Storage>,
+    understanding: &'static redress_text::Understanding,
     admin_key_hash: [u8; 32],
     keys: auth::KeyCache,
 }
@@ -45,6 +46,8 @@ impl AppState {
         Self {
             inner: Arc::new(Inner {
                 storage,
+                // Loaded here, not on the first message, so no request pays for it.
+                understanding: redress_text::Understanding::shipped(),
                 admin_key_hash: Sha256::digest(admin_key.as_bytes()).into(),
                 keys: auth::KeyCache::default(),
             }),
@@ -54,6 +57,11 @@ impl AppState {
     /// The storage.
     pub fn storage(&self) -> &dyn Storage {
         self.inner.storage.as_ref()
+    }
+
+    /// Message understanding: language, issue kind, sentiment, escalation, entities.
+    pub fn understanding(&self) -> &redress_text::Understanding {
+        self.inner.understanding
     }
 }
 
@@ -70,6 +78,7 @@ impl AppState {
         (name = "stores", description = "Shops served by this deployment (admin)"),
         (name = "orders", description = "Orders as the shop's systems report them"),
         (name = "cases", description = "Customer problems and their timelines"),
+        (name = "understanding", description = "What a customer's message is about, locally, with no outside service"),
         (name = "health", description = "Liveness")
     )
 )]
@@ -92,6 +101,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::stores::router())
         .merge(routes::orders::router())
         .merge(routes::cases::router())
+        .merge(routes::understanding::router())
 }
 
 /// The OpenAPI document of the API.

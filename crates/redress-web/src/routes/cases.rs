@@ -62,16 +62,19 @@ pub struct OpenCase {
     pub subject: String,
     /// The channel the message came on.
     pub channel: Channel,
-    /// What went wrong (`other` until someone says).
+    /// What went wrong; read from the message when absent (`other`, awaiting triage, when
+    /// understanding is unsure).
     #[serde(default)]
     pub kind: Option<IssueKind>,
-    /// The customer's language (the store's default if absent).
+    /// The customer's language; when absent, the customer's known language, else detected from
+    /// the message, else the store's default.
     #[serde(default)]
     pub language: Option<String>,
-    /// The tone of the message (`neutral` if absent).
+    /// The tone of the message; read from the message when the kind is absent, else `neutral`.
     #[serde(default)]
     pub sentiment: Option<Sentiment>,
-    /// Escalation signals in the message.
+    /// Escalation signals in the message; when the kind is absent, those understanding finds
+    /// are added.
     #[serde(default)]
     pub escalation: Vec<EscalationSignal>,
     /// The first message.
@@ -147,11 +150,42 @@ async fn open_case(
         Some(email) => Some(EmailAddress::parse(email).map_err(|e| ApiError::invalid("customer_email", e.problem))?),
         None => customer.as_ref().map(|c| c.email.clone()),
     };
-    let language = match (&input.language, customer.as_ref().and_then(|c| c.language.clone())) {
-        (Some(tag), _) => LanguageTag::parse(tag).map_err(|e| ApiError::invalid("language", e.problem))?,
-        (None, Some(known)) => known,
-        (None, None) => storage.store(caller.store_id).await?.default_language,
+    let given_language = input
+        .language
+        .as_deref()
+        .map(LanguageTag::parse)
+        .transpose()
+        .map_err(|e| ApiError::invalid("language", e.problem))?;
+    // A case the caller did not classify is read on arrival, and the reading is recorded.
+    let analysis = input.kind.is_none().then(|| {
+        let text = format!("{}\n{}", input.subject, input.message.body);
+        state.understanding().understand(&text, given_language.as_ref().map(|l| l.as_str()))
+    });
+    // The language: as given, else as the shop knows the customer, else as detected (when
+    // detection is sure), else the store's default.
+    let detected_language = || {
+        let (tag, confidence) = match &analysis {
+            Some(a) if !a.language.from_hint => (a.language.tag, a.language.confidence),
+            Some(_) => return None,
+            None => state.understanding().detect_language(&format!("{}\n{}", input.subject, input.message.body))?,
+        };
+        if confidence >= 0.5 { LanguageTag::parse(tag).ok() } else { None }
     };
+    let language = match given_language.or_else(|| customer.as_ref().and_then(|c| c.language.clone())) {
+        Some(tag) => tag,
+        None => match detected_language() {
+            Some(tag) => tag,
+            None => storage.store(caller.store_id).await?.default_language,
+        },
+    };
+    let understood = analysis.as_ref().map(|a| super::understanding::understood(a, &language));
+    let kind = input.kind.unwrap_or_else(|| match &understood {
+        Some(u) if !u.low_confidence => u.kind,
+        _ => IssueKind::Other,
+    });
+    let sentiment = input.sentiment.or(understood.as_ref().map(|u| u.sentiment)).unwrap_or(Sentiment::Neutral);
+    let mut escalation: BTreeSet<_> = input.escalation.into_iter().collect();
+    escalation.extend(understood.iter().flat_map(|u| u.escalation.iter().map(|e| e.signal)));
     let customer_actor = Actor::Customer {
         handle: customer_email.as_ref().map_or_else(|| "unknown customer".to_owned(), |e| e.to_string()),
     };
@@ -168,10 +202,10 @@ async fn open_case(
         customer_id: customer.as_ref().map(|c| c.id),
         customer_email,
         subject: input.subject,
-        kind: input.kind.unwrap_or(IssueKind::Other),
+        kind,
         language,
-        sentiment: input.sentiment.unwrap_or(Sentiment::Neutral),
-        escalation: input.escalation.into_iter().collect::<BTreeSet<_>>(),
+        sentiment,
+        escalation,
         first_message: Message {
             id: new_id(MessageId::from_uuid),
             store_id: caller.store_id,
@@ -184,6 +218,7 @@ async fn open_case(
             created_at: now,
         },
         opened_by,
+        understood,
     };
     let message = new.first_message.clone();
     let stored = storage.open_case(new, now).await.map_err(|e| prefix_message_fields(e.into()))?;

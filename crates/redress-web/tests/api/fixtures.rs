@@ -41,6 +41,7 @@ pub fn case_on_order(order_id: &str, subject: &str) -> Value {
         "order_id": order_id,
         "subject": subject,
         "channel": "email",
+        "kind": "other",
         "message": {"body": "My mug arrived in pieces."}
     })
 }
@@ -51,6 +52,7 @@ pub fn case_without_order(subject: &str) -> Value {
         "customer_email": "walk-in@example.com",
         "subject": subject,
         "channel": "chat",
+        "kind": "other",
         "message": {"body": "Where can I see your return policy?"}
     })
 }

@@ -30,3 +30,4 @@ mod openapi;
 mod orders;
 mod stores;
 mod story;
+mod understanding;
