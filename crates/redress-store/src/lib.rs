@@ -80,6 +80,8 @@ pub struct CaseFilter {
     pub priority: Option<Priority>,
     /// Only cases assigned to this agent.
     pub assignee: Option<String>,
+    /// Only cases about this order.
+    pub order_id: Option<OrderId>,
 }
 
 /// Where a page of cases starts: after the case with this creation time and id. Cases are

@@ -438,6 +438,9 @@ impl Storage for PostgresStorage {
         if let Some(assignee) = &filter.assignee {
             query.push(" AND assignee = ").push_bind(assignee.clone());
         }
+        if let Some(order_id) = filter.order_id {
+            query.push(" AND order_id = ").push_bind(order_id.as_uuid());
+        }
         if let Some(cursor) = after {
             query
                 .push(" AND (created_at_us, id) < (")

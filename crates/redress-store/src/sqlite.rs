@@ -644,6 +644,10 @@ impl Storage for SqliteStorage {
             sql.push_str(" AND assignee = ?");
             values.push(Value::Text(assignee.clone()));
         }
+        if let Some(order_id) = filter.order_id {
+            sql.push_str(" AND order_id = ?");
+            values.push(Value::Text(order_id.to_string()));
+        }
         if let Some(cursor) = after {
             sql.push_str(" AND (created_at_us < ? OR (created_at_us = ? AND id < ?))");
             values.extend([

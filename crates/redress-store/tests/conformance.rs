@@ -293,6 +293,12 @@ async fn story(db: Arc<dyn Storage>) {
         .await
         .unwrap();
     assert_eq!(assigned.case.status, CaseStatus::Open);
+    let about_order = CaseFilter { order_id: Some(second.id), ..CaseFilter::default() };
+    assert_eq!(
+        db.cases(north.id, &about_order, None, 100).await.unwrap().cases.iter().map(|c| c.id).collect::<Vec<_>>(),
+        vec![case1.case.id]
+    );
+    assert!(db.cases(south.id, &about_order, None, 100).await.unwrap().cases.is_empty());
     let mine = CaseFilter { assignee: Some("tomasz".into()), ..CaseFilter::default() };
     assert_eq!(db.cases(north.id, &mine, None, 100).await.unwrap().cases[0].id, case2.case.id);
     assert_eq!(db.cases(south.id, &CaseFilter::default(), None, 100).await.unwrap().cases.len(), 1);

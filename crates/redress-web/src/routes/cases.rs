@@ -249,6 +249,8 @@ pub struct CaseQuery {
     pub priority: Option<Priority>,
     /// Only cases assigned to this agent.
     pub assignee: Option<String>,
+    /// Only cases about this order.
+    pub order_id: Option<String>,
     /// Page size, 1 to 200 (50 if absent).
     pub limit: Option<u32>,
     /// `next_cursor` of the previous page.
@@ -292,7 +294,13 @@ async fn list_cases(
         return Err(ApiError::invalid("limit", "use a page size from 1 to 200"));
     }
     let after = query.cursor.as_deref().map(parse_cursor).transpose()?;
-    let filter = CaseFilter { statuses, kind: query.kind, priority: query.priority, assignee: query.assignee };
+    let order_id = query
+        .order_id
+        .as_deref()
+        .map(|id| id.parse::<OrderId>().map_err(|_| ApiError::invalid("order_id", "not an order id")))
+        .transpose()?;
+    let filter =
+        CaseFilter { statuses, kind: query.kind, priority: query.priority, assignee: query.assignee, order_id };
     let page = state.storage().cases(caller.store_id, &filter, after, limit).await?;
     Ok(Json(CaseList { cases: page.cases, next_cursor: page.next.map(|c| format!("{}_{}", c.created_at_us, c.id)) }))
 }
