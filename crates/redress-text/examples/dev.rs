@@ -13,6 +13,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         options = serde_json::from_value(value)?;
     }
     let (acc, f1, sent) = redress_text::train::dev_experiment(shared.as_deref(), &options)?;
-    println!("dev: kind accuracy {:.1}% kind macro-F1 {:.1}% sentiment macro-F1 {:.1}%", acc * 100.0, f1 * 100.0, sent * 100.0);
+    println!(
+        "dev: kind accuracy {:.1}% kind macro-F1 {:.1}% sentiment macro-F1 {:.1}%",
+        acc * 100.0,
+        f1 * 100.0,
+        sent * 100.0
+    );
     Ok(())
 }

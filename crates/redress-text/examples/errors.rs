@@ -10,7 +10,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let a = model.understand(text, None);
         if std::env::var("SENTIMENT").is_ok() {
             if a.sentiment.as_str() != v["sentiment"].as_str().unwrap_or_default() {
-                println!("{:<9} -> {:<9} {:.2} | {}", v["sentiment"].as_str().unwrap_or_default(), a.sentiment.as_str(), a.sentiment_confidence, text);
+                println!(
+                    "{:<9} -> {:<9} {:.2} | {}",
+                    v["sentiment"].as_str().unwrap_or_default(),
+                    a.sentiment.as_str(),
+                    a.sentiment_confidence,
+                    text
+                );
             }
             continue;
         }

@@ -116,6 +116,7 @@ KINDS = {
         "I got a message asking for my card details in your name.", "Is this link legit?",
     ],
     "other": [
+        "+Thank you, the replacement arrived and it's perfect.", "+You've been super helpful, much appreciated!", '+Wow, that was quick, thanks a million.', '+The dress fits beautifully, thank you!', '+Happy with my order, will buy again.', '+Great job on the fast delivery!', "+Problem solved, you're the best.", '+Lovely packaging and a nice note, thank you.',
         "+Thanks for your help!", "+Appreciate the great service.", "Hello, I have a question.", "Are you open on holidays?",
         "Do you have this in stock?", "How do I contact you by phone?", "Can I order by phone?", "Do you sell online only?",
         "what's the time", "+Cheers, all sorted.", "Where are you located?", "Do you have a catalogue?",

@@ -116,6 +116,7 @@ KINDS = {
         "Me llegó un mensaje pidiendo los datos de la tarjeta en su nombre.", "¿Este enlace es legítimo?",
     ],
     "other": [
+        '+Gracias, el reemplazo llegó y está perfecto.', '+Han sido muy amables, se lo agradezco mucho.', '+¡Qué rapidez, mil gracias!', '+El vestido me queda precioso, ¡gracias!', '+Estoy feliz con mi pedido, volveré a comprar.', '+¡Enhorabuena por la entrega tan rápida!', '+Problema resuelto, son los mejores.', '+Qué bonito empaque y qué detalle la nota, gracias.',
         "+¡Gracias por la ayuda!", "+Muy buen servicio, gracias.", "Hola, tengo una pregunta.", "¿Abren los festivos?",
         "¿Lo tienen en stock?", "¿Cómo los contacto por teléfono?", "¿Puedo pedir por teléfono?", "¿Solo venden online?",
         "¿qué hora es?", "+Listo, todo resuelto.", "¿Dónde están ubicados?", "¿Tienen catálogo?",

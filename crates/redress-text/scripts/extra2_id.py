@@ -116,6 +116,7 @@ KINDS = {
         "Saya dapat pesan minta data kartu atas nama kalian.", "Link ini aman tidak?",
     ],
     "other": [
+        '+Terima kasih, barang pengganti sudah sampai dan sempurna.', '+Kalian sangat membantu, terima kasih banyak!', '+Wah cepat sekali, makasih banyak.', '+Dressnya pas dan cantik, terima kasih!', '+Senang dengan pesanan saya, bakal beli lagi.', '+Mantap pengirimannya cepat!', '+Masalah beres, kalian the best.', '+Packingnya rapi dan ada kartu ucapan, terima kasih.',
         "+Makasih bantuannya!", "+Pelayanannya bagus, terima kasih.", "Halo, saya mau tanya.", "Hari libur buka?",
         "Barangnya ready stok?", "Nomor telepon yang bisa dihubungi?", "Bisa pesan lewat telepon?", "Cuma jualan online ya?",
         "jam berapa sekarang?", "+Oke, sudah beres.", "Lokasinya di mana?", "Ada katalog?",

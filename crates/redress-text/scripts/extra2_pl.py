@@ -116,6 +116,7 @@ KINDS = {
         "Dostałem wiadomość z prośbą o dane karty w waszym imieniu.", "Czy ten link jest bezpieczny?",
     ],
     "other": [
+        '+Dziękuję, nowy egzemplarz dotarł i jest idealny.', '+Bardzo mi pomogliście, dziękuję serdecznie!', '+Ale szybko, stokrotne dzięki.', '+Sukienka leży pięknie, dziękuję!', '+Jestem zadowolona z zamówienia, kupię znowu.', '+Gratuluję szybkiej dostawy!', '+Problem rozwiązany, jesteście najlepsi.', '+Śliczne opakowanie i miły liścik, dziękuję.',
         "+Dzięki za pomoc!", "+Świetna obsługa, dziękuję.", "Dzień dobry, mam pytanie.", "Czy pracujecie w święta?",
         "Czy to jest na stanie?", "Jak się z wami skontaktować telefonicznie?", "Czy mogę zamówić telefonicznie?", "Sprzedajecie tylko online?",
         "która godzina?", "+Ok, wszystko załatwione.", "Gdzie się znajdujecie?", "Macie katalog?",

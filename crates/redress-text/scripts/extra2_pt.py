@@ -116,6 +116,7 @@ KINDS = {
         "Recebi uma mensagem pedindo os dados do cartão em nome de vocês.", "Esse link é confiável?",
     ],
     "other": [
+        '+Obrigada, a reposição chegou e está perfeita.', '+Vocês foram super atenciosos, agradeço muito!', '+Nossa, que rapidez, muito obrigado.', '+O vestido ficou lindo, obrigada!', '+Feliz com meu pedido, vou comprar de novo.', '+Parabéns pela entrega rápida!', '+Problema resolvido, vocês são os melhores.', '+Embalagem caprichada e um bilhete fofo, obrigada.',
         "+Obrigado pela ajuda!", "+Ótimo atendimento, obrigada.", "Olá, tenho uma dúvida.", "Vocês abrem nos feriados?",
         "Tem em estoque?", "Como falo com vocês por telefone?", "Posso comprar por telefone?", "Vocês só vendem online?",
         "que horas são?", "+Pronto, tudo resolvido.", "Onde vocês ficam?", "Vocês têm catálogo?",

@@ -544,6 +544,7 @@ fn linear_settings_for_untrained() -> linear::LinearSettings {
         learning_rate: 0.0,
         l2: 0.0,
         seed: 0,
+        dropout: 0.0,
     }
 }
 

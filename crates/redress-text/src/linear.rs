@@ -160,6 +160,8 @@ pub struct Example {
     pub label: usize,
     /// How much this example counts (1.0 normally).
     pub weight: f32,
+    /// Whether feature dropout applies to this example.
+    pub dropout: bool,
 }
 
 /// Settings for [`train_linear`].
@@ -175,6 +177,10 @@ pub struct LinearSettings {
     pub l2: f32,
     /// Seed for the shuffling.
     pub seed: u64,
+    /// Share of an example's features dropped at random on each pass (0 = none). Dropping
+    /// features stops the model from leaning on one strong cue word, which helps on phrasings
+    /// it has not seen.
+    pub dropout: f32,
 }
 
 /// A small deterministic PRNG (SplitMix64), so training is reproducible without a dependency.
@@ -228,11 +234,24 @@ pub fn train_linear(labels: Vec<String>, examples: &[Example], settings: LinearS
         rng.shuffle(&mut order);
         for &i in &order {
             let ex = &examples[i];
-            let norm = feature_norm(ex.features.len());
+            let kept: Vec<u64>;
+            let features: &[u64] = if settings.dropout > 0.0 && ex.dropout {
+                let threshold = (settings.dropout * u32::MAX as f32) as u64;
+                kept = ex
+                    .features
+                    .iter()
+                    .copied()
+                    .filter(|_| (rng.next_u64() >> 32) >= threshold)
+                    .collect();
+                if kept.is_empty() { &ex.features } else { &kept }
+            } else {
+                &ex.features
+            };
+            let norm = feature_norm(features.len());
             for (c, s) in scores.iter_mut().enumerate() {
                 *s = b[c];
             }
-            for &f in &ex.features {
+            for &f in features {
                 let row = ((f & mask) as usize) * n;
                 for c in 0..n {
                     scores[c] += w[row + c] * norm;
@@ -248,7 +267,7 @@ pub fn train_linear(labels: Vec<String>, examples: &[Example], settings: LinearS
                 b[c] -= lr * g;
                 ub[c] -= t * lr * g;
             }
-            for &f in &ex.features {
+            for &f in features {
                 let row = ((f & mask) as usize) * n;
                 for c in 0..n {
                     let g = scores[c];
@@ -326,6 +345,7 @@ mod tests {
                 features: vec![if i % 2 == 0 { 11 } else { 22 }, 33],
                 label: i % 2,
                 weight: 1.0,
+                dropout: false,
             })
             .collect();
         let m = train_linear(
@@ -337,6 +357,7 @@ mod tests {
                 learning_rate: 0.5,
                 l2: 0.0,
                 seed: 7,
+                dropout: 0.0,
             },
         );
         assert!(m.probabilities(&[11, 33])[0] > 0.8);

@@ -36,6 +36,8 @@ pub struct TrainOptions {
     pub learning_rate: f32,
     /// L2 penalty of the issue-kind model.
     pub l2: f32,
+    /// Feature dropout while training the issue-kind model.
+    pub dropout: f32,
 }
 
 impl Default for TrainOptions {
@@ -51,6 +53,7 @@ impl Default for TrainOptions {
             kind_bits: 17,
             learning_rate: 0.5,
             l2: 0.0,
+            dropout: 0.0,
         }
     }
 }
@@ -173,6 +176,7 @@ pub(crate) fn train_from(
                 features: f.clone(),
                 label: kind_index(ex.kind),
                 weight: 1.0,
+                dropout: true,
             });
         }
         *kind_sources.entry("own".into()).or_default() += 1;
@@ -180,6 +184,7 @@ pub(crate) fn train_from(
             features: sentiment_feats(&ex.text),
             label: sent_index(ex.sentiment),
             weight: 2.0,
+            dropout: false,
         });
         *sentiment_sources.entry("own".into()).or_default() += 1;
         if let Some(l) = lang_index(&ex.lang) {
@@ -187,6 +192,7 @@ pub(crate) fn train_from(
                 features: lang_feats(&ex.text),
                 label: l,
                 weight: 1.0,
+                dropout: false,
             });
             *language_examples.entry(ex.lang.clone()).or_default() += 1;
         }
@@ -207,6 +213,7 @@ pub(crate) fn train_from(
                     features: topic(&r.text),
                     label: kind_index(r.kind),
                     weight,
+                    dropout: false,
                 });
             }
             *kind_sources.entry(name.into()).or_default() += rows.len();
@@ -231,6 +238,7 @@ pub(crate) fn train_from(
                 features: sentiment_feats(&r.text),
                 label: sent_index(s),
                 weight: w,
+                dropout: false,
             });
         }
         *sentiment_sources.entry("bitext_gpt3.5".into()).or_default() += bitext.len();
@@ -240,6 +248,7 @@ pub(crate) fn train_from(
                     features: sentiment_feats(&r.text),
                     label: sent_index(r.sentiment),
                     weight,
+                    dropout: false,
                 });
             }
             *sentiment_sources.entry(name.into()).or_default() += rows.len();
@@ -291,6 +300,7 @@ pub(crate) fn train_from(
                     features: f,
                     label: l,
                     weight: 1.0,
+                    dropout: false,
                 });
                 *language_examples.entry(lang.to_owned()).or_default() += 1;
             }
@@ -306,6 +316,7 @@ pub(crate) fn train_from(
             epochs: options.epochs,
             learning_rate: options.learning_rate,
             l2: options.l2,
+            dropout: options.dropout,
             seed: options.seed,
         },
     );
@@ -318,6 +329,7 @@ pub(crate) fn train_from(
             learning_rate: 0.3,
             l2: 0.0,
             seed: options.seed.wrapping_add(1),
+            dropout: 0.0,
         },
     );
     let language = train_linear(
@@ -329,6 +341,7 @@ pub(crate) fn train_from(
             learning_rate: 0.5,
             l2: 0.0,
             seed: options.seed.wrapping_add(2),
+            dropout: 0.0,
         },
     );
     let model = Understanding::from_parts(language, kind, sentiment)?;
@@ -379,9 +392,14 @@ pub fn dev_experiment(shared_data_dir: Option<&Path>, options: &TrainOptions) ->
         own.extend(train_half.iter().cloned());
     }
     let (model, _) = train_from(&own, shared_data_dir, options)?;
-    let kinds: Vec<(IssueKind, IssueKind)> = dev.iter().map(|e| (e.kind, model.understand(&e.text, None).kind)).collect();
-    let sents: Vec<(Sentiment, Sentiment)> =
-        dev.iter().map(|e| (e.sentiment, model.understand(&e.text, None).sentiment)).collect();
+    let kinds: Vec<(IssueKind, IssueKind)> = dev
+        .iter()
+        .map(|e| (e.kind, model.understand(&e.text, None).kind))
+        .collect();
+    let sents: Vec<(Sentiment, Sentiment)> = dev
+        .iter()
+        .map(|e| (e.sentiment, model.understand(&e.text, None).sentiment))
+        .collect();
     let k = crate::eval::score(&kinds);
     let s = crate::eval::score(&sents);
     Ok((k.accuracy, k.macro_f1, s.macro_f1))
