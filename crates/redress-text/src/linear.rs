@@ -16,6 +16,18 @@ pub struct LinearModel {
 }
 
 impl LinearModel {
+    /// Divides all scores by `temperature` (> 1 makes probabilities less peaked).
+    pub fn set_temperature(&mut self, temperature: f32) {
+        if temperature > 0.0 {
+            for b in &mut self.bias {
+                *b /= temperature;
+            }
+            for s in &mut self.scale {
+                *s /= temperature;
+            }
+        }
+    }
+
     /// Number of classes.
     pub fn classes(&self) -> usize {
         self.labels.len()
@@ -217,6 +229,19 @@ impl SplitMix {
 
 /// Trains a softmax regression with averaged SGD and returns it quantised to 8 bits.
 pub fn train_linear(labels: Vec<String>, examples: &[Example], settings: LinearSettings) -> LinearModel {
+    train_linear_with_prior(labels, examples, settings, 0.0)
+}
+
+/// As [`train_linear`], then adds `nb_weight` times multinomial naive Bayes log-probabilities
+/// (per bucket, centred over the classes) to the weights. Both are linear in the same hashed
+/// features, so the blend is one linear model of the same size: naive Bayes brings evidence
+/// from rare words that the regression has not learnt to weigh.
+pub fn train_linear_with_prior(
+    labels: Vec<String>,
+    examples: &[Example],
+    settings: LinearSettings,
+    nb_weight: f32,
+) -> LinearModel {
     let n = labels.len();
     let buckets = 1usize << settings.bits;
     let mask = (buckets - 1) as u64;
@@ -291,7 +316,41 @@ pub fn train_linear(labels: Vec<String>, examples: &[Example], settings: LinearS
     for (bi, ui) in b.iter_mut().zip(&ub) {
         *bi -= ui / t;
     }
+    if nb_weight > 0.0 {
+        add_naive_bayes(&mut w, examples, n, mask, nb_weight);
+    }
     quantise(labels, settings.bits, b, &w)
+}
+
+/// Adds `weight` × centred log P(bucket | class) (Laplace-smoothed) to `w`.
+#[allow(clippy::needless_range_loop)] // one entry per class, indexed alike
+fn add_naive_bayes(w: &mut [f32], examples: &[Example], n: usize, mask: u64, weight: f32) {
+    let buckets = w.len() / n;
+    let mut counts = vec![0f32; w.len()];
+    let mut totals = vec![0f32; n];
+    for ex in examples {
+        for &f in &ex.features {
+            let i = ((f & mask) as usize) * n + ex.label;
+            counts[i] += ex.weight;
+            totals[ex.label] += ex.weight;
+        }
+    }
+    let alpha = 0.1f32;
+    let denom: Vec<f32> = totals.iter().map(|t| (t + alpha * buckets as f32).ln()).collect();
+    let mut row = vec![0f32; n];
+    for bucket in 0..buckets {
+        let cell = &counts[bucket * n..(bucket + 1) * n];
+        if cell.iter().all(|c| *c == 0.0) {
+            continue;
+        }
+        for c in 0..n {
+            row[c] = (cell[c] + alpha).ln() - denom[c];
+        }
+        let mean = row.iter().sum::<f32>() / n as f32;
+        for c in 0..n {
+            w[bucket * n + c] += weight * (row[c] - mean);
+        }
+    }
 }
 
 #[allow(clippy::needless_range_loop)] // one column per class, indexed alike

@@ -38,6 +38,11 @@ pub struct TrainOptions {
     pub l2: f32,
     /// Feature dropout while training the issue-kind model.
     pub dropout: f32,
+    /// Weight of the naive Bayes log-probabilities blended into the issue-kind model.
+    pub naive_bayes_weight: f32,
+    /// Softmax temperature of the issue-kind model (> 1 spreads probabilities, so that
+    /// `low_confidence` flags uncertain messages).
+    pub kind_temperature: f32,
 }
 
 impl Default for TrainOptions {
@@ -54,6 +59,8 @@ impl Default for TrainOptions {
             learning_rate: 0.5,
             l2: 0.0,
             dropout: 0.0,
+            naive_bayes_weight: 0.3,
+            kind_temperature: 1.5,
         }
     }
 }
@@ -308,7 +315,7 @@ pub(crate) fn train_from(
     }
 
     let kind_labels = IssueKind::ALL.iter().map(|k| k.as_str().to_owned()).collect();
-    let kind = train_linear(
+    let mut kind = crate::linear::train_linear_with_prior(
         kind_labels,
         &kind_ex,
         LinearSettings {
@@ -319,7 +326,9 @@ pub(crate) fn train_from(
             dropout: options.dropout,
             seed: options.seed,
         },
+        options.naive_bayes_weight,
     );
+    kind.set_temperature(options.kind_temperature);
     let sentiment = train_linear(
         Sentiment::ALL.iter().map(|s| s.as_str().to_owned()).collect(),
         &sent_ex,
@@ -402,5 +411,28 @@ pub fn dev_experiment(shared_data_dir: Option<&Path>, options: &TrainOptions) ->
         .collect();
     let k = crate::eval::score(&kinds);
     let s = crate::eval::score(&sents);
+    let (mut low, mut confident, mut nll) = (0usize, (0usize, 0usize), 0f64);
+    for e in &dev {
+        let a = model.understand(&e.text, None);
+        if a.low_confidence {
+            low += 1;
+        } else {
+            confident.1 += 1;
+            confident.0 += usize::from(a.kind == e.kind);
+        }
+        let p = model
+            .kind_probabilities(&e.text)
+            .into_iter()
+            .find(|(k, _)| *k == e.kind)
+            .map(|(_, p)| p)
+            .unwrap_or(0.0);
+        nll -= f64::from(p.max(1e-6)).ln();
+    }
+    eprintln!(
+        "dev: low-confidence {:.1}%, accuracy when confident {:.1}%, mean NLL {:.3}",
+        100.0 * low as f64 / dev.len() as f64,
+        100.0 * confident.0 as f64 / confident.1.max(1) as f64,
+        nll / dev.len() as f64
+    );
     Ok((k.accuracy, k.macro_f1, s.macro_f1))
 }
