@@ -365,28 +365,6 @@ pub(crate) fn train_from(
     ))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn trains_on_a_tiny_set_reproducibly() {
-        let own: Vec<OwnExample> = data::parse_own("train", data::OWN_TRAIN_GENERATED)
-            .unwrap()
-            .into_iter()
-            .step_by(25)
-            .collect();
-        let options = TrainOptions {
-            epochs: 2,
-            own_repeat: 1,
-            ..TrainOptions::default()
-        };
-        let (a, _) = train_from(&own, None, &options).unwrap();
-        let (b, _) = train_from(&own, None, &options).unwrap();
-        assert_eq!(a.to_bytes(), b.to_bytes());
-    }
-}
-
 /// For experiments: trains on the generated examples plus half of the hand-written ones
 /// (split by a hash of the text) and scores issue kinds and sentiment on the other half.
 /// The held-out set is not touched. Returns (kind accuracy, kind macro-F1, sentiment macro-F1).
@@ -396,7 +374,7 @@ pub fn dev_experiment(shared_data_dir: Option<&Path>, options: &TrainOptions) ->
     let handwritten = data::parse_own("data/handwritten.jsonl", data::OWN_TRAIN_HANDWRITTEN)?;
     let (dev, train_half): (Vec<OwnExample>, Vec<OwnExample>) = handwritten
         .into_iter()
-        .partition(|e| crate::text::hash_parts(99, &[e.text.as_bytes()]) % 2 == 0);
+        .partition(|e| crate::text::hash_parts(99, &[e.text.as_bytes()]).is_multiple_of(2));
     for _ in 0..options.handwritten_repeat.div_ceil(options.own_repeat.max(1)) {
         own.extend(train_half.iter().cloned());
     }
@@ -435,4 +413,26 @@ pub fn dev_experiment(shared_data_dir: Option<&Path>, options: &TrainOptions) ->
         nll / dev.len() as f64
     );
     Ok((k.accuracy, k.macro_f1, s.macro_f1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trains_on_a_tiny_set_reproducibly() {
+        let own: Vec<OwnExample> = data::parse_own("train", data::OWN_TRAIN_GENERATED)
+            .unwrap()
+            .into_iter()
+            .step_by(25)
+            .collect();
+        let options = TrainOptions {
+            epochs: 2,
+            own_repeat: 1,
+            ..TrainOptions::default()
+        };
+        let (a, _) = train_from(&own, None, &options).unwrap();
+        let (b, _) = train_from(&own, None, &options).unwrap();
+        assert_eq!(a.to_bytes(), b.to_bytes());
+    }
 }
