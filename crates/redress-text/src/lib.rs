@@ -571,6 +571,7 @@ fn linear_settings_for_untrained() -> linear::LinearSettings {
         l2: 0.0,
         seed: 0,
         dropout: 0.0,
+        nb_public_factor: 1.0,
     }
 }
 

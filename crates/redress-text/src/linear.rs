@@ -172,8 +172,9 @@ pub struct Example {
     pub label: usize,
     /// How much this example counts (1.0 normally).
     pub weight: f32,
-    /// Whether feature dropout applies to this example.
-    pub dropout: bool,
+    /// True for the project's own examples: feature dropout applies only to them, and the
+    /// naive Bayes counts can weigh them apart from public-set examples.
+    pub own: bool,
 }
 
 /// Settings for [`train_linear`].
@@ -193,6 +194,9 @@ pub struct LinearSettings {
     /// features stops the model from leaning on one strong cue word, which helps on phrasings
     /// it has not seen.
     pub dropout: f32,
+    /// Factor on the weight of public (not own) examples in the naive Bayes counts (0 = own
+    /// examples only).
+    pub nb_public_factor: f32,
 }
 
 /// A small deterministic PRNG (SplitMix64), so training is reproducible without a dependency.
@@ -260,7 +264,7 @@ pub fn train_linear_with_prior(
         for &i in &order {
             let ex = &examples[i];
             let kept: Vec<u64>;
-            let features: &[u64] = if settings.dropout > 0.0 && ex.dropout {
+            let features: &[u64] = if settings.dropout > 0.0 && ex.own {
                 let threshold = (settings.dropout * u32::MAX as f32) as u64;
                 kept = ex
                     .features
@@ -317,22 +321,26 @@ pub fn train_linear_with_prior(
         *bi -= ui / t;
     }
     if nb_weight > 0.0 {
-        add_naive_bayes(&mut w, examples, n, mask, nb_weight);
+        add_naive_bayes(&mut w, examples, n, mask, nb_weight, settings.nb_public_factor);
     }
     quantise(labels, settings.bits, b, &w)
 }
 
 /// Adds `weight` × centred log P(bucket | class) (Laplace-smoothed) to `w`.
 #[allow(clippy::needless_range_loop)] // one entry per class, indexed alike
-fn add_naive_bayes(w: &mut [f32], examples: &[Example], n: usize, mask: u64, weight: f32) {
+fn add_naive_bayes(w: &mut [f32], examples: &[Example], n: usize, mask: u64, weight: f32, public_factor: f32) {
     let buckets = w.len() / n;
     let mut counts = vec![0f32; w.len()];
     let mut totals = vec![0f32; n];
     for ex in examples {
+        let weight = if ex.own { ex.weight } else { ex.weight * public_factor };
+        if weight <= 0.0 {
+            continue;
+        }
         for &f in &ex.features {
             let i = ((f & mask) as usize) * n + ex.label;
-            counts[i] += ex.weight;
-            totals[ex.label] += ex.weight;
+            counts[i] += weight;
+            totals[ex.label] += weight;
         }
     }
     let alpha = 0.1f32;
@@ -404,7 +412,7 @@ mod tests {
                 features: vec![if i % 2 == 0 { 11 } else { 22 }, 33],
                 label: i % 2,
                 weight: 1.0,
-                dropout: false,
+                own: false,
             })
             .collect();
         let m = train_linear(
@@ -417,6 +425,7 @@ mod tests {
                 l2: 0.0,
                 seed: 7,
                 dropout: 0.0,
+                nb_public_factor: 1.0,
             },
         );
         assert!(m.probabilities(&[11, 33])[0] > 0.8);

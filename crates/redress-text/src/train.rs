@@ -40,6 +40,10 @@ pub struct TrainOptions {
     pub dropout: f32,
     /// Weight of the naive Bayes log-probabilities blended into the issue-kind model.
     pub naive_bayes_weight: f32,
+    /// Factor on the weight of public-set examples in the naive Bayes counts (0 = only the
+    /// project's own examples). The public sets are English-only and mostly `other`, so at full
+    /// weight their general English vocabulary pulls English messages towards `other`.
+    pub nb_public_factor: f32,
     /// Softmax temperature of the issue-kind model (> 1 spreads probabilities, so that
     /// `low_confidence` flags uncertain messages).
     pub kind_temperature: f32,
@@ -60,6 +64,7 @@ impl Default for TrainOptions {
             l2: 0.0,
             dropout: 0.0,
             naive_bayes_weight: 0.3,
+            nb_public_factor: 0.1,
             kind_temperature: 1.5,
         }
     }
@@ -183,7 +188,7 @@ pub(crate) fn train_from(
                 features: f.clone(),
                 label: kind_index(ex.kind),
                 weight: 1.0,
-                dropout: true,
+                own: true,
             });
         }
         *kind_sources.entry("own".into()).or_default() += 1;
@@ -191,7 +196,7 @@ pub(crate) fn train_from(
             features: sentiment_feats(&ex.text),
             label: sent_index(ex.sentiment),
             weight: 2.0,
-            dropout: false,
+            own: false,
         });
         *sentiment_sources.entry("own".into()).or_default() += 1;
         if let Some(l) = lang_index(&ex.lang) {
@@ -199,7 +204,7 @@ pub(crate) fn train_from(
                 features: lang_feats(&ex.text),
                 label: l,
                 weight: 1.0,
-                dropout: false,
+                own: false,
             });
             *language_examples.entry(ex.lang.clone()).or_default() += 1;
         }
@@ -220,7 +225,7 @@ pub(crate) fn train_from(
                     features: topic(&r.text),
                     label: kind_index(r.kind),
                     weight,
-                    dropout: false,
+                    own: false,
                 });
             }
             *kind_sources.entry(name.into()).or_default() += rows.len();
@@ -245,7 +250,7 @@ pub(crate) fn train_from(
                 features: sentiment_feats(&r.text),
                 label: sent_index(s),
                 weight: w,
-                dropout: false,
+                own: false,
             });
         }
         *sentiment_sources.entry("bitext_gpt3.5".into()).or_default() += bitext.len();
@@ -255,7 +260,7 @@ pub(crate) fn train_from(
                     features: sentiment_feats(&r.text),
                     label: sent_index(r.sentiment),
                     weight,
-                    dropout: false,
+                    own: false,
                 });
             }
             *sentiment_sources.entry(name.into()).or_default() += rows.len();
@@ -307,7 +312,7 @@ pub(crate) fn train_from(
                     features: f,
                     label: l,
                     weight: 1.0,
-                    dropout: false,
+                    own: false,
                 });
                 *language_examples.entry(lang.to_owned()).or_default() += 1;
             }
@@ -325,6 +330,7 @@ pub(crate) fn train_from(
             l2: options.l2,
             dropout: options.dropout,
             seed: options.seed,
+            nb_public_factor: options.nb_public_factor,
         },
         options.naive_bayes_weight,
     );
@@ -339,6 +345,7 @@ pub(crate) fn train_from(
             l2: 0.0,
             seed: options.seed.wrapping_add(1),
             dropout: 0.0,
+            nb_public_factor: 1.0,
         },
     );
     let language = train_linear(
@@ -351,6 +358,7 @@ pub(crate) fn train_from(
             l2: 0.0,
             seed: options.seed.wrapping_add(2),
             dropout: 0.0,
+            nb_public_factor: 1.0,
         },
     );
     let model = Understanding::from_parts(language, kind, sentiment)?;
