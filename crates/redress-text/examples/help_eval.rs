@@ -1,0 +1,30 @@
+//! Prints the help-search evaluation table.
+//!
+//! `cargo run --release -p redress-text --example help_eval -- [shared/data folder] [--misses]`
+
+use redress_text::help::{HelpIndex, evaluate_help, eval_queries};
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let shared = args.first().filter(|a| !a.starts_with("--")).map(std::path::PathBuf::from);
+    let index = HelpIndex::shipped();
+    if let Some(i) = args.iter().position(|a| a == "--explain") {
+        let q = args.get(i + 1).map(String::as_str).unwrap_or("");
+        let lang = args.get(i + 2).map(String::as_str).unwrap_or("en");
+        println!("{:?}", index.explain(q, lang));
+        for h in index.search(q, lang, 5) {
+            println!("{h}");
+        }
+        return;
+    }
+    println!("{}", evaluate_help(index, shared.as_deref()));
+    if args.iter().any(|a| a == "--misses") {
+        for q in eval_queries().iter().filter(|q| !q.expected.is_empty()) {
+            let hits = index.search(&q.text, &q.language, 3);
+            if hits.first().map(|h| &h.id) != q.expected.first() {
+                let got: Vec<String> = hits.iter().map(ToString::to_string).collect();
+                println!("MISS [{}] {:?} want {:?} got {:?}", q.language, q.text, q.expected, got);
+            }
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! Suggested replies (in progress).
