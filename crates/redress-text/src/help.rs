@@ -22,8 +22,9 @@
 //!   prefix as a crude stem (`cancelled`, `cancelar` and `cancelamento` share `cance`), and the
 //!   concepts. Title and tags count three times as much as the body.
 //! * **Typos**: a query word that is not in the vocabulary (article words, synonym phrases and
-//!   stop words) is replaced by the closest vocabulary word within one edit (words of 4–5
-//!   letters) or two edits (6 letters and more), Damerau (optimal string alignment) distance,
+//!   stop words) is replaced by the closest vocabulary word of the asked language within one
+//!   edit (words of 4–6 letters, first letter kept) or two edits (7 letters and more), Damerau
+//!   (optimal string alignment) distance,
 //!   found through a deletion index (the SymSpell idea), ties broken by document frequency.
 //!   Correction runs before phrase matching, so `mony bakc` still reaches "refund".
 //! * **Ranking**: Okapi BM25 (k1 = 1.2, b = 0.75) over the weighted terms.
@@ -43,7 +44,10 @@ use serde::Serialize;
 use crate::text;
 
 /// Normalised scores under this are not an answer.
-pub const MIN_SCORE: f32 = 0.25;
+pub const MIN_SCORE: f32 = 0.3;
+
+/// Weight of a query word no article knows, relative to a known word of the same rarity.
+pub const UNKNOWN_WEIGHT: f32 = 0.5;
 
 const K1: f32 = 1.2;
 const B: f32 = 0.75;
@@ -52,7 +56,7 @@ const FIELD_TAGS: f32 = 3.0;
 const FIELD_BODY: f32 = 1.0;
 const W_WORD: f32 = 1.0;
 const W_STEM: f32 = 0.5;
-const W_CONCEPT: f32 = 1.2;
+const W_CONCEPT: f32 = 2.0;
 const W_CORRECTED: f32 = 0.8;
 const STEM_LEN: usize = 5;
 
@@ -314,9 +318,25 @@ pub struct HelpIndex {
     /// Hash of a word with up to two letters deleted → vocabulary word indices.
     deletes: HashMap<u64, Vec<u32>>,
     languages: Vec<String>,
+    min_score: f32,
+    unknown_weight: f32,
 }
 
 impl HelpIndex {
+    /// The same index with another no-answer threshold (default [`MIN_SCORE`]).
+    pub fn with_min_score(mut self, min_score: f32) -> Self {
+        self.min_score = min_score;
+        self
+    }
+
+    /// The same index with another weight of query words no article knows (default
+    /// [`UNKNOWN_WEIGHT`]): how much they lower the score of a query that also asks something
+    /// the articles answer.
+    pub fn with_unknown_weight(mut self, weight: f32) -> Self {
+        self.unknown_weight = weight;
+        self
+    }
+
     /// Indexes `articles`.
     pub fn build(articles: Vec<HelpArticle>) -> HelpIndex {
         let lexicon = Lexicon::shipped();
@@ -420,6 +440,8 @@ impl HelpIndex {
             vocab_words,
             deletes,
             languages,
+            min_score: MIN_SCORE,
+            unknown_weight: UNKNOWN_WEIGHT,
         }
     }
 
@@ -530,9 +552,12 @@ impl HelpIndex {
         let chars: Vec<char> = word.chars().collect();
         let max = match chars.len() {
             0..=3 => return None,
-            4..=5 => 1,
+            4..=6 => 1,
             _ => 2,
         };
+        // In short words a changed first letter makes another word too often (`night` →
+        // `right`, `mount` → `amount`); people also get first letters wrong least.
+        let keep_first = chars.len() < 7;
         if chars.len() > 30 {
             return None;
         }
@@ -553,7 +578,7 @@ impl HelpIndex {
                 };
                 let cand_chars: Vec<char> = cand.chars().collect();
                 let d = osa_distance(&chars, &cand_chars);
-                if d == 0 || d > max {
+                if d == 0 || d > max || (keep_first && cand_chars.first() != chars.first()) {
                     continue;
                 }
                 let (df, mask) = self.vocab.get(cand).copied().unwrap_or((0, 0));
@@ -608,7 +633,7 @@ impl HelpIndex {
                     // Unknown words and stems count against the query: it asks about
                     // something no article mentions. Stems of unknown words weigh little.
                     if t.starts_with("w:") {
-                        best_possible += qw * self.idf(0) * (K1 + 1.0);
+                        best_possible += self.unknown_weight * qw * self.idf(0) * (K1 + 1.0);
                     }
                 }
             }
@@ -619,7 +644,7 @@ impl HelpIndex {
         let mut hits: Vec<(u32, f32)> = touched
             .into_iter()
             .map(|d| (d, scores.get(d as usize).copied().unwrap_or(0.0) / best_possible))
-            .filter(|(_, s)| *s >= MIN_SCORE)
+            .filter(|(_, s)| *s >= self.min_score)
             .collect();
         let lang_rank = |d: u32| -> usize {
             match self.articles.get(d as usize).map(|a| a.language.as_str()) {
