@@ -318,6 +318,8 @@ pub struct HelpIndex {
     /// Hash of a word with up to two letters deleted → vocabulary word indices.
     deletes: HashMap<u64, Vec<u32>>,
     languages: Vec<String>,
+    /// Per language (same order as `languages`): its articles' index range.
+    lang_ranges: Vec<(u32, u32)>,
     min_score: f32,
     unknown_weight: f32,
 }
@@ -340,15 +342,27 @@ impl HelpIndex {
     /// Indexes `articles`.
     pub fn build(articles: Vec<HelpArticle>) -> HelpIndex {
         let lexicon = Lexicon::shipped();
+        // Articles are kept grouped by language (in order of first appearance), so that a
+        // search in one language reads only that language's stretch of each posting list.
+        let mut languages: Vec<String> = Vec::new();
+        for a in &articles {
+            if !languages.contains(&a.language) {
+                languages.push(a.language.clone());
+            }
+        }
+        let mut articles = articles;
+        articles.sort_by_key(|a| languages.iter().position(|l| *l == a.language));
+        let mut lang_ranges: Vec<(u32, u32)> = Vec::with_capacity(languages.len());
+        for l in &languages {
+            let start = articles.partition_point(|a| languages.iter().position(|x| x == &a.language) < languages.iter().position(|x| x == l));
+            let end = articles.partition_point(|a| languages.iter().position(|x| x == &a.language) <= languages.iter().position(|x| x == l));
+            lang_ranges.push((u32::try_from(start).unwrap_or(u32::MAX), u32::try_from(end).unwrap_or(u32::MAX)));
+        }
         let mut term_ids: HashMap<String, u32> = HashMap::new();
         let mut postings: Vec<Vec<(u32, f32)>> = Vec::new();
         let mut doc_len = Vec::with_capacity(articles.len());
         let mut vocab: HashMap<String, (u32, u32)> = HashMap::new();
-        let mut languages: Vec<String> = Vec::new();
         for (d, a) in articles.iter().enumerate() {
-            if !languages.contains(&a.language) {
-                languages.push(a.language.clone());
-            }
             let lang_bit = lang_bit(languages.iter().position(|l| *l == a.language));
             let mut tf: HashMap<&str, f32> = HashMap::new();
             let mut seen_words: HashSet<String> = HashSet::new();
@@ -440,6 +454,7 @@ impl HelpIndex {
             vocab_words,
             deletes,
             languages,
+            lang_ranges,
             min_score: MIN_SCORE,
             unknown_weight: UNKNOWN_WEIGHT,
         }
@@ -482,7 +497,7 @@ impl HelpIndex {
             return Vec::new();
         }
         if lang_idx.is_some() {
-            let hits = self.rank(&terms, Some(&primary), limit);
+            let hits = self.rank(&terms, lang_idx, limit);
             if !hits.is_empty() {
                 return hits;
             }
@@ -602,8 +617,10 @@ impl HelpIndex {
         (1.0 + (n - df as f32 + 0.5) / (df as f32 + 0.5)).ln()
     }
 
-    fn rank(&self, terms: &[(String, f32)], language: Option<&str>, limit: usize) -> Vec<Hit> {
+    fn rank(&self, terms: &[(String, f32)], language: Option<usize>, limit: usize) -> Vec<Hit> {
         let n_docs = self.articles.len();
+        let all = (0, u32::try_from(n_docs).unwrap_or(u32::MAX));
+        let (start, end) = language.and_then(|l| self.lang_ranges.get(l).copied()).unwrap_or(all);
         let mut scores = vec![0.0_f32; n_docs];
         let mut touched: Vec<u32> = Vec::new();
         let mut best_possible = 0.0;
@@ -612,13 +629,10 @@ impl HelpIndex {
                 Some(list) => {
                     let idf = self.idf(list.len());
                     best_possible += qw * idf * (K1 + 1.0);
-                    for &(d, tf) in list {
+                    let lo = list.partition_point(|p| p.0 < start);
+                    let hi = list.partition_point(|p| p.0 < end);
+                    for &(d, tf) in list.get(lo..hi).unwrap_or(&[]) {
                         let du = d as usize;
-                        if let Some(lang) = language
-                            && self.articles.get(du).is_none_or(|a| a.language != lang)
-                        {
-                            continue;
-                        }
                         let dl = self.doc_len.get(du).copied().unwrap_or(self.avg_len);
                         let s = qw * idf * tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * dl / self.avg_len));
                         if let Some(slot) = scores.get_mut(du) {
@@ -646,17 +660,25 @@ impl HelpIndex {
             .map(|d| (d, scores.get(d as usize).copied().unwrap_or(0.0) / best_possible))
             .filter(|(_, s)| *s >= self.min_score)
             .collect();
-        let lang_rank = |d: u32| -> usize {
-            match self.articles.get(d as usize).map(|a| a.language.as_str()) {
-                Some("en") => 0,
-                _ => 1,
-            }
-        };
-        hits.sort_by(|a, b| {
+        let en = self
+            .languages
+            .iter()
+            .position(|l| l == "en")
+            .and_then(|i| self.lang_ranges.get(i).copied())
+            .unwrap_or((0, 0));
+        let lang_rank = |d: u32| -> u8 { u8::from(!(en.0..en.1).contains(&d)) };
+        let order = |a: &(u32, f32), b: &(u32, f32)| {
             b.1.total_cmp(&a.1)
                 .then_with(|| lang_rank(a.0).cmp(&lang_rank(b.0)))
                 .then_with(|| a.0.cmp(&b.0))
-        });
+        };
+        // Enough candidates that `limit` distinct ids survive one hit per id.
+        let keep = limit.saturating_mul(self.languages.len() + 1);
+        if hits.len() > keep {
+            hits.select_nth_unstable_by(keep, order);
+            hits.truncate(keep);
+        }
+        hits.sort_by(order);
         // One hit per article id: the best-scoring translation.
         let mut seen: HashSet<&str> = HashSet::new();
         let mut out = Vec::new();
@@ -1093,4 +1115,46 @@ pub fn evaluate_help(index: &HelpIndex, shared_data_dir: Option<&std::path::Path
         false_answers,
         notes,
     }
+}
+
+/// `n` made-up articles for benchmarks: the default articles' words and tags recombined at
+/// random (seeded), spread over the default languages, ids `gen-0`, `gen-1`, …
+pub fn synthetic_articles(n: usize, seed: u64) -> Vec<HelpArticle> {
+    let base = default_articles();
+    let mut rng = TypoGenerator::new(seed);
+    let mut pools: Vec<(String, Vec<String>, Vec<String>)> = Vec::new();
+    for a in &base {
+        let idx = match pools.iter().position(|p| p.0 == a.language) {
+            Some(i) => i,
+            None => {
+                pools.push((a.language.clone(), Vec::new(), Vec::new()));
+                pools.len() - 1
+            }
+        };
+        if let Some(p) = pools.get_mut(idx) {
+            p.1.extend(a.title.split_whitespace().chain(a.body.split_whitespace()).map(str::to_owned));
+            p.2.extend(a.tags.iter().cloned());
+        }
+    }
+    let mut out = Vec::with_capacity(n);
+    if pools.is_empty() {
+        return out;
+    }
+    for i in 0..n {
+        let (lang, words, tags) = &pools[rng.below(pools.len())];
+        let pick = |rng: &mut TypoGenerator, k: usize, from: &[String]| -> Vec<String> {
+            (0..k).map(|_| from[rng.below(from.len())].clone()).collect()
+        };
+        let title_len = 3 + rng.below(6);
+        let body_len = 50 + rng.below(60);
+        let tag_count = 3 + rng.below(5);
+        out.push(HelpArticle {
+            id: format!("gen-{i}"),
+            language: lang.clone(),
+            title: pick(&mut rng, title_len, words).join(" "),
+            body: pick(&mut rng, body_len, words).join(" "),
+            tags: pick(&mut rng, tag_count, tags),
+        });
+    }
+    out
 }
