@@ -88,8 +88,7 @@ fn bundles() -> &'static Bundles {
 
 /// Builds the bundle of one language, reporting parse and resource errors.
 fn build_bundle(lang: &str, src: &str) -> Result<FluentBundle<FluentResource>, String> {
-    let resource =
-        FluentResource::try_new(src.to_owned()).map_err(|(_, errors)| format!("{lang}.ftl: {errors:?}"))?;
+    let resource = FluentResource::try_new(src.to_owned()).map_err(|(_, errors)| format!("{lang}.ftl: {errors:?}"))?;
     let id: unic_langid::LanguageIdentifier = lang.parse().map_err(|e| format!("{lang}: {e}"))?;
     let mut bundle = FluentBundle::new_concurrent(vec![id]);
     bundle.set_use_isolating(false);
@@ -159,7 +158,12 @@ pub fn suggest_reply(kind: IssueKind, remedy: Option<Remedy>, language: &str, fa
 
 /// Like [`suggest_reply`], also returning the template problems met (a variable the template
 /// uses but the code does not fill, a missing message); empty when all went well.
-pub fn render(kind: IssueKind, remedy: Option<Remedy>, language: &str, facts: &ReplyFacts) -> (SuggestedReply, Vec<String>) {
+pub fn render(
+    kind: IssueKind,
+    remedy: Option<Remedy>,
+    language: &str,
+    facts: &ReplyFacts,
+) -> (SuggestedReply, Vec<String>) {
     let lang = reply_language(language);
     let b = bundles();
     let mut problems = Vec::new();
@@ -173,18 +177,31 @@ pub fn render(kind: IssueKind, remedy: Option<Remedy>, language: &str, facts: &R
     let shop = facts.shop_name.as_deref().map(str::trim).filter(|s| !s.is_empty());
     let order = facts.order_number.as_deref().map(str::trim).filter(|s| !s.is_empty());
     let carrier = facts.carrier.as_deref().map(str::trim).filter(|s| !s.is_empty());
-    let tracking = facts.tracking_number.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let tracking = facts
+        .tracking_number
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
     let url = facts.tracking_url.as_deref().map(str::trim).filter(|s| !s.is_empty());
     args.set("name", name.unwrap_or("").to_owned());
     args.set("shop", shop.unwrap_or("").to_owned());
     args.set("order", order.unwrap_or("").to_owned());
     args.set("tracking", tracking.unwrap_or("").to_owned());
     args.set("tracking_url", url.unwrap_or("").to_owned());
-    args.set("order_date", facts.order_date.map(|d| format_date(d, lang)).unwrap_or_default());
-    args.set("delivery_date", facts.delivery_date.map(|d| format_date(d, lang)).unwrap_or_default());
+    args.set(
+        "order_date",
+        facts.order_date.map(|d| format_date(d, lang)).unwrap_or_default(),
+    );
+    args.set(
+        "delivery_date",
+        facts.delivery_date.map(|d| format_date(d, lang)).unwrap_or_default(),
+    );
     args.set(
         "refund_date",
-        facts.expected_refund_date.map(|d| format_date(d, lang)).unwrap_or_default(),
+        facts
+            .expected_refund_date
+            .map(|d| format_date(d, lang))
+            .unwrap_or_default(),
     );
     // Carrier first: the tracking line names it.
     let carrier_text = match carrier {
@@ -195,7 +212,15 @@ pub fn render(kind: IssueKind, remedy: Option<Remedy>, language: &str, facts: &R
     let derived: [(&str, String); 8] = [
         (
             "order_ref",
-            fmt(if order.is_some() { "order-known" } else { "order-unknown" }, None, &args),
+            fmt(
+                if order.is_some() {
+                    "order-known"
+                } else {
+                    "order-unknown"
+                },
+                None,
+                &args,
+            ),
         ),
         (
             "items",
@@ -215,7 +240,11 @@ pub fn render(kind: IssueKind, remedy: Option<Remedy>, language: &str, facts: &R
         (
             "refund_when",
             fmt(
-                if facts.expected_refund_date.is_some() { "refund-when-known" } else { "refund-when-unknown" },
+                if facts.expected_refund_date.is_some() {
+                    "refund-when-known"
+                } else {
+                    "refund-when-unknown"
+                },
                 None,
                 &args,
             ),
@@ -223,7 +252,11 @@ pub fn render(kind: IssueKind, remedy: Option<Remedy>, language: &str, facts: &R
         (
             "delivery_when",
             fmt(
-                if facts.delivery_date.is_some() { "delivery-when-known" } else { "delivery-when-unknown" },
+                if facts.delivery_date.is_some() {
+                    "delivery-when-known"
+                } else {
+                    "delivery-when-unknown"
+                },
                 None,
                 &args,
             ),
@@ -242,11 +275,27 @@ pub fn render(kind: IssueKind, remedy: Option<Remedy>, language: &str, facts: &R
         ),
         (
             "ordered",
-            fmt(if facts.order_date.is_some() { "ordered-known" } else { "ordered-unknown" }, None, &args),
+            fmt(
+                if facts.order_date.is_some() {
+                    "ordered-known"
+                } else {
+                    "ordered-unknown"
+                },
+                None,
+                &args,
+            ),
         ),
         (
             "greeting",
-            fmt(if name.is_some() { "greeting-known" } else { "greeting-unknown" }, None, &args),
+            fmt(
+                if name.is_some() {
+                    "greeting-known"
+                } else {
+                    "greeting-unknown"
+                },
+                None,
+                &args,
+            ),
         ),
     ];
     for (k, v) in derived {
@@ -255,8 +304,24 @@ pub fn render(kind: IssueKind, remedy: Option<Remedy>, language: &str, facts: &R
     let template = template_id(kind, remedy);
     let main = tidy(&fmt(&template, None, &args));
     let subject = capitalise(&tidy(&fmt(&template, Some("subject"), &args)));
-    let greeting = fmt(if name.is_some() { "greeting-known" } else { "greeting-unknown" }, None, &args);
-    let signoff = fmt(if shop.is_some() { "signoff-known" } else { "signoff-unknown" }, None, &args);
+    let greeting = fmt(
+        if name.is_some() {
+            "greeting-known"
+        } else {
+            "greeting-unknown"
+        },
+        None,
+        &args,
+    );
+    let signoff = fmt(
+        if shop.is_some() {
+            "signoff-known"
+        } else {
+            "signoff-unknown"
+        },
+        None,
+        &args,
+    );
     let mut body = String::new();
     let _ = write!(body, "{greeting}\n\n{}\n\n", capitalise(&main));
     let reasons: Vec<&str> = facts
@@ -266,7 +331,15 @@ pub fn render(kind: IssueKind, remedy: Option<Remedy>, language: &str, facts: &R
         .filter(|r| !r.is_empty())
         .collect();
     if !reasons.is_empty() {
-        body.push_str(&fmt(if remedy.is_some() { "reasons-intro" } else { "policy-intro" }, None, &args));
+        body.push_str(&fmt(
+            if remedy.is_some() {
+                "reasons-intro"
+            } else {
+                "policy-intro"
+            },
+            None,
+            &args,
+        ));
         body.push('\n');
         for r in reasons {
             let _ = writeln!(body, "- {r}");
@@ -329,22 +402,52 @@ const MONTHS: [(&str, [&str; 12]); 5] = [
     (
         "en",
         [
-            "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-            "November", "December",
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
         ],
     ),
     (
         "es",
         [
-            "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",
-            "noviembre", "diciembre",
+            "enero",
+            "febrero",
+            "marzo",
+            "abril",
+            "mayo",
+            "junio",
+            "julio",
+            "agosto",
+            "septiembre",
+            "octubre",
+            "noviembre",
+            "diciembre",
         ],
     ),
     (
         "pt",
         [
-            "janeiro", "fevereiro", "março", "abril", "maio", "junho", "julho", "agosto", "setembro", "outubro",
-            "novembro", "dezembro",
+            "janeiro",
+            "fevereiro",
+            "março",
+            "abril",
+            "maio",
+            "junho",
+            "julho",
+            "agosto",
+            "setembro",
+            "outubro",
+            "novembro",
+            "dezembro",
         ],
     ),
     (
@@ -368,8 +471,18 @@ const MONTHS: [(&str, [&str; 12]); 5] = [
     (
         "id",
         [
-            "Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
-            "November", "Desember",
+            "Januari",
+            "Februari",
+            "Maret",
+            "April",
+            "Mei",
+            "Juni",
+            "Juli",
+            "Agustus",
+            "September",
+            "Oktober",
+            "November",
+            "Desember",
         ],
     ),
 ];
@@ -536,7 +649,10 @@ mod tests {
                 ];
                 for (var, filled) in expect {
                     if src.contains(var) {
-                        assert!(text.contains(filled.as_str()), "{lang} {id}: {var} not filled with {filled}: {text}");
+                        assert!(
+                            text.contains(filled.as_str()),
+                            "{lang} {id}: {var} not filled with {filled}: {text}"
+                        );
                     }
                 }
             }
@@ -581,7 +697,10 @@ mod tests {
                 let id = &reply.template;
                 assert!(problems.is_empty(), "{lang} {id}: {problems:?}");
                 let text = format!("{}\n{}", reply.subject, reply.body);
-                assert!(!text.contains('{') && !text.contains("  ") && !text.contains(" ."), "{lang} {id}: {text:?}");
+                assert!(
+                    !text.contains('{') && !text.contains("  ") && !text.contains(" ."),
+                    "{lang} {id}: {text:?}"
+                );
                 assert!(!text.contains("()"), "{lang} {id}: {text:?}");
             }
         }
@@ -601,11 +720,22 @@ mod tests {
     fn a_full_reply_reads_well() {
         let r = suggest_reply(IssueKind::DamagedInTransit, Some(Remedy::Reship), "en", &full_facts());
         assert_eq!(r.subject, "A replacement for your order 10482");
-        assert!(r.body.starts_with("Hi Ana,\n\nWe are sending Linen shirt M and Vase Ikebana again"));
-        assert!(r.body.contains("tracking number JJD0099123456 (https://track.example/JJD0099123456)."));
+        assert!(
+            r.body
+                .starts_with("Hi Ana,\n\nWe are sending Linen shirt M and Vase Ikebana again")
+        );
+        assert!(
+            r.body
+                .contains("tracking number JJD0099123456 (https://track.example/JJD0099123456).")
+        );
         assert!(r.body.contains("by 27 November 2026"));
         assert!(r.body.ends_with("Kind regards,\nCasa Lumen customer service"));
-        let r = suggest_reply(IssueKind::ReturnRequest, Some(Remedy::ReturnRefund), "es", &full_facts());
+        let r = suggest_reply(
+            IssueKind::ReturnRequest,
+            Some(Remedy::ReturnRefund),
+            "es",
+            &full_facts(),
+        );
         assert!(r.body.contains("1.234,50 €"), "{}", r.body);
         assert!(r.body.contains("antes del 4 de diciembre de 2026"), "{}", r.body);
     }
