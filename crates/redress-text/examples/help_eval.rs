@@ -17,6 +17,9 @@ fn main() {
     if let Ok(v) = std::env::var("HELP_UNKNOWN_WEIGHT") {
         index = index.with_unknown_weight(v.parse().unwrap_or(1.0));
     }
+    if let Ok(v) = std::env::var("HELP_KIND_WEIGHT") {
+        index = index.with_kind_weight(v.parse().unwrap_or(0.5));
+    }
     let index = &index;
     if let Some(i) = args.iter().position(|a| a == "--explain") {
         let q = args.get(i + 1).map(String::as_str).unwrap_or("");
