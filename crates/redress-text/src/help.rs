@@ -132,7 +132,8 @@ pub struct Hit {
     pub id: String,
     /// The article's language (another than asked when the search fell back).
     pub language: String,
-    /// Relevance, 0–1: the share of the best score the query could reach.
+    /// Relevance, 0–1: the share of the best word score the query could reach, plus the
+    /// issue-kind evidence when the index has a kind model, capped at 1.
     pub score: f32,
 }
 
@@ -553,8 +554,8 @@ impl HelpIndex {
     }
 
     /// Searches for `query`, preferring articles in `language` (a BCP 47 tag; `pt-BR` counts
-    /// as `pt`), and returns at most `limit` hits, best first, each scoring at least
-    /// [`MIN_SCORE`]. Falls back to all languages when `language` has no article or none that
+    /// as `pt`), and returns at most `limit` hits, best first, each scoring at least the
+    /// index's threshold ([`MIN_SCORE`] unless set). Falls back to all languages when `language` has no article or none that
     /// answers. An empty result means "no answer".
     pub fn search(&self, query: &str, language: &str, limit: usize) -> Vec<Hit> {
         if limit == 0 {
@@ -1354,6 +1355,10 @@ mod tests {
         assert_eq!(e.line, 1);
         let e = parse_articles("en", "== a\nbody only\n").unwrap_err();
         assert!(e.message.contains("title"));
+        let e = parse_articles("en", "== a\ntitle: T\nkinds: refund_status, nonsense\nx\n").unwrap_err();
+        assert!(e.message.contains("nonsense"), "{e}");
+        let ok = parse_articles("en", "== a\ntitle: T\nkinds: refund_status wrong_charge\nx\n").unwrap();
+        assert_eq!(ok[0].kinds, [IssueKind::RefundStatus, IssueKind::WrongCharge]);
         let e = parse_articles("en", "== a\ntitle: T\nx\n== a\ntitle: T\ny\n").unwrap_err();
         assert!(e.message.contains("duplicate"));
         let ok = parse_articles("en", "# c\n== a\ntitle: T\ntags: x, y ,\nline one\n\nline two\n").unwrap();
