@@ -45,6 +45,8 @@ struct Inner {
 impl AppState {
     /// State over `storage`, with `admin_key` as the deployment's admin secret.
     pub fn new(storage: Arc<dyn Storage>, admin_key: &str) -> Self {
+        // Built now rather than on the first search, so no customer waits for it.
+        redress_text::help::HelpIndex::shipped();
         Self {
             inner: Arc::new(Inner {
                 storage,
@@ -110,6 +112,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::orders::router())
         .merge(routes::cases::router())
         .merge(routes::understanding::router())
+        .merge(routes::help::router())
 }
 
 /// The OpenAPI document of the API.

@@ -163,6 +163,19 @@ async fn a_customer_finds_the_order_reports_a_problem_and_answers() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_root_leads_to_the_first_portal_or_says_how_to_make_one() {
+    let app = TestApp::sqlite().await;
+    let mut browser = Browser::new(&app);
+    let empty = browser.get("/").await;
+    assert_eq!(empty.status, StatusCode::OK);
+    assert!(empty.body.contains("POST /api/v1/stores"));
+    app.create_store("north-wind").await;
+    let answer = browser.get("/").await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER);
+    assert_eq!(answer.location.as_deref(), Some("/s/north-wind"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn grants_stay_in_their_store_and_guessing_is_limited() {
     let app = TestApp::sqlite().await;
     let north = app.create_store("north-wind").await;
