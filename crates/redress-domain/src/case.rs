@@ -10,10 +10,11 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 
+use crate::fault::FaultAttribution;
 use crate::ids::{CaseId, CustomerId, OrderId, StoreId};
 use crate::message::{Direction, Message, validate_body};
 use crate::store::{EmailAddress, LanguageTag, ValidationError};
-use crate::taxonomy::{Channel, EscalationSignal, IssueKind, Sentiment};
+use crate::taxonomy::{Channel, EscalationSignal, Fault, IssueKind, Sentiment};
 use crate::timeline::{Actor, CaseEvent, TimelineEntry};
 
 /// The human-friendly number of a case within its store, counted from 1.
@@ -207,6 +208,9 @@ pub struct Case {
     /// When the first answer is due by the priority's target.
     #[serde(with = "time::serde::rfc3339")]
     pub response_due_at: OffsetDateTime,
+    /// Who caused the problem, for the case and per line: set by the engine, changed by agents.
+    #[serde(default)]
+    pub fault: FaultAttribution,
     /// Counts changes; storage uses it to refuse a change made on a stale copy.
     pub version: u64,
 }
@@ -309,6 +313,7 @@ impl Case {
             created_at: now,
             updated_at: now,
             response_due_at: now + priority.response_target(),
+            fault: FaultAttribution { case: new.kind.typical_fault(), lines: Default::default() },
             version: 1,
         };
         let entries = vec![
@@ -466,6 +471,87 @@ impl Case {
                 event: CaseEvent::PriorityChanged { from: self.priority, to },
             }],
         })
+    }
+}
+
+impl Case {
+    /// Records the fault the engine judged from the facts, for the case and each line that
+    /// differs from what is recorded; `None` when nothing differs.
+    pub fn attribute_fault(&self, judged: &FaultAttribution, now: OffsetDateTime) -> Option<CaseChange> {
+        let mut entries = Vec::new();
+        if judged.case != self.fault.case {
+            entries.push(TimelineEntry {
+                at: now,
+                actor: Actor::System,
+                event: CaseEvent::FaultChanged { sku: None, from: self.fault.case, to: judged.case, note: None },
+            });
+        }
+        for (sku, fault) in &judged.lines {
+            let from = self.fault.for_line(sku);
+            if *fault != from {
+                entries.push(TimelineEntry {
+                    at: now,
+                    actor: Actor::System,
+                    event: CaseEvent::FaultChanged { sku: Some(sku.clone()), from, to: *fault, note: None },
+                });
+            }
+        }
+        if entries.is_empty() {
+            return None;
+        }
+        let mut case = self.touched(now);
+        case.fault.case = judged.case;
+        for (sku, fault) in &judged.lines {
+            if *fault == judged.case {
+                case.fault.lines.remove(sku);
+            } else {
+                case.fault.lines.insert(sku.clone(), *fault);
+            }
+        }
+        Some(CaseChange { case, entries })
+    }
+
+    /// An agent sets the fault for the case (`sku` none) or one line, with a note saying why.
+    pub fn change_fault(
+        &self,
+        sku: Option<&str>,
+        to: Fault,
+        note: &str,
+        actor: &Actor,
+        now: OffsetDateTime,
+    ) -> Result<CaseChange, CaseError> {
+        let note = note.trim();
+        if note.is_empty() || note.chars().count() > 2000 {
+            return Err(ValidationError::new("note", "say why, in 1 to 2000 characters").into());
+        }
+        let from = match sku {
+            Some(sku) => self.fault.for_line(sku),
+            None => self.fault.case,
+        };
+        if from == to {
+            return Err(CaseError::NoChange(format!("attributed to {to}")));
+        }
+        let mut case = self.touched(now);
+        match sku {
+            Some(sku) => {
+                case.fault.lines.insert(sku.to_owned(), to);
+            }
+            None => case.fault.case = to,
+        }
+        Ok(CaseChange {
+            case,
+            entries: vec![TimelineEntry {
+                at: now,
+                actor: actor.clone(),
+                event: CaseEvent::FaultChanged { sku: sku.map(str::to_owned), from, to, note: Some(note.to_owned()) },
+            }],
+        })
+    }
+
+    /// Records on the timeline something that happened around the case (a decision, an
+    /// amendment, a return's step), stamping the case as changed.
+    pub fn record(&self, entries: Vec<TimelineEntry>, now: OffsetDateTime) -> CaseChange {
+        CaseChange { case: self.touched(now), entries }
     }
 }
 

@@ -10,11 +10,18 @@
 //! [`order`] the order, payment and shipment facts the shop's systems send us; [`taxonomy`]
 //! the identifiers every part of Redress shares.
 
+pub mod amendment;
 pub mod case;
+pub mod claim;
+pub mod decision;
+pub mod explain;
+pub mod fault;
 pub mod ids;
 pub mod message;
 pub mod money;
 pub mod order;
+pub mod policy;
+pub mod returns;
 pub mod store;
 pub mod taxonomy;
 pub mod timeline;

@@ -71,6 +71,7 @@ fn order(store: &Store, customer: &Customer, number: &str) -> Order {
         payments: vec![],
         shipments: vec![],
         placed_at: T0,
+        cancelled_at: None,
     }
 }
 
