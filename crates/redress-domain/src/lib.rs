@@ -22,6 +22,7 @@ pub mod money;
 pub mod order;
 pub mod policy;
 pub mod returns;
+pub mod sample;
 pub mod store;
 pub mod taxonomy;
 pub mod timeline;
