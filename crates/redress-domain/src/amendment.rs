@@ -319,3 +319,123 @@ fn too_late(order: &Order, amendment: &Amendment, intercept: bool, language: &La
     let text = explain(rule, language.as_str(), &params);
     AmendmentError::TooLate { reason: Reason { rule, params, text }, alternatives }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sample::{Stage, address, eur, order};
+    use time::macros::datetime;
+
+    const NOW: OffsetDateTime = datetime!(2026-11-20 12:00 UTC);
+
+    fn en() -> LanguageTag {
+        LanguageTag::parse("en").unwrap()
+    }
+
+    fn stock() -> StockLevels {
+        BTreeMap::from([("JACKET-L".into(), 3), ("TEE-M".into(), 1)])
+    }
+
+    fn apply(stage: Stage, amendment: &Amendment) -> Result<AmendedOrder, AmendmentError> {
+        amend(&order(stage, NOW), amendment, &Policy::standard(), &stock(), false, &en(), NOW)
+    }
+
+    fn jacket_l(price: i64) -> Amendment {
+        Amendment::SwapVariant {
+            sku: "JACKET-M".into(),
+            to: ReplacementItem {
+                sku: "JACKET-L".into(),
+                title: "Rain jacket".into(),
+                variant: BTreeMap::from([("size".into(), "L".into())]),
+                unit_price: Money::new(price, eur()),
+            },
+        }
+    }
+
+    #[test]
+    fn address_changes_record_before_and_after() {
+        let mut new = address();
+        new.lines = vec!["ul. Krótka 1".into()];
+        let done = apply(Stage::BeforePacking, &Amendment::ShippingAddress { address: new.clone() }).unwrap();
+        assert_eq!(done.order.shipping_address, new);
+        assert!(done.before.contains("Długa") && done.after.contains("Krótka"));
+        assert_eq!(done.difference, Money::zero(eur()));
+        assert_eq!(
+            apply(Stage::BeforePacking, &Amendment::ShippingAddress { address: address() }),
+            Err(AmendmentError::NoChange)
+        );
+        let mut bad = address();
+        bad.country = "Poland".into();
+        let e = apply(Stage::BeforePacking, &Amendment::ShippingAddress { address: bad }).unwrap_err();
+        assert!(matches!(e, AmendmentError::Invalid(v) if v.field == "shipping_address.country"));
+    }
+
+    #[test]
+    fn variant_swaps_check_stock_and_price_the_difference() {
+        let done = apply(Stage::Packed, &jacket_l(9900)).unwrap();
+        assert_eq!(done.difference, Money::new(1000, eur()), "the customer pays 10.00 more");
+        assert_eq!(done.order.lines[1].sku, "JACKET-L");
+        assert_eq!(done.order.shipments[0].lines[1].sku, "JACKET-L", "the parcel's contents follow");
+        let cheaper = apply(Stage::BeforePacking, &jacket_l(7900)).unwrap();
+        assert_eq!(cheaper.difference, Money::new(-1000, eur()), "the shop refunds 10.00");
+        let mut no_stock = stock();
+        no_stock.insert("JACKET-L".into(), 0);
+        let e = amend(
+            &order(Stage::BeforePacking, NOW),
+            &jacket_l(8900),
+            &Policy::standard(),
+            &no_stock,
+            false,
+            &en(),
+            NOW,
+        );
+        assert_eq!(e.unwrap_err(), AmendmentError::OutOfStock { sku: "JACKET-L".into(), available: 0 });
+    }
+
+    #[test]
+    fn quantity_changes_and_cancellations_yield_the_money_difference() {
+        let more = apply(Stage::BeforePacking, &Amendment::Quantity { sku: "TEE-M".into(), quantity: 3 }).unwrap();
+        assert_eq!(more.difference, Money::new(1999, eur()));
+        let e = apply(Stage::BeforePacking, &Amendment::Quantity { sku: "TEE-M".into(), quantity: 4 }).unwrap_err();
+        assert_eq!(e, AmendmentError::OutOfStock { sku: "TEE-M".into(), available: 1 });
+        let fewer = apply(Stage::BeforePacking, &Amendment::Quantity { sku: "TEE-M".into(), quantity: 1 }).unwrap();
+        assert_eq!(fewer.difference, Money::new(-1999, eur()));
+        assert_eq!(fewer.order.shipments[0].lines[0].quantity, 1);
+        assert!(apply(Stage::BeforePacking, &Amendment::Quantity { sku: "TEE-M".into(), quantity: 0 }).is_err());
+        let line = apply(Stage::BeforePacking, &Amendment::CancelLine { sku: "JACKET-M".into() }).unwrap();
+        assert_eq!(line.difference, Money::new(-8900, eur()));
+        assert_eq!(line.order.lines.len(), 1);
+        let whole = apply(Stage::BeforePacking, &Amendment::CancelOrder).unwrap();
+        assert_eq!(whole.difference, Money::new(-12898, eur()));
+        assert!(whole.order.cancelled_at.is_some());
+        let again = amend(&whole.order, &Amendment::CancelOrder, &Policy::standard(), &stock(), false, &en(), NOW);
+        assert_eq!(again.unwrap_err(), AmendmentError::Cancelled);
+        assert!(apply(Stage::BeforePacking, &Amendment::CancelLine { sku: "NOPE".into() }).is_err());
+    }
+
+    #[test]
+    fn once_with_the_carrier_the_same_request_is_refused_with_alternatives() {
+        let o = order(Stage::WithCarrier, NOW);
+        let pl = LanguageTag::parse("pl").unwrap();
+        let e = amend(&o, &jacket_l(8900), &Policy::standard(), &stock(), true, &pl, NOW).unwrap_err();
+        let AmendmentError::TooLate { reason, alternatives } = e else { panic!("expected a refusal") };
+        assert_eq!(reason.rule, RuleId::WithCarrierNoAmendment);
+        assert!(reason.text.contains("DHL") && reason.text.contains("przewoźnika"), "{}", reason.text);
+        assert_eq!(alternatives, vec![Remedy::CarrierTrace, Remedy::Exchange, Remedy::ReturnRefund]);
+        let e = apply(Stage::DeliveredDaysAgo(1), &Amendment::CancelOrder).unwrap_err();
+        assert!(
+            matches!(e, AmendmentError::TooLate { ref alternatives, .. } if alternatives == &vec![Remedy::ReturnRefund])
+        );
+        // Billing details change no parcel: corrected at any stage.
+        let mut billing = address();
+        billing.name = "Ana Kowalska-Nowak".into();
+        let done = apply(Stage::DeliveredDaysAgo(1), &Amendment::BillingDetails { address: billing }).unwrap();
+        assert!(done.after.contains("Nowak"));
+        // A policy that amends only before packing refuses once packed.
+        let mut strict = Policy::standard();
+        strict.amendments.allowed_until = crate::policy::AmendableUntil::NotPacked;
+        let e = amend(&order(Stage::Packed, NOW), &Amendment::CancelOrder, &strict, &stock(), false, &en(), NOW)
+            .unwrap_err();
+        assert!(matches!(e, AmendmentError::TooLate { ref reason, .. } if reason.rule == RuleId::PackedNoAmendment));
+    }
+}

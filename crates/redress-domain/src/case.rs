@@ -765,3 +765,86 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod fault_tests {
+    use super::*;
+    use crate::ids::MessageId;
+    use crate::sample::{Stage, order};
+    use time::macros::datetime;
+    use uuid::Uuid;
+
+    const T0: OffsetDateTime = datetime!(2026-11-20 09:00 UTC);
+
+    fn case(kind: IssueKind) -> Case {
+        let case_id = CaseId::from_uuid(Uuid::from_u128(2));
+        let store_id = StoreId::from_uuid(Uuid::from_u128(1));
+        let customer = Actor::Customer { handle: "ana@example.com".into() };
+        let new = NewCase {
+            id: case_id,
+            store_id,
+            order_id: None,
+            customer_id: None,
+            customer_email: None,
+            subject: "Parcel".into(),
+            kind,
+            language: LanguageTag::parse("en").unwrap(),
+            sentiment: Sentiment::Neutral,
+            escalation: BTreeSet::new(),
+            first_message: Message {
+                id: MessageId::from_uuid(Uuid::from_u128(3)),
+                store_id,
+                case_id,
+                direction: Direction::Inbound,
+                channel: Channel::Email,
+                author: customer.clone(),
+                body: "Where is it?".into(),
+                attachments: vec![],
+                created_at: T0,
+            },
+            opened_by: customer,
+        };
+        Case::open(new, CaseNumber(1), T0).unwrap().case
+    }
+
+    #[test]
+    fn the_engine_attributes_fault_from_the_facts_and_agents_change_it_with_a_note() {
+        let c = case(IssueKind::NotReceived);
+        assert_eq!(c.fault.case, Fault::Carrier, "opened with the kind's typical fault");
+        let moving = order(Stage::WithCarrier, T0);
+        let judged = crate::fault::attribute(IssueKind::NotReceived, Some(&moving), &["TEE-M".into()]);
+        assert_eq!(judged.case, Fault::Unknown, "a parcel still moving is nobody's fault yet");
+        let change = c.attribute_fault(&judged, T0).unwrap();
+        assert_eq!(change.case.fault.case, Fault::Unknown);
+        assert!(matches!(
+            change.entries[0].event,
+            CaseEvent::FaultChanged { sku: None, from: Fault::Carrier, to: Fault::Unknown, .. }
+        ));
+        assert!(change.case.attribute_fault(&judged, T0).is_none(), "nothing new to record");
+        let lost = order(Stage::Lost, T0);
+        assert_eq!(crate::fault::attribute(IssueKind::NotReceived, Some(&lost), &[]).case, Fault::Carrier);
+
+        let agent = Actor::Agent { name: "maria".into() };
+        let c = change.case;
+        assert!(
+            matches!(c.change_fault(None, Fault::Retailer, " ", &agent, T0), Err(CaseError::Invalid(e)) if e.field == "note")
+        );
+        assert!(matches!(c.change_fault(None, Fault::Unknown, "same", &agent, T0), Err(CaseError::NoChange(_))));
+        let line =
+            c.change_fault(Some("TEE-M"), Fault::Retailer, "label printed with the wrong address", &agent, T0).unwrap();
+        assert_eq!(line.case.fault.for_line("TEE-M"), Fault::Retailer);
+        assert_eq!(line.case.fault.case, Fault::Unknown);
+        assert_eq!(line.case.version, c.version + 1);
+        assert!(
+            matches!(&line.entries[0].event, CaseEvent::FaultChanged { sku: Some(s), note: Some(_), .. } if s == "TEE-M")
+        );
+    }
+
+    #[test]
+    fn cases_stored_before_fault_existed_still_read() {
+        let mut json = serde_json::to_value(case(IssueKind::Other)).unwrap();
+        json.as_object_mut().unwrap().remove("fault");
+        let read: Case = serde_json::from_value(json).unwrap();
+        assert_eq!(read.fault, FaultAttribution::default());
+    }
+}

@@ -175,3 +175,66 @@ impl Claim {
         Ok((claim, TimelineEntry { at: now, actor: actor.clone(), event }))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sample::{Stage, eur, order};
+    use time::macros::datetime;
+    use uuid::Uuid;
+
+    const NOW: OffsetDateTime = datetime!(2026-11-20 12:00 UTC);
+
+    fn new_claim(kind: IssueKind, resolution: ClaimResolution, fault: Fault, reference: Option<&str>) -> NewClaim {
+        NewClaim {
+            id: ClaimId::from_uuid(Uuid::from_u128(1)),
+            case_id: CaseId::from_uuid(Uuid::from_u128(2)),
+            kind,
+            lines: vec![LineQuantity { sku: "JACKET-M".into(), quantity: 1 }],
+            resolution,
+            fault,
+            carrier_reference: reference.map(str::to_owned),
+            return_id: None,
+        }
+    }
+
+    #[test]
+    fn claims_record_the_remedy_and_the_carrier_claim() {
+        let o = order(Stage::DeliveredDaysAgo(1), NOW);
+        let actor = Actor::System;
+        let (claim, entry) = Claim::file(
+            new_claim(
+                IssueKind::DamagedInTransit,
+                ClaimResolution::RefundWithoutReturn,
+                Fault::Carrier,
+                Some("DHL-CL-77"),
+            ),
+            &o,
+            &actor,
+            NOW,
+        )
+        .unwrap();
+        assert_eq!(claim.amount, Money::new(8900, eur()));
+        assert_eq!(claim.carrier_claim.as_ref().unwrap().carrier, "DHL");
+        assert!(
+            matches!(entry.event, CaseEvent::ClaimFiled { carrier_reference: Some(ref r), .. } if r == "DHL-CL-77")
+        );
+        let (reship, _) = Claim::file(
+            new_claim(IssueKind::MissingItem, ClaimResolution::Reship, Fault::Retailer, None),
+            &o,
+            &actor,
+            NOW,
+        )
+        .unwrap();
+        assert_eq!(reship.amount, Money::zero(eur()));
+        let refusals = [
+            new_claim(IssueKind::ReturnRequest, ClaimResolution::Reship, Fault::Customer, None),
+            new_claim(IssueKind::DefectiveItem, ClaimResolution::RefundWithReturn, Fault::Retailer, None),
+            new_claim(IssueKind::WrongItemReceived, ClaimResolution::Reship, Fault::Retailer, Some("X")),
+            new_claim(IssueKind::NotReceived, ClaimResolution::Reship, Fault::Carrier, Some(" ")),
+        ];
+        for new in refusals {
+            assert!(Claim::file(new.clone(), &o, &actor, NOW).is_err(), "{new:?}");
+        }
+    }
+}

@@ -569,6 +569,14 @@ impl ReturnAuthorisation {
         actor: &Actor,
         now: OffsetDateTime,
     ) -> Result<ReturnChange, ReturnError> {
+        let allowed = if instant {
+            matches!(self.status, ReturnStatus::Approved | ReturnStatus::LabelIssued | ReturnStatus::InTransit)
+        } else {
+            self.status.next().contains(&ReturnStatus::Exchanged)
+        };
+        if !allowed {
+            return Err(ReturnError::IllegalTransition { from: self.status, to: ReturnStatus::Exchanged });
+        }
         if replacements.is_empty() {
             return Err(ValidationError::new("replacements", "name at least one item to send").into());
         }
@@ -586,9 +594,6 @@ impl ReturnAuthorisation {
         let price_difference = outgoing.checked_sub(&returned)?;
         let held = instant.then_some(returned);
         let mut change = if instant {
-            if !matches!(self.status, ReturnStatus::Approved | ReturnStatus::LabelIssued | ReturnStatus::InTransit) {
-                return Err(ReturnError::IllegalTransition { from: self.status, to: ReturnStatus::Exchanged });
-            }
             ReturnChange {
                 rma: ReturnAuthorisation { updated_at: now, version: self.version + 1, ..self.clone() },
                 entries: Vec::new(),
@@ -640,4 +645,299 @@ fn required_note(text: &str, field: &str) -> Result<String, ValidationError> {
         return Err(ValidationError::new(field, "give a reason of 1 to 2000 characters"));
     }
     Ok(text.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::amendment::ReplacementItem;
+    use crate::sample::{Stage, eur, order};
+    use proptest::prelude::*;
+    use time::macros::datetime;
+    use uuid::Uuid;
+
+    const NOW: OffsetDateTime = datetime!(2026-11-20 12:00 UTC);
+
+    fn agent() -> Actor {
+        Actor::Agent { name: "maria".into() }
+    }
+
+    fn new_return(n: u128, lines: &[(&str, u32)]) -> NewReturn {
+        NewReturn {
+            id: ReturnId::from_uuid(Uuid::from_u128(n)),
+            case_id: CaseId::from_uuid(Uuid::from_u128(7)),
+            lines: lines
+                .iter()
+                .map(|(sku, quantity)| RequestedLine {
+                    sku: (*sku).into(),
+                    quantity: *quantity,
+                    reason: IssueKind::ReturnRequest,
+                })
+                .collect(),
+            fault: Fault::Customer,
+        }
+    }
+
+    fn requested() -> ReturnAuthorisation {
+        let o = order(Stage::DeliveredDaysAgo(3), NOW);
+        ReturnAuthorisation::request(new_return(1, &[("TEE-M", 2), ("JACKET-M", 1)]), &o, &[], &agent(), NOW)
+            .unwrap()
+            .rma
+    }
+
+    fn accepted_all(rma: &ReturnAuthorisation) -> BTreeMap<String, LineInspection> {
+        rma.lines
+            .iter()
+            .map(|l| {
+                let inspection = LineInspection {
+                    outcome: InspectionOutcome::Accepted,
+                    condition: BTreeSet::from([ItemCondition::Unused]),
+                    note: None,
+                    photos: vec![],
+                };
+                (l.sku.clone(), inspection)
+            })
+            .collect()
+    }
+
+    fn label() -> ReturnLabel {
+        ReturnLabel {
+            carrier: "DHL".into(),
+            tracking_number: "RT1".into(),
+            cost: Money::new(595, eur()),
+            paid_by: Payer::Customer,
+        }
+    }
+
+    fn in_status(status: ReturnStatus) -> ReturnAuthorisation {
+        let mut rma = requested();
+        rma.status = status;
+        if status >= ReturnStatus::Inspected && status != ReturnStatus::Cancelled {
+            let results = accepted_all(&rma);
+            for line in &mut rma.lines {
+                line.inspection = results.get(&line.sku).cloned();
+            }
+        }
+        rma
+    }
+
+    /// Tries the step to `to` through the method that takes it.
+    fn attempt(rma: &ReturnAuthorisation, to: ReturnStatus) -> Result<ReturnChange, ReturnError> {
+        let a = agent();
+        match to {
+            ReturnStatus::Requested => Err(ReturnError::IllegalTransition { from: rma.status, to }),
+            ReturnStatus::Approved => rma.approve(&a, NOW),
+            ReturnStatus::Rejected => rma.reject("worn", &a, NOW),
+            ReturnStatus::LabelIssued => rma.issue_label(label(), &a, NOW),
+            ReturnStatus::InTransit => rma.mark_in_transit(&a, NOW),
+            ReturnStatus::Received => rma.receive(&a, NOW),
+            ReturnStatus::Inspected => rma.inspect(&accepted_all(rma), &a, NOW),
+            ReturnStatus::Refunded => rma.refund(Money::new(1000, eur()), &a, NOW),
+            ReturnStatus::Exchanged => rma.exchange(vec![replacement(1)], false, &a, NOW),
+            ReturnStatus::Credited => rma.credit(Money::new(1000, eur()), 10, &a, NOW),
+            ReturnStatus::Closed => rma.close(None, &a, NOW),
+            ReturnStatus::Cancelled => rma.cancel(Some("changed my mind"), &a, NOW),
+        }
+    }
+
+    fn replacement(quantity: u32) -> ExchangeItem {
+        ExchangeItem {
+            item: ReplacementItem {
+                sku: "JACKET-L".into(),
+                title: "Rain jacket".into(),
+                variant: BTreeMap::from([("size".into(), "L".into())]),
+                unit_price: Money::new(9900, eur()),
+            },
+            quantity,
+        }
+    }
+
+    #[test]
+    fn every_lifecycle_step_is_legal_or_refused() {
+        for from in ReturnStatus::ALL {
+            for to in ReturnStatus::ALL {
+                let rma = in_status(*from);
+                let result = attempt(&rma, *to);
+                if from.next().contains(to) {
+                    let change = result.unwrap_or_else(|e| panic!("{from} -> {to}: {e}"));
+                    assert_eq!(change.rma.status, *to, "{from} -> {to}");
+                    assert_eq!(change.rma.version, rma.version + 1);
+                    assert!(
+                        change.entries.iter().any(|e| matches!(e.event, CaseEvent::ReturnStatusChanged { from: f, to: t, .. } if f == *from && t == *to)),
+                        "{from} -> {to} is on the timeline"
+                    );
+                } else {
+                    assert!(
+                        matches!(result, Err(ReturnError::IllegalTransition { .. })),
+                        "{from} -> {to} must be refused, got {result:?}"
+                    );
+                }
+            }
+        }
+        assert!(
+            ReturnStatus::ALL
+                .iter()
+                .filter(|s| s.before_receipt())
+                .all(|s| s.next().contains(&ReturnStatus::Cancelled))
+        );
+        assert!(
+            ReturnStatus::ALL
+                .iter()
+                .filter(|s| !s.before_receipt())
+                .all(|s| !s.next().contains(&ReturnStatus::Cancelled))
+        );
+        assert!(ReturnStatus::ALL.iter().all(|s| !s.next().contains(&ReturnStatus::Requested)));
+    }
+
+    #[test]
+    fn a_return_goes_all_the_way_to_a_refund() {
+        let a = agent();
+        let rma = requested();
+        assert_eq!(rma.value().unwrap(), Money::new(2 * 1999 + 8900, eur()));
+        let rma = rma.approve(&a, NOW).unwrap().rma;
+        let rma = rma.issue_label(label(), &a, NOW).unwrap().rma;
+        let rma = rma.mark_in_transit(&a, NOW).unwrap().rma;
+        let rma = rma.receive(&a, NOW).unwrap().rma;
+        let mut results = accepted_all(&rma);
+        results.get_mut("JACKET-M").unwrap().outcome = InspectionOutcome::Rejected;
+        let inspected = rma.inspect(&results, &a, NOW).unwrap();
+        assert_eq!(inspected.entries.len(), 3, "the step and one entry per line");
+        let rma = inspected.rma;
+        assert_eq!(rma.accepted_value().unwrap(), Money::new(3998, eur()));
+        let too_much = rma.refund(Money::new(3999, eur()), &a, NOW).unwrap_err();
+        assert!(matches!(too_much, ReturnError::Invalid(ref e) if e.field == "amount"));
+        let refunded = rma.refund(Money::new(3998 - 595, eur()), &a, NOW).unwrap();
+        assert_eq!(refunded.rma.settled_amount, Some(Money::new(3403, eur())));
+        assert!(refunded.rma.close(Some("done"), &a, NOW).is_ok());
+    }
+
+    #[test]
+    fn inspection_must_cover_every_line_and_only_its_lines() {
+        let rma = in_status(ReturnStatus::Received);
+        let mut partial = accepted_all(&rma);
+        partial.remove("TEE-M");
+        assert!(
+            matches!(rma.inspect(&partial, &agent(), NOW), Err(ReturnError::Invalid(e)) if e.field == "lines.TEE-M")
+        );
+        let mut extra = accepted_all(&rma);
+        extra.insert("HAT".into(), extra["TEE-M"].clone());
+        assert!(rma.inspect(&extra, &agent(), NOW).is_err());
+    }
+
+    #[test]
+    fn exchanges_settle_the_price_difference() {
+        let a = agent();
+        let inspected = in_status(ReturnStatus::Inspected);
+        let change = inspected.exchange(vec![replacement(1)], false, &a, NOW).unwrap();
+        let exchange = change.rma.exchange.clone().unwrap();
+        assert_eq!(exchange.price_difference, Money::new(9900 - (2 * 1999 + 8900), eur()));
+        assert_eq!(change.rma.status, ReturnStatus::Exchanged);
+        assert!(matches!(change.entries[0].event, CaseEvent::ExchangeArranged { instant: false, .. }));
+
+        // Instant: ships while the return is still on its way, with the returned value held.
+        let approved = in_status(ReturnStatus::Approved);
+        let change = approved.exchange(vec![replacement(1)], true, &a, NOW).unwrap();
+        assert_eq!(change.rma.status, ReturnStatus::Approved);
+        assert_eq!(change.rma.exchange.as_ref().unwrap().held, Some(Money::new(12898, eur())));
+        assert!(change.rma.exchange(vec![replacement(1)], true, &a, NOW).is_err(), "one exchange per return");
+        let received = change.rma.receive(&a, NOW).unwrap().rma;
+        assert_eq!(received.exchange.as_ref().unwrap().held, None, "the hold is released on receipt");
+        let inspected = received.inspect(&accepted_all(&received), &a, NOW).unwrap().rma;
+        assert_eq!(inspected.complete_exchange(&a, NOW).unwrap().rma.status, ReturnStatus::Exchanged);
+        assert!(in_status(ReturnStatus::Received).exchange(vec![replacement(1)], true, &a, NOW).is_err());
+        assert!(in_status(ReturnStatus::Inspected).exchange(vec![replacement(0)], false, &a, NOW).is_err());
+    }
+
+    #[test]
+    fn quantities_are_checked_against_the_delivery() {
+        let delivered = order(Stage::DeliveredDaysAgo(3), NOW);
+        let a = agent();
+        let first = ReturnAuthorisation::request(new_return(1, &[("TEE-M", 1)]), &delivered, &[], &a, NOW).unwrap().rma;
+        let too_many = ReturnAuthorisation::request(
+            new_return(2, &[("TEE-M", 2)]),
+            &delivered,
+            std::slice::from_ref(&first),
+            &a,
+            NOW,
+        );
+        assert!(matches!(too_many, Err(ReturnError::Invalid(e)) if e.field == "lines[0].quantity"));
+        assert!(
+            ReturnAuthorisation::request(
+                new_return(2, &[("TEE-M", 1)]),
+                &delivered,
+                std::slice::from_ref(&first),
+                &a,
+                NOW
+            )
+            .is_ok()
+        );
+        let cancelled = first.cancel(None, &a, NOW).unwrap().rma;
+        assert!(
+            ReturnAuthorisation::request(new_return(3, &[("TEE-M", 2)]), &delivered, &[cancelled], &a, NOW).is_ok()
+        );
+        let in_transit = order(Stage::WithCarrier, NOW);
+        assert!(ReturnAuthorisation::request(new_return(4, &[("TEE-M", 1)]), &in_transit, &[], &a, NOW).is_err());
+        assert!(ReturnAuthorisation::request(new_return(5, &[("HAT", 1)]), &delivered, &[], &a, NOW).is_err());
+        assert!(ReturnAuthorisation::request(new_return(6, &[("TEE-M", 0)]), &delivered, &[], &a, NOW).is_err());
+        assert!(ReturnAuthorisation::request(new_return(7, &[]), &delivered, &[], &a, NOW).is_err());
+    }
+
+    fn any_status() -> impl Strategy<Value = ReturnStatus> {
+        proptest::sample::select(ReturnStatus::ALL.to_vec())
+    }
+
+    proptest! {
+        /// Whatever is asked, the units held by live returns never exceed what was delivered,
+        /// and what is left to return never goes below zero.
+        #[test]
+        fn return_quantities_stay_within_the_delivery(
+            requests in proptest::collection::vec((0usize..3, 0u32..4, any::<bool>()), 1..25)
+        ) {
+            let delivered = order(Stage::DeliveredDaysAgo(3), NOW);
+            let skus = ["TEE-M", "JACKET-M", "HAT"];
+            let mut returns: Vec<ReturnAuthorisation> = Vec::new();
+            for (n, (sku, quantity, cancel_one)) in requests.into_iter().enumerate() {
+                if cancel_one && let Some(live) = returns.iter_mut().find(|r| r.status == ReturnStatus::Requested) {
+                    *live = live.cancel(None, &agent(), NOW).unwrap().rma;
+                }
+                let _ = ReturnAuthorisation::request(new_return(n as u128 + 10, &[(skus[sku], quantity)]), &delivered, &returns, &agent(), NOW)
+                    .map(|c| returns.push(c.rma));
+                let delivered_units = delivered_units(&delivered);
+                for (sku, units) in &delivered_units {
+                    let held: u32 = returns
+                        .iter()
+                        .filter(|r| r.status.claims_units())
+                        .flat_map(|r| &r.lines)
+                        .filter(|l| l.sku == *sku)
+                        .map(|l| l.quantity)
+                        .sum();
+                    prop_assert!(held <= *units, "{sku}: {held} held of {units} delivered");
+                    prop_assert_eq!(returnable_units(&delivered, &returns)[sku], units - held);
+                }
+                prop_assert!(returns.iter().all(|r| r.lines.iter().all(|l| l.quantity >= 1)));
+            }
+        }
+
+        /// Random walks through the lifecycle only take legal steps, and every step taken is on the timeline.
+        #[test]
+        fn lifecycle_random_walks_stay_legal(moves in proptest::collection::vec(any_status(), 0..40)) {
+            let mut rma = requested();
+            for to in moves {
+                let before = rma.clone();
+                match attempt(&rma, to) {
+                    Ok(change) => {
+                        prop_assert!(before.status.next().contains(&change.rma.status));
+                        prop_assert!(!change.entries.is_empty());
+                        prop_assert_eq!(change.rma.version, before.version + 1);
+                        rma = change.rma;
+                    }
+                    Err(ReturnError::IllegalTransition { from, .. }) => {
+                        prop_assert_eq!(from, before.status);
+                        prop_assert!(!before.status.next().contains(&to));
+                    }
+                    Err(other) => prop_assert!(false, "unexpected {other}"),
+                }
+            }
+        }
+    }
 }

@@ -8,7 +8,9 @@ use uuid::Uuid;
 
 use crate::ids::{CustomerId, OrderId, PaymentId, ShipmentId, StoreId};
 use crate::money::{Currency, Money};
-use crate::order::{Address, Order, OrderLine, Payment, PaymentStatus, Shipment, ShipmentLine, ShipmentStatus, TimeStamp};
+use crate::order::{
+    Address, Order, OrderLine, Payment, PaymentStatus, Shipment, ShipmentLine, ShipmentStatus, TimeStamp,
+};
 
 /// Where a sample order's parcel is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -57,7 +59,11 @@ pub fn line(sku: &str, title: &str, category: Option<&str>, quantity: u32, unit_
 /// Two T-shirts at 19.99 and a jacket at 89.00, placed 10 days before `now` (or earlier for an
 /// old delivery), paid in full, in one parcel at `stage`.
 pub fn order(stage: Stage, now: OffsetDateTime) -> Order {
-    order_with(vec![line("TEE-M", "T-shirt", None, 2, 1999), line("JACKET-M", "Rain jacket", None, 1, 8900)], stage, now)
+    order_with(
+        vec![line("TEE-M", "T-shirt", None, 2, 1999), line("JACKET-M", "Rain jacket", None, 1, 8900)],
+        stage,
+        now,
+    )
 }
 
 /// An order of `lines` in one parcel at `stage`, fully paid.
@@ -73,11 +79,17 @@ pub fn order_with(lines: Vec<OrderLine>, stage: Stage, now: OffsetDateTime) -> O
         Stage::Packed => (ShipmentStatus::Packed, vec![(ShipmentStatus::Packed, placed_at + Duration::days(1))]),
         Stage::WithCarrier => (
             ShipmentStatus::InTransit,
-            vec![(ShipmentStatus::HandedToCarrier, placed_at + Duration::days(1)), (ShipmentStatus::InTransit, placed_at + Duration::days(2))],
+            vec![
+                (ShipmentStatus::HandedToCarrier, placed_at + Duration::days(1)),
+                (ShipmentStatus::InTransit, placed_at + Duration::days(2)),
+            ],
         ),
         Stage::DeliveredDaysAgo(days) => (
             ShipmentStatus::Delivered,
-            vec![(ShipmentStatus::HandedToCarrier, placed_at + Duration::days(1)), (ShipmentStatus::Delivered, now - Duration::days(days))],
+            vec![
+                (ShipmentStatus::HandedToCarrier, placed_at + Duration::days(1)),
+                (ShipmentStatus::Delivered, now - Duration::days(days)),
+            ],
         ),
         Stage::Lost => (ShipmentStatus::Lost, vec![(ShipmentStatus::HandedToCarrier, placed_at + Duration::days(1))]),
     };

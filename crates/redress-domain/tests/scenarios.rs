@@ -81,7 +81,8 @@ fn scenarios() -> Vec<Scenario> {
         p.amendments.allowed_until = AmendableUntil::NotPacked;
         p
     };
-    let repeat = CustomerHistory { cases_last_90_days: 6, returns_last_90_days: 5, refunds_without_return_last_365_days: 3 };
+    let repeat =
+        CustomerHistory { cases_last_90_days: 6, returns_last_90_days: 5, refunds_without_return_last_365_days: 3 };
     vec![
         Scenario {
             recommended: R::CancelOrder,
@@ -138,7 +139,11 @@ fn scenarios() -> Vec<Scenario> {
             offers: &[R::Exchange, R::ReturnRefund],
             absent: &[R::AmendOrder],
             rules: &[Rule::WithCarrierNoAmendment, Rule::WithinWindow],
-            ..row("size change after delivery becomes an exchange", K::ChangeOrderItems, Some(Stage::DeliveredDaysAgo(2)))
+            ..row(
+                "size change after delivery becomes an exchange",
+                K::ChangeOrderItems,
+                Some(Stage::DeliveredDaysAgo(2)),
+            )
         },
         Scenario {
             recommended: R::ReissueInvoice,
@@ -220,12 +225,22 @@ fn scenarios() -> Vec<Scenario> {
         Scenario {
             facts: |f| f.photos_provided = true,
             recommended: R::Reship,
-            ..row("defective, outside the window: faults are still put right", K::DefectiveItem, Some(Stage::DeliveredDaysAgo(60)))
+            ..row(
+                "defective, outside the window: faults are still put right",
+                K::DefectiveItem,
+                Some(Stage::DeliveredDaysAgo(60)),
+            )
         },
         Scenario {
             recommended: R::Exchange,
             offers: &[R::Exchange, R::StoreCredit, R::ReturnRefund],
-            rules: &[Rule::WithinWindow, Rule::ConditionRequired, Rule::ReturnShippingCharged, Rule::StoreCreditBonus, Rule::PreferredOption],
+            rules: &[
+                Rule::WithinWindow,
+                Rule::ConditionRequired,
+                Rule::ReturnShippingCharged,
+                Rule::StoreCreditBonus,
+                Rule::PreferredOption,
+            ],
             check: |d| {
                 let amounts = d.amounts.as_ref().unwrap();
                 assert_eq!(amounts.return_shipping, eur(595));
@@ -386,7 +401,9 @@ fn every_scenario_decides_as_the_policy_says() {
 #[test]
 fn reasons_come_in_the_customers_language() {
     let o = order(Stage::DeliveredDaysAgo(5), NOW);
-    for (tag, word) in [("es", "plazo"), ("pt", "prazo"), ("pl", "termin"), ("id", "masa"), ("en", "window"), ("fr", "window")] {
+    for (tag, word) in
+        [("es", "plazo"), ("pt", "prazo"), ("pl", "termin"), ("id", "masa"), ("en", "window"), ("fr", "window")]
+    {
         let facts = CaseFacts {
             kind: IssueKind::ReturnRequest,
             lines: vec![],
