@@ -21,6 +21,7 @@ pub mod message;
 pub mod money;
 pub mod order;
 pub mod policy;
+pub mod resolution;
 pub mod returns;
 pub mod sample;
 pub mod store;
@@ -28,7 +29,7 @@ pub mod taxonomy;
 pub mod timeline;
 
 pub use case::{Case, CaseChange, CaseError, CaseNumber, CaseStatus, NewCase, Priority};
-pub use ids::{ApiKeyId, CaseId, CustomerId, MessageId, OrderId, PaymentId, ShipmentId, StoreId};
+pub use ids::{ApiKeyId, CaseId, ClaimId, CustomerId, MessageId, OrderId, PaymentId, ReturnId, ShipmentId, StoreId};
 pub use message::{Attachment, Author, Direction, Message};
 pub use money::{Currency, Money, MoneyError};
 pub use order::{
