@@ -195,8 +195,7 @@ pub fn amend(
     let before_total = order.total()?;
     let (before, after) = match amendment {
         Amendment::ShippingAddress { address } | Amendment::BillingDetails { address } => {
-            let field = if changes_parcel { "shipping_address" } else { "billing_address" };
-            address.validate().map_err(|e| e.within(field))?;
+            address.validate().map_err(|e| e.within("address"))?;
             let slot = if changes_parcel { &mut next.shipping_address } else { &mut next.billing_address };
             if slot == address {
                 return Err(AmendmentError::NoChange);
@@ -367,7 +366,7 @@ mod tests {
         let mut bad = address();
         bad.country = "Poland".into();
         let e = apply(Stage::BeforePacking, &Amendment::ShippingAddress { address: bad }).unwrap_err();
-        assert!(matches!(e, AmendmentError::Invalid(v) if v.field == "shipping_address.country"));
+        assert!(matches!(e, AmendmentError::Invalid(v) if v.field == "address.country"));
     }
 
     #[test]

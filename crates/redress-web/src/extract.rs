@@ -69,12 +69,13 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for IdempotentJson<T> {
 /// Reads the `Idempotency-Key` header: printable ASCII, 1 to 255 characters.
 pub(crate) fn idempotency_key(headers: &axum::http::HeaderMap) -> Result<Option<String>, ApiError> {
     let Some(value) = headers.get("idempotency-key") else { return Ok(None) };
-    let text = value.to_str().ok().map(str::trim).filter(|v| {
-        !v.is_empty() && v.len() <= MAX_IDEMPOTENCY_KEY && v.bytes().all(|b| b.is_ascii_graphic())
-    });
-    text.map(|t| Some(t.to_owned())).ok_or_else(|| {
-        ApiError::invalid("Idempotency-Key", "use 1 to 255 printable ASCII characters, e.g. a UUID")
-    })
+    let text = value
+        .to_str()
+        .ok()
+        .map(str::trim)
+        .filter(|v| !v.is_empty() && v.len() <= MAX_IDEMPOTENCY_KEY && v.bytes().all(|b| b.is_ascii_graphic()));
+    text.map(|t| Some(t.to_owned()))
+        .ok_or_else(|| ApiError::invalid("Idempotency-Key", "use 1 to 255 printable ASCII characters, e.g. a UUID"))
 }
 
 /// A JSON body's bytes, refused in the API's format when not JSON or too large.

@@ -107,8 +107,7 @@ where
         response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
         return Ok(response);
     }
-    let reservation =
-        key.clone().map(|key| IdempotencyKey { key, request_hash, at: OffsetDateTime::now_utc() });
+    let reservation = key.clone().map(|key| IdempotencyKey { key, request_hash, at: OffsetDateTime::now_utc() });
     let value = work(reservation).await?;
     let body = serde_json::to_string(&value).map_err(ApiError::internal)?;
     if let Some(key) = &key {
@@ -335,7 +334,8 @@ fn carry_out(
         }
         Remedy::CancelOrder => {
             let order = ctx.order.as_ref().ok_or(ResolutionError::NoOrder)?;
-            let amended = amend(order, &Amendment::CancelOrder, policy, &StockLevels::new(), false, &case.language, now)?;
+            let amended =
+                amend(order, &Amendment::CancelOrder, policy, &StockLevels::new(), false, &case.language, now)?;
             entries.push(amendment_entry(order, &amended, actor, now));
             order_after = Some(amended.order);
         }
@@ -601,8 +601,10 @@ async fn list_returns(
 ) -> Result<Json<ReturnsAndClaims>, ApiError> {
     let storage = state.storage();
     let case = storage.case(caller.store_id, path_id(&case_id, "case")?).await?;
-    let (returns, claims) =
-        tokio::try_join!(storage.returns_of_case(caller.store_id, case.id), storage.claims_of_case(caller.store_id, case.id))?;
+    let (returns, claims) = tokio::try_join!(
+        storage.returns_of_case(caller.store_id, case.id),
+        storage.claims_of_case(caller.store_id, case.id)
+    )?;
     Ok(Json(ReturnsAndClaims { returns, claims }))
 }
 
