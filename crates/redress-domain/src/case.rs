@@ -13,7 +13,7 @@ use time::{Duration, OffsetDateTime};
 use crate::fault::FaultAttribution;
 use crate::ids::{CaseId, CustomerId, OrderId, StoreId};
 use crate::message::{Direction, Message, validate_body};
-use crate::store::{EmailAddress, LanguageTag, ValidationError};
+use crate::store::{EmailAddress, LanguageTag, ValidationError, person_name};
 use crate::taxonomy::{Channel, EscalationSignal, Fault, IssueKind, Sentiment};
 use crate::timeline::{Actor, CaseEvent, TimelineEntry};
 
@@ -213,6 +213,10 @@ pub struct Case {
     pub fault: FaultAttribution,
     /// Counts changes; storage uses it to refuse a change made on a stale copy.
     pub version: u64,
+    /// True while message understanding was unsure and no person has confirmed the
+    /// classification: the case waits for triage instead of an automatic answer.
+    #[serde(default)]
+    pub needs_triage: bool,
 }
 
 /// What is needed to open a case, apart from its number, which storage allocates.
@@ -242,6 +246,51 @@ pub struct NewCase {
     pub first_message: Message,
     /// Who opened it.
     pub opened_by: Actor,
+    /// What message understanding made of the first message, when it was asked.
+    pub understood: Option<Understood>,
+}
+
+/// What message understanding made of a message, as recorded on the timeline.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Understood {
+    /// The issue kind it read.
+    pub kind: IssueKind,
+    /// How sure it was of the kind, 0 to 100.
+    pub confidence_pct: u8,
+    /// True when it was not sure enough to act on: a person should triage.
+    pub low_confidence: bool,
+    /// The runner-up kinds, most likely first.
+    pub alternatives: Vec<IssueKind>,
+    /// The language it detected.
+    pub language: LanguageTag,
+    /// The tone it read.
+    pub sentiment: Sentiment,
+    /// Escalation signals with the words that triggered them.
+    pub escalation: Vec<SignalFound>,
+}
+
+/// An escalation signal and the words that raised it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SignalFound {
+    /// The signal.
+    pub signal: EscalationSignal,
+    /// The words in the message that raised it.
+    pub triggers: Vec<String>,
+}
+
+/// An agent's correction of how a case was classified; each given field replaces the current
+/// value. Kept as training feedback.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Classification {
+    /// The right issue kind.
+    pub kind: Option<IssueKind>,
+    /// The right language.
+    pub language: Option<LanguageTag>,
+    /// The right tone.
+    pub sentiment: Option<Sentiment>,
 }
 
 /// A case after a change, with the timeline entries that record the change.
@@ -315,8 +364,9 @@ impl Case {
             response_due_at: now + priority.response_target(),
             fault: FaultAttribution { case: new.kind.typical_fault(), lines: Default::default() },
             version: 1,
+            needs_triage: new.understood.as_ref().is_some_and(|u| u.low_confidence),
         };
-        let entries = vec![
+        let mut entries = vec![
             TimelineEntry {
                 at: now,
                 actor: new.opened_by.clone(),
@@ -332,6 +382,9 @@ impl Case {
                 },
             },
         ];
+        if let Some(understood) = new.understood {
+            entries.push(TimelineEntry { at: now, actor: Actor::System, event: CaseEvent::Understood(understood) });
+        }
         Ok(CaseChange { case, entries })
     }
 
@@ -378,16 +431,7 @@ impl Case {
     /// Gives the case to an agent, or unassigns it with `None`. Assigning a new case opens it:
     /// someone is now on it.
     pub fn assign(&self, to: Option<String>, actor: &Actor, now: OffsetDateTime) -> Result<CaseChange, CaseError> {
-        let to = to.map(|name| name.trim().to_owned());
-        if let Some(name) = &to
-            && (name.is_empty() || name.chars().count() > 200)
-        {
-            return Err(ValidationError::new(
-                "assignee",
-                "give an agent name of 1 to 200 characters, or null to unassign",
-            )
-            .into());
-        }
+        let to = to.map(|name| person_name("assignee", &name)).transpose()?;
         if self.assignee == to {
             return Err(CaseError::NoChange(match &to {
                 Some(name) => format!("assigned to {name}"),
@@ -453,6 +497,50 @@ impl Case {
                 event: CaseEvent::NoteAdded { body: body.to_owned() },
             }],
         })
+    }
+
+    /// Corrects the classification (kind, language, tone). The priority is judged again from
+    /// the corrected facts, and the case no longer needs triage: a person has looked at it.
+    pub fn correct_classification(
+        &self,
+        correction: &Classification,
+        actor: &Actor,
+        now: OffsetDateTime,
+    ) -> Result<CaseChange, CaseError> {
+        let kind = correction.kind.unwrap_or(self.kind);
+        let language = correction.language.clone().unwrap_or_else(|| self.language.clone());
+        let sentiment = correction.sentiment.unwrap_or(self.sentiment);
+        if kind == self.kind && language == self.language && sentiment == self.sentiment && !self.needs_triage {
+            return Err(CaseError::NoChange("classified that way".to_owned()));
+        }
+        let mut case = self.touched(now);
+        let mut entries = vec![TimelineEntry {
+            at: now,
+            actor: actor.clone(),
+            event: CaseEvent::ClassificationCorrected {
+                from: Classification {
+                    kind: Some(self.kind),
+                    language: Some(self.language.clone()),
+                    sentiment: Some(self.sentiment),
+                },
+                to: Classification { kind: Some(kind), language: Some(language.clone()), sentiment: Some(sentiment) },
+            },
+        }];
+        let priority = Priority::assess(kind, sentiment, &self.escalation);
+        if priority != self.priority {
+            entries.push(TimelineEntry {
+                at: now,
+                actor: actor.clone(),
+                event: CaseEvent::PriorityChanged { from: self.priority, to: priority },
+            });
+            case.response_due_at = self.created_at + priority.response_target();
+        }
+        case.kind = kind;
+        case.language = language;
+        case.sentiment = sentiment;
+        case.priority = priority;
+        case.needs_triage = false;
+        Ok(CaseChange { case, entries })
     }
 
     /// Sets the priority by hand; the response deadline moves with it, counted from opening.
@@ -601,6 +689,7 @@ mod tests {
             escalation: BTreeSet::new(),
             first_message: message(Direction::Inbound, 10),
             opened_by: Actor::Customer { handle: "ana@example.com".into() },
+            understood: None,
         }
     }
 
@@ -737,6 +826,63 @@ mod tests {
         assert!(change.case.change_priority(Priority::Low, &agent(), T1).is_err());
     }
 
+    fn understood(low_confidence: bool) -> Understood {
+        Understood {
+            kind: IssueKind::DamagedInTransit,
+            confidence_pct: if low_confidence { 31 } else { 92 },
+            low_confidence,
+            alternatives: vec![IssueKind::DefectiveItem],
+            language: LanguageTag::parse("es").unwrap(),
+            sentiment: Sentiment::Negative,
+            escalation: vec![],
+        }
+    }
+
+    #[test]
+    fn understanding_is_recorded_and_low_confidence_waits_for_triage() {
+        let mut sure = new_case();
+        sure.understood = Some(understood(false));
+        let change = Case::open(sure, CaseNumber(1), T0).unwrap();
+        assert!(!change.case.needs_triage);
+        assert!(matches!(change.entries.last().unwrap().event, CaseEvent::Understood(_)));
+        assert_eq!(change.entries.last().unwrap().actor, Actor::System);
+
+        let mut unsure = new_case();
+        unsure.understood = Some(understood(true));
+        assert!(Case::open(unsure, CaseNumber(1), T0).unwrap().case.needs_triage);
+    }
+
+    #[test]
+    fn corrections_reclassify_rejudge_priority_and_end_triage() {
+        let mut unsure = new_case();
+        unsure.understood = Some(understood(true));
+        let case = Case::open(unsure, CaseNumber(1), T0).unwrap().case;
+        assert_eq!(case.priority, Priority::Urgent);
+        let fix = Classification {
+            kind: Some(IssueKind::ReturnPolicyQuestion),
+            sentiment: Some(Sentiment::Neutral),
+            language: None,
+        };
+        let change = case.correct_classification(&fix, &agent(), T1).unwrap();
+        assert_eq!(change.case.kind, IssueKind::ReturnPolicyQuestion);
+        assert_eq!(change.case.language.as_str(), "es");
+        assert_eq!(change.case.priority, Priority::Low);
+        assert_eq!(change.case.response_due_at, T0 + Duration::hours(72));
+        assert!(!change.case.needs_triage);
+        assert!(matches!(change.entries[0].event, CaseEvent::ClassificationCorrected { .. }));
+        assert!(matches!(
+            change.entries[1].event,
+            CaseEvent::PriorityChanged { from: Priority::Urgent, to: Priority::Low }
+        ));
+        // Confirming a triaged case as it is still ends triage; repeating it changes nothing.
+        let confirmed = case.correct_classification(&Classification::default(), &agent(), T1).unwrap();
+        assert!(!confirmed.case.needs_triage && confirmed.entries.len() == 1);
+        assert!(matches!(
+            confirmed.case.correct_classification(&Classification::default(), &agent(), T1),
+            Err(CaseError::NoChange(_))
+        ));
+    }
+
     fn any_status() -> impl Strategy<Value = CaseStatus> {
         proptest::sample::select(CaseStatus::ALL.to_vec())
     }
@@ -803,6 +949,7 @@ mod fault_tests {
                 created_at: T0,
             },
             opened_by: customer,
+            understood: None,
         };
         Case::open(new, CaseNumber(1), T0).unwrap().case
     }

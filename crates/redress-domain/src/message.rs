@@ -25,6 +25,7 @@ pub type Author = Actor;
 /// What is known of an attached file; the bytes are kept elsewhere.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct Attachment {
     /// File name as sent.
     pub filename: String,

@@ -144,6 +144,7 @@ impl utoipa::ToSchema for Currency {}
 /// An amount in the minor unit of a currency (cents for EUR).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct Money {
     /// The amount in minor units, e.g. `1234` for 12.34 EUR. May be negative for differences.
     pub amount_minor: i64,

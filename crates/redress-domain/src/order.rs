@@ -15,6 +15,7 @@ use crate::store::ValidationError;
 /// A postal address.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct Address {
     /// Recipient's name.
     pub name: String,
@@ -53,6 +54,7 @@ impl Address {
 /// One line of an order: a SKU in a variant, a quantity and a unit price.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct OrderLine {
     /// Stock keeping unit, unique per variant in the shop's catalogue.
     pub sku: String,
@@ -244,6 +246,7 @@ impl ShipmentStatus {
 /// A quantity of one SKU in a parcel.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct ShipmentLine {
     /// The SKU, one of the order's lines.
     pub sku: String,
@@ -427,6 +430,21 @@ impl Order {
             }
         }
         Ok(())
+    }
+
+    /// Carries ids over from the stored version when the shop reports the order again: the
+    /// order keeps its id, payments keep theirs by provider reference, shipments by position.
+    pub fn keep_ids_of(&mut self, stored: &Order) {
+        self.id = stored.id;
+        for payment in &mut self.payments {
+            if let Some(previous) = stored.payments.iter().find(|p| p.provider_reference == payment.provider_reference)
+            {
+                payment.id = previous.id;
+            }
+        }
+        for (shipment, previous) in self.shipments.iter_mut().zip(&stored.shipments) {
+            shipment.id = previous.id;
+        }
     }
 
     /// Sum of the lines.

@@ -147,6 +147,16 @@ impl LanguageTag {
     }
 }
 
+/// Checks the name of a person or system acting on a case (an agent, an author): trimmed, 1 to
+/// 200 characters. Returns the trimmed name; `field` names the field in the error.
+pub fn person_name(field: &str, name: &str) -> Result<String, ValidationError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(ValidationError::new(field, "give a name of 1 to 200 characters"));
+    }
+    Ok(name.to_owned())
+}
+
 /// A shop served by this deployment. Stores are isolated from each other: every row carries
 /// its store id and no query crosses stores.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::case::{CaseStatus, Priority};
+use crate::case::{CaseStatus, Classification, Priority, Understood};
 use crate::claim::ClaimResolution;
 use crate::decision::LineQuantity;
 use crate::explain::RuleId;
@@ -89,6 +89,15 @@ pub enum CaseEvent {
     NoteAdded {
         /// The note.
         body: String,
+    },
+    /// Message understanding read the first message.
+    Understood(Understood),
+    /// An agent corrected the classification.
+    ClassificationCorrected {
+        /// Before.
+        from: Classification,
+        /// After.
+        to: Classification,
     },
     /// The priority changed.
     PriorityChanged {

@@ -24,8 +24,8 @@ use redress_domain::policy::Policy;
 use redress_domain::resolution::{Resolution, ResolutionContext, ResolutionError};
 use redress_domain::returns::ReturnAuthorisation;
 use redress_domain::{
-    ApiKeyId, Case, CaseChange, CaseError, CaseId, CaseStatus, Customer, CustomerId, EmailAddress, IssueKind, Message,
-    NewCase, Order, OrderId, Priority, ReturnId, Store, StoreId, StoreSlug, TimelineEntry,
+    ApiKeyId, Case, CaseChange, CaseError, CaseId, CaseStatus, Classification, Customer, CustomerId, EmailAddress,
+    IssueKind, Message, NewCase, Order, OrderId, Priority, ReturnId, Store, StoreId, StoreSlug, TimelineEntry,
 };
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -88,6 +88,8 @@ pub struct CaseFilter {
     pub priority: Option<Priority>,
     /// Only cases assigned to this agent.
     pub assignee: Option<String>,
+    /// Only cases about this order.
+    pub order_id: Option<OrderId>,
 }
 
 /// Where a page of cases starts: after the case with this creation time and id. Cases are
@@ -109,6 +111,16 @@ pub struct CasePage {
     pub next: Option<CaseCursor>,
 }
 
+impl CasePage {
+    /// A page from up to `limit + 1` rows fetched in list order: the extra row, if there is
+    /// one, only says that a next page exists, which starts after the last case shown.
+    pub(crate) fn from_rows(rows: Vec<(Case, CaseCursor)>, limit: u32) -> Self {
+        let limit = limit as usize;
+        let next = if rows.len() > limit { rows.get(limit.saturating_sub(1)).map(|(_, cursor)| *cursor) } else { None };
+        Self { cases: rows.into_iter().take(limit).map(|(case, _)| case).collect(), next }
+    }
+}
+
 /// A timeline entry as stored, with its position.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecordedEntry {
@@ -125,6 +137,21 @@ pub struct StoredChange {
     pub case: Case,
     /// The entries appended by the change, in order.
     pub entries: Vec<RecordedEntry>,
+}
+
+/// An agent's correction of a classification, with the text it corrects: training feedback.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClassificationFeedback {
+    /// The case.
+    pub case_id: CaseId,
+    /// The case's subject.
+    pub subject: String,
+    /// The customer's first message.
+    pub text: String,
+    /// The classification as corrected.
+    pub corrected: Classification,
+    /// When, and by whom.
+    pub at: OffsetDateTime,
 }
 
 /// What a case update produced: the change, and the message to store with it, if any.
@@ -246,6 +273,8 @@ pub trait Storage: Send + Sync {
     async fn timeline(&self, store_id: StoreId, case_id: CaseId) -> Result<Vec<RecordedEntry>, StoreError>;
     /// A case's messages, oldest first.
     async fn messages(&self, store_id: StoreId, case_id: CaseId) -> Result<Vec<Message>, StoreError>;
+    /// Every classification correction in a store, oldest first, with the text corrected.
+    async fn classification_feedback(&self, store_id: StoreId) -> Result<Vec<ClassificationFeedback>, StoreError>;
     /// True when the database answers.
     async fn ping(&self) -> Result<(), StoreError>;
 
@@ -357,6 +386,24 @@ pub(crate) fn stored_policy(source: String, at_us: i64) -> Result<StoredPolicy, 
 pub(crate) const HISTORY_RECENT_DAYS: i64 = 90;
 /// The window refunds without return are counted over.
 pub(crate) const HISTORY_YEAR_DAYS: i64 = 365;
+
+/// Turns a stored correction entry, its case and the case's first message into feedback.
+pub(crate) fn feedback_of(
+    entry: TimelineEntry,
+    case: Case,
+    first: Option<Message>,
+) -> Result<ClassificationFeedback, StoreError> {
+    match entry.event {
+        redress_domain::CaseEvent::ClassificationCorrected { to, .. } => Ok(ClassificationFeedback {
+            case_id: case.id,
+            subject: case.subject,
+            text: first.map(|m| m.body).unwrap_or_default(),
+            corrected: to,
+            at: entry.at,
+        }),
+        other => Err(StoreError::Corrupt(format!("expected a classification correction, found {other:?}"))),
+    }
+}
 
 /// Unix microseconds, the form timestamps take in both schemas.
 pub(crate) fn micros(t: OffsetDateTime) -> i64 {

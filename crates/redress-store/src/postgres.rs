@@ -21,9 +21,9 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::{
-    ApiKeyRecord, CaseCursor, CaseFilter, CasePage, CaseUpdateFn, HISTORY_RECENT_DAYS, HISTORY_YEAR_DAYS,
-    IdempotencyKey, RecordedEntry, ResolutionFn, Storage, StoreError, StoredAnswer, StoredChange, StoredPolicy,
-    StoredResolution, check_resolution, column_text, micros,
+    ApiKeyRecord, CaseCursor, CaseFilter, CasePage, CaseUpdateFn, ClassificationFeedback, HISTORY_RECENT_DAYS,
+    HISTORY_YEAR_DAYS, IdempotencyKey, RecordedEntry, ResolutionFn, Storage, StoreError, StoredAnswer, StoredChange,
+    StoredPolicy, StoredResolution, check_resolution, column_text, feedback_of, micros,
 };
 use redress_domain::ReturnId;
 use redress_domain::claim::{Claim, ClaimResolution};
@@ -266,21 +266,23 @@ impl Storage for PostgresStorage {
             }
         }
         order.customer_id = customer.id;
-        let existing: Option<Uuid> = sqlx::query_scalar("SELECT id FROM orders WHERE store_id = $1 AND number = $2")
-            .bind(order.store_id.as_uuid())
-            .bind(&order.number)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let created = existing.is_none();
-        if let Some(id) = existing {
-            order.id = OrderId::from_uuid(id);
+        let stored: Option<Order> = one_doc(
+            sqlx::query("SELECT doc FROM orders WHERE store_id = $1 AND number = $2")
+                .bind(order.store_id.as_uuid())
+                .bind(&order.number),
+            &mut *tx,
+        )
+        .await?;
+        let created = stored.is_none();
+        if let Some(stored) = stored {
+            order.keep_ids_of(&stored);
             sqlx::query(
                 "UPDATE orders SET customer_id = $1, placed_at_us = $2, doc = $3 WHERE id = $4 AND store_id = $5",
             )
             .bind(order.customer_id.as_uuid())
             .bind(micros(order.placed_at))
             .bind(Json(&order))
-            .bind(id)
+            .bind(order.id.as_uuid())
             .bind(order.store_id.as_uuid())
             .execute(&mut *tx)
             .await?;
@@ -443,6 +445,9 @@ impl Storage for PostgresStorage {
         if let Some(assignee) = &filter.assignee {
             query.push(" AND assignee = ").push_bind(assignee.clone());
         }
+        if let Some(order_id) = filter.order_id {
+            query.push(" AND order_id = ").push_bind(order_id.as_uuid());
+        }
         if let Some(cursor) = after {
             query
                 .push(" AND (created_at_us, id) < (")
@@ -453,20 +458,14 @@ impl Storage for PostgresStorage {
         }
         query.push(" ORDER BY created_at_us DESC, id DESC LIMIT ").push_bind(i64::from(limit) + 1);
         let rows = query.build().fetch_all(&self.pool).await?;
-        let mut cases = Vec::with_capacity(rows.len());
-        let mut cursors = Vec::with_capacity(rows.len());
-        for row in rows {
-            cases.push(from_doc::<Case>(row.try_get(0)?)?);
-            cursors.push(CaseCursor { created_at_us: row.try_get(1)?, id: CaseId::from_uuid(row.try_get(2)?) });
-        }
-        let limit = limit as usize;
-        let next = if cases.len() > limit {
-            cases.truncate(limit);
-            cursors.get(limit.saturating_sub(1)).copied()
-        } else {
-            None
-        };
-        Ok(CasePage { cases, next })
+        let rows = rows
+            .into_iter()
+            .map(|row| {
+                let cursor = CaseCursor { created_at_us: row.try_get(1)?, id: CaseId::from_uuid(row.try_get(2)?) };
+                Ok((from_doc::<Case>(row.try_get(0)?)?, cursor))
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        Ok(CasePage::from_rows(rows, limit))
     }
 
     async fn update_case(
@@ -530,6 +529,25 @@ impl Storage for PostgresStorage {
             &self.pool,
         )
         .await
+    }
+
+    async fn classification_feedback(&self, store_id: StoreId) -> Result<Vec<ClassificationFeedback>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT t.doc, c.doc, (SELECT m.doc FROM messages m WHERE m.store_id = c.store_id AND m.case_id = c.id
+                                   ORDER BY m.created_at_us, m.id LIMIT 1)
+             FROM timeline t JOIN cases c ON c.id = t.case_id AND c.store_id = t.store_id
+             WHERE t.store_id = $1 AND t.doc->'event'->>'type' = 'classification_corrected'
+             ORDER BY t.seq",
+        )
+        .bind(store_id.as_uuid())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|row| {
+                let first: Option<serde_json::Value> = row.try_get(2)?;
+                feedback_of(from_doc(row.try_get(0)?)?, from_doc(row.try_get(1)?)?, first.map(from_doc).transpose()?)
+            })
+            .collect()
     }
 
     async fn ping(&self) -> Result<(), StoreError> {

@@ -26,9 +26,9 @@ use time::OffsetDateTime;
 use tokio::sync::oneshot;
 
 use crate::{
-    ApiKeyRecord, CaseCursor, CaseFilter, CasePage, CaseUpdateFn, HISTORY_RECENT_DAYS, HISTORY_YEAR_DAYS,
-    IdempotencyKey, RecordedEntry, ResolutionFn, Storage, StoreError, StoredAnswer, StoredChange, StoredPolicy,
-    StoredResolution, check_resolution, column_text, micros, stored_policy,
+    ApiKeyRecord, CaseCursor, CaseFilter, CasePage, CaseUpdateFn, ClassificationFeedback, HISTORY_RECENT_DAYS,
+    HISTORY_YEAR_DAYS, IdempotencyKey, RecordedEntry, ResolutionFn, Storage, StoreError, StoredAnswer, StoredChange,
+    StoredPolicy, StoredResolution, check_resolution, column_text, feedback_of, micros, stored_policy,
 };
 use redress_domain::ReturnId;
 use redress_domain::claim::{Claim, ClaimResolution};
@@ -499,13 +499,14 @@ impl Storage for SqliteStorage {
                 }
             }
             order.customer_id = customer.id;
-            let existing: Option<String> = conn
-                .prepare_cached("SELECT id FROM orders WHERE store_id = ?1 AND number = ?2")?
-                .query_row([order.store_id.to_string(), order.number.clone()], |row| row.get(0))
-                .optional()?;
-            let created = existing.is_none();
-            if let Some(id) = existing {
-                order.id = id.parse().map_err(|e: uuid::Error| StoreError::Corrupt(e.to_string()))?;
+            let stored: Option<Order> = one_doc(
+                conn,
+                "SELECT doc FROM orders WHERE store_id = ?1 AND number = ?2",
+                [order.store_id.to_string(), order.number.clone()],
+            )?;
+            let created = stored.is_none();
+            if let Some(stored) = stored {
+                order.keep_ids_of(&stored);
                 conn.prepare_cached(
                     "UPDATE orders SET customer_id = ?1, placed_at_us = ?2, doc = ?3 WHERE id = ?4 AND store_id = ?5",
                 )?
@@ -676,6 +677,10 @@ impl Storage for SqliteStorage {
             sql.push_str(" AND assignee = ?");
             values.push(Value::Text(assignee.clone()));
         }
+        if let Some(order_id) = filter.order_id {
+            sql.push_str(" AND order_id = ?");
+            values.push(Value::Text(order_id.to_string()));
+        }
         if let Some(cursor) = after {
             sql.push_str(" AND (created_at_us < ? OR (created_at_us = ? AND id < ?))");
             values.extend([
@@ -693,23 +698,14 @@ impl Storage for SqliteStorage {
                     Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?, row.get::<_, String>(2)?))
                 })?
                 .collect::<Result<Vec<_>, _>>()?;
-            let mut cases = Vec::with_capacity(rows.len());
-            let mut cursors = Vec::with_capacity(rows.len());
-            for (text, created_at_us, id) in rows {
-                cases.push(doc::<Case>(&text)?);
-                cursors.push(CaseCursor {
-                    created_at_us,
-                    id: id.parse().map_err(|e: uuid::Error| StoreError::Corrupt(e.to_string()))?,
-                });
-            }
-            let limit = limit as usize;
-            let next = if cases.len() > limit {
-                cases.truncate(limit);
-                cursors.get(limit.saturating_sub(1)).copied()
-            } else {
-                None
-            };
-            Ok(CasePage { cases, next })
+            let rows = rows
+                .into_iter()
+                .map(|(text, created_at_us, id)| {
+                    let id = id.parse().map_err(|e: uuid::Error| StoreError::Corrupt(e.to_string()))?;
+                    Ok((doc::<Case>(&text)?, CaseCursor { created_at_us, id }))
+                })
+                .collect::<Result<Vec<_>, StoreError>>()?;
+            Ok(CasePage::from_rows(rows, limit))
         })
         .await
     }
@@ -764,6 +760,27 @@ impl Storage for SqliteStorage {
                 "SELECT doc FROM messages WHERE store_id = ?1 AND case_id = ?2 ORDER BY created_at_us, id",
                 [store_id.to_string(), case_id.to_string()],
             )
+        })
+        .await
+    }
+
+    async fn classification_feedback(&self, store_id: StoreId) -> Result<Vec<ClassificationFeedback>, StoreError> {
+        self.read(move |conn| {
+            let mut statement = conn.prepare_cached(
+                "SELECT t.doc, c.doc, (SELECT m.doc FROM messages m WHERE m.store_id = c.store_id AND m.case_id = c.id
+                                       ORDER BY m.created_at_us, m.id LIMIT 1)
+                 FROM timeline t JOIN cases c ON c.id = t.case_id AND c.store_id = t.store_id
+                 WHERE t.store_id = ?1 AND json_extract(t.doc, '$.event.type') = 'classification_corrected'
+                 ORDER BY t.seq",
+            )?;
+            let rows = statement
+                .query_map([store_id.to_string()], |row| {
+                    Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, Option<String>>(2)?))
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            rows.into_iter()
+                .map(|(entry, case, first)| feedback_of(doc(&entry)?, doc(&case)?, first.map(|m| doc(&m)).transpose()?))
+                .collect()
         })
         .await
     }

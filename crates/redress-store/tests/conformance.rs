@@ -103,6 +103,7 @@ fn new_case(store: &Store, order: Option<&Order>, body: &str, at: OffsetDateTime
             created_at: at,
         },
         opened_by: Actor::Customer { handle: "ana@example.com".into() },
+        understood: None,
     }
 }
 
@@ -296,11 +297,35 @@ async fn story(db: Arc<dyn Storage>) {
         .await
         .unwrap();
     assert_eq!(assigned.case.status, CaseStatus::Open);
+    let about_order = CaseFilter { order_id: Some(second.id), ..CaseFilter::default() };
+    assert_eq!(
+        db.cases(north.id, &about_order, None, 100).await.unwrap().cases.iter().map(|c| c.id).collect::<Vec<_>>(),
+        vec![case1.case.id]
+    );
+    assert!(db.cases(south.id, &about_order, None, 100).await.unwrap().cases.is_empty());
     let mine = CaseFilter { assignee: Some("tomasz".into()), ..CaseFilter::default() };
     assert_eq!(db.cases(north.id, &mine, None, 100).await.unwrap().cases[0].id, case2.case.id);
     assert_eq!(db.cases(south.id, &CaseFilter::default(), None, 100).await.unwrap().cases.len(), 1);
     assert_eq!(db.stores().await.unwrap().iter().filter(|s| s.id == north.id || s.id == south.id).count(), 2);
 
+    // Corrections are kept as training feedback, per store, with the text they correct.
+    assert!(db.classification_feedback(north.id).await.unwrap().is_empty());
+    let fix = Classification { kind: Some(IssueKind::WrongItemReceived), ..Classification::default() };
+    db.update_case(
+        north.id,
+        case1.case.id,
+        Box::new(move |case: &Case| {
+            Ok(CaseUpdate { change: case.correct_classification(&fix, &agent(), T0)?, message: None })
+        }),
+    )
+    .await
+    .unwrap();
+    let feedback = db.classification_feedback(north.id).await.unwrap();
+    assert_eq!(feedback.len(), 1);
+    assert_eq!(feedback[0].case_id, case1.case.id);
+    assert_eq!(feedback[0].text, "Wazon przyszedł rozbity");
+    assert_eq!(feedback[0].corrected.kind, Some(IssueKind::WrongItemReceived));
+    assert!(db.classification_feedback(south.id).await.unwrap().is_empty());
     resolution_story(db.clone(), &north, &south).await;
 }
 

@@ -162,9 +162,6 @@ pub(crate) fn from_json_error(error: serde_path_to_error::Error<serde_json::Erro
     let text = inner.to_string();
     // serde_json appends " at line L column C"; the field path says more to an API user.
     let message = text.split(" at line ").next().unwrap_or(&text).to_owned();
-    if inner.is_syntax() || inner.is_eof() {
-        return ApiError::new(StatusCode::BAD_REQUEST, "invalid_json", format!("the body is not valid JSON: {text}"));
-    }
     let field = if path == "." { None } else { Some(path) };
     if let Some(name) = message.strip_prefix("missing field `").and_then(|rest| rest.strip_suffix('`')) {
         let full = match &field {

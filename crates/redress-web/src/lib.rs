@@ -35,6 +35,7 @@ pub struct AppState {
 
 struct Inner {
     storage: Arc<dyn Storage>,
+    understanding: &'static redress_text::Understanding,
     admin_key_hash: [u8; 32],
     keys: auth::KeyCache,
 }
@@ -45,6 +46,8 @@ impl AppState {
         Self {
             inner: Arc::new(Inner {
                 storage,
+                // Loaded here, not on the first message, so no request pays for it.
+                understanding: redress_text::Understanding::shipped(),
                 admin_key_hash: Sha256::digest(admin_key.as_bytes()).into(),
                 keys: auth::KeyCache::default(),
             }),
@@ -54,6 +57,11 @@ impl AppState {
     /// The storage.
     pub fn storage(&self) -> &dyn Storage {
         self.inner.storage.as_ref()
+    }
+
+    /// Message understanding: language, issue kind, sentiment, escalation, entities.
+    pub fn understanding(&self) -> &redress_text::Understanding {
+        self.inner.understanding
     }
 }
 
@@ -71,6 +79,7 @@ impl AppState {
         (name = "orders", description = "Orders as the shop's systems report them"),
         (name = "cases", description = "Customer problems and their timelines"),
         (name = "resolution", description = "Options, remedies, amendments, returns, fault and the store's policy"),
+        (name = "understanding", description = "What a customer's message is about, locally, with no outside service"),
         (name = "health", description = "Liveness")
     )
 )]
@@ -94,6 +103,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::orders::router())
         .merge(routes::cases::router())
         .merge(routes::resolution::router())
+        .merge(routes::understanding::router())
 }
 
 /// The OpenAPI document of the API.

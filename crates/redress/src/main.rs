@@ -53,6 +53,29 @@ enum Command {
     },
     /// Print the OpenAPI document of the HTTP API.
     Openapi,
+    /// Train the message-understanding models (seeded, reproducible) and write the model file
+    /// that the next build ships.
+    Train {
+        /// The public data sets' folder; their training splits are added to the project's own
+        /// examples. `-` trains on the project's own examples only.
+        #[arg(long, default_value = "../shared/data")]
+        shared_data: PathBuf,
+        /// Where to write the model.
+        #[arg(long, default_value = "crates/redress-text/model/redress-text.bin")]
+        out: PathBuf,
+        /// Seed for shuffling and sampling.
+        #[arg(long)]
+        seed: Option<u64>,
+    },
+    /// Evaluate the shipped models on the held-out set and each public test split.
+    Eval {
+        /// The public data sets' folder.
+        #[arg(long, default_value = "../shared/data")]
+        shared_data: PathBuf,
+    },
+    /// Read one JSON object per line on standard input (`{"text": "...", "lang": "optional"}`)
+    /// and write one analysis per line on standard output.
+    Understand,
     /// Measure case creation and reads over HTTP against a fresh SQLite database, beside the
     /// raw SQLite insert rate on the same machine.
     Bench {
@@ -102,6 +125,59 @@ fn main() -> anyhow::Result<()> {
                 Ok(())
             }
             Command::Bench { seconds, concurrency } => bench::run(seconds, &concurrency).await,
+            Command::Train { shared_data, out, seed } => {
+                let shared = (shared_data.as_os_str() != "-").then_some(shared_data);
+                let mut options = redress_text::TrainOptions::default();
+                if let Some(seed) = seed {
+                    options.seed = seed;
+                }
+                eprintln!(
+                    "training on the project's own examples{} (seed {}); this takes a minute or two ...",
+                    shared
+                        .as_ref()
+                        .map_or_else(String::new, |d| format!(" and the training splits in {}", d.display())),
+                    options.seed
+                );
+                let started = std::time::Instant::now();
+                let summary = tokio::task::spawn_blocking(move || {
+                    redress_text::train(shared.as_deref(), &out, &options).map(|s| (s, out))
+                })
+                .await?
+                .context("training failed")?;
+                print!("{}", summary.0);
+                println!("wrote {} in {:.1?}; rebuild to ship it", summary.1.display(), started.elapsed());
+                Ok(())
+            }
+            Command::Eval { shared_data } => {
+                if !shared_data.is_dir() {
+                    anyhow::bail!(
+                        "{} is not a folder; point --shared-data at the public data sets",
+                        shared_data.display()
+                    );
+                }
+                eprintln!("evaluating the shipped model on {} ...", shared_data.display());
+                let report = tokio::task::spawn_blocking(move || {
+                    redress_text::evaluate(&shared_data, redress_text::Understanding::shipped())
+                })
+                .await?
+                .context("evaluation failed")?;
+                println!("{report}");
+                Ok(())
+            }
+            Command::Understand => {
+                let summary = tokio::task::spawn_blocking(|| {
+                    redress_text::understand_jsonl(
+                        std::io::stdin().lock(),
+                        std::io::BufWriter::new(std::io::stdout().lock()),
+                    )
+                })
+                .await??;
+                eprintln!(
+                    "understood {} message(s); {} line(s) answered with an error",
+                    summary.analysed, summary.errors
+                );
+                Ok(())
+            }
         }
     })
 }

@@ -2813,6 +2813,7 @@ fn make_case(
         escalation: spec.escalation.iter().copied().collect(),
         first_message,
         opened_by: author,
+        understood: None,
     };
     let follow_ups = follow_ups(rng, spec, &new_case, &vars, customer, opened_at, now);
     Ok(SampleCase { new_case, opened_at, follow_ups })

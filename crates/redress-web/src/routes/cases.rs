@@ -9,7 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use redress_domain::{
     Actor, Attachment, Case, CaseEvent, CaseId, CaseStatus, Channel, Direction, EmailAddress, EscalationSignal,
-    IssueKind, LanguageTag, Message, MessageId, NewCase, OrderId, Priority, Sentiment,
+    IssueKind, LanguageTag, Message, MessageId, NewCase, OrderId, Priority, Sentiment, person_name,
 };
 use redress_store::{CaseCursor, CaseFilter, CaseUpdate, RecordedEntry};
 use serde::{Deserialize, Deserializer, Serialize};
@@ -62,16 +62,19 @@ pub struct OpenCase {
     pub subject: String,
     /// The channel the message came on.
     pub channel: Channel,
-    /// What went wrong (`other` until someone says).
+    /// What went wrong; read from the message when absent (`other`, awaiting triage, when
+    /// understanding is unsure).
     #[serde(default)]
     pub kind: Option<IssueKind>,
-    /// The customer's language (the store's default if absent).
+    /// The customer's language; when absent, the customer's known language, else detected from
+    /// the message, else the store's default.
     #[serde(default)]
     pub language: Option<String>,
-    /// The tone of the message (`neutral` if absent).
+    /// The tone of the message; read from the message when the kind is absent, else `neutral`.
     #[serde(default)]
     pub sentiment: Option<Sentiment>,
-    /// Escalation signals in the message.
+    /// Escalation signals in the message; when the kind is absent, those understanding finds
+    /// are added.
     #[serde(default)]
     pub escalation: Vec<EscalationSignal>,
     /// The first message.
@@ -127,17 +130,18 @@ async fn open_case(
     ApiJson(input): ApiJson<OpenCase>,
 ) -> Result<(StatusCode, Json<CaseView>), ApiError> {
     let storage = state.storage();
-    let order =
-        match (&input.order_id, &input.order_number) {
-            (Some(id), _) => {
-                let id: OrderId = id.parse().map_err(|_| ApiError::invalid("order_id", "not an order id"))?;
-                Some(storage.order(caller.store_id, id).await?)
-            }
-            (None, Some(number)) => Some(storage.order_by_number(caller.store_id, number).await?.ok_or_else(|| {
+    let order = match (&input.order_id, &input.order_number) {
+        (Some(id), _) => {
+            let id: OrderId = id.parse().map_err(|_| ApiError::invalid("order_id", "not an order id"))?;
+            Some(storage.order(caller.store_id, id).await?)
+        }
+        (None, Some(number)) => {
+            Some(storage.order_by_number(caller.store_id, number.trim()).await?.ok_or_else(|| {
                 ApiError::invalid("order_number", format!("no order numbered `{number}` in this store"))
-            })?),
-            (None, None) => None,
-        };
+            })?)
+        }
+        (None, None) => None,
+    };
     let customer = match &order {
         Some(order) => Some(storage.customer(caller.store_id, order.customer_id).await?),
         None => None,
@@ -146,11 +150,42 @@ async fn open_case(
         Some(email) => Some(EmailAddress::parse(email).map_err(|e| ApiError::invalid("customer_email", e.problem))?),
         None => customer.as_ref().map(|c| c.email.clone()),
     };
-    let language = match (&input.language, customer.as_ref().and_then(|c| c.language.clone())) {
-        (Some(tag), _) => LanguageTag::parse(tag).map_err(|e| ApiError::invalid("language", e.problem))?,
-        (None, Some(known)) => known,
-        (None, None) => storage.store(caller.store_id).await?.default_language,
+    let given_language = input
+        .language
+        .as_deref()
+        .map(LanguageTag::parse)
+        .transpose()
+        .map_err(|e| ApiError::invalid("language", e.problem))?;
+    // A case the caller did not classify is read on arrival, and the reading is recorded.
+    let analysis = input.kind.is_none().then(|| {
+        let text = format!("{}\n{}", input.subject, input.message.body);
+        state.understanding().understand(&text, given_language.as_ref().map(|l| l.as_str()))
+    });
+    // The language: as given, else as the shop knows the customer, else as detected (when
+    // detection is sure), else the store's default.
+    let detected_language = || {
+        let (tag, confidence) = match &analysis {
+            Some(a) if !a.language.from_hint => (a.language.tag, a.language.confidence),
+            Some(_) => return None,
+            None => state.understanding().detect_language(&format!("{}\n{}", input.subject, input.message.body))?,
+        };
+        if confidence >= 0.5 { LanguageTag::parse(tag).ok() } else { None }
     };
+    let language = match given_language.or_else(|| customer.as_ref().and_then(|c| c.language.clone())) {
+        Some(tag) => tag,
+        None => match detected_language() {
+            Some(tag) => tag,
+            None => storage.store(caller.store_id).await?.default_language,
+        },
+    };
+    let understood = analysis.as_ref().map(|a| super::understanding::understood(a, &language));
+    let kind = input.kind.unwrap_or_else(|| match &understood {
+        Some(u) if !u.low_confidence => u.kind,
+        _ => IssueKind::Other,
+    });
+    let sentiment = input.sentiment.or(understood.as_ref().map(|u| u.sentiment)).unwrap_or(Sentiment::Neutral);
+    let mut escalation: BTreeSet<_> = input.escalation.into_iter().collect();
+    escalation.extend(understood.iter().flat_map(|u| u.escalation.iter().map(|e| e.signal)));
     let customer_actor = Actor::Customer {
         handle: customer_email.as_ref().map_or_else(|| "unknown customer".to_owned(), |e| e.to_string()),
     };
@@ -167,10 +202,10 @@ async fn open_case(
         customer_id: customer.as_ref().map(|c| c.id),
         customer_email,
         subject: input.subject,
-        kind: input.kind.unwrap_or(IssueKind::Other),
+        kind,
         language,
-        sentiment: input.sentiment.unwrap_or(Sentiment::Neutral),
-        escalation: input.escalation.into_iter().collect::<BTreeSet<_>>(),
+        sentiment,
+        escalation,
         first_message: Message {
             id: new_id(MessageId::from_uuid),
             store_id: caller.store_id,
@@ -183,6 +218,7 @@ async fn open_case(
             created_at: now,
         },
         opened_by,
+        understood,
     };
     let message = new.first_message.clone();
     let stored = storage.open_case(new, now).await.map_err(|e| prefix_message_fields(e.into()))?;
@@ -213,6 +249,8 @@ pub struct CaseQuery {
     pub priority: Option<Priority>,
     /// Only cases assigned to this agent.
     pub assignee: Option<String>,
+    /// Only cases about this order.
+    pub order_id: Option<String>,
     /// Page size, 1 to 200 (50 if absent).
     pub limit: Option<u32>,
     /// `next_cursor` of the previous page.
@@ -225,6 +263,7 @@ pub struct CaseList {
     /// The cases, newest first.
     pub cases: Vec<Case>,
     /// Pass as `cursor` for the next page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,
 }
 
@@ -255,7 +294,13 @@ async fn list_cases(
         return Err(ApiError::invalid("limit", "use a page size from 1 to 200"));
     }
     let after = query.cursor.as_deref().map(parse_cursor).transpose()?;
-    let filter = CaseFilter { statuses, kind: query.kind, priority: query.priority, assignee: query.assignee };
+    let order_id = query
+        .order_id
+        .as_deref()
+        .map(|id| id.parse::<OrderId>().map_err(|_| ApiError::invalid("order_id", "not an order id")))
+        .transpose()?;
+    let filter =
+        CaseFilter { statuses, kind: query.kind, priority: query.priority, assignee: query.assignee, order_id };
     let page = state.storage().cases(caller.store_id, &filter, after, limit).await?;
     Ok(Json(CaseList { cases: page.cases, next_cursor: page.next.map(|c| format!("{}_{}", c.created_at_us, c.id)) }))
 }
@@ -327,7 +372,8 @@ async fn add_message(
     let label = caller.label.clone();
     let case = update(&state, &caller, &case_id, move |case| {
         let now = OffsetDateTime::now_utc();
-        let author = match (input.direction, input.author) {
+        let given = input.author.as_deref().map(|name| person_name("author", name)).transpose()?;
+        let author = match (input.direction, given) {
             (Direction::Inbound, Some(handle)) => Actor::Customer { handle },
             (Direction::Inbound, None) => Actor::Customer {
                 handle: case.customer_email.as_ref().map_or_else(|| "unknown customer".to_owned(), |e| e.to_string()),
@@ -440,7 +486,10 @@ async fn add_note(
     Path(case_id): Path<String>,
     ApiJson(input): ApiJson<Note>,
 ) -> Result<(StatusCode, Json<Case>), ApiError> {
-    let actor = input.author.map_or_else(|| caller.actor(), |name| Actor::Agent { name });
+    let actor = match input.author.as_deref().map(|name| person_name("author", name)).transpose()? {
+        Some(name) => Actor::Agent { name },
+        None => caller.actor(),
+    };
     let case = update(&state, &caller, &case_id, move |case| {
         Ok(CaseUpdate { change: case.add_note(&input.body, &actor, OffsetDateTime::now_utc())?, message: None })
     })

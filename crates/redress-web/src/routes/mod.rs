@@ -5,6 +5,7 @@ pub(crate) mod health;
 pub(crate) mod orders;
 pub(crate) mod resolution;
 pub(crate) mod stores;
+pub(crate) mod understanding;
 
 use crate::error::ApiError;
 

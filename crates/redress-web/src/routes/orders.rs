@@ -140,21 +140,9 @@ async fn upsert_order(
         name: input.customer.name.trim().to_owned(),
         language,
     };
-    let existing = state.storage().order_by_number(caller.store_id, input.number.trim()).await?;
-    let payment_id = |reference: &str| {
-        existing
-            .as_ref()
-            .and_then(|o| o.payments.iter().find(|p| p.provider_reference == reference).map(|p| p.id))
-            .unwrap_or_else(|| new_id(PaymentId::from_uuid))
-    };
-    let shipment_id = |index: usize| {
-        existing
-            .as_ref()
-            .and_then(|o| o.shipments.get(index).map(|s| s.id))
-            .unwrap_or_else(|| new_id(ShipmentId::from_uuid))
-    };
+    // Fresh ids; storage keeps the stored ones when the order is already known.
     let order = Order {
-        id: existing.as_ref().map_or_else(|| new_id(OrderId::from_uuid), |o| o.id),
+        id: new_id(OrderId::from_uuid),
         store_id: caller.store_id,
         number: input.number.trim().to_owned(),
         customer_id: customer.id,
@@ -166,7 +154,7 @@ async fn upsert_order(
             .payments
             .into_iter()
             .map(|p| Payment {
-                id: payment_id(&p.provider_reference),
+                id: new_id(PaymentId::from_uuid),
                 refunded: p.refunded.unwrap_or(Money::zero(p.authorized.currency)),
                 created_at: p.created_at.unwrap_or(input.placed_at),
                 provider: p.provider,
@@ -180,9 +168,8 @@ async fn upsert_order(
         shipments: input
             .shipments
             .into_iter()
-            .enumerate()
-            .map(|(i, s)| Shipment {
-                id: shipment_id(i),
+            .map(|s| Shipment {
+                id: new_id(ShipmentId::from_uuid),
                 carrier: s.carrier,
                 tracking_number: s.tracking_number,
                 lines: s.lines,
@@ -225,7 +212,7 @@ async fn list_orders(
 ) -> Result<Json<OrderList>, ApiError> {
     let storage = state.storage();
     let orders = match (query.customer_email, query.number) {
-        (_, Some(number)) => storage.order_by_number(caller.store_id, &number).await?.into_iter().collect(),
+        (_, Some(number)) => storage.order_by_number(caller.store_id, number.trim()).await?.into_iter().collect(),
         (Some(email), None) => {
             let email = EmailAddress::parse(&email).map_err(|e| ApiError::invalid("customer_email", e.problem))?;
             match storage.customer_by_email(caller.store_id, &email).await? {

@@ -1,0 +1,306 @@
+//! Text preparation: input capping, tokenisation with byte offsets, accent folding and feature
+//! hashing. Everything downstream (models, lexicons, entities) sees text through here.
+
+/// Most bytes of a message that are analysed; the rest is ignored (and reported as truncated).
+pub const MAX_ANALYSED_BYTES: usize = 8 * 1024;
+
+/// Cuts `text` to at most `max` bytes on a character boundary.
+pub fn cap(text: &str, max: usize) -> (&str, bool) {
+    if text.len() <= max {
+        return (text, false);
+    }
+    let mut end = max;
+    while end > 0 && !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    (&text[..end], true)
+}
+
+/// Lower-cases `c` and removes its diacritics (`Ł`→`l`, `ã`→`a`, `ñ`→`n`), pushing the result.
+pub fn push_folded(c: char, out: &mut String) {
+    for l in c.to_lowercase() {
+        let f = match l {
+            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ą' | 'ā' => 'a',
+            'ç' | 'ć' | 'č' => 'c',
+            'è' | 'é' | 'ê' | 'ë' | 'ę' | 'ē' | 'ě' => 'e',
+            'ì' | 'í' | 'î' | 'ï' | 'ī' => 'i',
+            'ł' => 'l',
+            'ñ' | 'ń' | 'ň' => 'n',
+            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' => 'o',
+            'ś' | 'š' => 's',
+            'ù' | 'ú' | 'û' | 'ü' | 'ū' | 'ů' => 'u',
+            'ý' | 'ÿ' => 'y',
+            'ź' | 'ż' | 'ž' => 'z',
+            'ř' => 'r',
+            'ß' => {
+                out.push_str("ss");
+                continue;
+            }
+            other => other,
+        };
+        out.push(f);
+    }
+}
+
+/// Folds a whole string: lower case, no diacritics, everything else kept.
+pub fn fold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        push_folded(c, &mut out);
+    }
+    out
+}
+
+/// A word of the message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    /// Lower-cased, accent-folded form.
+    pub folded: String,
+    /// Lower-cased form with accents kept (for language identification).
+    pub lower: String,
+    /// Byte offset of the first character in the original text.
+    pub start: usize,
+    /// Byte offset just past the last character in the original text.
+    pub end: usize,
+    /// True when the word contains a digit.
+    pub has_digit: bool,
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric()
+}
+
+fn is_joiner(c: char) -> bool {
+    matches!(c, '\'' | '’' | '`')
+}
+
+/// Splits `text` into words of letters and digits. Apostrophes inside a word are dropped
+/// (`don't` → `dont`), so that users who leave them out read the same.
+pub fn tokenize(text: &str) -> Vec<Token> {
+    let mut tokens = Vec::new();
+    let mut current: Option<Token> = None;
+    let mut iter = text.char_indices().peekable();
+    while let Some((i, c)) = iter.next() {
+        if is_word_char(c) {
+            let tok = current.get_or_insert_with(|| Token {
+                folded: String::new(),
+                lower: String::new(),
+                start: i,
+                end: i,
+                has_digit: false,
+            });
+            push_folded(c, &mut tok.folded);
+            tok.lower.extend(c.to_lowercase());
+            tok.has_digit |= c.is_numeric();
+            tok.end = i + c.len_utf8();
+        } else if is_joiner(c) && current.is_some() && iter.peek().is_some_and(|(_, n)| is_word_char(*n)) {
+            // Keep the word going across the apostrophe.
+        } else if let Some(tok) = current.take() {
+            tokens.push(tok);
+        }
+    }
+    if let Some(tok) = current.take() {
+        tokens.push(tok);
+    }
+    tokens
+}
+
+/// What kind of script the letters of a message are in.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ScriptStats {
+    /// Letters in the Latin script (including accented ones).
+    pub latin: usize,
+    /// Letters in any other script.
+    pub other_letters: usize,
+    /// Digits.
+    pub digits: usize,
+    /// Control characters and U+FFFD replacement characters (signs of binary junk).
+    pub junk: usize,
+    /// All characters.
+    pub chars: usize,
+}
+
+/// Counts letters by script, digits and junk characters.
+pub fn script_stats(text: &str) -> ScriptStats {
+    let mut s = ScriptStats::default();
+    for c in text.chars() {
+        s.chars += 1;
+        if c.is_alphabetic() {
+            if (c as u32) < 0x250 || (0x1E00..0x1F00).contains(&(c as u32)) {
+                s.latin += 1;
+            } else {
+                s.other_letters += 1;
+            }
+        } else if c.is_numeric() {
+            s.digits += 1;
+        } else if (c.is_control() && !c.is_whitespace()) || c == '\u{FFFD}' {
+            s.junk += 1;
+        }
+    }
+    s
+}
+
+/// FNV-1a, 64 bits, over several byte strings, starting from a namespace seed.
+#[inline]
+pub fn hash_parts(namespace: u64, parts: &[&[u8]]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ namespace.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    for (i, p) in parts.iter().enumerate() {
+        if i > 0 {
+            h ^= 0x1f;
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        for &b in *p {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    // Final avalanche so that the low bits used as bucket index are well mixed.
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h
+}
+
+const NS_WORD: u64 = 1;
+const NS_BIGRAM: u64 = 2;
+const NS_CHAR: u64 = 3;
+const NS_LANG_CHAR: u64 = 4;
+const NS_LANG_WORD: u64 = 5;
+const NS_EXTRA: u64 = 6;
+const NS_BIAS_WORDS: u64 = 7;
+
+/// The word form used by the issue and sentiment models: numbers collapse to a shape.
+fn word_form(tok: &Token) -> &str {
+    if !tok.has_digit {
+        &tok.folded
+    } else if tok.folded.chars().all(|c| c.is_numeric()) {
+        "<num>"
+    } else {
+        "<code>"
+    }
+}
+
+/// The first five characters of a word: a crude stem shared by inflected forms.
+fn stem_of(w: &str) -> &str {
+    match w.char_indices().nth(5) {
+        Some((i, _)) => &w[..i],
+        None => w,
+    }
+}
+
+/// Most words used for features; longer messages are judged on their start.
+const MAX_FEATURE_WORDS: usize = 400;
+
+/// Hashed features for the issue-kind and sentiment models: word unigrams and bigrams over
+/// folded words, and character 3–5-grams inside each word (with boundary marks).
+pub fn topic_features(tokens: &[Token], out: &mut Vec<u64>) {
+    let tokens = &tokens[..tokens.len().min(MAX_FEATURE_WORDS)];
+    let mut prev: &str = "<s>";
+    let mut prev_stem: &str = "<s>";
+    let mut buf: Vec<u8> = Vec::with_capacity(64);
+    for tok in tokens {
+        let w = word_form(tok);
+        out.push(hash_parts(NS_WORD, &[w.as_bytes()]));
+        out.push(hash_parts(NS_BIGRAM, &[prev.as_bytes(), w.as_bytes()]));
+        let stem = stem_of(w);
+        if stem.len() < w.len() || prev_stem.len() < prev.len() {
+            out.push(hash_parts(NS_BIGRAM ^ 0x55, &[prev_stem.as_bytes(), stem.as_bytes()]));
+        }
+        prev = w;
+        prev_stem = stem;
+        if tok.has_digit || w.len() > 40 {
+            continue;
+        }
+        buf.clear();
+        buf.push(b' ');
+        buf.extend_from_slice(w.as_bytes());
+        buf.push(b' ');
+        char_ngrams(&buf, 3, 5, NS_CHAR, out);
+    }
+    out.push(hash_parts(NS_BIGRAM, &[prev.as_bytes(), b"</s>"]));
+    // A length shape feature lets the model learn that one-word messages are rarely specific.
+    let len_bucket: &[u8] = match tokens.len() {
+        0 => b"0",
+        1 => b"1",
+        2..=3 => b"2-3",
+        4..=8 => b"4-8",
+        9..=20 => b"9-20",
+        _ => b"21+",
+    };
+    out.push(hash_parts(NS_BIAS_WORDS, &[len_bucket]));
+}
+
+/// Character n-grams of `bytes` (UTF-8), from `min` to `max` characters long.
+fn char_ngrams(bytes: &[u8], min: usize, max: usize, ns: u64, out: &mut Vec<u64>) {
+    // Start offsets of each character.
+    let mut starts: [usize; 48] = [0; 48];
+    let mut n = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if (b & 0xC0) != 0x80 {
+            if n == starts.len() {
+                return;
+            }
+            starts[n] = i;
+            n += 1;
+        }
+    }
+    for len in min..=max {
+        if len > n {
+            break;
+        }
+        for s in 0..=(n - len) {
+            let from = starts[s];
+            let to = if s + len < n { starts[s + len] } else { bytes.len() };
+            out.push(hash_parts(ns ^ ((len as u64) << 8), &[&bytes[from..to]]));
+        }
+    }
+}
+
+/// An extra named feature (lexicon hits and the like).
+pub fn extra_feature(name: &str) -> u64 {
+    hash_parts(NS_EXTRA, &[name.as_bytes()])
+}
+
+/// Hashed features for language identification: character 1–4-grams of lower-cased words
+/// with accents kept, plus whole short words.
+pub fn language_features(tokens: &[Token], out: &mut Vec<u64>) {
+    let tokens = &tokens[..tokens.len().min(MAX_FEATURE_WORDS)];
+    let mut buf: Vec<u8> = Vec::with_capacity(64);
+    for tok in tokens {
+        if tok.has_digit || tok.lower.len() > 40 {
+            continue;
+        }
+        out.push(hash_parts(NS_LANG_WORD, &[tok.lower.as_bytes()]));
+        buf.clear();
+        buf.push(b' ');
+        buf.extend_from_slice(tok.lower.as_bytes());
+        buf.push(b' ');
+        char_ngrams(&buf, 1, 4, NS_LANG_CHAR, out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_accents_of_all_five_languages() {
+        assert_eq!(fold("Żółć Łódź ÑANDÚ não Pedido Nº"), "zolc lodz nandu nao pedido nº");
+    }
+
+    #[test]
+    fn tokenizes_with_offsets_and_apostrophes() {
+        let t = tokenize("I don't  have #123, ¿dónde?");
+        let words: Vec<&str> = t.iter().map(|t| t.folded.as_str()).collect();
+        assert_eq!(words, ["i", "dont", "have", "123", "donde"]);
+        assert_eq!(&"I don't  have #123, ¿dónde?"[t[4].start..t[4].end], "dónde");
+        assert!(t[3].has_digit);
+    }
+
+    #[test]
+    fn cap_respects_char_boundaries() {
+        let (s, cut) = cap("żżż", 3);
+        assert_eq!(s, "ż");
+        assert!(cut);
+    }
+}
