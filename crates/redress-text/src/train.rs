@@ -273,6 +273,28 @@ pub(crate) fn train_from(
     Ok((model, TrainSummary { kind_sources, sentiment_sources, language_examples, model_bytes: 0 }))
 }
 
+/// For experiments: trains on the generated examples plus half of the hand-written ones
+/// (split by a hash of the text) and scores issue kinds and sentiment on the other half.
+/// The held-out set is not touched. Returns (kind accuracy, kind macro-F1, sentiment macro-F1).
+#[doc(hidden)]
+pub fn dev_experiment(shared_data_dir: Option<&Path>, options: &TrainOptions) -> Result<(f64, f64, f64), TextError> {
+    let mut own = data::parse_own("data/train.jsonl", data::OWN_TRAIN_GENERATED)?;
+    let handwritten = data::parse_own("data/handwritten.jsonl", data::OWN_TRAIN_HANDWRITTEN)?;
+    let (dev, train_half): (Vec<OwnExample>, Vec<OwnExample>) =
+        handwritten.into_iter().partition(|e| crate::text::hash_parts(99, &[e.text.as_bytes()]).is_multiple_of(2));
+    for _ in 0..options.handwritten_repeat.div_ceil(options.own_repeat.max(1)) {
+        own.extend(train_half.iter().cloned());
+    }
+    let (model, _) = train_from(&own, shared_data_dir, options)?;
+    let kinds: Vec<(IssueKind, IssueKind)> =
+        dev.iter().map(|e| (e.kind, model.understand(&e.text, None).kind)).collect();
+    let sents: Vec<(Sentiment, Sentiment)> =
+        dev.iter().map(|e| (e.sentiment, model.understand(&e.text, None).sentiment)).collect();
+    let k = crate::eval::score(&kinds);
+    let s = crate::eval::score(&sents);
+    Ok((k.accuracy, k.macro_f1, s.macro_f1))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -286,26 +308,4 @@ mod tests {
         let (b, _) = train_from(&own, None, &options).unwrap();
         assert_eq!(a.to_bytes(), b.to_bytes());
     }
-}
-
-/// For experiments: trains on the generated examples plus half of the hand-written ones
-/// (split by a hash of the text) and scores issue kinds and sentiment on the other half.
-/// The held-out set is not touched. Returns (kind accuracy, kind macro-F1, sentiment macro-F1).
-#[doc(hidden)]
-pub fn dev_experiment(shared_data_dir: Option<&Path>, options: &TrainOptions) -> Result<(f64, f64, f64), TextError> {
-    let mut own = data::parse_own("data/train.jsonl", data::OWN_TRAIN_GENERATED)?;
-    let handwritten = data::parse_own("data/handwritten.jsonl", data::OWN_TRAIN_HANDWRITTEN)?;
-    let (dev, train_half): (Vec<OwnExample>, Vec<OwnExample>) =
-        handwritten.into_iter().partition(|e| crate::text::hash_parts(99, &[e.text.as_bytes()]) % 2 == 0);
-    for _ in 0..options.handwritten_repeat.div_ceil(options.own_repeat.max(1)) {
-        own.extend(train_half.iter().cloned());
-    }
-    let (model, _) = train_from(&own, shared_data_dir, options)?;
-    let kinds: Vec<(IssueKind, IssueKind)> =
-        dev.iter().map(|e| (e.kind, model.understand(&e.text, None).kind)).collect();
-    let sents: Vec<(Sentiment, Sentiment)> =
-        dev.iter().map(|e| (e.sentiment, model.understand(&e.text, None).sentiment)).collect();
-    let k = crate::eval::score(&kinds);
-    let s = crate::eval::score(&sents);
-    Ok((k.accuracy, k.macro_f1, s.macro_f1))
 }

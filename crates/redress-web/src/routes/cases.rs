@@ -179,7 +179,7 @@ async fn open_case(
         },
     };
     let understood = analysis.as_ref().map(|a| super::understanding::understood(a, &language));
-    let kind = input.kind.unwrap_or_else(|| match &understood {
+    let kind = input.kind.unwrap_or(match &understood {
         Some(u) if !u.low_confidence => u.kind,
         _ => IssueKind::Other,
     });
