@@ -324,6 +324,30 @@ pub fn decide(
         });
     };
 
+    if let Some(cancelled) = order.cancelled_at {
+        reasons.add(RuleId::OrderCancelled, &[("date", date(cancelled.0))]);
+        let mut offers: Vec<Offer> = preferred
+            .iter()
+            .filter(|r| matches!(r, Remedy::Inform | Remedy::Escalate))
+            .map(|r| plain_offer(*r))
+            .collect();
+        if offers.is_empty() {
+            offers.push(plain_offer(Remedy::Inform));
+        }
+        return Ok(Decision {
+            policy_id: policy.id.clone(),
+            policy_version: policy.version,
+            kind,
+            stage: Some(order.fulfilment_stage()),
+            fault: attribute(kind, Some(order), &[]),
+            recommended: offers[0].remedy,
+            offers,
+            needs_approval: false,
+            amounts: None,
+            reasons: reasons.list,
+            language: facts.language.clone(),
+        });
+    }
     let currency = order.currency;
     let lines = affected_lines(order, &facts.lines)?;
     let skus: Vec<String> = lines.iter().map(|(l, _)| l.sku.clone()).collect();
@@ -529,7 +553,14 @@ pub fn decide(
             Remedy::AmendOrder | Remedy::CancelOrder => amendable
                 .then(|| Offer { amount: (remedy == Remedy::CancelOrder).then_some(goods), ..plain_offer(remedy) }),
             Remedy::ReturnRefund | Remedy::Exchange | Remedy::StoreCredit => {
-                let open = if change_of_mind { returns_open } else { delivered_goods || is_amendment_kind(kind) };
+                // Before shipping an amendment does it; a return is the way only once that is too late.
+                let open = if change_of_mind {
+                    returns_open
+                } else if is_amendment_kind(kind) {
+                    !amendable
+                } else {
+                    delivered_goods
+                };
                 open.then(|| {
                     let amount = match remedy {
                         Remedy::ReturnRefund => Some(refund_after_return),

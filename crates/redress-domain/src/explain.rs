@@ -83,6 +83,8 @@ vocabulary!(
         PersonDecides => "person_decides",
         /// Billing details can be corrected at any time.
         BillingCorrection => "billing_correction",
+        /// The order was cancelled.
+        OrderCancelled => "order_cancelled",
     }
 );
 
@@ -313,6 +315,13 @@ fn templates(rule: RuleId) -> [&'static str; 5] {
             "Nenhuma opção automática se aplica, por isso uma pessoa da equipa trata do assunto.",
             "Żadna automatyczna opcja nie pasuje, więc sprawą zajmie się osoba z zespołu.",
             "Tidak ada opsi otomatis yang sesuai, jadi tim kami yang akan menanganinya.",
+        ],
+        OrderCancelled => [
+            "This order was cancelled on {date}: nothing more is sent or charged for it.",
+            "Este pedido se canceló el {date}: no se envía ni se cobra nada más por él.",
+            "Este pedido foi cancelado em {date}: nada mais é enviado nem cobrado por ele.",
+            "To zamówienie anulowano {date}: nic więcej nie zostanie wysłane ani pobrane.",
+            "Pesanan ini dibatalkan pada {date}: tidak ada lagi yang dikirim atau ditagih.",
         ],
         BillingCorrection => [
             "Billing details can be corrected at any time; we issue a corrected invoice.",

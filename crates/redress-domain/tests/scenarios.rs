@@ -131,7 +131,9 @@ fn scenarios() -> Vec<Scenario> {
         },
         Scenario {
             recommended: R::AmendOrder,
+            absent: &[R::Exchange, R::ReturnRefund],
             rules: &[Rule::AmendBeforeShipping],
+            check: |d| assert!(!d.applied(RuleId::ReturnShippingCharged), "nothing is sent back before it ships"),
             ..row("size change before packing", K::ChangeOrderItems, Some(Stage::BeforePacking))
         },
         Scenario {
@@ -342,6 +344,17 @@ fn scenarios() -> Vec<Scenario> {
         Scenario { recommended: R::Inform, ..row("shop down", K::StoreUnavailable, None) },
         Scenario { recommended: R::Inform, ..row("phishing", K::PhishingReport, None) },
         Scenario { recommended: R::Inform, ..row("thanks", K::Other, None) },
+        Scenario {
+            order: Some({
+                let mut o = order(Stage::BeforePacking, NOW);
+                o.cancelled_at = Some(redress_domain::TimeStamp(NOW - time::Duration::days(1)));
+                o
+            }),
+            recommended: R::Inform,
+            absent: &[R::CancelOrder],
+            rules: &[Rule::OrderCancelled],
+            ..row("cancel an order already cancelled", K::CancelOrder, None)
+        },
         Scenario {
             recommended: R::Escalate,
             rules: &[Rule::NoOrder],

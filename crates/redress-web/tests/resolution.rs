@@ -236,9 +236,18 @@ async fn remedies_are_carried_out_once_and_refused_with_no_change() {
     assert!(done["order"]["cancelled_at"].is_string());
     app.post(&format!("/api/v1/cases/{early}/remedy"), &json!({"remedy": "cancel_order"})).await.error(
         409,
-        "order_cancelled",
+        "not_offered",
         None,
     );
+    let after = app.get(&format!("/api/v1/cases/{early}/options")).await.expect(200);
+    assert_eq!(after["reasons"][0]["rule"], "order_cancelled");
+    assert!(after["reasons"][0]["text"].as_str().unwrap().contains("anulowano"), "{after}");
+    app.post(
+        &format!("/api/v1/cases/{early}/amendments"),
+        &json!({"amendment": {"type": "cancel_line", "sku": "TEE-M"}}),
+    )
+    .await
+    .error(409, "order_cancelled", None);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

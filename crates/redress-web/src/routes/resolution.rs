@@ -212,10 +212,6 @@ pub struct RemedyOutcome {
     pub order: Option<Order>,
 }
 
-fn resolution_of(change: redress_domain::CaseChange) -> Resolution {
-    Resolution::of(change)
-}
-
 /// Carries out a remedy the options offer: opens a return (approved at once when no approval is
 /// needed), files a claim (reship or refund, with the carrier's reference), cancels the order,
 /// or records the remedy for the money layer, always with the decision and the fault on the
@@ -397,7 +393,7 @@ fn carry_out(
     if let Some(fault) = fault_change {
         change.case.fault = fault.case.fault;
     }
-    Ok((Resolution { order: order_after, returns, claims, ..resolution_of(change) }, decision))
+    Ok((Resolution { order: order_after, returns, claims, ..Resolution::of(change) }, decision))
 }
 
 fn amendment_entry(
