@@ -1,5 +1,6 @@
 //! The resolution endpoints as a client sees them: the real router on a real port over a fresh
-//! SQLite database. Every endpoint's errors are checked (status, code, field) together with
+//! SQLite database, and again over a private PostgreSQL schema when `REDRESS_TEST_POSTGRES_URL`
+//! names a database. Every endpoint's errors are checked (status, code, field) together with
 //! the fact that a refused request changed nothing; a few happy paths show the pieces fit.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
@@ -17,8 +18,37 @@ struct App {
     base: String,
     client: reqwest::Client,
     key: String,
-    _dir: tempfile::TempDir,
+    _dir: Option<tempfile::TempDir>,
+    /// The PostgreSQL URL and the schema made for the test.
+    schema: Option<(String, String)>,
 }
+
+/// Runs a test body on SQLite, then on PostgreSQL when `REDRESS_TEST_POSTGRES_URL` is set.
+macro_rules! on_both_backends {
+    ($name:ident, $body:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$body(&super::App::sqlite().await).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(app) = super::App::postgres().await {
+                    super::$body(&app).await;
+                    app.drop_schema().await;
+                }
+            }
+        }
+    };
+}
+
+on_both_backends!(options, options_explain_themselves_and_refuse_bad_requests);
+on_both_backends!(remedies, remedies_are_carried_out_once_and_refused_with_no_change);
+on_both_backends!(amendments, amendments_before_shipping_and_refusals_after);
+on_both_backends!(returns, returns_move_through_their_lifecycle_and_refuse_illegal_steps);
+on_both_backends!(fault, fault_changes_need_a_note_and_a_real_line);
+on_both_backends!(policy, policies_are_checked_on_load_and_versioned);
 
 struct Reply {
     status: StatusCode,
@@ -51,15 +81,51 @@ fn ago(days: i64) -> String {
 }
 
 impl App {
-    async fn start() -> App {
+    async fn sqlite() -> App {
         let dir = tempfile::tempdir().unwrap();
         let storage = redress_store::sqlite::SqliteStorage::open(&dir.path().join("redress.db")).await.unwrap();
-        let router = redress_web::router(redress_web::AppState::new(Arc::new(storage), ADMIN_KEY));
+        App::start(Arc::new(storage), Some(dir)).await
+    }
+
+    /// Over a schema of its own, dropped by [`App::drop_schema`] when the test passed.
+    async fn postgres() -> Option<App> {
+        let Ok(url) = std::env::var("REDRESS_TEST_POSTGRES_URL") else {
+            eprintln!("REDRESS_TEST_POSTGRES_URL is not set: skipping the PostgreSQL run");
+            return None;
+        };
+        let schema = format!("resolution_{}", uuid::Uuid::now_v7().simple());
+        let admin = sqlx::PgPool::connect(&url).await.unwrap();
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}"))).execute(&admin).await.unwrap();
+        admin.close().await;
+        let options = <sqlx::postgres::PgConnectOptions as std::str::FromStr>::from_str(&url)
+            .unwrap()
+            .options([("search_path", schema.as_str())]);
+        let storage = redress_store::postgres::PostgresStorage::connect_with(options).await.unwrap();
+        let mut app = App::start(Arc::new(storage), None).await;
+        app.schema = Some((url, schema));
+        Some(app)
+    }
+
+    async fn drop_schema(&self) {
+        if let Some((url, schema)) = &self.schema {
+            let admin = sqlx::PgPool::connect(url).await.unwrap();
+            sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE"))).execute(&admin).await.unwrap();
+            admin.close().await;
+        }
+    }
+
+    async fn start(storage: Arc<dyn redress_store::Storage>, dir: Option<tempfile::TempDir>) -> App {
+        let router = redress_web::router(redress_web::AppState::new(storage, ADMIN_KEY));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
         tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-        let mut app =
-            App { base: format!("http://{address}"), client: reqwest::Client::new(), key: String::new(), _dir: dir };
+        let mut app = App {
+            base: format!("http://{address}"),
+            client: reqwest::Client::new(),
+            key: String::new(),
+            _dir: dir,
+            schema: None,
+        };
         let store =
             json!({"slug": "northwind", "name": "Northwind", "default_currency": "EUR", "default_language": "en"});
         let created = app.send(Method::POST, "/api/v1/stores", Some(ADMIN_KEY), Some(&store), None).await.expect(201);
@@ -144,9 +210,7 @@ impl App {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn options_explain_themselves_and_refuse_bad_requests() {
-    let app = App::start().await;
+async fn options_explain_themselves_and_refuse_bad_requests(app: &App) {
     let case = app.case("1001", "delivered", "return_request", "es", 8900).await;
     let decision = app.get(&format!("/api/v1/cases/{case}/options")).await.expect(200);
     assert_eq!(decision["recommended"], "exchange");
@@ -170,9 +234,7 @@ async fn options_explain_themselves_and_refuse_bad_requests() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn remedies_are_carried_out_once_and_refused_with_no_change() {
-    let app = App::start().await;
+async fn remedies_are_carried_out_once_and_refused_with_no_change(app: &App) {
     let case = app.case("2001", "delivered", "return_request", "en", 8900).await;
     let path = format!("/api/v1/cases/{case}/remedy");
     let before = app.version(&case).await;
@@ -230,6 +292,19 @@ async fn remedies_are_carried_out_once_and_refused_with_no_change() {
     assert_eq!(approved["decision"]["needs_approval"], false, "the exchange, recommended, needs none");
     app.post(&path, &json!({"remedy": "amend_order"})).await.error(409, "not_offered", None);
 
+    // A loss put right through a return is a claim too, tied to the return.
+    let wrong = app.case("2004", "delivered", "wrong_item_received", "en", 8900).await;
+    let path = format!("/api/v1/cases/{wrong}/remedy");
+    app.post(&path, &json!({"remedy": "reship", "carrier_reference": "X-1"})).await.error(
+        400,
+        "invalid_field",
+        Some("carrier_reference"),
+    );
+    let put_right = app.post(&path, &json!({"remedy": "return_refund"})).await.expect(201);
+    assert_eq!(put_right["claims"][0]["resolution"], "refund_with_return");
+    assert_eq!(put_right["claims"][0]["return_id"], put_right["returns"][0]["id"]);
+    assert_eq!(put_right["case"]["fault"]["case"], "retailer");
+
     // Before shipping, a cancellation is a cancellation.
     let early = app.case("2003", "pending", "cancel_order", "pl", 8900).await;
     let done = app.post(&format!("/api/v1/cases/{early}/remedy"), &json!({"remedy": "cancel_order"})).await.expect(201);
@@ -250,9 +325,7 @@ async fn remedies_are_carried_out_once_and_refused_with_no_change() {
     .error(409, "order_cancelled", None);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn amendments_before_shipping_and_refusals_after() {
-    let app = App::start().await;
+async fn amendments_before_shipping_and_refusals_after(app: &App) {
     let case = app.case("3001", "pending", "change_order_items", "en", 8900).await;
     let path = format!("/api/v1/cases/{case}/amendments");
     let swap = json!({"amendment": {"type": "swap_variant", "sku": "JACKET-M",
@@ -302,9 +375,7 @@ async fn amendments_before_shipping_and_refusals_after() {
     assert_eq!(app.version(&late).await, before);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn returns_move_through_their_lifecycle_and_refuse_illegal_steps() {
-    let app = App::start().await;
+async fn returns_move_through_their_lifecycle_and_refuse_illegal_steps(app: &App) {
     let case = app.case("4001", "delivered", "return_request", "en", 8900).await;
     let path = format!("/api/v1/cases/{case}/returns");
     app.post(&path, &json!({"lines": [{"sku": "TEE-M", "quantity": 3, "reason": "return_request"}]})).await.error(
@@ -373,9 +444,7 @@ async fn returns_move_through_their_lifecycle_and_refuse_illegal_steps() {
     assert_eq!(app.post(&actions, &json!({"action": "close"})).await.expect(200)["return"]["status"], "closed");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn fault_changes_need_a_note_and_a_real_line() {
-    let app = App::start().await;
+async fn fault_changes_need_a_note_and_a_real_line(app: &App) {
     let case = app.case("5001", "delivered", "damaged_in_transit", "en", 8900).await;
     let path = format!("/api/v1/cases/{case}/fault");
     let before = app.version(&case).await;
@@ -393,9 +462,7 @@ async fn fault_changes_need_a_note_and_a_real_line() {
     assert_eq!(changed["fault"]["case"], "retailer");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn policies_are_checked_on_load_and_versioned() {
-    let app = App::start().await;
+async fn policies_are_checked_on_load_and_versioned(app: &App) {
     let current = app.get("/api/v1/policy").await.expect(200);
     assert_eq!(current["default"], true);
     let broken = current["source"].as_str().unwrap().replace("window_days = 30", "window_days = 0");

@@ -361,6 +361,27 @@ fn carry_out(
             let approved = requested.rma.approve(actor, now)?;
             entries.extend(approved.entries);
             reference = Some(approved.rma.id.to_string());
+            // A loss put right through a return is also a claim, refunded once the items are back.
+            if is_claim_kind(case.kind) && remedy == Remedy::ReturnRefund {
+                let new = NewClaim {
+                    id: claim_id,
+                    case_id: case.id,
+                    kind: case.kind,
+                    lines: approved
+                        .rma
+                        .lines
+                        .iter()
+                        .map(|l| LineQuantity { sku: l.sku.clone(), quantity: l.quantity })
+                        .collect(),
+                    resolution: ClaimResolution::RefundWithReturn,
+                    fault: decision.fault.case,
+                    carrier_reference: input.carrier_reference.clone(),
+                    return_id: Some(approved.rma.id),
+                };
+                let (claim, entry) = Claim::file(new, order, actor, now)?;
+                entries.push(entry);
+                claims.push(claim);
+            }
             returns.push(approved.rma);
         }
         Remedy::Reship | Remedy::RefundKeepItem if is_claim_kind(case.kind) => {
