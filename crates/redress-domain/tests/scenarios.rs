@@ -474,3 +474,62 @@ fn dry_run_reports_what_a_shorter_window_would_change() {
     assert!(day20.rules_added.contains(&RuleId::OutsideWindow));
     assert!(replay(&Policy::standard(), &Policy::standard(), &cases).unwrap().is_empty());
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn any_stage() -> impl Strategy<Value = Stage> {
+        prop_oneof![
+            Just(Stage::BeforePacking),
+            Just(Stage::Packed),
+            Just(Stage::WithCarrier),
+            Just(Stage::Lost),
+            (0i64..90).prop_map(Stage::DeliveredDaysAgo),
+        ]
+    }
+
+    proptest! {
+        /// Whatever the kind, stage, prices, history and language, a decision recommends one of
+        /// its offers, never a negative amount, and fills every slot of every reason.
+        #[test]
+        fn decisions_are_always_coherent(
+            kind in proptest::sample::select(IssueKind::ALL.to_vec()),
+            stage in any_stage(),
+            prices in proptest::collection::vec(0i64..200_000, 1..6),
+            category in proptest::option::of(proptest::sample::select(vec!["final_sale", "hygiene", "made_to_order", "tops"])),
+            cases in 0u32..10, returns in 0u32..10, keeps in 0u32..5,
+            photos in any::<bool>(), intercept in any::<bool>(),
+            language in proptest::sample::select(vec!["en", "es", "pt-BR", "pl", "id", "de"]),
+            eu in any::<bool>(),
+        ) {
+            let lines = prices
+                .iter()
+                .enumerate()
+                .map(|(i, p)| line(&format!("SKU-{i}"), "Item", if i == 0 { category } else { None }, 1 + (i as u32 % 3), *p))
+                .collect();
+            let order = order_with(lines, stage, NOW);
+            let facts = CaseFacts {
+                kind,
+                lines: vec![],
+                photos_provided: photos,
+                carrier_allows_intercept: intercept,
+                language: LanguageTag::parse(language).unwrap(),
+            };
+            let history = CustomerHistory { cases_last_90_days: cases, returns_last_90_days: returns, refunds_without_return_last_365_days: keeps };
+            let policy = if eu { Policy::eu_withdrawal() } else { Policy::standard() };
+            let decision = decide(&facts, Some(&order), &policy, &history, NOW).unwrap();
+            prop_assert!(decision.offers.iter().any(|o| o.remedy == decision.recommended));
+            prop_assert!(decision.offers.iter().all(|o| o.amount.is_none_or(|a| !a.is_negative())));
+            let filled = decision.reasons.iter().all(|r| !r.text.contains('{') && !r.text.is_empty());
+            prop_assert!(filled, "every slot filled");
+            if let Some(amounts) = &decision.amounts {
+                for m in [amounts.goods, amounts.returnable, amounts.refund_after_return, amounts.return_shipping, amounts.restocking_fee, amounts.store_credit, amounts.compensation] {
+                    prop_assert!(!m.is_negative());
+                }
+                prop_assert!(amounts.returnable.amount_minor <= amounts.goods.amount_minor);
+                prop_assert!(amounts.refund_after_return.amount_minor <= amounts.returnable.amount_minor.max(amounts.goods.amount_minor));
+            }
+        }
+    }
+}
