@@ -10,10 +10,11 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 
+use crate::fault::FaultAttribution;
 use crate::ids::{CaseId, CustomerId, OrderId, StoreId};
 use crate::message::{Direction, Message, validate_body};
 use crate::store::{EmailAddress, LanguageTag, ValidationError, person_name};
-use crate::taxonomy::{Channel, EscalationSignal, IssueKind, Sentiment};
+use crate::taxonomy::{Channel, EscalationSignal, Fault, IssueKind, Sentiment};
 use crate::timeline::{Actor, CaseEvent, TimelineEntry};
 
 /// The human-friendly number of a case within its store, counted from 1.
@@ -207,6 +208,9 @@ pub struct Case {
     /// When the first answer is due by the priority's target.
     #[serde(with = "time::serde::rfc3339")]
     pub response_due_at: OffsetDateTime,
+    /// Who caused the problem, for the case and per line: set by the engine, changed by agents.
+    #[serde(default)]
+    pub fault: FaultAttribution,
     /// Counts changes; storage uses it to refuse a change made on a stale copy.
     pub version: u64,
     /// True while message understanding was unsure and no person has confirmed the
@@ -358,6 +362,7 @@ impl Case {
             created_at: now,
             updated_at: now,
             response_due_at: now + priority.response_target(),
+            fault: FaultAttribution { case: new.kind.typical_fault(), lines: Default::default() },
             version: 1,
             // Unsure understanding and no kind from anyone else: a person should look first.
             needs_triage: new.kind == IssueKind::Other && new.understood.as_ref().is_some_and(|u| u.low_confidence),
@@ -555,6 +560,87 @@ impl Case {
                 event: CaseEvent::PriorityChanged { from: self.priority, to },
             }],
         })
+    }
+}
+
+impl Case {
+    /// Records the fault the engine judged from the facts, for the case and each line that
+    /// differs from what is recorded; `None` when nothing differs.
+    pub fn attribute_fault(&self, judged: &FaultAttribution, now: OffsetDateTime) -> Option<CaseChange> {
+        let mut entries = Vec::new();
+        if judged.case != self.fault.case {
+            entries.push(TimelineEntry {
+                at: now,
+                actor: Actor::System,
+                event: CaseEvent::FaultChanged { sku: None, from: self.fault.case, to: judged.case, note: None },
+            });
+        }
+        for (sku, fault) in &judged.lines {
+            let from = self.fault.for_line(sku);
+            if *fault != from {
+                entries.push(TimelineEntry {
+                    at: now,
+                    actor: Actor::System,
+                    event: CaseEvent::FaultChanged { sku: Some(sku.clone()), from, to: *fault, note: None },
+                });
+            }
+        }
+        if entries.is_empty() {
+            return None;
+        }
+        let mut case = self.touched(now);
+        case.fault.case = judged.case;
+        for (sku, fault) in &judged.lines {
+            if *fault == judged.case {
+                case.fault.lines.remove(sku);
+            } else {
+                case.fault.lines.insert(sku.clone(), *fault);
+            }
+        }
+        Some(CaseChange { case, entries })
+    }
+
+    /// An agent sets the fault for the case (`sku` none) or one line, with a note saying why.
+    pub fn change_fault(
+        &self,
+        sku: Option<&str>,
+        to: Fault,
+        note: &str,
+        actor: &Actor,
+        now: OffsetDateTime,
+    ) -> Result<CaseChange, CaseError> {
+        let note = note.trim();
+        if note.is_empty() || note.chars().count() > 2000 {
+            return Err(ValidationError::new("note", "say why, in 1 to 2000 characters").into());
+        }
+        let from = match sku {
+            Some(sku) => self.fault.for_line(sku),
+            None => self.fault.case,
+        };
+        if from == to {
+            return Err(CaseError::NoChange(format!("attributed to {to}")));
+        }
+        let mut case = self.touched(now);
+        match sku {
+            Some(sku) => {
+                case.fault.lines.insert(sku.to_owned(), to);
+            }
+            None => case.fault.case = to,
+        }
+        Ok(CaseChange {
+            case,
+            entries: vec![TimelineEntry {
+                at: now,
+                actor: actor.clone(),
+                event: CaseEvent::FaultChanged { sku: sku.map(str::to_owned), from, to, note: Some(note.to_owned()) },
+            }],
+        })
+    }
+
+    /// Records on the timeline something that happened around the case (a decision, an
+    /// amendment, a return's step), stamping the case as changed.
+    pub fn record(&self, entries: Vec<TimelineEntry>, now: OffsetDateTime) -> CaseChange {
+        CaseChange { case: self.touched(now), entries }
     }
 }
 
@@ -827,5 +913,89 @@ mod tests {
             }
             prop_assert!(timeline as u64 >= case.version - 1);
         }
+    }
+}
+
+#[cfg(test)]
+mod fault_tests {
+    use super::*;
+    use crate::ids::MessageId;
+    use crate::sample::{Stage, order};
+    use time::macros::datetime;
+    use uuid::Uuid;
+
+    const T0: OffsetDateTime = datetime!(2026-11-20 09:00 UTC);
+
+    fn case(kind: IssueKind) -> Case {
+        let case_id = CaseId::from_uuid(Uuid::from_u128(2));
+        let store_id = StoreId::from_uuid(Uuid::from_u128(1));
+        let customer = Actor::Customer { handle: "ana@example.com".into() };
+        let new = NewCase {
+            id: case_id,
+            store_id,
+            order_id: None,
+            customer_id: None,
+            customer_email: None,
+            subject: "Parcel".into(),
+            kind,
+            language: LanguageTag::parse("en").unwrap(),
+            sentiment: Sentiment::Neutral,
+            escalation: BTreeSet::new(),
+            first_message: Message {
+                id: MessageId::from_uuid(Uuid::from_u128(3)),
+                store_id,
+                case_id,
+                direction: Direction::Inbound,
+                channel: Channel::Email,
+                author: customer.clone(),
+                body: "Where is it?".into(),
+                attachments: vec![],
+                created_at: T0,
+            },
+            opened_by: customer,
+            understood: None,
+        };
+        Case::open(new, CaseNumber(1), T0).unwrap().case
+    }
+
+    #[test]
+    fn the_engine_attributes_fault_from_the_facts_and_agents_change_it_with_a_note() {
+        let c = case(IssueKind::NotReceived);
+        assert_eq!(c.fault.case, Fault::Carrier, "opened with the kind's typical fault");
+        let moving = order(Stage::WithCarrier, T0);
+        let judged = crate::fault::attribute(IssueKind::NotReceived, Some(&moving), &["TEE-M".into()]);
+        assert_eq!(judged.case, Fault::Unknown, "a parcel still moving is nobody's fault yet");
+        let change = c.attribute_fault(&judged, T0).unwrap();
+        assert_eq!(change.case.fault.case, Fault::Unknown);
+        assert!(matches!(
+            change.entries[0].event,
+            CaseEvent::FaultChanged { sku: None, from: Fault::Carrier, to: Fault::Unknown, .. }
+        ));
+        assert!(change.case.attribute_fault(&judged, T0).is_none(), "nothing new to record");
+        let lost = order(Stage::Lost, T0);
+        assert_eq!(crate::fault::attribute(IssueKind::NotReceived, Some(&lost), &[]).case, Fault::Carrier);
+
+        let agent = Actor::Agent { name: "maria".into() };
+        let c = change.case;
+        assert!(
+            matches!(c.change_fault(None, Fault::Retailer, " ", &agent, T0), Err(CaseError::Invalid(e)) if e.field == "note")
+        );
+        assert!(matches!(c.change_fault(None, Fault::Unknown, "same", &agent, T0), Err(CaseError::NoChange(_))));
+        let line =
+            c.change_fault(Some("TEE-M"), Fault::Retailer, "label printed with the wrong address", &agent, T0).unwrap();
+        assert_eq!(line.case.fault.for_line("TEE-M"), Fault::Retailer);
+        assert_eq!(line.case.fault.case, Fault::Unknown);
+        assert_eq!(line.case.version, c.version + 1);
+        assert!(
+            matches!(&line.entries[0].event, CaseEvent::FaultChanged { sku: Some(s), note: Some(_), .. } if s == "TEE-M")
+        );
+    }
+
+    #[test]
+    fn cases_stored_before_fault_existed_still_read() {
+        let mut json = serde_json::to_value(case(IssueKind::Other)).unwrap();
+        json.as_object_mut().unwrap().remove("fault");
+        let read: Case = serde_json::from_value(json).unwrap();
+        assert_eq!(read.fault, FaultAttribution::default());
     }
 }

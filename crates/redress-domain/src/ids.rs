@@ -76,6 +76,14 @@ typed_id!(
     /// One API key of a store.
     ApiKeyId
 );
+typed_id!(
+    /// One return authorisation (RMA).
+    ReturnId
+);
+typed_id!(
+    /// One claim for a damaged, missing, wrong, lost, defective or misdescribed item.
+    ClaimId
+);
 
 #[cfg(test)]
 mod tests {

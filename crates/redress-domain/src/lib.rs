@@ -10,11 +10,20 @@
 //! [`order`] the order, payment and shipment facts the shop's systems send us; [`taxonomy`]
 //! the identifiers every part of Redress shares.
 
+pub mod amendment;
 pub mod case;
+pub mod claim;
+pub mod decision;
+pub mod explain;
+pub mod fault;
 pub mod ids;
 pub mod message;
 pub mod money;
 pub mod order;
+pub mod policy;
+pub mod resolution;
+pub mod returns;
+pub mod sample;
 pub mod store;
 pub mod taxonomy;
 pub mod timeline;
@@ -22,7 +31,7 @@ pub mod timeline;
 pub use case::{
     Case, CaseChange, CaseError, CaseNumber, CaseStatus, Classification, NewCase, Priority, SignalFound, Understood,
 };
-pub use ids::{ApiKeyId, CaseId, CustomerId, MessageId, OrderId, PaymentId, ShipmentId, StoreId};
+pub use ids::{ApiKeyId, CaseId, ClaimId, CustomerId, MessageId, OrderId, PaymentId, ReturnId, ShipmentId, StoreId};
 pub use message::{Attachment, Author, Direction, Message};
 pub use money::{Currency, Money, MoneyError};
 pub use order::{

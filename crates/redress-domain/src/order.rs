@@ -336,6 +336,10 @@ pub struct Order {
     /// When the customer placed it.
     #[serde(with = "time::serde::rfc3339")]
     pub placed_at: OffsetDateTime,
+    /// When it was cancelled in full, if it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub cancelled_at: Option<TimeStamp>,
 }
 
 /// How far an order has gone, as far as changing it is concerned.
@@ -524,6 +528,7 @@ mod tests {
             }],
             shipments: vec![shipment(ShipmentStatus::Pending)],
             placed_at: datetime!(2026-11-01 10:00 UTC),
+            cancelled_at: None,
         }
     }
 

@@ -50,6 +50,7 @@ macro_rules! vocabulary {
         }
     };
 }
+pub(crate) use vocabulary;
 
 /// A text that is not one of a vocabulary's ids.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -7,10 +7,15 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::case::{CaseStatus, Classification, Priority, Understood};
-use crate::ids::MessageId;
+use crate::claim::ClaimResolution;
+use crate::decision::LineQuantity;
+use crate::explain::RuleId;
+use crate::ids::{ClaimId, MessageId, OrderId, ReturnId};
 use crate::message::Direction;
+use crate::money::Money;
+use crate::returns::{InspectionOutcome, ReturnStatus};
 use crate::store::LanguageTag;
-use crate::taxonomy::{Channel, IssueKind};
+use crate::taxonomy::{Channel, Fault, IssueKind, Remedy};
 
 /// Who did something.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -100,6 +105,105 @@ pub enum CaseEvent {
         from: Priority,
         /// After.
         to: Priority,
+    },
+    /// Fault was attributed by the engine or changed by an agent, for the case or one line.
+    FaultChanged {
+        /// The line's SKU; none for the whole case.
+        sku: Option<String>,
+        /// Before.
+        from: Fault,
+        /// After.
+        to: Fault,
+        /// Why, when a person changed it.
+        note: Option<String>,
+    },
+    /// The engine decided what can be done.
+    Decided {
+        /// The policy applied.
+        policy_id: String,
+        /// Its version.
+        policy_version: u32,
+        /// Remedies offered, in order of preference.
+        offers: Vec<Remedy>,
+        /// The one recommended.
+        recommended: Remedy,
+        /// The rules that produced it.
+        rules: Vec<RuleId>,
+    },
+    /// A remedy was chosen and carried out (or handed to the money layer).
+    RemedyCarriedOut {
+        /// The remedy.
+        remedy: Remedy,
+        /// Money it moves to the customer, if any.
+        amount: Option<Money>,
+        /// What it created: a return or claim id, or a description.
+        reference: Option<String>,
+    },
+    /// The order was changed before shipping.
+    OrderAmended {
+        /// The order.
+        order_id: OrderId,
+        /// What kind of amendment, e.g. `shipping_address`.
+        amendment: String,
+        /// The changed part before.
+        before: String,
+        /// The changed part after.
+        after: String,
+        /// What the customer owes (positive) or is owed (negative).
+        difference: Money,
+    },
+    /// A return was requested.
+    ReturnRequested {
+        /// The return.
+        return_id: ReturnId,
+        /// What is coming back.
+        lines: Vec<LineQuantity>,
+    },
+    /// A return moved through its lifecycle.
+    ReturnStatusChanged {
+        /// The return.
+        return_id: ReturnId,
+        /// Before.
+        from: ReturnStatus,
+        /// After.
+        to: ReturnStatus,
+        /// Money moved by the step (refund, credit, price difference), if any.
+        amount: Option<Money>,
+        /// Why, where a person said so.
+        note: Option<String>,
+    },
+    /// A returned line was inspected.
+    ReturnLineInspected {
+        /// The return.
+        return_id: ReturnId,
+        /// The line.
+        sku: String,
+        /// Accepted or rejected.
+        outcome: InspectionOutcome,
+    },
+    /// An exchange was arranged on a return.
+    ExchangeArranged {
+        /// The return.
+        return_id: ReturnId,
+        /// What the customer owes (positive) or is owed (negative).
+        price_difference: Money,
+        /// Shipped before the return arrives, with a charge held.
+        instant: bool,
+        /// The charge held until the return arrives.
+        held: Option<Money>,
+    },
+    /// A claim was filed.
+    ClaimFiled {
+        /// The claim.
+        claim_id: ClaimId,
+        /// What went wrong.
+        kind: IssueKind,
+        /// How it is resolved.
+        resolution: ClaimResolution,
+        /// Money to the customer, if any.
+        amount: Option<Money>,
+        /// The carrier's reference for the carrier claim, if one was filed.
+        carrier_reference: Option<String>,
     },
 }
 

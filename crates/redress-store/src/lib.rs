@@ -18,9 +18,14 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use redress_domain::claim::Claim;
+use redress_domain::decision::CustomerHistory;
+use redress_domain::policy::Policy;
+use redress_domain::resolution::{Resolution, ResolutionContext, ResolutionError};
+use redress_domain::returns::ReturnAuthorisation;
 use redress_domain::{
     ApiKeyId, Case, CaseChange, CaseError, CaseId, CaseStatus, Classification, Customer, CustomerId, EmailAddress,
-    IssueKind, Message, NewCase, Order, OrderId, Priority, Store, StoreId, StoreSlug, TimelineEntry,
+    IssueKind, Message, NewCase, Order, OrderId, Priority, ReturnId, Store, StoreId, StoreSlug, TimelineEntry,
 };
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -40,6 +45,9 @@ pub enum StoreError {
     /// The domain refused the change; nothing was written.
     #[error(transparent)]
     Case(#[from] CaseError),
+    /// The resolution engine refused the step; nothing was written.
+    #[error(transparent)]
+    Resolution(#[from] ResolutionError),
     /// A stored value could not be read back; the database was changed outside Redress.
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
@@ -157,6 +165,56 @@ pub struct CaseUpdate {
 /// A change to make to a case, run against the case as it is inside the transaction.
 pub type CaseUpdateFn = Box<dyn FnOnce(&Case) -> Result<CaseUpdate, CaseError> + Send>;
 
+/// A resolution step, run against the case, its order and the order's returns as they are
+/// inside the transaction, with the case locked.
+pub type ResolutionFn = Box<dyn FnOnce(&ResolutionContext) -> Result<Resolution, ResolutionError> + Send>;
+
+/// A resolution step as committed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredResolution {
+    /// The case as it now is.
+    pub case: Case,
+    /// The entries appended, with their positions.
+    pub entries: Vec<RecordedEntry>,
+    /// The order, if the step amended it.
+    pub order: Option<Order>,
+    /// Returns created or moved on.
+    pub returns: Vec<ReturnAuthorisation>,
+    /// Claims filed.
+    pub claims: Vec<Claim>,
+}
+
+/// An Idempotency-Key to reserve with a write, so the write happens once whatever the retries.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IdempotencyKey {
+    /// The key the client sent.
+    pub key: String,
+    /// A hash of what was asked (method, path, body): the same key with another request is refused.
+    pub request_hash: String,
+    /// When it was first used.
+    pub at: OffsetDateTime,
+}
+
+/// What is stored under an Idempotency-Key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredAnswer {
+    /// The hash of the request that first used the key.
+    pub request_hash: String,
+    /// The first answer (status, JSON body), once it was given.
+    pub answer: Option<(u16, String)>,
+}
+
+/// A store's policy as kept: the document as written and its parsed form.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredPolicy {
+    /// The parsed policy.
+    pub policy: Policy,
+    /// The TOML document as the shop wrote it.
+    pub source: String,
+    /// When this version was saved.
+    pub saved_at: OffsetDateTime,
+}
+
 /// The storage interface everything above the store crate uses.
 #[async_trait]
 pub trait Storage: Send + Sync {
@@ -219,6 +277,47 @@ pub trait Storage: Send + Sync {
     async fn classification_feedback(&self, store_id: StoreId) -> Result<Vec<ClassificationFeedback>, StoreError>;
     /// True when the database answers.
     async fn ping(&self) -> Result<(), StoreError>;
+
+    /// Runs a resolution step with the case locked and commits everything it produces (case,
+    /// timeline, amended order, returns, claims) in one transaction, together with the
+    /// reservation of `idempotency`'s key when given. A refused step writes nothing; a key
+    /// already taken is a [`StoreError::Conflict`].
+    async fn resolve_case(
+        &self,
+        store_id: StoreId,
+        case_id: CaseId,
+        idempotency: Option<IdempotencyKey>,
+        step: ResolutionFn,
+    ) -> Result<StoredResolution, StoreError>;
+    /// A case's returns, oldest first.
+    async fn returns_of_case(&self, store_id: StoreId, case_id: CaseId)
+    -> Result<Vec<ReturnAuthorisation>, StoreError>;
+    /// One return.
+    async fn return_authorisation(&self, store_id: StoreId, id: ReturnId) -> Result<ReturnAuthorisation, StoreError>;
+    /// A case's claims, oldest first.
+    async fn claims_of_case(&self, store_id: StoreId, case_id: CaseId) -> Result<Vec<Claim>, StoreError>;
+    /// What a customer asked for before `now`: cases in 90 days (the one in hand excluded by
+    /// the caller), returns in 90 days, refunds without return in 365 days.
+    async fn customer_history(
+        &self,
+        store_id: StoreId,
+        customer_id: CustomerId,
+        now: OffsetDateTime,
+    ) -> Result<CustomerHistory, StoreError>;
+    /// Saves a new version of the store's policy; its version must be above the one in force.
+    async fn save_policy(&self, store_id: StoreId, policy: &StoredPolicy) -> Result<(), StoreError>;
+    /// The store's policy in force, if it has saved one.
+    async fn policy(&self, store_id: StoreId) -> Result<Option<StoredPolicy>, StoreError>;
+    /// What is stored under an Idempotency-Key, if anything.
+    async fn idempotent_answer(&self, store_id: StoreId, key: &str) -> Result<Option<StoredAnswer>, StoreError>;
+    /// Keeps the first answer given under a reserved key; later answers never replace it.
+    async fn save_idempotent_answer(
+        &self,
+        store_id: StoreId,
+        key: &str,
+        status: u16,
+        body: &str,
+    ) -> Result<(), StoreError>;
 }
 
 /// Opens the storage a URL names: `sqlite://path/to/file.db` (or a bare path) or
@@ -241,6 +340,52 @@ pub async fn migrate(url: &str) -> Result<usize, StoreError> {
         sqlite::SqliteStorage::migrate_path(path.as_ref())
     }
 }
+
+/// Checks that a resolution step stayed within its case: same case and store, the case's own
+/// order, returns and claims of that case and order. A step breaking this is a bug, refused
+/// rather than written.
+pub(crate) fn check_resolution(context: &ResolutionContext, step: &Resolution) -> Result<(), StoreError> {
+    let case = &step.change.case;
+    let bug = |what: &str| Err(StoreError::Backend(format!("a resolution step tried to {what}")));
+    if case.id != context.case.id || case.store_id != context.case.store_id {
+        return bug("change a case's identity");
+    }
+    if let Some(order) = &step.order
+        && (Some(order.id) != context.case.order_id || order.store_id != case.store_id)
+    {
+        return bug("change another order");
+    }
+    let order_id = context.order.as_ref().map(|o| o.id);
+    for rma in &step.returns {
+        if rma.store_id != case.store_id || rma.case_id != case.id || Some(rma.order_id) != order_id {
+            return bug("write a return of another case");
+        }
+        if let Some(before) = context.returns.iter().find(|r| r.id == rma.id)
+            && (before.case_id != rma.case_id || rma.version != before.version + 1)
+        {
+            return bug("move a return without counting the change");
+        }
+    }
+    for claim in &step.claims {
+        if claim.store_id != case.store_id || claim.case_id != case.id || Some(claim.order_id) != order_id {
+            return bug("file a claim on another case");
+        }
+    }
+    Ok(())
+}
+
+/// A stored policy read back: parsed again from its source, which was checked when saved.
+pub(crate) fn stored_policy(source: String, at_us: i64) -> Result<StoredPolicy, StoreError> {
+    let policy = Policy::from_toml(&source).map_err(|e| StoreError::Corrupt(format!("stored policy: {e}")))?;
+    let saved_at = OffsetDateTime::from_unix_timestamp_nanos(i128::from(at_us) * 1000)
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    Ok(StoredPolicy { policy, source, saved_at })
+}
+
+/// The window customer history is counted over.
+pub(crate) const HISTORY_RECENT_DAYS: i64 = 90;
+/// The window refunds without return are counted over.
+pub(crate) const HISTORY_YEAR_DAYS: i64 = 365;
 
 /// Turns a stored correction entry, its case and the case's first message into feedback.
 pub(crate) fn feedback_of(

@@ -21,9 +21,15 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::{
-    ApiKeyRecord, CaseCursor, CaseFilter, CasePage, CaseUpdateFn, ClassificationFeedback, RecordedEntry, Storage,
-    StoreError, StoredChange, column_text, feedback_of, micros,
+    ApiKeyRecord, CaseCursor, CaseFilter, CasePage, CaseUpdateFn, ClassificationFeedback, HISTORY_RECENT_DAYS,
+    HISTORY_YEAR_DAYS, IdempotencyKey, RecordedEntry, ResolutionFn, Storage, StoreError, StoredAnswer, StoredChange,
+    StoredPolicy, StoredResolution, check_resolution, column_text, feedback_of, micros,
 };
+use redress_domain::ReturnId;
+use redress_domain::claim::{Claim, ClaimResolution};
+use redress_domain::decision::CustomerHistory;
+use redress_domain::resolution::{Resolution, ResolutionContext};
+use redress_domain::returns::ReturnAuthorisation;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
@@ -379,8 +385,8 @@ impl Storage for PostgresStorage {
         let change = Case::open(new, CaseNumber(u64::try_from(number).unwrap_or(0)), now)?;
         let case = &change.case;
         sqlx::query(
-            "INSERT INTO cases (id, store_id, number, status, kind, priority, assignee, order_id, created_at_us, version, doc)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            "INSERT INTO cases (id, store_id, number, status, kind, priority, assignee, order_id, created_at_us, version, doc, customer_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         )
         .bind(case.id.as_uuid())
         .bind(store_id.as_uuid())
@@ -393,6 +399,7 @@ impl Storage for PostgresStorage {
         .bind(micros(case.created_at))
         .bind(version(case.version))
         .bind(Json(case))
+        .bind(case.customer_id.map(|id| id.as_uuid()))
         .execute(&mut *tx)
         .await?;
         insert_message(&mut tx, &message).await?;
@@ -545,6 +552,294 @@ impl Storage for PostgresStorage {
 
     async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn resolve_case(
+        &self,
+        store_id: StoreId,
+        case_id: CaseId,
+        idempotency: Option<IdempotencyKey>,
+        step: ResolutionFn,
+    ) -> Result<StoredResolution, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let store = store_id.as_uuid();
+        let case: Case = one_doc(
+            sqlx::query("SELECT doc FROM cases WHERE store_id = $1 AND id = $2 FOR UPDATE")
+                .bind(store)
+                .bind(case_id.as_uuid()),
+            &mut *tx,
+        )
+        .await?
+        .ok_or(StoreError::NotFound("case"))?;
+        if let Some(key) = &idempotency {
+            let inserted = sqlx::query(
+                "INSERT INTO idempotency_keys (store_id, key, request_hash, created_at_us) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(store)
+            .bind(&key.key)
+            .bind(&key.request_hash)
+            .bind(micros(key.at))
+            .execute(&mut *tx)
+            .await?;
+            if inserted.rows_affected() != 1 {
+                return Err(StoreError::Conflict("a request with this Idempotency-Key was already carried out".into()));
+            }
+        }
+        let order: Option<Order> = match case.order_id {
+            Some(order_id) => {
+                one_doc(
+                    sqlx::query("SELECT doc FROM orders WHERE store_id = $1 AND id = $2 FOR UPDATE")
+                        .bind(store)
+                        .bind(order_id.as_uuid()),
+                    &mut *tx,
+                )
+                .await?
+            }
+            None => None,
+        };
+        let returns: Vec<ReturnAuthorisation> = match &order {
+            Some(order) => {
+                all_docs(
+                    sqlx::query(
+                        "SELECT doc FROM returns WHERE store_id = $1 AND order_id = $2 ORDER BY created_at_us, id",
+                    )
+                    .bind(store)
+                    .bind(order.id.as_uuid()),
+                    &mut *tx,
+                )
+                .await?
+            }
+            None => Vec::new(),
+        };
+        let claims: Vec<Claim> = all_docs(
+            sqlx::query("SELECT doc FROM claims WHERE store_id = $1 AND case_id = $2 ORDER BY created_at_us, id")
+                .bind(store)
+                .bind(case_id.as_uuid()),
+            &mut *tx,
+        )
+        .await?;
+        let context = ResolutionContext { case, order, returns, claims };
+        let resolution = step(&context)?;
+        check_resolution(&context, &resolution)?;
+        let case = &resolution.change.case;
+        sqlx::query(
+            "UPDATE cases SET status = $1, kind = $2, priority = $3, assignee = $4, doc = $5, version = $6
+             WHERE store_id = $7 AND id = $8",
+        )
+        .bind(column_text(&case.status)?)
+        .bind(column_text(&case.kind)?)
+        .bind(column_text(&case.priority)?)
+        .bind(&case.assignee)
+        .bind(Json(case))
+        .bind(version(case.version))
+        .bind(store)
+        .bind(case_id.as_uuid())
+        .execute(&mut *tx)
+        .await?;
+        if let Some(order) = &resolution.order {
+            sqlx::query("UPDATE orders SET doc = $1 WHERE store_id = $2 AND id = $3")
+                .bind(Json(order))
+                .bind(store)
+                .bind(order.id.as_uuid())
+                .execute(&mut *tx)
+                .await?;
+        }
+        let customer = context.order.as_ref().map(|o| o.customer_id.as_uuid());
+        for rma in &resolution.returns {
+            if context.returns.iter().any(|r| r.id == rma.id) {
+                sqlx::query("UPDATE returns SET status = $1, version = $2, doc = $3 WHERE store_id = $4 AND id = $5")
+                    .bind(column_text(&rma.status)?)
+                    .bind(version(rma.version))
+                    .bind(Json(rma))
+                    .bind(store)
+                    .bind(rma.id.as_uuid())
+                    .execute(&mut *tx)
+                    .await?;
+            } else {
+                sqlx::query(
+                    "INSERT INTO returns (id, store_id, case_id, order_id, customer_id, status, created_at_us, version, doc)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                )
+                .bind(rma.id.as_uuid())
+                .bind(store)
+                .bind(case_id.as_uuid())
+                .bind(rma.order_id.as_uuid())
+                .bind(customer)
+                .bind(column_text(&rma.status)?)
+                .bind(micros(rma.created_at))
+                .bind(version(rma.version))
+                .bind(Json(rma))
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        for claim in &resolution.claims {
+            sqlx::query(
+                "INSERT INTO claims (id, store_id, case_id, order_id, customer_id, resolution, created_at_us, doc)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(claim.id.as_uuid())
+            .bind(store)
+            .bind(case_id.as_uuid())
+            .bind(claim.order_id.as_uuid())
+            .bind(customer)
+            .bind(column_text(&claim.resolution)?)
+            .bind(micros(claim.created_at))
+            .bind(Json(claim))
+            .execute(&mut *tx)
+            .await?;
+        }
+        let Resolution { change, order, returns, claims } = resolution;
+        let stored = append_entries(&mut tx, change).await?;
+        tx.commit().await?;
+        Ok(StoredResolution { case: stored.case, entries: stored.entries, order, returns, claims })
+    }
+
+    async fn returns_of_case(
+        &self,
+        store_id: StoreId,
+        case_id: CaseId,
+    ) -> Result<Vec<ReturnAuthorisation>, StoreError> {
+        all_docs(
+            sqlx::query("SELECT doc FROM returns WHERE store_id = $1 AND case_id = $2 ORDER BY created_at_us, id")
+                .bind(store_id.as_uuid())
+                .bind(case_id.as_uuid()),
+            &self.pool,
+        )
+        .await
+    }
+
+    async fn return_authorisation(&self, store_id: StoreId, id: ReturnId) -> Result<ReturnAuthorisation, StoreError> {
+        one_doc(
+            sqlx::query("SELECT doc FROM returns WHERE store_id = $1 AND id = $2")
+                .bind(store_id.as_uuid())
+                .bind(id.as_uuid()),
+            &self.pool,
+        )
+        .await?
+        .ok_or(StoreError::NotFound("return"))
+    }
+
+    async fn claims_of_case(&self, store_id: StoreId, case_id: CaseId) -> Result<Vec<Claim>, StoreError> {
+        all_docs(
+            sqlx::query("SELECT doc FROM claims WHERE store_id = $1 AND case_id = $2 ORDER BY created_at_us, id")
+                .bind(store_id.as_uuid())
+                .bind(case_id.as_uuid()),
+            &self.pool,
+        )
+        .await
+    }
+
+    async fn customer_history(
+        &self,
+        store_id: StoreId,
+        customer_id: CustomerId,
+        now: OffsetDateTime,
+    ) -> Result<CustomerHistory, StoreError> {
+        let recent = micros(now - time::Duration::days(HISTORY_RECENT_DAYS));
+        let year = micros(now - time::Duration::days(HISTORY_YEAR_DAYS));
+        let row = sqlx::query(
+            "SELECT
+               (SELECT count(*) FROM cases WHERE store_id = $1 AND customer_id = $2 AND created_at_us >= $3),
+               (SELECT count(*) FROM returns WHERE store_id = $1 AND customer_id = $2 AND created_at_us >= $3
+                  AND status NOT IN ('rejected', 'cancelled')),
+               (SELECT count(*) FROM claims WHERE store_id = $1 AND customer_id = $2 AND created_at_us >= $4
+                  AND resolution = $5)",
+        )
+        .bind(store_id.as_uuid())
+        .bind(customer_id.as_uuid())
+        .bind(recent)
+        .bind(year)
+        .bind(column_text(&ClaimResolution::RefundWithoutReturn)?)
+        .fetch_one(&self.pool)
+        .await?;
+        let count =
+            |i: usize| -> Result<u32, StoreError> { Ok(u32::try_from(row.try_get::<i64, _>(i)?).unwrap_or(u32::MAX)) };
+        Ok(CustomerHistory {
+            cases_last_90_days: count(0)?,
+            returns_last_90_days: count(1)?,
+            refunds_without_return_last_365_days: count(2)?,
+        })
+    }
+
+    async fn save_policy(&self, store_id: StoreId, policy: &StoredPolicy) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("SELECT 1 FROM stores WHERE id = $1 FOR UPDATE")
+            .bind(store_id.as_uuid())
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::NotFound("store"))?;
+        let current: Option<i64> = sqlx::query_scalar("SELECT max(version) FROM policies WHERE store_id = $1")
+            .bind(store_id.as_uuid())
+            .fetch_one(&mut *tx)
+            .await?;
+        let version = i64::from(policy.policy.version);
+        if let Some(current) = current
+            && version <= current
+        {
+            return Err(StoreError::Conflict(format!(
+                "version {version} is not above the version in force ({current}): raise `version`"
+            )));
+        }
+        sqlx::query(
+            "INSERT INTO policies (store_id, version, policy_id, source, created_at_us) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(store_id.as_uuid())
+        .bind(version)
+        .bind(&policy.policy.id)
+        .bind(&policy.source)
+        .bind(micros(policy.saved_at))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn policy(&self, store_id: StoreId) -> Result<Option<StoredPolicy>, StoreError> {
+        let row =
+            sqlx::query("SELECT source, created_at_us FROM policies WHERE store_id = $1 ORDER BY version DESC LIMIT 1")
+                .bind(store_id.as_uuid())
+                .fetch_optional(&self.pool)
+                .await?;
+        row.map(|row| crate::stored_policy(row.try_get(0)?, row.try_get(1)?)).transpose()
+    }
+
+    async fn idempotent_answer(&self, store_id: StoreId, key: &str) -> Result<Option<StoredAnswer>, StoreError> {
+        let row =
+            sqlx::query("SELECT request_hash, status, body FROM idempotency_keys WHERE store_id = $1 AND key = $2")
+                .bind(store_id.as_uuid())
+                .bind(key)
+                .fetch_optional(&self.pool)
+                .await?;
+        row.map(|row| {
+            let status: Option<i32> = row.try_get(1)?;
+            let body: Option<String> = row.try_get(2)?;
+            Ok(StoredAnswer {
+                request_hash: row.try_get(0)?,
+                answer: status.zip(body).map(|(s, b)| (u16::try_from(s).unwrap_or(500), b)),
+            })
+        })
+        .transpose()
+    }
+
+    async fn save_idempotent_answer(
+        &self,
+        store_id: StoreId,
+        key: &str,
+        status: u16,
+        body: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE idempotency_keys SET status = $1, body = $2 WHERE store_id = $3 AND key = $4 AND status IS NULL",
+        )
+        .bind(i32::from(status))
+        .bind(body)
+        .bind(store_id.as_uuid())
+        .bind(key)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 }

@@ -26,13 +26,20 @@ use time::OffsetDateTime;
 use tokio::sync::oneshot;
 
 use crate::{
-    ApiKeyRecord, CaseCursor, CaseFilter, CasePage, CaseUpdateFn, ClassificationFeedback, RecordedEntry, Storage,
-    StoreError, StoredChange, column_text, feedback_of, micros,
+    ApiKeyRecord, CaseCursor, CaseFilter, CasePage, CaseUpdateFn, ClassificationFeedback, HISTORY_RECENT_DAYS,
+    HISTORY_YEAR_DAYS, IdempotencyKey, RecordedEntry, ResolutionFn, Storage, StoreError, StoredAnswer, StoredChange,
+    StoredPolicy, StoredResolution, check_resolution, column_text, feedback_of, micros, stored_policy,
 };
+use redress_domain::ReturnId;
+use redress_domain::claim::{Claim, ClaimResolution};
+use redress_domain::decision::CustomerHistory;
+use redress_domain::resolution::{Resolution, ResolutionContext};
+use redress_domain::returns::ReturnAuthorisation;
 
 /// The schema, one script per version; `PRAGMA user_version` records how many have run. A
 /// migration crate would add a dependency for what these few lines do.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/sqlite/0001_init.sql")];
+const MIGRATIONS: &[&str] =
+    &[include_str!("../migrations/sqlite/0001_init.sql"), include_str!("../migrations/sqlite/0002_resolution.sql")];
 
 /// Most writes committed together; bounds the time the first write of a batch waits.
 const MAX_BATCH: usize = 512;
@@ -348,6 +355,31 @@ fn case_columns(case: &Case) -> Result<[Value; 5], StoreError> {
     ])
 }
 
+fn write_case(conn: &Connection, current: &Case, case: &Case) -> Result<(), StoreError> {
+    let (store_id, id) = (current.store_id, current.id);
+    let [status, kind, priority, assignee, doc] = case_columns(case)?;
+    let changed = conn
+        .prepare_cached(
+            "UPDATE cases SET status = ?1, kind = ?2, priority = ?3, assignee = ?4, doc = ?5, version = ?6
+             WHERE store_id = ?7 AND id = ?8 AND version = ?9",
+        )?
+        .execute(params![
+            status,
+            kind,
+            priority,
+            assignee,
+            doc,
+            i64::try_from(case.version).unwrap_or(i64::MAX),
+            store_id.to_string(),
+            id.to_string(),
+            i64::try_from(current.version).unwrap_or(i64::MAX)
+        ])?;
+    if changed != 1 {
+        return Err(StoreError::Conflict("the case changed meanwhile; try again".into()));
+    }
+    Ok(())
+}
+
 #[async_trait]
 impl Storage for SqliteStorage {
     async fn create_store(&self, store: &Store) -> Result<(), StoreError> {
@@ -581,8 +613,8 @@ impl Storage for SqliteStorage {
             let case = &change.case;
             let [status, kind, priority, assignee, doc] = case_columns(case)?;
             conn.prepare_cached(
-                "INSERT INTO cases (id, store_id, number, status, kind, priority, assignee, order_id, created_at_us, version, doc)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                "INSERT INTO cases (id, store_id, number, status, kind, priority, assignee, order_id, created_at_us, version, doc, customer_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             )?
             .execute(params![
                 case.id.to_string(),
@@ -595,7 +627,8 @@ impl Storage for SqliteStorage {
                 case.order_id.map(|id| id.to_string()),
                 micros(case.created_at),
                 i64::try_from(case.version).unwrap_or(i64::MAX),
-                doc
+                doc,
+                case.customer_id.map(|id| id.to_string())
             ])?;
             insert_message(conn, &message)?;
             append_entries(conn, change)
@@ -697,26 +730,7 @@ impl Storage for SqliteStorage {
             if case.id != current.id || case.store_id != current.store_id {
                 return Err(StoreError::Backend("an update tried to change a case's identity".into()));
             }
-            let [status, kind, priority, assignee, doc] = case_columns(case)?;
-            let changed = conn
-                .prepare_cached(
-                    "UPDATE cases SET status = ?1, kind = ?2, priority = ?3, assignee = ?4, doc = ?5, version = ?6
-                     WHERE store_id = ?7 AND id = ?8 AND version = ?9",
-                )?
-                .execute(params![
-                    status,
-                    kind,
-                    priority,
-                    assignee,
-                    doc,
-                    i64::try_from(case.version).unwrap_or(i64::MAX),
-                    store_id.to_string(),
-                    id.to_string(),
-                    i64::try_from(current.version).unwrap_or(i64::MAX)
-                ])?;
-            if changed != 1 {
-                return Err(StoreError::Conflict("the case changed meanwhile; try again".into()));
-            }
+            write_case(conn, &current, case)?;
             if let Some(message) = &outcome.message {
                 insert_message(conn, message)?;
             }
@@ -773,5 +787,273 @@ impl Storage for SqliteStorage {
 
     async fn ping(&self) -> Result<(), StoreError> {
         self.read(|conn| Ok(conn.query_row("SELECT 1", [], |_| Ok(()))?)).await
+    }
+
+    async fn resolve_case(
+        &self,
+        store_id: StoreId,
+        case_id: CaseId,
+        idempotency: Option<IdempotencyKey>,
+        step: ResolutionFn,
+    ) -> Result<StoredResolution, StoreError> {
+        self.write(move |conn| {
+            let (store, id) = (store_id.to_string(), case_id.to_string());
+            let case: Case = one_doc(conn, "SELECT doc FROM cases WHERE store_id = ?1 AND id = ?2", [&store, &id])?
+                .ok_or(StoreError::NotFound("case"))?;
+            if let Some(key) = &idempotency {
+                let taken = conn
+                    .prepare_cached("SELECT 1 FROM idempotency_keys WHERE store_id = ?1 AND key = ?2")?
+                    .query_row([&store, &key.key], |_| Ok(()))
+                    .optional()?;
+                if taken.is_some() {
+                    return Err(StoreError::Conflict(
+                        "a request with this Idempotency-Key was already carried out".into(),
+                    ));
+                }
+                conn.prepare_cached(
+                    "INSERT INTO idempotency_keys (store_id, key, request_hash, created_at_us) VALUES (?1, ?2, ?3, ?4)",
+                )?
+                .execute(params![store, key.key, key.request_hash, micros(key.at)])?;
+            }
+            let order: Option<Order> = match case.order_id {
+                Some(order_id) => one_doc(
+                    conn,
+                    "SELECT doc FROM orders WHERE store_id = ?1 AND id = ?2",
+                    [&store, &order_id.to_string()],
+                )?,
+                None => None,
+            };
+            let returns: Vec<ReturnAuthorisation> = match &order {
+                Some(order) => all_docs(
+                    conn,
+                    "SELECT doc FROM returns WHERE store_id = ?1 AND order_id = ?2 ORDER BY created_at_us, id",
+                    [&store, &order.id.to_string()],
+                )?,
+                None => Vec::new(),
+            };
+            let claims: Vec<Claim> = all_docs(
+                conn,
+                "SELECT doc FROM claims WHERE store_id = ?1 AND case_id = ?2 ORDER BY created_at_us, id",
+                [&store, &id],
+            )?;
+            let context = ResolutionContext { case, order, returns, claims };
+            let resolution = step(&context)?;
+            check_resolution(&context, &resolution)?;
+            write_case(conn, &context.case, &resolution.change.case)?;
+            if let Some(order) = &resolution.order {
+                conn.prepare_cached("UPDATE orders SET doc = ?1 WHERE store_id = ?2 AND id = ?3")?.execute(params![
+                    serde_json::to_string(order)?,
+                    store,
+                    order.id.to_string()
+                ])?;
+            }
+            let customer = context.order.as_ref().map(|o| o.customer_id.to_string());
+            for rma in &resolution.returns {
+                let doc = serde_json::to_string(rma)?;
+                let status = column_text(&rma.status)?;
+                let version = i64::try_from(rma.version).unwrap_or(i64::MAX);
+                if context.returns.iter().any(|r| r.id == rma.id) {
+                    let changed = conn
+                        .prepare_cached(
+                            "UPDATE returns SET status = ?1, version = ?2, doc = ?3
+                             WHERE store_id = ?4 AND id = ?5 AND version = ?6",
+                        )?
+                        .execute(params![status, version, doc, store, rma.id.to_string(), version - 1])?;
+                    if changed != 1 {
+                        return Err(StoreError::Conflict("the return changed meanwhile; try again".into()));
+                    }
+                } else {
+                    conn.prepare_cached(
+                        "INSERT INTO returns (id, store_id, case_id, order_id, customer_id, status, created_at_us, version, doc)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                    )?
+                    .execute(params![
+                        rma.id.to_string(),
+                        store,
+                        id,
+                        rma.order_id.to_string(),
+                        customer,
+                        status,
+                        micros(rma.created_at),
+                        version,
+                        doc
+                    ])?;
+                }
+            }
+            for claim in &resolution.claims {
+                conn.prepare_cached(
+                    "INSERT INTO claims (id, store_id, case_id, order_id, customer_id, resolution, created_at_us, doc)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                )?
+                .execute(params![
+                    claim.id.to_string(),
+                    store,
+                    id,
+                    claim.order_id.to_string(),
+                    customer,
+                    column_text(&claim.resolution)?,
+                    micros(claim.created_at),
+                    serde_json::to_string(claim)?
+                ])?;
+            }
+            let Resolution { change, order, returns, claims } = resolution;
+            let stored = append_entries(conn, change)?;
+            Ok(StoredResolution { case: stored.case, entries: stored.entries, order, returns, claims })
+        })
+        .await
+    }
+
+    async fn returns_of_case(
+        &self,
+        store_id: StoreId,
+        case_id: CaseId,
+    ) -> Result<Vec<ReturnAuthorisation>, StoreError> {
+        self.read(move |conn| {
+            all_docs(
+                conn,
+                "SELECT doc FROM returns WHERE store_id = ?1 AND case_id = ?2 ORDER BY created_at_us, id",
+                [store_id.to_string(), case_id.to_string()],
+            )
+        })
+        .await
+    }
+
+    async fn return_authorisation(&self, store_id: StoreId, id: ReturnId) -> Result<ReturnAuthorisation, StoreError> {
+        self.read(move |conn| {
+            one_doc(
+                conn,
+                "SELECT doc FROM returns WHERE store_id = ?1 AND id = ?2",
+                [store_id.to_string(), id.to_string()],
+            )
+        })
+        .await?
+        .ok_or(StoreError::NotFound("return"))
+    }
+
+    async fn claims_of_case(&self, store_id: StoreId, case_id: CaseId) -> Result<Vec<Claim>, StoreError> {
+        self.read(move |conn| {
+            all_docs(
+                conn,
+                "SELECT doc FROM claims WHERE store_id = ?1 AND case_id = ?2 ORDER BY created_at_us, id",
+                [store_id.to_string(), case_id.to_string()],
+            )
+        })
+        .await
+    }
+
+    async fn customer_history(
+        &self,
+        store_id: StoreId,
+        customer_id: CustomerId,
+        now: OffsetDateTime,
+    ) -> Result<CustomerHistory, StoreError> {
+        let recent = micros(now - time::Duration::days(HISTORY_RECENT_DAYS));
+        let year = micros(now - time::Duration::days(HISTORY_YEAR_DAYS));
+        let keep = column_text(&ClaimResolution::RefundWithoutReturn)?;
+        self.read(move |conn| {
+            let (store, customer) = (store_id.to_string(), customer_id.to_string());
+            let count = |sql: &str, since: i64, extra: Option<&str>| -> Result<u32, StoreError> {
+                let mut values = vec![Value::Text(store.clone()), Value::Text(customer.clone()), Value::Integer(since)];
+                if let Some(extra) = extra {
+                    values.push(Value::Text(extra.to_owned()));
+                }
+                let n: i64 = conn.prepare_cached(sql)?.query_row(params_from_iter(values), |row| row.get(0))?;
+                Ok(u32::try_from(n).unwrap_or(u32::MAX))
+            };
+            Ok(CustomerHistory {
+                cases_last_90_days: count(
+                    "SELECT count(*) FROM cases WHERE store_id = ?1 AND customer_id = ?2 AND created_at_us >= ?3",
+                    recent,
+                    None,
+                )?,
+                returns_last_90_days: count(
+                    "SELECT count(*) FROM returns WHERE store_id = ?1 AND customer_id = ?2 AND created_at_us >= ?3
+                     AND status NOT IN ('rejected', 'cancelled')",
+                    recent,
+                    None,
+                )?,
+                refunds_without_return_last_365_days: count(
+                    "SELECT count(*) FROM claims WHERE store_id = ?1 AND customer_id = ?2 AND created_at_us >= ?3
+                     AND resolution = ?4",
+                    year,
+                    Some(&keep),
+                )?,
+            })
+        })
+        .await
+    }
+
+    async fn save_policy(&self, store_id: StoreId, policy: &StoredPolicy) -> Result<(), StoreError> {
+        let policy = policy.clone();
+        self.write(move |conn| {
+            store_exists(conn, store_id)?;
+            let current: Option<i64> = conn
+                .prepare_cached("SELECT max(version) FROM policies WHERE store_id = ?1")?
+                .query_row([store_id.to_string()], |row| row.get(0))?;
+            let version = i64::from(policy.policy.version);
+            if let Some(current) = current
+                && version <= current
+            {
+                return Err(StoreError::Conflict(format!(
+                    "version {version} is not above the version in force ({current}): raise `version`"
+                )));
+            }
+            conn.prepare_cached(
+                "INSERT INTO policies (store_id, version, policy_id, source, created_at_us) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![store_id.to_string(), version, policy.policy.id, policy.source, micros(policy.saved_at)])?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn policy(&self, store_id: StoreId) -> Result<Option<StoredPolicy>, StoreError> {
+        self.read(move |conn| {
+            let row = conn
+                .prepare_cached(
+                    "SELECT source, created_at_us FROM policies WHERE store_id = ?1 ORDER BY version DESC LIMIT 1",
+                )?
+                .query_row([store_id.to_string()], |row| Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?)))
+                .optional()?;
+            row.map(|(source, at)| stored_policy(source, at)).transpose()
+        })
+        .await
+    }
+
+    async fn idempotent_answer(&self, store_id: StoreId, key: &str) -> Result<Option<StoredAnswer>, StoreError> {
+        let key = key.to_owned();
+        self.read(move |conn| {
+            let row = conn
+                .prepare_cached(
+                    "SELECT request_hash, status, body FROM idempotency_keys WHERE store_id = ?1 AND key = ?2",
+                )?
+                .query_row([store_id.to_string(), key], |row| {
+                    Ok((row.get::<_, String>(0)?, row.get::<_, Option<i64>>(1)?, row.get::<_, Option<String>>(2)?))
+                })
+                .optional()?;
+            Ok(row.map(|(request_hash, status, body)| StoredAnswer {
+                request_hash,
+                answer: status.zip(body).map(|(s, b)| (u16::try_from(s).unwrap_or(500), b)),
+            }))
+        })
+        .await
+    }
+
+    async fn save_idempotent_answer(
+        &self,
+        store_id: StoreId,
+        key: &str,
+        status: u16,
+        body: &str,
+    ) -> Result<(), StoreError> {
+        let (key, body) = (key.to_owned(), body.to_owned());
+        self.write(move |conn| {
+            conn.prepare_cached(
+                "UPDATE idempotency_keys SET status = ?1, body = ?2 WHERE store_id = ?3 AND key = ?4 AND status IS NULL",
+            )?
+            .execute(params![i64::from(status), body, store_id.to_string(), key])?;
+            Ok(())
+        })
+        .await
     }
 }

@@ -7,8 +7,11 @@
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::sync::Arc;
 
+use redress_domain::claim::{Claim, ClaimResolution, NewClaim};
+use redress_domain::resolution::{Resolution, ResolutionContext, ResolutionError};
+use redress_domain::returns::{NewReturn, RequestedLine, ReturnAuthorisation, ReturnStatus};
 use redress_domain::*;
-use redress_store::{CaseFilter, CaseUpdate, Storage, StoreError};
+use redress_store::{CaseFilter, CaseUpdate, IdempotencyKey, Storage, StoreError, StoredPolicy};
 use time::OffsetDateTime;
 use time::macros::datetime;
 use uuid::Uuid;
@@ -71,6 +74,7 @@ fn order(store: &Store, customer: &Customer, number: &str) -> Order {
         payments: vec![],
         shipments: vec![],
         placed_at: T0,
+        cancelled_at: None,
     }
 }
 
@@ -322,6 +326,169 @@ async fn story(db: Arc<dyn Storage>) {
     assert_eq!(feedback[0].text, "Wazon przyszedł rozbity");
     assert_eq!(feedback[0].corrected.kind, Some(IssueKind::WrongItemReceived));
     assert!(db.classification_feedback(south.id).await.unwrap().is_empty());
+    resolution_story(db.clone(), &north, &south).await;
+}
+
+fn delivered_order(store: &Store, customer: &Customer, number: &str) -> Order {
+    let mut order = redress_domain::sample::order(redress_domain::sample::Stage::DeliveredDaysAgo(3), T0);
+    order.id = OrderId::from_uuid(Uuid::now_v7());
+    order.store_id = store.id;
+    order.customer_id = customer.id;
+    order.number = number.into();
+    order
+}
+
+fn request_return(quantity: u32) -> redress_store::ResolutionFn {
+    Box::new(move |ctx: &ResolutionContext| {
+        let order = ctx.order.as_ref().ok_or(ResolutionError::NoOrder)?;
+        let new = NewReturn {
+            id: ReturnId::from_uuid(Uuid::now_v7()),
+            case_id: ctx.case.id,
+            lines: vec![RequestedLine { sku: "TEE-M".into(), quantity, reason: IssueKind::ReturnRequest }],
+            fault: Fault::Customer,
+        };
+        let change = ReturnAuthorisation::request(new, order, &ctx.returns, &agent(), T0)?;
+        Ok(Resolution { returns: vec![change.rma], ..Resolution::of(ctx.case.record(change.entries, T0)) })
+    })
+}
+
+fn key(name: &str) -> Option<IdempotencyKey> {
+    Some(IdempotencyKey { key: name.into(), request_hash: format!("hash of {name}"), at: T0 })
+}
+
+/// Returns, claims, amendments, policies and idempotency keys: committed with their case, refused
+/// steps leave nothing behind, and one store never sees another's.
+async fn resolution_story(db: Arc<dyn Storage>, north: &Store, south: &Store) {
+    let ana = customer(north, "ana@example.com");
+    let (order, _) = db.upsert_order(&ana, &delivered_order(north, &ana, "2001")).await.unwrap();
+    let case = db.open_case(new_case(north, Some(&order), "Zwrot koszulek", T0), T0).await.unwrap().case;
+    let entries_before = db.timeline(north.id, case.id).await.unwrap().len();
+
+    // A return, reserved under an Idempotency-Key in the same transaction.
+    let first = db.resolve_case(north.id, case.id, key("k-1"), request_return(1)).await.unwrap();
+    assert_eq!(first.returns.len(), 1);
+    assert_eq!(first.case.version, case.version + 1);
+    assert!(matches!(first.entries[0].entry.event, CaseEvent::ReturnRequested { .. }));
+    let rma = first.returns[0].clone();
+    assert_eq!(db.return_authorisation(north.id, rma.id).await.unwrap(), rma);
+    assert_eq!(db.returns_of_case(north.id, case.id).await.unwrap(), vec![rma.clone()]);
+
+    // The same key again is refused and writes nothing.
+    let again = db.resolve_case(north.id, case.id, key("k-1"), request_return(1)).await;
+    assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
+    assert_eq!(db.returns_of_case(north.id, case.id).await.unwrap().len(), 1);
+    let answer = db.idempotent_answer(north.id, "k-1").await.unwrap().unwrap();
+    assert_eq!((answer.request_hash.as_str(), answer.answer), ("hash of k-1", None));
+    db.save_idempotent_answer(north.id, "k-1", 201, "{\"first\":true}").await.unwrap();
+    db.save_idempotent_answer(north.id, "k-1", 500, "{\"second\":true}").await.unwrap();
+    let answer = db.idempotent_answer(north.id, "k-1").await.unwrap().unwrap();
+    assert_eq!(answer.answer, Some((201, "{\"first\":true}".to_owned())), "the first answer stays");
+    assert_eq!(db.idempotent_answer(south.id, "k-1").await.unwrap(), None, "keys are per store");
+
+    // A refused step (more shirts than delivered and not already returning) writes nothing,
+    // not even its key.
+    let refused = db.resolve_case(north.id, case.id, key("k-2"), request_return(2)).await;
+    assert!(matches!(refused, Err(StoreError::Resolution(ResolutionError::Return(_)))), "{refused:?}");
+    assert_eq!(db.idempotent_answer(north.id, "k-2").await.unwrap(), None);
+    assert_eq!(db.case(north.id, case.id).await.unwrap(), first.case);
+    assert_eq!(db.timeline(north.id, case.id).await.unwrap().len(), entries_before + 1);
+
+    // Moving the return on updates it in place, counted.
+    let approved = db
+        .resolve_case(
+            north.id,
+            case.id,
+            None,
+            Box::new(|ctx: &ResolutionContext| {
+                let change = ctx.returns[0].approve(&agent(), T0)?;
+                Ok(Resolution { returns: vec![change.rma], ..Resolution::of(ctx.case.record(change.entries, T0)) })
+            }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(approved.returns[0].status, ReturnStatus::Approved);
+    assert_eq!(db.return_authorisation(north.id, rma.id).await.unwrap().version, 2);
+
+    // Claims and amended orders commit with the case.
+    let filed = db
+        .resolve_case(
+            north.id,
+            case.id,
+            None,
+            Box::new(|ctx: &ResolutionContext| {
+                let order = ctx.order.as_ref().ok_or(ResolutionError::NoOrder)?;
+                let new = NewClaim {
+                    id: ClaimId::from_uuid(Uuid::now_v7()),
+                    case_id: ctx.case.id,
+                    kind: IssueKind::DamagedInTransit,
+                    lines: vec![],
+                    resolution: ClaimResolution::RefundWithoutReturn,
+                    fault: Fault::Carrier,
+                    carrier_reference: Some("DHL-9".into()),
+                    return_id: None,
+                };
+                let (claim, entry) = Claim::file(new, order, &agent(), T0)?;
+                let mut amended = order.clone();
+                amended.billing_address.name = "Ana Nowak".into();
+                Ok(Resolution {
+                    order: Some(amended),
+                    claims: vec![claim],
+                    ..Resolution::of(ctx.case.record(vec![entry], T0))
+                })
+            }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(db.claims_of_case(north.id, case.id).await.unwrap(), filed.claims);
+    assert_eq!(db.order(north.id, order.id).await.unwrap().billing_address.name, "Ana Nowak");
+
+    // A step cannot reach into another case's order.
+    let other_case = db.open_case(new_case(north, None, "no order", T0), T0).await.unwrap().case;
+    let stray = order.clone();
+    let sneaky = db
+        .resolve_case(
+            north.id,
+            other_case.id,
+            None,
+            Box::new(move |ctx: &ResolutionContext| {
+                Ok(Resolution { order: Some(stray), ..Resolution::of(ctx.case.record(vec![], T0)) })
+            }),
+        )
+        .await;
+    assert!(sneaky.is_err());
+
+    // Customer history counts what the customer asked for.
+    let history = db.customer_history(north.id, order.customer_id, T0 + time::Duration::days(1)).await.unwrap();
+    assert_eq!(history.returns_last_90_days, 1);
+    assert_eq!(history.refunds_without_return_last_365_days, 1);
+    assert!(history.cases_last_90_days >= 1);
+    assert_eq!(db.customer_history(south.id, order.customer_id, T0).await.unwrap(), Default::default());
+
+    // Store isolation.
+    assert!(matches!(db.return_authorisation(south.id, rma.id).await, Err(StoreError::NotFound("return"))));
+    assert!(db.returns_of_case(south.id, case.id).await.unwrap().is_empty());
+    assert!(db.claims_of_case(south.id, case.id).await.unwrap().is_empty());
+    assert!(matches!(
+        db.resolve_case(south.id, case.id, None, request_return(1)).await,
+        Err(StoreError::NotFound("case"))
+    ));
+
+    // Policies: versions only go up; the highest is in force.
+    assert_eq!(db.policy(north.id).await.unwrap(), None);
+    let stored = |source: &str| StoredPolicy {
+        policy: redress_domain::policy::Policy::from_toml(source).unwrap(),
+        source: source.to_owned(),
+        saved_at: T0,
+    };
+    let standard = redress_domain::policy::STANDARD_POLICY_TOML;
+    db.save_policy(north.id, &stored(standard)).await.unwrap();
+    assert!(matches!(db.save_policy(north.id, &stored(standard)).await, Err(StoreError::Conflict(_))));
+    let v2 = standard.replace("version = 1", "version = 2").replace("window_days = 30", "window_days = 60");
+    db.save_policy(north.id, &stored(&v2)).await.unwrap();
+    let in_force = db.policy(north.id).await.unwrap().unwrap();
+    assert_eq!((in_force.policy.version, in_force.policy.returns.window_days), (2, 60));
+    assert_eq!(in_force.source, v2);
+    assert_eq!(db.policy(south.id).await.unwrap(), None);
 }
 
 async fn futures_join<T>(handles: impl Iterator<Item = tokio::task::JoinHandle<T>>) -> Vec<T> {

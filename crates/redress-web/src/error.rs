@@ -3,6 +3,10 @@
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use redress_domain::amendment::AmendmentError;
+use redress_domain::decision::DecisionError;
+use redress_domain::resolution::ResolutionError;
+use redress_domain::returns::ReturnError;
 use redress_domain::{CaseError, ValidationError};
 use redress_store::StoreError;
 use serde::Serialize;
@@ -108,7 +112,44 @@ impl From<StoreError> for ApiError {
             StoreError::NotFound(what) => ApiError::not_found(what),
             StoreError::Conflict(message) => ApiError::new(StatusCode::CONFLICT, "conflict", message),
             StoreError::Case(case) => case.into(),
+            StoreError::Resolution(refused) => refused.into(),
             other @ (StoreError::Corrupt(_) | StoreError::Backend(_)) => ApiError::internal(other),
+        }
+    }
+}
+
+impl From<ResolutionError> for ApiError {
+    fn from(e: ResolutionError) -> Self {
+        let message = e.to_string();
+        let conflict = |code| ApiError::new(StatusCode::CONFLICT, code, message.clone());
+        match e {
+            ResolutionError::Case(case) => case.into(),
+            ResolutionError::Return(ReturnError::IllegalTransition { .. }) => conflict("illegal_transition"),
+            ResolutionError::Return(ReturnError::Invalid(v))
+            | ResolutionError::Amendment(AmendmentError::Invalid(v))
+            | ResolutionError::Decision(DecisionError::Invalid(v))
+            | ResolutionError::Invalid(v) => v.into(),
+            ResolutionError::Return(ReturnError::Money(_))
+            | ResolutionError::Amendment(AmendmentError::Money(_))
+            | ResolutionError::Decision(DecisionError::Money(_)) => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "amount_out_of_range", message)
+            }
+            ResolutionError::Amendment(AmendmentError::TooLate { reason, alternatives }) => {
+                let alternatives: Vec<&str> = alternatives.iter().map(|r| r.as_str()).collect();
+                ApiError::new(
+                    StatusCode::CONFLICT,
+                    "too_late_to_amend",
+                    format!("{} Alternatives: {}.", reason.text, alternatives.join(", ")),
+                )
+            }
+            ResolutionError::Amendment(AmendmentError::OutOfStock { .. }) => conflict("out_of_stock"),
+            ResolutionError::Amendment(AmendmentError::Cancelled) => conflict("order_cancelled"),
+            ResolutionError::Amendment(AmendmentError::NoChange) => conflict("no_change"),
+            ResolutionError::NotOffered(_) => conflict("not_offered"),
+            ResolutionError::NeedsApproval(_) => {
+                ApiError { field: Some("approved_by".into()), ..conflict("needs_approval") }
+            }
+            ResolutionError::NoOrder => conflict("no_order"),
         }
     }
 }

@@ -88,6 +88,7 @@ impl AppState {
         (name = "stores", description = "Shops served by this deployment (admin)"),
         (name = "orders", description = "Orders as the shop's systems report them"),
         (name = "cases", description = "Customer problems and their timelines"),
+        (name = "resolution", description = "Options, remedies, amendments, returns, fault and the store's policy"),
         (name = "understanding", description = "What a customer's message is about, locally, with no outside service"),
         (name = "health", description = "Liveness")
     )
@@ -111,6 +112,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::stores::router())
         .merge(routes::orders::router())
         .merge(routes::cases::router())
+        .merge(routes::resolution::router())
         .merge(routes::understanding::router())
         .merge(routes::help::router())
 }

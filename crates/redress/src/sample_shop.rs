@@ -2519,6 +2519,7 @@ fn make_order(
         payments,
         shipments: vec![shipment],
         placed_at: plan.placed_at,
+        cancelled_at: None,
     })
 }
 

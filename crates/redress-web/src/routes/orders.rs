@@ -178,6 +178,7 @@ async fn upsert_order(
             })
             .collect(),
         placed_at: input.placed_at,
+        cancelled_at: None,
     };
     order.validate()?;
     let (order, created) = state.storage().upsert_order(&customer, &order).await?;

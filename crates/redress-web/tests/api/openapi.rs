@@ -25,6 +25,14 @@ const ROUTES: &[(&str, &[&str])] = &[
     ("/api/v1/feedback/classifications", &["get"]),
     ("/api/v1/help/search", &["get"]),
     ("/api/v1/cases/{case_id}/suggested-reply", &["get"]),
+    ("/api/v1/cases/{case_id}/options", &["get"]),
+    ("/api/v1/cases/{case_id}/remedy", &["post"]),
+    ("/api/v1/cases/{case_id}/amendments", &["post"]),
+    ("/api/v1/cases/{case_id}/returns", &["get", "post"]),
+    ("/api/v1/cases/{case_id}/returns/{return_id}/actions", &["post"]),
+    ("/api/v1/cases/{case_id}/fault", &["post"]),
+    ("/api/v1/policy", &["get", "put"]),
+    ("/api/v1/policy/dry-run", &["post"]),
 ];
 
 const HTTP_METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];

@@ -1,0 +1,568 @@
+//! A shop's written policy: return window, exceptions, who pays shipping, remedies per issue
+//! kind, thresholds and limits, as a versioned TOML document.
+//!
+//! Documents are checked on load: a syntax error, an unknown key, a value of the wrong type
+//! or a rule that makes no sense is refused with the line and the field at fault, so a shop
+//! owner can fix the file without reading Rust. Two documents ship with Redress: the default
+//! policy ([`Policy::standard`]) and the EU 14-day right of withdrawal ([`Policy::eu_withdrawal`]).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::money::{Currency, Money};
+use crate::order::OrderLine;
+use crate::store::ValidationError;
+use crate::taxonomy::{Fault, IssueKind, Remedy};
+
+/// The default policy's source, shipped with Redress.
+pub const STANDARD_POLICY_TOML: &str = include_str!("../policies/default.toml");
+/// The EU 14-day right of withdrawal preset's source.
+pub const EU_WITHDRAWAL_TOML: &str = include_str!("../policies/eu_withdrawal.toml");
+
+/// What the return window is counted from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum WindowStart {
+    /// The day the last parcel was delivered (the usual, and the EU rule).
+    Delivery,
+    /// The day the order was placed.
+    Order,
+    /// The day the first parcel was handed to the carrier.
+    Shipment,
+}
+
+/// A condition a returned item must meet for a change-of-mind return.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ItemCondition {
+    /// Not used beyond trying it on.
+    Unused,
+    /// Labels still attached.
+    TagsOn,
+    /// In its original box or bag.
+    OriginalPackaging,
+}
+
+impl ItemCondition {
+    /// The snake_case id.
+    pub const fn as_str(&self) -> &'static str {
+        match self {
+            ItemCondition::Unused => "unused",
+            ItemCondition::TagsOn => "tags_on",
+            ItemCondition::OriginalPackaging => "original_packaging",
+        }
+    }
+}
+
+/// Who pays for something.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Payer {
+    /// The shop.
+    Shop,
+    /// The customer.
+    Customer,
+}
+
+/// Until when an order can be changed in place.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum AmendableUntil {
+    /// Only before anything is packed.
+    NotPacked,
+    /// Until the carrier collects the parcel.
+    Packed,
+}
+
+/// Why a line cannot be returned for a change of mind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ExceptionRule {
+    /// Sold as final: no change-of-mind returns.
+    FinalSale,
+    /// Hygiene item (underwear, earrings, cosmetics): no returns once opened.
+    Hygiene,
+    /// Made to the customer's order: no change-of-mind returns.
+    MadeToOrder,
+}
+
+/// A per-category or per-SKU exception to the return rules.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ReturnException {
+    /// Lines of this catalogue category.
+    #[serde(default)]
+    pub category: Option<String>,
+    /// Or this one SKU.
+    #[serde(default)]
+    pub sku: Option<String>,
+    /// What applies to them.
+    pub rule: ExceptionRule,
+}
+
+impl ReturnException {
+    /// True when the exception covers `line`.
+    pub fn covers(&self, line: &OrderLine) -> bool {
+        self.sku.as_deref().is_some_and(|sku| sku == line.sku)
+            || (self.category.is_some() && self.category == line.category)
+    }
+}
+
+/// Amounts per currency, in minor units, as policies write them (`EUR = 1000`).
+pub type AmountsByCurrency = BTreeMap<Currency, i64>;
+
+/// Looks up the amount for `currency`; a currency the policy does not list has no amount.
+pub fn amount_in(amounts: &AmountsByCurrency, currency: Currency) -> Option<Money> {
+    amounts.get(&currency).map(|minor| Money::new(*minor, currency))
+}
+
+/// The return rules.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ReturnRules {
+    /// Days the customer has to ask for a return.
+    pub window_days: u32,
+    /// What the window is counted from.
+    pub window_starts: WindowStart,
+    /// What a change-of-mind return must be like.
+    #[serde(default)]
+    pub condition: BTreeSet<ItemCondition>,
+    /// Percent of the goods' value kept from a change-of-mind refund.
+    #[serde(default)]
+    pub restocking_fee_percent: u32,
+    /// Returns in the last 90 days above which a person decides.
+    pub max_per_90_days: u32,
+    /// Who pays the return label, by fault.
+    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, Payer>))]
+    pub shipping_paid_by: BTreeMap<Fault, Payer>,
+    /// What a return label costs, per currency.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, i64>))]
+    pub label_cost: AmountsByCurrency,
+}
+
+/// When orders can be amended.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AmendmentRules {
+    /// Until when.
+    pub allowed_until: AmendableUntil,
+}
+
+/// Store credit terms.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct StoreCreditRules {
+    /// Extra credit in percent for choosing credit over money back.
+    pub bonus_percent: u32,
+}
+
+/// When the customer keeps the item and is refunded anyway.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct KeepItemRules {
+    /// When the return label would cost more than the goods.
+    pub when_label_costs_more: bool,
+    /// When the goods are worth less than this, per currency.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, i64>))]
+    pub below: AmountsByCurrency,
+}
+
+/// Evidence needed before money moves.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct EvidenceRules {
+    /// Issue kinds that need photos.
+    #[serde(default)]
+    pub photos_required_for: BTreeSet<IssueKind>,
+}
+
+/// When a person must approve.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ApprovalRules {
+    /// Refunds up to this are approved automatically, per currency; a currency not listed always needs a person.
+    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, i64>))]
+    pub auto_up_to: AmountsByCurrency,
+    /// Cases in the last 90 days above which a person decides.
+    pub max_cases_per_90_days: u32,
+}
+
+/// Goodwill where the shop or its carrier is at fault.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CompensationRules {
+    /// Faults that earn compensation.
+    pub for_faults: BTreeSet<Fault>,
+    /// Its size, in percent of the affected goods.
+    pub percent: u32,
+    /// Its cap, per currency.
+    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, i64>))]
+    pub max: AmountsByCurrency,
+}
+
+/// Limits per customer, to curb abuse.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CustomerLimits {
+    /// Refunds without a return in the last 365 days above which a person decides.
+    pub refunds_without_return_per_year: u32,
+}
+
+/// A shop's resolution policy.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    /// The policy's id, e.g. `default`.
+    pub id: String,
+    /// Its version; raise it on every change so decisions can name the version that made them.
+    pub version: u32,
+    /// A name for people.
+    pub name: String,
+    /// Return rules.
+    pub returns: ReturnRules,
+    /// Amendment rules.
+    pub amendments: AmendmentRules,
+    /// Exceptions per category or SKU.
+    #[serde(default)]
+    pub exceptions: Vec<ReturnException>,
+    /// Remedies each issue kind allows, most preferred first.
+    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, Vec<Remedy>>))]
+    pub remedies: BTreeMap<IssueKind, Vec<Remedy>>,
+    /// Store credit terms.
+    pub store_credit: StoreCreditRules,
+    /// Keep-the-item thresholds.
+    pub keep_item: KeepItemRules,
+    /// Evidence rules.
+    pub evidence: EvidenceRules,
+    /// Approval rules.
+    pub approval: ApprovalRules,
+    /// Compensation rules.
+    pub compensation: CompensationRules,
+    /// Per-customer limits.
+    pub limits: CustomerLimits,
+}
+
+/// Why a policy document was refused: where, which field, what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct PolicyError {
+    /// Line in the document, counted from 1, when the problem has a place.
+    pub line: Option<usize>,
+    /// Column in that line, counted from 1.
+    pub column: Option<usize>,
+    /// The field at fault, as a path such as `returns.window_days`.
+    pub field: String,
+    /// What is wrong with it.
+    pub problem: String,
+}
+
+impl fmt::Display for PolicyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(line) = self.line {
+            write!(f, "line {line}: ")?;
+        }
+        if !self.field.is_empty() {
+            write!(f, "`{}`: ", self.field)?;
+        }
+        f.write_str(&self.problem)
+    }
+}
+
+/// Line and column (from 1) of a byte offset.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+/// The byte range of the value at a field path (`exceptions[1].rule`) in a parsed document,
+/// or of the nearest enclosing value that exists.
+fn span_of(root: &toml::Spanned<toml::de::DeTable<'_>>, path: &str) -> Option<std::ops::Range<usize>> {
+    let mut span = root.span();
+    let mut current: Option<&toml::de::DeValue<'_>> = None;
+    let mut table = Some(root.get_ref());
+    for segment in path.split('.').filter(|s| !s.is_empty()) {
+        let (key, indices) = match segment.find('[') {
+            Some(at) => (&segment[..at], &segment[at..]),
+            None => (segment, ""),
+        };
+        let mut next = match (table, current) {
+            (Some(t), None) => t.get(key),
+            (_, Some(value)) => value.get(key),
+            (None, None) => None,
+        };
+        for index in indices.split(['[', ']']).filter(|s| !s.is_empty()) {
+            let Ok(i) = index.parse::<usize>() else { break };
+            next = next.and_then(|v| v.get_ref().get(i));
+        }
+        match next {
+            Some(value) => {
+                span = value.span();
+                current = Some(value.get_ref());
+                table = None;
+            }
+            None => break,
+        }
+    }
+    Some(span)
+}
+
+impl Policy {
+    /// Reads and checks a policy document.
+    pub fn from_toml(text: &str) -> Result<Policy, PolicyError> {
+        let located = |span: Option<std::ops::Range<usize>>, field: String, problem: String| {
+            let (line, column) = span.map(|s| line_column(text, s.start)).unzip();
+            PolicyError { line, column, field, problem }
+        };
+        let tree = toml::de::DeTable::parse(text)
+            .map_err(|e| located(e.span(), String::new(), e.message().trim().to_owned()))?;
+        let deserializer = toml::Deserializer::from(tree.clone());
+        let policy: Policy = serde_path_to_error::deserialize(deserializer).map_err(|e| {
+            let field = e.path().to_string();
+            let field = if field == "." { String::new() } else { field };
+            let inner = e.into_inner();
+            located(inner.span(), field, inner.message().trim().to_owned())
+        })?;
+        policy.validate().map_err(|e| located(span_of(&tree, &e.field), e.field, e.problem))?;
+        Ok(policy)
+    }
+
+    /// Checks the rules that types cannot: ranges, and remedies that fit the issue kind.
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        if self.id.trim().is_empty() || self.id.len() > 64 {
+            return Err(ValidationError::new("id", "give the policy an id of 1 to 64 characters"));
+        }
+        if self.version == 0 {
+            return Err(ValidationError::new("version", "versions start at 1"));
+        }
+        if !(1..=365).contains(&self.returns.window_days) {
+            return Err(ValidationError::new("returns.window_days", "must be between 1 and 365 days"));
+        }
+        if self.returns.restocking_fee_percent > 50 {
+            return Err(ValidationError::new("returns.restocking_fee_percent", "must be at most 50 percent"));
+        }
+        for fault in Fault::ALL {
+            if !self.returns.shipping_paid_by.contains_key(fault) {
+                return Err(ValidationError::new(
+                    "returns.shipping_paid_by",
+                    format!("say who pays when the fault is `{fault}`"),
+                ));
+            }
+        }
+        for (field, amounts) in [
+            ("returns.label_cost", &self.returns.label_cost),
+            ("keep_item.below", &self.keep_item.below),
+            ("approval.auto_up_to", &self.approval.auto_up_to),
+            ("compensation.max", &self.compensation.max),
+        ] {
+            if let Some((currency, _)) = amounts.iter().find(|(_, minor)| **minor < 0) {
+                return Err(ValidationError::new(format!("{field}.{currency}"), "amounts cannot be negative"));
+            }
+        }
+        for (i, exception) in self.exceptions.iter().enumerate() {
+            if exception.category.is_none() == exception.sku.is_none() {
+                return Err(ValidationError::new(
+                    format!("exceptions[{i}]"),
+                    "name either a `category` or a `sku`, not both or neither",
+                ));
+            }
+        }
+        for kind in IssueKind::ALL {
+            let Some(remedies) = self.remedies.get(kind) else {
+                return Err(ValidationError::new("remedies", format!("list the remedies for `{kind}`")));
+            };
+            if remedies.is_empty() {
+                return Err(ValidationError::new(
+                    format!("remedies.{kind}"),
+                    "list at least one remedy (`inform` or `escalate` will do)",
+                ));
+            }
+            let unique: BTreeSet<_> = remedies.iter().collect();
+            if unique.len() != remedies.len() {
+                return Err(ValidationError::new(format!("remedies.{kind}"), "a remedy is listed twice"));
+            }
+            for (i, remedy) in remedies.iter().enumerate() {
+                if !remedy_fits(*kind, *remedy) {
+                    return Err(ValidationError::new(
+                        format!("remedies.{kind}[{i}]"),
+                        format!("`{remedy}` cannot resolve `{kind}`"),
+                    ));
+                }
+            }
+        }
+        if self.store_credit.bonus_percent > 100 {
+            return Err(ValidationError::new("store_credit.bonus_percent", "must be at most 100 percent"));
+        }
+        if self.compensation.percent > 100 {
+            return Err(ValidationError::new("compensation.percent", "must be at most 100 percent"));
+        }
+        Ok(())
+    }
+
+    /// The default policy shipped with Redress.
+    pub fn standard() -> Policy {
+        // Checked by a test; a broken shipped file is a build defect, not a runtime condition.
+        Policy::from_toml(STANDARD_POLICY_TOML).unwrap_or_else(|e| panic!("shipped default policy: {e}"))
+    }
+
+    /// The EU 14-day right of withdrawal preset.
+    pub fn eu_withdrawal() -> Policy {
+        Policy::from_toml(EU_WITHDRAWAL_TOML).unwrap_or_else(|e| panic!("shipped EU policy: {e}"))
+    }
+
+    /// The exception covering `line`, if any; a SKU exception wins over a category one.
+    pub fn exception_for(&self, line: &OrderLine) -> Option<ExceptionRule> {
+        self.exceptions
+            .iter()
+            .find(|e| e.sku.as_deref() == Some(line.sku.as_str()))
+            .or_else(|| self.exceptions.iter().find(|e| e.covers(line)))
+            .map(|e| e.rule)
+    }
+
+    /// Who pays the return label when `fault` caused the problem.
+    pub fn return_shipping_payer(&self, fault: Fault) -> Payer {
+        self.returns.shipping_paid_by.get(&fault).copied().unwrap_or(Payer::Shop)
+    }
+}
+
+/// Whether a remedy can resolve an issue kind at all: a policy that offers a reship for a
+/// phishing report is a typo, not a rule.
+pub const fn remedy_fits(kind: IssueKind, remedy: Remedy) -> bool {
+    use IssueKind as K;
+    use Remedy as R;
+    match remedy {
+        R::Inform | R::Escalate => true,
+        R::AmendOrder => matches!(kind, K::ChangeShippingAddress | K::ChangeOrderItems | K::BillingInfoError),
+        R::CancelOrder => matches!(kind, K::CancelOrder | K::ChangeOrderItems | K::PaymentNotReflected),
+        R::CarrierTrace => matches!(kind, K::NotReceived | K::OrderStatus | K::ChangeShippingAddress),
+        R::Reship => matches!(
+            kind,
+            K::NotReceived | K::DamagedInTransit | K::WrongItemReceived | K::MissingItem | K::DefectiveItem
+        ),
+        R::Exchange | R::ReturnRefund | R::StoreCredit => matches!(
+            kind,
+            K::ChangeOrderItems
+                | K::WrongItemReceived
+                | K::NotAsDescribed
+                | K::DefectiveItem
+                | K::ReturnRequest
+                | K::ExchangeRequest
+                | K::DamagedInTransit
+        ),
+        R::RefundKeepItem | R::PartialRefund | R::Compensation => matches!(
+            kind,
+            K::NotReceived
+                | K::DamagedInTransit
+                | K::WrongItemReceived
+                | K::MissingItem
+                | K::NotAsDescribed
+                | K::DefectiveItem
+                | K::ReturnRequest
+        ),
+        R::RefundDuplicateCharge => matches!(kind, K::WrongCharge),
+        R::ReissueInvoice => matches!(kind, K::BillingInfoError),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shipped_policies_load() {
+        let standard = Policy::standard();
+        assert_eq!(standard.returns.window_days, 30);
+        assert_eq!(standard.version, 1);
+        let eu = Policy::eu_withdrawal();
+        assert_eq!(eu.returns.window_days, 14);
+        assert_eq!(eu.returns.window_starts, WindowStart::Delivery);
+        assert_eq!(eu.returns.restocking_fee_percent, 0);
+        assert_eq!(eu.remedies[&IssueKind::ReturnRequest][0], Remedy::ReturnRefund);
+    }
+
+    fn broken(from: &str, to: &str) -> PolicyError {
+        let text = STANDARD_POLICY_TOML.replacen(from, to, 1);
+        assert_ne!(text, STANDARD_POLICY_TOML, "{from} not in the document");
+        Policy::from_toml(&text).unwrap_err()
+    }
+
+    fn line_of(needle: &str) -> usize {
+        STANDARD_POLICY_TOML.lines().position(|l| l.contains(needle)).unwrap() + 1
+    }
+
+    #[test]
+    fn errors_name_the_line_and_the_field() {
+        let e = broken("window_days = 30", "window_days = 0");
+        assert_eq!(e.field, "returns.window_days");
+        assert_eq!(e.line, Some(line_of("window_days = ")));
+
+        let e = broken("window_days = 30", "window_days = \"thirty\"");
+        assert_eq!(e.field, "returns.window_days");
+        assert_eq!(e.line, Some(line_of("window_days = ")));
+
+        let e = broken("window_starts = \"delivery\"", "window_starts = \"payday\"");
+        assert_eq!(e.field, "returns.window_starts");
+        assert!(e.problem.contains("payday"), "{e}");
+        assert_eq!(e.line, Some(line_of("window_starts")));
+
+        let e = broken("bonus_percent = 10", "bonus_percent = 10\nbonus_percnt = 5");
+        assert!(e.problem.contains("bonus_percnt"), "{e}");
+        assert_eq!(e.line, Some(line_of("bonus_percent") + 1));
+
+        let e = broken("phishing_report = [\"inform\", \"escalate\"]", "phishing_report = [\"inform\", \"reship\"]");
+        assert_eq!(e.field, "remedies.phishing_report[1]");
+        assert_eq!(e.line, Some(line_of("phishing_report =")));
+
+        let e = broken("rule = \"hygiene\"", "rule = \"hygiene\"\nsku = \"X\"");
+        assert_eq!(e.field, "exceptions[1]");
+
+        let e = broken("EUR = 595", "EUR = -595");
+        assert_eq!(e.field, "returns.label_cost.EUR");
+        assert_eq!(e.line, Some(line_of("EUR = 595")));
+
+        let e = broken("[returns]", "[returns");
+        assert!(e.line.is_some(), "syntax errors have a place: {e}");
+
+        let e = broken("other = [\"inform\"]", "");
+        assert_eq!(e.field, "remedies");
+        assert!(e.to_string().contains("`other`"), "{e}");
+    }
+
+    #[test]
+    fn exceptions_prefer_the_sku() {
+        let mut policy = Policy::standard();
+        policy.exceptions.push(ReturnException {
+            category: None,
+            sku: Some("MUG".into()),
+            rule: ExceptionRule::MadeToOrder,
+        });
+        let line = OrderLine {
+            sku: "MUG".into(),
+            title: "Mug".into(),
+            variant: BTreeMap::new(),
+            category: Some("final_sale".into()),
+            quantity: 1,
+            unit_price: Money::new(100, Currency::from_code("EUR").unwrap()),
+        };
+        assert_eq!(policy.exception_for(&line), Some(ExceptionRule::MadeToOrder));
+    }
+}

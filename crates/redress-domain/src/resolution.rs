@@ -1,0 +1,74 @@
+//! What carrying out a remedy touches, in one value: the case change and its timeline entries,
+//! the order as amended, the returns created or moved on, the claims filed. Storage commits it
+//! in one transaction; any refusal is a [`ResolutionError`] and nothing is written.
+
+use crate::amendment::AmendmentError;
+use crate::case::{Case, CaseChange, CaseError};
+use crate::claim::Claim;
+use crate::decision::DecisionError;
+use crate::order::Order;
+use crate::returns::{ReturnAuthorisation, ReturnError};
+use crate::store::ValidationError;
+
+/// Everything a resolution step may read: the case, its order and the order's returns, as they
+/// are inside the transaction that will commit the step.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResolutionContext {
+    /// The case, locked for the step.
+    pub case: Case,
+    /// Its order, if it has one.
+    pub order: Option<Order>,
+    /// Every return of that order, from any case, so units are never returned twice.
+    pub returns: Vec<ReturnAuthorisation>,
+    /// Claims already filed on the case.
+    pub claims: Vec<Claim>,
+}
+
+/// What a resolution step writes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Resolution {
+    /// The case and its timeline entries.
+    pub change: CaseChange,
+    /// The order, when the step amended it.
+    pub order: Option<Order>,
+    /// Returns created or moved on (a return's `version` says which).
+    pub returns: Vec<ReturnAuthorisation>,
+    /// Claims filed.
+    pub claims: Vec<Claim>,
+}
+
+impl Resolution {
+    /// A step that only changes the case.
+    pub fn of(change: CaseChange) -> Self {
+        Self { change, order: None, returns: Vec::new(), claims: Vec::new() }
+    }
+}
+
+/// Why a resolution step was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ResolutionError {
+    /// The case refused.
+    #[error(transparent)]
+    Case(#[from] CaseError),
+    /// A return refused.
+    #[error(transparent)]
+    Return(#[from] ReturnError),
+    /// The amendment was refused.
+    #[error(transparent)]
+    Amendment(#[from] AmendmentError),
+    /// No decision could be made.
+    #[error(transparent)]
+    Decision(#[from] DecisionError),
+    /// A field breaks its rules.
+    #[error(transparent)]
+    Invalid(#[from] ValidationError),
+    /// The remedy is not among those the decision offers.
+    #[error("`{0}` is not on offer for this case now; ask for the options again")]
+    NotOffered(String),
+    /// The remedy needs a person's approval and none was given.
+    #[error("`{0}` needs a team member's approval: send `approved_by`")]
+    NeedsApproval(String),
+    /// The step needs an order and the case has none.
+    #[error("the case has no order")]
+    NoOrder,
+}

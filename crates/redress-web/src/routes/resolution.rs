@@ -1,0 +1,988 @@
+//! The resolution engine over HTTP: the options for a case (the decision with its reasons in
+//! the customer's language), carrying out a chosen remedy, amending an order before it ships,
+//! driving returns through their lifecycle, changing fault, and the store's policy.
+//!
+//! Every write goes through [`redress_store::Storage::resolve_case`], so the case, its
+//! timeline, the order, the returns and the claims change together or not at all. Writes take
+//! an `Idempotency-Key` header: the key is reserved in the write's own transaction and the
+//! first answer is kept, so a retry gets the same answer and never a second refund.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::header::CONTENT_TYPE;
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use redress_domain::amendment::{Amendment, StockLevels, amend};
+use redress_domain::claim::{Claim, ClaimResolution, NewClaim, is_claim_kind};
+use redress_domain::decision::{
+    CaseFacts, CustomerHistory, Decision, LineQuantity, PastCase, ReplayChange, decide, percent_of, replay,
+};
+use redress_domain::policy::{Payer, Policy, amount_in};
+use redress_domain::resolution::{Resolution, ResolutionContext, ResolutionError};
+use redress_domain::returns::{
+    ExchangeItem, LineInspection, NewReturn, RequestedLine, ReturnAuthorisation, ReturnLabel, returnable_units,
+};
+use redress_domain::{
+    Actor, Case, CaseEvent, CaseId, ClaimId, Fault, Money, Order, Remedy, ReturnId, StoreId, ValidationError,
+};
+use redress_store::{CaseFilter, IdempotencyKey, StoredPolicy, StoredResolution};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::{new_id, path_id};
+use crate::AppState;
+use crate::auth::StoreCaller;
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::{ApiJson, ApiQuery, IdempotentJson};
+
+pub(crate) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(get_options))
+        .routes(routes!(carry_out_remedy))
+        .routes(routes!(amend_order))
+        .routes(routes!(request_return, list_returns))
+        .routes(routes!(move_return))
+        .routes(routes!(change_fault))
+        .routes(routes!(get_policy, put_policy))
+        .routes(routes!(dry_run_policy))
+}
+
+/// The store's policy in force: its own, or the default one shipped with Redress.
+async fn policy_of(state: &AppState, store_id: StoreId) -> Result<Policy, ApiError> {
+    Ok(state.storage().policy(store_id).await?.map_or_else(Policy::standard, |p| p.policy))
+}
+
+/// The customer's history, not counting the case in hand.
+async fn history_of(state: &AppState, case: &Case, now: OffsetDateTime) -> Result<CustomerHistory, ApiError> {
+    let Some(customer_id) = case.customer_id else { return Ok(CustomerHistory::default()) };
+    let mut history = state.storage().customer_history(case.store_id, customer_id, now).await?;
+    history.cases_last_90_days = history.cases_last_90_days.saturating_sub(1);
+    Ok(history)
+}
+
+/// Runs a write under an optional Idempotency-Key: a key seen before answers with the first
+/// answer (or refuses a different request under the same key); a new key is reserved by the
+/// write and its answer kept.
+async fn idempotently<T, F, Fut>(
+    state: &AppState,
+    store_id: StoreId,
+    request: (Option<String>, String),
+    status: StatusCode,
+    work: F,
+) -> Result<Response, ApiError>
+where
+    T: Serialize,
+    F: FnOnce(Option<IdempotencyKey>) -> Fut,
+    Fut: Future<Output = Result<T, ApiError>>,
+{
+    let (key, request_hash) = request;
+    if let Some(key) = &key
+        && let Some(stored) = state.storage().idempotent_answer(store_id, key).await?
+    {
+        if stored.request_hash != request_hash {
+            return Err(ApiError {
+                field: Some("Idempotency-Key".into()),
+                ..ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "idempotency_key_reused",
+                    "this Idempotency-Key was used for a different request; use a new key for a new request",
+                )
+            });
+        }
+        let Some((status, body)) = stored.answer else {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "request_in_progress",
+                "a request with this Idempotency-Key is being carried out or was carried out without its answer being kept; read the case to see where it stands",
+            ));
+        };
+        let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+        let mut response = (status, [(CONTENT_TYPE, "application/json")], body).into_response();
+        response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
+        return Ok(response);
+    }
+    let reservation = key.clone().map(|key| IdempotencyKey { key, request_hash, at: OffsetDateTime::now_utc() });
+    let value = work(reservation).await?;
+    let body = serde_json::to_string(&value).map_err(ApiError::internal)?;
+    if let Some(key) = &key {
+        state.storage().save_idempotent_answer(store_id, key, status.as_u16(), &body).await?;
+    }
+    Ok((status, [(CONTENT_TYPE, "application/json")], body).into_response())
+}
+
+/// Options for a case: the facts the customer or agent adds to what the order says.
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct OptionsQuery {
+    /// Lines concerned as `SKU:quantity`, comma separated; the whole order if absent.
+    pub lines: Option<String>,
+    /// The customer has sent photos.
+    pub photos_provided: Option<bool>,
+    /// The carrier can stop a parcel in transit.
+    pub carrier_allows_intercept: Option<bool>,
+}
+
+fn parse_lines(text: &str) -> Result<Vec<LineQuantity>, ApiError> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|part| {
+            let (sku, quantity) = part.rsplit_once(':').unwrap_or((part, "1"));
+            let quantity = quantity
+                .parse()
+                .map_err(|_| ApiError::invalid("lines", format!("`{part}` is not SKU:quantity, e.g. TEE-M:1")))?;
+            Ok(LineQuantity { sku: sku.to_owned(), quantity })
+        })
+        .collect()
+}
+
+/// What can be done about a case now: the remedies on offer, the one recommended, the amounts
+/// and the rules that produced them, in the customer's language. Reads only.
+#[utoipa::path(get, path = "/api/v1/cases/{case_id}/options", tag = "resolution", params(
+        ("case_id" = String, Path, description = "The case's id"), OptionsQuery), security(("store_key" = [])),
+    responses((status = 200, body = Decision), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+async fn get_options(
+    State(state): State<AppState>,
+    caller: StoreCaller,
+    Path(case_id): Path<String>,
+    ApiQuery(query): ApiQuery<OptionsQuery>,
+) -> Result<Json<Decision>, ApiError> {
+    let storage = state.storage();
+    let case = storage.case(caller.store_id, path_id(&case_id, "case")?).await?;
+    let order = match case.order_id {
+        Some(id) => Some(storage.order(caller.store_id, id).await?),
+        None => None,
+    };
+    let now = OffsetDateTime::now_utc();
+    let facts = CaseFacts {
+        kind: case.kind,
+        lines: query.lines.as_deref().map(parse_lines).transpose()?.unwrap_or_default(),
+        photos_provided: query.photos_provided.unwrap_or(false),
+        carrier_allows_intercept: query.carrier_allows_intercept.unwrap_or(false),
+        language: case.language.clone(),
+    };
+    let policy = policy_of(&state, caller.store_id).await?;
+    let history = history_of(&state, &case, now).await?;
+    let decision = decide(&facts, order.as_ref(), &policy, &history, now).map_err(ResolutionError::from)?;
+    Ok(Json(decision))
+}
+
+/// A remedy to carry out.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RemedyRequest {
+    /// One of the remedies the options offer.
+    pub remedy: Remedy,
+    /// Lines concerned; the whole order if empty.
+    #[serde(default)]
+    pub lines: Vec<LineQuantity>,
+    /// The customer has sent photos.
+    #[serde(default)]
+    pub photos_provided: bool,
+    /// The carrier can stop a parcel in transit.
+    #[serde(default)]
+    pub carrier_allows_intercept: bool,
+    /// The team member approving a remedy that needs approval.
+    #[serde(default)]
+    pub approved_by: Option<String>,
+    /// The carrier's reference, when a claim was made to the carrier.
+    #[serde(default)]
+    pub carrier_reference: Option<String>,
+}
+
+/// What carrying out a remedy did.
+#[derive(Serialize, ToSchema)]
+pub struct RemedyOutcome {
+    /// The case as it now is.
+    pub case: Case,
+    /// The decision the remedy was chosen from.
+    pub decision: Decision,
+    /// Returns opened.
+    pub returns: Vec<ReturnAuthorisation>,
+    /// Claims filed.
+    pub claims: Vec<Claim>,
+    /// The order, if the remedy changed it (a cancellation).
+    pub order: Option<Order>,
+}
+
+/// Carries out a remedy the options offer: opens a return (approved at once when no approval is
+/// needed), files a claim (reship or refund, with the carrier's reference), cancels the order,
+/// or records the remedy for the money layer, always with the decision and the fault on the
+/// timeline. Takes an `Idempotency-Key`.
+#[utoipa::path(post, path = "/api/v1/cases/{case_id}/remedy", tag = "resolution", request_body = RemedyRequest,
+    params(("case_id" = String, Path, description = "The case's id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key get the first answer")),
+    security(("store_key" = [])),
+    responses((status = 201, body = RemedyOutcome), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "Not on offer, needs approval, or the case changed", body = ErrorBody),
+        (status = 422, description = "Idempotency-Key reused for another request", body = ErrorBody)))]
+async fn carry_out_remedy(
+    State(state): State<AppState>,
+    caller: StoreCaller,
+    Path(case_id): Path<String>,
+    request: IdempotentJson<RemedyRequest>,
+) -> Result<Response, ApiError> {
+    let case_id: CaseId = path_id(&case_id, "case")?;
+    let store_id = caller.store_id;
+    let input = request.body;
+    if let Some(name) = &input.approved_by
+        && name.trim().is_empty()
+    {
+        return Err(ApiError::invalid("approved_by", "name the team member approving"));
+    }
+    let case = state.storage().case(store_id, case_id).await?;
+    let now = OffsetDateTime::now_utc();
+    let policy = policy_of(&state, store_id).await?;
+    let history = history_of(&state, &case, now).await?;
+    let actor = input.approved_by.clone().map_or_else(|| caller.actor(), |name| Actor::Agent { name });
+    let decided: Arc<Mutex<Option<Decision>>> = Arc::default();
+    let out = decided.clone();
+    let claim_id = new_id(ClaimId::from_uuid);
+    let return_id = new_id(ReturnId::from_uuid);
+    let writer = state.clone();
+    idempotently(&state, store_id, (request.key, request.request_hash), StatusCode::CREATED, |key| async move {
+        let stored = writer
+            .storage()
+            .resolve_case(
+                store_id,
+                case_id,
+                key,
+                Box::new(move |ctx: &ResolutionContext| {
+                    let (resolution, decision) =
+                        carry_out(ctx, &input, &policy, &history, &actor, (claim_id, return_id), now)?;
+                    if let Ok(mut slot) = out.lock() {
+                        *slot = Some(decision);
+                    }
+                    Ok(resolution)
+                }),
+            )
+            .await?;
+        let decision = decided
+            .lock()
+            .ok()
+            .and_then(|mut d| d.take())
+            .ok_or_else(|| ApiError::internal("the decision was not kept"))?;
+        let StoredResolution { case, returns, claims, order, .. } = stored;
+        Ok(RemedyOutcome { case, decision, returns, claims, order })
+    })
+    .await
+}
+
+fn carry_out(
+    ctx: &ResolutionContext,
+    input: &RemedyRequest,
+    policy: &Policy,
+    history: &CustomerHistory,
+    actor: &Actor,
+    (claim_id, return_id): (ClaimId, ReturnId),
+    now: OffsetDateTime,
+) -> Result<(Resolution, Decision), ResolutionError> {
+    let case = &ctx.case;
+    let facts = CaseFacts {
+        kind: case.kind,
+        lines: input.lines.clone(),
+        photos_provided: input.photos_provided,
+        carrier_allows_intercept: input.carrier_allows_intercept,
+        language: case.language.clone(),
+    };
+    let decision = decide(&facts, ctx.order.as_ref(), policy, history, now)?;
+    let remedy = input.remedy;
+    let offer = decision.offer(remedy).cloned().ok_or_else(|| ResolutionError::NotOffered(remedy.to_string()))?;
+    if offer.needs_photos {
+        return Err(ValidationError::new("photos_provided", "this remedy needs the customer's photos first").into());
+    }
+    if offer.needs_approval && input.approved_by.is_none() {
+        return Err(ResolutionError::NeedsApproval(remedy.to_string()));
+    }
+    let mut entries = vec![redress_domain::TimelineEntry {
+        at: now,
+        actor: Actor::System,
+        event: CaseEvent::Decided {
+            policy_id: decision.policy_id.clone(),
+            policy_version: decision.policy_version,
+            offers: decision.offers.iter().map(|o| o.remedy).collect(),
+            recommended: decision.recommended,
+            rules: decision.reasons.iter().map(|r| r.rule).collect(),
+        },
+    }];
+    let fault_change = case.attribute_fault(&decision.fault, now);
+    if let Some(change) = &fault_change {
+        entries.extend(change.entries.iter().cloned());
+    }
+    let mut returns = Vec::new();
+    let mut claims = Vec::new();
+    let mut order_after = None;
+    let mut reference = None;
+    match remedy {
+        Remedy::AmendOrder => {
+            return Err(ValidationError::new(
+                "remedy",
+                "send the change itself to POST /api/v1/cases/{case_id}/amendments",
+            )
+            .into());
+        }
+        Remedy::CancelOrder => {
+            let order = ctx.order.as_ref().ok_or(ResolutionError::NoOrder)?;
+            let amended =
+                amend(order, &Amendment::CancelOrder, policy, &StockLevels::new(), false, &case.language, now)?;
+            entries.push(amendment_entry(order, &amended, actor, now));
+            order_after = Some(amended.order);
+        }
+        Remedy::ReturnRefund | Remedy::Exchange | Remedy::StoreCredit if offer.requires_return => {
+            let order = ctx.order.as_ref().ok_or(ResolutionError::NoOrder)?;
+            let lines: Vec<RequestedLine> = if input.lines.is_empty() {
+                let left = returnable_units(order, &ctx.returns);
+                order
+                    .lines
+                    .iter()
+                    .filter_map(|l| {
+                        let quantity = left.get(l.sku.as_str()).copied().unwrap_or(0);
+                        (quantity > 0).then(|| RequestedLine { sku: l.sku.clone(), quantity, reason: case.kind })
+                    })
+                    .collect()
+            } else {
+                input
+                    .lines
+                    .iter()
+                    .map(|l| RequestedLine { sku: l.sku.clone(), quantity: l.quantity, reason: case.kind })
+                    .collect()
+            };
+            let new = NewReturn { id: return_id, case_id: case.id, lines, fault: decision.fault.case };
+            let requested = ReturnAuthorisation::request(new, order, &ctx.returns, actor, now)?;
+            entries.extend(requested.entries);
+            // The policy offered it without approval (or a person approved it): approved at once.
+            let approved = requested.rma.approve(actor, now)?;
+            entries.extend(approved.entries);
+            reference = Some(approved.rma.id.to_string());
+            // A loss put right through a return is also a claim, refunded once the items are back.
+            if is_claim_kind(case.kind) && remedy == Remedy::ReturnRefund {
+                let new = NewClaim {
+                    id: claim_id,
+                    case_id: case.id,
+                    kind: case.kind,
+                    lines: approved
+                        .rma
+                        .lines
+                        .iter()
+                        .map(|l| LineQuantity { sku: l.sku.clone(), quantity: l.quantity })
+                        .collect(),
+                    resolution: ClaimResolution::RefundWithReturn,
+                    fault: decision.fault.case,
+                    carrier_reference: input.carrier_reference.clone(),
+                    return_id: Some(approved.rma.id),
+                };
+                let (claim, entry) = Claim::file(new, order, actor, now)?;
+                entries.push(entry);
+                claims.push(claim);
+            }
+            returns.push(approved.rma);
+        }
+        Remedy::Reship | Remedy::RefundKeepItem if is_claim_kind(case.kind) => {
+            let order = ctx.order.as_ref().ok_or(ResolutionError::NoOrder)?;
+            let resolution =
+                if remedy == Remedy::Reship { ClaimResolution::Reship } else { ClaimResolution::RefundWithoutReturn };
+            let new = NewClaim {
+                id: claim_id,
+                case_id: case.id,
+                kind: case.kind,
+                lines: input.lines.clone(),
+                resolution,
+                fault: decision.fault.case,
+                carrier_reference: input.carrier_reference.clone(),
+                return_id: None,
+            };
+            let (claim, entry) = Claim::file(new, order, actor, now)?;
+            entries.push(entry);
+            reference = Some(claim.id.to_string());
+            claims.push(claim);
+        }
+        _ => {}
+    }
+    entries.push(redress_domain::TimelineEntry {
+        at: now,
+        actor: actor.clone(),
+        event: CaseEvent::RemedyCarriedOut { remedy, amount: offer.amount, reference },
+    });
+    let mut change = case.record(entries, now);
+    if let Some(fault) = fault_change {
+        change.case.fault = fault.case.fault;
+    }
+    Ok((Resolution { order: order_after, returns, claims, ..Resolution::of(change) }, decision))
+}
+
+fn amendment_entry(
+    order: &Order,
+    amended: &redress_domain::amendment::AmendedOrder,
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> redress_domain::TimelineEntry {
+    redress_domain::TimelineEntry {
+        at: now,
+        actor: actor.clone(),
+        event: CaseEvent::OrderAmended {
+            order_id: order.id,
+            amendment: amended.kind.to_owned(),
+            before: amended.before.clone(),
+            after: amended.after.clone(),
+            difference: amended.difference,
+        },
+    }
+}
+
+/// An amendment to the case's order.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AmendmentRequest {
+    /// The change.
+    pub amendment: Amendment,
+    /// Units in stock per SKU, as the shop's stock system reports them, for swaps and larger quantities.
+    #[serde(default)]
+    pub stock: BTreeMap<String, u32>,
+    /// The carrier can stop a parcel in transit (offered as an alternative when it is too late).
+    #[serde(default)]
+    pub carrier_allows_intercept: bool,
+}
+
+/// An order after an amendment.
+#[derive(Serialize, ToSchema)]
+pub struct AmendmentOutcome {
+    /// The case.
+    pub case: Case,
+    /// The order as it now is.
+    pub order: Order,
+    /// The changed part before, in words.
+    pub before: String,
+    /// The changed part after, in words.
+    pub after: String,
+    /// What the customer owes (positive) or is owed (negative), for the money layer to settle.
+    pub difference: Money,
+}
+
+/// Amends the case's order before it ships: address, variant (with a stock check), quantity,
+/// billing details, cancel a line or the whole order. Once the carrier has it, refused with
+/// 409 `too_late_to_amend`, the reason in the customer's language and the alternatives.
+/// Takes an `Idempotency-Key`.
+#[utoipa::path(post, path = "/api/v1/cases/{case_id}/amendments", tag = "resolution", request_body = AmendmentRequest,
+    params(("case_id" = String, Path, description = "The case's id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key get the first answer")),
+    security(("store_key" = [])),
+    responses((status = 200, body = AmendmentOutcome), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "Too late, out of stock, no change, or the order is cancelled", body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+async fn amend_order(
+    State(state): State<AppState>,
+    caller: StoreCaller,
+    Path(case_id): Path<String>,
+    request: IdempotentJson<AmendmentRequest>,
+) -> Result<Response, ApiError> {
+    let case_id: CaseId = path_id(&case_id, "case")?;
+    let store_id = caller.store_id;
+    let policy = policy_of(&state, store_id).await?;
+    let actor = caller.actor();
+    let input = request.body;
+    let writer = state.clone();
+    idempotently(&state, store_id, (request.key, request.request_hash), StatusCode::OK, |key| async move {
+        let stored = writer
+            .storage()
+            .resolve_case(
+                store_id,
+                case_id,
+                key,
+                Box::new(move |ctx: &ResolutionContext| {
+                    let now = OffsetDateTime::now_utc();
+                    let order = ctx.order.as_ref().ok_or(ResolutionError::NoOrder)?;
+                    let amended = amend(
+                        order,
+                        &input.amendment,
+                        &policy,
+                        &input.stock,
+                        input.carrier_allows_intercept,
+                        &ctx.case.language,
+                        now,
+                    )
+                    .map_err(|e| match e {
+                        redress_domain::amendment::AmendmentError::Invalid(v) => {
+                            ResolutionError::Invalid(v.within("amendment"))
+                        }
+                        other => other.into(),
+                    })?;
+                    let entry = amendment_entry(order, &amended, &actor, now);
+                    Ok(Resolution { order: Some(amended.order), ..Resolution::of(ctx.case.record(vec![entry], now)) })
+                }),
+            )
+            .await?;
+        let order = stored.order.ok_or_else(|| ApiError::internal("the amended order was not returned"))?;
+        let (before, after, difference) = stored
+            .entries
+            .iter()
+            .find_map(|e| match &e.entry.event {
+                CaseEvent::OrderAmended { before, after, difference, .. } => {
+                    Some((before.clone(), after.clone(), *difference))
+                }
+                _ => None,
+            })
+            .ok_or_else(|| ApiError::internal("the amendment was not recorded"))?;
+        Ok(AmendmentOutcome { case: stored.case, order, before, after, difference })
+    })
+    .await
+}
+
+/// A return to request, line by line.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReturnRequest {
+    /// What comes back, with the reason for each line.
+    pub lines: Vec<RequestedLine>,
+}
+
+/// A return and the case it belongs to.
+#[derive(Serialize, ToSchema)]
+pub struct ReturnOutcome {
+    /// The case.
+    pub case: Case,
+    /// The return.
+    #[serde(rename = "return")]
+    pub rma: ReturnAuthorisation,
+}
+
+/// Requests a return of delivered lines, each with its reason (from the taxonomy) and quantity;
+/// it waits in `requested` for approval. Takes an `Idempotency-Key`.
+#[utoipa::path(post, path = "/api/v1/cases/{case_id}/returns", tag = "resolution", request_body = ReturnRequest,
+    params(("case_id" = String, Path, description = "The case's id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key get the first answer")),
+    security(("store_key" = [])),
+    responses((status = 201, body = ReturnOutcome), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn request_return(
+    State(state): State<AppState>,
+    caller: StoreCaller,
+    Path(case_id): Path<String>,
+    request: IdempotentJson<ReturnRequest>,
+) -> Result<Response, ApiError> {
+    let case_id: CaseId = path_id(&case_id, "case")?;
+    let store_id = caller.store_id;
+    let actor = caller.actor();
+    let return_id = new_id(ReturnId::from_uuid);
+    let lines = request.body.lines;
+    let writer = state.clone();
+    idempotently(&state, store_id, (request.key, request.request_hash), StatusCode::CREATED, |key| async move {
+        let stored = writer
+            .storage()
+            .resolve_case(
+                store_id,
+                case_id,
+                key,
+                Box::new(move |ctx: &ResolutionContext| {
+                    let now = OffsetDateTime::now_utc();
+                    let order = ctx.order.as_ref().ok_or(ResolutionError::NoOrder)?;
+                    let new = NewReturn { id: return_id, case_id: ctx.case.id, lines, fault: ctx.case.fault.case };
+                    let change = ReturnAuthorisation::request(new, order, &ctx.returns, &actor, now)?;
+                    Ok(Resolution { returns: vec![change.rma], ..Resolution::of(ctx.case.record(change.entries, now)) })
+                }),
+            )
+            .await?;
+        one_return(stored)
+    })
+    .await
+}
+
+fn one_return(stored: StoredResolution) -> Result<ReturnOutcome, ApiError> {
+    let rma = stored.returns.into_iter().next().ok_or_else(|| ApiError::internal("the return was not written"))?;
+    Ok(ReturnOutcome { case: stored.case, rma })
+}
+
+/// A case's returns and claims.
+#[derive(Serialize, ToSchema)]
+pub struct ReturnsAndClaims {
+    /// Returns, oldest first.
+    pub returns: Vec<ReturnAuthorisation>,
+    /// Claims, oldest first.
+    pub claims: Vec<Claim>,
+}
+
+/// A case's returns and claims.
+#[utoipa::path(get, path = "/api/v1/cases/{case_id}/returns", tag = "resolution",
+    params(("case_id" = String, Path, description = "The case's id")), security(("store_key" = [])),
+    responses((status = 200, body = ReturnsAndClaims), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn list_returns(
+    State(state): State<AppState>,
+    caller: StoreCaller,
+    Path(case_id): Path<String>,
+) -> Result<Json<ReturnsAndClaims>, ApiError> {
+    let storage = state.storage();
+    let case = storage.case(caller.store_id, path_id(&case_id, "case")?).await?;
+    let (returns, claims) = tokio::try_join!(
+        storage.returns_of_case(caller.store_id, case.id),
+        storage.claims_of_case(caller.store_id, case.id)
+    )?;
+    Ok(Json(ReturnsAndClaims { returns, claims }))
+}
+
+/// A step in a return's lifecycle.
+#[derive(Deserialize, ToSchema)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum ReturnAction {
+    /// Accept the request.
+    Approve,
+    /// Refuse it, saying why.
+    Reject {
+        /// Why.
+        reason: String,
+    },
+    /// Issue the return label; its cost and payer come from the policy unless given.
+    IssueLabel {
+        /// Carrier.
+        carrier: String,
+        /// The label's tracking number.
+        tracking_number: String,
+        /// What the label costs, if not the policy's price.
+        #[serde(default)]
+        cost: Option<Money>,
+    },
+    /// The parcel is on its way back.
+    MarkInTransit,
+    /// The parcel arrived.
+    Receive,
+    /// Inspection results, one per line, keyed by SKU.
+    Inspect {
+        /// Results by SKU.
+        lines: BTreeMap<String, LineInspection>,
+    },
+    /// Refund; by default the accepted lines less the customer's label and restocking fee.
+    Refund {
+        /// The amount, if not the default.
+        #[serde(default)]
+        amount: Option<Money>,
+    },
+    /// Store credit; by default the accepted lines plus the policy's bonus.
+    Credit {
+        /// The amount, if not the default.
+        #[serde(default)]
+        amount: Option<Money>,
+    },
+    /// Exchange for other items, settling the price difference; `instant` ships before the return arrives.
+    Exchange {
+        /// What is sent instead.
+        replacements: Vec<ExchangeItem>,
+        /// Ship now, holding the returned goods' value until the parcel arrives.
+        #[serde(default)]
+        instant: bool,
+    },
+    /// Finish an instant exchange once the return is inspected.
+    CompleteExchange,
+    /// Close the return.
+    Close {
+        /// A closing note.
+        #[serde(default)]
+        note: Option<String>,
+    },
+    /// Call the return off (only before it is received).
+    Cancel {
+        /// Why.
+        #[serde(default)]
+        reason: Option<String>,
+    },
+}
+
+/// Moves a return through its lifecycle: approve or reject, issue label, in transit, receive,
+/// inspect each line, then refund, exchange, credit or close; cancel before receipt. A step the
+/// lifecycle does not allow is 409 `illegal_transition` and changes nothing. Takes an
+/// `Idempotency-Key`.
+#[utoipa::path(post, path = "/api/v1/cases/{case_id}/returns/{return_id}/actions", tag = "resolution",
+    request_body = ReturnAction,
+    params(("case_id" = String, Path, description = "The case's id"), ("return_id" = String, Path, description = "The return's id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key get the first answer")),
+    security(("store_key" = [])),
+    responses((status = 200, body = ReturnOutcome), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "Not allowed from the return's status", body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+async fn move_return(
+    State(state): State<AppState>,
+    caller: StoreCaller,
+    Path((case_id, return_id)): Path<(String, String)>,
+    request: IdempotentJson<ReturnAction>,
+) -> Result<Response, ApiError> {
+    let case_id: CaseId = path_id(&case_id, "case")?;
+    let return_id: ReturnId = path_id(&return_id, "return")?;
+    let store_id = caller.store_id;
+    let policy = policy_of(&state, store_id).await?;
+    let actor = caller.actor();
+    let action = request.body;
+    let writer = state.clone();
+    idempotently(&state, store_id, (request.key, request.request_hash), StatusCode::OK, |key| async move {
+        let stored = writer
+            .storage()
+            .resolve_case(
+                store_id,
+                case_id,
+                key,
+                Box::new(move |ctx: &ResolutionContext| {
+                    let now = OffsetDateTime::now_utc();
+                    let rma = ctx
+                        .returns
+                        .iter()
+                        .find(|r| r.id == return_id && r.case_id == ctx.case.id)
+                        .ok_or_else(|| ValidationError::new("return_id", "no return with that id on this case"))?;
+                    let change = apply_action(rma, action, &policy, &actor, now)?;
+                    Ok(Resolution { returns: vec![change.rma], ..Resolution::of(ctx.case.record(change.entries, now)) })
+                }),
+            )
+            .await
+            .map_err(|e| match e {
+                redress_store::StoreError::Resolution(ResolutionError::Invalid(v)) if v.field == "return_id" => {
+                    ApiError::not_found("return")
+                }
+                other => other.into(),
+            })?;
+        one_return(stored)
+    })
+    .await
+}
+
+fn apply_action(
+    rma: &ReturnAuthorisation,
+    action: ReturnAction,
+    policy: &Policy,
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<redress_domain::returns::ReturnChange, ResolutionError> {
+    let change = match action {
+        ReturnAction::Approve => rma.approve(actor, now)?,
+        ReturnAction::Reject { reason } => rma.reject(&reason, actor, now)?,
+        ReturnAction::IssueLabel { carrier, tracking_number, cost } => {
+            let cost = cost
+                .or_else(|| amount_in(&policy.returns.label_cost, rma.currency))
+                .unwrap_or(Money::zero(rma.currency));
+            if cost.currency != rma.currency {
+                return Err(ValidationError::new("cost.currency", format!("must be {}", rma.currency)).into());
+            }
+            let paid_by = policy.return_shipping_payer(rma.fault);
+            rma.issue_label(ReturnLabel { carrier, tracking_number, cost, paid_by }, actor, now)?
+        }
+        ReturnAction::MarkInTransit => rma.mark_in_transit(actor, now)?,
+        ReturnAction::Receive => rma.receive(actor, now)?,
+        ReturnAction::Inspect { lines } => rma.inspect(&lines, actor, now)?,
+        ReturnAction::Refund { amount } => {
+            let amount = match amount {
+                Some(amount) => amount,
+                None => default_refund(rma, policy)?,
+            };
+            rma.refund(amount, actor, now)?
+        }
+        ReturnAction::Credit { amount } => {
+            let accepted = rma.accepted_value().map_err(redress_domain::returns::ReturnError::from)?;
+            let bonus = percent_of(accepted, policy.store_credit.bonus_percent)
+                .map_err(redress_domain::returns::ReturnError::from)?;
+            let amount = match amount {
+                Some(amount) => amount,
+                None => accepted.checked_add(&bonus).map_err(redress_domain::returns::ReturnError::from)?,
+            };
+            rma.credit(amount, policy.store_credit.bonus_percent, actor, now)?
+        }
+        ReturnAction::Exchange { replacements, instant } => rma.exchange(replacements, instant, actor, now)?,
+        ReturnAction::CompleteExchange => rma.complete_exchange(actor, now)?,
+        ReturnAction::Close { note } => rma.close(note.as_deref(), actor, now)?,
+        ReturnAction::Cancel { reason } => rma.cancel(reason.as_deref(), actor, now)?,
+    };
+    Ok(change)
+}
+
+/// The refund after inspection: accepted lines, less the label when the customer pays it and
+/// the restocking fee when the customer changed their mind.
+fn default_refund(rma: &ReturnAuthorisation, policy: &Policy) -> Result<Money, ResolutionError> {
+    let money = |e| ResolutionError::Return(redress_domain::returns::ReturnError::Money(e));
+    let accepted = rma.accepted_value().map_err(money)?;
+    let mut amount = accepted;
+    if let Some(label) = &rma.label
+        && label.paid_by == Payer::Customer
+    {
+        amount = amount.checked_sub(&label.cost).map_err(money)?;
+    }
+    if rma.fault == Fault::Customer {
+        let fee = percent_of(accepted, policy.returns.restocking_fee_percent).map_err(money)?;
+        amount = amount.checked_sub(&fee).map_err(money)?;
+    }
+    Ok(amount)
+}
+
+/// A change of fault, by a person, with a note.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FaultChange {
+    /// The line's SKU; absent for the whole case.
+    #[serde(default)]
+    pub sku: Option<String>,
+    /// Who caused it.
+    pub fault: Fault,
+    /// Why; required.
+    pub note: String,
+}
+
+/// Changes who is at fault, for the case or one line, with a note saying why. Fault decides who
+/// pays return shipping and whether compensation is offered. Takes an `Idempotency-Key`.
+#[utoipa::path(post, path = "/api/v1/cases/{case_id}/fault", tag = "resolution", request_body = FaultChange,
+    params(("case_id" = String, Path, description = "The case's id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key get the first answer")),
+    security(("store_key" = [])),
+    responses((status = 200, body = Case), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn change_fault(
+    State(state): State<AppState>,
+    caller: StoreCaller,
+    Path(case_id): Path<String>,
+    request: IdempotentJson<FaultChange>,
+) -> Result<Response, ApiError> {
+    let case_id: CaseId = path_id(&case_id, "case")?;
+    let store_id = caller.store_id;
+    let actor = caller.actor();
+    let input = request.body;
+    let writer = state.clone();
+    idempotently(&state, store_id, (request.key, request.request_hash), StatusCode::OK, |key| async move {
+        let stored = writer
+            .storage()
+            .resolve_case(
+                store_id,
+                case_id,
+                key,
+                Box::new(move |ctx: &ResolutionContext| {
+                    if let Some(sku) = &input.sku
+                        && !ctx.order.as_ref().is_some_and(|o| o.lines.iter().any(|l| l.sku == *sku))
+                    {
+                        return Err(ValidationError::new("sku", format!("`{sku}` is not on the case's order")).into());
+                    }
+                    let now = OffsetDateTime::now_utc();
+                    let change = ctx.case.change_fault(input.sku.as_deref(), input.fault, &input.note, &actor, now)?;
+                    Ok(Resolution::of(change))
+                }),
+            )
+            .await?;
+        Ok(stored.case)
+    })
+    .await
+}
+
+/// A store's policy.
+#[derive(Serialize, ToSchema)]
+pub struct PolicyView {
+    /// The policy in force.
+    pub policy: Policy,
+    /// Its TOML document.
+    pub source: String,
+    /// True when the store has saved none and the default applies.
+    pub default: bool,
+}
+
+/// The store's policy in force, parsed and as written.
+#[utoipa::path(get, path = "/api/v1/policy", tag = "resolution", security(("store_key" = [])),
+    responses((status = 200, body = PolicyView), (status = 401, body = ErrorBody)))]
+async fn get_policy(State(state): State<AppState>, caller: StoreCaller) -> Result<Json<PolicyView>, ApiError> {
+    Ok(Json(match state.storage().policy(caller.store_id).await? {
+        Some(stored) => PolicyView { policy: stored.policy, source: stored.source, default: false },
+        None => PolicyView {
+            policy: Policy::standard(),
+            source: redress_domain::policy::STANDARD_POLICY_TOML.to_owned(),
+            default: true,
+        },
+    }))
+}
+
+/// A policy document.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyDocument {
+    /// The TOML document; see the default with GET /api/v1/policy. Or leave it out and name a preset.
+    #[serde(default)]
+    pub source: Option<String>,
+    /// `default` or `eu_withdrawal`, instead of a document.
+    #[serde(default)]
+    pub preset: Option<String>,
+}
+
+fn read_policy(document: &PolicyDocument) -> Result<(Policy, String), ApiError> {
+    let source = match (&document.source, document.preset.as_deref()) {
+        (Some(source), None) => source.clone(),
+        (None, Some("default")) => redress_domain::policy::STANDARD_POLICY_TOML.to_owned(),
+        (None, Some("eu_withdrawal")) => redress_domain::policy::EU_WITHDRAWAL_TOML.to_owned(),
+        (None, Some(other)) => {
+            return Err(ApiError {
+                code: "unknown_value",
+                ..ApiError::invalid("preset", format!("`{other}` is not a preset; use default or eu_withdrawal"))
+            });
+        }
+        _ => return Err(ApiError::invalid("source", "give either a `source` document or a `preset`")),
+    };
+    let policy = Policy::from_toml(&source).map_err(|e| ApiError::invalid("source", e.to_string()))?;
+    Ok((policy, source))
+}
+
+/// Saves a new version of the store's policy. The document is checked on load: errors name
+/// the line and the field. Its `version` must be above the one in force.
+#[utoipa::path(put, path = "/api/v1/policy", tag = "resolution", request_body = PolicyDocument,
+    security(("store_key" = [])),
+    responses((status = 200, body = PolicyView), (status = 400, description = "The document's line and field at fault", body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 409, description = "The version is not above the one in force", body = ErrorBody)))]
+async fn put_policy(
+    State(state): State<AppState>,
+    caller: StoreCaller,
+    ApiJson(document): ApiJson<PolicyDocument>,
+) -> Result<Json<PolicyView>, ApiError> {
+    let (policy, source) = read_policy(&document)?;
+    let stored = StoredPolicy { policy: policy.clone(), source: source.clone(), saved_at: OffsetDateTime::now_utc() };
+    state.storage().save_policy(caller.store_id, &stored).await?;
+    Ok(Json(PolicyView { policy, source, default: false }))
+}
+
+/// What a proposed policy would change.
+#[derive(Serialize, ToSchema)]
+pub struct DryRun {
+    /// Cases replayed.
+    pub cases_replayed: usize,
+    /// The cases whose decision would change.
+    pub changes: Vec<ReplayChange>,
+}
+
+/// Dry run: replays a proposed policy against the store's latest 500 cases (with their orders
+/// as they are now, at the time each case was opened) and reports the decisions that would
+/// change. Nothing is saved or carried out.
+#[utoipa::path(post, path = "/api/v1/policy/dry-run", tag = "resolution", request_body = PolicyDocument,
+    security(("store_key" = [])),
+    responses((status = 200, body = DryRun), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+async fn dry_run_policy(
+    State(state): State<AppState>,
+    caller: StoreCaller,
+    ApiJson(document): ApiJson<PolicyDocument>,
+) -> Result<Json<DryRun>, ApiError> {
+    let (proposed, _) = read_policy(&document)?;
+    let current = policy_of(&state, caller.store_id).await?;
+    let storage = state.storage();
+    let page = storage.cases(caller.store_id, &CaseFilter::default(), None, 500).await?;
+    let mut past = Vec::with_capacity(page.cases.len());
+    for case in page.cases {
+        let order = match case.order_id {
+            Some(id) => Some(storage.order(caller.store_id, id).await?),
+            None => None,
+        };
+        past.push(PastCase {
+            case_id: case.id,
+            facts: CaseFacts {
+                kind: case.kind,
+                lines: vec![],
+                photos_provided: false,
+                carrier_allows_intercept: false,
+                language: case.language.clone(),
+            },
+            order,
+            history: CustomerHistory::default(),
+            decided_at: case.created_at,
+        });
+    }
+    let changes = replay(&current, &proposed, &past).map_err(ResolutionError::from)?;
+    Ok(Json(DryRun { cases_replayed: past.len(), changes }))
+}
