@@ -12,7 +12,7 @@ use time::{Duration, OffsetDateTime};
 
 use crate::ids::{CaseId, CustomerId, OrderId, StoreId};
 use crate::message::{Direction, Message, validate_body};
-use crate::store::{EmailAddress, LanguageTag, ValidationError};
+use crate::store::{EmailAddress, LanguageTag, ValidationError, person_name};
 use crate::taxonomy::{Channel, EscalationSignal, IssueKind, Sentiment};
 use crate::timeline::{Actor, CaseEvent, TimelineEntry};
 
@@ -49,14 +49,8 @@ pub enum CaseStatus {
 
 impl CaseStatus {
     /// Every status.
-    pub const ALL: &'static [CaseStatus] = &[
-        Self::New,
-        Self::Open,
-        Self::WaitingOnCustomer,
-        Self::WaitingOnThirdParty,
-        Self::Resolved,
-        Self::Closed,
-    ];
+    pub const ALL: &'static [CaseStatus] =
+        &[Self::New, Self::Open, Self::WaitingOnCustomer, Self::WaitingOnThirdParty, Self::Resolved, Self::Closed];
 
     /// The statuses an agent may move a case to from this one. Nothing goes back to `new`;
     /// `resolved` and `closed` go back to `open` only through a reopen.
@@ -132,10 +126,7 @@ impl Priority {
         };
         let raised = sentiment == Sentiment::Negative
             || escalation.iter().any(|s| {
-                matches!(
-                    s,
-                    EscalationSignal::PublicReview | EscalationSignal::RepeatContact | EscalationSignal::Urgent
-                )
+                matches!(s, EscalationSignal::PublicReview | EscalationSignal::RepeatContact | EscalationSignal::Urgent)
             });
         if raised {
             priority = priority.raised();
@@ -218,6 +209,10 @@ pub struct Case {
     pub response_due_at: OffsetDateTime,
     /// Counts changes; storage uses it to refuse a change made on a stale copy.
     pub version: u64,
+    /// True while message understanding was unsure and no person has confirmed the
+    /// classification: the case waits for triage instead of an automatic answer.
+    #[serde(default)]
+    pub needs_triage: bool,
 }
 
 /// What is needed to open a case, apart from its number, which storage allocates.
@@ -247,6 +242,51 @@ pub struct NewCase {
     pub first_message: Message,
     /// Who opened it.
     pub opened_by: Actor,
+    /// What message understanding made of the first message, when it was asked.
+    pub understood: Option<Understood>,
+}
+
+/// What message understanding made of a message, as recorded on the timeline.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Understood {
+    /// The issue kind it read.
+    pub kind: IssueKind,
+    /// How sure it was of the kind, 0 to 100.
+    pub confidence_pct: u8,
+    /// True when it was not sure enough to act on: a person should triage.
+    pub low_confidence: bool,
+    /// The runner-up kinds, most likely first.
+    pub alternatives: Vec<IssueKind>,
+    /// The language it detected.
+    pub language: LanguageTag,
+    /// The tone it read.
+    pub sentiment: Sentiment,
+    /// Escalation signals with the words that triggered them.
+    pub escalation: Vec<SignalFound>,
+}
+
+/// An escalation signal and the words that raised it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SignalFound {
+    /// The signal.
+    pub signal: EscalationSignal,
+    /// The words in the message that raised it.
+    pub triggers: Vec<String>,
+}
+
+/// An agent's correction of how a case was classified; each given field replaces the current
+/// value. Kept as training feedback.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Classification {
+    /// The right issue kind.
+    pub kind: Option<IssueKind>,
+    /// The right language.
+    pub language: Option<LanguageTag>,
+    /// The right tone.
+    pub sentiment: Option<Sentiment>,
 }
 
 /// A case after a change, with the timeline entries that record the change.
@@ -319,17 +359,14 @@ impl Case {
             updated_at: now,
             response_due_at: now + priority.response_target(),
             version: 1,
+            // Unsure understanding and no kind from anyone else: a person should look first.
+            needs_triage: new.kind == IssueKind::Other && new.understood.as_ref().is_some_and(|u| u.low_confidence),
         };
-        let entries = vec![
+        let mut entries = vec![
             TimelineEntry {
                 at: now,
                 actor: new.opened_by.clone(),
-                event: CaseEvent::Opened {
-                    kind: new.kind,
-                    channel,
-                    language: new.language,
-                    priority,
-                },
+                event: CaseEvent::Opened { kind: new.kind, channel, language: new.language, priority },
             },
             TimelineEntry {
                 at: now,
@@ -341,6 +378,9 @@ impl Case {
                 },
             },
         ];
+        if let Some(understood) = new.understood {
+            entries.push(TimelineEntry { at: now, actor: Actor::System, event: CaseEvent::Understood(understood) });
+        }
         Ok(CaseChange { case, entries })
     }
 
@@ -387,16 +427,7 @@ impl Case {
     /// Gives the case to an agent, or unassigns it with `None`. Assigning a new case opens it:
     /// someone is now on it.
     pub fn assign(&self, to: Option<String>, actor: &Actor, now: OffsetDateTime) -> Result<CaseChange, CaseError> {
-        let to = to.map(|name| name.trim().to_owned());
-        if let Some(name) = &to
-            && (name.is_empty() || name.chars().count() > 200)
-        {
-            return Err(ValidationError::new(
-                "assignee",
-                "give an agent name of 1 to 200 characters, or null to unassign",
-            )
-            .into());
-        }
+        let to = to.map(|name| person_name("assignee", &name)).transpose()?;
         if self.assignee == to {
             return Err(CaseError::NoChange(match &to {
                 Some(name) => format!("assigned to {name}"),
@@ -406,10 +437,7 @@ impl Case {
         let mut entries = vec![TimelineEntry {
             at: now,
             actor: actor.clone(),
-            event: CaseEvent::Assigned {
-                from: self.assignee.clone(),
-                to: to.clone(),
-            },
+            event: CaseEvent::Assigned { from: self.assignee.clone(), to: to.clone() },
         }];
         let mut case = self.touched(now);
         if self.status == CaseStatus::New && to.is_some() {
@@ -467,6 +495,50 @@ impl Case {
         })
     }
 
+    /// Corrects the classification (kind, language, tone). The priority is judged again from
+    /// the corrected facts, and the case no longer needs triage: a person has looked at it.
+    pub fn correct_classification(
+        &self,
+        correction: &Classification,
+        actor: &Actor,
+        now: OffsetDateTime,
+    ) -> Result<CaseChange, CaseError> {
+        let kind = correction.kind.unwrap_or(self.kind);
+        let language = correction.language.clone().unwrap_or_else(|| self.language.clone());
+        let sentiment = correction.sentiment.unwrap_or(self.sentiment);
+        if kind == self.kind && language == self.language && sentiment == self.sentiment && !self.needs_triage {
+            return Err(CaseError::NoChange("classified that way".to_owned()));
+        }
+        let mut case = self.touched(now);
+        let mut entries = vec![TimelineEntry {
+            at: now,
+            actor: actor.clone(),
+            event: CaseEvent::ClassificationCorrected {
+                from: Classification {
+                    kind: Some(self.kind),
+                    language: Some(self.language.clone()),
+                    sentiment: Some(self.sentiment),
+                },
+                to: Classification { kind: Some(kind), language: Some(language.clone()), sentiment: Some(sentiment) },
+            },
+        }];
+        let priority = Priority::assess(kind, sentiment, &self.escalation);
+        if priority != self.priority {
+            entries.push(TimelineEntry {
+                at: now,
+                actor: actor.clone(),
+                event: CaseEvent::PriorityChanged { from: self.priority, to: priority },
+            });
+            case.response_due_at = self.created_at + priority.response_target();
+        }
+        case.kind = kind;
+        case.language = language;
+        case.sentiment = sentiment;
+        case.priority = priority;
+        case.needs_triage = false;
+        Ok(CaseChange { case, entries })
+    }
+
     /// Sets the priority by hand; the response deadline moves with it, counted from opening.
     pub fn change_priority(&self, to: Priority, actor: &Actor, now: OffsetDateTime) -> Result<CaseChange, CaseError> {
         if self.priority == to {
@@ -480,10 +552,7 @@ impl Case {
             entries: vec![TimelineEntry {
                 at: now,
                 actor: actor.clone(),
-                event: CaseEvent::PriorityChanged {
-                    from: self.priority,
-                    to,
-                },
+                event: CaseEvent::PriorityChanged { from: self.priority, to },
             }],
         })
     }
@@ -512,9 +581,7 @@ mod tests {
             direction,
             channel: Channel::Email,
             author: match direction {
-                Direction::Inbound => Actor::Customer {
-                    handle: "ana@example.com".into(),
-                },
+                Direction::Inbound => Actor::Customer { handle: "ana@example.com".into() },
                 Direction::Outbound => agent(),
             },
             body: "Mi paquete llegó roto".into(),
@@ -536,9 +603,8 @@ mod tests {
             sentiment: Sentiment::Negative,
             escalation: BTreeSet::new(),
             first_message: message(Direction::Inbound, 10),
-            opened_by: Actor::Customer {
-                handle: "ana@example.com".into(),
-            },
+            opened_by: Actor::Customer { handle: "ana@example.com".into() },
+            understood: None,
         }
     }
 
@@ -552,28 +618,12 @@ mod tests {
     fn opening_records_the_case_and_its_first_message() {
         let change = Case::open(new_case(), CaseNumber(7), T0).unwrap();
         assert_eq!(change.case.status, CaseStatus::New);
-        assert_eq!(
-            change.case.priority,
-            Priority::Urgent,
-            "a loss with a negative tone is raised from high"
-        );
+        assert_eq!(change.case.priority, Priority::Urgent, "a loss with a negative tone is raised from high");
         assert_eq!(change.case.response_due_at, T0 + Duration::hours(1));
         assert_eq!(change.case.channel, Channel::Email);
         assert_eq!(change.case.number.to_string(), "#7");
-        assert!(matches!(
-            change.entries[0].event,
-            CaseEvent::Opened {
-                kind: IssueKind::DamagedInTransit,
-                ..
-            }
-        ));
-        assert!(matches!(
-            change.entries[1].event,
-            CaseEvent::MessageAdded {
-                direction: Direction::Inbound,
-                ..
-            }
-        ));
+        assert!(matches!(change.entries[0].event, CaseEvent::Opened { kind: IssueKind::DamagedInTransit, .. }));
+        assert!(matches!(change.entries[1].event, CaseEvent::MessageAdded { direction: Direction::Inbound, .. }));
     }
 
     #[test]
@@ -604,16 +654,10 @@ mod tests {
                     assert_eq!(change.case.updated_at, T1);
                     let last = change.entries.last().unwrap();
                     assert_eq!(last.event, CaseEvent::StatusChanged { from: *from, to: *to });
-                    let reopened = change
-                        .entries
-                        .iter()
-                        .any(|e| matches!(e.event, CaseEvent::Reopened { .. }));
+                    let reopened = change.entries.iter().any(|e| matches!(e.event, CaseEvent::Reopened { .. }));
                     assert_eq!(reopened, from.is_done() && !to.is_done(), "{from} -> {to}");
                 } else {
-                    assert_eq!(
-                        result.unwrap_err(),
-                        CaseError::IllegalTransition { from: *from, to: *to }
-                    );
+                    assert_eq!(result.unwrap_err(), CaseError::IllegalTransition { from: *from, to: *to });
                 }
             }
         }
@@ -627,25 +671,13 @@ mod tests {
             (Direction::Inbound, CaseStatus::New, Ok(CaseStatus::New)),
             (Direction::Inbound, CaseStatus::Open, Ok(CaseStatus::Open)),
             (Direction::Inbound, CaseStatus::WaitingOnCustomer, Ok(CaseStatus::Open)),
-            (
-                Direction::Inbound,
-                CaseStatus::WaitingOnThirdParty,
-                Ok(CaseStatus::WaitingOnThirdParty),
-            ),
+            (Direction::Inbound, CaseStatus::WaitingOnThirdParty, Ok(CaseStatus::WaitingOnThirdParty)),
             (Direction::Inbound, CaseStatus::Resolved, Ok(CaseStatus::Open)),
             (Direction::Inbound, CaseStatus::Closed, Err(())),
             (Direction::Outbound, CaseStatus::New, Ok(CaseStatus::Open)),
             (Direction::Outbound, CaseStatus::Open, Ok(CaseStatus::Open)),
-            (
-                Direction::Outbound,
-                CaseStatus::WaitingOnCustomer,
-                Ok(CaseStatus::WaitingOnCustomer),
-            ),
-            (
-                Direction::Outbound,
-                CaseStatus::WaitingOnThirdParty,
-                Ok(CaseStatus::WaitingOnThirdParty),
-            ),
+            (Direction::Outbound, CaseStatus::WaitingOnCustomer, Ok(CaseStatus::WaitingOnCustomer)),
+            (Direction::Outbound, CaseStatus::WaitingOnThirdParty, Ok(CaseStatus::WaitingOnThirdParty)),
             (Direction::Outbound, CaseStatus::Resolved, Ok(CaseStatus::Resolved)),
             (Direction::Outbound, CaseStatus::Closed, Err(())),
         ];
@@ -656,11 +688,7 @@ mod tests {
                     let change = result.unwrap();
                     assert_eq!(change.case.status, status, "{direction:?} on {from}");
                     assert!(matches!(change.entries[0].event, CaseEvent::MessageAdded { .. }));
-                    let status_entries = if status == from {
-                        0
-                    } else {
-                        1 + usize::from(from == CaseStatus::Resolved)
-                    };
+                    let status_entries = if status == from { 0 } else { 1 + usize::from(from == CaseStatus::Resolved) };
                     assert_eq!(change.entries.len(), 1 + status_entries, "{direction:?} on {from}");
                 }
                 Err(()) => assert!(matches!(result, Err(CaseError::Closed(_))), "{direction:?} on {from}"),
@@ -675,10 +703,7 @@ mod tests {
         assert_eq!(change.case.assignee.as_deref(), Some("maria"));
         assert_eq!(change.case.status, CaseStatus::Open);
         assert_eq!(change.entries.len(), 2);
-        assert!(matches!(
-            change.case.assign(Some("maria".into()), &agent(), T1),
-            Err(CaseError::NoChange(_))
-        ));
+        assert!(matches!(change.case.assign(Some("maria".into()), &agent(), T1), Err(CaseError::NoChange(_))));
         let unassigned = change.case.assign(None, &agent(), T1).unwrap();
         assert_eq!(unassigned.case.assignee, None);
         assert_eq!(unassigned.case.status, CaseStatus::Open);
@@ -687,9 +712,7 @@ mod tests {
 
     #[test]
     fn notes_are_allowed_even_when_closed() {
-        let change = case_in(CaseStatus::Closed)
-            .add_note("customer called, sent photos", &agent(), T1)
-            .unwrap();
+        let change = case_in(CaseStatus::Closed).add_note("customer called, sent photos", &agent(), T1).unwrap();
         assert_eq!(change.case.status, CaseStatus::Closed);
         assert!(case_in(CaseStatus::Open).add_note("", &agent(), T1).is_err());
     }
@@ -697,24 +720,11 @@ mod tests {
     #[test]
     fn priority_rules() {
         let none = BTreeSet::new();
+        assert_eq!(Priority::assess(IssueKind::Other, Sentiment::Positive, &none), Priority::Low);
+        assert_eq!(Priority::assess(IssueKind::OrderStatus, Sentiment::Neutral, &none), Priority::Normal);
+        assert_eq!(Priority::assess(IssueKind::NotReceived, Sentiment::Neutral, &none), Priority::High);
         assert_eq!(
-            Priority::assess(IssueKind::Other, Sentiment::Positive, &none),
-            Priority::Low
-        );
-        assert_eq!(
-            Priority::assess(IssueKind::OrderStatus, Sentiment::Neutral, &none),
-            Priority::Normal
-        );
-        assert_eq!(
-            Priority::assess(IssueKind::NotReceived, Sentiment::Neutral, &none),
-            Priority::High
-        );
-        assert_eq!(
-            Priority::assess(
-                IssueKind::Other,
-                Sentiment::Neutral,
-                &BTreeSet::from([EscalationSignal::Legal])
-            ),
+            Priority::assess(IssueKind::Other, Sentiment::Neutral, &BTreeSet::from([EscalationSignal::Legal])),
             Priority::Urgent
         );
         assert_eq!(
@@ -729,6 +739,66 @@ mod tests {
         let change = case.change_priority(Priority::Low, &agent(), T1).unwrap();
         assert_eq!(change.case.response_due_at, T0 + Duration::hours(72));
         assert!(change.case.change_priority(Priority::Low, &agent(), T1).is_err());
+    }
+
+    fn understood(low_confidence: bool) -> Understood {
+        Understood {
+            kind: IssueKind::DamagedInTransit,
+            confidence_pct: if low_confidence { 31 } else { 92 },
+            low_confidence,
+            alternatives: vec![IssueKind::DefectiveItem],
+            language: LanguageTag::parse("es").unwrap(),
+            sentiment: Sentiment::Negative,
+            escalation: vec![],
+        }
+    }
+
+    #[test]
+    fn understanding_is_recorded_and_low_confidence_waits_for_triage() {
+        let mut sure = new_case();
+        sure.understood = Some(understood(false));
+        let change = Case::open(sure, CaseNumber(1), T0).unwrap();
+        assert!(!change.case.needs_triage);
+        assert!(matches!(change.entries.last().unwrap().event, CaseEvent::Understood(_)));
+        assert_eq!(change.entries.last().unwrap().actor, Actor::System);
+
+        let mut unsure = new_case();
+        unsure.understood = Some(understood(true));
+        assert!(!Case::open(unsure.clone(), CaseNumber(1), T0).unwrap().case.needs_triage, "the kind was given");
+        unsure.kind = IssueKind::Other;
+        assert!(Case::open(unsure, CaseNumber(1), T0).unwrap().case.needs_triage);
+    }
+
+    #[test]
+    fn corrections_reclassify_rejudge_priority_and_end_triage() {
+        let mut unsure = new_case();
+        unsure.understood = Some(understood(true));
+        unsure.kind = IssueKind::Other;
+        let case = Case::open(unsure, CaseNumber(1), T0).unwrap().case;
+        assert_eq!(case.priority, Priority::Normal);
+        let fix = Classification {
+            kind: Some(IssueKind::ReturnPolicyQuestion),
+            sentiment: Some(Sentiment::Neutral),
+            language: None,
+        };
+        let change = case.correct_classification(&fix, &agent(), T1).unwrap();
+        assert_eq!(change.case.kind, IssueKind::ReturnPolicyQuestion);
+        assert_eq!(change.case.language.as_str(), "es");
+        assert_eq!(change.case.priority, Priority::Low);
+        assert_eq!(change.case.response_due_at, T0 + Duration::hours(72));
+        assert!(!change.case.needs_triage);
+        assert!(matches!(change.entries[0].event, CaseEvent::ClassificationCorrected { .. }));
+        assert!(matches!(
+            change.entries[1].event,
+            CaseEvent::PriorityChanged { from: Priority::Normal, to: Priority::Low }
+        ));
+        // Confirming a triaged case as it is still ends triage; repeating it changes nothing.
+        let confirmed = case.correct_classification(&Classification::default(), &agent(), T1).unwrap();
+        assert!(!confirmed.case.needs_triage && confirmed.entries.len() == 1);
+        assert!(matches!(
+            confirmed.case.correct_classification(&Classification::default(), &agent(), T1),
+            Err(CaseError::NoChange(_))
+        ));
     }
 
     fn any_status() -> impl Strategy<Value = CaseStatus> {

@@ -19,7 +19,9 @@ pub mod store;
 pub mod taxonomy;
 pub mod timeline;
 
-pub use case::{Case, CaseChange, CaseError, CaseNumber, CaseStatus, NewCase, Priority};
+pub use case::{
+    Case, CaseChange, CaseError, CaseNumber, CaseStatus, Classification, NewCase, Priority, SignalFound, Understood,
+};
 pub use ids::{ApiKeyId, CaseId, CustomerId, MessageId, OrderId, PaymentId, ShipmentId, StoreId};
 pub use message::{Attachment, Author, Direction, Message};
 pub use money::{Currency, Money, MoneyError};
@@ -27,6 +29,6 @@ pub use order::{
     Address, FulfilmentStage, Order, OrderError, OrderLine, Payment, PaymentStatus, Shipment, ShipmentLine,
     ShipmentStatus, TimeStamp,
 };
-pub use store::{Customer, EmailAddress, LanguageTag, Store, StoreSlug, ValidationError};
+pub use store::{Customer, EmailAddress, LanguageTag, Store, StoreSlug, ValidationError, person_name};
 pub use taxonomy::{Channel, EscalationSignal, Fault, IssueKind, Remedy, Sentiment};
 pub use timeline::{Actor, CaseEvent, TimelineEntry};

@@ -25,6 +25,7 @@ pub type Author = Actor;
 /// What is known of an attached file; the bytes are kept elsewhere.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct Attachment {
     /// File name as sent.
     pub filename: String,
@@ -92,10 +93,7 @@ pub fn validate_body(body: &str) -> Result<(), ValidationError> {
         return Err(ValidationError::new("body", "the message is empty"));
     }
     if body.len() > MAX_BODY_BYTES {
-        return Err(ValidationError::new(
-            "body",
-            format!("the message is longer than {MAX_BODY_BYTES} bytes"),
-        ));
+        return Err(ValidationError::new("body", format!("the message is longer than {MAX_BODY_BYTES} bytes")));
     }
     Ok(())
 }

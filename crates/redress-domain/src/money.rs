@@ -79,10 +79,7 @@ impl Currency {
             .find(|(c, _)| *c == code)
             .and_then(|(c, exponent)| {
                 let bytes: [u8; 3] = c.as_bytes().try_into().ok()?;
-                Some(Self {
-                    code: bytes,
-                    exponent: *exponent,
-                })
+                Some(Self { code: bytes, exponent: *exponent })
             })
             .ok_or_else(|| MoneyError::UnknownCurrency(code.to_owned()))
     }
@@ -147,6 +144,7 @@ impl utoipa::ToSchema for Currency {}
 /// An amount in the minor unit of a currency (cents for EUR).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct Money {
     /// The amount in minor units, e.g. `1234` for 12.34 EUR. May be negative for differences.
     pub amount_minor: i64,
@@ -191,20 +189,13 @@ impl Money {
 
     /// Nothing, in `currency`.
     pub const fn zero(currency: Currency) -> Self {
-        Self {
-            amount_minor: 0,
-            currency,
-        }
+        Self { amount_minor: 0, currency }
     }
 
     /// Reads a decimal such as `12.5` or `-3.05` as an amount of `currency`, refusing more
     /// decimals than the currency has (no silent rounding).
     pub fn parse_decimal(text: &str, currency: Currency) -> Result<Self, MoneyError> {
-        let unparsable = || MoneyError::Unparsable {
-            text: text.to_owned(),
-            currency,
-            exponent: currency.exponent,
-        };
+        let unparsable = || MoneyError::Unparsable { text: text.to_owned(), currency, exponent: currency.exponent };
         let trimmed = text.trim();
         let (negative, digits) = match trimmed.strip_prefix('-') {
             Some(rest) => (true, rest),
@@ -220,22 +211,14 @@ impl Money {
         {
             return Err(unparsable());
         }
-        let scale = 10i64
-            .checked_pow(u32::from(currency.exponent))
-            .ok_or(MoneyError::Overflow)?;
+        let scale = 10i64.checked_pow(u32::from(currency.exponent)).ok_or(MoneyError::Overflow)?;
         let whole: i64 = whole.parse().map_err(|_| MoneyError::Overflow)?;
-        let mut fraction_value: i64 = if fraction.is_empty() {
-            0
-        } else {
-            fraction.parse().map_err(|_| unparsable())?
-        };
+        let mut fraction_value: i64 =
+            if fraction.is_empty() { 0 } else { fraction.parse().map_err(|_| unparsable())? };
         for _ in fraction.len()..usize::from(currency.exponent) {
             fraction_value *= 10;
         }
-        let minor = whole
-            .checked_mul(scale)
-            .and_then(|w| w.checked_add(fraction_value))
-            .ok_or(MoneyError::Overflow)?;
+        let minor = whole.checked_mul(scale).and_then(|w| w.checked_add(fraction_value)).ok_or(MoneyError::Overflow)?;
         Ok(Self::new(if negative { -minor } else { minor }, currency))
     }
 
@@ -243,47 +226,33 @@ impl Money {
         if self.currency == other.currency {
             Ok(())
         } else {
-            Err(MoneyError::CurrencyMismatch {
-                left: self.currency,
-                right: other.currency,
-            })
+            Err(MoneyError::CurrencyMismatch { left: self.currency, right: other.currency })
         }
     }
 
     /// `self + other`, refused across currencies or on overflow.
     pub fn checked_add(&self, other: &Money) -> Result<Money, MoneyError> {
         self.same_currency(other)?;
-        let sum = self
-            .amount_minor
-            .checked_add(other.amount_minor)
-            .ok_or(MoneyError::Overflow)?;
+        let sum = self.amount_minor.checked_add(other.amount_minor).ok_or(MoneyError::Overflow)?;
         Ok(Money::new(sum, self.currency))
     }
 
     /// `self - other`, refused across currencies or on overflow.
     pub fn checked_sub(&self, other: &Money) -> Result<Money, MoneyError> {
         self.same_currency(other)?;
-        let difference = self
-            .amount_minor
-            .checked_sub(other.amount_minor)
-            .ok_or(MoneyError::Overflow)?;
+        let difference = self.amount_minor.checked_sub(other.amount_minor).ok_or(MoneyError::Overflow)?;
         Ok(Money::new(difference, self.currency))
     }
 
     /// `self × quantity`, e.g. a line's unit price times its quantity.
     pub fn checked_mul(&self, quantity: u32) -> Result<Money, MoneyError> {
-        let product = self
-            .amount_minor
-            .checked_mul(i64::from(quantity))
-            .ok_or(MoneyError::Overflow)?;
+        let product = self.amount_minor.checked_mul(i64::from(quantity)).ok_or(MoneyError::Overflow)?;
         Ok(Money::new(product, self.currency))
     }
 
     /// Sums amounts that must all be in `currency`.
     pub fn sum<'a>(currency: Currency, amounts: impl IntoIterator<Item = &'a Money>) -> Result<Money, MoneyError> {
-        amounts
-            .into_iter()
-            .try_fold(Money::zero(currency), |total, m| total.checked_add(m))
+        amounts.into_iter().try_fold(Money::zero(currency), |total, m| total.checked_add(m))
     }
 
     /// True below zero.
@@ -326,10 +295,7 @@ mod tests {
     fn knows_minor_units() {
         assert_eq!(Currency::from_code("JPY").unwrap().exponent(), 0);
         assert_eq!(Currency::from_code("KWD").unwrap().exponent(), 3);
-        assert!(matches!(
-            Currency::from_code("eur"),
-            Err(MoneyError::UnknownCurrency(_))
-        ));
+        assert!(matches!(Currency::from_code("eur"), Err(MoneyError::UnknownCurrency(_))));
         assert!(Currency::from_code("XYZ").is_err());
     }
 
@@ -343,10 +309,7 @@ mod tests {
 
     #[test]
     fn overflow_is_an_error() {
-        assert_eq!(
-            Money::new(i64::MAX, eur()).checked_add(&Money::new(1, eur())),
-            Err(MoneyError::Overflow)
-        );
+        assert_eq!(Money::new(i64::MAX, eur()).checked_add(&Money::new(1, eur())), Err(MoneyError::Overflow));
         assert_eq!(Money::new(i64::MAX, eur()).checked_mul(2), Err(MoneyError::Overflow));
     }
 
@@ -354,14 +317,8 @@ mod tests {
     fn displays_with_the_currency_exponent() {
         assert_eq!(Money::new(1234, eur()).to_string(), "12.34 EUR");
         assert_eq!(Money::new(-5, eur()).to_string(), "-0.05 EUR");
-        assert_eq!(
-            Money::new(1500, Currency::from_code("JPY").unwrap()).to_string(),
-            "1500 JPY"
-        );
-        assert_eq!(
-            Money::new(1, Currency::from_code("KWD").unwrap()).to_string(),
-            "0.001 KWD"
-        );
+        assert_eq!(Money::new(1500, Currency::from_code("JPY").unwrap()).to_string(), "1500 JPY");
+        assert_eq!(Money::new(1, Currency::from_code("KWD").unwrap()).to_string(), "0.001 KWD");
     }
 
     #[test]

@@ -15,6 +15,7 @@ use crate::store::ValidationError;
 /// A postal address.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct Address {
     /// Recipient's name.
     pub name: String,
@@ -44,10 +45,7 @@ impl Address {
             return Err(ValidationError::new("city", "the city is missing"));
         }
         if self.country.len() != 2 || !self.country.bytes().all(|b| b.is_ascii_uppercase()) {
-            return Err(ValidationError::new(
-                "country",
-                "use a two-letter upper-case country code such as PL or ID",
-            ));
+            return Err(ValidationError::new("country", "use a two-letter upper-case country code such as PL or ID"));
         }
         Ok(())
     }
@@ -56,6 +54,7 @@ impl Address {
 /// One line of an order: a SKU in a variant, a quantity and a unit price.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct OrderLine {
     /// Stock keeping unit, unique per variant in the shop's catalogue.
     pub sku: String,
@@ -132,26 +131,18 @@ impl Payment {
         let currency = self.authorized.currency;
         for (field, amount) in [("captured", &self.captured), ("refunded", &self.refunded)] {
             if amount.currency != currency {
-                return Err(ValidationError::new(
-                    field,
-                    "all amounts of a payment must be in one currency",
-                ));
+                return Err(ValidationError::new(field, "all amounts of a payment must be in one currency"));
             }
         }
-        for (field, amount) in [
-            ("authorized", &self.authorized),
-            ("captured", &self.captured),
-            ("refunded", &self.refunded),
-        ] {
+        for (field, amount) in
+            [("authorized", &self.authorized), ("captured", &self.captured), ("refunded", &self.refunded)]
+        {
             if amount.is_negative() {
                 return Err(ValidationError::new(field, "amounts cannot be negative"));
             }
         }
         if self.captured.amount_minor > self.authorized.amount_minor {
-            return Err(ValidationError::new(
-                "captured",
-                "cannot capture more than was authorised",
-            ));
+            return Err(ValidationError::new("captured", "cannot capture more than was authorised"));
         }
         if self.refunded.amount_minor > self.captured.amount_minor {
             return Err(ValidationError::new("refunded", "cannot refund more than was captured"));
@@ -167,10 +158,7 @@ impl Payment {
             PaymentStatus::Refunded => self.captured.amount_minor > 0 && self.refunded == self.captured,
         };
         if !consistent {
-            return Err(ValidationError::new(
-                "status",
-                "the status does not match the amounts captured and refunded",
-            ));
+            return Err(ValidationError::new("status", "the status does not match the amounts captured and refunded"));
         }
         if self.provider.trim().is_empty() || self.provider_reference.trim().is_empty() {
             return Err(ValidationError::new(
@@ -258,6 +246,7 @@ impl ShipmentStatus {
 /// A quantity of one SKU in a parcel.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct ShipmentLine {
     /// The SKU, one of the order's lines.
     pub sku: String,
@@ -311,10 +300,7 @@ impl Shipment {
     /// Moves the parcel on, recording when; refuses moves its journey does not allow.
     pub fn advance(&self, to: ShipmentStatus, at: OffsetDateTime) -> Result<Shipment, OrderError> {
         if !self.status.next().contains(&to) {
-            return Err(OrderError::IllegalShipmentTransition {
-                from: self.status.as_str(),
-                to: to.as_str(),
-            });
+            return Err(OrderError::IllegalShipmentTransition { from: self.status.as_str(), to: to.as_str() });
         }
         let mut next = self.clone();
         next.status = to;
@@ -373,10 +359,7 @@ impl Order {
     /// currency, and shipments that carry only what was ordered.
     pub fn validate(&self) -> Result<(), ValidationError> {
         if self.number.trim().is_empty() || self.number.len() > 64 {
-            return Err(ValidationError::new(
-                "number",
-                "give the shop's order number, 1 to 64 characters",
-            ));
+            return Err(ValidationError::new("number", "give the shop's order number, 1 to 64 characters"));
         }
         if self.lines.is_empty() {
             return Err(ValidationError::new("lines", "an order needs at least one line"));
@@ -404,14 +387,9 @@ impl Order {
                 .map_err(|_| ValidationError::new("unit_price", "price × quantity is out of range").within(&at))?;
             *ordered.entry(line.sku.as_str()).or_default() += u64::from(line.quantity);
         }
-        self.total()
-            .map_err(|_| ValidationError::new("lines", "the order total is out of range"))?;
-        self.shipping_address
-            .validate()
-            .map_err(|e| e.within("shipping_address"))?;
-        self.billing_address
-            .validate()
-            .map_err(|e| e.within("billing_address"))?;
+        self.total().map_err(|_| ValidationError::new("lines", "the order total is out of range"))?;
+        self.shipping_address.validate().map_err(|e| e.within("shipping_address"))?;
+        self.billing_address.validate().map_err(|e| e.within("billing_address"))?;
         for (i, payment) in self.payments.iter().enumerate() {
             let at = format!("payments[{i}]");
             if payment.authorized.currency != self.currency {
@@ -433,7 +411,7 @@ impl Order {
                 let line_at = format!("{at}.lines[{j}]");
                 if !ordered.contains_key(line.sku.as_str()) {
                     return Err(
-                        ValidationError::new("sku", format!("`{}` is not on the order", line.sku)).within(&line_at),
+                        ValidationError::new("sku", format!("`{}` is not on the order", line.sku)).within(&line_at)
                     );
                 }
                 if line.quantity == 0 {
@@ -444,20 +422,30 @@ impl Order {
         }
         for (sku, quantity) in shipped {
             if quantity > ordered.get(sku).copied().unwrap_or(0) {
-                return Err(ValidationError::new(
-                    "shipments",
-                    format!("more units of `{sku}` shipped than ordered"),
-                ));
+                return Err(ValidationError::new("shipments", format!("more units of `{sku}` shipped than ordered")));
             }
         }
         Ok(())
     }
 
+    /// Carries ids over from the stored version when the shop reports the order again: the
+    /// order keeps its id, payments keep theirs by provider reference, shipments by position.
+    pub fn keep_ids_of(&mut self, stored: &Order) {
+        self.id = stored.id;
+        for payment in &mut self.payments {
+            if let Some(previous) = stored.payments.iter().find(|p| p.provider_reference == payment.provider_reference)
+            {
+                payment.id = previous.id;
+            }
+        }
+        for (shipment, previous) in self.shipments.iter_mut().zip(&stored.shipments) {
+            shipment.id = previous.id;
+        }
+    }
+
     /// Sum of the lines.
     pub fn total(&self) -> Result<Money, MoneyError> {
-        self.lines
-            .iter()
-            .try_fold(Money::zero(self.currency), |sum, line| sum.checked_add(&line.total()?))
+        self.lines.iter().try_fold(Money::zero(self.currency), |sum, line| sum.checked_add(&line.total()?))
     }
 
     /// How far the order has gone. With no shipment yet, it is not packed.
@@ -500,10 +488,7 @@ mod tests {
             id: ShipmentId::from_uuid(uuid::Uuid::from_u128(9)),
             carrier: "inpost".into(),
             tracking_number: Some("6000123".into()),
-            lines: vec![ShipmentLine {
-                sku: "TEE-M".into(),
-                quantity: 1,
-            }],
+            lines: vec![ShipmentLine { sku: "TEE-M".into(), quantity: 1 }],
             status,
             status_times: BTreeMap::new(),
         }
@@ -587,10 +572,7 @@ mod tests {
                     assert_eq!(moved.status, *to);
                     assert_eq!(moved.status_times.get(to), Some(&TimeStamp(at)));
                 } else {
-                    assert!(
-                        matches!(result, Err(OrderError::IllegalShipmentTransition { .. })),
-                        "{from:?} -> {to:?}"
-                    );
+                    assert!(matches!(result, Err(OrderError::IllegalShipmentTransition { .. })), "{from:?} -> {to:?}");
                 }
             }
         }

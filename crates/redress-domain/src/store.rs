@@ -23,19 +23,12 @@ pub struct ValidationError {
 impl ValidationError {
     /// A problem with `field`.
     pub fn new(field: impl Into<String>, problem: impl Into<String>) -> Self {
-        Self {
-            field: field.into(),
-            problem: problem.into(),
-        }
+        Self { field: field.into(), problem: problem.into() }
     }
 
     /// The same problem, reported under a longer path (`lines[2].sku` instead of `sku`).
     pub fn within(mut self, prefix: &str) -> Self {
-        self.field = if self.field.is_empty() {
-            prefix.to_owned()
-        } else {
-            format!("{prefix}.{}", self.field)
-        };
+        self.field = if self.field.is_empty() { prefix.to_owned() } else { format!("{prefix}.{}", self.field) };
         self
     }
 }
@@ -86,9 +79,7 @@ string_value!(
 impl StoreSlug {
     /// Checks the slug rules.
     pub fn parse(text: &str) -> Result<Self, ValidationError> {
-        let ok_chars = text
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        let ok_chars = text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
         if !(2..=40).contains(&text.len()) || !ok_chars || text.starts_with('-') || text.ends_with('-') {
             return Err(ValidationError::new(
                 "slug",
@@ -104,19 +95,13 @@ impl EmailAddress {
     /// case-sensitive by the standard, though few servers treat it so).
     pub fn parse(text: &str) -> Result<Self, ValidationError> {
         let text = text.trim();
-        let invalid = || {
-            ValidationError::new(
-                "email",
-                format!("`{text}` is not an email address like name@example.com"),
-            )
-        };
+        let invalid =
+            || ValidationError::new("email", format!("`{text}` is not an email address like name@example.com"));
         let (local, domain) = text.rsplit_once('@').ok_or_else(invalid)?;
         let domain_ok = domain.contains('.')
             && !domain.starts_with('.')
             && !domain.ends_with('.')
-            && domain
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
+            && domain.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
         if local.is_empty()
             || local.contains(char::is_whitespace)
             || local.contains('@')
@@ -134,10 +119,7 @@ impl LanguageTag {
     /// letters or digits. Normalises the case (`pt-br` becomes `pt-BR`).
     pub fn parse(text: &str) -> Result<Self, ValidationError> {
         let invalid = || {
-            ValidationError::new(
-                "language",
-                format!("`{text}` is not a language tag such as en, es, pt-BR, pl or id"),
-            )
+            ValidationError::new("language", format!("`{text}` is not a language tag such as en, es, pt-BR, pl or id"))
         };
         let mut parts = text.split('-');
         let primary = parts.next().ok_or_else(invalid)?;
@@ -165,6 +147,16 @@ impl LanguageTag {
     }
 }
 
+/// Checks the name of a person or system acting on a case (an agent, an author): trimmed, 1 to
+/// 200 characters. Returns the trimmed name; `field` names the field in the error.
+pub fn person_name(field: &str, name: &str) -> Result<String, ValidationError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(ValidationError::new(field, "give a name of 1 to 200 characters"));
+    }
+    Ok(name.to_owned())
+}
+
 /// A shop served by this deployment. Stores are isolated from each other: every row carries
 /// its store id and no query crosses stores.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -190,10 +182,7 @@ impl Store {
     pub fn validate_name(name: &str) -> Result<String, ValidationError> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 200 {
-            return Err(ValidationError::new(
-                "name",
-                "give the store a name of 1 to 200 characters",
-            ));
+            return Err(ValidationError::new("name", "give the store a name of 1 to 200 characters"));
         }
         Ok(name.to_owned())
     }
@@ -229,20 +218,8 @@ mod tests {
 
     #[test]
     fn emails() {
-        assert_eq!(
-            EmailAddress::parse(" Ana@Example.COM ").unwrap().as_str(),
-            "Ana@example.com"
-        );
-        for bad in [
-            "",
-            "ana",
-            "ana@",
-            "@x.com",
-            "ana@x",
-            "a b@x.com",
-            "ana@x..com@",
-            "ana@-x_y.com",
-        ] {
+        assert_eq!(EmailAddress::parse(" Ana@Example.COM ").unwrap().as_str(), "Ana@example.com");
+        for bad in ["", "ana", "ana@", "@x.com", "ana@x", "a b@x.com", "ana@x..com@", "ana@-x_y.com"] {
             assert!(EmailAddress::parse(bad).is_err(), "{bad}");
         }
     }

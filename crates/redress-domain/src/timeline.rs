@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::case::{CaseStatus, Priority};
+use crate::case::{CaseStatus, Classification, Priority, Understood};
 use crate::ids::MessageId;
 use crate::message::Direction;
 use crate::store::LanguageTag;
@@ -84,6 +84,15 @@ pub enum CaseEvent {
     NoteAdded {
         /// The note.
         body: String,
+    },
+    /// Message understanding read the first message.
+    Understood(Understood),
+    /// An agent corrected the classification.
+    ClassificationCorrected {
+        /// Before.
+        from: Classification,
+        /// After.
+        to: Classification,
     },
     /// The priority changed.
     PriorityChanged {

@@ -8,9 +8,7 @@ use std::path::PathBuf;
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let shared = args.next().unwrap_or_else(|| "../shared/data".into());
-    let out = args
-        .next()
-        .unwrap_or_else(|| "crates/redress-text/model/redress-text.bin".into());
+    let out = args.next().unwrap_or_else(|| "crates/redress-text/model/redress-text.bin".into());
     let shared = PathBuf::from(shared);
     let shared = if shared.as_os_str() == "-" { None } else { Some(shared) };
     let mut options = redress_text::TrainOptions::default();

@@ -51,10 +51,7 @@ pub fn parse_own(name: &str, text: &str) -> Result<Vec<OwnExample>, TextError> {
 }
 
 fn read(path: &Path) -> Result<String, TextError> {
-    std::fs::read_to_string(path).map_err(|source| TextError::Io {
-        path: path.display().to_string(),
-        source,
-    })
+    std::fs::read_to_string(path).map_err(|source| TextError::Io { path: path.display().to_string(), source })
 }
 
 /// Reads RFC 4180 CSV (quoted fields, doubled quotes, newlines inside quotes).
@@ -160,11 +157,7 @@ fn bitext_rows(path: &Path) -> Result<Vec<(String, String)>, TextError> {
             message: "no instruction/intent columns".into(),
         });
     };
-    Ok(rows
-        .iter()
-        .skip(1)
-        .filter_map(|r| Some((r.get(ti)?.clone(), r.get(ii)?.clone())))
-        .collect())
+    Ok(rows.iter().skip(1).filter_map(|r| Some((r.get(ti)?.clone(), r.get(ii)?.clone()))).collect())
 }
 
 const BITEXT_GPT: &str = "bitext-customer-support/Bitext_Sample_Customer_support_Training_Dataset_GPT3.5.csv";
@@ -174,12 +167,7 @@ fn to_mapped(rows: Vec<(String, String)>, map: fn(&str) -> (IssueKind, bool)) ->
     rows.into_iter()
         .map(|(text, label)| {
             let (kind, weak) = map(&label);
-            Mapped {
-                text,
-                kind,
-                weak,
-                label,
-            }
+            Mapped { text, kind, weak, label }
         })
         .collect()
 }
@@ -191,25 +179,16 @@ pub fn bitext_train(shared: &Path) -> Result<Vec<Mapped>, TextError> {
 
 /// Bitext test rows: rows of the other file whose text is not in the GPT3.5 file.
 pub fn bitext_test(shared: &Path) -> Result<Vec<Mapped>, TextError> {
-    let train: HashSet<String> = bitext_rows(&shared.join(BITEXT_GPT))?
-        .into_iter()
-        .map(|(t, _)| t)
-        .collect();
-    let rows = bitext_rows(&shared.join(BITEXT_FULL))?
-        .into_iter()
-        .filter(|(t, _)| !train.contains(t))
-        .collect();
+    let train: HashSet<String> = bitext_rows(&shared.join(BITEXT_GPT))?.into_iter().map(|(t, _)| t).collect();
+    let rows = bitext_rows(&shared.join(BITEXT_FULL))?.into_iter().filter(|(t, _)| !train.contains(t)).collect();
     Ok(to_mapped(rows, map_bitext))
 }
 
 /// BANKING77 rows of `file` (`train.csv` or `test.csv`).
 pub fn banking(shared: &Path, file: &str) -> Result<Vec<Mapped>, TextError> {
     let text = read(&shared.join("banking77").join(file))?;
-    let rows = parse_csv(&text)
-        .into_iter()
-        .skip(1)
-        .filter_map(|r| Some((r.first()?.clone(), r.get(1)?.clone())))
-        .collect();
+    let rows =
+        parse_csv(&text).into_iter().skip(1).filter_map(|r| Some((r.first()?.clone(), r.get(1)?.clone()))).collect();
     Ok(to_mapped(rows, map_banking))
 }
 
@@ -228,17 +207,8 @@ pub fn clinc(shared: &Path, splits: &[&str]) -> Result<Vec<Mapped>, TextError> {
             else {
                 continue;
             };
-            let kind = if label == "order_status" {
-                IssueKind::OrderStatus
-            } else {
-                IssueKind::Other
-            };
-            out.push(Mapped {
-                text: text.to_owned(),
-                kind,
-                weak: false,
-                label: label.to_owned(),
-            });
+            let kind = if label == "order_status" { IssueKind::OrderStatus } else { IssueKind::Other };
+            out.push(Mapped { text: text.to_owned(), kind, weak: false, label: label.to_owned() });
         }
     }
     Ok(out)
@@ -301,11 +271,7 @@ pub fn xed(shared: &Path, train: bool) -> Result<Vec<XedLine>, TextError> {
             let h = hash_parts(XED_SPLIT_SEED, &[file.as_bytes(), &(i as u64).to_le_bytes()]);
             let is_train = h % 100 < 80;
             if is_train == train {
-                out.push(XedLine {
-                    text: t.to_owned(),
-                    lang,
-                    labels,
-                });
+                out.push(XedLine { text: t.to_owned(), lang, labels });
             }
         }
     }
@@ -326,22 +292,11 @@ pub struct SentimentLine {
 /// NusaX sentiment, `lang_folder` `english` or `indonesian`, `split` `train`, `valid` or `test`.
 pub fn nusax(shared: &Path, lang_folder: &str, split: &str) -> Result<Vec<SentimentLine>, TextError> {
     let lang = if lang_folder == "english" { "en" } else { "id" };
-    let text = read(
-        &shared
-            .join("nusax-sentiment")
-            .join(lang_folder)
-            .join(format!("{split}.csv")),
-    )?;
+    let text = read(&shared.join("nusax-sentiment").join(lang_folder).join(format!("{split}.csv")))?;
     Ok(parse_csv(&text)
         .into_iter()
         .skip(1)
-        .filter_map(|r| {
-            Some(SentimentLine {
-                text: r.get(1)?.clone(),
-                lang,
-                sentiment: r.get(2)?.parse().ok()?,
-            })
-        })
+        .filter_map(|r| Some(SentimentLine { text: r.get(1)?.clone(), lang, sentiment: r.get(2)?.parse().ok()? }))
         .collect())
 }
 
@@ -352,11 +307,7 @@ pub fn smsa(shared: &Path, file: &str) -> Result<Vec<SentimentLine>, TextError> 
         .lines()
         .filter_map(|l| {
             let (t, s) = l.rsplit_once('\t')?;
-            Some(SentimentLine {
-                text: t.to_owned(),
-                lang: "id",
-                sentiment: s.trim().parse().ok()?,
-            })
+            Some(SentimentLine { text: t.to_owned(), lang: "id", sentiment: s.trim().parse().ok()? })
         })
         .collect())
 }

@@ -95,11 +95,7 @@ fn push_chunk<'a>(text: &'a str, mut s: usize, mut e: usize, out: &mut Vec<Chunk
         }
     }
     if s < e {
-        out.push(Chunk {
-            text: &text[s..e],
-            start: s,
-            end: e,
-        });
+        out.push(Chunk { text: &text[s..e], start: s, end: e });
     }
 }
 
@@ -128,9 +124,7 @@ const ORDER_WORDS: &[&str] = &[
 ];
 
 /// Words that say "number" without saying of what: an order number unless a tracking word is near.
-const NUMBER_WORDS: &[&str] = &[
-    "number", "numer", "nr", "no", "num", "numero", "nº", "n", "id", "codigo", "kode",
-];
+const NUMBER_WORDS: &[&str] = &["number", "numer", "nr", "no", "num", "numero", "nº", "n", "id", "codigo", "kode"];
 
 const TRACKING_WORDS: &[&str] = &[
     "tracking",
@@ -172,9 +166,8 @@ const SIZE_WORDS: &[&str] = &[
     "numero",
 ];
 
-const LETTER_SIZES: &[&str] = &[
-    "xxs", "xs", "s", "m", "l", "xl", "xxl", "xxxl", "2xl", "3xl", "4xl", "5xl", "p", "g", "gg", "pp", "eg",
-];
+const LETTER_SIZES: &[&str] =
+    &["xxs", "xs", "s", "m", "l", "xl", "xxl", "xxxl", "2xl", "3xl", "4xl", "5xl", "p", "g", "gg", "pp", "eg"];
 
 /// Colour words (folded) and their English names. `*` marks a prefix (for Polish endings).
 const COLOURS: &[(&str, &str)] = &[
@@ -453,11 +446,7 @@ fn numeric_date(ch: &Chunk<'_>, lang: Option<&str>) -> Option<Entity> {
         return None;
     };
     let parts: Vec<&str> = t.split(sep).collect();
-    if parts.len() != 3
-        || !parts
-            .iter()
-            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
-    {
+    if parts.len() != 3 || !parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())) {
         return None;
     }
     let n: Vec<u32> = parts.iter().filter_map(|p| p.parse().ok()).collect();
@@ -568,11 +557,7 @@ fn split_number(t: &str) -> Option<(String, String)> {
             let sep = t.as_bytes()[p];
             let count = t.bytes().filter(|b| *b == sep).count();
             let after = t.len() - p - 1;
-            if count == 1 && (1..=2).contains(&after) {
-                Some(p)
-            } else {
-                None
-            }
+            if count == 1 && (1..=2).contains(&after) { Some(p) } else { None }
         }
         (None, None) => None,
     };
@@ -596,17 +581,11 @@ fn money_of(t: &str, code: &str, multiplier: u64) -> Option<Money> {
         let w: u64 = whole.parse().ok()?;
         let f: u64 = if frac.is_empty() { 0 } else { frac.parse().ok()? };
         let scale = 10u64.checked_pow(frac.len() as u32)?;
-        let total = w
-            .checked_mul(multiplier)?
-            .checked_add(f.checked_mul(multiplier)? / scale)?;
+        let total = w.checked_mul(multiplier)?.checked_add(f.checked_mul(multiplier)? / scale)?;
         return Money::parse_decimal(&total.to_string(), currency).ok();
     }
     frac.truncate(exp);
-    let decimal = if frac.is_empty() {
-        whole
-    } else {
-        format!("{whole}.{frac}")
-    };
+    let decimal = if frac.is_empty() { whole } else { format!("{whole}.{frac}") };
     Money::parse_decimal(&decimal, currency).ok()
 }
 
@@ -661,9 +640,7 @@ fn amount(text: &str, chunks: &[Chunk<'_>], i: usize) -> Option<Entity> {
             break;
         }
     }
-    let after_word = chunks
-        .get(i + 1)
-        .filter(|n| text[ch.end..n.start].trim().is_empty() && n.start - ch.end <= 2);
+    let after_word = chunks.get(i + 1).filter(|n| text[ch.end..n.start].trim().is_empty() && n.start - ch.end <= 2);
     let after_sym = text[ch.end..].trim_start().chars().next();
     if let Some((c, s)) = before_code
         && ch.start - before.len() <= 2
@@ -705,14 +682,7 @@ fn amount(text: &str, chunks: &[Chunk<'_>], i: usize) -> Option<Entity> {
     }
     let money = money_of(num, code, multiplier)?;
     let value = format!("{} {}", format_minor(&money), code);
-    Some(Entity {
-        kind: EntityKind::Amount,
-        text: text[start..end].to_owned(),
-        value,
-        start,
-        end,
-        money: Some(money),
-    })
+    Some(Entity { kind: EntityKind::Amount, text: text[start..end].to_owned(), value, start, end, money: Some(money) })
 }
 
 fn format_minor(m: &Money) -> String {
@@ -723,12 +693,7 @@ fn format_minor(m: &Money) -> String {
     let scale = 10i64.pow(exp);
     let sign = if m.amount_minor < 0 { "-" } else { "" };
     let a = m.amount_minor.unsigned_abs();
-    format!(
-        "{sign}{}.{:0width$}",
-        a / scale as u64,
-        a % scale as u64,
-        width = exp as usize
-    )
+    format!("{sign}{}.{:0width$}", a / scale as u64, a % scale as u64, width = exp as usize)
 }
 
 /// Words before chunk `i` (up to 3), folded, nearest first.
@@ -741,11 +706,7 @@ fn code(chunks: &[Chunk<'_>], i: usize) -> Option<Entity> {
     let ch = chunks[i];
     let raw = ch.text;
     let hashed = raw.starts_with('#');
-    let bare: String = raw
-        .trim_start_matches('#')
-        .chars()
-        .filter(|c| *c != '-' && *c != '_')
-        .collect();
+    let bare: String = raw.trim_start_matches('#').chars().filter(|c| *c != '-' && *c != '_').collect();
     if bare.is_empty() || !bare.chars().all(|c| c.is_ascii_alphanumeric()) {
         return None;
     }
@@ -800,11 +761,7 @@ fn code(chunks: &[Chunk<'_>], i: usize) -> Option<Entity> {
         return None;
     }
     // Shop-style order codes: ORD-12345, PED-2024-0001.
-    let prefix: String = raw
-        .chars()
-        .take_while(|c| c.is_ascii_alphabetic())
-        .collect::<String>()
-        .to_ascii_lowercase();
+    let prefix: String = raw.chars().take_while(|c| c.is_ascii_alphabetic()).collect::<String>().to_ascii_lowercase();
     if matches!(prefix.as_str(), "ord" | "order" | "ped" | "zam" | "inv" | "so" | "po") && digits >= 4 {
         return Some(entity(EntityKind::OrderNumber, as_written.clone()));
     }
@@ -844,11 +801,8 @@ fn words(text: &str, tokens: &[Token], found: &mut Vec<Entity>) {
             let numeric = v.parse::<u32>().is_ok_and(|x| (1..=60).contains(&x));
             let half = text[n.end..].starts_with(['.', ',']) && text.as_bytes().get(n.end + 1) == Some(&b'5');
             if LETTER_SIZES.contains(&v) || numeric {
-                let (end, value) = if numeric && half {
-                    (n.end + 2, format!("{v}.5"))
-                } else {
-                    (n.end, v.to_ascii_uppercase())
-                };
+                let (end, value) =
+                    if numeric && half { (n.end + 2, format!("{v}.5")) } else { (n.end, v.to_ascii_uppercase()) };
                 found.push(Entity {
                     kind: EntityKind::Size,
                     text: text[n.start..end].to_owned(),
@@ -954,11 +908,7 @@ mod tests {
     use super::*;
 
     fn find(text: &str, lang: &str, kind: EntityKind) -> Vec<String> {
-        extract(text, Some(lang))
-            .into_iter()
-            .filter(|e| e.kind == kind)
-            .map(|e| e.value)
-            .collect()
+        extract(text, Some(lang)).into_iter().filter(|e| e.kind == kind).map(|e| e.value).collect()
     }
 
     fn money(text: &str, lang: &str) -> Vec<(i64, String)> {
@@ -980,10 +930,7 @@ mod tests {
         assert_eq!(find(t, "en", EntityKind::Colour), ["navy"]);
         assert_eq!(find(t, "en", EntityKind::Email), ["jane.doe@example.com"]);
         assert_eq!(find(t, "en", EntityKind::Date), ["2025-03-03"]);
-        assert_eq!(
-            money("refund of 1,250.00 USD please", "en"),
-            [(125000, "USD".to_owned())]
-        );
+        assert_eq!(money("refund of 1,250.00 USD please", "en"), [(125000, "USD".to_owned())]);
         assert_eq!(find("delivered 04/05/2025", "en", EntityKind::Date), ["2025-04-05"]);
     }
 
@@ -1036,10 +983,7 @@ mod tests {
         assert_eq!(find(t, "id", EntityKind::Size), ["XL"]);
         assert_eq!(find(t, "id", EntityKind::Colour), ["black"]);
         assert_eq!(find(t, "id", EntityKind::Date), ["2025-06-11"]);
-        assert_eq!(
-            money("kena potong 150rb dua kali", "id"),
-            [(15_000_000, "IDR".to_owned())]
-        );
+        assert_eq!(money("kena potong 150rb dua kali", "id"), [(15_000_000, "IDR".to_owned())]);
         assert_eq!(money("total 1,5 juta rupiah", "id"), [(150_000_000, "IDR".to_owned())]);
     }
 

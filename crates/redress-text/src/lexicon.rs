@@ -1052,9 +1052,8 @@ const POSITIVE: &[&str] = &[
 ];
 
 /// Negators that flip the cue word right after them.
-const NEGATORS: &[&str] = &[
-    "not", "no", "never", "nao", "nunca", "nie", "tidak", "gak", "nggak", "ga", "bukan", "belum",
-];
+const NEGATORS: &[&str] =
+    &["not", "no", "never", "nao", "nunca", "nie", "tidak", "gak", "nggak", "ga", "bukan", "belum"];
 
 /// One word pattern of a phrase.
 #[derive(Debug, Clone)]
@@ -1122,11 +1121,7 @@ impl EscalationLexicon {
         let mut phrases = Vec::new();
         for (signal, lang, list) in ESCALATION {
             for p in *list {
-                phrases.push(Phrase {
-                    signal: *signal,
-                    lang,
-                    words: p.split(' ').map(WordPattern::parse).collect(),
-                });
+                phrases.push(Phrase { signal: *signal, lang, words: p.split(' ').map(WordPattern::parse).collect() });
             }
         }
         let mut by_first_word: HashMap<&'static str, Vec<usize>> = HashMap::new();
@@ -1137,11 +1132,7 @@ impl EscalationLexicon {
                 _ => other_first.push(i),
             }
         }
-        Self {
-            phrases,
-            by_first_word,
-            other_first,
-        }
+        Self { phrases, by_first_word, other_first }
     }
 
     /// Finds escalation phrases of `lang` (and of English, which every language borrows from)
@@ -1149,11 +1140,7 @@ impl EscalationLexicon {
     pub fn find(&self, original: &str, tokens: &[Token], lang: Option<&str>) -> Vec<SignalHit> {
         let mut hits: Vec<SignalHit> = Vec::new();
         for start in 0..tokens.len() {
-            let exact = self
-                .by_first_word
-                .get(tokens[start].folded.as_str())
-                .map(Vec::as_slice)
-                .unwrap_or(&[]);
+            let exact = self.by_first_word.get(tokens[start].folded.as_str()).map(Vec::as_slice).unwrap_or(&[]);
             for &pi in exact.iter().chain(&self.other_first) {
                 let phrase = &self.phrases[pi];
                 if let Some(l) = lang
@@ -1166,21 +1153,11 @@ impl EscalationLexicon {
                 if k == 0 || tokens.len() - start < k {
                     continue;
                 }
-                if phrase
-                    .words
-                    .iter()
-                    .zip(&tokens[start..start + k])
-                    .all(|(p, t)| p.matches(&t.folded))
-                {
-                    let trigger = original
-                        .get(tokens[start].start..tokens[start + k - 1].end)
-                        .unwrap_or_default()
-                        .to_owned();
+                if phrase.words.iter().zip(&tokens[start..start + k]).all(|(p, t)| p.matches(&t.folded)) {
+                    let trigger =
+                        original.get(tokens[start].start..tokens[start + k - 1].end).unwrap_or_default().to_owned();
                     if !hits.iter().any(|h| h.signal == phrase.signal && h.trigger == trigger) {
-                        hits.push(SignalHit {
-                            signal: phrase.signal,
-                            trigger,
-                        });
+                        hits.push(SignalHit { signal: phrase.signal, trigger });
                     }
                 }
             }
@@ -1270,11 +1247,7 @@ mod tests {
     fn finds_signals_in_five_languages_with_triggers() {
         let lex = EscalationLexicon::new();
         let cases = [
-            (
-                "I will file a chargeback with my bank",
-                "en",
-                EscalationSignal::Chargeback,
-            ),
+            ("I will file a chargeback with my bank", "en", EscalationSignal::Chargeback),
             ("Voy a poner una denuncia en Profeco", "es", EscalationSignal::Legal),
             ("Vou reclamar no Reclame Aqui", "pt", EscalationSignal::PublicReview),
             ("Piszę już po raz trzeci!", "pl", EscalationSignal::RepeatContact),
@@ -1284,15 +1257,8 @@ mod tests {
             let hits = lex.find(text, &tokenize(text), Some(lang));
             assert!(hits.iter().any(|h| h.signal == signal), "{text}: {hits:?}");
         }
-        let hits = lex.find(
-            "Piszę już po raz trzeci!",
-            &tokenize("Piszę już po raz trzeci!"),
-            Some("pl"),
-        );
-        assert!(
-            hits.iter()
-                .any(|h| h.trigger == "Piszę już" || h.trigger == "po raz trzeci")
-        );
+        let hits = lex.find("Piszę już po raz trzeci!", &tokenize("Piszę już po raz trzeci!"), Some("pl"));
+        assert!(hits.iter().any(|h| h.trigger == "Piszę już" || h.trigger == "po raz trzeci"));
     }
 
     #[test]

@@ -65,8 +65,10 @@
 
 pub mod entities;
 pub mod eval;
+pub mod help;
 pub mod lexicon;
 pub mod linear;
+pub mod replies;
 pub mod text;
 pub mod train;
 

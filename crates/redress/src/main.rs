@@ -1,8 +1,183 @@
-//! `redress`: the post-purchase resolution desk.
+//! `redress`: the post-purchase resolution desk, as one binary.
+//!
+//! This crate only wires the others together: command-line parsing, logging, the server's
+//! start and graceful stop, the demo's sample shop, and the benchmark.
 
+mod bench;
+mod demo;
 mod sample_shop;
+mod server;
 
-fn main() {
-    let shop = sample_shop::sample_shop(42, time::OffsetDateTime::now_utc());
-    println!("{} orders", shop.orders.len());
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+/// Redress: a post-purchase resolution desk for online shops.
+#[derive(Parser)]
+#[command(version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the server on a fresh SQLite database seeded with a sample shop.
+    Demo {
+        /// Address to listen on.
+        #[arg(long, env = "REDRESS_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        /// Directory for the demo database (a fresh temporary one if absent, removed on exit).
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+    },
+    /// Run the server.
+    Serve {
+        /// `sqlite://path/to/redress.db` (or a bare path) or `postgres://user@host/db`.
+        #[arg(long, env = "REDRESS_DATABASE_URL", default_value = "sqlite://redress.db")]
+        database_url: String,
+        /// Address to listen on.
+        #[arg(long, env = "REDRESS_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        /// The admin key for store setup (`POST /api/v1/stores`). Use a long random secret.
+        #[arg(long, env = "REDRESS_ADMIN_KEY", hide_env_values = true)]
+        admin_key: String,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate {
+        /// `sqlite://path/to/redress.db` (or a bare path) or `postgres://user@host/db`.
+        #[arg(long, env = "REDRESS_DATABASE_URL", default_value = "sqlite://redress.db")]
+        database_url: String,
+    },
+    /// Print the OpenAPI document of the HTTP API.
+    Openapi,
+    /// Train the message-understanding models (seeded, reproducible) and write the model file
+    /// that the next build ships.
+    Train {
+        /// The public data sets' folder; their training splits are added to the project's own
+        /// examples. `-` trains on the project's own examples only.
+        #[arg(long, default_value = "../shared/data")]
+        shared_data: PathBuf,
+        /// Where to write the model.
+        #[arg(long, default_value = "crates/redress-text/model/redress-text.bin")]
+        out: PathBuf,
+        /// Seed for shuffling and sampling.
+        #[arg(long)]
+        seed: Option<u64>,
+    },
+    /// Evaluate the shipped models on the held-out set and each public test split.
+    Eval {
+        /// The public data sets' folder.
+        #[arg(long, default_value = "../shared/data")]
+        shared_data: PathBuf,
+    },
+    /// Read one JSON object per line on standard input (`{"text": "...", "lang": "optional"}`)
+    /// and write one analysis per line on standard output.
+    Understand,
+    /// Measure case creation and reads over HTTP against a fresh SQLite database, beside the
+    /// raw SQLite insert rate on the same machine.
+    Bench {
+        /// Seconds each measured phase runs.
+        #[arg(long, default_value_t = 5)]
+        seconds: u64,
+        /// Concurrency levels to measure, comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "16,64")]
+        concurrency: Vec<usize>,
+    },
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tower_http=warn,sqlx=warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the runtime")?;
+    runtime.block_on(async {
+        match cli.command {
+            Command::Demo { listen, data_dir } => demo::run(listen, data_dir).await,
+            Command::Serve { database_url, listen, admin_key } => {
+                if admin_key.len() < 16 {
+                    anyhow::bail!(
+                        "the admin key must be at least 16 characters; generate one with `openssl rand -hex 24`"
+                    );
+                }
+                let storage = redress_store::connect(&database_url)
+                    .await
+                    .with_context(|| format!("cannot open the database at {database_url}"))?;
+                server::serve(storage, &admin_key, listen).await
+            }
+            Command::Migrate { database_url } => {
+                let applied = redress_store::migrate(&database_url)
+                    .await
+                    .with_context(|| format!("cannot migrate the database at {database_url}"))?;
+                println!("applied {applied} migration(s); the database at {database_url} is up to date");
+                Ok(())
+            }
+            Command::Openapi => {
+                println!("{}", serde_json::to_string_pretty(&redress_web::openapi())?);
+                Ok(())
+            }
+            Command::Bench { seconds, concurrency } => bench::run(seconds, &concurrency).await,
+            Command::Train { shared_data, out, seed } => {
+                let shared = (shared_data.as_os_str() != "-").then_some(shared_data);
+                let mut options = redress_text::TrainOptions::default();
+                if let Some(seed) = seed {
+                    options.seed = seed;
+                }
+                eprintln!(
+                    "training on the project's own examples{} (seed {}); this takes a minute or two ...",
+                    shared
+                        .as_ref()
+                        .map_or_else(String::new, |d| format!(" and the training splits in {}", d.display())),
+                    options.seed
+                );
+                let started = std::time::Instant::now();
+                let summary = tokio::task::spawn_blocking(move || {
+                    redress_text::train(shared.as_deref(), &out, &options).map(|s| (s, out))
+                })
+                .await?
+                .context("training failed")?;
+                print!("{}", summary.0);
+                println!("wrote {} in {:.1?}; rebuild to ship it", summary.1.display(), started.elapsed());
+                Ok(())
+            }
+            Command::Eval { shared_data } => {
+                if !shared_data.is_dir() {
+                    anyhow::bail!(
+                        "{} is not a folder; point --shared-data at the public data sets",
+                        shared_data.display()
+                    );
+                }
+                eprintln!("evaluating the shipped model on {} ...", shared_data.display());
+                let report = tokio::task::spawn_blocking(move || {
+                    redress_text::evaluate(&shared_data, redress_text::Understanding::shipped())
+                })
+                .await?
+                .context("evaluation failed")?;
+                println!("{report}");
+                Ok(())
+            }
+            Command::Understand => {
+                let summary = tokio::task::spawn_blocking(|| {
+                    redress_text::understand_jsonl(
+                        std::io::stdin().lock(),
+                        std::io::BufWriter::new(std::io::stdout().lock()),
+                    )
+                })
+                .await??;
+                eprintln!(
+                    "understood {} message(s); {} line(s) answered with an error",
+                    summary.analysed, summary.errors
+                );
+                Ok(())
+            }
+        }
+    })
 }

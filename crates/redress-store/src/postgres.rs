@@ -1,0 +1,550 @@
+//! The PostgreSQL backend, for deployments that run several `redress serve` processes
+//! against one database.
+//!
+//! Every case change runs in one transaction that first locks the case row
+//! (`SELECT … FOR UPDATE`), so two processes changing the same case queue up instead of
+//! overwriting each other. Case numbers come from the store row, locked by the same
+//! transaction that inserts the case. PostgreSQL commits durably by default and groups
+//! concurrent commits' WAL flushes itself.
+
+use async_trait::async_trait;
+use redress_domain::{
+    Case, CaseChange, CaseId, CaseNumber, Customer, CustomerId, EmailAddress, Message, NewCase, Order, OrderId, Store,
+    StoreId, StoreSlug,
+};
+use serde::de::DeserializeOwned;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::types::Json;
+use sqlx::{PgPool, Postgres, QueryBuilder, Row, Transaction};
+use std::str::FromStr;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::{
+    ApiKeyRecord, CaseCursor, CaseFilter, CasePage, CaseUpdateFn, ClassificationFeedback, RecordedEntry, Storage,
+    StoreError, StoredChange, column_text, feedback_of, micros,
+};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        if let sqlx::Error::Database(db) = &e
+            && db.is_unique_violation()
+        {
+            return StoreError::Conflict(db.message().to_owned());
+        }
+        StoreError::Backend(e.to_string())
+    }
+}
+
+impl From<sqlx::migrate::MigrateError> for StoreError {
+    fn from(e: sqlx::migrate::MigrateError) -> Self {
+        StoreError::Backend(format!("migration failed: {e}"))
+    }
+}
+
+/// The PostgreSQL storage; cloning shares the connection pool.
+#[derive(Clone)]
+pub struct PostgresStorage {
+    pool: PgPool,
+}
+
+impl PostgresStorage {
+    /// Connects to `url` and applies pending migrations.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        Self::connect_with(PgConnectOptions::from_str(url)?).await
+    }
+
+    /// Connects with explicit options (tests use a private schema through `search_path`) and
+    /// applies pending migrations.
+    pub async fn connect_with(options: PgConnectOptions) -> Result<Self, StoreError> {
+        let pool = PgPoolOptions::new().max_connections(16).connect_with(options).await?;
+        MIGRATOR.run(&pool).await?;
+        Ok(Self { pool })
+    }
+
+    /// Applies pending migrations to the database at `url` and returns how many ran.
+    pub async fn migrate_url(url: &str) -> Result<usize, StoreError> {
+        let pool = PgPoolOptions::new().max_connections(1).connect(url).await?;
+        let before = applied_count(&pool).await;
+        MIGRATOR.run(&pool).await?;
+        let after = applied_count(&pool).await;
+        Ok(after.saturating_sub(before))
+    }
+}
+
+async fn applied_count(pool: &PgPool) -> usize {
+    // Before the first migration the bookkeeping table does not exist: nothing applied.
+    sqlx::query_scalar::<_, i64>("SELECT count(*) FROM _sqlx_migrations WHERE success")
+        .fetch_one(pool)
+        .await
+        .map_or(0, |n| usize::try_from(n).unwrap_or(0))
+}
+
+fn from_doc<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, StoreError> {
+    Ok(serde_json::from_value(value)?)
+}
+
+async fn one_doc<T: DeserializeOwned>(
+    query: sqlx::query::Query<'_, Postgres, sqlx::postgres::PgArguments>,
+    executor: impl sqlx::PgExecutor<'_>,
+) -> Result<Option<T>, StoreError> {
+    let row = query.fetch_optional(executor).await?;
+    row.map(|row| from_doc(row.try_get::<serde_json::Value, _>(0)?)).transpose()
+}
+
+async fn all_docs<T: DeserializeOwned>(
+    query: sqlx::query::Query<'_, Postgres, sqlx::postgres::PgArguments>,
+    executor: impl sqlx::PgExecutor<'_>,
+) -> Result<Vec<T>, StoreError> {
+    query.fetch_all(executor).await?.into_iter().map(|row| from_doc(row.try_get::<serde_json::Value, _>(0)?)).collect()
+}
+
+async fn insert_message(tx: &mut Transaction<'_, Postgres>, message: &Message) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO messages (id, store_id, case_id, created_at_us, doc) VALUES ($1, $2, $3, $4, $5)")
+        .bind(message.id.as_uuid())
+        .bind(message.store_id.as_uuid())
+        .bind(message.case_id.as_uuid())
+        .bind(micros(message.created_at))
+        .bind(Json(message))
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+async fn append_entries(tx: &mut Transaction<'_, Postgres>, change: CaseChange) -> Result<StoredChange, StoreError> {
+    let mut entries = Vec::with_capacity(change.entries.len());
+    for entry in change.entries {
+        let seq: i64 = sqlx::query_scalar(
+            "INSERT INTO timeline (store_id, case_id, at_us, doc) VALUES ($1, $2, $3, $4) RETURNING seq",
+        )
+        .bind(change.case.store_id.as_uuid())
+        .bind(change.case.id.as_uuid())
+        .bind(micros(entry.at))
+        .bind(Json(&entry))
+        .fetch_one(&mut **tx)
+        .await?;
+        entries.push(RecordedEntry { seq, entry });
+    }
+    Ok(StoredChange { case: change.case, entries })
+}
+
+async fn require(
+    tx: &mut Transaction<'_, Postgres>,
+    sql: &'static str,
+    store_id: StoreId,
+    id: Uuid,
+    what: &'static str,
+) -> Result<(), StoreError> {
+    sqlx::query(sql)
+        .bind(store_id.as_uuid())
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(StoreError::NotFound(what))?;
+    Ok(())
+}
+
+fn version(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+#[async_trait]
+impl Storage for PostgresStorage {
+    async fn create_store(&self, store: &Store) -> Result<(), StoreError> {
+        let result = sqlx::query("INSERT INTO stores (id, slug, created_at_us, doc) VALUES ($1, $2, $3, $4)")
+            .bind(store.id.as_uuid())
+            .bind(store.slug.as_str())
+            .bind(micros(store.created_at))
+            .bind(Json(store))
+            .execute(&self.pool)
+            .await;
+        match result {
+            Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
+                Err(StoreError::Conflict(format!("the slug `{}` is taken", store.slug)))
+            }
+            other => other.map(|_| ()).map_err(StoreError::from),
+        }
+    }
+
+    async fn store(&self, id: StoreId) -> Result<Store, StoreError> {
+        one_doc(sqlx::query("SELECT doc FROM stores WHERE id = $1").bind(id.as_uuid()), &self.pool)
+            .await?
+            .ok_or(StoreError::NotFound("store"))
+    }
+
+    async fn store_by_slug(&self, slug: &StoreSlug) -> Result<Store, StoreError> {
+        one_doc(sqlx::query("SELECT doc FROM stores WHERE slug = $1").bind(slug.as_str()), &self.pool)
+            .await?
+            .ok_or(StoreError::NotFound("store"))
+    }
+
+    async fn stores(&self) -> Result<Vec<Store>, StoreError> {
+        all_docs(sqlx::query("SELECT doc FROM stores ORDER BY created_at_us, id"), &self.pool).await
+    }
+
+    async fn create_api_key(&self, key: &ApiKeyRecord) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("SELECT 1 FROM stores WHERE id = $1")
+            .bind(key.store_id.as_uuid())
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::NotFound("store"))?;
+        sqlx::query(
+            "INSERT INTO api_keys (id, store_id, label, secret_hash, created_at_us) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(key.id.as_uuid())
+        .bind(key.store_id.as_uuid())
+        .bind(&key.label)
+        .bind(&key.secret_hash)
+        .bind(micros(key.created_at))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn api_key_by_hash(&self, secret_hash: &str) -> Result<Option<ApiKeyRecord>, StoreError> {
+        let row =
+            sqlx::query("SELECT id, store_id, label, secret_hash, created_at_us FROM api_keys WHERE secret_hash = $1")
+                .bind(secret_hash)
+                .fetch_optional(&self.pool)
+                .await?;
+        row.map(|row| {
+            Ok(ApiKeyRecord {
+                id: redress_domain::ApiKeyId::from_uuid(row.try_get(0)?),
+                store_id: StoreId::from_uuid(row.try_get(1)?),
+                label: row.try_get(2)?,
+                secret_hash: row.try_get(3)?,
+                created_at: OffsetDateTime::from_unix_timestamp_nanos(i128::from(row.try_get::<i64, _>(4)?) * 1000)
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn upsert_order(&self, customer: &Customer, order: &Order) -> Result<(Order, bool), StoreError> {
+        let (mut customer, mut order) = (customer.clone(), order.clone());
+        let mut tx = self.pool.begin().await?;
+        // Lock the store row: two processes upserting the same new customer or order number
+        // then queue up instead of racing to insert it twice.
+        sqlx::query("SELECT 1 FROM stores WHERE id = $1 FOR UPDATE")
+            .bind(order.store_id.as_uuid())
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::NotFound("store"))?;
+        let existing: Option<Uuid> = sqlx::query_scalar("SELECT id FROM customers WHERE store_id = $1 AND email = $2")
+            .bind(customer.store_id.as_uuid())
+            .bind(customer.email.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
+        match existing {
+            Some(id) => {
+                customer.id = CustomerId::from_uuid(id);
+                sqlx::query("UPDATE customers SET doc = $1 WHERE id = $2 AND store_id = $3")
+                    .bind(Json(&customer))
+                    .bind(id)
+                    .bind(customer.store_id.as_uuid())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            None => {
+                sqlx::query("INSERT INTO customers (id, store_id, email, doc) VALUES ($1, $2, $3, $4)")
+                    .bind(customer.id.as_uuid())
+                    .bind(customer.store_id.as_uuid())
+                    .bind(customer.email.as_str())
+                    .bind(Json(&customer))
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        order.customer_id = customer.id;
+        let stored: Option<Order> = one_doc(
+            sqlx::query("SELECT doc FROM orders WHERE store_id = $1 AND number = $2")
+                .bind(order.store_id.as_uuid())
+                .bind(&order.number),
+            &mut *tx,
+        )
+        .await?;
+        let created = stored.is_none();
+        if let Some(stored) = stored {
+            order.keep_ids_of(&stored);
+            sqlx::query(
+                "UPDATE orders SET customer_id = $1, placed_at_us = $2, doc = $3 WHERE id = $4 AND store_id = $5",
+            )
+            .bind(order.customer_id.as_uuid())
+            .bind(micros(order.placed_at))
+            .bind(Json(&order))
+            .bind(order.id.as_uuid())
+            .bind(order.store_id.as_uuid())
+            .execute(&mut *tx)
+            .await?;
+        } else {
+            sqlx::query(
+                "INSERT INTO orders (id, store_id, number, customer_id, placed_at_us, doc) VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(order.id.as_uuid())
+            .bind(order.store_id.as_uuid())
+            .bind(&order.number)
+            .bind(order.customer_id.as_uuid())
+            .bind(micros(order.placed_at))
+            .bind(Json(&order))
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok((order, created))
+    }
+
+    async fn order(&self, store_id: StoreId, id: OrderId) -> Result<Order, StoreError> {
+        one_doc(
+            sqlx::query("SELECT doc FROM orders WHERE store_id = $1 AND id = $2")
+                .bind(store_id.as_uuid())
+                .bind(id.as_uuid()),
+            &self.pool,
+        )
+        .await?
+        .ok_or(StoreError::NotFound("order"))
+    }
+
+    async fn order_by_number(&self, store_id: StoreId, number: &str) -> Result<Option<Order>, StoreError> {
+        one_doc(
+            sqlx::query("SELECT doc FROM orders WHERE store_id = $1 AND number = $2")
+                .bind(store_id.as_uuid())
+                .bind(number),
+            &self.pool,
+        )
+        .await
+    }
+
+    async fn orders_of_customer(&self, store_id: StoreId, customer_id: CustomerId) -> Result<Vec<Order>, StoreError> {
+        all_docs(
+            sqlx::query(
+                "SELECT doc FROM orders WHERE store_id = $1 AND customer_id = $2 ORDER BY placed_at_us DESC, id DESC",
+            )
+            .bind(store_id.as_uuid())
+            .bind(customer_id.as_uuid()),
+            &self.pool,
+        )
+        .await
+    }
+
+    async fn customer(&self, store_id: StoreId, id: CustomerId) -> Result<Customer, StoreError> {
+        one_doc(
+            sqlx::query("SELECT doc FROM customers WHERE store_id = $1 AND id = $2")
+                .bind(store_id.as_uuid())
+                .bind(id.as_uuid()),
+            &self.pool,
+        )
+        .await?
+        .ok_or(StoreError::NotFound("customer"))
+    }
+
+    async fn customer_by_email(&self, store_id: StoreId, email: &EmailAddress) -> Result<Option<Customer>, StoreError> {
+        one_doc(
+            sqlx::query("SELECT doc FROM customers WHERE store_id = $1 AND email = $2")
+                .bind(store_id.as_uuid())
+                .bind(email.as_str()),
+            &self.pool,
+        )
+        .await
+    }
+
+    async fn open_case(&self, new: NewCase, now: OffsetDateTime) -> Result<StoredChange, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let store_id = new.store_id;
+        if let Some(order_id) = new.order_id {
+            require(
+                &mut tx,
+                "SELECT 1 FROM orders WHERE store_id = $1 AND id = $2",
+                store_id,
+                order_id.as_uuid(),
+                "order",
+            )
+            .await?;
+        }
+        if let Some(customer_id) = new.customer_id {
+            let sql = "SELECT 1 FROM customers WHERE store_id = $1 AND id = $2";
+            require(&mut tx, sql, store_id, customer_id.as_uuid(), "customer").await?;
+        }
+        let number: i64 = sqlx::query_scalar(
+            "UPDATE stores SET next_case_number = next_case_number + 1 WHERE id = $1 RETURNING next_case_number - 1",
+        )
+        .bind(store_id.as_uuid())
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(StoreError::NotFound("store"))?;
+        let message = new.first_message.clone();
+        let change = Case::open(new, CaseNumber(u64::try_from(number).unwrap_or(0)), now)?;
+        let case = &change.case;
+        sqlx::query(
+            "INSERT INTO cases (id, store_id, number, status, kind, priority, assignee, order_id, created_at_us, version, doc)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(case.id.as_uuid())
+        .bind(store_id.as_uuid())
+        .bind(number)
+        .bind(column_text(&case.status)?)
+        .bind(column_text(&case.kind)?)
+        .bind(column_text(&case.priority)?)
+        .bind(&case.assignee)
+        .bind(case.order_id.map(|id| id.as_uuid()))
+        .bind(micros(case.created_at))
+        .bind(version(case.version))
+        .bind(Json(case))
+        .execute(&mut *tx)
+        .await?;
+        insert_message(&mut tx, &message).await?;
+        let stored = append_entries(&mut tx, change).await?;
+        tx.commit().await?;
+        Ok(stored)
+    }
+
+    async fn case(&self, store_id: StoreId, id: CaseId) -> Result<Case, StoreError> {
+        one_doc(
+            sqlx::query("SELECT doc FROM cases WHERE store_id = $1 AND id = $2")
+                .bind(store_id.as_uuid())
+                .bind(id.as_uuid()),
+            &self.pool,
+        )
+        .await?
+        .ok_or(StoreError::NotFound("case"))
+    }
+
+    async fn cases(
+        &self,
+        store_id: StoreId,
+        filter: &CaseFilter,
+        after: Option<CaseCursor>,
+        limit: u32,
+    ) -> Result<CasePage, StoreError> {
+        let mut query = QueryBuilder::<Postgres>::new("SELECT doc, created_at_us, id FROM cases WHERE store_id = ");
+        query.push_bind(store_id.as_uuid());
+        if !filter.statuses.is_empty() {
+            query.push(" AND status IN (");
+            let mut list = query.separated(", ");
+            for status in &filter.statuses {
+                list.push_bind(column_text(status)?);
+            }
+            query.push(")");
+        }
+        if let Some(kind) = filter.kind {
+            query.push(" AND kind = ").push_bind(column_text(&kind)?);
+        }
+        if let Some(priority) = filter.priority {
+            query.push(" AND priority = ").push_bind(column_text(&priority)?);
+        }
+        if let Some(assignee) = &filter.assignee {
+            query.push(" AND assignee = ").push_bind(assignee.clone());
+        }
+        if let Some(order_id) = filter.order_id {
+            query.push(" AND order_id = ").push_bind(order_id.as_uuid());
+        }
+        if let Some(cursor) = after {
+            query
+                .push(" AND (created_at_us, id) < (")
+                .push_bind(cursor.created_at_us)
+                .push(", ")
+                .push_bind(cursor.id.as_uuid())
+                .push(")");
+        }
+        query.push(" ORDER BY created_at_us DESC, id DESC LIMIT ").push_bind(i64::from(limit) + 1);
+        let rows = query.build().fetch_all(&self.pool).await?;
+        let rows = rows
+            .into_iter()
+            .map(|row| {
+                let cursor = CaseCursor { created_at_us: row.try_get(1)?, id: CaseId::from_uuid(row.try_get(2)?) };
+                Ok((from_doc::<Case>(row.try_get(0)?)?, cursor))
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        Ok(CasePage::from_rows(rows, limit))
+    }
+
+    async fn update_case(
+        &self,
+        store_id: StoreId,
+        id: CaseId,
+        update: CaseUpdateFn,
+    ) -> Result<StoredChange, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let current: Case = one_doc(
+            sqlx::query("SELECT doc FROM cases WHERE store_id = $1 AND id = $2 FOR UPDATE")
+                .bind(store_id.as_uuid())
+                .bind(id.as_uuid()),
+            &mut *tx,
+        )
+        .await?
+        .ok_or(StoreError::NotFound("case"))?;
+        let outcome = update(&current)?;
+        let case = &outcome.change.case;
+        if case.id != current.id || case.store_id != current.store_id {
+            return Err(StoreError::Backend("an update tried to change a case's identity".into()));
+        }
+        sqlx::query(
+            "UPDATE cases SET status = $1, kind = $2, priority = $3, assignee = $4, doc = $5, version = $6
+             WHERE store_id = $7 AND id = $8",
+        )
+        .bind(column_text(&case.status)?)
+        .bind(column_text(&case.kind)?)
+        .bind(column_text(&case.priority)?)
+        .bind(&case.assignee)
+        .bind(Json(case))
+        .bind(version(case.version))
+        .bind(store_id.as_uuid())
+        .bind(id.as_uuid())
+        .execute(&mut *tx)
+        .await?;
+        if let Some(message) = &outcome.message {
+            insert_message(&mut tx, message).await?;
+        }
+        let stored = append_entries(&mut tx, outcome.change).await?;
+        tx.commit().await?;
+        Ok(stored)
+    }
+
+    async fn timeline(&self, store_id: StoreId, case_id: CaseId) -> Result<Vec<RecordedEntry>, StoreError> {
+        let rows = sqlx::query("SELECT seq, doc FROM timeline WHERE store_id = $1 AND case_id = $2 ORDER BY seq")
+            .bind(store_id.as_uuid())
+            .bind(case_id.as_uuid())
+            .fetch_all(&self.pool)
+            .await?;
+        rows.into_iter()
+            .map(|row| Ok(RecordedEntry { seq: row.try_get(0)?, entry: from_doc(row.try_get(1)?)? }))
+            .collect()
+    }
+
+    async fn messages(&self, store_id: StoreId, case_id: CaseId) -> Result<Vec<Message>, StoreError> {
+        all_docs(
+            sqlx::query("SELECT doc FROM messages WHERE store_id = $1 AND case_id = $2 ORDER BY created_at_us, id")
+                .bind(store_id.as_uuid())
+                .bind(case_id.as_uuid()),
+            &self.pool,
+        )
+        .await
+    }
+
+    async fn classification_feedback(&self, store_id: StoreId) -> Result<Vec<ClassificationFeedback>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT t.doc, c.doc, (SELECT m.doc FROM messages m WHERE m.store_id = c.store_id AND m.case_id = c.id
+                                   ORDER BY m.created_at_us, m.id LIMIT 1)
+             FROM timeline t JOIN cases c ON c.id = t.case_id AND c.store_id = t.store_id
+             WHERE t.store_id = $1 AND t.doc->'event'->>'type' = 'classification_corrected'
+             ORDER BY t.seq",
+        )
+        .bind(store_id.as_uuid())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|row| {
+                let first: Option<serde_json::Value> = row.try_get(2)?;
+                feedback_of(from_doc(row.try_get(0)?)?, from_doc(row.try_get(1)?)?, first.map(from_doc).transpose()?)
+            })
+            .collect()
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+}

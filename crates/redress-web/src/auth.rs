@@ -1,0 +1,115 @@
+//! Who is calling: the deployment's admin (one key, for setting up stores) or a store's API
+//! key (agents and integrations). Keys are bearer tokens; only their SHA-256 is kept, which is
+//! enough for random 160-bit secrets (a slow password hash protects guessable secrets, and
+//! these are not guessable).
+
+use std::collections::HashMap;
+use std::sync::RwLock;
+
+use axum::extract::FromRequestParts;
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use rand::RngCore;
+use redress_domain::{Actor, StoreId};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+use crate::AppState;
+use crate::error::ApiError;
+
+/// Keys verified once are remembered, so a busy integration does not cost a database read per
+/// request. Keys are never edited, so the cache cannot go stale; it is bounded all the same.
+const MAX_CACHED_KEYS: usize = 10_000;
+
+/// Hex SHA-256 of a secret, the form keys are stored and looked up in.
+pub fn hash_secret(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+/// A new random store API key secret, `rk_` followed by 40 hex digits.
+pub fn new_store_secret() -> String {
+    let mut bytes = [0u8; 20];
+    rand::rng().fill_bytes(&mut bytes);
+    format!("rk_{}", hex::encode(bytes))
+}
+
+/// The verified keys seen so far: secret hash to the caller it names.
+#[derive(Default)]
+pub(crate) struct KeyCache(RwLock<HashMap<String, StoreCaller>>);
+
+impl KeyCache {
+    fn get(&self, hash: &str) -> Option<StoreCaller> {
+        self.0.read().ok()?.get(hash).cloned()
+    }
+
+    fn put(&self, hash: String, caller: StoreCaller) {
+        if let Ok(mut keys) = self.0.write()
+            && keys.len() < MAX_CACHED_KEYS
+        {
+            keys.insert(hash, caller);
+        }
+    }
+}
+
+fn bearer(parts: &Parts) -> Result<&str, ApiError> {
+    let header = parts
+        .headers
+        .get(AUTHORIZATION)
+        .ok_or_else(|| ApiError::unauthorized("send an API key as `Authorization: Bearer <key>`"))?;
+    header
+        .to_str()
+        .ok()
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| ApiError::unauthorized("the Authorization header must be `Bearer <key>`"))
+}
+
+/// The deployment's administrator.
+pub struct Admin;
+
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let given: [u8; 32] = Sha256::digest(bearer(parts)?.as_bytes()).into();
+        if bool::from(given.ct_eq(&state.inner.admin_key_hash)) {
+            Ok(Admin)
+        } else {
+            Err(ApiError::unauthorized("this endpoint needs the admin key"))
+        }
+    }
+}
+
+/// A caller acting for one store through one of its API keys.
+#[derive(Clone, Debug)]
+pub struct StoreCaller {
+    /// The store the key belongs to; every query is confined to it.
+    pub store_id: StoreId,
+    /// The key's label, recorded as the actor of what it does.
+    pub label: String,
+}
+
+impl StoreCaller {
+    /// The actor recorded on the timeline for this caller's changes.
+    pub fn actor(&self) -> Actor {
+        Actor::Integration { name: self.label.clone() }
+    }
+}
+
+impl FromRequestParts<AppState> for StoreCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let hash = hash_secret(bearer(parts)?);
+        if let Some(caller) = state.inner.keys.get(&hash) {
+            return Ok(caller);
+        }
+        let record = state.inner.storage.api_key_by_hash(&hash).await?.ok_or_else(|| {
+            ApiError::unauthorized("this API key is not known; create one with POST /api/v1/stores/{id}/api-keys")
+        })?;
+        let caller = StoreCaller { store_id: record.store_id, label: record.label };
+        state.inner.keys.put(hash, caller.clone());
+        Ok(caller)
+    }
+}

@@ -1,0 +1,63 @@
+//! Liveness, and what the server answers for what it does not serve.
+
+use reqwest::Method;
+
+use crate::support::TestApp;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn healthz_answers_ok_without_a_key() {
+    let app = TestApp::sqlite().await;
+    let reply = app.call(Method::GET, "/healthz", None, None).await;
+    assert!(reply.content_type.as_deref().is_some_and(|t| t.starts_with("application/json")));
+    assert_eq!(reply.expect(200), serde_json::json!({"status": "ok"}));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_routes_are_json_404s() {
+    let app = TestApp::sqlite().await;
+    for (method, path) in [
+        (Method::GET, "/nope"),
+        (Method::GET, "/api/v1"),
+        (Method::GET, "/api/v1/nope"),
+        (Method::GET, "/api/v2/cases"),
+        (Method::POST, "/api/v1/case"),
+        (Method::GET, "/api/v1/cases/0190f0a0-0000-7000-8000-000000000000/nope"),
+        (Method::GET, "/api/v1/cases/"),
+        (Method::GET, "/healthz/"),
+        (Method::DELETE, "/does/not/exist"),
+    ] {
+        let reply = app.call(method.clone(), path, None, None).await;
+        assert_eq!(reply.status, 404, "{method} {path}");
+        reply.error(404, "not_found", None);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_methods_are_json_405s_that_say_what_is_allowed() {
+    let app = TestApp::sqlite().await;
+    let case = "/api/v1/cases/0190f0a0-0000-7000-8000-000000000000";
+    for (method, path, allowed) in [
+        (Method::POST, "/healthz".to_owned(), "GET"),
+        (Method::PUT, "/api/v1/stores".to_owned(), "GET,POST"),
+        (Method::DELETE, "/api/v1/orders".to_owned(), "GET,POST"),
+        (Method::PATCH, "/api/v1/cases".to_owned(), "GET,POST"),
+        (Method::DELETE, case.to_owned(), "GET"),
+        (Method::GET, format!("{case}/status"), "POST"),
+        (Method::PUT, format!("{case}/assignee"), "POST"),
+        (Method::GET, "/api/v1/stores/x/api-keys".to_owned(), "POST"),
+        (Method::POST, "/api/v1/store".to_owned(), "GET"),
+        (Method::POST, "/api/v1/openapi.json".to_owned(), "GET"),
+    ] {
+        let reply = app.call(method.clone(), &path, Some(crate::support::ADMIN_KEY), None).await;
+        assert_eq!(reply.status, 405, "{method} {path}: {}", reply.body);
+        reply.error(405, "method_not_allowed", None);
+        let allow = reply
+            .headers
+            .get("allow")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_else(|| panic!("{method} {path}: a 405 says what is allowed"));
+        let mut listed: Vec<&str> = allow.split(',').map(str::trim).filter(|m| *m != "HEAD").collect();
+        listed.sort_unstable();
+        assert_eq!(listed.join(","), allowed, "{method} {path}");
+    }
+}

@@ -1,0 +1,34 @@
+//! The HTTP API tested as a client sees it: the real router served on a real port, over a
+//! fresh database per test, driven with reqwest.
+//!
+//! Every test runs on SQLite. The tests that reach storage (stores, orders, opening, listing and
+//! changing cases, isolation, concurrency and the end-to-end story) are made with
+//! `on_both_backends!` and also run on PostgreSQL when `REDRESS_TEST_POSTGRES_URL` names a
+//! database, each in a schema of its own that is dropped afterwards; without it their
+//! `::postgres` variants pass without doing anything:
+//!
+//! ```text
+//! REDRESS_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test cargo test -p redress-web --test api
+//! ```
+//!
+//! Refused requests are checked twice: the answer (status, and the error's code and field),
+//! and that nothing changed.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+mod support;
+
+mod auth;
+mod cases_change;
+mod cases_list;
+mod cases_open;
+mod concurrency;
+mod fixtures;
+mod health;
+mod isolation;
+mod json_errors;
+mod openapi;
+mod orders;
+mod portal;
+mod stores;
+mod story;
+mod understanding;

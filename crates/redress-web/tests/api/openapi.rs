@@ -1,0 +1,81 @@
+//! The OpenAPI document describes every route, and every route it describes is served.
+
+use reqwest::Method;
+use serde_json::Value;
+
+use crate::support::TestApp;
+
+/// Every route of the API and its methods.
+const ROUTES: &[(&str, &[&str])] = &[
+    ("/healthz", &["get"]),
+    ("/api/v1/stores", &["get", "post"]),
+    ("/api/v1/stores/{store_id}/api-keys", &["post"]),
+    ("/api/v1/store", &["get"]),
+    ("/api/v1/orders", &["get", "post"]),
+    ("/api/v1/orders/{order_id}", &["get"]),
+    ("/api/v1/cases", &["get", "post"]),
+    ("/api/v1/cases/{case_id}", &["get"]),
+    ("/api/v1/cases/{case_id}/messages", &["post"]),
+    ("/api/v1/cases/{case_id}/status", &["post"]),
+    ("/api/v1/cases/{case_id}/assignee", &["post"]),
+    ("/api/v1/cases/{case_id}/notes", &["post"]),
+    ("/api/v1/cases/{case_id}/priority", &["post"]),
+    ("/api/v1/cases/{case_id}/classification", &["post"]),
+    ("/api/v1/understand", &["post"]),
+    ("/api/v1/feedback/classifications", &["get"]),
+    ("/api/v1/help/search", &["get"]),
+    ("/api/v1/cases/{case_id}/suggested-reply", &["get"]),
+];
+
+const HTTP_METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_document_lists_every_route() {
+    let app = TestApp::sqlite().await;
+    let reply = app.call(Method::GET, "/api/v1/openapi.json", None, None).await;
+    assert!(reply.content_type.as_deref().is_some_and(|t| t.starts_with("application/json")));
+    let document = reply.expect(200);
+    assert!(document["openapi"].as_str().is_some_and(|v| v.starts_with("3.")), "{}", document["openapi"]);
+    assert_eq!(document["info"]["title"], "Redress API");
+    let paths = document["paths"].as_object().expect("paths");
+    for (path, methods) in ROUTES {
+        let item = paths.get(*path).unwrap_or_else(|| panic!("{path} is not in the document"));
+        let documented: Vec<&str> = HTTP_METHODS.iter().copied().filter(|m| item.get(*m).is_some()).collect();
+        assert_eq!(documented, *methods, "methods of {path}");
+    }
+    let mut extra: Vec<&String> = paths.keys().filter(|p| !ROUTES.iter().any(|(r, _)| r == p)).collect();
+    extra.sort();
+    assert!(extra.is_empty(), "undocumented in this test: {extra:?}");
+
+    // The error format and both keys are described.
+    let schemas = &document["components"]["schemas"];
+    for schema in ["ErrorBody", "ErrorDetail", "Case", "CaseView", "Order", "OrderInput", "Store"] {
+        assert!(schemas.get(schema).is_some(), "schema {schema}");
+    }
+    let schemes = &document["components"]["securitySchemes"];
+    assert!(schemes.get("admin_key").is_some() && schemes.get("store_key").is_some());
+
+    // What is served is the document the crate builds.
+    assert_eq!(document, serde_json::to_value(redress_web::openapi()).unwrap());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_documented_operation_is_served() {
+    let app = TestApp::sqlite().await;
+    let document: Value = app.call(Method::GET, "/api/v1/openapi.json", None, None).await.expect(200);
+    let id = "0190f0a0-0000-7000-8000-000000000000";
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for method in HTTP_METHODS.iter().filter(|m| item.get(**m).is_some()) {
+            let concrete = path.replace("{store_id}", id).replace("{order_id}", id).replace("{case_id}", id);
+            let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            // Without a key: 401 for everything but health, never 404 or 405.
+            let reply = app.call(method.clone(), &concrete, None, None).await;
+            if path == "/healthz" {
+                assert_eq!(reply.status, 200);
+            } else {
+                assert_eq!(reply.status, 401, "{method} {concrete}: {}", reply.body);
+                reply.error(401, "unauthorized", None);
+            }
+        }
+    }
+}

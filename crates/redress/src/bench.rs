@@ -1,0 +1,327 @@
+//! `redress bench`: case creation and reads over real HTTP on loopback against a fresh SQLite
+//! database, beside the raw SQLite rate for inserting the same rows with the same durability
+//! settings, measured in the same run. Figures, not pass/fail: the point is to see where the
+//! time goes.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use hdrhistogram::Histogram;
+use redress_domain::{
+    Actor, Case, CaseId, CaseNumber, Channel, Direction, EmailAddress, IssueKind, LanguageTag, Message, MessageId,
+    NewCase, Sentiment, StoreId,
+};
+use rusqlite::params;
+use time::OffsetDateTime;
+use tokio::sync::Mutex;
+
+const BODY: &str = "Hola, el jarrón de cerámica del pedido 1042 llegó roto, la caja estaba aplastada. \
+                    Adjunto fotos. ¿Me pueden enviar otro o devolverme el dinero? Gracias, Ana";
+
+/// One measured phase.
+struct Phase {
+    name: String,
+    concurrency: usize,
+    ok: u64,
+    failed: u64,
+    elapsed: Duration,
+    latency_us: Histogram<u64>,
+}
+
+impl Phase {
+    fn rate(&self) -> f64 {
+        self.ok as f64 / self.elapsed.as_secs_f64()
+    }
+
+    fn print(&self) {
+        println!(
+            "{:<14} {:>4} {:>10.0} {:>10.2} {:>10.2} {:>10.2} {:>8}",
+            self.name,
+            self.concurrency,
+            self.rate(),
+            self.latency_us.value_at_quantile(0.50) as f64 / 1000.0,
+            self.latency_us.value_at_quantile(0.99) as f64 / 1000.0,
+            self.latency_us.max() as f64 / 1000.0,
+            self.failed
+        );
+    }
+}
+
+fn histogram() -> anyhow::Result<Histogram<u64>> {
+    Histogram::new_with_bounds(1, 600_000_000, 3).context("cannot make a latency histogram")
+}
+
+/// Runs every phase and prints the table.
+pub async fn run(seconds: u64, levels: &[usize]) -> anyhow::Result<()> {
+    if seconds == 0 || levels.is_empty() || levels.contains(&0) {
+        anyhow::bail!("give --seconds above 0 and concurrency levels above 0, e.g. --concurrency 16,64");
+    }
+    let dir = tempfile::Builder::new().prefix("redress-bench-").tempdir()?;
+    let storage = Arc::new(redress_store::sqlite::SqliteStorage::open(&dir.path().join("server.db")).await?);
+    let admin_key = "bench-admin-key-not-secret";
+    let app = redress_web::router(redress_web::AppState::new(storage, admin_key));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    let server = tokio::spawn(async move { axum::serve(listener, app).await });
+    let client = reqwest::Client::builder().pool_max_idle_per_host(1024).build()?;
+    let created: serde_json::Value = client
+        .post(format!("{base}/api/v1/stores"))
+        .bearer_auth(admin_key)
+        .json(&serde_json::json!({"slug": "bench", "name": "Bench shop", "default_currency": "EUR", "default_language": "es"}))
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    let key = created["api_key"]["secret"].as_str().context("no API key in the store response")?.to_owned();
+
+    println!(
+        "redress bench: {seconds} s per phase, SQLite WAL with synchronous=FULL, HTTP on loopback, 2 phases per level"
+    );
+    let case_ids = Arc::new(Mutex::new(Vec::<String>::new()));
+    let mut phases = Vec::new();
+    for &concurrency in levels {
+        eprintln!("  measuring case creation at concurrency {concurrency} ...");
+        phases.push(create_phase(&client, &base, &key, concurrency, seconds, case_ids.clone()).await?);
+    }
+    let ids = Arc::new(case_ids.lock().await.clone());
+    for &concurrency in levels {
+        eprintln!("  measuring case reads at concurrency {concurrency} ...");
+        phases.push(read_phase(&client, &base, &key, concurrency, seconds, ids.clone()).await?);
+    }
+    server.abort();
+
+    eprintln!("  measuring raw SQLite inserts of the same rows ...");
+    let raw_path = dir.path().join("raw.db");
+    let raw_single = tokio::task::spawn_blocking({
+        let path = raw_path.clone();
+        move || raw_insert_rate(&path, seconds, 1)
+    })
+    .await??;
+    let raw_grouped = tokio::task::spawn_blocking(move || raw_insert_rate(&raw_path, seconds, 64)).await??;
+
+    println!(
+        "\n{:<14} {:>4} {:>10} {:>10} {:>10} {:>10} {:>8}",
+        "phase", "conc", "req/s", "p50 ms", "p99 ms", "max ms", "errors"
+    );
+    for phase in &phases {
+        phase.print();
+    }
+    println!("\nraw SQLite, same rows and durability, one writer thread:");
+    println!("  one case per commit          {raw_single:>10.0} cases/s");
+    println!("  64 cases per commit          {raw_grouped:>10.0} cases/s");
+    for phase in phases.iter().filter(|p| p.name == "create case") {
+        println!(
+            "  HTTP create at concurrency {:>3}: {:.0}/s = {:.1}x the one-per-commit rate, {:.0}% of the 64-per-commit rate",
+            phase.concurrency,
+            phase.rate(),
+            phase.rate() / raw_single,
+            100.0 * phase.rate() / raw_grouped
+        );
+    }
+    Ok(())
+}
+
+async fn create_phase(
+    client: &reqwest::Client,
+    base: &str,
+    key: &str,
+    concurrency: usize,
+    seconds: u64,
+    case_ids: Arc<Mutex<Vec<String>>>,
+) -> anyhow::Result<Phase> {
+    let body = serde_json::json!({
+        "subject": "Jarrón roto", "channel": "email", "kind": "damaged_in_transit", "language": "es",
+        "sentiment": "negative", "customer_email": "ana@example.com", "message": {"body": BODY}
+    });
+    let url = format!("{base}/api/v1/cases");
+    run_phase("create case", concurrency, seconds, |_| {
+        let request = client.post(&url).bearer_auth(key).json(&body);
+        let case_ids = case_ids.clone();
+        async move {
+            let response = request.send().await.ok()?;
+            if response.status() != reqwest::StatusCode::CREATED {
+                return None;
+            }
+            let view: serde_json::Value = response.json().await.ok()?;
+            let mut ids = case_ids.lock().await;
+            if ids.len() < 100_000 {
+                ids.push(view["case"]["id"].as_str()?.to_owned());
+            }
+            Some(())
+        }
+    })
+    .await
+}
+
+async fn read_phase(
+    client: &reqwest::Client,
+    base: &str,
+    key: &str,
+    concurrency: usize,
+    seconds: u64,
+    ids: Arc<Vec<String>>,
+) -> anyhow::Result<Phase> {
+    if ids.is_empty() {
+        anyhow::bail!("no case was created, so there is nothing to read");
+    }
+    run_phase("read case", concurrency, seconds, |i| {
+        let id = &ids[i % ids.len()];
+        let request = client.get(format!("{base}/api/v1/cases/{id}")).bearer_auth(key);
+        async move {
+            let response = request.send().await.ok()?;
+            (response.status() == reqwest::StatusCode::OK).then_some(())?;
+            response.bytes().await.ok().map(|_| ())
+        }
+    })
+    .await
+}
+
+/// Runs `concurrency` loops of `request` until the time is up, timing each.
+async fn run_phase<F, Fut>(name: &str, concurrency: usize, seconds: u64, request: F) -> anyhow::Result<Phase>
+where
+    F: Fn(usize) -> Fut + Sync,
+    Fut: std::future::Future<Output = Option<()>>,
+{
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let started = Instant::now();
+    let request = &request;
+    let workers = (0..concurrency).map(|worker| async move {
+        let mut latency = histogram()?;
+        let (mut ok, mut failed, mut i) = (0u64, 0u64, worker * 7919);
+        while Instant::now() < deadline {
+            let sent = Instant::now();
+            match request(i).await {
+                Some(()) => {
+                    ok += 1;
+                    latency.saturating_record(u64::try_from(sent.elapsed().as_micros()).unwrap_or(u64::MAX));
+                }
+                None => failed += 1,
+            }
+            i += 1;
+        }
+        anyhow::Ok((ok, failed, latency))
+    });
+    let results = join_all(workers).await;
+    let elapsed = started.elapsed();
+    let mut phase = Phase { name: name.to_owned(), concurrency, ok: 0, failed: 0, elapsed, latency_us: histogram()? };
+    for result in results {
+        let (ok, failed, latency) = result?;
+        phase.ok += ok;
+        phase.failed += failed;
+        phase.latency_us.add(&latency).context("cannot merge latency histograms")?;
+    }
+    Ok(phase)
+}
+
+/// Polls all futures on the current task: the load generator needs concurrency, not threads.
+async fn join_all<T>(futures: impl Iterator<Item = impl std::future::Future<Output = T>>) -> Vec<T> {
+    let mut pinned: Vec<_> = futures.map(Box::pin).collect();
+    let mut results: Vec<Option<T>> = pinned.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (future, slot) in pinned.iter_mut().zip(results.iter_mut()) {
+            if slot.is_none() {
+                match future.as_mut().poll(cx) {
+                    std::task::Poll::Ready(value) => *slot = Some(value),
+                    std::task::Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending { std::task::Poll::Pending } else { std::task::Poll::Ready(()) }
+    })
+    .await;
+    results.into_iter().flatten().collect()
+}
+
+/// Cases per second inserted straight into SQLite, `per_commit` cases per transaction: the
+/// case row, its first message and its two timeline entries, with the store's case counter,
+/// exactly as the server writes them.
+fn raw_insert_rate(path: &Path, seconds: u64, per_commit: usize) -> anyhow::Result<f64> {
+    if path.exists() {
+        std::fs::remove_file(path)?;
+    }
+    redress_store::sqlite::SqliteStorage::migrate_path(path)?;
+    let conn = rusqlite::Connection::open(path)?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", true)?;
+    let store_id = StoreId::from_uuid(uuid::Uuid::now_v7());
+    conn.execute(
+        "INSERT INTO stores (id, slug, created_at_us, doc) VALUES (?1, 'raw', 0, '{}')",
+        [store_id.to_string()],
+    )?;
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let started = Instant::now();
+    let mut cases = 0u64;
+    while Instant::now() < deadline {
+        conn.execute_batch("BEGIN IMMEDIATE")?;
+        for _ in 0..per_commit {
+            let number: i64 = conn
+                .prepare_cached("UPDATE stores SET next_case_number = next_case_number + 1 WHERE id = ?1 RETURNING next_case_number - 1")?
+                .query_row([store_id.to_string()], |row| row.get(0))?;
+            let (case, message, entries) = sample_rows(store_id, number)?;
+            conn.prepare_cached(
+                "INSERT INTO cases (id, store_id, number, status, kind, priority, assignee, order_id, created_at_us, version, doc)
+                 VALUES (?1, ?2, ?3, 'new', 'damaged_in_transit', 'urgent', NULL, NULL, ?4, 1, ?5)",
+            )?
+            .execute(params![case.id.to_string(), store_id.to_string(), number, case.created_at.unix_timestamp(), serde_json::to_string(&case)?])?;
+            conn.prepare_cached(
+                "INSERT INTO messages (id, store_id, case_id, created_at_us, doc) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![
+                message.id.to_string(),
+                store_id.to_string(),
+                case.id.to_string(),
+                0,
+                serde_json::to_string(&message)?
+            ])?;
+            for entry in &entries {
+                conn.prepare_cached("INSERT INTO timeline (store_id, case_id, at_us, doc) VALUES (?1, ?2, ?3, ?4)")?
+                    .execute(params![store_id.to_string(), case.id.to_string(), 0, serde_json::to_string(entry)?])?;
+            }
+            cases += 1;
+        }
+        conn.execute_batch("COMMIT")?;
+    }
+    Ok(cases as f64 / started.elapsed().as_secs_f64())
+}
+
+fn sample_rows(store_id: StoreId, number: i64) -> anyhow::Result<(Case, Message, Vec<redress_domain::TimelineEntry>)> {
+    let now = OffsetDateTime::now_utc();
+    let case_id = CaseId::from_uuid(uuid::Uuid::now_v7());
+    let message = Message {
+        id: MessageId::from_uuid(uuid::Uuid::now_v7()),
+        store_id,
+        case_id,
+        direction: Direction::Inbound,
+        channel: Channel::Email,
+        author: Actor::Customer { handle: "ana@example.com".into() },
+        body: BODY.into(),
+        attachments: vec![],
+        created_at: now,
+    };
+    let change = Case::open(
+        NewCase {
+            id: case_id,
+            store_id,
+            order_id: None,
+            customer_id: None,
+            customer_email: Some(EmailAddress::parse("ana@example.com")?),
+            subject: "Jarrón roto".into(),
+            kind: IssueKind::DamagedInTransit,
+            language: LanguageTag::parse("es")?,
+            sentiment: Sentiment::Negative,
+            escalation: BTreeSet::new(),
+            first_message: message.clone(),
+            opened_by: Actor::Customer { handle: "ana@example.com".into() },
+            understood: None,
+        },
+        CaseNumber(u64::try_from(number).unwrap_or(0)),
+        now,
+    )?;
+    Ok((change.case, message, change.entries))
+}

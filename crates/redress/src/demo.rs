@@ -1,0 +1,155 @@
+//! `redress demo`: a server on a fresh SQLite file seeded with the sample shop, so a newcomer
+//! sees real-looking orders and cases at once.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::Context;
+use redress_domain::{ApiKeyId, Case};
+use redress_store::{ApiKeyRecord, CaseUpdate, Storage};
+use time::OffsetDateTime;
+use tokio::task::JoinSet;
+
+use crate::sample_shop::{SampleCase, SampleShop, sample_shop};
+
+/// The seed of the sample shop: the same shop every run.
+const SEED: u64 = 20261123;
+
+/// Starts the demo: seeds, prints how to reach it, serves until Ctrl-C.
+pub async fn run(listen: SocketAddr, data_dir: Option<PathBuf>) -> anyhow::Result<()> {
+    let started = Instant::now();
+    // The temporary directory lives as long as this function, and is removed when it returns.
+    let (_temporary, dir) = match data_dir {
+        Some(dir) => {
+            std::fs::create_dir_all(&dir)
+                .with_context(|| format!("cannot create the data directory {}", dir.display()))?;
+            (None, dir)
+        }
+        None => {
+            let temporary = tempfile::Builder::new()
+                .prefix("redress-demo-")
+                .tempdir()
+                .context("cannot create a temporary directory")?;
+            let dir = temporary.path().to_path_buf();
+            (Some(temporary), dir)
+        }
+    };
+    let path = dir.join("redress-demo.db");
+    if path.exists() {
+        anyhow::bail!(
+            "{} already exists: give an empty --data-dir, or leave it out for a fresh temporary one",
+            path.display()
+        );
+    }
+    let storage: Arc<dyn Storage> = Arc::new(redress_store::sqlite::SqliteStorage::open(&path).await?);
+    let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| {
+        format!("cannot listen on {listen}; is something else running there? try --listen 127.0.0.1:8081")
+    })?;
+    let shop = sample_shop(SEED, OffsetDateTime::now_utc());
+    let counts = seed(storage.clone(), &shop).await?;
+    let admin_key = redress_web::new_store_secret().replacen("rk_", "admin_", 1);
+    let store_key = redress_web::new_store_secret();
+    storage
+        .create_api_key(&ApiKeyRecord {
+            id: ApiKeyId::from_uuid(uuid::Uuid::now_v7()),
+            store_id: shop.store.id,
+            label: "demo agent".into(),
+            secret_hash: redress_web::hash_secret(&store_key),
+            created_at: OffsetDateTime::now_utc(),
+        })
+        .await?;
+    let url = format!("http://{}", listener.local_addr()?);
+    let (customer_order, customer_email, customer_link) = sample_customer(&shop, &admin_key, &url);
+    let (name, slug, database) = (&shop.store.name, &shop.store.slug, path.display());
+    let (orders, cases, open) = (counts.orders, counts.cases, counts.open_cases);
+    let seconds = started.elapsed().as_secs_f64();
+    let removed = if _temporary.is_some() { " The temporary database is removed on exit." } else { "" };
+    println!(
+        "\nRedress demo: {name} ({orders} orders, {cases} cases, {open} still open), ready in {seconds:.2} s\n\
+         \n  Portal       {url}/s/{slug}  (as a customer: order {customer_order}, email {customer_email})\n\
+         \x20 Signed link  {customer_link}\n\
+         \n  API          {url}/api/v1\n  OpenAPI      {url}/api/v1/openapi.json\n  Health       {url}/healthz\n\
+         \x20 Database     {database}\n\
+         \n  Store key    {store_key}\n  Admin key    {admin_key}\n\
+         \nTry:\n  curl -H 'Authorization: Bearer {store_key}' '{url}/api/v1/cases?status=new,open&limit=5'\n\
+         \nPress Ctrl-C to stop.{removed}\n"
+    );
+    crate::server::serve_on(listener, storage, &admin_key).await
+}
+
+/// A customer of the sample shop with an open case, and a signed portal link to their order,
+/// so a newcomer can act as that customer at once.
+fn sample_customer(shop: &SampleShop, admin_key: &str, url: &str) -> (String, String, String) {
+    let open = shop
+        .cases
+        .iter()
+        .filter(|c| c.follow_ups.iter().all(|f| !matches!(f, crate::sample_shop::FollowUp::Status { .. })));
+    let order = open
+        .filter_map(|c| shop.orders.iter().find(|o| Some(o.id) == c.new_case.order_id))
+        .next()
+        .or_else(|| shop.orders.first());
+    let Some(order) = order else { return (String::new(), String::new(), String::new()) };
+    let email =
+        shop.customers.iter().find(|c| c.id == order.customer_id).map(|c| c.email.to_string()).unwrap_or_default();
+    let keys = redress_web::portal::session::PortalKeys::new(admin_key);
+    let grant = keys.grant(shop.store.id, order.id, OffsetDateTime::now_utc(), 24);
+    let link = format!("{url}/s/{}/orders/{}?t={}", shop.store.slug, order.id, keys.token(&grant));
+    (order.number.clone(), email, link)
+}
+
+/// What was seeded.
+pub struct Counts {
+    /// Orders stored.
+    pub orders: usize,
+    /// Cases opened.
+    pub cases: usize,
+    /// Cases not resolved or closed.
+    pub open_cases: usize,
+}
+
+/// Stores the sample shop through the storage interface, concurrently so the writes share
+/// commits, applying each case's follow-ups through the domain's own state machine.
+pub async fn seed(storage: Arc<dyn Storage>, shop: &SampleShop) -> anyhow::Result<Counts> {
+    storage.create_store(&shop.store).await.context("cannot create the sample store")?;
+    let mut tasks = JoinSet::new();
+    for order in &shop.orders {
+        let customer = shop
+            .customers
+            .iter()
+            .find(|c| c.id == order.customer_id)
+            .with_context(|| format!("order {} has no customer in the sample", order.number))?
+            .clone();
+        let (storage, order) = (storage.clone(), order.clone());
+        tasks.spawn(async move { storage.upsert_order(&customer, &order).await.map(|_| ()) });
+    }
+    while let Some(done) = tasks.join_next().await {
+        done?.context("cannot store a sample order")?;
+    }
+    let mut cases = JoinSet::new();
+    for sample in &shop.cases {
+        let (storage, sample) = (storage.clone(), sample.clone());
+        cases.spawn(async move { seed_case(storage.as_ref(), sample).await });
+    }
+    let mut open_cases = 0;
+    while let Some(done) = cases.join_next().await {
+        if !done??.status.is_done() {
+            open_cases += 1;
+        }
+    }
+    Ok(Counts { orders: shop.orders.len(), cases: shop.cases.len(), open_cases })
+}
+
+async fn seed_case(storage: &dyn Storage, sample: SampleCase) -> anyhow::Result<Case> {
+    let store_id = sample.new_case.store_id;
+    let mut case =
+        storage.open_case(sample.new_case, sample.opened_at).await.context("cannot open a sample case")?.case;
+    for follow_up in sample.follow_ups {
+        let update: redress_store::CaseUpdateFn = Box::new(move |case: &Case| {
+            Ok(CaseUpdate { change: follow_up.apply(case)?, message: follow_up.message().cloned() })
+        });
+        case = storage.update_case(store_id, case.id, update).await.context("cannot apply a sample follow-up")?.case;
+    }
+    Ok(case)
+}

@@ -1,0 +1,120 @@
+//! Checks of the tree that keep the architecture honest, run as ordinary tests.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+}
+
+/// Package name to its dependencies' names, read from Cargo.lock.
+fn lock_graph() -> BTreeMap<String, Vec<String>> {
+    let lock = std::fs::read_to_string(workspace().join("Cargo.lock")).unwrap();
+    let mut graph = BTreeMap::new();
+    for package in lock.split("[[package]]").skip(1) {
+        let name = package.lines().find_map(|l| l.strip_prefix("name = \"")).unwrap().trim_end_matches('"').to_owned();
+        let deps = package
+            .split("dependencies = [")
+            .nth(1)
+            .map(|list| {
+                list.split(']')
+                    .next()
+                    .unwrap()
+                    .lines()
+                    .filter_map(|l| l.trim().strip_prefix('"'))
+                    .map(|d| d.split([' ', '"']).next().unwrap().to_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        graph.insert(name, deps);
+    }
+    graph
+}
+
+#[test]
+fn the_domain_reaches_no_io_crate() {
+    let graph = lock_graph();
+    let mut seen = BTreeSet::new();
+    let mut stack = vec!["redress-domain".to_owned()];
+    while let Some(name) = stack.pop() {
+        if seen.insert(name.clone()) {
+            stack.extend(graph.get(&name).cloned().unwrap_or_default());
+        }
+    }
+    for forbidden in ["tokio", "sqlx", "axum", "rusqlite", "hyper", "reqwest", "redress-store", "redress-web"] {
+        assert!(
+            !seen.contains(forbidden),
+            "redress-domain depends on {forbidden}, directly or not: keep the domain pure"
+        );
+    }
+    assert!(seen.len() > 3, "the lock file was not read: {seen:?}");
+}
+
+/// The names under a crate's `[dependencies]` (not its dev-dependencies: tests may set up a
+/// database directly).
+fn normal_dependencies(crate_name: &str) -> Vec<String> {
+    let manifest = std::fs::read_to_string(workspace().join("crates").join(crate_name).join("Cargo.toml")).unwrap();
+    let section = manifest.split("\n[dependencies]\n").nth(1).unwrap_or_default();
+    let section = section.split("\n[").next().unwrap_or_default();
+    section
+        .lines()
+        .filter_map(|l| l.split([' ', '=', '.']).next())
+        .filter(|n| !n.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn only_the_store_speaks_sql_and_only_the_web_crate_speaks_http() {
+    for crate_name in ["redress-domain", "redress-web"] {
+        let deps = normal_dependencies(crate_name);
+        assert!(deps.contains(&"serde".to_owned()), "{crate_name}'s dependencies were not read: {deps:?}");
+        for sql in ["sqlx", "rusqlite"] {
+            assert!(!deps.contains(&sql.to_owned()), "{crate_name} uses {sql}: SQL lives in redress-store");
+        }
+    }
+    for crate_name in ["redress-domain", "redress-store"] {
+        assert!(
+            !normal_dependencies(crate_name).contains(&"axum".to_owned()),
+            "{crate_name} uses axum: HTTP lives in redress-web"
+        );
+    }
+}
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn every_module_says_what_it_is_for() {
+    let mut files = Vec::new();
+    for krate in std::fs::read_dir(workspace().join("crates")).unwrap() {
+        let src = krate.unwrap().path().join("src");
+        if src.is_dir() {
+            rust_files(&src, &mut files);
+        }
+    }
+    assert!(files.len() > 10);
+    let undocumented: Vec<_> = files
+        .iter()
+        .filter(|f| !std::fs::read_to_string(f).unwrap().trim_start().starts_with("//!"))
+        .map(|f| f.strip_prefix(workspace()).unwrap().display().to_string())
+        .collect();
+    assert!(undocumented.is_empty(), "modules without a //! doc comment: {undocumented:?}");
+}
+
+#[test]
+fn no_test_is_ignored() {
+    let mut files = Vec::new();
+    rust_files(&workspace().join("crates"), &mut files);
+    let marker = ["#[", "ignore]"].concat();
+    let ignored: Vec<_> = files.iter().filter(|f| std::fs::read_to_string(f).unwrap().contains(&marker)).collect();
+    assert!(ignored.is_empty(), "ignored tests hide failures: {ignored:?}");
+}
