@@ -30,11 +30,7 @@ fn queries() -> Vec<(String, String)> {
 fn main() {
     let started = Instant::now();
     let index = index();
-    println!(
-        "built an index of {} articles in {:?}",
-        index.articles().len(),
-        started.elapsed()
-    );
+    println!("built an index of {} articles in {:?}", index.articles().len(), started.elapsed());
     let queries = queries();
     let mut times: Vec<Duration> = Vec::new();
     for _ in 0..30 {

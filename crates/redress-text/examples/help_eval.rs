@@ -6,10 +6,7 @@ use redress_text::help::{HelpIndex, eval_queries, evaluate_help};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let shared = args
-        .first()
-        .filter(|a| !a.starts_with("--"))
-        .map(std::path::PathBuf::from);
+    let shared = args.first().filter(|a| !a.starts_with("--")).map(std::path::PathBuf::from);
     let mut index = HelpIndex::shipped().clone();
     if let Ok(v) = std::env::var("HELP_MIN_SCORE") {
         index = index.with_min_score(v.parse().unwrap_or(0.25));
@@ -40,10 +37,7 @@ fn main() {
                 let hits = index.search(&t, &q.language, 3);
                 if hits.first().map(|h| &h.id) != q.expected.first() {
                     let got: Vec<String> = hits.iter().map(ToString::to_string).collect();
-                    println!(
-                        "MISS{edits} [{}] {:?} want {:?} got {:?}",
-                        q.language, t, q.expected, got
-                    );
+                    println!("MISS{edits} [{}] {:?} want {:?} got {:?}", q.language, t, q.expected, got);
                 }
             }
         }

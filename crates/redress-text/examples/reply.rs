@@ -9,10 +9,7 @@ use time::{Date, Month};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let kind: IssueKind = args
-        .first()
-        .and_then(|a| a.parse().ok())
-        .unwrap_or(IssueKind::OrderStatus);
+    let kind: IssueKind = args.first().and_then(|a| a.parse().ok()).unwrap_or(IssueKind::OrderStatus);
     let remedy: Option<Remedy> = args.get(1).and_then(|a| a.parse().ok());
     let lang = args.get(2).map(String::as_str).unwrap_or("en");
     let facts = ReplyFacts {

@@ -61,31 +61,13 @@ pub fn score<T: Ord + Clone + fmt::Display>(pairs: &[(T, T)]) -> Scores {
             let pred = predicted.get(c).copied().unwrap_or(0);
             let precision = ratio(*tp, pred);
             let recall = ratio(*tp, *gold);
-            let f1 = if precision + recall > 0.0 {
-                2.0 * precision * recall / (precision + recall)
-            } else {
-                0.0
-            };
-            ClassScore {
-                class: c.to_string(),
-                support: *gold,
-                precision,
-                recall,
-                f1,
-            }
+            let f1 = if precision + recall > 0.0 { 2.0 * precision * recall / (precision + recall) } else { 0.0 };
+            ClassScore { class: c.to_string(), support: *gold, precision, recall, f1 }
         })
         .collect();
-    let macro_f1 = if per_class.is_empty() {
-        0.0
-    } else {
-        per_class.iter().map(|c| c.f1).sum::<f64>() / per_class.len() as f64
-    };
-    Scores {
-        n: pairs.len(),
-        accuracy: ratio(correct, pairs.len()),
-        macro_f1,
-        per_class,
-    }
+    let macro_f1 =
+        if per_class.is_empty() { 0.0 } else { per_class.iter().map(|c| c.f1).sum::<f64>() / per_class.len() as f64 };
+    Scores { n: pairs.len(), accuracy: ratio(correct, pairs.len()), macro_f1, per_class }
 }
 
 fn ratio(a: usize, b: usize) -> f64 {
@@ -197,10 +179,7 @@ pub fn evaluate(shared_data_dir: &Path, model: &Understanding) -> Result<EvalRep
                 &rows,
             );
             if !complaints.is_empty() {
-                rep.extra.push((
-                    "complaint rows rated negative".into(),
-                    ratio(negative, complaints.len()),
-                ));
+                rep.extra.push(("complaint rows rated negative".into(), ratio(negative, complaints.len())));
             }
             rep
         }),
@@ -208,12 +187,7 @@ pub fn evaluate(shared_data_dir: &Path, model: &Understanding) -> Result<EvalRep
     run(
         "banking77",
         data::banking(shared_data_dir, "test.csv").map(|rows| {
-            mapped_report(
-                model,
-                "BANKING77 test.csv",
-                "crowd-written English online-banking questions",
-                &rows,
-            )
+            mapped_report(model, "BANKING77 test.csv", "crowd-written English online-banking questions", &rows)
         }),
     );
     run(
@@ -239,12 +213,8 @@ pub fn evaluate(shared_data_dir: &Path, model: &Understanding) -> Result<EvalRep
             };
             let in_scope_other: Vec<Mapped> = test.iter().filter(|r| r.kind == IssueKind::Other).cloned().collect();
             rep.extra.push(("oos_test left as other".into(), left(&oos, false)));
-            rep.extra
-                .push(("oos_test left as other or low-confidence".into(), left(&oos, true)));
-            rep.extra.push((
-                "in-scope non-order intents left as other".into(),
-                left(&in_scope_other, false),
-            ));
+            rep.extra.push(("oos_test left as other or low-confidence".into(), left(&oos, true)));
+            rep.extra.push(("in-scope non-order intents left as other".into(), left(&in_scope_other, false)));
             Ok(rep)
         }),
     );
@@ -291,15 +261,9 @@ pub fn evaluate(shared_data_dir: &Path, model: &Understanding) -> Result<EvalRep
                 for r in &rows {
                     lang_check(name, r.lang, &r.text);
                 }
-                let pairs: Vec<(Sentiment, Sentiment)> = rows
-                    .iter()
-                    .map(|r| (r.sentiment, model.understand(&r.text, Some(r.lang)).sentiment))
-                    .collect();
-                sentiment.push(SentimentReport {
-                    name: name.into(),
-                    description: desc.into(),
-                    scores: score(&pairs),
-                });
+                let pairs: Vec<(Sentiment, Sentiment)> =
+                    rows.iter().map(|r| (r.sentiment, model.understand(&r.text, Some(r.lang)).sentiment)).collect();
+                sentiment.push(SentimentReport { name: name.into(), description: desc.into(), scores: score(&pairs) });
             }
             Err(e) => skipped.push(format!("{name}: {e}")),
         }
@@ -309,14 +273,7 @@ pub fn evaluate(shared_data_dir: &Path, model: &Understanding) -> Result<EvalRep
             lang_check("BANKING77 test", "en", &r.text);
         }
     }
-    Ok(EvalReport {
-        own,
-        mapped,
-        xed,
-        sentiment,
-        language_id,
-        skipped,
-    })
+    Ok(EvalReport { own, mapped, xed, sentiment, language_id, skipped })
 }
 
 fn mapped_report(model: &Understanding, name: &str, description: &str, rows: &[Mapped]) -> MappedReport {
@@ -332,13 +289,7 @@ fn mapped_report(model: &Understanding, name: &str, description: &str, rows: &[M
             pairs.push((r.kind, k));
         }
     }
-    MappedReport {
-        name: name.into(),
-        description: description.into(),
-        strong: score(&pairs),
-        weak,
-        extra: Vec::new(),
-    }
+    MappedReport { name: name.into(), description: description.into(), strong: score(&pairs), weak, extra: Vec::new() }
 }
 
 /// Evaluates on the held-out set only (no public data needed).
@@ -359,10 +310,7 @@ pub fn evaluate_own(model: &Understanding) -> Result<OwnReport, TextError> {
         kinds.push((ex.kind, a.kind));
         kinds_by.entry(ex.lang.clone()).or_default().push((ex.kind, a.kind));
         sent.push((ex.sentiment, a.sentiment));
-        sent_by
-            .entry(ex.lang.clone())
-            .or_default()
-            .push((ex.sentiment, a.sentiment));
+        sent_by.entry(ex.lang.clone()).or_default().push((ex.sentiment, a.sentiment));
         let found: Vec<EscalationSignal> = a.escalation.iter().map(|e| e.signal).collect();
         for s in &ex.escalation {
             let e = esc_recall.entry(s.to_string()).or_default();
@@ -420,11 +368,7 @@ fn xed_report(model: &Understanding, lines: &[data::XedLine]) -> XedReport {
             pairs.entry(x.lang.into()).or_default().push((s, a.sentiment));
         }
     }
-    XedReport {
-        anger_recall,
-        anger_false_alarm,
-        sentiment: pairs.into_iter().map(|(k, v)| (k, score(&v))).collect(),
-    }
+    XedReport { anger_recall, anger_false_alarm, sentiment: pairs.into_iter().map(|(k, v)| (k, score(&v))).collect() }
 }
 
 fn pct(x: f64) -> String {
@@ -438,26 +382,11 @@ fn frac((a, b): (usize, usize)) -> String {
 impl fmt::Display for EvalReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let o = &self.own;
-        writeln!(
-            f,
-            "== Own held-out set (crates/redress-text/data/heldout.jsonl; written by the project) =="
-        )?;
-        writeln!(
-            f,
-            "{:<10} {:>6} {:>9} {:>9} {:>11} {:>11}",
-            "language", "n", "kind acc", "kind F1", "sent. F1", ""
-        )?;
+        writeln!(f, "== Own held-out set (crates/redress-text/data/heldout.jsonl; written by the project) ==")?;
+        writeln!(f, "{:<10} {:>6} {:>9} {:>9} {:>11} {:>11}", "language", "n", "kind acc", "kind F1", "sent. F1", "")?;
         for (lang, s) in &o.kinds_by_language {
             let sf = o.sentiment_by_language.get(lang).map(|s| s.macro_f1).unwrap_or(0.0);
-            writeln!(
-                f,
-                "{:<10} {:>6} {:>9} {:>9} {:>11}",
-                lang,
-                s.n,
-                pct(s.accuracy),
-                pct(s.macro_f1),
-                pct(sf)
-            )?;
+            writeln!(f, "{:<10} {:>6} {:>9} {:>9} {:>11}", lang, s.n, pct(s.accuracy), pct(s.macro_f1), pct(sf))?;
         }
         writeln!(
             f,
@@ -474,11 +403,7 @@ impl fmt::Display for EvalReport {
             pct(o.low_confidence_share),
             pct(o.confident_accuracy)
         )?;
-        writeln!(
-            f,
-            "\n{:<26} {:>6} {:>9} {:>9} {:>9}",
-            "kind", "n", "precision", "recall", "F1"
-        )?;
+        writeln!(f, "\n{:<26} {:>6} {:>9} {:>9} {:>9}", "kind", "n", "precision", "recall", "F1")?;
         for c in &o.kinds.per_class {
             writeln!(
                 f,
@@ -536,10 +461,7 @@ impl fmt::Display for EvalReport {
             }
         }
         if let Some(x) = &self.xed {
-            writeln!(
-                f,
-                "\n== XED 20% test split (film subtitles; en annotated by people, others projected) =="
-            )?;
+            writeln!(f, "\n== XED 20% test split (film subtitles; en annotated by people, others projected) ==")?;
             writeln!(
                 f,
                 "{:<6} {:>22} {:>22} {:>14}",

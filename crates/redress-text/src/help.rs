@@ -411,10 +411,7 @@ impl HelpIndex {
             let end = articles.partition_point(|a| {
                 languages.iter().position(|x| x == &a.language) <= languages.iter().position(|x| x == l)
             });
-            lang_ranges.push((
-                u32::try_from(start).unwrap_or(u32::MAX),
-                u32::try_from(end).unwrap_or(u32::MAX),
-            ));
+            lang_ranges.push((u32::try_from(start).unwrap_or(u32::MAX), u32::try_from(end).unwrap_or(u32::MAX)));
         }
         let mut term_ids: HashMap<String, u32> = HashMap::new();
         let mut postings: Vec<Vec<(u32, f32)>> = Vec::new();
@@ -485,11 +482,7 @@ impl HelpIndex {
                 }
             }
         }
-        let avg_len = if doc_len.is_empty() {
-            1.0
-        } else {
-            doc_len.iter().sum::<f32>() / doc_len.len() as f32
-        };
+        let avg_len = if doc_len.is_empty() { 1.0 } else { doc_len.iter().sum::<f32>() / doc_len.len() as f32 };
         let vocab_words: Vec<String> = {
             let mut v: Vec<String> = vocab.keys().cloned().collect();
             v.sort();
@@ -783,9 +776,7 @@ impl HelpIndex {
             .unwrap_or((0, 0));
         let lang_rank = |d: u32| -> u8 { u8::from(!(en.0..en.1).contains(&d)) };
         let order = |a: &(u32, f32), b: &(u32, f32)| {
-            b.1.total_cmp(&a.1)
-                .then_with(|| lang_rank(a.0).cmp(&lang_rank(b.0)))
-                .then_with(|| a.0.cmp(&b.0))
+            b.1.total_cmp(&a.1).then_with(|| lang_rank(a.0).cmp(&lang_rank(b.0))).then_with(|| a.0.cmp(&b.0))
         };
         // Enough candidates that `limit` distinct ids survive one hit per id.
         let keep = limit.saturating_mul(self.languages.len() + 1);
@@ -804,11 +795,7 @@ impl HelpIndex {
             if !seen.insert(a.id.as_str()) {
                 continue;
             }
-            out.push(Hit {
-                id: a.id.clone(),
-                language: a.language.clone(),
-                score: s.min(1.0),
-            });
+            out.push(Hit { id: a.id.clone(), language: a.language.clone(), score: s.min(1.0) });
             if out.len() == limit {
                 break;
             }
@@ -1061,23 +1048,11 @@ impl HelpReport {
 
 impl fmt::Display for HelpReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(
-            f,
-            "{:<30} {:<5} {:>7} {:>9} {:>7}",
-            "set", "lang", "queries", "Recall@1", "MRR@5"
-        )?;
+        writeln!(f, "{:<30} {:<5} {:>7} {:>9} {:>7}", "set", "lang", "queries", "Recall@1", "MRR@5")?;
         for r in &self.rows {
-            writeln!(
-                f,
-                "{:<30} {:<5} {:>7} {:>9.3} {:>7.3}",
-                r.set, r.language, r.queries, r.recall_at_1, r.mrr_at_5
-            )?;
+            writeln!(f, "{:<30} {:<5} {:>7} {:>9.3} {:>7.3}", r.set, r.language, r.queries, r.recall_at_1, r.mrr_at_5)?;
         }
-        writeln!(
-            f,
-            "unanswerable queries: {}, left without an answer: {:.3}",
-            self.unanswerable, self.no_answer_rate
-        )?;
+        writeln!(f, "unanswerable queries: {}, left without an answer: {:.3}", self.unanswerable, self.no_answer_rate)?;
         for (q, h) in &self.false_answers {
             writeln!(f, "  answered anyway: {q:?} -> {h}")?;
         }
@@ -1185,16 +1160,9 @@ fn bitext_z(shared: &std::path::Path) -> Result<(Vec<EvalQuery>, Vec<EvalQuery>)
             .collect())
     };
     let col = gpt.first().and_then(|h| h.iter().position(|c| c == "instruction"));
-    let train: HashSet<&str> = gpt
-        .iter()
-        .skip(1)
-        .filter_map(|r| col.and_then(|c| r.get(c)).map(String::as_str))
-        .collect();
-    let test = z_rows(&full)?
-        .into_iter()
-        .filter(|(t, _)| !train.contains(t.as_str()))
-        .map(|(_, q)| q)
-        .collect();
+    let train: HashSet<&str> =
+        gpt.iter().skip(1).filter_map(|r| col.and_then(|c| r.get(c)).map(String::as_str)).collect();
+    let test = z_rows(&full)?.into_iter().filter(|(t, _)| !train.contains(t.as_str())).map(|(_, q)| q).collect();
     let tuning = z_rows(&gpt)?.into_iter().map(|(_, q)| q).collect();
     Ok((test, tuning))
 }
@@ -1213,13 +1181,8 @@ pub fn evaluate_help(index: &HelpIndex, shared_data_dir: Option<&std::path::Path
         score_set(index, &format!("{name} clean"), &answerable, &mut rows);
         let mut typo_gen = TypoGenerator::new(TYPO_SEED);
         for edits in [1, 2] {
-            let typo: Vec<EvalQuery> = answerable
-                .iter()
-                .map(|q| EvalQuery {
-                    text: typo_gen.typos(&q.text, edits),
-                    ..q.clone()
-                })
-                .collect();
+            let typo: Vec<EvalQuery> =
+                answerable.iter().map(|q| EvalQuery { text: typo_gen.typos(&q.text, edits), ..q.clone() }).collect();
             score_set(index, &format!("{name} {edits}-edit typos"), &typo, &mut rows);
         }
     }
@@ -1241,18 +1204,9 @@ pub fn evaluate_help(index: &HelpIndex, shared_data_dir: Option<&std::path::Path
             false_answers.push((q.text.clone(), h));
         }
     }
-    let no_answer_rate = if unanswerable.is_empty() {
-        1.0
-    } else {
-        1.0 - false_answers.len() as f64 / unanswerable.len() as f64
-    };
-    HelpReport {
-        rows,
-        unanswerable: unanswerable.len(),
-        no_answer_rate,
-        false_answers,
-        notes,
-    }
+    let no_answer_rate =
+        if unanswerable.is_empty() { 1.0 } else { 1.0 - false_answers.len() as f64 / unanswerable.len() as f64 };
+    HelpReport { rows, unanswerable: unanswerable.len(), no_answer_rate, false_answers, notes }
 }
 
 /// `n` made-up articles for benchmarks: the default articles' words and tags recombined at
@@ -1270,12 +1224,7 @@ pub fn synthetic_articles(n: usize, seed: u64) -> Vec<HelpArticle> {
             }
         };
         if let Some(p) = pools.get_mut(idx) {
-            p.1.extend(
-                a.title
-                    .split_whitespace()
-                    .chain(a.body.split_whitespace())
-                    .map(str::to_owned),
-            );
+            p.1.extend(a.title.split_whitespace().chain(a.body.split_whitespace()).map(str::to_owned));
             p.2.extend(a.tags.iter().cloned());
         }
     }
@@ -1297,10 +1246,7 @@ pub fn synthetic_articles(n: usize, seed: u64) -> Vec<HelpArticle> {
             title: pick(&mut rng, title_len, words).join(" "),
             body: pick(&mut rng, body_len, words).join(" "),
             tags: pick(&mut rng, tag_count, tags),
-            kinds: base
-                .get(rng.below(base.len()))
-                .map(|a| a.kinds.clone())
-                .unwrap_or_default(),
+            kinds: base.get(rng.below(base.len())).map(|a| a.kinds.clone()).unwrap_or_default(),
         });
     }
     out
@@ -1432,13 +1378,9 @@ mod tests {
     #[test]
     fn questions_without_an_answer_get_none() {
         let index = HelpIndex::shipped();
-        for (q, lang) in [
-            ("what's the weather", "en"),
-            ("asdkjh qwpoeiru", "en"),
-            ("", "en"),
-            ("!!! ???", "es"),
-            ("12345", "pl"),
-        ] {
+        for (q, lang) in
+            [("what's the weather", "en"), ("asdkjh qwpoeiru", "en"), ("", "en"), ("!!! ???", "es"), ("12345", "pl")]
+        {
             assert!(index.search(q, lang, 5).is_empty(), "{q}");
         }
         assert!(index.search("refund", "en", 0).is_empty());
@@ -1509,12 +1451,7 @@ mod tests {
         assert!(report.unanswerable >= 20);
         assert!(report.no_answer_rate >= 0.85, "{report}");
         for lang in ["en", "es", "pt", "pl", "id"] {
-            let n = report
-                .rows
-                .iter()
-                .find(|r| r.set == "own clean" && r.language == lang)
-                .unwrap()
-                .queries;
+            let n = report.rows.iter().find(|r| r.set == "own clean" && r.language == lang).unwrap().queries;
             assert!(n >= 20, "{lang}: {n}");
         }
         assert!(report.to_string().contains("Recall@1"));

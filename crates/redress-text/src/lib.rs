@@ -175,7 +175,8 @@ pub struct Analysis {
     pub confidence: f32,
     /// The next most likely kinds (up to 3), best first.
     pub alternatives: Vec<KindScore>,
-    /// True when a person should triage: the model is unsure or the input is not a message.
+    /// True when a person should triage: the model is unsure of the kind or of the language,
+    /// or the input is not a message.
     pub low_confidence: bool,
     /// The tone.
     pub sentiment: Sentiment,
@@ -249,13 +250,7 @@ impl Understanding {
         let languages = language
             .labels
             .iter()
-            .map(|l| {
-                LANGUAGES
-                    .iter()
-                    .copied()
-                    .find(|x| x == l)
-                    .ok_or_else(|| ModelError::UnknownLabel(l.clone()))
-            })
+            .map(|l| LANGUAGES.iter().copied().find(|x| x == l).ok_or_else(|| ModelError::UnknownLabel(l.clone())))
             .collect::<Result<Vec<_>, _>>()?;
         if !kinds.contains(&IssueKind::Other) {
             return Err(ModelError::Corrupt("kind model lacks `other`"));
@@ -323,27 +318,11 @@ impl Understanding {
         let hint = lang_hint.and_then(normalise_hint);
         let rejected = reject_reason(text, &tokens);
         let language = match (hint, rejected) {
-            (Some(tag), _) => LanguageGuess {
-                tag,
-                confidence: 1.0,
-                from_hint: true,
-            },
-            (None, Some(_)) => LanguageGuess {
-                tag: "und",
-                confidence: 0.0,
-                from_hint: false,
-            },
+            (Some(tag), _) => LanguageGuess { tag, confidence: 1.0, from_hint: true },
+            (None, Some(_)) => LanguageGuess { tag: "und", confidence: 0.0, from_hint: false },
             (None, None) => match self.language_of(&tokens) {
-                Some((tag, confidence)) => LanguageGuess {
-                    tag,
-                    confidence,
-                    from_hint: false,
-                },
-                None => LanguageGuess {
-                    tag: "und",
-                    confidence: 0.0,
-                    from_hint: false,
-                },
+                Some((tag, confidence)) => LanguageGuess { tag, confidence, from_hint: false },
+                None => LanguageGuess { tag: "und", confidence: 0.0, from_hint: false },
             },
         };
         let lang = (language.tag != "und" && language.confidence >= 0.5).then_some(language.tag);
@@ -377,6 +356,8 @@ impl Understanding {
             .take(3)
             .filter_map(|(i, s)| self.kinds.get(*i).map(|k| KindScore { kind: *k, score: *s }))
             .collect();
+        // An unsure language (German, Italian, a mix) also means an unsure reading.
+        let unsure_language = !language.from_hint && language.confidence < 0.5;
         sentiment_features(text, &tokens, &mut feats);
         let sp = self.sentiment.probabilities(&feats);
         let (si, sentiment_confidence) = argmax(&sp).unwrap_or((0, 0.0));
@@ -386,7 +367,7 @@ impl Understanding {
             kind,
             confidence,
             alternatives,
-            low_confidence: confidence < LOW_CONFIDENCE,
+            low_confidence: confidence < LOW_CONFIDENCE || unsure_language,
             sentiment,
             sentiment_confidence,
             escalation,
@@ -411,11 +392,7 @@ impl Understanding {
         EscalationSignal::ALL
             .iter()
             .filter_map(|s| {
-                let triggers: Vec<String> = hits
-                    .iter()
-                    .filter(|h| h.signal == *s)
-                    .map(|h| h.trigger.clone())
-                    .collect();
+                let triggers: Vec<String> = hits.iter().filter(|h| h.signal == *s).map(|h| h.trigger.clone()).collect();
                 (!triggers.is_empty()).then_some(Escalation { signal: *s, triggers })
             })
             .collect()
@@ -450,10 +427,7 @@ impl Understanding {
                     if let Some(id) = req.id {
                         obj.insert("id".into(), id);
                     }
-                    obj.insert(
-                        "analysis".into(),
-                        serde_json::to_value(&analysis).unwrap_or(serde_json::Value::Null),
-                    );
+                    obj.insert("analysis".into(), serde_json::to_value(&analysis).unwrap_or(serde_json::Value::Null));
                     serde_json::Value::Object(obj)
                 }
                 Err(message) => {
@@ -507,11 +481,7 @@ fn parse_request(line: &str) -> Result<Request, String> {
         Some(serde_json::Value::String(s)) => Some(s.clone()),
         Some(_) => return Err("`lang` must be a string such as \"pt\"".into()),
     };
-    Ok(Request {
-        text,
-        lang,
-        id: obj.get("id").cloned(),
-    })
+    Ok(Request { text, lang, id: obj.get("id").cloned() })
 }
 
 /// Maps `pt-BR`, `PL`, `in` (old Indonesian) to one of [`LANGUAGES`].
@@ -637,15 +607,10 @@ mod tests {
     fn jsonl_answers_every_line() {
         let input = "{\"text\":\"hola\",\"lang\":\"es\",\"id\":7}\nnot json\n\n{\"lang\":\"en\"}\n{\"text\":3}\n";
         let mut out = Vec::new();
-        let s = Understanding::untrained()
-            .understand_jsonl(input.as_bytes(), &mut out)
-            .unwrap();
+        let s = Understanding::untrained().understand_jsonl(input.as_bytes(), &mut out).unwrap();
         assert_eq!(s, JsonlSummary { analysed: 1, errors: 3 });
-        let lines: Vec<serde_json::Value> = String::from_utf8(out)
-            .unwrap()
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
+        let lines: Vec<serde_json::Value> =
+            String::from_utf8(out).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
         assert_eq!(lines.len(), 4);
         assert_eq!(lines[0]["id"], 7);
         assert_eq!(lines[0]["analysis"]["language"]["tag"], "es");

@@ -48,13 +48,7 @@ impl LinearModel {
         }
         let norm = feature_norm(features.len());
         out.clear();
-        out.extend(
-            self.bias
-                .iter()
-                .zip(&self.scale)
-                .zip(&acc)
-                .map(|((b, s), a)| b + s * *a as f32 * norm),
-        );
+        out.extend(self.bias.iter().zip(&self.scale).zip(&acc).map(|((b, s), a)| b + s * *a as f32 * norm));
     }
 
     /// Class probabilities for a bag of hashed features.
@@ -108,13 +102,7 @@ impl LinearModel {
         }
         let count = n << bits;
         let weights = take(input, count)?.iter().map(|b| *b as i8).collect();
-        Ok(Self {
-            labels,
-            bits,
-            bias,
-            scale,
-            weights,
-        })
+        Ok(Self { labels, bits, bias, scale, weights })
     }
 }
 
@@ -215,11 +203,7 @@ impl SplitMix {
 
     /// Uniform in `0..n`.
     pub fn below(&mut self, n: usize) -> usize {
-        if n == 0 {
-            0
-        } else {
-            (self.next_u64() % n as u64) as usize
-        }
+        if n == 0 { 0 } else { (self.next_u64() % n as u64) as usize }
     }
 
     /// Fisher–Yates shuffle.
@@ -266,12 +250,7 @@ pub fn train_linear_with_prior(
             let kept: Vec<u64>;
             let features: &[u64] = if settings.dropout > 0.0 && ex.own {
                 let threshold = (settings.dropout * u32::MAX as f32) as u64;
-                kept = ex
-                    .features
-                    .iter()
-                    .copied()
-                    .filter(|_| (rng.next_u64() >> 32) >= threshold)
-                    .collect();
+                kept = ex.features.iter().copied().filter(|_| (rng.next_u64() >> 32) >= threshold).collect();
                 if kept.is_empty() { &ex.features } else { &kept }
             } else {
                 &ex.features
@@ -366,13 +345,7 @@ fn quantise(labels: Vec<String>, bits: u8, bias: Vec<f32>, w: &[f32]) -> LinearM
     let n = labels.len();
     let mut scale = vec![0f32; n];
     for c in 0..n {
-        let mut col: Vec<f32> = w
-            .iter()
-            .skip(c)
-            .step_by(n)
-            .map(|v| v.abs())
-            .filter(|v| *v > 0.0)
-            .collect();
+        let mut col: Vec<f32> = w.iter().skip(c).step_by(n).map(|v| v.abs()).filter(|v| *v > 0.0).collect();
         // Clip the most extreme 0.01 % so that a few outliers do not eat the resolution.
         let max = if col.is_empty() {
             1.0
@@ -392,13 +365,7 @@ fn quantise(labels: Vec<String>, bits: u8, bias: Vec<f32>, w: &[f32]) -> LinearM
             (v / scale[c]).round().clamp(-127.0, 127.0) as i8
         })
         .collect();
-    LinearModel {
-        labels,
-        bits,
-        bias,
-        scale,
-        weights,
-    }
+    LinearModel { labels, bits, bias, scale, weights }
 }
 
 #[cfg(test)]

@@ -77,12 +77,7 @@ struct Bundles(Vec<(&'static str, FluentBundle<FluentResource>)>);
 fn bundles() -> &'static Bundles {
     static CELL: OnceLock<Bundles> = OnceLock::new();
     CELL.get_or_init(|| {
-        Bundles(
-            SOURCES
-                .iter()
-                .filter_map(|(lang, src)| build_bundle(lang, src).ok().map(|b| (*lang, b)))
-                .collect(),
-        )
+        Bundles(SOURCES.iter().filter_map(|(lang, src)| build_bundle(lang, src).ok().map(|b| (*lang, b))).collect())
     })
 }
 
@@ -92,9 +87,7 @@ fn build_bundle(lang: &str, src: &str) -> Result<FluentBundle<FluentResource>, S
     let id: unic_langid::LanguageIdentifier = lang.parse().map_err(|e| format!("{lang}: {e}"))?;
     let mut bundle = FluentBundle::new_concurrent(vec![id]);
     bundle.set_use_isolating(false);
-    bundle
-        .add_resource(resource)
-        .map_err(|errors| format!("{lang}.ftl: {errors:?}"))?;
+    bundle.add_resource(resource).map_err(|errors| format!("{lang}.ftl: {errors:?}"))?;
     Ok(bundle)
 }
 
@@ -134,11 +127,7 @@ impl Bundles {
 pub fn reply_language(tag: &str) -> &'static str {
     let primary = tag.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
     let primary = if primary == "in" { "id".to_owned() } else { primary };
-    REPLY_LANGUAGES
-        .iter()
-        .copied()
-        .find(|l| *l == primary && bundles().get(l).is_some())
-        .unwrap_or("en")
+    REPLY_LANGUAGES.iter().copied().find(|l| *l == primary && bundles().get(l).is_some()).unwrap_or("en")
 }
 
 /// The template id for a kind and an optional remedy decision: the decision's template when
@@ -177,32 +166,16 @@ pub fn render(
     let shop = facts.shop_name.as_deref().map(str::trim).filter(|s| !s.is_empty());
     let order = facts.order_number.as_deref().map(str::trim).filter(|s| !s.is_empty());
     let carrier = facts.carrier.as_deref().map(str::trim).filter(|s| !s.is_empty());
-    let tracking = facts
-        .tracking_number
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty());
+    let tracking = facts.tracking_number.as_deref().map(str::trim).filter(|s| !s.is_empty());
     let url = facts.tracking_url.as_deref().map(str::trim).filter(|s| !s.is_empty());
     args.set("name", name.unwrap_or("").to_owned());
     args.set("shop", shop.unwrap_or("").to_owned());
     args.set("order", order.unwrap_or("").to_owned());
     args.set("tracking", tracking.unwrap_or("").to_owned());
     args.set("tracking_url", url.unwrap_or("").to_owned());
-    args.set(
-        "order_date",
-        facts.order_date.map(|d| format_date(d, lang)).unwrap_or_default(),
-    );
-    args.set(
-        "delivery_date",
-        facts.delivery_date.map(|d| format_date(d, lang)).unwrap_or_default(),
-    );
-    args.set(
-        "refund_date",
-        facts
-            .expected_refund_date
-            .map(|d| format_date(d, lang))
-            .unwrap_or_default(),
-    );
+    args.set("order_date", facts.order_date.map(|d| format_date(d, lang)).unwrap_or_default());
+    args.set("delivery_date", facts.delivery_date.map(|d| format_date(d, lang)).unwrap_or_default());
+    args.set("refund_date", facts.expected_refund_date.map(|d| format_date(d, lang)).unwrap_or_default());
     // Carrier first: the tracking line names it.
     let carrier_text = match carrier {
         Some(c) => c.to_owned(),
@@ -210,25 +183,10 @@ pub fn render(
     };
     args.set("carrier", carrier_text);
     let derived: [(&str, String); 8] = [
-        (
-            "order_ref",
-            fmt(
-                if order.is_some() {
-                    "order-known"
-                } else {
-                    "order-unknown"
-                },
-                None,
-                &args,
-            ),
-        ),
+        ("order_ref", fmt(if order.is_some() { "order-known" } else { "order-unknown" }, None, &args)),
         (
             "items",
-            if facts.items.is_empty() {
-                fmt("items-unknown", None, &args)
-            } else {
-                join_list(&facts.items, lang)
-            },
+            if facts.items.is_empty() { fmt("items-unknown", None, &args) } else { join_list(&facts.items, lang) },
         ),
         (
             "amount",
@@ -240,11 +198,7 @@ pub fn render(
         (
             "refund_when",
             fmt(
-                if facts.expected_refund_date.is_some() {
-                    "refund-when-known"
-                } else {
-                    "refund-when-unknown"
-                },
+                if facts.expected_refund_date.is_some() { "refund-when-known" } else { "refund-when-unknown" },
                 None,
                 &args,
             ),
@@ -252,11 +206,7 @@ pub fn render(
         (
             "delivery_when",
             fmt(
-                if facts.delivery_date.is_some() {
-                    "delivery-when-known"
-                } else {
-                    "delivery-when-unknown"
-                },
+                if facts.delivery_date.is_some() { "delivery-when-known" } else { "delivery-when-unknown" },
                 None,
                 &args,
             ),
@@ -273,30 +223,8 @@ pub fn render(
                 &args,
             ),
         ),
-        (
-            "ordered",
-            fmt(
-                if facts.order_date.is_some() {
-                    "ordered-known"
-                } else {
-                    "ordered-unknown"
-                },
-                None,
-                &args,
-            ),
-        ),
-        (
-            "greeting",
-            fmt(
-                if name.is_some() {
-                    "greeting-known"
-                } else {
-                    "greeting-unknown"
-                },
-                None,
-                &args,
-            ),
-        ),
+        ("ordered", fmt(if facts.order_date.is_some() { "ordered-known" } else { "ordered-unknown" }, None, &args)),
+        ("greeting", fmt(if name.is_some() { "greeting-known" } else { "greeting-unknown" }, None, &args)),
     ];
     for (k, v) in derived {
         args.set(k, v);
@@ -304,42 +232,13 @@ pub fn render(
     let template = template_id(kind, remedy);
     let main = tidy(&fmt(&template, None, &args));
     let subject = capitalise(&tidy(&fmt(&template, Some("subject"), &args)));
-    let greeting = fmt(
-        if name.is_some() {
-            "greeting-known"
-        } else {
-            "greeting-unknown"
-        },
-        None,
-        &args,
-    );
-    let signoff = fmt(
-        if shop.is_some() {
-            "signoff-known"
-        } else {
-            "signoff-unknown"
-        },
-        None,
-        &args,
-    );
+    let greeting = fmt(if name.is_some() { "greeting-known" } else { "greeting-unknown" }, None, &args);
+    let signoff = fmt(if shop.is_some() { "signoff-known" } else { "signoff-unknown" }, None, &args);
     let mut body = String::new();
     let _ = write!(body, "{greeting}\n\n{}\n\n", capitalise(&main));
-    let reasons: Vec<&str> = facts
-        .policy_reasons
-        .iter()
-        .map(|r| r.trim())
-        .filter(|r| !r.is_empty())
-        .collect();
+    let reasons: Vec<&str> = facts.policy_reasons.iter().map(|r| r.trim()).filter(|r| !r.is_empty()).collect();
     if !reasons.is_empty() {
-        body.push_str(&fmt(
-            if remedy.is_some() {
-                "reasons-intro"
-            } else {
-                "policy-intro"
-            },
-            None,
-            &args,
-        ));
+        body.push_str(&fmt(if remedy.is_some() { "reasons-intro" } else { "policy-intro" }, None, &args));
         body.push('\n');
         for r in reasons {
             let _ = writeln!(body, "- {r}");
@@ -347,25 +246,13 @@ pub fn render(
         body.push('\n');
     }
     body.push_str(&signoff);
-    (
-        SuggestedReply {
-            language: lang,
-            subject,
-            body,
-            template,
-        },
-        problems,
-    )
+    (SuggestedReply { language: lang, subject, body, template }, problems)
 }
 
 /// Removes the gaps an empty optional phrase leaves (`order 12 .` → `order 12.`).
 fn tidy(s: &str) -> String {
     // ASCII whitespace only: amounts keep their no-break spaces.
-    let mut out = s
-        .split(|c: char| c.is_ascii_whitespace())
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ");
+    let mut out = s.split(|c: char| c.is_ascii_whitespace()).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ");
     for p in [" .", " ,", " ;", " :"] {
         while let Some(i) = out.find(p) {
             out.replace_range(i..i + 1, "");
@@ -490,11 +377,7 @@ const MONTHS: [(&str, [&str; 12]); 5] = [
 /// A date as the language writes it: `23 November 2026`, `23 de noviembre de 2026`,
 /// `23 de novembro de 2026`, `23 listopada 2026`, `23 November 2026` (id).
 pub fn format_date(date: Date, lang: &str) -> String {
-    let months = MONTHS
-        .iter()
-        .find(|(l, _)| *l == lang)
-        .map(|(_, m)| m)
-        .unwrap_or(&MONTHS[0].1);
+    let months = MONTHS.iter().find(|(l, _)| *l == lang).map(|(_, m)| m).unwrap_or(&MONTHS[0].1);
     let month = months[usize::from(u8::from(date.month())) - 1];
     let (d, y) = (date.day(), date.year());
     match lang {
@@ -649,10 +532,7 @@ mod tests {
                 ];
                 for (var, filled) in expect {
                     if src.contains(var) {
-                        assert!(
-                            text.contains(filled.as_str()),
-                            "{lang} {id}: {var} not filled with {filled}: {text}"
-                        );
+                        assert!(text.contains(filled.as_str()), "{lang} {id}: {var} not filled with {filled}: {text}");
                     }
                 }
             }
@@ -697,10 +577,7 @@ mod tests {
                 let id = &reply.template;
                 assert!(problems.is_empty(), "{lang} {id}: {problems:?}");
                 let text = format!("{}\n{}", reply.subject, reply.body);
-                assert!(
-                    !text.contains('{') && !text.contains("  ") && !text.contains(" ."),
-                    "{lang} {id}: {text:?}"
-                );
+                assert!(!text.contains('{') && !text.contains("  ") && !text.contains(" ."), "{lang} {id}: {text:?}");
                 assert!(!text.contains("()"), "{lang} {id}: {text:?}");
             }
         }
@@ -720,22 +597,11 @@ mod tests {
     fn a_full_reply_reads_well() {
         let r = suggest_reply(IssueKind::DamagedInTransit, Some(Remedy::Reship), "en", &full_facts());
         assert_eq!(r.subject, "A replacement for your order 10482");
-        assert!(
-            r.body
-                .starts_with("Hi Ana,\n\nWe are sending Linen shirt M and Vase Ikebana again")
-        );
-        assert!(
-            r.body
-                .contains("tracking number JJD0099123456 (https://track.example/JJD0099123456).")
-        );
+        assert!(r.body.starts_with("Hi Ana,\n\nWe are sending Linen shirt M and Vase Ikebana again"));
+        assert!(r.body.contains("tracking number JJD0099123456 (https://track.example/JJD0099123456)."));
         assert!(r.body.contains("by 27 November 2026"));
         assert!(r.body.ends_with("Kind regards,\nCasa Lumen customer service"));
-        let r = suggest_reply(
-            IssueKind::ReturnRequest,
-            Some(Remedy::ReturnRefund),
-            "es",
-            &full_facts(),
-        );
+        let r = suggest_reply(IssueKind::ReturnRequest, Some(Remedy::ReturnRefund), "es", &full_facts());
         assert!(r.body.contains("1.234,50 €"), "{}", r.body);
         assert!(r.body.contains("antes del 4 de diciembre de 2026"), "{}", r.body);
     }

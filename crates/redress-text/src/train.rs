@@ -44,6 +44,8 @@ pub struct TrainOptions {
     /// project's own examples). The public sets are English-only and mostly `other`, so at full
     /// weight their general English vocabulary pulls English messages towards `other`.
     pub nb_public_factor: f32,
+    /// Weight of the naive Bayes log-probabilities blended into the sentiment model.
+    pub sentiment_nb_weight: f32,
     /// Softmax temperature of the issue-kind model (> 1 spreads probabilities, so that
     /// `low_confidence` flags uncertain messages).
     pub kind_temperature: f32,
@@ -66,6 +68,7 @@ impl Default for TrainOptions {
             naive_bayes_weight: 0.3,
             nb_public_factor: 0.1,
             kind_temperature: 1.5,
+            sentiment_nb_weight: 0.0,
         }
     }
 }
@@ -115,15 +118,10 @@ pub fn train(
     if let Some(dir) = model_out.parent()
         && !dir.as_os_str().is_empty()
     {
-        std::fs::create_dir_all(dir).map_err(|source| TextError::Io {
-            path: dir.display().to_string(),
-            source,
-        })?;
+        std::fs::create_dir_all(dir).map_err(|source| TextError::Io { path: dir.display().to_string(), source })?;
     }
-    std::fs::write(model_out, &bytes).map_err(|source| TextError::Io {
-        path: model_out.display().to_string(),
-        source,
-    })?;
+    std::fs::write(model_out, &bytes)
+        .map_err(|source| TextError::Io { path: model_out.display().to_string(), source })?;
     Ok(summary)
 }
 
@@ -184,12 +182,7 @@ pub(crate) fn train_from(
     for ex in own {
         let f = topic(&ex.text);
         for _ in 0..options.own_repeat.max(1) {
-            kind_ex.push(Example {
-                features: f.clone(),
-                label: kind_index(ex.kind),
-                weight: 1.0,
-                own: true,
-            });
+            kind_ex.push(Example { features: f.clone(), label: kind_index(ex.kind), weight: 1.0, own: true });
         }
         *kind_sources.entry("own".into()).or_default() += 1;
         sent_ex.push(Example {
@@ -200,12 +193,7 @@ pub(crate) fn train_from(
         });
         *sentiment_sources.entry("own".into()).or_default() += 1;
         if let Some(l) = lang_index(&ex.lang) {
-            lang_ex.push(Example {
-                features: lang_feats(&ex.text),
-                label: l,
-                weight: 1.0,
-                own: false,
-            });
+            lang_ex.push(Example { features: lang_feats(&ex.text), label: l, weight: 1.0, own: false });
             *language_examples.entry(ex.lang.clone()).or_default() += 1;
         }
     }
@@ -213,20 +201,11 @@ pub(crate) fn train_from(
     if let Some(shared) = shared {
         let mut add_mapped = |name: &str, rows: Vec<data::Mapped>, kind_ex: &mut Vec<Example>| {
             for r in &rows {
-                let mut weight = if r.kind == IssueKind::Other {
-                    options.public_other_weight
-                } else {
-                    1.0
-                };
+                let mut weight = if r.kind == IssueKind::Other { options.public_other_weight } else { 1.0 };
                 if r.weak {
                     weight *= options.weak_weight;
                 }
-                kind_ex.push(Example {
-                    features: topic(&r.text),
-                    label: kind_index(r.kind),
-                    weight,
-                    own: false,
-                });
+                kind_ex.push(Example { features: topic(&r.text), label: kind_index(r.kind), weight, own: false });
             }
             *kind_sources.entry(name.into()).or_default() += rows.len();
         };
@@ -241,17 +220,8 @@ pub(crate) fn train_from(
 
         // Sentiment: Bitext complaints are negative, the rest matter-of-fact.
         for r in &bitext {
-            let (s, w) = if r.label == "complaint" {
-                (Sentiment::Negative, 1.0)
-            } else {
-                (Sentiment::Neutral, 0.2)
-            };
-            sent_ex.push(Example {
-                features: sentiment_feats(&r.text),
-                label: sent_index(s),
-                weight: w,
-                own: false,
-            });
+            let (s, w) = if r.label == "complaint" { (Sentiment::Negative, 1.0) } else { (Sentiment::Neutral, 0.2) };
+            sent_ex.push(Example { features: sentiment_feats(&r.text), label: sent_index(s), weight: w, own: false });
         }
         *sentiment_sources.entry("bitext_gpt3.5".into()).or_default() += bitext.len();
         let mut add_sent = |name: &str, rows: Vec<data::SentimentLine>, weight: f32, sent_ex: &mut Vec<Example>| {
@@ -277,13 +247,7 @@ pub(crate) fn train_from(
         let xed = data::xed(shared, true)?;
         let xed_sent: Vec<data::SentimentLine> = xed
             .iter()
-            .filter_map(|x| {
-                Some(data::SentimentLine {
-                    text: x.text.clone(),
-                    lang: x.lang,
-                    sentiment: x.sentiment()?,
-                })
-            })
+            .filter_map(|x| Some(data::SentimentLine { text: x.text.clone(), lang: x.lang, sentiment: x.sentiment()? }))
             .collect();
         add_sent("xed_train_80pct", xed_sent, options.xed_weight, &mut sent_ex);
 
@@ -295,10 +259,7 @@ pub(crate) fn train_from(
         for s in nusax_all.iter().chain(smsa.iter()) {
             per_lang.entry(s.lang).or_default().push(s.text.clone());
         }
-        per_lang
-            .entry("en")
-            .or_default()
-            .extend(bitext.iter().map(|r| r.text.clone()));
+        per_lang.entry("en").or_default().extend(bitext.iter().map(|r| r.text.clone()));
         for (lang, mut texts) in per_lang {
             rng.shuffle(&mut texts);
             texts.truncate(6000);
@@ -308,12 +269,7 @@ pub(crate) fn train_from(
                 if f.is_empty() {
                     continue;
                 }
-                lang_ex.push(Example {
-                    features: f,
-                    label: l,
-                    weight: 1.0,
-                    own: false,
-                });
+                lang_ex.push(Example { features: f, label: l, weight: 1.0, own: false });
                 *language_examples.entry(lang.to_owned()).or_default() += 1;
             }
         }
@@ -335,7 +291,7 @@ pub(crate) fn train_from(
         options.naive_bayes_weight,
     );
     kind.set_temperature(options.kind_temperature);
-    let sentiment = train_linear(
+    let sentiment = crate::linear::train_linear_with_prior(
         Sentiment::ALL.iter().map(|s| s.as_str().to_owned()).collect(),
         &sent_ex,
         LinearSettings {
@@ -347,6 +303,7 @@ pub(crate) fn train_from(
             dropout: 0.0,
             nb_public_factor: 1.0,
         },
+        options.sentiment_nb_weight,
     );
     let language = train_linear(
         LANGUAGES.iter().map(|s| (*s).to_owned()).collect(),
@@ -362,15 +319,7 @@ pub(crate) fn train_from(
         },
     );
     let model = Understanding::from_parts(language, kind, sentiment)?;
-    Ok((
-        model,
-        TrainSummary {
-            kind_sources,
-            sentiment_sources,
-            language_examples,
-            model_bytes: 0,
-        },
-    ))
+    Ok((model, TrainSummary { kind_sources, sentiment_sources, language_examples, model_bytes: 0 }))
 }
 
 /// For experiments: trains on the generated examples plus half of the hand-written ones
@@ -380,21 +329,16 @@ pub(crate) fn train_from(
 pub fn dev_experiment(shared_data_dir: Option<&Path>, options: &TrainOptions) -> Result<(f64, f64, f64), TextError> {
     let mut own = data::parse_own("data/train.jsonl", data::OWN_TRAIN_GENERATED)?;
     let handwritten = data::parse_own("data/handwritten.jsonl", data::OWN_TRAIN_HANDWRITTEN)?;
-    let (dev, train_half): (Vec<OwnExample>, Vec<OwnExample>) = handwritten
-        .into_iter()
-        .partition(|e| crate::text::hash_parts(99, &[e.text.as_bytes()]).is_multiple_of(2));
+    let (dev, train_half): (Vec<OwnExample>, Vec<OwnExample>) =
+        handwritten.into_iter().partition(|e| crate::text::hash_parts(99, &[e.text.as_bytes()]).is_multiple_of(2));
     for _ in 0..options.handwritten_repeat.div_ceil(options.own_repeat.max(1)) {
         own.extend(train_half.iter().cloned());
     }
     let (model, _) = train_from(&own, shared_data_dir, options)?;
-    let kinds: Vec<(IssueKind, IssueKind)> = dev
-        .iter()
-        .map(|e| (e.kind, model.understand(&e.text, None).kind))
-        .collect();
-    let sents: Vec<(Sentiment, Sentiment)> = dev
-        .iter()
-        .map(|e| (e.sentiment, model.understand(&e.text, None).sentiment))
-        .collect();
+    let kinds: Vec<(IssueKind, IssueKind)> =
+        dev.iter().map(|e| (e.kind, model.understand(&e.text, None).kind)).collect();
+    let sents: Vec<(Sentiment, Sentiment)> =
+        dev.iter().map(|e| (e.sentiment, model.understand(&e.text, None).sentiment)).collect();
     let k = crate::eval::score(&kinds);
     let s = crate::eval::score(&sents);
     let (mut low, mut confident, mut nll) = (0usize, (0usize, 0usize), 0f64);
@@ -406,12 +350,8 @@ pub fn dev_experiment(shared_data_dir: Option<&Path>, options: &TrainOptions) ->
             confident.1 += 1;
             confident.0 += usize::from(a.kind == e.kind);
         }
-        let p = model
-            .kind_probabilities(&e.text)
-            .into_iter()
-            .find(|(k, _)| *k == e.kind)
-            .map(|(_, p)| p)
-            .unwrap_or(0.0);
+        let p =
+            model.kind_probabilities(&e.text).into_iter().find(|(k, _)| *k == e.kind).map(|(_, p)| p).unwrap_or(0.0);
         nll -= f64::from(p.max(1e-6)).ln();
     }
     eprintln!(
@@ -429,16 +369,9 @@ mod tests {
 
     #[test]
     fn trains_on_a_tiny_set_reproducibly() {
-        let own: Vec<OwnExample> = data::parse_own("train", data::OWN_TRAIN_GENERATED)
-            .unwrap()
-            .into_iter()
-            .step_by(25)
-            .collect();
-        let options = TrainOptions {
-            epochs: 2,
-            own_repeat: 1,
-            ..TrainOptions::default()
-        };
+        let own: Vec<OwnExample> =
+            data::parse_own("train", data::OWN_TRAIN_GENERATED).unwrap().into_iter().step_by(25).collect();
+        let options = TrainOptions { epochs: 2, own_repeat: 1, ..TrainOptions::default() };
         let (a, _) = train_from(&own, None, &options).unwrap();
         let (b, _) = train_from(&own, None, &options).unwrap();
         assert_eq!(a.to_bytes(), b.to_bytes());
