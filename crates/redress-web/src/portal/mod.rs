@@ -637,7 +637,8 @@ async fn help_page(
     };
     // A question is at most a few sentences; longer input is cut, not refused, on a public page.
     let asked: String = query.q.unwrap_or_default().trim().chars().take(300).collect();
-    let results = if asked.is_empty() { Vec::new() } else { crate::routes::help::help_search(&asked, chrome.w.tag(), 5) };
+    let results =
+        if asked.is_empty() { Vec::new() } else { crate::routes::help::help_search(&asked, chrome.w.tag(), 5) };
     let page = HelpPage { c: &chrome, query: asked, results };
     Page { status: StatusCode::OK, html: page.render(), cookies }.into_response()
 }
