@@ -226,6 +226,37 @@ pub struct CustomerLimits {
     pub refunds_without_return_per_year: u32,
 }
 
+/// Which new cases get an automatic first answer, written from the reply templates in the
+/// customer's language. None do unless the shop lists the kinds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AutoReplyRules {
+    /// Issue kinds answered automatically.
+    #[serde(default)]
+    pub kinds: Vec<IssueKind>,
+    /// How sure message understanding must be of the kind, in percent.
+    #[serde(default = "AutoReplyRules::default_confidence")]
+    pub min_confidence_pct: u8,
+}
+
+impl AutoReplyRules {
+    fn default_confidence() -> u8 {
+        80
+    }
+
+    /// True when a case of `kind`, read with this confidence, gets an automatic answer.
+    pub fn answers(&self, kind: IssueKind, confidence_pct: u8, low_confidence: bool) -> bool {
+        !low_confidence && confidence_pct >= self.min_confidence_pct && self.kinds.contains(&kind)
+    }
+}
+
+impl Default for AutoReplyRules {
+    fn default() -> Self {
+        Self { kinds: Vec::new(), min_confidence_pct: Self::default_confidence() }
+    }
+}
+
 /// A shop's resolution policy.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -259,6 +290,9 @@ pub struct Policy {
     pub compensation: CompensationRules,
     /// Per-customer limits.
     pub limits: CustomerLimits,
+    /// Automatic first answers.
+    #[serde(default)]
+    pub auto_reply: AutoReplyRules,
 }
 
 /// Why a policy document was refused: where, which field, what is wrong.
@@ -353,6 +387,9 @@ impl Policy {
         }
         if self.version == 0 {
             return Err(ValidationError::new("version", "versions start at 1"));
+        }
+        if self.auto_reply.min_confidence_pct > 100 {
+            return Err(ValidationError::new("auto_reply.min_confidence_pct", "a percentage from 0 to 100"));
         }
         if !(1..=365).contains(&self.returns.window_days) {
             return Err(ValidationError::new("returns.window_days", "must be between 1 and 365 days"));
@@ -486,6 +523,19 @@ pub const fn remedy_fits(kind: IssueKind, remedy: Remedy) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn automatic_answers_only_for_listed_kinds_read_with_enough_confidence() {
+        let rules = Policy::standard().auto_reply;
+        assert!(rules.answers(IssueKind::OrderStatus, 92, false));
+        assert!(!rules.answers(IssueKind::OrderStatus, 60, false), "not sure enough");
+        assert!(!rules.answers(IssueKind::OrderStatus, 95, true), "flagged unsure");
+        assert!(!rules.answers(IssueKind::WrongCharge, 99, false), "money waits for a decision");
+        assert!(Policy::eu_withdrawal().auto_reply.kinds.is_empty(), "off unless the shop lists kinds");
+        let mut policy = Policy::standard();
+        policy.auto_reply.min_confidence_pct = 101;
+        assert_eq!(policy.validate().unwrap_err().field, "auto_reply.min_confidence_pct");
+    }
 
     #[test]
     fn shipped_policies_load() {

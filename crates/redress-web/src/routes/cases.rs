@@ -130,10 +130,10 @@ async fn open_case(
     ApiJson(input): ApiJson<OpenCase>,
 ) -> Result<(StatusCode, Json<CaseView>), ApiError> {
     let read_message = input.kind.is_none();
-    let (stored, message) = open(&state, &caller, input, read_message).await?;
+    let (stored, messages) = open(&state, &caller, input, read_message).await?;
     // Everything the view shows was just written: answer from it rather than reading it back.
     let timeline = stored.entries.into_iter().map(TimelineItem::from).collect();
-    Ok((StatusCode::CREATED, Json(CaseView { case: stored.case, messages: vec![message], timeline })))
+    Ok((StatusCode::CREATED, Json(CaseView { case: stored.case, messages, timeline })))
 }
 
 /// Opens a case for `caller`, as the API and the portal both do. With `read_message`, the
@@ -144,7 +144,7 @@ pub(crate) async fn open(
     caller: &StoreCaller,
     input: OpenCase,
     read_message: bool,
-) -> Result<(redress_store::StoredChange, Message), ApiError> {
+) -> Result<(redress_store::StoredChange, Vec<Message>), ApiError> {
     let storage = state.storage();
     let order = match (&input.order_id, &input.order_number) {
         (Some(id), _) => {
@@ -194,6 +194,7 @@ pub(crate) async fn open(
         },
     };
     let understood = analysis.as_ref().map(|a| super::understanding::understood(a, &language));
+    let understood_copy = understood.clone();
     let kind = input.kind.unwrap_or(match &understood {
         Some(u) if !u.low_confidence => u.kind,
         _ => IssueKind::Other,
@@ -236,8 +237,70 @@ pub(crate) async fn open(
         understood,
     };
     let message = new.first_message.clone();
-    let stored = storage.open_case(new, now).await.map_err(|e| prefix_message_fields(e.into()))?;
-    Ok((stored, message))
+    let mut stored = storage.open_case(new, now).await.map_err(|e| prefix_message_fields(e.into()))?;
+    let mut messages = vec![message];
+    if let Some(understood) = understood_copy
+        && let Some((answered, reply)) = answer_automatically(state, &stored.case, &understood).await
+    {
+        stored.case = answered.case;
+        stored.entries.extend(answered.entries);
+        messages.push(reply);
+    }
+    Ok((stored, messages))
+}
+
+/// Sends the reply template as the first answer when the store's policy allows it for this
+/// kind and understanding was sure enough. A failure here leaves the case for a person: it is
+/// logged, not returned, since the case itself is already stored.
+async fn answer_automatically(
+    state: &AppState,
+    case: &Case,
+    understood: &redress_domain::Understood,
+) -> Option<(redress_store::StoredChange, Message)> {
+    let storage = state.storage();
+    let policy = match storage.policy(case.store_id).await {
+        Ok(stored) => stored.map_or_else(redress_domain::policy::Policy::standard, |p| p.policy),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot read the policy for an automatic answer");
+            return None;
+        }
+    };
+    // Only when understanding read the same kind the case has: a customer's own choice of kind
+    // is not confirmed by a reading of something else.
+    if understood.kind != case.kind
+        || !policy.auto_reply.answers(case.kind, understood.confidence_pct, understood.low_confidence)
+    {
+        return None;
+    }
+    let draft = match super::help::draft_reply(state, case).await {
+        Ok(draft) => draft,
+        Err(e) => {
+            tracing::warn!(error = ?e, "cannot draft an automatic answer");
+            return None;
+        }
+    };
+    let now = OffsetDateTime::now_utc();
+    let reply = Message {
+        id: new_id(MessageId::from_uuid),
+        store_id: case.store_id,
+        case_id: case.id,
+        direction: Direction::Outbound,
+        channel: case.channel,
+        author: Actor::System,
+        body: format!("{}\n\n{}", draft.subject, draft.body),
+        attachments: Vec::new(),
+        created_at: now,
+    };
+    let sent = reply.clone();
+    let update: redress_store::CaseUpdateFn =
+        Box::new(move |case: &Case| Ok(CaseUpdate { change: case.add_message(&sent, now)?, message: Some(sent) }));
+    match storage.update_case(case.store_id, case.id, update).await {
+        Ok(answered) => Some((answered, reply)),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot store an automatic answer");
+            None
+        }
+    }
 }
 
 /// Domain validation names message fields bare (`body`); in this request they sit under `message`.

@@ -4,9 +4,10 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
+use redress_domain::Case;
 use redress_domain::{Order, ShipmentStatus};
 use redress_text::help::HelpIndex;
-use redress_text::replies::{ReplyFacts, suggest_reply};
+use redress_text::replies::{ReplyFacts, SuggestedReply, suggest_reply};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -124,6 +125,22 @@ fn facts(order: Option<&Order>, customer_name: Option<String>, shop_name: String
     facts
 }
 
+/// The reply template for a case's kind in the customer's language, filled with the facts of
+/// its order, customer and store.
+pub(crate) async fn draft_reply(state: &AppState, case: &Case) -> Result<SuggestedReply, ApiError> {
+    let storage = state.storage();
+    let order = match case.order_id {
+        Some(id) => Some(storage.order(case.store_id, id).await?),
+        None => None,
+    };
+    let customer_name = match case.customer_id {
+        Some(id) => storage.customer(case.store_id, id).await.ok().map(|c| c.name),
+        None => None,
+    };
+    let store = storage.store(case.store_id).await?;
+    Ok(suggest_reply(case.kind, None, case.language.as_str(), &facts(order.as_ref(), customer_name, store.name)))
+}
+
 /// Drafts a reply to a case in the customer's language, filled with the order's facts.
 #[utoipa::path(get, path = "/api/v1/cases/{case_id}/suggested-reply", tag = "understanding",
     params(("case_id" = String, Path, description = "The case's id")), security(("store_key" = [])),
@@ -133,19 +150,8 @@ async fn suggested_reply(
     caller: StoreCaller,
     Path(case_id): Path<String>,
 ) -> Result<Json<DraftReply>, ApiError> {
-    let storage = state.storage();
-    let case = storage.case(caller.store_id, path_id(&case_id, "case")?).await?;
-    let order = match case.order_id {
-        Some(id) => Some(storage.order(caller.store_id, id).await?),
-        None => None,
-    };
-    let customer_name = match case.customer_id {
-        Some(id) => storage.customer(caller.store_id, id).await.ok().map(|c| c.name),
-        None => None,
-    };
-    let store = storage.store(caller.store_id).await?;
-    let reply =
-        suggest_reply(case.kind, None, case.language.as_str(), &facts(order.as_ref(), customer_name, store.name));
+    let case = state.storage().case(caller.store_id, path_id(&case_id, "case")?).await?;
+    let reply = draft_reply(&state, &case).await?;
     Ok(Json(DraftReply {
         language: reply.language.to_owned(),
         subject: reply.subject,

@@ -121,3 +121,31 @@ async fn help_search_tolerates_typos_and_replies_are_drafted_in_the_customer_lan
     assert!(draft["body"].as_str().unwrap().contains("north-wind") || !draft["body"].as_str().unwrap().is_empty());
     app.get("/api/v1/cases/not-a-case/suggested-reply", &shop.key).await.error(404, "not_found", None);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn questions_the_policy_lists_are_answered_at_once_and_others_wait() {
+    let app = TestApp::sqlite().await;
+    let shop = app.create_store("north-wind").await;
+    let order = app.create_order(&shop.key, &crate::fixtures::order("A-1001", "ana@example.com")).await;
+    let question = json!({
+        "order_id": text(&order["id"]), "subject": "¿Dónde está mi pedido?", "channel": "email",
+        "message": {"body": "Hola, hice el pedido A-1001 hace una semana y todavía no llega. ¿Dónde está mi pedido? ¿Tienen el número de seguimiento?"}
+    });
+    let view = app.open_case(&shop.key, &question).await;
+    assert_eq!(view["case"]["kind"], "order_status", "{}", view["case"]);
+    let messages = view["messages"].as_array().unwrap();
+    assert_eq!(messages.len(), 2, "the default policy answers where-is-my-order questions: {view}");
+    assert_eq!(messages[1]["direction"], "outbound");
+    assert_eq!(messages[1]["author"], json!({"type": "system"}));
+    assert!(messages[1]["body"].as_str().unwrap().contains("A-1001"), "filled with the order: {}", messages[1]["body"]);
+    assert_eq!(view["case"]["status"], "open", "an answered case is no longer new");
+    let stored = app.case_view(&shop.key, &text(&view["case"]["id"])).await;
+    assert_eq!(stored["messages"].as_array().unwrap().len(), 2, "the answer is stored, not only returned");
+
+    // Money and goods wait for a person, and so does a case whose kind the caller set.
+    let view = app.open_case(&shop.key, &polish_damage()).await;
+    assert_eq!(view["messages"].as_array().unwrap().len(), 1);
+    let mut classified = question.clone();
+    classified["kind"] = json!("order_status");
+    assert_eq!(app.open_case(&shop.key, &classified).await["messages"].as_array().unwrap().len(), 1);
+}
