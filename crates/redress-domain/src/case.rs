@@ -364,7 +364,8 @@ impl Case {
             response_due_at: now + priority.response_target(),
             fault: FaultAttribution { case: new.kind.typical_fault(), lines: Default::default() },
             version: 1,
-            needs_triage: new.understood.as_ref().is_some_and(|u| u.low_confidence),
+            // Unsure understanding and no kind from anyone else: a person should look first.
+            needs_triage: new.kind == IssueKind::Other && new.understood.as_ref().is_some_and(|u| u.low_confidence),
         };
         let mut entries = vec![
             TimelineEntry {
@@ -849,6 +850,8 @@ mod tests {
 
         let mut unsure = new_case();
         unsure.understood = Some(understood(true));
+        assert!(!Case::open(unsure.clone(), CaseNumber(1), T0).unwrap().case.needs_triage, "the kind was given");
+        unsure.kind = IssueKind::Other;
         assert!(Case::open(unsure, CaseNumber(1), T0).unwrap().case.needs_triage);
     }
 
@@ -856,8 +859,9 @@ mod tests {
     fn corrections_reclassify_rejudge_priority_and_end_triage() {
         let mut unsure = new_case();
         unsure.understood = Some(understood(true));
+        unsure.kind = IssueKind::Other;
         let case = Case::open(unsure, CaseNumber(1), T0).unwrap().case;
-        assert_eq!(case.priority, Priority::Urgent);
+        assert_eq!(case.priority, Priority::Normal);
         let fix = Classification {
             kind: Some(IssueKind::ReturnPolicyQuestion),
             sentiment: Some(Sentiment::Neutral),
@@ -872,7 +876,7 @@ mod tests {
         assert!(matches!(change.entries[0].event, CaseEvent::ClassificationCorrected { .. }));
         assert!(matches!(
             change.entries[1].event,
-            CaseEvent::PriorityChanged { from: Priority::Urgent, to: Priority::Low }
+            CaseEvent::PriorityChanged { from: Priority::Normal, to: Priority::Low }
         ));
         // Confirming a triaged case as it is still ends triage; repeating it changes nothing.
         let confirmed = case.correct_classification(&Classification::default(), &agent(), T1).unwrap();

@@ -24,7 +24,7 @@ import unicodedata
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "..", "data", "train.jsonl")
 LANGS = ["en", "es", "pt", "pl", "id"]
-PER_KIND = 120  # examples per kind per language
+PER_KIND = 200  # examples per kind per language
 SEED = 20261123
 # Kinds where the message states a problem; a remedy request ("send a new one", "refund me")
 # is appended at random so that the model learns the kind from the problem, not the request.
@@ -42,9 +42,12 @@ def load_file(name):
 def load(lang):
     """Templates of lang_<lang>.py plus the extra phrasings of extra_<lang>.py."""
     mod = load_file(f"lang_{lang}")
-    extra = load_file(f"extra_{lang}")
-    for kind, templates in extra.KINDS.items():
-        mod.KINDS[kind] = mod.KINDS[kind] + templates
+    for name in (f"extra_{lang}", f"extra2_{lang}"):
+        if not os.path.exists(os.path.join(HERE, f"{name}.py")):
+            continue
+        extra = load_file(name)
+        for kind, templates in extra.KINDS.items():
+            mod.KINDS[kind] = mod.KINDS[kind] + templates
     return mod
 
 
@@ -176,7 +179,9 @@ def main():
     assert len(kinds) == 20, sorted(kinds)
     with open(OUT, "w", encoding="utf-8") as f:
         for r in rows:
-            f.write(json.dumps(r, ensure_ascii=False) + "\n")
+            if not r["escalation"]:
+                del r["escalation"]
+            f.write(json.dumps(r, ensure_ascii=False, separators=(",", ":")) + "\n")
     print(f"wrote {len(rows)} examples to {OUT}", file=sys.stderr)
 
 

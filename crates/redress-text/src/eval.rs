@@ -147,6 +147,8 @@ pub struct EvalReport {
     pub xed: Option<XedReport>,
     /// Public sentiment sets, each separately.
     pub sentiment: Vec<SentimentReport>,
+    /// Language id on public test text of 20+ characters: per set and language (correct, total).
+    pub language_id: BTreeMap<String, (usize, usize)>,
     /// Sets that could not be read, with the reason.
     pub skipped: Vec<String>,
 }
@@ -216,8 +218,21 @@ pub fn evaluate(shared_data_dir: &Path, model: &Understanding) -> Result<EvalRep
             Ok(rep)
         }),
     );
+    let mut language_id: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    let mut lang_check = |set: &str, lang: &str, text: &str| {
+        if text.chars().count() >= 20 {
+            let e = language_id.entry(format!("{set} {lang}")).or_default();
+            e.1 += 1;
+            e.0 += usize::from(model.detect_language(text).map(|(l, _)| l) == Some(lang));
+        }
+    };
     let xed = match data::xed(shared_data_dir, false) {
-        Ok(lines) => Some(xed_report(model, &lines)),
+        Ok(lines) => {
+            for x in &lines {
+                lang_check("XED test", x.lang, &x.text);
+            }
+            Some(xed_report(model, &lines))
+        }
         Err(e) => {
             skipped.push(format!("xed: {e}"));
             None
@@ -243,6 +258,9 @@ pub fn evaluate(shared_data_dir: &Path, model: &Understanding) -> Result<EvalRep
     ] {
         match rows {
             Ok(rows) => {
+                for r in &rows {
+                    lang_check(name, r.lang, &r.text);
+                }
                 let pairs: Vec<(Sentiment, Sentiment)> =
                     rows.iter().map(|r| (r.sentiment, model.understand(&r.text, Some(r.lang)).sentiment)).collect();
                 sentiment.push(SentimentReport { name: name.into(), description: desc.into(), scores: score(&pairs) });
@@ -250,7 +268,12 @@ pub fn evaluate(shared_data_dir: &Path, model: &Understanding) -> Result<EvalRep
             Err(e) => skipped.push(format!("{name}: {e}")),
         }
     }
-    Ok(EvalReport { own, mapped, xed, sentiment, skipped })
+    if let Ok(rows) = data::banking(shared_data_dir, "test.csv") {
+        for r in &rows {
+            lang_check("BANKING77 test", "en", &r.text);
+        }
+    }
+    Ok(EvalReport { own, mapped, xed, sentiment, language_id, skipped })
 }
 
 fn mapped_report(model: &Understanding, name: &str, description: &str, rows: &[Mapped]) -> MappedReport {
@@ -465,6 +488,12 @@ impl fmt::Display for EvalReport {
                 pct(s.scores.accuracy),
                 pct(s.scores.macro_f1)
             )?;
+        }
+        if !self.language_id.is_empty() {
+            writeln!(f, "\n== Language id on public test text of 20+ characters ==")?;
+            for (set, r) in &self.language_id {
+                writeln!(f, "  {:<28} {}", set, frac(*r))?;
+            }
         }
         for s in &self.skipped {
             writeln!(f, "skipped: {s}")?;

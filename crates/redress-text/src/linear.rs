@@ -16,6 +16,18 @@ pub struct LinearModel {
 }
 
 impl LinearModel {
+    /// Divides all scores by `temperature` (> 1 makes probabilities less peaked).
+    pub fn set_temperature(&mut self, temperature: f32) {
+        if temperature > 0.0 {
+            for b in &mut self.bias {
+                *b /= temperature;
+            }
+            for s in &mut self.scale {
+                *s /= temperature;
+            }
+        }
+    }
+
     /// Number of classes.
     pub fn classes(&self) -> usize {
         self.labels.len()
@@ -148,6 +160,9 @@ pub struct Example {
     pub label: usize,
     /// How much this example counts (1.0 normally).
     pub weight: f32,
+    /// True for the project's own examples: feature dropout applies only to them, and the
+    /// naive Bayes counts can weigh them apart from public-set examples.
+    pub own: bool,
 }
 
 /// Settings for [`train_linear`].
@@ -163,6 +178,13 @@ pub struct LinearSettings {
     pub l2: f32,
     /// Seed for the shuffling.
     pub seed: u64,
+    /// Share of an example's features dropped at random on each pass (0 = none). Dropping
+    /// features stops the model from leaning on one strong cue word, which helps on phrasings
+    /// it has not seen.
+    pub dropout: f32,
+    /// Factor on the weight of public (not own) examples in the naive Bayes counts (0 = own
+    /// examples only).
+    pub nb_public_factor: f32,
 }
 
 /// A small deterministic PRNG (SplitMix64), so training is reproducible without a dependency.
@@ -195,6 +217,19 @@ impl SplitMix {
 
 /// Trains a softmax regression with averaged SGD and returns it quantised to 8 bits.
 pub fn train_linear(labels: Vec<String>, examples: &[Example], settings: LinearSettings) -> LinearModel {
+    train_linear_with_prior(labels, examples, settings, 0.0)
+}
+
+/// As [`train_linear`], then adds `nb_weight` times multinomial naive Bayes log-probabilities
+/// (per bucket, centred over the classes) to the weights. Both are linear in the same hashed
+/// features, so the blend is one linear model of the same size: naive Bayes brings evidence
+/// from rare words that the regression has not learnt to weigh.
+pub fn train_linear_with_prior(
+    labels: Vec<String>,
+    examples: &[Example],
+    settings: LinearSettings,
+    nb_weight: f32,
+) -> LinearModel {
     let n = labels.len();
     let buckets = 1usize << settings.bits;
     let mask = (buckets - 1) as u64;
@@ -212,11 +247,19 @@ pub fn train_linear(labels: Vec<String>, examples: &[Example], settings: LinearS
         rng.shuffle(&mut order);
         for &i in &order {
             let ex = &examples[i];
-            let norm = feature_norm(ex.features.len());
+            let kept: Vec<u64>;
+            let features: &[u64] = if settings.dropout > 0.0 && ex.own {
+                let threshold = (settings.dropout * u32::MAX as f32) as u64;
+                kept = ex.features.iter().copied().filter(|_| (rng.next_u64() >> 32) >= threshold).collect();
+                if kept.is_empty() { &ex.features } else { &kept }
+            } else {
+                &ex.features
+            };
+            let norm = feature_norm(features.len());
             for (c, s) in scores.iter_mut().enumerate() {
                 *s = b[c];
             }
-            for &f in &ex.features {
+            for &f in features {
                 let row = ((f & mask) as usize) * n;
                 for c in 0..n {
                     scores[c] += w[row + c] * norm;
@@ -232,7 +275,7 @@ pub fn train_linear(labels: Vec<String>, examples: &[Example], settings: LinearS
                 b[c] -= lr * g;
                 ub[c] -= t * lr * g;
             }
-            for &f in &ex.features {
+            for &f in features {
                 let row = ((f & mask) as usize) * n;
                 for c in 0..n {
                     let g = scores[c];
@@ -256,7 +299,45 @@ pub fn train_linear(labels: Vec<String>, examples: &[Example], settings: LinearS
     for (bi, ui) in b.iter_mut().zip(&ub) {
         *bi -= ui / t;
     }
+    if nb_weight > 0.0 {
+        add_naive_bayes(&mut w, examples, n, mask, nb_weight, settings.nb_public_factor);
+    }
     quantise(labels, settings.bits, b, &w)
+}
+
+/// Adds `weight` × centred log P(bucket | class) (Laplace-smoothed) to `w`.
+#[allow(clippy::needless_range_loop)] // one entry per class, indexed alike
+fn add_naive_bayes(w: &mut [f32], examples: &[Example], n: usize, mask: u64, weight: f32, public_factor: f32) {
+    let buckets = w.len() / n;
+    let mut counts = vec![0f32; w.len()];
+    let mut totals = vec![0f32; n];
+    for ex in examples {
+        let weight = if ex.own { ex.weight } else { ex.weight * public_factor };
+        if weight <= 0.0 {
+            continue;
+        }
+        for &f in &ex.features {
+            let i = ((f & mask) as usize) * n + ex.label;
+            counts[i] += weight;
+            totals[ex.label] += weight;
+        }
+    }
+    let alpha = 0.1f32;
+    let denom: Vec<f32> = totals.iter().map(|t| (t + alpha * buckets as f32).ln()).collect();
+    let mut row = vec![0f32; n];
+    for bucket in 0..buckets {
+        let cell = &counts[bucket * n..(bucket + 1) * n];
+        if cell.iter().all(|c| *c == 0.0) {
+            continue;
+        }
+        for c in 0..n {
+            row[c] = (cell[c] + alpha).ln() - denom[c];
+        }
+        let mean = row.iter().sum::<f32>() / n as f32;
+        for c in 0..n {
+            w[bucket * n + c] += weight * (row[c] - mean);
+        }
+    }
 }
 
 #[allow(clippy::needless_range_loop)] // one column per class, indexed alike
@@ -294,12 +375,25 @@ mod tests {
     #[test]
     fn learns_a_separable_toy_problem_and_round_trips() {
         let examples: Vec<Example> = (0..200)
-            .map(|i| Example { features: vec![if i % 2 == 0 { 11 } else { 22 }, 33], label: i % 2, weight: 1.0 })
+            .map(|i| Example {
+                features: vec![if i % 2 == 0 { 11 } else { 22 }, 33],
+                label: i % 2,
+                weight: 1.0,
+                own: false,
+            })
             .collect();
         let m = train_linear(
             vec!["a".into(), "b".into()],
             &examples,
-            LinearSettings { bits: 10, epochs: 3, learning_rate: 0.5, l2: 0.0, seed: 7 },
+            LinearSettings {
+                bits: 10,
+                epochs: 3,
+                learning_rate: 0.5,
+                l2: 0.0,
+                seed: 7,
+                dropout: 0.0,
+                nb_public_factor: 1.0,
+            },
         );
         assert!(m.probabilities(&[11, 33])[0] > 0.8);
         assert!(m.probabilities(&[22, 33])[1] > 0.8);

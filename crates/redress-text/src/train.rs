@@ -36,6 +36,17 @@ pub struct TrainOptions {
     pub learning_rate: f32,
     /// L2 penalty of the issue-kind model.
     pub l2: f32,
+    /// Feature dropout while training the issue-kind model.
+    pub dropout: f32,
+    /// Weight of the naive Bayes log-probabilities blended into the issue-kind model.
+    pub naive_bayes_weight: f32,
+    /// Factor on the weight of public-set examples in the naive Bayes counts (0 = only the
+    /// project's own examples). The public sets are English-only and mostly `other`, so at full
+    /// weight their general English vocabulary pulls English messages towards `other`.
+    pub nb_public_factor: f32,
+    /// Softmax temperature of the issue-kind model (> 1 spreads probabilities, so that
+    /// `low_confidence` flags uncertain messages).
+    pub kind_temperature: f32,
 }
 
 impl Default for TrainOptions {
@@ -51,6 +62,10 @@ impl Default for TrainOptions {
             kind_bits: 17,
             learning_rate: 0.5,
             l2: 0.0,
+            dropout: 0.0,
+            naive_bayes_weight: 0.3,
+            nb_public_factor: 0.1,
+            kind_temperature: 1.5,
         }
     }
 }
@@ -164,13 +179,18 @@ pub(crate) fn train_from(
     for ex in own {
         let f = topic(&ex.text);
         for _ in 0..options.own_repeat.max(1) {
-            kind_ex.push(Example { features: f.clone(), label: kind_index(ex.kind), weight: 1.0 });
+            kind_ex.push(Example { features: f.clone(), label: kind_index(ex.kind), weight: 1.0, own: true });
         }
         *kind_sources.entry("own".into()).or_default() += 1;
-        sent_ex.push(Example { features: sentiment_feats(&ex.text), label: sent_index(ex.sentiment), weight: 2.0 });
+        sent_ex.push(Example {
+            features: sentiment_feats(&ex.text),
+            label: sent_index(ex.sentiment),
+            weight: 2.0,
+            own: false,
+        });
         *sentiment_sources.entry("own".into()).or_default() += 1;
         if let Some(l) = lang_index(&ex.lang) {
-            lang_ex.push(Example { features: lang_feats(&ex.text), label: l, weight: 1.0 });
+            lang_ex.push(Example { features: lang_feats(&ex.text), label: l, weight: 1.0, own: false });
             *language_examples.entry(ex.lang.clone()).or_default() += 1;
         }
     }
@@ -182,7 +202,7 @@ pub(crate) fn train_from(
                 if r.weak {
                     weight *= options.weak_weight;
                 }
-                kind_ex.push(Example { features: topic(&r.text), label: kind_index(r.kind), weight });
+                kind_ex.push(Example { features: topic(&r.text), label: kind_index(r.kind), weight, own: false });
             }
             *kind_sources.entry(name.into()).or_default() += rows.len();
         };
@@ -198,12 +218,17 @@ pub(crate) fn train_from(
         // Sentiment: Bitext complaints are negative, the rest matter-of-fact.
         for r in &bitext {
             let (s, w) = if r.label == "complaint" { (Sentiment::Negative, 1.0) } else { (Sentiment::Neutral, 0.2) };
-            sent_ex.push(Example { features: sentiment_feats(&r.text), label: sent_index(s), weight: w });
+            sent_ex.push(Example { features: sentiment_feats(&r.text), label: sent_index(s), weight: w, own: false });
         }
         *sentiment_sources.entry("bitext_gpt3.5".into()).or_default() += bitext.len();
         let mut add_sent = |name: &str, rows: Vec<data::SentimentLine>, weight: f32, sent_ex: &mut Vec<Example>| {
             for r in &rows {
-                sent_ex.push(Example { features: sentiment_feats(&r.text), label: sent_index(r.sentiment), weight });
+                sent_ex.push(Example {
+                    features: sentiment_feats(&r.text),
+                    label: sent_index(r.sentiment),
+                    weight,
+                    own: false,
+                });
             }
             *sentiment_sources.entry(name.into()).or_default() += rows.len();
         };
@@ -241,14 +266,14 @@ pub(crate) fn train_from(
                 if f.is_empty() {
                     continue;
                 }
-                lang_ex.push(Example { features: f, label: l, weight: 1.0 });
+                lang_ex.push(Example { features: f, label: l, weight: 1.0, own: false });
                 *language_examples.entry(lang.to_owned()).or_default() += 1;
             }
         }
     }
 
     let kind_labels = IssueKind::ALL.iter().map(|k| k.as_str().to_owned()).collect();
-    let kind = train_linear(
+    let mut kind = crate::linear::train_linear_with_prior(
         kind_labels,
         &kind_ex,
         LinearSettings {
@@ -256,18 +281,38 @@ pub(crate) fn train_from(
             epochs: options.epochs,
             learning_rate: options.learning_rate,
             l2: options.l2,
+            dropout: options.dropout,
             seed: options.seed,
+            nb_public_factor: options.nb_public_factor,
         },
+        options.naive_bayes_weight,
     );
+    kind.set_temperature(options.kind_temperature);
     let sentiment = train_linear(
         Sentiment::ALL.iter().map(|s| s.as_str().to_owned()).collect(),
         &sent_ex,
-        LinearSettings { bits: 16, epochs: 6, learning_rate: 0.3, l2: 0.0, seed: options.seed.wrapping_add(1) },
+        LinearSettings {
+            bits: 16,
+            epochs: 6,
+            learning_rate: 0.3,
+            l2: 0.0,
+            seed: options.seed.wrapping_add(1),
+            dropout: 0.0,
+            nb_public_factor: 1.0,
+        },
     );
     let language = train_linear(
         LANGUAGES.iter().map(|s| (*s).to_owned()).collect(),
         &lang_ex,
-        LinearSettings { bits: 16, epochs: 5, learning_rate: 0.5, l2: 0.0, seed: options.seed.wrapping_add(2) },
+        LinearSettings {
+            bits: 16,
+            epochs: 5,
+            learning_rate: 0.5,
+            l2: 0.0,
+            seed: options.seed.wrapping_add(2),
+            dropout: 0.0,
+            nb_public_factor: 1.0,
+        },
     );
     let model = Understanding::from_parts(language, kind, sentiment)?;
     Ok((model, TrainSummary { kind_sources, sentiment_sources, language_examples, model_bytes: 0 }))
@@ -292,6 +337,25 @@ pub fn dev_experiment(shared_data_dir: Option<&Path>, options: &TrainOptions) ->
         dev.iter().map(|e| (e.sentiment, model.understand(&e.text, None).sentiment)).collect();
     let k = crate::eval::score(&kinds);
     let s = crate::eval::score(&sents);
+    let (mut low, mut confident, mut nll) = (0usize, (0usize, 0usize), 0f64);
+    for e in &dev {
+        let a = model.understand(&e.text, None);
+        if a.low_confidence {
+            low += 1;
+        } else {
+            confident.1 += 1;
+            confident.0 += usize::from(a.kind == e.kind);
+        }
+        let p =
+            model.kind_probabilities(&e.text).into_iter().find(|(k, _)| *k == e.kind).map(|(_, p)| p).unwrap_or(0.0);
+        nll -= f64::from(p.max(1e-6)).ln();
+    }
+    eprintln!(
+        "dev: low-confidence {:.1}%, accuracy when confident {:.1}%, mean NLL {:.3}",
+        100.0 * low as f64 / dev.len() as f64,
+        100.0 * confident.0 as f64 / confident.1.max(1) as f64,
+        nll / dev.len() as f64
+    );
     Ok((k.accuracy, k.macro_f1, s.macro_f1))
 }
 

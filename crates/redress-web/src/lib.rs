@@ -23,6 +23,7 @@ use utoipa_axum::router::OpenApiRouter;
 pub mod auth;
 pub mod error;
 pub mod extract;
+pub mod portal;
 mod routes;
 
 pub use auth::{hash_secret, new_store_secret};
@@ -36,6 +37,7 @@ pub struct AppState {
 struct Inner {
     storage: Arc<dyn Storage>,
     understanding: &'static redress_text::Understanding,
+    portal_keys: portal::session::PortalKeys,
     admin_key_hash: [u8; 32],
     keys: auth::KeyCache,
 }
@@ -43,6 +45,8 @@ struct Inner {
 impl AppState {
     /// State over `storage`, with `admin_key` as the deployment's admin secret.
     pub fn new(storage: Arc<dyn Storage>, admin_key: &str) -> Self {
+        // Built now rather than on the first search, so no customer waits for it.
+        redress_text::help::HelpIndex::shipped();
         Self {
             inner: Arc::new(Inner {
                 storage,
@@ -50,6 +54,7 @@ impl AppState {
                 understanding: redress_text::Understanding::shipped(),
                 admin_key_hash: Sha256::digest(admin_key.as_bytes()).into(),
                 keys: auth::KeyCache::default(),
+                portal_keys: portal::session::PortalKeys::new(admin_key),
             }),
         }
     }
@@ -57,6 +62,11 @@ impl AppState {
     /// The storage.
     pub fn storage(&self) -> &dyn Storage {
         self.inner.storage.as_ref()
+    }
+
+    /// Signs and checks the customer portal's grants.
+    pub fn portal_keys(&self) -> &portal::session::PortalKeys {
+        &self.inner.portal_keys
     }
 
     /// Message understanding: language, issue kind, sentiment, escalation, entities.
@@ -104,6 +114,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::cases::router())
         .merge(routes::resolution::router())
         .merge(routes::understanding::router())
+        .merge(routes::help::router())
 }
 
 /// The OpenAPI document of the API.
@@ -123,6 +134,7 @@ pub fn router(state: AppState) -> Router {
                 async move { axum::Json(document.as_ref().clone()) }
             }),
         )
+        .merge(portal::router())
         .fallback(|| async {
             error::ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint; see /api/v1/openapi.json")
         })

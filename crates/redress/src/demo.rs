@@ -61,21 +61,42 @@ pub async fn run(listen: SocketAddr, data_dir: Option<PathBuf>) -> anyhow::Resul
         })
         .await?;
     let url = format!("http://{}", listener.local_addr()?);
+    let (customer_order, customer_email, customer_link) = sample_customer(&shop, &admin_key, &url);
+    let (name, slug, database) = (&shop.store.name, &shop.store.slug, path.display());
+    let (orders, cases, open) = (counts.orders, counts.cases, counts.open_cases);
+    let seconds = started.elapsed().as_secs_f64();
+    let removed = if _temporary.is_some() { " The temporary database is removed on exit." } else { "" };
     println!(
-        "\nRedress demo: {} ({} orders, {} cases, {} still open), ready in {:.2} s\n\
-         \n  API          {url}/api/v1\n  OpenAPI      {url}/api/v1/openapi.json\n  Health       {url}/healthz\n  Database     {}\n\
+        "\nRedress demo: {name} ({orders} orders, {cases} cases, {open} still open), ready in {seconds:.2} s\n\
+         \n  Portal       {url}/s/{slug}  (as a customer: order {customer_order}, email {customer_email})\n\
+         \x20 Signed link  {customer_link}\n\
+         \n  API          {url}/api/v1\n  OpenAPI      {url}/api/v1/openapi.json\n  Health       {url}/healthz\n\
+         \x20 Database     {database}\n\
          \n  Store key    {store_key}\n  Admin key    {admin_key}\n\
          \nTry:\n  curl -H 'Authorization: Bearer {store_key}' '{url}/api/v1/cases?status=new,open&limit=5'\n\
-         \nPress Ctrl-C to stop.{}\n",
-        shop.store.name,
-        counts.orders,
-        counts.cases,
-        counts.open_cases,
-        started.elapsed().as_secs_f64(),
-        path.display(),
-        if _temporary.is_some() { " The temporary database is removed on exit." } else { "" },
+         \nPress Ctrl-C to stop.{removed}\n"
     );
     crate::server::serve_on(listener, storage, &admin_key).await
+}
+
+/// A customer of the sample shop with an open case, and a signed portal link to their order,
+/// so a newcomer can act as that customer at once.
+fn sample_customer(shop: &SampleShop, admin_key: &str, url: &str) -> (String, String, String) {
+    let open = shop
+        .cases
+        .iter()
+        .filter(|c| c.follow_ups.iter().all(|f| !matches!(f, crate::sample_shop::FollowUp::Status { .. })));
+    let order = open
+        .filter_map(|c| shop.orders.iter().find(|o| Some(o.id) == c.new_case.order_id))
+        .next()
+        .or_else(|| shop.orders.first());
+    let Some(order) = order else { return (String::new(), String::new(), String::new()) };
+    let email =
+        shop.customers.iter().find(|c| c.id == order.customer_id).map(|c| c.email.to_string()).unwrap_or_default();
+    let keys = redress_web::portal::session::PortalKeys::new(admin_key);
+    let grant = keys.grant(shop.store.id, order.id, OffsetDateTime::now_utc(), 24);
+    let link = format!("{url}/s/{}/orders/{}?t={}", shop.store.slug, order.id, keys.token(&grant));
+    (order.number.clone(), email, link)
 }
 
 /// What was seeded.

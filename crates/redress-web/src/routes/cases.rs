@@ -129,6 +129,22 @@ async fn open_case(
     caller: StoreCaller,
     ApiJson(input): ApiJson<OpenCase>,
 ) -> Result<(StatusCode, Json<CaseView>), ApiError> {
+    let read_message = input.kind.is_none();
+    let (stored, message) = open(&state, &caller, input, read_message).await?;
+    // Everything the view shows was just written: answer from it rather than reading it back.
+    let timeline = stored.entries.into_iter().map(TimelineItem::from).collect();
+    Ok((StatusCode::CREATED, Json(CaseView { case: stored.case, messages: vec![message], timeline })))
+}
+
+/// Opens a case for `caller`, as the API and the portal both do. With `read_message`, the
+/// message is read by understanding, which fills what the input leaves open (kind, tone,
+/// language) and adds the escalation signals it finds, and the reading goes on the timeline.
+pub(crate) async fn open(
+    state: &AppState,
+    caller: &StoreCaller,
+    input: OpenCase,
+    read_message: bool,
+) -> Result<(redress_store::StoredChange, Message), ApiError> {
     let storage = state.storage();
     let order = match (&input.order_id, &input.order_number) {
         (Some(id), _) => {
@@ -156,8 +172,7 @@ async fn open_case(
         .map(LanguageTag::parse)
         .transpose()
         .map_err(|e| ApiError::invalid("language", e.problem))?;
-    // A case the caller did not classify is read on arrival, and the reading is recorded.
-    let analysis = input.kind.is_none().then(|| {
+    let analysis = read_message.then(|| {
         let text = format!("{}\n{}", input.subject, input.message.body);
         state.understanding().understand(&text, given_language.as_ref().map(|l| l.as_str()))
     });
@@ -222,9 +237,7 @@ async fn open_case(
     };
     let message = new.first_message.clone();
     let stored = storage.open_case(new, now).await.map_err(|e| prefix_message_fields(e.into()))?;
-    // Everything the view shows was just written: answer from it rather than reading it back.
-    let timeline = stored.entries.into_iter().map(TimelineItem::from).collect();
-    Ok((StatusCode::CREATED, Json(CaseView { case: stored.case, messages: vec![message], timeline })))
+    Ok((stored, message))
 }
 
 /// Domain validation names message fields bare (`body`); in this request they sit under `message`.

@@ -28,6 +28,7 @@ mod isolation;
 mod json_errors;
 mod openapi;
 mod orders;
+mod portal;
 mod stores;
 mod story;
 mod understanding;

@@ -23,6 +23,8 @@ const ROUTES: &[(&str, &[&str])] = &[
     ("/api/v1/cases/{case_id}/classification", &["post"]),
     ("/api/v1/understand", &["post"]),
     ("/api/v1/feedback/classifications", &["get"]),
+    ("/api/v1/help/search", &["get"]),
+    ("/api/v1/cases/{case_id}/suggested-reply", &["get"]),
     ("/api/v1/cases/{case_id}/options", &["get"]),
     ("/api/v1/cases/{case_id}/remedy", &["post"]),
     ("/api/v1/cases/{case_id}/amendments", &["post"]),

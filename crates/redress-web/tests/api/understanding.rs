@@ -96,3 +96,28 @@ async fn one_message_is_understood_on_request() {
         None,
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn help_search_tolerates_typos_and_replies_are_drafted_in_the_customer_language() {
+    let app = TestApp::sqlite().await;
+    let shop = app.create_store("north-wind").await;
+    let found =
+        app.get("/api/v1/help/search?q=kiedy%20dostane%20zwrot%20pieniedzy&lang=pl", &shop.key).await.expect(200);
+    let first = &found["results"][0];
+    assert_eq!(first["language"], "pl", "{found}");
+    assert!(first["score"].as_f64().unwrap() > 0.0);
+    let typo = app.get("/api/v1/help/search?q=how%20do%20i%20retrun%20an%20itme&lang=en", &shop.key).await.expect(200);
+    assert!(!typo["results"].as_array().unwrap().is_empty(), "{typo}");
+    let nothing =
+        app.get("/api/v1/help/search?q=what%27s%20the%20weather%20in%20paris&lang=en", &shop.key).await.expect(200);
+    assert_eq!(nothing["results"], json!([]));
+    app.get("/api/v1/help/search?q=&lang=en", &shop.key).await.error(400, "invalid_field", Some("q"));
+    app.get("/api/v1/help/search?q=x&limit=0", &shop.key).await.error(400, "invalid_field", Some("limit"));
+
+    let view = app.open_case(&shop.key, &polish_damage()).await;
+    let case_id = text(&view["case"]["id"]);
+    let draft = app.get(&format!("/api/v1/cases/{case_id}/suggested-reply"), &shop.key).await.expect(200);
+    assert_eq!(draft["language"], "pl");
+    assert!(draft["body"].as_str().unwrap().contains("north-wind") || !draft["body"].as_str().unwrap().is_empty());
+    app.get("/api/v1/cases/not-a-case/suggested-reply", &shop.key).await.error(404, "not_found", None);
+}

@@ -1,0 +1,609 @@
+//! The customer self-service portal: server-rendered pages under `/s/{store}` in five
+//! languages. A customer finds an order by number and email (or follows a signed link), sees
+//! its lines, payments, parcels and requests, reports a problem, and follows and answers a
+//! request. No JavaScript is needed.
+//!
+//! Access rests on [`session`]: a signed grant to one order, kept in an HttpOnly cookie; every
+//! form carries a token tied to that cookie. A grant never opens another order or another
+//! store's pages.
+
+pub mod i18n;
+pub mod session;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::header::{ACCEPT_LANGUAGE, COOKIE, LOCATION, SET_COOKIE};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use redress_domain::{
+    Actor, Case, CaseStatus, Channel, Direction, IssueKind, Message, MessageId, Order, OrderId, Store, StoreSlug,
+};
+use redress_store::{CaseFilter, CaseUpdate};
+use serde::Deserialize;
+use time::OffsetDateTime;
+
+use crate::AppState;
+use crate::auth::StoreCaller;
+use crate::routes::cases::{FirstMessage, OpenCase};
+use i18n::{LANGUAGE_COOKIE, LANGUAGES, Words};
+use session::{COOKIE as SESSION_COOKIE, Grant, SESSION_HOURS};
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/s/{slug}", get(lookup_page))
+        .route("/s/{slug}/lookup", post(lookup))
+        .route("/s/{slug}/orders/{order_id}", get(order_page))
+        .route("/s/{slug}/orders/{order_id}/cases", post(report))
+        .route("/s/{slug}/cases/{case_id}", get(case_page))
+        .route("/s/{slug}/cases/{case_id}/messages", post(reply))
+        .route("/s/{slug}/signout", post(sign_out))
+}
+
+/// What every page shows around its content.
+pub struct Chrome {
+    w: Words,
+    store_name: String,
+    base: String,
+    languages: &'static [(&'static str, &'static str)],
+}
+
+/// A page answer: the HTML plus the cookies to set.
+struct Page {
+    status: StatusCode,
+    html: Result<String, askama::Error>,
+    cookies: Vec<String>,
+}
+
+impl IntoResponse for Page {
+    fn into_response(self) -> Response {
+        let html = match self.html {
+            Ok(html) => html,
+            Err(e) => {
+                tracing::error!(error = %e, "a portal page failed to render");
+                return (StatusCode::INTERNAL_SERVER_ERROR, "something went wrong on our side").into_response();
+            }
+        };
+        let mut response = (self.status, Html(html)).into_response();
+        for cookie in self.cookies {
+            if let Ok(value) = HeaderValue::from_str(&cookie) {
+                response.headers_mut().append(SET_COOKIE, value);
+            }
+        }
+        response
+    }
+}
+
+fn redirect(to: &str, cookies: Vec<String>) -> Response {
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    if let Ok(location) = HeaderValue::from_str(to) {
+        response.headers_mut().insert(LOCATION, location);
+    }
+    for cookie in cookies {
+        if let Ok(value) = HeaderValue::from_str(&cookie) {
+            response.headers_mut().append(SET_COOKIE, value);
+        }
+    }
+    response
+}
+
+fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|pair| pair.trim().strip_prefix(name)?.strip_prefix('='))
+}
+
+/// `Secure` when the request came over HTTPS through a proxy; plain HTTP (a local demo) would
+/// drop a Secure cookie.
+fn secure(headers: &HeaderMap) -> &'static str {
+    let https = headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()).is_some_and(|v| v == "https");
+    if https { "; Secure" } else { "" }
+}
+
+/// Query parameters every page takes.
+#[derive(Deserialize, Default)]
+pub struct PageQuery {
+    /// A language to switch to.
+    lang: Option<String>,
+    /// A signed link's token.
+    t: Option<String>,
+}
+
+/// The store a portal URL names, the page chrome in the negotiated language, and the cookie
+/// remembering an explicit language choice.
+async fn storefront(
+    state: &AppState,
+    slug: &str,
+    headers: &HeaderMap,
+    query: &PageQuery,
+) -> Option<(Store, Chrome, Vec<String>)> {
+    let store = state.storage().store_by_slug(&StoreSlug::parse(slug).ok()?).await.ok()?;
+    let w = i18n::negotiate(
+        query.lang.as_deref(),
+        cookie(headers, LANGUAGE_COOKIE),
+        headers.get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()),
+        store.default_language.as_str(),
+    );
+    let mut cookies = Vec::new();
+    if query.lang.is_some() {
+        cookies.push(format!(
+            "{LANGUAGE_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax{}",
+            w.tag(),
+            secure(headers)
+        ));
+    }
+    let chrome = Chrome { w, store_name: store.name.clone(), base: format!("/s/{}", store.slug), languages: LANGUAGES };
+    Some((store, chrome, cookies))
+}
+
+#[derive(Template)]
+#[template(path = "portal/notice.html")]
+struct NoticePage<'a> {
+    c: &'a Chrome,
+    text: String,
+}
+
+fn notice(status: StatusCode, chrome: &Chrome, key: &str, cookies: Vec<String>) -> Page {
+    Page { status, html: NoticePage { c: chrome, text: chrome.w.t(key) }.render(), cookies }
+}
+
+fn unknown_store() -> Response {
+    (StatusCode::NOT_FOUND, Html("<!doctype html><title>Not found</title><p>No such shop.</p>".to_owned()))
+        .into_response()
+}
+
+/// `/`: the first store's portal, or how to create one.
+async fn home(State(state): State<AppState>) -> Response {
+    match state.storage().stores().await.ok().and_then(|stores| stores.into_iter().next()) {
+        Some(store) => redirect(&format!("/s/{}", store.slug), Vec::new()),
+        None => Html(
+            "<!doctype html><title>Redress</title><p>No store yet. Create one with <code>POST /api/v1/stores</code> \
+             (see <a href=\"/api/v1/openapi.json\">the API</a>).</p>"
+                .to_owned(),
+        )
+        .into_response(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "portal/lookup.html")]
+struct LookupPage<'a> {
+    c: &'a Chrome,
+    error: Option<String>,
+    number: String,
+    email: String,
+}
+
+async fn lookup_page(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    Query(query): Query<PageQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let Some((_, chrome, cookies)) = storefront(&state, &slug, &headers, &query).await else { return unknown_store() };
+    let page = LookupPage { c: &chrome, error: None, number: String::new(), email: String::new() };
+    Page { status: StatusCode::OK, html: page.render(), cookies }.into_response()
+}
+
+/// The look-up form.
+#[derive(Deserialize)]
+pub struct LookupForm {
+    #[serde(default)]
+    number: String,
+    #[serde(default)]
+    email: String,
+}
+
+async fn lookup(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+    Form(form): Form<LookupForm>,
+) -> Response {
+    let Some((store, chrome, _)) = storefront(&state, &slug, &headers, &PageQuery::default()).await else {
+        return unknown_store();
+    };
+    let number = form.number.trim().trim_start_matches('#').to_owned();
+    let email = form.email.trim().to_lowercase();
+    let keys = state.portal_keys();
+    let (number_key, email_key) = (format!("{}:n:{number}", store.id), format!("{}:e:{email}", store.id));
+    let refuse = |status: StatusCode, key: &str| {
+        let page =
+            LookupPage { c: &chrome, error: Some(chrome.w.t(key)), number: number.clone(), email: email.clone() };
+        Page { status, html: page.render(), cookies: Vec::new() }.into_response()
+    };
+    if keys.too_many_failures(&number_key) || keys.too_many_failures(&email_key) {
+        return refuse(StatusCode::TOO_MANY_REQUESTS, "find-order-too-many");
+    }
+    let found = match state.storage().order_by_number(store.id, &number).await {
+        Ok(Some(order)) => match state.storage().customer(store.id, order.customer_id).await {
+            // The same answer for a wrong number and a wrong email, so neither can be probed.
+            Ok(customer) if customer.email.as_str().eq_ignore_ascii_case(&email) => Some(order),
+            _ => None,
+        },
+        _ => None,
+    };
+    let Some(order) = found else {
+        keys.record_failure(&number_key);
+        keys.record_failure(&email_key);
+        return refuse(StatusCode::UNPROCESSABLE_ENTITY, "find-order-failed");
+    };
+    let grant = keys.grant(store.id, order.id, OffsetDateTime::now_utc(), SESSION_HOURS);
+    redirect(
+        &format!("{}/orders/{}", chrome.base, order.id),
+        vec![session_cookie(&chrome, &keys.token(&grant), &headers)],
+    )
+}
+
+fn session_cookie(chrome: &Chrome, token: &str, headers: &HeaderMap) -> String {
+    format!(
+        "{SESSION_COOKIE}={token}; Path={}; Max-Age={}; HttpOnly; SameSite=Lax{}",
+        chrome.base,
+        SESSION_HOURS * 3600,
+        secure(headers)
+    )
+}
+
+/// The grant the request carries for this store: a signed link's token, else the cookie.
+/// Returns the grant, its token, and the cookie to set when it came from a link.
+fn grant_of(
+    state: &AppState,
+    store: &Store,
+    chrome: &Chrome,
+    headers: &HeaderMap,
+    query: &PageQuery,
+) -> Option<(Grant, String, Option<String>)> {
+    let keys = state.portal_keys();
+    let now = OffsetDateTime::now_utc();
+    let from_link = query.t.as_deref().and_then(|t| Some((keys.verify(t, now)?, t.to_owned())));
+    let (grant, token, set) = match from_link {
+        Some((grant, token)) => {
+            let cookie = session_cookie(chrome, &token, headers);
+            (grant, token, Some(cookie))
+        }
+        None => {
+            let token = cookie(headers, SESSION_COOKIE)?.to_owned();
+            (keys.verify(&token, now)?, token, None)
+        }
+    };
+    (grant.store_id == store.id).then_some((grant, token, set))
+}
+
+struct LineView {
+    title: String,
+    variant: String,
+    quantity: u32,
+    price: String,
+}
+
+struct ShipmentView {
+    carrier: String,
+    tracking: Option<String>,
+    status: String,
+}
+
+struct CaseLink {
+    id: String,
+    number: u64,
+    subject: String,
+    status: String,
+}
+
+#[derive(Template)]
+#[template(path = "portal/order.html")]
+struct OrderPage<'a> {
+    c: &'a Chrome,
+    order: &'a Order,
+    order_id: String,
+    placed: String,
+    lines: Vec<LineView>,
+    total: String,
+    payments: Vec<String>,
+    shipments: Vec<ShipmentView>,
+    cases: Vec<CaseLink>,
+    kinds: Vec<(&'static str, String)>,
+    form_token: String,
+    notice: Option<String>,
+}
+
+fn date(t: OffsetDateTime) -> String {
+    format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day())
+}
+
+fn case_status(w: &Words, status: CaseStatus) -> String {
+    w.t(&format!("case-{}", status.as_str()))
+}
+
+async fn order_page(
+    State(state): State<AppState>,
+    Path((slug, order_id)): Path<(String, String)>,
+    Query(query): Query<PageQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let Some((store, chrome, mut cookies)) = storefront(&state, &slug, &headers, &query).await else {
+        return unknown_store();
+    };
+    let order_id: Option<OrderId> = order_id.parse().ok();
+    let granted = grant_of(&state, &store, &chrome, &headers, &query).filter(|(g, _, _)| Some(g.order_id) == order_id);
+    let Some((grant, token, set)) = granted else {
+        return notice(StatusCode::NOT_FOUND, &chrome, "error-expired", cookies).into_response();
+    };
+    cookies.extend(set);
+    let Ok(order) = state.storage().order(store.id, grant.order_id).await else {
+        return notice(StatusCode::NOT_FOUND, &chrome, "error-expired", cookies).into_response();
+    };
+    let filter = CaseFilter { order_id: Some(order.id), ..CaseFilter::default() };
+    let cases = state.storage().cases(store.id, &filter, None, 50).await.map(|p| p.cases).unwrap_or_default();
+    let w = &chrome.w;
+    let page = OrderPage {
+        c: &chrome,
+        order: &order,
+        order_id: order.id.to_string(),
+        placed: date(order.placed_at),
+        lines: order
+            .lines
+            .iter()
+            .map(|l| LineView {
+                title: l.title.clone(),
+                variant: l.variant.values().cloned().collect::<Vec<_>>().join(", "),
+                quantity: l.quantity,
+                price: l.unit_price.to_string(),
+            })
+            .collect(),
+        total: order.total().map(|t| t.to_string()).unwrap_or_default(),
+        payments: order
+            .payments
+            .iter()
+            .map(|p| {
+                let mut text = format!("{}: {} {}", p.method, w.t("payment-captured"), p.captured);
+                if p.refunded.amount_minor > 0 {
+                    text.push_str(&format!(" · {} {}", w.t("payment-refunded"), p.refunded));
+                }
+                text
+            })
+            .collect(),
+        shipments: order
+            .shipments
+            .iter()
+            .map(|s| ShipmentView {
+                carrier: s.carrier.clone(),
+                tracking: s.tracking_number.clone(),
+                status: w.t(&format!("shipment-{}", s.status.as_str())),
+            })
+            .collect(),
+        cases: cases
+            .iter()
+            .map(|c| CaseLink {
+                id: c.id.to_string(),
+                number: c.number.0,
+                subject: c.subject.clone(),
+                status: case_status(w, c.status),
+            })
+            .collect(),
+        kinds: IssueKind::ALL.iter().map(|k| (k.as_str(), w.t(&format!("kind-{}", k.as_str())))).collect(),
+        form_token: state.portal_keys().form_token(&token),
+        notice: None,
+    };
+    Page { status: StatusCode::OK, html: page.render(), cookies }.into_response()
+}
+
+/// The problem report form.
+#[derive(Deserialize)]
+pub struct ReportForm {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    form_token: String,
+}
+
+async fn report(
+    State(state): State<AppState>,
+    Path((slug, order_id)): Path<(String, String)>,
+    headers: HeaderMap,
+    Form(form): Form<ReportForm>,
+) -> Response {
+    let Some((store, chrome, _)) = storefront(&state, &slug, &headers, &PageQuery::default()).await else {
+        return unknown_store();
+    };
+    let order_id: Option<OrderId> = order_id.parse().ok();
+    let granted = grant_of(&state, &store, &chrome, &headers, &PageQuery::default()).filter(|(g, token, _)| {
+        Some(g.order_id) == order_id && state.portal_keys().form_token(token) == form.form_token
+    });
+    let Some((grant, _, _)) = granted else {
+        return notice(StatusCode::FORBIDDEN, &chrome, "error-form", Vec::new()).into_response();
+    };
+    let back = format!("{}/orders/{}", chrome.base, grant.order_id);
+    if form.body.trim().is_empty() {
+        return redirect(&back, Vec::new());
+    }
+    let kind = form.kind.parse::<IssueKind>().unwrap_or(IssueKind::Other);
+    let input = OpenCase {
+        order_id: Some(grant.order_id.to_string()),
+        order_number: None,
+        customer_email: None,
+        subject: chrome.w.t(&format!("kind-{}", kind.as_str())),
+        channel: Channel::Portal,
+        kind: Some(kind),
+        language: Some(chrome.w.tag().to_owned()),
+        sentiment: None,
+        escalation: Vec::new(),
+        message: FirstMessage { body: form.body, attachments: Vec::new() },
+    };
+    let caller = StoreCaller { store_id: store.id, label: "customer portal".into() };
+    match crate::routes::cases::open(&state, &caller, input, true).await {
+        Ok((stored, _)) => redirect(&format!("{}/cases/{}?sent=1", chrome.base, stored.case.id), Vec::new()),
+        Err(e) => {
+            tracing::warn!(error = ?e, "a portal report was refused");
+            redirect(&back, Vec::new())
+        }
+    }
+}
+
+struct MessageView {
+    direction: &'static str,
+    who: String,
+    at: String,
+    body: String,
+}
+
+#[derive(Template)]
+#[template(path = "portal/case.html")]
+struct CasePage<'a> {
+    c: &'a Chrome,
+    case_id: String,
+    order_id: String,
+    number: String,
+    subject: String,
+    status: String,
+    closed: bool,
+    messages: Vec<MessageView>,
+    form_token: String,
+    notice: Option<String>,
+    error: Option<String>,
+}
+
+/// Query parameters of the case page.
+#[derive(Deserialize, Default)]
+pub struct CaseQuery {
+    lang: Option<String>,
+    t: Option<String>,
+    sent: Option<String>,
+    empty: Option<String>,
+}
+
+/// The case a grant reaches: only cases about the granted order.
+async fn granted_case(state: &AppState, store: &Store, grant: &Grant, case_id: &str) -> Option<Case> {
+    let case = state.storage().case(store.id, case_id.parse().ok()?).await.ok()?;
+    (case.order_id == Some(grant.order_id)).then_some(case)
+}
+
+async fn case_page(
+    State(state): State<AppState>,
+    Path((slug, case_id)): Path<(String, String)>,
+    Query(query): Query<CaseQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let page_query = PageQuery { lang: query.lang.clone(), t: query.t.clone() };
+    let Some((store, chrome, mut cookies)) = storefront(&state, &slug, &headers, &page_query).await else {
+        return unknown_store();
+    };
+    let Some((grant, token, set)) = grant_of(&state, &store, &chrome, &headers, &page_query) else {
+        return notice(StatusCode::NOT_FOUND, &chrome, "error-expired", cookies).into_response();
+    };
+    cookies.extend(set);
+    let Some(case) = granted_case(&state, &store, &grant, &case_id).await else {
+        return notice(StatusCode::NOT_FOUND, &chrome, "error-expired", cookies).into_response();
+    };
+    let messages = state.storage().messages(store.id, case.id).await.unwrap_or_default();
+    let w = &chrome.w;
+    let page = CasePage {
+        c: &chrome,
+        case_id: case.id.to_string(),
+        order_id: grant.order_id.to_string(),
+        number: case.number.0.to_string(),
+        subject: case.subject.clone(),
+        status: case_status(w, case.status),
+        closed: case.status == CaseStatus::Closed,
+        messages: messages
+            .into_iter()
+            .map(|m| MessageView {
+                direction: match m.direction {
+                    Direction::Inbound => "inbound",
+                    Direction::Outbound => "outbound",
+                },
+                who: w.t(if m.direction == Direction::Inbound { "message-you" } else { "message-shop" }),
+                at: date(m.created_at),
+                body: m.body,
+            })
+            .collect(),
+        form_token: state.portal_keys().form_token(&token),
+        notice: query.sent.is_some().then(|| w.t("report-sent")),
+        error: query.empty.is_some().then(|| w.t("error-empty")),
+    };
+    Page { status: StatusCode::OK, html: page.render(), cookies }.into_response()
+}
+
+/// The reply form.
+#[derive(Deserialize)]
+pub struct ReplyForm {
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    form_token: String,
+}
+
+async fn reply(
+    State(state): State<AppState>,
+    Path((slug, case_id)): Path<(String, String)>,
+    headers: HeaderMap,
+    Form(form): Form<ReplyForm>,
+) -> Response {
+    let Some((store, chrome, _)) = storefront(&state, &slug, &headers, &PageQuery::default()).await else {
+        return unknown_store();
+    };
+    let granted = grant_of(&state, &store, &chrome, &headers, &PageQuery::default())
+        .filter(|(_, token, _)| state.portal_keys().form_token(token) == form.form_token);
+    let Some((grant, _, _)) = granted else {
+        return notice(StatusCode::FORBIDDEN, &chrome, "error-form", Vec::new()).into_response();
+    };
+    let Some(case) = granted_case(&state, &store, &grant, &case_id).await else {
+        return notice(StatusCode::NOT_FOUND, &chrome, "error-expired", Vec::new()).into_response();
+    };
+    let page = format!("{}/cases/{}", chrome.base, case.id);
+    if form.body.trim().is_empty() {
+        return redirect(&format!("{page}?empty=1"), Vec::new());
+    }
+    let handle = case.customer_email.as_ref().map_or_else(|| "customer".to_owned(), |e| e.to_string());
+    let store_id = store.id;
+    let update: redress_store::CaseUpdateFn = Box::new(move |case: &Case| {
+        let now = OffsetDateTime::now_utc();
+        let message = Message {
+            id: MessageId::from_uuid(uuid::Uuid::now_v7()),
+            store_id,
+            case_id: case.id,
+            direction: Direction::Inbound,
+            channel: Channel::Portal,
+            author: Actor::Customer { handle },
+            body: form.body,
+            attachments: Vec::new(),
+            created_at: now,
+        };
+        Ok(CaseUpdate { change: case.add_message(&message, now)?, message: Some(message) })
+    });
+    if let Err(e) = state.storage().update_case(store.id, case.id, update).await {
+        tracing::warn!(error = %e, "a portal reply was refused");
+    }
+    redirect(&page, Vec::new())
+}
+
+/// The sign-out form.
+#[derive(Deserialize)]
+pub struct SignOutForm {
+    #[serde(default)]
+    form_token: String,
+}
+
+async fn sign_out(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+    Form(form): Form<SignOutForm>,
+) -> Response {
+    let Some((store, chrome, _)) = storefront(&state, &slug, &headers, &PageQuery::default()).await else {
+        return unknown_store();
+    };
+    let valid = grant_of(&state, &store, &chrome, &headers, &PageQuery::default())
+        .is_some_and(|(_, token, _)| state.portal_keys().form_token(&token) == form.form_token);
+    if !valid {
+        return notice(StatusCode::FORBIDDEN, &chrome, "error-form", Vec::new()).into_response();
+    }
+    let clear = format!("{SESSION_COOKIE}=; Path={}; Max-Age=0; HttpOnly; SameSite=Lax", chrome.base);
+    redirect(&chrome.base, vec![clear])
+}
