@@ -268,6 +268,7 @@ async fn remedies_are_carried_out_once_and_refused_with_no_change(app: &App) {
     let first = app.send(Method::POST, &path, Some(&app.key), Some(&body), Some("retry-1")).await;
     assert_eq!(first.status.as_u16(), 201, "{}", first.body);
     assert_eq!(first.body["returns"][0]["status"], "approved");
+    assert_eq!(first.body["case"]["status"], "waiting_on_customer", "the customer sends it back next");
     assert!(first.body["returns"][0]["lines"][0]["quantity"] == 1);
     let after = app.version(&case).await;
     let again = app.send(Method::POST, &path, Some(&app.key), Some(&body), Some("retry-1")).await;
@@ -309,6 +310,7 @@ async fn remedies_are_carried_out_once_and_refused_with_no_change(app: &App) {
     let early = app.case("2003", "pending", "cancel_order", "pl", 8900).await;
     let done = app.post(&format!("/api/v1/cases/{early}/remedy"), &json!({"remedy": "cancel_order"})).await.expect(201);
     assert!(done["order"]["cancelled_at"].is_string());
+    assert_eq!(done["case"]["status"], "resolved");
     app.post(&format!("/api/v1/cases/{early}/remedy"), &json!({"remedy": "cancel_order"})).await.error(
         409,
         "not_offered",
@@ -441,6 +443,7 @@ async fn returns_move_through_their_lifecycle_and_refuse_illegal_steps(app: &App
         "less the customer's label"
     );
     app.post(&actions, &json!({"action": "refund"})).await.error(409, "illegal_transition", None);
+    assert_eq!(refunded["case"]["status"], "resolved", "money back settles the case");
     assert_eq!(app.post(&actions, &json!({"action": "close"})).await.expect(200)["return"]["status"], "closed");
 }
 

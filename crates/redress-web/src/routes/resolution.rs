@@ -24,10 +24,12 @@ use redress_domain::decision::{
 use redress_domain::policy::{Payer, Policy, amount_in};
 use redress_domain::resolution::{Resolution, ResolutionContext, ResolutionError};
 use redress_domain::returns::{
-    ExchangeItem, LineInspection, NewReturn, RequestedLine, ReturnAuthorisation, ReturnLabel, returnable_units,
+    ExchangeItem, LineInspection, NewReturn, RequestedLine, ReturnAuthorisation, ReturnLabel, ReturnStatus,
+    returnable_units,
 };
 use redress_domain::{
-    Actor, Case, CaseEvent, CaseId, ClaimId, Fault, Money, Order, Remedy, ReturnId, StoreId, ValidationError,
+    Actor, Case, CaseEvent, CaseId, CaseStatus, ClaimId, Fault, Money, Order, Remedy, ReturnId, StoreId,
+    ValidationError,
 };
 use redress_store::{CaseFilter, IdempotencyKey, StoredPolicy, StoredResolution};
 use serde::{Deserialize, Serialize};
@@ -410,7 +412,16 @@ fn carry_out(
         actor: actor.clone(),
         event: CaseEvent::RemedyCarriedOut { remedy, amount: offer.amount, reference },
     });
-    let mut change = case.record(entries, now);
+    // Where the case stands once the remedy is under way.
+    let status = match remedy {
+        Remedy::ReturnRefund | Remedy::Exchange | Remedy::StoreCredit if offer.requires_return => {
+            CaseStatus::WaitingOnCustomer
+        }
+        Remedy::CarrierTrace => CaseStatus::WaitingOnThirdParty,
+        Remedy::Escalate => CaseStatus::Open,
+        _ => CaseStatus::Resolved,
+    };
+    let mut change = case.record(entries, now).moving_to(status, actor, now);
     if let Some(fault) = fault_change {
         change.case.fault = fault.case.fault;
     }
@@ -514,7 +525,8 @@ async fn amend_order(
                         other => other.into(),
                     })?;
                     let entry = amendment_entry(order, &amended, &actor, now);
-                    Ok(Resolution { order: Some(amended.order), ..Resolution::of(ctx.case.record(vec![entry], now)) })
+                    let change = ctx.case.record(vec![entry], now).moving_to(CaseStatus::Resolved, &actor, now);
+                    Ok(Resolution { order: Some(amended.order), ..Resolution::of(change) })
                 }),
             )
             .await?;
@@ -731,7 +743,17 @@ async fn move_return(
                         .find(|r| r.id == return_id && r.case_id == ctx.case.id)
                         .ok_or_else(|| ValidationError::new("return_id", "no return with that id on this case"))?;
                     let change = apply_action(rma, action, &policy, &actor, now)?;
-                    Ok(Resolution { returns: vec![change.rma], ..Resolution::of(ctx.case.record(change.entries, now)) })
+                    // Money back, an exchange or credit settles the case; a refused return leaves it open.
+                    let case_change = match change.rma.status {
+                        ReturnStatus::Refunded | ReturnStatus::Exchanged | ReturnStatus::Credited => {
+                            ctx.case.record(change.entries, now).moving_to(CaseStatus::Resolved, &actor, now)
+                        }
+                        ReturnStatus::Rejected | ReturnStatus::Cancelled => {
+                            ctx.case.record(change.entries, now).moving_to(CaseStatus::Open, &actor, now)
+                        }
+                        _ => ctx.case.record(change.entries, now),
+                    };
+                    Ok(Resolution { returns: vec![change.rma], ..Resolution::of(case_change) })
                 }),
             )
             .await
