@@ -428,6 +428,12 @@ async fn returns_move_through_their_lifecycle_and_refuse_illegal_steps(app: &App
         "invalid_field",
         Some("lines.TEE-M"),
     );
+    app.post(
+        &actions,
+        &json!({"action": "inspect", "lines": {"TEE-M": {"outcome": "accepted", "condition": ["unused"]}}}),
+    )
+    .await
+    .error(400, "invalid_field", Some("lines.TEE-M.condition"));
     let inspected = app
         .post(&actions, &json!({"action": "inspect", "lines": {"TEE-M": {"outcome": "accepted", "condition": ["unused", "tags_on"]}}}))
         .await

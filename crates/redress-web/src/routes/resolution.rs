@@ -790,7 +790,10 @@ fn apply_action(
         }
         ReturnAction::MarkInTransit => rma.mark_in_transit(actor, now)?,
         ReturnAction::Receive => rma.receive(actor, now)?,
-        ReturnAction::Inspect { lines } => rma.inspect(&lines, actor, now)?,
+        ReturnAction::Inspect { lines } => {
+            rma.check_conditions(&lines, &policy.returns.condition)?;
+            rma.inspect(&lines, actor, now)?
+        }
         ReturnAction::Refund { amount } => {
             let amount = match amount {
                 Some(amount) => amount,
