@@ -306,6 +306,29 @@ async fn remedies_are_carried_out_once_and_refused_with_no_change(app: &App) {
     assert_eq!(put_right["claims"][0]["return_id"], put_right["returns"][0]["id"]);
     assert_eq!(put_right["case"]["fault"]["case"], "retailer");
 
+    // A partial refund says how much, within the goods concerned, and a person approves it.
+    let scratched = app.case("2005", "delivered", "not_as_described", "en", 8900).await;
+    let path = format!("/api/v1/cases/{scratched}/remedy");
+    let partial = |amount: i64| {
+        json!({"remedy": "partial_refund", "photos_provided": true, "approved_by": "maria",
+               "amount": {"amount_minor": amount, "currency": "EUR"}})
+    };
+    app.post(&path, &partial(0)).await.error(400, "invalid_field", Some("amount"));
+    app.post(&path, &partial(12899)).await.error(400, "invalid_field", Some("amount"));
+    app.post(&path, &json!({"remedy": "partial_refund", "photos_provided": true, "approved_by": "maria"})).await.error(
+        400,
+        "invalid_field",
+        Some("amount"),
+    );
+    app.post(&path, &json!({"remedy": "partial_refund", "photos_provided": true})).await.error(
+        409,
+        "needs_approval",
+        Some("approved_by"),
+    );
+    app.post(&path, &json!({"remedy": "partial_refund"})).await.error(400, "invalid_field", Some("photos_provided"));
+    let done = app.post(&path, &partial(1500)).await.expect(201);
+    assert_eq!(done["case"]["status"], "resolved");
+
     // Before shipping, a cancellation is a cancellation.
     let early = app.case("2003", "pending", "cancel_order", "pl", 8900).await;
     let done = app.post(&format!("/api/v1/cases/{early}/remedy"), &json!({"remedy": "cancel_order"})).await.expect(201);

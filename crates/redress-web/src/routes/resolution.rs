@@ -197,6 +197,9 @@ pub struct RemedyRequest {
     /// The carrier's reference, when a claim was made to the carrier.
     #[serde(default)]
     pub carrier_reference: Option<String>,
+    /// For a partial refund, how much: more than zero, at most the goods concerned.
+    #[serde(default)]
+    pub amount: Option<Money>,
 }
 
 /// What carrying out a remedy did.
@@ -303,6 +306,26 @@ fn carry_out(
     if offer.needs_approval && input.approved_by.is_none() {
         return Err(ResolutionError::NeedsApproval(remedy.to_string()));
     }
+    let amount = match (remedy, input.amount) {
+        (Remedy::PartialRefund, Some(amount)) => {
+            let goods = decision.amounts.as_ref().map(|a| a.goods);
+            let fits = goods.is_some_and(|g| {
+                amount.currency == g.currency && amount.amount_minor > 0 && amount.amount_minor <= g.amount_minor
+            });
+            if !fits {
+                let most = goods.map_or_else(|| "-".to_owned(), |g| g.to_string());
+                return Err(ValidationError::new("amount", format!("give more than zero and at most {most}")).into());
+            }
+            Some(amount)
+        }
+        (Remedy::PartialRefund, None) => {
+            return Err(ValidationError::new("amount", "say how much to refund").into());
+        }
+        (_, Some(_)) => {
+            return Err(ValidationError::new("amount", "only a partial refund takes an amount").into());
+        }
+        (_, None) => offer.amount,
+    };
     let mut entries = vec![redress_domain::TimelineEntry {
         at: now,
         actor: Actor::System,
@@ -410,7 +433,7 @@ fn carry_out(
     entries.push(redress_domain::TimelineEntry {
         at: now,
         actor: actor.clone(),
-        event: CaseEvent::RemedyCarriedOut { remedy, amount: offer.amount, reference },
+        event: CaseEvent::RemedyCarriedOut { remedy, amount, reference },
     });
     // Where the case stands once the remedy is under way.
     let status = match remedy {
