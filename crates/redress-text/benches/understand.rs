@@ -58,3 +58,10 @@ fn entities_only(bencher: divan::Bencher) {
 fn load_model(bencher: divan::Bencher) {
     bencher.bench_local(|| divan::black_box(Understanding::load_shipped().is_ok()));
 }
+
+#[divan::bench]
+fn understand_8kb_message(bencher: divan::Bencher) {
+    let model = Understanding::shipped();
+    let long: String = MESSAGES.iter().map(|(_, t)| *t).cycle().take(60).collect::<Vec<_>>().join(" ");
+    bencher.bench_local(|| divan::black_box(model.understand(divan::black_box(&long), None)));
+}

@@ -35,7 +35,8 @@ pub struct Entity {
     pub kind: EntityKind,
     /// The text as written.
     pub text: String,
-    /// Normalised value: the bare order or tracking number, the lower-cased email, `XL` or
+    /// Normalised value: the order number as written (upper case, no leading `#`), the bare
+    /// tracking number (upper case, no dashes), the lower-cased email, `XL` or
     /// `42` for sizes, the English colour name, an ISO 8601 date (`--MM-DD` without a year),
     /// or the decimal amount followed by the currency code.
     pub value: String,
@@ -712,6 +713,8 @@ fn code(chunks: &[Chunk<'_>], i: usize) -> Option<Entity> {
     let digits = bare.bytes().filter(|b| b.is_ascii_digit()).count();
     let letters = bare.len() - digits;
     let upper = bare.to_ascii_uppercase();
+    // Order numbers keep their dashes (shops look them up as written), minus a leading `#`.
+    let as_written = raw.trim_start_matches('#').to_ascii_uppercase();
     let ub = upper.as_bytes();
     let entity = |kind: EntityKind, value: String| Entity {
         kind,
@@ -753,21 +756,21 @@ fn code(chunks: &[Chunk<'_>], i: usize) -> Option<Entity> {
     }
     if hashed || order_ctx {
         if bare.len() <= 20 {
-            return Some(entity(EntityKind::OrderNumber, upper));
+            return Some(entity(EntityKind::OrderNumber, as_written));
         }
         return None;
     }
     // Shop-style order codes: ORD-12345, PED-2024-0001.
     let prefix: String = raw.chars().take_while(|c| c.is_ascii_alphabetic()).collect::<String>().to_ascii_lowercase();
     if matches!(prefix.as_str(), "ord" | "order" | "ped" | "zam" | "inv" | "so" | "po") && digits >= 4 {
-        return Some(entity(EntityKind::OrderNumber, upper));
+        return Some(entity(EntityKind::OrderNumber, as_written.clone()));
     }
     // A long bare number with no context: tracking numbers are long, order numbers shorter.
     if letters == 0 && (12..=22).contains(&digits) {
         return Some(entity(EntityKind::TrackingNumber, upper));
     }
     if letters == 0 && (5..=10).contains(&digits) {
-        return Some(entity(EntityKind::OrderNumber, upper));
+        return Some(entity(EntityKind::OrderNumber, as_written.clone()));
     }
     None
 }
@@ -961,7 +964,7 @@ mod tests {
     fn polish() {
         let t = "Zamówienie nr 2024-55821: pobrano 249,99 zł dwa razy. Rozmiar L, kolor czerwona. \
                  Numer przesyłki 00340434161094012345, zamówiłam 14 lutego 2025 r.";
-        assert_eq!(find(t, "pl", EntityKind::OrderNumber), ["202455821"]);
+        assert_eq!(find(t, "pl", EntityKind::OrderNumber), ["2024-55821"]);
         assert_eq!(money(t, "pl"), [(24999, "PLN".to_owned())]);
         assert_eq!(find(t, "pl", EntityKind::Size), ["L"]);
         assert_eq!(find(t, "pl", EntityKind::Colour), ["red"]);

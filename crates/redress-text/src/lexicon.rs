@@ -4,6 +4,8 @@
 //! A phrase is a space-separated list of word patterns: a plain word matches exactly, `word*`
 //! matches any word starting with `word`, and `?` matches any one word.
 
+use std::collections::HashMap;
+
 use redress_domain::EscalationSignal;
 
 use crate::text::Token;
@@ -1101,6 +1103,10 @@ pub struct SignalHit {
 #[derive(Debug, Clone)]
 pub struct EscalationLexicon {
     phrases: Vec<Phrase>,
+    /// Phrases whose first word is exact, by that word.
+    by_first_word: HashMap<&'static str, Vec<usize>>,
+    /// Phrases whose first word is a prefix or a wildcard.
+    other_first: Vec<usize>,
 }
 
 impl Default for EscalationLexicon {
@@ -1118,25 +1124,35 @@ impl EscalationLexicon {
                 phrases.push(Phrase { signal: *signal, lang, words: p.split(' ').map(WordPattern::parse).collect() });
             }
         }
-        Self { phrases }
+        let mut by_first_word: HashMap<&'static str, Vec<usize>> = HashMap::new();
+        let mut other_first = Vec::new();
+        for (i, p) in phrases.iter().enumerate() {
+            match p.words.first() {
+                Some(WordPattern::Exact(w)) => by_first_word.entry(*w).or_default().push(i),
+                _ => other_first.push(i),
+            }
+        }
+        Self { phrases, by_first_word, other_first }
     }
 
     /// Finds escalation phrases of `lang` (and of English, which every language borrows from)
     /// in `tokens`. With no language, all lists are used.
     pub fn find(&self, original: &str, tokens: &[Token], lang: Option<&str>) -> Vec<SignalHit> {
         let mut hits: Vec<SignalHit> = Vec::new();
-        for phrase in &self.phrases {
-            if let Some(l) = lang
-                && phrase.lang != l
-                && phrase.lang != "en"
-            {
-                continue;
-            }
-            let k = phrase.words.len();
-            if k == 0 || tokens.len() < k {
-                continue;
-            }
-            for start in 0..=(tokens.len() - k) {
+        for start in 0..tokens.len() {
+            let exact = self.by_first_word.get(tokens[start].folded.as_str()).map(Vec::as_slice).unwrap_or(&[]);
+            for &pi in exact.iter().chain(&self.other_first) {
+                let phrase = &self.phrases[pi];
+                if let Some(l) = lang
+                    && phrase.lang != l
+                    && phrase.lang != "en"
+                {
+                    continue;
+                }
+                let k = phrase.words.len();
+                if k == 0 || tokens.len() - start < k {
+                    continue;
+                }
                 if phrase.words.iter().zip(&tokens[start..start + k]).all(|(p, t)| p.matches(&t.folded)) {
                     let trigger =
                         original.get(tokens[start].start..tokens[start + k - 1].end).unwrap_or_default().to_owned();
@@ -1163,21 +1179,46 @@ pub struct Cues {
     pub shouting: u32,
 }
 
-fn any_match(list: &[&str], w: &str) -> bool {
-    list.iter().any(|p| match p.strip_suffix('*') {
-        Some(prefix) => w.starts_with(prefix),
-        None => *p == w,
-    })
+/// A cue-word list split into exact words (hashed) and prefixes.
+struct CueList {
+    exact: std::collections::HashSet<&'static str>,
+    prefixes: Vec<&'static str>,
+}
+
+impl CueList {
+    fn new(list: &[&'static str]) -> Self {
+        let mut exact = std::collections::HashSet::new();
+        let mut prefixes = Vec::new();
+        for p in list {
+            match p.strip_suffix('*') {
+                Some(prefix) => prefixes.push(prefix),
+                None => {
+                    exact.insert(*p);
+                }
+            }
+        }
+        Self { exact, prefixes }
+    }
+
+    fn matches(&self, w: &str) -> bool {
+        self.exact.contains(w) || self.prefixes.iter().any(|p| w.starts_with(p))
+    }
+}
+
+fn cue_lists() -> &'static (CueList, CueList) {
+    static LISTS: std::sync::OnceLock<(CueList, CueList)> = std::sync::OnceLock::new();
+    LISTS.get_or_init(|| (CueList::new(NEGATIVE), CueList::new(POSITIVE)))
 }
 
 /// Counts sentiment cue words, flipping a cue right after a negator.
 pub fn sentiment_cues(original: &str, tokens: &[Token]) -> Cues {
     let mut cues = Cues::default();
     let mut negated = false;
+    let (negative, positive) = cue_lists();
     for tok in tokens.iter().take(400) {
         let w = tok.folded.as_str();
-        let neg = any_match(NEGATIVE, w);
-        let pos = any_match(POSITIVE, w);
+        let neg = negative.matches(w);
+        let pos = positive.matches(w);
         if NEGATORS.contains(&w) {
             negated = true;
             continue;

@@ -175,7 +175,8 @@ pub struct Analysis {
     pub confidence: f32,
     /// The next most likely kinds (up to 3), best first.
     pub alternatives: Vec<KindScore>,
-    /// True when a person should triage: the model is unsure or the input is not a message.
+    /// True when a person should triage: the model is unsure of the kind or of the language,
+    /// or the input is not a message.
     pub low_confidence: bool,
     /// The tone.
     pub sentiment: Sentiment,
@@ -355,6 +356,8 @@ impl Understanding {
             .take(3)
             .filter_map(|(i, s)| self.kinds.get(*i).map(|k| KindScore { kind: *k, score: *s }))
             .collect();
+        // An unsure language (German, Italian, a mix) also means an unsure reading.
+        let unsure_language = !language.from_hint && language.confidence < 0.5;
         sentiment_features(text, &tokens, &mut feats);
         let sp = self.sentiment.probabilities(&feats);
         let (si, sentiment_confidence) = argmax(&sp).unwrap_or((0, 0.0));
@@ -364,7 +367,7 @@ impl Understanding {
             kind,
             confidence,
             alternatives,
-            low_confidence: confidence < LOW_CONFIDENCE,
+            low_confidence: confidence < LOW_CONFIDENCE || unsure_language,
             sentiment,
             sentiment_confidence,
             escalation,

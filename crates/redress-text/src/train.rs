@@ -44,6 +44,8 @@ pub struct TrainOptions {
     /// project's own examples). The public sets are English-only and mostly `other`, so at full
     /// weight their general English vocabulary pulls English messages towards `other`.
     pub nb_public_factor: f32,
+    /// Weight of the naive Bayes log-probabilities blended into the sentiment model.
+    pub sentiment_nb_weight: f32,
     /// Softmax temperature of the issue-kind model (> 1 spreads probabilities, so that
     /// `low_confidence` flags uncertain messages).
     pub kind_temperature: f32,
@@ -66,6 +68,7 @@ impl Default for TrainOptions {
             naive_bayes_weight: 0.3,
             nb_public_factor: 0.1,
             kind_temperature: 1.5,
+            sentiment_nb_weight: 0.0,
         }
     }
 }
@@ -288,7 +291,7 @@ pub(crate) fn train_from(
         options.naive_bayes_weight,
     );
     kind.set_temperature(options.kind_temperature);
-    let sentiment = train_linear(
+    let sentiment = crate::linear::train_linear_with_prior(
         Sentiment::ALL.iter().map(|s| s.as_str().to_owned()).collect(),
         &sent_ex,
         LinearSettings {
@@ -300,6 +303,7 @@ pub(crate) fn train_from(
             dropout: 0.0,
             nb_public_factor: 1.0,
         },
+        options.sentiment_nb_weight,
     );
     let language = train_linear(
         LANGUAGES.iter().map(|s| (*s).to_owned()).collect(),

@@ -85,8 +85,11 @@ pub async fn run(seconds: u64, levels: &[usize]) -> anyhow::Result<()> {
     let mut phases = Vec::new();
     for &concurrency in levels {
         eprintln!("  measuring case creation at concurrency {concurrency} ...");
-        phases.push(create_phase(&client, &base, &key, concurrency, seconds, case_ids.clone()).await?);
+        phases.push(create_phase(&client, &base, &key, concurrency, seconds, case_ids.clone(), true).await?);
     }
+    let busiest = levels.iter().copied().max().unwrap_or(16);
+    eprintln!("  measuring creation of unclassified cases (read by understanding) at concurrency {busiest} ...");
+    phases.push(create_phase(&client, &base, &key, busiest, seconds, case_ids.clone(), false).await?);
     let ids = Arc::new(case_ids.lock().await.clone());
     for &concurrency in levels {
         eprintln!("  measuring case reads at concurrency {concurrency} ...");
@@ -132,13 +135,27 @@ async fn create_phase(
     concurrency: usize,
     seconds: u64,
     case_ids: Arc<Mutex<Vec<String>>>,
+    classified: bool,
 ) -> anyhow::Result<Phase> {
-    let body = serde_json::json!({
-        "subject": "Jarrón roto", "channel": "email", "kind": "damaged_in_transit", "language": "es",
-        "sentiment": "negative", "customer_email": "ana@example.com", "message": {"body": BODY}
-    });
+    // A classified case is stored as given; an unclassified one is read by understanding first.
+    let (name, body) = if classified {
+        (
+            "create case",
+            serde_json::json!({
+                "subject": "Jarrón roto", "channel": "email", "kind": "damaged_in_transit", "language": "es",
+                "sentiment": "negative", "customer_email": "ana@example.com", "message": {"body": BODY}
+            }),
+        )
+    } else {
+        (
+            "create+read",
+            serde_json::json!({
+                "subject": "Jarrón roto", "channel": "email", "customer_email": "ana@example.com", "message": {"body": BODY}
+            }),
+        )
+    };
     let url = format!("{base}/api/v1/cases");
-    run_phase("create case", concurrency, seconds, |_| {
+    run_phase(name, concurrency, seconds, |_| {
         let request = client.post(&url).bearer_auth(key).json(&body);
         let case_ids = case_ids.clone();
         async move {
