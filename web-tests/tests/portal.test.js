@@ -160,3 +160,22 @@ test('no one reaches an order they have not proved, nor another order with their
   }
   await customer.close();
 });
+
+test('help articles answer questions with typos, in the customer language', async () => {
+  const context = await browser.newContext({ locale: 'pl-PL' });
+  const page = await context.newPage();
+  await page.goto(shop.portal);
+  await page.getByRole('link', { name: 'Pomoc' }).click();
+  await page.getByLabel('Twoje pytanie').fill('kiedy dostane zwrot pieniedzy');
+  await Promise.all([page.waitForURL(/\/help\?/), page.getByRole('button', { name: 'Szukaj' }).click()]);
+  const answers = page.locator('article');
+  assert.ok((await answers.count()) >= 1, 'at least one article');
+  assert.equal(await answers.first().getAttribute('lang'), 'pl');
+  await page.screenshot({ path: path.join(artifacts, 'portal-help-pl.png'), fullPage: true });
+  assert.deepEqual(await accessibilityProblems(page), []);
+
+  await page.getByLabel('Twoje pytanie').fill('jaka bedzie pogoda w paryzu');
+  await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Szukaj' }).click()]);
+  assert.equal(await page.locator('article').count(), 0, 'no answer rather than a wrong one');
+  await context.close();
+});

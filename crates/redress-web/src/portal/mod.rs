@@ -40,6 +40,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/s/{slug}/cases/{case_id}", get(case_page))
         .route("/s/{slug}/cases/{case_id}/messages", post(reply))
         .route("/s/{slug}/signout", post(sign_out))
+        .route("/s/{slug}/help", get(help_page))
 }
 
 /// What every page shows around its content.
@@ -606,4 +607,38 @@ async fn sign_out(
     }
     let clear = format!("{SESSION_COOKIE}=; Path={}; Max-Age=0; HttpOnly; SameSite=Lax", chrome.base);
     redirect(&chrome.base, vec![clear])
+}
+
+/// Query parameters of the help page.
+#[derive(Deserialize, Default)]
+pub struct HelpQuery {
+    lang: Option<String>,
+    q: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "portal/help.html")]
+struct HelpPage<'a> {
+    c: &'a Chrome,
+    query: String,
+    results: Vec<crate::routes::help::HelpResult>,
+}
+
+/// Help articles for anyone, no order needed: typos, missing accents and synonyms tolerated.
+async fn help_page(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    Query(query): Query<HelpQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let page_query = PageQuery { lang: query.lang.clone(), t: None };
+    let Some((_, chrome, cookies)) = storefront(&state, &slug, &headers, &page_query).await else {
+        return unknown_store();
+    };
+    // A question is at most a few sentences; longer input is cut, not refused, on a public page.
+    let asked: String = query.q.unwrap_or_default().trim().chars().take(300).collect();
+    let results =
+        if asked.is_empty() { Vec::new() } else { crate::routes::help::help_search(&asked, chrome.w.tag(), 5) };
+    let page = HelpPage { c: &chrome, query: asked, results };
+    Page { status: StatusCode::OK, html: page.render(), cookies }.into_response()
 }
