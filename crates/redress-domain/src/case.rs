@@ -644,6 +644,19 @@ impl Case {
     }
 }
 
+impl CaseChange {
+    /// Moves the changed case on to `to` within the same change (a refund carried out resolves
+    /// the case), when the status machine allows it and the case is not there already.
+    pub fn moving_to(mut self, to: CaseStatus, actor: &Actor, now: OffsetDateTime) -> CaseChange {
+        if self.case.status != to && self.case.status.next().contains(&to) {
+            let entries = self.case.status_entries(to, actor, now);
+            self.case.status = to;
+            self.entries.extend(entries);
+        }
+        self
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -989,6 +1002,19 @@ mod fault_tests {
         assert!(
             matches!(&line.entries[0].event, CaseEvent::FaultChanged { sku: Some(s), note: Some(_), .. } if s == "TEE-M")
         );
+    }
+
+    #[test]
+    fn a_change_can_move_the_case_on_when_the_machine_allows() {
+        let c = case(IssueKind::DamagedInTransit);
+        let system = Actor::System;
+        let moved = c.record(vec![], T0).moving_to(CaseStatus::Resolved, &system, T0);
+        assert_eq!(moved.case.status, CaseStatus::Resolved);
+        assert_eq!(moved.case.version, c.version + 1, "one change, one version");
+        assert!(matches!(moved.entries[0].event, CaseEvent::StatusChanged { to: CaseStatus::Resolved, .. }));
+        let stays = moved.case.record(vec![], T0).moving_to(CaseStatus::New, &system, T0);
+        assert_eq!(stays.case.status, CaseStatus::Resolved, "never back to new");
+        assert!(stays.entries.is_empty());
     }
 
     #[test]

@@ -8,6 +8,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
+use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
@@ -455,15 +456,22 @@ impl Policy {
         Ok(())
     }
 
-    /// The default policy shipped with Redress.
+    /// The default policy shipped with Redress (read once, then copied).
     pub fn standard() -> Policy {
+        static STANDARD: OnceLock<Policy> = OnceLock::new();
         // Checked by a test; a broken shipped file is a build defect, not a runtime condition.
-        Policy::from_toml(STANDARD_POLICY_TOML).unwrap_or_else(|e| panic!("shipped default policy: {e}"))
+        STANDARD
+            .get_or_init(|| {
+                Policy::from_toml(STANDARD_POLICY_TOML).unwrap_or_else(|e| panic!("shipped default policy: {e}"))
+            })
+            .clone()
     }
 
-    /// The EU 14-day right of withdrawal preset.
+    /// The EU 14-day right of withdrawal preset (read once, then copied).
     pub fn eu_withdrawal() -> Policy {
-        Policy::from_toml(EU_WITHDRAWAL_TOML).unwrap_or_else(|e| panic!("shipped EU policy: {e}"))
+        static EU: OnceLock<Policy> = OnceLock::new();
+        EU.get_or_init(|| Policy::from_toml(EU_WITHDRAWAL_TOML).unwrap_or_else(|e| panic!("shipped EU policy: {e}")))
+            .clone()
     }
 
     /// The exception covering `line`, if any; a SKU exception wins over a category one.

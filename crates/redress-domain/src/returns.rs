@@ -516,6 +516,34 @@ impl ReturnAuthorisation {
         Ok(change)
     }
 
+    /// Checks inspection results against the conditions a change-of-mind return must meet:
+    /// accepting a line the customer returned by choice without them is refused, so a used
+    /// item is not refunded by a slip. Lines returned for a fault (damaged, wrong, defective)
+    /// are accepted whatever their state.
+    pub fn check_conditions(
+        &self,
+        results: &BTreeMap<String, LineInspection>,
+        required: &BTreeSet<ItemCondition>,
+    ) -> Result<(), ValidationError> {
+        for line in &self.lines {
+            let Some(result) = results.get(&line.sku) else { continue };
+            let by_choice = line.reason.typical_fault() == Fault::Customer;
+            if by_choice && result.outcome == InspectionOutcome::Accepted {
+                let missing: Vec<&str> = required.difference(&result.condition).map(|c| c.as_str()).collect();
+                if !missing.is_empty() {
+                    return Err(ValidationError::new(
+                        format!("lines.{}.condition", line.sku),
+                        format!(
+                            "the policy requires {} for a change-of-mind return: reject the line, or record what was found",
+                            missing.join(", ")
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Refunds `amount`, at most the accepted lines' value.
     pub fn refund(&self, amount: Money, actor: &Actor, now: OffsetDateTime) -> Result<ReturnChange, ReturnError> {
         self.settle(ReturnStatus::Refunded, amount, 100, actor, now)
@@ -809,6 +837,36 @@ mod tests {
         let refunded = rma.refund(Money::new(3998 - 595, eur()), &a, NOW).unwrap();
         assert_eq!(refunded.rma.settled_amount, Some(Money::new(3403, eur())));
         assert!(refunded.rma.close(Some("done"), &a, NOW).is_ok());
+    }
+
+    #[test]
+    fn change_of_mind_returns_are_accepted_only_in_the_required_condition() {
+        let rma = in_status(ReturnStatus::Received);
+        let required = BTreeSet::from([ItemCondition::Unused, ItemCondition::TagsOn]);
+        let mut results = accepted_all(&rma);
+        let e = rma.check_conditions(&results, &required).unwrap_err();
+        assert_eq!(e.field, "lines.TEE-M.condition", "lines in the return's order");
+        assert!(e.problem.contains("tags_on"), "{e}");
+        for result in results.values_mut() {
+            result.condition.insert(ItemCondition::TagsOn);
+        }
+        assert!(rma.check_conditions(&results, &required).is_ok());
+        let worn = LineInspection {
+            outcome: InspectionOutcome::Rejected,
+            condition: BTreeSet::new(),
+            note: Some("worn".into()),
+            photos: vec![],
+        };
+        results.insert("TEE-M".into(), worn);
+        assert!(rma.check_conditions(&results, &required).is_ok(), "rejecting is always allowed");
+        let mut faulty = rma.clone();
+        for line in &mut faulty.lines {
+            line.reason = IssueKind::DefectiveItem;
+        }
+        assert!(
+            faulty.check_conditions(&accepted_all(&faulty), &required).is_ok(),
+            "faults are taken back as they are"
+        );
     }
 
     #[test]

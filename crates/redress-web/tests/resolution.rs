@@ -268,6 +268,7 @@ async fn remedies_are_carried_out_once_and_refused_with_no_change(app: &App) {
     let first = app.send(Method::POST, &path, Some(&app.key), Some(&body), Some("retry-1")).await;
     assert_eq!(first.status.as_u16(), 201, "{}", first.body);
     assert_eq!(first.body["returns"][0]["status"], "approved");
+    assert_eq!(first.body["case"]["status"], "waiting_on_customer", "the customer sends it back next");
     assert!(first.body["returns"][0]["lines"][0]["quantity"] == 1);
     let after = app.version(&case).await;
     let again = app.send(Method::POST, &path, Some(&app.key), Some(&body), Some("retry-1")).await;
@@ -305,10 +306,34 @@ async fn remedies_are_carried_out_once_and_refused_with_no_change(app: &App) {
     assert_eq!(put_right["claims"][0]["return_id"], put_right["returns"][0]["id"]);
     assert_eq!(put_right["case"]["fault"]["case"], "retailer");
 
+    // A partial refund says how much, within the goods concerned, and a person approves it.
+    let scratched = app.case("2005", "delivered", "not_as_described", "en", 8900).await;
+    let path = format!("/api/v1/cases/{scratched}/remedy");
+    let partial = |amount: i64| {
+        json!({"remedy": "partial_refund", "photos_provided": true, "approved_by": "maria",
+               "amount": {"amount_minor": amount, "currency": "EUR"}})
+    };
+    app.post(&path, &partial(0)).await.error(400, "invalid_field", Some("amount"));
+    app.post(&path, &partial(12899)).await.error(400, "invalid_field", Some("amount"));
+    app.post(&path, &json!({"remedy": "partial_refund", "photos_provided": true, "approved_by": "maria"})).await.error(
+        400,
+        "invalid_field",
+        Some("amount"),
+    );
+    app.post(&path, &json!({"remedy": "partial_refund", "photos_provided": true})).await.error(
+        409,
+        "needs_approval",
+        Some("approved_by"),
+    );
+    app.post(&path, &json!({"remedy": "partial_refund"})).await.error(400, "invalid_field", Some("photos_provided"));
+    let done = app.post(&path, &partial(1500)).await.expect(201);
+    assert_eq!(done["case"]["status"], "resolved");
+
     // Before shipping, a cancellation is a cancellation.
     let early = app.case("2003", "pending", "cancel_order", "pl", 8900).await;
     let done = app.post(&format!("/api/v1/cases/{early}/remedy"), &json!({"remedy": "cancel_order"})).await.expect(201);
     assert!(done["order"]["cancelled_at"].is_string());
+    assert_eq!(done["case"]["status"], "resolved");
     app.post(&format!("/api/v1/cases/{early}/remedy"), &json!({"remedy": "cancel_order"})).await.error(
         409,
         "not_offered",
@@ -426,6 +451,12 @@ async fn returns_move_through_their_lifecycle_and_refuse_illegal_steps(app: &App
         "invalid_field",
         Some("lines.TEE-M"),
     );
+    app.post(
+        &actions,
+        &json!({"action": "inspect", "lines": {"TEE-M": {"outcome": "accepted", "condition": ["unused"]}}}),
+    )
+    .await
+    .error(400, "invalid_field", Some("lines.TEE-M.condition"));
     let inspected = app
         .post(&actions, &json!({"action": "inspect", "lines": {"TEE-M": {"outcome": "accepted", "condition": ["unused", "tags_on"]}}}))
         .await
@@ -441,6 +472,7 @@ async fn returns_move_through_their_lifecycle_and_refuse_illegal_steps(app: &App
         "less the customer's label"
     );
     app.post(&actions, &json!({"action": "refund"})).await.error(409, "illegal_transition", None);
+    assert_eq!(refunded["case"]["status"], "resolved", "money back settles the case");
     assert_eq!(app.post(&actions, &json!({"action": "close"})).await.expect(200)["return"]["status"], "closed");
 }
 

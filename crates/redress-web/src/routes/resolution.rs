@@ -24,10 +24,12 @@ use redress_domain::decision::{
 use redress_domain::policy::{Payer, Policy, amount_in};
 use redress_domain::resolution::{Resolution, ResolutionContext, ResolutionError};
 use redress_domain::returns::{
-    ExchangeItem, LineInspection, NewReturn, RequestedLine, ReturnAuthorisation, ReturnLabel, returnable_units,
+    ExchangeItem, LineInspection, NewReturn, RequestedLine, ReturnAuthorisation, ReturnLabel, ReturnStatus,
+    returnable_units,
 };
 use redress_domain::{
-    Actor, Case, CaseEvent, CaseId, ClaimId, Fault, Money, Order, Remedy, ReturnId, StoreId, ValidationError,
+    Actor, Case, CaseEvent, CaseId, CaseStatus, ClaimId, Fault, Money, Order, Remedy, ReturnId, StoreId,
+    ValidationError,
 };
 use redress_store::{CaseFilter, IdempotencyKey, StoredPolicy, StoredResolution};
 use serde::{Deserialize, Serialize};
@@ -195,6 +197,9 @@ pub struct RemedyRequest {
     /// The carrier's reference, when a claim was made to the carrier.
     #[serde(default)]
     pub carrier_reference: Option<String>,
+    /// For a partial refund, how much: more than zero, at most the goods concerned.
+    #[serde(default)]
+    pub amount: Option<Money>,
 }
 
 /// What carrying out a remedy did.
@@ -301,6 +306,26 @@ fn carry_out(
     if offer.needs_approval && input.approved_by.is_none() {
         return Err(ResolutionError::NeedsApproval(remedy.to_string()));
     }
+    let amount = match (remedy, input.amount) {
+        (Remedy::PartialRefund, Some(amount)) => {
+            let goods = decision.amounts.as_ref().map(|a| a.goods);
+            let fits = goods.is_some_and(|g| {
+                amount.currency == g.currency && amount.amount_minor > 0 && amount.amount_minor <= g.amount_minor
+            });
+            if !fits {
+                let most = goods.map_or_else(|| "-".to_owned(), |g| g.to_string());
+                return Err(ValidationError::new("amount", format!("give more than zero and at most {most}")).into());
+            }
+            Some(amount)
+        }
+        (Remedy::PartialRefund, None) => {
+            return Err(ValidationError::new("amount", "say how much to refund").into());
+        }
+        (_, Some(_)) => {
+            return Err(ValidationError::new("amount", "only a partial refund takes an amount").into());
+        }
+        (_, None) => offer.amount,
+    };
     let mut entries = vec![redress_domain::TimelineEntry {
         at: now,
         actor: Actor::System,
@@ -408,9 +433,18 @@ fn carry_out(
     entries.push(redress_domain::TimelineEntry {
         at: now,
         actor: actor.clone(),
-        event: CaseEvent::RemedyCarriedOut { remedy, amount: offer.amount, reference },
+        event: CaseEvent::RemedyCarriedOut { remedy, amount, reference },
     });
-    let mut change = case.record(entries, now);
+    // Where the case stands once the remedy is under way.
+    let status = match remedy {
+        Remedy::ReturnRefund | Remedy::Exchange | Remedy::StoreCredit if offer.requires_return => {
+            CaseStatus::WaitingOnCustomer
+        }
+        Remedy::CarrierTrace => CaseStatus::WaitingOnThirdParty,
+        Remedy::Escalate => CaseStatus::Open,
+        _ => CaseStatus::Resolved,
+    };
+    let mut change = case.record(entries, now).moving_to(status, actor, now);
     if let Some(fault) = fault_change {
         change.case.fault = fault.case.fault;
     }
@@ -514,7 +548,8 @@ async fn amend_order(
                         other => other.into(),
                     })?;
                     let entry = amendment_entry(order, &amended, &actor, now);
-                    Ok(Resolution { order: Some(amended.order), ..Resolution::of(ctx.case.record(vec![entry], now)) })
+                    let change = ctx.case.record(vec![entry], now).moving_to(CaseStatus::Resolved, &actor, now);
+                    Ok(Resolution { order: Some(amended.order), ..Resolution::of(change) })
                 }),
             )
             .await?;
@@ -731,7 +766,17 @@ async fn move_return(
                         .find(|r| r.id == return_id && r.case_id == ctx.case.id)
                         .ok_or_else(|| ValidationError::new("return_id", "no return with that id on this case"))?;
                     let change = apply_action(rma, action, &policy, &actor, now)?;
-                    Ok(Resolution { returns: vec![change.rma], ..Resolution::of(ctx.case.record(change.entries, now)) })
+                    // Money back, an exchange or credit settles the case; a refused return leaves it open.
+                    let case_change = match change.rma.status {
+                        ReturnStatus::Refunded | ReturnStatus::Exchanged | ReturnStatus::Credited => {
+                            ctx.case.record(change.entries, now).moving_to(CaseStatus::Resolved, &actor, now)
+                        }
+                        ReturnStatus::Rejected | ReturnStatus::Cancelled => {
+                            ctx.case.record(change.entries, now).moving_to(CaseStatus::Open, &actor, now)
+                        }
+                        _ => ctx.case.record(change.entries, now),
+                    };
+                    Ok(Resolution { returns: vec![change.rma], ..Resolution::of(case_change) })
                 }),
             )
             .await
@@ -768,7 +813,10 @@ fn apply_action(
         }
         ReturnAction::MarkInTransit => rma.mark_in_transit(actor, now)?,
         ReturnAction::Receive => rma.receive(actor, now)?,
-        ReturnAction::Inspect { lines } => rma.inspect(&lines, actor, now)?,
+        ReturnAction::Inspect { lines } => {
+            rma.check_conditions(&lines, &policy.returns.condition)?;
+            rma.inspect(&lines, actor, now)?
+        }
         ReturnAction::Refund { amount } => {
             let amount = match amount {
                 Some(amount) => amount,
