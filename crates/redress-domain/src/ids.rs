@@ -84,6 +84,18 @@ typed_id!(
     /// One claim for a damaged, missing, wrong, lost, defective or misdescribed item.
     ClaimId
 );
+typed_id!(
+    /// One refund intent: money to give back, written before any provider hears of it.
+    RefundId
+);
+typed_id!(
+    /// One balanced ledger posting.
+    PostingId
+);
+typed_id!(
+    /// One bank dispute or chargeback on a payment.
+    DisputeId
+);
 
 #[cfg(test)]
 mod tests {

@@ -9,29 +9,42 @@
 //! error when the change is not allowed. [`money`] holds the integer minor-unit money type;
 //! [`order`] the order, payment and shipment facts the shop's systems send us; [`taxonomy`]
 //! the identifiers every part of Redress shares.
+//!
+//! Money after the sale: [`ledger`] (balanced double-entry postings), [`refund`] (refund
+//! intents, what a payment can still give back, store credit, expected arrival), [`approval`]
+//! (the four-eyes rule), [`transaction_check`] (double charges and other payment findings) and
+//! [`dispute`] (chargebacks and their evidence packs).
 
 pub mod amendment;
+pub mod approval;
 pub mod case;
 pub mod claim;
 pub mod decision;
+pub mod dispute;
 pub mod explain;
 pub mod fault;
 pub mod ids;
+pub mod ledger;
 pub mod message;
 pub mod money;
 pub mod order;
 pub mod policy;
+pub mod refund;
 pub mod resolution;
 pub mod returns;
 pub mod sample;
 pub mod store;
 pub mod taxonomy;
 pub mod timeline;
+pub mod transaction_check;
 
 pub use case::{
     Case, CaseChange, CaseError, CaseNumber, CaseStatus, Classification, NewCase, Priority, SignalFound, Understood,
 };
-pub use ids::{ApiKeyId, CaseId, ClaimId, CustomerId, MessageId, OrderId, PaymentId, ReturnId, ShipmentId, StoreId};
+pub use ids::{
+    ApiKeyId, CaseId, ClaimId, CustomerId, DisputeId, MessageId, OrderId, PaymentId, PostingId, RefundId, ReturnId,
+    ShipmentId, StoreId,
+};
 pub use message::{Attachment, Author, Direction, Message};
 pub use money::{Currency, Money, MoneyError};
 pub use order::{

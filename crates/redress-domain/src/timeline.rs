@@ -9,13 +9,17 @@ use time::OffsetDateTime;
 use crate::case::{CaseStatus, Classification, Priority, Understood};
 use crate::claim::ClaimResolution;
 use crate::decision::LineQuantity;
+use crate::dispute::{DisputeReason, DisputeStatus};
 use crate::explain::RuleId;
-use crate::ids::{ClaimId, MessageId, OrderId, ReturnId};
+use crate::ids::{ClaimId, DisputeId, MessageId, OrderId, PaymentId, PostingId, RefundId, ReturnId};
+use crate::ledger::MovementKind;
 use crate::message::Direction;
 use crate::money::Money;
+use crate::refund::{RefundMethod, RefundReason};
 use crate::returns::{InspectionOutcome, ReturnStatus};
 use crate::store::LanguageTag;
 use crate::taxonomy::{Channel, Fault, IssueKind, Remedy};
+use crate::transaction_check::Finding;
 
 /// Who did something.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -204,6 +208,118 @@ pub enum CaseEvent {
         amount: Option<Money>,
         /// The carrier's reference for the carrier claim, if one was filed.
         carrier_reference: Option<String>,
+    },
+    /// A refund was asked for (the intent is written; no money has moved yet).
+    RefundRequested {
+        /// The refund intent.
+        refund_id: RefundId,
+        /// What the customer gets.
+        amount: Money,
+        /// How.
+        method: RefundMethod,
+        /// The payment it goes back to, if any.
+        payment_id: Option<PaymentId>,
+        /// Why.
+        reason: RefundReason,
+    },
+    /// A refund waits for a second person.
+    RefundAwaitingApproval {
+        /// The refund intent.
+        refund_id: RefundId,
+        /// Why it needs one.
+        because: String,
+    },
+    /// A refund was approved, by a person or by the rule that it is within the limit.
+    RefundApproved {
+        /// The refund intent.
+        refund_id: RefundId,
+        /// The approver, when a person approved.
+        by: Option<String>,
+        /// The rule, when a rule approved.
+        rule: Option<String>,
+    },
+    /// A refund was rejected by an approver.
+    RefundRejected {
+        /// The refund intent.
+        refund_id: RefundId,
+        /// The approver.
+        by: String,
+        /// Why.
+        note: String,
+    },
+    /// A refund was handed to the payment provider (attempt 1, 2, … with the same key).
+    RefundSent {
+        /// The refund intent.
+        refund_id: RefundId,
+        /// Which attempt.
+        attempt: u32,
+    },
+    /// The provider accepted the refund; the money arrives later.
+    RefundPending {
+        /// The refund intent.
+        refund_id: RefundId,
+        /// The provider's refund id.
+        provider_reference: String,
+        /// When the customer should have it by.
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+        expected_by: time::Date,
+    },
+    /// The refund went through (or the credit or gift card was issued).
+    RefundSucceeded {
+        /// The refund intent.
+        refund_id: RefundId,
+        /// What the customer gets.
+        amount: Money,
+        /// The provider's refund id, for refunds to the original method.
+        provider_reference: Option<String>,
+        /// When the customer should have it by.
+        #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
+        expected_by: Option<time::Date>,
+    },
+    /// The provider refused the refund; nothing was paid.
+    RefundFailed {
+        /// The refund intent.
+        refund_id: RefundId,
+        /// The provider's reason.
+        reason: String,
+    },
+    /// Money moved: a balanced ledger posting was written.
+    MoneyPosted {
+        /// The posting.
+        posting_id: PostingId,
+        /// What kind of movement.
+        kind: MovementKind,
+        /// The amount that moved.
+        amount: Money,
+        /// In words.
+        memo: String,
+    },
+    /// The order's payments were checked against it.
+    TransactionsChecked {
+        /// What was found (nothing wrong when empty).
+        findings: Vec<Finding>,
+    },
+    /// The customer's bank opened a dispute.
+    DisputeOpened {
+        /// The dispute.
+        dispute_id: DisputeId,
+        /// Why.
+        reason: DisputeReason,
+        /// The amount disputed.
+        amount: Money,
+        /// When the evidence is due.
+        #[serde(with = "time::serde::rfc3339")]
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+        evidence_due_by: OffsetDateTime,
+    },
+    /// A dispute moved on.
+    DisputeStatusChanged {
+        /// The dispute.
+        dispute_id: DisputeId,
+        /// Before.
+        from: DisputeStatus,
+        /// After.
+        to: DisputeStatus,
     },
 }
 

@@ -1,0 +1,966 @@
+//! Refund intents: money to give back, written down before any payment provider hears of it.
+//!
+//! A [`Refund`] is an intent with an [`IdempotencyKey`]: asking twice with the same key finds
+//! the same intent, and the key goes to the provider so a retried call cannot pay twice. Its
+//! [`RefundStatus`] moves along a small state machine:
+//!
+//! ```text
+//! requested ─┬─> awaiting_approval ─┬─> approved ──> sent ─┬─> succeeded
+//!            │                      └─> rejected           ├─> pending_settlement ─┬─> succeeded
+//!            └─> approved (within the limit)               │                      └─> failed
+//!                                                          ├─> sent (a retry)
+//!                                                          └─> failed
+//! ```
+//!
+//! Store credit and gift cards need no provider: an approved one succeeds at once.
+//!
+//! The amount a payment can still give back is kept by [`PaymentBalance`]: captured minus
+//! refunded minus what intents in flight have reserved. An intent reserves its amount when it
+//! is requested and releases it if rejected or failed, so two requests racing for the last
+//! euro cannot both win.
+
+use serde::{Deserialize, Serialize};
+use time::{Date, Duration, OffsetDateTime, Weekday};
+
+use crate::approval::{ApprovalError, ApprovalPolicy, Person};
+use crate::ids::{CaseId, CustomerId, OrderId, PaymentId, RefundId, StoreId};
+use crate::money::{Money, MoneyError};
+use crate::store::ValidationError;
+use crate::timeline::{Actor, CaseEvent, TimelineEntry};
+
+/// A client's key for one refund request: the same key always means the same intent.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String))]
+#[serde(transparent)]
+pub struct IdempotencyKey(String);
+
+impl IdempotencyKey {
+    /// Accepts 1 to 255 visible ASCII characters (what Stripe accepts too).
+    pub fn parse(text: &str) -> Result<Self, ValidationError> {
+        if text.is_empty() || text.len() > 255 || !text.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(ValidationError::new(
+                "idempotency_key",
+                "use 1 to 255 visible ASCII characters, e.g. a UUID, and the same key when retrying",
+            ));
+        }
+        Ok(Self(text.to_owned()))
+    }
+
+    /// The key.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for IdempotencyKey {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        IdempotencyKey::parse(&text).map_err(|e| serde::de::Error::custom(e.problem))
+    }
+}
+
+/// How the money goes back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum RefundMethod {
+    /// To the card, wallet or account the customer paid with, through the payment provider.
+    OriginalPayment,
+    /// As store credit, optionally with a bonus set by policy.
+    StoreCredit,
+    /// As a gift card or coupon code: compensation, not tied to a payment.
+    GiftCard,
+}
+
+impl RefundMethod {
+    /// The snake_case id, as stored.
+    pub const fn as_str(&self) -> &'static str {
+        match self {
+            Self::OriginalPayment => "original_payment",
+            Self::StoreCredit => "store_credit",
+            Self::GiftCard => "gift_card",
+        }
+    }
+
+    /// True when the money comes out of a payment's captured amount.
+    pub const fn draws_on_payment(&self) -> bool {
+        matches!(self, Self::OriginalPayment | Self::StoreCredit)
+    }
+}
+
+/// Why money goes back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum RefundReason {
+    /// Items returned or not kept (give the lines).
+    Items,
+    /// The shipping charge.
+    Shipping,
+    /// The customer was charged twice.
+    DuplicateCharge,
+    /// Goodwill for a problem the shop or its carrier caused.
+    Compensation,
+    /// Anything else; say why in the note.
+    Other,
+}
+
+/// A fee kept from a refund.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum FeeKind {
+    /// Return shipping paid by the customer.
+    ReturnShipping,
+    /// Restocking fee.
+    Restocking,
+}
+
+/// A fee kept from a refund: the customer gets the refund's amount, the shop keeps this.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Fee {
+    /// What the fee is for.
+    pub kind: FeeKind,
+    /// How much.
+    pub amount: Money,
+}
+
+/// Part of an order line refunded.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RefundLine {
+    /// The line's SKU.
+    pub sku: String,
+    /// How many units.
+    pub quantity: u32,
+    /// Money for them.
+    pub amount: Money,
+}
+
+/// Where a refund intent stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum RefundStatus {
+    /// Written down, the approval rule not yet applied.
+    Requested,
+    /// Waiting for a second person with the right role.
+    AwaitingApproval,
+    /// May be paid out.
+    Approved,
+    /// Refused by an approver; the reserved amount is free again.
+    Rejected,
+    /// Handed to the provider with the idempotency key; the answer is not known yet.
+    Sent,
+    /// The provider accepted it; the money arrives later.
+    PendingSettlement,
+    /// Paid out.
+    Succeeded,
+    /// The provider refused it; the reserved amount is free again.
+    Failed,
+}
+
+impl RefundStatus {
+    /// Every status.
+    pub const ALL: &'static [RefundStatus] = &[
+        Self::Requested,
+        Self::AwaitingApproval,
+        Self::Approved,
+        Self::Rejected,
+        Self::Sent,
+        Self::PendingSettlement,
+        Self::Succeeded,
+        Self::Failed,
+    ];
+
+    /// The statuses a refund may move to from this one.
+    pub const fn next(&self) -> &'static [RefundStatus] {
+        use RefundStatus::*;
+        match self {
+            Requested => &[AwaitingApproval, Approved],
+            AwaitingApproval => &[Approved, Rejected],
+            Approved => &[Sent, Succeeded],
+            Sent => &[Sent, PendingSettlement, Succeeded, Failed],
+            PendingSettlement => &[Succeeded, Failed],
+            Rejected | Succeeded | Failed => &[],
+        }
+    }
+
+    /// True while the intent holds its amount against the payment.
+    pub const fn reserves(&self) -> bool {
+        matches!(self, Self::Requested | Self::AwaitingApproval | Self::Approved | Self::Sent | Self::PendingSettlement)
+    }
+
+    /// True when nothing more will happen.
+    pub const fn is_final(&self) -> bool {
+        matches!(self, Self::Rejected | Self::Succeeded | Self::Failed)
+    }
+
+    /// The snake_case id, as stored.
+    pub const fn as_str(&self) -> &'static str {
+        use RefundStatus::*;
+        match self {
+            Requested => "requested",
+            AwaitingApproval => "awaiting_approval",
+            Approved => "approved",
+            Rejected => "rejected",
+            Sent => "sent",
+            PendingSettlement => "pending_settlement",
+            Succeeded => "succeeded",
+            Failed => "failed",
+        }
+    }
+}
+
+/// Why a refund was refused or could not move.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RefundError {
+    /// More than the payment can still give back.
+    #[error("{requested} is more than the {refundable} still refundable on this payment")]
+    AboveRefundable {
+        /// Asked for.
+        requested: Money,
+        /// What is left: captured minus refunded minus refunds in flight.
+        refundable: Money,
+    },
+    /// The status machine does not allow the move.
+    #[error("a refund cannot go from {} to {}", from.as_str(), to.as_str())]
+    IllegalTransition {
+        /// Current status.
+        from: RefundStatus,
+        /// Requested status.
+        to: RefundStatus,
+    },
+    /// A field breaks its rules.
+    #[error(transparent)]
+    Invalid(#[from] ValidationError),
+    /// The approval rules refuse it.
+    #[error(transparent)]
+    Approval(#[from] ApprovalError),
+    /// The amounts mix currencies or overflow.
+    #[error(transparent)]
+    Money(#[from] MoneyError),
+}
+
+/// What a payment can still give back, kept in storage beside the payment.
+///
+/// Invariant: `0 ≤ refunded + reserved ≤ captured`, all in one currency. Every method keeps it
+/// or returns an error and changes nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PaymentBalance {
+    /// Captured by the provider.
+    pub captured: Money,
+    /// Refunded and settled (or reported refunded by the shop).
+    pub refunded: Money,
+    /// Held by refund intents in flight.
+    pub reserved: Money,
+}
+
+impl PaymentBalance {
+    /// A balance; refused unless the invariant holds.
+    pub fn new(captured: Money, refunded: Money, reserved: Money) -> Result<Self, RefundError> {
+        let balance = Self { captured, refunded, reserved };
+        let held = refunded.checked_add(&reserved)?;
+        let _ = captured.checked_sub(&held)?;
+        if captured.is_negative()
+            || refunded.is_negative()
+            || reserved.is_negative()
+            || held.amount_minor > captured.amount_minor
+        {
+            return Err(
+                ValidationError::new("refunded", "refunded and reserved cannot exceed what was captured").into()
+            );
+        }
+        Ok(balance)
+    }
+
+    /// Captured minus refunded minus reserved.
+    pub fn refundable(&self) -> Result<Money, MoneyError> {
+        self.captured.checked_sub(&self.refunded)?.checked_sub(&self.reserved)
+    }
+
+    /// Holds `amount` for a new intent; refused above what is refundable.
+    pub fn reserve(&self, amount: Money) -> Result<Self, RefundError> {
+        if amount.amount_minor <= 0 {
+            return Err(ValidationError::new("amount.amount_minor", "must be above zero").into());
+        }
+        let refundable = self.refundable()?;
+        if amount.currency != refundable.currency {
+            return Err(MoneyError::CurrencyMismatch { left: refundable.currency, right: amount.currency }.into());
+        }
+        if amount.amount_minor > refundable.amount_minor {
+            return Err(RefundError::AboveRefundable { requested: amount, refundable });
+        }
+        Ok(Self { reserved: self.reserved.checked_add(&amount)?, ..*self })
+    }
+
+    /// Frees `amount` held by an intent that was rejected or failed.
+    pub fn release(&self, amount: Money) -> Result<Self, RefundError> {
+        let reserved = self.reserved.checked_sub(&amount)?;
+        Self::new(self.captured, self.refunded, reserved)
+    }
+
+    /// Turns `amount` held by an intent into refunded money, once it succeeded.
+    pub fn settle(&self, amount: Money) -> Result<Self, RefundError> {
+        let reserved = self.reserved.checked_sub(&amount)?;
+        Self::new(self.captured, self.refunded.checked_add(&amount)?, reserved)
+    }
+
+    /// The capture grew (the shop reported a later capture); refunds are untouched.
+    pub fn with_captured(&self, captured: Money) -> Result<Self, RefundError> {
+        Self::new(captured, self.refunded, self.reserved)
+    }
+}
+
+/// When the customer can expect the money, by method: shown in "where is my refund".
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ExpectedArrival {
+    /// Earliest day the money can show.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub earliest: Date,
+    /// Day by which it should have shown; after it, the refund is late.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub latest: Date,
+}
+
+fn add_business_days(mut day: Date, days: u32) -> Date {
+    let mut left = days;
+    while left > 0 {
+        day = day.next_day().unwrap_or(day);
+        if !matches!(day.weekday(), Weekday::Saturday | Weekday::Sunday) {
+            left -= 1;
+        }
+    }
+    day
+}
+
+impl ExpectedArrival {
+    /// Business days, earliest and latest, for money to show after a refund is sent: cards
+    /// take 5 to 10, bank transfers 2 to 5, instant methods (BLIK, wallets) 1 to 3; store
+    /// credit and gift cards are usable the same day.
+    pub fn business_days(method: RefundMethod, payment_method: &str) -> (u32, u32) {
+        match method {
+            RefundMethod::StoreCredit | RefundMethod::GiftCard => (0, 0),
+            RefundMethod::OriginalPayment => match payment_method {
+                "blik" | "paypal" | "apple_pay" | "google_pay" | "wallet" | "pix" => (1, 3),
+                "bank_transfer" | "sepa_debit" | "ideal" | "bank" => (2, 5),
+                _ => (5, 10),
+            },
+        }
+    }
+
+    /// The window for a refund sent (or, for credit, issued) at `sent_at`.
+    pub fn for_refund(method: RefundMethod, payment_method: &str, sent_at: OffsetDateTime) -> Self {
+        let (earliest, latest) = Self::business_days(method, payment_method);
+        let day = sent_at.date();
+        Self { earliest: add_business_days(day, earliest), latest: add_business_days(day, latest) }
+    }
+}
+
+/// A refund intent.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Refund {
+    /// The intent's id.
+    pub id: RefundId,
+    /// The store.
+    pub store_id: StoreId,
+    /// The order it refunds.
+    pub order_id: OrderId,
+    /// The case it was made on.
+    pub case_id: CaseId,
+    /// The customer who gets the money.
+    pub customer_id: CustomerId,
+    /// The payment it draws on; none for gift cards.
+    pub payment_id: Option<PaymentId>,
+    /// The client's key: one key, one intent.
+    pub idempotency_key: IdempotencyKey,
+    /// How the money goes back.
+    pub method: RefundMethod,
+    /// Why.
+    pub reason: RefundReason,
+    /// The order lines refunded, for partial refunds per line.
+    pub lines: Vec<RefundLine>,
+    /// What the customer gets (before any store credit bonus).
+    pub amount: Money,
+    /// Fees kept from the refund.
+    pub fees: Vec<Fee>,
+    /// Extra store credit on top, set by policy (zero otherwise).
+    pub bonus: Money,
+    /// A note for the team.
+    pub note: Option<String>,
+    /// Where it stands.
+    pub status: RefundStatus,
+    /// Who asked for it.
+    pub requested_by: Person,
+    /// Why it needs a second person, when it does.
+    pub approval_reason: Option<String>,
+    /// Who approved or rejected it.
+    pub decided_by: Option<Person>,
+    /// Calls made to the provider so far.
+    pub attempts: u32,
+    /// The provider's id for the refund, once known.
+    pub provider_reference: Option<String>,
+    /// The gift card or coupon code, for gift cards.
+    pub gift_code: Option<String>,
+    /// Why the provider refused it, when it did.
+    pub failure: Option<String>,
+    /// When the customer can expect the money, once sent.
+    pub expected: Option<ExpectedArrival>,
+    /// When it was asked for.
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub created_at: OffsetDateTime,
+    /// When it last changed.
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub updated_at: OffsetDateTime,
+}
+
+/// What a refund is asked with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefundRequest {
+    /// The new intent's id.
+    pub id: RefundId,
+    /// The store.
+    pub store_id: StoreId,
+    /// The order.
+    pub order_id: OrderId,
+    /// The case.
+    pub case_id: CaseId,
+    /// The customer.
+    pub customer_id: CustomerId,
+    /// The payment, for refunds to the original method or as store credit.
+    pub payment_id: Option<PaymentId>,
+    /// The client's key.
+    pub idempotency_key: IdempotencyKey,
+    /// How.
+    pub method: RefundMethod,
+    /// Why.
+    pub reason: RefundReason,
+    /// Lines, for partial refunds per line.
+    pub lines: Vec<RefundLine>,
+    /// What the customer gets.
+    pub amount: Money,
+    /// Fees kept.
+    pub fees: Vec<Fee>,
+    /// Store credit bonus.
+    pub bonus: Money,
+    /// A note.
+    pub note: Option<String>,
+    /// Who asks.
+    pub requested_by: Person,
+    /// The customer is flagged by the abuse rules.
+    pub customer_flagged: bool,
+}
+
+impl RefundRequest {
+    /// True when `other` asks for the same thing: a retry with the same key must not change
+    /// what is refunded.
+    pub fn same_as(&self, refund: &Refund) -> bool {
+        self.order_id == refund.order_id
+            && self.case_id == refund.case_id
+            && self.payment_id == refund.payment_id
+            && self.method == refund.method
+            && self.amount == refund.amount
+            && self.fees == refund.fees
+            && self.bonus == refund.bonus
+            && self.lines == refund.lines
+    }
+}
+
+/// A refund after a change, with the timeline entries for its case.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefundChange {
+    /// The refund as it now is.
+    pub refund: Refund,
+    /// What to append to the case's timeline.
+    pub entries: Vec<TimelineEntry>,
+}
+
+fn entry(at: OffsetDateTime, actor: Actor, event: CaseEvent) -> TimelineEntry {
+    TimelineEntry { at, actor, event }
+}
+
+impl Refund {
+    /// Checks a request and writes the intent: amounts positive and in the payment's
+    /// currency, gift cards without a payment and the others with one, lines adding up to the
+    /// amount when given. Then applies the approval rule: within the policy's limit and for a
+    /// customer not flagged, it is approved at once; otherwise it waits for a second person.
+    /// The caller reserves the amount on the payment (see [`PaymentBalance::reserve`]).
+    pub fn request(
+        request: RefundRequest,
+        policy: &ApprovalPolicy,
+        now: OffsetDateTime,
+    ) -> Result<RefundChange, RefundError> {
+        let currency = request.amount.currency;
+        if request.amount.amount_minor <= 0 {
+            return Err(ValidationError::new("amount.amount_minor", "must be above zero").into());
+        }
+        if request.bonus.is_negative() || request.bonus.currency != currency {
+            return Err(ValidationError::new("bonus", "a bonus is zero or more, in the refund's currency").into());
+        }
+        if request.bonus.amount_minor > 0 && request.method != RefundMethod::StoreCredit {
+            return Err(ValidationError::new("bonus", "only store credit carries a bonus").into());
+        }
+        for (i, fee) in request.fees.iter().enumerate() {
+            if fee.amount.amount_minor <= 0 || fee.amount.currency != currency {
+                return Err(ValidationError::new(
+                    format!("fees[{i}].amount"),
+                    "a fee is above zero, in the refund's currency",
+                )
+                .into());
+            }
+        }
+        if request.method.draws_on_payment() != request.payment_id.is_some() {
+            return Err(ValidationError::new(
+                "payment_id",
+                if request.method.draws_on_payment() {
+                    "name the payment the refund goes back to"
+                } else {
+                    "a gift card is not tied to a payment; leave payment_id out"
+                },
+            )
+            .into());
+        }
+        if !request.lines.is_empty() {
+            let mut total = Money::zero(currency);
+            for (i, line) in request.lines.iter().enumerate() {
+                if line.quantity == 0
+                    || line.amount.is_negative()
+                    || line.amount.currency != currency
+                    || line.sku.trim().is_empty()
+                {
+                    return Err(ValidationError::new(
+                        format!("lines[{i}]"),
+                        "a line names a SKU, at least one unit and an amount of zero or more in the refund's currency",
+                    )
+                    .into());
+                }
+                total = total.checked_add(&line.amount)?;
+            }
+            let gross = request.fees.iter().try_fold(request.amount, |sum, fee| sum.checked_add(&fee.amount))?;
+            if total != gross {
+                return Err(ValidationError::new(
+                    "lines",
+                    format!("the lines add up to {total}, not the refund's {gross} (amount plus fees)"),
+                )
+                .into());
+            }
+        }
+        if let Some(note) = &request.note
+            && note.chars().count() > 2000
+        {
+            return Err(ValidationError::new("note", "keep the note under 2000 characters").into());
+        }
+        let approval_reason =
+            policy.needs_approval(request.amount.checked_add(&request.bonus)?, request.customer_flagged);
+        let requester = request.requested_by.actor();
+        let mut refund = Refund {
+            id: request.id,
+            store_id: request.store_id,
+            order_id: request.order_id,
+            case_id: request.case_id,
+            customer_id: request.customer_id,
+            payment_id: request.payment_id,
+            idempotency_key: request.idempotency_key,
+            method: request.method,
+            reason: request.reason,
+            lines: request.lines,
+            amount: request.amount,
+            fees: request.fees,
+            bonus: request.bonus,
+            note: request.note,
+            status: RefundStatus::Requested,
+            requested_by: request.requested_by,
+            approval_reason: approval_reason.clone(),
+            decided_by: None,
+            attempts: 0,
+            provider_reference: None,
+            gift_code: None,
+            failure: None,
+            expected: None,
+            created_at: now,
+            updated_at: now,
+        };
+        let mut entries = vec![entry(
+            now,
+            requester.clone(),
+            CaseEvent::RefundRequested {
+                refund_id: refund.id,
+                amount: refund.amount,
+                method: refund.method,
+                payment_id: refund.payment_id,
+                reason: refund.reason,
+            },
+        )];
+        match approval_reason {
+            Some(because) => {
+                refund.status = RefundStatus::AwaitingApproval;
+                entries.push(entry(
+                    now,
+                    Actor::System,
+                    CaseEvent::RefundAwaitingApproval { refund_id: refund.id, because },
+                ));
+            }
+            None => {
+                refund.status = RefundStatus::Approved;
+                entries.push(entry(
+                    now,
+                    Actor::System,
+                    CaseEvent::RefundApproved {
+                        refund_id: refund.id,
+                        by: None,
+                        rule: Some("approval.within_limit".into()),
+                    },
+                ));
+            }
+        }
+        Ok(RefundChange { refund, entries })
+    }
+
+    fn moved(&self, to: RefundStatus, now: OffsetDateTime) -> Result<Refund, RefundError> {
+        if !self.status.next().contains(&to) {
+            return Err(RefundError::IllegalTransition { from: self.status, to });
+        }
+        let mut next = self.clone();
+        next.status = to;
+        next.updated_at = now;
+        Ok(next)
+    }
+
+    /// A second person approves it; the requester cannot, and the approver needs the role.
+    pub fn approve(
+        &self,
+        approver: &Person,
+        policy: &ApprovalPolicy,
+        now: OffsetDateTime,
+    ) -> Result<RefundChange, RefundError> {
+        policy.may_decide(&self.requested_by, approver)?;
+        let mut refund = self.moved(RefundStatus::Approved, now)?;
+        refund.decided_by = Some(approver.clone());
+        let event = CaseEvent::RefundApproved { refund_id: self.id, by: Some(approver.name.clone()), rule: None };
+        Ok(RefundChange { refund, entries: vec![entry(now, approver.actor(), event)] })
+    }
+
+    /// A second person rejects it; the caller releases the reserved amount.
+    pub fn reject(
+        &self,
+        approver: &Person,
+        note: &str,
+        policy: &ApprovalPolicy,
+        now: OffsetDateTime,
+    ) -> Result<RefundChange, RefundError> {
+        policy.may_decide(&self.requested_by, approver)?;
+        let note = note.trim();
+        if note.is_empty() || note.chars().count() > 2000 {
+            return Err(ValidationError::new("note", "say why, in 1 to 2000 characters").into());
+        }
+        let mut refund = self.moved(RefundStatus::Rejected, now)?;
+        refund.decided_by = Some(approver.clone());
+        let event = CaseEvent::RefundRejected { refund_id: self.id, by: approver.name.clone(), note: note.to_owned() };
+        Ok(RefundChange { refund, entries: vec![entry(now, approver.actor(), event)] })
+    }
+
+    /// An attempt is about to go to the provider: recorded before the call, so a crash after
+    /// it leaves a `sent` intent that recovery reconciles rather than sends afresh.
+    pub fn send(&self, now: OffsetDateTime) -> Result<RefundChange, RefundError> {
+        if self.method != RefundMethod::OriginalPayment {
+            return Err(RefundError::IllegalTransition { from: self.status, to: RefundStatus::Sent });
+        }
+        let mut refund = self.moved(RefundStatus::Sent, now)?;
+        refund.attempts += 1;
+        let event = CaseEvent::RefundSent { refund_id: self.id, attempt: refund.attempts };
+        Ok(RefundChange { refund, entries: vec![entry(now, Actor::System, event)] })
+    }
+
+    /// The provider says it is done (or, for credit and gift cards, it was issued).
+    pub fn succeed(
+        &self,
+        provider_reference: Option<String>,
+        payment_method: &str,
+        now: OffsetDateTime,
+    ) -> Result<RefundChange, RefundError> {
+        let mut refund = self.moved(RefundStatus::Succeeded, now)?;
+        if provider_reference.is_some() {
+            refund.provider_reference = provider_reference.clone();
+        }
+        if refund.expected.is_none() {
+            refund.expected = Some(ExpectedArrival::for_refund(self.method, payment_method, now));
+        }
+        let event = CaseEvent::RefundSucceeded {
+            refund_id: self.id,
+            amount: self.amount,
+            provider_reference,
+            expected_by: refund.expected.map(|e| e.latest),
+        };
+        Ok(RefundChange { refund, entries: vec![entry(now, Actor::System, event)] })
+    }
+
+    /// The provider accepted it and will settle later.
+    pub fn pending(
+        &self,
+        provider_reference: String,
+        payment_method: &str,
+        now: OffsetDateTime,
+    ) -> Result<RefundChange, RefundError> {
+        let mut refund = self.moved(RefundStatus::PendingSettlement, now)?;
+        refund.provider_reference = Some(provider_reference.clone());
+        let expected = ExpectedArrival::for_refund(self.method, payment_method, now);
+        refund.expected = Some(expected);
+        let event = CaseEvent::RefundPending { refund_id: self.id, provider_reference, expected_by: expected.latest };
+        Ok(RefundChange { refund, entries: vec![entry(now, Actor::System, event)] })
+    }
+
+    /// The provider refused it; the caller releases the reserved amount.
+    pub fn fail(&self, reason: &str, now: OffsetDateTime) -> Result<RefundChange, RefundError> {
+        let mut refund = self.moved(RefundStatus::Failed, now)?;
+        refund.failure = Some(reason.to_owned());
+        let event = CaseEvent::RefundFailed { refund_id: self.id, reason: reason.to_owned() };
+        Ok(RefundChange { refund, entries: vec![entry(now, Actor::System, event)] })
+    }
+
+    /// Amount plus fees: what the refund takes off the sale.
+    pub fn gross(&self) -> Result<Money, MoneyError> {
+        self.fees.iter().try_fold(self.amount, |sum, fee| sum.checked_add(&fee.amount))
+    }
+
+    /// True when the money should have arrived by `today` and has not.
+    pub fn is_late(&self, today: Date) -> bool {
+        matches!(self.status, RefundStatus::Sent | RefundStatus::PendingSettlement)
+            && self.expected.is_some_and(|e| e.latest < today)
+    }
+}
+
+/// A customer's store credit in one currency: never below zero.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StoreCredit {
+    /// The customer.
+    pub customer_id: CustomerId,
+    /// What they can spend.
+    pub balance: Money,
+}
+
+impl StoreCredit {
+    /// Adds credit.
+    pub fn issue(&self, amount: Money) -> Result<StoreCredit, RefundError> {
+        if amount.amount_minor <= 0 {
+            return Err(ValidationError::new("amount.amount_minor", "must be above zero").into());
+        }
+        Ok(StoreCredit { balance: self.balance.checked_add(&amount)?, ..*self })
+    }
+
+    /// Spends credit; refused beyond the balance.
+    pub fn spend(&self, amount: Money) -> Result<StoreCredit, RefundError> {
+        if amount.amount_minor <= 0 {
+            return Err(ValidationError::new("amount.amount_minor", "must be above zero").into());
+        }
+        let balance = self.balance.checked_sub(&amount)?;
+        if balance.is_negative() {
+            return Err(ValidationError::new(
+                "amount",
+                format!("the customer has only {} of store credit", self.balance),
+            )
+            .into());
+        }
+        Ok(StoreCredit { balance, ..*self })
+    }
+}
+
+/// How long a refund may stay in `sent` before recovery asks the provider again.
+pub const SENT_RECONCILE_AFTER: Duration = Duration::seconds(30);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::approval::Role;
+    use crate::money::Currency;
+    use proptest::prelude::*;
+    use time::macros::{date, datetime};
+    use uuid::Uuid;
+
+    const T0: OffsetDateTime = datetime!(2026-11-20 09:00 UTC);
+
+    fn eur() -> Currency {
+        Currency::from_code("EUR").unwrap()
+    }
+
+    fn person(name: &str, role: Role) -> Person {
+        Person::new(name, role).unwrap()
+    }
+
+    fn request(amount: i64, method: RefundMethod) -> RefundRequest {
+        RefundRequest {
+            id: RefundId::from_uuid(Uuid::from_u128(1)),
+            store_id: StoreId::from_uuid(Uuid::from_u128(2)),
+            order_id: OrderId::from_uuid(Uuid::from_u128(3)),
+            case_id: CaseId::from_uuid(Uuid::from_u128(4)),
+            customer_id: CustomerId::from_uuid(Uuid::from_u128(5)),
+            payment_id: method.draws_on_payment().then(|| PaymentId::from_uuid(Uuid::from_u128(6))),
+            idempotency_key: IdempotencyKey::parse("key-1").unwrap(),
+            method,
+            reason: RefundReason::DuplicateCharge,
+            lines: vec![],
+            amount: Money::new(amount, eur()),
+            fees: vec![],
+            bonus: Money::zero(eur()),
+            note: None,
+            requested_by: person("maria", Role::Agent),
+            customer_flagged: false,
+        }
+    }
+
+    fn policy() -> ApprovalPolicy {
+        ApprovalPolicy::default()
+    }
+
+    #[test]
+    fn small_refunds_are_approved_at_once_large_ones_wait() {
+        let small = Refund::request(request(5000, RefundMethod::OriginalPayment), &policy(), T0).unwrap();
+        assert_eq!(small.refund.status, RefundStatus::Approved);
+        assert!(matches!(small.entries[1].event, CaseEvent::RefundApproved { by: None, .. }));
+        let large = Refund::request(request(50_000, RefundMethod::OriginalPayment), &policy(), T0).unwrap();
+        assert_eq!(large.refund.status, RefundStatus::AwaitingApproval);
+        let mut flagged = request(100, RefundMethod::OriginalPayment);
+        flagged.customer_flagged = true;
+        assert_eq!(Refund::request(flagged, &policy(), T0).unwrap().refund.status, RefundStatus::AwaitingApproval);
+    }
+
+    #[test]
+    fn the_requester_cannot_approve_their_own_and_agents_cannot_approve() {
+        let waiting = Refund::request(request(50_000, RefundMethod::OriginalPayment), &policy(), T0).unwrap().refund;
+        assert!(matches!(
+            waiting.approve(&person("maria", Role::TeamLead), &policy(), T0),
+            Err(RefundError::Approval(ApprovalError::OwnRequest))
+        ));
+        assert!(matches!(
+            waiting.approve(&person("tomasz", Role::Agent), &policy(), T0),
+            Err(RefundError::Approval(ApprovalError::RoleTooLow { .. }))
+        ));
+        let approved = waiting.approve(&person("lead", Role::TeamLead), &policy(), T0).unwrap();
+        assert_eq!(approved.refund.status, RefundStatus::Approved);
+        assert!(matches!(approved.entries[0].event, CaseEvent::RefundApproved { by: Some(_), .. }));
+        let rejected = waiting.reject(&person("owner", Role::Owner), "looks like abuse", &policy(), T0).unwrap();
+        assert_eq!(rejected.refund.status, RefundStatus::Rejected);
+        assert!(waiting.reject(&person("owner", Role::Owner), " ", &policy(), T0).is_err());
+        assert!(approved.refund.approve(&person("lead", Role::TeamLead), &policy(), T0).is_err());
+    }
+
+    #[test]
+    fn bad_requests_are_refused() {
+        assert!(Refund::request(request(0, RefundMethod::OriginalPayment), &policy(), T0).is_err());
+        assert!(Refund::request(request(-5, RefundMethod::OriginalPayment), &policy(), T0).is_err());
+        let mut gift = request(100, RefundMethod::GiftCard);
+        gift.payment_id = Some(PaymentId::from_uuid(Uuid::from_u128(6)));
+        assert!(Refund::request(gift, &policy(), T0).is_err());
+        let mut bonus = request(100, RefundMethod::OriginalPayment);
+        bonus.bonus = Money::new(10, eur());
+        assert!(Refund::request(bonus, &policy(), T0).is_err());
+        let mut lines = request(1000, RefundMethod::OriginalPayment);
+        lines.lines = vec![RefundLine { sku: "TEE".into(), quantity: 1, amount: Money::new(900, eur()) }];
+        assert!(
+            matches!(Refund::request(lines.clone(), &policy(), T0), Err(RefundError::Invalid(e)) if e.field == "lines")
+        );
+        lines.fees = vec![Fee { kind: FeeKind::Restocking, amount: Money::new(-100, eur()) }];
+        assert!(Refund::request(lines.clone(), &policy(), T0).is_err());
+        lines.fees = vec![Fee { kind: FeeKind::Restocking, amount: Money::new(100, eur()) }];
+        lines.amount = Money::new(800, eur());
+        assert!(Refund::request(lines, &policy(), T0).is_ok());
+        assert!(IdempotencyKey::parse("").is_err());
+        assert!(IdempotencyKey::parse("has space").is_err());
+        assert!(IdempotencyKey::parse(&"k".repeat(256)).is_err());
+    }
+
+    #[test]
+    fn every_status_transition_is_legal_or_refused() {
+        let base = Refund::request(request(100, RefundMethod::OriginalPayment), &policy(), T0).unwrap().refund;
+        for from in RefundStatus::ALL {
+            let mut refund = base.clone();
+            refund.status = *from;
+            let attempts = [
+                (RefundStatus::Sent, refund.send(T0).map(|c| c.refund)),
+                (RefundStatus::Succeeded, refund.succeed(Some("re_1".into()), "card", T0).map(|c| c.refund)),
+                (RefundStatus::Failed, refund.fail("card expired", T0).map(|c| c.refund)),
+                (RefundStatus::PendingSettlement, refund.pending("re_1".into(), "card", T0).map(|c| c.refund)),
+            ];
+            for (to, result) in attempts {
+                assert_eq!(result.is_ok(), from.next().contains(&to), "{from:?} -> {to:?}");
+            }
+        }
+        assert!(RefundStatus::ALL.iter().filter(|s| s.is_final()).all(|s| s.next().is_empty()));
+    }
+
+    #[test]
+    fn expected_arrival_counts_business_days() {
+        let friday = datetime!(2026-11-20 09:00 UTC);
+        let card = ExpectedArrival::for_refund(RefundMethod::OriginalPayment, "card", friday);
+        assert_eq!(card.earliest, date!(2026 - 11 - 27));
+        assert_eq!(card.latest, date!(2026 - 12 - 04));
+        let credit = ExpectedArrival::for_refund(RefundMethod::StoreCredit, "card", friday);
+        assert_eq!(credit.latest, date!(2026 - 11 - 20));
+        let blik = ExpectedArrival::for_refund(RefundMethod::OriginalPayment, "blik", friday);
+        assert_eq!(blik.earliest, date!(2026 - 11 - 23));
+    }
+
+    #[test]
+    fn store_credit_never_goes_negative() {
+        let credit =
+            StoreCredit { customer_id: CustomerId::from_uuid(Uuid::from_u128(5)), balance: Money::zero(eur()) };
+        let credit = credit.issue(Money::new(1000, eur())).unwrap();
+        assert!(credit.spend(Money::new(1001, eur())).is_err());
+        assert_eq!(credit.spend(Money::new(1000, eur())).unwrap().balance.amount_minor, 0);
+        assert!(credit.spend(Money::new(-1, eur())).is_err());
+        assert!(credit.issue(Money::new(1, Currency::from_code("USD").unwrap())).is_err());
+    }
+
+    #[derive(Clone, Debug)]
+    enum Op {
+        Reserve(i64),
+        Release(usize),
+        Settle(usize),
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            (-100i64..20_000).prop_map(Op::Reserve),
+            (0usize..10).prop_map(Op::Release),
+            (0usize..10).prop_map(Op::Settle),
+        ]
+    }
+
+    proptest! {
+        /// Under any sequence of reservations, releases and settlements, refunded plus reserved
+        /// never exceeds captured, and refunded never shrinks.
+        #[test]
+        fn refunds_never_exceed_captured(captured in 0i64..50_000, ops in proptest::collection::vec(op(), 0..60)) {
+            let mut balance = PaymentBalance::new(Money::new(captured, eur()), Money::zero(eur()), Money::zero(eur())).unwrap();
+            let mut held: Vec<i64> = Vec::new();
+            for op in ops {
+                let before = balance;
+                match op {
+                    Op::Reserve(amount) => {
+                        let result = balance.reserve(Money::new(amount, eur()));
+                        let fits = amount > 0 && amount <= balance.refundable().unwrap().amount_minor;
+                        prop_assert_eq!(result.is_ok(), fits);
+                        if let Ok(next) = result { balance = next; held.push(amount); }
+                    }
+                    Op::Release(i) | Op::Settle(i) if i < held.len() => {
+                        let amount = Money::new(held.remove(i), eur());
+                        balance = if matches!(op, Op::Release(_)) { balance.release(amount) } else { balance.settle(amount) }.unwrap();
+                    }
+                    _ => {}
+                }
+                prop_assert!(balance.refunded.amount_minor + balance.reserved.amount_minor <= balance.captured.amount_minor);
+                prop_assert!(balance.refunded.amount_minor >= before.refunded.amount_minor);
+                prop_assert!(!balance.reserved.is_negative());
+                prop_assert_eq!(balance.reserved.amount_minor, held.iter().sum::<i64>());
+            }
+        }
+    }
+}
