@@ -18,9 +18,13 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use redress_domain::MoneyError;
 use redress_domain::claim::Claim;
 use redress_domain::decision::CustomerHistory;
+use redress_domain::dispute::DisputeError;
+use redress_domain::ledger::LedgerError;
 use redress_domain::policy::Policy;
+use redress_domain::refund::RefundError;
 use redress_domain::resolution::{Resolution, ResolutionContext, ResolutionError};
 use redress_domain::returns::ReturnAuthorisation;
 use redress_domain::{
@@ -30,8 +34,13 @@ use redress_domain::{
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+pub mod money;
+mod money_postgres;
+mod money_sqlite;
 pub mod postgres;
 pub mod sqlite;
+
+pub use money::{MoneyStorage, RefundOutcome, RefundUpdateFn};
 
 /// Why a storage call failed.
 #[derive(Debug, thiserror::Error)]
@@ -54,6 +63,24 @@ pub enum StoreError {
     /// The database failed or could not be reached.
     #[error("database error: {0}")]
     Backend(String),
+    /// The money rules refused a refund; nothing was written.
+    #[error(transparent)]
+    Refund(#[from] RefundError),
+    /// A posting does not balance; nothing was written.
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+    /// The dispute rules refused a change; nothing was written.
+    #[error(transparent)]
+    Dispute(#[from] DisputeError),
+    /// An idempotency key was used again for a different request.
+    #[error("{0}")]
+    IdempotencyMismatch(String),
+}
+
+impl From<MoneyError> for StoreError {
+    fn from(e: MoneyError) -> Self {
+        StoreError::Refund(RefundError::Money(e))
+    }
 }
 
 impl From<serde_json::Error> for StoreError {
@@ -318,6 +345,8 @@ pub trait Storage: Send + Sync {
         status: u16,
         body: &str,
     ) -> Result<(), StoreError>;
+    /// The money layer's storage, in the same database.
+    fn money(&self) -> &dyn MoneyStorage;
 }
 
 /// Opens the storage a URL names: `sqlite://path/to/file.db` (or a bare path) or

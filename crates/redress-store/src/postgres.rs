@@ -53,7 +53,7 @@ impl From<sqlx::migrate::MigrateError> for StoreError {
 /// The PostgreSQL storage; cloning shares the connection pool.
 #[derive(Clone)]
 pub struct PostgresStorage {
-    pool: PgPool,
+    pub(crate) pool: PgPool,
 }
 
 impl PostgresStorage {
@@ -88,11 +88,11 @@ async fn applied_count(pool: &PgPool) -> usize {
         .map_or(0, |n| usize::try_from(n).unwrap_or(0))
 }
 
-fn from_doc<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, StoreError> {
+pub(crate) fn from_doc<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, StoreError> {
     Ok(serde_json::from_value(value)?)
 }
 
-async fn one_doc<T: DeserializeOwned>(
+pub(crate) async fn one_doc<T: DeserializeOwned>(
     query: sqlx::query::Query<'_, Postgres, sqlx::postgres::PgArguments>,
     executor: impl sqlx::PgExecutor<'_>,
 ) -> Result<Option<T>, StoreError> {
@@ -100,7 +100,7 @@ async fn one_doc<T: DeserializeOwned>(
     row.map(|row| from_doc(row.try_get::<serde_json::Value, _>(0)?)).transpose()
 }
 
-async fn all_docs<T: DeserializeOwned>(
+pub(crate) async fn all_docs<T: DeserializeOwned>(
     query: sqlx::query::Query<'_, Postgres, sqlx::postgres::PgArguments>,
     executor: impl sqlx::PgExecutor<'_>,
 ) -> Result<Vec<T>, StoreError> {
@@ -841,5 +841,9 @@ impl Storage for PostgresStorage {
         .execute(&self.pool)
         .await?;
         Ok(())
+    }
+
+    fn money(&self) -> &dyn crate::MoneyStorage {
+        self
     }
 }

@@ -38,8 +38,11 @@ use redress_domain::returns::ReturnAuthorisation;
 
 /// The schema, one script per version; `PRAGMA user_version` records how many have run. A
 /// migration crate would add a dependency for what these few lines do.
-const MIGRATIONS: &[&str] =
-    &[include_str!("../migrations/sqlite/0001_init.sql"), include_str!("../migrations/sqlite/0002_resolution.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/sqlite/0001_init.sql"),
+    include_str!("../migrations/sqlite/0002_resolution.sql"),
+    include_str!("../migrations/sqlite/0003_money.sql"),
+];
 
 /// Most writes committed together; bounds the time the first write of a batch waits.
 const MAX_BATCH: usize = 512;
@@ -246,7 +249,7 @@ impl SqliteStorage {
         apply_migrations(&mut open_connection(path)?)
     }
 
-    async fn write<T, F>(&self, work: F) -> Result<T, StoreError>
+    pub(crate) async fn write<T, F>(&self, work: F) -> Result<T, StoreError>
     where
         F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
         T: Send + 'static,
@@ -258,7 +261,7 @@ impl SqliteStorage {
         answer.await.map_err(|_| StoreError::Backend("the writer thread dropped a write".into()))?
     }
 
-    async fn read<T, F>(&self, work: F) -> Result<T, StoreError>
+    pub(crate) async fn read<T, F>(&self, work: F) -> Result<T, StoreError>
     where
         F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
         T: Send + 'static,
@@ -282,11 +285,11 @@ impl SqliteStorage {
     }
 }
 
-fn doc<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, StoreError> {
+pub(crate) fn doc<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, StoreError> {
     Ok(serde_json::from_str(text)?)
 }
 
-fn one_doc<T: serde::de::DeserializeOwned>(
+pub(crate) fn one_doc<T: serde::de::DeserializeOwned>(
     conn: &Connection,
     sql: &str,
     params: impl rusqlite::Params,
@@ -295,7 +298,7 @@ fn one_doc<T: serde::de::DeserializeOwned>(
     text.map(|t| doc(&t)).transpose()
 }
 
-fn all_docs<T: serde::de::DeserializeOwned>(
+pub(crate) fn all_docs<T: serde::de::DeserializeOwned>(
     conn: &Connection,
     sql: &str,
     params: impl rusqlite::Params,
@@ -305,7 +308,7 @@ fn all_docs<T: serde::de::DeserializeOwned>(
     texts.iter().map(|t| doc(t)).collect()
 }
 
-fn store_exists(conn: &Connection, store_id: StoreId) -> Result<(), StoreError> {
+pub(crate) fn store_exists(conn: &Connection, store_id: StoreId) -> Result<(), StoreError> {
     conn.prepare_cached("SELECT 1 FROM stores WHERE id = ?1")?
         .query_row([store_id.to_string()], |_| Ok(()))
         .optional()?
@@ -1055,5 +1058,9 @@ impl Storage for SqliteStorage {
             Ok(())
         })
         .await
+    }
+
+    fn money(&self) -> &dyn crate::MoneyStorage {
+        self
     }
 }

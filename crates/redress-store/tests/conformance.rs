@@ -10,6 +10,9 @@ use std::sync::Arc;
 use redress_domain::claim::{Claim, ClaimResolution, NewClaim};
 use redress_domain::resolution::{Resolution, ResolutionContext, ResolutionError};
 use redress_domain::returns::{NewReturn, RequestedLine, ReturnAuthorisation, ReturnStatus};
+#[path = "conformance/money.rs"]
+mod money;
+
 use redress_domain::*;
 use redress_store::{CaseFilter, CaseUpdate, IdempotencyKey, Storage, StoreError, StoredPolicy};
 use time::OffsetDateTime;
@@ -507,6 +510,44 @@ async fn sqlite_passes_the_story() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_passes_the_money_story() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = redress_store::sqlite::SqliteStorage::open(&dir.path().join("redress.db")).await.unwrap();
+    money::story(Arc::new(db)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_ledger_is_append_only_and_balanced() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("redress.db");
+    let db = redress_store::sqlite::SqliteStorage::open(&path).await.unwrap();
+    money::story(Arc::new(db)).await;
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    assert!(raw.execute("UPDATE legs SET amount_minor = 1", []).is_err());
+    assert!(raw.execute("DELETE FROM postings", []).is_err());
+    assert!(raw.execute("UPDATE payments SET refunded_minor = captured_minor + 1", []).is_err());
+    assert!(raw.execute("UPDATE store_credit SET balance_minor = -1", []).is_err());
+    let unbalanced: i64 = raw
+        .query_row(
+            "SELECT COUNT(*) FROM (SELECT posting_id, currency FROM legs GROUP BY 1, 2 HAVING SUM(amount_minor) <> 0)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(unbalanced, 0);
+    let p: String = raw.query_row("SELECT id FROM postings LIMIT 1", [], |r| r.get(0)).unwrap();
+    raw.execute_batch("BEGIN").unwrap();
+    raw.execute("INSERT INTO postings (id, store_id, kind, at_us, doc) SELECT 'x', store_id, 'capture', 0, '{}' FROM postings WHERE id = ?1", [&p]).unwrap();
+    raw.execute("INSERT INTO legs (posting_id, store_id, position, account, currency, amount_minor) SELECT 'x', store_id, 0, 'sales', 'EUR', 5 FROM postings WHERE id = ?1", [&p]).unwrap();
+    raw.execute("INSERT INTO legs (posting_id, store_id, position, account, currency, amount_minor) SELECT 'x', store_id, 1, 'refunds', 'EUR', -4 FROM postings WHERE id = ?1", [&p]).unwrap();
+    assert!(
+        raw.execute("INSERT INTO posting_seals (posting_id) VALUES ('x')", []).is_err(),
+        "an unbalanced posting cannot be sealed"
+    );
+    raw.execute_batch("ROLLBACK").unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_survives_reopening_and_migrates_once() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("redress.db");
@@ -546,6 +587,22 @@ async fn postgres_passes_the_story() {
     sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}"))).execute(&admin).await.unwrap();
     let options = PgConnectOptions::from_str(&url).unwrap().options([("search_path", schema.as_str())]);
     let db = redress_store::postgres::PostgresStorage::connect_with(options).await.unwrap();
-    story(Arc::new(db)).await;
+    let db = Arc::new(db);
+    story(db.clone()).await;
+    money::story(db.clone()).await;
+    let unbalanced = sqlx::query(
+        "INSERT INTO legs (posting_id, store_id, position, account, currency, amount_minor)
+         SELECT id, store_id, 99, 'sales', 'EUR', 1 FROM postings LIMIT 1",
+    )
+    .execute(&db_pool(&url, &schema).await)
+    .await;
+    assert!(unbalanced.is_err(), "an unbalanced posting is refused at commit");
     sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE"))).execute(&admin).await.unwrap();
+}
+
+async fn db_pool(url: &str, schema: &str) -> sqlx::PgPool {
+    use sqlx::postgres::PgConnectOptions;
+    use std::str::FromStr;
+    let options = PgConnectOptions::from_str(url).unwrap().options([("search_path", schema)]);
+    sqlx::PgPool::connect_with(options).await.unwrap()
 }

@@ -4,10 +4,13 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use redress_domain::amendment::AmendmentError;
+use redress_domain::approval::ApprovalError;
 use redress_domain::decision::DecisionError;
+use redress_domain::dispute::DisputeError;
+use redress_domain::refund::RefundError;
 use redress_domain::resolution::ResolutionError;
 use redress_domain::returns::ReturnError;
-use redress_domain::{CaseError, ValidationError};
+use redress_domain::{CaseError, MoneyError, ValidationError};
 use redress_store::StoreError;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -113,7 +116,50 @@ impl From<StoreError> for ApiError {
             StoreError::Conflict(message) => ApiError::new(StatusCode::CONFLICT, "conflict", message),
             StoreError::Case(case) => case.into(),
             StoreError::Resolution(refused) => refused.into(),
-            other @ (StoreError::Corrupt(_) | StoreError::Backend(_)) => ApiError::internal(other),
+            StoreError::Refund(refund) => refund.into(),
+            StoreError::Dispute(dispute) => dispute.into(),
+            StoreError::IdempotencyMismatch(message) => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused", message)
+            }
+            other @ (StoreError::Corrupt(_) | StoreError::Backend(_) | StoreError::Ledger(_)) => {
+                ApiError::internal(other)
+            }
+        }
+    }
+}
+
+impl From<RefundError> for ApiError {
+    fn from(e: RefundError) -> Self {
+        let message = e.to_string();
+        match e {
+            RefundError::AboveRefundable { .. } => ApiError {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                code: "amount_above_refundable",
+                field: Some("amount".into()),
+                message,
+            },
+            RefundError::IllegalTransition { .. } => ApiError::new(StatusCode::CONFLICT, "illegal_transition", message),
+            RefundError::Invalid(v) => v.into(),
+            RefundError::Approval(ApprovalError::OwnRequest) => {
+                ApiError::new(StatusCode::FORBIDDEN, "own_request", message)
+            }
+            RefundError::Approval(ApprovalError::RoleTooLow { .. }) => {
+                ApiError::new(StatusCode::FORBIDDEN, "role_too_low", message)
+            }
+            RefundError::Money(MoneyError::CurrencyMismatch { .. }) => ApiError::invalid("amount.currency", message),
+            RefundError::Money(_) => ApiError::invalid("amount", message),
+        }
+    }
+}
+
+impl From<DisputeError> for ApiError {
+    fn from(e: DisputeError) -> Self {
+        let message = e.to_string();
+        match e {
+            DisputeError::IllegalTransition { .. } => {
+                ApiError::new(StatusCode::CONFLICT, "illegal_transition", message)
+            }
+            DisputeError::Invalid(v) => v.into(),
         }
     }
 }

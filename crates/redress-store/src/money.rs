@@ -1,0 +1,310 @@
+//! Storage for the money layer: refund intents, payments' refundable balances, the ledger,
+//! store credit and disputes, behind [`MoneyStorage`], which both backends implement.
+//!
+//! The rules both keep:
+//! - a refund intent is written (and its amount reserved on the payment) in one transaction,
+//!   with the payment serialised: SQLite's single writer runs one write at a time, PostgreSQL
+//!   locks the payment row `FOR UPDATE`. Two requests racing for the last euro cannot both win,
+//!   and the schema's `CHECK (refunded + reserved <= captured)` refuses it should they try;
+//! - `(store, idempotency key)` is unique: the same key finds the same intent;
+//! - every money movement is a balanced posting written with its timeline entry; postings are
+//!   append-only in both schemas.
+//!
+//! What a refund's change does to money (reserve, release, settle, post, credit) is decided
+//! here once, by [`effects`], and applied by each backend in its own transaction.
+
+use async_trait::async_trait;
+use redress_domain::approval::ApprovalPolicy;
+use redress_domain::dispute::{Dispute, DisputeStatus};
+use redress_domain::ledger::{Balances, Leg, MovementKind, Posting, PostingContext, PostingLinks};
+use redress_domain::refund::{
+    FeeKind, PaymentBalance, Refund, RefundChange, RefundError, RefundMethod, RefundRequest, RefundStatus, StoreCredit,
+};
+use redress_domain::{
+    Actor, CaseEvent, CaseId, CustomerId, DisputeId, Money, Order, OrderId, PaymentId, PostingId, RefundId, StoreId,
+    TimelineEntry,
+};
+use time::OffsetDateTime;
+
+use crate::{RecordedEntry, StoreError};
+
+/// A change to make to a refund, run against the refund as it is inside the transaction.
+pub type RefundUpdateFn = Box<dyn FnOnce(&Refund) -> Result<RefundChange, RefundError> + Send>;
+
+/// A refund request's answer: the intent, and whether this call wrote it (false when the key
+/// found an existing one).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefundOutcome {
+    /// The intent.
+    pub refund: Refund,
+    /// True when this call created it.
+    pub created: bool,
+}
+
+/// Storage of the money layer.
+#[async_trait]
+pub trait MoneyStorage: Send + Sync {
+    /// Writes a refund intent, or finds the one with the same idempotency key. In one
+    /// transaction: checks the order, case and payment belong to the store, makes the payment's
+    /// balance row (posting the capture) the first time, reserves the amount, applies the
+    /// approval rule and appends the timeline entries. A key reused for a different request is
+    /// refused with [`StoreError::IdempotencyMismatch`].
+    async fn request_refund(
+        &self,
+        request: RefundRequest,
+        policy: ApprovalPolicy,
+        now: OffsetDateTime,
+    ) -> Result<RefundOutcome, StoreError>;
+    /// One refund intent.
+    async fn refund(&self, store_id: StoreId, id: RefundId) -> Result<Refund, StoreError>;
+    /// An order's refunds, oldest first.
+    async fn refunds_of_order(&self, store_id: StoreId, order_id: OrderId) -> Result<Vec<Refund>, StoreError>;
+    /// Refunds with work to do, across stores: approved ones, and sent ones last touched
+    /// before `sent_before` (a call that never answered, or a server that died mid-call).
+    async fn refunds_to_execute(&self, sent_before: OffsetDateTime, limit: u32) -> Result<Vec<Refund>, StoreError>;
+    /// Applies `change` to the refund as it is now and commits what it does to money with it:
+    /// a rejection or failure releases the reserved amount; a success settles it, posts the
+    /// movement and issues store credit. A refused change writes nothing.
+    async fn change_refund(
+        &self,
+        store_id: StoreId,
+        id: RefundId,
+        change: RefundUpdateFn,
+    ) -> Result<Refund, StoreError>;
+    /// What a payment can still give back (from the order's report when no money moved yet).
+    async fn payment_balance(&self, store_id: StoreId, payment_id: PaymentId) -> Result<PaymentBalance, StoreError>;
+    /// The store's postings, oldest first; only an order's when one is named.
+    async fn postings(&self, store_id: StoreId, order_id: Option<OrderId>) -> Result<Vec<Posting>, StoreError>;
+    /// The store's balances per account and currency.
+    async fn ledger_balances(&self, store_id: StoreId) -> Result<Balances, StoreError>;
+    /// A customer's store credit, per currency.
+    async fn store_credit(&self, store_id: StoreId, customer_id: CustomerId) -> Result<Vec<StoreCredit>, StoreError>;
+    /// Records a dispute the provider reported, with the chargeback posting.
+    async fn open_dispute(&self, dispute: Dispute, actor: Actor) -> Result<Dispute, StoreError>;
+    /// Moves a dispute on; a won dispute posts the money coming back.
+    async fn change_dispute(
+        &self,
+        store_id: StoreId,
+        id: DisputeId,
+        to: DisputeStatus,
+        actor: Actor,
+        now: OffsetDateTime,
+    ) -> Result<Dispute, StoreError>;
+    /// One dispute.
+    async fn dispute(&self, store_id: StoreId, id: DisputeId) -> Result<Dispute, StoreError>;
+    /// A case's disputes, oldest first.
+    async fn disputes_of_case(&self, store_id: StoreId, case_id: CaseId) -> Result<Vec<Dispute>, StoreError>;
+    /// Appends entries to a case's timeline (e.g. a transaction check's findings).
+    async fn append_timeline(
+        &self,
+        store_id: StoreId,
+        case_id: CaseId,
+        entries: Vec<TimelineEntry>,
+    ) -> Result<Vec<RecordedEntry>, StoreError>;
+}
+
+/// A fresh posting id.
+pub(crate) fn new_posting_id() -> PostingId {
+    PostingId::from_uuid(uuid::Uuid::now_v7())
+}
+
+/// The payment's balance as the order reports it, for the first time money moves on it.
+pub(crate) fn reported_balance(order: &Order, payment_id: PaymentId) -> Result<PaymentBalance, StoreError> {
+    let payment = order.payments.iter().find(|p| p.id == payment_id).ok_or(StoreError::NotFound("payment"))?;
+    Ok(PaymentBalance::new(payment.captured, payment.refunded, Money::zero(payment.captured.currency))?)
+}
+
+/// The postings that open a payment's ledger: its capture, and any refund the shop reported
+/// before Redress moved money on it.
+pub(crate) fn opening_postings(
+    order: &Order,
+    payment_id: PaymentId,
+    case_id: Option<CaseId>,
+    now: OffsetDateTime,
+) -> Result<Vec<Posting>, StoreError> {
+    let payment = order.payments.iter().find(|p| p.id == payment_id).ok_or(StoreError::NotFound("payment"))?;
+    let context = || PostingContext {
+        id: new_posting_id(),
+        links: PostingLinks {
+            store_id: order.store_id,
+            order_id: Some(order.id),
+            case_id,
+            payment_id: Some(payment_id),
+            refund_id: None,
+        },
+        caused_by: Actor::Integration { name: payment.provider.clone() },
+        rule: Some("payment.reported_by_shop".into()),
+        at: now,
+    };
+    let mut postings = Vec::new();
+    if payment.captured.amount_minor > 0 {
+        postings.push(Posting::capture(context(), payment.captured)?);
+    }
+    if payment.refunded.amount_minor > 0 {
+        postings.push(Posting::refund(context(), payment.refunded, &[])?);
+    }
+    Ok(postings)
+}
+
+/// What a refund's change does to money.
+#[derive(Debug, Default)]
+pub(crate) struct Effects {
+    /// The payment's new balance, when it changes.
+    pub balance: Option<PaymentBalance>,
+    /// Store credit to add for the customer.
+    pub credit: Option<Money>,
+    /// The posting to write.
+    pub posting: Option<Posting>,
+    /// Timeline entries beyond the change's own.
+    pub entries: Vec<TimelineEntry>,
+}
+
+/// The timeline entry recording a posting: the amount is its first debit.
+pub(crate) fn posted_entry(posting: &Posting) -> Option<TimelineEntry> {
+    let amount = posting.legs.iter().map(|l| l.amount).find(|m| m.amount_minor > 0)?;
+    Some(TimelineEntry {
+        at: posting.at,
+        actor: posting.caused_by.clone(),
+        event: CaseEvent::MoneyPosted {
+            posting_id: posting.id,
+            kind: posting.kind,
+            amount,
+            memo: posting.memo.clone(),
+        },
+    })
+}
+
+/// Decides what moving `before` to `after` does to money, given the payment's balance.
+pub(crate) fn effects(
+    before: &Refund,
+    after: &Refund,
+    balance: Option<PaymentBalance>,
+    now: OffsetDateTime,
+) -> Result<Effects, StoreError> {
+    let mut effects = Effects::default();
+    if !before.status.reserves() || after.status.reserves() {
+        return Ok(effects);
+    }
+    match after.status {
+        RefundStatus::Rejected | RefundStatus::Failed => {
+            effects.balance = balance.map(|b| b.release(after.amount)).transpose()?;
+        }
+        RefundStatus::Succeeded => {
+            effects.balance = balance.map(|b| b.settle(after.amount)).transpose()?;
+            let context = PostingContext {
+                id: new_posting_id(),
+                links: PostingLinks {
+                    store_id: after.store_id,
+                    order_id: Some(after.order_id),
+                    case_id: Some(after.case_id),
+                    payment_id: after.payment_id,
+                    refund_id: Some(after.id),
+                },
+                caused_by: after.decided_by.as_ref().unwrap_or(&after.requested_by).actor(),
+                rule: None,
+                at: now,
+            };
+            let fees: Vec<(MovementKind, Money)> = after
+                .fees
+                .iter()
+                .map(|f| {
+                    let kind = match f.kind {
+                        FeeKind::ReturnShipping => MovementKind::ShippingFee,
+                        FeeKind::Restocking => MovementKind::RestockingFee,
+                    };
+                    (kind, f.amount)
+                })
+                .collect();
+            let posting = match after.method {
+                RefundMethod::OriginalPayment => Posting::refund(context, after.amount, &fees)?,
+                RefundMethod::StoreCredit => {
+                    let credit = after.amount.checked_add(&after.bonus).map_err(RefundError::from)?;
+                    let mut legs =
+                        vec![Leg { account: redress_domain::ledger::Account::Refunds, amount: after.gross()? }];
+                    if after.bonus.amount_minor > 0 {
+                        legs.push(Leg { account: redress_domain::ledger::Account::Compensation, amount: after.bonus });
+                    }
+                    for (_, fee) in &fees {
+                        legs.push(Leg {
+                            account: redress_domain::ledger::Account::FeesCharged,
+                            amount: Money::new(-fee.amount_minor, fee.currency),
+                        });
+                    }
+                    legs.push(Leg {
+                        account: redress_domain::ledger::Account::StoreCredit,
+                        amount: Money::new(-credit.amount_minor, credit.currency),
+                    });
+                    effects.credit = Some(credit);
+                    Posting::new(
+                        context,
+                        MovementKind::StoreCreditIssued,
+                        format!("store credit {credit} issued"),
+                        legs,
+                    )?
+                }
+                RefundMethod::GiftCard => {
+                    Posting::compensation(context, after.amount, after.gift_code.as_deref().unwrap_or("gift card"))?
+                }
+            };
+            effects.entries.extend(posted_entry(&posting));
+            effects.posting = Some(posting);
+        }
+        _ => {}
+    }
+    Ok(effects)
+}
+
+/// The posting a dispute's change makes: a chargeback when it opens as a chargeback or turns
+/// into one, the money coming back when it is won after a chargeback.
+pub(crate) fn dispute_posting(
+    before: Option<DisputeStatus>,
+    dispute: &Dispute,
+    actor: &Actor,
+) -> Result<Option<Posting>, StoreError> {
+    let is_chargeback = |s: DisputeStatus| {
+        matches!(
+            s,
+            DisputeStatus::NeedsResponse | DisputeStatus::UnderReview | DisputeStatus::Won | DisputeStatus::Lost
+        )
+    };
+    let context = PostingContext {
+        id: new_posting_id(),
+        links: PostingLinks {
+            store_id: dispute.store_id,
+            order_id: Some(dispute.order_id),
+            case_id: Some(dispute.case_id),
+            payment_id: Some(dispute.payment_id),
+            refund_id: None,
+        },
+        caused_by: actor.clone(),
+        rule: Some(format!("dispute.{}", dispute.status.as_str())),
+        at: dispute.updated_at,
+    };
+    let was_chargeback = before.is_some_and(is_chargeback);
+    if !was_chargeback && is_chargeback(dispute.status) {
+        return Ok(Some(Posting::chargeback(context, dispute.amount)?));
+    }
+    if was_chargeback && dispute.status == DisputeStatus::Won {
+        return Ok(Some(Posting::dispute_reversal(context, dispute.amount)?));
+    }
+    Ok(None)
+}
+
+/// The error for a key already used for another request.
+pub(crate) fn mismatch(refund: &Refund) -> StoreError {
+    StoreError::IdempotencyMismatch(format!(
+        "the idempotency key `{}` was already used for a different refund ({}); use a new key for a new refund",
+        refund.idempotency_key.as_str(),
+        refund.id
+    ))
+}
+
+/// Store credit as the balance row says.
+pub(crate) fn credit_of(
+    customer_id: CustomerId,
+    currency: &str,
+    balance_minor: i64,
+) -> Result<StoreCredit, StoreError> {
+    let currency = redress_domain::Currency::from_code(currency).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    Ok(StoreCredit { customer_id, balance: Money::new(balance_minor, currency) })
+}

@@ -1,0 +1,599 @@
+//! The money layer on PostgreSQL. A refund request locks the payment's balance row
+//! (`SELECT … FOR UPDATE`) before it checks and reserves, so requests from several processes
+//! queue on the row instead of both spending the last euro; the schema's CHECK constraints and
+//! the deferred balance trigger refuse anything that gets past that.
+
+use async_trait::async_trait;
+use redress_domain::approval::ApprovalPolicy;
+use redress_domain::dispute::{Dispute, DisputeStatus};
+use redress_domain::ledger::{Account, Balances, Posting, PostingContext, PostingLinks};
+use redress_domain::refund::{IdempotencyKey, PaymentBalance, Refund, RefundError, RefundRequest, StoreCredit};
+use redress_domain::{
+    Actor, Case, CaseId, Currency, CustomerId, DisputeId, Money, Order, OrderId, PaymentId, RefundId, StoreId,
+    TimelineEntry, ValidationError,
+};
+use sqlx::types::Json;
+use sqlx::{Postgres, Row, Transaction};
+use time::OffsetDateTime;
+
+use crate::money::{
+    MoneyStorage, RefundOutcome, RefundUpdateFn, credit_of, dispute_posting, effects, mismatch, new_posting_id,
+    opening_postings, posted_entry, reported_balance,
+};
+use crate::postgres::{PostgresStorage, all_docs, from_doc, one_doc};
+use crate::{RecordedEntry, StoreError, column_text, micros};
+
+type Tx<'a> = Transaction<'a, Postgres>;
+
+async fn append(
+    tx: &mut Tx<'_>,
+    store_id: StoreId,
+    case_id: CaseId,
+    entries: Vec<TimelineEntry>,
+) -> Result<Vec<RecordedEntry>, StoreError> {
+    let mut recorded = Vec::with_capacity(entries.len());
+    for entry in entries {
+        let seq: i64 = sqlx::query_scalar(
+            "INSERT INTO timeline (store_id, case_id, at_us, doc) VALUES ($1, $2, $3, $4) RETURNING seq",
+        )
+        .bind(store_id.as_uuid())
+        .bind(case_id.as_uuid())
+        .bind(micros(entry.at))
+        .bind(Json(&entry))
+        .fetch_one(&mut **tx)
+        .await?;
+        recorded.push(RecordedEntry { seq, entry });
+    }
+    Ok(recorded)
+}
+
+async fn insert_posting(tx: &mut Tx<'_>, posting: &Posting) -> Result<(), StoreError> {
+    posting.check()?;
+    let links = &posting.links;
+    sqlx::query(
+        "INSERT INTO postings (id, store_id, order_id, case_id, payment_id, refund_id, kind, corrects, at_us, doc)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(posting.id.as_uuid())
+    .bind(links.store_id.as_uuid())
+    .bind(links.order_id.map(|id| id.as_uuid()))
+    .bind(links.case_id.map(|id| id.as_uuid()))
+    .bind(links.payment_id.map(|id| id.as_uuid()))
+    .bind(links.refund_id.map(|id| id.as_uuid()))
+    .bind(posting.kind.as_str())
+    .bind(posting.corrects.map(|id| id.as_uuid()))
+    .bind(micros(posting.at))
+    .bind(Json(posting))
+    .execute(&mut **tx)
+    .await?;
+    for (position, leg) in posting.legs.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO legs (posting_id, store_id, position, account, currency, amount_minor) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(posting.id.as_uuid())
+        .bind(links.store_id.as_uuid())
+        .bind(i32::try_from(position).unwrap_or(i32::MAX))
+        .bind(leg.account.as_str())
+        .bind(leg.amount.currency.code())
+        .bind(leg.amount.amount_minor)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+async fn order(tx: &mut Tx<'_>, store_id: StoreId, id: OrderId) -> Result<Order, StoreError> {
+    one_doc(
+        sqlx::query("SELECT doc FROM orders WHERE store_id = $1 AND id = $2")
+            .bind(store_id.as_uuid())
+            .bind(id.as_uuid()),
+        &mut **tx,
+    )
+    .await?
+    .ok_or(StoreError::NotFound("order"))
+}
+
+async fn case(tx: &mut Tx<'_>, store_id: StoreId, id: CaseId) -> Result<Case, StoreError> {
+    one_doc(
+        sqlx::query("SELECT doc FROM cases WHERE store_id = $1 AND id = $2")
+            .bind(store_id.as_uuid())
+            .bind(id.as_uuid()),
+        &mut **tx,
+    )
+    .await?
+    .ok_or(StoreError::NotFound("case"))
+}
+
+fn balance_of(row: &sqlx::postgres::PgRow) -> Result<PaymentBalance, StoreError> {
+    let currency: String = row.try_get(0)?;
+    let c = Currency::from_code(&currency).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    Ok(PaymentBalance::new(
+        Money::new(row.try_get(1)?, c),
+        Money::new(row.try_get(2)?, c),
+        Money::new(row.try_get(3)?, c),
+    )?)
+}
+
+/// The payment's balance, its row locked until the transaction ends.
+async fn locked_balance(
+    tx: &mut Tx<'_>,
+    store_id: StoreId,
+    id: PaymentId,
+) -> Result<Option<PaymentBalance>, StoreError> {
+    let row = sqlx::query(
+        "SELECT currency, captured_minor, refunded_minor, reserved_minor FROM payments
+         WHERE store_id = $1 AND id = $2 FOR UPDATE",
+    )
+    .bind(store_id.as_uuid())
+    .bind(id.as_uuid())
+    .fetch_optional(&mut **tx)
+    .await?;
+    row.as_ref().map(balance_of).transpose()
+}
+
+async fn write_balance(
+    tx: &mut Tx<'_>,
+    store_id: StoreId,
+    id: PaymentId,
+    b: &PaymentBalance,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE payments SET captured_minor = $1, refunded_minor = $2, reserved_minor = $3 WHERE store_id = $4 AND id = $5",
+    )
+    .bind(b.captured.amount_minor)
+    .bind(b.refunded.amount_minor)
+    .bind(b.reserved.amount_minor)
+    .bind(store_id.as_uuid())
+    .bind(id.as_uuid())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The payment's balance row, locked; made from the order's report (with its opening
+/// postings) the first time money moves on it. Of two transactions making it at once, one
+/// inserts and the other waits on the row, then finds it.
+async fn ensure_payment(
+    tx: &mut Tx<'_>,
+    order: &Order,
+    payment_id: PaymentId,
+    case_id: CaseId,
+    now: OffsetDateTime,
+) -> Result<(PaymentBalance, Vec<TimelineEntry>), StoreError> {
+    let reported = reported_balance(order, payment_id)?;
+    let mut entries = Vec::new();
+    let inserted = sqlx::query(
+        "INSERT INTO payments (id, store_id, order_id, currency, captured_minor, refunded_minor, reserved_minor)
+         VALUES ($1, $2, $3, $4, $5, $6, 0) ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(payment_id.as_uuid())
+    .bind(order.store_id.as_uuid())
+    .bind(order.id.as_uuid())
+    .bind(reported.captured.currency.code())
+    .bind(reported.captured.amount_minor)
+    .bind(reported.refunded.amount_minor)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected()
+        == 1;
+    if inserted {
+        for posting in opening_postings(order, payment_id, Some(case_id), now)? {
+            insert_posting(tx, &posting).await?;
+            entries.extend(posted_entry(&posting));
+        }
+    }
+    let balance = locked_balance(tx, order.store_id, payment_id).await?.ok_or(StoreError::NotFound("payment"))?;
+    if reported.captured.amount_minor > balance.captured.amount_minor {
+        let grown = balance.with_captured(reported.captured)?;
+        let context = PostingContext {
+            id: new_posting_id(),
+            links: PostingLinks {
+                store_id: order.store_id,
+                order_id: Some(order.id),
+                case_id: Some(case_id),
+                payment_id: Some(payment_id),
+                refund_id: None,
+            },
+            caused_by: Actor::System,
+            rule: Some("payment.reported_by_shop".into()),
+            at: now,
+        };
+        let posting = Posting::capture(context, reported.captured.checked_sub(&balance.captured)?)?;
+        insert_posting(tx, &posting).await?;
+        entries.extend(posted_entry(&posting));
+        write_balance(tx, order.store_id, payment_id, &grown).await?;
+        return Ok((grown, entries));
+    }
+    Ok((balance, entries))
+}
+
+async fn refund_by_key(tx: &mut Tx<'_>, store_id: StoreId, key: &IdempotencyKey) -> Result<Option<Refund>, StoreError> {
+    one_doc(
+        sqlx::query("SELECT doc FROM refunds WHERE store_id = $1 AND idempotency_key = $2")
+            .bind(store_id.as_uuid())
+            .bind(key.as_str()),
+        &mut **tx,
+    )
+    .await
+}
+
+async fn add_credit(
+    tx: &mut Tx<'_>,
+    store_id: StoreId,
+    customer_id: CustomerId,
+    amount: Money,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO store_credit (store_id, customer_id, currency, balance_minor) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (store_id, customer_id, currency) DO UPDATE SET balance_minor = store_credit.balance_minor + excluded.balance_minor",
+    )
+    .bind(store_id.as_uuid())
+    .bind(customer_id.as_uuid())
+    .bind(amount.currency.code())
+    .bind(amount.amount_minor)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+impl PostgresStorage {
+    async fn try_request_refund(
+        &self,
+        request: RefundRequest,
+        policy: &ApprovalPolicy,
+        now: OffsetDateTime,
+    ) -> Result<RefundOutcome, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let store_id = request.store_id;
+        let order = order(&mut tx, store_id, request.order_id).await?;
+        let case = case(&mut tx, store_id, request.case_id).await?;
+        if case.order_id != Some(order.id) {
+            return Err(RefundError::from(ValidationError::new("case_id", "the case is about another order")).into());
+        }
+        if request.customer_id != order.customer_id {
+            return Err(RefundError::from(ValidationError::new("customer_id", "not the order's customer")).into());
+        }
+        let mut entries = Vec::new();
+        // Lock first, then look for the key: a retry racing the first request waits here and
+        // then finds the intent the first one wrote.
+        let balance = match request.payment_id {
+            Some(payment_id) => {
+                let (balance, opened) = ensure_payment(&mut tx, &order, payment_id, case.id, now).await?;
+                entries.extend(opened);
+                Some((payment_id, balance))
+            }
+            None => None,
+        };
+        if let Some(existing) = refund_by_key(&mut tx, store_id, &request.idempotency_key).await? {
+            return if request.same_as(&existing) {
+                Ok(RefundOutcome { refund: existing, created: false })
+            } else {
+                Err(mismatch(&existing))
+            };
+        }
+        let balance = balance.map(|(id, b)| b.reserve(request.amount).map(|b| (id, b))).transpose()?;
+        let change = Refund::request(request, policy, now)?;
+        if let Some((payment_id, balance)) = &balance {
+            write_balance(&mut tx, store_id, *payment_id, balance).await?;
+        }
+        let r = &change.refund;
+        sqlx::query(
+            "INSERT INTO refunds (id, store_id, order_id, case_id, payment_id, idempotency_key, method, status, amount_minor,
+                                  currency, created_at_us, updated_at_us, doc)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+        )
+        .bind(r.id.as_uuid())
+        .bind(r.store_id.as_uuid())
+        .bind(r.order_id.as_uuid())
+        .bind(r.case_id.as_uuid())
+        .bind(r.payment_id.map(|id| id.as_uuid()))
+        .bind(r.idempotency_key.as_str())
+        .bind(r.method.as_str())
+        .bind(r.status.as_str())
+        .bind(r.amount.amount_minor)
+        .bind(r.amount.currency.code())
+        .bind(micros(r.created_at))
+        .bind(micros(r.updated_at))
+        .bind(Json(r))
+        .execute(&mut *tx)
+        .await?;
+        entries.extend(change.entries);
+        append(&mut tx, store_id, change.refund.case_id, entries).await?;
+        tx.commit().await?;
+        Ok(RefundOutcome { refund: change.refund, created: true })
+    }
+}
+
+#[async_trait]
+impl MoneyStorage for PostgresStorage {
+    async fn request_refund(
+        &self,
+        request: RefundRequest,
+        policy: ApprovalPolicy,
+        now: OffsetDateTime,
+    ) -> Result<RefundOutcome, StoreError> {
+        match self.try_request_refund(request.clone(), &policy, now).await {
+            // Two first requests with one key for a gift card (no payment row to queue on):
+            // the loser of the unique index finds the winner's intent.
+            Err(StoreError::Conflict(_)) => {
+                let mut tx = self.pool.begin().await?;
+                let existing = refund_by_key(&mut tx, request.store_id, &request.idempotency_key)
+                    .await?
+                    .ok_or_else(|| StoreError::Conflict("the refund changed meanwhile; try again".into()))?;
+                if request.same_as(&existing) {
+                    Ok(RefundOutcome { refund: existing, created: false })
+                } else {
+                    Err(mismatch(&existing))
+                }
+            }
+            other => other,
+        }
+    }
+
+    async fn refund(&self, store_id: StoreId, id: RefundId) -> Result<Refund, StoreError> {
+        one_doc(
+            sqlx::query("SELECT doc FROM refunds WHERE store_id = $1 AND id = $2")
+                .bind(store_id.as_uuid())
+                .bind(id.as_uuid()),
+            &self.pool,
+        )
+        .await?
+        .ok_or(StoreError::NotFound("refund"))
+    }
+
+    async fn refunds_of_order(&self, store_id: StoreId, order_id: OrderId) -> Result<Vec<Refund>, StoreError> {
+        all_docs(
+            sqlx::query("SELECT doc FROM refunds WHERE store_id = $1 AND order_id = $2 ORDER BY created_at_us, id")
+                .bind(store_id.as_uuid())
+                .bind(order_id.as_uuid()),
+            &self.pool,
+        )
+        .await
+    }
+
+    async fn refunds_to_execute(&self, sent_before: OffsetDateTime, limit: u32) -> Result<Vec<Refund>, StoreError> {
+        all_docs(
+            sqlx::query(
+                "SELECT doc FROM refunds WHERE status = 'approved' OR (status = 'sent' AND updated_at_us < $1)
+                 ORDER BY updated_at_us LIMIT $2",
+            )
+            .bind(micros(sent_before))
+            .bind(i64::from(limit)),
+            &self.pool,
+        )
+        .await
+    }
+
+    async fn change_refund(
+        &self,
+        store_id: StoreId,
+        id: RefundId,
+        change: RefundUpdateFn,
+    ) -> Result<Refund, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let current: Refund = one_doc(
+            sqlx::query("SELECT doc FROM refunds WHERE store_id = $1 AND id = $2 FOR UPDATE")
+                .bind(store_id.as_uuid())
+                .bind(id.as_uuid()),
+            &mut *tx,
+        )
+        .await?
+        .ok_or(StoreError::NotFound("refund"))?;
+        let changed = change(&current)?;
+        let refund = changed.refund;
+        if refund.id != current.id || refund.store_id != current.store_id || refund.amount != current.amount {
+            return Err(StoreError::Backend("a refund change tried to change what is refunded".into()));
+        }
+        let balance = match current.payment_id {
+            Some(payment_id) => Some(
+                locked_balance(&mut tx, store_id, payment_id)
+                    .await?
+                    .ok_or_else(|| StoreError::Corrupt("a refund's payment has no balance".into()))?,
+            ),
+            None => None,
+        };
+        let effects = effects(&current, &refund, balance, refund.updated_at)?;
+        if let (Some(payment_id), Some(balance)) = (current.payment_id, &effects.balance) {
+            write_balance(&mut tx, store_id, payment_id, balance).await?;
+        }
+        if let Some(credit) = effects.credit {
+            add_credit(&mut tx, store_id, refund.customer_id, credit).await?;
+        }
+        if let Some(posting) = &effects.posting {
+            insert_posting(&mut tx, posting).await?;
+        }
+        sqlx::query("UPDATE refunds SET status = $1, updated_at_us = $2, doc = $3 WHERE store_id = $4 AND id = $5")
+            .bind(refund.status.as_str())
+            .bind(micros(refund.updated_at))
+            .bind(Json(&refund))
+            .bind(store_id.as_uuid())
+            .bind(id.as_uuid())
+            .execute(&mut *tx)
+            .await?;
+        let mut entries = changed.entries;
+        entries.extend(effects.entries);
+        append(&mut tx, store_id, refund.case_id, entries).await?;
+        tx.commit().await?;
+        Ok(refund)
+    }
+
+    async fn payment_balance(&self, store_id: StoreId, payment_id: PaymentId) -> Result<PaymentBalance, StoreError> {
+        let row = sqlx::query(
+            "SELECT currency, captured_minor, refunded_minor, reserved_minor FROM payments WHERE store_id = $1 AND id = $2",
+        )
+        .bind(store_id.as_uuid())
+        .bind(payment_id.as_uuid())
+        .fetch_optional(&self.pool)
+        .await?;
+        if let Some(row) = row {
+            return balance_of(&row);
+        }
+        let order: Order = one_doc(
+            sqlx::query("SELECT doc FROM orders WHERE store_id = $1 AND doc->'payments' @> jsonb_build_array(jsonb_build_object('id', $2::text))")
+                .bind(store_id.as_uuid())
+                .bind(payment_id.to_string()),
+            &self.pool,
+        )
+        .await?
+        .ok_or(StoreError::NotFound("payment"))?;
+        reported_balance(&order, payment_id)
+    }
+
+    async fn postings(&self, store_id: StoreId, order_id: Option<OrderId>) -> Result<Vec<Posting>, StoreError> {
+        match order_id {
+            Some(order_id) => {
+                all_docs(
+                    sqlx::query("SELECT doc FROM postings WHERE store_id = $1 AND order_id = $2 ORDER BY at_us, id")
+                        .bind(store_id.as_uuid())
+                        .bind(order_id.as_uuid()),
+                    &self.pool,
+                )
+                .await
+            }
+            None => {
+                all_docs(
+                    sqlx::query("SELECT doc FROM postings WHERE store_id = $1 ORDER BY at_us, id")
+                        .bind(store_id.as_uuid()),
+                    &self.pool,
+                )
+                .await
+            }
+        }
+    }
+
+    async fn ledger_balances(&self, store_id: StoreId) -> Result<Balances, StoreError> {
+        let rows = sqlx::query(
+            "SELECT account, currency, SUM(amount_minor)::BIGINT FROM legs WHERE store_id = $1 GROUP BY account, currency",
+        )
+        .bind(store_id.as_uuid())
+        .fetch_all(&self.pool)
+        .await?;
+        let mut balances = Balances::default();
+        for row in rows {
+            let account: Account = serde_json::from_value(serde_json::Value::String(row.try_get(0)?))?;
+            let currency: String = row.try_get(1)?;
+            let currency = Currency::from_code(&currency).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            balances.by_account.insert((account, currency), row.try_get(2)?);
+        }
+        Ok(balances)
+    }
+
+    async fn store_credit(&self, store_id: StoreId, customer_id: CustomerId) -> Result<Vec<StoreCredit>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT currency, balance_minor FROM store_credit WHERE store_id = $1 AND customer_id = $2 ORDER BY currency",
+        )
+        .bind(store_id.as_uuid())
+        .bind(customer_id.as_uuid())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|row| credit_of(customer_id, &row.try_get::<String, _>(0)?, row.try_get(1)?)).collect()
+    }
+
+    async fn open_dispute(&self, dispute: Dispute, actor: Actor) -> Result<Dispute, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let order = order(&mut tx, dispute.store_id, dispute.order_id).await?;
+        if !order.payments.iter().any(|p| p.id == dispute.payment_id) {
+            return Err(StoreError::NotFound("payment"));
+        }
+        case(&mut tx, dispute.store_id, dispute.case_id).await?;
+        let opened = Dispute::open(dispute, &actor)?;
+        let d = &opened.dispute;
+        sqlx::query(
+            "INSERT INTO disputes (id, store_id, order_id, payment_id, case_id, provider_reference, status, reason,
+                                   amount_minor, currency, evidence_due_at_us, doc)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        )
+        .bind(d.id.as_uuid())
+        .bind(d.store_id.as_uuid())
+        .bind(d.order_id.as_uuid())
+        .bind(d.payment_id.as_uuid())
+        .bind(d.case_id.as_uuid())
+        .bind(&d.provider_reference)
+        .bind(d.status.as_str())
+        .bind(column_text(&d.reason)?)
+        .bind(d.amount.amount_minor)
+        .bind(d.amount.currency.code())
+        .bind(micros(d.evidence_due_by))
+        .bind(Json(d))
+        .execute(&mut *tx)
+        .await?;
+        let mut entries = opened.entries.clone();
+        if let Some(posting) = dispute_posting(None, d, &actor)? {
+            insert_posting(&mut tx, &posting).await?;
+            entries.extend(posted_entry(&posting));
+        }
+        append(&mut tx, d.store_id, d.case_id, entries).await?;
+        tx.commit().await?;
+        Ok(opened.dispute)
+    }
+
+    async fn change_dispute(
+        &self,
+        store_id: StoreId,
+        id: DisputeId,
+        to: DisputeStatus,
+        actor: Actor,
+        now: OffsetDateTime,
+    ) -> Result<Dispute, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let current: Dispute = one_doc(
+            sqlx::query("SELECT doc FROM disputes WHERE store_id = $1 AND id = $2 FOR UPDATE")
+                .bind(store_id.as_uuid())
+                .bind(id.as_uuid()),
+            &mut *tx,
+        )
+        .await?
+        .ok_or(StoreError::NotFound("dispute"))?;
+        let changed = current.change_status(to, &actor, now)?;
+        sqlx::query("UPDATE disputes SET status = $1, doc = $2 WHERE store_id = $3 AND id = $4")
+            .bind(changed.dispute.status.as_str())
+            .bind(Json(&changed.dispute))
+            .bind(store_id.as_uuid())
+            .bind(id.as_uuid())
+            .execute(&mut *tx)
+            .await?;
+        let mut entries = changed.entries;
+        if let Some(posting) = dispute_posting(Some(current.status), &changed.dispute, &actor)? {
+            insert_posting(&mut tx, &posting).await?;
+            entries.extend(posted_entry(&posting));
+        }
+        append(&mut tx, store_id, current.case_id, entries).await?;
+        tx.commit().await?;
+        Ok(changed.dispute)
+    }
+
+    async fn dispute(&self, store_id: StoreId, id: DisputeId) -> Result<Dispute, StoreError> {
+        let row = sqlx::query("SELECT doc FROM disputes WHERE store_id = $1 AND id = $2")
+            .bind(store_id.as_uuid())
+            .bind(id.as_uuid())
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound("dispute"))?;
+        from_doc(row.try_get(0)?)
+    }
+
+    async fn disputes_of_case(&self, store_id: StoreId, case_id: CaseId) -> Result<Vec<Dispute>, StoreError> {
+        all_docs(
+            sqlx::query(
+                "SELECT doc FROM disputes WHERE store_id = $1 AND case_id = $2 ORDER BY evidence_due_at_us, id",
+            )
+            .bind(store_id.as_uuid())
+            .bind(case_id.as_uuid()),
+            &self.pool,
+        )
+        .await
+    }
+
+    async fn append_timeline(
+        &self,
+        store_id: StoreId,
+        case_id: CaseId,
+        entries: Vec<TimelineEntry>,
+    ) -> Result<Vec<RecordedEntry>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        case(&mut tx, store_id, case_id).await?;
+        let recorded = append(&mut tx, store_id, case_id, entries).await?;
+        tx.commit().await?;
+        Ok(recorded)
+    }
+}

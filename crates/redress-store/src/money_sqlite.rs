@@ -1,0 +1,518 @@
+//! The money layer on SQLite. Every write runs on the single writer thread, so a refund's
+//! check of the payment's balance and its reservation cannot interleave with another's.
+
+use async_trait::async_trait;
+use redress_domain::approval::ApprovalPolicy;
+use redress_domain::dispute::{Dispute, DisputeStatus};
+use redress_domain::ledger::{Account, Balances, Posting};
+use redress_domain::refund::{IdempotencyKey, PaymentBalance, Refund, RefundError, RefundRequest, StoreCredit};
+use redress_domain::{
+    Actor, Case, CaseId, Currency, CustomerId, DisputeId, Money, Order, OrderId, PaymentId, RefundId, StoreId,
+    TimelineEntry, ValidationError,
+};
+use rusqlite::{Connection, OptionalExtension, params};
+use time::OffsetDateTime;
+
+use crate::money::{
+    MoneyStorage, RefundOutcome, RefundUpdateFn, credit_of, dispute_posting, effects, mismatch, opening_postings,
+    posted_entry, reported_balance,
+};
+use crate::sqlite::{SqliteStorage, all_docs, one_doc};
+use crate::{RecordedEntry, StoreError, column_text, micros};
+
+fn append(
+    conn: &Connection,
+    store_id: StoreId,
+    case_id: CaseId,
+    entries: Vec<TimelineEntry>,
+) -> Result<Vec<RecordedEntry>, StoreError> {
+    let mut statement = conn
+        .prepare_cached("INSERT INTO timeline (store_id, case_id, at_us, doc) VALUES (?1, ?2, ?3, ?4) RETURNING seq")?;
+    let mut recorded = Vec::with_capacity(entries.len());
+    for entry in entries {
+        let seq = statement.query_row(
+            params![store_id.to_string(), case_id.to_string(), micros(entry.at), serde_json::to_string(&entry)?],
+            |row| row.get(0),
+        )?;
+        recorded.push(RecordedEntry { seq, entry });
+    }
+    Ok(recorded)
+}
+
+fn insert_posting(conn: &Connection, posting: &Posting) -> Result<(), StoreError> {
+    posting.check()?;
+    let links = &posting.links;
+    conn.prepare_cached(
+        "INSERT INTO postings (id, store_id, order_id, case_id, payment_id, refund_id, kind, corrects, at_us, doc)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?
+    .execute(params![
+        posting.id.to_string(),
+        links.store_id.to_string(),
+        links.order_id.map(|id| id.to_string()),
+        links.case_id.map(|id| id.to_string()),
+        links.payment_id.map(|id| id.to_string()),
+        links.refund_id.map(|id| id.to_string()),
+        posting.kind.as_str(),
+        posting.corrects.map(|id| id.to_string()),
+        micros(posting.at),
+        serde_json::to_string(posting)?
+    ])?;
+    let mut leg = conn.prepare_cached(
+        "INSERT INTO legs (posting_id, store_id, position, account, currency, amount_minor) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for (position, l) in posting.legs.iter().enumerate() {
+        leg.execute(params![
+            posting.id.to_string(),
+            links.store_id.to_string(),
+            position as i64,
+            l.account.as_str(),
+            l.amount.currency.code(),
+            l.amount.amount_minor
+        ])?;
+    }
+    conn.prepare_cached("INSERT INTO posting_seals (posting_id) VALUES (?1)")?.execute([posting.id.to_string()])?;
+    Ok(())
+}
+
+fn order(conn: &Connection, store_id: StoreId, id: OrderId) -> Result<Order, StoreError> {
+    one_doc(conn, "SELECT doc FROM orders WHERE store_id = ?1 AND id = ?2", [store_id.to_string(), id.to_string()])?
+        .ok_or(StoreError::NotFound("order"))
+}
+
+fn case(conn: &Connection, store_id: StoreId, id: CaseId) -> Result<Case, StoreError> {
+    one_doc(conn, "SELECT doc FROM cases WHERE store_id = ?1 AND id = ?2", [store_id.to_string(), id.to_string()])?
+        .ok_or(StoreError::NotFound("case"))
+}
+
+fn balance_row(conn: &Connection, store_id: StoreId, id: PaymentId) -> Result<Option<PaymentBalance>, StoreError> {
+    let row = conn
+        .prepare_cached(
+            "SELECT currency, captured_minor, refunded_minor, reserved_minor FROM payments WHERE store_id = ?1 AND id = ?2",
+        )?
+        .query_row([store_id.to_string(), id.to_string()], |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?, row.get::<_, i64>(2)?, row.get::<_, i64>(3)?))
+        })
+        .optional()?;
+    row.map(|(currency, captured, refunded, reserved)| {
+        let c = Currency::from_code(&currency).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        Ok(PaymentBalance::new(Money::new(captured, c), Money::new(refunded, c), Money::new(reserved, c))?)
+    })
+    .transpose()
+}
+
+fn write_balance(conn: &Connection, store_id: StoreId, id: PaymentId, b: &PaymentBalance) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "UPDATE payments SET captured_minor = ?1, refunded_minor = ?2, reserved_minor = ?3 WHERE store_id = ?4 AND id = ?5",
+    )?
+    .execute(params![
+        b.captured.amount_minor,
+        b.refunded.amount_minor,
+        b.reserved.amount_minor,
+        store_id.to_string(),
+        id.to_string()
+    ])?;
+    Ok(())
+}
+
+/// The payment's balance row, made from the order's report (with its opening postings) the
+/// first time money moves on it; a capture reported larger since is posted and taken in.
+fn ensure_payment(
+    conn: &Connection,
+    order: &Order,
+    payment_id: PaymentId,
+    case_id: CaseId,
+    now: OffsetDateTime,
+) -> Result<(PaymentBalance, Vec<TimelineEntry>), StoreError> {
+    let reported = reported_balance(order, payment_id)?;
+    let mut entries = Vec::new();
+    if let Some(balance) = balance_row(conn, order.store_id, payment_id)? {
+        if reported.captured.amount_minor > balance.captured.amount_minor {
+            let grown = balance.with_captured(reported.captured)?;
+            let context = redress_domain::ledger::PostingContext {
+                id: crate::money::new_posting_id(),
+                links: redress_domain::ledger::PostingLinks {
+                    store_id: order.store_id,
+                    order_id: Some(order.id),
+                    case_id: Some(case_id),
+                    payment_id: Some(payment_id),
+                    refund_id: None,
+                },
+                caused_by: Actor::System,
+                rule: Some("payment.reported_by_shop".into()),
+                at: now,
+            };
+            let posting = Posting::capture(context, reported.captured.checked_sub(&balance.captured)?)?;
+            insert_posting(conn, &posting)?;
+            entries.extend(posted_entry(&posting));
+            write_balance(conn, order.store_id, payment_id, &grown)?;
+            return Ok((grown, entries));
+        }
+        return Ok((balance, entries));
+    }
+    conn.prepare_cached(
+        "INSERT INTO payments (id, store_id, order_id, currency, captured_minor, refunded_minor, reserved_minor)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0)",
+    )?
+    .execute(params![
+        payment_id.to_string(),
+        order.store_id.to_string(),
+        order.id.to_string(),
+        reported.captured.currency.code(),
+        reported.captured.amount_minor,
+        reported.refunded.amount_minor
+    ])?;
+    for posting in opening_postings(order, payment_id, Some(case_id), now)? {
+        insert_posting(conn, &posting)?;
+        entries.extend(posted_entry(&posting));
+    }
+    Ok((reported, entries))
+}
+
+fn refund_by_key(conn: &Connection, store_id: StoreId, key: &IdempotencyKey) -> Result<Option<Refund>, StoreError> {
+    one_doc(
+        conn,
+        "SELECT doc FROM refunds WHERE store_id = ?1 AND idempotency_key = ?2",
+        [store_id.to_string(), key.as_str().to_owned()],
+    )
+}
+
+fn load_refund(conn: &Connection, store_id: StoreId, id: RefundId) -> Result<Refund, StoreError> {
+    one_doc(conn, "SELECT doc FROM refunds WHERE store_id = ?1 AND id = ?2", [store_id.to_string(), id.to_string()])?
+        .ok_or(StoreError::NotFound("refund"))
+}
+
+fn insert_refund(conn: &Connection, r: &Refund) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO refunds (id, store_id, order_id, case_id, payment_id, idempotency_key, method, status, amount_minor,
+                              currency, created_at_us, updated_at_us, doc)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    )?
+    .execute(params![
+        r.id.to_string(),
+        r.store_id.to_string(),
+        r.order_id.to_string(),
+        r.case_id.to_string(),
+        r.payment_id.map(|id| id.to_string()),
+        r.idempotency_key.as_str(),
+        r.method.as_str(),
+        r.status.as_str(),
+        r.amount.amount_minor,
+        r.amount.currency.code(),
+        micros(r.created_at),
+        micros(r.updated_at),
+        serde_json::to_string(r)?
+    ])?;
+    Ok(())
+}
+
+fn add_credit(conn: &Connection, store_id: StoreId, customer_id: CustomerId, amount: Money) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO store_credit (store_id, customer_id, currency, balance_minor) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (store_id, customer_id, currency) DO UPDATE SET balance_minor = balance_minor + excluded.balance_minor",
+    )?
+    .execute(params![store_id.to_string(), customer_id.to_string(), amount.currency.code(), amount.amount_minor])?;
+    Ok(())
+}
+
+fn insert_dispute(conn: &Connection, d: &Dispute) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO disputes (id, store_id, order_id, payment_id, case_id, provider_reference, status, reason,
+                               amount_minor, currency, evidence_due_at_us, doc)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    )?
+    .execute(params![
+        d.id.to_string(),
+        d.store_id.to_string(),
+        d.order_id.to_string(),
+        d.payment_id.to_string(),
+        d.case_id.to_string(),
+        d.provider_reference,
+        d.status.as_str(),
+        column_text(&d.reason)?,
+        d.amount.amount_minor,
+        d.amount.currency.code(),
+        micros(d.evidence_due_by),
+        serde_json::to_string(d)?
+    ])?;
+    Ok(())
+}
+
+fn load_dispute(conn: &Connection, store_id: StoreId, id: DisputeId) -> Result<Dispute, StoreError> {
+    one_doc(conn, "SELECT doc FROM disputes WHERE store_id = ?1 AND id = ?2", [store_id.to_string(), id.to_string()])?
+        .ok_or(StoreError::NotFound("dispute"))
+}
+
+fn account(text: &str) -> Result<Account, StoreError> {
+    Ok(serde_json::from_value(serde_json::Value::String(text.to_owned()))?)
+}
+
+#[async_trait]
+impl MoneyStorage for SqliteStorage {
+    async fn request_refund(
+        &self,
+        request: RefundRequest,
+        policy: ApprovalPolicy,
+        now: OffsetDateTime,
+    ) -> Result<RefundOutcome, StoreError> {
+        self.write(move |conn| {
+            let store_id = request.store_id;
+            if let Some(existing) = refund_by_key(conn, store_id, &request.idempotency_key)? {
+                return if request.same_as(&existing) {
+                    Ok(RefundOutcome { refund: existing, created: false })
+                } else {
+                    Err(mismatch(&existing))
+                };
+            }
+            let order = order(conn, store_id, request.order_id)?;
+            let case = case(conn, store_id, request.case_id)?;
+            if case.order_id != Some(order.id) {
+                return Err(
+                    RefundError::from(ValidationError::new("case_id", "the case is about another order")).into()
+                );
+            }
+            if request.customer_id != order.customer_id {
+                return Err(RefundError::from(ValidationError::new("customer_id", "not the order's customer")).into());
+            }
+            let mut entries = Vec::new();
+            let balance = match request.payment_id {
+                Some(payment_id) => {
+                    let (balance, opened) = ensure_payment(conn, &order, payment_id, case.id, now)?;
+                    entries.extend(opened);
+                    Some((payment_id, balance.reserve(request.amount)?))
+                }
+                None => None,
+            };
+            let change = Refund::request(request, &policy, now)?;
+            if let Some((payment_id, balance)) = &balance {
+                write_balance(conn, store_id, *payment_id, balance)?;
+            }
+            insert_refund(conn, &change.refund)?;
+            entries.extend(change.entries);
+            append(conn, store_id, change.refund.case_id, entries)?;
+            Ok(RefundOutcome { refund: change.refund, created: true })
+        })
+        .await
+    }
+
+    async fn refund(&self, store_id: StoreId, id: RefundId) -> Result<Refund, StoreError> {
+        self.read(move |conn| load_refund(conn, store_id, id)).await
+    }
+
+    async fn refunds_of_order(&self, store_id: StoreId, order_id: OrderId) -> Result<Vec<Refund>, StoreError> {
+        self.read(move |conn| {
+            all_docs(
+                conn,
+                "SELECT doc FROM refunds WHERE store_id = ?1 AND order_id = ?2 ORDER BY created_at_us, id",
+                [store_id.to_string(), order_id.to_string()],
+            )
+        })
+        .await
+    }
+
+    async fn refunds_to_execute(&self, sent_before: OffsetDateTime, limit: u32) -> Result<Vec<Refund>, StoreError> {
+        self.read(move |conn| {
+            all_docs(
+                conn,
+                "SELECT doc FROM refunds WHERE status = 'approved' OR (status = 'sent' AND updated_at_us < ?1)
+                 ORDER BY updated_at_us LIMIT ?2",
+                params![micros(sent_before), i64::from(limit)],
+            )
+        })
+        .await
+    }
+
+    async fn change_refund(
+        &self,
+        store_id: StoreId,
+        id: RefundId,
+        change: RefundUpdateFn,
+    ) -> Result<Refund, StoreError> {
+        self.write(move |conn| {
+            let current = load_refund(conn, store_id, id)?;
+            let changed = change(&current)?;
+            let refund = changed.refund;
+            if refund.id != current.id || refund.store_id != current.store_id || refund.amount != current.amount {
+                return Err(StoreError::Backend("a refund change tried to change what is refunded".into()));
+            }
+            let balance = match current.payment_id {
+                Some(payment_id) => Some(
+                    balance_row(conn, store_id, payment_id)?
+                        .ok_or_else(|| StoreError::Corrupt("a refund's payment has no balance".into()))?,
+                ),
+                None => None,
+            };
+            let effects = effects(&current, &refund, balance, refund.updated_at)?;
+            if let (Some(payment_id), Some(balance)) = (current.payment_id, &effects.balance) {
+                write_balance(conn, store_id, payment_id, balance)?;
+            }
+            if let Some(credit) = effects.credit {
+                add_credit(conn, store_id, refund.customer_id, credit)?;
+            }
+            if let Some(posting) = &effects.posting {
+                insert_posting(conn, posting)?;
+            }
+            conn.prepare_cached(
+                "UPDATE refunds SET status = ?1, updated_at_us = ?2, doc = ?3 WHERE store_id = ?4 AND id = ?5",
+            )?
+            .execute(params![
+                refund.status.as_str(),
+                micros(refund.updated_at),
+                serde_json::to_string(&refund)?,
+                store_id.to_string(),
+                id.to_string()
+            ])?;
+            let mut entries = changed.entries;
+            entries.extend(effects.entries);
+            append(conn, store_id, refund.case_id, entries)?;
+            Ok(refund)
+        })
+        .await
+    }
+
+    async fn payment_balance(&self, store_id: StoreId, payment_id: PaymentId) -> Result<PaymentBalance, StoreError> {
+        self.read(move |conn| {
+            if let Some(balance) = balance_row(conn, store_id, payment_id)? {
+                return Ok(balance);
+            }
+            let orders: Vec<Order> = all_docs(
+                conn,
+                "SELECT o.doc FROM orders o, json_each(o.doc, '$.payments') p
+                 WHERE o.store_id = ?1 AND json_extract(p.value, '$.id') = ?2",
+                [store_id.to_string(), payment_id.to_string()],
+            )?;
+            let order = orders.first().ok_or(StoreError::NotFound("payment"))?;
+            reported_balance(order, payment_id)
+        })
+        .await
+    }
+
+    async fn postings(&self, store_id: StoreId, order_id: Option<OrderId>) -> Result<Vec<Posting>, StoreError> {
+        self.read(move |conn| match order_id {
+            Some(order_id) => all_docs(
+                conn,
+                "SELECT doc FROM postings WHERE store_id = ?1 AND order_id = ?2 ORDER BY at_us, id",
+                [store_id.to_string(), order_id.to_string()],
+            ),
+            None => all_docs(
+                conn,
+                "SELECT doc FROM postings WHERE store_id = ?1 ORDER BY at_us, id",
+                [store_id.to_string()],
+            ),
+        })
+        .await
+    }
+
+    async fn ledger_balances(&self, store_id: StoreId) -> Result<Balances, StoreError> {
+        self.read(move |conn| {
+            let mut statement = conn.prepare_cached(
+                "SELECT account, currency, SUM(amount_minor) FROM legs WHERE store_id = ?1 GROUP BY account, currency",
+            )?;
+            let rows = statement
+                .query_map([store_id.to_string()], |row| {
+                    Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, i64>(2)?))
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            let mut balances = Balances::default();
+            for (a, currency, sum) in rows {
+                let currency = Currency::from_code(&currency).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                balances.by_account.insert((account(&a)?, currency), sum);
+            }
+            Ok(balances)
+        })
+        .await
+    }
+
+    async fn store_credit(&self, store_id: StoreId, customer_id: CustomerId) -> Result<Vec<StoreCredit>, StoreError> {
+        self.read(move |conn| {
+            let mut statement = conn.prepare_cached(
+                "SELECT currency, balance_minor FROM store_credit WHERE store_id = ?1 AND customer_id = ?2 ORDER BY currency",
+            )?;
+            let rows = statement
+                .query_map([store_id.to_string(), customer_id.to_string()], |row| {
+                    Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?))
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            rows.into_iter().map(|(currency, balance)| credit_of(customer_id, &currency, balance)).collect()
+        })
+        .await
+    }
+
+    async fn open_dispute(&self, dispute: Dispute, actor: Actor) -> Result<Dispute, StoreError> {
+        self.write(move |conn| {
+            let order = order(conn, dispute.store_id, dispute.order_id)?;
+            if !order.payments.iter().any(|p| p.id == dispute.payment_id) {
+                return Err(StoreError::NotFound("payment"));
+            }
+            case(conn, dispute.store_id, dispute.case_id)?;
+            let opened = Dispute::open(dispute, &actor)?;
+            insert_dispute(conn, &opened.dispute)?;
+            let mut entries = opened.entries;
+            if let Some(posting) = dispute_posting(None, &opened.dispute, &actor)? {
+                insert_posting(conn, &posting)?;
+                entries.extend(posted_entry(&posting));
+            }
+            append(conn, opened.dispute.store_id, opened.dispute.case_id, entries)?;
+            Ok(opened.dispute)
+        })
+        .await
+    }
+
+    async fn change_dispute(
+        &self,
+        store_id: StoreId,
+        id: DisputeId,
+        to: DisputeStatus,
+        actor: Actor,
+        now: OffsetDateTime,
+    ) -> Result<Dispute, StoreError> {
+        self.write(move |conn| {
+            let current = load_dispute(conn, store_id, id)?;
+            let changed = current.change_status(to, &actor, now)?;
+            conn.prepare_cached("UPDATE disputes SET status = ?1, doc = ?2 WHERE store_id = ?3 AND id = ?4")?.execute(
+                params![
+                    changed.dispute.status.as_str(),
+                    serde_json::to_string(&changed.dispute)?,
+                    store_id.to_string(),
+                    id.to_string()
+                ],
+            )?;
+            let mut entries = changed.entries;
+            if let Some(posting) = dispute_posting(Some(current.status), &changed.dispute, &actor)? {
+                insert_posting(conn, &posting)?;
+                entries.extend(posted_entry(&posting));
+            }
+            append(conn, store_id, current.case_id, entries)?;
+            Ok(changed.dispute)
+        })
+        .await
+    }
+
+    async fn dispute(&self, store_id: StoreId, id: DisputeId) -> Result<Dispute, StoreError> {
+        self.read(move |conn| load_dispute(conn, store_id, id)).await
+    }
+
+    async fn disputes_of_case(&self, store_id: StoreId, case_id: CaseId) -> Result<Vec<Dispute>, StoreError> {
+        self.read(move |conn| {
+            all_docs(
+                conn,
+                "SELECT doc FROM disputes WHERE store_id = ?1 AND case_id = ?2 ORDER BY evidence_due_at_us, id",
+                [store_id.to_string(), case_id.to_string()],
+            )
+        })
+        .await
+    }
+
+    async fn append_timeline(
+        &self,
+        store_id: StoreId,
+        case_id: CaseId,
+        entries: Vec<TimelineEntry>,
+    ) -> Result<Vec<RecordedEntry>, StoreError> {
+        self.write(move |conn| {
+            case(conn, store_id, case_id)?;
+            append(conn, store_id, case_id, entries)
+        })
+        .await
+    }
+}
