@@ -62,6 +62,9 @@ pub trait MoneyStorage: Send + Sync {
     /// Refunds with work to do, across stores: approved ones, and sent ones last touched
     /// before `sent_before` (a call that never answered, or a server that died mid-call).
     async fn refunds_to_execute(&self, sent_before: OffsetDateTime, limit: u32) -> Result<Vec<Refund>, StoreError>;
+    /// A refund by id in whichever store holds it. Only for the refund worker and provider
+    /// events, which act for the deployment; everything acting for a store uses [`Self::refund`].
+    async fn refund_anywhere(&self, id: RefundId) -> Result<Option<Refund>, StoreError>;
     /// Applies `change` to the refund as it is now and commits what it does to money with it:
     /// a rejection or failure releases the reserved amount; a success settles it, posts the
     /// movement and issues store credit. A refused change writes nothing.

@@ -364,6 +364,10 @@ impl MoneyStorage for PostgresStorage {
         .await
     }
 
+    async fn refund_anywhere(&self, id: RefundId) -> Result<Option<Refund>, StoreError> {
+        one_doc(sqlx::query("SELECT doc FROM refunds WHERE id = $1").bind(id.as_uuid()), &self.pool).await
+    }
+
     async fn change_refund(
         &self,
         store_id: StoreId,

@@ -322,6 +322,10 @@ impl MoneyStorage for SqliteStorage {
         .await
     }
 
+    async fn refund_anywhere(&self, id: RefundId) -> Result<Option<Refund>, StoreError> {
+        self.read(move |conn| one_doc(conn, "SELECT doc FROM refunds WHERE id = ?1", [id.to_string()])).await
+    }
+
     async fn change_refund(
         &self,
         store_id: StoreId,
