@@ -316,14 +316,23 @@ impl PaymentBalance {
     }
 }
 
+/// Dates as `2026-11-27` in JSON (serde `with` module).
+#[allow(missing_docs)]
+pub mod iso_date {
+    time::serde::format_description!(inner, Date, "[year]-[month]-[day]");
+    pub use inner::*;
+}
+
 /// When the customer can expect the money, by method: shown in "where is my refund".
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExpectedArrival {
     /// Earliest day the money can show.
+    #[serde(with = "iso_date")]
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub earliest: Date,
     /// Day by which it should have shown; after it, the refund is late.
+    #[serde(with = "iso_date")]
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub latest: Date,
 }

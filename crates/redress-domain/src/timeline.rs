@@ -261,6 +261,7 @@ pub enum CaseEvent {
         /// The provider's refund id.
         provider_reference: String,
         /// When the customer should have it by.
+        #[serde(with = "crate::refund::iso_date")]
         #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
         expected_by: time::Date,
     },
@@ -273,6 +274,7 @@ pub enum CaseEvent {
         /// The provider's refund id, for refunds to the original method.
         provider_reference: Option<String>,
         /// When the customer should have it by.
+        #[serde(with = "crate::refund::iso_date::option")]
         #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
         expected_by: Option<time::Date>,
     },

@@ -14,6 +14,8 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
+use redress_connect::executor::RefundExecutor;
+use redress_domain::approval::ApprovalPolicy;
 use redress_store::Storage;
 use sha2::{Digest, Sha256};
 use utoipa::OpenApi;
@@ -32,6 +34,7 @@ pub use auth::{hash_secret, new_store_secret};
 #[derive(Clone)]
 pub struct AppState {
     inner: Arc<Inner>,
+    refunds: Arc<RefundExecutor>,
 }
 
 struct Inner {
@@ -40,15 +43,24 @@ struct Inner {
     portal_keys: portal::session::PortalKeys,
     admin_key_hash: [u8; 32],
     keys: auth::KeyCache,
+    approval: ApprovalPolicy,
 }
 
 impl AppState {
     /// State over `storage`, with `admin_key` as the deployment's admin secret.
+    /// Refunds go through the built-in sandbox provider; see [`AppState::with_refunds`].
     pub fn new(storage: Arc<dyn Storage>, admin_key: &str) -> Self {
         // Built now rather than on the first search, so no customer waits for it.
         redress_text::help::HelpIndex::shipped();
+        let refunds = Arc::new(RefundExecutor::new(
+            storage.clone(),
+            Arc::new(redress_connect::sandbox::Sandbox::new()),
+            redress_connect::executor::RetryPolicy::default(),
+        ));
         Self {
+            refunds,
             inner: Arc::new(Inner {
+                approval: ApprovalPolicy::default(),
                 storage,
                 // Loaded here, not on the first message, so no request pays for it.
                 understanding: redress_text::Understanding::shipped(),
@@ -73,6 +85,22 @@ impl AppState {
     pub fn understanding(&self) -> &redress_text::Understanding {
         self.inner.understanding
     }
+
+    /// The same state with refunds carried out by `refunds` (its provider and retry policy).
+    pub fn with_refunds(mut self, refunds: Arc<RefundExecutor>) -> Self {
+        self.refunds = refunds;
+        self
+    }
+
+    /// The refund executor.
+    pub fn refunds(&self) -> &Arc<RefundExecutor> {
+        &self.refunds
+    }
+
+    /// The approval rule for money going out.
+    pub fn approval(&self) -> &ApprovalPolicy {
+        &self.inner.approval
+    }
 }
 
 #[derive(OpenApi)]
@@ -89,6 +117,7 @@ impl AppState {
         (name = "orders", description = "Orders as the shop's systems report them"),
         (name = "cases", description = "Customer problems and their timelines"),
         (name = "resolution", description = "Options, remedies, amendments, returns, fault and the store's policy"),
+        (name = "money", description = "Refunds, store credit, approvals, the ledger, transaction checks and disputes"),
         (name = "understanding", description = "What a customer's message is about, locally, with no outside service"),
         (name = "health", description = "Liveness")
     )
@@ -113,6 +142,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::orders::router())
         .merge(routes::cases::router())
         .merge(routes::resolution::router())
+        .merge(routes::money::router())
         .merge(routes::understanding::router())
         .merge(routes::help::router())
 }

@@ -3,6 +3,7 @@
 pub(crate) mod cases;
 pub(crate) mod health;
 pub(crate) mod help;
+pub(crate) mod money;
 pub(crate) mod orders;
 pub(crate) mod resolution;
 pub(crate) mod stores;

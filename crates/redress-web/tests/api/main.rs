@@ -26,6 +26,7 @@ mod fixtures;
 mod health;
 mod isolation;
 mod json_errors;
+mod money;
 mod openapi;
 mod orders;
 mod portal;

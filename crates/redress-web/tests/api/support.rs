@@ -173,7 +173,7 @@ impl TestApp {
         Self::read(request.send().await.expect("the server answers")).await
     }
 
-    async fn read(response: reqwest::Response) -> Reply {
+    pub async fn read(response: reqwest::Response) -> Reply {
         let status = response.status();
         let content_type = response.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
         let headers = response.headers().clone();

@@ -1,0 +1,685 @@
+//! Money on a case: refunds (with an `Idempotency-Key`), approvals, "where is my refund",
+//! the ledger, store credit, transaction checks and disputes with their evidence packs.
+//!
+//! A refund request writes the intent first; if it needs no second person it is carried out at
+//! once through the payment provider. Retrying the request with the same key answers with the
+//! same intent (200 instead of 201) and never refunds twice.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::header::CONTENT_TYPE;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use redress_domain::approval::Person;
+use redress_domain::dispute::{Dispute, DisputeReason, DisputeStatus, EvidencePack, EvidenceSources, PolicyShown};
+use redress_domain::ledger::{Account, Balances, Posting};
+use redress_domain::refund::{
+    ExpectedArrival, Fee, IdempotencyKey, Refund, RefundLine, RefundMethod, RefundReason, RefundRequest, RefundStatus,
+    StoreCredit,
+};
+use redress_domain::transaction_check::{self, CheckContext, Finding};
+use redress_domain::{
+    Case, CaseEvent, CaseId, CustomerId, DisputeId, Money, Order, PaymentId, RefundId, StoreId, TimelineEntry,
+};
+use redress_store::StoreError;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::{new_id, path_id};
+use crate::AppState;
+use crate::auth::StoreCaller;
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::{ApiJson, ApiQuery};
+
+pub(crate) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(request_refund))
+        .routes(routes!(get_refund))
+        .routes(routes!(approve_refund))
+        .routes(routes!(reject_refund))
+        .routes(routes!(case_money))
+        .routes(routes!(check_transactions))
+        .routes(routes!(ledger))
+        .routes(routes!(store_credit))
+        .routes(routes!(open_dispute))
+        .routes(routes!(get_dispute))
+        .routes(routes!(change_dispute))
+        .routes(routes!(dispute_evidence))
+}
+
+/// A person acting on money, as the request names them.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PersonInput {
+    /// Name or login, as on the timeline.
+    pub name: String,
+    /// `agent`, `team_lead` or `owner`.
+    pub role: redress_domain::approval::Role,
+}
+
+impl PersonInput {
+    fn person(&self, field: &str) -> Result<Person, ApiError> {
+        Person::new(&self.name, self.role).map_err(|e| ApiError::invalid(format!("{field}.name"), e.problem))
+    }
+}
+
+/// A refund to make on a case's order.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewRefund {
+    /// The payment it goes back to (required for `original_payment` and `store_credit`).
+    #[serde(default)]
+    pub payment_id: Option<String>,
+    /// `original_payment`, `store_credit` or `gift_card`.
+    pub method: RefundMethod,
+    /// Why.
+    pub reason: RefundReason,
+    /// What the customer gets, in the order's currency.
+    pub amount: Money,
+    /// The lines refunded, for partial refunds per line (they add up to amount plus fees).
+    #[serde(default)]
+    pub lines: Vec<RefundLine>,
+    /// Fees kept (return shipping, restocking).
+    #[serde(default)]
+    pub fees: Vec<Fee>,
+    /// Store credit bonus set by policy.
+    #[serde(default)]
+    pub bonus: Option<Money>,
+    /// A note for the team.
+    #[serde(default)]
+    pub note: Option<String>,
+    /// Who asks.
+    pub requested_by: PersonInput,
+    /// The customer is flagged by the abuse rules: a second person must approve.
+    #[serde(default)]
+    pub customer_flagged: bool,
+}
+
+/// A refund with what the customer is told about it.
+#[derive(Serialize, ToSchema)]
+pub struct RefundView {
+    /// The refund intent.
+    pub refund: Refund,
+    /// When the money should arrive (an estimate from today while not yet sent).
+    pub expected_arrival: ExpectedArrival,
+    /// "Where is my refund", in words for the customer.
+    pub customer_message: String,
+}
+
+fn payment_method(order: &Order, refund: &Refund) -> String {
+    refund
+        .payment_id
+        .and_then(|id| order.payments.iter().find(|p| p.id == id))
+        .map_or_else(|| "card".to_owned(), |p| p.method.clone())
+}
+
+fn refund_view(order: &Order, refund: Refund, now: OffsetDateTime) -> RefundView {
+    let method = payment_method(order, &refund);
+    let expected = refund.expected.unwrap_or_else(|| ExpectedArrival::for_refund(refund.method, &method, now));
+    let amount = refund.amount;
+    let (from, to) = (expected.earliest, expected.latest);
+    let channel = match refund.method {
+        RefundMethod::OriginalPayment => format!("to your {}", method.replace('_', " ")),
+        RefundMethod::StoreCredit => "as store credit".to_owned(),
+        RefundMethod::GiftCard => "as a gift card".to_owned(),
+    };
+    let customer_message = match refund.status {
+        RefundStatus::Succeeded if refund.method != RefundMethod::OriginalPayment => {
+            format!("Your refund of {amount} was issued {channel} and can be used now.")
+        }
+        RefundStatus::Succeeded | RefundStatus::PendingSettlement | RefundStatus::Sent => {
+            format!("Your refund of {amount} was sent {channel}. It should arrive between {from} and {to}.")
+        }
+        RefundStatus::Failed => {
+            format!(
+                "Your refund of {amount} could not be sent {channel}; we are looking into it and will write to you."
+            )
+        }
+        RefundStatus::Rejected => format!("The refund of {amount} was not approved; an agent will explain why."),
+        RefundStatus::Requested | RefundStatus::AwaitingApproval | RefundStatus::Approved => format!(
+            "Your refund of {amount} is being processed {channel}. Once sent it usually arrives between {from} and {to}."
+        ),
+    };
+    RefundView { refund, expected_arrival: expected, customer_message }
+}
+
+fn idempotency_key(headers: &HeaderMap) -> Result<IdempotencyKey, ApiError> {
+    let value = headers.get("idempotency-key").ok_or_else(|| ApiError {
+        status: StatusCode::BAD_REQUEST,
+        code: "missing_field",
+        field: Some("Idempotency-Key".into()),
+        message: "send an `Idempotency-Key` header (e.g. a UUID) and the same key when retrying".into(),
+    })?;
+    let text = value.to_str().map_err(|_| ApiError::invalid("Idempotency-Key", "use visible ASCII characters"))?;
+    IdempotencyKey::parse(text).map_err(|e| ApiError::invalid("Idempotency-Key", e.problem))
+}
+
+async fn case_and_order(state: &AppState, store_id: StoreId, case_id: &str) -> Result<(Case, Order), ApiError> {
+    let case = state.storage().case(store_id, path_id::<CaseId>(case_id, "case")?).await?;
+    let order_id = case.order_id.ok_or_else(|| {
+        ApiError::new(StatusCode::CONFLICT, "case_without_order", "the case is about no order; link it to one first")
+    })?;
+    let order = state.storage().order(store_id, order_id).await?;
+    Ok((case, order))
+}
+
+fn body_payment(order: &Order, text: Option<&str>) -> Result<Option<PaymentId>, ApiError> {
+    let Some(text) = text else { return Ok(None) };
+    let id: PaymentId = text.parse().map_err(|_| ApiError::invalid("payment_id", "not a payment id"))?;
+    if !order.payments.iter().any(|p| p.id == id) {
+        return Err(ApiError::invalid("payment_id", "no payment with that id on the case's order"));
+    }
+    Ok(Some(id))
+}
+
+async fn execute(state: &AppState, refund: Refund) -> Result<Refund, ApiError> {
+    if !matches!(refund.status, RefundStatus::Approved | RefundStatus::Sent) {
+        return Ok(refund);
+    }
+    state.refunds().execute(refund.store_id, refund.id).await.map_err(|e| match e {
+        redress_connect::executor::ExecuteError::Store(store) => ApiError::from(store),
+        other => ApiError::internal(other),
+    })
+}
+
+/// Asks for a refund on the case's order. The intent is written first with the
+/// `Idempotency-Key`; within the approval limit it is carried out at once, otherwise it waits
+/// for a second person. The same key again answers with the same refund (200).
+#[utoipa::path(post, path = "/api/v1/cases/{case_id}/refunds", tag = "money", request_body = NewRefund,
+    params(("case_id" = String, Path, description = "The case's id"),
+        ("Idempotency-Key" = String, Header, description = "The client's key for this refund: 1 to 255 visible ASCII characters; retry with the same key")),
+    security(("store_key" = [])),
+    responses((status = 201, description = "Written (and carried out when no approval is needed)", body = RefundView),
+        (status = 200, description = "The key's refund, already written", body = RefundView),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "The case has no order", body = ErrorBody),
+        (status = 422, description = "More than is refundable, or the key was used for another refund", body = ErrorBody)))]
+async fn request_refund(
+    State(state): State<AppState>,
+    caller: StoreCaller,
+    Path(case_id): Path<String>,
+    headers: HeaderMap,
+    ApiJson(input): ApiJson<NewRefund>,
+) -> Result<(StatusCode, Json<RefundView>), ApiError> {
+    let key = idempotency_key(&headers)?;
+    let (case, order) = case_and_order(&state, caller.store_id, &case_id).await?;
+    let payment_id = body_payment(&order, input.payment_id.as_deref())?;
+    if input.amount.currency != order.currency {
+        return Err(ApiError::invalid("amount.currency", format!("use the order's currency {}", order.currency)));
+    }
+    let requested_by = input.requested_by.person("requested_by")?;
+    let now = OffsetDateTime::now_utc();
+    let request = RefundRequest {
+        id: new_id(RefundId::from_uuid),
+        store_id: caller.store_id,
+        order_id: order.id,
+        case_id: case.id,
+        customer_id: order.customer_id,
+        payment_id,
+        idempotency_key: key,
+        method: input.method,
+        reason: input.reason,
+        lines: input.lines,
+        amount: input.amount,
+        fees: input.fees,
+        bonus: input.bonus.unwrap_or(Money::zero(order.currency)),
+        note: input.note,
+        requested_by,
+        customer_flagged: input.customer_flagged,
+    };
+    let outcome =
+        state.storage().money().request_refund(request, state.approval().clone(), now).await.map_err(|e| match e {
+            StoreError::NotFound("payment") => ApiError::invalid("payment_id", "no payment with that id on the order"),
+            other => other.into(),
+        })?;
+    let refund = execute(&state, outcome.refund).await?;
+    let status = if outcome.created { StatusCode::CREATED } else { StatusCode::OK };
+    Ok((status, Json(refund_view(&order, refund, now))))
+}
+
+/// A refund, with where it is and when the customer can expect the money.
+#[utoipa::path(get, path = "/api/v1/refunds/{refund_id}", tag = "money",
+    params(("refund_id" = String, Path, description = "The refund's id")), security(("store_key" = [])),
+    responses((status = 200, body = RefundView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn get_refund(
+    State(state): State<AppState>,
+    caller: StoreCaller,
+    Path(refund_id): Path<String>,
+) -> Result<Json<RefundView>, ApiError> {
+    let refund = state.storage().money().refund(caller.store_id, path_id(&refund_id, "refund")?).await?;
+    let order = state.storage().order(caller.store_id, refund.order_id).await?;
+    Ok(Json(refund_view(&order, refund, OffsetDateTime::now_utc())))
+}
+
+/// An approver's decision.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Approval {
+    /// Who approves: not the requester, and with the role the policy asks for.
+    pub approver: PersonInput,
+}
+
+/// An approver's rejection.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Rejection {
+    /// Who rejects: not the requester, and with the role the policy asks for.
+    pub approver: PersonInput,
+    /// Why, for the timeline.
+    pub note: String,
+}
+
+/// Approves a refund waiting for a second person, then carries it out.
+#[utoipa::path(post, path = "/api/v1/refunds/{refund_id}/approve", tag = "money", request_body = Approval,
+    params(("refund_id" = String, Path, description = "The refund's id")), security(("store_key" = [])),
+    responses((status = 200, body = RefundView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, description = "The requester's own request, or a role too low", body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, description = "Not waiting for approval", body = ErrorBody)))]
+async fn approve_refund(
+    State(state): State<AppState>,
+    caller: StoreCaller,
+    Path(refund_id): Path<String>,
+    ApiJson(input): ApiJson<Approval>,
+) -> Result<Json<RefundView>, ApiError> {
+    let approver = input.approver.person("approver")?;
+    let id: RefundId = path_id(&refund_id, "refund")?;
+    let policy = state.approval().clone();
+    let refund = state
+        .storage()
+        .money()
+        .change_refund(
+            caller.store_id,
+            id,
+            Box::new(move |r: &Refund| r.approve(&approver, &policy, OffsetDateTime::now_utc())),
+        )
+        .await?;
+    let refund = execute(&state, refund).await?;
+    let order = state.storage().order(caller.store_id, refund.order_id).await?;
+    Ok(Json(refund_view(&order, refund, OffsetDateTime::now_utc())))
+}
+
+/// Rejects a refund waiting for a second person; the amount is free again.
+#[utoipa::path(post, path = "/api/v1/refunds/{refund_id}/reject", tag = "money", request_body = Rejection,
+    params(("refund_id" = String, Path, description = "The refund's id")), security(("store_key" = [])),
+    responses((status = 200, body = RefundView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, description = "The requester's own request, or a role too low", body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, description = "Not waiting for approval", body = ErrorBody)))]
+async fn reject_refund(
+    State(state): State<AppState>,
+    caller: StoreCaller,
+    Path(refund_id): Path<String>,
+    ApiJson(input): ApiJson<Rejection>,
+) -> Result<Json<RefundView>, ApiError> {
+    let approver = input.approver.person("approver")?;
+    let id: RefundId = path_id(&refund_id, "refund")?;
+    let policy = state.approval().clone();
+    let note = input.note;
+    let refund = state
+        .storage()
+        .money()
+        .change_refund(
+            caller.store_id,
+            id,
+            Box::new(move |r: &Refund| r.reject(&approver, &note, &policy, OffsetDateTime::now_utc())),
+        )
+        .await?;
+    let order = state.storage().order(caller.store_id, refund.order_id).await?;
+    Ok(Json(refund_view(&order, refund, OffsetDateTime::now_utc())))
+}
+
+/// A payment with what it can still give back.
+#[derive(Serialize, ToSchema)]
+pub struct PaymentMoney {
+    /// The payment.
+    pub payment_id: PaymentId,
+    /// The provider's reference.
+    pub provider_reference: String,
+    /// The method the customer paid with.
+    pub method: String,
+    /// Captured.
+    pub captured: Money,
+    /// Refunded.
+    pub refunded: Money,
+    /// Held by refunds in flight.
+    pub reserved: Money,
+    /// Still refundable.
+    pub refundable: Money,
+}
+
+/// One account's balance in one currency.
+#[derive(Serialize, ToSchema)]
+pub struct AccountBalance {
+    /// The account.
+    pub account: Account,
+    /// The balance (debits positive).
+    pub balance: Money,
+}
+
+fn account_balances(balances: &Balances) -> Vec<AccountBalance> {
+    balances
+        .by_account
+        .iter()
+        .filter(|(_, sum)| **sum != 0)
+        .map(|((account, currency), sum)| AccountBalance { account: *account, balance: Money::new(*sum, *currency) })
+        .collect()
+}
+
+/// A dispute with the time left to answer.
+#[derive(Serialize, ToSchema)]
+pub struct DisputeView {
+    /// The dispute.
+    pub dispute: Dispute,
+    /// Seconds left to submit evidence; none when no answer is expected.
+    pub time_left_seconds: Option<i64>,
+}
+
+fn dispute_view(dispute: Dispute) -> DisputeView {
+    let time_left_seconds = dispute.time_left(OffsetDateTime::now_utc()).map(|d| d.whole_seconds());
+    DisputeView { dispute, time_left_seconds }
+}
+
+/// Everything about money on a case's order.
+#[derive(Serialize, ToSchema)]
+pub struct CaseMoney {
+    /// The order's payments and what each can still give back.
+    pub payments: Vec<PaymentMoney>,
+    /// The order's refunds.
+    pub refunds: Vec<RefundView>,
+    /// The order's ledger postings, oldest first.
+    pub postings: Vec<Posting>,
+    /// The order's balance per account and currency.
+    pub balances: Vec<AccountBalance>,
+    /// True when the order's postings balance in every currency (they always should).
+    pub balanced: bool,
+    /// The case's disputes.
+    pub disputes: Vec<DisputeView>,
+}
+
+/// The money on a case's order: payments and what is refundable, refunds with their expected
+/// dates, the ledger postings and balances, disputes.
+#[utoipa::path(get, path = "/api/v1/cases/{case_id}/money", tag = "money",
+    params(("case_id" = String, Path, description = "The case's id")), security(("store_key" = [])),
+    responses((status = 200, body = CaseMoney), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "The case has no order", body = ErrorBody)))]
+async fn case_money(
+    State(state): State<AppState>,
+    caller: StoreCaller,
+    Path(case_id): Path<String>,
+) -> Result<Json<CaseMoney>, ApiError> {
+    let (case, order) = case_and_order(&state, caller.store_id, &case_id).await?;
+    let money = state.storage().money();
+    let mut payments = Vec::new();
+    for payment in &order.payments {
+        let balance = money.payment_balance(caller.store_id, payment.id).await?;
+        payments.push(PaymentMoney {
+            payment_id: payment.id,
+            provider_reference: payment.provider_reference.clone(),
+            method: payment.method.clone(),
+            captured: balance.captured,
+            refunded: balance.refunded,
+            reserved: balance.reserved,
+            refundable: balance.refundable().map_err(ApiError::internal)?,
+        });
+    }
+    let now = OffsetDateTime::now_utc();
+    let refunds = money
+        .refunds_of_order(caller.store_id, order.id)
+        .await?
+        .into_iter()
+        .map(|r| refund_view(&order, r, now))
+        .collect();
+    let postings = money.postings(caller.store_id, Some(order.id)).await?;
+    let balances = Balances::of(&postings).map_err(ApiError::internal)?;
+    let disputes = money.disputes_of_case(caller.store_id, case.id).await?.into_iter().map(dispute_view).collect();
+    Ok(Json(CaseMoney {
+        payments,
+        refunds,
+        balanced: balances.is_balanced(),
+        balances: account_balances(&balances),
+        postings,
+        disputes,
+    }))
+}
+
+/// What to check beyond the order's own facts.
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct CheckInput {
+    /// The shop shows the order as unpaid (the customer says they paid).
+    #[serde(default)]
+    pub order_marked_unpaid: bool,
+}
+
+/// What a transaction check found.
+#[derive(Serialize, ToSchema)]
+pub struct CheckResult {
+    /// True for the money kinds of case (`wrong_charge`, `payment_not_reflected`, `refund_status`).
+    pub money_case: bool,
+    /// The findings, each with transaction references and a suggested remedy; empty when all is well.
+    pub findings: Vec<Finding>,
+}
+
+/// Compares the case's order with its payments and refunds: double charges, captures above the
+/// order total, authorisations never captured, captured but shown unpaid, refunds late. The
+/// findings go on the case's timeline.
+#[utoipa::path(post, path = "/api/v1/cases/{case_id}/transaction-check", tag = "money", request_body = CheckInput,
+    params(("case_id" = String, Path, description = "The case's id")), security(("store_key" = [])),
+    responses((status = 200, body = CheckResult), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, description = "The case has no order", body = ErrorBody)))]
+async fn check_transactions(
+    State(state): State<AppState>,
+    caller: StoreCaller,
+    Path(case_id): Path<String>,
+    ApiJson(input): ApiJson<CheckInput>,
+) -> Result<Json<CheckResult>, ApiError> {
+    let (case, order) = case_and_order(&state, caller.store_id, &case_id).await?;
+    let refunds = state.storage().money().refunds_of_order(caller.store_id, order.id).await?;
+    let now = OffsetDateTime::now_utc();
+    let context = CheckContext { refunds: &refunds, order_marked_unpaid: input.order_marked_unpaid };
+    let findings = transaction_check::check(&order, &context, now).map_err(ApiError::internal)?;
+    let entry = TimelineEntry {
+        at: now,
+        actor: caller.actor(),
+        event: CaseEvent::TransactionsChecked { findings: findings.clone() },
+    };
+    state.storage().money().append_timeline(caller.store_id, case.id, vec![entry]).await?;
+    Ok(Json(CheckResult { money_case: transaction_check::applies_to(case.kind), findings }))
+}
+
+/// The store's ledger.
+#[derive(Serialize, ToSchema)]
+pub struct LedgerView {
+    /// Balance per account and currency.
+    pub balances: Vec<AccountBalance>,
+    /// True when every currency sums to zero (it always should).
+    pub balanced: bool,
+}
+
+/// The store's ledger balances per account and currency.
+#[utoipa::path(get, path = "/api/v1/ledger", tag = "money", security(("store_key" = [])),
+    responses((status = 200, body = LedgerView), (status = 401, body = ErrorBody)))]
+async fn ledger(State(state): State<AppState>, caller: StoreCaller) -> Result<Json<LedgerView>, ApiError> {
+    let balances = state.storage().money().ledger_balances(caller.store_id).await?;
+    Ok(Json(LedgerView { balanced: balances.is_balanced(), balances: account_balances(&balances) }))
+}
+
+/// A customer's store credit, per currency.
+#[utoipa::path(get, path = "/api/v1/customers/{customer_id}/store-credit", tag = "money",
+    params(("customer_id" = String, Path, description = "The customer's id")), security(("store_key" = [])),
+    responses((status = 200, body = Vec<StoreCredit>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn store_credit(
+    State(state): State<AppState>,
+    caller: StoreCaller,
+    Path(customer_id): Path<String>,
+) -> Result<Json<Vec<StoreCredit>>, ApiError> {
+    let customer_id: CustomerId = path_id(&customer_id, "customer")?;
+    state.storage().customer(caller.store_id, customer_id).await?;
+    Ok(Json(state.storage().money().store_credit(caller.store_id, customer_id).await?))
+}
+
+/// A dispute the payment provider reported.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewDispute {
+    /// The disputed payment, on the case's order.
+    pub payment_id: String,
+    /// The provider's dispute id (`dp_…`).
+    pub provider_reference: String,
+    /// The amount disputed.
+    pub amount: Money,
+    /// Stripe's reason.
+    pub reason: DisputeReason,
+    /// `needs_response` (a chargeback) or `warning_needs_response` (an inquiry).
+    pub status: DisputeStatus,
+    /// When the evidence is due (RFC 3339).
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub evidence_due_by: OffsetDateTime,
+}
+
+/// Records a dispute on the case's order; a chargeback is posted to the ledger.
+#[utoipa::path(post, path = "/api/v1/cases/{case_id}/disputes", tag = "money", request_body = NewDispute,
+    params(("case_id" = String, Path, description = "The case's id")), security(("store_key" = [])),
+    responses((status = 201, body = DisputeView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, description = "Already recorded, or the case has no order", body = ErrorBody)))]
+async fn open_dispute(
+    State(state): State<AppState>,
+    caller: StoreCaller,
+    Path(case_id): Path<String>,
+    ApiJson(input): ApiJson<NewDispute>,
+) -> Result<(StatusCode, Json<DisputeView>), ApiError> {
+    let (case, order) = case_and_order(&state, caller.store_id, &case_id).await?;
+    let payment_id = body_payment(&order, Some(&input.payment_id))?.ok_or_else(|| ApiError::internal("no payment"))?;
+    if input.amount.currency != order.currency {
+        return Err(ApiError::invalid("amount.currency", format!("use the order's currency {}", order.currency)));
+    }
+    let now = OffsetDateTime::now_utc();
+    let dispute = Dispute {
+        id: new_id(DisputeId::from_uuid),
+        store_id: caller.store_id,
+        order_id: order.id,
+        payment_id,
+        case_id: case.id,
+        provider_reference: input.provider_reference.trim().to_owned(),
+        amount: input.amount,
+        reason: input.reason,
+        status: input.status,
+        evidence_due_by: input.evidence_due_by,
+        created_at: now,
+        updated_at: now,
+    };
+    let dispute = state.storage().money().open_dispute(dispute, caller.actor()).await.map_err(|e| match e {
+        StoreError::Conflict(_) => ApiError::new(
+            StatusCode::CONFLICT,
+            "conflict",
+            "a dispute with that provider reference is already recorded in this store",
+        ),
+        other => other.into(),
+    })?;
+    Ok((StatusCode::CREATED, Json(dispute_view(dispute))))
+}
+
+/// A dispute with the time left to answer.
+#[utoipa::path(get, path = "/api/v1/disputes/{dispute_id}", tag = "money",
+    params(("dispute_id" = String, Path, description = "The dispute's id")), security(("store_key" = [])),
+    responses((status = 200, body = DisputeView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn get_dispute(
+    State(state): State<AppState>,
+    caller: StoreCaller,
+    Path(dispute_id): Path<String>,
+) -> Result<Json<DisputeView>, ApiError> {
+    let dispute = state.storage().money().dispute(caller.store_id, path_id(&dispute_id, "dispute")?).await?;
+    Ok(Json(dispute_view(dispute)))
+}
+
+/// A dispute's new status.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DisputeStatusChange {
+    /// The status as the provider reports it.
+    pub status: DisputeStatus,
+}
+
+/// Moves a dispute on as the provider reports it; a won chargeback posts the money coming back.
+#[utoipa::path(post, path = "/api/v1/disputes/{dispute_id}/status", tag = "money", request_body = DisputeStatusChange,
+    params(("dispute_id" = String, Path, description = "The dispute's id")), security(("store_key" = [])),
+    responses((status = 200, body = DisputeView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, description = "Not a move the dispute can make", body = ErrorBody)))]
+async fn change_dispute(
+    State(state): State<AppState>,
+    caller: StoreCaller,
+    Path(dispute_id): Path<String>,
+    ApiJson(input): ApiJson<DisputeStatusChange>,
+) -> Result<Json<DisputeView>, ApiError> {
+    let id: DisputeId = path_id(&dispute_id, "dispute")?;
+    let dispute = state
+        .storage()
+        .money()
+        .change_dispute(caller.store_id, id, input.status, caller.actor(), OffsetDateTime::now_utc())
+        .await?;
+    Ok(Json(dispute_view(dispute)))
+}
+
+/// How to export an evidence pack.
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct EvidenceQuery {
+    /// `json` (Stripe's evidence field names, the default) or `document` (Markdown to read).
+    pub format: Option<EvidenceFormat>,
+    /// The refund policy version shown to the customer, e.g. `default@3`.
+    pub policy_version: Option<String>,
+}
+
+/// An evidence pack's export format.
+#[derive(Deserialize, ToSchema, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum EvidenceFormat {
+    /// Stripe's evidence field names, as JSON.
+    Json,
+    /// A readable Markdown document.
+    Document,
+}
+
+/// The evidence pack for a dispute, assembled from the case's own record: order and receipt,
+/// carrier and tracking, delivery confirmation, customer communication, refunds, the case's
+/// history. As JSON in Stripe's evidence field names, or as a readable document.
+#[utoipa::path(get, path = "/api/v1/disputes/{dispute_id}/evidence", tag = "money",
+    params(("dispute_id" = String, Path, description = "The dispute's id"), EvidenceQuery), security(("store_key" = [])),
+    responses((status = 200, body = EvidencePack, description = "The pack (`format=document`: text/markdown)"),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn dispute_evidence(
+    State(state): State<AppState>,
+    caller: StoreCaller,
+    Path(dispute_id): Path<String>,
+    ApiQuery(query): ApiQuery<EvidenceQuery>,
+) -> Result<Response, ApiError> {
+    let storage = state.storage();
+    let dispute = storage.money().dispute(caller.store_id, path_id(&dispute_id, "dispute")?).await?;
+    let order = storage.order(caller.store_id, dispute.order_id).await?;
+    let customer = storage.customer(caller.store_id, order.customer_id).await?;
+    let (messages, timeline, refunds) = tokio::try_join!(
+        storage.messages(caller.store_id, dispute.case_id),
+        storage.timeline(caller.store_id, dispute.case_id),
+        storage.money().refunds_of_order(caller.store_id, order.id)
+    )?;
+    let timeline: Vec<TimelineEntry> = timeline.into_iter().map(|r| r.entry).collect();
+    let policy = query.policy_version.as_ref().map(|version| PolicyShown {
+        version: version.clone(),
+        text: format!("The refund policy {version} shown to the customer at checkout."),
+    });
+    let pack = EvidencePack::assemble(&EvidenceSources {
+        dispute: &dispute,
+        order: &order,
+        customer: &customer,
+        messages: &messages,
+        timeline: &timeline,
+        refunds: &refunds,
+        policy: policy.as_ref(),
+    });
+    Ok(match query.format.unwrap_or(EvidenceFormat::Json) {
+        EvidenceFormat::Json => Json(pack).into_response(),
+        EvidenceFormat::Document => ([(CONTENT_TYPE, "text/markdown; charset=utf-8")], pack.document()).into_response(),
+    })
+}
