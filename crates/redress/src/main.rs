@@ -44,6 +44,9 @@ enum Command {
         /// The admin key for store setup (`POST /api/v1/stores`). Use a long random secret.
         #[arg(long, env = "REDRESS_ADMIN_KEY", hide_env_values = true)]
         admin_key: String,
+        /// The payment provider refunds go through.
+        #[command(flatten)]
+        payments: server::PaymentOptions,
     },
     /// Apply pending database migrations and exit.
     Migrate {
@@ -102,7 +105,7 @@ fn main() -> anyhow::Result<()> {
     runtime.block_on(async {
         match cli.command {
             Command::Demo { listen, data_dir } => demo::run(listen, data_dir).await,
-            Command::Serve { database_url, listen, admin_key } => {
+            Command::Serve { database_url, listen, admin_key, payments } => {
                 if admin_key.len() < 16 {
                     anyhow::bail!(
                         "the admin key must be at least 16 characters; generate one with `openssl rand -hex 24`"
@@ -111,7 +114,7 @@ fn main() -> anyhow::Result<()> {
                 let storage = redress_store::connect(&database_url)
                     .await
                     .with_context(|| format!("cannot open the database at {database_url}"))?;
-                server::serve(storage, &admin_key, listen).await
+                server::serve(storage, &admin_key, listen, &payments).await
             }
             Command::Migrate { database_url } => {
                 let applied = redress_store::migrate(&database_url)

@@ -1,0 +1,167 @@
+//! A refund is never paid twice, even when the server is killed mid-call: the real binary
+//! refunds through the Stripe adapter against a local fake Stripe over the sandbox, which is
+//! told to time out (after doing the refund, or before); the server is SIGKILLed while the call
+//! hangs, started again on the same file, and its worker reconciles the intent. The provider
+//! must have made exactly one refund, and the intent must end succeeded.
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use redress_connect::sandbox::{Behaviour, Sandbox};
+use redress_domain::{Currency, Money};
+use serde_json::{Value, json};
+
+const ADMIN_KEY: &str = "refund-kill-test-admin-key";
+const STRIPE_KEY: &str = "sk_test_refund_kill";
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn start(database: &Path, port: u16, stripe: &str) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_redress"))
+        .args(["serve", "--database-url"])
+        .arg(format!("sqlite://{}", database.display()))
+        .args(["--listen", &format!("127.0.0.1:{port}"), "--admin-key", ADMIN_KEY])
+        .args(["--payment-provider", "stripe", "--stripe-api-base", stripe, "--stripe-secret-key", STRIPE_KEY])
+        .args(["--provider-timeout-ms", "120000", "--reconcile-after-secs", "1"])
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the redress binary starts")
+}
+
+async fn wait_until_healthy(client: &reqwest::Client, base: &str) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if let Ok(response) = client.get(format!("{base}/healthz")).send().await
+            && response.status().is_success()
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the server did not become healthy within 30 s");
+}
+
+async fn json(response: reqwest::Response) -> Value {
+    let status = response.status();
+    let body: Value = response.json().await.unwrap();
+    assert!(status.is_success(), "{status}: {body}");
+    body
+}
+
+async fn killed_mid_call_pays_once(behaviour: Behaviour) {
+    let sandbox = Sandbox::new();
+    let eur = Currency::from_code("EUR").unwrap();
+    sandbox.add_charge("ch_kill", Money::new(3300, eur));
+    sandbox.script(behaviour.clone());
+    let stripe = redress_connect::fake_stripe::serve(sandbox.clone(), STRIPE_KEY).await.unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("refunds.db");
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    let mut server = start(&database, port, &stripe);
+    wait_until_healthy(&client, &base).await;
+
+    let store = json(
+        client
+            .post(format!("{base}/api/v1/stores"))
+            .bearer_auth(ADMIN_KEY)
+            .json(&json!({"slug": "kill", "name": "Kill", "default_currency": "EUR", "default_language": "en"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let key = store["api_key"]["secret"].as_str().unwrap().to_owned();
+    let order = json!({
+        "number": "1042", "customer": {"email": "ana@example.com", "name": "Ana"}, "currency": "EUR",
+        "lines": [{"sku": "MUG", "title": "Mug", "quantity": 1, "unit_price": {"amount_minor": 3300, "currency": "EUR"}}],
+        "shipping_address": {"name": "Ana", "lines": ["Calle 1"], "city": "Madrid", "postal_code": "28001", "country": "ES"},
+        "payments": [{"provider": "stripe", "provider_reference": "ch_kill", "method": "card",
+                      "authorized": {"amount_minor": 3300, "currency": "EUR"},
+                      "captured": {"amount_minor": 3300, "currency": "EUR"}, "status": "captured"}],
+        "placed_at": "2026-11-19T09:00:00Z"
+    });
+    let order =
+        json(client.post(format!("{base}/api/v1/orders")).bearer_auth(&key).json(&order).send().await.unwrap()).await;
+    let case = json!({"order_id": order["id"], "subject": "Refund please", "channel": "email", "kind": "wrong_charge",
+                      "message": {"body": "Charged but I cancelled"}});
+    let case =
+        json(client.post(format!("{base}/api/v1/cases")).bearer_auth(&key).json(&case).send().await.unwrap()).await;
+    let case_id = case["case"]["id"].as_str().unwrap().to_owned();
+    let refund = json!({"payment_id": order["payments"][0]["id"], "method": "original_payment", "reason": "items",
+                        "amount": {"amount_minor": 3300, "currency": "EUR"}, "requested_by": {"name": "maria", "role": "agent"}});
+
+    // The request hangs: the provider does not answer.
+    let request = {
+        let (client, base, key, case_id, refund) =
+            (client.clone(), base.clone(), key.clone(), case_id.clone(), refund.clone());
+        tokio::spawn(async move {
+            client
+                .post(format!("{base}/api/v1/cases/{case_id}/refunds"))
+                .bearer_auth(&key)
+                .header("Idempotency-Key", "refund-1042")
+                .json(&refund)
+                .send()
+                .await
+        })
+    };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while sandbox.calls() == 0 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(sandbox.calls(), 1, "the provider was called");
+    server.kill().unwrap(); // SIGKILL while the provider call hangs.
+    server.wait().unwrap();
+    assert!(request.await.unwrap().is_err(), "the killed server never answered");
+
+    // Started again, the worker reconciles the intent left `sent`.
+    let mut server = start(&database, port, &stripe);
+    wait_until_healthy(&client, &base).await;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut money = Value::Null;
+    while Instant::now() < deadline {
+        money =
+            json(client.get(format!("{base}/api/v1/cases/{case_id}/money")).bearer_auth(&key).send().await.unwrap())
+                .await;
+        if money["refunds"][0]["refund"]["status"] == "succeeded" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(money["refunds"][0]["refund"]["status"], "succeeded", "{behaviour:?}: {money}");
+    // The agent clicks again with the same key: the same refund, nothing more paid.
+    let again = client
+        .post(format!("{base}/api/v1/cases/{case_id}/refunds"))
+        .bearer_auth(&key)
+        .header("Idempotency-Key", "refund-1042")
+        .json(&refund)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), reqwest::StatusCode::OK);
+    server.kill().unwrap();
+    server.wait().unwrap();
+
+    assert_eq!(sandbox.refunds().len(), 1, "{behaviour:?}: the provider refunded exactly once");
+    assert_eq!(money["refunds"].as_array().unwrap().len(), 1);
+    assert_eq!(money["payments"][0]["refunded"]["amount_minor"], 3300);
+    assert_eq!(money["balanced"], true);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refund_is_paid_once_when_the_server_dies_after_the_provider_did_it() {
+    killed_mid_call_pays_once(Behaviour::TimeOutAfterExecuting).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refund_is_paid_once_when_the_server_dies_before_the_provider_did_it() {
+    killed_mid_call_pays_once(Behaviour::TimeOutBeforeExecuting).await;
+}
