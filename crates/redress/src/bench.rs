@@ -1,7 +1,7 @@
-//! `redress bench`: case creation and reads over real HTTP on loopback against a fresh SQLite
-//! database, beside the raw SQLite rate for inserting the same rows with the same durability
-//! settings, measured in the same run. Figures, not pass/fail: the point is to see where the
-//! time goes.
+//! `redress bench`: case creation and reads, and refunds end to end against the sandbox
+//! provider, over real HTTP on loopback against a fresh SQLite database, beside the raw SQLite
+//! rate for inserting the same rows with the same durability settings, measured in the same run.
+//! Figures, not pass/fail: the point is to see where the time goes.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -95,6 +95,15 @@ pub async fn run(seconds: u64, levels: &[usize]) -> anyhow::Result<()> {
         eprintln!("  measuring case reads at concurrency {concurrency} ...");
         phases.push(read_phase(&client, &base, &key, concurrency, seconds, ids.clone()).await?);
     }
+    let (refund_case, refund_payment) = refund_target(&client, &base, &key).await?;
+    let keys = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    for &concurrency in levels {
+        eprintln!("  measuring refunds end to end at concurrency {concurrency} ...");
+        phases.push(
+            refund_phase(&client, &base, &key, &refund_case, &refund_payment, concurrency, seconds, keys.clone())
+                .await?,
+        );
+    }
     server.abort();
 
     eprintln!("  measuring raw SQLite inserts of the same rows ...");
@@ -169,6 +178,76 @@ async fn create_phase(
                 ids.push(view["case"]["id"].as_str()?.to_owned());
             }
             Some(())
+        }
+    })
+    .await
+}
+
+/// An order with one very large captured payment and a case on it: every refund of the phase
+/// draws on that one payment, the most contended case for the refundable limit.
+async fn refund_target(client: &reqwest::Client, base: &str, key: &str) -> anyhow::Result<(String, String)> {
+    let big = serde_json::json!({"amount_minor": 1_000_000_000_000i64, "currency": "EUR"});
+    let order: serde_json::Value = client
+        .post(format!("{base}/api/v1/orders"))
+        .bearer_auth(key)
+        .json(&serde_json::json!({
+            "number": "BENCH-REFUNDS", "customer": {"email": "ana@example.com", "name": "Ana"}, "currency": "EUR",
+            "lines": [{"sku": "BULK", "title": "Bulk order", "quantity": 1, "unit_price": big}],
+            "shipping_address": {"name": "Ana", "lines": ["Calle 1"], "city": "Madrid", "postal_code": "28001", "country": "ES"},
+            "payments": [{"provider": "sandbox", "provider_reference": "ch_bench", "method": "card",
+                          "authorized": big, "captured": big, "status": "captured"}],
+            "placed_at": "2026-11-19T09:00:00Z"
+        }))
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    let case: serde_json::Value = client
+        .post(format!("{base}/api/v1/cases"))
+        .bearer_auth(key)
+        .json(
+            &serde_json::json!({"order_id": order["id"], "subject": "Refunds", "channel": "api", "kind": "wrong_charge",
+                                  "message": {"body": "bench"}}),
+        )
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    let case_id = case["case"]["id"].as_str().context("no case id")?.to_owned();
+    let payment_id = order["payments"][0]["id"].as_str().context("no payment id")?.to_owned();
+    Ok((case_id, payment_id))
+}
+
+/// Refund intents processed end to end: written with a fresh Idempotency-Key, approved by the
+/// rule, marked sent, paid by the sandbox provider, settled and posted, all before the answer.
+#[allow(clippy::too_many_arguments)]
+async fn refund_phase(
+    client: &reqwest::Client,
+    base: &str,
+    key: &str,
+    case_id: &str,
+    payment_id: &str,
+    concurrency: usize,
+    seconds: u64,
+    keys: Arc<std::sync::atomic::AtomicU64>,
+) -> anyhow::Result<Phase> {
+    let url = format!("{base}/api/v1/cases/{case_id}/refunds");
+    let body = serde_json::json!({
+        "payment_id": payment_id, "method": "original_payment", "reason": "duplicate_charge",
+        "amount": {"amount_minor": 1, "currency": "EUR"}, "requested_by": {"name": "bench", "role": "agent"}
+    });
+    run_phase("refund", concurrency, seconds, |_| {
+        let n = keys.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let request = client.post(&url).bearer_auth(key).header("Idempotency-Key", format!("bench-{n}")).json(&body);
+        async move {
+            let response = request.send().await.ok()?;
+            if response.status() != reqwest::StatusCode::CREATED {
+                return None;
+            }
+            let view: serde_json::Value = response.json().await.ok()?;
+            (view["refund"]["status"] == "succeeded").then_some(())
         }
     })
     .await
