@@ -180,6 +180,7 @@ async fn world(captured: i64) -> World {
         }],
         shipments: vec![],
         placed_at: T0,
+        cancelled_at: None,
     };
     let (order, _) = db.upsert_order(&customer, &order).await.unwrap();
     let case_id = CaseId::from_uuid(Uuid::now_v7());

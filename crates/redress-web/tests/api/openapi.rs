@@ -33,6 +33,18 @@ const ROUTES: &[(&str, &[&str])] = &[
     ("/api/v1/cases/{case_id}/fault", &["post"]),
     ("/api/v1/policy", &["get", "put"]),
     ("/api/v1/policy/dry-run", &["post"]),
+    ("/api/v1/cases/{case_id}/refunds", &["post"]),
+    ("/api/v1/refunds/{refund_id}", &["get"]),
+    ("/api/v1/refunds/{refund_id}/approve", &["post"]),
+    ("/api/v1/refunds/{refund_id}/reject", &["post"]),
+    ("/api/v1/cases/{case_id}/money", &["get"]),
+    ("/api/v1/cases/{case_id}/transaction-check", &["post"]),
+    ("/api/v1/ledger", &["get"]),
+    ("/api/v1/customers/{customer_id}/store-credit", &["get"]),
+    ("/api/v1/cases/{case_id}/disputes", &["post"]),
+    ("/api/v1/disputes/{dispute_id}", &["get"]),
+    ("/api/v1/disputes/{dispute_id}/status", &["post"]),
+    ("/api/v1/disputes/{dispute_id}/evidence", &["get"]),
 ];
 
 const HTTP_METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
