@@ -85,8 +85,11 @@ pub fn check(order: &Order, context: &CheckContext<'_>, now: OffsetDateTime) -> 
                 findings.push(Finding {
                     kind: FindingKind::DuplicateCapture,
                     summary: format!(
-                        "{} was captured twice, {minutes} minutes apart ({} and {}): refund the second capture",
-                        later.captured, earlier.provider_reference, later.provider_reference
+                        "{} was captured twice, {minutes} minute{} apart ({} and {}): refund the second capture",
+                        later.captured,
+                        if minutes == 1 { "" } else { "s" },
+                        earlier.provider_reference,
+                        later.provider_reference
                     ),
                     payment_ids: vec![earlier.id, later.id],
                     references: vec![earlier.provider_reference.clone(), later.provider_reference.clone()],

@@ -258,9 +258,17 @@ impl PostgresStorage {
         // then finds the intent the first one wrote.
         let balance = match request.payment_id {
             Some(payment_id) => {
-                let (balance, opened) = ensure_payment(&mut tx, &order, payment_id, case.id, now).await?;
-                entries.extend(opened);
-                Some((payment_id, balance))
+                // Every captured payment of the order enters the ledger together, locked in the
+                // order's own order of payments, the same in every transaction.
+                let mut target = None;
+                for payment in order.payments.iter().filter(|p| p.captured.amount_minor > 0 || p.id == payment_id) {
+                    let (balance, opened) = ensure_payment(&mut tx, &order, payment.id, case.id, now).await?;
+                    entries.extend(opened);
+                    if payment.id == payment_id {
+                        target = Some(balance);
+                    }
+                }
+                Some((payment_id, target.ok_or(StoreError::NotFound("payment"))?))
             }
             None => None,
         };

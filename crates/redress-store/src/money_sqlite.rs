@@ -277,8 +277,17 @@ impl MoneyStorage for SqliteStorage {
             let mut entries = Vec::new();
             let balance = match request.payment_id {
                 Some(payment_id) => {
-                    let (balance, opened) = ensure_payment(conn, &order, payment_id, case.id, now)?;
-                    entries.extend(opened);
+                    // Every captured payment of the order enters the ledger together, so the
+                    // order's balance shows all that was taken, not only what is refunded.
+                    let mut target = None;
+                    for payment in order.payments.iter().filter(|p| p.captured.amount_minor > 0 || p.id == payment_id) {
+                        let (balance, opened) = ensure_payment(conn, &order, payment.id, case.id, now)?;
+                        entries.extend(opened);
+                        if payment.id == payment_id {
+                            target = Some(balance);
+                        }
+                    }
+                    let balance = target.ok_or(StoreError::NotFound("payment"))?;
                     Some((payment_id, balance.reserve(request.amount)?))
                 }
                 None => None,

@@ -139,7 +139,7 @@ async fn a_double_charge_is_found_refunded_once_and_balanced(app: &TestApp) {
     );
     assert_eq!(money["balanced"], true);
     let kinds: Vec<String> = money["postings"].as_array().unwrap().iter().map(|p| text(&p["kind"])).collect();
-    assert_eq!(kinds, vec!["capture", "refund"]);
+    assert_eq!(kinds, vec!["capture", "capture", "refund"]);
     let ledger = app.get("/api/v1/ledger", &shop.key).await.expect(200);
     assert_eq!(ledger["balanced"], true);
     let events = event_types(&app.case_view(&shop.key, &case_id).await);
