@@ -164,7 +164,8 @@ fn transport(e: reqwest::Error) -> ProviderError {
     if e.is_timeout() { ProviderError::Timeout } else { ProviderError::Unavailable(e.to_string()) }
 }
 
-fn answer_of(refund: &RefundObject) -> ProviderAnswer {
+/// What a Stripe refund object says, as a provider answer.
+pub fn answer_of(refund: &RefundObject) -> ProviderAnswer {
     let status = match refund.status.as_str() {
         "succeeded" => ProviderRefundStatus::Succeeded,
         "failed" | "canceled" => ProviderRefundStatus::Failed {

@@ -35,6 +35,7 @@ pub use auth::{hash_secret, new_store_secret};
 pub struct AppState {
     inner: Arc<Inner>,
     refunds: Arc<RefundExecutor>,
+    stripe_webhook_secret: Option<Arc<str>>,
 }
 
 struct Inner {
@@ -59,6 +60,7 @@ impl AppState {
         ));
         Self {
             refunds,
+            stripe_webhook_secret: None,
             inner: Arc::new(Inner {
                 approval: ApprovalPolicy::default(),
                 storage,
@@ -90,6 +92,17 @@ impl AppState {
     pub fn with_refunds(mut self, refunds: Arc<RefundExecutor>) -> Self {
         self.refunds = refunds;
         self
+    }
+
+    /// The same state accepting Stripe webhooks signed with `secret` (`whsec_…`).
+    pub fn with_stripe_webhook_secret(mut self, secret: &str) -> Self {
+        self.stripe_webhook_secret = (!secret.is_empty()).then(|| Arc::from(secret));
+        self
+    }
+
+    /// The Stripe webhook signing secret, when webhooks are accepted.
+    pub fn stripe_webhook_secret(&self) -> Option<&str> {
+        self.stripe_webhook_secret.as_deref()
     }
 
     /// The refund executor.

@@ -21,6 +21,10 @@ pub struct PaymentOptions {
     /// Secret key for the Stripe-compatible API.
     #[arg(long, env = "REDRESS_STRIPE_SECRET_KEY", hide_env_values = true, default_value = "")]
     pub stripe_secret_key: String,
+    /// Signing secret of the Stripe webhook endpoint (`/api/v1/webhooks/stripe`); webhooks are
+    /// refused without it.
+    #[arg(long, env = "REDRESS_STRIPE_WEBHOOK_SECRET", hide_env_values = true, default_value = "")]
+    pub stripe_webhook_secret: String,
     /// How long one call to the provider may take, in milliseconds.
     #[arg(long, env = "REDRESS_PROVIDER_TIMEOUT_MS", default_value_t = 10_000)]
     pub provider_timeout_ms: u64,
@@ -35,6 +39,7 @@ impl Default for PaymentOptions {
             payment_provider: "sandbox".into(),
             stripe_api_base: "https://api.stripe.com".into(),
             stripe_secret_key: String::new(),
+            stripe_webhook_secret: String::new(),
             provider_timeout_ms: 10_000,
             reconcile_after_secs: 30,
         }
@@ -98,7 +103,10 @@ pub async fn serve_on(
     tracing::info!(%address, provider = %payments.payment_provider, "redress is listening");
     let (refunds, events) = refund_executor(storage.clone(), payments)?;
     let worker = refunds.clone().spawn_worker(Duration::from_secs(1), events);
-    let app = redress_web::router(redress_web::AppState::new(storage, admin_key).with_refunds(refunds));
+    let state = redress_web::AppState::new(storage, admin_key)
+        .with_refunds(refunds)
+        .with_stripe_webhook_secret(&payments.stripe_webhook_secret);
+    let app = redress_web::router(state);
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await.context("the server failed")?;
     worker.abort();
     tracing::info!("redress stopped");

@@ -47,6 +47,94 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_dispute))
         .routes(routes!(change_dispute))
         .routes(routes!(dispute_evidence))
+        .routes(routes!(stripe_webhook))
+}
+
+/// How old a signed webhook may be, as Stripe's libraries allow.
+const WEBHOOK_TOLERANCE_SECONDS: i64 = 300;
+
+/// Checks a `Stripe-Signature` header (`t=…,v1=…`): HMAC-SHA256 of `{t}.{body}` with the
+/// endpoint's secret, within the tolerance of `now`.
+pub(crate) fn stripe_signature_valid(secret: &str, header: &str, body: &[u8], now: i64) -> bool {
+    use hmac::{Hmac, Mac};
+    let mut timestamp = None;
+    let mut signatures = Vec::new();
+    for part in header.split(',') {
+        match part.trim().split_once('=') {
+            Some(("t", t)) => timestamp = t.parse::<i64>().ok(),
+            Some(("v1", v)) => signatures.extend(hex::decode(v).ok()),
+            _ => {}
+        }
+    }
+    let Some(t) = timestamp else { return false };
+    if (now - t).abs() > WEBHOOK_TOLERANCE_SECONDS {
+        return false;
+    }
+    signatures.iter().any(|signature| {
+        let Ok(mut mac) = <Hmac<sha2::Sha256> as Mac>::new_from_slice(secret.as_bytes()) else { return false };
+        mac.update(t.to_string().as_bytes());
+        mac.update(b".");
+        mac.update(body);
+        mac.verify_slice(signature).is_ok()
+    })
+}
+
+/// A Stripe event, as much of it as Redress reads.
+#[derive(Deserialize)]
+struct StripeEvent {
+    #[serde(rename = "type")]
+    kind: String,
+    data: StripeEventData,
+}
+
+#[derive(Deserialize)]
+struct StripeEventData {
+    object: serde_json::Value,
+}
+
+/// What a webhook did.
+#[derive(Serialize, ToSchema)]
+pub struct WebhookReceipt {
+    /// True once the event was checked and taken.
+    pub received: bool,
+    /// The refund it settled, if it was about one Redress made.
+    pub refund_id: Option<RefundId>,
+}
+
+/// Stripe's webhook: `refund.updated`, `refund.failed` and `charge.refund.updated` events
+/// settle the refund intent they name (a refund pending at the bank succeeds or fails later).
+/// Checked by the `Stripe-Signature` header against the endpoint secret; other events are
+/// acknowledged and ignored.
+#[utoipa::path(post, path = "/api/v1/webhooks/stripe", tag = "money",
+    params(("Stripe-Signature" = String, Header, description = "Stripe's signature of the body")),
+    request_body(content = String, content_type = "application/json", description = "A Stripe event"),
+    responses((status = 200, body = WebhookReceipt), (status = 400, description = "Bad signature or body", body = ErrorBody),
+        (status = 404, description = "No webhook secret is configured", body = ErrorBody)))]
+async fn stripe_webhook(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Json<WebhookReceipt>, ApiError> {
+    let secret = state
+        .stripe_webhook_secret()
+        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "not_found", "no Stripe webhook is configured here"))?;
+    let signature = headers.get("stripe-signature").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    if !stripe_signature_valid(secret, signature, &body, OffsetDateTime::now_utc().unix_timestamp()) {
+        return Err(ApiError::new(StatusCode::BAD_REQUEST, "invalid_signature", "the Stripe-Signature does not match"));
+    }
+    let event: StripeEvent = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_json", format!("not a Stripe event: {e}")))?;
+    if !matches!(event.kind.as_str(), "refund.updated" | "refund.failed" | "charge.refund.updated" | "refund.created") {
+        return Ok(Json(WebhookReceipt { received: true, refund_id: None }));
+    }
+    let object: redress_connect::stripe::RefundObject = serde_json::from_value(event.data.object)
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_json", format!("not a refund object: {e}")))?;
+    let answer = redress_connect::stripe::answer_of(&object);
+    let refund = state.refunds().on_event(&answer).await.map_err(|e| match e {
+        redress_connect::executor::ExecuteError::Store(store) => ApiError::from(store),
+        other => ApiError::internal(other),
+    })?;
+    Ok(Json(WebhookReceipt { received: true, refund_id: refund.map(|r| r.id) }))
 }
 
 /// A person acting on money, as the request names them.
@@ -682,4 +770,29 @@ async fn dispute_evidence(
         EvidenceFormat::Json => Json(pack).into_response(),
         EvidenceFormat::Document => ([(CONTENT_TYPE, "text/markdown; charset=utf-8")], pack.document()).into_response(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::stripe_signature_valid;
+    use hmac::{Hmac, Mac};
+
+    fn sign(secret: &str, t: i64, body: &str) -> String {
+        let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(secret.as_bytes()).unwrap();
+        mac.update(format!("{t}.{body}").as_bytes());
+        format!("t={t},v1={}", hex::encode(mac.finalize().into_bytes()))
+    }
+
+    #[test]
+    fn stripe_signatures_are_checked_with_the_secret_and_the_time() {
+        let body = r#"{"type":"refund.updated"}"#;
+        let header = sign("whsec_test", 1_700_000_000, body);
+        assert!(stripe_signature_valid("whsec_test", &header, body.as_bytes(), 1_700_000_100));
+        assert!(!stripe_signature_valid("whsec_other", &header, body.as_bytes(), 1_700_000_100));
+        assert!(!stripe_signature_valid("whsec_test", &header, b"{}", 1_700_000_100));
+        assert!(!stripe_signature_valid("whsec_test", &header, body.as_bytes(), 1_700_001_000), "too old");
+        assert!(!stripe_signature_valid("whsec_test", "v1=00", body.as_bytes(), 1_700_000_000));
+        let two = format!("{header},v1=deadbeef");
+        assert!(stripe_signature_valid("whsec_test", &two, body.as_bytes(), 1_700_000_000));
+    }
 }

@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 
 const ADMIN_KEY: &str = "refund-kill-test-admin-key";
 const STRIPE_KEY: &str = "sk_test_refund_kill";
+const WEBHOOK_SECRET: &str = "whsec_refund_kill";
 
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
@@ -27,6 +28,7 @@ fn start(database: &Path, port: u16, stripe: &str) -> Child {
         .args(["--listen", &format!("127.0.0.1:{port}"), "--admin-key", ADMIN_KEY])
         .args(["--payment-provider", "stripe", "--stripe-api-base", stripe, "--stripe-secret-key", STRIPE_KEY])
         .args(["--provider-timeout-ms", "120000", "--reconcile-after-secs", "1"])
+        .args(["--stripe-webhook-secret", WEBHOOK_SECRET])
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -54,21 +56,9 @@ async fn json(response: reqwest::Response) -> Value {
     body
 }
 
-async fn killed_mid_call_pays_once(behaviour: Behaviour) {
-    let sandbox = Sandbox::new();
-    let eur = Currency::from_code("EUR").unwrap();
-    sandbox.add_charge("ch_kill", Money::new(3300, eur));
-    sandbox.script(behaviour.clone());
-    let stripe = redress_connect::fake_stripe::serve(sandbox.clone(), STRIPE_KEY).await.unwrap();
-
-    let dir = tempfile::tempdir().unwrap();
-    let database = dir.path().join("refunds.db");
-    let port = free_port();
-    let base = format!("http://127.0.0.1:{port}");
-    let client = reqwest::Client::new();
-    let mut server = start(&database, port, &stripe);
-    wait_until_healthy(&client, &base).await;
-
+/// A store with an order captured on `ch_kill` (33.00 EUR) and a case on it; returns the store
+/// key, the case id and the body of a full refund.
+async fn shop_with_refundable_order(client: &reqwest::Client, base: &str) -> (String, String, Value) {
     let store = json(
         client
             .post(format!("{base}/api/v1/stores"))
@@ -98,6 +88,26 @@ async fn killed_mid_call_pays_once(behaviour: Behaviour) {
     let case_id = case["case"]["id"].as_str().unwrap().to_owned();
     let refund = json!({"payment_id": order["payments"][0]["id"], "method": "original_payment", "reason": "items",
                         "amount": {"amount_minor": 3300, "currency": "EUR"}, "requested_by": {"name": "maria", "role": "agent"}});
+
+    (key, case_id, refund)
+}
+
+async fn killed_mid_call_pays_once(behaviour: Behaviour) {
+    let sandbox = Sandbox::new();
+    let eur = Currency::from_code("EUR").unwrap();
+    sandbox.add_charge("ch_kill", Money::new(3300, eur));
+    sandbox.script(behaviour.clone());
+    let stripe = redress_connect::fake_stripe::serve(sandbox.clone(), STRIPE_KEY).await.unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("refunds.db");
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    let mut server = start(&database, port, &stripe);
+    wait_until_healthy(&client, &base).await;
+
+    let (key, case_id, refund) = shop_with_refundable_order(&client, &base).await;
 
     // The request hangs: the provider does not answer.
     let request = {
@@ -164,4 +174,81 @@ async fn a_refund_is_paid_once_when_the_server_dies_after_the_provider_did_it() 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refund_is_paid_once_when_the_server_dies_before_the_provider_did_it() {
     killed_mid_call_pays_once(Behaviour::TimeOutBeforeExecuting).await;
+}
+
+/// A refund the bank settles days later: pending after the call, succeeded when Stripe's signed
+/// webhook says so; a webhook with a bad signature changes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_late_settlement_arrives_by_signed_webhook() {
+    use hmac::{Hmac, Mac};
+    let sandbox = Sandbox::new();
+    sandbox.add_charge("ch_kill", Money::new(3300, Currency::from_code("EUR").unwrap()));
+    sandbox.script(Behaviour::SettleLater);
+    let stripe = redress_connect::fake_stripe::serve(sandbox.clone(), STRIPE_KEY).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    let mut server = start(&dir.path().join("late.db"), port, &stripe);
+    wait_until_healthy(&client, &base).await;
+    let (key, case_id, refund) = shop_with_refundable_order(&client, &base).await;
+    let pending = json(
+        client
+            .post(format!("{base}/api/v1/cases/{case_id}/refunds"))
+            .bearer_auth(&key)
+            .header("Idempotency-Key", "late-1")
+            .json(&refund)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(pending["refund"]["status"], "pending_settlement");
+    let reference = pending["refund"]["provider_reference"].as_str().unwrap().to_owned();
+    let settled = sandbox.settle(&reference, true).unwrap();
+    let object = sandbox.refunds().into_iter().find(|r| r.reference == settled.reference).unwrap();
+    let event = json!({"id": "evt_1", "object": "event", "type": "refund.updated", "data": {"object": {
+        "id": object.reference, "object": "refund", "amount": 3300, "charge": "ch_kill", "currency": "eur",
+        "status": "succeeded", "metadata": {"redress_refund_id": object.refund_id.to_string()}, "created": 0}}});
+    let body = event.to_string();
+    let t = time::OffsetDateTime::now_utc().unix_timestamp();
+    let sign = |secret: &str| {
+        let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(secret.as_bytes()).unwrap();
+        mac.update(format!("{t}.{body}").as_bytes());
+        format!("t={t},v1={}", hex::encode(mac.finalize().into_bytes()))
+    };
+    let forged = client
+        .post(format!("{base}/api/v1/webhooks/stripe"))
+        .header("Stripe-Signature", sign("whsec_wrong"))
+        .header("Content-Type", "application/json")
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), reqwest::StatusCode::BAD_REQUEST);
+    let id = pending["refund"]["id"].as_str().unwrap().to_owned();
+    let still = json(client.get(format!("{base}/api/v1/refunds/{id}")).bearer_auth(&key).send().await.unwrap()).await;
+    assert_eq!(still["refund"]["status"], "pending_settlement");
+    for _ in 0..2 {
+        let receipt = json(
+            client
+                .post(format!("{base}/api/v1/webhooks/stripe"))
+                .header("Stripe-Signature", sign(WEBHOOK_SECRET))
+                .header("Content-Type", "application/json")
+                .body(body.clone())
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(receipt["refund_id"], pending["refund"]["id"]);
+    }
+    let done = json(client.get(format!("{base}/api/v1/refunds/{id}")).bearer_auth(&key).send().await.unwrap()).await;
+    assert_eq!(done["refund"]["status"], "succeeded");
+    let money =
+        json(client.get(format!("{base}/api/v1/cases/{case_id}/money")).bearer_auth(&key).send().await.unwrap()).await;
+    let refunds = money["postings"].as_array().unwrap().iter().filter(|p| p["kind"] == "refund").count();
+    assert_eq!(refunds, 1, "the webhook delivered twice posted once");
+    server.kill().unwrap();
+    server.wait().unwrap();
 }
