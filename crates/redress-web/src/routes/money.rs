@@ -47,6 +47,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_dispute))
         .routes(routes!(change_dispute))
         .routes(routes!(dispute_evidence))
+        .routes(routes!(submit_evidence))
         .routes(routes!(stripe_webhook))
 }
 
@@ -730,6 +731,79 @@ pub enum EvidenceFormat {
     Document,
 }
 
+/// The dispute and its evidence pack, assembled from the case's record.
+async fn evidence_pack(
+    state: &AppState,
+    store_id: StoreId,
+    dispute_id: &str,
+    policy_version: Option<&str>,
+) -> Result<(Dispute, EvidencePack), ApiError> {
+    let storage = state.storage();
+    let dispute = storage.money().dispute(store_id, path_id(dispute_id, "dispute")?).await?;
+    let order = storage.order(store_id, dispute.order_id).await?;
+    let customer = storage.customer(store_id, order.customer_id).await?;
+    let (messages, timeline, refunds) = tokio::try_join!(
+        storage.messages(store_id, dispute.case_id),
+        storage.timeline(store_id, dispute.case_id),
+        storage.money().refunds_of_order(store_id, order.id)
+    )?;
+    let timeline: Vec<TimelineEntry> = timeline.into_iter().map(|r| r.entry).collect();
+    let policy = policy_version.map(|version| PolicyShown {
+        version: version.to_owned(),
+        text: format!("The refund policy {version} shown to the customer at checkout."),
+    });
+    let pack = EvidencePack::assemble(&EvidenceSources {
+        dispute: &dispute,
+        order: &order,
+        customer: &customer,
+        messages: &messages,
+        timeline: &timeline,
+        refunds: &refunds,
+        policy: policy.as_ref(),
+    });
+    Ok((dispute, pack))
+}
+
+/// Sends the evidence pack to the payment provider (Stripe's `POST /v1/disputes/{id}` with
+/// `evidence[…]` fields) and records the dispute as under review.
+#[utoipa::path(post, path = "/api/v1/disputes/{dispute_id}/submit", tag = "money",
+    params(("dispute_id" = String, Path, description = "The dispute's id"), EvidenceQuery), security(("store_key" = [])),
+    responses((status = 200, body = DisputeView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "The dispute takes no evidence now", body = ErrorBody),
+        (status = 502, description = "The provider refused or could not be reached", body = ErrorBody)))]
+async fn submit_evidence(
+    State(state): State<AppState>,
+    caller: StoreCaller,
+    Path(dispute_id): Path<String>,
+    ApiQuery(query): ApiQuery<EvidenceQuery>,
+) -> Result<Json<DisputeView>, ApiError> {
+    let (dispute, pack) = evidence_pack(&state, caller.store_id, &dispute_id, query.policy_version.as_deref()).await?;
+    let to = match dispute.status {
+        DisputeStatus::NeedsResponse => DisputeStatus::UnderReview,
+        DisputeStatus::WarningNeedsResponse => DisputeStatus::WarningUnderReview,
+        other => {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "no_response_expected",
+                format!("the dispute is {} and takes no evidence", other.as_str()),
+            ));
+        }
+    };
+    state.refunds().provider().submit_evidence(&dispute.provider_reference, &pack.evidence).await.map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_GATEWAY,
+            "provider_refused",
+            format!("the payment provider did not take the evidence: {e}"),
+        )
+    })?;
+    let dispute = state
+        .storage()
+        .money()
+        .change_dispute(caller.store_id, dispute.id, to, caller.actor(), OffsetDateTime::now_utc())
+        .await?;
+    Ok(Json(dispute_view(dispute)))
+}
+
 /// The evidence pack for a dispute, assembled from the case's own record: order and receipt,
 /// carrier and tracking, delivery confirmation, customer communication, refunds, the case's
 /// history. As JSON in Stripe's evidence field names, or as a readable document.
@@ -743,29 +817,7 @@ async fn dispute_evidence(
     Path(dispute_id): Path<String>,
     ApiQuery(query): ApiQuery<EvidenceQuery>,
 ) -> Result<Response, ApiError> {
-    let storage = state.storage();
-    let dispute = storage.money().dispute(caller.store_id, path_id(&dispute_id, "dispute")?).await?;
-    let order = storage.order(caller.store_id, dispute.order_id).await?;
-    let customer = storage.customer(caller.store_id, order.customer_id).await?;
-    let (messages, timeline, refunds) = tokio::try_join!(
-        storage.messages(caller.store_id, dispute.case_id),
-        storage.timeline(caller.store_id, dispute.case_id),
-        storage.money().refunds_of_order(caller.store_id, order.id)
-    )?;
-    let timeline: Vec<TimelineEntry> = timeline.into_iter().map(|r| r.entry).collect();
-    let policy = query.policy_version.as_ref().map(|version| PolicyShown {
-        version: version.clone(),
-        text: format!("The refund policy {version} shown to the customer at checkout."),
-    });
-    let pack = EvidencePack::assemble(&EvidenceSources {
-        dispute: &dispute,
-        order: &order,
-        customer: &customer,
-        messages: &messages,
-        timeline: &timeline,
-        refunds: &refunds,
-        policy: policy.as_ref(),
-    });
+    let (_, pack) = evidence_pack(&state, caller.store_id, &dispute_id, query.policy_version.as_deref()).await?;
     Ok(match query.format.unwrap_or(EvidenceFormat::Json) {
         EvidenceFormat::Json => Json(pack).into_response(),
         EvidenceFormat::Document => ([(CONTENT_TYPE, "text/markdown; charset=utf-8")], pack.document()).into_response(),

@@ -46,6 +46,7 @@ const ROUTES: &[(&str, &[&str])] = &[
     ("/api/v1/disputes/{dispute_id}/status", &["post"]),
     ("/api/v1/disputes/{dispute_id}/evidence", &["get"]),
     ("/api/v1/webhooks/stripe", &["post"]),
+    ("/api/v1/disputes/{dispute_id}/submit", &["post"]),
 ];
 
 const HTTP_METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];

@@ -3,5 +3,5 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 mod durability;
-mod refund_kill;
+mod payments;
 mod tidy;

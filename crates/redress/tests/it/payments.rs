@@ -1,8 +1,10 @@
-//! A refund is never paid twice, even when the server is killed mid-call: the real binary
-//! refunds through the Stripe adapter against a local fake Stripe over the sandbox, which is
-//! told to time out (after doing the refund, or before); the server is SIGKILLed while the call
-//! hangs, started again on the same file, and its worker reconciles the intent. The provider
-//! must have made exactly one refund, and the intent must end succeeded.
+//! Payments through the real binary, against a local fake Stripe over the sandbox provider.
+//!
+//! A refund is never paid twice, even when the server is killed mid-call: the sandbox is told to
+//! time out (after doing the refund, or before); the server is SIGKILLed while the call hangs,
+//! started again on the same file, and its worker reconciles the intent. The provider must have
+//! made exactly one refund, and the intent must end succeeded. Also: a late settlement arrives by
+//! signed webhook, and dispute evidence goes to the provider in Stripe's field names.
 
 use std::net::TcpListener;
 use std::path::Path;
@@ -249,6 +251,62 @@ async fn a_late_settlement_arrives_by_signed_webhook() {
         json(client.get(format!("{base}/api/v1/cases/{case_id}/money")).bearer_auth(&key).send().await.unwrap()).await;
     let refunds = money["postings"].as_array().unwrap().iter().filter(|p| p["kind"] == "refund").count();
     assert_eq!(refunds, 1, "the webhook delivered twice posted once");
+    server.kill().unwrap();
+    server.wait().unwrap();
+}
+
+/// A chargeback reported by the provider: recorded on the case, its evidence pack assembled from
+/// the case and sent to the provider in Stripe's field names.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dispute_evidence_goes_to_the_provider_in_stripe_field_names() {
+    use redress_domain::dispute::{DisputeReason, DisputeStatus};
+    let sandbox = Sandbox::new();
+    let eur = Currency::from_code("EUR").unwrap();
+    sandbox.add_dispute(redress_connect::ProviderDispute {
+        reference: "dp_kill".into(),
+        charge: "ch_kill".into(),
+        amount: Money::new(3300, eur),
+        reason: DisputeReason::ProductNotReceived,
+        status: DisputeStatus::NeedsResponse,
+        evidence_due_by: time::OffsetDateTime::now_utc() + time::Duration::days(7),
+    });
+    let stripe = redress_connect::fake_stripe::serve(sandbox.clone(), STRIPE_KEY).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    let mut server = start(&dir.path().join("dispute.db"), port, &stripe);
+    wait_until_healthy(&client, &base).await;
+    let (key, case_id, refund) = shop_with_refundable_order(&client, &base).await;
+    let dispute = json!({"payment_id": refund["payment_id"], "provider_reference": "dp_kill",
+        "amount": {"amount_minor": 3300, "currency": "EUR"}, "reason": "product_not_received",
+        "status": "needs_response", "evidence_due_by": "2099-01-01T00:00:00Z"});
+    let opened = json(
+        client
+            .post(format!("{base}/api/v1/cases/{case_id}/disputes"))
+            .bearer_auth(&key)
+            .json(&dispute)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let id = opened["dispute"]["id"].as_str().unwrap().to_owned();
+    let submitted = json(
+        client
+            .post(format!("{base}/api/v1/disputes/{id}/submit?policy_version=default@1"))
+            .bearer_auth(&key)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(submitted["dispute"]["status"], "under_review");
+    let evidence = sandbox.evidence("dp_kill").expect("the provider received evidence");
+    assert_eq!(evidence.customer_email_address.as_deref(), Some("ana@example.com"));
+    assert!(evidence.refund_policy_disclosure.is_some_and(|d| d.contains("default@1")));
+    let again = client.post(format!("{base}/api/v1/disputes/{id}/submit")).bearer_auth(&key).send().await.unwrap();
+    assert_eq!(again.status(), reqwest::StatusCode::CONFLICT);
     server.kill().unwrap();
     server.wait().unwrap();
 }
