@@ -109,19 +109,20 @@ pub struct WebhookReceipt {
 #[utoipa::path(post, path = "/api/v1/webhooks/stripe", tag = "money",
     params(("Stripe-Signature" = String, Header, description = "Stripe's signature of the body")),
     request_body(content = String, content_type = "application/json", description = "A Stripe event"),
-    responses((status = 200, body = WebhookReceipt), (status = 400, description = "Bad signature or body", body = ErrorBody),
-        (status = 404, description = "No webhook secret is configured", body = ErrorBody)))]
+    responses((status = 200, body = WebhookReceipt), (status = 400, description = "Not a Stripe event", body = ErrorBody),
+        (status = 401, description = "No valid signature, or no webhook secret configured", body = ErrorBody)))]
 async fn stripe_webhook(
     State(state): State<AppState>,
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Json<WebhookReceipt>, ApiError> {
-    let secret = state
-        .stripe_webhook_secret()
-        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "not_found", "no Stripe webhook is configured here"))?;
+    // The signature is the webhook's credential: without a valid one the caller is unknown.
+    let secret = state.stripe_webhook_secret().ok_or_else(|| {
+        ApiError::unauthorized("Stripe webhooks are not accepted here: no webhook signing secret is configured")
+    })?;
     let signature = headers.get("stripe-signature").and_then(|v| v.to_str().ok()).unwrap_or_default();
     if !stripe_signature_valid(secret, signature, &body, OffsetDateTime::now_utc().unix_timestamp()) {
-        return Err(ApiError::new(StatusCode::BAD_REQUEST, "invalid_signature", "the Stripe-Signature does not match"));
+        return Err(ApiError::unauthorized("the Stripe-Signature header is missing, stale or does not match the body"));
     }
     let event: StripeEvent = serde_json::from_slice(&body)
         .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_json", format!("not a Stripe event: {e}")))?;

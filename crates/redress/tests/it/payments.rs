@@ -227,7 +227,7 @@ async fn a_late_settlement_arrives_by_signed_webhook() {
         .send()
         .await
         .unwrap();
-    assert_eq!(forged.status(), reqwest::StatusCode::BAD_REQUEST);
+    assert_eq!(forged.status(), reqwest::StatusCode::UNAUTHORIZED);
     let id = pending["refund"]["id"].as_str().unwrap().to_owned();
     let still = json(client.get(format!("{base}/api/v1/refunds/{id}")).bearer_auth(&key).send().await.unwrap()).await;
     assert_eq!(still["refund"]["status"], "pending_settlement");
