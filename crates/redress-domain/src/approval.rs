@@ -97,6 +97,12 @@ impl Default for ApprovalPolicy {
 }
 
 impl ApprovalPolicy {
+    /// The approval rule of a store's written policy: its limits per currency; a currency it
+    /// does not list always needs a second person.
+    pub fn from_rules(rules: &crate::policy::ApprovalRules) -> Self {
+        Self { default_limit_units: 0, limits: rules.auto_up_to.clone(), approver_role: Role::TeamLead }
+    }
+
     /// The limit in `currency`, in minor units.
     pub fn limit(&self, currency: Currency) -> Money {
         let minor = self.limits.get(&currency).copied().unwrap_or_else(|| {
@@ -144,6 +150,17 @@ mod tests {
         assert!(policy.needs_approval(Money::new(10_000, eur), false).is_none());
         assert!(policy.needs_approval(Money::new(10_001, eur), false).is_some());
         assert!(policy.needs_approval(Money::new(1, eur), true).is_some());
+    }
+
+    #[test]
+    fn a_store_policy_sets_the_limits_and_unlisted_currencies_need_a_person() {
+        let eur = Currency::from_code("EUR").unwrap();
+        let rules =
+            crate::policy::ApprovalRules { auto_up_to: BTreeMap::from([(eur, 5000)]), max_cases_per_90_days: 5 };
+        let policy = ApprovalPolicy::from_rules(&rules);
+        assert!(policy.needs_approval(Money::new(5000, eur), false).is_none());
+        assert!(policy.needs_approval(Money::new(5001, eur), false).is_some());
+        assert!(policy.needs_approval(Money::new(1, Currency::from_code("PLN").unwrap()), false).is_some());
     }
 
     #[test]

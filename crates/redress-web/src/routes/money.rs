@@ -319,11 +319,15 @@ async fn request_refund(
         requested_by,
         customer_flagged: input.customer_flagged,
     };
-    let outcome =
-        state.storage().money().request_refund(request, state.approval().clone(), now).await.map_err(|e| match e {
-            StoreError::NotFound("payment") => ApiError::invalid("payment_id", "no payment with that id on the order"),
-            other => other.into(),
-        })?;
+    // The store's written policy sets the approval limits once it has saved one.
+    let policy = match state.storage().policy(caller.store_id).await? {
+        Some(stored) => redress_domain::approval::ApprovalPolicy::from_rules(&stored.policy.approval),
+        None => state.approval().clone(),
+    };
+    let outcome = state.storage().money().request_refund(request, policy, now).await.map_err(|e| match e {
+        StoreError::NotFound("payment") => ApiError::invalid("payment_id", "no payment with that id on the order"),
+        other => other.into(),
+    })?;
     let refund = execute(&state, outcome.refund).await?;
     let status = if outcome.created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(refund_view(&order, refund, now))))
