@@ -181,6 +181,24 @@ pub struct ClassificationFeedback {
     pub at: OffsetDateTime,
 }
 
+/// A help article a store wrote itself, in one language.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoreHelpArticle {
+    /// Stable id, shared by the translations of one article; the same id as a shipped article
+    /// replaces it in that language.
+    pub id: String,
+    /// BCP 47 primary tag of its language.
+    pub language: String,
+    /// Title.
+    pub title: String,
+    /// Text.
+    pub body: String,
+    /// Words customers use for the topic.
+    pub tags: Vec<String>,
+    /// When it was last saved.
+    pub updated_at: OffsetDateTime,
+}
+
 /// What a case update produced: the change, and the message to store with it, if any.
 pub struct CaseUpdate {
     /// The new case and the timeline entries.
@@ -304,6 +322,13 @@ pub trait Storage: Send + Sync {
     async fn classification_feedback(&self, store_id: StoreId) -> Result<Vec<ClassificationFeedback>, StoreError>;
     /// True when the database answers.
     async fn ping(&self) -> Result<(), StoreError>;
+
+    /// Adds or replaces one of a store's own help articles (by id and language).
+    async fn save_help_article(&self, store_id: StoreId, article: &StoreHelpArticle) -> Result<(), StoreError>;
+    /// A store's own help articles, by id and language.
+    async fn help_articles(&self, store_id: StoreId) -> Result<Vec<StoreHelpArticle>, StoreError>;
+    /// Removes one of a store's own help articles; false when there was none.
+    async fn delete_help_article(&self, store_id: StoreId, id: &str, language: &str) -> Result<bool, StoreError>;
 
     /// Runs a resolution step with the case locked and commits everything it produces (case,
     /// timeline, amended order, returns, claims) in one transaction, together with the

@@ -22,8 +22,8 @@ use uuid::Uuid;
 
 use crate::{
     ApiKeyRecord, CaseCursor, CaseFilter, CasePage, CaseUpdateFn, ClassificationFeedback, HISTORY_RECENT_DAYS,
-    HISTORY_YEAR_DAYS, IdempotencyKey, RecordedEntry, ResolutionFn, Storage, StoreError, StoredAnswer, StoredChange,
-    StoredPolicy, StoredResolution, check_resolution, column_text, feedback_of, micros,
+    HISTORY_YEAR_DAYS, IdempotencyKey, RecordedEntry, ResolutionFn, Storage, StoreError, StoreHelpArticle,
+    StoredAnswer, StoredChange, StoredPolicy, StoredResolution, check_resolution, column_text, feedback_of, micros,
 };
 use redress_domain::ReturnId;
 use redress_domain::claim::{Claim, ClaimResolution};
@@ -548,6 +548,43 @@ impl Storage for PostgresStorage {
                 feedback_of(from_doc(row.try_get(0)?)?, from_doc(row.try_get(1)?)?, first.map(from_doc).transpose()?)
             })
             .collect()
+    }
+
+    async fn save_help_article(&self, store_id: StoreId, article: &StoreHelpArticle) -> Result<(), StoreError> {
+        let result = sqlx::query(
+            "INSERT INTO help_articles (store_id, id, language, updated_at_us, doc) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (store_id, id, language) DO UPDATE SET updated_at_us = excluded.updated_at_us, doc = excluded.doc",
+        )
+        .bind(store_id.as_uuid())
+        .bind(&article.id)
+        .bind(&article.language)
+        .bind(micros(article.updated_at))
+        .bind(Json(article))
+        .execute(&self.pool)
+        .await;
+        match result {
+            Err(sqlx::Error::Database(db)) if db.is_foreign_key_violation() => Err(StoreError::NotFound("store")),
+            other => other.map(|_| ()).map_err(StoreError::from),
+        }
+    }
+
+    async fn help_articles(&self, store_id: StoreId) -> Result<Vec<StoreHelpArticle>, StoreError> {
+        all_docs(
+            sqlx::query("SELECT doc FROM help_articles WHERE store_id = $1 ORDER BY id, language")
+                .bind(store_id.as_uuid()),
+            &self.pool,
+        )
+        .await
+    }
+
+    async fn delete_help_article(&self, store_id: StoreId, id: &str, language: &str) -> Result<bool, StoreError> {
+        let removed = sqlx::query("DELETE FROM help_articles WHERE store_id = $1 AND id = $2 AND language = $3")
+            .bind(store_id.as_uuid())
+            .bind(id)
+            .bind(language)
+            .execute(&self.pool)
+            .await?;
+        Ok(removed.rows_affected() > 0)
     }
 
     async fn ping(&self) -> Result<(), StoreError> {

@@ -27,8 +27,9 @@ use tokio::sync::oneshot;
 
 use crate::{
     ApiKeyRecord, CaseCursor, CaseFilter, CasePage, CaseUpdateFn, ClassificationFeedback, HISTORY_RECENT_DAYS,
-    HISTORY_YEAR_DAYS, IdempotencyKey, RecordedEntry, ResolutionFn, Storage, StoreError, StoredAnswer, StoredChange,
-    StoredPolicy, StoredResolution, check_resolution, column_text, feedback_of, micros, stored_policy,
+    HISTORY_YEAR_DAYS, IdempotencyKey, RecordedEntry, ResolutionFn, Storage, StoreError, StoreHelpArticle,
+    StoredAnswer, StoredChange, StoredPolicy, StoredResolution, check_resolution, column_text, feedback_of, micros,
+    stored_policy,
 };
 use redress_domain::ReturnId;
 use redress_domain::claim::{Claim, ClaimResolution};
@@ -42,6 +43,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0001_init.sql"),
     include_str!("../migrations/sqlite/0002_resolution.sql"),
     include_str!("../migrations/sqlite/0003_money.sql"),
+    include_str!("../migrations/sqlite/0004_help_articles.sql"),
 ];
 
 /// Most writes committed together; bounds the time the first write of a batch waits.
@@ -784,6 +786,48 @@ impl Storage for SqliteStorage {
             rows.into_iter()
                 .map(|(entry, case, first)| feedback_of(doc(&entry)?, doc(&case)?, first.map(|m| doc(&m)).transpose()?))
                 .collect()
+        })
+        .await
+    }
+
+    async fn save_help_article(&self, store_id: StoreId, article: &StoreHelpArticle) -> Result<(), StoreError> {
+        let article = article.clone();
+        self.write(move |conn| {
+            store_exists(conn, store_id)?;
+            conn.prepare_cached(
+                "INSERT INTO help_articles (store_id, id, language, updated_at_us, doc) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (store_id, id, language) DO UPDATE SET updated_at_us = excluded.updated_at_us, doc = excluded.doc",
+            )?
+            .execute(params![
+                store_id.to_string(),
+                article.id,
+                article.language,
+                micros(article.updated_at),
+                serde_json::to_string(&article)?
+            ])?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn help_articles(&self, store_id: StoreId) -> Result<Vec<StoreHelpArticle>, StoreError> {
+        self.read(move |conn| {
+            all_docs(
+                conn,
+                "SELECT doc FROM help_articles WHERE store_id = ?1 ORDER BY id, language",
+                [store_id.to_string()],
+            )
+        })
+        .await
+    }
+
+    async fn delete_help_article(&self, store_id: StoreId, id: &str, language: &str) -> Result<bool, StoreError> {
+        let (id, language) = (id.to_owned(), language.to_owned());
+        self.write(move |conn| {
+            let removed = conn
+                .prepare_cached("DELETE FROM help_articles WHERE store_id = ?1 AND id = ?2 AND language = ?3")?
+                .execute(params![store_id.to_string(), id, language])?;
+            Ok(removed > 0)
         })
         .await
     }

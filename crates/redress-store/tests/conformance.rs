@@ -311,6 +311,27 @@ async fn story(db: Arc<dyn Storage>) {
     assert_eq!(db.cases(south.id, &CaseFilter::default(), None, 100).await.unwrap().cases.len(), 1);
     assert_eq!(db.stores().await.unwrap().iter().filter(|s| s.id == north.id || s.id == south.id).count(), 2);
 
+    // A store's own help articles: saved per id and language, replaced in place, never seen by
+    // another store, removable.
+    let article = |title: &str| redress_store::StoreHelpArticle {
+        id: "gift-wrap".into(),
+        language: "pl".into(),
+        title: title.into(),
+        body: "Pakujemy prezenty za 10 zł.".into(),
+        tags: vec!["prezent".into()],
+        updated_at: T0,
+    };
+    db.save_help_article(north.id, &article("Pakowanie na prezent")).await.unwrap();
+    db.save_help_article(north.id, &article("Pakowanie prezentów")).await.unwrap();
+    let saved = db.help_articles(north.id).await.unwrap();
+    assert_eq!(saved.len(), 1);
+    assert_eq!(saved[0].title, "Pakowanie prezentów");
+    assert!(db.help_articles(south.id).await.unwrap().is_empty());
+    assert!(!db.delete_help_article(south.id, "gift-wrap", "pl").await.unwrap());
+    assert!(db.delete_help_article(north.id, "gift-wrap", "pl").await.unwrap());
+    assert!(db.help_articles(north.id).await.unwrap().is_empty());
+    assert!(matches!(db.save_help_article(ghost.id, &article("x")).await, Err(StoreError::NotFound("store"))));
+
     // Corrections are kept as training feedback, per store, with the text they correct.
     assert!(db.classification_feedback(north.id).await.unwrap().is_empty());
     let fix = Classification { kind: Some(IssueKind::WrongItemReceived), ..Classification::default() };

@@ -42,6 +42,7 @@ struct Inner {
     storage: Arc<dyn Storage>,
     understanding: &'static redress_text::Understanding,
     portal_keys: portal::session::PortalKeys,
+    help_indexes: routes::help::StoreHelpIndexes,
     admin_key_hash: [u8; 32],
     keys: auth::KeyCache,
     approval: ApprovalPolicy,
@@ -69,6 +70,7 @@ impl AppState {
                 admin_key_hash: Sha256::digest(admin_key.as_bytes()).into(),
                 keys: auth::KeyCache::default(),
                 portal_keys: portal::session::PortalKeys::new(admin_key),
+                help_indexes: routes::help::StoreHelpIndexes::default(),
             }),
         }
     }
@@ -76,6 +78,11 @@ impl AppState {
     /// The storage.
     pub fn storage(&self) -> &dyn Storage {
         self.inner.storage.as_ref()
+    }
+
+    /// Each store's help index, built from the shipped articles and its own.
+    pub(crate) fn help_indexes(&self) -> &routes::help::StoreHelpIndexes {
+        &self.inner.help_indexes
     }
 
     /// Signs and checks the customer portal's grants.

@@ -632,13 +632,20 @@ async fn help_page(
     headers: HeaderMap,
 ) -> Response {
     let page_query = PageQuery { lang: query.lang.clone(), t: None };
-    let Some((_, chrome, cookies)) = storefront(&state, &slug, &headers, &page_query).await else {
+    let Some((store, chrome, cookies)) = storefront(&state, &slug, &headers, &page_query).await else {
         return unknown_store();
     };
     // A question is at most a few sentences; longer input is cut, not refused, on a public page.
     let asked: String = query.q.unwrap_or_default().trim().chars().take(300).collect();
-    let results =
-        if asked.is_empty() { Vec::new() } else { crate::routes::help::help_search(&asked, chrome.w.tag(), 5) };
+    let results = if asked.is_empty() {
+        Ok(Vec::new())
+    } else {
+        crate::routes::help::help_search(&state, store.id, &asked, chrome.w.tag(), 5).await
+    };
+    let results = results.unwrap_or_else(|e| {
+        tracing::warn!(error = ?e, "help search failed");
+        Vec::new()
+    });
     let page = HelpPage { c: &chrome, query: asked, results };
     Page { status: StatusCode::OK, html: page.render(), cookies }.into_response()
 }

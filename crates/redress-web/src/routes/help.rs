@@ -2,11 +2,16 @@
 //! (typos, missing accents and synonyms tolerated, other languages as a fallback), and draft a
 //! reply to a case in the customer's language, filled with the order's facts.
 
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
 use axum::Json;
 use axum::extract::{Path, State};
-use redress_domain::Case;
-use redress_domain::{Order, ShipmentStatus};
-use redress_text::help::HelpIndex;
+use axum::http::StatusCode;
+use redress_domain::{Case, LanguageTag, Order, ShipmentStatus, StoreId};
+use redress_store::StoreHelpArticle;
+use redress_text::help::{HelpArticle, HelpIndex, default_articles};
 use redress_text::replies::{ReplyFacts, SuggestedReply, suggest_reply};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -16,10 +21,14 @@ use super::path_id;
 use crate::AppState;
 use crate::auth::StoreCaller;
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::ApiQuery;
+use crate::extract::{ApiJson, ApiQuery};
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(search)).routes(routes!(suggested_reply))
+    OpenApiRouter::new()
+        .routes(routes!(search))
+        .routes(routes!(suggested_reply))
+        .routes(routes!(list_articles))
+        .routes(routes!(save_article, delete_article))
 }
 
 /// A help search.
@@ -60,7 +69,11 @@ pub struct HelpResults {
 /// falling back to other languages when the asked one has no answer.
 #[utoipa::path(get, path = "/api/v1/help/search", tag = "understanding", params(HelpQuery), security(("store_key" = [])),
     responses((status = 200, body = HelpResults), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
-async fn search(_caller: StoreCaller, ApiQuery(query): ApiQuery<HelpQuery>) -> Result<Json<HelpResults>, ApiError> {
+async fn search(
+    State(state): State<AppState>,
+    caller: StoreCaller,
+    ApiQuery(query): ApiQuery<HelpQuery>,
+) -> Result<Json<HelpResults>, ApiError> {
     let limit = query.limit.unwrap_or(5);
     if !(1..=20).contains(&limit) {
         return Err(ApiError::invalid("limit", "use a number of results from 1 to 20"));
@@ -68,13 +81,78 @@ async fn search(_caller: StoreCaller, ApiQuery(query): ApiQuery<HelpQuery>) -> R
     if query.q.trim().is_empty() || query.q.len() > 1000 {
         return Err(ApiError::invalid("q", "give a question of 1 to 1000 bytes"));
     }
-    Ok(Json(HelpResults { results: help_search(&query.q, query.lang.as_deref().unwrap_or("en"), limit) }))
+    let results = help_search(&state, caller.store_id, &query.q, query.lang.as_deref().unwrap_or("en"), limit).await?;
+    Ok(Json(HelpResults { results }))
 }
 
-/// Searches the shipped help articles; shared by the API and the portal.
-pub(crate) fn help_search(query: &str, language: &str, limit: usize) -> Vec<HelpResult> {
-    let index = HelpIndex::shipped();
-    index
+/// How long a store's help index is reused before its articles are read again. Writes through
+/// this server forget it at once; another server behind the same database sees them within this.
+const INDEX_TTL: Duration = Duration::from_secs(30);
+
+/// Help indexes per store: the shipped articles, with the store's own added or replacing them
+/// (same id and language). `None` means the store has none of its own: the shipped index serves.
+#[derive(Default)]
+pub(crate) struct StoreHelpIndexes(RwLock<HashMap<StoreId, BuiltIndex>>);
+
+/// When a store's index was built, and the index (`None`: the shipped one serves).
+type BuiltIndex = (Instant, Option<Arc<HelpIndex>>);
+
+impl StoreHelpIndexes {
+    fn cached(&self, store_id: StoreId) -> Option<Option<Arc<HelpIndex>>> {
+        let indexes = self.0.read().ok()?;
+        let (built, index) = indexes.get(&store_id)?;
+        (built.elapsed() < INDEX_TTL).then(|| index.clone())
+    }
+
+    /// Forgets a store's index after its articles changed.
+    pub(crate) fn forget(&self, store_id: StoreId) {
+        if let Ok(mut indexes) = self.0.write() {
+            indexes.remove(&store_id);
+        }
+    }
+}
+
+/// The store's index, built from the shipped articles and its own.
+async fn store_index(state: &AppState, store_id: StoreId) -> Result<Option<Arc<HelpIndex>>, ApiError> {
+    if let Some(index) = state.help_indexes().cached(store_id) {
+        return Ok(index);
+    }
+    let own = state.storage().help_articles(store_id).await?;
+    let index = (!own.is_empty()).then(|| {
+        let mut articles = default_articles();
+        for article in own {
+            articles.retain(|a| !(a.id == article.id && a.language == article.language));
+            articles.push(HelpArticle {
+                id: article.id,
+                language: article.language,
+                title: article.title,
+                body: article.body,
+                tags: article.tags,
+                kinds: Vec::new(),
+            });
+        }
+        Arc::new(HelpIndex::build(articles).with_kind_model(redress_text::Understanding::shipped()))
+    });
+    if let Ok(mut indexes) = state.help_indexes().0.write() {
+        indexes.insert(store_id, (Instant::now(), index.clone()));
+    }
+    Ok(index)
+}
+
+/// Searches a store's help articles; shared by the API and the portal.
+pub(crate) async fn help_search(
+    state: &AppState,
+    store_id: StoreId,
+    query: &str,
+    language: &str,
+    limit: usize,
+) -> Result<Vec<HelpResult>, ApiError> {
+    let own = store_index(state, store_id).await?;
+    let index: &HelpIndex = match own.as_deref() {
+        Some(index) => index,
+        None => HelpIndex::shipped(),
+    };
+    Ok(index
         .search(query, language, limit)
         .into_iter()
         .filter_map(|hit| {
@@ -87,7 +165,133 @@ pub(crate) fn help_search(query: &str, language: &str, limit: usize) -> Vec<Help
                 score: hit.score,
             })
         })
-        .collect()
+        .collect())
+}
+
+/// A help article a store writes itself.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ArticleInput {
+    /// BCP 47 language of the article, e.g. `pl`.
+    pub language: String,
+    /// Title, 1 to 200 characters.
+    pub title: String,
+    /// Text, 1 to 20,000 characters.
+    pub body: String,
+    /// Words customers use for the topic.
+    #[serde(default)]
+    pub tags: Vec<String>,
+}
+
+/// A store's own article.
+#[derive(Serialize, ToSchema)]
+pub struct ArticleView {
+    /// Id, shared by its translations; the id of a shipped article replaces it.
+    pub id: String,
+    /// Language.
+    pub language: String,
+    /// Title.
+    pub title: String,
+    /// Text.
+    pub body: String,
+    /// Words customers use for the topic.
+    pub tags: Vec<String>,
+}
+
+/// The store's own articles.
+#[derive(Serialize, ToSchema)]
+pub struct ArticleList {
+    /// By id and language.
+    pub articles: Vec<ArticleView>,
+}
+
+/// Which translation to remove.
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ArticleLanguage {
+    /// The language of the translation to remove.
+    pub language: String,
+}
+
+fn article_id(id: &str) -> Result<String, ApiError> {
+    let ok =
+        (1..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if ok {
+        Ok(id.to_owned())
+    } else {
+        Err(ApiError::invalid("article_id", "use 1 to 64 lower-case letters, digits and dashes"))
+    }
+}
+
+/// Adds or replaces one of the store's own help articles in one language; searches use it at once.
+#[utoipa::path(put, path = "/api/v1/help/articles/{article_id}", tag = "understanding", request_body = ArticleInput,
+    params(("article_id" = String, Path, description = "Lower-case letters, digits and dashes")),
+    security(("store_key" = [])),
+    responses((status = 200, body = ArticleView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+async fn save_article(
+    State(state): State<AppState>,
+    caller: StoreCaller,
+    Path(article_id_text): Path<String>,
+    ApiJson(input): ApiJson<ArticleInput>,
+) -> Result<Json<ArticleView>, ApiError> {
+    let id = article_id(&article_id_text)?;
+    let language = LanguageTag::parse(&input.language).map_err(|e| ApiError::invalid("language", e.problem))?;
+    let title = input.title.trim().to_owned();
+    if title.is_empty() || title.chars().count() > 200 {
+        return Err(ApiError::invalid("title", "give a title of 1 to 200 characters"));
+    }
+    if input.body.trim().is_empty() || input.body.chars().count() > 20_000 {
+        return Err(ApiError::invalid("body", "give a text of 1 to 20,000 characters"));
+    }
+    let article = StoreHelpArticle {
+        id,
+        language: language.primary().to_owned(),
+        title,
+        body: input.body.trim().to_owned(),
+        tags: input.tags.iter().map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()).collect(),
+        updated_at: time::OffsetDateTime::now_utc(),
+    };
+    state.storage().save_help_article(caller.store_id, &article).await?;
+    state.help_indexes().forget(caller.store_id);
+    Ok(Json(view(article)))
+}
+
+fn view(article: StoreHelpArticle) -> ArticleView {
+    ArticleView {
+        id: article.id,
+        language: article.language,
+        title: article.title,
+        body: article.body,
+        tags: article.tags,
+    }
+}
+
+/// The store's own help articles (the shipped ones are not listed).
+#[utoipa::path(get, path = "/api/v1/help/articles", tag = "understanding", security(("store_key" = [])),
+    responses((status = 200, body = ArticleList), (status = 401, body = ErrorBody)))]
+async fn list_articles(State(state): State<AppState>, caller: StoreCaller) -> Result<Json<ArticleList>, ApiError> {
+    let articles = state.storage().help_articles(caller.store_id).await?.into_iter().map(view).collect();
+    Ok(Json(ArticleList { articles }))
+}
+
+/// Removes one translation of one of the store's own articles.
+#[utoipa::path(delete, path = "/api/v1/help/articles/{article_id}", tag = "understanding", params(
+        ("article_id" = String, Path, description = "The article's id"), ArticleLanguage),
+    security(("store_key" = [])),
+    responses((status = 204, description = "Removed"), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn delete_article(
+    State(state): State<AppState>,
+    caller: StoreCaller,
+    Path(article_id_text): Path<String>,
+    ApiQuery(query): ApiQuery<ArticleLanguage>,
+) -> Result<StatusCode, ApiError> {
+    let id = article_id(&article_id_text)?;
+    let language = LanguageTag::parse(&query.language).map_err(|e| ApiError::invalid("language", e.problem))?;
+    if !state.storage().delete_help_article(caller.store_id, &id, language.primary()).await? {
+        return Err(ApiError::not_found("help article"));
+    }
+    state.help_indexes().forget(caller.store_id);
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// A reply drafted for an agent to review and send.

@@ -24,6 +24,8 @@ const ROUTES: &[(&str, &[&str])] = &[
     ("/api/v1/understand", &["post"]),
     ("/api/v1/feedback/classifications", &["get"]),
     ("/api/v1/help/search", &["get"]),
+    ("/api/v1/help/articles", &["get"]),
+    ("/api/v1/help/articles/{article_id}", &["put", "delete"]),
     ("/api/v1/cases/{case_id}/suggested-reply", &["get"]),
     ("/api/v1/cases/{case_id}/options", &["get"]),
     ("/api/v1/cases/{case_id}/remedy", &["post"]),

@@ -149,3 +149,48 @@ async fn questions_the_policy_lists_are_answered_at_once_and_others_wait() {
     classified["kind"] = json!("order_status");
     assert_eq!(app.open_case(&shop.key, &classified).await["messages"].as_array().unwrap().len(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_writes_its_own_help_articles_and_only_its_customers_find_them() {
+    let app = TestApp::sqlite().await;
+    let north = app.create_store("north-wind").await;
+    let south = app.create_store("south-wind").await;
+    let question = "/api/v1/help/search?q=pakowanie%20prezentu&lang=pl";
+    let article = json!({"language": "pl", "title": "Pakowanie na prezent", "body": "Zapakujemy zamówienie na prezent za 10 zł; zaznacz to przy zamówieniu.", "tags": ["prezent", "pakowanie"]});
+    let saved =
+        app.call(Method::PUT, "/api/v1/help/articles/gift-wrap", Some(&north.key), Some(&article)).await.expect(200);
+    assert_eq!(saved["id"], "gift-wrap");
+    let found = app.get(question, &north.key).await.expect(200);
+    assert_eq!(found["results"][0]["id"], "gift-wrap", "{found}");
+    let elsewhere = app.get(question, &south.key).await.expect(200);
+    assert!(elsewhere["results"].as_array().unwrap().iter().all(|r| r["id"] != "gift-wrap"), "{elsewhere}");
+    assert_eq!(app.get("/api/v1/help/articles", &north.key).await.expect(200)["articles"].as_array().unwrap().len(), 1);
+    assert_eq!(app.get("/api/v1/help/articles", &south.key).await.expect(200)["articles"], json!([]));
+
+    // Bad input names the field and stores nothing.
+    let bad = json!({"language": "pl", "title": " ", "body": "x"});
+    app.call(Method::PUT, "/api/v1/help/articles/gift-wrap-2", Some(&north.key), Some(&bad)).await.error(
+        400,
+        "invalid_field",
+        Some("title"),
+    );
+    app.call(Method::PUT, "/api/v1/help/articles/Gift%20Wrap", Some(&north.key), Some(&article)).await.error(
+        400,
+        "invalid_field",
+        Some("article_id"),
+    );
+    assert_eq!(app.get("/api/v1/help/articles", &north.key).await.expect(200)["articles"].as_array().unwrap().len(), 1);
+
+    // Removing it removes it from the store's searches at once.
+    app.call(Method::DELETE, "/api/v1/help/articles/gift-wrap?language=pl", Some(&south.key), None).await.error(
+        404,
+        "not_found",
+        None,
+    );
+    assert_eq!(
+        app.call(Method::DELETE, "/api/v1/help/articles/gift-wrap?language=pl", Some(&north.key), None).await.status,
+        204
+    );
+    let after = app.get(question, &north.key).await.expect(200);
+    assert!(after["results"].as_array().unwrap().iter().all(|r| r["id"] != "gift-wrap"), "{after}");
+}
