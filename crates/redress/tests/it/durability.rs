@@ -2,41 +2,17 @@
 //! HTTP from several clients at once, kill the process mid-stream, start it again on the same
 //! file, and find every case whose creation was acknowledged.
 
-use std::net::TcpListener;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use crate::server::{free_port, wait_until_healthy};
+
 const ADMIN_KEY: &str = "durability-test-admin-key";
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
 fn start(database: &Path, port: u16) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_redress"))
-        .args(["serve", "--database-url"])
-        .arg(format!("sqlite://{}", database.display()))
-        .args(["--listen", &format!("127.0.0.1:{port}"), "--admin-key", ADMIN_KEY])
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the redress binary starts")
-}
-
-async fn wait_until_healthy(client: &reqwest::Client, base: &str) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < deadline {
-        if let Ok(response) = client.get(format!("{base}/healthz")).send().await
-            && response.status().is_success()
-        {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("the server did not become healthy within 30 s");
+    crate::server::start(database, port, ADMIN_KEY, &[])
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -4,4 +4,5 @@
 
 mod durability;
 mod payments;
+mod server;
 mod tidy;

@@ -6,10 +6,11 @@
 //! made exactly one refund, and the intent must end succeeded. Also: a late settlement arrives by
 //! signed webhook, and dispute evidence goes to the provider in Stripe's field names.
 
-use std::net::TcpListener;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::time::{Duration, Instant};
+
+use crate::server::{free_port, wait_until_healthy};
 
 use redress_connect::sandbox::{Behaviour, Sandbox};
 use redress_domain::{Currency, Money};
@@ -19,36 +20,22 @@ const ADMIN_KEY: &str = "refund-kill-test-admin-key";
 const STRIPE_KEY: &str = "sk_test_refund_kill";
 const WEBHOOK_SECRET: &str = "whsec_refund_kill";
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
 fn start(database: &Path, port: u16, stripe: &str) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_redress"))
-        .args(["serve", "--database-url"])
-        .arg(format!("sqlite://{}", database.display()))
-        .args(["--listen", &format!("127.0.0.1:{port}"), "--admin-key", ADMIN_KEY])
-        .args(["--payment-provider", "stripe", "--stripe-api-base", stripe, "--stripe-secret-key", STRIPE_KEY])
-        .args(["--provider-timeout-ms", "120000", "--reconcile-after-secs", "1"])
-        .args(["--stripe-webhook-secret", WEBHOOK_SECRET])
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the redress binary starts")
-}
-
-async fn wait_until_healthy(client: &reqwest::Client, base: &str) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < deadline {
-        if let Ok(response) = client.get(format!("{base}/healthz")).send().await
-            && response.status().is_success()
-        {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("the server did not become healthy within 30 s");
+    let flags = [
+        "--payment-provider",
+        "stripe",
+        "--stripe-api-base",
+        stripe,
+        "--stripe-secret-key",
+        STRIPE_KEY,
+        "--provider-timeout-ms",
+        "120000",
+        "--reconcile-after-secs",
+        "1",
+        "--stripe-webhook-secret",
+        WEBHOOK_SECRET,
+    ];
+    crate::server::start(database, port, ADMIN_KEY, &flags)
 }
 
 async fn json(response: reqwest::Response) -> Value {
