@@ -20,7 +20,7 @@ use axum::routing::{get, post};
 use redress_domain::{
     Actor, Case, CaseStatus, Channel, Direction, IssueKind, Message, MessageId, Order, OrderId, Store, StoreSlug,
 };
-use redress_store::{CaseFilter, CaseUpdate};
+use redress_store::CaseFilter;
 use serde::Deserialize;
 use time::OffsetDateTime;
 
@@ -563,21 +563,18 @@ async fn reply(
     }
     let handle = case.customer_email.as_ref().map_or_else(|| "customer".to_owned(), |e| e.to_string());
     let store_id = store.id;
-    let update: redress_store::CaseUpdateFn = Box::new(move |case: &Case| {
-        let now = OffsetDateTime::now_utc();
-        let message = Message {
-            id: MessageId::from_uuid(uuid::Uuid::now_v7()),
-            store_id,
-            case_id: case.id,
-            direction: Direction::Inbound,
-            channel: Channel::Portal,
-            author: Actor::Customer { handle },
-            body: form.body,
-            attachments: Vec::new(),
-            created_at: now,
-        };
-        Ok(CaseUpdate { change: case.add_message(&message, now)?, message: Some(message) })
-    });
+    let message = Message {
+        id: MessageId::from_uuid(uuid::Uuid::now_v7()),
+        store_id,
+        case_id: case.id,
+        direction: Direction::Inbound,
+        channel: Channel::Portal,
+        author: Actor::Customer { handle },
+        body: form.body,
+        attachments: Vec::new(),
+        created_at: OffsetDateTime::now_utc(),
+    };
+    let update = crate::routes::cases::adding(message);
     if let Err(e) = state.storage().update_case(store.id, case.id, update).await {
         tracing::warn!(error = %e, "a portal reply was refused");
     }

@@ -249,6 +249,13 @@ pub(crate) async fn open(
     Ok((stored, messages))
 }
 
+/// A case update that adds `message` at its own time, storing it with the change.
+pub(crate) fn adding(message: Message) -> redress_store::CaseUpdateFn {
+    Box::new(move |case: &Case| {
+        Ok(CaseUpdate { change: case.add_message(&message, message.created_at)?, message: Some(message) })
+    })
+}
+
 /// Sends the reply template as the first answer when the store's policy allows it for this
 /// kind and understanding was sure enough. A failure here leaves the case for a person: it is
 /// logged, not returned, since the case itself is already stored.
@@ -258,10 +265,10 @@ async fn answer_automatically(
     understood: &redress_domain::Understood,
 ) -> Option<(redress_store::StoredChange, Message)> {
     let storage = state.storage();
-    let policy = match storage.policy(case.store_id).await {
-        Ok(stored) => stored.map_or_else(redress_domain::policy::Policy::standard, |p| p.policy),
+    let policy = match super::resolution::policy_of(state, case.store_id).await {
+        Ok(policy) => policy,
         Err(e) => {
-            tracing::warn!(error = %e, "cannot read the policy for an automatic answer");
+            tracing::warn!(error = ?e, "cannot read the policy for an automatic answer");
             return None;
         }
     };
@@ -291,10 +298,7 @@ async fn answer_automatically(
         attachments: Vec::new(),
         created_at: now,
     };
-    let sent = reply.clone();
-    let update: redress_store::CaseUpdateFn =
-        Box::new(move |case: &Case| Ok(CaseUpdate { change: case.add_message(&sent, now)?, message: Some(sent) }));
-    match storage.update_case(case.store_id, case.id, update).await {
+    match storage.update_case(case.store_id, case.id, adding(reply.clone())).await {
         Ok(answered) => Some((answered, reply)),
         Err(e) => {
             tracing::warn!(error = %e, "cannot store an automatic answer");

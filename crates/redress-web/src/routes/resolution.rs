@@ -56,7 +56,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
 }
 
 /// The store's policy in force: its own, or the default one shipped with Redress.
-async fn policy_of(state: &AppState, store_id: StoreId) -> Result<Policy, ApiError> {
+pub(crate) async fn policy_of(state: &AppState, store_id: StoreId) -> Result<Policy, ApiError> {
     Ok(state.storage().policy(store_id).await?.map_or_else(Policy::standard, |p| p.policy))
 }
 
