@@ -87,20 +87,110 @@ pub struct ApprovalPolicy {
     pub limits: BTreeMap<Currency, i64>,
     /// The least role that may approve.
     pub approver_role: Role,
+    /// The abuse rules: a customer whose recent refunds reach these limits is flagged, and
+    /// their refunds wait for a second person whatever the amount.
+    #[serde(default)]
+    pub abuse: AbuseRules,
 }
 
 impl Default for ApprovalPolicy {
-    /// 100 units of any currency; team leads approve.
+    /// 100 units of any currency; team leads approve; the default policy's abuse rules.
     fn default() -> Self {
-        Self { default_limit_units: 100, limits: BTreeMap::new(), approver_role: Role::TeamLead }
+        Self {
+            default_limit_units: 100,
+            limits: BTreeMap::new(),
+            approver_role: Role::TeamLead,
+            abuse: AbuseRules::from_limits(&crate::policy::Policy::standard().limits),
+        }
+    }
+}
+
+/// A customer's refunds within the abuse rules' window: every intent not rejected or failed,
+/// whatever its method, counted and summed per currency.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefundHistory {
+    /// Refunds in the window.
+    pub refunds: u32,
+    /// What they gave (or are giving) back, per currency, in minor units.
+    pub refunded: BTreeMap<Currency, i64>,
+}
+
+impl RefundHistory {
+    /// Adds one refund of `amount`.
+    pub fn add(&mut self, amount: Money) {
+        self.refunds = self.refunds.saturating_add(1);
+        let sum = self.refunded.entry(amount.currency).or_default();
+        *sum = sum.saturating_add(amount.amount_minor);
+    }
+}
+
+/// The abuse rules for money going out, from the store's policy (`[limits]`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AbuseRules {
+    /// Days over which a customer's refunds are counted.
+    pub window_days: u32,
+    /// Refunds in the window from which the customer is flagged; none: no limit.
+    pub max_refunds: Option<u32>,
+    /// Money refunded in the window (plus what is asked) above which the customer is flagged,
+    /// per currency, in minor units; an unlisted currency has no limit.
+    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, i64>))]
+    pub max_refunded: BTreeMap<Currency, i64>,
+}
+
+impl Default for AbuseRules {
+    /// No limits, counted over 90 days.
+    fn default() -> Self {
+        Self { window_days: 90, max_refunds: None, max_refunded: BTreeMap::new() }
+    }
+}
+
+impl AbuseRules {
+    /// The rules a policy's `[limits]` set.
+    pub fn from_limits(limits: &crate::policy::CustomerLimits) -> Self {
+        Self {
+            window_days: limits.refund_window_days,
+            max_refunds: limits.max_refunds_per_window,
+            max_refunded: limits.max_refunded_per_window.clone(),
+        }
+    }
+
+    /// Why the customer is flagged, given their refunds in the window and the refund now
+    /// asked for; none when the rules do not flag them.
+    pub fn flag(&self, history: &RefundHistory, asked: Money) -> Option<String> {
+        let days = self.window_days;
+        if let Some(max) = self.max_refunds
+            && history.refunds >= max
+        {
+            return Some(format!(
+                "the customer is flagged by the abuse rules: {} refunds in the last {days} days (limit {max})",
+                history.refunds
+            ));
+        }
+        if let Some(max) = self.max_refunded.get(&asked.currency) {
+            let before = history.refunded.get(&asked.currency).copied().unwrap_or(0);
+            let total = before.saturating_add(asked.amount_minor);
+            if total > *max {
+                let (total, max) = (Money::new(total, asked.currency), Money::new(*max, asked.currency));
+                return Some(format!(
+                    "the customer is flagged by the abuse rules: {total} refunded in the last {days} days with this one (limit {max})"
+                ));
+            }
+        }
+        None
     }
 }
 
 impl ApprovalPolicy {
-    /// The approval rule of a store's written policy: its limits per currency; a currency it
-    /// does not list always needs a second person.
-    pub fn from_rules(rules: &crate::policy::ApprovalRules) -> Self {
-        Self { default_limit_units: 0, limits: rules.auto_up_to.clone(), approver_role: Role::TeamLead }
+    /// The approval rule of a store's written policy: its limits per currency (a currency it
+    /// does not list always needs a second person) and its abuse rules.
+    pub fn from_policy(policy: &crate::policy::Policy) -> Self {
+        Self {
+            default_limit_units: 0,
+            limits: policy.approval.auto_up_to.clone(),
+            approver_role: Role::TeamLead,
+            abuse: AbuseRules::from_limits(&policy.limits),
+        }
     }
 
     /// The limit in `currency`, in minor units.
@@ -111,10 +201,15 @@ impl ApprovalPolicy {
         Money::new(minor, currency)
     }
 
-    /// Why money of `amount` needs a second person, or none when it does not.
-    pub fn needs_approval(&self, amount: Money, customer_flagged: bool) -> Option<String> {
-        if customer_flagged {
-            return Some("the customer is flagged by the abuse rules".to_owned());
+    /// Why money of `amount` needs a second person, or none when it does not: an agent
+    /// flagged the customer, the abuse rules flag them given their `history`, or the amount is
+    /// above the limit.
+    pub fn needs_approval(&self, amount: Money, agent_flagged: bool, history: &RefundHistory) -> Option<String> {
+        if agent_flagged {
+            return Some("an agent flagged the customer for review".to_owned());
+        }
+        if let Some(flag) = self.abuse.flag(history, amount) {
+            return Some(flag);
         }
         let limit = self.limit(amount.currency);
         (amount.amount_minor > limit.amount_minor).then(|| format!("{amount} is above the approval limit of {limit}"))
@@ -147,20 +242,55 @@ mod tests {
         let eur = Currency::from_code("EUR").unwrap();
         assert_eq!(policy.limit(jpy).amount_minor, 100);
         assert_eq!(policy.limit(eur).amount_minor, 10_000);
-        assert!(policy.needs_approval(Money::new(10_000, eur), false).is_none());
-        assert!(policy.needs_approval(Money::new(10_001, eur), false).is_some());
-        assert!(policy.needs_approval(Money::new(1, eur), true).is_some());
+        let none = RefundHistory::default();
+        assert!(policy.needs_approval(Money::new(10_000, eur), false, &none).is_none());
+        assert!(policy.needs_approval(Money::new(10_001, eur), false, &none).is_some());
+        assert!(policy.needs_approval(Money::new(1, eur), true, &none).is_some());
     }
 
     #[test]
     fn a_store_policy_sets_the_limits_and_unlisted_currencies_need_a_person() {
         let eur = Currency::from_code("EUR").unwrap();
-        let rules =
-            crate::policy::ApprovalRules { auto_up_to: BTreeMap::from([(eur, 5000)]), max_cases_per_90_days: 5 };
-        let policy = ApprovalPolicy::from_rules(&rules);
-        assert!(policy.needs_approval(Money::new(5000, eur), false).is_none());
-        assert!(policy.needs_approval(Money::new(5001, eur), false).is_some());
-        assert!(policy.needs_approval(Money::new(1, Currency::from_code("PLN").unwrap()), false).is_some());
+        let mut written = crate::policy::Policy::standard();
+        written.approval.auto_up_to = BTreeMap::from([(eur, 5000)]);
+        let policy = ApprovalPolicy::from_policy(&written);
+        let none = RefundHistory::default();
+        assert!(policy.needs_approval(Money::new(5000, eur), false, &none).is_none());
+        assert!(policy.needs_approval(Money::new(5001, eur), false, &none).is_some());
+        assert!(policy.needs_approval(Money::new(1, Currency::from_code("PLN").unwrap()), false, &none).is_some());
+    }
+
+    #[test]
+    fn the_abuse_rules_flag_customers_by_count_and_amount_in_the_window() {
+        let eur = Currency::from_code("EUR").unwrap();
+        let rules = AbuseRules { window_days: 90, max_refunds: Some(3), max_refunded: BTreeMap::from([(eur, 10_000)]) };
+        let mut history = RefundHistory::default();
+        assert!(rules.flag(&history, Money::new(10_000, eur)).is_none());
+        assert!(rules.flag(&history, Money::new(10_001, eur)).is_some_and(|why| why.contains("100.01")));
+        history.add(Money::new(4000, eur));
+        history.add(Money::new(4000, eur));
+        assert!(rules.flag(&history, Money::new(2000, eur)).is_none());
+        assert!(rules.flag(&history, Money::new(2001, eur)).is_some());
+        // Another currency has no amount limit, but the count still applies.
+        let usd = Currency::from_code("USD").unwrap();
+        assert!(rules.flag(&history, Money::new(1_000_000, usd)).is_none());
+        history.add(Money::new(1, usd));
+        assert!(rules.flag(&history, Money::new(1, usd)).is_some_and(|why| why.contains("3 refunds")));
+        let policy = ApprovalPolicy { abuse: rules, ..ApprovalPolicy::default() };
+        assert!(policy.needs_approval(Money::new(1, eur), false, &history).is_some_and(|why| why.contains("abuse")));
+    }
+
+    proptest::proptest! {
+        /// Whatever the history, a customer below both limits is never flagged and one at or
+        /// above either always is.
+        #[test]
+        fn flagged_exactly_at_the_limits(count in 0u32..10, before in 0i64..50_000, asked in 1i64..50_000, max_count in 1u32..10, max_amount in 0i64..60_000) {
+            let eur = Currency::from_code("EUR").unwrap();
+            let rules = AbuseRules { window_days: 30, max_refunds: Some(max_count), max_refunded: BTreeMap::from([(eur, max_amount)]) };
+            let history = RefundHistory { refunds: count, refunded: BTreeMap::from([(eur, before)]) };
+            let flagged = rules.flag(&history, Money::new(asked, eur)).is_some();
+            proptest::prop_assert_eq!(flagged, count >= max_count || before + asked > max_amount);
+        }
     }
 
     #[test]

@@ -16,8 +16,14 @@
 //! | `store_credit` | liability | credit customers can spend in the shop |
 //! | `gift_cards` | liability | gift cards and coupon codes given as compensation |
 //! | `compensation` | expense | goodwill: credit bonuses, gifts, coupons |
-//! | `fees_charged` | revenue | return shipping and restocking fees kept from refunds |
+//! | `shipping_fees` | revenue | return shipping fees kept from refunds |
+//! | `restocking_fees` | revenue | restocking fees kept from refunds |
+//! | `fees_charged` | revenue | fees kept from refunds, in postings made before the two above |
 //! | `chargebacks` | loss | money taken back by the customer's bank in a dispute |
+//!
+//! A fee kept from a refund is a posting of its own (`shipping_fee`, `restocking_fee`): the
+//! refund posting takes back only what the customer gets, and each fee posting moves its part
+//! of the sale from `refunds` to its fee account, so the ledger shows what the shop kept and why.
 
 use std::collections::BTreeMap;
 
@@ -45,10 +51,14 @@ pub enum Account {
     GiftCards,
     /// Goodwill: credit bonuses, gifts, coupons (expense).
     Compensation,
-    /// Return shipping and restocking fees kept from refunds (revenue).
+    /// Fees kept from refunds in postings made before fees had accounts of their own (revenue).
     FeesCharged,
     /// Money taken back by the customer's bank in a dispute (loss).
     Chargebacks,
+    /// Return shipping fees kept from refunds (revenue).
+    ShippingFees,
+    /// Restocking fees kept from refunds (revenue).
+    RestockingFees,
 }
 
 impl Account {
@@ -62,6 +72,8 @@ impl Account {
         Self::Compensation,
         Self::FeesCharged,
         Self::Chargebacks,
+        Self::ShippingFees,
+        Self::RestockingFees,
     ];
 
     /// The snake_case id, as stored.
@@ -75,6 +87,8 @@ impl Account {
             Self::Compensation => "compensation",
             Self::FeesCharged => "fees_charged",
             Self::Chargebacks => "chargebacks",
+            Self::ShippingFees => "shipping_fees",
+            Self::RestockingFees => "restocking_fees",
         }
     }
 }
@@ -283,28 +297,34 @@ impl Posting {
         )
     }
 
-    /// `to_customer` went back to the original payment method, with `fees` (return shipping,
-    /// restocking) kept from the gross refund. Each fee is a leg of its own kind of revenue.
-    pub fn refund(
-        context: PostingContext,
-        to_customer: Money,
-        fees: &[(MovementKind, Money)],
-    ) -> Result<Posting, LedgerError> {
+    /// `to_customer` went back to the original payment method. Fees kept from the refund are
+    /// postings of their own ([`Posting::fee_kept`]).
+    pub fn refund(context: PostingContext, to_customer: Money) -> Result<Posting, LedgerError> {
         let to_customer = positive(to_customer)?;
-        let mut gross = to_customer;
-        let mut legs = vec![leg(Account::ProviderBalance, negated(to_customer)?)];
-        for (_, fee) in fees {
-            let fee = positive(*fee)?;
-            gross = gross.checked_add(&fee)?;
-            legs.push(leg(Account::FeesCharged, negated(fee)?));
-        }
-        legs.insert(0, leg(Account::Refunds, gross));
-        let memo = if fees.is_empty() {
-            format!("refunded {to_customer}")
-        } else {
-            format!("refunded {to_customer} of {gross}, fees kept")
+        Self::new(
+            context,
+            MovementKind::Refund,
+            format!("refunded {to_customer}"),
+            vec![leg(Account::Refunds, to_customer), leg(Account::ProviderBalance, negated(to_customer)?)],
+        )
+    }
+
+    /// A fee kept from a refund: that part of the sale is not given back but kept as the fee's
+    /// revenue (`shipping_fees` for [`MovementKind::ShippingFee`], `restocking_fees` for
+    /// [`MovementKind::RestockingFee`]). Any other kind is refused as a zero-leg posting would be.
+    pub fn fee_kept(context: PostingContext, kind: MovementKind, fee: Money) -> Result<Posting, LedgerError> {
+        let fee = positive(fee)?;
+        let (account, words) = match kind {
+            MovementKind::ShippingFee => (Account::ShippingFees, "return shipping fee"),
+            MovementKind::RestockingFee => (Account::RestockingFees, "restocking fee"),
+            _ => return Err(LedgerError::TooFewLegs),
         };
-        Self::new(context, MovementKind::Refund, memo, legs)
+        Self::new(
+            context,
+            kind,
+            format!("{words} {fee} kept"),
+            vec![leg(Account::Refunds, fee), leg(account, negated(fee)?)],
+        )
     }
 
     /// Store credit issued: `amount` refunded as credit plus a goodwill `bonus` (may be zero).
@@ -467,19 +487,16 @@ mod tests {
     #[test]
     fn movements_land_on_the_right_accounts() {
         let capture = Posting::capture(context(2), Money::new(5000, eur())).unwrap();
-        let refund = Posting::refund(
-            context(3),
-            Money::new(3500, eur()),
-            &[(MovementKind::RestockingFee, Money::new(500, eur()))],
-        )
-        .unwrap();
+        let refund = Posting::refund(context(3), Money::new(3500, eur())).unwrap();
+        let fee = Posting::fee_kept(context(6), MovementKind::RestockingFee, Money::new(500, eur())).unwrap();
         let credit = Posting::store_credit_issued(context(4), Money::new(1000, eur()), Money::new(100, eur())).unwrap();
         let spent = Posting::store_credit_spent(context(5), Money::new(600, eur())).unwrap();
-        let balances = Balances::of([&capture, &refund, &credit, &spent]).unwrap();
+        let balances = Balances::of([&capture, &refund, &fee, &credit, &spent]).unwrap();
         assert!(balances.is_balanced());
         assert_eq!(balances.get(Account::ProviderBalance, eur()).amount_minor, 1500);
         assert_eq!(balances.get(Account::Refunds, eur()).amount_minor, 5000);
-        assert_eq!(balances.get(Account::FeesCharged, eur()).amount_minor, -500);
+        assert_eq!(balances.get(Account::RestockingFees, eur()).amount_minor, -500);
+        assert!(Posting::fee_kept(context(7), MovementKind::Refund, Money::new(1, eur())).is_err());
         assert_eq!(balances.get(Account::StoreCredit, eur()).amount_minor, -500);
         assert_eq!(balances.get(Account::Compensation, eur()).amount_minor, 100);
     }
@@ -511,8 +528,8 @@ mod tests {
                 let (a, e) = (Money::new(amount, currencies[c]), Money::new(extra, currencies[c]));
                 let posting = match kind {
                     0 => Posting::capture(ctx, a),
-                    1 if extra > 0 => Posting::refund(ctx, a, &[(MovementKind::ShippingFee, e)]),
-                    1 => Posting::refund(ctx, a, &[]),
+                    1 if extra > 0 => Posting::fee_kept(ctx, MovementKind::ShippingFee, e),
+                    1 => Posting::refund(ctx, a),
                     2 => Posting::store_credit_issued(ctx, a, e),
                     3 => Posting::store_credit_spent(ctx, a),
                     4 => Posting::compensation(ctx, a, "coupon"),

@@ -225,6 +225,25 @@ pub struct CompensationRules {
 pub struct CustomerLimits {
     /// Refunds without a return in the last 365 days above which a person decides.
     pub refunds_without_return_per_year: u32,
+    /// The window, in days, over which a customer's refunds are counted for the abuse rules.
+    #[serde(default = "CustomerLimits::default_window_days")]
+    pub refund_window_days: u32,
+    /// Refunds in the window (rejected and failed ones left out) from which every further refund
+    /// for the customer waits for a second person. Absent: no limit on the count.
+    #[serde(default)]
+    pub max_refunds_per_window: Option<u32>,
+    /// Money refunded in the window, per currency, above which a further refund waits for a
+    /// second person (what was refunded plus what is asked for). A currency not listed has no
+    /// limit.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, i64>))]
+    pub max_refunded_per_window: AmountsByCurrency,
+}
+
+impl CustomerLimits {
+    fn default_window_days() -> u32 {
+        90
+    }
 }
 
 /// Which new cases get an automatic first answer, written from the reply templates in the
@@ -392,6 +411,9 @@ impl Policy {
         if self.auto_reply.min_confidence_pct > 100 {
             return Err(ValidationError::new("auto_reply.min_confidence_pct", "a percentage from 0 to 100"));
         }
+        if !(1..=730).contains(&self.limits.refund_window_days) {
+            return Err(ValidationError::new("limits.refund_window_days", "must be between 1 and 730 days"));
+        }
         if !(1..=365).contains(&self.returns.window_days) {
             return Err(ValidationError::new("returns.window_days", "must be between 1 and 365 days"));
         }
@@ -411,6 +433,7 @@ impl Policy {
             ("keep_item.below", &self.keep_item.below),
             ("approval.auto_up_to", &self.approval.auto_up_to),
             ("compensation.max", &self.compensation.max),
+            ("limits.max_refunded_per_window", &self.limits.max_refunded_per_window),
         ] {
             if let Some((currency, _)) = amounts.iter().find(|(_, minor)| **minor < 0) {
                 return Err(ValidationError::new(format!("{field}.{currency}"), "amounts cannot be negative"));

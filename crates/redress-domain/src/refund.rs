@@ -19,12 +19,15 @@
 //! is requested and releases it if rejected or failed, so two requests racing for the last
 //! euro cannot both win.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use time::{Date, Duration, OffsetDateTime, Weekday};
 
-use crate::approval::{ApprovalError, ApprovalPolicy, Person};
+use crate::approval::{ApprovalError, ApprovalPolicy, Person, RefundHistory};
 use crate::ids::{CaseId, CustomerId, OrderId, PaymentId, RefundId, StoreId};
 use crate::money::{Money, MoneyError};
+use crate::order::Order;
 use crate::store::ValidationError;
 use crate::timeline::{Actor, CaseEvent, TimelineEntry};
 
@@ -464,7 +467,8 @@ pub struct RefundRequest {
     pub note: Option<String>,
     /// Who asks.
     pub requested_by: Person,
-    /// The customer is flagged by the abuse rules.
+    /// An agent flags the customer for review: the refund waits for a second person whatever
+    /// the amount. The abuse rules flag customers by their history on top of this.
     pub customer_flagged: bool,
 }
 
@@ -500,11 +504,15 @@ impl Refund {
     /// Checks a request and writes the intent: amounts positive and in the payment's
     /// currency, gift cards without a payment and the others with one, lines adding up to the
     /// amount when given. Then applies the approval rule: within the policy's limit and for a
-    /// customer not flagged, it is approved at once; otherwise it waits for a second person.
+    /// customer neither flagged by an agent nor by the abuse rules given their refund `history`
+    /// (the customer's refunds in the rules' window, this one left out), it is approved at once;
+    /// otherwise it waits for a second person. Lines are checked against the order by
+    /// [`check_lines`], which storage runs with the order's earlier refunds.
     /// The caller reserves the amount on the payment (see [`PaymentBalance::reserve`]).
     pub fn request(
         request: RefundRequest,
         policy: &ApprovalPolicy,
+        history: &RefundHistory,
         now: OffsetDateTime,
     ) -> Result<RefundChange, RefundError> {
         let currency = request.amount.currency;
@@ -568,7 +576,7 @@ impl Refund {
             return Err(ValidationError::new("note", "keep the note under 2000 characters").into());
         }
         let approval_reason =
-            policy.needs_approval(request.amount.checked_add(&request.bonus)?, request.customer_flagged);
+            policy.needs_approval(request.amount.checked_add(&request.bonus)?, request.customer_flagged, history);
         let requester = request.requested_by.actor();
         let mut refund = Refund {
             id: request.id,
@@ -746,6 +754,62 @@ impl Refund {
     }
 }
 
+/// Checks a refund's lines against the order and the order's earlier refunds: every SKU is on
+/// the order, no more units than ordered, and no line gives back more than its price times the
+/// units refunded, nor, with the line's earlier refunds (rejected and failed ones left out),
+/// more than the line's value. Refusals name the line's field (`lines[1].amount`).
+pub fn check_lines(order: &Order, earlier: &[Refund], lines: &[RefundLine]) -> Result<(), RefundError> {
+    let mut taken: BTreeMap<&str, i64> = BTreeMap::new();
+    for refund in earlier.iter().filter(|r| !matches!(r.status, RefundStatus::Rejected | RefundStatus::Failed)) {
+        for line in &refund.lines {
+            let sum = taken.entry(line.sku.as_str()).or_default();
+            *sum = sum.checked_add(line.amount.amount_minor).ok_or(MoneyError::Overflow)?;
+        }
+    }
+    let mut units: BTreeMap<&str, u64> = BTreeMap::new();
+    for (i, line) in lines.iter().enumerate() {
+        let Some(ordered) = order.lines.iter().find(|l| l.sku == line.sku) else {
+            return Err(
+                ValidationError::new(format!("lines[{i}].sku"), format!("`{}` is not on the order", line.sku)).into()
+            );
+        };
+        let asked = units.entry(line.sku.as_str()).or_default();
+        *asked += u64::from(line.quantity);
+        if *asked > u64::from(ordered.quantity) {
+            return Err(ValidationError::new(
+                format!("lines[{i}].quantity"),
+                format!("the order has {} of `{}`", ordered.quantity, line.sku),
+            )
+            .into());
+        }
+        if line.amount.currency != order.currency {
+            return Err(
+                ValidationError::new(format!("lines[{i}].amount.currency"), format!("use {}", order.currency)).into()
+            );
+        }
+        let for_units = ordered.unit_price.checked_mul(line.quantity)?;
+        let before = taken.get(line.sku.as_str()).copied().unwrap_or(0);
+        let left = ordered.total()?.amount_minor.checked_sub(before).ok_or(MoneyError::Overflow)?;
+        let most = for_units.amount_minor.min(left).max(0);
+        if line.amount.amount_minor > most {
+            return Err(ValidationError::new(
+                format!("lines[{i}].amount"),
+                format!(
+                    "at most {} can be refunded for {} of `{}` ({} already refunded on the line)",
+                    Money::new(most, order.currency),
+                    line.quantity,
+                    line.sku,
+                    Money::new(before, order.currency)
+                ),
+            )
+            .into());
+        }
+        let sum = taken.entry(line.sku.as_str()).or_default();
+        *sum = sum.checked_add(line.amount.amount_minor).ok_or(MoneyError::Overflow)?;
+    }
+    Ok(())
+}
+
 /// A customer's store credit in one currency: never below zero.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -779,6 +843,58 @@ impl StoreCredit {
             .into());
         }
         Ok(StoreCredit { balance, ..*self })
+    }
+}
+
+/// Store credit a customer spent, e.g. on a new order: one spend per idempotency key, recorded
+/// with the ledger posting (`store_credit_spent`) whose id it carries.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CreditSpend {
+    /// The posting recording it, which is also the spend's id.
+    pub posting_id: crate::ids::PostingId,
+    /// The store.
+    pub store_id: StoreId,
+    /// The customer whose credit is spent.
+    pub customer_id: CustomerId,
+    /// The client's key: one key, one spend.
+    pub idempotency_key: IdempotencyKey,
+    /// How much.
+    pub amount: Money,
+    /// What it was spent on, e.g. the shop's number of the new order.
+    pub spent_on: String,
+    /// The case it was spent on, when there is one (the spend goes on its timeline).
+    pub case_id: Option<CaseId>,
+    /// Who spent it.
+    pub spent_by: Actor,
+    /// When.
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub at: OffsetDateTime,
+}
+
+impl CreditSpend {
+    /// Checks the spend's own fields: an amount above zero and what it was spent on, 1 to 200
+    /// characters.
+    pub fn validate(&self) -> Result<(), RefundError> {
+        if self.amount.amount_minor <= 0 {
+            return Err(ValidationError::new("amount.amount_minor", "must be above zero").into());
+        }
+        let on = self.spent_on.trim();
+        if on.is_empty() || on.chars().count() > 200 {
+            return Err(
+                ValidationError::new("spent_on", "say what the credit pays for, e.g. the new order's number").into()
+            );
+        }
+        Ok(())
+    }
+
+    /// True when `other` spends the same: a retry with the same key must not change it.
+    pub fn same_as(&self, other: &CreditSpend) -> bool {
+        self.customer_id == other.customer_id
+            && self.amount == other.amount
+            && self.spent_on == other.spent_on
+            && self.case_id == other.case_id
     }
 }
 
@@ -831,19 +947,29 @@ mod tests {
 
     #[test]
     fn small_refunds_are_approved_at_once_large_ones_wait() {
-        let small = Refund::request(request(5000, RefundMethod::OriginalPayment), &policy(), T0).unwrap();
+        let small =
+            Refund::request(request(5000, RefundMethod::OriginalPayment), &policy(), &RefundHistory::default(), T0)
+                .unwrap();
         assert_eq!(small.refund.status, RefundStatus::Approved);
         assert!(matches!(small.entries[1].event, CaseEvent::RefundApproved { by: None, .. }));
-        let large = Refund::request(request(50_000, RefundMethod::OriginalPayment), &policy(), T0).unwrap();
+        let large =
+            Refund::request(request(50_000, RefundMethod::OriginalPayment), &policy(), &RefundHistory::default(), T0)
+                .unwrap();
         assert_eq!(large.refund.status, RefundStatus::AwaitingApproval);
         let mut flagged = request(100, RefundMethod::OriginalPayment);
         flagged.customer_flagged = true;
-        assert_eq!(Refund::request(flagged, &policy(), T0).unwrap().refund.status, RefundStatus::AwaitingApproval);
+        assert_eq!(
+            Refund::request(flagged, &policy(), &RefundHistory::default(), T0).unwrap().refund.status,
+            RefundStatus::AwaitingApproval
+        );
     }
 
     #[test]
     fn the_requester_cannot_approve_their_own_and_agents_cannot_approve() {
-        let waiting = Refund::request(request(50_000, RefundMethod::OriginalPayment), &policy(), T0).unwrap().refund;
+        let waiting =
+            Refund::request(request(50_000, RefundMethod::OriginalPayment), &policy(), &RefundHistory::default(), T0)
+                .unwrap()
+                .refund;
         assert!(matches!(
             waiting.approve(&person("maria", Role::TeamLead), &policy(), T0),
             Err(RefundError::Approval(ApprovalError::OwnRequest))
@@ -863,24 +989,30 @@ mod tests {
 
     #[test]
     fn bad_requests_are_refused() {
-        assert!(Refund::request(request(0, RefundMethod::OriginalPayment), &policy(), T0).is_err());
-        assert!(Refund::request(request(-5, RefundMethod::OriginalPayment), &policy(), T0).is_err());
+        assert!(
+            Refund::request(request(0, RefundMethod::OriginalPayment), &policy(), &RefundHistory::default(), T0)
+                .is_err()
+        );
+        assert!(
+            Refund::request(request(-5, RefundMethod::OriginalPayment), &policy(), &RefundHistory::default(), T0)
+                .is_err()
+        );
         let mut gift = request(100, RefundMethod::GiftCard);
         gift.payment_id = Some(PaymentId::from_uuid(Uuid::from_u128(6)));
-        assert!(Refund::request(gift, &policy(), T0).is_err());
+        assert!(Refund::request(gift, &policy(), &RefundHistory::default(), T0).is_err());
         let mut bonus = request(100, RefundMethod::OriginalPayment);
         bonus.bonus = Money::new(10, eur());
-        assert!(Refund::request(bonus, &policy(), T0).is_err());
+        assert!(Refund::request(bonus, &policy(), &RefundHistory::default(), T0).is_err());
         let mut lines = request(1000, RefundMethod::OriginalPayment);
         lines.lines = vec![RefundLine { sku: "TEE".into(), quantity: 1, amount: Money::new(900, eur()) }];
         assert!(
-            matches!(Refund::request(lines.clone(), &policy(), T0), Err(RefundError::Invalid(e)) if e.field == "lines")
+            matches!(Refund::request(lines.clone(), &policy(), &RefundHistory::default(), T0), Err(RefundError::Invalid(e)) if e.field == "lines")
         );
         lines.fees = vec![Fee { kind: FeeKind::Restocking, amount: Money::new(-100, eur()) }];
-        assert!(Refund::request(lines.clone(), &policy(), T0).is_err());
+        assert!(Refund::request(lines.clone(), &policy(), &RefundHistory::default(), T0).is_err());
         lines.fees = vec![Fee { kind: FeeKind::Restocking, amount: Money::new(100, eur()) }];
         lines.amount = Money::new(800, eur());
-        assert!(Refund::request(lines, &policy(), T0).is_ok());
+        assert!(Refund::request(lines, &policy(), &RefundHistory::default(), T0).is_ok());
         assert!(IdempotencyKey::parse("").is_err());
         assert!(IdempotencyKey::parse("has space").is_err());
         assert!(IdempotencyKey::parse(&"k".repeat(256)).is_err());
@@ -888,7 +1020,10 @@ mod tests {
 
     #[test]
     fn every_status_transition_is_legal_or_refused() {
-        let base = Refund::request(request(100, RefundMethod::OriginalPayment), &policy(), T0).unwrap().refund;
+        let base =
+            Refund::request(request(100, RefundMethod::OriginalPayment), &policy(), &RefundHistory::default(), T0)
+                .unwrap()
+                .refund;
         for from in RefundStatus::ALL {
             let mut refund = base.clone();
             refund.status = *from;
@@ -926,6 +1061,91 @@ mod tests {
         assert_eq!(credit.spend(Money::new(1000, eur())).unwrap().balance.amount_minor, 0);
         assert!(credit.spend(Money::new(-1, eur())).is_err());
         assert!(credit.issue(Money::new(1, Currency::from_code("USD").unwrap())).is_err());
+    }
+
+    fn line(sku: &str, quantity: u32, amount: i64) -> RefundLine {
+        RefundLine { sku: sku.into(), quantity, amount: Money::new(amount, eur()) }
+    }
+
+    fn earlier(lines: Vec<RefundLine>, status: RefundStatus) -> Refund {
+        let amount: i64 = lines.iter().map(|l| l.amount.amount_minor).sum();
+        let mut asked = request(amount.max(1), RefundMethod::OriginalPayment);
+        asked.lines = lines;
+        let mut refund =
+            Refund::request(asked, &policy(), &RefundHistory::default(), T0).expect("a valid request").refund;
+        refund.status = status;
+        refund
+    }
+
+    #[test]
+    fn line_refunds_are_checked_against_the_order_and_earlier_refunds() {
+        // Two T-shirts at 19.99 and a jacket at 89.00.
+        let order = crate::sample::order(crate::sample::Stage::DeliveredDaysAgo(3), T0);
+        let field = |r: Result<(), RefundError>| match r {
+            Err(RefundError::Invalid(e)) => e.field,
+            other => format!("{other:?}"),
+        };
+        assert!(check_lines(&order, &[], &[line("TEE-M", 2, 3998), line("JACKET-M", 1, 8900)]).is_ok());
+        assert_eq!(field(check_lines(&order, &[], &[line("SOCKS", 1, 100)])), "lines[0].sku");
+        assert_eq!(
+            field(check_lines(&order, &[], &[line("TEE-M", 1, 100), line("TEE-M", 2, 100)])),
+            "lines[1].quantity"
+        );
+        assert_eq!(field(check_lines(&order, &[], &[line("TEE-M", 1, 2000)])), "lines[0].amount");
+        // 15.00 already refunded on one T-shirt: at most 24.98 is left on the line.
+        let before = [earlier(vec![line("TEE-M", 1, 1500)], RefundStatus::Succeeded)];
+        assert!(check_lines(&order, &before, &[line("TEE-M", 2, 2498)]).is_ok());
+        assert_eq!(field(check_lines(&order, &before, &[line("TEE-M", 2, 2499)])), "lines[0].amount");
+        // A rejected or failed refund took nothing.
+        let refused = [earlier(vec![line("TEE-M", 2, 3998)], RefundStatus::Rejected)];
+        assert!(check_lines(&order, &refused, &[line("TEE-M", 2, 3998)]).is_ok());
+        let usd = RefundLine { amount: Money::new(1, Currency::from_code("USD").unwrap()), ..line("TEE-M", 1, 0) };
+        assert_eq!(field(check_lines(&order, &[], &[usd])), "lines[0].amount.currency");
+    }
+
+    proptest! {
+        /// Whatever line refunds are asked for, one after another, those accepted never give
+        /// back more on a line than the line is worth, nor more units than were ordered.
+        #[test]
+        fn line_refunds_never_exceed_the_line(asks in proptest::collection::vec((0usize..3, 1u32..4, 0i64..10_000), 1..30)) {
+            let order = crate::sample::order(crate::sample::Stage::DeliveredDaysAgo(3), T0);
+            let skus = ["TEE-M", "JACKET-M", "HAT"];
+            let mut accepted: Vec<Refund> = Vec::new();
+            for (sku, quantity, amount) in asks {
+                let lines = vec![line(skus[sku], quantity, amount)];
+                if check_lines(&order, &accepted, &lines).is_ok() {
+                    accepted.push(earlier(lines, RefundStatus::Succeeded));
+                }
+            }
+            for ordered in &order.lines {
+                let refunded: i64 = accepted.iter().flat_map(|r| &r.lines).filter(|l| l.sku == ordered.sku).map(|l| l.amount.amount_minor).sum();
+                prop_assert!(refunded <= ordered.total().unwrap().amount_minor);
+            }
+            prop_assert!(accepted.iter().flat_map(|r| &r.lines).all(|l| l.sku != "HAT"));
+            for l in accepted.iter().flat_map(|r| &r.lines) {
+                let ordered = order.lines.iter().find(|o| o.sku == l.sku).unwrap();
+                prop_assert!(l.quantity <= ordered.quantity);
+                prop_assert!(l.amount.amount_minor <= ordered.unit_price.amount_minor * i64::from(l.quantity));
+            }
+        }
+    }
+
+    proptest! {
+        /// Whatever credit is issued and spent, in whatever order, the balance never goes
+        /// below zero and a refused spend changes nothing.
+        #[test]
+        fn store_credit_is_never_negative(moves in proptest::collection::vec((proptest::bool::ANY, -100i64..5_000), 0..60)) {
+            let mut credit = StoreCredit { customer_id: CustomerId::from_uuid(Uuid::from_u128(5)), balance: Money::zero(eur()) };
+            for (issue, amount) in moves {
+                let before = credit;
+                let result = if issue { credit.issue(Money::new(amount, eur())) } else { credit.spend(Money::new(amount, eur())) };
+                match result {
+                    Ok(next) => credit = next,
+                    Err(_) => prop_assert_eq!(credit, before),
+                }
+                prop_assert!(!credit.balance.is_negative());
+            }
+        }
     }
 
     #[derive(Clone, Debug)]

@@ -1,12 +1,15 @@
 //! What carrying out a remedy touches, in one value: the case change and its timeline entries,
-//! the order as amended, the returns created or moved on, the claims filed. Storage commits it
-//! in one transaction; any refusal is a [`ResolutionError`] and nothing is written.
+//! the order as amended, the returns created or moved on, the claims filed, the refunds asked
+//! for. Storage commits it in one transaction; any refusal is a [`ResolutionError`] (or, for a
+//! refund, a refund error) and nothing is written.
 
 use crate::amendment::AmendmentError;
+use crate::approval::ApprovalPolicy;
 use crate::case::{Case, CaseChange, CaseError};
 use crate::claim::Claim;
 use crate::decision::DecisionError;
 use crate::order::Order;
+use crate::refund::RefundRequest;
 use crate::returns::{ReturnAuthorisation, ReturnError};
 use crate::store::ValidationError;
 
@@ -35,12 +38,25 @@ pub struct Resolution {
     pub returns: Vec<ReturnAuthorisation>,
     /// Claims filed.
     pub claims: Vec<Claim>,
+    /// Refunds asked for: storage writes each intent (reserving its amount, applying the
+    /// approval and abuse rules, checking its lines) after the case change, in the same
+    /// transaction, exactly as a refund asked for on its own is written.
+    pub refunds: Vec<RefundAsk>,
+}
+
+/// A refund a resolution step asks for, with the approval rule it is judged by.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefundAsk {
+    /// The request.
+    pub request: RefundRequest,
+    /// The store's approval and abuse rules.
+    pub policy: ApprovalPolicy,
 }
 
 impl Resolution {
     /// A step that only changes the case.
     pub fn of(change: CaseChange) -> Self {
-        Self { change, order: None, returns: Vec::new(), claims: Vec::new() }
+        Self { change, order: None, returns: Vec::new(), claims: Vec::new(), refunds: Vec::new() }
     }
 }
 

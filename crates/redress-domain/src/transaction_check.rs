@@ -299,7 +299,10 @@ mod tests {
             requested_by: Person::new("maria", Role::Agent).unwrap(),
             customer_flagged: false,
         };
-        let refund = Refund::request(request, &ApprovalPolicy::default(), T0).unwrap().refund;
+        let refund =
+            Refund::request(request, &ApprovalPolicy::default(), &crate::approval::RefundHistory::default(), T0)
+                .unwrap()
+                .refund;
         let sent = refund.send(T0).unwrap().refund;
         let pending = sent.pending("re_1".into(), "card", T0).unwrap().refund;
         let refunds = [pending];
