@@ -227,6 +227,9 @@ pub struct StoredResolution {
     pub returns: Vec<ReturnAuthorisation>,
     /// Claims filed.
     pub claims: Vec<Claim>,
+    /// Refund intents written (or found by their idempotency keys), as written: not yet
+    /// carried out.
+    pub refunds: Vec<redress_domain::refund::Refund>,
 }
 
 /// An Idempotency-Key to reserve with a write, so the write happens once whatever the retries.
@@ -423,6 +426,12 @@ pub(crate) fn check_resolution(context: &ResolutionContext, step: &Resolution) -
     for claim in &step.claims {
         if claim.store_id != case.store_id || claim.case_id != case.id || Some(claim.order_id) != order_id {
             return bug("file a claim on another case");
+        }
+    }
+    for ask in &step.refunds {
+        let request = &ask.request;
+        if request.store_id != case.store_id || request.case_id != case.id || Some(request.order_id) != order_id {
+            return bug("ask for a refund on another case");
         }
     }
     Ok(())

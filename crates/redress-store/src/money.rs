@@ -14,11 +14,12 @@
 //! here once, by [`effects`], and applied by each backend in its own transaction.
 
 use async_trait::async_trait;
-use redress_domain::approval::ApprovalPolicy;
+use redress_domain::approval::{ApprovalPolicy, RefundHistory};
 use redress_domain::dispute::{Dispute, DisputeStatus};
-use redress_domain::ledger::{Balances, Leg, MovementKind, Posting, PostingContext, PostingLinks};
+use redress_domain::ledger::{Account, Balances, MovementKind, Posting, PostingContext, PostingLinks};
 use redress_domain::refund::{
-    FeeKind, PaymentBalance, Refund, RefundChange, RefundError, RefundMethod, RefundRequest, RefundStatus, StoreCredit,
+    CreditSpend, FeeKind, PaymentBalance, Refund, RefundChange, RefundError, RefundMethod, RefundRequest, RefundStatus,
+    StoreCredit,
 };
 use redress_domain::{
     Actor, CaseEvent, CaseId, CustomerId, DisputeId, Money, Order, OrderId, PaymentId, PostingId, RefundId, StoreId,
@@ -38,6 +39,18 @@ pub struct RefundOutcome {
     /// The intent.
     pub refund: Refund,
     /// True when this call created it.
+    pub created: bool,
+}
+
+/// A store credit spend's answer: the spend, the credit left, and whether this call made it
+/// (false when the key found an earlier spend).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SpendOutcome {
+    /// The spend.
+    pub spend: CreditSpend,
+    /// The customer's credit in the spend's currency, after it.
+    pub balance: StoreCredit,
+    /// True when this call spent it.
     pub created: bool,
 }
 
@@ -97,6 +110,29 @@ pub trait MoneyStorage: Send + Sync {
     async fn dispute(&self, store_id: StoreId, id: DisputeId) -> Result<Dispute, StoreError>;
     /// A case's disputes, oldest first.
     async fn disputes_of_case(&self, store_id: StoreId, case_id: CaseId) -> Result<Vec<Dispute>, StoreError>;
+    /// Spends a customer's store credit, or finds the spend with the same idempotency key. In
+    /// one transaction: checks the customer (and the case, if named) belong to the store, takes
+    /// the amount off the balance, refusing to go below zero (two spends racing for the last
+    /// euro queue: the SQLite writer thread, a conditional `UPDATE` on PostgreSQL; the schema's
+    /// `CHECK (balance_minor >= 0)` refuses it should they try), posts `store_credit_spent` and
+    /// puts it on the case's timeline. A key reused for another spend is
+    /// [`StoreError::IdempotencyMismatch`].
+    async fn spend_store_credit(&self, spend: CreditSpend) -> Result<SpendOutcome, StoreError>;
+    /// A customer's spends, oldest first.
+    async fn credit_spends(&self, store_id: StoreId, customer_id: CustomerId) -> Result<Vec<CreditSpend>, StoreError>;
+    /// Posts a correction of an earlier posting: every leg reversed, with the reason and the
+    /// person, on the original's case timeline when it has a case. The original is never
+    /// touched; a posting is corrected at most once ([`StoreError::Conflict`] after that).
+    /// Corrections fix the books only: no money moves at a provider and no credit balance changes,
+    /// so postings that moved store credit are refused (spend or issue credit instead).
+    async fn correct_posting(
+        &self,
+        store_id: StoreId,
+        posting_id: PostingId,
+        reason: String,
+        by: Actor,
+        now: OffsetDateTime,
+    ) -> Result<Posting, StoreError>;
     /// Appends entries to a case's timeline (e.g. a transaction check's findings).
     async fn append_timeline(
         &self,
@@ -144,7 +180,7 @@ pub(crate) fn opening_postings(
         postings.push(Posting::capture(context(), payment.captured)?);
     }
     if payment.refunded.amount_minor > 0 {
-        postings.push(Posting::refund(context(), payment.refunded, &[])?);
+        postings.push(Posting::refund(context(), payment.refunded)?);
     }
     Ok(postings)
 }
@@ -156,8 +192,8 @@ pub(crate) struct Effects {
     pub balance: Option<PaymentBalance>,
     /// Store credit to add for the customer.
     pub credit: Option<Money>,
-    /// The posting to write.
-    pub posting: Option<Posting>,
+    /// The postings to write: the refund (or credit, or gift card) and a posting per fee kept.
+    pub postings: Vec<Posting>,
     /// Timeline entries beyond the change's own.
     pub entries: Vec<TimelineEntry>,
 }
@@ -194,7 +230,7 @@ pub(crate) fn effects(
         }
         RefundStatus::Succeeded => {
             effects.balance = balance.map(|b| b.settle(after.amount)).transpose()?;
-            let context = PostingContext {
+            let context = || PostingContext {
                 id: new_posting_id(),
                 links: PostingLinks {
                     store_id: after.store_id,
@@ -207,50 +243,25 @@ pub(crate) fn effects(
                 rule: None,
                 at: now,
             };
-            let fees: Vec<(MovementKind, Money)> = after
-                .fees
-                .iter()
-                .map(|f| {
-                    let kind = match f.kind {
-                        FeeKind::ReturnShipping => MovementKind::ShippingFee,
-                        FeeKind::Restocking => MovementKind::RestockingFee,
-                    };
-                    (kind, f.amount)
-                })
-                .collect();
             let posting = match after.method {
-                RefundMethod::OriginalPayment => Posting::refund(context, after.amount, &fees)?,
+                RefundMethod::OriginalPayment => Posting::refund(context(), after.amount)?,
                 RefundMethod::StoreCredit => {
-                    let credit = after.amount.checked_add(&after.bonus).map_err(RefundError::from)?;
-                    let mut legs =
-                        vec![Leg { account: redress_domain::ledger::Account::Refunds, amount: after.gross()? }];
-                    if after.bonus.amount_minor > 0 {
-                        legs.push(Leg { account: redress_domain::ledger::Account::Compensation, amount: after.bonus });
-                    }
-                    for (_, fee) in &fees {
-                        legs.push(Leg {
-                            account: redress_domain::ledger::Account::FeesCharged,
-                            amount: Money::new(-fee.amount_minor, fee.currency),
-                        });
-                    }
-                    legs.push(Leg {
-                        account: redress_domain::ledger::Account::StoreCredit,
-                        amount: Money::new(-credit.amount_minor, credit.currency),
-                    });
-                    effects.credit = Some(credit);
-                    Posting::new(
-                        context,
-                        MovementKind::StoreCreditIssued,
-                        format!("store credit {credit} issued"),
-                        legs,
-                    )?
+                    effects.credit = Some(after.amount.checked_add(&after.bonus).map_err(RefundError::from)?);
+                    Posting::store_credit_issued(context(), after.amount, after.bonus)?
                 }
                 RefundMethod::GiftCard => {
-                    Posting::compensation(context, after.amount, after.gift_code.as_deref().unwrap_or("gift card"))?
+                    Posting::compensation(context(), after.amount, after.gift_code.as_deref().unwrap_or("gift card"))?
                 }
             };
-            effects.entries.extend(posted_entry(&posting));
-            effects.posting = Some(posting);
+            effects.postings.push(posting);
+            for fee in &after.fees {
+                let kind = match fee.kind {
+                    FeeKind::ReturnShipping => MovementKind::ShippingFee,
+                    FeeKind::Restocking => MovementKind::RestockingFee,
+                };
+                effects.postings.push(Posting::fee_kept(context(), kind, fee.amount)?);
+            }
+            effects.entries.extend(effects.postings.iter().filter_map(posted_entry));
         }
         _ => {}
     }
@@ -310,4 +321,82 @@ pub(crate) fn credit_of(
 ) -> Result<StoreCredit, StoreError> {
     let currency = redress_domain::Currency::from_code(currency).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     Ok(StoreCredit { customer_id, balance: Money::new(balance_minor, currency) })
+}
+
+/// A customer's refund history for the abuse rules, from `(amount_minor, currency)` rows of
+/// their refunds in the window (rejected and failed ones already left out by the query).
+pub(crate) fn history_of(rows: Vec<(i64, String)>) -> Result<RefundHistory, StoreError> {
+    let mut history = RefundHistory::default();
+    for (minor, currency) in rows {
+        let currency =
+            redress_domain::Currency::from_code(&currency).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        history.add(Money::new(minor, currency));
+    }
+    Ok(history)
+}
+
+/// Where the abuse rules' window starts.
+pub(crate) fn window_start(policy: &ApprovalPolicy, now: OffsetDateTime) -> OffsetDateTime {
+    now - time::Duration::days(i64::from(policy.abuse.window_days))
+}
+
+/// The posting recording a spend of store credit.
+pub(crate) fn spend_posting(spend: &CreditSpend) -> Result<Posting, StoreError> {
+    let context = PostingContext {
+        id: spend.posting_id,
+        links: PostingLinks {
+            store_id: spend.store_id,
+            order_id: None,
+            case_id: spend.case_id,
+            payment_id: None,
+            refund_id: None,
+        },
+        caused_by: spend.spent_by.clone(),
+        rule: None,
+        at: spend.at,
+    };
+    let mut posting = Posting::store_credit_spent(context, spend.amount)?;
+    posting.memo = format!("{} on {}", posting.memo, spend.spent_on.trim());
+    Ok(posting)
+}
+
+/// The error for a spend key already used for another spend.
+pub(crate) fn spend_mismatch(spend: &CreditSpend) -> StoreError {
+    StoreError::IdempotencyMismatch(format!(
+        "the idempotency key `{}` was already used for a different spend ({}); use a new key for a new spend",
+        spend.idempotency_key.as_str(),
+        spend.posting_id
+    ))
+}
+
+/// The correction of `original`, checked: a posting that moved store credit is refused, since
+/// the customer's balance would no longer match the books.
+pub(crate) fn correction_of(
+    original: &Posting,
+    reason: &str,
+    by: Actor,
+    now: OffsetDateTime,
+) -> Result<Posting, StoreError> {
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > 2000 {
+        return Err(RefundError::from(redress_domain::ValidationError::new(
+            "reason",
+            "say why, in 1 to 2000 characters",
+        ))
+        .into());
+    }
+    if original.legs.iter().any(|l| l.account == Account::StoreCredit) {
+        return Err(StoreError::Conflict(
+            "this posting moved store credit; correct the credit by spending or issuing it, not in the books alone"
+                .into(),
+        ));
+    }
+    let context = PostingContext {
+        id: new_posting_id(),
+        links: original.links.clone(),
+        caused_by: by,
+        rule: Some("ledger.correction".into()),
+        at: now,
+    };
+    Ok(Posting::correction(context, original, reason)?)
 }

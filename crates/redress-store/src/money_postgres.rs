@@ -7,18 +7,21 @@ use async_trait::async_trait;
 use redress_domain::approval::ApprovalPolicy;
 use redress_domain::dispute::{Dispute, DisputeStatus};
 use redress_domain::ledger::{Account, Balances, Posting, PostingContext, PostingLinks};
-use redress_domain::refund::{IdempotencyKey, PaymentBalance, Refund, RefundError, RefundRequest, StoreCredit};
+use redress_domain::refund::{
+    CreditSpend, IdempotencyKey, PaymentBalance, Refund, RefundError, RefundRequest, StoreCredit, check_lines,
+};
 use redress_domain::{
-    Actor, Case, CaseId, Currency, CustomerId, DisputeId, Money, Order, OrderId, PaymentId, RefundId, StoreId,
-    TimelineEntry, ValidationError,
+    Actor, Case, CaseId, Currency, CustomerId, DisputeId, Money, Order, OrderId, PaymentId, PostingId, RefundId,
+    StoreId, TimelineEntry, ValidationError,
 };
 use sqlx::types::Json;
 use sqlx::{Postgres, Row, Transaction};
 use time::OffsetDateTime;
 
 use crate::money::{
-    MoneyStorage, RefundOutcome, RefundUpdateFn, credit_of, dispute_posting, effects, mismatch, new_posting_id,
-    opening_postings, posted_entry, reported_balance,
+    MoneyStorage, RefundOutcome, RefundUpdateFn, SpendOutcome, correction_of, credit_of, dispute_posting, effects,
+    history_of, mismatch, new_posting_id, opening_postings, posted_entry, reported_balance, spend_mismatch,
+    spend_posting, window_start,
 };
 use crate::postgres::{PostgresStorage, all_docs, from_doc, one_doc};
 use crate::{RecordedEntry, StoreError, column_text, micros};
@@ -236,6 +239,104 @@ async fn add_credit(
     Ok(())
 }
 
+/// Writes a refund intent in `tx`, or finds the one with the same idempotency key: the one way
+/// a refund is asked for on PostgreSQL, on its own or within a resolution step. The order's
+/// payment rows are locked before the key is looked up and the amount reserved.
+pub(crate) async fn write_refund(
+    tx: &mut Tx<'_>,
+    request: RefundRequest,
+    policy: &ApprovalPolicy,
+    now: OffsetDateTime,
+) -> Result<RefundOutcome, StoreError> {
+    let store_id = request.store_id;
+    let order = order(tx, store_id, request.order_id).await?;
+    let case = case(tx, store_id, request.case_id).await?;
+    if case.order_id != Some(order.id) {
+        return Err(RefundError::from(ValidationError::new("case_id", "the case is about another order")).into());
+    }
+    if request.customer_id != order.customer_id {
+        return Err(RefundError::from(ValidationError::new("customer_id", "not the order's customer")).into());
+    }
+    let mut entries = Vec::new();
+    // Lock first, then look for the key: a retry racing the first request waits here and
+    // then finds the intent the first one wrote.
+    let balance = match request.payment_id {
+        Some(payment_id) => {
+            // Every captured payment of the order enters the ledger together, locked in the
+            // order's own order of payments, the same in every transaction.
+            let mut target = None;
+            for payment in order.payments.iter().filter(|p| p.captured.amount_minor > 0 || p.id == payment_id) {
+                let (balance, opened) = ensure_payment(tx, &order, payment.id, case.id, now).await?;
+                entries.extend(opened);
+                if payment.id == payment_id {
+                    target = Some(balance);
+                }
+            }
+            Some((payment_id, target.ok_or(StoreError::NotFound("payment"))?))
+        }
+        None => None,
+    };
+    if let Some(existing) = refund_by_key(tx, store_id, &request.idempotency_key).await? {
+        return if request.same_as(&existing) {
+            Ok(RefundOutcome { refund: existing, created: false })
+        } else {
+            Err(mismatch(&existing))
+        };
+    }
+    let earlier: Vec<Refund> = all_docs(
+        sqlx::query("SELECT doc FROM refunds WHERE store_id = $1 AND order_id = $2 ORDER BY created_at_us, id")
+            .bind(store_id.as_uuid())
+            .bind(order.id.as_uuid()),
+        &mut **tx,
+    )
+    .await?;
+    check_lines(&order, &earlier, &request.lines)?;
+    let rows = sqlx::query(
+        "SELECT r.amount_minor, r.currency FROM refunds r JOIN orders o ON o.id = r.order_id
+         WHERE r.store_id = $1 AND o.customer_id = $2 AND r.created_at_us >= $3
+           AND r.status NOT IN ('rejected', 'failed')",
+    )
+    .bind(store_id.as_uuid())
+    .bind(order.customer_id.as_uuid())
+    .bind(micros(window_start(policy, now)))
+    .fetch_all(&mut **tx)
+    .await?;
+    let history = history_of(
+        rows.iter()
+            .map(|row| Ok((row.try_get::<i64, _>(0)?, row.try_get::<String, _>(1)?)))
+            .collect::<Result<Vec<_>, sqlx::Error>>()?,
+    )?;
+    let balance = balance.map(|(id, b)| b.reserve(request.amount).map(|b| (id, b))).transpose()?;
+    let change = Refund::request(request, policy, &history, now)?;
+    if let Some((payment_id, balance)) = &balance {
+        write_balance(tx, store_id, *payment_id, balance).await?;
+    }
+    let r = &change.refund;
+    sqlx::query(
+        "INSERT INTO refunds (id, store_id, order_id, case_id, payment_id, idempotency_key, method, status, amount_minor,
+                              currency, created_at_us, updated_at_us, doc)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+    )
+    .bind(r.id.as_uuid())
+    .bind(r.store_id.as_uuid())
+    .bind(r.order_id.as_uuid())
+    .bind(r.case_id.as_uuid())
+    .bind(r.payment_id.map(|id| id.as_uuid()))
+    .bind(r.idempotency_key.as_str())
+    .bind(r.method.as_str())
+    .bind(r.status.as_str())
+    .bind(r.amount.amount_minor)
+    .bind(r.amount.currency.code())
+    .bind(micros(r.created_at))
+    .bind(micros(r.updated_at))
+    .bind(Json(r))
+    .execute(&mut **tx)
+    .await?;
+    entries.extend(change.entries);
+    append(tx, store_id, change.refund.case_id, entries).await?;
+    Ok(RefundOutcome { refund: change.refund, created: true })
+}
+
 impl PostgresStorage {
     async fn try_request_refund(
         &self,
@@ -244,71 +345,85 @@ impl PostgresStorage {
         now: OffsetDateTime,
     ) -> Result<RefundOutcome, StoreError> {
         let mut tx = self.pool.begin().await?;
-        let store_id = request.store_id;
-        let order = order(&mut tx, store_id, request.order_id).await?;
-        let case = case(&mut tx, store_id, request.case_id).await?;
-        if case.order_id != Some(order.id) {
-            return Err(RefundError::from(ValidationError::new("case_id", "the case is about another order")).into());
+        let outcome = write_refund(&mut tx, request, policy, now).await?;
+        if outcome.created {
+            tx.commit().await?;
         }
-        if request.customer_id != order.customer_id {
-            return Err(RefundError::from(ValidationError::new("customer_id", "not the order's customer")).into());
-        }
-        let mut entries = Vec::new();
-        // Lock first, then look for the key: a retry racing the first request waits here and
-        // then finds the intent the first one wrote.
-        let balance = match request.payment_id {
-            Some(payment_id) => {
-                // Every captured payment of the order enters the ledger together, locked in the
-                // order's own order of payments, the same in every transaction.
-                let mut target = None;
-                for payment in order.payments.iter().filter(|p| p.captured.amount_minor > 0 || p.id == payment_id) {
-                    let (balance, opened) = ensure_payment(&mut tx, &order, payment.id, case.id, now).await?;
-                    entries.extend(opened);
-                    if payment.id == payment_id {
-                        target = Some(balance);
-                    }
-                }
-                Some((payment_id, target.ok_or(StoreError::NotFound("payment"))?))
-            }
-            None => None,
-        };
-        if let Some(existing) = refund_by_key(&mut tx, store_id, &request.idempotency_key).await? {
-            return if request.same_as(&existing) {
-                Ok(RefundOutcome { refund: existing, created: false })
-            } else {
-                Err(mismatch(&existing))
-            };
-        }
-        let balance = balance.map(|(id, b)| b.reserve(request.amount).map(|b| (id, b))).transpose()?;
-        let change = Refund::request(request, policy, now)?;
-        if let Some((payment_id, balance)) = &balance {
-            write_balance(&mut tx, store_id, *payment_id, balance).await?;
-        }
-        let r = &change.refund;
-        sqlx::query(
-            "INSERT INTO refunds (id, store_id, order_id, case_id, payment_id, idempotency_key, method, status, amount_minor,
-                                  currency, created_at_us, updated_at_us, doc)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+        Ok(outcome)
+    }
+
+    async fn try_spend(&self, spend: &CreditSpend) -> Result<SpendOutcome, StoreError> {
+        spend.validate()?;
+        let (store_id, customer_id, currency) = (spend.store_id, spend.customer_id, spend.amount.currency);
+        let mut tx = self.pool.begin().await?;
+        let customer: Option<uuid::Uuid> =
+            sqlx::query_scalar("SELECT id FROM customers WHERE store_id = $1 AND id = $2")
+                .bind(store_id.as_uuid())
+                .bind(customer_id.as_uuid())
+                .fetch_optional(&mut *tx)
+                .await?;
+        customer.ok_or(StoreError::NotFound("customer"))?;
+        // The balance row is locked before the key is looked up: two spends of the last euro,
+        // or a retry racing its first try, queue here.
+        let held: Option<i64> = sqlx::query_scalar(
+            "SELECT balance_minor FROM store_credit WHERE store_id = $1 AND customer_id = $2 AND currency = $3 FOR UPDATE",
         )
-        .bind(r.id.as_uuid())
-        .bind(r.store_id.as_uuid())
-        .bind(r.order_id.as_uuid())
-        .bind(r.case_id.as_uuid())
-        .bind(r.payment_id.map(|id| id.as_uuid()))
-        .bind(r.idempotency_key.as_str())
-        .bind(r.method.as_str())
-        .bind(r.status.as_str())
-        .bind(r.amount.amount_minor)
-        .bind(r.amount.currency.code())
-        .bind(micros(r.created_at))
-        .bind(micros(r.updated_at))
-        .bind(Json(r))
+        .bind(store_id.as_uuid())
+        .bind(customer_id.as_uuid())
+        .bind(currency.code())
+        .fetch_optional(&mut *tx)
+        .await?;
+        let held = StoreCredit { customer_id, balance: Money::new(held.unwrap_or(0), currency) };
+        let existing: Option<CreditSpend> = one_doc(
+            sqlx::query("SELECT doc FROM store_credit_spends WHERE store_id = $1 AND idempotency_key = $2")
+                .bind(store_id.as_uuid())
+                .bind(spend.idempotency_key.as_str()),
+            &mut *tx,
+        )
+        .await?;
+        if let Some(existing) = existing {
+            if !spend.same_as(&existing) {
+                return Err(spend_mismatch(&existing));
+            }
+            return Ok(SpendOutcome { spend: existing, balance: held, created: false });
+        }
+        if let Some(case_id) = spend.case_id {
+            let case = case(&mut tx, store_id, case_id).await?;
+            if case.customer_id != Some(customer_id) {
+                return Err(RefundError::from(ValidationError::new("case_id", "the case is another customer's")).into());
+            }
+        }
+        let left = held.spend(spend.amount)?;
+        sqlx::query(
+            "UPDATE store_credit SET balance_minor = $1 WHERE store_id = $2 AND customer_id = $3 AND currency = $4",
+        )
+        .bind(left.balance.amount_minor)
+        .bind(store_id.as_uuid())
+        .bind(customer_id.as_uuid())
+        .bind(currency.code())
         .execute(&mut *tx)
         .await?;
-        entries.extend(change.entries);
-        append(&mut tx, store_id, change.refund.case_id, entries).await?;
+        let posting = spend_posting(spend)?;
+        insert_posting(&mut tx, &posting).await?;
+        sqlx::query(
+            "INSERT INTO store_credit_spends (posting_id, store_id, customer_id, idempotency_key, currency, amount_minor, at_us, doc)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(spend.posting_id.as_uuid())
+        .bind(store_id.as_uuid())
+        .bind(customer_id.as_uuid())
+        .bind(spend.idempotency_key.as_str())
+        .bind(currency.code())
+        .bind(spend.amount.amount_minor)
+        .bind(micros(spend.at))
+        .bind(Json(spend))
+        .execute(&mut *tx)
+        .await?;
+        if let Some(case_id) = spend.case_id {
+            append(&mut tx, store_id, case_id, posted_entry(&posting).into_iter().collect()).await?;
+        }
         tx.commit().await?;
-        Ok(RefundOutcome { refund: change.refund, created: true })
+        Ok(SpendOutcome { spend: spend.clone(), balance: left, created: true })
     }
 }
 
@@ -411,7 +526,7 @@ impl MoneyStorage for PostgresStorage {
         if let Some(credit) = effects.credit {
             add_credit(&mut tx, store_id, refund.customer_id, credit).await?;
         }
-        if let Some(posting) = &effects.posting {
+        for posting in &effects.postings {
             insert_posting(&mut tx, posting).await?;
         }
         sqlx::query("UPDATE refunds SET status = $1, updated_at_us = $2, doc = $3 WHERE store_id = $4 AND id = $5")
@@ -594,6 +709,85 @@ impl MoneyStorage for PostgresStorage {
             &self.pool,
         )
         .await
+    }
+
+    async fn spend_store_credit(&self, spend: CreditSpend) -> Result<SpendOutcome, StoreError> {
+        match self.try_spend(&spend).await {
+            // Two first spends with one key and no credit row to queue on: the loser of the
+            // unique index finds the winner's spend.
+            Err(StoreError::Conflict(_)) => {
+                let existing: CreditSpend = one_doc(
+                    sqlx::query("SELECT doc FROM store_credit_spends WHERE store_id = $1 AND idempotency_key = $2")
+                        .bind(spend.store_id.as_uuid())
+                        .bind(spend.idempotency_key.as_str()),
+                    &self.pool,
+                )
+                .await?
+                .ok_or_else(|| StoreError::Conflict("the store credit changed meanwhile; try again".into()))?;
+                if !spend.same_as(&existing) {
+                    return Err(spend_mismatch(&existing));
+                }
+                let balance = self
+                    .store_credit(spend.store_id, spend.customer_id)
+                    .await?
+                    .into_iter()
+                    .find(|c| c.balance.currency == spend.amount.currency)
+                    .unwrap_or(StoreCredit {
+                        customer_id: spend.customer_id,
+                        balance: Money::zero(spend.amount.currency),
+                    });
+                Ok(SpendOutcome { spend: existing, balance, created: false })
+            }
+            other => other,
+        }
+    }
+
+    async fn credit_spends(&self, store_id: StoreId, customer_id: CustomerId) -> Result<Vec<CreditSpend>, StoreError> {
+        all_docs(
+            sqlx::query(
+                "SELECT doc FROM store_credit_spends WHERE store_id = $1 AND customer_id = $2 ORDER BY at_us, posting_id",
+            )
+            .bind(store_id.as_uuid())
+            .bind(customer_id.as_uuid()),
+            &self.pool,
+        )
+        .await
+    }
+
+    async fn correct_posting(
+        &self,
+        store_id: StoreId,
+        posting_id: PostingId,
+        reason: String,
+        by: Actor,
+        now: OffsetDateTime,
+    ) -> Result<Posting, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        // Locking the original queues two corrections of it; the unique index refuses a second.
+        let original: Posting = one_doc(
+            sqlx::query("SELECT doc FROM postings WHERE store_id = $1 AND id = $2 FOR UPDATE")
+                .bind(store_id.as_uuid())
+                .bind(posting_id.as_uuid()),
+            &mut *tx,
+        )
+        .await?
+        .ok_or(StoreError::NotFound("posting"))?;
+        let corrected: Option<uuid::Uuid> =
+            sqlx::query_scalar("SELECT id FROM postings WHERE store_id = $1 AND corrects = $2")
+                .bind(store_id.as_uuid())
+                .bind(posting_id.as_uuid())
+                .fetch_optional(&mut *tx)
+                .await?;
+        if let Some(by) = corrected {
+            return Err(StoreError::Conflict(format!("the posting was already corrected by posting {by}")));
+        }
+        let correction = correction_of(&original, &reason, by, now)?;
+        insert_posting(&mut tx, &correction).await?;
+        if let Some(case_id) = correction.links.case_id {
+            append(&mut tx, store_id, case_id, posted_entry(&correction).into_iter().collect()).await?;
+        }
+        tx.commit().await?;
+        Ok(correction)
     }
 
     async fn append_timeline(

@@ -5,17 +5,20 @@ use async_trait::async_trait;
 use redress_domain::approval::ApprovalPolicy;
 use redress_domain::dispute::{Dispute, DisputeStatus};
 use redress_domain::ledger::{Account, Balances, Posting};
-use redress_domain::refund::{IdempotencyKey, PaymentBalance, Refund, RefundError, RefundRequest, StoreCredit};
+use redress_domain::refund::{
+    CreditSpend, IdempotencyKey, PaymentBalance, Refund, RefundError, RefundRequest, StoreCredit, check_lines,
+};
 use redress_domain::{
-    Actor, Case, CaseId, Currency, CustomerId, DisputeId, Money, Order, OrderId, PaymentId, RefundId, StoreId,
-    TimelineEntry, ValidationError,
+    Actor, Case, CaseId, Currency, CustomerId, DisputeId, Money, Order, OrderId, PaymentId, PostingId, RefundId,
+    StoreId, TimelineEntry, ValidationError,
 };
 use rusqlite::{Connection, OptionalExtension, params};
 use time::OffsetDateTime;
 
 use crate::money::{
-    MoneyStorage, RefundOutcome, RefundUpdateFn, credit_of, dispute_posting, effects, mismatch, opening_postings,
-    posted_entry, reported_balance,
+    MoneyStorage, RefundOutcome, RefundUpdateFn, SpendOutcome, correction_of, credit_of, dispute_posting, effects,
+    history_of, mismatch, opening_postings, posted_entry, reported_balance, spend_mismatch, spend_posting,
+    window_start,
 };
 use crate::sqlite::{SqliteStorage, all_docs, one_doc};
 use crate::{RecordedEntry, StoreError, column_text, micros};
@@ -247,6 +250,92 @@ fn account(text: &str) -> Result<Account, StoreError> {
     Ok(serde_json::from_value(serde_json::Value::String(text.to_owned()))?)
 }
 
+/// Writes a refund intent, or finds the one with the same idempotency key: the one way a
+/// refund is asked for on SQLite, on its own or within a resolution step. Runs on the writer
+/// thread, so the payment's balance cannot change between the check and the reservation.
+pub(crate) fn write_refund(
+    conn: &Connection,
+    request: RefundRequest,
+    policy: &ApprovalPolicy,
+    now: OffsetDateTime,
+) -> Result<RefundOutcome, StoreError> {
+    let store_id = request.store_id;
+    if let Some(existing) = refund_by_key(conn, store_id, &request.idempotency_key)? {
+        return if request.same_as(&existing) {
+            Ok(RefundOutcome { refund: existing, created: false })
+        } else {
+            Err(mismatch(&existing))
+        };
+    }
+    let order = order(conn, store_id, request.order_id)?;
+    let case = case(conn, store_id, request.case_id)?;
+    if case.order_id != Some(order.id) {
+        return Err(RefundError::from(ValidationError::new("case_id", "the case is about another order")).into());
+    }
+    if request.customer_id != order.customer_id {
+        return Err(RefundError::from(ValidationError::new("customer_id", "not the order's customer")).into());
+    }
+    let earlier: Vec<Refund> = all_docs(
+        conn,
+        "SELECT doc FROM refunds WHERE store_id = ?1 AND order_id = ?2 ORDER BY created_at_us, id",
+        [store_id.to_string(), order.id.to_string()],
+    )?;
+    check_lines(&order, &earlier, &request.lines)?;
+    let rows = conn
+        .prepare_cached(
+            "SELECT r.amount_minor, r.currency FROM refunds r JOIN orders o ON o.id = r.order_id
+             WHERE r.store_id = ?1 AND o.customer_id = ?2 AND r.created_at_us >= ?3
+               AND r.status NOT IN ('rejected', 'failed')",
+        )?
+        .query_map(
+            params![store_id.to_string(), order.customer_id.to_string(), micros(window_start(policy, now))],
+            |row| Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?)),
+        )?
+        .collect::<Result<Vec<_>, _>>()?;
+    let history = history_of(rows)?;
+    let mut entries = Vec::new();
+    let balance = match request.payment_id {
+        Some(payment_id) => {
+            // Every captured payment of the order enters the ledger together, so the
+            // order's balance shows all that was taken, not only what is refunded.
+            let mut target = None;
+            for payment in order.payments.iter().filter(|p| p.captured.amount_minor > 0 || p.id == payment_id) {
+                let (balance, opened) = ensure_payment(conn, &order, payment.id, case.id, now)?;
+                entries.extend(opened);
+                if payment.id == payment_id {
+                    target = Some(balance);
+                }
+            }
+            let balance = target.ok_or(StoreError::NotFound("payment"))?;
+            Some((payment_id, balance.reserve(request.amount)?))
+        }
+        None => None,
+    };
+    let change = Refund::request(request, policy, &history, now)?;
+    if let Some((payment_id, balance)) = &balance {
+        write_balance(conn, store_id, *payment_id, balance)?;
+    }
+    insert_refund(conn, &change.refund)?;
+    entries.extend(change.entries);
+    append(conn, store_id, change.refund.case_id, entries)?;
+    Ok(RefundOutcome { refund: change.refund, created: true })
+}
+
+fn credit_balance(
+    conn: &Connection,
+    store_id: StoreId,
+    customer_id: CustomerId,
+    currency: Currency,
+) -> Result<i64, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT balance_minor FROM store_credit WHERE store_id = ?1 AND customer_id = ?2 AND currency = ?3",
+        )?
+        .query_row(params![store_id.to_string(), customer_id.to_string(), currency.code()], |row| row.get(0))
+        .optional()?
+        .unwrap_or(0))
+}
+
 #[async_trait]
 impl MoneyStorage for SqliteStorage {
     async fn request_refund(
@@ -255,53 +344,7 @@ impl MoneyStorage for SqliteStorage {
         policy: ApprovalPolicy,
         now: OffsetDateTime,
     ) -> Result<RefundOutcome, StoreError> {
-        self.write(move |conn| {
-            let store_id = request.store_id;
-            if let Some(existing) = refund_by_key(conn, store_id, &request.idempotency_key)? {
-                return if request.same_as(&existing) {
-                    Ok(RefundOutcome { refund: existing, created: false })
-                } else {
-                    Err(mismatch(&existing))
-                };
-            }
-            let order = order(conn, store_id, request.order_id)?;
-            let case = case(conn, store_id, request.case_id)?;
-            if case.order_id != Some(order.id) {
-                return Err(
-                    RefundError::from(ValidationError::new("case_id", "the case is about another order")).into()
-                );
-            }
-            if request.customer_id != order.customer_id {
-                return Err(RefundError::from(ValidationError::new("customer_id", "not the order's customer")).into());
-            }
-            let mut entries = Vec::new();
-            let balance = match request.payment_id {
-                Some(payment_id) => {
-                    // Every captured payment of the order enters the ledger together, so the
-                    // order's balance shows all that was taken, not only what is refunded.
-                    let mut target = None;
-                    for payment in order.payments.iter().filter(|p| p.captured.amount_minor > 0 || p.id == payment_id) {
-                        let (balance, opened) = ensure_payment(conn, &order, payment.id, case.id, now)?;
-                        entries.extend(opened);
-                        if payment.id == payment_id {
-                            target = Some(balance);
-                        }
-                    }
-                    let balance = target.ok_or(StoreError::NotFound("payment"))?;
-                    Some((payment_id, balance.reserve(request.amount)?))
-                }
-                None => None,
-            };
-            let change = Refund::request(request, &policy, now)?;
-            if let Some((payment_id, balance)) = &balance {
-                write_balance(conn, store_id, *payment_id, balance)?;
-            }
-            insert_refund(conn, &change.refund)?;
-            entries.extend(change.entries);
-            append(conn, store_id, change.refund.case_id, entries)?;
-            Ok(RefundOutcome { refund: change.refund, created: true })
-        })
-        .await
+        self.write(move |conn| write_refund(conn, request, &policy, now)).await
     }
 
     async fn refund(&self, store_id: StoreId, id: RefundId) -> Result<Refund, StoreError> {
@@ -362,7 +405,7 @@ impl MoneyStorage for SqliteStorage {
             if let Some(credit) = effects.credit {
                 add_credit(conn, store_id, refund.customer_id, credit)?;
             }
-            if let Some(posting) = &effects.posting {
+            for posting in &effects.postings {
                 insert_posting(conn, posting)?;
             }
             conn.prepare_cached(
@@ -512,6 +555,111 @@ impl MoneyStorage for SqliteStorage {
                 "SELECT doc FROM disputes WHERE store_id = ?1 AND case_id = ?2 ORDER BY evidence_due_at_us, id",
                 [store_id.to_string(), case_id.to_string()],
             )
+        })
+        .await
+    }
+
+    async fn spend_store_credit(&self, spend: CreditSpend) -> Result<SpendOutcome, StoreError> {
+        self.write(move |conn| {
+            spend.validate()?;
+            let (store_id, customer_id, currency) = (spend.store_id, spend.customer_id, spend.amount.currency);
+            let existing: Option<CreditSpend> = one_doc(
+                conn,
+                "SELECT doc FROM store_credit_spends WHERE store_id = ?1 AND idempotency_key = ?2",
+                [store_id.to_string(), spend.idempotency_key.as_str().to_owned()],
+            )?;
+            if let Some(existing) = existing {
+                if !spend.same_as(&existing) {
+                    return Err(spend_mismatch(&existing));
+                }
+                let balance = credit_balance(conn, store_id, customer_id, currency)?;
+                return Ok(SpendOutcome {
+                    balance: credit_of(customer_id, currency.code(), balance)?,
+                    spend: existing,
+                    created: false,
+                });
+            }
+            let customer: Option<String> = conn
+                .prepare_cached("SELECT id FROM customers WHERE store_id = ?1 AND id = ?2")?
+                .query_row([store_id.to_string(), customer_id.to_string()], |row| row.get(0))
+                .optional()?;
+            customer.ok_or(StoreError::NotFound("customer"))?;
+            if let Some(case_id) = spend.case_id {
+                let case = case(conn, store_id, case_id)?;
+                if case.customer_id != Some(customer_id) {
+                    return Err(RefundError::from(ValidationError::new("case_id", "the case is another customer's"))
+                        .into());
+                }
+            }
+            let held = StoreCredit { customer_id, balance: Money::new(credit_balance(conn, store_id, customer_id, currency)?, currency) };
+            let left = held.spend(spend.amount)?;
+            conn.prepare_cached(
+                "UPDATE store_credit SET balance_minor = ?1 WHERE store_id = ?2 AND customer_id = ?3 AND currency = ?4",
+            )?
+            .execute(params![left.balance.amount_minor, store_id.to_string(), customer_id.to_string(), currency.code()])?;
+            let posting = spend_posting(&spend)?;
+            insert_posting(conn, &posting)?;
+            conn.prepare_cached(
+                "INSERT INTO store_credit_spends (posting_id, store_id, customer_id, idempotency_key, currency, amount_minor, at_us, doc)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?
+            .execute(params![
+                spend.posting_id.to_string(),
+                store_id.to_string(),
+                customer_id.to_string(),
+                spend.idempotency_key.as_str(),
+                currency.code(),
+                spend.amount.amount_minor,
+                micros(spend.at),
+                serde_json::to_string(&spend)?
+            ])?;
+            if let Some(case_id) = spend.case_id {
+                append(conn, store_id, case_id, posted_entry(&posting).into_iter().collect())?;
+            }
+            Ok(SpendOutcome { spend, balance: left, created: true })
+        })
+        .await
+    }
+
+    async fn credit_spends(&self, store_id: StoreId, customer_id: CustomerId) -> Result<Vec<CreditSpend>, StoreError> {
+        self.read(move |conn| {
+            all_docs(
+                conn,
+                "SELECT doc FROM store_credit_spends WHERE store_id = ?1 AND customer_id = ?2 ORDER BY at_us, posting_id",
+                [store_id.to_string(), customer_id.to_string()],
+            )
+        })
+        .await
+    }
+
+    async fn correct_posting(
+        &self,
+        store_id: StoreId,
+        posting_id: PostingId,
+        reason: String,
+        by: Actor,
+        now: OffsetDateTime,
+    ) -> Result<Posting, StoreError> {
+        self.write(move |conn| {
+            let original: Posting = one_doc(
+                conn,
+                "SELECT doc FROM postings WHERE store_id = ?1 AND id = ?2",
+                [store_id.to_string(), posting_id.to_string()],
+            )?
+            .ok_or(StoreError::NotFound("posting"))?;
+            let corrected: Option<String> = conn
+                .prepare_cached("SELECT id FROM postings WHERE store_id = ?1 AND corrects = ?2")?
+                .query_row([store_id.to_string(), posting_id.to_string()], |row| row.get(0))
+                .optional()?;
+            if let Some(by) = corrected {
+                return Err(StoreError::Conflict(format!("the posting was already corrected by posting {by}")));
+            }
+            let correction = correction_of(&original, &reason, by, now)?;
+            insert_posting(conn, &correction)?;
+            if let Some(case_id) = correction.links.case_id {
+                append(conn, store_id, case_id, posted_entry(&correction).into_iter().collect())?;
+            }
+            Ok(correction)
         })
         .await
     }

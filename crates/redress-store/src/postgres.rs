@@ -728,10 +728,16 @@ impl Storage for PostgresStorage {
             .execute(&mut *tx)
             .await?;
         }
-        let Resolution { change, order, returns, claims } = resolution;
+        let Resolution { change, order, returns, claims, refunds: asks } = resolution;
         let stored = append_entries(&mut tx, change).await?;
+        // Refunds the step asks for are written after the case change, as on their own.
+        let mut refunds = Vec::with_capacity(asks.len());
+        for ask in asks {
+            let now = stored.case.updated_at;
+            refunds.push(crate::money_postgres::write_refund(&mut tx, ask.request, &ask.policy, now).await?.refund);
+        }
         tx.commit().await?;
-        Ok(StoredResolution { case: stored.case, entries: stored.entries, order, returns, claims })
+        Ok(StoredResolution { case: stored.case, entries: stored.entries, order, returns, claims, refunds })
     }
 
     async fn returns_of_case(

@@ -44,6 +44,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0002_resolution.sql"),
     include_str!("../migrations/sqlite/0003_money.sql"),
     include_str!("../migrations/sqlite/0004_help_articles.sql"),
+    include_str!("../migrations/sqlite/0007_money_spend_fees.sql"),
 ];
 
 /// Most writes committed together; bounds the time the first write of a batch waits.
@@ -943,9 +944,14 @@ impl Storage for SqliteStorage {
                     serde_json::to_string(claim)?
                 ])?;
             }
-            let Resolution { change, order, returns, claims } = resolution;
+            let Resolution { change, order, returns, claims, refunds: asks } = resolution;
             let stored = append_entries(conn, change)?;
-            Ok(StoredResolution { case: stored.case, entries: stored.entries, order, returns, claims })
+            // Refunds the step asks for are written after the case change, as on their own.
+            let mut refunds = Vec::with_capacity(asks.len());
+            for ask in asks {
+                refunds.push(crate::money_sqlite::write_refund(conn, ask.request, &ask.policy, stored.case.updated_at)?.refund);
+            }
+            Ok(StoredResolution { case: stored.case, entries: stored.entries, order, returns, claims, refunds })
         })
         .await
     }

@@ -3,12 +3,14 @@
 
 use std::sync::Arc;
 
-use redress_domain::approval::{ApprovalPolicy, Person, Role};
+use redress_domain::approval::{AbuseRules, ApprovalPolicy, Person, Role};
 use redress_domain::dispute::{Dispute, DisputeReason, DisputeStatus};
 use redress_domain::ledger::{Account, MovementKind};
 use redress_domain::refund::{
-    IdempotencyKey, Refund, RefundError, RefundMethod, RefundReason, RefundRequest, RefundStatus,
+    CreditSpend, Fee, FeeKind, IdempotencyKey, Refund, RefundError, RefundLine, RefundMethod, RefundReason,
+    RefundRequest, RefundStatus,
 };
+use redress_domain::resolution::RefundAsk;
 use redress_domain::*;
 use redress_store::{Storage, StoreError};
 use time::Duration;
@@ -242,6 +244,247 @@ pub(crate) async fn story(db: Arc<dyn Storage>) {
     assert!(matches!(money.refund(other.id, asked.refund.id).await, Err(StoreError::NotFound("refund"))));
 
     concurrent_refunds_never_exceed_captured(db.clone()).await;
+    fees_lines_and_abuse(db.clone()).await;
+    store_credit_is_spent_once_and_never_below_zero(db.clone()).await;
+    corrections_reverse_without_editing(db.clone()).await;
+    a_resolution_step_asks_for_refunds_in_its_own_transaction(db.clone()).await;
+}
+
+fn first_posting(postings: &[redress_domain::ledger::Posting], kind: MovementKind) -> redress_domain::ledger::Posting {
+    postings.iter().find(|p| p.kind == kind).cloned().unwrap_or_else(|| panic!("no {kind:?} in {postings:?}"))
+}
+
+/// Fees kept from a refund are postings of their own; lines are checked against the order and
+/// earlier refunds; the abuse rules flag a customer from their refunds in the window.
+async fn fees_lines_and_abuse(db: Arc<dyn Storage>) {
+    let paid = payment("ch_fees", 4999, T0);
+    let f = fixture(db.as_ref(), "fees", vec![paid.clone()]).await;
+    let money = db.money();
+    let policy = ApprovalPolicy::default();
+    let line = |sku: &str, quantity: u32, amount: i64| RefundLine {
+        sku: sku.into(),
+        quantity,
+        amount: Money::new(amount, eur()),
+    };
+
+    // Lines not on the order, too many units or more than the line is worth: refused, nothing written.
+    for (lines, field) in
+        [(vec![line("SOCKS", 1, 4999)], "lines[0].sku"), (vec![line("TEE-M", 2, 4999)], "lines[0].quantity")]
+    {
+        let mut asked = request(&f, "bad-lines", Some(paid.id), 4999, RefundMethod::OriginalPayment);
+        asked.lines = lines;
+        let refused = money.request_refund(asked, policy.clone(), T0).await;
+        assert!(
+            matches!(&refused, Err(StoreError::Refund(RefundError::Invalid(e))) if e.field == field),
+            "{refused:?}"
+        );
+    }
+    assert!(money.refunds_of_order(f.shop.id, f.order.id).await.unwrap().is_empty());
+    assert_eq!(money.payment_balance(f.shop.id, paid.id).await.unwrap().reserved.amount_minor, 0);
+
+    // 41.99 back, 5.00 restocking and 3.00 return shipping kept: three postings.
+    let mut asked = request(&f, "with-fees", Some(paid.id), 4199, RefundMethod::OriginalPayment);
+    asked.lines = vec![line("TEE-M", 1, 4999)];
+    asked.fees = vec![
+        Fee { kind: FeeKind::Restocking, amount: Money::new(500, eur()) },
+        Fee { kind: FeeKind::ReturnShipping, amount: Money::new(300, eur()) },
+    ];
+    let asked = money.request_refund(asked, policy.clone(), T0).await.unwrap().refund;
+    money.change_refund(f.shop.id, asked.id, to(RefundStatus::Sent)).await.unwrap();
+    money.change_refund(f.shop.id, asked.id, to(RefundStatus::Succeeded)).await.unwrap();
+    let postings = money.postings(f.shop.id, Some(f.order.id)).await.unwrap();
+    let kinds: Vec<MovementKind> = postings.iter().map(|p| p.kind).collect();
+    for kind in [MovementKind::Capture, MovementKind::Refund, MovementKind::RestockingFee, MovementKind::ShippingFee] {
+        assert!(kinds.contains(&kind), "{kind:?} missing from {kinds:?}");
+    }
+    assert_eq!(first_posting(&postings, MovementKind::Refund).legs[0].amount.amount_minor, 4199);
+    let ledger = money.ledger_balances(f.shop.id).await.unwrap();
+    assert!(ledger.is_balanced());
+    assert_eq!(ledger.get(Account::RestockingFees, eur()).amount_minor, -500);
+    assert_eq!(ledger.get(Account::ShippingFees, eur()).amount_minor, -300);
+    assert_eq!(ledger.get(Account::Refunds, eur()).amount_minor, 4999);
+
+    // The line is refunded in full: not another cent on it, even as a gift card.
+    let mut more = request(&f, "more-lines", None, 1, RefundMethod::GiftCard);
+    more.lines = vec![line("TEE-M", 1, 1)];
+    let refused = money.request_refund(more, policy.clone(), T0).await;
+    assert!(
+        matches!(&refused, Err(StoreError::Refund(RefundError::Invalid(e))) if e.field == "lines[0].amount"),
+        "{refused:?}"
+    );
+
+    // The abuse rules: from one refund in the window, the next waits for a second person.
+    let strict = ApprovalPolicy {
+        abuse: AbuseRules { window_days: 30, max_refunds: Some(1), max_refunded: Default::default() },
+        ..ApprovalPolicy::default()
+    };
+    let flagged = money
+        .request_refund(request(&f, "gift-1", None, 100, RefundMethod::GiftCard), strict.clone(), T0)
+        .await
+        .unwrap();
+    assert_eq!(flagged.refund.status, RefundStatus::AwaitingApproval);
+    assert!(
+        flagged.refund.approval_reason.as_deref().is_some_and(|r| r.contains("abuse")),
+        "{:?}",
+        flagged.refund.approval_reason
+    );
+    // Outside the window, the earlier refunds no longer count.
+    let later = T0 + Duration::days(45);
+    let fresh =
+        money.request_refund(request(&f, "gift-2", None, 100, RefundMethod::GiftCard), strict, later).await.unwrap();
+    assert_eq!(fresh.refund.status, RefundStatus::Approved, "{:?}", fresh.refund.approval_reason);
+}
+
+/// A customer's store credit is spent once per key, never below zero, even by racing spends.
+async fn store_credit_is_spent_once_and_never_below_zero(db: Arc<dyn Storage>) {
+    let paid = payment("ch_credit", 4999, T0);
+    let f = fixture(db.as_ref(), "credit", vec![paid.clone()]).await;
+    let money = db.money();
+    let customer_id = f.order.customer_id;
+    let mut asked = request(&f, "as-credit", Some(paid.id), 1000, RefundMethod::StoreCredit);
+    asked.bonus = Money::new(100, eur());
+    let credit = money.request_refund(asked, ApprovalPolicy::default(), T0).await.unwrap().refund;
+    money.change_refund(f.shop.id, credit.id, Box::new(|r: &Refund| r.succeed(None, "card", T0))).await.unwrap();
+    let spend = |key: &str, amount: i64| CreditSpend {
+        posting_id: PostingId::from_uuid(Uuid::now_v7()),
+        store_id: f.shop.id,
+        customer_id,
+        idempotency_key: IdempotencyKey::parse(key).unwrap(),
+        amount: Money::new(amount, eur()),
+        spent_on: "order 2001".into(),
+        case_id: Some(f.case_id),
+        spent_by: Actor::Agent { name: "maria".into() },
+        at: T0,
+    };
+
+    let spent = money.spend_store_credit(spend("spend-1", 600)).await.unwrap();
+    assert!(spent.created);
+    assert_eq!(spent.balance.balance.amount_minor, 500);
+    let again = money.spend_store_credit(spend("spend-1", 600)).await.unwrap();
+    assert!(!again.created);
+    assert_eq!(again.spend.posting_id, spent.spend.posting_id);
+    assert_eq!(again.balance.balance.amount_minor, 500);
+    assert!(matches!(money.spend_store_credit(spend("spend-1", 100)).await, Err(StoreError::IdempotencyMismatch(_))));
+    let over = money.spend_store_credit(spend("spend-2", 501)).await;
+    assert!(matches!(&over, Err(StoreError::Refund(RefundError::Invalid(e))) if e.field == "amount"), "{over:?}");
+    for bad in [0, -1] {
+        assert!(money.spend_store_credit(spend("spend-bad", bad)).await.is_err());
+    }
+    let mut stranger = spend("spend-3", 1);
+    stranger.customer_id = CustomerId::from_uuid(Uuid::now_v7());
+    assert!(matches!(money.spend_store_credit(stranger).await, Err(StoreError::NotFound("customer"))));
+
+    // Racing spends: 8 × 1.00 against 5.00 left; five win, the balance ends at zero.
+    let tasks: Vec<_> = (0..8)
+        .map(|i| {
+            let (db, s) = (db.clone(), spend(&format!("race-{i}"), 100));
+            tokio::spawn(async move { db.money().spend_store_credit(s).await })
+        })
+        .collect();
+    let results = super::futures_join(tasks.into_iter()).await;
+    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 5, "{results:?}");
+    let left = money.store_credit(f.shop.id, customer_id).await.unwrap();
+    assert_eq!(left[0].balance.amount_minor, 0);
+    assert_eq!(money.credit_spends(f.shop.id, customer_id).await.unwrap().len(), 6);
+    let ledger = money.ledger_balances(f.shop.id).await.unwrap();
+    assert!(ledger.is_balanced());
+    assert_eq!(ledger.get(Account::StoreCredit, eur()).amount_minor, 0);
+    let timeline = db.timeline(f.shop.id, f.case_id).await.unwrap();
+    let spent_entries = timeline
+        .iter()
+        .filter(|e| matches!(&e.entry.event, CaseEvent::MoneyPosted { kind: MovementKind::StoreCreditSpent, .. }))
+        .count();
+    assert_eq!(spent_entries, 6);
+}
+
+/// A correction reverses a posting with a new one; the original is untouched and is corrected
+/// once; postings that moved store credit are not corrected in the books alone.
+async fn corrections_reverse_without_editing(db: Arc<dyn Storage>) {
+    let paid = payment("ch_fix", 4999, T0);
+    let f = fixture(db.as_ref(), "fix", vec![paid.clone()]).await;
+    let money = db.money();
+    let asked = money
+        .request_refund(
+            request(&f, "to-fix", Some(paid.id), 1000, RefundMethod::OriginalPayment),
+            ApprovalPolicy::default(),
+            T0,
+        )
+        .await
+        .unwrap()
+        .refund;
+    money.change_refund(f.shop.id, asked.id, to(RefundStatus::Sent)).await.unwrap();
+    money.change_refund(f.shop.id, asked.id, to(RefundStatus::Succeeded)).await.unwrap();
+    let postings = money.postings(f.shop.id, Some(f.order.id)).await.unwrap();
+    let original = first_posting(&postings, MovementKind::Refund);
+    let by = Actor::Agent { name: "lead".into() };
+    let fix = money.correct_posting(f.shop.id, original.id, "posted twice".into(), by.clone(), T0).await.unwrap();
+    assert_eq!(fix.corrects, Some(original.id));
+    assert_eq!(fix.kind, MovementKind::Correction);
+    assert!(fix.memo.contains("posted twice"));
+    assert_eq!(fix.caused_by, by);
+    assert!(fix.legs.iter().zip(&original.legs).all(|(a, b)| a.amount.amount_minor == -b.amount.amount_minor));
+    let after = money.postings(f.shop.id, Some(f.order.id)).await.unwrap();
+    assert!(after.contains(&original), "the original is as it was");
+    assert_eq!(after.len(), postings.len() + 1);
+    assert!(matches!(
+        money.correct_posting(f.shop.id, original.id, "again".into(), by.clone(), T0).await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert!(money.correct_posting(f.shop.id, original.id, " ".into(), by.clone(), T0).await.is_err());
+    let missing = PostingId::from_uuid(Uuid::now_v7());
+    assert!(matches!(
+        money.correct_posting(f.shop.id, missing, "x".into(), by.clone(), T0).await,
+        Err(StoreError::NotFound("posting"))
+    ));
+    let other = store(&format!("other-{}", &Uuid::now_v7().simple().to_string()[20..]));
+    db.create_store(&other).await.unwrap();
+    assert!(matches!(
+        money.correct_posting(other.id, fix.id, "x".into(), by.clone(), T0).await,
+        Err(StoreError::NotFound("posting"))
+    ));
+    let ledger = money.ledger_balances(f.shop.id).await.unwrap();
+    assert!(ledger.is_balanced());
+    assert_eq!(ledger.get(Account::Refunds, eur()).amount_minor, 0);
+    let timeline = db.timeline(f.shop.id, f.case_id).await.unwrap();
+    assert!(
+        timeline
+            .iter()
+            .any(|e| matches!(&e.entry.event, CaseEvent::MoneyPosted { kind: MovementKind::Correction, .. }))
+    );
+}
+
+/// A resolution step that asks for a refund writes it with the case change, or writes nothing.
+async fn a_resolution_step_asks_for_refunds_in_its_own_transaction(db: Arc<dyn Storage>) {
+    let paid = payment("ch_step", 4999, T0);
+    let f = fixture(db.as_ref(), "step", vec![paid.clone()]).await;
+    let step = |key: &'static str, amount: i64| -> redress_store::ResolutionFn {
+        let asked = request(&f, key, Some(paid.id), amount, RefundMethod::OriginalPayment);
+        Box::new(move |ctx: &redress_domain::resolution::ResolutionContext| {
+            let note = TimelineEntry {
+                at: T0,
+                actor: Actor::Agent { name: "maria".into() },
+                event: CaseEvent::NoteAdded { body: "refund without return".into() },
+            };
+            let mut resolution = redress_domain::resolution::Resolution::of(ctx.case.record(vec![note], T0));
+            resolution.refunds.push(RefundAsk { request: asked, policy: ApprovalPolicy::default() });
+            Ok(resolution)
+        })
+    };
+    let before = db.timeline(f.shop.id, f.case_id).await.unwrap().len();
+    let too_much = db.resolve_case(f.shop.id, f.case_id, None, step("step-over", 5000)).await;
+    assert!(matches!(too_much, Err(StoreError::Refund(RefundError::AboveRefundable { .. }))), "{too_much:?}");
+    assert_eq!(db.timeline(f.shop.id, f.case_id).await.unwrap().len(), before, "nothing written");
+    assert!(db.money().refunds_of_order(f.shop.id, f.order.id).await.unwrap().is_empty());
+
+    let stored = db.resolve_case(f.shop.id, f.case_id, None, step("step-ok", 1500)).await.unwrap();
+    assert_eq!(stored.refunds.len(), 1);
+    assert_eq!(stored.refunds[0].status, RefundStatus::Approved);
+    let timeline = db.timeline(f.shop.id, f.case_id).await.unwrap();
+    let events: Vec<&CaseEvent> = timeline.iter().map(|e| &e.entry.event).collect();
+    let note = events.iter().position(|e| matches!(e, CaseEvent::NoteAdded { .. })).unwrap();
+    let requested = events.iter().position(|e| matches!(e, CaseEvent::RefundRequested { .. })).unwrap();
+    assert!(note < requested, "the remedy first, then its refund");
+    assert_eq!(db.money().payment_balance(f.shop.id, paid.id).await.unwrap().reserved.amount_minor, 1500);
 }
 
 /// Many tasks race to refund one payment: the sum reserved never exceeds what was captured,
