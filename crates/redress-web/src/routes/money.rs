@@ -10,16 +10,17 @@ use axum::extract::{Path, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use redress_domain::approval::Person;
+use redress_domain::approval::{ApprovalPolicy, Person};
 use redress_domain::dispute::{Dispute, DisputeReason, DisputeStatus, EvidencePack, EvidenceSources, PolicyShown};
 use redress_domain::ledger::{Account, Balances, Posting};
 use redress_domain::refund::{
-    ExpectedArrival, Fee, IdempotencyKey, Refund, RefundLine, RefundMethod, RefundReason, RefundRequest, RefundStatus,
-    StoreCredit,
+    CreditSpend, ExpectedArrival, Fee, IdempotencyKey, Refund, RefundError, RefundLine, RefundMethod, RefundReason,
+    RefundRequest, RefundStatus, StoreCredit,
 };
 use redress_domain::transaction_check::{self, CheckContext, Finding};
 use redress_domain::{
-    Case, CaseEvent, CaseId, CustomerId, DisputeId, Money, Order, PaymentId, RefundId, StoreId, TimelineEntry,
+    Case, CaseEvent, CaseId, CustomerId, DisputeId, Money, Order, PaymentId, PostingId, RefundId, StoreId,
+    TimelineEntry, ValidationError,
 };
 use redress_store::StoreError;
 use serde::{Deserialize, Serialize};
@@ -43,6 +44,10 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(check_transactions))
         .routes(routes!(ledger))
         .routes(routes!(store_credit))
+        .routes(routes!(spend_store_credit))
+        .routes(routes!(credit_spends))
+        .routes(routes!(ledger_postings))
+        .routes(routes!(correct_posting))
         .routes(routes!(open_dispute))
         .routes(routes!(get_dispute))
         .routes(routes!(change_dispute))
@@ -150,7 +155,7 @@ pub struct PersonInput {
 }
 
 impl PersonInput {
-    fn person(&self, field: &str) -> Result<Person, ApiError> {
+    pub(crate) fn person(&self, field: &str) -> Result<Person, ApiError> {
         Person::new(&self.name, self.role).map_err(|e| ApiError::invalid(format!("{field}.name"), e.problem))
     }
 }
@@ -182,7 +187,9 @@ pub struct NewRefund {
     pub note: Option<String>,
     /// Who asks.
     pub requested_by: PersonInput,
-    /// The customer is flagged by the abuse rules: a second person must approve.
+    /// The agent flags the customer for review: a second person must approve this refund,
+    /// whatever its amount. Optional: the store's abuse rules (`[limits]` in its policy) flag
+    /// customers by their refunds in the policy's window without it.
     #[serde(default)]
     pub customer_flagged: bool,
 }
@@ -205,7 +212,7 @@ fn payment_method(order: &Order, refund: &Refund) -> String {
         .map_or_else(|| "card".to_owned(), |p| p.method.clone())
 }
 
-fn refund_view(order: &Order, refund: Refund, now: OffsetDateTime) -> RefundView {
+pub(crate) fn refund_view(order: &Order, refund: Refund, now: OffsetDateTime) -> RefundView {
     let method = payment_method(order, &refund);
     let expected = refund.expected.unwrap_or_else(|| ExpectedArrival::for_refund(refund.method, &method, now));
     let amount = refund.amount;
@@ -264,13 +271,88 @@ fn body_payment(order: &Order, text: Option<&str>) -> Result<Option<PaymentId>, 
     Ok(Some(id))
 }
 
-async fn execute(state: &AppState, refund: Refund) -> Result<Refund, ApiError> {
+/// Carries out a refund that may be paid now (approved, or sent and left unanswered), through
+/// the payment provider's exactly-once executor; any other refund is answered as it is. Both
+/// routes that ask for refunds (POST refunds and a remedy) and approvals go through here.
+pub(crate) async fn execute(state: &AppState, refund: Refund) -> Result<Refund, ApiError> {
     if !matches!(refund.status, RefundStatus::Approved | RefundStatus::Sent) {
         return Ok(refund);
     }
     state.refunds().execute(refund.store_id, refund.id).await.map_err(|e| match e {
         redress_connect::executor::ExecuteError::Store(store) => ApiError::from(store),
         other => ApiError::internal(other),
+    })
+}
+
+/// The approval and abuse rules money going out is judged by: the store's written policy once
+/// it has saved one, the server's defaults otherwise.
+pub(crate) async fn approval_policy(state: &AppState, store_id: StoreId) -> Result<ApprovalPolicy, ApiError> {
+    Ok(match state.storage().policy(store_id).await? {
+        Some(stored) => ApprovalPolicy::from_policy(&stored.policy),
+        None => state.approval().clone(),
+    })
+}
+
+/// What a refund is asked for with, whichever route asks for it.
+pub(crate) struct RefundAsked {
+    /// The payment it goes back to (none for gift cards).
+    pub payment_id: Option<PaymentId>,
+    /// How.
+    pub method: RefundMethod,
+    /// Why.
+    pub reason: RefundReason,
+    /// What the customer gets.
+    pub amount: Money,
+    /// Lines, for refunds per line.
+    pub lines: Vec<RefundLine>,
+    /// Fees kept.
+    pub fees: Vec<Fee>,
+    /// Store credit bonus.
+    pub bonus: Option<Money>,
+    /// A note.
+    pub note: Option<String>,
+    /// Who asks.
+    pub requested_by: Person,
+    /// An agent flags the customer for review.
+    pub customer_flagged: bool,
+}
+
+/// The one way a refund request is made, for POST refunds and for a remedy alike: the refund
+/// is on the case's order, in the order's currency, to the order's customer. Everything else
+/// (amounts, lines against the order, what is refundable, approval and abuse rules) is checked
+/// by the domain and storage when it is written.
+pub(crate) fn refund_request(
+    case: &Case,
+    order: &Order,
+    id: RefundId,
+    idempotency_key: IdempotencyKey,
+    asked: RefundAsked,
+) -> Result<RefundRequest, ValidationError> {
+    if asked.amount.currency != order.currency {
+        return Err(ValidationError::new("amount.currency", format!("use the order's currency {}", order.currency)));
+    }
+    if let Some(payment_id) = asked.payment_id
+        && !order.payments.iter().any(|p| p.id == payment_id)
+    {
+        return Err(ValidationError::new("payment_id", "no payment with that id on the case's order"));
+    }
+    Ok(RefundRequest {
+        id,
+        store_id: case.store_id,
+        order_id: order.id,
+        case_id: case.id,
+        customer_id: order.customer_id,
+        payment_id: asked.payment_id,
+        idempotency_key,
+        method: asked.method,
+        reason: asked.reason,
+        lines: asked.lines,
+        amount: asked.amount,
+        fees: asked.fees,
+        bonus: asked.bonus.unwrap_or(Money::zero(order.currency)),
+        note: asked.note,
+        requested_by: asked.requested_by,
+        customer_flagged: asked.customer_flagged,
     })
 }
 
@@ -296,34 +378,21 @@ async fn request_refund(
     let key = idempotency_key(&headers)?;
     let (case, order) = case_and_order(&state, caller.store_id, &case_id).await?;
     let payment_id = body_payment(&order, input.payment_id.as_deref())?;
-    if input.amount.currency != order.currency {
-        return Err(ApiError::invalid("amount.currency", format!("use the order's currency {}", order.currency)));
-    }
-    let requested_by = input.requested_by.person("requested_by")?;
-    let now = OffsetDateTime::now_utc();
-    let request = RefundRequest {
-        id: new_id(RefundId::from_uuid),
-        store_id: caller.store_id,
-        order_id: order.id,
-        case_id: case.id,
-        customer_id: order.customer_id,
+    let asked = RefundAsked {
         payment_id,
-        idempotency_key: key,
         method: input.method,
         reason: input.reason,
-        lines: input.lines,
         amount: input.amount,
+        lines: input.lines,
         fees: input.fees,
-        bonus: input.bonus.unwrap_or(Money::zero(order.currency)),
+        bonus: input.bonus,
         note: input.note,
-        requested_by,
+        requested_by: input.requested_by.person("requested_by")?,
         customer_flagged: input.customer_flagged,
     };
-    // The store's written policy sets the approval limits once it has saved one.
-    let policy = match state.storage().policy(caller.store_id).await? {
-        Some(stored) => redress_domain::approval::ApprovalPolicy::from_rules(&stored.policy.approval),
-        None => state.approval().clone(),
-    };
+    let request = refund_request(&case, &order, new_id(RefundId::from_uuid), key, asked)?;
+    let policy = approval_policy(&state, caller.store_id).await?;
+    let now = OffsetDateTime::now_utc();
     let outcome = state.storage().money().request_refund(request, policy, now).await.map_err(|e| match e {
         StoreError::NotFound("payment") => ApiError::invalid("payment_id", "no payment with that id on the order"),
         other => other.into(),
@@ -379,7 +448,7 @@ async fn approve_refund(
 ) -> Result<Json<RefundView>, ApiError> {
     let approver = input.approver.person("approver")?;
     let id: RefundId = path_id(&refund_id, "refund")?;
-    let policy = state.approval().clone();
+    let policy = approval_policy(&state, caller.store_id).await?;
     let refund = state
         .storage()
         .money()
@@ -408,7 +477,7 @@ async fn reject_refund(
 ) -> Result<Json<RefundView>, ApiError> {
     let approver = input.approver.person("approver")?;
     let id: RefundId = path_id(&refund_id, "refund")?;
-    let policy = state.approval().clone();
+    let policy = approval_policy(&state, caller.store_id).await?;
     let note = input.note;
     let refund = state
         .storage()
@@ -611,6 +680,142 @@ async fn store_credit(
     let customer_id: CustomerId = path_id(&customer_id, "customer")?;
     state.storage().customer(caller.store_id, customer_id).await?;
     Ok(Json(state.storage().money().store_credit(caller.store_id, customer_id).await?))
+}
+
+/// Store credit to spend.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewSpend {
+    /// How much, in the currency of the credit to spend.
+    pub amount: Money,
+    /// What it pays for, e.g. the new order's number.
+    pub spent_on: String,
+    /// The case it is spent on, if any: the spend goes on its timeline.
+    #[serde(default)]
+    pub case_id: Option<String>,
+    /// Who spends it; the API key's name when absent.
+    #[serde(default)]
+    pub spent_by: Option<PersonInput>,
+}
+
+/// A spend and the credit left.
+#[derive(Serialize, ToSchema)]
+pub struct SpendView {
+    /// The spend.
+    pub spend: CreditSpend,
+    /// The customer's credit in that currency, after it.
+    pub balance: StoreCredit,
+}
+
+/// Spends a customer's store credit (e.g. against a new order): the balance goes down, never
+/// below zero, even when two spends race for the last of it, and `store_credit_spent` is
+/// posted. Takes an `Idempotency-Key`: the same key answers with the same spend (200).
+#[utoipa::path(post, path = "/api/v1/customers/{customer_id}/store-credit/spend", tag = "money", request_body = NewSpend,
+    params(("customer_id" = String, Path, description = "The customer's id"),
+        ("Idempotency-Key" = String, Header, description = "The client's key for this spend; retry with the same key")),
+    security(("store_key" = [])),
+    responses((status = 201, body = SpendView), (status = 200, description = "The key's spend, already made", body = SpendView),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, description = "More than the customer's credit (`insufficient_store_credit`), or the key was used for another spend", body = ErrorBody)))]
+async fn spend_store_credit(
+    State(state): State<AppState>,
+    caller: StoreCaller,
+    Path(customer_id): Path<String>,
+    headers: HeaderMap,
+    ApiJson(input): ApiJson<NewSpend>,
+) -> Result<(StatusCode, Json<SpendView>), ApiError> {
+    let idempotency_key = idempotency_key(&headers)?;
+    let customer_id: CustomerId = path_id(&customer_id, "customer")?;
+    let case_id = input
+        .case_id
+        .as_deref()
+        .map(|id| id.parse::<CaseId>().map_err(|_| ApiError::invalid("case_id", "not a case id")))
+        .transpose()?;
+    let spent_by = match &input.spent_by {
+        Some(person) => person.person("spent_by")?.actor(),
+        None => caller.actor(),
+    };
+    let spend = CreditSpend {
+        posting_id: new_id(PostingId::from_uuid),
+        store_id: caller.store_id,
+        customer_id,
+        idempotency_key,
+        amount: input.amount,
+        spent_on: input.spent_on.trim().to_owned(),
+        case_id,
+        spent_by,
+        at: OffsetDateTime::now_utc(),
+    };
+    let outcome = state.storage().money().spend_store_credit(spend).await.map_err(|e| match e {
+        StoreError::Refund(RefundError::Invalid(v)) if v.field == "amount" => ApiError {
+            field: Some("amount".into()),
+            ..ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "insufficient_store_credit", v.problem)
+        },
+        StoreError::NotFound("case") => ApiError::invalid("case_id", "no case with that id in this store"),
+        other => other.into(),
+    })?;
+    let status = if outcome.created { StatusCode::CREATED } else { StatusCode::OK };
+    Ok((status, Json(SpendView { spend: outcome.spend, balance: outcome.balance })))
+}
+
+/// A customer's store credit spends, oldest first.
+#[utoipa::path(get, path = "/api/v1/customers/{customer_id}/store-credit/spends", tag = "money",
+    params(("customer_id" = String, Path, description = "The customer's id")), security(("store_key" = [])),
+    responses((status = 200, body = Vec<CreditSpend>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn credit_spends(
+    State(state): State<AppState>,
+    caller: StoreCaller,
+    Path(customer_id): Path<String>,
+) -> Result<Json<Vec<CreditSpend>>, ApiError> {
+    let customer_id: CustomerId = path_id(&customer_id, "customer")?;
+    state.storage().customer(caller.store_id, customer_id).await?;
+    Ok(Json(state.storage().money().credit_spends(caller.store_id, customer_id).await?))
+}
+
+/// The store's ledger postings, oldest first: every movement with its legs, links and cause.
+#[utoipa::path(get, path = "/api/v1/ledger/postings", tag = "money", security(("store_key" = [])),
+    responses((status = 200, body = Vec<Posting>), (status = 401, body = ErrorBody)))]
+async fn ledger_postings(State(state): State<AppState>, caller: StoreCaller) -> Result<Json<Vec<Posting>>, ApiError> {
+    Ok(Json(state.storage().money().postings(caller.store_id, None).await?))
+}
+
+/// A correction of a posting.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewCorrection {
+    /// Why the original is wrong, for the books and the case's timeline.
+    pub reason: String,
+    /// Who corrects it.
+    pub by: PersonInput,
+}
+
+/// Corrects a posting: a new `correction` posting with every leg of the original reversed,
+/// naming it, with the reason and the person; on the original's case timeline. The original is
+/// never edited. A posting is corrected once; one that moved store credit is refused (the
+/// customer's balance would no longer match the books: spend or issue credit instead).
+#[utoipa::path(post, path = "/api/v1/ledger/postings/{posting_id}/corrections", tag = "money", request_body = NewCorrection,
+    params(("posting_id" = String, Path, description = "The posting to correct")), security(("store_key" = [])),
+    responses((status = 201, body = Posting), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, description = "Already corrected, or it moved store credit", body = ErrorBody)))]
+async fn correct_posting(
+    State(state): State<AppState>,
+    caller: StoreCaller,
+    Path(posting_id): Path<String>,
+    ApiJson(input): ApiJson<NewCorrection>,
+) -> Result<(StatusCode, Json<Posting>), ApiError> {
+    let posting_id: PostingId = path_id(&posting_id, "posting")?;
+    let by = input.by.person("by")?.actor();
+    let correction = state
+        .storage()
+        .money()
+        .correct_posting(caller.store_id, posting_id, input.reason, by, OffsetDateTime::now_utc())
+        .await
+        .map_err(|e| match e {
+            StoreError::Conflict(message) => ApiError::new(StatusCode::CONFLICT, "cannot_correct", message),
+            other => other.into(),
+        })?;
+    Ok((StatusCode::CREATED, Json(correction)))
 }
 
 /// A dispute the payment provider reported.

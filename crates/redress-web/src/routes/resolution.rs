@@ -17,19 +17,21 @@ use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use redress_domain::amendment::{Amendment, StockLevels, amend};
+use redress_domain::approval::{ApprovalPolicy, Person, Role};
 use redress_domain::claim::{Claim, ClaimResolution, NewClaim, is_claim_kind};
 use redress_domain::decision::{
     CaseFacts, CustomerHistory, Decision, LineQuantity, PastCase, ReplayChange, decide, percent_of, replay,
 };
 use redress_domain::policy::{Payer, Policy, amount_in};
-use redress_domain::resolution::{Resolution, ResolutionContext, ResolutionError};
+use redress_domain::refund::{IdempotencyKey as RefundKey, Refund, RefundLine, RefundMethod, RefundReason};
+use redress_domain::resolution::{RefundAsk, Resolution, ResolutionContext, ResolutionError};
 use redress_domain::returns::{
     ExchangeItem, LineInspection, NewReturn, RequestedLine, ReturnAuthorisation, ReturnLabel, ReturnStatus,
     returnable_units,
 };
 use redress_domain::{
-    Actor, Case, CaseEvent, CaseId, CaseStatus, ClaimId, Fault, Money, Order, Remedy, ReturnId, StoreId,
-    ValidationError,
+    Actor, Case, CaseEvent, CaseId, CaseStatus, ClaimId, Fault, Money, Order, PaymentId, RefundId, Remedy, ReturnId,
+    StoreId, ValidationError,
 };
 use redress_store::{CaseFilter, IdempotencyKey, StoredPolicy, StoredResolution};
 use serde::{Deserialize, Serialize};
@@ -37,6 +39,7 @@ use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+use super::money::{PersonInput, RefundAsked, RefundView, approval_policy, execute, refund_request, refund_view};
 use super::{new_id, path_id};
 use crate::AppState;
 use crate::auth::StoreCaller;
@@ -200,6 +203,17 @@ pub struct RemedyRequest {
     /// For a partial refund, how much: more than zero, at most the goods concerned.
     #[serde(default)]
     pub amount: Option<Money>,
+    /// The shipping charge to give back as well, as a refund of its own (reason `shipping`) to
+    /// the original payment method; only with a remedy that moves money.
+    #[serde(default)]
+    pub refund_shipping: Option<Money>,
+    /// Who asks for the money the remedy moves (the refund's requester, who cannot approve it
+    /// later); the API key's name as an agent when absent.
+    #[serde(default)]
+    pub requested_by: Option<PersonInput>,
+    /// The agent flags the customer for review: the remedy's refunds wait for a second person.
+    #[serde(default)]
+    pub customer_flagged: bool,
 }
 
 /// What carrying out a remedy did.
@@ -215,12 +229,20 @@ pub struct RemedyOutcome {
     pub claims: Vec<Claim>,
     /// The order, if the remedy changed it (a cancellation).
     pub order: Option<Order>,
+    /// The refunds the remedy asked for (refund without return, partial refund, duplicate
+    /// charge, compensation as a gift card, shipping), written with the remedy and carried out
+    /// like any refund: at once within the approval limit, otherwise waiting for a second person.
+    pub refunds: Vec<RefundView>,
 }
 
 /// Carries out a remedy the options offer: opens a return (approved at once when no approval is
 /// needed), files a claim (reship or refund, with the carrier's reference), cancels the order,
-/// or records the remedy for the money layer, always with the decision and the fault on the
-/// timeline. Takes an `Idempotency-Key`.
+/// or asks for the money it moves, always with the decision and the fault on the timeline. A
+/// remedy that moves money (refund without return, partial refund, duplicate charge,
+/// compensation, `refund_shipping`) writes its refund intents in the same transaction as the
+/// remedy, then carries them out exactly as POST /cases/{id}/refunds does (approval limits and
+/// abuse rules, the provider's exactly-once executor); the answer shows them. Takes an
+/// `Idempotency-Key`: a retry answers with the first answer and never refunds twice.
 #[utoipa::path(post, path = "/api/v1/cases/{case_id}/remedy", tag = "resolution", request_body = RemedyRequest,
     params(("case_id" = String, Path, description = "The case's id"),
         ("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key get the first answer")),
@@ -247,10 +269,19 @@ async fn carry_out_remedy(
     let policy = policy_of(&state, store_id).await?;
     let history = history_of(&state, &case, now).await?;
     let actor = input.approved_by.clone().map_or_else(|| caller.actor(), |name| Actor::Agent { name });
+    let money = RemedyMoney {
+        approval: approval_policy(&state, store_id).await?,
+        requested_by: match &input.requested_by {
+            Some(person) => person.person("requested_by")?,
+            None => caller_person(&caller)?,
+        },
+        key_base: refund_key_base(case_id, request.key.as_deref()),
+        ids: [new_id(RefundId::from_uuid), new_id(RefundId::from_uuid)],
+        claim_id: new_id(ClaimId::from_uuid),
+        return_id: new_id(ReturnId::from_uuid),
+    };
     let decided: Arc<Mutex<Option<Decision>>> = Arc::default();
     let out = decided.clone();
-    let claim_id = new_id(ClaimId::from_uuid);
-    let return_id = new_id(ReturnId::from_uuid);
     let writer = state.clone();
     idempotently(&state, store_id, (request.key, request.request_hash), StatusCode::CREATED, |key| async move {
         let stored = writer
@@ -260,8 +291,7 @@ async fn carry_out_remedy(
                 case_id,
                 key,
                 Box::new(move |ctx: &ResolutionContext| {
-                    let (resolution, decision) =
-                        carry_out(ctx, &input, &policy, &history, &actor, (claim_id, return_id), now)?;
+                    let (resolution, decision) = carry_out(ctx, &input, &policy, &history, &actor, &money, now)?;
                     if let Ok(mut slot) = out.lock() {
                         *slot = Some(decision);
                     }
@@ -274,10 +304,194 @@ async fn carry_out_remedy(
             .ok()
             .and_then(|mut d| d.take())
             .ok_or_else(|| ApiError::internal("the decision was not kept"))?;
+        let refunds = carry_out_refunds(&writer, store_id, stored.order.as_ref(), stored.refunds.clone()).await?;
         let StoredResolution { case, returns, claims, order, .. } = stored;
-        Ok(RemedyOutcome { case, decision, returns, claims, order })
+        Ok(RemedyOutcome { case, decision, returns, claims, order, refunds })
     })
     .await
+}
+
+/// What carrying out a remedy needs beside the request: the ids of what it may create, and
+/// what asking for the money it moves takes.
+struct RemedyMoney {
+    /// The claim's id, if it files one.
+    claim_id: ClaimId,
+    /// The return's id, if it opens one.
+    return_id: ReturnId,
+    /// The store's approval and abuse rules.
+    approval: ApprovalPolicy,
+    /// Who asks.
+    requested_by: Person,
+    /// The start of the refunds' idempotency keys.
+    key_base: String,
+    /// Ids for the refunds: the goods, and the shipping.
+    ids: [RefundId; 2],
+}
+
+/// The API key's caller as the person asking for money: an agent by the key's name.
+fn caller_person(caller: &StoreCaller) -> Result<Person, ApiError> {
+    let name = match caller.actor() {
+        Actor::Integration { name } | Actor::Agent { name } => name,
+        _ => "api".to_owned(),
+    };
+    Person::new(&name, Role::Agent).map_err(|e| ApiError::invalid("requested_by.name", e.problem))
+}
+
+/// The idempotency keys of a remedy's refunds start with this: from the client's
+/// Idempotency-Key when it sent one (so a retry finds the same refunds), fresh otherwise.
+fn refund_key_base(case_id: CaseId, key: Option<&str>) -> String {
+    use sha2::{Digest, Sha256};
+    match key {
+        Some(key) => {
+            let mut hasher = Sha256::new();
+            hasher.update(case_id.to_string().as_bytes());
+            hasher.update([0]);
+            hasher.update(key.as_bytes());
+            format!("remedy-{}", &hex::encode(hasher.finalize())[..40])
+        }
+        None => format!("remedy-{}", uuid::Uuid::now_v7()),
+    }
+}
+
+/// Carries out refunds a resolution step wrote, as POST refunds does, and shows them as the
+/// customer is told about them.
+async fn carry_out_refunds(
+    state: &AppState,
+    store_id: StoreId,
+    order: Option<&Order>,
+    refunds: Vec<Refund>,
+) -> Result<Vec<RefundView>, ApiError> {
+    let Some(first) = refunds.first() else { return Ok(Vec::new()) };
+    let order = match order {
+        Some(order) => order.clone(),
+        None => state.storage().order(store_id, first.order_id).await?,
+    };
+    let now = OffsetDateTime::now_utc();
+    let mut views = Vec::with_capacity(refunds.len());
+    for refund in refunds {
+        views.push(refund_view(&order, execute(state, refund).await?, now));
+    }
+    Ok(views)
+}
+
+/// The payment a refund of `amount` goes back to: one with that much left as the order reports
+/// it, the latest for a duplicate charge (the second capture), the first otherwise. Storage
+/// still checks what Redress itself has refunded or reserved on it.
+fn payment_for(order: &Order, amount: Money, latest: bool) -> Result<PaymentId, ValidationError> {
+    let fits = |p: &&redress_domain::Payment| {
+        p.captured.checked_sub(&p.refunded).is_ok_and(|left| left.amount_minor >= amount.amount_minor)
+    };
+    let found = if latest {
+        order.payments.iter().filter(fits).max_by_key(|p| p.created_at)
+    } else {
+        order.payments.iter().find(fits)
+    };
+    found
+        .map(|p| p.id)
+        .ok_or_else(|| ValidationError::new("amount", format!("no payment of the order has {amount} left to refund")))
+}
+
+/// The refunds a remedy moves money with: what, how and why, with the lines when the amount is
+/// exactly their value (so line refunds are checked against the order like any other).
+fn remedy_refunds(
+    ctx: &ResolutionContext,
+    remedy: Remedy,
+    amount: Option<Money>,
+    input: &RemedyRequest,
+    money: &RemedyMoney,
+) -> Result<Vec<RefundAsk>, ResolutionError> {
+    let Some(order) = ctx.order.as_ref() else {
+        if input.refund_shipping.is_some() {
+            return Err(ResolutionError::NoOrder);
+        }
+        return Ok(Vec::new());
+    };
+    let (method, reason) = match remedy {
+        Remedy::RefundKeepItem | Remedy::PartialRefund => (RefundMethod::OriginalPayment, RefundReason::Items),
+        Remedy::RefundDuplicateCharge => (RefundMethod::OriginalPayment, RefundReason::DuplicateCharge),
+        Remedy::Compensation => (RefundMethod::GiftCard, RefundReason::Compensation),
+        _ if input.refund_shipping.is_some() => {
+            return Err(ValidationError::new(
+                "refund_shipping",
+                "only a remedy that gives money back (refund_keep_item, partial_refund, refund_duplicate_charge, compensation) refunds shipping too",
+            )
+            .into());
+        }
+        _ => return Ok(Vec::new()),
+    };
+    let ask = |id: RefundId, suffix: &str, asked: RefundAsked| -> Result<RefundAsk, ResolutionError> {
+        let key = RefundKey::parse(&format!("{}-{suffix}", money.key_base))?;
+        Ok(RefundAsk { request: refund_request(&ctx.case, order, id, key, asked)?, policy: money.approval.clone() })
+    };
+    let asked = |payment_id, reason, amount, lines| RefundAsked {
+        payment_id,
+        method: if payment_id.is_some() { RefundMethod::OriginalPayment } else { method },
+        reason,
+        amount,
+        lines,
+        fees: Vec::new(),
+        bonus: None,
+        note: Some(format!("remedy {remedy}")),
+        requested_by: money.requested_by.clone(),
+        customer_flagged: input.customer_flagged,
+    };
+    let mut asks = Vec::new();
+    if let Some(amount) = amount.filter(|a| a.amount_minor > 0) {
+        let payment_id = match method {
+            RefundMethod::GiftCard => None,
+            _ => Some(payment_for(order, amount, remedy == Remedy::RefundDuplicateCharge)?),
+        };
+        let lines = match remedy {
+            Remedy::RefundKeepItem => {
+                let chosen: Vec<RefundLine> = if input.lines.is_empty() {
+                    order
+                        .lines
+                        .iter()
+                        .map(|l| Ok(RefundLine { sku: l.sku.clone(), quantity: l.quantity, amount: l.total()? }))
+                        .collect::<Result<_, redress_domain::MoneyError>>()
+                } else {
+                    input
+                        .lines
+                        .iter()
+                        .filter_map(|l| {
+                            let ordered = order.lines.iter().find(|o| o.sku == l.sku)?;
+                            Some(ordered.unit_price.checked_mul(l.quantity).map(|value| RefundLine {
+                                sku: l.sku.clone(),
+                                quantity: l.quantity,
+                                amount: value,
+                            }))
+                        })
+                        .collect::<Result<_, redress_domain::MoneyError>>()
+                }
+                .map_err(|e| ValidationError::new("lines", e.to_string()))?;
+                let value = chosen.iter().try_fold(Money::zero(order.currency), |sum, l| sum.checked_add(&l.amount));
+                if value.is_ok_and(|v| v == amount) { chosen } else { Vec::new() }
+            }
+            Remedy::PartialRefund => match input.lines.as_slice() {
+                [one] => vec![RefundLine { sku: one.sku.clone(), quantity: one.quantity, amount }],
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        };
+        asks.push(ask(money.ids[0], "goods", asked(payment_id, reason, amount, lines))?);
+    }
+    if let Some(shipping) = input.refund_shipping {
+        if shipping.currency != order.currency || shipping.amount_minor <= 0 {
+            return Err(ValidationError::new(
+                "refund_shipping",
+                format!("give more than zero in the order's currency {}", order.currency),
+            )
+            .into());
+        }
+        let payment_id =
+            payment_for(order, shipping, false).map_err(|e| ValidationError::new("refund_shipping", e.problem))?;
+        asks.push(ask(
+            money.ids[1],
+            "shipping",
+            asked(Some(payment_id), RefundReason::Shipping, shipping, Vec::new()),
+        )?);
+    }
+    Ok(asks)
 }
 
 fn carry_out(
@@ -286,9 +500,10 @@ fn carry_out(
     policy: &Policy,
     history: &CustomerHistory,
     actor: &Actor,
-    (claim_id, return_id): (ClaimId, ReturnId),
+    money: &RemedyMoney,
     now: OffsetDateTime,
 ) -> Result<(Resolution, Decision), ResolutionError> {
+    let (claim_id, return_id) = (money.claim_id, money.return_id);
     let case = &ctx.case;
     let facts = CaseFacts {
         kind: case.kind,
@@ -344,7 +559,8 @@ fn carry_out(
     let mut returns = Vec::new();
     let mut claims = Vec::new();
     let mut order_after = None;
-    let mut reference = None;
+    let refunds = remedy_refunds(ctx, remedy, amount, input, money)?;
+    let mut reference = refunds.first().map(|ask| ask.request.id.to_string());
     match remedy {
         Remedy::AmendOrder => {
             return Err(ValidationError::new(
@@ -448,7 +664,7 @@ fn carry_out(
     if let Some(fault) = fault_change {
         change.case.fault = fault.case.fault;
     }
-    Ok((Resolution { order: order_after, returns, claims, ..Resolution::of(change) }, decision))
+    Ok((Resolution { order: order_after, returns, claims, refunds, ..Resolution::of(change) }, decision))
 }
 
 fn amendment_entry(

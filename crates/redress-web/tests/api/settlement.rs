@@ -1,0 +1,369 @@
+//! Money settled end to end over HTTP: a chosen remedy that moves money asks for its refunds
+//! (once, whatever the retries), line refunds are checked against the order, fees show as
+//! their own ledger accounts, store credit is spent (never below zero, even by racing
+//! requests), postings are corrected without editing them, and the store's abuse rules make
+//! a frequent refunder's refunds wait for a second person.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::fixtures::{case_on_order, order, set};
+use crate::support::{Reply, TestApp, on_both_backends, text};
+
+on_both_backends!(
+    a_chosen_remedy_settles_its_money_once,
+    a_lost_parcel_is_refunded_with_its_shipping_and_compensated,
+    line_refunds_are_checked_against_the_order_and_fees_are_posted_apart,
+    store_credit_is_spent_never_below_zero,
+    postings_are_corrected_by_new_postings,
+    frequent_refunders_wait_for_a_second_person
+);
+
+/// POST with a JSON body and an optional Idempotency-Key.
+async fn post_with_key(app: &TestApp, key: &str, path: &str, idempotency_key: Option<&str>, body: &Value) -> Reply {
+    let mut request = app.client.request(Method::POST, format!("{}{path}", app.base)).bearer_auth(key).json(body);
+    if let Some(k) = idempotency_key {
+        request = request.header("Idempotency-Key", k);
+    }
+    TestApp::read(request.send().await.unwrap()).await
+}
+
+fn events(view: &Value) -> Vec<String> {
+    view["timeline"].as_array().unwrap().iter().map(|item| text(&item["event"]["type"])).collect()
+}
+
+async fn money(app: &TestApp, key: &str, case_id: &str) -> Value {
+    app.get(&format!("/api/v1/cases/{case_id}/money"), key).await.expect(200)
+}
+
+/// An order paid twice (33.00 each) and a wrong_charge case about it.
+async fn double_charged(app: &TestApp, key: &str) -> (Value, String) {
+    let mut body = order("1042", "ana@example.com");
+    let second = json!({
+        "provider": "stripe", "provider_reference": "pi_2", "method": "card",
+        "authorized": {"amount_minor": 3300, "currency": "EUR"},
+        "captured": {"amount_minor": 3300, "currency": "EUR"},
+        "status": "captured", "created_at": "2026-11-19T09:02:00Z"
+    });
+    body = set(body, "/payments/0/created_at", json!("2026-11-19T09:00:00Z"));
+    body["payments"].as_array_mut().unwrap().push(second);
+    let order = app.create_order(key, &body).await;
+    let case = set(case_on_order(&text(&order["id"]), "Charged twice"), "/kind", json!("wrong_charge"));
+    let case = app.open_case(key, &case).await;
+    (order, text(&case["case"]["id"]))
+}
+
+async fn a_chosen_remedy_settles_its_money_once(app: &TestApp) {
+    let shop = app.create_store("remedy-money").await;
+    let (order, case_id) = double_charged(app, &shop.key).await;
+    let path = format!("/api/v1/cases/{case_id}/remedy");
+
+    // Shipping goes back only with a remedy that gives money back; nothing changes.
+    let wrong = json!({"remedy": "escalate", "refund_shipping": {"amount_minor": 100, "currency": "EUR"}});
+    post_with_key(app, &shop.key, &path, None, &wrong).await.error(400, "invalid_field", Some("refund_shipping"));
+    assert!(money(app, &shop.key, &case_id).await["refunds"].as_array().unwrap().is_empty());
+
+    // Choosing the refund of the duplicate charge refunds it: the second capture, at once.
+    let body = json!({"remedy": "refund_duplicate_charge"});
+    let done = post_with_key(app, &shop.key, &path, Some("remedy-dup-1"), &body).await.expect(201);
+    assert_eq!(done["case"]["status"], "resolved");
+    let refund = &done["refunds"][0];
+    assert_eq!(refund["refund"]["status"], "succeeded", "{done}");
+    assert_eq!(refund["refund"]["reason"], "duplicate_charge");
+    assert_eq!(refund["refund"]["amount"]["amount_minor"], 3300);
+    assert_eq!(refund["refund"]["payment_id"], order["payments"][1]["id"]);
+    assert!(text(&refund["customer_message"]).contains("should arrive between"));
+
+    // The client retries: the first answer, and no second refund.
+    let again = post_with_key(app, &shop.key, &path, Some("remedy-dup-1"), &body).await;
+    assert_eq!(again.headers.get("idempotent-replayed").and_then(|v| v.to_str().ok()), Some("true"));
+    let again = again.expect(201);
+    assert_eq!(again["refunds"][0]["refund"]["id"], refund["refund"]["id"]);
+    // A new key asks for it again: nothing is refundable any more, and nothing changes.
+    let timeline = events(&app.case_view(&shop.key, &case_id).await).len();
+    let refused = post_with_key(app, &shop.key, &path, Some("remedy-dup-2"), &body).await;
+    assert!(refused.status.is_client_error(), "{}", refused.body);
+    assert_eq!(events(&app.case_view(&shop.key, &case_id).await).len(), timeline);
+    let after = money(app, &shop.key, &case_id).await;
+    assert_eq!(after["refunds"].as_array().unwrap().len(), 1);
+    assert_eq!(after["balanced"], true);
+    let kinds: Vec<String> = after["postings"].as_array().unwrap().iter().map(|p| text(&p["kind"])).collect();
+    assert_eq!(kinds.iter().filter(|k| *k == "refund").count(), 1, "{kinds:?}");
+    let seen = events(&app.case_view(&shop.key, &case_id).await);
+    let carried = seen.iter().position(|e| e == "remedy_carried_out").unwrap();
+    let requested = seen.iter().position(|e| e == "refund_requested").unwrap();
+    assert!(carried < requested, "{seen:?}");
+    assert!(seen.contains(&"refund_succeeded".to_owned()));
+}
+
+/// An order whose parcel the carrier lost: 33.00 of goods and 4.99 of shipping captured.
+async fn lost_parcel(app: &TestApp, key: &str, number: &str) -> (Value, String) {
+    let mut body = order(number, "lost@example.com");
+    body = set(body, "/payments/0/captured", json!({"amount_minor": 3799, "currency": "EUR"}));
+    body = set(body, "/payments/0/authorized", json!({"amount_minor": 3799, "currency": "EUR"}));
+    body = set(body, "/shipments/0/status", json!("lost"));
+    body = set(body, "/shipments/0/lines", json!([{"sku": "MUG-1", "quantity": 2}, {"sku": "TEA-9", "quantity": 1}]));
+    let order = app.create_order(key, &body).await;
+    let case = set(case_on_order(&text(&order["id"]), "Never came"), "/kind", json!("not_received"));
+    (order, text(&app.open_case(key, &case).await["case"]["id"]))
+}
+
+async fn a_lost_parcel_is_refunded_with_its_shipping_and_compensated(app: &TestApp) {
+    let shop = app.create_store("remedy-lost").await;
+    let (_, case_id) = lost_parcel(app, &shop.key, "2001").await;
+    let path = format!("/api/v1/cases/{case_id}/remedy");
+    let options = app.get(&format!("/api/v1/cases/{case_id}/options"), &shop.key).await.expect(200);
+    let offered: Vec<String> = options["offers"].as_array().unwrap().iter().map(|o| text(&o["remedy"])).collect();
+    assert!(offered.contains(&"refund_keep_item".to_owned()), "{offered:?}");
+
+    // More shipping than is left on the payment: refused, nothing written.
+    let greedy = json!({"remedy": "refund_keep_item", "refund_shipping": {"amount_minor": 500, "currency": "EUR"}});
+    post_with_key(app, &shop.key, &path, Some("lost-greedy"), &greedy).await.error(
+        422,
+        "amount_above_refundable",
+        Some("amount"),
+    );
+    assert!(money(app, &shop.key, &case_id).await["refunds"].as_array().unwrap().is_empty());
+    let case = app.get(&format!("/api/v1/cases/{case_id}"), &shop.key).await.expect(200);
+    assert_ne!(case["case"]["status"], "resolved");
+
+    // The goods, line by line, and the shipping as a refund of its own.
+    let body = json!({"remedy": "refund_keep_item", "refund_shipping": {"amount_minor": 499, "currency": "EUR"},
+                      "requested_by": {"name": "maria", "role": "agent"}});
+    let done = post_with_key(app, &shop.key, &path, Some("lost-1"), &body).await.expect(201);
+    let refunds = done["refunds"].as_array().unwrap();
+    assert_eq!(refunds.len(), 2, "{done}");
+    assert_eq!(refunds[0]["refund"]["amount"]["amount_minor"], 3300);
+    assert_eq!(refunds[0]["refund"]["lines"].as_array().unwrap().len(), 2);
+    assert_eq!(refunds[0]["refund"]["requested_by"]["name"], "maria");
+    assert_eq!(refunds[1]["refund"]["reason"], "shipping");
+    assert_eq!(refunds[1]["refund"]["amount"]["amount_minor"], 499);
+    assert!(refunds.iter().all(|r| r["refund"]["status"] == "succeeded"));
+    let paid = money(app, &shop.key, &case_id).await;
+    assert_eq!(paid["payments"][0]["refundable"]["amount_minor"], 0);
+    assert_eq!(paid["balanced"], true);
+
+    // Compensation, on another lost order, is a gift card.
+    let (_, other) = lost_parcel(app, &shop.key, "2002").await;
+    let gift = post_with_key(
+        app,
+        &shop.key,
+        &format!("/api/v1/cases/{other}/remedy"),
+        Some("lost-gift"),
+        &json!({"remedy": "compensation"}),
+    )
+    .await
+    .expect(201);
+    let card = &gift["refunds"][0]["refund"];
+    assert_eq!(card["method"], "gift_card");
+    assert_eq!(card["status"], "succeeded");
+    assert!(text(&card["gift_code"]).starts_with("GIFT-"));
+    assert_eq!(card["amount"]["amount_minor"], 330, "10% of the goods");
+}
+
+fn refund_body(payment_id: &str, amount: i64) -> Value {
+    json!({
+        "payment_id": payment_id, "method": "original_payment", "reason": "items",
+        "amount": {"amount_minor": amount, "currency": "EUR"},
+        "requested_by": {"name": "maria", "role": "agent"}
+    })
+}
+
+async fn line_refunds_are_checked_against_the_order_and_fees_are_posted_apart(app: &TestApp) {
+    let shop = app.create_store("lines").await;
+    let created = app.create_order(&shop.key, &order("3001", "lines@example.com")).await;
+    let case = app.open_case(&shop.key, &case_on_order(&text(&created["id"]), "Broken mug")).await;
+    let case_id = text(&case["case"]["id"]);
+    let payment = text(&created["payments"][0]["id"]);
+    let path = format!("/api/v1/cases/{case_id}/refunds");
+    let with_lines = |amount: i64, lines: Value| set(refund_body(&payment, amount), "/lines", lines);
+    let line = |sku: &str, quantity: u32, amount: i64| json!({"sku": sku, "quantity": quantity, "amount": {"amount_minor": amount, "currency": "EUR"}});
+
+    // Not on the order, more units than ordered, more than the units are worth: 400, naming the line.
+    for (i, (body, field)) in [
+        (with_lines(100, json!([line("SOCKS", 1, 100)])), "lines[0].sku"),
+        (with_lines(100, json!([line("MUG-1", 3, 100)])), "lines[0].quantity"),
+        (with_lines(1251, json!([line("MUG-1", 1, 1251)])), "lines[0].amount"),
+        (with_lines(2300, json!([line("TEA-9", 1, 800), line("MUG-1", 1, 1500)])), "lines[1].amount"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        post_with_key(app, &shop.key, &path, Some(&format!("bad-line-{i}")), &body).await.error(
+            400,
+            "invalid_field",
+            Some(field),
+        );
+    }
+    let untouched = money(app, &shop.key, &case_id).await;
+    assert!(untouched["refunds"].as_array().unwrap().is_empty());
+    assert!(untouched["postings"].as_array().unwrap().is_empty());
+
+    // One mug, then the other; a third refund on the line finds nothing left.
+    for key in ["mug-1", "mug-2"] {
+        post_with_key(app, &shop.key, &path, Some(key), &with_lines(1250, json!([line("MUG-1", 1, 1250)])))
+            .await
+            .expect(201);
+    }
+    post_with_key(app, &shop.key, &path, Some("mug-3"), &with_lines(1, json!([line("MUG-1", 1, 1)]))).await.error(
+        400,
+        "invalid_field",
+        Some("lines[0].amount"),
+    );
+
+    // The tea, less a restocking fee and the return label: three postings, two fee accounts.
+    let fees = json!([
+        {"kind": "restocking", "amount": {"amount_minor": 200, "currency": "EUR"}},
+        {"kind": "return_shipping", "amount": {"amount_minor": 100, "currency": "EUR"}}
+    ]);
+    let tea = set(with_lines(500, json!([line("TEA-9", 1, 800)])), "/fees", fees);
+    let paid = post_with_key(app, &shop.key, &path, Some("tea"), &tea).await.expect(201);
+    assert_eq!(paid["refund"]["status"], "succeeded");
+    let after = money(app, &shop.key, &case_id).await;
+    let kinds: Vec<String> = after["postings"].as_array().unwrap().iter().map(|p| text(&p["kind"])).collect();
+    for kind in ["refund", "restocking_fee", "shipping_fee"] {
+        assert!(kinds.contains(&kind.to_owned()), "{kind} missing from {kinds:?}");
+    }
+    let ledger = app.get("/api/v1/ledger", &shop.key).await.expect(200);
+    let balance = |account: &str| {
+        ledger["balances"].as_array().unwrap().iter().find(|b| b["account"] == account).map(|b| b["balance"].clone())
+    };
+    assert_eq!(balance("restocking_fees").unwrap()["amount_minor"], -200);
+    assert_eq!(balance("shipping_fees").unwrap()["amount_minor"], -100);
+    assert_eq!(balance("refunds").unwrap()["amount_minor"], 3300);
+    assert_eq!(ledger["balanced"], true);
+}
+
+async fn store_credit_is_spent_never_below_zero(app: &TestApp) {
+    let shop = app.create_store("spend").await;
+    let (order, case_id) = double_charged(app, &shop.key).await;
+    let credit = json!({
+        "payment_id": text(&order["payments"][1]["id"]), "method": "store_credit", "reason": "items",
+        "amount": {"amount_minor": 2000, "currency": "EUR"}, "bonus": {"amount_minor": 200, "currency": "EUR"},
+        "requested_by": {"name": "maria", "role": "agent"}
+    });
+    post_with_key(app, &shop.key, &format!("/api/v1/cases/{case_id}/refunds"), Some("credit"), &credit)
+        .await
+        .expect(201);
+    let customer = text(&order["customer_id"]);
+    let spend_path = format!("/api/v1/customers/{customer}/store-credit/spend");
+    let spend = |amount: i64| json!({"amount": {"amount_minor": amount, "currency": "EUR"}, "spent_on": "order 1043", "case_id": case_id});
+
+    // Bad spends: no key, nothing to spend, more than there is, someone unknown. Nothing changes.
+    post_with_key(app, &shop.key, &spend_path, None, &spend(100)).await.error(
+        400,
+        "missing_field",
+        Some("Idempotency-Key"),
+    );
+    post_with_key(app, &shop.key, &spend_path, Some("s-0"), &spend(0)).await.error(
+        400,
+        "invalid_field",
+        Some("amount.amount_minor"),
+    );
+    post_with_key(app, &shop.key, &spend_path, Some("s-1"), &spend(2201)).await.error(
+        422,
+        "insufficient_store_credit",
+        Some("amount"),
+    );
+    let blank = set(spend(100), "/spent_on", json!(" "));
+    post_with_key(app, &shop.key, &spend_path, Some("s-2"), &blank).await.error(400, "invalid_field", Some("spent_on"));
+    let stranger = "/api/v1/customers/0190b2a4-0000-7000-8000-000000000000/store-credit/spend";
+    post_with_key(app, &shop.key, stranger, Some("s-3"), &spend(100)).await.error(404, "not_found", None);
+    let balances = app.get(&format!("/api/v1/customers/{customer}/store-credit"), &shop.key).await.expect(200);
+    assert_eq!(balances[0]["balance"]["amount_minor"], 2200);
+
+    // Spend 12.00; the retry answers with the same spend.
+    let spent = post_with_key(app, &shop.key, &spend_path, Some("s-ok"), &spend(1200)).await.expect(201);
+    assert_eq!(spent["balance"]["balance"]["amount_minor"], 1000);
+    let again = post_with_key(app, &shop.key, &spend_path, Some("s-ok"), &spend(1200)).await.expect(200);
+    assert_eq!(again["spend"]["posting_id"], spent["spend"]["posting_id"]);
+    post_with_key(app, &shop.key, &spend_path, Some("s-ok"), &spend(1)).await.error(
+        422,
+        "idempotency_key_reused",
+        None,
+    );
+
+    // Two spends of 6.00 race for the 10.00 left: one wins, one is refused, the balance stays positive.
+    let six = spend(600);
+    let (a, b) = tokio::join!(
+        post_with_key(app, &shop.key, &spend_path, Some("race-a"), &six),
+        post_with_key(app, &shop.key, &spend_path, Some("race-b"), &six)
+    );
+    let mut statuses = [a.status.as_u16(), b.status.as_u16()];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [201, 422], "{} / {}", a.body, b.body);
+    let balances = app.get(&format!("/api/v1/customers/{customer}/store-credit"), &shop.key).await.expect(200);
+    assert_eq!(balances[0]["balance"]["amount_minor"], 400);
+    let spends = app.get(&format!("/api/v1/customers/{customer}/store-credit/spends"), &shop.key).await.expect(200);
+    assert_eq!(spends.as_array().unwrap().len(), 2);
+    let ledger = app.get("/api/v1/ledger", &shop.key).await.expect(200);
+    assert_eq!(ledger["balanced"], true);
+    let seen = events(&app.case_view(&shop.key, &case_id).await);
+    assert!(seen.iter().filter(|e| *e == "money_posted").count() >= 3, "{seen:?}");
+}
+
+async fn postings_are_corrected_by_new_postings(app: &TestApp) {
+    let shop = app.create_store("corrections").await;
+    let (order, case_id) = double_charged(app, &shop.key).await;
+    let body = json!({
+        "payment_id": text(&order["payments"][1]["id"]), "method": "original_payment", "reason": "duplicate_charge",
+        "amount": {"amount_minor": 3300, "currency": "EUR"}, "requested_by": {"name": "maria", "role": "agent"}
+    });
+    post_with_key(app, &shop.key, &format!("/api/v1/cases/{case_id}/refunds"), Some("fix-me"), &body).await.expect(201);
+    let postings = app.get("/api/v1/ledger/postings", &shop.key).await.expect(200);
+    let refund = postings.as_array().unwrap().iter().find(|p| p["kind"] == "refund").unwrap().clone();
+    let id = text(&refund["id"]);
+    let path = format!("/api/v1/ledger/postings/{id}/corrections");
+    let by = json!({"name": "lead", "role": "team_lead"});
+    app.post(&path, &shop.key, &json!({"reason": " ", "by": by})).await.error(400, "invalid_field", Some("reason"));
+    app.post(&path, &shop.key, &json!({"reason": "x"})).await.error(400, "missing_field", Some("by"));
+    app.post("/api/v1/ledger/postings/nope/corrections", &shop.key, &json!({"reason": "x", "by": by})).await.error(
+        404,
+        "not_found",
+        None,
+    );
+    let other = app.create_store("corrections-other").await;
+    app.post(&path, &other.key, &json!({"reason": "x", "by": by})).await.error(404, "not_found", None);
+
+    let fix = app.post(&path, &shop.key, &json!({"reason": "entered twice", "by": by})).await.expect(201);
+    assert_eq!(fix["kind"], "correction");
+    assert_eq!(fix["corrects"], refund["id"]);
+    assert_eq!(fix["caused_by"]["name"], "lead");
+    assert!(text(&fix["memo"]).contains("entered twice"));
+    app.post(&path, &shop.key, &json!({"reason": "again", "by": by})).await.error(409, "cannot_correct", None);
+    let after = app.get("/api/v1/ledger/postings", &shop.key).await.expect(200);
+    assert!(after.as_array().unwrap().contains(&refund), "the original is as it was");
+    assert_eq!(after.as_array().unwrap().len(), postings.as_array().unwrap().len() + 1);
+    let ledger = app.get("/api/v1/ledger", &shop.key).await.expect(200);
+    assert_eq!(ledger["balanced"], true);
+    let timeline = app.case_view(&shop.key, &case_id).await;
+    assert!(
+        timeline["timeline"].as_array().unwrap().iter().any(|e| e["event"]["kind"] == "correction"),
+        "{}",
+        timeline["timeline"]
+    );
+}
+
+async fn frequent_refunders_wait_for_a_second_person(app: &TestApp) {
+    let shop = app.create_store("abuse").await;
+    let policy = app.get("/api/v1/policy", &shop.key).await.expect(200);
+    let source = text(&policy["source"])
+        .replace("version = 1", "version = 2")
+        .replace("max_refunds_per_window = 5", "max_refunds_per_window = 1");
+    app.call(Method::PUT, "/api/v1/policy", Some(&shop.key), Some(&json!({"source": source}))).await.expect(200);
+    let (order, case_id) = double_charged(app, &shop.key).await;
+    let path = format!("/api/v1/cases/{case_id}/refunds");
+    let body = |amount: i64| {
+        json!({
+            "payment_id": text(&order["payments"][1]["id"]), "method": "original_payment", "reason": "items",
+            "amount": {"amount_minor": amount, "currency": "EUR"}, "requested_by": {"name": "maria", "role": "agent"}
+        })
+    };
+    let first = post_with_key(app, &shop.key, &path, Some("abuse-1"), &body(100)).await.expect(201);
+    assert_eq!(first["refund"]["status"], "succeeded");
+    let second = post_with_key(app, &shop.key, &path, Some("abuse-2"), &body(100)).await.expect(201);
+    assert_eq!(second["refund"]["status"], "awaiting_approval");
+    assert!(text(&second["refund"]["approval_reason"]).contains("abuse rules"), "{second}");
+    let seen = events(&app.case_view(&shop.key, &case_id).await);
+    assert!(seen.contains(&"refund_awaiting_approval".to_owned()));
+}
