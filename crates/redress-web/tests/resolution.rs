@@ -471,6 +471,15 @@ async fn returns_move_through_their_lifecycle_and_refuse_illegal_steps(app: &App
         json!({"amount_minor": 2 * 1999 - 595, "currency": "EUR"}),
         "less the customer's label"
     );
+    // The money goes back: the label kept as a fee of its own, the lines refunded in full.
+    let refund = &refunded["refunds"][0]["refund"];
+    assert_eq!(refund["status"], "succeeded", "{refunded}");
+    assert_eq!(refund["amount"]["amount_minor"], 2 * 1999 - 595);
+    assert_eq!(
+        refund["fees"],
+        json!([{"kind": "return_shipping", "amount": {"amount_minor": 595, "currency": "EUR"}}])
+    );
+    assert_eq!(refund["lines"][0]["amount"]["amount_minor"], 2 * 1999);
     app.post(&actions, &json!({"action": "refund"})).await.error(409, "illegal_transition", None);
     assert_eq!(refunded["case"]["status"], "resolved", "money back settles the case");
     assert_eq!(app.post(&actions, &json!({"action": "close"})).await.expect(200)["return"]["status"], "closed");

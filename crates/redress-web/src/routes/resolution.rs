@@ -23,7 +23,9 @@ use redress_domain::decision::{
     CaseFacts, CustomerHistory, Decision, LineQuantity, PastCase, ReplayChange, decide, percent_of, replay,
 };
 use redress_domain::policy::{Payer, Policy, amount_in};
-use redress_domain::refund::{IdempotencyKey as RefundKey, Refund, RefundLine, RefundMethod, RefundReason};
+use redress_domain::refund::{
+    Fee, FeeKind, IdempotencyKey as RefundKey, Refund, RefundLine, RefundMethod, RefundReason,
+};
 use redress_domain::resolution::{RefundAsk, Resolution, ResolutionContext, ResolutionError};
 use redress_domain::returns::{
     ExchangeItem, LineInspection, NewReturn, RequestedLine, ReturnAuthorisation, ReturnLabel, ReturnStatus,
@@ -801,6 +803,9 @@ pub struct ReturnOutcome {
     /// The return.
     #[serde(rename = "return")]
     pub rma: ReturnAuthorisation,
+    /// The refund a settlement asked for (refund or credit), carried out like any refund.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub refunds: Vec<RefundView>,
 }
 
 /// Requests a return of delivered lines, each with its reason (from the taxonomy) and quantity;
@@ -846,7 +851,7 @@ async fn request_return(
 
 fn one_return(stored: StoredResolution) -> Result<ReturnOutcome, ApiError> {
     let rma = stored.returns.into_iter().next().ok_or_else(|| ApiError::internal("the return was not written"))?;
-    Ok(ReturnOutcome { case: stored.case, rma })
+    Ok(ReturnOutcome { case: stored.case, rma, refunds: Vec::new() })
 }
 
 /// A case's returns and claims.
@@ -944,7 +949,10 @@ pub enum ReturnAction {
 
 /// Moves a return through its lifecycle: approve or reject, issue label, in transit, receive,
 /// inspect each line, then refund, exchange, credit or close; cancel before receipt. A step the
-/// lifecycle does not allow is 409 `illegal_transition` and changes nothing. Takes an
+/// lifecycle does not allow is 409 `illegal_transition` and changes nothing. Refunding or
+/// crediting asks for the money in the same transaction (to the original payment method, or as
+/// store credit with the policy's bonus), the label the customer pays and the restocking fee
+/// kept as fees of their own, and carries it out like POST /cases/{id}/refunds. Takes an
 /// `Idempotency-Key`.
 #[utoipa::path(post, path = "/api/v1/cases/{case_id}/returns/{return_id}/actions", tag = "resolution",
     request_body = ReturnAction,
@@ -966,6 +974,14 @@ async fn move_return(
     let policy = policy_of(&state, store_id).await?;
     let actor = caller.actor();
     let action = request.body;
+    let money = RemedyMoney {
+        approval: approval_policy(&state, store_id).await?,
+        requested_by: caller_person(&caller)?,
+        key_base: format!("return-{}", &refund_key_base(case_id, request.key.as_deref())["remedy-".len()..]),
+        ids: [new_id(RefundId::from_uuid), new_id(RefundId::from_uuid)],
+        claim_id: new_id(ClaimId::from_uuid),
+        return_id,
+    };
     let writer = state.clone();
     idempotently(&state, store_id, (request.key, request.request_hash), StatusCode::OK, |key| async move {
         let stored = writer
@@ -981,7 +997,14 @@ async fn move_return(
                         .iter()
                         .find(|r| r.id == return_id && r.case_id == ctx.case.id)
                         .ok_or_else(|| ValidationError::new("return_id", "no return with that id on this case"))?;
+                    let settlement = settlement_money(rma, &action, &policy)?;
                     let change = apply_action(rma, action, &policy, &actor, now)?;
+                    let refunds = match (settlement, ctx.order.as_ref()) {
+                        (Some(settlement), Some(order)) => {
+                            vec![settlement_refund(ctx, order, &change.rma, settlement, &money)?]
+                        }
+                        _ => Vec::new(),
+                    };
                     // Money back, an exchange or credit settles the case; a refused return leaves it open.
                     let case_change = match change.rma.status {
                         ReturnStatus::Refunded | ReturnStatus::Exchanged | ReturnStatus::Credited => {
@@ -992,7 +1015,7 @@ async fn move_return(
                         }
                         _ => ctx.case.record(change.entries, now),
                     };
-                    Ok(Resolution { returns: vec![change.rma], ..Resolution::of(case_change) })
+                    Ok(Resolution { returns: vec![change.rma], refunds, ..Resolution::of(case_change) })
                 }),
             )
             .await
@@ -1002,9 +1025,109 @@ async fn move_return(
                 }
                 other => other.into(),
             })?;
-        one_return(stored)
+        let refunds = carry_out_refunds(&writer, store_id, stored.order.as_ref(), stored.refunds.clone()).await?;
+        Ok(ReturnOutcome { refunds, ..one_return(stored)? })
     })
     .await
+}
+
+/// The money a return's settlement moves: how, what the customer gets, the fees kept and the
+/// store credit bonus.
+struct Settlement {
+    method: RefundMethod,
+    amount: Money,
+    fees: Vec<Fee>,
+    bonus: Money,
+}
+
+/// What refunding or crediting `rma` moves, before the step is taken: by default, the accepted
+/// lines less the label the customer pays and the restocking fee (each kept as a fee), or as
+/// credit the accepted lines plus the policy's bonus; an amount given is taken as it is (above
+/// the accepted value, the rest of a credit is its bonus). None for any other action.
+fn settlement_money(
+    rma: &ReturnAuthorisation,
+    action: &ReturnAction,
+    policy: &Policy,
+) -> Result<Option<Settlement>, ResolutionError> {
+    let money = |e| ResolutionError::Return(redress_domain::returns::ReturnError::Money(e));
+    let accepted = rma.accepted_value().map_err(money)?;
+    let zero = Money::zero(rma.currency);
+    Ok(match action {
+        ReturnAction::Refund { amount: Some(amount) } => {
+            Some(Settlement { method: RefundMethod::OriginalPayment, amount: *amount, fees: Vec::new(), bonus: zero })
+        }
+        ReturnAction::Refund { amount: None } => {
+            let mut fees = Vec::new();
+            if let Some(label) = &rma.label
+                && label.paid_by == Payer::Customer
+                && label.cost.amount_minor > 0
+            {
+                fees.push(Fee { kind: FeeKind::ReturnShipping, amount: label.cost });
+            }
+            if rma.fault == Fault::Customer {
+                let fee = percent_of(accepted, policy.returns.restocking_fee_percent).map_err(money)?;
+                if fee.amount_minor > 0 {
+                    fees.push(Fee { kind: FeeKind::Restocking, amount: fee });
+                }
+            }
+            let amount = default_refund(rma, policy)?;
+            Some(Settlement { method: RefundMethod::OriginalPayment, amount, fees, bonus: zero })
+        }
+        ReturnAction::Credit { amount } => {
+            let bonus = percent_of(accepted, policy.store_credit.bonus_percent).map_err(money)?;
+            let total = match amount {
+                Some(amount) => *amount,
+                None => accepted.checked_add(&bonus).map_err(money)?,
+            };
+            let base = if total.amount_minor > accepted.amount_minor { accepted } else { total };
+            let bonus = total.checked_sub(&base).map_err(money)?;
+            Some(Settlement { method: RefundMethod::StoreCredit, amount: base, fees: Vec::new(), bonus })
+        }
+        _ => None,
+    })
+}
+
+/// The refund a settled return asks for, with the accepted lines when the refund (and its fees)
+/// is exactly their value.
+fn settlement_refund(
+    ctx: &ResolutionContext,
+    order: &Order,
+    settled: &ReturnAuthorisation,
+    settlement: Settlement,
+    money: &RemedyMoney,
+) -> Result<RefundAsk, ResolutionError> {
+    let lines: Vec<RefundLine> = settled
+        .lines
+        .iter()
+        .filter(|l| {
+            l.inspection.as_ref().is_some_and(|i| i.outcome == redress_domain::returns::InspectionOutcome::Accepted)
+        })
+        .map(|l| {
+            Ok(RefundLine { sku: l.sku.clone(), quantity: l.quantity, amount: l.unit_price.checked_mul(l.quantity)? })
+        })
+        .collect::<Result<_, redress_domain::MoneyError>>()
+        .map_err(|e| ResolutionError::Return(redress_domain::returns::ReturnError::Money(e)))?;
+    let gross = settlement.fees.iter().try_fold(settlement.amount, |sum, fee| sum.checked_add(&fee.amount));
+    let value = lines.iter().try_fold(Money::zero(order.currency), |sum, l| sum.checked_add(&l.amount));
+    let lines = if gross.is_ok() && gross == value { lines } else { Vec::new() };
+    let payment_id = payment_for(order, settlement.amount, false)?;
+    let key = RefundKey::parse(&format!("{}-{}", money.key_base, settled.id))?;
+    let asked = RefundAsked {
+        payment_id: Some(payment_id),
+        method: settlement.method,
+        reason: RefundReason::Items,
+        amount: settlement.amount,
+        lines,
+        fees: settlement.fees,
+        bonus: Some(settlement.bonus),
+        note: Some(format!("return {}", settled.id)),
+        requested_by: money.requested_by.clone(),
+        customer_flagged: false,
+    };
+    Ok(RefundAsk {
+        request: refund_request(&ctx.case, order, money.ids[0], key, asked)?,
+        policy: money.approval.clone(),
+    })
 }
 
 fn apply_action(

@@ -16,7 +16,8 @@ on_both_backends!(
     line_refunds_are_checked_against_the_order_and_fees_are_posted_apart,
     store_credit_is_spent_never_below_zero,
     postings_are_corrected_by_new_postings,
-    frequent_refunders_wait_for_a_second_person
+    frequent_refunders_wait_for_a_second_person,
+    a_return_credited_issues_store_credit_with_its_bonus
 );
 
 /// POST with a JSON body and an optional Idempotency-Key.
@@ -366,4 +367,48 @@ async fn frequent_refunders_wait_for_a_second_person(app: &TestApp) {
     assert!(text(&second["refund"]["approval_reason"]).contains("abuse rules"), "{second}");
     let seen = events(&app.case_view(&shop.key, &case_id).await);
     assert!(seen.contains(&"refund_awaiting_approval".to_owned()));
+}
+
+async fn a_return_credited_issues_store_credit_with_its_bonus(app: &TestApp) {
+    use time::format_description::well_known::Rfc3339;
+    let shop = app.create_store("credit-return").await;
+    let ago = |days: i64| (time::OffsetDateTime::now_utc() - time::Duration::days(days)).format(&Rfc3339).unwrap();
+    let mut body = order("4001", "credit@example.com");
+    body = set(body, "/placed_at", json!(ago(8)));
+    body = set(body, "/shipments/0/status", json!("delivered"));
+    body = set(body, "/shipments/0/status_times", json!({"handed_to_carrier": ago(6), "delivered": ago(3)}));
+    let created = app.create_order(&shop.key, &body).await;
+    let case = set(case_on_order(&text(&created["id"]), "Changed my mind"), "/kind", json!("return_request"));
+    let case_id = text(&app.open_case(&shop.key, &case).await["case"]["id"]);
+    let chosen = post_with_key(
+        app,
+        &shop.key,
+        &format!("/api/v1/cases/{case_id}/remedy"),
+        Some("credit-remedy"),
+        &json!({"remedy": "store_credit", "lines": [{"sku": "MUG-1", "quantity": 2}]}),
+    )
+    .await
+    .expect(201);
+    assert!(chosen["refunds"].as_array().unwrap().is_empty(), "no money before the mugs are back");
+    let return_id = text(&chosen["returns"][0]["id"]);
+    let actions = format!("/api/v1/cases/{case_id}/returns/{return_id}/actions");
+    for step in [
+        json!({"action": "issue_label", "carrier": "DHL", "tracking_number": "RT-9"}),
+        json!({"action": "mark_in_transit"}),
+        json!({"action": "receive"}),
+        json!({"action": "inspect", "lines": {"MUG-1": {"outcome": "accepted", "condition": ["unused", "tags_on"]}}}),
+    ] {
+        app.post(&actions, &shop.key, &step).await.expect(200);
+    }
+    let credited = app.post(&actions, &shop.key, &json!({"action": "credit"})).await.expect(200);
+    let refund = &credited["refunds"][0]["refund"];
+    assert_eq!(refund["method"], "store_credit", "{credited}");
+    assert_eq!(refund["status"], "succeeded");
+    assert_eq!(refund["amount"]["amount_minor"], 2500);
+    assert_eq!(refund["bonus"]["amount_minor"], 250, "the policy's 10% bonus");
+    let customer = text(&created["customer_id"]);
+    let balances = app.get(&format!("/api/v1/customers/{customer}/store-credit"), &shop.key).await.expect(200);
+    assert_eq!(balances[0]["balance"]["amount_minor"], 2750);
+    let ledger = app.get("/api/v1/ledger", &shop.key).await.expect(200);
+    assert_eq!(ledger["balanced"], true);
 }
