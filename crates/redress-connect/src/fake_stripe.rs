@@ -141,6 +141,7 @@ fn dispute_object(fake: &Fake, dispute: &crate::ProviderDispute) -> DisputeObjec
         object: "dispute".into(),
         amount: dispute.amount.amount_minor,
         charge: dispute.charge.clone(),
+        payment_intent: None,
         currency: dispute.amount.currency.code().to_ascii_lowercase(),
         reason: dispute.reason,
         status: dispute.status,

@@ -85,6 +85,9 @@ pub struct DisputeObject {
     pub amount: i64,
     /// The disputed charge.
     pub charge: String,
+    /// The payment intent the charge belongs to, when there is one.
+    #[serde(default)]
+    pub payment_intent: Option<String>,
     /// Lower-case ISO code.
     pub currency: String,
     /// Stripe's reason.
@@ -180,7 +183,9 @@ pub fn answer_of(refund: &RefundObject) -> ProviderAnswer {
     }
 }
 
-fn dispute_of(d: &DisputeObject) -> Result<ProviderDispute, ProviderError> {
+/// What a dispute object says, in Redress's terms: a `due_by` of zero or none (the bank takes
+/// no response) is the Unix epoch, so no time is left.
+pub fn dispute_of(d: &DisputeObject) -> Result<ProviderDispute, ProviderError> {
     let currency =
         Currency::from_code(&d.currency.to_ascii_uppercase()).map_err(|e| ProviderError::Protocol(e.to_string()))?;
     let due = d.evidence_details.due_by.unwrap_or(0);

@@ -164,6 +164,19 @@ pub enum DisputeError {
     Invalid(#[from] ValidationError),
 }
 
+/// What a payment provider reports about a dispute.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DisputeReport {
+    /// Where it stands.
+    pub status: DisputeStatus,
+    /// Why.
+    pub reason: DisputeReason,
+    /// The amount disputed.
+    pub amount: Money,
+    /// When the evidence is due.
+    pub evidence_due_by: OffsetDateTime,
+}
+
 /// A dispute after a change, with the timeline entries for its case.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DisputeChange {
@@ -219,6 +232,52 @@ impl Dispute {
             event: CaseEvent::DisputeStatusChanged { dispute_id: self.id, from: self.status, to },
         }];
         Ok(DisputeChange { dispute, entries })
+    }
+
+    /// Takes what the payment provider now reports about the dispute (a webhook, or a read of
+    /// it): the status moves on when the lifecycle allows it, and a status it cannot move to
+    /// (an older event arriving late, or the same status again) is left as it is, since events
+    /// may come out of order; a new amount (in the dispute's currency), reason or deadline is
+    /// taken with a `DisputeUpdated` entry. Reporting what is already known changes nothing.
+    pub fn reported(
+        &self,
+        report: &DisputeReport,
+        actor: &Actor,
+        now: OffsetDateTime,
+    ) -> Result<DisputeChange, DisputeError> {
+        if report.amount.currency != self.amount.currency || report.amount.amount_minor <= 0 {
+            return Err(ValidationError::new(
+                "amount",
+                format!("a dispute's amount stays above zero in {}", self.amount.currency),
+            )
+            .into());
+        }
+        let mut change = if report.status != self.status && self.status.next().contains(&report.status) {
+            self.change_status(report.status, actor, now)?
+        } else {
+            DisputeChange { dispute: self.clone(), entries: Vec::new() }
+        };
+        let dispute = &mut change.dispute;
+        if dispute.amount != report.amount
+            || dispute.reason != report.reason
+            || dispute.evidence_due_by != report.evidence_due_by
+        {
+            dispute.amount = report.amount;
+            dispute.reason = report.reason;
+            dispute.evidence_due_by = report.evidence_due_by;
+            dispute.updated_at = now;
+            change.entries.push(TimelineEntry {
+                at: now,
+                actor: actor.clone(),
+                event: CaseEvent::DisputeUpdated {
+                    dispute_id: self.id,
+                    amount: report.amount,
+                    reason: report.reason,
+                    evidence_due_by: report.evidence_due_by,
+                },
+            });
+        }
+        Ok(change)
     }
 
     /// Time left to answer, zero once past; none when no answer is expected.
@@ -531,6 +590,38 @@ mod tests {
         let json = serde_json::to_value(DisputeReason::ProductUnacceptable).unwrap();
         assert_eq!(json, "product_unacceptable");
         assert_eq!(serde_json::to_value(DisputeStatus::WarningNeedsResponse).unwrap(), "warning_needs_response");
+    }
+
+    #[test]
+    fn provider_reports_move_disputes_on_and_late_events_change_nothing() {
+        let opened = Dispute::open(dispute(DisputeStatus::NeedsResponse, DisputeReason::General), &Actor::System)
+            .unwrap()
+            .dispute;
+        let report = |status, amount| DisputeReport {
+            status,
+            reason: DisputeReason::Fraudulent,
+            amount: Money::new(amount, eur()),
+            evidence_due_by: T0 + Duration::days(10),
+        };
+        let moved = opened.reported(&report(DisputeStatus::UnderReview, 4000), &Actor::System, T0).unwrap();
+        assert_eq!(moved.dispute.status, DisputeStatus::UnderReview);
+        assert_eq!(moved.dispute.amount.amount_minor, 4000);
+        assert_eq!(moved.dispute.reason, DisputeReason::Fraudulent);
+        assert_eq!(moved.entries.len(), 2);
+        assert!(matches!(moved.entries[1].event, CaseEvent::DisputeUpdated { .. }));
+        // The same report again, or an older status arriving late: nothing changes.
+        let again = moved.dispute.reported(&report(DisputeStatus::UnderReview, 4000), &Actor::System, T0).unwrap();
+        assert!(again.entries.is_empty());
+        assert_eq!(again.dispute, moved.dispute);
+        let late = moved.dispute.reported(&report(DisputeStatus::NeedsResponse, 4000), &Actor::System, T0).unwrap();
+        assert_eq!(late.dispute.status, DisputeStatus::UnderReview);
+        assert!(late.entries.is_empty());
+        let usd = DisputeReport {
+            amount: Money::new(1, Currency::from_code("USD").unwrap()),
+            ..report(DisputeStatus::Won, 1)
+        };
+        assert!(moved.dispute.reported(&usd, &Actor::System, T0).is_err());
+        assert!(moved.dispute.reported(&report(DisputeStatus::Won, 0), &Actor::System, T0).is_err());
     }
 
     #[test]

@@ -323,6 +323,20 @@ pub enum CaseEvent {
         /// After.
         to: DisputeStatus,
     },
+    /// The payment provider reported a dispute's details changed: the amount, the reason or the
+    /// evidence deadline, as they now are.
+    DisputeUpdated {
+        /// The dispute.
+        dispute_id: DisputeId,
+        /// The amount disputed.
+        amount: Money,
+        /// Why.
+        reason: DisputeReason,
+        /// When the evidence is due.
+        #[serde(with = "time::serde::rfc3339")]
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+        evidence_due_by: OffsetDateTime,
+    },
 }
 
 /// One entry of a case's timeline: when, who, what.

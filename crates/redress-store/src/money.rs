@@ -15,7 +15,7 @@
 
 use async_trait::async_trait;
 use redress_domain::approval::{ApprovalPolicy, RefundHistory};
-use redress_domain::dispute::{Dispute, DisputeStatus};
+use redress_domain::dispute::{Dispute, DisputeReport, DisputeStatus};
 use redress_domain::ledger::{Account, Balances, MovementKind, Posting, PostingContext, PostingLinks};
 use redress_domain::refund::{
     CreditSpend, FeeKind, PaymentBalance, Refund, RefundChange, RefundError, RefundMethod, RefundRequest, RefundStatus,
@@ -106,6 +106,22 @@ pub trait MoneyStorage: Send + Sync {
         actor: Actor,
         now: OffsetDateTime,
     ) -> Result<Dispute, StoreError>;
+    /// Takes what the payment provider reports about a dispute (see [`Dispute::reported`]),
+    /// posting the chargeback or the money coming back when its status change makes one.
+    async fn report_dispute(
+        &self,
+        store_id: StoreId,
+        id: DisputeId,
+        report: DisputeReport,
+        actor: Actor,
+        now: OffsetDateTime,
+    ) -> Result<Dispute, StoreError>;
+    /// A dispute by the provider's id, in whichever store holds it. Only for provider events,
+    /// which act for the deployment.
+    async fn dispute_by_reference(&self, reference: &str) -> Result<Option<Dispute>, StoreError>;
+    /// The order holding a payment with one of these provider references (a charge `ch_…` or a
+    /// payment intent `pi_…`), in whichever store holds it. Only for provider events.
+    async fn order_by_payment_reference(&self, references: Vec<String>) -> Result<Option<Order>, StoreError>;
     /// One dispute.
     async fn dispute(&self, store_id: StoreId, id: DisputeId) -> Result<Dispute, StoreError>;
     /// A case's disputes, oldest first.

@@ -5,7 +5,7 @@
 
 use async_trait::async_trait;
 use redress_domain::approval::ApprovalPolicy;
-use redress_domain::dispute::{Dispute, DisputeStatus};
+use redress_domain::dispute::{Dispute, DisputeReport, DisputeStatus};
 use redress_domain::ledger::{Account, Balances, Posting, PostingContext, PostingLinks};
 use redress_domain::refund::{
     CreditSpend, IdempotencyKey, PaymentBalance, Refund, RefundError, RefundRequest, StoreCredit, check_lines,
@@ -687,6 +687,81 @@ impl MoneyStorage for PostgresStorage {
         append(&mut tx, store_id, current.case_id, entries).await?;
         tx.commit().await?;
         Ok(changed.dispute)
+    }
+
+    async fn report_dispute(
+        &self,
+        store_id: StoreId,
+        id: DisputeId,
+        report: DisputeReport,
+        actor: Actor,
+        now: OffsetDateTime,
+    ) -> Result<Dispute, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let current: Dispute = one_doc(
+            sqlx::query("SELECT doc FROM disputes WHERE store_id = $1 AND id = $2 FOR UPDATE")
+                .bind(store_id.as_uuid())
+                .bind(id.as_uuid()),
+            &mut *tx,
+        )
+        .await?
+        .ok_or(StoreError::NotFound("dispute"))?;
+        let changed = current.reported(&report, &actor, now)?;
+        if changed.entries.is_empty() {
+            return Ok(current);
+        }
+        let d = &changed.dispute;
+        sqlx::query(
+            "UPDATE disputes SET status = $1, reason = $2, amount_minor = $3, evidence_due_at_us = $4, doc = $5
+             WHERE store_id = $6 AND id = $7",
+        )
+        .bind(d.status.as_str())
+        .bind(column_text(&d.reason)?)
+        .bind(d.amount.amount_minor)
+        .bind(micros(d.evidence_due_by))
+        .bind(Json(d))
+        .bind(store_id.as_uuid())
+        .bind(id.as_uuid())
+        .execute(&mut *tx)
+        .await?;
+        let mut entries = changed.entries;
+        if let Some(posting) = dispute_posting(Some(current.status), &changed.dispute, &actor)? {
+            insert_posting(&mut tx, &posting).await?;
+            entries.extend(posted_entry(&posting));
+        }
+        append(&mut tx, store_id, current.case_id, entries).await?;
+        tx.commit().await?;
+        Ok(changed.dispute)
+    }
+
+    async fn dispute_by_reference(&self, reference: &str) -> Result<Option<Dispute>, StoreError> {
+        one_doc(
+            sqlx::query(
+                "SELECT doc FROM disputes WHERE provider_reference = $1 ORDER BY evidence_due_at_us, id LIMIT 1",
+            )
+            .bind(reference),
+            &self.pool,
+        )
+        .await
+    }
+
+    async fn order_by_payment_reference(&self, references: Vec<String>) -> Result<Option<Order>, StoreError> {
+        for reference in references {
+            let found: Option<Order> = one_doc(
+                sqlx::query(
+                    "SELECT doc FROM orders
+                     WHERE doc->'payments' @> jsonb_build_array(jsonb_build_object('provider_reference', $1::text))
+                     ORDER BY placed_at_us, id LIMIT 1",
+                )
+                .bind(reference),
+                &self.pool,
+            )
+            .await?;
+            if found.is_some() {
+                return Ok(found);
+            }
+        }
+        Ok(None)
     }
 
     async fn dispute(&self, store_id: StoreId, id: DisputeId) -> Result<Dispute, StoreError> {

@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 use redress_domain::approval::ApprovalPolicy;
-use redress_domain::dispute::{Dispute, DisputeStatus};
+use redress_domain::dispute::{Dispute, DisputeReport, DisputeStatus};
 use redress_domain::ledger::{Account, Balances, Posting};
 use redress_domain::refund::{
     CreditSpend, IdempotencyKey, PaymentBalance, Refund, RefundError, RefundRequest, StoreCredit, check_lines,
@@ -540,6 +540,76 @@ impl MoneyStorage for SqliteStorage {
             }
             append(conn, store_id, current.case_id, entries)?;
             Ok(changed.dispute)
+        })
+        .await
+    }
+
+    async fn report_dispute(
+        &self,
+        store_id: StoreId,
+        id: DisputeId,
+        report: DisputeReport,
+        actor: Actor,
+        now: OffsetDateTime,
+    ) -> Result<Dispute, StoreError> {
+        self.write(move |conn| {
+            let current = load_dispute(conn, store_id, id)?;
+            let changed = current.reported(&report, &actor, now)?;
+            if changed.entries.is_empty() {
+                return Ok(current);
+            }
+            let d = &changed.dispute;
+            conn.prepare_cached(
+                "UPDATE disputes SET status = ?1, reason = ?2, amount_minor = ?3, evidence_due_at_us = ?4, doc = ?5
+                 WHERE store_id = ?6 AND id = ?7",
+            )?
+            .execute(params![
+                d.status.as_str(),
+                column_text(&d.reason)?,
+                d.amount.amount_minor,
+                micros(d.evidence_due_by),
+                serde_json::to_string(d)?,
+                store_id.to_string(),
+                id.to_string()
+            ])?;
+            let mut entries = changed.entries;
+            if let Some(posting) = dispute_posting(Some(current.status), &changed.dispute, &actor)? {
+                insert_posting(conn, &posting)?;
+                entries.extend(posted_entry(&posting));
+            }
+            append(conn, store_id, current.case_id, entries)?;
+            Ok(changed.dispute)
+        })
+        .await
+    }
+
+    async fn dispute_by_reference(&self, reference: &str) -> Result<Option<Dispute>, StoreError> {
+        let reference = reference.to_owned();
+        self.read(move |conn| {
+            let found: Vec<Dispute> = all_docs(
+                conn,
+                "SELECT doc FROM disputes WHERE provider_reference = ?1 ORDER BY evidence_due_at_us, id LIMIT 1",
+                [reference],
+            )?;
+            Ok(found.into_iter().next())
+        })
+        .await
+    }
+
+    async fn order_by_payment_reference(&self, references: Vec<String>) -> Result<Option<Order>, StoreError> {
+        self.read(move |conn| {
+            for reference in references {
+                let found: Vec<Order> = all_docs(
+                    conn,
+                    "SELECT o.doc FROM orders o, json_each(o.doc, '$.payments') p
+                     WHERE json_extract(p.value, '$.provider_reference') = ?1 ORDER BY o.placed_at_us, o.id LIMIT 1",
+                    [reference],
+                )?;
+                if let Some(order) = found.into_iter().next() {
+                    return Ok(Some(order));
+                }
+            }
+            Ok(None)
         })
         .await
     }

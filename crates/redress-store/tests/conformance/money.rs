@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use redress_domain::approval::{AbuseRules, ApprovalPolicy, Person, Role};
-use redress_domain::dispute::{Dispute, DisputeReason, DisputeStatus};
+use redress_domain::dispute::{Dispute, DisputeReason, DisputeReport, DisputeStatus};
 use redress_domain::ledger::{Account, MovementKind};
 use redress_domain::refund::{
     CreditSpend, Fee, FeeKind, IdempotencyKey, Refund, RefundError, RefundLine, RefundMethod, RefundReason,
@@ -248,6 +248,73 @@ pub(crate) async fn story(db: Arc<dyn Storage>) {
     store_credit_is_spent_once_and_never_below_zero(db.clone()).await;
     corrections_reverse_without_editing(db.clone()).await;
     a_resolution_step_asks_for_refunds_in_its_own_transaction(db.clone()).await;
+    disputes_take_what_the_provider_reports(db.clone()).await;
+}
+
+/// Provider events find the payment and the dispute across stores, move the dispute on as far
+/// as its lifecycle allows, and post the chargeback once.
+async fn disputes_take_what_the_provider_reports(db: Arc<dyn Storage>) {
+    let charge = format!("ch_{}", Uuid::now_v7().simple());
+    let paid = payment(&charge, 4999, T0);
+    let f = fixture(db.as_ref(), "reported", vec![paid.clone()]).await;
+    let money = db.money();
+    let found = money.order_by_payment_reference(vec!["ch_nobody".into(), charge.clone()]).await.unwrap();
+    assert_eq!(found.map(|o| o.id), Some(f.order.id));
+    assert!(money.order_by_payment_reference(vec!["ch_nobody".into()]).await.unwrap().is_none());
+    let reference = format!("du_{}", Uuid::now_v7().simple());
+    assert!(money.dispute_by_reference(&reference).await.unwrap().is_none());
+    let dispute = Dispute {
+        id: DisputeId::from_uuid(Uuid::now_v7()),
+        store_id: f.shop.id,
+        order_id: f.order.id,
+        payment_id: paid.id,
+        case_id: f.case_id,
+        provider_reference: reference.clone(),
+        amount: Money::new(4999, eur()),
+        reason: DisputeReason::General,
+        status: DisputeStatus::WarningNeedsResponse,
+        evidence_due_by: T0 + Duration::days(7),
+        created_at: T0,
+        updated_at: T0,
+    };
+    money.open_dispute(dispute.clone(), Actor::System).await.unwrap();
+    let known = money.dispute_by_reference(&reference).await.unwrap().unwrap();
+    assert_eq!(known.id, dispute.id);
+    let report = |status, amount| DisputeReport {
+        status,
+        reason: DisputeReason::Fraudulent,
+        amount: Money::new(amount, eur()),
+        evidence_due_by: T0 + Duration::days(10),
+    };
+    let stripe = Actor::Integration { name: "stripe".into() };
+    let charged = money
+        .report_dispute(f.shop.id, dispute.id, report(DisputeStatus::NeedsResponse, 4500), stripe.clone(), T0)
+        .await
+        .unwrap();
+    assert_eq!((charged.status, charged.amount.amount_minor), (DisputeStatus::NeedsResponse, 4500));
+    let entries = db.timeline(f.shop.id, f.case_id).await.unwrap().len();
+    let same = money
+        .report_dispute(f.shop.id, dispute.id, report(DisputeStatus::NeedsResponse, 4500), stripe.clone(), T0)
+        .await
+        .unwrap();
+    assert_eq!(same, charged);
+    assert_eq!(db.timeline(f.shop.id, f.case_id).await.unwrap().len(), entries, "a repeated report writes nothing");
+    money.report_dispute(f.shop.id, dispute.id, report(DisputeStatus::Lost, 4500), stripe.clone(), T0).await.unwrap();
+    let late = money
+        .report_dispute(f.shop.id, dispute.id, report(DisputeStatus::UnderReview, 4500), stripe.clone(), T0)
+        .await
+        .unwrap();
+    assert_eq!(late.status, DisputeStatus::Lost);
+    let mut dollars = report(DisputeStatus::Lost, 4500);
+    dollars.amount = Money::new(4500, Currency::from_code("USD").unwrap());
+    assert!(money.report_dispute(f.shop.id, dispute.id, dollars, stripe.clone(), T0).await.is_err());
+    let other = store(&format!("other-{}", &Uuid::now_v7().simple().to_string()[20..]));
+    db.create_store(&other).await.unwrap();
+    let foreign = money.report_dispute(other.id, dispute.id, report(DisputeStatus::Lost, 4500), stripe, T0).await;
+    assert!(matches!(foreign, Err(StoreError::NotFound("dispute"))), "{foreign:?}");
+    let ledger = money.ledger_balances(f.shop.id).await.unwrap();
+    assert!(ledger.is_balanced());
+    assert_eq!(ledger.get(Account::Chargebacks, eur()).amount_minor, 4500, "charged back once");
 }
 
 fn first_posting(postings: &[redress_domain::ledger::Posting], kind: MovementKind) -> redress_domain::ledger::Posting {

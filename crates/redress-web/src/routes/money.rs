@@ -11,16 +11,19 @@ use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use redress_domain::approval::{ApprovalPolicy, Person};
-use redress_domain::dispute::{Dispute, DisputeReason, DisputeStatus, EvidencePack, EvidenceSources, PolicyShown};
+use redress_domain::dispute::{
+    Dispute, DisputeReason, DisputeReport, DisputeStatus, EvidencePack, EvidenceSources, PolicyShown,
+};
 use redress_domain::ledger::{Account, Balances, Posting};
+use redress_domain::message::{Direction, Message};
 use redress_domain::refund::{
     CreditSpend, ExpectedArrival, Fee, IdempotencyKey, Refund, RefundError, RefundLine, RefundMethod, RefundReason,
     RefundRequest, RefundStatus, StoreCredit,
 };
 use redress_domain::transaction_check::{self, CheckContext, Finding};
 use redress_domain::{
-    Case, CaseEvent, CaseId, CustomerId, DisputeId, Money, Order, PaymentId, PostingId, RefundId, StoreId,
-    TimelineEntry, ValidationError,
+    Actor, Case, CaseEvent, CaseId, Channel, CustomerId, DisputeId, EscalationSignal, IssueKind, MessageId, Money,
+    NewCase, Order, PaymentId, PostingId, RefundId, Sentiment, StoreId, TimelineEntry, ValidationError,
 };
 use redress_store::StoreError;
 use serde::{Deserialize, Serialize};
@@ -105,12 +108,152 @@ pub struct WebhookReceipt {
     pub received: bool,
     /// The refund it settled, if it was about one Redress made.
     pub refund_id: Option<RefundId>,
+    /// The dispute it recorded or updated, if it was about a payment Redress knows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dispute_id: Option<DisputeId>,
 }
 
-/// Stripe's webhook: `refund.updated`, `refund.failed` and `charge.refund.updated` events
-/// settle the refund intent they name (a refund pending at the bank succeeds or fails later).
-/// Checked by the `Stripe-Signature` header against the endpoint secret; other events are
-/// acknowledged and ignored.
+/// The issue kind of a case opened for a dispute on an order that had none, from the bank's
+/// reason.
+fn dispute_case_kind(reason: DisputeReason) -> IssueKind {
+    match reason {
+        DisputeReason::Duplicate => IssueKind::WrongCharge,
+        DisputeReason::ProductNotReceived => IssueKind::NotReceived,
+        DisputeReason::ProductUnacceptable => IssueKind::NotAsDescribed,
+        DisputeReason::CreditNotProcessed => IssueKind::RefundStatus,
+        _ => IssueKind::Other,
+    }
+}
+
+/// Records what a Stripe dispute event says: the dispute Redress already has is updated
+/// (status as far as its lifecycle allows, amount, reason, deadline); a new one is opened on
+/// the latest case of the order holding the disputed payment (a case is opened for it when the
+/// order has none) and brought to the reported status. None when no order of this deployment
+/// holds the payment.
+async fn on_dispute_event(
+    state: &AppState,
+    object: &redress_connect::stripe::DisputeObject,
+) -> Result<Option<Dispute>, ApiError> {
+    let reported = redress_connect::stripe::dispute_of(object)
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_json", format!("not a dispute object: {e}")))?;
+    let report = DisputeReport {
+        status: reported.status,
+        reason: reported.reason,
+        amount: reported.amount,
+        evidence_due_by: reported.evidence_due_by,
+    };
+    let actor = Actor::Integration { name: "stripe".into() };
+    let now = OffsetDateTime::now_utc();
+    let money = state.storage().money();
+    if let Some(known) = money.dispute_by_reference(&reported.reference).await? {
+        return Ok(Some(money.report_dispute(known.store_id, known.id, report, actor, now).await?));
+    }
+    let references = std::iter::once(reported.charge.clone()).chain(object.payment_intent.clone()).collect();
+    let Some(order) = money.order_by_payment_reference(references).await? else { return Ok(None) };
+    let payment = order
+        .payments
+        .iter()
+        .find(|p| {
+            p.provider_reference == reported.charge || Some(&p.provider_reference) == object.payment_intent.as_ref()
+        })
+        .ok_or_else(|| ApiError::internal("the order found has no such payment"))?;
+    if reported.amount.currency != order.currency {
+        return Err(ApiError::invalid("data.object.currency", format!("the order is in {}", order.currency)));
+    }
+    let filter = redress_store::CaseFilter { order_id: Some(order.id), ..Default::default() };
+    let latest = state.storage().cases(order.store_id, &filter, None, 1).await?.cases.into_iter().next();
+    let case_id = match latest {
+        Some(case) => case.id,
+        None => open_dispute_case(state, &order, &reported, &actor, now).await?,
+    };
+    let opening = if reported.status.as_str().starts_with("warning") {
+        DisputeStatus::WarningNeedsResponse
+    } else {
+        DisputeStatus::NeedsResponse
+    };
+    let dispute = Dispute {
+        id: new_id(DisputeId::from_uuid),
+        store_id: order.store_id,
+        order_id: order.id,
+        payment_id: payment.id,
+        case_id,
+        provider_reference: reported.reference.clone(),
+        amount: reported.amount,
+        reason: reported.reason,
+        status: opening,
+        evidence_due_by: reported.evidence_due_by,
+        created_at: now,
+        updated_at: now,
+    };
+    let opened = match money.open_dispute(dispute, actor.clone()).await {
+        Ok(opened) => opened,
+        // The same event delivered twice at once: the other delivery opened it.
+        Err(StoreError::Conflict(_)) => money
+            .dispute_by_reference(&reported.reference)
+            .await?
+            .ok_or_else(|| ApiError::internal("the dispute was neither opened nor found"))?,
+        Err(other) => return Err(other.into()),
+    };
+    Ok(Some(money.report_dispute(opened.store_id, opened.id, report, actor, now).await?))
+}
+
+/// Opens a case for a dispute on an order that has none, as a message from the provider.
+async fn open_dispute_case(
+    state: &AppState,
+    order: &Order,
+    reported: &redress_connect::ProviderDispute,
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<CaseId, ApiError> {
+    let customer = state.storage().customer(order.store_id, order.customer_id).await?;
+    let store = state.storage().store(order.store_id).await?;
+    let case_id = new_id(CaseId::from_uuid);
+    let body = format!(
+        "Stripe reports a bank dispute {} on payment {} of order {}: {}, reason {}, evidence due by {}.",
+        reported.reference,
+        reported.charge,
+        order.number,
+        reported.amount,
+        serde_json::to_value(reported.reason).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
+        reported.evidence_due_by
+    );
+    let new = NewCase {
+        id: case_id,
+        store_id: order.store_id,
+        order_id: Some(order.id),
+        customer_id: Some(customer.id),
+        customer_email: Some(customer.email.clone()),
+        subject: format!("Bank dispute on order {}", order.number),
+        kind: dispute_case_kind(reported.reason),
+        language: customer.language.clone().unwrap_or(store.default_language),
+        sentiment: Sentiment::Negative,
+        escalation: [EscalationSignal::Chargeback].into_iter().collect(),
+        first_message: Message {
+            id: new_id(MessageId::from_uuid),
+            store_id: order.store_id,
+            case_id,
+            direction: Direction::Inbound,
+            channel: Channel::Api,
+            author: actor.clone(),
+            body,
+            attachments: Vec::new(),
+            created_at: now,
+        },
+        opened_by: actor.clone(),
+        understood: None,
+    };
+    Ok(state.storage().open_case(new, now).await?.case.id)
+}
+
+/// Stripe's webhook, checked by the `Stripe-Signature` header against the endpoint secret:
+/// - `refund.updated`, `refund.failed` and `charge.refund.updated` settle the refund intent
+///   they name (a refund pending at the bank succeeds or fails later);
+/// - `charge.dispute.created`, `charge.dispute.updated` and `charge.dispute.closed` record the
+///   dispute on the payment they name (its status, reason, amount and evidence deadline), on the
+///   order's latest case or a case opened for it, posting the chargeback and, once won, the
+///   money coming back; a repeated or late event changes nothing.
+///
+/// Other events are acknowledged and ignored.
 #[utoipa::path(post, path = "/api/v1/webhooks/stripe", tag = "money",
     params(("Stripe-Signature" = String, Header, description = "Stripe's signature of the body")),
     request_body(content = String, content_type = "application/json", description = "A Stripe event"),
@@ -131,8 +274,16 @@ async fn stripe_webhook(
     }
     let event: StripeEvent = serde_json::from_slice(&body)
         .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_json", format!("not a Stripe event: {e}")))?;
+    if matches!(event.kind.as_str(), "charge.dispute.created" | "charge.dispute.updated" | "charge.dispute.closed") {
+        let object: redress_connect::stripe::DisputeObject =
+            serde_json::from_value(event.data.object).map_err(|e| {
+                ApiError::new(StatusCode::BAD_REQUEST, "invalid_json", format!("not a dispute object: {e}"))
+            })?;
+        let dispute = on_dispute_event(&state, &object).await?;
+        return Ok(Json(WebhookReceipt { received: true, refund_id: None, dispute_id: dispute.map(|d| d.id) }));
+    }
     if !matches!(event.kind.as_str(), "refund.updated" | "refund.failed" | "charge.refund.updated" | "refund.created") {
-        return Ok(Json(WebhookReceipt { received: true, refund_id: None }));
+        return Ok(Json(WebhookReceipt { received: true, refund_id: None, dispute_id: None }));
     }
     let object: redress_connect::stripe::RefundObject = serde_json::from_value(event.data.object)
         .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_json", format!("not a refund object: {e}")))?;
@@ -141,7 +292,7 @@ async fn stripe_webhook(
         redress_connect::executor::ExecuteError::Store(store) => ApiError::from(store),
         other => ApiError::internal(other),
     })?;
-    Ok(Json(WebhookReceipt { received: true, refund_id: refund.map(|r| r.id) }))
+    Ok(Json(WebhookReceipt { received: true, refund_id: refund.map(|r| r.id), dispute_id: None }))
 }
 
 /// A person acting on money, as the request names them.

@@ -17,7 +17,8 @@ on_both_backends!(
     store_credit_is_spent_never_below_zero,
     postings_are_corrected_by_new_postings,
     frequent_refunders_wait_for_a_second_person,
-    a_return_credited_issues_store_credit_with_its_bonus
+    a_return_credited_issues_store_credit_with_its_bonus,
+    stripe_dispute_webhooks_record_and_update_disputes
 );
 
 /// POST with a JSON body and an optional Idempotency-Key.
@@ -411,4 +412,135 @@ async fn a_return_credited_issues_store_credit_with_its_bonus(app: &TestApp) {
     assert_eq!(balances[0]["balance"]["amount_minor"], 2750);
     let ledger = app.get("/api/v1/ledger", &shop.key).await.expect(200);
     assert_eq!(ledger["balanced"], true);
+}
+
+/// A Stripe event as Stripe sends it, signed with the test servers' webhook secret.
+fn signed_event(kind: &str, object: &Value) -> (String, String) {
+    use hmac::{Hmac, Mac};
+    let body = json!({
+        "id": format!("evt_{}", uuid::Uuid::now_v7().simple()), "object": "event", "api_version": "2024-06-20",
+        "created": time::OffsetDateTime::now_utc().unix_timestamp(), "livemode": false, "pending_webhooks": 1,
+        "request": {"id": null, "idempotency_key": null}, "type": kind, "data": {"object": object}
+    })
+    .to_string();
+    let t = time::OffsetDateTime::now_utc().unix_timestamp();
+    let mut mac =
+        <Hmac<sha2::Sha256> as Mac>::new_from_slice(crate::support::STRIPE_WEBHOOK_SECRET.as_bytes()).unwrap();
+    mac.update(format!("{t}.{body}").as_bytes());
+    (body, format!("t={t},v1={}", hex::encode(mac.finalize().into_bytes())))
+}
+
+/// A dispute object in Stripe's shape.
+fn dispute_object(
+    id: &str,
+    charge: &str,
+    amount: i64,
+    currency: &str,
+    reason: &str,
+    status: &str,
+    due_in_days: i64,
+) -> Value {
+    let due = (time::OffsetDateTime::now_utc() + time::Duration::days(due_in_days)).unix_timestamp();
+    json!({
+        "id": id, "object": "dispute", "amount": amount, "balance_transactions": [], "charge": charge,
+        "created": time::OffsetDateTime::now_utc().unix_timestamp(), "currency": currency,
+        "evidence": {"billing_address": null, "customer_communication": null, "customer_email_address": null,
+                     "shipping_carrier": null, "shipping_tracking_number": null, "uncategorized_text": null},
+        "evidence_details": {"due_by": due, "has_evidence": false, "past_due": false, "submission_count": 0},
+        "is_charge_refundable": false, "livemode": false, "metadata": {}, "payment_intent": null,
+        "reason": reason, "status": status
+    })
+}
+
+async fn webhook(app: &TestApp, kind: &str, object: &Value) -> Reply {
+    let (body, signature) = signed_event(kind, object);
+    let request = app
+        .client
+        .post(format!("{}/api/v1/webhooks/stripe", app.base))
+        .header("Stripe-Signature", signature)
+        .header("Content-Type", "application/json")
+        .body(body);
+    TestApp::read(request.send().await.unwrap()).await
+}
+
+async fn stripe_dispute_webhooks_record_and_update_disputes(app: &TestApp) {
+    let shop = app.create_store("dispute-hooks").await;
+    let charge = format!("ch_{}", uuid::Uuid::now_v7().simple());
+    let body = set(order("5001", "disputed@example.com"), "/payments/0/provider_reference", json!(charge));
+    let created = app.create_order(&shop.key, &body).await;
+    let case = app.open_case(&shop.key, &case_on_order(&text(&created["id"]), "Who charged me?")).await;
+    let case_id = text(&case["case"]["id"]);
+    let dispute_id = format!("du_{}", uuid::Uuid::now_v7().simple());
+    let opened = dispute_object(&dispute_id, &charge, 3300, "eur", "fraudulent", "needs_response", 7);
+
+    // Unsigned, wrongly signed or malformed: nothing recorded.
+    let (raw, _) = signed_event("charge.dispute.created", &opened);
+    let unsigned = app.client.post(format!("{}/api/v1/webhooks/stripe", app.base)).body(raw.clone());
+    TestApp::read(unsigned.send().await.unwrap()).await.error(401, "unauthorized", None);
+    let forged = app
+        .client
+        .post(format!("{}/api/v1/webhooks/stripe", app.base))
+        .header("Stripe-Signature", format!("t={},v1=00", time::OffsetDateTime::now_utc().unix_timestamp()))
+        .body(raw);
+    TestApp::read(forged.send().await.unwrap()).await.error(401, "unauthorized", None);
+    let broken = set(opened.clone(), "/status", json!("angry"));
+    webhook(app, "charge.dispute.created", &broken).await.error(400, "invalid_json", None);
+    let dollars = set(opened.clone(), "/currency", json!("usd"));
+    webhook(app, "charge.dispute.created", &dollars).await.error(400, "invalid_field", Some("data.object.currency"));
+    assert!(money(app, &shop.key, &case_id).await["disputes"].as_array().unwrap().is_empty());
+
+    // Created: the dispute is recorded on the order's case, the chargeback posted.
+    let receipt = webhook(app, "charge.dispute.created", &opened).await.expect(200);
+    let id = text(&receipt["dispute_id"]);
+    let view = app.get(&format!("/api/v1/disputes/{id}"), &shop.key).await.expect(200);
+    assert_eq!(view["dispute"]["case_id"], json!(case_id));
+    assert_eq!(view["dispute"]["payment_id"], created["payments"][0]["id"]);
+    assert_eq!(view["dispute"]["status"], "needs_response");
+    assert_eq!(view["dispute"]["reason"], "fraudulent");
+    assert_eq!(view["dispute"]["amount"]["amount_minor"], 3300);
+    assert!(view["time_left_seconds"].as_i64().unwrap() > 6 * 86_400);
+    // Delivered again: the same dispute, nothing more on the timeline.
+    let entries = events(&app.case_view(&shop.key, &case_id).await).len();
+    let again = webhook(app, "charge.dispute.created", &opened).await.expect(200);
+    assert_eq!(again["dispute_id"], receipt["dispute_id"]);
+    assert_eq!(events(&app.case_view(&shop.key, &case_id).await).len(), entries);
+
+    // Updated: under review, a smaller amount, a later deadline.
+    let review = dispute_object(&dispute_id, &charge, 3000, "eur", "fraudulent", "under_review", 14);
+    webhook(app, "charge.dispute.updated", &review).await.expect(200);
+    let view = app.get(&format!("/api/v1/disputes/{id}"), &shop.key).await.expect(200);
+    assert_eq!(view["dispute"]["status"], "under_review");
+    assert_eq!(view["dispute"]["amount"]["amount_minor"], 3000);
+    let seen = events(&app.case_view(&shop.key, &case_id).await);
+    for expected in ["dispute_opened", "dispute_status_changed", "dispute_updated", "money_posted"] {
+        assert!(seen.contains(&expected.to_owned()), "{expected} missing from {seen:?}");
+    }
+
+    // Closed, won: the money comes back; an older event arriving late changes nothing.
+    let won = dispute_object(&dispute_id, &charge, 3000, "eur", "fraudulent", "won", 14);
+    webhook(app, "charge.dispute.closed", &won).await.expect(200);
+    webhook(app, "charge.dispute.updated", &review).await.expect(200);
+    let view = app.get(&format!("/api/v1/disputes/{id}"), &shop.key).await.expect(200);
+    assert_eq!(view["dispute"]["status"], "won");
+    let after = money(app, &shop.key, &case_id).await;
+    let kinds: Vec<String> = after["postings"].as_array().unwrap().iter().map(|p| text(&p["kind"])).collect();
+    assert!(kinds.contains(&"chargeback".to_owned()) && kinds.contains(&"dispute_reversal".to_owned()), "{kinds:?}");
+    assert_eq!(after["balanced"], true);
+
+    // A payment no order here holds: acknowledged, nothing recorded.
+    let stranger = dispute_object("du_stranger", "ch_nobody", 100, "eur", "general", "needs_response", 7);
+    let receipt = webhook(app, "charge.dispute.created", &stranger).await.expect(200);
+    assert!(receipt["dispute_id"].is_null());
+
+    // An order with no case yet: a case is opened for the dispute, as the bank's reason says.
+    let lonely_charge = format!("ch_{}", uuid::Uuid::now_v7().simple());
+    let body = set(order("5002", "lonely@example.com"), "/payments/0/provider_reference", json!(lonely_charge));
+    app.create_order(&shop.key, &body).await;
+    let lonely = dispute_object("du_lonely", &lonely_charge, 3300, "eur", "product_not_received", "needs_response", 7);
+    let receipt = webhook(app, "charge.dispute.created", &lonely).await.expect(200);
+    let view = app.get(&format!("/api/v1/disputes/{}", text(&receipt["dispute_id"])), &shop.key).await.expect(200);
+    let opened_case =
+        app.get(&format!("/api/v1/cases/{}", text(&view["dispute"]["case_id"])), &shop.key).await.expect(200);
+    assert_eq!(opened_case["case"]["kind"], "not_received");
+    assert!(text(&opened_case["messages"][0]["body"]).contains("du_lonely"), "{opened_case}");
 }

@@ -12,6 +12,9 @@ use serde_json::{Value, json};
 /// The deployment's admin secret in every test server.
 pub const ADMIN_KEY: &str = "test-admin-secret-5f0c2a9e";
 
+/// The Stripe webhook signing secret the test servers check signatures with.
+pub const STRIPE_WEBHOOK_SECRET: &str = "whsec_api_tests";
+
 /// What the server stores its data in.
 enum Database {
     Sqlite(#[allow(dead_code)] tempfile::TempDir),
@@ -119,7 +122,9 @@ impl TestApp {
     }
 
     async fn serve(storage: Arc<dyn redress_store::Storage>, database: Database) -> TestApp {
-        let router = redress_web::router(redress_web::AppState::new(storage, ADMIN_KEY));
+        let router = redress_web::router(
+            redress_web::AppState::new(storage, ADMIN_KEY).with_stripe_webhook_secret(STRIPE_WEBHOOK_SECRET),
+        );
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let address = listener.local_addr().expect("local address");
         let server = tokio::spawn(async move {
