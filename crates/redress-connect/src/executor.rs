@@ -109,7 +109,9 @@ impl RefundExecutor {
 
     fn claim(&self, id: RefundId) -> Option<Claim<'_>> {
         let mut set = self.in_flight.lock().ok()?;
-        set.insert(id).then_some(Claim { set: &self.in_flight, id })
+        // No Claim for an intent already in flight: dropping one here would take the intent
+        // out of the set, and its drop would lock the mutex this guard still holds.
+        if set.insert(id) { Some(Claim { set: &self.in_flight, id }) } else { None }
     }
 
     /// Carries one intent as far as it can go now and returns it as it then stands. An intent
