@@ -36,6 +36,8 @@ pub enum Behaviour {
     AnswerTwice,
     /// Accept; settle when told.
     SettleLater,
+    /// Refund, and answer only after this long: a slow provider, not a broken one.
+    Slow(Duration),
 }
 
 /// A refund the sandbox made (or refused).
@@ -169,7 +171,7 @@ impl PaymentProvider for Sandbox {
     }
 
     async fn refund(&self, request: &ProviderRefund) -> Result<ProviderAnswer, ProviderError> {
-        let (answer, hang, repeat) = {
+        let (answer, hang, repeat, slow) = {
             let mut state = self.state();
             state.calls += 1;
             if let Some(index) = state.by_key.get(&request.idempotency_key).copied() {
@@ -182,8 +184,12 @@ impl PaymentProvider for Sandbox {
                 return Ok(answer_of(first));
             }
             let behaviour = state.script.pop_front().unwrap_or(Behaviour::Succeed);
+            let slow = match behaviour {
+                Behaviour::Slow(delay) => Some(delay),
+                _ => None,
+            };
             if behaviour == Behaviour::TimeOutBeforeExecuting {
-                (None, true, false)
+                (None, true, false, None)
             } else {
                 if request.amount.amount_minor <= 0 {
                     return Err(ProviderError::Rejected("amount must be positive".into()));
@@ -221,9 +227,12 @@ impl PaymentProvider for Sandbox {
                 let index = state.refunds.len();
                 state.refunds.push(refund);
                 state.by_key.insert(request.idempotency_key.clone(), index);
-                (Some(answer), behaviour == Behaviour::TimeOutAfterExecuting, behaviour == Behaviour::AnswerTwice)
+                (Some(answer), behaviour == Behaviour::TimeOutAfterExecuting, behaviour == Behaviour::AnswerTwice, slow)
             }
         };
+        if let Some(delay) = slow {
+            tokio::time::sleep(delay).await;
+        }
         if hang {
             tokio::time::sleep(self.hang).await;
             return Err(ProviderError::Timeout);

@@ -362,3 +362,28 @@ async fn the_executor_over_the_stripe_adapter_pays_once_through_timeouts() {
     assert!(done.provider_reference.as_deref().is_some_and(|r| r.starts_with("re_")));
     assert_eq!(sandbox.refunds().len(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn executing_an_intent_already_in_flight_answers_at_once_and_pays_once() {
+    let w = world(4999).await;
+    let sandbox = Sandbox::new();
+    sandbox.script(Behaviour::Slow(Duration::from_millis(400)));
+    let executor = Arc::new(RefundExecutor::new(w.db.clone(), Arc::new(sandbox.clone()), fast(3)));
+    let refund = ask(&w, "slow-1", 4999, RefundMethod::OriginalPayment).await;
+    let first = {
+        let executor = executor.clone();
+        tokio::spawn(async move { executor.execute(refund.store_id, refund.id).await })
+    };
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    // A second execution while the first waits on the slow provider: the intent as stored.
+    let meanwhile = tokio::time::timeout(Duration::from_secs(5), executor.execute(w.store_id, refund.id))
+        .await
+        .expect("answers without waiting for the first execution")
+        .unwrap();
+    assert_eq!(meanwhile.status, RefundStatus::Sent);
+    let done = tokio::time::timeout(Duration::from_secs(5), first).await.expect("the first finishes").unwrap().unwrap();
+    assert_eq!(done.status, RefundStatus::Succeeded);
+    assert_eq!(sandbox.refunds().len(), 1, "paid once");
+    // Once the first is done, the intent can be claimed again (and there is nothing left to do).
+    assert_eq!(executor.execute(w.store_id, refund.id).await.unwrap(), done);
+}

@@ -36,7 +36,12 @@ pub struct AppState {
     inner: Arc<Inner>,
     refunds: Arc<RefundExecutor>,
     stripe_webhook_secret: Option<Arc<str>>,
+    refund_answer_deadline: std::time::Duration,
 }
+
+/// How long a request that carries out a refund waits for the payment provider before it
+/// answers `202 Accepted` with the refund pending, leaving the executor to finish.
+pub const REFUND_ANSWER_DEADLINE: std::time::Duration = std::time::Duration::from_secs(5);
 
 struct Inner {
     storage: Arc<dyn Storage>,
@@ -62,6 +67,7 @@ impl AppState {
         Self {
             refunds,
             stripe_webhook_secret: None,
+            refund_answer_deadline: REFUND_ANSWER_DEADLINE,
             inner: Arc::new(Inner {
                 approval: ApprovalPolicy::default(),
                 storage,
@@ -99,6 +105,28 @@ impl AppState {
     pub fn with_refunds(mut self, refunds: Arc<RefundExecutor>) -> Self {
         self.refunds = refunds;
         self
+    }
+
+    /// The same state with refunds sent to `provider`, with the default retry policy.
+    pub fn with_payment_provider(self, provider: Arc<dyn redress_connect::PaymentProvider>) -> Self {
+        let refunds = Arc::new(RefundExecutor::new(
+            self.inner.storage.clone(),
+            provider,
+            redress_connect::executor::RetryPolicy::default(),
+        ));
+        self.with_refunds(refunds)
+    }
+
+    /// The same state waiting at most `deadline` for the payment provider before answering a
+    /// refund request `202 Accepted` (see [`REFUND_ANSWER_DEADLINE`]).
+    pub fn with_refund_answer_deadline(mut self, deadline: std::time::Duration) -> Self {
+        self.refund_answer_deadline = deadline;
+        self
+    }
+
+    /// How long a request waits for the payment provider before answering with the refund pending.
+    pub fn refund_answer_deadline(&self) -> std::time::Duration {
+        self.refund_answer_deadline
     }
 
     /// The same state accepting Stripe webhooks signed with `secret` (`whsec_…`).

@@ -425,14 +425,35 @@ fn body_payment(order: &Order, text: Option<&str>) -> Result<Option<PaymentId>, 
 /// Carries out a refund that may be paid now (approved, or sent and left unanswered), through
 /// the payment provider's exactly-once executor; any other refund is answered as it is. Both
 /// routes that ask for refunds (POST refunds and a remedy) and approvals go through here.
+///
+/// The executor runs as a task of its own: when the provider has not answered within the
+/// state's answer deadline, the refund is answered as it stands (`sent`, still pending) and
+/// the task finishes it in the background, committing the provider's answer when it comes. A
+/// server stopped meanwhile leaves a `sent` intent, which the refund worker reconciles.
 pub(crate) async fn execute(state: &AppState, refund: Refund) -> Result<Refund, ApiError> {
     if !matches!(refund.status, RefundStatus::Approved | RefundStatus::Sent) {
         return Ok(refund);
     }
-    state.refunds().execute(refund.store_id, refund.id).await.map_err(|e| match e {
-        redress_connect::executor::ExecuteError::Store(store) => ApiError::from(store),
-        other => ApiError::internal(other),
-    })
+    let (store_id, id) = (refund.store_id, refund.id);
+    let executor = state.refunds().clone();
+    let task = tokio::spawn(async move { executor.execute(store_id, id).await });
+    match tokio::time::timeout(state.refund_answer_deadline(), task).await {
+        Ok(Ok(done)) => done.map_err(|e| match e {
+            redress_connect::executor::ExecuteError::Store(store) => ApiError::from(store),
+            other => ApiError::internal(other),
+        }),
+        Ok(Err(panicked)) => Err(ApiError::internal(panicked)),
+        Err(_) => {
+            tracing::info!(refund = %id, "the payment provider is slow; answering with the refund pending");
+            Ok(state.storage().money().refund(store_id, id).await?)
+        }
+    }
+}
+
+/// True while the refund waits on the payment provider: approved or sent, no answer yet.
+pub(crate) fn awaiting_provider(refund: &Refund) -> bool {
+    refund.method == RefundMethod::OriginalPayment
+        && matches!(refund.status, RefundStatus::Approved | RefundStatus::Sent)
 }
 
 /// The approval and abuse rules money going out is judged by: the store's written policy once
@@ -509,12 +530,15 @@ pub(crate) fn refund_request(
 
 /// Asks for a refund on the case's order. The intent is written first with the
 /// `Idempotency-Key`; within the approval limit it is carried out at once, otherwise it waits
-/// for a second person. The same key again answers with the same refund (200).
+/// for a second person. A payment provider slower than the answer deadline (5 s) gets `202`
+/// with the refund `sent`: it is finished in the background; read it with GET
+/// /refunds/{id}. The same key again answers with the same refund (200).
 #[utoipa::path(post, path = "/api/v1/cases/{case_id}/refunds", tag = "money", request_body = NewRefund,
     params(("case_id" = String, Path, description = "The case's id"),
         ("Idempotency-Key" = String, Header, description = "The client's key for this refund: 1 to 255 visible ASCII characters; retry with the same key")),
     security(("store_key" = [])),
     responses((status = 201, description = "Written (and carried out when no approval is needed)", body = RefundView),
+        (status = 202, description = "Written and sent; the payment provider has not answered yet and the refund is finished in the background", body = RefundView),
         (status = 200, description = "The key's refund, already written", body = RefundView),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, description = "The case has no order", body = ErrorBody),
@@ -549,7 +573,11 @@ async fn request_refund(
         other => other.into(),
     })?;
     let refund = execute(&state, outcome.refund).await?;
-    let status = if outcome.created { StatusCode::CREATED } else { StatusCode::OK };
+    let status = match (outcome.created, awaiting_provider(&refund)) {
+        (false, _) => StatusCode::OK,
+        (true, true) => StatusCode::ACCEPTED,
+        (true, false) => StatusCode::CREATED,
+    };
     Ok((status, Json(refund_view(&order, refund, now))))
 }
 
@@ -588,7 +616,9 @@ pub struct Rejection {
 /// Approves a refund waiting for a second person, then carries it out.
 #[utoipa::path(post, path = "/api/v1/refunds/{refund_id}/approve", tag = "money", request_body = Approval,
     params(("refund_id" = String, Path, description = "The refund's id")), security(("store_key" = [])),
-    responses((status = 200, body = RefundView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+    responses((status = 200, body = RefundView),
+        (status = 202, description = "Approved and sent; the payment provider has not answered yet", body = RefundView),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 403, description = "The requester's own request, or a role too low", body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, description = "Not waiting for approval", body = ErrorBody)))]
 async fn approve_refund(
@@ -596,7 +626,7 @@ async fn approve_refund(
     caller: StoreCaller,
     Path(refund_id): Path<String>,
     ApiJson(input): ApiJson<Approval>,
-) -> Result<Json<RefundView>, ApiError> {
+) -> Result<(StatusCode, Json<RefundView>), ApiError> {
     let approver = input.approver.person("approver")?;
     let id: RefundId = path_id(&refund_id, "refund")?;
     let policy = approval_policy(&state, caller.store_id).await?;
@@ -611,7 +641,8 @@ async fn approve_refund(
         .await?;
     let refund = execute(&state, refund).await?;
     let order = state.storage().order(caller.store_id, refund.order_id).await?;
-    Ok(Json(refund_view(&order, refund, OffsetDateTime::now_utc())))
+    let status = if awaiting_provider(&refund) { StatusCode::ACCEPTED } else { StatusCode::OK };
+    Ok((status, Json(refund_view(&order, refund, OffsetDateTime::now_utc()))))
 }
 
 /// Rejects a refund waiting for a second person; the amount is free again.

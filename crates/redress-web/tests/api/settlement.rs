@@ -544,3 +544,64 @@ async fn stripe_dispute_webhooks_record_and_update_disputes(app: &TestApp) {
     assert_eq!(opened_case["case"]["kind"], "not_received");
     assert!(text(&opened_case["messages"][0]["body"]).contains("du_lonely"), "{opened_case}");
 }
+
+/// A provider that takes 3 s to answer, with requests answered after 300 ms at most.
+fn slow_provider(
+    sandbox: &redress_connect::sandbox::Sandbox,
+) -> impl FnOnce(redress_web::AppState) -> redress_web::AppState + use<> {
+    use redress_connect::sandbox::Behaviour;
+    sandbox.script(Behaviour::Slow(std::time::Duration::from_secs(3)));
+    let provider = std::sync::Arc::new(sandbox.clone());
+    move |state| {
+        state.with_payment_provider(provider).with_refund_answer_deadline(std::time::Duration::from_millis(300))
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_provider_gets_202_and_the_refund_finishes_in_the_background_sqlite() {
+    let sandbox = redress_connect::sandbox::Sandbox::new();
+    let app = TestApp::sqlite_with(slow_provider(&sandbox)).await;
+    slow_provider_story(&app, &sandbox).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_provider_gets_202_and_the_refund_finishes_in_the_background_postgres() {
+    let sandbox = redress_connect::sandbox::Sandbox::new();
+    let Some(app) = TestApp::postgres_with(slow_provider(&sandbox)).await else { return };
+    slow_provider_story(&app, &sandbox).await;
+}
+
+async fn slow_provider_story(app: &TestApp, sandbox: &redress_connect::sandbox::Sandbox) {
+    let shop = app.create_store("slow").await;
+    let (order, case_id) = double_charged(app, &shop.key).await;
+    let body = json!({
+        "payment_id": text(&order["payments"][1]["id"]), "method": "original_payment", "reason": "duplicate_charge",
+        "amount": {"amount_minor": 3300, "currency": "EUR"}, "requested_by": {"name": "maria", "role": "agent"}
+    });
+    let path = format!("/api/v1/cases/{case_id}/refunds");
+    let started = std::time::Instant::now();
+    let pending = post_with_key(app, &shop.key, &path, Some("slow-1"), &body).await.expect(202);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(2),
+        "answered before the provider: {:?}",
+        started.elapsed()
+    );
+    assert_eq!(pending["refund"]["status"], "sent");
+    assert!(text(&pending["customer_message"]).contains("was sent"));
+    // Clicking again meanwhile finds the same refund and sends nothing more.
+    let again = post_with_key(app, &shop.key, &path, Some("slow-1"), &body).await.expect(200);
+    assert_eq!(again["refund"]["id"], pending["refund"]["id"]);
+    let id = text(&pending["refund"]["id"]);
+    let mut status = String::new();
+    for _ in 0..100 {
+        status = text(&app.get(&format!("/api/v1/refunds/{id}"), &shop.key).await.expect(200)["refund"]["status"]);
+        if status == "succeeded" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(status, "succeeded", "finished in the background");
+    assert_eq!(sandbox.refunds().len(), 1, "paid once");
+    let after = money(app, &shop.key, &case_id).await;
+    assert_eq!(after["balanced"], true);
+}

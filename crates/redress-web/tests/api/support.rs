@@ -93,15 +93,28 @@ impl Reply {
 impl TestApp {
     /// A server over a fresh SQLite file.
     pub async fn sqlite() -> TestApp {
+        Self::sqlite_with(|state| state).await
+    }
+
+    /// A server over a fresh SQLite file, its state changed by `configure` (e.g. a payment
+    /// provider of the test's own).
+    pub async fn sqlite_with(configure: impl FnOnce(redress_web::AppState) -> redress_web::AppState) -> TestApp {
         let dir = tempfile::tempdir().expect("tempdir");
         let storage =
             redress_store::sqlite::SqliteStorage::open(&dir.path().join("redress.db")).await.expect("open SQLite");
-        Self::serve(Arc::new(storage), Database::Sqlite(dir)).await
+        Self::serve(Arc::new(storage), Database::Sqlite(dir), configure).await
     }
 
     /// A server over a fresh schema of the PostgreSQL database `REDRESS_TEST_POSTGRES_URL`
     /// names, or `None` when it is not set.
     pub async fn postgres() -> Option<TestApp> {
+        Self::postgres_with(|state| state).await
+    }
+
+    /// As [`TestApp::postgres`], the state changed by `configure`.
+    pub async fn postgres_with(
+        configure: impl FnOnce(redress_web::AppState) -> redress_web::AppState,
+    ) -> Option<TestApp> {
         let Ok(url) = std::env::var("REDRESS_TEST_POSTGRES_URL") else {
             eprintln!("REDRESS_TEST_POSTGRES_URL is not set: skipping the PostgreSQL run");
             return None;
@@ -118,13 +131,17 @@ impl TestApp {
             .options([("search_path", schema.as_str())]);
         let storage =
             redress_store::postgres::PostgresStorage::connect_with(options).await.expect("connect the storage");
-        Some(Self::serve(Arc::new(storage), Database::Postgres { url, schema }).await)
+        Some(Self::serve(Arc::new(storage), Database::Postgres { url, schema }, configure).await)
     }
 
-    async fn serve(storage: Arc<dyn redress_store::Storage>, database: Database) -> TestApp {
-        let router = redress_web::router(
+    async fn serve(
+        storage: Arc<dyn redress_store::Storage>,
+        database: Database,
+        configure: impl FnOnce(redress_web::AppState) -> redress_web::AppState,
+    ) -> TestApp {
+        let router = redress_web::router(configure(
             redress_web::AppState::new(storage, ADMIN_KEY).with_stripe_webhook_secret(STRIPE_WEBHOOK_SECRET),
-        );
+        ));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let address = listener.local_addr().expect("local address");
         let server = tokio::spawn(async move {
