@@ -883,4 +883,8 @@ impl Storage for PostgresStorage {
     fn money(&self) -> &dyn crate::MoneyStorage {
         self
     }
+
+    fn team(&self) -> &dyn crate::TeamStorage {
+        self
+    }
 }

@@ -44,6 +44,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0002_resolution.sql"),
     include_str!("../migrations/sqlite/0003_money.sql"),
     include_str!("../migrations/sqlite/0004_help_articles.sql"),
+    include_str!("../migrations/sqlite/0005_team.sql"),
 ];
 
 /// Most writes committed together; bounds the time the first write of a batch waits.
@@ -1105,6 +1106,10 @@ impl Storage for SqliteStorage {
     }
 
     fn money(&self) -> &dyn crate::MoneyStorage {
+        self
+    }
+
+    fn team(&self) -> &dyn crate::TeamStorage {
         self
     }
 }

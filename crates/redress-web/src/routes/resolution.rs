@@ -28,7 +28,7 @@ use redress_domain::returns::{
     returnable_units,
 };
 use redress_domain::{
-    Actor, Case, CaseEvent, CaseId, CaseStatus, ClaimId, Fault, Money, Order, Remedy, ReturnId, StoreId,
+    Actor, Case, CaseEvent, CaseId, CaseStatus, ClaimId, Fault, LanguageTag, Money, Order, Remedy, ReturnId, StoreId,
     ValidationError,
 };
 use redress_store::{CaseFilter, IdempotencyKey, StoredPolicy, StoredResolution};
@@ -119,7 +119,7 @@ where
 }
 
 /// Options for a case: the facts the customer or agent adds to what the order says.
-#[derive(Deserialize, IntoParams)]
+#[derive(Deserialize, IntoParams, Default)]
 #[serde(deny_unknown_fields)]
 pub struct OptionsQuery {
     /// Lines concerned as `SKU:quantity`, comma separated; the whole order if absent.
@@ -128,6 +128,9 @@ pub struct OptionsQuery {
     pub photos_provided: Option<bool>,
     /// The carrier can stop a parcel in transit.
     pub carrier_allows_intercept: Option<bool>,
+    /// The language to explain the reasons in (`en`, `es`, `pt`, `pl`, `id`); the customer's
+    /// by default. An agent reads the reasons in their own language.
+    pub language: Option<String>,
 }
 
 fn parse_lines(text: &str) -> Result<Vec<LineQuantity>, ApiError> {
@@ -150,7 +153,7 @@ fn parse_lines(text: &str) -> Result<Vec<LineQuantity>, ApiError> {
         ("case_id" = String, Path, description = "The case's id"), OptionsQuery), security(("store_key" = [])),
     responses((status = 200, body = Decision), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 404, body = ErrorBody)))]
-async fn get_options(
+pub(crate) async fn get_options(
     State(state): State<AppState>,
     caller: StoreCaller,
     Path(case_id): Path<String>,
@@ -168,7 +171,10 @@ async fn get_options(
         lines: query.lines.as_deref().map(parse_lines).transpose()?.unwrap_or_default(),
         photos_provided: query.photos_provided.unwrap_or(false),
         carrier_allows_intercept: query.carrier_allows_intercept.unwrap_or(false),
-        language: case.language.clone(),
+        language: match query.language.as_deref() {
+            Some(tag) => LanguageTag::parse(tag).map_err(|e| ApiError::invalid("language", e.problem))?,
+            None => case.language.clone(),
+        },
     };
     let policy = policy_of(&state, caller.store_id).await?;
     let history = history_of(&state, &case, now).await?;
@@ -228,7 +234,7 @@ pub struct RemedyOutcome {
     responses((status = 201, body = RemedyOutcome), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, description = "Not on offer, needs approval, or the case changed", body = ErrorBody),
         (status = 422, description = "Idempotency-Key reused for another request", body = ErrorBody)))]
-async fn carry_out_remedy(
+pub(crate) async fn carry_out_remedy(
     State(state): State<AppState>,
     caller: StoreCaller,
     Path(case_id): Path<String>,
