@@ -82,4 +82,18 @@ pub async fn story(db: Arc<dyn Storage>) {
     team.remove_agent(north.id, lee.id).await.unwrap();
     assert!(team.session("token-3", T0).await.unwrap().is_none());
     assert_eq!(team.agents(north.id).await.unwrap().len(), 1);
+
+    // The shop keeps an admin: the last one can be neither demoted nor removed, and nothing
+    // changes; with a second admin, either may go.
+    let (own, boss) = (member(north.id, "own@north.example", "Own", Role::Owner), Role::Owner);
+    team.add_agent(&own, "hash-own").await.unwrap();
+    assert!(matches!(team.set_agent_role(north.id, own.id, Role::TeamLead).await, Err(StoreError::Conflict(_))));
+    assert!(matches!(team.remove_agent(north.id, own.id).await, Err(StoreError::Conflict(_))));
+    assert_eq!(team.agent(north.id, own.id).await.unwrap().role, boss);
+    assert_eq!(team.set_agent_role(north.id, own.id, boss).await.unwrap().role, boss);
+    assert_eq!(team.set_agent_role(north.id, ana.id, boss).await.unwrap().role, boss);
+    team.remove_agent(north.id, own.id).await.unwrap();
+    assert!(matches!(team.remove_agent(north.id, ana.id).await, Err(StoreError::Conflict(_))));
+    // Another store's admins do not count.
+    assert!(matches!(team.set_agent_role(north.id, ana.id, Role::Agent).await, Err(StoreError::Conflict(_))));
 }
