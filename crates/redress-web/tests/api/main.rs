@@ -30,6 +30,7 @@ mod money;
 mod openapi;
 mod orders;
 mod portal;
+mod settings;
 mod stores;
 mod story;
 mod understanding;
