@@ -18,6 +18,7 @@
 mod support;
 
 mod auth;
+mod browser;
 mod cases_change;
 mod cases_list;
 mod cases_open;
@@ -33,3 +34,4 @@ mod portal;
 mod stores;
 mod story;
 mod understanding;
+mod workspace;
