@@ -3,80 +3,45 @@
 //! needs its token, a policy error is shown at its line and saves nothing, the team keeps an
 //! admin, a revoked key stops working at once, and a saved help article is searchable.
 
-use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
+use crate::browser::{Answer, Browser, form_token};
 use crate::support::{Shop, TestApp, on_both_backends, text};
 
 const PASSWORD: &str = "correct horse battery";
 
-/// A browser signed in to one store's workspace: no redirects followed, its cookie kept.
+/// A browser signed in to one store's workspace.
 struct Desk {
-    client: reqwest::Client,
-    base: String,
+    browser: Browser,
     slug: String,
-    cookie: String,
-}
-
-struct Answer {
-    status: StatusCode,
-    location: Option<String>,
-    body: String,
 }
 
 impl Desk {
     /// Signs in with email and password through the sign-in form.
     async fn sign_in(app: &TestApp, slug: &str, email: &str, password: &str) -> Desk {
-        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-        let response = client
-            .post(format!("{}/desk/{slug}/signin", app.base))
-            .form(&[("email", email), ("password", password)])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{email} signs in");
-        let cookie = response
-            .headers()
-            .get_all(SET_COOKIE)
-            .iter()
-            .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned())
-            .find(|pair| pair.starts_with("redress_desk="))
-            .expect("a session cookie");
-        Desk { client, base: app.base.clone(), slug: slug.to_owned(), cookie }
-    }
-
-    async fn answer(response: reqwest::Response) -> Answer {
-        let location = response.headers().get(LOCATION).map(|l| l.to_str().unwrap().to_owned());
-        Answer { status: response.status(), location, body: response.text().await.unwrap() }
+        let mut browser = Browser::new(app);
+        let answer = browser.post(&format!("/desk/{slug}/signin"), &[("email", email), ("password", password)]).await;
+        assert_eq!(answer.status, StatusCode::SEE_OTHER, "{email} signs in: {}", answer.body);
+        Desk { browser, slug: slug.to_owned() }
     }
 
     /// GET a page of this store's desk (`path` after `/desk/{slug}`).
-    async fn get(&self, path: &str) -> Answer {
-        let url = format!("{}/desk/{}{path}", self.base, self.slug);
-        Self::answer(self.client.get(url).header(COOKIE, &self.cookie).send().await.unwrap()).await
+    async fn get(&mut self, path: &str) -> Answer {
+        self.browser.get(&format!("/desk/{}{path}", self.slug)).await
     }
 
-    /// Posts a form with the session's form token added.
-    async fn post(&self, path: &str, form: &[(&str, &str)]) -> Answer {
-        let token = self.token().await;
+    /// Posts a form with the session's form token (read from the inbox page) added.
+    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Answer {
+        let token = form_token(&self.get("").await.body);
         let mut fields = form.to_vec();
         fields.push(("form_token", token.as_str()));
         self.post_raw(path, &fields).await
     }
 
     /// Posts a form as given (no token added).
-    async fn post_raw(&self, path: &str, form: &[(&str, &str)]) -> Answer {
-        let url = format!("{}/desk/{}{path}", self.base, self.slug);
-        Self::answer(self.client.post(url).header(COOKIE, &self.cookie).form(form).send().await.unwrap()).await
-    }
-
-    /// The form token of this session, read from a page the way a browser gets it.
-    async fn token(&self) -> String {
-        let page = self.get("").await;
-        let marker = "name=\"form_token\" value=\"";
-        let at = page.body.find(marker).expect("a form token") + marker.len();
-        page.body[at..].split('"').next().unwrap().to_owned()
+    async fn post_raw(&mut self, path: &str, form: &[(&str, &str)]) -> Answer {
+        self.browser.post(&format!("/desk/{}{path}", self.slug), form).await
     }
 }
 
@@ -164,7 +129,7 @@ async fn team_api(app: &TestApp) {
 
 async fn settings_are_for_admins_and_forms_need_their_token(app: &TestApp) {
     let (shop, _) = shop_with_team(app, "settings-access").await;
-    let admin = Desk::sign_in(app, "settings-access", "olga@shop.example", PASSWORD).await;
+    let mut admin = Desk::sign_in(app, "settings-access", "olga@shop.example", PASSWORD).await;
     let page = admin.get("/settings").await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     for section in ["/settings/policy", "/settings/team", "/settings/keys", "/settings/help"] {
@@ -174,7 +139,7 @@ async fn settings_are_for_admins_and_forms_need_their_token(app: &TestApp) {
 
     // Leads and agents get a page saying why, for every page and every form.
     for email in ["lee@shop.example", "ana@shop.example"] {
-        let desk = Desk::sign_in(app, "settings-access", email, PASSWORD).await;
+        let mut desk = Desk::sign_in(app, "settings-access", email, PASSWORD).await;
         let inbox = desk.get("").await;
         assert!(!inbox.body.contains("/settings\""), "no settings link for {email}");
         for section in ["/settings", "/settings/policy", "/settings/team", "/settings/keys", "/settings/help"] {
@@ -210,7 +175,7 @@ async fn settings_are_for_admins_and_forms_need_their_token(app: &TestApp) {
 
 async fn policy_errors_show_their_line(app: &TestApp) {
     let (shop, _) = shop_with_team(app, "settings-policy").await;
-    let admin = Desk::sign_in(app, "settings-policy", "olga@shop.example", PASSWORD).await;
+    let mut admin = Desk::sign_in(app, "settings-policy", "olga@shop.example", PASSWORD).await;
     let page = admin.get("/settings/policy").await;
     assert!(page.body.contains("Redress&#39;s default (version 1)"), "{}", page.body);
     let in_force = text(&app.get("/api/v1/policy", &shop.key).await.expect(200)["source"]);
@@ -263,7 +228,7 @@ async fn policy_errors_show_their_line(app: &TestApp) {
 async fn team_pages_keep_an_admin(app: &TestApp) {
     let (shop, ids) = shop_with_team(app, "settings-team").await;
     let (olga, ana) = (text(&ids["Olga"]), text(&ids["Ana"]));
-    let admin = Desk::sign_in(app, "settings-team", "olga@shop.example", PASSWORD).await;
+    let mut admin = Desk::sign_in(app, "settings-team", "olga@shop.example", PASSWORD).await;
     let page = admin.get("/settings/team").await;
     for name in ["Olga", "Lee", "Ana", "ana@shop.example"] {
         assert!(page.body.contains(name), "{name} is listed");
@@ -295,7 +260,7 @@ async fn team_pages_keep_an_admin(app: &TestApp) {
 
     // A role change; a password reset that ends their session and lets the new one in.
     let ana_path = format!("/settings/team/{ana}");
-    let anas = Desk::sign_in(app, "settings-team", "ana@shop.example", PASSWORD).await;
+    let mut anas = Desk::sign_in(app, "settings-team", "ana@shop.example", PASSWORD).await;
     assert_eq!(admin.post(&ana_path, &[("action", "role"), ("role", "lead")]).await.status, StatusCode::SEE_OTHER);
     assert!(team_names(app, &shop.key).await.contains(&("Ana".into(), "team_lead".into())));
     let reset = admin.post(&ana_path, &[("action", "password"), ("password", "another long passphrase")]).await;
@@ -317,7 +282,7 @@ async fn team_pages_keep_an_admin(app: &TestApp) {
     assert_eq!(removed.status, StatusCode::SEE_OTHER);
     assert!(!team_names(app, &shop.key).await.iter().any(|(name, _)| name == "Ana"));
     // The last admin, demoted through another admin's desk, is refused by the rule itself.
-    let eve_desk = Desk::sign_in(app, "settings-team", "eve@shop.example", PASSWORD).await;
+    let mut eve_desk = Desk::sign_in(app, "settings-team", "eve@shop.example", PASSWORD).await;
     assert_eq!(eve_desk.get("/settings").await.status, StatusCode::FORBIDDEN, "Eve is a lead");
     app.call(Method::PATCH, &format!("/api/v1/agents/{olga}"), Some(&shop.key), Some(&json!({"role": "lead"})))
         .await
@@ -326,7 +291,7 @@ async fn team_pages_keep_an_admin(app: &TestApp) {
 
 async fn revoked_keys_stop_working(app: &TestApp) {
     let (shop, _) = shop_with_team(app, "settings-keys").await;
-    let admin = Desk::sign_in(app, "settings-keys", "olga@shop.example", PASSWORD).await;
+    let mut admin = Desk::sign_in(app, "settings-keys", "olga@shop.example", PASSWORD).await;
 
     // Created in the desk: the secret is shown once, and works.
     let created = admin.post("/settings/keys", &[("label", "shopify-sync")]).await;
@@ -368,7 +333,7 @@ async fn revoked_keys_stop_working(app: &TestApp) {
 
 async fn help_articles_are_searchable_once_saved(app: &TestApp) {
     let (shop, _) = shop_with_team(app, "settings-help").await;
-    let admin = Desk::sign_in(app, "settings-help", "olga@shop.example", PASSWORD).await;
+    let mut admin = Desk::sign_in(app, "settings-help", "olga@shop.example", PASSWORD).await;
     let question = "/api/v1/help/search?q=gift%20wrapping&lang=en";
     let article = [
         ("article_id", "gift-wrapping"),
