@@ -146,3 +146,34 @@ impl FromRequestParts<AppState> for StoreCaller {
         Ok(caller)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn caller() -> StoreCaller {
+        StoreCaller { store_id: StoreId::from_uuid(uuid::Uuid::nil()), label: "sync".into(), is_agent: false }
+    }
+
+    #[test]
+    fn a_forgotten_key_is_no_longer_trusted() {
+        let cache = KeyCache::default();
+        cache.put("h1".into(), caller());
+        cache.put("h2".into(), caller());
+        assert!(cache.get("h1").is_some());
+        cache.forget("h1");
+        assert!(cache.get("h1").is_none(), "revoked: the next request asks the database");
+        assert!(cache.get("h2").is_some(), "other keys stay cached");
+    }
+
+    #[test]
+    fn cached_keys_expire() {
+        let cache = KeyCache::default();
+        let old = Instant::now().checked_sub(KEY_CACHE_TTL + Duration::from_secs(1));
+        let Some(old) = old else { return }; // A monotonic clock this young cannot go back: nothing to test.
+        if let Ok(mut keys) = cache.0.write() {
+            keys.insert("h".into(), (old, caller()));
+        }
+        assert!(cache.get("h").is_none(), "an entry older than the TTL is checked again");
+    }
+}
