@@ -142,6 +142,8 @@ struct SourceLine {
 /// A decision a proposed policy would change.
 struct ChangeRow {
     case_id: String,
+    /// The case's number and subject.
+    case: String,
     before: String,
     after: String,
 }
@@ -179,15 +181,33 @@ impl PolicyPage<'_> {
 async fn policy_page(
     State(state): State<AppState>,
     Path(slug): Path<String>,
-    Query(query): Query<DoneQuery>,
+    Query(query): Query<PolicyQuery>,
     headers: HeaderMap,
 ) -> Response {
     let desk = match admin_desk(&state, &slug, &headers, query.lang.as_deref()).await {
         Ok(desk) => desk,
         Err(answer) => return answer,
     };
-    let notice = done_text(&desk, query.done.as_deref());
-    render_policy(&state, &desk, None, notice, None, None).await
+    // A preset goes into the editor only; the admin reads it, raises its version and saves.
+    let preset = match query.preset.as_deref() {
+        Some("default") => Some(redress_domain::policy::STANDARD_POLICY_TOML),
+        Some("eu_withdrawal") => Some(redress_domain::policy::EU_WITHDRAWAL_TOML),
+        _ => None,
+    };
+    let notice = match preset {
+        Some(_) => Some(desk.chrome.t("desk-policy-preset-loaded")),
+        None => done_text(&desk, query.done.as_deref()),
+    };
+    render_policy(&state, &desk, preset.map(str::to_owned), notice, None, None).await
+}
+
+/// The policy page's query: a message after saving, or a preset to load into the editor.
+#[derive(Deserialize, Default)]
+pub(super) struct PolicyQuery {
+    lang: Option<String>,
+    done: Option<String>,
+    /// `default` or `eu_withdrawal`.
+    preset: Option<String>,
 }
 
 /// Renders the policy page; `typed` keeps what the admin wrote when it was not saved.
@@ -215,18 +235,26 @@ async fn render_policy(
         .and_then(|e| e.line);
     let w = &desk.chrome.w;
     let remedy = |r: Remedy| w.t(&format!("desk-remedy-{}", r.as_str()));
-    let dry_run = dry_run.map(|run| {
-        let rows = run
-            .changes
-            .iter()
-            .map(|c| ChangeRow {
-                case_id: c.case_id.to_string(),
-                before: remedy(c.recommended_before),
-                after: remedy(c.recommended_after),
-            })
-            .collect();
-        (run.cases_replayed, rows)
-    });
+    let dry_run = match dry_run {
+        Some(run) => {
+            let mut rows = Vec::with_capacity(run.changes.len());
+            for change in &run.changes {
+                // A case named by its number and subject, as agents know it; its id if it is gone.
+                let case = match state.storage().case(desk.store.id, change.case_id).await {
+                    Ok(case) => format!("#{} {}", case.number.0, case.subject),
+                    Err(_) => change.case_id.to_string(),
+                };
+                rows.push(ChangeRow {
+                    case_id: change.case_id.to_string(),
+                    case,
+                    before: remedy(change.recommended_before),
+                    after: remedy(change.recommended_after),
+                });
+            }
+            Some((run.cases_replayed, rows))
+        }
+        None => None,
+    };
     let page = PolicyPage {
         c: &desk.chrome,
         lines: if error.is_some() { PolicyPage::lines_of(&source, error_line) } else { Vec::new() },

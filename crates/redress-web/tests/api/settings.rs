@@ -219,6 +219,12 @@ async fn policy_errors_show_their_line(app: &TestApp) {
     assert!(page.body.contains("Version 2 is in force."), "{}", page.body);
     assert!(page.body.contains("The new policy is saved"), "{}", page.body);
 
+    // A preset is loaded into the editor, not saved.
+    let preset = admin.get("/settings/policy?preset=eu_withdrawal").await;
+    assert!(preset.body.contains("id = &#34;eu-withdrawal&#34;"), "{}", preset.body);
+    assert!(preset.body.contains("nothing is saved until you save it"));
+    assert_eq!(app.get("/api/v1/policy", &shop.key).await.expect(200)["policy"]["version"], 2);
+
     // The same version again is refused: versions only go up.
     let again = admin.post("/settings/policy", &[("source", &good), ("action", "save")]).await;
     assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
