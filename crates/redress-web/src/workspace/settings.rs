@@ -500,8 +500,8 @@ async fn change_member(
         ))),
     };
     match result {
-        // A new password ends the member's sessions; resetting one's own signs one out too,
-        // and the next page asks to sign in again.
+        // A new password ends the member's sessions, one's own included: sign in with it.
+        Ok("password") if myself => redirect(&format!("{}/signin", desk.chrome.base), desk.cookies.clone()),
         Ok(done) => redirect(&format!("{}/settings/team?done={done}", desk.chrome.base), desk.cookies.clone()),
         Err(error) => render_team(&state, &desk, MemberDraft::default(), None, error).await,
     }

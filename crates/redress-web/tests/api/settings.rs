@@ -283,6 +283,12 @@ async fn team_pages_keep_an_admin(app: &TestApp) {
     assert_eq!(admin.post(&ana_path, &[("action", "remove")]).await.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(team_names(app, &shop.key).await.len(), 4);
 
+    // An admin's own new password signs them out, and lets them back in.
+    let reset = admin.post(&own, &[("action", "password"), ("password", "my own new passphrase")]).await;
+    assert_eq!(reset.location.as_deref(), Some("/desk/settings-team/signin"));
+    assert_eq!(admin.get("/settings").await.status, StatusCode::SEE_OTHER);
+    let mut admin = Desk::sign_in(app, "settings-team", "olga@shop.example", "my own new passphrase").await;
+
     // Removed, and their session with them.
     let removed = admin.post(&ana_path, &[("action", "remove"), ("confirm", "yes")]).await;
     assert_eq!(removed.status, StatusCode::SEE_OTHER);
