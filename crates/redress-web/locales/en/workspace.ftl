@@ -185,3 +185,7 @@ desk-event-money_posted = Ledger posting
 desk-event-transactions_checked = Payments checked
 desk-event-dispute_opened = Dispute opened
 desk-event-dispute_status_changed = Dispute status changed
+
+desk-classify = What the case is about
+desk-classify-save = Correct the kind
+desk-done-classification = Kind corrected; the priority was judged again and the correction is kept for training.

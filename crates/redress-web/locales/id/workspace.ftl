@@ -185,3 +185,7 @@ desk-event-money_posted = Entri buku besar
 desk-event-transactions_checked = Pembayaran diperiksa
 desk-event-dispute_opened = Sengketa dibuka
 desk-event-dispute_status_changed = Status sengketa diubah
+
+desk-classify = Tentang apa kasus ini
+desk-classify-save = Perbaiki jenisnya
+desk-done-classification = Jenis diperbaiki; prioritas dinilai ulang dan koreksinya disimpan untuk pelatihan.

@@ -185,3 +185,7 @@ desk-event-money_posted = Lançamento contábil
 desk-event-transactions_checked = Pagamentos verificados
 desk-event-dispute_opened = Disputa aberta
 desk-event-dispute_status_changed = Estado da disputa alterado
+
+desk-classify = Do que trata o caso
+desk-classify-save = Corrigir o tipo
+desk-done-classification = Tipo corrigido; a prioridade foi reavaliada e a correção fica guardada para o treino.

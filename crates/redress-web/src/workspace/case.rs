@@ -12,7 +12,7 @@ use axum::routing::{get, post};
 use redress_domain::decision::Decision;
 use redress_domain::refund::{RefundMethod, RefundReason};
 use redress_domain::transaction_check::Finding;
-use redress_domain::{Actor, Case, CaseEvent, CaseStatus, Direction, Money, Order, Remedy};
+use redress_domain::{Actor, Case, CaseEvent, CaseStatus, Direction, IssueKind, Money, Order, Remedy};
 use redress_store::RecordedEntry;
 use redress_text::replies::format_money;
 use serde::Deserialize;
@@ -28,6 +28,7 @@ use crate::html::redirect;
 use crate::routes::cases::{Assignment, NewMessage, Note, StatusChange};
 use crate::routes::money::{CaseMoney, CheckInput, NewRefund, PersonInput};
 use crate::routes::resolution::{OptionsQuery, RemedyRequest};
+use crate::routes::understanding::{self, CorrectionRequest};
 use crate::routes::{cases, help, money, path_id, resolution};
 
 pub(super) fn router() -> Router<AppState> {
@@ -38,6 +39,7 @@ pub(super) fn router() -> Router<AppState> {
         .route("/desk/{slug}/cases/{case_id}/status", post(status))
         .route("/desk/{slug}/cases/{case_id}/assign", post(assign))
         .route("/desk/{slug}/cases/{case_id}/check", post(check))
+        .route("/desk/{slug}/cases/{case_id}/classification", post(classify))
         .route("/desk/{slug}/cases/{case_id}/confirm", get(confirm_page))
         .route("/desk/{slug}/cases/{case_id}/remedy", post(remedy))
         .route("/desk/{slug}/cases/{case_id}/refund", post(refund))
@@ -121,6 +123,7 @@ struct CasePage<'a> {
     money_case: bool,
     reply: String,
     next_statuses: Vec<(&'static str, String)>,
+    kinds: Vec<(&'static str, String)>,
     notice: Option<String>,
     error: Option<String>,
 }
@@ -381,6 +384,7 @@ async fn gather(
         decision,
         reply,
         next_statuses: case.status.next().iter().map(|s| (s.as_str(), w.t(&format!("case-{}", s.as_str())))).collect(),
+        kinds: IssueKind::ALL.iter().map(|k| (k.as_str(), w.t(&format!("desk-kind-{}", k.as_str())))).collect(),
         notice,
         error,
         order: order.as_ref(),
@@ -547,6 +551,37 @@ async fn check(
     )
     .await;
     after(&state, &desk, &case_id, "check", result.map(|_| ())).await
+}
+
+/// The classification form: the kind an agent says the case is about.
+#[derive(Deserialize)]
+pub(super) struct ClassifyForm {
+    #[serde(default)]
+    form_token: String,
+    #[serde(default)]
+    kind: String,
+}
+
+async fn classify(
+    State(state): State<AppState>,
+    Path((slug, case_id)): Path<(String, String)>,
+    headers: HeaderMap,
+    Form(form): Form<ClassifyForm>,
+) -> Response {
+    let desk = match desk_for_form(&state, &slug, &headers, &form.form_token).await {
+        Ok(desk) => desk,
+        Err(answer) => return answer,
+    };
+    let result = match form.kind.parse::<IssueKind>() {
+        Ok(kind) => {
+            let input = CorrectionRequest { kind: Some(kind), language: None, sentiment: None };
+            understanding::correct(State(state.clone()), desk.caller(), Path(case_id.clone()), ApiJson(input))
+                .await
+                .map(|_| ())
+        }
+        Err(_) => Err(ApiError::invalid("kind", format!("`{}` is not an issue kind", form.kind))),
+    };
+    after(&state, &desk, &case_id, "classification", result).await
 }
 
 /// What the confirmation page is asked to confirm.

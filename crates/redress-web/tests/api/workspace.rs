@@ -172,6 +172,24 @@ async fn an_agent_answers_a_case_and_refunds_a_double_charge_once(app: &TestApp)
     assert!(page.body.contains("paid back"), "{}", page.body);
     assert!(page.body.contains("should arrive between"), "{}", page.body);
 
+    // Correcting the kind: a kind that is not one is refused and changes nothing; a real one is kept.
+    let bogus =
+        ana.post(&format!("{case_path}/classification"), &[("form_token", token.as_str()), ("kind", "cats")]).await;
+    assert_eq!(bogus.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bogus.body.contains("not an issue kind"));
+    let fix = [("form_token", token.as_str()), ("kind", "refund_status")];
+    assert_eq!(ana.post(&format!("{case_path}/classification"), &fix).await.status, StatusCode::SEE_OTHER);
+    let view = app.case_view(&shop.key, &case_id).await;
+    assert_eq!(view["case"]["kind"], "refund_status");
+    let corrected = view["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["event"]["type"] == "classification_corrected")
+        .expect("the correction is on the timeline")
+        .clone();
+    assert_eq!(corrected["actor"], json!({"type": "agent", "name": "Ana"}));
+
     // Signing out ends the session: the old cookie opens nothing.
     let cookie = ana.cookie_header();
     assert_eq!(
