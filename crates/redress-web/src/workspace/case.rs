@@ -114,6 +114,8 @@ struct CasePage<'a> {
     shipments: Vec<(String, String, String)>,
     payments: Vec<PaymentView>,
     refunds: Vec<RefundRow>,
+    /// The case's bank disputes: reference, reason, status, evidence due, time left.
+    disputes: Vec<(String, String, String, String, String)>,
     messages: Vec<MessageView>,
     timeline: Vec<EventView>,
     decision: Option<Decision>,
@@ -363,6 +365,31 @@ async fn gather(
                         status: w.t(&format!("desk-refund-{}", r.refund.status.as_str())),
                         arrival: r.customer_message.clone(),
                         requested_by: r.refund.requested_by.name.clone(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        disputes: case_money
+            .as_ref()
+            .map(|m| {
+                m.disputes
+                    .iter()
+                    .map(|d| {
+                        let reason = serde_json::to_value(d.dispute.reason)
+                            .ok()
+                            .and_then(|v| v.as_str().map(|r| r.replace('_', " ")))
+                            .unwrap_or_default();
+                        let left = d
+                            .time_left_seconds
+                            .map(|s| time_left_text(w, time::Duration::seconds(s)).0)
+                            .unwrap_or_default();
+                        (
+                            d.dispute.provider_reference.clone(),
+                            reason,
+                            d.dispute.status.as_str().replace('_', " "),
+                            when(d.dispute.evidence_due_by),
+                            left,
+                        )
                     })
                     .collect()
             })
