@@ -648,6 +648,10 @@ struct ConfirmPage<'a> {
     /// An amount to type (partial refunds, compensation), in major units.
     amount_input: Option<String>,
     key: String,
+    /// The agent's role cannot carry this out: a lead must.
+    blocked: bool,
+    /// The remedy needs the customer's photos: the agent says they have them.
+    ask_photos: bool,
 }
 
 async fn confirm_page(
@@ -689,6 +693,8 @@ async fn confirmation<'a>(
         fields: Vec::new(),
         amount_input: None,
         key,
+        blocked: false,
+        ask_photos: false,
     };
     match query.action.as_str() {
         "remedy" => {
@@ -713,8 +719,13 @@ async fn confirmation<'a>(
             if offer.requires_return {
                 page.details.push(w.t("desk-offer-return"));
             }
-            if offer.needs_approval {
-                page.details.push(w.t("desk-offer-approval"));
+            page.ask_photos = offer.needs_photos;
+            if offer.needs_approval && desk.agent.may_approve() {
+                page.details.push(w.t("desk-offer-you-approve"));
+                page.fields.push(("approve", "1".to_owned()));
+            } else if offer.needs_approval {
+                page.details.push(w.t("desk-offer-ask-lead"));
+                page.blocked = true;
             }
             page.details.extend(decision.reasons.iter().map(|r| r.text.clone()));
             if matches!(remedy, Remedy::PartialRefund) {
@@ -776,6 +787,12 @@ pub(super) struct RemedyForm {
     /// For a partial refund, the amount typed, in major units.
     #[serde(default)]
     amount: Option<String>,
+    /// `1` when a lead approves the remedy as they carry it out.
+    #[serde(default)]
+    approve: Option<String>,
+    /// `1` when the agent has the customer's photos.
+    #[serde(default)]
+    photos: Option<String>,
 }
 
 async fn remedy(
@@ -788,6 +805,11 @@ async fn remedy(
         Ok(desk) => desk,
         Err(answer) => return answer,
     };
+    if form.approve.is_some()
+        && let Err(answer) = super::require(&desk, redress_domain::approval::Role::TeamLead)
+    {
+        return *answer;
+    }
     let result = carry_out_remedy(&state, &desk, &case_id, &form).await;
     after(&state, &desk, &case_id, "remedy", result).await
 }
@@ -807,9 +829,10 @@ async fn carry_out_remedy(state: &AppState, desk: &Desk, case_id: &str, form: &R
     let body = RemedyRequest {
         remedy,
         lines: Vec::new(),
-        photos_provided: false,
+        photos_provided: form.photos.is_some(),
         carrier_allows_intercept: false,
-        approved_by: None,
+        // Only a lead's own confirmation approves (checked before this is called).
+        approved_by: form.approve.is_some().then(|| desk.agent.name.clone()),
         carrier_reference: None,
         amount,
     };
