@@ -96,4 +96,24 @@ pub async fn story(db: Arc<dyn Storage>) {
     assert!(matches!(team.remove_agent(north.id, ana.id).await, Err(StoreError::Conflict(_))));
     // Another store's admins do not count.
     assert!(matches!(team.set_agent_role(north.id, ana.id, Role::Agent).await, Err(StoreError::Conflict(_))));
+
+    // Two admins demoting each other at the same moment: one of them stays an admin.
+    let (kim, joe) =
+        (member(south.id, "kim@south.example", "Kim", boss), member(south.id, "joe@south.example", "Joe", boss));
+    team.add_agent(&kim, "hash-kim").await.unwrap();
+    team.add_agent(&joe, "hash-joe").await.unwrap();
+    let ana_south = team.agents(south.id).await.unwrap().into_iter().find(|a| a.name == "Ana South").unwrap();
+    team.remove_agent(south.id, ana_south.id).await.unwrap();
+    for _ in 0..5 {
+        let (a, b) = tokio::join!(
+            team.set_agent_role(south.id, kim.id, Role::Agent),
+            team.set_agent_role(south.id, joe.id, Role::Agent)
+        );
+        assert!(a.is_ok() != b.is_ok(), "exactly one demotion passes: {a:?} {b:?}");
+        let admins = team.agents(south.id).await.unwrap().into_iter().filter(|a| a.role == boss).count();
+        assert_eq!(admins, 1);
+        for id in [kim.id, joe.id] {
+            team.set_agent_role(south.id, id, boss).await.unwrap();
+        }
+    }
 }
