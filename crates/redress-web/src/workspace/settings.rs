@@ -675,6 +675,9 @@ pub(super) struct HelpQuery {
     done: Option<String>,
     edit: Option<String>,
     language: Option<String>,
+    /// An article to start a translation of: the form is filled with it, in a language it
+    /// does not have yet.
+    translate: Option<String>,
 }
 
 async fn help_page(
@@ -689,7 +692,25 @@ async fn help_page(
     };
     let notice = done_text(&desk, query.done.as_deref());
     let edit = query.edit.zip(query.language);
+    if let Some(id) = query.translate {
+        return render_help_translation(&state, &desk, &id).await;
+    }
     render_help(&state, &desk, None, edit, notice, None).await
+}
+
+/// The article form filled with an article's text, in the first workspace language it lacks.
+async fn render_help_translation(state: &AppState, desk: &Desk, id: &str) -> Response {
+    let articles = match help::list_articles(State(state.clone()), desk.caller()).await {
+        Ok(axum::Json(list)) => list.articles,
+        Err(e) => return render_help(state, desk, None, None, None, Some(&e)).await,
+    };
+    let versions: Vec<&ArticleView> = articles.iter().filter(|a| a.id == id).collect();
+    let draft = versions.first().map(|first| {
+        let missing =
+            desk.chrome.languages.iter().map(|(tag, _)| *tag).find(|tag| !versions.iter().any(|a| a.language == *tag));
+        ArticleDraft { language: missing.unwrap_or_default().to_owned(), ..ArticleDraft::from(*first) }
+    });
+    render_help(state, desk, draft, None, None, None).await
 }
 
 async fn render_help(

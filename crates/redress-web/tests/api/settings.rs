@@ -373,6 +373,10 @@ async fn help_articles_are_searchable_once_saved(app: &TestApp) {
     assert!(page.body.contains("Gift wrapping"));
     let edit = admin.get("/settings/help?edit=gift-wrapping&language=en").await;
     assert!(edit.body.contains("tick the box at checkout") && edit.body.contains("readonly"), "{}", edit.body);
+    // A translation starts from the article, in a language it does not have yet.
+    let translate = admin.get("/settings/help?translate=gift-wrapping").await;
+    assert!(translate.body.contains("<option value=\"es\" selected>"), "{}", translate.body);
+    assert!(translate.body.contains("tick the box at checkout") && !translate.body.contains("readonly"));
     let mut changed = article.to_vec();
     changed[3] = ("body", "Gift wrapping is free in December.");
     changed.push(("editing", "yes"));
