@@ -73,6 +73,8 @@ fn done_text(desk: &Desk, done: Option<&str>) -> Option<String> {
         .and_then(|key| desk.chrome.w.try_t(&format!("desk-settings-done-{key}")))
 }
 
+/// The page's status for an API error: the API's own for the admin's mistakes, 503 for ours
+/// (the page already says nothing was changed and to try again).
 fn status_of(error: &ApiError) -> StatusCode {
     if error.status.is_client_error() { error.status } else { StatusCode::SERVICE_UNAVAILABLE }
 }
