@@ -149,6 +149,10 @@ pub trait MoneyStorage: Send + Sync {
         by: Actor,
         now: OffsetDateTime,
     ) -> Result<Posting, StoreError>;
+    /// The store's disputes, the one due soonest first: the workspace's disputes list.
+    async fn disputes_of_store(&self, store_id: StoreId) -> Result<Vec<Dispute>, StoreError>;
+    /// The store's refunds waiting for a second person, oldest first: the approvals queue.
+    async fn refunds_awaiting_approval(&self, store_id: StoreId) -> Result<Vec<Refund>, StoreError>;
     /// Appends entries to a case's timeline (e.g. a transaction check's findings).
     async fn append_timeline(
         &self,

@@ -12,6 +12,8 @@ use redress_domain::resolution::{Resolution, ResolutionContext, ResolutionError}
 use redress_domain::returns::{NewReturn, RequestedLine, ReturnAuthorisation, ReturnStatus};
 #[path = "conformance/money.rs"]
 mod money;
+#[path = "conformance/team.rs"]
+mod team;
 
 use redress_domain::*;
 use redress_store::{CaseFilter, CaseUpdate, IdempotencyKey, Storage, StoreError, StoredPolicy};
@@ -142,6 +144,23 @@ async fn story(db: Arc<dyn Storage>) {
     db.create_api_key(&key).await.unwrap();
     assert_eq!(db.api_key_by_hash(&key.secret_hash).await.unwrap(), Some(key.clone()));
     assert_eq!(db.api_key_by_hash("nope").await.unwrap(), None);
+    // A store lists its own keys, oldest first; revoking one makes it unknown, and another
+    // store can neither see nor revoke it.
+    let later = redress_store::ApiKeyRecord {
+        id: ApiKeyId::from_uuid(Uuid::now_v7()),
+        label: "helpdesk".into(),
+        secret_hash: format!("hash-2-{suffix}"),
+        created_at: T0 + time::Duration::minutes(1),
+        ..key.clone()
+    };
+    db.create_api_key(&later).await.unwrap();
+    assert_eq!(db.api_keys(north.id).await.unwrap(), [key.clone(), later.clone()]);
+    assert!(db.api_keys(south.id).await.unwrap().is_empty());
+    assert!(matches!(db.revoke_api_key(south.id, later.id).await, Err(StoreError::NotFound(_))));
+    assert_eq!(db.revoke_api_key(north.id, later.id).await.unwrap(), later);
+    assert_eq!(db.api_key_by_hash(&later.secret_hash).await.unwrap(), None);
+    assert!(matches!(db.revoke_api_key(north.id, later.id).await, Err(StoreError::NotFound(_))));
+    assert_eq!(db.api_keys(north.id).await.unwrap(), std::slice::from_ref(&key));
 
     // Orders upsert by number, customers by email.
     let ana = customer(&north, "ana@example.com");
@@ -538,6 +557,13 @@ async fn sqlite_passes_the_money_story() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_passes_the_team_story() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = redress_store::sqlite::SqliteStorage::open(&dir.path().join("redress.db")).await.unwrap();
+    team::story(Arc::new(db)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_ledger_is_append_only_and_balanced() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("redress.db");
@@ -611,6 +637,7 @@ async fn postgres_passes_the_story() {
     let db = Arc::new(db);
     story(db.clone()).await;
     money::story(db.clone()).await;
+    team::story(db.clone()).await;
     let unbalanced = sqlx::query(
         "INSERT INTO legs (posting_id, store_id, position, account, currency, amount_minor)
          SELECT id, store_id, 99, 'sales', 'EUR', 1 FROM postings LIMIT 1",

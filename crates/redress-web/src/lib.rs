@@ -25,8 +25,10 @@ use utoipa_axum::router::OpenApiRouter;
 pub mod auth;
 pub mod error;
 pub mod extract;
+mod html;
 pub mod portal;
 mod routes;
+pub mod workspace;
 
 pub use auth::{hash_secret, new_store_secret};
 
@@ -145,6 +147,11 @@ impl AppState {
         &self.refunds
     }
 
+    /// The verified API keys this process remembers.
+    pub(crate) fn keys(&self) -> &auth::KeyCache {
+        &self.inner.keys
+    }
+
     /// The approval rule for money going out.
     pub fn approval(&self) -> &ApprovalPolicy {
         &self.inner.approval
@@ -166,6 +173,7 @@ impl AppState {
         (name = "cases", description = "Customer problems and their timelines"),
         (name = "resolution", description = "Options, remedies, amendments, returns, fault and the store's policy"),
         (name = "money", description = "Refunds, store credit, approvals, the ledger, transaction checks and disputes"),
+        (name = "team", description = "The people who sign in to the agent workspace, and their roles"),
         (name = "understanding", description = "What a customer's message is about, locally, with no outside service"),
         (name = "health", description = "Liveness")
     )
@@ -193,6 +201,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::money::router())
         .merge(routes::understanding::router())
         .merge(routes::help::router())
+        .merge(routes::team::router())
 }
 
 /// The OpenAPI document of the API.
@@ -213,6 +222,7 @@ pub fn router(state: AppState) -> Router {
             }),
         )
         .merge(portal::router())
+        .merge(workspace::router())
         .fallback(|| async {
             error::ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint; see /api/v1/openapi.json")
         })

@@ -32,8 +32,8 @@ use redress_domain::returns::{
     returnable_units,
 };
 use redress_domain::{
-    Actor, Case, CaseEvent, CaseId, CaseStatus, ClaimId, Fault, Money, Order, PaymentId, RefundId, Remedy, ReturnId,
-    StoreId, ValidationError,
+    Actor, Case, CaseEvent, CaseId, CaseStatus, ClaimId, Fault, LanguageTag, Money, Order, PaymentId, RefundId, Remedy,
+    ReturnId, StoreId, ValidationError,
 };
 use redress_store::{CaseFilter, IdempotencyKey, StoredPolicy, StoredResolution};
 use serde::{Deserialize, Serialize};
@@ -124,7 +124,7 @@ where
 }
 
 /// Options for a case: the facts the customer or agent adds to what the order says.
-#[derive(Deserialize, IntoParams)]
+#[derive(Deserialize, IntoParams, Default)]
 #[serde(deny_unknown_fields)]
 pub struct OptionsQuery {
     /// Lines concerned as `SKU:quantity`, comma separated; the whole order if absent.
@@ -133,6 +133,9 @@ pub struct OptionsQuery {
     pub photos_provided: Option<bool>,
     /// The carrier can stop a parcel in transit.
     pub carrier_allows_intercept: Option<bool>,
+    /// The language to explain the reasons in (`en`, `es`, `pt`, `pl`, `id`); the customer's
+    /// by default. An agent reads the reasons in their own language.
+    pub language: Option<String>,
 }
 
 fn parse_lines(text: &str) -> Result<Vec<LineQuantity>, ApiError> {
@@ -155,7 +158,7 @@ fn parse_lines(text: &str) -> Result<Vec<LineQuantity>, ApiError> {
         ("case_id" = String, Path, description = "The case's id"), OptionsQuery), security(("store_key" = [])),
     responses((status = 200, body = Decision), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 404, body = ErrorBody)))]
-async fn get_options(
+pub(crate) async fn get_options(
     State(state): State<AppState>,
     caller: StoreCaller,
     Path(case_id): Path<String>,
@@ -173,7 +176,10 @@ async fn get_options(
         lines: query.lines.as_deref().map(parse_lines).transpose()?.unwrap_or_default(),
         photos_provided: query.photos_provided.unwrap_or(false),
         carrier_allows_intercept: query.carrier_allows_intercept.unwrap_or(false),
-        language: case.language.clone(),
+        language: match query.language.as_deref() {
+            Some(tag) => LanguageTag::parse(tag).map_err(|e| ApiError::invalid("language", e.problem))?,
+            None => case.language.clone(),
+        },
     };
     let policy = policy_of(&state, caller.store_id).await?;
     let history = history_of(&state, &case, now).await?;
@@ -252,7 +258,7 @@ pub struct RemedyOutcome {
     responses((status = 201, body = RemedyOutcome), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, description = "Not on offer, needs approval, or the case changed", body = ErrorBody),
         (status = 422, description = "Idempotency-Key reused for another request", body = ErrorBody)))]
-async fn carry_out_remedy(
+pub(crate) async fn carry_out_remedy(
     State(state): State<AppState>,
     caller: StoreCaller,
     Path(case_id): Path<String>,
@@ -1269,7 +1275,10 @@ pub struct PolicyView {
 /// The store's policy in force, parsed and as written.
 #[utoipa::path(get, path = "/api/v1/policy", tag = "resolution", security(("store_key" = [])),
     responses((status = 200, body = PolicyView), (status = 401, body = ErrorBody)))]
-async fn get_policy(State(state): State<AppState>, caller: StoreCaller) -> Result<Json<PolicyView>, ApiError> {
+pub(crate) async fn get_policy(
+    State(state): State<AppState>,
+    caller: StoreCaller,
+) -> Result<Json<PolicyView>, ApiError> {
     Ok(Json(match state.storage().policy(caller.store_id).await? {
         Some(stored) => PolicyView { policy: stored.policy, source: stored.source, default: false },
         None => PolicyView {
@@ -1315,7 +1324,7 @@ fn read_policy(document: &PolicyDocument) -> Result<(Policy, String), ApiError> 
     security(("store_key" = [])),
     responses((status = 200, body = PolicyView), (status = 400, description = "The document's line and field at fault", body = ErrorBody),
         (status = 401, body = ErrorBody), (status = 409, description = "The version is not above the one in force", body = ErrorBody)))]
-async fn put_policy(
+pub(crate) async fn put_policy(
     State(state): State<AppState>,
     caller: StoreCaller,
     ApiJson(document): ApiJson<PolicyDocument>,
@@ -1341,7 +1350,7 @@ pub struct DryRun {
 #[utoipa::path(post, path = "/api/v1/policy/dry-run", tag = "resolution", request_body = PolicyDocument,
     security(("store_key" = [])),
     responses((status = 200, body = DryRun), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
-async fn dry_run_policy(
+pub(crate) async fn dry_run_policy(
     State(state): State<AppState>,
     caller: StoreCaller,
     ApiJson(document): ApiJson<PolicyDocument>,

@@ -18,6 +18,7 @@
 mod support;
 
 mod auth;
+mod browser;
 mod cases_change;
 mod cases_list;
 mod cases_open;
@@ -30,7 +31,9 @@ mod money;
 mod openapi;
 mod orders;
 mod portal;
+mod settings;
 mod settlement;
 mod stores;
 mod story;
 mod understanding;
+mod workspace;

@@ -27,6 +27,8 @@ pub struct TestApp {
     pub base: String,
     /// The client every request goes through.
     pub client: reqwest::Client,
+    /// The server's storage, for what the API cannot set up (team accounts).
+    pub storage: Arc<dyn redress_store::Storage>,
     server: tokio::task::JoinHandle<()>,
     database: Database,
 }
@@ -140,7 +142,7 @@ impl TestApp {
         configure: impl FnOnce(redress_web::AppState) -> redress_web::AppState,
     ) -> TestApp {
         let router = redress_web::router(configure(
-            redress_web::AppState::new(storage, ADMIN_KEY).with_stripe_webhook_secret(STRIPE_WEBHOOK_SECRET),
+            redress_web::AppState::new(storage.clone(), ADMIN_KEY).with_stripe_webhook_secret(STRIPE_WEBHOOK_SECRET),
         ));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let address = listener.local_addr().expect("local address");
@@ -150,6 +152,7 @@ impl TestApp {
         TestApp {
             base: format!("http://{address}"),
             client: reqwest::Client::builder().timeout(std::time::Duration::from_secs(60)).build().expect("client"),
+            storage,
             server,
             database,
         }
