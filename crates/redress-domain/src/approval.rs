@@ -155,6 +155,11 @@ impl AbuseRules {
         }
     }
 
+    /// True when the rules limit anything, so a customer's history is worth reading.
+    pub fn limit_anything(&self) -> bool {
+        self.max_refunds.is_some() || !self.max_refunded.is_empty()
+    }
+
     /// Why the customer is flagged, given their refunds in the window and the refund now
     /// asked for; none when the rules do not flag them.
     pub fn flag(&self, history: &RefundHistory, asked: Money) -> Option<String> {

@@ -343,14 +343,16 @@ pub(crate) fn credit_of(
     Ok(StoreCredit { customer_id, balance: Money::new(balance_minor, currency) })
 }
 
-/// A customer's refund history for the abuse rules, from `(amount_minor, currency)` rows of
-/// their refunds in the window (rejected and failed ones already left out by the query).
-pub(crate) fn history_of(rows: Vec<(i64, String)>) -> Result<RefundHistory, StoreError> {
+/// A customer's refund history for the abuse rules, from `(count, currency, sum of amounts)`
+/// rows of their refunds in the window, one per currency (rejected and failed ones already left
+/// out by the query).
+pub(crate) fn history_of(rows: Vec<(i64, String, i64)>) -> Result<RefundHistory, StoreError> {
     let mut history = RefundHistory::default();
-    for (minor, currency) in rows {
+    for (count, currency, minor) in rows {
         let currency =
             redress_domain::Currency::from_code(&currency).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        history.add(Money::new(minor, currency));
+        history.refunds = history.refunds.saturating_add(u32::try_from(count).unwrap_or(u32::MAX));
+        history.refunded.insert(currency, minor);
     }
     Ok(history)
 }

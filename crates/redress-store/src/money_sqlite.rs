@@ -281,17 +281,22 @@ pub(crate) fn write_refund(
         [store_id.to_string(), order.id.to_string()],
     )?;
     check_lines(&order, &earlier, &request.lines)?;
-    let rows = conn
-        .prepare_cached(
-            "SELECT r.amount_minor, r.currency FROM refunds r JOIN orders o ON o.id = r.order_id
+    // The customer's refunds in the abuse rules' window, read only when the rules limit anything.
+    let rows = if policy.abuse.limit_anything() {
+        conn.prepare_cached(
+            "SELECT COUNT(*), r.currency, SUM(r.amount_minor) FROM refunds r JOIN orders o ON o.id = r.order_id
              WHERE r.store_id = ?1 AND o.customer_id = ?2 AND r.created_at_us >= ?3
-               AND r.status NOT IN ('rejected', 'failed')",
+               AND r.status NOT IN ('rejected', 'failed')
+             GROUP BY r.currency",
         )?
         .query_map(
             params![store_id.to_string(), order.customer_id.to_string(), micros(window_start(policy, now))],
-            |row| Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?)),
+            |row| Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?, row.get::<_, i64>(2)?)),
         )?
-        .collect::<Result<Vec<_>, _>>()?;
+        .collect::<Result<Vec<_>, _>>()?
+    } else {
+        Vec::new()
+    };
     let history = history_of(rows)?;
     let mut entries = Vec::new();
     let balance = match request.payment_id {
