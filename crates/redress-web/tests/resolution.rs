@@ -333,6 +333,9 @@ async fn remedies_are_carried_out_once_and_refused_with_no_change(app: &App) {
     let early = app.case("2003", "pending", "cancel_order", "pl", 8900).await;
     let done = app.post(&format!("/api/v1/cases/{early}/remedy"), &json!({"remedy": "cancel_order"})).await.expect(201);
     assert!(done["order"]["cancelled_at"].is_string());
+    // The money taken for it goes back: above the approval limit, once a second person agrees.
+    assert_eq!(done["refunds"][0]["refund"]["amount"]["amount_minor"], 2 * 1999 + 8900, "{done}");
+    assert_eq!(done["refunds"][0]["refund"]["status"], "awaiting_approval");
     assert_eq!(done["case"]["status"], "resolved");
     app.post(&format!("/api/v1/cases/{early}/remedy"), &json!({"remedy": "cancel_order"})).await.error(
         409,

@@ -400,7 +400,8 @@ fn payment_for(order: &Order, amount: Money, latest: bool) -> Result<PaymentId, 
 }
 
 /// The refunds a remedy moves money with: what, how and why, with the lines when the amount is
-/// exactly their value (so line refunds are checked against the order like any other).
+/// exactly their value (so line refunds are checked against the order like any other). A
+/// cancellation gives back what each payment still holds.
 fn remedy_refunds(
     ctx: &ResolutionContext,
     remedy: Remedy,
@@ -418,6 +419,7 @@ fn remedy_refunds(
         Remedy::RefundKeepItem | Remedy::PartialRefund => (RefundMethod::OriginalPayment, RefundReason::Items),
         Remedy::RefundDuplicateCharge => (RefundMethod::OriginalPayment, RefundReason::DuplicateCharge),
         Remedy::Compensation => (RefundMethod::GiftCard, RefundReason::Compensation),
+        Remedy::CancelOrder if input.refund_shipping.is_none() => (RefundMethod::OriginalPayment, RefundReason::Items),
         _ if input.refund_shipping.is_some() => {
             return Err(ValidationError::new(
                 "refund_shipping",
@@ -444,6 +446,22 @@ fn remedy_refunds(
         customer_flagged: input.customer_flagged,
     };
     let mut asks = Vec::new();
+    if remedy == Remedy::CancelOrder {
+        // A cancelled order gives back all that was taken for it: a refund per payment with
+        // money left on it, as the order reports it (storage refuses more than is refundable).
+        for payment in &order.payments {
+            let left = payment
+                .captured
+                .checked_sub(&payment.refunded)
+                .map_err(|e| ValidationError::new("order", e.to_string()))?;
+            if left.amount_minor > 0 {
+                let suffix = format!("cancel-{}", payment.id);
+                let refund = asked(Some(payment.id), reason, left, Vec::new());
+                asks.push(ask(new_id(RefundId::from_uuid), &suffix, refund)?);
+            }
+        }
+        return Ok(asks);
+    }
     if let Some(amount) = amount.filter(|a| a.amount_minor > 0) {
         let payment_id = match method {
             RefundMethod::GiftCard => None,
