@@ -164,6 +164,7 @@ async fn world(captured: i64) -> World {
             category: None,
             quantity: 1,
             unit_price: Money::new(captured, eur()),
+            other_variants: Vec::new(),
         }],
         shipping_address: address.clone(),
         billing_address: address,

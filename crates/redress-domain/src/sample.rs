@@ -53,6 +53,7 @@ pub fn line(sku: &str, title: &str, category: Option<&str>, quantity: u32, unit_
         category: category.map(str::to_owned),
         quantity,
         unit_price: Money::new(unit_minor, eur()),
+        other_variants: Vec::new(),
     }
 }
 

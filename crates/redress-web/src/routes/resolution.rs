@@ -130,7 +130,7 @@ pub struct OptionsQuery {
     pub carrier_allows_intercept: Option<bool>,
 }
 
-fn parse_lines(text: &str) -> Result<Vec<LineQuantity>, ApiError> {
+pub(crate) fn parse_lines(text: &str) -> Result<Vec<LineQuantity>, ApiError> {
     text.split(',')
         .map(str::trim)
         .filter(|p| !p.is_empty())
@@ -156,13 +156,7 @@ async fn get_options(
     Path(case_id): Path<String>,
     ApiQuery(query): ApiQuery<OptionsQuery>,
 ) -> Result<Json<Decision>, ApiError> {
-    let storage = state.storage();
-    let case = storage.case(caller.store_id, path_id(&case_id, "case")?).await?;
-    let order = match case.order_id {
-        Some(id) => Some(storage.order(caller.store_id, id).await?),
-        None => None,
-    };
-    let now = OffsetDateTime::now_utc();
+    let case = state.storage().case(caller.store_id, path_id(&case_id, "case")?).await?;
     let facts = CaseFacts {
         kind: case.kind,
         lines: query.lines.as_deref().map(parse_lines).transpose()?.unwrap_or_default(),
@@ -170,10 +164,20 @@ async fn get_options(
         carrier_allows_intercept: query.carrier_allows_intercept.unwrap_or(false),
         language: case.language.clone(),
     };
-    let policy = policy_of(&state, caller.store_id).await?;
-    let history = history_of(&state, &case, now).await?;
-    let decision = decide(&facts, order.as_ref(), &policy, &history, now).map_err(ResolutionError::from)?;
-    Ok(Json(decision))
+    Ok(Json(options_for(&state, &case, &facts).await?))
+}
+
+/// The decision on `case` with `facts`, read from the case's order, the store's policy and the
+/// customer's history now: what the options route answers and what the portal shows.
+pub(crate) async fn options_for(state: &AppState, case: &Case, facts: &CaseFacts) -> Result<Decision, ApiError> {
+    let order = match case.order_id {
+        Some(id) => Some(state.storage().order(case.store_id, id).await?),
+        None => None,
+    };
+    let now = OffsetDateTime::now_utc();
+    let policy = policy_of(state, case.store_id).await?;
+    let history = history_of(state, case, now).await?;
+    Ok(decide(facts, order.as_ref(), &policy, &history, now).map_err(ResolutionError::from)?)
 }
 
 /// A remedy to carry out.
@@ -200,6 +204,10 @@ pub struct RemedyRequest {
     /// For a partial refund, how much: more than zero, at most the goods concerned.
     #[serde(default)]
     pub amount: Option<Money>,
+    /// For an exchange, what the customer wants instead; kept on the return and sent once the
+    /// return is accepted.
+    #[serde(default)]
+    pub replacements: Vec<ExchangeItem>,
 }
 
 /// What carrying out a remedy did.
@@ -242,42 +250,55 @@ async fn carry_out_remedy(
     {
         return Err(ApiError::invalid("approved_by", "name the team member approving"));
     }
+    let actor = input.approved_by.clone().map_or_else(|| caller.actor(), |name| Actor::Agent { name });
+    let writer = state.clone();
+    idempotently(&state, store_id, (request.key, request.request_hash), StatusCode::CREATED, |key| async move {
+        carry_out_remedy_for(&writer, store_id, case_id, input, actor, key).await
+    })
+    .await
+}
+
+/// Carries out a remedy on a case by `actor` and commits it with the decision, the fault and
+/// the remedy on the timeline: the one way the API and the customer portal both take.
+pub(crate) async fn carry_out_remedy_for(
+    state: &AppState,
+    store_id: StoreId,
+    case_id: CaseId,
+    input: RemedyRequest,
+    actor: Actor,
+    key: Option<IdempotencyKey>,
+) -> Result<RemedyOutcome, ApiError> {
     let case = state.storage().case(store_id, case_id).await?;
     let now = OffsetDateTime::now_utc();
-    let policy = policy_of(&state, store_id).await?;
-    let history = history_of(&state, &case, now).await?;
-    let actor = input.approved_by.clone().map_or_else(|| caller.actor(), |name| Actor::Agent { name });
+    let policy = policy_of(state, store_id).await?;
+    let history = history_of(state, &case, now).await?;
     let decided: Arc<Mutex<Option<Decision>>> = Arc::default();
     let out = decided.clone();
     let claim_id = new_id(ClaimId::from_uuid);
     let return_id = new_id(ReturnId::from_uuid);
-    let writer = state.clone();
-    idempotently(&state, store_id, (request.key, request.request_hash), StatusCode::CREATED, |key| async move {
-        let stored = writer
-            .storage()
-            .resolve_case(
-                store_id,
-                case_id,
-                key,
-                Box::new(move |ctx: &ResolutionContext| {
-                    let (resolution, decision) =
-                        carry_out(ctx, &input, &policy, &history, &actor, (claim_id, return_id), now)?;
-                    if let Ok(mut slot) = out.lock() {
-                        *slot = Some(decision);
-                    }
-                    Ok(resolution)
-                }),
-            )
-            .await?;
-        let decision = decided
-            .lock()
-            .ok()
-            .and_then(|mut d| d.take())
-            .ok_or_else(|| ApiError::internal("the decision was not kept"))?;
-        let StoredResolution { case, returns, claims, order, .. } = stored;
-        Ok(RemedyOutcome { case, decision, returns, claims, order })
-    })
-    .await
+    let stored = state
+        .storage()
+        .resolve_case(
+            store_id,
+            case_id,
+            key,
+            Box::new(move |ctx: &ResolutionContext| {
+                let (resolution, decision) =
+                    carry_out(ctx, &input, &policy, &history, &actor, (claim_id, return_id), now)?;
+                if let Ok(mut slot) = out.lock() {
+                    *slot = Some(decision);
+                }
+                Ok(resolution)
+            }),
+        )
+        .await?;
+    let decision = decided
+        .lock()
+        .ok()
+        .and_then(|mut d| d.take())
+        .ok_or_else(|| ApiError::internal("the decision was not kept"))?;
+    let StoredResolution { case, returns, claims, order, .. } = stored;
+    Ok(RemedyOutcome { case, decision, returns, claims, order })
 }
 
 fn carry_out(
@@ -326,6 +347,12 @@ fn carry_out(
         }
         (_, None) => offer.amount,
     };
+    if !input.replacements.is_empty() && remedy != Remedy::Exchange {
+        return Err(ValidationError::new("replacements", "only an exchange takes replacements").into());
+    }
+    if let Some(i) = input.replacements.iter().position(|r| r.quantity == 0) {
+        return Err(ValidationError::new(format!("replacements[{i}].quantity"), "must be at least 1").into());
+    }
     let mut entries = vec![redress_domain::TimelineEntry {
         at: now,
         actor: Actor::System,
@@ -383,7 +410,10 @@ fn carry_out(
             let requested = ReturnAuthorisation::request(new, order, &ctx.returns, actor, now)?;
             entries.extend(requested.entries);
             // The policy offered it without approval (or a person approved it): approved at once.
-            let approved = requested.rma.approve(actor, now)?;
+            let mut approved = requested.rma.approve(actor, now)?;
+            if remedy == Remedy::Exchange {
+                approved.rma.exchange_wanted.clone_from(&input.replacements);
+            }
             entries.extend(approved.entries);
             reference = Some(approved.rma.id.to_string());
             // A loss put right through a return is also a claim, refunded once the items are back.
@@ -518,55 +548,68 @@ async fn amend_order(
 ) -> Result<Response, ApiError> {
     let case_id: CaseId = path_id(&case_id, "case")?;
     let store_id = caller.store_id;
-    let policy = policy_of(&state, store_id).await?;
     let actor = caller.actor();
     let input = request.body;
     let writer = state.clone();
     idempotently(&state, store_id, (request.key, request.request_hash), StatusCode::OK, |key| async move {
-        let stored = writer
-            .storage()
-            .resolve_case(
-                store_id,
-                case_id,
-                key,
-                Box::new(move |ctx: &ResolutionContext| {
-                    let now = OffsetDateTime::now_utc();
-                    let order = ctx.order.as_ref().ok_or(ResolutionError::NoOrder)?;
-                    let amended = amend(
-                        order,
-                        &input.amendment,
-                        &policy,
-                        &input.stock,
-                        input.carrier_allows_intercept,
-                        &ctx.case.language,
-                        now,
-                    )
-                    .map_err(|e| match e {
-                        redress_domain::amendment::AmendmentError::Invalid(v) => {
-                            ResolutionError::Invalid(v.within("amendment"))
-                        }
-                        other => other.into(),
-                    })?;
-                    let entry = amendment_entry(order, &amended, &actor, now);
-                    let change = ctx.case.record(vec![entry], now).moving_to(CaseStatus::Resolved, &actor, now);
-                    Ok(Resolution { order: Some(amended.order), ..Resolution::of(change) })
-                }),
-            )
-            .await?;
-        let order = stored.order.ok_or_else(|| ApiError::internal("the amended order was not returned"))?;
-        let (before, after, difference) = stored
-            .entries
-            .iter()
-            .find_map(|e| match &e.entry.event {
-                CaseEvent::OrderAmended { before, after, difference, .. } => {
-                    Some((before.clone(), after.clone(), *difference))
-                }
-                _ => None,
-            })
-            .ok_or_else(|| ApiError::internal("the amendment was not recorded"))?;
-        Ok(AmendmentOutcome { case: stored.case, order, before, after, difference })
+        amend_order_for(&writer, store_id, case_id, input, actor, key).await
     })
     .await
+}
+
+/// Amends a case's order by `actor` and resolves the case, with the amendment on its timeline:
+/// the one way the API and the customer portal both take.
+pub(crate) async fn amend_order_for(
+    state: &AppState,
+    store_id: StoreId,
+    case_id: CaseId,
+    input: AmendmentRequest,
+    actor: Actor,
+    key: Option<IdempotencyKey>,
+) -> Result<AmendmentOutcome, ApiError> {
+    let policy = policy_of(state, store_id).await?;
+    let stored = state
+        .storage()
+        .resolve_case(
+            store_id,
+            case_id,
+            key,
+            Box::new(move |ctx: &ResolutionContext| {
+                let now = OffsetDateTime::now_utc();
+                let order = ctx.order.as_ref().ok_or(ResolutionError::NoOrder)?;
+                let amended = amend(
+                    order,
+                    &input.amendment,
+                    &policy,
+                    &input.stock,
+                    input.carrier_allows_intercept,
+                    &ctx.case.language,
+                    now,
+                )
+                .map_err(|e| match e {
+                    redress_domain::amendment::AmendmentError::Invalid(v) => {
+                        ResolutionError::Invalid(v.within("amendment"))
+                    }
+                    other => other.into(),
+                })?;
+                let entry = amendment_entry(order, &amended, &actor, now);
+                let change = ctx.case.record(vec![entry], now).moving_to(CaseStatus::Resolved, &actor, now);
+                Ok(Resolution { order: Some(amended.order), ..Resolution::of(change) })
+            }),
+        )
+        .await?;
+    let order = stored.order.ok_or_else(|| ApiError::internal("the amended order was not returned"))?;
+    let (before, after, difference) = stored
+        .entries
+        .iter()
+        .find_map(|e| match &e.entry.event {
+            CaseEvent::OrderAmended { before, after, difference, .. } => {
+                Some((before.clone(), after.clone(), *difference))
+            }
+            _ => None,
+        })
+        .ok_or_else(|| ApiError::internal("the amendment was not recorded"))?;
+    Ok(AmendmentOutcome { case: stored.case, order, before, after, difference })
 }
 
 /// A return to request, line by line.
