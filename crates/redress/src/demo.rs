@@ -62,6 +62,7 @@ pub async fn run(listen: SocketAddr, data_dir: Option<PathBuf>) -> anyhow::Resul
         .await?;
     let url = format!("http://{}", listener.local_addr()?);
     let (customer_order, customer_email, customer_link) = sample_customer(&shop, &admin_key, &url);
+    let (waiting_order, waiting_email) = not_shipped(&shop);
     let (name, slug, database) = (&shop.store.name, &shop.store.slug, path.display());
     let (orders, cases, open) = (counts.orders, counts.cases, counts.open_cases);
     let seconds = started.elapsed().as_secs_f64();
@@ -70,6 +71,7 @@ pub async fn run(listen: SocketAddr, data_dir: Option<PathBuf>) -> anyhow::Resul
         "\nRedress demo: {name} ({orders} orders, {cases} cases, {open} still open), ready in {seconds:.2} s\n\
          \n  Portal       {url}/s/{slug}  (as a customer: order {customer_order}, email {customer_email})\n\
          \x20 Signed link  {customer_link}\n\
+         \x20 Not shipped  order {waiting_order}, email {waiting_email}  (its address can still change)\n\
          \n  API          {url}/api/v1\n  OpenAPI      {url}/api/v1/openapi.json\n  Health       {url}/healthz\n\
          \x20 Database     {database}\n\
          \n  Store key    {store_key}\n  Admin key    {admin_key}\n\
@@ -99,6 +101,21 @@ fn sample_customer(shop: &SampleShop, admin_key: &str, url: &str) -> (String, St
     (order.number.clone(), email, link)
 }
 
+/// The newest order still in the warehouse, with its customer's email, so a newcomer (and the
+/// browser tests) can try an address change.
+fn not_shipped(shop: &SampleShop) -> (String, String) {
+    let email_of = |order: &redress_domain::Order| {
+        shop.customers.iter().find(|c| c.id == order.customer_id).map(|c| c.email.to_string()).unwrap_or_default()
+    };
+    let waiting = |order: &&redress_domain::Order| {
+        order.cancelled_at.is_none() && order.fulfilment_stage() == redress_domain::FulfilmentStage::NotPacked
+    };
+    match shop.orders.iter().rev().find(waiting) {
+        Some(order) => (order.number.clone(), email_of(order)),
+        None => (String::new(), String::new()),
+    }
+}
+
 /// What was seeded.
 pub struct Counts {
     /// Orders stored.
@@ -113,6 +130,10 @@ pub struct Counts {
 /// commits, applying each case's follow-ups through the domain's own state machine.
 pub async fn seed(storage: Arc<dyn Storage>, shop: &SampleShop) -> anyhow::Result<Counts> {
     storage.create_store(&shop.store).await.context("cannot create the sample store")?;
+    let source = crate::sample_shop::sample_policy_toml();
+    let policy = redress_domain::policy::Policy::from_toml(&source).context("the sample policy is invalid")?;
+    let stored = redress_store::StoredPolicy { policy, source, saved_at: OffsetDateTime::now_utc() };
+    storage.save_policy(shop.store.id, &stored).await.context("cannot save the sample policy")?;
     let mut tasks = JoinSet::new();
     for order in &shop.orders {
         let customer = shop

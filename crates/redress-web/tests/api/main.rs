@@ -30,6 +30,7 @@ mod money;
 mod openapi;
 mod orders;
 mod portal;
+mod portal_flow;
 mod stores;
 mod story;
 mod understanding;

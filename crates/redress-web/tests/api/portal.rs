@@ -9,20 +9,21 @@ use crate::fixtures::order;
 use crate::support::{TestApp, text};
 
 /// A browser without JavaScript: follows nothing by itself, keeps the cookies it is given.
-struct Browser {
+pub struct Browser {
     client: reqwest::Client,
     base: String,
-    cookies: Vec<(String, String)>,
+    pub cookies: Vec<(String, String)>,
 }
 
-struct Answer {
-    status: StatusCode,
-    location: Option<String>,
-    body: String,
+/// What a page answered.
+pub struct Answer {
+    pub status: StatusCode,
+    pub location: Option<String>,
+    pub body: String,
 }
 
 impl Browser {
-    fn new(app: &TestApp) -> Browser {
+    pub fn new(app: &TestApp) -> Browser {
         let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
         Browser { client, base: app.base.clone(), cookies: Vec::new() }
     }
@@ -44,13 +45,13 @@ impl Browser {
         Answer { status: response.status(), location, body: response.text().await.unwrap() }
     }
 
-    async fn get(&mut self, path: &str) -> Answer {
+    pub async fn get(&mut self, path: &str) -> Answer {
         let response =
             self.client.get(format!("{}{path}", self.base)).header(COOKIE, self.cookie_header()).send().await.unwrap();
         self.keep(response).await
     }
 
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Answer {
+    pub async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Answer {
         let response = self
             .client
             .post(format!("{}{path}", self.base))
@@ -61,9 +62,62 @@ impl Browser {
             .unwrap();
         self.keep(response).await
     }
+
+    /// Posts a `multipart/form-data` form as a browser sends one: text fields, then files
+    /// (name, file name, content type, bytes).
+    pub async fn post_multipart(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, &str, &[u8])],
+    ) -> Answer {
+        let boundary = "----redress-test-boundary-7MA4YWxkTrZu0gW";
+        let mut body = Vec::new();
+        for (name, value) in fields {
+            body.extend(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").bytes(),
+            );
+        }
+        for (name, filename, content_type, bytes) in files {
+            body.extend(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{filename}\"\r\n\
+                     Content-Type: {content_type}\r\n\r\n"
+                )
+                .bytes(),
+            );
+            body.extend_from_slice(bytes);
+            body.extend(b"\r\n");
+        }
+        body.extend(format!("--{boundary}--\r\n").bytes());
+        let response = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header(COOKIE, self.cookie_header())
+            .header(reqwest::header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        self.keep(response).await
+    }
+
+    /// Fetches a file (a photo) with the browser's cookies: status, content type, bytes.
+    pub async fn fetch(&mut self, path: &str) -> (StatusCode, String, Vec<u8>) {
+        let response =
+            self.client.get(format!("{}{path}", self.base)).header(COOKIE, self.cookie_header()).send().await.unwrap();
+        let status = response.status();
+        let kind = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default();
+        (status, kind, response.bytes().await.unwrap().to_vec())
+    }
 }
 
-fn form_token(page: &str) -> String {
+/// The form token a page carries.
+pub fn form_token(page: &str) -> String {
     let at = page.find("name=\"form_token\" value=\"").expect("a form token") + "name=\"form_token\" value=\"".len();
     page[at..].split('"').next().unwrap().to_owned()
 }
@@ -120,6 +174,7 @@ async fn a_customer_finds_the_order_reports_a_problem_and_answers() {
             &format!("/s/north-wind/orders/{order_id}/cases"),
             &[
                 ("kind", "damaged_in_transit"),
+                ("qty:MUG-1", "1"),
                 ("body", "Kubek przyszedł rozbity, jestem bardzo zawiedziona!"),
                 ("form_token", &token),
             ],
