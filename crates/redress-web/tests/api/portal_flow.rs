@@ -13,6 +13,11 @@ use crate::fixtures::{order, set};
 use crate::portal::{Browser, form_token};
 use crate::support::{TestApp, on_both_backends, text};
 
+/// A form field: name and value.
+type Field<'a> = (&'a str, &'a str);
+/// A file field: name, file name, content type and bytes.
+type File<'a> = (&'a str, &'a str, &'a str, &'a [u8]);
+
 /// The first bytes of a PNG file: what the server checks a photo by.
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
 
@@ -144,7 +149,7 @@ async fn bad_reports_change_nothing(app: &TestApp) {
         big
     };
     let pdf: &[u8] = b"%PDF-1.7 not a photo";
-    let cases: Vec<(&str, Vec<(&str, &str)>, Vec<(&str, &str, &str, &[u8])>)> = vec![
+    let cases: Vec<(&str, Vec<Field>, Vec<File>)> = vec![
         ("another order's line", vec![("qty:SOCK-3", "1")], vec![]),
         ("more than ordered", vec![("qty:MUG-1", "3")], vec![]),
         ("not a number", vec![("qty:MUG-1", "two")], vec![]),
