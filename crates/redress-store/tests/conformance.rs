@@ -108,6 +108,7 @@ fn new_case(store: &Store, order: Option<&Order>, body: &str, at: OffsetDateTime
         },
         opened_by: Actor::Customer { handle: "ana@example.com".into() },
         understood: None,
+        lines: Vec::new(),
     }
 }
 

@@ -2854,6 +2854,7 @@ fn make_case(
         first_message,
         opened_by: author,
         understood: None,
+        lines: Vec::new(),
     };
     let follow_ups = follow_ups(rng, spec, &new_case, &vars, customer, opened_at, now);
     Ok(SampleCase { new_case, opened_at, follow_ups })

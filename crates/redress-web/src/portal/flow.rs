@@ -19,7 +19,7 @@ use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use redress_domain::amendment::{Amendment, AmendmentError, amend, amendable, listed_variant, reported_stock};
-use redress_domain::decision::{CaseFacts, Decision, LineQuantity};
+use redress_domain::decision::{CaseFacts, LineQuantity};
 use redress_domain::message::{MAX_IMAGES_PER_REPORT, check_image};
 use redress_domain::policy::{Payer, Policy, amount_in};
 use redress_domain::returns::ReturnAuthorisation;
@@ -39,7 +39,7 @@ use crate::auth::StoreCaller;
 use crate::error::ApiError;
 use crate::routes::cases::{FirstMessage, OpenCase};
 use crate::routes::resolution::{
-    AmendmentRequest, RemedyRequest, amend_order_for, carry_out_remedy_for, options_for, parse_lines, policy_of,
+    AmendmentRequest, RemedyRequest, amend_order_for, carry_out_remedy_for, options_for, policy_of,
 };
 
 /// The largest report body: the photos at their limit plus the text fields.
@@ -74,14 +74,6 @@ fn wants_photos(kind: IssueKind, policy: &Policy) -> bool {
 
 fn variant_words(variant: &BTreeMap<String, String>) -> String {
     variant.values().cloned().collect::<Vec<_>>().join(", ")
-}
-
-fn lines_param(lines: &[LineQuantity]) -> String {
-    lines.iter().map(|l| format!("{}:{}", l.sku, l.quantity)).collect::<Vec<_>>().join(",")
-}
-
-fn encode(text: &str) -> String {
-    form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
 
 fn customer_of(case: &Case) -> Actor {
@@ -391,6 +383,7 @@ pub(super) async fn report(
         sentiment: None,
         escalation: Vec::new(),
         message: FirstMessage { body: report.body, attachments },
+        lines: report.lines,
     };
     let caller = StoreCaller { store_id: store.id, label: "customer portal".into() };
     let case_id = match crate::routes::cases::open(&state, &caller, input, true).await {
@@ -417,10 +410,7 @@ pub(super) async fn report(
             tracing::error!(error = %e, %case_id, "a photo of a portal report could not be kept");
         }
     }
-    redirect(
-        &format!("{}/cases/{case_id}?sent=1&lines={}", chrome.base, encode(&lines_param(&report.lines))),
-        Vec::new(),
-    )
+    redirect(&format!("{}/cases/{case_id}?sent=1", chrome.base), Vec::new())
 }
 
 // ----------------------------------------------------------------------------------------------
@@ -501,7 +491,6 @@ pub(super) struct DecisionView {
     pub(super) reasons: Vec<String>,
     pub(super) offers: Vec<OfferView>,
     pub(super) swaps: Vec<SwapChoice>,
-    pub(super) lines: String,
     pub(super) address_link: bool,
     pub(super) any_choosable: bool,
 }
@@ -532,27 +521,29 @@ pub(super) fn done_on(w: &Words, entries: &[redress_store::RecordedEntry]) -> Ve
         .collect()
 }
 
-/// The decision on a case still waiting for a remedy, with the lines the customer reported.
+/// The decision on a case still waiting for a remedy, about the lines the customer reported.
 pub(super) async fn decision_of(
     state: &AppState,
     w: &Words,
     case: &Case,
     order: &Order,
-    lines: Vec<LineQuantity>,
     photos_provided: bool,
 ) -> Option<DecisionView> {
-    let facts = |lines| CaseFacts {
+    let facts = CaseFacts {
         kind: case.kind,
-        lines,
+        lines: case.lines.clone(),
         photos_provided,
         carrier_allows_intercept: false,
         language: case.language.clone(),
     };
-    // Lines from a link that no longer fit the order fall back to the whole order, as the API does.
-    let (decision, lines): (Decision, Vec<LineQuantity>) = match options_for(state, case, &facts(lines.clone())).await {
-        Ok(decision) => (decision, lines),
-        Err(_) => (options_for(state, case, &facts(Vec::new())).await.ok()?, Vec::new()),
+    let decision = match options_for(state, case, &facts).await {
+        Ok(decision) => decision,
+        Err(e) => {
+            tracing::warn!(code = e.code, message = %e.message, case_id = %case.id, "no decision for a portal case");
+            return None;
+        }
     };
+    let lines = &case.lines;
     let address_kind = case.kind == IssueKind::ChangeShippingAddress;
     let mut offers = Vec::new();
     let mut first = true;
@@ -628,7 +619,6 @@ pub(super) async fn decision_of(
         any_choosable: offers.iter().any(|o| o.choosable),
         offers,
         swaps,
-        lines: lines_param(&lines),
         address_link: address_kind && decision.offers.iter().any(|o| o.remedy == Remedy::AmendOrder),
     })
 }
@@ -706,11 +696,9 @@ pub(super) async fn choose(
         return notice(StatusCode::NOT_FOUND, &chrome, "error-expired", Vec::new()).into_response();
     };
     let page = format!("{}/cases/{}", chrome.base, case.id);
-    let lines_text = form.get("lines").to_owned();
-    let back = |code: &str| redirect(&format!("{page}?lines={}&error={code}", encode(&lines_text)), Vec::new());
     match carry_out_choice(&state, &store, &grant, &case, &form).await {
         Ok(()) => redirect(&format!("{page}?done=1"), Vec::new()),
-        Err(code) => back(code),
+        Err(code) => redirect(&format!("{page}?error={code}"), Vec::new()),
     }
 }
 
@@ -725,7 +713,7 @@ async fn carry_out_choice(
     case: &Case,
     form: &Submitted,
 ) -> Result<(), &'static str> {
-    let lines = parse_lines(form.get("lines")).map_err(|_| "remedy")?;
+    let lines = case.lines.clone();
     let remedy: Remedy = form.get("remedy").parse().map_err(|_| "not-offered")?;
     let order = state.storage().order(store.id, grant.order_id).await.map_err(|_| "remedy")?;
     let photos_provided =
@@ -785,9 +773,10 @@ async fn carry_out_choice(
         } else {
             Vec::new()
         };
+        // The case's own lines are the ones concerned; the remedy code reads them from the case.
         let input = RemedyRequest {
             remedy,
-            lines,
+            lines: Vec::new(),
             photos_provided,
             carrier_allows_intercept: false,
             approved_by: None,
@@ -959,6 +948,7 @@ pub(super) async fn change_address(
             body: format!("{}\n{}", chrome.w.t("address-message"), address_lines(&address).join("\n")),
             attachments: Vec::new(),
         },
+        lines: Vec::new(),
     };
     let caller = StoreCaller { store_id: store.id, label: "customer portal".into() };
     let case = match crate::routes::cases::open(&state, &caller, input, false).await {

@@ -439,8 +439,6 @@ pub struct CaseQuery {
     t: Option<String>,
     sent: Option<String>,
     empty: Option<String>,
-    /// The lines the customer reported, `SKU:quantity` comma separated, for the decision.
-    lines: Option<String>,
     /// Set after a remedy was carried out.
     done: Option<String>,
     /// Why a choice was refused, one of [`flow::CHOICE_ERRORS`].
@@ -481,8 +479,7 @@ async fn case_page(
             let decision = if flow::settled(&case, &done) {
                 None
             } else {
-                let lines = query.lines.as_deref().and_then(|l| crate::routes::resolution::parse_lines(l).ok());
-                flow::decision_of(&state, w, &case, order, lines.unwrap_or_default(), !photos.is_empty()).await
+                flow::decision_of(&state, w, &case, order, !photos.is_empty()).await
             };
             (decision, flow::returns_of(&state, w, &case, order).await)
         }

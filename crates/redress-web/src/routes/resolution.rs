@@ -122,7 +122,8 @@ where
 #[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct OptionsQuery {
-    /// Lines concerned as `SKU:quantity`, comma separated; the whole order if absent.
+    /// Lines concerned as `SKU:quantity`, comma separated; the lines the case was opened with,
+    /// else the whole order, if absent.
     pub lines: Option<String>,
     /// The customer has sent photos.
     pub photos_provided: Option<bool>,
@@ -130,7 +131,7 @@ pub struct OptionsQuery {
     pub carrier_allows_intercept: Option<bool>,
 }
 
-pub(crate) fn parse_lines(text: &str) -> Result<Vec<LineQuantity>, ApiError> {
+fn parse_lines(text: &str) -> Result<Vec<LineQuantity>, ApiError> {
     text.split(',')
         .map(str::trim)
         .filter(|p| !p.is_empty())
@@ -159,7 +160,7 @@ async fn get_options(
     let case = state.storage().case(caller.store_id, path_id(&case_id, "case")?).await?;
     let facts = CaseFacts {
         kind: case.kind,
-        lines: query.lines.as_deref().map(parse_lines).transpose()?.unwrap_or_default(),
+        lines: query.lines.as_deref().map(parse_lines).transpose()?.unwrap_or_else(|| case.lines.clone()),
         photos_provided: query.photos_provided.unwrap_or(false),
         carrier_allows_intercept: query.carrier_allows_intercept.unwrap_or(false),
         language: case.language.clone(),
@@ -186,7 +187,7 @@ pub(crate) async fn options_for(state: &AppState, case: &Case, facts: &CaseFacts
 pub struct RemedyRequest {
     /// One of the remedies the options offer.
     pub remedy: Remedy,
-    /// Lines concerned; the whole order if empty.
+    /// Lines concerned; the lines the case was opened with, else the whole order, if empty.
     #[serde(default)]
     pub lines: Vec<LineQuantity>,
     /// The customer has sent photos.
@@ -311,9 +312,11 @@ fn carry_out(
     now: OffsetDateTime,
 ) -> Result<(Resolution, Decision), ResolutionError> {
     let case = &ctx.case;
+    // What the request names, else what the case was opened about, else the whole order.
+    let lines = if input.lines.is_empty() { case.lines.clone() } else { input.lines.clone() };
     let facts = CaseFacts {
         kind: case.kind,
-        lines: input.lines.clone(),
+        lines: lines.clone(),
         photos_provided: input.photos_provided,
         carrier_allows_intercept: input.carrier_allows_intercept,
         language: case.language.clone(),
@@ -389,7 +392,7 @@ fn carry_out(
         }
         Remedy::ReturnRefund | Remedy::Exchange | Remedy::StoreCredit if offer.requires_return => {
             let order = ctx.order.as_ref().ok_or(ResolutionError::NoOrder)?;
-            let lines: Vec<RequestedLine> = if input.lines.is_empty() {
+            let lines: Vec<RequestedLine> = if lines.is_empty() {
                 let left = returnable_units(order, &ctx.returns);
                 order
                     .lines
@@ -400,8 +403,7 @@ fn carry_out(
                     })
                     .collect()
             } else {
-                input
-                    .lines
+                lines
                     .iter()
                     .map(|l| RequestedLine { sku: l.sku.clone(), quantity: l.quantity, reason: case.kind })
                     .collect()
@@ -447,7 +449,7 @@ fn carry_out(
                 id: claim_id,
                 case_id: case.id,
                 kind: case.kind,
-                lines: input.lines.clone(),
+                lines: lines.clone(),
                 resolution,
                 fault: decision.fault.case,
                 carrier_reference: input.carrier_reference.clone(),

@@ -83,9 +83,9 @@ async fn damaged_item_reported_with_a_photo_and_replaced(app: &TestApp) {
         .await;
     assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
     let case_path = answer.location.unwrap();
-    assert!(case_path.contains("lines=MUG-1%3A1"), "{case_path}");
     let cases = app.all_cases(&shop.key, "").await;
     assert_eq!(cases.len(), 1);
+    assert_eq!(cases[0]["lines"], json!([{"sku": "MUG-1", "quantity": 1}]), "the case keeps the lines reported");
     let case_id = text(&cases[0]["id"]);
     let view = app.case_view(&shop.key, &case_id).await;
     let first = &view["messages"][0];
@@ -103,6 +103,9 @@ async fn damaged_item_reported_with_a_photo_and_replaced(app: &TestApp) {
     assert!(page.body.contains("value=\"reship\" checked"), "{}", page.body);
     assert!(!page.body.contains("Send photos of the problem first"));
     assert!(page.body.contains("class=\"reasons\""));
+    // Amounts are for the one mug reported, whenever the page is opened.
+    let again = browser.get(&format!("/s/north-wind/cases/{}", text(&cases[0]["id"]))).await;
+    assert!(again.body.contains("Refund me, I keep the item · 12.50 EUR"), "{}", again.body);
 
     // The photo is shown back, and served as the image it is.
     let photo_at = page.body.find("/photos/").unwrap();
@@ -115,7 +118,7 @@ async fn damaged_item_reported_with_a_photo_and_replaced(app: &TestApp) {
     let chosen = browser
         .post(
             &format!("/s/north-wind/cases/{case_id}/remedy"),
-            &[("form_token", &form_token(&page.body)), ("lines", "MUG-1:1"), ("remedy", "reship")],
+            &[("form_token", &form_token(&page.body)), ("remedy", "reship")],
         )
         .await;
     assert_eq!(chosen.status, StatusCode::SEE_OTHER);
@@ -229,15 +232,17 @@ async fn an_exchange_offers_sizes_with_stock_and_gives_return_instructions(app: 
     assert!(exchange < page.body.find("value=\"return_refund\"").unwrap(), "{}", page.body);
     assert!(page.body.contains("value=\"exchange\" checked"));
     assert!(page.body.contains("<option value=\"TEE-L\">L · 19.99 EUR · 3 in stock</option>"), "{}", page.body);
-    assert!(page.body.contains("<option value=\"TEE-S\" disabled>S · 19.99 EUR · out of stock</option>"), "{}", page.body);
+    assert!(
+        page.body.contains("<option value=\"TEE-S\" disabled>S · 19.99 EUR · out of stock</option>"),
+        "{}",
+        page.body
+    );
     let token = form_token(&page.body);
     let remedy = format!("/s/north-wind/cases/{case_id}/remedy");
 
     // A sold-out size, a size the shop does not list, or no size: refused, nothing opened.
     for (to, error) in [("TEE-S", "out-of-stock"), ("TEE-XXL", "choose-variant"), ("", "choose-variant")] {
-        let answer = browser
-            .post(&remedy, &[("form_token", &token), ("lines", "TEE-M:1"), ("remedy", "exchange"), ("swap:TEE-M", to)])
-            .await;
+        let answer = browser.post(&remedy, &[("form_token", &token), ("remedy", "exchange"), ("swap:TEE-M", to)]).await;
         assert_eq!(answer.status, StatusCode::SEE_OTHER);
         assert!(
             answer.location.as_deref().unwrap().ends_with(&format!("error={error}")),
@@ -251,9 +256,8 @@ async fn an_exchange_offers_sizes_with_stock_and_gives_return_instructions(app: 
     assert_eq!(returns["returns"], json!([]));
 
     // Size L it is: the return is opened with the wish recorded, and the page says what to do.
-    let answer = browser
-        .post(&remedy, &[("form_token", &token), ("lines", "TEE-M:1"), ("remedy", "exchange"), ("swap:TEE-M", "TEE-L")])
-        .await;
+    let answer =
+        browser.post(&remedy, &[("form_token", &token), ("remedy", "exchange"), ("swap:TEE-M", "TEE-L")]).await;
     assert!(answer.location.as_deref().unwrap().ends_with("?done=1"), "{:?}", answer.location);
     let returns = app.get(&format!("/api/v1/cases/{case_id}/returns"), &shop.key).await.expect(200);
     let rma = &returns["returns"][0];
@@ -366,10 +370,7 @@ async fn another_customers_case_is_out_of_reach(app: &TestApp) {
     assert_eq!(ana.get(&format!("/s/north-wind/cases/{case_id}")).await.status, StatusCode::NOT_FOUND);
     assert_eq!(ana.fetch(&format!("/s/north-wind/cases/{case_id}/photos/{photo_id}")).await.0, StatusCode::NOT_FOUND);
     let answer = ana
-        .post(
-            &format!("/s/north-wind/cases/{case_id}/remedy"),
-            &[("form_token", &token), ("remedy", "reship"), ("lines", "")],
-        )
+        .post(&format!("/s/north-wind/cases/{case_id}/remedy"), &[("form_token", &token), ("remedy", "reship")])
         .await;
     assert_eq!(answer.status, StatusCode::NOT_FOUND);
     let answer = ana.post(&format!("/s/north-wind/orders/{their_order}/address"), &[("form_token", &token)]).await;
@@ -387,7 +388,36 @@ async fn another_customers_case_is_out_of_reach(app: &TestApp) {
     assert_eq!(app.all_cases(&shop.key, "").await.len(), 1);
 }
 
+/// Lines given when a case is opened are checked against the order and kept; decisions and
+/// remedies default to them, over the API as in the portal.
+async fn cases_keep_the_lines_they_were_opened_about(app: &TestApp) {
+    let shop = app.create_store("north-wind").await;
+    let created = app.create_order(&shop.key, &delivered("A-4001", "ana@example.com")).await;
+    let order_id = text(&created["id"]);
+    let mut body = crate::fixtures::case_on_order(&order_id, "Broken mug");
+    body["kind"] = json!("damaged_in_transit");
+    for (lines, field) in [
+        (json!([{"sku": "SOCK-3", "quantity": 1}]), "lines[0].sku"),
+        (json!([{"sku": "MUG-1", "quantity": 3}]), "lines[0].quantity"),
+    ] {
+        body["lines"] = lines;
+        app.post("/api/v1/cases", &shop.key, &body).await.error(400, "invalid_field", Some(field));
+    }
+    assert!(app.all_cases(&shop.key, "").await.is_empty());
+    body["lines"] = json!([{"sku": "MUG-1", "quantity": 1}]);
+    let view = app.open_case(&shop.key, &body).await;
+    let case_id = text(&view["case"]["id"]);
+    let options = app.get(&format!("/api/v1/cases/{case_id}/options"), &shop.key).await.expect(200);
+    assert_eq!(options["amounts"]["goods"]["amount_minor"], 1250, "one mug, not the order");
+    let whole = app.get(&format!("/api/v1/cases/{case_id}/options?lines=MUG-1:2,TEA-9:1"), &shop.key).await.expect(200);
+    assert_eq!(whole["amounts"]["goods"]["amount_minor"], 3300);
+    let without_order =
+        set(crate::fixtures::case_without_order("Hello"), "/lines", json!([{"sku": "MUG-1", "quantity": 1}]));
+    app.post("/api/v1/cases", &shop.key, &without_order).await.error(400, "invalid_field", Some("lines"));
+}
+
 on_both_backends!(
+    cases_keep_the_lines_they_were_opened_about,
     damaged_item_reported_with_a_photo_and_replaced,
     bad_reports_change_nothing,
     an_exchange_offers_sizes_with_stock_and_gives_return_instructions,
