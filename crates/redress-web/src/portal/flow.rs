@@ -812,20 +812,23 @@ struct AddressPage<'a> {
     address: Address,
     street2: String,
     region: String,
-    refused: Option<String>,
+    refused: Option<(String, Vec<String>)>,
     error: Option<String>,
     form_token: String,
 }
 
-/// Whether the order's address can still change, and the reason in the customer's language when not.
-fn too_late(order: &Order, policy: &Policy, w: &Words, language: &LanguageTag) -> Option<String> {
+/// Whether the order's address can still change; when not, the reason in the customer's
+/// language and what can be done instead, as the amendment logic gives them.
+fn too_late(order: &Order, policy: &Policy, w: &Words, language: &LanguageTag) -> Option<(String, Vec<String>)> {
     if amendable(order, policy) && order.cancelled_at.is_none() {
         return None;
     }
     let same = Amendment::ShippingAddress { address: order.shipping_address.clone() };
     match amend(order, &same, policy, &BTreeMap::new(), false, language, OffsetDateTime::now_utc()) {
-        Err(AmendmentError::TooLate { reason, .. }) => Some(reason.text),
-        _ => Some(w.t("address-cancelled")),
+        Err(AmendmentError::TooLate { reason, alternatives }) => {
+            Some((reason.text, alternatives.iter().map(|r| w.t(&format!("remedy-{r}"))).collect()))
+        }
+        _ => Some((w.t("address-cancelled"), Vec::new())),
     }
 }
 

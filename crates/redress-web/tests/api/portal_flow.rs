@@ -327,6 +327,7 @@ async fn the_address_changes_before_shipping_and_not_after(app: &TestApp) {
     let form = bob.get(&format!("/s/north-wind/orders/{moving_id}/address?lang=pl")).await;
     assert!(form.body.contains("id=\"too-late\""), "{}", form.body);
     assert!(form.body.contains("dhl"), "the reason names the carrier: {}", form.body);
+    assert!(form.body.contains("<li>Zwrot produktu i pieniędzy</li>"), "and what can be done instead: {}", form.body);
     let mut fields = new("Marszałkowska 1", "PL");
     let token = form_token(&bob.get(&format!("/s/north-wind/orders/{moving_id}")).await.body);
     fields.push(("form_token", &token));
@@ -388,6 +389,58 @@ async fn another_customers_case_is_out_of_reach(app: &TestApp) {
     assert_eq!(app.all_cases(&shop.key, "").await.len(), 1);
 }
 
+/// Before the order ships, a wrong size is changed on the order itself (no return), to a size
+/// in stock, through the amendment logic.
+async fn a_new_size_before_shipping_amends_the_order(app: &TestApp) {
+    let shop = app.create_store("north-wind").await;
+    let price = json!({"amount_minor": 1999, "currency": "EUR"});
+    let mut body = set(order("A-5001", "ana@example.com"), "/shipments", json!([]));
+    body["lines"] = json!([{
+        "sku": "TEE-M", "title": "Crew tee", "variant": {"size": "M"}, "quantity": 2, "unit_price": price,
+        "other_variants": [
+            {"sku": "TEE-L", "variant": {"size": "L"}, "unit_price": price, "in_stock": 5},
+            {"sku": "TEE-XL", "variant": {"size": "XL"}, "unit_price": price, "in_stock": 1}
+        ]
+    }]);
+    let created = app.create_order(&shop.key, &body).await;
+    let order_id = text(&created["id"]);
+    let mut browser = Browser::new(app);
+    sign_in(&mut browser, "A-5001", "ana@example.com").await;
+    let form = browser.get(&format!("/s/north-wind/orders/{order_id}/report?kind=change_order_items")).await;
+    let answer = browser
+        .post_multipart(
+            &format!("/s/north-wind/orders/{order_id}/cases"),
+            &[
+                ("form_token", &form_token(&form.body)),
+                ("kind", "change_order_items"),
+                ("qty:TEE-M", "2"),
+                ("reason", "I need L"),
+            ],
+            &[],
+        )
+        .await;
+    let page = browser.get(answer.location.as_deref().unwrap()).await;
+    assert!(page.body.contains("value=\"amend_order\" checked"), "{}", page.body);
+    let case_id = answer.location.unwrap().split('/').next_back().unwrap().split('?').next().unwrap().to_owned();
+    let remedy = format!("/s/north-wind/cases/{case_id}/remedy");
+    let token = form_token(&page.body);
+    // One XL left for two shirts: refused, the order unchanged.
+    let refused =
+        browser.post(&remedy, &[("form_token", &token), ("remedy", "amend_order"), ("swap:TEE-M", "TEE-XL")]).await;
+    assert!(refused.location.as_deref().unwrap().ends_with("error=out-of-stock"), "{:?}", refused.location);
+    let stored = app.get(&format!("/api/v1/orders/{order_id}"), &shop.key).await.expect(200);
+    assert_eq!(stored["lines"][0]["sku"], "TEE-M");
+
+    let done =
+        browser.post(&remedy, &[("form_token", &token), ("remedy", "amend_order"), ("swap:TEE-M", "TEE-L")]).await;
+    assert!(done.location.as_deref().unwrap().ends_with("?done=1"), "{:?}", done.location);
+    let stored = app.get(&format!("/api/v1/orders/{order_id}"), &shop.key).await.expect(200);
+    assert_eq!((stored["lines"][0]["sku"].as_str(), stored["lines"][0]["quantity"].as_u64()), (Some("TEE-L"), Some(2)));
+    assert!(timeline_events(app, &shop.key, &case_id).await.contains(&"order_amended".to_owned()));
+    let page = browser.get(done.location.as_deref().unwrap()).await;
+    assert!(page.body.contains("Order changed: 2 × Crew tee [size L] (TEE-L)"), "{}", page.body);
+}
+
 /// Lines given when a case is opened are checked against the order and kept; decisions and
 /// remedies default to them, over the API as in the portal.
 async fn cases_keep_the_lines_they_were_opened_about(app: &TestApp) {
@@ -417,6 +470,7 @@ async fn cases_keep_the_lines_they_were_opened_about(app: &TestApp) {
 }
 
 on_both_backends!(
+    a_new_size_before_shipping_amends_the_order,
     cases_keep_the_lines_they_were_opened_about,
     damaged_item_reported_with_a_photo_and_replaced,
     bad_reports_change_nothing,
