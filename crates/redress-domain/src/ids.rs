@@ -108,3 +108,7 @@ mod tests {
         assert!("not-a-uuid".parse::<CaseId>().is_err());
     }
 }
+typed_id!(
+    /// A person on a store's support team who signs in to the agent workspace.
+    AgentId
+);

@@ -24,6 +24,7 @@ pub mod dispute;
 pub mod explain;
 pub mod fault;
 pub mod ids;
+pub mod inbox;
 pub mod ledger;
 pub mod message;
 pub mod money;
@@ -35,6 +36,7 @@ pub mod returns;
 pub mod sample;
 pub mod store;
 pub mod taxonomy;
+pub mod team;
 pub mod timeline;
 pub mod transaction_check;
 
@@ -42,8 +44,8 @@ pub use case::{
     Case, CaseChange, CaseError, CaseNumber, CaseStatus, Classification, NewCase, Priority, SignalFound, Understood,
 };
 pub use ids::{
-    ApiKeyId, CaseId, ClaimId, CustomerId, DisputeId, MessageId, OrderId, PaymentId, PostingId, RefundId, ReturnId,
-    ShipmentId, StoreId,
+    AgentId, ApiKeyId, CaseId, ClaimId, CustomerId, DisputeId, MessageId, OrderId, PaymentId, PostingId, RefundId,
+    ReturnId, ShipmentId, StoreId,
 };
 pub use message::{Attachment, Author, Direction, Message};
 pub use money::{Currency, Money, MoneyError};

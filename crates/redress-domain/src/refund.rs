@@ -105,6 +105,35 @@ pub enum RefundReason {
     Other,
 }
 
+impl RefundReason {
+    /// Every reason.
+    pub const ALL: &'static [RefundReason] =
+        &[Self::Items, Self::Shipping, Self::DuplicateCharge, Self::Compensation, Self::Other];
+
+    /// The snake_case id.
+    pub const fn as_str(&self) -> &'static str {
+        match self {
+            Self::Items => "items",
+            Self::Shipping => "shipping",
+            Self::DuplicateCharge => "duplicate_charge",
+            Self::Compensation => "compensation",
+            Self::Other => "other",
+        }
+    }
+}
+
+impl std::str::FromStr for RefundReason {
+    type Err = ValidationError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|reason| reason.as_str() == text)
+            .ok_or_else(|| ValidationError::new("reason", format!("`{text}` is not a refund reason")))
+    }
+}
+
 /// A fee kept from a refund.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -788,6 +817,7 @@ pub const SENT_RECONCILE_AFTER: Duration = Duration::seconds(30);
 #[cfg(test)]
 mod tests {
     use super::*;
+
     use crate::approval::Role;
     use crate::money::Currency;
     use proptest::prelude::*;
@@ -795,6 +825,15 @@ mod tests {
     use uuid::Uuid;
 
     const T0: OffsetDateTime = datetime!(2026-11-20 09:00 UTC);
+
+    #[test]
+    fn refund_reasons_read_back_as_serde_spells_them() {
+        for reason in RefundReason::ALL {
+            assert_eq!(serde_json::to_value(reason).unwrap(), reason.as_str());
+            assert_eq!(reason.as_str().parse::<RefundReason>().unwrap(), *reason);
+        }
+        assert_eq!("twice".parse::<RefundReason>().unwrap_err().field, "reason");
+    }
 
     fn eur() -> Currency {
         Currency::from_code("EUR").unwrap()

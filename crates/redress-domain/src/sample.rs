@@ -126,3 +126,40 @@ pub fn order_with(lines: Vec<OrderLine>, stage: Stage, now: OffsetDateTime) -> O
         cancelled_at: None,
     }
 }
+
+/// A new English case of `kind` opened by email at `now` by ana@example.com, numbered #1.
+pub fn case(kind: crate::IssueKind, now: OffsetDateTime) -> crate::Case {
+    let store_id = StoreId::from_uuid(Uuid::from_u128(1));
+    let case_id = crate::CaseId::from_uuid(Uuid::from_u128(2));
+    let customer = crate::Actor::Customer { handle: "ana@example.com".into() };
+    let new = crate::NewCase {
+        id: case_id,
+        store_id,
+        order_id: None,
+        customer_id: None,
+        customer_email: crate::EmailAddress::parse("ana@example.com").ok(),
+        subject: "My parcel".into(),
+        kind,
+        language: crate::LanguageTag::parse("en").unwrap_or_else(|_| unreachable!("`en` is a language tag")),
+        sentiment: crate::Sentiment::Neutral,
+        escalation: Default::default(),
+        first_message: crate::Message {
+            id: crate::MessageId::from_uuid(Uuid::from_u128(3)),
+            store_id,
+            case_id,
+            direction: crate::Direction::Inbound,
+            channel: crate::Channel::Email,
+            author: customer.clone(),
+            body: "Where is my parcel?".into(),
+            attachments: vec![],
+            created_at: now,
+        },
+        opened_by: customer,
+        understood: None,
+        lines: Vec::new(),
+    };
+    match crate::Case::open(new, crate::CaseNumber(1), now) {
+        Ok(change) => change.case,
+        Err(e) => unreachable!("the sample case is valid: {e}"),
+    }
+}

@@ -39,8 +39,12 @@ mod money_postgres;
 mod money_sqlite;
 pub mod postgres;
 pub mod sqlite;
+pub mod team;
+mod team_postgres;
+mod team_sqlite;
 
 pub use money::{MoneyStorage, RefundOutcome, RefundUpdateFn};
+pub use team::{AgentSession, TeamStorage};
 
 /// Why a storage call failed.
 #[derive(Debug, thiserror::Error)]
@@ -402,6 +406,9 @@ pub trait Storage: Send + Sync {
     ) -> Result<(), StoreError>;
     /// The money layer's storage, in the same database.
     fn money(&self) -> &dyn MoneyStorage;
+
+    /// The support team's accounts and sessions.
+    fn team(&self) -> &dyn TeamStorage;
 }
 
 /// Opens the storage a URL names: `sqlite://path/to/file.db` (or a bare path) or

@@ -97,6 +97,10 @@ pub trait MoneyStorage: Send + Sync {
     async fn dispute(&self, store_id: StoreId, id: DisputeId) -> Result<Dispute, StoreError>;
     /// A case's disputes, oldest first.
     async fn disputes_of_case(&self, store_id: StoreId, case_id: CaseId) -> Result<Vec<Dispute>, StoreError>;
+    /// The store's disputes, the one due soonest first: the workspace's disputes list.
+    async fn disputes_of_store(&self, store_id: StoreId) -> Result<Vec<Dispute>, StoreError>;
+    /// The store's refunds waiting for a second person, oldest first: the approvals queue.
+    async fn refunds_awaiting_approval(&self, store_id: StoreId) -> Result<Vec<Refund>, StoreError>;
     /// Appends entries to a case's timeline (e.g. a transaction check's findings).
     async fn append_timeline(
         &self,

@@ -596,6 +596,26 @@ impl MoneyStorage for PostgresStorage {
         .await
     }
 
+    async fn disputes_of_store(&self, store_id: StoreId) -> Result<Vec<Dispute>, StoreError> {
+        all_docs(
+            sqlx::query("SELECT doc FROM disputes WHERE store_id = $1 ORDER BY evidence_due_at_us, id")
+                .bind(store_id.as_uuid()),
+            &self.pool,
+        )
+        .await
+    }
+
+    async fn refunds_awaiting_approval(&self, store_id: StoreId) -> Result<Vec<Refund>, StoreError> {
+        all_docs(
+            sqlx::query(
+                "SELECT doc FROM refunds WHERE store_id = $1 AND status = 'awaiting_approval' ORDER BY created_at_us, id",
+            )
+            .bind(store_id.as_uuid()),
+            &self.pool,
+        )
+        .await
+    }
+
     async fn append_timeline(
         &self,
         store_id: StoreId,

@@ -516,6 +516,28 @@ impl MoneyStorage for SqliteStorage {
         .await
     }
 
+    async fn disputes_of_store(&self, store_id: StoreId) -> Result<Vec<Dispute>, StoreError> {
+        self.read(move |conn| {
+            all_docs(
+                conn,
+                "SELECT doc FROM disputes WHERE store_id = ?1 ORDER BY evidence_due_at_us, id",
+                [store_id.to_string()],
+            )
+        })
+        .await
+    }
+
+    async fn refunds_awaiting_approval(&self, store_id: StoreId) -> Result<Vec<Refund>, StoreError> {
+        self.read(move |conn| {
+            all_docs(
+                conn,
+                "SELECT doc FROM refunds WHERE store_id = ?1 AND status = 'awaiting_approval' ORDER BY created_at_us, id",
+                [store_id.to_string()],
+            )
+        })
+        .await
+    }
+
     async fn append_timeline(
         &self,
         store_id: StoreId,

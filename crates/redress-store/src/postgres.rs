@@ -938,6 +938,10 @@ impl Storage for PostgresStorage {
     fn money(&self) -> &dyn crate::MoneyStorage {
         self
     }
+
+    fn team(&self) -> &dyn crate::TeamStorage {
+        self
+    }
 }
 
 fn attachment_info(row: &sqlx::postgres::PgRow) -> Result<AttachmentInfo, StoreError> {

@@ -44,6 +44,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0002_resolution.sql"),
     include_str!("../migrations/sqlite/0003_money.sql"),
     include_str!("../migrations/sqlite/0004_help_articles.sql"),
+    include_str!("../migrations/sqlite/0005_team.sql"),
     include_str!("../migrations/sqlite/0006_attachments.sql"),
 ];
 
@@ -1190,6 +1191,10 @@ impl Storage for SqliteStorage {
     }
 
     fn money(&self) -> &dyn crate::MoneyStorage {
+        self
+    }
+
+    fn team(&self) -> &dyn crate::TeamStorage {
         self
     }
 }

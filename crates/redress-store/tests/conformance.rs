@@ -12,6 +12,8 @@ use redress_domain::resolution::{Resolution, ResolutionContext, ResolutionError}
 use redress_domain::returns::{NewReturn, RequestedLine, ReturnAuthorisation, ReturnStatus};
 #[path = "conformance/money.rs"]
 mod money;
+#[path = "conformance/team.rs"]
+mod team;
 
 use redress_domain::*;
 use redress_store::{CaseFilter, CaseUpdate, IdempotencyKey, Storage, StoreError, StoredPolicy};
@@ -572,6 +574,13 @@ async fn sqlite_passes_the_money_story() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_passes_the_team_story() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = redress_store::sqlite::SqliteStorage::open(&dir.path().join("redress.db")).await.unwrap();
+    team::story(Arc::new(db)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_ledger_is_append_only_and_balanced() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("redress.db");
@@ -645,6 +654,7 @@ async fn postgres_passes_the_story() {
     let db = Arc::new(db);
     story(db.clone()).await;
     money::story(db.clone()).await;
+    team::story(db.clone()).await;
     let unbalanced = sqlx::query(
         "INSERT INTO legs (posting_id, store_id, position, account, currency, amount_minor)
          SELECT id, store_id, 99, 'sales', 'EUR', 1 FROM postings LIMIT 1",

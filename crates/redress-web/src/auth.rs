@@ -88,12 +88,24 @@ pub struct StoreCaller {
     pub store_id: StoreId,
     /// The key's label, recorded as the actor of what it does.
     pub label: String,
+    /// True when a signed-in team member acts through the agent workspace: the label is then
+    /// their name, and the timeline records them as an agent rather than an integration.
+    pub is_agent: bool,
 }
 
 impl StoreCaller {
+    /// A team member acting for their store through the agent workspace.
+    pub fn agent(agent: &redress_domain::team::Agent) -> Self {
+        Self { store_id: agent.store_id, label: agent.name.clone(), is_agent: true }
+    }
+
     /// The actor recorded on the timeline for this caller's changes.
     pub fn actor(&self) -> Actor {
-        Actor::Integration { name: self.label.clone() }
+        if self.is_agent {
+            Actor::Agent { name: self.label.clone() }
+        } else {
+            Actor::Integration { name: self.label.clone() }
+        }
     }
 }
 
@@ -108,7 +120,7 @@ impl FromRequestParts<AppState> for StoreCaller {
         let record = state.inner.storage.api_key_by_hash(&hash).await?.ok_or_else(|| {
             ApiError::unauthorized("this API key is not known; create one with POST /api/v1/stores/{id}/api-keys")
         })?;
-        let caller = StoreCaller { store_id: record.store_id, label: record.label };
+        let caller = StoreCaller { store_id: record.store_id, label: record.label, is_agent: false };
         state.inner.keys.put(hash, caller.clone());
         Ok(caller)
     }

@@ -25,8 +25,10 @@ use utoipa_axum::router::OpenApiRouter;
 pub mod auth;
 pub mod error;
 pub mod extract;
+mod html;
 pub mod portal;
 mod routes;
+pub mod workspace;
 
 pub use auth::{hash_secret, new_store_secret};
 
@@ -185,6 +187,7 @@ pub fn router(state: AppState) -> Router {
             }),
         )
         .merge(portal::router())
+        .merge(workspace::router())
         .fallback(|| async {
             error::ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint; see /api/v1/openapi.json")
         })

@@ -7,7 +7,9 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::Context;
-use redress_domain::{ApiKeyId, Case};
+use redress_domain::approval::Role;
+use redress_domain::team::Agent;
+use redress_domain::{AgentId, ApiKeyId, Case, Store};
 use redress_store::{ApiKeyRecord, CaseUpdate, Storage};
 use time::OffsetDateTime;
 use tokio::task::JoinSet;
@@ -60,11 +62,14 @@ pub async fn run(listen: SocketAddr, data_dir: Option<PathBuf>) -> anyhow::Resul
             created_at: OffsetDateTime::now_utc(),
         })
         .await?;
+    let team_password = redress_web::new_store_secret().replacen("rk_", "desk-", 1)[..17].to_owned();
+    let team = seed_team(storage.as_ref(), &shop.store, &team_password).await?;
     let url = format!("http://{}", listener.local_addr()?);
     let (customer_order, customer_email, customer_link) = sample_customer(&shop, &admin_key, &url);
     let (waiting_order, waiting_email) = not_shipped(&shop);
     let (name, slug, database) = (&shop.store.name, &shop.store.slug, path.display());
     let (orders, cases, open) = (counts.orders, counts.cases, counts.open_cases);
+    let [agent, lead, admin] = &team;
     let seconds = started.elapsed().as_secs_f64();
     let removed = if _temporary.is_some() { " The temporary database is removed on exit." } else { "" };
     println!(
@@ -72,6 +77,7 @@ pub async fn run(listen: SocketAddr, data_dir: Option<PathBuf>) -> anyhow::Resul
          \n  Portal       {url}/s/{slug}  (as a customer: order {customer_order}, email {customer_email})\n\
          \x20 Signed link  {customer_link}\n\
          \x20 Not shipped  order {waiting_order}, email {waiting_email}  (its address can still change)\n\
+         \n  Agent desk   {url}/desk/{slug}  (password {team_password} for agent {agent}, lead {lead}, admin {admin})\n\
          \n  API          {url}/api/v1\n  OpenAPI      {url}/api/v1/openapi.json\n  Health       {url}/healthz\n\
          \x20 Database     {database}\n\
          \n  Store key    {store_key}\n  Admin key    {admin_key}\n\
@@ -114,6 +120,33 @@ fn not_shipped(shop: &SampleShop) -> (String, String) {
         Some(order) => (order.number.clone(), email_of(order)),
         None => (String::new(), String::new()),
     }
+}
+
+/// The sample shop's support team, one per role, all with `password`; returns their emails
+/// in the order agent, lead, admin.
+pub async fn seed_team(storage: &dyn Storage, store: &Store, password: &str) -> anyhow::Result<[String; 3]> {
+    let hash = redress_web::workspace::session::hash_password(password)?;
+    let domain = format!("{}.example", store.slug);
+    let members = [
+        ("ana", "Ana Souza", Role::Agent),
+        ("leo", "Leo Kowalski", Role::TeamLead),
+        ("olga", "Olga Nowak", Role::Owner),
+    ];
+    let mut emails = Vec::new();
+    for (login, name, role) in members {
+        let email = format!("{login}@{domain}");
+        let agent = Agent::new(
+            AgentId::from_uuid(uuid::Uuid::now_v7()),
+            store.id,
+            &email,
+            name,
+            role,
+            OffsetDateTime::now_utc(),
+        )?;
+        storage.team().add_agent(&agent, &hash).await.with_context(|| format!("cannot add {email} to the team"))?;
+        emails.push(email);
+    }
+    emails.try_into().map_err(|_| anyhow::anyhow!("three team members were seeded"))
 }
 
 /// What was seeded.

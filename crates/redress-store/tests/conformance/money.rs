@@ -181,12 +181,15 @@ pub(crate) async fn story(db: Arc<dyn Storage>) {
     let (p, s) = (own.clone(), strict.clone());
     let self_approval = money.change_refund(f.shop.id, big.id, Box::new(move |r: &Refund| r.approve(&p, &s, T0))).await;
     assert!(self_approval.is_err(), "the requester cannot approve their own refund");
+    let queue = money.refunds_awaiting_approval(f.shop.id).await.unwrap();
+    assert_eq!(queue.iter().map(|r| r.id).collect::<Vec<_>>(), [big.id], "the approvals queue holds the big refund");
     let lead = Person::new("tomasz", Role::TeamLead).unwrap();
     let s = strict.clone();
     money
         .change_refund(f.shop.id, big.id, Box::new(move |r: &Refund| r.reject(&lead, "not the right order", &s, T0)))
         .await
         .unwrap();
+    assert!(money.refunds_awaiting_approval(f.shop.id).await.unwrap().is_empty(), "a rejected refund leaves the queue");
     assert_eq!(money.payment_balance(f.shop.id, first.id).await.unwrap().refundable().unwrap().amount_minor, 3999);
 
     // A failed refund frees its amount too.
@@ -229,6 +232,7 @@ pub(crate) async fn story(db: Arc<dyn Storage>) {
     assert_eq!(won.status, DisputeStatus::Won);
     assert!(money.change_dispute(f.shop.id, dispute.id, DisputeStatus::Lost, Actor::System, T0).await.is_err());
     assert_eq!(money.disputes_of_case(f.shop.id, f.case_id).await.unwrap().len(), 1);
+    assert_eq!(money.disputes_of_store(f.shop.id).await.unwrap().len(), 1);
     let ledger = money.ledger_balances(f.shop.id).await.unwrap();
     assert!(ledger.is_balanced());
     assert_eq!(ledger.get(Account::Chargebacks, eur()).amount_minor, 0);

@@ -33,10 +33,11 @@ use time::{Duration, OffsetDateTime};
 
 use super::i18n::Words;
 use super::session::Grant;
-use super::{Chrome, Page, PageQuery, date, grant_of, granted_case, notice, redirect, storefront, unknown_store};
+use super::{Chrome, PageQuery, date, grant_of, granted_case, notice, storefront, unknown_store};
 use crate::AppState;
 use crate::auth::StoreCaller;
 use crate::error::ApiError;
+use crate::html::{Page, redirect};
 use crate::routes::cases::{FirstMessage, OpenCase};
 use crate::routes::resolution::{
     AmendmentRequest, RemedyRequest, amend_order_for, carry_out_remedy_for, options_for, policy_of,
@@ -385,7 +386,7 @@ pub(super) async fn report(
         message: FirstMessage { body: report.body, attachments },
         lines: report.lines,
     };
-    let caller = StoreCaller { store_id: store.id, label: "customer portal".into() };
+    let caller = StoreCaller { store_id: store.id, label: "customer portal".into(), is_agent: false };
     let case_id = match crate::routes::cases::open(&state, &caller, input, true).await {
         Ok((stored, _)) => stored.case.id,
         Err(e) => {
@@ -782,9 +783,8 @@ async fn carry_out_choice(
             approved_by: None,
             carrier_reference: None,
             amount: None,
-            replacements,
         };
-        carry_out_remedy_for(state, store.id, case.id, input, actor, None).await.map(|_| ())
+        carry_out_remedy_for(state, store.id, case.id, (input, replacements), actor, None).await.map(|_| ())
     };
     outcome.map_err(|e: ApiError| {
         tracing::info!(code = e.code, message = %e.message, "a portal remedy was refused");
@@ -953,7 +953,7 @@ pub(super) async fn change_address(
         },
         lines: Vec::new(),
     };
-    let caller = StoreCaller { store_id: store.id, label: "customer portal".into() };
+    let caller = StoreCaller { store_id: store.id, label: "customer portal".into(), is_agent: false };
     let case = match crate::routes::cases::open(&state, &caller, input, false).await {
         Ok((stored, _)) => stored.case,
         Err(e) => {

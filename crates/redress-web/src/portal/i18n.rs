@@ -51,6 +51,11 @@ impl Words {
         LOCALES.lookup(&self.id, key)
     }
 
+    /// The text of `key`, or `None` when no language has it.
+    pub fn try_t(&self, key: &str) -> Option<String> {
+        LOCALES.try_lookup(&self.id, key)
+    }
+
     /// The text of `key` with one named argument.
     pub fn t1(&self, key: &str, name: &'static str, value: &str) -> String {
         let args: HashMap<Cow<'static, str>, FluentValue<'_>> =
@@ -117,18 +122,31 @@ mod tests {
 
     #[test]
     fn every_language_has_every_key_of_english() {
-        let english = include_str!("../../locales/en/portal.ftl");
+        let english =
+            concat!(include_str!("../../locales/en/portal.ftl"), include_str!("../../locales/en/workspace.ftl"));
         let keys: Vec<&str> = english
             .lines()
             .filter_map(|l| l.split_once(" =").map(|(k, _)| k.trim()))
-            .filter(|k| !k.is_empty())
+            .filter(|k| !k.is_empty() && !k.starts_with('#'))
             .collect();
         assert!(keys.len() > 20);
         for (tag, file) in [
-            ("es", include_str!("../../locales/es/portal.ftl")),
-            ("pt", include_str!("../../locales/pt/portal.ftl")),
-            ("pl", include_str!("../../locales/pl/portal.ftl")),
-            ("id", include_str!("../../locales/id/portal.ftl")),
+            (
+                "es",
+                concat!(include_str!("../../locales/es/portal.ftl"), include_str!("../../locales/es/workspace.ftl")),
+            ),
+            (
+                "pt",
+                concat!(include_str!("../../locales/pt/portal.ftl"), include_str!("../../locales/pt/workspace.ftl")),
+            ),
+            (
+                "pl",
+                concat!(include_str!("../../locales/pl/portal.ftl"), include_str!("../../locales/pl/workspace.ftl")),
+            ),
+            (
+                "id",
+                concat!(include_str!("../../locales/id/portal.ftl"), include_str!("../../locales/id/workspace.ftl")),
+            ),
         ] {
             for key in &keys {
                 assert!(file.lines().any(|l| l.starts_with(&format!("{key} ="))), "{tag} lacks {key}");

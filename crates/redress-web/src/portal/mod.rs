@@ -14,8 +14,8 @@ pub mod session;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Form, Path, Query, State};
-use axum::http::header::{ACCEPT_LANGUAGE, COOKIE, LOCATION, SET_COOKIE};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::header::ACCEPT_LANGUAGE;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use redress_domain::{
@@ -26,6 +26,7 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 
 use crate::AppState;
+use crate::html::{Page, cookie, redirect, secure};
 use i18n::{LANGUAGE_COOKIE, LANGUAGES, Words};
 use session::{COOKIE as SESSION_COOKIE, Grant, SESSION_HOURS};
 
@@ -55,61 +56,6 @@ pub struct Chrome {
     store_name: String,
     base: String,
     languages: &'static [(&'static str, &'static str)],
-}
-
-/// A page answer: the HTML plus the cookies to set.
-struct Page {
-    status: StatusCode,
-    html: Result<String, askama::Error>,
-    cookies: Vec<String>,
-}
-
-impl IntoResponse for Page {
-    fn into_response(self) -> Response {
-        let html = match self.html {
-            Ok(html) => html,
-            Err(e) => {
-                tracing::error!(error = %e, "a portal page failed to render");
-                return (StatusCode::INTERNAL_SERVER_ERROR, "something went wrong on our side").into_response();
-            }
-        };
-        let mut response = (self.status, Html(html)).into_response();
-        for cookie in self.cookies {
-            if let Ok(value) = HeaderValue::from_str(&cookie) {
-                response.headers_mut().append(SET_COOKIE, value);
-            }
-        }
-        response
-    }
-}
-
-fn redirect(to: &str, cookies: Vec<String>) -> Response {
-    let mut response = StatusCode::SEE_OTHER.into_response();
-    if let Ok(location) = HeaderValue::from_str(to) {
-        response.headers_mut().insert(LOCATION, location);
-    }
-    for cookie in cookies {
-        if let Ok(value) = HeaderValue::from_str(&cookie) {
-            response.headers_mut().append(SET_COOKIE, value);
-        }
-    }
-    response
-}
-
-fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .find_map(|pair| pair.trim().strip_prefix(name)?.strip_prefix('='))
-}
-
-/// `Secure` when the request came over HTTPS through a proxy; plain HTTP (a local demo) would
-/// drop a Secure cookie.
-fn secure(headers: &HeaderMap) -> &'static str {
-    let https = headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()).is_some_and(|v| v == "https");
-    if https { "; Secure" } else { "" }
 }
 
 /// Query parameters every page takes.

@@ -453,7 +453,7 @@ pub struct MessageAdded {
     params(("case_id" = String, Path, description = "The case's id")), security(("store_key" = [])),
     responses((status = 201, body = MessageAdded), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, description = "The case is closed", body = ErrorBody)))]
-async fn add_message(
+pub(crate) async fn add_message(
     State(state): State<AppState>,
     caller: StoreCaller,
     Path(case_id): Path<String>,
@@ -511,7 +511,7 @@ pub struct StatusChange {
     params(("case_id" = String, Path, description = "The case's id")), security(("store_key" = [])),
     responses((status = 200, body = Case), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, description = "Not allowed from the current status", body = ErrorBody)))]
-async fn change_status(
+pub(crate) async fn change_status(
     State(state): State<AppState>,
     caller: StoreCaller,
     Path(case_id): Path<String>,
@@ -543,7 +543,7 @@ pub struct Assignment {
     params(("case_id" = String, Path, description = "The case's id")), security(("store_key" = [])),
     responses((status = 200, body = Case), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody)))]
-async fn assign(
+pub(crate) async fn assign(
     State(state): State<AppState>,
     caller: StoreCaller,
     Path(case_id): Path<String>,
@@ -572,7 +572,7 @@ pub struct Note {
 #[utoipa::path(post, path = "/api/v1/cases/{case_id}/notes", tag = "cases", request_body = Note,
     params(("case_id" = String, Path, description = "The case's id")), security(("store_key" = [])),
     responses((status = 201, body = Case), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn add_note(
+pub(crate) async fn add_note(
     State(state): State<AppState>,
     caller: StoreCaller,
     Path(case_id): Path<String>,

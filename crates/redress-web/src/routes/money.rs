@@ -286,7 +286,7 @@ async fn execute(state: &AppState, refund: Refund) -> Result<Refund, ApiError> {
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, description = "The case has no order", body = ErrorBody),
         (status = 422, description = "More than is refundable, or the key was used for another refund", body = ErrorBody)))]
-async fn request_refund(
+pub(crate) async fn request_refund(
     State(state): State<AppState>,
     caller: StoreCaller,
     Path(case_id): Path<String>,
@@ -371,7 +371,7 @@ pub struct Rejection {
     responses((status = 200, body = RefundView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 403, description = "The requester's own request, or a role too low", body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, description = "Not waiting for approval", body = ErrorBody)))]
-async fn approve_refund(
+pub(crate) async fn approve_refund(
     State(state): State<AppState>,
     caller: StoreCaller,
     Path(refund_id): Path<String>,
@@ -400,7 +400,7 @@ async fn approve_refund(
     responses((status = 200, body = RefundView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 403, description = "The requester's own request, or a role too low", body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, description = "Not waiting for approval", body = ErrorBody)))]
-async fn reject_refund(
+pub(crate) async fn reject_refund(
     State(state): State<AppState>,
     caller: StoreCaller,
     Path(refund_id): Path<String>,
@@ -497,7 +497,7 @@ pub struct CaseMoney {
     params(("case_id" = String, Path, description = "The case's id")), security(("store_key" = [])),
     responses((status = 200, body = CaseMoney), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, description = "The case has no order", body = ErrorBody)))]
-async fn case_money(
+pub(crate) async fn case_money(
     State(state): State<AppState>,
     caller: StoreCaller,
     Path(case_id): Path<String>,
@@ -562,7 +562,7 @@ pub struct CheckResult {
     params(("case_id" = String, Path, description = "The case's id")), security(("store_key" = [])),
     responses((status = 200, body = CheckResult), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, description = "The case has no order", body = ErrorBody)))]
-async fn check_transactions(
+pub(crate) async fn check_transactions(
     State(state): State<AppState>,
     caller: StoreCaller,
     Path(case_id): Path<String>,

@@ -28,7 +28,7 @@ use redress_domain::returns::{
     returnable_units,
 };
 use redress_domain::{
-    Actor, Case, CaseEvent, CaseId, CaseStatus, ClaimId, Fault, Money, Order, Remedy, ReturnId, StoreId,
+    Actor, Case, CaseEvent, CaseId, CaseStatus, ClaimId, Fault, LanguageTag, Money, Order, Remedy, ReturnId, StoreId,
     ValidationError,
 };
 use redress_store::{CaseFilter, IdempotencyKey, StoredPolicy, StoredResolution};
@@ -119,7 +119,7 @@ where
 }
 
 /// Options for a case: the facts the customer or agent adds to what the order says.
-#[derive(Deserialize, IntoParams)]
+#[derive(Deserialize, IntoParams, Default)]
 #[serde(deny_unknown_fields)]
 pub struct OptionsQuery {
     /// Lines concerned as `SKU:quantity`, comma separated; the lines the case was opened with,
@@ -129,6 +129,9 @@ pub struct OptionsQuery {
     pub photos_provided: Option<bool>,
     /// The carrier can stop a parcel in transit.
     pub carrier_allows_intercept: Option<bool>,
+    /// The language to explain the reasons in (`en`, `es`, `pt`, `pl`, `id`); the customer's
+    /// by default. An agent reads the reasons in their own language.
+    pub language: Option<String>,
 }
 
 fn parse_lines(text: &str) -> Result<Vec<LineQuantity>, ApiError> {
@@ -151,7 +154,7 @@ fn parse_lines(text: &str) -> Result<Vec<LineQuantity>, ApiError> {
         ("case_id" = String, Path, description = "The case's id"), OptionsQuery), security(("store_key" = [])),
     responses((status = 200, body = Decision), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 404, body = ErrorBody)))]
-async fn get_options(
+pub(crate) async fn get_options(
     State(state): State<AppState>,
     caller: StoreCaller,
     Path(case_id): Path<String>,
@@ -163,7 +166,10 @@ async fn get_options(
         lines: query.lines.as_deref().map(parse_lines).transpose()?.unwrap_or_else(|| case.lines.clone()),
         photos_provided: query.photos_provided.unwrap_or(false),
         carrier_allows_intercept: query.carrier_allows_intercept.unwrap_or(false),
-        language: case.language.clone(),
+        language: match query.language.as_deref() {
+            Some(tag) => LanguageTag::parse(tag).map_err(|e| ApiError::invalid("language", e.problem))?,
+            None => case.language.clone(),
+        },
     };
     Ok(Json(options_for(&state, &case, &facts).await?))
 }
@@ -205,10 +211,6 @@ pub struct RemedyRequest {
     /// For a partial refund, how much: more than zero, at most the goods concerned.
     #[serde(default)]
     pub amount: Option<Money>,
-    /// For an exchange, what the customer wants instead; kept on the return and sent once the
-    /// return is accepted.
-    #[serde(default)]
-    pub replacements: Vec<ExchangeItem>,
 }
 
 /// What carrying out a remedy did.
@@ -237,7 +239,7 @@ pub struct RemedyOutcome {
     responses((status = 201, body = RemedyOutcome), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, description = "Not on offer, needs approval, or the case changed", body = ErrorBody),
         (status = 422, description = "Idempotency-Key reused for another request", body = ErrorBody)))]
-async fn carry_out_remedy(
+pub(crate) async fn carry_out_remedy(
     State(state): State<AppState>,
     caller: StoreCaller,
     Path(case_id): Path<String>,
@@ -254,18 +256,21 @@ async fn carry_out_remedy(
     let actor = input.approved_by.clone().map_or_else(|| caller.actor(), |name| Actor::Agent { name });
     let writer = state.clone();
     idempotently(&state, store_id, (request.key, request.request_hash), StatusCode::CREATED, |key| async move {
-        carry_out_remedy_for(&writer, store_id, case_id, input, actor, key).await
+        carry_out_remedy_for(&writer, store_id, case_id, (input, Vec::new()), actor, key).await
     })
     .await
 }
 
 /// Carries out a remedy on a case by `actor` and commits it with the decision, the fault and
-/// the remedy on the timeline: the one way the API and the customer portal both take.
+/// the remedy on the timeline: the one way the API and the customer portal both take. For an
+/// exchange, `replacements` is what the customer chose to get instead (the portal offers the
+/// variants the shop listed with their stock); it is kept on the return and sent once the
+/// return is accepted.
 pub(crate) async fn carry_out_remedy_for(
     state: &AppState,
     store_id: StoreId,
     case_id: CaseId,
-    input: RemedyRequest,
+    (input, replacements): (RemedyRequest, Vec<ExchangeItem>),
     actor: Actor,
     key: Option<IdempotencyKey>,
 ) -> Result<RemedyOutcome, ApiError> {
@@ -285,7 +290,7 @@ pub(crate) async fn carry_out_remedy_for(
             key,
             Box::new(move |ctx: &ResolutionContext| {
                 let (resolution, decision) =
-                    carry_out(ctx, &input, &policy, &history, &actor, (claim_id, return_id), now)?;
+                    carry_out(ctx, (&input, &replacements), &policy, &history, &actor, (claim_id, return_id), now)?;
                 if let Ok(mut slot) = out.lock() {
                     *slot = Some(decision);
                 }
@@ -304,7 +309,7 @@ pub(crate) async fn carry_out_remedy_for(
 
 fn carry_out(
     ctx: &ResolutionContext,
-    input: &RemedyRequest,
+    (input, replacements): (&RemedyRequest, &[ExchangeItem]),
     policy: &Policy,
     history: &CustomerHistory,
     actor: &Actor,
@@ -350,10 +355,10 @@ fn carry_out(
         }
         (_, None) => offer.amount,
     };
-    if !input.replacements.is_empty() && remedy != Remedy::Exchange {
+    if !replacements.is_empty() && remedy != Remedy::Exchange {
         return Err(ValidationError::new("replacements", "only an exchange takes replacements").into());
     }
-    if let Some(i) = input.replacements.iter().position(|r| r.quantity == 0) {
+    if let Some(i) = replacements.iter().position(|r| r.quantity == 0) {
         return Err(ValidationError::new(format!("replacements[{i}].quantity"), "must be at least 1").into());
     }
     let mut entries = vec![redress_domain::TimelineEntry {
@@ -414,7 +419,7 @@ fn carry_out(
             // The policy offered it without approval (or a person approved it): approved at once.
             let mut approved = requested.rma.approve(actor, now)?;
             if remedy == Remedy::Exchange {
-                approved.rma.exchange_wanted.clone_from(&input.replacements);
+                approved.rma.exchange_wanted = replacements.to_vec();
             }
             entries.extend(approved.entries);
             reference = Some(approved.rma.id.to_string());

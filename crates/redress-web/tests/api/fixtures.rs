@@ -2,6 +2,8 @@
 
 use serde_json::{Value, json};
 
+use crate::support::{TestApp, text};
+
 /// A valid order in EUR: two mugs at 12.50, paid by card and captured, one parcel in transit
 /// with both mugs, to Kraków.
 pub fn order(number: &str, email: &str) -> Value {
@@ -87,4 +89,21 @@ pub fn remove(mut body: Value, pointer: &str) -> Value {
         .remove(key)
         .unwrap_or_else(|| panic!("no {pointer} in the fixture"));
     body
+}
+
+/// An order paid twice: two captures of 33.00, the second two minutes after the first.
+pub async fn double_charged(app: &TestApp, key: &str) -> (Value, String) {
+    let mut body = order("1042", "ana@example.com");
+    let second = json!({
+        "provider": "stripe", "provider_reference": "pi_2", "method": "card",
+        "authorized": {"amount_minor": 3300, "currency": "EUR"},
+        "captured": {"amount_minor": 3300, "currency": "EUR"},
+        "status": "captured", "created_at": "2026-11-19T09:02:00Z"
+    });
+    body = set(body, "/payments/0/created_at", json!("2026-11-19T09:00:00Z"));
+    body["payments"].as_array_mut().unwrap().push(second);
+    let order = app.create_order(key, &body).await;
+    let case = set(case_on_order(&text(&order["id"]), "Charged twice"), "/kind", json!("wrong_charge"));
+    let case = app.open_case(key, &case).await;
+    (order, text(&case["case"]["id"]))
 }

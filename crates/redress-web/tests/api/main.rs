@@ -18,6 +18,7 @@
 mod support;
 
 mod auth;
+mod browser;
 mod cases_change;
 mod cases_list;
 mod cases_open;
@@ -34,3 +35,4 @@ mod portal_flow;
 mod stores;
 mod story;
 mod understanding;
+mod workspace;

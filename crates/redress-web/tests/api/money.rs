@@ -6,7 +6,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::fixtures::{case_on_order, order, set};
+use crate::fixtures::{double_charged, set};
 use crate::support::{Reply, TestApp, on_both_backends, text};
 
 on_both_backends!(
@@ -25,23 +25,6 @@ async fn refund(app: &TestApp, key: &str, case_id: &str, idempotency_key: Option
         request = request.header("Idempotency-Key", k);
     }
     TestApp::read(request.send().await.unwrap()).await
-}
-
-/// An order paid twice: two captures of 33.00, the second two minutes after the first.
-async fn double_charged(app: &TestApp, key: &str) -> (Value, String) {
-    let mut body = order("1042", "ana@example.com");
-    let second = json!({
-        "provider": "stripe", "provider_reference": "pi_2", "method": "card",
-        "authorized": {"amount_minor": 3300, "currency": "EUR"},
-        "captured": {"amount_minor": 3300, "currency": "EUR"},
-        "status": "captured", "created_at": "2026-11-19T09:02:00Z"
-    });
-    body = set(body, "/payments/0/created_at", json!("2026-11-19T09:00:00Z"));
-    body["payments"].as_array_mut().unwrap().push(second);
-    let order = app.create_order(key, &body).await;
-    let case = set(case_on_order(&text(&order["id"]), "Charged twice"), "/kind", json!("wrong_charge"));
-    let case = app.open_case(key, &case).await;
-    (order, text(&case["case"]["id"]))
 }
 
 fn refund_body(payment_id: &str, amount: i64) -> Value {

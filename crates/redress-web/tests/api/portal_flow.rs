@@ -9,8 +9,8 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use crate::browser::{Browser, form_token};
 use crate::fixtures::{order, set};
-use crate::portal::{Browser, form_token};
 use crate::support::{TestApp, on_both_backends, text};
 
 /// A form field: name and value.

@@ -24,6 +24,8 @@ pub struct TestApp {
     pub base: String,
     /// The client every request goes through.
     pub client: reqwest::Client,
+    /// The server's storage, for what the API cannot set up (team accounts).
+    pub storage: Arc<dyn redress_store::Storage>,
     server: tokio::task::JoinHandle<()>,
     database: Database,
 }
@@ -119,7 +121,7 @@ impl TestApp {
     }
 
     async fn serve(storage: Arc<dyn redress_store::Storage>, database: Database) -> TestApp {
-        let router = redress_web::router(redress_web::AppState::new(storage, ADMIN_KEY));
+        let router = redress_web::router(redress_web::AppState::new(storage.clone(), ADMIN_KEY));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let address = listener.local_addr().expect("local address");
         let server = tokio::spawn(async move {
@@ -128,6 +130,7 @@ impl TestApp {
         TestApp {
             base: format!("http://{address}"),
             client: reqwest::Client::builder().timeout(std::time::Duration::from_secs(60)).build().expect("client"),
+            storage,
             server,
             database,
         }

@@ -1,0 +1,160 @@
+//! The shop's support team: the people who sign in to the agent workspace, and what their
+//! role lets them do. Roles are the approval rule's ([`Role`]): an agent answers and resolves
+//! cases, a team lead also approves money above the limit, the owner (shown as "admin") also
+//! edits the policy, the team and the API keys.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::approval::{Person, Role};
+use crate::ids::{AgentId, StoreId};
+use crate::store::{EmailAddress, ValidationError, person_name};
+
+/// Shortest password accepted: long enough that guessing online is hopeless with sign-in
+/// attempts limited, short enough for a passphrase people remember.
+pub const MIN_PASSWORD_CHARS: usize = 10;
+/// Longest password accepted, so hashing cost stays bounded.
+pub const MAX_PASSWORD_CHARS: usize = 200;
+
+/// One person on a store's team.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Agent {
+    /// The agent's id.
+    pub id: AgentId,
+    /// The store whose team they are on.
+    pub store_id: StoreId,
+    /// The address they sign in with; unique within the store, compared without case.
+    pub email: EmailAddress,
+    /// Their name, as it appears on the timeline.
+    pub name: String,
+    /// What they may do.
+    pub role: Role,
+    /// When they joined the team.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+impl Agent {
+    /// A team member with a checked email and name.
+    pub fn new(
+        id: AgentId,
+        store_id: StoreId,
+        email: &str,
+        name: &str,
+        role: Role,
+        now: OffsetDateTime,
+    ) -> Result<Self, ValidationError> {
+        Ok(Self {
+            id,
+            store_id,
+            email: EmailAddress::parse(email)?,
+            name: person_name("name", name)?,
+            role,
+            created_at: now,
+        })
+    }
+
+    /// The key their email is looked up by: the whole address in lower case, because people
+    /// type their address with whatever capitals their phone chooses.
+    pub fn email_key(email: &EmailAddress) -> String {
+        email.as_str().to_lowercase()
+    }
+
+    /// The person acting on money.
+    pub fn person(&self) -> Person {
+        Person { name: self.name.clone(), role: self.role }
+    }
+
+    /// True when they may approve refunds and compensation above the limit.
+    pub fn may_approve(&self) -> bool {
+        self.role >= Role::TeamLead
+    }
+
+    /// True when they may change the shop's settings: policy, team, API keys, help articles.
+    pub fn may_manage_shop(&self) -> bool {
+        self.role == Role::Owner
+    }
+}
+
+/// Checks a new password's length, counted in characters.
+pub fn check_password(password: &str) -> Result<(), ValidationError> {
+    let chars = password.chars().count();
+    if !(MIN_PASSWORD_CHARS..=MAX_PASSWORD_CHARS).contains(&chars) {
+        return Err(ValidationError::new(
+            "password",
+            format!("use {MIN_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters; a few words make a good one"),
+        ));
+    }
+    Ok(())
+}
+
+/// How a role is shown to the team.
+pub fn role_label(role: Role) -> &'static str {
+    match role {
+        Role::Agent => "agent",
+        Role::TeamLead => "lead",
+        Role::Owner => "admin",
+    }
+}
+
+/// The role a label names: `agent`, `lead` or `admin` (the API's `team_lead` and `owner` too).
+pub fn role_from_label(label: &str) -> Result<Role, ValidationError> {
+    match label.trim() {
+        "agent" => Ok(Role::Agent),
+        "lead" | "team_lead" => Ok(Role::TeamLead),
+        "admin" | "owner" => Ok(Role::Owner),
+        other => Err(ValidationError::new("role", format!("`{other}` is not a role: use agent, lead or admin"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn agent(role: Role) -> Agent {
+        Agent::new(
+            AgentId::from_uuid(uuid::Uuid::nil()),
+            StoreId::from_uuid(uuid::Uuid::nil()),
+            "Ana@Example.COM",
+            " Ana ",
+            role,
+            OffsetDateTime::UNIX_EPOCH,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn roles_grant_approval_and_settings_in_order() {
+        assert!(!agent(Role::Agent).may_approve());
+        assert!(agent(Role::TeamLead).may_approve());
+        assert!(agent(Role::Owner).may_approve());
+        assert!(!agent(Role::TeamLead).may_manage_shop());
+        assert!(agent(Role::Owner).may_manage_shop());
+    }
+
+    #[test]
+    fn names_are_trimmed_and_emails_compared_without_case() {
+        let ana = agent(Role::Agent);
+        assert_eq!(ana.name, "Ana");
+        assert_eq!(Agent::email_key(&ana.email), "ana@example.com");
+        assert_eq!(ana.person().role, Role::Agent);
+    }
+
+    #[test]
+    fn passwords_need_ten_characters_counted_as_characters() {
+        assert!(check_password("short").is_err());
+        assert!(check_password("żółć-gęśla").is_ok());
+        assert_eq!(check_password("123456789").unwrap_err().field, "password");
+        assert!(check_password(&"x".repeat(201)).is_err());
+    }
+
+    #[test]
+    fn role_labels_round_trip() {
+        for role in [Role::Agent, Role::TeamLead, Role::Owner] {
+            assert_eq!(role_from_label(role_label(role)).unwrap(), role);
+            assert_eq!(role_from_label(role.as_str()).unwrap(), role);
+        }
+        assert_eq!(role_from_label("boss").unwrap_err().field, "role");
+    }
+}

@@ -1,0 +1,85 @@
+//! The team story: accounts, sign-in lookups, roles, sessions and their end, per store.
+
+use std::sync::Arc;
+
+use redress_domain::approval::Role;
+use redress_domain::team::Agent;
+use redress_domain::{AgentId, EmailAddress};
+use redress_store::{AgentSession, Storage, StoreError};
+use time::Duration;
+use uuid::Uuid;
+
+use super::{T0, store};
+
+fn member(store_id: redress_domain::StoreId, email: &str, name: &str, role: Role) -> Agent {
+    Agent::new(AgentId::from_uuid(Uuid::now_v7()), store_id, email, name, role, T0).unwrap()
+}
+
+fn session(agent: &Agent, token: &str, hours: i64) -> AgentSession {
+    AgentSession {
+        token_hash: token.into(),
+        store_id: agent.store_id,
+        agent_id: agent.id,
+        created_at: T0,
+        expires_at: T0 + Duration::hours(hours),
+    }
+}
+
+pub async fn story(db: Arc<dyn Storage>) {
+    let north = store(&format!("team-n-{}", Uuid::now_v7().simple()));
+    let south = store(&format!("team-s-{}", Uuid::now_v7().simple()));
+    db.create_store(&north).await.unwrap();
+    db.create_store(&south).await.unwrap();
+    let team = db.team();
+
+    let ana = member(north.id, "Ana@North.example", "Ana", Role::Agent);
+    let lee = member(north.id, "lee@north.example", "Lee", Role::TeamLead);
+    team.add_agent(&ana, "hash-ana").await.unwrap();
+    team.add_agent(&lee, "hash-lee").await.unwrap();
+    // The same address in another case is the same person; in another store it is not.
+    let twin = member(north.id, "ana@NORTH.example", "Ana again", Role::Owner);
+    assert!(matches!(team.add_agent(&twin, "x").await, Err(StoreError::Conflict(_))));
+    team.add_agent(&member(south.id, "ana@north.example", "Ana South", Role::Owner), "hash-south").await.unwrap();
+    let ghost = store("team-ghost");
+    assert!(matches!(
+        team.add_agent(&member(ghost.id, "g@x.example", "G", Role::Agent), "x").await,
+        Err(StoreError::NotFound("store"))
+    ));
+
+    let names: Vec<_> = team.agents(north.id).await.unwrap().into_iter().map(|a| a.name).collect();
+    assert_eq!(names, ["Ana", "Lee"]);
+    let email = EmailAddress::parse("ANA@north.example").unwrap();
+    let (found, hash) = team.agent_sign_in(north.id, &email).await.unwrap().unwrap();
+    assert_eq!((found.id, hash.as_str()), (ana.id, "hash-ana"));
+    assert_eq!(team.agent_sign_in(south.id, &email).await.unwrap().unwrap().1, "hash-south");
+    assert!(
+        team.agent_sign_in(north.id, &EmailAddress::parse("nobody@north.example").unwrap()).await.unwrap().is_none()
+    );
+    assert!(matches!(team.agent(south.id, ana.id).await, Err(StoreError::NotFound("agent"))));
+
+    // Sessions: found until they expire, never through another store's agent, gone on sign-out.
+    team.start_session(&session(&ana, "token-1", 8)).await.unwrap();
+    let (open, who) = team.session("token-1", T0 + Duration::hours(1)).await.unwrap().unwrap();
+    assert_eq!((open.agent_id, who.name.as_str()), (ana.id, "Ana"));
+    assert!(team.session("token-1", T0 + Duration::hours(9)).await.unwrap().is_none());
+    let mut foreign = session(&ana, "token-foreign", 8);
+    foreign.store_id = south.id;
+    assert!(matches!(team.start_session(&foreign).await, Err(StoreError::NotFound("agent"))));
+    team.end_session("token-1").await.unwrap();
+    assert!(team.session("token-1", T0).await.unwrap().is_none());
+    team.end_session("never-was").await.unwrap();
+
+    // A role change shows at once; a new password and a removal end the person's sessions.
+    team.start_session(&session(&ana, "token-2", 8)).await.unwrap();
+    assert_eq!(team.set_agent_role(north.id, ana.id, Role::TeamLead).await.unwrap().role, Role::TeamLead);
+    assert_eq!(team.session("token-2", T0).await.unwrap().unwrap().1.role, Role::TeamLead);
+    assert!(matches!(team.set_agent_role(south.id, ana.id, Role::Owner).await, Err(StoreError::NotFound("agent"))));
+    team.set_agent_password(north.id, ana.id, "hash-ana-2").await.unwrap();
+    assert!(team.session("token-2", T0).await.unwrap().is_none());
+    assert_eq!(team.agent_sign_in(north.id, &email).await.unwrap().unwrap().1, "hash-ana-2");
+    team.start_session(&session(&lee, "token-3", 8)).await.unwrap();
+    assert!(matches!(team.remove_agent(south.id, lee.id).await, Err(StoreError::NotFound("agent"))));
+    team.remove_agent(north.id, lee.id).await.unwrap();
+    assert!(team.session("token-3", T0).await.unwrap().is_none());
+    assert_eq!(team.agents(north.id).await.unwrap().len(), 1);
+}
