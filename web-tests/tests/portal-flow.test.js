@@ -3,26 +3,15 @@
 // replacement; another changes the delivery address of an order not yet shipped, on a phone.
 // Every new page is checked with axe-core; screenshots go to web-tests/artifacts/.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { accessibilityProblems, api, artifacts, launchBrowser, pngPicture, signIn, startDemo } from './support.js';
+import { accessibilityProblems, api, artifacts, pngPicture, signIn, withDemo } from './support.js';
 
-let demo;
-let browser;
-let shop;
-
-before(async () => {
-  ({ process: demo, shop } = await startDemo());
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  demo?.kill('SIGTERM');
-});
+const world = withDemo();
 
 test('a customer reports a damaged item with a photo, sees the decision and chooses a replacement', async () => {
+  const { shop, browser } = world;
   const context = await browser.newContext({ locale: 'en-GB' });
   const page = await context.newPage();
   await signIn(page, shop);
@@ -77,6 +66,7 @@ test('a customer reports a damaged item with a photo, sees the decision and choo
 });
 
 test('a customer changes the delivery address of an order not yet shipped, on a phone', async () => {
+  const { shop, browser } = world;
   const context = await browser.newContext({ viewport: { width: 375, height: 740 }, locale: 'en-US' });
   const page = await context.newPage();
   await signIn(page, shop, { order: shop.waitingOrder, email: shop.waitingEmail });

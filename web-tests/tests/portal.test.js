@@ -2,29 +2,18 @@
 // Starts `redress demo` on a free port, acts as the demo customer, and saves screenshots of
 // the main pages under web-tests/artifacts/.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { accessibilityProblems, api as apiOf, artifacts, launchBrowser, signIn as signInAs, startDemo } from './support.js';
+import { accessibilityProblems, api as apiOf, artifacts, signIn as signInAs, withDemo } from './support.js';
 
-let demo;
-let browser;
-let shop;
+const world = withDemo();
 
-before(async () => {
-  ({ process: demo, shop } = await startDemo());
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  demo?.kill('SIGTERM');
-});
-
-const api = (pathname) => apiOf(shop, pathname);
-const signIn = (page, lang = 'en') => signInAs(page, shop, { lang });
+const api = (pathname) => apiOf(world.shop, pathname);
+const signIn = (page, lang = 'en') => signInAs(page, world.shop, { lang });
 
 test('a customer finds the order, reports a damaged item and follows the request', async () => {
+  const { shop, browser } = world;
   const context = await browser.newContext({ locale: 'en-US' });
   const page = await context.newPage();
   await page.goto(shop.portal);
@@ -68,6 +57,7 @@ test('a customer finds the order, reports a damaged item and follows the request
 });
 
 test('the portal speaks Polish and Indonesian, and fits a phone screen', async () => {
+  const { shop, browser } = world;
   const context = await browser.newContext({ viewport: { width: 375, height: 740 }, locale: 'id-ID' });
   const page = await context.newPage();
   await page.goto(shop.portal);
@@ -86,6 +76,7 @@ test('the portal speaks Polish and Indonesian, and fits a phone screen', async (
 });
 
 test('no one reaches an order they have not proved, nor another order with their own', async () => {
+  const { shop, browser } = world;
   // Another order of the same shop.
   const cases = await api('/api/v1/cases?limit=50');
   const mine = (await api(`/api/v1/orders?number=${encodeURIComponent(shop.order)}`)).orders[0];
@@ -110,6 +101,7 @@ test('no one reaches an order they have not proved, nor another order with their
 });
 
 test('help articles answer questions with typos, in the customer language', async () => {
+  const { shop, browser } = world;
   const context = await browser.newContext({ locale: 'pl-PL' });
   const page = await context.newPage();
   await page.goto(shop.portal);

@@ -4,6 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { before, after } from 'node:test';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -48,6 +49,25 @@ export function startDemo() {
       }
     });
   });
+}
+
+/**
+ * Starts the demo and a browser before the file's tests and stops both after them. Returns an
+ * object whose `shop` and `browser` are set once the tests run.
+ */
+export function withDemo() {
+  const world = {};
+  before(async () => {
+    const started = await startDemo();
+    world.demo = started.process;
+    world.shop = started.shop;
+    world.browser = await launchBrowser();
+  });
+  after(async () => {
+    await world.browser?.close();
+    world.demo?.kill('SIGTERM');
+  });
+  return world;
 }
 
 /** Debian's Chromium, headless; never a browser a tool downloaded. */

@@ -24,8 +24,7 @@ use redress_domain::message::{MAX_IMAGES_PER_REPORT, check_image};
 use redress_domain::policy::{Payer, Policy, amount_in};
 use redress_domain::returns::ReturnAuthorisation;
 use redress_domain::{
-    Actor, Address, Attachment, Case, CaseEvent, CaseStatus, Channel, IssueKind, LanguageTag, Order, OrderId, Remedy,
-    Store,
+    Actor, Address, Attachment, Case, CaseEvent, CaseStatus, Channel, IssueKind, LanguageTag, Order, Remedy, Store,
 };
 use redress_store::AttachmentInfo;
 use serde::Deserialize;
@@ -33,7 +32,9 @@ use time::{Duration, OffsetDateTime};
 
 use super::i18n::Words;
 use super::session::Grant;
-use super::{Chrome, PageQuery, date, grant_of, granted_case, notice, storefront, unknown_store};
+use super::{
+    Chrome, OrderVisit, PageQuery, date, grant_of, granted_case, notice, storefront, unknown_store, visit_order,
+};
 use crate::AppState;
 use crate::auth::StoreCaller;
 use crate::error::ApiError;
@@ -239,19 +240,11 @@ pub(super) async fn report_page(
     headers: HeaderMap,
 ) -> Response {
     let page_query = PageQuery { lang: query.lang.clone(), ..PageQuery::default() };
-    let Some((store, chrome, mut cookies)) = storefront(&state, &slug, &headers, &page_query).await else {
-        return unknown_store();
-    };
-    let order_id: Option<OrderId> = order_id.parse().ok();
-    let granted =
-        grant_of(&state, &store, &chrome, &headers, &page_query).filter(|(g, _, _)| Some(g.order_id) == order_id);
-    let Some((grant, token, set)) = granted else {
-        return notice(StatusCode::NOT_FOUND, &chrome, "error-expired", cookies).into_response();
-    };
-    cookies.extend(set);
-    let Ok(order) = state.storage().order(store.id, grant.order_id).await else {
-        return notice(StatusCode::NOT_FOUND, &chrome, "error-expired", cookies).into_response();
-    };
+    let OrderVisit { chrome, cookies, token, order, .. } =
+        match visit_order(&state, (&slug, &order_id), &headers, &page_query, None).await {
+            Ok(visit) => visit,
+            Err(refused) => return refused,
+        };
     let kind = query.kind.as_deref().and_then(|k| k.parse().ok()).unwrap_or(IssueKind::Other);
     let html = report_form(&state, &chrome, &order, kind, &token, Filled::default(), None).await;
     Page { status: StatusCode::OK, html, cookies }.into_response()
@@ -339,23 +332,21 @@ pub(super) async fn report(
     headers: HeaderMap,
     request: Request,
 ) -> Response {
-    let Some((store, chrome, _)) = storefront(&state, &slug, &headers, &PageQuery::default()).await else {
-        return unknown_store();
-    };
     let form = match read_form(&state, request).await {
         Ok(form) => form,
-        Err(status) => return notice(status, &chrome, "error-upload", Vec::new()).into_response(),
+        Err(status) => {
+            let Some((_, chrome, _)) = storefront(&state, &slug, &headers, &PageQuery::default()).await else {
+                return unknown_store();
+            };
+            return notice(status, &chrome, "error-upload", Vec::new()).into_response();
+        }
     };
-    let order_id: Option<OrderId> = order_id.parse().ok();
-    let granted = grant_of(&state, &store, &chrome, &headers, &PageQuery::default()).filter(|(g, token, _)| {
-        Some(g.order_id) == order_id && state.portal_keys().form_token(token) == form.get("form_token")
-    });
-    let Some((grant, token, _)) = granted else {
-        return notice(StatusCode::FORBIDDEN, &chrome, "error-form", Vec::new()).into_response();
-    };
-    let Ok(order) = state.storage().order(store.id, grant.order_id).await else {
-        return notice(StatusCode::NOT_FOUND, &chrome, "error-expired", Vec::new()).into_response();
-    };
+    let posted = Some(form.get("form_token"));
+    let OrderVisit { store, chrome, token, grant, order, .. } =
+        match visit_order(&state, (&slug, &order_id), &headers, &PageQuery::default(), posted).await {
+            Ok(visit) => visit,
+            Err(refused) => return refused,
+        };
     let kind = form.get("kind").parse::<IssueKind>().unwrap_or(IssueKind::Other);
     let report = match check_report(&order, kind, form, &chrome.w) {
         Ok(report) => report,
@@ -864,18 +855,11 @@ pub(super) async fn address_page(
     Query(query): Query<PageQuery>,
     headers: HeaderMap,
 ) -> Response {
-    let Some((store, chrome, mut cookies)) = storefront(&state, &slug, &headers, &query).await else {
-        return unknown_store();
-    };
-    let order_id: Option<OrderId> = order_id.parse().ok();
-    let granted = grant_of(&state, &store, &chrome, &headers, &query).filter(|(g, _, _)| Some(g.order_id) == order_id);
-    let Some((grant, token, set)) = granted else {
-        return notice(StatusCode::NOT_FOUND, &chrome, "error-expired", cookies).into_response();
-    };
-    cookies.extend(set);
-    let Ok(order) = state.storage().order(store.id, grant.order_id).await else {
-        return notice(StatusCode::NOT_FOUND, &chrome, "error-expired", cookies).into_response();
-    };
+    let OrderVisit { store, chrome, cookies, token, order, .. } =
+        match visit_order(&state, (&slug, &order_id), &headers, &query, None).await {
+            Ok(visit) => visit,
+            Err(refused) => return refused,
+        };
     let html = address_form(&state, &chrome, &store, &order, &token, order.shipping_address.clone(), None).await;
     Page { status: StatusCode::OK, html, cookies }.into_response()
 }
@@ -890,19 +874,12 @@ pub(super) async fn change_address(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
     let form = Submitted { fields, uploads: Vec::new() };
-    let Some((store, chrome, _)) = storefront(&state, &slug, &headers, &PageQuery::default()).await else {
-        return unknown_store();
-    };
-    let order_id: Option<OrderId> = order_id.parse().ok();
-    let granted = grant_of(&state, &store, &chrome, &headers, &PageQuery::default()).filter(|(g, token, _)| {
-        Some(g.order_id) == order_id && state.portal_keys().form_token(token) == form.get("form_token")
-    });
-    let Some((grant, token, _)) = granted else {
-        return notice(StatusCode::FORBIDDEN, &chrome, "error-form", Vec::new()).into_response();
-    };
-    let Ok(order) = state.storage().order(store.id, grant.order_id).await else {
-        return notice(StatusCode::NOT_FOUND, &chrome, "error-expired", Vec::new()).into_response();
-    };
+    let posted = Some(form.get("form_token"));
+    let OrderVisit { store, chrome, token, order, .. } =
+        match visit_order(&state, (&slug, &order_id), &headers, &PageQuery::default(), posted).await {
+            Ok(visit) => visit,
+            Err(refused) => return refused,
+        };
     let field = |name: &str| form.get(name).trim().to_owned();
     let address = Address {
         name: field("name"),

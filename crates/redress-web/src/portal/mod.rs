@@ -276,24 +276,60 @@ fn case_status(w: &Words, status: CaseStatus) -> String {
     w.t(&format!("case-{}", status.as_str()))
 }
 
+/// One order as a request's grant opens it: the store, the page chrome, the cookies to set, the
+/// grant with its token, and the order.
+struct OrderVisit {
+    store: Store,
+    chrome: Chrome,
+    cookies: Vec<String>,
+    grant: Grant,
+    token: String,
+    order: Order,
+}
+
+/// The order `order_id` as the request's grant opens it, or the page refusing it: an unknown
+/// shop, no grant for this order (404), a posted form whose token is not the grant's (403), or
+/// an order that is gone. `posted` is the form token of a POST, `None` for a page.
+async fn visit_order(
+    state: &AppState,
+    (slug, order_id): (&str, &str),
+    headers: &HeaderMap,
+    query: &PageQuery,
+    posted: Option<&str>,
+) -> Result<OrderVisit, Response> {
+    let Some((store, chrome, mut cookies)) = storefront(state, slug, headers, query).await else {
+        return Err(unknown_store());
+    };
+    let order_id: Option<OrderId> = order_id.parse().ok();
+    let granted = grant_of(state, &store, &chrome, headers, query).filter(|(g, token, _)| {
+        Some(g.order_id) == order_id && posted.is_none_or(|form| state.portal_keys().form_token(token) == form)
+    });
+    let Some((grant, token, set)) = granted else {
+        let (status, key) = if posted.is_some() {
+            (StatusCode::FORBIDDEN, "error-form")
+        } else {
+            (StatusCode::NOT_FOUND, "error-expired")
+        };
+        return Err(notice(status, &chrome, key, cookies).into_response());
+    };
+    cookies.extend(set);
+    let Ok(order) = state.storage().order(store.id, grant.order_id).await else {
+        return Err(notice(StatusCode::NOT_FOUND, &chrome, "error-expired", cookies).into_response());
+    };
+    Ok(OrderVisit { store, chrome, cookies, grant, token, order })
+}
+
 async fn order_page(
     State(state): State<AppState>,
     Path((slug, order_id)): Path<(String, String)>,
     Query(query): Query<PageQuery>,
     headers: HeaderMap,
 ) -> Response {
-    let Some((store, chrome, mut cookies)) = storefront(&state, &slug, &headers, &query).await else {
-        return unknown_store();
-    };
-    let order_id: Option<OrderId> = order_id.parse().ok();
-    let granted = grant_of(&state, &store, &chrome, &headers, &query).filter(|(g, _, _)| Some(g.order_id) == order_id);
-    let Some((grant, token, set)) = granted else {
-        return notice(StatusCode::NOT_FOUND, &chrome, "error-expired", cookies).into_response();
-    };
-    cookies.extend(set);
-    let Ok(order) = state.storage().order(store.id, grant.order_id).await else {
-        return notice(StatusCode::NOT_FOUND, &chrome, "error-expired", cookies).into_response();
-    };
+    let OrderVisit { store, chrome, cookies, token, order, .. } =
+        match visit_order(&state, (&slug, &order_id), &headers, &query, None).await {
+            Ok(visit) => visit,
+            Err(refused) => return refused,
+        };
     let filter = CaseFilter { order_id: Some(order.id), ..CaseFilter::default() };
     let cases = state.storage().cases(store.id, &filter, None, 50).await.map(|p| p.cases).unwrap_or_default();
     let w = &chrome.w;
