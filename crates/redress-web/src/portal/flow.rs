@@ -15,8 +15,8 @@ use std::collections::BTreeMap;
 use askama::Template;
 use axum::Form;
 use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::header::CONTENT_TYPE;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use redress_domain::amendment::{Amendment, AmendmentError, amend, amendable, listed_variant, reported_stock};
 use redress_domain::decision::{CaseFacts, LineQuantity};
@@ -445,15 +445,7 @@ pub(super) async fn photo(
     let Some((info, bytes)) = found.await else {
         return notice(StatusCode::NOT_FOUND, &chrome, "error-expired", Vec::new()).into_response();
     };
-    let mut response = bytes.into_response();
-    let headers = response.headers_mut();
-    // Only the three image types are ever stored; the browser must not guess another.
-    if let Ok(value) = HeaderValue::from_str(&info.content_type) {
-        headers.insert(CONTENT_TYPE, value);
-    }
-    headers.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
-    headers.insert(CACHE_CONTROL, HeaderValue::from_static("private, max-age=3600"));
-    response
+    crate::routes::attachments::image_response(&info, bytes)
 }
 
 // ----------------------------------------------------------------------------------------------

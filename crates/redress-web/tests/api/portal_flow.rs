@@ -114,6 +114,21 @@ async fn damaged_item_reported_with_a_photo_and_replaced(app: &TestApp) {
     let (status, kind, bytes) = browser.fetch(photo).await;
     assert_eq!((status, kind.as_str(), bytes.as_slice()), (StatusCode::OK, "image/png", PNG));
 
+    // The shop sees it too, over the API with its key; another store does not.
+    let listed = app.get(&format!("/api/v1/cases/{case_id}/attachments"), &shop.key).await.expect(200);
+    assert_eq!(
+        (listed[0]["filename"].as_str(), listed[0]["size_bytes"].as_u64()),
+        (Some("mug.png"), Some(PNG.len() as u64))
+    );
+    let url = format!("{}{}", app.base, text(&listed[0]["url"]));
+    let image = reqwest::Client::new().get(&url).bearer_auth(&shop.key).send().await.unwrap();
+    assert_eq!(image.headers()[reqwest::header::CONTENT_TYPE], "image/png");
+    assert_eq!(image.bytes().await.unwrap().as_ref(), PNG);
+    let other = app.create_store("south-wind").await;
+    app.get(&format!("/api/v1/cases/{case_id}/attachments"), &other.key).await.error(404, "not_found", None);
+    let foreign = reqwest::Client::new().get(&url).bearer_auth(&other.key).send().await.unwrap();
+    assert_eq!(foreign.status(), StatusCode::NOT_FOUND);
+
     // The customer chooses the replacement; it is carried out and on the timeline.
     let chosen = browser
         .post(
