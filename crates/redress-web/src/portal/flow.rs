@@ -26,7 +26,7 @@ use redress_domain::returns::ReturnAuthorisation;
 use redress_domain::{
     Actor, Address, Attachment, Case, CaseEvent, CaseStatus, Channel, IssueKind, LanguageTag, Order, Remedy, Store,
 };
-use redress_store::AttachmentInfo;
+use redress_store::{AttachmentInfo, IdempotencyKey};
 use serde::Deserialize;
 use time::{Duration, OffsetDateTime};
 
@@ -680,10 +680,26 @@ pub(super) async fn choose(
         return notice(StatusCode::NOT_FOUND, &chrome, "error-expired", Vec::new()).into_response();
     };
     let page = format!("{}/cases/{}", chrome.base, case.id);
+    let done = redirect(&format!("{page}?done=1"), Vec::new());
+    // A remedy is chosen once: a second click (or a second tab) shows what the first one did.
+    if is_settled(&state, &case).await {
+        return done;
+    }
     match carry_out_choice(&state, &store, &grant, &case, &form).await {
-        Ok(()) => redirect(&format!("{page}?done=1"), Vec::new()),
+        Ok(()) => done,
+        // Two clicks at once: the one that lost the race finds the case settled by the other.
+        Err(_) if is_settled(&state, &case).await => done,
         Err(code) => redirect(&format!("{page}?error={code}"), Vec::new()),
     }
+}
+
+async fn is_settled(state: &AppState, case: &Case) -> bool {
+    let Ok(current) = state.storage().case(case.store_id, case.id).await else { return false };
+    let timeline = state.storage().timeline(case.store_id, case.id).await.unwrap_or_default();
+    let carried_out = timeline
+        .iter()
+        .any(|e| matches!(e.entry.event, CaseEvent::RemedyCarriedOut { .. } | CaseEvent::OrderAmended { .. }));
+    carried_out || matches!(current.status, CaseStatus::Resolved | CaseStatus::Closed)
 }
 
 /// The error codes the case page knows how to say.
@@ -722,6 +738,12 @@ async fn carry_out_choice(
         })
     };
     let actor = customer_of(case);
+    // One key per case: of two choices racing, the store commits one and refuses the other whole.
+    let key = || IdempotencyKey {
+        key: format!("portal-remedy-{}", case.id),
+        request_hash: remedy.to_string(),
+        at: OffsetDateTime::now_utc(),
+    };
     let outcome = if remedy == Remedy::AmendOrder {
         // Before it ships a new size is an amendment of the line, if the policy offers one.
         let facts = CaseFacts {
@@ -746,7 +768,7 @@ async fn carry_out_choice(
             stock: reported_stock(&order),
             carrier_allows_intercept: false,
         };
-        amend_order_for(state, store.id, case.id, input, actor, None).await.map(|_| ())
+        amend_order_for(state, store.id, case.id, input, actor, Some(key())).await.map(|_| ())
     } else {
         let replacements = if remedy == Remedy::Exchange {
             let items = swaps.iter().map(|(sku, to)| chosen(sku, to)).collect::<Result<Vec<_>, _>>()?;
@@ -767,7 +789,7 @@ async fn carry_out_choice(
             carrier_reference: None,
             amount: None,
         };
-        carry_out_remedy_for(state, store.id, case.id, (input, replacements), actor, None).await.map(|_| ())
+        carry_out_remedy_for(state, store.id, case.id, (input, replacements), actor, Some(key())).await.map(|_| ())
     };
     outcome.map_err(|e: ApiError| {
         tracing::info!(code = e.code, message = %e.message, "a portal remedy was refused");

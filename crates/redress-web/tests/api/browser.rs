@@ -25,6 +25,11 @@ impl Browser {
         Browser { client, base: app.base.clone(), cookies: Vec::new() }
     }
 
+    /// A second tab of the same browser: the same cookies, from now on its own.
+    pub fn twin(&self) -> Browser {
+        Browser { client: self.client.clone(), base: self.base.clone(), cookies: self.cookies.clone() }
+    }
+
     pub fn cookie_header(&self) -> String {
         self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
     }

@@ -129,15 +129,17 @@ async fn damaged_item_reported_with_a_photo_and_replaced(app: &TestApp) {
     let foreign = reqwest::Client::new().get(&url).bearer_auth(&other.key).send().await.unwrap();
     assert_eq!(foreign.status(), StatusCode::NOT_FOUND);
 
-    // The customer chooses the replacement; it is carried out and on the timeline.
-    let chosen = browser
-        .post(
-            &format!("/s/north-wind/cases/{case_id}/remedy"),
-            &[("form_token", &form_token(&page.body)), ("remedy", "reship")],
-        )
-        .await;
-    assert_eq!(chosen.status, StatusCode::SEE_OTHER);
-    assert!(chosen.location.as_deref().unwrap().ends_with("?done=1"));
+    // The customer chooses the replacement, clicking twice in two tabs at once: it is carried out
+    // once, on the timeline, and both tabs show it.
+    let path = format!("/s/north-wind/cases/{case_id}/remedy");
+    let token = form_token(&page.body);
+    let form = [("form_token", token.as_str()), ("remedy", "reship")];
+    let (mut first, mut second) = (browser.twin(), browser.twin());
+    let (chosen, twice) = tokio::join!(first.post(&path, &form), second.post(&path, &form));
+    for answer in [&chosen, &twice] {
+        assert_eq!(answer.status, StatusCode::SEE_OTHER);
+        assert!(answer.location.as_deref().unwrap().ends_with("?done=1"), "{:?}", answer.location);
+    }
     let done = browser.get(chosen.location.as_deref().unwrap()).await;
     assert!(done.body.contains("Your choice") && done.body.contains("Send me a replacement"), "{}", done.body);
     assert!(!done.body.contains("Confirm my choice"), "no second choice once carried out");
@@ -148,7 +150,11 @@ async fn damaged_item_reported_with_a_photo_and_replaced(app: &TestApp) {
     let carried =
         view["timeline"].as_array().unwrap().iter().find(|e| e["event"]["type"] == "remedy_carried_out").unwrap();
     assert_eq!(carried["actor"], json!({"type": "customer", "handle": "ana@example.com"}));
+    // A later click changes nothing either.
+    let again = browser.post(&path, &form).await;
+    assert!(again.location.as_deref().unwrap().ends_with("?done=1"));
     let claims = app.get(&format!("/api/v1/cases/{case_id}/returns"), &shop.key).await.expect(200);
+    assert_eq!(claims["claims"].as_array().unwrap().len(), 1);
     assert_eq!(claims["claims"][0]["lines"], json!([{"sku": "MUG-1", "quantity": 1}]));
 }
 
