@@ -44,6 +44,10 @@ test('a customer reports a damaged item with a photo, sees the decision and choo
   assert.ok(await photo.evaluate((img) => img.complete && img.naturalWidth === 64), 'the photo is shown back');
   await page.screenshot({ path: path.join(artifacts, 'portal-decision-en.png'), fullPage: true });
   assert.deepEqual(await accessibilityProblems(page), []);
+  await page.setViewportSize({ width: 375, height: 740 });
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 375, `the decision fits a phone (page is ${width}px wide)`);
+  await page.screenshot({ path: path.join(artifacts, 'portal-decision-en-phone.png'), fullPage: true });
 
   // The choice, from the keyboard: carried out and on the case.
   await replacement.focus();
