@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { accessibilityProblems, api, artifacts, pngPicture, signIn, withDemo } from './support.js';
+import { accessibilityProblems, api, apiPost, artifacts, pngPicture, signIn, withDemo } from './support.js';
 
 const world = withDemo();
 
@@ -106,4 +106,72 @@ test('a customer changes the delivery address of an order not yet shipped, on a 
   assert.deepEqual(await accessibilityProblems(own), []);
   await own.screenshot({ path: path.join(artifacts, 'portal-address-too-late-pl.png'), fullPage: true });
   await other.close();
+});
+
+test('a customer exchanges a shirt for another size, with the stock shown, and gets the return instructions', async () => {
+  const { shop, browser } = world;
+  // An order the shop reports now: a shirt in M delivered two days ago, with its other sizes in stock or not.
+  const day = 24 * 3600 * 1000;
+  const at = (days) => new Date(Date.now() - days * day).toISOString();
+  const price = { amount_minor: 3490, currency: 'EUR' };
+  const address = { name: 'Joana Silva', lines: ['Rua das Flores 12'], city: 'Porto', postal_code: '4050-262', country: 'PT' };
+  await apiPost(shop, '/api/v1/orders', {
+    number: 'PT-EXCHANGE-1',
+    customer: { email: 'joana.exchange@example.pt', name: 'Joana Silva', language: 'pt' },
+    currency: 'EUR',
+    lines: [{
+      sku: 'NW-TEE-HNL-OAT-M', title: 'Long-Sleeve Henley', variant: { colour: 'Oatmeal', size: 'M' }, quantity: 1,
+      unit_price: price,
+      other_variants: [
+        { sku: 'NW-TEE-HNL-OAT-L', variant: { colour: 'Oatmeal', size: 'L' }, unit_price: price, in_stock: 4 },
+        { sku: 'NW-TEE-HNL-OAT-XL', variant: { colour: 'Oatmeal', size: 'XL' }, unit_price: price, in_stock: 0 },
+      ],
+    }],
+    shipping_address: address,
+    payments: [{ provider: 'sandbox', provider_reference: 'ch_exchange_1', method: 'card', authorized: price, captured: price, status: 'captured' }],
+    shipments: [{
+      carrier: 'ctt', tracking_number: 'CT123', lines: [{ sku: 'NW-TEE-HNL-OAT-M', quantity: 1 }], status: 'delivered',
+      status_times: { handed_to_carrier: at(5), delivered: at(2) },
+    }],
+    placed_at: at(7),
+  });
+
+  const context = await browser.newContext({ locale: 'pt-PT' });
+  const page = await context.newPage();
+  await page.goto(shop.portal);
+  await page.getByLabel('Número do pedido').fill('PT-EXCHANGE-1');
+  await page.getByLabel('E-mail', { exact: true }).fill('joana.exchange@example.pt');
+  await Promise.all([page.waitForURL(/\/orders\//), page.keyboard.press('Enter')]);
+  await page.locator('#kind').selectOption('exchange_request');
+  await Promise.all([page.waitForURL(/\/report\?/), page.getByRole('button', { name: 'Continuar' }).click()]);
+  assert.equal(await page.getByLabel('Long-Sleeve Henley (Oatmeal, M)').inputValue(), '1', 'one line: already chosen');
+  await page.getByLabel('Em poucas palavras, o que está errado?').fill('Fica pequena');
+  await Promise.all([page.waitForURL(/\/cases\//), page.getByRole('button', { name: 'Enviar', exact: true }).click()]);
+
+  // The exchange comes first, as the policy prefers; the sizes show their stock, a sold-out one cannot be picked.
+  const choices = await page.getByRole('group', { name: 'Escolha o que prefere' }).getByRole('radio').evaluateAll(
+    (radios) => radios.map((r) => r.value),
+  );
+  assert.equal(choices[0], 'exchange');
+  assert.ok(await page.getByLabel(/Trocar por outro tamanho ou cor/).isChecked());
+  const size = page.getByLabel(/Novo tamanho ou cor para Long-Sleeve Henley/);
+  const options = await size.locator('option').evaluateAll((os) => os.map((o) => ({ text: o.textContent, disabled: o.disabled })));
+  assert.ok(options.some((o) => /L · 34.90 EUR · 4 em stock/.test(o.text) && !o.disabled), JSON.stringify(options));
+  assert.ok(options.some((o) => /XL · .* esgotado/.test(o.text) && o.disabled), JSON.stringify(options));
+  await size.selectOption('NW-TEE-HNL-OAT-L');
+  await page.screenshot({ path: path.join(artifacts, 'portal-exchange-pt.png'), fullPage: true });
+  assert.deepEqual(await accessibilityProblems(page), []);
+  await Promise.all([page.waitForURL(/done=1/), page.getByRole('button', { name: 'Confirmar a minha escolha' }).click()]);
+
+  // The return authorisation: its number, where to send it, by when, the label, and what comes instead.
+  const rma = page.getByRole('region', { name: /A sua devolução RMA-/ });
+  const text = await rma.innerText();
+  assert.match(text, /1 × Long-Sleeve Henley/);
+  assert.match(text, /Northwind Outfitters Returns/);
+  assert.match(text, /Envie até \d{4}-\d{2}-\d{2}/);
+  assert.match(text, /etiqueta de devolução/i);
+  assert.match(text, /1 × Long-Sleeve Henley \(Oatmeal, L\)/);
+  await page.screenshot({ path: path.join(artifacts, 'portal-return-pt.png'), fullPage: true });
+  assert.deepEqual(await accessibilityProblems(page), []);
+  await context.close();
 });

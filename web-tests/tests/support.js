@@ -87,6 +87,17 @@ export async function api(shop, pathname) {
   return response.json();
 }
 
+/** POSTs JSON to an API path with the store key and returns the JSON answer. */
+export async function apiPost(shop, pathname, body) {
+  const response = await fetch(`${shop.base}${pathname}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${shop.key}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  assert.ok(response.ok, `${pathname}: ${response.status} ${await response.clone().text()}`);
+  return response.json();
+}
+
 /** Serious and critical accessibility problems axe-core finds on the page. */
 export async function accessibilityProblems(page) {
   await page.addScriptTag({ content: axeSource });
