@@ -20,8 +20,8 @@ const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/
 
 /**
  * Starts the demo and reads what it prints: the portal URL, a customer with their order, an
- * order not yet shipped with its customer's email, and the store key. Resolves to
- * `{ process, shop }`.
+ * order not yet shipped with its customer's email, the agent desk with its team, and the store
+ * key. Resolves to `{ process, shop }`.
  */
 export function startDemo() {
   return new Promise((resolve, reject) => {
@@ -33,8 +33,9 @@ export function startDemo() {
       out += chunk;
       const portal = out.match(/Portal\s+(\S+)\s+\(as a customer: order (\S+), email (\S+)\)/);
       const waiting = out.match(/Not shipped\s+order (\S+), email (\S+)/);
+      const desk = out.match(/Agent desk\s+(\S+)\s+\(password (\S+) for agent (\S+), lead (\S+), admin (\S+)\)/);
       const key = out.match(/Store key\s+(\S+)/);
-      if (portal && waiting && key) {
+      if (portal && waiting && desk && key) {
         clearTimeout(timer);
         const shop = {
           portal: portal[1],
@@ -42,6 +43,11 @@ export function startDemo() {
           email: portal[3],
           waitingOrder: waiting[1],
           waitingEmail: waiting[2],
+          desk: desk[1],
+          deskPassword: desk[2],
+          agentEmail: desk[3],
+          leadEmail: desk[4],
+          adminEmail: desk[5],
           key: key[1],
           base: new URL(portal[1]).origin,
         };

@@ -422,3 +422,110 @@ fn sample_rows(store_id: StoreId, number: i64) -> anyhow::Result<(Case, Message,
     )?;
     Ok((change.case, message, change.entries))
 }
+
+/// `redress bench --pages`: the agent workspace's inbox and case pages over HTTP with the demo
+/// data (the sample shop and its team on a fresh SQLite file), signed in as the demo agent:
+/// requests per second, latency, and the bytes of each page as sent (no compression).
+pub async fn pages(seconds: u64, levels: &[usize]) -> anyhow::Result<()> {
+    if seconds == 0 || levels.is_empty() || levels.contains(&0) {
+        anyhow::bail!("give --seconds above 0 and concurrency levels above 0, e.g. --concurrency 1,16");
+    }
+    let dir = tempfile::Builder::new().prefix("redress-bench-pages-").tempdir()?;
+    let storage: Arc<dyn redress_store::Storage> =
+        Arc::new(redress_store::sqlite::SqliteStorage::open(&dir.path().join("pages.db")).await?);
+    let shop = crate::sample_shop::sample_shop(20261123, OffsetDateTime::now_utc());
+    let counts = crate::demo::seed(storage.clone(), &shop).await?;
+    let password = "bench pages password";
+    let [agent, ..] = crate::demo::seed_team(storage.as_ref(), &shop.store, password).await?;
+    let app = redress_web::router(redress_web::AppState::new(storage, "bench-admin-key-not-secret"));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}/desk/{}", listener.local_addr()?, shop.store.slug);
+    let server = tokio::spawn(async move { axum::serve(listener, app).await });
+    let client =
+        reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).pool_max_idle_per_host(1024).build()?;
+    let signed_in =
+        client.post(format!("{base}/signin")).form(&[("email", agent.as_str()), ("password", password)]).send().await?;
+    let cookie = signed_in
+        .headers()
+        .get(reqwest::header::SET_COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .context("signing in gave no session cookie")?
+        .to_owned();
+    // Every case of the shop, from the inbox of all statuses.
+    let all =
+        client.get(format!("{base}?status=all")).header(reqwest::header::COOKIE, &cookie).send().await?.text().await?;
+    let case_paths: Vec<String> = all
+        .split("href=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .filter(|href| href.contains("/cases/"))
+        .map(|href| href.split("/desk/").nth(1).map(|p| format!("/desk/{p}")).unwrap_or_default())
+        .collect();
+    if case_paths.is_empty() {
+        anyhow::bail!("the inbox listed no cases; is the workspace broken?");
+    }
+    let origin = base.split("/desk/").next().unwrap_or_default().to_owned();
+    let inbox_bytes = client.get(&base).header(reqwest::header::COOKIE, &cookie).send().await?.bytes().await?.len();
+    let mut case_bytes = Vec::new();
+    for path in &case_paths {
+        case_bytes.push(
+            client
+                .get(format!("{origin}{path}"))
+                .header(reqwest::header::COOKIE, &cookie)
+                .send()
+                .await?
+                .bytes()
+                .await?
+                .len(),
+        );
+    }
+    case_bytes.sort_unstable();
+    println!(
+        "redress bench --pages: {} orders, {} cases of the sample shop on SQLite, signed in as {agent}, {seconds} s per phase",
+        counts.orders, counts.cases
+    );
+    let mut phases = Vec::new();
+    for &concurrency in levels {
+        eprintln!("  measuring the inbox at concurrency {concurrency} ...");
+        phases.push(
+            run_phase("inbox page", concurrency, seconds, |_| {
+                let request = client.get(&base).header(reqwest::header::COOKIE, &cookie);
+                async move { page_ok(request).await }
+            })
+            .await?,
+        );
+        eprintln!("  measuring case pages at concurrency {concurrency} ...");
+        phases.push(
+            run_phase("case page", concurrency, seconds, |i| {
+                let path = &case_paths[i % case_paths.len()];
+                let request = client.get(format!("{origin}{path}")).header(reqwest::header::COOKIE, &cookie);
+                async move { page_ok(request).await }
+            })
+            .await?,
+        );
+    }
+    server.abort();
+    println!(
+        "\n{:<14} {:>4} {:>10} {:>10} {:>10} {:>10} {:>8}",
+        "phase", "conc", "req/s", "p50 ms", "p99 ms", "max ms", "errors"
+    );
+    for phase in &phases {
+        phase.print();
+    }
+    let median = case_bytes[case_bytes.len() / 2];
+    let largest = case_bytes.last().copied().unwrap_or_default();
+    println!("\npage sizes as sent (HTML with its inline CSS, no images, no scripts, not compressed):");
+    println!("  inbox (open cases)            {inbox_bytes:>8} bytes");
+    println!("  case page, median of {:>3}     {median:>8} bytes (largest {largest})", case_bytes.len());
+    Ok(())
+}
+
+/// True when a page answered 200 with a body.
+async fn page_ok(request: reqwest::RequestBuilder) -> Option<()> {
+    let response = request.send().await.ok()?;
+    if response.status() != reqwest::StatusCode::OK {
+        return None;
+    }
+    (!response.bytes().await.ok()?.is_empty()).then_some(())
+}

@@ -8,8 +8,9 @@ use std::time::Instant;
 
 use anyhow::Context;
 use redress_domain::approval::Role;
+use redress_domain::dispute::{Dispute, DisputeReason, DisputeStatus};
 use redress_domain::team::Agent;
-use redress_domain::{AgentId, ApiKeyId, Case, Store};
+use redress_domain::{Actor, AgentId, ApiKeyId, Case, DisputeId, EscalationSignal, IssueKind, Store};
 use redress_store::{ApiKeyRecord, CaseUpdate, Storage};
 use time::OffsetDateTime;
 use tokio::task::JoinSet;
@@ -68,12 +69,12 @@ pub async fn run(listen: SocketAddr, data_dir: Option<PathBuf>) -> anyhow::Resul
     let (customer_order, customer_email, customer_link) = sample_customer(&shop, &admin_key, &url);
     let (waiting_order, waiting_email) = not_shipped(&shop);
     let (name, slug, database) = (&shop.store.name, &shop.store.slug, path.display());
-    let (orders, cases, open) = (counts.orders, counts.cases, counts.open_cases);
+    let (orders, cases, open, disputes) = (counts.orders, counts.cases, counts.open_cases, counts.disputes);
     let [agent, lead, admin] = &team;
     let seconds = started.elapsed().as_secs_f64();
     let removed = if _temporary.is_some() { " The temporary database is removed on exit." } else { "" };
     println!(
-        "\nRedress demo: {name} ({orders} orders, {cases} cases, {open} still open), ready in {seconds:.2} s\n\
+        "\nRedress demo: {name} ({orders} orders, {cases} cases, {open} still open, {disputes} with a bank dispute), ready in {seconds:.2} s\n\
          \n  Portal       {url}/s/{slug}  (as a customer: order {customer_order}, email {customer_email})\n\
          \x20 Signed link  {customer_link}\n\
          \x20 Not shipped  order {waiting_order}, email {waiting_email}  (its address can still change)\n\
@@ -157,6 +158,8 @@ pub struct Counts {
     pub cases: usize,
     /// Cases not resolved or closed.
     pub open_cases: usize,
+    /// Bank disputes opened.
+    pub disputes: usize,
 }
 
 /// Stores the sample shop through the storage interface, concurrently so the writes share
@@ -192,7 +195,48 @@ pub async fn seed(storage: Arc<dyn Storage>, shop: &SampleShop) -> anyhow::Resul
             open_cases += 1;
         }
     }
-    Ok(Counts { orders: shop.orders.len(), cases: shop.cases.len(), open_cases })
+    let disputes = seed_disputes(storage.as_ref(), shop).await?;
+    Ok(Counts { orders: shop.orders.len(), cases: shop.cases.len(), open_cases, disputes })
+}
+
+/// The bank disputes the sample shop's customers already opened: one for each case where the
+/// customer threatened a chargeback over a parcel or an item (not over a double charge, which
+/// the agent can still refund first), on the order's captured payment, answer due within a week.
+async fn seed_disputes(storage: &dyn Storage, shop: &SampleShop) -> anyhow::Result<usize> {
+    let mut opened = 0;
+    for sample in &shop.cases {
+        let case = &sample.new_case;
+        let reason = match case.kind {
+            IssueKind::NotReceived => DisputeReason::ProductNotReceived,
+            IssueKind::DamagedInTransit | IssueKind::DefectiveItem | IssueKind::NotAsDescribed => {
+                DisputeReason::ProductUnacceptable
+            }
+            _ => continue,
+        };
+        if !case.escalation.contains(&EscalationSignal::Chargeback) {
+            continue;
+        }
+        let Some(order) = shop.orders.iter().find(|o| Some(o.id) == case.order_id) else { continue };
+        let Some(payment) = order.payments.iter().find(|p| p.captured.amount_minor > 0) else { continue };
+        let at = sample.opened_at + time::Duration::days(2);
+        let dispute = Dispute {
+            id: DisputeId::from_uuid(uuid::Uuid::now_v7()),
+            store_id: case.store_id,
+            order_id: order.id,
+            payment_id: payment.id,
+            case_id: case.id,
+            provider_reference: format!("dp_demo_{}", order.number),
+            amount: payment.captured,
+            reason,
+            status: DisputeStatus::NeedsResponse,
+            evidence_due_by: OffsetDateTime::now_utc() + time::Duration::days(3 + opened as i64 * 2),
+            created_at: at,
+            updated_at: at,
+        };
+        storage.money().open_dispute(dispute, Actor::System).await.context("cannot open a sample dispute")?;
+        opened += 1;
+    }
+    Ok(opened)
 }
 
 async fn seed_case(storage: &dyn Storage, sample: SampleCase) -> anyhow::Result<Case> {

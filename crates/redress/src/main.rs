@@ -88,6 +88,9 @@ enum Command {
         /// Concurrency levels to measure, comma-separated.
         #[arg(long, value_delimiter = ',', default_value = "16,64")]
         concurrency: Vec<usize>,
+        /// Measure the agent workspace's inbox and case pages with the demo data instead.
+        #[arg(long)]
+        pages: bool,
     },
 }
 
@@ -127,7 +130,8 @@ fn main() -> anyhow::Result<()> {
                 println!("{}", serde_json::to_string_pretty(&redress_web::openapi())?);
                 Ok(())
             }
-            Command::Bench { seconds, concurrency } => bench::run(seconds, &concurrency).await,
+            Command::Bench { seconds, concurrency, pages: false } => bench::run(seconds, &concurrency).await,
+            Command::Bench { seconds, concurrency, pages: true } => bench::pages(seconds, &concurrency).await,
             Command::Train { shared_data, out, seed } => {
                 let shared = (shared_data.as_os_str() != "-").then_some(shared_data);
                 let mut options = redress_text::TrainOptions::default();

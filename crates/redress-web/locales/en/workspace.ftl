@@ -185,3 +185,10 @@ desk-event-money_posted = Ledger posting
 desk-event-transactions_checked = Payments checked
 desk-event-dispute_opened = Dispute opened
 desk-event-dispute_status_changed = Dispute status changed
+
+desk-classify = What the case is about
+desk-classify-save = Correct the kind
+desk-done-classification = Kind corrected; the priority was judged again and the correction is kept for training.
+desk-offer-you-approve = This needs a lead's approval: confirming approves it in your name.
+desk-offer-ask-lead = This needs a lead's approval. Add a note for a lead, who can carry it out from this case.
+desk-photos-confirm = The customer has sent photos that show the problem

@@ -185,3 +185,10 @@ desk-event-money_posted = Asiento contable
 desk-event-transactions_checked = Pagos comprobados
 desk-event-dispute_opened = Disputa abierta
 desk-event-dispute_status_changed = Estado de la disputa cambiado
+
+desk-classify = De qué trata el caso
+desk-classify-save = Corregir el tipo
+desk-done-classification = Tipo corregido; la prioridad se ha vuelto a evaluar y la corrección se guarda para el entrenamiento.
+desk-offer-you-approve = Esto necesita la aprobación de un supervisor: al confirmar, lo apruebas en tu nombre.
+desk-offer-ask-lead = Esto necesita la aprobación de un supervisor. Deja una nota para un supervisor, que puede hacerlo desde este caso.
+desk-photos-confirm = El cliente ha enviado fotos que muestran el problema

@@ -185,3 +185,10 @@ desk-event-money_posted = Entri buku besar
 desk-event-transactions_checked = Pembayaran diperiksa
 desk-event-dispute_opened = Sengketa dibuka
 desk-event-dispute_status_changed = Status sengketa diubah
+
+desk-classify = Tentang apa kasus ini
+desk-classify-save = Perbaiki jenisnya
+desk-done-classification = Jenis diperbaiki; prioritas dinilai ulang dan koreksinya disimpan untuk pelatihan.
+desk-offer-you-approve = Ini memerlukan persetujuan supervisor: dengan mengonfirmasi, Anda menyetujuinya atas nama Anda.
+desk-offer-ask-lead = Ini memerlukan persetujuan supervisor. Tambahkan catatan untuk supervisor, yang dapat melakukannya dari kasus ini.
+desk-photos-confirm = Pelanggan telah mengirim foto yang menunjukkan masalahnya

@@ -185,3 +185,10 @@ desk-event-money_posted = Księgowanie
 desk-event-transactions_checked = Sprawdzono płatności
 desk-event-dispute_opened = Otwarto spór
 desk-event-dispute_status_changed = Zmiana statusu sporu
+
+desk-classify = Czego dotyczy zgłoszenie
+desk-classify-save = Popraw rodzaj
+desk-done-classification = Rodzaj poprawiony; priorytet oceniono ponownie, a poprawka zostaje zapisana do uczenia.
+desk-offer-you-approve = To wymaga zgody kierownika: potwierdzając, zatwierdzasz to w swoim imieniu.
+desk-offer-ask-lead = To wymaga zgody kierownika. Dodaj notatkę dla kierownika, który może to wykonać z tego zgłoszenia.
+desk-photos-confirm = Klient przesłał zdjęcia pokazujące problem

@@ -185,3 +185,10 @@ desk-event-money_posted = Lançamento contábil
 desk-event-transactions_checked = Pagamentos verificados
 desk-event-dispute_opened = Disputa aberta
 desk-event-dispute_status_changed = Estado da disputa alterado
+
+desk-classify = Do que trata o caso
+desk-classify-save = Corrigir o tipo
+desk-done-classification = Tipo corrigido; a prioridade foi reavaliada e a correção fica guardada para o treino.
+desk-offer-you-approve = Isto precisa da aprovação de um supervisor: ao confirmar, você aprova em seu nome.
+desk-offer-ask-lead = Isto precisa da aprovação de um supervisor. Deixe uma nota para um supervisor, que pode fazê-lo a partir deste caso.
+desk-photos-confirm = O cliente enviou fotos que mostram o problema

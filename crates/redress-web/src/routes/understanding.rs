@@ -90,7 +90,7 @@ pub struct CorrectionRequest {
     security(("store_key" = [])),
     responses((status = 200, body = Case), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, description = "Already classified that way", body = ErrorBody)))]
-async fn correct(
+pub(crate) async fn correct(
     State(state): State<AppState>,
     caller: StoreCaller,
     Path(case_id): Path<String>,

@@ -12,7 +12,7 @@ use axum::routing::{get, post};
 use redress_domain::decision::Decision;
 use redress_domain::refund::{RefundMethod, RefundReason};
 use redress_domain::transaction_check::Finding;
-use redress_domain::{Actor, Case, CaseEvent, CaseStatus, Direction, Money, Order, Remedy};
+use redress_domain::{Actor, Case, CaseEvent, CaseStatus, Direction, IssueKind, Money, Order, Remedy};
 use redress_store::RecordedEntry;
 use redress_text::replies::format_money;
 use serde::Deserialize;
@@ -28,6 +28,7 @@ use crate::html::redirect;
 use crate::routes::cases::{Assignment, NewMessage, Note, StatusChange};
 use crate::routes::money::{CaseMoney, CheckInput, NewRefund, PersonInput};
 use crate::routes::resolution::{OptionsQuery, RemedyRequest};
+use crate::routes::understanding::{self, CorrectionRequest};
 use crate::routes::{cases, help, money, path_id, resolution};
 
 pub(super) fn router() -> Router<AppState> {
@@ -38,6 +39,7 @@ pub(super) fn router() -> Router<AppState> {
         .route("/desk/{slug}/cases/{case_id}/status", post(status))
         .route("/desk/{slug}/cases/{case_id}/assign", post(assign))
         .route("/desk/{slug}/cases/{case_id}/check", post(check))
+        .route("/desk/{slug}/cases/{case_id}/classification", post(classify))
         .route("/desk/{slug}/cases/{case_id}/confirm", get(confirm_page))
         .route("/desk/{slug}/cases/{case_id}/remedy", post(remedy))
         .route("/desk/{slug}/cases/{case_id}/refund", post(refund))
@@ -112,6 +114,8 @@ struct CasePage<'a> {
     shipments: Vec<(String, String, String)>,
     payments: Vec<PaymentView>,
     refunds: Vec<RefundRow>,
+    /// The case's bank disputes: reference, reason, status, evidence due, time left.
+    disputes: Vec<(String, String, String, String, String)>,
     messages: Vec<MessageView>,
     timeline: Vec<EventView>,
     decision: Option<Decision>,
@@ -121,6 +125,7 @@ struct CasePage<'a> {
     money_case: bool,
     reply: String,
     next_statuses: Vec<(&'static str, String)>,
+    kinds: Vec<(&'static str, String)>,
     notice: Option<String>,
     error: Option<String>,
 }
@@ -364,6 +369,31 @@ async fn gather(
                     .collect()
             })
             .unwrap_or_default(),
+        disputes: case_money
+            .as_ref()
+            .map(|m| {
+                m.disputes
+                    .iter()
+                    .map(|d| {
+                        let reason = serde_json::to_value(d.dispute.reason)
+                            .ok()
+                            .and_then(|v| v.as_str().map(|r| r.replace('_', " ")))
+                            .unwrap_or_default();
+                        let left = d
+                            .time_left_seconds
+                            .map(|s| time_left_text(w, time::Duration::seconds(s)).0)
+                            .unwrap_or_default();
+                        (
+                            d.dispute.provider_reference.clone(),
+                            reason,
+                            d.dispute.status.as_str().replace('_', " "),
+                            when(d.dispute.evidence_due_by),
+                            left,
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
         messages: messages
             .iter()
             .map(|m| MessageView {
@@ -381,6 +411,7 @@ async fn gather(
         decision,
         reply,
         next_statuses: case.status.next().iter().map(|s| (s.as_str(), w.t(&format!("case-{}", s.as_str())))).collect(),
+        kinds: IssueKind::ALL.iter().map(|k| (k.as_str(), w.t(&format!("desk-kind-{}", k.as_str())))).collect(),
         notice,
         error,
         order: order.as_ref(),
@@ -549,6 +580,37 @@ async fn check(
     after(&state, &desk, &case_id, "check", result.map(|_| ())).await
 }
 
+/// The classification form: the kind an agent says the case is about.
+#[derive(Deserialize)]
+pub(super) struct ClassifyForm {
+    #[serde(default)]
+    form_token: String,
+    #[serde(default)]
+    kind: String,
+}
+
+async fn classify(
+    State(state): State<AppState>,
+    Path((slug, case_id)): Path<(String, String)>,
+    headers: HeaderMap,
+    Form(form): Form<ClassifyForm>,
+) -> Response {
+    let desk = match desk_for_form(&state, &slug, &headers, &form.form_token).await {
+        Ok(desk) => desk,
+        Err(answer) => return answer,
+    };
+    let result = match form.kind.parse::<IssueKind>() {
+        Ok(kind) => {
+            let input = CorrectionRequest { kind: Some(kind), language: None, sentiment: None };
+            understanding::correct(State(state.clone()), desk.caller(), Path(case_id.clone()), ApiJson(input))
+                .await
+                .map(|_| ())
+        }
+        Err(_) => Err(ApiError::invalid("kind", format!("`{}` is not an issue kind", form.kind))),
+    };
+    after(&state, &desk, &case_id, "classification", result).await
+}
+
 /// What the confirmation page is asked to confirm.
 #[derive(Deserialize, Default)]
 pub(super) struct ConfirmQuery {
@@ -586,6 +648,10 @@ struct ConfirmPage<'a> {
     /// An amount to type (partial refunds, compensation), in major units.
     amount_input: Option<String>,
     key: String,
+    /// The agent's role cannot carry this out: a lead must.
+    blocked: bool,
+    /// The remedy needs the customer's photos: the agent says they have them.
+    ask_photos: bool,
 }
 
 async fn confirm_page(
@@ -627,6 +693,8 @@ async fn confirmation<'a>(
         fields: Vec::new(),
         amount_input: None,
         key,
+        blocked: false,
+        ask_photos: false,
     };
     match query.action.as_str() {
         "remedy" => {
@@ -651,8 +719,13 @@ async fn confirmation<'a>(
             if offer.requires_return {
                 page.details.push(w.t("desk-offer-return"));
             }
-            if offer.needs_approval {
-                page.details.push(w.t("desk-offer-approval"));
+            page.ask_photos = offer.needs_photos;
+            if offer.needs_approval && desk.agent.may_approve() {
+                page.details.push(w.t("desk-offer-you-approve"));
+                page.fields.push(("approve", "1".to_owned()));
+            } else if offer.needs_approval {
+                page.details.push(w.t("desk-offer-ask-lead"));
+                page.blocked = true;
             }
             page.details.extend(decision.reasons.iter().map(|r| r.text.clone()));
             if matches!(remedy, Remedy::PartialRefund) {
@@ -714,6 +787,12 @@ pub(super) struct RemedyForm {
     /// For a partial refund, the amount typed, in major units.
     #[serde(default)]
     amount: Option<String>,
+    /// `1` when a lead approves the remedy as they carry it out.
+    #[serde(default)]
+    approve: Option<String>,
+    /// `1` when the agent has the customer's photos.
+    #[serde(default)]
+    photos: Option<String>,
 }
 
 async fn remedy(
@@ -726,6 +805,11 @@ async fn remedy(
         Ok(desk) => desk,
         Err(answer) => return answer,
     };
+    if form.approve.is_some()
+        && let Err(answer) = super::require(&desk, redress_domain::approval::Role::TeamLead)
+    {
+        return *answer;
+    }
     let result = carry_out_remedy(&state, &desk, &case_id, &form).await;
     after(&state, &desk, &case_id, "remedy", result).await
 }
@@ -745,9 +829,10 @@ async fn carry_out_remedy(state: &AppState, desk: &Desk, case_id: &str, form: &R
     let body = RemedyRequest {
         remedy,
         lines: Vec::new(),
-        photos_provided: false,
+        photos_provided: form.photos.is_some(),
         carrier_allows_intercept: false,
-        approved_by: None,
+        // Only a lead's own confirmation approves (checked before this is called).
+        approved_by: form.approve.is_some().then(|| desk.agent.name.clone()),
         carrier_reference: None,
         amount,
     };

@@ -172,6 +172,24 @@ async fn an_agent_answers_a_case_and_refunds_a_double_charge_once(app: &TestApp)
     assert!(page.body.contains("paid back"), "{}", page.body);
     assert!(page.body.contains("should arrive between"), "{}", page.body);
 
+    // Correcting the kind: a kind that is not one is refused and changes nothing; a real one is kept.
+    let bogus =
+        ana.post(&format!("{case_path}/classification"), &[("form_token", token.as_str()), ("kind", "cats")]).await;
+    assert_eq!(bogus.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bogus.body.contains("not an issue kind"));
+    let fix = [("form_token", token.as_str()), ("kind", "refund_status")];
+    assert_eq!(ana.post(&format!("{case_path}/classification"), &fix).await.status, StatusCode::SEE_OTHER);
+    let view = app.case_view(&shop.key, &case_id).await;
+    assert_eq!(view["case"]["kind"], "refund_status");
+    let corrected = view["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["event"]["type"] == "classification_corrected")
+        .expect("the correction is on the timeline")
+        .clone();
+    assert_eq!(corrected["actor"], json!({"type": "agent", "name": "Ana"}));
+
     // Signing out ends the session: the old cookie opens nothing.
     let cookie = ana.cookie_header();
     assert_eq!(
@@ -199,7 +217,7 @@ async fn a_large_refund_waits_for_a_lead_who_is_not_the_requester(app: &TestApp)
         .unwrap();
     team_member(app, &shop.id, "ana@desk.example", "Ana", Role::Agent).await;
     team_member(app, &shop.id, "leo@desk.example", "Leo", Role::TeamLead).await;
-    let (_, case_id) = double_charged(app, &shop.key).await;
+    let (order, case_id) = double_charged(app, &shop.key).await;
     let case_path = format!("/desk/desk-approvals/cases/{case_id}");
 
     let mut ana = signed_in(app, "desk-approvals", "ana@desk.example").await;
@@ -241,6 +259,53 @@ async fn a_large_refund_waits_for_a_lead_who_is_not_the_requester(app: &TestApp)
     // Deciding it again changes nothing.
     let again = leo.post(&decide, &[("form_token", leo_token.as_str()), ("decision", "approve")]).await;
     assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // A remedy the policy reserves for a lead: Ana's confirmation has no button, and sending
+    // the lead's approval anyway is refused; Leo's confirmation approves it in his name.
+    let damaged = crate::fixtures::set(
+        crate::fixtures::case_on_order(&text(&order["id"]), "The mugs arrived broken"),
+        "/kind",
+        json!("damaged_in_transit"),
+    );
+    let damaged_id = text(&app.open_case(&shop.key, &damaged).await["case"]["id"]);
+    let options = app.get(&format!("/api/v1/cases/{damaged_id}/options"), &shop.key).await.expect(200);
+    let reserved = options["offers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["needs_approval"] == true)
+        .unwrap_or_else(|| panic!("an offer needs approval under a 10.00 EUR limit: {options}"));
+    let remedy = text(&reserved["remedy"]);
+    let damaged_path = format!("/desk/desk-approvals/cases/{damaged_id}");
+    let confirm = ana.get(&format!("{damaged_path}/confirm?action=remedy&remedy={remedy}")).await;
+    assert_eq!(confirm.status, StatusCode::OK);
+    assert!(confirm.body.contains("needs a lead") && !confirm.body.contains("Yes, do it"), "{}", confirm.body);
+    let key = hidden(&confirm.body, "key");
+    let sneaky = [("form_token", token.as_str()), ("key", key.as_str()), ("remedy", remedy.as_str()), ("approve", "1")];
+    assert_eq!(ana.post(&format!("{damaged_path}/remedy"), &sneaky).await.status, StatusCode::FORBIDDEN);
+    let confirm = leo.get(&format!("{damaged_path}/confirm?action=remedy&remedy={remedy}")).await;
+    assert!(confirm.body.contains("approves it in your name"), "{}", confirm.body);
+    let mut form =
+        vec![("form_token", leo_token.clone()), ("key", hidden(&confirm.body, "key")), ("remedy", remedy.clone())];
+    form.push(("approve", hidden(&confirm.body, "approve")));
+    if confirm.body.contains("name=\"amount\"") {
+        form.push(("amount", "5.00".to_owned()));
+    }
+    if confirm.body.contains("name=\"photos\"") {
+        form.push(("photos", "1".to_owned()));
+    }
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let done = leo.post(&format!("{damaged_path}/remedy"), &form).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let view = app.case_view(&shop.key, &damaged_id).await;
+    let carried = view["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["event"]["type"] == "remedy_carried_out")
+        .unwrap_or_else(|| panic!("the remedy is on the timeline: {view}"))
+        .clone();
+    assert_eq!(carried["actor"], json!({"type": "agent", "name": "Leo"}));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
