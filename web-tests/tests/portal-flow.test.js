@@ -110,6 +110,23 @@ test('a customer changes the delivery address of an order not yet shipped, on a 
 
 test('a customer exchanges a shirt for another size, with the stock shown, and gets the return instructions', async () => {
   const { shop, browser } = world;
+  // The shop says where returns go: a new version of its policy with its warehouse's address.
+  const policy = await api(shop, '/api/v1/policy');
+  const version = policy.policy.version + 1;
+  const source = `${policy.source.replace(/^version = \d+/m, `version = ${version}`)}
+[returns.address]
+name = "Northwind Outfitters Returns"
+lines = ["Hala 3, ul. Magazynowa 12"]
+city = "Poznań"
+postal_code = "61-001"
+country = "PL"
+`;
+  const saved = await fetch(`${shop.base}/api/v1/policy`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${shop.key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ source }),
+  });
+  assert.equal(saved.status, 200, await saved.text());
   // An order the shop reports now: a shirt in M delivered two days ago, with its other sizes in stock or not.
   const day = 24 * 3600 * 1000;
   const at = (days) => new Date(Date.now() - days * day).toISOString();

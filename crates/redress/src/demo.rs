@@ -166,10 +166,6 @@ pub struct Counts {
 /// commits, applying each case's follow-ups through the domain's own state machine.
 pub async fn seed(storage: Arc<dyn Storage>, shop: &SampleShop) -> anyhow::Result<Counts> {
     storage.create_store(&shop.store).await.context("cannot create the sample store")?;
-    let source = crate::sample_shop::sample_policy_toml();
-    let policy = redress_domain::policy::Policy::from_toml(&source).context("the sample policy is invalid")?;
-    let stored = redress_store::StoredPolicy { policy, source, saved_at: OffsetDateTime::now_utc() };
-    storage.save_policy(shop.store.id, &stored).await.context("cannot save the sample policy")?;
     let mut tasks = JoinSet::new();
     for order in &shop.orders {
         let customer = shop

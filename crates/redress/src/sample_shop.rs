@@ -47,18 +47,6 @@ pub struct SampleShop {
     pub cases: Vec<SampleCase>,
 }
 
-/// The sample shop's policy: Redress's default, with the warehouse customers send returns to.
-pub fn sample_policy_toml() -> String {
-    let default = redress_domain::policy::STANDARD_POLICY_TOML;
-    // A sub-table may come after the others in TOML, so the default document stays as shipped.
-    format!(
-        "{}\n# Where customers send returns; shown with every return authorisation.\n\
-         [returns.address]\nname = \"Northwind Outfitters Returns\"\nlines = [\"Hala 3, ul. Magazynowa 12\"]\n\
-         city = \"Poznań\"\npostal_code = \"61-001\"\ncountry = \"PL\"\n",
-        default.replacen("id = \"default\"", "id = \"northwind\"", 1)
-    )
-}
-
 /// A case to open with its first message, and what happened on it afterwards.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SampleCase {
@@ -3527,9 +3515,7 @@ mod tests {
     }
 
     #[test]
-    fn the_policy_names_where_returns_go_and_lines_offer_their_variants() {
-        let policy = redress_domain::policy::Policy::from_toml(&sample_policy_toml()).unwrap();
-        assert_eq!(policy.returns.address.as_ref().map(|a| a.country.as_str()), Some("PL"));
+    fn lines_offer_their_other_variants_with_stock() {
         let shop = sample_shop(7, datetime!(2026-11-20 12:00 UTC));
         let lines: Vec<&OrderLine> = shop.orders.iter().flat_map(|o| &o.lines).collect();
         let with_variants = lines.iter().filter(|l| !l.other_variants.is_empty()).count();
