@@ -730,8 +730,7 @@ async fn carry_out_choice(
             lines.is_empty().then(|| order.lines.iter().find(|l| l.sku == sku).map(|l| l.quantity)).flatten()
         })
     };
-    let chosen = |sku: &str, to: &str| {
-        let quantity = quantity_of(sku).ok_or("choose-variant")?;
+    let listed = |sku: &str, to: &str, quantity: u32| {
         listed_variant(&order, sku, to, quantity).map_err(|e| match e {
             AmendmentError::OutOfStock { .. } => "out-of-stock",
             _ => "choose-variant",
@@ -758,11 +757,9 @@ async fn carry_out_choice(
             return Err("not-offered");
         }
         let (sku, to) = swaps.first().copied().ok_or("choose-variant")?;
+        // An amendment changes the whole line, so the whole line's quantity must be in stock.
         let line_quantity = order.lines.iter().find(|l| l.sku == sku).map(|l| l.quantity).ok_or("choose-variant")?;
-        let item = listed_variant(&order, sku, to, line_quantity).map_err(|e| match e {
-            AmendmentError::OutOfStock { .. } => "out-of-stock",
-            _ => "choose-variant",
-        })?;
+        let item = listed(sku, to, line_quantity)?;
         let input = AmendmentRequest {
             amendment: Amendment::SwapVariant { sku: sku.to_owned(), to: item.item },
             stock: reported_stock(&order),
@@ -771,7 +768,10 @@ async fn carry_out_choice(
         amend_order_for(state, store.id, case.id, input, actor, Some(key())).await.map(|_| ())
     } else {
         let replacements = if remedy == Remedy::Exchange {
-            let items = swaps.iter().map(|(sku, to)| chosen(sku, to)).collect::<Result<Vec<_>, _>>()?;
+            let items = swaps
+                .iter()
+                .map(|(sku, to)| listed(sku, to, quantity_of(sku).ok_or("choose-variant")?))
+                .collect::<Result<Vec<_>, _>>()?;
             if items.is_empty() {
                 return Err("choose-variant");
             }
