@@ -518,7 +518,8 @@ pub(super) async fn decision_of(
         lines: case.lines.clone(),
         photos_provided,
         carrier_allows_intercept: false,
-        language: case.language.clone(),
+        // The reasons in the language the customer reads the page in now.
+        language: LanguageTag::parse(w.tag()).unwrap_or_else(|_| case.language.clone()),
     };
     let decision = match options_for(state, case, &facts).await {
         Ok(decision) => decision,

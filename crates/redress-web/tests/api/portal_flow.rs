@@ -103,6 +103,12 @@ async fn damaged_item_reported_with_a_photo_and_replaced(app: &TestApp) {
     assert!(page.body.contains("value=\"reship\" checked"), "{}", page.body);
     assert!(!page.body.contains("Send photos of the problem first"));
     assert!(page.body.contains("class=\"reasons\""));
+    // The reasons follow the page's language.
+    let polish = browser.get(&format!("{case_path}&lang=pl")).await;
+    assert!(polish.body.contains("Co możemy zrobić") && polish.body.contains("Wyślijcie mi nowy egzemplarz"));
+    let reasons = &polish.body[polish.body.find("class=\"reasons\"").unwrap()..];
+    assert!(reasons[..reasons.find("</ul>").unwrap()].contains("To nie Twoja wina"), "{reasons}");
+    browser.get(&format!("{case_path}&lang=en")).await;
     // Amounts are for the one mug reported, whenever the page is opened.
     let again = browser.get(&format!("/s/north-wind/cases/{}", text(&cases[0]["id"]))).await;
     assert!(again.body.contains("Refund me, I keep the item · 12.50 EUR"), "{}", again.body);
