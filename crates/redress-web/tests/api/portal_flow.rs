@@ -205,6 +205,12 @@ async fn bad_reports_change_nothing(app: &TestApp) {
         assert!(answer.body.contains("role=\"alert\""), "{what}: the problem is said");
         assert!(answer.body.contains("value=\"Broken\""), "{what}: what was typed is kept");
     }
+    // A body over the report's limit (three photos at most, 5 MB each) is cut off while read.
+    let huge = vec![0u8; 17 * 1024 * 1024];
+    let fields = [("form_token", token.as_str()), ("kind", "damaged_in_transit"), ("qty:MUG-1", "1"), ("reason", "x")];
+    let answer = browser.post_multipart(&path, &fields, &[("photos", "huge.png", "image/png", &huge)]).await;
+    assert_eq!(answer.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(answer.body.contains("too large"), "{}", answer.body);
     // Without the page's token nothing is read at all.
     let answer = browser
         .post_multipart(&path, &[("kind", "damaged_in_transit"), ("qty:MUG-1", "1"), ("reason", "x")], &[])
