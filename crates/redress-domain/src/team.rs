@@ -89,6 +89,27 @@ pub fn check_password(password: &str) -> Result<(), ValidationError> {
     Ok(())
 }
 
+/// Why a change to the team is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TeamError {
+    /// The change would leave a shop that has an admin without one, and nobody could then
+    /// edit its policy, team or keys from the workspace.
+    #[error("the shop must keep an admin: make another team member admin first")]
+    LastAdmin,
+}
+
+/// Checks that changing member `id` to `new_role` (`None`: removing them) leaves `team` (the
+/// store's whole team as it is now) with an admin, if it had one. A shop with no admin yet
+/// (set up through the API) may change freely until its first admin is added.
+pub fn check_keeps_admin(team: &[Agent], id: AgentId, new_role: Option<Role>) -> Result<(), TeamError> {
+    let is_admin = |a: &Agent| a.role == Role::Owner;
+    let losing_admin = team.iter().any(|a| a.id == id && is_admin(a)) && new_role != Some(Role::Owner);
+    if losing_admin && !team.iter().any(|a| a.id != id && is_admin(a)) {
+        return Err(TeamError::LastAdmin);
+    }
+    Ok(())
+}
+
 /// How a role is shown to the team.
 pub fn role_label(role: Role) -> &'static str {
     match role {
@@ -147,6 +168,24 @@ mod tests {
         assert!(check_password("żółć-gęśla").is_ok());
         assert_eq!(check_password("123456789").unwrap_err().field, "password");
         assert!(check_password(&"x".repeat(201)).is_err());
+    }
+
+    #[test]
+    fn the_last_admin_stays_an_admin() {
+        let (ana, lee) =
+            (agent(Role::Owner), Agent { id: AgentId::from_uuid(uuid::Uuid::max()), ..agent(Role::Owner) });
+        let team = vec![ana.clone()];
+        assert_eq!(check_keeps_admin(&team, ana.id, None), Err(TeamError::LastAdmin));
+        assert_eq!(check_keeps_admin(&team, ana.id, Some(Role::TeamLead)), Err(TeamError::LastAdmin));
+        assert_eq!(check_keeps_admin(&team, ana.id, Some(Role::Owner)), Ok(()));
+        // With a second admin either may go; a team without admins changes freely.
+        let both = vec![ana.clone(), lee.clone()];
+        assert_eq!(check_keeps_admin(&both, ana.id, None), Ok(()));
+        assert_eq!(check_keeps_admin(&both, lee.id, Some(Role::Agent)), Ok(()));
+        let agents = vec![agent(Role::Agent)];
+        assert_eq!(check_keeps_admin(&agents, agents[0].id, None), Ok(()));
+        // An unknown id changes nobody.
+        assert_eq!(check_keeps_admin(&team, lee.id, None), Ok(()));
     }
 
     #[test]

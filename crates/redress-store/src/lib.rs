@@ -297,6 +297,12 @@ pub trait Storage: Send + Sync {
     async fn create_api_key(&self, key: &ApiKeyRecord) -> Result<(), StoreError>;
     /// The key with this secret hash, if any.
     async fn api_key_by_hash(&self, secret_hash: &str) -> Result<Option<ApiKeyRecord>, StoreError>;
+    /// A store's keys, oldest first (hashes included; the secrets were never kept).
+    async fn api_keys(&self, store_id: StoreId) -> Result<Vec<ApiKeyRecord>, StoreError>;
+    /// Revokes one of a store's keys: it is deleted, so it no longer authenticates. Returns the
+    /// key as it was, so a cache of verified keys can forget its hash. A key of another store
+    /// is [`StoreError::NotFound`], like an unknown one.
+    async fn revoke_api_key(&self, store_id: StoreId, id: ApiKeyId) -> Result<ApiKeyRecord, StoreError>;
 
     /// Stores an order as the shop's systems report it, with its customer, in one
     /// transaction. The customer is matched by email within the store and the order by

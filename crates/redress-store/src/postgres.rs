@@ -26,11 +26,23 @@ use crate::{
     StoreHelpArticle, StoredAnswer, StoredChange, StoredPolicy, StoredResolution, check_resolution, column_text,
     feedback_of, from_micros, micros,
 };
-use redress_domain::ReturnId;
 use redress_domain::claim::{Claim, ClaimResolution};
 use redress_domain::decision::CustomerHistory;
 use redress_domain::resolution::{Resolution, ResolutionContext};
 use redress_domain::returns::ReturnAuthorisation;
+use redress_domain::{ApiKeyId, ReturnId};
+
+/// An `api_keys` row (id, store id, label, secret hash, creation time) as a record.
+fn api_key_record(row: &sqlx::postgres::PgRow) -> Result<ApiKeyRecord, StoreError> {
+    Ok(ApiKeyRecord {
+        id: ApiKeyId::from_uuid(row.try_get(0)?),
+        store_id: StoreId::from_uuid(row.try_get(1)?),
+        label: row.try_get(2)?,
+        secret_hash: row.try_get(3)?,
+        created_at: OffsetDateTime::from_unix_timestamp_nanos(i128::from(row.try_get::<i64, _>(4)?) * 1000)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+    })
+}
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
@@ -218,17 +230,33 @@ impl Storage for PostgresStorage {
                 .bind(secret_hash)
                 .fetch_optional(&self.pool)
                 .await?;
-        row.map(|row| {
-            Ok(ApiKeyRecord {
-                id: redress_domain::ApiKeyId::from_uuid(row.try_get(0)?),
-                store_id: StoreId::from_uuid(row.try_get(1)?),
-                label: row.try_get(2)?,
-                secret_hash: row.try_get(3)?,
-                created_at: OffsetDateTime::from_unix_timestamp_nanos(i128::from(row.try_get::<i64, _>(4)?) * 1000)
-                    .map_err(|e| StoreError::Corrupt(e.to_string()))?,
-            })
-        })
-        .transpose()
+        row.map(|row| api_key_record(&row)).transpose()
+    }
+
+    async fn api_keys(&self, store_id: StoreId) -> Result<Vec<ApiKeyRecord>, StoreError> {
+        sqlx::query(
+            "SELECT id, store_id, label, secret_hash, created_at_us FROM api_keys WHERE store_id = $1
+             ORDER BY created_at_us, id",
+        )
+        .bind(store_id.as_uuid())
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(api_key_record)
+        .collect()
+    }
+
+    async fn revoke_api_key(&self, store_id: StoreId, id: ApiKeyId) -> Result<ApiKeyRecord, StoreError> {
+        let row = sqlx::query(
+            "DELETE FROM api_keys WHERE store_id = $1 AND id = $2
+             RETURNING id, store_id, label, secret_hash, created_at_us",
+        )
+        .bind(store_id.as_uuid())
+        .bind(id.as_uuid())
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StoreError::NotFound("API key"))?;
+        api_key_record(&row)
     }
 
     async fn upsert_order(&self, customer: &Customer, order: &Order) -> Result<(Order, bool), StoreError> {

@@ -31,11 +31,11 @@ use crate::{
     StoreHelpArticle, StoredAnswer, StoredChange, StoredPolicy, StoredResolution, check_resolution, column_text,
     feedback_of, from_micros, micros, stored_policy,
 };
-use redress_domain::ReturnId;
 use redress_domain::claim::{Claim, ClaimResolution};
 use redress_domain::decision::CustomerHistory;
 use redress_domain::resolution::{Resolution, ResolutionContext};
 use redress_domain::returns::ReturnAuthorisation;
+use redress_domain::{ApiKeyId, ReturnId};
 
 /// The schema, one script per version; `PRAGMA user_version` records how many have run. A
 /// migration crate would add a dependency for what these few lines do.
@@ -312,6 +312,24 @@ pub(crate) fn all_docs<T: serde::de::DeserializeOwned>(
     texts.iter().map(|t| doc(t)).collect()
 }
 
+/// An `api_keys` row as read: id, store id, label, secret hash, creation time.
+type ApiKeyRow = (String, String, String, String, i64);
+
+fn api_key_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<ApiKeyRow> {
+    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?))
+}
+
+fn api_key_record((id, store_id, label, secret_hash, created_at_us): ApiKeyRow) -> Result<ApiKeyRecord, StoreError> {
+    Ok(ApiKeyRecord {
+        id: id.parse().map_err(|e: uuid::Error| StoreError::Corrupt(e.to_string()))?,
+        store_id: store_id.parse().map_err(|e: uuid::Error| StoreError::Corrupt(e.to_string()))?,
+        label,
+        secret_hash,
+        created_at: OffsetDateTime::from_unix_timestamp_nanos(i128::from(created_at_us) * 1000)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+    })
+}
+
 pub(crate) fn store_exists(conn: &Connection, store_id: StoreId) -> Result<(), StoreError> {
     conn.prepare_cached("SELECT 1 FROM stores WHERE id = ?1")?
         .query_row([store_id.to_string()], |_| Ok(()))
@@ -471,31 +489,45 @@ impl Storage for SqliteStorage {
     async fn api_key_by_hash(&self, secret_hash: &str) -> Result<Option<ApiKeyRecord>, StoreError> {
         let hash = secret_hash.to_owned();
         self.read(move |conn| {
-            let row = conn
-                .prepare_cached(
-                    "SELECT id, store_id, label, secret_hash, created_at_us FROM api_keys WHERE secret_hash = ?1",
-                )?
-                .query_row([hash], |row| {
-                    Ok((
-                        row.get::<_, String>(0)?,
-                        row.get::<_, String>(1)?,
-                        row.get(2)?,
-                        row.get(3)?,
-                        row.get::<_, i64>(4)?,
-                    ))
-                })
-                .optional()?;
-            row.map(|(id, store_id, label, secret_hash, created_at_us)| {
-                Ok(ApiKeyRecord {
-                    id: id.parse().map_err(|e: uuid::Error| StoreError::Corrupt(e.to_string()))?,
-                    store_id: store_id.parse().map_err(|e: uuid::Error| StoreError::Corrupt(e.to_string()))?,
-                    label,
-                    secret_hash,
-                    created_at: OffsetDateTime::from_unix_timestamp_nanos(i128::from(created_at_us) * 1000)
-                        .map_err(|e| StoreError::Corrupt(e.to_string()))?,
-                })
-            })
+            conn.prepare_cached(
+                "SELECT id, store_id, label, secret_hash, created_at_us FROM api_keys WHERE secret_hash = ?1",
+            )?
+            .query_row([hash], api_key_row)
+            .optional()?
+            .map(api_key_record)
             .transpose()
+        })
+        .await
+    }
+
+    async fn api_keys(&self, store_id: StoreId) -> Result<Vec<ApiKeyRecord>, StoreError> {
+        self.read(move |conn| {
+            conn.prepare_cached(
+                "SELECT id, store_id, label, secret_hash, created_at_us FROM api_keys WHERE store_id = ?1
+                 ORDER BY created_at_us, id",
+            )?
+            .query_map([store_id.to_string()], api_key_row)?
+            .map(|row| api_key_record(row?))
+            .collect()
+        })
+        .await
+    }
+
+    async fn revoke_api_key(&self, store_id: StoreId, id: ApiKeyId) -> Result<ApiKeyRecord, StoreError> {
+        self.write(move |conn| {
+            let key = conn
+                .prepare_cached(
+                    "SELECT id, store_id, label, secret_hash, created_at_us FROM api_keys
+                     WHERE store_id = ?1 AND id = ?2",
+                )?
+                .query_row([store_id.to_string(), id.to_string()], api_key_row)
+                .optional()?
+                .map(api_key_record)
+                .transpose()?
+                .ok_or(StoreError::NotFound("API key"))?;
+            conn.prepare_cached("DELETE FROM api_keys WHERE store_id = ?1 AND id = ?2")?
+                .execute([store_id.to_string(), id.to_string()])?;
+            Ok(key)
         })
         .await
     }

@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use redress_domain::approval::Role;
-use redress_domain::team::Agent;
+use redress_domain::team::{Agent, check_keeps_admin};
 use redress_domain::{AgentId, EmailAddress, StoreId};
 use sqlx::Row;
 use sqlx::types::Json;
@@ -15,6 +15,24 @@ use crate::{StoreError, micros};
 
 fn from_micros(us: i64) -> Result<OffsetDateTime, StoreError> {
     OffsetDateTime::from_unix_timestamp_nanos(i128::from(us) * 1000).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// Refuses a change that would leave the store without an admin ([`check_keeps_admin`]). The
+/// store's row is locked first, so two admins demoting each other at once queue up and the
+/// second sees the first's change instead of both passing the check.
+async fn keeps_admin(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    store_id: StoreId,
+    id: AgentId,
+    role: Option<Role>,
+) -> Result<(), StoreError> {
+    sqlx::query("SELECT 1 FROM stores WHERE id = $1 FOR UPDATE")
+        .bind(store_id.as_uuid())
+        .fetch_optional(&mut **tx)
+        .await?;
+    let team: Vec<Agent> =
+        all_docs(sqlx::query("SELECT doc FROM agents WHERE store_id = $1").bind(store_id.as_uuid()), &mut **tx).await?;
+    check_keeps_admin(&team, id, role).map_err(|e| StoreError::Conflict(e.to_string()))
 }
 
 #[async_trait]
@@ -76,6 +94,7 @@ impl TeamStorage for PostgresStorage {
 
     async fn set_agent_role(&self, store_id: StoreId, id: AgentId, role: Role) -> Result<Agent, StoreError> {
         let mut tx = self.pool.begin().await?;
+        keeps_admin(&mut tx, store_id, id, Some(role)).await?;
         let mut agent: Agent = one_doc(
             sqlx::query("SELECT doc FROM agents WHERE store_id = $1 AND id = $2 FOR UPDATE")
                 .bind(store_id.as_uuid())
@@ -112,16 +131,19 @@ impl TeamStorage for PostgresStorage {
     }
 
     async fn remove_agent(&self, store_id: StoreId, id: AgentId) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        keeps_admin(&mut tx, store_id, id, None).await?;
         // Sessions go with the agent (ON DELETE CASCADE).
         let removed = sqlx::query("DELETE FROM agents WHERE store_id = $1 AND id = $2")
             .bind(store_id.as_uuid())
             .bind(id.as_uuid())
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?
             .rows_affected();
         if removed == 0 {
             return Err(StoreError::NotFound("agent"));
         }
+        tx.commit().await?;
         Ok(())
     }
 

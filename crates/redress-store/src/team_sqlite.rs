@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use redress_domain::approval::Role;
-use redress_domain::team::Agent;
+use redress_domain::team::{Agent, check_keeps_admin};
 use redress_domain::{AgentId, EmailAddress, StoreId};
 use rusqlite::{OptionalExtension, params};
 use time::OffsetDateTime;
@@ -17,6 +17,17 @@ fn from_micros(us: i64) -> Result<OffsetDateTime, StoreError> {
 
 fn parse_id<T: std::str::FromStr<Err = uuid::Error>>(text: &str) -> Result<T, StoreError> {
     text.parse().map_err(|e: uuid::Error| StoreError::Corrupt(e.to_string()))
+}
+
+/// Refuses a change that would leave the store without an admin ([`check_keeps_admin`]).
+fn keeps_admin(
+    conn: &rusqlite::Connection,
+    store_id: StoreId,
+    id: AgentId,
+    role: Option<Role>,
+) -> Result<(), StoreError> {
+    let team: Vec<Agent> = all_docs(conn, "SELECT doc FROM agents WHERE store_id = ?1", [store_id.to_string()])?;
+    check_keeps_admin(&team, id, role).map_err(|e| StoreError::Conflict(e.to_string()))
 }
 
 #[async_trait]
@@ -91,6 +102,9 @@ impl TeamStorage for SqliteStorage {
                 [store_id.to_string(), id.to_string()],
             )?
             .ok_or(StoreError::NotFound("agent"))?;
+            // The writer thread runs one write at a time, so the team read here is the team
+            // this change applies to.
+            keeps_admin(conn, store_id, id, Some(role))?;
             agent.role = role;
             conn.prepare_cached("UPDATE agents SET doc = ?1 WHERE id = ?2")?
                 .execute(params![serde_json::to_string(&agent)?, id.to_string()])?;
@@ -116,6 +130,7 @@ impl TeamStorage for SqliteStorage {
 
     async fn remove_agent(&self, store_id: StoreId, id: AgentId) -> Result<(), StoreError> {
         self.write(move |conn| {
+            keeps_admin(conn, store_id, id, None)?;
             conn.prepare_cached("DELETE FROM agent_sessions WHERE store_id = ?1 AND agent_id = ?2")?
                 .execute([store_id.to_string(), id.to_string()])?;
             let removed = conn

@@ -146,6 +146,23 @@ async fn story(db: Arc<dyn Storage>) {
     db.create_api_key(&key).await.unwrap();
     assert_eq!(db.api_key_by_hash(&key.secret_hash).await.unwrap(), Some(key.clone()));
     assert_eq!(db.api_key_by_hash("nope").await.unwrap(), None);
+    // A store lists its own keys, oldest first; revoking one makes it unknown, and another
+    // store can neither see nor revoke it.
+    let later = redress_store::ApiKeyRecord {
+        id: ApiKeyId::from_uuid(Uuid::now_v7()),
+        label: "helpdesk".into(),
+        secret_hash: format!("hash-2-{suffix}"),
+        created_at: T0 + time::Duration::minutes(1),
+        ..key.clone()
+    };
+    db.create_api_key(&later).await.unwrap();
+    assert_eq!(db.api_keys(north.id).await.unwrap(), [key.clone(), later.clone()]);
+    assert!(db.api_keys(south.id).await.unwrap().is_empty());
+    assert!(matches!(db.revoke_api_key(south.id, later.id).await, Err(StoreError::NotFound(_))));
+    assert_eq!(db.revoke_api_key(north.id, later.id).await.unwrap(), later);
+    assert_eq!(db.api_key_by_hash(&later.secret_hash).await.unwrap(), None);
+    assert!(matches!(db.revoke_api_key(north.id, later.id).await, Err(StoreError::NotFound(_))));
+    assert_eq!(db.api_keys(north.id).await.unwrap(), std::slice::from_ref(&key));
 
     // Orders upsert by number, customers by email.
     let ana = customer(&north, "ana@example.com");

@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 use std::sync::RwLock;
+use std::time::{Duration, Instant};
 
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
@@ -18,8 +19,14 @@ use crate::AppState;
 use crate::error::ApiError;
 
 /// Keys verified once are remembered, so a busy integration does not cost a database read per
-/// request. Keys are never edited, so the cache cannot go stale; it is bounded all the same.
+/// request. Bounded all the same.
 const MAX_CACHED_KEYS: usize = 10_000;
+
+/// How long a verified key is trusted without asking the database again. A key revoked through
+/// this process is forgotten at once ([`KeyCache::forget`]); other processes serving the same
+/// database learn of it when their entry expires, so this is the longest a revoked key can keep
+/// working anywhere.
+pub const KEY_CACHE_TTL: Duration = Duration::from_secs(60);
 
 /// Hex SHA-256 of a secret, the form keys are stored and looked up in.
 pub fn hash_secret(secret: &str) -> String {
@@ -33,20 +40,34 @@ pub fn new_store_secret() -> String {
     format!("rk_{}", hex::encode(bytes))
 }
 
-/// The verified keys seen so far: secret hash to the caller it names.
+/// The verified keys seen so far: secret hash to the caller it names and when it was checked.
 #[derive(Default)]
-pub(crate) struct KeyCache(RwLock<HashMap<String, StoreCaller>>);
+pub(crate) struct KeyCache(RwLock<HashMap<String, (Instant, StoreCaller)>>);
 
 impl KeyCache {
     fn get(&self, hash: &str) -> Option<StoreCaller> {
-        self.0.read().ok()?.get(hash).cloned()
+        let keys = self.0.read().ok()?;
+        let (checked, caller) = keys.get(hash)?;
+        (checked.elapsed() < KEY_CACHE_TTL).then(|| caller.clone())
     }
 
     fn put(&self, hash: String, caller: StoreCaller) {
-        if let Ok(mut keys) = self.0.write()
-            && keys.len() < MAX_CACHED_KEYS
-        {
-            keys.insert(hash, caller);
+        if let Ok(mut keys) = self.0.write() {
+            if keys.len() >= MAX_CACHED_KEYS {
+                // Expired entries make room first; a full cache of live keys just stops growing.
+                keys.retain(|_, (checked, _)| checked.elapsed() < KEY_CACHE_TTL);
+            }
+            if keys.len() < MAX_CACHED_KEYS {
+                keys.insert(hash, (Instant::now(), caller));
+            }
+        }
+    }
+
+    /// Forgets a key (by its secret's hash) after it was revoked, so it stops working in this
+    /// process at once. Other processes' caches drop it within [`KEY_CACHE_TTL`].
+    pub(crate) fn forget(&self, hash: &str) {
+        if let Ok(mut keys) = self.0.write() {
+            keys.remove(hash);
         }
     }
 }
@@ -123,5 +144,36 @@ impl FromRequestParts<AppState> for StoreCaller {
         let caller = StoreCaller { store_id: record.store_id, label: record.label, is_agent: false };
         state.inner.keys.put(hash, caller.clone());
         Ok(caller)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn caller() -> StoreCaller {
+        StoreCaller { store_id: StoreId::from_uuid(uuid::Uuid::nil()), label: "sync".into(), is_agent: false }
+    }
+
+    #[test]
+    fn a_forgotten_key_is_no_longer_trusted() {
+        let cache = KeyCache::default();
+        cache.put("h1".into(), caller());
+        cache.put("h2".into(), caller());
+        assert!(cache.get("h1").is_some());
+        cache.forget("h1");
+        assert!(cache.get("h1").is_none(), "revoked: the next request asks the database");
+        assert!(cache.get("h2").is_some(), "other keys stay cached");
+    }
+
+    #[test]
+    fn cached_keys_expire() {
+        let cache = KeyCache::default();
+        let old = Instant::now().checked_sub(KEY_CACHE_TTL + Duration::from_secs(1));
+        let Some(old) = old else { return }; // A monotonic clock this young cannot go back: nothing to test.
+        if let Ok(mut keys) = cache.0.write() {
+            keys.insert("h".into(), (old, caller()));
+        }
+        assert!(cache.get("h").is_none(), "an entry older than the TTL is checked again");
     }
 }

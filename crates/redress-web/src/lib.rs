@@ -119,6 +119,11 @@ impl AppState {
         &self.refunds
     }
 
+    /// The verified API keys this process remembers.
+    pub(crate) fn keys(&self) -> &auth::KeyCache {
+        &self.inner.keys
+    }
+
     /// The approval rule for money going out.
     pub fn approval(&self) -> &ApprovalPolicy {
         &self.inner.approval
@@ -140,6 +145,7 @@ impl AppState {
         (name = "cases", description = "Customer problems and their timelines"),
         (name = "resolution", description = "Options, remedies, amendments, returns, fault and the store's policy"),
         (name = "money", description = "Refunds, store credit, approvals, the ledger, transaction checks and disputes"),
+        (name = "team", description = "The people who sign in to the agent workspace, and their roles"),
         (name = "understanding", description = "What a customer's message is about, locally, with no outside service"),
         (name = "health", description = "Liveness")
     )
@@ -168,6 +174,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::money::router())
         .merge(routes::understanding::router())
         .merge(routes::help::router())
+        .merge(routes::team::router())
 }
 
 /// The OpenAPI document of the API.

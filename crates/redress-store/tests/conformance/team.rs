@@ -82,4 +82,38 @@ pub async fn story(db: Arc<dyn Storage>) {
     team.remove_agent(north.id, lee.id).await.unwrap();
     assert!(team.session("token-3", T0).await.unwrap().is_none());
     assert_eq!(team.agents(north.id).await.unwrap().len(), 1);
+
+    // The shop keeps an admin: the last one can be neither demoted nor removed, and nothing
+    // changes; with a second admin, either may go.
+    let (own, boss) = (member(north.id, "own@north.example", "Own", Role::Owner), Role::Owner);
+    team.add_agent(&own, "hash-own").await.unwrap();
+    assert!(matches!(team.set_agent_role(north.id, own.id, Role::TeamLead).await, Err(StoreError::Conflict(_))));
+    assert!(matches!(team.remove_agent(north.id, own.id).await, Err(StoreError::Conflict(_))));
+    assert_eq!(team.agent(north.id, own.id).await.unwrap().role, boss);
+    assert_eq!(team.set_agent_role(north.id, own.id, boss).await.unwrap().role, boss);
+    assert_eq!(team.set_agent_role(north.id, ana.id, boss).await.unwrap().role, boss);
+    team.remove_agent(north.id, own.id).await.unwrap();
+    assert!(matches!(team.remove_agent(north.id, ana.id).await, Err(StoreError::Conflict(_))));
+    // Another store's admins do not count.
+    assert!(matches!(team.set_agent_role(north.id, ana.id, Role::Agent).await, Err(StoreError::Conflict(_))));
+
+    // Two admins demoting each other at the same moment: one of them stays an admin.
+    let (kim, joe) =
+        (member(south.id, "kim@south.example", "Kim", boss), member(south.id, "joe@south.example", "Joe", boss));
+    team.add_agent(&kim, "hash-kim").await.unwrap();
+    team.add_agent(&joe, "hash-joe").await.unwrap();
+    let ana_south = team.agents(south.id).await.unwrap().into_iter().find(|a| a.name == "Ana South").unwrap();
+    team.remove_agent(south.id, ana_south.id).await.unwrap();
+    for _ in 0..5 {
+        let (a, b) = tokio::join!(
+            team.set_agent_role(south.id, kim.id, Role::Agent),
+            team.set_agent_role(south.id, joe.id, Role::Agent)
+        );
+        assert!(a.is_ok() != b.is_ok(), "exactly one demotion passes: {a:?} {b:?}");
+        let admins = team.agents(south.id).await.unwrap().into_iter().filter(|a| a.role == boss).count();
+        assert_eq!(admins, 1);
+        for id in [kim.id, joe.id] {
+            team.set_agent_role(south.id, id, boss).await.unwrap();
+        }
+    }
 }

@@ -228,7 +228,7 @@ fn article_id(id: &str) -> Result<String, ApiError> {
     params(("article_id" = String, Path, description = "Lower-case letters, digits and dashes")),
     security(("store_key" = [])),
     responses((status = 200, body = ArticleView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
-async fn save_article(
+pub(crate) async fn save_article(
     State(state): State<AppState>,
     caller: StoreCaller,
     Path(article_id_text): Path<String>,
@@ -269,7 +269,10 @@ fn view(article: StoreHelpArticle) -> ArticleView {
 /// The store's own help articles (the shipped ones are not listed).
 #[utoipa::path(get, path = "/api/v1/help/articles", tag = "understanding", security(("store_key" = [])),
     responses((status = 200, body = ArticleList), (status = 401, body = ErrorBody)))]
-async fn list_articles(State(state): State<AppState>, caller: StoreCaller) -> Result<Json<ArticleList>, ApiError> {
+pub(crate) async fn list_articles(
+    State(state): State<AppState>,
+    caller: StoreCaller,
+) -> Result<Json<ArticleList>, ApiError> {
     let articles = state.storage().help_articles(caller.store_id).await?.into_iter().map(view).collect();
     Ok(Json(ArticleList { articles }))
 }
@@ -279,7 +282,7 @@ async fn list_articles(State(state): State<AppState>, caller: StoreCaller) -> Re
         ("article_id" = String, Path, description = "The article's id"), ArticleLanguage),
     security(("store_key" = [])),
     responses((status = 204, description = "Removed"), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn delete_article(
+pub(crate) async fn delete_article(
     State(state): State<AppState>,
     caller: StoreCaller,
     Path(article_id_text): Path<String>,

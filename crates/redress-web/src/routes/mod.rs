@@ -8,6 +8,7 @@ pub(crate) mod money;
 pub(crate) mod orders;
 pub(crate) mod resolution;
 pub(crate) mod stores;
+pub(crate) mod team;
 pub(crate) mod understanding;
 
 use crate::error::ApiError;

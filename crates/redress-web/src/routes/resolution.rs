@@ -980,7 +980,10 @@ pub struct PolicyView {
 /// The store's policy in force, parsed and as written.
 #[utoipa::path(get, path = "/api/v1/policy", tag = "resolution", security(("store_key" = [])),
     responses((status = 200, body = PolicyView), (status = 401, body = ErrorBody)))]
-async fn get_policy(State(state): State<AppState>, caller: StoreCaller) -> Result<Json<PolicyView>, ApiError> {
+pub(crate) async fn get_policy(
+    State(state): State<AppState>,
+    caller: StoreCaller,
+) -> Result<Json<PolicyView>, ApiError> {
     Ok(Json(match state.storage().policy(caller.store_id).await? {
         Some(stored) => PolicyView { policy: stored.policy, source: stored.source, default: false },
         None => PolicyView {
@@ -1026,7 +1029,7 @@ fn read_policy(document: &PolicyDocument) -> Result<(Policy, String), ApiError> 
     security(("store_key" = [])),
     responses((status = 200, body = PolicyView), (status = 400, description = "The document's line and field at fault", body = ErrorBody),
         (status = 401, body = ErrorBody), (status = 409, description = "The version is not above the one in force", body = ErrorBody)))]
-async fn put_policy(
+pub(crate) async fn put_policy(
     State(state): State<AppState>,
     caller: StoreCaller,
     ApiJson(document): ApiJson<PolicyDocument>,
@@ -1052,7 +1055,7 @@ pub struct DryRun {
 #[utoipa::path(post, path = "/api/v1/policy/dry-run", tag = "resolution", request_body = PolicyDocument,
     security(("store_key" = [])),
     responses((status = 200, body = DryRun), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
-async fn dry_run_policy(
+pub(crate) async fn dry_run_policy(
     State(state): State<AppState>,
     caller: StoreCaller,
     ApiJson(document): ApiJson<PolicyDocument>,

@@ -1,4 +1,5 @@
-//! Stores and their API keys. Creating stores and keys needs the admin key.
+//! Stores and their API keys. Creating stores needs the admin key; a store manages its own
+//! keys (list, create, revoke) with one of its keys, which is what the workspace's settings call.
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -21,6 +22,8 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(create_store, list_stores))
         .routes(routes!(create_api_key))
         .routes(routes!(current_store))
+        .routes(routes!(list_own_api_keys, create_own_api_key))
+        .routes(routes!(revoke_own_api_key))
 }
 
 /// A store to set up.
@@ -140,4 +143,67 @@ async fn create_api_key(
     responses((status = 200, body = Store), (status = 401, body = ErrorBody)))]
 async fn current_store(State(state): State<AppState>, caller: StoreCaller) -> Result<Json<Store>, ApiError> {
     Ok(Json(state.storage().store(caller.store_id).await?))
+}
+
+/// One of the store's keys, without its secret (which was never kept).
+#[derive(Serialize, ToSchema)]
+pub struct ApiKeyView {
+    /// The key's id.
+    pub id: ApiKeyId,
+    /// What the key is for.
+    pub label: String,
+    /// When it was made.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+/// The store's keys.
+#[derive(Serialize, ToSchema)]
+pub struct ApiKeyList {
+    /// Oldest first.
+    pub keys: Vec<ApiKeyView>,
+}
+
+/// The calling store's API keys, oldest first; secrets are never shown again.
+#[utoipa::path(get, path = "/api/v1/store/api-keys", tag = "stores", security(("store_key" = [])),
+    responses((status = 200, body = ApiKeyList), (status = 401, body = ErrorBody)))]
+pub(crate) async fn list_own_api_keys(
+    State(state): State<AppState>,
+    caller: StoreCaller,
+) -> Result<Json<ApiKeyList>, ApiError> {
+    let keys = state.storage().api_keys(caller.store_id).await?;
+    Ok(Json(ApiKeyList {
+        keys: keys.into_iter().map(|k| ApiKeyView { id: k.id, label: k.label, created_at: k.created_at }).collect(),
+    }))
+}
+
+/// Creates another key for the calling store; its secret is in this answer only.
+#[utoipa::path(post, path = "/api/v1/store/api-keys", tag = "stores", request_body = CreateApiKey,
+    security(("store_key" = [])),
+    responses((status = 201, body = NewApiKey), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+pub(crate) async fn create_own_api_key(
+    State(state): State<AppState>,
+    caller: StoreCaller,
+    ApiJson(input): ApiJson<CreateApiKey>,
+) -> Result<(StatusCode, Json<NewApiKey>), ApiError> {
+    let label = validate_label(&input.label)?;
+    let key = issue_key(&state, caller.store_id, label).await?;
+    tracing::info!(store = %caller.store_id, key = %key.id, by = %caller.label, "API key created");
+    Ok((StatusCode::CREATED, Json(key)))
+}
+
+/// Revokes one of the calling store's keys: it stops working at once on this server, and on
+/// other servers of the deployment within a minute (their caches of verified keys expire).
+#[utoipa::path(delete, path = "/api/v1/store/api-keys/{key_id}", tag = "stores",
+    params(("key_id" = String, Path, description = "The key's id")), security(("store_key" = [])),
+    responses((status = 204, description = "Revoked"), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub(crate) async fn revoke_own_api_key(
+    State(state): State<AppState>,
+    caller: StoreCaller,
+    Path(key_id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let revoked = state.storage().revoke_api_key(caller.store_id, path_id(&key_id, "API key")?).await?;
+    state.keys().forget(&revoked.secret_hash);
+    tracing::info!(store = %caller.store_id, key = %revoked.id, by = %caller.label, "API key revoked");
+    Ok(StatusCode::NO_CONTENT)
 }

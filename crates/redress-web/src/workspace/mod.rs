@@ -12,6 +12,7 @@
 mod case;
 mod money;
 pub mod session;
+mod settings;
 
 use askama::Template;
 use axum::Router;
@@ -48,6 +49,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/desk/{slug}/signout", post(sign_out))
         .merge(case::router())
         .merge(money::router())
+        .merge(settings::router())
 }
 
 /// What every workspace page shows around its content.
@@ -62,7 +64,7 @@ pub struct Chrome {
     form_token: String,
     may_approve: bool,
     may_manage: bool,
-    /// The page's place in the navigation: `inbox`, `approvals`, `disputes` or empty.
+    /// The page's place in the navigation: `inbox`, `approvals`, `disputes`, `settings` or empty.
     section: &'static str,
 }
 

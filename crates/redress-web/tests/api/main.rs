@@ -32,6 +32,7 @@ mod openapi;
 mod orders;
 mod portal;
 mod portal_flow;
+mod settings;
 mod stores;
 mod story;
 mod understanding;
