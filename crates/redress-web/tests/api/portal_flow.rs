@@ -205,17 +205,22 @@ async fn bad_reports_change_nothing(app: &TestApp) {
         assert!(answer.body.contains("role=\"alert\""), "{what}: the problem is said");
         assert!(answer.body.contains("value=\"Broken\""), "{what}: what was typed is kept");
     }
-    // A body over the report's limit (three photos at most, 5 MB each) is cut off while read.
-    let huge = vec![0u8; 17 * 1024 * 1024];
-    let fields = [("form_token", token.as_str()), ("kind", "damaged_in_transit"), ("qty:MUG-1", "1"), ("reason", "x")];
-    let answer = browser.post_multipart(&path, &fields, &[("photos", "huge.png", "image/png", &huge)]).await;
-    assert_eq!(answer.status, StatusCode::PAYLOAD_TOO_LARGE);
-    assert!(answer.body.contains("too large"), "{}", answer.body);
     // Without the page's token nothing is read at all.
     let answer = browser
         .post_multipart(&path, &[("kind", "damaged_in_transit"), ("qty:MUG-1", "1"), ("reason", "x")], &[])
         .await;
     assert_eq!(answer.status, StatusCode::FORBIDDEN);
+    // A body over the report's limit (three photos at most, 5 MB each) is cut off while read:
+    // the answer is 413, unless the server closed the connection before the client sent it all
+    // (last, as that connection is of no more use to this browser).
+    let huge = vec![0u8; 17 * 1024 * 1024];
+    let fields = [("form_token", token.as_str()), ("kind", "damaged_in_transit"), ("qty:MUG-1", "1"), ("reason", "x")];
+    if let Some(answer) =
+        browser.try_post_multipart(&path, &fields, &[("photos", "huge.png", "image/png", &huge)]).await
+    {
+        assert_eq!(answer.status, StatusCode::PAYLOAD_TOO_LARGE);
+        assert!(answer.body.contains("too large"), "{}", answer.body);
+    }
     assert!(app.all_cases(&shop.key, "").await.is_empty(), "no refused report opened a case");
 }
 
