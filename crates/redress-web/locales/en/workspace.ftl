@@ -279,3 +279,5 @@ desk-done-classification = Kind corrected; the priority was judged again and the
 desk-offer-you-approve = This needs a lead's approval: confirming approves it in your name.
 desk-offer-ask-lead = This needs a lead's approval. Add a note for a lead, who can carry it out from this case.
 desk-photos-confirm = The customer has sent photos that show the problem
+desk-ledger = Ledger for this order
+desk-ledger-balanced = balanced

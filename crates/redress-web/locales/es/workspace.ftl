@@ -279,3 +279,5 @@ desk-done-classification = Tipo corregido; la prioridad se ha vuelto a evaluar y
 desk-offer-you-approve = Esto necesita la aprobación de un supervisor: al confirmar, lo apruebas en tu nombre.
 desk-offer-ask-lead = Esto necesita la aprobación de un supervisor. Deja una nota para un supervisor, que puede hacerlo desde este caso.
 desk-photos-confirm = El cliente ha enviado fotos que muestran el problema
+desk-ledger = Libro contable de este pedido
+desk-ledger-balanced = cuadrado

@@ -279,3 +279,5 @@ desk-done-classification = Jenis diperbaiki; prioritas dinilai ulang dan koreksi
 desk-offer-you-approve = Ini memerlukan persetujuan supervisor: dengan mengonfirmasi, Anda menyetujuinya atas nama Anda.
 desk-offer-ask-lead = Ini memerlukan persetujuan supervisor. Tambahkan catatan untuk supervisor, yang dapat melakukannya dari kasus ini.
 desk-photos-confirm = Pelanggan telah mengirim foto yang menunjukkan masalahnya
+desk-ledger = Buku besar pesanan ini
+desk-ledger-balanced = seimbang

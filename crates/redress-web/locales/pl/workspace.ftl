@@ -279,3 +279,5 @@ desk-done-classification = Rodzaj poprawiony; priorytet oceniono ponownie, a pop
 desk-offer-you-approve = To wymaga zgody kierownika: potwierdzając, zatwierdzasz to w swoim imieniu.
 desk-offer-ask-lead = To wymaga zgody kierownika. Dodaj notatkę dla kierownika, który może to wykonać z tego zgłoszenia.
 desk-photos-confirm = Klient przesłał zdjęcia pokazujące problem
+desk-ledger = Księga tego zamówienia
+desk-ledger-balanced = zbilansowana

@@ -279,3 +279,5 @@ desk-done-classification = Tipo corrigido; a prioridade foi reavaliada e a corre
 desk-offer-you-approve = Isto precisa da aprovação de um supervisor: ao confirmar, você aprova em seu nome.
 desk-offer-ask-lead = Isto precisa da aprovação de um supervisor. Deixe uma nota para um supervisor, que pode fazê-lo a partir deste caso.
 desk-photos-confirm = O cliente enviou fotos que mostram o problema
+desk-ledger = Livro contábil deste pedido
+desk-ledger-balanced = equilibrado

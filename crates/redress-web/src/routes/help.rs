@@ -9,11 +9,13 @@ use std::time::{Duration, Instant};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use redress_domain::{Case, LanguageTag, Order, ShipmentStatus, StoreId};
+use redress_domain::refund::{ExpectedArrival, RefundMethod, RefundReason, RefundStatus};
+use redress_domain::{Case, LanguageTag, Order, Remedy, ShipmentStatus, StoreId};
 use redress_store::StoreHelpArticle;
 use redress_text::help::{HelpArticle, HelpIndex, default_articles};
 use redress_text::replies::{ReplyFacts, SuggestedReply, suggest_reply};
 use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -345,7 +347,31 @@ pub(crate) async fn draft_reply(state: &AppState, case: &Case) -> Result<Suggest
         None => None,
     };
     let store = storage.store(case.store_id).await?;
-    Ok(suggest_reply(case.kind, None, case.language.as_str(), &facts(order.as_ref(), customer_name, store.name)))
+    let mut facts = facts(order.as_ref(), customer_name, store.name);
+    // Once money is on its way back, the reply says how much and by when, and speaks of the
+    // remedy that sent it.
+    let mut remedy = None;
+    if let Some(order) = &order {
+        let refunds = storage.money().refunds_of_order(case.store_id, order.id).await?;
+        let sent = refunds.iter().rev().find(|r| {
+            matches!(r.status, RefundStatus::Sent | RefundStatus::PendingSettlement | RefundStatus::Succeeded)
+        });
+        if let Some(refund) = sent {
+            let method = order.payments.iter().find(|p| Some(p.id) == refund.payment_id).map(|p| p.method.as_str());
+            let expected = refund.expected.unwrap_or_else(|| {
+                ExpectedArrival::for_refund(refund.method, method.unwrap_or("card"), OffsetDateTime::now_utc())
+            });
+            facts.refund_amount = Some(refund.amount);
+            facts.expected_refund_date = Some(expected.latest);
+            remedy = match (refund.method, refund.reason) {
+                (RefundMethod::StoreCredit, _) => Some(Remedy::StoreCredit),
+                (_, RefundReason::DuplicateCharge) => Some(Remedy::RefundDuplicateCharge),
+                (_, RefundReason::Compensation) => Some(Remedy::Compensation),
+                _ => None,
+            };
+        }
+    }
+    Ok(suggest_reply(case.kind, remedy, case.language.as_str(), &facts))
 }
 
 /// Drafts a reply to a case in the customer's language, filled with the order's facts.

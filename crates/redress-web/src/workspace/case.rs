@@ -114,6 +114,9 @@ struct CasePage<'a> {
     shipments: Vec<(String, String, String)>,
     payments: Vec<PaymentView>,
     refunds: Vec<RefundRow>,
+    /// The order's ledger: account and balance, and whether every currency balances.
+    ledger: Vec<(String, String)>,
+    balanced: bool,
     /// The case's bank disputes: reference, reason, status, evidence due, time left.
     disputes: Vec<(String, String, String, String, String)>,
     messages: Vec<MessageView>,
@@ -369,6 +372,13 @@ async fn gather(
                     .collect()
             })
             .unwrap_or_default(),
+        ledger: case_money
+            .as_ref()
+            .map(|m| {
+                m.balances.iter().map(|b| (b.account.as_str().replace('_', " "), money_text(&b.balance, tag))).collect()
+            })
+            .unwrap_or_default(),
+        balanced: case_money.as_ref().is_some_and(|m| m.balanced),
         disputes: case_money
             .as_ref()
             .map(|m| {

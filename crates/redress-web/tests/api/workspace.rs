@@ -171,6 +171,10 @@ async fn an_agent_answers_a_case_and_refunds_a_double_charge_once(app: &TestApp)
     let page = ana.get(&case_path).await;
     assert!(page.body.contains("paid back"), "{}", page.body);
     assert!(page.body.contains("should arrive between"), "{}", page.body);
+    // The drafted reply now tells the customer the duplicate was refunded, how much and by when.
+    let draft = page.body.split("id=\"reply-body\"").nth(1).unwrap().split("</textarea>").next().unwrap();
+    assert!(draft.contains("refunded the duplicate charge") && draft.contains("33.00"), "{draft}");
+    assert!(page.body.contains("Ledger for this order · balanced"), "the ledger balances");
 
     // Correcting the kind: a kind that is not one is refused and changes nothing; a real one is kept.
     let bogus =
