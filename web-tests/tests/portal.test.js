@@ -2,84 +2,18 @@
 // Starts `redress demo` on a free port, acts as the demo customer, and saves screenshots of
 // the main pages under web-tests/artifacts/.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { accessibilityProblems, api as apiOf, artifacts, signIn as signInAs, withDemo } from './support.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, '..', '..');
-const binary = process.env.REDRESS_BIN ?? path.join(root, 'target', 'debug', 'redress');
-const artifacts = path.join(root, 'web-tests', 'artifacts');
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const world = withDemo();
 
-let demo;
-let browser;
-const shop = {};
-
-/** Starts the demo and reads what it prints: the portal URL, a customer, the store key. */
-function startDemo() {
-  return new Promise((resolve, reject) => {
-    demo = spawn(binary, ['demo', '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`the demo did not start in 60 s:\n${out}`)), 60_000);
-    demo.on('error', reject);
-    demo.stdout.on('data', (chunk) => {
-      out += chunk;
-      const portal = out.match(/Portal\s+(\S+)\s+\(as a customer: order (\S+), email (\S+)\)/);
-      const key = out.match(/Store key\s+(\S+)/);
-      if (portal && key) {
-        clearTimeout(timer);
-        Object.assign(shop, { portal: portal[1], order: portal[2], email: portal[3], key: key[1] });
-        shop.base = new URL(shop.portal).origin;
-        resolve();
-      }
-    });
-  });
-}
-
-before(async () => {
-  mkdirSync(artifacts, { recursive: true });
-  await startDemo();
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
-});
-
-after(async () => {
-  await browser?.close();
-  demo?.kill('SIGTERM');
-});
-
-async function api(pathname) {
-  const response = await fetch(`${shop.base}${pathname}`, { headers: { authorization: `Bearer ${shop.key}` } });
-  assert.equal(response.status, 200, `${pathname}: ${response.status}`);
-  return response.json();
-}
-
-/** Serious and critical accessibility problems axe-core finds on the page. */
-async function accessibilityProblems(page) {
-  await page.addScriptTag({ content: axeSource });
-  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
-  return result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join('; ')})`);
-}
-
-async function signIn(page, lang = 'en') {
-  await page.goto(`${shop.portal}?lang=${lang}`);
-  await page.getByLabel(lang === 'pl' ? 'Numer zamówienia' : 'Order number').fill(shop.order);
-  await page.getByLabel(lang === 'pl' ? 'Adres e-mail' : 'Email address').fill(shop.email);
-  await Promise.all([page.waitForURL(/\/orders\//), page.keyboard.press('Enter')]);
-}
+const api = (pathname) => apiOf(world.shop, pathname);
+const signIn = (page, lang = 'en') => signInAs(page, world.shop, { lang });
 
 test('a customer finds the order, reports a damaged item and follows the request', async () => {
+  const { shop, browser } = world;
   const context = await browser.newContext({ locale: 'en-US' });
   const page = await context.newPage();
   await page.goto(shop.portal);
@@ -99,7 +33,10 @@ test('a customer finds the order, reports a damaged item and follows the request
   assert.deepEqual(await accessibilityProblems(page), []);
 
   await page.getByLabel('What happened?').selectOption('damaged_in_transit');
-  await page.getByLabel('Describe the problem').fill('The vase arrived in pieces, the box was crushed. Photos on request.');
+  await Promise.all([page.waitForURL(/\/report\?/), page.getByRole('button', { name: 'Continue' }).click()]);
+  await page.getByLabel(/Vase/).fill('1');
+  await page.getByLabel('In a few words, what is wrong?').fill('The vase arrived in pieces');
+  await page.getByLabel('Anything else we should know? (optional)').fill('The box was crushed. Photos on request.');
   await Promise.all([page.waitForURL(/\/cases\//), page.getByRole('button', { name: 'Send', exact: true }).click()]);
   assert.match(await page.getByRole('status').innerText(), /Thank you/);
   assert.match(await page.locator('.messages').innerText(), /vase arrived in pieces/);
@@ -120,6 +57,7 @@ test('a customer finds the order, reports a damaged item and follows the request
 });
 
 test('the portal speaks Polish and Indonesian, and fits a phone screen', async () => {
+  const { shop, browser } = world;
   const context = await browser.newContext({ viewport: { width: 375, height: 740 }, locale: 'id-ID' });
   const page = await context.newPage();
   await page.goto(shop.portal);
@@ -138,6 +76,7 @@ test('the portal speaks Polish and Indonesian, and fits a phone screen', async (
 });
 
 test('no one reaches an order they have not proved, nor another order with their own', async () => {
+  const { shop, browser } = world;
   // Another order of the same shop.
   const cases = await api('/api/v1/cases?limit=50');
   const mine = (await api(`/api/v1/orders?number=${encodeURIComponent(shop.order)}`)).orders[0];
@@ -162,6 +101,7 @@ test('no one reaches an order they have not proved, nor another order with their
 });
 
 test('help articles answer questions with typos, in the customer language', async () => {
+  const { shop, browser } = world;
   const context = await browser.newContext({ locale: 'pl-PL' });
   const page = await context.newPage();
   await page.goto(shop.portal);

@@ -164,6 +164,7 @@ async fn world(captured: i64) -> World {
             category: None,
             quantity: 1,
             unit_price: Money::new(captured, eur()),
+            other_variants: Vec::new(),
         }],
         shipping_address: address.clone(),
         billing_address: address,
@@ -208,6 +209,7 @@ async fn world(captured: i64) -> World {
         },
         opened_by: Actor::Customer { handle: "ana@example.com".into() },
         understood: None,
+        lines: Vec::new(),
     };
     db.open_case(new, T0).await.unwrap();
     World { db, store_id: store.id, order, case_id, _dir: dir }

@@ -13,8 +13,9 @@ use time::OffsetDateTime;
 use crate::decision::Reason;
 use crate::explain::{RuleId, explain};
 use crate::money::{Money, MoneyError};
-use crate::order::{Address, FulfilmentStage, Order, OrderLine, ShipmentStatus, TimeStamp};
+use crate::order::{Address, FulfilmentStage, Order, OrderLine, ShipmentStatus, StockedVariant, TimeStamp};
 use crate::policy::{AmendableUntil, Policy};
+use crate::returns::ExchangeItem;
 use crate::store::{LanguageTag, ValidationError};
 use crate::taxonomy::Remedy;
 
@@ -165,6 +166,37 @@ fn check_stock(stock: &StockLevels, sku: &str, wanted: u32) -> Result<(), Amendm
     Ok(())
 }
 
+/// The stock of every variant the order's lines could become, as the shop reported it with the
+/// order: the levels a swap or an exchange is checked against when the portal asks for one.
+pub fn reported_stock(order: &Order) -> StockLevels {
+    let mut stock = StockLevels::new();
+    for variant in order.lines.iter().flat_map(|l| &l.other_variants) {
+        stock.insert(variant.sku.clone(), variant.in_stock);
+    }
+    stock
+}
+
+/// Line `sku` of `order` changed to its variant `to_sku`, as the shop listed it with the order
+/// (title kept, the variant's own price), with enough stock for `quantity` units. Unlisted
+/// variants are refused: the shop's price and stock for them are unknown.
+pub fn listed_variant(order: &Order, sku: &str, to_sku: &str, quantity: u32) -> Result<ExchangeItem, AmendmentError> {
+    let line = &order.lines[line_index(order, sku)?];
+    let listed = line.other_variants.iter().find(|v| v.sku == to_sku).ok_or_else(|| {
+        ValidationError::new("to.sku", format!("`{to_sku}` is not a variant the shop offers for `{sku}`"))
+    })?;
+    if quantity == 0 || quantity > line.quantity {
+        return Err(ValidationError::new("quantity", format!("must be from 1 to {}", line.quantity)).into());
+    }
+    check_stock(&reported_stock(order), to_sku, quantity)?;
+    let item = ReplacementItem {
+        sku: listed.sku.clone(),
+        title: line.title.clone(),
+        variant: listed.variant.clone(),
+        unit_price: listed.unit_price,
+    };
+    Ok(ExchangeItem { item, quantity })
+}
+
 /// Whether the order can still be changed in place under `policy`.
 pub fn amendable(order: &Order, policy: &Policy) -> bool {
     match order.fulfilment_stage() {
@@ -223,6 +255,15 @@ pub fn amend(
             let line = &mut next.lines[i];
             check_stock(stock, &to.sku, line.quantity)?;
             let before = describe_line(line);
+            // The variants on offer now exclude the one taken, and include the one given back:
+            // the units this order held of it are free again.
+            line.other_variants.retain(|v| v.sku != to.sku);
+            line.other_variants.push(StockedVariant {
+                sku: line.sku.clone(),
+                variant: line.variant.clone(),
+                unit_price: line.unit_price,
+                in_stock: line.quantity,
+            });
             line.sku = to.sku.clone();
             line.title = to.title.clone();
             line.variant = to.variant.clone();

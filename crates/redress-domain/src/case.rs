@@ -10,6 +10,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 
+use crate::decision::LineQuantity;
 use crate::fault::FaultAttribution;
 use crate::ids::{CaseId, CustomerId, OrderId, StoreId};
 use crate::message::{Direction, Message, validate_body};
@@ -217,6 +218,10 @@ pub struct Case {
     /// classification: the case waits for triage instead of an automatic answer.
     #[serde(default)]
     pub needs_triage: bool,
+    /// The order lines the case is about, with quantities, as reported when it was opened;
+    /// empty when the whole order is concerned or nobody said. Decisions default to them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lines: Vec<LineQuantity>,
 }
 
 /// What is needed to open a case, apart from its number, which storage allocates.
@@ -248,6 +253,8 @@ pub struct NewCase {
     pub opened_by: Actor,
     /// What message understanding made of the first message, when it was asked.
     pub understood: Option<Understood>,
+    /// The order lines concerned, already checked against the order by the caller.
+    pub lines: Vec<LineQuantity>,
 }
 
 /// What message understanding made of a message, as recorded on the timeline.
@@ -338,6 +345,9 @@ impl Case {
     pub fn open(new: NewCase, number: CaseNumber, now: OffsetDateTime) -> Result<CaseChange, CaseError> {
         validate_subject(&new.subject)?;
         new.first_message.validate()?;
+        if !new.lines.is_empty() && new.order_id.is_none() {
+            return Err(ValidationError::new("lines", "lines are of an order: name the order").into());
+        }
         if new.first_message.case_id != new.id || new.first_message.store_id != new.store_id {
             return Err(ValidationError::new("message", "the first message must belong to the new case").into());
         }
@@ -366,6 +376,7 @@ impl Case {
             version: 1,
             // Unsure understanding and no kind from anyone else: a person should look first.
             needs_triage: new.kind == IssueKind::Other && new.understood.as_ref().is_some_and(|u| u.low_confidence),
+            lines: new.lines,
         };
         let mut entries = vec![
             TimelineEntry {
@@ -704,6 +715,7 @@ mod tests {
             first_message: message(Direction::Inbound, 10),
             opened_by: Actor::Customer { handle: "ana@example.com".into() },
             understood: None,
+            lines: Vec::new(),
         }
     }
 
@@ -967,6 +979,7 @@ mod fault_tests {
             },
             opened_by: customer,
             understood: None,
+            lines: Vec::new(),
         };
         Case::open(new, CaseNumber(1), T0).unwrap().case
     }

@@ -51,7 +51,7 @@ pub use message::{Attachment, Author, Direction, Message};
 pub use money::{Currency, Money, MoneyError};
 pub use order::{
     Address, FulfilmentStage, Order, OrderError, OrderLine, Payment, PaymentStatus, Shipment, ShipmentLine,
-    ShipmentStatus, TimeStamp,
+    ShipmentStatus, StockedVariant, TimeStamp,
 };
 pub use store::{Customer, EmailAddress, LanguageTag, Store, StoreSlug, ValidationError, person_name};
 pub use taxonomy::{Channel, EscalationSignal, Fault, IssueKind, Remedy, Sentiment};

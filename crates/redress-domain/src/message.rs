@@ -97,3 +97,52 @@ pub fn validate_body(body: &str) -> Result<(), ValidationError> {
     }
     Ok(())
 }
+
+/// The largest photo a customer may send, in bytes: a phone photo fits, a video does not.
+pub const MAX_IMAGE_BYTES: usize = 5 * 1024 * 1024;
+
+/// Photos one report may carry.
+pub const MAX_IMAGES_PER_REPORT: usize = 3;
+
+/// The image type of `bytes`, read from their first bytes rather than from what the sender
+/// claims: JPEG, PNG or WebP, the formats every browser shows. `None` for anything else.
+pub fn image_type(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        Some("image/webp")
+    } else {
+        None
+    }
+}
+
+/// Checks a photo a customer sent: not empty, at most [`MAX_IMAGE_BYTES`], and really an image
+/// of a supported type. Returns its type.
+pub fn check_image(bytes: &[u8]) -> Result<&'static str, ValidationError> {
+    if bytes.is_empty() {
+        return Err(ValidationError::new("photos", "the file is empty"));
+    }
+    if bytes.len() > MAX_IMAGE_BYTES {
+        return Err(ValidationError::new("photos", format!("a photo may be at most {} MB", MAX_IMAGE_BYTES >> 20)));
+    }
+    image_type(bytes).ok_or_else(|| ValidationError::new("photos", "send a JPEG, PNG or WebP photo"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn photos_are_known_by_their_bytes_not_their_name() {
+        assert_eq!(check_image(b"\x89PNG\r\n\x1a\n0000"), Ok("image/png"));
+        assert_eq!(check_image(&[0xFF, 0xD8, 0xFF, 0xE0]), Ok("image/jpeg"));
+        assert_eq!(check_image(b"RIFF\0\0\0\0WEBPVP8 "), Ok("image/webp"));
+        assert_eq!(check_image(b"%PDF-1.7").unwrap_err().field, "photos");
+        assert_eq!(check_image(b"").unwrap_err().field, "photos");
+        let mut big = b"\x89PNG\r\n\x1a\n".to_vec();
+        big.resize(MAX_IMAGE_BYTES + 1, 0);
+        assert!(check_image(&big).is_err());
+    }
+}

@@ -70,6 +70,26 @@ pub struct OrderLine {
     pub quantity: u32,
     /// Price of one unit, in the order's currency.
     pub unit_price: Money,
+    /// The product's other variants (sizes, colours) the shop could send instead, with the units
+    /// in stock when the shop last reported the order. Exchanges and swaps offer only these.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub other_variants: Vec<StockedVariant>,
+}
+
+/// A variant of an order line's product, with how many units the shop has in stock.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct StockedVariant {
+    /// Its SKU.
+    pub sku: String,
+    /// Its attributes, such as `size` and `colour`.
+    #[serde(default)]
+    pub variant: BTreeMap<String, String>,
+    /// Price of one unit, in the order's currency.
+    pub unit_price: Money,
+    /// Units in stock, as last reported.
+    pub in_stock: u32,
 }
 
 impl OrderLine {
@@ -389,6 +409,19 @@ impl Order {
             }
             line.total()
                 .map_err(|_| ValidationError::new("unit_price", "price × quantity is out of range").within(&at))?;
+            for (j, other) in line.other_variants.iter().enumerate() {
+                let at = format!("{at}.other_variants[{j}]");
+                if other.sku.trim().is_empty() || other.sku == line.sku {
+                    return Err(ValidationError::new("sku", "give the variant's own SKU").within(&at));
+                }
+                if other.unit_price.currency != self.currency || other.unit_price.is_negative() {
+                    return Err(ValidationError::new(
+                        "unit_price",
+                        format!("must be a non-negative amount in {}", self.currency),
+                    )
+                    .within(&at));
+                }
+            }
             *ordered.entry(line.sku.as_str()).or_default() += u64::from(line.quantity);
         }
         self.total().map_err(|_| ValidationError::new("lines", "the order total is out of range"))?;
@@ -512,6 +545,7 @@ mod tests {
                 category: None,
                 quantity: 2,
                 unit_price: Money::new(1999, eur()),
+                other_variants: Vec::new(),
             }],
             shipping_address: address(),
             billing_address: address(),

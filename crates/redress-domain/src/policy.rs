@@ -13,7 +13,7 @@ use std::sync::OnceLock;
 use serde::{Deserialize, Serialize};
 
 use crate::money::{Currency, Money};
-use crate::order::OrderLine;
+use crate::order::{Address, OrderLine};
 use crate::store::ValidationError;
 use crate::taxonomy::{Fault, IssueKind, Remedy};
 
@@ -149,6 +149,9 @@ pub struct ReturnRules {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, i64>))]
     pub label_cost: AmountsByCurrency,
+    /// Where customers send returns; shown with every return authorisation.
+    #[serde(default)]
+    pub address: Option<Address>,
 }
 
 /// When orders can be amended.
@@ -414,6 +417,9 @@ impl Policy {
         if !(1..=730).contains(&self.limits.refund_window_days) {
             return Err(ValidationError::new("limits.refund_window_days", "must be between 1 and 730 days"));
         }
+        if let Some(address) = &self.returns.address {
+            address.validate().map_err(|e| e.within("returns.address"))?;
+        }
         if !(1..=365).contains(&self.returns.window_days) {
             return Err(ValidationError::new("returns.window_days", "must be between 1 and 365 days"));
         }
@@ -643,6 +649,7 @@ mod tests {
             category: Some("final_sale".into()),
             quantity: 1,
             unit_price: Money::new(100, Currency::from_code("EUR").unwrap()),
+            other_variants: Vec::new(),
         };
         assert_eq!(policy.exception_for(&line), Some(ExceptionRule::MadeToOrder));
     }

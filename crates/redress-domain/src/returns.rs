@@ -237,6 +237,10 @@ pub struct ReturnAuthorisation {
     /// The exchange, if one was arranged.
     #[serde(default)]
     pub exchange: Option<Exchange>,
+    /// What the customer asked to get instead when choosing an exchange, to be sent once the
+    /// return is accepted (the exchange step settles it).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exchange_wanted: Vec<ExchangeItem>,
     /// Money refunded or credited at settlement.
     #[serde(default)]
     pub settled_amount: Option<Money>,
@@ -386,6 +390,7 @@ impl ReturnAuthorisation {
             fault: new.fault,
             label: None,
             exchange: None,
+            exchange_wanted: Vec::new(),
             settled_amount: None,
             note: None,
             created_at: now,

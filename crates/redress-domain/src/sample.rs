@@ -53,6 +53,7 @@ pub fn line(sku: &str, title: &str, category: Option<&str>, quantity: u32, unit_
         category: category.map(str::to_owned),
         quantity,
         unit_price: Money::new(unit_minor, eur()),
+        other_variants: Vec::new(),
     }
 }
 
@@ -155,6 +156,7 @@ pub fn case(kind: crate::IssueKind, now: OffsetDateTime) -> crate::Case {
         },
         opened_by: customer,
         understood: None,
+        lines: Vec::new(),
     };
     match crate::Case::open(new, crate::CaseNumber(1), now) {
         Ok(change) => change.case,

@@ -224,6 +224,7 @@ mod tests {
                 category: None,
                 quantity: 1,
                 unit_price: Money::new(4999, eur()),
+                other_variants: Vec::new(),
             }],
             shipping_address: address.clone(),
             billing_address: address,

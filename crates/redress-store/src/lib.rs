@@ -203,6 +203,23 @@ pub struct StoreHelpArticle {
     pub updated_at: OffsetDateTime,
 }
 
+/// A photo a customer sent with a case, as kept: what is known of it, without its bytes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AttachmentInfo {
+    /// Its id.
+    pub id: uuid::Uuid,
+    /// The case it was sent with.
+    pub case_id: CaseId,
+    /// The file name as sent.
+    pub filename: String,
+    /// Its type, read from its bytes: `image/jpeg`, `image/png` or `image/webp`.
+    pub content_type: String,
+    /// Its size in bytes.
+    pub size_bytes: u64,
+    /// When it was received.
+    pub created_at: OffsetDateTime,
+}
+
 /// What a case update produced: the change, and the message to store with it, if any.
 pub struct CaseUpdate {
     /// The new case and the timeline entries.
@@ -343,6 +360,19 @@ pub trait Storage: Send + Sync {
     /// Removes one of a store's own help articles; false when there was none.
     async fn delete_help_article(&self, store_id: StoreId, id: &str, language: &str) -> Result<bool, StoreError>;
 
+    /// Keeps a photo sent with a case of this store (`NotFound` when the case is not the
+    /// store's). The schema refuses files over 5 MiB and types other than JPEG, PNG and WebP.
+    async fn save_attachment(&self, store_id: StoreId, info: &AttachmentInfo, bytes: &[u8]) -> Result<(), StoreError>;
+    /// What is known of the photos sent with a case, oldest first, without their bytes.
+    async fn attachments_of_case(&self, store_id: StoreId, case_id: CaseId) -> Result<Vec<AttachmentInfo>, StoreError>;
+    /// One photo of a case, with its bytes; `NotFound` for another store's or another case's.
+    async fn attachment(
+        &self,
+        store_id: StoreId,
+        case_id: CaseId,
+        id: uuid::Uuid,
+    ) -> Result<(AttachmentInfo, Vec<u8>), StoreError>;
+
     /// Runs a resolution step with the case locked and commits everything it produces (case,
     /// timeline, amended order, returns, claims) in one transaction, together with the
     /// reservation of `idempotency`'s key when given. A refused step writes nothing; a key
@@ -482,6 +512,11 @@ pub(crate) fn feedback_of(
 }
 
 /// Unix microseconds, the form timestamps take in both schemas.
+/// A time stored as Unix microseconds.
+pub(crate) fn from_micros(us: i64) -> Result<OffsetDateTime, StoreError> {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(us) * 1000).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
 pub(crate) fn micros(t: OffsetDateTime) -> i64 {
     i64::try_from(t.unix_timestamp_nanos() / 1000).unwrap_or(i64::MAX)
 }

@@ -21,9 +21,10 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::{
-    ApiKeyRecord, CaseCursor, CaseFilter, CasePage, CaseUpdateFn, ClassificationFeedback, HISTORY_RECENT_DAYS,
-    HISTORY_YEAR_DAYS, IdempotencyKey, RecordedEntry, ResolutionFn, Storage, StoreError, StoreHelpArticle,
-    StoredAnswer, StoredChange, StoredPolicy, StoredResolution, check_resolution, column_text, feedback_of, micros,
+    ApiKeyRecord, AttachmentInfo, CaseCursor, CaseFilter, CasePage, CaseUpdateFn, ClassificationFeedback,
+    HISTORY_RECENT_DAYS, HISTORY_YEAR_DAYS, IdempotencyKey, RecordedEntry, ResolutionFn, Storage, StoreError,
+    StoreHelpArticle, StoredAnswer, StoredChange, StoredPolicy, StoredResolution, check_resolution, column_text,
+    feedback_of, from_micros, micros,
 };
 use redress_domain::claim::{Claim, ClaimResolution};
 use redress_domain::decision::CustomerHistory;
@@ -615,6 +616,60 @@ impl Storage for PostgresStorage {
         Ok(removed.rows_affected() > 0)
     }
 
+    async fn save_attachment(&self, store_id: StoreId, info: &AttachmentInfo, bytes: &[u8]) -> Result<(), StoreError> {
+        let size = i64::try_from(info.size_bytes).map_err(|_| StoreError::Conflict("the file is too large".into()))?;
+        // Inserted only if the case is the store's: another store's case id stores nothing.
+        let inserted = sqlx::query(
+            "INSERT INTO attachments (id, store_id, case_id, filename, content_type, size_bytes, created_at_us, bytes)
+             SELECT $1, $2, $3, $4, $5, $6, $7, $8 FROM cases WHERE id = $3 AND store_id = $2",
+        )
+        .bind(info.id)
+        .bind(store_id.as_uuid())
+        .bind(info.case_id.as_uuid())
+        .bind(&info.filename)
+        .bind(&info.content_type)
+        .bind(size)
+        .bind(micros(info.created_at))
+        .bind(bytes)
+        .execute(&self.pool)
+        .await?;
+        if inserted.rows_affected() == 0 {
+            return Err(StoreError::NotFound("case"));
+        }
+        Ok(())
+    }
+
+    async fn attachments_of_case(&self, store_id: StoreId, case_id: CaseId) -> Result<Vec<AttachmentInfo>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, case_id, filename, content_type, size_bytes, created_at_us FROM attachments
+             WHERE store_id = $1 AND case_id = $2 ORDER BY created_at_us, id",
+        )
+        .bind(store_id.as_uuid())
+        .bind(case_id.as_uuid())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(attachment_info).collect()
+    }
+
+    async fn attachment(
+        &self,
+        store_id: StoreId,
+        case_id: CaseId,
+        id: Uuid,
+    ) -> Result<(AttachmentInfo, Vec<u8>), StoreError> {
+        let row = sqlx::query(
+            "SELECT id, case_id, filename, content_type, size_bytes, created_at_us, bytes FROM attachments
+             WHERE store_id = $1 AND case_id = $2 AND id = $3",
+        )
+        .bind(store_id.as_uuid())
+        .bind(case_id.as_uuid())
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StoreError::NotFound("attachment"))?;
+        Ok((attachment_info(&row)?, row.try_get(6)?))
+    }
+
     async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
@@ -921,4 +976,15 @@ impl Storage for PostgresStorage {
     fn team(&self) -> &dyn crate::TeamStorage {
         self
     }
+}
+
+fn attachment_info(row: &sqlx::postgres::PgRow) -> Result<AttachmentInfo, StoreError> {
+    Ok(AttachmentInfo {
+        id: row.try_get(0)?,
+        case_id: CaseId::from_uuid(row.try_get(1)?),
+        filename: row.try_get(2)?,
+        content_type: row.try_get(3)?,
+        size_bytes: u64::try_from(row.try_get::<i64, _>(4)?).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        created_at: from_micros(row.try_get(5)?)?,
+    })
 }

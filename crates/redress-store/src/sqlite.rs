@@ -26,10 +26,10 @@ use time::OffsetDateTime;
 use tokio::sync::oneshot;
 
 use crate::{
-    ApiKeyRecord, CaseCursor, CaseFilter, CasePage, CaseUpdateFn, ClassificationFeedback, HISTORY_RECENT_DAYS,
-    HISTORY_YEAR_DAYS, IdempotencyKey, RecordedEntry, ResolutionFn, Storage, StoreError, StoreHelpArticle,
-    StoredAnswer, StoredChange, StoredPolicy, StoredResolution, check_resolution, column_text, feedback_of, micros,
-    stored_policy,
+    ApiKeyRecord, AttachmentInfo, CaseCursor, CaseFilter, CasePage, CaseUpdateFn, ClassificationFeedback,
+    HISTORY_RECENT_DAYS, HISTORY_YEAR_DAYS, IdempotencyKey, RecordedEntry, ResolutionFn, Storage, StoreError,
+    StoreHelpArticle, StoredAnswer, StoredChange, StoredPolicy, StoredResolution, check_resolution, column_text,
+    feedback_of, from_micros, micros, stored_policy,
 };
 use redress_domain::claim::{Claim, ClaimResolution};
 use redress_domain::decision::CustomerHistory;
@@ -45,6 +45,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0003_money.sql"),
     include_str!("../migrations/sqlite/0004_help_articles.sql"),
     include_str!("../migrations/sqlite/0005_team.sql"),
+    include_str!("../migrations/sqlite/0006_attachments.sql"),
     include_str!("../migrations/sqlite/0007_money_spend_fees.sql"),
 ];
 
@@ -335,6 +336,26 @@ pub(crate) fn store_exists(conn: &Connection, store_id: StoreId) -> Result<(), S
         .query_row([store_id.to_string()], |_| Ok(()))
         .optional()?
         .ok_or(StoreError::NotFound("store"))
+}
+
+type AttachmentRow = (String, String, String, String, i64, i64);
+
+fn attachment_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<AttachmentRow> {
+    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?))
+}
+
+fn attachment_info(
+    (id, case_id, filename, content_type, size, at): AttachmentRow,
+) -> Result<AttachmentInfo, StoreError> {
+    let corrupt = |e: String| StoreError::Corrupt(e);
+    Ok(AttachmentInfo {
+        id: id.parse().map_err(|e: uuid::Error| corrupt(e.to_string()))?,
+        case_id: case_id.parse().map_err(|_| corrupt(format!("attachment {id}: bad case id")))?,
+        filename,
+        content_type,
+        size_bytes: u64::try_from(size).map_err(|e| corrupt(e.to_string()))?,
+        created_at: from_micros(at)?,
+    })
 }
 
 fn insert_message(conn: &Connection, message: &Message) -> Result<(), StoreError> {
@@ -862,6 +883,70 @@ impl Storage for SqliteStorage {
                 .prepare_cached("DELETE FROM help_articles WHERE store_id = ?1 AND id = ?2 AND language = ?3")?
                 .execute(params![store_id.to_string(), id, language])?;
             Ok(removed > 0)
+        })
+        .await
+    }
+
+    async fn save_attachment(&self, store_id: StoreId, info: &AttachmentInfo, bytes: &[u8]) -> Result<(), StoreError> {
+        let (info, bytes) = (info.clone(), bytes.to_vec());
+        self.write(move |conn| {
+            // Inserted only if the case is the store's: another store's case id stores nothing.
+            let size = i64::try_from(info.size_bytes).map_err(|_| StoreError::Conflict("the file is too large".into()))?;
+            let inserted = conn
+                .prepare_cached(
+                    "INSERT INTO attachments (id, store_id, case_id, filename, content_type, size_bytes, created_at_us, bytes)
+                     SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8 FROM cases WHERE id = ?3 AND store_id = ?2",
+                )?
+                .execute(params![
+                    info.id.to_string(),
+                    store_id.to_string(),
+                    info.case_id.to_string(),
+                    info.filename,
+                    info.content_type,
+                    size,
+                    micros(info.created_at),
+                    bytes
+                ])?;
+            if inserted == 0 {
+                return Err(StoreError::NotFound("case"));
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn attachments_of_case(&self, store_id: StoreId, case_id: CaseId) -> Result<Vec<AttachmentInfo>, StoreError> {
+        self.read(move |conn| {
+            let mut statement = conn.prepare_cached(
+                "SELECT id, case_id, filename, content_type, size_bytes, created_at_us FROM attachments
+                 WHERE store_id = ?1 AND case_id = ?2 ORDER BY created_at_us, id",
+            )?;
+            let rows = statement
+                .query_map(params![store_id.to_string(), case_id.to_string()], attachment_row)?
+                .collect::<Result<Vec<_>, _>>()?;
+            rows.into_iter().map(attachment_info).collect()
+        })
+        .await
+    }
+
+    async fn attachment(
+        &self,
+        store_id: StoreId,
+        case_id: CaseId,
+        id: uuid::Uuid,
+    ) -> Result<(AttachmentInfo, Vec<u8>), StoreError> {
+        self.read(move |conn| {
+            let row = conn
+                .prepare_cached(
+                    "SELECT id, case_id, filename, content_type, size_bytes, created_at_us, bytes FROM attachments
+                     WHERE store_id = ?1 AND case_id = ?2 AND id = ?3",
+                )?
+                .query_row(params![store_id.to_string(), case_id.to_string(), id.to_string()], |row| {
+                    Ok((attachment_row(row)?, row.get::<_, Vec<u8>>(6)?))
+                })
+                .optional()?
+                .ok_or(StoreError::NotFound("attachment"))?;
+            Ok((attachment_info(row.0)?, row.1))
         })
         .await
     }

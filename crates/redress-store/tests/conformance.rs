@@ -73,6 +73,7 @@ fn order(store: &Store, customer: &Customer, number: &str) -> Order {
             category: None,
             quantity: 1,
             unit_price: Money::new(1999, eur()),
+            other_variants: Vec::new(),
         }],
         shipping_address: address(),
         billing_address: address(),
@@ -109,6 +110,7 @@ fn new_case(store: &Store, order: Option<&Order>, body: &str, at: OffsetDateTime
         },
         opened_by: Actor::Customer { handle: "ana@example.com".into() },
         understood: None,
+        lines: Vec::new(),
     }
 }
 
@@ -370,6 +372,38 @@ async fn story(db: Arc<dyn Storage>) {
     assert_eq!(feedback[0].corrected.kind, Some(IssueKind::WrongItemReceived));
     assert!(db.classification_feedback(south.id).await.unwrap().is_empty());
     resolution_story(db.clone(), &north, &south).await;
+    attachment_story(db.clone(), &north, &south).await;
+}
+
+/// Photos are kept per case and store, and the schema holds the limits whatever the caller.
+async fn attachment_story(db: Arc<dyn Storage>, north: &Store, south: &Store) {
+    let case = db.open_case(new_case(north, None, "Photo of the broken vase", T0), T0).await.unwrap().case;
+    let png = b"\x89PNG\r\n\x1a\nrest-of-the-image".to_vec();
+    let info = |name: &str, content_type: &str, size: usize| redress_store::AttachmentInfo {
+        id: Uuid::now_v7(),
+        case_id: case.id,
+        filename: name.into(),
+        content_type: content_type.into(),
+        size_bytes: size as u64,
+        created_at: T0,
+    };
+    let photo = info("vase.png", "image/png", png.len());
+    db.save_attachment(north.id, &photo, &png).await.unwrap();
+    assert_eq!(db.attachments_of_case(north.id, case.id).await.unwrap(), vec![photo.clone()]);
+    assert_eq!(db.attachment(north.id, case.id, photo.id).await.unwrap(), (photo.clone(), png.clone()));
+
+    // Another store sees nothing and cannot attach to this store's case.
+    assert!(db.attachments_of_case(south.id, case.id).await.unwrap().is_empty());
+    assert!(matches!(db.attachment(south.id, case.id, photo.id).await, Err(StoreError::NotFound(_))));
+    let foreign = info("x.png", "image/png", png.len());
+    assert!(matches!(db.save_attachment(south.id, &foreign, &png).await, Err(StoreError::NotFound("case"))));
+
+    // Too large, not an image, or a size that lies: refused by the schema, nothing kept.
+    let big = vec![0u8; 5 * 1024 * 1024 + 1];
+    assert!(db.save_attachment(north.id, &info("big.png", "image/png", big.len()), &big).await.is_err());
+    assert!(db.save_attachment(north.id, &info("a.pdf", "application/pdf", png.len()), &png).await.is_err());
+    assert!(db.save_attachment(north.id, &info("lie.png", "image/png", 3), &png).await.is_err());
+    assert_eq!(db.attachments_of_case(north.id, case.id).await.unwrap().len(), 1);
 }
 
 fn delivered_order(store: &Store, customer: &Customer, number: &str) -> Order {

@@ -197,6 +197,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::stores::router())
         .merge(routes::orders::router())
         .merge(routes::cases::router())
+        .merge(routes::attachments::router())
         .merge(routes::resolution::router())
         .merge(routes::money::router())
         .merge(routes::understanding::router())

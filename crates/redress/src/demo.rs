@@ -67,6 +67,7 @@ pub async fn run(listen: SocketAddr, data_dir: Option<PathBuf>) -> anyhow::Resul
     let team = seed_team(storage.as_ref(), &shop.store, &team_password).await?;
     let url = format!("http://{}", listener.local_addr()?);
     let (customer_order, customer_email, customer_link) = sample_customer(&shop, &admin_key, &url);
+    let (waiting_order, waiting_email) = not_shipped(&shop);
     let (name, slug, database) = (&shop.store.name, &shop.store.slug, path.display());
     let (orders, cases, open, disputes) = (counts.orders, counts.cases, counts.open_cases, counts.disputes);
     let [agent, lead, admin] = &team;
@@ -76,6 +77,7 @@ pub async fn run(listen: SocketAddr, data_dir: Option<PathBuf>) -> anyhow::Resul
         "\nRedress demo: {name} ({orders} orders, {cases} cases, {open} still open, {disputes} with a bank dispute), ready in {seconds:.2} s\n\
          \n  Portal       {url}/s/{slug}  (as a customer: order {customer_order}, email {customer_email})\n\
          \x20 Signed link  {customer_link}\n\
+         \x20 Not shipped  order {waiting_order}, email {waiting_email}  (its address can still change)\n\
          \n  Agent desk   {url}/desk/{slug}  (password {team_password} for agent {agent}, lead {lead}, admin {admin})\n\
          \n  API          {url}/api/v1\n  OpenAPI      {url}/api/v1/openapi.json\n  Health       {url}/healthz\n\
          \x20 Database     {database}\n\
@@ -104,6 +106,21 @@ fn sample_customer(shop: &SampleShop, admin_key: &str, url: &str) -> (String, St
     let grant = keys.grant(shop.store.id, order.id, OffsetDateTime::now_utc(), 24);
     let link = format!("{url}/s/{}/orders/{}?t={}", shop.store.slug, order.id, keys.token(&grant));
     (order.number.clone(), email, link)
+}
+
+/// The newest order still in the warehouse, with its customer's email, so a newcomer (and the
+/// browser tests) can try an address change.
+fn not_shipped(shop: &SampleShop) -> (String, String) {
+    let email_of = |order: &redress_domain::Order| {
+        shop.customers.iter().find(|c| c.id == order.customer_id).map(|c| c.email.to_string()).unwrap_or_default()
+    };
+    let waiting = |order: &&redress_domain::Order| {
+        order.cancelled_at.is_none() && order.fulfilment_stage() == redress_domain::FulfilmentStage::NotPacked
+    };
+    match shop.orders.iter().rev().find(waiting) {
+        Some(order) => (order.number.clone(), email_of(order)),
+        None => (String::new(), String::new()),
+    }
 }
 
 /// The sample shop's support team, one per role, all with `password`; returns their emails

@@ -24,7 +24,7 @@ use redress_domain::{
     Actor, Address, Attachment, Case, CaseChange, CaseError, CaseId, CaseStatus, Channel, Currency, Customer,
     CustomerId, Direction, EmailAddress, EscalationSignal, IssueKind, LanguageTag, Message, MessageId, Money, NewCase,
     Order, OrderId, OrderLine, Payment, PaymentId, PaymentStatus, Sentiment, Shipment, ShipmentId, ShipmentLine,
-    ShipmentStatus, Store, StoreId, StoreSlug, TimeStamp,
+    ShipmentStatus, StockedVariant, Store, StoreId, StoreSlug, TimeStamp,
 };
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -2525,17 +2525,17 @@ fn make_order(
 
 fn order_line(line: &PlannedLine, currency: Currency) -> OrderLine {
     let product = &CATALOGUE[line.product];
-    let mut sku = product.code.to_owned();
-    let mut variant = BTreeMap::new();
-    if let Some(colour) = line.colour.and_then(|i| product.colours.get(i)) {
-        sku.push('-');
-        sku.push_str(&colour_code(colour));
-        variant.insert("colour".to_owned(), (*colour).to_owned());
-    }
-    if let Some(size) = line.size.and_then(|i| product.sizes.get(i)) {
-        sku.push('-');
-        sku.push_str(size);
-        variant.insert("size".to_owned(), (*size).to_owned());
+    let (sku, variant) = variant_of(product, line.colour, line.size);
+    let unit_price = Money::new(local_price(product.eur_cents, currency.code()), currency);
+    // The sizes of the same colour and the colours of the same size, as the shop's stock
+    // system would report them with the order, so an exchange can offer what is really there.
+    let mut other_variants = Vec::new();
+    let sizes = (0..product.sizes.len()).filter(|i| Some(*i) != line.size).map(|i| (line.colour, Some(i)));
+    let colours = (0..product.colours.len()).filter(|i| Some(*i) != line.colour).map(|i| (Some(i), line.size));
+    for (colour, size) in sizes.chain(colours) {
+        let (sku, variant) = variant_of(product, colour, size);
+        let in_stock = stock_level(&sku);
+        other_variants.push(StockedVariant { sku, variant, unit_price, in_stock });
     }
     OrderLine {
         sku,
@@ -2543,7 +2543,35 @@ fn order_line(line: &PlannedLine, currency: Currency) -> OrderLine {
         variant,
         category: Some(product.category.to_owned()),
         quantity: line.quantity,
-        unit_price: Money::new(local_price(product.eur_cents, currency.code()), currency),
+        unit_price,
+        other_variants,
+    }
+}
+
+/// A product's SKU and attributes in one colour and size.
+fn variant_of(product: &Product, colour: Option<usize>, size: Option<usize>) -> (String, BTreeMap<String, String>) {
+    let mut sku = product.code.to_owned();
+    let mut variant = BTreeMap::new();
+    if let Some(colour) = colour.and_then(|i| product.colours.get(i)) {
+        sku.push('-');
+        sku.push_str(&colour_code(colour));
+        variant.insert("colour".to_owned(), (*colour).to_owned());
+    }
+    if let Some(size) = size.and_then(|i| product.sizes.get(i)) {
+        sku.push('-');
+        sku.push_str(size);
+        variant.insert("size".to_owned(), (*size).to_owned());
+    }
+    (sku, variant)
+}
+
+/// Units in stock of a SKU: fixed per SKU (a hash, not the order's random draws, so adding stock
+/// changed none of the shop's other data), about one variant in six sold out.
+fn stock_level(sku: &str) -> u32 {
+    let hash = sku.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+    match hash % 6 {
+        0 => 0,
+        n => u32::try_from(n * 3 + hash % 4).unwrap_or(1),
     }
 }
 
@@ -2814,6 +2842,7 @@ fn make_case(
         first_message,
         opened_by: author,
         understood: None,
+        lines: Vec::new(),
     };
     let follow_ups = follow_ups(rng, spec, &new_case, &vars, customer, opened_at, now);
     Ok(SampleCase { new_case, opened_at, follow_ups })
@@ -3482,6 +3511,19 @@ mod tests {
                     .sum::<usize>();
             assert_eq!(ids.len(), count);
             assert!(ids.iter().all(|id| id.get_version_num() == 7));
+        }
+    }
+
+    #[test]
+    fn lines_offer_their_other_variants_with_stock() {
+        let shop = sample_shop(7, datetime!(2026-11-20 12:00 UTC));
+        let lines: Vec<&OrderLine> = shop.orders.iter().flat_map(|o| &o.lines).collect();
+        let with_variants = lines.iter().filter(|l| !l.other_variants.is_empty()).count();
+        assert!(with_variants * 2 > lines.len(), "most lines have sizes or colours to exchange for");
+        let sold_out = lines.iter().flat_map(|l| &l.other_variants).filter(|v| v.in_stock == 0).count();
+        assert!(sold_out > 0, "some variants are sold out, as in a real shop");
+        for line in lines {
+            assert!(line.other_variants.iter().all(|v| v.sku != line.sku && v.unit_price == line.unit_price));
         }
     }
 

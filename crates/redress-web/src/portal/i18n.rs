@@ -62,6 +62,13 @@ impl Words {
             HashMap::from([(Cow::Borrowed(name), FluentValue::from(value.to_owned()))]);
         LOCALES.lookup_with_args(&self.id, key, &args)
     }
+
+    /// The text of `key` with several named arguments.
+    pub fn ta(&self, key: &str, values: &[(&'static str, &str)]) -> String {
+        let args: HashMap<Cow<'static, str>, FluentValue<'_>> =
+            values.iter().map(|(name, value)| (Cow::Borrowed(*name), FluentValue::from((*value).to_owned()))).collect();
+        LOCALES.lookup_with_args(&self.id, key, &args)
+    }
 }
 
 /// Picks the first supported language from an explicit choice, a remembered choice, the

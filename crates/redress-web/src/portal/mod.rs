@@ -7,6 +7,7 @@
 //! form carries a token tied to that cookie. A grant never opens another order or another
 //! store's pages.
 
+mod flow;
 pub mod i18n;
 pub mod session;
 
@@ -25,9 +26,7 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 
 use crate::AppState;
-use crate::auth::StoreCaller;
 use crate::html::{Page, cookie, redirect, secure};
-use crate::routes::cases::{FirstMessage, OpenCase};
 use i18n::{LANGUAGE_COOKIE, LANGUAGES, Words};
 use session::{COOKIE as SESSION_COOKIE, Grant, SESSION_HOURS};
 
@@ -37,8 +36,15 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/s/{slug}", get(lookup_page))
         .route("/s/{slug}/lookup", post(lookup))
         .route("/s/{slug}/orders/{order_id}", get(order_page))
-        .route("/s/{slug}/orders/{order_id}/cases", post(report))
+        .route(
+            "/s/{slug}/orders/{order_id}/cases",
+            post(flow::report).layer(axum::extract::DefaultBodyLimit::max(flow::MAX_REPORT_BYTES)),
+        )
+        .route("/s/{slug}/orders/{order_id}/report", get(flow::report_page))
+        .route("/s/{slug}/orders/{order_id}/address", get(flow::address_page).post(flow::change_address))
         .route("/s/{slug}/cases/{case_id}", get(case_page))
+        .route("/s/{slug}/cases/{case_id}/remedy", post(flow::choose))
+        .route("/s/{slug}/cases/{case_id}/photos/{photo_id}", get(flow::photo))
         .route("/s/{slug}/cases/{case_id}/messages", post(reply))
         .route("/s/{slug}/signout", post(sign_out))
         .route("/s/{slug}/help", get(help_page))
@@ -59,6 +65,8 @@ pub struct PageQuery {
     lang: Option<String>,
     /// A signed link's token.
     t: Option<String>,
+    /// Set after the delivery address was changed.
+    amended: Option<String>,
 }
 
 /// The store a portal URL names, the page chrome in the negotiated language, and the cookie
@@ -256,6 +264,8 @@ struct OrderPage<'a> {
     kinds: Vec<(&'static str, String)>,
     form_token: String,
     notice: Option<String>,
+    address: Vec<String>,
+    can_change_address: bool,
 }
 
 fn date(t: OffsetDateTime) -> String {
@@ -266,24 +276,60 @@ fn case_status(w: &Words, status: CaseStatus) -> String {
     w.t(&format!("case-{}", status.as_str()))
 }
 
+/// One order as a request's grant opens it: the store, the page chrome, the cookies to set, the
+/// grant with its token, and the order.
+struct OrderVisit {
+    store: Store,
+    chrome: Chrome,
+    cookies: Vec<String>,
+    grant: Grant,
+    token: String,
+    order: Order,
+}
+
+/// The order `order_id` as the request's grant opens it, or the page refusing it: an unknown
+/// shop, no grant for this order (404), a posted form whose token is not the grant's (403), or
+/// an order that is gone. `posted` is the form token of a POST, `None` for a page.
+async fn visit_order(
+    state: &AppState,
+    (slug, order_id): (&str, &str),
+    headers: &HeaderMap,
+    query: &PageQuery,
+    posted: Option<&str>,
+) -> Result<OrderVisit, Response> {
+    let Some((store, chrome, mut cookies)) = storefront(state, slug, headers, query).await else {
+        return Err(unknown_store());
+    };
+    let order_id: Option<OrderId> = order_id.parse().ok();
+    let granted = grant_of(state, &store, &chrome, headers, query).filter(|(g, token, _)| {
+        Some(g.order_id) == order_id && posted.is_none_or(|form| state.portal_keys().form_token(token) == form)
+    });
+    let Some((grant, token, set)) = granted else {
+        let (status, key) = if posted.is_some() {
+            (StatusCode::FORBIDDEN, "error-form")
+        } else {
+            (StatusCode::NOT_FOUND, "error-expired")
+        };
+        return Err(notice(status, &chrome, key, cookies).into_response());
+    };
+    cookies.extend(set);
+    let Ok(order) = state.storage().order(store.id, grant.order_id).await else {
+        return Err(notice(StatusCode::NOT_FOUND, &chrome, "error-expired", cookies).into_response());
+    };
+    Ok(OrderVisit { store, chrome, cookies, grant, token, order })
+}
+
 async fn order_page(
     State(state): State<AppState>,
     Path((slug, order_id)): Path<(String, String)>,
     Query(query): Query<PageQuery>,
     headers: HeaderMap,
 ) -> Response {
-    let Some((store, chrome, mut cookies)) = storefront(&state, &slug, &headers, &query).await else {
-        return unknown_store();
-    };
-    let order_id: Option<OrderId> = order_id.parse().ok();
-    let granted = grant_of(&state, &store, &chrome, &headers, &query).filter(|(g, _, _)| Some(g.order_id) == order_id);
-    let Some((grant, token, set)) = granted else {
-        return notice(StatusCode::NOT_FOUND, &chrome, "error-expired", cookies).into_response();
-    };
-    cookies.extend(set);
-    let Ok(order) = state.storage().order(store.id, grant.order_id).await else {
-        return notice(StatusCode::NOT_FOUND, &chrome, "error-expired", cookies).into_response();
-    };
+    let OrderVisit { store, chrome, cookies, token, order, .. } =
+        match visit_order(&state, (&slug, &order_id), &headers, &query, None).await {
+            Ok(visit) => visit,
+            Err(refused) => return refused,
+        };
     let filter = CaseFilter { order_id: Some(order.id), ..CaseFilter::default() };
     let cases = state.storage().cases(store.id, &filter, None, 50).await.map(|p| p.cases).unwrap_or_default();
     let w = &chrome.w;
@@ -334,63 +380,11 @@ async fn order_page(
             .collect(),
         kinds: IssueKind::ALL.iter().map(|k| (k.as_str(), w.t(&format!("kind-{}", k.as_str())))).collect(),
         form_token: state.portal_keys().form_token(&token),
-        notice: None,
+        notice: query.amended.is_some().then(|| w.t("address-changed")),
+        address: flow::address_lines(&order.shipping_address),
+        can_change_address: flow::can_change_address(&state, &order).await,
     };
     Page { status: StatusCode::OK, html: page.render(), cookies }.into_response()
-}
-
-/// The problem report form.
-#[derive(Deserialize)]
-pub struct ReportForm {
-    #[serde(default)]
-    kind: String,
-    #[serde(default)]
-    body: String,
-    #[serde(default)]
-    form_token: String,
-}
-
-async fn report(
-    State(state): State<AppState>,
-    Path((slug, order_id)): Path<(String, String)>,
-    headers: HeaderMap,
-    Form(form): Form<ReportForm>,
-) -> Response {
-    let Some((store, chrome, _)) = storefront(&state, &slug, &headers, &PageQuery::default()).await else {
-        return unknown_store();
-    };
-    let order_id: Option<OrderId> = order_id.parse().ok();
-    let granted = grant_of(&state, &store, &chrome, &headers, &PageQuery::default()).filter(|(g, token, _)| {
-        Some(g.order_id) == order_id && state.portal_keys().form_token(token) == form.form_token
-    });
-    let Some((grant, _, _)) = granted else {
-        return notice(StatusCode::FORBIDDEN, &chrome, "error-form", Vec::new()).into_response();
-    };
-    let back = format!("{}/orders/{}", chrome.base, grant.order_id);
-    if form.body.trim().is_empty() {
-        return redirect(&back, Vec::new());
-    }
-    let kind = form.kind.parse::<IssueKind>().unwrap_or(IssueKind::Other);
-    let input = OpenCase {
-        order_id: Some(grant.order_id.to_string()),
-        order_number: None,
-        customer_email: None,
-        subject: chrome.w.t(&format!("kind-{}", kind.as_str())),
-        channel: Channel::Portal,
-        kind: Some(kind),
-        language: Some(chrome.w.tag().to_owned()),
-        sentiment: None,
-        escalation: Vec::new(),
-        message: FirstMessage { body: form.body, attachments: Vec::new() },
-    };
-    let caller = StoreCaller { store_id: store.id, label: "customer portal".into(), is_agent: false };
-    match crate::routes::cases::open(&state, &caller, input, true).await {
-        Ok((stored, _)) => redirect(&format!("{}/cases/{}?sent=1", chrome.base, stored.case.id), Vec::new()),
-        Err(e) => {
-            tracing::warn!(error = ?e, "a portal report was refused");
-            redirect(&back, Vec::new())
-        }
-    }
 }
 
 struct MessageView {
@@ -414,6 +408,10 @@ struct CasePage<'a> {
     form_token: String,
     notice: Option<String>,
     error: Option<String>,
+    photos: Vec<flow::PhotoView>,
+    decision: Option<flow::DecisionView>,
+    done: Vec<String>,
+    returns: Vec<flow::ReturnView>,
 }
 
 /// Query parameters of the case page.
@@ -423,6 +421,10 @@ pub struct CaseQuery {
     t: Option<String>,
     sent: Option<String>,
     empty: Option<String>,
+    /// Set after a remedy was carried out.
+    done: Option<String>,
+    /// Why a choice was refused, one of [`flow::CHOICE_ERRORS`].
+    error: Option<String>,
 }
 
 /// The case a grant reaches: only cases about the granted order.
@@ -437,7 +439,7 @@ async fn case_page(
     Query(query): Query<CaseQuery>,
     headers: HeaderMap,
 ) -> Response {
-    let page_query = PageQuery { lang: query.lang.clone(), t: query.t.clone() };
+    let page_query = PageQuery { lang: query.lang.clone(), t: query.t.clone(), ..PageQuery::default() };
     let Some((store, chrome, mut cookies)) = storefront(&state, &slug, &headers, &page_query).await else {
         return unknown_store();
     };
@@ -450,6 +452,27 @@ async fn case_page(
     };
     let messages = state.storage().messages(store.id, case.id).await.unwrap_or_default();
     let w = &chrome.w;
+    let timeline = state.storage().timeline(store.id, case.id).await.unwrap_or_default();
+    let done = flow::done_on(w, &timeline);
+    let photos = flow::photos_of(&state, &chrome, &case).await;
+    let order = state.storage().order(store.id, grant.order_id).await.ok();
+    let (decision, returns) = match &order {
+        Some(order) => {
+            let decision = if flow::settled(&case, &done) {
+                None
+            } else {
+                flow::decision_of(&state, w, &case, order, !photos.is_empty()).await
+            };
+            (decision, flow::returns_of(&state, w, &case, order).await)
+        }
+        None => (None, Vec::new()),
+    };
+    let error = match query.error.as_deref() {
+        Some(code) if flow::CHOICE_ERRORS.contains(&code) => Some(w.t(&format!("error-{code}"))),
+        _ => query.empty.is_some().then(|| w.t("error-empty")),
+    };
+    let notice =
+        if query.done.is_some() { Some(w.t("remedy-done")) } else { query.sent.is_some().then(|| w.t("report-sent")) };
     let page = CasePage {
         c: &chrome,
         case_id: case.id.to_string(),
@@ -471,8 +494,12 @@ async fn case_page(
             })
             .collect(),
         form_token: state.portal_keys().form_token(&token),
-        notice: query.sent.is_some().then(|| w.t("report-sent")),
-        error: query.empty.is_some().then(|| w.t("error-empty")),
+        notice,
+        error,
+        photos,
+        decision,
+        done,
+        returns,
     };
     Page { status: StatusCode::OK, html: page.render(), cookies }.into_response()
 }
@@ -574,7 +601,7 @@ async fn help_page(
     Query(query): Query<HelpQuery>,
     headers: HeaderMap,
 ) -> Response {
-    let page_query = PageQuery { lang: query.lang.clone(), t: None };
+    let page_query = PageQuery { lang: query.lang.clone(), ..PageQuery::default() };
     let Some((store, chrome, cookies)) = storefront(&state, &slug, &headers, &page_query).await else {
         return unknown_store();
     };

@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use redress_domain::decision::{LineQuantity, affected_lines};
 use redress_domain::{
     Actor, Attachment, Case, CaseEvent, CaseId, CaseStatus, Channel, Direction, EmailAddress, EscalationSignal,
     IssueKind, LanguageTag, Message, MessageId, NewCase, OrderId, Priority, Sentiment, person_name,
@@ -79,6 +80,10 @@ pub struct OpenCase {
     pub escalation: Vec<EscalationSignal>,
     /// The first message.
     pub message: FirstMessage,
+    /// The order lines the case is about, with quantities (checked against the order); the
+    /// case's decisions and remedies default to them. Empty: the whole order.
+    #[serde(default)]
+    pub lines: Vec<LineQuantity>,
 }
 
 /// A timeline entry as the API shows it.
@@ -162,6 +167,12 @@ pub(crate) async fn open(
         Some(order) => Some(storage.customer(caller.store_id, order.customer_id).await?),
         None => None,
     };
+    if !input.lines.is_empty() {
+        let Some(order) = &order else {
+            return Err(ApiError::invalid("lines", "lines are of an order: give order_id or order_number"));
+        };
+        affected_lines(order, &input.lines).map_err(|e| ApiError::invalid(e.field, e.problem))?;
+    }
     let customer_email = match &input.customer_email {
         Some(email) => Some(EmailAddress::parse(email).map_err(|e| ApiError::invalid("customer_email", e.problem))?),
         None => customer.as_ref().map(|c| c.email.clone()),
@@ -235,6 +246,7 @@ pub(crate) async fn open(
         },
         opened_by,
         understood,
+        lines: input.lines,
     };
     let message = new.first_message.clone();
     let mut stored = storage.open_case(new, now).await.map_err(|e| prefix_message_fields(e.into()))?;

@@ -1,5 +1,6 @@
 //! The API's endpoints, one module per resource.
 
+pub(crate) mod attachments;
 pub(crate) mod cases;
 pub(crate) mod health;
 pub(crate) mod help;

@@ -228,6 +228,7 @@ async fn open_dispute_case(
         language: customer.language.clone().unwrap_or(store.default_language),
         sentiment: Sentiment::Negative,
         escalation: [EscalationSignal::Chargeback].into_iter().collect(),
+        lines: Vec::new(),
         first_message: Message {
             id: new_id(MessageId::from_uuid),
             store_id: order.store_id,

@@ -127,7 +127,8 @@ where
 #[derive(Deserialize, IntoParams, Default)]
 #[serde(deny_unknown_fields)]
 pub struct OptionsQuery {
-    /// Lines concerned as `SKU:quantity`, comma separated; the whole order if absent.
+    /// Lines concerned as `SKU:quantity`, comma separated; the lines the case was opened with,
+    /// else the whole order, if absent.
     pub lines: Option<String>,
     /// The customer has sent photos.
     pub photos_provided: Option<bool>,
@@ -164,16 +165,10 @@ pub(crate) async fn get_options(
     Path(case_id): Path<String>,
     ApiQuery(query): ApiQuery<OptionsQuery>,
 ) -> Result<Json<Decision>, ApiError> {
-    let storage = state.storage();
-    let case = storage.case(caller.store_id, path_id(&case_id, "case")?).await?;
-    let order = match case.order_id {
-        Some(id) => Some(storage.order(caller.store_id, id).await?),
-        None => None,
-    };
-    let now = OffsetDateTime::now_utc();
+    let case = state.storage().case(caller.store_id, path_id(&case_id, "case")?).await?;
     let facts = CaseFacts {
         kind: case.kind,
-        lines: query.lines.as_deref().map(parse_lines).transpose()?.unwrap_or_default(),
+        lines: query.lines.as_deref().map(parse_lines).transpose()?.unwrap_or_else(|| case.lines.clone()),
         photos_provided: query.photos_provided.unwrap_or(false),
         carrier_allows_intercept: query.carrier_allows_intercept.unwrap_or(false),
         language: match query.language.as_deref() {
@@ -181,10 +176,20 @@ pub(crate) async fn get_options(
             None => case.language.clone(),
         },
     };
-    let policy = policy_of(&state, caller.store_id).await?;
-    let history = history_of(&state, &case, now).await?;
-    let decision = decide(&facts, order.as_ref(), &policy, &history, now).map_err(ResolutionError::from)?;
-    Ok(Json(decision))
+    Ok(Json(options_for(&state, &case, &facts).await?))
+}
+
+/// The decision on `case` with `facts`, read from the case's order, the store's policy and the
+/// customer's history now: what the options route answers and what the portal shows.
+pub(crate) async fn options_for(state: &AppState, case: &Case, facts: &CaseFacts) -> Result<Decision, ApiError> {
+    let order = match case.order_id {
+        Some(id) => Some(state.storage().order(case.store_id, id).await?),
+        None => None,
+    };
+    let now = OffsetDateTime::now_utc();
+    let policy = policy_of(state, case.store_id).await?;
+    let history = history_of(state, case, now).await?;
+    Ok(decide(facts, order.as_ref(), &policy, &history, now).map_err(ResolutionError::from)?)
 }
 
 /// A remedy to carry out.
@@ -193,7 +198,7 @@ pub(crate) async fn get_options(
 pub struct RemedyRequest {
     /// One of the remedies the options offer.
     pub remedy: Remedy,
-    /// Lines concerned; the whole order if empty.
+    /// Lines concerned; the lines the case was opened with, else the whole order, if empty.
     #[serde(default)]
     pub lines: Vec<LineQuantity>,
     /// The customer has sent photos.
@@ -272,49 +277,16 @@ pub(crate) async fn carry_out_remedy(
     {
         return Err(ApiError::invalid("approved_by", "name the team member approving"));
     }
-    let case = state.storage().case(store_id, case_id).await?;
-    let now = OffsetDateTime::now_utc();
-    let policy = policy_of(&state, store_id).await?;
-    let history = history_of(&state, &case, now).await?;
     let actor = input.approved_by.clone().map_or_else(|| caller.actor(), |name| Actor::Agent { name });
-    let money = RemedyMoney {
-        approval: approval_policy(&state, store_id).await?,
-        requested_by: match &input.requested_by {
-            Some(person) => person.person("requested_by")?,
-            None => caller_person(&caller)?,
-        },
-        key_base: refund_key_base(case_id, request.key.as_deref()),
-        ids: [new_id(RefundId::from_uuid), new_id(RefundId::from_uuid)],
-        claim_id: new_id(ClaimId::from_uuid),
-        return_id: new_id(ReturnId::from_uuid),
+    let requested_by = match &input.requested_by {
+        Some(person) => person.person("requested_by")?,
+        None => caller_person(&caller)?,
     };
-    let decided: Arc<Mutex<Option<Decision>>> = Arc::default();
-    let out = decided.clone();
+    let key_base = refund_key_base(case_id, request.key.as_deref());
     let writer = state.clone();
     idempotently(&state, store_id, (request.key, request.request_hash), StatusCode::CREATED, |key| async move {
-        let stored = writer
-            .storage()
-            .resolve_case(
-                store_id,
-                case_id,
-                key,
-                Box::new(move |ctx: &ResolutionContext| {
-                    let (resolution, decision) = carry_out(ctx, &input, &policy, &history, &actor, &money, now)?;
-                    if let Ok(mut slot) = out.lock() {
-                        *slot = Some(decision);
-                    }
-                    Ok(resolution)
-                }),
-            )
-            .await?;
-        let decision = decided
-            .lock()
-            .ok()
-            .and_then(|mut d| d.take())
-            .ok_or_else(|| ApiError::internal("the decision was not kept"))?;
-        let refunds = carry_out_refunds(&writer, store_id, stored.order.as_ref(), stored.refunds.clone()).await?;
-        let StoredResolution { case, returns, claims, order, .. } = stored;
-        Ok(RemedyOutcome { case, decision, returns, claims, order, refunds })
+        let asker = RemedyAsker { actor, requested_by, key_base };
+        carry_out_remedy_for(&writer, store_id, case_id, (input, Vec::new()), asker, key).await
     })
     .await
 }
@@ -347,7 +319,7 @@ fn caller_person(caller: &StoreCaller) -> Result<Person, ApiError> {
 
 /// The idempotency keys of a remedy's refunds start with this: from the client's
 /// Idempotency-Key when it sent one (so a retry finds the same refunds), fresh otherwise.
-fn refund_key_base(case_id: CaseId, key: Option<&str>) -> String {
+pub(crate) fn refund_key_base(case_id: CaseId, key: Option<&str>) -> String {
     use sha2::{Digest, Sha256};
     match key {
         Some(key) => {
@@ -520,9 +492,74 @@ fn remedy_refunds(
     Ok(asks)
 }
 
+/// Who carries out a remedy: the actor on the timeline, the person asking for the money it
+/// moves, and the start of its refunds' idempotency keys.
+pub(crate) struct RemedyAsker {
+    /// Who the timeline names.
+    pub(crate) actor: Actor,
+    /// Who asks for the refunds.
+    pub(crate) requested_by: Person,
+    /// See [`refund_key_base`].
+    pub(crate) key_base: String,
+}
+
+/// Carries out a remedy on a case by `actor` and commits it with the decision, the fault and
+/// the remedy on the timeline: the one way the API and the customer portal both take. For an
+/// exchange, `replacements` is what the customer chose to get instead (the portal offers the
+/// variants the shop listed with their stock); it is kept on the return and sent once the
+/// return is accepted.
+pub(crate) async fn carry_out_remedy_for(
+    state: &AppState,
+    store_id: StoreId,
+    case_id: CaseId,
+    (input, replacements): (RemedyRequest, Vec<ExchangeItem>),
+    asker: RemedyAsker,
+    key: Option<IdempotencyKey>,
+) -> Result<RemedyOutcome, ApiError> {
+    let RemedyAsker { actor, requested_by, key_base } = asker;
+    let case = state.storage().case(store_id, case_id).await?;
+    let now = OffsetDateTime::now_utc();
+    let policy = policy_of(state, store_id).await?;
+    let history = history_of(state, &case, now).await?;
+    let decided: Arc<Mutex<Option<Decision>>> = Arc::default();
+    let out = decided.clone();
+    let money = RemedyMoney {
+        approval: approval_policy(state, store_id).await?,
+        requested_by,
+        key_base,
+        ids: [new_id(RefundId::from_uuid), new_id(RefundId::from_uuid)],
+        claim_id: new_id(ClaimId::from_uuid),
+        return_id: new_id(ReturnId::from_uuid),
+    };
+    let stored = state
+        .storage()
+        .resolve_case(
+            store_id,
+            case_id,
+            key,
+            Box::new(move |ctx: &ResolutionContext| {
+                let (resolution, decision) =
+                    carry_out(ctx, (&input, &replacements), &policy, &history, &actor, &money, now)?;
+                if let Ok(mut slot) = out.lock() {
+                    *slot = Some(decision);
+                }
+                Ok(resolution)
+            }),
+        )
+        .await?;
+    let decision = decided
+        .lock()
+        .ok()
+        .and_then(|mut d| d.take())
+        .ok_or_else(|| ApiError::internal("the decision was not kept"))?;
+    let refunds = carry_out_refunds(state, store_id, stored.order.as_ref(), stored.refunds.clone()).await?;
+    let StoredResolution { case, returns, claims, order, .. } = stored;
+    Ok(RemedyOutcome { case, decision, returns, claims, order, refunds })
+}
+
 fn carry_out(
     ctx: &ResolutionContext,
-    input: &RemedyRequest,
+    (input, replacements): (&RemedyRequest, &[ExchangeItem]),
     policy: &Policy,
     history: &CustomerHistory,
     actor: &Actor,
@@ -531,9 +568,11 @@ fn carry_out(
 ) -> Result<(Resolution, Decision), ResolutionError> {
     let (claim_id, return_id) = (money.claim_id, money.return_id);
     let case = &ctx.case;
+    // What the request names, else what the case was opened about, else the whole order.
+    let lines = if input.lines.is_empty() { case.lines.clone() } else { input.lines.clone() };
     let facts = CaseFacts {
         kind: case.kind,
-        lines: input.lines.clone(),
+        lines: lines.clone(),
         photos_provided: input.photos_provided,
         carrier_allows_intercept: input.carrier_allows_intercept,
         language: case.language.clone(),
@@ -567,6 +606,12 @@ fn carry_out(
         }
         (_, None) => offer.amount,
     };
+    if !replacements.is_empty() && remedy != Remedy::Exchange {
+        return Err(ValidationError::new("replacements", "only an exchange takes replacements").into());
+    }
+    if let Some(i) = replacements.iter().position(|r| r.quantity == 0) {
+        return Err(ValidationError::new(format!("replacements[{i}].quantity"), "must be at least 1").into());
+    }
     let mut entries = vec![redress_domain::TimelineEntry {
         at: now,
         actor: Actor::System,
@@ -604,7 +649,7 @@ fn carry_out(
         }
         Remedy::ReturnRefund | Remedy::Exchange | Remedy::StoreCredit if offer.requires_return => {
             let order = ctx.order.as_ref().ok_or(ResolutionError::NoOrder)?;
-            let lines: Vec<RequestedLine> = if input.lines.is_empty() {
+            let lines: Vec<RequestedLine> = if lines.is_empty() {
                 let left = returnable_units(order, &ctx.returns);
                 order
                     .lines
@@ -615,8 +660,7 @@ fn carry_out(
                     })
                     .collect()
             } else {
-                input
-                    .lines
+                lines
                     .iter()
                     .map(|l| RequestedLine { sku: l.sku.clone(), quantity: l.quantity, reason: case.kind })
                     .collect()
@@ -625,7 +669,10 @@ fn carry_out(
             let requested = ReturnAuthorisation::request(new, order, &ctx.returns, actor, now)?;
             entries.extend(requested.entries);
             // The policy offered it without approval (or a person approved it): approved at once.
-            let approved = requested.rma.approve(actor, now)?;
+            let mut approved = requested.rma.approve(actor, now)?;
+            if remedy == Remedy::Exchange {
+                approved.rma.exchange_wanted = replacements.to_vec();
+            }
             entries.extend(approved.entries);
             reference = Some(approved.rma.id.to_string());
             // A loss put right through a return is also a claim, refunded once the items are back.
@@ -659,7 +706,7 @@ fn carry_out(
                 id: claim_id,
                 case_id: case.id,
                 kind: case.kind,
-                lines: input.lines.clone(),
+                lines: lines.clone(),
                 resolution,
                 fault: decision.fault.case,
                 carrier_reference: input.carrier_reference.clone(),
@@ -760,55 +807,68 @@ async fn amend_order(
 ) -> Result<Response, ApiError> {
     let case_id: CaseId = path_id(&case_id, "case")?;
     let store_id = caller.store_id;
-    let policy = policy_of(&state, store_id).await?;
     let actor = caller.actor();
     let input = request.body;
     let writer = state.clone();
     idempotently(&state, store_id, (request.key, request.request_hash), StatusCode::OK, |key| async move {
-        let stored = writer
-            .storage()
-            .resolve_case(
-                store_id,
-                case_id,
-                key,
-                Box::new(move |ctx: &ResolutionContext| {
-                    let now = OffsetDateTime::now_utc();
-                    let order = ctx.order.as_ref().ok_or(ResolutionError::NoOrder)?;
-                    let amended = amend(
-                        order,
-                        &input.amendment,
-                        &policy,
-                        &input.stock,
-                        input.carrier_allows_intercept,
-                        &ctx.case.language,
-                        now,
-                    )
-                    .map_err(|e| match e {
-                        redress_domain::amendment::AmendmentError::Invalid(v) => {
-                            ResolutionError::Invalid(v.within("amendment"))
-                        }
-                        other => other.into(),
-                    })?;
-                    let entry = amendment_entry(order, &amended, &actor, now);
-                    let change = ctx.case.record(vec![entry], now).moving_to(CaseStatus::Resolved, &actor, now);
-                    Ok(Resolution { order: Some(amended.order), ..Resolution::of(change) })
-                }),
-            )
-            .await?;
-        let order = stored.order.ok_or_else(|| ApiError::internal("the amended order was not returned"))?;
-        let (before, after, difference) = stored
-            .entries
-            .iter()
-            .find_map(|e| match &e.entry.event {
-                CaseEvent::OrderAmended { before, after, difference, .. } => {
-                    Some((before.clone(), after.clone(), *difference))
-                }
-                _ => None,
-            })
-            .ok_or_else(|| ApiError::internal("the amendment was not recorded"))?;
-        Ok(AmendmentOutcome { case: stored.case, order, before, after, difference })
+        amend_order_for(&writer, store_id, case_id, input, actor, key).await
     })
     .await
+}
+
+/// Amends a case's order by `actor` and resolves the case, with the amendment on its timeline:
+/// the one way the API and the customer portal both take.
+pub(crate) async fn amend_order_for(
+    state: &AppState,
+    store_id: StoreId,
+    case_id: CaseId,
+    input: AmendmentRequest,
+    actor: Actor,
+    key: Option<IdempotencyKey>,
+) -> Result<AmendmentOutcome, ApiError> {
+    let policy = policy_of(state, store_id).await?;
+    let stored = state
+        .storage()
+        .resolve_case(
+            store_id,
+            case_id,
+            key,
+            Box::new(move |ctx: &ResolutionContext| {
+                let now = OffsetDateTime::now_utc();
+                let order = ctx.order.as_ref().ok_or(ResolutionError::NoOrder)?;
+                let amended = amend(
+                    order,
+                    &input.amendment,
+                    &policy,
+                    &input.stock,
+                    input.carrier_allows_intercept,
+                    &ctx.case.language,
+                    now,
+                )
+                .map_err(|e| match e {
+                    redress_domain::amendment::AmendmentError::Invalid(v) => {
+                        ResolutionError::Invalid(v.within("amendment"))
+                    }
+                    other => other.into(),
+                })?;
+                let entry = amendment_entry(order, &amended, &actor, now);
+                let change = ctx.case.record(vec![entry], now).moving_to(CaseStatus::Resolved, &actor, now);
+                Ok(Resolution { order: Some(amended.order), ..Resolution::of(change) })
+            }),
+        )
+        .await?;
+    let order = stored.order.ok_or_else(|| ApiError::internal("the amended order was not returned"))?;
+    let (before, after, difference) = stored
+        .entries
+        .iter()
+        .find_map(|e| match &e.entry.event {
+            CaseEvent::OrderAmended { before, after, difference, .. } => {
+                Some((before.clone(), after.clone(), *difference))
+            }
+            _ => None,
+        })
+        .ok_or_else(|| ApiError::internal("the amendment was not recorded"))?;
+    Ok(AmendmentOutcome { case: stored.case, order, before, after, difference })
 }
 
 /// A return to request, line by line.

@@ -25,6 +25,11 @@ impl Browser {
         Browser { client, base: app.base.clone(), cookies: Vec::new() }
     }
 
+    /// A second tab of the same browser: the same cookies, from now on its own.
+    pub fn twin(&self) -> Browser {
+        Browser { client: self.client.clone(), base: self.base.clone(), cookies: self.cookies.clone() }
+    }
+
     pub fn cookie_header(&self) -> String {
         self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
     }
@@ -58,6 +63,69 @@ impl Browser {
             .await
             .unwrap();
         self.keep(response).await
+    }
+
+    /// Posts a `multipart/form-data` form as a browser sends one: text fields, then files
+    /// (name, file name, content type, bytes).
+    pub async fn post_multipart(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, &str, &[u8])],
+    ) -> Answer {
+        self.try_post_multipart(path, fields, files).await.expect("the server answers")
+    }
+
+    /// As [`Browser::post_multipart`], but `None` when the server cut the connection before
+    /// reading the whole body (as it may once the body is over its limit).
+    pub async fn try_post_multipart(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, &str, &[u8])],
+    ) -> Option<Answer> {
+        let boundary = "----redress-test-boundary-7MA4YWxkTrZu0gW";
+        let mut body = Vec::new();
+        for (name, value) in fields {
+            body.extend(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").bytes(),
+            );
+        }
+        for (name, filename, content_type, bytes) in files {
+            body.extend(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{filename}\"\r\n\
+                     Content-Type: {content_type}\r\n\r\n"
+                )
+                .bytes(),
+            );
+            body.extend_from_slice(bytes);
+            body.extend(b"\r\n");
+        }
+        body.extend(format!("--{boundary}--\r\n").bytes());
+        let response = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header(COOKIE, self.cookie_header())
+            .header(reqwest::header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+            .body(body)
+            .send()
+            .await
+            .ok()?;
+        Some(self.keep(response).await)
+    }
+
+    /// Fetches a file (a photo) with the browser's cookies: status, content type, bytes.
+    pub async fn fetch(&mut self, path: &str) -> (StatusCode, String, Vec<u8>) {
+        let response =
+            self.client.get(format!("{}{path}", self.base)).header(COOKIE, self.cookie_header()).send().await.unwrap();
+        let status = response.status();
+        let kind = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default();
+        (status, kind, response.bytes().await.unwrap().to_vec())
     }
 }
 

@@ -31,6 +31,7 @@ mod money;
 mod openapi;
 mod orders;
 mod portal;
+mod portal_flow;
 mod settings;
 mod settlement;
 mod stores;

@@ -24,6 +24,8 @@ const ROUTES: &[(&str, &[&str])] = &[
     ("/api/v1/cases/{case_id}/assignee", &["post"]),
     ("/api/v1/cases/{case_id}/notes", &["post"]),
     ("/api/v1/cases/{case_id}/priority", &["post"]),
+    ("/api/v1/cases/{case_id}/attachments", &["get"]),
+    ("/api/v1/cases/{case_id}/attachments/{attachment_id}", &["get"]),
     ("/api/v1/cases/{case_id}/classification", &["post"]),
     ("/api/v1/understand", &["post"]),
     ("/api/v1/feedback/classifications", &["get"]),

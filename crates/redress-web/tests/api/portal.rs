@@ -60,6 +60,7 @@ async fn a_customer_finds_the_order_reports_a_problem_and_answers() {
             &format!("/s/north-wind/orders/{order_id}/cases"),
             &[
                 ("kind", "damaged_in_transit"),
+                ("qty:MUG-1", "1"),
                 ("body", "Kubek przyszedł rozbity, jestem bardzo zawiedziona!"),
                 ("form_token", &token),
             ],

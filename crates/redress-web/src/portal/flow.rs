@@ -1,0 +1,989 @@
+//! The portal's guided flow: report a problem line by line with photos, see the decision the
+//! shop's policy makes at once with its reasons, choose a remedy (an exchange with the new size
+//! or colour and its stock), read the return instructions, and change the delivery address of
+//! an order still in the warehouse.
+//!
+//! Nothing here decides anything: the decision is [`crate::routes::resolution::options_for`],
+//! a remedy is carried out by [`crate::routes::resolution::carry_out_remedy_for`] and an
+//! address change by [`crate::routes::resolution::amend_order_for`], the same code the API
+//! runs, so a customer can never get what the API would refuse. This module only reads forms,
+//! checks them against the one order the customer's grant opens, and shows the answers in the
+//! customer's language. Every page works without JavaScript.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
+use axum::http::header::CONTENT_TYPE;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use redress_domain::amendment::{Amendment, AmendmentError, amend, amendable, listed_variant, reported_stock};
+use redress_domain::approval::{Person, Role};
+use redress_domain::decision::{CaseFacts, LineQuantity};
+use redress_domain::message::{MAX_IMAGES_PER_REPORT, check_image};
+use redress_domain::policy::{Payer, Policy, amount_in};
+use redress_domain::returns::ReturnAuthorisation;
+use redress_domain::{
+    Actor, Address, Attachment, Case, CaseEvent, CaseStatus, Channel, IssueKind, LanguageTag, Order, Remedy, Store,
+};
+use redress_store::{AttachmentInfo, IdempotencyKey};
+use serde::Deserialize;
+use time::{Duration, OffsetDateTime};
+
+use super::i18n::Words;
+use super::session::Grant;
+use super::{
+    Chrome, OrderVisit, PageQuery, date, grant_of, granted_case, notice, storefront, unknown_store, visit_order,
+};
+use crate::AppState;
+use crate::auth::StoreCaller;
+use crate::error::ApiError;
+use crate::html::{Page, redirect};
+use crate::routes::cases::{FirstMessage, OpenCase};
+use crate::routes::resolution::{
+    AmendmentRequest, RemedyAsker, RemedyRequest, amend_order_for, carry_out_remedy_for, options_for, policy_of,
+    refund_key_base,
+};
+
+/// The largest report body: the photos at their limit plus the text fields.
+pub(crate) const MAX_REPORT_BYTES: usize = MAX_IMAGES_PER_REPORT * redress_domain::message::MAX_IMAGE_BYTES + (1 << 20);
+
+/// Kinds about particular lines of the order: the report asks which, and how many.
+pub(crate) const fn is_line_kind(kind: IssueKind) -> bool {
+    matches!(
+        kind,
+        IssueKind::DamagedInTransit
+            | IssueKind::DefectiveItem
+            | IssueKind::WrongItemReceived
+            | IssueKind::NotAsDescribed
+            | IssueKind::MissingItem
+            | IssueKind::ReturnRequest
+            | IssueKind::ExchangeRequest
+            | IssueKind::ChangeOrderItems
+    )
+}
+
+/// Kinds where photos show the problem: the report offers an upload.
+fn wants_photos(kind: IssueKind, policy: &Policy) -> bool {
+    policy.evidence.photos_required_for.contains(&kind)
+        || matches!(
+            kind,
+            IssueKind::DamagedInTransit
+                | IssueKind::DefectiveItem
+                | IssueKind::WrongItemReceived
+                | IssueKind::NotAsDescribed
+        )
+}
+
+fn variant_words(variant: &BTreeMap<String, String>) -> String {
+    variant.values().cloned().collect::<Vec<_>>().join(", ")
+}
+
+fn customer_of(case: &Case) -> Actor {
+    Actor::Customer { handle: case.customer_email.as_ref().map_or_else(|| "customer".to_owned(), |e| e.to_string()) }
+}
+
+/// The page's language as a tag for the domain; the store's own if the page's were not one.
+fn language_of(w: &Words, store: &Store) -> LanguageTag {
+    LanguageTag::parse(w.tag()).unwrap_or_else(|_| store.default_language.clone())
+}
+
+// ----------------------------------------------------------------------------------------------
+// Reading a form, with or without files
+// ----------------------------------------------------------------------------------------------
+
+/// A file sent with a form.
+struct Upload {
+    filename: String,
+    bytes: Vec<u8>,
+}
+
+/// A submitted form: its text fields in order, and its files.
+#[derive(Default)]
+struct Submitted {
+    fields: Vec<(String, String)>,
+    uploads: Vec<Upload>,
+}
+
+impl Submitted {
+    fn get(&self, name: &str) -> &str {
+        self.fields.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str())
+    }
+}
+
+/// Reads a multipart form (the report with photos) or a plain one. A body over the route's
+/// limit or a broken multipart stream is refused with the status to answer.
+async fn read_form(state: &AppState, request: Request) -> Result<Submitted, StatusCode> {
+    let multipart = request
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if !multipart {
+        let Form(fields) =
+            Form::<Vec<(String, String)>>::from_request(request, state).await.map_err(|_| StatusCode::BAD_REQUEST)?;
+        return Ok(Submitted { fields, uploads: Vec::new() });
+    }
+    let mut form = Multipart::from_request(request, state).await.map_err(|_| StatusCode::BAD_REQUEST)?;
+    let mut submitted = Submitted::default();
+    loop {
+        let field = match form.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(e) => return Err(e.status()),
+        };
+        let name = field.name().unwrap_or_default().to_owned();
+        match field.file_name().map(str::to_owned) {
+            Some(filename) => {
+                let bytes = field.bytes().await.map_err(|e| e.status())?;
+                // A file input left empty still sends a part, with no name and no bytes.
+                if filename.is_empty() && bytes.is_empty() {
+                    continue;
+                }
+                submitted.uploads.push(Upload { filename, bytes: bytes.to_vec() });
+            }
+            None => submitted.fields.push((name, field.text().await.map_err(|e| e.status())?)),
+        }
+    }
+    Ok(submitted)
+}
+
+// ----------------------------------------------------------------------------------------------
+// The report
+// ----------------------------------------------------------------------------------------------
+
+struct PickLine {
+    sku: String,
+    title: String,
+    variant: String,
+    ordered: String,
+    max: u32,
+    chosen: u32,
+}
+
+#[derive(Template)]
+#[template(path = "portal/report.html")]
+struct ReportPage<'a> {
+    c: &'a Chrome,
+    order_id: String,
+    kind: &'static str,
+    kind_label: String,
+    lines: Vec<PickLine>,
+    photos: bool,
+    reason: String,
+    comment: String,
+    form_token: String,
+    error: Option<String>,
+}
+
+/// Query of the report page.
+#[derive(Deserialize, Default)]
+pub struct ReportQuery {
+    lang: Option<String>,
+    kind: Option<String>,
+}
+
+/// What a customer filled in, to show again when something must be corrected.
+#[derive(Default)]
+struct Filled {
+    quantities: BTreeMap<String, u32>,
+    reason: String,
+    comment: String,
+}
+
+async fn report_form(
+    state: &AppState,
+    chrome: &Chrome,
+    order: &Order,
+    kind: IssueKind,
+    token: &str,
+    filled: Filled,
+    error: Option<String>,
+) -> Result<String, askama::Error> {
+    let policy = policy_of(state, order.store_id).await.unwrap_or_else(|_| Policy::standard());
+    let lines = if is_line_kind(kind) {
+        order
+            .lines
+            .iter()
+            .map(|l| PickLine {
+                sku: l.sku.clone(),
+                title: l.title.clone(),
+                variant: variant_words(&l.variant),
+                ordered: l.quantity.to_string(),
+                max: l.quantity,
+                // One line only: it is surely the one concerned.
+                chosen: filled.quantities.get(&l.sku).copied().unwrap_or(u32::from(order.lines.len() == 1)),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    ReportPage {
+        c: chrome,
+        order_id: order.id.to_string(),
+        kind: kind.as_str(),
+        kind_label: chrome.w.t(&format!("kind-{}", kind.as_str())),
+        lines,
+        photos: wants_photos(kind, &policy),
+        reason: filled.reason,
+        comment: filled.comment,
+        form_token: state.portal_keys().form_token(token),
+        error,
+    }
+    .render()
+}
+
+/// `GET /s/{slug}/orders/{order_id}/report?kind=`: the report form for one kind of problem.
+pub(super) async fn report_page(
+    State(state): State<AppState>,
+    Path((slug, order_id)): Path<(String, String)>,
+    Query(query): Query<ReportQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let page_query = PageQuery { lang: query.lang.clone(), ..PageQuery::default() };
+    let OrderVisit { chrome, cookies, token, order, .. } =
+        match visit_order(&state, (&slug, &order_id), &headers, &page_query, None).await {
+            Ok(visit) => visit,
+            Err(refused) => return refused,
+        };
+    let kind = query.kind.as_deref().and_then(|k| k.parse().ok()).unwrap_or(IssueKind::Other);
+    let html = report_form(&state, &chrome, &order, kind, &token, Filled::default(), None).await;
+    Page { status: StatusCode::OK, html, cookies }.into_response()
+}
+
+/// A report that passed its checks.
+struct Report {
+    kind: IssueKind,
+    lines: Vec<LineQuantity>,
+    body: String,
+    photos: Vec<(String, &'static str, Vec<u8>)>,
+}
+
+/// Checks a report against the order; the error is the words' key.
+fn check_report(order: &Order, kind: IssueKind, form: Submitted, w: &Words) -> Result<Report, (&'static str, Filled)> {
+    let mut filled = Filled {
+        reason: form.get("reason").trim().to_owned(),
+        comment: [form.get("comment"), form.get("body")].join("\n").trim().to_owned(),
+        ..Filled::default()
+    };
+    let mut lines = Vec::new();
+    let mut problem = None;
+    for (name, value) in &form.fields {
+        let Some(sku) = name.strip_prefix("qty:") else { continue };
+        let quantity = match value.trim() {
+            "" => 0,
+            text => text.parse::<u32>().unwrap_or(u32::MAX),
+        };
+        filled.quantities.insert(sku.to_owned(), quantity.min(999));
+        match order.lines.iter().find(|l| l.sku == sku) {
+            None => problem = problem.or(Some("error-line")),
+            Some(line) if quantity > line.quantity => problem = problem.or(Some("error-quantity")),
+            Some(_) if quantity > 0 => lines.push(LineQuantity { sku: sku.to_owned(), quantity }),
+            Some(_) => {}
+        }
+    }
+    if let Some(key) = problem {
+        return Err((key, filled));
+    }
+    if is_line_kind(kind) && lines.is_empty() {
+        return Err(("error-no-lines", filled));
+    }
+    let text: Vec<&str> =
+        [filled.reason.as_str(), filled.comment.as_str()].into_iter().filter(|t| !t.is_empty()).collect();
+    if text.is_empty() {
+        return Err(("error-empty", filled));
+    }
+    if form.uploads.len() > MAX_IMAGES_PER_REPORT {
+        return Err(("error-photo-count", filled));
+    }
+    let mut photos = Vec::with_capacity(form.uploads.len());
+    for upload in form.uploads {
+        let Ok(content_type) = check_image(&upload.bytes) else { return Err(("error-photo", filled)) };
+        // Only the last part of a path some browsers send, and never an empty or huge name.
+        let name: String =
+            upload.filename.rsplit(['/', '\\']).next().unwrap_or_default().trim().chars().take(120).collect();
+        let name = if name.is_empty() { "photo".to_owned() } else { name };
+        photos.push((name, content_type, upload.bytes));
+    }
+    let mut body = text.join("\n\n");
+    if !lines.is_empty() {
+        let words: Vec<String> = lines
+            .iter()
+            .filter_map(|l| {
+                let line = order.lines.iter().find(|o| o.sku == l.sku)?;
+                let variant = variant_words(&line.variant);
+                Some(if variant.is_empty() {
+                    format!("{} × {} ({})", l.quantity, line.title, line.sku)
+                } else {
+                    format!("{} × {} [{variant}] ({})", l.quantity, line.title, line.sku)
+                })
+            })
+            .collect();
+        body.push_str(&format!("\n\n{}: {}", w.t("report-lines"), words.join("; ")));
+    }
+    Ok(Report { kind, lines, body, photos })
+}
+
+/// `POST /s/{slug}/orders/{order_id}/cases`: opens a case from the report, keeps its photos and
+/// shows the decision at once. A refused report re-shows the form with the problem and opens
+/// nothing.
+pub(super) async fn report(
+    State(state): State<AppState>,
+    Path((slug, order_id)): Path<(String, String)>,
+    headers: HeaderMap,
+    request: Request,
+) -> Response {
+    let form = match read_form(&state, request).await {
+        Ok(form) => form,
+        Err(status) => {
+            let Some((_, chrome, _)) = storefront(&state, &slug, &headers, &PageQuery::default()).await else {
+                return unknown_store();
+            };
+            return notice(status, &chrome, "error-upload", Vec::new()).into_response();
+        }
+    };
+    let posted = Some(form.get("form_token"));
+    let OrderVisit { store, chrome, token, grant, order, .. } =
+        match visit_order(&state, (&slug, &order_id), &headers, &PageQuery::default(), posted).await {
+            Ok(visit) => visit,
+            Err(refused) => return refused,
+        };
+    let kind = form.get("kind").parse::<IssueKind>().unwrap_or(IssueKind::Other);
+    let report = match check_report(&order, kind, form, &chrome.w) {
+        Ok(report) => report,
+        Err((key, filled)) => {
+            let html = report_form(&state, &chrome, &order, kind, &token, filled, Some(chrome.w.t(key))).await;
+            return Page { status: StatusCode::UNPROCESSABLE_ENTITY, html, cookies: Vec::new() }.into_response();
+        }
+    };
+    let attachments = report
+        .photos
+        .iter()
+        .map(|(filename, content_type, bytes)| Attachment {
+            filename: filename.clone(),
+            content_type: (*content_type).to_owned(),
+            size_bytes: bytes.len() as u64,
+        })
+        .collect();
+    let input = OpenCase {
+        order_id: Some(grant.order_id.to_string()),
+        order_number: None,
+        customer_email: None,
+        subject: chrome.w.t(&format!("kind-{}", report.kind.as_str())),
+        channel: Channel::Portal,
+        kind: Some(report.kind),
+        language: Some(chrome.w.tag().to_owned()),
+        sentiment: None,
+        escalation: Vec::new(),
+        message: FirstMessage { body: report.body, attachments },
+        lines: report.lines,
+    };
+    let caller = StoreCaller { store_id: store.id, label: "customer portal".into(), is_agent: false };
+    let case_id = match crate::routes::cases::open(&state, &caller, input, true).await {
+        Ok((stored, _)) => stored.case.id,
+        Err(e) => {
+            tracing::warn!(error = ?e, "a portal report was refused");
+            let html =
+                report_form(&state, &chrome, &order, kind, &token, Filled::default(), Some(chrome.w.t("error-remedy")))
+                    .await;
+            return Page { status: StatusCode::UNPROCESSABLE_ENTITY, html, cookies: Vec::new() }.into_response();
+        }
+    };
+    // The photos were checked before the case was opened, so only the database can refuse them now.
+    for (filename, content_type, bytes) in report.photos {
+        let info = AttachmentInfo {
+            id: uuid::Uuid::now_v7(),
+            case_id,
+            filename,
+            content_type: content_type.to_owned(),
+            size_bytes: bytes.len() as u64,
+            created_at: OffsetDateTime::now_utc(),
+        };
+        if let Err(e) = state.storage().save_attachment(store.id, &info, &bytes).await {
+            tracing::error!(error = %e, %case_id, "a photo of a portal report could not be kept");
+        }
+    }
+    redirect(&format!("{}/cases/{case_id}?sent=1", chrome.base), Vec::new())
+}
+
+// ----------------------------------------------------------------------------------------------
+// Photos
+// ----------------------------------------------------------------------------------------------
+
+/// A photo on the case page.
+pub(super) struct PhotoView {
+    pub(super) url: String,
+    pub(super) alt: String,
+}
+
+pub(super) async fn photos_of(state: &AppState, chrome: &Chrome, case: &Case) -> Vec<PhotoView> {
+    let photos = state.storage().attachments_of_case(case.store_id, case.id).await.unwrap_or_default();
+    photos
+        .iter()
+        .enumerate()
+        .map(|(i, p)| PhotoView {
+            url: format!("{}/cases/{}/photos/{}", chrome.base, case.id, p.id),
+            alt: chrome.w.ta("photo-alt", &[("number", &(i + 1).to_string()), ("name", &p.filename)]),
+        })
+        .collect()
+}
+
+/// `GET /s/{slug}/cases/{case_id}/photos/{id}`: a photo of a case the grant opens.
+pub(super) async fn photo(
+    State(state): State<AppState>,
+    Path((slug, case_id, photo_id)): Path<(String, String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let Some((store, chrome, _)) = storefront(&state, &slug, &headers, &PageQuery::default()).await else {
+        return unknown_store();
+    };
+    let found = async {
+        let (grant, _, _) = grant_of(&state, &store, &chrome, &headers, &PageQuery::default())?;
+        let case = granted_case(&state, &store, &grant, &case_id).await?;
+        let id = photo_id.parse().ok()?;
+        state.storage().attachment(store.id, case.id, id).await.ok()
+    };
+    let Some((info, bytes)) = found.await else {
+        return notice(StatusCode::NOT_FOUND, &chrome, "error-expired", Vec::new()).into_response();
+    };
+    crate::routes::attachments::image_response(&info, bytes)
+}
+
+// ----------------------------------------------------------------------------------------------
+// The decision, the choice, and what happens next
+// ----------------------------------------------------------------------------------------------
+
+/// One remedy the customer may pick.
+pub(super) struct OfferView {
+    pub(super) remedy: &'static str,
+    pub(super) label: String,
+    pub(super) amount: Option<String>,
+    pub(super) note: Option<String>,
+    pub(super) choosable: bool,
+    pub(super) checked: bool,
+}
+
+/// A new size or colour to pick for one line.
+pub(super) struct SwapChoice {
+    pub(super) field: String,
+    pub(super) id: String,
+    pub(super) label: String,
+    pub(super) options: Vec<(String, String, bool)>,
+}
+
+/// The decision as the case page shows it.
+pub(super) struct DecisionView {
+    pub(super) reasons: Vec<String>,
+    pub(super) offers: Vec<OfferView>,
+    pub(super) swaps: Vec<SwapChoice>,
+    pub(super) address_link: bool,
+    pub(super) any_choosable: bool,
+}
+
+/// A return as the case page shows it.
+pub(super) struct ReturnView {
+    pub(super) number: String,
+    pub(super) status: String,
+    pub(super) lines: Vec<String>,
+    pub(super) send_to: Option<Vec<String>>,
+    pub(super) deadline: String,
+    pub(super) label: String,
+    pub(super) wanted: Vec<String>,
+}
+
+/// What was done on the case, in words.
+pub(super) fn done_on(w: &Words, entries: &[redress_store::RecordedEntry]) -> Vec<String> {
+    entries
+        .iter()
+        .filter_map(|e| match &e.entry.event {
+            CaseEvent::RemedyCarriedOut { remedy, amount, .. } => Some(match amount {
+                Some(amount) if amount.amount_minor > 0 => format!("{} ({amount})", w.t(&format!("remedy-{remedy}"))),
+                _ => w.t(&format!("remedy-{remedy}")),
+            }),
+            CaseEvent::OrderAmended { after, .. } => Some(w.t1("chosen-amended", "after", after)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The decision on a case still waiting for a remedy, about the lines the customer reported.
+pub(super) async fn decision_of(
+    state: &AppState,
+    w: &Words,
+    case: &Case,
+    order: &Order,
+    photos_provided: bool,
+) -> Option<DecisionView> {
+    let facts = CaseFacts {
+        kind: case.kind,
+        lines: case.lines.clone(),
+        photos_provided,
+        carrier_allows_intercept: false,
+        // The reasons in the language the customer reads the page in now.
+        language: LanguageTag::parse(w.tag()).unwrap_or_else(|_| case.language.clone()),
+    };
+    let decision = match options_for(state, case, &facts).await {
+        Ok(decision) => decision,
+        Err(e) => {
+            tracing::warn!(code = e.code, message = %e.message, case_id = %case.id, "no decision for a portal case");
+            return None;
+        }
+    };
+    let lines = &case.lines;
+    let address_kind = case.kind == IssueKind::ChangeShippingAddress;
+    let mut offers = Vec::new();
+    let mut first = true;
+    for offer in &decision.offers {
+        // Information is the answer itself; an address change has its own form.
+        if offer.remedy == Remedy::Inform || (address_kind && offer.remedy == Remedy::AmendOrder) {
+            continue;
+        }
+        // A partial refund needs an amount a person sets.
+        let choosable = !offer.needs_approval && !offer.needs_photos && offer.remedy != Remedy::PartialRefund;
+        let note = if offer.needs_photos {
+            Some(w.t("decision-needs-photos"))
+        } else if !choosable {
+            Some(w.t("decision-needs-approval"))
+        } else if offer.requires_return {
+            Some(w.t("decision-with-return"))
+        } else {
+            None
+        };
+        let mut label = w.t(&format!("remedy-{}", offer.remedy));
+        if offer.remedy == decision.recommended {
+            label = format!("{label} · {}", w.t("decision-recommended"));
+        }
+        offers.push(OfferView {
+            remedy: offer.remedy.as_str(),
+            label,
+            amount: offer.amount.filter(|a| a.amount_minor > 0).map(|a| a.to_string()),
+            note,
+            choosable,
+            checked: choosable && std::mem::take(&mut first),
+        });
+    }
+    let swapping =
+        !address_kind && decision.offers.iter().any(|o| matches!(o.remedy, Remedy::Exchange | Remedy::AmendOrder));
+    let concerned: Vec<&str> = if lines.is_empty() {
+        order.lines.iter().map(|l| l.sku.as_str()).collect()
+    } else {
+        lines.iter().map(|l| l.sku.as_str()).collect()
+    };
+    let swaps = if swapping {
+        order
+            .lines
+            .iter()
+            .filter(|l| concerned.contains(&l.sku.as_str()) && !l.other_variants.is_empty())
+            .enumerate()
+            .map(|(i, l)| SwapChoice {
+                field: format!("swap:{}", l.sku),
+                id: format!("swap-{}", i + 1),
+                label: w.ta("swap-label", &[("item", &l.title), ("now", &variant_words(&l.variant))]),
+                options: l
+                    .other_variants
+                    .iter()
+                    .map(|v| {
+                        let stock = if v.in_stock == 0 {
+                            w.t("swap-out-of-stock")
+                        } else {
+                            w.t1("swap-in-stock", "count", &v.in_stock.to_string())
+                        };
+                        (
+                            v.sku.clone(),
+                            format!("{} · {} · {stock}", variant_words(&v.variant), v.unit_price),
+                            v.in_stock == 0,
+                        )
+                    })
+                    .collect(),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Some(DecisionView {
+        reasons: decision.reasons.iter().map(|r| r.text.clone()).collect(),
+        any_choosable: offers.iter().any(|o| o.choosable),
+        offers,
+        swaps,
+        address_link: address_kind && decision.offers.iter().any(|o| o.remedy == Remedy::AmendOrder),
+    })
+}
+
+/// An address as the lines of a label.
+pub(super) fn address_lines(a: &Address) -> Vec<String> {
+    let mut words = vec![a.name.clone()];
+    words.extend(a.lines.iter().filter(|l| !l.trim().is_empty()).cloned());
+    let mut city = format!("{} {}", a.postal_code, a.city);
+    if let Some(region) = a.region.as_deref().filter(|r| !r.trim().is_empty()) {
+        city.push_str(&format!(", {region}"));
+    }
+    words.push(city.trim().to_owned());
+    words.push(a.country.clone());
+    words
+}
+
+/// The case's returns with what the customer must do: where to send them, by when, and the label.
+pub(super) async fn returns_of(state: &AppState, w: &Words, case: &Case, order: &Order) -> Vec<ReturnView> {
+    let returns = state.storage().returns_of_case(case.store_id, case.id).await.unwrap_or_default();
+    if returns.is_empty() {
+        return Vec::new();
+    }
+    let policy = policy_of(state, case.store_id).await.unwrap_or_else(|_| Policy::standard());
+    returns.iter().map(|rma| return_view(w, rma, order, &policy)).collect()
+}
+
+fn return_view(w: &Words, rma: &ReturnAuthorisation, order: &Order, policy: &Policy) -> ReturnView {
+    let title =
+        |sku: &str| order.lines.iter().find(|l| l.sku == sku).map_or_else(|| sku.to_owned(), |l| l.title.clone());
+    let id = rma.id.to_string().replace('-', "");
+    let label = match &rma.label {
+        Some(label) => {
+            w.ta("return-label-issued", &[("carrier", &label.carrier), ("tracking", &label.tracking_number)])
+        }
+        None => match (policy.return_shipping_payer(rma.fault), amount_in(&policy.returns.label_cost, rma.currency)) {
+            (Payer::Customer, Some(cost)) => w.t1("return-label-paid", "amount", &cost.to_string()),
+            _ => w.t("return-label-free"),
+        },
+    };
+    ReturnView {
+        number: format!("RMA-{}", id[id.len().saturating_sub(8)..].to_uppercase()),
+        status: w.t(&format!("return-{}", rma.status)),
+        lines: rma.lines.iter().map(|l| format!("{} × {}", l.quantity, title(&l.sku))).collect(),
+        send_to: policy.returns.address.as_ref().map(address_lines),
+        deadline: date(rma.created_at + Duration::days(i64::from(policy.returns.window_days))),
+        label,
+        wanted: rma
+            .exchange_wanted
+            .iter()
+            .map(|x| format!("{} × {} ({})", x.quantity, x.item.title, variant_words(&x.item.variant)))
+            .collect(),
+    }
+}
+
+/// `POST /s/{slug}/cases/{case_id}/remedy`: carries out the remedy the customer chose, through
+/// the same code as `POST /api/v1/cases/{id}/remedy` (or the amendment for a new size before
+/// the order ships), by the customer, on the case's timeline.
+pub(super) async fn choose(
+    State(state): State<AppState>,
+    Path((slug, case_id)): Path<(String, String)>,
+    headers: HeaderMap,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    let form = Submitted { fields, uploads: Vec::new() };
+    let Some((store, chrome, _)) = storefront(&state, &slug, &headers, &PageQuery::default()).await else {
+        return unknown_store();
+    };
+    let granted = grant_of(&state, &store, &chrome, &headers, &PageQuery::default())
+        .filter(|(_, token, _)| state.portal_keys().form_token(token) == form.get("form_token"));
+    let Some((grant, _, _)) = granted else {
+        return notice(StatusCode::FORBIDDEN, &chrome, "error-form", Vec::new()).into_response();
+    };
+    let Some(case) = granted_case(&state, &store, &grant, &case_id).await else {
+        return notice(StatusCode::NOT_FOUND, &chrome, "error-expired", Vec::new()).into_response();
+    };
+    let page = format!("{}/cases/{}", chrome.base, case.id);
+    let done = redirect(&format!("{page}?done=1"), Vec::new());
+    // A remedy is chosen once: a second click (or a second tab) shows what the first one did.
+    if is_settled(&state, &case).await {
+        return done;
+    }
+    match carry_out_choice(&state, &store, &grant, &case, &form).await {
+        Ok(()) => done,
+        // Two clicks at once: the one that lost the race finds the case settled by the other.
+        Err(_) if is_settled(&state, &case).await => done,
+        Err(code) => redirect(&format!("{page}?error={code}"), Vec::new()),
+    }
+}
+
+async fn is_settled(state: &AppState, case: &Case) -> bool {
+    let Ok(current) = state.storage().case(case.store_id, case.id).await else { return false };
+    let timeline = state.storage().timeline(case.store_id, case.id).await.unwrap_or_default();
+    let carried_out = timeline
+        .iter()
+        .any(|e| matches!(e.entry.event, CaseEvent::RemedyCarriedOut { .. } | CaseEvent::OrderAmended { .. }));
+    carried_out || matches!(current.status, CaseStatus::Resolved | CaseStatus::Closed)
+}
+
+/// The error codes the case page knows how to say.
+pub(super) const CHOICE_ERRORS: &[&str] =
+    &["needs-approval", "not-offered", "out-of-stock", "too-late", "choose-variant", "remedy"];
+
+async fn carry_out_choice(
+    state: &AppState,
+    store: &Store,
+    grant: &Grant,
+    case: &Case,
+    form: &Submitted,
+) -> Result<(), &'static str> {
+    let lines = case.lines.clone();
+    let remedy: Remedy = form.get("remedy").parse().map_err(|_| "not-offered")?;
+    let order = state.storage().order(store.id, grant.order_id).await.map_err(|_| "remedy")?;
+    let photos_provided =
+        !state.storage().attachments_of_case(store.id, case.id).await.map_err(|_| "remedy")?.is_empty();
+    let swaps: Vec<(&str, &str)> = form
+        .fields
+        .iter()
+        .filter_map(|(k, v)| Some((k.strip_prefix("swap:")?, v.as_str())))
+        .filter(|(_, v)| !v.is_empty())
+        .collect();
+    let quantity_of = |sku: &str| {
+        lines.iter().find(|l| l.sku == sku).map(|l| l.quantity).or_else(|| {
+            // No lines named: the whole order, as the API reads it.
+            lines.is_empty().then(|| order.lines.iter().find(|l| l.sku == sku).map(|l| l.quantity)).flatten()
+        })
+    };
+    let listed = |sku: &str, to: &str, quantity: u32| {
+        listed_variant(&order, sku, to, quantity).map_err(|e| match e {
+            AmendmentError::OutOfStock { .. } => "out-of-stock",
+            _ => "choose-variant",
+        })
+    };
+    let actor = customer_of(case);
+    // One key per case: of two choices racing, the store commits one and refuses the other whole.
+    let key = || IdempotencyKey {
+        key: format!("portal-remedy-{}", case.id),
+        request_hash: remedy.to_string(),
+        at: OffsetDateTime::now_utc(),
+    };
+    let outcome = if remedy == Remedy::AmendOrder {
+        // Before it ships a new size is an amendment of the line, if the policy offers one.
+        let facts = CaseFacts {
+            kind: case.kind,
+            lines: lines.clone(),
+            photos_provided,
+            carrier_allows_intercept: false,
+            language: case.language.clone(),
+        };
+        let decision = options_for(state, case, &facts).await.map_err(|_| "remedy")?;
+        if decision.offer(Remedy::AmendOrder).is_none() || case.kind == IssueKind::ChangeShippingAddress {
+            return Err("not-offered");
+        }
+        let (sku, to) = swaps.first().copied().ok_or("choose-variant")?;
+        // An amendment changes the whole line, so the whole line's quantity must be in stock.
+        let line_quantity = order.lines.iter().find(|l| l.sku == sku).map(|l| l.quantity).ok_or("choose-variant")?;
+        let item = listed(sku, to, line_quantity)?;
+        let input = AmendmentRequest {
+            amendment: Amendment::SwapVariant { sku: sku.to_owned(), to: item.item },
+            stock: reported_stock(&order),
+            carrier_allows_intercept: false,
+        };
+        amend_order_for(state, store.id, case.id, input, actor, Some(key())).await.map(|_| ())
+    } else {
+        let replacements = if remedy == Remedy::Exchange {
+            let items = swaps
+                .iter()
+                .map(|(sku, to)| listed(sku, to, quantity_of(sku).ok_or("choose-variant")?))
+                .collect::<Result<Vec<_>, _>>()?;
+            if items.is_empty() {
+                return Err("choose-variant");
+            }
+            items
+        } else {
+            Vec::new()
+        };
+        // The case's own lines are the ones concerned; the remedy code reads them from the case.
+        let input = RemedyRequest {
+            remedy,
+            lines: Vec::new(),
+            photos_provided,
+            carrier_allows_intercept: false,
+            approved_by: None,
+            carrier_reference: None,
+            amount: None,
+            refund_shipping: None,
+            requested_by: None,
+            customer_flagged: false,
+        };
+        // The money a customer's remedy moves is asked for by the portal, keyed by the case's
+        // one portal remedy so a second click finds the same refunds.
+        let asker = RemedyAsker {
+            actor,
+            requested_by: Person::new("customer portal", Role::Agent).map_err(|_| "not-offered")?,
+            key_base: refund_key_base(case.id, Some(&key().key)),
+        };
+        carry_out_remedy_for(state, store.id, case.id, (input, replacements), asker, Some(key())).await.map(|_| ())
+    };
+    outcome.map_err(|e: ApiError| {
+        tracing::info!(code = e.code, message = %e.message, "a portal remedy was refused");
+        match e.code {
+            "needs_approval" => "needs-approval",
+            "not_offered" => "not-offered",
+            "out_of_stock" => "out-of-stock",
+            "too_late_to_amend" => "too-late",
+            _ => "remedy",
+        }
+    })
+}
+
+// ----------------------------------------------------------------------------------------------
+// The delivery address
+// ----------------------------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "portal/address.html")]
+struct AddressPage<'a> {
+    c: &'a Chrome,
+    order_id: String,
+    number: String,
+    current: Vec<String>,
+    address: Address,
+    street2: String,
+    region: String,
+    refused: Option<(String, Vec<String>)>,
+    error: Option<String>,
+    form_token: String,
+}
+
+/// Whether the order's address can still change; when not, the reason in the customer's
+/// language and what can be done instead, as the amendment logic gives them.
+fn too_late(order: &Order, policy: &Policy, w: &Words, language: &LanguageTag) -> Option<(String, Vec<String>)> {
+    if amendable(order, policy) && order.cancelled_at.is_none() {
+        return None;
+    }
+    let same = Amendment::ShippingAddress { address: order.shipping_address.clone() };
+    match amend(order, &same, policy, &BTreeMap::new(), false, language, OffsetDateTime::now_utc()) {
+        Err(AmendmentError::TooLate { reason, alternatives }) => {
+            Some((reason.text, alternatives.iter().map(|r| w.t(&format!("remedy-{r}"))).collect()))
+        }
+        _ => Some((w.t("address-cancelled"), Vec::new())),
+    }
+}
+
+async fn address_form(
+    state: &AppState,
+    chrome: &Chrome,
+    store: &Store,
+    order: &Order,
+    token: &str,
+    address: Address,
+    error: Option<String>,
+) -> Result<String, askama::Error> {
+    let policy = policy_of(state, order.store_id).await.unwrap_or_else(|_| Policy::standard());
+    AddressPage {
+        c: chrome,
+        order_id: order.id.to_string(),
+        number: order.number.clone(),
+        current: address_lines(&order.shipping_address),
+        street2: address.lines.get(1).cloned().unwrap_or_default(),
+        region: address.region.clone().unwrap_or_default(),
+        address,
+        refused: too_late(order, &policy, &chrome.w, &language_of(&chrome.w, store)),
+        error,
+        form_token: state.portal_keys().form_token(token),
+    }
+    .render()
+}
+
+/// `GET /s/{slug}/orders/{order_id}/address`: the delivery address form, or why it is too late.
+pub(super) async fn address_page(
+    State(state): State<AppState>,
+    Path((slug, order_id)): Path<(String, String)>,
+    Query(query): Query<PageQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let OrderVisit { store, chrome, cookies, token, order, .. } =
+        match visit_order(&state, (&slug, &order_id), &headers, &query, None).await {
+            Ok(visit) => visit,
+            Err(refused) => return refused,
+        };
+    let html = address_form(&state, &chrome, &store, &order, &token, order.shipping_address.clone(), None).await;
+    Page { status: StatusCode::OK, html, cookies }.into_response()
+}
+
+/// `POST /s/{slug}/orders/{order_id}/address`: changes the delivery address through the
+/// amendment logic, on a case of its own so the change is on a timeline. Refused (with the
+/// reason, nothing opened) once a parcel is with the carrier.
+pub(super) async fn change_address(
+    State(state): State<AppState>,
+    Path((slug, order_id)): Path<(String, String)>,
+    headers: HeaderMap,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    let form = Submitted { fields, uploads: Vec::new() };
+    let posted = Some(form.get("form_token"));
+    let OrderVisit { store, chrome, token, order, .. } =
+        match visit_order(&state, (&slug, &order_id), &headers, &PageQuery::default(), posted).await {
+            Ok(visit) => visit,
+            Err(refused) => return refused,
+        };
+    let field = |name: &str| form.get(name).trim().to_owned();
+    let address = Address {
+        name: field("name"),
+        lines: [field("street"), field("street2")].into_iter().filter(|l| !l.is_empty()).collect(),
+        city: field("city"),
+        postal_code: field("postal_code"),
+        region: Some(field("region")).filter(|r| !r.is_empty()),
+        country: field("country").to_uppercase(),
+    };
+    let refuse = |status: StatusCode, key: &str, address: Address| {
+        let (state, chrome, store, order, token) = (&state, &chrome, &store, &order, &token);
+        let message = chrome.w.t(key);
+        async move {
+            let html = address_form(state, chrome, store, order, token, address, Some(message)).await;
+            Page { status, html, cookies: Vec::new() }.into_response()
+        }
+    };
+    if address.validate().is_err() || address.postal_code.is_empty() {
+        return refuse(StatusCode::UNPROCESSABLE_ENTITY, "error-address", address).await;
+    }
+    // The amendment is tried on the order first, so a refused change opens no case.
+    let policy = policy_of(&state, store.id).await.unwrap_or_else(|_| Policy::standard());
+    let amendment = Amendment::ShippingAddress { address: address.clone() };
+    let language = language_of(&chrome.w, &store);
+    match amend(&order, &amendment, &policy, &BTreeMap::new(), false, &language, OffsetDateTime::now_utc()) {
+        Ok(_) => {}
+        Err(AmendmentError::NoChange) => {
+            return refuse(StatusCode::UNPROCESSABLE_ENTITY, "address-same", address).await;
+        }
+        Err(AmendmentError::TooLate { .. } | AmendmentError::Cancelled) => {
+            return refuse(StatusCode::CONFLICT, "address-refused", address).await;
+        }
+        Err(_) => return refuse(StatusCode::UNPROCESSABLE_ENTITY, "error-address", address).await,
+    }
+    let input = OpenCase {
+        order_id: Some(order.id.to_string()),
+        order_number: None,
+        customer_email: None,
+        subject: chrome.w.t("kind-change_shipping_address"),
+        channel: Channel::Portal,
+        kind: Some(IssueKind::ChangeShippingAddress),
+        language: Some(chrome.w.tag().to_owned()),
+        sentiment: None,
+        escalation: Vec::new(),
+        message: FirstMessage {
+            body: format!("{}\n{}", chrome.w.t("address-message"), address_lines(&address).join("\n")),
+            attachments: Vec::new(),
+        },
+        lines: Vec::new(),
+    };
+    let caller = StoreCaller { store_id: store.id, label: "customer portal".into(), is_agent: false };
+    let case = match crate::routes::cases::open(&state, &caller, input, false).await {
+        Ok((stored, _)) => stored.case,
+        Err(e) => {
+            tracing::warn!(error = ?e, "a portal address change could not open its case");
+            return refuse(StatusCode::UNPROCESSABLE_ENTITY, "error-remedy", address).await;
+        }
+    };
+    let input = AmendmentRequest { amendment, stock: BTreeMap::new(), carrier_allows_intercept: false };
+    match amend_order_for(&state, store.id, case.id, input, customer_of(&case), None).await {
+        Ok(_) => redirect(&format!("{}/orders/{}?amended=1", chrome.base, order.id), Vec::new()),
+        Err(e) => {
+            // The order changed between the check and the write (a parcel left): the case stays
+            // open for the shop, and the customer is told.
+            tracing::warn!(code = e.code, "a portal address change was refused");
+            redirect(&format!("{}/cases/{}?error=too-late", chrome.base, case.id), Vec::new())
+        }
+    }
+}
+
+/// True when the order's address can still be changed from the portal.
+pub(super) async fn can_change_address(state: &AppState, order: &Order) -> bool {
+    let policy = policy_of(state, order.store_id).await.unwrap_or_else(|_| Policy::standard());
+    amendable(order, &policy) && order.cancelled_at.is_none()
+}
+
+/// True when a case has had its remedy (or amendment) carried out, or is done.
+pub(super) fn settled(case: &Case, done: &[String]) -> bool {
+    !done.is_empty() || matches!(case.status, CaseStatus::Resolved | CaseStatus::Closed)
+}
