@@ -9,10 +9,13 @@ use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use redress_domain::amendment::Amendment;
 use redress_domain::decision::Decision;
 use redress_domain::refund::{RefundMethod, RefundReason};
 use redress_domain::transaction_check::Finding;
-use redress_domain::{Actor, Case, CaseEvent, CaseStatus, Direction, IssueKind, Money, Order, Remedy};
+use redress_domain::{
+    Actor, Address, Case, CaseEvent, CaseId, CaseStatus, Direction, FulfilmentStage, IssueKind, Money, Order, Remedy,
+};
 use redress_store::RecordedEntry;
 use redress_text::replies::format_money;
 use serde::Deserialize;
@@ -27,7 +30,7 @@ use crate::extract::{ApiJson, ApiQuery, IdempotentJson};
 use crate::html::redirect;
 use crate::routes::cases::{Assignment, NewMessage, Note, StatusChange};
 use crate::routes::money::{CaseMoney, CheckInput, NewRefund, PersonInput};
-use crate::routes::resolution::{OptionsQuery, RemedyRequest};
+use crate::routes::resolution::{AmendmentRequest, OptionsQuery, RemedyRequest};
 use crate::routes::understanding::{self, CorrectionRequest};
 use crate::routes::{cases, help, money, path_id, resolution};
 
@@ -40,6 +43,7 @@ pub(super) fn router() -> Router<AppState> {
         .route("/desk/{slug}/cases/{case_id}/assign", post(assign))
         .route("/desk/{slug}/cases/{case_id}/check", post(check))
         .route("/desk/{slug}/cases/{case_id}/classification", post(classify))
+        .route("/desk/{slug}/cases/{case_id}/address", post(change_address))
         .route("/desk/{slug}/cases/{case_id}/confirm", get(confirm_page))
         .route("/desk/{slug}/cases/{case_id}/remedy", post(remedy))
         .route("/desk/{slug}/cases/{case_id}/refund", post(refund))
@@ -129,6 +133,8 @@ struct CasePage<'a> {
     reply: String,
     next_statuses: Vec<(&'static str, String)>,
     kinds: Vec<(&'static str, String)>,
+    /// The parcel has not reached the carrier: the address can still change.
+    address_open: bool,
     notice: Option<String>,
     error: Option<String>,
 }
@@ -421,6 +427,10 @@ async fn gather(
         decision,
         reply,
         next_statuses: case.status.next().iter().map(|s| (s.as_str(), w.t(&format!("case-{}", s.as_str())))).collect(),
+        address_open: order.as_ref().is_some_and(|o| {
+            o.cancelled_at.is_none()
+                && matches!(o.fulfilment_stage(), FulfilmentStage::NotPacked | FulfilmentStage::Packed)
+        }),
         kinds: IssueKind::ALL.iter().map(|k| (k.as_str(), w.t(&format!("desk-kind-{}", k.as_str())))).collect(),
         notice,
         error,
@@ -588,6 +598,60 @@ async fn check(
     )
     .await;
     after(&state, &desk, &case_id, "check", result.map(|_| ())).await
+}
+
+/// The new delivery address an agent types for the customer.
+#[derive(Deserialize)]
+pub(super) struct AddressForm {
+    #[serde(default)]
+    form_token: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    line1: String,
+    #[serde(default)]
+    line2: String,
+    #[serde(default)]
+    city: String,
+    #[serde(default)]
+    postal_code: String,
+    #[serde(default)]
+    country: String,
+}
+
+/// Changes the delivery address of the case's order through the amendment rules (refused with
+/// the reason once the carrier has the parcel).
+async fn change_address(
+    State(state): State<AppState>,
+    Path((slug, case_id)): Path<(String, String)>,
+    headers: HeaderMap,
+    Form(form): Form<AddressForm>,
+) -> Response {
+    let desk = match desk_for_form(&state, &slug, &headers, &form.form_token).await {
+        Ok(desk) => desk,
+        Err(answer) => return answer,
+    };
+    let address = Address {
+        name: form.name.trim().to_owned(),
+        lines: [form.line1, form.line2].into_iter().map(|l| l.trim().to_owned()).filter(|l| !l.is_empty()).collect(),
+        city: form.city.trim().to_owned(),
+        postal_code: form.postal_code.trim().to_owned(),
+        region: None,
+        country: form.country.trim().to_uppercase(),
+    };
+    let result = match (address.validate(), path_id::<CaseId>(&case_id, "case")) {
+        (Err(e), _) => Err(ApiError::invalid(format!("address.{}", e.field), e.problem)),
+        (_, Err(e)) => Err(e),
+        (Ok(()), Ok(id)) => {
+            let input = AmendmentRequest {
+                amendment: Amendment::ShippingAddress { address },
+                stock: Default::default(),
+                carrier_allows_intercept: false,
+            };
+            resolution::amend_order_for(&state, desk.store.id, id, input, desk.caller().actor(), None).await.map(|_| ())
+        }
+    };
+    after(&state, &desk, &case_id, "address", result).await
 }
 
 /// The classification form: the kind an agent says the case is about.

@@ -359,3 +359,53 @@ async fn a_session_opens_only_its_own_store() {
         assert!(set_cookie.contains(part), "{set_cookie} has {part}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agent_changes_the_address_before_the_parcel_leaves_and_not_after() {
+    let app = TestApp::sqlite().await;
+    let shop = app.create_store("desk-address").await;
+    team_member(&app, &shop.id, "ana@desk.example", "Ana", Role::Agent).await;
+    let waiting = crate::fixtures::remove(crate::fixtures::order("W-1", "ola@example.com"), "/shipments");
+    let waiting = app.create_order(&shop.key, &waiting).await;
+    let moving = app.create_order(&shop.key, &crate::fixtures::order("M-1", "ola@example.com")).await;
+    let mut ana = signed_in(&app, "desk-address", "ana@desk.example").await;
+    let address = |token: &str| {
+        vec![
+            ("form_token", token.to_owned()),
+            ("name", "Ola Nowak".to_owned()),
+            ("line1", "ul. Nowa 7".to_owned()),
+            ("city", "Gdańsk".to_owned()),
+            ("postal_code", "80-001".to_owned()),
+            ("country", "pl".to_owned()),
+        ]
+    };
+    for (order, allowed) in [(&waiting, true), (&moving, false)] {
+        let case = crate::fixtures::case_on_order(&text(&order["id"]), "Wrong address");
+        let case_id = text(&app.open_case(&shop.key, &case).await["case"]["id"]);
+        let path = format!("/desk/desk-address/cases/{case_id}");
+        let page = ana.get(&path).await;
+        assert_eq!(page.body.contains("Change the delivery address"), allowed, "the form shows only before shipping");
+        let form = address(&form_token(&page.body));
+        let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let answer = ana.post(&format!("{path}/address"), &form).await;
+        let stored = app.get(&format!("/api/v1/orders/{}", text(&order["id"])), &shop.key).await.expect(200);
+        if allowed {
+            assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
+            assert_eq!(stored["shipping_address"]["city"], "Gdańsk");
+            assert_eq!(stored["shipping_address"]["country"], "PL");
+        } else {
+            assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "refused once the carrier has it");
+            assert_eq!(stored["shipping_address"]["city"], "Kraków", "nothing changed");
+        }
+    }
+    // A blank city is refused with the field named, and nothing changes.
+    let case = crate::fixtures::case_on_order(&text(&waiting["id"]), "Another address");
+    let case_id = text(&app.open_case(&shop.key, &case).await["case"]["id"]);
+    let path = format!("/desk/desk-address/cases/{case_id}");
+    let mut form = address(&form_token(&ana.get(&path).await.body));
+    form.retain(|(k, _)| *k != "city");
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let answer = ana.post(&format!("{path}/address"), &form).await;
+    assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(answer.body.contains("address.city"), "{}", answer.body);
+}
