@@ -290,3 +290,4 @@ desk-address-postal = Postal code
 desk-address-country = Country (two letters, e.g. PL)
 desk-address-save = Change the address
 desk-done-address = The delivery address was changed; before and after are on the timeline.
+desk-photos = The customer's photos

@@ -290,3 +290,4 @@ desk-address-postal = Código postal
 desk-address-country = País (dos letras, p. ej. ES)
 desk-address-save = Cambiar la dirección
 desk-done-address = Se cambió la dirección de entrega; el antes y el después están en la cronología.
+desk-photos = Fotos del cliente

@@ -290,3 +290,4 @@ desk-address-postal = Kode pos
 desk-address-country = Negara (dua huruf, mis. ID)
 desk-address-save = Ubah alamat
 desk-done-address = Alamat pengiriman telah diubah; sebelum dan sesudahnya ada di linimasa.
+desk-photos = Foto dari pelanggan

@@ -290,3 +290,4 @@ desk-address-postal = Kod pocztowy
 desk-address-country = Kraj (dwie litery, np. PL)
 desk-address-save = Zmień adres
 desk-done-address = Adres dostawy został zmieniony; stan przed i po jest na osi czasu.
+desk-photos = Zdjęcia od klienta

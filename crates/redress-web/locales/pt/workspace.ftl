@@ -290,3 +290,4 @@ desk-address-postal = Código postal
 desk-address-country = País (duas letras, p. ex. PT)
 desk-address-save = Alterar o endereço
 desk-done-address = O endereço de entrega foi alterado; o antes e o depois estão na linha do tempo.
+desk-photos = Fotos do cliente

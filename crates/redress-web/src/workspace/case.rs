@@ -44,6 +44,7 @@ pub(super) fn router() -> Router<AppState> {
         .route("/desk/{slug}/cases/{case_id}/check", post(check))
         .route("/desk/{slug}/cases/{case_id}/classification", post(classify))
         .route("/desk/{slug}/cases/{case_id}/address", post(change_address))
+        .route("/desk/{slug}/cases/{case_id}/photos/{photo_id}", get(photo))
         .route("/desk/{slug}/cases/{case_id}/confirm", get(confirm_page))
         .route("/desk/{slug}/cases/{case_id}/remedy", post(remedy))
         .route("/desk/{slug}/cases/{case_id}/refund", post(refund))
@@ -135,6 +136,8 @@ struct CasePage<'a> {
     kinds: Vec<(&'static str, String)>,
     /// The parcel has not reached the carrier: the address can still change.
     address_open: bool,
+    /// The customer's photos: link and file name.
+    photos: Vec<(String, String)>,
     notice: Option<String>,
     error: Option<String>,
 }
@@ -427,6 +430,12 @@ async fn gather(
         decision,
         reply,
         next_statuses: case.status.next().iter().map(|s| (s.as_str(), w.t(&format!("case-{}", s.as_str())))).collect(),
+        photos: storage
+            .attachments_of_case(store_id, case.id)
+            .await?
+            .into_iter()
+            .map(|p| (format!("{}/cases/{}/photos/{}", desk.chrome.base, case.id, p.id), p.filename))
+            .collect(),
         address_open: order.as_ref().is_some_and(|o| {
             o.cancelled_at.is_none()
                 && matches!(o.fulfilment_stage(), FulfilmentStage::NotPacked | FulfilmentStage::Packed)
@@ -598,6 +607,26 @@ async fn check(
     )
     .await;
     after(&state, &desk, &case_id, "check", result.map(|_| ())).await
+}
+
+/// A photo the customer sent with the case, for the signed-in team.
+async fn photo(
+    State(state): State<AppState>,
+    Path((slug, case_id, photo_id)): Path<(String, String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let desk = match desk(&state, &slug, &headers, None, "inbox").await {
+        Ok(desk) => desk,
+        Err(answer) => return answer,
+    };
+    let found = match (path_id::<CaseId>(&case_id, "case"), photo_id.parse::<uuid::Uuid>()) {
+        (Ok(case_id), Ok(id)) => state.storage().attachment(desk.store.id, case_id, id).await.ok(),
+        _ => None,
+    };
+    match found {
+        Some((info, bytes)) => crate::routes::attachments::image_response(&info, bytes),
+        None => desk.notice(StatusCode::NOT_FOUND, "desk-case-not-found"),
+    }
 }
 
 /// The new delivery address an agent types for the customer.

@@ -335,10 +335,30 @@ async fn a_session_opens_only_its_own_store() {
             .unwrap();
         assert_eq!(response.status(), StatusCode::SEE_OTHER, "{path}");
     }
-    // Nor does her store's desk show the other store's case.
+    // Nor does her store's desk show the other store's case, or its photos.
     let mut ana = ana;
     let page = ana.get(&format!("/desk/north-desk/cases/{south_case}")).await;
     assert_eq!(page.status, StatusCode::NOT_FOUND);
+    let png = b"\x89PNG\r\n\x1a\nnot really drawn".to_vec();
+    let photo = |case_id: &str| redress_store::AttachmentInfo {
+        id: uuid::Uuid::now_v7(),
+        case_id: case_id.parse().unwrap(),
+        filename: "box.png".into(),
+        content_type: "image/png".into(),
+        size_bytes: png.len() as u64,
+        created_at: time::OffsetDateTime::now_utc(),
+    };
+    let south_photo = photo(&south_case);
+    app.storage.save_attachment(south.id.parse().unwrap(), &south_photo, &png).await.unwrap();
+    let stolen = ana.get(&format!("/desk/north-desk/cases/{south_case}/photos/{}", south_photo.id)).await;
+    assert_eq!(stolen.status, StatusCode::NOT_FOUND);
+    let (_, north_case) = double_charged(&app, &north.key).await;
+    let north_photo = photo(&north_case);
+    app.storage.save_attachment(north.id.parse().unwrap(), &north_photo, &png).await.unwrap();
+    let page = ana.get(&format!("/desk/north-desk/cases/{north_case}")).await;
+    assert!(page.body.contains("box.png"), "the case page lists the customer's photos");
+    let shown = ana.get(&format!("/desk/north-desk/cases/{north_case}/photos/{}", north_photo.id)).await;
+    assert_eq!(shown.status, StatusCode::OK);
     // The cookie is HttpOnly, SameSite=Strict and scoped to her store's desk.
     let set_cookie = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
