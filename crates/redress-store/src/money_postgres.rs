@@ -50,6 +50,19 @@ async fn append(
     Ok(recorded)
 }
 
+/// A dispute, its row locked until the transaction ends: the twin of SQLite's `load_dispute`,
+/// which the single writer thread makes safe without a lock.
+async fn lock_dispute(tx: &mut Tx<'_>, store_id: StoreId, id: DisputeId) -> Result<Dispute, StoreError> {
+    one_doc(
+        sqlx::query("SELECT doc FROM disputes WHERE store_id = $1 AND id = $2 FOR UPDATE")
+            .bind(store_id.as_uuid())
+            .bind(id.as_uuid()),
+        &mut **tx,
+    )
+    .await?
+    .ok_or(StoreError::NotFound("dispute"))
+}
+
 async fn insert_posting(tx: &mut Tx<'_>, posting: &Posting) -> Result<(), StoreError> {
     posting.check()?;
     let links = &posting.links;
@@ -672,14 +685,7 @@ impl MoneyStorage for PostgresStorage {
         now: OffsetDateTime,
     ) -> Result<Dispute, StoreError> {
         let mut tx = self.pool.begin().await?;
-        let current: Dispute = one_doc(
-            sqlx::query("SELECT doc FROM disputes WHERE store_id = $1 AND id = $2 FOR UPDATE")
-                .bind(store_id.as_uuid())
-                .bind(id.as_uuid()),
-            &mut *tx,
-        )
-        .await?
-        .ok_or(StoreError::NotFound("dispute"))?;
+        let current = lock_dispute(&mut tx, store_id, id).await?;
         let changed = current.change_status(to, &actor, now)?;
         sqlx::query("UPDATE disputes SET status = $1, doc = $2 WHERE store_id = $3 AND id = $4")
             .bind(changed.dispute.status.as_str())
@@ -707,14 +713,7 @@ impl MoneyStorage for PostgresStorage {
         now: OffsetDateTime,
     ) -> Result<Dispute, StoreError> {
         let mut tx = self.pool.begin().await?;
-        let current: Dispute = one_doc(
-            sqlx::query("SELECT doc FROM disputes WHERE store_id = $1 AND id = $2 FOR UPDATE")
-                .bind(store_id.as_uuid())
-                .bind(id.as_uuid()),
-            &mut *tx,
-        )
-        .await?
-        .ok_or(StoreError::NotFound("dispute"))?;
+        let current = lock_dispute(&mut tx, store_id, id).await?;
         let changed = current.reported(&report, &actor, now)?;
         if changed.entries.is_empty() {
             return Ok(current);

@@ -59,3 +59,33 @@ pub(crate) fn secure(headers: &HeaderMap) -> &'static str {
     let https = headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()).is_some_and(|v| v == "https");
     if https { "; Secure" } else { "" }
 }
+
+/// The answer for a URL naming no shop of this deployment.
+pub(crate) fn unknown_store() -> Response {
+    (StatusCode::NOT_FOUND, Html("<!doctype html><title>Not found</title><p>No such shop.</p>".to_owned()))
+        .into_response()
+}
+
+/// The cookie remembering a language the reader chose, for a year, on every page.
+pub(crate) fn language_cookie(tag: &str, headers: &HeaderMap) -> String {
+    format!("{}={tag}; Path=/; Max-Age=31536000; SameSite=Lax{}", crate::portal::i18n::LANGUAGE_COOKIE, secure(headers))
+}
+
+/// The store a page's URL names, and the words to speak on it: an explicit `?lang=`, then the
+/// reader's remembered choice, then the browser's languages, then the store's own.
+pub(crate) async fn store_and_words(
+    state: &crate::AppState,
+    slug: &str,
+    headers: &HeaderMap,
+    lang: Option<&str>,
+) -> Option<(redress_domain::Store, crate::portal::i18n::Words)> {
+    use crate::portal::i18n::{LANGUAGE_COOKIE, negotiate};
+    let store = state.storage().store_by_slug(&redress_domain::StoreSlug::parse(slug).ok()?).await.ok()?;
+    let w = negotiate(
+        lang,
+        cookie(headers, LANGUAGE_COOKIE),
+        headers.get(axum::http::header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()),
+        store.default_language.as_str(),
+    );
+    Some((store, w))
+}

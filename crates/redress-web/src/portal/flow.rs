@@ -33,13 +33,11 @@ use time::{Duration, OffsetDateTime};
 
 use super::i18n::Words;
 use super::session::Grant;
-use super::{
-    Chrome, OrderVisit, PageQuery, date, grant_of, granted_case, notice, storefront, unknown_store, visit_order,
-};
+use super::{Chrome, OrderVisit, PageQuery, date, grant_of, granted_case, notice, storefront, visit_order};
 use crate::AppState;
 use crate::auth::StoreCaller;
 use crate::error::ApiError;
-use crate::html::{Page, redirect};
+use crate::html::{Page, redirect, unknown_store};
 use crate::routes::cases::{FirstMessage, OpenCase};
 use crate::routes::resolution::{
     AmendmentRequest, RemedyAsker, RemedyRequest, amend_order_for, carry_out_remedy_for, options_for, policy_of,

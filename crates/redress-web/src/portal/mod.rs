@@ -14,20 +14,19 @@ pub mod session;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Form, Path, Query, State};
-use axum::http::header::ACCEPT_LANGUAGE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use redress_domain::{
-    Actor, Case, CaseStatus, Channel, Direction, IssueKind, Message, MessageId, Order, OrderId, Store, StoreSlug,
+    Actor, Case, CaseStatus, Channel, Direction, IssueKind, Message, MessageId, Order, OrderId, Store,
 };
 use redress_store::CaseFilter;
 use serde::Deserialize;
 use time::OffsetDateTime;
 
 use crate::AppState;
-use crate::html::{Page, cookie, redirect, secure};
-use i18n::{LANGUAGE_COOKIE, LANGUAGES, Words};
+use crate::html::{Page, cookie, language_cookie, redirect, secure, store_and_words, unknown_store};
+use i18n::{LANGUAGES, Words};
 use session::{COOKIE as SESSION_COOKIE, Grant, SESSION_HOURS};
 
 pub(crate) fn router() -> Router<AppState> {
@@ -77,20 +76,10 @@ async fn storefront(
     headers: &HeaderMap,
     query: &PageQuery,
 ) -> Option<(Store, Chrome, Vec<String>)> {
-    let store = state.storage().store_by_slug(&StoreSlug::parse(slug).ok()?).await.ok()?;
-    let w = i18n::negotiate(
-        query.lang.as_deref(),
-        cookie(headers, LANGUAGE_COOKIE),
-        headers.get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()),
-        store.default_language.as_str(),
-    );
+    let (store, w) = store_and_words(state, slug, headers, query.lang.as_deref()).await?;
     let mut cookies = Vec::new();
     if query.lang.is_some() {
-        cookies.push(format!(
-            "{LANGUAGE_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax{}",
-            w.tag(),
-            secure(headers)
-        ));
+        cookies.push(language_cookie(w.tag(), headers));
     }
     let chrome = Chrome { w, store_name: store.name.clone(), base: format!("/s/{}", store.slug), languages: LANGUAGES };
     Some((store, chrome, cookies))
@@ -105,11 +94,6 @@ struct NoticePage<'a> {
 
 fn notice(status: StatusCode, chrome: &Chrome, key: &str, cookies: Vec<String>) -> Page {
     Page { status, html: NoticePage { c: chrome, text: chrome.w.t(key) }.render(), cookies }
-}
-
-fn unknown_store() -> Response {
-    (StatusCode::NOT_FOUND, Html("<!doctype html><title>Not found</title><p>No such shop.</p>".to_owned()))
-        .into_response()
 }
 
 /// `/`: the first store's portal, or how to create one.

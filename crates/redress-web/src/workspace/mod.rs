@@ -17,14 +17,14 @@ mod settings;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Form, Path, Query, State};
-use axum::http::header::{ACCEPT_LANGUAGE, USER_AGENT};
+use axum::http::header::USER_AGENT;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use redress_domain::approval::Role;
 use redress_domain::inbox::{self, InboxFilter};
 use redress_domain::team::{Agent, role_label};
-use redress_domain::{Case, CaseStatus, Channel, EmailAddress, IssueKind, Priority, Store, StoreSlug};
+use redress_domain::{Case, CaseStatus, Channel, EmailAddress, IssueKind, Priority, Store};
 use redress_store::{AgentSession, CaseFilter};
 use serde::Deserialize;
 use time::{Duration, OffsetDateTime};
@@ -32,8 +32,8 @@ use time::{Duration, OffsetDateTime};
 use crate::AppState;
 use crate::auth::StoreCaller;
 use crate::error::ApiError;
-use crate::html::{Page, cookie, redirect, secure};
-use crate::portal::i18n::{self, LANGUAGE_COOKIE, LANGUAGES, Words};
+use crate::html::{Page, cookie, language_cookie, redirect, secure, store_and_words, unknown_store};
+use crate::portal::i18n::{LANGUAGES, Words};
 use session::{COOKIE, SESSION_HOURS};
 
 /// Most cases the inbox ranks at once; beyond this the filters narrow it.
@@ -73,22 +73,6 @@ impl Chrome {
     fn t(&self, key: &str) -> String {
         self.w.t(key)
     }
-}
-
-/// The store a workspace URL names and the language to speak.
-async fn shop(state: &AppState, slug: &str, headers: &HeaderMap, lang: Option<&str>) -> Option<(Store, Words)> {
-    let store = state.storage().store_by_slug(&StoreSlug::parse(slug).ok()?).await.ok()?;
-    let w = i18n::negotiate(
-        lang,
-        cookie(headers, LANGUAGE_COOKIE),
-        headers.get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()),
-        store.default_language.as_str(),
-    );
-    Some((store, w))
-}
-
-fn language_cookie(w: &Words, headers: &HeaderMap) -> String {
-    format!("{LANGUAGE_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax{}", w.tag(), secure(headers))
 }
 
 /// A signed-in agent on one of their store's pages.
@@ -134,7 +118,7 @@ pub(crate) async fn desk(
     lang: Option<&str>,
     section: &'static str,
 ) -> Result<Desk, Response> {
-    let Some((store, w)) = shop(state, slug, headers, lang).await else { return Err(unknown_store()) };
+    let Some((store, w)) = store_and_words(state, slug, headers, lang).await else { return Err(unknown_store()) };
     let base = format!("/desk/{}", store.slug);
     let signed_in = match cookie(headers, COOKIE) {
         Some(token) => state
@@ -149,7 +133,7 @@ pub(crate) async fn desk(
         None => None,
     };
     let Some((agent, token)) = signed_in else { return Err(redirect(&format!("{base}/signin"), Vec::new())) };
-    let cookies = if lang.is_some() { vec![language_cookie(&w, headers)] } else { Vec::new() };
+    let cookies = if lang.is_some() { vec![language_cookie(w.tag(), headers)] } else { Vec::new() };
     let chrome = Chrome {
         store_name: store.name.clone(),
         base,
@@ -163,11 +147,6 @@ pub(crate) async fn desk(
         w,
     };
     Ok(Desk { store, agent, token, chrome, cookies })
-}
-
-fn unknown_store() -> Response {
-    (StatusCode::NOT_FOUND, Html("<!doctype html><title>Not found</title><p>No such shop.</p>".to_owned()))
-        .into_response()
 }
 
 /// An API error as a line an agent can act on: the message, naming the field when there is one.
@@ -246,8 +225,10 @@ async fn sign_in_page(
     Query(query): Query<LangQuery>,
     headers: HeaderMap,
 ) -> Response {
-    let Some((store, w)) = shop(&state, &slug, &headers, query.lang.as_deref()).await else { return unknown_store() };
-    let cookies = if query.lang.is_some() { vec![language_cookie(&w, &headers)] } else { Vec::new() };
+    let Some((store, w)) = store_and_words(&state, &slug, &headers, query.lang.as_deref()).await else {
+        return unknown_store();
+    };
+    let cookies = if query.lang.is_some() { vec![language_cookie(w.tag(), &headers)] } else { Vec::new() };
     let chrome = signed_out_chrome(&store, w);
     let page = SignInPage { c: &chrome, error: None, email: String::new() };
     Page { status: StatusCode::OK, html: page.render(), cookies }.into_response()
@@ -268,7 +249,7 @@ async fn sign_in(
     headers: HeaderMap,
     Form(form): Form<SignInForm>,
 ) -> Response {
-    let Some((store, w)) = shop(&state, &slug, &headers, None).await else { return unknown_store() };
+    let Some((store, w)) = store_and_words(&state, &slug, &headers, None).await else { return unknown_store() };
     let chrome = signed_out_chrome(&store, w);
     let email_text = form.email.trim().to_owned();
     let refuse = |status: StatusCode, key: &str| {
