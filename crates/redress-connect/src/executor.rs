@@ -23,7 +23,7 @@ use std::time::Duration;
 use redress_domain::RefundId;
 use redress_domain::refund::{Refund, RefundError, RefundMethod, RefundStatus};
 use redress_domain::{Order, StoreId};
-use redress_store::{Storage, StoreError};
+use redress_storage::{Storage, StorageError};
 use time::OffsetDateTime;
 
 use crate::{PaymentProvider, ProviderAnswer, ProviderError, ProviderRefund, ProviderRefundStatus, stripe_reason};
@@ -57,7 +57,7 @@ impl Default for RetryPolicy {
 pub enum ExecuteError {
     /// Storage failed or refused.
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Store(#[from] StorageError),
     /// The intent's payment is not on its order any more.
     #[error("the refund's payment is not on its order")]
     PaymentMissing,
@@ -199,7 +199,7 @@ impl RefundExecutor {
         payment_method: &str,
     ) -> Result<Refund, ExecuteError> {
         let (reference, method) = (answer.reference.clone(), payment_method.to_owned());
-        let change: redress_store::RefundUpdateFn = match &answer.status {
+        let change: redress_storage::RefundUpdateFn = match &answer.status {
             ProviderRefundStatus::Succeeded => Box::new(move |r: &Refund| r.succeed(Some(reference), &method, now())),
             ProviderRefundStatus::Pending => Box::new(move |r: &Refund| {
                 if r.status == RefundStatus::PendingSettlement {
@@ -220,13 +220,13 @@ impl RefundExecutor {
         &self,
         store_id: StoreId,
         id: RefundId,
-        change: redress_store::RefundUpdateFn,
+        change: redress_storage::RefundUpdateFn,
     ) -> Result<Refund, ExecuteError> {
         let money = self.storage.money();
         match money.change_refund(store_id, id, change).await {
             Ok(refund) => Ok(refund),
             // Already there (a repeated answer, a late event): nothing to do.
-            Err(StoreError::Refund(RefundError::IllegalTransition { .. })) => Ok(money.refund(store_id, id).await?),
+            Err(StorageError::Refund(RefundError::IllegalTransition { .. })) => Ok(money.refund(store_id, id).await?),
             Err(e) => Err(e.into()),
         }
     }

@@ -10,7 +10,7 @@ use redress_domain::dispute::{DisputeReason, DisputeStatus, StripeEvidence};
 use redress_domain::ledger::MovementKind;
 use redress_domain::refund::{IdempotencyKey, Refund, RefundMethod, RefundReason, RefundRequest, RefundStatus};
 use redress_domain::*;
-use redress_store::Storage;
+use redress_storage::Storage;
 use time::OffsetDateTime;
 use time::macros::datetime;
 use uuid::Uuid;
@@ -126,7 +126,7 @@ struct World {
 async fn world(captured: i64) -> World {
     let dir = tempfile::tempdir().unwrap();
     let db: Arc<dyn Storage> =
-        Arc::new(redress_store::sqlite::SqliteStorage::open(&dir.path().join("redress.db")).await.unwrap());
+        Arc::new(redress_storage::sqlite::SqliteStorage::open(&dir.path().join("redress.db")).await.unwrap());
     let store = Store {
         id: StoreId::from_uuid(Uuid::now_v7()),
         slug: StoreSlug::parse("shop").unwrap(),

@@ -11,7 +11,7 @@ use redress_domain::refund::RefundError;
 use redress_domain::resolution::ResolutionError;
 use redress_domain::returns::ReturnError;
 use redress_domain::{CaseError, MoneyError, ValidationError};
-use redress_store::StoreError;
+use redress_storage::StorageError;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -109,19 +109,19 @@ impl From<CaseError> for ApiError {
     }
 }
 
-impl From<StoreError> for ApiError {
-    fn from(e: StoreError) -> Self {
+impl From<StorageError> for ApiError {
+    fn from(e: StorageError) -> Self {
         match e {
-            StoreError::NotFound(what) => ApiError::not_found(what),
-            StoreError::Conflict(message) => ApiError::new(StatusCode::CONFLICT, "conflict", message),
-            StoreError::Case(case) => case.into(),
-            StoreError::Resolution(refused) => refused.into(),
-            StoreError::Refund(refund) => refund.into(),
-            StoreError::Dispute(dispute) => dispute.into(),
-            StoreError::IdempotencyMismatch(message) => {
+            StorageError::NotFound(what) => ApiError::not_found(what),
+            StorageError::Conflict(message) => ApiError::new(StatusCode::CONFLICT, "conflict", message),
+            StorageError::Case(case) => case.into(),
+            StorageError::Resolution(refused) => refused.into(),
+            StorageError::Refund(refund) => refund.into(),
+            StorageError::Dispute(dispute) => dispute.into(),
+            StorageError::IdempotencyMismatch(message) => {
                 ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused", message)
             }
-            other @ (StoreError::Corrupt(_) | StoreError::Backend(_) | StoreError::Ledger(_)) => {
+            other @ (StorageError::Corrupt(_) | StorageError::Backend(_) | StorageError::Ledger(_)) => {
                 ApiError::internal(other)
             }
         }

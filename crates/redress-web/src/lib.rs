@@ -3,7 +3,7 @@
 //! test so it cannot drift).
 //!
 //! Handlers are thin: parse the request into domain values, call the domain through the
-//! [`redress_store::Storage`] interface, answer. Every error goes out in one format
+//! [`redress_storage::Storage`] interface, answer. Every error goes out in one format
 //! ([`error::ApiError`]); bad input is a 4xx and changes nothing.
 //!
 //! Start reading at [`router`], then `routes/cases.rs`.
@@ -16,7 +16,7 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use redress_connect::executor::RefundExecutor;
 use redress_domain::approval::ApprovalPolicy;
-use redress_store::Storage;
+use redress_storage::Storage;
 use sha2::{Digest, Sha256};
 use utoipa::OpenApi;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};

@@ -83,7 +83,7 @@ fn ago(days: i64) -> String {
 impl App {
     async fn sqlite() -> App {
         let dir = tempfile::tempdir().unwrap();
-        let storage = redress_store::sqlite::SqliteStorage::open(&dir.path().join("redress.db")).await.unwrap();
+        let storage = redress_storage::sqlite::SqliteStorage::open(&dir.path().join("redress.db")).await.unwrap();
         App::start(Arc::new(storage), Some(dir)).await
     }
 
@@ -100,7 +100,7 @@ impl App {
         let options = <sqlx::postgres::PgConnectOptions as std::str::FromStr>::from_str(&url)
             .unwrap()
             .options([("search_path", schema.as_str())]);
-        let storage = redress_store::postgres::PostgresStorage::connect_with(options).await.unwrap();
+        let storage = redress_storage::postgres::PostgresStorage::connect_with(options).await.unwrap();
         let mut app = App::start(Arc::new(storage), None).await;
         app.schema = Some((url, schema));
         Some(app)
@@ -114,7 +114,7 @@ impl App {
         }
     }
 
-    async fn start(storage: Arc<dyn redress_store::Storage>, dir: Option<tempfile::TempDir>) -> App {
+    async fn start(storage: Arc<dyn redress_storage::Storage>, dir: Option<tempfile::TempDir>) -> App {
         let router = redress_web::router(redress_web::AppState::new(storage, ADMIN_KEY));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();

@@ -60,7 +60,7 @@ pub async fn run(seconds: u64, levels: &[usize]) -> anyhow::Result<()> {
         anyhow::bail!("give --seconds above 0 and concurrency levels above 0, e.g. --concurrency 16,64");
     }
     let dir = tempfile::Builder::new().prefix("redress-bench-").tempdir()?;
-    let storage = Arc::new(redress_store::sqlite::SqliteStorage::open(&dir.path().join("server.db")).await?);
+    let storage = Arc::new(redress_storage::sqlite::SqliteStorage::open(&dir.path().join("server.db")).await?);
     let admin_key = "bench-admin-key-not-secret";
     let app = redress_web::router(redress_web::AppState::new(storage, admin_key));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
@@ -359,7 +359,7 @@ fn raw_insert_rate(path: &Path, seconds: u64, per_commit: usize) -> anyhow::Resu
     if path.exists() {
         std::fs::remove_file(path)?;
     }
-    redress_store::sqlite::SqliteStorage::migrate_path(path)?;
+    redress_storage::sqlite::SqliteStorage::migrate_path(path)?;
     let conn = rusqlite::Connection::open(path)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
@@ -450,8 +450,8 @@ pub async fn pages(seconds: u64, levels: &[usize]) -> anyhow::Result<()> {
         anyhow::bail!("give --seconds above 0 and concurrency levels above 0, e.g. --concurrency 1,16");
     }
     let dir = tempfile::Builder::new().prefix("redress-bench-pages-").tempdir()?;
-    let storage: Arc<dyn redress_store::Storage> =
-        Arc::new(redress_store::sqlite::SqliteStorage::open(&dir.path().join("pages.db")).await?);
+    let storage: Arc<dyn redress_storage::Storage> =
+        Arc::new(redress_storage::sqlite::SqliteStorage::open(&dir.path().join("pages.db")).await?);
     let shop = crate::sample_shop::sample_shop(20261123, OffsetDateTime::now_utc());
     let counts = crate::demo::seed(storage.clone(), &shop).await?;
     let password = "bench pages password";

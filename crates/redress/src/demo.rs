@@ -11,7 +11,7 @@ use redress_domain::approval::Role;
 use redress_domain::dispute::{Dispute, DisputeReason, DisputeStatus};
 use redress_domain::team::Agent;
 use redress_domain::{Actor, AgentId, ApiKeyId, Case, DisputeId, EscalationSignal, IssueKind, Store};
-use redress_store::{ApiKeyRecord, CaseUpdate, Storage};
+use redress_storage::{ApiKeyRecord, CaseUpdate, Storage};
 use time::OffsetDateTime;
 use tokio::task::JoinSet;
 
@@ -46,7 +46,7 @@ pub async fn run(listen: SocketAddr, data_dir: Option<PathBuf>) -> anyhow::Resul
             path.display()
         );
     }
-    let storage: Arc<dyn Storage> = Arc::new(redress_store::sqlite::SqliteStorage::open(&path).await?);
+    let storage: Arc<dyn Storage> = Arc::new(redress_storage::sqlite::SqliteStorage::open(&path).await?);
     let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| {
         format!("cannot listen on {listen}; is something else running there? try --listen 127.0.0.1:8081")
     })?;
@@ -240,7 +240,7 @@ async fn seed_case(storage: &dyn Storage, sample: SampleCase) -> anyhow::Result<
     let mut case =
         storage.open_case(sample.new_case, sample.opened_at).await.context("cannot open a sample case")?.case;
     for follow_up in sample.follow_ups {
-        let update: redress_store::CaseUpdateFn = Box::new(move |case: &Case| {
+        let update: redress_storage::CaseUpdateFn = Box::new(move |case: &Case| {
             Ok(CaseUpdate { change: follow_up.apply(case)?, message: follow_up.message().cloned() })
         });
         case = storage.update_case(store_id, case.id, update).await.context("cannot apply a sample follow-up")?.case;

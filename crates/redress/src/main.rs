@@ -114,13 +114,13 @@ fn main() -> anyhow::Result<()> {
                         "the admin key must be at least 16 characters; generate one with `openssl rand -hex 24`"
                     );
                 }
-                let storage = redress_store::connect(&database_url)
+                let storage = redress_storage::connect(&database_url)
                     .await
                     .with_context(|| format!("cannot open the database at {database_url}"))?;
                 server::serve(storage, &admin_key, listen, &payments).await
             }
             Command::Migrate { database_url } => {
-                let applied = redress_store::migrate(&database_url)
+                let applied = redress_storage::migrate(&database_url)
                     .await
                     .with_context(|| format!("cannot migrate the database at {database_url}"))?;
                 println!("applied {applied} migration(s); the database at {database_url} is up to date");

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use redress_connect::executor::{RefundExecutor, RetryPolicy};
-use redress_store::Storage;
+use redress_storage::Storage;
 use tokio::net::TcpListener;
 
 /// Which payment provider refunds go through, and how patiently.

@@ -27,7 +27,7 @@ use redress_domain::returns::ReturnAuthorisation;
 use redress_domain::{
     Actor, Address, Attachment, Case, CaseEvent, CaseStatus, Channel, IssueKind, LanguageTag, Order, Remedy, Store,
 };
-use redress_store::{AttachmentInfo, IdempotencyKey};
+use redress_storage::{AttachmentInfo, IdempotencyKey};
 use serde::Deserialize;
 use time::{Duration, OffsetDateTime};
 
@@ -491,7 +491,7 @@ pub(super) struct ReturnView {
 }
 
 /// What was done on the case, in words.
-pub(super) fn done_on(w: &Words, entries: &[redress_store::RecordedEntry]) -> Vec<String> {
+pub(super) fn done_on(w: &Words, entries: &[redress_storage::RecordedEntry]) -> Vec<String> {
     entries
         .iter()
         .filter_map(|e| match &e.entry.event {

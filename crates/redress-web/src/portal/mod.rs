@@ -20,7 +20,7 @@ use axum::routing::{get, post};
 use redress_domain::{
     Actor, Case, CaseStatus, Channel, Direction, IssueKind, Message, MessageId, Order, OrderId, Store,
 };
-use redress_store::CaseFilter;
+use redress_storage::CaseFilter;
 use serde::Deserialize;
 use time::OffsetDateTime;
 

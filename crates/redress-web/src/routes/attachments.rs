@@ -7,7 +7,7 @@ use axum::http::HeaderValue;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use redress_domain::CaseId;
-use redress_store::AttachmentInfo;
+use redress_storage::AttachmentInfo;
 use serde::Serialize;
 use time::OffsetDateTime;
 use utoipa::ToSchema;

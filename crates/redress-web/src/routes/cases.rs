@@ -12,7 +12,7 @@ use redress_domain::{
     Actor, Attachment, Case, CaseEvent, CaseId, CaseStatus, Channel, Direction, EmailAddress, EscalationSignal,
     IssueKind, LanguageTag, Message, MessageId, NewCase, OrderId, Priority, Sentiment, person_name,
 };
-use redress_store::{CaseCursor, CaseFilter, CaseUpdate, RecordedEntry};
+use redress_storage::{CaseCursor, CaseFilter, CaseUpdate, RecordedEntry};
 use serde::{Deserialize, Deserializer, Serialize};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
@@ -149,7 +149,7 @@ pub(crate) async fn open(
     caller: &StoreCaller,
     input: OpenCase,
     read_message: bool,
-) -> Result<(redress_store::StoredChange, Vec<Message>), ApiError> {
+) -> Result<(redress_storage::StoredChange, Vec<Message>), ApiError> {
     let storage = state.storage();
     let order = match (&input.order_id, &input.order_number) {
         (Some(id), _) => {
@@ -262,7 +262,7 @@ pub(crate) async fn open(
 }
 
 /// A case update that adds `message` at its own time, storing it with the change.
-pub(crate) fn adding(message: Message) -> redress_store::CaseUpdateFn {
+pub(crate) fn adding(message: Message) -> redress_storage::CaseUpdateFn {
     Box::new(move |case: &Case| {
         Ok(CaseUpdate { change: case.add_message(&message, message.created_at)?, message: Some(message) })
     })
@@ -275,7 +275,7 @@ async fn answer_automatically(
     state: &AppState,
     case: &Case,
     understood: &redress_domain::Understood,
-) -> Option<(redress_store::StoredChange, Message)> {
+) -> Option<(redress_storage::StoredChange, Message)> {
     let storage = state.storage();
     let policy = match super::resolution::policy_of(state, case.store_id).await {
         Ok(policy) => policy,

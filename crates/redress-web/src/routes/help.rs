@@ -11,7 +11,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use redress_domain::refund::{ExpectedArrival, RefundMethod, RefundReason, RefundStatus};
 use redress_domain::{Case, LanguageTag, Order, Remedy, ShipmentStatus, StoreId};
-use redress_store::StoreHelpArticle;
+use redress_storage::StoreHelpArticle;
 use redress_text::help::{HelpArticle, HelpIndex, default_articles};
 use redress_text::replies::{ReplyFacts, SuggestedReply, suggest_reply};
 use serde::{Deserialize, Serialize};

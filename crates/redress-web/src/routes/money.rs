@@ -25,7 +25,7 @@ use redress_domain::{
     Actor, Case, CaseEvent, CaseId, Channel, CustomerId, DisputeId, EscalationSignal, IssueKind, MessageId, Money,
     NewCase, Order, PaymentId, PostingId, RefundId, Sentiment, StoreId, TimelineEntry, ValidationError,
 };
-use redress_store::StoreError;
+use redress_storage::StorageError;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
@@ -160,7 +160,7 @@ async fn on_dispute_event(
     if reported.amount.currency != order.currency {
         return Err(ApiError::invalid("data.object.currency", format!("the order is in {}", order.currency)));
     }
-    let filter = redress_store::CaseFilter { order_id: Some(order.id), ..Default::default() };
+    let filter = redress_storage::CaseFilter { order_id: Some(order.id), ..Default::default() };
     let latest = state.storage().cases(order.store_id, &filter, None, 1).await?.cases.into_iter().next();
     let case_id = match latest {
         Some(case) => case.id,
@@ -188,7 +188,7 @@ async fn on_dispute_event(
     let opened = match money.open_dispute(dispute, actor.clone()).await {
         Ok(opened) => opened,
         // The same event delivered twice at once: the other delivery opened it.
-        Err(StoreError::Conflict(_)) => money
+        Err(StorageError::Conflict(_)) => money
             .dispute_by_reference(&reported.reference)
             .await?
             .ok_or_else(|| ApiError::internal("the dispute was neither opened nor found"))?,
@@ -570,7 +570,7 @@ pub(crate) async fn request_refund(
     let policy = approval_policy(&state, caller.store_id).await?;
     let now = OffsetDateTime::now_utc();
     let outcome = state.storage().money().request_refund(request, policy, now).await.map_err(|e| match e {
-        StoreError::NotFound("payment") => ApiError::invalid("payment_id", "no payment with that id on the order"),
+        StorageError::NotFound("payment") => ApiError::invalid("payment_id", "no payment with that id on the order"),
         other => other.into(),
     })?;
     let refund = execute(&state, outcome.refund).await?;
@@ -930,11 +930,11 @@ async fn spend_store_credit(
         at: OffsetDateTime::now_utc(),
     };
     let outcome = state.storage().money().spend_store_credit(spend).await.map_err(|e| match e {
-        StoreError::Refund(RefundError::Invalid(v)) if v.field == "amount" => ApiError {
+        StorageError::Refund(RefundError::Invalid(v)) if v.field == "amount" => ApiError {
             field: Some("amount".into()),
             ..ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "insufficient_store_credit", v.problem)
         },
-        StoreError::NotFound("case") => ApiError::invalid("case_id", "no case with that id in this store"),
+        StorageError::NotFound("case") => ApiError::invalid("case_id", "no case with that id in this store"),
         other => other.into(),
     })?;
     let status = if outcome.created { StatusCode::CREATED } else { StatusCode::OK };
@@ -995,7 +995,7 @@ async fn correct_posting(
         .correct_posting(caller.store_id, posting_id, input.reason, by, OffsetDateTime::now_utc())
         .await
         .map_err(|e| match e {
-            StoreError::Conflict(message) => ApiError::new(StatusCode::CONFLICT, "cannot_correct", message),
+            StorageError::Conflict(message) => ApiError::new(StatusCode::CONFLICT, "cannot_correct", message),
             other => other.into(),
         })?;
     Ok((StatusCode::CREATED, Json(correction)))
@@ -1053,7 +1053,7 @@ async fn open_dispute(
         updated_at: now,
     };
     let dispute = state.storage().money().open_dispute(dispute, caller.actor()).await.map_err(|e| match e {
-        StoreError::Conflict(_) => ApiError::new(
+        StorageError::Conflict(_) => ApiError::new(
             StatusCode::CONFLICT,
             "conflict",
             "a dispute with that provider reference is already recorded in this store",

@@ -2,7 +2,7 @@
 //! the customer's language), carrying out a chosen remedy, amending an order before it ships,
 //! driving returns through their lifecycle, changing fault, and the store's policy.
 //!
-//! Every write goes through [`redress_store::Storage::resolve_case`], so the case, its
+//! Every write goes through [`redress_storage::Storage::resolve_case`], so the case, its
 //! timeline, the order, the returns and the claims change together or not at all. Writes take
 //! an `Idempotency-Key` header: the key is reserved in the write's own transaction and the
 //! first answer is kept, so a retry gets the same answer and never a second refund.
@@ -35,7 +35,7 @@ use redress_domain::{
     Actor, Case, CaseEvent, CaseId, CaseStatus, ClaimId, Fault, LanguageTag, Money, Order, PaymentId, RefundId, Remedy,
     ReturnId, StoreId, ValidationError,
 };
-use redress_store::{CaseFilter, IdempotencyKey, StoredPolicy, StoredResolution};
+use redress_storage::{CaseFilter, IdempotencyKey, StoredPolicy, StoredResolution};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
@@ -1104,7 +1104,7 @@ async fn move_return(
             )
             .await
             .map_err(|e| match e {
-                redress_store::StoreError::Resolution(ResolutionError::Invalid(v)) if v.field == "return_id" => {
+                redress_storage::StorageError::Resolution(ResolutionError::Invalid(v)) if v.field == "return_id" => {
                     ApiError::not_found("return")
                 }
                 other => other.into(),

@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use redress_domain::{ApiKeyId, Currency, LanguageTag, Store, StoreSlug};
-use redress_store::ApiKeyRecord;
+use redress_storage::ApiKeyRecord;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;

@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use redress_domain::{Case, Classification, IssueKind, LanguageTag, Sentiment, SignalFound, Understood};
-use redress_store::CaseUpdate;
+use redress_storage::CaseUpdate;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;

@@ -16,7 +16,7 @@ use redress_domain::transaction_check::Finding;
 use redress_domain::{
     Actor, Address, Case, CaseEvent, CaseId, CaseStatus, Direction, FulfilmentStage, IssueKind, Money, Order, Remedy,
 };
-use redress_store::RecordedEntry;
+use redress_storage::RecordedEntry;
 use redress_text::replies::format_money;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};

@@ -25,7 +25,7 @@ use redress_domain::approval::Role;
 use redress_domain::inbox::{self, InboxFilter};
 use redress_domain::team::{Agent, role_label};
 use redress_domain::{Case, CaseStatus, Channel, EmailAddress, IssueKind, Priority, Store};
-use redress_store::{AgentSession, CaseFilter};
+use redress_storage::{AgentSession, CaseFilter};
 use serde::Deserialize;
 use time::{Duration, OffsetDateTime};
 

@@ -110,7 +110,7 @@ async fn overview(
         let team = storage.team().agents(id).await?.len();
         let keys = storage.api_keys(id).await?.len();
         let articles = storage.help_articles(id).await?.len();
-        Ok::<_, redress_store::StoreError>((policy, team, keys, articles))
+        Ok::<_, redress_storage::StorageError>((policy, team, keys, articles))
     };
     let (policy, team, keys, articles) = match read.await {
         Ok(counts) => counts,

@@ -28,7 +28,7 @@ pub struct TestApp {
     /// The client every request goes through.
     pub client: reqwest::Client,
     /// The server's storage, for what the API cannot set up (team accounts).
-    pub storage: Arc<dyn redress_store::Storage>,
+    pub storage: Arc<dyn redress_storage::Storage>,
     server: tokio::task::JoinHandle<()>,
     database: Database,
 }
@@ -103,7 +103,7 @@ impl TestApp {
     pub async fn sqlite_with(configure: impl FnOnce(redress_web::AppState) -> redress_web::AppState) -> TestApp {
         let dir = tempfile::tempdir().expect("tempdir");
         let storage =
-            redress_store::sqlite::SqliteStorage::open(&dir.path().join("redress.db")).await.expect("open SQLite");
+            redress_storage::sqlite::SqliteStorage::open(&dir.path().join("redress.db")).await.expect("open SQLite");
         Self::serve(Arc::new(storage), Database::Sqlite(dir), configure).await
     }
 
@@ -132,12 +132,12 @@ impl TestApp {
             .expect("REDRESS_TEST_POSTGRES_URL is a PostgreSQL URL")
             .options([("search_path", schema.as_str())]);
         let storage =
-            redress_store::postgres::PostgresStorage::connect_with(options).await.expect("connect the storage");
+            redress_storage::postgres::PostgresStorage::connect_with(options).await.expect("connect the storage");
         Some(Self::serve(Arc::new(storage), Database::Postgres { url, schema }, configure).await)
     }
 
     async fn serve(
-        storage: Arc<dyn redress_store::Storage>,
+        storage: Arc<dyn redress_storage::Storage>,
         database: Database,
         configure: impl FnOnce(redress_web::AppState) -> redress_web::AppState,
     ) -> TestApp {

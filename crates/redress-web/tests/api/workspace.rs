@@ -340,7 +340,7 @@ async fn a_session_opens_only_its_own_store() {
     let page = ana.get(&format!("/desk/north-desk/cases/{south_case}")).await;
     assert_eq!(page.status, StatusCode::NOT_FOUND);
     let png = b"\x89PNG\r\n\x1a\nnot really drawn".to_vec();
-    let photo = |case_id: &str| redress_store::AttachmentInfo {
+    let photo = |case_id: &str| redress_storage::AttachmentInfo {
         id: uuid::Uuid::now_v7(),
         case_id: case_id.parse().unwrap(),
         filename: "box.png".into(),

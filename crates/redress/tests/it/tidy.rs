@@ -41,7 +41,7 @@ fn the_domain_reaches_no_io_crate() {
             stack.extend(graph.get(&name).cloned().unwrap_or_default());
         }
     }
-    for forbidden in ["tokio", "sqlx", "axum", "rusqlite", "hyper", "reqwest", "redress-store", "redress-web"] {
+    for forbidden in ["tokio", "sqlx", "axum", "rusqlite", "hyper", "reqwest", "redress-storage", "redress-web"] {
         assert!(
             !seen.contains(forbidden),
             "redress-domain depends on {forbidden}, directly or not: keep the domain pure"
@@ -70,10 +70,10 @@ fn only_the_store_speaks_sql_and_only_the_web_crate_speaks_http() {
         let deps = normal_dependencies(crate_name);
         assert!(deps.contains(&"serde".to_owned()), "{crate_name}'s dependencies were not read: {deps:?}");
         for sql in ["sqlx", "rusqlite"] {
-            assert!(!deps.contains(&sql.to_owned()), "{crate_name} uses {sql}: SQL lives in redress-store");
+            assert!(!deps.contains(&sql.to_owned()), "{crate_name} uses {sql}: SQL lives in redress-storage");
         }
     }
-    for crate_name in ["redress-domain", "redress-store"] {
+    for crate_name in ["redress-domain", "redress-storage"] {
         assert!(
             !normal_dependencies(crate_name).contains(&"axum".to_owned()),
             "{crate_name} uses axum: HTTP lives in redress-web"

@@ -21,14 +21,14 @@ use crate::money::{
     window_start,
 };
 use crate::sqlite::{SqliteStorage, all_docs, one_doc};
-use crate::{RecordedEntry, StoreError, column_text, micros};
+use crate::{RecordedEntry, StorageError, column_text, micros};
 
 fn append(
     conn: &Connection,
     store_id: StoreId,
     case_id: CaseId,
     entries: Vec<TimelineEntry>,
-) -> Result<Vec<RecordedEntry>, StoreError> {
+) -> Result<Vec<RecordedEntry>, StorageError> {
     let mut statement = conn
         .prepare_cached("INSERT INTO timeline (store_id, case_id, at_us, doc) VALUES (?1, ?2, ?3, ?4) RETURNING seq")?;
     let mut recorded = Vec::with_capacity(entries.len());
@@ -42,7 +42,7 @@ fn append(
     Ok(recorded)
 }
 
-fn insert_posting(conn: &Connection, posting: &Posting) -> Result<(), StoreError> {
+fn insert_posting(conn: &Connection, posting: &Posting) -> Result<(), StorageError> {
     posting.check()?;
     let links = &posting.links;
     conn.prepare_cached(
@@ -78,17 +78,17 @@ fn insert_posting(conn: &Connection, posting: &Posting) -> Result<(), StoreError
     Ok(())
 }
 
-fn order(conn: &Connection, store_id: StoreId, id: OrderId) -> Result<Order, StoreError> {
+fn order(conn: &Connection, store_id: StoreId, id: OrderId) -> Result<Order, StorageError> {
     one_doc(conn, "SELECT doc FROM orders WHERE store_id = ?1 AND id = ?2", [store_id.to_string(), id.to_string()])?
-        .ok_or(StoreError::NotFound("order"))
+        .ok_or(StorageError::NotFound("order"))
 }
 
-fn case(conn: &Connection, store_id: StoreId, id: CaseId) -> Result<Case, StoreError> {
+fn case(conn: &Connection, store_id: StoreId, id: CaseId) -> Result<Case, StorageError> {
     one_doc(conn, "SELECT doc FROM cases WHERE store_id = ?1 AND id = ?2", [store_id.to_string(), id.to_string()])?
-        .ok_or(StoreError::NotFound("case"))
+        .ok_or(StorageError::NotFound("case"))
 }
 
-fn balance_row(conn: &Connection, store_id: StoreId, id: PaymentId) -> Result<Option<PaymentBalance>, StoreError> {
+fn balance_row(conn: &Connection, store_id: StoreId, id: PaymentId) -> Result<Option<PaymentBalance>, StorageError> {
     let row = conn
         .prepare_cached(
             "SELECT currency, captured_minor, refunded_minor, reserved_minor FROM payments WHERE store_id = ?1 AND id = ?2",
@@ -98,13 +98,13 @@ fn balance_row(conn: &Connection, store_id: StoreId, id: PaymentId) -> Result<Op
         })
         .optional()?;
     row.map(|(currency, captured, refunded, reserved)| {
-        let c = Currency::from_code(&currency).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let c = Currency::from_code(&currency).map_err(|e| StorageError::Corrupt(e.to_string()))?;
         Ok(PaymentBalance::new(Money::new(captured, c), Money::new(refunded, c), Money::new(reserved, c))?)
     })
     .transpose()
 }
 
-fn write_balance(conn: &Connection, store_id: StoreId, id: PaymentId, b: &PaymentBalance) -> Result<(), StoreError> {
+fn write_balance(conn: &Connection, store_id: StoreId, id: PaymentId, b: &PaymentBalance) -> Result<(), StorageError> {
     conn.prepare_cached(
         "UPDATE payments SET captured_minor = ?1, refunded_minor = ?2, reserved_minor = ?3 WHERE store_id = ?4 AND id = ?5",
     )?
@@ -126,7 +126,7 @@ fn ensure_payment(
     payment_id: PaymentId,
     case_id: CaseId,
     now: OffsetDateTime,
-) -> Result<(PaymentBalance, Vec<TimelineEntry>), StoreError> {
+) -> Result<(PaymentBalance, Vec<TimelineEntry>), StorageError> {
     let reported = reported_balance(order, payment_id)?;
     let mut entries = Vec::new();
     if let Some(balance) = balance_row(conn, order.store_id, payment_id)? {
@@ -172,7 +172,7 @@ fn ensure_payment(
     Ok((reported, entries))
 }
 
-fn refund_by_key(conn: &Connection, store_id: StoreId, key: &IdempotencyKey) -> Result<Option<Refund>, StoreError> {
+fn refund_by_key(conn: &Connection, store_id: StoreId, key: &IdempotencyKey) -> Result<Option<Refund>, StorageError> {
     one_doc(
         conn,
         "SELECT doc FROM refunds WHERE store_id = ?1 AND idempotency_key = ?2",
@@ -180,12 +180,12 @@ fn refund_by_key(conn: &Connection, store_id: StoreId, key: &IdempotencyKey) -> 
     )
 }
 
-fn load_refund(conn: &Connection, store_id: StoreId, id: RefundId) -> Result<Refund, StoreError> {
+fn load_refund(conn: &Connection, store_id: StoreId, id: RefundId) -> Result<Refund, StorageError> {
     one_doc(conn, "SELECT doc FROM refunds WHERE store_id = ?1 AND id = ?2", [store_id.to_string(), id.to_string()])?
-        .ok_or(StoreError::NotFound("refund"))
+        .ok_or(StorageError::NotFound("refund"))
 }
 
-fn insert_refund(conn: &Connection, r: &Refund) -> Result<(), StoreError> {
+fn insert_refund(conn: &Connection, r: &Refund) -> Result<(), StorageError> {
     conn.prepare_cached(
         "INSERT INTO refunds (id, store_id, order_id, case_id, payment_id, idempotency_key, method, status, amount_minor,
                               currency, created_at_us, updated_at_us, doc)
@@ -209,7 +209,7 @@ fn insert_refund(conn: &Connection, r: &Refund) -> Result<(), StoreError> {
     Ok(())
 }
 
-fn add_credit(conn: &Connection, store_id: StoreId, customer_id: CustomerId, amount: Money) -> Result<(), StoreError> {
+fn add_credit(conn: &Connection, store_id: StoreId, customer_id: CustomerId, amount: Money) -> Result<(), StorageError> {
     conn.prepare_cached(
         "INSERT INTO store_credit (store_id, customer_id, currency, balance_minor) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (store_id, customer_id, currency) DO UPDATE SET balance_minor = balance_minor + excluded.balance_minor",
@@ -218,7 +218,7 @@ fn add_credit(conn: &Connection, store_id: StoreId, customer_id: CustomerId, amo
     Ok(())
 }
 
-fn insert_dispute(conn: &Connection, d: &Dispute) -> Result<(), StoreError> {
+fn insert_dispute(conn: &Connection, d: &Dispute) -> Result<(), StorageError> {
     conn.prepare_cached(
         "INSERT INTO disputes (id, store_id, order_id, payment_id, case_id, provider_reference, status, reason,
                                amount_minor, currency, evidence_due_at_us, doc)
@@ -241,12 +241,12 @@ fn insert_dispute(conn: &Connection, d: &Dispute) -> Result<(), StoreError> {
     Ok(())
 }
 
-fn load_dispute(conn: &Connection, store_id: StoreId, id: DisputeId) -> Result<Dispute, StoreError> {
+fn load_dispute(conn: &Connection, store_id: StoreId, id: DisputeId) -> Result<Dispute, StorageError> {
     one_doc(conn, "SELECT doc FROM disputes WHERE store_id = ?1 AND id = ?2", [store_id.to_string(), id.to_string()])?
-        .ok_or(StoreError::NotFound("dispute"))
+        .ok_or(StorageError::NotFound("dispute"))
 }
 
-fn account(text: &str) -> Result<Account, StoreError> {
+fn account(text: &str) -> Result<Account, StorageError> {
     Ok(serde_json::from_value(serde_json::Value::String(text.to_owned()))?)
 }
 
@@ -258,7 +258,7 @@ pub(crate) fn write_refund(
     request: RefundRequest,
     policy: &ApprovalPolicy,
     now: OffsetDateTime,
-) -> Result<RefundOutcome, StoreError> {
+) -> Result<RefundOutcome, StorageError> {
     let store_id = request.store_id;
     if let Some(existing) = refund_by_key(conn, store_id, &request.idempotency_key)? {
         return if request.same_as(&existing) {
@@ -315,7 +315,7 @@ pub(crate) fn write_refund(
                     target = Some(balance);
                 }
             }
-            let balance = target.ok_or(StoreError::NotFound("payment"))?;
+            let balance = target.ok_or(StorageError::NotFound("payment"))?;
             Some((payment_id, balance.reserve(request.amount)?))
         }
         None => None,
@@ -335,7 +335,7 @@ fn credit_balance(
     store_id: StoreId,
     customer_id: CustomerId,
     currency: Currency,
-) -> Result<i64, StoreError> {
+) -> Result<i64, StorageError> {
     Ok(conn
         .prepare_cached(
             "SELECT balance_minor FROM store_credit WHERE store_id = ?1 AND customer_id = ?2 AND currency = ?3",
@@ -352,15 +352,15 @@ impl MoneyStorage for SqliteStorage {
         request: RefundRequest,
         policy: ApprovalPolicy,
         now: OffsetDateTime,
-    ) -> Result<RefundOutcome, StoreError> {
+    ) -> Result<RefundOutcome, StorageError> {
         self.write(move |conn| write_refund(conn, request, &policy, now)).await
     }
 
-    async fn refund(&self, store_id: StoreId, id: RefundId) -> Result<Refund, StoreError> {
+    async fn refund(&self, store_id: StoreId, id: RefundId) -> Result<Refund, StorageError> {
         self.read(move |conn| load_refund(conn, store_id, id)).await
     }
 
-    async fn refunds_of_order(&self, store_id: StoreId, order_id: OrderId) -> Result<Vec<Refund>, StoreError> {
+    async fn refunds_of_order(&self, store_id: StoreId, order_id: OrderId) -> Result<Vec<Refund>, StorageError> {
         self.read(move |conn| {
             all_docs(
                 conn,
@@ -371,7 +371,7 @@ impl MoneyStorage for SqliteStorage {
         .await
     }
 
-    async fn refunds_to_execute(&self, sent_before: OffsetDateTime, limit: u32) -> Result<Vec<Refund>, StoreError> {
+    async fn refunds_to_execute(&self, sent_before: OffsetDateTime, limit: u32) -> Result<Vec<Refund>, StorageError> {
         self.read(move |conn| {
             all_docs(
                 conn,
@@ -383,7 +383,7 @@ impl MoneyStorage for SqliteStorage {
         .await
     }
 
-    async fn refund_anywhere(&self, id: RefundId) -> Result<Option<Refund>, StoreError> {
+    async fn refund_anywhere(&self, id: RefundId) -> Result<Option<Refund>, StorageError> {
         self.read(move |conn| one_doc(conn, "SELECT doc FROM refunds WHERE id = ?1", [id.to_string()])).await
     }
 
@@ -392,18 +392,18 @@ impl MoneyStorage for SqliteStorage {
         store_id: StoreId,
         id: RefundId,
         change: RefundUpdateFn,
-    ) -> Result<Refund, StoreError> {
+    ) -> Result<Refund, StorageError> {
         self.write(move |conn| {
             let current = load_refund(conn, store_id, id)?;
             let changed = change(&current)?;
             let refund = changed.refund;
             if refund.id != current.id || refund.store_id != current.store_id || refund.amount != current.amount {
-                return Err(StoreError::Backend("a refund change tried to change what is refunded".into()));
+                return Err(StorageError::Backend("a refund change tried to change what is refunded".into()));
             }
             let balance = match current.payment_id {
                 Some(payment_id) => Some(
                     balance_row(conn, store_id, payment_id)?
-                        .ok_or_else(|| StoreError::Corrupt("a refund's payment has no balance".into()))?,
+                        .ok_or_else(|| StorageError::Corrupt("a refund's payment has no balance".into()))?,
                 ),
                 None => None,
             };
@@ -435,7 +435,7 @@ impl MoneyStorage for SqliteStorage {
         .await
     }
 
-    async fn payment_balance(&self, store_id: StoreId, payment_id: PaymentId) -> Result<PaymentBalance, StoreError> {
+    async fn payment_balance(&self, store_id: StoreId, payment_id: PaymentId) -> Result<PaymentBalance, StorageError> {
         self.read(move |conn| {
             if let Some(balance) = balance_row(conn, store_id, payment_id)? {
                 return Ok(balance);
@@ -446,13 +446,13 @@ impl MoneyStorage for SqliteStorage {
                  WHERE o.store_id = ?1 AND json_extract(p.value, '$.id') = ?2",
                 [store_id.to_string(), payment_id.to_string()],
             )?;
-            let order = orders.first().ok_or(StoreError::NotFound("payment"))?;
+            let order = orders.first().ok_or(StorageError::NotFound("payment"))?;
             reported_balance(order, payment_id)
         })
         .await
     }
 
-    async fn postings(&self, store_id: StoreId, order_id: Option<OrderId>) -> Result<Vec<Posting>, StoreError> {
+    async fn postings(&self, store_id: StoreId, order_id: Option<OrderId>) -> Result<Vec<Posting>, StorageError> {
         self.read(move |conn| match order_id {
             Some(order_id) => all_docs(
                 conn,
@@ -468,7 +468,7 @@ impl MoneyStorage for SqliteStorage {
         .await
     }
 
-    async fn ledger_balances(&self, store_id: StoreId) -> Result<Balances, StoreError> {
+    async fn ledger_balances(&self, store_id: StoreId) -> Result<Balances, StorageError> {
         self.read(move |conn| {
             let mut statement = conn.prepare_cached(
                 "SELECT account, currency, SUM(amount_minor) FROM legs WHERE store_id = ?1 GROUP BY account, currency",
@@ -480,7 +480,7 @@ impl MoneyStorage for SqliteStorage {
                 .collect::<Result<Vec<_>, _>>()?;
             let mut balances = Balances::default();
             for (a, currency, sum) in rows {
-                let currency = Currency::from_code(&currency).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                let currency = Currency::from_code(&currency).map_err(|e| StorageError::Corrupt(e.to_string()))?;
                 balances.by_account.insert((account(&a)?, currency), sum);
             }
             Ok(balances)
@@ -488,7 +488,7 @@ impl MoneyStorage for SqliteStorage {
         .await
     }
 
-    async fn store_credit(&self, store_id: StoreId, customer_id: CustomerId) -> Result<Vec<StoreCredit>, StoreError> {
+    async fn store_credit(&self, store_id: StoreId, customer_id: CustomerId) -> Result<Vec<StoreCredit>, StorageError> {
         self.read(move |conn| {
             let mut statement = conn.prepare_cached(
                 "SELECT currency, balance_minor FROM store_credit WHERE store_id = ?1 AND customer_id = ?2 ORDER BY currency",
@@ -503,11 +503,11 @@ impl MoneyStorage for SqliteStorage {
         .await
     }
 
-    async fn open_dispute(&self, dispute: Dispute, actor: Actor) -> Result<Dispute, StoreError> {
+    async fn open_dispute(&self, dispute: Dispute, actor: Actor) -> Result<Dispute, StorageError> {
         self.write(move |conn| {
             let order = order(conn, dispute.store_id, dispute.order_id)?;
             if !order.payments.iter().any(|p| p.id == dispute.payment_id) {
-                return Err(StoreError::NotFound("payment"));
+                return Err(StorageError::NotFound("payment"));
             }
             case(conn, dispute.store_id, dispute.case_id)?;
             let opened = Dispute::open(dispute, &actor)?;
@@ -530,7 +530,7 @@ impl MoneyStorage for SqliteStorage {
         to: DisputeStatus,
         actor: Actor,
         now: OffsetDateTime,
-    ) -> Result<Dispute, StoreError> {
+    ) -> Result<Dispute, StorageError> {
         self.write(move |conn| {
             let current = load_dispute(conn, store_id, id)?;
             let changed = current.change_status(to, &actor, now)?;
@@ -560,7 +560,7 @@ impl MoneyStorage for SqliteStorage {
         report: DisputeReport,
         actor: Actor,
         now: OffsetDateTime,
-    ) -> Result<Dispute, StoreError> {
+    ) -> Result<Dispute, StorageError> {
         self.write(move |conn| {
             let current = load_dispute(conn, store_id, id)?;
             let changed = current.reported(&report, &actor, now)?;
@@ -592,7 +592,7 @@ impl MoneyStorage for SqliteStorage {
         .await
     }
 
-    async fn dispute_by_reference(&self, reference: &str) -> Result<Option<Dispute>, StoreError> {
+    async fn dispute_by_reference(&self, reference: &str) -> Result<Option<Dispute>, StorageError> {
         let reference = reference.to_owned();
         self.read(move |conn| {
             let found: Vec<Dispute> = all_docs(
@@ -605,7 +605,7 @@ impl MoneyStorage for SqliteStorage {
         .await
     }
 
-    async fn order_by_payment_reference(&self, references: Vec<String>) -> Result<Option<Order>, StoreError> {
+    async fn order_by_payment_reference(&self, references: Vec<String>) -> Result<Option<Order>, StorageError> {
         self.read(move |conn| {
             for reference in references {
                 let found: Vec<Order> = all_docs(
@@ -623,11 +623,11 @@ impl MoneyStorage for SqliteStorage {
         .await
     }
 
-    async fn dispute(&self, store_id: StoreId, id: DisputeId) -> Result<Dispute, StoreError> {
+    async fn dispute(&self, store_id: StoreId, id: DisputeId) -> Result<Dispute, StorageError> {
         self.read(move |conn| load_dispute(conn, store_id, id)).await
     }
 
-    async fn disputes_of_case(&self, store_id: StoreId, case_id: CaseId) -> Result<Vec<Dispute>, StoreError> {
+    async fn disputes_of_case(&self, store_id: StoreId, case_id: CaseId) -> Result<Vec<Dispute>, StorageError> {
         self.read(move |conn| {
             all_docs(
                 conn,
@@ -638,7 +638,7 @@ impl MoneyStorage for SqliteStorage {
         .await
     }
 
-    async fn spend_store_credit(&self, spend: CreditSpend) -> Result<SpendOutcome, StoreError> {
+    async fn spend_store_credit(&self, spend: CreditSpend) -> Result<SpendOutcome, StorageError> {
         self.write(move |conn| {
             spend.validate()?;
             let (store_id, customer_id, currency) = (spend.store_id, spend.customer_id, spend.amount.currency);
@@ -662,7 +662,7 @@ impl MoneyStorage for SqliteStorage {
                 .prepare_cached("SELECT id FROM customers WHERE store_id = ?1 AND id = ?2")?
                 .query_row([store_id.to_string(), customer_id.to_string()], |row| row.get(0))
                 .optional()?;
-            customer.ok_or(StoreError::NotFound("customer"))?;
+            customer.ok_or(StorageError::NotFound("customer"))?;
             if let Some(case_id) = spend.case_id {
                 let case = case(conn, store_id, case_id)?;
                 if case.customer_id != Some(customer_id) {
@@ -700,7 +700,7 @@ impl MoneyStorage for SqliteStorage {
         .await
     }
 
-    async fn credit_spends(&self, store_id: StoreId, customer_id: CustomerId) -> Result<Vec<CreditSpend>, StoreError> {
+    async fn credit_spends(&self, store_id: StoreId, customer_id: CustomerId) -> Result<Vec<CreditSpend>, StorageError> {
         self.read(move |conn| {
             all_docs(
                 conn,
@@ -718,20 +718,20 @@ impl MoneyStorage for SqliteStorage {
         reason: String,
         by: Actor,
         now: OffsetDateTime,
-    ) -> Result<Posting, StoreError> {
+    ) -> Result<Posting, StorageError> {
         self.write(move |conn| {
             let original: Posting = one_doc(
                 conn,
                 "SELECT doc FROM postings WHERE store_id = ?1 AND id = ?2",
                 [store_id.to_string(), posting_id.to_string()],
             )?
-            .ok_or(StoreError::NotFound("posting"))?;
+            .ok_or(StorageError::NotFound("posting"))?;
             let corrected: Option<String> = conn
                 .prepare_cached("SELECT id FROM postings WHERE store_id = ?1 AND corrects = ?2")?
                 .query_row([store_id.to_string(), posting_id.to_string()], |row| row.get(0))
                 .optional()?;
             if let Some(by) = corrected {
-                return Err(StoreError::Conflict(format!("the posting was already corrected by posting {by}")));
+                return Err(StorageError::Conflict(format!("the posting was already corrected by posting {by}")));
             }
             let correction = correction_of(&original, &reason, by, now)?;
             insert_posting(conn, &correction)?;
@@ -743,7 +743,7 @@ impl MoneyStorage for SqliteStorage {
         .await
     }
 
-    async fn disputes_of_store(&self, store_id: StoreId) -> Result<Vec<Dispute>, StoreError> {
+    async fn disputes_of_store(&self, store_id: StoreId) -> Result<Vec<Dispute>, StorageError> {
         self.read(move |conn| {
             all_docs(
                 conn,
@@ -754,7 +754,7 @@ impl MoneyStorage for SqliteStorage {
         .await
     }
 
-    async fn refunds_awaiting_approval(&self, store_id: StoreId) -> Result<Vec<Refund>, StoreError> {
+    async fn refunds_awaiting_approval(&self, store_id: StoreId) -> Result<Vec<Refund>, StorageError> {
         self.read(move |conn| {
             all_docs(
                 conn,
@@ -770,7 +770,7 @@ impl MoneyStorage for SqliteStorage {
         store_id: StoreId,
         case_id: CaseId,
         entries: Vec<TimelineEntry>,
-    ) -> Result<Vec<RecordedEntry>, StoreError> {
+    ) -> Result<Vec<RecordedEntry>, StorageError> {
         self.write(move |conn| {
             case(conn, store_id, case_id)?;
             append(conn, store_id, case_id, entries)

@@ -27,7 +27,7 @@ use redress_domain::{
 };
 use time::OffsetDateTime;
 
-use crate::{RecordedEntry, StoreError};
+use crate::{RecordedEntry, StorageError};
 
 /// A change to make to a refund, run against the refund as it is inside the transaction.
 pub type RefundUpdateFn = Box<dyn FnOnce(&Refund) -> Result<RefundChange, RefundError> + Send>;
@@ -61,23 +61,23 @@ pub trait MoneyStorage: Send + Sync {
     /// transaction: checks the order, case and payment belong to the store, makes the payment's
     /// balance row (posting the capture) the first time, reserves the amount, applies the
     /// approval rule and appends the timeline entries. A key reused for a different request is
-    /// refused with [`StoreError::IdempotencyMismatch`].
+    /// refused with [`StorageError::IdempotencyMismatch`].
     async fn request_refund(
         &self,
         request: RefundRequest,
         policy: ApprovalPolicy,
         now: OffsetDateTime,
-    ) -> Result<RefundOutcome, StoreError>;
+    ) -> Result<RefundOutcome, StorageError>;
     /// One refund intent.
-    async fn refund(&self, store_id: StoreId, id: RefundId) -> Result<Refund, StoreError>;
+    async fn refund(&self, store_id: StoreId, id: RefundId) -> Result<Refund, StorageError>;
     /// An order's refunds, oldest first.
-    async fn refunds_of_order(&self, store_id: StoreId, order_id: OrderId) -> Result<Vec<Refund>, StoreError>;
+    async fn refunds_of_order(&self, store_id: StoreId, order_id: OrderId) -> Result<Vec<Refund>, StorageError>;
     /// Refunds with work to do, across stores: approved ones, and sent ones last touched
     /// before `sent_before` (a call that never answered, or a server that died mid-call).
-    async fn refunds_to_execute(&self, sent_before: OffsetDateTime, limit: u32) -> Result<Vec<Refund>, StoreError>;
+    async fn refunds_to_execute(&self, sent_before: OffsetDateTime, limit: u32) -> Result<Vec<Refund>, StorageError>;
     /// A refund by id in whichever store holds it. Only for the refund worker and provider
     /// events, which act for the deployment; everything acting for a store uses [`Self::refund`].
-    async fn refund_anywhere(&self, id: RefundId) -> Result<Option<Refund>, StoreError>;
+    async fn refund_anywhere(&self, id: RefundId) -> Result<Option<Refund>, StorageError>;
     /// Applies `change` to the refund as it is now and commits what it does to money with it:
     /// a rejection or failure releases the reserved amount; a success settles it, posts the
     /// movement and issues store credit. A refused change writes nothing.
@@ -86,17 +86,17 @@ pub trait MoneyStorage: Send + Sync {
         store_id: StoreId,
         id: RefundId,
         change: RefundUpdateFn,
-    ) -> Result<Refund, StoreError>;
+    ) -> Result<Refund, StorageError>;
     /// What a payment can still give back (from the order's report when no money moved yet).
-    async fn payment_balance(&self, store_id: StoreId, payment_id: PaymentId) -> Result<PaymentBalance, StoreError>;
+    async fn payment_balance(&self, store_id: StoreId, payment_id: PaymentId) -> Result<PaymentBalance, StorageError>;
     /// The store's postings, oldest first; only an order's when one is named.
-    async fn postings(&self, store_id: StoreId, order_id: Option<OrderId>) -> Result<Vec<Posting>, StoreError>;
+    async fn postings(&self, store_id: StoreId, order_id: Option<OrderId>) -> Result<Vec<Posting>, StorageError>;
     /// The store's balances per account and currency.
-    async fn ledger_balances(&self, store_id: StoreId) -> Result<Balances, StoreError>;
+    async fn ledger_balances(&self, store_id: StoreId) -> Result<Balances, StorageError>;
     /// A customer's store credit, per currency.
-    async fn store_credit(&self, store_id: StoreId, customer_id: CustomerId) -> Result<Vec<StoreCredit>, StoreError>;
+    async fn store_credit(&self, store_id: StoreId, customer_id: CustomerId) -> Result<Vec<StoreCredit>, StorageError>;
     /// Records a dispute the provider reported, with the chargeback posting.
-    async fn open_dispute(&self, dispute: Dispute, actor: Actor) -> Result<Dispute, StoreError>;
+    async fn open_dispute(&self, dispute: Dispute, actor: Actor) -> Result<Dispute, StorageError>;
     /// Moves a dispute on; a won dispute posts the money coming back.
     async fn change_dispute(
         &self,
@@ -105,7 +105,7 @@ pub trait MoneyStorage: Send + Sync {
         to: DisputeStatus,
         actor: Actor,
         now: OffsetDateTime,
-    ) -> Result<Dispute, StoreError>;
+    ) -> Result<Dispute, StorageError>;
     /// Takes what the payment provider reports about a dispute (see [`Dispute::reported`]),
     /// posting the chargeback or the money coming back when its status change makes one.
     async fn report_dispute(
@@ -115,30 +115,30 @@ pub trait MoneyStorage: Send + Sync {
         report: DisputeReport,
         actor: Actor,
         now: OffsetDateTime,
-    ) -> Result<Dispute, StoreError>;
+    ) -> Result<Dispute, StorageError>;
     /// A dispute by the provider's id, in whichever store holds it. Only for provider events,
     /// which act for the deployment.
-    async fn dispute_by_reference(&self, reference: &str) -> Result<Option<Dispute>, StoreError>;
+    async fn dispute_by_reference(&self, reference: &str) -> Result<Option<Dispute>, StorageError>;
     /// The order holding a payment with one of these provider references (a charge `ch_…` or a
     /// payment intent `pi_…`), in whichever store holds it. Only for provider events.
-    async fn order_by_payment_reference(&self, references: Vec<String>) -> Result<Option<Order>, StoreError>;
+    async fn order_by_payment_reference(&self, references: Vec<String>) -> Result<Option<Order>, StorageError>;
     /// One dispute.
-    async fn dispute(&self, store_id: StoreId, id: DisputeId) -> Result<Dispute, StoreError>;
+    async fn dispute(&self, store_id: StoreId, id: DisputeId) -> Result<Dispute, StorageError>;
     /// A case's disputes, oldest first.
-    async fn disputes_of_case(&self, store_id: StoreId, case_id: CaseId) -> Result<Vec<Dispute>, StoreError>;
+    async fn disputes_of_case(&self, store_id: StoreId, case_id: CaseId) -> Result<Vec<Dispute>, StorageError>;
     /// Spends a customer's store credit, or finds the spend with the same idempotency key. In
     /// one transaction: checks the customer (and the case, if named) belong to the store, takes
     /// the amount off the balance, refusing to go below zero (two spends racing for the last
     /// euro queue: the SQLite writer thread, a conditional `UPDATE` on PostgreSQL; the schema's
     /// `CHECK (balance_minor >= 0)` refuses it should they try), posts `store_credit_spent` and
     /// puts it on the case's timeline. A key reused for another spend is
-    /// [`StoreError::IdempotencyMismatch`].
-    async fn spend_store_credit(&self, spend: CreditSpend) -> Result<SpendOutcome, StoreError>;
+    /// [`StorageError::IdempotencyMismatch`].
+    async fn spend_store_credit(&self, spend: CreditSpend) -> Result<SpendOutcome, StorageError>;
     /// A customer's spends, oldest first.
-    async fn credit_spends(&self, store_id: StoreId, customer_id: CustomerId) -> Result<Vec<CreditSpend>, StoreError>;
+    async fn credit_spends(&self, store_id: StoreId, customer_id: CustomerId) -> Result<Vec<CreditSpend>, StorageError>;
     /// Posts a correction of an earlier posting: every leg reversed, with the reason and the
     /// person, on the original's case timeline when it has a case. The original is never
-    /// touched; a posting is corrected at most once ([`StoreError::Conflict`] after that).
+    /// touched; a posting is corrected at most once ([`StorageError::Conflict`] after that).
     /// Corrections fix the books only: no money moves at a provider and no credit balance changes,
     /// so postings that moved store credit are refused (spend or issue credit instead).
     async fn correct_posting(
@@ -148,18 +148,18 @@ pub trait MoneyStorage: Send + Sync {
         reason: String,
         by: Actor,
         now: OffsetDateTime,
-    ) -> Result<Posting, StoreError>;
+    ) -> Result<Posting, StorageError>;
     /// The store's disputes, the one due soonest first: the workspace's disputes list.
-    async fn disputes_of_store(&self, store_id: StoreId) -> Result<Vec<Dispute>, StoreError>;
+    async fn disputes_of_store(&self, store_id: StoreId) -> Result<Vec<Dispute>, StorageError>;
     /// The store's refunds waiting for a second person, oldest first: the approvals queue.
-    async fn refunds_awaiting_approval(&self, store_id: StoreId) -> Result<Vec<Refund>, StoreError>;
+    async fn refunds_awaiting_approval(&self, store_id: StoreId) -> Result<Vec<Refund>, StorageError>;
     /// Appends entries to a case's timeline (e.g. a transaction check's findings).
     async fn append_timeline(
         &self,
         store_id: StoreId,
         case_id: CaseId,
         entries: Vec<TimelineEntry>,
-    ) -> Result<Vec<RecordedEntry>, StoreError>;
+    ) -> Result<Vec<RecordedEntry>, StorageError>;
 }
 
 /// A fresh posting id.
@@ -168,8 +168,8 @@ pub(crate) fn new_posting_id() -> PostingId {
 }
 
 /// The payment's balance as the order reports it, for the first time money moves on it.
-pub(crate) fn reported_balance(order: &Order, payment_id: PaymentId) -> Result<PaymentBalance, StoreError> {
-    let payment = order.payments.iter().find(|p| p.id == payment_id).ok_or(StoreError::NotFound("payment"))?;
+pub(crate) fn reported_balance(order: &Order, payment_id: PaymentId) -> Result<PaymentBalance, StorageError> {
+    let payment = order.payments.iter().find(|p| p.id == payment_id).ok_or(StorageError::NotFound("payment"))?;
     Ok(PaymentBalance::new(payment.captured, payment.refunded, Money::zero(payment.captured.currency))?)
 }
 
@@ -180,8 +180,8 @@ pub(crate) fn opening_postings(
     payment_id: PaymentId,
     case_id: Option<CaseId>,
     now: OffsetDateTime,
-) -> Result<Vec<Posting>, StoreError> {
-    let payment = order.payments.iter().find(|p| p.id == payment_id).ok_or(StoreError::NotFound("payment"))?;
+) -> Result<Vec<Posting>, StorageError> {
+    let payment = order.payments.iter().find(|p| p.id == payment_id).ok_or(StorageError::NotFound("payment"))?;
     let context = || PostingContext {
         id: new_posting_id(),
         links: PostingLinks {
@@ -239,7 +239,7 @@ pub(crate) fn effects(
     after: &Refund,
     balance: Option<PaymentBalance>,
     now: OffsetDateTime,
-) -> Result<Effects, StoreError> {
+) -> Result<Effects, StorageError> {
     let mut effects = Effects::default();
     if !before.status.reserves() || after.status.reserves() {
         return Ok(effects);
@@ -294,7 +294,7 @@ pub(crate) fn dispute_posting(
     before: Option<DisputeStatus>,
     dispute: &Dispute,
     actor: &Actor,
-) -> Result<Option<Posting>, StoreError> {
+) -> Result<Option<Posting>, StorageError> {
     let is_chargeback = |s: DisputeStatus| {
         matches!(
             s,
@@ -325,8 +325,8 @@ pub(crate) fn dispute_posting(
 }
 
 /// The error for a key already used for another request.
-pub(crate) fn mismatch(refund: &Refund) -> StoreError {
-    StoreError::IdempotencyMismatch(format!(
+pub(crate) fn mismatch(refund: &Refund) -> StorageError {
+    StorageError::IdempotencyMismatch(format!(
         "the idempotency key `{}` was already used for a different refund ({}); use a new key for a new refund",
         refund.idempotency_key.as_str(),
         refund.id
@@ -338,19 +338,19 @@ pub(crate) fn credit_of(
     customer_id: CustomerId,
     currency: &str,
     balance_minor: i64,
-) -> Result<StoreCredit, StoreError> {
-    let currency = redress_domain::Currency::from_code(currency).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+) -> Result<StoreCredit, StorageError> {
+    let currency = redress_domain::Currency::from_code(currency).map_err(|e| StorageError::Corrupt(e.to_string()))?;
     Ok(StoreCredit { customer_id, balance: Money::new(balance_minor, currency) })
 }
 
 /// A customer's refund history for the abuse rules, from `(count, currency, sum of amounts)`
 /// rows of their refunds in the window, one per currency (rejected and failed ones already left
 /// out by the query).
-pub(crate) fn history_of(rows: Vec<(i64, String, i64)>) -> Result<RefundHistory, StoreError> {
+pub(crate) fn history_of(rows: Vec<(i64, String, i64)>) -> Result<RefundHistory, StorageError> {
     let mut history = RefundHistory::default();
     for (count, currency, minor) in rows {
         let currency =
-            redress_domain::Currency::from_code(&currency).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            redress_domain::Currency::from_code(&currency).map_err(|e| StorageError::Corrupt(e.to_string()))?;
         history.refunds = history.refunds.saturating_add(u32::try_from(count).unwrap_or(u32::MAX));
         history.refunded.insert(currency, minor);
     }
@@ -363,7 +363,7 @@ pub(crate) fn window_start(policy: &ApprovalPolicy, now: OffsetDateTime) -> Offs
 }
 
 /// The posting recording a spend of store credit.
-pub(crate) fn spend_posting(spend: &CreditSpend) -> Result<Posting, StoreError> {
+pub(crate) fn spend_posting(spend: &CreditSpend) -> Result<Posting, StorageError> {
     let context = PostingContext {
         id: spend.posting_id,
         links: PostingLinks {
@@ -383,8 +383,8 @@ pub(crate) fn spend_posting(spend: &CreditSpend) -> Result<Posting, StoreError> 
 }
 
 /// The error for a spend key already used for another spend.
-pub(crate) fn spend_mismatch(spend: &CreditSpend) -> StoreError {
-    StoreError::IdempotencyMismatch(format!(
+pub(crate) fn spend_mismatch(spend: &CreditSpend) -> StorageError {
+    StorageError::IdempotencyMismatch(format!(
         "the idempotency key `{}` was already used for a different spend ({}); use a new key for a new spend",
         spend.idempotency_key.as_str(),
         spend.posting_id
@@ -398,7 +398,7 @@ pub(crate) fn correction_of(
     reason: &str,
     by: Actor,
     now: OffsetDateTime,
-) -> Result<Posting, StoreError> {
+) -> Result<Posting, StorageError> {
     let reason = reason.trim();
     if reason.is_empty() || reason.chars().count() > 2000 {
         return Err(RefundError::from(redress_domain::ValidationError::new(
@@ -408,7 +408,7 @@ pub(crate) fn correction_of(
         .into());
     }
     if original.legs.iter().any(|l| l.account == Account::StoreCredit) {
-        return Err(StoreError::Conflict(
+        return Err(StorageError::Conflict(
             "this posting moved store credit; correct the credit by spending or issuing it, not in the books alone"
                 .into(),
         ));

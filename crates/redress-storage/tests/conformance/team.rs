@@ -5,7 +5,7 @@ use std::sync::Arc;
 use redress_domain::approval::Role;
 use redress_domain::team::Agent;
 use redress_domain::{AgentId, EmailAddress};
-use redress_store::{AgentSession, Storage, StoreError};
+use redress_storage::{AgentSession, Storage, StorageError};
 use time::Duration;
 use uuid::Uuid;
 
@@ -38,12 +38,12 @@ pub async fn story(db: Arc<dyn Storage>) {
     team.add_agent(&lee, "hash-lee").await.unwrap();
     // The same address in another case is the same person; in another store it is not.
     let twin = member(north.id, "ana@NORTH.example", "Ana again", Role::Owner);
-    assert!(matches!(team.add_agent(&twin, "x").await, Err(StoreError::Conflict(_))));
+    assert!(matches!(team.add_agent(&twin, "x").await, Err(StorageError::Conflict(_))));
     team.add_agent(&member(south.id, "ana@north.example", "Ana South", Role::Owner), "hash-south").await.unwrap();
     let ghost = store("team-ghost");
     assert!(matches!(
         team.add_agent(&member(ghost.id, "g@x.example", "G", Role::Agent), "x").await,
-        Err(StoreError::NotFound("store"))
+        Err(StorageError::NotFound("store"))
     ));
 
     let names: Vec<_> = team.agents(north.id).await.unwrap().into_iter().map(|a| a.name).collect();
@@ -55,7 +55,7 @@ pub async fn story(db: Arc<dyn Storage>) {
     assert!(
         team.agent_sign_in(north.id, &EmailAddress::parse("nobody@north.example").unwrap()).await.unwrap().is_none()
     );
-    assert!(matches!(team.agent(south.id, ana.id).await, Err(StoreError::NotFound("agent"))));
+    assert!(matches!(team.agent(south.id, ana.id).await, Err(StorageError::NotFound("agent"))));
 
     // Sessions: found until they expire, never through another store's agent, gone on sign-out.
     team.start_session(&session(&ana, "token-1", 8)).await.unwrap();
@@ -64,7 +64,7 @@ pub async fn story(db: Arc<dyn Storage>) {
     assert!(team.session("token-1", T0 + Duration::hours(9)).await.unwrap().is_none());
     let mut foreign = session(&ana, "token-foreign", 8);
     foreign.store_id = south.id;
-    assert!(matches!(team.start_session(&foreign).await, Err(StoreError::NotFound("agent"))));
+    assert!(matches!(team.start_session(&foreign).await, Err(StorageError::NotFound("agent"))));
     team.end_session("token-1").await.unwrap();
     assert!(team.session("token-1", T0).await.unwrap().is_none());
     team.end_session("never-was").await.unwrap();
@@ -73,12 +73,12 @@ pub async fn story(db: Arc<dyn Storage>) {
     team.start_session(&session(&ana, "token-2", 8)).await.unwrap();
     assert_eq!(team.set_agent_role(north.id, ana.id, Role::TeamLead).await.unwrap().role, Role::TeamLead);
     assert_eq!(team.session("token-2", T0).await.unwrap().unwrap().1.role, Role::TeamLead);
-    assert!(matches!(team.set_agent_role(south.id, ana.id, Role::Owner).await, Err(StoreError::NotFound("agent"))));
+    assert!(matches!(team.set_agent_role(south.id, ana.id, Role::Owner).await, Err(StorageError::NotFound("agent"))));
     team.set_agent_password(north.id, ana.id, "hash-ana-2").await.unwrap();
     assert!(team.session("token-2", T0).await.unwrap().is_none());
     assert_eq!(team.agent_sign_in(north.id, &email).await.unwrap().unwrap().1, "hash-ana-2");
     team.start_session(&session(&lee, "token-3", 8)).await.unwrap();
-    assert!(matches!(team.remove_agent(south.id, lee.id).await, Err(StoreError::NotFound("agent"))));
+    assert!(matches!(team.remove_agent(south.id, lee.id).await, Err(StorageError::NotFound("agent"))));
     team.remove_agent(north.id, lee.id).await.unwrap();
     assert!(team.session("token-3", T0).await.unwrap().is_none());
     assert_eq!(team.agents(north.id).await.unwrap().len(), 1);
@@ -87,15 +87,15 @@ pub async fn story(db: Arc<dyn Storage>) {
     // changes; with a second admin, either may go.
     let (own, boss) = (member(north.id, "own@north.example", "Own", Role::Owner), Role::Owner);
     team.add_agent(&own, "hash-own").await.unwrap();
-    assert!(matches!(team.set_agent_role(north.id, own.id, Role::TeamLead).await, Err(StoreError::Conflict(_))));
-    assert!(matches!(team.remove_agent(north.id, own.id).await, Err(StoreError::Conflict(_))));
+    assert!(matches!(team.set_agent_role(north.id, own.id, Role::TeamLead).await, Err(StorageError::Conflict(_))));
+    assert!(matches!(team.remove_agent(north.id, own.id).await, Err(StorageError::Conflict(_))));
     assert_eq!(team.agent(north.id, own.id).await.unwrap().role, boss);
     assert_eq!(team.set_agent_role(north.id, own.id, boss).await.unwrap().role, boss);
     assert_eq!(team.set_agent_role(north.id, ana.id, boss).await.unwrap().role, boss);
     team.remove_agent(north.id, own.id).await.unwrap();
-    assert!(matches!(team.remove_agent(north.id, ana.id).await, Err(StoreError::Conflict(_))));
+    assert!(matches!(team.remove_agent(north.id, ana.id).await, Err(StorageError::Conflict(_))));
     // Another store's admins do not count.
-    assert!(matches!(team.set_agent_role(north.id, ana.id, Role::Agent).await, Err(StoreError::Conflict(_))));
+    assert!(matches!(team.set_agent_role(north.id, ana.id, Role::Agent).await, Err(StorageError::Conflict(_))));
 
     // Two admins demoting each other at the same moment: one of them stays an admin.
     let (kim, joe) =

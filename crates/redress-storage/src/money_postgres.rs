@@ -24,7 +24,7 @@ use crate::money::{
     spend_posting, window_start,
 };
 use crate::postgres::{PostgresStorage, all_docs, from_doc, one_doc};
-use crate::{RecordedEntry, StoreError, column_text, micros};
+use crate::{RecordedEntry, StorageError, column_text, micros};
 
 type Tx<'a> = Transaction<'a, Postgres>;
 
@@ -33,7 +33,7 @@ async fn append(
     store_id: StoreId,
     case_id: CaseId,
     entries: Vec<TimelineEntry>,
-) -> Result<Vec<RecordedEntry>, StoreError> {
+) -> Result<Vec<RecordedEntry>, StorageError> {
     let mut recorded = Vec::with_capacity(entries.len());
     for entry in entries {
         let seq: i64 = sqlx::query_scalar(
@@ -52,7 +52,7 @@ async fn append(
 
 /// A dispute, its row locked until the transaction ends: the twin of SQLite's `load_dispute`,
 /// which the single writer thread makes safe without a lock.
-async fn lock_dispute(tx: &mut Tx<'_>, store_id: StoreId, id: DisputeId) -> Result<Dispute, StoreError> {
+async fn lock_dispute(tx: &mut Tx<'_>, store_id: StoreId, id: DisputeId) -> Result<Dispute, StorageError> {
     one_doc(
         sqlx::query("SELECT doc FROM disputes WHERE store_id = $1 AND id = $2 FOR UPDATE")
             .bind(store_id.as_uuid())
@@ -60,10 +60,10 @@ async fn lock_dispute(tx: &mut Tx<'_>, store_id: StoreId, id: DisputeId) -> Resu
         &mut **tx,
     )
     .await?
-    .ok_or(StoreError::NotFound("dispute"))
+    .ok_or(StorageError::NotFound("dispute"))
 }
 
-async fn insert_posting(tx: &mut Tx<'_>, posting: &Posting) -> Result<(), StoreError> {
+async fn insert_posting(tx: &mut Tx<'_>, posting: &Posting) -> Result<(), StorageError> {
     posting.check()?;
     let links = &posting.links;
     sqlx::query(
@@ -98,7 +98,7 @@ async fn insert_posting(tx: &mut Tx<'_>, posting: &Posting) -> Result<(), StoreE
     Ok(())
 }
 
-async fn order(tx: &mut Tx<'_>, store_id: StoreId, id: OrderId) -> Result<Order, StoreError> {
+async fn order(tx: &mut Tx<'_>, store_id: StoreId, id: OrderId) -> Result<Order, StorageError> {
     one_doc(
         sqlx::query("SELECT doc FROM orders WHERE store_id = $1 AND id = $2")
             .bind(store_id.as_uuid())
@@ -106,10 +106,10 @@ async fn order(tx: &mut Tx<'_>, store_id: StoreId, id: OrderId) -> Result<Order,
         &mut **tx,
     )
     .await?
-    .ok_or(StoreError::NotFound("order"))
+    .ok_or(StorageError::NotFound("order"))
 }
 
-async fn case(tx: &mut Tx<'_>, store_id: StoreId, id: CaseId) -> Result<Case, StoreError> {
+async fn case(tx: &mut Tx<'_>, store_id: StoreId, id: CaseId) -> Result<Case, StorageError> {
     one_doc(
         sqlx::query("SELECT doc FROM cases WHERE store_id = $1 AND id = $2")
             .bind(store_id.as_uuid())
@@ -117,12 +117,12 @@ async fn case(tx: &mut Tx<'_>, store_id: StoreId, id: CaseId) -> Result<Case, St
         &mut **tx,
     )
     .await?
-    .ok_or(StoreError::NotFound("case"))
+    .ok_or(StorageError::NotFound("case"))
 }
 
-fn balance_of(row: &sqlx::postgres::PgRow) -> Result<PaymentBalance, StoreError> {
+fn balance_of(row: &sqlx::postgres::PgRow) -> Result<PaymentBalance, StorageError> {
     let currency: String = row.try_get(0)?;
-    let c = Currency::from_code(&currency).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let c = Currency::from_code(&currency).map_err(|e| StorageError::Corrupt(e.to_string()))?;
     Ok(PaymentBalance::new(
         Money::new(row.try_get(1)?, c),
         Money::new(row.try_get(2)?, c),
@@ -135,7 +135,7 @@ async fn locked_balance(
     tx: &mut Tx<'_>,
     store_id: StoreId,
     id: PaymentId,
-) -> Result<Option<PaymentBalance>, StoreError> {
+) -> Result<Option<PaymentBalance>, StorageError> {
     let row = sqlx::query(
         "SELECT currency, captured_minor, refunded_minor, reserved_minor FROM payments
          WHERE store_id = $1 AND id = $2 FOR UPDATE",
@@ -152,7 +152,7 @@ async fn write_balance(
     store_id: StoreId,
     id: PaymentId,
     b: &PaymentBalance,
-) -> Result<(), StoreError> {
+) -> Result<(), StorageError> {
     sqlx::query(
         "UPDATE payments SET captured_minor = $1, refunded_minor = $2, reserved_minor = $3 WHERE store_id = $4 AND id = $5",
     )
@@ -175,7 +175,7 @@ async fn ensure_payment(
     payment_id: PaymentId,
     case_id: CaseId,
     now: OffsetDateTime,
-) -> Result<(PaymentBalance, Vec<TimelineEntry>), StoreError> {
+) -> Result<(PaymentBalance, Vec<TimelineEntry>), StorageError> {
     let reported = reported_balance(order, payment_id)?;
     let mut entries = Vec::new();
     let inserted = sqlx::query(
@@ -198,7 +198,7 @@ async fn ensure_payment(
             entries.extend(posted_entry(&posting));
         }
     }
-    let balance = locked_balance(tx, order.store_id, payment_id).await?.ok_or(StoreError::NotFound("payment"))?;
+    let balance = locked_balance(tx, order.store_id, payment_id).await?.ok_or(StorageError::NotFound("payment"))?;
     if reported.captured.amount_minor > balance.captured.amount_minor {
         let grown = balance.with_captured(reported.captured)?;
         let context = PostingContext {
@@ -223,7 +223,7 @@ async fn ensure_payment(
     Ok((balance, entries))
 }
 
-async fn refund_by_key(tx: &mut Tx<'_>, store_id: StoreId, key: &IdempotencyKey) -> Result<Option<Refund>, StoreError> {
+async fn refund_by_key(tx: &mut Tx<'_>, store_id: StoreId, key: &IdempotencyKey) -> Result<Option<Refund>, StorageError> {
     one_doc(
         sqlx::query("SELECT doc FROM refunds WHERE store_id = $1 AND idempotency_key = $2")
             .bind(store_id.as_uuid())
@@ -238,7 +238,7 @@ async fn add_credit(
     store_id: StoreId,
     customer_id: CustomerId,
     amount: Money,
-) -> Result<(), StoreError> {
+) -> Result<(), StorageError> {
     sqlx::query(
         "INSERT INTO store_credit (store_id, customer_id, currency, balance_minor) VALUES ($1, $2, $3, $4)
          ON CONFLICT (store_id, customer_id, currency) DO UPDATE SET balance_minor = store_credit.balance_minor + excluded.balance_minor",
@@ -260,7 +260,7 @@ pub(crate) async fn write_refund(
     request: RefundRequest,
     policy: &ApprovalPolicy,
     now: OffsetDateTime,
-) -> Result<RefundOutcome, StoreError> {
+) -> Result<RefundOutcome, StorageError> {
     let store_id = request.store_id;
     let order = order(tx, store_id, request.order_id).await?;
     let case = case(tx, store_id, request.case_id).await?;
@@ -285,7 +285,7 @@ pub(crate) async fn write_refund(
                     target = Some(balance);
                 }
             }
-            Some((payment_id, target.ok_or(StoreError::NotFound("payment"))?))
+            Some((payment_id, target.ok_or(StorageError::NotFound("payment"))?))
         }
         None => None,
     };
@@ -365,7 +365,7 @@ impl PostgresStorage {
         request: RefundRequest,
         policy: &ApprovalPolicy,
         now: OffsetDateTime,
-    ) -> Result<RefundOutcome, StoreError> {
+    ) -> Result<RefundOutcome, StorageError> {
         let mut tx = self.pool.begin().await?;
         let outcome = write_refund(&mut tx, request, policy, now).await?;
         if outcome.created {
@@ -374,7 +374,7 @@ impl PostgresStorage {
         Ok(outcome)
     }
 
-    async fn try_spend(&self, spend: &CreditSpend) -> Result<SpendOutcome, StoreError> {
+    async fn try_spend(&self, spend: &CreditSpend) -> Result<SpendOutcome, StorageError> {
         spend.validate()?;
         let (store_id, customer_id, currency) = (spend.store_id, spend.customer_id, spend.amount.currency);
         let mut tx = self.pool.begin().await?;
@@ -384,7 +384,7 @@ impl PostgresStorage {
                 .bind(customer_id.as_uuid())
                 .fetch_optional(&mut *tx)
                 .await?;
-        customer.ok_or(StoreError::NotFound("customer"))?;
+        customer.ok_or(StorageError::NotFound("customer"))?;
         // The balance row is locked before the key is looked up: two spends of the last euro,
         // or a retry racing its first try, queue here.
         let held: Option<i64> = sqlx::query_scalar(
@@ -456,15 +456,15 @@ impl MoneyStorage for PostgresStorage {
         request: RefundRequest,
         policy: ApprovalPolicy,
         now: OffsetDateTime,
-    ) -> Result<RefundOutcome, StoreError> {
+    ) -> Result<RefundOutcome, StorageError> {
         match self.try_request_refund(request.clone(), &policy, now).await {
             // Two first requests with one key for a gift card (no payment row to queue on):
             // the loser of the unique index finds the winner's intent.
-            Err(StoreError::Conflict(_)) => {
+            Err(StorageError::Conflict(_)) => {
                 let mut tx = self.pool.begin().await?;
                 let existing = refund_by_key(&mut tx, request.store_id, &request.idempotency_key)
                     .await?
-                    .ok_or_else(|| StoreError::Conflict("the refund changed meanwhile; try again".into()))?;
+                    .ok_or_else(|| StorageError::Conflict("the refund changed meanwhile; try again".into()))?;
                 if request.same_as(&existing) {
                     Ok(RefundOutcome { refund: existing, created: false })
                 } else {
@@ -475,7 +475,7 @@ impl MoneyStorage for PostgresStorage {
         }
     }
 
-    async fn refund(&self, store_id: StoreId, id: RefundId) -> Result<Refund, StoreError> {
+    async fn refund(&self, store_id: StoreId, id: RefundId) -> Result<Refund, StorageError> {
         one_doc(
             sqlx::query("SELECT doc FROM refunds WHERE store_id = $1 AND id = $2")
                 .bind(store_id.as_uuid())
@@ -483,10 +483,10 @@ impl MoneyStorage for PostgresStorage {
             &self.pool,
         )
         .await?
-        .ok_or(StoreError::NotFound("refund"))
+        .ok_or(StorageError::NotFound("refund"))
     }
 
-    async fn refunds_of_order(&self, store_id: StoreId, order_id: OrderId) -> Result<Vec<Refund>, StoreError> {
+    async fn refunds_of_order(&self, store_id: StoreId, order_id: OrderId) -> Result<Vec<Refund>, StorageError> {
         all_docs(
             sqlx::query("SELECT doc FROM refunds WHERE store_id = $1 AND order_id = $2 ORDER BY created_at_us, id")
                 .bind(store_id.as_uuid())
@@ -496,7 +496,7 @@ impl MoneyStorage for PostgresStorage {
         .await
     }
 
-    async fn refunds_to_execute(&self, sent_before: OffsetDateTime, limit: u32) -> Result<Vec<Refund>, StoreError> {
+    async fn refunds_to_execute(&self, sent_before: OffsetDateTime, limit: u32) -> Result<Vec<Refund>, StorageError> {
         all_docs(
             sqlx::query(
                 "SELECT doc FROM refunds WHERE status = 'approved' OR (status = 'sent' AND updated_at_us < $1)
@@ -509,7 +509,7 @@ impl MoneyStorage for PostgresStorage {
         .await
     }
 
-    async fn refund_anywhere(&self, id: RefundId) -> Result<Option<Refund>, StoreError> {
+    async fn refund_anywhere(&self, id: RefundId) -> Result<Option<Refund>, StorageError> {
         one_doc(sqlx::query("SELECT doc FROM refunds WHERE id = $1").bind(id.as_uuid()), &self.pool).await
     }
 
@@ -518,7 +518,7 @@ impl MoneyStorage for PostgresStorage {
         store_id: StoreId,
         id: RefundId,
         change: RefundUpdateFn,
-    ) -> Result<Refund, StoreError> {
+    ) -> Result<Refund, StorageError> {
         let mut tx = self.pool.begin().await?;
         let current: Refund = one_doc(
             sqlx::query("SELECT doc FROM refunds WHERE store_id = $1 AND id = $2 FOR UPDATE")
@@ -527,17 +527,17 @@ impl MoneyStorage for PostgresStorage {
             &mut *tx,
         )
         .await?
-        .ok_or(StoreError::NotFound("refund"))?;
+        .ok_or(StorageError::NotFound("refund"))?;
         let changed = change(&current)?;
         let refund = changed.refund;
         if refund.id != current.id || refund.store_id != current.store_id || refund.amount != current.amount {
-            return Err(StoreError::Backend("a refund change tried to change what is refunded".into()));
+            return Err(StorageError::Backend("a refund change tried to change what is refunded".into()));
         }
         let balance = match current.payment_id {
             Some(payment_id) => Some(
                 locked_balance(&mut tx, store_id, payment_id)
                     .await?
-                    .ok_or_else(|| StoreError::Corrupt("a refund's payment has no balance".into()))?,
+                    .ok_or_else(|| StorageError::Corrupt("a refund's payment has no balance".into()))?,
             ),
             None => None,
         };
@@ -566,7 +566,7 @@ impl MoneyStorage for PostgresStorage {
         Ok(refund)
     }
 
-    async fn payment_balance(&self, store_id: StoreId, payment_id: PaymentId) -> Result<PaymentBalance, StoreError> {
+    async fn payment_balance(&self, store_id: StoreId, payment_id: PaymentId) -> Result<PaymentBalance, StorageError> {
         let row = sqlx::query(
             "SELECT currency, captured_minor, refunded_minor, reserved_minor FROM payments WHERE store_id = $1 AND id = $2",
         )
@@ -584,11 +584,11 @@ impl MoneyStorage for PostgresStorage {
             &self.pool,
         )
         .await?
-        .ok_or(StoreError::NotFound("payment"))?;
+        .ok_or(StorageError::NotFound("payment"))?;
         reported_balance(&order, payment_id)
     }
 
-    async fn postings(&self, store_id: StoreId, order_id: Option<OrderId>) -> Result<Vec<Posting>, StoreError> {
+    async fn postings(&self, store_id: StoreId, order_id: Option<OrderId>) -> Result<Vec<Posting>, StorageError> {
         match order_id {
             Some(order_id) => {
                 all_docs(
@@ -610,7 +610,7 @@ impl MoneyStorage for PostgresStorage {
         }
     }
 
-    async fn ledger_balances(&self, store_id: StoreId) -> Result<Balances, StoreError> {
+    async fn ledger_balances(&self, store_id: StoreId) -> Result<Balances, StorageError> {
         let rows = sqlx::query(
             "SELECT account, currency, SUM(amount_minor)::BIGINT FROM legs WHERE store_id = $1 GROUP BY account, currency",
         )
@@ -621,13 +621,13 @@ impl MoneyStorage for PostgresStorage {
         for row in rows {
             let account: Account = serde_json::from_value(serde_json::Value::String(row.try_get(0)?))?;
             let currency: String = row.try_get(1)?;
-            let currency = Currency::from_code(&currency).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let currency = Currency::from_code(&currency).map_err(|e| StorageError::Corrupt(e.to_string()))?;
             balances.by_account.insert((account, currency), row.try_get(2)?);
         }
         Ok(balances)
     }
 
-    async fn store_credit(&self, store_id: StoreId, customer_id: CustomerId) -> Result<Vec<StoreCredit>, StoreError> {
+    async fn store_credit(&self, store_id: StoreId, customer_id: CustomerId) -> Result<Vec<StoreCredit>, StorageError> {
         let rows = sqlx::query(
             "SELECT currency, balance_minor FROM store_credit WHERE store_id = $1 AND customer_id = $2 ORDER BY currency",
         )
@@ -638,11 +638,11 @@ impl MoneyStorage for PostgresStorage {
         rows.iter().map(|row| credit_of(customer_id, &row.try_get::<String, _>(0)?, row.try_get(1)?)).collect()
     }
 
-    async fn open_dispute(&self, dispute: Dispute, actor: Actor) -> Result<Dispute, StoreError> {
+    async fn open_dispute(&self, dispute: Dispute, actor: Actor) -> Result<Dispute, StorageError> {
         let mut tx = self.pool.begin().await?;
         let order = order(&mut tx, dispute.store_id, dispute.order_id).await?;
         if !order.payments.iter().any(|p| p.id == dispute.payment_id) {
-            return Err(StoreError::NotFound("payment"));
+            return Err(StorageError::NotFound("payment"));
         }
         case(&mut tx, dispute.store_id, dispute.case_id).await?;
         let opened = Dispute::open(dispute, &actor)?;
@@ -683,7 +683,7 @@ impl MoneyStorage for PostgresStorage {
         to: DisputeStatus,
         actor: Actor,
         now: OffsetDateTime,
-    ) -> Result<Dispute, StoreError> {
+    ) -> Result<Dispute, StorageError> {
         let mut tx = self.pool.begin().await?;
         let current = lock_dispute(&mut tx, store_id, id).await?;
         let changed = current.change_status(to, &actor, now)?;
@@ -711,7 +711,7 @@ impl MoneyStorage for PostgresStorage {
         report: DisputeReport,
         actor: Actor,
         now: OffsetDateTime,
-    ) -> Result<Dispute, StoreError> {
+    ) -> Result<Dispute, StorageError> {
         let mut tx = self.pool.begin().await?;
         let current = lock_dispute(&mut tx, store_id, id).await?;
         let changed = current.reported(&report, &actor, now)?;
@@ -742,7 +742,7 @@ impl MoneyStorage for PostgresStorage {
         Ok(changed.dispute)
     }
 
-    async fn dispute_by_reference(&self, reference: &str) -> Result<Option<Dispute>, StoreError> {
+    async fn dispute_by_reference(&self, reference: &str) -> Result<Option<Dispute>, StorageError> {
         one_doc(
             sqlx::query(
                 "SELECT doc FROM disputes WHERE provider_reference = $1 ORDER BY evidence_due_at_us, id LIMIT 1",
@@ -753,7 +753,7 @@ impl MoneyStorage for PostgresStorage {
         .await
     }
 
-    async fn order_by_payment_reference(&self, references: Vec<String>) -> Result<Option<Order>, StoreError> {
+    async fn order_by_payment_reference(&self, references: Vec<String>) -> Result<Option<Order>, StorageError> {
         for reference in references {
             let found: Option<Order> = one_doc(
                 sqlx::query(
@@ -772,17 +772,17 @@ impl MoneyStorage for PostgresStorage {
         Ok(None)
     }
 
-    async fn dispute(&self, store_id: StoreId, id: DisputeId) -> Result<Dispute, StoreError> {
+    async fn dispute(&self, store_id: StoreId, id: DisputeId) -> Result<Dispute, StorageError> {
         let row = sqlx::query("SELECT doc FROM disputes WHERE store_id = $1 AND id = $2")
             .bind(store_id.as_uuid())
             .bind(id.as_uuid())
             .fetch_optional(&self.pool)
             .await?
-            .ok_or(StoreError::NotFound("dispute"))?;
+            .ok_or(StorageError::NotFound("dispute"))?;
         from_doc(row.try_get(0)?)
     }
 
-    async fn disputes_of_case(&self, store_id: StoreId, case_id: CaseId) -> Result<Vec<Dispute>, StoreError> {
+    async fn disputes_of_case(&self, store_id: StoreId, case_id: CaseId) -> Result<Vec<Dispute>, StorageError> {
         all_docs(
             sqlx::query(
                 "SELECT doc FROM disputes WHERE store_id = $1 AND case_id = $2 ORDER BY evidence_due_at_us, id",
@@ -794,11 +794,11 @@ impl MoneyStorage for PostgresStorage {
         .await
     }
 
-    async fn spend_store_credit(&self, spend: CreditSpend) -> Result<SpendOutcome, StoreError> {
+    async fn spend_store_credit(&self, spend: CreditSpend) -> Result<SpendOutcome, StorageError> {
         match self.try_spend(&spend).await {
             // Two first spends with one key and no credit row to queue on: the loser of the
             // unique index finds the winner's spend.
-            Err(StoreError::Conflict(_)) => {
+            Err(StorageError::Conflict(_)) => {
                 let existing: CreditSpend = one_doc(
                     sqlx::query("SELECT doc FROM store_credit_spends WHERE store_id = $1 AND idempotency_key = $2")
                         .bind(spend.store_id.as_uuid())
@@ -806,7 +806,7 @@ impl MoneyStorage for PostgresStorage {
                     &self.pool,
                 )
                 .await?
-                .ok_or_else(|| StoreError::Conflict("the store credit changed meanwhile; try again".into()))?;
+                .ok_or_else(|| StorageError::Conflict("the store credit changed meanwhile; try again".into()))?;
                 if !spend.same_as(&existing) {
                     return Err(spend_mismatch(&existing));
                 }
@@ -825,7 +825,7 @@ impl MoneyStorage for PostgresStorage {
         }
     }
 
-    async fn credit_spends(&self, store_id: StoreId, customer_id: CustomerId) -> Result<Vec<CreditSpend>, StoreError> {
+    async fn credit_spends(&self, store_id: StoreId, customer_id: CustomerId) -> Result<Vec<CreditSpend>, StorageError> {
         all_docs(
             sqlx::query(
                 "SELECT doc FROM store_credit_spends WHERE store_id = $1 AND customer_id = $2 ORDER BY at_us, posting_id",
@@ -844,7 +844,7 @@ impl MoneyStorage for PostgresStorage {
         reason: String,
         by: Actor,
         now: OffsetDateTime,
-    ) -> Result<Posting, StoreError> {
+    ) -> Result<Posting, StorageError> {
         let mut tx = self.pool.begin().await?;
         // Locking the original queues two corrections of it; the unique index refuses a second.
         let original: Posting = one_doc(
@@ -854,7 +854,7 @@ impl MoneyStorage for PostgresStorage {
             &mut *tx,
         )
         .await?
-        .ok_or(StoreError::NotFound("posting"))?;
+        .ok_or(StorageError::NotFound("posting"))?;
         let corrected: Option<uuid::Uuid> =
             sqlx::query_scalar("SELECT id FROM postings WHERE store_id = $1 AND corrects = $2")
                 .bind(store_id.as_uuid())
@@ -862,7 +862,7 @@ impl MoneyStorage for PostgresStorage {
                 .fetch_optional(&mut *tx)
                 .await?;
         if let Some(by) = corrected {
-            return Err(StoreError::Conflict(format!("the posting was already corrected by posting {by}")));
+            return Err(StorageError::Conflict(format!("the posting was already corrected by posting {by}")));
         }
         let correction = correction_of(&original, &reason, by, now)?;
         insert_posting(&mut tx, &correction).await?;
@@ -873,7 +873,7 @@ impl MoneyStorage for PostgresStorage {
         Ok(correction)
     }
 
-    async fn disputes_of_store(&self, store_id: StoreId) -> Result<Vec<Dispute>, StoreError> {
+    async fn disputes_of_store(&self, store_id: StoreId) -> Result<Vec<Dispute>, StorageError> {
         all_docs(
             sqlx::query("SELECT doc FROM disputes WHERE store_id = $1 ORDER BY evidence_due_at_us, id")
                 .bind(store_id.as_uuid()),
@@ -882,7 +882,7 @@ impl MoneyStorage for PostgresStorage {
         .await
     }
 
-    async fn refunds_awaiting_approval(&self, store_id: StoreId) -> Result<Vec<Refund>, StoreError> {
+    async fn refunds_awaiting_approval(&self, store_id: StoreId) -> Result<Vec<Refund>, StorageError> {
         all_docs(
             sqlx::query(
                 "SELECT doc FROM refunds WHERE store_id = $1 AND status = 'awaiting_approval' ORDER BY created_at_us, id",
@@ -898,7 +898,7 @@ impl MoneyStorage for PostgresStorage {
         store_id: StoreId,
         case_id: CaseId,
         entries: Vec<TimelineEntry>,
-    ) -> Result<Vec<RecordedEntry>, StoreError> {
+    ) -> Result<Vec<RecordedEntry>, StorageError> {
         let mut tx = self.pool.begin().await?;
         case(&mut tx, store_id, case_id).await?;
         let recorded = append(&mut tx, store_id, case_id, entries).await?;

@@ -11,10 +11,10 @@ use uuid::Uuid;
 
 use crate::postgres::{PostgresStorage, all_docs, from_doc, one_doc};
 use crate::team::{AgentSession, TeamStorage};
-use crate::{StoreError, micros};
+use crate::{StorageError, micros};
 
-fn from_micros(us: i64) -> Result<OffsetDateTime, StoreError> {
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(us) * 1000).map_err(|e| StoreError::Corrupt(e.to_string()))
+fn from_micros(us: i64) -> Result<OffsetDateTime, StorageError> {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(us) * 1000).map_err(|e| StorageError::Corrupt(e.to_string()))
 }
 
 /// Refuses a change that would leave the store without an admin ([`check_keeps_admin`]). The
@@ -25,19 +25,19 @@ async fn keeps_admin(
     store_id: StoreId,
     id: AgentId,
     role: Option<Role>,
-) -> Result<(), StoreError> {
+) -> Result<(), StorageError> {
     sqlx::query("SELECT 1 FROM stores WHERE id = $1 FOR UPDATE")
         .bind(store_id.as_uuid())
         .fetch_optional(&mut **tx)
         .await?;
     let team: Vec<Agent> =
         all_docs(sqlx::query("SELECT doc FROM agents WHERE store_id = $1").bind(store_id.as_uuid()), &mut **tx).await?;
-    check_keeps_admin(&team, id, role).map_err(|e| StoreError::Conflict(e.to_string()))
+    check_keeps_admin(&team, id, role).map_err(|e| StorageError::Conflict(e.to_string()))
 }
 
 #[async_trait]
 impl TeamStorage for PostgresStorage {
-    async fn add_agent(&self, agent: &Agent, password_hash: &str) -> Result<(), StoreError> {
+    async fn add_agent(&self, agent: &Agent, password_hash: &str) -> Result<(), StorageError> {
         let result = sqlx::query(
             "INSERT INTO agents (id, store_id, email_key, password_hash, created_at_us, doc)
              VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (store_id, email_key) DO NOTHING",
@@ -51,16 +51,16 @@ impl TeamStorage for PostgresStorage {
         .execute(&self.pool)
         .await;
         match result {
-            Err(sqlx::Error::Database(db)) if db.is_foreign_key_violation() => Err(StoreError::NotFound("store")),
+            Err(sqlx::Error::Database(db)) if db.is_foreign_key_violation() => Err(StorageError::NotFound("store")),
             Err(e) => Err(e.into()),
             Ok(done) if done.rows_affected() == 0 => {
-                Err(StoreError::Conflict(format!("{} is already on the team", agent.email.as_str())))
+                Err(StorageError::Conflict(format!("{} is already on the team", agent.email.as_str())))
             }
             Ok(_) => Ok(()),
         }
     }
 
-    async fn agents(&self, store_id: StoreId) -> Result<Vec<Agent>, StoreError> {
+    async fn agents(&self, store_id: StoreId) -> Result<Vec<Agent>, StorageError> {
         let mut agents: Vec<Agent> =
             all_docs(sqlx::query("SELECT doc FROM agents WHERE store_id = $1").bind(store_id.as_uuid()), &self.pool)
                 .await?;
@@ -68,7 +68,7 @@ impl TeamStorage for PostgresStorage {
         Ok(agents)
     }
 
-    async fn agent(&self, store_id: StoreId, id: AgentId) -> Result<Agent, StoreError> {
+    async fn agent(&self, store_id: StoreId, id: AgentId) -> Result<Agent, StorageError> {
         one_doc(
             sqlx::query("SELECT doc FROM agents WHERE store_id = $1 AND id = $2")
                 .bind(store_id.as_uuid())
@@ -76,14 +76,14 @@ impl TeamStorage for PostgresStorage {
             &self.pool,
         )
         .await?
-        .ok_or(StoreError::NotFound("agent"))
+        .ok_or(StorageError::NotFound("agent"))
     }
 
     async fn agent_sign_in(
         &self,
         store_id: StoreId,
         email: &EmailAddress,
-    ) -> Result<Option<(Agent, String)>, StoreError> {
+    ) -> Result<Option<(Agent, String)>, StorageError> {
         let row = sqlx::query("SELECT doc, password_hash FROM agents WHERE store_id = $1 AND email_key = $2")
             .bind(store_id.as_uuid())
             .bind(Agent::email_key(email))
@@ -92,7 +92,7 @@ impl TeamStorage for PostgresStorage {
         row.map(|row| Ok((from_doc(row.try_get("doc")?)?, row.try_get("password_hash")?))).transpose()
     }
 
-    async fn set_agent_role(&self, store_id: StoreId, id: AgentId, role: Role) -> Result<Agent, StoreError> {
+    async fn set_agent_role(&self, store_id: StoreId, id: AgentId, role: Role) -> Result<Agent, StorageError> {
         let mut tx = self.pool.begin().await?;
         keeps_admin(&mut tx, store_id, id, Some(role)).await?;
         let mut agent: Agent = one_doc(
@@ -102,7 +102,7 @@ impl TeamStorage for PostgresStorage {
             &mut *tx,
         )
         .await?
-        .ok_or(StoreError::NotFound("agent"))?;
+        .ok_or(StorageError::NotFound("agent"))?;
         agent.role = role;
         sqlx::query("UPDATE agents SET doc = $1 WHERE id = $2")
             .bind(Json(&agent))
@@ -113,7 +113,7 @@ impl TeamStorage for PostgresStorage {
         Ok(agent)
     }
 
-    async fn set_agent_password(&self, store_id: StoreId, id: AgentId, password_hash: &str) -> Result<(), StoreError> {
+    async fn set_agent_password(&self, store_id: StoreId, id: AgentId, password_hash: &str) -> Result<(), StorageError> {
         let mut tx = self.pool.begin().await?;
         let changed = sqlx::query("UPDATE agents SET password_hash = $1 WHERE store_id = $2 AND id = $3")
             .bind(password_hash)
@@ -123,14 +123,14 @@ impl TeamStorage for PostgresStorage {
             .await?
             .rows_affected();
         if changed == 0 {
-            return Err(StoreError::NotFound("agent"));
+            return Err(StorageError::NotFound("agent"));
         }
         sqlx::query("DELETE FROM agent_sessions WHERE agent_id = $1").bind(id.as_uuid()).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(())
     }
 
-    async fn remove_agent(&self, store_id: StoreId, id: AgentId) -> Result<(), StoreError> {
+    async fn remove_agent(&self, store_id: StoreId, id: AgentId) -> Result<(), StorageError> {
         let mut tx = self.pool.begin().await?;
         keeps_admin(&mut tx, store_id, id, None).await?;
         // Sessions go with the agent (ON DELETE CASCADE).
@@ -141,13 +141,13 @@ impl TeamStorage for PostgresStorage {
             .await?
             .rows_affected();
         if removed == 0 {
-            return Err(StoreError::NotFound("agent"));
+            return Err(StorageError::NotFound("agent"));
         }
         tx.commit().await?;
         Ok(())
     }
 
-    async fn start_session(&self, session: &AgentSession) -> Result<(), StoreError> {
+    async fn start_session(&self, session: &AgentSession) -> Result<(), StorageError> {
         let inserted = sqlx::query(
             "INSERT INTO agent_sessions (token_hash, store_id, agent_id, created_at_us, expires_at_us)
              SELECT $1, store_id, id, $3, $4 FROM agents WHERE store_id = $2 AND id = $5",
@@ -161,7 +161,7 @@ impl TeamStorage for PostgresStorage {
         .await?
         .rows_affected();
         if inserted == 0 {
-            return Err(StoreError::NotFound("agent"));
+            return Err(StorageError::NotFound("agent"));
         }
         Ok(())
     }
@@ -170,7 +170,7 @@ impl TeamStorage for PostgresStorage {
         &self,
         token_hash: &str,
         now: OffsetDateTime,
-    ) -> Result<Option<(AgentSession, Agent)>, StoreError> {
+    ) -> Result<Option<(AgentSession, Agent)>, StorageError> {
         let row = sqlx::query(
             "SELECT s.store_id, s.agent_id, s.created_at_us, s.expires_at_us, a.doc
              FROM agent_sessions s JOIN agents a ON a.id = s.agent_id AND a.store_id = s.store_id
@@ -195,7 +195,7 @@ impl TeamStorage for PostgresStorage {
         .transpose()
     }
 
-    async fn end_session(&self, token_hash: &str) -> Result<(), StoreError> {
+    async fn end_session(&self, token_hash: &str) -> Result<(), StorageError> {
         sqlx::query("DELETE FROM agent_sessions WHERE token_hash = $1").bind(token_hash).execute(&self.pool).await?;
         Ok(())
     }

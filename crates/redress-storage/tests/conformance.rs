@@ -16,7 +16,7 @@ mod money;
 mod team;
 
 use redress_domain::*;
-use redress_store::{CaseFilter, CaseUpdate, IdempotencyKey, Storage, StoreError, StoredPolicy};
+use redress_storage::{CaseFilter, CaseUpdate, IdempotencyKey, Storage, StorageError, StoredPolicy};
 use time::OffsetDateTime;
 use time::macros::datetime;
 use uuid::Uuid;
@@ -118,7 +118,7 @@ fn agent() -> Actor {
     Actor::Agent { name: "maria".into() }
 }
 
-fn status_to(to: CaseStatus) -> redress_store::CaseUpdateFn {
+fn status_to(to: CaseStatus) -> redress_storage::CaseUpdateFn {
     Box::new(move |case: &Case| Ok(CaseUpdate { change: case.change_status(to, &agent(), T0)?, message: None }))
 }
 
@@ -131,12 +131,12 @@ async fn story(db: Arc<dyn Storage>) {
     db.create_store(&south).await.unwrap();
     let mut clash = store(&format!("north-{suffix}"));
     clash.name = "Another".into();
-    assert!(matches!(db.create_store(&clash).await, Err(StoreError::Conflict(_))), "slugs are unique");
+    assert!(matches!(db.create_store(&clash).await, Err(StorageError::Conflict(_))), "slugs are unique");
     assert_eq!(db.store_by_slug(&north.slug).await.unwrap(), north);
-    assert!(matches!(db.store(StoreId::from_uuid(Uuid::now_v7())).await, Err(StoreError::NotFound("store"))));
+    assert!(matches!(db.store(StoreId::from_uuid(Uuid::now_v7())).await, Err(StorageError::NotFound("store"))));
 
     // API keys are found by hash only.
-    let key = redress_store::ApiKeyRecord {
+    let key = redress_storage::ApiKeyRecord {
         id: ApiKeyId::from_uuid(Uuid::now_v7()),
         store_id: north.id,
         label: "sync".into(),
@@ -148,7 +148,7 @@ async fn story(db: Arc<dyn Storage>) {
     assert_eq!(db.api_key_by_hash("nope").await.unwrap(), None);
     // A store lists its own keys, oldest first; revoking one makes it unknown, and another
     // store can neither see nor revoke it.
-    let later = redress_store::ApiKeyRecord {
+    let later = redress_storage::ApiKeyRecord {
         id: ApiKeyId::from_uuid(Uuid::now_v7()),
         label: "helpdesk".into(),
         secret_hash: format!("hash-2-{suffix}"),
@@ -158,10 +158,10 @@ async fn story(db: Arc<dyn Storage>) {
     db.create_api_key(&later).await.unwrap();
     assert_eq!(db.api_keys(north.id).await.unwrap(), [key.clone(), later.clone()]);
     assert!(db.api_keys(south.id).await.unwrap().is_empty());
-    assert!(matches!(db.revoke_api_key(south.id, later.id).await, Err(StoreError::NotFound(_))));
+    assert!(matches!(db.revoke_api_key(south.id, later.id).await, Err(StorageError::NotFound(_))));
     assert_eq!(db.revoke_api_key(north.id, later.id).await.unwrap(), later);
     assert_eq!(db.api_key_by_hash(&later.secret_hash).await.unwrap(), None);
-    assert!(matches!(db.revoke_api_key(north.id, later.id).await, Err(StoreError::NotFound(_))));
+    assert!(matches!(db.revoke_api_key(north.id, later.id).await, Err(StorageError::NotFound(_))));
     assert_eq!(db.api_keys(north.id).await.unwrap(), std::slice::from_ref(&key));
 
     // Orders upsert by number, customers by email.
@@ -181,14 +181,14 @@ async fn story(db: Arc<dyn Storage>) {
     let ghost = store("ghost-store");
     assert!(matches!(
         db.upsert_order(&customer(&ghost, "x@example.com"), &order(&ghost, &ana, "1")).await,
-        Err(StoreError::NotFound("store"))
+        Err(StorageError::NotFound("store"))
     ));
 
     // Store isolation: the south store sees none of the north's rows.
-    assert!(matches!(db.order(south.id, first.id).await, Err(StoreError::NotFound("order"))));
+    assert!(matches!(db.order(south.id, first.id).await, Err(StorageError::NotFound("order"))));
     assert_eq!(db.order_by_number(south.id, "1001").await.unwrap(), None);
     assert!(db.orders_of_customer(south.id, first.customer_id).await.unwrap().is_empty());
-    assert!(matches!(db.customer(south.id, first.customer_id).await, Err(StoreError::NotFound("customer"))));
+    assert!(matches!(db.customer(south.id, first.customer_id).await, Err(StorageError::NotFound("customer"))));
 
     // Case numbers count per store; a case about another store's order is refused and uses
     // up no number.
@@ -196,23 +196,23 @@ async fn story(db: Arc<dyn Storage>) {
     assert_eq!(case1.case.number, CaseNumber(1));
     assert!(matches!(
         db.open_case(new_case(&south, Some(&second), "foreign order", T0), T0).await,
-        Err(StoreError::NotFound("order"))
+        Err(StorageError::NotFound("order"))
     ));
     let south1 = db.open_case(new_case(&south, None, "Hello", T0), T0).await.unwrap();
     assert_eq!(south1.case.number, CaseNumber(1));
     let mut bad = new_case(&north, None, "  ", T0);
     bad.first_message.body = " ".into();
-    assert!(matches!(db.open_case(bad, T0).await, Err(StoreError::Case(CaseError::Invalid(_)))));
+    assert!(matches!(db.open_case(bad, T0).await, Err(StorageError::Case(CaseError::Invalid(_)))));
     let case2 = db.open_case(new_case(&north, None, "Second", T0 + time::Duration::seconds(1)), T0).await.unwrap();
     assert_eq!(case2.case.number, CaseNumber(2), "refused opens use up no number");
 
     assert_eq!(db.case(north.id, case1.case.id).await.unwrap(), case1.case);
-    assert!(matches!(db.case(south.id, case1.case.id).await, Err(StoreError::NotFound("case"))));
+    assert!(matches!(db.case(south.id, case1.case.id).await, Err(StorageError::NotFound("case"))));
     assert!(db.timeline(south.id, case1.case.id).await.unwrap().is_empty());
     assert!(db.messages(south.id, case1.case.id).await.unwrap().is_empty());
     assert!(matches!(
         db.update_case(south.id, case1.case.id, status_to(CaseStatus::Open)).await,
-        Err(StoreError::NotFound("case"))
+        Err(StorageError::NotFound("case"))
     ));
 
     // A change and its timeline entries land together; a refused change writes nothing.
@@ -222,7 +222,7 @@ async fn story(db: Arc<dyn Storage>) {
     let opened = db.update_case(north.id, case1.case.id, status_to(CaseStatus::Open)).await.unwrap();
     assert_eq!(opened.case.status, CaseStatus::Open);
     let refused = db.update_case(north.id, case1.case.id, status_to(CaseStatus::New)).await;
-    assert!(matches!(refused, Err(StoreError::Case(CaseError::IllegalTransition { .. }))));
+    assert!(matches!(refused, Err(StorageError::Case(CaseError::IllegalTransition { .. }))));
     let stored = db.case(north.id, case1.case.id).await.unwrap();
     assert_eq!(stored, opened.case);
     let timeline = db.timeline(north.id, case1.case.id).await.unwrap();
@@ -334,7 +334,7 @@ async fn story(db: Arc<dyn Storage>) {
 
     // A store's own help articles: saved per id and language, replaced in place, never seen by
     // another store, removable.
-    let article = |title: &str| redress_store::StoreHelpArticle {
+    let article = |title: &str| redress_storage::StoreHelpArticle {
         id: "gift-wrap".into(),
         language: "pl".into(),
         title: title.into(),
@@ -351,7 +351,7 @@ async fn story(db: Arc<dyn Storage>) {
     assert!(!db.delete_help_article(south.id, "gift-wrap", "pl").await.unwrap());
     assert!(db.delete_help_article(north.id, "gift-wrap", "pl").await.unwrap());
     assert!(db.help_articles(north.id).await.unwrap().is_empty());
-    assert!(matches!(db.save_help_article(ghost.id, &article("x")).await, Err(StoreError::NotFound("store"))));
+    assert!(matches!(db.save_help_article(ghost.id, &article("x")).await, Err(StorageError::NotFound("store"))));
 
     // Corrections are kept as training feedback, per store, with the text they correct.
     assert!(db.classification_feedback(north.id).await.unwrap().is_empty());
@@ -379,7 +379,7 @@ async fn story(db: Arc<dyn Storage>) {
 async fn attachment_story(db: Arc<dyn Storage>, north: &Store, south: &Store) {
     let case = db.open_case(new_case(north, None, "Photo of the broken vase", T0), T0).await.unwrap().case;
     let png = b"\x89PNG\r\n\x1a\nrest-of-the-image".to_vec();
-    let info = |name: &str, content_type: &str, size: usize| redress_store::AttachmentInfo {
+    let info = |name: &str, content_type: &str, size: usize| redress_storage::AttachmentInfo {
         id: Uuid::now_v7(),
         case_id: case.id,
         filename: name.into(),
@@ -394,9 +394,9 @@ async fn attachment_story(db: Arc<dyn Storage>, north: &Store, south: &Store) {
 
     // Another store sees nothing and cannot attach to this store's case.
     assert!(db.attachments_of_case(south.id, case.id).await.unwrap().is_empty());
-    assert!(matches!(db.attachment(south.id, case.id, photo.id).await, Err(StoreError::NotFound(_))));
+    assert!(matches!(db.attachment(south.id, case.id, photo.id).await, Err(StorageError::NotFound(_))));
     let foreign = info("x.png", "image/png", png.len());
-    assert!(matches!(db.save_attachment(south.id, &foreign, &png).await, Err(StoreError::NotFound("case"))));
+    assert!(matches!(db.save_attachment(south.id, &foreign, &png).await, Err(StorageError::NotFound("case"))));
 
     // Too large, not an image, or a size that lies: refused by the schema, nothing kept.
     let big = vec![0u8; 5 * 1024 * 1024 + 1];
@@ -415,7 +415,7 @@ fn delivered_order(store: &Store, customer: &Customer, number: &str) -> Order {
     order
 }
 
-fn request_return(quantity: u32) -> redress_store::ResolutionFn {
+fn request_return(quantity: u32) -> redress_storage::ResolutionFn {
     Box::new(move |ctx: &ResolutionContext| {
         let order = ctx.order.as_ref().ok_or(ResolutionError::NoOrder)?;
         let new = NewReturn {
@@ -452,7 +452,7 @@ async fn resolution_story(db: Arc<dyn Storage>, north: &Store, south: &Store) {
 
     // The same key again is refused and writes nothing.
     let again = db.resolve_case(north.id, case.id, key("k-1"), request_return(1)).await;
-    assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
+    assert!(matches!(again, Err(StorageError::Conflict(_))), "{again:?}");
     assert_eq!(db.returns_of_case(north.id, case.id).await.unwrap().len(), 1);
     let answer = db.idempotent_answer(north.id, "k-1").await.unwrap().unwrap();
     assert_eq!((answer.request_hash.as_str(), answer.answer), ("hash of k-1", None));
@@ -465,7 +465,7 @@ async fn resolution_story(db: Arc<dyn Storage>, north: &Store, south: &Store) {
     // A refused step (more shirts than delivered and not already returning) writes nothing,
     // not even its key.
     let refused = db.resolve_case(north.id, case.id, key("k-2"), request_return(2)).await;
-    assert!(matches!(refused, Err(StoreError::Resolution(ResolutionError::Return(_)))), "{refused:?}");
+    assert!(matches!(refused, Err(StorageError::Resolution(ResolutionError::Return(_)))), "{refused:?}");
     assert_eq!(db.idempotent_answer(north.id, "k-2").await.unwrap(), None);
     assert_eq!(db.case(north.id, case.id).await.unwrap(), first.case);
     assert_eq!(db.timeline(north.id, case.id).await.unwrap().len(), entries_before + 1);
@@ -542,12 +542,12 @@ async fn resolution_story(db: Arc<dyn Storage>, north: &Store, south: &Store) {
     assert_eq!(db.customer_history(south.id, order.customer_id, T0).await.unwrap(), Default::default());
 
     // Store isolation.
-    assert!(matches!(db.return_authorisation(south.id, rma.id).await, Err(StoreError::NotFound("return"))));
+    assert!(matches!(db.return_authorisation(south.id, rma.id).await, Err(StorageError::NotFound("return"))));
     assert!(db.returns_of_case(south.id, case.id).await.unwrap().is_empty());
     assert!(db.claims_of_case(south.id, case.id).await.unwrap().is_empty());
     assert!(matches!(
         db.resolve_case(south.id, case.id, None, request_return(1)).await,
-        Err(StoreError::NotFound("case"))
+        Err(StorageError::NotFound("case"))
     ));
 
     // Policies: versions only go up; the highest is in force.
@@ -559,7 +559,7 @@ async fn resolution_story(db: Arc<dyn Storage>, north: &Store, south: &Store) {
     };
     let standard = redress_domain::policy::STANDARD_POLICY_TOML;
     db.save_policy(north.id, &stored(standard)).await.unwrap();
-    assert!(matches!(db.save_policy(north.id, &stored(standard)).await, Err(StoreError::Conflict(_))));
+    assert!(matches!(db.save_policy(north.id, &stored(standard)).await, Err(StorageError::Conflict(_))));
     let v2 = standard.replace("version = 1", "version = 2").replace("window_days = 30", "window_days = 60");
     db.save_policy(north.id, &stored(&v2)).await.unwrap();
     let in_force = db.policy(north.id).await.unwrap().unwrap();
@@ -579,21 +579,21 @@ async fn futures_join<T>(handles: impl Iterator<Item = tokio::task::JoinHandle<T
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_passes_the_story() {
     let dir = tempfile::tempdir().unwrap();
-    let db = redress_store::sqlite::SqliteStorage::open(&dir.path().join("redress.db")).await.unwrap();
+    let db = redress_storage::sqlite::SqliteStorage::open(&dir.path().join("redress.db")).await.unwrap();
     story(Arc::new(db)).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_passes_the_money_story() {
     let dir = tempfile::tempdir().unwrap();
-    let db = redress_store::sqlite::SqliteStorage::open(&dir.path().join("redress.db")).await.unwrap();
+    let db = redress_storage::sqlite::SqliteStorage::open(&dir.path().join("redress.db")).await.unwrap();
     money::story(Arc::new(db)).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_passes_the_team_story() {
     let dir = tempfile::tempdir().unwrap();
-    let db = redress_store::sqlite::SqliteStorage::open(&dir.path().join("redress.db")).await.unwrap();
+    let db = redress_storage::sqlite::SqliteStorage::open(&dir.path().join("redress.db")).await.unwrap();
     team::story(Arc::new(db)).await;
 }
 
@@ -601,7 +601,7 @@ async fn sqlite_passes_the_team_story() {
 async fn sqlite_ledger_is_append_only_and_balanced() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("redress.db");
-    let db = redress_store::sqlite::SqliteStorage::open(&path).await.unwrap();
+    let db = redress_storage::sqlite::SqliteStorage::open(&path).await.unwrap();
     money::story(Arc::new(db)).await;
     let raw = rusqlite::Connection::open(&path).unwrap();
     assert!(raw.execute("UPDATE legs SET amount_minor = 1", []).is_err());
@@ -632,12 +632,12 @@ async fn sqlite_ledger_is_append_only_and_balanced() {
 async fn sqlite_survives_reopening_and_migrates_once() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("redress.db");
-    let db = redress_store::sqlite::SqliteStorage::open(&path).await.unwrap();
+    let db = redress_storage::sqlite::SqliteStorage::open(&path).await.unwrap();
     let shop = store("reopen");
     db.create_store(&shop).await.unwrap();
     drop(db);
-    assert_eq!(redress_store::sqlite::SqliteStorage::migrate_path(&path).unwrap(), 0);
-    let db = redress_store::sqlite::SqliteStorage::open(&path).await.unwrap();
+    assert_eq!(redress_storage::sqlite::SqliteStorage::migrate_path(&path).unwrap(), 0);
+    let db = redress_storage::sqlite::SqliteStorage::open(&path).await.unwrap();
     assert_eq!(db.store(shop.id).await.unwrap(), shop);
 }
 
@@ -645,7 +645,7 @@ async fn sqlite_survives_reopening_and_migrates_once() {
 async fn sqlite_timeline_is_append_only() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("redress.db");
-    let db = redress_store::sqlite::SqliteStorage::open(&path).await.unwrap();
+    let db = redress_storage::sqlite::SqliteStorage::open(&path).await.unwrap();
     let shop = store("append-only");
     db.create_store(&shop).await.unwrap();
     db.open_case(new_case(&shop, None, "hello", T0), T0).await.unwrap();
@@ -667,7 +667,7 @@ async fn postgres_passes_the_story() {
     let admin = sqlx::PgPool::connect(&url).await.unwrap();
     sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}"))).execute(&admin).await.unwrap();
     let options = PgConnectOptions::from_str(&url).unwrap().options([("search_path", schema.as_str())]);
-    let db = redress_store::postgres::PostgresStorage::connect_with(options).await.unwrap();
+    let db = redress_storage::postgres::PostgresStorage::connect_with(options).await.unwrap();
     let db = Arc::new(db);
     story(db.clone()).await;
     money::story(db.clone()).await;

@@ -22,7 +22,7 @@ use uuid::Uuid;
 
 use crate::{
     ApiKeyRecord, AttachmentInfo, CaseCursor, CaseFilter, CasePage, CaseUpdateFn, ClassificationFeedback,
-    HISTORY_RECENT_DAYS, HISTORY_YEAR_DAYS, IdempotencyKey, RecordedEntry, ResolutionFn, Storage, StoreError,
+    HISTORY_RECENT_DAYS, HISTORY_YEAR_DAYS, IdempotencyKey, RecordedEntry, ResolutionFn, Storage, StorageError,
     StoreHelpArticle, StoredAnswer, StoredChange, StoredPolicy, StoredResolution, check_resolution, column_text,
     feedback_of, from_micros, micros,
 };
@@ -33,33 +33,33 @@ use redress_domain::returns::ReturnAuthorisation;
 use redress_domain::{ApiKeyId, ReturnId};
 
 /// An `api_keys` row (id, store id, label, secret hash, creation time) as a record.
-fn api_key_record(row: &sqlx::postgres::PgRow) -> Result<ApiKeyRecord, StoreError> {
+fn api_key_record(row: &sqlx::postgres::PgRow) -> Result<ApiKeyRecord, StorageError> {
     Ok(ApiKeyRecord {
         id: ApiKeyId::from_uuid(row.try_get(0)?),
         store_id: StoreId::from_uuid(row.try_get(1)?),
         label: row.try_get(2)?,
         secret_hash: row.try_get(3)?,
         created_at: OffsetDateTime::from_unix_timestamp_nanos(i128::from(row.try_get::<i64, _>(4)?) * 1000)
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            .map_err(|e| StorageError::Corrupt(e.to_string()))?,
     })
 }
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
-impl From<sqlx::Error> for StoreError {
+impl From<sqlx::Error> for StorageError {
     fn from(e: sqlx::Error) -> Self {
         if let sqlx::Error::Database(db) = &e
             && db.is_unique_violation()
         {
-            return StoreError::Conflict(db.message().to_owned());
+            return StorageError::Conflict(db.message().to_owned());
         }
-        StoreError::Backend(e.to_string())
+        StorageError::Backend(e.to_string())
     }
 }
 
-impl From<sqlx::migrate::MigrateError> for StoreError {
+impl From<sqlx::migrate::MigrateError> for StorageError {
     fn from(e: sqlx::migrate::MigrateError) -> Self {
-        StoreError::Backend(format!("migration failed: {e}"))
+        StorageError::Backend(format!("migration failed: {e}"))
     }
 }
 
@@ -71,20 +71,20 @@ pub struct PostgresStorage {
 
 impl PostgresStorage {
     /// Connects to `url` and applies pending migrations.
-    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+    pub async fn connect(url: &str) -> Result<Self, StorageError> {
         Self::connect_with(PgConnectOptions::from_str(url)?).await
     }
 
     /// Connects with explicit options (tests use a private schema through `search_path`) and
     /// applies pending migrations.
-    pub async fn connect_with(options: PgConnectOptions) -> Result<Self, StoreError> {
+    pub async fn connect_with(options: PgConnectOptions) -> Result<Self, StorageError> {
         let pool = PgPoolOptions::new().max_connections(16).connect_with(options).await?;
         MIGRATOR.run(&pool).await?;
         Ok(Self { pool })
     }
 
     /// Applies pending migrations to the database at `url` and returns how many ran.
-    pub async fn migrate_url(url: &str) -> Result<usize, StoreError> {
+    pub async fn migrate_url(url: &str) -> Result<usize, StorageError> {
         let pool = PgPoolOptions::new().max_connections(1).connect(url).await?;
         let before = applied_count(&pool).await;
         MIGRATOR.run(&pool).await?;
@@ -101,14 +101,14 @@ async fn applied_count(pool: &PgPool) -> usize {
         .map_or(0, |n| usize::try_from(n).unwrap_or(0))
 }
 
-pub(crate) fn from_doc<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, StoreError> {
+pub(crate) fn from_doc<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, StorageError> {
     Ok(serde_json::from_value(value)?)
 }
 
 pub(crate) async fn one_doc<T: DeserializeOwned>(
     query: sqlx::query::Query<'_, Postgres, sqlx::postgres::PgArguments>,
     executor: impl sqlx::PgExecutor<'_>,
-) -> Result<Option<T>, StoreError> {
+) -> Result<Option<T>, StorageError> {
     let row = query.fetch_optional(executor).await?;
     row.map(|row| from_doc(row.try_get::<serde_json::Value, _>(0)?)).transpose()
 }
@@ -116,11 +116,11 @@ pub(crate) async fn one_doc<T: DeserializeOwned>(
 pub(crate) async fn all_docs<T: DeserializeOwned>(
     query: sqlx::query::Query<'_, Postgres, sqlx::postgres::PgArguments>,
     executor: impl sqlx::PgExecutor<'_>,
-) -> Result<Vec<T>, StoreError> {
+) -> Result<Vec<T>, StorageError> {
     query.fetch_all(executor).await?.into_iter().map(|row| from_doc(row.try_get::<serde_json::Value, _>(0)?)).collect()
 }
 
-async fn insert_message(tx: &mut Transaction<'_, Postgres>, message: &Message) -> Result<(), StoreError> {
+async fn insert_message(tx: &mut Transaction<'_, Postgres>, message: &Message) -> Result<(), StorageError> {
     sqlx::query("INSERT INTO messages (id, store_id, case_id, created_at_us, doc) VALUES ($1, $2, $3, $4, $5)")
         .bind(message.id.as_uuid())
         .bind(message.store_id.as_uuid())
@@ -132,7 +132,7 @@ async fn insert_message(tx: &mut Transaction<'_, Postgres>, message: &Message) -
     Ok(())
 }
 
-async fn append_entries(tx: &mut Transaction<'_, Postgres>, change: CaseChange) -> Result<StoredChange, StoreError> {
+async fn append_entries(tx: &mut Transaction<'_, Postgres>, change: CaseChange) -> Result<StoredChange, StorageError> {
     let mut entries = Vec::with_capacity(change.entries.len());
     for entry in change.entries {
         let seq: i64 = sqlx::query_scalar(
@@ -155,13 +155,13 @@ async fn require(
     store_id: StoreId,
     id: Uuid,
     what: &'static str,
-) -> Result<(), StoreError> {
+) -> Result<(), StorageError> {
     sqlx::query(sql)
         .bind(store_id.as_uuid())
         .bind(id)
         .fetch_optional(&mut **tx)
         .await?
-        .ok_or(StoreError::NotFound(what))?;
+        .ok_or(StorageError::NotFound(what))?;
     Ok(())
 }
 
@@ -171,7 +171,7 @@ fn version(v: u64) -> i64 {
 
 #[async_trait]
 impl Storage for PostgresStorage {
-    async fn create_store(&self, store: &Store) -> Result<(), StoreError> {
+    async fn create_store(&self, store: &Store) -> Result<(), StorageError> {
         let result = sqlx::query("INSERT INTO stores (id, slug, created_at_us, doc) VALUES ($1, $2, $3, $4)")
             .bind(store.id.as_uuid())
             .bind(store.slug.as_str())
@@ -181,35 +181,35 @@ impl Storage for PostgresStorage {
             .await;
         match result {
             Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
-                Err(StoreError::Conflict(format!("the slug `{}` is taken", store.slug)))
+                Err(StorageError::Conflict(format!("the slug `{}` is taken", store.slug)))
             }
-            other => other.map(|_| ()).map_err(StoreError::from),
+            other => other.map(|_| ()).map_err(StorageError::from),
         }
     }
 
-    async fn store(&self, id: StoreId) -> Result<Store, StoreError> {
+    async fn store(&self, id: StoreId) -> Result<Store, StorageError> {
         one_doc(sqlx::query("SELECT doc FROM stores WHERE id = $1").bind(id.as_uuid()), &self.pool)
             .await?
-            .ok_or(StoreError::NotFound("store"))
+            .ok_or(StorageError::NotFound("store"))
     }
 
-    async fn store_by_slug(&self, slug: &StoreSlug) -> Result<Store, StoreError> {
+    async fn store_by_slug(&self, slug: &StoreSlug) -> Result<Store, StorageError> {
         one_doc(sqlx::query("SELECT doc FROM stores WHERE slug = $1").bind(slug.as_str()), &self.pool)
             .await?
-            .ok_or(StoreError::NotFound("store"))
+            .ok_or(StorageError::NotFound("store"))
     }
 
-    async fn stores(&self) -> Result<Vec<Store>, StoreError> {
+    async fn stores(&self) -> Result<Vec<Store>, StorageError> {
         all_docs(sqlx::query("SELECT doc FROM stores ORDER BY created_at_us, id"), &self.pool).await
     }
 
-    async fn create_api_key(&self, key: &ApiKeyRecord) -> Result<(), StoreError> {
+    async fn create_api_key(&self, key: &ApiKeyRecord) -> Result<(), StorageError> {
         let mut tx = self.pool.begin().await?;
         sqlx::query("SELECT 1 FROM stores WHERE id = $1")
             .bind(key.store_id.as_uuid())
             .fetch_optional(&mut *tx)
             .await?
-            .ok_or(StoreError::NotFound("store"))?;
+            .ok_or(StorageError::NotFound("store"))?;
         sqlx::query(
             "INSERT INTO api_keys (id, store_id, label, secret_hash, created_at_us) VALUES ($1, $2, $3, $4, $5)",
         )
@@ -224,7 +224,7 @@ impl Storage for PostgresStorage {
         Ok(())
     }
 
-    async fn api_key_by_hash(&self, secret_hash: &str) -> Result<Option<ApiKeyRecord>, StoreError> {
+    async fn api_key_by_hash(&self, secret_hash: &str) -> Result<Option<ApiKeyRecord>, StorageError> {
         let row =
             sqlx::query("SELECT id, store_id, label, secret_hash, created_at_us FROM api_keys WHERE secret_hash = $1")
                 .bind(secret_hash)
@@ -233,7 +233,7 @@ impl Storage for PostgresStorage {
         row.map(|row| api_key_record(&row)).transpose()
     }
 
-    async fn api_keys(&self, store_id: StoreId) -> Result<Vec<ApiKeyRecord>, StoreError> {
+    async fn api_keys(&self, store_id: StoreId) -> Result<Vec<ApiKeyRecord>, StorageError> {
         sqlx::query(
             "SELECT id, store_id, label, secret_hash, created_at_us FROM api_keys WHERE store_id = $1
              ORDER BY created_at_us, id",
@@ -246,7 +246,7 @@ impl Storage for PostgresStorage {
         .collect()
     }
 
-    async fn revoke_api_key(&self, store_id: StoreId, id: ApiKeyId) -> Result<ApiKeyRecord, StoreError> {
+    async fn revoke_api_key(&self, store_id: StoreId, id: ApiKeyId) -> Result<ApiKeyRecord, StorageError> {
         let row = sqlx::query(
             "DELETE FROM api_keys WHERE store_id = $1 AND id = $2
              RETURNING id, store_id, label, secret_hash, created_at_us",
@@ -255,11 +255,11 @@ impl Storage for PostgresStorage {
         .bind(id.as_uuid())
         .fetch_optional(&self.pool)
         .await?
-        .ok_or(StoreError::NotFound("API key"))?;
+        .ok_or(StorageError::NotFound("API key"))?;
         api_key_record(&row)
     }
 
-    async fn upsert_order(&self, customer: &Customer, order: &Order) -> Result<(Order, bool), StoreError> {
+    async fn upsert_order(&self, customer: &Customer, order: &Order) -> Result<(Order, bool), StorageError> {
         let (mut customer, mut order) = (customer.clone(), order.clone());
         let mut tx = self.pool.begin().await?;
         // Lock the store row: two processes upserting the same new customer or order number
@@ -268,7 +268,7 @@ impl Storage for PostgresStorage {
             .bind(order.store_id.as_uuid())
             .fetch_optional(&mut *tx)
             .await?
-            .ok_or(StoreError::NotFound("store"))?;
+            .ok_or(StorageError::NotFound("store"))?;
         let existing: Option<Uuid> = sqlx::query_scalar("SELECT id FROM customers WHERE store_id = $1 AND email = $2")
             .bind(customer.store_id.as_uuid())
             .bind(customer.email.as_str())
@@ -332,7 +332,7 @@ impl Storage for PostgresStorage {
         Ok((order, created))
     }
 
-    async fn order(&self, store_id: StoreId, id: OrderId) -> Result<Order, StoreError> {
+    async fn order(&self, store_id: StoreId, id: OrderId) -> Result<Order, StorageError> {
         one_doc(
             sqlx::query("SELECT doc FROM orders WHERE store_id = $1 AND id = $2")
                 .bind(store_id.as_uuid())
@@ -340,10 +340,10 @@ impl Storage for PostgresStorage {
             &self.pool,
         )
         .await?
-        .ok_or(StoreError::NotFound("order"))
+        .ok_or(StorageError::NotFound("order"))
     }
 
-    async fn order_by_number(&self, store_id: StoreId, number: &str) -> Result<Option<Order>, StoreError> {
+    async fn order_by_number(&self, store_id: StoreId, number: &str) -> Result<Option<Order>, StorageError> {
         one_doc(
             sqlx::query("SELECT doc FROM orders WHERE store_id = $1 AND number = $2")
                 .bind(store_id.as_uuid())
@@ -353,7 +353,7 @@ impl Storage for PostgresStorage {
         .await
     }
 
-    async fn orders_of_customer(&self, store_id: StoreId, customer_id: CustomerId) -> Result<Vec<Order>, StoreError> {
+    async fn orders_of_customer(&self, store_id: StoreId, customer_id: CustomerId) -> Result<Vec<Order>, StorageError> {
         all_docs(
             sqlx::query(
                 "SELECT doc FROM orders WHERE store_id = $1 AND customer_id = $2 ORDER BY placed_at_us DESC, id DESC",
@@ -365,7 +365,7 @@ impl Storage for PostgresStorage {
         .await
     }
 
-    async fn customer(&self, store_id: StoreId, id: CustomerId) -> Result<Customer, StoreError> {
+    async fn customer(&self, store_id: StoreId, id: CustomerId) -> Result<Customer, StorageError> {
         one_doc(
             sqlx::query("SELECT doc FROM customers WHERE store_id = $1 AND id = $2")
                 .bind(store_id.as_uuid())
@@ -373,10 +373,10 @@ impl Storage for PostgresStorage {
             &self.pool,
         )
         .await?
-        .ok_or(StoreError::NotFound("customer"))
+        .ok_or(StorageError::NotFound("customer"))
     }
 
-    async fn customer_by_email(&self, store_id: StoreId, email: &EmailAddress) -> Result<Option<Customer>, StoreError> {
+    async fn customer_by_email(&self, store_id: StoreId, email: &EmailAddress) -> Result<Option<Customer>, StorageError> {
         one_doc(
             sqlx::query("SELECT doc FROM customers WHERE store_id = $1 AND email = $2")
                 .bind(store_id.as_uuid())
@@ -386,7 +386,7 @@ impl Storage for PostgresStorage {
         .await
     }
 
-    async fn open_case(&self, new: NewCase, now: OffsetDateTime) -> Result<StoredChange, StoreError> {
+    async fn open_case(&self, new: NewCase, now: OffsetDateTime) -> Result<StoredChange, StorageError> {
         let mut tx = self.pool.begin().await?;
         let store_id = new.store_id;
         if let Some(order_id) = new.order_id {
@@ -409,7 +409,7 @@ impl Storage for PostgresStorage {
         .bind(store_id.as_uuid())
         .fetch_optional(&mut *tx)
         .await?
-        .ok_or(StoreError::NotFound("store"))?;
+        .ok_or(StorageError::NotFound("store"))?;
         let message = new.first_message.clone();
         let change = Case::open(new, CaseNumber(u64::try_from(number).unwrap_or(0)), now)?;
         let case = &change.case;
@@ -437,7 +437,7 @@ impl Storage for PostgresStorage {
         Ok(stored)
     }
 
-    async fn case(&self, store_id: StoreId, id: CaseId) -> Result<Case, StoreError> {
+    async fn case(&self, store_id: StoreId, id: CaseId) -> Result<Case, StorageError> {
         one_doc(
             sqlx::query("SELECT doc FROM cases WHERE store_id = $1 AND id = $2")
                 .bind(store_id.as_uuid())
@@ -445,7 +445,7 @@ impl Storage for PostgresStorage {
             &self.pool,
         )
         .await?
-        .ok_or(StoreError::NotFound("case"))
+        .ok_or(StorageError::NotFound("case"))
     }
 
     async fn cases(
@@ -454,7 +454,7 @@ impl Storage for PostgresStorage {
         filter: &CaseFilter,
         after: Option<CaseCursor>,
         limit: u32,
-    ) -> Result<CasePage, StoreError> {
+    ) -> Result<CasePage, StorageError> {
         let mut query = QueryBuilder::<Postgres>::new("SELECT doc, created_at_us, id FROM cases WHERE store_id = ");
         query.push_bind(store_id.as_uuid());
         if !filter.statuses.is_empty() {
@@ -493,7 +493,7 @@ impl Storage for PostgresStorage {
                 let cursor = CaseCursor { created_at_us: row.try_get(1)?, id: CaseId::from_uuid(row.try_get(2)?) };
                 Ok((from_doc::<Case>(row.try_get(0)?)?, cursor))
             })
-            .collect::<Result<Vec<_>, StoreError>>()?;
+            .collect::<Result<Vec<_>, StorageError>>()?;
         Ok(CasePage::from_rows(rows, limit))
     }
 
@@ -502,7 +502,7 @@ impl Storage for PostgresStorage {
         store_id: StoreId,
         id: CaseId,
         update: CaseUpdateFn,
-    ) -> Result<StoredChange, StoreError> {
+    ) -> Result<StoredChange, StorageError> {
         let mut tx = self.pool.begin().await?;
         let current: Case = one_doc(
             sqlx::query("SELECT doc FROM cases WHERE store_id = $1 AND id = $2 FOR UPDATE")
@@ -511,11 +511,11 @@ impl Storage for PostgresStorage {
             &mut *tx,
         )
         .await?
-        .ok_or(StoreError::NotFound("case"))?;
+        .ok_or(StorageError::NotFound("case"))?;
         let outcome = update(&current)?;
         let case = &outcome.change.case;
         if case.id != current.id || case.store_id != current.store_id {
-            return Err(StoreError::Backend("an update tried to change a case's identity".into()));
+            return Err(StorageError::Backend("an update tried to change a case's identity".into()));
         }
         sqlx::query(
             "UPDATE cases SET status = $1, kind = $2, priority = $3, assignee = $4, doc = $5, version = $6
@@ -539,7 +539,7 @@ impl Storage for PostgresStorage {
         Ok(stored)
     }
 
-    async fn timeline(&self, store_id: StoreId, case_id: CaseId) -> Result<Vec<RecordedEntry>, StoreError> {
+    async fn timeline(&self, store_id: StoreId, case_id: CaseId) -> Result<Vec<RecordedEntry>, StorageError> {
         let rows = sqlx::query("SELECT seq, doc FROM timeline WHERE store_id = $1 AND case_id = $2 ORDER BY seq")
             .bind(store_id.as_uuid())
             .bind(case_id.as_uuid())
@@ -550,7 +550,7 @@ impl Storage for PostgresStorage {
             .collect()
     }
 
-    async fn messages(&self, store_id: StoreId, case_id: CaseId) -> Result<Vec<Message>, StoreError> {
+    async fn messages(&self, store_id: StoreId, case_id: CaseId) -> Result<Vec<Message>, StorageError> {
         all_docs(
             sqlx::query("SELECT doc FROM messages WHERE store_id = $1 AND case_id = $2 ORDER BY created_at_us, id")
                 .bind(store_id.as_uuid())
@@ -560,7 +560,7 @@ impl Storage for PostgresStorage {
         .await
     }
 
-    async fn classification_feedback(&self, store_id: StoreId) -> Result<Vec<ClassificationFeedback>, StoreError> {
+    async fn classification_feedback(&self, store_id: StoreId) -> Result<Vec<ClassificationFeedback>, StorageError> {
         let rows = sqlx::query(
             "SELECT t.doc, c.doc, (SELECT m.doc FROM messages m WHERE m.store_id = c.store_id AND m.case_id = c.id
                                    ORDER BY m.created_at_us, m.id LIMIT 1)
@@ -579,7 +579,7 @@ impl Storage for PostgresStorage {
             .collect()
     }
 
-    async fn save_help_article(&self, store_id: StoreId, article: &StoreHelpArticle) -> Result<(), StoreError> {
+    async fn save_help_article(&self, store_id: StoreId, article: &StoreHelpArticle) -> Result<(), StorageError> {
         let result = sqlx::query(
             "INSERT INTO help_articles (store_id, id, language, updated_at_us, doc) VALUES ($1, $2, $3, $4, $5)
              ON CONFLICT (store_id, id, language) DO UPDATE SET updated_at_us = excluded.updated_at_us, doc = excluded.doc",
@@ -592,12 +592,12 @@ impl Storage for PostgresStorage {
         .execute(&self.pool)
         .await;
         match result {
-            Err(sqlx::Error::Database(db)) if db.is_foreign_key_violation() => Err(StoreError::NotFound("store")),
-            other => other.map(|_| ()).map_err(StoreError::from),
+            Err(sqlx::Error::Database(db)) if db.is_foreign_key_violation() => Err(StorageError::NotFound("store")),
+            other => other.map(|_| ()).map_err(StorageError::from),
         }
     }
 
-    async fn help_articles(&self, store_id: StoreId) -> Result<Vec<StoreHelpArticle>, StoreError> {
+    async fn help_articles(&self, store_id: StoreId) -> Result<Vec<StoreHelpArticle>, StorageError> {
         all_docs(
             sqlx::query("SELECT doc FROM help_articles WHERE store_id = $1 ORDER BY id, language")
                 .bind(store_id.as_uuid()),
@@ -606,7 +606,7 @@ impl Storage for PostgresStorage {
         .await
     }
 
-    async fn delete_help_article(&self, store_id: StoreId, id: &str, language: &str) -> Result<bool, StoreError> {
+    async fn delete_help_article(&self, store_id: StoreId, id: &str, language: &str) -> Result<bool, StorageError> {
         let removed = sqlx::query("DELETE FROM help_articles WHERE store_id = $1 AND id = $2 AND language = $3")
             .bind(store_id.as_uuid())
             .bind(id)
@@ -616,8 +616,8 @@ impl Storage for PostgresStorage {
         Ok(removed.rows_affected() > 0)
     }
 
-    async fn save_attachment(&self, store_id: StoreId, info: &AttachmentInfo, bytes: &[u8]) -> Result<(), StoreError> {
-        let size = i64::try_from(info.size_bytes).map_err(|_| StoreError::Conflict("the file is too large".into()))?;
+    async fn save_attachment(&self, store_id: StoreId, info: &AttachmentInfo, bytes: &[u8]) -> Result<(), StorageError> {
+        let size = i64::try_from(info.size_bytes).map_err(|_| StorageError::Conflict("the file is too large".into()))?;
         // Inserted only if the case is the store's: another store's case id stores nothing.
         let inserted = sqlx::query(
             "INSERT INTO attachments (id, store_id, case_id, filename, content_type, size_bytes, created_at_us, bytes)
@@ -634,12 +634,12 @@ impl Storage for PostgresStorage {
         .execute(&self.pool)
         .await?;
         if inserted.rows_affected() == 0 {
-            return Err(StoreError::NotFound("case"));
+            return Err(StorageError::NotFound("case"));
         }
         Ok(())
     }
 
-    async fn attachments_of_case(&self, store_id: StoreId, case_id: CaseId) -> Result<Vec<AttachmentInfo>, StoreError> {
+    async fn attachments_of_case(&self, store_id: StoreId, case_id: CaseId) -> Result<Vec<AttachmentInfo>, StorageError> {
         let rows = sqlx::query(
             "SELECT id, case_id, filename, content_type, size_bytes, created_at_us FROM attachments
              WHERE store_id = $1 AND case_id = $2 ORDER BY created_at_us, id",
@@ -656,7 +656,7 @@ impl Storage for PostgresStorage {
         store_id: StoreId,
         case_id: CaseId,
         id: Uuid,
-    ) -> Result<(AttachmentInfo, Vec<u8>), StoreError> {
+    ) -> Result<(AttachmentInfo, Vec<u8>), StorageError> {
         let row = sqlx::query(
             "SELECT id, case_id, filename, content_type, size_bytes, created_at_us, bytes FROM attachments
              WHERE store_id = $1 AND case_id = $2 AND id = $3",
@@ -666,11 +666,11 @@ impl Storage for PostgresStorage {
         .bind(id)
         .fetch_optional(&self.pool)
         .await?
-        .ok_or(StoreError::NotFound("attachment"))?;
+        .ok_or(StorageError::NotFound("attachment"))?;
         Ok((attachment_info(&row)?, row.try_get(6)?))
     }
 
-    async fn ping(&self) -> Result<(), StoreError> {
+    async fn ping(&self) -> Result<(), StorageError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
     }
@@ -681,7 +681,7 @@ impl Storage for PostgresStorage {
         case_id: CaseId,
         idempotency: Option<IdempotencyKey>,
         step: ResolutionFn,
-    ) -> Result<StoredResolution, StoreError> {
+    ) -> Result<StoredResolution, StorageError> {
         let mut tx = self.pool.begin().await?;
         let store = store_id.as_uuid();
         let case: Case = one_doc(
@@ -691,7 +691,7 @@ impl Storage for PostgresStorage {
             &mut *tx,
         )
         .await?
-        .ok_or(StoreError::NotFound("case"))?;
+        .ok_or(StorageError::NotFound("case"))?;
         if let Some(key) = &idempotency {
             let inserted = sqlx::query(
                 "INSERT INTO idempotency_keys (store_id, key, request_hash, created_at_us) VALUES ($1, $2, $3, $4)
@@ -704,7 +704,7 @@ impl Storage for PostgresStorage {
             .execute(&mut *tx)
             .await?;
             if inserted.rows_affected() != 1 {
-                return Err(StoreError::Conflict("a request with this Idempotency-Key was already carried out".into()));
+                return Err(StorageError::Conflict("a request with this Idempotency-Key was already carried out".into()));
             }
         }
         let order: Option<Order> = match case.order_id {
@@ -827,7 +827,7 @@ impl Storage for PostgresStorage {
         &self,
         store_id: StoreId,
         case_id: CaseId,
-    ) -> Result<Vec<ReturnAuthorisation>, StoreError> {
+    ) -> Result<Vec<ReturnAuthorisation>, StorageError> {
         all_docs(
             sqlx::query("SELECT doc FROM returns WHERE store_id = $1 AND case_id = $2 ORDER BY created_at_us, id")
                 .bind(store_id.as_uuid())
@@ -837,7 +837,7 @@ impl Storage for PostgresStorage {
         .await
     }
 
-    async fn return_authorisation(&self, store_id: StoreId, id: ReturnId) -> Result<ReturnAuthorisation, StoreError> {
+    async fn return_authorisation(&self, store_id: StoreId, id: ReturnId) -> Result<ReturnAuthorisation, StorageError> {
         one_doc(
             sqlx::query("SELECT doc FROM returns WHERE store_id = $1 AND id = $2")
                 .bind(store_id.as_uuid())
@@ -845,10 +845,10 @@ impl Storage for PostgresStorage {
             &self.pool,
         )
         .await?
-        .ok_or(StoreError::NotFound("return"))
+        .ok_or(StorageError::NotFound("return"))
     }
 
-    async fn claims_of_case(&self, store_id: StoreId, case_id: CaseId) -> Result<Vec<Claim>, StoreError> {
+    async fn claims_of_case(&self, store_id: StoreId, case_id: CaseId) -> Result<Vec<Claim>, StorageError> {
         all_docs(
             sqlx::query("SELECT doc FROM claims WHERE store_id = $1 AND case_id = $2 ORDER BY created_at_us, id")
                 .bind(store_id.as_uuid())
@@ -863,7 +863,7 @@ impl Storage for PostgresStorage {
         store_id: StoreId,
         customer_id: CustomerId,
         now: OffsetDateTime,
-    ) -> Result<CustomerHistory, StoreError> {
+    ) -> Result<CustomerHistory, StorageError> {
         let recent = micros(now - time::Duration::days(HISTORY_RECENT_DAYS));
         let year = micros(now - time::Duration::days(HISTORY_YEAR_DAYS));
         let row = sqlx::query(
@@ -882,7 +882,7 @@ impl Storage for PostgresStorage {
         .fetch_one(&self.pool)
         .await?;
         let count =
-            |i: usize| -> Result<u32, StoreError> { Ok(u32::try_from(row.try_get::<i64, _>(i)?).unwrap_or(u32::MAX)) };
+            |i: usize| -> Result<u32, StorageError> { Ok(u32::try_from(row.try_get::<i64, _>(i)?).unwrap_or(u32::MAX)) };
         Ok(CustomerHistory {
             cases_last_90_days: count(0)?,
             returns_last_90_days: count(1)?,
@@ -890,13 +890,13 @@ impl Storage for PostgresStorage {
         })
     }
 
-    async fn save_policy(&self, store_id: StoreId, policy: &StoredPolicy) -> Result<(), StoreError> {
+    async fn save_policy(&self, store_id: StoreId, policy: &StoredPolicy) -> Result<(), StorageError> {
         let mut tx = self.pool.begin().await?;
         sqlx::query("SELECT 1 FROM stores WHERE id = $1 FOR UPDATE")
             .bind(store_id.as_uuid())
             .fetch_optional(&mut *tx)
             .await?
-            .ok_or(StoreError::NotFound("store"))?;
+            .ok_or(StorageError::NotFound("store"))?;
         let current: Option<i64> = sqlx::query_scalar("SELECT max(version) FROM policies WHERE store_id = $1")
             .bind(store_id.as_uuid())
             .fetch_one(&mut *tx)
@@ -905,7 +905,7 @@ impl Storage for PostgresStorage {
         if let Some(current) = current
             && version <= current
         {
-            return Err(StoreError::Conflict(format!(
+            return Err(StorageError::Conflict(format!(
                 "version {version} is not above the version in force ({current}): raise `version`"
             )));
         }
@@ -923,7 +923,7 @@ impl Storage for PostgresStorage {
         Ok(())
     }
 
-    async fn policy(&self, store_id: StoreId) -> Result<Option<StoredPolicy>, StoreError> {
+    async fn policy(&self, store_id: StoreId) -> Result<Option<StoredPolicy>, StorageError> {
         let row =
             sqlx::query("SELECT source, created_at_us FROM policies WHERE store_id = $1 ORDER BY version DESC LIMIT 1")
                 .bind(store_id.as_uuid())
@@ -932,7 +932,7 @@ impl Storage for PostgresStorage {
         row.map(|row| crate::stored_policy(row.try_get(0)?, row.try_get(1)?)).transpose()
     }
 
-    async fn idempotent_answer(&self, store_id: StoreId, key: &str) -> Result<Option<StoredAnswer>, StoreError> {
+    async fn idempotent_answer(&self, store_id: StoreId, key: &str) -> Result<Option<StoredAnswer>, StorageError> {
         let row =
             sqlx::query("SELECT request_hash, status, body FROM idempotency_keys WHERE store_id = $1 AND key = $2")
                 .bind(store_id.as_uuid())
@@ -956,7 +956,7 @@ impl Storage for PostgresStorage {
         key: &str,
         status: u16,
         body: &str,
-    ) -> Result<(), StoreError> {
+    ) -> Result<(), StorageError> {
         sqlx::query(
             "UPDATE idempotency_keys SET status = $1, body = $2 WHERE store_id = $3 AND key = $4 AND status IS NULL",
         )
@@ -978,13 +978,13 @@ impl Storage for PostgresStorage {
     }
 }
 
-fn attachment_info(row: &sqlx::postgres::PgRow) -> Result<AttachmentInfo, StoreError> {
+fn attachment_info(row: &sqlx::postgres::PgRow) -> Result<AttachmentInfo, StorageError> {
     Ok(AttachmentInfo {
         id: row.try_get(0)?,
         case_id: CaseId::from_uuid(row.try_get(1)?),
         filename: row.try_get(2)?,
         content_type: row.try_get(3)?,
-        size_bytes: u64::try_from(row.try_get::<i64, _>(4)?).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        size_bytes: u64::try_from(row.try_get::<i64, _>(4)?).map_err(|e| StorageError::Corrupt(e.to_string()))?,
         created_at: from_micros(row.try_get(5)?)?,
     })
 }

@@ -27,7 +27,7 @@ use tokio::sync::oneshot;
 
 use crate::{
     ApiKeyRecord, AttachmentInfo, CaseCursor, CaseFilter, CasePage, CaseUpdateFn, ClassificationFeedback,
-    HISTORY_RECENT_DAYS, HISTORY_YEAR_DAYS, IdempotencyKey, RecordedEntry, ResolutionFn, Storage, StoreError,
+    HISTORY_RECENT_DAYS, HISTORY_YEAR_DAYS, IdempotencyKey, RecordedEntry, ResolutionFn, Storage, StorageError,
     StoreHelpArticle, StoredAnswer, StoredChange, StoredPolicy, StoredResolution, check_resolution, column_text,
     feedback_of, from_micros, micros, stored_policy,
 };
@@ -56,14 +56,14 @@ const MAX_BATCH: usize = 512;
 /// reads waiting behind a slow one. Every reader connection is kept open between reads.
 const READERS: usize = 8;
 
-impl From<rusqlite::Error> for StoreError {
+impl From<rusqlite::Error> for StorageError {
     fn from(e: rusqlite::Error) -> Self {
         if let rusqlite::Error::SqliteFailure(code, message) = &e
             && code.code == rusqlite::ErrorCode::ConstraintViolation
         {
-            return StoreError::Conflict(message.clone().unwrap_or_else(|| "constraint violated".into()));
+            return StorageError::Conflict(message.clone().unwrap_or_else(|| "constraint violated".into()));
         }
-        StoreError::Backend(e.to_string())
+        StorageError::Backend(e.to_string())
     }
 }
 
@@ -73,19 +73,19 @@ trait WriteJob: Send {
     /// batch's commit is known.
     fn run(self: Box<Self>, conn: &Connection) -> (bool, Completion);
     /// Tells the caller the batch could not even start.
-    fn fail(self: Box<Self>, error: StoreError);
+    fn fail(self: Box<Self>, error: StorageError);
 }
 
-type Completion = Box<dyn FnOnce(Result<(), StoreError>) + Send>;
+type Completion = Box<dyn FnOnce(Result<(), StorageError>) + Send>;
 
 struct Job<F, T> {
     work: F,
-    reply: oneshot::Sender<Result<T, StoreError>>,
+    reply: oneshot::Sender<Result<T, StorageError>>,
 }
 
 impl<F, T> WriteJob for Job<F, T>
 where
-    F: FnOnce(&Connection) -> Result<T, StoreError> + Send,
+    F: FnOnce(&Connection) -> Result<T, StorageError> + Send,
     T: Send + 'static,
 {
     fn run(self: Box<Self>, conn: &Connection) -> (bool, Completion) {
@@ -94,14 +94,14 @@ where
         let succeeded = result.is_ok();
         (
             succeeded,
-            Box::new(move |commit: Result<(), StoreError>| {
+            Box::new(move |commit: Result<(), StorageError>| {
                 // The caller may have gone away (request cancelled); the write stands anyway.
                 let _ = reply.send(commit.and(result));
             }),
         )
     }
 
-    fn fail(self: Box<Self>, error: StoreError) {
+    fn fail(self: Box<Self>, error: StorageError) {
         let _ = self.reply.send(Err(error));
     }
 }
@@ -114,8 +114,8 @@ struct ReaderPool {
 }
 
 impl ReaderPool {
-    fn take(&self) -> Result<Connection, StoreError> {
-        let idle = self.idle.lock().map_err(|_| StoreError::Backend("reader pool poisoned".into()))?.pop();
+    fn take(&self) -> Result<Connection, StorageError> {
+        let idle = self.idle.lock().map_err(|_| StorageError::Backend("reader pool poisoned".into()))?.pop();
         match idle {
             Some(conn) => Ok(conn),
             None => {
@@ -142,7 +142,7 @@ pub struct SqliteStorage {
     readers: Arc<ReaderPool>,
 }
 
-fn open_connection(path: &Path) -> Result<Connection, StoreError> {
+fn open_connection(path: &Path) -> Result<Connection, StorageError> {
     let conn = Connection::open(path)?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -152,11 +152,11 @@ fn open_connection(path: &Path) -> Result<Connection, StoreError> {
     Ok(conn)
 }
 
-fn apply_migrations(conn: &mut Connection) -> Result<usize, StoreError> {
+fn apply_migrations(conn: &mut Connection) -> Result<usize, StorageError> {
     let applied: usize =
         conn.pragma_query_value(None, "user_version", |row| row.get::<_, i64>(0))?.try_into().unwrap_or(0);
     if applied > MIGRATIONS.len() {
-        return Err(StoreError::Backend(format!(
+        return Err(StorageError::Backend(format!(
             "the database has schema version {applied}, newer than this build knows ({}); upgrade redress",
             MIGRATIONS.len()
         )));
@@ -182,7 +182,7 @@ fn writer_loop(conn: Connection, jobs: mpsc::Receiver<Box<dyn WriteJob>>) {
         if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
             let message = e.to_string();
             for job in batch {
-                job.fail(StoreError::Backend(message.clone()));
+                job.fail(StorageError::Backend(message.clone()));
             }
             continue;
         }
@@ -190,12 +190,12 @@ fn writer_loop(conn: Connection, jobs: mpsc::Receiver<Box<dyn WriteJob>>) {
         let mut broken: Option<String> = None;
         for job in batch {
             if let Some(message) = &broken {
-                job.fail(StoreError::Backend(message.clone()));
+                job.fail(StorageError::Backend(message.clone()));
                 continue;
             }
             if let Err(e) = conn.execute_batch("SAVEPOINT job") {
                 broken = Some(e.to_string());
-                job.fail(StoreError::Backend(e.to_string()));
+                job.fail(StorageError::Backend(e.to_string()));
                 continue;
             }
             let (succeeded, completion) = job.run(&conn);
@@ -214,21 +214,21 @@ fn writer_loop(conn: Connection, jobs: mpsc::Receiver<Box<dyn WriteJob>>) {
             let _ = conn.execute_batch("ROLLBACK");
         }
         for completion in completions {
-            completion(outcome.clone().map_err(StoreError::Backend));
+            completion(outcome.clone().map_err(StorageError::Backend));
         }
     }
 }
 
 impl SqliteStorage {
     /// Opens (creating if needed) the database file at `path` and applies pending migrations.
-    pub async fn open(path: &Path) -> Result<Self, StoreError> {
+    pub async fn open(path: &Path) -> Result<Self, StorageError> {
         let path = path.to_path_buf();
         tokio::task::spawn_blocking(move || Self::open_blocking(&path))
             .await
-            .map_err(|e| StoreError::Backend(e.to_string()))?
+            .map_err(|e| StorageError::Backend(e.to_string()))?
     }
 
-    fn open_blocking(path: &Path) -> Result<Self, StoreError> {
+    fn open_blocking(path: &Path) -> Result<Self, StorageError> {
         let mut conn = open_connection(path)?;
         let applied = apply_migrations(&mut conn)?;
         if applied > 0 {
@@ -238,7 +238,7 @@ impl SqliteStorage {
         std::thread::Builder::new()
             .name("redress-sqlite-writer".into())
             .spawn(move || writer_loop(conn, jobs))
-            .map_err(|e| StoreError::Backend(format!("cannot start the writer thread: {e}")))?;
+            .map_err(|e| StorageError::Backend(format!("cannot start the writer thread: {e}")))?;
         Ok(Self {
             writer,
             readers: Arc::new(ReaderPool {
@@ -250,25 +250,25 @@ impl SqliteStorage {
     }
 
     /// Applies pending migrations to the file at `path` and returns how many ran.
-    pub fn migrate_path(path: &Path) -> Result<usize, StoreError> {
+    pub fn migrate_path(path: &Path) -> Result<usize, StorageError> {
         apply_migrations(&mut open_connection(path)?)
     }
 
-    pub(crate) async fn write<T, F>(&self, work: F) -> Result<T, StoreError>
+    pub(crate) async fn write<T, F>(&self, work: F) -> Result<T, StorageError>
     where
-        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, StorageError> + Send + 'static,
         T: Send + 'static,
     {
         let (reply, answer) = oneshot::channel();
         self.writer
             .send(Box::new(Job { work, reply }))
-            .map_err(|_| StoreError::Backend("the writer thread has stopped".into()))?;
-        answer.await.map_err(|_| StoreError::Backend("the writer thread dropped a write".into()))?
+            .map_err(|_| StorageError::Backend("the writer thread has stopped".into()))?;
+        answer.await.map_err(|_| StorageError::Backend("the writer thread dropped a write".into()))?
     }
 
-    pub(crate) async fn read<T, F>(&self, work: F) -> Result<T, StoreError>
+    pub(crate) async fn read<T, F>(&self, work: F) -> Result<T, StorageError>
     where
-        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, StorageError> + Send + 'static,
         T: Send + 'static,
     {
         let readers = self.readers.clone();
@@ -277,7 +277,7 @@ impl SqliteStorage {
             .clone()
             .acquire_owned()
             .await
-            .map_err(|_| StoreError::Backend("the reader pool is closed".into()))?;
+            .map_err(|_| StorageError::Backend("the reader pool is closed".into()))?;
         tokio::task::spawn_blocking(move || {
             let _permit = permit;
             let conn = readers.take()?;
@@ -286,11 +286,11 @@ impl SqliteStorage {
             result
         })
         .await
-        .map_err(|e| StoreError::Backend(e.to_string()))?
+        .map_err(|e| StorageError::Backend(e.to_string()))?
     }
 }
 
-pub(crate) fn doc<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, StoreError> {
+pub(crate) fn doc<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, StorageError> {
     Ok(serde_json::from_str(text)?)
 }
 
@@ -298,7 +298,7 @@ pub(crate) fn one_doc<T: serde::de::DeserializeOwned>(
     conn: &Connection,
     sql: &str,
     params: impl rusqlite::Params,
-) -> Result<Option<T>, StoreError> {
+) -> Result<Option<T>, StorageError> {
     let text: Option<String> = conn.prepare_cached(sql)?.query_row(params, |row| row.get(0)).optional()?;
     text.map(|t| doc(&t)).transpose()
 }
@@ -307,7 +307,7 @@ pub(crate) fn all_docs<T: serde::de::DeserializeOwned>(
     conn: &Connection,
     sql: &str,
     params: impl rusqlite::Params,
-) -> Result<Vec<T>, StoreError> {
+) -> Result<Vec<T>, StorageError> {
     let mut statement = conn.prepare_cached(sql)?;
     let texts = statement.query_map(params, |row| row.get::<_, String>(0))?.collect::<Result<Vec<_>, _>>()?;
     texts.iter().map(|t| doc(t)).collect()
@@ -320,22 +320,22 @@ fn api_key_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<ApiKeyRow> {
     Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?))
 }
 
-fn api_key_record((id, store_id, label, secret_hash, created_at_us): ApiKeyRow) -> Result<ApiKeyRecord, StoreError> {
+fn api_key_record((id, store_id, label, secret_hash, created_at_us): ApiKeyRow) -> Result<ApiKeyRecord, StorageError> {
     Ok(ApiKeyRecord {
-        id: id.parse().map_err(|e: uuid::Error| StoreError::Corrupt(e.to_string()))?,
-        store_id: store_id.parse().map_err(|e: uuid::Error| StoreError::Corrupt(e.to_string()))?,
+        id: id.parse().map_err(|e: uuid::Error| StorageError::Corrupt(e.to_string()))?,
+        store_id: store_id.parse().map_err(|e: uuid::Error| StorageError::Corrupt(e.to_string()))?,
         label,
         secret_hash,
         created_at: OffsetDateTime::from_unix_timestamp_nanos(i128::from(created_at_us) * 1000)
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            .map_err(|e| StorageError::Corrupt(e.to_string()))?,
     })
 }
 
-pub(crate) fn store_exists(conn: &Connection, store_id: StoreId) -> Result<(), StoreError> {
+pub(crate) fn store_exists(conn: &Connection, store_id: StoreId) -> Result<(), StorageError> {
     conn.prepare_cached("SELECT 1 FROM stores WHERE id = ?1")?
         .query_row([store_id.to_string()], |_| Ok(()))
         .optional()?
-        .ok_or(StoreError::NotFound("store"))
+        .ok_or(StorageError::NotFound("store"))
 }
 
 type AttachmentRow = (String, String, String, String, i64, i64);
@@ -346,8 +346,8 @@ fn attachment_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<AttachmentRow> {
 
 fn attachment_info(
     (id, case_id, filename, content_type, size, at): AttachmentRow,
-) -> Result<AttachmentInfo, StoreError> {
-    let corrupt = |e: String| StoreError::Corrupt(e);
+) -> Result<AttachmentInfo, StorageError> {
+    let corrupt = |e: String| StorageError::Corrupt(e);
     Ok(AttachmentInfo {
         id: id.parse().map_err(|e: uuid::Error| corrupt(e.to_string()))?,
         case_id: case_id.parse().map_err(|_| corrupt(format!("attachment {id}: bad case id")))?,
@@ -358,7 +358,7 @@ fn attachment_info(
     })
 }
 
-fn insert_message(conn: &Connection, message: &Message) -> Result<(), StoreError> {
+fn insert_message(conn: &Connection, message: &Message) -> Result<(), StorageError> {
     conn.prepare_cached(
         "INSERT INTO messages (id, store_id, case_id, created_at_us, doc) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
@@ -372,7 +372,7 @@ fn insert_message(conn: &Connection, message: &Message) -> Result<(), StoreError
     Ok(())
 }
 
-fn append_entries(conn: &Connection, change: CaseChange) -> Result<StoredChange, StoreError> {
+fn append_entries(conn: &Connection, change: CaseChange) -> Result<StoredChange, StorageError> {
     let mut statement = conn
         .prepare_cached("INSERT INTO timeline (store_id, case_id, at_us, doc) VALUES (?1, ?2, ?3, ?4) RETURNING seq")?;
     let mut entries = Vec::with_capacity(change.entries.len());
@@ -391,7 +391,7 @@ fn append_entries(conn: &Connection, change: CaseChange) -> Result<StoredChange,
     Ok(StoredChange { case: change.case, entries })
 }
 
-fn case_columns(case: &Case) -> Result<[Value; 5], StoreError> {
+fn case_columns(case: &Case) -> Result<[Value; 5], StorageError> {
     Ok([
         Value::Text(column_text(&case.status)?),
         Value::Text(column_text(&case.kind)?),
@@ -401,7 +401,7 @@ fn case_columns(case: &Case) -> Result<[Value; 5], StoreError> {
     ])
 }
 
-fn write_case(conn: &Connection, current: &Case, case: &Case) -> Result<(), StoreError> {
+fn write_case(conn: &Connection, current: &Case, case: &Case) -> Result<(), StorageError> {
     let (store_id, id) = (current.store_id, current.id);
     let [status, kind, priority, assignee, doc] = case_columns(case)?;
     let changed = conn
@@ -421,14 +421,14 @@ fn write_case(conn: &Connection, current: &Case, case: &Case) -> Result<(), Stor
             i64::try_from(current.version).unwrap_or(i64::MAX)
         ])?;
     if changed != 1 {
-        return Err(StoreError::Conflict("the case changed meanwhile; try again".into()));
+        return Err(StorageError::Conflict("the case changed meanwhile; try again".into()));
     }
     Ok(())
 }
 
 #[async_trait]
 impl Storage for SqliteStorage {
-    async fn create_store(&self, store: &Store) -> Result<(), StoreError> {
+    async fn create_store(&self, store: &Store) -> Result<(), StorageError> {
         let store = store.clone();
         self.write(move |conn| {
             let taken = conn
@@ -436,7 +436,7 @@ impl Storage for SqliteStorage {
                 .query_row([store.slug.as_str()], |_| Ok(()))
                 .optional()?;
             if taken.is_some() {
-                return Err(StoreError::Conflict(format!("the slug `{}` is taken", store.slug)));
+                return Err(StorageError::Conflict(format!("the slug `{}` is taken", store.slug)));
             }
             conn.prepare_cached("INSERT INTO stores (id, slug, created_at_us, doc) VALUES (?1, ?2, ?3, ?4)")?.execute(
                 params![
@@ -451,24 +451,24 @@ impl Storage for SqliteStorage {
         .await
     }
 
-    async fn store(&self, id: StoreId) -> Result<Store, StoreError> {
+    async fn store(&self, id: StoreId) -> Result<Store, StorageError> {
         self.read(move |conn| one_doc(conn, "SELECT doc FROM stores WHERE id = ?1", [id.to_string()]))
             .await?
-            .ok_or(StoreError::NotFound("store"))
+            .ok_or(StorageError::NotFound("store"))
     }
 
-    async fn store_by_slug(&self, slug: &StoreSlug) -> Result<Store, StoreError> {
+    async fn store_by_slug(&self, slug: &StoreSlug) -> Result<Store, StorageError> {
         let slug = slug.as_str().to_owned();
         self.read(move |conn| one_doc(conn, "SELECT doc FROM stores WHERE slug = ?1", [slug]))
             .await?
-            .ok_or(StoreError::NotFound("store"))
+            .ok_or(StorageError::NotFound("store"))
     }
 
-    async fn stores(&self) -> Result<Vec<Store>, StoreError> {
+    async fn stores(&self) -> Result<Vec<Store>, StorageError> {
         self.read(|conn| all_docs(conn, "SELECT doc FROM stores ORDER BY created_at_us, id", [])).await
     }
 
-    async fn create_api_key(&self, key: &ApiKeyRecord) -> Result<(), StoreError> {
+    async fn create_api_key(&self, key: &ApiKeyRecord) -> Result<(), StorageError> {
         let key = key.clone();
         self.write(move |conn| {
             store_exists(conn, key.store_id)?;
@@ -487,7 +487,7 @@ impl Storage for SqliteStorage {
         .await
     }
 
-    async fn api_key_by_hash(&self, secret_hash: &str) -> Result<Option<ApiKeyRecord>, StoreError> {
+    async fn api_key_by_hash(&self, secret_hash: &str) -> Result<Option<ApiKeyRecord>, StorageError> {
         let hash = secret_hash.to_owned();
         self.read(move |conn| {
             conn.prepare_cached(
@@ -501,7 +501,7 @@ impl Storage for SqliteStorage {
         .await
     }
 
-    async fn api_keys(&self, store_id: StoreId) -> Result<Vec<ApiKeyRecord>, StoreError> {
+    async fn api_keys(&self, store_id: StoreId) -> Result<Vec<ApiKeyRecord>, StorageError> {
         self.read(move |conn| {
             conn.prepare_cached(
                 "SELECT id, store_id, label, secret_hash, created_at_us FROM api_keys WHERE store_id = ?1
@@ -514,7 +514,7 @@ impl Storage for SqliteStorage {
         .await
     }
 
-    async fn revoke_api_key(&self, store_id: StoreId, id: ApiKeyId) -> Result<ApiKeyRecord, StoreError> {
+    async fn revoke_api_key(&self, store_id: StoreId, id: ApiKeyId) -> Result<ApiKeyRecord, StorageError> {
         self.write(move |conn| {
             let key = conn
                 .prepare_cached(
@@ -525,7 +525,7 @@ impl Storage for SqliteStorage {
                 .optional()?
                 .map(api_key_record)
                 .transpose()?
-                .ok_or(StoreError::NotFound("API key"))?;
+                .ok_or(StorageError::NotFound("API key"))?;
             conn.prepare_cached("DELETE FROM api_keys WHERE store_id = ?1 AND id = ?2")?
                 .execute([store_id.to_string(), id.to_string()])?;
             Ok(key)
@@ -533,7 +533,7 @@ impl Storage for SqliteStorage {
         .await
     }
 
-    async fn upsert_order(&self, customer: &Customer, order: &Order) -> Result<(Order, bool), StoreError> {
+    async fn upsert_order(&self, customer: &Customer, order: &Order) -> Result<(Order, bool), StorageError> {
         let (mut customer, mut order) = (customer.clone(), order.clone());
         self.write(move |conn| {
             store_exists(conn, order.store_id)?;
@@ -543,7 +543,7 @@ impl Storage for SqliteStorage {
                 .optional()?;
             match existing {
                 Some(id) => {
-                    customer.id = id.parse().map_err(|e: uuid::Error| StoreError::Corrupt(e.to_string()))?;
+                    customer.id = id.parse().map_err(|e: uuid::Error| StorageError::Corrupt(e.to_string()))?;
                     conn.prepare_cached("UPDATE customers SET doc = ?1 WHERE id = ?2 AND store_id = ?3")?.execute(
                         params![serde_json::to_string(&customer)?, id, customer.store_id.to_string()],
                     )?;
@@ -595,7 +595,7 @@ impl Storage for SqliteStorage {
         .await
     }
 
-    async fn order(&self, store_id: StoreId, id: OrderId) -> Result<Order, StoreError> {
+    async fn order(&self, store_id: StoreId, id: OrderId) -> Result<Order, StorageError> {
         self.read(move |conn| {
             one_doc(
                 conn,
@@ -604,10 +604,10 @@ impl Storage for SqliteStorage {
             )
         })
         .await?
-        .ok_or(StoreError::NotFound("order"))
+        .ok_or(StorageError::NotFound("order"))
     }
 
-    async fn order_by_number(&self, store_id: StoreId, number: &str) -> Result<Option<Order>, StoreError> {
+    async fn order_by_number(&self, store_id: StoreId, number: &str) -> Result<Option<Order>, StorageError> {
         let number = number.to_owned();
         self.read(move |conn| {
             one_doc(conn, "SELECT doc FROM orders WHERE store_id = ?1 AND number = ?2", [store_id.to_string(), number])
@@ -615,7 +615,7 @@ impl Storage for SqliteStorage {
         .await
     }
 
-    async fn orders_of_customer(&self, store_id: StoreId, customer_id: CustomerId) -> Result<Vec<Order>, StoreError> {
+    async fn orders_of_customer(&self, store_id: StoreId, customer_id: CustomerId) -> Result<Vec<Order>, StorageError> {
         self.read(move |conn| {
             all_docs(
                 conn,
@@ -626,7 +626,7 @@ impl Storage for SqliteStorage {
         .await
     }
 
-    async fn customer(&self, store_id: StoreId, id: CustomerId) -> Result<Customer, StoreError> {
+    async fn customer(&self, store_id: StoreId, id: CustomerId) -> Result<Customer, StorageError> {
         self.read(move |conn| {
             one_doc(
                 conn,
@@ -635,10 +635,10 @@ impl Storage for SqliteStorage {
             )
         })
         .await?
-        .ok_or(StoreError::NotFound("customer"))
+        .ok_or(StorageError::NotFound("customer"))
     }
 
-    async fn customer_by_email(&self, store_id: StoreId, email: &EmailAddress) -> Result<Option<Customer>, StoreError> {
+    async fn customer_by_email(&self, store_id: StoreId, email: &EmailAddress) -> Result<Option<Customer>, StorageError> {
         let email = email.as_str().to_owned();
         self.read(move |conn| {
             one_doc(conn, "SELECT doc FROM customers WHERE store_id = ?1 AND email = ?2", [store_id.to_string(), email])
@@ -646,20 +646,20 @@ impl Storage for SqliteStorage {
         .await
     }
 
-    async fn open_case(&self, new: NewCase, now: OffsetDateTime) -> Result<StoredChange, StoreError> {
+    async fn open_case(&self, new: NewCase, now: OffsetDateTime) -> Result<StoredChange, StorageError> {
         self.write(move |conn| {
             let store_id = new.store_id.to_string();
             if let Some(order_id) = new.order_id {
                 conn.prepare_cached("SELECT 1 FROM orders WHERE store_id = ?1 AND id = ?2")?
                     .query_row([&store_id, &order_id.to_string()], |_| Ok(()))
                     .optional()?
-                    .ok_or(StoreError::NotFound("order"))?;
+                    .ok_or(StorageError::NotFound("order"))?;
             }
             if let Some(customer_id) = new.customer_id {
                 conn.prepare_cached("SELECT 1 FROM customers WHERE store_id = ?1 AND id = ?2")?
                     .query_row([&store_id, &customer_id.to_string()], |_| Ok(()))
                     .optional()?
-                    .ok_or(StoreError::NotFound("customer"))?;
+                    .ok_or(StorageError::NotFound("customer"))?;
             }
             let number: i64 = conn
                 .prepare_cached(
@@ -667,7 +667,7 @@ impl Storage for SqliteStorage {
                 )?
                 .query_row([&store_id], |row| row.get(0))
                 .optional()?
-                .ok_or(StoreError::NotFound("store"))?;
+                .ok_or(StorageError::NotFound("store"))?;
             let message = new.first_message.clone();
             let change = Case::open(new, CaseNumber(number.try_into().unwrap_or(0)), now)?;
             let case = &change.case;
@@ -696,7 +696,7 @@ impl Storage for SqliteStorage {
         .await
     }
 
-    async fn case(&self, store_id: StoreId, id: CaseId) -> Result<Case, StoreError> {
+    async fn case(&self, store_id: StoreId, id: CaseId) -> Result<Case, StorageError> {
         self.read(move |conn| {
             one_doc(
                 conn,
@@ -705,7 +705,7 @@ impl Storage for SqliteStorage {
             )
         })
         .await?
-        .ok_or(StoreError::NotFound("case"))
+        .ok_or(StorageError::NotFound("case"))
     }
 
     async fn cases(
@@ -714,7 +714,7 @@ impl Storage for SqliteStorage {
         filter: &CaseFilter,
         after: Option<CaseCursor>,
         limit: u32,
-    ) -> Result<CasePage, StoreError> {
+    ) -> Result<CasePage, StorageError> {
         let mut sql = String::from("SELECT doc, created_at_us, id FROM cases WHERE store_id = ?");
         let mut values = vec![Value::Text(store_id.to_string())];
         if !filter.statuses.is_empty() {
@@ -761,10 +761,10 @@ impl Storage for SqliteStorage {
             let rows = rows
                 .into_iter()
                 .map(|(text, created_at_us, id)| {
-                    let id = id.parse().map_err(|e: uuid::Error| StoreError::Corrupt(e.to_string()))?;
+                    let id = id.parse().map_err(|e: uuid::Error| StorageError::Corrupt(e.to_string()))?;
                     Ok((doc::<Case>(&text)?, CaseCursor { created_at_us, id }))
                 })
-                .collect::<Result<Vec<_>, StoreError>>()?;
+                .collect::<Result<Vec<_>, StorageError>>()?;
             Ok(CasePage::from_rows(rows, limit))
         })
         .await
@@ -775,7 +775,7 @@ impl Storage for SqliteStorage {
         store_id: StoreId,
         id: CaseId,
         update: CaseUpdateFn,
-    ) -> Result<StoredChange, StoreError> {
+    ) -> Result<StoredChange, StorageError> {
         self.write(move |conn| {
             // The writer thread is the only writer, so the case cannot change between this
             // read and the update below.
@@ -784,11 +784,11 @@ impl Storage for SqliteStorage {
                 "SELECT doc FROM cases WHERE store_id = ?1 AND id = ?2",
                 [store_id.to_string(), id.to_string()],
             )?
-            .ok_or(StoreError::NotFound("case"))?;
+            .ok_or(StorageError::NotFound("case"))?;
             let outcome = update(&current)?;
             let case = &outcome.change.case;
             if case.id != current.id || case.store_id != current.store_id {
-                return Err(StoreError::Backend("an update tried to change a case's identity".into()));
+                return Err(StorageError::Backend("an update tried to change a case's identity".into()));
             }
             write_case(conn, &current, case)?;
             if let Some(message) = &outcome.message {
@@ -799,7 +799,7 @@ impl Storage for SqliteStorage {
         .await
     }
 
-    async fn timeline(&self, store_id: StoreId, case_id: CaseId) -> Result<Vec<RecordedEntry>, StoreError> {
+    async fn timeline(&self, store_id: StoreId, case_id: CaseId) -> Result<Vec<RecordedEntry>, StorageError> {
         self.read(move |conn| {
             let mut statement =
                 conn.prepare_cached("SELECT seq, doc FROM timeline WHERE store_id = ?1 AND case_id = ?2 ORDER BY seq")?;
@@ -813,7 +813,7 @@ impl Storage for SqliteStorage {
         .await
     }
 
-    async fn messages(&self, store_id: StoreId, case_id: CaseId) -> Result<Vec<Message>, StoreError> {
+    async fn messages(&self, store_id: StoreId, case_id: CaseId) -> Result<Vec<Message>, StorageError> {
         self.read(move |conn| {
             all_docs(
                 conn,
@@ -824,7 +824,7 @@ impl Storage for SqliteStorage {
         .await
     }
 
-    async fn classification_feedback(&self, store_id: StoreId) -> Result<Vec<ClassificationFeedback>, StoreError> {
+    async fn classification_feedback(&self, store_id: StoreId) -> Result<Vec<ClassificationFeedback>, StorageError> {
         self.read(move |conn| {
             let mut statement = conn.prepare_cached(
                 "SELECT t.doc, c.doc, (SELECT m.doc FROM messages m WHERE m.store_id = c.store_id AND m.case_id = c.id
@@ -845,7 +845,7 @@ impl Storage for SqliteStorage {
         .await
     }
 
-    async fn save_help_article(&self, store_id: StoreId, article: &StoreHelpArticle) -> Result<(), StoreError> {
+    async fn save_help_article(&self, store_id: StoreId, article: &StoreHelpArticle) -> Result<(), StorageError> {
         let article = article.clone();
         self.write(move |conn| {
             store_exists(conn, store_id)?;
@@ -865,7 +865,7 @@ impl Storage for SqliteStorage {
         .await
     }
 
-    async fn help_articles(&self, store_id: StoreId) -> Result<Vec<StoreHelpArticle>, StoreError> {
+    async fn help_articles(&self, store_id: StoreId) -> Result<Vec<StoreHelpArticle>, StorageError> {
         self.read(move |conn| {
             all_docs(
                 conn,
@@ -876,7 +876,7 @@ impl Storage for SqliteStorage {
         .await
     }
 
-    async fn delete_help_article(&self, store_id: StoreId, id: &str, language: &str) -> Result<bool, StoreError> {
+    async fn delete_help_article(&self, store_id: StoreId, id: &str, language: &str) -> Result<bool, StorageError> {
         let (id, language) = (id.to_owned(), language.to_owned());
         self.write(move |conn| {
             let removed = conn
@@ -887,11 +887,11 @@ impl Storage for SqliteStorage {
         .await
     }
 
-    async fn save_attachment(&self, store_id: StoreId, info: &AttachmentInfo, bytes: &[u8]) -> Result<(), StoreError> {
+    async fn save_attachment(&self, store_id: StoreId, info: &AttachmentInfo, bytes: &[u8]) -> Result<(), StorageError> {
         let (info, bytes) = (info.clone(), bytes.to_vec());
         self.write(move |conn| {
             // Inserted only if the case is the store's: another store's case id stores nothing.
-            let size = i64::try_from(info.size_bytes).map_err(|_| StoreError::Conflict("the file is too large".into()))?;
+            let size = i64::try_from(info.size_bytes).map_err(|_| StorageError::Conflict("the file is too large".into()))?;
             let inserted = conn
                 .prepare_cached(
                     "INSERT INTO attachments (id, store_id, case_id, filename, content_type, size_bytes, created_at_us, bytes)
@@ -908,14 +908,14 @@ impl Storage for SqliteStorage {
                     bytes
                 ])?;
             if inserted == 0 {
-                return Err(StoreError::NotFound("case"));
+                return Err(StorageError::NotFound("case"));
             }
             Ok(())
         })
         .await
     }
 
-    async fn attachments_of_case(&self, store_id: StoreId, case_id: CaseId) -> Result<Vec<AttachmentInfo>, StoreError> {
+    async fn attachments_of_case(&self, store_id: StoreId, case_id: CaseId) -> Result<Vec<AttachmentInfo>, StorageError> {
         self.read(move |conn| {
             let mut statement = conn.prepare_cached(
                 "SELECT id, case_id, filename, content_type, size_bytes, created_at_us FROM attachments
@@ -934,7 +934,7 @@ impl Storage for SqliteStorage {
         store_id: StoreId,
         case_id: CaseId,
         id: uuid::Uuid,
-    ) -> Result<(AttachmentInfo, Vec<u8>), StoreError> {
+    ) -> Result<(AttachmentInfo, Vec<u8>), StorageError> {
         self.read(move |conn| {
             let row = conn
                 .prepare_cached(
@@ -945,13 +945,13 @@ impl Storage for SqliteStorage {
                     Ok((attachment_row(row)?, row.get::<_, Vec<u8>>(6)?))
                 })
                 .optional()?
-                .ok_or(StoreError::NotFound("attachment"))?;
+                .ok_or(StorageError::NotFound("attachment"))?;
             Ok((attachment_info(row.0)?, row.1))
         })
         .await
     }
 
-    async fn ping(&self) -> Result<(), StoreError> {
+    async fn ping(&self) -> Result<(), StorageError> {
         self.read(|conn| Ok(conn.query_row("SELECT 1", [], |_| Ok(()))?)).await
     }
 
@@ -961,18 +961,18 @@ impl Storage for SqliteStorage {
         case_id: CaseId,
         idempotency: Option<IdempotencyKey>,
         step: ResolutionFn,
-    ) -> Result<StoredResolution, StoreError> {
+    ) -> Result<StoredResolution, StorageError> {
         self.write(move |conn| {
             let (store, id) = (store_id.to_string(), case_id.to_string());
             let case: Case = one_doc(conn, "SELECT doc FROM cases WHERE store_id = ?1 AND id = ?2", [&store, &id])?
-                .ok_or(StoreError::NotFound("case"))?;
+                .ok_or(StorageError::NotFound("case"))?;
             if let Some(key) = &idempotency {
                 let taken = conn
                     .prepare_cached("SELECT 1 FROM idempotency_keys WHERE store_id = ?1 AND key = ?2")?
                     .query_row([&store, &key.key], |_| Ok(()))
                     .optional()?;
                 if taken.is_some() {
-                    return Err(StoreError::Conflict(
+                    return Err(StorageError::Conflict(
                         "a request with this Idempotency-Key was already carried out".into(),
                     ));
                 }
@@ -1026,7 +1026,7 @@ impl Storage for SqliteStorage {
                         )?
                         .execute(params![status, version, doc, store, rma.id.to_string(), version - 1])?;
                     if changed != 1 {
-                        return Err(StoreError::Conflict("the return changed meanwhile; try again".into()));
+                        return Err(StorageError::Conflict("the return changed meanwhile; try again".into()));
                     }
                 } else {
                     conn.prepare_cached(
@@ -1078,7 +1078,7 @@ impl Storage for SqliteStorage {
         &self,
         store_id: StoreId,
         case_id: CaseId,
-    ) -> Result<Vec<ReturnAuthorisation>, StoreError> {
+    ) -> Result<Vec<ReturnAuthorisation>, StorageError> {
         self.read(move |conn| {
             all_docs(
                 conn,
@@ -1089,7 +1089,7 @@ impl Storage for SqliteStorage {
         .await
     }
 
-    async fn return_authorisation(&self, store_id: StoreId, id: ReturnId) -> Result<ReturnAuthorisation, StoreError> {
+    async fn return_authorisation(&self, store_id: StoreId, id: ReturnId) -> Result<ReturnAuthorisation, StorageError> {
         self.read(move |conn| {
             one_doc(
                 conn,
@@ -1098,10 +1098,10 @@ impl Storage for SqliteStorage {
             )
         })
         .await?
-        .ok_or(StoreError::NotFound("return"))
+        .ok_or(StorageError::NotFound("return"))
     }
 
-    async fn claims_of_case(&self, store_id: StoreId, case_id: CaseId) -> Result<Vec<Claim>, StoreError> {
+    async fn claims_of_case(&self, store_id: StoreId, case_id: CaseId) -> Result<Vec<Claim>, StorageError> {
         self.read(move |conn| {
             all_docs(
                 conn,
@@ -1117,13 +1117,13 @@ impl Storage for SqliteStorage {
         store_id: StoreId,
         customer_id: CustomerId,
         now: OffsetDateTime,
-    ) -> Result<CustomerHistory, StoreError> {
+    ) -> Result<CustomerHistory, StorageError> {
         let recent = micros(now - time::Duration::days(HISTORY_RECENT_DAYS));
         let year = micros(now - time::Duration::days(HISTORY_YEAR_DAYS));
         let keep = column_text(&ClaimResolution::RefundWithoutReturn)?;
         self.read(move |conn| {
             let (store, customer) = (store_id.to_string(), customer_id.to_string());
-            let count = |sql: &str, since: i64, extra: Option<&str>| -> Result<u32, StoreError> {
+            let count = |sql: &str, since: i64, extra: Option<&str>| -> Result<u32, StorageError> {
                 let mut values = vec![Value::Text(store.clone()), Value::Text(customer.clone()), Value::Integer(since)];
                 if let Some(extra) = extra {
                     values.push(Value::Text(extra.to_owned()));
@@ -1154,7 +1154,7 @@ impl Storage for SqliteStorage {
         .await
     }
 
-    async fn save_policy(&self, store_id: StoreId, policy: &StoredPolicy) -> Result<(), StoreError> {
+    async fn save_policy(&self, store_id: StoreId, policy: &StoredPolicy) -> Result<(), StorageError> {
         let policy = policy.clone();
         self.write(move |conn| {
             store_exists(conn, store_id)?;
@@ -1165,7 +1165,7 @@ impl Storage for SqliteStorage {
             if let Some(current) = current
                 && version <= current
             {
-                return Err(StoreError::Conflict(format!(
+                return Err(StorageError::Conflict(format!(
                     "version {version} is not above the version in force ({current}): raise `version`"
                 )));
             }
@@ -1178,7 +1178,7 @@ impl Storage for SqliteStorage {
         .await
     }
 
-    async fn policy(&self, store_id: StoreId) -> Result<Option<StoredPolicy>, StoreError> {
+    async fn policy(&self, store_id: StoreId) -> Result<Option<StoredPolicy>, StorageError> {
         self.read(move |conn| {
             let row = conn
                 .prepare_cached(
@@ -1191,7 +1191,7 @@ impl Storage for SqliteStorage {
         .await
     }
 
-    async fn idempotent_answer(&self, store_id: StoreId, key: &str) -> Result<Option<StoredAnswer>, StoreError> {
+    async fn idempotent_answer(&self, store_id: StoreId, key: &str) -> Result<Option<StoredAnswer>, StorageError> {
         let key = key.to_owned();
         self.read(move |conn| {
             let row = conn
@@ -1216,7 +1216,7 @@ impl Storage for SqliteStorage {
         key: &str,
         status: u16,
         body: &str,
-    ) -> Result<(), StoreError> {
+    ) -> Result<(), StorageError> {
         let (key, body) = (key.to_owned(), body.to_owned());
         self.write(move |conn| {
             conn.prepare_cached(

@@ -9,14 +9,14 @@ use time::OffsetDateTime;
 
 use crate::sqlite::{SqliteStorage, all_docs, one_doc, store_exists};
 use crate::team::{AgentSession, TeamStorage};
-use crate::{StoreError, micros};
+use crate::{StorageError, micros};
 
-fn from_micros(us: i64) -> Result<OffsetDateTime, StoreError> {
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(us) * 1000).map_err(|e| StoreError::Corrupt(e.to_string()))
+fn from_micros(us: i64) -> Result<OffsetDateTime, StorageError> {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(us) * 1000).map_err(|e| StorageError::Corrupt(e.to_string()))
 }
 
-fn parse_id<T: std::str::FromStr<Err = uuid::Error>>(text: &str) -> Result<T, StoreError> {
-    text.parse().map_err(|e: uuid::Error| StoreError::Corrupt(e.to_string()))
+fn parse_id<T: std::str::FromStr<Err = uuid::Error>>(text: &str) -> Result<T, StorageError> {
+    text.parse().map_err(|e: uuid::Error| StorageError::Corrupt(e.to_string()))
 }
 
 /// Refuses a change that would leave the store without an admin ([`check_keeps_admin`]).
@@ -25,14 +25,14 @@ fn keeps_admin(
     store_id: StoreId,
     id: AgentId,
     role: Option<Role>,
-) -> Result<(), StoreError> {
+) -> Result<(), StorageError> {
     let team: Vec<Agent> = all_docs(conn, "SELECT doc FROM agents WHERE store_id = ?1", [store_id.to_string()])?;
-    check_keeps_admin(&team, id, role).map_err(|e| StoreError::Conflict(e.to_string()))
+    check_keeps_admin(&team, id, role).map_err(|e| StorageError::Conflict(e.to_string()))
 }
 
 #[async_trait]
 impl TeamStorage for SqliteStorage {
-    async fn add_agent(&self, agent: &Agent, password_hash: &str) -> Result<(), StoreError> {
+    async fn add_agent(&self, agent: &Agent, password_hash: &str) -> Result<(), StorageError> {
         let (agent, hash) = (agent.clone(), password_hash.to_owned());
         self.write(move |conn| {
             store_exists(conn, agent.store_id)?;
@@ -50,14 +50,14 @@ impl TeamStorage for SqliteStorage {
                     serde_json::to_string(&agent)?
                 ])?;
             if inserted == 0 {
-                return Err(StoreError::Conflict(format!("{} is already on the team", agent.email.as_str())));
+                return Err(StorageError::Conflict(format!("{} is already on the team", agent.email.as_str())));
             }
             Ok(())
         })
         .await
     }
 
-    async fn agents(&self, store_id: StoreId) -> Result<Vec<Agent>, StoreError> {
+    async fn agents(&self, store_id: StoreId) -> Result<Vec<Agent>, StorageError> {
         let mut agents: Vec<Agent> = self
             .read(move |conn| all_docs(conn, "SELECT doc FROM agents WHERE store_id = ?1", [store_id.to_string()]))
             .await?;
@@ -65,7 +65,7 @@ impl TeamStorage for SqliteStorage {
         Ok(agents)
     }
 
-    async fn agent(&self, store_id: StoreId, id: AgentId) -> Result<Agent, StoreError> {
+    async fn agent(&self, store_id: StoreId, id: AgentId) -> Result<Agent, StorageError> {
         self.read(move |conn| {
             one_doc(
                 conn,
@@ -74,14 +74,14 @@ impl TeamStorage for SqliteStorage {
             )
         })
         .await?
-        .ok_or(StoreError::NotFound("agent"))
+        .ok_or(StorageError::NotFound("agent"))
     }
 
     async fn agent_sign_in(
         &self,
         store_id: StoreId,
         email: &EmailAddress,
-    ) -> Result<Option<(Agent, String)>, StoreError> {
+    ) -> Result<Option<(Agent, String)>, StorageError> {
         let key = Agent::email_key(email);
         let row = self
             .read(move |conn| {
@@ -94,14 +94,14 @@ impl TeamStorage for SqliteStorage {
         row.map(|(doc, hash)| Ok((serde_json::from_str(&doc)?, hash))).transpose()
     }
 
-    async fn set_agent_role(&self, store_id: StoreId, id: AgentId, role: Role) -> Result<Agent, StoreError> {
+    async fn set_agent_role(&self, store_id: StoreId, id: AgentId, role: Role) -> Result<Agent, StorageError> {
         self.write(move |conn| {
             let mut agent: Agent = one_doc(
                 conn,
                 "SELECT doc FROM agents WHERE store_id = ?1 AND id = ?2",
                 [store_id.to_string(), id.to_string()],
             )?
-            .ok_or(StoreError::NotFound("agent"))?;
+            .ok_or(StorageError::NotFound("agent"))?;
             // The writer thread runs one write at a time, so the team read here is the team
             // this change applies to.
             keeps_admin(conn, store_id, id, Some(role))?;
@@ -113,14 +113,14 @@ impl TeamStorage for SqliteStorage {
         .await
     }
 
-    async fn set_agent_password(&self, store_id: StoreId, id: AgentId, password_hash: &str) -> Result<(), StoreError> {
+    async fn set_agent_password(&self, store_id: StoreId, id: AgentId, password_hash: &str) -> Result<(), StorageError> {
         let hash = password_hash.to_owned();
         self.write(move |conn| {
             let changed = conn
                 .prepare_cached("UPDATE agents SET password_hash = ?1 WHERE store_id = ?2 AND id = ?3")?
                 .execute(params![hash, store_id.to_string(), id.to_string()])?;
             if changed == 0 {
-                return Err(StoreError::NotFound("agent"));
+                return Err(StorageError::NotFound("agent"));
             }
             conn.prepare_cached("DELETE FROM agent_sessions WHERE agent_id = ?1")?.execute([id.to_string()])?;
             Ok(())
@@ -128,7 +128,7 @@ impl TeamStorage for SqliteStorage {
         .await
     }
 
-    async fn remove_agent(&self, store_id: StoreId, id: AgentId) -> Result<(), StoreError> {
+    async fn remove_agent(&self, store_id: StoreId, id: AgentId) -> Result<(), StorageError> {
         self.write(move |conn| {
             keeps_admin(conn, store_id, id, None)?;
             conn.prepare_cached("DELETE FROM agent_sessions WHERE store_id = ?1 AND agent_id = ?2")?
@@ -137,14 +137,14 @@ impl TeamStorage for SqliteStorage {
                 .prepare_cached("DELETE FROM agents WHERE store_id = ?1 AND id = ?2")?
                 .execute([store_id.to_string(), id.to_string()])?;
             if removed == 0 {
-                return Err(StoreError::NotFound("agent"));
+                return Err(StorageError::NotFound("agent"));
             }
             Ok(())
         })
         .await
     }
 
-    async fn start_session(&self, session: &AgentSession) -> Result<(), StoreError> {
+    async fn start_session(&self, session: &AgentSession) -> Result<(), StorageError> {
         let session = session.clone();
         self.write(move |conn| {
             conn.prepare_cached(
@@ -158,8 +158,8 @@ impl TeamStorage for SqliteStorage {
                 micros(session.expires_at),
                 session.agent_id.to_string()
             ])
-            .map_err(StoreError::from)
-            .and_then(|inserted| if inserted == 0 { Err(StoreError::NotFound("agent")) } else { Ok(()) })
+            .map_err(StorageError::from)
+            .and_then(|inserted| if inserted == 0 { Err(StorageError::NotFound("agent")) } else { Ok(()) })
         })
         .await
     }
@@ -168,7 +168,7 @@ impl TeamStorage for SqliteStorage {
         &self,
         token_hash: &str,
         now: OffsetDateTime,
-    ) -> Result<Option<(AgentSession, Agent)>, StoreError> {
+    ) -> Result<Option<(AgentSession, Agent)>, StorageError> {
         let hash = token_hash.to_owned();
         let row = self
             .read(move |conn| {
@@ -205,7 +205,7 @@ impl TeamStorage for SqliteStorage {
         .transpose()
     }
 
-    async fn end_session(&self, token_hash: &str) -> Result<(), StoreError> {
+    async fn end_session(&self, token_hash: &str) -> Result<(), StorageError> {
         let hash = token_hash.to_owned();
         self.write(move |conn| {
             conn.prepare_cached("DELETE FROM agent_sessions WHERE token_hash = ?1")?.execute([hash])?;

@@ -9,7 +9,7 @@ use redress_domain::team::Agent;
 use redress_domain::{AgentId, EmailAddress, StoreId};
 use time::OffsetDateTime;
 
-use crate::StoreError;
+use crate::StorageError;
 
 /// A signed-in browser, as kept at rest.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -30,30 +30,30 @@ pub struct AgentSession {
 #[async_trait]
 pub trait TeamStorage: Send + Sync {
     /// Adds a team member with their password's hash; an email already on the team is a
-    /// [`StoreError::Conflict`], an unknown store [`StoreError::NotFound`].
-    async fn add_agent(&self, agent: &Agent, password_hash: &str) -> Result<(), StoreError>;
+    /// [`StorageError::Conflict`], an unknown store [`StorageError::NotFound`].
+    async fn add_agent(&self, agent: &Agent, password_hash: &str) -> Result<(), StorageError>;
     /// The store's team, by name.
-    async fn agents(&self, store_id: StoreId) -> Result<Vec<Agent>, StoreError>;
+    async fn agents(&self, store_id: StoreId) -> Result<Vec<Agent>, StorageError>;
     /// One team member.
-    async fn agent(&self, store_id: StoreId, id: AgentId) -> Result<Agent, StoreError>;
+    async fn agent(&self, store_id: StoreId, id: AgentId) -> Result<Agent, StorageError>;
     /// The team member with this email (compared without case) and their password hash.
     async fn agent_sign_in(
         &self,
         store_id: StoreId,
         email: &EmailAddress,
-    ) -> Result<Option<(Agent, String)>, StoreError>;
+    ) -> Result<Option<(Agent, String)>, StorageError>;
     /// Changes a member's role.
-    async fn set_agent_role(&self, store_id: StoreId, id: AgentId, role: Role) -> Result<Agent, StoreError>;
+    async fn set_agent_role(&self, store_id: StoreId, id: AgentId, role: Role) -> Result<Agent, StorageError>;
     /// Replaces a member's password hash and ends their sessions.
-    async fn set_agent_password(&self, store_id: StoreId, id: AgentId, password_hash: &str) -> Result<(), StoreError>;
+    async fn set_agent_password(&self, store_id: StoreId, id: AgentId, password_hash: &str) -> Result<(), StorageError>;
     /// Removes a member from the team and ends their sessions. Their name stays on the
     /// timelines they wrote.
-    async fn remove_agent(&self, store_id: StoreId, id: AgentId) -> Result<(), StoreError>;
+    async fn remove_agent(&self, store_id: StoreId, id: AgentId) -> Result<(), StorageError>;
     /// Records a sign-in.
-    async fn start_session(&self, session: &AgentSession) -> Result<(), StoreError>;
+    async fn start_session(&self, session: &AgentSession) -> Result<(), StorageError>;
     /// The unexpired session with this token hash and its agent.
     async fn session(&self, token_hash: &str, now: OffsetDateTime)
-    -> Result<Option<(AgentSession, Agent)>, StoreError>;
+    -> Result<Option<(AgentSession, Agent)>, StorageError>;
     /// Signs a browser out; unknown tokens are ignored.
-    async fn end_session(&self, token_hash: &str) -> Result<(), StoreError>;
+    async fn end_session(&self, token_hash: &str) -> Result<(), StorageError>;
 }

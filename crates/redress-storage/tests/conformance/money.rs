@@ -12,7 +12,7 @@ use redress_domain::refund::{
 };
 use redress_domain::resolution::RefundAsk;
 use redress_domain::*;
-use redress_store::{Storage, StoreError};
+use redress_storage::{Storage, StorageError};
 use time::Duration;
 use uuid::Uuid;
 
@@ -72,7 +72,7 @@ fn request(f: &Fixture, key: &str, payment: Option<PaymentId>, amount: i64, meth
     }
 }
 
-fn to(status: RefundStatus) -> redress_store::RefundUpdateFn {
+fn to(status: RefundStatus) -> redress_storage::RefundUpdateFn {
     Box::new(move |r: &Refund| match status {
         RefundStatus::Sent => r.send(T0),
         RefundStatus::Succeeded => r.succeed(Some("re_1".into()), "card", T0),
@@ -108,13 +108,13 @@ pub(crate) async fn story(db: Arc<dyn Storage>) {
     let reused = money
         .request_refund(request(&f, "dup-1", Some(second.id), 100, RefundMethod::OriginalPayment), policy.clone(), T0)
         .await;
-    assert!(matches!(reused, Err(StoreError::IdempotencyMismatch(_))), "{reused:?}");
+    assert!(matches!(reused, Err(StorageError::IdempotencyMismatch(_))), "{reused:?}");
 
     // Nothing more is refundable on that payment; bad requests change nothing.
     let over = money
         .request_refund(request(&f, "dup-2", Some(second.id), 1, RefundMethod::OriginalPayment), policy.clone(), T0)
         .await;
-    assert!(matches!(over, Err(StoreError::Refund(RefundError::AboveRefundable { .. }))), "{over:?}");
+    assert!(matches!(over, Err(StorageError::Refund(RefundError::AboveRefundable { .. }))), "{over:?}");
     let unknown = money
         .request_refund(
             request(&f, "dup-3", Some(PaymentId::from_uuid(Uuid::now_v7())), 1, RefundMethod::OriginalPayment),
@@ -122,7 +122,7 @@ pub(crate) async fn story(db: Arc<dyn Storage>) {
             T0,
         )
         .await;
-    assert!(matches!(unknown, Err(StoreError::NotFound("payment"))), "{unknown:?}");
+    assert!(matches!(unknown, Err(StorageError::NotFound("payment"))), "{unknown:?}");
     let mut usd = request(&f, "dup-4", Some(first.id), 100, RefundMethod::OriginalPayment);
     usd.amount = Money::new(100, Currency::from_code("USD").unwrap());
     assert!(money.request_refund(usd, policy.clone(), T0).await.is_err());
@@ -141,7 +141,7 @@ pub(crate) async fn story(db: Arc<dyn Storage>) {
     let done = money.change_refund(f.shop.id, asked.refund.id, to(RefundStatus::Succeeded)).await.unwrap();
     assert_eq!(done.status, RefundStatus::Succeeded);
     let refused = money.change_refund(f.shop.id, asked.refund.id, to(RefundStatus::Sent)).await;
-    assert!(matches!(refused, Err(StoreError::Refund(RefundError::IllegalTransition { .. }))));
+    assert!(matches!(refused, Err(StorageError::Refund(RefundError::IllegalTransition { .. }))));
     let balance = money.payment_balance(f.shop.id, second.id).await.unwrap();
     assert_eq!((balance.refunded.amount_minor, balance.reserved.amount_minor), (4999, 0));
     let postings = money.postings(f.shop.id, Some(f.order.id)).await.unwrap();
@@ -228,7 +228,7 @@ pub(crate) async fn story(db: Arc<dyn Storage>) {
         updated_at: T0,
     };
     money.open_dispute(dispute.clone(), Actor::System).await.unwrap();
-    assert!(matches!(money.open_dispute(dispute.clone(), Actor::System).await, Err(StoreError::Conflict(_))));
+    assert!(matches!(money.open_dispute(dispute.clone(), Actor::System).await, Err(StorageError::Conflict(_))));
     money.change_dispute(f.shop.id, dispute.id, DisputeStatus::UnderReview, Actor::System, T0).await.unwrap();
     let won = money.change_dispute(f.shop.id, dispute.id, DisputeStatus::Won, Actor::System, T0).await.unwrap();
     assert_eq!(won.status, DisputeStatus::Won);
@@ -245,7 +245,7 @@ pub(crate) async fn story(db: Arc<dyn Storage>) {
     let other = store(&format!("other-{}", &Uuid::now_v7().simple().to_string()[20..]));
     db.create_store(&other).await.unwrap();
     assert!(money.postings(other.id, None).await.unwrap().is_empty());
-    assert!(matches!(money.refund(other.id, asked.refund.id).await, Err(StoreError::NotFound("refund"))));
+    assert!(matches!(money.refund(other.id, asked.refund.id).await, Err(StorageError::NotFound("refund"))));
 
     concurrent_refunds_never_exceed_captured(db.clone()).await;
     fees_lines_and_abuse(db.clone()).await;
@@ -315,7 +315,7 @@ async fn disputes_take_what_the_provider_reports(db: Arc<dyn Storage>) {
     let other = store(&format!("other-{}", &Uuid::now_v7().simple().to_string()[20..]));
     db.create_store(&other).await.unwrap();
     let foreign = money.report_dispute(other.id, dispute.id, report(DisputeStatus::Lost, 4500), stripe, T0).await;
-    assert!(matches!(foreign, Err(StoreError::NotFound("dispute"))), "{foreign:?}");
+    assert!(matches!(foreign, Err(StorageError::NotFound("dispute"))), "{foreign:?}");
     let ledger = money.ledger_balances(f.shop.id).await.unwrap();
     assert!(ledger.is_balanced());
     assert_eq!(ledger.get(Account::Chargebacks, eur()).amount_minor, 4500, "charged back once");
@@ -346,7 +346,7 @@ async fn fees_lines_and_abuse(db: Arc<dyn Storage>) {
         asked.lines = lines;
         let refused = money.request_refund(asked, policy.clone(), T0).await;
         assert!(
-            matches!(&refused, Err(StoreError::Refund(RefundError::Invalid(e))) if e.field == field),
+            matches!(&refused, Err(StorageError::Refund(RefundError::Invalid(e))) if e.field == field),
             "{refused:?}"
         );
     }
@@ -380,7 +380,7 @@ async fn fees_lines_and_abuse(db: Arc<dyn Storage>) {
     more.lines = vec![line("TEE-M", 1, 1)];
     let refused = money.request_refund(more, policy.clone(), T0).await;
     assert!(
-        matches!(&refused, Err(StoreError::Refund(RefundError::Invalid(e))) if e.field == "lines[0].amount"),
+        matches!(&refused, Err(StorageError::Refund(RefundError::Invalid(e))) if e.field == "lines[0].amount"),
         "{refused:?}"
     );
 
@@ -435,15 +435,15 @@ async fn store_credit_is_spent_once_and_never_below_zero(db: Arc<dyn Storage>) {
     assert!(!again.created);
     assert_eq!(again.spend.posting_id, spent.spend.posting_id);
     assert_eq!(again.balance.balance.amount_minor, 500);
-    assert!(matches!(money.spend_store_credit(spend("spend-1", 100)).await, Err(StoreError::IdempotencyMismatch(_))));
+    assert!(matches!(money.spend_store_credit(spend("spend-1", 100)).await, Err(StorageError::IdempotencyMismatch(_))));
     let over = money.spend_store_credit(spend("spend-2", 501)).await;
-    assert!(matches!(&over, Err(StoreError::Refund(RefundError::Invalid(e))) if e.field == "amount"), "{over:?}");
+    assert!(matches!(&over, Err(StorageError::Refund(RefundError::Invalid(e))) if e.field == "amount"), "{over:?}");
     for bad in [0, -1] {
         assert!(money.spend_store_credit(spend("spend-bad", bad)).await.is_err());
     }
     let mut stranger = spend("spend-3", 1);
     stranger.customer_id = CustomerId::from_uuid(Uuid::now_v7());
-    assert!(matches!(money.spend_store_credit(stranger).await, Err(StoreError::NotFound("customer"))));
+    assert!(matches!(money.spend_store_credit(stranger).await, Err(StorageError::NotFound("customer"))));
 
     // Racing spends: 8 × 1.00 against 5.00 left; five win, the balance ends at zero.
     let tasks: Vec<_> = (0..8)
@@ -499,19 +499,19 @@ async fn corrections_reverse_without_editing(db: Arc<dyn Storage>) {
     assert_eq!(after.len(), postings.len() + 1);
     assert!(matches!(
         money.correct_posting(f.shop.id, original.id, "again".into(), by.clone(), T0).await,
-        Err(StoreError::Conflict(_))
+        Err(StorageError::Conflict(_))
     ));
     assert!(money.correct_posting(f.shop.id, original.id, " ".into(), by.clone(), T0).await.is_err());
     let missing = PostingId::from_uuid(Uuid::now_v7());
     assert!(matches!(
         money.correct_posting(f.shop.id, missing, "x".into(), by.clone(), T0).await,
-        Err(StoreError::NotFound("posting"))
+        Err(StorageError::NotFound("posting"))
     ));
     let other = store(&format!("other-{}", &Uuid::now_v7().simple().to_string()[20..]));
     db.create_store(&other).await.unwrap();
     assert!(matches!(
         money.correct_posting(other.id, fix.id, "x".into(), by.clone(), T0).await,
-        Err(StoreError::NotFound("posting"))
+        Err(StorageError::NotFound("posting"))
     ));
     let ledger = money.ledger_balances(f.shop.id).await.unwrap();
     assert!(ledger.is_balanced());
@@ -528,7 +528,7 @@ async fn corrections_reverse_without_editing(db: Arc<dyn Storage>) {
 async fn a_resolution_step_asks_for_refunds_in_its_own_transaction(db: Arc<dyn Storage>) {
     let paid = payment("ch_step", 4999, T0);
     let f = fixture(db.as_ref(), "step", vec![paid.clone()]).await;
-    let step = |key: &'static str, amount: i64| -> redress_store::ResolutionFn {
+    let step = |key: &'static str, amount: i64| -> redress_storage::ResolutionFn {
         let asked = request(&f, key, Some(paid.id), amount, RefundMethod::OriginalPayment);
         Box::new(move |ctx: &redress_domain::resolution::ResolutionContext| {
             let note = TimelineEntry {
@@ -543,7 +543,7 @@ async fn a_resolution_step_asks_for_refunds_in_its_own_transaction(db: Arc<dyn S
     };
     let before = db.timeline(f.shop.id, f.case_id).await.unwrap().len();
     let too_much = db.resolve_case(f.shop.id, f.case_id, None, step("step-over", 5000)).await;
-    assert!(matches!(too_much, Err(StoreError::Refund(RefundError::AboveRefundable { .. }))), "{too_much:?}");
+    assert!(matches!(too_much, Err(StorageError::Refund(RefundError::AboveRefundable { .. }))), "{too_much:?}");
     assert_eq!(db.timeline(f.shop.id, f.case_id).await.unwrap().len(), before, "nothing written");
     assert!(db.money().refunds_of_order(f.shop.id, f.order.id).await.unwrap().is_empty());
 
@@ -584,7 +584,7 @@ async fn concurrent_refunds_never_exceed_captured(db: Arc<dyn Storage>) {
         results
             .iter()
             .filter_map(|r| r.as_ref().err())
-            .all(|e| matches!(e, StoreError::Refund(RefundError::AboveRefundable { .. })))
+            .all(|e| matches!(e, StorageError::Refund(RefundError::AboveRefundable { .. })))
     );
     let balance = db.money().payment_balance(f.shop.id, paid.id).await.unwrap();
     assert_eq!(balance.reserved.amount_minor, 4000);

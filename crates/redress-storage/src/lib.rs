@@ -48,7 +48,7 @@ pub use team::{AgentSession, TeamStorage};
 
 /// Why a storage call failed.
 #[derive(Debug, thiserror::Error)]
-pub enum StoreError {
+pub enum StorageError {
     /// The thing asked for does not exist in this store.
     #[error("{0} not found")]
     NotFound(&'static str),
@@ -81,15 +81,15 @@ pub enum StoreError {
     IdempotencyMismatch(String),
 }
 
-impl From<MoneyError> for StoreError {
+impl From<MoneyError> for StorageError {
     fn from(e: MoneyError) -> Self {
-        StoreError::Refund(RefundError::Money(e))
+        StorageError::Refund(RefundError::Money(e))
     }
 }
 
-impl From<serde_json::Error> for StoreError {
+impl From<serde_json::Error> for StorageError {
     fn from(e: serde_json::Error) -> Self {
-        StoreError::Corrupt(e.to_string())
+        StorageError::Corrupt(e.to_string())
     }
 }
 
@@ -288,46 +288,46 @@ pub struct StoredPolicy {
 #[async_trait]
 pub trait Storage: Send + Sync {
     /// Adds a store; its slug must be free.
-    async fn create_store(&self, store: &Store) -> Result<(), StoreError>;
+    async fn create_store(&self, store: &Store) -> Result<(), StorageError>;
     /// One store.
-    async fn store(&self, id: StoreId) -> Result<Store, StoreError>;
+    async fn store(&self, id: StoreId) -> Result<Store, StorageError>;
     /// A store by slug.
-    async fn store_by_slug(&self, slug: &StoreSlug) -> Result<Store, StoreError>;
+    async fn store_by_slug(&self, slug: &StoreSlug) -> Result<Store, StorageError>;
     /// Every store, oldest first.
-    async fn stores(&self) -> Result<Vec<Store>, StoreError>;
+    async fn stores(&self) -> Result<Vec<Store>, StorageError>;
 
     /// Keeps an API key's hash.
-    async fn create_api_key(&self, key: &ApiKeyRecord) -> Result<(), StoreError>;
+    async fn create_api_key(&self, key: &ApiKeyRecord) -> Result<(), StorageError>;
     /// The key with this secret hash, if any.
-    async fn api_key_by_hash(&self, secret_hash: &str) -> Result<Option<ApiKeyRecord>, StoreError>;
+    async fn api_key_by_hash(&self, secret_hash: &str) -> Result<Option<ApiKeyRecord>, StorageError>;
     /// A store's keys, oldest first (hashes included; the secrets were never kept).
-    async fn api_keys(&self, store_id: StoreId) -> Result<Vec<ApiKeyRecord>, StoreError>;
+    async fn api_keys(&self, store_id: StoreId) -> Result<Vec<ApiKeyRecord>, StorageError>;
     /// Revokes one of a store's keys: it is deleted, so it no longer authenticates. Returns the
     /// key as it was, so a cache of verified keys can forget its hash. A key of another store
-    /// is [`StoreError::NotFound`], like an unknown one.
-    async fn revoke_api_key(&self, store_id: StoreId, id: ApiKeyId) -> Result<ApiKeyRecord, StoreError>;
+    /// is [`StorageError::NotFound`], like an unknown one.
+    async fn revoke_api_key(&self, store_id: StoreId, id: ApiKeyId) -> Result<ApiKeyRecord, StorageError>;
 
     /// Stores an order as the shop's systems report it, with its customer, in one
     /// transaction. The customer is matched by email within the store and the order by
     /// number, so sending the same order again updates it. Returns the order as stored (with
     /// the ids of the existing customer and order, when they existed) and whether it was new.
-    async fn upsert_order(&self, customer: &Customer, order: &Order) -> Result<(Order, bool), StoreError>;
+    async fn upsert_order(&self, customer: &Customer, order: &Order) -> Result<(Order, bool), StorageError>;
     /// One order.
-    async fn order(&self, store_id: StoreId, id: OrderId) -> Result<Order, StoreError>;
+    async fn order(&self, store_id: StoreId, id: OrderId) -> Result<Order, StorageError>;
     /// An order by the shop's number.
-    async fn order_by_number(&self, store_id: StoreId, number: &str) -> Result<Option<Order>, StoreError>;
+    async fn order_by_number(&self, store_id: StoreId, number: &str) -> Result<Option<Order>, StorageError>;
     /// A customer's orders, newest first.
-    async fn orders_of_customer(&self, store_id: StoreId, customer_id: CustomerId) -> Result<Vec<Order>, StoreError>;
+    async fn orders_of_customer(&self, store_id: StoreId, customer_id: CustomerId) -> Result<Vec<Order>, StorageError>;
     /// One customer.
-    async fn customer(&self, store_id: StoreId, id: CustomerId) -> Result<Customer, StoreError>;
+    async fn customer(&self, store_id: StoreId, id: CustomerId) -> Result<Customer, StorageError>;
     /// A customer by email.
-    async fn customer_by_email(&self, store_id: StoreId, email: &EmailAddress) -> Result<Option<Customer>, StoreError>;
+    async fn customer_by_email(&self, store_id: StoreId, email: &EmailAddress) -> Result<Option<Customer>, StorageError>;
 
     /// Opens a case: allocates the store's next case number and stores the case, its first
     /// message and its timeline entries in one transaction.
-    async fn open_case(&self, new: NewCase, now: OffsetDateTime) -> Result<StoredChange, StoreError>;
+    async fn open_case(&self, new: NewCase, now: OffsetDateTime) -> Result<StoredChange, StorageError>;
     /// One case.
-    async fn case(&self, store_id: StoreId, id: CaseId) -> Result<Case, StoreError>;
+    async fn case(&self, store_id: StoreId, id: CaseId) -> Result<Case, StorageError>;
     /// A page of cases, newest first.
     async fn cases(
         &self,
@@ -335,7 +335,7 @@ pub trait Storage: Send + Sync {
         filter: &CaseFilter,
         after: Option<CaseCursor>,
         limit: u32,
-    ) -> Result<CasePage, StoreError>;
+    ) -> Result<CasePage, StorageError>;
     /// Applies `update` to the case as it is now, with the case locked, and commits the new
     /// case, the message and the timeline entries together. A refused update writes nothing.
     async fn update_case(
@@ -343,54 +343,54 @@ pub trait Storage: Send + Sync {
         store_id: StoreId,
         id: CaseId,
         update: CaseUpdateFn,
-    ) -> Result<StoredChange, StoreError>;
+    ) -> Result<StoredChange, StorageError>;
     /// A case's timeline, oldest first.
-    async fn timeline(&self, store_id: StoreId, case_id: CaseId) -> Result<Vec<RecordedEntry>, StoreError>;
+    async fn timeline(&self, store_id: StoreId, case_id: CaseId) -> Result<Vec<RecordedEntry>, StorageError>;
     /// A case's messages, oldest first.
-    async fn messages(&self, store_id: StoreId, case_id: CaseId) -> Result<Vec<Message>, StoreError>;
+    async fn messages(&self, store_id: StoreId, case_id: CaseId) -> Result<Vec<Message>, StorageError>;
     /// Every classification correction in a store, oldest first, with the text corrected.
-    async fn classification_feedback(&self, store_id: StoreId) -> Result<Vec<ClassificationFeedback>, StoreError>;
+    async fn classification_feedback(&self, store_id: StoreId) -> Result<Vec<ClassificationFeedback>, StorageError>;
     /// True when the database answers.
-    async fn ping(&self) -> Result<(), StoreError>;
+    async fn ping(&self) -> Result<(), StorageError>;
 
     /// Adds or replaces one of a store's own help articles (by id and language).
-    async fn save_help_article(&self, store_id: StoreId, article: &StoreHelpArticle) -> Result<(), StoreError>;
+    async fn save_help_article(&self, store_id: StoreId, article: &StoreHelpArticle) -> Result<(), StorageError>;
     /// A store's own help articles, by id and language.
-    async fn help_articles(&self, store_id: StoreId) -> Result<Vec<StoreHelpArticle>, StoreError>;
+    async fn help_articles(&self, store_id: StoreId) -> Result<Vec<StoreHelpArticle>, StorageError>;
     /// Removes one of a store's own help articles; false when there was none.
-    async fn delete_help_article(&self, store_id: StoreId, id: &str, language: &str) -> Result<bool, StoreError>;
+    async fn delete_help_article(&self, store_id: StoreId, id: &str, language: &str) -> Result<bool, StorageError>;
 
     /// Keeps a photo sent with a case of this store (`NotFound` when the case is not the
     /// store's). The schema refuses files over 5 MiB and types other than JPEG, PNG and WebP.
-    async fn save_attachment(&self, store_id: StoreId, info: &AttachmentInfo, bytes: &[u8]) -> Result<(), StoreError>;
+    async fn save_attachment(&self, store_id: StoreId, info: &AttachmentInfo, bytes: &[u8]) -> Result<(), StorageError>;
     /// What is known of the photos sent with a case, oldest first, without their bytes.
-    async fn attachments_of_case(&self, store_id: StoreId, case_id: CaseId) -> Result<Vec<AttachmentInfo>, StoreError>;
+    async fn attachments_of_case(&self, store_id: StoreId, case_id: CaseId) -> Result<Vec<AttachmentInfo>, StorageError>;
     /// One photo of a case, with its bytes; `NotFound` for another store's or another case's.
     async fn attachment(
         &self,
         store_id: StoreId,
         case_id: CaseId,
         id: uuid::Uuid,
-    ) -> Result<(AttachmentInfo, Vec<u8>), StoreError>;
+    ) -> Result<(AttachmentInfo, Vec<u8>), StorageError>;
 
     /// Runs a resolution step with the case locked and commits everything it produces (case,
     /// timeline, amended order, returns, claims) in one transaction, together with the
     /// reservation of `idempotency`'s key when given. A refused step writes nothing; a key
-    /// already taken is a [`StoreError::Conflict`].
+    /// already taken is a [`StorageError::Conflict`].
     async fn resolve_case(
         &self,
         store_id: StoreId,
         case_id: CaseId,
         idempotency: Option<IdempotencyKey>,
         step: ResolutionFn,
-    ) -> Result<StoredResolution, StoreError>;
+    ) -> Result<StoredResolution, StorageError>;
     /// A case's returns, oldest first.
     async fn returns_of_case(&self, store_id: StoreId, case_id: CaseId)
-    -> Result<Vec<ReturnAuthorisation>, StoreError>;
+    -> Result<Vec<ReturnAuthorisation>, StorageError>;
     /// One return.
-    async fn return_authorisation(&self, store_id: StoreId, id: ReturnId) -> Result<ReturnAuthorisation, StoreError>;
+    async fn return_authorisation(&self, store_id: StoreId, id: ReturnId) -> Result<ReturnAuthorisation, StorageError>;
     /// A case's claims, oldest first.
-    async fn claims_of_case(&self, store_id: StoreId, case_id: CaseId) -> Result<Vec<Claim>, StoreError>;
+    async fn claims_of_case(&self, store_id: StoreId, case_id: CaseId) -> Result<Vec<Claim>, StorageError>;
     /// What a customer asked for before `now`: cases in 90 days (the one in hand excluded by
     /// the caller), returns in 90 days, refunds without return in 365 days.
     async fn customer_history(
@@ -398,13 +398,13 @@ pub trait Storage: Send + Sync {
         store_id: StoreId,
         customer_id: CustomerId,
         now: OffsetDateTime,
-    ) -> Result<CustomerHistory, StoreError>;
+    ) -> Result<CustomerHistory, StorageError>;
     /// Saves a new version of the store's policy; its version must be above the one in force.
-    async fn save_policy(&self, store_id: StoreId, policy: &StoredPolicy) -> Result<(), StoreError>;
+    async fn save_policy(&self, store_id: StoreId, policy: &StoredPolicy) -> Result<(), StorageError>;
     /// The store's policy in force, if it has saved one.
-    async fn policy(&self, store_id: StoreId) -> Result<Option<StoredPolicy>, StoreError>;
+    async fn policy(&self, store_id: StoreId) -> Result<Option<StoredPolicy>, StorageError>;
     /// What is stored under an Idempotency-Key, if anything.
-    async fn idempotent_answer(&self, store_id: StoreId, key: &str) -> Result<Option<StoredAnswer>, StoreError>;
+    async fn idempotent_answer(&self, store_id: StoreId, key: &str) -> Result<Option<StoredAnswer>, StorageError>;
     /// Keeps the first answer given under a reserved key; later answers never replace it.
     async fn save_idempotent_answer(
         &self,
@@ -412,7 +412,7 @@ pub trait Storage: Send + Sync {
         key: &str,
         status: u16,
         body: &str,
-    ) -> Result<(), StoreError>;
+    ) -> Result<(), StorageError>;
     /// The money layer's storage, in the same database.
     fn money(&self) -> &dyn MoneyStorage;
 
@@ -422,7 +422,7 @@ pub trait Storage: Send + Sync {
 
 /// Opens the storage a URL names: `sqlite://path/to/file.db` (or a bare path) or
 /// `postgres://…`. Creates the SQLite file if needed and applies pending migrations.
-pub async fn connect(url: &str) -> Result<Arc<dyn Storage>, StoreError> {
+pub async fn connect(url: &str) -> Result<Arc<dyn Storage>, StorageError> {
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         Ok(Arc::new(postgres::PostgresStorage::connect(url).await?))
     } else {
@@ -432,7 +432,7 @@ pub async fn connect(url: &str) -> Result<Arc<dyn Storage>, StoreError> {
 }
 
 /// Applies pending migrations to the database a URL names and says how many it applied.
-pub async fn migrate(url: &str) -> Result<usize, StoreError> {
+pub async fn migrate(url: &str) -> Result<usize, StorageError> {
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         postgres::PostgresStorage::migrate_url(url).await
     } else {
@@ -444,9 +444,9 @@ pub async fn migrate(url: &str) -> Result<usize, StoreError> {
 /// Checks that a resolution step stayed within its case: same case and store, the case's own
 /// order, returns and claims of that case and order. A step breaking this is a bug, refused
 /// rather than written.
-pub(crate) fn check_resolution(context: &ResolutionContext, step: &Resolution) -> Result<(), StoreError> {
+pub(crate) fn check_resolution(context: &ResolutionContext, step: &Resolution) -> Result<(), StorageError> {
     let case = &step.change.case;
-    let bug = |what: &str| Err(StoreError::Backend(format!("a resolution step tried to {what}")));
+    let bug = |what: &str| Err(StorageError::Backend(format!("a resolution step tried to {what}")));
     if case.id != context.case.id || case.store_id != context.case.store_id {
         return bug("change a case's identity");
     }
@@ -481,10 +481,10 @@ pub(crate) fn check_resolution(context: &ResolutionContext, step: &Resolution) -
 }
 
 /// A stored policy read back: parsed again from its source, which was checked when saved.
-pub(crate) fn stored_policy(source: String, at_us: i64) -> Result<StoredPolicy, StoreError> {
-    let policy = Policy::from_toml(&source).map_err(|e| StoreError::Corrupt(format!("stored policy: {e}")))?;
+pub(crate) fn stored_policy(source: String, at_us: i64) -> Result<StoredPolicy, StorageError> {
+    let policy = Policy::from_toml(&source).map_err(|e| StorageError::Corrupt(format!("stored policy: {e}")))?;
     let saved_at = OffsetDateTime::from_unix_timestamp_nanos(i128::from(at_us) * 1000)
-        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        .map_err(|e| StorageError::Corrupt(e.to_string()))?;
     Ok(StoredPolicy { policy, source, saved_at })
 }
 
@@ -498,7 +498,7 @@ pub(crate) fn feedback_of(
     entry: TimelineEntry,
     case: Case,
     first: Option<Message>,
-) -> Result<ClassificationFeedback, StoreError> {
+) -> Result<ClassificationFeedback, StorageError> {
     match entry.event {
         redress_domain::CaseEvent::ClassificationCorrected { to, .. } => Ok(ClassificationFeedback {
             case_id: case.id,
@@ -507,14 +507,14 @@ pub(crate) fn feedback_of(
             corrected: to,
             at: entry.at,
         }),
-        other => Err(StoreError::Corrupt(format!("expected a classification correction, found {other:?}"))),
+        other => Err(StorageError::Corrupt(format!("expected a classification correction, found {other:?}"))),
     }
 }
 
 /// Unix microseconds, the form timestamps take in both schemas.
 /// A time stored as Unix microseconds.
-pub(crate) fn from_micros(us: i64) -> Result<OffsetDateTime, StoreError> {
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(us) * 1000).map_err(|e| StoreError::Corrupt(e.to_string()))
+pub(crate) fn from_micros(us: i64) -> Result<OffsetDateTime, StorageError> {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(us) * 1000).map_err(|e| StorageError::Corrupt(e.to_string()))
 }
 
 pub(crate) fn micros(t: OffsetDateTime) -> i64 {
@@ -522,9 +522,9 @@ pub(crate) fn micros(t: OffsetDateTime) -> i64 {
 }
 
 /// The text form of a status, kind or priority as stored in the filter columns.
-pub(crate) fn column_text<T: Serialize>(value: &T) -> Result<String, StoreError> {
+pub(crate) fn column_text<T: Serialize>(value: &T) -> Result<String, StorageError> {
     match serde_json::to_value(value)? {
         serde_json::Value::String(s) => Ok(s),
-        other => Err(StoreError::Corrupt(format!("expected a string id, got {other}"))),
+        other => Err(StorageError::Corrupt(format!("expected a string id, got {other}"))),
     }
 }
