@@ -14,6 +14,35 @@ use time::OffsetDateTime;
 
 use crate::{PaymentProvider, ProviderAnswer, ProviderDispute, ProviderError, ProviderRefund, ProviderRefundStatus};
 
+/// How old a signed webhook may be, as Stripe's libraries allow.
+const WEBHOOK_TOLERANCE_SECONDS: i64 = 300;
+
+/// Checks a `Stripe-Signature` header (`t=…,v1=…`): HMAC-SHA256 of `{t}.{body}` with the
+/// endpoint's secret, within the tolerance of `now` (Unix seconds).
+pub fn signature_valid(secret: &str, header: &str, body: &[u8], now: i64) -> bool {
+    use hmac::{Hmac, Mac};
+    let mut timestamp = None;
+    let mut signatures = Vec::new();
+    for part in header.split(',') {
+        match part.trim().split_once('=') {
+            Some(("t", t)) => timestamp = t.parse::<i64>().ok(),
+            Some(("v1", v)) => signatures.extend(hex::decode(v).ok()),
+            _ => {}
+        }
+    }
+    let Some(t) = timestamp else { return false };
+    if (now - t).abs() > WEBHOOK_TOLERANCE_SECONDS {
+        return false;
+    }
+    signatures.iter().any(|signature| {
+        let Ok(mut mac) = <Hmac<sha2::Sha256> as Mac>::new_from_slice(secret.as_bytes()) else { return false };
+        mac.update(t.to_string().as_bytes());
+        mac.update(b".");
+        mac.update(body);
+        mac.verify_slice(signature).is_ok()
+    })
+}
+
 /// The metadata key under which each refund names the Redress intent it carries out.
 pub const METADATA_KEY: &str = "redress_refund_id";
 
@@ -301,5 +330,30 @@ impl PaymentProvider for Stripe {
             .await
             .map_err(transport)?;
         dispute_of(&Self::answer::<DisputeObject>(response).await?)
+    }
+}
+
+#[cfg(test)]
+mod signature_tests {
+    use super::signature_valid;
+    use hmac::{Hmac, Mac};
+
+    fn sign(secret: &str, t: i64, body: &str) -> String {
+        let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(secret.as_bytes()).unwrap();
+        mac.update(format!("{t}.{body}").as_bytes());
+        format!("t={t},v1={}", hex::encode(mac.finalize().into_bytes()))
+    }
+
+    #[test]
+    fn stripe_signatures_are_checked_with_the_secret_and_the_time() {
+        let body = r#"{"type":"refund.updated"}"#;
+        let header = sign("whsec_test", 1_700_000_000, body);
+        assert!(signature_valid("whsec_test", &header, body.as_bytes(), 1_700_000_100));
+        assert!(!signature_valid("whsec_other", &header, body.as_bytes(), 1_700_000_100));
+        assert!(!signature_valid("whsec_test", &header, b"{}", 1_700_000_100));
+        assert!(!signature_valid("whsec_test", &header, body.as_bytes(), 1_700_001_000), "too old");
+        assert!(!signature_valid("whsec_test", "v1=00", body.as_bytes(), 1_700_000_000));
+        let two = format!("{header},v1=deadbeef");
+        assert!(signature_valid("whsec_test", &two, body.as_bytes(), 1_700_000_000));
     }
 }

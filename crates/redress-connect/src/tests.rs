@@ -183,7 +183,7 @@ async fn world(captured: i64) -> World {
         placed_at: T0,
         cancelled_at: None,
     };
-    let (order, _) = db.upsert_order(&customer, &order).await.unwrap();
+    let (order, _) = db.upsert_order(&customer, &order, T0).await.unwrap();
     let case_id = CaseId::from_uuid(Uuid::now_v7());
     let new = NewCase {
         id: case_id,
@@ -233,6 +233,8 @@ async fn ask(w: &World, key: &str, amount: i64, method: RefundMethod) -> Refund 
         note: None,
         requested_by: Person::new("maria", Role::Agent).unwrap(),
         customer_flagged: false,
+        needs_approval: None,
+        return_id: None,
     };
     w.db.money().request_refund(request, ApprovalPolicy::default(), OffsetDateTime::now_utc()).await.unwrap().refund
 }

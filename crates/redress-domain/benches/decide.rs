@@ -55,7 +55,9 @@ fn decide_three_line_order(bencher: divan::Bencher, (kind, language): (IssueKind
     let facts = facts(kind, language);
     let history =
         CustomerHistory { cases_last_90_days: 1, returns_last_90_days: 1, refunds_without_return_last_365_days: 0 };
-    bencher.bench(|| decide(divan::black_box(&facts), Some(&order), &policy, &history, NOW));
+    bencher.bench(|| {
+        decide(divan::black_box(&facts), Some(&order), &policy, &history, &redress_domain::given::Given::default(), NOW)
+    });
 }
 
 #[divan::bench]
@@ -64,7 +66,9 @@ fn decide_twelve_line_return(bencher: divan::Bencher) {
     let order = big_order();
     let facts = facts(IssueKind::ReturnRequest, "pt-BR");
     let history = CustomerHistory::default();
-    bencher.bench(|| decide(divan::black_box(&facts), Some(&order), &policy, &history, NOW));
+    bencher.bench(|| {
+        decide(divan::black_box(&facts), Some(&order), &policy, &history, &redress_domain::given::Given::default(), NOW)
+    });
 }
 
 #[divan::bench]

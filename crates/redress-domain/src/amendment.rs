@@ -6,6 +6,8 @@
 //! is refused with the reason and the alternatives (intercept, return, exchange).
 
 use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -18,6 +20,7 @@ use crate::policy::{AmendableUntil, Policy};
 use crate::returns::ExchangeItem;
 use crate::store::{LanguageTag, ValidationError};
 use crate::taxonomy::Remedy;
+use crate::taxonomy::UnknownId;
 
 /// The item a line is swapped to.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -72,16 +75,34 @@ pub enum Amendment {
     CancelOrder,
 }
 
+crate::taxonomy::vocabulary!(
+    /// What kind of amendment was made, as the timeline records it.
+    AmendmentKind {
+        /// The delivery address.
+        ShippingAddress => "shipping_address",
+        /// Another variant of a line.
+        SwapVariant => "swap_variant",
+        /// Another quantity of a line.
+        Quantity => "quantity",
+        /// The billing details.
+        BillingDetails => "billing_details",
+        /// A line removed.
+        CancelLine => "cancel_line",
+        /// The whole order cancelled.
+        CancelOrder => "cancel_order",
+    }
+);
+
 impl Amendment {
-    /// The snake_case id of the amendment's type.
-    pub const fn kind(&self) -> &'static str {
+    /// The amendment's kind.
+    pub const fn kind(&self) -> AmendmentKind {
         match self {
-            Amendment::ShippingAddress { .. } => "shipping_address",
-            Amendment::SwapVariant { .. } => "swap_variant",
-            Amendment::Quantity { .. } => "quantity",
-            Amendment::BillingDetails { .. } => "billing_details",
-            Amendment::CancelLine { .. } => "cancel_line",
-            Amendment::CancelOrder => "cancel_order",
+            Amendment::ShippingAddress { .. } => AmendmentKind::ShippingAddress,
+            Amendment::SwapVariant { .. } => AmendmentKind::SwapVariant,
+            Amendment::Quantity { .. } => AmendmentKind::Quantity,
+            Amendment::BillingDetails { .. } => AmendmentKind::BillingDetails,
+            Amendment::CancelLine { .. } => AmendmentKind::CancelLine,
+            Amendment::CancelOrder => AmendmentKind::CancelOrder,
         }
     }
 }
@@ -95,7 +116,7 @@ pub struct AmendedOrder {
     /// The order as it now is.
     pub order: Order,
     /// What the amendment was.
-    pub kind: &'static str,
+    pub kind: AmendmentKind,
     /// The changed part before, in words.
     pub before: String,
     /// The changed part after, in words.

@@ -43,12 +43,32 @@ pub struct Person {
     pub name: String,
     /// Their role.
     pub role: Role,
+    /// Who they are, as authenticated: `agent:<id>` for a team member, `key:<id>` for an
+    /// integration key. Four eyes compares these, never the names people type; requests
+    /// written before identities were kept have none and compare by name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<String>,
 }
 
 impl Person {
-    /// A person with a trimmed name of 1 to 200 characters.
+    /// A person with a trimmed name of 1 to 200 characters and no authenticated identity.
     pub fn new(name: &str, role: Role) -> Result<Self, ValidationError> {
-        Ok(Self { name: person_name("name", name)?, role })
+        Ok(Self { name: person_name("name", name)?, role, identity: None })
+    }
+
+    /// The same person, known by `identity`.
+    pub fn identified(mut self, identity: impl Into<String>) -> Self {
+        self.identity = Some(identity.into());
+        self
+    }
+
+    /// True when both are the same person: the same identity when both have one, else the
+    /// same name.
+    pub fn same_as(&self, other: &Person) -> bool {
+        match (&self.identity, &other.identity) {
+            (Some(a), Some(b)) => a == b,
+            _ => self.name.eq_ignore_ascii_case(&other.name),
+        }
     }
 
     /// The actor on the timeline.
@@ -222,7 +242,7 @@ impl ApprovalPolicy {
 
     /// Checks that `approver` may decide a request made by `requester`.
     pub fn may_decide(&self, requester: &Person, approver: &Person) -> Result<(), ApprovalError> {
-        if requester.name.eq_ignore_ascii_case(&approver.name) {
+        if requester.same_as(approver) {
             return Err(ApprovalError::OwnRequest);
         }
         if approver.role < self.approver_role {
@@ -307,5 +327,17 @@ mod tests {
             Err(ApprovalError::OwnRequest)
         );
         assert!(Person::new("  ", Role::Agent).is_err());
+    }
+
+    #[test]
+    fn identities_decide_who_is_who_not_names() {
+        let policy = ApprovalPolicy::default();
+        let ana = Person::new("Ana", Role::Agent).unwrap().identified("agent:1");
+        // Another name typed by the same person is still the same person.
+        let ana_again = Person::new("Leo", Role::TeamLead).unwrap().identified("agent:1");
+        assert_eq!(policy.may_decide(&ana, &ana_again), Err(ApprovalError::OwnRequest));
+        // Two people may share a name.
+        let other_ana = Person::new("Ana", Role::TeamLead).unwrap().identified("agent:2");
+        assert_eq!(policy.may_decide(&ana, &other_ana), Ok(()));
     }
 }

@@ -13,6 +13,7 @@ use time::{Duration, OffsetDateTime};
 
 use crate::explain::{RuleId, condition_words, explain};
 use crate::fault::{FaultAttribution, attribute};
+use crate::given::Given;
 use crate::ids::CaseId;
 use crate::money::{Money, MoneyError};
 use crate::order::{FulfilmentStage, Order, OrderLine, ShipmentStatus};
@@ -272,12 +273,31 @@ const fn moves_money(remedy: Remedy) -> bool {
     )
 }
 
+/// True for remedies that give something for particular units of the order, which each unit
+/// gets once.
+pub const fn gives_for_units(remedy: Remedy) -> bool {
+    matches!(
+        remedy,
+        Remedy::Reship
+            | Remedy::RefundKeepItem
+            | Remedy::PartialRefund
+            | Remedy::ReturnRefund
+            | Remedy::Exchange
+            | Remedy::StoreCredit
+    )
+}
+
 /// Decides what can be done about a case.
+///
+/// `given` is what the order's units already had (refunds, replacements, returns) and whether
+/// the case had goodwill compensation: units that had a remedy are left out, and a remedy for
+/// units is not offered when none are left.
 pub fn decide(
     facts: &CaseFacts,
     order: Option<&Order>,
     policy: &Policy,
     history: &CustomerHistory,
+    given: &Given,
     now: OffsetDateTime,
 ) -> Result<Decision, DecisionError> {
     let mut reasons = Reasons { language: facts.language.as_str(), list: Vec::with_capacity(8) };
@@ -350,6 +370,15 @@ pub fn decide(
     }
     let currency = order.currency;
     let lines = affected_lines(order, &facts.lines)?;
+    // Units that already had a remedy are left out: a unit gets one remedy, whatever the path.
+    let asked: Vec<LineQuantity> =
+        lines.iter().map(|(l, q)| LineQuantity { sku: l.sku.clone(), quantity: *q }).collect();
+    let open = given.available(order, &asked);
+    let all_given = open.is_empty() && !asked.is_empty();
+    if open != asked {
+        reasons.add(RuleId::AlreadyGiven, &[]);
+    }
+    let lines = if open.is_empty() { lines } else { affected_lines(order, &open)? };
     let skus: Vec<String> = lines.iter().map(|(l, _)| l.sku.clone()).collect();
     let fault = attribute(kind, Some(order), &skus);
     let stage = order.fulfilment_stage();
@@ -543,9 +572,16 @@ pub fn decide(
         reasons.add(RuleId::PhotosRequired, &[]);
     }
 
+    let compensated = given.compensated_here && !policy.compensation.repeat;
+    if compensated && candidates.contains(&Remedy::Compensation) {
+        reasons.add(RuleId::CompensationGiven, &[]);
+    }
     let mut offers: Vec<Offer> = Vec::with_capacity(candidates.len() + 1);
     for remedy in candidates {
-        if blocked.contains(&remedy) {
+        if blocked.contains(&remedy)
+            || (all_given && gives_for_units(remedy))
+            || (compensated && remedy == Remedy::Compensation)
+        {
             continue;
         }
         let offer = match remedy {
@@ -775,8 +811,10 @@ pub struct ReplayChange {
 pub fn replay(current: &Policy, proposed: &Policy, cases: &[PastCase]) -> Result<Vec<ReplayChange>, DecisionError> {
     let mut changes = Vec::new();
     for past in cases {
-        let before = decide(&past.facts, past.order.as_ref(), current, &past.history, past.decided_at)?;
-        let after = decide(&past.facts, past.order.as_ref(), proposed, &past.history, past.decided_at)?;
+        let before =
+            decide(&past.facts, past.order.as_ref(), current, &past.history, &Given::default(), past.decided_at)?;
+        let after =
+            decide(&past.facts, past.order.as_ref(), proposed, &past.history, &Given::default(), past.decided_at)?;
         let remedies = |d: &Decision| d.offers.iter().map(|o| o.remedy).collect::<Vec<_>>();
         let rules = |d: &Decision| d.reasons.iter().map(|r| r.rule).collect::<std::collections::BTreeSet<_>>();
         let (offers_before, offers_after) = (remedies(&before), remedies(&after));

@@ -187,6 +187,31 @@ pub struct DisputeChange {
 }
 
 impl Dispute {
+    /// Checks the dispute against the order holding its payment: a dispute claims more than
+    /// zero, in the order's currency, and never more than the payment captured.
+    pub fn check_against(&self, order: &crate::order::Order) -> Result<(), DisputeError> {
+        let payment = order
+            .payments
+            .iter()
+            .find(|p| p.id == self.payment_id)
+            .ok_or_else(|| ValidationError::new("payment_id", "no payment with that id on the order"))?;
+        if self.amount.currency != payment.captured.currency {
+            return Err(ValidationError::new(
+                "amount.currency",
+                format!("the payment is in {}", payment.captured.currency),
+            )
+            .into());
+        }
+        if self.amount.amount_minor <= 0 || self.amount.amount_minor > payment.captured.amount_minor {
+            return Err(ValidationError::new(
+                "amount",
+                format!("a dispute claims more than zero and at most the {} the payment captured", payment.captured),
+            )
+            .into());
+        }
+        Ok(())
+    }
+
     /// Records a dispute the provider reported.
     pub fn open(dispute: Dispute, actor: &Actor) -> Result<DisputeChange, DisputeError> {
         if dispute.amount.amount_minor <= 0 {

@@ -85,6 +85,10 @@ vocabulary!(
         BillingCorrection => "billing_correction",
         /// The order was cancelled.
         OrderCancelled => "order_cancelled",
+        /// Some units already had a remedy and are left out.
+        AlreadyGiven => "already_given",
+        /// The case already had goodwill compensation.
+        CompensationGiven => "compensation_given",
     }
 );
 
@@ -322,6 +326,20 @@ fn templates(rule: RuleId) -> [&'static str; 5] {
             "Este pedido foi cancelado em {date}: nada mais é enviado nem cobrado por ele.",
             "To zamówienie anulowano {date}: nic więcej nie zostanie wysłane ani pobrane.",
             "Pesanan ini dibatalkan pada {date}: tidak ada lagi yang dikirim atau ditagih.",
+        ],
+        AlreadyGiven => [
+            "Some of these items already had a refund, a replacement or a return, so they are left out.",
+            "Algunos de estos artículos ya tuvieron un reembolso, un reemplazo o una devolución, así que no se incluyen.",
+            "Alguns destes artigos já tiveram um reembolso, uma substituição ou uma devolução, por isso ficam de fora.",
+            "Część tych produktów została już zwrócona, wymieniona lub zrefundowana, więc je pomijamy.",
+            "Sebagian barang ini sudah mendapat pengembalian dana, penggantian, atau retur, jadi tidak disertakan.",
+        ],
+        CompensationGiven => [
+            "A goodwill voucher was already given for this problem.",
+            "Ya te dimos un vale de cortesía por este problema.",
+            "Já lhe demos um vale de cortesia por este problema.",
+            "Za ten problem przyznaliśmy już bon w ramach rekompensaty.",
+            "Voucher kompensasi untuk masalah ini sudah diberikan.",
         ],
         BillingCorrection => [
             "Billing details can be corrected at any time; we issue a corrected invoice.",

@@ -396,44 +396,55 @@ impl Posting {
     }
 }
 
-/// Balances per account and currency, summed from postings (debits positive).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// Balances per account and currency, summed from postings (debits positive). Sums are kept
+/// in a wide type: no number of stored legs, however large each, can overflow them, so one bad
+/// row never stops the books from being shown.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Balances {
     /// Account and currency to the sum of its legs, in minor units.
-    pub by_account: BTreeMap<(Account, Currency), i64>,
+    pub by_account: BTreeMap<(Account, Currency), i128>,
 }
 
 impl Balances {
     /// Sums `postings`.
-    pub fn of<'a>(postings: impl IntoIterator<Item = &'a Posting>) -> Result<Balances, LedgerError> {
+    pub fn of<'a>(postings: impl IntoIterator<Item = &'a Posting>) -> Balances {
         let mut balances = Balances::default();
         for posting in postings {
-            balances.add(posting)?;
+            balances.add(posting);
         }
-        Ok(balances)
+        balances
     }
 
     /// Adds one posting.
-    pub fn add(&mut self, posting: &Posting) -> Result<(), LedgerError> {
+    pub fn add(&mut self, posting: &Posting) {
         for leg in &posting.legs {
-            let sum = self.by_account.entry((leg.account, leg.amount.currency)).or_default();
-            *sum = sum.checked_add(leg.amount.amount_minor).ok_or(MoneyError::Overflow)?;
+            *self.by_account.entry((leg.account, leg.amount.currency)).or_default() +=
+                i128::from(leg.amount.amount_minor);
         }
-        Ok(())
     }
 
-    /// The balance of one account in one currency.
-    pub fn get(&self, account: Account, currency: Currency) -> Money {
-        Money::new(self.by_account.get(&(account, currency)).copied().unwrap_or(0), currency)
+    /// The balance of one account in one currency, and whether it fits in money's range (a
+    /// balance beyond it is shown at the range's end).
+    pub fn get(&self, account: Account, currency: Currency) -> (Money, bool) {
+        wide_money(self.by_account.get(&(account, currency)).copied().unwrap_or(0), currency)
     }
 
     /// True when every currency's accounts sum to zero, as they must.
     pub fn is_balanced(&self) -> bool {
         let mut per_currency: BTreeMap<Currency, i128> = BTreeMap::new();
         for ((_, currency), sum) in &self.by_account {
-            *per_currency.entry(*currency).or_default() += i128::from(*sum);
+            *per_currency.entry(*currency).or_default() += *sum;
         }
         per_currency.values().all(|sum| *sum == 0)
+    }
+}
+
+/// A wide sum as money: the amount, held at the end of money's range when beyond it, and
+/// whether it fitted.
+pub fn wide_money(minor: i128, currency: Currency) -> (Money, bool) {
+    match i64::try_from(minor) {
+        Ok(minor) => (Money::new(minor, currency), true),
+        Err(_) => (Money::new(if minor < 0 { i64::MIN } else { i64::MAX }, currency), false),
     }
 }
 
@@ -491,14 +502,14 @@ mod tests {
         let fee = Posting::fee_kept(context(6), MovementKind::RestockingFee, Money::new(500, eur())).unwrap();
         let credit = Posting::store_credit_issued(context(4), Money::new(1000, eur()), Money::new(100, eur())).unwrap();
         let spent = Posting::store_credit_spent(context(5), Money::new(600, eur())).unwrap();
-        let balances = Balances::of([&capture, &refund, &fee, &credit, &spent]).unwrap();
+        let balances = Balances::of([&capture, &refund, &fee, &credit, &spent]);
         assert!(balances.is_balanced());
-        assert_eq!(balances.get(Account::ProviderBalance, eur()).amount_minor, 1500);
-        assert_eq!(balances.get(Account::Refunds, eur()).amount_minor, 5000);
-        assert_eq!(balances.get(Account::RestockingFees, eur()).amount_minor, -500);
+        assert_eq!(balances.get(Account::ProviderBalance, eur()).0.amount_minor, 1500);
+        assert_eq!(balances.get(Account::Refunds, eur()).0.amount_minor, 5000);
+        assert_eq!(balances.get(Account::RestockingFees, eur()).0.amount_minor, -500);
         assert!(Posting::fee_kept(context(7), MovementKind::Refund, Money::new(1, eur())).is_err());
-        assert_eq!(balances.get(Account::StoreCredit, eur()).amount_minor, -500);
-        assert_eq!(balances.get(Account::Compensation, eur()).amount_minor, 100);
+        assert_eq!(balances.get(Account::StoreCredit, eur()).0.amount_minor, -500);
+        assert_eq!(balances.get(Account::Compensation, eur()).0.amount_minor, 100);
     }
 
     #[test]
@@ -508,7 +519,7 @@ mod tests {
         let fix = Posting::correction(context(3), &capture, "captured on the wrong order").unwrap();
         assert_eq!(capture, kept);
         assert_eq!(fix.corrects, Some(capture.id));
-        let balances = Balances::of([&capture, &fix]).unwrap();
+        let balances = Balances::of([&capture, &fix]);
         assert!(balances.by_account.values().all(|v| *v == 0));
     }
 
@@ -543,7 +554,7 @@ mod tests {
                 prop_assert!(posting.check().is_ok());
                 postings.push(posting);
             }
-            prop_assert!(Balances::of(&postings).unwrap().is_balanced());
+            prop_assert!(Balances::of(&postings).is_balanced());
         }
     }
 }

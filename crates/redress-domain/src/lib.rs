@@ -17,12 +17,14 @@
 
 pub mod amendment;
 pub mod approval;
+pub mod books;
 pub mod case;
 pub mod claim;
 pub mod decision;
 pub mod dispute;
 pub mod explain;
 pub mod fault;
+pub mod given;
 pub mod ids;
 pub mod inbox;
 pub mod ledger;
@@ -31,7 +33,9 @@ pub mod money;
 pub mod order;
 pub mod policy;
 pub mod refund;
+pub mod remedy;
 pub mod resolution;
+pub mod return_step;
 pub mod returns;
 pub mod sample;
 pub mod store;

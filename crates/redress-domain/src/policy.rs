@@ -219,6 +219,9 @@ pub struct CompensationRules {
     /// Its cap, per currency.
     #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, i64>))]
     pub max: AmountsByCurrency,
+    /// Whether a case may get compensation more than once (off unless the policy says so).
+    #[serde(default)]
+    pub repeat: bool,
 }
 
 /// Limits per customer, to curb abuse.

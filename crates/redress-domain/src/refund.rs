@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use time::{Date, Duration, OffsetDateTime, Weekday};
 
 use crate::approval::{ApprovalError, ApprovalPolicy, Person, RefundHistory};
-use crate::ids::{CaseId, CustomerId, OrderId, PaymentId, RefundId, StoreId};
+use crate::ids::{CaseId, CustomerId, OrderId, PaymentId, RefundId, ReturnId, StoreId};
 use crate::money::{Money, MoneyError};
 use crate::order::Order;
 use crate::store::ValidationError;
@@ -275,6 +275,16 @@ pub enum RefundError {
     /// The amounts mix currencies or overflow.
     #[error(transparent)]
     Money(#[from] MoneyError),
+    /// More value than the order's goods or payments can account for.
+    #[error("{asked} is more than the {left} the order still has to give back as {what}")]
+    AboveOrderValue {
+        /// What is bounded: `goods`, `compensation` or `gift cards`.
+        what: &'static str,
+        /// Asked for (amount plus fees for goods).
+        asked: Money,
+        /// What is left under the bound.
+        left: Money,
+    },
 }
 
 /// What a payment can still give back, kept in storage beside the payment.
@@ -439,6 +449,9 @@ pub struct Refund {
     pub status: RefundStatus,
     /// Who asked for it.
     pub requested_by: Person,
+    /// The return it settles, when it settles one: its units are counted by the return.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub return_id: Option<ReturnId>,
     /// Why it needs a second person, when it does.
     pub approval_reason: Option<String>,
     /// Who approved or rejected it.
@@ -499,6 +512,11 @@ pub struct RefundRequest {
     /// An agent flags the customer for review: the refund waits for a second person whatever
     /// the amount. The abuse rules flag customers by their history on top of this.
     pub customer_flagged: bool,
+    /// Why a second person must decide whatever the amount, when something already says so
+    /// (a remedy the policy offered only with approval).
+    pub needs_approval: Option<String>,
+    /// The return it settles, if any.
+    pub return_id: Option<ReturnId>,
 }
 
 impl RefundRequest {
@@ -509,10 +527,13 @@ impl RefundRequest {
             && self.case_id == refund.case_id
             && self.payment_id == refund.payment_id
             && self.method == refund.method
+            && self.reason == refund.reason
             && self.amount == refund.amount
             && self.fees == refund.fees
             && self.bonus == refund.bonus
             && self.lines == refund.lines
+            && self.note == refund.note
+            && self.requested_by.same_as(&refund.requested_by)
     }
 }
 
@@ -578,13 +599,13 @@ impl Refund {
             let mut total = Money::zero(currency);
             for (i, line) in request.lines.iter().enumerate() {
                 if line.quantity == 0
-                    || line.amount.is_negative()
+                    || line.amount.amount_minor <= 0
                     || line.amount.currency != currency
                     || line.sku.trim().is_empty()
                 {
                     return Err(ValidationError::new(
                         format!("lines[{i}]"),
-                        "a line names a SKU, at least one unit and an amount of zero or more in the refund's currency",
+                        "a line names a SKU, at least one unit and an amount above zero in the refund's currency",
                     )
                     .into());
                 }
@@ -604,8 +625,12 @@ impl Refund {
         {
             return Err(ValidationError::new("note", "keep the note under 2000 characters").into());
         }
+        if request.reason != RefundReason::Items && !request.fees.is_empty() {
+            return Err(ValidationError::new("fees", "fees are kept only from a refund of goods (reason items)").into());
+        }
+        let value = request.amount.checked_add(&request.bonus)?;
         let approval_reason =
-            policy.needs_approval(request.amount.checked_add(&request.bonus)?, request.customer_flagged, history);
+            request.needs_approval.clone().or_else(|| policy.needs_approval(value, request.customer_flagged, history));
         let requester = request.requested_by.actor();
         let mut refund = Refund {
             id: request.id,
@@ -624,6 +649,7 @@ impl Refund {
             note: request.note,
             status: RefundStatus::Requested,
             requested_by: request.requested_by,
+            return_id: request.return_id,
             approval_reason: approval_reason.clone(),
             decided_by: None,
             attempts: 0,
@@ -839,6 +865,72 @@ pub fn check_lines(order: &Order, earlier: &[Refund], lines: &[RefundLine]) -> R
     Ok(())
 }
 
+/// What an order's earlier refunds that give value add up to, in minor units of the order's
+/// currency. Kept in a wide type: a sum of stored rows can never overflow it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RefundTotals {
+    /// Amount plus fees of refunds of goods (reason `items`).
+    pub goods: i128,
+    /// Goodwill compensation given.
+    pub compensation: i128,
+    /// Value given outside the payments (gift cards), whatever the reason.
+    pub outside_payments: i128,
+}
+
+impl RefundTotals {
+    /// Adds one refund that gives value: its amount and fees, by reason and method.
+    pub fn add(&mut self, reason: RefundReason, method: RefundMethod, amount_minor: i128, fees_minor: i128) {
+        match reason {
+            RefundReason::Items => self.goods += amount_minor + fees_minor,
+            RefundReason::Compensation => self.compensation += amount_minor,
+            _ => {}
+        }
+        if !method.draws_on_payment() {
+            self.outside_payments += amount_minor;
+        }
+    }
+
+    /// The totals of `refunds` (those refused or failed left out).
+    pub fn of(refunds: &[Refund]) -> Self {
+        let mut totals = Self::default();
+        for refund in refunds.iter().filter(|r| r.gives_value()) {
+            let fees: i128 = refund.fees.iter().map(|f| i128::from(f.amount.amount_minor)).sum();
+            totals.add(refund.reason, refund.method, i128::from(refund.amount.amount_minor), fees);
+        }
+        totals
+    }
+}
+
+/// Checks a refund's value against its order, whatever path asks for it: a refund of goods
+/// (with its fees) never gives back more than the order's goods are worth less what was given
+/// back for goods before; compensation never more than the goods; and value given outside the
+/// payments (gift cards) never more than the customer paid. Money drawn on a payment is bounded
+/// by the payment's own balance as well ([`PaymentBalance::reserve`]).
+pub fn check_value(order: &Order, earlier: &RefundTotals, request: &RefundRequest) -> Result<(), RefundError> {
+    let currency = order.currency;
+    let goods: i128 = order.lines.iter().map(|l| i128::from(l.unit_price.amount_minor) * i128::from(l.quantity)).sum();
+    let paid: i128 = order.payments.iter().map(|p| i128::from(p.captured.amount_minor)).sum();
+    let amount = i128::from(request.amount.amount_minor);
+    let fees: i128 = request.fees.iter().map(|f| i128::from(f.amount.amount_minor)).sum();
+    let money = |minor: i128| Money::new(i64::try_from(minor.max(0)).unwrap_or(i64::MAX), currency);
+    let refuse = |what, asked: i128, left: i128| {
+        Err(RefundError::AboveOrderValue { what, asked: money(asked), left: money(left) })
+    };
+    match request.reason {
+        RefundReason::Items if earlier.goods + amount + fees > goods => {
+            return refuse("goods", amount + fees, goods - earlier.goods);
+        }
+        RefundReason::Compensation if earlier.compensation + amount > goods => {
+            return refuse("compensation", amount, goods - earlier.compensation);
+        }
+        _ => {}
+    }
+    if !request.method.draws_on_payment() && earlier.outside_payments + amount > paid {
+        return refuse("gift cards", amount, paid - earlier.outside_payments);
+    }
+    Ok(())
+}
+
 /// A customer's store credit in one currency: never below zero.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -977,6 +1069,8 @@ mod tests {
             note: None,
             requested_by: person("maria", Role::Agent),
             customer_flagged: false,
+            needs_approval: None,
+            return_id: None,
         }
     }
 
@@ -1146,7 +1240,7 @@ mod tests {
         /// Whatever line refunds are asked for, one after another, those accepted never give
         /// back more on a line than the line is worth, nor more units than were ordered.
         #[test]
-        fn line_refunds_never_exceed_the_line(asks in proptest::collection::vec((0usize..3, 1u32..4, 0i64..10_000), 1..30)) {
+        fn line_refunds_never_exceed_the_line(asks in proptest::collection::vec((0usize..3, 1u32..4, 1i64..10_000), 1..30)) {
             let order = crate::sample::order(crate::sample::Stage::DeliveredDaysAgo(3), T0);
             let skus = ["TEE-M", "JACKET-M", "HAT"];
             let mut accepted: Vec<Refund> = Vec::new();

@@ -8,8 +8,9 @@ use crate::approval::ApprovalPolicy;
 use crate::case::{Case, CaseChange, CaseError};
 use crate::claim::Claim;
 use crate::decision::DecisionError;
+use crate::given::AlreadyGiven;
 use crate::order::Order;
-use crate::refund::RefundRequest;
+use crate::refund::{Refund, RefundRequest};
 use crate::returns::{ReturnAuthorisation, ReturnError};
 use crate::store::ValidationError;
 
@@ -23,8 +24,10 @@ pub struct ResolutionContext {
     pub order: Option<Order>,
     /// Every return of that order, from any case, so units are never returned twice.
     pub returns: Vec<ReturnAuthorisation>,
-    /// Claims already filed on the case.
+    /// Claims already filed on the order, from any case, so units are never replaced twice.
     pub claims: Vec<Claim>,
+    /// The order's refunds, from any case, so units are never refunded twice.
+    pub refunds: Vec<Refund>,
 }
 
 /// What a resolution step writes.
@@ -81,9 +84,12 @@ pub enum ResolutionError {
     /// The remedy is not among those the decision offers.
     #[error("`{0}` is not on offer for this case now; ask for the options again")]
     NotOffered(String),
-    /// The remedy needs a person's approval and none was given.
-    #[error("`{0}` needs a team member's approval: send `approved_by`")]
-    NeedsApproval(String),
+    /// The units asked for already had a remedy.
+    #[error(transparent)]
+    AlreadyGiven(AlreadyGiven),
+    /// The case already had goodwill compensation, and the policy does not let it repeat.
+    #[error("this case already had goodwill compensation; the policy gives it once per case")]
+    CompensatedAlready,
     /// The step needs an order and the case has none.
     #[error("the case has no order")]
     NoOrder,

@@ -247,6 +247,10 @@ pub struct ReturnAuthorisation {
     /// Why it was rejected or cancelled, or a closing note.
     #[serde(default)]
     pub note: Option<String>,
+    /// Set when a second person must approve it (the remedy that opened it needed approval):
+    /// who asked, who therefore cannot approve, and why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval: Option<ReturnApproval>,
     /// When it was requested.
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
@@ -283,6 +287,19 @@ pub enum ReturnError {
     /// An amount could not be computed.
     #[error(transparent)]
     Money(#[from] MoneyError),
+    /// The approver may not approve it (four eyes, or the role).
+    #[error(transparent)]
+    Approval(#[from] crate::approval::ApprovalError),
+}
+
+/// A return that waits for a second person's approval.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReturnApproval {
+    /// Why a second person must approve.
+    pub because: String,
+    /// Who asked for it; they cannot approve it.
+    pub requested_by: crate::approval::Person,
 }
 
 /// What is needed to request a return.
@@ -393,6 +410,7 @@ impl ReturnAuthorisation {
             exchange_wanted: Vec::new(),
             settled_amount: None,
             note: None,
+            approval: None,
             created_at: now,
             updated_at: now,
             version: 1,
@@ -447,6 +465,20 @@ impl ReturnAuthorisation {
     /// Approves the return.
     pub fn approve(&self, actor: &Actor, now: OffsetDateTime) -> Result<ReturnChange, ReturnError> {
         self.step(ReturnStatus::Approved, None, None, actor, now)
+    }
+
+    /// Approves the return as `approver`: a return waiting for a second person's approval
+    /// needs one who is not the person who asked and holds the policy's approver role.
+    pub fn approve_as(
+        &self,
+        (approver, actor): (&crate::approval::Person, &Actor),
+        policy: &crate::approval::ApprovalPolicy,
+        now: OffsetDateTime,
+    ) -> Result<ReturnChange, ReturnError> {
+        if let Some(waiting) = &self.approval {
+            policy.may_decide(&waiting.requested_by, approver)?;
+        }
+        self.approve(actor, now)
     }
 
     /// Refuses the return, saying why.

@@ -63,7 +63,7 @@ impl Agent {
 
     /// The person acting on money.
     pub fn person(&self) -> Person {
-        Person { name: self.name.clone(), role: self.role }
+        Person { name: self.name.clone(), role: self.role, identity: Some(format!("agent:{}", self.id)) }
     }
 
     /// True when they may approve refunds and compensation above the limit.

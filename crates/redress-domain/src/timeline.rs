@@ -147,8 +147,8 @@ pub enum CaseEvent {
     OrderAmended {
         /// The order.
         order_id: OrderId,
-        /// What kind of amendment, e.g. `shipping_address`.
-        amendment: String,
+        /// What kind of amendment.
+        amendment: crate::amendment::AmendmentKind,
         /// The changed part before.
         before: String,
         /// The changed part after.

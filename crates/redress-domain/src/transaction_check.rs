@@ -299,6 +299,8 @@ mod tests {
             note: None,
             requested_by: Person::new("maria", Role::Agent).unwrap(),
             customer_flagged: false,
+            needs_approval: None,
+            return_id: None,
         };
         let refund =
             Refund::request(request, &ApprovalPolicy::default(), &crate::approval::RefundHistory::default(), T0)

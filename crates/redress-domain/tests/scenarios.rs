@@ -378,7 +378,15 @@ fn every_scenario_decides_as_the_policy_says() {
             language: LanguageTag::parse("en").unwrap(),
         };
         (scenario.facts)(&mut facts);
-        let decision = decide(&facts, scenario.order.as_ref(), &scenario.policy, &scenario.history, NOW).unwrap();
+        let decision = decide(
+            &facts,
+            scenario.order.as_ref(),
+            &scenario.policy,
+            &scenario.history,
+            &redress_domain::given::Given::default(),
+            NOW,
+        )
+        .unwrap();
         let offered: Vec<Remedy> = decision.offers.iter().map(|o| o.remedy).collect();
         let rules: Vec<RuleId> = decision.reasons.iter().map(|r| r.rule).collect();
         let mut problems = Vec::new();
@@ -424,7 +432,15 @@ fn reasons_come_in_the_customers_language() {
             carrier_allows_intercept: false,
             language: LanguageTag::parse(tag).unwrap(),
         };
-        let d = decide(&facts, Some(&o), &Policy::standard(), &CustomerHistory::default(), NOW).unwrap();
+        let d = decide(
+            &facts,
+            Some(&o),
+            &Policy::standard(),
+            &CustomerHistory::default(),
+            &redress_domain::given::Given::default(),
+            NOW,
+        )
+        .unwrap();
         let within = d.reasons.iter().find(|r| r.rule == RuleId::WithinWindow).unwrap();
         assert!(within.text.contains(word), "{tag}: {}", within.text);
         assert!(within.text.contains("2026-12-15"), "{tag}: {}", within.text);
@@ -442,10 +458,12 @@ fn facts_must_fit_the_order() {
         language: LanguageTag::parse("en").unwrap(),
     };
     let history = CustomerHistory::default();
-    let e = decide(&facts, Some(&o), &Policy::standard(), &history, NOW).unwrap_err();
+    let e = decide(&facts, Some(&o), &Policy::standard(), &history, &redress_domain::given::Given::default(), NOW)
+        .unwrap_err();
     assert!(e.to_string().contains("lines[0].sku"), "{e}");
     facts.lines = vec![LineQuantity { sku: "TEE-M".into(), quantity: 3 }];
-    let e = decide(&facts, Some(&o), &Policy::standard(), &history, NOW).unwrap_err();
+    let e = decide(&facts, Some(&o), &Policy::standard(), &history, &redress_domain::given::Given::default(), NOW)
+        .unwrap_err();
     assert!(e.to_string().contains("lines[0].quantity"), "{e}");
 }
 
@@ -518,7 +536,7 @@ mod properties {
             };
             let history = CustomerHistory { cases_last_90_days: cases, returns_last_90_days: returns, refunds_without_return_last_365_days: keeps };
             let policy = if eu { Policy::eu_withdrawal() } else { Policy::standard() };
-            let decision = decide(&facts, Some(&order), &policy, &history, NOW).unwrap();
+            let decision = decide(&facts, Some(&order), &policy, &history, &redress_domain::given::Given::default(), NOW).unwrap();
             prop_assert!(decision.offers.iter().any(|o| o.remedy == decision.recommended));
             prop_assert!(decision.offers.iter().all(|o| o.amount.is_none_or(|a| !a.is_negative())));
             let filled = decision.reasons.iter().all(|r| !r.text.contains('{') && !r.text.is_empty());

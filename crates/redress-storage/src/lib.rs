@@ -52,9 +52,9 @@ pub enum StorageError {
     /// The thing asked for does not exist in this store.
     #[error("{0} not found")]
     NotFound(&'static str),
-    /// A unique value is taken, e.g. a store slug.
-    #[error("{0}")]
-    Conflict(String),
+    /// The write conflicts with what is stored; nothing was written.
+    #[error(transparent)]
+    Conflict(#[from] Conflict),
     /// The domain refused the change; nothing was written.
     #[error(transparent)]
     Case(#[from] CaseError),
@@ -81,9 +81,62 @@ pub enum StorageError {
     IdempotencyMismatch(String),
 }
 
+/// Why a write conflicts with what is stored. Each reason is its own variant so that callers
+/// (and the API's error codes) never read a message to learn what happened, and both backends
+/// report the same reason for the same refusal.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Conflict {
+    /// Another store has this slug.
+    #[error("the slug `{0}` is taken")]
+    SlugTaken(String),
+    /// A team member with this email exists in the store.
+    #[error("{0} is already on the team")]
+    MemberExists(String),
+    /// The change would leave the store without an admin.
+    #[error("{0}")]
+    LastAdmin(String),
+    /// A row changed between reading it and writing it; retrying reads it again.
+    #[error("the {0} changed meanwhile; try again")]
+    ChangedMeanwhile(&'static str),
+    /// The Idempotency-Key is reserved by a request being (or already) carried out.
+    #[error("a request with this Idempotency-Key was already carried out")]
+    KeyTaken,
+    /// A policy version must be above the one in force.
+    #[error("version {given} is not above the version in force ({in_force}): raise `version`")]
+    PolicyVersion {
+        /// The version saved.
+        given: i64,
+        /// The version in force.
+        in_force: i64,
+    },
+    /// The posting was corrected before; a posting is corrected once.
+    #[error("the posting was already corrected by posting {0}")]
+    AlreadyCorrected(redress_domain::PostingId),
+    /// The posting moved store credit, which the books alone cannot correct.
+    #[error("this posting moved store credit; correct the credit by spending or issuing it, not in the books alone")]
+    CreditPosting,
+    /// A unique index refused a second row with the same value (e.g. a dispute reported
+    /// twice at once).
+    #[error("this {0} is already recorded")]
+    Duplicate(&'static str),
+    /// A rule of the schema (a CHECK constraint) refused the write: a guard behind the
+    /// domain's own checks. The constraint's name says which, never the database's text.
+    #[error("the change breaks a rule of the stored data ({0})")]
+    Constraint(String),
+}
+
 impl From<MoneyError> for StorageError {
     fn from(e: MoneyError) -> Self {
         StorageError::Refund(RefundError::Money(e))
+    }
+}
+
+impl From<redress_domain::books::SyncError> for StorageError {
+    fn from(e: redress_domain::books::SyncError) -> Self {
+        match e {
+            redress_domain::books::SyncError::Refund(refund) => StorageError::Refund(refund),
+            redress_domain::books::SyncError::Ledger(ledger) => StorageError::Ledger(ledger),
+        }
     }
 }
 
@@ -253,6 +306,10 @@ pub struct StoredResolution {
     pub refunds: Vec<redress_domain::refund::Refund>,
 }
 
+/// How long an Idempotency-Key is remembered: a retry within it gets the first answer; after
+/// it, the key is forgotten and may start a new request (24 hours, as payment APIs keep them).
+pub const IDEMPOTENCY_KEY_LIFETIME: time::Duration = time::Duration::hours(24);
+
 /// An Idempotency-Key to reserve with a write, so the write happens once whatever the retries.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct IdempotencyKey {
@@ -311,7 +368,14 @@ pub trait Storage: Send + Sync {
     /// transaction. The customer is matched by email within the store and the order by
     /// number, so sending the same order again updates it. Returns the order as stored (with
     /// the ids of the existing customer and order, when they existed) and whether it was new.
-    async fn upsert_order(&self, customer: &Customer, order: &Order) -> Result<(Order, bool), StorageError>;
+    /// Its payments enter the books at once: each capture is posted when it is first reported
+    /// (and a larger capture when reported later), so the ledger is complete at every moment.
+    async fn upsert_order(
+        &self,
+        customer: &Customer,
+        order: &Order,
+        now: OffsetDateTime,
+    ) -> Result<(Order, bool), StorageError>;
     /// One order.
     async fn order(&self, store_id: StoreId, id: OrderId) -> Result<Order, StorageError>;
     /// An order by the shop's number.
@@ -321,7 +385,11 @@ pub trait Storage: Send + Sync {
     /// One customer.
     async fn customer(&self, store_id: StoreId, id: CustomerId) -> Result<Customer, StorageError>;
     /// A customer by email.
-    async fn customer_by_email(&self, store_id: StoreId, email: &EmailAddress) -> Result<Option<Customer>, StorageError>;
+    async fn customer_by_email(
+        &self,
+        store_id: StoreId,
+        email: &EmailAddress,
+    ) -> Result<Option<Customer>, StorageError>;
 
     /// Opens a case: allocates the store's next case number and stores the case, its first
     /// message and its timeline entries in one transaction.
@@ -362,9 +430,14 @@ pub trait Storage: Send + Sync {
 
     /// Keeps a photo sent with a case of this store (`NotFound` when the case is not the
     /// store's). The schema refuses files over 5 MiB and types other than JPEG, PNG and WebP.
-    async fn save_attachment(&self, store_id: StoreId, info: &AttachmentInfo, bytes: &[u8]) -> Result<(), StorageError>;
+    async fn save_attachment(&self, store_id: StoreId, info: &AttachmentInfo, bytes: &[u8])
+    -> Result<(), StorageError>;
     /// What is known of the photos sent with a case, oldest first, without their bytes.
-    async fn attachments_of_case(&self, store_id: StoreId, case_id: CaseId) -> Result<Vec<AttachmentInfo>, StorageError>;
+    async fn attachments_of_case(
+        &self,
+        store_id: StoreId,
+        case_id: CaseId,
+    ) -> Result<Vec<AttachmentInfo>, StorageError>;
     /// One photo of a case, with its bytes; `NotFound` for another store's or another case's.
     async fn attachment(
         &self,
@@ -376,7 +449,7 @@ pub trait Storage: Send + Sync {
     /// Runs a resolution step with the case locked and commits everything it produces (case,
     /// timeline, amended order, returns, claims) in one transaction, together with the
     /// reservation of `idempotency`'s key when given. A refused step writes nothing; a key
-    /// already taken is a [`StorageError::Conflict`].
+    /// already taken is [`Conflict::KeyTaken`].
     async fn resolve_case(
         &self,
         store_id: StoreId,
@@ -385,10 +458,21 @@ pub trait Storage: Send + Sync {
         step: ResolutionFn,
     ) -> Result<StoredResolution, StorageError>;
     /// A case's returns, oldest first.
-    async fn returns_of_case(&self, store_id: StoreId, case_id: CaseId)
-    -> Result<Vec<ReturnAuthorisation>, StorageError>;
+    async fn returns_of_case(
+        &self,
+        store_id: StoreId,
+        case_id: CaseId,
+    ) -> Result<Vec<ReturnAuthorisation>, StorageError>;
     /// One return.
     async fn return_authorisation(&self, store_id: StoreId, id: ReturnId) -> Result<ReturnAuthorisation, StorageError>;
+    /// An order's returns, from every case, oldest first.
+    async fn returns_of_order(
+        &self,
+        store_id: StoreId,
+        order_id: OrderId,
+    ) -> Result<Vec<ReturnAuthorisation>, StorageError>;
+    /// An order's claims, from every case, oldest first.
+    async fn claims_of_order(&self, store_id: StoreId, order_id: OrderId) -> Result<Vec<Claim>, StorageError>;
     /// A case's claims, oldest first.
     async fn claims_of_case(&self, store_id: StoreId, case_id: CaseId) -> Result<Vec<Claim>, StorageError>;
     /// What a customer asked for before `now`: cases in 90 days (the one in hand excluded by
@@ -403,8 +487,14 @@ pub trait Storage: Send + Sync {
     async fn save_policy(&self, store_id: StoreId, policy: &StoredPolicy) -> Result<(), StorageError>;
     /// The store's policy in force, if it has saved one.
     async fn policy(&self, store_id: StoreId) -> Result<Option<StoredPolicy>, StorageError>;
-    /// What is stored under an Idempotency-Key, if anything.
-    async fn idempotent_answer(&self, store_id: StoreId, key: &str) -> Result<Option<StoredAnswer>, StorageError>;
+    /// What is stored under an Idempotency-Key, if anything used it within
+    /// [`IDEMPOTENCY_KEY_LIFETIME`] before `now`.
+    async fn idempotent_answer(
+        &self,
+        store_id: StoreId,
+        key: &str,
+        now: OffsetDateTime,
+    ) -> Result<Option<StoredAnswer>, StorageError>;
     /// Keeps the first answer given under a reserved key; later answers never replace it.
     async fn save_idempotent_answer(
         &self,

@@ -18,8 +18,8 @@ use redress_domain::approval::{ApprovalPolicy, RefundHistory};
 use redress_domain::dispute::{Dispute, DisputeReport, DisputeStatus};
 use redress_domain::ledger::{Account, Balances, MovementKind, Posting, PostingContext, PostingLinks};
 use redress_domain::refund::{
-    CreditSpend, FeeKind, PaymentBalance, Refund, RefundChange, RefundError, RefundMethod, RefundRequest, RefundStatus,
-    StoreCredit,
+    CreditSpend, FeeKind, PaymentBalance, Refund, RefundChange, RefundError, RefundMethod, RefundReason, RefundRequest,
+    RefundStatus, StoreCredit,
 };
 use redress_domain::{
     Actor, CaseEvent, CaseId, CustomerId, DisputeId, Money, Order, OrderId, PaymentId, PostingId, RefundId, StoreId,
@@ -27,7 +27,7 @@ use redress_domain::{
 };
 use time::OffsetDateTime;
 
-use crate::{RecordedEntry, StorageError};
+use crate::{Conflict, RecordedEntry, StorageError};
 
 /// A change to make to a refund, run against the refund as it is inside the transaction.
 pub type RefundUpdateFn = Box<dyn FnOnce(&Refund) -> Result<RefundChange, RefundError> + Send>;
@@ -91,6 +91,14 @@ pub trait MoneyStorage: Send + Sync {
     async fn payment_balance(&self, store_id: StoreId, payment_id: PaymentId) -> Result<PaymentBalance, StorageError>;
     /// The store's postings, oldest first; only an order's when one is named.
     async fn postings(&self, store_id: StoreId, order_id: Option<OrderId>) -> Result<Vec<Posting>, StorageError>;
+    /// A page of the store's postings, oldest first: at most `limit`, after the posting
+    /// `after` when given (a cursor: the last posting of the previous page).
+    async fn postings_page(
+        &self,
+        store_id: StoreId,
+        after: Option<PostingId>,
+        limit: u32,
+    ) -> Result<Vec<Posting>, StorageError>;
     /// The store's balances per account and currency.
     async fn ledger_balances(&self, store_id: StoreId) -> Result<Balances, StorageError>;
     /// A customer's store credit, per currency.
@@ -135,10 +143,11 @@ pub trait MoneyStorage: Send + Sync {
     /// [`StorageError::IdempotencyMismatch`].
     async fn spend_store_credit(&self, spend: CreditSpend) -> Result<SpendOutcome, StorageError>;
     /// A customer's spends, oldest first.
-    async fn credit_spends(&self, store_id: StoreId, customer_id: CustomerId) -> Result<Vec<CreditSpend>, StorageError>;
+    async fn credit_spends(&self, store_id: StoreId, customer_id: CustomerId)
+    -> Result<Vec<CreditSpend>, StorageError>;
     /// Posts a correction of an earlier posting: every leg reversed, with the reason and the
     /// person, on the original's case timeline when it has a case. The original is never
-    /// touched; a posting is corrected at most once ([`StorageError::Conflict`] after that).
+    /// touched; a posting is corrected at most once ([`Conflict::AlreadyCorrected`] after that).
     /// Corrections fix the books only: no money moves at a provider and no credit balance changes,
     /// so postings that moved store credit are refused (spend or issue credit instead).
     async fn correct_posting(
@@ -173,36 +182,25 @@ pub(crate) fn reported_balance(order: &Order, payment_id: PaymentId) -> Result<P
     Ok(PaymentBalance::new(payment.captured, payment.refunded, Money::zero(payment.captured.currency))?)
 }
 
-/// The postings that open a payment's ledger: its capture, and any refund the shop reported
-/// before Redress moved money on it.
-pub(crate) fn opening_postings(
-    order: &Order,
-    payment_id: PaymentId,
-    case_id: Option<CaseId>,
-    now: OffsetDateTime,
-) -> Result<Vec<Posting>, StorageError> {
-    let payment = order.payments.iter().find(|p| p.id == payment_id).ok_or(StorageError::NotFound("payment"))?;
-    let context = || PostingContext {
-        id: new_posting_id(),
-        links: PostingLinks {
-            store_id: order.store_id,
-            order_id: Some(order.id),
-            case_id,
-            payment_id: Some(payment_id),
-            refund_id: None,
-        },
-        caused_by: Actor::Integration { name: payment.provider.clone() },
-        rule: Some("payment.reported_by_shop".into()),
-        at: now,
+/// A refund's fees in minor units, as the `fees_minor` column keeps them.
+pub(crate) fn fees_minor(refund: &Refund) -> Result<i64, StorageError> {
+    refund
+        .fees
+        .iter()
+        .try_fold(0i64, |sum, fee| sum.checked_add(fee.amount.amount_minor))
+        .ok_or_else(|| StorageError::from(RefundError::Money(redress_domain::MoneyError::Overflow)))
+}
+
+/// A stored refund's reason and method, read back from their columns.
+pub(crate) fn reason_and_method(reason: &str, method: &str) -> Result<(RefundReason, RefundMethod), StorageError> {
+    let reason = reason.parse().map_err(|_| StorageError::Corrupt(format!("refund reason `{reason}`")))?;
+    let method = match method {
+        "original_payment" => RefundMethod::OriginalPayment,
+        "store_credit" => RefundMethod::StoreCredit,
+        "gift_card" => RefundMethod::GiftCard,
+        other => return Err(StorageError::Corrupt(format!("refund method `{other}`"))),
     };
-    let mut postings = Vec::new();
-    if payment.captured.amount_minor > 0 {
-        postings.push(Posting::capture(context(), payment.captured)?);
-    }
-    if payment.refunded.amount_minor > 0 {
-        postings.push(Posting::refund(context(), payment.refunded)?);
-    }
-    Ok(postings)
+    Ok((reason, method))
 }
 
 /// What a refund's change does to money.
@@ -343,16 +341,18 @@ pub(crate) fn credit_of(
     Ok(StoreCredit { customer_id, balance: Money::new(balance_minor, currency) })
 }
 
-/// A customer's refund history for the abuse rules, from `(count, currency, sum of amounts)`
-/// rows of their refunds in the window, one per currency (rejected and failed ones already left
-/// out by the query).
-pub(crate) fn history_of(rows: Vec<(i64, String, i64)>) -> Result<RefundHistory, StorageError> {
+/// A customer's refund history for the abuse rules, from `(count, currency, sum of whole
+/// billions, sum of the rest)` rows of their refunds in the window, one per currency (rejected
+/// and failed ones already left out by the query). A sum beyond what money can hold is held at
+/// the largest amount: it is far above any limit either way.
+pub(crate) fn history_of(rows: Vec<(i64, String, i64, i64)>) -> Result<RefundHistory, StorageError> {
     let mut history = RefundHistory::default();
-    for (count, currency, minor) in rows {
+    for (count, currency, billions, rest) in rows {
         let currency =
             redress_domain::Currency::from_code(&currency).map_err(|e| StorageError::Corrupt(e.to_string()))?;
         history.refunds = history.refunds.saturating_add(u32::try_from(count).unwrap_or(u32::MAX));
-        history.refunded.insert(currency, minor);
+        let wide = i128::from(billions) * 1_000_000_000 + i128::from(rest);
+        history.refunded.insert(currency, i64::try_from(wide).unwrap_or(i64::MAX));
     }
     Ok(history)
 }
@@ -408,10 +408,7 @@ pub(crate) fn correction_of(
         .into());
     }
     if original.legs.iter().any(|l| l.account == Account::StoreCredit) {
-        return Err(StorageError::Conflict(
-            "this posting moved store credit; correct the credit by spending or issuing it, not in the books alone"
-                .into(),
-        ));
+        return Err(Conflict::CreditPosting.into());
     }
     let context = PostingContext {
         id: new_posting_id(),

@@ -1,15 +1,21 @@
-//! The money layer on PostgreSQL. A refund request locks the payment's balance row
-//! (`SELECT … FOR UPDATE`) before it checks and reserves, so requests from several processes
-//! queue on the row instead of both spending the last euro; the schema's CHECK constraints and
-//! the deferred balance trigger refuse anything that gets past that.
+//! The money layer on PostgreSQL. A refund request locks the order's row and then the
+//! payment's balance row (`SELECT … FOR UPDATE`) before the domain's planners check and
+//! reserve, so requests from several processes queue instead of both spending the last euro;
+//! the schema's CHECK constraints and the deferred balance trigger refuse anything that gets
+//! past that.
 
 use async_trait::async_trait;
 use redress_domain::approval::ApprovalPolicy;
+use redress_domain::approval::RefundHistory;
+use redress_domain::books::{RefundInputs, plan_refund, sync_payment};
+use redress_domain::claim::Claim;
 use redress_domain::dispute::{Dispute, DisputeReport, DisputeStatus};
-use redress_domain::ledger::{Account, Balances, Posting, PostingContext, PostingLinks};
+use redress_domain::given::Given;
+use redress_domain::ledger::{Account, Balances, Posting};
 use redress_domain::refund::{
-    CreditSpend, IdempotencyKey, PaymentBalance, Refund, RefundError, RefundRequest, StoreCredit, check_lines,
+    CreditSpend, IdempotencyKey, PaymentBalance, Refund, RefundError, RefundRequest, RefundTotals, StoreCredit,
 };
+use redress_domain::returns::ReturnAuthorisation;
 use redress_domain::{
     Actor, Case, CaseId, Currency, CustomerId, DisputeId, Money, Order, OrderId, PaymentId, PostingId, RefundId,
     StoreId, TimelineEntry, ValidationError,
@@ -20,11 +26,11 @@ use time::OffsetDateTime;
 
 use crate::money::{
     MoneyStorage, RefundOutcome, RefundUpdateFn, SpendOutcome, correction_of, credit_of, dispute_posting, effects,
-    history_of, mismatch, new_posting_id, opening_postings, posted_entry, reported_balance, spend_mismatch,
-    spend_posting, window_start,
+    fees_minor, history_of, mismatch, new_posting_id, posted_entry, reason_and_method, reported_balance,
+    spend_mismatch, spend_posting, window_start,
 };
 use crate::postgres::{PostgresStorage, all_docs, from_doc, one_doc};
-use crate::{RecordedEntry, StorageError, column_text, micros};
+use crate::{Conflict, RecordedEntry, StorageError, column_text, micros};
 
 type Tx<'a> = Transaction<'a, Postgres>;
 
@@ -98,6 +104,18 @@ async fn insert_posting(tx: &mut Tx<'_>, posting: &Posting) -> Result<(), Storag
     Ok(())
 }
 
+/// The order, its row locked until the transaction ends.
+async fn locked_order(tx: &mut Tx<'_>, store_id: StoreId, id: OrderId) -> Result<Order, StorageError> {
+    one_doc(
+        sqlx::query("SELECT doc FROM orders WHERE store_id = $1 AND id = $2 FOR UPDATE")
+            .bind(store_id.as_uuid())
+            .bind(id.as_uuid()),
+        &mut **tx,
+    )
+    .await?
+    .ok_or(StorageError::NotFound("order"))
+}
+
 async fn order(tx: &mut Tx<'_>, store_id: StoreId, id: OrderId) -> Result<Order, StorageError> {
     one_doc(
         sqlx::query("SELECT doc FROM orders WHERE store_id = $1 AND id = $2")
@@ -166,64 +184,82 @@ async fn write_balance(
     Ok(())
 }
 
-/// The payment's balance row, locked; made from the order's report (with its opening
-/// postings) the first time money moves on it. Of two transactions making it at once, one
-/// inserts and the other waits on the row, then finds it.
-async fn ensure_payment(
+/// The payment's balance row brought to what the order reports ([`sync_payment`]). The
+/// caller holds the order's row lock, so no two transactions make or grow one payment's row at
+/// once; the row itself is locked too before it is read.
+pub(crate) async fn ensure_payment(
     tx: &mut Tx<'_>,
     order: &Order,
     payment_id: PaymentId,
-    case_id: CaseId,
+    case_id: Option<CaseId>,
     now: OffsetDateTime,
 ) -> Result<(PaymentBalance, Vec<TimelineEntry>), StorageError> {
-    let reported = reported_balance(order, payment_id)?;
+    let stored = locked_balance(tx, order.store_id, payment_id).await?;
+    let sync = sync_payment(order, payment_id, stored, case_id, &mut new_posting_id, now)?;
+    if sync.is_new {
+        sqlx::query(
+            "INSERT INTO payments (id, store_id, order_id, currency, captured_minor, refunded_minor, reserved_minor)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(payment_id.as_uuid())
+        .bind(order.store_id.as_uuid())
+        .bind(order.id.as_uuid())
+        .bind(sync.balance.captured.currency.code())
+        .bind(sync.balance.captured.amount_minor)
+        .bind(sync.balance.refunded.amount_minor)
+        .bind(sync.balance.reserved.amount_minor)
+        .execute(&mut **tx)
+        .await?;
+    } else if sync.changed {
+        write_balance(tx, order.store_id, payment_id, &sync.balance).await?;
+    }
     let mut entries = Vec::new();
-    let inserted = sqlx::query(
-        "INSERT INTO payments (id, store_id, order_id, currency, captured_minor, refunded_minor, reserved_minor)
-         VALUES ($1, $2, $3, $4, $5, $6, 0) ON CONFLICT (id) DO NOTHING",
-    )
-    .bind(payment_id.as_uuid())
-    .bind(order.store_id.as_uuid())
-    .bind(order.id.as_uuid())
-    .bind(reported.captured.currency.code())
-    .bind(reported.captured.amount_minor)
-    .bind(reported.refunded.amount_minor)
-    .execute(&mut **tx)
-    .await?
-    .rows_affected()
-        == 1;
-    if inserted {
-        for posting in opening_postings(order, payment_id, Some(case_id), now)? {
-            insert_posting(tx, &posting).await?;
-            entries.extend(posted_entry(&posting));
-        }
+    for posting in &sync.postings {
+        insert_posting(tx, posting).await?;
+        entries.extend(posted_entry(posting));
     }
-    let balance = locked_balance(tx, order.store_id, payment_id).await?.ok_or(StorageError::NotFound("payment"))?;
-    if reported.captured.amount_minor > balance.captured.amount_minor {
-        let grown = balance.with_captured(reported.captured)?;
-        let context = PostingContext {
-            id: new_posting_id(),
-            links: PostingLinks {
-                store_id: order.store_id,
-                order_id: Some(order.id),
-                case_id: Some(case_id),
-                payment_id: Some(payment_id),
-                refund_id: None,
-            },
-            caused_by: Actor::System,
-            rule: Some("payment.reported_by_shop".into()),
-            at: now,
-        };
-        let posting = Posting::capture(context, reported.captured.checked_sub(&balance.captured)?)?;
-        insert_posting(tx, &posting).await?;
-        entries.extend(posted_entry(&posting));
-        write_balance(tx, order.store_id, payment_id, &grown).await?;
-        return Ok((grown, entries));
-    }
-    Ok((balance, entries))
+    Ok((sync.balance, entries))
 }
 
-async fn refund_by_key(tx: &mut Tx<'_>, store_id: StoreId, key: &IdempotencyKey) -> Result<Option<Refund>, StorageError> {
+/// Brings the books of every payment of `order` to what it reports (the caller holds the
+/// order's row lock): called when the shop reports the order, so captures are posted at once.
+pub(crate) async fn sync_payments(tx: &mut Tx<'_>, order: &Order, now: OffsetDateTime) -> Result<(), StorageError> {
+    for payment in order.payments.iter().filter(|p| p.captured.amount_minor > 0) {
+        ensure_payment(tx, order, payment.id, None, now).await?;
+    }
+    Ok(())
+}
+
+/// What the order's earlier refunds that give value add up to, summed in two parts as on
+/// SQLite (see its twin), so no stored row can overflow the sum.
+async fn refund_totals(tx: &mut Tx<'_>, store_id: StoreId, order_id: OrderId) -> Result<RefundTotals, StorageError> {
+    let rows = sqlx::query(
+        "SELECT reason, method,
+                SUM(amount_minor / 1000000000)::BIGINT, SUM(amount_minor % 1000000000)::BIGINT,
+                SUM(fees_minor / 1000000000)::BIGINT, SUM(fees_minor % 1000000000)::BIGINT
+         FROM refunds WHERE store_id = $1 AND order_id = $2 AND status NOT IN ('rejected', 'failed')
+         GROUP BY reason, method",
+    )
+    .bind(store_id.as_uuid())
+    .bind(order_id.as_uuid())
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut totals = RefundTotals::default();
+    let wide = |hi: i64, lo: i64| i128::from(hi) * 1_000_000_000 + i128::from(lo);
+    for row in rows {
+        let (reason, method) = reason_and_method(&row.try_get::<String, _>(0)?, &row.try_get::<String, _>(1)?)?;
+        let amount = wide(row.try_get(2)?, row.try_get(3)?);
+        let fees = wide(row.try_get(4)?, row.try_get(5)?);
+        totals.add(reason, method, amount, fees);
+    }
+    Ok(totals)
+}
+
+async fn refund_by_key(
+    tx: &mut Tx<'_>,
+    store_id: StoreId,
+    key: &IdempotencyKey,
+) -> Result<Option<Refund>, StorageError> {
     one_doc(
         sqlx::query("SELECT doc FROM refunds WHERE store_id = $1 AND idempotency_key = $2")
             .bind(store_id.as_uuid())
@@ -262,33 +298,9 @@ pub(crate) async fn write_refund(
     now: OffsetDateTime,
 ) -> Result<RefundOutcome, StorageError> {
     let store_id = request.store_id;
-    let order = order(tx, store_id, request.order_id).await?;
-    let case = case(tx, store_id, request.case_id).await?;
-    if case.order_id != Some(order.id) {
-        return Err(RefundError::from(ValidationError::new("case_id", "the case is about another order")).into());
-    }
-    if request.customer_id != order.customer_id {
-        return Err(RefundError::from(ValidationError::new("customer_id", "not the order's customer")).into());
-    }
-    let mut entries = Vec::new();
-    // Lock first, then look for the key: a retry racing the first request waits here and
-    // then finds the intent the first one wrote.
-    let balance = match request.payment_id {
-        Some(payment_id) => {
-            // Every captured payment of the order enters the ledger together, locked in the
-            // order's own order of payments, the same in every transaction.
-            let mut target = None;
-            for payment in order.payments.iter().filter(|p| p.captured.amount_minor > 0 || p.id == payment_id) {
-                let (balance, opened) = ensure_payment(tx, &order, payment.id, case.id, now).await?;
-                entries.extend(opened);
-                if payment.id == payment_id {
-                    target = Some(balance);
-                }
-            }
-            Some((payment_id, target.ok_or(StorageError::NotFound("payment"))?))
-        }
-        None => None,
-    };
+    // The order's row lock serialises every money write on the order (its payments, its value
+    // bounds); a retry racing the first request waits here and then finds its intent.
+    let order = locked_order(tx, store_id, request.order_id).await?;
     if let Some(existing) = refund_by_key(tx, store_id, &request.idempotency_key).await? {
         return if request.same_as(&existing) {
             Ok(RefundOutcome { refund: existing, created: false })
@@ -296,48 +308,58 @@ pub(crate) async fn write_refund(
             Err(mismatch(&existing))
         };
     }
-    // Earlier refunds matter only to a refund per line (see the SQLite twin).
-    if !request.lines.is_empty() {
-        let earlier: Vec<Refund> = all_docs(
-            sqlx::query("SELECT doc FROM refunds WHERE store_id = $1 AND order_id = $2 ORDER BY created_at_us, id")
-                .bind(store_id.as_uuid())
-                .bind(order.id.as_uuid()),
+    let case = case(tx, store_id, request.case_id).await?;
+    let mut entries = Vec::new();
+    let mut balance = None;
+    if let Some(payment_id) = request.payment_id {
+        // Every captured payment of the order enters the ledger together, in the order's own
+        // order of payments, the same in every transaction.
+        for payment in order.payments.iter().filter(|p| p.captured.amount_minor > 0 || p.id == payment_id) {
+            let (synced, opened) = ensure_payment(tx, &order, payment.id, Some(case.id), now).await?;
+            entries.extend(opened);
+            if payment.id == payment_id {
+                balance = Some(synced);
+            }
+        }
+    }
+    let earlier = refund_totals(tx, store_id, order.id).await?;
+    // Earlier refunds one by one, returns and claims matter only to a refund per line (see
+    // the SQLite twin).
+    let (earlier_refunds, given) = if request.lines.is_empty() {
+        (Vec::new(), Given::default())
+    } else {
+        let by_order = |sql| sqlx::query(sql).bind(store_id.as_uuid()).bind(order.id.as_uuid());
+        let refunds: Vec<Refund> = all_docs(
+            by_order("SELECT doc FROM refunds WHERE store_id = $1 AND order_id = $2 ORDER BY created_at_us, id"),
             &mut **tx,
         )
         .await?;
-        check_lines(&order, &earlier, &request.lines)?;
-    }
-    // The customer's refunds in the abuse rules' window, read only when the rules limit anything.
-    let rows = if policy.abuse.limit_anything() {
-        sqlx::query(
-            "SELECT COUNT(*), r.currency, SUM(r.amount_minor)::BIGINT FROM refunds r JOIN orders o ON o.id = r.order_id
-             WHERE r.store_id = $1 AND o.customer_id = $2 AND r.created_at_us >= $3
-               AND r.status NOT IN ('rejected', 'failed')
-             GROUP BY r.currency",
-        )
-        .bind(store_id.as_uuid())
-        .bind(order.customer_id.as_uuid())
-        .bind(micros(window_start(policy, now)))
-        .fetch_all(&mut **tx)
-        .await?
-    } else {
-        Vec::new()
+        let returns: Vec<ReturnAuthorisation> =
+            all_docs(by_order("SELECT doc FROM returns WHERE store_id = $1 AND order_id = $2"), &mut **tx).await?;
+        let claims: Vec<Claim> =
+            all_docs(by_order("SELECT doc FROM claims WHERE store_id = $1 AND order_id = $2"), &mut **tx).await?;
+        let given = Given::of(order.id, &returns, &claims, &refunds);
+        (refunds, given)
     };
-    let history = history_of(
-        rows.iter()
-            .map(|row| Ok((row.try_get::<i64, _>(0)?, row.try_get::<String, _>(1)?, row.try_get::<i64, _>(2)?)))
-            .collect::<Result<Vec<_>, sqlx::Error>>()?,
-    )?;
-    let balance = balance.map(|(id, b)| b.reserve(request.amount).map(|b| (id, b))).transpose()?;
-    let change = Refund::request(request, policy, &history, now)?;
-    if let Some((payment_id, balance)) = &balance {
+    let history = customer_history(tx, store_id, order.customer_id, policy, now).await?;
+    let inputs = RefundInputs {
+        order: &order,
+        case: &case,
+        earlier: &earlier,
+        earlier_refunds: &earlier_refunds,
+        given: &given,
+        history: &history,
+        balance,
+    };
+    let plan = plan_refund(request, inputs, policy, now)?;
+    if let Some((payment_id, balance)) = &plan.balance {
         write_balance(tx, store_id, *payment_id, balance).await?;
     }
-    let r = &change.refund;
+    let r = &plan.change.refund;
     sqlx::query(
         "INSERT INTO refunds (id, store_id, order_id, case_id, payment_id, idempotency_key, method, status, amount_minor,
-                              currency, created_at_us, updated_at_us, doc)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+                              currency, created_at_us, updated_at_us, doc, reason, fees_minor)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
     )
     .bind(r.id.as_uuid())
     .bind(r.store_id.as_uuid())
@@ -352,11 +374,44 @@ pub(crate) async fn write_refund(
     .bind(micros(r.created_at))
     .bind(micros(r.updated_at))
     .bind(Json(r))
+    .bind(r.reason.as_str())
+    .bind(fees_minor(r)?)
     .execute(&mut **tx)
     .await?;
-    entries.extend(change.entries);
-    append(tx, store_id, change.refund.case_id, entries).await?;
-    Ok(RefundOutcome { refund: change.refund, created: true })
+    entries.extend(plan.change.entries);
+    append(tx, store_id, plan.change.refund.case_id, entries).await?;
+    Ok(RefundOutcome { refund: plan.change.refund, created: true })
+}
+
+/// The customer's refunds in the abuse rules' window, read only when the rules limit anything;
+/// summed in two parts as [`refund_totals`] is.
+async fn customer_history(
+    tx: &mut Tx<'_>,
+    store_id: StoreId,
+    customer_id: CustomerId,
+    policy: &ApprovalPolicy,
+    now: OffsetDateTime,
+) -> Result<RefundHistory, StorageError> {
+    if !policy.abuse.limit_anything() {
+        return Ok(RefundHistory::default());
+    }
+    let rows = sqlx::query(
+        "SELECT COUNT(*), r.currency, SUM(r.amount_minor / 1000000000)::BIGINT, SUM(r.amount_minor % 1000000000)::BIGINT
+         FROM refunds r JOIN orders o ON o.id = r.order_id
+         WHERE r.store_id = $1 AND o.customer_id = $2 AND r.created_at_us >= $3
+           AND r.status NOT IN ('rejected', 'failed')
+         GROUP BY r.currency",
+    )
+    .bind(store_id.as_uuid())
+    .bind(customer_id.as_uuid())
+    .bind(micros(window_start(policy, now)))
+    .fetch_all(&mut **tx)
+    .await?;
+    history_of(
+        rows.iter()
+            .map(|row| Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?, row.try_get(3)?)))
+            .collect::<Result<Vec<_>, sqlx::Error>>()?,
+    )
 }
 
 impl PostgresStorage {
@@ -460,11 +515,11 @@ impl MoneyStorage for PostgresStorage {
         match self.try_request_refund(request.clone(), &policy, now).await {
             // Two first requests with one key for a gift card (no payment row to queue on):
             // the loser of the unique index finds the winner's intent.
-            Err(StorageError::Conflict(_)) => {
+            Err(StorageError::Conflict(Conflict::Duplicate(_))) => {
                 let mut tx = self.pool.begin().await?;
                 let existing = refund_by_key(&mut tx, request.store_id, &request.idempotency_key)
                     .await?
-                    .ok_or_else(|| StorageError::Conflict("the refund changed meanwhile; try again".into()))?;
+                    .ok_or_else(|| StorageError::from(Conflict::ChangedMeanwhile("refund")))?;
                 if request.same_as(&existing) {
                     Ok(RefundOutcome { refund: existing, created: false })
                 } else {
@@ -610,9 +665,32 @@ impl MoneyStorage for PostgresStorage {
         }
     }
 
+    async fn postings_page(
+        &self,
+        store_id: StoreId,
+        after: Option<PostingId>,
+        limit: u32,
+    ) -> Result<Vec<Posting>, StorageError> {
+        let query = match after {
+            Some(after) => sqlx::query(
+                "SELECT doc FROM postings WHERE store_id = $1
+                   AND (at_us, id) > (SELECT at_us, id FROM postings WHERE store_id = $1 AND id = $2)
+                 ORDER BY at_us, id LIMIT $3",
+            )
+            .bind(store_id.as_uuid())
+            .bind(after.as_uuid())
+            .bind(i64::from(limit)),
+            None => sqlx::query("SELECT doc FROM postings WHERE store_id = $1 ORDER BY at_us, id LIMIT $2")
+                .bind(store_id.as_uuid())
+                .bind(i64::from(limit)),
+        };
+        all_docs(query, &self.pool).await
+    }
+
     async fn ledger_balances(&self, store_id: StoreId) -> Result<Balances, StorageError> {
         let rows = sqlx::query(
-            "SELECT account, currency, SUM(amount_minor)::BIGINT FROM legs WHERE store_id = $1 GROUP BY account, currency",
+            "SELECT account, currency, SUM(amount_minor / 1000000000)::BIGINT, SUM(amount_minor % 1000000000)::BIGINT
+             FROM legs WHERE store_id = $1 GROUP BY account, currency",
         )
         .bind(store_id.as_uuid())
         .fetch_all(&self.pool)
@@ -622,7 +700,8 @@ impl MoneyStorage for PostgresStorage {
             let account: Account = serde_json::from_value(serde_json::Value::String(row.try_get(0)?))?;
             let currency: String = row.try_get(1)?;
             let currency = Currency::from_code(&currency).map_err(|e| StorageError::Corrupt(e.to_string()))?;
-            balances.by_account.insert((account, currency), row.try_get(2)?);
+            let (billions, rest): (i64, i64) = (row.try_get(2)?, row.try_get(3)?);
+            balances.by_account.insert((account, currency), i128::from(billions) * 1_000_000_000 + i128::from(rest));
         }
         Ok(balances)
     }
@@ -798,7 +877,7 @@ impl MoneyStorage for PostgresStorage {
         match self.try_spend(&spend).await {
             // Two first spends with one key and no credit row to queue on: the loser of the
             // unique index finds the winner's spend.
-            Err(StorageError::Conflict(_)) => {
+            Err(StorageError::Conflict(Conflict::Duplicate(_))) => {
                 let existing: CreditSpend = one_doc(
                     sqlx::query("SELECT doc FROM store_credit_spends WHERE store_id = $1 AND idempotency_key = $2")
                         .bind(spend.store_id.as_uuid())
@@ -806,7 +885,7 @@ impl MoneyStorage for PostgresStorage {
                     &self.pool,
                 )
                 .await?
-                .ok_or_else(|| StorageError::Conflict("the store credit changed meanwhile; try again".into()))?;
+                .ok_or_else(|| StorageError::from(Conflict::ChangedMeanwhile("store credit")))?;
                 if !spend.same_as(&existing) {
                     return Err(spend_mismatch(&existing));
                 }
@@ -825,7 +904,11 @@ impl MoneyStorage for PostgresStorage {
         }
     }
 
-    async fn credit_spends(&self, store_id: StoreId, customer_id: CustomerId) -> Result<Vec<CreditSpend>, StorageError> {
+    async fn credit_spends(
+        &self,
+        store_id: StoreId,
+        customer_id: CustomerId,
+    ) -> Result<Vec<CreditSpend>, StorageError> {
         all_docs(
             sqlx::query(
                 "SELECT doc FROM store_credit_spends WHERE store_id = $1 AND customer_id = $2 ORDER BY at_us, posting_id",
@@ -862,7 +945,7 @@ impl MoneyStorage for PostgresStorage {
                 .fetch_optional(&mut *tx)
                 .await?;
         if let Some(by) = corrected {
-            return Err(StorageError::Conflict(format!("the posting was already corrected by posting {by}")));
+            return Err(Conflict::AlreadyCorrected(redress_domain::PostingId::from_uuid(by)).into());
         }
         let correction = correction_of(&original, &reason, by, now)?;
         insert_posting(&mut tx, &correction).await?;

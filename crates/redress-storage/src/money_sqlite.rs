@@ -3,11 +3,16 @@
 
 use async_trait::async_trait;
 use redress_domain::approval::ApprovalPolicy;
+use redress_domain::approval::RefundHistory;
+use redress_domain::books::{RefundInputs, plan_refund, sync_payment};
+use redress_domain::claim::Claim;
 use redress_domain::dispute::{Dispute, DisputeReport, DisputeStatus};
+use redress_domain::given::Given;
 use redress_domain::ledger::{Account, Balances, Posting};
 use redress_domain::refund::{
-    CreditSpend, IdempotencyKey, PaymentBalance, Refund, RefundError, RefundRequest, StoreCredit, check_lines,
+    CreditSpend, IdempotencyKey, PaymentBalance, Refund, RefundError, RefundRequest, RefundTotals, StoreCredit,
 };
+use redress_domain::returns::ReturnAuthorisation;
 use redress_domain::{
     Actor, Case, CaseId, Currency, CustomerId, DisputeId, Money, Order, OrderId, PaymentId, PostingId, RefundId,
     StoreId, TimelineEntry, ValidationError,
@@ -17,11 +22,11 @@ use time::OffsetDateTime;
 
 use crate::money::{
     MoneyStorage, RefundOutcome, RefundUpdateFn, SpendOutcome, correction_of, credit_of, dispute_posting, effects,
-    history_of, mismatch, opening_postings, posted_entry, reported_balance, spend_mismatch, spend_posting,
-    window_start,
+    fees_minor, history_of, mismatch, new_posting_id, posted_entry, reason_and_method, reported_balance,
+    spend_mismatch, spend_posting, window_start,
 };
 use crate::sqlite::{SqliteStorage, all_docs, one_doc};
-use crate::{RecordedEntry, StorageError, column_text, micros};
+use crate::{Conflict, RecordedEntry, StorageError, column_text, micros};
 
 fn append(
     conn: &Connection,
@@ -118,58 +123,77 @@ fn write_balance(conn: &Connection, store_id: StoreId, id: PaymentId, b: &Paymen
     Ok(())
 }
 
-/// The payment's balance row, made from the order's report (with its opening postings) the
-/// first time money moves on it; a capture reported larger since is posted and taken in.
-fn ensure_payment(
+/// The payment's balance row brought to what the order reports ([`sync_payment`]): made with
+/// its opening postings the first time, a larger capture posted and taken in since. The
+/// postings' entries go on `case_id`'s timeline when there is one.
+pub(crate) fn ensure_payment(
     conn: &Connection,
     order: &Order,
     payment_id: PaymentId,
-    case_id: CaseId,
+    case_id: Option<CaseId>,
     now: OffsetDateTime,
 ) -> Result<(PaymentBalance, Vec<TimelineEntry>), StorageError> {
-    let reported = reported_balance(order, payment_id)?;
+    let stored = balance_row(conn, order.store_id, payment_id)?;
+    let sync = sync_payment(order, payment_id, stored, case_id, &mut new_posting_id, now)?;
+    if sync.is_new {
+        conn.prepare_cached(
+            "INSERT INTO payments (id, store_id, order_id, currency, captured_minor, refunded_minor, reserved_minor)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?
+        .execute(params![
+            payment_id.to_string(),
+            order.store_id.to_string(),
+            order.id.to_string(),
+            sync.balance.captured.currency.code(),
+            sync.balance.captured.amount_minor,
+            sync.balance.refunded.amount_minor,
+            sync.balance.reserved.amount_minor
+        ])?;
+    } else if sync.changed {
+        write_balance(conn, order.store_id, payment_id, &sync.balance)?;
+    }
     let mut entries = Vec::new();
-    if let Some(balance) = balance_row(conn, order.store_id, payment_id)? {
-        if reported.captured.amount_minor > balance.captured.amount_minor {
-            let grown = balance.with_captured(reported.captured)?;
-            let context = redress_domain::ledger::PostingContext {
-                id: crate::money::new_posting_id(),
-                links: redress_domain::ledger::PostingLinks {
-                    store_id: order.store_id,
-                    order_id: Some(order.id),
-                    case_id: Some(case_id),
-                    payment_id: Some(payment_id),
-                    refund_id: None,
-                },
-                caused_by: Actor::System,
-                rule: Some("payment.reported_by_shop".into()),
-                at: now,
-            };
-            let posting = Posting::capture(context, reported.captured.checked_sub(&balance.captured)?)?;
-            insert_posting(conn, &posting)?;
-            entries.extend(posted_entry(&posting));
-            write_balance(conn, order.store_id, payment_id, &grown)?;
-            return Ok((grown, entries));
-        }
-        return Ok((balance, entries));
+    for posting in &sync.postings {
+        insert_posting(conn, posting)?;
+        entries.extend(posted_entry(posting));
     }
-    conn.prepare_cached(
-        "INSERT INTO payments (id, store_id, order_id, currency, captured_minor, refunded_minor, reserved_minor)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0)",
-    )?
-    .execute(params![
-        payment_id.to_string(),
-        order.store_id.to_string(),
-        order.id.to_string(),
-        reported.captured.currency.code(),
-        reported.captured.amount_minor,
-        reported.refunded.amount_minor
-    ])?;
-    for posting in opening_postings(order, payment_id, Some(case_id), now)? {
-        insert_posting(conn, &posting)?;
-        entries.extend(posted_entry(&posting));
+    Ok((sync.balance, entries))
+}
+
+/// Brings the books of every payment of `order` to what it reports: called when the shop
+/// reports the order, so captures are posted at once and the ledger is complete.
+pub(crate) fn sync_payments(conn: &Connection, order: &Order, now: OffsetDateTime) -> Result<(), StorageError> {
+    for payment in order.payments.iter().filter(|p| p.captured.amount_minor > 0) {
+        ensure_payment(conn, order, payment.id, None, now)?;
     }
-    Ok((reported, entries))
+    Ok(())
+}
+
+/// What the order's earlier refunds that give value add up to, summed in SQL in two parts
+/// (whole billions and the rest) so that no stored row, however large, can overflow the sum.
+fn refund_totals(conn: &Connection, store_id: StoreId, order_id: OrderId) -> Result<RefundTotals, StorageError> {
+    let mut totals = RefundTotals::default();
+    let mut statement = conn.prepare_cached(
+        "SELECT reason, method,
+                SUM(amount_minor / 1000000000), SUM(amount_minor % 1000000000),
+                SUM(fees_minor / 1000000000), SUM(fees_minor % 1000000000)
+         FROM refunds WHERE store_id = ?1 AND order_id = ?2 AND status NOT IN ('rejected', 'failed')
+         GROUP BY reason, method",
+    )?;
+    let rows = statement.query_map([store_id.to_string(), order_id.to_string()], |row| {
+        Ok((
+            row.get::<_, String>(0)?,
+            row.get::<_, String>(1)?,
+            [row.get::<_, i64>(2)?, row.get::<_, i64>(3)?, row.get::<_, i64>(4)?, row.get::<_, i64>(5)?],
+        ))
+    })?;
+    for row in rows {
+        let (reason, method, [amount_hi, amount_lo, fees_hi, fees_lo]) = row?;
+        let (reason, method) = reason_and_method(&reason, &method)?;
+        let wide = |hi: i64, lo: i64| i128::from(hi) * 1_000_000_000 + i128::from(lo);
+        totals.add(reason, method, wide(amount_hi, amount_lo), wide(fees_hi, fees_lo));
+    }
+    Ok(totals)
 }
 
 fn refund_by_key(conn: &Connection, store_id: StoreId, key: &IdempotencyKey) -> Result<Option<Refund>, StorageError> {
@@ -188,8 +212,8 @@ fn load_refund(conn: &Connection, store_id: StoreId, id: RefundId) -> Result<Ref
 fn insert_refund(conn: &Connection, r: &Refund) -> Result<(), StorageError> {
     conn.prepare_cached(
         "INSERT INTO refunds (id, store_id, order_id, case_id, payment_id, idempotency_key, method, status, amount_minor,
-                              currency, created_at_us, updated_at_us, doc)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                              currency, created_at_us, updated_at_us, doc, reason, fees_minor)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
     )?
     .execute(params![
         r.id.to_string(),
@@ -204,12 +228,19 @@ fn insert_refund(conn: &Connection, r: &Refund) -> Result<(), StorageError> {
         r.amount.currency.code(),
         micros(r.created_at),
         micros(r.updated_at),
-        serde_json::to_string(r)?
+        serde_json::to_string(r)?,
+        r.reason.as_str(),
+        fees_minor(r)?
     ])?;
     Ok(())
 }
 
-fn add_credit(conn: &Connection, store_id: StoreId, customer_id: CustomerId, amount: Money) -> Result<(), StorageError> {
+fn add_credit(
+    conn: &Connection,
+    store_id: StoreId,
+    customer_id: CustomerId,
+    amount: Money,
+) -> Result<(), StorageError> {
     conn.prepare_cached(
         "INSERT INTO store_credit (store_id, customer_id, currency, balance_minor) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (store_id, customer_id, currency) DO UPDATE SET balance_minor = balance_minor + excluded.balance_minor",
@@ -269,65 +300,82 @@ pub(crate) fn write_refund(
     }
     let order = order(conn, store_id, request.order_id)?;
     let case = case(conn, store_id, request.case_id)?;
-    if case.order_id != Some(order.id) {
-        return Err(RefundError::from(ValidationError::new("case_id", "the case is about another order")).into());
+    let mut entries = Vec::new();
+    let mut balance = None;
+    if let Some(payment_id) = request.payment_id {
+        // Every captured payment of the order enters the ledger together, so the order's
+        // balance shows all that was taken, not only what is refunded.
+        for payment in order.payments.iter().filter(|p| p.captured.amount_minor > 0 || p.id == payment_id) {
+            let (synced, opened) = ensure_payment(conn, &order, payment.id, Some(case.id), now)?;
+            entries.extend(opened);
+            if payment.id == payment_id {
+                balance = Some(synced);
+            }
+        }
     }
-    if request.customer_id != order.customer_id {
-        return Err(RefundError::from(ValidationError::new("customer_id", "not the order's customer")).into());
-    }
-    // Earlier refunds matter only to a refund per line; reading them for every refund would
-    // cost each one more than the last on a busy order.
-    if !request.lines.is_empty() {
-        let earlier: Vec<Refund> = all_docs(
+    let earlier = refund_totals(conn, store_id, order.id)?;
+    // Earlier refunds one by one, returns and claims matter only to a refund per line; reading
+    // them for every refund would cost each one more than the last on a busy order.
+    let (earlier_refunds, given) = if request.lines.is_empty() {
+        (Vec::new(), Given::default())
+    } else {
+        let key = [store_id.to_string(), order.id.to_string()];
+        let refunds: Vec<Refund> = all_docs(
             conn,
             "SELECT doc FROM refunds WHERE store_id = ?1 AND order_id = ?2 ORDER BY created_at_us, id",
-            [store_id.to_string(), order.id.to_string()],
+            key.clone(),
         )?;
-        check_lines(&order, &earlier, &request.lines)?;
+        let returns: Vec<ReturnAuthorisation> =
+            all_docs(conn, "SELECT doc FROM returns WHERE store_id = ?1 AND order_id = ?2", key.clone())?;
+        let claims: Vec<Claim> = all_docs(conn, "SELECT doc FROM claims WHERE store_id = ?1 AND order_id = ?2", key)?;
+        let given = Given::of(order.id, &returns, &claims, &refunds);
+        (refunds, given)
+    };
+    let history = customer_history(conn, store_id, order.customer_id, policy, now)?;
+    let inputs = RefundInputs {
+        order: &order,
+        case: &case,
+        earlier: &earlier,
+        earlier_refunds: &earlier_refunds,
+        given: &given,
+        history: &history,
+        balance,
+    };
+    let plan = plan_refund(request, inputs, policy, now)?;
+    if let Some((payment_id, balance)) = &plan.balance {
+        write_balance(conn, store_id, *payment_id, balance)?;
     }
-    // The customer's refunds in the abuse rules' window, read only when the rules limit anything.
-    let rows = if policy.abuse.limit_anything() {
-        conn.prepare_cached(
-            "SELECT COUNT(*), r.currency, SUM(r.amount_minor) FROM refunds r JOIN orders o ON o.id = r.order_id
+    insert_refund(conn, &plan.change.refund)?;
+    entries.extend(plan.change.entries);
+    append(conn, store_id, plan.change.refund.case_id, entries)?;
+    Ok(RefundOutcome { refund: plan.change.refund, created: true })
+}
+
+/// The customer's refunds in the abuse rules' window, read only when the rules limit anything;
+/// summed in two parts like [`refund_totals`].
+fn customer_history(
+    conn: &Connection,
+    store_id: StoreId,
+    customer_id: CustomerId,
+    policy: &ApprovalPolicy,
+    now: OffsetDateTime,
+) -> Result<RefundHistory, StorageError> {
+    if !policy.abuse.limit_anything() {
+        return Ok(RefundHistory::default());
+    }
+    let rows = conn
+        .prepare_cached(
+            "SELECT COUNT(*), r.currency, SUM(r.amount_minor / 1000000000), SUM(r.amount_minor % 1000000000)
+             FROM refunds r JOIN orders o ON o.id = r.order_id
              WHERE r.store_id = ?1 AND o.customer_id = ?2 AND r.created_at_us >= ?3
                AND r.status NOT IN ('rejected', 'failed')
              GROUP BY r.currency",
         )?
-        .query_map(
-            params![store_id.to_string(), order.customer_id.to_string(), micros(window_start(policy, now))],
-            |row| Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?, row.get::<_, i64>(2)?)),
-        )?
-        .collect::<Result<Vec<_>, _>>()?
-    } else {
-        Vec::new()
-    };
-    let history = history_of(rows)?;
-    let mut entries = Vec::new();
-    let balance = match request.payment_id {
-        Some(payment_id) => {
-            // Every captured payment of the order enters the ledger together, so the
-            // order's balance shows all that was taken, not only what is refunded.
-            let mut target = None;
-            for payment in order.payments.iter().filter(|p| p.captured.amount_minor > 0 || p.id == payment_id) {
-                let (balance, opened) = ensure_payment(conn, &order, payment.id, case.id, now)?;
-                entries.extend(opened);
-                if payment.id == payment_id {
-                    target = Some(balance);
-                }
-            }
-            let balance = target.ok_or(StorageError::NotFound("payment"))?;
-            Some((payment_id, balance.reserve(request.amount)?))
-        }
-        None => None,
-    };
-    let change = Refund::request(request, policy, &history, now)?;
-    if let Some((payment_id, balance)) = &balance {
-        write_balance(conn, store_id, *payment_id, balance)?;
-    }
-    insert_refund(conn, &change.refund)?;
-    entries.extend(change.entries);
-    append(conn, store_id, change.refund.case_id, entries)?;
-    Ok(RefundOutcome { refund: change.refund, created: true })
+        .query_map(params![store_id.to_string(), customer_id.to_string(), micros(window_start(policy, now))], |row| {
+            Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?, row.get::<_, i64>(2)?, row.get::<_, i64>(3)?))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    history_of(rows)
 }
 
 fn credit_balance(
@@ -468,19 +516,50 @@ impl MoneyStorage for SqliteStorage {
         .await
     }
 
+    async fn postings_page(
+        &self,
+        store_id: StoreId,
+        after: Option<PostingId>,
+        limit: u32,
+    ) -> Result<Vec<Posting>, StorageError> {
+        self.read(move |conn| match after {
+            Some(after) => all_docs(
+                conn,
+                "SELECT doc FROM postings WHERE store_id = ?1
+                   AND (at_us, id) > (SELECT at_us, id FROM postings WHERE store_id = ?1 AND id = ?2)
+                 ORDER BY at_us, id LIMIT ?3",
+                params![store_id.to_string(), after.to_string(), limit],
+            ),
+            None => all_docs(
+                conn,
+                "SELECT doc FROM postings WHERE store_id = ?1 ORDER BY at_us, id LIMIT ?2",
+                params![store_id.to_string(), limit],
+            ),
+        })
+        .await
+    }
+
     async fn ledger_balances(&self, store_id: StoreId) -> Result<Balances, StorageError> {
         self.read(move |conn| {
             let mut statement = conn.prepare_cached(
-                "SELECT account, currency, SUM(amount_minor) FROM legs WHERE store_id = ?1 GROUP BY account, currency",
+                // Summed in two parts (whole billions and the rest) so no row can overflow the sum.
+                "SELECT account, currency, SUM(amount_minor / 1000000000), SUM(amount_minor % 1000000000)
+                 FROM legs WHERE store_id = ?1 GROUP BY account, currency",
             )?;
             let rows = statement
                 .query_map([store_id.to_string()], |row| {
-                    Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, i64>(2)?))
+                    Ok((
+                        row.get::<_, String>(0)?,
+                        row.get::<_, String>(1)?,
+                        row.get::<_, i64>(2)?,
+                        row.get::<_, i64>(3)?,
+                    ))
                 })?
                 .collect::<Result<Vec<_>, _>>()?;
             let mut balances = Balances::default();
-            for (a, currency, sum) in rows {
+            for (a, currency, billions, rest) in rows {
                 let currency = Currency::from_code(&currency).map_err(|e| StorageError::Corrupt(e.to_string()))?;
+                let sum = i128::from(billions) * 1_000_000_000 + i128::from(rest);
                 balances.by_account.insert((account(&a)?, currency), sum);
             }
             Ok(balances)
@@ -700,7 +779,11 @@ impl MoneyStorage for SqliteStorage {
         .await
     }
 
-    async fn credit_spends(&self, store_id: StoreId, customer_id: CustomerId) -> Result<Vec<CreditSpend>, StorageError> {
+    async fn credit_spends(
+        &self,
+        store_id: StoreId,
+        customer_id: CustomerId,
+    ) -> Result<Vec<CreditSpend>, StorageError> {
         self.read(move |conn| {
             all_docs(
                 conn,
@@ -731,7 +814,8 @@ impl MoneyStorage for SqliteStorage {
                 .query_row([store_id.to_string(), posting_id.to_string()], |row| row.get(0))
                 .optional()?;
             if let Some(by) = corrected {
-                return Err(StorageError::Conflict(format!("the posting was already corrected by posting {by}")));
+                let by = by.parse().map_err(|_| StorageError::Corrupt(format!("posting id `{by}`")))?;
+                return Err(Conflict::AlreadyCorrected(by).into());
             }
             let correction = correction_of(&original, &reason, by, now)?;
             insert_posting(conn, &correction)?;

@@ -21,13 +21,14 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::{
-    ApiKeyRecord, AttachmentInfo, CaseCursor, CaseFilter, CasePage, CaseUpdateFn, ClassificationFeedback,
-    HISTORY_RECENT_DAYS, HISTORY_YEAR_DAYS, IdempotencyKey, RecordedEntry, ResolutionFn, Storage, StorageError,
-    StoreHelpArticle, StoredAnswer, StoredChange, StoredPolicy, StoredResolution, check_resolution, column_text,
-    feedback_of, from_micros, micros,
+    ApiKeyRecord, AttachmentInfo, CaseCursor, CaseFilter, CasePage, CaseUpdateFn, ClassificationFeedback, Conflict,
+    HISTORY_RECENT_DAYS, HISTORY_YEAR_DAYS, IDEMPOTENCY_KEY_LIFETIME, IdempotencyKey, RecordedEntry, ResolutionFn,
+    Storage, StorageError, StoreHelpArticle, StoredAnswer, StoredChange, StoredPolicy, StoredResolution,
+    check_resolution, column_text, feedback_of, from_micros, micros,
 };
 use redress_domain::claim::{Claim, ClaimResolution};
 use redress_domain::decision::CustomerHistory;
+use redress_domain::refund::Refund;
 use redress_domain::resolution::{Resolution, ResolutionContext};
 use redress_domain::returns::ReturnAuthorisation;
 use redress_domain::{ApiKeyId, ReturnId};
@@ -48,10 +49,19 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres
 
 impl From<sqlx::Error> for StorageError {
     fn from(e: sqlx::Error) -> Self {
-        if let sqlx::Error::Database(db) = &e
-            && db.is_unique_violation()
-        {
-            return StorageError::Conflict(db.message().to_owned());
+        if let sqlx::Error::Database(db) = &e {
+            // The same kinds of refusal as SQLite's, so both backends answer alike; the
+            // database's own words go to the log only.
+            let kind = match db.code().as_deref() {
+                Some("23505") => Some(Conflict::Duplicate("record")),
+                // check, not null, foreign key, and the triggers' RAISE EXCEPTION.
+                Some("23514" | "23502" | "23503" | "P0001") => Some(Conflict::Constraint("check".into())),
+                _ => None,
+            };
+            if let Some(kind) = kind {
+                tracing::warn!(detail = %db.message(), constraint = ?db.constraint(), "PostgreSQL refused a write by a constraint");
+                return kind.into();
+            }
         }
         StorageError::Backend(e.to_string())
     }
@@ -181,7 +191,7 @@ impl Storage for PostgresStorage {
             .await;
         match result {
             Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
-                Err(StorageError::Conflict(format!("the slug `{}` is taken", store.slug)))
+                Err(Conflict::SlugTaken(store.slug.to_string()).into())
             }
             other => other.map(|_| ()).map_err(StorageError::from),
         }
@@ -259,7 +269,12 @@ impl Storage for PostgresStorage {
         api_key_record(&row)
     }
 
-    async fn upsert_order(&self, customer: &Customer, order: &Order) -> Result<(Order, bool), StorageError> {
+    async fn upsert_order(
+        &self,
+        customer: &Customer,
+        order: &Order,
+        now: OffsetDateTime,
+    ) -> Result<(Order, bool), StorageError> {
         let (mut customer, mut order) = (customer.clone(), order.clone());
         let mut tx = self.pool.begin().await?;
         // Lock the store row: two processes upserting the same new customer or order number
@@ -328,6 +343,7 @@ impl Storage for PostgresStorage {
             .execute(&mut *tx)
             .await?;
         }
+        crate::money_postgres::sync_payments(&mut tx, &order, now).await?;
         tx.commit().await?;
         Ok((order, created))
     }
@@ -376,7 +392,11 @@ impl Storage for PostgresStorage {
         .ok_or(StorageError::NotFound("customer"))
     }
 
-    async fn customer_by_email(&self, store_id: StoreId, email: &EmailAddress) -> Result<Option<Customer>, StorageError> {
+    async fn customer_by_email(
+        &self,
+        store_id: StoreId,
+        email: &EmailAddress,
+    ) -> Result<Option<Customer>, StorageError> {
         one_doc(
             sqlx::query("SELECT doc FROM customers WHERE store_id = $1 AND email = $2")
                 .bind(store_id.as_uuid())
@@ -616,8 +636,14 @@ impl Storage for PostgresStorage {
         Ok(removed.rows_affected() > 0)
     }
 
-    async fn save_attachment(&self, store_id: StoreId, info: &AttachmentInfo, bytes: &[u8]) -> Result<(), StorageError> {
-        let size = i64::try_from(info.size_bytes).map_err(|_| StorageError::Conflict("the file is too large".into()))?;
+    async fn save_attachment(
+        &self,
+        store_id: StoreId,
+        info: &AttachmentInfo,
+        bytes: &[u8],
+    ) -> Result<(), StorageError> {
+        let size = i64::try_from(info.size_bytes)
+            .map_err(|_| StorageError::from(Conflict::Constraint("attachments_size".into())))?;
         // Inserted only if the case is the store's: another store's case id stores nothing.
         let inserted = sqlx::query(
             "INSERT INTO attachments (id, store_id, case_id, filename, content_type, size_bytes, created_at_us, bytes)
@@ -639,7 +665,11 @@ impl Storage for PostgresStorage {
         Ok(())
     }
 
-    async fn attachments_of_case(&self, store_id: StoreId, case_id: CaseId) -> Result<Vec<AttachmentInfo>, StorageError> {
+    async fn attachments_of_case(
+        &self,
+        store_id: StoreId,
+        case_id: CaseId,
+    ) -> Result<Vec<AttachmentInfo>, StorageError> {
         let rows = sqlx::query(
             "SELECT id, case_id, filename, content_type, size_bytes, created_at_us FROM attachments
              WHERE store_id = $1 AND case_id = $2 ORDER BY created_at_us, id",
@@ -693,6 +723,13 @@ impl Storage for PostgresStorage {
         .await?
         .ok_or(StorageError::NotFound("case"))?;
         if let Some(key) = &idempotency {
+            // A key past its lifetime is forgotten: the same key may start a new request.
+            sqlx::query("DELETE FROM idempotency_keys WHERE store_id = $1 AND key = $2 AND created_at_us < $3")
+                .bind(store)
+                .bind(&key.key)
+                .bind(micros(key.at - IDEMPOTENCY_KEY_LIFETIME))
+                .execute(&mut *tx)
+                .await?;
             let inserted = sqlx::query(
                 "INSERT INTO idempotency_keys (store_id, key, request_hash, created_at_us) VALUES ($1, $2, $3, $4)
                  ON CONFLICT DO NOTHING",
@@ -704,7 +741,7 @@ impl Storage for PostgresStorage {
             .execute(&mut *tx)
             .await?;
             if inserted.rows_affected() != 1 {
-                return Err(StorageError::Conflict("a request with this Idempotency-Key was already carried out".into()));
+                return Err(Conflict::KeyTaken.into());
             }
         }
         let order: Option<Order> = match case.order_id {
@@ -733,14 +770,30 @@ impl Storage for PostgresStorage {
             }
             None => Vec::new(),
         };
-        let claims: Vec<Claim> = all_docs(
-            sqlx::query("SELECT doc FROM claims WHERE store_id = $1 AND case_id = $2 ORDER BY created_at_us, id")
-                .bind(store)
-                .bind(case_id.as_uuid()),
-            &mut *tx,
-        )
-        .await?;
-        let context = ResolutionContext { case, order, returns, claims };
+        let (claims, refunds): (Vec<Claim>, Vec<Refund>) = match &order {
+            Some(order) => (
+                all_docs(
+                    sqlx::query(
+                        "SELECT doc FROM claims WHERE store_id = $1 AND order_id = $2 ORDER BY created_at_us, id",
+                    )
+                    .bind(store)
+                    .bind(order.id.as_uuid()),
+                    &mut *tx,
+                )
+                .await?,
+                all_docs(
+                    sqlx::query(
+                        "SELECT doc FROM refunds WHERE store_id = $1 AND order_id = $2 ORDER BY created_at_us, id",
+                    )
+                    .bind(store)
+                    .bind(order.id.as_uuid()),
+                    &mut *tx,
+                )
+                .await?,
+            ),
+            None => (Vec::new(), Vec::new()),
+        };
+        let context = ResolutionContext { case, order, returns, claims, refunds };
         let resolution = step(&context)?;
         check_resolution(&context, &resolution)?;
         let case = &resolution.change.case;
@@ -848,6 +901,30 @@ impl Storage for PostgresStorage {
         .ok_or(StorageError::NotFound("return"))
     }
 
+    async fn returns_of_order(
+        &self,
+        store_id: StoreId,
+        order_id: OrderId,
+    ) -> Result<Vec<ReturnAuthorisation>, StorageError> {
+        all_docs(
+            sqlx::query("SELECT doc FROM returns WHERE store_id = $1 AND order_id = $2 ORDER BY created_at_us, id")
+                .bind(store_id.as_uuid())
+                .bind(order_id.as_uuid()),
+            &self.pool,
+        )
+        .await
+    }
+
+    async fn claims_of_order(&self, store_id: StoreId, order_id: OrderId) -> Result<Vec<Claim>, StorageError> {
+        all_docs(
+            sqlx::query("SELECT doc FROM claims WHERE store_id = $1 AND order_id = $2 ORDER BY created_at_us, id")
+                .bind(store_id.as_uuid())
+                .bind(order_id.as_uuid()),
+            &self.pool,
+        )
+        .await
+    }
+
     async fn claims_of_case(&self, store_id: StoreId, case_id: CaseId) -> Result<Vec<Claim>, StorageError> {
         all_docs(
             sqlx::query("SELECT doc FROM claims WHERE store_id = $1 AND case_id = $2 ORDER BY created_at_us, id")
@@ -881,8 +958,9 @@ impl Storage for PostgresStorage {
         .bind(column_text(&ClaimResolution::RefundWithoutReturn)?)
         .fetch_one(&self.pool)
         .await?;
-        let count =
-            |i: usize| -> Result<u32, StorageError> { Ok(u32::try_from(row.try_get::<i64, _>(i)?).unwrap_or(u32::MAX)) };
+        let count = |i: usize| -> Result<u32, StorageError> {
+            Ok(u32::try_from(row.try_get::<i64, _>(i)?).unwrap_or(u32::MAX))
+        };
         Ok(CustomerHistory {
             cases_last_90_days: count(0)?,
             returns_last_90_days: count(1)?,
@@ -905,9 +983,7 @@ impl Storage for PostgresStorage {
         if let Some(current) = current
             && version <= current
         {
-            return Err(StorageError::Conflict(format!(
-                "version {version} is not above the version in force ({current}): raise `version`"
-            )));
+            return Err(Conflict::PolicyVersion { given: version, in_force: current }.into());
         }
         sqlx::query(
             "INSERT INTO policies (store_id, version, policy_id, source, created_at_us) VALUES ($1, $2, $3, $4, $5)",
@@ -932,13 +1008,21 @@ impl Storage for PostgresStorage {
         row.map(|row| crate::stored_policy(row.try_get(0)?, row.try_get(1)?)).transpose()
     }
 
-    async fn idempotent_answer(&self, store_id: StoreId, key: &str) -> Result<Option<StoredAnswer>, StorageError> {
-        let row =
-            sqlx::query("SELECT request_hash, status, body FROM idempotency_keys WHERE store_id = $1 AND key = $2")
-                .bind(store_id.as_uuid())
-                .bind(key)
-                .fetch_optional(&self.pool)
-                .await?;
+    async fn idempotent_answer(
+        &self,
+        store_id: StoreId,
+        key: &str,
+        now: OffsetDateTime,
+    ) -> Result<Option<StoredAnswer>, StorageError> {
+        let row = sqlx::query(
+            "SELECT request_hash, status, body FROM idempotency_keys
+             WHERE store_id = $1 AND key = $2 AND created_at_us >= $3",
+        )
+        .bind(store_id.as_uuid())
+        .bind(key)
+        .bind(micros(now - IDEMPOTENCY_KEY_LIFETIME))
+        .fetch_optional(&self.pool)
+        .await?;
         row.map(|row| {
             let status: Option<i32> = row.try_get(1)?;
             let body: Option<String> = row.try_get(2)?;

@@ -26,13 +26,14 @@ use time::OffsetDateTime;
 use tokio::sync::oneshot;
 
 use crate::{
-    ApiKeyRecord, AttachmentInfo, CaseCursor, CaseFilter, CasePage, CaseUpdateFn, ClassificationFeedback,
-    HISTORY_RECENT_DAYS, HISTORY_YEAR_DAYS, IdempotencyKey, RecordedEntry, ResolutionFn, Storage, StorageError,
-    StoreHelpArticle, StoredAnswer, StoredChange, StoredPolicy, StoredResolution, check_resolution, column_text,
-    feedback_of, from_micros, micros, stored_policy,
+    ApiKeyRecord, AttachmentInfo, CaseCursor, CaseFilter, CasePage, CaseUpdateFn, ClassificationFeedback, Conflict,
+    HISTORY_RECENT_DAYS, HISTORY_YEAR_DAYS, IDEMPOTENCY_KEY_LIFETIME, IdempotencyKey, RecordedEntry, ResolutionFn,
+    Storage, StorageError, StoreHelpArticle, StoredAnswer, StoredChange, StoredPolicy, StoredResolution,
+    check_resolution, column_text, feedback_of, from_micros, micros, stored_policy,
 };
 use redress_domain::claim::{Claim, ClaimResolution};
 use redress_domain::decision::CustomerHistory;
+use redress_domain::refund::Refund;
 use redress_domain::resolution::{Resolution, ResolutionContext};
 use redress_domain::returns::ReturnAuthorisation;
 use redress_domain::{ApiKeyId, ReturnId};
@@ -47,6 +48,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0005_team.sql"),
     include_str!("../migrations/sqlite/0006_attachments.sql"),
     include_str!("../migrations/sqlite/0007_money_spend_fees.sql"),
+    include_str!("../migrations/sqlite/0008_keys_and_refund_totals.sql"),
 ];
 
 /// Most writes committed together; bounds the time the first write of a batch waits.
@@ -61,7 +63,14 @@ impl From<rusqlite::Error> for StorageError {
         if let rusqlite::Error::SqliteFailure(code, message) = &e
             && code.code == rusqlite::ErrorCode::ConstraintViolation
         {
-            return StorageError::Conflict(message.clone().unwrap_or_else(|| "constraint violated".into()));
+            // The database's own words go to the log only; the caller learns the kind of rule.
+            tracing::warn!(detail = ?message, "SQLite refused a write by a constraint");
+            return match code.extended_code {
+                rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE | rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY => {
+                    Conflict::Duplicate("record").into()
+                }
+                _ => Conflict::Constraint("check".into()).into(),
+            };
         }
         StorageError::Backend(e.to_string())
     }
@@ -421,7 +430,7 @@ fn write_case(conn: &Connection, current: &Case, case: &Case) -> Result<(), Stor
             i64::try_from(current.version).unwrap_or(i64::MAX)
         ])?;
     if changed != 1 {
-        return Err(StorageError::Conflict("the case changed meanwhile; try again".into()));
+        return Err(Conflict::ChangedMeanwhile("case").into());
     }
     Ok(())
 }
@@ -436,7 +445,7 @@ impl Storage for SqliteStorage {
                 .query_row([store.slug.as_str()], |_| Ok(()))
                 .optional()?;
             if taken.is_some() {
-                return Err(StorageError::Conflict(format!("the slug `{}` is taken", store.slug)));
+                return Err(Conflict::SlugTaken(store.slug.to_string()).into());
             }
             conn.prepare_cached("INSERT INTO stores (id, slug, created_at_us, doc) VALUES (?1, ?2, ?3, ?4)")?.execute(
                 params![
@@ -533,7 +542,12 @@ impl Storage for SqliteStorage {
         .await
     }
 
-    async fn upsert_order(&self, customer: &Customer, order: &Order) -> Result<(Order, bool), StorageError> {
+    async fn upsert_order(
+        &self,
+        customer: &Customer,
+        order: &Order,
+        now: OffsetDateTime,
+    ) -> Result<(Order, bool), StorageError> {
         let (mut customer, mut order) = (customer.clone(), order.clone());
         self.write(move |conn| {
             store_exists(conn, order.store_id)?;
@@ -590,6 +604,7 @@ impl Storage for SqliteStorage {
                     serde_json::to_string(&order)?
                 ])?;
             }
+            crate::money_sqlite::sync_payments(conn, &order, now)?;
             Ok((order, created))
         })
         .await
@@ -638,7 +653,11 @@ impl Storage for SqliteStorage {
         .ok_or(StorageError::NotFound("customer"))
     }
 
-    async fn customer_by_email(&self, store_id: StoreId, email: &EmailAddress) -> Result<Option<Customer>, StorageError> {
+    async fn customer_by_email(
+        &self,
+        store_id: StoreId,
+        email: &EmailAddress,
+    ) -> Result<Option<Customer>, StorageError> {
         let email = email.as_str().to_owned();
         self.read(move |conn| {
             one_doc(conn, "SELECT doc FROM customers WHERE store_id = ?1 AND email = ?2", [store_id.to_string(), email])
@@ -887,11 +906,16 @@ impl Storage for SqliteStorage {
         .await
     }
 
-    async fn save_attachment(&self, store_id: StoreId, info: &AttachmentInfo, bytes: &[u8]) -> Result<(), StorageError> {
+    async fn save_attachment(
+        &self,
+        store_id: StoreId,
+        info: &AttachmentInfo,
+        bytes: &[u8],
+    ) -> Result<(), StorageError> {
         let (info, bytes) = (info.clone(), bytes.to_vec());
         self.write(move |conn| {
             // Inserted only if the case is the store's: another store's case id stores nothing.
-            let size = i64::try_from(info.size_bytes).map_err(|_| StorageError::Conflict("the file is too large".into()))?;
+            let size = i64::try_from(info.size_bytes).map_err(|_| StorageError::from(Conflict::Constraint("attachments_size".into())))?;
             let inserted = conn
                 .prepare_cached(
                     "INSERT INTO attachments (id, store_id, case_id, filename, content_type, size_bytes, created_at_us, bytes)
@@ -915,7 +939,11 @@ impl Storage for SqliteStorage {
         .await
     }
 
-    async fn attachments_of_case(&self, store_id: StoreId, case_id: CaseId) -> Result<Vec<AttachmentInfo>, StorageError> {
+    async fn attachments_of_case(
+        &self,
+        store_id: StoreId,
+        case_id: CaseId,
+    ) -> Result<Vec<AttachmentInfo>, StorageError> {
         self.read(move |conn| {
             let mut statement = conn.prepare_cached(
                 "SELECT id, case_id, filename, content_type, size_bytes, created_at_us FROM attachments
@@ -967,14 +995,15 @@ impl Storage for SqliteStorage {
             let case: Case = one_doc(conn, "SELECT doc FROM cases WHERE store_id = ?1 AND id = ?2", [&store, &id])?
                 .ok_or(StorageError::NotFound("case"))?;
             if let Some(key) = &idempotency {
+                // A key past its lifetime is forgotten: the same key may start a new request.
+                conn.prepare_cached("DELETE FROM idempotency_keys WHERE store_id = ?1 AND key = ?2 AND created_at_us < ?3")?
+                    .execute(params![store, key.key, micros(key.at - IDEMPOTENCY_KEY_LIFETIME)])?;
                 let taken = conn
                     .prepare_cached("SELECT 1 FROM idempotency_keys WHERE store_id = ?1 AND key = ?2")?
                     .query_row([&store, &key.key], |_| Ok(()))
                     .optional()?;
                 if taken.is_some() {
-                    return Err(StorageError::Conflict(
-                        "a request with this Idempotency-Key was already carried out".into(),
-                    ));
+                    return Err(Conflict::KeyTaken.into());
                 }
                 conn.prepare_cached(
                     "INSERT INTO idempotency_keys (store_id, key, request_hash, created_at_us) VALUES (?1, ?2, ?3, ?4)",
@@ -997,12 +1026,22 @@ impl Storage for SqliteStorage {
                 )?,
                 None => Vec::new(),
             };
-            let claims: Vec<Claim> = all_docs(
-                conn,
-                "SELECT doc FROM claims WHERE store_id = ?1 AND case_id = ?2 ORDER BY created_at_us, id",
-                [&store, &id],
-            )?;
-            let context = ResolutionContext { case, order, returns, claims };
+            let (claims, refunds): (Vec<Claim>, Vec<Refund>) = match &order {
+                Some(order) => (
+                    all_docs(
+                        conn,
+                        "SELECT doc FROM claims WHERE store_id = ?1 AND order_id = ?2 ORDER BY created_at_us, id",
+                        [&store, &order.id.to_string()],
+                    )?,
+                    all_docs(
+                        conn,
+                        "SELECT doc FROM refunds WHERE store_id = ?1 AND order_id = ?2 ORDER BY created_at_us, id",
+                        [&store, &order.id.to_string()],
+                    )?,
+                ),
+                None => (Vec::new(), Vec::new()),
+            };
+            let context = ResolutionContext { case, order, returns, claims, refunds };
             let resolution = step(&context)?;
             check_resolution(&context, &resolution)?;
             write_case(conn, &context.case, &resolution.change.case)?;
@@ -1026,7 +1065,7 @@ impl Storage for SqliteStorage {
                         )?
                         .execute(params![status, version, doc, store, rma.id.to_string(), version - 1])?;
                     if changed != 1 {
-                        return Err(StorageError::Conflict("the return changed meanwhile; try again".into()));
+                        return Err(Conflict::ChangedMeanwhile("return").into());
                     }
                 } else {
                     conn.prepare_cached(
@@ -1101,6 +1140,32 @@ impl Storage for SqliteStorage {
         .ok_or(StorageError::NotFound("return"))
     }
 
+    async fn returns_of_order(
+        &self,
+        store_id: StoreId,
+        order_id: OrderId,
+    ) -> Result<Vec<ReturnAuthorisation>, StorageError> {
+        self.read(move |conn| {
+            all_docs(
+                conn,
+                "SELECT doc FROM returns WHERE store_id = ?1 AND order_id = ?2 ORDER BY created_at_us, id",
+                [store_id.to_string(), order_id.to_string()],
+            )
+        })
+        .await
+    }
+
+    async fn claims_of_order(&self, store_id: StoreId, order_id: OrderId) -> Result<Vec<Claim>, StorageError> {
+        self.read(move |conn| {
+            all_docs(
+                conn,
+                "SELECT doc FROM claims WHERE store_id = ?1 AND order_id = ?2 ORDER BY created_at_us, id",
+                [store_id.to_string(), order_id.to_string()],
+            )
+        })
+        .await
+    }
+
     async fn claims_of_case(&self, store_id: StoreId, case_id: CaseId) -> Result<Vec<Claim>, StorageError> {
         self.read(move |conn| {
             all_docs(
@@ -1165,9 +1230,7 @@ impl Storage for SqliteStorage {
             if let Some(current) = current
                 && version <= current
             {
-                return Err(StorageError::Conflict(format!(
-                    "version {version} is not above the version in force ({current}): raise `version`"
-                )));
+                return Err(Conflict::PolicyVersion { given: version, in_force: current }.into());
             }
             conn.prepare_cached(
                 "INSERT INTO policies (store_id, version, policy_id, source, created_at_us) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -1191,14 +1254,20 @@ impl Storage for SqliteStorage {
         .await
     }
 
-    async fn idempotent_answer(&self, store_id: StoreId, key: &str) -> Result<Option<StoredAnswer>, StorageError> {
+    async fn idempotent_answer(
+        &self,
+        store_id: StoreId,
+        key: &str,
+        now: OffsetDateTime,
+    ) -> Result<Option<StoredAnswer>, StorageError> {
         let key = key.to_owned();
         self.read(move |conn| {
             let row = conn
                 .prepare_cached(
-                    "SELECT request_hash, status, body FROM idempotency_keys WHERE store_id = ?1 AND key = ?2",
+                    "SELECT request_hash, status, body FROM idempotency_keys
+                     WHERE store_id = ?1 AND key = ?2 AND created_at_us >= ?3",
                 )?
-                .query_row([store_id.to_string(), key], |row| {
+                .query_row(params![store_id.to_string(), key, micros(now - IDEMPOTENCY_KEY_LIFETIME)], |row| {
                     Ok((row.get::<_, String>(0)?, row.get::<_, Option<i64>>(1)?, row.get::<_, Option<String>>(2)?))
                 })
                 .optional()?;

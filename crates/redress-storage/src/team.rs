@@ -45,15 +45,19 @@ pub trait TeamStorage: Send + Sync {
     /// Changes a member's role.
     async fn set_agent_role(&self, store_id: StoreId, id: AgentId, role: Role) -> Result<Agent, StorageError>;
     /// Replaces a member's password hash and ends their sessions.
-    async fn set_agent_password(&self, store_id: StoreId, id: AgentId, password_hash: &str) -> Result<(), StorageError>;
+    async fn set_agent_password(&self, store_id: StoreId, id: AgentId, password_hash: &str)
+    -> Result<(), StorageError>;
     /// Removes a member from the team and ends their sessions. Their name stays on the
     /// timelines they wrote.
     async fn remove_agent(&self, store_id: StoreId, id: AgentId) -> Result<(), StorageError>;
     /// Records a sign-in.
     async fn start_session(&self, session: &AgentSession) -> Result<(), StorageError>;
     /// The unexpired session with this token hash and its agent.
-    async fn session(&self, token_hash: &str, now: OffsetDateTime)
-    -> Result<Option<(AgentSession, Agent)>, StorageError>;
+    async fn session(
+        &self,
+        token_hash: &str,
+        now: OffsetDateTime,
+    ) -> Result<Option<(AgentSession, Agent)>, StorageError>;
     /// Signs a browser out; unknown tokens are ignored.
     async fn end_session(&self, token_hash: &str) -> Result<(), StorageError>;
 }

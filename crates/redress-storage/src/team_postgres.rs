@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::postgres::{PostgresStorage, all_docs, from_doc, one_doc};
 use crate::team::{AgentSession, TeamStorage};
-use crate::{StorageError, micros};
+use crate::{Conflict, StorageError, micros};
 
 fn from_micros(us: i64) -> Result<OffsetDateTime, StorageError> {
     OffsetDateTime::from_unix_timestamp_nanos(i128::from(us) * 1000).map_err(|e| StorageError::Corrupt(e.to_string()))
@@ -32,7 +32,7 @@ async fn keeps_admin(
         .await?;
     let team: Vec<Agent> =
         all_docs(sqlx::query("SELECT doc FROM agents WHERE store_id = $1").bind(store_id.as_uuid()), &mut **tx).await?;
-    check_keeps_admin(&team, id, role).map_err(|e| StorageError::Conflict(e.to_string()))
+    check_keeps_admin(&team, id, role).map_err(|e| StorageError::from(Conflict::LastAdmin(e.to_string())))
 }
 
 #[async_trait]
@@ -54,7 +54,7 @@ impl TeamStorage for PostgresStorage {
             Err(sqlx::Error::Database(db)) if db.is_foreign_key_violation() => Err(StorageError::NotFound("store")),
             Err(e) => Err(e.into()),
             Ok(done) if done.rows_affected() == 0 => {
-                Err(StorageError::Conflict(format!("{} is already on the team", agent.email.as_str())))
+                Err(Conflict::MemberExists(agent.email.as_str().to_owned()).into())
             }
             Ok(_) => Ok(()),
         }
@@ -113,7 +113,12 @@ impl TeamStorage for PostgresStorage {
         Ok(agent)
     }
 
-    async fn set_agent_password(&self, store_id: StoreId, id: AgentId, password_hash: &str) -> Result<(), StorageError> {
+    async fn set_agent_password(
+        &self,
+        store_id: StoreId,
+        id: AgentId,
+        password_hash: &str,
+    ) -> Result<(), StorageError> {
         let mut tx = self.pool.begin().await?;
         let changed = sqlx::query("UPDATE agents SET password_hash = $1 WHERE store_id = $2 AND id = $3")
             .bind(password_hash)

@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 
 use crate::sqlite::{SqliteStorage, all_docs, one_doc, store_exists};
 use crate::team::{AgentSession, TeamStorage};
-use crate::{StorageError, micros};
+use crate::{Conflict, StorageError, micros};
 
 fn from_micros(us: i64) -> Result<OffsetDateTime, StorageError> {
     OffsetDateTime::from_unix_timestamp_nanos(i128::from(us) * 1000).map_err(|e| StorageError::Corrupt(e.to_string()))
@@ -27,7 +27,7 @@ fn keeps_admin(
     role: Option<Role>,
 ) -> Result<(), StorageError> {
     let team: Vec<Agent> = all_docs(conn, "SELECT doc FROM agents WHERE store_id = ?1", [store_id.to_string()])?;
-    check_keeps_admin(&team, id, role).map_err(|e| StorageError::Conflict(e.to_string()))
+    check_keeps_admin(&team, id, role).map_err(|e| StorageError::from(Conflict::LastAdmin(e.to_string())))
 }
 
 #[async_trait]
@@ -50,7 +50,7 @@ impl TeamStorage for SqliteStorage {
                     serde_json::to_string(&agent)?
                 ])?;
             if inserted == 0 {
-                return Err(StorageError::Conflict(format!("{} is already on the team", agent.email.as_str())));
+                return Err(Conflict::MemberExists(agent.email.as_str().to_owned()).into());
             }
             Ok(())
         })
@@ -113,7 +113,12 @@ impl TeamStorage for SqliteStorage {
         .await
     }
 
-    async fn set_agent_password(&self, store_id: StoreId, id: AgentId, password_hash: &str) -> Result<(), StorageError> {
+    async fn set_agent_password(
+        &self,
+        store_id: StoreId,
+        id: AgentId,
+        password_hash: &str,
+    ) -> Result<(), StorageError> {
         let hash = password_hash.to_owned();
         self.write(move |conn| {
             let changed = conn

@@ -166,11 +166,11 @@ async fn story(db: Arc<dyn Storage>) {
 
     // Orders upsert by number, customers by email.
     let ana = customer(&north, "ana@example.com");
-    let (first, created) = db.upsert_order(&ana, &order(&north, &ana, "1001")).await.unwrap();
+    let (first, created) = db.upsert_order(&ana, &order(&north, &ana, "1001"), T0).await.unwrap();
     assert!(created);
     let mut again = order(&north, &customer(&north, "ana@example.com"), "1001");
     again.lines[0].quantity = 2;
-    let (second, created) = db.upsert_order(&customer(&north, "ana@example.com"), &again).await.unwrap();
+    let (second, created) = db.upsert_order(&customer(&north, "ana@example.com"), &again, T0).await.unwrap();
     assert!(!created);
     assert_eq!(second.id, first.id, "same number, same order");
     assert_eq!(second.customer_id, first.customer_id, "same email, same customer");
@@ -180,7 +180,7 @@ async fn story(db: Arc<dyn Storage>) {
     assert_eq!(db.customer_by_email(north.id, &ana.email).await.unwrap().unwrap().id, first.customer_id);
     let ghost = store("ghost-store");
     assert!(matches!(
-        db.upsert_order(&customer(&ghost, "x@example.com"), &order(&ghost, &ana, "1")).await,
+        db.upsert_order(&customer(&ghost, "x@example.com"), &order(&ghost, &ana, "1"), T0).await,
         Err(StorageError::NotFound("store"))
     ));
 
@@ -437,7 +437,7 @@ fn key(name: &str) -> Option<IdempotencyKey> {
 /// steps leave nothing behind, and one store never sees another's.
 async fn resolution_story(db: Arc<dyn Storage>, north: &Store, south: &Store) {
     let ana = customer(north, "ana@example.com");
-    let (order, _) = db.upsert_order(&ana, &delivered_order(north, &ana, "2001")).await.unwrap();
+    let (order, _) = db.upsert_order(&ana, &delivered_order(north, &ana, "2001"), T0).await.unwrap();
     let case = db.open_case(new_case(north, Some(&order), "Zwrot koszulek", T0), T0).await.unwrap().case;
     let entries_before = db.timeline(north.id, case.id).await.unwrap().len();
 
@@ -454,19 +454,19 @@ async fn resolution_story(db: Arc<dyn Storage>, north: &Store, south: &Store) {
     let again = db.resolve_case(north.id, case.id, key("k-1"), request_return(1)).await;
     assert!(matches!(again, Err(StorageError::Conflict(_))), "{again:?}");
     assert_eq!(db.returns_of_case(north.id, case.id).await.unwrap().len(), 1);
-    let answer = db.idempotent_answer(north.id, "k-1").await.unwrap().unwrap();
+    let answer = db.idempotent_answer(north.id, "k-1", T0).await.unwrap().unwrap();
     assert_eq!((answer.request_hash.as_str(), answer.answer), ("hash of k-1", None));
     db.save_idempotent_answer(north.id, "k-1", 201, "{\"first\":true}").await.unwrap();
     db.save_idempotent_answer(north.id, "k-1", 500, "{\"second\":true}").await.unwrap();
-    let answer = db.idempotent_answer(north.id, "k-1").await.unwrap().unwrap();
+    let answer = db.idempotent_answer(north.id, "k-1", T0).await.unwrap().unwrap();
     assert_eq!(answer.answer, Some((201, "{\"first\":true}".to_owned())), "the first answer stays");
-    assert_eq!(db.idempotent_answer(south.id, "k-1").await.unwrap(), None, "keys are per store");
+    assert_eq!(db.idempotent_answer(south.id, "k-1", T0).await.unwrap(), None, "keys are per store");
 
     // A refused step (more shirts than delivered and not already returning) writes nothing,
     // not even its key.
     let refused = db.resolve_case(north.id, case.id, key("k-2"), request_return(2)).await;
     assert!(matches!(refused, Err(StorageError::Resolution(ResolutionError::Return(_)))), "{refused:?}");
-    assert_eq!(db.idempotent_answer(north.id, "k-2").await.unwrap(), None);
+    assert_eq!(db.idempotent_answer(north.id, "k-2", T0).await.unwrap(), None);
     assert_eq!(db.case(north.id, case.id).await.unwrap(), first.case);
     assert_eq!(db.timeline(north.id, case.id).await.unwrap().len(), entries_before + 1);
 

@@ -46,7 +46,7 @@ async fn fixture(db: &dyn Storage, slug: &str, payments: Vec<Payment>) -> Fixtur
     let mut o = order(&shop, &buyer, "1042");
     o.lines[0].unit_price = Money::new(4999, eur());
     o.payments = payments;
-    let (o, _) = db.upsert_order(&buyer, &o).await.unwrap();
+    let (o, _) = db.upsert_order(&buyer, &o, T0).await.unwrap();
     let case = db.open_case(new_case(&shop, Some(&o), "charged twice", T0), T0).await.unwrap();
     Fixture { shop, order: o, case_id: case.case.id }
 }
@@ -69,6 +69,8 @@ fn request(f: &Fixture, key: &str, payment: Option<PaymentId>, amount: i64, meth
         note: None,
         requested_by: Person::new("maria", Role::Agent).unwrap(),
         customer_flagged: false,
+        needs_approval: None,
+        return_id: None,
     }
 }
 
@@ -151,7 +153,7 @@ pub(crate) async fn story(db: Arc<dyn Storage>) {
     );
     let ledger = money.ledger_balances(f.shop.id).await.unwrap();
     assert!(ledger.is_balanced());
-    assert_eq!(ledger.get(Account::ProviderBalance, eur()).amount_minor, 4999, "the first capture stays");
+    assert_eq!(ledger.get(Account::ProviderBalance, eur()).0.amount_minor, 4999, "the first capture stays");
     let timeline = db.timeline(f.shop.id, f.case_id).await.unwrap();
     let kinds: Vec<String> = timeline
         .iter()
@@ -237,9 +239,9 @@ pub(crate) async fn story(db: Arc<dyn Storage>) {
     assert_eq!(money.disputes_of_store(f.shop.id).await.unwrap().len(), 1);
     let ledger = money.ledger_balances(f.shop.id).await.unwrap();
     assert!(ledger.is_balanced());
-    assert_eq!(ledger.get(Account::Chargebacks, eur()).amount_minor, 0);
-    assert_eq!(ledger.get(Account::StoreCredit, eur()).amount_minor, -1100);
-    assert_eq!(ledger.get(Account::GiftCards, eur()).amount_minor, -500);
+    assert_eq!(ledger.get(Account::Chargebacks, eur()).0.amount_minor, 0);
+    assert_eq!(ledger.get(Account::StoreCredit, eur()).0.amount_minor, -1100);
+    assert_eq!(ledger.get(Account::GiftCards, eur()).0.amount_minor, -500);
 
     // Another store sees none of it.
     let other = store(&format!("other-{}", &Uuid::now_v7().simple().to_string()[20..]));
@@ -318,7 +320,7 @@ async fn disputes_take_what_the_provider_reports(db: Arc<dyn Storage>) {
     assert!(matches!(foreign, Err(StorageError::NotFound("dispute"))), "{foreign:?}");
     let ledger = money.ledger_balances(f.shop.id).await.unwrap();
     assert!(ledger.is_balanced());
-    assert_eq!(ledger.get(Account::Chargebacks, eur()).amount_minor, 4500, "charged back once");
+    assert_eq!(ledger.get(Account::Chargebacks, eur()).0.amount_minor, 4500, "charged back once");
 }
 
 fn first_posting(postings: &[redress_domain::ledger::Posting], kind: MovementKind) -> redress_domain::ledger::Posting {
@@ -371,9 +373,9 @@ async fn fees_lines_and_abuse(db: Arc<dyn Storage>) {
     assert_eq!(first_posting(&postings, MovementKind::Refund).legs[0].amount.amount_minor, 4199);
     let ledger = money.ledger_balances(f.shop.id).await.unwrap();
     assert!(ledger.is_balanced());
-    assert_eq!(ledger.get(Account::RestockingFees, eur()).amount_minor, -500);
-    assert_eq!(ledger.get(Account::ShippingFees, eur()).amount_minor, -300);
-    assert_eq!(ledger.get(Account::Refunds, eur()).amount_minor, 4999);
+    assert_eq!(ledger.get(Account::RestockingFees, eur()).0.amount_minor, -500);
+    assert_eq!(ledger.get(Account::ShippingFees, eur()).0.amount_minor, -300);
+    assert_eq!(ledger.get(Account::Refunds, eur()).0.amount_minor, 4999);
 
     // The line is refunded in full: not another cent on it, even as a gift card.
     let mut more = request(&f, "more-lines", None, 1, RefundMethod::GiftCard);
@@ -459,7 +461,7 @@ async fn store_credit_is_spent_once_and_never_below_zero(db: Arc<dyn Storage>) {
     assert_eq!(money.credit_spends(f.shop.id, customer_id).await.unwrap().len(), 6);
     let ledger = money.ledger_balances(f.shop.id).await.unwrap();
     assert!(ledger.is_balanced());
-    assert_eq!(ledger.get(Account::StoreCredit, eur()).amount_minor, 0);
+    assert_eq!(ledger.get(Account::StoreCredit, eur()).0.amount_minor, 0);
     let timeline = db.timeline(f.shop.id, f.case_id).await.unwrap();
     let spent_entries = timeline
         .iter()
@@ -515,7 +517,7 @@ async fn corrections_reverse_without_editing(db: Arc<dyn Storage>) {
     ));
     let ledger = money.ledger_balances(f.shop.id).await.unwrap();
     assert!(ledger.is_balanced());
-    assert_eq!(ledger.get(Account::Refunds, eur()).amount_minor, 0);
+    assert_eq!(ledger.get(Account::Refunds, eur()).0.amount_minor, 0);
     let timeline = db.timeline(f.shop.id, f.case_id).await.unwrap();
     assert!(
         timeline
