@@ -20,6 +20,8 @@ pub enum SystemRule {
     AutomaticAnswer,
     /// The demo seeding its sample shop.
     Demo,
+    /// Anyone reading a store's public help page.
+    PublicHelp,
 }
 
 /// An authenticated caller.
@@ -133,6 +135,7 @@ impl Caller {
                 }
                 SystemRule::RefundWorker => matches!(action, Action::Read | Action::Resolve),
                 SystemRule::AutomaticAnswer => matches!(action, Action::Read | Action::WorkCases),
+                SystemRule::PublicHelp => false,
             },
         };
         if !allowed {

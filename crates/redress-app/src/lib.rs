@@ -19,19 +19,20 @@ use redress_connect::executor::RefundExecutor;
 use redress_storage::Storage;
 use time::OffsetDateTime;
 
+pub mod attachments;
 pub mod caller;
-// pub mod cases;
+pub mod cases;
 pub mod clock;
 pub mod error;
-// pub mod help;
+pub mod help;
 pub mod idempotency;
-// pub mod keys;
+pub mod keys;
 pub mod money;
-// pub mod orders;
+pub mod orders;
 pub mod resolution;
-// pub mod stores;
-// pub mod team;
-// pub mod understanding;
+pub mod stores;
+pub mod team;
+pub mod understanding;
 
 pub use caller::{Action, Caller, SystemRule};
 pub use clock::{Clock, ManualClock, SystemClock};
@@ -49,6 +50,7 @@ pub struct App {
     refunds: Arc<RefundExecutor>,
     refund_answer_deadline: Duration,
     stripe_webhook_secret: Option<String>,
+    help: help::StoreHelpIndexes,
 }
 
 impl App {
@@ -70,6 +72,7 @@ impl App {
             refunds,
             refund_answer_deadline: REFUND_ANSWER_DEADLINE,
             stripe_webhook_secret: None,
+            help: help::StoreHelpIndexes::default(),
         }
     }
 

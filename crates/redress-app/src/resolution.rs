@@ -671,3 +671,23 @@ mod tests {
         assert_eq!(numbered("id = \"x\"\n", 2), "version = 2\nid = \"x\"\n");
     }
 }
+
+/// Why an amendment of the order would be refused now, without writing anything: what the
+/// portal and the assistant check before opening a case for it. `None` when it would go
+/// through.
+pub async fn amendment_refusal(
+    app: &App,
+    caller: &Caller,
+    order: &Order,
+    amendment: &Amendment,
+    language: &LanguageTag,
+) -> AppResult<Option<AppError>> {
+    let store_id = caller.require(Action::Read)?;
+    if order.store_id != store_id {
+        return Err(AppError::not_found("order"));
+    }
+    let policy = policy_in_force(app, store_id).await?;
+    Ok(amend(order, amendment, &policy, &BTreeMap::new(), false, language, app.now())
+        .err()
+        .map(|e| AppError::from(ResolutionError::from(e))))
+}

@@ -220,7 +220,15 @@ pub fn listed_variant(order: &Order, sku: &str, to_sku: &str, quantity: u32) -> 
 
 /// Whether the order can still be changed in place under `policy`.
 pub fn amendable(order: &Order, policy: &Policy) -> bool {
-    match order.fulfilment_stage() {
+    if order.cancelled_at.is_some() {
+        return false;
+    }
+    amendable_at(order.fulfilment_stage(), policy)
+}
+
+/// True when the policy amends an order at `stage` in place.
+pub fn amendable_at(stage: FulfilmentStage, policy: &Policy) -> bool {
+    match stage {
         FulfilmentStage::NotPacked => true,
         FulfilmentStage::Packed => policy.amendments.allowed_until == AmendableUntil::Packed,
         FulfilmentStage::WithCarrier | FulfilmentStage::Delivered => false,

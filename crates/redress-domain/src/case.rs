@@ -12,9 +12,9 @@ use time::{Duration, OffsetDateTime};
 
 use crate::decision::LineQuantity;
 use crate::fault::FaultAttribution;
-use crate::ids::{CaseId, CustomerId, OrderId, StoreId};
+use crate::ids::{AgentId, CaseId, CustomerId, OrderId, StoreId};
 use crate::message::{Direction, Message, validate_body};
-use crate::store::{EmailAddress, LanguageTag, ValidationError, person_name};
+use crate::store::{EmailAddress, LanguageTag, ValidationError};
 use crate::taxonomy::{Channel, EscalationSignal, Fault, IssueKind, Sentiment};
 use crate::timeline::{Actor, CaseEvent, TimelineEntry};
 
@@ -166,6 +166,31 @@ impl Priority {
     }
 }
 
+/// The team member a case is given to: who they are, and their name when it was given.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Assignee {
+    /// The team member.
+    pub agent_id: AgentId,
+    /// Their name, as the timeline shows it.
+    pub name: String,
+}
+
+/// Reads an assignee, or a name kept before assignees were team members by id: such a name
+/// names no one now, so the case reads as unassigned.
+fn assignee_or_legacy<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Assignee>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Stored {
+        Member(Assignee),
+        Name(#[allow(dead_code)] String),
+    }
+    Ok(match Option::<Stored>::deserialize(deserializer)? {
+        Some(Stored::Member(assignee)) => Some(assignee),
+        Some(Stored::Name(_)) | None => None,
+    })
+}
+
 /// One customer problem.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -198,8 +223,9 @@ pub struct Case {
     pub priority: Priority,
     /// Where it stands.
     pub status: CaseStatus,
-    /// The agent working on it.
-    pub assignee: Option<String>,
+    /// The team member working on it.
+    #[serde(default, deserialize_with = "assignee_or_legacy")]
+    pub assignee: Option<Assignee>,
     /// When it was opened.
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
@@ -440,20 +466,22 @@ impl Case {
         Ok(CaseChange { case, entries })
     }
 
-    /// Gives the case to an agent, or unassigns it with `None`. Assigning a new case opens it:
-    /// someone is now on it.
-    pub fn assign(&self, to: Option<String>, actor: &Actor, now: OffsetDateTime) -> Result<CaseChange, CaseError> {
-        let to = to.map(|name| person_name("assignee", &name)).transpose()?;
-        if self.assignee == to {
+    /// Gives the case to a team member, or unassigns it with `None`. Assigning a new case opens
+    /// it: someone is now on it.
+    pub fn assign(&self, to: Option<Assignee>, actor: &Actor, now: OffsetDateTime) -> Result<CaseChange, CaseError> {
+        if self.assignee.as_ref().map(|a| a.agent_id) == to.as_ref().map(|a| a.agent_id) {
             return Err(CaseError::NoChange(match &to {
-                Some(name) => format!("assigned to {name}"),
+                Some(assignee) => format!("assigned to {}", assignee.name),
                 None => "unassigned".to_owned(),
             }));
         }
         let mut entries = vec![TimelineEntry {
             at: now,
             actor: actor.clone(),
-            event: CaseEvent::Assigned { from: self.assignee.clone(), to: to.clone() },
+            event: CaseEvent::Assigned {
+                from: self.assignee.as_ref().map(|a| a.name.clone()),
+                to: to.as_ref().map(|a| a.name.clone()),
+            },
         }];
         let mut case = self.touched(now);
         if self.status == CaseStatus::New && to.is_some() {
@@ -810,15 +838,23 @@ mod tests {
     #[test]
     fn assignment_opens_a_new_case_and_refuses_no_ops() {
         let case = case_in(CaseStatus::New);
-        let change = case.assign(Some("maria".into()), &agent(), T1).unwrap();
-        assert_eq!(change.case.assignee.as_deref(), Some("maria"));
+        let maria = Assignee { agent_id: AgentId::from_uuid(uuid::Uuid::from_u128(9)), name: "Maria".into() };
+        let change = case.assign(Some(maria.clone()), &agent(), T1).unwrap();
+        assert_eq!(change.case.assignee.as_ref().map(|a| a.name.as_str()), Some("Maria"));
         assert_eq!(change.case.status, CaseStatus::Open);
         assert_eq!(change.entries.len(), 2);
-        assert!(matches!(change.case.assign(Some("maria".into()), &agent(), T1), Err(CaseError::NoChange(_))));
+        assert!(matches!(change.case.assign(Some(maria), &agent(), T1), Err(CaseError::NoChange(_))));
         let unassigned = change.case.assign(None, &agent(), T1).unwrap();
         assert_eq!(unassigned.case.assignee, None);
         assert_eq!(unassigned.case.status, CaseStatus::Open);
-        assert!(case.assign(Some(" ".into()), &agent(), T1).is_err());
+    }
+
+    #[test]
+    fn an_assignee_kept_as_a_bare_name_reads_as_unassigned() {
+        let mut stored = serde_json::to_value(case_in(CaseStatus::Open)).unwrap();
+        stored["assignee"] = serde_json::json!("maria");
+        let case: Case = serde_json::from_value(stored).unwrap();
+        assert_eq!(case.assignee, None);
     }
 
     #[test]

@@ -17,7 +17,7 @@ use crate::given::Given;
 use crate::ids::CaseId;
 use crate::money::{Money, MoneyError};
 use crate::order::{FulfilmentStage, Order, OrderLine, ShipmentStatus};
-use crate::policy::{AmendableUntil, ExceptionRule, Payer, Policy, WindowStart, amount_in};
+use crate::policy::{ExceptionRule, Payer, Policy, WindowStart, amount_in};
 use crate::store::{LanguageTag, ValidationError};
 use crate::taxonomy::{Fault, IssueKind, Remedy};
 
@@ -412,11 +412,7 @@ pub fn decide(
 
     // Which remedies are in play: the policy's list, plus the alternatives a refused amendment opens.
     let mut candidates: Vec<Remedy> = preferred.to_vec();
-    let amendable = match stage {
-        FulfilmentStage::NotPacked => true,
-        FulfilmentStage::Packed => policy.amendments.allowed_until == AmendableUntil::Packed,
-        FulfilmentStage::WithCarrier | FulfilmentStage::Delivered => false,
-    };
+    let amendable = crate::amendment::amendable_at(stage, policy);
     if is_amendment_kind(kind) {
         if amendable {
             reasons.add(RuleId::AmendBeforeShipping, &[]);

@@ -144,7 +144,10 @@ mod tests {
         assert!(!InboxFilter { search: Some("twice sandals".into()), ..Default::default() }.matches(&case));
         let number = format!("#{}", case.number.0);
         assert!(InboxFilter { search: Some(number), ..Default::default() }.matches(&case));
-        case.assignee = Some("ana".into());
+        case.assignee = Some(crate::case::Assignee {
+            agent_id: crate::AgentId::from_uuid(uuid::Uuid::from_u128(5)),
+            name: "Ana".into(),
+        });
         assert!(!InboxFilter { unassigned: true, ..Default::default() }.matches(&case));
     }
 

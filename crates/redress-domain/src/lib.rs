@@ -45,7 +45,8 @@ pub mod timeline;
 pub mod transaction_check;
 
 pub use case::{
-    Case, CaseChange, CaseError, CaseNumber, CaseStatus, Classification, NewCase, Priority, SignalFound, Understood,
+    Assignee, Case, CaseChange, CaseError, CaseNumber, CaseStatus, Classification, NewCase, Priority, SignalFound,
+    Understood,
 };
 pub use ids::{
     AgentId, ApiKeyId, CaseId, ClaimId, CustomerId, DisputeId, MessageId, OrderId, PaymentId, PostingId, RefundId,

@@ -153,8 +153,11 @@ pub struct ApiKeyRecord {
     pub id: ApiKeyId,
     /// The store the key acts for.
     pub store_id: StoreId,
-    /// What the key is for, e.g. `shopify-sync` or `agent maria`.
+    /// What the key is for, e.g. `shopify-sync` or `Maria's laptop`.
     pub label: String,
+    /// The team member a personal key belongs to (who it acts as, with their role at the time
+    /// of each request); none for an integration key.
+    pub agent_id: Option<redress_domain::AgentId>,
     /// Hex SHA-256 of the secret.
     pub secret_hash: String,
     /// When it was made.
@@ -170,8 +173,8 @@ pub struct CaseFilter {
     pub kind: Option<IssueKind>,
     /// Only this priority.
     pub priority: Option<Priority>,
-    /// Only cases assigned to this agent.
-    pub assignee: Option<String>,
+    /// Only cases assigned to this team member.
+    pub assignee: Option<redress_domain::AgentId>,
     /// Only cases about this order.
     pub order_id: Option<OrderId>,
 }
@@ -503,6 +506,13 @@ pub trait Storage: Send + Sync {
         status: u16,
         body: &str,
     ) -> Result<(), StorageError>;
+    /// Counts one attempt against `key` (e.g. failed sign-ins for one address from one
+    /// source) and returns how many were made in the window of `window` ending `now`, counting
+    /// this one. Count and check are one atomic statement, so attempts racing in parallel
+    /// cannot overshoot a limit, and every server of a deployment counts the same attempts.
+    async fn count_attempt(&self, key: &str, now: OffsetDateTime, window: time::Duration) -> Result<u32, StorageError>;
+    /// Forgets the attempts counted against `key` (after a success).
+    async fn clear_attempts(&self, key: &str) -> Result<(), StorageError>;
     /// The money layer's storage, in the same database.
     fn money(&self) -> &dyn MoneyStorage;
 

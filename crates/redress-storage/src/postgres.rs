@@ -42,6 +42,7 @@ fn api_key_record(row: &sqlx::postgres::PgRow) -> Result<ApiKeyRecord, StorageEr
         secret_hash: row.try_get(3)?,
         created_at: OffsetDateTime::from_unix_timestamp_nanos(i128::from(row.try_get::<i64, _>(4)?) * 1000)
             .map_err(|e| StorageError::Corrupt(e.to_string()))?,
+        agent_id: row.try_get::<Option<Uuid>, _>(5)?.map(redress_domain::AgentId::from_uuid),
     })
 }
 
@@ -221,13 +222,15 @@ impl Storage for PostgresStorage {
             .await?
             .ok_or(StorageError::NotFound("store"))?;
         sqlx::query(
-            "INSERT INTO api_keys (id, store_id, label, secret_hash, created_at_us) VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO api_keys (id, store_id, label, secret_hash, created_at_us, agent_id)
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(key.id.as_uuid())
         .bind(key.store_id.as_uuid())
         .bind(&key.label)
         .bind(&key.secret_hash)
         .bind(micros(key.created_at))
+        .bind(key.agent_id.map(|id| id.as_uuid()))
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
@@ -235,17 +238,18 @@ impl Storage for PostgresStorage {
     }
 
     async fn api_key_by_hash(&self, secret_hash: &str) -> Result<Option<ApiKeyRecord>, StorageError> {
-        let row =
-            sqlx::query("SELECT id, store_id, label, secret_hash, created_at_us FROM api_keys WHERE secret_hash = $1")
-                .bind(secret_hash)
-                .fetch_optional(&self.pool)
-                .await?;
+        let row = sqlx::query(
+            "SELECT id, store_id, label, secret_hash, created_at_us, agent_id FROM api_keys WHERE secret_hash = $1",
+        )
+        .bind(secret_hash)
+        .fetch_optional(&self.pool)
+        .await?;
         row.map(|row| api_key_record(&row)).transpose()
     }
 
     async fn api_keys(&self, store_id: StoreId) -> Result<Vec<ApiKeyRecord>, StorageError> {
         sqlx::query(
-            "SELECT id, store_id, label, secret_hash, created_at_us FROM api_keys WHERE store_id = $1
+            "SELECT id, store_id, label, secret_hash, created_at_us, agent_id FROM api_keys WHERE store_id = $1
              ORDER BY created_at_us, id",
         )
         .bind(store_id.as_uuid())
@@ -259,7 +263,7 @@ impl Storage for PostgresStorage {
     async fn revoke_api_key(&self, store_id: StoreId, id: ApiKeyId) -> Result<ApiKeyRecord, StorageError> {
         let row = sqlx::query(
             "DELETE FROM api_keys WHERE store_id = $1 AND id = $2
-             RETURNING id, store_id, label, secret_hash, created_at_us",
+             RETURNING id, store_id, label, secret_hash, created_at_us, agent_id",
         )
         .bind(store_id.as_uuid())
         .bind(id.as_uuid())
@@ -443,7 +447,7 @@ impl Storage for PostgresStorage {
         .bind(column_text(&case.status)?)
         .bind(column_text(&case.kind)?)
         .bind(column_text(&case.priority)?)
-        .bind(&case.assignee)
+        .bind(case.assignee.as_ref().map(|a| a.agent_id.to_string()))
         .bind(case.order_id.map(|id| id.as_uuid()))
         .bind(micros(case.created_at))
         .bind(version(case.version))
@@ -492,7 +496,7 @@ impl Storage for PostgresStorage {
             query.push(" AND priority = ").push_bind(column_text(&priority)?);
         }
         if let Some(assignee) = &filter.assignee {
-            query.push(" AND assignee = ").push_bind(assignee.clone());
+            query.push(" AND assignee = ").push_bind(assignee.to_string());
         }
         if let Some(order_id) = filter.order_id {
             query.push(" AND order_id = ").push_bind(order_id.as_uuid());
@@ -544,7 +548,7 @@ impl Storage for PostgresStorage {
         .bind(column_text(&case.status)?)
         .bind(column_text(&case.kind)?)
         .bind(column_text(&case.priority)?)
-        .bind(&case.assignee)
+        .bind(case.assignee.as_ref().map(|a| a.agent_id.to_string()))
         .bind(Json(case))
         .bind(version(case.version))
         .bind(store_id.as_uuid())
@@ -804,7 +808,7 @@ impl Storage for PostgresStorage {
         .bind(column_text(&case.status)?)
         .bind(column_text(&case.kind)?)
         .bind(column_text(&case.priority)?)
-        .bind(&case.assignee)
+        .bind(case.assignee.as_ref().map(|a| a.agent_id.to_string()))
         .bind(Json(case))
         .bind(version(case.version))
         .bind(store)
@@ -1006,6 +1010,32 @@ impl Storage for PostgresStorage {
                 .fetch_optional(&self.pool)
                 .await?;
         row.map(|row| crate::stored_policy(row.try_get(0)?, row.try_get(1)?)).transpose()
+    }
+
+    async fn count_attempt(&self, key: &str, now: OffsetDateTime, window: time::Duration) -> Result<u32, StorageError> {
+        let (now, start) = (micros(now), micros(now - window));
+        sqlx::query("DELETE FROM attempts WHERE key IN (SELECT key FROM attempts WHERE window_start_us < $1 LIMIT 64)")
+            .bind(start)
+            .execute(&self.pool)
+            .await?;
+        let count: i32 = sqlx::query_scalar(
+            "INSERT INTO attempts (key, window_start_us, count) VALUES ($1, $2, 1)
+             ON CONFLICT (key) DO UPDATE SET
+                 count = CASE WHEN attempts.window_start_us < $3 THEN 1 ELSE attempts.count + 1 END,
+                 window_start_us = CASE WHEN attempts.window_start_us < $3 THEN $2 ELSE attempts.window_start_us END
+             RETURNING count",
+        )
+        .bind(key)
+        .bind(now)
+        .bind(start)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(u32::try_from(count).unwrap_or(u32::MAX))
+    }
+
+    async fn clear_attempts(&self, key: &str) -> Result<(), StorageError> {
+        sqlx::query("DELETE FROM attempts WHERE key = $1").bind(key).execute(&self.pool).await?;
+        Ok(())
     }
 
     async fn idempotent_answer(

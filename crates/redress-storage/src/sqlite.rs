@@ -322,19 +322,23 @@ pub(crate) fn all_docs<T: serde::de::DeserializeOwned>(
     texts.iter().map(|t| doc(t)).collect()
 }
 
-/// An `api_keys` row as read: id, store id, label, secret hash, creation time.
-type ApiKeyRow = (String, String, String, String, i64);
+/// An `api_keys` row as read: id, store id, label, secret hash, creation time, team member.
+type ApiKeyRow = (String, String, String, String, i64, Option<String>);
 
 fn api_key_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<ApiKeyRow> {
-    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?))
+    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?))
 }
 
-fn api_key_record((id, store_id, label, secret_hash, created_at_us): ApiKeyRow) -> Result<ApiKeyRecord, StorageError> {
+fn api_key_record(
+    (id, store_id, label, secret_hash, created_at_us, agent_id): ApiKeyRow,
+) -> Result<ApiKeyRecord, StorageError> {
+    let corrupt = |e: uuid::Error| StorageError::Corrupt(e.to_string());
     Ok(ApiKeyRecord {
-        id: id.parse().map_err(|e: uuid::Error| StorageError::Corrupt(e.to_string()))?,
-        store_id: store_id.parse().map_err(|e: uuid::Error| StorageError::Corrupt(e.to_string()))?,
+        id: id.parse().map_err(corrupt)?,
+        store_id: store_id.parse().map_err(corrupt)?,
         label,
         secret_hash,
+        agent_id: agent_id.map(|id| id.parse()).transpose().map_err(corrupt)?,
         created_at: OffsetDateTime::from_unix_timestamp_nanos(i128::from(created_at_us) * 1000)
             .map_err(|e| StorageError::Corrupt(e.to_string()))?,
     })
@@ -405,7 +409,7 @@ fn case_columns(case: &Case) -> Result<[Value; 5], StorageError> {
         Value::Text(column_text(&case.status)?),
         Value::Text(column_text(&case.kind)?),
         Value::Text(column_text(&case.priority)?),
-        case.assignee.clone().map_or(Value::Null, Value::Text),
+        case.assignee.as_ref().map_or(Value::Null, |a| Value::Text(a.agent_id.to_string())),
         Value::Text(serde_json::to_string(case)?),
     ])
 }
@@ -482,14 +486,16 @@ impl Storage for SqliteStorage {
         self.write(move |conn| {
             store_exists(conn, key.store_id)?;
             conn.prepare_cached(
-                "INSERT INTO api_keys (id, store_id, label, secret_hash, created_at_us) VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT INTO api_keys (id, store_id, label, secret_hash, created_at_us, agent_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?
             .execute(params![
                 key.id.to_string(),
                 key.store_id.to_string(),
                 key.label,
                 key.secret_hash,
-                micros(key.created_at)
+                micros(key.created_at),
+                key.agent_id.map(|id| id.to_string())
             ])?;
             Ok(())
         })
@@ -500,7 +506,7 @@ impl Storage for SqliteStorage {
         let hash = secret_hash.to_owned();
         self.read(move |conn| {
             conn.prepare_cached(
-                "SELECT id, store_id, label, secret_hash, created_at_us FROM api_keys WHERE secret_hash = ?1",
+                "SELECT id, store_id, label, secret_hash, created_at_us, agent_id FROM api_keys WHERE secret_hash = ?1",
             )?
             .query_row([hash], api_key_row)
             .optional()?
@@ -513,7 +519,7 @@ impl Storage for SqliteStorage {
     async fn api_keys(&self, store_id: StoreId) -> Result<Vec<ApiKeyRecord>, StorageError> {
         self.read(move |conn| {
             conn.prepare_cached(
-                "SELECT id, store_id, label, secret_hash, created_at_us FROM api_keys WHERE store_id = ?1
+                "SELECT id, store_id, label, secret_hash, created_at_us, agent_id FROM api_keys WHERE store_id = ?1
                  ORDER BY created_at_us, id",
             )?
             .query_map([store_id.to_string()], api_key_row)?
@@ -527,7 +533,7 @@ impl Storage for SqliteStorage {
         self.write(move |conn| {
             let key = conn
                 .prepare_cached(
-                    "SELECT id, store_id, label, secret_hash, created_at_us FROM api_keys
+                    "SELECT id, store_id, label, secret_hash, created_at_us, agent_id FROM api_keys
                      WHERE store_id = ?1 AND id = ?2",
                 )?
                 .query_row([store_id.to_string(), id.to_string()], api_key_row)
@@ -754,7 +760,7 @@ impl Storage for SqliteStorage {
         }
         if let Some(assignee) = &filter.assignee {
             sql.push_str(" AND assignee = ?");
-            values.push(Value::Text(assignee.clone()));
+            values.push(Value::Text(assignee.to_string()));
         }
         if let Some(order_id) = filter.order_id {
             sql.push_str(" AND order_id = ?");
@@ -1250,6 +1256,38 @@ impl Storage for SqliteStorage {
                 .query_row([store_id.to_string()], |row| Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?)))
                 .optional()?;
             row.map(|(source, at)| stored_policy(source, at)).transpose()
+        })
+        .await
+    }
+
+    async fn count_attempt(&self, key: &str, now: OffsetDateTime, window: time::Duration) -> Result<u32, StorageError> {
+        let key = key.to_owned();
+        self.write(move |conn| {
+            let (now, start) = (micros(now), micros(now - window));
+            // Old windows go a few at a time, so the table stays as small as the attacks are.
+            conn.prepare_cached(
+                "DELETE FROM attempts WHERE key IN (SELECT key FROM attempts WHERE window_start_us < ?1 LIMIT 64)",
+            )?
+            .execute([start])?;
+            let count: i64 = conn
+                .prepare_cached(
+                    "INSERT INTO attempts (key, window_start_us, count) VALUES (?1, ?2, 1)
+                     ON CONFLICT (key) DO UPDATE SET
+                         count = CASE WHEN attempts.window_start_us < ?3 THEN 1 ELSE attempts.count + 1 END,
+                         window_start_us = CASE WHEN attempts.window_start_us < ?3 THEN ?2 ELSE attempts.window_start_us END
+                     RETURNING count",
+                )?
+                .query_row(params![key, now, start], |row| row.get(0))?;
+            Ok(u32::try_from(count).unwrap_or(u32::MAX))
+        })
+        .await
+    }
+
+    async fn clear_attempts(&self, key: &str) -> Result<(), StorageError> {
+        let key = key.to_owned();
+        self.write(move |conn| {
+            conn.prepare_cached("DELETE FROM attempts WHERE key = ?1")?.execute([key])?;
+            Ok(())
         })
         .await
     }

@@ -21,6 +21,13 @@ use time::OffsetDateTime;
 use time::macros::datetime;
 use uuid::Uuid;
 
+fn tomasz() -> redress_domain::Assignee {
+    redress_domain::Assignee {
+        agent_id: redress_domain::AgentId::from_uuid(uuid::Uuid::from_u128(77)),
+        name: "Tomasz".into(),
+    }
+}
+
 const T0: OffsetDateTime = datetime!(2026-11-20 09:00 UTC);
 
 fn eur() -> Currency {
@@ -142,6 +149,7 @@ async fn story(db: Arc<dyn Storage>) {
         label: "sync".into(),
         secret_hash: format!("hash-{suffix}"),
         created_at: T0,
+        agent_id: None,
     };
     db.create_api_key(&key).await.unwrap();
     assert_eq!(db.api_key_by_hash(&key.secret_hash).await.unwrap(), Some(key.clone()));
@@ -315,7 +323,7 @@ async fn story(db: Arc<dyn Storage>) {
             north.id,
             case2.case.id,
             Box::new(|case: &Case| {
-                Ok(CaseUpdate { change: case.assign(Some("tomasz".into()), &agent(), T0)?, message: None })
+                Ok(CaseUpdate { change: case.assign(Some(tomasz()), &agent(), T0)?, message: None })
             }),
         )
         .await
@@ -327,7 +335,7 @@ async fn story(db: Arc<dyn Storage>) {
         vec![case1.case.id]
     );
     assert!(db.cases(south.id, &about_order, None, 100).await.unwrap().cases.is_empty());
-    let mine = CaseFilter { assignee: Some("tomasz".into()), ..CaseFilter::default() };
+    let mine = CaseFilter { assignee: Some(tomasz().agent_id), ..CaseFilter::default() };
     assert_eq!(db.cases(north.id, &mine, None, 100).await.unwrap().cases[0].id, case2.case.id);
     assert_eq!(db.cases(south.id, &CaseFilter::default(), None, 100).await.unwrap().cases.len(), 1);
     assert_eq!(db.stores().await.unwrap().iter().filter(|s| s.id == north.id || s.id == south.id).count(), 2);

@@ -6,8 +6,9 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
+use redress_app::ErrorCode;
+use redress_app::idempotency::RequestKey;
 use serde::de::DeserializeOwned;
-use sha2::{Digest, Sha256};
 
 use crate::error::{ApiError, from_json_error};
 
@@ -26,61 +27,73 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     }
 }
 
-/// Reads a JSON body with the path of any field at fault.
-pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    // Syntax first: serde_json files some type errors (null for an enum) under "syntax",
-    // so only a body that is not JSON at all is reported as invalid JSON.
-    serde_json::from_slice::<serde::de::IgnoredAny>(bytes).map_err(|e| {
-        ApiError::new(StatusCode::BAD_REQUEST, "invalid_json", format!("the body is not valid JSON: {e}"))
-    })?;
-    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(from_json_error)?;
-    deserializer.end().map_err(|e| {
-        ApiError::new(StatusCode::BAD_REQUEST, "invalid_json", format!("the body is not valid JSON: {e}"))
-    })?;
-    Ok(value)
-}
+/// A JSON body that may be left out entirely (an empty body reads as `T::default()`), for
+/// endpoints whose every field is optional.
+pub struct OptionalJson<T>(pub T);
 
-/// A JSON body together with the `Idempotency-Key` header and a hash of the request, for
-/// endpoints whose retries must return the first answer.
-pub struct IdempotentJson<T> {
-    /// The body.
-    pub body: T,
-    /// The key, if the client sent one.
-    pub key: Option<String>,
-    /// SHA-256 of method, path and body: the same key with another request is refused.
-    pub request_hash: String,
-}
-
-/// The longest Idempotency-Key accepted.
-pub const MAX_IDEMPOTENCY_KEY: usize = 255;
-
-impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for IdempotentJson<T> {
+impl<S: Send + Sync, T: DeserializeOwned + Default> FromRequest<S> for OptionalJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let key = idempotency_key(req.headers())?;
-        let head = format!("{} {}", req.method(), req.uri().path());
-        let ApiBytes(bytes) = ApiBytes::from_request(req, state).await?;
-        let body = parse_json(&bytes)?;
-        let mut hasher = Sha256::new();
-        hasher.update(head.as_bytes());
-        hasher.update([0]);
-        hasher.update(&bytes);
-        Ok(IdempotentJson { body, key, request_hash: hex::encode(hasher.finalize()) })
+        let has_type = req.headers().contains_key(CONTENT_TYPE);
+        let bytes = Bytes::from_request(req, state).await.map_err(body_error)?;
+        if bytes.is_empty() && !has_type {
+            return Ok(OptionalJson(T::default()));
+        }
+        if !has_type {
+            return Err(unsupported());
+        }
+        Ok(OptionalJson(parse_json(&bytes)?))
     }
 }
 
-/// Reads the `Idempotency-Key` header: printable ASCII, 1 to 255 characters.
-pub(crate) fn idempotency_key(headers: &axum::http::HeaderMap) -> Result<Option<String>, ApiError> {
-    let Some(value) = headers.get("idempotency-key") else { return Ok(None) };
-    let text = value
-        .to_str()
-        .ok()
-        .map(str::trim)
-        .filter(|v| !v.is_empty() && v.len() <= MAX_IDEMPOTENCY_KEY && v.bytes().all(|b| b.is_ascii_graphic()));
-    text.map(|t| Some(t.to_owned()))
-        .ok_or_else(|| ApiError::invalid("Idempotency-Key", "use 1 to 255 printable ASCII characters, e.g. a UUID"))
+/// Reads a JSON body with the path of any field at fault.
+pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let invalid =
+        |e: serde_json::Error| ApiError::new(ErrorCode::InvalidJson, format!("the body is not valid JSON: {e}"));
+    // Syntax first: serde_json files some type errors (null for an enum) under "syntax",
+    // so only a body that is not JSON at all is reported as invalid JSON.
+    serde_json::from_slice::<serde::de::IgnoredAny>(bytes).map_err(invalid)?;
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(from_json_error)?;
+    deserializer.end().map_err(invalid)?;
+    Ok(value)
+}
+
+/// The `Idempotency-Key` header a write that moves money or goods requires: retries with the
+/// same key get the first answer (marked `Idempotent-Replayed: true`) and never act twice.
+pub struct IdempotencyKey(pub RequestKey);
+
+impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let value = parts.headers.get("idempotency-key").ok_or_else(|| {
+            ApiError(
+                redress_app::AppError::new(
+                    ErrorCode::MissingField,
+                    "send an `Idempotency-Key` header (e.g. a UUID), and the same key when retrying",
+                )
+                .at("Idempotency-Key"),
+            )
+        })?;
+        let text =
+            value.to_str().map_err(|_| ApiError::invalid("Idempotency-Key", "use printable ASCII characters"))?;
+        Ok(IdempotencyKey(RequestKey::parse(text)?))
+    }
+}
+
+fn unsupported() -> ApiError {
+    ApiError::new(ErrorCode::UnsupportedMediaType, "send the body as JSON with `Content-Type: application/json`")
+}
+
+fn body_error(rejection: BytesRejection) -> ApiError {
+    match rejection {
+        BytesRejection::FailedToBufferBody(_) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            ApiError::new(ErrorCode::BodyTooLarge, format!("the body is larger than {MAX_BODY_BYTES} bytes"))
+        }
+        other => ApiError::new(ErrorCode::InvalidBody, other.body_text()),
+    }
 }
 
 /// A JSON body's bytes, refused in the API's format when not JSON or too large.
@@ -95,23 +108,9 @@ impl<S: Send + Sync> FromRequest<S> for ApiBytes {
                 v.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
             });
         if !is_json {
-            return Err(ApiError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
-                "send the body as JSON with `Content-Type: application/json`",
-            ));
+            return Err(unsupported());
         }
-        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| match rejection {
-            BytesRejection::FailedToBufferBody(_) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                ApiError::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "body_too_large",
-                    format!("the body is larger than {MAX_BODY_BYTES} bytes"),
-                )
-            }
-            other => ApiError::new(other.status(), "invalid_body", other.body_text()),
-        })?;
-        Ok(ApiBytes(bytes))
+        Ok(ApiBytes(Bytes::from_request(req, state).await.map_err(body_error)?))
     }
 }
 
@@ -127,8 +126,25 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
         serde_path_to_error::deserialize(deserializer).map(ApiQuery).map_err(|e| {
             let field = e.path().to_string();
             let message = e.into_inner().to_string();
-            let code = if message.starts_with("unknown variant") { "unknown_value" } else { "invalid_field" };
-            ApiError { code, ..ApiError::invalid(if field == "." { "query".to_owned() } else { field }, message) }
+            // serde names a value outside an enum only in its own fixed words.
+            let code =
+                if message.starts_with("unknown variant") { ErrorCode::UnknownValue } else { ErrorCode::InvalidField };
+            let field = if field == "." { "query".to_owned() } else { field };
+            ApiError(redress_app::AppError::new(code, message).at(field))
         })
+    }
+}
+
+/// A path segment, decoded; a segment that is not valid text is refused in the API's format.
+pub struct ApiPath<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(value)| ApiPath(value))
+            .map_err(|_| ApiError::new(ErrorCode::NotFound, "no such resource: the path is not one this API knows"))
     }
 }

@@ -80,7 +80,7 @@ pub(crate) async fn store_and_words(
     lang: Option<&str>,
 ) -> Option<(redress_domain::Store, crate::portal::i18n::Words)> {
     use crate::portal::i18n::{LANGUAGE_COOKIE, negotiate};
-    let store = state.storage().store_by_slug(&redress_domain::StoreSlug::parse(slug).ok()?).await.ok()?;
+    let store = redress_app::stores::by_slug(state.app(), slug).await.ok()??;
     let w = negotiate(
         lang,
         cookie(headers, LANGUAGE_COOKIE),
@@ -88,4 +88,55 @@ pub(crate) async fn store_and_words(
         store.default_language.as_str(),
     );
     Some((store, w))
+}
+
+/// The cookie of a sign-in or look-up form: a random token the page sets, which the form
+/// posts back hashed. A page of another site cannot read the cookie, so it cannot post a form
+/// that signs someone in as the attacker (login CSRF).
+pub(crate) const LOGIN_COOKIE: &str = "redress_login";
+
+fn login_form_value(token: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::new().chain_update(b"redress login form v1\0").chain_update(token.as_bytes()).finalize())
+}
+
+/// The token a sign-in or look-up page puts in its form, and the cookie to set for it (none
+/// when the browser already holds one).
+pub(crate) fn login_form(headers: &HeaderMap) -> (String, Option<String>) {
+    if let Some(token) = cookie(headers, LOGIN_COOKIE).filter(|t| (32..=128).contains(&t.len())) {
+        return (login_form_value(token), None);
+    }
+    let token = redress_app::keys::new_secret();
+    let set = format!("{LOGIN_COOKIE}={token}; Path=/; Max-Age=3600; HttpOnly; SameSite=Strict{}", secure(headers));
+    (login_form_value(&token), Some(set))
+}
+
+/// True when a posted sign-in or look-up form carries the token of this browser's cookie.
+pub(crate) fn login_form_valid(headers: &HeaderMap, posted: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    cookie(headers, LOGIN_COOKIE)
+        .is_some_and(|token| bool::from(login_form_value(token).as_bytes().ct_eq(posted.as_bytes())))
+}
+
+/// Where a request comes from: the connection's address (or the first hop a proxy reports),
+/// for limits counted per source.
+pub(crate) struct Source(pub(crate) String);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Source {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let forwarded = parts
+            .headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .map(|v| v.trim().chars().take(64).collect::<String>())
+            .filter(|v| !v.is_empty());
+        let connected = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|info| info.0.ip().to_string());
+        Ok(Source(forwarded.or(connected).unwrap_or_else(|| "unknown".to_owned())))
+    }
 }

@@ -2,9 +2,10 @@
 //! from the handlers (`/api/v1/openapi.json`, checked in as `openapi.json` and compared in a
 //! test so it cannot drift).
 //!
-//! Handlers are thin: parse the request into domain values, call the domain through the
-//! [`redress_storage::Storage`] interface, answer. Every error goes out in one format
-//! ([`error::ApiError`]); bad input is a 4xx and changes nothing.
+//! Handlers are thin: parse the request, call the use case in [`redress_app`] with the
+//! authenticated caller, answer. No handler, page or form reaches storage or decides a rule:
+//! that is the application's. Every error goes out in one format ([`error::ApiError`]); bad
+//! input is a 4xx and changes nothing.
 //!
 //! Start reading at [`router`], then `routes/cases.rs`.
 
@@ -12,12 +13,9 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use redress_connect::executor::RefundExecutor;
-use redress_domain::approval::ApprovalPolicy;
-use redress_storage::Storage;
-use sha2::{Digest, Sha256};
+use redress_app::App;
+use redress_app::keys::OperatorKey;
 use utoipa::OpenApi;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa_axum::router::OpenApiRouter;
@@ -30,131 +28,39 @@ pub mod portal;
 mod routes;
 pub mod workspace;
 
-pub use auth::{hash_secret, new_store_secret};
-
-/// What every handler shares.
+/// What every handler shares: the application (the one door to every use case), the keys that
+/// sign portal grants, and the operator's key.
 #[derive(Clone)]
 pub struct AppState {
-    inner: Arc<Inner>,
-    refunds: Arc<RefundExecutor>,
-    stripe_webhook_secret: Option<Arc<str>>,
-    refund_answer_deadline: std::time::Duration,
-}
-
-/// How long a request that carries out a refund waits for the payment provider before it
-/// answers `202 Accepted` with the refund pending, leaving the executor to finish.
-pub const REFUND_ANSWER_DEADLINE: std::time::Duration = std::time::Duration::from_secs(5);
-
-struct Inner {
-    storage: Arc<dyn Storage>,
-    understanding: &'static redress_text::Understanding,
-    portal_keys: portal::session::PortalKeys,
-    help_indexes: routes::help::StoreHelpIndexes,
-    admin_key_hash: [u8; 32],
-    keys: auth::KeyCache,
-    approval: ApprovalPolicy,
+    app: Arc<App>,
+    portal_keys: Arc<portal::session::PortalKeys>,
+    operator: Arc<OperatorKey>,
 }
 
 impl AppState {
-    /// State over `storage`, with `admin_key` as the deployment's admin secret.
-    /// Refunds go through the built-in sandbox provider; see [`AppState::with_refunds`].
-    pub fn new(storage: Arc<dyn Storage>, admin_key: &str) -> Self {
-        // Built now rather than on the first search, so no customer waits for it.
-        redress_text::help::HelpIndex::shipped();
-        let refunds = Arc::new(RefundExecutor::new(
-            storage.clone(),
-            Arc::new(redress_connect::sandbox::Sandbox::new()),
-            redress_connect::executor::RetryPolicy::default(),
-        ));
+    /// The HTTP adapter over `app`, with `operator_key` as the deployment's operator secret
+    /// (it sets up stores, and derives the portal's signing key).
+    pub fn new(app: App, operator_key: &str) -> Self {
         Self {
-            refunds,
-            stripe_webhook_secret: None,
-            refund_answer_deadline: REFUND_ANSWER_DEADLINE,
-            inner: Arc::new(Inner {
-                approval: ApprovalPolicy::default(),
-                storage,
-                // Loaded here, not on the first message, so no request pays for it.
-                understanding: redress_text::Understanding::shipped(),
-                admin_key_hash: Sha256::digest(admin_key.as_bytes()).into(),
-                keys: auth::KeyCache::default(),
-                portal_keys: portal::session::PortalKeys::new(admin_key),
-                help_indexes: routes::help::StoreHelpIndexes::default(),
-            }),
+            app: Arc::new(app),
+            portal_keys: Arc::new(portal::session::PortalKeys::new(operator_key)),
+            operator: Arc::new(OperatorKey::new(operator_key)),
         }
     }
 
-    /// The storage.
-    pub fn storage(&self) -> &dyn Storage {
-        self.inner.storage.as_ref()
-    }
-
-    /// Each store's help index, built from the shipped articles and its own.
-    pub(crate) fn help_indexes(&self) -> &routes::help::StoreHelpIndexes {
-        &self.inner.help_indexes
+    /// The application.
+    pub fn app(&self) -> &App {
+        &self.app
     }
 
     /// Signs and checks the customer portal's grants.
     pub fn portal_keys(&self) -> &portal::session::PortalKeys {
-        &self.inner.portal_keys
+        &self.portal_keys
     }
 
-    /// Message understanding: language, issue kind, sentiment, escalation, entities.
-    pub fn understanding(&self) -> &redress_text::Understanding {
-        self.inner.understanding
-    }
-
-    /// The same state with refunds carried out by `refunds` (its provider and retry policy).
-    pub fn with_refunds(mut self, refunds: Arc<RefundExecutor>) -> Self {
-        self.refunds = refunds;
-        self
-    }
-
-    /// The same state with refunds sent to `provider`, with the default retry policy.
-    pub fn with_payment_provider(self, provider: Arc<dyn redress_connect::PaymentProvider>) -> Self {
-        let refunds = Arc::new(RefundExecutor::new(
-            self.inner.storage.clone(),
-            provider,
-            redress_connect::executor::RetryPolicy::default(),
-        ));
-        self.with_refunds(refunds)
-    }
-
-    /// The same state waiting at most `deadline` for the payment provider before answering a
-    /// refund request `202 Accepted` (see [`REFUND_ANSWER_DEADLINE`]).
-    pub fn with_refund_answer_deadline(mut self, deadline: std::time::Duration) -> Self {
-        self.refund_answer_deadline = deadline;
-        self
-    }
-
-    /// How long a request waits for the payment provider before answering with the refund pending.
-    pub fn refund_answer_deadline(&self) -> std::time::Duration {
-        self.refund_answer_deadline
-    }
-
-    /// The same state accepting Stripe webhooks signed with `secret` (`whsec_…`).
-    pub fn with_stripe_webhook_secret(mut self, secret: &str) -> Self {
-        self.stripe_webhook_secret = (!secret.is_empty()).then(|| Arc::from(secret));
-        self
-    }
-
-    /// The Stripe webhook signing secret, when webhooks are accepted.
-    pub fn stripe_webhook_secret(&self) -> Option<&str> {
-        self.stripe_webhook_secret.as_deref()
-    }
-
-    /// The refund executor.
-    pub fn refunds(&self) -> &Arc<RefundExecutor> {
-        &self.refunds
-    }
-
-    /// The verified API keys this process remembers.
-    pub(crate) fn keys(&self) -> &auth::KeyCache {
-        &self.inner.keys
-    }
-
-    /// The approval rule for money going out.
-    pub fn approval(&self) -> &ApprovalPolicy {
-        &self.inner.approval
+    /// The deployment's operator key.
+    pub(crate) fn operator(&self) -> &OperatorKey {
+        &self.operator
     }
 }
 
@@ -163,10 +69,13 @@ impl AppState {
     info(
         title = "Redress API",
         description = "Post-purchase resolution desk: stores, orders and cases. Authenticate with \
-                       `Authorization: Bearer <key>`: the admin key for store setup, a store API key for the rest. \
-                       Errors are `{\"error\": {\"code\", \"field\", \"message\"}}`."
+                       `Authorization: Bearer <key>`: the operator key for store setup; a store's integration key \
+                       (orders, cases, messages) or a team member's personal key (acting as that person, with their \
+                       role: approvals need a lead, settings an admin). Writes that move money or goods require an \
+                       `Idempotency-Key` header. Errors are `{\"error\": {\"code\", \"field\", \"message\"}}`."
     ),
     modifiers(&SecuritySchemes),
+    components(schemas(redress_app::ErrorCode)),
     tags(
         (name = "stores", description = "Shops served by this deployment (admin)"),
         (name = "orders", description = "Orders as the shop's systems report them"),
@@ -184,6 +93,10 @@ struct SecuritySchemes;
 
 impl utoipa::Modify for SecuritySchemes {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        // Every error code, with its status and meaning, is part of the contract.
+        let description = openapi.info.description.get_or_insert_with(String::new);
+        description.push_str("\n\n## Error codes\n\n");
+        description.push_str(&error::code_table());
         let components = openapi.components.get_or_insert_with(Default::default);
         for name in ["admin_key", "store_key"] {
             components.add_security_scheme(name, SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
@@ -198,7 +111,9 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::orders::router())
         .merge(routes::cases::router())
         .merge(routes::attachments::router())
-        .merge(routes::resolution::router())
+        .merge(routes::remedies::router())
+        .merge(routes::returns::router())
+        .merge(routes::policy::router())
         .merge(routes::money::router())
         .merge(routes::understanding::router())
         .merge(routes::help::router())
@@ -225,14 +140,10 @@ pub fn router(state: AppState) -> Router {
         .merge(portal::router())
         .merge(workspace::router())
         .fallback(|| async {
-            error::ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint; see /api/v1/openapi.json")
+            error::ApiError::new(redress_app::ErrorCode::NotFound, "no such endpoint; see /api/v1/openapi.json")
         })
         .method_not_allowed_fallback(|| async {
-            error::ApiError::new(
-                StatusCode::METHOD_NOT_ALLOWED,
-                "method_not_allowed",
-                "this endpoint does not take that method",
-            )
+            error::ApiError::new(redress_app::ErrorCode::MethodNotAllowed, "this endpoint does not take that method")
         })
         .layer(DefaultBodyLimit::max(extract::MAX_BODY_BYTES))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {

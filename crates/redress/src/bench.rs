@@ -62,7 +62,7 @@ pub async fn run(seconds: u64, levels: &[usize]) -> anyhow::Result<()> {
     let dir = tempfile::Builder::new().prefix("redress-bench-").tempdir()?;
     let storage = Arc::new(redress_storage::sqlite::SqliteStorage::open(&dir.path().join("server.db")).await?);
     let admin_key = "bench-admin-key-not-secret";
-    let app = redress_web::router(redress_web::AppState::new(storage, admin_key));
+    let app = redress_web::router(redress_web::AppState::new(redress_app::App::new(storage), admin_key));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
     let server = tokio::spawn(async move { axum::serve(listener, app).await });
@@ -455,8 +455,9 @@ pub async fn pages(seconds: u64, levels: &[usize]) -> anyhow::Result<()> {
     let shop = crate::sample_shop::sample_shop(20261123, OffsetDateTime::now_utc());
     let counts = crate::demo::seed(storage.clone(), &shop).await?;
     let password = "bench pages password";
-    let [agent, ..] = crate::demo::seed_team(storage.as_ref(), &shop.store, password).await?;
-    let app = redress_web::router(redress_web::AppState::new(storage, "bench-admin-key-not-secret"));
+    let [(agent, _), ..] = crate::demo::seed_team(storage.as_ref(), &shop.store, password).await?;
+    let app =
+        redress_web::router(redress_web::AppState::new(redress_app::App::new(storage), "bench-admin-key-not-secret"));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}/desk/{}", listener.local_addr()?, shop.store.slug);
     let server = tokio::spawn(async move { axum::serve(listener, app).await });

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::Context;
-use redress_domain::approval::Role;
+use redress_app::keys::new_secret;
 use redress_domain::dispute::{Dispute, DisputeReason, DisputeStatus};
 use redress_domain::team::Agent;
 use redress_domain::{Actor, AgentId, ApiKeyId, Case, DisputeId, EscalationSignal, IssueKind, Store};
@@ -52,25 +52,17 @@ pub async fn run(listen: SocketAddr, data_dir: Option<PathBuf>) -> anyhow::Resul
     })?;
     let shop = sample_shop(SEED, OffsetDateTime::now_utc());
     let counts = seed(storage.clone(), &shop).await?;
-    let admin_key = redress_web::new_store_secret().replacen("rk_", "admin_", 1);
-    let store_key = redress_web::new_store_secret();
-    storage
-        .create_api_key(&ApiKeyRecord {
-            id: ApiKeyId::from_uuid(uuid::Uuid::now_v7()),
-            store_id: shop.store.id,
-            label: "demo agent".into(),
-            secret_hash: redress_web::hash_secret(&store_key),
-            created_at: OffsetDateTime::now_utc(),
-        })
-        .await?;
-    let team_password = redress_web::new_store_secret().replacen("rk_", "desk-", 1)[..17].to_owned();
+    let admin_key = new_secret().replacen("rk_", "admin_", 1);
+    let team_password = new_secret().replacen("rk_", "desk-", 1)[..17].to_owned();
     let team = seed_team(storage.as_ref(), &shop.store, &team_password).await?;
+    let store_key = demo_key(storage.as_ref(), &shop.store, "demo integration", None).await?;
+    let lead_key = demo_key(storage.as_ref(), &shop.store, "Leo's key", Some(team[1].1)).await?;
     let url = format!("http://{}", listener.local_addr()?);
     let (customer_order, customer_email, customer_link) = sample_customer(&shop, &admin_key, &url);
     let (waiting_order, waiting_email) = not_shipped(&shop);
     let (name, slug, database) = (&shop.store.name, &shop.store.slug, path.display());
     let (orders, cases, open, disputes) = (counts.orders, counts.cases, counts.open_cases, counts.disputes);
-    let [agent, lead, admin] = &team;
+    let [(agent, _), (lead, _), (admin, _)] = &team;
     let seconds = started.elapsed().as_secs_f64();
     let removed = if _temporary.is_some() { " The temporary database is removed on exit." } else { "" };
     println!(
@@ -81,7 +73,9 @@ pub async fn run(listen: SocketAddr, data_dir: Option<PathBuf>) -> anyhow::Resul
          \n  Agent desk   {url}/desk/{slug}  (password {team_password} for agent {agent}, lead {lead}, admin {admin})\n\
          \n  API          {url}/api/v1\n  OpenAPI      {url}/api/v1/openapi.json\n  Health       {url}/healthz\n\
          \x20 Database     {database}\n\
-         \n  Store key    {store_key}\n  Admin key    {admin_key}\n\
+         \n  Store key    {store_key}  (integration: orders, cases, messages)\n\
+         \x20 Lead key     {lead_key}  (Leo's personal key: approvals)\n\
+         \x20 Operator key {admin_key}  (sets up stores)\n\
          \nTry:\n  curl -H 'Authorization: Bearer {store_key}' '{url}/api/v1/cases?status=new,open&limit=5'\n\
          \nPress Ctrl-C to stop.{removed}\n"
     );
@@ -123,31 +117,40 @@ fn not_shipped(shop: &SampleShop) -> (String, String) {
     }
 }
 
-/// The sample shop's support team, one per role, all with `password`; returns their emails
-/// in the order agent, lead, admin.
-pub async fn seed_team(storage: &dyn Storage, store: &Store, password: &str) -> anyhow::Result<[String; 3]> {
-    let hash = redress_web::workspace::session::hash_password(password)?;
+/// An API key of the sample store: an integration key, or `agent`'s personal key.
+async fn demo_key(storage: &dyn Storage, store: &Store, label: &str, agent: Option<AgentId>) -> anyhow::Result<String> {
+    let secret = new_secret();
+    let record = ApiKeyRecord {
+        id: ApiKeyId::from_uuid(uuid::Uuid::now_v7()),
+        store_id: store.id,
+        label: label.into(),
+        secret_hash: redress_app::keys::hash_secret(&secret),
+        created_at: OffsetDateTime::now_utc(),
+        agent_id: agent,
+    };
+    storage.create_api_key(&record).await.context("cannot create a demo key")?;
+    Ok(secret)
+}
+
+/// The sample shop's support team ([`crate::sample_shop::TEAM`]), all with `password`, under
+/// the ids the sample's assignments use; returns the email and id of the desk's three (agent,
+/// lead, admin).
+pub async fn seed_team(storage: &dyn Storage, store: &Store, password: &str) -> anyhow::Result<[(String, AgentId); 3]> {
+    let hash = redress_app::team::hash_password(password).map_err(|e| anyhow::anyhow!("{e}"))?;
     let domain = format!("{}.example", store.slug);
-    let members = [
-        ("ana", "Ana Souza", Role::Agent),
-        ("leo", "Leo Kowalski", Role::TeamLead),
-        ("olga", "Olga Nowak", Role::Owner),
-    ];
-    let mut emails = Vec::new();
-    for (login, name, role) in members {
+    let full_names = [("ana", "Ana Souza"), ("leo", "Leo Kowalski"), ("olga", "Olga Nowak")];
+    let mut desk = Vec::new();
+    for (login, role) in crate::sample_shop::TEAM {
         let email = format!("{login}@{domain}");
-        let agent = Agent::new(
-            AgentId::from_uuid(uuid::Uuid::now_v7()),
-            store.id,
-            &email,
-            name,
-            role,
-            OffsetDateTime::now_utc(),
-        )?;
+        let member = crate::sample_shop::team_member(store.id, login);
+        let name = full_names.iter().find(|(l, _)| l == login).map_or(member.name.clone(), |(_, n)| (*n).to_owned());
+        let agent = Agent::new(member.agent_id, store.id, &email, &name, *role, OffsetDateTime::now_utc())?;
         storage.team().add_agent(&agent, &hash).await.with_context(|| format!("cannot add {email} to the team"))?;
-        emails.push(email);
+        if full_names.iter().any(|(l, _)| l == login) {
+            desk.push((email, agent.id));
+        }
     }
-    emails.try_into().map_err(|_| anyhow::anyhow!("three team members were seeded"))
+    desk.try_into().map_err(|_| anyhow::anyhow!("three desk members were seeded"))
 }
 
 /// What was seeded.
@@ -175,7 +178,7 @@ pub async fn seed(storage: Arc<dyn Storage>, shop: &SampleShop) -> anyhow::Resul
             .with_context(|| format!("order {} has no customer in the sample", order.number))?
             .clone();
         let (storage, order) = (storage.clone(), order.clone());
-        tasks.spawn(async move { storage.upsert_order(&customer, &order).await.map(|_| ()) });
+        tasks.spawn(async move { storage.upsert_order(&customer, &order, order.placed_at).await.map(|_| ()) });
     }
     while let Some(done) = tasks.join_next().await {
         done?.context("cannot store a sample order")?;

@@ -20,6 +20,7 @@ use std::collections::{BTreeMap, HashSet};
 use anyhow::{Context, anyhow};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use redress_domain::approval::Role;
 use redress_domain::{
     Actor, Address, Attachment, Case, CaseChange, CaseError, CaseId, CaseStatus, Channel, Currency, Customer,
     CustomerId, Direction, EmailAddress, EscalationSignal, IssueKind, LanguageTag, Message, MessageId, Money, NewCase,
@@ -77,10 +78,10 @@ pub enum FollowUp {
         /// When.
         at: OffsetDateTime,
     },
-    /// The case was given to an agent, applied with [`Case::assign`].
+    /// The case was given to a member of the team, applied with [`Case::assign`].
     Assign {
-        /// The agent's login.
-        to: String,
+        /// The team member.
+        to: redress_domain::Assignee,
         /// Who assigned it.
         actor: Actor,
         /// When.
@@ -537,6 +538,34 @@ fn agent_for(language: &str) -> &'static str {
 }
 
 const TEAM_LEAD: &str = "ines";
+
+/// The shop's support team: login, role. The first three sign in to the demo's desk; the others
+/// answer cases in their languages.
+pub const TEAM: &[(&str, Role)] = &[
+    ("ana", Role::Agent),
+    ("leo", Role::TeamLead),
+    ("olga", Role::Owner),
+    ("maria", Role::Agent),
+    ("joana", Role::Agent),
+    ("tomasz", Role::Agent),
+    ("sari", Role::Agent),
+    ("james", Role::Agent),
+    (TEAM_LEAD, Role::TeamLead),
+];
+
+/// The team member with `login`, as cases are assigned to them: the same id every time for the
+/// same store, so the sample's assignments name the members the demo seeds.
+pub fn team_member(store_id: redress_domain::StoreId, login: &str) -> redress_domain::Assignee {
+    use std::hash::{Hash, Hasher};
+    let mut halves = [0u64; 2];
+    for (i, half) in halves.iter_mut().enumerate() {
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        (i, store_id.to_string(), login).hash(&mut hasher);
+        *half = hasher.finish();
+    }
+    let id = Uuid::from_u128((u128::from(halves[0]) << 64) | u128::from(halves[1]));
+    redress_domain::Assignee { agent_id: redress_domain::AgentId::from_uuid(id), name: display_name(login) }
+}
 
 // ---------------------------------------------------------------------------------------------
 // Catalogue
@@ -2814,7 +2843,7 @@ fn make_case(
     };
     // A phone call is written down by the agent who took it.
     let author = match spec.channel {
-        Channel::Phone => Actor::Agent { name: agent.to_owned() },
+        Channel::Phone => Actor::Agent { name: display_name(agent) },
         _ => customer.clone(),
     };
     let first_message = Message {
@@ -2965,7 +2994,7 @@ fn payments_summary(order: &Order) -> String {
         .join("; ")
 }
 
-fn display_name(login: &str) -> String {
+pub fn display_name(login: &str) -> String {
     let mut chars = login.chars();
     chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
@@ -3037,7 +3066,7 @@ fn follow_ups(
     let steps = script(spec);
     let family = Family::of(spec.kind);
     let agent_login = agent_for(spec.language);
-    let agent = Actor::Agent { name: agent_login.to_owned() };
+    let agent = Actor::Agent { name: display_name(agent_login) };
     // Replies to a phone call go out by email.
     let channel = match spec.channel {
         Channel::Phone => Channel::Email,
@@ -3083,7 +3112,7 @@ fn follow_ups(
             },
         };
         out.push(match step {
-            Step::Assign(to) => FollowUp::Assign { to: to.to_owned(), actor: agent.clone(), at },
+            Step::Assign(to) => FollowUp::Assign { to: team_member(new_case.store_id, to), actor: agent.clone(), at },
             Step::Reply => {
                 let template = spec.reply.unwrap_or_else(|| agent_reply(family, spec.language));
                 message(rng, Direction::Outbound, &agent, fill(template, vars), &[])

@@ -103,11 +103,16 @@ pub async fn serve_on(
     tracing::info!(%address, provider = %payments.payment_provider, "redress is listening");
     let (refunds, events) = refund_executor(storage.clone(), payments)?;
     let worker = refunds.clone().spawn_worker(Duration::from_secs(1), events);
-    let state = redress_web::AppState::new(storage, admin_key)
+    let app = redress_app::App::new(storage)
         .with_refunds(refunds)
         .with_stripe_webhook_secret(&payments.stripe_webhook_secret);
+    let state = redress_web::AppState::new(app, admin_key);
     let app = redress_web::router(state);
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await.context("the server failed")?;
+    // The peer's address is kept for limits counted per source (sign-in, order look-up).
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("the server failed")?;
     worker.abort();
     tracing::info!("redress stopped");
     Ok(())

@@ -11,3 +11,12 @@ ALTER TABLE refunds ADD COLUMN fees_minor BIGINT NOT NULL DEFAULT 0 CHECK (fees_
 UPDATE refunds SET
     reason = COALESCE(doc->>'reason', 'items'),
     fees_minor = COALESCE((SELECT SUM((f->'amount'->>'amount_minor')::BIGINT) FROM jsonb_array_elements(doc->'fees') AS f), 0);
+
+-- Failed attempts (sign-in, order look-up) counted per key in a window, in the database so
+-- every server of a deployment counts the same attempts.
+CREATE TABLE attempts (
+    key TEXT PRIMARY KEY,
+    window_start_us BIGINT NOT NULL,
+    count INTEGER NOT NULL CHECK (count > 0)
+);
+CREATE INDEX attempts_window ON attempts(window_start_us);

@@ -11,3 +11,12 @@ ALTER TABLE refunds ADD COLUMN fees_minor INTEGER NOT NULL DEFAULT 0 CHECK (fees
 UPDATE refunds SET
     reason = COALESCE(json_extract(doc, '$.reason'), 'items'),
     fees_minor = COALESCE((SELECT SUM(json_extract(f.value, '$.amount.amount_minor')) FROM json_each(doc, '$.fees') AS f), 0);
+
+-- Failed attempts (sign-in, order look-up) counted per key in a window, in the database so
+-- every server of a deployment counts the same attempts.
+CREATE TABLE attempts (
+    key TEXT PRIMARY KEY,
+    window_start_us INTEGER NOT NULL,
+    count INTEGER NOT NULL CHECK (count > 0)
+) STRICT;
+CREATE INDEX attempts_window ON attempts(window_start_us);

@@ -291,3 +291,6 @@ desk-address-country = Country (two letters, e.g. PL)
 desk-address-save = Change the address
 desk-done-address = The delivery address was changed; before and after are on the timeline.
 desk-photos = The customer's photos
+desk-keys-kind = Kind
+desk-keys-kind-integration = Integration: orders, cases and messages from the shop's systems; never approvals or settings
+desk-keys-kind-personal = Personal: acts as you, with your role

@@ -291,3 +291,6 @@ desk-address-country = País (dos letras, p. ej. ES)
 desk-address-save = Cambiar la dirección
 desk-done-address = Se cambió la dirección de entrega; el antes y el después están en la cronología.
 desk-photos = Fotos del cliente
+desk-keys-kind = Tipo
+desk-keys-kind-integration = Integración: pedidos, casos y mensajes de los sistemas de la tienda; nunca aprobaciones ni ajustes
+desk-keys-kind-personal = Personal: actúa como tú, con tu rol

@@ -291,3 +291,6 @@ desk-address-country = Negara (dua huruf, mis. ID)
 desk-address-save = Ubah alamat
 desk-done-address = Alamat pengiriman telah diubah; sebelum dan sesudahnya ada di linimasa.
 desk-photos = Foto dari pelanggan
+desk-keys-kind = Jenis
+desk-keys-kind-integration = Integrasi: pesanan, kasus, dan pesan dari sistem toko; tidak pernah persetujuan atau pengaturan
+desk-keys-kind-personal = Pribadi: bertindak sebagai Anda, dengan peran Anda

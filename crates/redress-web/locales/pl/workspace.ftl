@@ -291,3 +291,6 @@ desk-address-country = Kraj (dwie litery, np. PL)
 desk-address-save = Zmień adres
 desk-done-address = Adres dostawy został zmieniony; stan przed i po jest na osi czasu.
 desk-photos = Zdjęcia od klienta
+desk-keys-kind = Rodzaj
+desk-keys-kind-integration = Integracja: zamówienia, sprawy i wiadomości z systemów sklepu; nigdy zatwierdzenia ani ustawienia
+desk-keys-kind-personal = Osobisty: działa w Twoim imieniu, z Twoją rolą

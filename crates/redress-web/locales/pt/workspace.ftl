@@ -291,3 +291,6 @@ desk-address-country = País (duas letras, p. ex. PT)
 desk-address-save = Alterar o endereço
 desk-done-address = O endereço de entrega foi alterado; o antes e o depois estão na linha do tempo.
 desk-photos = Fotos do cliente
+desk-keys-kind = Tipo
+desk-keys-kind-integration = Integração: pedidos, casos e mensagens dos sistemas da loja; nunca aprovações nem definições
+desk-keys-kind-personal = Pessoal: age como você, com a sua função

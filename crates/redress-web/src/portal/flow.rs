@@ -3,12 +3,11 @@
 //! or colour and its stock), read the return instructions, and change the delivery address of
 //! an order still in the warehouse.
 //!
-//! Nothing here decides anything: the decision is [`crate::routes::resolution::options_for`],
-//! a remedy is carried out by [`crate::routes::resolution::carry_out_remedy_for`] and an
-//! address change by [`crate::routes::resolution::amend_order_for`], the same code the API
-//! runs, so a customer can never get what the API would refuse. This module only reads forms,
-//! checks them against the one order the customer's grant opens, and shows the answers in the
-//! customer's language. Every page works without JavaScript.
+//! Nothing here decides anything: the decision, the remedy and the address change are the
+//! application's use cases ([`redress_app::resolution`]), called with the customer as the
+//! caller, the same ones the API runs, so a customer can never get what the API would refuse.
+//! This module only reads forms, checks them against the one order the customer's grant opens,
+//! and shows the answers in the customer's language. Every page works without JavaScript.
 
 use std::collections::BTreeMap;
 
@@ -18,31 +17,25 @@ use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use redress_domain::amendment::{Amendment, AmendmentError, amend, amendable, listed_variant, reported_stock};
-use redress_domain::approval::{Person, Role};
-use redress_domain::decision::{CaseFacts, LineQuantity};
-use redress_domain::message::{MAX_IMAGES_PER_REPORT, check_image};
+use redress_app::attachments::Photo;
+use redress_app::cases::{self, FirstMessage, OpenCase, TimelineItem};
+use redress_app::idempotency::RequestKey;
+use redress_app::resolution::{self, AmendmentRequest, OptionsRequest};
+use redress_app::{Caller, ErrorCode};
+use redress_domain::amendment::{Amendment, AmendmentError, listed_variant, reported_stock};
+use redress_domain::decision::LineQuantity;
+use redress_domain::message::MAX_IMAGES_PER_REPORT;
 use redress_domain::policy::{Payer, Policy, amount_in};
+use redress_domain::remedy::RemedyRequest;
 use redress_domain::returns::ReturnAuthorisation;
-use redress_domain::{
-    Actor, Address, Attachment, Case, CaseEvent, CaseStatus, Channel, IssueKind, LanguageTag, Order, Remedy, Store,
-};
-use redress_storage::{AttachmentInfo, IdempotencyKey};
+use redress_domain::{Address, Case, CaseEvent, CaseStatus, Channel, IssueKind, LanguageTag, Order, Remedy, Store};
 use serde::Deserialize;
-use time::{Duration, OffsetDateTime};
+use time::Duration;
 
 use super::i18n::Words;
-use super::session::Grant;
 use super::{Chrome, OrderVisit, PageQuery, date, grant_of, granted_case, notice, storefront, visit_order};
 use crate::AppState;
-use crate::auth::StoreCaller;
-use crate::error::ApiError;
 use crate::html::{Page, redirect, unknown_store};
-use crate::routes::cases::{FirstMessage, OpenCase};
-use crate::routes::resolution::{
-    AmendmentRequest, RemedyAsker, RemedyRequest, amend_order_for, carry_out_remedy_for, options_for, policy_of,
-    refund_key_base,
-};
 
 /// The largest report body: the photos at their limit plus the text fields.
 pub(crate) const MAX_REPORT_BYTES: usize = MAX_IMAGES_PER_REPORT * redress_domain::message::MAX_IMAGE_BYTES + (1 << 20);
@@ -78,8 +71,15 @@ fn variant_words(variant: &BTreeMap<String, String>) -> String {
     variant.values().cloned().collect::<Vec<_>>().join(", ")
 }
 
-fn customer_of(case: &Case) -> Actor {
-    Actor::Customer { handle: case.customer_email.as_ref().map_or_else(|| "customer".to_owned(), |e| e.to_string()) }
+/// The store's policy in force as the customer may read it; the default when it cannot be read.
+async fn policy_for(state: &AppState, caller: &Caller) -> Policy {
+    match resolution::policy(state.app(), caller).await {
+        Ok(view) => view.policy,
+        Err(e) => {
+            tracing::warn!(error = %e, "the policy could not be read for a portal page");
+            Policy::standard()
+        }
+    }
 }
 
 /// The page's language as a tag for the domain; the store's own if the page's were not one.
@@ -192,6 +192,7 @@ struct Filled {
 
 async fn report_form(
     state: &AppState,
+    caller: &Caller,
     chrome: &Chrome,
     order: &Order,
     kind: IssueKind,
@@ -199,7 +200,7 @@ async fn report_form(
     filled: Filled,
     error: Option<String>,
 ) -> Result<String, askama::Error> {
-    let policy = policy_of(state, order.store_id).await.unwrap_or_else(|_| Policy::standard());
+    let policy = policy_for(state, caller).await;
     let lines = if is_line_kind(kind) {
         order
             .lines
@@ -240,13 +241,13 @@ pub(super) async fn report_page(
     headers: HeaderMap,
 ) -> Response {
     let page_query = PageQuery { lang: query.lang.clone(), ..PageQuery::default() };
-    let OrderVisit { chrome, cookies, token, order, .. } =
+    let OrderVisit { chrome, cookies, token, order, caller, .. } =
         match visit_order(&state, (&slug, &order_id), &headers, &page_query, None).await {
             Ok(visit) => visit,
             Err(refused) => return refused,
         };
     let kind = query.kind.as_deref().and_then(|k| k.parse().ok()).unwrap_or(IssueKind::Other);
-    let html = report_form(&state, &chrome, &order, kind, &token, Filled::default(), None).await;
+    let html = report_form(&state, &caller, &chrome, &order, kind, &token, Filled::default(), None).await;
     Page { status: StatusCode::OK, html, cookies }.into_response()
 }
 
@@ -255,7 +256,7 @@ struct Report {
     kind: IssueKind,
     lines: Vec<LineQuantity>,
     body: String,
-    photos: Vec<(String, &'static str, Vec<u8>)>,
+    photos: Vec<Photo>,
 }
 
 /// Checks a report against the order; the error is the words' key.
@@ -296,13 +297,13 @@ fn check_report(order: &Order, kind: IssueKind, form: Submitted, w: &Words) -> R
         return Err(("error-photo-count", filled));
     }
     let mut photos = Vec::with_capacity(form.uploads.len());
-    for upload in form.uploads {
-        let Ok(content_type) = check_image(&upload.bytes) else { return Err(("error-photo", filled)) };
-        // Only the last part of a path some browsers send, and never an empty or huge name.
-        let name: String =
-            upload.filename.rsplit(['/', '\\']).next().unwrap_or_default().trim().chars().take(120).collect();
-        let name = if name.is_empty() { "photo".to_owned() } else { name };
-        photos.push((name, content_type, upload.bytes));
+    for (i, upload) in form.uploads.into_iter().enumerate() {
+        // A photo is kept only when it decodes as the image it claims to be, cleaned of
+        // anything else it carried.
+        match Photo::clean(&upload.filename, &upload.bytes, &format!("photos[{i}]")) {
+            Ok(photo) => photos.push(photo),
+            Err(_) => return Err(("error-photo", filled)),
+        }
     }
     let mut body = text.join("\n\n");
     if !lines.is_empty() {
@@ -342,7 +343,7 @@ pub(super) async fn report(
         }
     };
     let posted = Some(form.get("form_token"));
-    let OrderVisit { store, chrome, token, grant, order, .. } =
+    let OrderVisit { chrome, token, grant, order, caller, .. } =
         match visit_order(&state, (&slug, &order_id), &headers, &PageQuery::default(), posted).await {
             Ok(visit) => visit,
             Err(refused) => return refused,
@@ -351,19 +352,11 @@ pub(super) async fn report(
     let report = match check_report(&order, kind, form, &chrome.w) {
         Ok(report) => report,
         Err((key, filled)) => {
-            let html = report_form(&state, &chrome, &order, kind, &token, filled, Some(chrome.w.t(key))).await;
+            let html = report_form(&state, &caller, &chrome, &order, kind, &token, filled, Some(chrome.w.t(key))).await;
             return Page { status: StatusCode::UNPROCESSABLE_ENTITY, html, cookies: Vec::new() }.into_response();
         }
     };
-    let attachments = report
-        .photos
-        .iter()
-        .map(|(filename, content_type, bytes)| Attachment {
-            filename: filename.clone(),
-            content_type: (*content_type).to_owned(),
-            size_bytes: bytes.len() as u64,
-        })
-        .collect();
+    let attachments = report.photos.iter().map(Photo::attachment).collect();
     let input = OpenCase {
         order_id: Some(grant.order_id.to_string()),
         order_number: None,
@@ -377,30 +370,19 @@ pub(super) async fn report(
         message: FirstMessage { body: report.body, attachments },
         lines: report.lines,
     };
-    let caller = StoreCaller { store_id: store.id, label: "customer portal".into(), is_agent: false };
-    let case_id = match crate::routes::cases::open(&state, &caller, input, true).await {
-        Ok((stored, _)) => stored.case.id,
+    let case_id = match cases::open(state.app(), &caller, input).await {
+        Ok(view) => view.case.id,
         Err(e) => {
             tracing::warn!(error = ?e, "a portal report was refused");
-            let html =
-                report_form(&state, &chrome, &order, kind, &token, Filled::default(), Some(chrome.w.t("error-remedy")))
-                    .await;
+            let problem = Some(chrome.w.t("error-remedy"));
+            let html = report_form(&state, &caller, &chrome, &order, kind, &token, Filled::default(), problem).await;
             return Page { status: StatusCode::UNPROCESSABLE_ENTITY, html, cookies: Vec::new() }.into_response();
         }
     };
-    // The photos were checked before the case was opened, so only the database can refuse them now.
-    for (filename, content_type, bytes) in report.photos {
-        let info = AttachmentInfo {
-            id: uuid::Uuid::now_v7(),
-            case_id,
-            filename,
-            content_type: content_type.to_owned(),
-            size_bytes: bytes.len() as u64,
-            created_at: OffsetDateTime::now_utc(),
-        };
-        if let Err(e) = state.storage().save_attachment(store.id, &info, &bytes).await {
-            tracing::error!(error = %e, %case_id, "a photo of a portal report could not be kept");
-        }
+    // The photos were checked and cleaned before the case was opened, so only the database can
+    // refuse them now.
+    if let Err(e) = redress_app::attachments::save(state.app(), &caller, case_id, report.photos).await {
+        tracing::error!(error = %e, %case_id, "the photos of a portal report could not be kept");
     }
     redirect(&format!("{}/cases/{case_id}?sent=1", chrome.base), Vec::new())
 }
@@ -415,8 +397,14 @@ pub(super) struct PhotoView {
     pub(super) alt: String,
 }
 
-pub(super) async fn photos_of(state: &AppState, chrome: &Chrome, case: &Case) -> Vec<PhotoView> {
-    let photos = state.storage().attachments_of_case(case.store_id, case.id).await.unwrap_or_default();
+pub(super) async fn photos_of(state: &AppState, caller: &Caller, chrome: &Chrome, case: &Case) -> Vec<PhotoView> {
+    let photos = match redress_app::attachments::list(state.app(), caller, case.id).await {
+        Ok(photos) => photos,
+        Err(e) => {
+            tracing::warn!(error = %e, "a case's photos could not be read");
+            Vec::new()
+        }
+    };
     photos
         .iter()
         .enumerate()
@@ -438,9 +426,8 @@ pub(super) async fn photo(
     };
     let found = async {
         let (grant, _, _) = grant_of(&state, &store, &chrome, &headers, &PageQuery::default())?;
-        let case = granted_case(&state, &store, &grant, &case_id).await?;
-        let id = photo_id.parse().ok()?;
-        state.storage().attachment(store.id, case.id, id).await.ok()
+        let (caller, case) = granted_case(&state, &grant, &case_id).await?;
+        redress_app::attachments::photo(state.app(), &caller, case.id, &photo_id).await.ok()
     };
     let Some((info, bytes)) = found.await else {
         return notice(StatusCode::NOT_FOUND, &chrome, "error-expired", Vec::new()).into_response();
@@ -491,10 +478,10 @@ pub(super) struct ReturnView {
 }
 
 /// What was done on the case, in words.
-pub(super) fn done_on(w: &Words, entries: &[redress_storage::RecordedEntry]) -> Vec<String> {
+pub(super) fn done_on(w: &Words, entries: &[TimelineItem]) -> Vec<String> {
     entries
         .iter()
-        .filter_map(|e| match &e.entry.event {
+        .filter_map(|e| match &e.event {
             CaseEvent::RemedyCarriedOut { remedy, amount, .. } => Some(match amount {
                 Some(amount) if amount.amount_minor > 0 => format!("{} ({amount})", w.t(&format!("remedy-{remedy}"))),
                 _ => w.t(&format!("remedy-{remedy}")),
@@ -508,26 +495,27 @@ pub(super) fn done_on(w: &Words, entries: &[redress_storage::RecordedEntry]) -> 
 /// The decision on a case still waiting for a remedy, about the lines the customer reported.
 pub(super) async fn decision_of(
     state: &AppState,
+    caller: &Caller,
     w: &Words,
     case: &Case,
-    order: &Order,
     photos_provided: bool,
 ) -> Option<DecisionView> {
-    let facts = CaseFacts {
-        kind: case.kind,
-        lines: case.lines.clone(),
+    let request = OptionsRequest {
+        lines: None,
         photos_provided,
         carrier_allows_intercept: false,
         // The reasons in the language the customer reads the page in now.
-        language: LanguageTag::parse(w.tag()).unwrap_or_else(|_| case.language.clone()),
+        language: Some(LanguageTag::parse(w.tag()).unwrap_or_else(|_| case.language.clone())),
     };
-    let decision = match options_for(state, case, &facts).await {
+    let decision = match resolution::options(state.app(), caller, case.id, request).await {
         Ok(decision) => decision,
         Err(e) => {
-            tracing::warn!(code = e.code, message = %e.message, case_id = %case.id, "no decision for a portal case");
+            tracing::warn!(code = ?e.code, message = %e.message, case_id = %case.id, "no decision for a portal case");
             return None;
         }
     };
+    let order = redress_app::orders::order(state.app(), caller, &case.order_id?.to_string()).await.ok()?;
+    let order = &order;
     let lines = &case.lines;
     let address_kind = case.kind == IssueKind::ChangeShippingAddress;
     let mut offers = Vec::new();
@@ -622,12 +610,24 @@ pub(super) fn address_lines(a: &Address) -> Vec<String> {
 }
 
 /// The case's returns with what the customer must do: where to send them, by when, and the label.
-pub(super) async fn returns_of(state: &AppState, w: &Words, case: &Case, order: &Order) -> Vec<ReturnView> {
-    let returns = state.storage().returns_of_case(case.store_id, case.id).await.unwrap_or_default();
+pub(super) async fn returns_of(
+    state: &AppState,
+    caller: &Caller,
+    w: &Words,
+    case: &Case,
+    order: &Order,
+) -> Vec<ReturnView> {
+    let returns = match resolution::returns(state.app(), caller, case.id).await {
+        Ok(found) => found.returns,
+        Err(e) => {
+            tracing::warn!(error = %e, "a case's returns could not be read");
+            Vec::new()
+        }
+    };
     if returns.is_empty() {
         return Vec::new();
     }
-    let policy = policy_of(state, case.store_id).await.unwrap_or_else(|_| Policy::standard());
+    let policy = policy_for(state, caller).await;
     returns.iter().map(|rma| return_view(w, rma, order, &policy)).collect()
 }
 
@@ -677,30 +677,30 @@ pub(super) async fn choose(
     let Some((grant, _, _)) = granted else {
         return notice(StatusCode::FORBIDDEN, &chrome, "error-form", Vec::new()).into_response();
     };
-    let Some(case) = granted_case(&state, &store, &grant, &case_id).await else {
+    let Some((caller, case)) = granted_case(&state, &grant, &case_id).await else {
         return notice(StatusCode::NOT_FOUND, &chrome, "error-expired", Vec::new()).into_response();
     };
     let page = format!("{}/cases/{}", chrome.base, case.id);
     let done = redirect(&format!("{page}?done=1"), Vec::new());
     // A remedy is chosen once: a second click (or a second tab) shows what the first one did.
-    if is_settled(&state, &case).await {
+    if is_settled(&state, &caller, &case).await {
         return done;
     }
-    match carry_out_choice(&state, &store, &grant, &case, &form).await {
+    match carry_out_choice(&state, &caller, &case, &form).await {
         Ok(()) => done,
         // Two clicks at once: the one that lost the race finds the case settled by the other.
-        Err(_) if is_settled(&state, &case).await => done,
+        Err(_) if is_settled(&state, &caller, &case).await => done,
         Err(code) => redirect(&format!("{page}?error={code}"), Vec::new()),
     }
 }
 
-async fn is_settled(state: &AppState, case: &Case) -> bool {
-    let Ok(current) = state.storage().case(case.store_id, case.id).await else { return false };
-    let timeline = state.storage().timeline(case.store_id, case.id).await.unwrap_or_default();
-    let carried_out = timeline
+async fn is_settled(state: &AppState, caller: &Caller, case: &Case) -> bool {
+    let Ok(view) = cases::view(state.app(), caller, case.id).await else { return false };
+    let carried_out = view
+        .timeline
         .iter()
-        .any(|e| matches!(e.entry.event, CaseEvent::RemedyCarriedOut { .. } | CaseEvent::OrderAmended { .. }));
-    carried_out || matches!(current.status, CaseStatus::Resolved | CaseStatus::Closed)
+        .any(|e| matches!(e.event, CaseEvent::RemedyCarriedOut { .. } | CaseEvent::OrderAmended { .. }));
+    carried_out || matches!(view.case.status, CaseStatus::Resolved | CaseStatus::Closed)
 }
 
 /// The error codes the case page knows how to say.
@@ -709,16 +709,16 @@ pub(super) const CHOICE_ERRORS: &[&str] =
 
 async fn carry_out_choice(
     state: &AppState,
-    store: &Store,
-    grant: &Grant,
+    caller: &Caller,
     case: &Case,
     form: &Submitted,
 ) -> Result<(), &'static str> {
+    let app = state.app();
     let lines = case.lines.clone();
     let remedy: Remedy = form.get("remedy").parse().map_err(|_| "not-offered")?;
-    let order = state.storage().order(store.id, grant.order_id).await.map_err(|_| "remedy")?;
-    let photos_provided =
-        !state.storage().attachments_of_case(store.id, case.id).await.map_err(|_| "remedy")?.is_empty();
+    let order_id = case.order_id.ok_or("remedy")?;
+    let order = redress_app::orders::order(app, caller, &order_id.to_string()).await.map_err(|_| "remedy")?;
+    let photos_provided = !redress_app::attachments::list(app, caller, case.id).await.map_err(|_| "remedy")?.is_empty();
     let swaps: Vec<(&str, &str)> = form
         .fields
         .iter()
@@ -737,23 +737,12 @@ async fn carry_out_choice(
             _ => "choose-variant",
         })
     };
-    let actor = customer_of(case);
-    // One key per case: of two choices racing, the store commits one and refuses the other whole.
-    let key = || IdempotencyKey {
-        key: format!("portal-remedy-{}", case.id),
-        request_hash: remedy.to_string(),
-        at: OffsetDateTime::now_utc(),
-    };
+    // One key per case: of two choices racing, one is carried out and the other refused whole.
+    let key = RequestKey::parse(&format!("portal-remedy-{}", case.id)).map_err(|_| "remedy")?;
     let outcome = if remedy == Remedy::AmendOrder {
         // Before it ships a new size is an amendment of the line, if the policy offers one.
-        let facts = CaseFacts {
-            kind: case.kind,
-            lines: lines.clone(),
-            photos_provided,
-            carrier_allows_intercept: false,
-            language: case.language.clone(),
-        };
-        let decision = options_for(state, case, &facts).await.map_err(|_| "remedy")?;
+        let request = OptionsRequest { photos_provided, ..OptionsRequest::default() };
+        let decision = resolution::options(app, caller, case.id, request).await.map_err(|_| "remedy")?;
         if decision.offer(Remedy::AmendOrder).is_none() || case.kind == IssueKind::ChangeShippingAddress {
             return Err("not-offered");
         }
@@ -766,7 +755,7 @@ async fn carry_out_choice(
             stock: reported_stock(&order),
             carrier_allows_intercept: false,
         };
-        amend_order_for(state, store.id, case.id, input, actor, Some(key())).await.map(|_| ())
+        resolution::amend_order(app, caller, case.id, input, &key).await.map(|_| ())
     } else {
         let replacements = if remedy == Remedy::Exchange {
             let items = swaps
@@ -780,35 +769,25 @@ async fn carry_out_choice(
         } else {
             Vec::new()
         };
-        // The case's own lines are the ones concerned; the remedy code reads them from the case.
+        // The case's own lines are the ones concerned; the remedy reads them from the case.
         let input = RemedyRequest {
             remedy,
             lines: Vec::new(),
             photos_provided,
             carrier_allows_intercept: false,
-            approved_by: None,
             carrier_reference: None,
             amount: None,
             refund_shipping: None,
-            requested_by: None,
             customer_flagged: false,
         };
-        // The money a customer's remedy moves is asked for by the portal, keyed by the case's
-        // one portal remedy so a second click finds the same refunds.
-        let asker = RemedyAsker {
-            actor,
-            requested_by: Person::new("customer portal", Role::Agent).map_err(|_| "not-offered")?,
-            key_base: refund_key_base(case.id, Some(&key().key)),
-        };
-        carry_out_remedy_for(state, store.id, case.id, (input, replacements), asker, Some(key())).await.map(|_| ())
+        resolution::carry_out_remedy(app, caller, case.id, (input, replacements), &key).await.map(|_| ())
     };
-    outcome.map_err(|e: ApiError| {
-        tracing::info!(code = e.code, message = %e.message, "a portal remedy was refused");
+    outcome.map_err(|e| {
+        tracing::info!(code = ?e.code, message = %e.message, "a portal remedy was refused");
         match e.code {
-            "needs_approval" => "needs-approval",
-            "not_offered" => "not-offered",
-            "out_of_stock" => "out-of-stock",
-            "too_late_to_amend" => "too-late",
+            ErrorCode::NotOffered | ErrorCode::AlreadyGiven => "not-offered",
+            ErrorCode::OutOfStock => "out-of-stock",
+            ErrorCode::TooLateToAmend => "too-late",
             _ => "remedy",
         }
     })
@@ -834,15 +813,22 @@ struct AddressPage<'a> {
 }
 
 /// Whether the order's address can still change; when not, the reason in the customer's
-/// language and what can be done instead, as the amendment logic gives them.
-fn too_late(order: &Order, policy: &Policy, w: &Words, language: &LanguageTag) -> Option<(String, Vec<String>)> {
-    if amendable(order, policy) && order.cancelled_at.is_none() {
+/// language and what can be done instead, as the amendment rules give them.
+async fn too_late(
+    state: &AppState,
+    caller: &Caller,
+    order: &Order,
+    w: &Words,
+    language: &LanguageTag,
+) -> Option<(String, Vec<String>)> {
+    if redress_app::orders::amendable(state.app(), caller, order).await.unwrap_or(false) {
         return None;
     }
+    // The same address again: an amendment that would change nothing, refused only for its timing.
     let same = Amendment::ShippingAddress { address: order.shipping_address.clone() };
-    match amend(order, &same, policy, &BTreeMap::new(), false, language, OffsetDateTime::now_utc()) {
-        Err(AmendmentError::TooLate { reason, alternatives }) => {
-            Some((reason.text, alternatives.iter().map(|r| w.t(&format!("remedy-{r}"))).collect()))
+    match resolution::amendment_refusal(state.app(), caller, order, &same, language).await {
+        Ok(Some(refusal)) if refusal.code == ErrorCode::TooLateToAmend => {
+            Some((refusal.message, refusal.alternatives.iter().map(|r| w.t(&format!("remedy-{r}"))).collect()))
         }
         _ => Some((w.t("address-cancelled"), Vec::new())),
     }
@@ -850,14 +836,13 @@ fn too_late(order: &Order, policy: &Policy, w: &Words, language: &LanguageTag) -
 
 async fn address_form(
     state: &AppState,
-    chrome: &Chrome,
-    store: &Store,
+    (caller, chrome, store): (&Caller, &Chrome, &Store),
     order: &Order,
     token: &str,
     address: Address,
     error: Option<String>,
 ) -> Result<String, askama::Error> {
-    let policy = policy_of(state, order.store_id).await.unwrap_or_else(|_| Policy::standard());
+    let refused = too_late(state, caller, order, &chrome.w, &language_of(&chrome.w, store)).await;
     AddressPage {
         c: chrome,
         order_id: order.id.to_string(),
@@ -866,7 +851,7 @@ async fn address_form(
         street2: address.lines.get(1).cloned().unwrap_or_default(),
         region: address.region.clone().unwrap_or_default(),
         address,
-        refused: too_late(order, &policy, &chrome.w, &language_of(&chrome.w, store)),
+        refused,
         error,
         form_token: state.portal_keys().form_token(token),
     }
@@ -880,12 +865,13 @@ pub(super) async fn address_page(
     Query(query): Query<PageQuery>,
     headers: HeaderMap,
 ) -> Response {
-    let OrderVisit { store, chrome, cookies, token, order, .. } =
+    let OrderVisit { store, chrome, cookies, token, order, caller, .. } =
         match visit_order(&state, (&slug, &order_id), &headers, &query, None).await {
             Ok(visit) => visit,
             Err(refused) => return refused,
         };
-    let html = address_form(&state, &chrome, &store, &order, &token, order.shipping_address.clone(), None).await;
+    let html =
+        address_form(&state, (&caller, &chrome, &store), &order, &token, order.shipping_address.clone(), None).await;
     Page { status: StatusCode::OK, html, cookies }.into_response()
 }
 
@@ -900,7 +886,7 @@ pub(super) async fn change_address(
 ) -> Response {
     let form = Submitted { fields, uploads: Vec::new() };
     let posted = Some(form.get("form_token"));
-    let OrderVisit { store, chrome, token, order, .. } =
+    let OrderVisit { store, chrome, token, order, caller, .. } =
         match visit_order(&state, (&slug, &order_id), &headers, &PageQuery::default(), posted).await {
             Ok(visit) => visit,
             Err(refused) => return refused,
@@ -915,10 +901,10 @@ pub(super) async fn change_address(
         country: field("country").to_uppercase(),
     };
     let refuse = |status: StatusCode, key: &str, address: Address| {
-        let (state, chrome, store, order, token) = (&state, &chrome, &store, &order, &token);
+        let (state, chrome, store, order, token, caller) = (&state, &chrome, &store, &order, &token, &caller);
         let message = chrome.w.t(key);
         async move {
-            let html = address_form(state, chrome, store, order, token, address, Some(message)).await;
+            let html = address_form(state, (caller, chrome, store), order, token, address, Some(message)).await;
             Page { status, html, cookies: Vec::new() }.into_response()
         }
     };
@@ -926,18 +912,22 @@ pub(super) async fn change_address(
         return refuse(StatusCode::UNPROCESSABLE_ENTITY, "error-address", address).await;
     }
     // The amendment is tried on the order first, so a refused change opens no case.
-    let policy = policy_of(&state, store.id).await.unwrap_or_else(|_| Policy::standard());
     let amendment = Amendment::ShippingAddress { address: address.clone() };
     let language = language_of(&chrome.w, &store);
-    match amend(&order, &amendment, &policy, &BTreeMap::new(), false, &language, OffsetDateTime::now_utc()) {
-        Ok(_) => {}
-        Err(AmendmentError::NoChange) => {
-            return refuse(StatusCode::UNPROCESSABLE_ENTITY, "address-same", address).await;
+    match resolution::amendment_refusal(state.app(), &caller, &order, &amendment, &language).await {
+        Ok(None) => {}
+        Ok(Some(refusal)) => {
+            let (status, key) = match refusal.code {
+                ErrorCode::NoChange => (StatusCode::UNPROCESSABLE_ENTITY, "address-same"),
+                ErrorCode::TooLateToAmend | ErrorCode::OrderCancelled => (StatusCode::CONFLICT, "address-refused"),
+                _ => (StatusCode::UNPROCESSABLE_ENTITY, "error-address"),
+            };
+            return refuse(status, key, address).await;
         }
-        Err(AmendmentError::TooLate { .. } | AmendmentError::Cancelled) => {
-            return refuse(StatusCode::CONFLICT, "address-refused", address).await;
+        Err(e) => {
+            tracing::error!(error = %e, "an address change could not be checked");
+            return refuse(StatusCode::SERVICE_UNAVAILABLE, "error-address", address).await;
         }
-        Err(_) => return refuse(StatusCode::UNPROCESSABLE_ENTITY, "error-address", address).await,
     }
     let input = OpenCase {
         order_id: Some(order.id.to_string()),
@@ -955,30 +945,24 @@ pub(super) async fn change_address(
         },
         lines: Vec::new(),
     };
-    let caller = StoreCaller { store_id: store.id, label: "customer portal".into(), is_agent: false };
-    let case = match crate::routes::cases::open(&state, &caller, input, false).await {
-        Ok((stored, _)) => stored.case,
+    let case = match cases::open(state.app(), &caller, input).await {
+        Ok(view) => view.case,
         Err(e) => {
             tracing::warn!(error = ?e, "a portal address change could not open its case");
             return refuse(StatusCode::UNPROCESSABLE_ENTITY, "error-remedy", address).await;
         }
     };
     let input = AmendmentRequest { amendment, stock: BTreeMap::new(), carrier_allows_intercept: false };
-    match amend_order_for(&state, store.id, case.id, input, customer_of(&case), None).await {
+    let key = RequestKey::fresh();
+    match resolution::amend_order(state.app(), &caller, case.id, input, &key).await {
         Ok(_) => redirect(&format!("{}/orders/{}?amended=1", chrome.base, order.id), Vec::new()),
         Err(e) => {
             // The order changed between the check and the write (a parcel left): the case stays
             // open for the shop, and the customer is told.
-            tracing::warn!(code = e.code, "a portal address change was refused");
+            tracing::warn!(code = ?e.code, "a portal address change was refused");
             redirect(&format!("{}/cases/{}?error=too-late", chrome.base, case.id), Vec::new())
         }
     }
-}
-
-/// True when the order's address can still be changed from the portal.
-pub(super) async fn can_change_address(state: &AppState, order: &Order) -> bool {
-    let policy = policy_of(state, order.store_id).await.unwrap_or_else(|_| Policy::standard());
-    amendable(order, &policy) && order.cancelled_at.is_none()
 }
 
 /// True when a case has had its remedy (or amendment) carried out, or is done.

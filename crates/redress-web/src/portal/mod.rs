@@ -17,15 +17,18 @@ use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
-use redress_domain::{
-    Actor, Case, CaseStatus, Channel, Direction, IssueKind, Message, MessageId, Order, OrderId, Store,
-};
-use redress_storage::CaseFilter;
+use redress_app::Caller;
+use redress_app::cases::{self, CaseQuery as CaseListQuery, NewMessage};
+use redress_app::orders::LookUp;
+use redress_domain::{Case, CaseStatus, Channel, Direction, IssueKind, Order, OrderId, Store};
 use serde::Deserialize;
 use time::OffsetDateTime;
 
 use crate::AppState;
-use crate::html::{Page, cookie, language_cookie, redirect, secure, store_and_words, unknown_store};
+use crate::html::{
+    Page, Source, cookie, language_cookie, login_form, login_form_valid, redirect, secure, store_and_words,
+    unknown_store,
+};
 use i18n::{LANGUAGES, Words};
 use session::{COOKIE as SESSION_COOKIE, Grant, SESSION_HOURS};
 
@@ -96,12 +99,14 @@ fn notice(status: StatusCode, chrome: &Chrome, key: &str, cookies: Vec<String>) 
     Page { status, html: NoticePage { c: chrome, text: chrome.w.t(key) }.render(), cookies }
 }
 
-/// `/`: the first store's portal, or how to create one.
+/// `/`: the portal of a deployment's only store, or where to go. The deployment's shops are
+/// not listed to whoever asks.
 async fn home(State(state): State<AppState>) -> Response {
-    match state.storage().stores().await.ok().and_then(|stores| stores.into_iter().next()) {
-        Some(store) => redirect(&format!("/s/{}", store.slug), Vec::new()),
-        None => Html(
-            "<!doctype html><title>Redress</title><p>No store yet. Create one with <code>POST /api/v1/stores</code> \
+    match redress_app::stores::single_store(state.app()).await {
+        Ok(Some(slug)) => redirect(&format!("/s/{slug}"), Vec::new()),
+        _ => Html(
+            "<!doctype html><title>Redress</title><p>Open your shop's own help address: <code>/s/&lt;shop&gt;</code>. \
+             A new deployment creates its first shop with <code>POST /api/v1/stores</code> \
              (see <a href=\"/api/v1/openapi.json\">the API</a>).</p>"
                 .to_owned(),
         )
@@ -116,6 +121,8 @@ struct LookupPage<'a> {
     error: Option<String>,
     number: String,
     email: String,
+    /// Ties the form to this browser's look-up cookie.
+    login_token: String,
 }
 
 async fn lookup_page(
@@ -124,8 +131,12 @@ async fn lookup_page(
     Query(query): Query<PageQuery>,
     headers: HeaderMap,
 ) -> Response {
-    let Some((_, chrome, cookies)) = storefront(&state, &slug, &headers, &query).await else { return unknown_store() };
-    let page = LookupPage { c: &chrome, error: None, number: String::new(), email: String::new() };
+    let Some((_, chrome, mut cookies)) = storefront(&state, &slug, &headers, &query).await else {
+        return unknown_store();
+    };
+    let (login_token, login_cookie) = login_form(&headers);
+    cookies.extend(login_cookie);
+    let page = LookupPage { c: &chrome, error: None, number: String::new(), email: String::new(), login_token };
     Page { status: StatusCode::OK, html: page.render(), cookies }.into_response()
 }
 
@@ -136,45 +147,49 @@ pub struct LookupForm {
     number: String,
     #[serde(default)]
     email: String,
+    #[serde(default)]
+    login_token: String,
 }
 
 async fn lookup(
     State(state): State<AppState>,
     Path(slug): Path<String>,
+    Source(source): Source,
     headers: HeaderMap,
     Form(form): Form<LookupForm>,
 ) -> Response {
     let Some((store, chrome, _)) = storefront(&state, &slug, &headers, &PageQuery::default()).await else {
         return unknown_store();
     };
-    let number = form.number.trim().trim_start_matches('#').to_owned();
-    let email = form.email.trim().to_lowercase();
-    let keys = state.portal_keys();
-    let (number_key, email_key) = (format!("{}:n:{number}", store.id), format!("{}:e:{email}", store.id));
+    let number: String = form.number.trim().chars().take(64).collect();
+    let email: String = form.email.trim().chars().take(320).collect();
+    let (login_token, login_cookie) = login_form(&headers);
     let refuse = |status: StatusCode, key: &str| {
-        let page =
-            LookupPage { c: &chrome, error: Some(chrome.w.t(key)), number: number.clone(), email: email.clone() };
-        Page { status, html: page.render(), cookies: Vec::new() }.into_response()
+        let page = LookupPage {
+            c: &chrome,
+            error: Some(chrome.w.t(key)),
+            number: number.clone(),
+            email: email.clone(),
+            login_token: login_token.clone(),
+        };
+        Page { status, html: page.render(), cookies: login_cookie.clone().into_iter().collect() }.into_response()
     };
-    if keys.too_many_failures(&number_key) || keys.too_many_failures(&email_key) {
-        return refuse(StatusCode::TOO_MANY_REQUESTS, "find-order-too-many");
+    if !login_form_valid(&headers, &form.login_token) {
+        return refuse(StatusCode::FORBIDDEN, "error-form");
     }
-    let found = match state.storage().order_by_number(store.id, &number).await {
-        Ok(Some(order)) => match state.storage().customer(store.id, order.customer_id).await {
-            // The same answer for a wrong number and a wrong email, so neither can be probed.
-            Ok(customer) if customer.email.as_str().eq_ignore_ascii_case(&email) => Some(order),
-            _ => None,
-        },
-        _ => None,
+    let order_id = match redress_app::orders::look_up(state.app(), &store, (&number, &email), &source).await {
+        Ok(LookUp::Found(order_id)) => order_id,
+        Ok(LookUp::TooMany) => return refuse(StatusCode::TOO_MANY_REQUESTS, "find-order-too-many"),
+        Ok(LookUp::NotFound) => return refuse(StatusCode::UNPROCESSABLE_ENTITY, "find-order-failed"),
+        Err(e) => {
+            tracing::error!(error = %e, "an order look-up failed");
+            return refuse(StatusCode::SERVICE_UNAVAILABLE, "find-order-failed");
+        }
     };
-    let Some(order) = found else {
-        keys.record_failure(&number_key);
-        keys.record_failure(&email_key);
-        return refuse(StatusCode::UNPROCESSABLE_ENTITY, "find-order-failed");
-    };
-    let grant = keys.grant(store.id, order.id, OffsetDateTime::now_utc(), SESSION_HOURS);
+    let keys = state.portal_keys();
+    let grant = keys.grant(store.id, order_id, state.app().now(), SESSION_HOURS);
     redirect(
-        &format!("{}/orders/{}", chrome.base, order.id),
+        &format!("{}/orders/{}", chrome.base, order_id),
         vec![session_cookie(&chrome, &keys.token(&grant), &headers)],
     )
 }
@@ -198,7 +213,7 @@ fn grant_of(
     query: &PageQuery,
 ) -> Option<(Grant, String, Option<String>)> {
     let keys = state.portal_keys();
-    let now = OffsetDateTime::now_utc();
+    let now = state.app().now();
     let from_link = query.t.as_deref().and_then(|t| Some((keys.verify(t, now)?, t.to_owned())));
     let (grant, token, set) = match from_link {
         Some((grant, token)) => {
@@ -261,14 +276,20 @@ fn case_status(w: &Words, status: CaseStatus) -> String {
 }
 
 /// One order as a request's grant opens it: the store, the page chrome, the cookies to set, the
-/// grant with its token, and the order.
+/// grant with its token, the customer as the caller, and the order.
 struct OrderVisit {
     store: Store,
     chrome: Chrome,
     cookies: Vec<String>,
     grant: Grant,
     token: String,
+    caller: Caller,
     order: Order,
+}
+
+/// The customer a grant names, as the application's caller; `None` when the order is gone.
+async fn holder(state: &AppState, grant: &Grant) -> Option<Caller> {
+    redress_app::orders::holder(state.app(), grant.store_id, grant.order_id).await.ok()
 }
 
 /// The order `order_id` as the request's grant opens it, or the page refusing it: an unknown
@@ -297,10 +318,17 @@ async fn visit_order(
         return Err(notice(status, &chrome, key, cookies).into_response());
     };
     cookies.extend(set);
-    let Ok(order) = state.storage().order(store.id, grant.order_id).await else {
+    let found = match holder(state, &grant).await {
+        Some(caller) => redress_app::orders::order(state.app(), &caller, &grant.order_id.to_string())
+            .await
+            .ok()
+            .map(|order| (caller, order)),
+        None => None,
+    };
+    let Some((caller, order)) = found else {
         return Err(notice(StatusCode::NOT_FOUND, &chrome, "error-expired", cookies).into_response());
     };
-    Ok(OrderVisit { store, chrome, cookies, grant, token, order })
+    Ok(OrderVisit { store, chrome, cookies, grant, token, caller, order })
 }
 
 async fn order_page(
@@ -309,13 +337,19 @@ async fn order_page(
     Query(query): Query<PageQuery>,
     headers: HeaderMap,
 ) -> Response {
-    let OrderVisit { store, chrome, cookies, token, order, .. } =
+    let OrderVisit { chrome, cookies, token, order, caller, .. } =
         match visit_order(&state, (&slug, &order_id), &headers, &query, None).await {
             Ok(visit) => visit,
             Err(refused) => return refused,
         };
-    let filter = CaseFilter { order_id: Some(order.id), ..CaseFilter::default() };
-    let cases = state.storage().cases(store.id, &filter, None, 50).await.map(|p| p.cases).unwrap_or_default();
+    let listed = cases::list(state.app(), &caller, CaseListQuery { limit: Some(50), ..CaseListQuery::default() }).await;
+    let cases = match listed {
+        Ok(list) => list.cases,
+        Err(e) => {
+            tracing::error!(error = %e, "a customer's cases could not be read");
+            return notice(StatusCode::SERVICE_UNAVAILABLE, &chrome, "error-expired", cookies).into_response();
+        }
+    };
     let w = &chrome.w;
     let page = OrderPage {
         c: &chrome,
@@ -366,7 +400,7 @@ async fn order_page(
         form_token: state.portal_keys().form_token(&token),
         notice: query.amended.is_some().then(|| w.t("address-changed")),
         address: flow::address_lines(&order.shipping_address),
-        can_change_address: flow::can_change_address(&state, &order).await,
+        can_change_address: redress_app::orders::amendable(state.app(), &caller, &order).await.unwrap_or(false),
     };
     Page { status: StatusCode::OK, html: page.render(), cookies }.into_response()
 }
@@ -411,10 +445,12 @@ pub struct CaseQuery {
     error: Option<String>,
 }
 
-/// The case a grant reaches: only cases about the granted order.
-async fn granted_case(state: &AppState, store: &Store, grant: &Grant, case_id: &str) -> Option<Case> {
-    let case = state.storage().case(store.id, case_id.parse().ok()?).await.ok()?;
-    (case.order_id == Some(grant.order_id)).then_some(case)
+/// The case a grant reaches (only cases about the granted order), with the customer as the
+/// caller.
+async fn granted_case(state: &AppState, grant: &Grant, case_id: &str) -> Option<(Caller, Case)> {
+    let caller = holder(state, grant).await?;
+    let case = cases::case(state.app(), &caller, cases::case_id(case_id).ok()?).await.ok()?;
+    Some((caller, case))
 }
 
 async fn case_page(
@@ -431,23 +467,29 @@ async fn case_page(
         return notice(StatusCode::NOT_FOUND, &chrome, "error-expired", cookies).into_response();
     };
     cookies.extend(set);
-    let Some(case) = granted_case(&state, &store, &grant, &case_id).await else {
+    let Some((caller, case)) = granted_case(&state, &grant, &case_id).await else {
         return notice(StatusCode::NOT_FOUND, &chrome, "error-expired", cookies).into_response();
     };
-    let messages = state.storage().messages(store.id, case.id).await.unwrap_or_default();
+    let view = match cases::view(state.app(), &caller, case.id).await {
+        Ok(view) => view,
+        Err(e) => {
+            tracing::error!(error = %e, "a customer's case could not be read");
+            return notice(StatusCode::SERVICE_UNAVAILABLE, &chrome, "error-expired", cookies).into_response();
+        }
+    };
+    let (messages, timeline) = (view.messages, view.timeline);
     let w = &chrome.w;
-    let timeline = state.storage().timeline(store.id, case.id).await.unwrap_or_default();
     let done = flow::done_on(w, &timeline);
-    let photos = flow::photos_of(&state, &chrome, &case).await;
-    let order = state.storage().order(store.id, grant.order_id).await.ok();
+    let photos = flow::photos_of(&state, &caller, &chrome, &case).await;
+    let order = redress_app::orders::order(state.app(), &caller, &grant.order_id.to_string()).await.ok();
     let (decision, returns) = match &order {
         Some(order) => {
             let decision = if flow::settled(&case, &done) {
                 None
             } else {
-                flow::decision_of(&state, w, &case, order, !photos.is_empty()).await
+                flow::decision_of(&state, &caller, w, &case, !photos.is_empty()).await
             };
-            (decision, flow::returns_of(&state, w, &case, order).await)
+            (decision, flow::returns_of(&state, &caller, w, &case, order).await)
         }
         None => (None, Vec::new()),
     };
@@ -511,28 +553,21 @@ async fn reply(
     let Some((grant, _, _)) = granted else {
         return notice(StatusCode::FORBIDDEN, &chrome, "error-form", Vec::new()).into_response();
     };
-    let Some(case) = granted_case(&state, &store, &grant, &case_id).await else {
+    let Some((caller, case)) = granted_case(&state, &grant, &case_id).await else {
         return notice(StatusCode::NOT_FOUND, &chrome, "error-expired", Vec::new()).into_response();
     };
     let page = format!("{}/cases/{}", chrome.base, case.id);
     if form.body.trim().is_empty() {
         return redirect(&format!("{page}?empty=1"), Vec::new());
     }
-    let handle = case.customer_email.as_ref().map_or_else(|| "customer".to_owned(), |e| e.to_string());
-    let store_id = store.id;
-    let message = Message {
-        id: MessageId::from_uuid(uuid::Uuid::now_v7()),
-        store_id,
-        case_id: case.id,
+    let message = NewMessage {
         direction: Direction::Inbound,
-        channel: Channel::Portal,
-        author: Actor::Customer { handle },
         body: form.body,
+        channel: Some(Channel::Portal),
+        author: None,
         attachments: Vec::new(),
-        created_at: OffsetDateTime::now_utc(),
     };
-    let update = crate::routes::cases::adding(message);
-    if let Err(e) = state.storage().update_case(store.id, case.id, update).await {
+    if let Err(e) = cases::add_message(state.app(), &caller, case.id, message).await {
         tracing::warn!(error = %e, "a portal reply was refused");
     }
     redirect(&page, Vec::new())
@@ -575,7 +610,7 @@ pub struct HelpQuery {
 struct HelpPage<'a> {
     c: &'a Chrome,
     query: String,
-    results: Vec<crate::routes::help::HelpResult>,
+    results: Vec<redress_app::help::HelpResult>,
 }
 
 /// Help articles for anyone, no order needed: typos, missing accents and synonyms tolerated.
@@ -594,7 +629,7 @@ async fn help_page(
     let results = if asked.is_empty() {
         Ok(Vec::new())
     } else {
-        crate::routes::help::help_search(&state, store.id, &asked, chrome.w.tag(), 5).await
+        redress_app::help::search_public(state.app(), &store, &asked, chrome.w.tag(), 5).await
     };
     let results = results.unwrap_or_else(|e| {
         tracing::warn!(error = ?e, "help search failed");

@@ -24,6 +24,6 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
 #[utoipa::path(get, path = "/healthz", tag = "health",
     responses((status = 200, body = Health), (status = 500, body = ErrorBody)))]
 async fn healthz(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
-    state.storage().ping().await?;
+    redress_app::stores::healthy(state.app()).await?;
     Ok(Json(Health { status: "ok" }))
 }

@@ -1,4 +1,5 @@
-//! The API's endpoints, one module per resource.
+//! The API's endpoints, one module per resource. Each handler parses the request, calls the
+//! use case in [`redress_app`] with the authenticated caller, and answers.
 
 pub(crate) mod attachments;
 pub(crate) mod cases;
@@ -6,19 +7,31 @@ pub(crate) mod health;
 pub(crate) mod help;
 pub(crate) mod money;
 pub(crate) mod orders;
-pub(crate) mod resolution;
+pub(crate) mod policy;
+pub(crate) mod remedies;
+pub(crate) mod returns;
 pub(crate) mod stores;
 pub(crate) mod team;
 pub(crate) mod understanding;
 
-use crate::error::ApiError;
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use redress_app::idempotency::{Answer, Replayed};
 
-/// Reads an id from the path; a malformed id names nothing, so it is a 404 like an unknown one.
-pub(crate) fn path_id<T: std::str::FromStr>(text: &str, what: &str) -> Result<T, ApiError> {
-    text.parse().map_err(|_| ApiError::not_found(what))
+/// An answer a key may replay: its own status (the first answer's, on a replay too), with
+/// `Idempotent-Replayed: true` when it is the first answer given again.
+pub(crate) fn replayable<T: Answer>(answer: Replayed<T>) -> Response {
+    let status = StatusCode::from_u16(answer.value.status()).unwrap_or(StatusCode::OK);
+    let mut response = (status, Json(&answer.value)).into_response();
+    if answer.replayed {
+        response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
+    }
+    response
 }
 
-/// A fresh time-ordered id.
-pub(crate) fn new_id<T>(wrap: fn(uuid::Uuid) -> T) -> T {
-    wrap(uuid::Uuid::now_v7())
-}
+/// The description of the `Idempotency-Key` header, shared by every write that requires it.
+pub(crate) const KEY_DESCRIPTION: &str = "Required. The client's key for this request (1 to 255 printable ASCII \
+characters, e.g. a UUID). Retrying with the same key and the same request answers the first answer again, \
+with `Idempotent-Replayed: true`, and never acts twice; the same key with another request is 422 \
+`idempotency_key_reused`. Keys are remembered for 24 hours.";

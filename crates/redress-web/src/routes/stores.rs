@@ -1,21 +1,21 @@
-//! Stores and their API keys. Creating stores needs the admin key; a store manages its own
-//! keys (list, create, revoke) with one of its keys, which is what the workspace's settings call.
+//! Stores and their API keys over HTTP. The operator's key sets stores up; a store's keys are
+//! managed by its admins (integration keys, keys for others) and by each team member (their own
+//! personal keys), which is what the desk's settings call too.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
-use redress_domain::{ApiKeyId, Currency, LanguageTag, Store, StoreSlug};
-use redress_storage::ApiKeyRecord;
+use redress_app::keys::{self, ApiKeyView, CreateApiKey, NewApiKey};
+use redress_app::stores::{self, CreateStore, CreatedStore};
+use redress_domain::Store;
 use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::{new_id, path_id};
 use crate::AppState;
-use crate::auth::{Admin, StoreCaller, hash_secret, new_store_secret};
+use crate::auth::ApiCaller;
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::ApiJson;
+use crate::extract::{ApiJson, ApiPath};
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -26,135 +26,58 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(revoke_own_api_key))
 }
 
-/// A store to set up.
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CreateStore {
-    /// Short name for URLs: lower-case letters, digits, dashes.
-    pub slug: String,
-    /// Name shown to customers.
-    pub name: String,
-    /// ISO 4217 currency, e.g. `EUR`.
-    pub default_currency: String,
-    /// BCP 47 language of replies when the customer's is unknown, e.g. `en`.
-    pub default_language: String,
-}
-
-/// A new API key. The secret is shown once and never stored.
-#[derive(Serialize, ToSchema)]
-pub struct NewApiKey {
-    /// The key's id.
-    pub id: ApiKeyId,
-    /// What the key is for.
-    pub label: String,
-    /// The secret to send as `Authorization: Bearer <secret>`. Keep it: it cannot be shown again.
-    pub secret: String,
-}
-
-/// A store just set up, with its first API key.
-#[derive(Serialize, ToSchema)]
-pub struct CreatedStore {
-    /// The store.
-    pub store: Store,
-    /// Its first API key.
-    pub api_key: NewApiKey,
-}
-
-/// A key to create.
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CreateApiKey {
-    /// What the key is for, e.g. `shopify-sync` or `agent maria`.
-    pub label: String,
-}
-
-fn validate_label(label: &str) -> Result<String, ApiError> {
-    let label = label.trim();
-    if label.is_empty() || label.chars().count() > 100 {
-        return Err(ApiError::invalid("label", "give the key a label of 1 to 100 characters"));
-    }
-    Ok(label.to_owned())
-}
-
-async fn issue_key(state: &AppState, store_id: redress_domain::StoreId, label: String) -> Result<NewApiKey, ApiError> {
-    let secret = new_store_secret();
-    let record = ApiKeyRecord {
-        id: new_id(ApiKeyId::from_uuid),
-        store_id,
-        label: label.clone(),
-        secret_hash: hash_secret(&secret),
-        created_at: OffsetDateTime::now_utc(),
-    };
-    state.storage().create_api_key(&record).await?;
-    Ok(NewApiKey { id: record.id, label, secret })
-}
-
-/// Sets up a store and returns its first API key.
+/// Sets up a store (the operator's key), with an integration key and, when `admin` is given,
+/// its first admin and their personal key.
 #[utoipa::path(post, path = "/api/v1/stores", tag = "stores", request_body = CreateStore,
     security(("admin_key" = [])),
     responses((status = 201, body = CreatedStore), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 409, description = "The slug is taken", body = ErrorBody)))]
+        (status = 403, body = ErrorBody), (status = 409, description = "The slug is taken", body = ErrorBody)))]
 async fn create_store(
     State(state): State<AppState>,
-    _admin: Admin,
+    ApiCaller(caller): ApiCaller,
     ApiJson(input): ApiJson<CreateStore>,
 ) -> Result<(StatusCode, Json<CreatedStore>), ApiError> {
-    let store = Store {
-        id: new_id(redress_domain::StoreId::from_uuid),
-        slug: StoreSlug::parse(&input.slug)?,
-        name: Store::validate_name(&input.name)?,
-        default_currency: Currency::from_code(&input.default_currency)
-            .map_err(|e| ApiError::invalid("default_currency", e.to_string()))?,
-        default_language: LanguageTag::parse(&input.default_language)
-            .map_err(|e| ApiError::invalid("default_language", e.problem))?,
-        created_at: OffsetDateTime::now_utc(),
-    };
-    state.storage().create_store(&store).await?;
-    let api_key = issue_key(&state, store.id, "default".to_owned()).await?;
-    Ok((StatusCode::CREATED, Json(CreatedStore { store, api_key })))
+    Ok((StatusCode::CREATED, Json(stores::create(state.app(), &caller, input).await?)))
 }
 
-/// Every store of the deployment.
+/// Every store of the deployment (the operator's key).
 #[utoipa::path(get, path = "/api/v1/stores", tag = "stores", security(("admin_key" = [])),
-    responses((status = 200, body = Vec<Store>), (status = 401, body = ErrorBody)))]
-async fn list_stores(State(state): State<AppState>, _admin: Admin) -> Result<Json<Vec<Store>>, ApiError> {
-    Ok(Json(state.storage().stores().await?))
+    responses((status = 200, body = Vec<Store>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn list_stores(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+) -> Result<Json<Vec<Store>>, ApiError> {
+    Ok(Json(stores::list(state.app(), &caller).await?))
 }
 
-/// Creates another API key for a store.
-#[utoipa::path(post, path = "/api/v1/stores/{store_id}/api-keys", tag = "stores", request_body = CreateApiKey,
+/// An integration key to make for a store.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OperatorKeyRequest {
+    /// What the key is for.
+    pub label: String,
+}
+
+/// Creates another integration key for a store (the operator's key).
+#[utoipa::path(post, path = "/api/v1/stores/{store_id}/api-keys", tag = "stores", request_body = OperatorKeyRequest,
     params(("store_id" = String, Path, description = "The store's id")),
     security(("admin_key" = [])),
     responses((status = 201, body = NewApiKey), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody)))]
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn create_api_key(
     State(state): State<AppState>,
-    _admin: Admin,
-    Path(store_id): Path<String>,
-    ApiJson(input): ApiJson<CreateApiKey>,
+    ApiCaller(caller): ApiCaller,
+    ApiPath(store_id): ApiPath<String>,
+    ApiJson(input): ApiJson<OperatorKeyRequest>,
 ) -> Result<(StatusCode, Json<NewApiKey>), ApiError> {
-    let store_id = path_id(&store_id, "store")?;
-    let label = validate_label(&input.label)?;
-    Ok((StatusCode::CREATED, Json(issue_key(&state, store_id, label).await?)))
+    Ok((StatusCode::CREATED, Json(stores::create_key(state.app(), &caller, &store_id, &input.label).await?)))
 }
 
-/// The store the calling API key belongs to.
+/// The store the calling key belongs to.
 #[utoipa::path(get, path = "/api/v1/store", tag = "stores", security(("store_key" = [])),
     responses((status = 200, body = Store), (status = 401, body = ErrorBody)))]
-async fn current_store(State(state): State<AppState>, caller: StoreCaller) -> Result<Json<Store>, ApiError> {
-    Ok(Json(state.storage().store(caller.store_id).await?))
-}
-
-/// One of the store's keys, without its secret (which was never kept).
-#[derive(Serialize, ToSchema)]
-pub struct ApiKeyView {
-    /// The key's id.
-    pub id: ApiKeyId,
-    /// What the key is for.
-    pub label: String,
-    /// When it was made.
-    #[serde(with = "time::serde::rfc3339")]
-    pub created_at: OffsetDateTime,
+async fn current_store(State(state): State<AppState>, ApiCaller(caller): ApiCaller) -> Result<Json<Store>, ApiError> {
+    Ok(Json(stores::current(state.app(), &caller).await?))
 }
 
 /// The store's keys.
@@ -164,46 +87,41 @@ pub struct ApiKeyList {
     pub keys: Vec<ApiKeyView>,
 }
 
-/// The calling store's API keys, oldest first; secrets are never shown again.
+/// The store's API keys (an admin sees all, a team member their own personal keys), oldest
+/// first; secrets are never shown again.
 #[utoipa::path(get, path = "/api/v1/store/api-keys", tag = "stores", security(("store_key" = [])),
-    responses((status = 200, body = ApiKeyList), (status = 401, body = ErrorBody)))]
-pub(crate) async fn list_own_api_keys(
+    responses((status = 200, body = ApiKeyList), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn list_own_api_keys(
     State(state): State<AppState>,
-    caller: StoreCaller,
+    ApiCaller(caller): ApiCaller,
 ) -> Result<Json<ApiKeyList>, ApiError> {
-    let keys = state.storage().api_keys(caller.store_id).await?;
-    Ok(Json(ApiKeyList {
-        keys: keys.into_iter().map(|k| ApiKeyView { id: k.id, label: k.label, created_at: k.created_at }).collect(),
-    }))
+    Ok(Json(ApiKeyList { keys: keys::list(state.app(), &caller).await? }))
 }
 
-/// Creates another key for the calling store; its secret is in this answer only.
+/// Creates a key; its secret is in this answer only. An integration key (or a personal key for
+/// someone else) needs an admin; a team member makes personal keys for themselves.
 #[utoipa::path(post, path = "/api/v1/store/api-keys", tag = "stores", request_body = CreateApiKey,
     security(("store_key" = [])),
-    responses((status = 201, body = NewApiKey), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
-pub(crate) async fn create_own_api_key(
+    responses((status = 201, body = NewApiKey), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody)))]
+async fn create_own_api_key(
     State(state): State<AppState>,
-    caller: StoreCaller,
+    ApiCaller(caller): ApiCaller,
     ApiJson(input): ApiJson<CreateApiKey>,
 ) -> Result<(StatusCode, Json<NewApiKey>), ApiError> {
-    let label = validate_label(&input.label)?;
-    let key = issue_key(&state, caller.store_id, label).await?;
-    tracing::info!(store = %caller.store_id, key = %key.id, by = %caller.label, "API key created");
-    Ok((StatusCode::CREATED, Json(key)))
+    Ok((StatusCode::CREATED, Json(keys::create(state.app(), &caller, input).await?)))
 }
 
-/// Revokes one of the calling store's keys: it stops working at once on this server, and on
-/// other servers of the deployment within a minute (their caches of verified keys expire).
+/// Revokes a key: it stops working at once, on every server.
 #[utoipa::path(delete, path = "/api/v1/store/api-keys/{key_id}", tag = "stores",
     params(("key_id" = String, Path, description = "The key's id")), security(("store_key" = [])),
-    responses((status = 204, description = "Revoked"), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub(crate) async fn revoke_own_api_key(
+    responses((status = 204, description = "Revoked"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+async fn revoke_own_api_key(
     State(state): State<AppState>,
-    caller: StoreCaller,
-    Path(key_id): Path<String>,
+    ApiCaller(caller): ApiCaller,
+    ApiPath(key_id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
-    let revoked = state.storage().revoke_api_key(caller.store_id, path_id(&key_id, "API key")?).await?;
-    state.keys().forget(&revoked.secret_hash);
-    tracing::info!(store = %caller.store_id, key = %revoked.id, by = %caller.label, "API key revoked");
+    keys::revoke(state.app(), &caller, &key_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

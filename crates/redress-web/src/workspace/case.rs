@@ -6,33 +6,30 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Form, Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use axum::routing::{get, post};
+use redress_app::cases::{self, CorrectionRequest, NewMessage, TimelineItem};
+use redress_app::idempotency::RequestKey;
+use redress_app::money::{self, CaseMoney, CheckInput, NewRefund};
+use redress_app::resolution::{self, AmendmentRequest, OptionsRequest};
+use redress_app::{AppError, AppResult, ErrorCode};
 use redress_domain::amendment::Amendment;
 use redress_domain::decision::Decision;
 use redress_domain::refund::{RefundMethod, RefundReason};
+use redress_domain::remedy::RemedyRequest;
 use redress_domain::transaction_check::Finding;
 use redress_domain::{
-    Actor, Address, Case, CaseEvent, CaseId, CaseStatus, Direction, FulfilmentStage, IssueKind, Money, Order, Remedy,
+    Actor, Address, Case, CaseEvent, CaseStatus, Direction, IssueKind, LanguageTag, Money, Order, Remedy,
 };
-use redress_storage::RecordedEntry;
 use redress_text::replies::format_money;
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use time::macros::format_description;
 
-use super::{Chrome, Desk, desk, error_text, time_left_text};
+use super::{Chrome, Desk, desk, done_notice, error_text, time_left_text};
 use crate::AppState;
-use crate::error::ApiError;
-use crate::extract::{ApiJson, ApiQuery, IdempotentJson};
 use crate::html::redirect;
-use crate::routes::cases::{Assignment, NewMessage, Note, StatusChange};
-use crate::routes::money::{CaseMoney, CheckInput, NewRefund, PersonInput};
-use crate::routes::resolution::{AmendmentRequest, OptionsQuery, RemedyRequest};
-use crate::routes::understanding::{self, CorrectionRequest};
-use crate::routes::{cases, help, money, path_id, resolution};
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
@@ -138,6 +135,8 @@ struct CasePage<'a> {
     address_open: bool,
     /// The customer's photos: link and file name.
     photos: Vec<(String, String)>,
+    /// The case is the signed-in agent's.
+    mine: bool,
     notice: Option<String>,
     error: Option<String>,
 }
@@ -162,8 +161,8 @@ fn actor_text(actor: &Actor) -> String {
 }
 
 /// A timeline event in a line: its kind in the agent's language, and its facts.
-fn event_view(w: &crate::portal::i18n::Words, tag: &str, entry: &RecordedEntry) -> EventView {
-    let value = serde_json::to_value(&entry.entry.event).unwrap_or_default();
+fn event_view(w: &crate::portal::i18n::Words, tag: &str, entry: &TimelineItem) -> EventView {
+    let value = serde_json::to_value(&entry.event).unwrap_or_default();
     let kind = value.get("type").and_then(|t| t.as_str()).unwrap_or("event").to_owned();
     let mut facts = Vec::new();
     if let Some(fields) = value.as_object() {
@@ -178,7 +177,7 @@ fn event_view(w: &crate::portal::i18n::Words, tag: &str, entry: &RecordedEntry) 
         }
     }
     let what = w.try_t(&format!("desk-event-{kind}")).unwrap_or_else(|| kind.replace('_', " "));
-    EventView { at: when(entry.entry.at), actor: actor_text(&entry.entry.actor), what, detail: facts.join(" · ") }
+    EventView { at: when(entry.at), actor: actor_text(&entry.actor), what, detail: facts.join(" · ") }
 }
 
 /// A fact of an event as short text: money formatted, lists joined, long objects left out.
@@ -203,8 +202,8 @@ fn fact_text(value: &serde_json::Value, tag: &str) -> Option<String> {
 }
 
 /// The last transaction check on the timeline, if any.
-fn last_findings(timeline: &[RecordedEntry]) -> Option<Vec<Finding>> {
-    timeline.iter().rev().find_map(|entry| match &entry.entry.event {
+fn last_findings(timeline: &[TimelineItem]) -> Option<Vec<Finding>> {
+    timeline.iter().rev().find_map(|entry| match &entry.event {
         CaseEvent::TransactionsChecked { findings } => Some(findings.clone()),
         _ => None,
     })
@@ -220,7 +219,7 @@ async fn case_page(
         Ok(desk) => desk,
         Err(answer) => return answer,
     };
-    let notice = query.done.as_deref().map(|key| desk.chrome.w.t(&format!("desk-done-{key}")));
+    let notice = done_notice(&desk.chrome.w, query.done.as_deref());
     render_case(&state, &desk, &case_id, notice, None).await
 }
 
@@ -234,7 +233,7 @@ async fn render_case(
 ) -> Response {
     match gather(state, desk, case_id, notice, error.clone()).await {
         Ok(html) => desk.page(if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK }, html),
-        Err(e) if e.status == StatusCode::NOT_FOUND => desk.notice(StatusCode::NOT_FOUND, "desk-case-not-found"),
+        Err(e) if e.code == ErrorCode::NotFound => desk.notice(StatusCode::NOT_FOUND, "desk-case-not-found"),
         Err(e) => {
             tracing::error!(error = %e.message, "a case page could not be gathered");
             desk.notice(StatusCode::SERVICE_UNAVAILABLE, "desk-unavailable")
@@ -248,37 +247,40 @@ async fn gather(
     case_id: &str,
     notice: Option<String>,
     error: Option<String>,
-) -> Result<Result<String, askama::Error>, ApiError> {
-    let storage = state.storage();
-    let store_id = desk.store.id;
-    let case = storage.case(store_id, path_id(case_id, "case")?).await?;
-    let (messages, timeline) =
-        tokio::try_join!(storage.messages(store_id, case.id), storage.timeline(store_id, case.id))?;
+) -> AppResult<Result<String, askama::Error>> {
+    let app = state.app();
+    let caller = desk.caller();
+    let case_id = cases::case_id(case_id)?;
+    let cases::CaseView { case, messages, timeline } = cases::view(app, &caller, case_id).await?;
     let order = match case.order_id {
-        Some(id) => Some(storage.order(store_id, id).await?),
+        Some(id) => Some(redress_app::orders::order(app, &caller, &id.to_string()).await?),
         None => None,
     };
-    let customer = match case.customer_id {
-        Some(id) => storage.customer(store_id, id).await.ok().map(|c| c.name),
+    let customer = match &order {
+        Some(order) => Some(redress_app::orders::customer(app, &caller, order).await?.name),
         None => None,
     };
     let w = &desk.chrome.w;
     let tag = w.tag();
-    // The agent reads the policy's reasons in their own language.
-    let options = OptionsQuery { language: Some(tag.to_owned()), ..OptionsQuery::default() };
-    let decision =
-        resolution::get_options(State(state.clone()), desk.caller(), Path(case_id.to_owned()), ApiQuery(options))
-            .await
-            .ok()
-            .map(|json| json.0);
+    // The agent reads the policy's reasons in their own language. A decision that cannot be
+    // made is shown as such, not hidden.
+    let options = OptionsRequest { language: LanguageTag::parse(tag).ok(), ..OptionsRequest::default() };
+    let (decision, decision_error) = match resolution::options(app, &caller, case.id, options).await {
+        Ok(decision) => (Some(decision), None),
+        Err(e) if e.code.status() < 500 => (None, Some(error_text(&e))),
+        Err(e) => return Err(e),
+    };
     let case_money: Option<CaseMoney> = match &order {
-        Some(_) => {
-            money::case_money(State(state.clone()), desk.caller(), Path(case_id.to_owned())).await.ok().map(|j| j.0)
-        }
+        Some(_) => Some(money::case_money(app, &caller, case.id).await?),
         None => None,
     };
-    let reply = help::draft_reply(state, &case).await.map(|r| r.body).unwrap_or_default();
-    let (time_left, overdue) = time_left_text(w, redress_domain::inbox::time_left(&case, OffsetDateTime::now_utc()));
+    let address_open = match &order {
+        Some(order) => redress_app::orders::amendable(app, &caller, order).await?,
+        None => false,
+    };
+    let photos = redress_app::attachments::list(app, &caller, case.id).await?;
+    let reply = redress_app::help::draft_reply(app, &caller, &case).await?.body;
+    let (time_left, overdue) = time_left_text(w, redress_domain::inbox::time_left(&case, app.now()));
     let offers = decision
         .as_ref()
         .map(|d| {
@@ -295,7 +297,11 @@ async fn gather(
                 .collect()
         })
         .unwrap_or_default();
-    let reasons = decision.as_ref().map(|d| d.reasons.iter().map(|r| r.text.clone()).collect()).unwrap_or_default();
+    let reasons = match (&decision, decision_error) {
+        (Some(d), _) => d.reasons.iter().map(|r| r.text.clone()).collect(),
+        (None, Some(problem)) => vec![problem],
+        (None, None) => Vec::new(),
+    };
     let findings = last_findings(&timeline).map(|findings| {
         findings
             .iter()
@@ -430,16 +436,12 @@ async fn gather(
         decision,
         reply,
         next_statuses: case.status.next().iter().map(|s| (s.as_str(), w.t(&format!("case-{}", s.as_str())))).collect(),
-        photos: storage
-            .attachments_of_case(store_id, case.id)
-            .await?
+        photos: photos
             .into_iter()
             .map(|p| (format!("{}/cases/{}/photos/{}", desk.chrome.base, case.id, p.id), p.filename))
             .collect(),
-        address_open: order.as_ref().is_some_and(|o| {
-            o.cancelled_at.is_none()
-                && matches!(o.fulfilment_stage(), FulfilmentStage::NotPacked | FulfilmentStage::Packed)
-        }),
+        address_open,
+        mine: case.assignee.as_ref().is_some_and(|a| a.agent_id == desk.agent.id),
         kinds: IssueKind::ALL.iter().map(|k| (k.as_str(), w.t(&format!("desk-kind-{}", k.as_str())))).collect(),
         notice,
         error,
@@ -450,11 +452,11 @@ async fn gather(
 }
 
 /// The outcome of an action: back to the case with a notice, or the case with the error.
-async fn after(state: &AppState, desk: &Desk, case_id: &str, done: &str, result: Result<(), ApiError>) -> Response {
+async fn after(state: &AppState, desk: &Desk, case_id: &str, done: &str, result: AppResult<()>) -> Response {
     match result {
         Ok(()) => redirect(&format!("{}/cases/{case_id}?done={done}", desk.chrome.base), desk.cookies.clone()),
-        Err(e) if e.status.is_server_error() => {
-            tracing::error!(error = %e.message, "a workspace action failed");
+        Err(e) if e.code.status() >= 500 => {
+            tracing::error!(error = %e.message, "a desk action failed");
             desk.notice(StatusCode::SERVICE_UNAVAILABLE, "desk-unavailable")
         }
         Err(e) => render_case(state, desk, case_id, None, Some(error_text(&e))).await,
@@ -490,23 +492,24 @@ async fn reply(
         Ok(desk) => desk,
         Err(answer) => return answer,
     };
+    let result = send_reply(&state, &desk, &case_id, form).await;
+    after(&state, &desk, &case_id, "reply", result).await
+}
+
+async fn send_reply(state: &AppState, desk: &Desk, case_id: &str, form: ReplyForm) -> AppResult<()> {
+    let id = cases::case_id(case_id)?;
     let message = NewMessage {
         direction: Direction::Outbound,
         body: form.body,
         channel: None,
-        author: Some(desk.agent.name.clone()),
+        author: None,
         attachments: Vec::new(),
     };
-    let mut result = cases::add_message(State(state.clone()), desk.caller(), Path(case_id.clone()), ApiJson(message))
-        .await
-        .map(|_| ());
-    if result.is_ok() && form.wait.is_some() {
-        let change = StatusChange { status: CaseStatus::WaitingOnCustomer };
-        result = cases::change_status(State(state.clone()), desk.caller(), Path(case_id.clone()), ApiJson(change))
-            .await
-            .map(|_| ());
+    let added = cases::add_message(state.app(), &desk.caller(), id, message).await?;
+    if form.wait.is_some() && added.case.status != CaseStatus::WaitingOnCustomer {
+        cases::change_status(state.app(), &desk.caller(), id, CaseStatus::WaitingOnCustomer).await?;
     }
-    after(&state, &desk, &case_id, "reply", result).await
+    Ok(())
 }
 
 /// The internal note form.
@@ -528,9 +531,11 @@ async fn note(
         Ok(desk) => desk,
         Err(answer) => return answer,
     };
-    let input = Note { body: form.body, author: None };
-    let result = cases::add_note(State(state.clone()), desk.caller(), Path(case_id.clone()), ApiJson(input)).await;
-    after(&state, &desk, &case_id, "note", result.map(|_| ())).await
+    let result = match cases::case_id(&case_id) {
+        Ok(id) => cases::add_note(state.app(), &desk.caller(), id, form.body).await.map(|_| ()),
+        Err(e) => Err(e),
+    };
+    after(&state, &desk, &case_id, "note", result).await
 }
 
 /// The status form.
@@ -552,14 +557,10 @@ async fn status(
         Ok(desk) => desk,
         Err(answer) => return answer,
     };
-    let result = match super::status_named(&form.status) {
-        Some(status) => {
-            let input = StatusChange { status };
-            cases::change_status(State(state.clone()), desk.caller(), Path(case_id.clone()), ApiJson(input))
-                .await
-                .map(|_| ())
-        }
-        None => Err(ApiError::invalid("status", format!("`{}` is not a status", form.status))),
+    let result = match (super::status_named(&form.status), cases::case_id(&case_id)) {
+        (Some(status), Ok(id)) => cases::change_status(state.app(), &desk.caller(), id, status).await.map(|_| ()),
+        (None, _) => Err(AppError::invalid("status", "choose a status from the list")),
+        (_, Err(e)) => Err(e),
     };
     after(&state, &desk, &case_id, "status", result).await
 }
@@ -569,7 +570,7 @@ async fn status(
 pub(super) struct AssignForm {
     #[serde(default)]
     form_token: String,
-    /// `me` to take the case, empty to release it.
+    /// `me` to take the case, empty to release it, or a team member's id.
     #[serde(default)]
     to: String,
 }
@@ -584,9 +585,16 @@ async fn assign(
         Ok(desk) => desk,
         Err(answer) => return answer,
     };
-    let input = Assignment { assignee: (form.to == "me").then(|| desk.agent.name.clone()) };
-    let result = cases::assign(State(state.clone()), desk.caller(), Path(case_id.clone()), ApiJson(input)).await;
-    after(&state, &desk, &case_id, "assign", result.map(|_| ())).await
+    let to = match form.to.as_str() {
+        "me" => Some(desk.agent.id.to_string()),
+        "" => None,
+        other => Some(other.to_owned()),
+    };
+    let result = match cases::case_id(&case_id) {
+        Ok(id) => cases::assign(state.app(), &desk.caller(), id, to.as_deref()).await.map(|_| ()),
+        Err(e) => Err(e),
+    };
+    after(&state, &desk, &case_id, "assign", result).await
 }
 
 async fn check(
@@ -599,14 +607,11 @@ async fn check(
         Ok(desk) => desk,
         Err(answer) => return answer,
     };
-    let result = money::check_transactions(
-        State(state.clone()),
-        desk.caller(),
-        Path(case_id.clone()),
-        ApiJson(CheckInput::default()),
-    )
-    .await;
-    after(&state, &desk, &case_id, "check", result.map(|_| ())).await
+    let result = match cases::case_id(&case_id) {
+        Ok(id) => money::check_transactions(state.app(), &desk.caller(), id, CheckInput::default()).await.map(|_| ()),
+        Err(e) => Err(e),
+    };
+    after(&state, &desk, &case_id, "check", result).await
 }
 
 /// A photo the customer sent with the case, for the signed-in team.
@@ -619,9 +624,9 @@ async fn photo(
         Ok(desk) => desk,
         Err(answer) => return answer,
     };
-    let found = match (path_id::<CaseId>(&case_id, "case"), photo_id.parse::<uuid::Uuid>()) {
-        (Ok(case_id), Ok(id)) => state.storage().attachment(desk.store.id, case_id, id).await.ok(),
-        _ => None,
+    let found = match cases::case_id(&case_id) {
+        Ok(id) => redress_app::attachments::photo(state.app(), &desk.caller(), id, &photo_id).await.ok(),
+        Err(_) => None,
     };
     match found {
         Some((info, bytes)) => crate::routes::attachments::image_response(&info, bytes),
@@ -634,6 +639,8 @@ async fn photo(
 pub(super) struct AddressForm {
     #[serde(default)]
     form_token: String,
+    #[serde(default)]
+    key: String,
     #[serde(default)]
     name: String,
     #[serde(default)]
@@ -660,6 +667,12 @@ async fn change_address(
         Ok(desk) => desk,
         Err(answer) => return answer,
     };
+    let result = amend_address(&state, &desk, &case_id, form).await;
+    after(&state, &desk, &case_id, "address", result).await
+}
+
+async fn amend_address(state: &AppState, desk: &Desk, case_id: &str, form: AddressForm) -> AppResult<()> {
+    let id = cases::case_id(case_id)?;
     let address = Address {
         name: form.name.trim().to_owned(),
         lines: [form.line1, form.line2].into_iter().map(|l| l.trim().to_owned()).filter(|l| !l.is_empty()).collect(),
@@ -668,19 +681,13 @@ async fn change_address(
         region: None,
         country: form.country.trim().to_uppercase(),
     };
-    let result = match (address.validate(), path_id::<CaseId>(&case_id, "case")) {
-        (Err(e), _) => Err(ApiError::invalid(format!("address.{}", e.field), e.problem)),
-        (_, Err(e)) => Err(e),
-        (Ok(()), Ok(id)) => {
-            let input = AmendmentRequest {
-                amendment: Amendment::ShippingAddress { address },
-                stock: Default::default(),
-                carrier_allows_intercept: false,
-            };
-            resolution::amend_order_for(&state, desk.store.id, id, input, desk.caller().actor(), None).await.map(|_| ())
-        }
+    address.validate().map_err(|e| AppError::invalid(format!("address.{}", e.field), e.problem))?;
+    let input = AmendmentRequest {
+        amendment: Amendment::ShippingAddress { address },
+        stock: Default::default(),
+        carrier_allows_intercept: false,
     };
-    after(&state, &desk, &case_id, "address", result).await
+    resolution::amend_order(state.app(), &desk.caller(), id, input, &form_key(&form.key)?).await.map(|_| ())
 }
 
 /// The classification form: the kind an agent says the case is about.
@@ -702,14 +709,13 @@ async fn classify(
         Ok(desk) => desk,
         Err(answer) => return answer,
     };
-    let result = match form.kind.parse::<IssueKind>() {
-        Ok(kind) => {
+    let result = match (form.kind.parse::<IssueKind>(), cases::case_id(&case_id)) {
+        (Ok(kind), Ok(id)) => {
             let input = CorrectionRequest { kind: Some(kind), language: None, sentiment: None };
-            understanding::correct(State(state.clone()), desk.caller(), Path(case_id.clone()), ApiJson(input))
-                .await
-                .map(|_| ())
+            cases::correct_classification(state.app(), &desk.caller(), id, input).await.map(|_| ())
         }
-        Err(_) => Err(ApiError::invalid("kind", format!("`{}` is not an issue kind", form.kind))),
+        (Err(_), _) => Err(AppError::invalid("kind", "choose a kind from the list")),
+        (_, Err(e)) => Err(e),
     };
     after(&state, &desk, &case_id, "classification", result).await
 }
@@ -751,7 +757,7 @@ struct ConfirmPage<'a> {
     /// An amount to type (partial refunds, compensation), in major units.
     amount_input: Option<String>,
     key: String,
-    /// The agent's role cannot carry this out: a lead must.
+    /// Carrying this out waits for a second person's approval.
     blocked: bool,
     /// The remedy needs the customer's photos: the agent says they have them.
     ask_photos: bool,
@@ -769,7 +775,7 @@ async fn confirm_page(
     };
     match confirmation(&state, &desk, &case_id, &query).await {
         Ok(page) => desk.page(StatusCode::OK, page.render()),
-        Err(e) if e.status == StatusCode::NOT_FOUND => desk.notice(StatusCode::NOT_FOUND, "desk-case-not-found"),
+        Err(e) if e.code == ErrorCode::NotFound => desk.notice(StatusCode::NOT_FOUND, "desk-case-not-found"),
         Err(e) => render_case(&state, &desk, &case_id, None, Some(error_text(&e))).await,
     }
 }
@@ -779,11 +785,12 @@ async fn confirmation<'a>(
     desk: &'a Desk,
     case_id: &str,
     query: &ConfirmQuery,
-) -> Result<ConfirmPage<'a>, ApiError> {
+) -> AppResult<ConfirmPage<'a>> {
     let w = &desk.chrome.w;
     let tag = w.tag();
-    let case = state.storage().case(desk.store.id, path_id(case_id, "case")?).await?;
-    let key = super::session::new_token();
+    let app = state.app();
+    let caller = desk.caller();
+    let case = cases::case(app, &caller, cases::case_id(case_id)?).await?;
     let mut page = ConfirmPage {
         c: &desk.chrome,
         case_id: case.id.to_string(),
@@ -795,27 +802,19 @@ async fn confirmation<'a>(
         action: "remedy",
         fields: Vec::new(),
         amount_input: None,
-        key,
+        // Each confirmation carries its own key: a double click or a resent form acts once.
+        key: RequestKey::fresh().as_str().to_owned(),
         blocked: false,
         ask_photos: false,
     };
     match query.action.as_str() {
         "remedy" => {
-            let remedy: Remedy = query
-                .remedy
-                .parse()
-                .map_err(|_| ApiError::invalid("remedy", format!("`{}` is not a remedy", query.remedy)))?;
-            let options = OptionsQuery { language: Some(tag.to_owned()), ..OptionsQuery::default() };
-            let decision = resolution::get_options(
-                State(state.clone()),
-                desk.caller(),
-                Path(case_id.to_owned()),
-                ApiQuery(options),
-            )
-            .await?
-            .0;
+            let remedy: Remedy =
+                query.remedy.parse().map_err(|_| AppError::invalid("remedy", "choose a remedy from the options"))?;
+            let options = OptionsRequest { language: LanguageTag::parse(tag).ok(), ..OptionsRequest::default() };
+            let decision = resolution::options(app, &caller, case.id, options).await?;
             let offer = decision.offers.iter().find(|o| o.remedy == remedy).ok_or_else(|| {
-                ApiError::invalid("remedy", format!("the policy does not offer {} on this case now", remedy.as_str()))
+                AppError::invalid("remedy", format!("the policy does not offer {} on this case now", remedy.as_str()))
             })?;
             page.heading = w.t(&format!("desk-remedy-{}", remedy.as_str()));
             page.amount = offer.amount.map(|m| money_text(&m, tag)).unwrap_or_default();
@@ -823,10 +822,8 @@ async fn confirmation<'a>(
                 page.details.push(w.t("desk-offer-return"));
             }
             page.ask_photos = offer.needs_photos;
-            if offer.needs_approval && desk.agent.may_approve() {
-                page.details.push(w.t("desk-offer-you-approve"));
-                page.fields.push(("approve", "1".to_owned()));
-            } else if offer.needs_approval {
+            if offer.needs_approval {
+                // Four eyes on every path: whoever carries it out, a second person approves.
                 page.details.push(w.t("desk-offer-ask-lead"));
                 page.blocked = true;
             }
@@ -838,27 +835,22 @@ async fn confirmation<'a>(
         }
         "refund" => {
             let order = match case.order_id {
-                Some(id) => state.storage().order(desk.store.id, id).await?,
+                Some(id) => redress_app::orders::order(app, &caller, &id.to_string()).await?,
                 None => {
-                    return Err(ApiError::invalid(
-                        "case",
-                        "this case is about no order, so there is nothing to refund",
-                    ));
+                    return Err(AppError::invalid("case", "this case is about no order, so there is nothing to refund"));
                 }
             };
             let payment = order
                 .payments
                 .iter()
                 .find(|p| p.id.to_string() == query.payment)
-                .ok_or_else(|| ApiError::invalid("payment", "no such payment on the order"))?;
+                .ok_or_else(|| AppError::invalid("payment", "no such payment on the order"))?;
             let amount_minor = query
                 .amount_minor
                 .filter(|a| *a > 0)
-                .ok_or_else(|| ApiError::invalid("amount", "give an amount above zero"))?;
-            let reason: RefundReason = query
-                .reason
-                .parse()
-                .map_err(|_| ApiError::invalid("reason", format!("`{}` is not a refund reason", query.reason)))?;
+                .ok_or_else(|| AppError::invalid("amount", "give an amount above zero"))?;
+            let reason: RefundReason =
+                query.reason.parse().map_err(|_| AppError::invalid("reason", "choose a refund reason"))?;
             let amount = Money::new(amount_minor, order.currency);
             page.action = "refund";
             page.heading = w.t(&format!("desk-refund-reason-{}", reason.as_str()));
@@ -868,7 +860,7 @@ async fn confirmation<'a>(
             page.fields.push(("amount_minor", amount_minor.to_string()));
             page.fields.push(("reason", reason.as_str().to_owned()));
         }
-        other => return Err(ApiError::invalid("action", format!("`{other}` is not something to confirm"))),
+        _ => return Err(AppError::invalid("action", "there is nothing to confirm here")),
     }
     Ok(page)
 }
@@ -890,9 +882,6 @@ pub(super) struct RemedyForm {
     /// For a partial refund, the amount typed, in major units.
     #[serde(default)]
     amount: Option<String>,
-    /// `1` when a lead approves the remedy as they carry it out.
-    #[serde(default)]
-    approve: Option<String>,
     /// `1` when the agent has the customer's photos.
     #[serde(default)]
     photos: Option<String>,
@@ -908,62 +897,44 @@ async fn remedy(
         Ok(desk) => desk,
         Err(answer) => return answer,
     };
-    if form.approve.is_some()
-        && let Err(answer) = super::require(&desk, redress_domain::approval::Role::TeamLead)
-    {
-        return *answer;
-    }
     let result = carry_out_remedy(&state, &desk, &case_id, &form).await;
     after(&state, &desk, &case_id, "remedy", result).await
 }
 
-async fn carry_out_remedy(state: &AppState, desk: &Desk, case_id: &str, form: &RemedyForm) -> Result<(), ApiError> {
+async fn carry_out_remedy(state: &AppState, desk: &Desk, case_id: &str, form: &RemedyForm) -> AppResult<()> {
+    let app = state.app();
+    let caller = desk.caller();
+    let id = cases::case_id(case_id)?;
     let remedy: Remedy =
-        form.remedy.parse().map_err(|_| ApiError::invalid("remedy", format!("`{}` is not a remedy", form.remedy)))?;
+        form.remedy.parse().map_err(|_| AppError::invalid("remedy", "choose a remedy from the options"))?;
     let amount = match form.amount.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
         Some(text) => {
-            let case = state.storage().case(desk.store.id, path_id(case_id, "case")?).await?;
-            let order_id = case.order_id.ok_or_else(|| ApiError::invalid("amount", "the case has no order"))?;
-            let currency = state.storage().order(desk.store.id, order_id).await?.currency;
-            Some(Money::parse_decimal(text, currency).map_err(|e| ApiError::invalid("amount", e.to_string()))?)
+            let case = cases::case(app, &caller, id).await?;
+            let order_id = case.order_id.ok_or_else(|| AppError::invalid("amount", "the case has no order"))?;
+            let currency = redress_app::orders::order(app, &caller, &order_id.to_string()).await?.currency;
+            Some(Money::parse_decimal(text, currency).map_err(|e| AppError::invalid("amount", e.to_string()))?)
         }
         None => None,
     };
-    let body = RemedyRequest {
+    let request = RemedyRequest {
         remedy,
         lines: Vec::new(),
         photos_provided: form.photos.is_some(),
         carrier_allows_intercept: false,
-        // Only a lead's own confirmation approves (checked before this is called).
-        approved_by: form.approve.is_some().then(|| desk.agent.name.clone()),
         carrier_reference: None,
         amount,
         refund_shipping: None,
-        // The remedy's refunds are asked for by the signed-in agent (the desk's caller).
-        requested_by: None,
         customer_flagged: false,
     };
-    let hash = Sha256::new()
-        .chain_update(format!("desk remedy {case_id} {} {:?}", form.remedy, form.amount).as_bytes())
-        .finalize();
-    let request = IdempotentJson { body, key: key_of(&form.key)?, request_hash: hex::encode(hash) };
-    let response = resolution::carry_out_remedy(State(state.clone()), desk.caller(), Path(case_id.to_owned()), request)
-        .await?
-        .into_response();
-    if response.status().is_success() {
-        Ok(())
-    } else {
-        Err(ApiError::new(response.status(), "refused", "the remedy was refused"))
-    }
+    resolution::carry_out_remedy(app, &caller, id, (request, Vec::new()), &form_key(&form.key)?).await.map(|_| ())
 }
 
 /// The confirmation's idempotency key: the one the page was given.
-fn key_of(key: &str) -> Result<Option<String>, ApiError> {
-    let key = key.trim();
-    if key.is_empty() || key.len() > crate::extract::MAX_IDEMPOTENCY_KEY {
-        return Err(ApiError::invalid("key", "the confirmation has expired; open it again from the case"));
+fn form_key(key: &str) -> AppResult<RequestKey> {
+    if key.trim().is_empty() {
+        return Err(AppError::invalid("key", "the confirmation has expired; open it again from the case"));
     }
-    Ok(Some(format!("desk-{key}")))
+    RequestKey::parse(&format!("desk-{}", key.trim()))
 }
 
 /// A confirmed refund.
@@ -995,20 +966,14 @@ async fn refund(
     after(&state, &desk, &case_id, "refund", result).await
 }
 
-async fn send_refund(state: &AppState, desk: &Desk, case_id: &str, form: &RefundForm) -> Result<(), ApiError> {
-    let case = state.storage().case(desk.store.id, path_id(case_id, "case")?).await?;
-    let order_id = case.order_id.ok_or_else(|| ApiError::invalid("case", "the case has no order"))?;
-    let order = state.storage().order(desk.store.id, order_id).await?;
-    let reason: RefundReason = form
-        .reason
-        .parse()
-        .map_err(|_| ApiError::invalid("reason", format!("`{}` is not a refund reason", form.reason)))?;
-    let mut headers = HeaderMap::new();
-    let key = key_of(&form.key)?.unwrap_or_default();
-    headers.insert(
-        "idempotency-key",
-        HeaderValue::from_str(&key).map_err(|_| ApiError::invalid("key", "the confirmation key is not valid"))?,
-    );
+async fn send_refund(state: &AppState, desk: &Desk, case_id: &str, form: &RefundForm) -> AppResult<()> {
+    let app = state.app();
+    let caller = desk.caller();
+    let case = cases::case(app, &caller, cases::case_id(case_id)?).await?;
+    let order_id = case.order_id.ok_or_else(|| AppError::invalid("case", "the case has no order"))?;
+    let order: Order = redress_app::orders::order(app, &caller, &order_id.to_string()).await?;
+    let reason: RefundReason =
+        form.reason.parse().map_err(|_| AppError::invalid("reason", "choose a refund reason"))?;
     let input = NewRefund {
         payment_id: Some(form.payment.clone()),
         method: RefundMethod::OriginalPayment,
@@ -1018,10 +983,7 @@ async fn send_refund(state: &AppState, desk: &Desk, case_id: &str, form: &Refund
         fees: Vec::new(),
         bonus: None,
         note: None,
-        requested_by: PersonInput { name: desk.agent.name.clone(), role: desk.agent.role },
         customer_flagged: false,
     };
-    money::request_refund(State(state.clone()), desk.caller(), Path(case_id.to_owned()), headers, ApiJson(input))
-        .await
-        .map(|_| ())
+    money::request_refund(app, &caller, case.id, input, &form_key(&form.key)?).await.map(|_| ())
 }

@@ -5,9 +5,9 @@
 //! carries out the policy's remedies and refunds after a confirmation that shows the amount.
 //! Leads approve refunds above the limit; admins edit the shop's settings.
 //!
-//! Every action goes through the same handler as the JSON API, called with a
-//! [`StoreCaller::agent`], so the rules, the idempotency and the timeline are the API's, and
-//! the signed-in person (not a form field) is who the timeline names.
+//! Every action calls the same use case as the JSON API ([`redress_app`]) with the signed-in
+//! team member as the [`Caller`], so the rules, the idempotency and the timeline are the
+//! application's, and the signed-in person (never a form field) is who acts.
 
 mod case;
 mod money;
@@ -17,27 +17,27 @@ mod settings;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Form, Path, Query, State};
-use axum::http::header::USER_AGENT;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
+use redress_app::cases::InboxRequest;
+use redress_app::team::{SESSION_HOURS, SignInRefused};
+use redress_app::{AppError, Caller};
 use redress_domain::approval::Role;
 use redress_domain::inbox::{self, InboxFilter};
 use redress_domain::team::{Agent, role_label};
-use redress_domain::{Case, CaseStatus, Channel, EmailAddress, IssueKind, Priority, Store};
-use redress_storage::{AgentSession, CaseFilter};
+use redress_domain::{CaseStatus, Channel, IssueKind, Priority, Store};
 use serde::Deserialize;
-use time::{Duration, OffsetDateTime};
+use time::Duration;
 
 use crate::AppState;
-use crate::auth::StoreCaller;
-use crate::error::ApiError;
-use crate::html::{Page, cookie, language_cookie, redirect, secure, store_and_words, unknown_store};
+use crate::html::{
+    Page, Source, cookie, language_cookie, login_form, login_form_valid, redirect, secure, store_and_words,
+    unknown_store,
+};
 use crate::portal::i18n::{LANGUAGES, Words};
-use session::{COOKIE, SESSION_HOURS};
+use session::COOKIE;
 
-/// Most cases the inbox ranks at once; beyond this the filters narrow it.
-const INBOX_LIMIT: usize = 2000;
 /// Cases shown on one inbox page.
 const INBOX_PAGE: usize = 100;
 
@@ -85,9 +85,9 @@ pub(crate) struct Desk {
 }
 
 impl Desk {
-    /// The caller the API's handlers see: this agent, confined to their store.
-    fn caller(&self) -> StoreCaller {
-        StoreCaller::agent(&self.agent)
+    /// The caller the use cases see: this team member, confined to their store.
+    fn caller(&self) -> Caller {
+        Caller::member(&self.agent)
     }
 
     /// A page with this desk's cookies.
@@ -121,15 +121,13 @@ pub(crate) async fn desk(
     let Some((store, w)) = store_and_words(state, slug, headers, lang).await else { return Err(unknown_store()) };
     let base = format!("/desk/{}", store.slug);
     let signed_in = match cookie(headers, COOKIE) {
-        Some(token) => state
-            .storage()
-            .team()
-            .session(&session::token_hash(token), OffsetDateTime::now_utc())
-            .await
-            .ok()
-            .flatten()
-            .filter(|(session, _)| session.store_id == store.id)
-            .map(|(_, agent)| (agent, token.to_owned())),
+        Some(token) => match redress_app::team::session(state.app(), &store, token).await {
+            Ok(agent) => agent.map(|agent| (agent, token.to_owned())),
+            Err(e) => {
+                tracing::error!(error = %e, "a desk session could not be read");
+                None
+            }
+        },
         None => None,
     };
     let Some((agent, token)) = signed_in else { return Err(redirect(&format!("{base}/signin"), Vec::new())) };
@@ -149,8 +147,8 @@ pub(crate) async fn desk(
     Ok(Desk { store, agent, token, chrome, cookies })
 }
 
-/// An API error as a line an agent can act on: the message, naming the field when there is one.
-pub(crate) fn error_text(error: &ApiError) -> String {
+/// A refusal as a line an agent can act on: the message, naming the field when there is one.
+pub(crate) fn error_text(error: &AppError) -> String {
     match &error.field {
         Some(field) if !field.is_empty() => format!("{field}: {}", error.message),
         _ => error.message.clone(),
@@ -164,28 +162,26 @@ struct NoticePage<'a> {
     text: String,
 }
 
-/// `/desk`: the stores of this deployment, to pick where to sign in.
+/// `/desk`: where a team signs in. The deployment's shops are not listed to whoever asks: a
+/// deployment with one shop goes straight to its sign-in, otherwise each team uses its shop's
+/// own address.
 async fn choose_store(State(state): State<AppState>) -> Response {
-    let stores = state.storage().stores().await.unwrap_or_default();
-    match stores.as_slice() {
-        [only] => redirect(&format!("/desk/{}/signin", only.slug), Vec::new()),
-        _ => {
-            let mut html = String::from(
-                "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>Redress desk</title><main><h1>Sign in to \
-                 a shop</h1><ul>",
-            );
-            for store in &stores {
-                html.push_str(&format!(
-                    "<li><a href=\"/desk/{}/signin\">{}</a></li>",
-                    store.slug,
-                    askama::filters::escape(&store.name, askama::filters::Html)
-                        .map(|e| e.to_string())
-                        .unwrap_or_default()
-                ));
-            }
-            html.push_str("</ul></main></html>");
-            Html(html).into_response()
+    let only = match redress_app::stores::single_store(state.app()).await {
+        Ok(only) => only,
+        Err(e) => {
+            tracing::error!(error = %e, "the stores could not be read");
+            None
         }
+    };
+    match only {
+        Some(slug) => redirect(&format!("/desk/{slug}/signin"), Vec::new()),
+        None => Html(
+            "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>Redress desk</title><main><h1>Sign in \
+             to your shop's desk</h1><p>Open your shop's own desk address: <code>/desk/&lt;your shop&gt;</code>. \
+             Your admin can give it to you.</p></main></html>"
+                .to_owned(),
+        )
+        .into_response(),
     }
 }
 
@@ -202,6 +198,8 @@ struct SignInPage<'a> {
     c: &'a Chrome,
     error: Option<String>,
     email: String,
+    /// Ties the form to this browser's sign-in cookie.
+    login_token: String,
 }
 
 fn signed_out_chrome(store: &Store, w: Words) -> Chrome {
@@ -228,9 +226,11 @@ async fn sign_in_page(
     let Some((store, w)) = store_and_words(&state, &slug, &headers, query.lang.as_deref()).await else {
         return unknown_store();
     };
-    let cookies = if query.lang.is_some() { vec![language_cookie(w.tag(), &headers)] } else { Vec::new() };
+    let mut cookies = if query.lang.is_some() { vec![language_cookie(w.tag(), &headers)] } else { Vec::new() };
+    let (login_token, login_cookie) = login_form(&headers);
+    cookies.extend(login_cookie);
     let chrome = signed_out_chrome(&store, w);
-    let page = SignInPage { c: &chrome, error: None, email: String::new() };
+    let page = SignInPage { c: &chrome, error: None, email: String::new(), login_token };
     Page { status: StatusCode::OK, html: page.render(), cookies }.into_response()
 }
 
@@ -241,61 +241,46 @@ pub(crate) struct SignInForm {
     email: String,
     #[serde(default)]
     password: String,
+    #[serde(default)]
+    login_token: String,
 }
 
 async fn sign_in(
     State(state): State<AppState>,
     Path(slug): Path<String>,
+    Source(source): Source,
     headers: HeaderMap,
     Form(form): Form<SignInForm>,
 ) -> Response {
     let Some((store, w)) = store_and_words(&state, &slug, &headers, None).await else { return unknown_store() };
     let chrome = signed_out_chrome(&store, w);
-    let email_text = form.email.trim().to_owned();
+    let email_text: String = form.email.trim().chars().take(320).collect();
+    let (login_token, login_cookie) = login_form(&headers);
     let refuse = |status: StatusCode, key: &str| {
-        let page = SignInPage { c: &chrome, error: Some(chrome.t(key)), email: email_text.clone() };
-        Page { status, html: page.render(), cookies: Vec::new() }.into_response()
+        let page = SignInPage {
+            c: &chrome,
+            error: Some(chrome.t(key)),
+            email: email_text.clone(),
+            login_token: login_token.clone(),
+        };
+        Page { status, html: page.render(), cookies: login_cookie.clone().into_iter().collect() }.into_response()
     };
-    // Guessing is limited per address, with the portal's counter (keys cannot collide: these
-    // start with `desk:`).
-    let guard = format!("desk:{}:{}", store.id, email_text.to_lowercase());
-    let limiter = state.portal_keys();
-    if limiter.too_many_failures(&guard) {
-        return refuse(StatusCode::TOO_MANY_REQUESTS, "desk-signin-too-many");
+    if !login_form_valid(&headers, &form.login_token) {
+        return refuse(StatusCode::FORBIDDEN, "desk-form-expired");
     }
-    let account = match EmailAddress::parse(&email_text) {
-        Ok(email) => state.storage().team().agent_sign_in(store.id, &email).await.ok().flatten(),
-        Err(_) => None,
+    let password: String = form.password.chars().take(200).collect();
+    let signed_in = match redress_app::team::sign_in(state.app(), &store, (&email_text, &password), &source).await {
+        Ok(Ok(signed_in)) => signed_in,
+        Ok(Err(SignInRefused::TooMany)) => return refuse(StatusCode::TOO_MANY_REQUESTS, "desk-signin-too-many"),
+        Ok(Err(SignInRefused::Wrong)) => return refuse(StatusCode::UNPROCESSABLE_ENTITY, "desk-signin-failed"),
+        Err(e) => {
+            tracing::error!(error = %e, "a sign-in failed");
+            return refuse(StatusCode::SERVICE_UNAVAILABLE, "desk-unavailable");
+        }
     };
-    // Argon2 takes tens of milliseconds of CPU: off the async workers. An unknown address is
-    // checked against a decoy so it takes as long as a wrong password.
-    let (hash, password) = (account.as_ref().map(|(_, h)| h.clone()), form.password);
-    let matches = tokio::task::spawn_blocking(move || {
-        let hash = hash.unwrap_or_else(|| session::decoy_hash().to_owned());
-        session::password_matches(&hash, &password)
-    })
-    .await
-    .unwrap_or(false);
-    let Some((agent, _)) = account.filter(|_| matches) else {
-        limiter.record_failure(&guard);
-        return refuse(StatusCode::UNPROCESSABLE_ENTITY, "desk-signin-failed");
-    };
-    let token = session::new_token();
-    let now = OffsetDateTime::now_utc();
-    let record = AgentSession {
-        token_hash: session::token_hash(&token),
-        store_id: store.id,
-        agent_id: agent.id,
-        created_at: now,
-        expires_at: now + Duration::hours(SESSION_HOURS),
-    };
-    if let Err(e) = state.storage().team().start_session(&record).await {
-        tracing::error!(error = %e, "a workspace session could not be saved");
-        return refuse(StatusCode::SERVICE_UNAVAILABLE, "desk-unavailable");
-    }
-    tracing::info!(agent = %agent.id, store = %store.id, user_agent = ?headers.get(USER_AGENT), "agent signed in");
     let cookie = format!(
-        "{COOKIE}={token}; Path=/desk/{}; Max-Age={}; HttpOnly; SameSite=Strict{}",
+        "{COOKIE}={}; Path=/desk/{}; Max-Age={}; HttpOnly; SameSite=Strict{}",
+        signed_in.token,
         store.slug,
         SESSION_HOURS * 3600,
         secure(&headers)
@@ -323,7 +308,7 @@ async fn sign_out(
     if let Err(answer) = desk.check_form(&form.form_token) {
         return *answer;
     }
-    if let Err(e) = state.storage().team().end_session(&session::token_hash(&desk.token)).await {
+    if let Err(e) = redress_app::team::sign_out(state.app(), &desk.token).await {
         tracing::error!(error = %e, "a workspace session could not be ended");
         return desk.notice(StatusCode::SERVICE_UNAVAILABLE, "desk-unavailable");
     }
@@ -403,8 +388,8 @@ fn parse_choice<T: std::str::FromStr>(text: &str, field: &str) -> Result<Option<
     }
 }
 
-/// The filter an inbox query asks for: storage's part and the domain's part.
-fn inbox_filters(query: &InboxQuery, agent: &Agent) -> Result<(CaseFilter, InboxFilter), String> {
+/// The inbox request a query asks for.
+fn inbox_request(query: &InboxQuery, agent: &Agent) -> Result<InboxRequest, String> {
     let statuses = match query.status.as_str() {
         // The default view: what still needs someone.
         "" => vec![CaseStatus::New, CaseStatus::Open, CaseStatus::WaitingOnCustomer, CaseStatus::WaitingOnThirdParty],
@@ -413,9 +398,9 @@ fn inbox_filters(query: &InboxQuery, agent: &Agent) -> Result<(CaseFilter, Inbox
     };
     let (assignee, unassigned) = match query.assignee.as_str() {
         "" => (None, false),
-        "me" => (Some(agent.name.clone()), false),
+        "me" => (Some(agent.id), false),
         "none" => (None, true),
-        name => (Some(name.to_owned()), false),
+        id => (Some(id.parse().map_err(|_| format!("assignee: `{id}` is not a team member"))?), false),
     };
     let escalated = match query.escalated.as_str() {
         "" => None,
@@ -423,36 +408,18 @@ fn inbox_filters(query: &InboxQuery, agent: &Agent) -> Result<(CaseFilter, Inbox
         "no" => Some(false),
         other => return Err(format!("escalated: `{other}` is not yes or no")),
     };
-    let storage = CaseFilter { statuses, kind: parse_choice(&query.kind, "kind")?, assignee, ..CaseFilter::default() };
-    let domain = InboxFilter {
-        language: (!query.language.is_empty()).then(|| query.language.clone()),
-        escalated,
-        channel: parse_choice::<Channel>(&query.channel, "channel")?,
-        unassigned,
-        search: (!query.q.trim().is_empty()).then(|| query.q.trim().to_owned()),
-    };
-    Ok((storage, domain))
-}
-
-/// Reads up to [`INBOX_LIMIT`] cases passing the filters, page by page.
-pub(crate) async fn filtered_cases(
-    state: &AppState,
-    store: &Store,
-    storage_filter: &CaseFilter,
-    filter: &InboxFilter,
-) -> Result<Vec<Case>, ApiError> {
-    let mut cases = Vec::new();
-    let mut after = None;
-    loop {
-        let page = state.storage().cases(store.id, storage_filter, after, 500).await?;
-        cases.extend(page.cases.into_iter().filter(|c| filter.matches(c)));
-        after = page.next;
-        if after.is_none() || cases.len() >= INBOX_LIMIT {
-            break;
-        }
-    }
-    cases.truncate(INBOX_LIMIT);
-    Ok(cases)
+    Ok(InboxRequest {
+        statuses,
+        kind: parse_choice(&query.kind, "kind")?,
+        assignee,
+        filter: InboxFilter {
+            language: (!query.language.is_empty()).then(|| query.language.clone()),
+            escalated,
+            channel: parse_choice::<Channel>(&query.channel, "channel")?,
+            unassigned,
+            search: (!query.q.trim().is_empty()).then(|| query.q.trim().chars().take(200).collect()),
+        },
+    })
 }
 
 async fn inbox_page(
@@ -466,15 +433,14 @@ async fn inbox_page(
         Err(answer) => return answer,
     };
     let w = &desk.chrome.w;
-    let (mut cases, error) = match inbox_filters(&query, &desk.agent) {
-        Ok((storage_filter, filter)) => match filtered_cases(&state, &desk.store, &storage_filter, &filter).await {
+    let (cases, error) = match inbox_request(&query, &desk.agent) {
+        Ok(request) => match redress_app::cases::inbox(state.app(), &desk.caller(), request).await {
             Ok(cases) => (cases, None),
             Err(e) => (Vec::new(), Some(error_text(&e))),
         },
         Err(problem) => (Vec::new(), Some(problem)),
     };
-    inbox::rank(&mut cases);
-    let now = OffsetDateTime::now_utc();
+    let now = state.app().now();
     let total = cases.len();
     let rows = cases
         .iter()
@@ -494,7 +460,7 @@ async fn inbox_page(
                 status: w.t(&format!("case-{}", case.status.as_str())),
                 time_left: if waiting { time_left } else { String::new() },
                 overdue: waiting && overdue,
-                assignee: case.assignee.clone().unwrap_or_default(),
+                assignee: case.assignee.as_ref().map(|a| a.name.clone()).unwrap_or_default(),
                 escalated: !case.escalation.is_empty(),
                 triage: case.needs_triage,
             }
@@ -518,6 +484,34 @@ async fn inbox_page(
 /// The status a form names, as the API spells it.
 pub(crate) fn status_named(text: &str) -> Option<CaseStatus> {
     CaseStatus::ALL.iter().copied().find(|s| s.as_str() == text)
+}
+
+/// The notice after a form was carried out: only the outcomes the desk itself names, never
+/// text from the address bar.
+pub(crate) fn done_notice(w: &Words, done: Option<&str>) -> Option<String> {
+    const KNOWN: &[&str] = &[
+        "approved",
+        "rejected",
+        "reply",
+        "note",
+        "status",
+        "assign",
+        "check",
+        "classification",
+        "address",
+        "remedy",
+        "refund",
+        "saved",
+        "added",
+        "changed",
+        "removed",
+        "created",
+        "revoked",
+        "deleted",
+        "policy",
+    ];
+    let key = done.filter(|d| KNOWN.contains(d))?;
+    Some(w.t(&format!("desk-done-{key}")))
 }
 
 /// True when the role may see the page; the answer to give otherwise.

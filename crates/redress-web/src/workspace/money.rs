@@ -7,18 +7,15 @@ use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post};
+use redress_app::{AppError, money};
 use redress_domain::approval::Role;
 use redress_domain::refund::Refund;
 use serde::Deserialize;
-use time::OffsetDateTime;
 
 use super::case::when;
-use super::{Chrome, LangQuery, desk, error_text, require, time_left_text};
+use super::{Chrome, LangQuery, desk, done_notice, error_text, require, time_left_text};
 use crate::AppState;
-use crate::error::ApiError;
-use crate::extract::ApiJson;
 use crate::html::redirect;
-use crate::routes::money::{self, Approval, PersonInput, Rejection};
 use redress_text::replies::format_money;
 
 pub(super) fn router() -> Router<AppState> {
@@ -65,12 +62,12 @@ async fn approvals_page(
         Ok(desk) => desk,
         Err(answer) => return answer,
     };
-    let notice = query.done.as_deref().map(|key| desk.chrome.w.t(&format!("desk-done-{key}")));
+    let notice = done_notice(&desk.chrome.w, query.done.as_deref());
     render(&state, &desk, notice, None).await
 }
 
 async fn render(state: &AppState, desk: &super::Desk, notice: Option<String>, error: Option<String>) -> Response {
-    let refunds: Vec<Refund> = match state.storage().money().refunds_awaiting_approval(desk.store.id).await {
+    let refunds: Vec<Refund> = match money::approvals(state.app(), &desk.caller()).await {
         Ok(refunds) => refunds,
         Err(e) => {
             tracing::error!(error = %e, "the approvals queue could not be read");
@@ -88,7 +85,7 @@ async fn render(state: &AppState, desk: &super::Desk, notice: Option<String>, er
             why: r.approval_reason.clone().unwrap_or_default(),
             requested_by: r.requested_by.name.clone(),
             at: when(r.created_at),
-            own: r.requested_by.name == desk.agent.name,
+            own: r.requested_by.same_as(&desk.agent.person()),
         })
         .collect();
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
@@ -121,17 +118,11 @@ async fn decide(
     if let Err(answer) = desk.check_form(&form.form_token).and_then(|()| require(&desk, Role::TeamLead)) {
         return *answer;
     }
-    let approver = PersonInput { name: desk.agent.name.clone(), role: desk.agent.role };
-    let path = Path(refund_id);
-    let result: Result<&str, ApiError> = match form.decision.as_str() {
-        "approve" => money::approve_refund(State(state.clone()), desk.caller(), path, ApiJson(Approval { approver }))
-            .await
-            .map(|_| "approved"),
-        "reject" => {
-            let input = Rejection { approver, note: form.note };
-            money::reject_refund(State(state.clone()), desk.caller(), path, ApiJson(input)).await.map(|_| "rejected")
-        }
-        other => Err(ApiError::invalid("decision", format!("`{other}` is neither approve nor reject"))),
+    let caller = desk.caller();
+    let result: Result<&str, AppError> = match form.decision.as_str() {
+        "approve" => money::approve_refund(state.app(), &caller, &refund_id).await.map(|_| "approved"),
+        "reject" => money::reject_refund(state.app(), &caller, &refund_id, form.note).await.map(|_| "rejected"),
+        _ => Err(AppError::invalid("decision", "choose approve or reject")),
     };
     match result {
         Ok(done) => redirect(&format!("{}/approvals?done={done}", desk.chrome.base), desk.cookies.clone()),
@@ -167,7 +158,7 @@ async fn disputes_page(
         Ok(desk) => desk,
         Err(answer) => return answer,
     };
-    let disputes = match state.storage().money().disputes_of_store(desk.store.id).await {
+    let disputes = match money::disputes(state.app(), &desk.caller()).await {
         Ok(disputes) => disputes,
         Err(e) => {
             tracing::error!(error = %e, "the disputes could not be read");
@@ -175,10 +166,11 @@ async fn disputes_page(
         }
     };
     let w = &desk.chrome.w;
-    let now = OffsetDateTime::now_utc();
+    let now = state.app().now();
     let rows = disputes
         .iter()
-        .map(|d| {
+        .map(|view| {
+            let d = &view.dispute;
             let left = d.time_left(now);
             let reason =
                 serde_json::to_value(d.reason).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();

@@ -2,9 +2,9 @@
 //! line it names), the team (add, change role, reset password, remove), the store's API keys
 //! (list, create with the secret shown once, revoke) and the store's own help articles.
 //!
-//! Like every workspace action, each change goes through the JSON API's handler with the
-//! signed-in admin as the caller, so the API's validation and rules apply unchanged. What only
-//! a person in the workspace can get wrong (removing or demoting themself) is checked here.
+//! Like every desk action, each change calls the same use case as the JSON API with the
+//! signed-in admin as the caller, so the application's validation and rules apply unchanged.
+//! What only a person in the desk can get wrong (removing or demoting themself) is checked here.
 
 use askama::Template;
 use axum::Router;
@@ -18,17 +18,16 @@ use redress_domain::team::role_label;
 use redress_domain::{AgentId, Remedy};
 use serde::Deserialize;
 
+use redress_app::help::{self, ArticleInput, ArticleView};
+use redress_app::keys::{self, CreateApiKey, KeyKind};
+use redress_app::resolution::{self, DryRun, PolicyDocument};
+use redress_app::team::{self, AgentChange, NewAgent};
+use redress_app::{AppError, ErrorCode};
+
 use super::case::when;
 use super::{Chrome, Desk, desk, error_text};
 use crate::AppState;
-use crate::error::ApiError;
-use crate::extract::{ApiJson, ApiQuery};
 use crate::html::redirect;
-use crate::routes::help::{ArticleInput, ArticleLanguage, ArticleView};
-use crate::routes::resolution::{DryRun, PolicyDocument};
-use crate::routes::stores::CreateApiKey;
-use crate::routes::team::{AgentChange, NewAgent};
-use crate::routes::{help, resolution, stores, team};
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
@@ -73,10 +72,13 @@ fn done_text(desk: &Desk, done: Option<&str>) -> Option<String> {
         .and_then(|key| desk.chrome.w.try_t(&format!("desk-settings-done-{key}")))
 }
 
-/// The page's status for an API error: the API's own for the admin's mistakes, 503 for ours
+/// The page's status for a refusal: the API's own for the admin's mistakes, 503 for ours
 /// (the page already says nothing was changed and to try again).
-fn status_of(error: &ApiError) -> StatusCode {
-    if error.status.is_client_error() { error.status } else { StatusCode::SERVICE_UNAVAILABLE }
+fn status_of(error: &AppError) -> StatusCode {
+    match StatusCode::from_u16(error.code.status()) {
+        Ok(status) if status.is_client_error() => status,
+        _ => StatusCode::SERVICE_UNAVAILABLE,
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -103,14 +105,13 @@ async fn overview(
         Ok(desk) => desk,
         Err(answer) => return answer,
     };
-    let storage = state.storage();
-    let id = desk.store.id;
+    let (app, caller) = (state.app(), desk.caller());
     let read = async {
-        let policy = storage.policy(id).await?;
-        let team = storage.team().agents(id).await?.len();
-        let keys = storage.api_keys(id).await?.len();
-        let articles = storage.help_articles(id).await?.len();
-        Ok::<_, redress_storage::StorageError>((policy, team, keys, articles))
+        let policy = resolution::policy(app, &caller).await?;
+        let team = team::agents(app, &caller).await?.len();
+        let keys = keys::list(app, &caller).await?.len();
+        let articles = help::articles(app, &caller).await?.len();
+        Ok::<_, AppError>((policy, team, keys, articles))
     };
     let (policy, team, keys, articles) = match read.await {
         Ok(counts) => counts,
@@ -121,8 +122,8 @@ async fn overview(
     };
     let page = OverviewPage {
         c: &desk.chrome,
-        policy_version: policy.as_ref().map_or_else(|| Policy::standard().version, |p| p.policy.version),
-        policy_default: policy.is_none(),
+        policy_version: policy.policy.version,
+        policy_default: policy.default,
         team,
         keys,
         articles,
@@ -218,11 +219,11 @@ async fn render_policy(
     desk: &Desk,
     typed: Option<String>,
     notice: Option<String>,
-    error: Option<&ApiError>,
+    error: Option<&AppError>,
     dry_run: Option<DryRun>,
 ) -> Response {
-    let in_force = match resolution::get_policy(State(state.clone()), desk.caller()).await {
-        Ok(axum::Json(view)) => view,
+    let in_force = match resolution::policy(state.app(), &desk.caller()).await {
+        Ok(view) => view,
         Err(e) => {
             tracing::error!(error = %e.message, "the policy could not be read");
             return desk.notice(StatusCode::SERVICE_UNAVAILABLE, "desk-unavailable");
@@ -242,7 +243,7 @@ async fn render_policy(
             let mut rows = Vec::with_capacity(run.changes.len());
             for change in &run.changes {
                 // A case named by its number and subject, as agents know it; its id if it is gone.
-                let case = match state.storage().case(desk.store.id, change.case_id).await {
+                let case = match redress_app::cases::case(state.app(), &desk.caller(), change.case_id).await {
                     Ok(case) => format!("#{} {}", case.number.0, case.subject),
                     Err(_) => change.case_id.to_string(),
                 };
@@ -299,12 +300,12 @@ async fn policy_post(
     let source = form.source.replace("\r\n", "\n");
     let document = || PolicyDocument { source: Some(source.clone()), preset: None };
     if form.action == "dry_run" {
-        return match resolution::dry_run_policy(State(state.clone()), desk.caller(), ApiJson(document())).await {
-            Ok(axum::Json(run)) => render_policy(&state, &desk, Some(source), None, None, Some(run)).await,
+        return match resolution::dry_run(state.app(), &desk.caller(), document()).await {
+            Ok(run) => render_policy(&state, &desk, Some(source), None, None, Some(run)).await,
             Err(e) => render_policy(&state, &desk, Some(source), None, Some(&e), None).await,
         };
     }
-    match resolution::put_policy(State(state.clone()), desk.caller(), ApiJson(document())).await {
+    match resolution::save_policy(state.app(), &desk.caller(), document()).await {
         Ok(_) => redirect(&format!("{}/settings/policy?done=policy", desk.chrome.base), desk.cookies.clone()),
         Err(e) => render_policy(&state, &desk, Some(source), None, Some(&e), None).await,
     }
@@ -367,8 +368,8 @@ async fn render_team(
     notice: Option<String>,
     error: Option<(StatusCode, String, String)>,
 ) -> Response {
-    let agents = match team::list_agents(State(state.clone()), desk.caller()).await {
-        Ok(axum::Json(list)) => list.agents,
+    let agents = match team::agents(state.app(), &desk.caller()).await {
+        Ok(agents) => agents,
         Err(e) => {
             tracing::error!(error = %e.message, "the team could not be read");
             return desk.notice(StatusCode::SERVICE_UNAVAILABLE, "desk-unavailable");
@@ -431,7 +432,7 @@ async fn add_member(
     };
     let draft = MemberDraft { email: form.email.clone(), name: form.name.clone(), role: form.role.clone() };
     let input = NewAgent { email: form.email, name: form.name, role: form.role, password: form.password };
-    match team::add_agent(State(state.clone()), desk.caller(), ApiJson(input)).await {
+    match team::add_agent(state.app(), &desk.caller(), input).await {
         Ok(_) => redirect(&format!("{}/settings/team?done=member-added", desk.chrome.base), desk.cookies.clone()),
         Err(e) => {
             let field = e.field.clone().unwrap_or_default();
@@ -469,7 +470,6 @@ async fn change_member(
     let w = &desk.chrome.w;
     let myself = agent_id.parse::<AgentId>().is_ok_and(|id| id == desk.agent.id);
     let refuse = |key: &str| Some((StatusCode::CONFLICT, w.t(key), String::new()));
-    let path = Path(agent_id.clone());
     let result: Result<&str, Option<(StatusCode, String, String)>> = match form.action.as_str() {
         // The shop must keep an admin, and the one acting is the one who knows it is them.
         "role" if myself && form.role.trim() != "admin" => Err(refuse("desk-team-not-yourself")),
@@ -479,19 +479,19 @@ async fn change_member(
         }
         "role" => {
             let change = AgentChange { role: Some(form.role), password: None };
-            team::change_agent(State(state.clone()), desk.caller(), path, ApiJson(change))
+            team::change_agent(state.app(), &desk.caller(), &agent_id, change)
                 .await
                 .map(|_| "role")
                 .map_err(|e| Some((status_of(&e), error_text(&e), String::new())))
         }
         "password" => {
             let change = AgentChange { role: None, password: Some(form.password) };
-            team::change_agent(State(state.clone()), desk.caller(), path, ApiJson(change))
+            team::change_agent(state.app(), &desk.caller(), &agent_id, change)
                 .await
                 .map(|_| "password")
                 .map_err(|e| Some((status_of(&e), error_text(&e), String::new())))
         }
-        "remove" => team::remove_agent(State(state.clone()), desk.caller(), path)
+        "remove" => team::remove_agent(state.app(), &desk.caller(), &agent_id)
             .await
             .map(|_| "member-removed")
             .map_err(|e| Some((status_of(&e), error_text(&e), String::new()))),
@@ -515,6 +515,7 @@ async fn change_member(
 struct KeyRow {
     id: String,
     label: String,
+    kind: String,
     created: String,
 }
 
@@ -550,10 +551,10 @@ async fn render_keys(
     created: Option<(String, String)>,
     label: String,
     notice: Option<String>,
-    error: Option<&ApiError>,
+    error: Option<&AppError>,
 ) -> Response {
-    let keys = match stores::list_own_api_keys(State(state.clone()), desk.caller()).await {
-        Ok(axum::Json(list)) => list.keys,
+    let keys = match keys::list(state.app(), &desk.caller()).await {
+        Ok(keys) => keys,
         Err(e) => {
             tracing::error!(error = %e.message, "the API keys could not be read");
             return desk.notice(StatusCode::SERVICE_UNAVAILABLE, "desk-unavailable");
@@ -561,7 +562,21 @@ async fn render_keys(
     };
     let rows = keys
         .into_iter()
-        .map(|k| KeyRow { id: k.id.to_string(), label: k.label, created: when(k.created_at) })
+        .map(|k| KeyRow {
+            id: k.id.to_string(),
+            label: k.label,
+            kind: desk
+                .chrome
+                .t(match k.kind {
+                    KeyKind::Integration => "desk-keys-kind-integration",
+                    KeyKind::Personal => "desk-keys-kind-personal",
+                })
+                .split(':')
+                .next()
+                .unwrap_or_default()
+                .to_owned(),
+            created: when(k.created_at),
+        })
         .collect();
     let shows_secret = created.is_some();
     let page = KeysPage { c: &desk.chrome, rows, created, label, notice, error: error.map(error_text) };
@@ -580,6 +595,9 @@ pub(super) struct KeyForm {
     form_token: String,
     #[serde(default)]
     label: String,
+    /// `integration` (the default) or `personal` (the admin's own key).
+    #[serde(default)]
+    kind: String,
 }
 
 async fn create_key(
@@ -592,12 +610,11 @@ async fn create_key(
         Ok(desk) => desk,
         Err(answer) => return answer,
     };
-    let input = CreateApiKey { label: form.label.clone() };
-    match stores::create_own_api_key(State(state.clone()), desk.caller(), ApiJson(input)).await {
+    let kind = if form.kind == "personal" { KeyKind::Personal } else { KeyKind::Integration };
+    let input = CreateApiKey { label: form.label.clone(), kind: Some(kind), agent_id: None };
+    match keys::create(state.app(), &desk.caller(), input).await {
         // Rendered rather than redirected: the secret must not travel in a URL.
-        Ok((_, axum::Json(key))) => {
-            render_keys(&state, &desk, Some((key.label, key.secret)), String::new(), None, None).await
-        }
+        Ok(key) => render_keys(&state, &desk, Some((key.label, key.secret)), String::new(), None, None).await,
         Err(e) => render_keys(&state, &desk, None, form.label, None, Some(&e)).await,
     }
 }
@@ -623,10 +640,10 @@ async fn revoke_key(
     };
     if form.confirm != "yes" {
         let text = desk.chrome.t("desk-settings-confirm-first");
-        let e = ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "confirm", text);
+        let e = AppError::new(ErrorCode::ConfirmationMismatch, text);
         return render_keys(&state, &desk, None, String::new(), None, Some(&e)).await;
     }
-    match stores::revoke_own_api_key(State(state.clone()), desk.caller(), Path(key_id)).await {
+    match keys::revoke(state.app(), &desk.caller(), &key_id).await {
         Ok(_) => redirect(&format!("{}/settings/keys?done=key-revoked", desk.chrome.base), desk.cookies.clone()),
         Err(e) => render_keys(&state, &desk, None, String::new(), None, Some(&e)).await,
     }
@@ -702,8 +719,8 @@ async fn help_page(
 
 /// The article form filled with an article's text, in the first workspace language it lacks.
 async fn render_help_translation(state: &AppState, desk: &Desk, id: &str) -> Response {
-    let articles = match help::list_articles(State(state.clone()), desk.caller()).await {
-        Ok(axum::Json(list)) => list.articles,
+    let articles = match help::articles(state.app(), &desk.caller()).await {
+        Ok(articles) => articles,
         Err(e) => return render_help(state, desk, None, None, None, Some(&e)).await,
     };
     let versions: Vec<&ArticleView> = articles.iter().filter(|a| a.id == id).collect();
@@ -721,10 +738,10 @@ async fn render_help(
     draft: Option<ArticleDraft>,
     edit: Option<(String, String)>,
     notice: Option<String>,
-    error: Option<&ApiError>,
+    error: Option<&AppError>,
 ) -> Response {
-    let articles = match help::list_articles(State(state.clone()), desk.caller()).await {
-        Ok(axum::Json(list)) => list.articles,
+    let articles = match help::articles(state.app(), &desk.caller()).await {
+        Ok(articles) => articles,
         Err(e) => {
             tracing::error!(error = %e.message, "the help articles could not be read");
             return desk.notice(StatusCode::SERVICE_UNAVAILABLE, "desk-unavailable");
@@ -786,7 +803,7 @@ async fn save_article(
         tags: form.tags.split(',').map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()).collect(),
     };
     let id = form.article_id.trim().to_owned();
-    match help::save_article(State(state.clone()), desk.caller(), Path(id.clone()), ApiJson(input)).await {
+    match help::save_article(state.app(), &desk.caller(), &id, input).await {
         Ok(_) => redirect(&format!("{}/settings/help?done=article-saved", desk.chrome.base), desk.cookies.clone()),
         Err(e) => {
             let draft = ArticleDraft { id, language: form.language, title: form.title, body, tags: form.tags };
@@ -815,8 +832,7 @@ async fn delete_article(
         Ok(desk) => desk,
         Err(answer) => return answer,
     };
-    let query = ApiQuery(ArticleLanguage { language: form.language });
-    match help::delete_article(State(state.clone()), desk.caller(), Path(article_id), query).await {
+    match help::delete_article(state.app(), &desk.caller(), &article_id, &form.language).await {
         Ok(_) => redirect(&format!("{}/settings/help?done=article-deleted", desk.chrome.base), desk.cookies.clone()),
         Err(e) => render_help(&state, &desk, None, None, None, Some(&e)).await,
     }
