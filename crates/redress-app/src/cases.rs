@@ -524,7 +524,8 @@ pub async fn change_status(app: &App, caller: &Caller, case_id: CaseId, to: Case
 /// Gives a case to a member of the store's team (by id), or takes it back with `None`.
 pub async fn assign(app: &App, caller: &Caller, case_id: CaseId, assignee: Option<&str>) -> AppResult<Case> {
     staff_only(caller)?;
-    let store_id = caller.store_id()?;
+    let store_id = caller.require(Action::WorkCases)?;
+    visible_case(app, caller, case_id).await?;
     let to = match assignee {
         Some(id) => {
             let id = id

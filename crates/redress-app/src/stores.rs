@@ -4,7 +4,7 @@
 use redress_domain::{Currency, LanguageTag, Store, StoreId, StoreSlug};
 use serde::{Deserialize, Serialize};
 
-use crate::caller::{Action, Caller};
+use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
 use crate::keys::{NewApiKey, issue};
 use crate::team::{NewAgent, add_first_admin};
@@ -45,7 +45,7 @@ pub struct CreatedStore {
 /// Sets up a store (the operator's act), with an integration key and, when given, its first
 /// admin with a personal key.
 pub async fn create(app: &App, caller: &Caller, input: CreateStore) -> AppResult<CreatedStore> {
-    caller.require(Action::CreateStores)?;
+    caller.require_operator()?;
     let store = Store {
         id: new_id(StoreId::from_uuid),
         slug: StoreSlug::parse(&input.slug)?,
@@ -76,14 +76,14 @@ pub async fn create(app: &App, caller: &Caller, input: CreateStore) -> AppResult
 
 /// Every store of the deployment (the operator's view).
 pub async fn list(app: &App, caller: &Caller) -> AppResult<Vec<Store>> {
-    caller.require(Action::CreateStores)?;
+    caller.require_operator()?;
     Ok(app.storage().stores().await?)
 }
 
 /// Another integration key for a store (the operator's act, e.g. to recover a shop whose
 /// admins lost theirs).
 pub async fn create_key(app: &App, caller: &Caller, store_id: &str, label: &str) -> AppResult<NewApiKey> {
-    caller.require(Action::CreateStores)?;
+    caller.require_operator()?;
     let store_id: StoreId = parse_id(store_id, "store")?;
     let label = label.trim();
     if label.is_empty() || label.chars().count() > 100 {

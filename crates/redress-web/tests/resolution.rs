@@ -115,7 +115,7 @@ impl App {
     }
 
     async fn start(storage: Arc<dyn redress_storage::Storage>, dir: Option<tempfile::TempDir>) -> App {
-        let router = redress_web::router(redress_web::AppState::new(storage, ADMIN_KEY));
+        let router = redress_web::router(redress_web::AppState::new(redress_app::App::new(storage), ADMIN_KEY));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
         tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });

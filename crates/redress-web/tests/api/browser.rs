@@ -53,7 +53,23 @@ impl Browser {
         self.keep(response).await
     }
 
+    /// Posts a form. A sign-in or look-up form gets the page's `login_token` first, as a
+    /// browser that loaded the page would send it (tests of its absence use [`Browser::post_bare`]).
     pub async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Answer {
+        let page = path.strip_suffix("/lookup").map(str::to_owned).or_else(|| path.ends_with("/signin").then(|| path.to_owned()));
+        let mut fields: Vec<(String, String)> = form.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        if let Some(page) = page
+            && !form.iter().any(|(k, _)| *k == "login_token")
+        {
+            let loaded = self.get(&page).await;
+            let token = hidden_field(&loaded.body, "login_token");
+            fields.push(("login_token".to_owned(), token));
+        }
+        self.post_bare(path, &fields).await
+    }
+
+    /// Posts a form exactly as given.
+    pub async fn post_bare(&mut self, path: &str, form: &[(String, String)]) -> Answer {
         let response = self
             .client
             .post(format!("{}{path}", self.base))
@@ -132,4 +148,10 @@ impl Browser {
 pub fn form_token(page: &str) -> String {
     let at = page.find("name=\"form_token\" value=\"").expect("a form token") + "name=\"form_token\" value=\"".len();
     page[at..].split('"').next().unwrap().to_owned()
+}
+
+/// The value of a hidden field of a page's form.
+pub fn hidden_field(page: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    page.split(&marker).nth(1).and_then(|rest| rest.split('"').next()).unwrap_or_default().to_owned()
 }

@@ -232,7 +232,7 @@ async fn an_exchange_offers_sizes_with_stock_and_gives_return_instructions(app: 
          postal_code = \"61-001\"\ncountry = \"PL\"\n",
         redress_domain::policy::STANDARD_POLICY_TOML.replace("version = 1", "version = 2")
     );
-    app.call(Method::PUT, "/api/v1/policy", Some(&shop.key), Some(&json!({ "source": source }))).await.expect(200);
+    app.call(Method::PUT, "/api/v1/policy", Some(&shop.admin), Some(&json!({ "source": source }))).await.expect(200);
     let price = json!({"amount_minor": 1999, "currency": "EUR"});
     let mut body = delivered("A-2001", "ana@example.com");
     body["lines"] = json!([{

@@ -55,7 +55,7 @@ async fn shop_with_team(app: &TestApp, slug: &str) -> (Shop, Value) {
         ("Ana", "ana@shop.example", "agent"),
     ] {
         let body = json!({"email": email, "name": name, "role": role, "password": PASSWORD});
-        let added = app.post("/api/v1/agents", &shop.key, &body).await.expect(201);
+        let added = app.post("/api/v1/agents", &shop.admin, &body).await.expect(201);
         assert!(added.get("password").is_none() && added.get("password_hash").is_none(), "{added}");
         ids.insert(name.to_owned(), added["id"].clone());
     }
@@ -89,10 +89,10 @@ async fn team_api(app: &TestApp) {
         (json!({"email": "x@shop.example", "name": "X", "role": "agent", "password": "short"}), "password"),
     ];
     for (body, field) in bad {
-        app.post("/api/v1/agents", &shop.key, &body).await.error(400, "invalid_field", Some(field));
+        app.post("/api/v1/agents", &shop.admin, &body).await.error(400, "invalid_field", Some(field));
     }
     let twin = json!({"email": "ANA@shop.example", "name": "Ana 2", "role": "agent", "password": PASSWORD});
-    app.post("/api/v1/agents", &shop.key, &twin).await.error(409, "conflict", None);
+    app.post("/api/v1/agents", &shop.admin, &twin).await.error(409, "conflict", None);
     assert_eq!(team_names(app, &shop.key).await.len(), 3);
 
     // Changes: a role, a password (the new one signs in), nothing at all, another store's member.
@@ -296,7 +296,7 @@ async fn team_pages_keep_an_admin(app: &TestApp) {
     // The last admin, demoted through another admin's desk, is refused by the rule itself.
     let mut eve_desk = Desk::sign_in(app, "settings-team", "eve@shop.example", PASSWORD).await;
     assert_eq!(eve_desk.get("/settings").await.status, StatusCode::FORBIDDEN, "Eve is a lead");
-    app.call(Method::PATCH, &format!("/api/v1/agents/{olga}"), Some(&shop.key), Some(&json!({"role": "lead"})))
+    app.call(Method::PATCH, &format!("/api/v1/agents/{olga}"), Some(&shop.admin), Some(&json!({"role": "lead"})))
         .await
         .error(409, "conflict", None);
 }
@@ -332,7 +332,7 @@ async fn revoked_keys_stop_working(app: &TestApp) {
 
     // Over the API too, and only the caller's own store's keys.
     let other = app.create_store("settings-keys-other").await;
-    let made = app.post("/api/v1/store/api-keys", &shop.key, &json!({"label": "ci"})).await.expect(201);
+    let made = app.post("/api/v1/store/api-keys", &shop.admin, &json!({"label": "ci"})).await.expect(201);
     let (made_id, made_secret) = (text(&made["id"]), text(&made["secret"]));
     app.get("/api/v1/store", &made_secret).await.expect(200);
     let made_path = format!("/api/v1/store/api-keys/{made_id}");

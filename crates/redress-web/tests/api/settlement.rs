@@ -130,8 +130,7 @@ async fn a_lost_parcel_is_refunded_with_its_shipping_and_compensated(app: &TestA
     assert_ne!(case["case"]["status"], "resolved");
 
     // The goods, line by line, and the shipping as a refund of its own.
-    let body = json!({"remedy": "refund_keep_item", "refund_shipping": {"amount_minor": 499, "currency": "EUR"},
-                      "requested_by": {"name": "maria", "role": "agent"}});
+    let body = json!({"remedy": "refund_keep_item", "refund_shipping": {"amount_minor": 499, "currency": "EUR"}});
     let done = post_with_key(app, &shop.key, &path, Some("lost-1"), &body).await.expect(201);
     let refunds = done["refunds"].as_array().unwrap();
     assert_eq!(refunds.len(), 2, "{done}");
@@ -166,8 +165,7 @@ async fn a_lost_parcel_is_refunded_with_its_shipping_and_compensated(app: &TestA
 fn refund_body(payment_id: &str, amount: i64) -> Value {
     json!({
         "payment_id": payment_id, "method": "original_payment", "reason": "items",
-        "amount": {"amount_minor": amount, "currency": "EUR"},
-        "requested_by": {"name": "maria", "role": "agent"}
+        "amount": {"amount_minor": amount, "currency": "EUR"}
     })
 }
 
@@ -241,8 +239,7 @@ async fn store_credit_is_spent_never_below_zero(app: &TestApp) {
     let (order, case_id) = double_charged(app, &shop.key).await;
     let credit = json!({
         "payment_id": text(&order["payments"][1]["id"]), "method": "store_credit", "reason": "items",
-        "amount": {"amount_minor": 2000, "currency": "EUR"}, "bonus": {"amount_minor": 200, "currency": "EUR"},
-        "requested_by": {"name": "maria", "role": "agent"}
+        "amount": {"amount_minor": 2000, "currency": "EUR"}, "bonus": {"amount_minor": 200, "currency": "EUR"}
     });
     post_with_key(app, &shop.key, &format!("/api/v1/cases/{case_id}/refunds"), Some("credit"), &credit)
         .await
@@ -309,7 +306,7 @@ async fn postings_are_corrected_by_new_postings(app: &TestApp) {
     let (order, case_id) = double_charged(app, &shop.key).await;
     let body = json!({
         "payment_id": text(&order["payments"][1]["id"]), "method": "original_payment", "reason": "duplicate_charge",
-        "amount": {"amount_minor": 3300, "currency": "EUR"}, "requested_by": {"name": "maria", "role": "agent"}
+        "amount": {"amount_minor": 3300, "currency": "EUR"}
     });
     post_with_key(app, &shop.key, &format!("/api/v1/cases/{case_id}/refunds"), Some("fix-me"), &body).await.expect(201);
     let postings = app.get("/api/v1/ledger/postings", &shop.key).await.expect(200);
@@ -319,7 +316,7 @@ async fn postings_are_corrected_by_new_postings(app: &TestApp) {
     let by = json!({"name": "lead", "role": "team_lead"});
     app.post(&path, &shop.key, &json!({"reason": " ", "by": by})).await.error(400, "invalid_field", Some("reason"));
     app.post(&path, &shop.key, &json!({"reason": "x"})).await.error(400, "missing_field", Some("by"));
-    app.post("/api/v1/ledger/postings/nope/corrections", &shop.key, &json!({"reason": "x", "by": by})).await.error(
+    app.post("/api/v1/ledger/postings/nope/corrections", &shop.admin, &json!({"reason": "x", "by": by})).await.error(
         404,
         "not_found",
         None,
@@ -352,13 +349,13 @@ async fn frequent_refunders_wait_for_a_second_person(app: &TestApp) {
     let source = text(&policy["source"])
         .replace("version = 1", "version = 2")
         .replace("max_refunds_per_window = 5", "max_refunds_per_window = 1");
-    app.call(Method::PUT, "/api/v1/policy", Some(&shop.key), Some(&json!({"source": source}))).await.expect(200);
+    app.call(Method::PUT, "/api/v1/policy", Some(&shop.admin), Some(&json!({"source": source}))).await.expect(200);
     let (order, case_id) = double_charged(app, &shop.key).await;
     let path = format!("/api/v1/cases/{case_id}/refunds");
     let body = |amount: i64| {
         json!({
             "payment_id": text(&order["payments"][1]["id"]), "method": "original_payment", "reason": "items",
-            "amount": {"amount_minor": amount, "currency": "EUR"}, "requested_by": {"name": "maria", "role": "agent"}
+            "amount": {"amount_minor": amount, "currency": "EUR"}
         })
     };
     let first = post_with_key(app, &shop.key, &path, Some("abuse-1"), &body(100)).await.expect(201);
@@ -548,7 +545,7 @@ async fn stripe_dispute_webhooks_record_and_update_disputes(app: &TestApp) {
 /// A provider that takes 3 s to answer, with requests answered after 300 ms at most.
 fn slow_provider(
     sandbox: &redress_connect::sandbox::Sandbox,
-) -> impl FnOnce(redress_web::AppState) -> redress_web::AppState + use<> {
+) -> impl FnOnce(redress_app::App) -> redress_app::App + use<> {
     use redress_connect::sandbox::Behaviour;
     sandbox.script(Behaviour::Slow(std::time::Duration::from_secs(3)));
     let provider = std::sync::Arc::new(sandbox.clone());
@@ -576,7 +573,7 @@ async fn slow_provider_story(app: &TestApp, sandbox: &redress_connect::sandbox::
     let (order, case_id) = double_charged(app, &shop.key).await;
     let body = json!({
         "payment_id": text(&order["payments"][1]["id"]), "method": "original_payment", "reason": "duplicate_charge",
-        "amount": {"amount_minor": 3300, "currency": "EUR"}, "requested_by": {"name": "maria", "role": "agent"}
+        "amount": {"amount_minor": 3300, "currency": "EUR"}
     });
     let path = format!("/api/v1/cases/{case_id}/refunds");
     let started = std::time::Instant::now();

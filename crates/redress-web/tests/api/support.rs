@@ -33,14 +33,19 @@ pub struct TestApp {
     database: Database,
 }
 
-/// A store made for a test, with its first API key.
+/// A store made for a test, with its integration key and its first admin's personal key.
 #[derive(Clone, Debug)]
 pub struct Shop {
     /// The store's id.
     pub id: String,
-    /// The secret of its first key.
+    /// Its integration key: orders, cases, messages, remedies; never approvals or settings.
     pub key: String,
+    /// The personal key of its first admin (Olga): settings, approvals, corrections.
+    pub admin: String,
 }
+
+/// The first admin every test store is set up with.
+pub const FIRST_ADMIN_PASSWORD: &str = "first admin password 1";
 
 /// An answer from the server: status, content type and the body read as JSON (`null` when empty).
 #[derive(Debug)]
@@ -98,9 +103,9 @@ impl TestApp {
         Self::sqlite_with(|state| state).await
     }
 
-    /// A server over a fresh SQLite file, its state changed by `configure` (e.g. a payment
-    /// provider of the test's own).
-    pub async fn sqlite_with(configure: impl FnOnce(redress_web::AppState) -> redress_web::AppState) -> TestApp {
+    /// A server over a fresh SQLite file, its application changed by `configure` (e.g. a
+    /// payment provider of the test's own).
+    pub async fn sqlite_with(configure: impl FnOnce(redress_app::App) -> redress_app::App) -> TestApp {
         let dir = tempfile::tempdir().expect("tempdir");
         let storage =
             redress_storage::sqlite::SqliteStorage::open(&dir.path().join("redress.db")).await.expect("open SQLite");
@@ -114,13 +119,8 @@ impl TestApp {
     }
 
     /// As [`TestApp::postgres`], the state changed by `configure`.
-    pub async fn postgres_with(
-        configure: impl FnOnce(redress_web::AppState) -> redress_web::AppState,
-    ) -> Option<TestApp> {
-        let Ok(url) = std::env::var("REDRESS_TEST_POSTGRES_URL") else {
-            eprintln!("REDRESS_TEST_POSTGRES_URL is not set: skipping the PostgreSQL run");
-            return None;
-        };
+    pub async fn postgres_with(configure: impl FnOnce(redress_app::App) -> redress_app::App) -> Option<TestApp> {
+        let url = postgres_url()?;
         let schema = format!("api_{}", uuid::Uuid::now_v7().simple());
         let admin = sqlx::PgPool::connect(&url).await.expect("connect to PostgreSQL");
         sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
@@ -139,15 +139,16 @@ impl TestApp {
     async fn serve(
         storage: Arc<dyn redress_storage::Storage>,
         database: Database,
-        configure: impl FnOnce(redress_web::AppState) -> redress_web::AppState,
+        configure: impl FnOnce(redress_app::App) -> redress_app::App,
     ) -> TestApp {
-        let router = redress_web::router(configure(
-            redress_web::AppState::new(storage.clone(), ADMIN_KEY).with_stripe_webhook_secret(STRIPE_WEBHOOK_SECRET),
-        ));
+        let app = configure(redress_app::App::new(storage.clone()).with_stripe_webhook_secret(STRIPE_WEBHOOK_SECRET));
+        let router = redress_web::router(redress_web::AppState::new(app, ADMIN_KEY));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let address = listener.local_addr().expect("local address");
         let server = tokio::spawn(async move {
-            axum::serve(listener, router).await.expect("the server runs");
+            axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
+                .await
+                .expect("the server runs");
         });
         TestApp {
             base: format!("http://{address}"),
@@ -158,11 +159,30 @@ impl TestApp {
         }
     }
 
-    /// Sends a request with an optional bearer key and an optional JSON body.
+    /// Sends a request with an optional bearer key and an optional JSON body. A POST carries a
+    /// fresh `Idempotency-Key`, as a client's first try does; tests of retries use
+    /// [`TestApp::call_keyed`].
     pub async fn call(&self, method: Method, path: &str, key: Option<&str>, body: Option<&Value>) -> Reply {
+        let fresh = (method == Method::POST).then(|| uuid::Uuid::now_v7().to_string());
+        self.call_keyed(method, path, key, fresh.as_deref(), body).await
+    }
+
+    /// Sends a request with an optional bearer key, an optional `Idempotency-Key` and an
+    /// optional JSON body.
+    pub async fn call_keyed(
+        &self,
+        method: Method,
+        path: &str,
+        key: Option<&str>,
+        idempotency: Option<&str>,
+        body: Option<&Value>,
+    ) -> Reply {
         let mut request = self.client.request(method, format!("{}{path}", self.base));
         if let Some(key) = key {
             request = request.bearer_auth(key);
+        }
+        if let Some(idempotency) = idempotency {
+            request = request.header("Idempotency-Key", idempotency);
         }
         if let Some(body) = body {
             request = request.json(body);
@@ -222,18 +242,48 @@ impl TestApp {
         self.call(Method::POST, path, Some(key), Some(body)).await
     }
 
-    /// Creates a store (currency EUR, language en) and returns it with its first key.
+    /// Creates a store (currency EUR, language en) with its first admin (`olga@{slug}.example`)
+    /// and returns it with its integration key and the admin's personal key.
     pub async fn create_store(&self, slug: &str) -> Shop {
         let body = self
             .post(
                 "/api/v1/stores",
                 ADMIN_KEY,
                 &json!({"slug": slug, "name": format!("Shop {slug}"),
-                        "default_currency": "EUR", "default_language": "en"}),
+                        "default_currency": "EUR", "default_language": "en",
+                        "admin": {"email": format!("olga@{slug}.example"), "name": "Olga", "role": "admin",
+                                  "password": FIRST_ADMIN_PASSWORD}}),
             )
             .await
             .expect(201);
-        Shop { id: text(&body["store"]["id"]), key: text(&body["api_key"]["secret"]) }
+        Shop {
+            id: text(&body["store"]["id"]),
+            key: text(&body["api_key"]["secret"]),
+            admin: text(&body["admin_key"]["secret"]),
+        }
+    }
+
+    /// Adds a team member with `role` (`agent`, `lead` or `admin`) and returns their personal
+    /// key.
+    pub async fn member_key(&self, shop: &Shop, name: &str, role: &str) -> String {
+        let email = format!("{}@{}.example", name.to_lowercase(), shop.id);
+        let agent = self
+            .post(
+                "/api/v1/agents",
+                &shop.admin,
+                &json!({"email": email, "name": name, "role": role, "password": FIRST_ADMIN_PASSWORD}),
+            )
+            .await
+            .expect(201);
+        let key = self
+            .post(
+                "/api/v1/store/api-keys",
+                &shop.admin,
+                &json!({"label": format!("{name}'s key"), "kind": "personal", "agent_id": agent["id"]}),
+            )
+            .await
+            .expect(201);
+        text(&key["secret"])
     }
 
     /// Stores a new order and returns it as stored.
@@ -291,6 +341,21 @@ impl Drop for TestApp {
             if dropped.is_err() && !std::thread::panicking() {
                 panic!("could not drop the test schema");
             }
+        }
+    }
+}
+
+/// The PostgreSQL URL the tests run against. Under CI (`CI` set) it must be set: a CI run that
+/// skipped PostgreSQL would pass without testing half of the storage.
+pub fn postgres_url() -> Option<String> {
+    match std::env::var("REDRESS_TEST_POSTGRES_URL") {
+        Ok(url) => Some(url),
+        Err(_) if std::env::var_os("CI").is_some() => {
+            panic!("CI is set but REDRESS_TEST_POSTGRES_URL is not: the PostgreSQL runs would be skipped")
+        }
+        Err(_) => {
+            eprintln!("REDRESS_TEST_POSTGRES_URL is not set: skipping the PostgreSQL run");
+            None
         }
     }
 }

@@ -158,7 +158,7 @@ async fn a_store_writes_its_own_help_articles_and_only_its_customers_find_them()
     let question = "/api/v1/help/search?q=pakowanie%20prezentu&lang=pl";
     let article = json!({"language": "pl", "title": "Pakowanie na prezent", "body": "Zapakujemy zamówienie na prezent za 10 zł; zaznacz to przy zamówieniu.", "tags": ["prezent", "pakowanie"]});
     let saved =
-        app.call(Method::PUT, "/api/v1/help/articles/gift-wrap", Some(&north.key), Some(&article)).await.expect(200);
+        app.call(Method::PUT, "/api/v1/help/articles/gift-wrap", Some(&north.admin), Some(&article)).await.expect(200);
     assert_eq!(saved["id"], "gift-wrap");
     let found = app.get(question, &north.key).await.expect(200);
     assert_eq!(found["results"][0]["id"], "gift-wrap", "{found}");
@@ -169,12 +169,12 @@ async fn a_store_writes_its_own_help_articles_and_only_its_customers_find_them()
 
     // Bad input names the field and stores nothing.
     let bad = json!({"language": "pl", "title": " ", "body": "x"});
-    app.call(Method::PUT, "/api/v1/help/articles/gift-wrap-2", Some(&north.key), Some(&bad)).await.error(
+    app.call(Method::PUT, "/api/v1/help/articles/gift-wrap-2", Some(&north.admin), Some(&bad)).await.error(
         400,
         "invalid_field",
         Some("title"),
     );
-    app.call(Method::PUT, "/api/v1/help/articles/Gift%20Wrap", Some(&north.key), Some(&article)).await.error(
+    app.call(Method::PUT, "/api/v1/help/articles/Gift%20Wrap", Some(&north.admin), Some(&article)).await.error(
         400,
         "invalid_field",
         Some("article_id"),
@@ -182,13 +182,13 @@ async fn a_store_writes_its_own_help_articles_and_only_its_customers_find_them()
     assert_eq!(app.get("/api/v1/help/articles", &north.key).await.expect(200)["articles"].as_array().unwrap().len(), 1);
 
     // Removing it removes it from the store's searches at once.
-    app.call(Method::DELETE, "/api/v1/help/articles/gift-wrap?language=pl", Some(&south.key), None).await.error(
+    app.call(Method::DELETE, "/api/v1/help/articles/gift-wrap?language=pl", Some(&south.admin), None).await.error(
         404,
         "not_found",
         None,
     );
     assert_eq!(
-        app.call(Method::DELETE, "/api/v1/help/articles/gift-wrap?language=pl", Some(&north.key), None).await.status,
+        app.call(Method::DELETE, "/api/v1/help/articles/gift-wrap?language=pl", Some(&north.admin), None).await.status,
         204
     );
     let after = app.get(question, &north.key).await.expect(200);

@@ -26,7 +26,7 @@ async fn team_member(app: &TestApp, store_id: &str, email: &str, name: &str, rol
         time::OffsetDateTime::now_utc(),
     )
     .unwrap();
-    let hash = redress_web::workspace::session::hash_password(PASSWORD).unwrap();
+    let hash = redress_app::team::hash_password(PASSWORD).unwrap();
     app.storage.team().add_agent(&agent, &hash).await.unwrap();
     agent
 }
