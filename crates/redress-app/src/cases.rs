@@ -529,6 +529,7 @@ pub async fn assign(app: &App, caller: &Caller, case_id: CaseId, assignee: Optio
     let to = match assignee {
         Some(id) => {
             let id = id
+                .trim()
                 .parse()
                 .map_err(|_| AppError::invalid("assignee", "not a team member's id; see GET /api/v1/agents"))?;
             let agent = app.storage().team().agent(store_id, id).await.map_err(|e| match e {

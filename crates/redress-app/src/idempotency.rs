@@ -108,9 +108,9 @@ where
         return Ok(Replayed { value, replayed: true });
     }
     let reservation = redress_storage::IdempotencyKey { key: key.as_str().to_owned(), request_hash, at: now };
-    let value = work(reservation).await?;
+    let value = work(reservation.clone()).await?;
     let body = serde_json::to_string(&value).map_err(AppError::internal)?;
-    app.storage().save_idempotent_answer(store_id, key.as_str(), value.status(), &body).await?;
+    app.storage().save_idempotent_answer(store_id, &reservation, value.status(), &body).await?;
     Ok(Replayed { value, replayed: false })
 }
 

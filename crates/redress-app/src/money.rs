@@ -883,7 +883,15 @@ async fn on_dispute_event(app: &App, object: &redress_connect::stripe::DisputeOb
         created_at: now,
         updated_at: now,
     };
-    dispute.check_against(&order).map_err(|e| AppError::from(e).at("data.object.amount"))?;
+    // Stripe names the fields of its object; ours map onto them.
+    dispute.check_against(&order).map_err(|e| {
+        let error = AppError::from(e);
+        let field = match error.field.as_deref() {
+            Some("amount.currency") => "data.object.currency",
+            _ => "data.object.amount",
+        };
+        error.at(field)
+    })?;
     let opened =
         match money.open_dispute(dispute, actor.clone()).await {
             Ok(opened) => opened,

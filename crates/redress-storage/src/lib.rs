@@ -498,11 +498,13 @@ pub trait Storage: Send + Sync {
         key: &str,
         now: OffsetDateTime,
     ) -> Result<Option<StoredAnswer>, StorageError>;
-    /// Keeps the first answer given under a reserved key; later answers never replace it.
+    /// Keeps the first answer given under `key`, reserving the key if the write that answered
+    /// did not (writes whose own rows are keyed, such as refunds); later answers never replace
+    /// it.
     async fn save_idempotent_answer(
         &self,
         store_id: StoreId,
-        key: &str,
+        key: &IdempotencyKey,
         status: u16,
         body: &str,
     ) -> Result<(), StorageError>;

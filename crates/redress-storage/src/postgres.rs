@@ -1067,17 +1067,22 @@ impl Storage for PostgresStorage {
     async fn save_idempotent_answer(
         &self,
         store_id: StoreId,
-        key: &str,
+        key: &IdempotencyKey,
         status: u16,
         body: &str,
     ) -> Result<(), StorageError> {
         sqlx::query(
-            "UPDATE idempotency_keys SET status = $1, body = $2 WHERE store_id = $3 AND key = $4 AND status IS NULL",
+            "INSERT INTO idempotency_keys (store_id, key, request_hash, created_at_us, status, body)
+             VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (store_id, key) DO UPDATE SET status = excluded.status, body = excluded.body
+             WHERE idempotency_keys.status IS NULL",
         )
+        .bind(store_id.as_uuid())
+        .bind(&key.key)
+        .bind(&key.request_hash)
+        .bind(micros(key.at))
         .bind(i32::from(status))
         .bind(body)
-        .bind(store_id.as_uuid())
-        .bind(key)
         .execute(&self.pool)
         .await?;
         Ok(())

@@ -1320,16 +1320,26 @@ impl Storage for SqliteStorage {
     async fn save_idempotent_answer(
         &self,
         store_id: StoreId,
-        key: &str,
+        key: &IdempotencyKey,
         status: u16,
         body: &str,
     ) -> Result<(), StorageError> {
-        let (key, body) = (key.to_owned(), body.to_owned());
+        let (key, body) = (key.clone(), body.to_owned());
         self.write(move |conn| {
             conn.prepare_cached(
-                "UPDATE idempotency_keys SET status = ?1, body = ?2 WHERE store_id = ?3 AND key = ?4 AND status IS NULL",
+                "INSERT INTO idempotency_keys (store_id, key, request_hash, created_at_us, status, body)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (store_id, key) DO UPDATE SET status = excluded.status, body = excluded.body
+                 WHERE idempotency_keys.status IS NULL",
             )?
-            .execute(params![i64::from(status), body, store_id.to_string(), key])?;
+            .execute(params![
+                store_id.to_string(),
+                key.key,
+                key.request_hash,
+                micros(key.at),
+                i64::from(status),
+                body
+            ])?;
             Ok(())
         })
         .await

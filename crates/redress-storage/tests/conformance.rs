@@ -464,10 +464,16 @@ async fn resolution_story(db: Arc<dyn Storage>, north: &Store, south: &Store) {
     assert_eq!(db.returns_of_case(north.id, case.id).await.unwrap().len(), 1);
     let answer = db.idempotent_answer(north.id, "k-1", T0).await.unwrap().unwrap();
     assert_eq!((answer.request_hash.as_str(), answer.answer), ("hash of k-1", None));
-    db.save_idempotent_answer(north.id, "k-1", 201, "{\"first\":true}").await.unwrap();
-    db.save_idempotent_answer(north.id, "k-1", 500, "{\"second\":true}").await.unwrap();
+    let reserved = key("k-1").unwrap();
+    db.save_idempotent_answer(north.id, &reserved, 201, "{\"first\":true}").await.unwrap();
+    db.save_idempotent_answer(north.id, &reserved, 500, "{\"second\":true}").await.unwrap();
     let answer = db.idempotent_answer(north.id, "k-1", T0).await.unwrap().unwrap();
     assert_eq!(answer.answer, Some((201, "{\"first\":true}".to_owned())), "the first answer stays");
+    // A write keyed by its own rows (a refund) reserves nothing: its answer is kept all the same.
+    let unreserved = key("k-refund").unwrap();
+    db.save_idempotent_answer(north.id, &unreserved, 201, "{\"refund\":1}").await.unwrap();
+    let answer = db.idempotent_answer(north.id, "k-refund", T0).await.unwrap().unwrap();
+    assert_eq!((answer.request_hash.as_str(), answer.answer), ("hash of k-refund", Some((201, "{\"refund\":1}".to_owned()))));
     assert_eq!(db.idempotent_answer(south.id, "k-1", T0).await.unwrap(), None, "keys are per store");
 
     // A refused step (more shirts than delivered and not already returning) writes nothing,

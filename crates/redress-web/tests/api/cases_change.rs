@@ -54,6 +54,11 @@ impl Fixture {
     }
 }
 
+/// A well-formed id no team member has.
+fn uuid_nobody() -> String {
+    "00000000-0000-4000-8000-000000000000".to_owned()
+}
+
 fn event_types(view: &Value) -> Vec<String> {
     view["timeline"].as_array().unwrap().iter().map(|item| text(&item["event"]["type"])).collect()
 }
@@ -102,17 +107,23 @@ async fn messages_move_the_case(app: &TestApp) {
         json!({"type": "message_added", "message_id": message["id"], "direction": "outbound", "channel": "email"})
     );
 
-    // An agent's answer, with an attachment, on another channel.
-    let added = f
+    // An agent's answer, with an attachment, on another channel: the author is whoever's key
+    // sent it, never a name in the body.
+    let maria = app.member(&f.shop, "Maria", "agent").await;
+    let reply = f
+        .post(app, "messages", json!({"direction": "outbound", "body": "Tracking attached.", "author": "maria"}))
+        .await;
+    reply.error(400, "invalid_field", Some("author"));
+    let added = app
         .post(
-            app,
-            "messages",
-            json!({"direction": "outbound", "body": "Tracking attached.", "author": "maria", "channel": "chat",
+            &f.path("messages"),
+            &maria.key,
+            &json!({"direction": "outbound", "body": "Tracking attached.", "channel": "chat",
                    "attachments": [{"filename": "label.pdf", "content_type": "application/pdf", "size_bytes": 100}]}),
         )
         .await
         .expect(201);
-    assert_eq!(added["message"]["author"], json!({"type": "agent", "name": "maria"}));
+    assert_eq!(added["message"]["author"], json!({"type": "agent", "name": "Maria"}));
     assert_eq!(added["message"]["channel"], "chat");
     assert_eq!(added["message"]["attachments"][0]["filename"], "label.pdf");
     assert_eq!(added["case"]["status"], "open");
@@ -246,27 +257,31 @@ async fn status_changes_follow_the_machine(app: &TestApp) {
 async fn assigning_and_unassigning(app: &TestApp) {
     let f = Fixture::new(app).await;
     f.refused(app, "assignee", json!({"assignee": null}), 409, "no_change", None).await;
-    let case = f.post(app, "assignee", json!({"assignee": "  maria "})).await.expect(200);
-    assert_eq!(case["assignee"], "maria");
+    let maria = app.member(&f.shop, "Maria", "agent").await;
+    let joao = app.member(&f.shop, "João", "agent").await;
+    let case = f.post(app, "assignee", json!({"assignee": format!(" {} ", maria.id)})).await.expect(200);
+    assert_eq!(case["assignee"], json!({"agent_id": maria.id, "name": "Maria"}));
     assert_eq!(case["status"], "open", "assigning a new case opens it");
     let view = f.view(app).await;
-    assert_eq!(view["timeline"][2]["event"], json!({"type": "assigned", "from": null, "to": "maria"}));
+    assert_eq!(view["timeline"][2]["event"], json!({"type": "assigned", "from": null, "to": "Maria"}));
     assert_eq!(event_types(&view)[3..], ["status_changed"]);
-    f.refused(app, "assignee", json!({"assignee": "maria"}), 409, "no_change", None).await;
+    f.refused(app, "assignee", json!({"assignee": maria.id}), 409, "no_change", None).await;
+    f.refused(app, "assignee", json!({"assignee": "maria"}), 400, "invalid_field", Some("assignee")).await;
+    f.refused(app, "assignee", json!({"assignee": uuid_nobody()}), 400, "invalid_field", Some("assignee")).await;
     f.refused(app, "assignee", json!({"assignee": "   "}), 400, "invalid_field", Some("assignee")).await;
     f.refused(app, "assignee", json!({"assignee": "a".repeat(201)}), 400, "invalid_field", Some("assignee")).await;
     f.refused(app, "assignee", json!({"assignee": 7}), 400, "invalid_field", Some("assignee")).await;
     f.refused(app, "assignee", json!({}), 400, "missing_field", Some("assignee")).await;
     f.refused(app, "assignee", json!({"agent": "maria"}), 400, "invalid_field", Some("agent")).await;
-    let case = f.post(app, "assignee", json!({"assignee": "joão"})).await.expect(200);
-    assert_eq!(case["assignee"], "joão");
+    let case = f.post(app, "assignee", json!({"assignee": joao.id})).await.expect(200);
+    assert_eq!(case["assignee"]["name"], "João");
     let case = f.post(app, "assignee", json!({"assignee": null})).await.expect(200);
     assert!(case["assignee"].is_null());
     assert_eq!(case["status"], "open", "unassigning does not change the status");
     let view = f.view(app).await;
     assert_eq!(
         view["timeline"].as_array().unwrap().last().unwrap()["event"],
-        json!({"type": "assigned", "from": "joão", "to": null})
+        json!({"type": "assigned", "from": "João", "to": null})
     );
 }
 
@@ -275,12 +290,15 @@ async fn notes_and_priority(app: &TestApp) {
     let case = f.post(app, "notes", json!({"body": "Photos look genuine."})).await.expect(201);
     assert_eq!(case["version"], 2);
     assert_eq!(case["status"], "new", "a note changes no status");
-    let case = f.post(app, "notes", json!({"body": "Reship approved.", "author": "maria"})).await.expect(201);
+    f.refused(app, "notes", json!({"body": "Reship approved.", "author": "maria"}), 400, "invalid_field", Some("author"))
+        .await;
+    let maria = app.member_key(&f.shop, "Maria", "agent").await;
+    let case = app.post(&f.path("notes"), &maria, &json!({"body": "Reship approved."})).await.expect(201);
     assert_eq!(case["version"], 3);
     let view = f.view(app).await;
     assert_eq!(view["timeline"][2]["event"], json!({"type": "note_added", "body": "Photos look genuine."}));
     assert_eq!(view["timeline"][2]["actor"], json!({"type": "integration", "name": "default"}));
-    assert_eq!(view["timeline"][3]["actor"], json!({"type": "agent", "name": "maria"}));
+    assert_eq!(view["timeline"][3]["actor"], json!({"type": "agent", "name": "Maria"}));
     assert_eq!(view["messages"].as_array().unwrap().len(), 1, "notes are not messages");
     f.refused(app, "notes", json!({"body": ""}), 400, "invalid_field", Some("body")).await;
     f.refused(app, "notes", json!({"body": " \t "}), 400, "invalid_field", Some("body")).await;

@@ -89,7 +89,8 @@ async fn a_double_charge_is_found_refunded_once_and_balanced(app: &TestApp) {
     refund(app, &shop.key, path, Some("bad-6"), &unknown_field).await.error(400, "invalid_field", Some("surprise"));
     let money = app.get(&format!("/api/v1/cases/{case_id}/money"), &shop.key).await.expect(200);
     assert!(money["refunds"].as_array().unwrap().is_empty());
-    assert!(money["postings"].as_array().unwrap().is_empty(), "nothing posted yet: {}", money["postings"]);
+    let kinds: Vec<String> = money["postings"].as_array().unwrap().iter().map(|p| text(&p["kind"])).collect();
+    assert_eq!(kinds, ["capture", "capture"], "only the order's captures are posted yet");
 
     // Refund the duplicate; the agent clicks twice.
     let first = refund(app, &shop.key, path, Some("dup-1042"), &refund_body(&duplicate, 3300)).await.expect(201);
@@ -97,12 +98,14 @@ async fn a_double_charge_is_found_refunded_once_and_balanced(app: &TestApp) {
     assert!(text(&first["refund"]["provider_reference"]).starts_with("re_sandbox_"));
     assert!(text(&first["customer_message"]).contains("should arrive between"));
     assert!(first["expected_arrival"]["latest"].is_string());
-    let again = refund(app, &shop.key, path, Some("dup-1042"), &refund_body(&duplicate, 3300)).await.expect(200);
+    let again = refund(app, &shop.key, path, Some("dup-1042"), &refund_body(&duplicate, 3300)).await;
+    assert_eq!(again.headers.get("idempotent-replayed").map(|v| v.to_str().unwrap()), Some("true"));
+    let again = again.expect(201);
     assert_eq!(again["refund"]["id"], first["refund"]["id"]);
     refund(app, &shop.key, path, Some("dup-1042"), &refund_body(&duplicate, 100)).await.error(
         422,
         "idempotency_key_reused",
-        None,
+        Some("Idempotency-Key"),
     );
     refund(app, &shop.key, path, Some("dup-again"), &refund_body(&duplicate, 1)).await.error(
         422,
@@ -145,45 +148,37 @@ async fn refunds_wait_for_a_second_person(app: &TestApp) {
     let (order, case_id) = double_charged(app, &shop.key).await;
     let payment = text(&order["payments"][0]["id"]);
     let flagged = set(refund_body(&payment, 1000), "/customer_flagged", json!(true));
-    let waiting = refund(app, &shop.key, &case_id, Some("flagged-1"), &flagged).await.expect(201);
+    // A team lead asks; who approves is whoever is authenticated, never a name in a body.
+    let lena = app.member_key(&shop, "Lena", "team_lead").await;
+    let tomasz = app.member_key(&shop, "Tomasz", "agent").await;
+    let waiting = refund(app, &lena, &case_id, Some("flagged-1"), &flagged).await.expect(201);
     assert_eq!(waiting["refund"]["status"], "awaiting_approval");
+    assert_eq!(waiting["refund"]["requested_by"]["name"], "Lena");
     let id = text(&waiting["refund"]["id"]);
-    let approve = |name: &str, role: &str| json!({"approver": {"name": name, "role": role}});
-    app.post(&format!("/api/v1/refunds/{id}/approve"), &shop.admin, &approve("maria", "owner")).await.error(
-        403,
-        "own_request",
-        None,
-    );
-    app.post(&format!("/api/v1/refunds/{id}/approve"), &shop.admin, &approve("tomasz", "agent")).await.error(
-        403,
-        "role_too_low",
-        None,
-    );
-    app.post(&format!("/api/v1/refunds/{id}/approve"), &shop.admin, &approve(" ", "owner")).await.error(
-        400,
-        "invalid_field",
-        Some("approver.name"),
-    );
-    let approved =
-        app.post(&format!("/api/v1/refunds/{id}/approve"), &shop.admin, &approve("lead", "team_lead")).await.expect(200);
+    let path = format!("/api/v1/refunds/{id}/approve");
+    let claimed_owner = json!({"approver": {"name": "Olga", "role": "owner"}});
+    app.post(&path, &lena, &claimed_owner).await.error(403, "own_request", None);
+    app.post(&path, &tomasz, &json!({})).await.error(403, "forbidden", None);
+    app.post(&path, &shop.key, &json!({})).await.error(403, "forbidden", None);
+    let queue = app.get("/api/v1/approvals", &shop.admin).await.expect(200);
+    assert_eq!(queue.as_array().unwrap().len(), 1, "{queue}");
+    let approved = app.post(&path, &shop.admin, &json!({})).await.expect(200);
     assert_eq!(approved["refund"]["status"], "succeeded");
-    app.post(&format!("/api/v1/refunds/{id}/approve"), &shop.admin, &approve("lead", "team_lead")).await.error(
-        409,
-        "illegal_transition",
-        None,
-    );
+    assert_eq!(approved["refund"]["decided_by"]["name"], "Olga");
+    app.post(&path, &shop.admin, &json!({})).await.error(409, "illegal_transition", None);
+    assert!(app.get("/api/v1/approvals", &shop.admin).await.expect(200).as_array().unwrap().is_empty());
 
     // A rejection frees the amount; store credit with a bonus is issued at once.
     let second = refund(app, &shop.key, &case_id, Some("flagged-2"), &flagged).await.expect(201);
     let id = text(&second["refund"]["id"]);
-    let rejected = app
-        .post(
-            &format!("/api/v1/refunds/{id}/reject"),
-            &shop.key,
-            &json!({"approver": {"name": "lead", "role": "team_lead"}, "note": "asked twice"}),
-        )
-        .await
-        .expect(200);
+    let reject = format!("/api/v1/refunds/{id}/reject");
+    app.post(&reject, &shop.key, &json!({"note": "asked twice"})).await.error(403, "forbidden", None);
+    app.post(&reject, &lena, &json!({"approver": {"name": "lead"}, "note": "asked twice"})).await.error(
+        400,
+        "invalid_field",
+        Some("approver"),
+    );
+    let rejected = app.post(&reject, &lena, &json!({"note": "asked twice"})).await.expect(200);
     assert_eq!(rejected["refund"]["status"], "rejected");
     let credit = json!({
         "payment_id": payment, "method": "store_credit", "reason": "items",
@@ -217,7 +212,7 @@ async fn disputes_export_their_evidence(app: &TestApp) {
     });
     let opened = app.post(&format!("/api/v1/cases/{case_id}/disputes"), &shop.key, &body).await.expect(201);
     assert!(opened["time_left_seconds"].as_i64().unwrap() > 0);
-    app.post(&format!("/api/v1/cases/{case_id}/disputes"), &shop.key, &body).await.error(409, "conflict", None);
+    app.post(&format!("/api/v1/cases/{case_id}/disputes"), &shop.key, &body).await.error(409, "duplicate", None);
     let bad = set(body.clone(), "/reason", json!("bored"));
     app.post(&format!("/api/v1/cases/{case_id}/disputes"), &shop.key, &bad).await.error(
         400,

@@ -62,7 +62,12 @@ async fn a_chosen_remedy_settles_its_money_once(app: &TestApp) {
 
     // Shipping goes back only with a remedy that gives money back; nothing changes.
     let wrong = json!({"remedy": "escalate", "refund_shipping": {"amount_minor": 100, "currency": "EUR"}});
-    post_with_key(app, &shop.key, &path, None, &wrong).await.error(400, "invalid_field", Some("refund_shipping"));
+    post_with_key(app, &shop.key, &path, None, &wrong).await.error(400, "missing_field", Some("Idempotency-Key"));
+    post_with_key(app, &shop.key, &path, Some("wrong-1"), &wrong).await.error(
+        400,
+        "invalid_field",
+        Some("refund_shipping"),
+    );
     assert!(money(app, &shop.key, &case_id).await["refunds"].as_array().unwrap().is_empty());
 
     // Choosing the refund of the duplicate charge refunds it: the second capture, at once.
@@ -136,7 +141,7 @@ async fn a_lost_parcel_is_refunded_with_its_shipping_and_compensated(app: &TestA
     assert_eq!(refunds.len(), 2, "{done}");
     assert_eq!(refunds[0]["refund"]["amount"]["amount_minor"], 3300);
     assert_eq!(refunds[0]["refund"]["lines"].as_array().unwrap().len(), 2);
-    assert_eq!(refunds[0]["refund"]["requested_by"]["name"], "maria");
+    assert_eq!(refunds[0]["refund"]["requested_by"]["name"], "default", "the key that asked");
     assert_eq!(refunds[1]["refund"]["reason"], "shipping");
     assert_eq!(refunds[1]["refund"]["amount"]["amount_minor"], 499);
     assert!(refunds.iter().all(|r| r["refund"]["status"] == "succeeded"));
@@ -197,7 +202,7 @@ async fn line_refunds_are_checked_against_the_order_and_fees_are_posted_apart(ap
     }
     let untouched = money(app, &shop.key, &case_id).await;
     assert!(untouched["refunds"].as_array().unwrap().is_empty());
-    assert!(untouched["postings"].as_array().unwrap().is_empty());
+    assert!(untouched["postings"].as_array().unwrap().iter().all(|p| p["kind"] == "capture"));
 
     // One mug, then the other; a third refund on the line finds nothing left.
     for key in ["mug-1", "mug-2"] {
@@ -274,12 +279,14 @@ async fn store_credit_is_spent_never_below_zero(app: &TestApp) {
     // Spend 12.00; the retry answers with the same spend.
     let spent = post_with_key(app, &shop.key, &spend_path, Some("s-ok"), &spend(1200)).await.expect(201);
     assert_eq!(spent["balance"]["balance"]["amount_minor"], 1000);
-    let again = post_with_key(app, &shop.key, &spend_path, Some("s-ok"), &spend(1200)).await.expect(200);
+    let again = post_with_key(app, &shop.key, &spend_path, Some("s-ok"), &spend(1200)).await;
+    assert!(again.headers.contains_key("idempotent-replayed"));
+    let again = again.expect(201);
     assert_eq!(again["spend"]["posting_id"], spent["spend"]["posting_id"]);
     post_with_key(app, &shop.key, &spend_path, Some("s-ok"), &spend(1)).await.error(
         422,
         "idempotency_key_reused",
-        None,
+        Some("Idempotency-Key"),
     );
 
     // Two spends of 6.00 race for the 10.00 left: one wins, one is refused, the balance stays positive.
@@ -310,29 +317,31 @@ async fn postings_are_corrected_by_new_postings(app: &TestApp) {
     });
     post_with_key(app, &shop.key, &format!("/api/v1/cases/{case_id}/refunds"), Some("fix-me"), &body).await.expect(201);
     let postings = app.get("/api/v1/ledger/postings", &shop.key).await.expect(200);
-    let refund = postings.as_array().unwrap().iter().find(|p| p["kind"] == "refund").unwrap().clone();
+    let refund = postings["postings"].as_array().unwrap().iter().find(|p| p["kind"] == "refund").unwrap().clone();
     let id = text(&refund["id"]);
     let path = format!("/api/v1/ledger/postings/{id}/corrections");
+    // Corrections are a lead's or an admin's, named by who is signed in, never by the body.
+    app.post(&path, &shop.key, &json!({"reason": "x"})).await.error(403, "forbidden", None);
+    app.post(&path, &shop.admin, &json!({"reason": " "})).await.error(400, "invalid_field", Some("reason"));
     let by = json!({"name": "lead", "role": "team_lead"});
-    app.post(&path, &shop.key, &json!({"reason": " ", "by": by})).await.error(400, "invalid_field", Some("reason"));
-    app.post(&path, &shop.key, &json!({"reason": "x"})).await.error(400, "missing_field", Some("by"));
-    app.post("/api/v1/ledger/postings/nope/corrections", &shop.admin, &json!({"reason": "x", "by": by})).await.error(
+    app.post(&path, &shop.admin, &json!({"reason": "x", "by": by})).await.error(400, "invalid_field", Some("by"));
+    app.post("/api/v1/ledger/postings/nope/corrections", &shop.admin, &json!({"reason": "x"})).await.error(
         404,
         "not_found",
         None,
     );
     let other = app.create_store("corrections-other").await;
-    app.post(&path, &other.key, &json!({"reason": "x", "by": by})).await.error(404, "not_found", None);
+    app.post(&path, &other.admin, &json!({"reason": "x"})).await.error(404, "not_found", None);
 
-    let fix = app.post(&path, &shop.key, &json!({"reason": "entered twice", "by": by})).await.expect(201);
+    let fix = app.post(&path, &shop.admin, &json!({"reason": "entered twice"})).await.expect(201);
     assert_eq!(fix["kind"], "correction");
     assert_eq!(fix["corrects"], refund["id"]);
-    assert_eq!(fix["caused_by"]["name"], "lead");
+    assert_eq!(fix["caused_by"]["name"], "Olga");
     assert!(text(&fix["memo"]).contains("entered twice"));
-    app.post(&path, &shop.key, &json!({"reason": "again", "by": by})).await.error(409, "cannot_correct", None);
+    app.post(&path, &shop.admin, &json!({"reason": "again"})).await.error(409, "cannot_correct", None);
     let after = app.get("/api/v1/ledger/postings", &shop.key).await.expect(200);
-    assert!(after.as_array().unwrap().contains(&refund), "the original is as it was");
-    assert_eq!(after.as_array().unwrap().len(), postings.as_array().unwrap().len() + 1);
+    assert!(after["postings"].as_array().unwrap().contains(&refund), "the original is as it was");
+    assert_eq!(after["postings"].as_array().unwrap().len(), postings["postings"].as_array().unwrap().len() + 1);
     let ledger = app.get("/api/v1/ledger", &shop.key).await.expect(200);
     assert_eq!(ledger["balanced"], true);
     let timeline = app.case_view(&shop.key, &case_id).await;
@@ -586,7 +595,7 @@ async fn slow_provider_story(app: &TestApp, sandbox: &redress_connect::sandbox::
     assert_eq!(pending["refund"]["status"], "sent");
     assert!(text(&pending["customer_message"]).contains("was sent"));
     // Clicking again meanwhile finds the same refund and sends nothing more.
-    let again = post_with_key(app, &shop.key, &path, Some("slow-1"), &body).await.expect(200);
+    let again = post_with_key(app, &shop.key, &path, Some("slow-1"), &body).await.expect(202);
     assert_eq!(again["refund"]["id"], pending["refund"]["id"]);
     let id = text(&pending["refund"]["id"]);
     let mut status = String::new();

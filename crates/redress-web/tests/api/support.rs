@@ -44,6 +44,14 @@ pub struct Shop {
     pub admin: String,
 }
 
+/// A team member added by a test.
+pub struct Member {
+    /// Their agent id, as cases are assigned to.
+    pub id: String,
+    /// Their personal API key.
+    pub key: String,
+}
+
 /// The first admin every test store is set up with.
 pub const FIRST_ADMIN_PASSWORD: &str = "first admin password 1";
 
@@ -266,6 +274,11 @@ impl TestApp {
     /// Adds a team member with `role` (`agent`, `lead` or `admin`) and returns their personal
     /// key.
     pub async fn member_key(&self, shop: &Shop, name: &str, role: &str) -> String {
+        self.member(shop, name, role).await.key
+    }
+
+    /// Adds a team member with `role` (`agent`, `lead` or `admin`): their id and personal key.
+    pub async fn member(&self, shop: &Shop, name: &str, role: &str) -> Member {
         let email = format!("{}@{}.example", name.to_lowercase(), shop.id);
         let agent = self
             .post(
@@ -283,7 +296,7 @@ impl TestApp {
             )
             .await
             .expect(201);
-        text(&key["secret"])
+        Member { id: text(&agent["id"]), key: text(&key["secret"]) }
     }
 
     /// Stores a new order and returns it as stored.
