@@ -45,6 +45,8 @@ const ROUTES: &[(&str, &[&str])] = &[
     ("/api/v1/refunds/{refund_id}", &["get"]),
     ("/api/v1/refunds/{refund_id}/approve", &["post"]),
     ("/api/v1/refunds/{refund_id}/reject", &["post"]),
+    ("/api/v1/approvals", &["get"]),
+    ("/api/v1/disputes", &["get"]),
     ("/api/v1/cases/{case_id}/money", &["get"]),
     ("/api/v1/cases/{case_id}/transaction-check", &["post"]),
     ("/api/v1/ledger", &["get"]),

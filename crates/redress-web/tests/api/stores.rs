@@ -51,7 +51,7 @@ async fn a_taken_slug_is_a_conflict(app: &TestApp) {
     app.post("/api/v1/stores", ADMIN_KEY, &store_body("north-wind")).await.expect(201);
     let before = stores(app).await;
     let again = set(store_body("north-wind"), "/name", json!("Someone else"));
-    app.post("/api/v1/stores", ADMIN_KEY, &again).await.error(409, "conflict", None);
+    app.post("/api/v1/stores", ADMIN_KEY, &again).await.error(409, "slug_taken", None);
     assert_eq!(stores(app).await, before, "nothing changed");
 }
 

@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use crate::fixtures::order;
-use crate::support::{ADMIN_KEY, TestApp, on_both_backends, text};
+use crate::support::{ADMIN_KEY, FIRST_ADMIN_PASSWORD, TestApp, on_both_backends, text};
 
 on_both_backends!(a_case_from_complaint_to_close);
 
@@ -20,18 +20,41 @@ async fn a_case_from_complaint_to_close(app: &TestApp) {
         .post(
             "/api/v1/stores",
             ADMIN_KEY,
-            &json!({"slug": "toko-kopi", "name": "Toko Kopi", "default_currency": "IDR", "default_language": "id"}),
+            &json!({"slug": "toko-kopi", "name": "Toko Kopi", "default_currency": "IDR", "default_language": "id",
+                    "admin": {"email": "dewi@tokokopi.example", "name": "Dewi", "role": "admin",
+                              "password": FIRST_ADMIN_PASSWORD}}),
         )
         .await
         .expect(201);
     let store_id = text(&created["store"]["id"]);
     let sync_key = text(&created["api_key"]["secret"]);
-    let desk = app
+    let admin_key = text(&created["admin_key"]["secret"]);
+    let helpdesk = app
         .post(&format!("/api/v1/stores/{store_id}/api-keys"), ADMIN_KEY, &json!({"label": "helpdesk"}))
         .await
         .expect(201);
-    let desk_key = text(&desk["secret"]);
+    assert_eq!(helpdesk["kind"], "integration");
     assert_eq!(app.get("/api/v1/stores", ADMIN_KEY).await.expect(200).as_array().unwrap().len(), 1);
+
+    // The admin adds Sari to the team, with a personal key for the shop's desk tool.
+    let sari = app
+        .post(
+            "/api/v1/agents",
+            &admin_key,
+            &json!({"email": "sari@tokokopi.example", "name": "Sari", "role": "agent", "password": FIRST_ADMIN_PASSWORD}),
+        )
+        .await
+        .expect(201);
+    let sari_id = text(&sari["id"]);
+    let desk = app
+        .post(
+            "/api/v1/store/api-keys",
+            &admin_key,
+            &json!({"label": "Sari's desk", "kind": "personal", "agent_id": sari_id}),
+        )
+        .await
+        .expect(201);
+    let desk_key = text(&desk["secret"]);
 
     // The shop's systems report an order, then its delivery.
     let mut body = order("INV/2026/11/0042", "budi@example.co.id");
@@ -88,20 +111,22 @@ async fn a_case_from_complaint_to_close(app: &TestApp) {
     // An agent takes it, answers, and waits for photos of the box.
     let case_path = format!("/api/v1/cases/{case_id}");
     let assigned =
-        app.post(&format!("{case_path}/assignee"), &desk_key, &json!({"assignee": "sari"})).await.expect(200);
+        app.post(&format!("{case_path}/assignee"), &desk_key, &json!({"assignee": sari_id})).await.expect(200);
     assert_eq!(assigned["status"], "open");
     let answered = app
         .post(
             &format!("{case_path}/messages"),
             &desk_key,
-            &json!({"direction": "outbound", "body": "Maaf! Boleh kirim foto kardusnya?", "author": "sari"}),
+            &json!({"direction": "outbound", "body": "Maaf! Boleh kirim foto kardusnya?"}),
         )
         .await
         .expect(201);
     assert_eq!(answered["case"]["status"], "open");
     app.post(&format!("{case_path}/status"), &desk_key, &json!({"status": "waiting_on_customer"})).await.expect(200);
     assert_eq!(
-        app.get("/api/v1/cases?assignee=sari&status=waiting_on_customer", &desk_key).await.expect(200)["cases"]
+        app.get(&format!("/api/v1/cases?assignee={sari_id}&status=waiting_on_customer"), &desk_key)
+            .await
+            .expect(200)["cases"]
             .as_array()
             .unwrap()
             .len(),
@@ -121,7 +146,7 @@ async fn a_case_from_complaint_to_close(app: &TestApp) {
     assert_eq!(back["message"]["author"], json!({"type": "customer", "handle": "budi@example.co.id"}));
 
     // A note, a priority bump, resolved, closed.
-    app.post(&format!("{case_path}/notes"), &desk_key, &json!({"body": "Kirim ulang disetujui.", "author": "sari"}))
+    app.post(&format!("{case_path}/notes"), &desk_key, &json!({"body": "Kirim ulang disetujui."}))
         .await
         .expect(201);
     app.post(&format!("{case_path}/priority"), &desk_key, &json!({"priority": "urgent"})).await.expect(200);
@@ -163,7 +188,8 @@ async fn a_case_from_complaint_to_close(app: &TestApp) {
     );
     let case = &view["case"];
     assert_eq!(case["status"], "open");
-    assert_eq!(case["assignee"], "sari");
+    assert_eq!(case["assignee"], json!({"agent_id": sari_id, "name": "Sari"}));
+    assert_eq!(view["messages"][1]["author"], json!({"type": "agent", "name": "Sari"}));
     assert_eq!(case["priority"], "urgent");
     assert_eq!(case["version"], 11, "one version per accepted change");
     let messages = view["messages"].as_array().unwrap();
