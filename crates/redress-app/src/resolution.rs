@@ -552,6 +552,10 @@ pub struct PolicyDocument {
     /// `default` or `eu_withdrawal`, instead of a document.
     #[serde(default)]
     pub preset: Option<String>,
+    /// The version in force the document was edited from. When given and another version was
+    /// saved meanwhile, the save is refused (`changed_meanwhile`) instead of overwriting it.
+    #[serde(default)]
+    pub based_on: Option<u32>,
 }
 
 /// The longest policy document accepted.
@@ -602,14 +606,25 @@ fn numbered(source: &str, version: u32) -> String {
 
 /// Saves a new version of the store's policy, as an admin. The document is checked on load
 /// (errors name the line and the field); Redress numbers the versions: each save is the one
-/// after the version in force, whatever the document said.
+/// after the version in force (Redress's default counting as one), whatever the document
+/// said, so a document saved unchanged can never go live under the same number.
 pub async fn save_policy(app: &App, caller: &Caller, document: PolicyDocument) -> AppResult<PolicyView> {
     let store_id = caller.require(Action::ManageSettings)?;
     let (_, source) = read_policy(&document)?;
-    let next = match app.storage().policy(store_id).await? {
-        Some(stored) => stored.policy.version.saturating_add(1),
-        None => 1,
-    };
+    let in_force = policy_in_force(app, store_id).await?.version;
+    if let Some(based_on) = document.based_on
+        && based_on != in_force
+    {
+        return Err(AppError::new(
+            ErrorCode::ChangedMeanwhile,
+            format!(
+                "version {in_force} was saved while you edited version {based_on}; \
+                 open the policy again and make your change on version {in_force}"
+            ),
+        )
+        .at("based_on"));
+    }
+    let next = in_force.saturating_add(1);
     let source = numbered(&source, next);
     let policy = Policy::from_toml(&source).map_err(|e| AppError::invalid("source", e.to_string()))?;
     let stored = StoredPolicy { policy: policy.clone(), source: source.clone(), saved_at: app.now() };

@@ -133,6 +133,8 @@ struct CasePage<'a> {
     kinds: Vec<(&'static str, String)>,
     /// The parcel has not reached the carrier: the address can still change.
     address_open: bool,
+    /// The address form's own idempotency key: sent twice, the change is made once.
+    address_key: String,
     /// The customer's photos: link and file name.
     photos: Vec<(String, String)>,
     /// The case is the signed-in agent's.
@@ -441,6 +443,7 @@ async fn gather(
             .map(|p| (format!("{}/cases/{}/photos/{}", desk.chrome.base, case.id, p.id), p.filename))
             .collect(),
         address_open,
+        address_key: RequestKey::fresh().as_str().to_owned(),
         mine: case.assignee.as_ref().is_some_and(|a| a.agent_id == desk.agent.id),
         kinds: IssueKind::ALL.iter().map(|k| (k.as_str(), w.t(&format!("desk-kind-{}", k.as_str())))).collect(),
         notice,
@@ -757,8 +760,6 @@ struct ConfirmPage<'a> {
     /// An amount to type (partial refunds, compensation), in major units.
     amount_input: Option<String>,
     key: String,
-    /// Carrying this out waits for a second person's approval.
-    blocked: bool,
     /// The remedy needs the customer's photos: the agent says they have them.
     ask_photos: bool,
 }
@@ -804,7 +805,6 @@ async fn confirmation<'a>(
         amount_input: None,
         // Each confirmation carries its own key: a double click or a resent form acts once.
         key: RequestKey::fresh().as_str().to_owned(),
-        blocked: false,
         ask_photos: false,
     };
     match query.action.as_str() {
@@ -823,9 +823,8 @@ async fn confirmation<'a>(
             }
             page.ask_photos = offer.needs_photos;
             if offer.needs_approval {
-                // Four eyes on every path: whoever carries it out, a second person approves.
+                // Four eyes on every path: whoever asks, a second person approves, in Approvals.
                 page.details.push(w.t("desk-offer-ask-lead"));
-                page.blocked = true;
             }
             page.details.extend(decision.reasons.iter().map(|r| r.text.clone()));
             if matches!(remedy, Remedy::PartialRefund) {

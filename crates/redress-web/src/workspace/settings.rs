@@ -159,6 +159,9 @@ struct PolicyPage<'a> {
     source: String,
     /// The version in force.
     version: u32,
+    /// The version in force when the admin started editing: a save finding another one in
+    /// force is refused, not overwritten.
+    based_on: u32,
     /// True when the shop has saved no policy and the default applies.
     default: bool,
     notice: Option<String>,
@@ -201,7 +204,14 @@ async fn policy_page(
         Some(_) => Some(desk.chrome.t("desk-policy-preset-loaded")),
         None => done_text(&desk, query.done.as_deref()),
     };
-    render_policy(&state, &desk, preset.map(str::to_owned), notice, None, None).await
+    let typed = preset.map(|source| Draft { source: source.to_owned(), based_on: None });
+    render_policy(&state, &desk, typed, notice, None, None).await
+}
+
+/// A document the admin is editing: its text, and the version in force it was started from.
+struct Draft {
+    source: String,
+    based_on: Option<u32>,
 }
 
 /// The policy page's query: a message after saving, or a preset to load into the editor.
@@ -217,7 +227,7 @@ pub(super) struct PolicyQuery {
 async fn render_policy(
     state: &AppState,
     desk: &Desk,
-    typed: Option<String>,
+    typed: Option<Draft>,
     notice: Option<String>,
     error: Option<&AppError>,
     dry_run: Option<DryRun>,
@@ -229,7 +239,8 @@ async fn render_policy(
             return desk.notice(StatusCode::SERVICE_UNAVAILABLE, "desk-unavailable");
         }
     };
-    let source = typed.unwrap_or(in_force.source);
+    let based_on = typed.as_ref().and_then(|d| d.based_on).unwrap_or(in_force.policy.version);
+    let source = typed.map_or(in_force.source, |d| d.source);
     // The API's message already starts with `line N:`; the line itself comes from reading the
     // document again, which is pure and cheap, rather than from parsing the message.
     let error_line = error
@@ -263,6 +274,7 @@ async fn render_policy(
         lines: if error.is_some() { PolicyPage::lines_of(&source, error_line) } else { Vec::new() },
         source,
         version: in_force.policy.version,
+        based_on,
         default: in_force.default,
         notice,
         // The document is the only field here, so its name adds nothing to the message.
@@ -284,6 +296,9 @@ pub(super) struct PolicyForm {
     /// `save` or `dry_run`.
     #[serde(default)]
     action: String,
+    /// The version in force when the editor was opened.
+    #[serde(default)]
+    based_on: Option<u32>,
 }
 
 async fn policy_post(
@@ -298,16 +313,18 @@ async fn policy_post(
     };
     // Browsers send text areas with CRLF line ends; the document is kept as typed otherwise.
     let source = form.source.replace("\r\n", "\n");
-    let document = || PolicyDocument { source: Some(source.clone()), preset: None };
+    let based_on = form.based_on;
+    let document = || PolicyDocument { source: Some(source.clone()), preset: None, based_on };
+    let draft = || Some(Draft { source: source.clone(), based_on });
     if form.action == "dry_run" {
         return match resolution::dry_run(state.app(), &desk.caller(), document()).await {
-            Ok(run) => render_policy(&state, &desk, Some(source), None, None, Some(run)).await,
-            Err(e) => render_policy(&state, &desk, Some(source), None, Some(&e), None).await,
+            Ok(run) => render_policy(&state, &desk, draft(), None, None, Some(run)).await,
+            Err(e) => render_policy(&state, &desk, draft(), None, Some(&e), None).await,
         };
     }
     match resolution::save_policy(state.app(), &desk.caller(), document()).await {
         Ok(_) => redirect(&format!("{}/settings/policy?done=policy", desk.chrome.base), desk.cookies.clone()),
-        Err(e) => render_policy(&state, &desk, Some(source), None, Some(&e), None).await,
+        Err(e) => render_policy(&state, &desk, draft(), None, Some(&e), None).await,
     }
 }
 

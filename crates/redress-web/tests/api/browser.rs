@@ -17,6 +17,8 @@ pub struct Answer {
     pub status: StatusCode,
     pub location: Option<String>,
     pub body: String,
+    /// The `Set-Cookie` headers, whole.
+    pub set_cookies: Vec<String>,
 }
 
 impl Browser {
@@ -35,7 +37,9 @@ impl Browser {
     }
 
     async fn keep(&mut self, response: reqwest::Response) -> Answer {
+        let mut set_cookies = Vec::new();
         for value in response.headers().get_all(SET_COOKIE) {
+            set_cookies.push(value.to_str().unwrap().to_owned());
             let pair = value.to_str().unwrap().split(';').next().unwrap();
             let (name, value) = pair.split_once('=').unwrap();
             self.cookies.retain(|(k, _)| k != name);
@@ -44,7 +48,7 @@ impl Browser {
             }
         }
         let location = response.headers().get(LOCATION).map(|l| l.to_str().unwrap().to_owned());
-        Answer { status: response.status(), location, body: response.text().await.unwrap() }
+        Answer { status: response.status(), location, body: response.text().await.unwrap(), set_cookies }
     }
 
     pub async fn get(&mut self, path: &str) -> Answer {

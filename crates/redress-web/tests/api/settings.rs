@@ -45,12 +45,14 @@ impl Desk {
     }
 }
 
-/// A store with an admin (Olga), a lead (Lee) and an agent (Ana), added through the team API.
+/// A store with an admin (Olga, its first), a lead (Lee) and an agent (Ana), added through
+/// the team API.
 async fn shop_with_team(app: &TestApp, slug: &str) -> (Shop, Value) {
-    let shop = app.create_store(slug).await;
+    let shop = app.create_store_with_admin(slug, "olga@shop.example", PASSWORD).await;
     let mut ids = serde_json::Map::new();
+    let team = app.get("/api/v1/agents", &shop.admin).await.expect(200);
+    ids.insert("Olga".to_owned(), team["agents"][0]["id"].clone());
     for (name, email, role) in [
-        ("Olga", "olga@shop.example", "admin"),
         ("Lee", "lee@shop.example", "lead"),
         ("Ana", "ana@shop.example", "agent"),
     ] {
@@ -78,7 +80,7 @@ async fn team_api(app: &TestApp) {
         team_names(app, &shop.key).await,
         [("Ana".into(), "agent".into()), ("Lee".into(), "team_lead".into()), ("Olga".into(), "owner".into())]
     );
-    assert!(team_names(app, &other.key).await.is_empty(), "another store sees none of them");
+    assert_eq!(team_names(app, &other.key).await, [("Olga".into(), "owner".into())], "another store, its own team");
     app.call(Method::GET, "/api/v1/agents", None, None).await.error(401, "unauthorized", None);
 
     // Bad input names the field and adds nobody.
@@ -92,39 +94,47 @@ async fn team_api(app: &TestApp) {
         app.post("/api/v1/agents", &shop.admin, &body).await.error(400, "invalid_field", Some(field));
     }
     let twin = json!({"email": "ANA@shop.example", "name": "Ana 2", "role": "agent", "password": PASSWORD});
-    app.post("/api/v1/agents", &shop.admin, &twin).await.error(409, "conflict", None);
+    app.post("/api/v1/agents", &shop.admin, &twin).await.error(409, "member_exists", None);
+    // An integration key reads the team (to assign cases) but never changes it.
+    let eve = json!({"email": "eve@shop.example", "name": "Eve", "role": "agent", "password": PASSWORD});
+    app.post("/api/v1/agents", &shop.key, &eve).await.error(403, "forbidden", None);
     assert_eq!(team_names(app, &shop.key).await.len(), 3);
 
     // Changes: a role, a password (the new one signs in), nothing at all, another store's member.
     let path = format!("/api/v1/agents/{ana}");
-    let lead = app.call(Method::PATCH, &path, Some(&shop.key), Some(&json!({"role": "lead"}))).await.expect(200);
+    let lead = app.call(Method::PATCH, &path, Some(&shop.admin), Some(&json!({"role": "lead"}))).await.expect(200);
     assert_eq!(lead["role"], "team_lead");
     let new_password = json!({"password": "a brand new passphrase"});
-    app.call(Method::PATCH, &path, Some(&shop.key), Some(&new_password)).await.expect(200);
+    app.call(Method::PATCH, &path, Some(&shop.admin), Some(&new_password)).await.expect(200);
     Desk::sign_in(app, "team-api", "ana@shop.example", "a brand new passphrase").await;
-    app.call(Method::PATCH, &path, Some(&shop.key), Some(&json!({}))).await.error(400, "invalid_field", Some("role"));
-    app.call(Method::PATCH, &path, Some(&shop.key), Some(&json!({"role": "lead", "password": "short"}))).await.error(
+    app.call(Method::PATCH, &path, Some(&shop.admin), Some(&json!({}))).await.error(400, "invalid_field", Some("role"));
+    app.call(Method::PATCH, &path, Some(&shop.admin), Some(&json!({"role": "lead", "password": "short"}))).await.error(
         400,
         "invalid_field",
         Some("password"),
     );
-    app.call(Method::PATCH, &path, Some(&other.key), Some(&json!({"role": "agent"}))).await.error(
+    app.call(Method::PATCH, &path, Some(&other.admin), Some(&json!({"role": "agent"}))).await.error(
         404,
         "not_found",
         None,
     );
-    app.call(Method::DELETE, &path, Some(&other.key), None).await.error(404, "not_found", None);
+    app.call(Method::DELETE, &path, Some(&other.admin), None).await.error(404, "not_found", None);
 
     // The last admin can be neither demoted nor removed; with a second admin, the first can go.
     let olga_path = format!("/api/v1/agents/{olga}");
-    app.call(Method::PATCH, &olga_path, Some(&shop.key), Some(&json!({"role": "agent"})))
+    app.call(Method::PATCH, &olga_path, Some(&shop.admin), Some(&json!({"role": "agent"})))
         .await
-        .error(409, "conflict", None);
-    app.call(Method::DELETE, &olga_path, Some(&shop.key), None).await.error(409, "conflict", None);
-    app.call(Method::PATCH, &path, Some(&shop.key), Some(&json!({"role": "admin"}))).await.expect(200);
-    assert_eq!(app.call(Method::DELETE, &olga_path, Some(&shop.key), None).await.status, 204);
+        .error(409, "last_admin", None);
+    app.call(Method::DELETE, &olga_path, Some(&shop.admin), None).await.error(409, "last_admin", None);
+    app.call(Method::PATCH, &path, Some(&shop.admin), Some(&json!({"role": "admin"}))).await.expect(200);
+    assert_eq!(app.call(Method::DELETE, &olga_path, Some(&shop.admin), None).await.status, 204);
     assert_eq!(team_names(app, &shop.key).await, [("Ana".into(), "owner".into()), ("Lee".into(), "team_lead".into())]);
-    app.call(Method::DELETE, &olga_path, Some(&shop.key), None).await.error(404, "not_found", None);
+    // Her personal key left with her; Ana, now an admin, finds her gone.
+    app.call(Method::DELETE, &olga_path, Some(&shop.admin), None).await.error(401, "unauthorized", None);
+    let anas_key = app
+        .post("/api/v1/store/api-keys", &shop.key, &json!({"label": "Ana", "kind": "personal", "agent_id": ana}))
+        .await;
+    anas_key.error(403, "forbidden", None);
 }
 
 async fn settings_are_for_admins_and_forms_need_their_token(app: &TestApp) {
@@ -169,7 +179,7 @@ async fn settings_are_for_admins_and_forms_need_their_token(app: &TestApp) {
     let key = admin.post_raw("/settings/keys", &[("label", "sneaky"), ("form_token", "x")]).await;
     assert_eq!(key.status, StatusCode::FORBIDDEN);
     assert_eq!(team_names(app, &shop.key).await.len(), 3, "nobody added");
-    assert_eq!(app.get("/api/v1/store/api-keys", &shop.key).await.expect(200)["keys"].as_array().unwrap().len(), 1);
+    assert_eq!(app.get("/api/v1/store/api-keys", &shop.admin).await.expect(200)["keys"].as_array().unwrap().len(), 2);
     assert_eq!(app.get("/api/v1/policy", &shop.key).await.expect(200)["default"], true);
 }
 
@@ -225,10 +235,25 @@ async fn policy_errors_show_their_line(app: &TestApp) {
     assert!(preset.body.contains("nothing is saved until you save it"));
     assert_eq!(app.get("/api/v1/policy", &shop.key).await.expect(200)["policy"]["version"], 2);
 
-    // The same version again is refused: versions only go up.
+    // Saved again unchanged, it is the next version: Redress numbers them, whatever the text says.
     let again = admin.post("/settings/policy", &[("source", &good), ("action", "save")]).await;
-    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
-    assert!(again.body.contains("window_days = 60"));
+    assert_eq!(again.status, StatusCode::SEE_OTHER, "{}", again.body);
+    let view = app.get("/api/v1/policy", &shop.key).await.expect(200);
+    assert_eq!(view["policy"]["version"], 3);
+    assert!(text(&view["source"]).lines().any(|l| l == "version = 3"), "the kept document says its version");
+
+    // An editor opened on version 3 while another admin saved version 4 is refused, not lost.
+    let stale = good.replace("window_days = 60", "window_days = 30");
+    let put = |based_on: u32, source: &str| json!({"source": source, "based_on": based_on});
+    app.call(Method::PUT, "/api/v1/policy", Some(&shop.admin), Some(&put(3, &good))).await.expect(200);
+    let refused = admin.post("/settings/policy", &[("source", &stale), ("action", "save"), ("based_on", "3")]).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
+    assert!(refused.body.contains("window_days = 30"), "the typed text is kept");
+    assert!(refused.body.contains("was saved while you edited version 3"), "{}", refused.body);
+    app.call(Method::PUT, "/api/v1/policy", Some(&shop.admin), Some(&put(3, &stale)))
+        .await
+        .error(409, "changed_meanwhile", Some("based_on"));
+    assert_eq!(app.get("/api/v1/policy", &shop.key).await.expect(200)["policy"]["returns"]["window_days"], 60);
 }
 
 async fn team_pages_keep_an_admin(app: &TestApp) {
@@ -298,7 +323,7 @@ async fn team_pages_keep_an_admin(app: &TestApp) {
     assert_eq!(eve_desk.get("/settings").await.status, StatusCode::FORBIDDEN, "Eve is a lead");
     app.call(Method::PATCH, &format!("/api/v1/agents/{olga}"), Some(&shop.admin), Some(&json!({"role": "lead"})))
         .await
-        .error(409, "conflict", None);
+        .error(409, "last_admin", None);
 }
 
 async fn revoked_keys_stop_working(app: &TestApp) {
@@ -315,11 +340,14 @@ async fn revoked_keys_stop_working(app: &TestApp) {
     assert!(page.body.contains("shopify-sync") && !page.body.contains(&secret), "listed, never shown again");
     assert_eq!(admin.post("/settings/keys", &[("label", " ")]).await.status, StatusCode::BAD_REQUEST);
 
-    let keys = app.get("/api/v1/store/api-keys", &shop.key).await.expect(200);
+    app.get("/api/v1/store/api-keys", &shop.key).await.error(403, "forbidden", None);
+    let keys = app.get("/api/v1/store/api-keys", &shop.admin).await.expect(200);
     let listed = keys["keys"].as_array().unwrap();
-    assert_eq!(listed.iter().map(|k| text(&k["label"])).collect::<Vec<_>>(), ["default", "shopify-sync"]);
+    let labels: Vec<String> = listed.iter().map(|k| text(&k["label"])).collect();
+    assert_eq!(labels.len(), 3, "{labels:?}");
+    assert_eq!((labels[0].as_str(), labels[2].as_str()), ("default", "shopify-sync"));
     assert!(listed.iter().all(|k| k.get("secret").is_none() && k.get("secret_hash").is_none()), "{keys}");
-    let id = text(&listed[1]["id"]);
+    let id = text(&listed[2]["id"]);
 
     // Revoking needs the box ticked; then the key (cached as verified) stops working at once.
     let path = format!("/settings/keys/{id}/revoke");
@@ -336,9 +364,10 @@ async fn revoked_keys_stop_working(app: &TestApp) {
     let (made_id, made_secret) = (text(&made["id"]), text(&made["secret"]));
     app.get("/api/v1/store", &made_secret).await.expect(200);
     let made_path = format!("/api/v1/store/api-keys/{made_id}");
-    app.call(Method::DELETE, &made_path, Some(&other.key), None).await.error(404, "not_found", None);
+    app.call(Method::DELETE, &made_path, Some(&other.admin), None).await.error(404, "not_found", None);
+    app.call(Method::DELETE, &made_path, Some(&shop.key), None).await.error(403, "forbidden", None);
     app.get("/api/v1/store", &made_secret).await.expect(200);
-    assert_eq!(app.call(Method::DELETE, &made_path, Some(&shop.key), None).await.status, 204);
+    assert_eq!(app.call(Method::DELETE, &made_path, Some(&shop.admin), None).await.status, 204);
     app.get("/api/v1/store", &made_secret).await.error(401, "unauthorized", None);
     app.get("/api/v1/store", &shop.key).await.expect(200);
 }

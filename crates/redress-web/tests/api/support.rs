@@ -253,14 +253,18 @@ impl TestApp {
     /// Creates a store (currency EUR, language en) with its first admin (`olga@{slug}.example`)
     /// and returns it with its integration key and the admin's personal key.
     pub async fn create_store(&self, slug: &str) -> Shop {
+        self.create_store_with_admin(slug, &format!("olga@{slug}.example"), FIRST_ADMIN_PASSWORD).await
+    }
+
+    /// Sets up a store whose first admin, Olga, signs in with this email and password.
+    pub async fn create_store_with_admin(&self, slug: &str, email: &str, password: &str) -> Shop {
         let body = self
             .post(
                 "/api/v1/stores",
                 ADMIN_KEY,
                 &json!({"slug": slug, "name": format!("Shop {slug}"),
                         "default_currency": "EUR", "default_language": "en",
-                        "admin": {"email": format!("olga@{slug}.example"), "name": "Olga", "role": "admin",
-                                  "password": FIRST_ADMIN_PASSWORD}}),
+                        "admin": {"email": email, "name": "Olga", "role": "admin", "password": password}}),
             )
             .await
             .expect(201);
