@@ -1145,6 +1145,11 @@ mod tests {
         assert!(Refund::request(lines.clone(), &policy(), &RefundHistory::default(), T0).is_err());
         lines.fees = vec![Fee { kind: FeeKind::Restocking, amount: Money::new(100, eur()) }];
         lines.amount = Money::new(800, eur());
+        assert!(
+            matches!(Refund::request(lines.clone(), &policy(), &RefundHistory::default(), T0), Err(RefundError::Invalid(e)) if e.field == "fees"),
+            "fees are kept only from a refund of goods"
+        );
+        lines.reason = RefundReason::Items;
         assert!(Refund::request(lines, &policy(), &RefundHistory::default(), T0).is_ok());
         assert!(IdempotencyKey::parse("").is_err());
         assert!(IdempotencyKey::parse("has space").is_err());

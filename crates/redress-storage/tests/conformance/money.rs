@@ -124,7 +124,10 @@ pub(crate) async fn story(db: Arc<dyn Storage>) {
             T0,
         )
         .await;
-    assert!(matches!(unknown, Err(StorageError::NotFound("payment"))), "{unknown:?}");
+    assert!(
+        matches!(&unknown, Err(StorageError::Refund(RefundError::Invalid(e))) if e.field == "payment_id"),
+        "{unknown:?}"
+    );
     let mut usd = request(&f, "dup-4", Some(first.id), 100, RefundMethod::OriginalPayment);
     usd.amount = Money::new(100, Currency::from_code("USD").unwrap());
     assert!(money.request_refund(usd, policy.clone(), T0).await.is_err());
@@ -358,6 +361,7 @@ async fn fees_lines_and_abuse(db: Arc<dyn Storage>) {
     // 41.99 back, 5.00 restocking and 3.00 return shipping kept: three postings.
     let mut asked = request(&f, "with-fees", Some(paid.id), 4199, RefundMethod::OriginalPayment);
     asked.lines = vec![line("TEE-M", 1, 4999)];
+    asked.reason = RefundReason::Items;
     asked.fees = vec![
         Fee { kind: FeeKind::Restocking, amount: Money::new(500, eur()) },
         Fee { kind: FeeKind::ReturnShipping, amount: Money::new(300, eur()) },
