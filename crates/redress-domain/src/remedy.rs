@@ -360,6 +360,8 @@ pub fn plan_remedy(
     // A remedy for units names the units still without one; the lines asked must all be free.
     let lines = match (&ctx.order, gives_for_units(remedy)) {
         (Some(order), true) => {
+            // Units the order never had are a bad request, not a remedy already given.
+            crate::decision::affected_lines(order, &asked_lines)?;
             let lines = if asked_lines.is_empty() { given.available(order, &[]) } else { asked_lines.clone() };
             given.check_units(order, &lines).map_err(ResolutionError::AlreadyGiven)?;
             if lines.is_empty() {
