@@ -473,7 +473,10 @@ async fn resolution_story(db: Arc<dyn Storage>, north: &Store, south: &Store) {
     let unreserved = key("k-refund").unwrap();
     db.save_idempotent_answer(north.id, &unreserved, 201, "{\"refund\":1}").await.unwrap();
     let answer = db.idempotent_answer(north.id, "k-refund", T0).await.unwrap().unwrap();
-    assert_eq!((answer.request_hash.as_str(), answer.answer), ("hash of k-refund", Some((201, "{\"refund\":1}".to_owned()))));
+    assert_eq!(
+        (answer.request_hash.as_str(), answer.answer),
+        ("hash of k-refund", Some((201, "{\"refund\":1}".to_owned())))
+    );
     assert_eq!(db.idempotent_answer(south.id, "k-1", T0).await.unwrap(), None, "keys are per store");
 
     // A refused step (more shirts than delivered and not already returning) writes nothing,

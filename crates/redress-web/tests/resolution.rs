@@ -525,7 +525,8 @@ async fn policies_are_checked_on_load_and_versioned(app: &App) {
     let current = app.get("/api/v1/policy").await.expect(200);
     assert_eq!(current["default"], true);
     let broken = current["source"].as_str().unwrap().replace("window_days = 30", "window_days = 0");
-    let refused = app.send(Method::PUT, "/api/v1/policy", Some(&app.admin), Some(&json!({"source": broken})), None).await;
+    let refused =
+        app.send(Method::PUT, "/api/v1/policy", Some(&app.admin), Some(&json!({"source": broken})), None).await;
     refused.error(400, "invalid_field", Some("source"));
     let message = refused.body["error"]["message"].as_str().unwrap();
     assert!(message.starts_with("line ") && message.contains("returns.window_days"), "{message}");

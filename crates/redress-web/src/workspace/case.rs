@@ -836,7 +836,10 @@ async fn confirmation<'a>(
             let order = match case.order_id {
                 Some(id) => redress_app::orders::order(app, &caller, &id.to_string()).await?,
                 None => {
-                    return Err(AppError::invalid("case", "this case is about no order, so there is nothing to refund"));
+                    return Err(AppError::invalid(
+                        "case",
+                        "this case is about no order, so there is nothing to refund",
+                    ));
                 }
             };
             let payment = order

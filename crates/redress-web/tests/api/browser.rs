@@ -60,7 +60,10 @@ impl Browser {
     /// Posts a form. A sign-in or look-up form gets the page's `login_token` first, as a
     /// browser that loaded the page would send it (tests of its absence use [`Browser::post_bare`]).
     pub async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Answer {
-        let page = path.strip_suffix("/lookup").map(str::to_owned).or_else(|| path.ends_with("/signin").then(|| path.to_owned()));
+        let page = path
+            .strip_suffix("/lookup")
+            .map(str::to_owned)
+            .or_else(|| path.ends_with("/signin").then(|| path.to_owned()));
         let mut fields: Vec<(String, String)> = form.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
         if let Some(page) = page
             && !form.iter().any(|(k, _)| *k == "login_token")

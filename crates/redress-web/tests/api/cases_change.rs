@@ -290,8 +290,15 @@ async fn notes_and_priority(app: &TestApp) {
     let case = f.post(app, "notes", json!({"body": "Photos look genuine."})).await.expect(201);
     assert_eq!(case["version"], 2);
     assert_eq!(case["status"], "new", "a note changes no status");
-    f.refused(app, "notes", json!({"body": "Reship approved.", "author": "maria"}), 400, "invalid_field", Some("author"))
-        .await;
+    f.refused(
+        app,
+        "notes",
+        json!({"body": "Reship approved.", "author": "maria"}),
+        400,
+        "invalid_field",
+        Some("author"),
+    )
+    .await;
     let maria = app.member_key(&f.shop, "Maria", "agent").await;
     let case = app.post(&f.path("notes"), &maria, &json!({"body": "Reship approved."})).await.expect(201);
     assert_eq!(case["version"], 3);

@@ -52,10 +52,7 @@ async fn shop_with_team(app: &TestApp, slug: &str) -> (Shop, Value) {
     let mut ids = serde_json::Map::new();
     let team = app.get("/api/v1/agents", &shop.admin).await.expect(200);
     ids.insert("Olga".to_owned(), team["agents"][0]["id"].clone());
-    for (name, email, role) in [
-        ("Lee", "lee@shop.example", "lead"),
-        ("Ana", "ana@shop.example", "agent"),
-    ] {
+    for (name, email, role) in [("Lee", "lee@shop.example", "lead"), ("Ana", "ana@shop.example", "agent")] {
         let body = json!({"email": email, "name": name, "role": role, "password": PASSWORD});
         let added = app.post("/api/v1/agents", &shop.admin, &body).await.expect(201);
         assert!(added.get("password").is_none() && added.get("password_hash").is_none(), "{added}");
@@ -122,9 +119,11 @@ async fn team_api(app: &TestApp) {
 
     // The last admin can be neither demoted nor removed; with a second admin, the first can go.
     let olga_path = format!("/api/v1/agents/{olga}");
-    app.call(Method::PATCH, &olga_path, Some(&shop.admin), Some(&json!({"role": "agent"})))
-        .await
-        .error(409, "last_admin", None);
+    app.call(Method::PATCH, &olga_path, Some(&shop.admin), Some(&json!({"role": "agent"}))).await.error(
+        409,
+        "last_admin",
+        None,
+    );
     app.call(Method::DELETE, &olga_path, Some(&shop.admin), None).await.error(409, "last_admin", None);
     app.call(Method::PATCH, &path, Some(&shop.admin), Some(&json!({"role": "admin"}))).await.expect(200);
     assert_eq!(app.call(Method::DELETE, &olga_path, Some(&shop.admin), None).await.status, 204);
@@ -250,9 +249,11 @@ async fn policy_errors_show_their_line(app: &TestApp) {
     assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
     assert!(refused.body.contains("window_days = 30"), "the typed text is kept");
     assert!(refused.body.contains("was saved while you edited version 3"), "{}", refused.body);
-    app.call(Method::PUT, "/api/v1/policy", Some(&shop.admin), Some(&put(3, &stale)))
-        .await
-        .error(409, "changed_meanwhile", Some("based_on"));
+    app.call(Method::PUT, "/api/v1/policy", Some(&shop.admin), Some(&put(3, &stale))).await.error(
+        409,
+        "changed_meanwhile",
+        Some("based_on"),
+    );
     assert_eq!(app.get("/api/v1/policy", &shop.key).await.expect(200)["policy"]["returns"]["window_days"], 60);
 }
 

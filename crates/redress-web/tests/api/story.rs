@@ -146,9 +146,7 @@ async fn a_case_from_complaint_to_close(app: &TestApp) {
     assert_eq!(back["message"]["author"], json!({"type": "customer", "handle": "budi@example.co.id"}));
 
     // A note, a priority bump, resolved, closed.
-    app.post(&format!("{case_path}/notes"), &desk_key, &json!({"body": "Kirim ulang disetujui."}))
-        .await
-        .expect(201);
+    app.post(&format!("{case_path}/notes"), &desk_key, &json!({"body": "Kirim ulang disetujui."})).await.expect(201);
     app.post(&format!("{case_path}/priority"), &desk_key, &json!({"priority": "urgent"})).await.expect(200);
     app.post(&format!("{case_path}/status"), &desk_key, &json!({"status": "resolved"})).await.expect(200);
     let closed = app.post(&format!("{case_path}/status"), &desk_key, &json!({"status": "closed"})).await.expect(200);

@@ -284,7 +284,8 @@ async fn a_large_refund_waits_for_a_lead_who_is_not_the_requester(app: &TestApp)
     let confirm = ana.get(&format!("{damaged_path}/confirm?action=remedy&remedy={remedy}")).await;
     assert_eq!(confirm.status, StatusCode::OK);
     assert!(confirm.body.contains("a lead other than you approves it"), "{}", confirm.body);
-    let mut form = vec![("form_token", token.clone()), ("key", hidden(&confirm.body, "key")), ("remedy", remedy.clone())];
+    let mut form =
+        vec![("form_token", token.clone()), ("key", hidden(&confirm.body, "key")), ("remedy", remedy.clone())];
     form.push(("approve", "1".to_owned()));
     if confirm.body.contains("name=\"photos\"") {
         form.push(("photos", "1".to_owned()));
@@ -302,7 +303,10 @@ async fn a_large_refund_waits_for_a_lead_who_is_not_the_requester(app: &TestApp)
     assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
     let money = app.get(&format!("/api/v1/cases/{damaged_id}/money"), &shop.key).await.expect(200);
     let approved = &money["refunds"].as_array().unwrap().last().unwrap()["refund"];
-    assert_eq!((approved["status"].as_str(), approved["decided_by"]["name"].as_str()), (Some("succeeded"), Some("Leo")));
+    assert_eq!(
+        (approved["status"].as_str(), approved["decided_by"]["name"].as_str()),
+        (Some("succeeded"), Some("Leo"))
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
