@@ -675,18 +675,6 @@ pub async fn dry_run(app: &App, caller: &Caller, document: PolicyDocument) -> Ap
     Ok(DryRun { cases_replayed: past.len(), changes })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn redress_numbers_the_versions() {
-        let source = "id = \"x\"\nversion = 1\nname = \"n\"\n[returns]\nversion = 3\n";
-        assert_eq!(numbered(source, 7), "id = \"x\"\nversion = 7\nname = \"n\"\n[returns]\nversion = 3\n");
-        assert_eq!(numbered("id = \"x\"\n", 2), "version = 2\nid = \"x\"\n");
-    }
-}
-
 /// Why an amendment of the order would be refused now, without writing anything: what the
 /// portal and the assistant check before opening a case for it. `None` when it would go
 /// through.
@@ -705,4 +693,16 @@ pub async fn amendment_refusal(
     Ok(amend(order, amendment, &policy, &BTreeMap::new(), false, language, app.now())
         .err()
         .map(|e| AppError::from(ResolutionError::from(e))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redress_numbers_the_versions() {
+        let source = "id = \"x\"\nversion = 1\nname = \"n\"\n[returns]\nversion = 3\n";
+        assert_eq!(numbered(source, 7), "id = \"x\"\nversion = 7\nname = \"n\"\n[returns]\nversion = 3\n");
+        assert_eq!(numbered("id = \"x\"\n", 2), "version = 2\nid = \"x\"\n");
+    }
 }

@@ -182,12 +182,14 @@ pub struct ReportQuery {
     kind: Option<String>,
 }
 
-/// What a customer filled in, to show again when something must be corrected.
+/// What a customer filled in, shown again with what must be corrected.
 #[derive(Default)]
 struct Filled {
     quantities: BTreeMap<String, u32>,
     reason: String,
     comment: String,
+    /// What to correct, in the customer's language.
+    error: Option<String>,
 }
 
 async fn report_form(
@@ -198,7 +200,6 @@ async fn report_form(
     kind: IssueKind,
     token: &str,
     filled: Filled,
-    error: Option<String>,
 ) -> Result<String, askama::Error> {
     let policy = policy_for(state, caller).await;
     let lines = if is_line_kind(kind) {
@@ -228,7 +229,7 @@ async fn report_form(
         reason: filled.reason,
         comment: filled.comment,
         form_token: state.portal_keys().form_token(token),
-        error,
+        error: filled.error,
     }
     .render()
 }
@@ -247,7 +248,7 @@ pub(super) async fn report_page(
             Err(refused) => return refused,
         };
     let kind = query.kind.as_deref().and_then(|k| k.parse().ok()).unwrap_or(IssueKind::Other);
-    let html = report_form(&state, &caller, &chrome, &order, kind, &token, Filled::default(), None).await;
+    let html = report_form(&state, &caller, &chrome, &order, kind, &token, Filled::default()).await;
     Page { status: StatusCode::OK, html, cookies }.into_response()
 }
 
@@ -352,7 +353,16 @@ pub(super) async fn report(
     let report = match check_report(&order, kind, form, &chrome.w) {
         Ok(report) => report,
         Err((key, filled)) => {
-            let html = report_form(&state, &caller, &chrome, &order, kind, &token, filled, Some(chrome.w.t(key))).await;
+            let html = report_form(
+                &state,
+                &caller,
+                &chrome,
+                &order,
+                kind,
+                &token,
+                Filled { error: Some(chrome.w.t(key)), ..filled },
+            )
+            .await;
             return Page { status: StatusCode::UNPROCESSABLE_ENTITY, html, cookies: Vec::new() }.into_response();
         }
     };
@@ -375,7 +385,16 @@ pub(super) async fn report(
         Err(e) => {
             tracing::warn!(error = ?e, "a portal report was refused");
             let problem = Some(chrome.w.t("error-remedy"));
-            let html = report_form(&state, &caller, &chrome, &order, kind, &token, Filled::default(), problem).await;
+            let html = report_form(
+                &state,
+                &caller,
+                &chrome,
+                &order,
+                kind,
+                &token,
+                Filled { error: problem, ..Filled::default() },
+            )
+            .await;
             return Page { status: StatusCode::UNPROCESSABLE_ENTITY, html, cookies: Vec::new() }.into_response();
         }
     };

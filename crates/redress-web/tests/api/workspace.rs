@@ -376,7 +376,7 @@ async fn an_agent_changes_the_address_before_the_parcel_leaves_and_not_after() {
     let mut ana = signed_in(&app, "desk-address", "ana@desk.example").await;
     // The page's own key for the form, or (where the form is not shown) one a stale tab kept.
     let address = |page: &str| {
-        let key = page.contains("name=\"key\"").then(|| hidden(page, "key")).unwrap_or_else(|| "stale-tab-1".into());
+        let key = if page.contains("name=\"key\"") { hidden(page, "key") } else { "stale-tab-1".into() };
         vec![
             ("form_token", form_token(page)),
             ("key", key),
