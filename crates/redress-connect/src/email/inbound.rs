@@ -252,7 +252,7 @@ fn text_of(message: &Message<'_>, max_bytes: usize) -> (String, bool) {
             break;
         }
         let piece = match &part.body {
-            PartType::Text(plain) => plain.to_string(),
+            PartType::Text(plain) => plain.replace("\r\n", "\n"),
             PartType::Html(html) => {
                 from_html = true;
                 html_to_text(html)
@@ -410,11 +410,11 @@ mod tests {
     }
 
     #[test]
-    fn limits_refuse_big_messages_and_skip_big_attachments() {
+    fn big_and_empty_messages_are_refused() {
         let limits = InboundLimits { max_raw_bytes: 10, ..InboundLimits::default() };
         assert_eq!(
             InboundEmail::parse_with(b"From: a@x.example\r\n\r\nhello", &limits),
-            Err(InboundError::TooLarge { size: 28, limit: 10 })
+            Err(InboundError::TooLarge { size: 26, limit: 10 })
         );
         assert_eq!(InboundEmail::parse(b""), Err(InboundError::NotAMessage));
     }
