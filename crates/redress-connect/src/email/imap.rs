@@ -89,9 +89,8 @@ impl ImapAccount {
             _ => return Err(bad()),
         };
         let host = parsed.host_str().filter(|h| !h.is_empty()).ok_or_else(bad)?;
-        let decode = |s: &str| {
-            percent_encoding::percent_decode_str(s).decode_utf8().map(|t| t.into_owned()).map_err(|_| bad())
-        };
+        let decode =
+            |s: &str| percent_encoding::percent_decode_str(s).decode_utf8().map(|t| t.into_owned()).map_err(|_| bad());
         let username = decode(parsed.username())?;
         let password = decode(parsed.password().unwrap_or_default())?;
         if username.is_empty() {
@@ -284,7 +283,8 @@ where
     }
     // `n:*` always includes the highest UID, even when it is below n: filter on our side.
     let sizes: Vec<(u32, u32)> = bounded(account.timeout, async {
-        let fetches: Vec<_> = session.uid_fetch(format!("{}:*", after + 1), "(UID RFC822.SIZE)").await?.try_collect().await?;
+        let fetches: Vec<_> =
+            session.uid_fetch(format!("{}:*", after + 1), "(UID RFC822.SIZE)").await?.try_collect().await?;
         Ok(fetches.iter().filter_map(|f| Some((f.uid?, f.size.unwrap_or(0)))).filter(|(uid, _)| *uid > after).collect())
     })
     .await?;
@@ -293,8 +293,11 @@ where
     sizes.dedup_by_key(|(uid, _)| *uid);
     batch.more = sizes.len() > limits.max_messages;
     sizes.truncate(limits.max_messages);
-    let wanted: Vec<String> =
-        sizes.iter().filter(|(_, size)| *size as usize <= limits.max_message_bytes).map(|(uid, _)| uid.to_string()).collect();
+    let wanted: Vec<String> = sizes
+        .iter()
+        .filter(|(_, size)| *size as usize <= limits.max_message_bytes)
+        .map(|(uid, _)| uid.to_string())
+        .collect();
     let mut bodies = std::collections::HashMap::new();
     if !wanted.is_empty() {
         bodies = bounded(account.timeout, async {
@@ -328,10 +331,7 @@ where
     Ok(batch)
 }
 
-async fn bounded<T>(
-    timeout: Duration,
-    future: impl Future<Output = Result<T, ImapError>>,
-) -> Result<T, ImapError> {
+async fn bounded<T>(timeout: Duration, future: impl Future<Output = Result<T, ImapError>>) -> Result<T, ImapError> {
     tokio::time::timeout(timeout, future).await.map_err(|_| ImapError::Timeout)?
 }
 
@@ -341,7 +341,8 @@ mod tests {
 
     #[test]
     fn account_urls() {
-        let account = ImapAccount::from_url("imaps://ana%40shop:p%2Fw@imap.example/Support", Duration::from_secs(5)).unwrap();
+        let account =
+            ImapAccount::from_url("imaps://ana%40shop:p%2Fw@imap.example/Support", Duration::from_secs(5)).unwrap();
         assert_eq!(account.security, ImapSecurity::Tls);
         assert_eq!(account.port, 993);
         assert_eq!(account.username, "ana@shop");

@@ -394,7 +394,8 @@ mod tests {
 
     #[test]
     fn thread_ids_put_the_direct_parent_first() {
-        let raw = b"From: a@x.example\r\nMessage-ID: <c@x>\r\nIn-Reply-To: <b@x>\r\nReferences: <a@x> <b@x>\r\n\r\nhi\r\n";
+        let raw =
+            b"From: a@x.example\r\nMessage-ID: <c@x>\r\nIn-Reply-To: <b@x>\r\nReferences: <a@x> <b@x>\r\n\r\nhi\r\n";
         let email = InboundEmail::parse(raw).unwrap();
         assert_eq!(email.message_id.as_deref(), Some("c@x"));
         assert_eq!(email.thread_ids(), ["b@x", "a@x"]);

@@ -97,7 +97,7 @@ impl SendError {
     }
 
     fn from_lettre(error: &lettre::transport::smtp::Error) -> SendError {
-        let code = error.status().map(|c| u16::from(c));
+        let code = error.status().map(u16::from);
         let message = error.to_string();
         if error.is_permanent() || error.is_client() {
             SendError::Permanent { code, message }
@@ -234,7 +234,8 @@ mod tests {
 
     #[test]
     fn descriptions_and_errors_never_show_the_password() {
-        let relay = SmtpRelay::from_url("smtp://ana:s3cr%40t@mail.example?tls=required", Duration::from_secs(5)).unwrap();
+        let relay =
+            SmtpRelay::from_url("smtp://ana:s3cr%40t@mail.example?tls=required", Duration::from_secs(5)).unwrap();
         assert_eq!(relay.describe(), "smtp://ana:***@mail.example:587");
         assert!(!format!("{relay:?}").contains("s3cr"));
         let error = SmtpRelay::from_url("ftp://ana:s3cret@mail.example", Duration::from_secs(5)).unwrap_err();

@@ -81,7 +81,9 @@ fn automatic_reason(message: &Message<'_>) -> Option<AutomaticReason> {
             "return-path" if lower.trim_matches(|c: char| c.is_whitespace() || c == '<' || c == '>').is_empty() => {
                 return Some(AutomaticReason::NullReturnPath);
             }
-            name if AUTO_REPLY_HEADERS.contains(&name) => return Some(AutomaticReason::AutoReplyHeader(name.to_owned())),
+            name if AUTO_REPLY_HEADERS.contains(&name) => {
+                return Some(AutomaticReason::AutoReplyHeader(name.to_owned()));
+            }
             _ => {}
         }
     }

@@ -254,7 +254,10 @@ struct Connection<R, W> {
 impl<R: AsyncBufRead + Unpin, W: AsyncWrite + Unpin> Connection<R, W> {
     async fn read(&mut self, out: &mut Vec<u8>, max: usize) -> Result<Read, SessionEnd> {
         out.clear();
-        tokio::time::timeout(self.idle, read_bounded(&mut self.reader, out, max)).await.map_err(|_| SessionEnd::Idle)?.map_err(SessionEnd::Io)
+        tokio::time::timeout(self.idle, read_bounded(&mut self.reader, out, max))
+            .await
+            .map_err(|_| SessionEnd::Idle)?
+            .map_err(SessionEnd::Io)
     }
 
     /// Sends a reply. With pipelining the client may have sent several commands at once: the
@@ -299,7 +302,8 @@ async fn session(
     handler: &dyn SmtpHandler,
 ) -> Result<(), SessionEnd> {
     let (read, write) = stream.into_split();
-    let mut conn = Connection { reader: BufReader::new(read), writer: BufWriter::new(write), idle: config.idle_timeout };
+    let mut conn =
+        Connection { reader: BufReader::new(read), writer: BufWriter::new(write), idle: config.idle_timeout };
     conn.reply(&format!("220 {} ESMTP Redress", config.hostname), true).await?;
     let mut helo: Option<String> = None;
     let mut transaction: Option<Transaction> = None;

@@ -82,7 +82,9 @@ fn portuguese_html_only_becomes_text() {
     let email = parse("portuguese-html-only.eml");
     assert!(email.body_from_html);
     assert_eq!(from(&email), (Some("João Conceição"), "joao@email.example"));
-    for line in ["Olá,", "Recebi o tênis errado: pedi o número 42 e veio o 39.", "Como faço para trocar?", "João Conceição"] {
+    for line in
+        ["Olá,", "Recebi o tênis errado: pedi o número 42 e veio o 39.", "Como faço para trocar?", "João Conceição"]
+    {
         assert!(email.body.lines().any(|l| l.trim() == line), "{line:?} missing from:\n{}", email.body);
     }
     assert!(!email.body.contains("Seu pedido 3301"), "{}", email.body);
@@ -156,10 +158,11 @@ fn the_outlook_html_part_alone_strips_the_same_way() {
     let text = String::from_utf8_lossy(&raw);
     let html_start = text.find("Content-Type: text/html").unwrap();
     let html_end = text.rfind("--_000_AM0PR01MB1234_--").unwrap();
-    let headers = text.split("\r\n\r\n").next().unwrap().replace(
-        "Content-Type: multipart/alternative; boundary=\"_000_AM0PR01MB1234_\"",
-        "X-Dummy: 1",
-    );
+    let headers = text
+        .split("\r\n\r\n")
+        .next()
+        .unwrap()
+        .replace("Content-Type: multipart/alternative; boundary=\"_000_AM0PR01MB1234_\"", "X-Dummy: 1");
     let html_only = format!("{headers}\r\n{}", &text[html_start..html_end]);
     let email = InboundEmail::parse(html_only.as_bytes()).unwrap();
     assert!(email.body_from_html);
@@ -171,7 +174,10 @@ fn the_outlook_html_part_alone_strips_the_same_way() {
 #[test]
 fn robots_are_recognised() {
     for (name, check) in [
-        ("bounce-dsn.eml", (|r: &AutomaticReason| matches!(r, AutomaticReason::NullReturnPath)) as fn(&AutomaticReason) -> bool),
+        (
+            "bounce-dsn.eml",
+            (|r: &AutomaticReason| matches!(r, AutomaticReason::NullReturnPath)) as fn(&AutomaticReason) -> bool,
+        ),
         ("auto-reply-es.eml", |r| matches!(r, AutomaticReason::AutoSubmitted(v) if v == "auto-replied")),
         ("newsletter.eml", |r| matches!(r, AutomaticReason::MailingList)),
     ] {

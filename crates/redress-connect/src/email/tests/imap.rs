@@ -35,7 +35,9 @@ impl Dovecot {
                 std::env::var_os("CI").is_none(),
                 "{DOVECOT} is missing: CI must install the Debian package dovecot-imapd"
             );
-            eprintln!("SKIPPED: {DOVECOT} is not installed (apt-get install dovecot-imapd); IMAP polling untested here");
+            eprintln!(
+                "SKIPPED: {DOVECOT} is not installed (apt-get install dovecot-imapd); IMAP polling untested here"
+            );
             return None;
         }
         let dir = tempfile::tempdir().unwrap();
@@ -256,6 +258,7 @@ async fn polling_dovecot_neither_loses_nor_duplicates_across_restarts() {
 #[tokio::test]
 async fn an_unreachable_imap_server_is_a_connection_error() {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let account = ImapAccount::from_url(&format!("imap://ana:secret@127.0.0.1:{port}"), Duration::from_secs(5)).unwrap();
+    let account =
+        ImapAccount::from_url(&format!("imap://ana:secret@127.0.0.1:{port}"), Duration::from_secs(5)).unwrap();
     assert!(matches!(fetch_new(&account, None, &ImapLimits::default()).await, Err(ImapError::Connect { .. })));
 }

@@ -136,7 +136,7 @@ async fn a_lost_reply_is_retried_and_the_copy_carries_the_same_message_id() {
     let received = within(sink.wait_for(2)).await;
     assert_eq!(received.len(), 2);
     assert_eq!(received[0].raw, received[1].raw);
-    assert_eq!(sink.distinct_message_ids(), [built.message_id.clone()]);
+    assert_eq!(sink.distinct_message_ids(), std::slice::from_ref(&built.message_id));
     // Another outbox entry is another message.
     let other = OutboundEmail { message_id: message_id_for(uuid::Uuid::from_u128(8), "sklep.example"), ..sample() };
     within(relay.send(&build(&other).unwrap())).await.unwrap();
@@ -251,7 +251,11 @@ async fn a_full_dialogue_with_every_command_and_its_bounds() {
 
 #[tokio::test]
 async fn silent_clients_are_dropped_and_connections_are_bounded() {
-    let config = SmtpServerConfig { idle_timeout: Duration::from_millis(200), max_connections: 1, ..SmtpServerConfig::default() };
+    let config = SmtpServerConfig {
+        idle_timeout: Duration::from_millis(200),
+        max_connections: 1,
+        ..SmtpServerConfig::default()
+    };
     let server = server(Arc::new(Recorder::default()), config).await;
     let mut first = Client::connect(&server).await;
     assert!(first.reply().await.starts_with("220"));
