@@ -8,8 +8,10 @@
 //! signatures are then stripped ([`super::quote`]) from a copy, so the case stores the new text
 //! while the full decoded text stays available beside it.
 
+use std::borrow::Cow;
+
 use bytes::Bytes;
-use mail_parser::{Address, HeaderValue, Message, MessageParser, MimeHeaders, PartType};
+use mail_parser::{Address, HeaderName, HeaderValue, Message, MessageParser, MimeHeaders, PartType};
 use redress_domain::EmailAddress;
 use redress_domain::case::CaseNumber;
 use redress_domain::message::MAX_BODY_BYTES;
@@ -33,6 +35,10 @@ const MAX_RECIPIENTS: usize = 100;
 const MAX_HEADER_TEXT_BYTES: usize = 998;
 /// The longest HTML converted to text, in bytes; the rest of a larger HTML body is not read.
 const MAX_HTML_BYTES: usize = 2 * 1024 * 1024;
+/// The deepest HTML given to `html2text`, whose time grows with the square of the nesting (a
+/// 50,000-deep `<div>` takes minutes). Real mail nests a few dozen levels; deeper HTML is made
+/// by hand to stall us and is read by the plain tag stripper instead.
+const MAX_HTML_DEPTH: usize = 400;
 /// The width HTML is laid out in: wide, so that attribution lines ("On … wrote:") are not
 /// wrapped and the desk wraps text itself.
 const HTML_TEXT_WIDTH: usize = 200;
@@ -81,6 +87,10 @@ pub enum InboundError {
     /// Nothing that reads as a mail message: no header at all.
     #[error("the message has no headers")]
     NotAMessage,
+    /// Built to exhaust the parser: transfer-encoded attached messages that could not be
+    /// neutralised (see `defuse_encoded_messages`).
+    #[error("the message nests encoded messages in a way that cannot be read safely")]
+    TooComplex,
 }
 
 /// A person's or system's mailbox: an address and, when given, a display name.
@@ -183,17 +193,19 @@ impl InboundEmail {
         if raw.len() > limits.max_raw_bytes {
             return Err(InboundError::TooLarge { size: raw.len(), limit: limits.max_raw_bytes });
         }
-        let message = MessageParser::default().parse(raw).ok_or(InboundError::NotAMessage)?;
+        let (raw, renamed) = defuse_encoded_messages(raw)?;
+        let parsed = Parsed(MessageParser::default().parse(raw.as_ref()).ok_or(InboundError::NotAMessage)?);
+        let message = &parsed.0;
         if message.headers().is_empty() {
             return Err(InboundError::NotAMessage);
         }
-        let (full_text, body_from_html) = text_of(&message, limits.max_text_bytes);
+        let (full_text, body_from_html) = text_of(message, limits.max_text_bytes);
         let body = truncate(&strip_quoted(&full_text), limits.max_body_bytes).to_owned();
-        let (attachments, skipped_attachments) = attachments_of(&message, limits);
+        let (attachments, skipped_attachments) = attachments_of(message, limits, renamed);
         let subject = truncate(message.subject().unwrap_or_default().trim(), MAX_HEADER_TEXT_BYTES).to_owned();
         let to = mailboxes(message.to());
         let cc = mailboxes(message.cc());
-        let delivered_to = delivered_to(&message);
+        let delivered_to = delivered_to(message);
         let case_token = case_token_in_subject(&subject).or_else(|| {
             delivered_to
                 .iter()
@@ -220,7 +232,7 @@ impl InboundEmail {
             attachments,
             skipped_attachments,
             case_token,
-            sender: robot::classify(&message),
+            sender: robot::classify(message),
         })
     }
 
@@ -274,6 +286,9 @@ fn text_of(message: &Message<'_>, max_bytes: usize) -> (String, bool) {
 /// the quote stripper then removes), tables as blocks, links as their text.
 pub fn html_to_text(html: &str) -> String {
     let html = truncate(html, MAX_HTML_BYTES);
+    if nesting_depth(html) > MAX_HTML_DEPTH {
+        return super::html::strip_tags(html);
+    }
     html2text::config::plain_no_decorate()
         .raw_mode(true)
         .allow_width_overflow()
@@ -285,7 +300,11 @@ pub fn html_to_text(html: &str) -> String {
         .unwrap_or_else(|_| html.to_owned())
 }
 
-fn attachments_of(message: &Message<'_>, limits: &InboundLimits) -> (Vec<InboundAttachment>, Vec<SkippedAttachment>) {
+fn attachments_of(
+    message: &Message<'_>,
+    limits: &InboundLimits,
+    renamed: bool,
+) -> (Vec<InboundAttachment>, Vec<SkippedAttachment>) {
     let mut kept = Vec::new();
     let mut skipped = Vec::new();
     let mut total = 0usize;
@@ -306,6 +325,11 @@ fn attachments_of(message: &Message<'_>, limits: &InboundLimits) -> (Vec<Inbound
                     .to_owned()
             })
             .to_ascii_lowercase();
+        // Undo the renaming of `defuse_encoded_messages`: the desk shows what was sent.
+        let content_type = match content_type.strip_prefix("xessage/") {
+            Some(subtype) if renamed => format!("message/{subtype}"),
+            _ => content_type,
+        };
         let contents = part.contents();
         let reason = if contents.len() > limits.max_attachment_bytes {
             Some(SkipReason::TooLarge)
@@ -432,11 +456,209 @@ mod tests {
         assert_eq!(email.delivered_to, ["support+9@shop.example"]);
     }
 
+    /// `message/rfc822` nested `depth` times, each level `n` bytes long at least.
+    fn nested_messages(depth: usize) -> String {
+        "Content-Type: message/rfc822\r\n\r\n".repeat(depth)
+    }
+
+    #[test]
+    fn deeply_nested_messages_do_not_overflow_the_stack() {
+        // Regression: dropping mail-parser's nested messages recursively aborted the process.
+        let raw = format!("From: a@x.example\r\n{}hello\r\n", nested_messages(20_000));
+        let email = InboundEmail::parse(raw.as_bytes()).unwrap();
+        assert_eq!(email.attachments.len(), 1);
+        assert_eq!(email.attachments[0].content_type, "message/rfc822");
+    }
+
+    #[test]
+    fn encoded_nested_messages_are_kept_as_attachments_without_recursion() {
+        // Regression: a base64 message/rfc822 holding 20,000 nested levels (850 KB) took 34 s
+        // and a 96 MB stack inside mail-parser.
+        let inner = nested_messages(20_000);
+        let mut encoded = String::new();
+        for line in inner.as_bytes().chunks(57) {
+            encoded.push_str(&base64_line(line));
+            encoded.push_str("\r\n");
+        }
+        for encoding in ["base64", "BASE64"] {
+            let raw = format!(
+                "From: a@x.example\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\
+                 Content-Type: text/plain\r\n\r\nsee the forward; it is about message/rfc822\r\n--b\r\n\
+                 Content-Type: Message/RFC822\r\nContent-Transfer-Encoding: {encoding}\r\n\r\n{encoded}--b--\r\n"
+            );
+            let email = InboundEmail::parse(raw.as_bytes()).unwrap();
+            assert_eq!(email.attachments.len(), 1);
+            assert_eq!(email.attachments[0].content_type, "message/rfc822");
+            assert_eq!(email.attachments[0].bytes.as_ref(), inner.as_bytes());
+        }
+        let evasive = format!(
+            "From: a@x.example\r\nContent-Type: message (sneaky) / rfc822\r\nContent-Transfer-Encoding: base64\r\n\r\n{encoded}"
+        );
+        let outcome = InboundEmail::parse(evasive.as_bytes());
+        assert!(matches!(outcome, Ok(_) | Err(InboundError::TooComplex)), "{outcome:?}");
+    }
+
+    fn base64_line(bytes: &[u8]) -> String {
+        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut out = String::new();
+        for chunk in bytes.chunks(3) {
+            let n = chunk.iter().enumerate().fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
+            for i in 0..4 {
+                out.push(if i <= chunk.len() { ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char } else { '=' });
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn deeply_nested_html_is_read_by_the_plain_stripper() {
+        // Regression: html2text takes minutes on 50,000 nested <div>s.
+        for tag in ["div", "blockquote", "ul><li", "table><tr><td"] {
+            let html = format!("<p>Top</p>{}deep", format!("<{tag}>").repeat(50_000));
+            let text = html_to_text(&html);
+            assert!(text.contains("Top") && text.ends_with("deep"), "{tag}: {}", &text[..text.len().min(200)]);
+        }
+        assert_eq!(nesting_depth("<div><br><img src=x/><p>a</p><hr/></div>"), 2);
+        assert_eq!(nesting_depth("<a><b><c></c></b></a><d>"), 3);
+    }
+
     #[test]
     fn html_becomes_readable_text_with_quotes_marked() {
         let text = html_to_text("<p>Hello <b>there</b></p><p>Line<br>two</p><blockquote>old</blockquote>");
         assert!(text.contains("Hello there"), "{text}");
         assert!(text.contains("Line\ntwo"), "{text}");
         assert!(text.contains("> old"), "{text}");
+    }
+}
+
+/// An upper estimate of how deep `html` nests its elements: opening tags minus closing tags,
+/// void elements and self-closing tags aside. Linear, never fooled into underestimating by
+/// unclosed tags (it overestimates them, which only sends odd HTML to the simpler converter).
+fn nesting_depth(html: &str) -> usize {
+    const VOID: &[&str] =
+        &["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"];
+    let bytes = html.as_bytes();
+    let (mut depth, mut deepest, mut i) = (0usize, 0usize, 0usize);
+    while let Some(offset) = bytes.get(i..).and_then(|rest| rest.iter().position(|&b| b == b'<')) {
+        i += offset + 1;
+        match bytes.get(i) {
+            Some(b'/') => depth = depth.saturating_sub(1),
+            Some(b) if b.is_ascii_alphabetic() => {
+                let name_len = bytes[i..].iter().take_while(|b| b.is_ascii_alphanumeric()).count();
+                let name = html.get(i..i + name_len).unwrap_or_default().to_ascii_lowercase();
+                let end = bytes[i..].iter().position(|&b| b == b'>').map_or(bytes.len(), |e| i + e);
+                let self_closing = end > 0 && bytes.get(end - 1) == Some(&b'/');
+                if !VOID.contains(&name.as_str()) && !self_closing {
+                    depth += 1;
+                    deepest = deepest.max(depth);
+                }
+            }
+            _ => {}
+        }
+    }
+    deepest
+}
+
+/// A parsed message whose nested messages are dropped one after another. `mail-parser` nests
+/// one `Message` per attached `message/rfc822` level and Rust drops nested values recursively:
+/// 20,000 levels, 640 KB of input, overflow a thread's stack and abort the process.
+struct Parsed<'x>(Message<'x>);
+
+impl Drop for Parsed<'_> {
+    fn drop(&mut self) {
+        let mut pending = take_nested(&mut self.0);
+        while let Some(mut message) = pending.pop() {
+            pending.extend(take_nested(&mut message));
+        }
+    }
+}
+
+/// Moves the messages nested in `message`'s parts out, leaving empty parts in their place.
+fn take_nested<'x>(message: &mut Message<'x>) -> Vec<Message<'x>> {
+    let mut nested = Vec::new();
+    for part in &mut message.parts {
+        if matches!(part.body, PartType::Message(_))
+            && let PartType::Message(inner) = std::mem::replace(&mut part.body, PartType::Binary(Cow::Borrowed(&[])))
+        {
+            nested.push(inner);
+        }
+    }
+    nested
+}
+
+/// Guards against attached messages sent base64 or quoted-printable encoded (RFC 2046 forbids
+/// it, and no mail program we know does it). `mail-parser` reads such a part by recursion and
+/// copies each level, so a few hundred KB of nested levels take half a minute and a 96 MB
+/// stack. A first reading that decodes nothing (and so cannot recurse) finds them; they are
+/// then renamed in a copy (`message/rfc822` to `xessage/rfc822`, `multipart/digest`, whose
+/// parts are messages by default, to `multipart/xigest`, same lengths, so nothing moves) and
+/// kept as plain attachments. A message in which the renaming does not remove them (a content
+/// type written with comments, say) is refused. Returns the bytes to parse and whether they
+/// were renamed.
+fn defuse_encoded_messages(raw: &[u8]) -> Result<(Cow<'_, [u8]>, bool), InboundError> {
+    if !has_encoded_messages(raw) {
+        return Ok((Cow::Borrowed(raw), false));
+    }
+    let mut renamed = raw.to_vec();
+    for (from, to) in [
+        (&b"message/rfc822"[..], &b"xessage/rfc822"[..]),
+        (b"message/global", b"xessage/global"),
+        (b"multipart/digest", b"multipart/xigest"),
+    ] {
+        let mut at = 0;
+        while let Some(found) = renamed.get(at..).and_then(|rest| rest.windows(from.len()).position(|w| w.eq_ignore_ascii_case(from))) {
+            let start = at + found;
+            renamed[start..start + to.len()].copy_from_slice(to);
+            at = start + to.len();
+        }
+    }
+    if has_encoded_messages(&renamed) {
+        return Err(InboundError::TooComplex);
+    }
+    Ok((Cow::Owned(renamed), true))
+}
+
+/// True when a part that `mail-parser` would read as an attached message (a `message/*` type,
+/// or no type inside a `multipart/digest`) has a base64 or quoted-printable
+/// Content-Transfer-Encoding. Reads with that header parsed as an address list, which
+/// `mail-parser` does not take for an encoding: nothing is decoded, so nothing recurses.
+fn has_encoded_messages(raw: &[u8]) -> bool {
+    // Content-Type read as usual, Content-Transfer-Encoding as addresses; other headers raw.
+    let parser = MessageParser::new()
+        .header_content_type(HeaderName::ContentType)
+        .header_address(HeaderName::ContentTransferEncoding);
+    let Some(message) = parser.parse(raw) else { return false };
+    let mut pending = vec![Parsed(message)];
+    while let Some(mut parsed) = pending.pop() {
+        let parts = &parsed.0.parts;
+        let in_digest = parts.iter().any(|p| p.content_type().is_some_and(|ct| is_type(ct, "multipart", "digest")));
+        let read_as_message = |part: &mail_parser::MessagePart<'_>| match part.content_type() {
+            Some(ct) => ct.ctype().eq_ignore_ascii_case("message"),
+            None => in_digest,
+        };
+        if parts.iter().any(|p| read_as_message(p) && p.headers.iter().any(is_encoding_header)) {
+            return true;
+        }
+        pending.extend(take_nested(&mut parsed.0).into_iter().map(Parsed));
+    }
+    false
+}
+
+fn is_type(content_type: &mail_parser::ContentType<'_>, ctype: &str, subtype: &str) -> bool {
+    content_type.ctype().eq_ignore_ascii_case(ctype) && content_type.subtype().is_some_and(|s| s.eq_ignore_ascii_case(subtype))
+}
+
+fn is_encoding_header(header: &mail_parser::Header<'_>) -> bool {
+    if header.name != HeaderName::ContentTransferEncoding {
+        return false;
+    }
+    let encoded = |text: &str| {
+        let text = text.trim();
+        text.eq_ignore_ascii_case("base64") || text.eq_ignore_ascii_case("quoted-printable")
+    };
+    match &header.value {
+        HeaderValue::Address(address) => address.iter().any(|a| a.address().or(a.name()).is_some_and(encoded)),
+        HeaderValue::Text(text) => encoded(text),
+        _ => false,
     }
 }

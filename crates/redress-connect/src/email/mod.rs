@@ -21,6 +21,7 @@
 //! lost. With the `fake` feature, [`sink::SmtpSink`] runs the same server as a local relay
 //! for tests that collects mail and can be told to fail or to hang up before answering.
 
+mod html;
 pub mod imap;
 pub mod inbound;
 pub mod outbound;
@@ -34,13 +35,15 @@ pub mod smtp_server;
 mod tests;
 pub mod token;
 
-pub use imap::{ImapAccount, ImapBatch, ImapCursor, ImapError, ImapMessage, ImapSecurity};
+pub use imap::{ImapAccount, ImapBatch, ImapContent, ImapCursor, ImapError, ImapLimits, ImapMessage, ImapSecurity, fetch_new};
 pub use inbound::{
     InboundAttachment, InboundEmail, InboundError, InboundLimits, Mailbox, SkipReason, SkippedAttachment,
 };
 pub use outbound::{AutoSubmitted, BuildError, BuiltEmail, OutboundEmail, build, html_from_text, message_id_for};
 pub use quote::strip_quoted;
-pub use relay::{RelaySecurity, SendError, SmtpRelay};
+pub use relay::{RelayConfigError, RelaySecurity, SendError, SmtpRelay};
 pub use robot::{AutomaticReason, Sender};
-pub use smtp_server::{Envelope, Reject, SmtpHandler, SmtpServer, SmtpServerConfig};
+#[cfg(any(test, feature = "fake"))]
+pub use sink::{ReceivedMail, SinkBehaviour, SmtpSink};
+pub use smtp_server::{Envelope, Reject, SmtpHandler, SmtpServer, SmtpServerConfig, serve};
 pub use token::{base_address, case_token_in_address, case_token_in_subject, plus_address, subject_with_token};
