@@ -412,6 +412,142 @@ fn last(mut items: Vec<String>, n: usize) -> Vec<String> {
     items
 }
 
+/// An upper estimate of how deep `html` nests its elements: opening tags minus closing tags,
+/// void elements and self-closing tags aside. Linear, never fooled into underestimating by
+/// unclosed tags (it overestimates them, which only sends odd HTML to the simpler converter).
+fn nesting_depth(html: &str) -> usize {
+    const VOID: &[&str] = &[
+        "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr",
+    ];
+    let bytes = html.as_bytes();
+    let (mut depth, mut deepest, mut i) = (0usize, 0usize, 0usize);
+    while let Some(offset) = bytes.get(i..).and_then(|rest| rest.iter().position(|&b| b == b'<')) {
+        i += offset + 1;
+        match bytes.get(i) {
+            Some(b'/') => depth = depth.saturating_sub(1),
+            Some(b) if b.is_ascii_alphabetic() => {
+                let name_len = bytes[i..].iter().take_while(|b| b.is_ascii_alphanumeric()).count();
+                let name = html.get(i..i + name_len).unwrap_or_default().to_ascii_lowercase();
+                let end = bytes[i..].iter().position(|&b| b == b'>').map_or(bytes.len(), |e| i + e);
+                let self_closing = end > 0 && bytes.get(end - 1) == Some(&b'/');
+                if !VOID.contains(&name.as_str()) && !self_closing {
+                    depth += 1;
+                    deepest = deepest.max(depth);
+                }
+            }
+            _ => {}
+        }
+    }
+    deepest
+}
+
+/// A parsed message whose nested messages are dropped one after another. `mail-parser` nests
+/// one `Message` per attached `message/rfc822` level and Rust drops nested values recursively:
+/// 20,000 levels, 640 KB of input, overflow a thread's stack and abort the process.
+struct Parsed<'x>(Message<'x>);
+
+impl Drop for Parsed<'_> {
+    fn drop(&mut self) {
+        let mut pending = take_nested(&mut self.0);
+        while let Some(mut message) = pending.pop() {
+            pending.extend(take_nested(&mut message));
+        }
+    }
+}
+
+/// Moves the messages nested in `message`'s parts out, leaving empty parts in their place.
+fn take_nested<'x>(message: &mut Message<'x>) -> Vec<Message<'x>> {
+    let mut nested = Vec::new();
+    for part in &mut message.parts {
+        if matches!(part.body, PartType::Message(_))
+            && let PartType::Message(inner) = std::mem::replace(&mut part.body, PartType::Binary(Cow::Borrowed(&[])))
+        {
+            nested.push(inner);
+        }
+    }
+    nested
+}
+
+/// Guards against attached messages sent base64 or quoted-printable encoded (RFC 2046 forbids
+/// it, and no mail program we know does it). `mail-parser` reads such a part by recursion and
+/// copies each level, so a few hundred KB of nested levels take half a minute and a 96 MB
+/// stack. A first reading that decodes nothing (and so cannot recurse) finds them; they are
+/// then renamed in a copy (`message/rfc822` to `xessage/rfc822`, `multipart/digest`, whose
+/// parts are messages by default, to `multipart/xigest`, same lengths, so nothing moves) and
+/// kept as plain attachments. A message in which the renaming does not remove them (a content
+/// type written with comments, say) is refused. Returns the bytes to parse and whether they
+/// were renamed.
+fn defuse_encoded_messages(raw: &[u8]) -> Result<(Cow<'_, [u8]>, bool), InboundError> {
+    if !has_encoded_messages(raw) {
+        return Ok((Cow::Borrowed(raw), false));
+    }
+    let mut renamed = raw.to_vec();
+    for (from, to) in [
+        (&b"message/rfc822"[..], &b"xessage/rfc822"[..]),
+        (b"message/global", b"xessage/global"),
+        (b"multipart/digest", b"multipart/xigest"),
+    ] {
+        let mut at = 0;
+        while let Some(found) =
+            renamed.get(at..).and_then(|rest| rest.windows(from.len()).position(|w| w.eq_ignore_ascii_case(from)))
+        {
+            let start = at + found;
+            renamed[start..start + to.len()].copy_from_slice(to);
+            at = start + to.len();
+        }
+    }
+    if has_encoded_messages(&renamed) {
+        return Err(InboundError::TooComplex);
+    }
+    Ok((Cow::Owned(renamed), true))
+}
+
+/// True when a part that `mail-parser` would read as an attached message (a `message/*` type,
+/// or no type inside a `multipart/digest`) has a base64 or quoted-printable
+/// Content-Transfer-Encoding. Reads with that header parsed as an address list, which
+/// `mail-parser` does not take for an encoding: nothing is decoded, so nothing recurses.
+fn has_encoded_messages(raw: &[u8]) -> bool {
+    // Content-Type read as usual, Content-Transfer-Encoding as addresses; other headers raw.
+    let parser = MessageParser::new()
+        .header_content_type(HeaderName::ContentType)
+        .header_address(HeaderName::ContentTransferEncoding);
+    let Some(message) = parser.parse(raw) else { return false };
+    let mut pending = vec![Parsed(message)];
+    while let Some(mut parsed) = pending.pop() {
+        let parts = &parsed.0.parts;
+        let in_digest = parts.iter().any(|p| p.content_type().is_some_and(|ct| is_type(ct, "multipart", "digest")));
+        let read_as_message = |part: &mail_parser::MessagePart<'_>| match part.content_type() {
+            Some(ct) => ct.ctype().eq_ignore_ascii_case("message"),
+            None => in_digest,
+        };
+        if parts.iter().any(|p| read_as_message(p) && p.headers.iter().any(is_encoding_header)) {
+            return true;
+        }
+        pending.extend(take_nested(&mut parsed.0).into_iter().map(Parsed));
+    }
+    false
+}
+
+fn is_type(content_type: &mail_parser::ContentType<'_>, ctype: &str, subtype: &str) -> bool {
+    content_type.ctype().eq_ignore_ascii_case(ctype)
+        && content_type.subtype().is_some_and(|s| s.eq_ignore_ascii_case(subtype))
+}
+
+fn is_encoding_header(header: &mail_parser::Header<'_>) -> bool {
+    if header.name != HeaderName::ContentTransferEncoding {
+        return false;
+    }
+    let encoded = |text: &str| {
+        let text = text.trim();
+        text.eq_ignore_ascii_case("base64") || text.eq_ignore_ascii_case("quoted-printable")
+    };
+    match &header.value {
+        HeaderValue::Address(address) => address.iter().any(|a| a.address().or(a.name()).is_some_and(encoded)),
+        HeaderValue::Text(text) => encoded(text),
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -528,137 +664,5 @@ mod tests {
         assert!(text.contains("Hello there"), "{text}");
         assert!(text.contains("Line\ntwo"), "{text}");
         assert!(text.contains("> old"), "{text}");
-    }
-}
-
-/// An upper estimate of how deep `html` nests its elements: opening tags minus closing tags,
-/// void elements and self-closing tags aside. Linear, never fooled into underestimating by
-/// unclosed tags (it overestimates them, which only sends odd HTML to the simpler converter).
-fn nesting_depth(html: &str) -> usize {
-    const VOID: &[&str] =
-        &["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"];
-    let bytes = html.as_bytes();
-    let (mut depth, mut deepest, mut i) = (0usize, 0usize, 0usize);
-    while let Some(offset) = bytes.get(i..).and_then(|rest| rest.iter().position(|&b| b == b'<')) {
-        i += offset + 1;
-        match bytes.get(i) {
-            Some(b'/') => depth = depth.saturating_sub(1),
-            Some(b) if b.is_ascii_alphabetic() => {
-                let name_len = bytes[i..].iter().take_while(|b| b.is_ascii_alphanumeric()).count();
-                let name = html.get(i..i + name_len).unwrap_or_default().to_ascii_lowercase();
-                let end = bytes[i..].iter().position(|&b| b == b'>').map_or(bytes.len(), |e| i + e);
-                let self_closing = end > 0 && bytes.get(end - 1) == Some(&b'/');
-                if !VOID.contains(&name.as_str()) && !self_closing {
-                    depth += 1;
-                    deepest = deepest.max(depth);
-                }
-            }
-            _ => {}
-        }
-    }
-    deepest
-}
-
-/// A parsed message whose nested messages are dropped one after another. `mail-parser` nests
-/// one `Message` per attached `message/rfc822` level and Rust drops nested values recursively:
-/// 20,000 levels, 640 KB of input, overflow a thread's stack and abort the process.
-struct Parsed<'x>(Message<'x>);
-
-impl Drop for Parsed<'_> {
-    fn drop(&mut self) {
-        let mut pending = take_nested(&mut self.0);
-        while let Some(mut message) = pending.pop() {
-            pending.extend(take_nested(&mut message));
-        }
-    }
-}
-
-/// Moves the messages nested in `message`'s parts out, leaving empty parts in their place.
-fn take_nested<'x>(message: &mut Message<'x>) -> Vec<Message<'x>> {
-    let mut nested = Vec::new();
-    for part in &mut message.parts {
-        if matches!(part.body, PartType::Message(_))
-            && let PartType::Message(inner) = std::mem::replace(&mut part.body, PartType::Binary(Cow::Borrowed(&[])))
-        {
-            nested.push(inner);
-        }
-    }
-    nested
-}
-
-/// Guards against attached messages sent base64 or quoted-printable encoded (RFC 2046 forbids
-/// it, and no mail program we know does it). `mail-parser` reads such a part by recursion and
-/// copies each level, so a few hundred KB of nested levels take half a minute and a 96 MB
-/// stack. A first reading that decodes nothing (and so cannot recurse) finds them; they are
-/// then renamed in a copy (`message/rfc822` to `xessage/rfc822`, `multipart/digest`, whose
-/// parts are messages by default, to `multipart/xigest`, same lengths, so nothing moves) and
-/// kept as plain attachments. A message in which the renaming does not remove them (a content
-/// type written with comments, say) is refused. Returns the bytes to parse and whether they
-/// were renamed.
-fn defuse_encoded_messages(raw: &[u8]) -> Result<(Cow<'_, [u8]>, bool), InboundError> {
-    if !has_encoded_messages(raw) {
-        return Ok((Cow::Borrowed(raw), false));
-    }
-    let mut renamed = raw.to_vec();
-    for (from, to) in [
-        (&b"message/rfc822"[..], &b"xessage/rfc822"[..]),
-        (b"message/global", b"xessage/global"),
-        (b"multipart/digest", b"multipart/xigest"),
-    ] {
-        let mut at = 0;
-        while let Some(found) = renamed.get(at..).and_then(|rest| rest.windows(from.len()).position(|w| w.eq_ignore_ascii_case(from))) {
-            let start = at + found;
-            renamed[start..start + to.len()].copy_from_slice(to);
-            at = start + to.len();
-        }
-    }
-    if has_encoded_messages(&renamed) {
-        return Err(InboundError::TooComplex);
-    }
-    Ok((Cow::Owned(renamed), true))
-}
-
-/// True when a part that `mail-parser` would read as an attached message (a `message/*` type,
-/// or no type inside a `multipart/digest`) has a base64 or quoted-printable
-/// Content-Transfer-Encoding. Reads with that header parsed as an address list, which
-/// `mail-parser` does not take for an encoding: nothing is decoded, so nothing recurses.
-fn has_encoded_messages(raw: &[u8]) -> bool {
-    // Content-Type read as usual, Content-Transfer-Encoding as addresses; other headers raw.
-    let parser = MessageParser::new()
-        .header_content_type(HeaderName::ContentType)
-        .header_address(HeaderName::ContentTransferEncoding);
-    let Some(message) = parser.parse(raw) else { return false };
-    let mut pending = vec![Parsed(message)];
-    while let Some(mut parsed) = pending.pop() {
-        let parts = &parsed.0.parts;
-        let in_digest = parts.iter().any(|p| p.content_type().is_some_and(|ct| is_type(ct, "multipart", "digest")));
-        let read_as_message = |part: &mail_parser::MessagePart<'_>| match part.content_type() {
-            Some(ct) => ct.ctype().eq_ignore_ascii_case("message"),
-            None => in_digest,
-        };
-        if parts.iter().any(|p| read_as_message(p) && p.headers.iter().any(is_encoding_header)) {
-            return true;
-        }
-        pending.extend(take_nested(&mut parsed.0).into_iter().map(Parsed));
-    }
-    false
-}
-
-fn is_type(content_type: &mail_parser::ContentType<'_>, ctype: &str, subtype: &str) -> bool {
-    content_type.ctype().eq_ignore_ascii_case(ctype) && content_type.subtype().is_some_and(|s| s.eq_ignore_ascii_case(subtype))
-}
-
-fn is_encoding_header(header: &mail_parser::Header<'_>) -> bool {
-    if header.name != HeaderName::ContentTransferEncoding {
-        return false;
-    }
-    let encoded = |text: &str| {
-        let text = text.trim();
-        text.eq_ignore_ascii_case("base64") || text.eq_ignore_ascii_case("quoted-printable")
-    };
-    match &header.value {
-        HeaderValue::Address(address) => address.iter().any(|a| a.address().or(a.name()).is_some_and(encoded)),
-        HeaderValue::Text(text) => encoded(text),
-        _ => false,
     }
 }

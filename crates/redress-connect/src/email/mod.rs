@@ -35,7 +35,9 @@ pub mod smtp_server;
 mod tests;
 pub mod token;
 
-pub use imap::{ImapAccount, ImapBatch, ImapContent, ImapCursor, ImapError, ImapLimits, ImapMessage, ImapSecurity, fetch_new};
+pub use imap::{
+    ImapAccount, ImapBatch, ImapContent, ImapCursor, ImapError, ImapLimits, ImapMessage, ImapSecurity, fetch_new,
+};
 pub use inbound::{
     InboundAttachment, InboundEmail, InboundError, InboundLimits, Mailbox, SkipReason, SkippedAttachment,
 };

@@ -47,6 +47,10 @@ use tokio::task::JoinHandle;
 const MAX_COMMAND_LINE: usize = 1000;
 /// DATA is read in pieces of at most this many bytes; a longer line is read as several pieces.
 const DATA_PIECE: usize = 64 * 1024;
+/// The most commands one connection may send: a real sender needs a handful per message.
+const MAX_COMMANDS: usize = 10_000;
+/// The most bytes of an over-long command line skipped before the connection is closed.
+const MAX_SKIPPED_LINE: usize = 64 * 1024;
 
 /// What the server needs to know.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -239,8 +243,8 @@ enum SessionEnd {
     Idle,
     #[error("closed by the client")]
     Closed,
-    #[error("too many errors")]
-    TooManyErrors,
+    #[error("a bound was reached (errors, commands, line or message size)")]
+    Limit,
     #[error("hung up on the handler's request")]
     Hangup,
 }
@@ -309,13 +313,19 @@ async fn session(
     let mut transaction: Option<Transaction> = None;
     let mut errors = 0usize;
     let mut line = Vec::with_capacity(MAX_COMMAND_LINE);
-    loop {
+    for _ in 0..MAX_COMMANDS {
         match conn.read(&mut line, MAX_COMMAND_LINE).await? {
             Read::Closed => return Err(SessionEnd::Closed),
             Read::Cut => {
-                // Skip the rest of the over-long line, bounded by the idle timeout only.
+                // Skip the rest of the over-long line, up to a bound.
                 let mut rest = Vec::new();
-                while conn.read(&mut rest, MAX_COMMAND_LINE).await? == Read::Cut {}
+                let mut skipped = 0;
+                while conn.read(&mut rest, MAX_COMMAND_LINE).await? == Read::Cut {
+                    skipped += rest.len();
+                    if skipped > MAX_SKIPPED_LINE {
+                        return too_many_errors(&mut conn).await;
+                    }
+                }
                 errors += 1;
                 conn.reply("500 5.5.2 Line too long", false).await?;
                 if errors > config.max_errors {
@@ -420,18 +430,20 @@ async fn session(
             }
         }
     }
+    conn.reply("421 4.7.0 Too many commands, closing", true).await?;
+    Err(SessionEnd::Limit)
 }
 
 async fn too_many_errors<R: AsyncBufRead + Unpin + HasBuffer, W: AsyncWrite + Unpin>(
     conn: &mut Connection<R, W>,
 ) -> Result<(), SessionEnd> {
     conn.reply("421 4.7.0 Too many errors, closing", true).await?;
-    Err(SessionEnd::TooManyErrors)
+    Err(SessionEnd::Limit)
 }
 
 /// Reads the message after `354` up to the lone `.` line, undoing dot-stuffing. Returns `None`
-/// when it was larger than `max` bytes (it is read to its end and dropped, so the dialogue can
-/// go on).
+/// when it was larger than `max` bytes: it is then read to its end and dropped, so the dialogue
+/// can go on, unless it goes on for another `max` bytes, when the connection is closed.
 async fn read_data<R: AsyncBufRead + Unpin, W: AsyncWrite + Unpin>(
     conn: &mut Connection<R, W>,
     max: usize,
@@ -440,6 +452,7 @@ async fn read_data<R: AsyncBufRead + Unpin, W: AsyncWrite + Unpin>(
     let mut too_big = false;
     let mut piece = Vec::with_capacity(DATA_PIECE);
     let mut at_line_start = true;
+    let mut dropped = 0usize;
     loop {
         let read = conn.read(&mut piece, DATA_PIECE).await?;
         if read == Read::Closed {
@@ -451,6 +464,10 @@ async fn read_data<R: AsyncBufRead + Unpin, W: AsyncWrite + Unpin>(
         let content = if at_line_start && piece.first() == Some(&b'.') { &piece[1..] } else { &piece[..] };
         at_line_start = read == Read::Line;
         if too_big {
+            dropped += content.len();
+            if dropped > max {
+                return Err(SessionEnd::Limit);
+            }
             continue;
         }
         if message.len() + content.len() > max {
