@@ -125,11 +125,13 @@ pub struct ImapLimits {
     pub max_messages: usize,
     /// The largest message downloaded.
     pub max_message_bytes: usize,
+    /// The most bytes downloaded by one poll (at least one message is always returned).
+    pub max_batch_bytes: usize,
 }
 
 impl Default for ImapLimits {
     fn default() -> Self {
-        Self { max_messages: 50, max_message_bytes: super::inbound::MAX_RAW_BYTES }
+        Self { max_messages: 50, max_message_bytes: super::inbound::MAX_RAW_BYTES, max_batch_bytes: 64 * 1024 * 1024 }
     }
 }
 
@@ -281,18 +283,42 @@ where
         let _ = bounded(account.timeout, async { Ok(session.logout().await?) }).await;
         return Ok(batch);
     }
-    // `n:*` always includes the highest UID, even when it is below n: filter on our side.
-    let sizes: Vec<(u32, u32)> = bounded(account.timeout, async {
-        let fetches: Vec<_> =
-            session.uid_fetch(format!("{}:*", after + 1), "(UID RFC822.SIZE)").await?.try_collect().await?;
-        Ok(fetches.iter().filter_map(|f| Some((f.uid?, f.size.unwrap_or(0)))).filter(|(uid, _)| *uid > after).collect())
+    // `n:*` always includes the highest UID, even when it is below n: filter on our side. A
+    // mailbox may hold a million new messages: keep only the lowest UIDs while reading.
+    let keep = limits.max_messages.saturating_add(1);
+    let mut sizes: Vec<(u32, u32)> = bounded(account.timeout, async {
+        let mut stream = session.uid_fetch(format!("{}:*", after + 1), "(UID RFC822.SIZE)").await?;
+        let mut sizes = Vec::new();
+        while let Some(fetch) = stream.try_next().await? {
+            if let Some(uid) = fetch.uid.filter(|uid| *uid > after) {
+                sizes.push((uid, fetch.size.unwrap_or(0)));
+            }
+            if sizes.len() >= keep.saturating_mul(4) {
+                sizes.sort_unstable();
+                sizes.truncate(keep);
+            }
+        }
+        Ok(sizes)
     })
     .await?;
-    let mut sizes = sizes;
     sizes.sort_unstable();
     sizes.dedup_by_key(|(uid, _)| *uid);
     batch.more = sizes.len() > limits.max_messages;
     sizes.truncate(limits.max_messages);
+    let mut total = 0usize;
+    let within_budget = sizes
+        .iter()
+        .position(|(_, size)| {
+            if *size as usize <= limits.max_message_bytes {
+                total = total.saturating_add(*size as usize);
+            }
+            total > limits.max_batch_bytes
+        })
+        .map_or(sizes.len(), |over| over.max(1));
+    if within_budget < sizes.len() {
+        sizes.truncate(within_budget);
+        batch.more = true;
+    }
     let wanted: Vec<String> = sizes
         .iter()
         .filter(|(_, size)| *size as usize <= limits.max_message_bytes)

@@ -10,7 +10,8 @@
 //! - [`InboundEmail::body`], the customer's new words ([`quote`] strips quoted history and
 //!   signatures), beside [`InboundEmail::full_text`] and the attachments;
 //! - [`InboundEmail::sender`]: [`Sender::Automatic`] for auto-replies, bounces and list mail
-//!   ([`robot`]), which must never open a case or be answered.
+//!   ([`robot`]), which must never open a case or be answered; over SMTP, a null envelope
+//!   sender ([`Envelope::is_null_sender`]) means the same.
 //!
 //! Outbound, an [`OutboundEmail`] is [`build`]t into bytes (multipart/alternative, threaded,
 //! a Message-ID fixed by the caller's id so retries are recognisable) and sent by an

@@ -243,9 +243,14 @@ async fn polling_dovecot_neither_loses_nor_duplicates_across_restarts() {
     assert_eq!(reset.messages.len(), 4);
 
     // Too large to download: listed, not fetched, so the caller can dead-letter and move on.
-    let small = ImapLimits { max_messages: 10, max_message_bytes: 50 };
+    let small = ImapLimits { max_messages: 10, max_message_bytes: 50, ..ImapLimits::default() };
     let big = fetch_new(&account, None, &small).await.unwrap();
     assert!(big.messages.iter().all(|m| matches!(m.content, ImapContent::TooLarge { size } if size > 50)));
+
+    // A byte budget smaller than two messages: one per poll, and the caller is told to go on.
+    let one_at_a_time = ImapLimits { max_batch_bytes: 150, ..ImapLimits::default() };
+    let budgeted = fetch_new(&account, None, &one_at_a_time).await.unwrap();
+    assert_eq!((budgeted.messages.len(), budgeted.more), (1, true));
 
     let mut wrong = account.clone();
     wrong.password = "wrong".into();
