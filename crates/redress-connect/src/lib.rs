@@ -13,6 +13,9 @@
 //!   retries timeouts with backoff, and reconciles from the provider's answer, its events
 //!   (webhooks) or, after a crash, by asking the provider what it did for the intent. An intent
 //!   is never paid twice.
+//! - [`email`] reads inbound mail (MIME, threading keys, quoted history, robots), builds and
+//!   sends outbound mail through an SMTP relay, receives mail over SMTP (answering only after
+//!   the caller stored it) and polls IMAP mailboxes; with `fake`, a local SMTP sink for tests.
 
 use async_trait::async_trait;
 use redress_domain::dispute::{DisputeReason, DisputeStatus, StripeEvidence};
@@ -20,6 +23,7 @@ use redress_domain::{Money, RefundId};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+pub mod email;
 pub mod executor;
 #[cfg(any(test, feature = "fake"))]
 pub mod fake_stripe;
