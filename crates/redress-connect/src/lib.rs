@@ -1,5 +1,5 @@
-//! Redress's connections to the outside world: payment providers, and refunds carried out
-//! through them exactly once.
+//! Redress's connections to the outside world: payment providers, refunds carried out through
+//! them exactly once, and messaging apps.
 //!
 //! - [`PaymentProvider`] is the interface: send a refund with an idempotency key, find the
 //!   refunds made for an intent (reconciliation), read a dispute and submit its evidence.
@@ -13,6 +13,9 @@
 //!   retries timeouts with backoff, and reconciles from the provider's answer, its events
 //!   (webhooks) or, after a crash, by asking the provider what it did for the intent. An intent
 //!   is never paid twice.
+//! - [`messaging`] talks to customers on WhatsApp, Messenger, Instagram and Telegram: webhook
+//!   verification and parsing into one model, senders over each provider's API, the 24-hour
+//!   customer-service window, and (feature `fake`) a local fake of the three APIs.
 
 use async_trait::async_trait;
 use redress_domain::dispute::{DisputeReason, DisputeStatus, StripeEvidence};
@@ -23,6 +26,7 @@ use time::OffsetDateTime;
 pub mod executor;
 #[cfg(any(test, feature = "fake"))]
 pub mod fake_stripe;
+pub mod messaging;
 pub mod sandbox;
 pub mod stripe;
 #[cfg(test)]
