@@ -681,7 +681,9 @@ fn whatsapp_send(shared: &Shared, account: String, body: &Value) -> Response {
             131_047,
             None,
             "(#131047) Re-engagement message",
-            Some("Message failed to send because more than 24 hours have passed since the customer last replied to this number."),
+            Some(
+                "Message failed to send because more than 24 hours have passed since the customer last replied to this number.",
+            ),
         );
     }
     let id = format!("wamid.FAKE{:08}", shared.next_id());

@@ -13,8 +13,8 @@ use serde_json::{Value, json};
 
 use super::graph::{GRAPH_API_URL, GRAPH_API_VERSION, post_json};
 use super::send::{
-    ChatApiError, ChatSender, FetchedMedia, OutboundBody, OutboundChat, SentChat, http_client, read_bounded,
-    transport, validate,
+    ChatApiError, ChatSender, FetchedMedia, OutboundBody, OutboundChat, SentChat, http_client, read_bounded, transport,
+    validate,
 };
 use super::{ChatChannel, MediaRef, MediaSource, Secret};
 

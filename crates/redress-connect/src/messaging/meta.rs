@@ -376,6 +376,9 @@ fn whatsapp_message(account: &str, contacts: &[WaContact], raw: &Value, batch: &
         Ok(message) => message,
         Err(e) => return batch.skip(CHANNEL, raw_id, SkipReason::Malformed(clip(&format!("message: {e}")))),
     };
+    if message.id.is_empty() || message.from.0.is_empty() || account.is_empty() {
+        return batch.skip(CHANNEL, raw_id, SkipReason::Malformed("an empty id, sender or account".into()));
+    }
     let Some(sent_at) = message.timestamp.number().and_then(from_unix_seconds) else {
         return batch.skip(CHANNEL, raw_id, SkipReason::Malformed("message timestamp".into()));
     };
@@ -441,6 +444,9 @@ fn whatsapp_status(account: &str, raw: &Value, batch: &mut WebhookBatch) {
         Ok(status) => status,
         Err(e) => return batch.skip(CHANNEL, raw_id, SkipReason::Malformed(clip(&format!("status: {e}")))),
     };
+    if status.id.is_empty() {
+        return batch.skip(CHANNEL, None, SkipReason::Malformed("a status without a message id".into()));
+    }
     let delivery = match status.status.as_str() {
         "sent" => DeliveryStatus::Sent,
         "delivered" => DeliveryStatus::Delivered,
@@ -574,14 +580,21 @@ fn messaging_event(channel: ChatChannel, account: &str, raw: &Value, batch: &mut
     };
     let at = event.timestamp.as_ref().and_then(Flex::number).and_then(from_unix_millis);
     let (Some(sender), Some(recipient), Some(at)) = (event.sender, event.recipient, at) else {
-        return batch.skip(channel, None, SkipReason::Malformed("messaging without sender, recipient or timestamp".into()));
+        return batch.skip(
+            channel,
+            None,
+            SkipReason::Malformed("messaging without sender, recipient or timestamp".into()),
+        );
     };
+    if sender.id.0.is_empty() || recipient.id.0.is_empty() || account.is_empty() {
+        return batch.skip(channel, None, SkipReason::Malformed("an empty sender, recipient or account".into()));
+    }
     if let Some(message) = event.message {
         return messaging_message(channel, account, sender.id.0, recipient.id.0, at, message, batch);
     }
     if let Some(delivery) = event.delivery {
         // Per-message receipts when given, and the watermark, which Meta always sends.
-        for mid in delivery.mids {
+        for mid in delivery.mids.into_iter().filter(|mid| !mid.is_empty()) {
             batch.statuses.push(StatusUpdate {
                 channel,
                 account_id: account.to_owned(),
@@ -606,7 +619,7 @@ fn messaging_event(channel: ChatChannel, account: &str, raw: &Value, batch: &mut
     }
     if let Some(read) = event.read {
         // Instagram names the message read; Messenger gives a watermark.
-        if let Some(mid) = read.mid {
+        if let Some(mid) = read.mid.filter(|mid| !mid.is_empty()) {
             batch.statuses.push(StatusUpdate {
                 channel,
                 account_id: account.to_owned(),
@@ -645,6 +658,9 @@ fn messaging_message(
     message: GraphMessage,
     batch: &mut WebhookBatch,
 ) {
+    if message.mid.is_empty() {
+        return batch.skip(channel, None, SkipReason::Malformed("a message without a mid".into()));
+    }
     if message.is_echo {
         // A copy of what the Page sent. With Redress's outbound id in `metadata` it confirms a
         // send (the outbox's reconciliation); without, someone wrote from Meta's own inbox.

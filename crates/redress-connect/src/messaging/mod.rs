@@ -360,7 +360,12 @@ pub struct WebhookBatch {
 }
 
 impl WebhookBatch {
-    fn skip(&mut self, channel: impl Into<Option<ChatChannel>>, provider_message_id: Option<String>, reason: SkipReason) {
+    fn skip(
+        &mut self,
+        channel: impl Into<Option<ChatChannel>>,
+        provider_message_id: Option<String>,
+        reason: SkipReason,
+    ) {
         self.skipped.push(Skipped { channel: channel.into(), provider_message_id, reason });
     }
 }

@@ -38,7 +38,12 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 /// Checks the secret token, parses the update, and says what it held. `bot_id` is the bot the
 /// webhook URL belongs to (Telegram's updates do not name it): it becomes
 /// [`InboundChatMessage::account_id`].
-pub fn receive(headers: &HeaderMap, body: &[u8], secret_token: &Secret, bot_id: &str) -> Result<WebhookBatch, WebhookError> {
+pub fn receive(
+    headers: &HeaderMap,
+    body: &[u8],
+    secret_token: &Secret,
+    bot_id: &str,
+) -> Result<WebhookBatch, WebhookError> {
     if body.len() > MAX_BODY_BYTES {
         return Err(WebhookError::TooLarge { size: body.len(), limit: MAX_BODY_BYTES });
     }
@@ -133,7 +138,9 @@ pub fn parse(body: &[u8], bot_id: &str) -> Result<WebhookBatch, WebhookError> {
         let kind = raw
             .as_object()
             .and_then(|fields| {
-                fields.keys().find(|k| !matches!(k.as_str(), "message_id" | "from" | "chat" | "date" | "reply_to_message"))
+                fields
+                    .keys()
+                    .find(|k| !matches!(k.as_str(), "message_id" | "from" | "chat" | "date" | "reply_to_message"))
             })
             .map_or(SkipReason::Empty, |k| SkipReason::UnsupportedMessage(clip(k)));
         batch.skip(CHANNEL, Some(id), kind);
@@ -350,7 +357,8 @@ impl TelegramSender {
         let chat_id = message.to.parse::<i64>().map_or_else(|_| json!(message.to), |id| json!(id));
         let mut body = json!({ "chat_id": chat_id, "text": text });
         // Redress names Telegram messages `<chat id>:<message id>`; the quote needs the latter.
-        let quoted = message.reply_to.as_deref().and_then(|r| r.rsplit(':').next()).and_then(|id| id.parse::<i64>().ok());
+        let quoted =
+            message.reply_to.as_deref().and_then(|r| r.rsplit(':').next()).and_then(|id| id.parse::<i64>().ok());
         if let Some(quoted) = quoted {
             body["reply_parameters"] = json!({ "message_id": quoted, "allow_sending_without_reply": true });
         }

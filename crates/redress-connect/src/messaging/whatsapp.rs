@@ -14,8 +14,8 @@ use sha2::{Digest, Sha256};
 
 use super::graph::{GRAPH_API_URL, GRAPH_API_VERSION, get_json, post_json};
 use super::send::{
-    ChatApiError, ChatSender, FetchedMedia, OutboundBody, OutboundChat, SentChat, http_client, read_bounded,
-    transport, validate,
+    ChatApiError, ChatSender, FetchedMedia, OutboundBody, OutboundChat, SentChat, http_client, read_bounded, transport,
+    validate,
 };
 use super::{ChatChannel, MediaRef, MediaSource, Secret};
 
@@ -153,8 +153,13 @@ impl ChatSender for WhatsAppSender {
             return Err(ChatApiError::MediaTooLarge { limit: max_bytes });
         }
         // The download URL needs the same token; it is Meta's own, returned over the API.
-        let response =
-            self.client.get(&info.url).bearer_auth(self.config.access_token.expose()).send().await.map_err(transport)?;
+        let response = self
+            .client
+            .get(&info.url)
+            .bearer_auth(self.config.access_token.expose())
+            .send()
+            .await
+            .map_err(transport)?;
         if !response.status().is_success() {
             let status = response.status().as_u16();
             let body = super::send::read_answer(response).await.unwrap_or_default();
@@ -173,7 +178,7 @@ impl ChatSender for WhatsAppSender {
 
 /// True when `given` is `digest` in hex or in padded standard base64: Meta's samples show the
 /// webhook's `sha256` in base64, and hex is what a SHA-256 usually looks like, so both are taken.
-fn digest_matches(digest: &[u8], given: &str) -> bool {
+pub(super) fn digest_matches(digest: &[u8], given: &str) -> bool {
     hex::encode(digest).eq_ignore_ascii_case(given) || base64(digest) == given
 }
 
@@ -182,7 +187,11 @@ fn base64(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
-        let b = [chunk.first().copied().unwrap_or(0), chunk.get(1).copied().unwrap_or(0), chunk.get(2).copied().unwrap_or(0)];
+        let b = [
+            chunk.first().copied().unwrap_or(0),
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..4 {
             if i <= chunk.len() {
