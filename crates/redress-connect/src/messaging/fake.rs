@@ -717,6 +717,7 @@ fn send_api_send(shared: &Shared, account: String, body: &Value) -> Response {
         (Some("RESPONSE" | "UPDATE"), None) | (Some("MESSAGE_TAG"), Some(_)) => {}
         _ => return graph_error(400, 100, None, "(#100) messaging_type is required, and tag with MESSAGE_TAG", None),
     }
+    // Messenger counts 2,000 characters; Instagram 1,000 bytes; the fake takes the looser.
     let Some(text) = text_of(body, "/message/text").filter(|t| !t.is_empty() && t.chars().count() <= 2000) else {
         return graph_error(400, 100, None, "(#100) Param message[text] must be 1 to 2000 characters", None);
     };

@@ -330,27 +330,31 @@ struct WaErrorData {
 fn whatsapp_entry(entry: &Value, batch: &mut WebhookBatch, events: &mut Counter) -> Result<(), WebhookError> {
     const CHANNEL: ChatChannel = ChatChannel::WhatsApp;
     let entry = WaEntry::deserialize(entry).map_err(|e| malformed(&format!("entry: {e}")))?;
-    events.add(entry.changes.len())?;
+    // Every change counts as at least one event, so a delivery of empty or broken changes is
+    // bounded like one of messages.
     for change in &entry.changes {
         let change = match WaChange::deserialize(change) {
             Ok(change) => change,
             Err(e) => {
+                events.add(1)?;
                 batch.skip(CHANNEL, None, SkipReason::Malformed(clip(&format!("change: {e}"))));
                 continue;
             }
         };
         if change.field != "messages" {
+            events.add(1)?;
             batch.skip(CHANNEL, None, SkipReason::Irrelevant(clip(&change.field)));
             continue;
         }
         let value = match WaValue::deserialize(&change.value) {
             Ok(value) => value,
             Err(e) => {
+                events.add(1)?;
                 batch.skip(CHANNEL, None, SkipReason::Malformed(clip(&format!("value: {e}"))));
                 continue;
             }
         };
-        events.add(value.messages.len() + value.statuses.len())?;
+        events.add((value.messages.len() + value.statuses.len()).max(1))?;
         let Some(metadata) = value.metadata else {
             let count = value.messages.len() + value.statuses.len();
             let reason = format!("{count} events in a value without metadata.phone_number_id");

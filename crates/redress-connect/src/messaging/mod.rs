@@ -112,13 +112,35 @@ impl ChatChannel {
         }
     }
 
-    /// The longest text one message may carry, in characters, as each provider documents it; the
-    /// caller splits longer replies.
-    pub fn max_text_chars(self) -> usize {
+    /// The longest text one message may carry, as each provider documents it; the caller splits
+    /// longer replies.
+    pub fn text_limit(self) -> TextLimit {
         match self {
-            ChatChannel::WhatsApp | ChatChannel::Telegram => 4096,
-            // The Send API's documented limit; Instagram shares the Send API.
-            ChatChannel::Messenger | ChatChannel::Instagram => 2000,
+            ChatChannel::WhatsApp | ChatChannel::Telegram => TextLimit::Characters(4096),
+            ChatChannel::Messenger => TextLimit::Characters(2000),
+            // Instagram counts UTF-8 bytes, so a reply in Indonesian fits more than one full of
+            // emoji.
+            ChatChannel::Instagram => TextLimit::Utf8Bytes(1000),
+        }
+    }
+}
+
+/// How long a message's text may be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TextLimit {
+    /// At most this many characters (Unicode scalar values).
+    Characters(usize),
+    /// At most this many bytes of UTF-8.
+    Utf8Bytes(usize),
+}
+
+impl TextLimit {
+    /// True when `text` is within the limit.
+    pub fn fits(self, text: &str) -> bool {
+        match self {
+            TextLimit::Characters(max) => text.chars().nth(max).is_none(),
+            TextLimit::Utf8Bytes(max) => text.len() <= max,
         }
     }
 }
@@ -131,7 +153,7 @@ impl fmt::Display for ChatChannel {
 
 /// A secret (an app secret, a verify token, an access token, a bot token). Its `Debug` never
 /// shows the value, so a configuration can be logged whole.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct Secret(Box<str>);
 
 impl Secret {
@@ -417,8 +439,10 @@ impl WebhookError {
     }
 }
 
-/// The most events Redress takes from one delivery. Meta batches at most 1,000 updates in one
-/// delivery; a larger one is refused whole rather than cut, so nothing is dropped silently.
+/// The most events Redress takes from one delivery: messages, statuses, messaging events, and
+/// changes or entries holding none (each counts once, so a flood of empty ones is bounded too).
+/// Meta batches at most 1,000 updates in one delivery; a larger one is refused whole rather than
+/// cut, so nothing is dropped silently.
 pub const MAX_EVENTS_PER_DELIVERY: usize = 1000;
 
 /// Shortens provider-supplied text kept in errors and skip reasons, so a hostile body cannot

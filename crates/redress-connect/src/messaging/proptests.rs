@@ -3,8 +3,14 @@
 //! the right one is always refused; and every message the model can hold survives the trip
 //! through the fake's documented wire shapes and back.
 //!
-//! Cases per property (proptest's count, each run by `cargo test`): arbitrary bytes 4,096 per
-//! parser; provider-shaped JSON 4,096 per parser; signatures 2,048; round trips 1,024 per channel.
+//! Random JSON seldom gets past an envelope, so the parsers are also fed valid deliveries (built
+//! by the fake from random messages) with one to three random edits: a node replaced by random
+//! JSON, or a field removed. Those reach every field of every message and status.
+//!
+//! Cases per property in an ordinary `cargo test`: arbitrary bytes 4,096 per parser; random
+//! provider-shaped JSON 4,096 per parser; edited valid deliveries 1,024 per family (WhatsApp,
+//! Messenger/Instagram, Telegram); signatures 2,048 twice; round trips 1,024 per family.
+//! `REDRESS_FUZZ_CASES=<n>` runs every property `n` times instead.
 
 use proptest::prelude::*;
 use reqwest::header::{HeaderMap, HeaderValue};
@@ -16,6 +22,11 @@ use super::{
     StatusUpdate,
 };
 use super::{meta, telegram};
+
+/// `default` cases, or `REDRESS_FUZZ_CASES` of them for a longer run.
+fn cases(default: u32) -> u32 {
+    std::env::var("REDRESS_FUZZ_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(default)
+}
 
 /// The field names the providers use, so random objects reach deep into the parsers.
 const KEYS: &[&str] = &[
@@ -165,6 +176,69 @@ fn telegram_body() -> impl Strategy<Value = Vec<u8>> {
     ]
 }
 
+/// Every JSON pointer in `value`, the root included.
+fn pointers(value: &Value, at: &str, out: &mut Vec<String>) {
+    out.push(at.to_owned());
+    match value {
+        Value::Object(fields) => {
+            for (key, child) in fields {
+                pointers(child, &format!("{at}/{}", key.replace('~', "~0").replace('/', "~1")), out);
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                pointers(child, &format!("{at}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// One edit: at the node picked by the index, remove the field (when `remove` and it is one) or
+/// put the value in its place.
+type Edit = (prop::sample::Index, Value, bool);
+
+fn mutate(mut value: Value, edits: Vec<Edit>) -> Value {
+    for (index, replacement, remove) in edits {
+        let mut all = Vec::new();
+        pointers(&value, "", &mut all);
+        let target = all[index.index(all.len())].clone();
+        if remove
+            && let Some((parent, key)) = target.rsplit_once('/')
+            && let Some(Value::Object(fields)) = value.pointer_mut(parent)
+            && !key.contains('~')
+        {
+            fields.remove(key);
+            continue;
+        }
+        if let Some(slot) = value.pointer_mut(&target) {
+            *slot = replacement;
+        }
+    }
+    value
+}
+
+fn edits() -> impl Strategy<Value = Vec<Edit>> {
+    prop::collection::vec((any::<prop::sample::Index>(), json_value(), any::<bool>()), 1..4)
+}
+
+/// Checks what the Meta parser takes whole: an id to drop repeats by, an account to route by,
+/// someone to answer, and something said.
+fn meta_batch_is_whole(body: &[u8]) -> Result<(), TestCaseError> {
+    if let Ok(batch) = meta::parse(body) {
+        for message in batch.messages {
+            prop_assert!(!message.provider_message_id.is_empty());
+            prop_assert!(!message.account_id.is_empty());
+            prop_assert!(!message.conversation_id.is_empty());
+            prop_assert!(message.text.is_some() || !message.media.is_empty());
+        }
+        for status in batch.statuses {
+            prop_assert!(!status.provider_message_id.is_empty());
+        }
+    }
+    Ok(())
+}
+
 fn signature_headers(value: &str) -> HeaderMap {
     let mut headers = HeaderMap::new();
     if let Ok(value) = HeaderValue::from_str(value) {
@@ -174,7 +248,7 @@ fn signature_headers(value: &str) -> HeaderMap {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(4096))]
+    #![proptest_config(ProptestConfig::with_cases(cases(4096)))]
 
     #[test]
     fn the_meta_parser_never_panics_on_bytes(body in prop::collection::vec(any::<u8>(), 0..512)) {
@@ -188,19 +262,7 @@ proptest! {
 
     #[test]
     fn the_meta_parser_never_panics_on_provider_shaped_json(body in meta_body()) {
-        if let Ok(batch) = meta::parse(&body) {
-            // Whatever it took, it took whole: an id to drop repeats by, an account to route by,
-            // someone to answer, and something said.
-            for message in batch.messages {
-                prop_assert!(!message.provider_message_id.is_empty());
-                prop_assert!(!message.account_id.is_empty());
-                prop_assert!(!message.conversation_id.is_empty());
-                prop_assert!(message.text.is_some() || !message.media.is_empty());
-            }
-            for status in batch.statuses {
-                prop_assert!(!status.provider_message_id.is_empty());
-            }
-        }
+        meta_batch_is_whole(&body)?;
     }
 
     #[test]
@@ -212,7 +274,52 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(2048))]
+    #![proptest_config(ProptestConfig::with_cases(cases(1024)))]
+
+    #[test]
+    fn the_meta_parser_never_panics_on_edited_whatsapp_deliveries(
+        messages in prop::collection::vec(whatsapp_message(), 1..3),
+        statuses in prop::collection::vec(whatsapp_status(), 0..3),
+        edits in edits(),
+    ) {
+        let body = mutate(whatsapp_payload(&messages, &statuses), edits).to_string();
+        meta_batch_is_whole(body.as_bytes())?;
+    }
+
+    #[test]
+    fn the_meta_parser_never_panics_on_edited_messenger_deliveries(
+        instagram in any::<bool>(),
+        messages in prop::collection::vec(graph_message(), 1..3),
+        edits in edits(),
+    ) {
+        let channel = if instagram { ChatChannel::Instagram } else { ChatChannel::Messenger };
+        let status = StatusUpdate {
+            channel,
+            account_id: messages[0].account_id.clone(),
+            provider_message_id: "m_OUT".into(),
+            status: DeliveryStatus::Sent,
+            at: messages[0].sent_at,
+            recipient_id: Some(messages[0].conversation_id.clone()),
+            outbound_id: Some("outbox-1".into()),
+            error: None,
+        };
+        let delivered = StatusUpdate { status: DeliveryStatus::Delivered, outbound_id: None, ..status.clone() };
+        let read = StatusUpdate { status: DeliveryStatus::Read, outbound_id: None, ..status.clone() };
+        let payload = graph_messaging_payload(channel, &messages, &[status, delivered, read]);
+        meta_batch_is_whole(mutate(payload, edits).to_string().as_bytes())?;
+    }
+
+    #[test]
+    fn the_telegram_parser_never_panics_on_edited_updates(message in telegram_message(), edits in edits()) {
+        let body = mutate(telegram_update(1, &message), edits).to_string();
+        if let Ok(batch) = telegram::parse(body.as_bytes(), "1") {
+            prop_assert!(batch.messages.len() + batch.skipped.len() == 1);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(cases(2048)))]
 
     #[test]
     fn a_meta_signature_that_is_not_the_bodys_is_refused(
@@ -433,7 +540,7 @@ fn whatsapp_status() -> impl Strategy<Value = StatusUpdate> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(1024))]
+    #![proptest_config(ProptestConfig::with_cases(cases(1024)))]
 
     #[test]
     fn whatsapp_messages_and_statuses_survive_the_wire(

@@ -266,9 +266,9 @@ pub(crate) fn validate(channel: ChatChannel, message: &OutboundChat) -> Result<(
     if text.trim().is_empty() {
         return Err(ChatApiError::Invalid("the text is empty".into()));
     }
-    let limit = channel.max_text_chars();
-    if text.chars().count() > limit {
-        return Err(ChatApiError::Invalid(format!("{channel} takes at most {limit} characters; split the text")));
+    let limit = channel.text_limit();
+    if !limit.fits(text) {
+        return Err(ChatApiError::Invalid(format!("{channel} takes at most {limit:?}; split the text")));
     }
     Ok(())
 }
@@ -339,12 +339,13 @@ pub async fn send_with_retries(
     }
 }
 
-/// A reqwest client with the timeout, refusing redirects to keep a token-bearing request on the
-/// host it was meant for.
+/// A reqwest client with the timeout. Redirects are followed a few times (Meta's media URLs may
+/// bounce to a CDN); reqwest drops the `Authorization` header when a redirect leaves the host, so
+/// a token never follows a request elsewhere.
 pub(crate) fn http_client(timeout: Duration) -> Result<reqwest::Client, ChatApiError> {
     reqwest::Client::builder()
         .timeout(timeout)
-        .redirect(reqwest::redirect::Policy::none())
+        .redirect(reqwest::redirect::Policy::limited(3))
         .build()
         .map_err(|e| ChatApiError::Protocol(e.without_url().to_string()))
 }

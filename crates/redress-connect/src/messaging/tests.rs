@@ -325,6 +325,10 @@ fn a_body_that_is_not_a_meta_envelope_is_malformed_and_a_huge_batch_is_refused_w
     let many = Value::Array(vec![one; MAX_EVENTS_PER_DELIVERY + 1]);
     let body = whatsapp_envelope(whatsapp_value(many)).to_string();
     assert_eq!(meta::parse(body.as_bytes()), Err(WebhookError::TooManyEvents { limit: MAX_EVENTS_PER_DELIVERY }));
+    let empty_changes = vec![json!({ "field": "messages", "value": "not an object" }); MAX_EVENTS_PER_DELIVERY + 1];
+    let body = json!({ "object": "whatsapp_business_account", "entry": [{ "id": "1", "changes": empty_changes }] });
+    let refused = meta::parse(body.to_string().as_bytes());
+    assert_eq!(refused, Err(WebhookError::TooManyEvents { limit: MAX_EVENTS_PER_DELIVERY }));
 }
 
 // ---- Messenger and Instagram payloads ----
@@ -670,6 +674,13 @@ async fn messenger_answers_within_the_window_and_tags_human_agent_after_it() {
     assert!(matches!(sender.send(&long).await, Err(ChatApiError::Invalid(_))));
     assert_eq!(fake.attempts(FakeApi::SendApi), 3, "refused before any call");
     assert!(GraphMessagingSender::new(fake.graph_messaging_config(ChatChannel::Telegram)).is_err());
+    // Instagram counts bytes: 400 emoji are 1,600 of them.
+    let instagram = GraphMessagingSender::new(fake.graph_messaging_config(ChatChannel::Instagram)).unwrap();
+    let emoji = text("outbox-25", "IGSID-3", &"📦".repeat(400));
+    assert!(matches!(instagram.send(&emoji).await, Err(ChatApiError::Invalid(_))));
+    instagram.send(&text("outbox-26", "IGSID-3", &"a".repeat(1000))).await.unwrap();
+    assert_eq!(ChatChannel::WhatsApp.text_limit(), TextLimit::Characters(4096));
+    assert!(TextLimit::Characters(2).fits("żó") && !TextLimit::Utf8Bytes(2).fits("żó"));
 }
 
 #[tokio::test]
