@@ -211,7 +211,7 @@ impl FakeMessaging {
         self.shared.lock().sent.clone()
     }
 
-    /// How many send calls `api` has had, failed ones included.
+    /// How many send calls (`…/messages`, `sendMessage`) `api` has had, failed ones included.
     pub fn attempts(&self, api: FakeApi) -> usize {
         self.shared.lock().attempts.get(&api).copied().unwrap_or(0)
     }
@@ -243,7 +243,8 @@ impl FakeMessaging {
         self.shared.lock().webhook.as_ref().map(|(url, _)| url.clone())
     }
 
-    /// A status webhook event for a message the fake accepted, as the provider would report it.
+    /// A status webhook event for a message the fake accepted, as the provider would report it
+    /// (a Send API message is reported as Messenger's; set `channel` for Instagram).
     pub fn status_of(&self, sent: &RecordedSend, status: DeliveryStatus, at: time::OffsetDateTime) -> StatusUpdate {
         let channel = match sent.api {
             FakeApi::WhatsApp => ChatChannel::WhatsApp,

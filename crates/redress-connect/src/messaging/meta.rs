@@ -582,21 +582,27 @@ fn messaging_event(channel: ChatChannel, account: &str, raw: &Value, batch: &mut
             return batch.skip(channel, mid, SkipReason::Malformed(clip(&format!("messaging: {e}"))));
         }
     };
-    let at = event.timestamp.as_ref().and_then(Flex::number).and_then(from_unix_millis);
-    let (Some(sender), Some(recipient), Some(at)) = (event.sender, event.recipient, at) else {
-        return batch.skip(
-            channel,
-            None,
-            SkipReason::Malformed("messaging without sender, recipient or timestamp".into()),
-        );
+    let stamp = event.timestamp.as_ref().and_then(Flex::number).and_then(from_unix_millis);
+    let (Some(sender), Some(recipient)) = (event.sender, event.recipient) else {
+        return batch.skip(channel, None, SkipReason::Malformed("messaging without sender or recipient".into()));
     };
     if sender.id.0.is_empty() || recipient.id.0.is_empty() || account.is_empty() {
         return batch.skip(channel, None, SkipReason::Malformed("an empty sender, recipient or account".into()));
     }
     if let Some(message) = event.message {
+        let Some(at) = stamp else {
+            return batch.skip(channel, Some(clip(&message.mid)), SkipReason::Malformed("message timestamp".into()));
+        };
         return messaging_message(channel, account, sender.id.0, recipient.id.0, at, message, batch);
     }
+    // Receipts: Meta's delivery example has no `timestamp`, only the watermark, which then
+    // stands for when.
+    let receipt_time =
+        |watermark: Option<&Flex>| stamp.or_else(|| watermark.and_then(Flex::number).and_then(from_unix_millis));
     if let Some(delivery) = event.delivery {
+        let Some(at) = receipt_time(delivery.watermark.as_ref()) else {
+            return batch.skip(channel, None, SkipReason::Malformed("a delivery without a time".into()));
+        };
         // Per-message receipts when given, and the watermark, which Meta always sends.
         for mid in delivery.mids.into_iter().filter(|mid| !mid.is_empty()) {
             batch.statuses.push(StatusUpdate {
@@ -622,6 +628,9 @@ fn messaging_event(channel: ChatChannel, account: &str, raw: &Value, batch: &mut
         return;
     }
     if let Some(read) = event.read {
+        let Some(at) = receipt_time(read.watermark.as_ref()) else {
+            return batch.skip(channel, None, SkipReason::Malformed("a read receipt without a time".into()));
+        };
         // Instagram names the message read; Messenger gives a watermark.
         if let Some(mid) = read.mid.filter(|mid| !mid.is_empty()) {
             batch.statuses.push(StatusUpdate {

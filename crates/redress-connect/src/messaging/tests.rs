@@ -352,8 +352,9 @@ fn messenger_messages_attachments_echoes_and_receipts() {
               "message": { "is_echo": true, "app_id": 1_517_776_481_860_111_i64, "metadata": "outbox-8", "mid": "m_OUT8", "text": "On its way" } },
             { "sender": { "id": "PAGE-1" }, "recipient": { "id": "PSID-9" }, "timestamp": 1_763_629_203_000_i64,
               "message": { "is_echo": true, "app_id": 263_902_037_430_900_i64, "mid": "m_INBOX", "text": "typed in Meta's inbox" } },
+            // As in Meta's example of a delivery: no timestamp, the watermark says when.
             { "sender": { "id": "PSID-9" }, "recipient": { "id": "PAGE-1" },
-              "delivery": { "mids": ["m_OUT8"], "watermark": 1_763_629_204_000_i64 }, "timestamp": 1_763_629_204_500_i64 },
+              "delivery": { "mids": ["m_OUT8"], "watermark": 1_763_629_204_000_i64 } },
             { "sender": { "id": "PSID-9" }, "recipient": { "id": "PAGE-1" }, "timestamp": 1_763_629_205_000_i64,
               "read": { "watermark": 1_763_629_205_000_i64 } },
             { "sender": { "id": "PSID-9" }, "recipient": { "id": "PAGE-1" }, "timestamp": 1_763_629_206_000_i64,
