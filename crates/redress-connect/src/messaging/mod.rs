@@ -97,10 +97,6 @@ pub enum ChatChannel {
 }
 
 impl ChatChannel {
-    /// Every channel, for settings pages and exhaustive tests.
-    pub const ALL: [ChatChannel; 4] =
-        [ChatChannel::WhatsApp, ChatChannel::Messenger, ChatChannel::Instagram, ChatChannel::Telegram];
-
     /// The stable lower-case name stored and shown (`whatsapp`, `messenger`, `instagram`,
     /// `telegram`).
     pub fn as_str(self) -> &'static str {

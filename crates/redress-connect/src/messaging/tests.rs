@@ -595,6 +595,12 @@ async fn whatsapp_sends_text_and_templates_with_the_outbound_id_to_correlate() {
         ..text("outbox-4", "628", "x")
     };
     assert_eq!(sender.send(&tagged).await, Err(ChatApiError::Unsupported("message tags")));
+    for invalid in
+        [text("", "628", "x"), text(&"o".repeat(257), "628", "x"), text("o-5", "", "x"), text("o-6", "628", " ")]
+    {
+        assert!(matches!(sender.send(&invalid).await, Err(ChatApiError::Invalid(_))), "{invalid:?}");
+    }
+    assert_eq!(fake.attempts(FakeApi::WhatsApp), 3, "refused before any call");
 }
 
 #[tokio::test]
