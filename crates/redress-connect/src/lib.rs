@@ -1,5 +1,5 @@
-//! Redress's connections to the outside world: payment providers, and refunds carried out
-//! through them exactly once.
+//! Redress's connections to the outside world: payment providers, refunds carried out through
+//! them exactly once, and messaging apps.
 //!
 //! - [`PaymentProvider`] is the interface: send a refund with an idempotency key, find the
 //!   refunds made for an intent (reconciliation), read a dispute and submit its evidence.
@@ -16,6 +16,9 @@
 //! - [`email`] reads inbound mail (MIME, threading keys, quoted history, robots), builds and
 //!   sends outbound mail through an SMTP relay, receives mail over SMTP (answering only after
 //!   the caller stored it) and polls IMAP mailboxes; with `fake`, a local SMTP sink for tests.
+//! - [`messaging`] talks to customers on WhatsApp, Messenger, Instagram and Telegram: webhook
+//!   verification and parsing into one model, senders over each provider's API, the 24-hour
+//!   customer-service window, and (feature `fake`) a local fake of the three APIs.
 
 use async_trait::async_trait;
 use redress_domain::dispute::{DisputeReason, DisputeStatus, StripeEvidence};
@@ -27,6 +30,7 @@ pub mod email;
 pub mod executor;
 #[cfg(any(test, feature = "fake"))]
 pub mod fake_stripe;
+pub mod messaging;
 pub mod sandbox;
 pub mod stripe;
 #[cfg(test)]
