@@ -13,6 +13,8 @@
 //!   retries timeouts with backoff, and reconciles from the provider's answer, its events
 //!   (webhooks) or, after a crash, by asking the provider what it did for the intent. An intent
 //!   is never paid twice.
+//! - [`shop`] connects shop platforms: Shopify and WooCommerce (webhooks in, back-fill, fixes
+//!   pushed back, refunds through the platform), CSV import of orders, and signed webhooks out.
 
 use async_trait::async_trait;
 use redress_domain::dispute::{DisputeReason, DisputeStatus, StripeEvidence};
@@ -24,6 +26,7 @@ pub mod executor;
 #[cfg(any(test, feature = "fake"))]
 pub mod fake_stripe;
 pub mod sandbox;
+pub mod shop;
 pub mod stripe;
 #[cfg(test)]
 mod tests;
