@@ -34,9 +34,12 @@ use async_trait::async_trait;
 use redress_domain::{Customer, Order};
 
 pub mod amount;
+pub mod csv_import;
 mod draft;
 pub mod shopify;
 mod signature;
+pub mod webhooks_out;
+pub mod woocommerce;
 
 pub use draft::{LineDraft, MappingError, OrderDraft, PaymentDraft, ShipmentDraft};
 
