@@ -36,6 +36,10 @@ use redress_domain::{Customer, Order};
 pub mod amount;
 pub mod csv_import;
 mod draft;
+#[cfg(any(test, feature = "fake"))]
+pub mod fake_shopify;
+#[cfg(any(test, feature = "fake"))]
+pub mod fake_woocommerce;
 pub mod shopify;
 mod signature;
 pub mod webhooks_out;
