@@ -42,6 +42,8 @@ pub mod fake_shopify;
 pub mod fake_woocommerce;
 pub mod shopify;
 mod signature;
+#[cfg(test)]
+mod tests;
 pub mod webhooks_out;
 pub mod woocommerce;
 
