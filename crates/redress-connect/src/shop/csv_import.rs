@@ -210,8 +210,9 @@ struct Row {
 fn variant_of(text: &str) -> Result<BTreeMap<String, String>, String> {
     let mut variant = BTreeMap::new();
     for part in text.split(';').map(str::trim).filter(|p| !p.is_empty()).take(20) {
-        let (name, value) =
-            part.split_once('=').ok_or_else(|| format!("variant: `{part}` is not name=value (e.g. size=M;colour=red)"))?;
+        let (name, value) = part
+            .split_once('=')
+            .ok_or_else(|| format!("variant: `{part}` is not name=value (e.g. size=M;colour=red)"))?;
         let (name, value) = (super::draft::attribute_name(name), value.trim().to_owned());
         if name.is_empty() || value.is_empty() {
             return Err(format!("variant: `{part}` needs a name and a value"));
@@ -237,12 +238,8 @@ fn read_row(columns: &Columns, record: &csv::StringRecord, line: u64, limits: &C
         .ok()
         .filter(|q| *q > 0)
         .ok_or_else(|| format!("quantity: `{quantity}` is not a whole number of at least 1"))?;
-    let fields = ORDER_COLUMNS
-        .iter()
-        .copied()
-        .chain(["order_number"])
-        .map(|c| (c, columns.get(record, c).to_owned()))
-        .collect();
+    let fields =
+        ORDER_COLUMNS.iter().copied().chain(["order_number"]).map(|c| (c, columns.get(record, c).to_owned())).collect();
     Ok(Row {
         line,
         fields,
@@ -334,7 +331,11 @@ fn draft_of(number: &str, rows: &[Row]) -> Result<OrderDraft, Vec<RejectedRow>> 
         rfc3339("placed_at", get("placed_at")).map_err(|e| at(format!("{e}; write it like 2026-11-01T10:00:00Z")))?;
     let address = Address {
         name: get("ship_name").to_owned(),
-        lines: [get("ship_line1"), get("ship_line2")].into_iter().filter(|l| !l.is_empty()).map(str::to_owned).collect(),
+        lines: [get("ship_line1"), get("ship_line2")]
+            .into_iter()
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned)
+            .collect(),
         city: get("ship_city").to_owned(),
         postal_code: get("ship_postal_code").to_owned(),
         region: Some(get("ship_region").to_owned()).filter(|r| !r.is_empty()),
@@ -390,9 +391,8 @@ pub fn import_orders(
     // Orders in the order of their first row; rows grouped under their number.
     let mut order_numbers: Vec<String> = Vec::new();
     let mut groups: HashMap<String, Vec<Row>> = HashMap::new();
-    let mut done = 0usize;
-    for result in csv.records() {
-        done += 1;
+    for (row, result) in csv.records().enumerate() {
+        let done = row + 1;
         let record = match result {
             Ok(record) => record,
             Err(e) => {
@@ -421,9 +421,8 @@ pub fn import_orders(
                 };
                 match checked {
                     Err(reason) => rejected.push(RejectedRow { line, reason }),
-                    Ok(()) if group.len() >= MAX_LINES => {
-                        rejected.push(RejectedRow { line, reason: format!("an order may have at most {MAX_LINES} lines") })
-                    }
+                    Ok(()) if group.len() >= MAX_LINES => rejected
+                        .push(RejectedRow { line, reason: format!("an order may have at most {MAX_LINES} lines") }),
                     Ok(()) => {
                         if group.is_empty() {
                             order_numbers.push(number);
@@ -473,10 +472,7 @@ fn check_agrees(first: &Row, row: &Row) -> Result<(), String> {
             && !is.is_empty()
             && is != was
         {
-            return Err(format!(
-                "{column} is `{is}` here but `{was}` on line {} of the same order",
-                first.line
-            ));
+            return Err(format!("{column} is `{is}` here but `{was}` on line {} of the same order", first.line));
         }
     }
     Ok(())
@@ -508,8 +504,7 @@ mod tests {
     #[test]
     fn the_example_file_imports_with_progress() {
         let mut seen = Vec::new();
-        let orders =
-            import_orders(GOOD, store(), &mut ids(), &CsvLimits::default(), &mut |p| seen.push(p)).unwrap();
+        let orders = import_orders(GOOD, store(), &mut ids(), &CsvLimits::default(), &mut |p| seen.push(p)).unwrap();
         assert_eq!(orders.len(), 3);
         let first = &orders[0].order;
         assert_eq!(first.number, "NW-1001");
@@ -541,7 +536,9 @@ mod tests {
 
     #[test]
     fn headers_are_checked_first() {
-        assert!(matches!(import(b"order_number,sku\n1,A\n"), Err(CsvError::Header(e)) if e.contains("missing columns")));
+        assert!(
+            matches!(import(b"order_number,sku\n1,A\n"), Err(CsvError::Header(e)) if e.contains("missing columns"))
+        );
         assert!(matches!(import(b"order_numbr\n"), Err(CsvError::Header(e)) if e.contains("unknown column")));
         assert!(matches!(import(b""), Err(CsvError::Header(_))));
     }
@@ -553,7 +550,9 @@ mod tests {
         let few = CsvLimits { max_rows: 2, ..CsvLimits::default() };
         assert_eq!(import_orders(GOOD, store(), &mut ids(), &few, &mut |_| {}), Err(CsvError::TooManyRows { max: 2 }));
         let short = CsvLimits { max_field: 5, ..CsvLimits::default() };
-        assert!(matches!(import_orders(GOOD, store(), &mut ids(), &short, &mut |_| {}), Err(CsvError::Rejected(rows)) if rows.len() == 4));
+        assert!(
+            matches!(import_orders(GOOD, store(), &mut ids(), &short, &mut |_| {}), Err(CsvError::Rejected(rows)) if rows.len() == 4)
+        );
     }
 
     proptest! {

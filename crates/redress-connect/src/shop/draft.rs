@@ -233,8 +233,7 @@ impl OrderDraft {
             name if !name.is_empty() => name,
             _ => email.as_str().split('@').next().unwrap_or("customer").to_owned(),
         };
-        let customer =
-            Customer { id: CustomerId::from_uuid(ids()), store_id, email, name, language: None };
+        let customer = Customer { id: CustomerId::from_uuid(ids()), store_id, email, name, language: None };
         // A parcel with no address on the order cannot have been sent: digital orders carry
         // only a billing address, which is where anything would go.
         let shipping_address = self
@@ -429,10 +428,8 @@ mod tests {
     #[test]
     fn parcels_keep_to_what_was_ordered() {
         let lines = draft().lines;
-        let parcel = vec![
-            ShipmentLine { sku: "TEE-M".into(), quantity: 3 },
-            ShipmentLine { sku: "GONE".into(), quantity: 1 },
-        ];
+        let parcel =
+            vec![ShipmentLine { sku: "TEE-M".into(), quantity: 3 }, ShipmentLine { sku: "GONE".into(), quantity: 1 }];
         assert_eq!(shipment_lines_on_order(&lines, parcel), vec![ShipmentLine { sku: "TEE-M".into(), quantity: 2 }]);
     }
 }

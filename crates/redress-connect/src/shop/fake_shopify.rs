@@ -33,7 +33,8 @@ use time::OffsetDateTime;
 use super::amount::{format_amount, parse_amount};
 use super::shopify::admin::{
     ErrorExtensions, Extensions, GqlAddress, GqlCustomer, GqlFulfilledItem, GqlFulfillment, GqlFulfillmentLine,
-    GqlLineItem, GqlOrder, GqlTracking, GqlTransaction, GqlVariant, GraphqlError, GraphqlResponse, IdOnly, MoneyBag, MoneyV2, Nodes, QueryCost, SelectedOption, ThrottleStatus,
+    GqlLineItem, GqlOrder, GqlTracking, GqlTransaction, GqlVariant, GraphqlError, GraphqlResponse, IdOnly, MoneyBag,
+    MoneyV2, Nodes, QueryCost, SelectedOption, ThrottleStatus,
 };
 use super::shopify::{
     self, AddressPayload, CustomerPayload, FulfillmentPayload, LineItemPayload, OrderPayload, RefundLinePayload,
@@ -321,7 +322,7 @@ impl SeedOrder {
             quantity: 1 + n % 2,
             price: "29.99".into(),
         }];
-        if n % 3 == 0 {
+        if n.is_multiple_of(3) {
             lines.push(SeedLine {
                 sku: "CAP-1".into(),
                 title: "Cap".into(),
@@ -577,8 +578,9 @@ impl FakeShopifyHandle {
     pub async fn send_webhook(&self, url: &str, topic: &Topic, order_id: &str) -> Result<Delivery, String> {
         let body = {
             let book = self.book();
-            let order =
-                numeric_id(order_id).and_then(|id| book.orders.get(&id)).ok_or_else(|| format!("no order {order_id}"))?;
+            let order = numeric_id(order_id)
+                .and_then(|id| book.orders.get(&id))
+                .ok_or_else(|| format!("no order {order_id}"))?;
             let value = match topic {
                 Topic::FulfillmentsCreate | Topic::FulfillmentsUpdate => {
                     let f = order.fulfillments.last().ok_or("the order has no fulfillment")?;
@@ -922,8 +924,12 @@ async fn graphql(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: By
         throttle_status: status(book.available),
     };
     match data {
-        Ok(data) => Json(GraphqlResponse { data: Some(data), errors: Vec::new(), extensions: Some(Extensions { cost: Some(cost) }) })
-            .into_response(),
+        Ok(data) => Json(GraphqlResponse {
+            data: Some(data),
+            errors: Vec::new(),
+            extensions: Some(Extensions { cost: Some(cost) }),
+        })
+        .into_response(),
         Err(message) => {
             let answer: GraphqlResponse<Value> = GraphqlResponse {
                 data: None,
@@ -945,7 +951,8 @@ fn run(book: &mut Book, operation: &str, variables: &Value) -> Result<Value, Str
     match operation {
         "RedressOrders" => {
             let first = variables.get("first").and_then(Value::as_u64).unwrap_or(10).clamp(1, 250) as usize;
-            let after = var(variables, "after").and_then(|c| c.strip_prefix("cursor-")).and_then(|c| c.parse::<u64>().ok());
+            let after =
+                var(variables, "after").and_then(|c| c.strip_prefix("cursor-")).and_then(|c| c.parse::<u64>().ok());
             let since = var(variables, "query")
                 .and_then(|q| q.split_once(">='"))
                 .and_then(|(_, rest)| rest.split('\'').next())
@@ -985,13 +992,18 @@ fn run(book: &mut Book, operation: &str, variables: &Value) -> Result<Value, Str
                     json!({ "id": gid("Refund", r.id), "note": r.note, "createdAt": rfc3339(r.created_at), "transactions": { "nodes": nodes } })
                 })
                 .collect();
-            let transactions: Vec<GqlTransaction> = order.transactions.iter().map(|t| gql_transaction(order, t)).collect();
-            Ok(json!({ "order": { "id": order.gid(), "cancelledAt": order.cancelled_at.map(rfc3339), "refunds": refunds, "transactions": transactions } }))
+            let transactions: Vec<GqlTransaction> =
+                order.transactions.iter().map(|t| gql_transaction(order, t)).collect();
+            Ok(
+                json!({ "order": { "id": order.gid(), "cancelledAt": order.cancelled_at.map(rfc3339), "refunds": refunds, "transactions": transactions } }),
+            )
         }
         "RedressOrderUpdate" => {
             let input = variables.get("input").cloned().unwrap_or(Value::Null);
             let Some(id) = order_of(book, var(&input, "id")) else {
-                return Ok(json!({ "orderUpdate": { "order": null, "userErrors": user_error("id", "Order does not exist") } }));
+                return Ok(
+                    json!({ "orderUpdate": { "order": null, "userErrors": user_error("id", "Order does not exist") } }),
+                );
             };
             let a = input.get("shippingAddress").cloned().unwrap_or(Value::Null);
             let text = |k: &str| var(&a, k).map(str::to_owned).filter(|v| !v.is_empty());
@@ -1013,50 +1025,78 @@ fn run(book: &mut Book, operation: &str, variables: &Value) -> Result<Value, Str
         }
         "RedressOrderEditBegin" => {
             let Some(id) = order_of(book, var(variables, "id")) else {
-                return Ok(json!({ "orderEditBegin": { "calculatedOrder": null, "userErrors": user_error("id", "Order does not exist") } }));
+                return Ok(
+                    json!({ "orderEditBegin": { "calculatedOrder": null, "userErrors": user_error("id", "Order does not exist") } }),
+                );
             };
-            let lines: Vec<(u64, u64, u32, bool)> =
-                book.orders.get(&id).map(|o| o.lines.iter().map(|l| (l.id, l.variant_id, l.current_quantity, false)).collect()).unwrap_or_default();
+            let lines: Vec<(u64, u64, u32, bool)> = book
+                .orders
+                .get(&id)
+                .map(|o| o.lines.iter().map(|l| (l.id, l.variant_id, l.current_quantity, false)).collect())
+                .unwrap_or_default();
             let edit_id = book.id();
             let nodes: Vec<Value> = lines
                 .iter()
                 .map(|(line, variant, quantity, _)| json!({ "id": gid("CalculatedLineItem", *line), "quantity": quantity, "variant": { "id": gid("ProductVariant", *variant) } }))
                 .collect();
             book.edits.insert(edit_id, Edit { order_id: id, lines });
-            Ok(json!({ "orderEditBegin": { "calculatedOrder": { "id": gid("CalculatedOrder", edit_id), "lineItems": { "nodes": nodes } }, "userErrors": [] } }))
+            Ok(
+                json!({ "orderEditBegin": { "calculatedOrder": { "id": gid("CalculatedOrder", edit_id), "lineItems": { "nodes": nodes } }, "userErrors": [] } }),
+            )
         }
         "RedressOrderEditSetQuantity" => {
             let edit = var(variables, "id").and_then(numeric_id);
             let line = var(variables, "lineItemId").and_then(numeric_id);
             let quantity = variables.get("quantity").and_then(Value::as_u64).and_then(|q| u32::try_from(q).ok());
-            let found = edit.and_then(|e| book.edits.get_mut(&e)).zip(line).and_then(|(edit, line)| edit.lines.iter_mut().find(|l| l.0 == line));
+            let found = edit
+                .and_then(|e| book.edits.get_mut(&e))
+                .zip(line)
+                .and_then(|(edit, line)| edit.lines.iter_mut().find(|l| l.0 == line));
             match (found, quantity) {
                 (Some(l), Some(q)) => {
                     l.2 = q;
-                    Ok(json!({ "orderEditSetQuantity": { "calculatedOrder": { "id": var(variables, "id") }, "userErrors": [] } }))
+                    Ok(
+                        json!({ "orderEditSetQuantity": { "calculatedOrder": { "id": var(variables, "id") }, "userErrors": [] } }),
+                    )
                 }
-                _ => Ok(json!({ "orderEditSetQuantity": { "calculatedOrder": null, "userErrors": user_error("lineItemId", "The line item does not exist") } })),
+                _ => Ok(
+                    json!({ "orderEditSetQuantity": { "calculatedOrder": null, "userErrors": user_error("lineItemId", "The line item does not exist") } }),
+                ),
             }
         }
         "RedressOrderEditAddVariant" => {
             let edit = var(variables, "id").and_then(numeric_id);
             let variant = var(variables, "variantId").and_then(numeric_id).filter(|v| book.variants.contains_key(v));
-            let quantity = variables.get("quantity").and_then(Value::as_u64).and_then(|q| u32::try_from(q).ok()).filter(|q| *q > 0);
-            let (Some(edit), Some(variant), Some(quantity)) = (edit.filter(|e| book.edits.contains_key(e)), variant, quantity) else {
-                return Ok(json!({ "orderEditAddVariant": { "calculatedLineItem": null, "userErrors": user_error("variantId", "The variant does not exist") } }));
+            let quantity = variables
+                .get("quantity")
+                .and_then(Value::as_u64)
+                .and_then(|q| u32::try_from(q).ok())
+                .filter(|q| *q > 0);
+            let (Some(edit), Some(variant), Some(quantity)) =
+                (edit.filter(|e| book.edits.contains_key(e)), variant, quantity)
+            else {
+                return Ok(
+                    json!({ "orderEditAddVariant": { "calculatedLineItem": null, "userErrors": user_error("variantId", "The variant does not exist") } }),
+                );
             };
             if book.edits.get(&edit).is_some_and(|e| e.lines.iter().any(|l| l.1 == variant)) {
-                return Ok(json!({ "orderEditAddVariant": { "calculatedLineItem": null, "userErrors": user_error("variantId", "The variant is already on the order") } }));
+                return Ok(
+                    json!({ "orderEditAddVariant": { "calculatedLineItem": null, "userErrors": user_error("variantId", "The variant is already on the order") } }),
+                );
             }
             let line = book.id();
             if let Some(e) = book.edits.get_mut(&edit) {
                 e.lines.push((line, variant, quantity, true));
             }
-            Ok(json!({ "orderEditAddVariant": { "calculatedLineItem": { "id": gid("CalculatedLineItem", line) }, "userErrors": [] } }))
+            Ok(
+                json!({ "orderEditAddVariant": { "calculatedLineItem": { "id": gid("CalculatedLineItem", line) }, "userErrors": [] } }),
+            )
         }
         "RedressOrderEditCommit" => {
             let Some(edit) = var(variables, "id").and_then(numeric_id).and_then(|e| book.edits.remove(&e)) else {
-                return Ok(json!({ "orderEditCommit": { "order": null, "userErrors": user_error("id", "The edit does not exist") } }));
+                return Ok(
+                    json!({ "orderEditCommit": { "order": null, "userErrors": user_error("id", "The edit does not exist") } }),
+                );
             };
             let variants = book.variants.clone();
             let order = book.orders.get_mut(&edit.order_id).ok_or("the edited order is gone")?;
@@ -1084,12 +1124,16 @@ fn run(book: &mut Book, operation: &str, variables: &Value) -> Result<Value, Str
         }
         "RedressOrderCancel" => {
             let Some(id) = order_of(book, var(variables, "orderId")) else {
-                return Ok(json!({ "orderCancel": { "job": null, "orderCancelUserErrors": user_error("orderId", "Order does not exist") } }));
+                return Ok(
+                    json!({ "orderCancel": { "job": null, "orderCancelUserErrors": user_error("orderId", "Order does not exist") } }),
+                );
             };
             let job = book.id();
             let order = book.orders.get_mut(&id).ok_or("the order is gone")?;
             if order.cancelled_at.is_some() {
-                return Ok(json!({ "orderCancel": { "job": null, "orderCancelUserErrors": [{ "field": ["orderId"], "message": "Order has already been cancelled", "code": "INVALID" }] } }));
+                return Ok(
+                    json!({ "orderCancel": { "job": null, "orderCancelUserErrors": [{ "field": ["orderId"], "message": "Order has already been cancelled", "code": "INVALID" }] } }),
+                );
             }
             order.cancelled_at = Some(OffsetDateTime::now_utc());
             for line in &mut order.lines {
@@ -1123,22 +1167,32 @@ fn run(book: &mut Book, operation: &str, variables: &Value) -> Result<Value, Str
             }) }))
         }
         "RedressFulfillmentOrderHold" => {
-            let handle = variables.pointer("/fulfillmentHold/handle").and_then(Value::as_str).unwrap_or_default().to_owned();
+            let handle =
+                variables.pointer("/fulfillmentHold/handle").and_then(Value::as_str).unwrap_or_default().to_owned();
             let hold_id = book.id();
             let target = var(variables, "id").and_then(numeric_id);
-            let fo = book.orders.values_mut().flat_map(|o| o.fulfillment_orders.iter_mut()).find(|fo| Some(fo.id) == target);
+            let fo =
+                book.orders.values_mut().flat_map(|o| o.fulfillment_orders.iter_mut()).find(|fo| Some(fo.id) == target);
             let Some(fo) = fo else {
-                return Ok(json!({ "fulfillmentOrderHold": { "fulfillmentOrder": null, "userErrors": user_error("id", "Fulfillment order does not exist") } }));
+                return Ok(
+                    json!({ "fulfillmentOrderHold": { "fulfillmentOrder": null, "userErrors": user_error("id", "Fulfillment order does not exist") } }),
+                );
             };
             if !matches!(fo.status.as_str(), "OPEN" | "ON_HOLD" | "SCHEDULED") {
-                return Ok(json!({ "fulfillmentOrderHold": { "fulfillmentOrder": null, "userErrors": user_error("id", "The fulfillment order cannot be put on hold") } }));
+                return Ok(
+                    json!({ "fulfillmentOrderHold": { "fulfillmentOrder": null, "userErrors": user_error("id", "The fulfillment order cannot be put on hold") } }),
+                );
             }
             if fo.holds.iter().any(|(_, h)| *h == handle) {
-                return Ok(json!({ "fulfillmentOrderHold": { "fulfillmentOrder": null, "userErrors": user_error("fulfillmentHold.handle", "A hold with this handle already exists") } }));
+                return Ok(
+                    json!({ "fulfillmentOrderHold": { "fulfillmentOrder": null, "userErrors": user_error("fulfillmentHold.handle", "A hold with this handle already exists") } }),
+                );
             }
             fo.holds.push((hold_id, handle));
             fo.status = "ON_HOLD".into();
-            Ok(json!({ "fulfillmentOrderHold": { "fulfillmentOrder": { "id": gid("FulfillmentOrder", fo.id), "status": fo.status }, "userErrors": [] } }))
+            Ok(
+                json!({ "fulfillmentOrderHold": { "fulfillmentOrder": { "id": gid("FulfillmentOrder", fo.id), "status": fo.status }, "userErrors": [] } }),
+            )
         }
         "RedressFulfillmentOrderReleaseHold" => {
             let target = var(variables, "id").and_then(numeric_id);
@@ -1147,15 +1201,20 @@ fn run(book: &mut Book, operation: &str, variables: &Value) -> Result<Value, Str
                 .and_then(Value::as_array)
                 .map(|ids| ids.iter().filter_map(Value::as_str).filter_map(numeric_id).collect())
                 .unwrap_or_default();
-            let fo = book.orders.values_mut().flat_map(|o| o.fulfillment_orders.iter_mut()).find(|fo| Some(fo.id) == target);
+            let fo =
+                book.orders.values_mut().flat_map(|o| o.fulfillment_orders.iter_mut()).find(|fo| Some(fo.id) == target);
             let Some(fo) = fo else {
-                return Ok(json!({ "fulfillmentOrderReleaseHold": { "fulfillmentOrder": null, "userErrors": user_error("id", "Fulfillment order does not exist") } }));
+                return Ok(
+                    json!({ "fulfillmentOrderReleaseHold": { "fulfillmentOrder": null, "userErrors": user_error("id", "Fulfillment order does not exist") } }),
+                );
             };
             fo.holds.retain(|(id, _)| !holds.contains(id));
             if fo.holds.is_empty() && fo.status == "ON_HOLD" {
                 fo.status = "OPEN".into();
             }
-            Ok(json!({ "fulfillmentOrderReleaseHold": { "fulfillmentOrder": { "id": gid("FulfillmentOrder", fo.id), "status": fo.status }, "userErrors": [] } }))
+            Ok(
+                json!({ "fulfillmentOrderReleaseHold": { "fulfillmentOrder": { "id": gid("FulfillmentOrder", fo.id), "status": fo.status }, "userErrors": [] } }),
+            )
         }
         other => Err(format!("the fake does not know the operation `{other}`")),
     }
@@ -1171,7 +1230,9 @@ fn refund_create(book: &mut Book, input: &Value) -> Value {
     for t in input.get("transactions").and_then(Value::as_array).into_iter().flatten() {
         let Some(order) = book.orders.get(&order_id) else { return refused("orderId", "Order does not exist") };
         let Some(currency) = order.currency() else { return refused("orderId", "bad currency") };
-        let Some(parent) = var(t, "parentId").and_then(numeric_id) else { return refused("transactions", "parentId is required") };
+        let Some(parent) = var(t, "parentId").and_then(numeric_id) else {
+            return refused("transactions", "parentId is required");
+        };
         let Some(amount) = var(t, "amount").and_then(|a| parse_amount(a, currency).ok()) else {
             return refused("transactions", "amount is not a decimal");
         };
@@ -1209,7 +1270,13 @@ fn refund_create(book: &mut Book, input: &Value) -> Value {
     }
     let Some(order) = book.orders.get_mut(&order_id) else { return refused("orderId", "Order does not exist") };
     for ((parent, amount, gateway), id) in planned.into_iter().zip(&ids) {
-        order.transactions.push(FakeTransaction { id: *id, kind: "REFUND".into(), gateway, amount, parent_id: Some(parent) });
+        order.transactions.push(FakeTransaction {
+            id: *id,
+            kind: "REFUND".into(),
+            gateway,
+            amount,
+            parent_id: Some(parent),
+        });
     }
     for (line, quantity) in &lines {
         if let Some(l) = order.lines.iter_mut().find(|l| l.id == *line) {
@@ -1223,7 +1290,8 @@ fn refund_create(book: &mut Book, input: &Value) -> Value {
         transactions: ids.clone(),
         created_at: OffsetDateTime::now_utc(),
     });
-    let nodes: Vec<Value> = ids.iter().map(|t| json!({ "id": gid("OrderTransaction", *t), "status": "SUCCESS" })).collect();
+    let nodes: Vec<Value> =
+        ids.iter().map(|t| json!({ "id": gid("OrderTransaction", *t), "status": "SUCCESS" })).collect();
     json!({ "refundCreate": { "refund": { "id": gid("Refund", refund_id), "transactions": { "nodes": nodes } }, "userErrors": [] } })
 }
 

@@ -20,12 +20,11 @@ use redress_domain::{Currency, Money};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
+use super::Secret;
 use super::amount::{format_amount, parse_amount};
 use super::woocommerce::{
-    self, Topic, WooAddress, WooLineItem, WooMeta, WooOrder, WooRefund, WooRefundSummary,
-    basic_credentials,
+    self, Topic, WooAddress, WooLineItem, WooMeta, WooOrder, WooRefund, WooRefundSummary, basic_credentials,
 };
-use super::Secret;
 
 /// How the fake is set up.
 #[derive(Clone, Debug)]
@@ -241,20 +240,24 @@ fn error(status: StatusCode, code: &str, message: &str) -> Response {
     (status, Json(json!({ "code": code, "message": message, "data": { "status": status.as_u16() } }))).into_response()
 }
 
-/// Checks the credentials and the scripted failures; `Err` is the answer to give instead.
-fn admit(shared: &Shared, headers: &HeaderMap) -> Result<(), Response> {
+/// Checks the credentials and the scripted failures: `Some` is the answer to give instead.
+fn refused(shared: &Shared, headers: &HeaderMap) -> Option<Response> {
     let credentials = headers.get("authorization").and_then(|v| v.to_str().ok()).and_then(basic_credentials);
     let expected = (shared.config.consumer_key.expose(), shared.config.consumer_secret.expose());
     if credentials.as_ref().map(|(k, s)| (k.as_str(), s.as_str())) != Some(expected) {
-        return Err(error(StatusCode::UNAUTHORIZED, "woocommerce_rest_cannot_view", "Sorry, you cannot list resources."));
+        return Some(error(
+            StatusCode::UNAUTHORIZED,
+            "woocommerce_rest_cannot_view",
+            "Sorry, you cannot list resources.",
+        ));
     }
     let mut book = lock(shared);
     book.requests += 1;
     if book.fail_next > 0 {
         book.fail_next -= 1;
-        return Err(error(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "Service Unavailable"));
+        return Some(error(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "Service Unavailable"));
     }
-    Ok(())
+    None
 }
 
 /// After a write: the scripted lost answer, or the answer.
@@ -276,8 +279,8 @@ async fn list_orders(
     headers: HeaderMap,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    if let Err(refused) = admit(&shared, &headers) {
-        return refused;
+    if let Some(refusal) = refused(&shared, &headers) {
+        return refusal;
     }
     let page = query.get("page").and_then(|p| p.parse::<usize>().ok()).unwrap_or(1).max(1);
     let per_page = query.get("per_page").and_then(|p| p.parse::<usize>().ok()).unwrap_or(10).clamp(1, 100);
@@ -305,8 +308,8 @@ async fn list_orders(
 }
 
 async fn get_order(State(shared): State<Arc<Shared>>, headers: HeaderMap, Path(id): Path<u64>) -> Response {
-    if let Err(refused) = admit(&shared, &headers) {
-        return refused;
+    if let Some(refusal) = refused(&shared, &headers) {
+        return refusal;
     }
     match lock(&shared).orders.get(&id) {
         Some(order) => Json(order).into_response(),
@@ -320,8 +323,8 @@ async fn update_order(
     Path(id): Path<u64>,
     Json(body): Json<Value>,
 ) -> Response {
-    if let Err(refused) = admit(&shared, &headers) {
-        return refused;
+    if let Some(refusal) = refused(&shared, &headers) {
+        return refusal;
     }
     let updated = {
         let mut book = lock(&shared);
@@ -336,9 +339,14 @@ async fn update_order(
             order.status = status.to_owned();
         }
         for item in body.get("line_items").and_then(Value::as_array).into_iter().flatten() {
-            let Some(line) = item.get("id").and_then(Value::as_u64).and_then(|l| order.line_items.iter_mut().find(|x| x.id == l))
+            let Some(line) =
+                item.get("id").and_then(Value::as_u64).and_then(|l| order.line_items.iter_mut().find(|x| x.id == l))
             else {
-                return error(StatusCode::BAD_REQUEST, "woocommerce_rest_invalid_item_id", "Order item ID provided is not associated with order.");
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "woocommerce_rest_invalid_item_id",
+                    "Order item ID provided is not associated with order.",
+                );
             };
             if let Some(q) = item.get("quantity").and_then(Value::as_u64).and_then(|q| u32::try_from(q).ok()) {
                 line.quantity = q;
@@ -356,8 +364,8 @@ async fn update_order(
 }
 
 async fn list_refunds(State(shared): State<Arc<Shared>>, headers: HeaderMap, Path(id): Path<u64>) -> Response {
-    if let Err(refused) = admit(&shared, &headers) {
-        return refused;
+    if let Some(refusal) = refused(&shared, &headers) {
+        return refusal;
     }
     let book = lock(&shared);
     if !book.orders.contains_key(&id) {
@@ -372,8 +380,8 @@ async fn create_refund(
     Path(id): Path<u64>,
     Json(body): Json<Value>,
 ) -> Response {
-    if let Err(refused) = admit(&shared, &headers) {
-        return refused;
+    if let Some(refusal) = refused(&shared, &headers) {
+        return refusal;
     }
     let refund = {
         let mut book = lock(&shared);
@@ -383,7 +391,8 @@ async fn create_refund(
         let Ok(currency) = Currency::from_code(&order.currency) else {
             return error(StatusCode::INTERNAL_SERVER_ERROR, "bad_currency", "bad currency");
         };
-        let Some(amount) = body.get("amount").and_then(Value::as_str).and_then(|a| parse_amount(a, currency).ok()) else {
+        let Some(amount) = body.get("amount").and_then(Value::as_str).and_then(|a| parse_amount(a, currency).ok())
+        else {
             return error(StatusCode::BAD_REQUEST, "rest_invalid_param", "Invalid parameter(s): amount");
         };
         let total = parse_amount(&order.total, currency).map_or(0, |m| m.amount_minor);

@@ -110,8 +110,8 @@ pub struct ImportedOrder {
     pub remote: RemoteOrder,
 }
 
-/// A secret (API token, app secret, webhook secret) that never appears in logs: `Debug` and
-/// `Display` print a placeholder.
+/// A secret (API token, app secret, webhook secret) that never appears in logs: `Debug` prints
+/// a placeholder and there is no `Display`; [`Secret::expose`] is the one way to the text.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
 

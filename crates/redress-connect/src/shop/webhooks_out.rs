@@ -253,7 +253,14 @@ impl Deliverer {
     }
 
     /// Posts `body` (an [`EventEnvelope::to_body`]) to `url`, signed with `secret` at `now`.
-    pub async fn deliver(&self, url: &str, secret: &Secret, event_id: &str, body: Vec<u8>, now: OffsetDateTime) -> Attempt {
+    pub async fn deliver(
+        &self,
+        url: &str,
+        secret: &Secret,
+        event_id: &str,
+        body: Vec<u8>,
+        now: OffsetDateTime,
+    ) -> Attempt {
         let started = Instant::now();
         let header = signature_header(secret, now.unix_timestamp(), &body);
         let sent = self
@@ -396,7 +403,10 @@ mod tests {
             verify(&secret, &header, b"{\"id\":\"evt_2\"}", NOW, DEFAULT_TOLERANCE),
             Err(SignatureError::Mismatch)
         );
-        assert_eq!(verify(&Secret::new("whsec_other"), &header, body, NOW, DEFAULT_TOLERANCE), Err(SignatureError::Mismatch));
+        assert_eq!(
+            verify(&Secret::new("whsec_other"), &header, body, NOW, DEFAULT_TOLERANCE),
+            Err(SignatureError::Mismatch)
+        );
         for bad in ["", "t=1", "v1=ab", "t=x,v1=ab", "garbage"] {
             assert_eq!(verify(&secret, bad, body, NOW, DEFAULT_TOLERANCE), Err(SignatureError::Malformed), "{bad}");
         }
@@ -448,7 +458,10 @@ mod tests {
         // random 0: the fixed half only.
         assert_eq!(next_attempt(&policy, &transient, 1, NOW, 0), NextAttempt::At(NOW + Duration::from_secs(15)));
         assert_eq!(next_attempt(&policy, &transient, 2, NOW, 0), NextAttempt::At(NOW + Duration::from_secs(30)));
-        assert_eq!(next_attempt(&policy, &transient, 3, NOW, u64::MAX), NextAttempt::At(NOW + Duration::from_millis(119_966)));
+        assert_eq!(
+            next_attempt(&policy, &transient, 3, NOW, u64::MAX),
+            NextAttempt::At(NOW + Duration::from_millis(119_966))
+        );
         assert_eq!(next_attempt(&policy, &transient, 5, NOW, 0), NextAttempt::Dead);
         assert_eq!(next_attempt(&policy, &Outcome::Permanent("410".into()), 1, NOW, 0), NextAttempt::Dead);
         assert_eq!(next_attempt(&policy, &Outcome::Delivered, 1, NOW, 0), NextAttempt::Done);

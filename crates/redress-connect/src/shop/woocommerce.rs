@@ -31,7 +31,6 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use base64::Engine;
 use redress_domain::{Address, Money, RefundId, ShipmentLine, ShipmentStatus, StoreId};
 use reqwest::header::HeaderMap;
 use serde::{Deserialize, Serialize};
@@ -390,7 +389,8 @@ fn line_sku(item: &WooLineItem) -> String {
 
 /// Parcels from the Shipment Tracking extension's meta data.
 fn tracked_parcels(o: &WooOrder, lines: &[LineDraft]) -> Vec<ShipmentDraft> {
-    let all: Vec<ShipmentLine> = lines.iter().map(|l| ShipmentLine { sku: l.sku.clone(), quantity: l.quantity }).collect();
+    let all: Vec<ShipmentLine> =
+        lines.iter().map(|l| ShipmentLine { sku: l.sku.clone(), quantity: l.quantity }).collect();
     let items = o.meta_data.iter().find(|m| m.key == "_wc_shipment_tracking_items").and_then(|m| m.value.as_array());
     let mut parcels = Vec::new();
     for item in items.into_iter().flatten().take(super::draft::MAX_SHIPMENTS) {
@@ -403,7 +403,9 @@ fn tracked_parcels(o: &WooOrder, lines: &[LineDraft]) -> Vec<ShipmentDraft> {
         .and_then(|s| OffsetDateTime::from_unix_timestamp(s).ok());
         parcels.push(ShipmentDraft {
             remote_id: text("tracking_id"),
-            carrier: text("tracking_provider").or_else(|| text("custom_tracking_provider")).unwrap_or_else(|| "unknown".into()),
+            carrier: text("tracking_provider")
+                .or_else(|| text("custom_tracking_provider"))
+                .unwrap_or_else(|| "unknown".into()),
             tracking_number: text("tracking_number"),
             lines: all.clone(),
             status: ShipmentStatus::HandedToCarrier,
@@ -491,17 +493,29 @@ pub fn draft_from_woo(o: &WooOrder) -> Result<OrderDraft, MappingError> {
             captured: total,
             refunded: checked_sum(currency, &refunds)?,
             voided: false,
-            created_at: o.date_paid_gmt.as_deref().filter(|d| !d.is_empty()).map(|d| woo_date("date_paid_gmt", d)).transpose()?,
+            created_at: o
+                .date_paid_gmt
+                .as_deref()
+                .filter(|d| !d.is_empty())
+                .map(|d| woo_date("date_paid_gmt", d))
+                .transpose()?,
         });
     }
     let shipments = tracked_parcels(o, &lines);
-    let placed_at = woo_date("date_created_gmt", o.date_created_gmt.as_deref().ok_or(MappingError::Missing("date_created_gmt"))?)?;
+    let placed_at =
+        woo_date("date_created_gmt", o.date_created_gmt.as_deref().ok_or(MappingError::Missing("date_created_gmt"))?)?;
     let cancelled_at = if o.status == "cancelled" {
         Some(o.date_modified_gmt.as_deref().map(|d| woo_date("date_modified_gmt", d)).transpose()?.unwrap_or(placed_at))
     } else {
         None
     };
-    let email = o.billing.email.as_deref().map(str::trim).filter(|e| !e.is_empty()).ok_or(MappingError::Missing("billing.email"))?;
+    let email = o
+        .billing
+        .email
+        .as_deref()
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .ok_or(MappingError::Missing("billing.email"))?;
     let name = [&o.billing.first_name, &o.billing.last_name]
         .into_iter()
         .map(|n| n.trim())
@@ -685,7 +699,10 @@ impl WooCommerce {
             .basic_auth(self.config.consumer_key.expose(), Some(self.config.consumer_secret.expose()))
     }
 
-    async fn send<T: serde::de::DeserializeOwned>(&self, request: reqwest::RequestBuilder) -> Result<(T, HeaderMap), ShopError> {
+    async fn send<T: serde::de::DeserializeOwned>(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<(T, HeaderMap), ShopError> {
         let response = request.send().await.map_err(transport)?;
         let status = response.status();
         let headers = response.headers().clone();
@@ -699,7 +716,12 @@ impl WooCommerce {
     }
 
     /// One page of orders (`page` from 1), oldest first, created after `after` if given.
-    pub async fn orders_page(&self, after: Option<OffsetDateTime>, page: u32, per_page: u32) -> Result<WooPage, ShopError> {
+    pub async fn orders_page(
+        &self,
+        after: Option<OffsetDateTime>,
+        page: u32,
+        per_page: u32,
+    ) -> Result<WooPage, ShopError> {
         let mut query = vec![
             ("page", page.max(1).to_string()),
             ("per_page", per_page.clamp(1, MAX_PAGE_SIZE).to_string()),
@@ -713,8 +735,10 @@ impl WooCommerce {
                 .map_err(|e| ShopError::Protocol(e.to_string()))?;
             query.push(("after", at));
         }
-        let (orders, headers): (Vec<WooOrder>, _) = self.send(self.request(reqwest::Method::GET, "/orders").query(&query)).await?;
-        let number = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());
+        let (orders, headers): (Vec<WooOrder>, _) =
+            self.send(self.request(reqwest::Method::GET, "/orders").query(&query)).await?;
+        let number =
+            |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());
         Ok(WooPage {
             orders,
             total_pages: number("x-wp-totalpages").map_or(0, |n| u32::try_from(n).unwrap_or(u32::MAX)),
@@ -788,7 +812,8 @@ impl WooCommerce {
 
     /// The order's refunds.
     pub async fn refunds(&self, order_id: u64) -> Result<Vec<WooRefund>, ShopError> {
-        let request = self.request(reqwest::Method::GET, &format!("/orders/{order_id}/refunds")).query(&[("per_page", "100")]);
+        let request =
+            self.request(reqwest::Method::GET, &format!("/orders/{order_id}/refunds")).query(&[("per_page", "100")]);
         Ok(self.send(request).await?.0)
     }
 
@@ -872,7 +897,8 @@ impl PaymentProvider for WooCommerce {
     async fn find_refund(&self, charge: &str, refund_id: RefundId) -> Result<Option<ProviderAnswer>, ProviderError> {
         let order_id = order_of_reference(charge)
             .ok_or_else(|| ProviderError::Rejected(format!("`{charge}` is not a WooCommerce order")))?;
-        let found = WooCommerce::find_refund(self, order_id, refund_id).await.map_err(ShopError::into_provider_error)?;
+        let found =
+            WooCommerce::find_refund(self, order_id, refund_id).await.map_err(ShopError::into_provider_error)?;
         Ok(found.map(|r| ProviderAnswer {
             reference: r.id.to_string(),
             refund_id: Some(refund_id),
@@ -884,6 +910,7 @@ impl PaymentProvider for WooCommerce {
 /// Basic-auth credentials from an `Authorization` header (for the fake).
 #[cfg(any(test, feature = "fake"))]
 pub(crate) fn basic_credentials(value: &str) -> Option<(String, String)> {
+    use base64::Engine;
     let encoded = value.strip_prefix("Basic ")?;
     let decoded = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok()?;
     let text = String::from_utf8(decoded).ok()?;

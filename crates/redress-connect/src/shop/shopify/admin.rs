@@ -13,7 +13,7 @@
 //! row the call fails with [`ShopError::RateLimited`] (transient).
 //!
 //! **Exactly-once refunds.** `refundCreate` moves money and is not naturally idempotent:
-//! 1. the refund's note carries [`super::super::refund_marker`] (`[redress-refund:{id}]`);
+//! 1. the refund's note carries [`crate::shop::refund_marker`] (`[redress-refund:{id}]`);
 //! 2. before creating, the order's refunds are read and one carrying the marker is returned as
 //!    found (`created: false`) — this covers an answer lost after Shopify made the refund, a
 //!    crash, or a retry days later;
@@ -41,9 +41,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::super::amount::{format_amount, parse_amount};
-use super::super::draft::{
-    MAX_LINES, MAX_SHIPMENTS, bounded, currency_of, rfc3339, shipment_lines_on_order,
-};
+use super::super::draft::{MAX_LINES, MAX_SHIPMENTS, bounded, currency_of, rfc3339, shipment_lines_on_order};
 use super::super::{
     ImportedOrder, LineDraft, MappingError, OrderDraft, Platform, RefundOutcome, RemoteLine, Secret, ShipmentDraft,
     ShopError, Sleeper, refund_in_note, refund_marker, retry_after, status_error, transport,
@@ -106,7 +104,7 @@ impl ThrottleStatus {
     /// a full bucket's refill (Shopify never asks more than the bucket holds).
     pub fn wait_for(&self, cost: f64) -> Duration {
         let missing = (cost.min(self.maximum_available) - self.currently_available).max(0.0);
-        if missing == 0.0 || !(self.restore_rate > 0.0) {
+        if missing == 0.0 || self.restore_rate.is_nan() || self.restore_rate <= 0.0 {
             return Duration::ZERO;
         }
         Duration::from_secs_f64((missing / self.restore_rate).min(3600.0))
@@ -470,8 +468,15 @@ pub fn draft_from_graphql(o: &GqlOrder) -> Result<OrderDraft, MappingError> {
                 .map(|o| (super::super::draft::attribute_name(&o.name), bounded(&o.value)))
                 .collect(),
             quantity,
-            unit_price: money_of(&item.original_unit_price_set, currency, &format!("lineItems[{i}].originalUnitPrice"))?,
-            remote: RemoteLine { line_id: Some(item.id.clone()), variant_id: item.variant.as_ref().map(|v| v.id.clone()) },
+            unit_price: money_of(
+                &item.original_unit_price_set,
+                currency,
+                &format!("lineItems[{i}].originalUnitPrice"),
+            )?,
+            remote: RemoteLine {
+                line_id: Some(item.id.clone()),
+                variant_id: item.variant.as_ref().map(|v| v.id.clone()),
+            },
         });
     }
     let facts = o
@@ -874,11 +879,12 @@ fn allocate(order: &GqlOrderMoney, amount: Money) -> Result<Vec<(String, String,
     };
     let mut refunded: HashMap<&str, i64> = HashMap::new();
     for t in &order.transactions {
-        if t.kind.eq_ignore_ascii_case("REFUND") && t.status.eq_ignore_ascii_case("SUCCESS") {
-            if let Some(parent) = &t.parent_transaction {
-                let entry = refunded.entry(parent.id.as_str()).or_default();
-                *entry = entry.checked_add(parse(t)?.amount_minor).ok_or_else(|| ShopError::Protocol("overflow".into()))?;
-            }
+        if t.kind.eq_ignore_ascii_case("REFUND")
+            && t.status.eq_ignore_ascii_case("SUCCESS")
+            && let Some(parent) = &t.parent_transaction
+        {
+            let entry = refunded.entry(parent.id.as_str()).or_default();
+            *entry = entry.checked_add(parse(t)?.amount_minor).ok_or_else(|| ShopError::Protocol("overflow".into()))?;
         }
     }
     let mut left = amount.amount_minor;
@@ -899,10 +905,7 @@ fn allocate(order: &GqlOrderMoney, amount: Money) -> Result<Vec<(String, String,
         }
     }
     if left > 0 {
-        return Err(ShopError::Rejected(format!(
-            "the order has less left to refund than {}",
-            format_amount(&amount)
-        )));
+        return Err(ShopError::Rejected(format!("the order has less left to refund than {}", format_amount(&amount))));
     }
     Ok(parts)
 }
@@ -1023,7 +1026,11 @@ impl ShopifyAdmin {
                     return Err(ShopError::RateLimited { retry_after: Some(wait) });
                 }
                 waits += 1;
-                tracing::debug!(operation = operation.name, wait_ms = wait.as_millis() as u64, "waiting for Shopify's bucket");
+                tracing::debug!(
+                    operation = operation.name,
+                    wait_ms = wait.as_millis() as u64,
+                    "waiting for Shopify's bucket"
+                );
                 self.sleeper.sleep(wait).await;
                 self.refilled(operation.name, None);
             }
@@ -1035,11 +1042,13 @@ impl ShopifyAdmin {
                 }
                 other => other?,
             };
-            let answer: GraphqlResponse<T> = serde_json::from_slice(&bytes)
-                .map_err(|e| ShopError::Protocol(format!("{}: {e}", operation.name)))?;
+            let answer: GraphqlResponse<T> =
+                serde_json::from_slice(&bytes).map_err(|e| ShopError::Protocol(format!("{}: {e}", operation.name)))?;
             let cost = answer.extensions.as_ref().and_then(|e| e.cost);
-            let throttled =
-                answer.errors.iter().any(|e| e.extensions.as_ref().and_then(|x| x.code.as_deref()) == Some("THROTTLED"));
+            let throttled = answer
+                .errors
+                .iter()
+                .any(|e| e.extensions.as_ref().and_then(|x| x.code.as_deref()) == Some("THROTTLED"));
             if let Some(cost) = &cost {
                 self.remember(operation.name, cost);
             }
@@ -1216,8 +1225,9 @@ impl ShopifyAdmin {
             payload: Errors,
         }
 
-        let begin: BeginData =
-            self.run(&Operation::new("RedressOrderEditBegin", documents::EDIT_BEGIN), json!({ "id": order_id })).await?;
+        let begin: BeginData = self
+            .run(&Operation::new("RedressOrderEditBegin", documents::EDIT_BEGIN), json!({ "id": order_id }))
+            .await?;
         refused(&begin.order_edit_begin.user_errors)?;
         let calculated = begin
             .order_edit_begin
@@ -1228,8 +1238,9 @@ impl ShopifyAdmin {
             let wanted = numeric_id(line_id);
             calculated.line_items.nodes.iter().find(|l| wanted.is_some() && numeric_id(&l.id) == wanted)
         };
-        let line_with_variant =
-            |variant_id: &str| calculated.line_items.nodes.iter().find(|l| l.variant.as_ref().is_some_and(|v| v.id == variant_id));
+        let line_with_variant = |variant_id: &str| {
+            calculated.line_items.nodes.iter().find(|l| l.variant.as_ref().is_some_and(|v| v.id == variant_id))
+        };
         enum Step {
             Set { line: String, quantity: u32 },
             Add { variant: String, quantity: u32 },
@@ -1271,7 +1282,8 @@ impl ShopifyAdmin {
             match step {
                 Step::Set { line, quantity } => {
                     let op = Operation::new("RedressOrderEditSetQuantity", documents::EDIT_SET_QUANTITY);
-                    let vars = json!({ "id": calculated.id, "lineItemId": line, "quantity": quantity, "restock": true });
+                    let vars =
+                        json!({ "id": calculated.id, "lineItemId": line, "quantity": quantity, "restock": true });
                     let data: SetData = self.run(&op, vars).await?;
                     refused(&data.payload.user_errors)?;
                 }
@@ -1520,8 +1532,7 @@ impl PaymentProvider for ShopifyAdmin {
     }
 
     async fn find_refund(&self, charge: &str, refund_id: RefundId) -> Result<Option<ProviderAnswer>, ProviderError> {
-        let found =
-            ShopifyAdmin::find_refund(self, charge, refund_id).await.map_err(ShopError::into_provider_error)?;
+        let found = ShopifyAdmin::find_refund(self, charge, refund_id).await.map_err(ShopError::into_provider_error)?;
         Ok(found.map(|r| ProviderAnswer { status: refund_status(&r), reference: r.id, refund_id: Some(refund_id) }))
     }
 }

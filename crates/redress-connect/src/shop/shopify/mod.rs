@@ -181,8 +181,14 @@ pub fn shipment_status(status: &str, tracking: Option<&str>) -> Option<ShipmentS
         Some("canceled" | "cancelled") => return None,
         Some("delivered" | "picked_up") => ShipmentStatus::Delivered,
         Some(
-            "in_transit" | "out_for_delivery" | "attempted_delivery" | "ready_for_pickup" | "delayed"
-            | "not_delivered" | "buyer_action_required" | "returning_to_sender",
+            "in_transit"
+            | "out_for_delivery"
+            | "attempted_delivery"
+            | "ready_for_pickup"
+            | "delayed"
+            | "not_delivered"
+            | "buyer_action_required"
+            | "returning_to_sender",
         ) => ShipmentStatus::InTransit,
         Some("label_printed" | "label_purchased" | "submitted") => ShipmentStatus::Packed,
         Some("label_voided") => ShipmentStatus::Pending,
@@ -562,7 +568,11 @@ fn transaction_facts(t: &TransactionPayload, currency: Currency, at: &str) -> Re
 
 /// The order's payment when the payload has no transactions: from `financial_status`,
 /// `total_price` and the refunds' transactions.
-fn payment_from_status(p: &OrderPayload, order_gid: &str, currency: Currency) -> Result<Option<PaymentDraft>, MappingError> {
+fn payment_from_status(
+    p: &OrderPayload,
+    order_gid: &str,
+    currency: Currency,
+) -> Result<Option<PaymentDraft>, MappingError> {
     let status = p.financial_status.as_deref().unwrap_or("pending");
     let (captures, voided) = match status {
         "paid" | "partially_refunded" | "refunded" => (true, false),
@@ -625,8 +635,7 @@ pub(crate) fn lines_kept(quantities: &[(u32, Option<u32>)]) -> Vec<Option<u32>> 
 }
 
 fn shipment_draft(f: &FulfillmentPayload) -> Result<Option<ShipmentDraft>, MappingError> {
-    let Some(status) = shipment_status(f.status.as_deref().unwrap_or("success"), f.shipment_status.as_deref())
-    else {
+    let Some(status) = shipment_status(f.status.as_deref().unwrap_or("success"), f.shipment_status.as_deref()) else {
         return Ok(None);
     };
     let when = f.updated_at.as_deref().or(f.created_at.as_deref());
@@ -639,7 +648,12 @@ fn shipment_draft(f: &FulfillmentPayload) -> Result<Option<ShipmentDraft>, Mappi
         .collect();
     Ok(Some(ShipmentDraft {
         remote_id: Some(gid("Fulfillment", f.id)),
-        carrier: f.tracking_company.as_deref().map(bounded).filter(|c| !c.is_empty()).unwrap_or_else(|| "unknown".into()),
+        carrier: f
+            .tracking_company
+            .as_deref()
+            .map(bounded)
+            .filter(|c| !c.is_empty())
+            .unwrap_or_else(|| "unknown".into()),
         tracking_number: f
             .tracking_number
             .as_deref()

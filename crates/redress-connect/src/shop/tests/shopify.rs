@@ -15,7 +15,7 @@ use crate::shop::shopify::admin::{
     ShopifyConfig,
 };
 use crate::shop::shopify::{self, Event, Topic};
-use crate::shop::{Secret, ShopError, TokioSleeper, WebhookError, Platform, Sleeper};
+use crate::shop::{Platform, Secret, ShopError, Sleeper, TokioSleeper, WebhookError};
 use crate::{PaymentProvider, ProviderRefund, ProviderRefundStatus};
 
 const ORDER: &[u8] = include_bytes!("../fixtures/shopify_order.json");
@@ -68,7 +68,10 @@ fn forged_webhooks_are_refused() {
     }
     let mut unsigned = headers.clone();
     unsigned.remove(shopify::HMAC_HEADER);
-    assert_eq!(shopify::verify_webhook(&secret, &unsigned, ORDER), Err(WebhookError::MissingHeader(shopify::HMAC_HEADER)));
+    assert_eq!(
+        shopify::verify_webhook(&secret, &unsigned, ORDER),
+        Err(WebhookError::MissingHeader(shopify::HMAC_HEADER))
+    );
     // A genuine body without a delivery id cannot be de-duplicated: refused.
     let mut anonymous = headers.clone();
     anonymous.remove(shopify::WEBHOOK_ID_HEADER);
@@ -103,7 +106,10 @@ fn an_order_webhook_becomes_a_domain_order_with_exact_money() {
     assert_eq!(order.billing_address.city, "Billington");
     assert_eq!(order.placed_at, datetime!(2026-11-01 15:00 UTC));
     let payment = &order.payments[0];
-    assert_eq!((payment.provider.as_str(), payment.provider_reference.as_str()), ("shopify", "gid://shopify/Order/820982911946154508"));
+    assert_eq!(
+        (payment.provider.as_str(), payment.provider_reference.as_str()),
+        ("shopify", "gid://shopify/Order/820982911946154508")
+    );
     assert_eq!(payment.captured, Money::new(40300, usd()));
     assert_eq!(payment.refunded, Money::new(500, usd()));
     assert_eq!(payment.status, PaymentStatus::PartiallyRefunded);
@@ -139,7 +145,8 @@ fn yen_amounts_have_no_decimals_and_extra_zeros_are_no_rounding() {
 
 #[test]
 fn fulfillment_and_refund_webhooks_parse() {
-    let Event::Fulfillment(f) = shopify::parse_event(&Topic::FulfillmentsUpdate, FULFILLMENT, store(), &mut ids()).unwrap()
+    let Event::Fulfillment(f) =
+        shopify::parse_event(&Topic::FulfillmentsUpdate, FULFILLMENT, store(), &mut ids()).unwrap()
     else {
         panic!("a fulfillment event")
     };
@@ -154,7 +161,10 @@ fn fulfillment_and_refund_webhooks_parse() {
     assert_eq!(r.amount, Some(Money::new(19900, usd())), "the failed transaction moved no money");
     assert_eq!(r.redress_refund, Some("0196f3c2-8a4e-7c3b-9d2e-1a2b3c4d5e6f".parse().unwrap()));
     assert_eq!((r.lines[0].sku.as_str(), r.lines[0].quantity), ("IPOD2008PINK", 1));
-    assert_eq!(shopify::parse_event(&Topic::Other("products/update".into()), b"{}", store(), &mut ids()), Ok(Event::Ignored));
+    assert_eq!(
+        shopify::parse_event(&Topic::Other("products/update".into()), b"{}", store(), &mut ids()),
+        Ok(Event::Ignored)
+    );
 }
 
 async fn fake(bucket: f64, restore: f64, clock: &ManualClock) -> FakeShopify {
@@ -375,9 +385,11 @@ async fn a_refund_is_created_once_across_a_retry_whose_first_answer_was_lost() {
         assert!(order.refunds[0].note.starts_with("damaged in transit [redress-refund:"));
         assert_eq!(admin.find_refund(&order_id, refund_id).await.unwrap().map(|r| r.id), Some(outcome.reference));
         // Another intent is another refund; more than is left is refused for good.
-        let second = admin.refund(&refund_request(&order_id, RefundId::from_uuid(Uuid::from_u128(78)), 500)).await.unwrap();
+        let second =
+            admin.refund(&refund_request(&order_id, RefundId::from_uuid(Uuid::from_u128(78)), 500)).await.unwrap();
         assert!(second.0.created);
-        let too_much = admin.refund(&refund_request(&order_id, RefundId::from_uuid(Uuid::from_u128(79)), 100_000)).await;
+        let too_much =
+            admin.refund(&refund_request(&order_id, RefundId::from_uuid(Uuid::from_u128(79)), 100_000)).await;
         assert!(matches!(too_much, Err(ShopError::Rejected(_))), "{too_much:?}");
         assert_eq!(fake.handle.order(&order_id).unwrap().refunds.len(), 2);
     }
@@ -408,9 +420,12 @@ async fn a_refund_with_lines_restocks_them_and_the_webhook_names_our_intent() {
     .await;
     assert_eq!(fake.handle.send_webhook(&url, &Topic::RefundsCreate, &order_id).await.unwrap().status, 200);
     assert_eq!(seen.lock().unwrap().len(), 1);
-    let imported =
-        crate::shop::shopify::admin::order_from_graphql(&admin.order(&order_id).await.unwrap().unwrap(), store(), &mut ids())
-            .unwrap();
+    let imported = crate::shop::shopify::admin::order_from_graphql(
+        &admin.order(&order_id).await.unwrap().unwrap(),
+        store(),
+        &mut ids(),
+    )
+    .unwrap();
     assert!(imported.order.lines.iter().all(|l| l.sku != "CAP-1"), "the refunded cap is no longer on the order");
     assert_eq!(imported.order.payments[0].refunded, Money::new(1500, eur()));
 }
@@ -484,7 +499,8 @@ async fn errors_say_whether_to_retry() {
     assert!(!refused.is_transient());
     assert_eq!(good.order("gid://shopify/Order/12").await.unwrap(), None);
     let line = good.order(&order_id).await.unwrap().unwrap().line_items.nodes[0].id.clone();
-    let missing_variant = [LineEdit::SwapVariant { line_id: line, variant_id: "gid://shopify/ProductVariant/1".into(), quantity: 1 }];
+    let missing_variant =
+        [LineEdit::SwapVariant { line_id: line, variant_id: "gid://shopify/ProductVariant/1".into(), quantity: 1 }];
     let refused = good.edit_lines(&order_id, &missing_variant, None).await.unwrap_err();
     assert!(matches!(refused, ShopError::Rejected(_)), "{refused:?}");
     // No test ever prints a token.
@@ -514,8 +530,11 @@ async fn a_parcel_sent_in_the_shop_arrives_by_webhook() {
     assert_eq!(seen.lock().unwrap()[0].topic, "fulfillments/create");
     // The order, read again, is with the carrier: an address change is no longer an amendment.
     let admin = admin(&fake, "2026-01", Arc::new(clock.clone()));
-    let imported =
-        crate::shop::shopify::admin::order_from_graphql(&admin.order(&order_id).await.unwrap().unwrap(), store(), &mut ids())
-            .unwrap();
+    let imported = crate::shop::shopify::admin::order_from_graphql(
+        &admin.order(&order_id).await.unwrap().unwrap(),
+        store(),
+        &mut ids(),
+    )
+    .unwrap();
     assert_eq!(imported.order.fulfilment_stage(), redress_domain::FulfilmentStage::WithCarrier);
 }

@@ -238,7 +238,10 @@ async fn a_refund_is_created_once_across_a_lost_answer() {
     };
     let first = PaymentProvider::refund(&woo, &provider).await.unwrap();
     assert_eq!(PaymentProvider::refund(&woo, &provider).await.unwrap(), first);
-    assert_eq!(PaymentProvider::find_refund(&woo, &payment_reference(id), provider.refund_id).await.unwrap(), Some(first));
+    assert_eq!(
+        PaymentProvider::find_refund(&woo, &payment_reference(id), provider.refund_id).await.unwrap(),
+        Some(first)
+    );
     assert_eq!(fake.handle.refunds(id).len(), 2);
     assert!(PaymentProvider::refund(&woo, &ProviderRefund { charge: "ch_1".into(), ..provider }).await.is_err());
 }
