@@ -622,10 +622,10 @@ impl WooConfig {
 pub struct WooPage {
     /// The orders.
     pub orders: Vec<WooOrder>,
-    /// `X-WP-TotalPages`.
-    pub total_pages: u32,
-    /// `X-WP-Total`.
-    pub total: u64,
+    /// `X-WP-TotalPages`, when sent.
+    pub total_pages: Option<u32>,
+    /// `X-WP-Total`, when sent.
+    pub total: Option<u64>,
 }
 
 /// A line's new quantity, with the unit price its totals are recomputed from (WooCommerce
@@ -727,6 +727,8 @@ impl WooCommerce {
             ("per_page", per_page.clamp(1, MAX_PAGE_SIZE).to_string()),
             ("orderby", "date".to_owned()),
             ("order", "asc".to_owned()),
+            // `after` is read as UTC, not the site's time zone.
+            ("dates_are_gmt", "true".to_owned()),
         ];
         if let Some(after) = after {
             let at = after
@@ -741,8 +743,8 @@ impl WooCommerce {
             |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());
         Ok(WooPage {
             orders,
-            total_pages: number("x-wp-totalpages").map_or(0, |n| u32::try_from(n).unwrap_or(u32::MAX)),
-            total: number("x-wp-total").unwrap_or(0),
+            total_pages: number("x-wp-totalpages").map(|n| u32::try_from(n).unwrap_or(u32::MAX)),
+            total: number("x-wp-total"),
         })
     }
 
@@ -767,7 +769,12 @@ impl WooCommerce {
                     Err(error) => result.rejected.push((order.id, error)),
                 }
             }
-            if page >= answer.total_pages || answer.orders.is_empty() {
+            // Without the header, a full page may have more after it.
+            let last = match answer.total_pages {
+                Some(total) => page >= total,
+                None => answer.orders.len() < per_page.clamp(1, MAX_PAGE_SIZE) as usize,
+            };
+            if last || answer.orders.is_empty() {
                 return Ok(result);
             }
             if result.orders.len() + result.rejected.len() >= max_orders {
@@ -830,6 +837,15 @@ impl WooCommerce {
         }
         if request.amount.is_negative() {
             return Err(ShopError::Rejected("a refund cannot be negative".into()));
+        }
+        // The amount goes as decimal text, which means nothing in another currency.
+        let order = self.order(request.order_id).await?;
+        if !order.currency.eq_ignore_ascii_case(request.amount.currency.code()) {
+            return Err(ShopError::Rejected(format!(
+                "the refund is in {} but the order is in {}",
+                request.amount.currency,
+                order.currency.chars().take(10).collect::<String>()
+            )));
         }
         let reason = match &request.reason {
             Some(reason) => format!("{} {}", bounded(reason), refund_marker(request.refund_id)),

@@ -873,6 +873,13 @@ fn refund_status(refund: &GqlRefund) -> ProviderRefundStatus {
 /// its refunds, oldest first: `(parent transaction, gateway, amount)`.
 fn allocate(order: &GqlOrderMoney, amount: Money) -> Result<Vec<(String, String, Money)>, ShopError> {
     let currency = amount.currency;
+    // The amount's text means nothing in another currency (10.00 EUR is not 1000 JPY).
+    if let Some(other) = order.transactions.iter().find(|t| t.amount_set.shop_money.currency_code != currency.code()) {
+        return Err(ShopError::Rejected(format!(
+            "the refund is in {currency} but the order is in {}",
+            other.amount_set.shop_money.currency_code
+        )));
+    }
     let parse = |t: &GqlTransaction| {
         parse_amount(&t.amount_set.shop_money.amount, currency)
             .map_err(|e| ShopError::Protocol(format!("transaction {}: {e}", t.id)))

@@ -391,6 +391,9 @@ async fn a_refund_is_created_once_across_a_retry_whose_first_answer_was_lost() {
         let too_much =
             admin.refund(&refund_request(&order_id, RefundId::from_uuid(Uuid::from_u128(79)), 100_000)).await;
         assert!(matches!(too_much, Err(ShopError::Rejected(_))), "{too_much:?}");
+        let mut in_dollars = refund_request(&order_id, RefundId::from_uuid(Uuid::from_u128(80)), 100);
+        in_dollars.amount = Money::new(100, usd());
+        assert!(matches!(admin.refund(&in_dollars).await, Err(ShopError::Rejected(e)) if e.contains("USD")));
         assert_eq!(fake.handle.order(&order_id).unwrap().refunds.len(), 2);
     }
 }

@@ -162,7 +162,7 @@ async fn backfill_reads_every_page() {
     assert!(backfill.rejected.is_empty());
     assert_eq!(fake.handle.requests(), 3);
     let page = woo.orders_page(None, 2, 4).await.unwrap();
-    assert_eq!((page.total, page.total_pages, page.orders.len()), (11, 3, 4));
+    assert_eq!((page.total, page.total_pages, page.orders.len()), (Some(11), Some(3), 4));
     let later = woo.backfill(Some(datetime!(2026-11-01 10:05 UTC)), 4, 1000, store(), &mut ids()).await.unwrap();
     assert_eq!(later.orders.len(), 5, "only orders created after the date");
     let capped = woo.backfill(None, 4, 5, store(), &mut ids()).await.unwrap();
@@ -227,6 +227,8 @@ async fn a_refund_is_created_once_across_a_lost_answer() {
     assert_eq!(read.payments[0].refunded, Money::new(1000, eur()));
     let too_much = woo.refund(&refund(id, 2, 100_000)).await.unwrap_err();
     assert!(matches!(too_much, ShopError::Rejected(_)), "{too_much:?}");
+    let in_yen = WooRefundRequest { amount: Money::new(100, Currency::from_code("JPY").unwrap()), ..refund(id, 4, 0) };
+    assert!(matches!(woo.refund(&in_yen).await, Err(ShopError::Rejected(e)) if e.contains("JPY")));
 
     // Through the payment provider interface, keyed by the payment's reference.
     let provider = ProviderRefund {
