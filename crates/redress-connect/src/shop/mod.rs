@@ -26,6 +26,27 @@
 //! platform's order goes through the platform (and so through its payment gateway) with the
 //! existing [`crate::executor::RefundExecutor`]'s exactly-once protocol; see
 //! [`shopify::admin`] for how a refund is found again when an answer is lost.
+//!
+//! # Wiring (for the application layer)
+//!
+//! - Webhook route: read the raw body (at most [`MAX_WEBHOOK_BODY`]), call
+//!   [`shopify::verify_webhook`] / [`woocommerce::verify_webhook`] (answer `401` on error;
+//!   [`woocommerce::is_ping`] first), record the delivery id and stop if it was seen, then
+//!   [`shopify::parse_event`] / [`woocommerce::parse_event`] and upsert the
+//!   [`ImportedOrder`] (its `customer` and `order`), keeping [`RemoteOrder`] beside it.
+//! - Back-fill job: [`shopify::admin::ShopifyAdmin::backfill`] (resume from `end_cursor`) or
+//!   [`woocommerce::WooCommerce::backfill`]; `ids` is `&mut uuid::Uuid::now_v7`.
+//! - Fixes: `update_shipping_address`, `edit_lines` / `set_line_quantities`, `cancel`,
+//!   `hold_fulfillment` / `release_fulfillment`; a [`ShopError`] says if the job should retry
+//!   ([`ShopError::is_transient`]).
+//! - Refunds: register the client as the provider named by the payment (`shopify`,
+//!   `woocommerce`); the payment's reference is what the client needs.
+//! - Outbound: [`webhooks_out::EventEnvelope::to_body`], [`webhooks_out::Deliverer::deliver`],
+//!   [`webhooks_out::next_attempt`] with `rand::random()` and the clock.
+//! - CSV: [`csv_import::import_orders`]; store the orders only on `Ok`.
+//! - Demo: `fake_shopify::start` / `fake_woocommerce::start` (feature `fake`) give a base URL
+//!   for the clients and a handle to seed orders (`SeedOrder::sample`,
+//!   `fake_woocommerce::sample_order`) and send signed webhooks to the server.
 
 use std::fmt;
 use std::time::Duration;
