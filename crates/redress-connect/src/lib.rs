@@ -19,6 +19,8 @@
 //! - [`messaging`] talks to customers on WhatsApp, Messenger, Instagram and Telegram: webhook
 //!   verification and parsing into one model, senders over each provider's API, the 24-hour
 //!   customer-service window, and (feature `fake`) a local fake of the three APIs.
+//! - [`shop`] connects shop platforms: Shopify and WooCommerce (webhooks in, back-fill, fixes
+//!   pushed back, refunds through the platform), CSV import of orders, and signed webhooks out.
 
 use async_trait::async_trait;
 use redress_domain::dispute::{DisputeReason, DisputeStatus, StripeEvidence};
@@ -32,6 +34,7 @@ pub mod executor;
 pub mod fake_stripe;
 pub mod messaging;
 pub mod sandbox;
+pub mod shop;
 pub mod stripe;
 #[cfg(test)]
 mod tests;
