@@ -123,7 +123,7 @@ country = "PL"
 `;
   const saved = await fetch(`${shop.base}/api/v1/policy`, {
     method: 'PUT',
-    headers: { authorization: `Bearer ${shop.key}`, 'content-type': 'application/json' },
+    headers: { authorization: `Bearer ${shop.adminKey}`, 'content-type': 'application/json' },
     body: JSON.stringify({ source }),
   });
   assert.equal(saved.status, 200, await saved.text());

@@ -13,8 +13,8 @@ let browser;
 let shop;
 let desk;
 
-/** Calls the API with the store key; returns the response. */
-function call(method, pathname, body, key = shop.key) {
+/** Calls the API as the shop's admin (Olga's personal key); returns the response. */
+function call(method, pathname, body, key = shop.adminKey) {
   return fetch(`${shop.base}${pathname}`, {
     method,
     headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },

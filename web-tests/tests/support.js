@@ -21,7 +21,7 @@ const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/
 /**
  * Starts the demo and reads what it prints: the portal URL, a customer with their order, an
  * order not yet shipped with its customer's email, the agent desk with its team, and the store
- * key. Resolves to `{ process, shop }`.
+ * integration key, Leo's (lead) and Olga's (admin) personal keys. Resolves to `{ process, shop }`.
  */
 export function startDemo() {
   return new Promise((resolve, reject) => {
@@ -35,7 +35,9 @@ export function startDemo() {
       const waiting = out.match(/Not shipped\s+order (\S+), email (\S+)/);
       const desk = out.match(/Agent desk\s+(\S+)\s+\(password (\S+) for agent (\S+), lead (\S+), admin (\S+)\)/);
       const key = out.match(/Store key\s+(\S+)/);
-      if (portal && waiting && desk && key) {
+      const leadKey = out.match(/Lead key\s+(\S+)/);
+      const adminKey = out.match(/Admin key\s+(\S+)/);
+      if (portal && waiting && desk && key && leadKey && adminKey) {
         clearTimeout(timer);
         const shop = {
           portal: portal[1],
@@ -49,6 +51,8 @@ export function startDemo() {
           leadEmail: desk[4],
           adminEmail: desk[5],
           key: key[1],
+          leadKey: leadKey[1],
+          adminKey: adminKey[1],
           base: new URL(portal[1]).origin,
         };
         resolve({ process: demo, shop });

@@ -21,7 +21,7 @@ before(async () => {
   assert.notEqual(source, policy.source, 'the approval limit was found in the policy');
   const saved = await fetch(`${shop.base}/api/v1/policy`, {
     method: 'PUT',
-    headers: { authorization: `Bearer ${shop.key}`, 'content-type': 'application/json' },
+    headers: { authorization: `Bearer ${shop.adminKey}`, 'content-type': 'application/json' },
     body: JSON.stringify({ source }),
   });
   assert.equal(saved.status, 200, await saved.text());

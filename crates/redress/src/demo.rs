@@ -57,6 +57,7 @@ pub async fn run(listen: SocketAddr, data_dir: Option<PathBuf>) -> anyhow::Resul
     let team = seed_team(storage.as_ref(), &shop.store, &team_password).await?;
     let store_key = demo_key(storage.as_ref(), &shop.store, "demo integration", None).await?;
     let lead_key = demo_key(storage.as_ref(), &shop.store, "Leo's key", Some(team[1].1)).await?;
+    let shop_admin_key = demo_key(storage.as_ref(), &shop.store, "Olga's key", Some(team[2].1)).await?;
     let url = format!("http://{}", listener.local_addr()?);
     let (customer_order, customer_email, customer_link) = sample_customer(&shop, &admin_key, &url);
     let (waiting_order, waiting_email) = not_shipped(&shop);
@@ -75,6 +76,7 @@ pub async fn run(listen: SocketAddr, data_dir: Option<PathBuf>) -> anyhow::Resul
          \x20 Database     {database}\n\
          \n  Store key    {store_key}  (integration: orders, cases, messages)\n\
          \x20 Lead key     {lead_key}  (Leo's personal key: approvals)\n\
+         \x20 Admin key    {shop_admin_key}  (Olga's personal key: settings, team, policy)\n\
          \x20 Operator key {admin_key}  (sets up stores)\n\
          \nTry:\n  curl -H 'Authorization: Bearer {store_key}' '{url}/api/v1/cases?status=new,open&limit=5'\n\
          \nPress Ctrl-C to stop.{removed}\n"
