@@ -10,7 +10,24 @@ use time::OffsetDateTime;
 
 use crate::ids::{CustomerId, OrderId, PaymentId, ShipmentId, StoreId};
 use crate::money::{Currency, Money, MoneyError};
-use crate::store::ValidationError;
+use crate::store::{ValidationError, bounded_list, bounded_text};
+
+/// The most lines, payments or shipments one order may carry.
+const MAX_ORDER_PARTS: usize = 500;
+/// The most attributes a variant may have.
+const MAX_VARIANT_ATTRIBUTES: usize = 20;
+
+/// Checks a variant's attributes are few and short.
+fn check_variant(variant: &BTreeMap<String, String>) -> Result<(), ValidationError> {
+    if variant.len() > MAX_VARIANT_ATTRIBUTES {
+        return Err(ValidationError::new("variant", format!("at most {MAX_VARIANT_ATTRIBUTES} attributes")));
+    }
+    for (name, value) in variant {
+        bounded_text("variant", name, 100, true)?;
+        bounded_text("variant", value, 200, false)?;
+    }
+    Ok(())
+}
 
 /// A postal address.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,6 +55,14 @@ impl Address {
         if self.name.trim().is_empty() {
             return Err(ValidationError::new("name", "the recipient's name is missing"));
         }
+        bounded_text("name", &self.name, 200, true)?;
+        bounded_list("lines", &self.lines, 4)?;
+        for (i, line) in self.lines.iter().enumerate() {
+            bounded_text(&format!("lines[{i}]"), line, 200, false)?;
+        }
+        bounded_text("city", &self.city, 100, false)?;
+        bounded_text("postal_code", &self.postal_code, 20, false)?;
+        bounded_text("region", self.region.as_deref().unwrap_or_default(), 100, false)?;
         if self.lines.is_empty() || self.lines.iter().all(|l| l.trim().is_empty()) {
             return Err(ValidationError::new("lines", "give at least one street line"));
         }
@@ -388,12 +413,21 @@ impl Order {
         if self.lines.is_empty() {
             return Err(ValidationError::new("lines", "an order needs at least one line"));
         }
+        bounded_list("lines", &self.lines, MAX_ORDER_PARTS)?;
+        bounded_list("payments", &self.payments, MAX_ORDER_PARTS)?;
+        bounded_list("shipments", &self.shipments, MAX_ORDER_PARTS)?;
         let mut ordered: BTreeMap<&str, u64> = BTreeMap::new();
         for (i, line) in self.lines.iter().enumerate() {
             let at = format!("lines[{i}]");
             if line.sku.trim().is_empty() {
                 return Err(ValidationError::new("sku", "the SKU is missing").within(&at));
             }
+            bounded_text("sku", &line.sku, 100, true).map_err(|e| e.within(&at))?;
+            bounded_text("title", &line.title, 300, false).map_err(|e| e.within(&at))?;
+            bounded_text("category", line.category.as_deref().unwrap_or_default(), 100, false)
+                .map_err(|e| e.within(&at))?;
+            check_variant(&line.variant).map_err(|e| e.within(&at))?;
+            bounded_list("other_variants", &line.other_variants, MAX_ORDER_PARTS).map_err(|e| e.within(&at))?;
             if line.quantity == 0 {
                 return Err(ValidationError::new("quantity", "must be at least 1").within(&at));
             }
@@ -414,6 +448,8 @@ impl Order {
                 if other.sku.trim().is_empty() || other.sku == line.sku {
                     return Err(ValidationError::new("sku", "give the variant's own SKU").within(&at));
                 }
+                bounded_text("sku", &other.sku, 100, true).map_err(|e| e.within(&at))?;
+                check_variant(&other.variant).map_err(|e| e.within(&at))?;
                 if other.unit_price.currency != self.currency || other.unit_price.is_negative() {
                     return Err(ValidationError::new(
                         "unit_price",
@@ -437,6 +473,13 @@ impl Order {
                 .within(&at));
             }
             payment.validate().map_err(|e| e.within(&at))?;
+            for (field, text) in [
+                ("provider", &payment.provider),
+                ("provider_reference", &payment.provider_reference),
+                ("method", &payment.method),
+            ] {
+                bounded_text(field, text, 200, false).map_err(|e| e.within(&at))?;
+            }
         }
         let mut shipped: BTreeMap<&str, u64> = BTreeMap::new();
         for (i, shipment) in self.shipments.iter().enumerate() {
@@ -444,6 +487,10 @@ impl Order {
             if shipment.carrier.trim().is_empty() {
                 return Err(ValidationError::new("carrier", "name the carrier").within(&at));
             }
+            bounded_text("carrier", &shipment.carrier, 100, true).map_err(|e| e.within(&at))?;
+            bounded_text("tracking_number", shipment.tracking_number.as_deref().unwrap_or_default(), 100, false)
+                .map_err(|e| e.within(&at))?;
+            bounded_list("lines", &shipment.lines, MAX_ORDER_PARTS).map_err(|e| e.within(&at))?;
             for (j, line) in shipment.lines.iter().enumerate() {
                 let line_at = format!("{at}.lines[{j}]");
                 if !ordered.contains_key(line.sku.as_str()) {

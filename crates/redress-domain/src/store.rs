@@ -149,6 +149,26 @@ impl LanguageTag {
 
 /// Checks the name of a person or system acting on a case (an agent, an author): trimmed, 1 to
 /// 200 characters. Returns the trimmed name; `field` names the field in the error.
+/// Checks a free-text field: at most `max` characters and, when `required`, not blank. Every
+/// text a client sends is bounded, so no field can grow a row, a page or an error message.
+pub fn bounded_text(field: &str, text: &str, max: usize, required: bool) -> Result<(), ValidationError> {
+    if required && text.trim().is_empty() {
+        return Err(ValidationError::new(field, "must not be empty"));
+    }
+    if text.chars().count() > max {
+        return Err(ValidationError::new(field, format!("must be at most {max} characters")));
+    }
+    Ok(())
+}
+
+/// Checks a list a client sends holds at most `max` items.
+pub fn bounded_list<T>(field: &str, items: &[T], max: usize) -> Result<(), ValidationError> {
+    if items.len() > max {
+        return Err(ValidationError::new(field, format!("must hold at most {max} items")));
+    }
+    Ok(())
+}
+
 pub fn person_name(field: &str, name: &str) -> Result<String, ValidationError> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 200 {

@@ -24,6 +24,7 @@ mod cases_list;
 mod cases_open;
 mod concurrency;
 mod fixtures;
+mod hardening;
 mod health;
 mod isolation;
 mod json_errors;
