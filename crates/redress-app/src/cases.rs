@@ -17,6 +17,7 @@ use time::OffsetDateTime;
 
 use crate::caller::{Action, Caller, SystemRule};
 use crate::error::{AppError, AppResult, ErrorCode};
+use crate::paging::{cursor_text, page_size, parse_cursor};
 use crate::resolution::visible_case;
 use crate::{App, new_id, parse_id};
 
@@ -342,12 +343,6 @@ pub struct CaseList {
     pub next_cursor: Option<String>,
 }
 
-fn parse_cursor(text: &str) -> AppResult<CaseCursor> {
-    let invalid = || AppError::invalid("cursor", "not a cursor from a previous page's next_cursor");
-    let (micros, id) = text.split_once('_').ok_or_else(invalid)?;
-    Ok(CaseCursor { created_at_us: micros.parse().map_err(|_| invalid())?, id: id.parse().map_err(|_| invalid())? })
-}
-
 /// Reads comma-separated statuses.
 pub fn parse_statuses(text: &str) -> AppResult<Vec<CaseStatus>> {
     text.split(',')
@@ -369,11 +364,11 @@ pub fn parse_statuses(text: &str) -> AppResult<Vec<CaseStatus>> {
 /// cases about their order.
 pub async fn list(app: &App, caller: &Caller, query: CaseQuery) -> AppResult<CaseList> {
     let store_id = caller.require(Action::Read)?;
-    let limit = query.limit.unwrap_or(50);
-    if !(1..=200).contains(&limit) {
-        return Err(AppError::invalid("limit", "use a page size from 1 to 200"));
-    }
-    let after = query.cursor.as_deref().map(parse_cursor).transpose()?;
+    let limit = page_size(query.limit)?;
+    let after = match query.cursor.as_deref() {
+        Some(text) => parse_cursor(text).map(|(created_at_us, id)| Some(CaseCursor { created_at_us, id }))?,
+        None => None,
+    };
     let mut order_id = query
         .order_id
         .as_deref()
@@ -393,7 +388,7 @@ pub async fn list(app: &App, caller: &Caller, query: CaseQuery) -> AppResult<Cas
     let filter =
         CaseFilter { statuses: query.statuses, kind: query.kind, priority: query.priority, assignee, order_id };
     let page = app.storage().cases(store_id, &filter, after, limit).await?;
-    Ok(CaseList { cases: page.cases, next_cursor: page.next.map(|c| format!("{}_{}", c.created_at_us, c.id)) })
+    Ok(CaseList { cases: page.cases, next_cursor: page.next.map(|c| cursor_text(c.created_at_us, c.id)) })
 }
 
 /// One case with its messages and timeline.

@@ -29,6 +29,7 @@ pub mod idempotency;
 pub mod keys;
 pub mod money;
 pub mod orders;
+mod paging;
 pub mod resolution;
 pub mod stores;
 pub mod team;

@@ -4,16 +4,19 @@
 
 use std::collections::BTreeMap;
 
+use redress_domain::order::OrderStage;
 use redress_domain::{
     Address, Currency, Customer, CustomerId, EmailAddress, LanguageTag, Money, Order, OrderId, OrderLine, Payment,
     PaymentId, PaymentStatus, Shipment, ShipmentId, ShipmentLine, ShipmentStatus, TimeStamp, person_name,
 };
+use redress_storage::{OrderCursor, OrderFilter};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::caller::{Action, Caller};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, ErrorCode};
 use crate::idempotency::Answer;
+use crate::paging::{cursor_text, page_size, parse_cursor};
 use crate::{App, new_id, parse_id};
 
 /// The customer who placed an order.
@@ -180,33 +183,98 @@ pub async fn report(app: &App, caller: &Caller, input: OrderInput) -> AppResult<
     Ok(ReportedOrder { order, created })
 }
 
-/// Which orders to list.
+/// Which orders to list; every filter is optional and they combine.
 #[derive(Clone, Debug, Default)]
 pub struct OrderQuery {
     /// Orders of the customer with this email.
     pub customer_email: Option<String>,
     /// The order with this number.
     pub number: Option<String>,
+    /// Comma-separated stages: `not_packed`, `packed`, `with_carrier`, `delivered`,
+    /// `cancelled`.
+    pub stage: Option<String>,
+    /// Orders with a parcel in this status (e.g. `in_transit`, `lost`).
+    pub shipment_status: Option<String>,
+    /// Placed at or after this time (RFC 3339).
+    pub placed_from: Option<String>,
+    /// Placed before this time (RFC 3339).
+    pub placed_before: Option<String>,
+    /// Page size, 1 to 200 (50 if absent).
+    pub limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
 }
 
-/// Orders of a customer (by email) or by number, newest first.
-pub async fn list(app: &App, caller: &Caller, query: OrderQuery) -> AppResult<Vec<Order>> {
+/// A page of orders.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OrderList {
+    /// The orders, newest placed first.
+    pub orders: Vec<Order>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+/// A time given as a filter.
+fn instant(field: &str, text: Option<&str>) -> AppResult<Option<OffsetDateTime>> {
+    text.map(|t| {
+        OffsetDateTime::parse(t.trim(), &time::format_description::well_known::Rfc3339)
+            .map_err(|_| AppError::invalid(field, "give a time such as 2026-11-01T00:00:00Z"))
+    })
+    .transpose()
+}
+
+/// The store's orders, newest placed first, filtered and a page at a time.
+pub async fn list(app: &App, caller: &Caller, query: OrderQuery) -> AppResult<OrderList> {
     let store_id = caller.require(Action::Read)?;
     if caller.is_customer() {
         return Err(AppError::forbidden("a customer sees the order they hold"));
     }
+    let limit = page_size(query.limit)?;
+    let after = match query.cursor.as_deref() {
+        Some(text) => parse_cursor(text).map(|(placed_at_us, id)| Some(OrderCursor { placed_at_us, id }))?,
+        None => None,
+    };
     let storage = app.storage();
-    Ok(match (query.customer_email, query.number) {
-        (_, Some(number)) => storage.order_by_number(store_id, number.trim()).await?.into_iter().collect(),
-        (Some(email), None) => {
-            let email = EmailAddress::parse(&email).map_err(|e| AppError::invalid("customer_email", e.problem))?;
+    let customer_id = match query.customer_email.as_deref() {
+        Some(email) => {
+            let email = EmailAddress::parse(email).map_err(|e| AppError::invalid("customer_email", e.problem))?;
             match storage.customer_by_email(store_id, &email).await? {
-                Some(customer) => storage.orders_of_customer(store_id, customer.id).await?,
-                None => Vec::new(),
+                Some(customer) => Some(customer.id),
+                None => return Ok(OrderList { orders: Vec::new(), next_cursor: None }),
             }
         }
-        (None, None) => return Err(AppError::invalid("customer_email", "give customer_email or number")),
-    })
+        None => None,
+    };
+    let stages = query
+        .stage
+        .as_deref()
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| s.parse::<OrderStage>().map_err(|e| AppError::new(ErrorCode::UnknownValue, e.problem).at("stage")))
+        .collect::<AppResult<Vec<_>>>()?;
+    let shipment_status = query
+        .shipment_status
+        .as_deref()
+        .map(|s| {
+            ShipmentStatus::ALL.iter().copied().find(|status| status.as_str() == s.trim()).ok_or_else(|| {
+                AppError::new(ErrorCode::UnknownValue, format!("`{s}` is not a parcel status")).at("shipment_status")
+            })
+        })
+        .transpose()?;
+    let filter = OrderFilter {
+        number: query.number.map(|n| n.trim().to_owned()),
+        customer_id,
+        stages,
+        shipment_status,
+        placed_from: instant("placed_from", query.placed_from.as_deref())?,
+        placed_before: instant("placed_before", query.placed_before.as_deref())?,
+    };
+    let page = storage.orders(store_id, &filter, after, limit).await?;
+    Ok(OrderList { orders: page.orders, next_cursor: page.next.map(|c| cursor_text(c.placed_at_us, c.id)) })
 }
 
 /// One order; a customer only the one they hold.

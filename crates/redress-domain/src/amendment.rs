@@ -367,10 +367,10 @@ fn too_late(order: &Order, amendment: &Amendment, intercept: bool, language: &La
         .iter()
         .find(|s| s.status.has_left_warehouse())
         .map_or_else(|| "-".to_owned(), |s| s.carrier.clone());
-    let (rule, params) = if stage == FulfilmentStage::Packed {
-        (RuleId::PackedNoAmendment, BTreeMap::new())
-    } else {
-        (RuleId::WithCarrierNoAmendment, BTreeMap::from([("carrier".to_owned(), carrier)]))
+    let (rule, params) = match stage {
+        FulfilmentStage::Packed => (RuleId::PackedNoAmendment, BTreeMap::new()),
+        FulfilmentStage::Delivered => (RuleId::DeliveredNoAmendment, BTreeMap::new()),
+        _ => (RuleId::WithCarrierNoAmendment, BTreeMap::from([("carrier".to_owned(), carrier)])),
     };
     let mut alternatives = Vec::new();
     let moving =
@@ -495,6 +495,10 @@ mod tests {
         assert!(
             matches!(e, AmendmentError::TooLate { ref alternatives, .. } if alternatives == &vec![Remedy::ReturnRefund])
         );
+        // A delivered parcel is no longer "with the carrier": the refusal says it arrived.
+        let AmendmentError::TooLate { reason, .. } = e else { panic!("expected a refusal") };
+        assert_eq!(reason.rule, RuleId::DeliveredNoAmendment);
+        assert!(reason.text.contains("delivered") && !reason.text.contains("DHL"), "{}", reason.text);
         // Billing details change no parcel: corrected at any stage.
         let mut billing = address();
         billing.name = "Ana Kowalska-Nowak".into();

@@ -417,10 +417,10 @@ pub fn decide(
         if amendable {
             reasons.add(RuleId::AmendBeforeShipping, &[]);
         } else {
-            if stage == FulfilmentStage::Packed {
-                reasons.add(RuleId::PackedNoAmendment, &[]);
-            } else {
-                reasons.add(RuleId::WithCarrierNoAmendment, &[("carrier", carrier.clone())]);
+            match stage {
+                FulfilmentStage::Packed => reasons.add(RuleId::PackedNoAmendment, &[]),
+                FulfilmentStage::Delivered => reasons.add(RuleId::DeliveredNoAmendment, &[]),
+                _ => reasons.add(RuleId::WithCarrierNoAmendment, &[("carrier", carrier.clone())]),
             }
             let mut alternatives = Vec::new();
             if stage == FulfilmentStage::WithCarrier && facts.carrier_allows_intercept {

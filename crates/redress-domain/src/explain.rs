@@ -23,6 +23,8 @@ vocabulary!(
         PackedNoAmendment => "packed_no_amendment",
         /// The carrier has the parcel: no amendment, alternatives instead.
         WithCarrierNoAmendment => "with_carrier_no_amendment",
+        /// The order was delivered: no amendment, alternatives instead.
+        DeliveredNoAmendment => "delivered_no_amendment",
         /// The carrier can stop the parcel and bring it back.
         CarrierIntercept => "carrier_intercept",
         /// Inside the return window.
@@ -116,6 +118,13 @@ fn templates(rule: RuleId) -> [&'static str; 5] {
             "A encomenda já está com a {carrier}, por isso o pedido já não pode ser alterado; oferecemos as alternativas abaixo.",
             "Paczka jest już u przewoźnika {carrier}, więc zamówienia nie można zmienić; proponujemy poniższe rozwiązania.",
             "Paket sudah berada di {carrier}, jadi pesanan tidak bisa diubah lagi; kami menawarkan alternatif di bawah ini.",
+        ],
+        DeliveredNoAmendment => [
+            "Your order has already been delivered, so it can no longer be changed; we offer the alternatives below.",
+            "Tu pedido ya se entregó, así que ya no se puede cambiar; te ofrecemos las alternativas de abajo.",
+            "O seu pedido já foi entregue, por isso já não pode ser alterado; oferecemos as alternativas abaixo.",
+            "Twoje zamówienie zostało już doręczone, więc nie można go zmienić; proponujemy poniższe rozwiązania.",
+            "Pesanan Anda sudah diterima, jadi tidak bisa diubah lagi; kami menawarkan alternatif di bawah ini.",
         ],
         CarrierIntercept => [
             "{carrier} can stop the parcel and bring it back to us.",

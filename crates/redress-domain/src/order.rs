@@ -402,7 +402,74 @@ pub enum FulfilmentStage {
     Delivered,
 }
 
+/// Where an order stands, as a list of orders filters it: cancelled, or how far it has gone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum OrderStage {
+    /// Nothing packed yet.
+    NotPacked,
+    /// Packed, not collected.
+    Packed,
+    /// At least one parcel is with the carrier.
+    WithCarrier,
+    /// Every parcel has been delivered.
+    Delivered,
+    /// Cancelled.
+    Cancelled,
+}
+
+impl OrderStage {
+    /// Every stage.
+    pub const ALL: &'static [OrderStage] =
+        &[Self::NotPacked, Self::Packed, Self::WithCarrier, Self::Delivered, Self::Cancelled];
+
+    /// The stage as the API and the database write it.
+    pub const fn as_str(&self) -> &'static str {
+        match self {
+            Self::NotPacked => "not_packed",
+            Self::Packed => "packed",
+            Self::WithCarrier => "with_carrier",
+            Self::Delivered => "delivered",
+            Self::Cancelled => "cancelled",
+        }
+    }
+}
+
+impl std::str::FromStr for OrderStage {
+    type Err = ValidationError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Self::ALL.iter().copied().find(|s| s.as_str() == text).ok_or_else(|| {
+            ValidationError::new("stage", "one of not_packed, packed, with_carrier, delivered, cancelled")
+        })
+    }
+}
+
 impl Order {
+    /// Where the order stands for a list: cancelled, or its fulfilment stage.
+    pub fn stage(&self) -> OrderStage {
+        if self.cancelled_at.is_some() {
+            return OrderStage::Cancelled;
+        }
+        match self.fulfilment_stage() {
+            FulfilmentStage::NotPacked => OrderStage::NotPacked,
+            FulfilmentStage::Packed => OrderStage::Packed,
+            FulfilmentStage::WithCarrier => OrderStage::WithCarrier,
+            FulfilmentStage::Delivered => OrderStage::Delivered,
+        }
+    }
+
+    /// The statuses of the order's parcels as one searchable text, each between commas
+    /// (`,in_transit,delivered,`), so a list can find orders with a parcel in a given status
+    /// with one `LIKE` on either database.
+    pub fn shipment_statuses_key(&self) -> String {
+        let mut statuses: Vec<&str> = self.shipments.iter().map(|s| s.status.as_str()).collect();
+        statuses.sort_unstable();
+        statuses.dedup();
+        format!(",{},", statuses.join(","))
+    }
+
     /// Checks an order before it is stored: lines present with positive quantities and
     /// non-negative prices in the order's currency, valid addresses, payments in the order's
     /// currency, and shipments that carry only what was ordered.
@@ -662,6 +729,19 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn the_listed_stage_and_parcel_statuses() {
+        let mut o = order();
+        o.shipments[0].status = ShipmentStatus::InTransit;
+        assert_eq!((o.stage(), o.shipment_statuses_key().as_str()), (OrderStage::WithCarrier, ",in_transit,"));
+        o.cancelled_at = Some(TimeStamp(datetime!(2026-01-02 00:00 UTC)));
+        assert_eq!(o.stage(), OrderStage::Cancelled);
+        for stage in OrderStage::ALL {
+            assert_eq!(stage.as_str().parse::<OrderStage>(), Ok(*stage));
+        }
+        assert!("shipped".parse::<OrderStage>().is_err());
     }
 
     #[test]

@@ -147,8 +147,6 @@ impl LanguageTag {
     }
 }
 
-/// Checks the name of a person or system acting on a case (an agent, an author): trimmed, 1 to
-/// 200 characters. Returns the trimmed name; `field` names the field in the error.
 /// Checks a free-text field: at most `max` characters and, when `required`, not blank. Every
 /// text a client sends is bounded, so no field can grow a row, a page or an error message.
 pub fn bounded_text(field: &str, text: &str, max: usize, required: bool) -> Result<(), ValidationError> {
@@ -169,6 +167,8 @@ pub fn bounded_list<T>(field: &str, items: &[T], max: usize) -> Result<(), Valid
     Ok(())
 }
 
+/// Checks the name of a person or system acting on a case (an agent, an author): trimmed, 1 to
+/// 200 characters. Returns the trimmed name; `field` names the field in the error.
 pub fn person_name(field: &str, name: &str) -> Result<String, ValidationError> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 200 {

@@ -140,7 +140,7 @@ fn scenarios() -> Vec<Scenario> {
             recommended: R::Exchange,
             offers: &[R::Exchange, R::ReturnRefund],
             absent: &[R::AmendOrder],
-            rules: &[Rule::WithCarrierNoAmendment, Rule::WithinWindow],
+            rules: &[Rule::DeliveredNoAmendment, Rule::WithinWindow],
             ..row(
                 "size change after delivery becomes an exchange",
                 K::ChangeOrderItems,

@@ -198,14 +198,71 @@ pub struct CasePage {
     pub next: Option<CaseCursor>,
 }
 
+/// Splits up to `limit + 1` rows fetched in list order into a page and where the next one
+/// starts: the extra row, if there is one, only says that a next page exists, which starts
+/// after the last item shown.
+fn split_page<T, C: Copy>(rows: Vec<(T, C)>, limit: u32) -> (Vec<T>, Option<C>) {
+    let limit = limit as usize;
+    let next = if rows.len() > limit { rows.get(limit.saturating_sub(1)).map(|(_, cursor)| *cursor) } else { None };
+    (rows.into_iter().take(limit).map(|(item, _)| item).collect(), next)
+}
+
 impl CasePage {
-    /// A page from up to `limit + 1` rows fetched in list order: the extra row, if there is
-    /// one, only says that a next page exists, which starts after the last case shown.
+    /// A page from up to `limit + 1` rows fetched in list order.
     pub(crate) fn from_rows(rows: Vec<(Case, CaseCursor)>, limit: u32) -> Self {
-        let limit = limit as usize;
-        let next = if rows.len() > limit { rows.get(limit.saturating_sub(1)).map(|(_, cursor)| *cursor) } else { None };
-        Self { cases: rows.into_iter().take(limit).map(|(case, _)| case).collect(), next }
+        let (cases, next) = split_page(rows, limit);
+        Self { cases, next }
     }
+}
+
+/// Which orders to list.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OrderFilter {
+    /// Only the order with this number.
+    pub number: Option<String>,
+    /// Only orders of this customer.
+    pub customer_id: Option<redress_domain::CustomerId>,
+    /// Only orders at these stages (any when empty).
+    pub stages: Vec<redress_domain::order::OrderStage>,
+    /// Only orders with a parcel in this status.
+    pub shipment_status: Option<redress_domain::order::ShipmentStatus>,
+    /// Only orders placed at or after this time.
+    pub placed_from: Option<OffsetDateTime>,
+    /// Only orders placed before this time.
+    pub placed_before: Option<OffsetDateTime>,
+}
+
+/// Where a page of orders starts: after the order with this placing time and id. Orders are
+/// listed newest first, ties broken by id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OrderCursor {
+    /// When the last order on the previous page was placed, in Unix microseconds.
+    pub placed_at_us: i64,
+    /// Id of the last order on the previous page.
+    pub id: OrderId,
+}
+
+/// One page of orders.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OrderPage {
+    /// The orders, newest first.
+    pub orders: Vec<Order>,
+    /// Where the next page starts, if there is one.
+    pub next: Option<OrderCursor>,
+}
+
+impl OrderPage {
+    /// A page from up to `limit + 1` rows fetched in list order.
+    pub(crate) fn from_rows(rows: Vec<(Order, OrderCursor)>, limit: u32) -> Self {
+        let (orders, next) = split_page(rows, limit);
+        Self { orders, next }
+    }
+}
+
+/// The listing columns an order is written with: its stage and its parcels' statuses, as the
+/// domain decides them.
+pub(crate) fn listing_columns(order: &Order) -> (&'static str, String) {
+    (order.stage().as_str(), order.shipment_statuses_key())
 }
 
 /// A timeline entry as stored, with its position.
@@ -407,6 +464,15 @@ pub trait Storage: Send + Sync {
         after: Option<CaseCursor>,
         limit: u32,
     ) -> Result<CasePage, StorageError>;
+    /// A page of the store's orders matching `filter`, newest placed first, starting after
+    /// `after`; at most `limit`.
+    async fn orders(
+        &self,
+        store_id: StoreId,
+        filter: &OrderFilter,
+        after: Option<OrderCursor>,
+        limit: u32,
+    ) -> Result<OrderPage, StorageError>;
     /// Applies `update` to the case as it is now, with the case locked, and commits the new
     /// case, the message and the timeline entries together. A refused update writes nothing.
     async fn update_case(

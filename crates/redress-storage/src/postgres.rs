@@ -22,9 +22,9 @@ use uuid::Uuid;
 
 use crate::{
     ApiKeyRecord, AttachmentInfo, CaseCursor, CaseFilter, CasePage, CaseUpdateFn, ClassificationFeedback, Conflict,
-    HISTORY_RECENT_DAYS, HISTORY_YEAR_DAYS, IDEMPOTENCY_KEY_LIFETIME, IdempotencyKey, RecordedEntry, ResolutionFn,
-    Storage, StorageError, StoreHelpArticle, StoredAnswer, StoredChange, StoredPolicy, StoredResolution,
-    check_resolution, column_text, feedback_of, from_micros, micros,
+    HISTORY_RECENT_DAYS, HISTORY_YEAR_DAYS, IDEMPOTENCY_KEY_LIFETIME, IdempotencyKey, OrderCursor, OrderFilter,
+    OrderPage, RecordedEntry, ResolutionFn, Storage, StorageError, StoreHelpArticle, StoredAnswer, StoredChange,
+    StoredPolicy, StoredResolution, check_resolution, column_text, feedback_of, from_micros, listing_columns, micros,
 };
 use redress_domain::claim::{Claim, ClaimResolution};
 use redress_domain::decision::CustomerHistory;
@@ -91,6 +91,7 @@ impl PostgresStorage {
     pub async fn connect_with(options: PgConnectOptions) -> Result<Self, StorageError> {
         let pool = PgPoolOptions::new().max_connections(16).connect_with(options).await?;
         MIGRATOR.run(&pool).await?;
+        fill_in_order_listing(&pool).await?;
         Ok(Self { pool })
     }
 
@@ -101,6 +102,27 @@ impl PostgresStorage {
         MIGRATOR.run(&pool).await?;
         let after = applied_count(&pool).await;
         Ok(after.saturating_sub(before))
+    }
+}
+
+/// Gives orders written before their listing columns existed a stage and parcel statuses, a
+/// batch at a time (a no-op once every order has them).
+async fn fill_in_order_listing(pool: &PgPool) -> Result<(), StorageError> {
+    loop {
+        let orders: Vec<Order> =
+            all_docs(sqlx::query("SELECT doc FROM orders WHERE stage IS NULL LIMIT 500"), pool).await?;
+        if orders.is_empty() {
+            return Ok(());
+        }
+        for order in orders {
+            let (stage, statuses) = listing_columns(&order);
+            sqlx::query("UPDATE orders SET stage = $1, shipment_statuses = $2 WHERE id = $3")
+                .bind(stage)
+                .bind(statuses)
+                .bind(order.id.as_uuid())
+                .execute(pool)
+                .await?;
+        }
     }
 }
 
@@ -324,19 +346,25 @@ impl Storage for PostgresStorage {
         let created = stored.is_none();
         if let Some(stored) = stored {
             order.keep_ids_of(&stored);
+            let (stage, statuses) = listing_columns(&order);
             sqlx::query(
-                "UPDATE orders SET customer_id = $1, placed_at_us = $2, doc = $3 WHERE id = $4 AND store_id = $5",
+                "UPDATE orders SET customer_id = $1, placed_at_us = $2, doc = $3, stage = $4, shipment_statuses = $5
+                 WHERE id = $6 AND store_id = $7",
             )
             .bind(order.customer_id.as_uuid())
             .bind(micros(order.placed_at))
             .bind(Json(&order))
+            .bind(stage)
+            .bind(statuses)
             .bind(order.id.as_uuid())
             .bind(order.store_id.as_uuid())
             .execute(&mut *tx)
             .await?;
         } else {
+            let (stage, statuses) = listing_columns(&order);
             sqlx::query(
-                "INSERT INTO orders (id, store_id, number, customer_id, placed_at_us, doc) VALUES ($1, $2, $3, $4, $5, $6)",
+                "INSERT INTO orders (id, store_id, number, customer_id, placed_at_us, doc, stage, shipment_statuses)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             )
             .bind(order.id.as_uuid())
             .bind(order.store_id.as_uuid())
@@ -344,6 +372,8 @@ impl Storage for PostgresStorage {
             .bind(order.customer_id.as_uuid())
             .bind(micros(order.placed_at))
             .bind(Json(&order))
+            .bind(stage)
+            .bind(statuses)
             .execute(&mut *tx)
             .await?;
         }
@@ -519,6 +549,58 @@ impl Storage for PostgresStorage {
             })
             .collect::<Result<Vec<_>, StorageError>>()?;
         Ok(CasePage::from_rows(rows, limit))
+    }
+
+    async fn orders(
+        &self,
+        store_id: StoreId,
+        filter: &OrderFilter,
+        after: Option<OrderCursor>,
+        limit: u32,
+    ) -> Result<OrderPage, StorageError> {
+        let mut query = QueryBuilder::<Postgres>::new("SELECT doc, placed_at_us, id FROM orders WHERE store_id = ");
+        query.push_bind(store_id.as_uuid());
+        if let Some(number) = &filter.number {
+            query.push(" AND number = ").push_bind(number.clone());
+        }
+        if let Some(customer_id) = filter.customer_id {
+            query.push(" AND customer_id = ").push_bind(customer_id.as_uuid());
+        }
+        if !filter.stages.is_empty() {
+            query.push(" AND stage IN (");
+            let mut list = query.separated(", ");
+            for stage in &filter.stages {
+                list.push_bind(stage.as_str());
+            }
+            query.push(")");
+        }
+        if let Some(status) = filter.shipment_status {
+            query.push(" AND shipment_statuses LIKE ").push_bind(format!("%,{},%", status.as_str()));
+        }
+        if let Some(from) = filter.placed_from {
+            query.push(" AND placed_at_us >= ").push_bind(micros(from));
+        }
+        if let Some(before) = filter.placed_before {
+            query.push(" AND placed_at_us < ").push_bind(micros(before));
+        }
+        if let Some(cursor) = after {
+            query
+                .push(" AND (placed_at_us, id) < (")
+                .push_bind(cursor.placed_at_us)
+                .push(", ")
+                .push_bind(cursor.id.as_uuid())
+                .push(")");
+        }
+        query.push(" ORDER BY placed_at_us DESC, id DESC LIMIT ").push_bind(i64::from(limit) + 1);
+        let rows = query.build().fetch_all(&self.pool).await?;
+        let rows = rows
+            .into_iter()
+            .map(|row| {
+                let cursor = OrderCursor { placed_at_us: row.try_get(1)?, id: OrderId::from_uuid(row.try_get(2)?) };
+                Ok((from_doc::<Order>(row.try_get(0)?)?, cursor))
+            })
+            .collect::<Result<Vec<_>, StorageError>>()?;
+        Ok(OrderPage::from_rows(rows, limit))
     }
 
     async fn update_case(
@@ -816,12 +898,17 @@ impl Storage for PostgresStorage {
         .execute(&mut *tx)
         .await?;
         if let Some(order) = &resolution.order {
-            sqlx::query("UPDATE orders SET doc = $1 WHERE store_id = $2 AND id = $3")
-                .bind(Json(order))
-                .bind(store)
-                .bind(order.id.as_uuid())
-                .execute(&mut *tx)
-                .await?;
+            let (stage, statuses) = listing_columns(order);
+            sqlx::query(
+                "UPDATE orders SET doc = $1, stage = $2, shipment_statuses = $3 WHERE store_id = $4 AND id = $5",
+            )
+            .bind(Json(order))
+            .bind(stage)
+            .bind(statuses)
+            .bind(store)
+            .bind(order.id.as_uuid())
+            .execute(&mut *tx)
+            .await?;
         }
         let customer = context.order.as_ref().map(|o| o.customer_id.as_uuid());
         for rma in &resolution.returns {

@@ -27,9 +27,10 @@ use tokio::sync::oneshot;
 
 use crate::{
     ApiKeyRecord, AttachmentInfo, CaseCursor, CaseFilter, CasePage, CaseUpdateFn, ClassificationFeedback, Conflict,
-    HISTORY_RECENT_DAYS, HISTORY_YEAR_DAYS, IDEMPOTENCY_KEY_LIFETIME, IdempotencyKey, RecordedEntry, ResolutionFn,
-    Storage, StorageError, StoreHelpArticle, StoredAnswer, StoredChange, StoredPolicy, StoredResolution,
-    check_resolution, column_text, feedback_of, from_micros, micros, stored_policy,
+    HISTORY_RECENT_DAYS, HISTORY_YEAR_DAYS, IDEMPOTENCY_KEY_LIFETIME, IdempotencyKey, OrderCursor, OrderFilter,
+    OrderPage, RecordedEntry, ResolutionFn, Storage, StorageError, StoreHelpArticle, StoredAnswer, StoredChange,
+    StoredPolicy, StoredResolution, check_resolution, column_text, feedback_of, from_micros, listing_columns, micros,
+    stored_policy,
 };
 use redress_domain::claim::{Claim, ClaimResolution};
 use redress_domain::decision::CustomerHistory;
@@ -49,6 +50,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0006_attachments.sql"),
     include_str!("../migrations/sqlite/0007_money_spend_fees.sql"),
     include_str!("../migrations/sqlite/0008_keys_and_refund_totals.sql"),
+    include_str!("../migrations/sqlite/0009_order_listing.sql"),
 ];
 
 /// Most writes committed together; bounds the time the first write of a batch waits.
@@ -179,6 +181,30 @@ fn apply_migrations(conn: &mut Connection) -> Result<usize, StorageError> {
     Ok(MIGRATIONS.len() - applied)
 }
 
+/// Gives orders written before their listing columns existed a stage and parcel statuses,
+/// a batch at a time (a no-op once every order has them).
+fn fill_in_order_listing(conn: &mut Connection) -> Result<(), StorageError> {
+    loop {
+        let tx = conn.transaction()?;
+        let docs: Vec<String> = tx
+            .prepare("SELECT doc FROM orders WHERE stage IS NULL LIMIT 500")?
+            .query_map([], |row| row.get(0))?
+            .collect::<Result<_, _>>()?;
+        if docs.is_empty() {
+            return Ok(());
+        }
+        for text in docs {
+            let order: Order = doc(&text)?;
+            let (stage, statuses) = listing_columns(&order);
+            tx.execute(
+                "UPDATE orders SET stage = ?1, shipment_statuses = ?2 WHERE id = ?3",
+                params![stage, statuses, order.id.to_string()],
+            )?;
+        }
+        tx.commit()?;
+    }
+}
+
 fn writer_loop(conn: Connection, jobs: mpsc::Receiver<Box<dyn WriteJob>>) {
     while let Ok(first) = jobs.recv() {
         let mut batch = vec![first];
@@ -243,6 +269,7 @@ impl SqliteStorage {
         if applied > 0 {
             tracing::info!(applied, path = %path.display(), "applied SQLite migrations");
         }
+        fill_in_order_listing(&mut conn)?;
         let (writer, jobs) = mpsc::channel::<Box<dyn WriteJob>>();
         std::thread::Builder::new()
             .name("redress-sqlite-writer".into())
@@ -564,9 +591,8 @@ impl Storage for SqliteStorage {
             match existing {
                 Some(id) => {
                     customer.id = id.parse().map_err(|e: uuid::Error| StorageError::Corrupt(e.to_string()))?;
-                    conn.prepare_cached("UPDATE customers SET doc = ?1 WHERE id = ?2 AND store_id = ?3")?.execute(
-                        params![serde_json::to_string(&customer)?, id, customer.store_id.to_string()],
-                    )?;
+                    conn.prepare_cached("UPDATE customers SET doc = ?1 WHERE id = ?2 AND store_id = ?3")?
+                        .execute(params![serde_json::to_string(&customer)?, id, customer.store_id.to_string()])?;
                 }
                 None => {
                     conn.prepare_cached("INSERT INTO customers (id, store_id, email, doc) VALUES (?1, ?2, ?3, ?4)")?
@@ -588,18 +614,22 @@ impl Storage for SqliteStorage {
             if let Some(stored) = stored {
                 order.keep_ids_of(&stored);
                 conn.prepare_cached(
-                    "UPDATE orders SET customer_id = ?1, placed_at_us = ?2, doc = ?3 WHERE id = ?4 AND store_id = ?5",
+                    "UPDATE orders SET customer_id = ?1, placed_at_us = ?2, doc = ?3, stage = ?4, shipment_statuses = ?5
+                     WHERE id = ?6 AND store_id = ?7",
                 )?
                 .execute(params![
                     order.customer_id.to_string(),
                     micros(order.placed_at),
                     serde_json::to_string(&order)?,
+                    listing_columns(&order).0,
+                    listing_columns(&order).1,
                     order.id.to_string(),
                     order.store_id.to_string()
                 ])?;
             } else {
                 conn.prepare_cached(
-                    "INSERT INTO orders (id, store_id, number, customer_id, placed_at_us, doc) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    "INSERT INTO orders (id, store_id, number, customer_id, placed_at_us, doc, stage, shipment_statuses)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 )?
                 .execute(params![
                     order.id.to_string(),
@@ -607,7 +637,9 @@ impl Storage for SqliteStorage {
                     order.number,
                     order.customer_id.to_string(),
                     micros(order.placed_at),
-                    serde_json::to_string(&order)?
+                    serde_json::to_string(&order)?,
+                    listing_columns(&order).0,
+                    listing_columns(&order).1
                 ])?;
             }
             crate::money_sqlite::sync_payments(conn, &order, now)?;
@@ -791,6 +823,72 @@ impl Storage for SqliteStorage {
                 })
                 .collect::<Result<Vec<_>, StorageError>>()?;
             Ok(CasePage::from_rows(rows, limit))
+        })
+        .await
+    }
+
+    async fn orders(
+        &self,
+        store_id: StoreId,
+        filter: &OrderFilter,
+        after: Option<OrderCursor>,
+        limit: u32,
+    ) -> Result<OrderPage, StorageError> {
+        let mut sql = String::from("SELECT doc, placed_at_us, id FROM orders WHERE store_id = ?");
+        let mut values = vec![Value::Text(store_id.to_string())];
+        if let Some(number) = &filter.number {
+            sql.push_str(" AND number = ?");
+            values.push(Value::Text(number.clone()));
+        }
+        if let Some(customer_id) = filter.customer_id {
+            sql.push_str(" AND customer_id = ?");
+            values.push(Value::Text(customer_id.to_string()));
+        }
+        if !filter.stages.is_empty() {
+            sql.push_str(" AND stage IN (");
+            for (i, stage) in filter.stages.iter().enumerate() {
+                sql.push_str(if i == 0 { "?" } else { ", ?" });
+                values.push(Value::Text(stage.as_str().to_owned()));
+            }
+            sql.push(')');
+        }
+        if let Some(status) = filter.shipment_status {
+            sql.push_str(" AND shipment_statuses LIKE ?");
+            values.push(Value::Text(format!("%,{},%", status.as_str())));
+        }
+        if let Some(from) = filter.placed_from {
+            sql.push_str(" AND placed_at_us >= ?");
+            values.push(Value::Integer(micros(from)));
+        }
+        if let Some(before) = filter.placed_before {
+            sql.push_str(" AND placed_at_us < ?");
+            values.push(Value::Integer(micros(before)));
+        }
+        if let Some(cursor) = after {
+            sql.push_str(" AND (placed_at_us < ? OR (placed_at_us = ? AND id < ?))");
+            values.extend([
+                Value::Integer(cursor.placed_at_us),
+                Value::Integer(cursor.placed_at_us),
+                Value::Text(cursor.id.to_string()),
+            ]);
+        }
+        sql.push_str(" ORDER BY placed_at_us DESC, id DESC LIMIT ?");
+        values.push(Value::Integer(i64::from(limit) + 1));
+        self.read(move |conn| {
+            let mut statement = conn.prepare_cached(&sql)?;
+            let rows = statement
+                .query_map(params_from_iter(values), |row| {
+                    Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?, row.get::<_, String>(2)?))
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            let rows = rows
+                .into_iter()
+                .map(|(text, placed_at_us, id)| {
+                    let id = id.parse().map_err(|e: uuid::Error| StorageError::Corrupt(e.to_string()))?;
+                    Ok((doc::<Order>(&text)?, OrderCursor { placed_at_us, id }))
+                })
+                .collect::<Result<Vec<_>, StorageError>>()?;
+            Ok(OrderPage::from_rows(rows, limit))
         })
         .await
     }
@@ -1052,11 +1150,11 @@ impl Storage for SqliteStorage {
             check_resolution(&context, &resolution)?;
             write_case(conn, &context.case, &resolution.change.case)?;
             if let Some(order) = &resolution.order {
-                conn.prepare_cached("UPDATE orders SET doc = ?1 WHERE store_id = ?2 AND id = ?3")?.execute(params![
-                    serde_json::to_string(order)?,
-                    store,
-                    order.id.to_string()
-                ])?;
+                let (stage, statuses) = listing_columns(order);
+                conn.prepare_cached(
+                    "UPDATE orders SET doc = ?1, stage = ?2, shipment_statuses = ?3 WHERE store_id = ?4 AND id = ?5",
+                )?
+                .execute(params![serde_json::to_string(order)?, stage, statuses, store, order.id.to_string()])?;
             }
             let customer = context.order.as_ref().map(|o| o.customer_id.to_string());
             for rma in &resolution.returns {

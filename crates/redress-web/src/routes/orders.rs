@@ -3,10 +3,10 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use redress_app::orders::{self, OrderInput, OrderQuery};
+use redress_app::orders::{self, OrderInput, OrderList, OrderQuery};
 use redress_domain::Order;
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Deserialize;
+use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::AppState;
@@ -42,25 +42,41 @@ pub struct OrderListQuery {
     pub customer_email: Option<String>,
     /// The order with this number.
     pub number: Option<String>,
+    /// Comma-separated stages: `not_packed`, `packed`, `with_carrier`, `delivered`, `cancelled`.
+    pub stage: Option<String>,
+    /// Orders with a parcel in this status, e.g. `in_transit` or `lost`.
+    pub shipment_status: Option<String>,
+    /// Placed at or after this time (RFC 3339).
+    pub placed_from: Option<String>,
+    /// Placed before this time (RFC 3339).
+    pub placed_before: Option<String>,
+    /// Page size, 1 to 200 (50 if absent).
+    pub limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
 }
 
-/// A list of orders.
-#[derive(Serialize, ToSchema)]
-pub struct OrderList {
-    /// The orders, newest first.
-    pub orders: Vec<Order>,
-}
-
-/// Orders of a customer (by email) or by number.
+/// The store's orders, newest placed first: filter by customer, number, stage, parcel status
+/// and placing time (filters combine), a page at a time.
 #[utoipa::path(get, path = "/api/v1/orders", tag = "orders", params(OrderListQuery), security(("store_key" = [])),
-    responses((status = 200, body = OrderList), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = OrderList), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody)))]
 async fn list_orders(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
     ApiQuery(query): ApiQuery<OrderListQuery>,
 ) -> Result<Json<OrderList>, ApiError> {
-    let query = OrderQuery { customer_email: query.customer_email, number: query.number };
-    Ok(Json(OrderList { orders: orders::list(state.app(), &caller, query).await? }))
+    let query = OrderQuery {
+        customer_email: query.customer_email,
+        number: query.number,
+        stage: query.stage,
+        shipment_status: query.shipment_status,
+        placed_from: query.placed_from,
+        placed_before: query.placed_before,
+        limit: query.limit,
+        cursor: query.cursor,
+    };
+    Ok(Json(orders::list(state.app(), &caller, query).await?))
 }
 
 /// One order.
