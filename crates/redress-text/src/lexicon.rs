@@ -1097,6 +1097,8 @@ pub struct SignalHit {
     pub signal: EscalationSignal,
     /// The message text that matched, as written.
     pub trigger: String,
+    /// The token range `(first, end)` that matched.
+    pub tokens: (usize, usize),
 }
 
 /// The compiled escalation lexicon.
@@ -1105,13 +1107,24 @@ pub struct EscalationLexicon {
     phrases: Vec<Phrase>,
     /// Phrases whose first word is exact, by that word.
     by_first_word: HashMap<&'static str, Vec<usize>>,
-    /// Phrases whose first word is a prefix or a wildcard.
+    /// Phrases whose first word is a prefix, by the prefix's first two bytes (all prefixes in
+    /// the lists are at least that long), so that a word is checked only against the prefixes
+    /// it could start with.
+    by_prefix_start: HashMap<[u8; 2], Vec<usize>>,
+    /// Phrases whose first word is a wildcard or a one-letter prefix.
     other_first: Vec<usize>,
 }
 
 impl Default for EscalationLexicon {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+fn first_two(w: &str) -> Option<[u8; 2]> {
+    match w.as_bytes() {
+        [a, b, ..] => Some([*a, *b]),
+        _ => None,
     }
 }
 
@@ -1125,14 +1138,19 @@ impl EscalationLexicon {
             }
         }
         let mut by_first_word: HashMap<&'static str, Vec<usize>> = HashMap::new();
+        let mut by_prefix_start: HashMap<[u8; 2], Vec<usize>> = HashMap::new();
         let mut other_first = Vec::new();
         for (i, p) in phrases.iter().enumerate() {
             match p.words.first() {
                 Some(WordPattern::Exact(w)) => by_first_word.entry(*w).or_default().push(i),
+                Some(WordPattern::Prefix(w)) => match first_two(w) {
+                    Some(k) => by_prefix_start.entry(k).or_default().push(i),
+                    None => other_first.push(i),
+                },
                 _ => other_first.push(i),
             }
         }
-        Self { phrases, by_first_word, other_first }
+        Self { phrases, by_first_word, by_prefix_start, other_first }
     }
 
     /// Finds escalation phrases of `lang` (and of English, which every language borrows from)
@@ -1140,8 +1158,10 @@ impl EscalationLexicon {
     pub fn find(&self, original: &str, tokens: &[Token], lang: Option<&str>) -> Vec<SignalHit> {
         let mut hits: Vec<SignalHit> = Vec::new();
         for start in 0..tokens.len() {
-            let exact = self.by_first_word.get(tokens[start].folded.as_str()).map(Vec::as_slice).unwrap_or(&[]);
-            for &pi in exact.iter().chain(&self.other_first) {
+            let word = tokens[start].folded.as_str();
+            let exact = self.by_first_word.get(word).map(Vec::as_slice).unwrap_or(&[]);
+            let prefixed = first_two(word).and_then(|k| self.by_prefix_start.get(&k)).map(Vec::as_slice).unwrap_or(&[]);
+            for &pi in exact.iter().chain(prefixed).chain(&self.other_first) {
                 let phrase = &self.phrases[pi];
                 if let Some(l) = lang
                     && phrase.lang != l
@@ -1157,7 +1177,7 @@ impl EscalationLexicon {
                     let trigger =
                         original.get(tokens[start].start..tokens[start + k - 1].end).unwrap_or_default().to_owned();
                     if !hits.iter().any(|h| h.signal == phrase.signal && h.trigger == trigger) {
-                        hits.push(SignalHit { signal: phrase.signal, trigger });
+                        hits.push(SignalHit { signal: phrase.signal, trigger, tokens: (start, start + k) });
                     }
                 }
             }
@@ -1179,19 +1199,24 @@ pub struct Cues {
     pub shouting: u32,
 }
 
-/// A cue-word list split into exact words (hashed) and prefixes.
+/// A cue-word list split into exact words (hashed) and prefixes (by their first two bytes, so
+/// that a word is compared only with the prefixes it could start with).
 struct CueList {
     exact: std::collections::HashSet<&'static str>,
-    prefixes: Vec<&'static str>,
+    prefixes: HashMap<[u8; 2], Vec<&'static str>>,
 }
 
 impl CueList {
     fn new(list: &[&'static str]) -> Self {
         let mut exact = std::collections::HashSet::new();
-        let mut prefixes = Vec::new();
+        let mut prefixes: HashMap<[u8; 2], Vec<&'static str>> = HashMap::new();
         for p in list {
-            match p.strip_suffix('*') {
-                Some(prefix) => prefixes.push(prefix),
+            match p.strip_suffix('*').map(|pre| (pre, first_two(pre))) {
+                Some((prefix, Some(k))) => prefixes.entry(k).or_default().push(prefix),
+                // A one-letter prefix would match too much; the lists have none.
+                Some((prefix, None)) => {
+                    exact.insert(prefix);
+                }
                 None => {
                     exact.insert(*p);
                 }
@@ -1201,7 +1226,8 @@ impl CueList {
     }
 
     fn matches(&self, w: &str) -> bool {
-        self.exact.contains(w) || self.prefixes.iter().any(|p| w.starts_with(p))
+        self.exact.contains(w)
+            || first_two(w).and_then(|k| self.prefixes.get(&k)).is_some_and(|ps| ps.iter().any(|p| w.starts_with(p)))
     }
 }
 

@@ -90,13 +90,20 @@ use linear::LinearModel;
 /// Under this probability for the top kind, an analysis is marked low-confidence.
 pub const LOW_CONFIDENCE: f32 = 0.5;
 
-/// The languages the models know, as BCP 47 primary tags.
+/// The languages Redress serves, as BCP 47 primary tags.
 pub const LANGUAGES: [&str; 5] = ["en", "es", "pt", "pl", "id"];
+
+/// Languages the language model recognises but Redress does not serve: a message in one of them
+/// is reported with its tag, `supported: false`, and marked for triage.
+pub const OTHER_LANGUAGES: [&str; 5] = ["de", "fr", "it", "nl", "tr"];
+
+/// Under this probability, an escalation signal read from the phrasing is not raised.
+pub const ESCALATION_THRESHOLD: f32 = 0.5;
 
 /// The model shipped with the crate.
 static SHIPPED_MODEL: &[u8] = include_bytes!("../model/redress-text.bin");
 
-const MAGIC: &[u8; 8] = b"RDTXT001";
+const MAGIC: &[u8; 8] = b"RDTXT002";
 
 /// Why a model could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -138,12 +145,32 @@ pub enum TextError {
 /// The language of a message.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LanguageGuess {
-    /// BCP 47 primary tag (`en`, `es`, `pt`, `pl`, `id`), or `und` when there is no text to tell.
+    /// BCP 47 primary tag: one of [`LANGUAGES`], one of [`OTHER_LANGUAGES`], or `und` when there
+    /// is no text to tell.
     pub tag: &'static str,
     /// Probability of the guess, 0–1 (1 when taken from a hint).
     pub confidence: f32,
     /// True when the caller's hint was used instead of detection.
     pub from_hint: bool,
+    /// True when `tag` is one of [`LANGUAGES`], the languages Redress serves.
+    pub supported: bool,
+}
+
+impl LanguageGuess {
+    fn new(tag: &'static str, confidence: f32, from_hint: bool) -> Self {
+        Self { tag, confidence, from_hint, supported: LANGUAGES.contains(&tag) }
+    }
+}
+
+/// Facts about a message that its text cannot tell, from the caller (the case history).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Context<'a> {
+    /// The language, if known (a BCP 47 tag such as `pt-BR`); used when it is one of
+    /// [`LANGUAGES`].
+    pub lang_hint: Option<&'a str>,
+    /// How many messages the same customer sent before this one, on this case or on their
+    /// recent cases, whatever they said. One or more raises `repeat_contact`.
+    pub earlier_messages_from_customer: u32,
 }
 
 /// A runner-up issue kind.
@@ -156,12 +183,18 @@ pub struct KindScore {
 }
 
 /// An escalation signal with the words that triggered it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Escalation {
     /// The signal.
     pub signal: EscalationSignal,
-    /// The words of the message that triggered it, as written.
+    /// The words of the message that triggered it, as written: the lexicon's phrases when one
+    /// matched, else the clause the model read it in. Empty when only the facts raised it.
     pub triggers: Vec<String>,
+    /// Probability that the message carries the signal, 0–1 (1 when the facts say so).
+    pub confidence: f32,
+    /// True when the facts of [`Context`] raise it (earlier messages from the customer),
+    /// whatever the text says.
+    pub from_context: bool,
 }
 
 /// Everything understood about one message.
@@ -176,7 +209,7 @@ pub struct Analysis {
     /// The next most likely kinds (up to 3), best first.
     pub alternatives: Vec<KindScore>,
     /// True when a person should triage: the model is unsure of the kind or of the language,
-    /// or the input is not a message.
+    /// the message is in a language Redress does not serve, or the input is not a message.
     pub low_confidence: bool,
     /// The tone.
     pub sentiment: Sentiment,
@@ -201,7 +234,9 @@ pub struct Understanding {
     language: LinearModel,
     kind: LinearModel,
     sentiment: LinearModel,
+    escalation_model: LinearModel,
     kinds: Vec<IssueKind>,
+    signals: Vec<EscalationSignal>,
     sentiments: Vec<Sentiment>,
     languages: Vec<&'static str>,
     escalation: EscalationLexicon,
@@ -225,9 +260,10 @@ impl Understanding {
     pub fn untrained() -> Understanding {
         let zero = |labels: Vec<String>| linear::train_linear(labels, &[], linear_settings_for_untrained());
         Self::from_parts(
-            zero(LANGUAGES.iter().map(|s| (*s).to_owned()).collect()),
+            zero(known_languages().map(|s| s.to_owned()).collect()),
             zero(IssueKind::ALL.iter().map(|k| k.as_str().to_owned()).collect()),
             zero(Sentiment::ALL.iter().map(|k| k.as_str().to_owned()).collect()),
+            zero(EscalationSignal::ALL.iter().map(|k| k.as_str().to_owned()).collect()),
         )
         .unwrap_or_else(|_| unreachable_model())
     }
@@ -236,6 +272,7 @@ impl Understanding {
         language: LinearModel,
         kind: LinearModel,
         sentiment: LinearModel,
+        escalation_model: LinearModel,
     ) -> Result<Understanding, ModelError> {
         let kinds = kind
             .labels
@@ -250,7 +287,12 @@ impl Understanding {
         let languages = language
             .labels
             .iter()
-            .map(|l| LANGUAGES.iter().copied().find(|x| x == l).ok_or_else(|| ModelError::UnknownLabel(l.clone())))
+            .map(|l| known_languages().find(|x| x == l).ok_or_else(|| ModelError::UnknownLabel(l.clone())))
+            .collect::<Result<Vec<_>, _>>()?;
+        let signals = escalation_model
+            .labels
+            .iter()
+            .map(|l| l.parse::<EscalationSignal>().map_err(|_| ModelError::UnknownLabel(l.clone())))
             .collect::<Result<Vec<_>, _>>()?;
         if !kinds.contains(&IssueKind::Other) {
             return Err(ModelError::Corrupt("kind model lacks `other`"));
@@ -259,7 +301,9 @@ impl Understanding {
             language,
             kind,
             sentiment,
+            escalation_model,
             kinds,
+            signals,
             sentiments,
             languages,
             escalation: EscalationLexicon::new(),
@@ -276,10 +320,11 @@ impl Understanding {
         let language = LinearModel::read(&mut input)?;
         let kind = LinearModel::read(&mut input)?;
         let sentiment = LinearModel::read(&mut input)?;
+        let escalation = LinearModel::read(&mut input)?;
         if !input.is_empty() {
             return Err(ModelError::Corrupt("trailing bytes"));
         }
-        Self::from_parts(language, kind, sentiment)
+        Self::from_parts(language, kind, sentiment, escalation)
     }
 
     /// Serialises the model for a model file.
@@ -288,47 +333,59 @@ impl Understanding {
         self.language.write(&mut out);
         self.kind.write(&mut out);
         self.sentiment.write(&mut out);
+        self.escalation_model.write(&mut out);
         out
     }
 
-    /// Detects the language of `text` among [`LANGUAGES`]; `None` when there are no letters.
+    /// Detects the language of `text` among [`LANGUAGES`]; `None` when there are no letters or
+    /// when the text is in another language (see [`Understanding::identify_language`]).
     pub fn detect_language(&self, text: &str) -> Option<(&'static str, f32)> {
+        self.identify_language(text).filter(|g| g.supported).map(|g| (g.tag, g.confidence))
+    }
+
+    /// Identifies the language of `text`, also when it is one Redress does not serve
+    /// ([`OTHER_LANGUAGES`]); `None` when there are no letters.
+    pub fn identify_language(&self, text: &str) -> Option<LanguageGuess> {
         let (text, _) = text::cap(text, text::MAX_ANALYSED_BYTES);
         let tokens = text::tokenize(text);
         self.language_of(&tokens)
     }
 
-    fn language_of(&self, tokens: &[text::Token]) -> Option<(&'static str, f32)> {
-        let mut feats = Vec::with_capacity(256);
+    fn language_of(&self, tokens: &[text::Token]) -> Option<LanguageGuess> {
+        let mut feats = Vec::with_capacity(512);
         text::language_features(tokens, &mut feats);
         if feats.is_empty() {
             return None;
         }
         let p = self.language.probabilities(&feats);
         let (i, conf) = argmax(&p)?;
-        Some((self.languages[i], conf))
+        Some(LanguageGuess::new(self.languages[i], conf, false))
     }
 
     /// Understands one message. `lang_hint` (a BCP 47 tag such as `pt-BR`) is used as the
     /// language when it is one of [`LANGUAGES`]. Never panics; bad input comes back as
-    /// low-confidence `other` with [`Analysis::rejected`] set.
+    /// low-confidence `other` with [`Analysis::rejected`] set. The same as
+    /// [`Understanding::understand_with`] with no facts but the hint.
     pub fn understand(&self, text: &str, lang_hint: Option<&str>) -> Analysis {
+        self.understand_with(text, &Context { lang_hint, ..Context::default() })
+    }
+
+    /// Understands one message with the facts the caller knows about it ([`Context`]).
+    pub fn understand_with(&self, text: &str, context: &Context<'_>) -> Analysis {
         let (text, truncated) = text::cap(text, text::MAX_ANALYSED_BYTES);
         let tokens = text::tokenize(text);
-        let hint = lang_hint.and_then(normalise_hint);
+        let hint = context.lang_hint.and_then(normalise_hint);
         let rejected = reject_reason(text, &tokens);
         let language = match (hint, rejected) {
-            (Some(tag), _) => LanguageGuess { tag, confidence: 1.0, from_hint: true },
-            (None, Some(_)) => LanguageGuess { tag: "und", confidence: 0.0, from_hint: false },
-            (None, None) => match self.language_of(&tokens) {
-                Some((tag, confidence)) => LanguageGuess { tag, confidence, from_hint: false },
-                None => LanguageGuess { tag: "und", confidence: 0.0, from_hint: false },
-            },
+            (Some(tag), _) => LanguageGuess::new(tag, 1.0, true),
+            (None, Some(_)) => LanguageGuess::new("und", 0.0, false),
+            (None, None) => self.language_of(&tokens).unwrap_or_else(|| LanguageGuess::new("und", 0.0, false)),
         };
-        let lang = (language.tag != "und" && language.confidence >= 0.5).then_some(language.tag);
+        let lang = (language.supported && language.confidence >= 0.5).then_some(language.tag);
         let entities = entities::extract_with_tokens(text, &tokens, lang);
-        let escalation = self.escalations(text, &tokens, lang);
+        let hits = self.escalation.find(text, &tokens, lang);
         if rejected.is_some() {
+            let escalation = self.escalations(text, &tokens, &[], &[], &[], &hits, context);
             return Analysis {
                 language,
                 kind: IssueKind::Other,
@@ -343,8 +400,11 @@ impl Understanding {
                 rejected,
             };
         }
-        let mut feats = Vec::with_capacity(1024);
-        text::topic_features(&tokens, &mut feats);
+        let sentences = text::sentences(text, &tokens);
+        let mut feats = Vec::with_capacity(2048);
+        let mut starts = Vec::with_capacity(tokens.len() + 1);
+        text::topic_features(&tokens, &sentences, &mut feats, &mut starts);
+        let escalation = self.escalations(text, &tokens, &sentences, &feats, &starts, &hits, context);
         let probs = self.kind.probabilities(&feats);
         let mut ranked: Vec<(usize, f32)> = probs.iter().copied().enumerate().collect();
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
@@ -356,8 +416,9 @@ impl Understanding {
             .take(3)
             .filter_map(|(i, s)| self.kinds.get(*i).map(|k| KindScore { kind: *k, score: *s }))
             .collect();
-        // An unsure language (German, Italian, a mix) also means an unsure reading.
-        let unsure_language = !language.from_hint && language.confidence < 0.5;
+        // An unsure language (a mix, or one Redress does not serve) also means an unsure
+        // reading: the kind is the model's best guess, and a person triages.
+        let unsure_language = !language.from_hint && (language.confidence < 0.5 || !language.supported);
         sentiment_features(text, &tokens, &mut feats);
         let sp = self.sentiment.probabilities(&feats);
         let (si, sentiment_confidence) = argmax(&sp).unwrap_or((0, 0.0));
@@ -381,19 +442,54 @@ impl Understanding {
     pub fn kind_probabilities(&self, text: &str) -> Vec<(IssueKind, f32)> {
         let (text, _) = text::cap(text, text::MAX_ANALYSED_BYTES);
         let tokens = text::tokenize(text);
-        let mut feats = Vec::with_capacity(1024);
-        text::topic_features(&tokens, &mut feats);
+        let sentences = text::sentences(text, &tokens);
+        let mut feats = Vec::with_capacity(2048);
+        let mut starts = Vec::with_capacity(tokens.len() + 1);
+        text::topic_features(&tokens, &sentences, &mut feats, &mut starts);
         let p = self.kind.probabilities(&feats);
         self.kinds.iter().copied().zip(p).collect()
     }
 
-    fn escalations(&self, text: &str, tokens: &[text::Token], lang: Option<&str>) -> Vec<Escalation> {
-        let hits = self.escalation.find(text, tokens, lang);
+    /// Escalation signals: the model's reading of each window of the message (with the
+    /// lexicon's hits among its features), and `repeat_contact` from the facts.
+    #[allow(clippy::too_many_arguments)] // the parts of one message prepared once, passed on
+    fn escalations(
+        &self,
+        text: &str,
+        tokens: &[text::Token],
+        sentences: &[(usize, usize)],
+        feats: &[u64],
+        starts: &[u32],
+        hits: &[lexicon::SignalHit],
+        context: &Context<'_>,
+    ) -> Vec<Escalation> {
+        let (window_feats, windows) = escalation_windows(sentences, feats, starts, hits);
+        let mut logits = Vec::with_capacity(self.signals.len());
+        let mut best = Vec::with_capacity(self.signals.len());
+        self.escalation_model.window_scores(&window_feats, &windows.iter().map(|w| w.features).collect::<Vec<_>>(), &mut logits, &mut best);
         EscalationSignal::ALL
             .iter()
             .filter_map(|s| {
-                let triggers: Vec<String> = hits.iter().filter(|h| h.signal == *s).map(|h| h.trigger.clone()).collect();
-                (!triggers.is_empty()).then_some(Escalation { signal: *s, triggers })
+                let i = self.signals.iter().position(|x| x == s)?;
+                let p = logits.get(i).map_or(0.0, |l| linear::sigmoid(*l));
+                let from_context =
+                    *s == EscalationSignal::RepeatContact && context.earlier_messages_from_customer > 0;
+                if p <= ESCALATION_THRESHOLD && !from_context {
+                    return None;
+                }
+                let mut triggers: Vec<String> =
+                    hits.iter().filter(|h| h.signal == *s).map(|h| h.trigger.clone()).collect();
+                if triggers.is_empty() && p > ESCALATION_THRESHOLD
+                    && let Some(w) = best.get(i).and_then(|b| windows.get(*b))
+                {
+                    triggers.push(clause_text(text, tokens, w.tokens));
+                }
+                Some(Escalation {
+                    signal: *s,
+                    triggers,
+                    confidence: if from_context { 1.0 } else { p },
+                    from_context,
+                })
             })
             .collect()
     }
@@ -413,34 +509,38 @@ impl Understanding {
                 break;
             }
             line_no += 1;
-            let result = match std::str::from_utf8(&buf) {
+            let line = match std::str::from_utf8(&buf) {
                 Err(_) => Err("line is not valid UTF-8".to_owned()),
                 Ok(s) if s.trim().is_empty() => continue,
-                Ok(s) => parse_request(s),
+                Ok(s) => Ok(s),
             };
-            let value = match result {
+            // The common case borrows the text from the line; a line that does not parse so
+            // is parsed again as a JSON value to say exactly what is wrong with it.
+            match line.and_then(|l| serde_json::from_str::<Request<'_>>(l).map_err(|_| parse_error(l))) {
                 Ok(req) => {
                     summary.analysed += 1;
                     let analysis = self.understand(&req.text, req.lang.as_deref());
-                    let mut obj = serde_json::Map::new();
-                    obj.insert("line".into(), line_no.into());
-                    if let Some(id) = req.id {
-                        obj.insert("id".into(), id);
-                    }
-                    obj.insert("analysis".into(), serde_json::to_value(&analysis).unwrap_or(serde_json::Value::Null));
-                    serde_json::Value::Object(obj)
+                    serde_json::to_writer(&mut output, &Answer { line: line_no, id: req.id.as_ref(), analysis: &analysis })?;
                 }
                 Err(message) => {
                     summary.errors += 1;
-                    serde_json::json!({ "line": line_no, "error": message })
+                    serde_json::to_writer(&mut output, &serde_json::json!({ "line": line_no, "error": message }))?;
                 }
-            };
-            serde_json::to_writer(&mut output, &value)?;
+            }
             output.write_all(b"\n")?;
         }
         output.flush()?;
         Ok(summary)
     }
+}
+
+/// One line of the batch interface's answer.
+#[derive(Serialize)]
+struct Answer<'a> {
+    line: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<&'a serde_json::Value>,
+    analysis: &'a Analysis,
 }
 
 /// What [`understand_jsonl`] did.
@@ -462,26 +562,115 @@ pub fn understand(text: &str, lang_hint: Option<&str>) -> Analysis {
     Understanding::shipped().understand(text, lang_hint)
 }
 
-struct Request {
-    text: String,
-    lang: Option<String>,
+/// Understands one message with the shipped model and the caller's facts: see
+/// [`Understanding::understand_with`].
+pub fn understand_with(text: &str, context: &Context<'_>) -> Analysis {
+    Understanding::shipped().understand_with(text, context)
+}
+
+/// One line of the batch interface, borrowed from the line where it has no escapes.
+#[derive(serde::Deserialize)]
+struct Request<'a> {
+    #[serde(borrow)]
+    text: std::borrow::Cow<'a, str>,
+    #[serde(default, borrow)]
+    lang: Option<std::borrow::Cow<'a, str>>,
+    #[serde(default)]
     id: Option<serde_json::Value>,
 }
 
-fn parse_request(line: &str) -> Result<Request, String> {
-    let value: serde_json::Value = serde_json::from_str(line).map_err(|e| format!("not JSON: {e}"))?;
-    let obj = value.as_object().ok_or("expected a JSON object with a `text` field")?;
-    let text = match obj.get("text") {
-        Some(serde_json::Value::String(s)) => s.clone(),
-        Some(_) => return Err("`text` must be a string".into()),
-        None => return Err("missing field `text`".into()),
+/// Says what is wrong with a line that is not a request.
+fn parse_error(line: &str) -> String {
+    let value: serde_json::Value = match serde_json::from_str(line) {
+        Ok(v) => v,
+        Err(e) => return format!("not JSON: {e}"),
     };
-    let lang = match obj.get("lang") {
-        None | Some(serde_json::Value::Null) => None,
-        Some(serde_json::Value::String(s)) => Some(s.clone()),
-        Some(_) => return Err("`lang` must be a string such as \"pt\"".into()),
+    let Some(obj) = value.as_object() else {
+        return "expected a JSON object with a `text` field".into();
     };
-    Ok(Request { text, lang, id: obj.get("id").cloned() })
+    match (obj.get("text"), obj.get("lang")) {
+        (None, _) => "missing field `text`".into(),
+        (Some(t), _) if !t.is_string() => "`text` must be a string".into(),
+        (_, Some(l)) if !l.is_string() && !l.is_null() => "`lang` must be a string such as \"pt\"".into(),
+        _ => "not a request".into(),
+    }
+}
+
+/// The languages the language model tells apart: those served, then the others it knows.
+pub(crate) fn known_languages() -> impl Iterator<Item = &'static str> {
+    LANGUAGES.iter().chain(OTHER_LANGUAGES.iter()).copied()
+}
+
+/// A window of a message read by the escalation model.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Window {
+    /// Its range of the window features.
+    pub(crate) features: (u32, u32),
+    /// Its tokens.
+    pub(crate) tokens: (usize, usize),
+}
+
+/// Longest sentence read as one escalation window; longer ones are read in overlapping
+/// windows of [`WINDOW_WORDS`], every [`WINDOW_STRIDE`] words (messages without punctuation
+/// are one long sentence).
+const MAX_WINDOW_WORDS: usize = 16;
+const WINDOW_WORDS: usize = 12;
+const WINDOW_STRIDE: usize = 8;
+
+/// The escalation model's input: per window, the topic features of its tokens plus one feature
+/// per lexicon hit inside it.
+pub(crate) fn escalation_windows(
+    sentences: &[(usize, usize)],
+    feats: &[u64],
+    starts: &[u32],
+    hits: &[lexicon::SignalHit],
+) -> (Vec<u64>, Vec<Window>) {
+    let mut out = Vec::with_capacity(feats.len() + 64);
+    let mut windows = Vec::new();
+    let mut push = |a: usize, b: usize, out: &mut Vec<u64>| {
+        let (Some(&fa), Some(&fb)) = (starts.get(a), starts.get(b)) else { return };
+        let first = out.len() as u32;
+        let words = feats.get(fa as usize..fb as usize).unwrap_or_default();
+        out.extend_from_slice(words);
+        // Scores are divided by the square root of the feature count; a lexicon hit is one
+        // phrase whatever the window's length, so it is repeated to keep its weight.
+        let repeat = ((words.len() as f32).sqrt() / 2.0).round().max(1.0) as usize;
+        for h in hits.iter().filter(|h| h.tokens.0 < b && h.tokens.1 > a) {
+            out.extend(std::iter::repeat_n(lexicon_feature(h.signal), repeat));
+        }
+        if out.len() as u32 > first {
+            windows.push(Window { features: (first, out.len() as u32), tokens: (a, b) });
+        }
+    };
+    for &(a, b) in sentences {
+        if b - a <= MAX_WINDOW_WORDS {
+            push(a, b, &mut out);
+        } else {
+            let mut s = a;
+            loop {
+                let e = (s + WINDOW_WORDS).min(b);
+                push(s, e, &mut out);
+                if e == b {
+                    break;
+                }
+                s += WINDOW_STRIDE;
+            }
+        }
+    }
+    (out, windows)
+}
+
+fn lexicon_feature(signal: EscalationSignal) -> u64 {
+    text::extra_feature(&format!("lex:{signal}"))
+}
+
+/// The text of a window's tokens, as written, cut to about 120 bytes.
+fn clause_text(text: &str, tokens: &[text::Token], (a, b): (usize, usize)) -> String {
+    let (Some(first), Some(last)) = (tokens.get(a), b.checked_sub(1).and_then(|l| tokens.get(l))) else {
+        return String::new();
+    };
+    let clause = text.get(first.start..last.end).unwrap_or_default();
+    text::cap(clause, 120).0.to_owned()
 }
 
 /// Maps `pt-BR`, `PL`, `in` (old Indonesian) to one of [`LANGUAGES`].
@@ -531,7 +720,7 @@ pub(crate) fn sentiment_features(text: &str, tokens: &[text::Token], feats: &mut
     }
 }
 
-fn argmax(p: &[f32]) -> Option<(usize, f32)> {
+pub(crate) fn argmax(p: &[f32]) -> Option<(usize, f32)> {
     p.iter().copied().enumerate().max_by(|a, b| a.1.total_cmp(&b.1))
 }
 
@@ -552,12 +741,14 @@ fn unreachable_model() -> Understanding {
     // still, build the value by hand rather than panic.
     let zero = |labels: Vec<String>| linear::train_linear(labels, &[], linear_settings_for_untrained());
     Understanding {
-        language: zero(LANGUAGES.iter().map(|s| (*s).to_owned()).collect()),
+        language: zero(known_languages().map(|s| s.to_owned()).collect()),
         kind: zero(IssueKind::ALL.iter().map(|k| k.as_str().to_owned()).collect()),
         sentiment: zero(Sentiment::ALL.iter().map(|k| k.as_str().to_owned()).collect()),
+        escalation_model: zero(EscalationSignal::ALL.iter().map(|k| k.as_str().to_owned()).collect()),
         kinds: IssueKind::ALL.to_vec(),
+        signals: EscalationSignal::ALL.to_vec(),
         sentiments: Sentiment::ALL.to_vec(),
-        languages: LANGUAGES.to_vec(),
+        languages: known_languages().collect(),
         escalation: EscalationLexicon::new(),
     }
 }

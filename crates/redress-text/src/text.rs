@@ -143,22 +143,42 @@ pub fn script_stats(text: &str) -> ScriptStats {
 /// FNV-1a, 64 bits, over several byte strings, starting from a namespace seed.
 #[inline]
 pub fn hash_parts(namespace: u64, parts: &[&[u8]]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ namespace.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    let mut h = seed(namespace);
     for (i, p) in parts.iter().enumerate() {
         if i > 0 {
-            h ^= 0x1f;
-            h = h.wrapping_mul(0x0100_0000_01b3);
+            h = step(h, 0x1f);
         }
         for &b in *p {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
+            h = step(h, b);
         }
     }
-    // Final avalanche so that the low bits used as bucket index are well mixed.
+    finish(h)
+}
+
+#[inline]
+fn seed(namespace: u64) -> u64 {
+    0xcbf2_9ce4_8422_2325 ^ namespace.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
+
+#[inline]
+fn step(h: u64, b: u8) -> u64 {
+    (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+}
+
+/// Final avalanche, so that the low bits used as bucket index are well mixed.
+#[inline]
+fn finish(mut h: u64) -> u64 {
     h ^= h >> 33;
     h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
     h ^= h >> 33;
     h
+}
+
+/// Combines two finished hashes into a third (a bigram from its words' hashes), without
+/// hashing the words' bytes again.
+#[inline]
+fn combine(namespace: u64, a: u64, b: u64) -> u64 {
+    finish(seed(namespace) ^ a.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ b.rotate_left(29))
 }
 
 const NS_WORD: u64 = 1;
@@ -168,6 +188,9 @@ const NS_LANG_CHAR: u64 = 4;
 const NS_LANG_WORD: u64 = 5;
 const NS_EXTRA: u64 = 6;
 const NS_BIAS_WORDS: u64 = 7;
+const NS_STEM: u64 = 8;
+const NS_STEM_BIGRAM: u64 = 9;
+const NS_LAST: u64 = 10;
 
 /// The word form used by the issue and sentiment models: numbers collapse to a shape.
 fn word_form(tok: &Token) -> &str {
@@ -188,26 +211,72 @@ fn stem_of(w: &str) -> &str {
     }
 }
 
-/// Most words used for features; longer messages are judged on their start.
-const MAX_FEATURE_WORDS: usize = 400;
+/// Most words used for features. A longer message is read at its start (who, what order) and
+/// its end (where the request usually is); the middle of a long story is skipped.
+pub const MAX_FEATURE_WORDS: usize = 400;
+/// Of [`MAX_FEATURE_WORDS`], how many come from the start of a long message.
+const HEAD_WORDS: usize = 100;
+/// Most words the language model reads: the language shows in the first few sentences.
+const MAX_LANGUAGE_WORDS: usize = 64;
 
-/// Hashed features for the issue-kind and sentiment models: word unigrams and bigrams over
-/// folded words, and character 3–5-grams inside each word (with boundary marks).
-pub fn topic_features(tokens: &[Token], out: &mut Vec<u64>) {
-    let tokens = &tokens[..tokens.len().min(MAX_FEATURE_WORDS)];
-    let mut prev: &str = "<s>";
-    let mut prev_stem: &str = "<s>";
-    let mut buf: Vec<u8> = Vec::with_capacity(64);
-    for tok in tokens {
-        let w = word_form(tok);
-        out.push(hash_parts(NS_WORD, &[w.as_bytes()]));
-        out.push(hash_parts(NS_BIGRAM, &[prev.as_bytes(), w.as_bytes()]));
-        let stem = stem_of(w);
-        if stem.len() < w.len() || prev_stem.len() < prev.len() {
-            out.push(hash_parts(NS_BIGRAM ^ 0x55, &[prev_stem.as_bytes(), stem.as_bytes()]));
+/// Which tokens the feature functions read: all of them, or the head and the tail of a long
+/// message.
+pub fn feature_tokens(n: usize) -> impl Iterator<Item = usize> {
+    let (head, tail_start) = if n > MAX_FEATURE_WORDS { (HEAD_WORDS, n - (MAX_FEATURE_WORDS - HEAD_WORDS)) } else { (n, n) };
+    (0..head).chain(tail_start..n)
+}
+
+/// Token ranges `(first, end)` of the sentences of a message: split at `.`, `!`, `?`, `;` and
+/// line breaks between words.
+pub fn sentences(text: &str, tokens: &[Token]) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut first = 0;
+    for i in 1..tokens.len() {
+        let gap = text.get(tokens[i - 1].end..tokens[i].start).unwrap_or_default();
+        if gap.bytes().any(|b| matches!(b, b'.' | b'!' | b'?' | b';' | b'\n')) {
+            out.push((first, i));
+            first = i;
         }
-        prev = w;
-        prev_stem = stem;
+    }
+    if first < tokens.len() {
+        out.push((first, tokens.len()));
+    }
+    out
+}
+
+/// Hashed features for the issue-kind, sentiment and escalation models: word unigrams and
+/// bigrams over folded words, bigrams of 5-letter stems, character 3–5-grams inside each word
+/// (with boundary marks), the words of the last two sentences of three or more words (where a
+/// request that follows a story is), and a length bucket. `token_starts` gets, per token,
+/// where its features start in `out` (so that a window of tokens is a range of features).
+pub fn topic_features(tokens: &[Token], sentences: &[(usize, usize)], out: &mut Vec<u64>, token_starts: &mut Vec<u32>) {
+    token_starts.clear();
+    let mut prev: u64 = hash_parts(NS_WORD, &[b"<s>"]);
+    let mut prev_stem: u64 = prev;
+    let mut prev_was_stemmed = false;
+    let mut buf: Vec<u8> = Vec::with_capacity(64);
+    let mut next = feature_tokens(tokens.len()).peekable();
+    let mut used = 0usize;
+    for (i, tok) in tokens.iter().enumerate() {
+        token_starts.push(out.len() as u32);
+        if next.peek() != Some(&i) {
+            continue;
+        }
+        next.next();
+        used += 1;
+        let w = word_form(tok);
+        let wh = hash_parts(NS_WORD, &[w.as_bytes()]);
+        out.push(wh);
+        out.push(combine(NS_BIGRAM, prev, wh));
+        let stem = stem_of(w);
+        let stemmed = stem.len() < w.len();
+        let sh = if stemmed { hash_parts(NS_STEM, &[stem.as_bytes()]) } else { wh };
+        if stemmed || prev_was_stemmed {
+            out.push(combine(NS_STEM_BIGRAM, prev_stem, sh));
+        }
+        prev = wh;
+        prev_stem = sh;
+        prev_was_stemmed = stemmed;
         if tok.has_digit || w.len() > 40 {
             continue;
         }
@@ -217,9 +286,15 @@ pub fn topic_features(tokens: &[Token], out: &mut Vec<u64>) {
         buf.push(b' ');
         char_ngrams(&buf, 3, 5, NS_CHAR, out);
     }
-    out.push(hash_parts(NS_BIGRAM, &[prev.as_bytes(), b"</s>"]));
+    token_starts.push(out.len() as u32);
+    out.push(combine(NS_BIGRAM, prev, hash_parts(NS_WORD, &[b"</s>"])));
+    for &(a, b) in sentences.iter().rev().filter(|(a, b)| b - a >= 3).take(2) {
+        for tok in tokens.get(a..b).unwrap_or_default().iter().take(24) {
+            out.push(hash_parts(NS_LAST, &[word_form(tok).as_bytes()]));
+        }
+    }
     // A length shape feature lets the model learn that one-word messages are rarely specific.
-    let len_bucket: &[u8] = match tokens.len() {
+    let len_bucket: &[u8] = match used {
         0 => b"0",
         1 => b"1",
         2..=3 => b"2-3",
@@ -230,28 +305,33 @@ pub fn topic_features(tokens: &[Token], out: &mut Vec<u64>) {
     out.push(hash_parts(NS_BIAS_WORDS, &[len_bucket]));
 }
 
-/// Character n-grams of `bytes` (UTF-8), from `min` to `max` characters long.
+/// Character n-grams of `bytes` (UTF-8), from `min` to `max` characters long. The n-grams that
+/// start at one character are hashed in one pass, each length finished from the same running
+/// hash, so a character's bytes are hashed `max` times at most, not once per n-gram.
 fn char_ngrams(bytes: &[u8], min: usize, max: usize, ns: u64, out: &mut Vec<u64>) {
-    // Start offsets of each character.
-    let mut starts: [usize; 48] = [0; 48];
+    // Start offsets of each character, and the end.
+    let mut starts: [usize; 49] = [0; 49];
     let mut n = 0;
     for (i, &b) in bytes.iter().enumerate() {
         if (b & 0xC0) != 0x80 {
-            if n == starts.len() {
+            if n == starts.len() - 1 {
                 return;
             }
             starts[n] = i;
             n += 1;
         }
     }
-    for len in min..=max {
-        if len > n {
-            break;
-        }
-        for s in 0..=(n - len) {
-            let from = starts[s];
-            let to = if s + len < n { starts[s + len] } else { bytes.len() };
-            out.push(hash_parts(ns ^ ((len as u64) << 8), &[&bytes[from..to]]));
+    starts[n] = bytes.len();
+    let base = seed(ns);
+    for s in 0..n {
+        let mut h = base;
+        for len in 1..=max.min(n - s) {
+            for &b in &bytes[starts[s + len - 1]..starts[s + len]] {
+                h = step(h, b);
+            }
+            if len >= min {
+                out.push(finish(h ^ ((len as u64) << 56)));
+            }
         }
     }
 }
@@ -262,14 +342,10 @@ pub fn extra_feature(name: &str) -> u64 {
 }
 
 /// Hashed features for language identification: character 1–4-grams of lower-cased words
-/// with accents kept, plus whole short words.
+/// with accents kept, plus whole short words, over the first words of the message.
 pub fn language_features(tokens: &[Token], out: &mut Vec<u64>) {
-    let tokens = &tokens[..tokens.len().min(MAX_FEATURE_WORDS)];
     let mut buf: Vec<u8> = Vec::with_capacity(64);
-    for tok in tokens {
-        if tok.has_digit || tok.lower.len() > 40 {
-            continue;
-        }
+    for tok in tokens.iter().filter(|t| !t.has_digit && t.lower.len() <= 40).take(MAX_LANGUAGE_WORDS) {
         out.push(hash_parts(NS_LANG_WORD, &[tok.lower.as_bytes()]));
         buf.clear();
         buf.push(b' ');
@@ -295,6 +371,28 @@ mod tests {
         assert_eq!(words, ["i", "dont", "have", "123", "donde"]);
         assert_eq!(&"I don't  have #123, ¿dónde?"[t[4].start..t[4].end], "dónde");
         assert!(t[3].has_digit);
+    }
+
+    #[test]
+    fn char_ngrams_count_each_length_once() {
+        let mut out = Vec::new();
+        char_ngrams(" żółw ".as_bytes(), 3, 5, NS_CHAR, &mut out);
+        // 6 characters: 4 trigrams, 3 four-grams, 2 five-grams, all different.
+        assert_eq!(out.len(), 9);
+        out.sort_unstable();
+        out.dedup();
+        assert_eq!(out.len(), 9);
+    }
+
+    #[test]
+    fn sentences_split_at_punctuation_and_long_messages_keep_head_and_tail() {
+        let text = "Hi. I ordered a lamp! Where is it?\nthanks";
+        let t = tokenize(text);
+        assert_eq!(sentences(text, &t), [(0, 1), (1, 5), (5, 8), (8, 9)]);
+        let read: Vec<usize> = feature_tokens(1000).collect();
+        assert_eq!(read.len(), MAX_FEATURE_WORDS);
+        assert_eq!(read[HEAD_WORDS], 1000 - (MAX_FEATURE_WORDS - HEAD_WORDS));
+        assert_eq!(read.last(), Some(&999));
     }
 
     #[test]
