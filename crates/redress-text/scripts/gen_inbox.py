@@ -25,6 +25,7 @@ from gen_train import HERE, LANGS, fill, load_file, strip_accents, typo  # noqa:
 
 OUT = os.path.join(HERE, "..", "data", "inbox.jsonl")
 PER_KIND = 120
+POSITIVE_PER_LANG = 100
 SEED = 20261205
 # How often a message carries a signal, and which one (urgency and repeated contact are the
 # ones missed most, so they come up most).
@@ -81,7 +82,8 @@ def generate_one(rng, L, B, kind):
             bank = B.ESC[s] if rng.random() < 0.8 else L.ESCALATION[s]
             (before if rng.random() < 0.3 else after).append(fill(rng, L, rng.choice(bank)))
             escalation.append(s)
-            if s in ("chargeback", "legal", "public_review"):
+            # Threats and having to write again are negative; urgency alone need not be.
+            if s in ("chargeback", "legal", "public_review", "repeat_contact"):
                 sentiment = "negative"
             elif sentiment == "positive":
                 sentiment = "neutral"
@@ -125,6 +127,24 @@ def main():
                     continue
                 seen.add(ex["text"])
                 rows.append(ex)
+        # Happy messages are rare in an inbox but must not read as complaints.
+        for _ in range(POSITIVE_PER_LANG):
+            parts = []
+            if rng.random() < 0.5:
+                parts.append(rng.choice(L.GREETINGS))
+            if rng.random() < 0.25:
+                parts.append(fill(rng, L, rng.choice(B.PREAMBLE)))
+            parts.extend(rng.sample(B.POSITIVE, rng.choice([1, 1, 2])))
+            if rng.random() < 0.3:
+                parts.append(rng.choice(B.POLITE))
+            text = " ".join(parts)
+            if rng.random() < 0.35:
+                text = replace_words(rng, text, B.ABBREV, 0.7)
+            if rng.random() < 0.35:
+                text = text.lower()
+            if L.ACCENTED and rng.random() < 0.4:
+                text = strip_accents(text)
+            rows.append({"text": text, "lang": L.LANG, "kind": "other", "sentiment": "positive", "escalation": []})
     with open(OUT, "w", encoding="utf-8") as f:
         for r in rows:
             if not r["escalation"]:

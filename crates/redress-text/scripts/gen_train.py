@@ -145,7 +145,7 @@ def generate_one(rng, L, kind):
         signal = rng.choice(list(L.ESCALATION))
         parts.append(fill(rng, L, rng.choice(L.ESCALATION[signal])))
         escalation.append(signal)
-        if signal in ("chargeback", "legal", "public_review"):
+        if signal in ("chargeback", "legal", "public_review", "repeat_contact"):
             sentiment = "negative"
     if rng.random() < 0.15 and sentiment != "positive":
         parts.append(rng.choice(L.ANGRY))

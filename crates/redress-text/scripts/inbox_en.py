@@ -303,3 +303,17 @@ SARCASM = [
 
 POLITE = ["Thanks in advance.", "Cheers!", "Thank you.", "Many thanks, Sarah", "Kind regards, Tom",
           "Have a nice day.", "ty", "Best, Priya"]
+
+# Whole happy messages (kind `other`, positive): thanks, praise, a problem solved.
+POSITIVE = [
+    "The replacement arrived this morning, thank you so much for sorting it out!",
+    "Just a quick note to say the customer service was brilliant.",
+    "Got my refund today, thanks for being so quick.",
+    "My daughter loves the dress, it fits perfectly.",
+    "Everything arrived safe and sound, great packaging too.",
+    "Thank you, problem solved!",
+    "Super fast delivery, really impressed.",
+    "You guys are the best, will recommend you to friends.",
+    "Thanks Anna for your help yesterday, the new size fits.",
+    "Received it, all perfect. Have a lovely day!",
+]

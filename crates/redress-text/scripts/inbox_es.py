@@ -276,3 +276,16 @@ SARCASM = [
 
 POLITE = ["Gracias de antemano.", "¡Gracias!", "Saludos.", "Un saludo, Marta", "Quedo atenta, gracias.",
           "Mil gracias.", "Saludos cordiales, Andrés"]
+
+POSITIVE = [
+    "El repuesto llegó esta mañana, ¡muchas gracias por solucionarlo!",
+    "Solo quería decir que la atención fue excelente.",
+    "Hoy me llegó el reembolso, gracias por la rapidez.",
+    "A mi hija le encantó el vestido, le queda perfecto.",
+    "Todo llegó en perfecto estado y muy bien empaquetado.",
+    "¡Gracias, problema resuelto!",
+    "Envío rapidísimo, estoy encantada.",
+    "Sois los mejores, os recomendaré a mis amigas.",
+    "Gracias Lucía por la ayuda de ayer, la talla nueva me queda bien.",
+    "Ya lo recibí, todo perfecto. ¡Que tengan buen día!",
+]

@@ -270,3 +270,16 @@ SARCASM = [
 
 POLITE = ["Makasih kak.", "Terima kasih.", "Ditunggu kabarnya ya min.", "Thanks kak!", "Salam, Dewi",
           "Makasih banyak."]
+
+POSITIVE = [
+    "Barang penggantinya udah sampai tadi pagi, makasih banyak udah dibantu!",
+    "Cuma mau bilang pelayanan CS-nya keren banget.",
+    "Refund udah masuk hari ini, makasih cepat banget.",
+    "Anakku suka banget sama dressnya, pas banget.",
+    "Semua sampai dengan aman, packingnya rapi.",
+    "Makasih kak, masalahnya beres!",
+    "Pengirimannya super cepat, puas banget.",
+    "Kalian the best, bakal aku rekomendasiin ke temen.",
+    "Makasih kak Rina buat bantuannya kemarin, size barunya pas.",
+    "Udah diterima, semuanya oke. Semangat kerjanya ya!",
+]

@@ -264,3 +264,16 @@ SARCASM = [
 
 POLITE = ["Z góry dziękuję.", "Pozdrawiam.", "Dziękuję!", "Pozdrawiam, Kasia", "Z poważaniem, Marek",
           "Miłego dnia."]
+
+POSITIVE = [
+    "Wymiana dotarła dziś rano, bardzo dziękuję za załatwienie sprawy!",
+    "Chciałam tylko napisać, że obsługa była rewelacyjna.",
+    "Zwrot pieniędzy już jest na koncie, dzięki za szybkość.",
+    "Córka jest zachwycona sukienką, leży idealnie.",
+    "Wszystko doszło całe i świetnie zapakowane.",
+    "Dziękuję, problem rozwiązany!",
+    "Błyskawiczna dostawa, jestem pod wrażeniem.",
+    "Jesteście super, polecę Was znajomym.",
+    "Dzięki Pani Ania za wczorajszą pomoc, nowy rozmiar pasuje.",
+    "Odebrałem, wszystko idealnie. Miłego dnia!",
+]

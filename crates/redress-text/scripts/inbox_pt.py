@@ -272,3 +272,16 @@ SARCASM = [
 
 POLITE = ["Desde já agradeço.", "Obrigada!", "Abraço.", "Att, Fernanda", "Cumprimentos, Rui", "Valeu!",
           "Fico no aguardo, obrigado."]
+
+POSITIVE = [
+    "A troca chegou hoje de manhã, muito obrigada por resolverem!",
+    "Só queria dizer que o atendimento foi excelente.",
+    "O estorno caiu hoje, obrigado pela rapidez.",
+    "Minha filha amou o vestido, ficou perfeito.",
+    "Chegou tudo certinho e muito bem embalado.",
+    "Obrigado, problema resolvido!",
+    "Entrega super rápida, adorei.",
+    "Vocês são demais, vou indicar pras amigas.",
+    "Obrigada Ana pela ajuda ontem, o tamanho novo serviu.",
+    "Recebi a encomenda, está tudo perfeito. Bom dia para vocês!",
+]

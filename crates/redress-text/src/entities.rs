@@ -6,7 +6,7 @@
 use redress_domain::{Currency, Money};
 use serde::Serialize;
 
-use crate::text::{Token, fold, tokenize};
+use crate::text::{Token, WordPatterns, fold, tokenize};
 
 /// What an entity is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -350,14 +350,13 @@ const MONTHS: &[(&str, u32)] = &[
 ];
 
 fn month_of(word: &str) -> Option<u32> {
-    MONTHS.iter().find(|(m, _)| *m == word).map(|(_, n)| *n)
+    static MAP: std::sync::OnceLock<WordPatterns<u32>> = std::sync::OnceLock::new();
+    MAP.get_or_init(|| WordPatterns::new(MONTHS.iter().copied())).get(word)
 }
 
 fn colour_of(word: &str) -> Option<&'static str> {
-    COLOURS.iter().find_map(|(c, name)| match c.strip_suffix('*') {
-        Some(prefix) => word.starts_with(prefix).then_some(*name),
-        None => (*c == word).then_some(*name),
-    })
+    static MAP: std::sync::OnceLock<WordPatterns<&'static str>> = std::sync::OnceLock::new();
+    MAP.get_or_init(|| WordPatterns::new(COLOURS.iter().copied())).get(word)
 }
 
 /// Finds entities in `text`. `lang` (a BCP 47 primary tag) breaks ties such as `03/04/2025`.

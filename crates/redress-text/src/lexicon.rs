@@ -4,11 +4,11 @@
 //! A phrase is a space-separated list of word patterns: a plain word matches exactly, `word*`
 //! matches any word starting with `word`, and `?` matches any one word.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use redress_domain::EscalationSignal;
 
-use crate::text::Token;
+use crate::text::{Token, WordPatterns, first_two};
 
 /// Phrases per language code, per escalation signal. Every language also gets the English
 /// list, since English words ("chargeback", "asap") turn up in every language.
@@ -1121,13 +1121,6 @@ impl Default for EscalationLexicon {
     }
 }
 
-fn first_two(w: &str) -> Option<[u8; 2]> {
-    match w.as_bytes() {
-        [a, b, ..] => Some([*a, *b]),
-        _ => None,
-    }
-}
-
 impl EscalationLexicon {
     /// Compiles the built-in lexicon.
     pub fn new() -> Self {
@@ -1137,8 +1130,8 @@ impl EscalationLexicon {
                 phrases.push(Phrase { signal: *signal, lang, words: p.split(' ').map(WordPattern::parse).collect() });
             }
         }
-        let mut by_first_word: HashMap<&'static str, Vec<usize>> = HashMap::new();
-        let mut by_prefix_start: HashMap<[u8; 2], Vec<usize>> = HashMap::new();
+        let mut by_first_word: HashMap<&'static str, Vec<usize>> = HashMap::default();
+        let mut by_prefix_start: HashMap<[u8; 2], Vec<usize>> = HashMap::default();
         let mut other_first = Vec::new();
         for (i, p) in phrases.iter().enumerate() {
             match p.words.first() {
@@ -1199,41 +1192,12 @@ pub struct Cues {
     pub shouting: u32,
 }
 
-/// A cue-word list split into exact words (hashed) and prefixes (by their first two bytes, so
-/// that a word is compared only with the prefixes it could start with).
-struct CueList {
-    exact: std::collections::HashSet<&'static str>,
-    prefixes: HashMap<[u8; 2], Vec<&'static str>>,
-}
-
-impl CueList {
-    fn new(list: &[&'static str]) -> Self {
-        let mut exact = std::collections::HashSet::new();
-        let mut prefixes: HashMap<[u8; 2], Vec<&'static str>> = HashMap::new();
-        for p in list {
-            match p.strip_suffix('*').map(|pre| (pre, first_two(pre))) {
-                Some((prefix, Some(k))) => prefixes.entry(k).or_default().push(prefix),
-                // A one-letter prefix would match too much; the lists have none.
-                Some((prefix, None)) => {
-                    exact.insert(prefix);
-                }
-                None => {
-                    exact.insert(*p);
-                }
-            }
-        }
-        Self { exact, prefixes }
-    }
-
-    fn matches(&self, w: &str) -> bool {
-        self.exact.contains(w)
-            || first_two(w).and_then(|k| self.prefixes.get(&k)).is_some_and(|ps| ps.iter().any(|p| w.starts_with(p)))
-    }
-}
+type CueList = WordPatterns<()>;
 
 fn cue_lists() -> &'static (CueList, CueList) {
     static LISTS: std::sync::OnceLock<(CueList, CueList)> = std::sync::OnceLock::new();
-    LISTS.get_or_init(|| (CueList::new(NEGATIVE), CueList::new(POSITIVE)))
+    let compile = |list: &[&'static str]| WordPatterns::new(list.iter().map(|w| (*w, ())));
+    LISTS.get_or_init(|| (compile(NEGATIVE), compile(POSITIVE)))
 }
 
 /// Counts sentiment cue words, flipping a cue right after a negator.
@@ -1243,8 +1207,8 @@ pub fn sentiment_cues(original: &str, tokens: &[Token]) -> Cues {
     let (negative, positive) = cue_lists();
     for tok in tokens.iter().take(400) {
         let w = tok.folded.as_str();
-        let neg = negative.matches(w);
-        let pos = positive.matches(w);
+        let neg = negative.get(w).is_some();
+        let pos = positive.get(w).is_some();
         if NEGATORS.contains(&w) {
             negated = true;
             continue;

@@ -56,7 +56,8 @@ pub fn fold(text: &str) -> String {
 pub struct Token {
     /// Lower-cased, accent-folded form.
     pub folded: String,
-    /// Lower-cased form with accents kept (for language identification).
+    /// Lower-cased form with accents kept (for language identification); empty when it is the
+    /// same as `folded` (any word without accents), to spare an allocation per word.
     pub lower: String,
     /// Byte offset of the first character in the original text.
     pub start: usize,
@@ -64,6 +65,13 @@ pub struct Token {
     pub end: usize,
     /// True when the word contains a digit.
     pub has_digit: bool,
+}
+
+impl Token {
+    /// Lower-cased form with accents kept.
+    pub fn lower(&self) -> &str {
+        if self.lower.is_empty() { &self.folded } else { &self.lower }
+    }
 }
 
 fn is_word_char(c: char) -> bool {
@@ -89,8 +97,19 @@ pub fn tokenize(text: &str) -> Vec<Token> {
                 end: i,
                 has_digit: false,
             });
-            push_folded(c, &mut tok.folded);
-            tok.lower.extend(c.to_lowercase());
+            if c.is_ascii() {
+                tok.folded.push(c.to_ascii_lowercase());
+                if !tok.lower.is_empty() {
+                    tok.lower.push(c.to_ascii_lowercase());
+                }
+            } else {
+                if tok.lower.is_empty() {
+                    // The first non-ASCII letter: the forms part from here.
+                    tok.lower.push_str(&tok.folded);
+                }
+                push_folded(c, &mut tok.folded);
+                tok.lower.extend(c.to_lowercase());
+            }
             tok.has_digit |= c.is_numeric();
             tok.end = i + c.len_utf8();
         } else if is_joiner(c) && current.is_some() && iter.peek().is_some_and(|(_, n)| is_word_char(*n)) {
@@ -103,6 +122,53 @@ pub fn tokenize(text: &str) -> Vec<Token> {
         tokens.push(tok);
     }
     tokens
+}
+
+/// Words and word prefixes (`word*`) with a value each, looked up without scanning the list:
+/// exact words by hash, prefixes by their first two bytes.
+#[derive(Debug, Clone)]
+pub struct WordPatterns<V> {
+    exact: rustc_hash::FxHashMap<&'static str, V>,
+    prefixes: rustc_hash::FxHashMap<[u8; 2], Vec<(&'static str, V)>>,
+}
+
+/// The first two bytes of a word, if it has two.
+pub fn first_two(w: &str) -> Option<[u8; 2]> {
+    match w.as_bytes() {
+        [a, b, ..] => Some([*a, *b]),
+        _ => None,
+    }
+}
+
+impl<V: Copy> WordPatterns<V> {
+    /// Compiles `(pattern, value)` pairs; a pattern ending in `*` is a prefix (at least two
+    /// bytes long; a shorter one matches only itself). The first pattern listed wins.
+    pub fn new(list: impl IntoIterator<Item = (&'static str, V)>) -> Self {
+        let mut exact = rustc_hash::FxHashMap::default();
+        let mut prefixes: rustc_hash::FxHashMap<[u8; 2], Vec<(&'static str, V)>> = rustc_hash::FxHashMap::default();
+        for (p, v) in list {
+            match p.strip_suffix('*') {
+                Some(prefix) => match first_two(prefix) {
+                    Some(k) => prefixes.entry(k).or_default().push((prefix, v)),
+                    None => {
+                        exact.entry(prefix).or_insert(v);
+                    }
+                },
+                None => {
+                    exact.entry(p).or_insert(v);
+                }
+            }
+        }
+        Self { exact, prefixes }
+    }
+
+    /// The value of the pattern `w` matches: an exact word first, then the first prefix.
+    pub fn get(&self, w: &str) -> Option<V> {
+        self.exact.get(w).copied().or_else(|| {
+            let candidates = self.prefixes.get(&first_two(w)?)?;
+            candidates.iter().find(|(p, _)| w.starts_with(p)).map(|(_, v)| *v)
+        })
+    }
 }
 
 /// What kind of script the letters of a message are in.
@@ -216,8 +282,8 @@ fn stem_of(w: &str) -> &str {
 pub const MAX_FEATURE_WORDS: usize = 400;
 /// Of [`MAX_FEATURE_WORDS`], how many come from the start of a long message.
 const HEAD_WORDS: usize = 100;
-/// Most words the language model reads: the language shows in the first few sentences.
-const MAX_LANGUAGE_WORDS: usize = 64;
+/// Most words the language model reads: the language shows in the first sentence or two.
+const MAX_LANGUAGE_WORDS: usize = 32;
 
 /// Which tokens the feature functions read: all of them, or the head and the tail of a long
 /// message.
@@ -345,11 +411,11 @@ pub fn extra_feature(name: &str) -> u64 {
 /// with accents kept, plus whole short words, over the first words of the message.
 pub fn language_features(tokens: &[Token], out: &mut Vec<u64>) {
     let mut buf: Vec<u8> = Vec::with_capacity(64);
-    for tok in tokens.iter().filter(|t| !t.has_digit && t.lower.len() <= 40).take(MAX_LANGUAGE_WORDS) {
-        out.push(hash_parts(NS_LANG_WORD, &[tok.lower.as_bytes()]));
+    for tok in tokens.iter().filter(|t| !t.has_digit && t.lower().len() <= 40).take(MAX_LANGUAGE_WORDS) {
+        out.push(hash_parts(NS_LANG_WORD, &[tok.lower().as_bytes()]));
         buf.clear();
         buf.push(b' ');
-        buf.extend_from_slice(tok.lower.as_bytes());
+        buf.extend_from_slice(tok.lower().as_bytes());
         buf.push(b' ');
         char_ngrams(&buf, 1, 4, NS_LANG_CHAR, out);
     }
@@ -393,6 +459,23 @@ mod tests {
         assert_eq!(read.len(), MAX_FEATURE_WORDS);
         assert_eq!(read[HEAD_WORDS], 1000 - (MAX_FEATURE_WORDS - HEAD_WORDS));
         assert_eq!(read.last(), Some(&999));
+    }
+
+    #[test]
+    fn ascii_words_share_their_forms_and_accented_ones_keep_both() {
+        let t = tokenize("Hola NIÑO");
+        assert_eq!((t[0].folded.as_str(), t[0].lower()), ("hola", "hola"));
+        assert!(t[0].lower.is_empty());
+        assert_eq!((t[1].folded.as_str(), t[1].lower()), ("nino", "niño"));
+    }
+
+    #[test]
+    fn word_patterns_match_words_and_prefixes() {
+        let p = WordPatterns::new([("red", 1), ("blu*", 2), ("b*", 3)]);
+        assert_eq!(p.get("red"), Some(1));
+        assert_eq!(p.get("bluish"), Some(2));
+        assert_eq!(p.get("reddish"), None);
+        assert_eq!(p.get("b"), Some(3));
     }
 
     #[test]

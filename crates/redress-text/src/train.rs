@@ -58,6 +58,9 @@ pub struct TrainOptions {
     /// Weight of a message with a signal in the escalation model (signals are rarer than
     /// their absence, and a missed one costs more than a false alarm).
     pub escalation_positive_weight: f32,
+    /// Most weight a rare tone gets in the sentiment model (own examples are weighed by the
+    /// inverse of their tone's share, up to this).
+    pub max_tone_weight: f32,
 }
 
 impl Default for TrainOptions {
@@ -79,8 +82,9 @@ impl Default for TrainOptions {
             kind_temperature: 1.5,
             sentiment_nb_weight: 0.0,
             escalation_epochs: 6,
-            escalation_learning_rate: 0.3,
-            escalation_positive_weight: 1.5,
+            escalation_learning_rate: 0.5,
+            escalation_positive_weight: 4.0,
+            max_tone_weight: 4.0,
         }
     }
 }
@@ -267,6 +271,18 @@ pub(crate) fn train_from(
     let mut sentiment_sources: BTreeMap<String, usize> = BTreeMap::new();
     let mut language_examples: BTreeMap<String, usize> = BTreeMap::new();
 
+    // The own examples are mostly complaints; weighing each tone by the inverse of its share
+    // (within limits) keeps plain questions from reading as negative.
+    let mut tone_counts = [0usize; 3];
+    for ex in own {
+        if let Some(c) = tone_counts.get_mut(sent_index(ex.sentiment)) {
+            *c += 1;
+        }
+    }
+    let sentiment_balance: Vec<f32> = tone_counts
+        .iter()
+        .map(|&c| (own.len() as f32 / (3.0 * c.max(1) as f32)).clamp(0.5, options.max_tone_weight))
+        .collect();
     for ex in own {
         let f = topic(&ex.text);
         for _ in 0..options.own_repeat.max(1) {
@@ -276,7 +292,7 @@ pub(crate) fn train_from(
         sent_ex.push(Example {
             features: sentiment_feats(&ex.text),
             label: sent_index(ex.sentiment),
-            weight: 2.0,
+            weight: 2.0 * sentiment_balance[sent_index(ex.sentiment)],
             own: false,
         });
         *sentiment_sources.entry("own".into()).or_default() += 1;
