@@ -69,6 +69,7 @@ pub mod help;
 pub mod lexicon;
 pub mod linear;
 pub mod replies;
+mod score;
 pub mod text;
 pub mod train;
 
@@ -240,6 +241,14 @@ pub struct Understanding {
     sentiments: Vec<Sentiment>,
     languages: Vec<&'static str>,
     escalation: EscalationLexicon,
+    /// Tells this model's cached word sums from another's (see `score`).
+    id: u64,
+}
+
+/// A new identity for a model built or loaded.
+fn next_model_id() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 impl Understanding {
@@ -297,6 +306,9 @@ impl Understanding {
         if !kinds.contains(&IssueKind::Other) {
             return Err(ModelError::Corrupt("kind model lacks `other`"));
         }
+        if signals.len() > score::MAX_SIGNALS {
+            return Err(ModelError::Corrupt("too many escalation signals"));
+        }
         Ok(Understanding {
             language,
             kind,
@@ -307,7 +319,18 @@ impl Understanding {
             sentiments,
             languages,
             escalation: EscalationLexicon::new(),
+            id: next_model_id(),
         })
+    }
+
+    pub(crate) fn models(&self) -> score::Models<'_> {
+        score::Models {
+            id: self.id,
+            kind: &self.kind,
+            sentiment: &self.sentiment,
+            escalation: &self.escalation_model,
+            language: &self.language,
+        }
     }
 
     /// Reads a model file's bytes (as written by [`Understanding::to_bytes`]).
@@ -352,12 +375,13 @@ impl Understanding {
     }
 
     fn language_of(&self, tokens: &[text::Token]) -> Option<LanguageGuess> {
-        let mut feats = Vec::with_capacity(512);
-        text::language_features(tokens, &mut feats);
-        if feats.is_empty() {
+        let (acc, count) = score::language(&self.models(), tokens);
+        if count == 0 {
             return None;
         }
-        let p = self.language.probabilities(&feats);
+        let mut p = Vec::with_capacity(self.languages.len());
+        self.language.logits(acc.get(..self.language.classes()).unwrap_or_default(), count, &mut p);
+        linear::softmax(&mut p);
         let (i, conf) = argmax(&p)?;
         Some(LanguageGuess::new(self.languages[i], conf, false))
     }
@@ -385,7 +409,7 @@ impl Understanding {
         let entities = entities::extract_with_tokens(text, &tokens, lang);
         let hits = self.escalation.find(text, &tokens, lang);
         if rejected.is_some() {
-            let escalation = self.escalations(text, &tokens, &[], &[], &[], &hits, context);
+            let escalation = self.escalations(text, &tokens, &[], None, &hits, context);
             return Analysis {
                 language,
                 kind: IssueKind::Other,
@@ -401,11 +425,11 @@ impl Understanding {
             };
         }
         let sentences = text::sentences(text, &tokens);
-        let mut feats = Vec::with_capacity(2048);
-        let mut starts = Vec::with_capacity(tokens.len() + 1);
-        text::topic_features(&tokens, &sentences, &mut feats, &mut starts);
-        let escalation = self.escalations(text, &tokens, &sentences, &feats, &starts, &hits, context);
-        let probs = self.kind.probabilities(&feats);
+        let mut reading = score::read(&self.models(), &tokens, &sentences);
+        let escalation = self.escalations(text, &tokens, &sentences, Some(&reading), &hits, context);
+        let mut probs = Vec::with_capacity(self.kinds.len());
+        self.kind.logits(reading.kind.get(..self.kind.classes()).unwrap_or_default(), reading.count, &mut probs);
+        linear::softmax(&mut probs);
         let mut ranked: Vec<(usize, f32)> = probs.iter().copied().enumerate().collect();
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
         let (top, confidence) = ranked.first().copied().unwrap_or((0, 0.0));
@@ -419,8 +443,20 @@ impl Understanding {
         // An unsure language (a mix, or one Redress does not serve) also means an unsure
         // reading: the kind is the model's best guess, and a person triages.
         let unsure_language = !language.from_hint && (language.confidence < 0.5 || !language.supported);
-        sentiment_features(text, &tokens, &mut feats);
-        let sp = self.sentiment.probabilities(&feats);
+        let mut cues = Vec::with_capacity(32);
+        sentiment_features(text, &tokens, &mut cues);
+        for f in &cues {
+            for (a, w) in reading.sentiment.iter_mut().zip(self.sentiment.row(*f)) {
+                *a += i32::from(*w);
+            }
+        }
+        let mut sp = Vec::with_capacity(self.sentiments.len());
+        self.sentiment.logits(
+            reading.sentiment.get(..self.sentiment.classes()).unwrap_or_default(),
+            reading.count + cues.len(),
+            &mut sp,
+        );
+        linear::softmax(&mut sp);
         let (si, sentiment_confidence) = argmax(&sp).unwrap_or((0, 0.0));
         let sentiment = self.sentiments.get(si).copied().unwrap_or(Sentiment::Neutral);
         Analysis {
@@ -443,35 +479,61 @@ impl Understanding {
         let (text, _) = text::cap(text, text::MAX_ANALYSED_BYTES);
         let tokens = text::tokenize(text);
         let sentences = text::sentences(text, &tokens);
-        let mut feats = Vec::with_capacity(2048);
-        let mut starts = Vec::with_capacity(tokens.len() + 1);
-        text::topic_features(&tokens, &sentences, &mut feats, &mut starts);
-        let p = self.kind.probabilities(&feats);
+        let reading = score::read(&self.models(), &tokens, &sentences);
+        let mut p = Vec::with_capacity(self.kinds.len());
+        self.kind.logits(reading.kind.get(..self.kind.classes()).unwrap_or_default(), reading.count, &mut p);
+        linear::softmax(&mut p);
         self.kinds.iter().copied().zip(p).collect()
     }
 
     /// Escalation signals: the model's reading of each window of the message (with the
     /// lexicon's hits among its features), and `repeat_contact` from the facts.
-    #[allow(clippy::too_many_arguments)] // the parts of one message prepared once, passed on
     fn escalations(
         &self,
         text: &str,
         tokens: &[text::Token],
         sentences: &[(usize, usize)],
-        feats: &[u64],
-        starts: &[u32],
+        reading: Option<&score::Reading>,
         hits: &[lexicon::SignalHit],
         context: &Context<'_>,
     ) -> Vec<Escalation> {
-        let (window_feats, windows) = escalation_windows(sentences, feats, starts, hits);
-        let mut logits = Vec::with_capacity(self.signals.len());
-        let mut best = Vec::with_capacity(self.signals.len());
-        self.escalation_model.window_scores(&window_feats, &windows.iter().map(|w| w.features).collect::<Vec<_>>(), &mut logits, &mut best);
+        let n = self.escalation_model.classes();
+        let mut best: Vec<(f32, Option<(usize, usize)>)> = vec![(f32::NEG_INFINITY, None); n];
+        let mut logits = Vec::with_capacity(n);
+        if let Some(reading) = reading {
+            for (a, b) in window_ranges(sentences) {
+                let mut acc = [0i32; score::MAX_SIGNALS];
+                let mut count = 0usize;
+                for (esc, c) in reading.tokens.get(a..b).unwrap_or_default() {
+                    for (x, y) in acc.iter_mut().zip(esc) {
+                        *x += *y;
+                    }
+                    count += *c as usize;
+                }
+                if count == 0 {
+                    continue;
+                }
+                let repeat = lexicon_repeat(count);
+                for h in hits.iter().filter(|h| h.tokens.0 < b && h.tokens.1 > a) {
+                    for (x, w) in acc.iter_mut().zip(self.escalation_model.row(lexicon_feature(h.signal))) {
+                        *x += i32::from(*w) * repeat as i32;
+                    }
+                    count += repeat;
+                }
+                self.escalation_model.logits(acc.get(..n).unwrap_or_default(), count, &mut logits);
+                for (bst, l) in best.iter_mut().zip(&logits) {
+                    if *l > bst.0 {
+                        *bst = (*l, Some((a, b)));
+                    }
+                }
+            }
+        }
         EscalationSignal::ALL
             .iter()
             .filter_map(|s| {
                 let i = self.signals.iter().position(|x| x == s)?;
-                let p = logits.get(i).map_or(0.0, |l| linear::sigmoid(*l));
+                let (logit, window) = best.get(i).copied().unwrap_or((f32::NEG_INFINITY, None));
+                let p = linear::sigmoid(logit);
                 let from_context =
                     *s == EscalationSignal::RepeatContact && context.earlier_messages_from_customer > 0;
                 if p <= ESCALATION_THRESHOLD && !from_context {
@@ -479,10 +541,11 @@ impl Understanding {
                 }
                 let mut triggers: Vec<String> =
                     hits.iter().filter(|h| h.signal == *s).map(|h| h.trigger.clone()).collect();
-                if triggers.is_empty() && p > ESCALATION_THRESHOLD
-                    && let Some(w) = best.get(i).and_then(|b| windows.get(*b))
+                if triggers.is_empty()
+                    && p > ESCALATION_THRESHOLD
+                    && let Some(w) = window
                 {
-                    triggers.push(clause_text(text, tokens, w.tokens));
+                    triggers.push(clause_text(text, tokens, w));
                 }
                 Some(Escalation {
                     signal: *s,
@@ -601,15 +664,6 @@ pub(crate) fn known_languages() -> impl Iterator<Item = &'static str> {
     LANGUAGES.iter().chain(OTHER_LANGUAGES.iter()).copied()
 }
 
-/// A window of a message read by the escalation model.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Window {
-    /// Its range of the window features.
-    pub(crate) features: (u32, u32),
-    /// Its tokens.
-    pub(crate) tokens: (usize, usize),
-}
-
 /// Longest sentence read as one escalation window; longer ones are read in overlapping
 /// windows of [`WINDOW_WORDS`], every [`WINDOW_STRIDE`] words (messages without punctuation
 /// are one long sentence).
@@ -617,45 +671,51 @@ const MAX_WINDOW_WORDS: usize = 16;
 const WINDOW_WORDS: usize = 12;
 const WINDOW_STRIDE: usize = 8;
 
-/// The escalation model's input: per window, the topic features of its tokens plus one feature
-/// per lexicon hit inside it.
+/// The token ranges the escalation model reads: each sentence, long ones in overlapping parts.
+fn window_ranges(sentences: &[(usize, usize)]) -> impl Iterator<Item = (usize, usize)> + '_ {
+    sentences.iter().flat_map(|&(a, b)| {
+        let parts = if b - a <= MAX_WINDOW_WORDS { 1 } else { (b - a - WINDOW_WORDS).div_ceil(WINDOW_STRIDE) + 1 };
+        (0..parts).map(move |i| {
+            if parts == 1 {
+                (a, b)
+            } else {
+                let s = a + i * WINDOW_STRIDE;
+                (s, (s + WINDOW_WORDS).min(b))
+            }
+        })
+    })
+}
+
+/// Scores are divided by the square root of the feature count; a lexicon hit is one phrase
+/// whatever the window's length, so it is repeated to keep its weight.
+fn lexicon_repeat(window_features: usize) -> usize {
+    ((window_features as f32).sqrt() / 2.0).round().max(1.0) as usize
+}
+
+/// The escalation model's training input: per window, the topic features of its tokens plus
+/// the lexicon's hits inside it (the same windows and features that
+/// [`Understanding::understand`] reads from its per-token sums).
 pub(crate) fn escalation_windows(
     sentences: &[(usize, usize)],
     feats: &[u64],
     starts: &[u32],
     hits: &[lexicon::SignalHit],
-) -> (Vec<u64>, Vec<Window>) {
+) -> (Vec<u64>, Vec<(u32, u32)>) {
     let mut out = Vec::with_capacity(feats.len() + 64);
     let mut windows = Vec::new();
-    let mut push = |a: usize, b: usize, out: &mut Vec<u64>| {
-        let (Some(&fa), Some(&fb)) = (starts.get(a), starts.get(b)) else { return };
-        let first = out.len() as u32;
+    for (a, b) in window_ranges(sentences) {
+        let (Some(&fa), Some(&fb)) = (starts.get(a), starts.get(b)) else { continue };
         let words = feats.get(fa as usize..fb as usize).unwrap_or_default();
+        if words.is_empty() {
+            continue;
+        }
+        let first = out.len() as u32;
         out.extend_from_slice(words);
-        // Scores are divided by the square root of the feature count; a lexicon hit is one
-        // phrase whatever the window's length, so it is repeated to keep its weight.
-        let repeat = ((words.len() as f32).sqrt() / 2.0).round().max(1.0) as usize;
+        let repeat = lexicon_repeat(words.len());
         for h in hits.iter().filter(|h| h.tokens.0 < b && h.tokens.1 > a) {
             out.extend(std::iter::repeat_n(lexicon_feature(h.signal), repeat));
         }
-        if out.len() as u32 > first {
-            windows.push(Window { features: (first, out.len() as u32), tokens: (a, b) });
-        }
-    };
-    for &(a, b) in sentences {
-        if b - a <= MAX_WINDOW_WORDS {
-            push(a, b, &mut out);
-        } else {
-            let mut s = a;
-            loop {
-                let e = (s + WINDOW_WORDS).min(b);
-                push(s, e, &mut out);
-                if e == b {
-                    break;
-                }
-                s += WINDOW_STRIDE;
-            }
-        }
+        windows.push((first, out.len() as u32));
     }
     (out, windows)
 }
@@ -750,6 +810,7 @@ fn unreachable_model() -> Understanding {
         sentiments: Sentiment::ALL.to_vec(),
         languages: known_languages().collect(),
         escalation: EscalationLexicon::new(),
+        id: next_model_id(),
     }
 }
 

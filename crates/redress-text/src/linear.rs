@@ -33,6 +33,22 @@ impl LinearModel {
         self.labels.len()
     }
 
+    /// The weights of the bucket `feature` falls in, one per class.
+    #[inline]
+    pub fn row(&self, feature: u64) -> &[i8] {
+        let n = self.labels.len();
+        let row = ((feature & ((1u64 << self.bits) - 1)) as usize) * n;
+        self.weights.get(row..row + n).unwrap_or_default()
+    }
+
+    /// Logits from summed rows (`acc`, one per class) of `count` features: the same as
+    /// [`LinearModel::scores`] of those features.
+    pub fn logits(&self, acc: &[i32], count: usize, out: &mut Vec<f32>) {
+        let norm = feature_norm(count);
+        out.clear();
+        out.extend(self.bias.iter().zip(&self.scale).zip(acc).map(|((b, s), a)| b + s * *a as f32 * norm));
+    }
+
     /// Raw scores (logits) for a bag of hashed features.
     pub fn scores(&self, features: &[u64], out: &mut Vec<f32>) {
         let n = self.labels.len();
@@ -57,33 +73,6 @@ impl LinearModel {
         self.scores(features, &mut s);
         softmax(&mut s);
         s
-    }
-
-    /// Multi-label logits of a message read in windows: for each label, the highest logit of
-    /// any window (`windows` are ranges of `features`). A signal such as urgency sits in one
-    /// clause, so a long message must not dilute it, and the best window says where it is:
-    /// `best` gets the index of that window per label.
-    pub fn window_scores(&self, features: &[u64], windows: &[(u32, u32)], out: &mut Vec<f32>, best: &mut Vec<usize>) {
-        let n = self.labels.len();
-        out.clear();
-        out.resize(n, f32::NEG_INFINITY);
-        best.clear();
-        best.resize(n, 0);
-        let mut logits = Vec::with_capacity(n);
-        for (wi, &(a, b)) in windows.iter().enumerate() {
-            let Some(window) = features.get(a as usize..b as usize) else { continue };
-            self.scores(window, &mut logits);
-            for (c, l) in logits.iter().enumerate() {
-                if *l > out[c] {
-                    out[c] = *l;
-                    best[c] = wi;
-                }
-            }
-        }
-        if windows.is_empty() {
-            out.clear();
-            out.extend_from_slice(&self.bias);
-        }
     }
 
     /// Serialises the model.

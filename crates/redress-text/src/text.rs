@@ -310,6 +310,45 @@ pub fn sentences(text: &str, tokens: &[Token]) -> Vec<(usize, usize)> {
     out
 }
 
+/// Where [`topic_features_into`] puts features: a list (training, [`topic_features`]) or a
+/// scorer that sums each word's character n-grams once per distinct word (inference).
+pub trait FeatureSink {
+    /// Token `token` begins (called for every token, also those not read).
+    fn begin_token(&mut self, token: usize);
+    /// A feature of the current token's word (unigram, bigrams).
+    fn word_feature(&mut self, feature: u64);
+    /// The current token's character n-grams: those [`word_ngrams`] gives for `form`.
+    fn word_ngrams(&mut self, form: &str);
+    /// The tokens are done; only message features follow.
+    fn end_tokens(&mut self);
+    /// A feature of the message as a whole.
+    fn message_feature(&mut self, feature: u64);
+}
+
+/// Features into a list, with where each token's features start.
+struct ListSink<'a> {
+    out: &'a mut Vec<u64>,
+    starts: &'a mut Vec<u32>,
+}
+
+impl FeatureSink for ListSink<'_> {
+    fn begin_token(&mut self, _token: usize) {
+        self.starts.push(self.out.len() as u32);
+    }
+    fn word_feature(&mut self, feature: u64) {
+        self.out.push(feature);
+    }
+    fn word_ngrams(&mut self, form: &str) {
+        word_ngrams(form, self.out);
+    }
+    fn end_tokens(&mut self) {
+        self.starts.push(self.out.len() as u32);
+    }
+    fn message_feature(&mut self, feature: u64) {
+        self.out.push(feature);
+    }
+}
+
 /// Hashed features for the issue-kind, sentiment and escalation models: word unigrams and
 /// bigrams over folded words, bigrams of 5-letter stems, character 3–5-grams inside each word
 /// (with boundary marks), the words of the last two sentences of three or more words (where a
@@ -317,14 +356,18 @@ pub fn sentences(text: &str, tokens: &[Token]) -> Vec<(usize, usize)> {
 /// where its features start in `out` (so that a window of tokens is a range of features).
 pub fn topic_features(tokens: &[Token], sentences: &[(usize, usize)], out: &mut Vec<u64>, token_starts: &mut Vec<u32>) {
     token_starts.clear();
+    topic_features_into(tokens, sentences, &mut ListSink { out, starts: token_starts });
+}
+
+/// The features of [`topic_features`], into any sink.
+pub fn topic_features_into(tokens: &[Token], sentences: &[(usize, usize)], sink: &mut impl FeatureSink) {
     let mut prev: u64 = hash_parts(NS_WORD, &[b"<s>"]);
     let mut prev_stem: u64 = prev;
     let mut prev_was_stemmed = false;
-    let mut buf: Vec<u8> = Vec::with_capacity(64);
     let mut next = feature_tokens(tokens.len()).peekable();
     let mut used = 0usize;
     for (i, tok) in tokens.iter().enumerate() {
-        token_starts.push(out.len() as u32);
+        sink.begin_token(i);
         if next.peek() != Some(&i) {
             continue;
         }
@@ -332,31 +375,26 @@ pub fn topic_features(tokens: &[Token], sentences: &[(usize, usize)], out: &mut 
         used += 1;
         let w = word_form(tok);
         let wh = hash_parts(NS_WORD, &[w.as_bytes()]);
-        out.push(wh);
-        out.push(combine(NS_BIGRAM, prev, wh));
+        sink.word_feature(wh);
+        sink.word_feature(combine(NS_BIGRAM, prev, wh));
         let stem = stem_of(w);
         let stemmed = stem.len() < w.len();
         let sh = if stemmed { hash_parts(NS_STEM, &[stem.as_bytes()]) } else { wh };
         if stemmed || prev_was_stemmed {
-            out.push(combine(NS_STEM_BIGRAM, prev_stem, sh));
+            sink.word_feature(combine(NS_STEM_BIGRAM, prev_stem, sh));
         }
         prev = wh;
         prev_stem = sh;
         prev_was_stemmed = stemmed;
-        if tok.has_digit || w.len() > 40 {
-            continue;
+        if !tok.has_digit && w.len() <= 40 {
+            sink.word_ngrams(w);
         }
-        buf.clear();
-        buf.push(b' ');
-        buf.extend_from_slice(w.as_bytes());
-        buf.push(b' ');
-        char_ngrams(&buf, 3, 5, NS_CHAR, out);
     }
-    token_starts.push(out.len() as u32);
-    out.push(combine(NS_BIGRAM, prev, hash_parts(NS_WORD, &[b"</s>"])));
+    sink.end_tokens();
+    sink.message_feature(combine(NS_BIGRAM, prev, hash_parts(NS_WORD, &[b"</s>"])));
     for &(a, b) in sentences.iter().rev().filter(|(a, b)| b - a >= 3).take(2) {
         for tok in tokens.get(a..b).unwrap_or_default().iter().take(24) {
-            out.push(hash_parts(NS_LAST, &[word_form(tok).as_bytes()]));
+            sink.message_feature(hash_parts(NS_LAST, &[word_form(tok).as_bytes()]));
         }
     }
     // A length shape feature lets the model learn that one-word messages are rarely specific.
@@ -368,7 +406,20 @@ pub fn topic_features(tokens: &[Token], sentences: &[(usize, usize)], out: &mut 
         9..=20 => b"9-20",
         _ => b"21+",
     };
-    out.push(hash_parts(NS_BIAS_WORDS, &[len_bucket]));
+    sink.message_feature(hash_parts(NS_BIAS_WORDS, &[len_bucket]));
+}
+
+/// The character 3–5-grams of a folded word, with boundary marks.
+pub fn word_ngrams(form: &str, out: &mut Vec<u64>) {
+    let mut buf = [0u8; 48];
+    let n = form.len();
+    if n + 2 > buf.len() {
+        return;
+    }
+    buf[0] = b' ';
+    buf[1..=n].copy_from_slice(form.as_bytes());
+    buf[n + 1] = b' ';
+    char_ngrams(&buf[..n + 2], 3, 5, NS_CHAR, out);
 }
 
 /// Character n-grams of `bytes` (UTF-8), from `min` to `max` characters long. The n-grams that
@@ -410,15 +461,29 @@ pub fn extra_feature(name: &str) -> u64 {
 /// Hashed features for language identification: character 1–4-grams of lower-cased words
 /// with accents kept, plus whole short words, over the first words of the message.
 pub fn language_features(tokens: &[Token], out: &mut Vec<u64>) {
-    let mut buf: Vec<u8> = Vec::with_capacity(64);
-    for tok in tokens.iter().filter(|t| !t.has_digit && t.lower().len() <= 40).take(MAX_LANGUAGE_WORDS) {
-        out.push(hash_parts(NS_LANG_WORD, &[tok.lower().as_bytes()]));
-        buf.clear();
-        buf.push(b' ');
-        buf.extend_from_slice(tok.lower().as_bytes());
-        buf.push(b' ');
-        char_ngrams(&buf, 1, 4, NS_LANG_CHAR, out);
+    for w in language_words(tokens) {
+        language_word_features(w, out);
     }
+}
+
+/// The words the language model reads: the first [`MAX_LANGUAGE_WORDS`] without digits, as
+/// lower-cased words with accents kept.
+pub fn language_words(tokens: &[Token]) -> impl Iterator<Item = &str> {
+    tokens.iter().filter(|t| !t.has_digit && t.lower().len() <= 40).take(MAX_LANGUAGE_WORDS).map(Token::lower)
+}
+
+/// The language features of one word (see [`language_features`]).
+pub fn language_word_features(lower: &str, out: &mut Vec<u64>) {
+    out.push(hash_parts(NS_LANG_WORD, &[lower.as_bytes()]));
+    let mut buf = [0u8; 48];
+    let n = lower.len();
+    if n + 2 > buf.len() {
+        return;
+    }
+    buf[0] = b' ';
+    buf[1..=n].copy_from_slice(lower.as_bytes());
+    buf[n + 1] = b' ';
+    char_ngrams(&buf[..n + 2], 1, 4, NS_LANG_CHAR, out);
 }
 
 #[cfg(test)]

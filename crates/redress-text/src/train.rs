@@ -245,7 +245,7 @@ fn escalation_example(
         .iter()
         .filter_map(|s| EscalationSignal::ALL.iter().position(|x| x == s))
         .fold(0u32, |acc, i| acc | (1 << i));
-    WindowExample { features, windows: windows.iter().map(|w| w.features).collect(), targets, weight }
+    WindowExample { features, windows, targets, weight }
 }
 
 /// Trains from the given own examples (and public sets, when a directory is given).
