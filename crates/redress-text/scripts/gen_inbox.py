@@ -112,11 +112,15 @@ def generate_one(rng, L, B, kind):
 
 def main():
     rng = random.Random(SEED)
+    global MORE
+    MORE = load_file("inbox_more")
     rows = []
     for lang in LANGS:
         L = load_file(f"lang_{lang}")
         B = load_file(f"inbox_{lang}")
         assert set(B.KINDS) == set(L.KINDS), (lang, set(L.KINDS) ^ set(B.KINDS))
+        for kind, templates in MORE.KINDS[lang].items():
+            B.KINDS[kind] = B.KINDS[kind] + templates
         for kind in B.KINDS:
             seen = set()
             tries = 0

@@ -235,6 +235,10 @@ ESC = {
         "asap pls",
     ],
     "repeat_contact": [
+        "Asking for the second time now:",
+        "I've asked about this twice already,",
+        "Following up again on my earlier message,",
+        "Still waiting for an answer to my email from last week.",
         "This is the third time I'm contacting you about this.",
         "I already wrote twice last week.",
         "Nobody answers me, not by email, not by phone.",

@@ -214,6 +214,10 @@ ESC = {
         "Lo necesito ya, ahorita.",
     ],
     "repeat_contact": [
+        "Lo pregunto por segunda vez:",
+        "Ya lo he preguntado dos veces,",
+        "Vuelvo a preguntar por lo mismo,",
+        "Sigo esperando respuesta a mi correo de la semana pasada.",
         "Es la tercera vez que os escribo por esto.",
         "Ya les escribí dos veces la semana pasada.",
         "Nadie me contesta, ni por correo ni por teléfono.",

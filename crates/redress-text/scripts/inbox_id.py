@@ -210,6 +210,10 @@ ESC = {
         "tolong cepet ya kak butuh bgt",
     ],
     "repeat_contact": [
+        "Aku tanya untuk kedua kalinya:",
+        "Udah dua kali aku tanyain ini,",
+        "Aku nanya lagi soal yang sama,",
+        "Masih nunggu balasan email minggu lalu.",
         "Ini udah ketiga kalinya aku chat soal ini.",
         "Aku udah email dua kali minggu lalu.",
         "Gak ada yang jawab, baik email maupun telepon.",

@@ -204,6 +204,10 @@ ESC = {
         "Bardzo pilne, wydarzenie jest dziś wieczorem.",
     ],
     "repeat_contact": [
+        "Pytam po raz drugi:",
+        "Pytałam o to już dwa razy,",
+        "Ponownie pytam o to samo,",
+        "Dalej czekam na odpowiedź na maila z zeszłego tygodnia.",
         "Piszę w tej sprawie już trzeci raz.",
         "Pisałam już dwa razy w zeszłym tygodniu.",
         "Nikt mi nie odpowiada, ani mailowo, ani telefonicznie.",

@@ -210,6 +210,10 @@ ESC = {
         "Preciso disto com a máxima urgência.",
     ],
     "repeat_contact": [
+        "Pergunto pela segunda vez:",
+        "Já perguntei isso duas vezes,",
+        "Volto a perguntar a mesma coisa,",
+        "Continuo esperando resposta do meu e-mail da semana passada.",
         "É a terceira vez que escrevo sobre isso.",
         "Já mandei dois e-mails semana passada.",
         "Ninguém me responde, nem por e-mail nem por telefone.",

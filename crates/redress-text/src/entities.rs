@@ -590,6 +590,11 @@ fn money_of(t: &str, code: &str, multiplier: u64) -> Option<Money> {
 
 fn amount(text: &str, chunks: &[Chunk<'_>], i: usize) -> Option<Entity> {
     let ch = chunks[i];
+    // An amount's number is in this chunk, so it has a digit; most words have none, and the
+    // checks below allocate.
+    if !ch.text.bytes().any(|b| b.is_ascii_digit()) {
+        return None;
+    }
     let mut start = ch.start;
     let mut end = ch.end;
     let mut num = ch.text;
@@ -704,6 +709,10 @@ fn words_before(chunks: &[Chunk<'_>], i: usize) -> Vec<String> {
 fn code(chunks: &[Chunk<'_>], i: usize) -> Option<Entity> {
     let ch = chunks[i];
     let raw = ch.text;
+    // Every code below has a digit (most words have none, and the checks allocate).
+    if !raw.bytes().any(|b| b.is_ascii_digit()) {
+        return None;
+    }
     let hashed = raw.starts_with('#');
     let bare: String = raw.trim_start_matches('#').chars().filter(|c| *c != '-' && *c != '_').collect();
     if bare.is_empty() || !bare.chars().all(|c| c.is_ascii_alphanumeric()) {

@@ -426,7 +426,7 @@ impl Understanding {
         }
         let sentences = text::sentences(text, &tokens);
         let mut reading = score::read(&self.models(), &tokens, &sentences);
-        let escalation = self.escalations(text, &tokens, &sentences, Some(&reading), &hits, context);
+        let escalation = self.escalations(text, &tokens, &text::clauses(text, &tokens), Some(&reading), &hits, context);
         let mut probs = Vec::with_capacity(self.kinds.len());
         self.kind.logits(reading.kind.get(..self.kind.classes()).unwrap_or_default(), reading.count, &mut probs);
         linear::softmax(&mut probs);
@@ -492,7 +492,7 @@ impl Understanding {
         &self,
         text: &str,
         tokens: &[text::Token],
-        sentences: &[(usize, usize)],
+        clauses: &[(usize, usize)],
         reading: Option<&score::Reading>,
         hits: &[lexicon::SignalHit],
         context: &Context<'_>,
@@ -501,7 +501,7 @@ impl Understanding {
         let mut best: Vec<(f32, Option<(usize, usize)>)> = vec![(f32::NEG_INFINITY, None); n];
         let mut logits = Vec::with_capacity(n);
         if let Some(reading) = reading {
-            for (a, b) in window_ranges(sentences) {
+            for (a, b) in window_ranges(clauses) {
                 let mut acc = [0i32; score::MAX_SIGNALS];
                 let mut count = 0usize;
                 for (esc, c) in reading.tokens.get(a..b).unwrap_or_default() {
@@ -664,16 +664,16 @@ pub(crate) fn known_languages() -> impl Iterator<Item = &'static str> {
     LANGUAGES.iter().chain(OTHER_LANGUAGES.iter()).copied()
 }
 
-/// Longest sentence read as one escalation window; longer ones are read in overlapping
-/// windows of [`WINDOW_WORDS`], every [`WINDOW_STRIDE`] words (messages without punctuation
-/// are one long sentence).
+/// Longest clause read as one escalation window; longer ones are read in overlapping windows
+/// of [`WINDOW_WORDS`], every [`WINDOW_STRIDE`] words (messages without punctuation are one
+/// long clause).
 const MAX_WINDOW_WORDS: usize = 16;
 const WINDOW_WORDS: usize = 12;
 const WINDOW_STRIDE: usize = 8;
 
-/// The token ranges the escalation model reads: each sentence, long ones in overlapping parts.
-fn window_ranges(sentences: &[(usize, usize)]) -> impl Iterator<Item = (usize, usize)> + '_ {
-    sentences.iter().flat_map(|&(a, b)| {
+/// The token ranges the escalation model reads: each clause, long ones in overlapping parts.
+fn window_ranges(clauses: &[(usize, usize)]) -> impl Iterator<Item = (usize, usize)> + '_ {
+    clauses.iter().flat_map(|&(a, b)| {
         let parts = if b - a <= MAX_WINDOW_WORDS { 1 } else { (b - a - WINDOW_WORDS).div_ceil(WINDOW_STRIDE) + 1 };
         (0..parts).map(move |i| {
             if parts == 1 {
@@ -696,14 +696,14 @@ fn lexicon_repeat(window_features: usize) -> usize {
 /// the lexicon's hits inside it (the same windows and features that
 /// [`Understanding::understand`] reads from its per-token sums).
 pub(crate) fn escalation_windows(
-    sentences: &[(usize, usize)],
+    clauses: &[(usize, usize)],
     feats: &[u64],
     starts: &[u32],
     hits: &[lexicon::SignalHit],
 ) -> (Vec<u64>, Vec<(u32, u32)>) {
     let mut out = Vec::with_capacity(feats.len() + 64);
     let mut windows = Vec::new();
-    for (a, b) in window_ranges(sentences) {
+    for (a, b) in window_ranges(clauses) {
         let (Some(&fa), Some(&fb)) = (starts.get(a), starts.get(b)) else { continue };
         let words = feats.get(fa as usize..fb as usize).unwrap_or_default();
         if words.is_empty() {

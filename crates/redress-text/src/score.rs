@@ -1,7 +1,8 @@
-//! Reading a message with all models in one pass over its words. Most features are the
-//! character n-grams of words, and words repeat from message to message, so each distinct
-//! word's n-grams are hashed and looked up once per thread and kept as sums per model: a
-//! common word then costs one hash-map probe instead of a dozen hashes and weight lookups.
+//! Reading a message with all models in one pass over its words. Most features are a word's
+//! own (its unigram and character n-grams), and words repeat from message to message, so each
+//! distinct word's features are hashed and looked up once per thread and kept as sums per
+//! model: a common word then costs one hash-map probe instead of a dozen hashes and weight
+//! lookups. Only its bigrams are looked up each time.
 //! The feature lists of [`crate::text`] stay the definition (training reads them); sums of
 //! integer weights are exact in any order, so both paths score alike (tested below).
 
@@ -197,7 +198,7 @@ impl FeatureSink for Sink<'_, '_> {
         }
     }
 
-    fn word_ngrams(&mut self, form: &str) {
+    fn word_features(&mut self, form: &str) {
         let (k, s, e) = (self.models.kind.classes(), self.models.sentiment.classes(), self.models.escalation.classes());
         let models = self.models;
         let mut acc = [0i32; MAX_CLASSES + MAX_SIGNALS];
@@ -206,7 +207,7 @@ impl FeatureSink for Sink<'_, '_> {
             form,
             k + s + e,
             scratch,
-            text::word_ngrams,
+            text::word_features,
             |feats, acc| {
                 for &f in feats {
                     add_row(models.kind, f, &mut acc[..k]);

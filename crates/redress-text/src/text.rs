@@ -295,11 +295,21 @@ pub fn feature_tokens(n: usize) -> impl Iterator<Item = usize> {
 /// Token ranges `(first, end)` of the sentences of a message: split at `.`, `!`, `?`, `;` and
 /// line breaks between words.
 pub fn sentences(text: &str, tokens: &[Token]) -> Vec<(usize, usize)> {
+    split_at(text, tokens, b".!?;\n")
+}
+
+/// Token ranges of the clauses of a message: sentences, also split at `,` and `:` (where
+/// "I already asked twice, where is my parcel?" turns from one matter to the next).
+pub fn clauses(text: &str, tokens: &[Token]) -> Vec<(usize, usize)> {
+    split_at(text, tokens, b".!?;\n,:")
+}
+
+fn split_at(text: &str, tokens: &[Token], marks: &[u8]) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut first = 0;
     for i in 1..tokens.len() {
         let gap = text.get(tokens[i - 1].end..tokens[i].start).unwrap_or_default();
-        if gap.bytes().any(|b| matches!(b, b'.' | b'!' | b'?' | b';' | b'\n')) {
+        if gap.bytes().any(|b| marks.contains(&b)) {
             out.push((first, i));
             first = i;
         }
@@ -315,10 +325,11 @@ pub fn sentences(text: &str, tokens: &[Token]) -> Vec<(usize, usize)> {
 pub trait FeatureSink {
     /// Token `token` begins (called for every token, also those not read).
     fn begin_token(&mut self, token: usize);
-    /// A feature of the current token's word (unigram, bigrams).
+    /// A feature of the current token (its bigrams; the unigram of a number).
     fn word_feature(&mut self, feature: u64);
-    /// The current token's character n-grams: those [`word_ngrams`] gives for `form`.
-    fn word_ngrams(&mut self, form: &str);
+    /// The current token's features that depend on its word alone: those [`word_features`]
+    /// gives for `form` (a sink may compute them once per distinct word).
+    fn word_features(&mut self, form: &str);
     /// The tokens are done; only message features follow.
     fn end_tokens(&mut self);
     /// A feature of the message as a whole.
@@ -338,8 +349,8 @@ impl FeatureSink for ListSink<'_> {
     fn word_feature(&mut self, feature: u64) {
         self.out.push(feature);
     }
-    fn word_ngrams(&mut self, form: &str) {
-        word_ngrams(form, self.out);
+    fn word_features(&mut self, form: &str) {
+        word_features(form, self.out);
     }
     fn end_tokens(&mut self) {
         self.starts.push(self.out.len() as u32);
@@ -375,7 +386,11 @@ pub fn topic_features_into(tokens: &[Token], sentences: &[(usize, usize)], sink:
         used += 1;
         let w = word_form(tok);
         let wh = hash_parts(NS_WORD, &[w.as_bytes()]);
-        sink.word_feature(wh);
+        if !tok.has_digit && w.len() <= 40 {
+            sink.word_features(w);
+        } else {
+            sink.word_feature(wh);
+        }
         sink.word_feature(combine(NS_BIGRAM, prev, wh));
         let stem = stem_of(w);
         let stemmed = stem.len() < w.len();
@@ -386,9 +401,6 @@ pub fn topic_features_into(tokens: &[Token], sentences: &[(usize, usize)], sink:
         prev = wh;
         prev_stem = sh;
         prev_was_stemmed = stemmed;
-        if !tok.has_digit && w.len() <= 40 {
-            sink.word_ngrams(w);
-        }
     }
     sink.end_tokens();
     sink.message_feature(combine(NS_BIGRAM, prev, hash_parts(NS_WORD, &[b"</s>"])));
@@ -409,8 +421,10 @@ pub fn topic_features_into(tokens: &[Token], sentences: &[(usize, usize)], sink:
     sink.message_feature(hash_parts(NS_BIAS_WORDS, &[len_bucket]));
 }
 
-/// The character 3–5-grams of a folded word, with boundary marks.
-pub fn word_ngrams(form: &str, out: &mut Vec<u64>) {
+/// The features of a folded word (no digits, at most 40 bytes) that depend on it alone: its
+/// unigram and its character 3–5-grams, with boundary marks.
+pub fn word_features(form: &str, out: &mut Vec<u64>) {
+    out.push(hash_parts(NS_WORD, &[form.as_bytes()]));
     let mut buf = [0u8; 48];
     let n = form.len();
     if n + 2 > buf.len() {

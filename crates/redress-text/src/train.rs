@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::data::{self, OwnExample};
 use crate::lexicon::EscalationLexicon;
 use crate::linear::{Example, LinearModel, LinearSettings, SplitMix, WindowExample, train_linear};
-use crate::text::{language_features, sentences, tokenize, topic_features};
+use crate::text::{clauses, language_features, sentences, tokenize, topic_features};
 use crate::{TextError, Understanding, escalation_windows, known_languages, sentiment_features};
 use redress_domain::EscalationSignal;
 
@@ -240,7 +240,7 @@ fn escalation_example(
     let mut starts = Vec::new();
     topic_features(&tokens, &sents, &mut feats, &mut starts);
     let hits = lexicon.find(text, &tokens, Some(lang));
-    let (features, windows) = escalation_windows(&sents, &feats, &starts, &hits);
+    let (features, windows) = escalation_windows(&clauses(text, &tokens), &feats, &starts, &hits);
     let targets = signals
         .iter()
         .filter_map(|s| EscalationSignal::ALL.iter().position(|x| x == s))
