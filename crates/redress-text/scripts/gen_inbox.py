@@ -74,7 +74,8 @@ def generate_one(rng, L, B, kind):
     if rng.random() < 0.1:
         (before if rng.random() < 0.5 else after).append(rng.choice(B.SIDE))
     escalation = []
-    if rng.random() < ESCALATION_RATE:
+    # Escalation comes with a problem: on `other` it would teach that threats mean `other`.
+    if kind != "other" and rng.random() < ESCALATION_RATE:
         signals = [pick_signal(rng)]
         if rng.random() < 0.12:
             signals.append(pick_signal(rng))

@@ -141,12 +141,17 @@ def generate_one(rng, L, kind):
     if kind in COMPLAINTS and rng.random() < 0.4:
         parts.append(fill(rng, L, rng.choice(L.REQUESTS)))
     escalation = []
+    # A threat or a reminder comes with a problem; on `other` (thanks, questions) it would teach
+    # the model that such sentences mean `other`. The sentence is still drawn, so that the
+    # random sequence (and every other example) stays the same.
     if rng.random() < 0.22:
         signal = rng.choice(list(L.ESCALATION))
-        parts.append(fill(rng, L, rng.choice(L.ESCALATION[signal])))
-        escalation.append(signal)
-        if signal in ("chargeback", "legal", "public_review", "repeat_contact"):
-            sentiment = "negative"
+        sentence = fill(rng, L, rng.choice(L.ESCALATION[signal]))
+        if kind != "other":
+            parts.append(sentence)
+            escalation.append(signal)
+            if signal in ("chargeback", "legal", "public_review", "repeat_contact"):
+                sentiment = "negative"
     if rng.random() < 0.15 and sentiment != "positive":
         parts.append(rng.choice(L.ANGRY))
         sentiment = "negative"

@@ -349,6 +349,13 @@ const MONTHS: &[(&str, u32)] = &[
     ("des", 12),
 ];
 
+/// [`SIZE_WORDS`] and [`LETTER_SIZES`], looked up by hash (they are checked for every word).
+fn word_lists() -> &'static (WordPatterns<()>, WordPatterns<()>) {
+    static LISTS: std::sync::OnceLock<(WordPatterns<()>, WordPatterns<()>)> = std::sync::OnceLock::new();
+    let compile = |list: &[&'static str]| WordPatterns::new(list.iter().map(|w| (*w, ())));
+    LISTS.get_or_init(|| (compile(SIZE_WORDS), compile(LETTER_SIZES)))
+}
+
 fn month_of(word: &str) -> Option<u32> {
     static MAP: std::sync::OnceLock<WordPatterns<u32>> = std::sync::OnceLock::new();
     MAP.get_or_init(|| WordPatterns::new(MONTHS.iter().copied())).get(word)
@@ -801,14 +808,14 @@ fn words(text: &str, tokens: &[Token], found: &mut Vec<Entity>) {
             continue;
         }
         // Sizes: after a size word, a letter size or a number; on their own, unambiguous letters.
-        if SIZE_WORDS.contains(&w)
+        if word_lists().0.get(w).is_some()
             && let Some(n) = tokens.get(i + 1)
             && !overlaps(found, n.start, n.end)
         {
             let v = n.folded.as_str();
             let numeric = v.parse::<u32>().is_ok_and(|x| (1..=60).contains(&x));
             let half = text[n.end..].starts_with(['.', ',']) && text.as_bytes().get(n.end + 1) == Some(&b'5');
-            if LETTER_SIZES.contains(&v) || numeric {
+            if word_lists().1.get(v).is_some() || numeric {
                 let (end, value) =
                     if numeric && half { (n.end + 2, format!("{v}.5")) } else { (n.end, v.to_ascii_uppercase()) };
                 found.push(Entity {

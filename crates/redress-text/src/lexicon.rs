@@ -974,7 +974,7 @@ const POSITIVE: &[&str] = &[
     "fast",
     // es
     "gracias",
-    "genial",
+    "genial*",
     "excelente",
     "perfect*",
     "encant*",
@@ -1012,6 +1012,7 @@ const POSITIVE: &[&str] = &[
     // pl
     "dzieki",
     "dziekuje",
+    "podziek*",
     "dziekujemy",
     "super",
     "swietn*",
@@ -1086,7 +1087,7 @@ impl WordPattern {
 #[derive(Debug, Clone)]
 struct Phrase {
     signal: EscalationSignal,
-    lang: &'static str,
+    lang: [u8; 2],
     words: Vec<WordPattern>,
 }
 
@@ -1127,6 +1128,7 @@ impl EscalationLexicon {
         let mut phrases = Vec::new();
         for (signal, lang, list) in ESCALATION {
             for p in *list {
+                let lang = first_two(lang).unwrap_or(*b"en");
                 phrases.push(Phrase { signal: *signal, lang, words: p.split(' ').map(WordPattern::parse).collect() });
             }
         }
@@ -1156,9 +1158,10 @@ impl EscalationLexicon {
             let prefixed = first_two(word).and_then(|k| self.by_prefix_start.get(&k)).map(Vec::as_slice).unwrap_or(&[]);
             for &pi in exact.iter().chain(prefixed).chain(&self.other_first) {
                 let phrase = &self.phrases[pi];
+                // Language tags are two letters: compared as bytes, not as strings.
                 if let Some(l) = lang
-                    && phrase.lang != l
-                    && phrase.lang != "en"
+                    && phrase.lang != l.as_bytes()
+                    && phrase.lang != *b"en"
                 {
                     continue;
                 }
@@ -1194,22 +1197,22 @@ pub struct Cues {
 
 type CueList = WordPatterns<()>;
 
-fn cue_lists() -> &'static (CueList, CueList) {
-    static LISTS: std::sync::OnceLock<(CueList, CueList)> = std::sync::OnceLock::new();
+fn cue_lists() -> &'static (CueList, CueList, CueList) {
+    static LISTS: std::sync::OnceLock<(CueList, CueList, CueList)> = std::sync::OnceLock::new();
     let compile = |list: &[&'static str]| WordPatterns::new(list.iter().map(|w| (*w, ())));
-    LISTS.get_or_init(|| (compile(NEGATIVE), compile(POSITIVE)))
+    LISTS.get_or_init(|| (compile(NEGATIVE), compile(POSITIVE), compile(NEGATORS)))
 }
 
 /// Counts sentiment cue words, flipping a cue right after a negator.
 pub fn sentiment_cues(original: &str, tokens: &[Token]) -> Cues {
     let mut cues = Cues::default();
     let mut negated = false;
-    let (negative, positive) = cue_lists();
+    let (negative, positive, negators) = cue_lists();
     for tok in tokens.iter().take(400) {
         let w = tok.folded.as_str();
         let neg = negative.get(w).is_some();
         let pos = positive.get(w).is_some();
-        if NEGATORS.contains(&w) {
+        if negators.get(w).is_some() {
             negated = true;
             continue;
         }

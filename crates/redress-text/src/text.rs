@@ -191,6 +191,17 @@ pub fn script_stats(text: &str) -> ScriptStats {
     let mut s = ScriptStats::default();
     for c in text.chars() {
         s.chars += 1;
+        // Most characters are ASCII; the Unicode tables are only for the rest.
+        if c.is_ascii() {
+            if c.is_ascii_alphabetic() {
+                s.latin += 1;
+            } else if c.is_ascii_digit() {
+                s.digits += 1;
+            } else if c.is_ascii_control() && !c.is_ascii_whitespace() {
+                s.junk += 1;
+            }
+            continue;
+        }
         if c.is_alphabetic() {
             if (c as u32) < 0x250 || (0x1E00..0x1F00).contains(&(c as u32)) {
                 s.latin += 1;

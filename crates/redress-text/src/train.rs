@@ -72,7 +72,7 @@ impl Default for TrainOptions {
             public_other_weight: 0.2,
             weak_weight: 0.5,
             handwritten_repeat: 3,
-            xed_weight: 0.3,
+            xed_weight: 0.1,
             kind_bits: 17,
             learning_rate: 0.5,
             l2: 0.0,
@@ -214,7 +214,8 @@ fn sentiment_feats(text: &str) -> Vec<u64> {
     let tokens = tokenize(text);
     let mut f = Vec::new();
     topic_features(&tokens, &sentences(text, &tokens), &mut f, &mut Vec::new());
-    sentiment_features(text, &tokens, &mut f);
+    let topic_count = f.len();
+    sentiment_features(text, &tokens, topic_count, &mut f);
     f
 }
 
