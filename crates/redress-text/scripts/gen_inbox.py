@@ -60,6 +60,18 @@ def pick_signal(rng):
     return "urgent"
 
 
+def composed(rng, lang, signal):
+    """An urgency or repeated-contact sentence put together from its parts (inbox_more.py)."""
+    if signal == "urgent":
+        need, when = rng.choice(MORE.URGENT_NEED[lang]), rng.choice(MORE.URGENT_WHEN[lang])
+        text = f"{need} {when}" if rng.random() < 0.7 else f"{when[0].upper()}{when[1:]} {need}"
+        return text[0].upper() + text[1:] + rng.choice([".", "!", "!!", ""])
+    count = rng.choice(MORE.REPEAT_COUNT[lang])
+    if count.endswith(".") and rng.random() < 0.5:
+        return count
+    return count.rstrip(".,") + " " + rng.choice(MORE.REPEAT_SILENCE[lang])
+
+
 def generate_one(rng, L, B, kind):
     sentiment, raw = sentiment_of(rng.choice(B.KINDS[kind]))
     body = fill(rng, L, raw)
@@ -81,7 +93,10 @@ def generate_one(rng, L, B, kind):
             signals.append(pick_signal(rng))
         for s in dict.fromkeys(signals):
             bank = B.ESC[s] if rng.random() < 0.8 else L.ESCALATION[s]
-            (before if rng.random() < 0.3 else after).append(fill(rng, L, rng.choice(bank)))
+            sentence = fill(rng, L, rng.choice(bank))
+            if s in ("urgent", "repeat_contact") and rng.random() < 0.5:
+                sentence = composed(rng, L.LANG, s)
+            (before if rng.random() < 0.3 else after).append(sentence)
             escalation.append(s)
             # Threats and having to write again are negative; urgency alone need not be.
             if s in ("chargeback", "legal", "public_review", "repeat_contact"):

@@ -344,3 +344,60 @@ KINDS = {
         ],
     },
 }
+
+# Escalation phrased by parts, composed by gen_inbox.py: a need and a deadline make urgency
+# ("I need the right one" + "before Saturday"), a count or an earlier try and a silence make
+# repeated contact ("this is my third email" / "I told you last week" + "nobody has replied").
+URGENT_NEED = {
+    "en": ["I need it", "I need the right one", "it has to arrive", "please sort it out", "I need an answer",
+           "please fix this", "it must be here", "I really need this done", "please send it"],
+    "es": ["lo necesito", "necesito el correcto", "tiene que llegar", "resuélvanlo por favor", "necesito una respuesta",
+           "arreglenlo porfa", "tiene que estar aquí", "necesito que se solucione", "mándenlo"],
+    "pt": ["preciso dele", "preciso do certo", "tem que chegar", "resolvam por favor", "preciso de uma resposta",
+           "arrumem isso pfv", "tem que estar aqui", "preciso que resolvam", "mandem"],
+    "pl": ["potrzebuję tego", "potrzebuję właściwego", "musi dojść", "załatwcie to proszę", "potrzebuję odpowiedzi",
+           "naprawcie to", "musi tu być", "muszę mieć to załatwione", "wyślijcie"],
+    "id": ["aku butuh", "aku butuh yang bener", "harus sampai", "tolong diberesin", "butuh jawaban",
+           "tolong dibenerin", "harus udah ada", "harus beres", "tolong dikirim"],
+}
+URGENT_WHEN = {
+    "en": ["today", "by tomorrow", "before Saturday", "before the weekend", "by Friday", "tonight", "this morning",
+           "before my flight on Monday", "before the wedding on Saturday", "before my guests arrive", "right now"],
+    "es": ["hoy", "para mañana", "antes del sábado", "antes del finde", "para el viernes", "esta noche", "ya",
+           "antes de mi vuelo del lunes", "antes de la boda del sábado", "antes de que lleguen mis invitados", "ahorita"],
+    "pt": ["hoje", "até amanhã", "antes de sábado", "antes do fim de semana", "até sexta", "hoje à noite", "já",
+           "antes do meu voo na segunda", "antes do casamento no sábado", "antes das visitas chegarem", "ainda hoje"],
+    "pl": ["dzisiaj", "na jutro", "przed sobotą", "przed weekendem", "do piątku", "dziś wieczorem", "natychmiast",
+           "przed moim lotem w poniedziałek", "przed weselem w sobotę", "zanim przyjdą goście", "jeszcze dziś"],
+    "id": ["hari ini", "besok", "sebelum Sabtu", "sebelum weekend", "paling lambat Jumat", "nanti malam", "sekarang",
+           "sebelum aku terbang Senin", "sebelum nikahan hari Sabtu", "sebelum tamu datang", "hari ini juga"],
+}
+REPEAT_COUNT = {
+    "en": ["This is my third email about this.", "Second message about the same problem.", "I've written four times now.",
+           "I called twice already.", "I told you last week", "I reported this on Monday", "As I wrote before,",
+           "I've been in touch three times"],
+    "es": ["Es mi tercer correo sobre esto.", "Segundo mensaje por el mismo problema.", "Ya he escrito cuatro veces.",
+           "Ya llamé dos veces.", "Os lo dije la semana pasada", "Lo reporté el lunes", "Como ya escribí antes,",
+           "Les he contactado tres veces"],
+    "pt": ["É o meu terceiro e-mail sobre isso.", "Segunda mensagem sobre o mesmo problema.", "Já escrevi quatro vezes.",
+           "Já liguei duas vezes.", "Avisei vocês semana passada", "Reportei isso na segunda", "Como já escrevi antes,",
+           "Já entrei em contato três vezes"],
+    "pl": ["To mój trzeci mail w tej sprawie.", "Druga wiadomość o tym samym.", "Pisałam już cztery razy.",
+           "Dzwoniłem już dwa razy.", "Mówiłam wam w zeszłym tygodniu", "Zgłaszałem to w poniedziałek",
+           "Jak już pisałam wcześniej,", "Kontaktowałem się już trzy razy"],
+    "id": ["Ini email ketigaku soal ini.", "Pesan kedua soal masalah yang sama.", "Udah empat kali aku tulis.",
+           "Udah dua kali telepon.", "Minggu lalu udah aku bilang", "Udah aku laporin hari Senin",
+           "Seperti yang udah aku tulis sebelumnya,", "Udah tiga kali aku hubungi"],
+}
+REPEAT_SILENCE = {
+    "en": ["and nobody has replied.", "and I still haven't heard back.", "and nobody answers.", "and still nothing.",
+           "and all I get is an automatic reply."],
+    "es": ["y nadie ha respondido.", "y sigo sin respuesta.", "y nadie contesta.", "y nada.",
+           "y solo recibo respuestas automáticas."],
+    "pt": ["e ninguém respondeu.", "e continuo sem resposta.", "e ninguém responde.", "e nada.",
+           "e só recebo resposta automática."],
+    "pl": ["i nikt nie odpisał.", "i dalej brak odpowiedzi.", "i nikt nie odpowiada.", "i nic.",
+           "i dostaję tylko automatyczne odpowiedzi."],
+    "id": ["dan gak ada yang bales.", "dan masih belum ada jawaban.", "dan gak ada yang jawab.", "dan tetap gak ada kabar.",
+           "dan cuma dapat balasan otomatis."],
+}

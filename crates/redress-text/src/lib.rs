@@ -118,8 +118,10 @@ pub const LANGUAGES: [&str; 5] = ["en", "es", "pt", "pl", "id"];
 /// is reported with its tag, `supported: false`, and marked for triage.
 pub const OTHER_LANGUAGES: [&str; 5] = ["de", "fr", "it", "nl", "tr"];
 
-/// Under this probability, an escalation signal read from the phrasing is not raised.
-pub const ESCALATION_THRESHOLD: f32 = 0.5;
+/// Over this probability, an escalation signal read from the phrasing is raised. Under 0.5
+/// because a missed signal (an angry customer waiting) costs more than a false alarm; chosen
+/// on the dev sets for false alarms under 2 %.
+pub const ESCALATION_THRESHOLD: f32 = 0.35;
 
 /// The model shipped with the crate.
 static SHIPPED_MODEL: &[u8] = include_bytes!("../model/redress-text.bin");

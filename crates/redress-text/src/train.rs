@@ -58,6 +58,9 @@ pub struct TrainOptions {
     /// Weight of a message with a signal in the escalation model (signals are rarer than
     /// their absence, and a missed one costs more than a false alarm).
     pub escalation_positive_weight: f32,
+    /// Weight of a message in a language Redress does not serve, in the language model (there
+    /// are far fewer of them than of the five, which would otherwise win every doubt).
+    pub other_language_weight: f32,
     /// Most weight a rare tone gets in the sentiment model (own examples are weighed by the
     /// inverse of their tone's share, up to this).
     pub max_tone_weight: f32,
@@ -85,6 +88,7 @@ impl Default for TrainOptions {
             escalation_learning_rate: 0.5,
             escalation_positive_weight: 4.0,
             max_tone_weight: 4.0,
+            other_language_weight: 3.0,
         }
     }
 }
@@ -312,7 +316,8 @@ pub(crate) fn train_from(
     }
     for ex in &data.other_languages {
         if let Some(l) = lang_index(&ex.lang) {
-            lang_ex.push(Example { features: lang_feats(&ex.text), label: l, weight: 1.0, own: false });
+            let weight = options.other_language_weight;
+            lang_ex.push(Example { features: lang_feats(&ex.text), label: l, weight, own: false });
             *language_examples.entry(ex.lang.clone()).or_default() += 1;
         }
     }
