@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Converts the hand-written sources scripts/heldout_*.txt, scripts/handwritten_*.txt and
-scripts/fresh_*.txt to data/heldout.jsonl, data/handwritten.jsonl and data/fresh.jsonl, and
-scripts/otherlang_fresh.txt (lines lang|text) to data/fresh_other_languages.jsonl.
+scripts/fresh_*.txt, scripts/fresh2_*.txt to data/heldout.jsonl, data/handwritten.jsonl,
+data/fresh.jsonl and data/fresh2.jsonl, and scripts/otherlang_fresh*.txt (lines lang|text) to
+data/fresh_other_languages.jsonl and data/fresh2_other_languages.jsonl.
 
 Line format: lang|kind|sentiment (- 0 +)|escalation signals, comma separated|text
 Lines starting with # are comments. Run from anywhere; output is deterministic.
@@ -58,3 +59,5 @@ convert("heldout", "heldout.jsonl")
 convert("handwritten", "handwritten.jsonl")
 convert("fresh", "fresh.jsonl")
 convert_other("otherlang_fresh.txt", "fresh_other_languages.jsonl")
+convert("fresh2", "fresh2.jsonl")
+convert_other("otherlang_fresh2.txt", "fresh2_other_languages.jsonl")
