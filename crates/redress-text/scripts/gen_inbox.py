@@ -62,6 +62,11 @@ def pick_signal(rng):
 
 def composed(rng, lang, signal):
     """An urgency or repeated-contact sentence put together from its parts (inbox_more.py)."""
+    if signal == "urgent" and rng.random() < 0.4:
+        event = rng.choice(MORE.URGENT_EVENT[lang])
+        return f"{event[0].upper()}{event[1:]}, {rng.choice(MORE.URGENT_BY_THEN[lang])}"
+    if signal == "repeat_contact" and rng.random() < 0.4:
+        return rng.choice(MORE.REPEAT_MORE[lang])
     if signal == "urgent":
         need, when = rng.choice(MORE.URGENT_NEED[lang]), rng.choice(MORE.URGENT_WHEN[lang])
         text = f"{need} {when}" if rng.random() < 0.7 else f"{when[0].upper()}{when[1:]} {need}"
@@ -104,7 +109,8 @@ def generate_one(rng, L, B, kind):
             elif sentiment == "positive":
                 sentiment = "neutral"
     if rng.random() < 0.2:
-        (before if rng.random() < 0.5 else after).append(fill(rng, L, rng.choice(B.CALM)))
+        calm = B.CALM if rng.random() < 0.7 else MORE.CALM_MORE[L.LANG]
+        (before if rng.random() < 0.5 else after).append(fill(rng, L, rng.choice(calm)))
     if sentiment != "positive" and rng.random() < 0.08:
         after.append(rng.choice(B.SARCASM))
         sentiment = "negative"

@@ -401,3 +401,58 @@ REPEAT_SILENCE = {
     "id": ["dan gak ada yang bales.", "dan masih belum ada jawaban.", "dan gak ada yang jawab.", "dan tetap gak ada kabar.",
            "dan cuma dapat balasan otomatis."],
 }
+
+# An imminent event, then a request to meet it ("the party is tomorrow" + "can you get it to me
+# by then?"): urgency said without any urgency word.
+URGENT_EVENT = {
+    "en": ["the party is tomorrow afternoon", "we're leaving for camp on Friday", "the sale ends at midnight",
+           "my flight is at 6am on Monday", "the wedding is this Saturday", "my exam is first thing tomorrow",
+           "the courier collects tonight", "it's dispatched tonight"],
+    "es": ["la fiesta es mañana por la tarde", "nos vamos de campamento el viernes", "la oferta acaba a medianoche",
+           "mi vuelo sale el lunes a las 6", "la boda es este sábado", "mi examen es mañana a primera hora",
+           "el mensajero recoge esta noche", "sale esta noche"],
+    "pt": ["a festa é amanhã à tarde", "a gente viaja pro acampamento na sexta", "a promoção acaba à meia-noite",
+           "meu voo é segunda às 6", "o casamento é este sábado", "minha prova é amanhã cedo",
+           "a transportadora recolhe hoje à noite", "sai hoje à noite"],
+    "pl": ["impreza jest jutro po południu", "w piątek jedziemy na obóz", "promocja kończy się o północy",
+           "mam lot w poniedziałek o 6", "ślub jest w tę sobotę", "egzamin mam jutro z samego rana",
+           "kurier odbiera dziś wieczorem", "wysyłka jest dziś wieczorem"],
+    "id": ["acaranya besok sore", "Jumat kami berangkat kemah", "promonya habis tengah malam",
+           "pesawatku Senin jam 6 pagi", "nikahannya Sabtu ini", "ujianku besok pagi-pagi",
+           "kurirnya ambil nanti malam", "dikirimnya nanti malam"],
+}
+URGENT_BY_THEN = {
+    "en": ["can you get it to me by then?", "can you send it before that?", "please fix it before then!",
+           "can you sort it before that?"],
+    "es": ["¿me lo pueden hacer llegar antes?", "¿lo pueden enviar antes?", "¡arréglenlo antes!",
+           "¿lo pueden resolver antes?"],
+    "pt": ["conseguem mandar antes?", "dá pra enviar antes disso?", "resolvam antes disso!", "conseguem resolver antes?"],
+    "pl": ["wyślecie przed tym?", "zdążycie to wysłać wcześniej?", "naprawcie to przed tym!", "załatwicie to wcześniej?"],
+    "id": ["bisa dikirim sebelum itu?", "bisa sampai sebelum itu?", "tolong beresin sebelum itu!", "bisa diurus sebelum itu?"],
+}
+# More ways to say "not the first time".
+REPEAT_MORE = {
+    "en": ["Fourth message now.", "I asked on Monday and nobody confirmed anything.",
+           "I've called three times and each time I'm promised an email that never comes.",
+           "I've chased this twice by phone.", "Writing again since my last two emails were ignored."],
+    "es": ["Cuarto mensaje ya.", "Lo pedí el lunes y nadie me ha confirmado nada.",
+           "He llamado tres veces y siempre me prometen un correo que nunca llega.",
+           "Ya reclamé esto dos veces por teléfono.", "Escribo otra vez porque ignoraron mis dos últimos correos."],
+    "pt": ["Quarta mensagem já.", "Pedi na segunda e ninguém confirmou nada.",
+           "Liguei três vezes e sempre prometem um e-mail que nunca chega.",
+           "Já cobrei isso duas vezes por telefone.", "Escrevo de novo porque ignoraram meus dois últimos e-mails."],
+    "pl": ["To już czwarta wiadomość.", "Prosiłam w poniedziałek i nikt nic nie potwierdził.",
+           "Dzwoniłem trzy razy i za każdym razem obiecują maila, który nie przychodzi.",
+           "Dwa razy już się o to upominałam telefonicznie.", "Piszę znowu, bo moje dwa ostatnie maile zignorowano."],
+    "id": ["Udah pesan keempat nih.", "Hari Senin udah minta dan gak ada yang konfirmasi.",
+           "Udah tiga kali telepon dan selalu dijanjiin email yang gak pernah datang.",
+           "Udah dua kali aku tagih lewat telepon.", "Aku tulis lagi karena dua email terakhirku dicuekin."],
+}
+# Urgency denied: calm, however the word is there.
+CALM_MORE = {
+    "en": ["No stress, it's not urgent.", "Not urgent at all, just curious.", "It's not for today, take your time."],
+    "es": ["Sin prisa, no es urgente.", "Nada urgente, solo curiosidad.", "No es para hoy, tranquilos."],
+    "pt": ["Sem pressa, não é urgente.", "Nada urgente, só curiosidade.", "Não é pra hoje, com calma."],
+    "pl": ["Bez pośpiechu, to nic pilnego.", "Nic pilnego, tylko pytam.", "To nie na dzisiaj, spokojnie."],
+    "id": ["Santai aja, gak urgent.", "Gak buru-buru kok, cuma nanya.", "Bukan buat hari ini, pelan-pelan aja."],
+}

@@ -170,10 +170,15 @@ pub struct XedReport {
 /// Everything [`evaluate`] measured.
 #[derive(Debug, Clone, Serialize)]
 pub struct EvalReport {
-    /// The report set written after the second pass's model was frozen (`fresh.jsonl`).
+    /// The report set, written after the shipped model was frozen (`fresh2.jsonl`).
     pub fresh: OwnReport,
     /// The messages in other languages written with it.
     pub fresh_other_languages: OtherLanguagesReport,
+    /// The set written after the first freeze of the second pass (`fresh.jsonl`), a dev set
+    /// since its figures were taken.
+    pub first_fresh: OwnReport,
+    /// The messages in other languages written with it.
+    pub first_fresh_other_languages: OtherLanguagesReport,
     /// The first pass's held-out set (`heldout.jsonl`), the dev set since the second pass.
     pub own: OwnReport,
     /// Public intent sets, each separately.
@@ -193,8 +198,13 @@ pub struct EvalReport {
 /// [`EvalReport::skipped`], not an error.
 pub fn evaluate(shared_data_dir: &Path, model: &Understanding) -> Result<EvalReport, TextError> {
     let own = evaluate_own(model)?;
-    let fresh = evaluate_set(model, "data/fresh.jsonl", data::OWN_FRESH)?;
+    let fresh = evaluate_set(model, "data/fresh2.jsonl", data::OWN_FRESH2)?;
     let fresh_other_languages = evaluate_other_languages(
+        model,
+        &data::parse_languages("data/fresh2_other_languages.jsonl", data::FRESH2_OTHER_LANGUAGES)?,
+    );
+    let first_fresh = evaluate_set(model, "data/fresh.jsonl", data::OWN_FRESH)?;
+    let first_fresh_other_languages = evaluate_other_languages(
         model,
         &data::parse_languages("data/fresh_other_languages.jsonl", data::FRESH_OTHER_LANGUAGES)?,
     );
@@ -313,7 +323,18 @@ pub fn evaluate(shared_data_dir: &Path, model: &Understanding) -> Result<EvalRep
             lang_check("BANKING77 test", "en", &r.text);
         }
     }
-    Ok(EvalReport { fresh, fresh_other_languages, own, mapped, xed, sentiment, language_id, skipped })
+    Ok(EvalReport {
+        fresh,
+        fresh_other_languages,
+        first_fresh,
+        first_fresh_other_languages,
+        own,
+        mapped,
+        xed,
+        sentiment,
+        language_id,
+        skipped,
+    })
 }
 
 fn mapped_report(model: &Understanding, name: &str, description: &str, rows: &[Mapped]) -> MappedReport {
@@ -452,6 +473,18 @@ fn frac((a, b): (usize, usize)) -> String {
     format!("{} ({a}/{b})", pct(ratio(a, b)))
 }
 
+fn write_other(f: &mut fmt::Formatter<'_>, title: &str, o: &OtherLanguagesReport) -> fmt::Result {
+    writeln!(f, "\n== {title} ==")?;
+    let mut total = (0, 0);
+    for (l, r) in &o.not_one_of_five {
+        let tag = o.right_tag.get(l).copied().unwrap_or_default();
+        writeln!(f, "  {:<4} reported as not one of the five {}; right tag {}", l, frac(*r), frac(tag))?;
+        total.0 += r.0;
+        total.1 += r.1;
+    }
+    writeln!(f, "  all  reported as not one of the five {}; marked for triage {}", frac(total), frac(o.marked_for_triage))
+}
+
 fn write_own(f: &mut fmt::Formatter<'_>, title: &str, o: &OwnReport) -> fmt::Result {
     writeln!(f, "== {title} ==")?;
     writeln!(f, "{:<10} {:>6} {:>9} {:>9} {:>11} {:>11}", "language", "n", "kind acc", "kind F1", "sent. F1", "")?;
@@ -508,17 +541,15 @@ impl fmt::Display for OwnReport {
 
 impl fmt::Display for EvalReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write_own(f, "Report set (crates/redress-text/data/fresh.jsonl; written after the model was frozen)", &self.fresh)?;
-        let o = &self.fresh_other_languages;
-        writeln!(f, "\n== Other languages (data/fresh_other_languages.jsonl) ==")?;
-        let mut total = (0, 0);
-        for (l, r) in &o.not_one_of_five {
-            let tag = o.right_tag.get(l).copied().unwrap_or_default();
-            writeln!(f, "  {:<4} reported as not one of the five {}; right tag {}", l, frac(*r), frac(tag))?;
-            total.0 += r.0;
-            total.1 += r.1;
-        }
-        writeln!(f, "  all  reported as not one of the five {}; marked for triage {}", frac(total), frac(o.marked_for_triage))?;
+        write_own(f, "Report set (crates/redress-text/data/fresh2.jsonl; written after the model was frozen)", &self.fresh)?;
+        write_other(f, "Other languages, report set (data/fresh2_other_languages.jsonl)", &self.fresh_other_languages)?;
+        writeln!(f)?;
+        write_own(
+            f,
+            "Dev set (crates/redress-text/data/fresh.jsonl; written after the first freeze, used to choose settings since)",
+            &self.first_fresh,
+        )?;
+        write_other(f, "Other languages, dev set (data/fresh_other_languages.jsonl)", &self.first_fresh_other_languages)?;
         writeln!(f)?;
         write_own(f, "Dev set (crates/redress-text/data/heldout.jsonl; first pass's held-out, used to choose settings since)", &self.own)?;
         for m in &self.mapped {

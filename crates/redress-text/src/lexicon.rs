@@ -237,7 +237,14 @@ const ESCALATION: &[(EscalationSignal, &str, &[&str])] = &[
             "sadowa",
             "sadownie",
             "pozew",
-            "pozw*",
+            // Not `pozw*`: that also matches `pozwala` ("allows").
+            "pozew",
+            "pozwe",
+            "pozwu",
+            "pozwem",
+            "pozwac",
+            "pozwiemy",
+            "pozwie",
             "uokik",
             "rzecznik* praw konsument*",
             "rzecznik* konsument*",
@@ -1169,7 +1176,9 @@ impl EscalationLexicon {
                 if k == 0 || tokens.len() - start < k {
                     continue;
                 }
-                if phrase.words.iter().zip(&tokens[start..start + k]).all(|(p, t)| p.matches(&t.folded)) {
+                if phrase.words.iter().zip(&tokens[start..start + k]).all(|(p, t)| p.matches(&t.folded))
+                    && !negated(tokens, start)
+                {
                     let trigger =
                         original.get(tokens[start].start..tokens[start + k - 1].end).unwrap_or_default().to_owned();
                     if !hits.iter().any(|h| h.signal == phrase.signal && h.trigger == trigger) {
@@ -1180,6 +1189,15 @@ impl EscalationLexicon {
         }
         hits
     }
+}
+
+/// Words that, just before a phrase, deny it: "it's not urgent", "no es urgente", "nic
+/// pilnego", "gak urgent".
+const PHRASE_NEGATORS: &[&str] = &["not", "no", "nao", "nie", "nic", "gak", "ga", "nggak", "tidak", "bukan", "never", "nunca"];
+
+/// True when one of the two words before `start` denies what follows.
+fn negated(tokens: &[Token], start: usize) -> bool {
+    tokens[start.saturating_sub(2)..start].iter().any(|t| PHRASE_NEGATORS.contains(&t.folded.as_str()))
 }
 
 /// Counts of sentiment cue words in a message.
@@ -1252,6 +1270,22 @@ mod tests {
         }
         let hits = lex.find("Piszę już po raz trzeci!", &tokenize("Piszę już po raz trzeci!"), Some("pl"));
         assert!(hits.iter().any(|h| h.trigger == "Piszę już" || h.trigger == "po raz trzeci"));
+    }
+
+    #[test]
+    fn denied_phrases_are_not_hits() {
+        let lex = EscalationLexicon::new();
+        for (text, lang) in [
+            ("no stress, it's not urgent", "en"),
+            ("sin prisa, no es urgente", "es"),
+            ("bez pośpiechu, to nic pilnego", "pl"),
+            ("santai aja gak urgent", "id"),
+            ("Strona nie pozwala zapłacić", "pl"),
+        ] {
+            assert!(lex.find(text, &tokenize(text), Some(lang)).is_empty(), "{text}");
+        }
+        let text = "this is urgent, not a joke";
+        assert_eq!(lex.find(text, &tokenize(text), Some("en")).len(), 1);
     }
 
     #[test]
