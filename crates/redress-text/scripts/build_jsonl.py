@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Converts the hand-written sources scripts/heldout_*.txt, scripts/handwritten_*.txt and
-scripts/fresh_*.txt, scripts/fresh2_*.txt to data/heldout.jsonl, data/handwritten.jsonl,
-data/fresh.jsonl and data/fresh2.jsonl, and scripts/otherlang_fresh*.txt (lines lang|text) to
-data/fresh_other_languages.jsonl and data/fresh2_other_languages.jsonl.
+scripts/fresh_*.txt, scripts/fresh2_*.txt, scripts/fresh3_*.txt to data/heldout.jsonl,
+data/handwritten.jsonl, data/fresh.jsonl, data/fresh2.jsonl and data/fresh3.jsonl, and
+scripts/otherlang_fresh*.txt (lines lang|text) to data/fresh*_other_languages.jsonl.
 
 Line format: lang|kind|sentiment (- 0 +)|escalation signals, comma separated|text
 Lines starting with # are comments. Run from anywhere; output is deterministic.
@@ -61,3 +61,5 @@ convert("fresh", "fresh.jsonl")
 convert_other("otherlang_fresh.txt", "fresh_other_languages.jsonl")
 convert("fresh2", "fresh2.jsonl")
 convert_other("otherlang_fresh2.txt", "fresh2_other_languages.jsonl")
+convert("fresh3", "fresh3.jsonl")
+convert_other("otherlang_fresh3.txt", "fresh3_other_languages.jsonl")
