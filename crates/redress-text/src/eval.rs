@@ -105,6 +105,19 @@ pub struct OwnReport {
     pub reported_unsupported: usize,
 }
 
+/// Results on one set written after a freeze.
+#[derive(Debug, Clone, Serialize)]
+pub struct FreshReport {
+    /// The file.
+    pub name: String,
+    /// When it was written and what it is now.
+    pub role: String,
+    /// Its messages in the five languages.
+    pub own: OwnReport,
+    /// Its messages in other languages.
+    pub other_languages: OtherLanguagesReport,
+}
+
 /// Results on messages in languages Redress does not serve.
 #[derive(Debug, Clone, Serialize)]
 pub struct OtherLanguagesReport {
@@ -170,15 +183,8 @@ pub struct XedReport {
 /// Everything [`evaluate`] measured.
 #[derive(Debug, Clone, Serialize)]
 pub struct EvalReport {
-    /// The report set, written after the shipped model was frozen (`fresh2.jsonl`).
-    pub fresh: OwnReport,
-    /// The messages in other languages written with it.
-    pub fresh_other_languages: OtherLanguagesReport,
-    /// The set written after the first freeze of the second pass (`fresh.jsonl`), a dev set
-    /// since its figures were taken.
-    pub first_fresh: OwnReport,
-    /// The messages in other languages written with it.
-    pub first_fresh_other_languages: OtherLanguagesReport,
+    /// Each set written after a freeze, oldest first; the last is the report set.
+    pub fresh: Vec<FreshReport>,
     /// The first pass's held-out set (`heldout.jsonl`), the dev set since the second pass.
     pub own: OwnReport,
     /// Public intent sets, each separately.
@@ -198,16 +204,15 @@ pub struct EvalReport {
 /// [`EvalReport::skipped`], not an error.
 pub fn evaluate(shared_data_dir: &Path, model: &Understanding) -> Result<EvalReport, TextError> {
     let own = evaluate_own(model)?;
-    let fresh = evaluate_set(model, "data/fresh2.jsonl", data::OWN_FRESH2)?;
-    let fresh_other_languages = evaluate_other_languages(
-        model,
-        &data::parse_languages("data/fresh2_other_languages.jsonl", data::FRESH2_OTHER_LANGUAGES)?,
-    );
-    let first_fresh = evaluate_set(model, "data/fresh.jsonl", data::OWN_FRESH)?;
-    let first_fresh_other_languages = evaluate_other_languages(
-        model,
-        &data::parse_languages("data/fresh_other_languages.jsonl", data::FRESH_OTHER_LANGUAGES)?,
-    );
+    let mut fresh = Vec::new();
+    for (name, messages, other, role) in data::FRESH_SETS {
+        fresh.push(FreshReport {
+            name: name.into(),
+            role: role.into(),
+            own: evaluate_set(model, name, messages)?,
+            other_languages: evaluate_other_languages(model, &data::parse_languages(name, other)?),
+        });
+    }
     let mut skipped = Vec::new();
     let mut mapped = Vec::new();
     let mut run = |name: &str, r: Result<MappedReport, TextError>| match r {
@@ -325,9 +330,6 @@ pub fn evaluate(shared_data_dir: &Path, model: &Understanding) -> Result<EvalRep
     }
     Ok(EvalReport {
         fresh,
-        fresh_other_languages,
-        first_fresh,
-        first_fresh_other_languages,
         own,
         mapped,
         xed,
@@ -541,16 +543,11 @@ impl fmt::Display for OwnReport {
 
 impl fmt::Display for EvalReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write_own(f, "Report set (crates/redress-text/data/fresh2.jsonl; written after the model was frozen)", &self.fresh)?;
-        write_other(f, "Other languages, report set (data/fresh2_other_languages.jsonl)", &self.fresh_other_languages)?;
-        writeln!(f)?;
-        write_own(
-            f,
-            "Dev set (crates/redress-text/data/fresh.jsonl; written after the first freeze, used to choose settings since)",
-            &self.first_fresh,
-        )?;
-        write_other(f, "Other languages, dev set (data/fresh_other_languages.jsonl)", &self.first_fresh_other_languages)?;
-        writeln!(f)?;
+        for r in self.fresh.iter().rev() {
+            write_own(f, &format!("crates/redress-text/data/{} ({})", r.name, r.role), &r.own)?;
+            write_other(f, &format!("Other languages of {}", r.name), &r.other_languages)?;
+            writeln!(f)?;
+        }
         write_own(f, "Dev set (crates/redress-text/data/heldout.jsonl; first pass's held-out, used to choose settings since)", &self.own)?;
         for m in &self.mapped {
             writeln!(f, "\n== {} ({}) ==", m.name, m.description)?;

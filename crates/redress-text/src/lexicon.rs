@@ -1191,6 +1191,90 @@ impl EscalationLexicon {
     }
 }
 
+/// Words that, together in a clause, tell urgency or repeated contact whatever the phrasing:
+/// a time ("today", "amanhã", "sobota") with a request ("need", "tolong", "mandem") is a
+/// deadline; a count ("third", "dos veces", "lagi") or a silence ("nobody", "nikt", "gak ada")
+/// with a contact ("email", "escribí", "dzwoniłem") is repeated contact. Folded words, all five
+/// languages in one list (they rarely collide, and messages mix languages).
+const TIME: &[&str] = &[
+    "today", "tonight", "tomorrow", "tmrw", "tmr", "now", "asap", "midnight", "weekend", "monday", "tuesday",
+    "wednesday", "thursday", "friday", "saturday", "sunday", "hoy", "manana", "noche", "ahora", "ahorita", "lunes",
+    "martes", "miercoles", "jueves", "viernes", "sabado", "domingo", "finde", "medianoche", "hoje", "amanha", "agora",
+    "terca", "quarta", "quinta", "sexta", "meia", "dzis", "dzisiaj", "jutro", "teraz", "wieczorem", "poniedzial*",
+    "wtor*", "srod*", "czwart*", "piat*", "sobot*", "niedziel*", "polnoc*", "besok", "sekarang", "nanti", "malam",
+    "senin", "selasa", "rabu", "kamis", "jumat", "sabtu",
+];
+const REQUEST: &[&str] = &[
+    "need*", "please", "pls", "plz", "must", "send", "sort", "fix", "help", "necesit*", "porfa", "favor", "manden",
+    "envien", "mandar", "enviar", "arregl*", "ayud*", "resuelv*", "precis*", "pfv", "mandem", "enviem", "resolvam",
+    "arrum*", "ajud*", "potrzebuj*", "prosze", "musz*", "musi", "wyslij*", "wyslecie", "napraw*", "pomoz*", "zalatw*",
+    "butuh", "tolong", "harus", "kirim*", "beresin", "bantu",
+];
+const COUNT: &[&str] = &[
+    "twice", "second", "third", "fourth", "fifth", "again", "already", "times", "several", "veces", "segund*",
+    "tercer*", "cuart*", "otra", "vuelvo", "nuevo", "nuevamente", "vezes", "terceir*", "quart*", "novo", "outra",
+    "razy", "drugi*", "trzeci*", "czwart*", "piat*", "ponownie", "znowu", "juz", "kolejn*", "kali", "kedua",
+    "ketiga", "keempat", "kelima", "lagi", "berkali",
+];
+const CONTACT: &[&str] = &[
+    "email*", "mail*", "wrote", "written", "writing", "message*", "called", "calling", "call", "asked", "asking",
+    "chased", "contacted", "told", "chat", "ticket", "escrib*", "correo*", "mensaj*", "llam*", "pregunt*", "reclam*",
+    "contact*", "dije", "escrev*", "mensag*", "liguei", "ligo", "ligar", "perguntei", "avisei", "falei", "contat*",
+    "pisal*", "pisz*", "wiadomos*", "dzwoni*", "pytal*", "zglasz*", "kontakt*", "mowil*", "czat", "pesan",
+    "telepon", "tanya", "komplain", "hubungi", "bilang", "lapor*", "dm",
+];
+const SILENCE: &[&str] = &[
+    "nobody", "answer*", "reply", "replied", "replies", "respond*", "response", "ignored", "nothing", "never", "heard",
+    "nadie", "respuesta", "contest*", "nada", "nunca", "ignor*", "ninguem", "resposta", "retorn*", "nikt",
+    "odpowiedz*", "odpis*", "nic", "nigdy", "zignor*", "brak", "bales", "dibales", "balas*", "jawab", "respon",
+    "dicuekin", "cuek*",
+];
+
+/// Which of those kinds of words a clause has.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ClauseCues {
+    /// A time word.
+    pub time: bool,
+    /// A request or need.
+    pub request: bool,
+    /// A count or "again".
+    pub count: bool,
+    /// A way of getting in touch.
+    pub contact: bool,
+    /// No answer.
+    pub silence: bool,
+}
+
+fn clause_words() -> &'static WordPatterns<u8> {
+    static WORDS: std::sync::OnceLock<WordPatterns<u8>> = std::sync::OnceLock::new();
+    WORDS.get_or_init(|| {
+        // A word can be in several lists (`piat*`: Friday and fifth): its bits are or-ed.
+        let mut bits: Vec<(&'static str, u8)> = Vec::new();
+        for (list, bit) in [(TIME, 1u8), (REQUEST, 2), (COUNT, 4), (CONTACT, 8), (SILENCE, 16)] {
+            for w in list {
+                match bits.iter_mut().find(|(x, _)| x == w) {
+                    Some((_, b)) => *b |= bit,
+                    None => bits.push((w, bit)),
+                }
+            }
+        }
+        WordPatterns::new(bits)
+    })
+}
+
+/// The kinds of escalation words in `tokens` (one clause).
+pub fn clause_cues(tokens: &[Token]) -> ClauseCues {
+    let words = clause_words();
+    let bits = tokens.iter().fold(0u8, |acc, t| acc | words.get(&t.folded).unwrap_or(0));
+    ClauseCues {
+        time: bits & 1 != 0,
+        request: bits & 2 != 0,
+        count: bits & 4 != 0,
+        contact: bits & 8 != 0,
+        silence: bits & 16 != 0,
+    }
+}
+
 /// Words that, just before a phrase, deny it: "it's not urgent", "no es urgente", "nic
 /// pilnego", "gak urgent".
 const PHRASE_NEGATORS: &[&str] = &["not", "no", "nao", "nie", "nic", "gak", "ga", "nggak", "tidak", "bukan", "never", "nunca"];
@@ -1270,6 +1354,16 @@ mod tests {
         }
         let hits = lex.find("Piszę już po raz trzeci!", &tokenize("Piszę już po raz trzeci!"), Some("pl"));
         assert!(hits.iter().any(|h| h.trigger == "Piszę już" || h.trigger == "po raz trzeci"));
+    }
+
+    #[test]
+    fn clauses_tell_deadlines_and_repeated_contact() {
+        let c = clause_cues(&tokenize("I need a replacement sent out today please"));
+        assert!(c.time && c.request && !c.contact);
+        let c = clause_cues(&tokenize("Já são cinco e-mails e ninguém responde"));
+        assert!(c.contact && c.silence);
+        let c = clause_cues(&tokenize("Dzwoniłam trzy razy"));
+        assert!(c.count && c.contact);
     }
 
     #[test]

@@ -245,7 +245,7 @@ fn escalation_example(
     let mut starts = Vec::new();
     topic_features(&tokens, &sents, &mut feats, &mut starts);
     let hits = lexicon.find(text, &tokens, Some(lang));
-    let (features, windows) = escalation_windows(&clauses(text, &tokens), &feats, &starts, &hits);
+    let (features, windows) = escalation_windows(&tokens, &clauses(text, &tokens), &feats, &starts, &hits);
     let targets = signals
         .iter()
         .filter_map(|s| EscalationSignal::ALL.iter().position(|x| x == s))
