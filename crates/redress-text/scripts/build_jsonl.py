@@ -1,7 +1,6 @@
 #!/usr/bin/env python3
 """Converts the hand-written sources scripts/heldout_*.txt, scripts/handwritten_*.txt and
-scripts/fresh_*.txt, scripts/fresh2_*.txt, scripts/fresh3_*.txt to data/heldout.jsonl,
-data/handwritten.jsonl, data/fresh.jsonl, data/fresh2.jsonl and data/fresh3.jsonl, and
+scripts/fresh*_*.txt to data/heldout.jsonl, data/handwritten.jsonl and data/fresh*.jsonl, and
 scripts/otherlang_fresh*.txt (lines lang|text) to data/fresh*_other_languages.jsonl.
 
 Line format: lang|kind|sentiment (- 0 +)|escalation signals, comma separated|text
@@ -63,3 +62,5 @@ convert("fresh2", "fresh2.jsonl")
 convert_other("otherlang_fresh2.txt", "fresh2_other_languages.jsonl")
 convert("fresh3", "fresh3.jsonl")
 convert_other("otherlang_fresh3.txt", "fresh3_other_languages.jsonl")
+convert("fresh4", "fresh4.jsonl")
+convert_other("otherlang_fresh4.txt", "fresh4_other_languages.jsonl")
