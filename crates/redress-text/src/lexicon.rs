@@ -1177,7 +1177,7 @@ impl EscalationLexicon {
                     continue;
                 }
                 if phrase.words.iter().zip(&tokens[start..start + k]).all(|(p, t)| p.matches(&t.folded))
-                    && !negated(tokens, start)
+                    && !negated(tokens, start, lang)
                 {
                     let trigger =
                         original.get(tokens[start].start..tokens[start + k - 1].end).unwrap_or_default().to_owned();
@@ -1262,26 +1262,42 @@ fn clause_words() -> &'static WordPatterns<u8> {
     })
 }
 
+/// Per token, which kinds of escalation words it is (looked up once per message; a clause's
+/// cues are the union over its tokens, see [`ClauseCues::of`]).
+pub fn clause_bits(tokens: &[Token]) -> Vec<u8> {
+    let words = clause_words();
+    tokens.iter().map(|t| words.get(&t.folded).unwrap_or(0)).collect()
+}
+
+impl ClauseCues {
+    /// The cues of a clause from its tokens' [`clause_bits`].
+    pub fn of(bits: &[u8]) -> Self {
+        let bits = bits.iter().fold(0u8, |acc, b| acc | b);
+        ClauseCues {
+            time: bits & 1 != 0,
+            request: bits & 2 != 0,
+            count: bits & 4 != 0,
+            contact: bits & 8 != 0,
+            silence: bits & 16 != 0,
+        }
+    }
+}
+
 /// The kinds of escalation words in `tokens` (one clause).
 pub fn clause_cues(tokens: &[Token]) -> ClauseCues {
-    let words = clause_words();
-    let bits = tokens.iter().fold(0u8, |acc, t| acc | words.get(&t.folded).unwrap_or(0));
-    ClauseCues {
-        time: bits & 1 != 0,
-        request: bits & 2 != 0,
-        count: bits & 4 != 0,
-        contact: bits & 8 != 0,
-        silence: bits & 16 != 0,
-    }
+    ClauseCues::of(&clause_bits(tokens))
 }
 
 /// Words that, just before a phrase, deny it: "it's not urgent", "no es urgente", "nic
 /// pilnego", "gak urgent".
 const PHRASE_NEGATORS: &[&str] = &["not", "no", "nao", "nie", "nic", "gak", "ga", "nggak", "tidak", "bukan", "never", "nunca"];
 
-/// True when one of the two words before `start` denies what follows.
-fn negated(tokens: &[Token], start: usize) -> bool {
-    tokens[start.saturating_sub(2)..start].iter().any(|t| PHRASE_NEGATORS.contains(&t.folded.as_str()))
+/// True when one of the two words before `start` denies what follows. In Portuguese `no` is
+/// "in the" ("reclamar no Reclame Aqui"), not a denial.
+fn negated(tokens: &[Token], start: usize, lang: Option<&str>) -> bool {
+    tokens[start.saturating_sub(2)..start]
+        .iter()
+        .any(|t| PHRASE_NEGATORS.contains(&t.folded.as_str()) && !(t.folded == "no" && lang == Some("pt")))
 }
 
 /// Counts of sentiment cue words in a message.
@@ -1297,24 +1313,40 @@ pub struct Cues {
     pub shouting: u32,
 }
 
-type CueList = WordPatterns<()>;
+const CUE_NEGATIVE: u8 = 1;
+const CUE_POSITIVE: u8 = 2;
+const CUE_NEGATOR: u8 = 4;
 
-fn cue_lists() -> &'static (CueList, CueList, CueList) {
-    static LISTS: std::sync::OnceLock<(CueList, CueList, CueList)> = std::sync::OnceLock::new();
-    let compile = |list: &[&'static str]| WordPatterns::new(list.iter().map(|w| (*w, ())));
-    LISTS.get_or_init(|| (compile(NEGATIVE), compile(POSITIVE), compile(NEGATORS)))
+/// The cue lists as one map from word to bits, so that a word is looked up once. A pattern in
+/// several lists gets all their bits; one that is a prefix in one list and a word in another
+/// keeps both entries (the map tries words, then prefixes).
+fn cue_words() -> &'static WordPatterns<u8> {
+    static WORDS: std::sync::OnceLock<WordPatterns<u8>> = std::sync::OnceLock::new();
+    WORDS.get_or_init(|| {
+        let mut bits: Vec<(&'static str, u8)> = Vec::new();
+        for (list, bit) in [(NEGATIVE, CUE_NEGATIVE), (POSITIVE, CUE_POSITIVE), (NEGATORS, CUE_NEGATOR)] {
+            for w in list {
+                match bits.iter_mut().find(|(x, _)| x == w) {
+                    Some((_, b)) => *b |= bit,
+                    None => bits.push((w, bit)),
+                }
+            }
+        }
+        WordPatterns::new(bits)
+    })
 }
 
 /// Counts sentiment cue words, flipping a cue right after a negator.
 pub fn sentiment_cues(original: &str, tokens: &[Token]) -> Cues {
     let mut cues = Cues::default();
     let mut negated = false;
-    let (negative, positive, negators) = cue_lists();
+    let words = cue_words();
     for tok in tokens.iter().take(400) {
         let w = tok.folded.as_str();
-        let neg = negative.get(w).is_some();
-        let pos = positive.get(w).is_some();
-        if negators.get(w).is_some() {
+        let bits = words.get(w).unwrap_or(0);
+        let neg = bits & CUE_NEGATIVE != 0;
+        let pos = bits & CUE_POSITIVE != 0;
+        if bits & CUE_NEGATOR != 0 {
             negated = true;
             continue;
         }

@@ -523,6 +523,7 @@ impl Understanding {
         let mut best: Vec<(f32, Option<(usize, usize)>)> = vec![(f32::NEG_INFINITY, None); n];
         let mut logits = Vec::with_capacity(n);
         if let Some(reading) = reading {
+            let cue_bits = lexicon::clause_bits(tokens);
             for (a, b) in window_ranges(clauses) {
                 let mut acc = [0i32; score::MAX_SIGNALS];
                 let mut count = 0usize;
@@ -536,7 +537,7 @@ impl Understanding {
                     continue;
                 }
                 let repeat = lexicon_repeat(count);
-                let cues = clause_cue_features(tokens.get(a..b).unwrap_or_default());
+                let cues = clause_cue_features(cue_bits.get(a..b).unwrap_or_default());
                 for f in hits.iter().filter(|h| h.tokens.0 < b && h.tokens.1 > a).map(|h| lexicon_feature(h.signal)).chain(cues) {
                     for (x, w) in acc.iter_mut().zip(self.escalation_model.row(f)) {
                         *x += i32::from(*w) * repeat as i32;
@@ -727,6 +728,7 @@ pub(crate) fn escalation_windows(
 ) -> (Vec<u64>, Vec<(u32, u32)>) {
     let mut out = Vec::with_capacity(feats.len() + 64);
     let mut windows = Vec::new();
+    let cue_bits = lexicon::clause_bits(tokens);
     for (a, b) in window_ranges(clauses) {
         let (Some(&fa), Some(&fb)) = (starts.get(a), starts.get(b)) else { continue };
         let words = feats.get(fa as usize..fb as usize).unwrap_or_default();
@@ -736,7 +738,7 @@ pub(crate) fn escalation_windows(
         let first = out.len() as u32;
         out.extend_from_slice(words);
         let repeat = lexicon_repeat(words.len());
-        let cues = clause_cue_features(tokens.get(a..b).unwrap_or_default());
+        let cues = clause_cue_features(cue_bits.get(a..b).unwrap_or_default());
         for f in hits.iter().filter(|h| h.tokens.0 < b && h.tokens.1 > a).map(|h| lexicon_feature(h.signal)).chain(cues) {
             out.extend(std::iter::repeat_n(f, repeat));
         }
@@ -745,10 +747,10 @@ pub(crate) fn escalation_windows(
     (out, windows)
 }
 
-/// Features of a clause's escalation words ([`lexicon::clause_cues`]): each kind alone, and the
-/// pairs that make a deadline or a repeated contact.
-fn clause_cue_features(tokens: &[text::Token]) -> impl Iterator<Item = u64> {
-    let c = lexicon::clause_cues(tokens);
+/// Features of a clause's escalation words (from its tokens' [`lexicon::clause_bits`]): each
+/// kind alone, and the pairs that make a deadline or a repeated contact.
+fn clause_cue_features(bits: &[u8]) -> impl Iterator<Item = u64> {
+    let c = lexicon::ClauseCues::of(bits);
     [
         (c.time, "esc:time"),
         (c.request, "esc:request"),
