@@ -328,15 +328,7 @@ pub fn evaluate(shared_data_dir: &Path, model: &Understanding) -> Result<EvalRep
             lang_check("BANKING77 test", "en", &r.text);
         }
     }
-    Ok(EvalReport {
-        fresh,
-        own,
-        mapped,
-        xed,
-        sentiment,
-        language_id,
-        skipped,
-    })
+    Ok(EvalReport { fresh, own, mapped, xed, sentiment, language_id, skipped })
 }
 
 fn mapped_report(model: &Understanding, name: &str, description: &str, rows: &[Mapped]) -> MappedReport {
@@ -484,7 +476,12 @@ fn write_other(f: &mut fmt::Formatter<'_>, title: &str, o: &OtherLanguagesReport
         total.0 += r.0;
         total.1 += r.1;
     }
-    writeln!(f, "  all  reported as not one of the five {}; marked for triage {}", frac(total), frac(o.marked_for_triage))
+    writeln!(
+        f,
+        "  all  reported as not one of the five {}; marked for triage {}",
+        frac(total),
+        frac(o.marked_for_triage)
+    )
 }
 
 fn write_own(f: &mut fmt::Formatter<'_>, title: &str, o: &OwnReport) -> fmt::Result {
@@ -525,7 +522,11 @@ fn write_own(f: &mut fmt::Formatter<'_>, title: &str, o: &OwnReport) -> fmt::Res
         frac(o.escalation_false_alarms),
         o.escalation_wrong_signals
     )?;
-    writeln!(f, "language id, messages of 20+ characters (reported as not one of the five: {}):", o.reported_unsupported)?;
+    writeln!(
+        f,
+        "language id, messages of 20+ characters (reported as not one of the five: {}):",
+        o.reported_unsupported
+    )?;
     let mut total = (0, 0);
     for (l, r) in &o.language_id {
         writeln!(f, "  {:<4} {}", l, frac(*r))?;
@@ -548,7 +549,11 @@ impl fmt::Display for EvalReport {
             write_other(f, &format!("Other languages of {}", r.name), &r.other_languages)?;
             writeln!(f)?;
         }
-        write_own(f, "Dev set (crates/redress-text/data/heldout.jsonl; first pass's held-out, used to choose settings since)", &self.own)?;
+        write_own(
+            f,
+            "Dev set (crates/redress-text/data/heldout.jsonl; first pass's held-out, used to choose settings since)",
+            &self.own,
+        )?;
         for m in &self.mapped {
             writeln!(f, "\n== {} ({}) ==", m.name, m.description)?;
             writeln!(

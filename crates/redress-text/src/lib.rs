@@ -538,7 +538,12 @@ impl Understanding {
                 }
                 let repeat = lexicon_repeat(count);
                 let cues = clause_cue_features(cue_bits.get(a..b).unwrap_or_default());
-                for f in hits.iter().filter(|h| h.tokens.0 < b && h.tokens.1 > a).map(|h| lexicon_feature(h.signal)).chain(cues) {
+                for f in hits
+                    .iter()
+                    .filter(|h| h.tokens.0 < b && h.tokens.1 > a)
+                    .map(|h| lexicon_feature(h.signal))
+                    .chain(cues)
+                {
                     for (x, w) in acc.iter_mut().zip(self.escalation_model.row(f)) {
                         *x += i32::from(*w) * repeat as i32;
                     }
@@ -558,8 +563,7 @@ impl Understanding {
                 let i = self.signals.iter().position(|x| x == s)?;
                 let (logit, window) = best.get(i).copied().unwrap_or((f32::NEG_INFINITY, None));
                 let p = linear::sigmoid(logit);
-                let from_context =
-                    *s == EscalationSignal::RepeatContact && context.earlier_messages_from_customer > 0;
+                let from_context = *s == EscalationSignal::RepeatContact && context.earlier_messages_from_customer > 0;
                 if p <= ESCALATION_THRESHOLD && !from_context {
                     return None;
                 }
@@ -571,12 +575,7 @@ impl Understanding {
                 {
                     triggers.push(clause_text(text, tokens, w));
                 }
-                Some(Escalation {
-                    signal: *s,
-                    triggers,
-                    confidence: if from_context { 1.0 } else { p },
-                    from_context,
-                })
+                Some(Escalation { signal: *s, triggers, confidence: if from_context { 1.0 } else { p }, from_context })
             })
             .collect()
     }
@@ -607,7 +606,10 @@ impl Understanding {
                 Ok(req) => {
                     summary.analysed += 1;
                     let analysis = self.understand(&req.text, req.lang.as_deref());
-                    serde_json::to_writer(&mut output, &Answer { line: line_no, id: req.id.as_ref(), analysis: &analysis })?;
+                    serde_json::to_writer(
+                        &mut output,
+                        &Answer { line: line_no, id: req.id.as_ref(), analysis: &analysis },
+                    )?;
                 }
                 Err(message) => {
                     summary.errors += 1;
@@ -739,7 +741,8 @@ pub(crate) fn escalation_windows(
         out.extend_from_slice(words);
         let repeat = lexicon_repeat(words.len());
         let cues = clause_cue_features(cue_bits.get(a..b).unwrap_or_default());
-        for f in hits.iter().filter(|h| h.tokens.0 < b && h.tokens.1 > a).map(|h| lexicon_feature(h.signal)).chain(cues) {
+        for f in hits.iter().filter(|h| h.tokens.0 < b && h.tokens.1 > a).map(|h| lexicon_feature(h.signal)).chain(cues)
+        {
             out.extend(std::iter::repeat_n(f, repeat));
         }
         windows.push((first, out.len() as u32));

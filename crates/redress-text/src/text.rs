@@ -299,7 +299,8 @@ const MAX_LANGUAGE_WORDS: usize = 32;
 /// Which tokens the feature functions read: all of them, or the head and the tail of a long
 /// message.
 pub fn feature_tokens(n: usize) -> impl Iterator<Item = usize> {
-    let (head, tail_start) = if n > MAX_FEATURE_WORDS { (HEAD_WORDS, n - (MAX_FEATURE_WORDS - HEAD_WORDS)) } else { (n, n) };
+    let (head, tail_start) =
+        if n > MAX_FEATURE_WORDS { (HEAD_WORDS, n - (MAX_FEATURE_WORDS - HEAD_WORDS)) } else { (n, n) };
     (0..head).chain(tail_start..n)
 }
 

@@ -418,11 +418,8 @@ pub(crate) fn train_from(
     let calibration: Vec<(Vec<u64>, usize)> =
         data.calibration.iter().map(|e| (topic(&e.text), kind_index(e.kind))).collect();
     let ece_before = kind_ece(&kind, &calibration, 1.0);
-    let kind_temperature = if calibration.is_empty() {
-        options.kind_temperature
-    } else {
-        fit_temperature(&kind, &calibration)
-    };
+    let kind_temperature =
+        if calibration.is_empty() { options.kind_temperature } else { fit_temperature(&kind, &calibration) };
     let ece_after = kind_ece(&kind, &calibration, kind_temperature);
     kind.set_temperature(kind_temperature);
     let sentiment = crate::linear::train_linear_with_prior(
@@ -537,7 +534,10 @@ fn kind_ece(model: &LinearModel, examples: &[(Vec<u64>, usize)], t: f32) -> f64 
 /// For experiments: trains as [`train_model`] does and scores the dev set (`heldout.jsonl`,
 /// which since the second pass is used to choose settings; the report set is `fresh.jsonl`).
 #[doc(hidden)]
-pub fn dev_experiment(shared_data_dir: Option<&Path>, options: &TrainOptions) -> Result<crate::eval::OwnReport, TextError> {
+pub fn dev_experiment(
+    shared_data_dir: Option<&Path>,
+    options: &TrainOptions,
+) -> Result<crate::eval::OwnReport, TextError> {
     let (model, summary) = train_model(shared_data_dir, options)?;
     eprint!("{summary}");
     crate::eval::evaluate_set(&model, "data/heldout.jsonl", data::OWN_HELDOUT)

@@ -64,7 +64,11 @@ fn urgency_and_repeated_contact_from_phrasing_in_five_languages() {
     ];
     for (text, signal) in cases {
         let a = understand(text, None);
-        assert!(a.escalation.iter().any(|e| e.signal == signal && !e.triggers.is_empty()), "{text}: {:?}", a.escalation);
+        assert!(
+            a.escalation.iter().any(|e| e.signal == signal && !e.triggers.is_empty()),
+            "{text}: {:?}",
+            a.escalation
+        );
     }
     let calm = understand("This is my first time ordering, I paid by bank transfer today. No rush.", None);
     assert!(calm.escalation.is_empty(), "{:?}", calm.escalation);
