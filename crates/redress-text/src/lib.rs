@@ -58,7 +58,7 @@
 //! * **Speed**: a message is tokenised once and read by all models in one pass over its words;
 //!   a word's own features (unigram and character n-grams, most of the features) are summed
 //!   once per distinct word and cached per thread (`score`), so only bigrams are looked up each
-//!   time. About 43 µs per 500-byte message with the JSON of `redress understand`, one core
+//!   time. About 45 µs per 500-byte message with the JSON of `redress understand`, one core
 //!   (see `EVAL.md`).
 //!
 //! # Data
