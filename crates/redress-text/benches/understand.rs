@@ -59,6 +59,34 @@ fn load_model(bencher: divan::Bencher) {
     bencher.bench_local(|| divan::black_box(Understanding::load_shipped().is_ok()));
 }
 
+/// Messages of 500 bytes (typical email length), in the five languages.
+fn messages_of_500_bytes() -> Vec<String> {
+    (0..MESSAGES.len())
+        .map(|start| {
+            let mut text = String::new();
+            for (_, t) in MESSAGES.iter().cycle().skip(start) {
+                if text.len() >= 500 {
+                    break;
+                }
+                text.push_str(t);
+                text.push(' ');
+            }
+            redress_text::text::cap(&text, 500).0.to_owned()
+        })
+        .collect()
+}
+
+#[divan::bench]
+fn understand_500_byte_messages(bencher: divan::Bencher) {
+    let model = Understanding::shipped();
+    let messages = messages_of_500_bytes();
+    bencher.counter(ItemsCount::new(messages.len())).bench_local(|| {
+        for text in &messages {
+            divan::black_box(model.understand(divan::black_box(text), None));
+        }
+    });
+}
+
 #[divan::bench]
 fn understand_8kb_message(bencher: divan::Bencher) {
     let model = Understanding::shipped();

@@ -1,5 +1,8 @@
-//! Feature and setting experiments on a dev split of the hand-written examples (never the
-//! held-out set): `cargo run --release -p redress-text --example dev -- SHARED_DATA_DIR`.
+//! Setting experiments on the dev set (`data/heldout.jsonl`, the first pass's held-out set;
+//! never the report set `data/fresh.jsonl`):
+//! `cargo run --release -p redress-text --example dev -- SHARED_DATA_DIR`.
+//!
+//! `REDRESS_TRAIN_OPTIONS='{"own_repeat": 5}'` overrides options.
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let shared = std::env::args().nth(1).map(std::path::PathBuf::from);
@@ -12,12 +15,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         options = serde_json::from_value(value)?;
     }
-    let (acc, f1, sent) = redress_text::train::dev_experiment(shared.as_deref(), &options)?;
-    println!(
-        "dev: kind accuracy {:.1}% kind macro-F1 {:.1}% sentiment macro-F1 {:.1}%",
-        acc * 100.0,
-        f1 * 100.0,
-        sent * 100.0
-    );
+    let report = redress_text::train::dev_experiment(shared.as_deref(), &options)?;
+    print!("{report}");
     Ok(())
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Converts the hand-written sources scripts/heldout_*.txt and scripts/handwritten_*.txt to
-data/heldout.jsonl and data/handwritten.jsonl.
+"""Converts the hand-written sources scripts/heldout_*.txt, scripts/handwritten_*.txt and
+scripts/fresh*_*.txt to data/heldout.jsonl, data/handwritten.jsonl and data/fresh*.jsonl, and
+scripts/otherlang_fresh*.txt (lines lang|text) to data/fresh*_other_languages.jsonl.
 
 Line format: lang|kind|sentiment (- 0 +)|escalation signals, comma separated|text
 Lines starting with # are comments. Run from anywhere; output is deterministic.
@@ -38,5 +39,28 @@ def convert(prefix, out_name):
     print(f"{out_name}: {len(rows)} rows")
 
 
+def convert_other(src, out_name):
+    rows = []
+    for n, line in enumerate(open(os.path.join(HERE, src), encoding="utf-8"), 1):
+        line = line.rstrip("\n")
+        if not line.strip() or line.startswith("#"):
+            continue
+        lang, text = line.split("|", 1)
+        assert lang not in {"en", "es", "pt", "pl", "id"}, (src, n)
+        rows.append({"text": text, "lang": lang})
+    with open(os.path.join(HERE, "..", "data", out_name), "w", encoding="utf-8") as f:
+        for r in rows:
+            f.write(json.dumps(r, ensure_ascii=False) + "\n")
+    print(f"{out_name}: {len(rows)} rows")
+
+
 convert("heldout", "heldout.jsonl")
 convert("handwritten", "handwritten.jsonl")
+convert("fresh", "fresh.jsonl")
+convert_other("otherlang_fresh.txt", "fresh_other_languages.jsonl")
+convert("fresh2", "fresh2.jsonl")
+convert_other("otherlang_fresh2.txt", "fresh2_other_languages.jsonl")
+convert("fresh3", "fresh3.jsonl")
+convert_other("otherlang_fresh3.txt", "fresh3_other_languages.jsonl")
+convert("fresh4", "fresh4.jsonl")
+convert_other("otherlang_fresh4.txt", "fresh4_other_languages.jsonl")

@@ -18,6 +18,7 @@ import importlib.util
 import json
 import os
 import random
+import re
 import sys
 import unicodedata
 
@@ -116,6 +117,13 @@ def fill(rng, L, template):
     return out
 
 
+# Templates that ask for speed in so many words ("cancel it asap") are urgent whether or not an
+# escalation sentence was appended; without this they would teach the model that "asap" is not.
+URGENT_WORDS = re.compile(r"(?<!\w)(asap|urgent\w*|immediately|right away|cuanto antes|inmediatamente|de inmediato|"
+                          r"o quanto antes|imediatamente|pilne|pilnie|natychmiast\w*|segera|secepatnya)(?!\w)",
+                          re.IGNORECASE)
+
+
 def generate_one(rng, L, kind):
     raw = rng.choice(L.KINDS[kind])
     sentiment = "neutral"
@@ -133,12 +141,17 @@ def generate_one(rng, L, kind):
     if kind in COMPLAINTS and rng.random() < 0.4:
         parts.append(fill(rng, L, rng.choice(L.REQUESTS)))
     escalation = []
+    # A threat or a reminder comes with a problem; on `other` (thanks, questions) it would teach
+    # the model that such sentences mean `other`. The sentence is still drawn, so that the
+    # random sequence (and every other example) stays the same.
     if rng.random() < 0.22:
         signal = rng.choice(list(L.ESCALATION))
-        parts.append(fill(rng, L, rng.choice(L.ESCALATION[signal])))
-        escalation.append(signal)
-        if signal in ("chargeback", "legal", "public_review"):
-            sentiment = "negative"
+        sentence = fill(rng, L, rng.choice(L.ESCALATION[signal]))
+        if kind != "other":
+            parts.append(sentence)
+            escalation.append(signal)
+            if signal in ("chargeback", "legal", "public_review", "repeat_contact"):
+                sentiment = "negative"
     if rng.random() < 0.15 and sentiment != "positive":
         parts.append(rng.choice(L.ANGRY))
         sentiment = "negative"
@@ -154,6 +167,8 @@ def generate_one(rng, L, kind):
         text = typo(rng, text)
     if rng.random() < 0.15:
         text = "".join(c for c in text if c not in ",.!?¿¡")
+    if "urgent" not in escalation and URGENT_WORDS.search(strip_accents(text)):
+        escalation.append("urgent")
     return {"text": text, "lang": L.LANG, "kind": kind, "sentiment": sentiment, "escalation": escalation}
 
 

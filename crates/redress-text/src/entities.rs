@@ -6,7 +6,7 @@
 use redress_domain::{Currency, Money};
 use serde::Serialize;
 
-use crate::text::{Token, fold, tokenize};
+use crate::text::{Token, WordPatterns, fold, tokenize};
 
 /// What an entity is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -349,15 +349,21 @@ const MONTHS: &[(&str, u32)] = &[
     ("des", 12),
 ];
 
+/// [`SIZE_WORDS`] and [`LETTER_SIZES`], looked up by hash (they are checked for every word).
+fn word_lists() -> &'static (WordPatterns<()>, WordPatterns<()>) {
+    static LISTS: std::sync::OnceLock<(WordPatterns<()>, WordPatterns<()>)> = std::sync::OnceLock::new();
+    let compile = |list: &[&'static str]| WordPatterns::new(list.iter().map(|w| (*w, ())));
+    LISTS.get_or_init(|| (compile(SIZE_WORDS), compile(LETTER_SIZES)))
+}
+
 fn month_of(word: &str) -> Option<u32> {
-    MONTHS.iter().find(|(m, _)| *m == word).map(|(_, n)| *n)
+    static MAP: std::sync::OnceLock<WordPatterns<u32>> = std::sync::OnceLock::new();
+    MAP.get_or_init(|| WordPatterns::new(MONTHS.iter().copied())).get(word)
 }
 
 fn colour_of(word: &str) -> Option<&'static str> {
-    COLOURS.iter().find_map(|(c, name)| match c.strip_suffix('*') {
-        Some(prefix) => word.starts_with(prefix).then_some(*name),
-        None => (*c == word).then_some(*name),
-    })
+    static MAP: std::sync::OnceLock<WordPatterns<&'static str>> = std::sync::OnceLock::new();
+    MAP.get_or_init(|| WordPatterns::new(COLOURS.iter().copied())).get(word)
 }
 
 /// Finds entities in `text`. `lang` (a BCP 47 primary tag) breaks ties such as `03/04/2025`.
@@ -591,6 +597,11 @@ fn money_of(t: &str, code: &str, multiplier: u64) -> Option<Money> {
 
 fn amount(text: &str, chunks: &[Chunk<'_>], i: usize) -> Option<Entity> {
     let ch = chunks[i];
+    // An amount's number is in this chunk, so it has a digit; most words have none, and the
+    // checks below allocate.
+    if !ch.text.bytes().any(|b| b.is_ascii_digit()) {
+        return None;
+    }
     let mut start = ch.start;
     let mut end = ch.end;
     let mut num = ch.text;
@@ -705,6 +716,10 @@ fn words_before(chunks: &[Chunk<'_>], i: usize) -> Vec<String> {
 fn code(chunks: &[Chunk<'_>], i: usize) -> Option<Entity> {
     let ch = chunks[i];
     let raw = ch.text;
+    // Every code below has a digit (most words have none, and the checks allocate).
+    if !raw.bytes().any(|b| b.is_ascii_digit()) {
+        return None;
+    }
     let hashed = raw.starts_with('#');
     let bare: String = raw.trim_start_matches('#').chars().filter(|c| *c != '-' && *c != '_').collect();
     if bare.is_empty() || !bare.chars().all(|c| c.is_ascii_alphanumeric()) {
@@ -793,14 +808,14 @@ fn words(text: &str, tokens: &[Token], found: &mut Vec<Entity>) {
             continue;
         }
         // Sizes: after a size word, a letter size or a number; on their own, unambiguous letters.
-        if SIZE_WORDS.contains(&w)
+        if word_lists().0.get(w).is_some()
             && let Some(n) = tokens.get(i + 1)
             && !overlaps(found, n.start, n.end)
         {
             let v = n.folded.as_str();
             let numeric = v.parse::<u32>().is_ok_and(|x| (1..=60).contains(&x));
             let half = text[n.end..].starts_with(['.', ',']) && text.as_bytes().get(n.end + 1) == Some(&b'5');
-            if LETTER_SIZES.contains(&v) || numeric {
+            if word_lists().1.get(v).is_some() || numeric {
                 let (end, value) =
                     if numeric && half { (n.end + 2, format!("{v}.5")) } else { (n.end, v.to_ascii_uppercase()) };
                 found.push(Entity {

@@ -97,6 +97,50 @@ pub struct OwnReport {
     pub low_confidence_share: f64,
     /// Accuracy on the messages not marked low-confidence.
     pub confident_accuracy: f64,
+    /// Expected calibration error of the kind confidence (10 equal-width bins).
+    pub kind_ece: f64,
+    /// Expected calibration error of the sentiment confidence.
+    pub sentiment_ece: f64,
+    /// Messages reported as not in one of the five languages (should be none).
+    pub reported_unsupported: usize,
+}
+
+/// Results on one set written after a freeze.
+#[derive(Debug, Clone, Serialize)]
+pub struct FreshReport {
+    /// The file.
+    pub name: String,
+    /// When it was written and what it is now.
+    pub role: String,
+    /// Its messages in the five languages.
+    pub own: OwnReport,
+    /// Its messages in other languages.
+    pub other_languages: OtherLanguagesReport,
+}
+
+/// Results on messages in languages Redress does not serve.
+#[derive(Debug, Clone, Serialize)]
+pub struct OtherLanguagesReport {
+    /// Per true language: (reported as not one of the five, messages).
+    pub not_one_of_five: BTreeMap<String, (usize, usize)>,
+    /// Per true language: (reported with the right tag, messages).
+    pub right_tag: BTreeMap<String, (usize, usize)>,
+    /// Messages marked for triage (`low_confidence`).
+    pub marked_for_triage: (usize, usize),
+}
+
+/// Expected calibration error of `(confidence, correct)` pairs over 10 equal-width bins: the
+/// gap between confidence and accuracy in each bin, weighted by the bin's share.
+pub fn expected_calibration_error(pairs: &[(f32, bool)]) -> f64 {
+    let mut bins = [(0f64, 0f64, 0usize); 10];
+    for &(c, ok) in pairs {
+        let i = ((c.clamp(0.0, 1.0) * 10.0) as usize).min(9);
+        bins[i].0 += f64::from(c);
+        bins[i].1 += f64::from(u8::from(ok));
+        bins[i].2 += 1;
+    }
+    let n = pairs.len().max(1) as f64;
+    bins.iter().map(|(c, a, _)| (c - a).abs() / n).sum()
 }
 
 /// Results on a public intent set mapped to Redress kinds.
@@ -139,7 +183,9 @@ pub struct XedReport {
 /// Everything [`evaluate`] measured.
 #[derive(Debug, Clone, Serialize)]
 pub struct EvalReport {
-    /// The project's held-out set.
+    /// Each set written after a freeze, oldest first; the last is the report set.
+    pub fresh: Vec<FreshReport>,
+    /// The first pass's held-out set (`heldout.jsonl`), the dev set since the second pass.
     pub own: OwnReport,
     /// Public intent sets, each separately.
     pub mapped: Vec<MappedReport>,
@@ -158,6 +204,15 @@ pub struct EvalReport {
 /// [`EvalReport::skipped`], not an error.
 pub fn evaluate(shared_data_dir: &Path, model: &Understanding) -> Result<EvalReport, TextError> {
     let own = evaluate_own(model)?;
+    let mut fresh = Vec::new();
+    for (name, messages, other, role) in data::FRESH_SETS {
+        fresh.push(FreshReport {
+            name: name.into(),
+            role: role.into(),
+            own: evaluate_set(model, name, messages)?,
+            other_languages: evaluate_other_languages(model, &data::parse_languages(name, other)?),
+        });
+    }
     let mut skipped = Vec::new();
     let mut mapped = Vec::new();
     let mut run = |name: &str, r: Result<MappedReport, TextError>| match r {
@@ -273,7 +328,7 @@ pub fn evaluate(shared_data_dir: &Path, model: &Understanding) -> Result<EvalRep
             lang_check("BANKING77 test", "en", &r.text);
         }
     }
-    Ok(EvalReport { own, mapped, xed, sentiment, language_id, skipped })
+    Ok(EvalReport { fresh, own, mapped, xed, sentiment, language_id, skipped })
 }
 
 fn mapped_report(model: &Understanding, name: &str, description: &str, rows: &[Mapped]) -> MappedReport {
@@ -292,9 +347,36 @@ fn mapped_report(model: &Understanding, name: &str, description: &str, rows: &[M
     MappedReport { name: name.into(), description: description.into(), strong: score(&pairs), weak, extra: Vec::new() }
 }
 
-/// Evaluates on the held-out set only (no public data needed).
+/// Evaluates on the first pass's held-out set only (no public data needed).
 pub fn evaluate_own(model: &Understanding) -> Result<OwnReport, TextError> {
-    let heldout = data::parse_own("data/heldout.jsonl", data::OWN_HELDOUT)?;
+    evaluate_set(model, "data/heldout.jsonl", data::OWN_HELDOUT)
+}
+
+/// Messages in other languages: how many are reported as not one of the five, with which tag.
+pub fn evaluate_other_languages(model: &Understanding, lines: &[data::LanguageLine]) -> OtherLanguagesReport {
+    let mut not_one_of_five: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    let mut right_tag: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    let mut triage = (0, 0);
+    for l in lines {
+        let a = model.understand(&l.text, None);
+        let e = not_one_of_five.entry(l.lang.clone()).or_default();
+        e.1 += 1;
+        e.0 += usize::from(!a.language.supported);
+        let e = right_tag.entry(l.lang.clone()).or_default();
+        e.1 += 1;
+        e.0 += usize::from(a.language.tag == l.lang);
+        triage.1 += 1;
+        triage.0 += usize::from(a.low_confidence);
+    }
+    OtherLanguagesReport { not_one_of_five, right_tag, marked_for_triage: triage }
+}
+
+/// Evaluates on one set of the project's own labelled messages.
+pub fn evaluate_set(model: &Understanding, name: &str, text: &str) -> Result<OwnReport, TextError> {
+    let heldout = data::parse_own(name, text)?;
+    let mut kind_conf = Vec::new();
+    let mut sent_conf = Vec::new();
+    let mut unsupported = 0;
     let mut kinds = Vec::new();
     let mut kinds_by: BTreeMap<String, Vec<(IssueKind, IssueKind)>> = BTreeMap::new();
     let mut sent = Vec::new();
@@ -307,6 +389,9 @@ pub fn evaluate_own(model: &Understanding) -> Result<OwnReport, TextError> {
     let mut confident = (0, 0);
     for ex in &heldout {
         let a = model.understand(&ex.text, None);
+        kind_conf.push((a.confidence, a.kind == ex.kind));
+        sent_conf.push((a.sentiment_confidence, a.sentiment == ex.sentiment));
+        unsupported += usize::from(!a.language.supported);
         kinds.push((ex.kind, a.kind));
         kinds_by.entry(ex.lang.clone()).or_default().push((ex.kind, a.kind));
         sent.push((ex.sentiment, a.sentiment));
@@ -345,6 +430,9 @@ pub fn evaluate_own(model: &Understanding) -> Result<OwnReport, TextError> {
         language_id: lang_id,
         low_confidence_share: ratio(low, heldout.len()),
         confident_accuracy: ratio(confident.0, confident.1),
+        kind_ece: expected_calibration_error(&kind_conf),
+        sentiment_ece: expected_calibration_error(&sent_conf),
+        reported_unsupported: unsupported,
     })
 }
 
@@ -379,60 +467,93 @@ fn frac((a, b): (usize, usize)) -> String {
     format!("{} ({a}/{b})", pct(ratio(a, b)))
 }
 
+fn write_other(f: &mut fmt::Formatter<'_>, title: &str, o: &OtherLanguagesReport) -> fmt::Result {
+    writeln!(f, "\n== {title} ==")?;
+    let mut total = (0, 0);
+    for (l, r) in &o.not_one_of_five {
+        let tag = o.right_tag.get(l).copied().unwrap_or_default();
+        writeln!(f, "  {:<4} reported as not one of the five {}; right tag {}", l, frac(*r), frac(tag))?;
+        total.0 += r.0;
+        total.1 += r.1;
+    }
+    writeln!(
+        f,
+        "  all  reported as not one of the five {}; marked for triage {}",
+        frac(total),
+        frac(o.marked_for_triage)
+    )
+}
+
+fn write_own(f: &mut fmt::Formatter<'_>, title: &str, o: &OwnReport) -> fmt::Result {
+    writeln!(f, "== {title} ==")?;
+    writeln!(f, "{:<10} {:>6} {:>9} {:>9} {:>11} {:>11}", "language", "n", "kind acc", "kind F1", "sent. F1", "")?;
+    for (lang, s) in &o.kinds_by_language {
+        let sf = o.sentiment_by_language.get(lang).map(|s| s.macro_f1).unwrap_or(0.0);
+        writeln!(f, "{:<10} {:>6} {:>9} {:>9} {:>11}", lang, s.n, pct(s.accuracy), pct(s.macro_f1), pct(sf))?;
+    }
+    writeln!(
+        f,
+        "{:<10} {:>6} {:>9} {:>9} {:>11}",
+        "all",
+        o.kinds.n,
+        pct(o.kinds.accuracy),
+        pct(o.kinds.macro_f1),
+        pct(o.sentiment.macro_f1)
+    )?;
+    writeln!(
+        f,
+        "low-confidence share {}; accuracy when confident {}; kind ECE {}; sentiment ECE {}",
+        pct(o.low_confidence_share),
+        pct(o.confident_accuracy),
+        pct(o.kind_ece),
+        pct(o.sentiment_ece)
+    )?;
+    writeln!(f, "\n{:<26} {:>6} {:>9} {:>9} {:>9}", "kind", "n", "precision", "recall", "F1")?;
+    for c in &o.kinds.per_class {
+        writeln!(f, "{:<26} {:>6} {:>9} {:>9} {:>9}", c.class, c.support, pct(c.precision), pct(c.recall), pct(c.f1))?;
+    }
+    writeln!(f, "\nescalation recall by signal:")?;
+    for (s, r) in &o.escalation_recall {
+        writeln!(f, "  {:<16} {}", s, frac(*r))?;
+    }
+    writeln!(
+        f,
+        "  false alarms (messages with no signal that got one): {}; signals raised but not labelled: {}",
+        frac(o.escalation_false_alarms),
+        o.escalation_wrong_signals
+    )?;
+    writeln!(
+        f,
+        "language id, messages of 20+ characters (reported as not one of the five: {}):",
+        o.reported_unsupported
+    )?;
+    let mut total = (0, 0);
+    for (l, r) in &o.language_id {
+        writeln!(f, "  {:<4} {}", l, frac(*r))?;
+        total.0 += r.0;
+        total.1 += r.1;
+    }
+    writeln!(f, "  all  {}", frac(total))
+}
+
+impl fmt::Display for OwnReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_own(f, "Own set", self)
+    }
+}
+
 impl fmt::Display for EvalReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let o = &self.own;
-        writeln!(f, "== Own held-out set (crates/redress-text/data/heldout.jsonl; written by the project) ==")?;
-        writeln!(f, "{:<10} {:>6} {:>9} {:>9} {:>11} {:>11}", "language", "n", "kind acc", "kind F1", "sent. F1", "")?;
-        for (lang, s) in &o.kinds_by_language {
-            let sf = o.sentiment_by_language.get(lang).map(|s| s.macro_f1).unwrap_or(0.0);
-            writeln!(f, "{:<10} {:>6} {:>9} {:>9} {:>11}", lang, s.n, pct(s.accuracy), pct(s.macro_f1), pct(sf))?;
+        for r in self.fresh.iter().rev() {
+            write_own(f, &format!("crates/redress-text/data/{} ({})", r.name, r.role), &r.own)?;
+            write_other(f, &format!("Other languages of {}", r.name), &r.other_languages)?;
+            writeln!(f)?;
         }
-        writeln!(
+        write_own(
             f,
-            "{:<10} {:>6} {:>9} {:>9} {:>11}",
-            "all",
-            o.kinds.n,
-            pct(o.kinds.accuracy),
-            pct(o.kinds.macro_f1),
-            pct(o.sentiment.macro_f1)
+            "Dev set (crates/redress-text/data/heldout.jsonl; first pass's held-out, used to choose settings since)",
+            &self.own,
         )?;
-        writeln!(
-            f,
-            "low-confidence share {}; accuracy when confident {}",
-            pct(o.low_confidence_share),
-            pct(o.confident_accuracy)
-        )?;
-        writeln!(f, "\n{:<26} {:>6} {:>9} {:>9} {:>9}", "kind", "n", "precision", "recall", "F1")?;
-        for c in &o.kinds.per_class {
-            writeln!(
-                f,
-                "{:<26} {:>6} {:>9} {:>9} {:>9}",
-                c.class,
-                c.support,
-                pct(c.precision),
-                pct(c.recall),
-                pct(c.f1)
-            )?;
-        }
-        writeln!(f, "\nescalation recall by signal:")?;
-        for (s, r) in &o.escalation_recall {
-            writeln!(f, "  {:<16} {}", s, frac(*r))?;
-        }
-        writeln!(
-            f,
-            "  false alarms (messages with no signal that got one): {}; signals raised but not labelled: {}",
-            frac(o.escalation_false_alarms),
-            o.escalation_wrong_signals
-        )?;
-        writeln!(f, "language id, messages of 20+ characters:")?;
-        let mut total = (0, 0);
-        for (l, r) in &o.language_id {
-            writeln!(f, "  {:<4} {}", l, frac(*r))?;
-            total.0 += r.0;
-            total.1 += r.1;
-        }
-        writeln!(f, "  all  {}", frac(total))?;
         for m in &self.mapped {
             writeln!(f, "\n== {} ({}) ==", m.name, m.description)?;
             writeln!(
@@ -505,6 +626,15 @@ impl fmt::Display for EvalReport {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn calibration_error_is_the_weighted_gap() {
+        // Bin 0.9: confidence 0.9, accuracy 0.5 → gap 0.4 over half the pairs; bin 0.6: exact.
+        let pairs = [(0.9, true), (0.9, false), (0.6, true), (0.6, true)];
+        // 0.6 with 2 of 2 right: gap 0.4 too.
+        assert!((expected_calibration_error(&pairs) - 0.4).abs() < 1e-6);
+        assert_eq!(expected_calibration_error(&[]), 0.0);
+    }
 
     #[test]
     fn scores_are_right_on_a_small_case() {

@@ -4,11 +4,11 @@
 //! A phrase is a space-separated list of word patterns: a plain word matches exactly, `word*`
 //! matches any word starting with `word`, and `?` matches any one word.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use redress_domain::EscalationSignal;
 
-use crate::text::Token;
+use crate::text::{Token, WordPatterns, first_two};
 
 /// Phrases per language code, per escalation signal. Every language also gets the English
 /// list, since English words ("chargeback", "asap") turn up in every language.
@@ -237,7 +237,14 @@ const ESCALATION: &[(EscalationSignal, &str, &[&str])] = &[
             "sadowa",
             "sadownie",
             "pozew",
-            "pozw*",
+            // Not `pozw*`: that also matches `pozwala` ("allows").
+            "pozew",
+            "pozwe",
+            "pozwu",
+            "pozwem",
+            "pozwac",
+            "pozwiemy",
+            "pozwie",
             "uokik",
             "rzecznik* praw konsument*",
             "rzecznik* konsument*",
@@ -974,7 +981,7 @@ const POSITIVE: &[&str] = &[
     "fast",
     // es
     "gracias",
-    "genial",
+    "genial*",
     "excelente",
     "perfect*",
     "encant*",
@@ -1012,6 +1019,7 @@ const POSITIVE: &[&str] = &[
     // pl
     "dzieki",
     "dziekuje",
+    "podziek*",
     "dziekujemy",
     "super",
     "swietn*",
@@ -1086,7 +1094,7 @@ impl WordPattern {
 #[derive(Debug, Clone)]
 struct Phrase {
     signal: EscalationSignal,
-    lang: &'static str,
+    lang: [u8; 2],
     words: Vec<WordPattern>,
 }
 
@@ -1097,6 +1105,8 @@ pub struct SignalHit {
     pub signal: EscalationSignal,
     /// The message text that matched, as written.
     pub trigger: String,
+    /// The token range `(first, end)` that matched.
+    pub tokens: (usize, usize),
 }
 
 /// The compiled escalation lexicon.
@@ -1105,7 +1115,11 @@ pub struct EscalationLexicon {
     phrases: Vec<Phrase>,
     /// Phrases whose first word is exact, by that word.
     by_first_word: HashMap<&'static str, Vec<usize>>,
-    /// Phrases whose first word is a prefix or a wildcard.
+    /// Phrases whose first word is a prefix, by the prefix's first two bytes (all prefixes in
+    /// the lists are at least that long), so that a word is checked only against the prefixes
+    /// it could start with.
+    by_prefix_start: HashMap<[u8; 2], Vec<usize>>,
+    /// Phrases whose first word is a wildcard or a one-letter prefix.
     other_first: Vec<usize>,
 }
 
@@ -1121,18 +1135,24 @@ impl EscalationLexicon {
         let mut phrases = Vec::new();
         for (signal, lang, list) in ESCALATION {
             for p in *list {
+                let lang = first_two(lang).unwrap_or(*b"en");
                 phrases.push(Phrase { signal: *signal, lang, words: p.split(' ').map(WordPattern::parse).collect() });
             }
         }
-        let mut by_first_word: HashMap<&'static str, Vec<usize>> = HashMap::new();
+        let mut by_first_word: HashMap<&'static str, Vec<usize>> = HashMap::default();
+        let mut by_prefix_start: HashMap<[u8; 2], Vec<usize>> = HashMap::default();
         let mut other_first = Vec::new();
         for (i, p) in phrases.iter().enumerate() {
             match p.words.first() {
                 Some(WordPattern::Exact(w)) => by_first_word.entry(*w).or_default().push(i),
+                Some(WordPattern::Prefix(w)) => match first_two(w) {
+                    Some(k) => by_prefix_start.entry(k).or_default().push(i),
+                    None => other_first.push(i),
+                },
                 _ => other_first.push(i),
             }
         }
-        Self { phrases, by_first_word, other_first }
+        Self { phrases, by_first_word, by_prefix_start, other_first }
     }
 
     /// Finds escalation phrases of `lang` (and of English, which every language borrows from)
@@ -1140,12 +1160,15 @@ impl EscalationLexicon {
     pub fn find(&self, original: &str, tokens: &[Token], lang: Option<&str>) -> Vec<SignalHit> {
         let mut hits: Vec<SignalHit> = Vec::new();
         for start in 0..tokens.len() {
-            let exact = self.by_first_word.get(tokens[start].folded.as_str()).map(Vec::as_slice).unwrap_or(&[]);
-            for &pi in exact.iter().chain(&self.other_first) {
+            let word = tokens[start].folded.as_str();
+            let exact = self.by_first_word.get(word).map(Vec::as_slice).unwrap_or(&[]);
+            let prefixed = first_two(word).and_then(|k| self.by_prefix_start.get(&k)).map(Vec::as_slice).unwrap_or(&[]);
+            for &pi in exact.iter().chain(prefixed).chain(&self.other_first) {
                 let phrase = &self.phrases[pi];
+                // Language tags are two letters: compared as bytes, not as strings.
                 if let Some(l) = lang
-                    && phrase.lang != l
-                    && phrase.lang != "en"
+                    && phrase.lang != l.as_bytes()
+                    && phrase.lang != *b"en"
                 {
                     continue;
                 }
@@ -1153,17 +1176,330 @@ impl EscalationLexicon {
                 if k == 0 || tokens.len() - start < k {
                     continue;
                 }
-                if phrase.words.iter().zip(&tokens[start..start + k]).all(|(p, t)| p.matches(&t.folded)) {
+                if phrase.words.iter().zip(&tokens[start..start + k]).all(|(p, t)| p.matches(&t.folded))
+                    && !negated(tokens, start, lang)
+                {
                     let trigger =
                         original.get(tokens[start].start..tokens[start + k - 1].end).unwrap_or_default().to_owned();
                     if !hits.iter().any(|h| h.signal == phrase.signal && h.trigger == trigger) {
-                        hits.push(SignalHit { signal: phrase.signal, trigger });
+                        hits.push(SignalHit { signal: phrase.signal, trigger, tokens: (start, start + k) });
                     }
                 }
             }
         }
         hits
     }
+}
+
+/// Words that, together in a clause, tell urgency or repeated contact whatever the phrasing:
+/// a time ("today", "amanhã", "sobota") with a request ("need", "tolong", "mandem") is a
+/// deadline; a count ("third", "dos veces", "lagi") or a silence ("nobody", "nikt", "gak ada")
+/// with a contact ("email", "escribí", "dzwoniłem") is repeated contact. Folded words, all five
+/// languages in one list (they rarely collide, and messages mix languages).
+const TIME: &[&str] = &[
+    "today",
+    "tonight",
+    "tomorrow",
+    "tmrw",
+    "tmr",
+    "now",
+    "asap",
+    "midnight",
+    "weekend",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "hoy",
+    "manana",
+    "noche",
+    "ahora",
+    "ahorita",
+    "lunes",
+    "martes",
+    "miercoles",
+    "jueves",
+    "viernes",
+    "sabado",
+    "domingo",
+    "finde",
+    "medianoche",
+    "hoje",
+    "amanha",
+    "agora",
+    "terca",
+    "quarta",
+    "quinta",
+    "sexta",
+    "meia",
+    "dzis",
+    "dzisiaj",
+    "jutro",
+    "teraz",
+    "wieczorem",
+    "poniedzial*",
+    "wtor*",
+    "srod*",
+    "czwart*",
+    "piat*",
+    "sobot*",
+    "niedziel*",
+    "polnoc*",
+    "besok",
+    "sekarang",
+    "nanti",
+    "malam",
+    "senin",
+    "selasa",
+    "rabu",
+    "kamis",
+    "jumat",
+    "sabtu",
+];
+const REQUEST: &[&str] = &[
+    "need*",
+    "please",
+    "pls",
+    "plz",
+    "must",
+    "send",
+    "sort",
+    "fix",
+    "help",
+    "necesit*",
+    "porfa",
+    "favor",
+    "manden",
+    "envien",
+    "mandar",
+    "enviar",
+    "arregl*",
+    "ayud*",
+    "resuelv*",
+    "precis*",
+    "pfv",
+    "mandem",
+    "enviem",
+    "resolvam",
+    "arrum*",
+    "ajud*",
+    "potrzebuj*",
+    "prosze",
+    "musz*",
+    "musi",
+    "wyslij*",
+    "wyslecie",
+    "napraw*",
+    "pomoz*",
+    "zalatw*",
+    "butuh",
+    "tolong",
+    "harus",
+    "kirim*",
+    "beresin",
+    "bantu",
+];
+const COUNT: &[&str] = &[
+    "twice",
+    "second",
+    "third",
+    "fourth",
+    "fifth",
+    "again",
+    "already",
+    "times",
+    "several",
+    "veces",
+    "segund*",
+    "tercer*",
+    "cuart*",
+    "otra",
+    "vuelvo",
+    "nuevo",
+    "nuevamente",
+    "vezes",
+    "terceir*",
+    "quart*",
+    "novo",
+    "outra",
+    "razy",
+    "drugi*",
+    "trzeci*",
+    "czwart*",
+    "piat*",
+    "ponownie",
+    "znowu",
+    "juz",
+    "kolejn*",
+    "kali",
+    "kedua",
+    "ketiga",
+    "keempat",
+    "kelima",
+    "lagi",
+    "berkali",
+];
+const CONTACT: &[&str] = &[
+    "email*",
+    "mail*",
+    "wrote",
+    "written",
+    "writing",
+    "message*",
+    "called",
+    "calling",
+    "call",
+    "asked",
+    "asking",
+    "chased",
+    "contacted",
+    "told",
+    "chat",
+    "ticket",
+    "escrib*",
+    "correo*",
+    "mensaj*",
+    "llam*",
+    "pregunt*",
+    "reclam*",
+    "contact*",
+    "dije",
+    "escrev*",
+    "mensag*",
+    "liguei",
+    "ligo",
+    "ligar",
+    "perguntei",
+    "avisei",
+    "falei",
+    "contat*",
+    "pisal*",
+    "pisz*",
+    "wiadomos*",
+    "dzwoni*",
+    "pytal*",
+    "zglasz*",
+    "kontakt*",
+    "mowil*",
+    "czat",
+    "pesan",
+    "telepon",
+    "tanya",
+    "komplain",
+    "hubungi",
+    "bilang",
+    "lapor*",
+    "dm",
+];
+const SILENCE: &[&str] = &[
+    "nobody",
+    "answer*",
+    "reply",
+    "replied",
+    "replies",
+    "respond*",
+    "response",
+    "ignored",
+    "nothing",
+    "never",
+    "heard",
+    "nadie",
+    "respuesta",
+    "contest*",
+    "nada",
+    "nunca",
+    "ignor*",
+    "ninguem",
+    "resposta",
+    "retorn*",
+    "nikt",
+    "odpowiedz*",
+    "odpis*",
+    "nic",
+    "nigdy",
+    "zignor*",
+    "brak",
+    "bales",
+    "dibales",
+    "balas*",
+    "jawab",
+    "respon",
+    "dicuekin",
+    "cuek*",
+];
+
+/// Which of those kinds of words a clause has.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ClauseCues {
+    /// A time word.
+    pub time: bool,
+    /// A request or need.
+    pub request: bool,
+    /// A count or "again".
+    pub count: bool,
+    /// A way of getting in touch.
+    pub contact: bool,
+    /// No answer.
+    pub silence: bool,
+}
+
+fn clause_words() -> &'static WordPatterns<u8> {
+    static WORDS: std::sync::OnceLock<WordPatterns<u8>> = std::sync::OnceLock::new();
+    WORDS.get_or_init(|| {
+        // A word can be in several lists (`piat*`: Friday and fifth): its bits are or-ed.
+        let mut bits: Vec<(&'static str, u8)> = Vec::new();
+        for (list, bit) in [(TIME, 1u8), (REQUEST, 2), (COUNT, 4), (CONTACT, 8), (SILENCE, 16)] {
+            for w in list {
+                match bits.iter_mut().find(|(x, _)| x == w) {
+                    Some((_, b)) => *b |= bit,
+                    None => bits.push((w, bit)),
+                }
+            }
+        }
+        WordPatterns::new(bits)
+    })
+}
+
+/// Per token, which kinds of escalation words it is (looked up once per message; a clause's
+/// cues are the union over its tokens, see [`ClauseCues::of`]).
+pub fn clause_bits(tokens: &[Token]) -> Vec<u8> {
+    let words = clause_words();
+    tokens.iter().map(|t| words.get(&t.folded).unwrap_or(0)).collect()
+}
+
+impl ClauseCues {
+    /// The cues of a clause from its tokens' [`clause_bits`].
+    pub fn of(bits: &[u8]) -> Self {
+        let bits = bits.iter().fold(0u8, |acc, b| acc | b);
+        ClauseCues {
+            time: bits & 1 != 0,
+            request: bits & 2 != 0,
+            count: bits & 4 != 0,
+            contact: bits & 8 != 0,
+            silence: bits & 16 != 0,
+        }
+    }
+}
+
+/// The kinds of escalation words in `tokens` (one clause).
+pub fn clause_cues(tokens: &[Token]) -> ClauseCues {
+    ClauseCues::of(&clause_bits(tokens))
+}
+
+/// Words that, just before a phrase, deny it: "it's not urgent", "no es urgente", "nic
+/// pilnego", "gak urgent".
+const PHRASE_NEGATORS: &[&str] =
+    &["not", "no", "nao", "nie", "nic", "gak", "ga", "nggak", "tidak", "bukan", "never", "nunca"];
+
+/// True when one of the two words before `start` denies what follows. In Portuguese `no` is
+/// "in the" ("reclamar no Reclame Aqui"), not a denial.
+fn negated(tokens: &[Token], start: usize, lang: Option<&str>) -> bool {
+    tokens[start.saturating_sub(2)..start]
+        .iter()
+        .any(|t| PHRASE_NEGATORS.contains(&t.folded.as_str()) && !(t.folded == "no" && lang == Some("pt")))
 }
 
 /// Counts of sentiment cue words in a message.
@@ -1179,47 +1515,40 @@ pub struct Cues {
     pub shouting: u32,
 }
 
-/// A cue-word list split into exact words (hashed) and prefixes.
-struct CueList {
-    exact: std::collections::HashSet<&'static str>,
-    prefixes: Vec<&'static str>,
-}
+const CUE_NEGATIVE: u8 = 1;
+const CUE_POSITIVE: u8 = 2;
+const CUE_NEGATOR: u8 = 4;
 
-impl CueList {
-    fn new(list: &[&'static str]) -> Self {
-        let mut exact = std::collections::HashSet::new();
-        let mut prefixes = Vec::new();
-        for p in list {
-            match p.strip_suffix('*') {
-                Some(prefix) => prefixes.push(prefix),
-                None => {
-                    exact.insert(*p);
+/// The cue lists as one map from word to bits, so that a word is looked up once. A pattern in
+/// several lists gets all their bits; one that is a prefix in one list and a word in another
+/// keeps both entries (the map tries words, then prefixes).
+fn cue_words() -> &'static WordPatterns<u8> {
+    static WORDS: std::sync::OnceLock<WordPatterns<u8>> = std::sync::OnceLock::new();
+    WORDS.get_or_init(|| {
+        let mut bits: Vec<(&'static str, u8)> = Vec::new();
+        for (list, bit) in [(NEGATIVE, CUE_NEGATIVE), (POSITIVE, CUE_POSITIVE), (NEGATORS, CUE_NEGATOR)] {
+            for w in list {
+                match bits.iter_mut().find(|(x, _)| x == w) {
+                    Some((_, b)) => *b |= bit,
+                    None => bits.push((w, bit)),
                 }
             }
         }
-        Self { exact, prefixes }
-    }
-
-    fn matches(&self, w: &str) -> bool {
-        self.exact.contains(w) || self.prefixes.iter().any(|p| w.starts_with(p))
-    }
-}
-
-fn cue_lists() -> &'static (CueList, CueList) {
-    static LISTS: std::sync::OnceLock<(CueList, CueList)> = std::sync::OnceLock::new();
-    LISTS.get_or_init(|| (CueList::new(NEGATIVE), CueList::new(POSITIVE)))
+        WordPatterns::new(bits)
+    })
 }
 
 /// Counts sentiment cue words, flipping a cue right after a negator.
 pub fn sentiment_cues(original: &str, tokens: &[Token]) -> Cues {
     let mut cues = Cues::default();
     let mut negated = false;
-    let (negative, positive) = cue_lists();
+    let words = cue_words();
     for tok in tokens.iter().take(400) {
         let w = tok.folded.as_str();
-        let neg = negative.matches(w);
-        let pos = positive.matches(w);
-        if NEGATORS.contains(&w) {
+        let bits = words.get(w).unwrap_or(0);
+        let neg = bits & CUE_NEGATIVE != 0;
+        let pos = bits & CUE_POSITIVE != 0;
+        if bits & CUE_NEGATOR != 0 {
             negated = true;
             continue;
         }
@@ -1259,6 +1588,32 @@ mod tests {
         }
         let hits = lex.find("Piszę już po raz trzeci!", &tokenize("Piszę już po raz trzeci!"), Some("pl"));
         assert!(hits.iter().any(|h| h.trigger == "Piszę już" || h.trigger == "po raz trzeci"));
+    }
+
+    #[test]
+    fn clauses_tell_deadlines_and_repeated_contact() {
+        let c = clause_cues(&tokenize("I need a replacement sent out today please"));
+        assert!(c.time && c.request && !c.contact);
+        let c = clause_cues(&tokenize("Já são cinco e-mails e ninguém responde"));
+        assert!(c.contact && c.silence);
+        let c = clause_cues(&tokenize("Dzwoniłam trzy razy"));
+        assert!(c.count && c.contact);
+    }
+
+    #[test]
+    fn denied_phrases_are_not_hits() {
+        let lex = EscalationLexicon::new();
+        for (text, lang) in [
+            ("no stress, it's not urgent", "en"),
+            ("sin prisa, no es urgente", "es"),
+            ("bez pośpiechu, to nic pilnego", "pl"),
+            ("santai aja gak urgent", "id"),
+            ("Strona nie pozwala zapłacić", "pl"),
+        ] {
+            assert!(lex.find(text, &tokenize(text), Some(lang)).is_empty(), "{text}");
+        }
+        let text = "this is urgent, not a joke";
+        assert_eq!(lex.find(text, &tokenize(text), Some("en")).len(), 1);
     }
 
     #[test]

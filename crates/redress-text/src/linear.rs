@@ -33,6 +33,22 @@ impl LinearModel {
         self.labels.len()
     }
 
+    /// The weights of the bucket `feature` falls in, one per class.
+    #[inline]
+    pub fn row(&self, feature: u64) -> &[i8] {
+        let n = self.labels.len();
+        let row = ((feature & ((1u64 << self.bits) - 1)) as usize) * n;
+        self.weights.get(row..row + n).unwrap_or_default()
+    }
+
+    /// Logits from summed rows (`acc`, one per class) of `count` features: the same as
+    /// [`LinearModel::scores`] of those features.
+    pub fn logits(&self, acc: &[i32], count: usize, out: &mut Vec<f32>) {
+        let norm = feature_norm(count);
+        out.clear();
+        out.extend(self.bias.iter().zip(&self.scale).zip(acc).map(|((b, s), a)| b + s * *a as f32 * norm));
+    }
+
     /// Raw scores (logits) for a bag of hashed features.
     pub fn scores(&self, features: &[u64], out: &mut Vec<f32>) {
         let n = self.labels.len();
@@ -302,7 +318,7 @@ pub fn train_linear_with_prior(
     if nb_weight > 0.0 {
         add_naive_bayes(&mut w, examples, n, mask, nb_weight, settings.nb_public_factor);
     }
-    quantise(labels, settings.bits, b, &w)
+    quantise(labels, settings.bits, b, &w, 0.9999)
 }
 
 /// Adds `weight` × centred log P(bucket | class) (Laplace-smoothed) to `w`.
@@ -340,17 +356,125 @@ fn add_naive_bayes(w: &mut [f32], examples: &[Example], n: usize, mask: u64, wei
     }
 }
 
+/// One training example of a multi-label model read in windows.
+#[derive(Debug, Clone)]
+pub struct WindowExample {
+    /// Hashed features of all windows, one window after the other.
+    pub features: Vec<u64>,
+    /// Each window's range of `features`.
+    pub windows: Vec<(u32, u32)>,
+    /// Bit `c` set when label `c` is present.
+    pub targets: u32,
+    /// How much this example counts.
+    pub weight: f32,
+}
+
+/// Logistic sigmoid.
+#[inline]
+pub fn sigmoid(x: f32) -> f32 {
+    1.0 / (1.0 + (-x).exp())
+}
+
+/// Trains one logistic regression per label over windows, with averaged SGD, by multiple-instance
+/// learning: a message has a label when its best window does. The labels of a message say that
+/// a signal is somewhere in it, not where, so a present label moves only its best-scoring window
+/// up, while an absent one moves every window down; this learns where signals are.
+#[allow(clippy::needless_range_loop)] // one entry per label, indexed alike
+pub fn train_windows(labels: Vec<String>, examples: &[WindowExample], settings: LinearSettings) -> LinearModel {
+    let n = labels.len();
+    let buckets = 1usize << settings.bits;
+    let mask = (buckets - 1) as u64;
+    let mut w = vec![0f32; buckets * n];
+    let mut u = vec![0f32; buckets * n];
+    let mut b = vec![0f32; n];
+    let mut ub = vec![0f32; n];
+    let mut order: Vec<usize> = (0..examples.len()).collect();
+    let mut rng = SplitMix(settings.seed);
+    let mut t: f32 = 1.0;
+    let total_steps = (examples.len() as f32 * settings.epochs as f32).max(1.0);
+    let mut best = vec![(f32::NEG_INFINITY, 0usize); n];
+    for _epoch in 0..settings.epochs {
+        rng.shuffle(&mut order);
+        for &i in &order {
+            let ex = &examples[i];
+            best.iter_mut().for_each(|x| *x = (f32::NEG_INFINITY, 0));
+            for (wi, &(a, e)) in ex.windows.iter().enumerate() {
+                let feats = &ex.features[a as usize..e as usize];
+                let norm = feature_norm(feats.len());
+                for c in 0..n {
+                    let mut s = b[c];
+                    for &f in feats {
+                        s += w[((f & mask) as usize) * n + c] * norm;
+                    }
+                    if s > best[c].0 {
+                        best[c] = (s, wi);
+                    }
+                }
+            }
+            if ex.windows.is_empty() {
+                continue;
+            }
+            let progress = t / total_steps;
+            let lr = settings.learning_rate * (1.0 - 0.9 * progress);
+            for c in 0..n {
+                let present = ex.targets & (1 << c) != 0;
+                // A present label moves its best window; an absent one moves every window
+                // that says it (all windows of a message without the signal are without it).
+                for (wi, &(a, e)) in ex.windows.iter().enumerate() {
+                    if present && wi != best[c].1 {
+                        continue;
+                    }
+                    let feats = &ex.features[a as usize..e as usize];
+                    let norm = feature_norm(feats.len());
+                    let score = if present || ex.windows.len() == 1 {
+                        best[c].0
+                    } else {
+                        b[c] + feats.iter().map(|&f| w[((f & mask) as usize) * n + c]).sum::<f32>() * norm
+                    };
+                    let g = (sigmoid(score) - if present { 1.0 } else { 0.0 }) * ex.weight;
+                    if g.abs() < 1e-6 {
+                        continue;
+                    }
+                    b[c] -= lr * g;
+                    ub[c] -= t * lr * g;
+                    for &f in feats {
+                        let k = ((f & mask) as usize) * n + c;
+                        let mut step = lr * g * norm;
+                        if settings.l2 > 0.0 {
+                            step += lr * settings.l2 * w[k];
+                        }
+                        w[k] -= step;
+                        u[k] -= t * step;
+                    }
+                }
+            }
+            t += 1.0;
+        }
+    }
+    for (wi, ui) in w.iter_mut().zip(&u) {
+        *wi -= ui / t;
+    }
+    for (bi, ui) in b.iter_mut().zip(&ub) {
+        *bi -= ui / t;
+    }
+    // Keep the largest weights whole: a few phrases (and the lexicon's hit features) carry
+    // the decision, and clipping them would silence exactly those.
+    quantise(labels, settings.bits, b, &w, 1.0)
+}
+
+/// Stores `w` as 8-bit integers with one scale per class; the scale is set by the `clip`
+/// quantile of the class's non-zero weights (those above are clipped), so that a few outliers
+/// do not eat the resolution of a model whose evidence is spread over many features.
 #[allow(clippy::needless_range_loop)] // one column per class, indexed alike
-fn quantise(labels: Vec<String>, bits: u8, bias: Vec<f32>, w: &[f32]) -> LinearModel {
+fn quantise(labels: Vec<String>, bits: u8, bias: Vec<f32>, w: &[f32], clip: f32) -> LinearModel {
     let n = labels.len();
     let mut scale = vec![0f32; n];
     for c in 0..n {
         let mut col: Vec<f32> = w.iter().skip(c).step_by(n).map(|v| v.abs()).filter(|v| *v > 0.0).collect();
-        // Clip the most extreme 0.01 % so that a few outliers do not eat the resolution.
         let max = if col.is_empty() {
             1.0
         } else {
-            let k = ((col.len() as f32) * 0.9999) as usize;
+            let k = ((col.len() as f32) * clip) as usize;
             let k = k.min(col.len() - 1);
             col.select_nth_unstable_by(k, |a, b| a.total_cmp(b));
             col[k].max(1e-6)

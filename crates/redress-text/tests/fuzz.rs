@@ -3,7 +3,7 @@
 
 use proptest::prelude::*;
 use redress_domain::IssueKind;
-use redress_text::{Understanding, entities};
+use redress_text::{Context, Understanding, entities};
 
 fn any_text() -> impl Strategy<Value = String> {
     prop_oneof![
@@ -37,6 +37,16 @@ proptest! {
             prop_assert!(a.low_confidence);
         }
         prop_assert!(serde_json::to_string(&a).is_ok());
+    }
+
+    #[test]
+    fn understanding_with_facts_never_panics_and_stays_in_range(text in any_text(), earlier in 0u32..5) {
+        let a = Understanding::shipped().understand_with(&text, &Context { earlier_messages_from_customer: earlier, ..Context::default() });
+        for e in &a.escalation {
+            prop_assert!((0.0..=1.0).contains(&e.confidence));
+        }
+        prop_assert_eq!(earlier > 0, a.escalation.iter().any(|e| e.from_context));
+        prop_assert!(a.language.supported || a.low_confidence);
     }
 
     #[test]
