@@ -116,7 +116,13 @@ pub fn understood(analysis: &redress_text::Analysis, fallback_language: &Languag
         confidence_pct: (analysis.confidence.clamp(0.0, 1.0) * 100.0).round() as u8,
         low_confidence: analysis.low_confidence,
         alternatives: analysis.alternatives.iter().map(|a| a.kind).collect(),
-        language: LanguageTag::parse(analysis.language.tag).unwrap_or_else(|_| fallback_language.clone()),
+        // A language Redress does not answer in (German, Turkish…) is recognised but not
+        // taken: the case speaks the store's language, and triage sees the tag.
+        language: if analysis.language.supported {
+            LanguageTag::parse(analysis.language.tag).unwrap_or_else(|_| fallback_language.clone())
+        } else {
+            fallback_language.clone()
+        },
         sentiment: analysis.sentiment,
         escalation: analysis
             .escalation
@@ -172,13 +178,26 @@ pub async fn open(app: &App, caller: &Caller, input: OpenCase) -> AppResult<Case
     redress_domain::case::validate_subject(&input.subject)?;
     redress_domain::message::validate_body(&input.message.body).map_err(|e| AppError::from(e).at("message.body"))?;
     let text = format!("{}\n{}", input.subject, input.message.body);
-    let analysis =
-        read_message.then(|| app.understanding().understand(&text, given_language.as_ref().map(|l| l.as_str())));
+    // Earlier cases about the same order are earlier contacts: writing again is a signal.
+    let earlier_contacts = match (&order, read_message) {
+        (Some(order), true) => {
+            let filter = CaseFilter { order_id: Some(order.id), ..CaseFilter::default() };
+            u32::try_from(storage.cases(store_id, &filter, None, 20).await?.cases.len()).unwrap_or(u32::MAX)
+        }
+        _ => 0,
+    };
+    let analysis = read_message.then(|| {
+        let context = redress_text::Context {
+            lang_hint: given_language.as_ref().map(|l| l.as_str()),
+            earlier_messages_from_customer: earlier_contacts,
+        };
+        app.understanding().understand_with(&text, &context)
+    });
     // The language: as given, else as the shop knows the customer, else as detected (when
     // detection is sure), else the store's default.
     let detected_language = || {
         let (tag, confidence) = match &analysis {
-            Some(a) if !a.language.from_hint => (a.language.tag, a.language.confidence),
+            Some(a) if !a.language.from_hint && a.language.supported => (a.language.tag, a.language.confidence),
             Some(_) => return None,
             None => app.understanding().detect_language(&text)?,
         };

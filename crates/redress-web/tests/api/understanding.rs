@@ -40,6 +40,15 @@ async fn unclassified_cases_arrive_classified_and_corrections_become_feedback(ap
     assert!(view["case"]["escalation"].as_array().unwrap().contains(&json!("chargeback")), "{}", view["case"]);
     assert_eq!(view["case"]["priority"], "urgent");
 
+    // A language Redress does not answer in is recognised, not taken: the case speaks the
+    // store's language.
+    let german = json!({
+        "customer_email": "jonas@example.de", "subject": "Bestellung", "channel": "email",
+        "message": {"body": "Hallo, meine Bestellung ist immer noch nicht angekommen. Können Sie bitte nachsehen, wo das Paket ist?"}
+    });
+    let view = app.open_case(&shop.key, &german).await;
+    assert_eq!(view["case"]["language"], "en", "the store's default: {}", view["case"]);
+
     // Nonsense is not guessed at: it waits for a person.
     let junk =
         json!({"customer_email": "x@example.com", "subject": "???", "channel": "chat", "message": {"body": "🙂🙂🙂"}});
