@@ -22,6 +22,8 @@ pub enum SystemRule {
     Demo,
     /// Anyone reading a store's public help page.
     PublicHelp,
+    /// The operator's books check (`redress reconcile`): reads money, changes nothing.
+    Reconciliation,
 }
 
 /// An authenticated caller.
@@ -142,6 +144,7 @@ impl Caller {
                 SystemRule::RefundWorker => matches!(action, Action::Read | Action::Resolve),
                 SystemRule::AutomaticAnswer => matches!(action, Action::Read | Action::WorkCases),
                 SystemRule::PublicHelp => false,
+                SystemRule::Reconciliation => matches!(action, Action::Read),
             },
         };
         if !allowed {

@@ -475,6 +475,72 @@ pub async fn ledger(app: &App, caller: &Caller) -> AppResult<LedgerView> {
     Ok(LedgerView { balanced: balances.is_balanced(), balances: account_balances(&balances) })
 }
 
+/// The most discrepancies one reconciliation lists; past it the report says it stopped.
+pub const MAX_DISCREPANCIES: usize = 1_000;
+
+/// What reconciling the store's payments with its books found.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReconciliationReport {
+    /// Payments checked.
+    pub payments_checked: u64,
+    /// Every ledger posting balances (each currency of each posting sums to zero).
+    pub ledger_balanced: bool,
+    /// The figures payments record that the books do not bear out; empty when all agree.
+    pub discrepancies: Vec<redress_domain::reconcile::Discrepancy>,
+    /// More discrepancies were found than are listed.
+    pub truncated: bool,
+}
+
+/// Checks every payment's captured, refunded and reserved amounts against the ledger and the
+/// refund intents, a page of payments at a time; `progress` hears how many were checked so far.
+pub async fn reconcile(
+    app: &App,
+    caller: &Caller,
+    mut progress: impl FnMut(u64) + Send,
+) -> AppResult<ReconciliationReport> {
+    const PAGE: u32 = 200;
+    let store_id = caller.require(Action::Read)?;
+    refuse_customer(caller)?;
+    let money = app.storage().money();
+    let mut report = ReconciliationReport {
+        payments_checked: 0,
+        ledger_balanced: money.ledger_balances(store_id).await?.is_balanced(),
+        discrepancies: Vec::new(),
+        truncated: false,
+    };
+    let mut after = None;
+    loop {
+        let payments = money.recorded_payments(store_id, after, PAGE).await?;
+        let Some(last) = payments.last() else { break };
+        after = Some(last.payment_id);
+        // An order's postings and refunds are read once for all its payments.
+        let mut books: std::collections::BTreeMap<redress_domain::OrderId, (Vec<Posting>, Vec<Refund>)> =
+            Default::default();
+        for payment in &payments {
+            if !books.contains_key(&payment.order_id) {
+                let postings = money.postings(store_id, Some(payment.order_id)).await?;
+                let refunds = money.refunds_of_order(store_id, payment.order_id).await?;
+                books.insert(payment.order_id, (postings, refunds));
+            }
+            let (postings, refunds) = &books[&payment.order_id];
+            for found in redress_domain::reconcile::reconcile_payment(payment, postings, refunds) {
+                if report.discrepancies.len() < MAX_DISCREPANCIES {
+                    report.discrepancies.push(found);
+                } else {
+                    report.truncated = true;
+                }
+            }
+        }
+        report.payments_checked += payments.len() as u64;
+        progress(report.payments_checked);
+        if payments.len() < PAGE as usize {
+            break;
+        }
+    }
+    Ok(report)
+}
+
 fn refuse_customer(caller: &Caller) -> AppResult<()> {
     if caller.is_customer() { Err(AppError::forbidden("the shop's books are for its team")) } else { Ok(()) }
 }

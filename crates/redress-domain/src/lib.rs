@@ -32,6 +32,7 @@ pub mod message;
 pub mod money;
 pub mod order;
 pub mod policy;
+pub mod reconcile;
 pub mod refund;
 pub mod remedy;
 pub mod resolution;

@@ -89,6 +89,14 @@ pub trait MoneyStorage: Send + Sync {
     ) -> Result<Refund, StorageError>;
     /// What a payment can still give back (from the order's report when no money moved yet).
     async fn payment_balance(&self, store_id: StoreId, payment_id: PaymentId) -> Result<PaymentBalance, StorageError>;
+    /// A page of the store's payments as their rows record them, by id: at most `limit`, after
+    /// the payment `after` when given. What reconciliation checks against the books.
+    async fn recorded_payments(
+        &self,
+        store_id: StoreId,
+        after: Option<PaymentId>,
+        limit: u32,
+    ) -> Result<Vec<redress_domain::reconcile::RecordedPayment>, StorageError>;
     /// The store's postings, oldest first; only an order's when one is named.
     async fn postings(&self, store_id: StoreId, order_id: Option<OrderId>) -> Result<Vec<Posting>, StorageError>;
     /// A page of the store's postings, oldest first: at most `limit`, after the posting

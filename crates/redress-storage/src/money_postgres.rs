@@ -12,6 +12,7 @@ use redress_domain::claim::Claim;
 use redress_domain::dispute::{Dispute, DisputeReport, DisputeStatus};
 use redress_domain::given::Given;
 use redress_domain::ledger::{Account, Balances, Posting};
+use redress_domain::reconcile::RecordedPayment;
 use redress_domain::refund::{
     CreditSpend, IdempotencyKey, PaymentBalance, Refund, RefundError, RefundRequest, RefundTotals, StoreCredit,
 };
@@ -641,6 +642,32 @@ impl MoneyStorage for PostgresStorage {
         .await?
         .ok_or(StorageError::NotFound("payment"))?;
         reported_balance(&order, payment_id)
+    }
+
+    async fn recorded_payments(
+        &self,
+        store_id: StoreId,
+        after: Option<PaymentId>,
+        limit: u32,
+    ) -> Result<Vec<RecordedPayment>, StorageError> {
+        let rows = sqlx::query(
+            "SELECT currency, captured_minor, refunded_minor, reserved_minor, id, order_id FROM payments
+             WHERE store_id = $1 AND id > $2 ORDER BY id LIMIT $3",
+        )
+        .bind(store_id.as_uuid())
+        .bind(after.map_or(uuid::Uuid::nil(), |id| id.as_uuid()))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(RecordedPayment {
+                    payment_id: PaymentId::from_uuid(row.try_get(4)?),
+                    order_id: OrderId::from_uuid(row.try_get(5)?),
+                    balance: balance_of(row)?,
+                })
+            })
+            .collect()
     }
 
     async fn postings(&self, store_id: StoreId, order_id: Option<OrderId>) -> Result<Vec<Posting>, StorageError> {

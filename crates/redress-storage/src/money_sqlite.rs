@@ -9,6 +9,7 @@ use redress_domain::claim::Claim;
 use redress_domain::dispute::{Dispute, DisputeReport, DisputeStatus};
 use redress_domain::given::Given;
 use redress_domain::ledger::{Account, Balances, Posting};
+use redress_domain::reconcile::RecordedPayment;
 use redress_domain::refund::{
     CreditSpend, IdempotencyKey, PaymentBalance, Refund, RefundError, RefundRequest, RefundTotals, StoreCredit,
 };
@@ -496,6 +497,49 @@ impl MoneyStorage for SqliteStorage {
             )?;
             let order = orders.first().ok_or(StorageError::NotFound("payment"))?;
             reported_balance(order, payment_id)
+        })
+        .await
+    }
+
+    async fn recorded_payments(
+        &self,
+        store_id: StoreId,
+        after: Option<PaymentId>,
+        limit: u32,
+    ) -> Result<Vec<RecordedPayment>, StorageError> {
+        self.read(move |conn| {
+            let mut statement = conn.prepare_cached(
+                "SELECT id, order_id, currency, captured_minor, refunded_minor, reserved_minor FROM payments
+                 WHERE store_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3",
+            )?;
+            let after = after.map(|id| id.to_string()).unwrap_or_default();
+            let rows = statement
+                .query_map(params![store_id.to_string(), after, i64::from(limit)], |row| {
+                    Ok((
+                        row.get::<_, String>(0)?,
+                        row.get::<_, String>(1)?,
+                        row.get::<_, String>(2)?,
+                        row.get::<_, i64>(3)?,
+                        row.get::<_, i64>(4)?,
+                        row.get::<_, i64>(5)?,
+                    ))
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            rows.into_iter()
+                .map(|(id, order_id, currency, captured, refunded, reserved)| {
+                    let corrupt = |e: String| StorageError::Corrupt(e);
+                    let c = Currency::from_code(&currency).map_err(|e| corrupt(e.to_string()))?;
+                    Ok(RecordedPayment {
+                        payment_id: id.parse().map_err(|e: uuid::Error| corrupt(e.to_string()))?,
+                        order_id: order_id.parse().map_err(|e: uuid::Error| corrupt(e.to_string()))?,
+                        balance: PaymentBalance::new(
+                            Money::new(captured, c),
+                            Money::new(refunded, c),
+                            Money::new(reserved, c),
+                        )?,
+                    })
+                })
+                .collect()
         })
         .await
     }

@@ -5,6 +5,7 @@
 
 mod bench;
 mod demo;
+mod reconcile;
 mod sample_shop;
 mod server;
 
@@ -53,6 +54,16 @@ enum Command {
         /// `sqlite://path/to/redress.db` (or a bare path) or `postgres://user@host/db`.
         #[arg(long, env = "REDRESS_DATABASE_URL", default_value = "sqlite://redress.db")]
         database_url: String,
+    },
+    /// Check every payment's captured, refunded and reserved amounts against the ledger and the
+    /// refund intents; lists what disagrees and exits with failure if anything does.
+    Reconcile {
+        /// `sqlite://path/to/redress.db` (or a bare path) or `postgres://user@host/db`.
+        #[arg(long, env = "REDRESS_DATABASE_URL")]
+        database_url: String,
+        /// Only this store (its slug); every store if absent.
+        #[arg(long)]
+        store: Option<String>,
     },
     /// Print the OpenAPI document of the HTTP API.
     Openapi,
@@ -125,6 +136,13 @@ fn main() -> anyhow::Result<()> {
                     .with_context(|| format!("cannot migrate the database at {database_url}"))?;
                 println!("applied {applied} migration(s); the database at {database_url} is up to date");
                 Ok(())
+            }
+            Command::Reconcile { database_url, store } => {
+                if reconcile::run(&database_url, store.as_deref()).await? {
+                    Ok(())
+                } else {
+                    std::process::exit(1)
+                }
             }
             Command::Openapi => {
                 println!("{}", serde_json::to_string_pretty(&redress_web::openapi())?);

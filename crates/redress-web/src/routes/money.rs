@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use redress_app::cases::case_id;
 use redress_app::money::{
     self, CaseMoney, CheckInput, CheckResult, DisputeView, LedgerView, NewDispute, NewRefund, NewSpend, PostingsPage,
-    RefundView, SpendView, WebhookReceipt,
+    ReconciliationReport, RefundView, SpendView, WebhookReceipt,
 };
 use redress_domain::dispute::{DisputeStatus, EvidencePack};
 use redress_domain::ledger::Posting;
@@ -39,6 +39,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(spend_store_credit))
         .routes(routes!(credit_spends))
         .routes(routes!(ledger_postings))
+        .routes(routes!(reconciliation))
         .routes(routes!(correct_posting))
         .routes(routes!(open_dispute, list_disputes))
         .routes(routes!(get_dispute))
@@ -173,6 +174,19 @@ async fn check_transactions(
     responses((status = 200, body = LedgerView), (status = 401, body = ErrorBody)))]
 async fn ledger(State(state): State<AppState>, ApiCaller(caller): ApiCaller) -> Result<Json<LedgerView>, ApiError> {
     Ok(Json(money::ledger(state.app(), &caller).await?))
+}
+
+/// Reconciles every payment's captured, refunded and reserved amounts with the ledger and the
+/// refund intents, and lists the figures that disagree (none when the books are whole). The
+/// same check runs from the command line: `redress reconcile`.
+#[utoipa::path(get, path = "/api/v1/ledger/reconciliation", tag = "money", security(("store_key" = [])),
+    responses((status = 200, body = ReconciliationReport), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody)))]
+async fn reconciliation(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+) -> Result<Json<ReconciliationReport>, ApiError> {
+    Ok(Json(money::reconcile(state.app(), &caller, |_| {}).await?))
 }
 
 /// A page of postings.

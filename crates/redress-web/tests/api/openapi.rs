@@ -54,6 +54,7 @@ const ROUTES: &[(&str, &[&str])] = &[
     ("/api/v1/customers/{customer_id}/store-credit/spend", &["post"]),
     ("/api/v1/customers/{customer_id}/store-credit/spends", &["get"]),
     ("/api/v1/ledger/postings", &["get"]),
+    ("/api/v1/ledger/reconciliation", &["get"]),
     ("/api/v1/ledger/postings/{posting_id}/corrections", &["post"]),
     ("/api/v1/cases/{case_id}/disputes", &["post"]),
     ("/api/v1/disputes/{dispute_id}", &["get"]),

@@ -320,6 +320,11 @@ async fn postings_are_corrected_by_new_postings(app: &TestApp) {
     let refund = postings["postings"].as_array().unwrap().iter().find(|p| p["kind"] == "refund").unwrap().clone();
     let id = text(&refund["id"]);
     let path = format!("/api/v1/ledger/postings/{id}/corrections");
+    // Before any correction the books bear every payment out.
+    let clean = app.get("/api/v1/ledger/reconciliation", &shop.key).await.expect(200);
+    assert_eq!((clean["payments_checked"].as_u64(), clean["ledger_balanced"].as_bool()), (Some(2), Some(true)));
+    assert_eq!(clean["discrepancies"], json!([]), "{clean}");
+
     // Corrections are a lead's or an admin's, named by who is signed in, never by the body.
     app.post(&path, &shop.key, &json!({"reason": "x"})).await.error(403, "forbidden", None);
     app.post(&path, &shop.admin, &json!({"reason": " "})).await.error(400, "invalid_field", Some("reason"));
@@ -337,6 +342,14 @@ async fn postings_are_corrected_by_new_postings(app: &TestApp) {
     assert_eq!(fix["kind"], "correction");
     assert_eq!(fix["corrects"], refund["id"]);
     assert_eq!(fix["caused_by"]["name"], "Olga");
+    // The payment still records the refund the ledger no longer shows: reconciliation says so.
+    let found = app.get("/api/v1/ledger/reconciliation", &shop.key).await.expect(200);
+    assert_eq!(
+        found["discrepancies"],
+        json!([{"payment_id": order["payments"][1]["id"], "order_id": order["id"], "figure": "refunded",
+                "recorded": {"amount_minor": 3300, "currency": "EUR"}, "expected": {"amount_minor": 0, "currency": "EUR"}}]),
+        "{found}"
+    );
     assert!(text(&fix["memo"]).contains("entered twice"));
     app.post(&path, &shop.admin, &json!({"reason": "again"})).await.error(409, "cannot_correct", None);
     let after = app.get("/api/v1/ledger/postings", &shop.key).await.expect(200);
