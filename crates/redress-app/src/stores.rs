@@ -74,6 +74,27 @@ pub async fn create(app: &App, caller: &Caller, input: CreateStore) -> AppResult
     Ok(CreatedStore { store, api_key, admin_key })
 }
 
+/// An admin added to an existing store by the operator, with their personal key.
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AddedAdmin {
+    /// The new admin.
+    pub agent: redress_domain::team::Agent,
+    /// Their personal key, shown once.
+    pub api_key: NewApiKey,
+}
+
+/// Adds an admin to a store (the operator's act): for a store set up without one, or whose
+/// admins have all left. From then on the shop's own admins manage its team.
+pub async fn add_admin(app: &App, caller: &Caller, store_id: &str, input: NewAgent) -> AppResult<AddedAdmin> {
+    caller.require_operator()?;
+    let store_id: StoreId = parse_id(store_id, "store")?;
+    let store = app.storage().store(store_id).await?;
+    let agent = add_first_admin(app, &store, input).await?;
+    let api_key = issue(app, store.id, format!("{}'s key", agent.name), Some(agent.id)).await?;
+    Ok(AddedAdmin { agent, api_key })
+}
+
 /// Every store of the deployment (the operator's view).
 pub async fn list(app: &App, caller: &Caller) -> AppResult<Vec<Store>> {
     caller.require_operator()?;

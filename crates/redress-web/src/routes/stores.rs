@@ -6,7 +6,8 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use redress_app::keys::{self, ApiKeyView, CreateApiKey, NewApiKey};
-use redress_app::stores::{self, CreateStore, CreatedStore};
+use redress_app::stores::{self, AddedAdmin, CreateStore, CreatedStore};
+use redress_app::team::NewAgent;
 use redress_domain::Store;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -21,6 +22,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(create_store, list_stores))
         .routes(routes!(create_api_key))
+        .routes(routes!(add_store_admin))
         .routes(routes!(current_store))
         .routes(routes!(list_own_api_keys, create_own_api_key))
         .routes(routes!(revoke_own_api_key))
@@ -71,6 +73,22 @@ async fn create_api_key(
     ApiJson(input): ApiJson<OperatorKeyRequest>,
 ) -> Result<(StatusCode, Json<NewApiKey>), ApiError> {
     Ok((StatusCode::CREATED, Json(stores::create_key(state.app(), &caller, &store_id, &input.label).await?)))
+}
+
+/// Adds an admin to a store (the operator's key): for a store set up without one, or whose
+/// admins have all left. The answer carries their personal key, shown once.
+#[utoipa::path(post, path = "/api/v1/stores/{store_id}/admins", tag = "stores", request_body = NewAgent,
+    params(("store_id" = String, Path, description = "The store's id")),
+    security(("admin_key" = [])),
+    responses((status = 201, body = AddedAdmin), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, description = "A member with this email exists", body = ErrorBody)))]
+async fn add_store_admin(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    ApiPath(store_id): ApiPath<String>,
+    ApiJson(input): ApiJson<NewAgent>,
+) -> Result<(StatusCode, Json<AddedAdmin>), ApiError> {
+    Ok((StatusCode::CREATED, Json(stores::add_admin(state.app(), &caller, &store_id, input).await?)))
 }
 
 /// The store the calling key belongs to.

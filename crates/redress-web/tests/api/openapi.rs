@@ -10,6 +10,7 @@ const ROUTES: &[(&str, &[&str])] = &[
     ("/healthz", &["get"]),
     ("/api/v1/stores", &["get", "post"]),
     ("/api/v1/stores/{store_id}/api-keys", &["post"]),
+    ("/api/v1/stores/{store_id}/admins", &["post"]),
     ("/api/v1/store", &["get"]),
     ("/api/v1/store/api-keys", &["get", "post"]),
     ("/api/v1/store/api-keys/{key_id}", &["delete"]),

@@ -6,7 +6,33 @@ use serde_json::{Value, json};
 use crate::fixtures::{remove, set};
 use crate::support::{ADMIN_KEY, TestApp, on_both_backends, text};
 
-on_both_backends!(creating_a_store_returns_a_working_key, a_taken_slug_is_a_conflict, more_api_keys_for_a_store);
+on_both_backends!(
+    creating_a_store_returns_a_working_key,
+    a_taken_slug_is_a_conflict,
+    more_api_keys_for_a_store,
+    a_store_set_up_without_an_admin_gets_one_from_the_operator
+);
+
+async fn a_store_set_up_without_an_admin_gets_one_from_the_operator(app: &TestApp) {
+    let created = app.post("/api/v1/stores", ADMIN_KEY, &store_body("north-wind")).await.expect(201);
+    assert!(created.get("admin_key").is_none(), "no admin was named: {created}");
+    let store_key = text(&created["api_key"]["secret"]);
+    let path = format!("/api/v1/stores/{}/admins", text(&created["store"]["id"]));
+    let olga =
+        json!({"email": "olga@north.example", "name": "Olga", "role": "agent", "password": "first admin password"});
+    // Only the operator: the store's integration key cannot make itself an admin.
+    app.post(&path, &store_key, &olga).await.error(401, "unauthorized", None);
+    let added = app.post(&path, ADMIN_KEY, &olga).await.expect(201);
+    assert_eq!(added["agent"]["role"], "owner", "whatever role was asked, they are the admin");
+    let admin_key = text(&added["api_key"]["secret"]);
+    let team = app.get("/api/v1/agents", &admin_key).await.expect(200);
+    assert_eq!(team["agents"][0]["name"], "Olga");
+    app.post(&path, ADMIN_KEY, &olga).await.error(409, "member_exists", None);
+    let bad = set(olga.clone(), "/password", json!("short"));
+    app.post(&path, ADMIN_KEY, &bad).await.error(400, "invalid_field", Some("password"));
+    let nowhere = format!("/api/v1/stores/{}/admins", uuid::Uuid::now_v7());
+    app.post(&nowhere, ADMIN_KEY, &set(olga, "/email", json!("x@north.example"))).await.error(404, "not_found", None);
+}
 
 fn store_body(slug: &str) -> Value {
     json!({"slug": slug, "name": "  Północ Wind  ", "default_currency": "PLN", "default_language": "pt-br"})
