@@ -29,6 +29,7 @@ mod health;
 mod isolation;
 mod json_errors;
 mod money;
+mod money_defects;
 mod openapi;
 mod orders;
 mod portal;
