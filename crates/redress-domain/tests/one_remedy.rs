@@ -3,6 +3,8 @@
 //! runs the planner), never covers a unit twice, never gives a case goodwill compensation
 //! twice, and never asks for more money back than the order's goods are worth.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use proptest::prelude::*;
 use redress_domain::approval::{ApprovalPolicy, Person, RefundHistory, Role};
 use redress_domain::decision::{CustomerHistory, LineQuantity};
