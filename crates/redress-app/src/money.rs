@@ -518,12 +518,14 @@ pub async fn reconcile(
         let mut books: std::collections::BTreeMap<redress_domain::OrderId, (Vec<Posting>, Vec<Refund>)> =
             Default::default();
         for payment in &payments {
-            if !books.contains_key(&payment.order_id) {
-                let postings = money.postings(store_id, Some(payment.order_id)).await?;
-                let refunds = money.refunds_of_order(store_id, payment.order_id).await?;
-                books.insert(payment.order_id, (postings, refunds));
-            }
-            let (postings, refunds) = &books[&payment.order_id];
+            let (postings, refunds) = match books.entry(payment.order_id) {
+                std::collections::btree_map::Entry::Occupied(known) => known.into_mut(),
+                std::collections::btree_map::Entry::Vacant(slot) => {
+                    let postings = money.postings(store_id, Some(payment.order_id)).await?;
+                    let refunds = money.refunds_of_order(store_id, payment.order_id).await?;
+                    slot.insert((postings, refunds))
+                }
+            };
             for found in redress_domain::reconcile::reconcile_payment(payment, postings, refunds) {
                 if report.discrepancies.len() < MAX_DISCREPANCIES {
                     report.discrepancies.push(found);
