@@ -365,18 +365,27 @@ pub fn validate_subject(subject: &str) -> Result<(), ValidationError> {
     Ok(())
 }
 
+impl NewCase {
+    /// Checks what a case is opened with (subject, first message, lines), so storage can refuse
+    /// a bad one before it hands out a case number.
+    pub fn validate(&self) -> Result<(), CaseError> {
+        validate_subject(&self.subject)?;
+        self.first_message.validate()?;
+        if !self.lines.is_empty() && self.order_id.is_none() {
+            return Err(ValidationError::new("lines", "lines are of an order: name the order").into());
+        }
+        if self.first_message.case_id != self.id || self.first_message.store_id != self.store_id {
+            return Err(ValidationError::new("message", "the first message must belong to the new case").into());
+        }
+        Ok(())
+    }
+}
+
 impl Case {
     /// Opens a case with its first message. The priority comes from [`Priority::assess`] and
     /// the response deadline from the priority.
     pub fn open(new: NewCase, number: CaseNumber, now: OffsetDateTime) -> Result<CaseChange, CaseError> {
-        validate_subject(&new.subject)?;
-        new.first_message.validate()?;
-        if !new.lines.is_empty() && new.order_id.is_none() {
-            return Err(ValidationError::new("lines", "lines are of an order: name the order").into());
-        }
-        if new.first_message.case_id != new.id || new.first_message.store_id != new.store_id {
-            return Err(ValidationError::new("message", "the first message must belong to the new case").into());
-        }
+        new.validate()?;
         let priority = Priority::assess(new.kind, new.sentiment, &new.escalation);
         let channel = new.first_message.channel;
         let case = Case {

@@ -78,7 +78,15 @@ impl From<sqlx::migrate::MigrateError> for StorageError {
 #[derive(Clone)]
 pub struct PostgresStorage {
     pub(crate) pool: PgPool,
+    /// Case numbers this process reserved and has not handed out yet, per store.
+    case_numbers: std::sync::Arc<tokio::sync::Mutex<std::collections::HashMap<StoreId, std::ops::Range<i64>>>>,
 }
+
+/// How many case numbers a process reserves at once. Reserving takes the store row's lock for
+/// one short statement of its own, outside any case's transaction, so case creations on every
+/// server run in parallel; a block left unused when a process stops leaves a gap in the numbers
+/// (never a duplicate).
+const CASE_NUMBER_BLOCK: i64 = 16;
 
 impl PostgresStorage {
     /// Connects to `url` and applies pending migrations.
@@ -92,7 +100,30 @@ impl PostgresStorage {
         let pool = PgPoolOptions::new().max_connections(16).connect_with(options).await?;
         MIGRATOR.run(&pool).await?;
         fill_in_order_listing(&pool).await?;
-        Ok(Self { pool })
+        Ok(Self { pool, case_numbers: Default::default() })
+    }
+
+    /// The next case number for `store_id`, from this process's block, reserving a new block
+    /// when it is used up.
+    async fn next_case_number(&self, store_id: StoreId) -> Result<i64, StorageError> {
+        // Held while a block is reserved, so two openings in this process never reserve two
+        // blocks where one would do (which would leave a gap).
+        let mut blocks = self.case_numbers.lock().await;
+        if let Some(number) = blocks.get_mut(&store_id).and_then(Iterator::next) {
+            return Ok(number);
+        }
+        let end: i64 = sqlx::query_scalar(
+            "UPDATE stores SET next_case_number = next_case_number + $2 WHERE id = $1 RETURNING next_case_number",
+        )
+        .bind(store_id.as_uuid())
+        .bind(CASE_NUMBER_BLOCK)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StorageError::NotFound("store"))?;
+        let mut block = (end - CASE_NUMBER_BLOCK)..end;
+        let number = block.next().ok_or_else(|| StorageError::Backend("an empty block of case numbers".into()))?;
+        blocks.insert(store_id, block);
+        Ok(number)
     }
 
     /// Applies pending migrations to the database at `url` and returns how many ran.
@@ -124,6 +155,16 @@ async fn fill_in_order_listing(pool: &PgPool) -> Result<(), StorageError> {
                 .await?;
         }
     }
+}
+
+/// Refuses a write for a store that does not exist.
+async fn require_store(tx: &mut Transaction<'_, Postgres>, store_id: StoreId) -> Result<(), StorageError> {
+    sqlx::query("SELECT 1 FROM stores WHERE id = $1")
+        .bind(store_id.as_uuid())
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(StorageError::NotFound("store"))?;
+    Ok(())
 }
 
 async fn applied_count(pool: &PgPool) -> usize {
@@ -183,18 +224,13 @@ async fn append_entries(tx: &mut Transaction<'_, Postgres>, change: CaseChange) 
 }
 
 async fn require(
-    tx: &mut Transaction<'_, Postgres>,
+    db: &PgPool,
     sql: &'static str,
     store_id: StoreId,
     id: Uuid,
     what: &'static str,
 ) -> Result<(), StorageError> {
-    sqlx::query(sql)
-        .bind(store_id.as_uuid())
-        .bind(id)
-        .fetch_optional(&mut **tx)
-        .await?
-        .ok_or(StorageError::NotFound(what))?;
+    sqlx::query(sql).bind(store_id.as_uuid()).bind(id).fetch_optional(db).await?.ok_or(StorageError::NotFound(what))?;
     Ok(())
 }
 
@@ -303,13 +339,18 @@ impl Storage for PostgresStorage {
     ) -> Result<(Order, bool), StorageError> {
         let (mut customer, mut order) = (customer.clone(), order.clone());
         let mut tx = self.pool.begin().await?;
-        // Lock the store row: two processes upserting the same new customer or order number
-        // then queue up instead of racing to insert it twice.
-        sqlx::query("SELECT 1 FROM stores WHERE id = $1 FOR UPDATE")
-            .bind(order.store_id.as_uuid())
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(StorageError::NotFound("store"))?;
+        // Two processes upserting the same new customer or the same order number queue up on a
+        // lock of that customer and that number (always taken in this order, released at
+        // commit), instead of racing to insert them twice; upserts of other customers and
+        // orders of the store run in parallel.
+        sqlx::query(
+            "SELECT pg_advisory_xact_lock(hashtextextended($1, 0)), pg_advisory_xact_lock(hashtextextended($2, 0))",
+        )
+        .bind(format!("customer:{}:{}", customer.store_id, customer.email.as_str()))
+        .bind(format!("order:{}:{}", order.store_id, order.number))
+        .execute(&mut *tx)
+        .await?;
+        require_store(&mut tx, order.store_id).await?;
         let existing: Option<Uuid> = sqlx::query_scalar("SELECT id FROM customers WHERE store_id = $1 AND email = $2")
             .bind(customer.store_id.as_uuid())
             .bind(customer.email.as_str())
@@ -441,11 +482,13 @@ impl Storage for PostgresStorage {
     }
 
     async fn open_case(&self, new: NewCase, now: OffsetDateTime) -> Result<StoredChange, StorageError> {
-        let mut tx = self.pool.begin().await?;
+        // Everything that can refuse the case is checked before it takes a number (orders and
+        // customers are never deleted, and the foreign keys hold at insert anyway), and the
+        // number is taken before the transaction, which then holds no shared row.
         let store_id = new.store_id;
         if let Some(order_id) = new.order_id {
             require(
-                &mut tx,
+                &self.pool,
                 "SELECT 1 FROM orders WHERE store_id = $1 AND id = $2",
                 store_id,
                 order_id.as_uuid(),
@@ -455,15 +498,11 @@ impl Storage for PostgresStorage {
         }
         if let Some(customer_id) = new.customer_id {
             let sql = "SELECT 1 FROM customers WHERE store_id = $1 AND id = $2";
-            require(&mut tx, sql, store_id, customer_id.as_uuid(), "customer").await?;
+            require(&self.pool, sql, store_id, customer_id.as_uuid(), "customer").await?;
         }
-        let number: i64 = sqlx::query_scalar(
-            "UPDATE stores SET next_case_number = next_case_number + 1 WHERE id = $1 RETURNING next_case_number - 1",
-        )
-        .bind(store_id.as_uuid())
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or(StorageError::NotFound("store"))?;
+        new.validate()?;
+        let number = self.next_case_number(store_id).await?;
+        let mut tx = self.pool.begin().await?;
         let message = new.first_message.clone();
         let change = Case::open(new, CaseNumber(u64::try_from(number).unwrap_or(0)), now)?;
         let case = &change.case;
