@@ -171,4 +171,36 @@ mod tests {
             "crates/redress-web/openapi.json is out of date: run `REDRESS_UPDATE_OPENAPI=1 cargo test -p redress-web` and commit it"
         );
     }
+
+    /// Every `$ref` names a schema the document has: a type used only in query parameters is
+    /// not collected by the routes, so it must be inlined (`#[param(inline)]`) or registered.
+    #[test]
+    fn every_reference_in_the_document_resolves() {
+        fn refs<'a>(value: &'a serde_json::Value, found: &mut Vec<&'a str>) {
+            match value {
+                serde_json::Value::Object(members) => {
+                    for (name, member) in members {
+                        match (name.as_str(), member.as_str()) {
+                            ("$ref", Some(target)) => found.push(target),
+                            _ => refs(member, found),
+                        }
+                    }
+                }
+                serde_json::Value::Array(items) => items.iter().for_each(|item| refs(item, found)),
+                _ => {}
+            }
+        }
+        let document = serde_json::to_value(super::openapi()).unwrap();
+        let mut found = Vec::new();
+        refs(&document, &mut found);
+        assert!(!found.is_empty());
+        let dangling: Vec<&str> = found
+            .into_iter()
+            .filter(|target| {
+                let pointer = target.strip_prefix('#').unwrap_or(target);
+                document.pointer(pointer).is_none()
+            })
+            .collect();
+        assert!(dangling.is_empty(), "references to nothing: {dangling:?}");
+    }
 }

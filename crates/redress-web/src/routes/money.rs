@@ -331,6 +331,7 @@ async fn change_dispute(
 #[serde(deny_unknown_fields)]
 pub struct EvidenceQuery {
     /// `json` (Stripe's evidence field names, the default) or `document` (Markdown to read).
+    #[param(inline)]
     pub format: Option<EvidenceFormat>,
     /// The refund policy version shown to the customer, e.g. `default@3`.
     pub policy_version: Option<String>,
@@ -365,7 +366,8 @@ async fn submit_evidence(
 /// evidence field names, or as a readable document.
 #[utoipa::path(get, path = "/api/v1/disputes/{dispute_id}/evidence", tag = "money",
     params(("dispute_id" = String, Path, description = "The dispute's id"), EvidenceQuery), security(("store_key" = [])),
-    responses((status = 200, body = EvidencePack, description = "The pack (`format=document`: text/markdown)"),
+    responses((status = 200, description = "The pack: JSON, or with `format=document` Markdown",
+            content((EvidencePack = "application/json"), (String = "text/markdown"))),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn dispute_evidence(
     State(state): State<AppState>,
