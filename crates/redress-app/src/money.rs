@@ -22,6 +22,7 @@ use redress_domain::{
     Actor, Case, CaseEvent, CaseId, Channel, CustomerId, DisputeId, EscalationSignal, IssueKind, MessageId, Money,
     NewCase, Order, PaymentId, PostingId, RefundId, Sentiment, StoreId, TimelineEntry,
 };
+use redress_connect::ProviderError;
 use redress_storage::{Conflict, StorageError};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -752,7 +753,13 @@ pub async fn submit_evidence(
         }
     };
     app.refunds().provider().submit_evidence(&dispute.provider_reference, &pack.evidence).await.map_err(|e| {
-        AppError::new(ErrorCode::Unavailable, format!("the payment provider did not take the evidence: {e}"))
+        // A refusal is the provider's final word on this request; only a provider that could not
+        // be reached (or answered nonsense) is a failure worth retrying.
+        let code = match e {
+            ProviderError::Rejected(_) | ProviderError::Unsupported(_) => ErrorCode::ProviderRefused,
+            ProviderError::Timeout | ProviderError::Unavailable(_) | ProviderError::Protocol(_) => ErrorCode::Unavailable,
+        };
+        AppError::new(code, format!("the payment provider did not take the evidence: {e}"))
     })?;
     let dispute = app.storage().money().change_dispute(store_id, dispute.id, to, caller.actor(), app.now()).await?;
     Ok(dispute_view(dispute, app.now()))

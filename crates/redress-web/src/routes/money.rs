@@ -352,7 +352,8 @@ pub enum EvidenceFormat {
     params(("dispute_id" = String, Path, description = "The dispute's id"), EvidenceQuery), security(("store_key" = [])),
     responses((status = 200, body = DisputeView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, description = "The dispute takes no evidence now", body = ErrorBody),
-        (status = 503, description = "The provider refused or could not be reached", body = ErrorBody)))]
+        (status = 422, description = "The provider refused the evidence (`provider_refused`)", body = ErrorBody),
+        (status = 503, description = "The provider could not be reached; try again", body = ErrorBody)))]
 async fn submit_evidence(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
