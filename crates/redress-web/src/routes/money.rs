@@ -54,7 +54,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
 /// deadline gets `202` with the refund `sent`, finished in the background.
 #[utoipa::path(post, path = "/api/v1/cases/{case_id}/refunds", tag = "money", request_body = NewRefund,
     params(("case_id" = String, Path, description = "The case's id"),
-        ("Idempotency-Key" = String, Header, description = KEY_DESCRIPTION)),
+        ("Idempotency-Key" = String, Header, description = KEY_DESCRIPTION, pattern = "^[!-~]{1,255}$")),
     security(("store_key" = [])),
     responses((status = 201, description = "Written (and carried out when no approval is needed)", body = RefundView),
         (status = 202, description = "Written and sent; the provider has not answered yet", body = RefundView),
@@ -181,6 +181,7 @@ async fn ledger(State(state): State<AppState>, ApiCaller(caller): ApiCaller) -> 
 #[serde(deny_unknown_fields)]
 pub struct PostingsQuery {
     /// Page size, 1 to 500 (100 if absent).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
     /// The `next` of the previous page.
     pub after: Option<String>,
@@ -239,7 +240,7 @@ async fn store_credit(
 /// down, never below zero, even when two spends race for the last of it.
 #[utoipa::path(post, path = "/api/v1/customers/{customer_id}/store-credit/spend", tag = "money", request_body = NewSpend,
     params(("customer_id" = String, Path, description = "The customer's id"),
-        ("Idempotency-Key" = String, Header, description = KEY_DESCRIPTION)),
+        ("Idempotency-Key" = String, Header, description = KEY_DESCRIPTION, pattern = "^[!-~]{1,255}$")),
     security(("store_key" = [])),
     responses((status = 201, body = SpendView),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
