@@ -6,6 +6,7 @@
 //! approval limit applies is read from one place, the store's policy in force
 //! ([`approval_policy`]), on every path.
 
+use redress_connect::ProviderError;
 use redress_domain::approval::ApprovalPolicy;
 use redress_domain::dispute::{
     Dispute, DisputeReason, DisputeReport, DisputeStatus, EvidencePack, EvidenceSources, PolicyShown,
@@ -22,7 +23,6 @@ use redress_domain::{
     Actor, Case, CaseEvent, CaseId, Channel, CustomerId, DisputeId, EscalationSignal, IssueKind, MessageId, Money,
     NewCase, Order, PaymentId, PostingId, RefundId, Sentiment, StoreId, TimelineEntry,
 };
-use redress_connect::ProviderError;
 use redress_storage::{Conflict, StorageError};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -757,7 +757,9 @@ pub async fn submit_evidence(
         // be reached (or answered nonsense) is a failure worth retrying.
         let code = match e {
             ProviderError::Rejected(_) | ProviderError::Unsupported(_) => ErrorCode::ProviderRefused,
-            ProviderError::Timeout | ProviderError::Unavailable(_) | ProviderError::Protocol(_) => ErrorCode::Unavailable,
+            ProviderError::Timeout | ProviderError::Unavailable(_) | ProviderError::Protocol(_) => {
+                ErrorCode::Unavailable
+            }
         };
         AppError::new(code, format!("the payment provider did not take the evidence: {e}"))
     })?;

@@ -150,7 +150,8 @@ fn shared_responses(api: &mut utoipa::openapi::OpenApi) {
                 .flatten()
                 .any(|p| matches!(p.parameter_in, ParameterIn::Query | ParameterIn::Header));
             // The Stripe webhook reads its body as bytes, to check the signature over them.
-            let takes_json = operation.request_body.is_some() && operation.operation_id.as_deref() != Some("stripe_webhook");
+            let takes_json =
+                operation.request_body.is_some() && operation.operation_id.as_deref() != Some("stripe_webhook");
             let mut shared = Vec::new();
             if operation.security.as_ref().is_some_and(|s| !s.is_empty()) {
                 shared.push(("401", "Missing, unknown or revoked key"));
