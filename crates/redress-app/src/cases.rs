@@ -47,7 +47,8 @@ pub struct OpenCase {
     /// Where replies go; the order's customer's address if absent.
     #[serde(default)]
     pub customer_email: Option<String>,
-    /// A one-line summary.
+    /// A one-line summary, 1 to 300 characters.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 300))]
     pub subject: String,
     /// The channel the message came on.
     pub channel: Channel,

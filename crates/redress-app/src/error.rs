@@ -128,6 +128,8 @@ error_codes! {
     InsufficientStoreCredit = ("insufficient_store_credit", 422, "The customer's store credit is short of the amount."),
     /// The confirmation does not match.
     ConfirmationMismatch = ("confirmation_mismatch", 422, "The confirmation does not match what it confirms."),
+    /// The payment provider refused the request for good.
+    ProviderRefused = ("provider_refused", 422, "The payment provider refused the request; nothing changed here."),
     /// Too many attempts.
     TooManyAttempts = ("too_many_attempts", 429, "Too many attempts; wait before trying again."),
     /// Something failed on Redress's side.

@@ -6,6 +6,7 @@
 //! approval limit applies is read from one place, the store's policy in force
 //! ([`approval_policy`]), on every path.
 
+use redress_connect::ProviderError;
 use redress_domain::approval::ApprovalPolicy;
 use redress_domain::dispute::{
     Dispute, DisputeReason, DisputeReport, DisputeStatus, EvidencePack, EvidenceSources, PolicyShown,
@@ -820,7 +821,15 @@ pub async fn submit_evidence(
         }
     };
     app.refunds().provider().submit_evidence(&dispute.provider_reference, &pack.evidence).await.map_err(|e| {
-        AppError::new(ErrorCode::Unavailable, format!("the payment provider did not take the evidence: {e}"))
+        // A refusal is the provider's final word on this request; only a provider that could not
+        // be reached (or answered nonsense) is a failure worth retrying.
+        let code = match e {
+            ProviderError::Rejected(_) | ProviderError::Unsupported(_) => ErrorCode::ProviderRefused,
+            ProviderError::Timeout | ProviderError::Unavailable(_) | ProviderError::Protocol(_) => {
+                ErrorCode::Unavailable
+            }
+        };
+        AppError::new(code, format!("the payment provider did not take the evidence: {e}"))
     })?;
     let dispute = app.storage().money().change_dispute(store_id, dispute.id, to, caller.actor(), app.now()).await?;
     Ok(dispute_view(dispute, app.now()))

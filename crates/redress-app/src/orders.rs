@@ -25,8 +25,10 @@ use crate::{App, new_id, parse_id};
 #[serde(deny_unknown_fields)]
 pub struct CustomerInput {
     /// Email address; identifies the customer within the store.
+    #[cfg_attr(feature = "openapi", schema(format = Email))]
     pub email: String,
     /// Name as given at checkout, 1 to 200 characters.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     pub name: String,
     /// Preferred language (BCP 47), if known.
     #[serde(default)]
@@ -84,7 +86,8 @@ pub struct ShipmentInput {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct OrderInput {
-    /// The shop's order number.
+    /// The shop's order number, 1 to 64 characters.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 64))]
     pub number: String,
     /// Who placed it.
     pub customer: CustomerInput,

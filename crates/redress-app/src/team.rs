@@ -66,6 +66,7 @@ fn new_token() -> String {
 #[serde(deny_unknown_fields)]
 pub struct NewAgent {
     /// The address they sign in with; unique within the store, compared without case.
+    #[cfg_attr(feature = "openapi", schema(format = Email))]
     pub email: String,
     /// Their name, as the timeline shows it.
     pub name: String,

@@ -132,7 +132,8 @@ impl utoipa::PartialSchema for Currency {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
         utoipa::openapi::ObjectBuilder::new()
             .schema_type(utoipa::openapi::schema::Type::String)
-            .description(Some("ISO 4217 currency code, upper case"))
+            .description(Some("ISO 4217 currency code, upper case: one of those Redress knows the minor unit of"))
+            .enum_values(Some(CURRENCIES.iter().map(|(code, _)| *code)))
             .examples([serde_json::json!("EUR")])
             .into()
     }

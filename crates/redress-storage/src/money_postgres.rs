@@ -117,17 +117,6 @@ async fn locked_order(tx: &mut Tx<'_>, store_id: StoreId, id: OrderId) -> Result
     .ok_or(StorageError::NotFound("order"))
 }
 
-async fn order(tx: &mut Tx<'_>, store_id: StoreId, id: OrderId) -> Result<Order, StorageError> {
-    one_doc(
-        sqlx::query("SELECT doc FROM orders WHERE store_id = $1 AND id = $2")
-            .bind(store_id.as_uuid())
-            .bind(id.as_uuid()),
-        &mut **tx,
-    )
-    .await?
-    .ok_or(StorageError::NotFound("order"))
-}
-
 async fn case(tx: &mut Tx<'_>, store_id: StoreId, id: CaseId) -> Result<Case, StorageError> {
     one_doc(
         sqlx::query("SELECT doc FROM cases WHERE store_id = $1 AND id = $2")
@@ -746,11 +735,19 @@ impl MoneyStorage for PostgresStorage {
 
     async fn open_dispute(&self, dispute: Dispute, actor: Actor) -> Result<Dispute, StorageError> {
         let mut tx = self.pool.begin().await?;
-        let order = order(&mut tx, dispute.store_id, dispute.order_id).await?;
+        // The case, then the order, locked in the order every case change takes them
+        // (`resolve_case`): the insert's foreign keys would otherwise hold the order and wait
+        // for the case while a step holds the case and waits for the order, a deadlock.
+        sqlx::query("SELECT 1 FROM cases WHERE store_id = $1 AND id = $2 FOR UPDATE")
+            .bind(dispute.store_id.as_uuid())
+            .bind(dispute.case_id.as_uuid())
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StorageError::NotFound("case"))?;
+        let order = locked_order(&mut tx, dispute.store_id, dispute.order_id).await?;
         if !order.payments.iter().any(|p| p.id == dispute.payment_id) {
             return Err(StorageError::NotFound("payment"));
         }
-        case(&mut tx, dispute.store_id, dispute.case_id).await?;
         let opened = Dispute::open(dispute, &actor)?;
         let d = &opened.dispute;
         sqlx::query(

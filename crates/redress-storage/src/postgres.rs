@@ -57,6 +57,9 @@ impl From<sqlx::Error> for StorageError {
                 Some("23505") => Some(Conflict::Duplicate("record")),
                 // check, not null, foreign key, and the triggers' RAISE EXCEPTION.
                 Some("23514" | "23502" | "23503" | "P0001") => Some(Conflict::Constraint("check".into())),
+                // A deadlock or serialisation failure rolled the transaction back: the client
+                // may retry. Locks are taken case first, then order, so it should not happen.
+                Some("40P01" | "40001") => Some(Conflict::ChangedMeanwhile("record")),
                 _ => None,
             };
             if let Some(kind) = kind {

@@ -53,11 +53,35 @@ pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiErro
         |e: serde_json::Error| ApiError::new(ErrorCode::InvalidJson, format!("the body is not valid JSON: {e}"));
     // Syntax first: serde_json files some type errors (null for an enum) under "syntax",
     // so only a body that is not JSON at all is reported as invalid JSON.
-    serde_json::from_slice::<serde::de::IgnoredAny>(bytes).map_err(invalid)?;
+    let document = serde_json::from_slice::<serde_json::Value>(bytes).map_err(invalid)?;
+    if let Some(field) = nul_in(&document, String::new()) {
+        return Err(nul_refused(if field.is_empty() { "body".to_owned() } else { field }));
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(from_json_error)?;
     deserializer.end().map_err(invalid)?;
     Ok(value)
+}
+
+/// The path (`a.b[0]`, as serde_path_to_error names fields) of the first text in `value` that
+/// holds a NUL character: no text Redress keeps may, as PostgreSQL cannot store one.
+fn nul_in(value: &serde_json::Value, path: String) -> Option<String> {
+    match value {
+        serde_json::Value::String(text) => text.contains('\0').then_some(path),
+        serde_json::Value::Array(items) => {
+            items.iter().enumerate().find_map(|(i, item)| nul_in(item, format!("{path}[{i}]")))
+        }
+        serde_json::Value::Object(members) => members.iter().find_map(|(name, member)| {
+            let at = if path.is_empty() { name.clone() } else { format!("{path}.{name}") };
+            if name.contains('\0') { Some(at) } else { nul_in(member, at) }
+        }),
+        _ => None,
+    }
+}
+
+fn nul_refused(field: String) -> ApiError {
+    let field = field.replace('\0', "");
+    ApiError(redress_app::AppError::invalid(field, "text must not contain the NUL character (U+0000)"))
 }
 
 /// The `Idempotency-Key` header a write that moves money or goods requires: retries with the
@@ -122,6 +146,11 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         let query = parts.uri.query().unwrap_or_default();
+        if let Some((name, _)) =
+            form_urlencoded::parse(query.as_bytes()).find(|(name, value)| name.contains('\0') || value.contains('\0'))
+        {
+            return Err(nul_refused(name.into_owned()));
+        }
         let deserializer = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
         serde_path_to_error::deserialize(deserializer).map(ApiQuery).map_err(|e| {
             let field = e.path().to_string();

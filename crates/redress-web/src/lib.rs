@@ -122,12 +122,60 @@ fn api_router() -> OpenApiRouter<AppState> {
 
 /// The OpenAPI document of the API.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    api_router().split_for_parts().1
+    let mut api = api_router().split_for_parts().1;
+    shared_responses(&mut api);
+    api
+}
+
+/// Adds to every operation the answers that the shared extractors and layers give, so that no
+/// route can forget them: 401 from [`auth::ApiCaller`] on every operation behind a key; 400 for
+/// a bad query (unknown parameters included) or body; 413 (the body limit) and 415 (not
+/// `application/json`, [`extract::ApiJson`]) on every operation that takes a JSON body.
+fn shared_responses(api: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::path::ParameterIn;
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+
+    let error = |description: &str| {
+        ResponseBuilder::new()
+            .description(description)
+            .content("application/json", ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build())
+            .build()
+    };
+    for item in api.paths.paths.values_mut() {
+        let operations = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
+        for operation in operations.into_iter().flatten() {
+            let reads_parameters = operation
+                .parameters
+                .iter()
+                .flatten()
+                .any(|p| matches!(p.parameter_in, ParameterIn::Query | ParameterIn::Header));
+            // The Stripe webhook reads its body as bytes, to check the signature over them.
+            let takes_json =
+                operation.request_body.is_some() && operation.operation_id.as_deref() != Some("stripe_webhook");
+            let mut shared = Vec::new();
+            if operation.security.as_ref().is_some_and(|s| !s.is_empty()) {
+                shared.push(("401", "Missing, unknown or revoked key"));
+            }
+            if reads_parameters || operation.request_body.is_some() {
+                shared.push(("400", "A parameter or the body is not one this operation takes; `field` names it"));
+            }
+            if operation.request_body.is_some() {
+                shared.push(("413", "The body is larger than 1 MiB"));
+            }
+            if takes_json {
+                shared.push(("415", "The body is not sent as `application/json`"));
+            }
+            for (status, description) in shared {
+                operation.responses.responses.entry(status.to_owned()).or_insert_with(|| error(description).into());
+            }
+        }
+    }
 }
 
 /// The whole HTTP application.
 pub fn router(state: AppState) -> Router {
-    let (router, api) = api_router().split_for_parts();
+    let (router, mut api) = api_router().split_for_parts();
+    shared_responses(&mut api);
     let document = Arc::new(api);
     router
         .route(
@@ -194,5 +242,37 @@ mod tests {
             checked_in == generated,
             "crates/redress-web/openapi.json is out of date: run `REDRESS_UPDATE_OPENAPI=1 cargo test -p redress-web` and commit it"
         );
+    }
+
+    /// Every `$ref` names a schema the document has: a type used only in query parameters is
+    /// not collected by the routes, so it must be inlined (`#[param(inline)]`) or registered.
+    #[test]
+    fn every_reference_in_the_document_resolves() {
+        fn refs<'a>(value: &'a serde_json::Value, found: &mut Vec<&'a str>) {
+            match value {
+                serde_json::Value::Object(members) => {
+                    for (name, member) in members {
+                        match (name.as_str(), member.as_str()) {
+                            ("$ref", Some(target)) => found.push(target),
+                            _ => refs(member, found),
+                        }
+                    }
+                }
+                serde_json::Value::Array(items) => items.iter().for_each(|item| refs(item, found)),
+                _ => {}
+            }
+        }
+        let document = serde_json::to_value(super::openapi()).unwrap();
+        let mut found = Vec::new();
+        refs(&document, &mut found);
+        assert!(!found.is_empty());
+        let dangling: Vec<&str> = found
+            .into_iter()
+            .filter(|target| {
+                let pointer = target.strip_prefix('#').unwrap_or(target);
+                document.pointer(pointer).is_none()
+            })
+            .collect();
+        assert!(dangling.is_empty(), "references to nothing: {dangling:?}");
     }
 }

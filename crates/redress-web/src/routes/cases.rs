@@ -56,6 +56,7 @@ pub struct CaseListQuery {
     /// Only cases about this order (its id).
     pub order_id: Option<String>,
     /// Page size, 1 to 200 (50 if absent).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,

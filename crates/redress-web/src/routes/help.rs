@@ -32,6 +32,7 @@ pub struct HelpQuery {
     /// The customer's language (BCP 47); `en` if absent.
     pub lang: Option<String>,
     /// How many results, 1 to 20 (5 if absent).
+    #[param(minimum = 1, maximum = 20)]
     pub limit: Option<usize>,
 }
 

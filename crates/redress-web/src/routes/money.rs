@@ -55,7 +55,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
 /// deadline gets `202` with the refund `sent`, finished in the background.
 #[utoipa::path(post, path = "/api/v1/cases/{case_id}/refunds", tag = "money", request_body = NewRefund,
     params(("case_id" = String, Path, description = "The case's id"),
-        ("Idempotency-Key" = String, Header, description = KEY_DESCRIPTION)),
+        ("Idempotency-Key" = String, Header, description = KEY_DESCRIPTION, pattern = "^[!-~]{1,255}$")),
     security(("store_key" = [])),
     responses((status = 201, description = "Written (and carried out when no approval is needed)", body = RefundView),
         (status = 202, description = "Written and sent; the provider has not answered yet", body = RefundView),
@@ -195,6 +195,7 @@ async fn reconciliation(
 #[serde(deny_unknown_fields)]
 pub struct PostingsQuery {
     /// Page size, 1 to 500 (100 if absent).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
     /// The `next` of the previous page.
     pub after: Option<String>,
@@ -253,7 +254,7 @@ async fn store_credit(
 /// down, never below zero, even when two spends race for the last of it.
 #[utoipa::path(post, path = "/api/v1/customers/{customer_id}/store-credit/spend", tag = "money", request_body = NewSpend,
     params(("customer_id" = String, Path, description = "The customer's id"),
-        ("Idempotency-Key" = String, Header, description = KEY_DESCRIPTION)),
+        ("Idempotency-Key" = String, Header, description = KEY_DESCRIPTION, pattern = "^[!-~]{1,255}$")),
     security(("store_key" = [])),
     responses((status = 201, body = SpendView),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
@@ -345,6 +346,7 @@ async fn change_dispute(
 #[serde(deny_unknown_fields)]
 pub struct EvidenceQuery {
     /// `json` (Stripe's evidence field names, the default) or `document` (Markdown to read).
+    #[param(inline)]
     pub format: Option<EvidenceFormat>,
     /// The refund policy version shown to the customer, e.g. `default@3`.
     pub policy_version: Option<String>,
@@ -365,7 +367,8 @@ pub enum EvidenceFormat {
     params(("dispute_id" = String, Path, description = "The dispute's id"), EvidenceQuery), security(("store_key" = [])),
     responses((status = 200, body = DisputeView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, description = "The dispute takes no evidence now", body = ErrorBody),
-        (status = 503, description = "The provider refused or could not be reached", body = ErrorBody)))]
+        (status = 422, description = "The provider refused the evidence (`provider_refused`)", body = ErrorBody),
+        (status = 503, description = "The provider could not be reached; try again", body = ErrorBody)))]
 async fn submit_evidence(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
@@ -379,7 +382,8 @@ async fn submit_evidence(
 /// evidence field names, or as a readable document.
 #[utoipa::path(get, path = "/api/v1/disputes/{dispute_id}/evidence", tag = "money",
     params(("dispute_id" = String, Path, description = "The dispute's id"), EvidenceQuery), security(("store_key" = [])),
-    responses((status = 200, body = EvidencePack, description = "The pack (`format=document`: text/markdown)"),
+    responses((status = 200, description = "The pack: JSON, or with `format=document` Markdown",
+            content((EvidencePack = "application/json"), (String = "text/markdown"))),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn dispute_evidence(
     State(state): State<AppState>,

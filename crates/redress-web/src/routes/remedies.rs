@@ -96,7 +96,7 @@ async fn get_options(
 /// approvals queue and its return waits to be approved by a lead who did not ask for it.
 #[utoipa::path(post, path = "/api/v1/cases/{case_id}/remedy", tag = "resolution", request_body = RemedyRequest,
     params(("case_id" = String, Path, description = "The case's id"),
-        ("Idempotency-Key" = String, Header, description = KEY_DESCRIPTION)),
+        ("Idempotency-Key" = String, Header, description = KEY_DESCRIPTION, pattern = "^[!-~]{1,255}$")),
     security(("store_key" = [])),
     responses((status = 201, body = RemedyOutcome, headers(("Idempotent-Replayed" = String, description = "`true` on a replayed answer"))),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
@@ -118,7 +118,7 @@ async fn carry_out_remedy(
 /// 409 `too_late_to_amend`, the reason in the customer's language and the `alternatives`.
 #[utoipa::path(post, path = "/api/v1/cases/{case_id}/amendments", tag = "resolution", request_body = AmendmentRequest,
     params(("case_id" = String, Path, description = "The case's id"),
-        ("Idempotency-Key" = String, Header, description = KEY_DESCRIPTION)),
+        ("Idempotency-Key" = String, Header, description = KEY_DESCRIPTION, pattern = "^[!-~]{1,255}$")),
     security(("store_key" = [])),
     responses((status = 200, body = AmendmentOutcome), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 404, body = ErrorBody),
@@ -138,7 +138,7 @@ async fn amend_order(
 /// pays return shipping and whether compensation is offered.
 #[utoipa::path(post, path = "/api/v1/cases/{case_id}/fault", tag = "resolution", request_body = FaultChange,
     params(("case_id" = String, Path, description = "The case's id"),
-        ("Idempotency-Key" = String, Header, description = KEY_DESCRIPTION)),
+        ("Idempotency-Key" = String, Header, description = KEY_DESCRIPTION, pattern = "^[!-~]{1,255}$")),
     security(("store_key" = [])),
     responses((status = 200, body = Case), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]

@@ -23,7 +23,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
 /// `requested` for approval.
 #[utoipa::path(post, path = "/api/v1/cases/{case_id}/returns", tag = "resolution", request_body = ReturnRequest,
     params(("case_id" = String, Path, description = "The case's id"),
-        ("Idempotency-Key" = String, Header, description = KEY_DESCRIPTION)),
+        ("Idempotency-Key" = String, Header, description = KEY_DESCRIPTION, pattern = "^[!-~]{1,255}$")),
     security(("store_key" = [])),
     responses((status = 201, body = ReturnOutcome), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -58,7 +58,7 @@ async fn list_returns(
 #[utoipa::path(post, path = "/api/v1/cases/{case_id}/returns/{return_id}/actions", tag = "resolution",
     request_body = ReturnAction,
     params(("case_id" = String, Path, description = "The case's id"), ("return_id" = String, Path, description = "The return's id"),
-        ("Idempotency-Key" = String, Header, description = KEY_DESCRIPTION)),
+        ("Idempotency-Key" = String, Header, description = KEY_DESCRIPTION, pattern = "^[!-~]{1,255}$")),
     security(("store_key" = [])),
     responses((status = 200, body = ReturnOutcome), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),

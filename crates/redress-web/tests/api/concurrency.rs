@@ -11,8 +11,50 @@ use crate::support::{TestApp, on_both_backends, text};
 on_both_backends!(
     fifty_concurrent_openings_get_numbers_one_to_fifty,
     concurrent_changes_to_one_case_are_all_kept,
-    concurrent_reports_of_one_order_keep_one_order_and_its_ids
+    concurrent_reports_of_one_order_keep_one_order_and_its_ids,
+    disputes_opened_while_the_case_changes_never_fail
 );
+
+/// Opening a dispute while a resolution step changes the same case (the fuzzer's find: the
+/// dispute's insert held the order and waited for the case, the step held the case and waited
+/// for the order, and PostgreSQL broke the deadlock with a 500). Every request gets its answer.
+async fn disputes_opened_while_the_case_changes_never_fail(app: &TestApp) {
+    let shop = app.create_store("disputed-shop").await;
+    let order = app.create_order(&shop.key, &order("A-1", "ana@example.com")).await;
+    let payment_id = text(&order["payments"][0]["id"]);
+    let case = app.open_case(&shop.key, &case_on_order(&text(&order["id"]), "Charged wrongly")).await;
+    let case_id = text(&case["case"]["id"]);
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..40 {
+        let client = app.client.clone();
+        let key = shop.key.clone();
+        let (url, body, idempotency) = if i % 2 == 0 {
+            let body = json!({
+                "payment_id": payment_id, "provider_reference": format!("dp_{i}"),
+                "amount": {"amount_minor": 100, "currency": "EUR"}, "reason": "general",
+                "status": "warning_needs_response", "evidence_due_by": "2099-01-01T00:00:00Z"
+            });
+            (format!("{}/api/v1/cases/{case_id}/disputes", app.base), body, None)
+        } else {
+            let fault = ["retailer", "carrier", "unknown", "customer"][i % 4];
+            let body = json!({"fault": fault, "note": format!("round {i}")});
+            (format!("{}/api/v1/cases/{case_id}/fault", app.base), body, Some(format!("fault-{i}")))
+        };
+        tasks.spawn(async move {
+            let mut request = client.post(url).bearer_auth(key).json(&body);
+            if let Some(idempotency) = idempotency {
+                request = request.header("Idempotency-Key", idempotency);
+            }
+            let response = request.send().await.unwrap();
+            let status = response.status().as_u16();
+            (status, response.text().await.unwrap())
+        });
+    }
+    while let Some(answer) = tasks.join_next().await {
+        let (status, body) = answer.unwrap();
+        assert!(status < 500 && !body.contains("changed_meanwhile"), "{status}: {body}");
+    }
+}
 
 async fn fifty_concurrent_openings_get_numbers_one_to_fifty(app: &TestApp) {
     let shop = app.create_store("busy-shop").await;

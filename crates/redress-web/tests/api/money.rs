@@ -235,6 +235,15 @@ async fn disputes_export_their_evidence(app: &TestApp) {
         .unwrap();
     assert!(document.headers()["content-type"].to_str().unwrap().starts_with("text/markdown"));
     assert!(document.text().await.unwrap().contains("## Shipping tracking number"));
+    // The provider has no dispute `dp_1`: its refusal is final, a 422 and not a 5xx, and the
+    // dispute still waits for evidence.
+    app.post(&format!("/api/v1/disputes/{id}/submit"), &shop.key, &json!({})).await.error(
+        422,
+        "provider_refused",
+        None,
+    );
+    let still = app.get(&format!("/api/v1/disputes/{id}"), &shop.key).await.expect(200);
+    assert_eq!(still["dispute"]["status"], "needs_response");
     let won =
         app.post(&format!("/api/v1/disputes/{id}/status"), &shop.key, &json!({"status": "won"})).await.expect(200);
     assert_eq!(won["time_left_seconds"], Value::Null);
