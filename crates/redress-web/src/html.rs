@@ -140,3 +140,44 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Source {
         Ok(Source(forwarded.or(connected).unwrap_or_else(|| "unknown".to_owned())))
     }
 }
+
+/// Refuses a page's request whose query or form holds a NUL character, as the JSON API does:
+/// no text Redress keeps may hold one (PostgreSQL cannot store it), and a refusal here changes
+/// nothing. Multipart forms (photos) are left to their handler, as their files hold NUL bytes.
+pub(crate) async fn refuse_nul_text(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let has_nul =
+        |bytes: &[u8]| form_urlencoded::parse(bytes).any(|(name, value)| name.contains('\0') || value.contains('\0'));
+    let refused = || {
+        (
+            axum::http::StatusCode::BAD_REQUEST,
+            axum::response::Html(
+                "<!doctype html><title>Not sent</title><p>The form held a character that cannot be kept \
+                 (NUL, U+0000). Go back, remove it and send the form again.</p>",
+            ),
+        )
+            .into_response()
+    };
+    if request.uri().query().is_some_and(|q| has_nul(q.as_bytes())) {
+        return refused();
+    }
+    let is_form = request
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return next.run(request).await;
+    }
+    let (parts, body) = request.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, crate::extract::MAX_BODY_BYTES).await else {
+        return (axum::http::StatusCode::PAYLOAD_TOO_LARGE, "the form is too large").into_response();
+    };
+    if has_nul(&bytes) {
+        return refused();
+    }
+    next.run(axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes))).await
+}

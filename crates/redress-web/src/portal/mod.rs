@@ -50,6 +50,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/s/{slug}/cases/{case_id}/messages", post(reply))
         .route("/s/{slug}/signout", post(sign_out))
         .route("/s/{slug}/help", get(help_page))
+        .layer(axum::middleware::from_fn(crate::html::refuse_nul_text))
 }
 
 /// What every page shows around its content.

@@ -50,6 +50,7 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(case::router())
         .merge(money::router())
         .merge(settings::router())
+        .layer(axum::middleware::from_fn(crate::html::refuse_nul_text))
 }
 
 /// What every workspace page shows around its content.

@@ -5,8 +5,27 @@
 use reqwest::Method;
 use serde_json::json;
 
+use crate::browser::Browser;
 use crate::fixtures::{order, set};
-use crate::support::TestApp;
+use crate::support::{TestApp, on_both_backends};
+
+on_both_backends!(a_nul_in_a_page_form_is_refused_and_changes_nothing);
+
+async fn a_nul_in_a_page_form_is_refused_and_changes_nothing(app: &TestApp) {
+    let shop = app.create_store("north-wind").await;
+    app.create_order(&shop.key, &order("A-1", "ana@example.com")).await;
+    let mut browser = Browser::new(app);
+    let answer = browser.post("/s/north-wind/lookup", &[("number", "A-1\0"), ("email", "ana@example.com")]).await;
+    assert_eq!(answer.status, 400, "{}", answer.body);
+    assert!(answer.body.contains("NUL"), "{}", answer.body);
+    let answer =
+        browser.post("/desk/north-wind/signin", &[("email", "olga\0@north-wind.example"), ("password", "x")]).await;
+    assert_eq!(answer.status, 400, "{}", answer.body);
+    assert_eq!(browser.get("/s/north-wind?lang=e%00n").await.status, 400);
+    // The same forms without the NUL still work as before.
+    let answer = browser.post("/s/north-wind/lookup", &[("number", "A-1"), ("email", "ana@example.com")]).await;
+    assert_eq!(answer.status, 303, "{}", answer.body);
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_answer_carries_the_security_headers() {
