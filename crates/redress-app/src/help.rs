@@ -4,7 +4,6 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
-use std::time::{Duration, Instant};
 
 use redress_domain::refund::{ExpectedArrival, RefundMethod, RefundReason, RefundStatus};
 use redress_domain::{Case, LanguageTag, Order, Remedy, ShipmentStatus, StoreId};
@@ -17,26 +16,27 @@ use crate::App;
 use crate::caller::{Action, Caller};
 use crate::error::{AppError, AppResult};
 
-/// How long a store's help index is reused before its articles are read again. Writes through
-/// this server forget it at once; another server behind the same database sees them within
-/// this. It caches published content only; nothing that guards access.
-const INDEX_TTL: Duration = Duration::from_secs(30);
-
 /// Help indexes per store: the shipped articles, with the store's own added or replacing them
 /// (same id and language). `None` means the store has none of its own: the shipped index serves.
+/// Each is kept with the version of the store's articles it was built from and reused only
+/// while the database still says that version, so a change through any server is seen at once
+/// by all (a cheap indexed read per search instead of rebuilding). It caches published
+/// content only; nothing that guards access.
 #[derive(Default)]
 pub(crate) struct StoreHelpIndexes(RwLock<HashMap<StoreId, BuiltIndex>>);
 
-/// When a store's index was built, and the index (`None`: the shipped one serves).
-type BuiltIndex = (Instant, Option<Arc<HelpIndex>>);
+/// The articles' version an index was built from, and the index (`None`: the shipped one serves).
+type BuiltIndex = ((i64, i64), Option<Arc<HelpIndex>>);
 
 impl StoreHelpIndexes {
-    fn cached(&self, store_id: StoreId) -> Option<Option<Arc<HelpIndex>>> {
+    fn cached(&self, store_id: StoreId, version: (i64, i64)) -> Option<Option<Arc<HelpIndex>>> {
         let indexes = self.0.read().ok()?;
-        let (built, index) = indexes.get(&store_id)?;
-        (built.elapsed() < INDEX_TTL).then(|| index.clone())
+        let (built_from, index) = indexes.get(&store_id)?;
+        (*built_from == version).then(|| index.clone())
     }
 
+    /// Drops a store's index after a write through this server, which must be searched at once
+    /// even when the clock has not moved since the last save (the version would not change).
     fn forget(&self, store_id: StoreId) {
         if let Ok(mut indexes) = self.0.write() {
             indexes.remove(&store_id);
@@ -46,7 +46,8 @@ impl StoreHelpIndexes {
 
 /// The store's index, built from the shipped articles and its own.
 async fn store_index(app: &App, store_id: StoreId) -> AppResult<Option<Arc<HelpIndex>>> {
-    if let Some(index) = app.help.cached(store_id) {
+    let version = app.storage().help_articles_version(store_id).await?;
+    if let Some(index) = app.help.cached(store_id, version) {
         return Ok(index);
     }
     let own = app.storage().help_articles(store_id).await?;
@@ -66,7 +67,7 @@ async fn store_index(app: &App, store_id: StoreId) -> AppResult<Option<Arc<HelpI
         Arc::new(HelpIndex::build(articles).with_kind_model(redress_text::Understanding::shipped()))
     });
     if let Ok(mut indexes) = app.help.0.write() {
-        indexes.insert(store_id, (Instant::now(), index.clone()));
+        indexes.insert(store_id, (version, index.clone()));
     }
     Ok(index)
 }

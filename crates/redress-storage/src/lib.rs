@@ -494,6 +494,10 @@ pub trait Storage: Send + Sync {
     async fn save_help_article(&self, store_id: StoreId, article: &StoreHelpArticle) -> Result<(), StorageError>;
     /// A store's own help articles, by id and language.
     async fn help_articles(&self, store_id: StoreId) -> Result<Vec<StoreHelpArticle>, StorageError>;
+    /// What a store's own help articles are at now, cheap to read: how many there are and when
+    /// the last was saved. A server compares it with the one its cached index was built from,
+    /// so an article saved or removed through any server is searched at once everywhere.
+    async fn help_articles_version(&self, store_id: StoreId) -> Result<(i64, i64), StorageError>;
     /// Removes one of a store's own help articles; false when there was none.
     async fn delete_help_article(&self, store_id: StoreId, id: &str, language: &str) -> Result<bool, StorageError>;
 

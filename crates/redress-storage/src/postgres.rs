@@ -754,6 +754,16 @@ impl Storage for PostgresStorage {
         .await
     }
 
+    async fn help_articles_version(&self, store_id: StoreId) -> Result<(i64, i64), StorageError> {
+        let row = sqlx::query(
+            "SELECT count(*), coalesce(max(updated_at_us), 0)::bigint FROM help_articles WHERE store_id = $1",
+        )
+        .bind(store_id.as_uuid())
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((row.try_get(0)?, row.try_get(1)?))
+    }
+
     async fn delete_help_article(&self, store_id: StoreId, id: &str, language: &str) -> Result<bool, StorageError> {
         let removed = sqlx::query("DELETE FROM help_articles WHERE store_id = $1 AND id = $2 AND language = $3")
             .bind(store_id.as_uuid())

@@ -999,6 +999,17 @@ impl Storage for SqliteStorage {
         .await
     }
 
+    async fn help_articles_version(&self, store_id: StoreId) -> Result<(i64, i64), StorageError> {
+        self.read(move |conn| {
+            Ok(conn
+                .prepare_cached(
+                    "SELECT count(*), coalesce(max(updated_at_us), 0) FROM help_articles WHERE store_id = ?1",
+                )?
+                .query_row([store_id.to_string()], |row| Ok((row.get(0)?, row.get(1)?)))?)
+        })
+        .await
+    }
+
     async fn delete_help_article(&self, store_id: StoreId, id: &str, language: &str) -> Result<bool, StorageError> {
         let (id, language) = (id.to_owned(), language.to_owned());
         self.write(move |conn| {
