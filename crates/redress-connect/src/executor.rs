@@ -85,6 +85,9 @@ impl Drop for Claim<'_> {
     }
 }
 
+/// When the provider acted, as recorded on the refund: the executor runs beside the provider,
+/// outside any request, so it reads the system's time (the application's clock governs rules).
+#[allow(clippy::disallowed_methods)]
 fn now() -> OffsetDateTime {
     OffsetDateTime::now_utc()
 }

@@ -37,6 +37,7 @@ pub mod sandbox;
 pub mod shop;
 pub mod stripe;
 #[cfg(test)]
+#[allow(clippy::disallowed_methods)] // Fixtures are dated now; no test waits on the clock.
 mod tests;
 
 /// A refund as sent to a provider.

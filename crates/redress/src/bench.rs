@@ -10,12 +10,12 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use hdrhistogram::Histogram;
+use redress_app::clock::{Clock, SystemClock};
 use redress_domain::{
     Actor, Case, CaseId, CaseNumber, Channel, Direction, EmailAddress, IssueKind, LanguageTag, Message, MessageId,
     NewCase, Sentiment, StoreId,
 };
 use rusqlite::params;
-use time::OffsetDateTime;
 use tokio::sync::Mutex;
 
 const BODY: &str = "Hola, el jarrón de cerámica del pedido 1042 llegó roto, la caja estaba aplastada. \
@@ -406,7 +406,7 @@ fn raw_insert_rate(path: &Path, seconds: u64, per_commit: usize) -> anyhow::Resu
 }
 
 fn sample_rows(store_id: StoreId, number: i64) -> anyhow::Result<(Case, Message, Vec<redress_domain::TimelineEntry>)> {
-    let now = OffsetDateTime::now_utc();
+    let now = SystemClock.now();
     let case_id = CaseId::from_uuid(uuid::Uuid::now_v7());
     let message = Message {
         id: MessageId::from_uuid(uuid::Uuid::now_v7()),
@@ -452,7 +452,7 @@ pub async fn pages(seconds: u64, levels: &[usize]) -> anyhow::Result<()> {
     let dir = tempfile::Builder::new().prefix("redress-bench-pages-").tempdir()?;
     let storage: Arc<dyn redress_storage::Storage> =
         Arc::new(redress_storage::sqlite::SqliteStorage::open(&dir.path().join("pages.db")).await?);
-    let shop = crate::sample_shop::sample_shop(20261123, OffsetDateTime::now_utc());
+    let shop = crate::sample_shop::sample_shop(20261123, SystemClock.now());
     let counts = crate::demo::seed(storage.clone(), &shop).await?;
     let password = "bench pages password";
     let [(agent, _), ..] = crate::demo::seed_team(storage.as_ref(), &shop.store, password).await?;

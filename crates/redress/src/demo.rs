@@ -7,12 +7,12 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::Context;
+use redress_app::clock::{Clock, SystemClock};
 use redress_app::keys::new_secret;
 use redress_domain::dispute::{Dispute, DisputeReason, DisputeStatus};
 use redress_domain::team::Agent;
 use redress_domain::{Actor, AgentId, ApiKeyId, Case, DisputeId, EscalationSignal, IssueKind, Store};
 use redress_storage::{ApiKeyRecord, CaseUpdate, Storage};
-use time::OffsetDateTime;
 use tokio::task::JoinSet;
 
 use crate::sample_shop::{SampleCase, SampleShop, sample_shop};
@@ -50,7 +50,7 @@ pub async fn run(listen: SocketAddr, data_dir: Option<PathBuf>) -> anyhow::Resul
     let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| {
         format!("cannot listen on {listen}; is something else running there? try --listen 127.0.0.1:8081")
     })?;
-    let shop = sample_shop(SEED, OffsetDateTime::now_utc());
+    let shop = sample_shop(SEED, SystemClock.now());
     let counts = seed(storage.clone(), &shop).await?;
     let admin_key = new_secret().replacen("rk_", "admin_", 1);
     let team_password = new_secret().replacen("rk_", "desk-", 1)[..17].to_owned();
@@ -99,7 +99,7 @@ fn sample_customer(shop: &SampleShop, admin_key: &str, url: &str) -> (String, St
     let email =
         shop.customers.iter().find(|c| c.id == order.customer_id).map(|c| c.email.to_string()).unwrap_or_default();
     let keys = redress_web::portal::session::PortalKeys::new(admin_key);
-    let grant = keys.grant(shop.store.id, order.id, OffsetDateTime::now_utc(), 24);
+    let grant = keys.grant(shop.store.id, order.id, SystemClock.now(), 24);
     let link = format!("{url}/s/{}/orders/{}?t={}", shop.store.slug, order.id, keys.token(&grant));
     (order.number.clone(), email, link)
 }
@@ -127,7 +127,7 @@ async fn demo_key(storage: &dyn Storage, store: &Store, label: &str, agent: Opti
         store_id: store.id,
         label: label.into(),
         secret_hash: redress_app::keys::hash_secret(&secret),
-        created_at: OffsetDateTime::now_utc(),
+        created_at: SystemClock.now(),
         agent_id: agent,
     };
     storage.create_api_key(&record).await.context("cannot create a demo key")?;
@@ -146,7 +146,7 @@ pub async fn seed_team(storage: &dyn Storage, store: &Store, password: &str) -> 
         let email = format!("{login}@{domain}");
         let member = crate::sample_shop::team_member(store.id, login);
         let name = full_names.iter().find(|(l, _)| l == login).map_or(member.name.clone(), |(_, n)| (*n).to_owned());
-        let agent = Agent::new(member.agent_id, store.id, &email, &name, *role, OffsetDateTime::now_utc())?;
+        let agent = Agent::new(member.agent_id, store.id, &email, &name, *role, SystemClock.now())?;
         storage.team().add_agent(&agent, &hash).await.with_context(|| format!("cannot add {email} to the team"))?;
         if full_names.iter().any(|(l, _)| l == login) {
             desk.push((email, agent.id));
@@ -230,7 +230,7 @@ async fn seed_disputes(storage: &dyn Storage, shop: &SampleShop) -> anyhow::Resu
             amount: payment.captured,
             reason,
             status: DisputeStatus::NeedsResponse,
-            evidence_due_by: OffsetDateTime::now_utc() + time::Duration::days(3 + opened as i64 * 2),
+            evidence_due_by: SystemClock.now() + time::Duration::days(3 + opened as i64 * 2),
             created_at: at,
             updated_at: at,
         };

@@ -1135,7 +1135,7 @@ fn run(book: &mut Book, operation: &str, variables: &Value) -> Result<Value, Str
                     json!({ "orderCancel": { "job": null, "orderCancelUserErrors": [{ "field": ["orderId"], "message": "Order has already been cancelled", "code": "INVALID" }] } }),
                 );
             }
-            order.cancelled_at = Some(OffsetDateTime::now_utc());
+            order.cancelled_at = Some(shop_clock());
             for line in &mut order.lines {
                 line.current_quantity = 0;
             }
@@ -1288,7 +1288,7 @@ fn refund_create(book: &mut Book, input: &Value) -> Value {
         note: var(input, "note").unwrap_or_default().to_owned(),
         lines,
         transactions: ids.clone(),
-        created_at: OffsetDateTime::now_utc(),
+        created_at: shop_clock(),
     });
     let nodes: Vec<Value> =
         ids.iter().map(|t| json!({ "id": gid("OrderTransaction", *t), "status": "SUCCESS" })).collect();
@@ -1332,4 +1332,11 @@ pub async fn start(config: FakeShopifyConfig) -> std::io::Result<FakeShopify> {
         }
     });
     Ok(FakeShopify { base_url: format!("http://{addr}"), addr, handle })
+}
+
+/// The fake shop's own clock: like the real Shopify, it stamps changes with its time, not the
+/// caller's.
+#[allow(clippy::disallowed_methods)]
+fn shop_clock() -> OffsetDateTime {
+    OffsetDateTime::now_utc()
 }

@@ -1,5 +1,8 @@
 //! Tests of the whole binary: the real `redress` process, and checks of the tree itself.
 
+// These tests drive a real server on the system's clock, so their fixtures are dated from it
+// too; none waits on it.
+#![allow(clippy::disallowed_methods)]
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 mod durability;
