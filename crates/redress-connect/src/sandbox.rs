@@ -8,7 +8,9 @@
 //! - [`Behaviour::TimeOutAfterExecuting`]: do the refund, then hang, so the caller never hears;
 //! - [`Behaviour::AnswerTwice`]: refund, answer, and send the same answer again as an event;
 //! - [`Behaviour::SettleLater`]: accept as pending; [`Sandbox::settle`] finishes it later and
-//!   sends an event, as a webhook would.
+//!   sends an event, as a webhook would;
+//! - [`Behaviour::Hold`]: refund, and answer only once [`Sandbox::release`] is called, so a test
+//!   can act while a call is in flight without guessing how long it takes.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -17,7 +19,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use redress_domain::dispute::StripeEvidence;
 use redress_domain::{Money, RefundId};
-use tokio::sync::broadcast;
+use tokio::sync::{Semaphore, broadcast, watch};
 
 use crate::{PaymentProvider, ProviderAnswer, ProviderDispute, ProviderError, ProviderRefund, ProviderRefundStatus};
 
@@ -38,6 +40,14 @@ pub enum Behaviour {
     SettleLater,
     /// Refund, and answer only after this long: a slow provider, not a broken one.
     Slow(Duration),
+    /// Refund, and answer once [`Sandbox::release`] is called.
+    Hold,
+}
+
+/// How a slow or held answer waits.
+enum Wait {
+    For(Duration),
+    Released,
 }
 
 /// A refund the sandbox made (or refused).
@@ -74,6 +84,10 @@ pub struct Sandbox {
     state: Arc<Mutex<State>>,
     events: broadcast::Sender<ProviderAnswer>,
     hang: Duration,
+    /// The number of refund calls so far, for tests that wait for a call to arrive.
+    calls_made: Arc<watch::Sender<u64>>,
+    /// Permits for held answers ([`Behaviour::Hold`]).
+    released: Arc<Semaphore>,
 }
 
 impl Default for Sandbox {
@@ -85,7 +99,13 @@ impl Default for Sandbox {
 impl Sandbox {
     /// A sandbox with nothing scripted: every refund succeeds at once.
     pub fn new() -> Self {
-        Self { state: Arc::default(), events: broadcast::channel(1024).0, hang: Duration::from_secs(3600) }
+        Self {
+            state: Arc::default(),
+            events: broadcast::channel(1024).0,
+            hang: Duration::from_secs(3600),
+            calls_made: Arc::new(watch::channel(0).0),
+            released: Arc::new(Semaphore::new(0)),
+        }
     }
 
     /// How long a scripted timeout hangs (an hour unless set; callers time out first).
@@ -134,6 +154,17 @@ impl Sandbox {
         self.state().calls
     }
 
+    /// Returns once `count` refund calls have arrived.
+    pub async fn wait_for_calls(&self, count: u64) {
+        // The sender lives as long as the sandbox, so waiting cannot fail.
+        let _ = self.calls_made.subscribe().wait_for(|calls| *calls >= count).await;
+    }
+
+    /// Lets one held answer ([`Behaviour::Hold`]) go.
+    pub fn release(&self) {
+        self.released.add_permits(1);
+    }
+
     /// Answers sent as events (webhooks): settlements and repeated answers.
     pub fn subscribe(&self) -> broadcast::Receiver<ProviderAnswer> {
         self.events.subscribe()
@@ -174,6 +205,7 @@ impl PaymentProvider for Sandbox {
         let (answer, hang, repeat, slow) = {
             let mut state = self.state();
             state.calls += 1;
+            self.calls_made.send_replace(state.calls);
             if let Some(index) = state.by_key.get(&request.idempotency_key).copied() {
                 let first = state.refunds.get(index).ok_or_else(|| ProviderError::Protocol("lost refund".into()))?;
                 if first.amount != request.amount || first.charge != request.charge {
@@ -185,7 +217,8 @@ impl PaymentProvider for Sandbox {
             }
             let behaviour = state.script.pop_front().unwrap_or(Behaviour::Succeed);
             let slow = match behaviour {
-                Behaviour::Slow(delay) => Some(delay),
+                Behaviour::Slow(delay) => Some(Wait::For(delay)),
+                Behaviour::Hold => Some(Wait::Released),
                 _ => None,
             };
             if behaviour == Behaviour::TimeOutBeforeExecuting {
@@ -230,8 +263,11 @@ impl PaymentProvider for Sandbox {
                 (Some(answer), behaviour == Behaviour::TimeOutAfterExecuting, behaviour == Behaviour::AnswerTwice, slow)
             }
         };
-        if let Some(delay) = slow {
-            tokio::time::sleep(delay).await;
+        match slow {
+            Some(Wait::For(delay)) => tokio::time::sleep(delay).await,
+            // The semaphore is never closed, so acquiring only waits.
+            Some(Wait::Released) => drop(self.released.acquire().await),
+            None => {}
         }
         if hang {
             tokio::time::sleep(self.hang).await;

@@ -310,27 +310,22 @@ async fn failures_release_the_amount_and_late_settlement_arrives_by_event() {
     let balance = w.db.money().payment_balance(w.store_id, w.order.payments[0].id).await.unwrap();
     assert_eq!(balance.refundable().unwrap().amount_minor, 4999);
 
-    let worker = executor.clone().spawn_worker(Duration::from_secs(3600), Some(sandbox.subscribe()));
+    // The provider's notices are applied here, in order, as the worker would apply them.
+    let mut events = sandbox.subscribe();
     sandbox.script(Behaviour::SettleLater);
     let late = ask(&w, "late-1", 1000, RefundMethod::OriginalPayment).await;
     let pending = executor.execute(w.store_id, late.id).await.unwrap();
     assert_eq!(pending.status, RefundStatus::PendingSettlement);
     sandbox.settle(pending.provider_reference.as_deref().unwrap(), true).unwrap();
-    let mut settled = pending.clone();
-    for _ in 0..100 {
-        settled = w.db.money().refund(w.store_id, late.id).await.unwrap();
-        if settled.status == RefundStatus::Succeeded {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let notice = events.recv().await.unwrap();
+    let settled = executor.on_event(&notice).await.unwrap().expect("the notice names the refund");
     assert_eq!(settled.status, RefundStatus::Succeeded);
 
     sandbox.script(Behaviour::AnswerTwice);
     let twice = ask(&w, "twice-1", 500, RefundMethod::OriginalPayment).await;
     assert_eq!(executor.execute(w.store_id, twice.id).await.unwrap().status, RefundStatus::Succeeded);
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    worker.abort();
+    let repeated = events.try_recv().expect("the answer came again as a notice");
+    assert_eq!(executor.on_event(&repeated).await.unwrap().map(|r| r.status), Some(RefundStatus::Succeeded));
     assert_eq!(refund_postings(&w).await, 2, "the repeated answer posted nothing more");
     let balance = w.db.money().payment_balance(w.store_id, w.order.payments[0].id).await.unwrap();
     assert_eq!((balance.refunded.amount_minor, balance.reserved.amount_minor), (1500, 0));
@@ -371,20 +366,21 @@ async fn the_executor_over_the_stripe_adapter_pays_once_through_timeouts() {
 async fn executing_an_intent_already_in_flight_answers_at_once_and_pays_once() {
     let w = world(4999).await;
     let sandbox = Sandbox::new();
-    sandbox.script(Behaviour::Slow(Duration::from_millis(400)));
+    sandbox.script(Behaviour::Hold);
     let executor = Arc::new(RefundExecutor::new(w.db.clone(), Arc::new(sandbox.clone()), fast(3)));
     let refund = ask(&w, "slow-1", 4999, RefundMethod::OriginalPayment).await;
     let first = {
         let executor = executor.clone();
         tokio::spawn(async move { executor.execute(refund.store_id, refund.id).await })
     };
-    tokio::time::sleep(Duration::from_millis(100)).await;
-    // A second execution while the first waits on the slow provider: the intent as stored.
+    sandbox.wait_for_calls(1).await;
+    // A second execution while the first waits on the provider: the intent as stored.
     let meanwhile = tokio::time::timeout(Duration::from_secs(5), executor.execute(w.store_id, refund.id))
         .await
         .expect("answers without waiting for the first execution")
         .unwrap();
     assert_eq!(meanwhile.status, RefundStatus::Sent);
+    sandbox.release();
     let done = tokio::time::timeout(Duration::from_secs(5), first).await.expect("the first finishes").unwrap().unwrap();
     assert_eq!(done.status, RefundStatus::Succeeded);
     assert_eq!(sandbox.refunds().len(), 1, "paid once");

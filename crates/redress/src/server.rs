@@ -88,6 +88,8 @@ pub async fn serve(
     let listener = TcpListener::bind(listen).await.with_context(|| {
         format!("cannot listen on {listen}; is another server running there? pick another with --listen")
     })?;
+    // On stdout, so a script or test that asked for port 0 learns which port it got.
+    println!("redress listening on http://{}", listener.local_addr()?);
     serve_on(listener, storage, admin_key, payments).await
 }
 

@@ -3,27 +3,24 @@
 //! file, and find every case whose creation was acknowledged.
 
 use std::path::Path;
-use std::process::Child;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::server::{free_port, wait_until_healthy};
+use crate::server::Server;
 
 const ADMIN_KEY: &str = "durability-test-admin-key";
 
-fn start(database: &Path, port: u16) -> Child {
-    crate::server::start(database, port, ADMIN_KEY, &[])
+fn start(database: &Path) -> Server {
+    crate::server::start(database, ADMIN_KEY, &[])
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn acknowledged_cases_survive_sigkill() {
     let dir = tempfile::tempdir().unwrap();
     let database = dir.path().join("durable.db");
-    let port = free_port();
-    let base = format!("http://127.0.0.1:{port}");
     let client = reqwest::Client::new();
-    let mut server = start(&database, port);
-    wait_until_healthy(&client, &base).await;
+    let mut server = start(&database);
+    let base = server.base.clone();
 
     let store: serde_json::Value = client
         .post(format!("{base}/api/v1/stores"))
@@ -68,16 +65,15 @@ async fn acknowledged_cases_survive_sigkill() {
     while acknowledged.lock().unwrap().len() < 300 && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    server.kill().unwrap(); // SIGKILL: no shutdown, no flush.
-    server.wait().unwrap();
+    server.kill(); // SIGKILL: no shutdown, no flush.
     for writer in writers {
         writer.await.unwrap();
     }
     let acknowledged = acknowledged.lock().unwrap().clone();
     assert!(acknowledged.len() >= 300, "only {} cases were acknowledged before the kill", acknowledged.len());
 
-    let mut server = start(&database, port);
-    wait_until_healthy(&client, &base).await;
+    let mut server = start(&database);
+    let base = server.base.clone();
     let mut missing = Vec::new();
     for id in &acknowledged {
         let response = client.get(format!("{base}/api/v1/cases/{id}")).bearer_auth(&key).send().await.unwrap();
@@ -85,7 +81,6 @@ async fn acknowledged_cases_survive_sigkill() {
             missing.push(id.clone());
         }
     }
-    server.kill().unwrap();
-    server.wait().unwrap();
+    server.kill();
     assert!(missing.is_empty(), "{} of {} acknowledged cases are lost: {missing:?}", missing.len(), acknowledged.len());
 }

@@ -7,10 +7,9 @@
 //! signed webhook, and dispute evidence goes to the provider in Stripe's field names.
 
 use std::path::Path;
-use std::process::Child;
 use std::time::{Duration, Instant};
 
-use crate::server::{free_port, wait_until_healthy};
+use crate::server::Server;
 
 use redress_connect::sandbox::{Behaviour, Sandbox};
 use redress_domain::{Currency, Money};
@@ -20,7 +19,7 @@ const ADMIN_KEY: &str = "refund-kill-test-admin-key";
 const STRIPE_KEY: &str = "sk_test_refund_kill";
 const WEBHOOK_SECRET: &str = "whsec_refund_kill";
 
-fn start(database: &Path, port: u16, stripe: &str) -> Child {
+fn start(database: &Path, stripe: &str) -> Server {
     let flags = [
         "--payment-provider",
         "stripe",
@@ -35,7 +34,7 @@ fn start(database: &Path, port: u16, stripe: &str) -> Child {
         "--stripe-webhook-secret",
         WEBHOOK_SECRET,
     ];
-    crate::server::start(database, port, ADMIN_KEY, &flags)
+    crate::server::start(database, ADMIN_KEY, &flags)
 }
 
 async fn json(response: reqwest::Response) -> Value {
@@ -90,11 +89,9 @@ async fn killed_mid_call_pays_once(behaviour: Behaviour) {
 
     let dir = tempfile::tempdir().unwrap();
     let database = dir.path().join("refunds.db");
-    let port = free_port();
-    let base = format!("http://127.0.0.1:{port}");
     let client = reqwest::Client::new();
-    let mut server = start(&database, port, &stripe);
-    wait_until_healthy(&client, &base).await;
+    let mut server = start(&database, &stripe);
+    let base = server.base.clone();
 
     let (key, case_id, refund) = shop_with_refundable_order(&client, &base).await;
 
@@ -112,18 +109,14 @@ async fn killed_mid_call_pays_once(behaviour: Behaviour) {
                 .await
         })
     };
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while sandbox.calls() == 0 && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    tokio::time::timeout(Duration::from_secs(30), sandbox.wait_for_calls(1)).await.expect("the provider is called");
     assert_eq!(sandbox.calls(), 1, "the provider was called");
-    server.kill().unwrap(); // SIGKILL while the provider call hangs.
-    server.wait().unwrap();
+    server.kill(); // SIGKILL while the provider call hangs.
     assert!(request.await.unwrap().is_err(), "the killed server never answered");
 
     // Started again, the worker reconciles the intent left `sent`.
-    let mut server = start(&database, port, &stripe);
-    wait_until_healthy(&client, &base).await;
+    let mut server = start(&database, &stripe);
+    let base = server.base.clone();
     let deadline = Instant::now() + Duration::from_secs(30);
     let mut money = Value::Null;
     while Instant::now() < deadline {
@@ -150,8 +143,7 @@ async fn killed_mid_call_pays_once(behaviour: Behaviour) {
     let again = json(again).await;
     assert_eq!(again["refund"]["id"], money["refunds"][0]["refund"]["id"]);
     assert_eq!(again["refund"]["status"], "succeeded");
-    server.kill().unwrap();
-    server.wait().unwrap();
+    server.kill();
 
     assert_eq!(sandbox.refunds().len(), 1, "{behaviour:?}: the provider refunded exactly once");
     assert_eq!(money["refunds"].as_array().unwrap().len(), 1);
@@ -179,11 +171,9 @@ async fn a_late_settlement_arrives_by_signed_webhook() {
     sandbox.script(Behaviour::SettleLater);
     let stripe = redress_connect::fake_stripe::serve(sandbox.clone(), STRIPE_KEY).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let base = format!("http://127.0.0.1:{port}");
     let client = reqwest::Client::new();
-    let mut server = start(&dir.path().join("late.db"), port, &stripe);
-    wait_until_healthy(&client, &base).await;
+    let mut server = start(&dir.path().join("late.db"), &stripe);
+    let base = server.base.clone();
     let (key, case_id, refund) = shop_with_refundable_order(&client, &base).await;
     let pending = json(
         client
@@ -242,8 +232,7 @@ async fn a_late_settlement_arrives_by_signed_webhook() {
         json(client.get(format!("{base}/api/v1/cases/{case_id}/money")).bearer_auth(&key).send().await.unwrap()).await;
     let refunds = money["postings"].as_array().unwrap().iter().filter(|p| p["kind"] == "refund").count();
     assert_eq!(refunds, 1, "the webhook delivered twice posted once");
-    server.kill().unwrap();
-    server.wait().unwrap();
+    server.kill();
 }
 
 /// A chargeback reported by the provider: recorded on the case, its evidence pack assembled from
@@ -263,11 +252,9 @@ async fn dispute_evidence_goes_to_the_provider_in_stripe_field_names() {
     });
     let stripe = redress_connect::fake_stripe::serve(sandbox.clone(), STRIPE_KEY).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let base = format!("http://127.0.0.1:{port}");
     let client = reqwest::Client::new();
-    let mut server = start(&dir.path().join("dispute.db"), port, &stripe);
-    wait_until_healthy(&client, &base).await;
+    let mut server = start(&dir.path().join("dispute.db"), &stripe);
+    let base = server.base.clone();
     let (key, case_id, refund) = shop_with_refundable_order(&client, &base).await;
     let dispute = json!({"payment_id": refund["payment_id"], "provider_reference": "dp_kill",
         "amount": {"amount_minor": 3300, "currency": "EUR"}, "reason": "product_not_received",
@@ -298,6 +285,5 @@ async fn dispute_evidence_goes_to_the_provider_in_stripe_field_names() {
     assert!(evidence.refund_policy_disclosure.is_some_and(|d| d.contains("default@1")));
     let again = client.post(format!("{base}/api/v1/disputes/{id}/submit")).bearer_auth(&key).send().await.unwrap();
     assert_eq!(again.status(), reqwest::StatusCode::CONFLICT);
-    server.kill().unwrap();
-    server.wait().unwrap();
+    server.kill();
 }

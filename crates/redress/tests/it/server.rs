@@ -1,39 +1,48 @@
-//! Starting the real `redress serve` process for a test and waiting until it answers.
+//! Starting the real `redress serve` process for a test on a port of its own choosing (port
+//! 0) and learning its address from the line it prints once it listens.
 
-use std::net::TcpListener;
+use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
 
-/// A port nobody listens on right now.
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+/// A running `redress serve` and the base URL it listens on.
+pub struct Server {
+    /// The process.
+    pub process: Child,
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
 }
 
-/// `redress serve` on the SQLite file `database`, on `port`, with `admin_key` and `extra` flags.
-pub fn start(database: &Path, port: u16, admin_key: &str, extra: &[&str]) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_redress"))
+impl Server {
+    /// Kills the process at once (SIGKILL: no shutdown, no flush) and reaps it.
+    pub fn kill(&mut self) {
+        self.process.kill().unwrap();
+        self.process.wait().unwrap();
+    }
+}
+
+/// `redress serve` on the SQLite file `database`, on a free port, with `admin_key` and `extra`
+/// flags. Returns once the server listens: it prints its address only after binding, and
+/// connections made from then on wait in the listen queue until it accepts them.
+pub fn start(database: &Path, admin_key: &str, extra: &[&str]) -> Server {
+    let mut process = Command::new(env!("CARGO_BIN_EXE_redress"))
         .args(["serve", "--database-url"])
         .arg(format!("sqlite://{}", database.display()))
-        .args(["--listen", &format!("127.0.0.1:{port}"), "--admin-key", admin_key])
+        .args(["--listen", "127.0.0.1:0", "--admin-key", admin_key])
         .args(extra)
         .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
+        .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
-        .expect("the redress binary starts")
-}
-
-/// Waits until `/healthz` answers, for at most 30 seconds.
-pub async fn wait_until_healthy(client: &reqwest::Client, base: &str) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < deadline {
-        if let Ok(response) = client.get(format!("{base}/healthz")).send().await
-            && response.status().is_success()
-        {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("the server did not become healthy within 30 s");
+        .expect("the redress binary starts");
+    let stdout = process.stdout.take().expect("stdout is piped");
+    let mut lines = BufReader::new(stdout).lines();
+    let base = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|line| line.strip_prefix("redress listening on ").map(str::to_owned))
+        .expect("the server printed its address");
+    // Keep draining stdout so the server never blocks on a full pipe.
+    std::thread::spawn(move || lines.for_each(drop));
+    Server { process, base }
 }
