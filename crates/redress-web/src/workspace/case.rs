@@ -627,13 +627,14 @@ async fn photo(
         Ok(desk) => desk,
         Err(answer) => return answer,
     };
-    let found = match cases::case_id(&case_id) {
-        Ok(id) => redress_app::attachments::photo(state.app(), &desk.caller(), id, &photo_id).await.ok(),
-        Err(_) => None,
-    };
-    match found {
-        Some((info, bytes)) => crate::routes::attachments::image_response(&info, bytes),
-        None => desk.notice(StatusCode::NOT_FOUND, "desk-case-not-found"),
+    let Ok(id) = cases::case_id(&case_id) else { return desk.notice(StatusCode::NOT_FOUND, "desk-case-not-found") };
+    match redress_app::attachments::photo(state.app(), &desk.caller(), id, &photo_id).await {
+        Ok((info, bytes)) => crate::routes::attachments::image_response(&info, bytes),
+        Err(e) if e.code.status() < 500 => desk.notice(StatusCode::NOT_FOUND, "desk-case-not-found"),
+        Err(e) => {
+            tracing::error!(error = %e.message, "a case photo could not be read");
+            desk.notice(StatusCode::SERVICE_UNAVAILABLE, "desk-unavailable")
+        }
     }
 }
 
