@@ -118,3 +118,82 @@ fn no_test_is_ignored() {
     let ignored: Vec<_> = files.iter().filter(|f| std::fs::read_to_string(f).unwrap().contains(&marker)).collect();
     assert!(ignored.is_empty(), "ignored tests hide failures: {ignored:?}");
 }
+
+/// The crates of ours each crate may use in `[dependencies]`, as ARCHITECTURE.md draws them.
+const MAY_DEPEND_ON: &[(&str, &[&str])] = &[
+    ("redress-domain", &[]),
+    ("redress-text", &["redress-domain"]),
+    ("redress-storage", &["redress-domain"]),
+    ("redress-connect", &["redress-domain", "redress-storage"]),
+    ("redress-app", &["redress-domain", "redress-storage", "redress-connect", "redress-text"]),
+    ("redress-web", &["redress-domain", "redress-app", "redress-text"]),
+    (
+        "redress",
+        &["redress-domain", "redress-storage", "redress-connect", "redress-text", "redress-app", "redress-web"],
+    ),
+];
+
+#[test]
+fn every_crate_depends_only_on_what_the_architecture_allows() {
+    let crates: BTreeSet<String> = std::fs::read_dir(workspace().join("crates"))
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| workspace().join("crates").join(name).join("Cargo.toml").is_file())
+        .collect();
+    let listed: BTreeSet<String> = MAY_DEPEND_ON.iter().map(|(name, _)| (*name).to_owned()).collect();
+    assert_eq!(crates, listed, "every crate has a line in MAY_DEPEND_ON and in ARCHITECTURE.md");
+    for (name, allowed) in MAY_DEPEND_ON {
+        let ours: Vec<String> =
+            normal_dependencies(name).into_iter().filter(|dependency| dependency.starts_with("redress")).collect();
+        for dependency in &ours {
+            assert!(allowed.contains(&dependency.as_str()), "{name} must not depend on {dependency}");
+        }
+    }
+}
+
+/// The text of every Rust file under `dir`, with its path.
+fn sources(dir: &str) -> Vec<(PathBuf, String)> {
+    let mut files = Vec::new();
+    rust_files(&workspace().join(dir), &mut files);
+    files.into_iter().map(|f| (f.clone(), std::fs::read_to_string(&f).unwrap())).collect()
+}
+
+#[test]
+fn adapters_reach_storage_only_through_the_application() {
+    let files = sources("crates/redress-web/src");
+    assert!(files.len() > 10);
+    for (path, source) in files {
+        for forbidden in ["redress_storage", ".storage()"] {
+            assert!(!source.contains(forbidden), "{} reaches storage ({forbidden}): call a use case", path.display());
+        }
+    }
+}
+
+#[test]
+fn no_page_calls_an_http_handler() {
+    for dir in ["crates/redress-web/src/portal", "crates/redress-web/src/workspace"] {
+        for (path, source) in sources(dir) {
+            // The one shared piece is how a stored photo is answered, not a handler.
+            let calls = source.replace("crate::routes::attachments::image_response", "");
+            assert!(!calls.contains("routes::"), "{} calls into routes/: call the use case instead", path.display());
+        }
+    }
+}
+
+#[test]
+fn both_backends_have_the_same_migrations_and_sqlite_applies_them_all() {
+    let names = |backend: &str| -> BTreeSet<String> {
+        std::fs::read_dir(workspace().join("crates/redress-storage/migrations").join(backend))
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .collect()
+    };
+    let sqlite = names("sqlite");
+    assert!(sqlite.len() > 5, "the migrations were not read: {sqlite:?}");
+    assert_eq!(sqlite, names("postgres"), "each migration exists for both backends under one name");
+    // PostgreSQL's are embedded by directory (sqlx::migrate!); SQLite's are listed by hand.
+    let listed = std::fs::read_to_string(workspace().join("crates/redress-storage/src/sqlite.rs")).unwrap();
+    for name in &sqlite {
+        assert!(listed.contains(&format!("migrations/sqlite/{name}")), "{name} is not in sqlite.rs's MIGRATIONS");
+    }
+}
