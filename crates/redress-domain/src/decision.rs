@@ -292,6 +292,10 @@ pub const fn gives_for_units(remedy: Remedy) -> bool {
 /// `given` is what the order's units already had (refunds, replacements, returns) and whether
 /// the case had goodwill compensation: units that had a remedy are left out, and a remedy for
 /// units is not offered when none are left.
+///
+/// It runs in phases, each a function below: what the goods are worth, which remedies are in
+/// play, whether returns are open, who pays what, what the order's state rules out, the offers,
+/// their explanations, the holds, and the recommendation.
 pub fn decide(
     facts: &CaseFacts,
     order: Option<&Order>,
@@ -301,212 +305,356 @@ pub fn decide(
     now: OffsetDateTime,
 ) -> Result<Decision, DecisionError> {
     let mut reasons = Reasons { language: facts.language.as_str(), list: Vec::with_capacity(8) };
-    let kind = facts.kind;
-    let preferred: &[Remedy] = policy.remedies.get(&kind).map_or(&[], Vec::as_slice);
-    let Some(order) = order else {
-        let needs_order = !matches!(
-            kind,
-            IssueKind::ReturnPolicyQuestion
-                | IssueKind::StoreUnavailable
-                | IssueKind::PhishingReport
-                | IssueKind::Other
-                | IssueKind::OrderStatus
-        );
-        let mut offers: Vec<Offer> = preferred
-            .iter()
-            .filter(|r| matches!(r, Remedy::Inform | Remedy::Escalate))
-            .map(|r| plain_offer(*r))
-            .collect();
-        if needs_order {
-            reasons.add(RuleId::NoOrder, &[]);
-            offers.retain(|o| o.remedy == Remedy::Escalate);
-            offers.insert(0, plain_offer(Remedy::Escalate));
-            offers.dedup_by_key(|o| o.remedy);
-        } else {
-            reasons.add(RuleId::Information, &[]);
-        }
-        if offers.is_empty() {
-            offers.push(plain_offer(Remedy::Inform));
-        }
-        let recommended = offers[0].remedy;
-        return Ok(Decision {
-            policy_id: policy.id.clone(),
-            policy_version: policy.version,
-            kind,
-            stage: None,
-            fault: attribute(kind, None, &[]),
-            offers,
-            recommended,
-            needs_approval: false,
-            amounts: None,
-            reasons: reasons.list,
-            language: facts.language.clone(),
-        });
-    };
-
+    let preferred: &[Remedy] = policy.remedies.get(&facts.kind).map_or(&[], Vec::as_slice);
+    let Some(order) = order else { return Ok(without_order(facts, policy, preferred, reasons)) };
     if let Some(cancelled) = order.cancelled_at {
         reasons.add(RuleId::OrderCancelled, &[("date", date(cancelled.0))]);
-        let mut offers: Vec<Offer> = preferred
-            .iter()
-            .filter(|r| matches!(r, Remedy::Inform | Remedy::Escalate))
-            .map(|r| plain_offer(*r))
-            .collect();
-        if offers.is_empty() {
-            offers.push(plain_offer(Remedy::Inform));
-        }
-        return Ok(Decision {
-            policy_id: policy.id.clone(),
-            policy_version: policy.version,
-            kind,
-            stage: Some(order.fulfilment_stage()),
-            fault: attribute(kind, Some(order), &[]),
-            recommended: offers[0].remedy,
-            offers,
-            needs_approval: false,
-            amounts: None,
-            reasons: reasons.list,
-            language: facts.language.clone(),
-        });
+        let offers = informing(preferred);
+        return Ok(informational(facts, policy, Some(order), offers, reasons));
     }
-    let currency = order.currency;
-    let lines = affected_lines(order, &facts.lines)?;
-    // Units that already had a remedy are left out: a unit gets one remedy, whatever the path.
-    let asked: Vec<LineQuantity> =
-        lines.iter().map(|(l, q)| LineQuantity { sku: l.sku.clone(), quantity: *q }).collect();
-    let open = given.available(order, &asked);
-    let all_given = open.is_empty() && !asked.is_empty();
-    if open != asked {
-        reasons.add(RuleId::AlreadyGiven, &[]);
+    let goods = Goods::assess(facts, order, policy, given, &mut reasons)?;
+    let candidates = candidates(facts, preferred, &goods, &mut reasons);
+    let returns_open = returns_open(facts, order, policy, &goods, now, &mut reasons);
+    let amounts = Amounts::compute(policy, &goods)?;
+    let (blocked, overcharge) = what_the_order_rules_out(facts.kind, order, &goods, &mut reasons)?;
+    let photos_needed = policy.evidence.photos_required_for.contains(&facts.kind) && !facts.photos_provided;
+    if photos_needed {
+        reasons.add(RuleId::PhotosRequired, &[]);
     }
-    let lines = if open.is_empty() { lines } else { affected_lines(order, &open)? };
-    let skus: Vec<String> = lines.iter().map(|(l, _)| l.sku.clone()).collect();
-    let fault = attribute(kind, Some(order), &skus);
-    let stage = order.fulfilment_stage();
-    let carrier = order
-        .shipments
-        .iter()
-        .find(|s| s.status.has_left_warehouse())
-        .or(order.shipments.first())
-        .map_or_else(|| "-".to_owned(), |s| s.carrier.clone());
-    let zero = Money::zero(currency);
-    let mut goods = zero;
-    let mut returnable = zero;
-    let change_of_mind =
-        is_change_of_mind(kind) && !(kind == IssueKind::ChangeOrderItems && stage < FulfilmentStage::WithCarrier);
-    for (line, quantity) in &lines {
-        let value = line.unit_price.checked_mul(*quantity)?;
-        goods = goods.checked_add(&value)?;
-        let exception = if change_of_mind { policy.exception_for(line) } else { None };
-        match exception {
-            Some(rule) => {
-                let id = match rule {
-                    ExceptionRule::FinalSale => RuleId::FinalSale,
-                    ExceptionRule::Hygiene => RuleId::HygieneItem,
-                    ExceptionRule::MadeToOrder => RuleId::MadeToOrder,
-                };
-                reasons.add(id, &[("title", line.title.clone())]);
-            }
-            None => returnable = returnable.checked_add(&value)?,
-        }
+    let compensated = given.compensated_here && !policy.compensation.repeat;
+    if compensated && candidates.contains(&Remedy::Compensation) {
+        reasons.add(RuleId::CompensationGiven, &[]);
     }
+    let mut offers: Vec<Offer> = candidates
+        .into_iter()
+        .filter(|remedy| {
+            !(blocked.contains(remedy)
+                || (goods.all_given && gives_for_units(*remedy))
+                || (compensated && *remedy == Remedy::Compensation))
+        })
+        .filter_map(|remedy| offer_for(remedy, facts.kind, &goods, &amounts, returns_open, overcharge))
+        .collect();
+    keep_item_instead_of_return(&mut offers, &goods, &amounts, returns_open)?;
+    explain_offers(&offers, policy, &goods, &amounts, &mut reasons);
+    hold(&mut offers, policy, history, &goods, photos_needed, &mut reasons);
+    let recommended = recommend(&mut offers, &mut reasons);
+    let needs_approval = offers.iter().any(|o| o.remedy == recommended && o.needs_approval);
+    Ok(Decision {
+        policy_id: policy.id.clone(),
+        policy_version: policy.version,
+        kind: facts.kind,
+        stage: Some(goods.stage),
+        fault: goods.fault,
+        offers,
+        recommended,
+        needs_approval,
+        amounts: Some(DecisionAmounts {
+            goods: goods.value,
+            returnable: goods.returnable,
+            refund_after_return: amounts.refund_after_return,
+            return_shipping: amounts.return_shipping,
+            restocking_fee: amounts.restocking_fee,
+            store_credit: amounts.store_credit,
+            compensation: amounts.compensation,
+        }),
+        reasons: reasons.list,
+        language: facts.language.clone(),
+    })
+}
 
-    // Which remedies are in play: the policy's list, plus the alternatives a refused amendment opens.
-    let mut candidates: Vec<Remedy> = preferred.to_vec();
-    let amendable = crate::amendment::amendable_at(stage, policy);
-    if is_amendment_kind(kind) {
-        if amendable {
-            reasons.add(RuleId::AmendBeforeShipping, &[]);
-        } else {
-            match stage {
-                FulfilmentStage::Packed => reasons.add(RuleId::PackedNoAmendment, &[]),
-                FulfilmentStage::Delivered => reasons.add(RuleId::DeliveredNoAmendment, &[]),
-                _ => reasons.add(RuleId::WithCarrierNoAmendment, &[("carrier", carrier.clone())]),
-            }
-            let mut alternatives = Vec::new();
-            if stage == FulfilmentStage::WithCarrier && facts.carrier_allows_intercept {
-                reasons.add(RuleId::CarrierIntercept, &[("carrier", carrier.clone())]);
-                alternatives.push(Remedy::CarrierTrace);
-            }
-            // A packed parcel may still be caught by a person before the carrier collects it.
-            if stage == FulfilmentStage::Packed {
-                alternatives.push(Remedy::Escalate);
-            }
-            if kind == IssueKind::ChangeOrderItems {
-                alternatives.push(Remedy::Exchange);
-            }
-            alternatives.push(Remedy::ReturnRefund);
-            candidates.retain(|r| !matches!(r, Remedy::AmendOrder | Remedy::CancelOrder | Remedy::CarrierTrace));
-            for (i, remedy) in alternatives.into_iter().enumerate() {
-                if !candidates.contains(&remedy) {
-                    candidates.insert(i.min(candidates.len()), remedy);
-                }
-            }
-        }
+/// The policy's informing remedies (inform, escalate), or inform alone.
+fn informing(preferred: &[Remedy]) -> Vec<Offer> {
+    let mut offers: Vec<Offer> =
+        preferred.iter().filter(|r| matches!(r, Remedy::Inform | Remedy::Escalate)).map(|r| plain_offer(*r)).collect();
+    if offers.is_empty() {
+        offers.push(plain_offer(Remedy::Inform));
     }
+    offers
+}
 
-    // Return window, for change-of-mind returns after delivery.
-    let mut returns_open = true;
-    if change_of_mind {
-        match window_start(order, policy.returns.window_starts) {
-            _ if stage != FulfilmentStage::Delivered => {
-                if !is_amendment_kind(kind) {
-                    reasons.add(RuleId::NotDeliveredYet, &[]);
-                    returns_open = false;
-                }
-            }
-            Some(start) => {
-                let deadline = start + Duration::days(i64::from(policy.returns.window_days));
-                let params = [("days", policy.returns.window_days.to_string()), ("deadline", date(deadline))];
-                if now <= deadline {
-                    reasons.add(RuleId::WithinWindow, &params);
-                } else {
-                    reasons.add(RuleId::OutsideWindow, &params);
-                    returns_open = false;
-                }
-            }
-            None => {
-                reasons.add(RuleId::NotDeliveredYet, &[]);
-                returns_open = false;
-            }
-        }
-        if returnable.amount_minor == 0 {
-            returns_open = false;
-        }
-        if returns_open && !policy.returns.condition.is_empty() {
-            let words: Vec<&str> =
-                policy.returns.condition.iter().map(|c| condition_words(*c, facts.language.as_str())).collect();
-            reasons.add(RuleId::ConditionRequired, &[("conditions", words.join(", "))]);
-        }
+/// A decision that moves nothing: the first offer is recommended, nothing needs approval.
+fn informational(
+    facts: &CaseFacts,
+    policy: &Policy,
+    order: Option<&Order>,
+    offers: Vec<Offer>,
+    reasons: Reasons<'_>,
+) -> Decision {
+    Decision {
+        policy_id: policy.id.clone(),
+        policy_version: policy.version,
+        kind: facts.kind,
+        stage: order.map(Order::fulfilment_stage),
+        fault: attribute(facts.kind, order, &[]),
+        recommended: offers.first().map_or(Remedy::Inform, |o| o.remedy),
+        offers,
+        needs_approval: false,
+        amounts: None,
+        reasons: reasons.list,
+        language: facts.language.clone(),
     }
-    let return_value = if change_of_mind { returnable } else { goods };
+}
 
-    // Who pays what.
-    let customer_pays = fault.case == Fault::Customer;
-    let label = amount_in(&policy.returns.label_cost, currency).unwrap_or(zero);
-    let return_shipping = if policy.return_shipping_payer(fault.case) == Payer::Customer { label } else { zero };
-    let restocking_fee = if customer_pays && policy.returns.restocking_fee_percent > 0 {
-        percent_of(return_value, policy.returns.restocking_fee_percent)?
+/// Without an order, a question can be answered; anything else goes to a person first.
+fn without_order(facts: &CaseFacts, policy: &Policy, preferred: &[Remedy], mut reasons: Reasons<'_>) -> Decision {
+    let needs_order = !matches!(
+        facts.kind,
+        IssueKind::ReturnPolicyQuestion
+            | IssueKind::StoreUnavailable
+            | IssueKind::PhishingReport
+            | IssueKind::Other
+            | IssueKind::OrderStatus
+    );
+    let mut offers = informing(preferred);
+    if needs_order {
+        reasons.add(RuleId::NoOrder, &[]);
+        offers.retain(|o| o.remedy == Remedy::Escalate);
+        offers.insert(0, plain_offer(Remedy::Escalate));
+        offers.dedup_by_key(|o| o.remedy);
     } else {
-        zero
-    };
-    let refund_after_return = at_least_zero(return_value.checked_sub(&return_shipping)?.checked_sub(&restocking_fee)?);
-    let bonus = percent_of(return_value, policy.store_credit.bonus_percent)?;
-    let store_credit = return_value.checked_add(&bonus)?;
-    let compensation_cap = amount_in(&policy.compensation.max, currency);
-    let compensation = match compensation_cap {
-        Some(cap) if policy.compensation.for_faults.contains(&fault.case) => {
-            min(percent_of(goods, policy.compensation.percent)?, cap)
-        }
-        _ => zero,
-    };
-    let keep_low_value =
-        amount_in(&policy.keep_item.below, currency).is_some_and(|limit| goods.amount_minor < limit.amount_minor);
-    let keep_label_more = policy.keep_item.when_label_costs_more && label.amount_minor > goods.amount_minor;
-    let keep_item = keep_low_value || keep_label_more;
+        reasons.add(RuleId::Information, &[]);
+    }
+    informational(facts, policy, None, offers, reasons)
+}
 
-    // Kind-specific facts.
+/// The goods a case is about, as the order stands (leaving out units that already had a
+/// remedy): their value, what of it may be returned, whose fault it is, and where the order is.
+struct Goods {
+    kind: IssueKind,
+    /// Every unit asked about already had a remedy.
+    all_given: bool,
+    fault: FaultAttribution,
+    stage: FulfilmentStage,
+    /// The carrier that has (or will have) the parcel, for the reasons.
+    carrier: String,
+    value: Money,
+    /// The value not excluded from change-of-mind returns (final sale, hygiene, made to order).
+    returnable: Money,
+    change_of_mind: bool,
+    amendable: bool,
+    delivered: bool,
+}
+
+impl Goods {
+    fn assess(
+        facts: &CaseFacts,
+        order: &Order,
+        policy: &Policy,
+        given: &Given,
+        reasons: &mut Reasons<'_>,
+    ) -> Result<Self, DecisionError> {
+        let kind = facts.kind;
+        let lines = affected_lines(order, &facts.lines)?;
+        // Units that already had a remedy are left out: a unit gets one remedy, whatever the path.
+        let asked: Vec<LineQuantity> =
+            lines.iter().map(|(l, q)| LineQuantity { sku: l.sku.clone(), quantity: *q }).collect();
+        let open = given.available(order, &asked);
+        let all_given = open.is_empty() && !asked.is_empty();
+        if open != asked {
+            reasons.add(RuleId::AlreadyGiven, &[]);
+        }
+        let lines = if open.is_empty() { lines } else { affected_lines(order, &open)? };
+        let skus: Vec<String> = lines.iter().map(|(l, _)| l.sku.clone()).collect();
+        let stage = order.fulfilment_stage();
+        let carrier = order
+            .shipments
+            .iter()
+            .find(|s| s.status.has_left_warehouse())
+            .or(order.shipments.first())
+            .map_or_else(|| "-".to_owned(), |s| s.carrier.clone());
+        let change_of_mind =
+            is_change_of_mind(kind) && !(kind == IssueKind::ChangeOrderItems && stage < FulfilmentStage::WithCarrier);
+        let mut value = Money::zero(order.currency);
+        let mut returnable = value;
+        for (line, quantity) in &lines {
+            let line_value = line.unit_price.checked_mul(*quantity)?;
+            value = value.checked_add(&line_value)?;
+            match if change_of_mind { policy.exception_for(line) } else { None } {
+                Some(rule) => {
+                    let id = match rule {
+                        ExceptionRule::FinalSale => RuleId::FinalSale,
+                        ExceptionRule::Hygiene => RuleId::HygieneItem,
+                        ExceptionRule::MadeToOrder => RuleId::MadeToOrder,
+                    };
+                    reasons.add(id, &[("title", line.title.clone())]);
+                }
+                None => returnable = returnable.checked_add(&line_value)?,
+            }
+        }
+        Ok(Self {
+            kind,
+            fault: attribute(kind, Some(order), &skus),
+            all_given,
+            stage,
+            carrier,
+            value,
+            returnable,
+            change_of_mind,
+            amendable: crate::amendment::amendable_at(stage, policy),
+            // Goods that never reached the customer cannot be sent back.
+            delivered: matches!(stage, FulfilmentStage::Delivered)
+                || order.shipments.iter().any(|s| s.status == ShipmentStatus::Delivered),
+        })
+    }
+
+    /// What a return would give back: the returnable value for a change of mind, all of it
+    /// otherwise.
+    fn return_value(&self) -> Money {
+        if self.change_of_mind { self.returnable } else { self.value }
+    }
+}
+
+/// Which remedies are in play: the policy's list, plus the alternatives a refused amendment
+/// opens.
+fn candidates(facts: &CaseFacts, preferred: &[Remedy], goods: &Goods, reasons: &mut Reasons<'_>) -> Vec<Remedy> {
+    let mut candidates: Vec<Remedy> = preferred.to_vec();
+    if !is_amendment_kind(goods.kind) {
+        return candidates;
+    }
+    if goods.amendable {
+        reasons.add(RuleId::AmendBeforeShipping, &[]);
+        return candidates;
+    }
+    let carrier = || goods.carrier.clone();
+    match goods.stage {
+        FulfilmentStage::Packed => reasons.add(RuleId::PackedNoAmendment, &[]),
+        FulfilmentStage::Delivered => reasons.add(RuleId::DeliveredNoAmendment, &[]),
+        _ => reasons.add(RuleId::WithCarrierNoAmendment, &[("carrier", carrier())]),
+    }
+    let mut alternatives = Vec::new();
+    if goods.stage == FulfilmentStage::WithCarrier && facts.carrier_allows_intercept {
+        reasons.add(RuleId::CarrierIntercept, &[("carrier", carrier())]);
+        alternatives.push(Remedy::CarrierTrace);
+    }
+    // A packed parcel may still be caught by a person before the carrier collects it.
+    if goods.stage == FulfilmentStage::Packed {
+        alternatives.push(Remedy::Escalate);
+    }
+    if goods.kind == IssueKind::ChangeOrderItems {
+        alternatives.push(Remedy::Exchange);
+    }
+    alternatives.push(Remedy::ReturnRefund);
+    candidates.retain(|r| !matches!(r, Remedy::AmendOrder | Remedy::CancelOrder | Remedy::CarrierTrace));
+    for (i, remedy) in alternatives.into_iter().enumerate() {
+        if !candidates.contains(&remedy) {
+            candidates.insert(i.min(candidates.len()), remedy);
+        }
+    }
+    candidates
+}
+
+/// Whether a change-of-mind return is open: delivered, within the window, and something in it
+/// may be returned. Other kinds are not bound by the window.
+fn returns_open(
+    facts: &CaseFacts,
+    order: &Order,
+    policy: &Policy,
+    goods: &Goods,
+    now: OffsetDateTime,
+    reasons: &mut Reasons<'_>,
+) -> bool {
+    if !goods.change_of_mind {
+        return true;
+    }
+    let mut open = true;
+    match window_start(order, policy.returns.window_starts) {
+        _ if goods.stage != FulfilmentStage::Delivered => {
+            if !is_amendment_kind(goods.kind) {
+                reasons.add(RuleId::NotDeliveredYet, &[]);
+                open = false;
+            }
+        }
+        Some(start) => {
+            let deadline = start + Duration::days(i64::from(policy.returns.window_days));
+            let params = [("days", policy.returns.window_days.to_string()), ("deadline", date(deadline))];
+            if now <= deadline {
+                reasons.add(RuleId::WithinWindow, &params);
+            } else {
+                reasons.add(RuleId::OutsideWindow, &params);
+                open = false;
+            }
+        }
+        None => {
+            reasons.add(RuleId::NotDeliveredYet, &[]);
+            open = false;
+        }
+    }
+    if goods.returnable.amount_minor == 0 {
+        open = false;
+    }
+    if open && !policy.returns.condition.is_empty() {
+        let words: Vec<&str> =
+            policy.returns.condition.iter().map(|c| condition_words(*c, facts.language.as_str())).collect();
+        reasons.add(RuleId::ConditionRequired, &[("conditions", words.join(", "))]);
+    }
+    open
+}
+
+/// Who pays what, by the policy and the fault.
+struct Amounts {
+    label: Money,
+    return_shipping: Money,
+    restocking_fee: Money,
+    refund_after_return: Money,
+    bonus: Money,
+    store_credit: Money,
+    compensation: Money,
+    /// The item is worth less than the policy's keep-it limit, or than the label.
+    keep_item: bool,
+    keep_because_label_costs_more: bool,
+}
+
+impl Amounts {
+    fn compute(policy: &Policy, goods: &Goods) -> Result<Self, DecisionError> {
+        let currency = goods.value.currency;
+        let zero = Money::zero(currency);
+        let return_value = goods.return_value();
+        let label = amount_in(&policy.returns.label_cost, currency).unwrap_or(zero);
+        let return_shipping =
+            if policy.return_shipping_payer(goods.fault.case) == Payer::Customer { label } else { zero };
+        let restocking_fee = if goods.fault.case == Fault::Customer && policy.returns.restocking_fee_percent > 0 {
+            percent_of(return_value, policy.returns.restocking_fee_percent)?
+        } else {
+            zero
+        };
+        let refund_after_return =
+            at_least_zero(return_value.checked_sub(&return_shipping)?.checked_sub(&restocking_fee)?);
+        let bonus = percent_of(return_value, policy.store_credit.bonus_percent)?;
+        let compensation = match amount_in(&policy.compensation.max, currency) {
+            Some(cap) if policy.compensation.for_faults.contains(&goods.fault.case) => {
+                min(percent_of(goods.value, policy.compensation.percent)?, cap)
+            }
+            _ => zero,
+        };
+        let keep_low_value = amount_in(&policy.keep_item.below, currency)
+            .is_some_and(|limit| goods.value.amount_minor < limit.amount_minor);
+        let keep_because_label_costs_more =
+            policy.keep_item.when_label_costs_more && label.amount_minor > goods.value.amount_minor;
+        Ok(Self {
+            label,
+            return_shipping,
+            restocking_fee,
+            refund_after_return,
+            bonus,
+            store_credit: return_value.checked_add(&bonus)?,
+            compensation,
+            keep_item: keep_low_value || keep_because_label_costs_more,
+            keep_because_label_costs_more,
+        })
+    }
+}
+
+/// What the order's state rules out, by kind (a parcel still moving is not lost yet), and the
+/// amount charged twice, if any.
+fn what_the_order_rules_out(
+    kind: IssueKind,
+    order: &Order,
+    goods: &Goods,
+    reasons: &mut Reasons<'_>,
+) -> Result<(Vec<Remedy>, Money), DecisionError> {
+    let currency = order.currency;
     let mut blocked: Vec<Remedy> = Vec::new();
-    let mut overcharge = zero;
+    let mut overcharge = Money::zero(currency);
     match kind {
         IssueKind::NotReceived | IssueKind::OrderStatus => {
             let lost = order
@@ -530,8 +678,8 @@ pub fn decide(
                     ],
                 );
                 blocked.extend([Remedy::Reship, Remedy::RefundKeepItem, Remedy::Compensation]);
-            } else if kind == IssueKind::NotReceived && stage == FulfilmentStage::Delivered {
-                reasons.add(RuleId::DeliveredNotReceived, &[("carrier", carrier.clone())]);
+            } else if kind == IssueKind::NotReceived && goods.stage == FulfilmentStage::Delivered {
+                reasons.add(RuleId::DeliveredNotReceived, &[("carrier", goods.carrier.clone())]);
             } else {
                 reasons.add(RuleId::Information, &[]);
                 blocked.extend([Remedy::Reship, Remedy::RefundKeepItem, Remedy::Compensation, Remedy::CarrierTrace]);
@@ -559,127 +707,145 @@ pub fn decide(
         }
         _ => {}
     }
+    Ok((blocked, overcharge))
+}
 
-    // Goods that never reached the customer cannot be sent back.
-    let delivered_goods = matches!(stage, FulfilmentStage::Delivered)
-        || order.shipments.iter().any(|s| s.status == ShipmentStatus::Delivered);
-    let photos_needed = policy.evidence.photos_required_for.contains(&kind) && !facts.photos_provided;
-    if photos_needed {
-        reasons.add(RuleId::PhotosRequired, &[]);
+/// The offer of one remedy, if the order's state allows it, with its amount.
+fn offer_for(
+    remedy: Remedy,
+    kind: IssueKind,
+    goods: &Goods,
+    amounts: &Amounts,
+    returns_open: bool,
+    overcharge: Money,
+) -> Option<Offer> {
+    let stage = goods.stage;
+    match remedy {
+        Remedy::AmendOrder if kind == IssueKind::BillingInfoError => Some(plain_offer(remedy)),
+        Remedy::AmendOrder | Remedy::CancelOrder => goods
+            .amendable
+            .then(|| Offer { amount: (remedy == Remedy::CancelOrder).then_some(goods.value), ..plain_offer(remedy) }),
+        Remedy::ReturnRefund | Remedy::Exchange | Remedy::StoreCredit => {
+            // Before shipping an amendment does it; a return is the way only once that is too late.
+            let open = if goods.change_of_mind {
+                returns_open
+            } else if is_amendment_kind(kind) {
+                !goods.amendable
+            } else {
+                goods.delivered
+            };
+            open.then(|| {
+                let amount = match remedy {
+                    Remedy::ReturnRefund => Some(amounts.refund_after_return),
+                    Remedy::StoreCredit => Some(amounts.store_credit),
+                    _ => None,
+                };
+                let requires_return = !(amounts.keep_item && !goods.change_of_mind && remedy == Remedy::Exchange);
+                Offer { amount, requires_return, ..plain_offer(remedy) }
+            })
+        }
+        Remedy::Reship => (!matches!(stage, FulfilmentStage::NotPacked | FulfilmentStage::Packed)).then(|| Offer {
+            requires_return: matches!(kind, IssueKind::WrongItemReceived | IssueKind::DefectiveItem)
+                && !amounts.keep_item,
+            ..plain_offer(remedy)
+        }),
+        Remedy::RefundKeepItem => {
+            let allowed = if goods.change_of_mind {
+                returns_open && amounts.keep_item
+            } else {
+                kind != IssueKind::NotReceived || stage != FulfilmentStage::NotPacked
+            };
+            allowed.then(|| Offer { amount: Some(goods.value), ..plain_offer(remedy) })
+        }
+        Remedy::PartialRefund => goods.delivered.then(|| Offer { needs_approval: true, ..plain_offer(remedy) }),
+        Remedy::Compensation => (amounts.compensation.amount_minor > 0)
+            .then(|| Offer { amount: Some(amounts.compensation), ..plain_offer(remedy) }),
+        Remedy::RefundDuplicateCharge => Some(Offer { amount: Some(overcharge), ..plain_offer(remedy) }),
+        Remedy::CarrierTrace => (stage >= FulfilmentStage::WithCarrier).then(|| plain_offer(remedy)),
+        Remedy::ReissueInvoice | Remedy::Inform | Remedy::Escalate => Some(plain_offer(remedy)),
     }
+}
 
-    let compensated = given.compensated_here && !policy.compensation.repeat;
-    if compensated && candidates.contains(&Remedy::Compensation) {
-        reasons.add(RuleId::CompensationGiven, &[]);
-    }
-    let mut offers: Vec<Offer> = Vec::with_capacity(candidates.len() + 1);
-    for remedy in candidates {
-        if blocked.contains(&remedy)
-            || (all_given && gives_for_units(remedy))
-            || (compensated && remedy == Remedy::Compensation)
-        {
-            continue;
-        }
-        let offer = match remedy {
-            Remedy::AmendOrder if kind == IssueKind::BillingInfoError => Some(plain_offer(remedy)),
-            Remedy::AmendOrder | Remedy::CancelOrder => amendable
-                .then(|| Offer { amount: (remedy == Remedy::CancelOrder).then_some(goods), ..plain_offer(remedy) }),
-            Remedy::ReturnRefund | Remedy::Exchange | Remedy::StoreCredit => {
-                // Before shipping an amendment does it; a return is the way only once that is too late.
-                let open = if change_of_mind {
-                    returns_open
-                } else if is_amendment_kind(kind) {
-                    !amendable
-                } else {
-                    delivered_goods
-                };
-                open.then(|| {
-                    let amount = match remedy {
-                        Remedy::ReturnRefund => Some(refund_after_return),
-                        Remedy::StoreCredit => Some(store_credit),
-                        _ => None,
-                    };
-                    let requires_return = !(keep_item && !change_of_mind && remedy == Remedy::Exchange);
-                    Offer { amount, requires_return, ..plain_offer(remedy) }
-                })
-            }
-            Remedy::Reship => (!matches!(stage, FulfilmentStage::NotPacked | FulfilmentStage::Packed)).then(|| Offer {
-                requires_return: matches!(kind, IssueKind::WrongItemReceived | IssueKind::DefectiveItem) && !keep_item,
-                ..plain_offer(remedy)
-            }),
-            Remedy::RefundKeepItem => {
-                let allowed = if change_of_mind {
-                    returns_open && keep_item
-                } else {
-                    kind != IssueKind::NotReceived || stage != FulfilmentStage::NotPacked
-                };
-                allowed.then(|| Offer { amount: Some(goods), ..plain_offer(remedy) })
-            }
-            Remedy::PartialRefund => delivered_goods.then(|| Offer { needs_approval: true, ..plain_offer(remedy) }),
-            Remedy::Compensation => {
-                (compensation.amount_minor > 0).then(|| Offer { amount: Some(compensation), ..plain_offer(remedy) })
-            }
-            Remedy::RefundDuplicateCharge => Some(Offer { amount: Some(overcharge), ..plain_offer(remedy) }),
-            Remedy::CarrierTrace => (stage >= FulfilmentStage::WithCarrier).then(|| plain_offer(remedy)),
-            Remedy::ReissueInvoice | Remedy::Inform | Remedy::Escalate => Some(plain_offer(remedy)),
-        };
-        if let Some(offer) = offer {
-            offers.push(offer);
-        }
-    }
-    // A return that costs more than it recovers becomes a refund without one.
-    if keep_item
+/// A return that costs more than it recovers becomes a refund without one.
+fn keep_item_instead_of_return(
+    offers: &mut Vec<Offer>,
+    goods: &Goods,
+    amounts: &Amounts,
+    returns_open: bool,
+) -> Result<(), DecisionError> {
+    if amounts.keep_item
         && offers.iter().any(|o| o.remedy == Remedy::ReturnRefund)
         && !offers.iter().any(|o| o.remedy == Remedy::RefundKeepItem)
-        && (!change_of_mind || returns_open)
+        && (!goods.change_of_mind || returns_open)
     {
         let at = offers.iter().position(|o| o.remedy == Remedy::ReturnRefund).unwrap_or(offers.len());
-        let amount = if change_of_mind { at_least_zero(return_value.checked_sub(&restocking_fee)?) } else { goods };
+        let amount = if goods.change_of_mind {
+            at_least_zero(goods.return_value().checked_sub(&amounts.restocking_fee)?)
+        } else {
+            goods.value
+        };
         offers.insert(at, Offer { amount: Some(amount), ..plain_offer(Remedy::RefundKeepItem) });
     }
-    if offers.iter().any(|o| o.remedy == Remedy::RefundKeepItem) && keep_item {
-        if keep_label_more {
-            reasons.add(RuleId::KeepItemLabelCostsMore, &[("amount", label.to_string())]);
+    Ok(())
+}
+
+/// The reasons that explain the offers' amounts: keeping the item, return costs, fees, bonus,
+/// compensation.
+fn explain_offers(offers: &[Offer], policy: &Policy, goods: &Goods, amounts: &Amounts, reasons: &mut Reasons<'_>) {
+    let offered = |remedy: Remedy| offers.iter().any(|o| o.remedy == remedy);
+    if offered(Remedy::RefundKeepItem) && amounts.keep_item {
+        if amounts.keep_because_label_costs_more {
+            reasons.add(RuleId::KeepItemLabelCostsMore, &[("amount", amounts.label.to_string())]);
         } else {
             reasons.add(RuleId::KeepItemLowValue, &[]);
         }
     }
     if offers.iter().any(|o| o.requires_return) {
-        if return_shipping.amount_minor > 0 {
-            reasons.add(RuleId::ReturnShippingCharged, &[("amount", return_shipping.to_string())]);
+        if amounts.return_shipping.amount_minor > 0 {
+            reasons.add(RuleId::ReturnShippingCharged, &[("amount", amounts.return_shipping.to_string())]);
         } else {
             reasons.add(RuleId::ReturnShippingFree, &[]);
         }
-        if restocking_fee.amount_minor > 0 {
+        if amounts.restocking_fee.amount_minor > 0 {
             reasons.add(
                 RuleId::RestockingFee,
                 &[
                     ("percent", policy.returns.restocking_fee_percent.to_string()),
-                    ("amount", restocking_fee.to_string()),
+                    ("amount", amounts.restocking_fee.to_string()),
                 ],
             );
         }
     }
-    if matches!(fault.case, Fault::Retailer | Fault::Carrier) && offers.iter().any(|o| moves_money(o.remedy)) {
+    if matches!(goods.fault.case, Fault::Retailer | Fault::Carrier) && offers.iter().any(|o| moves_money(o.remedy)) {
         reasons.add(RuleId::NotCustomersFault, &[]);
     }
-    if offers.iter().any(|o| o.remedy == Remedy::StoreCredit) && bonus.amount_minor > 0 {
+    if offered(Remedy::StoreCredit) && amounts.bonus.amount_minor > 0 {
         reasons.add(
             RuleId::StoreCreditBonus,
-            &[("percent", policy.store_credit.bonus_percent.to_string()), ("amount", store_credit.to_string())],
+            &[("percent", policy.store_credit.bonus_percent.to_string()), ("amount", amounts.store_credit.to_string())],
         );
     }
-    if offers.iter().any(|o| o.remedy == Remedy::Compensation) {
-        reasons.add(RuleId::Compensation, &[("amount", compensation.to_string())]);
+    if offered(Remedy::Compensation) {
+        reasons.add(RuleId::Compensation, &[("amount", amounts.compensation.to_string())]);
     }
+}
 
-    // Holds: evidence, approval limits, the customer's history.
+/// Holds: evidence, approval limits, the customer's history.
+fn hold(
+    offers: &mut [Offer],
+    policy: &Policy,
+    history: &CustomerHistory,
+    goods: &Goods,
+    photos_needed: bool,
+    reasons: &mut Reasons<'_>,
+) {
+    let currency = goods.value.currency;
     let auto_limit = amount_in(&policy.approval.auto_up_to, currency);
     let busy_customer = history.cases_last_90_days > policy.approval.max_cases_per_90_days;
     let many_returns = history.returns_last_90_days >= policy.returns.max_per_90_days;
     let many_keeps = history.refunds_without_return_last_365_days >= policy.limits.refunds_without_return_per_year;
     let mut over_limit: Option<Money> = None;
-    for offer in &mut offers {
+    for offer in offers.iter_mut() {
         if !moves_money(offer.remedy) {
             continue;
         }
@@ -704,7 +870,7 @@ pub fn decide(
         if busy_customer {
             offer.needs_approval = true;
         }
-        if many_returns && offer.requires_return && change_of_mind {
+        if many_returns && offer.requires_return && goods.change_of_mind {
             offer.needs_approval = true;
         }
         if many_keeps && offer.remedy == Remedy::RefundKeepItem {
@@ -718,15 +884,19 @@ pub fn decide(
     if busy_customer && offers.iter().any(|o| moves_money(o.remedy)) {
         reasons.add(RuleId::ApprovalHistory, &[]);
     }
-    if many_returns && change_of_mind && offers.iter().any(|o| o.requires_return) {
+    if many_returns && goods.change_of_mind && offers.iter().any(|o| o.requires_return) {
         reasons.add(RuleId::CustomerLimit, &[("limit", policy.returns.max_per_90_days.to_string())]);
     }
     if many_keeps && offers.iter().any(|o| o.remedy == Remedy::RefundKeepItem) {
         reasons.add(RuleId::CustomerLimit, &[("limit", policy.limits.refunds_without_return_per_year.to_string())]);
     }
+}
 
+/// The first offer that needs nothing more (else the first offer); with no offer at all, a
+/// person decides.
+fn recommend(offers: &mut Vec<Offer>, reasons: &mut Reasons<'_>) -> Remedy {
     let recommended = offers.iter().find(|o| !o.needs_approval && !o.needs_photos).or(offers.first()).map(|o| o.remedy);
-    let recommended = match recommended {
+    match recommended {
         Some(remedy) => {
             if offers.len() > 1 && offers.first().is_some_and(|o| o.remedy == remedy) {
                 reasons.add(RuleId::PreferredOption, &[]);
@@ -738,29 +908,7 @@ pub fn decide(
             offers.push(plain_offer(Remedy::Escalate));
             Remedy::Escalate
         }
-    };
-    let needs_approval = offers.iter().any(|o| o.remedy == recommended && o.needs_approval);
-    Ok(Decision {
-        policy_id: policy.id.clone(),
-        policy_version: policy.version,
-        kind,
-        stage: Some(stage),
-        fault,
-        offers,
-        recommended,
-        needs_approval,
-        amounts: Some(DecisionAmounts {
-            goods,
-            returnable,
-            refund_after_return,
-            return_shipping,
-            restocking_fee,
-            store_credit,
-            compensation,
-        }),
-        reasons: reasons.list,
-        language: facts.language.clone(),
-    })
+    }
 }
 
 fn plain_offer(remedy: Remedy) -> Offer {
