@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
-use redress_domain::approval::{AbuseRules, ApprovalPolicy, Person, Role};
-use redress_domain::dispute::{Dispute, DisputeReason, DisputeReport, DisputeStatus};
+use redress_domain::approval::{AbuseRules, ApprovalError, ApprovalPolicy, Person, Role};
+use redress_domain::dispute::{Dispute, DisputeError, DisputeReason, DisputeReport, DisputeStatus};
 use redress_domain::ledger::{Account, MovementKind};
 use redress_domain::refund::{
     CreditSpend, Fee, FeeKind, IdempotencyKey, Refund, RefundError, RefundLine, RefundMethod, RefundReason,
@@ -130,7 +130,8 @@ pub(crate) async fn story(db: Arc<dyn Storage>) {
     );
     let mut usd = request(&f, "dup-4", Some(first.id), 100, RefundMethod::OriginalPayment);
     usd.amount = Money::new(100, Currency::from_code("USD").unwrap());
-    assert!(money.request_refund(usd, policy.clone(), T0).await.is_err());
+    let other_currency = money.request_refund(usd, policy.clone(), T0).await;
+    assert!(matches!(&other_currency, Err(StorageError::Refund(RefundError::Invalid(_)))), "{other_currency:?}");
     assert_eq!(money.refunds_of_order(f.shop.id, f.order.id).await.unwrap().len(), 1);
     assert_eq!(money.payment_balance(f.shop.id, first.id).await.unwrap().reserved.amount_minor, 0);
 
@@ -187,7 +188,10 @@ pub(crate) async fn story(db: Arc<dyn Storage>) {
     let own = Person::new("maria", Role::Owner).unwrap();
     let (p, s) = (own.clone(), strict.clone());
     let self_approval = money.change_refund(f.shop.id, big.id, Box::new(move |r: &Refund| r.approve(&p, &s, T0))).await;
-    assert!(self_approval.is_err(), "the requester cannot approve their own refund");
+    assert!(
+        matches!(self_approval, Err(StorageError::Refund(RefundError::Approval(ApprovalError::OwnRequest)))),
+        "the requester cannot approve their own refund"
+    );
     let queue = money.refunds_awaiting_approval(f.shop.id).await.unwrap();
     assert_eq!(queue.iter().map(|r| r.id).collect::<Vec<_>>(), [big.id], "the approvals queue holds the big refund");
     let lead = Person::new("tomasz", Role::TeamLead).unwrap();
@@ -237,7 +241,13 @@ pub(crate) async fn story(db: Arc<dyn Storage>) {
     money.change_dispute(f.shop.id, dispute.id, DisputeStatus::UnderReview, Actor::System, T0).await.unwrap();
     let won = money.change_dispute(f.shop.id, dispute.id, DisputeStatus::Won, Actor::System, T0).await.unwrap();
     assert_eq!(won.status, DisputeStatus::Won);
-    assert!(money.change_dispute(f.shop.id, dispute.id, DisputeStatus::Lost, Actor::System, T0).await.is_err());
+    assert!(matches!(
+        money.change_dispute(f.shop.id, dispute.id, DisputeStatus::Lost, Actor::System, T0).await,
+        Err(StorageError::Dispute(DisputeError::IllegalTransition {
+            from: DisputeStatus::Won,
+            to: DisputeStatus::Lost
+        }))
+    ));
     assert_eq!(money.disputes_of_case(f.shop.id, f.case_id).await.unwrap().len(), 1);
     assert_eq!(money.disputes_of_store(f.shop.id).await.unwrap().len(), 1);
     let ledger = money.ledger_balances(f.shop.id).await.unwrap();
@@ -316,7 +326,11 @@ async fn disputes_take_what_the_provider_reports(db: Arc<dyn Storage>) {
     assert_eq!(late.status, DisputeStatus::Lost);
     let mut dollars = report(DisputeStatus::Lost, 4500);
     dollars.amount = Money::new(4500, Currency::from_code("USD").unwrap());
-    assert!(money.report_dispute(f.shop.id, dispute.id, dollars, stripe.clone(), T0).await.is_err());
+    let dollars = money.report_dispute(f.shop.id, dispute.id, dollars, stripe.clone(), T0).await;
+    assert!(
+        matches!(&dollars, Err(StorageError::Dispute(DisputeError::Invalid(e))) if e.field == "amount"),
+        "{dollars:?}"
+    );
     let other = store(&format!("other-{}", &Uuid::now_v7().simple().to_string()[20..]));
     db.create_store(&other).await.unwrap();
     let foreign = money.report_dispute(other.id, dispute.id, report(DisputeStatus::Lost, 4500), stripe, T0).await;
@@ -445,7 +459,10 @@ async fn store_credit_is_spent_once_and_never_below_zero(db: Arc<dyn Storage>) {
     let over = money.spend_store_credit(spend("spend-2", 501)).await;
     assert!(matches!(&over, Err(StorageError::Refund(RefundError::Invalid(e))) if e.field == "amount"), "{over:?}");
     for bad in [0, -1] {
-        assert!(money.spend_store_credit(spend("spend-bad", bad)).await.is_err());
+        let refused = money.spend_store_credit(spend("spend-bad", bad)).await;
+        assert!(
+            matches!(&refused, Err(StorageError::Refund(RefundError::Invalid(e))) if e.field.starts_with("amount"))
+        );
     }
     let mut stranger = spend("spend-3", 1);
     stranger.customer_id = CustomerId::from_uuid(Uuid::now_v7());
@@ -507,7 +524,10 @@ async fn corrections_reverse_without_editing(db: Arc<dyn Storage>) {
         money.correct_posting(f.shop.id, original.id, "again".into(), by.clone(), T0).await,
         Err(StorageError::Conflict(_))
     ));
-    assert!(money.correct_posting(f.shop.id, original.id, " ".into(), by.clone(), T0).await.is_err());
+    // A correction needs its reason (checked on a posting not corrected yet).
+    let capture = first_posting(&postings, MovementKind::Capture);
+    let blank = money.correct_posting(f.shop.id, capture.id, " ".into(), by.clone(), T0).await;
+    assert!(matches!(&blank, Err(StorageError::Refund(RefundError::Invalid(e))) if e.field == "reason"), "{blank:?}");
     let missing = PostingId::from_uuid(Uuid::now_v7());
     assert!(matches!(
         money.correct_posting(f.shop.id, missing, "x".into(), by.clone(), T0).await,
