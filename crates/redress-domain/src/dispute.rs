@@ -610,8 +610,13 @@ mod tests {
         assert_eq!(opened.dispute.time_left(T0 + Duration::days(9)), Some(Duration::ZERO));
         let review = opened.dispute.change_status(DisputeStatus::UnderReview, &Actor::System, T0).unwrap().dispute;
         assert_eq!(review.time_left(T0), None);
-        assert!(review.change_status(DisputeStatus::NeedsResponse, &Actor::System, T0).is_err());
-        assert!(Dispute::open(dispute(DisputeStatus::Won, DisputeReason::General), &Actor::System).is_err());
+        assert!(matches!(
+            review.change_status(DisputeStatus::NeedsResponse, &Actor::System, T0),
+            Err(DisputeError::IllegalTransition { from: DisputeStatus::UnderReview, to: DisputeStatus::NeedsResponse })
+        ));
+        assert!(
+            matches!(Dispute::open(dispute(DisputeStatus::Won, DisputeReason::General), &Actor::System), Err(DisputeError::Invalid(e)) if e.field == "status")
+        );
         let json = serde_json::to_value(DisputeReason::ProductUnacceptable).unwrap();
         assert_eq!(json, "product_unacceptable");
         assert_eq!(serde_json::to_value(DisputeStatus::WarningNeedsResponse).unwrap(), "warning_needs_response");
@@ -645,8 +650,12 @@ mod tests {
             amount: Money::new(1, Currency::from_code("USD").unwrap()),
             ..report(DisputeStatus::Won, 1)
         };
-        assert!(moved.dispute.reported(&usd, &Actor::System, T0).is_err());
-        assert!(moved.dispute.reported(&report(DisputeStatus::Won, 0), &Actor::System, T0).is_err());
+        assert!(
+            matches!(moved.dispute.reported(&usd, &Actor::System, T0), Err(DisputeError::Invalid(e)) if e.field == "amount")
+        );
+        assert!(
+            matches!(moved.dispute.reported(&report(DisputeStatus::Won, 0), &Actor::System, T0), Err(DisputeError::Invalid(e)) if e.field == "amount")
+        );
     }
 
     #[test]

@@ -1116,8 +1116,13 @@ mod tests {
         assert!(matches!(approved.entries[0].event, CaseEvent::RefundApproved { by: Some(_), .. }));
         let rejected = waiting.reject(&person("owner", Role::Owner), "looks like abuse", &policy(), T0).unwrap();
         assert_eq!(rejected.refund.status, RefundStatus::Rejected);
-        assert!(waiting.reject(&person("owner", Role::Owner), " ", &policy(), T0).is_err());
-        assert!(approved.refund.approve(&person("lead", Role::TeamLead), &policy(), T0).is_err());
+        assert!(
+            matches!(waiting.reject(&person("owner", Role::Owner), " ", &policy(), T0), Err(RefundError::Invalid(e)) if e.field == "note")
+        );
+        assert!(matches!(
+            approved.refund.approve(&person("lead", Role::TeamLead), &policy(), T0),
+            Err(RefundError::IllegalTransition { .. })
+        ));
     }
 
     #[test]
@@ -1132,17 +1137,23 @@ mod tests {
         );
         let mut gift = request(100, RefundMethod::GiftCard);
         gift.payment_id = Some(PaymentId::from_uuid(Uuid::from_u128(6)));
-        assert!(Refund::request(gift, &policy(), &RefundHistory::default(), T0).is_err());
+        assert!(
+            matches!(Refund::request(gift, &policy(), &RefundHistory::default(), T0), Err(RefundError::Invalid(e)) if e.field == "payment_id")
+        );
         let mut bonus = request(100, RefundMethod::OriginalPayment);
         bonus.bonus = Money::new(10, eur());
-        assert!(Refund::request(bonus, &policy(), &RefundHistory::default(), T0).is_err());
+        assert!(
+            matches!(Refund::request(bonus, &policy(), &RefundHistory::default(), T0), Err(RefundError::Invalid(e)) if e.field == "bonus")
+        );
         let mut lines = request(1000, RefundMethod::OriginalPayment);
         lines.lines = vec![RefundLine { sku: "TEE".into(), quantity: 1, amount: Money::new(900, eur()) }];
         assert!(
             matches!(Refund::request(lines.clone(), &policy(), &RefundHistory::default(), T0), Err(RefundError::Invalid(e)) if e.field == "lines")
         );
         lines.fees = vec![Fee { kind: FeeKind::Restocking, amount: Money::new(-100, eur()) }];
-        assert!(Refund::request(lines.clone(), &policy(), &RefundHistory::default(), T0).is_err());
+        assert!(
+            matches!(Refund::request(lines.clone(), &policy(), &RefundHistory::default(), T0), Err(RefundError::Invalid(e)) if e.field == "fees[0].amount")
+        );
         lines.fees = vec![Fee { kind: FeeKind::Restocking, amount: Money::new(100, eur()) }];
         lines.amount = Money::new(800, eur());
         assert!(
@@ -1151,9 +1162,9 @@ mod tests {
         );
         lines.reason = RefundReason::Items;
         assert!(Refund::request(lines, &policy(), &RefundHistory::default(), T0).is_ok());
-        assert!(IdempotencyKey::parse("").is_err());
-        assert!(IdempotencyKey::parse("has space").is_err());
-        assert!(IdempotencyKey::parse(&"k".repeat(256)).is_err());
+        assert!(matches!(IdempotencyKey::parse(""), Err(e) if e.field == "idempotency_key"));
+        assert!(matches!(IdempotencyKey::parse("has space"), Err(e) if e.field == "idempotency_key"));
+        assert!(matches!(IdempotencyKey::parse(&"k".repeat(256)), Err(e) if e.field == "idempotency_key"));
     }
 
     #[test]
@@ -1195,10 +1206,15 @@ mod tests {
         let credit =
             StoreCredit { customer_id: CustomerId::from_uuid(Uuid::from_u128(5)), balance: Money::zero(eur()) };
         let credit = credit.issue(Money::new(1000, eur())).unwrap();
-        assert!(credit.spend(Money::new(1001, eur())).is_err());
+        assert!(matches!(credit.spend(Money::new(1001, eur())), Err(RefundError::Invalid(e)) if e.field == "amount"));
         assert_eq!(credit.spend(Money::new(1000, eur())).unwrap().balance.amount_minor, 0);
-        assert!(credit.spend(Money::new(-1, eur())).is_err());
-        assert!(credit.issue(Money::new(1, Currency::from_code("USD").unwrap())).is_err());
+        assert!(
+            matches!(credit.spend(Money::new(-1, eur())), Err(RefundError::Invalid(e)) if e.field == "amount.amount_minor")
+        );
+        assert!(matches!(
+            credit.issue(Money::new(1, Currency::from_code("USD").unwrap())),
+            Err(RefundError::Money(crate::money::MoneyError::CurrencyMismatch { .. }))
+        ));
     }
 
     fn line(sku: &str, quantity: u32, amount: i64) -> RefundLine {

@@ -916,7 +916,7 @@ mod tests {
         );
         let mut extra = accepted_all(&rma);
         extra.insert("HAT".into(), extra["TEE-M"].clone());
-        assert!(rma.inspect(&extra, &agent(), NOW).is_err());
+        assert!(matches!(rma.inspect(&extra, &agent(), NOW), Err(ReturnError::Invalid(e)) if e.field == "lines.HAT"));
     }
 
     #[test]
@@ -934,13 +934,21 @@ mod tests {
         let change = approved.exchange(vec![replacement(1)], true, &a, NOW).unwrap();
         assert_eq!(change.rma.status, ReturnStatus::Approved);
         assert_eq!(change.rma.exchange.as_ref().unwrap().held, Some(Money::new(12898, eur())));
-        assert!(change.rma.exchange(vec![replacement(1)], true, &a, NOW).is_err(), "one exchange per return");
+        assert!(
+            matches!(change.rma.exchange(vec![replacement(1)], true, &a, NOW), Err(ReturnError::Invalid(e)) if e.field == "replacements"),
+            "one exchange per return"
+        );
         let received = change.rma.receive(&a, NOW).unwrap().rma;
         assert_eq!(received.exchange.as_ref().unwrap().held, None, "the hold is released on receipt");
         let inspected = received.inspect(&accepted_all(&received), &a, NOW).unwrap().rma;
         assert_eq!(inspected.complete_exchange(&a, NOW).unwrap().rma.status, ReturnStatus::Exchanged);
-        assert!(in_status(ReturnStatus::Received).exchange(vec![replacement(1)], true, &a, NOW).is_err());
-        assert!(in_status(ReturnStatus::Inspected).exchange(vec![replacement(0)], false, &a, NOW).is_err());
+        assert!(matches!(
+            in_status(ReturnStatus::Received).exchange(vec![replacement(1)], true, &a, NOW),
+            Err(ReturnError::IllegalTransition { from: ReturnStatus::Received, .. })
+        ));
+        assert!(
+            matches!(in_status(ReturnStatus::Inspected).exchange(vec![replacement(0)], false, &a, NOW), Err(ReturnError::Invalid(e)) if e.field == "replacements[0].quantity")
+        );
     }
 
     #[test]
@@ -971,10 +979,18 @@ mod tests {
             ReturnAuthorisation::request(new_return(3, &[("TEE-M", 2)]), &delivered, &[cancelled], &a, NOW).is_ok()
         );
         let in_transit = order(Stage::WithCarrier, NOW);
-        assert!(ReturnAuthorisation::request(new_return(4, &[("TEE-M", 1)]), &in_transit, &[], &a, NOW).is_err());
-        assert!(ReturnAuthorisation::request(new_return(5, &[("HAT", 1)]), &delivered, &[], &a, NOW).is_err());
-        assert!(ReturnAuthorisation::request(new_return(6, &[("TEE-M", 0)]), &delivered, &[], &a, NOW).is_err());
-        assert!(ReturnAuthorisation::request(new_return(7, &[]), &delivered, &[], &a, NOW).is_err());
+        assert!(
+            matches!(ReturnAuthorisation::request(new_return(4, &[("TEE-M", 1)]), &in_transit, &[], &a, NOW), Err(ReturnError::Invalid(e)) if e.field == "lines[0].quantity")
+        );
+        assert!(
+            matches!(ReturnAuthorisation::request(new_return(5, &[("HAT", 1)]), &delivered, &[], &a, NOW), Err(ReturnError::Invalid(e)) if e.field == "lines[0].sku")
+        );
+        assert!(
+            matches!(ReturnAuthorisation::request(new_return(6, &[("TEE-M", 0)]), &delivered, &[], &a, NOW), Err(ReturnError::Invalid(e)) if e.field == "lines[0].quantity")
+        );
+        assert!(
+            matches!(ReturnAuthorisation::request(new_return(7, &[]), &delivered, &[], &a, NOW), Err(ReturnError::Invalid(e)) if e.field == "lines")
+        );
     }
 
     fn any_status() -> impl Strategy<Value = ReturnStatus> {
