@@ -61,7 +61,7 @@ test('an admin fixes a policy error shown at its line, adds and removes a teamma
   const version = Number(source.match(/^version = (\d+)$/m)[1]);
   const line = source.split('\n').findIndex((l) => l.startsWith('window_days')) + 1;
   await page.getByLabel('Policy document (TOML)').fill(source.replace(/^window_days = \d+$/m, 'window_days = 400'));
-  await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Save as the new policy' }).click()]);
+  await Promise.all([page.getByRole('alert').waitFor(), page.getByRole('button', { name: 'Save as the new policy' }).click()]);
   assert.match(await page.getByRole('alert').innerText(), new RegExp(`line ${line}: .returns\\.window_days.: must be between 1 and 365 days`));
   const marked = page.locator(`#line-${line}`);
   assert.equal(await marked.getAttribute('class'), 'bad');
@@ -99,7 +99,7 @@ test('an admin fixes a policy error shown at its line, adds and removes a teamma
   // A key created shows its secret once and works; revoked, it stops at once.
   await page.goto(`${desk}/settings/keys`);
   await page.getByLabel('Label').fill('browser-test');
-  await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Create key' }).click()]);
+  await Promise.all([page.getByLabel('Secret').waitFor(), page.getByRole('button', { name: 'Create key' }).click()]);
   const secret = await page.getByLabel('Secret').inputValue();
   assert.match(secret, /^rk_[0-9a-f]{40}$/);
   assert.equal((await call('GET', '/api/v1/store', undefined, secret)).status, 200);
