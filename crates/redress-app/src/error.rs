@@ -136,6 +136,10 @@ error_codes! {
     Internal = ("internal", 500, "Something failed on Redress's side; nothing was changed."),
     /// A dependency is down.
     Unavailable = ("unavailable", 503, "A service Redress depends on is not answering; try again shortly."),
+    /// The server is at its limit of requests in flight.
+    Overloaded = ("overloaded", 503, "The server is at its limit of requests in flight; retry after `Retry-After` seconds."),
+    /// The request took longer than the server allows.
+    TimedOut = ("timed_out", 503, "The request took longer than the server allows; retry (writes with the same Idempotency-Key)."),
 }
 
 /// A use case's refusal: the code, the field at fault when there is one, and what to do.

@@ -35,6 +35,27 @@ pub struct AppState {
     app: Arc<App>,
     portal_keys: Arc<portal::session::PortalKeys>,
     operator: Arc<OperatorKey>,
+    limits: Limits,
+}
+
+/// How much one server takes on at once and how long a request may run: past either, a request
+/// is answered `503` with `Retry-After` at once instead of queueing behind the others, so
+/// latency stays bounded under overload and a load balancer can send it elsewhere.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Requests handled at the same time; the next one is turned away.
+    pub max_in_flight: usize,
+    /// How long a request may take to be answered.
+    pub request_timeout: std::time::Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        // Far above what the database can take at once (a few dozen connections), so the limit
+        // sheds only what would otherwise queue; the timeout is above the longest wait a
+        // request makes on purpose (a payment provider, `REFUND_ANSWER_DEADLINE`).
+        Self { max_in_flight: 1024, request_timeout: std::time::Duration::from_secs(30) }
+    }
 }
 
 impl AppState {
@@ -45,7 +66,14 @@ impl AppState {
             app: Arc::new(app),
             portal_keys: Arc::new(portal::session::PortalKeys::new(operator_key)),
             operator: Arc::new(OperatorKey::new(operator_key)),
+            limits: Limits::default(),
         }
+    }
+
+    /// The same state with other [`Limits`].
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
     }
 
     /// The application.
@@ -174,6 +202,7 @@ fn shared_responses(api: &mut utoipa::openapi::OpenApi) {
 
 /// The whole HTTP application.
 pub fn router(state: AppState) -> Router {
+    let limits = state.limits;
     let (router, mut api) = api_router().split_for_parts();
     shared_responses(&mut api);
     let document = Arc::new(api);
@@ -194,12 +223,34 @@ pub fn router(state: AppState) -> Router {
             error::ApiError::new(redress_app::ErrorCode::MethodNotAllowed, "this endpoint does not take that method")
         })
         .layer(DefaultBodyLimit::max(extract::MAX_BODY_BYTES))
+        .layer(
+            tower::ServiceBuilder::new()
+                .layer(axum::error_handling::HandleErrorLayer::new(turned_away))
+                .load_shed()
+                // Global: `Router::layer` gives each route its own copy of a layer, and the
+                // limit is for the whole server.
+                .layer(tower::limit::GlobalConcurrencyLimitLayer::new(limits.max_in_flight.max(1)))
+                .timeout(limits.request_timeout),
+        )
         .layer(axum::middleware::map_response(with_security_headers))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {
             error::ApiError::internal("a handler panicked").into_response()
         }))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// The answer to a request the [`Limits`] turned away: at the limit of requests in flight, or
+/// past the time allowed.
+async fn turned_away(error: tower::BoxError) -> axum::response::Response {
+    let (code, message) = if error.is::<tower::timeout::error::Elapsed>() {
+        (redress_app::ErrorCode::TimedOut, "the request took too long and was stopped; retry it")
+    } else {
+        (redress_app::ErrorCode::Overloaded, "the server is busy with other requests; retry in a second")
+    };
+    let mut answer = error::ApiError::new(code, message).into_response();
+    answer.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static("1"));
+    answer
 }
 
 /// The headers every answer carries, so a page of the portal or the desk can neither be framed

@@ -74,6 +74,9 @@ enum Command {
         /// The payment provider refunds go through.
         #[command(flatten)]
         payments: server::PaymentOptions,
+        /// How much the server takes on at once.
+        #[command(flatten)]
+        limits: server::LoadLimits,
     },
     /// Apply pending database migrations and exit.
     Migrate {
@@ -139,7 +142,7 @@ fn main() -> anyhow::Result<()> {
     runtime.block_on(async {
         match cli.command {
             Command::Demo { listen, data_dir } => demo::run(listen, data_dir).await,
-            Command::Serve { database_url, listen, admin_key, payments } => {
+            Command::Serve { database_url, listen, admin_key, payments, limits } => {
                 if admin_key.len() < 16 {
                     anyhow::bail!(
                         "the admin key must be at least 16 characters; generate one with `openssl rand -hex 24`"
@@ -148,7 +151,7 @@ fn main() -> anyhow::Result<()> {
                 let storage = redress_storage::connect(&database_url)
                     .await
                     .with_context(|| format!("cannot open the database at {database_url}"))?;
-                server::serve(storage, &admin_key, listen, &payments).await
+                server::serve(storage, &admin_key, listen, &payments, limits.into()).await
             }
             Command::Migrate { database_url } => {
                 let applied = redress_storage::migrate(&database_url)

@@ -33,6 +33,26 @@ pub struct PaymentOptions {
     pub reconcile_after_secs: u64,
 }
 
+/// How much one server takes on at once (see [`redress_web::Limits`]).
+#[derive(Clone, Copy, Debug, clap::Args)]
+pub struct LoadLimits {
+    /// Requests handled at the same time; past it, `503` with `Retry-After` at once.
+    #[arg(long, env = "REDRESS_MAX_IN_FLIGHT", default_value_t = redress_web::Limits::default().max_in_flight)]
+    pub max_in_flight: usize,
+    /// Seconds a request may take before it is answered `503`.
+    #[arg(long, env = "REDRESS_REQUEST_TIMEOUT_SECS", default_value_t = redress_web::Limits::default().request_timeout.as_secs())]
+    pub request_timeout_secs: u64,
+}
+
+impl From<LoadLimits> for redress_web::Limits {
+    fn from(limits: LoadLimits) -> Self {
+        Self {
+            max_in_flight: limits.max_in_flight.max(1),
+            request_timeout: Duration::from_secs(limits.request_timeout_secs.max(1)),
+        }
+    }
+}
+
 impl Default for PaymentOptions {
     fn default() -> Self {
         Self {
@@ -84,13 +104,14 @@ pub async fn serve(
     admin_key: &str,
     listen: SocketAddr,
     payments: &PaymentOptions,
+    limits: redress_web::Limits,
 ) -> anyhow::Result<()> {
     let listener = TcpListener::bind(listen).await.with_context(|| {
         format!("cannot listen on {listen}; is another server running there? pick another with --listen")
     })?;
     // On stdout, so a script or test that asked for port 0 learns which port it got.
     println!("redress listening on http://{}", listener.local_addr()?);
-    serve_on(listener, storage, admin_key, payments).await
+    serve_on(listener, storage, admin_key, payments, limits).await
 }
 
 /// Serves on an already bound listener until Ctrl-C or SIGTERM. The refund worker runs beside
@@ -100,6 +121,7 @@ pub async fn serve_on(
     storage: Arc<dyn Storage>,
     admin_key: &str,
     payments: &PaymentOptions,
+    limits: redress_web::Limits,
 ) -> anyhow::Result<()> {
     let address = listener.local_addr()?;
     tracing::info!(%address, provider = %payments.payment_provider, "redress is listening");
@@ -108,7 +130,7 @@ pub async fn serve_on(
     let app = redress_app::App::new(storage)
         .with_refunds(refunds)
         .with_stripe_webhook_secret(&payments.stripe_webhook_secret);
-    let state = redress_web::AppState::new(app, admin_key);
+    let state = redress_web::AppState::new(app, admin_key).with_limits(limits);
     let app = redress_web::router(state);
     // The peer's address is kept for limits counted per source (sign-in, order look-up).
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())

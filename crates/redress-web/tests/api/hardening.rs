@@ -1,6 +1,7 @@
 //! What a browser and a careless or hostile client meet at the edge: every answer says how it
 //! may be framed, sniffed and referred; paths that are not UTF-8 get the JSON error format; an
-//! oversized field is refused with a short message that does not echo it back.
+//! oversized field is refused with a short message that does not echo it back; a server at its
+//! limit of requests in flight turns the next one away at once.
 
 use reqwest::Method;
 use serde_json::json;
@@ -77,4 +78,47 @@ async fn oversized_fields_are_refused_without_being_echoed() {
         app.get("/api/v1/orders?customer_email=ana@example.com", &shop.key).await.expect(200)["orders"],
         json!([])
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_at_its_limit_turns_the_next_request_away_at_once() {
+    use redress_connect::sandbox::{Behaviour, Sandbox};
+    let sandbox = Sandbox::new();
+    let provider = std::sync::Arc::new(sandbox.clone());
+    let limits = redress_web::Limits { max_in_flight: 1, request_timeout: std::time::Duration::from_secs(60) };
+    let app = TestApp::sqlite_with_limits(
+        move |app| app.with_payment_provider(provider).with_refund_answer_deadline(std::time::Duration::from_secs(60)),
+        limits,
+    )
+    .await;
+    let shop = app.create_store("busy").await;
+    let (order, case_id) = crate::settlement::double_charged(&app, &shop.key).await;
+    // A refund whose provider holds its answer keeps the one slot busy.
+    sandbox.script(Behaviour::Hold);
+    let body = json!({
+        "payment_id": order["payments"][1]["id"], "method": "original_payment", "reason": "duplicate_charge",
+        "amount": {"amount_minor": 3300, "currency": "EUR"}
+    });
+    let refund = {
+        let request = app
+            .client
+            .post(format!("{}/api/v1/cases/{case_id}/refunds", app.base))
+            .bearer_auth(&shop.key)
+            .header("Idempotency-Key", "busy-1")
+            .json(&body);
+        tokio::spawn(async move { request.send().await.unwrap().status() })
+    };
+    sandbox.wait_for_calls(1).await;
+
+    let busy = app.client.get(format!("{}/healthz", app.base)).send().await.unwrap();
+    assert_eq!(busy.status(), 503);
+    assert_eq!(busy.headers()["retry-after"], "1");
+    assert_eq!(busy.headers()["x-content-type-options"], "nosniff", "turned away, still with the usual headers");
+    let error: serde_json::Value = busy.json().await.unwrap();
+    assert_eq!(error["error"]["code"], "overloaded");
+
+    sandbox.release();
+    assert_eq!(refund.await.unwrap(), 201, "the request in flight was not disturbed");
+    app.get("/healthz", &shop.key).await.expect(200);
+    assert_eq!(sandbox.refunds().len(), 1);
 }

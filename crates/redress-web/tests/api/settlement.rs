@@ -22,7 +22,13 @@ on_both_backends!(
 );
 
 /// POST with a JSON body and an optional Idempotency-Key.
-async fn post_with_key(app: &TestApp, key: &str, path: &str, idempotency_key: Option<&str>, body: &Value) -> Reply {
+pub(crate) async fn post_with_key(
+    app: &TestApp,
+    key: &str,
+    path: &str,
+    idempotency_key: Option<&str>,
+    body: &Value,
+) -> Reply {
     let mut request = app.client.request(Method::POST, format!("{}{path}", app.base)).bearer_auth(key).json(body);
     if let Some(k) = idempotency_key {
         request = request.header("Idempotency-Key", k);
@@ -39,7 +45,7 @@ async fn money(app: &TestApp, key: &str, case_id: &str) -> Value {
 }
 
 /// An order paid twice (33.00 each) and a wrong_charge case about it.
-async fn double_charged(app: &TestApp, key: &str) -> (Value, String) {
+pub(crate) async fn double_charged(app: &TestApp, key: &str) -> (Value, String) {
     let mut body = order("1042", "ana@example.com");
     let second = json!({
         "provider": "stripe", "provider_reference": "pi_2", "method": "card",

@@ -117,7 +117,18 @@ impl TestApp {
         let dir = tempfile::tempdir().expect("tempdir");
         let storage =
             redress_storage::sqlite::SqliteStorage::open(&dir.path().join("redress.db")).await.expect("open SQLite");
-        Self::serve(Arc::new(storage), Database::Sqlite(dir), configure).await
+        Self::serve(Arc::new(storage), Database::Sqlite(dir), configure, redress_web::Limits::default()).await
+    }
+
+    /// As [`TestApp::sqlite_with`], the server held to `limits`.
+    pub async fn sqlite_with_limits(
+        configure: impl FnOnce(redress_app::App) -> redress_app::App,
+        limits: redress_web::Limits,
+    ) -> TestApp {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let storage =
+            redress_storage::sqlite::SqliteStorage::open(&dir.path().join("redress.db")).await.expect("open SQLite");
+        Self::serve(Arc::new(storage), Database::Sqlite(dir), configure, limits).await
     }
 
     /// A server over a fresh schema of the PostgreSQL database `REDRESS_TEST_POSTGRES_URL`
@@ -141,16 +152,18 @@ impl TestApp {
             .options([("search_path", schema.as_str())]);
         let storage =
             redress_storage::postgres::PostgresStorage::connect_with(options).await.expect("connect the storage");
-        Some(Self::serve(Arc::new(storage), Database::Postgres { url, schema }, configure).await)
+        let database = Database::Postgres { url, schema };
+        Some(Self::serve(Arc::new(storage), database, configure, redress_web::Limits::default()).await)
     }
 
     async fn serve(
         storage: Arc<dyn redress_storage::Storage>,
         database: Database,
         configure: impl FnOnce(redress_app::App) -> redress_app::App,
+        limits: redress_web::Limits,
     ) -> TestApp {
         let app = configure(redress_app::App::new(storage.clone()).with_stripe_webhook_secret(STRIPE_WEBHOOK_SECRET));
-        let router = redress_web::router(redress_web::AppState::new(app, ADMIN_KEY));
+        let router = redress_web::router(redress_web::AppState::new(app, ADMIN_KEY).with_limits(limits));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let address = listener.local_addr().expect("local address");
         let server = tokio::spawn(async move {
