@@ -158,7 +158,8 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 /// Adds to every operation the answers that the shared extractors and layers give, so that no
 /// route can forget them: 401 from [`auth::ApiCaller`] on every operation behind a key; 400 for
 /// a bad query (unknown parameters included) or body; 413 (the body limit) and 415 (not
-/// `application/json`, [`extract::ApiJson`]) on every operation that takes a JSON body.
+/// `application/json`, [`extract::ApiJson`]) on every operation that takes a JSON body; 503
+/// from the [`Limits`] on every operation.
 fn shared_responses(api: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::path::ParameterIn;
     use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
@@ -180,7 +181,7 @@ fn shared_responses(api: &mut utoipa::openapi::OpenApi) {
             // The Stripe webhook reads its body as bytes, to check the signature over them.
             let takes_json =
                 operation.request_body.is_some() && operation.operation_id.as_deref() != Some("stripe_webhook");
-            let mut shared = Vec::new();
+            let mut shared = vec![("503", "The server is at its limit or the request took too long; see `Retry-After`")];
             if operation.security.as_ref().is_some_and(|s| !s.is_empty()) {
                 shared.push(("401", "Missing, unknown or revoked key"));
             }
