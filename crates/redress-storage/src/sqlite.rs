@@ -254,6 +254,15 @@ fn writer_loop(conn: Connection, jobs: mpsc::Receiver<Box<dyn WriteJob>>) {
     }
 }
 
+/// What [`SqliteStorage::backup`] copied.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BackupReport {
+    /// The copy's size.
+    pub bytes: i64,
+    /// The migrations the copy has (SQLite's `user_version`).
+    pub schema_version: i64,
+}
+
 impl SqliteStorage {
     /// Opens (creating if needed) the database file at `path` and applies pending migrations.
     pub async fn open(path: &Path) -> Result<Self, StorageError> {
@@ -288,6 +297,43 @@ impl SqliteStorage {
     /// Applies pending migrations to the file at `path` and returns how many ran.
     pub fn migrate_path(path: &Path) -> Result<usize, StorageError> {
         apply_migrations(&mut open_connection(path)?)
+    }
+
+    /// Copies the database at `source` into a new file `to` with SQLite's online backup API,
+    /// while servers keep writing to it: the copy is the database as of one moment (one read
+    /// transaction; in WAL mode it holds no writer back), checked with `integrity_check` before
+    /// this returns. `to` must not exist yet. Blocking: run it off the async runtime.
+    pub fn backup(source: &Path, to: &Path) -> Result<BackupReport, StorageError> {
+        if !source.is_file() {
+            return Err(StorageError::Backend(format!("there is no database at {}", source.display())));
+        }
+        if to.exists() {
+            return Err(StorageError::Backend(format!(
+                "{} exists already; choose a new file so no backup is overwritten",
+                to.display()
+            )));
+        }
+        let from = Connection::open_with_flags(source, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        from.busy_timeout(std::time::Duration::from_secs(10))?;
+        let mut copy = Connection::open(to)?;
+        {
+            let backup = rusqlite::backup::Backup::new(&from, &mut copy)?;
+            // All pages in one step: one consistent snapshot. Copying in slices would start over
+            // each time a server commits in between, and might never finish on a busy shop.
+            backup.step(-1)?;
+        }
+        copy.pragma_update(None, "journal_mode", "WAL")?;
+        let pages: i64 = copy.pragma_query_value(None, "page_count", |row| row.get(0))?;
+        let page_size: i64 = copy.pragma_query_value(None, "page_size", |row| row.get(0))?;
+        let schema_version: i64 = copy.pragma_query_value(None, "user_version", |row| row.get(0))?;
+        let check: String = copy.pragma_query_value(None, "integrity_check", |row| row.get(0))?;
+        if check != "ok" {
+            return Err(StorageError::Corrupt(format!(
+                "the copy at {} fails its integrity check: {check}",
+                to.display()
+            )));
+        }
+        Ok(BackupReport { bytes: pages.saturating_mul(page_size), schema_version })
     }
 
     pub(crate) async fn write<T, F>(&self, work: F) -> Result<T, StorageError>

@@ -661,6 +661,53 @@ async fn sqlite_survives_reopening_and_migrates_once() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_backs_up_while_cases_are_written_and_the_copy_restores() {
+    use redress_storage::sqlite::SqliteStorage;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("redress.db");
+    let db = Arc::new(SqliteStorage::open(&path).await.unwrap());
+    let shop = store("backup");
+    db.create_store(&shop).await.unwrap();
+    let before = db.open_case(new_case(&shop, None, "before the backup", T0), T0).await.unwrap().case;
+
+    // Cases keep being written while the backup runs.
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writer = {
+        let (db, shop, stop) = (db.clone(), shop.clone(), stop.clone());
+        tokio::spawn(async move {
+            let mut written = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                db.open_case(new_case(&shop, None, "during the backup", T0), T0).await.unwrap();
+                written += 1;
+            }
+            written
+        })
+    };
+    let copy = dir.path().join("copy.db");
+    let (from, to) = (path.clone(), copy.clone());
+    let report = tokio::task::spawn_blocking(move || SqliteStorage::backup(&from, &to)).await.unwrap().unwrap();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    assert!(writer.await.unwrap() > 0, "writes went on");
+    assert!(report.bytes > 0);
+    let source_version: i64 =
+        rusqlite::Connection::open(&path).unwrap().pragma_query_value(None, "user_version", |row| row.get(0)).unwrap();
+    assert_eq!(report.schema_version, source_version, "the copy has every migration");
+
+    // A backup never overwrites, and a missing source is named.
+    let (from, to) = (path.clone(), copy.clone());
+    let again = tokio::task::spawn_blocking(move || SqliteStorage::backup(&from, &to)).await.unwrap();
+    assert!(matches!(&again, Err(StorageError::Backend(m)) if m.contains("exists already")), "{again:?}");
+    let missing = SqliteStorage::backup(&dir.path().join("none.db"), &dir.path().join("x.db"));
+    assert!(matches!(&missing, Err(StorageError::Backend(m)) if m.contains("no database")), "{missing:?}");
+
+    // Restored (the copy opened as the database), it has what was there before it was taken.
+    let restored = SqliteStorage::open(&copy).await.unwrap();
+    assert_eq!(restored.store(shop.id).await.unwrap(), shop);
+    assert_eq!(restored.case(shop.id, before.id).await.unwrap(), before);
+    restored.open_case(new_case(&shop, None, "after the restore", T0), T0).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_timeline_is_append_only() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("redress.db");

@@ -181,7 +181,8 @@ fn shared_responses(api: &mut utoipa::openapi::OpenApi) {
             // The Stripe webhook reads its body as bytes, to check the signature over them.
             let takes_json =
                 operation.request_body.is_some() && operation.operation_id.as_deref() != Some("stripe_webhook");
-            let mut shared = vec![("503", "The server is at its limit or the request took too long; see `Retry-After`")];
+            let mut shared =
+                vec![("503", "The server is at its limit or the request took too long; see `Retry-After`")];
             if operation.security.as_ref().is_some_and(|s| !s.is_empty()) {
                 shared.push(("401", "Missing, unknown or revoked key"));
             }

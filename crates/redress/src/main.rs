@@ -3,6 +3,7 @@
 //! This crate only wires the others together: command-line parsing, logging, the server's
 //! start and graceful stop, the demo's sample shop, and the benchmark.
 
+mod backup;
 mod bench;
 mod demo;
 mod reconcile;
@@ -94,6 +95,26 @@ enum Command {
         #[arg(long)]
         store: Option<String>,
     },
+    /// Copy a SQLite database to a new file while servers keep using it (SQLite's online
+    /// backup: one consistent moment, integrity checked).
+    Backup {
+        /// `sqlite://path/to/redress.db` (or a bare path).
+        #[arg(long, env = "REDRESS_DATABASE_URL", default_value = "sqlite://redress.db")]
+        database_url: String,
+        /// The new file to write; an existing file is never overwritten.
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Put a backup in place as a new SQLite database (the file must not exist: move the old
+    /// one away with the servers stopped), then apply newer migrations.
+    Restore {
+        /// The backup file.
+        #[arg(long)]
+        from: PathBuf,
+        /// `sqlite://path/to/redress.db` (or a bare path) to create.
+        #[arg(long, env = "REDRESS_DATABASE_URL", default_value = "sqlite://redress.db")]
+        database_url: String,
+    },
     /// Print the OpenAPI document of the HTTP API.
     Openapi,
     /// Train the message-understanding models (seeded, reproducible) and write the model file
@@ -167,6 +188,8 @@ fn main() -> anyhow::Result<()> {
                     std::process::exit(1)
                 }
             }
+            Command::Backup { database_url, to } => backup::backup(&database_url, &to).await,
+            Command::Restore { from, database_url } => backup::restore(&from, &database_url).await,
             Command::Openapi => {
                 println!("{}", serde_json::to_string_pretty(&redress_web::openapi())?);
                 Ok(())

@@ -5,6 +5,7 @@
 #![allow(clippy::disallowed_methods)]
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+mod backup;
 mod durability;
 mod payments;
 mod server;
