@@ -24,6 +24,7 @@ pub mod auth;
 pub mod error;
 pub mod extract;
 mod html;
+pub mod metrics;
 pub mod portal;
 mod routes;
 pub mod workspace;
@@ -36,6 +37,9 @@ pub struct AppState {
     portal_keys: Arc<portal::session::PortalKeys>,
     operator: Arc<OperatorKey>,
     limits: Limits,
+    metrics: Arc<metrics::HttpMetrics>,
+    /// The bearer token `GET /metrics` asks for; `None` turns the endpoint off.
+    metrics_token: Option<Arc<str>>,
 }
 
 /// How much one server takes on at once and how long a request may run: past either, a request
@@ -67,7 +71,15 @@ impl AppState {
             portal_keys: Arc::new(portal::session::PortalKeys::new(operator_key)),
             operator: Arc::new(OperatorKey::new(operator_key)),
             limits: Limits::default(),
+            metrics: Arc::default(),
+            metrics_token: None,
         }
+    }
+
+    /// The same state answering `GET /metrics` to holders of `token` (ignored when empty).
+    pub fn with_metrics_token(mut self, token: &str) -> Self {
+        self.metrics_token = (!token.is_empty()).then(|| Arc::from(token));
+        self
     }
 
     /// The same state with other [`Limits`].
@@ -205,6 +217,7 @@ fn shared_responses(api: &mut utoipa::openapi::OpenApi) {
 /// The whole HTTP application.
 pub fn router(state: AppState) -> Router {
     let limits = state.limits;
+    let metrics = state.metrics.clone();
     let (router, mut api) = api_router().split_for_parts();
     shared_responses(&mut api);
     let document = Arc::new(api);
@@ -216,6 +229,7 @@ pub fn router(state: AppState) -> Router {
                 async move { axum::Json(document.as_ref().clone()) }
             }),
         )
+        .route("/metrics", axum::routing::get(metrics::scrape))
         .merge(portal::router())
         .merge(workspace::router())
         .fallback(|| async {
@@ -238,6 +252,7 @@ pub fn router(state: AppState) -> Router {
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {
             error::ApiError::internal("a handler panicked").into_response()
         }))
+        .layer(axum::middleware::from_fn_with_state(metrics, metrics::record))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
 }

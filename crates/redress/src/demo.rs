@@ -86,7 +86,7 @@ pub async fn run(listen: SocketAddr, data_dir: Option<PathBuf>) -> anyhow::Resul
         storage,
         &admin_key,
         &crate::server::PaymentOptions::default(),
-        redress_web::Limits::default(),
+        &crate::server::LoadLimits::default(),
     )
     .await
 }

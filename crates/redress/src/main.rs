@@ -172,7 +172,7 @@ fn main() -> anyhow::Result<()> {
                 let storage = redress_storage::connect(&database_url)
                     .await
                     .with_context(|| format!("cannot open the database at {database_url}"))?;
-                server::serve(storage, &admin_key, listen, &payments, limits.into()).await
+                server::serve(storage, &admin_key, listen, &payments, &limits).await
             }
             Command::Migrate { database_url } => {
                 let applied = redress_storage::migrate(&database_url)

@@ -34,7 +34,7 @@ pub struct PaymentOptions {
 }
 
 /// How much one server takes on at once (see [`redress_web::Limits`]).
-#[derive(Clone, Copy, Debug, clap::Args)]
+#[derive(Clone, Debug, clap::Args)]
 pub struct LoadLimits {
     /// Requests handled at the same time; past it, `503` with `Retry-After` at once.
     #[arg(long, env = "REDRESS_MAX_IN_FLIGHT", default_value_t = redress_web::Limits::default().max_in_flight)]
@@ -42,10 +42,24 @@ pub struct LoadLimits {
     /// Seconds a request may take before it is answered `503`.
     #[arg(long, env = "REDRESS_REQUEST_TIMEOUT_SECS", default_value_t = redress_web::Limits::default().request_timeout.as_secs())]
     pub request_timeout_secs: u64,
+    /// Bearer token for `GET /metrics` (Prometheus); the endpoint is off without it.
+    #[arg(long, env = "REDRESS_METRICS_TOKEN", hide_env_values = true, default_value = "")]
+    pub metrics_token: String,
 }
 
-impl From<LoadLimits> for redress_web::Limits {
-    fn from(limits: LoadLimits) -> Self {
+impl Default for LoadLimits {
+    fn default() -> Self {
+        let limits = redress_web::Limits::default();
+        Self {
+            max_in_flight: limits.max_in_flight,
+            request_timeout_secs: limits.request_timeout.as_secs(),
+            metrics_token: String::new(),
+        }
+    }
+}
+
+impl From<&LoadLimits> for redress_web::Limits {
+    fn from(limits: &LoadLimits) -> Self {
         Self {
             max_in_flight: limits.max_in_flight.max(1),
             request_timeout: Duration::from_secs(limits.request_timeout_secs.max(1)),
@@ -104,7 +118,7 @@ pub async fn serve(
     admin_key: &str,
     listen: SocketAddr,
     payments: &PaymentOptions,
-    limits: redress_web::Limits,
+    limits: &LoadLimits,
 ) -> anyhow::Result<()> {
     let listener = TcpListener::bind(listen).await.with_context(|| {
         format!("cannot listen on {listen}; is another server running there? pick another with --listen")
@@ -121,7 +135,7 @@ pub async fn serve_on(
     storage: Arc<dyn Storage>,
     admin_key: &str,
     payments: &PaymentOptions,
-    limits: redress_web::Limits,
+    limits: &LoadLimits,
 ) -> anyhow::Result<()> {
     let address = listener.local_addr()?;
     tracing::info!(%address, provider = %payments.payment_provider, "redress is listening");
@@ -130,7 +144,8 @@ pub async fn serve_on(
     let app = redress_app::App::new(storage)
         .with_refunds(refunds)
         .with_stripe_webhook_secret(&payments.stripe_webhook_secret);
-    let state = redress_web::AppState::new(app, admin_key).with_limits(limits);
+    let state =
+        redress_web::AppState::new(app, admin_key).with_limits(limits.into()).with_metrics_token(&limits.metrics_token);
     let app = redress_web::router(state);
     // The peer's address is kept for limits counted per source (sign-in, order look-up).
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())

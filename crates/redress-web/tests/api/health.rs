@@ -1,8 +1,8 @@
-//! Liveness, and what the server answers for what it does not serve.
+//! Liveness, metrics, and what the server answers for what it does not serve.
 
 use reqwest::Method;
 
-use crate::support::TestApp;
+use crate::support::{METRICS_TOKEN, TestApp};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn healthz_answers_ok_without_a_key() {
@@ -60,4 +60,29 @@ async fn wrong_methods_are_json_405s_that_say_what_is_allowed() {
         listed.sort_unstable();
         assert_eq!(listed.join(","), allowed, "{method} {path}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_count_requests_by_route_for_the_token_holder_only() {
+    let app = TestApp::sqlite().await;
+    app.call(Method::GET, "/healthz", None, None).await.expect(200);
+    app.call(Method::GET, "/healthz", None, None).await.expect(200);
+    app.call(Method::GET, "/api/v1/cases/0190f0a0-0000-7000-8000-000000000000", None, None).await;
+    let scrape = |token: Option<&str>| {
+        let mut request = app.client.get(format!("{}/metrics", app.base));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send()
+    };
+    assert_eq!(scrape(None).await.unwrap().status(), 401);
+    assert_eq!(scrape(Some("not-the-token")).await.unwrap().status(), 401);
+    let answer = scrape(Some(METRICS_TOKEN)).await.unwrap();
+    assert_eq!(answer.status(), 200);
+    let text = answer.text().await.unwrap();
+    assert!(text.contains(r#"redress_http_requests_total{route="/healthz",method="GET",status="200"} 2"#), "{text}");
+    // Ids in paths do not make a series each: the route's template names it.
+    assert!(text.contains(r#"route="/api/v1/cases/{case_id}",method="GET",status="401""#), "{text}");
+    assert!(text.contains("redress_http_request_duration_seconds_bucket{"), "{text}");
+    assert!(text.contains("redress_http_requests_in_flight"), "{text}");
 }

@@ -15,6 +15,9 @@ pub const ADMIN_KEY: &str = "test-admin-secret-5f0c2a9e";
 /// The Stripe webhook signing secret the test servers check signatures with.
 pub const STRIPE_WEBHOOK_SECRET: &str = "whsec_api_tests";
 
+/// The token `GET /metrics` asks for in these tests.
+pub const METRICS_TOKEN: &str = "metrics-token-for-tests";
+
 /// What the server stores its data in.
 enum Database {
     Sqlite(#[allow(dead_code)] tempfile::TempDir),
@@ -163,7 +166,9 @@ impl TestApp {
         limits: redress_web::Limits,
     ) -> TestApp {
         let app = configure(redress_app::App::new(storage.clone()).with_stripe_webhook_secret(STRIPE_WEBHOOK_SECRET));
-        let router = redress_web::router(redress_web::AppState::new(app, ADMIN_KEY).with_limits(limits));
+        let router = redress_web::router(
+            redress_web::AppState::new(app, ADMIN_KEY).with_limits(limits).with_metrics_token(METRICS_TOKEN),
+        );
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let address = listener.local_addr().expect("local address");
         let server = tokio::spawn(async move {

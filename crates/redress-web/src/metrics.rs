@@ -1,0 +1,109 @@
+//! `GET /metrics`: what this server has done, in Prometheus' text format, for a scraper holding
+//! the metrics token: requests by route, method and status, their latency, and what is in
+//! flight. Each server of a deployment answers for itself; Prometheus adds them up.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::Registry;
+use subtle::ConstantTimeEq;
+
+use crate::AppState;
+
+/// One kind of request: the route's template (not the path itself, so ids do not make a new
+/// series each), the method and the status answered.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RequestLabels {
+    route: String,
+    method: String,
+    status: u16,
+}
+
+/// A route and method, for latency.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RouteLabels {
+    route: String,
+    method: String,
+}
+
+/// The server's metrics.
+pub struct HttpMetrics {
+    registry: Registry,
+    requests: Family<RequestLabels, Counter>,
+    latency: Family<RouteLabels, Histogram>,
+    in_flight: Gauge,
+}
+
+impl Default for HttpMetrics {
+    fn default() -> Self {
+        let mut registry = Registry::with_prefix("redress");
+        let requests = Family::<RequestLabels, Counter>::default();
+        registry.register("http_requests", "Requests answered, by route, method and status", requests.clone());
+        // From 1 ms to about 16 s, doubling: the API answers in milliseconds, a refund waits
+        // on its provider for seconds.
+        let latency = Family::<RouteLabels, Histogram>::new_with_constructor(|| {
+            Histogram::new(prometheus_client::metrics::histogram::exponential_buckets(0.001, 2.0, 15))
+        });
+        registry.register("http_request_duration_seconds", "Time to answer, by route and method", latency.clone());
+        let in_flight = Gauge::default();
+        registry.register("http_requests_in_flight", "Requests being answered now", in_flight.clone());
+        Self { registry, requests, latency, in_flight }
+    }
+}
+
+/// Counts and times every request (the outermost layer but tracing, so answers the server's
+/// limits give are counted too).
+pub(crate) async fn record(State(metrics): State<Arc<HttpMetrics>>, request: Request, next: Next) -> Response {
+    let route = request.extensions().get::<MatchedPath>().map_or("unmatched", MatchedPath::as_str).to_owned();
+    let method = request.method().as_str().to_owned();
+    let started = Instant::now();
+    metrics.in_flight.inc();
+    let response = next.run(request).await;
+    metrics.in_flight.dec();
+    let status = response.status().as_u16();
+    metrics
+        .latency
+        .get_or_create(&RouteLabels { route: route.clone(), method: method.clone() })
+        .observe(started.elapsed().as_secs_f64());
+    metrics.requests.get_or_create(&RequestLabels { route, method, status }).inc();
+    response
+}
+
+/// `GET /metrics`, for the holder of the metrics token only; without a token configured the
+/// endpoint does not exist.
+pub(crate) async fn scrape(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let Some(token) = state.metrics_token.as_deref() else {
+        return crate::error::ApiError::new(
+            redress_app::ErrorCode::NotFound,
+            "metrics are off; start the server with --metrics-token",
+        )
+        .into_response();
+    };
+    let presented = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    if !bool::from(presented.as_bytes().ct_eq(token.as_bytes())) {
+        return crate::error::ApiError::new(
+            redress_app::ErrorCode::Unauthorized,
+            "send the metrics token as a bearer token",
+        )
+        .into_response();
+    }
+    let mut text = String::new();
+    if let Err(e) = prometheus_client::encoding::text::encode(&mut text, &state.metrics.registry) {
+        tracing::error!(error = %e, "the metrics could not be written");
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    }
+    ([(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], text).into_response()
+}
