@@ -1,4 +1,6 @@
-//! `GET /healthz`: the server is up and its database answers.
+//! `GET /healthz`: the process is alive (a load balancer restarts it otherwise); `GET /readyz`:
+//! it can serve, because its database answers (a load balancer sends it traffic only then).
+//! Migrations are applied before a server listens, so a listening server has them.
 
 use axum::Json;
 use axum::extract::State;
@@ -12,18 +14,31 @@ use crate::error::{ApiError, ErrorBody};
 /// Health of the server.
 #[derive(Serialize, ToSchema)]
 pub struct Health {
-    /// `ok` when the database answers.
+    /// `ok`.
     pub status: &'static str,
 }
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(healthz))
+    OpenApiRouter::new().routes(routes!(healthz)).routes(routes!(readyz))
 }
 
-/// The server is up and its database answers.
-#[utoipa::path(get, path = "/healthz", tag = "health",
-    responses((status = 200, body = Health), (status = 500, body = ErrorBody)))]
-async fn healthz(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
-    redress_app::stores::healthy(state.app()).await?;
+/// The server is alive. It says nothing about the database: restarting a server does not
+/// mend a database, so liveness must not depend on it.
+#[utoipa::path(get, path = "/healthz", tag = "health", responses((status = 200, body = Health)))]
+async fn healthz() -> Json<Health> {
+    Json(Health { status: "ok" })
+}
+
+/// The server can serve: its database answers. `503` when it does not.
+#[utoipa::path(get, path = "/readyz", tag = "health",
+    responses((status = 200, body = Health), (status = 503, body = ErrorBody)))]
+async fn readyz(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
+    if let Err(e) = redress_app::stores::healthy(state.app()).await {
+        tracing::warn!(error = %e.message, "not ready: the database does not answer");
+        return Err(ApiError::new(
+            redress_app::ErrorCode::Unavailable,
+            "the database does not answer; try another server",
+        ));
+    }
     Ok(Json(Health { status: "ok" }))
 }

@@ -13,6 +13,13 @@ async fn healthz_answers_ok_without_a_key() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readyz_answers_ok_while_the_database_answers() {
+    let app = TestApp::sqlite().await;
+    let reply = app.call(Method::GET, "/readyz", None, None).await;
+    assert_eq!(reply.expect(200), serde_json::json!({"status": "ok"}));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_routes_are_json_404s() {
     let app = TestApp::sqlite().await;
     for (method, path) in [
