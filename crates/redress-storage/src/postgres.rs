@@ -1246,3 +1246,79 @@ fn attachment_info(row: &sqlx::postgres::PgRow) -> Result<AttachmentInfo, Storag
         created_at: from_micros(row.try_get(5)?)?,
     })
 }
+
+/// A database made for one run on a PostgreSQL server (a benchmark of several servers), dropped
+/// by [`ScratchDatabase::remove`].
+pub struct ScratchDatabase {
+    server: PgConnectOptions,
+    server_url: String,
+    name: String,
+}
+
+impl ScratchDatabase {
+    /// Creates a new, empty database on the server `url` names.
+    pub async fn create(url: &str) -> Result<Self, StorageError> {
+        let server = PgConnectOptions::from_str(url)?;
+        let name = format!("redress_scratch_{}", Uuid::now_v7().simple());
+        let mut admin = sqlx::ConnectOptions::connect(&server).await?;
+        // A database name cannot be a bound parameter; this one is made here of hex digits.
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut admin).await?;
+        Ok(Self { server, server_url: url.to_owned(), name })
+    }
+
+    /// Its URL, for `redress serve --database-url`: the server's URL (credentials and
+    /// parameters kept) naming this database.
+    pub fn url(&self) -> String {
+        let (address, parameters) = self.server_url.split_once('?').unwrap_or((&self.server_url, ""));
+        let after_scheme = address.find("://").map_or(0, |i| i + 3);
+        let host_end = address[after_scheme..].find('/').map_or(address.len(), |i| after_scheme + i);
+        let mut url = format!("{}/{}", &address[..host_end], self.name);
+        if !parameters.is_empty() {
+            url.push('?');
+            url.push_str(parameters);
+        }
+        url
+    }
+
+    /// The raw limit of the server for single-row commits (`synchronous_commit` as configured)
+    /// with `connections` clients inserting for `seconds`: commits per second.
+    pub async fn raw_commit_rate(&self, connections: u32, seconds: u64) -> Result<f64, StorageError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(connections)
+            .connect_with(self.server.clone().database(&self.name))
+            .await?;
+        sqlx::query("CREATE TABLE raw_commits (id BIGSERIAL PRIMARY KEY, body TEXT NOT NULL)").execute(&pool).await?;
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
+        let started = std::time::Instant::now();
+        let mut clients = tokio::task::JoinSet::new();
+        for _ in 0..connections {
+            let pool = pool.clone();
+            clients.spawn(async move {
+                let mut commits = 0u64;
+                while std::time::Instant::now() < deadline {
+                    sqlx::query("INSERT INTO raw_commits (body) VALUES ($1)")
+                        .bind("x".repeat(500))
+                        .execute(&pool)
+                        .await?;
+                    commits += 1;
+                }
+                Ok::<u64, sqlx::Error>(commits)
+            });
+        }
+        let mut commits = 0;
+        while let Some(done) = clients.join_next().await {
+            commits += done.map_err(|e| StorageError::Backend(e.to_string()))??;
+        }
+        pool.close().await;
+        Ok(commits as f64 / started.elapsed().as_secs_f64())
+    }
+
+    /// Drops the database (after the servers using it stopped).
+    pub async fn remove(self) -> Result<(), StorageError> {
+        let mut admin = sqlx::ConnectOptions::connect(&self.server).await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name)))
+            .execute(&mut admin)
+            .await?;
+        Ok(())
+    }
+}

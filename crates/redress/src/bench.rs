@@ -18,25 +18,25 @@ use redress_domain::{
 use rusqlite::params;
 use tokio::sync::Mutex;
 
-const BODY: &str = "Hola, el jarrón de cerámica del pedido 1042 llegó roto, la caja estaba aplastada. \
+pub(crate) const BODY: &str = "Hola, el jarrón de cerámica del pedido 1042 llegó roto, la caja estaba aplastada. \
                     Adjunto fotos. ¿Me pueden enviar otro o devolverme el dinero? Gracias, Ana";
 
 /// One measured phase.
-struct Phase {
-    name: String,
-    concurrency: usize,
-    ok: u64,
-    failed: u64,
-    elapsed: Duration,
-    latency_us: Histogram<u64>,
+pub(crate) struct Phase {
+    pub(crate) name: String,
+    pub(crate) concurrency: usize,
+    pub(crate) ok: u64,
+    pub(crate) failed: u64,
+    pub(crate) elapsed: Duration,
+    pub(crate) latency_us: Histogram<u64>,
 }
 
 impl Phase {
-    fn rate(&self) -> f64 {
+    pub(crate) fn rate(&self) -> f64 {
         self.ok as f64 / self.elapsed.as_secs_f64()
     }
 
-    fn print(&self) {
+    pub(crate) fn print(&self) {
         println!(
             "{:<14} {:>4} {:>10.0} {:>10.2} {:>10.2} {:>10.2} {:>8}",
             self.name,
@@ -50,7 +50,7 @@ impl Phase {
     }
 }
 
-fn histogram() -> anyhow::Result<Histogram<u64>> {
+pub(crate) fn histogram() -> anyhow::Result<Histogram<u64>> {
     Histogram::new_with_bounds(1, 600_000_000, 3).context("cannot make a latency histogram")
 }
 
@@ -296,7 +296,7 @@ async fn read_phase(
 }
 
 /// Runs `concurrency` loops of `request` until the time is up, timing each.
-async fn run_phase<F, Fut>(name: &str, concurrency: usize, seconds: u64, request: F) -> anyhow::Result<Phase>
+pub(crate) async fn run_phase<F, Fut>(name: &str, concurrency: usize, seconds: u64, request: F) -> anyhow::Result<Phase>
 where
     F: Fn(usize) -> Fut + Sync,
     Fut: std::future::Future<Output = Option<()>>,
@@ -333,7 +333,7 @@ where
 }
 
 /// Polls all futures on the current task: the load generator needs concurrency, not threads.
-async fn join_all<T>(futures: impl Iterator<Item = impl std::future::Future<Output = T>>) -> Vec<T> {
+pub(crate) async fn join_all<T>(futures: impl Iterator<Item = impl std::future::Future<Output = T>>) -> Vec<T> {
     let mut pinned: Vec<_> = futures.map(Box::pin).collect();
     let mut results: Vec<Option<T>> = pinned.iter().map(|_| None).collect();
     std::future::poll_fn(|cx| {

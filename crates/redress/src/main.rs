@@ -8,6 +8,7 @@ mod bench;
 mod demo;
 mod reconcile;
 mod sample_shop;
+mod scale;
 mod server;
 
 use std::net::SocketAddr;
@@ -152,6 +153,13 @@ enum Command {
         /// Measure the agent workspace's inbox and case pages with the demo data instead.
         #[arg(long)]
         pages: bool,
+        /// Scale-out: start this many `redress serve` processes on one fresh database on the
+        /// PostgreSQL server of --database-url and load them together.
+        #[arg(long, requires = "database_url")]
+        servers: Option<usize>,
+        /// The PostgreSQL server for --servers (a scratch database is created and dropped).
+        #[arg(long, requires = "servers")]
+        database_url: Option<String>,
     },
 }
 
@@ -194,8 +202,11 @@ fn main() -> anyhow::Result<()> {
                 println!("{}", serde_json::to_string_pretty(&redress_web::openapi())?);
                 Ok(())
             }
-            Command::Bench { seconds, concurrency, pages: false } => bench::run(seconds, &concurrency).await,
-            Command::Bench { seconds, concurrency, pages: true } => bench::pages(seconds, &concurrency).await,
+            Command::Bench { seconds, concurrency, servers: Some(servers), database_url: Some(url), .. } => {
+                scale::run(&url, servers, seconds, &concurrency).await
+            }
+            Command::Bench { seconds, concurrency, pages: false, .. } => bench::run(seconds, &concurrency).await,
+            Command::Bench { seconds, concurrency, pages: true, .. } => bench::pages(seconds, &concurrency).await,
             Command::Train { shared_data, out, seed } => {
                 let shared = (shared_data.as_os_str() != "-").then_some(shared_data);
                 let mut options = redress_text::TrainOptions::default();
