@@ -21,13 +21,25 @@ impl Server {
     }
 }
 
+impl Drop for Server {
+    /// A server never outlives its test, even one that fails half-way.
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
 /// `redress serve` on the SQLite file `database`, on a free port, with `admin_key` and `extra`
 /// flags. Returns once the server listens: it prints its address only after binding, and
 /// connections made from then on wait in the listen queue until it accepts them.
 pub fn start(database: &Path, admin_key: &str, extra: &[&str]) -> Server {
+    start_on(&format!("sqlite://{}", database.display()), admin_key, extra)
+}
+
+/// As [`start`], on any database URL (PostgreSQL included).
+pub fn start_on(database_url: &str, admin_key: &str, extra: &[&str]) -> Server {
     let mut process = Command::new(env!("CARGO_BIN_EXE_redress"))
-        .args(["serve", "--database-url"])
-        .arg(format!("sqlite://{}", database.display()))
+        .args(["serve", "--database-url", database_url])
         .args(["--listen", "127.0.0.1:0", "--admin-key", admin_key])
         .args(extra)
         .env("RUST_LOG", "warn")
@@ -45,4 +57,19 @@ pub fn start(database: &Path, admin_key: &str, extra: &[&str]) -> Server {
     // Keep draining stdout so the server never blocks on a full pipe.
     std::thread::spawn(move || lines.for_each(drop));
     Server { process, base }
+}
+
+/// The PostgreSQL server tests may use, from `REDRESS_TEST_POSTGRES_URL`; `None` (the test is
+/// skipped) without it, except under CI, which must run them.
+pub fn postgres_url() -> Option<String> {
+    match std::env::var("REDRESS_TEST_POSTGRES_URL") {
+        Ok(url) => Some(url),
+        Err(_) if std::env::var_os("CI").is_some() => {
+            panic!("CI is set but REDRESS_TEST_POSTGRES_URL is not: the PostgreSQL runs would be skipped")
+        }
+        Err(_) => {
+            eprintln!("REDRESS_TEST_POSTGRES_URL is not set: skipping the PostgreSQL run");
+            None
+        }
+    }
 }
