@@ -1,7 +1,8 @@
 //! Two `redress serve` processes on one PostgreSQL database under load, one SIGKILLed mid-run
 //! and started again: every case whose creation was acknowledged is there, numbered once, and
 //! refunds asked through either server under one key each are paid once by the (shared) payment
-//! provider, however the requests were retried across the kill.
+//! provider, however the requests were retried across the kill. And what guards access is
+//! shared by the servers: wrong look-up guesses count together, a revoked key stops everywhere.
 
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
@@ -194,5 +195,107 @@ async fn a_server_killed_under_load_loses_no_acknowledged_case_and_pays_no_refun
     assert_eq!(keys_paid.len(), sandbox.refunds().len(), "each provider refund under its own key");
     assert_eq!(money["balanced"], true);
     drop((restarted, second));
+    scratch.remove().await.unwrap();
+}
+
+/// The value of a hidden form field on a page.
+fn hidden_field(page: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    page.split(&marker).nth(1).and_then(|rest| rest.split('"').next()).unwrap_or_default().to_owned()
+}
+
+/// A look-up of `number` with `email` at the portal of `base`, as a browser: the page first
+/// (its form token and cookie), then the form. The status answered.
+async fn look_up(client: &reqwest::Client, base: &str, number: &str, email: &str) -> u16 {
+    let page = client.get(format!("{base}/s/shared")).send().await.unwrap();
+    let cookies: Vec<String> = page
+        .headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok()?.split(';').next().map(str::to_owned))
+        .collect();
+    let token = hidden_field(&page.text().await.unwrap(), "login_token");
+    client
+        .post(format!("{base}/s/shared/lookup"))
+        .header(reqwest::header::COOKIE, cookies.join("; "))
+        .form(&[("number", number), ("email", email), ("login_token", &token)])
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn guess_limits_and_revocations_hold_across_servers() {
+    let Some(server_url) = postgres_url() else { return };
+    let scratch = ScratchDatabase::create(&server_url).await.unwrap();
+    let url = scratch.url();
+    let one = start_on(&url, ADMIN_KEY, &[]);
+    let other = start_on(&url, ADMIN_KEY, &[]);
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let store: Value = client
+        .post(format!("{}/api/v1/stores", one.base))
+        .bearer_auth(ADMIN_KEY)
+        .json(&json!({"slug": "shared", "name": "Shared", "default_currency": "EUR", "default_language": "en",
+                      "admin": {"email": "olga@example.com", "name": "Olga", "role": "admin",
+                                "password": "a long enough passphrase"}}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let admin = store["admin_key"]["secret"].as_str().unwrap().to_owned();
+    let key = store["api_key"]["secret"].as_str().unwrap().to_owned();
+    client
+        .post(format!("{}/api/v1/orders", one.base))
+        .bearer_auth(&key)
+        .json(&json!({
+            "number": "S-1", "customer": {"email": "ana@example.com", "name": "Ana"}, "currency": "EUR",
+            "lines": [{"sku": "MUG", "title": "Mug", "quantity": 1, "unit_price": {"amount_minor": 900, "currency": "EUR"}}],
+            "shipping_address": {"name": "Ana", "lines": ["Calle 1"], "city": "Madrid", "postal_code": "28001", "country": "ES"},
+            "payments": [], "placed_at": "2026-11-19T09:00:00Z"
+        }))
+        .send()
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap();
+
+    // Wrong guesses spread over both servers count together: the limit is the database's.
+    for guess in 0..8 {
+        let base = if guess % 2 == 0 { &one.base } else { &other.base };
+        assert_eq!(look_up(&client, base, "S-1", &format!("guess{guess}@example.com")).await, 422);
+    }
+    assert_eq!(look_up(&client, &one.base, "S-1", "ana@example.com").await, 429, "cut off on the first server");
+    assert_eq!(look_up(&client, &other.base, "S-1", "ana@example.com").await, 429, "and on the other");
+
+    // A key made and revoked through one server stops at once on the other.
+    let made: Value = client
+        .post(format!("{}/api/v1/store/api-keys", one.base))
+        .bearer_auth(&admin)
+        .json(&json!({"label": "short-lived"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let secret = made["secret"].as_str().unwrap().to_owned();
+    let works = |base: String| {
+        let (client, secret) = (client.clone(), secret.clone());
+        async move { client.get(format!("{base}/api/v1/store")).bearer_auth(secret).send().await.unwrap().status() }
+    };
+    assert_eq!(works(other.base.clone()).await, 200);
+    let revoked = client
+        .delete(format!("{}/api/v1/store/api-keys/{}", one.base, made["id"].as_str().unwrap()))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revoked.status(), 204);
+    assert_eq!(works(other.base.clone()).await, 401, "revoked on one server, refused at once by the other");
+    drop((one, other));
     scratch.remove().await.unwrap();
 }
