@@ -67,16 +67,7 @@ pub async fn run(seconds: u64, levels: &[usize]) -> anyhow::Result<()> {
     let base = format!("http://{}", listener.local_addr()?);
     let server = tokio::spawn(async move { axum::serve(listener, app).await });
     let client = reqwest::Client::builder().pool_max_idle_per_host(1024).build()?;
-    let created: serde_json::Value = client
-        .post(format!("{base}/api/v1/stores"))
-        .bearer_auth(admin_key)
-        .json(&serde_json::json!({"slug": "bench", "name": "Bench shop", "default_currency": "EUR", "default_language": "es"}))
-        .send()
-        .await?
-        .error_for_status()?
-        .json()
-        .await?;
-    let key = created["api_key"]["secret"].as_str().context("no API key in the store response")?.to_owned();
+    let key = create_store(&client, &base, admin_key, "bench").await?;
 
     println!(
         "redress bench: {seconds} s per phase, SQLite WAL with synchronous=FULL, HTTP on loopback, 2 phases per level"
@@ -135,6 +126,25 @@ pub async fn run(seconds: u64, levels: &[usize]) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// Sets up a store named `slug` through `base` with the operator key; returns its integration key.
+pub(crate) async fn create_store(
+    client: &reqwest::Client,
+    base: &str,
+    admin_key: &str,
+    slug: &str,
+) -> anyhow::Result<String> {
+    let created: serde_json::Value = client
+        .post(format!("{base}/api/v1/stores"))
+        .bearer_auth(admin_key)
+        .json(&serde_json::json!({"slug": slug, "name": "Bench shop", "default_currency": "EUR", "default_language": "es"}))
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    Ok(created["api_key"]["secret"].as_str().context("no API key in the store response")?.to_owned())
 }
 
 async fn create_phase(

@@ -10,7 +10,7 @@ use std::time::Duration;
 use anyhow::Context;
 use redress_storage::postgres::ScratchDatabase;
 
-use crate::bench::{BODY, Phase, histogram, join_all, run_phase};
+use crate::bench::{BODY, Phase, create_store, histogram, join_all, run_phase};
 
 const ADMIN_KEY: &str = "scale-bench-admin-key-not-secret";
 
@@ -78,16 +78,7 @@ async fn measure(scratch: &ScratchDatabase, servers: usize, seconds: u64, levels
         running.push(start(&url)?);
     }
     let client = reqwest::Client::builder().pool_max_idle_per_host(1024).build()?;
-    let created: serde_json::Value = client
-        .post(format!("{}/api/v1/stores", running[0].base))
-        .bearer_auth(ADMIN_KEY)
-        .json(&serde_json::json!({"slug": "scale", "name": "Scale shop", "default_currency": "EUR", "default_language": "es"}))
-        .send()
-        .await?
-        .error_for_status()?
-        .json()
-        .await?;
-    let key = created["api_key"]["secret"].as_str().context("no API key in the store response")?.to_owned();
+    let key = create_store(&client, &running[0].base, ADMIN_KEY, "scale").await?;
     let body = serde_json::json!({
         "subject": "Jarrón roto", "channel": "email", "kind": "damaged_in_transit", "language": "es",
         "sentiment": "negative", "customer_email": "ana@example.com", "message": {"body": BODY}

@@ -3,7 +3,7 @@
 
 use std::process::Command;
 
-use crate::server::start;
+use crate::server::{post_json, start};
 
 const ADMIN_KEY: &str = "backup-test-admin-key-0123";
 
@@ -17,16 +17,13 @@ async fn a_backup_taken_while_serving_restores_into_a_working_database() {
     let database = dir.path().join("live.db");
     let mut server = start(&database, ADMIN_KEY, &[]);
     let client = reqwest::Client::new();
-    let store: serde_json::Value = client
-        .post(format!("{}/api/v1/stores", server.base))
-        .bearer_auth(ADMIN_KEY)
-        .json(&serde_json::json!({"slug": "kept", "name": "Kept", "default_currency": "EUR", "default_language": "en"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let store: serde_json::Value = post_json(
+        &client,
+        &format!("{}/api/v1/stores", server.base),
+        ADMIN_KEY,
+        &serde_json::json!({"slug": "kept", "name": "Kept", "default_currency": "EUR", "default_language": "en"}),
+    )
+    .await;
     let key = store["api_key"]["secret"].as_str().unwrap().to_owned();
 
     let copy = dir.path().join("copy.db");

@@ -12,7 +12,7 @@ use redress_domain::{Currency, Money};
 use redress_storage::postgres::ScratchDatabase;
 use serde_json::{Value, json};
 
-use crate::server::{postgres_url, start_on};
+use crate::server::{post_json, postgres_url, start_on};
 
 const ADMIN_KEY: &str = "chaos-test-admin-key-0123456";
 const STRIPE_KEY: &str = "sk_test_chaos";
@@ -41,21 +41,15 @@ async fn a_server_killed_under_load_loses_no_acknowledged_case_and_pays_no_refun
     let bases = Arc::new(RwLock::new([first.base.clone(), second.base.clone()]));
     let client = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap();
 
-    let store: Value = client
-        .post(format!("{}/api/v1/stores", first.base))
-        .bearer_auth(ADMIN_KEY)
-        .json(&json!({"slug": "chaos", "name": "Chaos", "default_currency": "EUR", "default_language": "en"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let store: Value = post_json(
+        &client,
+        &format!("{}/api/v1/stores", first.base),
+        ADMIN_KEY,
+        &json!({"slug": "chaos", "name": "Chaos", "default_currency": "EUR", "default_language": "en"}),
+    )
+    .await;
     let key = store["api_key"]["secret"].as_str().unwrap().to_owned();
-    let order: Value = client
-        .post(format!("{}/api/v1/orders", second.base))
-        .bearer_auth(&key)
-        .json(&json!({
+    let order: Value = post_json(&client, &format!("{}/api/v1/orders", second.base), &key, &json!({
             "number": "CHAOS-1", "customer": {"email": "ana@example.com", "name": "Ana"}, "currency": "EUR",
             "lines": [{"sku": "BULK", "title": "Bulk", "quantity": 1, "unit_price": {"amount_minor": 1_000_000, "currency": "EUR"}}],
             "shipping_address": {"name": "Ana", "lines": ["Calle 1"], "city": "Madrid", "postal_code": "28001", "country": "ES"},
@@ -63,24 +57,15 @@ async fn a_server_killed_under_load_loses_no_acknowledged_case_and_pays_no_refun
                           "authorized": {"amount_minor": 1_000_000, "currency": "EUR"},
                           "captured": {"amount_minor": 1_000_000, "currency": "EUR"}, "status": "captured"}],
             "placed_at": "2026-11-19T09:00:00Z"
-        }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let case: Value = client
-        .post(format!("{}/api/v1/cases", first.base))
-        .bearer_auth(&key)
-        .json(&json!({"order_id": order["id"], "subject": "Charged", "channel": "email", "kind": "wrong_charge",
-                      "message": {"body": "refunds please"}}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        })).await;
+    let case: Value = post_json(
+        &client,
+        &format!("{}/api/v1/cases", first.base),
+        &key,
+        &json!({"order_id": order["id"], "subject": "Charged", "channel": "email", "kind": "wrong_charge",
+                      "message": {"body": "refunds please"}}),
+    )
+    .await;
     let case_id = case["case"]["id"].as_str().unwrap().to_owned();
     let payment_id = order["payments"][0]["id"].clone();
 
@@ -234,18 +219,15 @@ async fn guess_limits_and_revocations_hold_across_servers() {
     let one = start_on(&url, ADMIN_KEY, &[]);
     let other = start_on(&url, ADMIN_KEY, &[]);
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    let store: Value = client
-        .post(format!("{}/api/v1/stores", one.base))
-        .bearer_auth(ADMIN_KEY)
-        .json(&json!({"slug": "shared", "name": "Shared", "default_currency": "EUR", "default_language": "en",
+    let store: Value = post_json(
+        &client,
+        &format!("{}/api/v1/stores", one.base),
+        ADMIN_KEY,
+        &json!({"slug": "shared", "name": "Shared", "default_currency": "EUR", "default_language": "en",
                       "admin": {"email": "olga@example.com", "name": "Olga", "role": "admin",
-                                "password": "a long enough passphrase"}}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+                                "password": "a long enough passphrase"}}),
+    )
+    .await;
     let admin = store["admin_key"]["secret"].as_str().unwrap().to_owned();
     let key = store["api_key"]["secret"].as_str().unwrap().to_owned();
     client
@@ -272,16 +254,9 @@ async fn guess_limits_and_revocations_hold_across_servers() {
     assert_eq!(look_up(&client, &other.base, "S-1", "ana@example.com").await, 429, "and on the other");
 
     // A key made and revoked through one server stops at once on the other.
-    let made: Value = client
-        .post(format!("{}/api/v1/store/api-keys", one.base))
-        .bearer_auth(&admin)
-        .json(&json!({"label": "short-lived"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let made: Value =
+        post_json(&client, &format!("{}/api/v1/store/api-keys", one.base), &admin, &json!({"label": "short-lived"}))
+            .await;
     let secret = made["secret"].as_str().unwrap().to_owned();
     let works = |base: String| {
         let (client, secret) = (client.clone(), secret.clone());

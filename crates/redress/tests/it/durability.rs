@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::server::Server;
+use crate::server::{Server, post_json};
 
 const ADMIN_KEY: &str = "durability-test-admin-key";
 
@@ -22,16 +22,13 @@ async fn acknowledged_cases_survive_sigkill() {
     let mut server = start(&database);
     let base = server.base.clone();
 
-    let store: serde_json::Value = client
-        .post(format!("{base}/api/v1/stores"))
-        .bearer_auth(ADMIN_KEY)
-        .json(&serde_json::json!({"slug": "durable", "name": "Durable", "default_currency": "EUR", "default_language": "en"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let store: serde_json::Value = post_json(
+        &client,
+        &format!("{base}/api/v1/stores"),
+        ADMIN_KEY,
+        &serde_json::json!({"slug": "durable", "name": "Durable", "default_currency": "EUR", "default_language": "en"}),
+    )
+    .await;
     let key = store["api_key"]["secret"].as_str().unwrap().to_owned();
 
     // Eight clients create cases as fast as they can; every 201 is recorded.

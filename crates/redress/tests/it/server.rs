@@ -73,3 +73,13 @@ pub fn postgres_url() -> Option<String> {
         }
     }
 }
+
+/// Posts `body` as JSON to `url` with the bearer `key` and reads the JSON answer, which must be
+/// a success.
+pub async fn post_json(client: &reqwest::Client, url: &str, key: &str, body: &serde_json::Value) -> serde_json::Value {
+    let response = client.post(url).bearer_auth(key).json(body).send().await.expect("the server answers");
+    let status = response.status();
+    let answer: serde_json::Value = response.json().await.expect("a JSON answer");
+    assert!(status.is_success(), "POST {url}: {status} {answer}");
+    answer
+}
