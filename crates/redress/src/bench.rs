@@ -67,7 +67,7 @@ pub async fn run(seconds: u64, levels: &[usize]) -> anyhow::Result<()> {
     let base = format!("http://{}", listener.local_addr()?);
     let server = tokio::spawn(async move { axum::serve(listener, app).await });
     let client = reqwest::Client::builder().pool_max_idle_per_host(1024).build()?;
-    let key = create_store(&client, &base, admin_key, "bench").await?;
+    let BenchStore { key, admin } = create_store(&client, &base, admin_key, "bench").await?;
 
     println!(
         "redress bench: {seconds} s per phase, SQLite WAL with synchronous=FULL, HTTP on loopback, 2 phases per level"
@@ -86,7 +86,7 @@ pub async fn run(seconds: u64, levels: &[usize]) -> anyhow::Result<()> {
         eprintln!("  measuring case reads at concurrency {concurrency} ...");
         phases.push(read_phase(&client, &base, &key, concurrency, seconds, ids.clone()).await?);
     }
-    let (refund_case, refund_payment) = refund_target(&client, &base, &key).await?;
+    let (refund_case, refund_payment) = refund_target(&client, &base, &key, &admin).await?;
     let keys = Arc::new(std::sync::atomic::AtomicU64::new(0));
     for &concurrency in levels {
         eprintln!("  measuring refunds end to end at concurrency {concurrency} ...");
@@ -128,23 +128,40 @@ pub async fn run(seconds: u64, levels: &[usize]) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Sets up a store named `slug` through `base` with the operator key; returns its integration key.
+/// A store set up for a benchmark: its integration key, and its first admin's personal key
+/// (settings such as the policy take an admin).
+pub(crate) struct BenchStore {
+    pub(crate) key: String,
+    pub(crate) admin: String,
+}
+
+/// Sets up a store named `slug` through `base` with the operator key, with a first admin.
 pub(crate) async fn create_store(
     client: &reqwest::Client,
     base: &str,
     admin_key: &str,
     slug: &str,
-) -> anyhow::Result<String> {
+) -> anyhow::Result<BenchStore> {
     let created: serde_json::Value = client
         .post(format!("{base}/api/v1/stores"))
         .bearer_auth(admin_key)
-        .json(&serde_json::json!({"slug": slug, "name": "Bench shop", "default_currency": "EUR", "default_language": "es"}))
+        .json(
+            &serde_json::json!({"slug": slug, "name": "Bench shop", "default_currency": "EUR", "default_language": "es",
+                                  "admin": {"email": "owner@bench.example", "name": "Olga", "role": "admin",
+                                            "password": "bench admin passphrase"}}),
+        )
         .send()
         .await?
         .error_for_status()?
         .json()
         .await?;
-    Ok(created["api_key"]["secret"].as_str().context("no API key in the store response")?.to_owned())
+    let secret = |field: &str| {
+        created[field]["secret"]
+            .as_str()
+            .map(str::to_owned)
+            .with_context(|| format!("no {field} in the store response"))
+    };
+    Ok(BenchStore { key: secret("api_key")?, admin: secret("admin_key")? })
 }
 
 async fn create_phase(
@@ -195,7 +212,12 @@ async fn create_phase(
 
 /// An order with one very large captured payment and a case on it: every refund of the phase
 /// draws on that one payment, the most contended case for the refundable limit.
-async fn refund_target(client: &reqwest::Client, base: &str, key: &str) -> anyhow::Result<(String, String)> {
+async fn refund_target(
+    client: &reqwest::Client,
+    base: &str,
+    key: &str,
+    admin: &str,
+) -> anyhow::Result<(String, String)> {
     let big = serde_json::json!({"amount_minor": 1_000_000_000_000i64, "currency": "EUR"});
     let order: serde_json::Value = client
         .post(format!("{base}/api/v1/orders"))
@@ -228,7 +250,7 @@ async fn refund_target(client: &reqwest::Client, base: &str, key: &str) -> anyho
     // One customer refunds thousands of times here: the store's policy lifts the per-customer
     // abuse limits, or every refund after the first few would wait for a second person.
     let policy: serde_json::Value =
-        client.get(format!("{base}/api/v1/policy")).bearer_auth(key).send().await?.error_for_status()?.json().await?;
+        client.get(format!("{base}/api/v1/policy")).bearer_auth(admin).send().await?.error_for_status()?.json().await?;
     let source = policy["source"].as_str().context("no policy source")?;
     let version = policy["policy"]["version"].as_u64().context("no policy version")?;
     let lifted: String = source
@@ -239,7 +261,7 @@ async fn refund_target(client: &reqwest::Client, base: &str, key: &str) -> anyho
         .join("\n");
     client
         .put(format!("{base}/api/v1/policy"))
-        .bearer_auth(key)
+        .bearer_auth(admin)
         .json(&serde_json::json!({"source": lifted}))
         .send()
         .await?
@@ -265,7 +287,7 @@ async fn refund_phase(
     let url = format!("{base}/api/v1/cases/{case_id}/refunds");
     let body = serde_json::json!({
         "payment_id": payment_id, "method": "original_payment", "reason": "duplicate_charge",
-        "amount": {"amount_minor": 1, "currency": "EUR"}, "requested_by": {"name": "bench", "role": "agent"}
+        "amount": {"amount_minor": 1, "currency": "EUR"}
     });
     run_phase("refund", concurrency, seconds, |_| {
         let n = keys.fetch_add(1, std::sync::atomic::Ordering::Relaxed);

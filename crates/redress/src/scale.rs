@@ -78,7 +78,7 @@ async fn measure(scratch: &ScratchDatabase, servers: usize, seconds: u64, levels
         running.push(start(&url)?);
     }
     let client = reqwest::Client::builder().pool_max_idle_per_host(1024).build()?;
-    let key = create_store(&client, &running[0].base, ADMIN_KEY, "scale").await?;
+    let key = create_store(&client, &running[0].base, ADMIN_KEY, "scale").await?.key;
     let body = serde_json::json!({
         "subject": "Jarrón roto", "channel": "email", "kind": "damaged_in_transit", "language": "es",
         "sentiment": "negative", "customer_email": "ana@example.com", "message": {"body": BODY}
