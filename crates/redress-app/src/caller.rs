@@ -24,6 +24,8 @@ pub enum SystemRule {
     PublicHelp,
     /// The operator's books check (`redress reconcile`): reads money, changes nothing.
     Reconciliation,
+    /// Mail received for one of the store's support addresses (the SMTP receiver).
+    MailReceiver,
 }
 
 /// An authenticated caller.
@@ -145,6 +147,7 @@ impl Caller {
                 SystemRule::AutomaticAnswer => matches!(action, Action::Read | Action::WorkCases),
                 SystemRule::PublicHelp => false,
                 SystemRule::Reconciliation => matches!(action, Action::Read),
+                SystemRule::MailReceiver => matches!(action, Action::Read | Action::WorkCases),
             },
         };
         if !allowed {

@@ -22,6 +22,7 @@ use time::OffsetDateTime;
 pub mod attachments;
 pub mod caller;
 pub mod cases;
+pub mod channels;
 pub mod clock;
 pub mod error;
 pub mod help;
@@ -29,6 +30,7 @@ pub mod idempotency;
 pub mod keys;
 pub mod money;
 pub mod orders;
+pub mod outbox;
 mod paging;
 pub mod resolution;
 pub mod stores;
@@ -52,6 +54,8 @@ pub struct App {
     refund_answer_deadline: Duration,
     stripe_webhook_secret: Option<String>,
     help: help::StoreHelpIndexes,
+    outbox_wake: Arc<tokio::sync::Notify>,
+    outbox_worker: Option<outbox::OutboxWorker>,
 }
 
 impl App {
@@ -74,7 +78,34 @@ impl App {
             refund_answer_deadline: REFUND_ANSWER_DEADLINE,
             stripe_webhook_secret: None,
             help: help::StoreHelpIndexes::default(),
+            outbox_wake: Arc::new(tokio::sync::Notify::new()),
+            outbox_worker: None,
         }
+    }
+
+    /// The same application sending the outbox's mail through `relay`: starts the outbox worker
+    /// ([`outbox::OutboxWorker`]) on the current tokio runtime. It stops when the application
+    /// is dropped (or with [`App::stop_outbox_worker`]).
+    pub fn with_mail_relay(mut self, relay: redress_connect::email::SmtpRelay, policy: outbox::OutboxPolicy) -> Self {
+        self.outbox_worker = Some(outbox::OutboxWorker::start(
+            self.storage.clone(),
+            self.clock.clone(),
+            relay,
+            policy,
+            self.outbox_wake.clone(),
+        ));
+        self
+    }
+
+    /// Stops the outbox worker, if one runs; an entry it was sending is claimed again once
+    /// its claim lapses, with the same Message-ID.
+    pub fn stop_outbox_worker(&mut self) {
+        self.outbox_worker = None;
+    }
+
+    /// Tells the outbox worker there is mail to send now.
+    pub fn wake_outbox(&self) {
+        self.outbox_wake.notify_one();
     }
 
     /// The same application reading the time from `clock`.
