@@ -92,14 +92,25 @@ impl MailReceipt {
     }
 }
 
+/// The addresses a store takes mail at.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SupportAddresses {
+    /// The addresses, without plus tags (`support@shop.example`); the first is the one answers
+    /// are sent from. At most 20.
+    pub addresses: Vec<String>,
+}
+
 /// Replaces the store's support addresses (an admin's setting). Each address may belong to one
 /// store only.
-pub async fn set_support_addresses(app: &App, caller: &Caller, addresses: &[String]) -> AppResult<Vec<EmailAddress>> {
+pub async fn set_support_addresses(app: &App, caller: &Caller, input: SupportAddresses) -> AppResult<SupportAddresses> {
     let store_id = caller.require(Action::ManageSettings)?;
+    let addresses = input.addresses;
     if addresses.len() > MAX_SUPPORT_ADDRESSES {
         return Err(AppError::invalid("addresses", format!("give at most {MAX_SUPPORT_ADDRESSES} addresses")));
     }
-    let mut parsed = BTreeSet::new();
+    let mut parsed = Vec::new();
     for (i, text) in addresses.iter().enumerate() {
         let address = EmailAddress::parse(text).map_err(|e| AppError::invalid(format!("addresses[{i}]"), e.problem))?;
         if base_address(address.as_str()) != address.as_str() {
@@ -108,22 +119,24 @@ pub async fn set_support_addresses(app: &App, caller: &Caller, addresses: &[Stri
                 "give the address without a +number tag: case numbers are added to it",
             ));
         }
-        parsed.insert(address);
+        if !parsed.contains(&address) {
+            parsed.push(address);
+        }
     }
-    let parsed: Vec<EmailAddress> = parsed.into_iter().collect();
     app.storage().channels().set_support_addresses(store_id, &parsed, app.now()).await.map_err(|e| match e {
         StorageError::Conflict(Conflict::Duplicate(_)) => {
             AppError::new(ErrorCode::Duplicate, "another shop takes mail at one of these addresses").at("addresses")
         }
         other => other.into(),
     })?;
-    Ok(parsed)
+    Ok(SupportAddresses { addresses: parsed.iter().map(ToString::to_string).collect() })
 }
 
 /// The store's support addresses.
-pub async fn support_addresses(app: &App, caller: &Caller) -> AppResult<Vec<EmailAddress>> {
+pub async fn support_addresses(app: &App, caller: &Caller) -> AppResult<SupportAddresses> {
     let store_id = caller.require(Action::Read)?;
-    Ok(app.storage().channels().support_addresses(store_id).await?)
+    let addresses = app.storage().channels().support_addresses(store_id).await?;
+    Ok(SupportAddresses { addresses: addresses.iter().map(ToString::to_string).collect() })
 }
 
 /// The store taking mail at `address` (a plus tag is ignored), if any.

@@ -292,7 +292,8 @@ pub trait ChannelStorage: Send + Sync {
         addresses: &[EmailAddress],
         now: OffsetDateTime,
     ) -> Result<(), StorageError>;
-    /// The store's support addresses, in order of address.
+    /// The store's support addresses, in the order given (the first is the one answers are
+    /// sent from).
     async fn support_addresses(&self, store_id: StoreId) -> Result<Vec<EmailAddress>, StorageError>;
     /// The store taking mail at `address` (without plus tag).
     async fn store_of_address(&self, address: &EmailAddress) -> Result<Option<StoreId>, StorageError>;

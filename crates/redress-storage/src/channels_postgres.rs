@@ -120,13 +120,14 @@ impl ChannelStorage for PostgresStorage {
             .bind(store_id.as_uuid())
             .execute(&mut *tx)
             .await?;
-        for address in addresses {
+        for (position, address) in addresses.iter().enumerate() {
             let done = sqlx::query(
-                "INSERT INTO support_addresses (address, store_id, created_at_us) VALUES ($1, $2, $3)
+                "INSERT INTO support_addresses (address, store_id, position, created_at_us) VALUES ($1, $2, $3, $4)
                  ON CONFLICT (address) DO NOTHING",
             )
             .bind(address.as_str().to_lowercase())
             .bind(store_id.as_uuid())
+            .bind(position as i64)
             .bind(micros(now))
             .execute(&mut *tx)
             .await?;
@@ -140,7 +141,7 @@ impl ChannelStorage for PostgresStorage {
 
     async fn support_addresses(&self, store_id: StoreId) -> Result<Vec<EmailAddress>, StorageError> {
         let texts: Vec<String> =
-            sqlx::query_scalar("SELECT address FROM support_addresses WHERE store_id = $1 ORDER BY address")
+            sqlx::query_scalar("SELECT address FROM support_addresses WHERE store_id = $1 ORDER BY position")
                 .bind(store_id.as_uuid())
                 .fetch_all(&self.pool)
                 .await?;

@@ -145,13 +145,13 @@ impl ChannelStorage for SqliteStorage {
             store_exists(conn, store_id)?;
             conn.prepare_cached("DELETE FROM support_addresses WHERE store_id = ?1")?
                 .execute([store_id.to_string()])?;
-            for address in addresses {
+            for (position, address) in addresses.into_iter().enumerate() {
                 let inserted = conn
                     .prepare_cached(
-                        "INSERT INTO support_addresses (address, store_id, created_at_us) VALUES (?1, ?2, ?3)
+                        "INSERT INTO support_addresses (address, store_id, position, created_at_us) VALUES (?1, ?2, ?3, ?4)
                          ON CONFLICT (address) DO NOTHING",
                     )?
-                    .execute(params![address, store_id.to_string(), micros(now)])?;
+                    .execute(params![address, store_id.to_string(), position as i64, micros(now)])?;
                 if inserted == 0 {
                     return Err(Conflict::Duplicate("support address").into());
                 }
@@ -165,7 +165,7 @@ impl ChannelStorage for SqliteStorage {
         let texts: Vec<String> = self
             .read(move |conn| {
                 let mut statement =
-                    conn.prepare_cached("SELECT address FROM support_addresses WHERE store_id = ?1 ORDER BY address")?;
+                    conn.prepare_cached("SELECT address FROM support_addresses WHERE store_id = ?1 ORDER BY position")?;
                 let rows = statement.query_map([store_id.to_string()], |row| row.get(0))?;
                 Ok(rows.collect::<Result<Vec<_>, _>>()?)
             })

@@ -4,6 +4,7 @@
 CREATE TABLE support_addresses (
     address TEXT PRIMARY KEY,
     store_id UUID NOT NULL REFERENCES stores(id),
+    position BIGINT NOT NULL,
     created_at_us BIGINT NOT NULL
 );
 CREATE INDEX support_addresses_by_store ON support_addresses (store_id);

@@ -4,6 +4,7 @@
 CREATE TABLE support_addresses (
     address TEXT PRIMARY KEY,
     store_id TEXT NOT NULL REFERENCES stores(id),
+    position INTEGER NOT NULL,
     created_at_us INTEGER NOT NULL
 ) STRICT;
 CREATE INDEX support_addresses_by_store ON support_addresses (store_id);

@@ -1,0 +1,188 @@
+//! Email in and out over HTTP: raw MIME posted to `/api/v1/inbound/email` opens a case, a
+//! redelivery changes nothing, a reply threads onto the case, machines' mail opens nothing, and
+//! an agent's answer leaves through the outbox to a local SMTP sink, threaded to the mail it
+//! answers.
+
+use std::time::Duration;
+
+use redress_connect::email::{SmtpRelay, SmtpSink};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::fixtures::order;
+use crate::support::{Shop, TestApp, on_both_backends, text};
+
+on_both_backends!(mail_opens_a_case_once_and_replies_thread_onto_it, machines_mail_opens_nothing);
+
+const SUPPORT: &str = "support@north-wind.example";
+
+/// A store taking mail at [`SUPPORT`], with an order of Ana's.
+async fn shop_taking_mail(app: &TestApp) -> Shop {
+    let shop = app.create_store("north-wind").await;
+    let addresses = json!({ "addresses": [SUPPORT, "help@north-wind.example"] });
+    let saved = app.call(Method::PUT, "/api/v1/settings/support-addresses", Some(&shop.admin), Some(&addresses)).await;
+    assert_eq!(saved.expect(200)["addresses"][0], SUPPORT);
+    // Only an admin sets them.
+    app.call(Method::PUT, "/api/v1/settings/support-addresses", Some(&shop.key), Some(&addresses)).await.error(
+        403,
+        "forbidden",
+        None,
+    );
+    app.create_order(&shop.key, &order("A-1001", "ana@example.com")).await;
+    shop
+}
+
+fn mail(message_id: &str, from: &str, subject: &str, extra_headers: &str, body: &str) -> String {
+    format!(
+        "From: Ana Kowalska <{from}>\r\nTo: {SUPPORT}\r\nSubject: {subject}\r\nMessage-ID: <{message_id}>\r\n\
+         Date: Sat, 05 Dec 2026 10:00:00 +0000\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\
+         {extra_headers}\r\n{body}\r\n"
+    )
+}
+
+async fn post_mail(app: &TestApp, shop: &Shop, raw: String) -> Value {
+    app.raw(Method::POST, "/api/v1/inbound/email", Some(&shop.key), Some("message/rfc822"), raw).await.expect(200)
+}
+
+fn first_mail() -> String {
+    mail(
+        "first.1@mail.example.com",
+        "ana@example.com",
+        "My parcel never arrived",
+        "",
+        "Hello, my order A-1001 never arrived. It has been two weeks and tracking shows nothing.\r\n\r\nAna",
+    )
+}
+
+async fn mail_opens_a_case_once_and_replies_thread_onto_it(app: &TestApp) {
+    let shop = shop_taking_mail(app).await;
+    let receipt = post_mail(app, &shop, first_mail()).await;
+    assert_eq!(receipt["outcome"], "case_opened", "{receipt}");
+    let case_id = text(&receipt["case_id"]);
+    let view = app.case_view(&shop.key, &case_id).await;
+    assert_eq!(view["case"]["channel"], "email");
+    assert_eq!(view["case"]["customer_email"], "ana@example.com");
+    assert!(!view["case"]["customer_id"].is_null(), "the sender is the order's customer: {}", view["case"]);
+    assert_eq!(view["case"]["subject"], "My parcel never arrived");
+    assert!(text(&view["messages"][0]["body"]).contains("never arrived"));
+    assert!(
+        view["timeline"].as_array().unwrap().iter().any(|e| e["event"]["type"] == "understood"),
+        "understanding read the mail: {}",
+        view["timeline"]
+    );
+
+    // The provider delivers it again: nothing changes.
+    let again = post_mail(app, &shop, first_mail()).await;
+    assert_eq!(again["outcome"], "duplicate");
+    assert_eq!(again["case_id"], receipt["case_id"]);
+    assert_eq!(app.all_cases(&shop.key, "").await.len(), 1);
+    assert_eq!(app.case_view(&shop.key, &case_id).await["messages"].as_array().unwrap().len(), 1);
+
+    // Ana answers her own mail: threaded by In-Reply-To, quoted history stripped.
+    let reply = mail(
+        "second.2@mail.example.com",
+        "ana@example.com",
+        "Re: My parcel never arrived",
+        "In-Reply-To: <first.1@mail.example.com>\r\nReferences: <first.1@mail.example.com>\r\n",
+        "Any news?\r\n\r\nOn Sat, Ana wrote:\r\n> Hello, my order A-1001 never arrived.\r\n",
+    );
+    let threaded = post_mail(app, &shop, reply).await;
+    assert_eq!(threaded["outcome"], "threaded", "{threaded}");
+    assert_eq!(threaded["case_id"], receipt["case_id"]);
+    let view = app.case_view(&shop.key, &case_id).await;
+    let messages = view["messages"].as_array().unwrap();
+    assert_eq!(messages.len(), 2);
+    assert_eq!(messages[1]["body"], "Any news?");
+
+    // A mail client that drops the headers still keeps the token in the subject.
+    let number = view["case"]["number"].as_u64().unwrap();
+    let by_token =
+        mail("third.3@mail.example.com", "ana@example.com", &format!("Re: parcel [#{number}]"), "", "Still nothing.");
+    assert_eq!(post_mail(app, &shop, by_token).await["case_id"], receipt["case_id"]);
+    // The same token from someone else does not reach Ana's case: it opens its own.
+    let stranger =
+        mail("fourth.4@mail.example.com", "eve@example.net", &format!("Re: parcel [#{number}]"), "", "Refund me.");
+    let other = post_mail(app, &shop, stranger).await;
+    assert_eq!(other["outcome"], "case_opened");
+    assert_ne!(other["case_id"], receipt["case_id"]);
+    assert_eq!(app.all_cases(&shop.key, "").await.len(), 2);
+}
+
+async fn machines_mail_opens_nothing(app: &TestApp) {
+    let shop = shop_taking_mail(app).await;
+    let auto_reply = mail(
+        "auto.1@mail.example.com",
+        "ana@example.com",
+        "Out of office",
+        "Auto-Submitted: auto-replied\r\n",
+        "I am away until Monday.",
+    );
+    assert_eq!(post_mail(app, &shop, auto_reply.clone()).await["outcome"], "automatic");
+    assert_eq!(post_mail(app, &shop, auto_reply).await["outcome"], "duplicate");
+    let list = mail("list.1@lists.example.com", "news@lists.example.com", "Weekly", "Precedence: bulk\r\n", "News.");
+    assert_eq!(post_mail(app, &shop, list).await["outcome"], "automatic");
+    assert!(app.all_cases(&shop.key, "").await.is_empty());
+
+    // Only a store's key posts mail; an empty body is refused.
+    app.raw(Method::POST, "/api/v1/inbound/email", None, Some("message/rfc822"), first_mail()).await.error(
+        401,
+        "unauthorized",
+        None,
+    );
+    app.raw(Method::POST, "/api/v1/inbound/email", Some(&shop.key), Some("message/rfc822"), "").await.error(
+        400,
+        "invalid_body",
+        None,
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agents_answer_reaches_the_customer_threaded_sqlite() {
+    let sink = SmtpSink::start().await.unwrap();
+    let relay = SmtpRelay::from_url(&sink.relay_url(), Duration::from_secs(5)).unwrap();
+    let app = TestApp::sqlite_with(|app| app.with_mail_relay(relay, Default::default())).await;
+    an_agents_answer_reaches_the_customer_threaded(&app, &sink).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agents_answer_reaches_the_customer_threaded_postgres() {
+    let sink = SmtpSink::start().await.unwrap();
+    let relay = SmtpRelay::from_url(&sink.relay_url(), Duration::from_secs(5)).unwrap();
+    let Some(app) = TestApp::postgres_with(|app| app.with_mail_relay(relay, Default::default())).await else {
+        return;
+    };
+    an_agents_answer_reaches_the_customer_threaded(&app, &sink).await;
+}
+
+async fn an_agents_answer_reaches_the_customer_threaded(app: &TestApp, sink: &SmtpSink) {
+    let shop = shop_taking_mail(app).await;
+    let receipt = post_mail(app, &shop, first_mail()).await;
+    let case_id = text(&receipt["case_id"]);
+    let answer = json!({ "direction": "outbound", "body": "Sorry, Ana! We are sending a new parcel today." });
+    app.post(&format!("/api/v1/cases/{case_id}/messages"), &shop.admin, &answer).await.expect(201);
+
+    let received = tokio::time::timeout(Duration::from_secs(30), sink.wait_for(1)).await.expect("the mail is sent");
+    assert_eq!(received.len(), 1);
+    assert_eq!(received[0].envelope.recipients, ["ana@example.com"]);
+    let sent = received[0].parsed().expect("the mail reads");
+    assert_eq!(sent.in_reply_to, ["first.1@mail.example.com"]);
+    assert_eq!(sent.references, ["first.1@mail.example.com"]);
+    assert_eq!(sent.from.as_ref().unwrap().address.as_str(), SUPPORT);
+    let number = app.case_view(&shop.key, &case_id).await["case"]["number"].as_u64().unwrap();
+    assert!(sent.subject.ends_with(&format!("[#{number}]")), "{}", sent.subject);
+    assert!(sent.body.contains("sending a new parcel"), "{}", sent.body);
+    let sent_id = sent.message_id.clone().unwrap();
+
+    // Ana answers that mail: it lands on the same case.
+    let answer_to_answer = mail(
+        "fifth.5@mail.example.com",
+        "ana@example.com",
+        &format!("Re: {}", sent.subject),
+        &format!("In-Reply-To: <{sent_id}>\r\nReferences: <first.1@mail.example.com> <{sent_id}>\r\n"),
+        "Thank you!",
+    );
+    let threaded = post_mail(app, &shop, answer_to_answer).await;
+    assert_eq!(threaded["outcome"], "threaded");
+    assert_eq!(threaded["case_id"], receipt["case_id"]);
+    assert_eq!(sink.distinct_message_ids(), [sent_id]);
+}
