@@ -63,6 +63,8 @@ const ROUTES: &[(&str, &[&str])] = &[
     ("/api/v1/disputes/{dispute_id}/evidence", &["get"]),
     ("/api/v1/webhooks/stripe", &["post"]),
     ("/api/v1/disputes/{dispute_id}/submit", &["post"]),
+    ("/api/v1/settings/support-addresses", &["get", "put"]),
+    ("/api/v1/inbound/email", &["post"]),
 ];
 
 const HTTP_METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
