@@ -53,6 +53,11 @@ impl AppState {
         &self.app
     }
 
+    /// The application, shared: for the adapters beside HTTP (the SMTP receiver).
+    pub fn shared_app(&self) -> Arc<App> {
+        self.app.clone()
+    }
+
     /// Signs and checks the customer portal's grants.
     pub fn portal_keys(&self) -> &portal::session::PortalKeys {
         &self.portal_keys
