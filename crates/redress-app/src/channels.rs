@@ -417,21 +417,103 @@ pub(crate) async fn outbound_email(
     Ok(ChannelWrites { inbound: None, outbox: Some(entry) })
 }
 
-/// The store's outbox, newest first (the last 200).
-pub async fn outbox(app: &App, caller: &Caller) -> AppResult<Vec<OutboxEntry>> {
-    let store_id = caller.require(Action::Read)?;
-    if caller.is_customer() {
-        return Err(AppError::forbidden("that is for the shop's team"));
+/// A message in the outbox, as the desk and the API show it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OutboxItem {
+    /// Its id.
+    pub id: String,
+    /// The case it answers.
+    pub case_id: String,
+    /// `pending`, `sending`, `sent` or `dead`.
+    pub status: String,
+    /// Attempts made.
+    pub attempts: u32,
+    /// When it is tried next (pending) or its claim lapses (sending).
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub next_attempt_at: time::OffsetDateTime,
+    /// Why the last attempt failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<String>,
+    /// The recipient.
+    pub to: String,
+    /// The subject.
+    pub subject: String,
+    /// The Message-ID it is sent with, the same on every attempt.
+    pub message_id: String,
+    /// When it was written.
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub created_at: time::OffsetDateTime,
+    /// When the relay took it.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "time::serde::rfc3339::option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub sent_at: Option<time::OffsetDateTime>,
+}
+
+impl From<OutboxEntry> for OutboxItem {
+    fn from(entry: OutboxEntry) -> Self {
+        OutboxItem {
+            id: entry.id.to_string(),
+            case_id: entry.case_id.to_string(),
+            status: entry.status.as_str().to_owned(),
+            attempts: entry.attempts,
+            next_attempt_at: entry.next_attempt_at,
+            last_error: entry.last_error,
+            to: entry.email.to_address,
+            subject: entry.email.subject,
+            message_id: entry.provider_message_id,
+            created_at: entry.created_at,
+            sent_at: entry.sent_at,
+        }
     }
-    Ok(app.storage().channels().outbox(store_id, 200).await?)
+}
+
+/// A received message that could not be read or stored, as listed.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeadLetterItem {
+    /// Its id.
+    pub id: String,
+    /// The channel it came on.
+    pub channel: String,
+    /// Why it was not taken.
+    pub reason: String,
+    /// Its size in bytes (the raw message is kept).
+    pub size_bytes: u64,
+    /// When it arrived.
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub received_at: time::OffsetDateTime,
+}
+
+impl From<DeadLetterInfo> for DeadLetterItem {
+    fn from(letter: DeadLetterInfo) -> Self {
+        DeadLetterItem {
+            id: letter.id.to_string(),
+            channel: letter.channel,
+            reason: letter.reason,
+            size_bytes: letter.size_bytes,
+            received_at: letter.received_at,
+        }
+    }
+}
+
+/// How many outbox entries and dead letters are listed.
+const LISTED: u32 = 200;
+
+/// The store's outbox, newest first (the last 200), for the shop's team.
+pub async fn outbox(app: &App, caller: &Caller) -> AppResult<Vec<OutboxItem>> {
+    let store_id = caller.require(Action::Read)?;
+    team_only(caller)?;
+    Ok(app.storage().channels().outbox(store_id, LISTED).await?.into_iter().map(OutboxItem::from).collect())
 }
 
 /// Sends a dead outbox entry again, its attempts counted from zero.
 pub async fn retry_outbox(app: &App, caller: &Caller, id: &str) -> AppResult<()> {
     let store_id = caller.require(Action::WorkCases)?;
-    if caller.is_customer() {
-        return Err(AppError::forbidden("that is for the shop's team"));
-    }
+    team_only(caller)?;
     let id: uuid::Uuid = crate::parse_id(id, "outbox entry")?;
     if !app.storage().channels().retry_outbox(store_id, id, app.now()).await? {
         return Err(AppError::not_found("dead outbox entry"));
@@ -440,13 +522,15 @@ pub async fn retry_outbox(app: &App, caller: &Caller, id: &str) -> AppResult<()>
     Ok(())
 }
 
-/// The store's dead letters, newest first (the last 200).
-pub async fn dead_letters(app: &App, caller: &Caller) -> AppResult<Vec<DeadLetterInfo>> {
+/// The store's dead letters, newest first (the last 200), for the shop's team.
+pub async fn dead_letters(app: &App, caller: &Caller) -> AppResult<Vec<DeadLetterItem>> {
     let store_id = caller.require(Action::Read)?;
-    if caller.is_customer() {
-        return Err(AppError::forbidden("that is for the shop's team"));
-    }
-    Ok(app.storage().channels().dead_letters(store_id, 200).await?)
+    team_only(caller)?;
+    Ok(app.storage().channels().dead_letters(store_id, LISTED).await?.into_iter().map(DeadLetterItem::from).collect())
+}
+
+fn team_only(caller: &Caller) -> AppResult<()> {
+    if caller.is_customer() { Err(AppError::forbidden("that is for the shop's team")) } else { Ok(()) }
 }
 
 /// The SMTP receiver's side ([`SmtpHandler`]): takes mail for the stores' support addresses and

@@ -3,19 +3,58 @@
 
 use axum::Json;
 use axum::extract::{DefaultBodyLimit, State};
-use redress_app::channels::{self, MAX_EMAIL_BYTES, MailReceipt, SupportAddresses};
+use axum::http::StatusCode;
+use redress_app::channels::{self, DeadLetterItem, MAX_EMAIL_BYTES, MailReceipt, OutboxItem, SupportAddresses};
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
 use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{ApiJson, RawMail};
+use crate::extract::{ApiJson, ApiPath, RawMail};
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(get_support_addresses, put_support_addresses))
         .routes(routes!(inbound_email).layer(DefaultBodyLimit::max(MAX_EMAIL_BYTES)))
+        .routes(routes!(list_outbox))
+        .routes(routes!(retry_outbox))
+        .routes(routes!(list_dead_letters))
+}
+
+/// The store's outbox, newest first (the last 200): every email answer with where it stands.
+#[utoipa::path(get, path = "/api/v1/outbox", tag = "channels", security(("store_key" = [])),
+    responses((status = 200, body = Vec<OutboxItem>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn list_outbox(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+) -> Result<Json<Vec<OutboxItem>>, ApiError> {
+    Ok(Json(channels::outbox(state.app(), &caller).await?))
+}
+
+/// Sends a dead outbox entry again (same Message-ID), its attempts counted from zero.
+#[utoipa::path(post, path = "/api/v1/outbox/{entry_id}/retry", tag = "channels",
+    params(("entry_id" = String, Path, description = "The outbox entry's id")), security(("store_key" = [])),
+    responses((status = 204, description = "Queued to be sent now"), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, description = "No dead entry with this id", body = ErrorBody)))]
+async fn retry_outbox(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    ApiPath(id): ApiPath<String>,
+) -> Result<StatusCode, ApiError> {
+    channels::retry_outbox(state.app(), &caller, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The store's dead letters, newest first (the last 200): received messages that could not be
+/// read or stored, with the reason (the raw message is kept).
+#[utoipa::path(get, path = "/api/v1/dead-letters", tag = "channels", security(("store_key" = [])),
+    responses((status = 200, body = Vec<DeadLetterItem>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn list_dead_letters(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+) -> Result<Json<Vec<DeadLetterItem>>, ApiError> {
+    Ok(Json(channels::dead_letters(state.app(), &caller).await?))
 }
 
 /// The addresses the store takes mail at.

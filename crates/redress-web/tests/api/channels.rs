@@ -5,7 +5,8 @@
 
 use std::time::Duration;
 
-use redress_connect::email::{SmtpRelay, SmtpSink};
+use redress_app::outbox::OutboxPolicy;
+use redress_connect::email::{Reject, SmtpRelay, SmtpSink};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -185,4 +186,72 @@ async fn an_agents_answer_reaches_the_customer_threaded(app: &TestApp, sink: &Sm
     assert_eq!(threaded["outcome"], "threaded");
     assert_eq!(threaded["case_id"], receipt["case_id"]);
     assert_eq!(sink.distinct_message_ids(), [sent_id]);
+}
+
+/// A relay that fails for a while: the answer is retried with backoff on the application's
+/// clock and sent once, with one Message-ID; a permanent refusal is dead at once, listed, and
+/// sent again on an agent's retry.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_outbox_retries_with_backoff_and_keeps_the_dead() {
+    let sink = SmtpSink::start().await.unwrap();
+    let relay = SmtpRelay::from_url(&sink.relay_url(), Duration::from_secs(5)).unwrap();
+    let clock = std::sync::Arc::new(redress_app::ManualClock::at(time::macros::datetime!(2026-12-05 10:00 UTC)));
+    // The worker looks for due retries every few milliseconds; the test moves the clock.
+    let policy = OutboxPolicy { poll_every: Duration::from_millis(20), ..OutboxPolicy::default() };
+    let worker_clock = clock.clone();
+    let app = TestApp::sqlite_with(move |app| app.with_clock(worker_clock).with_mail_relay(relay, policy)).await;
+    let shop = shop_taking_mail(&app).await;
+    let case_id = text(&post_mail(&app, &shop, first_mail()).await["case_id"]);
+
+    sink.fail_next(2, Reject::Temporary("try later".into()));
+    let answer = json!({ "direction": "outbound", "body": "We are on it." });
+    app.post(&format!("/api/v1/cases/{case_id}/messages"), &shop.admin, &answer).await.expect(201);
+    let entry = wait_for_outbox(&app, &shop, |e| e["status"] == "pending" && e["attempts"] == 1).await;
+    assert!(text(&entry["last_error"]).contains("try later"), "{entry}");
+    assert!(sink.received().is_empty());
+    for attempts in [2, 3] {
+        clock.advance(time::Duration::hours(3));
+        wait_for_outbox(&app, &shop, |e| e["attempts"] == attempts && e["status"] != "sending").await;
+    }
+    let sent = wait_for_outbox(&app, &shop, |e| e["status"] == "sent").await;
+    assert_eq!(sent["attempts"], 3);
+    assert_eq!(sink.received().len(), 1);
+    assert_eq!(sink.distinct_message_ids(), [text(&sent["message_id"])]);
+
+    sink.fail_next(1, Reject::Permanent("no such user".into()));
+    let answer = json!({ "direction": "outbound", "body": "One more thing." });
+    app.post(&format!("/api/v1/cases/{case_id}/messages"), &shop.admin, &answer).await.expect(201);
+    let dead = wait_for_outbox(&app, &shop, |e| e["status"] == "dead").await;
+    assert_eq!(dead["attempts"], 1);
+    let retry = format!("/api/v1/outbox/{}/retry", text(&dead["id"]));
+    app.call(Method::POST, &retry, Some(&shop.admin), None).await.expect(204);
+    wait_for_outbox(&app, &shop, |e| e["id"] == dead["id"] && e["status"] == "sent").await;
+    assert_eq!(sink.received().len(), 2);
+    // Only a dead entry is sent again.
+    app.call(Method::POST, &retry, Some(&shop.admin), None).await.error(404, "not_found", None);
+}
+
+/// Waits (on the server's answers, never on the clock) until an outbox entry matches.
+async fn wait_for_outbox(app: &TestApp, shop: &Shop, matches: impl Fn(&Value) -> bool) -> Value {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let entries = app.get("/api/v1/outbox", &shop.admin).await.expect(200);
+        if let Some(entry) = entries.as_array().unwrap().iter().find(|e| matches(e)) {
+            return entry.clone();
+        }
+        assert!(tokio::time::Instant::now() < deadline, "no outbox entry matched in {entries}");
+        tokio::task::yield_now().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unreadable_mail_is_kept_as_a_dead_letter() {
+    let app = TestApp::sqlite().await;
+    let shop = shop_taking_mail(&app).await;
+    let receipt = post_mail(&app, &shop, "this is not a mail at all".to_owned()).await;
+    assert_eq!(receipt["outcome"], "dead_letter", "{receipt}");
+    let letters = app.get("/api/v1/dead-letters", &shop.admin).await.expect(200);
+    assert_eq!(letters.as_array().unwrap().len(), 1);
+    assert_eq!(letters[0]["reason"], receipt["reason"]);
+    assert!(app.all_cases(&shop.key, "").await.is_empty());
 }

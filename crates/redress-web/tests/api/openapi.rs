@@ -65,6 +65,9 @@ const ROUTES: &[(&str, &[&str])] = &[
     ("/api/v1/disputes/{dispute_id}/submit", &["post"]),
     ("/api/v1/settings/support-addresses", &["get", "put"]),
     ("/api/v1/inbound/email", &["post"]),
+    ("/api/v1/outbox", &["get"]),
+    ("/api/v1/outbox/{entry_id}/retry", &["post"]),
+    ("/api/v1/dead-letters", &["get"]),
 ];
 
 const HTTP_METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
