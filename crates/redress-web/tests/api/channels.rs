@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use redress_app::outbox::OutboxPolicy;
-use redress_connect::email::{Reject, SmtpRelay, SmtpSink};
+use redress_connect::email::{Reject, SinkBehaviour, SmtpRelay, SmtpSink};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -229,6 +229,22 @@ async fn the_outbox_retries_with_backoff_and_keeps_the_dead() {
     assert_eq!(sink.received().len(), 2);
     // Only a dead entry is sent again.
     app.call(Method::POST, &retry, Some(&shop.admin), None).await.error(404, "not_found", None);
+
+    // The relay keeps a mail but its answer is lost: the retry carries the same Message-ID, so
+    // the copy is recognisable as the same message.
+    sink.script(SinkBehaviour::KeepAndHangUp);
+    let answer = json!({ "direction": "outbound", "body": "And a last word." });
+    app.post(&format!("/api/v1/cases/{case_id}/messages"), &shop.admin, &answer).await.expect(201);
+    let lost = wait_for_outbox(&app, &shop, |e| e["status"] == "pending" && e["attempts"] == 1).await;
+    clock.advance(time::Duration::hours(3));
+    wait_for_outbox(&app, &shop, |e| e["id"] == lost["id"] && e["status"] == "sent").await;
+    let copies = sink
+        .received()
+        .iter()
+        .filter(|m| m.parsed().and_then(|p| p.message_id).as_deref() == lost["message_id"].as_str())
+        .count();
+    assert_eq!(copies, 2);
+    assert_eq!(sink.distinct_message_ids().len(), 3);
 }
 
 /// Waits (on the server's answers, never on the clock) until an outbox entry matches.
