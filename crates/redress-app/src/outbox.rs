@@ -109,43 +109,77 @@ fn outbound(entry: &OutboxEntry) -> Result<OutboundEmail, String> {
     })
 }
 
-/// Runs one round: claims what is due and sends it.
+/// What became of one entry.
+enum Sent {
+    Sent,
+    Retrying,
+    Dead,
+}
+
+/// Runs one round: claims what is due and sends it, the entries of a round at once (so their
+/// records share commits and a slow recipient's server does not hold the others up).
 pub async fn send_due(
+    storage: &Arc<dyn Storage>,
+    clock: &Arc<dyn Clock>,
+    relay: &SmtpRelay,
+    policy: &OutboxPolicy,
+) -> Result<RoundReport, OutboxError> {
+    let claimed = storage.channels().claim_outbox(clock.now(), policy.lease, policy.batch).await?;
+    let mut sends = tokio::task::JoinSet::new();
+    for entry in claimed {
+        let (storage, clock, relay, policy) = (storage.clone(), clock.clone(), relay.clone(), policy.clone());
+        sends.spawn(async move { send_one(storage.as_ref(), clock.as_ref(), &relay, &policy, entry).await });
+    }
+    let mut report = RoundReport::default();
+    let mut failure = None;
+    while let Some(done) = sends.join_next().await {
+        match done {
+            Ok(Ok(Sent::Sent)) => report.sent += 1,
+            Ok(Ok(Sent::Retrying)) => report.retrying += 1,
+            Ok(Ok(Sent::Dead)) => report.dead += 1,
+            // The entry stays claimed and is taken again when its claim lapses.
+            Ok(Err(e)) => failure = Some(e),
+            Err(e) => tracing::error!(error = %e, "an outbox send stopped"),
+        }
+    }
+    match failure {
+        Some(e) => Err(e),
+        None => Ok(report),
+    }
+}
+
+/// Sends one claimed entry and records the answer.
+async fn send_one(
     storage: &dyn Storage,
     clock: &dyn Clock,
     relay: &SmtpRelay,
     policy: &OutboxPolicy,
-) -> Result<RoundReport, OutboxError> {
+    entry: OutboxEntry,
+) -> Result<Sent, OutboxError> {
     let channels = storage.channels();
-    let claimed = channels.claim_outbox(clock.now(), policy.lease, policy.batch).await?;
-    let mut report = RoundReport::default();
-    for entry in claimed {
-        let built: Result<BuiltEmail, String> =
-            outbound(&entry).and_then(|mail| build(&mail).map_err(|e| e.to_string()));
-        let outcome = match built {
-            Ok(built) => relay.send(&built).await.map_err(|e| (e.is_retryable(), e.to_string())),
-            Err(e) => Err((false, e)),
-        };
-        match outcome {
-            Ok(()) => {
-                channels.outbox_sent(entry.id, clock.now()).await?;
-                report.sent += 1;
-            }
-            Err((retryable, error)) if retryable && entry.attempts < policy.max_attempts => {
-                let jitter = rand::rng().random::<f64>();
-                let at = clock.now() + policy.retry_delay(entry.attempts, jitter);
-                tracing::warn!(entry = %entry.id, attempts = entry.attempts, %error, "an email will be tried again");
-                channels.outbox_failed(entry.id, &error, Some(at)).await?;
-                report.retrying += 1;
-            }
-            Err((_, error)) => {
-                tracing::error!(entry = %entry.id, attempts = entry.attempts, %error, "an email was given up");
-                channels.outbox_failed(entry.id, &error, None).await?;
-                report.dead += 1;
-            }
+    let built: Result<BuiltEmail, String> = outbound(&entry).and_then(|mail| build(&mail).map_err(|e| e.to_string()));
+    let outcome = match built {
+        Ok(built) => relay.send(&built).await.map_err(|e| (e.is_retryable(), e.to_string())),
+        Err(e) => Err((false, e)),
+    };
+    match outcome {
+        Ok(()) => {
+            channels.outbox_sent(entry.id, clock.now()).await?;
+            Ok(Sent::Sent)
+        }
+        Err((retryable, error)) if retryable && entry.attempts < policy.max_attempts => {
+            let jitter = rand::rng().random::<f64>();
+            let at = clock.now() + policy.retry_delay(entry.attempts, jitter);
+            tracing::warn!(entry = %entry.id, attempts = entry.attempts, %error, "an email will be tried again");
+            channels.outbox_failed(entry.id, &error, Some(at)).await?;
+            Ok(Sent::Retrying)
+        }
+        Err((_, error)) => {
+            tracing::error!(entry = %entry.id, attempts = entry.attempts, %error, "an email was given up");
+            channels.outbox_failed(entry.id, &error, None).await?;
+            Ok(Sent::Dead)
         }
     }
-    Ok(report)
 }
 
 /// The running worker; dropping it stops it.
@@ -167,7 +201,7 @@ impl OutboxWorker {
         tracing::info!(relay = relay.describe(), "the outbox worker sends mail");
         let task = tokio::spawn(async move {
             loop {
-                match send_due(storage.as_ref(), clock.as_ref(), &relay, &policy).await {
+                match send_due(&storage, &clock, &relay, &policy).await {
                     Ok(report) if report.sent + report.retrying + report.dead >= policy.batch => continue,
                     Ok(_) => {}
                     Err(e) => tracing::error!(error = %e, "the outbox worker could not run"),
