@@ -26,6 +26,8 @@ pub enum SystemRule {
     Reconciliation,
     /// Mail received for one of the store's support addresses (the SMTP receiver).
     MailReceiver,
+    /// A messaging app's signed webhook, for an account the store receives on.
+    MessagingWebhook,
 }
 
 /// An authenticated caller.
@@ -147,7 +149,9 @@ impl Caller {
                 SystemRule::AutomaticAnswer => matches!(action, Action::Read | Action::WorkCases),
                 SystemRule::PublicHelp => false,
                 SystemRule::Reconciliation => matches!(action, Action::Read),
-                SystemRule::MailReceiver => matches!(action, Action::Read | Action::WorkCases),
+                SystemRule::MailReceiver | SystemRule::MessagingWebhook => {
+                    matches!(action, Action::Read | Action::WorkCases)
+                }
             },
         };
         if !allowed {

@@ -138,20 +138,30 @@ pub fn understood(analysis: &redress_text::Analysis, fallback_language: &Languag
 /// finds; the reading goes on the timeline, and the policy may answer it at once. A customer
 /// opens cases only about the order they hold.
 pub async fn open(app: &App, caller: &Caller, input: OpenCase) -> AppResult<CaseView> {
-    open_received(app, caller, input, None, None).await
+    open_received(app, caller, input, Arrival::default()).await
 }
 
-/// Opens a case as [`open`] does, for a message received on a channel: `customer` is the
-/// customer its sender is known as (used when no order names one), and `received`, when
-/// given, is recorded in the case's transaction with the case and first message filled in
-/// (a message recorded before refuses the case with `Conflict::Duplicate`).
+/// How a message received on a channel arrived, for [`open_received`].
+#[derive(Default)]
+pub(crate) struct Arrival {
+    /// The customer its sender is known as (used when no order names one).
+    pub customer: Option<redress_domain::CustomerId>,
+    /// How the sender is named when the case has no email (a phone number, a chat name).
+    pub handle: Option<String>,
+    /// The received message, recorded in the case's transaction with the case and first
+    /// message filled in (a message recorded before refuses the case with
+    /// `Conflict::Duplicate`).
+    pub record: Option<redress_storage::channels::InboundRecord>,
+}
+
+/// Opens a case as [`open`] does, for a message that arrived on a channel.
 pub(crate) async fn open_received(
     app: &App,
     caller: &Caller,
     input: OpenCase,
-    customer: Option<redress_domain::CustomerId>,
-    received: Option<redress_storage::channels::InboundRecord>,
+    arrival: Arrival,
 ) -> AppResult<CaseView> {
+    let Arrival { customer, handle, record: received } = arrival;
     let store_id = caller.require(Action::WorkCases)?;
     let read_message = input.kind.is_none();
     let storage = app.storage();
@@ -235,7 +245,11 @@ pub(crate) async fn open_received(
     let mut escalation: BTreeSet<_> = input.escalation.into_iter().collect();
     escalation.extend(understood.iter().flat_map(|u| u.escalation.iter().map(|e| e.signal)));
     let customer_actor = Actor::Customer {
-        handle: customer_email.as_ref().map_or_else(|| "unknown customer".to_owned(), |e| e.to_string()),
+        handle: customer_email
+            .as_ref()
+            .map(ToString::to_string)
+            .or(handle)
+            .unwrap_or_else(|| "unknown customer".to_owned()),
     };
     let opened_by = match input.channel {
         Channel::Phone | Channel::Api => caller.actor(),

@@ -34,7 +34,7 @@ use sha2::{Digest, Sha256};
 
 use crate::attachments::Photo;
 use crate::caller::{Action, Caller, SystemRule};
-use crate::cases::{FirstMessage, OpenCase, adding, open_received};
+use crate::cases::{Arrival, FirstMessage, OpenCase, adding, open_received};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::{App, new_id};
 
@@ -241,11 +241,13 @@ pub async fn receive_email(app: &App, caller: &Caller, raw: &[u8], null_sender: 
                 message: FirstMessage { body, attachments: photos.iter().map(Photo::attachment).collect() },
                 lines: Vec::new(),
             };
-            open_received(app, caller, input, customer, Some(record)).await.and_then(|view| {
-                let first =
-                    view.messages.first().ok_or_else(|| AppError::internal("a case opened without its message"))?;
-                Ok((view.case.id, first.id, MailOutcome::CaseOpened))
-            })
+            open_received(app, caller, input, Arrival { customer, handle: None, record: Some(record) }).await.and_then(
+                |view| {
+                    let first =
+                        view.messages.first().ok_or_else(|| AppError::internal("a case opened without its message"))?;
+                    Ok((view.case.id, first.id, MailOutcome::CaseOpened))
+                },
+            )
         }
     };
     let (case_id, message_id, outcome) = match stored {

@@ -28,6 +28,7 @@ pub mod error;
 pub mod help;
 pub mod idempotency;
 pub mod keys;
+pub mod messaging;
 pub mod money;
 pub mod orders;
 pub mod outbox;
@@ -56,6 +57,7 @@ pub struct App {
     help: help::StoreHelpIndexes,
     outbox_wake: Arc<tokio::sync::Notify>,
     outbox_worker: Option<outbox::OutboxWorker>,
+    meta_app: Option<messaging::MetaApp>,
 }
 
 impl App {
@@ -80,7 +82,20 @@ impl App {
             help: help::StoreHelpIndexes::default(),
             outbox_wake: Arc::new(tokio::sync::Notify::new()),
             outbox_worker: None,
+            meta_app: None,
         }
+    }
+
+    /// The same application taking Meta's webhooks (WhatsApp, Messenger, Instagram) signed with
+    /// `app_secret`, answering the subscription check that carries `verify_token`.
+    pub fn with_meta_app(mut self, app_secret: &str, verify_token: &str) -> Self {
+        self.meta_app = (!app_secret.is_empty()).then(|| messaging::MetaApp::new(app_secret, verify_token));
+        self
+    }
+
+    /// The Meta app webhooks are checked against, when configured.
+    pub fn meta_app(&self) -> Option<&messaging::MetaApp> {
+        self.meta_app.as_ref()
     }
 
     /// The same application sending the outbox's mail through `relay`: starts the outbox worker

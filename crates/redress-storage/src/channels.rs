@@ -298,6 +298,31 @@ pub trait ChannelStorage: Send + Sync {
     /// The store taking mail at `address` (without plus tag).
     async fn store_of_address(&self, address: &EmailAddress) -> Result<Option<StoreId>, StorageError>;
 
+    /// Receives a messaging app's account (a WhatsApp phone number id, a Page id, a bot id) for
+    /// the store; an account another store has is `Conflict::Duplicate("account")`.
+    async fn add_channel_account(
+        &self,
+        store_id: StoreId,
+        channel: &str,
+        account_id: &str,
+        now: OffsetDateTime,
+    ) -> Result<(), StorageError>;
+    /// The store a messaging app's account belongs to.
+    async fn store_of_account(&self, channel: &str, account_id: &str) -> Result<Option<StoreId>, StorageError>;
+    /// The newest case, not resolved or closed, of the customer.
+    async fn open_case_of_customer(
+        &self,
+        store_id: StoreId,
+        customer_id: CustomerId,
+    ) -> Result<Option<Case>, StorageError>;
+    /// The newest case, not resolved or closed, that a message from `sender` on `channel` went to.
+    async fn open_case_of_sender(
+        &self,
+        store_id: StoreId,
+        channel: &str,
+        sender: &str,
+    ) -> Result<Option<Case>, StorageError>;
+
     /// Links an identity to a customer; linking it again to the same customer changes nothing,
     /// to another is `Conflict::Duplicate("identity")`.
     async fn link_identity(

@@ -156,6 +156,82 @@ impl ChannelStorage for PostgresStorage {
         Ok(id.map(StoreId::from_uuid))
     }
 
+    async fn add_channel_account(
+        &self,
+        store_id: StoreId,
+        channel: &str,
+        account_id: &str,
+        now: OffsetDateTime,
+    ) -> Result<(), StorageError> {
+        let inserted = sqlx::query(
+            "INSERT INTO channel_accounts (channel, account_id, store_id, created_at_us) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (channel, account_id) DO NOTHING",
+        )
+        .bind(channel)
+        .bind(account_id)
+        .bind(store_id.as_uuid())
+        .bind(micros(now))
+        .execute(&self.pool)
+        .await;
+        if let Err(sqlx::Error::Database(db)) = &inserted
+            && db.is_foreign_key_violation()
+        {
+            return Err(StorageError::NotFound("store"));
+        }
+        inserted?;
+        match self.store_of_account(channel, account_id).await? {
+            Some(owner) if owner == store_id => Ok(()),
+            _ => Err(Conflict::Duplicate("account").into()),
+        }
+    }
+
+    async fn store_of_account(&self, channel: &str, account_id: &str) -> Result<Option<StoreId>, StorageError> {
+        let id: Option<Uuid> =
+            sqlx::query_scalar("SELECT store_id FROM channel_accounts WHERE channel = $1 AND account_id = $2")
+                .bind(channel)
+                .bind(account_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(id.map(StoreId::from_uuid))
+    }
+
+    async fn open_case_of_customer(
+        &self,
+        store_id: StoreId,
+        customer_id: CustomerId,
+    ) -> Result<Option<Case>, StorageError> {
+        one_doc(
+            sqlx::query(
+                "SELECT doc FROM cases WHERE store_id = $1 AND customer_id = $2 AND status NOT IN ('resolved', 'closed')
+                 ORDER BY created_at_us DESC, id DESC LIMIT 1",
+            )
+            .bind(store_id.as_uuid())
+            .bind(customer_id.as_uuid()),
+            &self.pool,
+        )
+        .await
+    }
+
+    async fn open_case_of_sender(
+        &self,
+        store_id: StoreId,
+        channel: &str,
+        sender: &str,
+    ) -> Result<Option<Case>, StorageError> {
+        one_doc(
+            sqlx::query(
+                "SELECT c.doc FROM inbound_messages i JOIN cases c ON c.id = i.case_id AND c.store_id = i.store_id
+                 WHERE i.store_id = $1 AND i.channel = $2 AND i.sender = $3 AND c.status NOT IN ('resolved', 'closed')
+                 ORDER BY i.received_at_us DESC LIMIT 1",
+            )
+            .bind(store_id.as_uuid())
+            .bind(channel)
+            .bind(sender),
+            &self.pool,
+        )
+        .await
+    }
+
     async fn link_identity(
         &self,
         store_id: StoreId,

@@ -186,6 +186,77 @@ impl ChannelStorage for SqliteStorage {
         id.map(|id| parse_uuid(&id).map(StoreId::from_uuid)).transpose()
     }
 
+    async fn add_channel_account(
+        &self,
+        store_id: StoreId,
+        channel: &str,
+        account_id: &str,
+        now: OffsetDateTime,
+    ) -> Result<(), StorageError> {
+        let (channel, account_id) = (channel.to_owned(), account_id.to_owned());
+        self.write(move |conn| {
+            store_exists(conn, store_id)?;
+            conn.prepare_cached(
+                "INSERT INTO channel_accounts (channel, account_id, store_id, created_at_us) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (channel, account_id) DO NOTHING",
+            )?
+            .execute(params![channel, account_id, store_id.to_string(), micros(now)])?;
+            let owner: String = conn
+                .prepare_cached("SELECT store_id FROM channel_accounts WHERE channel = ?1 AND account_id = ?2")?
+                .query_row(params![channel, account_id], |row| row.get(0))?;
+            if owner == store_id.to_string() { Ok(()) } else { Err(Conflict::Duplicate("account").into()) }
+        })
+        .await
+    }
+
+    async fn store_of_account(&self, channel: &str, account_id: &str) -> Result<Option<StoreId>, StorageError> {
+        let (channel, account_id) = (channel.to_owned(), account_id.to_owned());
+        let id: Option<String> = self
+            .read(move |conn| {
+                Ok(conn
+                    .prepare_cached("SELECT store_id FROM channel_accounts WHERE channel = ?1 AND account_id = ?2")?
+                    .query_row(params![channel, account_id], |row| row.get(0))
+                    .optional()?)
+            })
+            .await?;
+        id.map(|id| parse_uuid(&id).map(StoreId::from_uuid)).transpose()
+    }
+
+    async fn open_case_of_customer(
+        &self,
+        store_id: StoreId,
+        customer_id: CustomerId,
+    ) -> Result<Option<Case>, StorageError> {
+        self.read(move |conn| {
+            one_doc(
+                conn,
+                "SELECT doc FROM cases WHERE store_id = ?1 AND customer_id = ?2 AND status NOT IN ('resolved', 'closed')
+                 ORDER BY created_at_us DESC, id DESC LIMIT 1",
+                params![store_id.to_string(), customer_id.to_string()],
+            )
+        })
+        .await
+    }
+
+    async fn open_case_of_sender(
+        &self,
+        store_id: StoreId,
+        channel: &str,
+        sender: &str,
+    ) -> Result<Option<Case>, StorageError> {
+        let (channel, sender) = (channel.to_owned(), sender.to_owned());
+        self.read(move |conn| {
+            one_doc(
+                conn,
+                "SELECT c.doc FROM inbound_messages i JOIN cases c ON c.id = i.case_id AND c.store_id = i.store_id
+                 WHERE i.store_id = ?1 AND i.channel = ?2 AND i.sender = ?3 AND c.status NOT IN ('resolved', 'closed')
+                 ORDER BY i.received_at_us DESC LIMIT 1",
+                params![store_id.to_string(), channel, sender],
+            )
+        })
+        .await
+    }
+
     async fn link_identity(
         &self,
         store_id: StoreId,

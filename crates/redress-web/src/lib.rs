@@ -159,7 +159,10 @@ fn shared_responses(api: &mut utoipa::openapi::OpenApi) {
             // The Stripe webhook reads its body as bytes, to check the signature over them.
             // So does the inbound mail endpoint, which takes raw MIME.
             let takes_json = operation.request_body.is_some()
-                && !matches!(operation.operation_id.as_deref(), Some("stripe_webhook" | "inbound_email"));
+                && !matches!(
+                    operation.operation_id.as_deref(),
+                    Some("stripe_webhook" | "inbound_email" | "meta_webhook")
+                );
             let mut shared = Vec::new();
             if operation.security.as_ref().is_some_and(|s| !s.is_empty()) {
                 shared.push(("401", "Missing, unknown or revoked key"));

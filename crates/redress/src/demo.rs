@@ -102,7 +102,8 @@ pub async fn run(
          \nPress Ctrl-C to stop.{removed}\n"
     );
     let payments = crate::server::PaymentOptions::default();
-    crate::server::serve_on(listener, Some(smtp), storage, &admin_key, &payments, smtp_relay).await
+    let channels = crate::server::ChannelOptions { smtp_relay: smtp_relay.map(str::to_owned), ..Default::default() };
+    crate::server::serve_on(listener, Some(smtp), storage, &admin_key, &payments, &channels).await
 }
 
 /// A customer of the sample shop with an open case, and a signed portal link to their order,

@@ -55,9 +55,9 @@ enum Command {
         /// The payment provider refunds go through.
         #[command(flatten)]
         payments: server::PaymentOptions,
-        /// Email in and out.
+        /// Channels: email in and out, messaging apps.
         #[command(flatten)]
-        mail: server::MailOptions,
+        channels: server::ChannelOptions,
     },
     /// Apply pending database migrations and exit.
     Migrate {
@@ -131,7 +131,7 @@ fn main() -> anyhow::Result<()> {
             Command::Demo { listen, data_dir, smtp_listen, smtp_relay } => {
                 demo::run(listen, data_dir, smtp_listen, smtp_relay.as_deref()).await
             }
-            Command::Serve { database_url, listen, admin_key, payments, mail } => {
+            Command::Serve { database_url, listen, admin_key, payments, channels } => {
                 if admin_key.len() < 16 {
                     anyhow::bail!(
                         "the admin key must be at least 16 characters; generate one with `openssl rand -hex 24`"
@@ -140,7 +140,7 @@ fn main() -> anyhow::Result<()> {
                 let storage = redress_storage::connect(&database_url)
                     .await
                     .with_context(|| format!("cannot open the database at {database_url}"))?;
-                server::serve(storage, &admin_key, listen, &payments, &mail).await
+                server::serve(storage, &admin_key, listen, &payments, &channels).await
             }
             Command::Migrate { database_url } => {
                 let applied = redress_storage::migrate(&database_url)

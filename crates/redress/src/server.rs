@@ -47,9 +47,9 @@ impl Default for PaymentOptions {
     }
 }
 
-/// Email in and out.
+/// Channels: email in and out, messaging apps.
 #[derive(Clone, Debug, Default, clap::Args)]
-pub struct MailOptions {
+pub struct ChannelOptions {
     /// Address the SMTP receiver listens on (e.g. `0.0.0.0:25`, behind the shop's MX): mail to
     /// a store's support addresses opens or continues cases. Off when absent.
     #[arg(long, env = "REDRESS_SMTP_LISTEN")]
@@ -59,6 +59,13 @@ pub struct MailOptions {
     /// in the outbox when absent.
     #[arg(long, env = "REDRESS_SMTP_RELAY", hide_env_values = true)]
     pub smtp_relay: Option<String>,
+    /// The Meta app's secret (`/api/v1/webhooks/meta`: WhatsApp, Messenger, Instagram); the
+    /// webhook is refused without it.
+    #[arg(long, env = "REDRESS_META_APP_SECRET", hide_env_values = true, default_value = "")]
+    pub meta_app_secret: String,
+    /// The token Meta's subscription check must carry.
+    #[arg(long, env = "REDRESS_META_VERIFY_TOKEN", hide_env_values = true, default_value = "")]
+    pub meta_verify_token: String,
 }
 
 /// How long one SMTP command to the relay may take.
@@ -102,16 +109,16 @@ pub async fn serve(
     admin_key: &str,
     listen: SocketAddr,
     payments: &PaymentOptions,
-    mail: &MailOptions,
+    channels: &ChannelOptions,
 ) -> anyhow::Result<()> {
     let listener = TcpListener::bind(listen).await.with_context(|| {
         format!("cannot listen on {listen}; is another server running there? pick another with --listen")
     })?;
-    let smtp = match mail.smtp_listen {
+    let smtp = match channels.smtp_listen {
         Some(address) => Some(bind_smtp(address).await?),
         None => None,
     };
-    serve_on(listener, smtp, storage, admin_key, payments, mail.smtp_relay.as_deref()).await
+    serve_on(listener, smtp, storage, admin_key, payments, channels).await
 }
 
 /// Binds the SMTP receiver's address.
@@ -130,7 +137,7 @@ pub async fn serve_on(
     storage: Arc<dyn Storage>,
     admin_key: &str,
     payments: &PaymentOptions,
-    smtp_relay: Option<&str>,
+    channels: &ChannelOptions,
 ) -> anyhow::Result<()> {
     let address = listener.local_addr()?;
     tracing::info!(%address, provider = %payments.payment_provider, "redress is listening");
@@ -138,8 +145,9 @@ pub async fn serve_on(
     let worker = refunds.clone().spawn_worker(Duration::from_secs(1), events);
     let mut app = redress_app::App::new(storage)
         .with_refunds(refunds)
-        .with_stripe_webhook_secret(&payments.stripe_webhook_secret);
-    if let Some(url) = smtp_relay {
+        .with_stripe_webhook_secret(&payments.stripe_webhook_secret)
+        .with_meta_app(&channels.meta_app_secret, &channels.meta_verify_token);
+    if let Some(url) = &channels.smtp_relay {
         let relay = redress_connect::email::SmtpRelay::from_url(url, RELAY_TIMEOUT).context("--smtp-relay")?;
         app = app.with_mail_relay(relay, redress_app::outbox::OutboxPolicy::default());
     }

@@ -9,6 +9,15 @@ CREATE TABLE support_addresses (
 ) STRICT;
 CREATE INDEX support_addresses_by_store ON support_addresses (store_id);
 
+CREATE TABLE channel_accounts (
+    channel TEXT NOT NULL CHECK (channel IN ('whatsapp', 'messenger', 'instagram', 'telegram')),
+    account_id TEXT NOT NULL CHECK (length(account_id) BETWEEN 1 AND 100),
+    store_id TEXT NOT NULL REFERENCES stores(id),
+    created_at_us INTEGER NOT NULL,
+    PRIMARY KEY (channel, account_id)
+) STRICT;
+CREATE INDEX channel_accounts_by_store ON channel_accounts (store_id);
+
 CREATE TABLE contact_identities (
     store_id TEXT NOT NULL REFERENCES stores(id),
     kind TEXT NOT NULL CHECK (kind IN ('email', 'phone', 'whatsapp', 'messenger', 'instagram', 'telegram')),
@@ -33,6 +42,7 @@ CREATE TABLE inbound_messages (
     UNIQUE (store_id, channel, provider_message_id)
 ) STRICT;
 CREATE INDEX inbound_messages_by_case ON inbound_messages (store_id, case_id, received_at_us);
+CREATE INDEX inbound_messages_by_sender ON inbound_messages (store_id, channel, sender, received_at_us);
 
 CREATE TABLE outbox (
     id TEXT PRIMARY KEY,

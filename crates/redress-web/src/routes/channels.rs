@@ -1,10 +1,14 @@
-//! Channels over HTTP: the store's support addresses, and mail forwarded by a provider's
-//! webhook as raw MIME (the same path as the SMTP receiver's).
+//! Channels over HTTP: the store's support addresses and messaging accounts, mail forwarded by
+//! a provider's webhook as raw MIME (the same path as the SMTP receiver's), the outbox and dead
+//! letters, and Meta's messaging webhook.
 
 use axum::Json;
+use axum::extract::Query;
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use redress_app::channels::{self, DeadLetterItem, MAX_EMAIL_BYTES, MailReceipt, OutboxItem, SupportAddresses};
+use redress_app::messaging::{self, ChatReceipt, MessagingAccount};
+use redress_connect::messaging::meta::SubscriptionQuery;
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
 use utoipa_axum::routes;
 
@@ -20,6 +24,59 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_outbox))
         .routes(routes!(retry_outbox))
         .routes(routes!(list_dead_letters))
+        .routes(routes!(add_messaging_account))
+        .routes(routes!(meta_challenge, meta_webhook))
+}
+
+/// Receives a messaging app account's messages (an admin's personal key): Meta's webhooks for
+/// this WhatsApp phone number id, Page id or Instagram account id open and continue this
+/// store's cases.
+#[utoipa::path(post, path = "/api/v1/settings/messaging-accounts", tag = "channels", request_body = MessagingAccount,
+    security(("store_key" = [])),
+    responses((status = 204, description = "Received from now on"), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 403, description = "Not an admin", body = ErrorBody),
+        (status = 409, description = "Another shop receives on this account", body = ErrorBody)))]
+async fn add_messaging_account(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    ApiJson(input): ApiJson<MessagingAccount>,
+) -> Result<StatusCode, ApiError> {
+    messaging::add_account(state.app(), &caller, input).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Meta's subscription check: echoes `hub.challenge` when `hub.verify_token` is the
+/// deployment's (`--meta-verify-token`).
+#[utoipa::path(get, path = "/api/v1/webhooks/meta", tag = "channels",
+    params(("hub.mode" = String, Query, description = "`subscribe`"),
+        ("hub.verify_token" = String, Query, description = "The verify token"),
+        ("hub.challenge" = String, Query, description = "The value to echo")),
+    responses((status = 200, description = "The challenge", body = String, content_type = "text/plain"),
+        (status = 400, body = ErrorBody), (status = 401, description = "Meta webhooks are not configured", body = ErrorBody),
+        (status = 403, description = "Wrong verify token", body = ErrorBody)))]
+async fn meta_challenge(
+    State(state): State<AppState>,
+    Query(query): Query<SubscriptionQuery>,
+) -> Result<String, ApiError> {
+    Ok(messaging::answer_meta_challenge(state.app(), &query)?)
+}
+
+/// Meta's webhook (WhatsApp Cloud API, Messenger, Instagram), checked by `X-Hub-Signature-256`
+/// against the app secret: each customer message continues its sender's open case or opens
+/// one; a message delivered again is recognised by its id and changes nothing. Answered after
+/// everything is stored.
+#[utoipa::path(post, path = "/api/v1/webhooks/meta", tag = "channels",
+    params(("X-Hub-Signature-256" = String, Header, description = "Meta's signature of the body")),
+    request_body(content = String, content_type = "application/json", description = "A Meta webhook delivery"),
+    responses((status = 200, body = ChatReceipt), (status = 400, description = "Not a Meta delivery", body = ErrorBody),
+        (status = 401, description = "No valid signature, or Meta webhooks not configured", body = ErrorBody)))]
+async fn meta_webhook(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Json<ChatReceipt>, ApiError> {
+    let signature = headers.get("x-hub-signature-256").and_then(|v| v.to_str().ok());
+    Ok(Json(messaging::receive_meta_webhook(state.app(), signature, &body).await?))
 }
 
 /// The store's outbox, newest first (the last 200): every email answer with where it stands.

@@ -271,3 +271,78 @@ async fn unreadable_mail_is_kept_as_a_dead_letter() {
     assert_eq!(letters[0]["reason"], receipt["reason"]);
     assert!(app.all_cases(&shop.key, "").await.is_empty());
 }
+
+/// WhatsApp through Meta's webhook, driven by the local fake: the subscription check, signed
+/// deliveries (a forged one refused), a redelivery ignored, and a known sender's next message
+/// continuing their open case.
+async fn whatsapp_messages_open_and_continue_a_case(app: &TestApp) {
+    use redress_connect::messaging::fake::{FakeMessaging, FakeMessagingConfig};
+    use redress_connect::messaging::{ChatChannel, ChatIdentity, InboundChatMessage};
+
+    let fake = FakeMessaging::serve(FakeMessagingConfig::default()).await.unwrap();
+    let shop = app.create_store("north-wind").await;
+    let account = json!({ "channel": "whatsapp", "account_id": "100200300" });
+    app.post("/api/v1/settings/messaging-accounts", &shop.key, &account).await.error(403, "forbidden", None);
+    app.post("/api/v1/settings/messaging-accounts", &shop.admin, &account).await.expect(204);
+    let url = format!("{}/api/v1/webhooks/meta", app.base);
+    assert_eq!(
+        fake.verify_subscription(&url, META_VERIFY_TOKEN, "1158201444").await.unwrap(),
+        (200, "1158201444".into())
+    );
+    assert_eq!(fake.verify_subscription(&url, "wrong", "1158201444").await.unwrap().0, 403);
+
+    let message = |id: &str, text: &str| InboundChatMessage {
+        channel: ChatChannel::WhatsApp,
+        account_id: "100200300".into(),
+        provider_message_id: id.into(),
+        sender: ChatIdentity {
+            user_id: "48600100200".into(),
+            phone: Some("+48600100200".into()),
+            display_name: Some("Kasia".into()),
+            username: None,
+            language: None,
+        },
+        conversation_id: "48600100200".into(),
+        text: Some(text.into()),
+        media: Vec::new(),
+        sent_at: time::macros::datetime!(2026-12-05 10:00 UTC),
+        reply_to: None,
+    };
+    let first = fake.whatsapp_delivery(&[message("wamid.1", "Wazon przyszedł rozbity, proszę o zwrot")], &[]);
+    assert_eq!(fake.deliver(&url, &first).await.unwrap(), 200);
+    assert_eq!(fake.deliver(&url, &first).await.unwrap(), 200);
+    let cases = app.all_cases(&shop.key, "").await;
+    assert_eq!(cases.len(), 1, "a redelivery changes nothing");
+    assert_eq!(cases[0]["channel"], "social");
+    let case_id = text(&cases[0]["id"]);
+
+    let mut forged = fake.whatsapp_delivery(&[message("wamid.2", "Refund me")], &[]);
+    forged.body = forged.body.iter().map(|b| if *b == b'R' { b'X' } else { *b }).collect();
+    assert_eq!(fake.deliver(&url, &forged).await.unwrap(), 401);
+
+    let second = fake.whatsapp_delivery(&[message("wamid.3", "Mam zdjęcia, wysłać?")], &[]);
+    assert_eq!(fake.deliver(&url, &second).await.unwrap(), 200);
+    assert_eq!(app.all_cases(&shop.key, "").await.len(), 1);
+    let view = app.case_view(&shop.key, &case_id).await;
+    let messages = view["messages"].as_array().unwrap();
+    assert_eq!(messages.len(), 2);
+    assert_eq!(messages[1]["body"], "Mam zdjęcia, wysłać?");
+    assert_eq!(messages[1]["author"]["handle"], "+48600100200");
+}
+
+/// The verify token of the test servers' Meta app.
+const META_VERIFY_TOKEN: &str = "verify-me";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn whatsapp_sqlite() {
+    let app = TestApp::sqlite_with(|app| app.with_meta_app("fake-app-secret", META_VERIFY_TOKEN)).await;
+    whatsapp_messages_open_and_continue_a_case(&app).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn whatsapp_postgres() {
+    let Some(app) = TestApp::postgres_with(|app| app.with_meta_app("fake-app-secret", META_VERIFY_TOKEN)).await else {
+        return;
+    };
+    whatsapp_messages_open_and_continue_a_case(&app).await;
+}

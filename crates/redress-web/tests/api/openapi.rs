@@ -68,6 +68,8 @@ const ROUTES: &[(&str, &[&str])] = &[
     ("/api/v1/outbox", &["get"]),
     ("/api/v1/outbox/{entry_id}/retry", &["post"]),
     ("/api/v1/dead-letters", &["get"]),
+    ("/api/v1/settings/messaging-accounts", &["post"]),
+    ("/api/v1/webhooks/meta", &["get", "post"]),
 ];
 
 const HTTP_METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
