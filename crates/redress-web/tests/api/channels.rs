@@ -346,3 +346,39 @@ async fn whatsapp_postgres() {
     };
     whatsapp_messages_open_and_continue_a_case(&app).await;
 }
+
+/// The desk's mail page lists the outbox and the dead letters, and its button sends a dead
+/// answer again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_desk_shows_the_outbox_and_sends_a_dead_answer_again() {
+    let sink = SmtpSink::start().await.unwrap();
+    let relay = SmtpRelay::from_url(&sink.relay_url(), Duration::from_secs(5)).unwrap();
+    let app = TestApp::sqlite_with(|app| app.with_mail_relay(relay, Default::default())).await;
+    let shop = shop_taking_mail(&app).await;
+    let case_id = text(&post_mail(&app, &shop, first_mail()).await["case_id"]);
+    assert_eq!(post_mail(&app, &shop, "this is not a mail at all".to_owned()).await["outcome"], "dead_letter");
+    sink.fail_next(1, Reject::Permanent("mailbox unavailable".into()));
+    let answer = json!({ "direction": "outbound", "body": "We are on it." });
+    app.post(&format!("/api/v1/cases/{case_id}/messages"), &shop.admin, &answer).await.expect(201);
+    let dead = wait_for_outbox(&app, &shop, |e| e["status"] == "dead").await;
+
+    let mut browser = crate::browser::Browser::new(&app);
+    let signed = browser
+        .post(
+            "/desk/north-wind/signin",
+            &[("email", "olga@north-wind.example"), ("password", crate::support::FIRST_ADMIN_PASSWORD)],
+        )
+        .await;
+    assert_eq!(signed.status, reqwest::StatusCode::SEE_OTHER, "{}", signed.body);
+    let page = browser.get("/desk/north-wind/mail").await;
+    assert_eq!(page.status, reqwest::StatusCode::OK);
+    for expected in ["ana@example.com", "Not sent", "mailbox unavailable", "Send again", "no sender address"] {
+        assert!(page.body.contains(expected), "{expected} in {}", page.body);
+    }
+    let token = crate::browser::form_token(&page.body);
+    let retried =
+        browser.post(&format!("/desk/north-wind/mail/{}/retry", text(&dead["id"])), &[("form_token", &token)]).await;
+    assert_eq!(retried.status, reqwest::StatusCode::SEE_OTHER, "{}", retried.body);
+    wait_for_outbox(&app, &shop, |e| e["id"] == dead["id"] && e["status"] == "sent").await;
+    assert_eq!(sink.received().len(), 1);
+}
