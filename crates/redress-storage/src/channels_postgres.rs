@@ -350,7 +350,7 @@ impl ChannelStorage for PostgresStorage {
                  UNION ALL
                  SELECT provider_message_id, false, created_at_us FROM outbox
                  WHERE store_id = $1 AND case_id = $2 AND channel = 'email') thread
-             ORDER BY at DESC LIMIT $3",
+             ORDER BY at DESC, inbound ASC LIMIT $3",
         )
         .bind(store_id.as_uuid())
         .bind(case_id.as_uuid())

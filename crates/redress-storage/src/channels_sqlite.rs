@@ -414,7 +414,7 @@ impl ChannelStorage for SqliteStorage {
                      UNION ALL
                      SELECT provider_message_id, 0, created_at_us FROM outbox
                      WHERE store_id = ?1 AND case_id = ?2 AND channel = 'email')
-                 ORDER BY at DESC LIMIT ?3",
+                 ORDER BY at DESC, inbound ASC LIMIT ?3",
             )?;
             let rows = statement
                 .query_map(params![store_id.to_string(), case_id.to_string(), MAX_THREAD_IDS as i64], |row| {
