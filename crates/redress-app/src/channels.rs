@@ -139,6 +139,65 @@ pub async fn support_addresses(app: &App, caller: &Caller) -> AppResult<SupportA
     Ok(SupportAddresses { addresses: addresses.iter().map(ToString::to_string).collect() })
 }
 
+/// An identity a customer writes from, as an agent links it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct IdentityInput {
+    /// `email`, `phone`, `whatsapp`, `messenger`, `instagram` or `telegram`.
+    pub kind: String,
+    /// The address, the phone number (E.164, `+48600100200`), the WhatsApp number's digits, or
+    /// the id the app gives the customer.
+    pub value: String,
+}
+
+/// Links an identity to one of the store's customers (a team member's act), so that a message
+/// from it continues the customer's open case whatever channel it came on. An identity belongs
+/// to one customer.
+pub async fn link_identity(app: &App, caller: &Caller, customer_id: &str, input: IdentityInput) -> AppResult<()> {
+    let store_id = caller.require(Action::WorkCases)?;
+    team_only(caller)?;
+    let customer_id: redress_domain::CustomerId = crate::parse_id(customer_id, "customer")?;
+    let value = input.value.trim();
+    let (kind, value) = match input.kind.as_str() {
+        "email" => {
+            let address = EmailAddress::parse(value).map_err(|e| AppError::invalid("value", e.problem))?;
+            (IdentityKind::Email, address.to_string())
+        }
+        "phone" | "whatsapp" => {
+            let digits: String = value.chars().filter(|c| !matches!(c, ' ' | '-' | '(' | ')')).collect();
+            let bare = digits.strip_prefix('+').unwrap_or(&digits);
+            if !(6..=15).contains(&bare.len()) || !bare.chars().all(|c| c.is_ascii_digit()) {
+                return Err(AppError::invalid("value", "give the number with its country code, e.g. +48600100200"));
+            }
+            if input.kind == "phone" {
+                (IdentityKind::Phone, format!("+{bare}"))
+            } else {
+                (IdentityKind::Whatsapp, bare.to_owned())
+            }
+        }
+        kind @ ("messenger" | "instagram" | "telegram") => {
+            if value.is_empty() || value.len() > 64 || !value.chars().all(|c| c.is_ascii_alphanumeric()) {
+                return Err(AppError::invalid("value", "give the id the app gives the customer: letters and digits"));
+            }
+            let kind = match kind {
+                "messenger" => IdentityKind::Messenger,
+                "instagram" => IdentityKind::Instagram,
+                _ => IdentityKind::Telegram,
+            };
+            (kind, value.to_owned())
+        }
+        _ => return Err(AppError::invalid("kind", "use email, phone, whatsapp, messenger, instagram or telegram")),
+    };
+    let identity = ContactIdentity { kind, value, customer_id };
+    app.storage().channels().link_identity(store_id, &identity, app.now()).await.map_err(|e| match e {
+        StorageError::Conflict(_) => {
+            AppError::new(ErrorCode::Duplicate, "this identity belongs to another customer").at("value")
+        }
+        other => other.into(),
+    })
+}
+
 /// The store taking mail at `address` (a plus tag is ignored), if any.
 pub async fn store_taking_mail(app: &App, address: &str) -> AppResult<Option<StoreId>> {
     let Ok(address) = EmailAddress::parse(&base_address(address)) else {

@@ -6,7 +6,9 @@ use axum::Json;
 use axum::extract::Query;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, StatusCode};
-use redress_app::channels::{self, DeadLetterItem, MAX_EMAIL_BYTES, MailReceipt, OutboxItem, SupportAddresses};
+use redress_app::channels::{
+    self, DeadLetterItem, IdentityInput, MAX_EMAIL_BYTES, MailReceipt, OutboxItem, SupportAddresses,
+};
 use redress_app::messaging::{self, ChatReceipt, MessagingAccount};
 use redress_connect::messaging::meta::SubscriptionQuery;
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
@@ -25,6 +27,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(retry_outbox))
         .routes(routes!(list_dead_letters))
         .routes(routes!(add_messaging_account))
+        .routes(routes!(link_identity))
         .routes(routes!(meta_challenge, meta_webhook))
 }
 
@@ -42,6 +45,24 @@ async fn add_messaging_account(
     ApiJson(input): ApiJson<MessagingAccount>,
 ) -> Result<StatusCode, ApiError> {
     messaging::add_account(state.app(), &caller, input).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Links an identity (an email address, a phone number, a WhatsApp, Messenger, Instagram or
+/// Telegram id) to one of the store's customers: a message from it then continues the
+/// customer's open case, whatever channel the case came on.
+#[utoipa::path(post, path = "/api/v1/customers/{customer_id}/identities", tag = "channels", request_body = IdentityInput,
+    params(("customer_id" = String, Path, description = "The customer's id")), security(("store_key" = [])),
+    responses((status = 204, description = "Linked"), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 404, description = "No such customer in the store", body = ErrorBody),
+        (status = 409, description = "The identity belongs to another customer", body = ErrorBody)))]
+async fn link_identity(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    ApiPath(customer_id): ApiPath<String>,
+    ApiJson(input): ApiJson<IdentityInput>,
+) -> Result<StatusCode, ApiError> {
+    channels::link_identity(state.app(), &caller, &customer_id, input).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -328,6 +328,28 @@ async fn whatsapp_messages_open_and_continue_a_case(app: &TestApp) {
     assert_eq!(messages.len(), 2);
     assert_eq!(messages[1]["body"], "Mam zdjęcia, wysłać?");
     assert_eq!(messages[1]["author"]["handle"], "+48600100200");
+
+    // Ana wrote by email; once her WhatsApp number is linked to her, WhatsApp continues that case.
+    let order = app.create_order(&shop.key, &order("A-1001", "ana@example.com")).await;
+    let customer_id = text(&order["customer_id"]);
+    let mail_case = text(&post_mail(app, &shop, first_mail()).await["case_id"]);
+    let link = format!("/api/v1/customers/{customer_id}/identities");
+    app.post(&link, &shop.key, &json!({ "kind": "whatsapp", "value": "+351 912 345 678" })).await.expect(204);
+    app.post(&link, &shop.key, &json!({ "kind": "fax", "value": "1" })).await.error(400, "invalid_field", Some("kind"));
+    let unknown = format!("/api/v1/customers/{}/identities", uuid::Uuid::now_v7());
+    let fresh = json!({ "kind": "whatsapp", "value": "351900000000" });
+    app.post(&unknown, &shop.key, &fresh).await.error(404, "not_found", None);
+    // A number is one customer's.
+    let taken = json!({ "kind": "whatsapp", "value": "351912345678" });
+    app.post(&unknown, &shop.key, &taken).await.error(409, "duplicate", Some("value"));
+    let mut from_ana = message("wamid.ana", "Any news about my parcel?");
+    from_ana.sender.user_id = "351912345678".into();
+    from_ana.sender.phone = Some("+351912345678".into());
+    assert_eq!(fake.deliver(&url, &fake.whatsapp_delivery(&[from_ana], &[])).await.unwrap(), 200);
+    let view = app.case_view(&shop.key, &mail_case).await;
+    assert_eq!(view["messages"].as_array().unwrap().len(), 2, "{}", view["messages"]);
+    assert_eq!(view["messages"][1]["channel"], "social");
+    assert_eq!(app.all_cases(&shop.key, "").await.len(), 2);
 }
 
 /// The verify token of the test servers' Meta app.

@@ -70,6 +70,7 @@ const ROUTES: &[(&str, &[&str])] = &[
     ("/api/v1/dead-letters", &["get"]),
     ("/api/v1/settings/messaging-accounts", &["post"]),
     ("/api/v1/webhooks/meta", &["get", "post"]),
+    ("/api/v1/customers/{customer_id}/identities", &["post"]),
 ];
 
 const HTTP_METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
