@@ -404,3 +404,39 @@ async fn the_desk_shows_the_outbox_and_sends_a_dead_answer_again() {
     wait_for_outbox(&app, &shop, |e| e["id"] == dead["id"] && e["status"] == "sent").await;
     assert_eq!(sink.received().len(), 1);
 }
+
+/// The SMTP receiver takes mail for a support address (plus tag included) only after storing
+/// it, refuses other recipients, and threads by the plus address.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_smtp_receiver_stores_before_it_answers() {
+    use redress_connect::email::{BuiltEmail, SmtpServer, SmtpServerConfig};
+
+    let app = TestApp::sqlite().await;
+    let shop = shop_taking_mail(&app).await;
+    let receiver =
+        redress_app::channels::MailReceiver::new(std::sync::Arc::new(redress_app::App::new(app.storage.clone())));
+    let server =
+        SmtpServer::bind("127.0.0.1:0", SmtpServerConfig::default(), std::sync::Arc::new(receiver)).await.unwrap();
+    let relay =
+        SmtpRelay::from_url(&format!("smtp://{}?tls=none", server.local_addr()), Duration::from_secs(5)).unwrap();
+    let send = |recipient: &str, raw: String| BuiltEmail {
+        message_id: String::new(),
+        envelope_from: "ana@example.com".into(),
+        recipient: recipient.into(),
+        bytes: raw.into_bytes(),
+    };
+    relay.send(&send(SUPPORT, first_mail())).await.unwrap();
+    let cases = app.all_cases(&shop.key, "").await;
+    assert_eq!(cases.len(), 1, "stored before 250");
+    let number = cases[0]["number"].as_u64().unwrap();
+
+    let refused = relay.send(&send("someone@elsewhere.example", first_mail())).await.unwrap_err();
+    assert!(!refused.is_retryable(), "{refused}");
+
+    let plus = format!("support+{number}@north-wind.example");
+    let by_plus = mail("plus.1@mail.example.com", "ana@example.com", "one more thing", "", "Also the lid is cracked.");
+    relay.send(&send(&plus, by_plus.replace(&format!("To: {SUPPORT}"), &format!("To: {plus}")))).await.unwrap();
+    let view = app.case_view(&shop.key, &text(&cases[0]["id"])).await;
+    assert_eq!(view["messages"].as_array().unwrap().len(), 2);
+    assert_eq!(app.all_cases(&shop.key, "").await.len(), 1);
+}
