@@ -110,7 +110,7 @@ fn outbound(entry: &OutboxEntry) -> Result<OutboundEmail, String> {
 }
 
 /// What became of one entry.
-enum Sent {
+enum Attempt {
     Sent,
     Retrying,
     Dead,
@@ -134,9 +134,9 @@ pub async fn send_due(
     let mut failure = None;
     while let Some(done) = sends.join_next().await {
         match done {
-            Ok(Ok(Sent::Sent)) => report.sent += 1,
-            Ok(Ok(Sent::Retrying)) => report.retrying += 1,
-            Ok(Ok(Sent::Dead)) => report.dead += 1,
+            Ok(Ok(Attempt::Sent)) => report.sent += 1,
+            Ok(Ok(Attempt::Retrying)) => report.retrying += 1,
+            Ok(Ok(Attempt::Dead)) => report.dead += 1,
             // The entry stays claimed and is taken again when its claim lapses.
             Ok(Err(e)) => failure = Some(e),
             Err(e) => tracing::error!(error = %e, "an outbox send stopped"),
@@ -155,7 +155,7 @@ async fn send_one(
     relay: &SmtpRelay,
     policy: &OutboxPolicy,
     entry: OutboxEntry,
-) -> Result<Sent, OutboxError> {
+) -> Result<Attempt, OutboxError> {
     let channels = storage.channels();
     let built: Result<BuiltEmail, String> = outbound(&entry).and_then(|mail| build(&mail).map_err(|e| e.to_string()));
     let outcome = match built {
@@ -165,19 +165,19 @@ async fn send_one(
     match outcome {
         Ok(()) => {
             channels.outbox_sent(entry.id, clock.now()).await?;
-            Ok(Sent::Sent)
+            Ok(Attempt::Sent)
         }
         Err((retryable, error)) if retryable && entry.attempts < policy.max_attempts => {
             let jitter = rand::rng().random::<f64>();
             let at = clock.now() + policy.retry_delay(entry.attempts, jitter);
             tracing::warn!(entry = %entry.id, attempts = entry.attempts, %error, "an email will be tried again");
             channels.outbox_failed(entry.id, &error, Some(at)).await?;
-            Ok(Sent::Retrying)
+            Ok(Attempt::Retrying)
         }
         Err((_, error)) => {
             tracing::error!(entry = %entry.id, attempts = entry.attempts, %error, "an email was given up");
             channels.outbox_failed(entry.id, &error, None).await?;
-            Ok(Sent::Dead)
+            Ok(Attempt::Dead)
         }
     }
 }
