@@ -440,3 +440,28 @@ async fn the_smtp_receiver_stores_before_it_answers() {
     assert_eq!(view["messages"].as_array().unwrap().len(), 2);
     assert_eq!(app.all_cases(&shop.key, "").await.len(), 1);
 }
+
+/// A question the policy answers automatically gets its answer by email, marked as automatic
+/// (`Auto-Submitted: auto-replied`) so the customer's own auto-responder does not answer it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_automatic_answer_goes_out_by_email_marked_automatic() {
+    let sink = SmtpSink::start().await.unwrap();
+    let relay = SmtpRelay::from_url(&sink.relay_url(), Duration::from_secs(5)).unwrap();
+    let app = TestApp::sqlite_with(|app| app.with_mail_relay(relay, Default::default())).await;
+    let shop = shop_taking_mail(&app).await;
+    let question = mail(
+        "question.1@mail.example.com",
+        "ana@example.com",
+        "Where is my order?",
+        "",
+        "Hi, where is my order? When will it ship? Can you send me the tracking number?",
+    );
+    let receipt = post_mail(&app, &shop, question).await;
+    let view = app.case_view(&shop.key, &text(&receipt["case_id"])).await;
+    assert_eq!(view["case"]["kind"], "order_status", "{}", view["case"]);
+    assert_eq!(view["messages"].as_array().unwrap().len(), 2, "answered automatically: {}", view["messages"]);
+    let received = tokio::time::timeout(Duration::from_secs(30), sink.wait_for(1)).await.expect("the answer is sent");
+    let raw = String::from_utf8_lossy(&received[0].raw).to_string();
+    assert!(raw.contains("Auto-Submitted: auto-replied"), "{raw}");
+    assert_eq!(received[0].parsed().unwrap().in_reply_to, ["question.1@mail.example.com"]);
+}
