@@ -20,8 +20,7 @@ use crate::{CaseUpdateFn, StorageError, StoredChange};
 pub const MAX_THREAD_IDS: usize = 20;
 
 /// The kinds of identity a customer writes from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum IdentityKind {
     /// An email address.
     Email,
@@ -64,8 +63,7 @@ pub struct ContactIdentity {
 }
 
 /// What became of a received message.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum InboundOutcome {
     /// It opened a case.
     CaseOpened,
@@ -133,8 +131,7 @@ pub struct Received {
 }
 
 /// Where an outbound message stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OutboxStatus {
     /// Waiting for its next attempt.
     Pending,
@@ -247,7 +244,7 @@ pub struct DeadLetter {
 }
 
 /// A dead letter as listed: without its bytes.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DeadLetterInfo {
     /// Its id.
     pub id: Uuid,
@@ -258,7 +255,6 @@ pub struct DeadLetterInfo {
     /// Its size.
     pub size_bytes: u64,
     /// When it arrived.
-    #[serde(with = "time::serde::rfc3339")]
     pub received_at: OffsetDateTime,
 }
 
