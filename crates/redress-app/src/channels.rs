@@ -445,7 +445,8 @@ pub(crate) async fn outbound_email(
     } else {
         format!("Re: {}", case.subject)
     };
-    let text_body = format!("{}\n\n-- \n{}", body.trim_end(), store.name);
+    let footer = redress_text::replies::email_footer(case.language.as_str(), &case.number.to_string(), &store.name);
+    let text_body = format!("{}\n\n-- \n{footer}", body.trim_end());
     let now = app.now();
     let entry = OutboxEntry {
         id,

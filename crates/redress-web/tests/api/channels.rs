@@ -172,6 +172,11 @@ async fn an_agents_answer_reaches_the_customer_threaded(app: &TestApp, sink: &Sm
     let number = app.case_view(&shop.key, &case_id).await["case"]["number"].as_u64().unwrap();
     assert!(sent.subject.ends_with(&format!("[#{number}]")), "{}", sent.subject);
     assert!(sent.body.contains("sending a new parcel"), "{}", sent.body);
+    assert!(
+        sent.full_text.contains(&format!("Reply to this email to add to your case #{number}.")),
+        "{}",
+        sent.full_text
+    );
     let sent_id = sent.message_id.clone().unwrap();
 
     // Ana answers that mail: it lands on the same case.
