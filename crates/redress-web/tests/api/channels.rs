@@ -470,3 +470,27 @@ async fn an_automatic_answer_goes_out_by_email_marked_automatic() {
     assert!(raw.contains("Auto-Submitted: auto-replied"), "{raw}");
     assert_eq!(received[0].parsed().unwrap().in_reply_to, ["question.1@mail.example.com"]);
 }
+
+/// A photo sent with a mail is kept with the case, as a portal photo is.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mails_photo_is_kept_with_the_case() {
+    const PNG: &str =
+        "iVBORw0KGgoAAAANSUhEUgAAAAQAAAAECAIAAAAmkwkpAAAAEElEQVR4nGP4z8AARwzEcQCukw/x0F8jngAAAABJRU5ErkJggg==";
+    let app = TestApp::sqlite().await;
+    let shop = shop_taking_mail(&app).await;
+    let raw = format!(
+        "From: ana@example.com\r\nTo: {SUPPORT}\r\nSubject: Broken vase\r\nMessage-ID: <photo.1@mail.example.com>\r\n\
+         MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n\
+         --b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nThe vase arrived broken, photo attached.\r\n\
+         --b1\r\nContent-Type: image/png; name=\"vase.png\"\r\nContent-Disposition: attachment; filename=\"vase.png\"\r\n\
+         Content-Transfer-Encoding: base64\r\n\r\n{PNG}\r\n--b1--\r\n"
+    );
+    let receipt = post_mail(&app, &shop, raw).await;
+    let case_id = text(&receipt["case_id"]);
+    let photos = app.get(&format!("/api/v1/cases/{case_id}/attachments"), &shop.key).await.expect(200);
+    assert_eq!(photos.as_array().unwrap().len(), 1, "{photos}");
+    assert_eq!(photos[0]["filename"], "vase.png");
+    assert_eq!(photos[0]["content_type"], "image/png");
+    let view = app.case_view(&shop.key, &case_id).await;
+    assert_eq!(view["messages"][0]["attachments"][0]["filename"], "vase.png");
+}
