@@ -282,10 +282,9 @@ pub async fn receive_email(app: &App, caller: &Caller, raw: &[u8], null_sender: 
         }
         None => {
             record.outcome = InboundOutcome::CaseOpened;
-            let subject = if email.subject.trim().is_empty() {
-                body.lines().next().unwrap_or_default().chars().take(80).collect()
-            } else {
-                email.subject.chars().take(300).collect()
+            let subject = match email.subject.replace('\0', "").trim() {
+                "" => body.lines().next().unwrap_or_default().chars().take(80).collect(),
+                subject => subject.chars().take(300).collect(),
             };
             let input = OpenCase {
                 order_id: None,
@@ -319,6 +318,11 @@ pub async fn receive_email(app: &App, caller: &Caller, raw: &[u8], null_sender: 
                 seen.as_ref().and_then(|s| s.case_id),
                 seen.and_then(|s| s.message_id),
             ));
+        }
+        // The mail breaks a rule of what a case holds: kept, with why, rather than refused
+        // again on every redelivery.
+        Err(e) if (400..500).contains(&e.code.status()) => {
+            return dead_letter(app, store_id, raw, &format!("the mail cannot become a case: {}", e.message)).await;
         }
         Err(e) => return Err(e),
     };
@@ -396,9 +400,11 @@ async fn thread_case(
 }
 
 /// The text stored for a mail: the new words, else the whole text, else a note that it had none.
+/// NUL characters, which no text needs and PostgreSQL cannot keep, are dropped.
 fn body_of(email: &InboundEmail) -> String {
     [&email.body, &email.full_text]
         .into_iter()
+        .map(|text| text.replace('\0', ""))
         .find(|text| !text.trim().is_empty())
         .map_or_else(|| "(the mail had no text)".to_owned(), |text| text.trim().to_owned())
 }

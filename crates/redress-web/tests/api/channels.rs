@@ -494,3 +494,15 @@ async fn a_mails_photo_is_kept_with_the_case() {
     let view = app.case_view(&shop.key, &case_id).await;
     assert_eq!(view["messages"][0]["attachments"][0]["filename"], "vase.png");
 }
+
+/// A mail with NUL characters is stored without them (PostgreSQL cannot keep them).
+async fn awkward_mail_is_kept(app: &TestApp) {
+    let shop = shop_taking_mail(app).await;
+    let nul = mail("nul.1@mail.example.com", "ana@example.com", "Broken\0 vase", "", "It\0 arrived broken.");
+    let receipt = post_mail(app, &shop, nul).await;
+    assert_eq!(receipt["outcome"], "case_opened", "{receipt}");
+    let view = app.case_view(&shop.key, &text(&receipt["case_id"])).await;
+    assert_eq!(view["messages"][0]["body"], "It arrived broken.");
+}
+
+on_both_backends!(awkward_mail_is_kept);
