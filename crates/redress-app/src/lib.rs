@@ -99,8 +99,9 @@ impl App {
     }
 
     /// The same application sending the outbox's mail through `relay`: starts the outbox worker
-    /// ([`outbox::OutboxWorker`]) on the current tokio runtime. It stops when the application
-    /// is dropped (or with [`App::stop_outbox_worker`]).
+    /// ([`outbox::OutboxWorker`]) on the current tokio runtime, reading the time from the clock
+    /// given before. It stops when the application is dropped; an entry it was sending is then
+    /// claimed again once its claim lapses, with the same Message-ID.
     pub fn with_mail_relay(mut self, relay: redress_connect::email::SmtpRelay, policy: outbox::OutboxPolicy) -> Self {
         self.outbox_worker = Some(outbox::OutboxWorker::start(
             self.storage.clone(),
@@ -110,12 +111,6 @@ impl App {
             self.outbox_wake.clone(),
         ));
         self
-    }
-
-    /// Stops the outbox worker, if one runs; an entry it was sending is claimed again once
-    /// its claim lapses, with the same Message-ID.
-    pub fn stop_outbox_worker(&mut self) {
-        self.outbox_worker = None;
     }
 
     /// Tells the outbox worker there is mail to send now.
