@@ -24,6 +24,10 @@ pub enum SystemRule {
     PublicHelp,
     /// The operator's books check (`redress reconcile`): reads money, changes nothing.
     Reconciliation,
+    /// Mail received for one of the store's support addresses (the SMTP receiver).
+    MailReceiver,
+    /// A messaging app's signed webhook, for an account the store receives on.
+    MessagingWebhook,
 }
 
 /// An authenticated caller.
@@ -145,6 +149,9 @@ impl Caller {
                 SystemRule::AutomaticAnswer => matches!(action, Action::Read | Action::WorkCases),
                 SystemRule::PublicHelp => false,
                 SystemRule::Reconciliation => matches!(action, Action::Read),
+                SystemRule::MailReceiver | SystemRule::MessagingWebhook => {
+                    matches!(action, Action::Read | Action::WorkCases)
+                }
             },
         };
         if !allowed {

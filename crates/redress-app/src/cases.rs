@@ -138,6 +138,30 @@ pub fn understood(analysis: &redress_text::Analysis, fallback_language: &Languag
 /// finds; the reading goes on the timeline, and the policy may answer it at once. A customer
 /// opens cases only about the order they hold.
 pub async fn open(app: &App, caller: &Caller, input: OpenCase) -> AppResult<CaseView> {
+    open_received(app, caller, input, Arrival::default()).await
+}
+
+/// How a message received on a channel arrived, for [`open_received`].
+#[derive(Default)]
+pub(crate) struct Arrival {
+    /// The customer its sender is known as (used when no order names one).
+    pub customer: Option<redress_domain::CustomerId>,
+    /// How the sender is named when the case has no email (a phone number, a chat name).
+    pub handle: Option<String>,
+    /// The received message, recorded in the case's transaction with the case and first
+    /// message filled in (a message recorded before refuses the case with
+    /// `Conflict::Duplicate`).
+    pub record: Option<redress_storage::channels::InboundRecord>,
+}
+
+/// Opens a case as [`open`] does, for a message that arrived on a channel.
+pub(crate) async fn open_received(
+    app: &App,
+    caller: &Caller,
+    input: OpenCase,
+    arrival: Arrival,
+) -> AppResult<CaseView> {
+    let Arrival { customer, handle, record: received } = arrival;
     let store_id = caller.require(Action::WorkCases)?;
     let read_message = input.kind.is_none();
     let storage = app.storage();
@@ -156,9 +180,10 @@ pub async fn open(app: &App, caller: &Caller, input: OpenCase) -> AppResult<Case
     {
         return Err(AppError::not_found("order"));
     }
-    let customer = match &order {
-        Some(order) => Some(storage.customer(store_id, order.customer_id).await?),
-        None => None,
+    let customer = match (&order, customer) {
+        (Some(order), _) => Some(storage.customer(store_id, order.customer_id).await?),
+        (None, Some(known)) => Some(storage.customer(store_id, known).await?),
+        (None, None) => None,
     };
     if !input.lines.is_empty() {
         let Some(order) = &order else {
@@ -220,7 +245,11 @@ pub async fn open(app: &App, caller: &Caller, input: OpenCase) -> AppResult<Case
     let mut escalation: BTreeSet<_> = input.escalation.into_iter().collect();
     escalation.extend(understood.iter().flat_map(|u| u.escalation.iter().map(|e| e.signal)));
     let customer_actor = Actor::Customer {
-        handle: customer_email.as_ref().map_or_else(|| "unknown customer".to_owned(), |e| e.to_string()),
+        handle: customer_email
+            .as_ref()
+            .map(ToString::to_string)
+            .or(handle)
+            .unwrap_or_else(|| "unknown customer".to_owned()),
     };
     let opened_by = match input.channel {
         Channel::Phone | Channel::Api => caller.actor(),
@@ -255,7 +284,16 @@ pub async fn open(app: &App, caller: &Caller, input: OpenCase) -> AppResult<Case
         lines: input.lines,
     };
     let message = new.first_message.clone();
-    let mut stored = storage.open_case(new, now).await.map_err(|e| prefix_message_fields(e.into()))?;
+    let writes = redress_storage::channels::ChannelWrites {
+        inbound: received.map(|record| redress_storage::channels::InboundRecord {
+            case_id: Some(case_id),
+            message_id: Some(message.id),
+            ..record
+        }),
+        outbox: None,
+    };
+    let mut stored =
+        storage.channels().open_case_with(new, now, writes).await.map_err(|e| prefix_message_fields(e.into()))?;
     let mut messages = vec![message];
     if let Some(understood) = understood
         && let Some((answered, reply)) = answer_automatically(app, &stored.case, &understood).await
@@ -317,8 +355,25 @@ async fn answer_automatically(app: &App, case: &Case, understood: &Understood) -
         attachments: Vec::new(),
         created_at: now,
     };
-    match app.storage().update_case(case.store_id, case.id, adding(reply.clone())).await {
-        Ok(answered) => Some((answered, reply)),
+    let writes = if case.channel == redress_domain::Channel::Email {
+        match crate::channels::outbound_email(app, case, reply.id, &reply.body, true).await {
+            Ok(writes) => writes,
+            Err(e) => {
+                tracing::warn!(error = ?e, "cannot write the automatic answer's email");
+                return None;
+            }
+        }
+    } else {
+        redress_storage::channels::ChannelWrites::default()
+    };
+    let sends_mail = writes.outbox.is_some();
+    match app.storage().channels().update_case_with(case.store_id, case.id, adding(reply.clone()), writes).await {
+        Ok(answered) => {
+            if sends_mail {
+                app.wake_outbox();
+            }
+            Some((answered, reply))
+        }
         Err(e) => {
             tracing::warn!(error = %e, "cannot store an automatic answer");
             None
@@ -476,7 +531,7 @@ pub struct MessageAdded {
 /// Adds a message to a case. An outbound message is written by the caller (a customer only
 /// writes inbound, as themselves); a customer's answer to a case waiting for them reopens it.
 pub async fn add_message(app: &App, caller: &Caller, case_id: CaseId, input: NewMessage) -> AppResult<MessageAdded> {
-    let store_id = caller.store_id()?;
+    let store_id = caller.require(Action::WorkCases)?;
     let message_id = new_id(MessageId::from_uuid);
     let now = app.now();
     if caller.is_customer() && (input.direction == Direction::Outbound || input.author.is_some()) {
@@ -490,7 +545,16 @@ pub async fn add_message(app: &App, caller: &Caller, case_id: CaseId, input: New
         Caller::Customer { handle, .. } => Some(handle.clone()),
         _ => None,
     };
-    let stored = update(app, caller, case_id, move |case| {
+    let current = visible_case(app, caller, case_id).await?;
+    // An answer on an email case goes out by email, from the outbox, in the same transaction.
+    let writes = if input.direction == Direction::Outbound && input.channel.unwrap_or(current.channel) == Channel::Email
+    {
+        crate::channels::outbound_email(app, &current, message_id, &input.body, false).await?
+    } else {
+        redress_storage::channels::ChannelWrites::default()
+    };
+    let sends_mail = writes.outbox.is_some();
+    let change = move |case: &Case| {
         let given = input.author.as_deref().map(|name| person_name("author", name)).transpose()?;
         let author = match input.direction {
             Direction::Inbound => Actor::Customer {
@@ -513,8 +577,11 @@ pub async fn add_message(app: &App, caller: &Caller, case_id: CaseId, input: New
         };
         let change = case.add_message(&message, now)?;
         Ok(CaseUpdate { change, message: Some(message) })
-    })
-    .await?;
+    };
+    let stored = app.storage().channels().update_case_with(store_id, case_id, Box::new(change), writes).await?;
+    if sends_mail {
+        app.wake_outbox();
+    }
     let message = app
         .storage()
         .messages(store_id, case_id)

@@ -22,13 +22,16 @@ use time::OffsetDateTime;
 pub mod attachments;
 pub mod caller;
 pub mod cases;
+pub mod channels;
 pub mod clock;
 pub mod error;
 pub mod help;
 pub mod idempotency;
 pub mod keys;
+pub mod messaging;
 pub mod money;
 pub mod orders;
+pub mod outbox;
 mod paging;
 pub mod resolution;
 pub mod stores;
@@ -52,6 +55,9 @@ pub struct App {
     refund_answer_deadline: Duration,
     stripe_webhook_secret: Option<String>,
     help: help::StoreHelpIndexes,
+    outbox_wake: Arc<tokio::sync::Notify>,
+    outbox_worker: Option<outbox::OutboxWorker>,
+    meta_app: Option<messaging::MetaApp>,
 }
 
 impl App {
@@ -74,7 +80,42 @@ impl App {
             refund_answer_deadline: REFUND_ANSWER_DEADLINE,
             stripe_webhook_secret: None,
             help: help::StoreHelpIndexes::default(),
+            outbox_wake: Arc::new(tokio::sync::Notify::new()),
+            outbox_worker: None,
+            meta_app: None,
         }
+    }
+
+    /// The same application taking Meta's webhooks (WhatsApp, Messenger, Instagram) signed with
+    /// `app_secret`, answering the subscription check that carries `verify_token`.
+    pub fn with_meta_app(mut self, app_secret: &str, verify_token: &str) -> Self {
+        self.meta_app = (!app_secret.is_empty()).then(|| messaging::MetaApp::new(app_secret, verify_token));
+        self
+    }
+
+    /// The Meta app webhooks are checked against, when configured.
+    pub fn meta_app(&self) -> Option<&messaging::MetaApp> {
+        self.meta_app.as_ref()
+    }
+
+    /// The same application sending the outbox's mail through `relay`: starts the outbox worker
+    /// ([`outbox::OutboxWorker`]) on the current tokio runtime, reading the time from the clock
+    /// given before. It stops when the application is dropped; an entry it was sending is then
+    /// claimed again once its claim lapses, with the same Message-ID.
+    pub fn with_mail_relay(mut self, relay: redress_connect::email::SmtpRelay, policy: outbox::OutboxPolicy) -> Self {
+        self.outbox_worker = Some(outbox::OutboxWorker::start(
+            self.storage.clone(),
+            self.clock.clone(),
+            relay,
+            policy,
+            self.outbox_wake.clone(),
+        ));
+        self
+    }
+
+    /// Tells the outbox worker there is mail to send now.
+    pub fn wake_outbox(&self) {
+        self.outbox_wake.notify_one();
     }
 
     /// The same application reading the time from `clock`.

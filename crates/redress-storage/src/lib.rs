@@ -34,6 +34,9 @@ use redress_domain::{
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+pub mod channels;
+mod channels_postgres;
+mod channels_sqlite;
 pub mod money;
 mod money_postgres;
 mod money_sqlite;
@@ -43,6 +46,7 @@ pub mod team;
 mod team_postgres;
 mod team_sqlite;
 
+pub use channels::ChannelStorage;
 pub use money::{MoneyStorage, RefundOutcome, RefundUpdateFn};
 pub use team::{AgentSession, TeamStorage};
 
@@ -590,6 +594,9 @@ pub trait Storage: Send + Sync {
 
     /// The support team's accounts and sessions.
     fn team(&self) -> &dyn TeamStorage;
+
+    /// Channels: support addresses, identities, received messages, the outbox, dead letters.
+    fn channels(&self) -> &dyn ChannelStorage;
 }
 
 /// Opens the storage a URL names: `sqlite://path/to/file.db` (or a bare path) or

@@ -20,6 +20,7 @@ use std::str::FromStr;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::channels::ChannelWrites;
 use crate::{
     ApiKeyRecord, AttachmentInfo, CaseCursor, CaseFilter, CasePage, CaseUpdateFn, ClassificationFeedback, Conflict,
     HISTORY_RECENT_DAYS, HISTORY_YEAR_DAYS, IDEMPOTENCY_KEY_LIFETIME, IdempotencyKey, OrderCursor, OrderFilter,
@@ -239,6 +240,110 @@ async fn require(
 
 fn version(v: u64) -> i64 {
     i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+impl PostgresStorage {
+    /// Opens a case: the body of [`Storage::open_case`], writing `writes` in its transaction.
+    pub(crate) async fn open_case_in(
+        &self,
+        new: NewCase,
+        now: OffsetDateTime,
+        writes: &ChannelWrites,
+    ) -> Result<StoredChange, StorageError> {
+        // Everything that can refuse the case is checked before it takes a number (orders and
+        // customers are never deleted, and the foreign keys hold at insert anyway), and the
+        // number is taken before the transaction, which then holds no shared row.
+        let store_id = new.store_id;
+        if let Some(order_id) = new.order_id {
+            require(
+                &self.pool,
+                "SELECT 1 FROM orders WHERE store_id = $1 AND id = $2",
+                store_id,
+                order_id.as_uuid(),
+                "order",
+            )
+            .await?;
+        }
+        if let Some(customer_id) = new.customer_id {
+            let sql = "SELECT 1 FROM customers WHERE store_id = $1 AND id = $2";
+            require(&self.pool, sql, store_id, customer_id.as_uuid(), "customer").await?;
+        }
+        new.validate()?;
+        let number = self.next_case_number(store_id).await?;
+        let mut tx = self.pool.begin().await?;
+        let message = new.first_message.clone();
+        let change = Case::open(new, CaseNumber(u64::try_from(number).unwrap_or(0)), now)?;
+        let case = &change.case;
+        sqlx::query(
+            "INSERT INTO cases (id, store_id, number, status, kind, priority, assignee, order_id, created_at_us, version, doc, customer_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        )
+        .bind(case.id.as_uuid())
+        .bind(store_id.as_uuid())
+        .bind(number)
+        .bind(column_text(&case.status)?)
+        .bind(column_text(&case.kind)?)
+        .bind(column_text(&case.priority)?)
+        .bind(case.assignee.as_ref().map(|a| a.agent_id.to_string()))
+        .bind(case.order_id.map(|id| id.as_uuid()))
+        .bind(micros(case.created_at))
+        .bind(version(case.version))
+        .bind(Json(case))
+        .bind(case.customer_id.map(|id| id.as_uuid()))
+        .execute(&mut *tx)
+        .await?;
+        insert_message(&mut tx, &message).await?;
+        let stored = append_entries(&mut tx, change).await?;
+        crate::channels_postgres::insert_writes(&mut tx, writes).await?;
+        tx.commit().await?;
+        Ok(stored)
+    }
+
+    /// Changes a case: the body of [`Storage::update_case`], writing `writes` in its
+    /// transaction.
+    pub(crate) async fn update_case_in(
+        &self,
+        store_id: StoreId,
+        id: CaseId,
+        update: CaseUpdateFn,
+        writes: &ChannelWrites,
+    ) -> Result<StoredChange, StorageError> {
+        let mut tx = self.pool.begin().await?;
+        let current: Case = one_doc(
+            sqlx::query("SELECT doc FROM cases WHERE store_id = $1 AND id = $2 FOR UPDATE")
+                .bind(store_id.as_uuid())
+                .bind(id.as_uuid()),
+            &mut *tx,
+        )
+        .await?
+        .ok_or(StorageError::NotFound("case"))?;
+        let outcome = update(&current)?;
+        let case = &outcome.change.case;
+        if case.id != current.id || case.store_id != current.store_id {
+            return Err(StorageError::Backend("an update tried to change a case's identity".into()));
+        }
+        sqlx::query(
+            "UPDATE cases SET status = $1, kind = $2, priority = $3, assignee = $4, doc = $5, version = $6
+             WHERE store_id = $7 AND id = $8",
+        )
+        .bind(column_text(&case.status)?)
+        .bind(column_text(&case.kind)?)
+        .bind(column_text(&case.priority)?)
+        .bind(case.assignee.as_ref().map(|a| a.agent_id.to_string()))
+        .bind(Json(case))
+        .bind(version(case.version))
+        .bind(store_id.as_uuid())
+        .bind(id.as_uuid())
+        .execute(&mut *tx)
+        .await?;
+        if let Some(message) = &outcome.message {
+            insert_message(&mut tx, message).await?;
+        }
+        let stored = append_entries(&mut tx, outcome.change).await?;
+        crate::channels_postgres::insert_writes(&mut tx, writes).await?;
+        tx.commit().await?;
+        Ok(stored)
+    }
 }
 
 #[async_trait]
@@ -485,52 +590,7 @@ impl Storage for PostgresStorage {
     }
 
     async fn open_case(&self, new: NewCase, now: OffsetDateTime) -> Result<StoredChange, StorageError> {
-        // Everything that can refuse the case is checked before it takes a number (orders and
-        // customers are never deleted, and the foreign keys hold at insert anyway), and the
-        // number is taken before the transaction, which then holds no shared row.
-        let store_id = new.store_id;
-        if let Some(order_id) = new.order_id {
-            require(
-                &self.pool,
-                "SELECT 1 FROM orders WHERE store_id = $1 AND id = $2",
-                store_id,
-                order_id.as_uuid(),
-                "order",
-            )
-            .await?;
-        }
-        if let Some(customer_id) = new.customer_id {
-            let sql = "SELECT 1 FROM customers WHERE store_id = $1 AND id = $2";
-            require(&self.pool, sql, store_id, customer_id.as_uuid(), "customer").await?;
-        }
-        new.validate()?;
-        let number = self.next_case_number(store_id).await?;
-        let mut tx = self.pool.begin().await?;
-        let message = new.first_message.clone();
-        let change = Case::open(new, CaseNumber(u64::try_from(number).unwrap_or(0)), now)?;
-        let case = &change.case;
-        sqlx::query(
-            "INSERT INTO cases (id, store_id, number, status, kind, priority, assignee, order_id, created_at_us, version, doc, customer_id)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-        )
-        .bind(case.id.as_uuid())
-        .bind(store_id.as_uuid())
-        .bind(number)
-        .bind(column_text(&case.status)?)
-        .bind(column_text(&case.kind)?)
-        .bind(column_text(&case.priority)?)
-        .bind(case.assignee.as_ref().map(|a| a.agent_id.to_string()))
-        .bind(case.order_id.map(|id| id.as_uuid()))
-        .bind(micros(case.created_at))
-        .bind(version(case.version))
-        .bind(Json(case))
-        .bind(case.customer_id.map(|id| id.as_uuid()))
-        .execute(&mut *tx)
-        .await?;
-        insert_message(&mut tx, &message).await?;
-        let stored = append_entries(&mut tx, change).await?;
-        tx.commit().await?;
-        Ok(stored)
+        self.open_case_in(new, now, &ChannelWrites::default()).await
     }
 
     async fn case(&self, store_id: StoreId, id: CaseId) -> Result<Case, StorageError> {
@@ -651,40 +711,7 @@ impl Storage for PostgresStorage {
         id: CaseId,
         update: CaseUpdateFn,
     ) -> Result<StoredChange, StorageError> {
-        let mut tx = self.pool.begin().await?;
-        let current: Case = one_doc(
-            sqlx::query("SELECT doc FROM cases WHERE store_id = $1 AND id = $2 FOR UPDATE")
-                .bind(store_id.as_uuid())
-                .bind(id.as_uuid()),
-            &mut *tx,
-        )
-        .await?
-        .ok_or(StorageError::NotFound("case"))?;
-        let outcome = update(&current)?;
-        let case = &outcome.change.case;
-        if case.id != current.id || case.store_id != current.store_id {
-            return Err(StorageError::Backend("an update tried to change a case's identity".into()));
-        }
-        sqlx::query(
-            "UPDATE cases SET status = $1, kind = $2, priority = $3, assignee = $4, doc = $5, version = $6
-             WHERE store_id = $7 AND id = $8",
-        )
-        .bind(column_text(&case.status)?)
-        .bind(column_text(&case.kind)?)
-        .bind(column_text(&case.priority)?)
-        .bind(case.assignee.as_ref().map(|a| a.agent_id.to_string()))
-        .bind(Json(case))
-        .bind(version(case.version))
-        .bind(store_id.as_uuid())
-        .bind(id.as_uuid())
-        .execute(&mut *tx)
-        .await?;
-        if let Some(message) = &outcome.message {
-            insert_message(&mut tx, message).await?;
-        }
-        let stored = append_entries(&mut tx, outcome.change).await?;
-        tx.commit().await?;
-        Ok(stored)
+        self.update_case_in(store_id, id, update, &ChannelWrites::default()).await
     }
 
     async fn timeline(&self, store_id: StoreId, case_id: CaseId) -> Result<Vec<RecordedEntry>, StorageError> {
@@ -1232,6 +1259,10 @@ impl Storage for PostgresStorage {
     }
 
     fn team(&self) -> &dyn crate::TeamStorage {
+        self
+    }
+
+    fn channels(&self) -> &dyn crate::ChannelStorage {
         self
     }
 }

@@ -51,6 +51,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0007_money_spend_fees.sql"),
     include_str!("../migrations/sqlite/0008_keys_and_refund_totals.sql"),
     include_str!("../migrations/sqlite/0009_order_listing.sql"),
+    include_str!("../migrations/sqlite/0010_channels.sql"),
 ];
 
 /// Most writes committed together; bounds the time the first write of a batch waits.
@@ -477,6 +478,80 @@ fn append_entries(conn: &Connection, change: CaseChange) -> Result<StoredChange,
     Ok(StoredChange { case: change.case, entries })
 }
 
+/// Opens a case on the writer's connection: the body of [`Storage::open_case`], shared with
+/// the channels' writes.
+pub(crate) fn open_case_on(conn: &Connection, new: NewCase, now: OffsetDateTime) -> Result<StoredChange, StorageError> {
+    let store_id = new.store_id.to_string();
+    if let Some(order_id) = new.order_id {
+        conn.prepare_cached("SELECT 1 FROM orders WHERE store_id = ?1 AND id = ?2")?
+            .query_row([&store_id, &order_id.to_string()], |_| Ok(()))
+            .optional()?
+            .ok_or(StorageError::NotFound("order"))?;
+    }
+    if let Some(customer_id) = new.customer_id {
+        conn.prepare_cached("SELECT 1 FROM customers WHERE store_id = ?1 AND id = ?2")?
+            .query_row([&store_id, &customer_id.to_string()], |_| Ok(()))
+            .optional()?
+            .ok_or(StorageError::NotFound("customer"))?;
+    }
+    let number: i64 = conn
+        .prepare_cached(
+            "UPDATE stores SET next_case_number = next_case_number + 1 WHERE id = ?1 RETURNING next_case_number - 1",
+        )?
+        .query_row([&store_id], |row| row.get(0))
+        .optional()?
+        .ok_or(StorageError::NotFound("store"))?;
+    let message = new.first_message.clone();
+    let change = Case::open(new, CaseNumber(number.try_into().unwrap_or(0)), now)?;
+    let case = &change.case;
+    let [status, kind, priority, assignee, doc] = case_columns(case)?;
+    conn.prepare_cached(
+        "INSERT INTO cases (id, store_id, number, status, kind, priority, assignee, order_id, created_at_us, version, doc, customer_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    )?
+    .execute(params![
+        case.id.to_string(),
+        store_id,
+        number,
+        status,
+        kind,
+        priority,
+        assignee,
+        case.order_id.map(|id| id.to_string()),
+        micros(case.created_at),
+        i64::try_from(case.version).unwrap_or(i64::MAX),
+        doc,
+        case.customer_id.map(|id| id.to_string())
+    ])?;
+    insert_message(conn, &message)?;
+    append_entries(conn, change)
+}
+
+/// Changes a case on the writer's connection: the body of [`Storage::update_case`], shared
+/// with the channels' writes.
+pub(crate) fn update_case_on(
+    conn: &Connection,
+    store_id: StoreId,
+    id: CaseId,
+    update: CaseUpdateFn,
+) -> Result<StoredChange, StorageError> {
+    // The writer thread is the only writer, so the case cannot change between this
+    // read and the update below.
+    let current: Case =
+        one_doc(conn, "SELECT doc FROM cases WHERE store_id = ?1 AND id = ?2", [store_id.to_string(), id.to_string()])?
+            .ok_or(StorageError::NotFound("case"))?;
+    let outcome = update(&current)?;
+    let case = &outcome.change.case;
+    if case.id != current.id || case.store_id != current.store_id {
+        return Err(StorageError::Backend("an update tried to change a case's identity".into()));
+    }
+    write_case(conn, &current, case)?;
+    if let Some(message) = &outcome.message {
+        insert_message(conn, message)?;
+    }
+    append_entries(conn, outcome.change)
+}
+
 fn case_columns(case: &Case) -> Result<[Value; 5], StorageError> {
     Ok([
         Value::Text(column_text(&case.status)?),
@@ -750,53 +825,7 @@ impl Storage for SqliteStorage {
     }
 
     async fn open_case(&self, new: NewCase, now: OffsetDateTime) -> Result<StoredChange, StorageError> {
-        self.write(move |conn| {
-            let store_id = new.store_id.to_string();
-            if let Some(order_id) = new.order_id {
-                conn.prepare_cached("SELECT 1 FROM orders WHERE store_id = ?1 AND id = ?2")?
-                    .query_row([&store_id, &order_id.to_string()], |_| Ok(()))
-                    .optional()?
-                    .ok_or(StorageError::NotFound("order"))?;
-            }
-            if let Some(customer_id) = new.customer_id {
-                conn.prepare_cached("SELECT 1 FROM customers WHERE store_id = ?1 AND id = ?2")?
-                    .query_row([&store_id, &customer_id.to_string()], |_| Ok(()))
-                    .optional()?
-                    .ok_or(StorageError::NotFound("customer"))?;
-            }
-            let number: i64 = conn
-                .prepare_cached(
-                    "UPDATE stores SET next_case_number = next_case_number + 1 WHERE id = ?1 RETURNING next_case_number - 1",
-                )?
-                .query_row([&store_id], |row| row.get(0))
-                .optional()?
-                .ok_or(StorageError::NotFound("store"))?;
-            let message = new.first_message.clone();
-            let change = Case::open(new, CaseNumber(number.try_into().unwrap_or(0)), now)?;
-            let case = &change.case;
-            let [status, kind, priority, assignee, doc] = case_columns(case)?;
-            conn.prepare_cached(
-                "INSERT INTO cases (id, store_id, number, status, kind, priority, assignee, order_id, created_at_us, version, doc, customer_id)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-            )?
-            .execute(params![
-                case.id.to_string(),
-                store_id,
-                number,
-                status,
-                kind,
-                priority,
-                assignee,
-                case.order_id.map(|id| id.to_string()),
-                micros(case.created_at),
-                i64::try_from(case.version).unwrap_or(i64::MAX),
-                doc,
-                case.customer_id.map(|id| id.to_string())
-            ])?;
-            insert_message(conn, &message)?;
-            append_entries(conn, change)
-        })
-        .await
+        self.write(move |conn| open_case_on(conn, new, now)).await
     }
 
     async fn case(&self, store_id: StoreId, id: CaseId) -> Result<Case, StorageError> {
@@ -945,27 +974,7 @@ impl Storage for SqliteStorage {
         id: CaseId,
         update: CaseUpdateFn,
     ) -> Result<StoredChange, StorageError> {
-        self.write(move |conn| {
-            // The writer thread is the only writer, so the case cannot change between this
-            // read and the update below.
-            let current: Case = one_doc(
-                conn,
-                "SELECT doc FROM cases WHERE store_id = ?1 AND id = ?2",
-                [store_id.to_string(), id.to_string()],
-            )?
-            .ok_or(StorageError::NotFound("case"))?;
-            let outcome = update(&current)?;
-            let case = &outcome.change.case;
-            if case.id != current.id || case.store_id != current.store_id {
-                return Err(StorageError::Backend("an update tried to change a case's identity".into()));
-            }
-            write_case(conn, &current, case)?;
-            if let Some(message) = &outcome.message {
-                insert_message(conn, message)?;
-            }
-            append_entries(conn, outcome.change)
-        })
-        .await
+        self.write(move |conn| update_case_on(conn, store_id, id, update)).await
     }
 
     async fn timeline(&self, store_id: StoreId, case_id: CaseId) -> Result<Vec<RecordedEntry>, StorageError> {
@@ -1505,6 +1514,10 @@ impl Storage for SqliteStorage {
     }
 
     fn team(&self) -> &dyn crate::TeamStorage {
+        self
+    }
+
+    fn channels(&self) -> &dyn crate::ChannelStorage {
         self
     }
 }

@@ -10,6 +10,8 @@ use std::sync::Arc;
 use redress_domain::claim::{Claim, ClaimResolution, NewClaim};
 use redress_domain::resolution::{Resolution, ResolutionContext, ResolutionError};
 use redress_domain::returns::{NewReturn, RequestedLine, ReturnAuthorisation, ReturnStatus};
+#[path = "conformance/channels.rs"]
+mod channels;
 #[path = "conformance/money.rs"]
 mod money;
 #[path = "conformance/team.rs"]
@@ -610,6 +612,13 @@ async fn sqlite_passes_the_money_story() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_passes_the_channels_story() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = redress_storage::sqlite::SqliteStorage::open(&dir.path().join("redress.db")).await.unwrap();
+    channels::story(Arc::new(db)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_passes_the_team_story() {
     let dir = tempfile::tempdir().unwrap();
     let db = redress_storage::sqlite::SqliteStorage::open(&dir.path().join("redress.db")).await.unwrap();
@@ -738,6 +747,7 @@ async fn postgres_passes_the_story() {
     story(db.clone()).await;
     money::story(db.clone()).await;
     team::story(db.clone()).await;
+    channels::story(db.clone()).await;
     let unbalanced = sqlx::query(
         "INSERT INTO legs (posting_id, store_id, position, account, currency, amount_minor)
          SELECT id, store_id, 99, 'sales', 'EUR', 1 FROM postings LIMIT 1",

@@ -94,3 +94,7 @@ remedy-inform = Thanks for your question about { $order_ref }. Here is what you 
     .subject = About { $order_ref }
 remedy-escalate = We have passed your case about { $order_ref } to a specialist in our team, who will get back to you within 1 business day.
     .subject = Your case about { $order_ref }
+
+# The last lines of an answer sent by email: how to answer, and who writes.
+email-footer = Reply to this email to add to your case { $case }.
+    { $shop }

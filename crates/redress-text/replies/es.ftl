@@ -92,3 +92,7 @@ remedy-inform = Gracias por tu pregunta sobre { $order_ref }. Esto es lo que nec
     .subject = Sobre { $order_ref }
 remedy-escalate = Hemos pasado tu caso sobre { $order_ref } a un especialista de nuestro equipo, que te responderá en 1 día hábil.
     .subject = Tu caso sobre { $order_ref }
+
+# The last lines of an answer sent by email: how to answer, and who writes.
+email-footer = Responda a este correo para añadir algo a su caso { $case }.
+    { $shop }

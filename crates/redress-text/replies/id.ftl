@@ -92,3 +92,7 @@ remedy-inform = Terima kasih atas pertanyaan tentang { $order_ref }. Berikut yan
     .subject = Tentang { $order_ref }
 remedy-escalate = Kasus Anda tentang { $order_ref } sudah kami teruskan ke spesialis di tim kami, yang akan membalas dalam 1 hari kerja.
     .subject = Kasus Anda tentang { $order_ref }
+
+# The last lines of an answer sent by email: how to answer, and who writes.
+email-footer = Balas email ini untuk menambahkan sesuatu ke kasus { $case } Anda.
+    { $shop }

@@ -93,3 +93,7 @@ remedy-inform = Dziękujemy za pytanie ({ $order_ref }). Oto najważniejsze info
     .subject = Informacja: { $order_ref }
 remedy-escalate = Przekazaliśmy Twoją sprawę ({ $order_ref }) specjaliście z naszego zespołu, który odezwie się w ciągu 1 dnia roboczego.
     .subject = Twoja sprawa: { $order_ref }
+
+# The last lines of an answer sent by email: how to answer, and who writes.
+email-footer = Odpowiedz na tę wiadomość, aby dopisać coś do sprawy { $case }.
+    { $shop }

@@ -93,3 +93,7 @@ remedy-inform = Obrigado pela sua pergunta sobre a { $order_ref }. Eis o que pre
     .subject = Sobre a { $order_ref }
 remedy-escalate = Passámos o seu caso sobre a { $order_ref } a um especialista da nossa equipa, que responderá dentro de 1 dia útil.
     .subject = O seu caso sobre a { $order_ref }
+
+# The last lines of an answer sent by email: how to answer, and who writes.
+email-footer = Responda a este e-mail para acrescentar algo ao seu caso { $case }.
+    { $shop }

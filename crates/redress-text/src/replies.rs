@@ -91,6 +91,15 @@ fn build_bundle(lang: &str, src: &str) -> Result<FluentBundle<FluentResource>, S
     Ok(bundle)
 }
 
+/// The last lines of an answer sent by email, in `language` (English when Redress does not
+/// write it): how to add to the case by answering, and the shop's name.
+pub fn email_footer(language: &str, case: &str, shop: &str) -> String {
+    let mut args = FluentArgs::new();
+    args.set("case", case.to_owned());
+    args.set("shop", shop.to_owned());
+    bundles().format(reply_language(language), "email-footer", None, &args).0
+}
+
 /// Checks that every language's template file parses; the error names the file and problem.
 pub fn check_templates() -> Result<(), String> {
     for (lang, src) in SOURCES {
@@ -444,6 +453,16 @@ mod tests {
     use super::*;
     use redress_domain::Currency;
     use time::Month;
+
+    #[test]
+    fn the_email_footer_speaks_the_customers_language() {
+        assert_eq!(
+            email_footer("pl", "#58", "Sklep"),
+            "Odpowiedz na tę wiadomość, aby dopisać coś do sprawy #58.\nSklep"
+        );
+        assert!(email_footer("pt-BR", "#58", "Loja").starts_with("Responda a este e-mail"));
+        assert!(email_footer("de", "#58", "Shop").starts_with("Reply to this email"));
+    }
 
     fn date(y: i32, m: Month, d: u8) -> Date {
         Date::from_calendar_date(y, m, d).unwrap()

@@ -120,6 +120,30 @@ fn body_error(rejection: BytesRejection) -> ApiError {
     }
 }
 
+/// A raw mail's bytes (any content type), refused in the API's format when larger than
+/// [`redress_app::channels::MAX_EMAIL_BYTES`].
+pub struct RawMail(pub Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for RawMail {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| match rejection {
+            BytesRejection::FailedToBufferBody(_) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                ApiError::new(
+                    ErrorCode::BodyTooLarge,
+                    format!("the mail is larger than {} bytes", redress_app::channels::MAX_EMAIL_BYTES),
+                )
+            }
+            other => ApiError::new(ErrorCode::InvalidBody, other.body_text()),
+        })?;
+        if bytes.is_empty() {
+            return Err(ApiError::new(ErrorCode::InvalidBody, "send the raw mail (RFC 5322) as the body"));
+        }
+        Ok(RawMail(bytes))
+    }
+}
+
 /// A JSON body's bytes, refused in the API's format when not JSON or too large.
 struct ApiBytes(Bytes);
 

@@ -93,6 +93,11 @@ impl AppState {
         &self.app
     }
 
+    /// The application, shared: for the adapters beside HTTP (the SMTP receiver).
+    pub fn shared_app(&self) -> Arc<App> {
+        self.app.clone()
+    }
+
     /// Signs and checks the customer portal's grants.
     pub fn portal_keys(&self) -> &portal::session::PortalKeys {
         &self.portal_keys
@@ -124,6 +129,7 @@ impl AppState {
         (name = "money", description = "Refunds, store credit, approvals, the ledger, transaction checks and disputes"),
         (name = "team", description = "The people who sign in to the agent workspace, and their roles"),
         (name = "understanding", description = "What a customer's message is about, locally, with no outside service"),
+        (name = "channels", description = "Email in (raw MIME or the SMTP receiver) and out (the outbox), support addresses"),
         (name = "health", description = "Liveness")
     )
 )]
@@ -158,6 +164,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::understanding::router())
         .merge(routes::help::router())
         .merge(routes::team::router())
+        .merge(routes::channels::router())
 }
 
 /// The OpenAPI document of the API.
@@ -191,8 +198,12 @@ fn shared_responses(api: &mut utoipa::openapi::OpenApi) {
                 .flatten()
                 .any(|p| matches!(p.parameter_in, ParameterIn::Query | ParameterIn::Header));
             // The Stripe webhook reads its body as bytes, to check the signature over them.
-            let takes_json =
-                operation.request_body.is_some() && operation.operation_id.as_deref() != Some("stripe_webhook");
+            // So does the inbound mail endpoint, which takes raw MIME.
+            let takes_json = operation.request_body.is_some()
+                && !matches!(
+                    operation.operation_id.as_deref(),
+                    Some("stripe_webhook" | "inbound_email" | "meta_webhook")
+                );
             let mut shared =
                 vec![("503", "The server is at its limit or the request took too long; see `Retry-After`")];
             if operation.security.as_ref().is_some_and(|s| !s.is_empty()) {
@@ -201,7 +212,7 @@ fn shared_responses(api: &mut utoipa::openapi::OpenApi) {
             if reads_parameters || operation.request_body.is_some() {
                 shared.push(("400", "A parameter or the body is not one this operation takes; `field` names it"));
             }
-            if operation.request_body.is_some() {
+            if operation.request_body.is_some() && operation.operation_id.as_deref() != Some("inbound_email") {
                 shared.push(("413", "The body is larger than 1 MiB"));
             }
             if takes_json {

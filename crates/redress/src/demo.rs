@@ -20,8 +20,14 @@ use crate::sample_shop::{SampleCase, SampleShop, sample_shop};
 /// The seed of the sample shop: the same shop every run.
 const SEED: u64 = 20261123;
 
-/// Starts the demo: seeds, prints how to reach it, serves until Ctrl-C.
-pub async fn run(listen: SocketAddr, data_dir: Option<PathBuf>) -> anyhow::Result<()> {
+/// Starts the demo: seeds, prints how to reach it (the SMTP receiver on `smtp_listen` too),
+/// serves until Ctrl-C.
+pub async fn run(
+    listen: SocketAddr,
+    data_dir: Option<PathBuf>,
+    smtp_listen: SocketAddr,
+    smtp_relay: Option<&str>,
+) -> anyhow::Result<()> {
     let started = Instant::now();
     // The temporary directory lives as long as this function, and is removed when it returns.
     let (_temporary, dir) = match data_dir {
@@ -50,8 +56,20 @@ pub async fn run(listen: SocketAddr, data_dir: Option<PathBuf>) -> anyhow::Resul
     let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| {
         format!("cannot listen on {listen}; is something else running there? try --listen 127.0.0.1:8081")
     })?;
+    let smtp = crate::server::bind_smtp(smtp_listen).await?;
+    let smtp_address = smtp.local_addr()?;
     let shop = sample_shop(SEED, SystemClock.now());
     let counts = seed(storage.clone(), &shop).await?;
+    let support = redress_domain::EmailAddress::parse(&format!("support@{}.example", shop.store.slug))?;
+    storage
+        .channels()
+        .set_support_addresses(shop.store.id, std::slice::from_ref(&support), SystemClock.now())
+        .await
+        .context("cannot set the sample store's support address")?;
+    let relay = smtp_relay.map_or_else(
+        || "answers wait in the outbox: give --smtp-relay smtp://127.0.0.1:2525?tls=none".to_owned(),
+        |_| "answers are sent through --smtp-relay".to_owned(),
+    );
     let admin_key = new_secret().replacen("rk_", "admin_", 1);
     let team_password = new_secret().replacen("rk_", "desk-", 1)[..17].to_owned();
     let team = seed_team(storage.as_ref(), &shop.store, &team_password).await?;
@@ -72,6 +90,8 @@ pub async fn run(listen: SocketAddr, data_dir: Option<PathBuf>) -> anyhow::Resul
          \x20 Signed link  {customer_link}\n\
          \x20 Not shipped  order {waiting_order}, email {waiting_email}  (its address can still change)\n\
          \n  Agent desk   {url}/desk/{slug}  (password {team_password} for agent {agent}, lead {lead}, admin {admin})\n\
+         \n  SMTP         {smtp_address}  ({relay})\n\
+         \x20 Support      {support}\n\
          \n  API          {url}/api/v1\n  OpenAPI      {url}/api/v1/openapi.json\n  Health       {url}/healthz\n\
          \x20 Database     {database}\n\
          \n  Store key    {store_key}  (integration: orders, cases, messages)\n\
@@ -81,14 +101,10 @@ pub async fn run(listen: SocketAddr, data_dir: Option<PathBuf>) -> anyhow::Resul
          \nTry:\n  curl -H 'Authorization: Bearer {store_key}' '{url}/api/v1/cases?status=new,open&limit=5'\n\
          \nPress Ctrl-C to stop.{removed}\n"
     );
-    crate::server::serve_on(
-        listener,
-        storage,
-        &admin_key,
-        &crate::server::PaymentOptions::default(),
-        &crate::server::LoadLimits::default(),
-    )
-    .await
+    let payments = crate::server::PaymentOptions::default();
+    let channels = crate::server::ChannelOptions { smtp_relay: smtp_relay.map(str::to_owned), ..Default::default() };
+    let limits = crate::server::LoadLimits::default();
+    crate::server::serve_on(listener, Some(smtp), storage, &admin_key, &payments, &limits, &channels).await
 }
 
 /// A customer of the sample shop with an open case, and a signed portal link to their order,

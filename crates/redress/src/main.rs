@@ -51,6 +51,8 @@ fn start_logging(format: LogFormat) {
     }
 }
 
+// Parsed once at start; the size of the largest variant (serve's flags) costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum Command {
     /// Start the server on a fresh SQLite database seeded with a sample shop.
@@ -61,6 +63,13 @@ enum Command {
         /// Directory for the demo database (a fresh temporary one if absent, removed on exit).
         #[arg(long)]
         data_dir: Option<PathBuf>,
+        /// Address the SMTP receiver listens on (a free port if absent; printed at start).
+        #[arg(long, env = "REDRESS_SMTP_LISTEN", default_value = "127.0.0.1:0")]
+        smtp_listen: SocketAddr,
+        /// The relay answers are sent through (see `serve --help`); answers stay in the outbox
+        /// when absent.
+        #[arg(long, env = "REDRESS_SMTP_RELAY", hide_env_values = true)]
+        smtp_relay: Option<String>,
     },
     /// Run the server.
     Serve {
@@ -79,6 +88,9 @@ enum Command {
         /// How much the server takes on at once.
         #[command(flatten)]
         limits: server::LoadLimits,
+        /// Channels: email in and out, messaging apps.
+        #[command(flatten)]
+        channels: server::ChannelOptions,
     },
     /// Apply pending database migrations and exit.
     Migrate {
@@ -170,8 +182,10 @@ fn main() -> anyhow::Result<()> {
         tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the runtime")?;
     runtime.block_on(async {
         match cli.command {
-            Command::Demo { listen, data_dir } => demo::run(listen, data_dir).await,
-            Command::Serve { database_url, listen, admin_key, payments, limits } => {
+            Command::Demo { listen, data_dir, smtp_listen, smtp_relay } => {
+                demo::run(listen, data_dir, smtp_listen, smtp_relay.as_deref()).await
+            }
+            Command::Serve { database_url, listen, admin_key, payments, limits, channels } => {
                 if admin_key.len() < 16 {
                     anyhow::bail!(
                         "the admin key must be at least 16 characters; generate one with `openssl rand -hex 24`"
@@ -180,7 +194,7 @@ fn main() -> anyhow::Result<()> {
                 let storage = redress_storage::connect(&database_url)
                     .await
                     .with_context(|| format!("cannot open the database at {database_url}"))?;
-                server::serve(storage, &admin_key, listen, &payments, &limits).await
+                server::serve(storage, &admin_key, listen, &payments, &limits, &channels).await
             }
             Command::Migrate { database_url } => {
                 let applied = redress_storage::migrate(&database_url)

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use redress_connect::email::SmtpServerConfig;
 use redress_connect::executor::{RefundExecutor, RetryPolicy};
 use redress_storage::Storage;
 use tokio::net::TcpListener;
@@ -80,6 +81,30 @@ impl Default for PaymentOptions {
     }
 }
 
+/// Channels: email in and out, messaging apps.
+#[derive(Clone, Debug, Default, clap::Args)]
+pub struct ChannelOptions {
+    /// Address the SMTP receiver listens on (e.g. `0.0.0.0:25`, behind the shop's MX): mail to
+    /// a store's support addresses opens or continues cases. Off when absent.
+    #[arg(long, env = "REDRESS_SMTP_LISTEN")]
+    pub smtp_listen: Option<SocketAddr>,
+    /// The relay answers are sent through: `smtp://user:pass@host:587` (STARTTLS required when
+    /// a password is given), `smtps://…` (TLS), `?tls=required|opportunistic|none`. Answers stay
+    /// in the outbox when absent.
+    #[arg(long, env = "REDRESS_SMTP_RELAY", hide_env_values = true)]
+    pub smtp_relay: Option<String>,
+    /// The Meta app's secret (`/api/v1/webhooks/meta`: WhatsApp, Messenger, Instagram); the
+    /// webhook is refused without it.
+    #[arg(long, env = "REDRESS_META_APP_SECRET", hide_env_values = true, default_value = "")]
+    pub meta_app_secret: String,
+    /// The token Meta's subscription check must carry.
+    #[arg(long, env = "REDRESS_META_VERIFY_TOKEN", hide_env_values = true, default_value = "")]
+    pub meta_verify_token: String,
+}
+
+/// How long one SMTP command to the relay may take.
+const RELAY_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// The refund executor the options describe, with the sandbox's event stream when it is the
 /// sandbox.
 pub fn refund_executor(
@@ -119,33 +144,67 @@ pub async fn serve(
     listen: SocketAddr,
     payments: &PaymentOptions,
     limits: &LoadLimits,
+    channels: &ChannelOptions,
 ) -> anyhow::Result<()> {
     let listener = TcpListener::bind(listen).await.with_context(|| {
         format!("cannot listen on {listen}; is another server running there? pick another with --listen")
     })?;
+    let smtp = match channels.smtp_listen {
+        Some(address) => {
+            let smtp = bind_smtp(address).await?;
+            // On stdout, as the HTTP address below, for whoever asked for port 0.
+            println!("redress receiving mail on smtp://{}", smtp.local_addr()?);
+            Some(smtp)
+        }
+        None => None,
+    };
     // On stdout, so a script or test that asked for port 0 learns which port it got.
     println!("redress listening on http://{}", listener.local_addr()?);
-    serve_on(listener, storage, admin_key, payments, limits).await
+    serve_on(listener, smtp, storage, admin_key, payments, limits, channels).await
+}
+
+/// Binds the SMTP receiver's address.
+pub async fn bind_smtp(address: SocketAddr) -> anyhow::Result<TcpListener> {
+    TcpListener::bind(address).await.with_context(|| {
+        format!("cannot listen for SMTP on {address}; is a mail server running there? pick another with --smtp-listen")
+    })
 }
 
 /// Serves on an already bound listener until Ctrl-C or SIGTERM. The refund worker runs beside
-/// it: it carries out approved refunds and reconciles refunds left `sent` (after a crash).
+/// it: it carries out approved refunds and reconciles refunds left `sent` (after a crash); so
+/// do the SMTP receiver on `smtp` and, with a relay, the outbox worker sending answers.
 pub async fn serve_on(
     listener: TcpListener,
+    smtp: Option<TcpListener>,
     storage: Arc<dyn Storage>,
     admin_key: &str,
     payments: &PaymentOptions,
     limits: &LoadLimits,
+    channels: &ChannelOptions,
 ) -> anyhow::Result<()> {
     let address = listener.local_addr()?;
     tracing::info!(%address, provider = %payments.payment_provider, "redress is listening");
     let (refunds, events) = refund_executor(storage.clone(), payments)?;
     let worker = refunds.clone().spawn_worker(Duration::from_secs(1), events);
-    let app = redress_app::App::new(storage)
+    let mut app = redress_app::App::new(storage)
         .with_refunds(refunds)
-        .with_stripe_webhook_secret(&payments.stripe_webhook_secret);
+        .with_stripe_webhook_secret(&payments.stripe_webhook_secret)
+        .with_meta_app(&channels.meta_app_secret, &channels.meta_verify_token);
+    if let Some(url) = &channels.smtp_relay {
+        let relay = redress_connect::email::SmtpRelay::from_url(url, RELAY_TIMEOUT).context("--smtp-relay")?;
+        app = app.with_mail_relay(relay, redress_app::outbox::OutboxPolicy::default());
+    }
     let state =
         redress_web::AppState::new(app, admin_key).with_limits(limits.into()).with_metrics_token(&limits.metrics_token);
+    let receiver = match smtp {
+        Some(smtp) => {
+            let address = smtp.local_addr()?;
+            tracing::info!(%address, "the SMTP receiver is listening");
+            let handler = Arc::new(redress_app::channels::MailReceiver::new(state.shared_app()));
+            Some(tokio::spawn(redress_connect::email::serve(smtp, SmtpServerConfig::default(), handler)))
+        }
+        None => None,
+    };
     let app = redress_web::router(state);
     // The peer's address is kept for limits counted per source (sign-in, order look-up).
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
@@ -153,6 +212,9 @@ pub async fn serve_on(
         .await
         .context("the server failed")?;
     worker.abort();
+    if let Some(receiver) = receiver {
+        receiver.abort();
+    }
     tracing::info!("redress stopped");
     Ok(())
 }

@@ -293,3 +293,22 @@ desk-photos = The customer's photos
 desk-keys-kind = Kind
 desk-keys-kind-integration = Integration: orders, cases and messages from the shop's systems; never approvals or settings
 desk-keys-kind-personal = Personal: acts as you, with your role
+
+# The mail page: the outbox and the dead letters.
+desk-nav-mail = Email
+desk-mail-outbox = Answers by email
+desk-mail-outbox-empty = No answers by email yet.
+desk-mail-dead-letters = Mail that could not be read
+desk-mail-dead-empty = None: every mail was read.
+desk-mail-to = To
+desk-mail-subject = Subject
+desk-mail-attempts = Tries
+desk-mail-when = When
+desk-mail-retry = Send again
+desk-mail-reason = Why
+desk-mail-size = Size
+desk-mail-status-pending = Waiting to be sent
+desk-mail-status-sending = Sending
+desk-mail-status-sent = Sent
+desk-mail-status-dead = Not sent
+desk-done-retried = The email will be sent again now.

@@ -293,3 +293,22 @@ desk-photos = Fotos del cliente
 desk-keys-kind = Tipo
 desk-keys-kind-integration = Integración: pedidos, casos y mensajes de los sistemas de la tienda; nunca aprobaciones ni ajustes
 desk-keys-kind-personal = Personal: actúa como tú, con tu rol
+
+# The mail page: the outbox and the dead letters.
+desk-nav-mail = Correo
+desk-mail-outbox = Respuestas por correo
+desk-mail-outbox-empty = Aún no hay respuestas por correo.
+desk-mail-dead-letters = Correos que no se pudieron leer
+desk-mail-dead-empty = Ninguno: se leyeron todos los correos.
+desk-mail-to = Para
+desk-mail-subject = Asunto
+desk-mail-attempts = Intentos
+desk-mail-when = Cuándo
+desk-mail-retry = Enviar de nuevo
+desk-mail-reason = Motivo
+desk-mail-size = Tamaño
+desk-mail-status-pending = Esperando envío
+desk-mail-status-sending = Enviando
+desk-mail-status-sent = Enviado
+desk-mail-status-dead = No enviado
+desk-done-retried = El correo se enviará de nuevo ahora.

@@ -293,3 +293,22 @@ desk-photos = Foto dari pelanggan
 desk-keys-kind = Jenis
 desk-keys-kind-integration = Integrasi: pesanan, kasus, dan pesan dari sistem toko; tidak pernah persetujuan atau pengaturan
 desk-keys-kind-personal = Pribadi: bertindak sebagai Anda, dengan peran Anda
+
+# The mail page: the outbox and the dead letters.
+desk-nav-mail = Email
+desk-mail-outbox = Jawaban lewat email
+desk-mail-outbox-empty = Belum ada jawaban lewat email.
+desk-mail-dead-letters = Email yang tidak bisa dibaca
+desk-mail-dead-empty = Tidak ada: semua email terbaca.
+desk-mail-to = Kepada
+desk-mail-subject = Subjek
+desk-mail-attempts = Percobaan
+desk-mail-when = Kapan
+desk-mail-retry = Kirim lagi
+desk-mail-reason = Alasan
+desk-mail-size = Ukuran
+desk-mail-status-pending = Menunggu dikirim
+desk-mail-status-sending = Sedang dikirim
+desk-mail-status-sent = Terkirim
+desk-mail-status-dead = Tidak terkirim
+desk-done-retried = Email akan dikirim lagi sekarang.

@@ -293,3 +293,22 @@ desk-photos = Zdjęcia od klienta
 desk-keys-kind = Rodzaj
 desk-keys-kind-integration = Integracja: zamówienia, sprawy i wiadomości z systemów sklepu; nigdy zatwierdzenia ani ustawienia
 desk-keys-kind-personal = Osobisty: działa w Twoim imieniu, z Twoją rolą
+
+# The mail page: the outbox and the dead letters.
+desk-nav-mail = E-mail
+desk-mail-outbox = Odpowiedzi e-mailem
+desk-mail-outbox-empty = Nie ma jeszcze odpowiedzi e-mailem.
+desk-mail-dead-letters = Wiadomości, których nie udało się odczytać
+desk-mail-dead-empty = Brak: wszystkie wiadomości odczytano.
+desk-mail-to = Do
+desk-mail-subject = Temat
+desk-mail-attempts = Próby
+desk-mail-when = Kiedy
+desk-mail-retry = Wyślij ponownie
+desk-mail-reason = Powód
+desk-mail-size = Rozmiar
+desk-mail-status-pending = Czeka na wysłanie
+desk-mail-status-sending = Wysyłanie
+desk-mail-status-sent = Wysłano
+desk-mail-status-dead = Nie wysłano
+desk-done-retried = Wiadomość zostanie teraz wysłana ponownie.

@@ -293,3 +293,22 @@ desk-photos = Fotos do cliente
 desk-keys-kind = Tipo
 desk-keys-kind-integration = Integração: pedidos, casos e mensagens dos sistemas da loja; nunca aprovações nem definições
 desk-keys-kind-personal = Pessoal: age como você, com a sua função
+
+# The mail page: the outbox and the dead letters.
+desk-nav-mail = E-mail
+desk-mail-outbox = Respostas por e-mail
+desk-mail-outbox-empty = Ainda não há respostas por e-mail.
+desk-mail-dead-letters = E-mails que não puderam ser lidos
+desk-mail-dead-empty = Nenhum: todos os e-mails foram lidos.
+desk-mail-to = Para
+desk-mail-subject = Assunto
+desk-mail-attempts = Tentativas
+desk-mail-when = Quando
+desk-mail-retry = Enviar de novo
+desk-mail-reason = Motivo
+desk-mail-size = Tamanho
+desk-mail-status-pending = Aguardando envio
+desk-mail-status-sending = Enviando
+desk-mail-status-sent = Enviado
+desk-mail-status-dead = Não enviado
+desk-done-retried = O e-mail será enviado de novo agora.

@@ -10,6 +10,7 @@
 //! application's, and the signed-in person (never a form field) is who acts.
 
 mod case;
+mod mail;
 mod money;
 pub mod session;
 mod settings;
@@ -48,6 +49,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/desk/{slug}/signin", get(sign_in_page).post(sign_in))
         .route("/desk/{slug}/signout", post(sign_out))
         .merge(case::router())
+        .merge(mail::router())
         .merge(money::router())
         .merge(settings::router())
         .layer(axum::middleware::from_fn(crate::html::refuse_nul_text))
@@ -510,6 +512,7 @@ pub(crate) fn done_notice(w: &Words, done: Option<&str>) -> Option<String> {
         "revoked",
         "deleted",
         "policy",
+        "retried",
     ];
     let key = done.filter(|d| KNOWN.contains(d))?;
     Some(w.t(&format!("desk-done-{key}")))

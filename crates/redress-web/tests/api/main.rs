@@ -26,6 +26,7 @@ mod browser;
 mod cases_change;
 mod cases_list;
 mod cases_open;
+mod channels;
 mod concurrency;
 mod fixtures;
 mod hardening;

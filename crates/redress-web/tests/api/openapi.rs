@@ -64,6 +64,14 @@ const ROUTES: &[(&str, &[&str])] = &[
     ("/api/v1/disputes/{dispute_id}/evidence", &["get"]),
     ("/api/v1/webhooks/stripe", &["post"]),
     ("/api/v1/disputes/{dispute_id}/submit", &["post"]),
+    ("/api/v1/settings/support-addresses", &["get", "put"]),
+    ("/api/v1/inbound/email", &["post"]),
+    ("/api/v1/outbox", &["get"]),
+    ("/api/v1/outbox/{entry_id}/retry", &["post"]),
+    ("/api/v1/dead-letters", &["get"]),
+    ("/api/v1/settings/messaging-accounts", &["post"]),
+    ("/api/v1/webhooks/meta", &["get", "post"]),
+    ("/api/v1/customers/{customer_id}/identities", &["post"]),
 ];
 
 const HTTP_METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];

@@ -8,6 +8,7 @@
 mod backup;
 mod chaos;
 mod durability;
+mod mail;
 mod payments;
 mod server;
 mod tidy;

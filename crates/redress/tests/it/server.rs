@@ -11,6 +11,8 @@ pub struct Server {
     pub process: Child,
     /// `http://127.0.0.1:PORT`.
     pub base: String,
+    /// `127.0.0.1:PORT` of the SMTP receiver, when it was asked for (`--smtp-listen`).
+    pub smtp: Option<String>,
 }
 
 impl Server {
@@ -49,14 +51,20 @@ pub fn start_on(database_url: &str, admin_key: &str, extra: &[&str]) -> Server {
         .expect("the redress binary starts");
     let stdout = process.stdout.take().expect("stdout is piped");
     let mut lines = BufReader::new(stdout).lines();
+    let mut smtp = None;
     let base = lines
         .by_ref()
         .map_while(Result::ok)
-        .find_map(|line| line.strip_prefix("redress listening on ").map(str::to_owned))
+        .find_map(|line| {
+            if let Some(address) = line.strip_prefix("redress receiving mail on smtp://") {
+                smtp = Some(address.to_owned());
+            }
+            line.strip_prefix("redress listening on ").map(str::to_owned)
+        })
         .expect("the server printed its address");
     // Keep draining stdout so the server never blocks on a full pipe.
     std::thread::spawn(move || lines.for_each(drop));
-    Server { process, base }
+    Server { process, base, smtp }
 }
 
 /// The PostgreSQL server tests may use, from `REDRESS_TEST_POSTGRES_URL`; `None` (the test is

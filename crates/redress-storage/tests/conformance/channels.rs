@@ -1,0 +1,178 @@
+//! The channels story: support addresses per store, a received message recorded once with its
+//! case change, the outbox's claims (never two at once, taken again once lapsed), retries and
+//! the end states, threading look-ups, dead letters per store.
+
+use std::sync::Arc;
+
+use redress_domain::{EmailAddress, MessageId};
+use redress_storage::channels::{
+    ChannelWrites, DeadLetter, InboundOutcome, InboundRecord, OutboxEntry, OutboxStatus, OutgoingEmail,
+};
+use redress_storage::{Conflict, Storage, StorageError};
+use time::Duration;
+use uuid::Uuid;
+
+use super::{T0, new_case, store};
+
+fn record(store_id: redress_domain::StoreId, provider_id: &str) -> InboundRecord {
+    InboundRecord {
+        id: Uuid::now_v7(),
+        store_id,
+        channel: "email".into(),
+        provider_message_id: provider_id.into(),
+        case_id: None,
+        message_id: None,
+        outcome: InboundOutcome::CaseOpened,
+        sender: Some("ana@example.com".into()),
+        received_at: T0,
+        raw: b"From: ana@example.com\r\n\r\nHello".to_vec(),
+    }
+}
+
+fn entry(store_id: redress_domain::StoreId, case_id: redress_domain::CaseId, provider_id: &str) -> OutboxEntry {
+    OutboxEntry {
+        id: Uuid::now_v7(),
+        store_id,
+        case_id,
+        message_id: MessageId::from_uuid(Uuid::now_v7()),
+        channel: "email".into(),
+        provider_message_id: provider_id.into(),
+        status: OutboxStatus::Pending,
+        attempts: 0,
+        next_attempt_at: T0,
+        last_error: None,
+        created_at: T0,
+        sent_at: None,
+        email: OutgoingEmail {
+            from_name: "North".into(),
+            from_address: "support@north.example".into(),
+            reply_to: None,
+            to_name: None,
+            to_address: "ana@example.com".into(),
+            subject: "Re: parcel [#1]".into(),
+            text_body: "Hello".into(),
+            html_body: "<p>Hello</p>".into(),
+            in_reply_to: Some("first@example.com".into()),
+            references: vec!["first@example.com".into()],
+            language: "pl".into(),
+            automatic: false,
+        },
+    }
+}
+
+/// A change every case takes: an internal note.
+fn noted() -> redress_storage::CaseUpdateFn {
+    Box::new(|case: &redress_domain::Case| {
+        let actor = redress_domain::Actor::Agent { name: "maria".into() };
+        Ok(redress_storage::CaseUpdate { change: case.add_note("answered by email", &actor, T0)?, message: None })
+    })
+}
+
+fn is_duplicate(result: Result<impl std::fmt::Debug, StorageError>) -> bool {
+    matches!(result, Err(StorageError::Conflict(Conflict::Duplicate(_))))
+}
+
+pub async fn story(db: Arc<dyn Storage>) {
+    let north = store(&format!("chan-n-{}", Uuid::now_v7().simple()));
+    let south = store(&format!("chan-s-{}", Uuid::now_v7().simple()));
+    db.create_store(&north).await.unwrap();
+    db.create_store(&south).await.unwrap();
+    let channels = db.channels();
+    let support = EmailAddress::parse(&format!("support@{}.example", north.slug)).unwrap();
+
+    // An address takes mail for one store.
+    channels.set_support_addresses(north.id, std::slice::from_ref(&support), T0).await.unwrap();
+    assert!(is_duplicate(channels.set_support_addresses(south.id, std::slice::from_ref(&support), T0).await));
+    assert_eq!(channels.store_of_address(&support).await.unwrap(), Some(north.id));
+    assert_eq!(channels.support_addresses(south.id).await.unwrap(), Vec::<EmailAddress>::new());
+
+    // A received message opens a case once; the same id again refuses the whole change.
+    let new = new_case(&north, None, "Broken vase", T0);
+    let case_id = new.id;
+    let first =
+        InboundRecord { case_id: Some(case_id), message_id: Some(new.first_message.id), ..record(north.id, "m1@x") };
+    let writes = ChannelWrites { inbound: Some(first.clone()), outbox: None };
+    channels.open_case_with(new, T0, writes).await.unwrap();
+    let again = ChannelWrites { inbound: Some(InboundRecord { id: Uuid::now_v7(), ..first }), outbox: None };
+    let before = db.case(north.id, case_id).await.unwrap();
+    assert!(is_duplicate(channels.update_case_with(north.id, case_id, noted(), again).await));
+    assert_eq!(db.case(north.id, case_id).await.unwrap(), before, "a refused change writes nothing");
+    let seen = channels.received(north.id, "email", "m1@x").await.unwrap().unwrap();
+    assert_eq!((seen.case_id, seen.outcome), (Some(case_id), InboundOutcome::CaseOpened));
+    assert!(channels.received(south.id, "email", "m1@x").await.unwrap().is_none(), "stores never share");
+    assert!(channels.record_inbound(&record(south.id, "m1@x")).await.unwrap(), "another store's own copy");
+    assert!(!channels.record_inbound(&record(south.id, "m1@x")).await.unwrap());
+
+    // An answer and its outbox entry commit together; threading finds the case by either id.
+    let answer = entry(north.id, case_id, "out1@north.example");
+    let writes = ChannelWrites { inbound: None, outbox: Some(answer.clone()) };
+    channels.update_case_with(north.id, case_id, noted(), writes).await.unwrap();
+    assert_eq!(channels.case_of_thread(north.id, &["nothing@x", "out1@north.example"]).await.unwrap(), Some(case_id));
+    assert_eq!(channels.case_of_thread(south.id, &["out1@north.example"]).await.unwrap(), None);
+    let thread = channels.email_thread(north.id, case_id).await.unwrap();
+    assert_eq!(thread.ids, ["m1@x", "out1@north.example"]);
+    assert_eq!(thread.last_received.as_deref(), Some("m1@x"));
+
+    // Claims: one at a time, taken again once lapsed, retried when due, then sent for good.
+    let lease = Duration::minutes(5);
+    let claimed = channels.claim_outbox(T0, lease, 10).await.unwrap();
+    assert_eq!(
+        claimed.iter().map(|e| (e.id, e.attempts, e.status)).collect::<Vec<_>>(),
+        [(answer.id, 1, OutboxStatus::Sending)]
+    );
+    assert!(channels.claim_outbox(T0 + Duration::minutes(4), lease, 10).await.unwrap().is_empty());
+    let lapsed = channels.claim_outbox(T0 + Duration::minutes(6), lease, 10).await.unwrap();
+    assert_eq!(lapsed[0].attempts, 2);
+    channels.outbox_failed(answer.id, "451 try later", Some(T0 + Duration::hours(1))).await.unwrap();
+    assert!(channels.claim_outbox(T0 + Duration::minutes(30), lease, 10).await.unwrap().is_empty());
+    let due = channels.claim_outbox(T0 + Duration::hours(1), lease, 10).await.unwrap();
+    assert_eq!((due[0].attempts, due[0].last_error.as_deref()), (3, Some("451 try later")));
+    channels.outbox_sent(answer.id, T0 + Duration::hours(1)).await.unwrap();
+    assert!(channels.claim_outbox(T0 + Duration::days(2), lease, 10).await.unwrap().is_empty());
+    assert!(!channels.retry_outbox(north.id, answer.id, T0).await.unwrap(), "only a dead entry is retried");
+    let listed = channels.outbox(north.id, 10).await.unwrap();
+    assert_eq!((listed[0].status, listed[0].sent_at), (OutboxStatus::Sent, Some(T0 + Duration::hours(1))));
+    assert_eq!(listed[0].email, answer.email);
+
+    // Two workers claiming at once never take the same entry.
+    for n in 0..6 {
+        let writes =
+            ChannelWrites { inbound: None, outbox: Some(entry(north.id, case_id, &format!("c{n}@north.example"))) };
+        channels.update_case_with(north.id, case_id, noted(), writes).await.unwrap();
+    }
+    let (a, b) = {
+        let (one, two) = (db.clone(), db.clone());
+        let at = T0 + Duration::days(3);
+        tokio::join!(
+            tokio::spawn(async move { one.channels().claim_outbox(at, lease, 4).await.unwrap() }),
+            tokio::spawn(async move { two.channels().claim_outbox(at, lease, 4).await.unwrap() })
+        )
+    };
+    let mut ids: Vec<Uuid> = a.unwrap().into_iter().chain(b.unwrap()).map(|e| e.id).collect();
+    assert_eq!(ids.len(), 6);
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 6, "no entry claimed twice");
+    let gone = ids[0];
+    channels.outbox_failed(gone, "550 no such user", None).await.unwrap();
+    assert!(!channels.retry_outbox(south.id, gone, T0).await.unwrap(), "another store's entry is not found");
+    // Within the others' claims, only the entry put back is taken.
+    let soon = T0 + Duration::days(3) + Duration::minutes(1);
+    assert!(channels.retry_outbox(north.id, gone, soon).await.unwrap());
+    let again = channels.claim_outbox(soon, lease, 10).await.unwrap();
+    assert_eq!(again.iter().map(|e| (e.id, e.attempts)).collect::<Vec<_>>(), [(gone, 1)]);
+
+    // Dead letters stay with their store.
+    let letter = DeadLetter {
+        id: Uuid::now_v7(),
+        store_id: Some(north.id),
+        channel: "email".into(),
+        reason: "the mail has no headers".into(),
+        raw: b"garbage".to_vec(),
+        received_at: T0,
+    };
+    channels.record_dead_letter(&letter).await.unwrap();
+    let letters = channels.dead_letters(north.id, 10).await.unwrap();
+    assert_eq!((letters.len(), letters[0].size_bytes), (1, 7));
+    assert!(channels.dead_letters(south.id, 10).await.unwrap().is_empty());
+}

@@ -1,0 +1,132 @@
+//! The desk's mail page: the outbox (every email answer, with where it stands and a button to
+//! send a dead one again) and the dead letters (mail that could not be read, with why).
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::routing::{get, post};
+use redress_app::channels::{self, DeadLetterItem, OutboxItem};
+use serde::Deserialize;
+
+use super::case::when;
+use super::{Chrome, desk, done_notice, error_text};
+use crate::AppState;
+use crate::html::redirect;
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new().route("/desk/{slug}/mail", get(mail_page)).route("/desk/{slug}/mail/{entry_id}/retry", post(retry))
+}
+
+struct OutboxRow {
+    id: String,
+    case_id: String,
+    to: String,
+    subject: String,
+    status: String,
+    dead: bool,
+    attempts: u32,
+    at: String,
+    error: String,
+}
+
+struct DeadLetterRow {
+    reason: String,
+    size: String,
+    at: String,
+}
+
+#[derive(Template)]
+#[template(path = "workspace/mail.html")]
+struct MailPage<'a> {
+    c: &'a Chrome,
+    outbox: Vec<OutboxRow>,
+    letters: Vec<DeadLetterRow>,
+    notice: Option<String>,
+    error: Option<String>,
+}
+
+/// What the mail page shows after a retry.
+#[derive(Deserialize, Default)]
+pub(super) struct MailQuery {
+    lang: Option<String>,
+    done: Option<String>,
+}
+
+async fn mail_page(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    Query(query): Query<MailQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let desk = match desk(&state, &slug, &headers, query.lang.as_deref(), "mail").await {
+        Ok(desk) => desk,
+        Err(answer) => return answer,
+    };
+    let notice = done_notice(&desk.chrome.w, query.done.as_deref());
+    render(&state, &desk, notice, None).await
+}
+
+async fn render(state: &AppState, desk: &super::Desk, notice: Option<String>, error: Option<String>) -> Response {
+    let caller = desk.caller();
+    let (outbox, letters): (Vec<OutboxItem>, Vec<DeadLetterItem>) =
+        match tokio::try_join!(channels::outbox(state.app(), &caller), channels::dead_letters(state.app(), &caller)) {
+            Ok(lists) => lists,
+            Err(e) => {
+                tracing::error!(error = %e, "the mail page could not be read");
+                return desk.notice(StatusCode::SERVICE_UNAVAILABLE, "desk-unavailable");
+            }
+        };
+    let w = &desk.chrome.w;
+    let outbox = outbox
+        .into_iter()
+        .map(|item| OutboxRow {
+            status: w.t(&format!("desk-mail-status-{}", item.status)),
+            dead: item.status == "dead",
+            id: item.id,
+            case_id: item.case_id,
+            to: item.to,
+            subject: item.subject,
+            attempts: item.attempts,
+            at: when(item.sent_at.unwrap_or(item.created_at)),
+            error: item.last_error.unwrap_or_default(),
+        })
+        .collect();
+    let letters = letters
+        .into_iter()
+        .map(|letter| DeadLetterRow {
+            reason: letter.reason,
+            size: format!("{} KiB", letter.size_bytes.div_ceil(1024)),
+            at: when(letter.received_at),
+        })
+        .collect();
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    desk.page(status, MailPage { c: &desk.chrome, outbox, letters, notice, error }.render())
+}
+
+/// A retry's form: only the token.
+#[derive(Deserialize)]
+pub(super) struct RetryForm {
+    #[serde(default)]
+    form_token: String,
+}
+
+async fn retry(
+    State(state): State<AppState>,
+    Path((slug, entry_id)): Path<(String, String)>,
+    headers: HeaderMap,
+    Form(form): Form<RetryForm>,
+) -> Response {
+    let desk = match desk(&state, &slug, &headers, None, "mail").await {
+        Ok(desk) => desk,
+        Err(answer) => return answer,
+    };
+    if let Err(answer) = desk.check_form(&form.form_token) {
+        return *answer;
+    }
+    match channels::retry_outbox(state.app(), &desk.caller(), &entry_id).await {
+        Ok(()) => redirect(&format!("{}/mail?done=retried", desk.chrome.base), desk.cookies.clone()),
+        Err(e) => render(&state, &desk, None, Some(error_text(&e))).await,
+    }
+}
