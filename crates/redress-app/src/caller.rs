@@ -24,6 +24,9 @@ pub enum SystemRule {
     PublicHelp,
     /// The operator's books check (`redress reconcile`): reads money, changes nothing.
     Reconciliation,
+    /// The store's shop platform (Shopify, WooCommerce), once its webhook's signature checked
+    /// out against the store's secret, or the back-fill an admin started: reports orders.
+    ShopPlatform,
 }
 
 /// An authenticated caller.
@@ -145,6 +148,7 @@ impl Caller {
                 SystemRule::AutomaticAnswer => matches!(action, Action::Read | Action::WorkCases),
                 SystemRule::PublicHelp => false,
                 SystemRule::Reconciliation => matches!(action, Action::Read),
+                SystemRule::ShopPlatform => matches!(action, Action::Read | Action::ReportOrders),
             },
         };
         if !allowed {

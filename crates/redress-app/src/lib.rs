@@ -30,6 +30,7 @@ pub mod keys;
 pub mod money;
 pub mod orders;
 mod paging;
+pub mod platforms;
 pub mod resolution;
 pub mod stores;
 pub mod team;
@@ -51,6 +52,7 @@ pub struct App {
     refunds: Arc<RefundExecutor>,
     refund_answer_deadline: Duration,
     stripe_webhook_secret: Option<String>,
+    secrets_key: Option<platforms::SecretsKey>,
     help: help::StoreHelpIndexes,
 }
 
@@ -73,6 +75,7 @@ impl App {
             refunds,
             refund_answer_deadline: REFUND_ANSWER_DEADLINE,
             stripe_webhook_secret: None,
+            secrets_key: None,
             help: help::StoreHelpIndexes::default(),
         }
     }
@@ -109,6 +112,12 @@ impl App {
     /// The same application accepting Stripe webhooks signed with `secret` (`whsec_…`).
     pub fn with_stripe_webhook_secret(mut self, secret: &str) -> Self {
         self.stripe_webhook_secret = (!secret.is_empty()).then(|| secret.to_owned());
+        self
+    }
+
+    /// The same application keeping shop platforms' credentials sealed under `key`.
+    pub fn with_secrets_key(mut self, key: platforms::SecretsKey) -> Self {
+        self.secrets_key = Some(key);
         self
     }
 

@@ -594,6 +594,26 @@ impl Order {
         }
     }
 
+    /// What a new report of the order (`self`, with the stored ids kept) says about its
+    /// parcels compared with `before`: one [`crate::CaseEvent::ShipmentChanged`] per parcel
+    /// that is new or whose status moved, for the timelines of the order's open cases.
+    pub fn shipment_changes(&self, before: &Order) -> Vec<crate::CaseEvent> {
+        self.shipments
+            .iter()
+            .filter_map(|now| {
+                let from = before.shipments.iter().find(|b| b.id == now.id).map(|b| b.status);
+                (from != Some(now.status)).then(|| crate::CaseEvent::ShipmentChanged {
+                    order_id: self.id,
+                    shipment_id: now.id,
+                    carrier: now.carrier.clone(),
+                    tracking_number: now.tracking_number.clone(),
+                    from,
+                    to: now.status,
+                })
+            })
+            .collect()
+    }
+
     /// Sum of the lines.
     pub fn total(&self) -> Result<Money, MoneyError> {
         self.lines.iter().try_fold(Money::zero(self.currency), |sum, line| sum.checked_add(&line.total()?))

@@ -37,6 +37,9 @@ use time::OffsetDateTime;
 pub mod money;
 mod money_postgres;
 mod money_sqlite;
+pub mod platforms;
+mod platforms_postgres;
+mod platforms_sqlite;
 pub mod postgres;
 pub mod sqlite;
 pub mod team;
@@ -44,6 +47,7 @@ mod team_postgres;
 mod team_sqlite;
 
 pub use money::{MoneyStorage, RefundOutcome, RefundUpdateFn};
+pub use platforms::{Delivery, Ingested, OrderLink, PlatformConnection, PlatformStorage};
 pub use team::{AgentSession, TeamStorage};
 
 /// Why a storage call failed.
@@ -590,6 +594,9 @@ pub trait Storage: Send + Sync {
 
     /// The support team's accounts and sessions.
     fn team(&self) -> &dyn TeamStorage;
+
+    /// Shop platforms' connections, webhook deliveries and order links.
+    fn platforms(&self) -> &dyn PlatformStorage;
 }
 
 /// Opens the storage a URL names: `sqlite://path/to/file.db` (or a bare path) or

@@ -1,0 +1,598 @@
+//! Shop platforms: a store connects its Shopify or WooCommerce shop, the platform's signed
+//! webhooks keep its orders and parcels in Redress, a back-fill reads recent orders, and shops
+//! on other platforms import a CSV file.
+//!
+//! Orders from a platform are stored the way `POST /orders` stores them (one upsert, by order
+//! number); a parcel that moves tells the open cases of its order on their timeline, in the
+//! same transaction (see [`redress_domain::Order::shipment_changes`]).
+//!
+//! Who acts: a webhook carries no key; once its signature checks against the store's own
+//! webhook secret, Redress acts for the store by [`SystemRule::ShopPlatform`], which may read
+//! and report orders and nothing else. Connecting and syncing need an admin.
+//!
+//! Credentials (API token, consumer key and secret, webhook secret) are sealed with
+//! XChaCha20-Poly1305 under the server's [`SecretsKey`] before storage sees them, bound to their
+//! store and platform, so a copy of the database opens no shop.
+
+use std::fmt;
+
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{Key, XChaCha20Poly1305, XNonce};
+use redress_connect::shop::csv_import::{self, CsvError, CsvLimits, Progress, RejectedRow};
+use redress_connect::shop::shopify::admin::{OrdersQuery, ShopifyAdmin, ShopifyConfig};
+use redress_connect::shop::woocommerce::{self, WooCommerce, WooConfig};
+use redress_connect::shop::{
+    HeaderMap, ImportedOrder, MappingError, Platform, Secret, ShopError, TokioSleeper, shopify,
+};
+use redress_domain::{Order, OrderId, StoreId};
+use redress_storage::{Delivery, Ingested, OrderLink, PlatformConnection};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::caller::{Action, Caller, SystemRule};
+use crate::error::{AppError, AppResult, ErrorCode};
+use crate::{App, parse_id};
+
+/// The Shopify Admin API version Redress speaks.
+pub const SHOPIFY_API_VERSION: &str = "2026-01";
+/// How far back a store's first back-fill reads.
+pub const FIRST_BACKFILL_DAYS: i64 = 60;
+/// The most orders one back-fill reads; the next "sync now" goes on from the last sync.
+pub const MAX_BACKFILL_ORDERS: usize = 5_000;
+/// Orders per page of a back-fill.
+const BACKFILL_PAGE: u32 = 100;
+/// The longest credential or address kept.
+const MAX_CREDENTIAL: usize = 500;
+
+/// The server's key for credentials at rest: 32 bytes, given as 64 hex digits
+/// (`--secrets-key`, `REDRESS_SECRETS_KEY`). `Debug` never prints it.
+#[derive(Clone)]
+pub struct SecretsKey(Key);
+
+/// Why a secrets key was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the secrets key must be 64 hex digits (32 random bytes, e.g. `openssl rand -hex 32`)")]
+pub struct SecretsKeyError;
+
+impl SecretsKey {
+    /// Reads a key from its 64 hex digits.
+    pub fn parse(text: &str) -> Result<Self, SecretsKeyError> {
+        let bytes = hex::decode(text.trim()).map_err(|_| SecretsKeyError)?;
+        let bytes: [u8; 32] = bytes.try_into().map_err(|_| SecretsKeyError)?;
+        Ok(Self(bytes.into()))
+    }
+
+    /// `plain` sealed for `context`: a fresh 24-byte nonce, then the ciphertext and its tag.
+    fn seal(&self, context: &str, plain: &[u8]) -> AppResult<Vec<u8>> {
+        let nonce: [u8; 24] = rand::random();
+        let sealed = XChaCha20Poly1305::new(&self.0)
+            .encrypt(&XNonce::from(nonce), Payload { msg: plain, aad: context.as_bytes() })
+            .map_err(|_| AppError::internal("credentials could not be sealed"))?;
+        Ok([nonce.as_slice(), &sealed].concat())
+    }
+
+    /// What [`SecretsKey::seal`] sealed for the same `context`; refused if another key sealed it
+    /// or the bytes were changed.
+    fn open(&self, context: &str, sealed: &[u8]) -> AppResult<Vec<u8>> {
+        let refused =
+            || AppError::internal("stored credentials cannot be opened: was the server's secrets key changed?");
+        let (nonce, text) = sealed.split_at_checked(24).ok_or_else(refused)?;
+        let nonce: [u8; 24] = nonce.try_into().map_err(|_| refused())?;
+        XChaCha20Poly1305::new(&self.0)
+            .decrypt(&XNonce::from(nonce), Payload { msg: text, aad: context.as_bytes() })
+            .map_err(|_| refused())
+    }
+}
+
+impl fmt::Debug for SecretsKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SecretsKey(…)")
+    }
+}
+
+/// What is sealed for a connection.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(tag = "platform", rename_all = "snake_case")]
+enum Credentials {
+    Shopify { access_token: String, webhook_secret: String },
+    Woocommerce { consumer_key: String, consumer_secret: String, webhook_secret: String },
+}
+
+impl Credentials {
+    fn webhook_secret(&self) -> Secret {
+        match self {
+            Credentials::Shopify { webhook_secret, .. } | Credentials::Woocommerce { webhook_secret, .. } => {
+                Secret::new(webhook_secret.clone())
+            }
+        }
+    }
+}
+
+/// The sealing context of a store's connection to a platform: sealed credentials moved to
+/// another row do not open.
+fn context(store_id: StoreId, platform: Platform) -> String {
+    format!("redress-platform:{store_id}:{}", platform.as_str())
+}
+
+/// A platform a store connects to, by name; a CSV file is not one.
+fn platform_named(name: &str) -> AppResult<Platform> {
+    match name.trim() {
+        "shopify" => Ok(Platform::Shopify),
+        "woocommerce" => Ok(Platform::WooCommerce),
+        _ => Err(AppError::new(ErrorCode::UnknownValue, "give `shopify` or `woocommerce`").at("platform")),
+    }
+}
+
+/// A connection to make, as an admin gives it.
+#[derive(Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ConnectInput {
+    /// `shopify` or `woocommerce`.
+    pub platform: String,
+    /// The shop's address: `https://{shop}.myshopify.com`, or the WooCommerce site.
+    pub base_url: String,
+    /// Shopify: the app's Admin API access token.
+    #[serde(default)]
+    pub access_token: Option<String>,
+    /// WooCommerce: the REST API consumer key (`ck_…`).
+    #[serde(default)]
+    pub consumer_key: Option<String>,
+    /// WooCommerce: the REST API consumer secret (`cs_…`).
+    #[serde(default)]
+    pub consumer_secret: Option<String>,
+    /// The secret the platform signs its webhooks with (Shopify: the app's secret).
+    pub webhook_secret: String,
+}
+
+impl fmt::Debug for ConnectInput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConnectInput").field("platform", &self.platform).field("base_url", &self.base_url).finish()
+    }
+}
+
+/// A store's connection as anyone may see it: where, and how the sync goes; never a secret.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ConnectionView {
+    /// `shopify` or `woocommerce`.
+    pub platform: String,
+    /// The shop's address.
+    pub base_url: String,
+    /// Where the platform sends its webhooks, relative to the server's address.
+    pub webhook_path: String,
+    /// When it was connected.
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub connected_at: OffsetDateTime,
+    /// When the last back-fill finished.
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub last_sync_at: Option<OffsetDateTime>,
+    /// What went wrong last, when the last sync or webhook failed.
+    pub last_error: Option<String>,
+    /// When it went wrong.
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub last_error_at: Option<OffsetDateTime>,
+}
+
+impl ConnectionView {
+    fn of(c: PlatformConnection) -> Self {
+        Self {
+            webhook_path: format!("/api/v1/platforms/{}/{}/webhooks", c.platform, c.store_id),
+            platform: c.platform,
+            base_url: c.base_url,
+            connected_at: c.connected_at,
+            last_sync_at: c.last_sync_at,
+            last_error: c.last_error,
+            last_error_at: c.last_error_at,
+        }
+    }
+}
+
+/// A credential given: present, not blank, bounded.
+fn credential(field: &str, value: Option<&str>) -> AppResult<String> {
+    let value = value.map(str::trim).filter(|v| !v.is_empty()).ok_or_else(|| {
+        AppError::new(ErrorCode::MissingField, format!("`{field}` is needed for this platform")).at(field)
+    })?;
+    if value.len() > MAX_CREDENTIAL || value.chars().any(char::is_control) {
+        return Err(AppError::invalid(field, format!("at most {MAX_CREDENTIAL} printable characters")));
+    }
+    Ok(value.to_owned())
+}
+
+/// The shop's address: http(s), no credentials, no query, bounded.
+fn base_url(text: &str) -> AppResult<String> {
+    let text = text.trim().trim_end_matches('/');
+    let refused = || AppError::invalid("base_url", "give the shop's address, such as https://example.myshopify.com");
+    if text.len() > MAX_CREDENTIAL {
+        return Err(refused());
+    }
+    let url = url::Url::parse(text).map_err(|_| refused())?;
+    if !matches!(url.scheme(), "https" | "http")
+        || url.host_str().is_none()
+        || !url.username().is_empty()
+        || url.password().is_some()
+        || url.query().is_some()
+        || url.fragment().is_some()
+    {
+        return Err(refused());
+    }
+    Ok(text.to_owned())
+}
+
+impl App {
+    fn secrets(&self) -> AppResult<&SecretsKey> {
+        self.secrets_key.as_ref().ok_or_else(|| {
+            AppError::new(
+                ErrorCode::Unavailable,
+                "the server keeps no platform credentials: start it with --secrets-key (REDRESS_SECRETS_KEY)",
+            )
+        })
+    }
+}
+
+/// Connects the caller's store to a platform, or replaces the connection's address and
+/// credentials. Admins only.
+pub async fn connect(app: &App, caller: &Caller, input: ConnectInput) -> AppResult<ConnectionView> {
+    let store_id = caller.require(Action::ManageSettings)?;
+    let platform = platform_named(&input.platform)?;
+    let base_url = base_url(&input.base_url)?;
+    let webhook_secret = credential("webhook_secret", Some(&input.webhook_secret))?;
+    let credentials = match platform {
+        Platform::Shopify => Credentials::Shopify {
+            access_token: credential("access_token", input.access_token.as_deref())?,
+            webhook_secret,
+        },
+        _ => Credentials::Woocommerce {
+            consumer_key: credential("consumer_key", input.consumer_key.as_deref())?,
+            consumer_secret: credential("consumer_secret", input.consumer_secret.as_deref())?,
+            webhook_secret,
+        },
+    };
+    let plain = serde_json::to_vec(&credentials).map_err(AppError::internal)?;
+    let connection = PlatformConnection {
+        store_id,
+        platform: platform.as_str().to_owned(),
+        base_url,
+        sealed_credentials: app.secrets()?.seal(&context(store_id, platform), &plain)?,
+        connected_at: app.now(),
+        last_sync_at: None,
+        last_error: None,
+        last_error_at: None,
+    };
+    app.storage().platforms().connect_platform(&connection).await?;
+    Ok(ConnectionView::of(connection))
+}
+
+/// The caller's store's connections and how their syncs went. Admins only.
+pub async fn connections(app: &App, caller: &Caller) -> AppResult<Vec<ConnectionView>> {
+    let store_id = caller.require(Action::ManageSettings)?;
+    let stored = app.storage().platforms().platform_connections(store_id).await?;
+    Ok(stored.into_iter().map(ConnectionView::of).collect())
+}
+
+/// A store's connection to `platform` and its credentials, opened.
+async fn opened(
+    app: &App,
+    store_id: StoreId,
+    platform: Platform,
+) -> AppResult<Option<(PlatformConnection, Credentials)>> {
+    let Some(connection) = app.storage().platforms().platform_connection(store_id, platform.as_str()).await? else {
+        return Ok(None);
+    };
+    let plain = app.secrets()?.open(&context(store_id, platform), &connection.sealed_credentials)?;
+    let credentials = serde_json::from_slice(&plain).map_err(AppError::internal)?;
+    Ok(Some((connection, credentials)))
+}
+
+/// What a webhook did.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WebhookOutcome {
+    /// True when this delivery was received before: nothing changed.
+    pub duplicate: bool,
+    /// The order it created or updated, if any.
+    pub order_id: Option<OrderId>,
+    /// True when the order was new.
+    pub created: bool,
+}
+
+impl WebhookOutcome {
+    const NOTHING: Self = Self { duplicate: false, order_id: None, created: false };
+    const DUPLICATE: Self = Self { duplicate: true, order_id: None, created: false };
+
+    fn of(ingested: Ingested) -> Self {
+        match ingested {
+            Ingested::Duplicate => Self::DUPLICATE,
+            Ingested::Stored { order, created } => Self { duplicate: false, order_id: Some(order.id), created },
+        }
+    }
+}
+
+/// Who acts for a store once its platform's webhook checked out.
+fn platform_caller(store_id: StoreId) -> Caller {
+    Caller::System { store_id, rule: SystemRule::ShopPlatform }
+}
+
+/// The store a webhook URL names and its opened connection; anything unknown is refused as a
+/// forged webhook would be, so the answer tells a sender nothing.
+async fn webhook_connection(app: &App, store_id: &str, platform: Platform) -> AppResult<(StoreId, Credentials)> {
+    let refused = || AppError::unauthorized("the webhook's signature does not match this store's webhook secret");
+    let store_id: StoreId = parse_id(store_id, "store").map_err(|_| refused())?;
+    let (_, credentials) = opened(app, store_id, platform).await?.ok_or_else(refused)?;
+    Ok((store_id, credentials))
+}
+
+/// A payload the mapping refused: the sync state shows it, and the answer names it, so the
+/// platform's retry finds it again after a fix.
+async fn unmappable(app: &App, store_id: StoreId, platform: Platform, error: MappingError) -> AppError {
+    let message = format!("a {} webhook could not be read: {error}", platform.as_str());
+    if let Err(e) = app.storage().platforms().record_sync(store_id, platform.as_str(), app.now(), Some(&message)).await
+    {
+        tracing::warn!(error = %e, "the sync error could not be recorded");
+    }
+    AppError::invalid("body", message)
+}
+
+/// Stores an order a platform sent, with its delivery (de-duplicated) and its link.
+async fn ingest(
+    app: &App,
+    caller: &Caller,
+    delivery: Option<&Delivery>,
+    imported: ImportedOrder,
+) -> AppResult<Ingested> {
+    caller.require(Action::ReportOrders)?;
+    let link = OrderLink {
+        platform: imported.remote.platform.as_str().to_owned(),
+        remote_id: imported.remote.order_id,
+        shipment_ids: imported.remote.shipments,
+    };
+    Ok(app.storage().platforms().ingest_order(delivery, &link, &imported.customer, &imported.order, app.now()).await?)
+}
+
+/// Acts on a Shopify webhook sent to `store_id`: checks `X-Shopify-Hmac-Sha256` against the
+/// store's webhook secret (refused: `401`, nothing changes), then acts once per
+/// `X-Shopify-Webhook-Id`: orders are created or updated, parcels created or moved on.
+pub async fn shopify_webhook(app: &App, store_id: &str, headers: &HeaderMap, body: &[u8]) -> AppResult<WebhookOutcome> {
+    let (store_id, credentials) = webhook_connection(app, store_id, Platform::Shopify).await?;
+    let webhook = shopify::verify_webhook(&credentials.webhook_secret(), headers, body)
+        .map_err(|e| AppError::unauthorized(e.to_string()))?;
+    let caller = platform_caller(store_id);
+    caller.require(Action::ReportOrders)?;
+    let delivery = Delivery {
+        store_id,
+        platform: Platform::Shopify.as_str().to_owned(),
+        delivery_id: webhook.webhook_id.clone(),
+        topic: webhook.topic.as_str().chars().take(100).collect(),
+        received_at: app.now(),
+    };
+    let event = match shopify::parse_event(&webhook.topic, body, store_id, &mut uuid::Uuid::now_v7) {
+        Ok(event) => event,
+        Err(error) => return Err(unmappable(app, store_id, Platform::Shopify, error).await),
+    };
+    let platforms = app.storage().platforms();
+    match event {
+        shopify::Event::Order(imported) => {
+            Ok(WebhookOutcome::of(ingest(app, &caller, Some(&delivery), *imported).await?))
+        }
+        shopify::Event::Fulfillment(f) => {
+            let linked = platforms.linked_order(store_id, Platform::Shopify.as_str(), &f.order_id).await?;
+            let (Some((order, link)), Some(shipment)) = (linked, f.shipment) else {
+                // An order Redress does not know yet (its orders/create comes too), or a
+                // cancelled fulfillment: Shopify's next orders/updated carries the parcels.
+                return Ok(if platforms.record_delivery(&delivery).await? {
+                    WebhookOutcome::NOTHING
+                } else {
+                    WebhookOutcome::DUPLICATE
+                });
+            };
+            let (order, link) = with_parcel(order, link, &f.fulfillment_id, shipment);
+            order.validate()?;
+            let customer = app.storage().customer(store_id, order.customer_id).await?;
+            let ingested = platforms.ingest_order(Some(&delivery), &link, &customer, &order, app.now()).await?;
+            Ok(WebhookOutcome::of(ingested))
+        }
+        // A refund's money arrives with the order's transactions in orders/updated; a topic
+        // Redress does not act on is only acknowledged.
+        shopify::Event::Refund(_) | shopify::Event::Ignored => Ok(if platforms.record_delivery(&delivery).await? {
+            WebhookOutcome::NOTHING
+        } else {
+            WebhookOutcome::DUPLICATE
+        }),
+    }
+}
+
+/// The order with the parcel a fulfillment reported: the known parcel replaced (keeping its
+/// id), or a new one added.
+fn with_parcel(
+    mut order: Order,
+    mut link: OrderLink,
+    fulfillment_id: &str,
+    mut shipment: redress_domain::Shipment,
+) -> (Order, OrderLink) {
+    link.shipment_ids.resize(order.shipments.len(), None);
+    match link.shipment_ids.iter().position(|id| id.as_deref() == Some(fulfillment_id)) {
+        Some(at) => {
+            if let Some(known) = order.shipments.get_mut(at) {
+                shipment.id = known.id;
+                *known = shipment;
+            }
+        }
+        None => {
+            order.shipments.push(shipment);
+            link.shipment_ids.push(Some(fulfillment_id.to_owned()));
+        }
+    }
+    (order, link)
+}
+
+/// Acts on a WooCommerce webhook sent to `store_id`: its ping is acknowledged; anything else
+/// must carry `X-WC-Webhook-Signature` under the store's webhook secret (refused: `401`,
+/// nothing changes), and is acted on once per `X-WC-Webhook-Delivery-ID`.
+pub async fn woocommerce_webhook(
+    app: &App,
+    store_id: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> AppResult<WebhookOutcome> {
+    let (store_id, credentials) = webhook_connection(app, store_id, Platform::WooCommerce).await?;
+    if woocommerce::is_ping(headers, body) {
+        return Ok(WebhookOutcome::NOTHING);
+    }
+    let webhook = woocommerce::verify_webhook(&credentials.webhook_secret(), headers, body)
+        .map_err(|e| AppError::unauthorized(e.to_string()))?;
+    let caller = platform_caller(store_id);
+    caller.require(Action::ReportOrders)?;
+    let delivery = Delivery {
+        store_id,
+        platform: Platform::WooCommerce.as_str().to_owned(),
+        delivery_id: webhook.delivery_id.clone(),
+        topic: webhook.topic.as_str().chars().take(100).collect(),
+        received_at: app.now(),
+    };
+    match woocommerce::parse_event(&webhook.topic, body, store_id, &mut uuid::Uuid::now_v7) {
+        Ok(woocommerce::Event::Order(imported)) => {
+            Ok(WebhookOutcome::of(ingest(app, &caller, Some(&delivery), *imported).await?))
+        }
+        // A deleted order stays in Redress: cases and money refer to it.
+        Ok(woocommerce::Event::Deleted { .. } | woocommerce::Event::Ignored) => {
+            Ok(if app.storage().platforms().record_delivery(&delivery).await? {
+                WebhookOutcome::NOTHING
+            } else {
+                WebhookOutcome::DUPLICATE
+            })
+        }
+        Err(error) => Err(unmappable(app, store_id, Platform::WooCommerce, error).await),
+    }
+}
+
+/// What a CSV import did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ImportOutcome {
+    /// Every order was stored.
+    Imported {
+        /// Orders in the file.
+        orders: usize,
+        /// How many were new.
+        created: usize,
+    },
+    /// Rows were refused, each with its line and reason: nothing was stored.
+    Refused(Vec<RejectedRow>),
+}
+
+/// Imports the orders of a CSV file (see [`csv_import`] for its columns) into the caller's
+/// store: all of them in one transaction, or, when any row is refused, none.
+pub async fn import_csv(
+    app: &App,
+    caller: &Caller,
+    file: &[u8],
+    progress: &mut dyn FnMut(Progress),
+) -> AppResult<ImportOutcome> {
+    let store_id = caller.require(Action::ReportOrders)?;
+    let imported =
+        match csv_import::import_orders(file, store_id, &mut uuid::Uuid::now_v7, &CsvLimits::default(), progress) {
+            Ok(imported) => imported,
+            Err(CsvError::Rejected(rows)) => return Ok(ImportOutcome::Refused(rows)),
+            Err(other) => return Err(AppError::invalid("file", other.to_string())),
+        };
+    let orders: Vec<_> = imported.into_iter().map(|i| (i.customer, i.order)).collect();
+    let created = app.storage().platforms().import_orders(&orders, app.now()).await?;
+    Ok(ImportOutcome::Imported { orders: orders.len(), created })
+}
+
+/// What a back-fill did.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SyncReport {
+    /// The platform read.
+    pub platform: String,
+    /// Orders stored.
+    pub orders: usize,
+    /// How many were new.
+    pub created: usize,
+    /// Orders the platform sent that could not be read, with the reason.
+    pub rejected: Vec<String>,
+    /// Pages read.
+    pub pages: u32,
+    /// True when more orders wait for the next sync.
+    pub more: bool,
+}
+
+/// Reads the store's recent orders from each connected platform (since the last sync, or
+/// [`FIRST_BACKFILL_DAYS`] back) and stores them; the sync state records how it went. Admins
+/// only ("sync now").
+pub async fn backfill(app: &App, caller: &Caller) -> AppResult<Vec<SyncReport>> {
+    let store_id = caller.require(Action::ManageSettings)?;
+    let mut reports = Vec::new();
+    for platform in [Platform::Shopify, Platform::WooCommerce] {
+        let Some((connection, credentials)) = opened(app, store_id, platform).await? else { continue };
+        let started = app.now();
+        let since = connection.last_sync_at.unwrap_or(started - time::Duration::days(FIRST_BACKFILL_DAYS));
+        let result = backfill_one(app, store_id, &connection, credentials, since).await;
+        let error = match &result {
+            Ok(_) => None,
+            Err(e) => Some(e.message.clone()),
+        };
+        app.storage().platforms().record_sync(store_id, platform.as_str(), started, error.as_deref()).await?;
+        reports.push(result?);
+    }
+    if reports.is_empty() {
+        return Err(AppError::not_found("platform connection"));
+    }
+    Ok(reports)
+}
+
+/// A platform's failure in the API's terms.
+fn shop_error(platform: Platform, e: ShopError) -> AppError {
+    let message = format!("{}: {e}", platform.as_str());
+    if e.is_transient() {
+        AppError::new(ErrorCode::Unavailable, message)
+    } else {
+        AppError::new(ErrorCode::ProviderRefused, message)
+    }
+}
+
+async fn backfill_one(
+    app: &App,
+    store_id: StoreId,
+    connection: &PlatformConnection,
+    credentials: Credentials,
+    since: OffsetDateTime,
+) -> AppResult<SyncReport> {
+    let ids = &mut uuid::Uuid::now_v7;
+    let (platform, orders, rejected, pages, more) = match credentials {
+        Credentials::Shopify { access_token, .. } => {
+            let config = ShopifyConfig::new(&connection.base_url, SHOPIFY_API_VERSION, Secret::new(access_token));
+            let admin = ShopifyAdmin::new(config, std::sync::Arc::new(TokioSleeper))
+                .map_err(|e| shop_error(Platform::Shopify, e))?;
+            let query = OrdersQuery::created_since(since, BACKFILL_PAGE);
+            let read = admin
+                .backfill(&query, None, MAX_BACKFILL_ORDERS, store_id, ids)
+                .await
+                .map_err(|e| shop_error(Platform::Shopify, e))?;
+            let rejected = read.rejected.iter().map(|r| format!("{}: {}", r.remote_id, r.error)).collect();
+            (Platform::Shopify, read.orders, rejected, read.pages, read.more)
+        }
+        Credentials::Woocommerce { consumer_key, consumer_secret, .. } => {
+            let config = WooConfig::new(&connection.base_url, Secret::new(consumer_key), Secret::new(consumer_secret));
+            let client = WooCommerce::new(config).map_err(|e| shop_error(Platform::WooCommerce, e))?;
+            let read = client
+                .backfill(Some(since), BACKFILL_PAGE, MAX_BACKFILL_ORDERS, store_id, ids)
+                .await
+                .map_err(|e| shop_error(Platform::WooCommerce, e))?;
+            let rejected = read.rejected.iter().map(|(id, e)| format!("{id}: {e}")).collect();
+            (Platform::WooCommerce, read.orders, rejected, read.pages, read.more)
+        }
+    };
+    let caller = platform_caller(store_id);
+    let mut created = 0;
+    let count = orders.len();
+    for imported in orders {
+        if let Ingested::Stored { created: true, .. } = ingest(app, &caller, None, imported).await? {
+            created += 1;
+        }
+    }
+    Ok(SyncReport { platform: platform.as_str().to_owned(), orders: count, created, rejected, pages, more })
+}

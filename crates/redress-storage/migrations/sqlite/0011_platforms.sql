@@ -1,0 +1,34 @@
+-- Shop platforms (Shopify, WooCommerce): a store's connection with its credentials sealed by
+-- the application (XChaCha20-Poly1305 under the server's secrets key: the database never holds
+-- them in clear), the sync state, the webhook deliveries received (one row per delivery id, so
+-- a delivery sent twice is acted on once) and the platform's id of each order it sent.
+CREATE TABLE platform_connections (
+    store_id TEXT NOT NULL REFERENCES stores(id),
+    platform TEXT NOT NULL CHECK (platform IN ('shopify', 'woocommerce')),
+    base_url TEXT NOT NULL,
+    sealed_credentials BLOB NOT NULL,
+    connected_at_us INTEGER NOT NULL,
+    last_sync_at_us INTEGER,
+    last_error TEXT,
+    last_error_at_us INTEGER,
+    PRIMARY KEY (store_id, platform)
+) STRICT;
+
+CREATE TABLE platform_webhooks (
+    store_id TEXT NOT NULL REFERENCES stores(id),
+    platform TEXT NOT NULL,
+    delivery_id TEXT NOT NULL,
+    topic TEXT NOT NULL,
+    received_at_us INTEGER NOT NULL,
+    PRIMARY KEY (store_id, platform, delivery_id)
+) STRICT;
+
+CREATE TABLE platform_orders (
+    store_id TEXT NOT NULL REFERENCES stores(id),
+    platform TEXT NOT NULL,
+    remote_id TEXT NOT NULL,
+    order_id TEXT NOT NULL REFERENCES orders(id),
+    shipment_ids TEXT NOT NULL,
+    PRIMARY KEY (store_id, platform, remote_id)
+) STRICT;
+CREATE UNIQUE INDEX platform_orders_order ON platform_orders(store_id, order_id);

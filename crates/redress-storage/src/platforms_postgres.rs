@@ -1,0 +1,218 @@
+//! Shop platforms' connections, deliveries and order links on PostgreSQL.
+
+use async_trait::async_trait;
+use redress_domain::{Customer, Order, OrderId, StoreId};
+use sqlx::postgres::PgRow;
+use sqlx::types::Json;
+use sqlx::{Postgres, Row, Transaction};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::platforms::{Delivery, Ingested, OrderLink, PlatformConnection, PlatformStorage};
+use crate::postgres::{PostgresStorage, one_doc, require_store, upsert_order_in};
+use crate::{StorageError, from_micros, micros};
+
+fn connection_of(row: &PgRow) -> Result<PlatformConnection, StorageError> {
+    Ok(PlatformConnection {
+        store_id: StoreId::from_uuid(row.try_get(0)?),
+        platform: row.try_get(1)?,
+        base_url: row.try_get(2)?,
+        sealed_credentials: row.try_get(3)?,
+        connected_at: from_micros(row.try_get(4)?)?,
+        last_sync_at: row.try_get::<Option<i64>, _>(5)?.map(from_micros).transpose()?,
+        last_error: row.try_get(6)?,
+        last_error_at: row.try_get::<Option<i64>, _>(7)?.map(from_micros).transpose()?,
+    })
+}
+
+/// Records a delivery; false when it was recorded before (a delivery being recorded by
+/// another transaction waits for it on the primary key).
+async fn record(tx: &mut Transaction<'_, Postgres>, delivery: &Delivery) -> Result<bool, StorageError> {
+    require_store(tx, delivery.store_id).await?;
+    let inserted = sqlx::query(
+        "INSERT INTO platform_webhooks (store_id, platform, delivery_id, topic, received_at_us)
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+    )
+    .bind(delivery.store_id.as_uuid())
+    .bind(&delivery.platform)
+    .bind(&delivery.delivery_id)
+    .bind(&delivery.topic)
+    .bind(micros(delivery.received_at))
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    Ok(inserted == 1)
+}
+
+#[async_trait]
+impl PlatformStorage for PostgresStorage {
+    async fn connect_platform(&self, c: &PlatformConnection) -> Result<(), StorageError> {
+        let mut tx = self.pool.begin().await?;
+        require_store(&mut tx, c.store_id).await?;
+        sqlx::query(
+            "INSERT INTO platform_connections (store_id, platform, base_url, sealed_credentials, connected_at_us)
+             VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (store_id, platform) DO UPDATE SET base_url = excluded.base_url,
+               sealed_credentials = excluded.sealed_credentials, connected_at_us = excluded.connected_at_us,
+               last_sync_at_us = NULL, last_error = NULL, last_error_at_us = NULL",
+        )
+        .bind(c.store_id.as_uuid())
+        .bind(&c.platform)
+        .bind(&c.base_url)
+        .bind(&c.sealed_credentials)
+        .bind(micros(c.connected_at))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn platform_connection(
+        &self,
+        store_id: StoreId,
+        platform: &str,
+    ) -> Result<Option<PlatformConnection>, StorageError> {
+        sqlx::query(
+            "SELECT store_id, platform, base_url, sealed_credentials, connected_at_us, last_sync_at_us, last_error,
+               last_error_at_us FROM platform_connections WHERE store_id = $1 AND platform = $2",
+        )
+        .bind(store_id.as_uuid())
+        .bind(platform)
+        .fetch_optional(&self.pool)
+        .await?
+        .as_ref()
+        .map(connection_of)
+        .transpose()
+    }
+
+    async fn platform_connections(&self, store_id: StoreId) -> Result<Vec<PlatformConnection>, StorageError> {
+        sqlx::query(
+            "SELECT store_id, platform, base_url, sealed_credentials, connected_at_us, last_sync_at_us, last_error,
+               last_error_at_us FROM platform_connections WHERE store_id = $1 ORDER BY platform",
+        )
+        .bind(store_id.as_uuid())
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(connection_of)
+        .collect()
+    }
+
+    async fn record_sync(
+        &self,
+        store_id: StoreId,
+        platform: &str,
+        at: OffsetDateTime,
+        error: Option<&str>,
+    ) -> Result<(), StorageError> {
+        // A success moves the sync time on and clears the error; a failure keeps the last
+        // success's time and records the error.
+        let query = sqlx::query(
+            "UPDATE platform_connections SET
+               last_sync_at_us = CASE WHEN $4::text IS NULL THEN $1 ELSE last_sync_at_us END,
+               last_error = $4, last_error_at_us = CASE WHEN $4::text IS NULL THEN NULL ELSE $1 END
+             WHERE store_id = $2 AND platform = $3",
+        )
+        .bind(micros(at))
+        .bind(store_id.as_uuid())
+        .bind(platform)
+        .bind(error);
+        if query.execute(&self.pool).await?.rows_affected() == 0 {
+            return Err(StorageError::NotFound("platform connection"));
+        }
+        Ok(())
+    }
+
+    async fn record_delivery(&self, delivery: &Delivery) -> Result<bool, StorageError> {
+        let mut tx = self.pool.begin().await?;
+        let first = record(&mut tx, delivery).await?;
+        tx.commit().await?;
+        Ok(first)
+    }
+
+    async fn ingest_order(
+        &self,
+        delivery: Option<&Delivery>,
+        link: &OrderLink,
+        customer: &Customer,
+        order: &Order,
+        now: OffsetDateTime,
+    ) -> Result<Ingested, StorageError> {
+        let mut tx = self.pool.begin().await?;
+        if let Some(delivery) = delivery
+            && !record(&mut tx, delivery).await?
+        {
+            return Ok(Ingested::Duplicate);
+        }
+        let (order, created) = upsert_order_in(&mut tx, customer.clone(), order.clone(), now).await?;
+        sqlx::query(
+            "INSERT INTO platform_orders (store_id, platform, remote_id, order_id, shipment_ids)
+             VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (store_id, platform, remote_id) DO UPDATE SET order_id = excluded.order_id,
+               shipment_ids = excluded.shipment_ids",
+        )
+        .bind(order.store_id.as_uuid())
+        .bind(&link.platform)
+        .bind(&link.remote_id)
+        .bind(order.id.as_uuid())
+        .bind(Json(&link.shipment_ids))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Ingested::Stored { order, created })
+    }
+
+    async fn linked_order(
+        &self,
+        store_id: StoreId,
+        platform: &str,
+        remote_id: &str,
+    ) -> Result<Option<(Order, OrderLink)>, StorageError> {
+        let row = sqlx::query(
+            "SELECT order_id, shipment_ids FROM platform_orders WHERE store_id = $1 AND platform = $2 AND remote_id = $3",
+        )
+        .bind(store_id.as_uuid())
+        .bind(platform)
+        .bind(remote_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let order_id: Uuid = row.try_get(0)?;
+        let Json(shipment_ids): Json<Vec<Option<String>>> = row.try_get(1)?;
+        let order: Order = one_doc(
+            sqlx::query("SELECT doc FROM orders WHERE store_id = $1 AND id = $2")
+                .bind(store_id.as_uuid())
+                .bind(order_id),
+            &self.pool,
+        )
+        .await?
+        .ok_or(StorageError::NotFound("order"))?;
+        let link = OrderLink { platform: platform.to_owned(), remote_id: remote_id.to_owned(), shipment_ids };
+        Ok(Some((order, link)))
+    }
+
+    async fn order_link(&self, store_id: StoreId, order_id: OrderId) -> Result<Option<OrderLink>, StorageError> {
+        let row = sqlx::query(
+            "SELECT platform, remote_id, shipment_ids FROM platform_orders WHERE store_id = $1 AND order_id = $2",
+        )
+        .bind(store_id.as_uuid())
+        .bind(order_id.as_uuid())
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let Json(shipment_ids): Json<Vec<Option<String>>> = row.try_get(2)?;
+        Ok(Some(OrderLink { platform: row.try_get(0)?, remote_id: row.try_get(1)?, shipment_ids }))
+    }
+
+    async fn import_orders(&self, orders: &[(Customer, Order)], now: OffsetDateTime) -> Result<usize, StorageError> {
+        let mut tx = self.pool.begin().await?;
+        let mut created = 0;
+        for (customer, order) in orders {
+            if upsert_order_in(&mut tx, customer.clone(), order.clone(), now).await?.1 {
+                created += 1;
+            }
+        }
+        tx.commit().await?;
+        Ok(created)
+    }
+}
