@@ -482,14 +482,18 @@ pub enum ImportOutcome {
     Refused(Vec<RejectedRow>),
 }
 
-/// Imports the orders of a CSV file (see [`csv_import`] for its columns) into the caller's
-/// store: all of them in one transaction, or, when any row is refused, none.
+/// Imports the orders of a CSV file (see [`csv_import`] for its columns) into the store with
+/// `slug`, for the operator running `redress import orders` (who acts by
+/// [`SystemRule::CsvImport`]): all of them in one transaction, or, when any row is refused,
+/// none.
 pub async fn import_csv(
     app: &App,
-    caller: &Caller,
+    slug: &str,
     file: &[u8],
     progress: &mut dyn FnMut(Progress),
 ) -> AppResult<ImportOutcome> {
+    let store = crate::stores::by_slug(app, slug).await?.ok_or_else(|| AppError::not_found("store"))?;
+    let caller = Caller::System { store_id: store.id, rule: SystemRule::CsvImport };
     let store_id = caller.require(Action::ReportOrders)?;
     let imported =
         match csv_import::import_orders(file, store_id, &mut uuid::Uuid::now_v7, &CsvLimits::default(), progress) {

@@ -79,6 +79,7 @@ impl AppState {
     tags(
         (name = "stores", description = "Shops served by this deployment (admin)"),
         (name = "orders", description = "Orders as the shop's systems report them"),
+        (name = "platforms", description = "Shopify and WooCommerce: webhooks in, the store's connection and its sync"),
         (name = "cases", description = "Customer problems and their timelines"),
         (name = "resolution", description = "Options, remedies, amendments, returns, fault and the store's policy"),
         (name = "money", description = "Refunds, store credit, approvals, the ledger, transaction checks and disputes"),
@@ -109,6 +110,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::health::router())
         .merge(routes::stores::router())
         .merge(routes::orders::router())
+        .merge(routes::platforms::router())
         .merge(routes::cases::router())
         .merge(routes::attachments::router())
         .merge(routes::remedies::router())

@@ -81,7 +81,7 @@ pub async fn run(listen: SocketAddr, data_dir: Option<PathBuf>) -> anyhow::Resul
          \nTry:\n  curl -H 'Authorization: Bearer {store_key}' '{url}/api/v1/cases?status=new,open&limit=5'\n\
          \nPress Ctrl-C to stop.{removed}\n"
     );
-    crate::server::serve_on(listener, storage, &admin_key, &crate::server::PaymentOptions::default()).await
+    crate::server::serve_on(listener, storage, &admin_key, &crate::server::PaymentOptions::default(), None).await
 }
 
 /// A customer of the sample shop with an open case, and a signed portal link to their order,

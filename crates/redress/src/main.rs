@@ -5,6 +5,7 @@
 
 mod bench;
 mod demo;
+mod import;
 mod reconcile;
 mod sample_shop;
 mod server;
@@ -48,6 +49,11 @@ enum Command {
         /// The payment provider refunds go through.
         #[command(flatten)]
         payments: server::PaymentOptions,
+        /// 64 hex digits (`openssl rand -hex 32`): the key shop platforms' credentials are kept
+        /// encrypted under. Connecting a platform is refused without it; changing it makes the
+        /// stored credentials unreadable (connect again).
+        #[arg(long, env = "REDRESS_SECRETS_KEY", hide_env_values = true)]
+        secrets_key: Option<String>,
     },
     /// Apply pending database migrations and exit.
     Migrate {
@@ -64,6 +70,11 @@ enum Command {
         /// Only this store (its slug); every store if absent.
         #[arg(long)]
         store: Option<String>,
+    },
+    /// Bring data in from files.
+    Import {
+        #[command(subcommand)]
+        what: ImportCommand,
     },
     /// Print the OpenAPI document of the HTTP API.
     Openapi,
@@ -105,6 +116,23 @@ enum Command {
     },
 }
 
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Import orders from a CSV file into a store: every order, or, when any row is refused,
+    /// none (each refused row is listed with its line and reason, and the exit status is 1).
+    Orders {
+        /// The CSV file (columns: order_number, placed_at, customer_email, customer_name,
+        /// currency, sku, … as `redress-connect`'s `csv_import` documents).
+        file: PathBuf,
+        /// `sqlite://path/to/redress.db` (or a bare path) or `postgres://user@host/db`.
+        #[arg(long, env = "REDRESS_DATABASE_URL")]
+        database_url: String,
+        /// The store's slug.
+        #[arg(long)]
+        store: String,
+    },
+}
+
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
@@ -119,7 +147,7 @@ fn main() -> anyhow::Result<()> {
     runtime.block_on(async {
         match cli.command {
             Command::Demo { listen, data_dir } => demo::run(listen, data_dir).await,
-            Command::Serve { database_url, listen, admin_key, payments } => {
+            Command::Serve { database_url, listen, admin_key, payments, secrets_key } => {
                 if admin_key.len() < 16 {
                     anyhow::bail!(
                         "the admin key must be at least 16 characters; generate one with `openssl rand -hex 24`"
@@ -128,7 +156,15 @@ fn main() -> anyhow::Result<()> {
                 let storage = redress_storage::connect(&database_url)
                     .await
                     .with_context(|| format!("cannot open the database at {database_url}"))?;
-                server::serve(storage, &admin_key, listen, &payments).await
+                let secrets_key = secrets_key
+                    .as_deref()
+                    .map(redress_app::platforms::SecretsKey::parse)
+                    .transpose()
+                    .context("--secrets-key")?;
+                server::serve(storage, &admin_key, listen, &payments, secrets_key).await
+            }
+            Command::Import { what: ImportCommand::Orders { file, database_url, store } } => {
+                if import::orders(&database_url, &store, &file).await? { Ok(()) } else { std::process::exit(1) }
             }
             Command::Migrate { database_url } => {
                 let applied = redress_storage::migrate(&database_url)

@@ -84,11 +84,12 @@ pub async fn serve(
     admin_key: &str,
     listen: SocketAddr,
     payments: &PaymentOptions,
+    secrets_key: Option<redress_app::platforms::SecretsKey>,
 ) -> anyhow::Result<()> {
     let listener = TcpListener::bind(listen).await.with_context(|| {
         format!("cannot listen on {listen}; is another server running there? pick another with --listen")
     })?;
-    serve_on(listener, storage, admin_key, payments).await
+    serve_on(listener, storage, admin_key, payments, secrets_key).await
 }
 
 /// Serves on an already bound listener until Ctrl-C or SIGTERM. The refund worker runs beside
@@ -98,14 +99,18 @@ pub async fn serve_on(
     storage: Arc<dyn Storage>,
     admin_key: &str,
     payments: &PaymentOptions,
+    secrets_key: Option<redress_app::platforms::SecretsKey>,
 ) -> anyhow::Result<()> {
     let address = listener.local_addr()?;
     tracing::info!(%address, provider = %payments.payment_provider, "redress is listening");
     let (refunds, events) = refund_executor(storage.clone(), payments)?;
     let worker = refunds.clone().spawn_worker(Duration::from_secs(1), events);
-    let app = redress_app::App::new(storage)
+    let mut app = redress_app::App::new(storage)
         .with_refunds(refunds)
         .with_stripe_webhook_secret(&payments.stripe_webhook_secret);
+    if let Some(key) = secrets_key {
+        app = app.with_secrets_key(key);
+    }
     let state = redress_web::AppState::new(app, admin_key);
     let app = redress_web::router(state);
     // The peer's address is kept for limits counted per source (sign-in, order look-up).

@@ -7,6 +7,7 @@ pub(crate) mod health;
 pub(crate) mod help;
 pub(crate) mod money;
 pub(crate) mod orders;
+pub(crate) mod platforms;
 pub(crate) mod policy;
 pub(crate) mod remedies;
 pub(crate) mod returns;

@@ -14,6 +14,8 @@ pub const ADMIN_KEY: &str = "test-admin-secret-5f0c2a9e";
 
 /// The Stripe webhook signing secret the test servers check signatures with.
 pub const STRIPE_WEBHOOK_SECRET: &str = "whsec_api_tests";
+/// The key the test servers keep shop platforms' credentials under.
+pub const SECRETS_KEY: &str = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
 
 /// What the server stores its data in.
 enum Database {
@@ -149,7 +151,12 @@ impl TestApp {
         database: Database,
         configure: impl FnOnce(redress_app::App) -> redress_app::App,
     ) -> TestApp {
-        let app = configure(redress_app::App::new(storage.clone()).with_stripe_webhook_secret(STRIPE_WEBHOOK_SECRET));
+        let secrets = redress_app::platforms::SecretsKey::parse(SECRETS_KEY).expect("a secrets key");
+        let app = configure(
+            redress_app::App::new(storage.clone())
+                .with_stripe_webhook_secret(STRIPE_WEBHOOK_SECRET)
+                .with_secrets_key(secrets),
+        );
         let router = redress_web::router(redress_web::AppState::new(app, ADMIN_KEY));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let address = listener.local_addr().expect("local address");
