@@ -492,7 +492,9 @@ pub async fn import_csv(
     file: &[u8],
     progress: &mut dyn FnMut(Progress),
 ) -> AppResult<ImportOutcome> {
-    let store = crate::stores::by_slug(app, slug).await?.ok_or_else(|| AppError::not_found("store"))?;
+    let store = crate::stores::by_slug(app, slug)
+        .await?
+        .ok_or_else(|| AppError::new(ErrorCode::NotFound, format!("no store has the slug `{slug}`")).at("store"))?;
     let caller = Caller::System { store_id: store.id, rule: SystemRule::CsvImport };
     let store_id = caller.require(Action::ReportOrders)?;
     let imported =
