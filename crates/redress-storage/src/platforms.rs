@@ -66,8 +66,8 @@ pub enum Ingested {
     Duplicate,
     /// The order as stored, and whether it was new.
     Stored {
-        /// The order.
-        order: Order,
+        /// The order (boxed: it is much larger than nothing).
+        order: Box<Order>,
         /// True when it was not known before.
         created: bool,
     },

@@ -159,7 +159,7 @@ impl PlatformStorage for PostgresStorage {
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
-        Ok(Ingested::Stored { order, created })
+        Ok(Ingested::Stored { order: Box::new(order), created })
     }
 
     async fn linked_order(

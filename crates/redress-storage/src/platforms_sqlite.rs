@@ -175,7 +175,7 @@ impl PlatformStorage for SqliteStorage {
                 order.id.to_string(),
                 serde_json::to_string(&link.shipment_ids)?
             ])?;
-            Ok(Ingested::Stored { order, created })
+            Ok(Ingested::Stored { order: Box::new(order), created })
         })
         .await
     }
