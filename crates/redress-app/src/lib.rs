@@ -121,6 +121,15 @@ impl App {
         self
     }
 
+    /// The same application sending refunds of Shopify orders to their shop and the rest to
+    /// the provider it has now, with the default retry policy ([`platforms::PlatformPayments`];
+    /// the server builds its executor with it directly). Without a secrets key, unchanged.
+    pub fn with_platform_refunds(self) -> Self {
+        let Some(key) = self.secrets_key.clone() else { return self };
+        let provider = platforms::PlatformPayments::new(self.storage.clone(), key, self.refunds.provider().clone());
+        self.with_payment_provider(Arc::new(provider))
+    }
+
     /// The storage. Only the application and its tests reach it: adapters call use cases.
     pub fn storage(&self) -> &dyn Storage {
         self.storage.as_ref()

@@ -15,6 +15,9 @@
 //! store and platform, so a copy of the database opens no shop.
 
 use std::fmt;
+use std::sync::Arc;
+
+use async_trait::async_trait;
 
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{Key, XChaCha20Poly1305, XNonce};
@@ -24,8 +27,10 @@ use redress_connect::shop::woocommerce::{self, WooCommerce, WooConfig};
 use redress_connect::shop::{
     HeaderMap, ImportedOrder, MappingError, Platform, Secret, ShopError, TokioSleeper, shopify,
 };
+use redress_connect::{PaymentProvider, ProviderAnswer, ProviderError, ProviderRefund};
+use redress_domain::RefundId;
 use redress_domain::{Order, OrderId, StoreId};
-use redress_storage::{Delivery, Ingested, OrderLink, PlatformConnection};
+use redress_storage::{Delivery, Ingested, OrderLink, PlatformConnection, Storage};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -571,8 +576,8 @@ async fn backfill_one(
     let (platform, orders, rejected, pages, more) = match credentials {
         Credentials::Shopify { access_token, .. } => {
             let config = ShopifyConfig::new(&connection.base_url, SHOPIFY_API_VERSION, Secret::new(access_token));
-            let admin = ShopifyAdmin::new(config, std::sync::Arc::new(TokioSleeper))
-                .map_err(|e| shop_error(Platform::Shopify, e))?;
+            let admin =
+                ShopifyAdmin::new(config, Arc::new(TokioSleeper)).map_err(|e| shop_error(Platform::Shopify, e))?;
             let query = OrdersQuery::created_since(since, BACKFILL_PAGE);
             let read = admin
                 .backfill(&query, None, MAX_BACKFILL_ORDERS, store_id, ids)
@@ -601,4 +606,90 @@ async fn backfill_one(
         }
     }
     Ok(SyncReport { platform: platform.as_str().to_owned(), orders: count, created, rejected, pages, more })
+}
+
+/// Refunds for orders that came from Shopify go through that shop's Admin API (so Shopify and
+/// the ledger agree: the refund is made on the original payment, in Shopify); every other
+/// refund goes to the deployment's payment provider. Exactly once is the refund executor's:
+/// the intent is written and marked sent before each call, each call carries the intent's key
+/// (`@idempotent` and the marker in the refund's note), and an intent left sent is looked up
+/// in the shop before anything is sent again.
+pub struct PlatformPayments {
+    storage: Arc<dyn Storage>,
+    secrets: SecretsKey,
+    otherwise: Arc<dyn PaymentProvider>,
+}
+
+impl PlatformPayments {
+    /// Routes Shopify orders' refunds to their shop (credentials opened with `secrets`), the
+    /// rest to `otherwise`.
+    pub fn new(storage: Arc<dyn Storage>, secrets: SecretsKey, otherwise: Arc<dyn PaymentProvider>) -> Self {
+        Self { storage, secrets, otherwise }
+    }
+
+    /// The shop's Admin API client for the store holding the Shopify payment `charge` (the
+    /// order's GID); none when the charge is not a Shopify order's.
+    async fn shop_of(&self, charge: &str) -> Result<Option<ShopifyAdmin>, ProviderError> {
+        if !charge.starts_with("gid://shopify/Order/") {
+            return Ok(None);
+        }
+        let storage_error = |e: redress_storage::StorageError| ProviderError::Unavailable(e.to_string());
+        let order = self
+            .storage
+            .money()
+            .order_by_payment_reference(vec![charge.to_owned()])
+            .await
+            .map_err(storage_error)?
+            .ok_or_else(|| ProviderError::Rejected(format!("no order holds the Shopify payment {charge}")))?;
+        let connection = self
+            .storage
+            .platforms()
+            .platform_connection(order.store_id, Platform::Shopify.as_str())
+            .await
+            .map_err(storage_error)?
+            .ok_or_else(|| ProviderError::Rejected("the store is no longer connected to Shopify".into()))?;
+        let refused = |what: &str| ProviderError::Rejected(format!("the store's Shopify credentials {what}"));
+        let plain = self
+            .secrets
+            .open(&context(order.store_id, Platform::Shopify), &connection.sealed_credentials)
+            .map_err(|_| refused("cannot be opened"))?;
+        let Ok(Credentials::Shopify { access_token, .. }) = serde_json::from_slice(&plain) else {
+            return Err(refused("are not Shopify's"));
+        };
+        let config = ShopifyConfig::new(&connection.base_url, SHOPIFY_API_VERSION, Secret::new(access_token));
+        ShopifyAdmin::new(config, Arc::new(TokioSleeper)).map(Some).map_err(ShopError::into_provider_error)
+    }
+}
+
+#[async_trait]
+impl PaymentProvider for PlatformPayments {
+    fn name(&self) -> &str {
+        self.otherwise.name()
+    }
+
+    async fn refund(&self, refund: &ProviderRefund) -> Result<ProviderAnswer, ProviderError> {
+        match self.shop_of(&refund.charge).await? {
+            Some(shop) => PaymentProvider::refund(&shop, refund).await,
+            None => self.otherwise.refund(refund).await,
+        }
+    }
+
+    async fn find_refund(&self, charge: &str, refund_id: RefundId) -> Result<Option<ProviderAnswer>, ProviderError> {
+        match self.shop_of(charge).await? {
+            Some(shop) => PaymentProvider::find_refund(&shop, charge, refund_id).await,
+            None => self.otherwise.find_refund(charge, refund_id).await,
+        }
+    }
+
+    async fn dispute(&self, reference: &str) -> Result<redress_connect::ProviderDispute, ProviderError> {
+        self.otherwise.dispute(reference).await
+    }
+
+    async fn submit_evidence(
+        &self,
+        reference: &str,
+        evidence: &redress_domain::dispute::StripeEvidence,
+    ) -> Result<redress_connect::ProviderDispute, ProviderError> {
+        self.otherwise.submit_evidence(reference, evidence).await
+    }
 }

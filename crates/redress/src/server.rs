@@ -51,6 +51,7 @@ impl Default for PaymentOptions {
 pub fn refund_executor(
     storage: Arc<dyn Storage>,
     options: &PaymentOptions,
+    secrets_key: Option<&redress_app::platforms::SecretsKey>,
 ) -> anyhow::Result<(Arc<RefundExecutor>, Option<tokio::sync::broadcast::Receiver<redress_connect::ProviderAnswer>>)> {
     let timeout = Duration::from_millis(options.provider_timeout_ms.max(1));
     let retry = RetryPolicy {
@@ -74,6 +75,11 @@ pub fn refund_executor(
             (Arc::new(stripe), None)
         }
         other => anyhow::bail!("unknown payment provider `{other}`: use sandbox or stripe"),
+    };
+    // With a secrets key, refunds of Shopify orders go through their shop.
+    let provider: Arc<dyn redress_connect::PaymentProvider> = match secrets_key {
+        Some(key) => Arc::new(redress_app::platforms::PlatformPayments::new(storage.clone(), key.clone(), provider)),
+        None => provider,
     };
     Ok((Arc::new(RefundExecutor::new(storage, provider, retry)), events))
 }
@@ -103,7 +109,7 @@ pub async fn serve_on(
 ) -> anyhow::Result<()> {
     let address = listener.local_addr()?;
     tracing::info!(%address, provider = %payments.payment_provider, "redress is listening");
-    let (refunds, events) = refund_executor(storage.clone(), payments)?;
+    let (refunds, events) = refund_executor(storage.clone(), payments, secrets_key.as_ref())?;
     let worker = refunds.clone().spawn_worker(Duration::from_secs(1), events);
     let mut app = redress_app::App::new(storage)
         .with_refunds(refunds)

@@ -20,6 +20,24 @@ on_both_backends!(
     sync_now_reads_the_shops_recent_orders
 );
 
+/// Refunds of Shopify orders go through their shop: on both backends, with the app routing
+/// refunds as the server does when it has a secrets key.
+mod refunds_go_through_the_shop {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        let app = crate::support::TestApp::sqlite_with(redress_app::App::with_platform_refunds).await;
+        super::a_refund_made_in_redress_is_made_once_in_the_shop(&app).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        let Some(app) = crate::support::TestApp::postgres_with(redress_app::App::with_platform_refunds).await else {
+            return;
+        };
+        super::a_refund_made_in_redress_is_made_once_in_the_shop(&app).await;
+    }
+}
+
 const TOKEN: &str = "shpat_test_token";
 const APP_SECRET: &str = "shopify app secret for tests";
 const WOO_SECRET: &str = "woo webhook secret for tests";
@@ -223,4 +241,43 @@ async fn sync_now_reads_the_shops_recent_orders(app: &TestApp) {
     let state = app.get("/api/v1/platforms", &shop.admin).await.expect(200);
     assert!(state[0]["last_error"].is_string(), "{state}");
     assert_eq!(orders(app, &shop).await.len(), 12);
+}
+
+async fn a_refund_made_in_redress_is_made_once_in_the_shop(app: &TestApp) {
+    let shop = app.create_store("north-wind").await;
+    let fake = fake_shopify().await;
+    let url = format!("{}{}", app.base, text(&connect_shopify(app, &shop, &fake).await["webhook_path"]));
+    let gid = fake.handle.add_order(SeedOrder::sample(3, time::OffsetDateTime::now_utc()));
+    assert_eq!(fake.handle.send_webhook(&url, &Topic::OrdersCreate, &gid).await.unwrap().status, 200);
+    let order = orders(app, &shop).await.remove(0);
+    let payment_id = text(&order["payments"][0]["id"]);
+    let case = app.open_case(&shop.key, &case_on_order(&text(&order["id"]), "Refund the cap")).await;
+    let case_id = text(&case["case"]["id"]);
+
+    // The shop's answer to the first refund call is lost: the executor asks again with the
+    // same key, and the shop makes the refund once.
+    fake.handle.lose_next("RedressRefundCreate", 1);
+    let body = json!({"payment_id": payment_id, "method": "original_payment", "reason": "items",
+        "amount": {"amount_minor": 1500, "currency": "EUR"}});
+    let path = format!("/api/v1/cases/{case_id}/refunds");
+    let first = app.call_keyed(Method::POST, &path, Some(&shop.key), Some("refund-1"), Some(&body)).await;
+    assert!(first.status == 200 || first.status == 201, "{}", first.body);
+    let refund_id = text(&first.body["refund"]["id"]);
+    // The client retries the request: the first answer, replayed; nothing sent again.
+    let again = app.call_keyed(Method::POST, &path, Some(&shop.key), Some("refund-1"), Some(&body)).await;
+    assert_eq!(again.body["refund"]["id"], first.body["refund"]["id"]);
+
+    let mut status = String::new();
+    for _ in 0..100 {
+        status =
+            text(&app.get(&format!("/api/v1/refunds/{refund_id}"), &shop.key).await.expect(200)["refund"]["status"]);
+        if status == "succeeded" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(status, "succeeded");
+    let in_shop = fake.handle.order(&gid).unwrap();
+    assert_eq!(in_shop.refunds.len(), 1, "{:?}", in_shop.refunds);
+    assert_eq!(in_shop.refunded_minor(), 1500);
 }
