@@ -30,7 +30,7 @@ use redress_connect::shop::{
 use redress_connect::{PaymentProvider, ProviderAnswer, ProviderError, ProviderRefund};
 use redress_domain::RefundId;
 use redress_domain::{Order, OrderId, StoreId};
-use redress_storage::{Delivery, Ingested, OrderLink, PlatformConnection, Storage};
+use redress_storage::{Delivery, Ingested, OrderLink, PlatformConnection, Push, PushOutcome, Storage};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -46,6 +46,13 @@ pub const FIRST_BACKFILL_DAYS: i64 = 60;
 pub const MAX_BACKFILL_ORDERS: usize = 5_000;
 /// Orders per page of a back-fill.
 const BACKFILL_PAGE: u32 = 100;
+/// How long a claimed change is left to the worker that claimed it before another may try.
+const PUSH_LEASE: time::Duration = time::Duration::seconds(60);
+/// How long the request that amended an order waits for the shop before leaving the change
+/// to the worker.
+const PUSH_ANSWER_DEADLINE: std::time::Duration = std::time::Duration::from_secs(5);
+/// Attempts before a change the shop keeps failing is given up (and shown as the last error).
+const MAX_PUSH_ATTEMPTS: u32 = 12;
 /// The longest credential or address kept.
 const MAX_CREDENTIAL: usize = 500;
 
@@ -691,5 +698,112 @@ impl PaymentProvider for PlatformPayments {
         evidence: &redress_domain::dispute::StripeEvidence,
     ) -> Result<redress_connect::ProviderDispute, ProviderError> {
         self.otherwise.submit_evidence(reference, evidence).await
+    }
+}
+
+/// A shipping address amended in Redress, for the order's shop to change too when the order
+/// came from Shopify: written once per amendment (`key`) as a change to push, then tried at
+/// once (for at most a few seconds); what fails is retried by the worker
+/// ([`spawn_push_worker`]). Nothing here refuses the amendment, already committed: a failure
+/// is logged and kept for the worker.
+pub(crate) async fn shipping_address_amended(app: &App, order: &Order, key: String) {
+    if let Err(e) = push_shipping_address(app, order, key).await {
+        tracing::warn!(order = %order.id, error = %e, "the amended address could not be queued for the shop");
+    }
+}
+
+async fn push_shipping_address(app: &App, order: &Order, key: String) -> AppResult<()> {
+    let platforms = app.storage().platforms();
+    match platforms.order_link(order.store_id, order.id).await? {
+        Some(link) if link.platform == Platform::Shopify.as_str() => {}
+        _ => return Ok(()),
+    }
+    let push = Push {
+        store_id: order.store_id,
+        key,
+        order_id: order.id,
+        kind: "shipping_address".to_owned(),
+        payload: serde_json::to_value(&order.shipping_address).map_err(AppError::internal)?,
+        attempts: 0,
+    };
+    platforms.enqueue_push(&push, app.now()).await?;
+    let claimed = platforms.claim_pushes(Some((push.store_id, &push.key)), app.now(), PUSH_LEASE, 1).await?;
+    for push in claimed {
+        if tokio::time::timeout(PUSH_ANSWER_DEADLINE, carry_out(app, push)).await.is_err() {
+            tracing::info!(order = %order.id, "the shop is slow; the worker will finish the address change");
+        }
+    }
+    Ok(())
+}
+
+/// Carries out up to `limit` changes due for the shops; returns how many were tried.
+pub async fn push_due(app: &App, limit: u32) -> AppResult<usize> {
+    let claimed = app.storage().platforms().claim_pushes(None, app.now(), PUSH_LEASE, limit).await?;
+    let tried = claimed.len();
+    for push in claimed {
+        carry_out(app, push).await?;
+    }
+    Ok(tried)
+}
+
+/// Runs [`push_due`] every `every` until aborted.
+pub fn spawn_push_worker(app: Arc<App>, every: std::time::Duration) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            if let Err(e) = push_due(&app, 50).await {
+                tracing::warn!(error = %e.message, "pushing changes to the shops failed; trying again");
+            }
+            tokio::time::sleep(every).await;
+        }
+    })
+}
+
+/// One attempt at a claimed change, and its outcome recorded: done; retried later with
+/// exponential backoff when the shop may do it later; failed for good (and shown as the
+/// connection's last error) when it refuses or has failed too often.
+async fn carry_out(app: &App, push: Push) -> AppResult<()> {
+    let now = app.now();
+    let outcome = match attempt(app, &push).await {
+        Ok(()) => PushOutcome::Done,
+        Err(e) if e.is_transient() && push.attempts < MAX_PUSH_ATTEMPTS => {
+            let backoff = time::Duration::seconds(15 << push.attempts.min(8));
+            PushOutcome::Retry { at: now + backoff, error: e.to_string() }
+        }
+        Err(e) => {
+            let error = format!("order {}: the shop did not take the {}: {e}", push.order_id, push.kind);
+            let platforms = app.storage().platforms();
+            if let Err(e) = platforms.record_sync(push.store_id, Platform::Shopify.as_str(), now, Some(&error)).await {
+                tracing::warn!(error = %e, "the sync error could not be recorded");
+            }
+            PushOutcome::Failed { error }
+        }
+    };
+    app.storage().platforms().finish_push(push.store_id, &push.key, &outcome).await?;
+    Ok(())
+}
+
+async fn attempt(app: &App, push: &Push) -> Result<(), ShopError> {
+    let unavailable = |e: AppError| ShopError::Unavailable(e.message);
+    let link = app
+        .storage()
+        .platforms()
+        .order_link(push.store_id, push.order_id)
+        .await
+        .map_err(|e| ShopError::Unavailable(e.to_string()))?
+        .ok_or_else(|| ShopError::NotFound("the order's link to its shop".into()))?;
+    let Some((connection, Credentials::Shopify { access_token, .. })) =
+        opened(app, push.store_id, Platform::Shopify).await.map_err(unavailable)?
+    else {
+        return Err(ShopError::Rejected("the store is no longer connected to Shopify".into()));
+    };
+    let config = ShopifyConfig::new(&connection.base_url, SHOPIFY_API_VERSION, Secret::new(access_token));
+    let shop = ShopifyAdmin::new(config, Arc::new(TokioSleeper))?;
+    match push.kind.as_str() {
+        "shipping_address" => {
+            let address: redress_domain::Address = serde_json::from_value(push.payload.clone())
+                .map_err(|e| ShopError::Rejected(format!("the stored address cannot be read: {e}")))?;
+            shop.update_shipping_address(&link.remote_id, &address).await
+        }
+        other => Err(ShopError::Rejected(format!("Redress does not push `{other}` changes"))),
     }
 }

@@ -73,6 +73,42 @@ pub enum Ingested {
     },
 }
 
+/// A change made in Redress that the platform must make too.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Push {
+    /// The store.
+    pub store_id: StoreId,
+    /// Names the change: written once, whatever retries.
+    pub key: String,
+    /// The order changed.
+    pub order_id: OrderId,
+    /// What to do, e.g. `shipping_address`.
+    pub kind: String,
+    /// What with (JSON).
+    pub payload: serde_json::Value,
+    /// Attempts claimed so far, this one included once claimed.
+    pub attempts: u32,
+}
+
+/// How an attempt ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PushOutcome {
+    /// The platform made the change.
+    Done,
+    /// Try again at this time.
+    Retry {
+        /// When.
+        at: OffsetDateTime,
+        /// Why the attempt failed.
+        error: String,
+    },
+    /// The platform refused for good.
+    Failed {
+        /// Its reason.
+        error: String,
+    },
+}
+
 /// Platforms' connections, deliveries and order links, on both backends.
 #[async_trait]
 pub trait PlatformStorage: Send + Sync {
@@ -122,4 +158,19 @@ pub trait PlatformStorage: Send + Sync {
     /// Upserts every order in one transaction: all are stored, or none. Returns how many were
     /// new.
     async fn import_orders(&self, orders: &[(Customer, Order)], now: OffsetDateTime) -> Result<usize, StorageError>;
+    /// Writes a change for the platform to make, due now; false when its key was written
+    /// before.
+    async fn enqueue_push(&self, push: &Push, now: OffsetDateTime) -> Result<bool, StorageError>;
+    /// Claims up to `limit` pending changes due by `now` (of `store_id` and `key` only, when
+    /// given): each is due again only after `lease`, so no other worker takes it meanwhile, and
+    /// counts an attempt.
+    async fn claim_pushes(
+        &self,
+        only: Option<(StoreId, &str)>,
+        now: OffsetDateTime,
+        lease: time::Duration,
+        limit: u32,
+    ) -> Result<Vec<Push>, StorageError>;
+    /// Records how an attempt ended.
+    async fn finish_push(&self, store_id: StoreId, key: &str, outcome: &PushOutcome) -> Result<(), StorageError>;
 }

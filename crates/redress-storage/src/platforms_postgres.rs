@@ -8,7 +8,7 @@ use sqlx::{Postgres, Row, Transaction};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::platforms::{Delivery, Ingested, OrderLink, PlatformConnection, PlatformStorage};
+use crate::platforms::{Delivery, Ingested, OrderLink, PlatformConnection, PlatformStorage, Push, PushOutcome};
 use crate::postgres::{PostgresStorage, one_doc, require_store, upsert_order_in};
 use crate::{StorageError, from_micros, micros};
 
@@ -214,5 +214,82 @@ impl PlatformStorage for PostgresStorage {
         }
         tx.commit().await?;
         Ok(created)
+    }
+
+    async fn enqueue_push(&self, push: &Push, now: OffsetDateTime) -> Result<bool, StorageError> {
+        let inserted = sqlx::query(
+            "INSERT INTO platform_pushes (store_id, push_key, order_id, kind, payload, status, due_at_us, created_at_us)
+             VALUES ($1, $2, $3, $4, $5, 'pending', $6, $6) ON CONFLICT DO NOTHING",
+        )
+        .bind(push.store_id.as_uuid())
+        .bind(&push.key)
+        .bind(push.order_id.as_uuid())
+        .bind(&push.kind)
+        .bind(Json(&push.payload))
+        .bind(micros(now))
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        Ok(inserted == 1)
+    }
+
+    async fn claim_pushes(
+        &self,
+        only: Option<(StoreId, &str)>,
+        now: OffsetDateTime,
+        lease: time::Duration,
+        limit: u32,
+    ) -> Result<Vec<Push>, StorageError> {
+        let (store_id, key) = only.map(|(s, k)| (s.as_uuid(), k.to_owned())).unzip();
+        // SKIP LOCKED: workers of several servers take different rows.
+        let rows = sqlx::query(
+            "UPDATE platform_pushes p SET due_at_us = $1, attempts = p.attempts + 1
+             FROM (SELECT store_id, push_key FROM platform_pushes
+                   WHERE status = 'pending' AND due_at_us <= $2
+                     AND ($3::uuid IS NULL OR (store_id = $3 AND push_key = $4))
+                   ORDER BY due_at_us LIMIT $5 FOR UPDATE SKIP LOCKED) due
+             WHERE p.store_id = due.store_id AND p.push_key = due.push_key
+             RETURNING p.store_id, p.push_key, p.order_id, p.kind, p.payload, p.attempts",
+        )
+        .bind(micros(now + lease))
+        .bind(micros(now))
+        .bind(store_id)
+        .bind(key)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let Json(payload): Json<serde_json::Value> = row.try_get(4)?;
+                Ok(Push {
+                    store_id: StoreId::from_uuid(row.try_get(0)?),
+                    key: row.try_get(1)?,
+                    order_id: OrderId::from_uuid(row.try_get(2)?),
+                    kind: row.try_get(3)?,
+                    payload,
+                    attempts: u32::try_from(row.try_get::<i32, _>(5)?).unwrap_or(0),
+                })
+            })
+            .collect()
+    }
+
+    async fn finish_push(&self, store_id: StoreId, key: &str, outcome: &PushOutcome) -> Result<(), StorageError> {
+        let (status, due, error) = match outcome {
+            PushOutcome::Done => ("done", None, None),
+            PushOutcome::Retry { at, error } => ("pending", Some(micros(*at)), Some(error.as_str())),
+            PushOutcome::Failed { error } => ("failed", None, Some(error.as_str())),
+        };
+        sqlx::query(
+            "UPDATE platform_pushes SET status = $1, due_at_us = coalesce($2, due_at_us), last_error = $3
+             WHERE store_id = $4 AND push_key = $5",
+        )
+        .bind(status)
+        .bind(due)
+        .bind(error)
+        .bind(store_id.as_uuid())
+        .bind(key)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
     }
 }

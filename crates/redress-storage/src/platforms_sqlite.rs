@@ -5,7 +5,7 @@ use redress_domain::{Customer, Order, OrderId, StoreId};
 use rusqlite::{Connection, OptionalExtension, params};
 use time::OffsetDateTime;
 
-use crate::platforms::{Delivery, Ingested, OrderLink, PlatformConnection, PlatformStorage};
+use crate::platforms::{Delivery, Ingested, OrderLink, PlatformConnection, PlatformStorage, Push, PushOutcome};
 use crate::sqlite::{SqliteStorage, one_doc, store_exists, upsert_order_in};
 use crate::{StorageError, from_micros, micros};
 
@@ -232,6 +232,93 @@ impl PlatformStorage for SqliteStorage {
                 }
             }
             Ok(created)
+        })
+        .await
+    }
+
+    async fn enqueue_push(&self, push: &Push, now: OffsetDateTime) -> Result<bool, StorageError> {
+        let push = push.clone();
+        self.write(move |conn| {
+            let inserted = conn
+                .prepare_cached(
+                    "INSERT INTO platform_pushes (store_id, push_key, order_id, kind, payload, status, due_at_us,
+                       created_at_us)
+                     VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?6) ON CONFLICT DO NOTHING",
+                )?
+                .execute(params![
+                    push.store_id.to_string(),
+                    push.key,
+                    push.order_id.to_string(),
+                    push.kind,
+                    serde_json::to_string(&push.payload)?,
+                    micros(now)
+                ])?;
+            Ok(inserted == 1)
+        })
+        .await
+    }
+
+    async fn claim_pushes(
+        &self,
+        only: Option<(StoreId, &str)>,
+        now: OffsetDateTime,
+        lease: time::Duration,
+        limit: u32,
+    ) -> Result<Vec<Push>, StorageError> {
+        let only = only.map(|(store_id, key)| (store_id.to_string(), key.to_owned()));
+        self.write(move |conn| {
+            let (store_id, key) = only.unzip();
+            let rows = conn
+                .prepare_cached(
+                    "UPDATE platform_pushes SET due_at_us = ?1, attempts = attempts + 1
+                     WHERE rowid IN (SELECT rowid FROM platform_pushes
+                       WHERE status = 'pending' AND due_at_us <= ?2
+                         AND (?3 IS NULL OR (store_id = ?3 AND push_key = ?4))
+                       ORDER BY due_at_us LIMIT ?5)
+                     RETURNING store_id, push_key, order_id, kind, payload, attempts",
+                )?
+                .query_map(params![micros(now + lease), micros(now), store_id, key, limit], |row| {
+                    Ok((
+                        row.get::<_, String>(0)?,
+                        row.get::<_, String>(1)?,
+                        row.get::<_, String>(2)?,
+                        row.get::<_, String>(3)?,
+                        row.get::<_, String>(4)?,
+                        row.get::<_, u32>(5)?,
+                    ))
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            let corrupt = |e: uuid::Error| StorageError::Corrupt(e.to_string());
+            rows.into_iter()
+                .map(|(store_id, key, order_id, kind, payload, attempts)| {
+                    Ok(Push {
+                        store_id: store_id.parse().map_err(corrupt)?,
+                        key,
+                        order_id: order_id.parse().map_err(corrupt)?,
+                        kind,
+                        payload: serde_json::from_str(&payload)?,
+                        attempts,
+                    })
+                })
+                .collect()
+        })
+        .await
+    }
+
+    async fn finish_push(&self, store_id: StoreId, key: &str, outcome: &PushOutcome) -> Result<(), StorageError> {
+        let (key, outcome) = (key.to_owned(), outcome.clone());
+        self.write(move |conn| {
+            let (status, due, error) = match outcome {
+                PushOutcome::Done => ("done", None, None),
+                PushOutcome::Retry { at, error } => ("pending", Some(micros(at)), Some(error)),
+                PushOutcome::Failed { error } => ("failed", None, Some(error)),
+            };
+            conn.prepare_cached(
+                "UPDATE platform_pushes SET status = ?1, due_at_us = coalesce(?2, due_at_us), last_error = ?3
+                 WHERE store_id = ?4 AND push_key = ?5",
+            )?
+            .execute(params![status, due, error, store_id.to_string(), key])?;
+            Ok(())
         })
         .await
     }

@@ -53,6 +53,11 @@ impl AppState {
         &self.app
     }
 
+    /// The application, shared with the workers that run beside the server.
+    pub fn shared_app(&self) -> Arc<App> {
+        self.app.clone()
+    }
+
     /// Signs and checks the customer portal's grants.
     pub fn portal_keys(&self) -> &portal::session::PortalKeys {
         &self.portal_keys

@@ -118,6 +118,8 @@ pub async fn serve_on(
         app = app.with_secrets_key(key);
     }
     let state = redress_web::AppState::new(app, admin_key);
+    // Changes made in Redress that a shop must make too (amended addresses), retried.
+    let pushes = redress_app::platforms::spawn_push_worker(state.shared_app(), Duration::from_secs(5));
     let app = redress_web::router(state);
     // The peer's address is kept for limits counted per source (sign-in, order look-up).
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
@@ -125,6 +127,7 @@ pub async fn serve_on(
         .await
         .context("the server failed")?;
     worker.abort();
+    pushes.abort();
     tracing::info!("redress stopped");
     Ok(())
 }

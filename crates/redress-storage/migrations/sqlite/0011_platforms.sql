@@ -32,3 +32,21 @@ CREATE TABLE platform_orders (
     PRIMARY KEY (store_id, platform, remote_id)
 ) STRICT;
 CREATE UNIQUE INDEX platform_orders_order ON platform_orders(store_id, order_id);
+
+-- Changes made in Redress that the platform must make too (an amended shipping address): a
+-- row written once per change (its key), claimed for a while before each attempt, then done,
+-- or failed for good with the platform's reason.
+CREATE TABLE platform_pushes (
+    store_id TEXT NOT NULL REFERENCES stores(id),
+    push_key TEXT NOT NULL,
+    order_id TEXT NOT NULL REFERENCES orders(id),
+    kind TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'done', 'failed')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    due_at_us INTEGER NOT NULL,
+    last_error TEXT,
+    created_at_us INTEGER NOT NULL,
+    PRIMARY KEY (store_id, push_key)
+) STRICT;
+CREATE INDEX platform_pushes_due ON platform_pushes(status, due_at_us);

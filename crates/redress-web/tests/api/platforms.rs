@@ -17,6 +17,7 @@ on_both_backends!(
     a_signed_shopify_webhook_brings_the_order_in_once,
     a_shipped_parcel_is_told_to_the_open_case,
     a_signed_woocommerce_webhook_brings_the_order_in_once,
+    an_address_amended_in_redress_is_changed_in_the_shop,
     sync_now_reads_the_shops_recent_orders
 );
 
@@ -280,4 +281,25 @@ async fn a_refund_made_in_redress_is_made_once_in_the_shop(app: &TestApp) {
     let in_shop = fake.handle.order(&gid).unwrap();
     assert_eq!(in_shop.refunds.len(), 1, "{:?}", in_shop.refunds);
     assert_eq!(in_shop.refunded_minor(), 1500);
+}
+
+async fn an_address_amended_in_redress_is_changed_in_the_shop(app: &TestApp) {
+    let shop = app.create_store("north-wind").await;
+    let fake = fake_shopify().await;
+    let url = format!("{}{}", app.base, text(&connect_shopify(app, &shop, &fake).await["webhook_path"]));
+    let gid = fake.handle.add_order(SeedOrder::sample(4, time::OffsetDateTime::now_utc()));
+    assert_eq!(fake.handle.send_webhook(&url, &Topic::OrdersCreate, &gid).await.unwrap().status, 200);
+    let order = orders(app, &shop).await.remove(0);
+    let case = app.open_case(&shop.key, &case_on_order(&text(&order["id"]), "Wrong street")).await;
+    let case_id = text(&case["case"]["id"]);
+
+    let address = json!({"name": "Ana Kowalska", "lines": ["ul. Floriańska 12"], "city": "Kraków",
+        "postal_code": "31-019", "country": "PL"});
+    let body = json!({"amendment": {"type": "shipping_address", "address": address}});
+    let amended = app.post(&format!("/api/v1/cases/{case_id}/amendments"), &shop.key, &body).await.expect(200);
+    assert_eq!(amended["order"]["shipping_address"]["lines"][0], "ul. Floriańska 12");
+    let in_shop = fake.handle.order(&gid).unwrap();
+    assert_eq!(in_shop.shipping.address1.as_deref(), Some("ul. Floriańska 12"), "{:?}", in_shop.shipping);
+    assert_eq!(in_shop.shipping.zip.as_deref(), Some("31-019"));
+    assert_eq!(fake.handle.calls().get("RedressOrderUpdate"), Some(&1));
 }
