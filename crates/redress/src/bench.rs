@@ -22,7 +22,7 @@ const BODY: &str = "Hola, el jarrón de cerámica del pedido 1042 llegó roto, l
                     Adjunto fotos. ¿Me pueden enviar otro o devolverme el dinero? Gracias, Ana";
 
 /// One measured phase.
-struct Phase {
+pub(crate) struct Phase {
     name: String,
     concurrency: usize,
     ok: u64,
@@ -36,7 +36,7 @@ impl Phase {
         self.ok as f64 / self.elapsed.as_secs_f64()
     }
 
-    fn print(&self) {
+    pub(crate) fn print(&self) {
         println!(
             "{:<14} {:>4} {:>10.0} {:>10.2} {:>10.2} {:>10.2} {:>8}",
             self.name,
@@ -296,7 +296,7 @@ async fn read_phase(
 }
 
 /// Runs `concurrency` loops of `request` until the time is up, timing each.
-async fn run_phase<F, Fut>(name: &str, concurrency: usize, seconds: u64, request: F) -> anyhow::Result<Phase>
+pub(crate) async fn run_phase<F, Fut>(name: &str, concurrency: usize, seconds: u64, request: F) -> anyhow::Result<Phase>
 where
     F: Fn(usize) -> Fut + Sync,
     Fut: std::future::Future<Output = Option<()>>,

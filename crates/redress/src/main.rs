@@ -4,6 +4,7 @@
 //! start and graceful stop, the demo's sample shop, and the benchmark.
 
 mod bench;
+mod bench_platforms;
 mod demo;
 mod import;
 mod reconcile;
@@ -113,6 +114,13 @@ enum Command {
         /// Measure the agent workspace's inbox and case pages with the demo data instead.
         #[arg(long)]
         pages: bool,
+        /// Measure Shopify's webhooks in and the back-fill against the local fake of Shopify
+        /// instead.
+        #[arg(long, conflicts_with = "pages")]
+        platforms: bool,
+        /// Orders in the fake shop for the back-fill (with --platforms).
+        #[arg(long, default_value_t = 1000)]
+        backfill_orders: u32,
     },
 }
 
@@ -184,8 +192,11 @@ fn main() -> anyhow::Result<()> {
                 println!("{}", serde_json::to_string_pretty(&redress_web::openapi())?);
                 Ok(())
             }
-            Command::Bench { seconds, concurrency, pages: false } => bench::run(seconds, &concurrency).await,
-            Command::Bench { seconds, concurrency, pages: true } => bench::pages(seconds, &concurrency).await,
+            Command::Bench { seconds, concurrency, platforms: true, backfill_orders, .. } => {
+                bench_platforms::run(seconds, &concurrency, backfill_orders).await
+            }
+            Command::Bench { seconds, concurrency, pages: false, .. } => bench::run(seconds, &concurrency).await,
+            Command::Bench { seconds, concurrency, pages: true, .. } => bench::pages(seconds, &concurrency).await,
             Command::Train { shared_data, out, seed } => {
                 let shared = (shared_data.as_os_str() != "-").then_some(shared_data);
                 let mut options = redress_text::TrainOptions::default();
