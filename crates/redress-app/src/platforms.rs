@@ -807,3 +807,47 @@ async fn attempt(app: &App, push: &Push) -> Result<(), ShopError> {
         other => Err(ShopError::Rejected(format!("Redress does not push `{other}` changes"))),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sealed_credentials_open_only_with_their_key_and_row() {
+        let key = SecretsKey::parse(&"01".repeat(32)).unwrap();
+        let store = StoreId::from_uuid(uuid::Uuid::from_u128(1));
+        let here = context(store, Platform::Shopify);
+        let sealed = key.seal(&here, b"shpat_secret").unwrap();
+        assert!(!sealed.windows(12).any(|w| w == b"shpat_secret"), "never in clear");
+        assert_eq!(key.open(&here, &sealed).unwrap(), b"shpat_secret");
+        assert_ne!(key.seal(&here, b"shpat_secret").unwrap(), sealed, "a fresh nonce each time");
+        // Another key, another row, or a changed byte: refused.
+        let other = SecretsKey::parse(&"02".repeat(32)).unwrap();
+        assert!(other.open(&here, &sealed).is_err());
+        assert!(key.open(&context(StoreId::from_uuid(uuid::Uuid::from_u128(2)), Platform::Shopify), &sealed).is_err());
+        assert!(key.open(&context(store, Platform::WooCommerce), &sealed).is_err());
+        let mut changed = sealed.clone();
+        if let Some(last) = changed.last_mut() {
+            *last ^= 1;
+        }
+        assert!(key.open(&here, &changed).is_err());
+        assert!(key.open(&here, &sealed[..10]).is_err());
+        assert_eq!(format!("{key:?}"), "SecretsKey(…)");
+    }
+
+    #[test]
+    fn a_secrets_key_is_64_hex_digits() {
+        assert!(SecretsKey::parse(&"ab".repeat(32)).is_ok());
+        assert!(SecretsKey::parse(&"ab".repeat(31)).is_err());
+        assert!(SecretsKey::parse(&"zz".repeat(32)).is_err());
+        assert!(SecretsKey::parse("").is_err());
+    }
+
+    #[test]
+    fn a_shop_address_is_http_without_credentials() {
+        assert_eq!(base_url(" https://north.myshopify.com/ ").unwrap(), "https://north.myshopify.com");
+        for bad in ["ftp://x.example", "https://user:pw@x.example", "https://x.example/?a=1", "not a url", "https://"] {
+            assert!(base_url(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -701,6 +701,27 @@ mod tests {
     }
 
     #[test]
+    fn parcels_that_move_or_appear_are_news_and_others_are_not() {
+        let before = order();
+        assert!(before.shipment_changes(&before).is_empty(), "the same report again tells nothing");
+        let mut after = before.clone();
+        after.shipments[0].status = ShipmentStatus::Lost;
+        let mut second = shipment(ShipmentStatus::InTransit);
+        second.id = ShipmentId::from_uuid(uuid::Uuid::from_u128(10));
+        after.shipments.push(second);
+        let news = after.shipment_changes(&before);
+        assert_eq!(news.len(), 2);
+        assert!(matches!(
+            &news[0],
+            crate::CaseEvent::ShipmentChanged { from: Some(ShipmentStatus::Pending), to: ShipmentStatus::Lost, .. }
+        ));
+        assert!(matches!(
+            &news[1],
+            crate::CaseEvent::ShipmentChanged { from: None, to: ShipmentStatus::InTransit, .. }
+        ));
+    }
+
+    #[test]
     fn a_well_formed_order_validates_and_totals() {
         let o = order();
         o.validate().unwrap();
