@@ -293,3 +293,14 @@ desk-photos = Fotos del cliente
 desk-keys-kind = Tipo
 desk-keys-kind-integration = Integración: pedidos, casos y mensajes de los sistemas de la tienda; nunca aprobaciones ni ajustes
 desk-keys-kind-personal = Personal: actúa como tú, con tu rol
+
+# Shop platforms
+desk-settings-platforms = Plataformas de la tienda
+desk-settings-platforms-about = Los pedidos de tu tienda Shopify o WooCommerce, al día gracias a sus webhooks; las direcciones corregidas y los reembolsos hechos aquí vuelven a Shopify.
+desk-platforms-none = Aún no hay ninguna tienda conectada. Un administrador la conecta por la API (POST /api/v1/platforms).
+desk-platforms-webhook = Dirección del webhook
+desk-platforms-last-sync = Última sincronización
+desk-platforms-never = nunca
+desk-platforms-last-error = Último error
+desk-platforms-sync-now = Sincronizar ahora
+desk-settings-done-synced = Sincronizado: los pedidos recientes de la tienda están en Redress.

@@ -293,3 +293,14 @@ desk-photos = Zdjęcia od klienta
 desk-keys-kind = Rodzaj
 desk-keys-kind-integration = Integracja: zamówienia, sprawy i wiadomości z systemów sklepu; nigdy zatwierdzenia ani ustawienia
 desk-keys-kind-personal = Osobisty: działa w Twoim imieniu, z Twoją rolą
+
+# Shop platforms
+desk-settings-platforms = Platformy sklepu
+desk-settings-platforms-about = Zamówienia Twojego sklepu Shopify lub WooCommerce, aktualne dzięki jego webhookom; poprawione tu adresy i zwroty pieniędzy trafiają z powrotem do Shopify.
+desk-platforms-none = Żaden sklep nie jest jeszcze połączony. Administrator łączy go przez API (POST /api/v1/platforms).
+desk-platforms-webhook = Adres webhooka
+desk-platforms-last-sync = Ostatnia synchronizacja
+desk-platforms-never = nigdy
+desk-platforms-last-error = Ostatni błąd
+desk-platforms-sync-now = Synchronizuj teraz
+desk-settings-done-synced = Zsynchronizowano: ostatnie zamówienia sklepu są w Redress.

@@ -293,3 +293,14 @@ desk-photos = Fotos do cliente
 desk-keys-kind = Tipo
 desk-keys-kind-integration = Integração: pedidos, casos e mensagens dos sistemas da loja; nunca aprovações nem definições
 desk-keys-kind-personal = Pessoal: age como você, com a sua função
+
+# Shop platforms
+desk-settings-platforms = Plataformas da loja
+desk-settings-platforms-about = Os pedidos da sua loja Shopify ou WooCommerce, em dia graças aos webhooks dela; endereços corrigidos e reembolsos feitos aqui voltam para a Shopify.
+desk-platforms-none = Nenhuma loja está conectada ainda. Um administrador a conecta pela API (POST /api/v1/platforms).
+desk-platforms-webhook = Endereço do webhook
+desk-platforms-last-sync = Última sincronização
+desk-platforms-never = nunca
+desk-platforms-last-error = Último erro
+desk-platforms-sync-now = Sincronizar agora
+desk-settings-done-synced = Sincronizado: os pedidos recentes da loja estão no Redress.

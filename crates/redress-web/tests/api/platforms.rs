@@ -18,7 +18,8 @@ on_both_backends!(
     a_shipped_parcel_is_told_to_the_open_case,
     a_signed_woocommerce_webhook_brings_the_order_in_once,
     an_address_amended_in_redress_is_changed_in_the_shop,
-    sync_now_reads_the_shops_recent_orders
+    sync_now_reads_the_shops_recent_orders,
+    the_desk_shows_the_connection_and_syncs_it
 );
 
 /// Refunds of Shopify orders go through their shop: on both backends, with the app routing
@@ -302,4 +303,33 @@ async fn an_address_amended_in_redress_is_changed_in_the_shop(app: &TestApp) {
     assert_eq!(in_shop.shipping.address1.as_deref(), Some("ul. Floriańska 12"), "{:?}", in_shop.shipping);
     assert_eq!(in_shop.shipping.zip.as_deref(), Some("31-019"));
     assert_eq!(fake.handle.calls().get("RedressOrderUpdate"), Some(&1));
+}
+
+async fn the_desk_shows_the_connection_and_syncs_it(app: &TestApp) {
+    let shop = app.create_store_with_admin("north-wind", "olga@north.example", "correct horse battery").await;
+    let mut browser = crate::browser::Browser::new(app);
+    let signed_in = browser
+        .post("/desk/north-wind/signin", &[("email", "olga@north.example"), ("password", "correct horse battery")])
+        .await;
+    assert_eq!(signed_in.status, reqwest::StatusCode::SEE_OTHER);
+    let page = browser.get("/desk/north-wind/settings/platforms").await;
+    assert_eq!(page.status, reqwest::StatusCode::OK);
+    assert!(page.body.contains("No shop is connected yet"), "{}", page.body);
+
+    let fake = fake_shopify().await;
+    connect_shopify(app, &shop, &fake).await;
+    fake.handle.add_order(SeedOrder::sample(5, time::OffsetDateTime::now_utc()));
+    let page = browser.get("/desk/north-wind/settings/platforms").await;
+    assert!(page.body.contains(&fake.base_url) && page.body.contains("never"), "{}", page.body);
+    assert!(!page.body.contains(TOKEN) && !page.body.contains(APP_SECRET));
+    let token = crate::browser::form_token(&page.body);
+    let synced = browser.post("/desk/north-wind/settings/platforms/sync", &[("form_token", token.as_str())]).await;
+    assert_eq!(synced.status, reqwest::StatusCode::SEE_OTHER, "{}", synced.body);
+    let page = browser.get("/desk/north-wind/settings/platforms?done=synced").await;
+    assert!(page.body.contains("Synced:"), "{}", page.body);
+    assert!(!page.body.contains(">never<") && !page.body.contains(": never"), "{}", page.body);
+    assert_eq!(orders(app, &shop).await.len(), 1);
+    // Without the form's token, nothing is synced.
+    let refused = browser.post("/desk/north-wind/settings/platforms/sync", &[("form_token", "forged")]).await;
+    assert_ne!(refused.status, reqwest::StatusCode::SEE_OTHER);
 }
