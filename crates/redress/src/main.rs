@@ -35,6 +35,10 @@ enum Command {
         /// Directory for the demo database (a fresh temporary one if absent, removed on exit).
         #[arg(long)]
         data_dir: Option<PathBuf>,
+        /// Also start a local fake of Shopify connected to the sample shop: a few of its orders
+        /// arrive by signed webhooks at start, more with "sync now".
+        #[arg(long)]
+        with_fake_shopify: bool,
     },
     /// Run the server.
     Serve {
@@ -154,7 +158,9 @@ fn main() -> anyhow::Result<()> {
         tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the runtime")?;
     runtime.block_on(async {
         match cli.command {
-            Command::Demo { listen, data_dir } => demo::run(listen, data_dir).await,
+            Command::Demo { listen, data_dir, with_fake_shopify } => {
+                demo::run(listen, data_dir, with_fake_shopify).await
+            }
             Command::Serve { database_url, listen, admin_key, payments, secrets_key } => {
                 if admin_key.len() < 16 {
                     anyhow::bail!(
