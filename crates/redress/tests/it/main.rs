@@ -5,5 +5,6 @@
 mod durability;
 mod import;
 mod payments;
+mod platforms;
 mod server;
 mod tidy;
