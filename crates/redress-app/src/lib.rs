@@ -35,6 +35,7 @@ pub mod resolution;
 pub mod stores;
 pub mod team;
 pub mod understanding;
+pub mod webhooks;
 
 pub use caller::{Action, Caller, SystemRule};
 pub use clock::{Clock, ManualClock, SystemClock};
@@ -53,6 +54,7 @@ pub struct App {
     refund_answer_deadline: Duration,
     stripe_webhook_secret: Option<String>,
     secrets_key: Option<platforms::SecretsKey>,
+    push_retry: redress_connect::shop::webhooks_out::RetryPolicy,
     help: help::StoreHelpIndexes,
 }
 
@@ -76,6 +78,7 @@ impl App {
             refund_answer_deadline: REFUND_ANSWER_DEADLINE,
             stripe_webhook_secret: None,
             secrets_key: None,
+            push_retry: redress_connect::shop::webhooks_out::RetryPolicy::default(),
             help: help::StoreHelpIndexes::default(),
         }
     }
@@ -118,6 +121,13 @@ impl App {
     /// The same application keeping shop platforms' credentials sealed under `key`.
     pub fn with_secrets_key(mut self, key: platforms::SecretsKey) -> Self {
         self.secrets_key = Some(key);
+        self
+    }
+
+    /// The same application retrying shops' changes and webhook deliveries on `policy` (the
+    /// default: 30 s doubling to 6 h, 12 attempts).
+    pub fn with_push_retry(mut self, policy: redress_connect::shop::webhooks_out::RetryPolicy) -> Self {
+        self.push_retry = policy;
         self
     }
 

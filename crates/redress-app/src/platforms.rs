@@ -51,8 +51,6 @@ const PUSH_LEASE: time::Duration = time::Duration::seconds(60);
 /// How long the request that amended an order waits for the shop before leaving the change
 /// to the worker.
 const PUSH_ANSWER_DEADLINE: std::time::Duration = std::time::Duration::from_secs(5);
-/// Attempts before a change the shop keeps failing is given up (and shown as the last error).
-const MAX_PUSH_ATTEMPTS: u32 = 12;
 /// The longest credential or address kept.
 const MAX_CREDENTIAL: usize = 500;
 
@@ -75,7 +73,7 @@ impl SecretsKey {
     }
 
     /// `plain` sealed for `context`: a fresh 24-byte nonce, then the ciphertext and its tag.
-    fn seal(&self, context: &str, plain: &[u8]) -> AppResult<Vec<u8>> {
+    pub(crate) fn seal(&self, context: &str, plain: &[u8]) -> AppResult<Vec<u8>> {
         let nonce: [u8; 24] = rand::random();
         let sealed = XChaCha20Poly1305::new(&self.0)
             .encrypt(&XNonce::from(nonce), Payload { msg: plain, aad: context.as_bytes() })
@@ -85,7 +83,7 @@ impl SecretsKey {
 
     /// What [`SecretsKey::seal`] sealed for the same `context`; refused if another key sealed it
     /// or the bytes were changed.
-    fn open(&self, context: &str, sealed: &[u8]) -> AppResult<Vec<u8>> {
+    pub(crate) fn open(&self, context: &str, sealed: &[u8]) -> AppResult<Vec<u8>> {
         let refused =
             || AppError::internal("stored credentials cannot be opened: was the server's secrets key changed?");
         let (nonce, text) = sealed.split_at_checked(24).ok_or_else(refused)?;
@@ -235,7 +233,7 @@ fn base_url(text: &str) -> AppResult<String> {
 }
 
 impl App {
-    fn secrets(&self) -> AppResult<&SecretsKey> {
+    pub(crate) fn secrets(&self) -> AppResult<&SecretsKey> {
         self.secrets_key.as_ref().ok_or_else(|| {
             AppError::new(
                 ErrorCode::Unavailable,
@@ -721,7 +719,7 @@ async fn push_shipping_address(app: &App, order: &Order, key: String) -> AppResu
     let push = Push {
         store_id: order.store_id,
         key,
-        order_id: order.id,
+        order_id: Some(order.id),
         kind: "shipping_address".to_owned(),
         payload: serde_json::to_value(&order.shipping_address).map_err(AppError::internal)?,
         attempts: 0,
@@ -758,36 +756,70 @@ pub fn spawn_push_worker(app: Arc<App>, every: std::time::Duration) -> tokio::ta
     })
 }
 
-/// One attempt at a claimed change, and its outcome recorded: done; retried later with
-/// exponential backoff when the shop may do it later; failed for good (and shown as the
-/// connection's last error) when it refuses or has failed too often.
+/// Why an attempt failed, and whether the same attempt may succeed later.
+pub(crate) struct Failure {
+    /// True when it may: timeouts, outages, rate limits, 5xx.
+    pub(crate) transient: bool,
+    /// What happened, for the record.
+    pub(crate) reason: String,
+}
+
+impl From<ShopError> for Failure {
+    fn from(e: ShopError) -> Self {
+        Self { transient: e.is_transient(), reason: e.to_string() }
+    }
+}
+
+/// One attempt at a claimed change or delivery, and its outcome recorded: done; retried later
+/// on the webhooks' schedule (exponential backoff with jitter) when it may succeed then;
+/// failed for good when refused or out of attempts (a shop's change is then shown as the
+/// connection's last error).
 async fn carry_out(app: &App, push: Push) -> AppResult<()> {
+    use redress_connect::shop::webhooks_out::{NextAttempt, Outcome, next_attempt};
     let now = app.now();
     let outcome = match attempt(app, &push).await {
-        Ok(()) => PushOutcome::Done,
-        Err(e) if e.is_transient() && push.attempts < MAX_PUSH_ATTEMPTS => {
-            let backoff = time::Duration::seconds(15 << push.attempts.min(8));
-            PushOutcome::Retry { at: now + backoff, error: e.to_string() }
-        }
-        Err(e) => {
-            let error = format!("order {}: the shop did not take the {}: {e}", push.order_id, push.kind);
-            let platforms = app.storage().platforms();
-            if let Err(e) = platforms.record_sync(push.store_id, Platform::Shopify.as_str(), now, Some(&error)).await {
-                tracing::warn!(error = %e, "the sync error could not be recorded");
+        Ok(()) => Outcome::Delivered,
+        Err(Failure { transient: true, reason }) => Outcome::Transient(reason),
+        Err(Failure { transient: false, reason }) => Outcome::Permanent(reason),
+    };
+    let reason = match &outcome {
+        Outcome::Delivered => String::new(),
+        Outcome::Transient(reason) | Outcome::Permanent(reason) => reason.clone(),
+    };
+    let finished = match next_attempt(&app.push_retry, &outcome, push.attempts, now, rand::random()) {
+        NextAttempt::Done => PushOutcome::Done,
+        NextAttempt::At(at) => PushOutcome::Retry { at, error: reason },
+        NextAttempt::Dead => {
+            let error = format!("{} {}: {reason}", push.kind, push.key);
+            if push.kind != crate::webhooks::WEBHOOK_PUSH {
+                let platforms = app.storage().platforms();
+                let record = platforms.record_sync(push.store_id, Platform::Shopify.as_str(), now, Some(&error));
+                if let Err(e) = record.await {
+                    tracing::warn!(error = %e, "the sync error could not be recorded");
+                }
             }
             PushOutcome::Failed { error }
         }
     };
-    app.storage().platforms().finish_push(push.store_id, &push.key, &outcome).await?;
+    app.storage().platforms().finish_push(push.store_id, &push.key, &finished).await?;
     Ok(())
 }
 
-async fn attempt(app: &App, push: &Push) -> Result<(), ShopError> {
+async fn attempt(app: &App, push: &Push) -> Result<(), Failure> {
+    match push.kind.as_str() {
+        "shipping_address" => push_to_shop(app, push).await.map_err(Failure::from),
+        crate::webhooks::WEBHOOK_PUSH => crate::webhooks::deliver(app, push).await,
+        other => Err(Failure { transient: false, reason: format!("Redress does not push `{other}`") }),
+    }
+}
+
+async fn push_to_shop(app: &App, push: &Push) -> Result<(), ShopError> {
     let unavailable = |e: AppError| ShopError::Unavailable(e.message);
+    let order_id = push.order_id.ok_or_else(|| ShopError::Rejected("the change names no order".into()))?;
     let link = app
         .storage()
         .platforms()
-        .order_link(push.store_id, push.order_id)
+        .order_link(push.store_id, order_id)
         .await
         .map_err(|e| ShopError::Unavailable(e.to_string()))?
         .ok_or_else(|| ShopError::NotFound("the order's link to its shop".into()))?;
@@ -798,14 +830,9 @@ async fn attempt(app: &App, push: &Push) -> Result<(), ShopError> {
     };
     let config = ShopifyConfig::new(&connection.base_url, SHOPIFY_API_VERSION, Secret::new(access_token));
     let shop = ShopifyAdmin::new(config, Arc::new(TokioSleeper))?;
-    match push.kind.as_str() {
-        "shipping_address" => {
-            let address: redress_domain::Address = serde_json::from_value(push.payload.clone())
-                .map_err(|e| ShopError::Rejected(format!("the stored address cannot be read: {e}")))?;
-            shop.update_shipping_address(&link.remote_id, &address).await
-        }
-        other => Err(ShopError::Rejected(format!("Redress does not push `{other}` changes"))),
-    }
+    let address: redress_domain::Address = serde_json::from_value(push.payload.clone())
+        .map_err(|e| ShopError::Rejected(format!("the stored address cannot be read: {e}")))?;
+    shop.update_shipping_address(&link.remote_id, &address).await
 }
 
 #[cfg(test)]

@@ -287,6 +287,9 @@ pub async fn amend_order(
             let key = format!("shipping-address:{}:{seq}", stored.case.id);
             crate::platforms::shipping_address_amended(app, &order, key).await;
         }
+        let data = serde_json::json!({"case_id": stored.case.id, "order_id": order.id, "order_number": order.number,
+            "amendment": kind, "before": before, "after": after});
+        crate::webhooks::emit(app, store_id, redress_connect::shop::webhooks_out::EventType::OrderAmended, data).await;
         Ok(AmendmentOutcome { case: stored.case, order, before, after, difference })
     })
     .await

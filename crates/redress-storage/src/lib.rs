@@ -47,7 +47,9 @@ mod team_postgres;
 mod team_sqlite;
 
 pub use money::{MoneyStorage, RefundOutcome, RefundUpdateFn};
-pub use platforms::{Delivery, Ingested, OrderLink, PlatformConnection, PlatformStorage, Push, PushOutcome};
+pub use platforms::{
+    Delivery, Ingested, OrderLink, PlatformConnection, PlatformStorage, Push, PushOutcome, WebhookEndpoint,
+};
 pub use team::{AgentSession, TeamStorage};
 
 /// Why a storage call failed.

@@ -73,16 +73,17 @@ pub enum Ingested {
     },
 }
 
-/// A change made in Redress that the platform must make too.
+/// Something Redress must tell the outside world: a change the shop platform must make too, or
+/// an event for one of the store's webhook endpoints.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Push {
     /// The store.
     pub store_id: StoreId,
-    /// Names the change: written once, whatever retries.
+    /// Names the change or delivery: written once, whatever retries.
     pub key: String,
-    /// The order changed.
-    pub order_id: OrderId,
-    /// What to do, e.g. `shipping_address`.
+    /// The order changed, for a change the platform must make.
+    pub order_id: Option<OrderId>,
+    /// What to do, e.g. `shipping_address` or `webhook`.
     pub kind: String,
     /// What with (JSON).
     pub payload: serde_json::Value,
@@ -107,6 +108,23 @@ pub enum PushOutcome {
         /// Its reason.
         error: String,
     },
+}
+
+/// A store's webhook endpoint, as kept at rest.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WebhookEndpoint {
+    /// Its id.
+    pub id: uuid::Uuid,
+    /// The store.
+    pub store_id: StoreId,
+    /// Where events are posted.
+    pub url: String,
+    /// The events it wants (`case.opened`, …).
+    pub events: Vec<String>,
+    /// The signing secret, sealed by the application.
+    pub sealed_secret: Vec<u8>,
+    /// When it was made.
+    pub created_at: OffsetDateTime,
 }
 
 /// Platforms' connections, deliveries and order links, on both backends.
@@ -173,4 +191,8 @@ pub trait PlatformStorage: Send + Sync {
     ) -> Result<Vec<Push>, StorageError>;
     /// Records how an attempt ended.
     async fn finish_push(&self, store_id: StoreId, key: &str, outcome: &PushOutcome) -> Result<(), StorageError>;
+    /// Adds a webhook endpoint to its store.
+    async fn add_webhook_endpoint(&self, endpoint: &WebhookEndpoint) -> Result<(), StorageError>;
+    /// The store's webhook endpoints, oldest first.
+    async fn webhook_endpoints(&self, store_id: StoreId) -> Result<Vec<WebhookEndpoint>, StorageError>;
 }

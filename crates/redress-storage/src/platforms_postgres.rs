@@ -8,7 +8,9 @@ use sqlx::{Postgres, Row, Transaction};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::platforms::{Delivery, Ingested, OrderLink, PlatformConnection, PlatformStorage, Push, PushOutcome};
+use crate::platforms::{
+    Delivery, Ingested, OrderLink, PlatformConnection, PlatformStorage, Push, PushOutcome, WebhookEndpoint,
+};
 use crate::postgres::{PostgresStorage, one_doc, require_store, upsert_order_in};
 use crate::{StorageError, from_micros, micros};
 
@@ -223,7 +225,7 @@ impl PlatformStorage for PostgresStorage {
         )
         .bind(push.store_id.as_uuid())
         .bind(&push.key)
-        .bind(push.order_id.as_uuid())
+        .bind(push.order_id.map(|id| id.as_uuid()))
         .bind(&push.kind)
         .bind(Json(&push.payload))
         .bind(micros(now))
@@ -264,7 +266,7 @@ impl PlatformStorage for PostgresStorage {
                 Ok(Push {
                     store_id: StoreId::from_uuid(row.try_get(0)?),
                     key: row.try_get(1)?,
-                    order_id: OrderId::from_uuid(row.try_get(2)?),
+                    order_id: row.try_get::<Option<Uuid>, _>(2)?.map(OrderId::from_uuid),
                     kind: row.try_get(3)?,
                     payload,
                     attempts: u32::try_from(row.try_get::<i32, _>(5)?).unwrap_or(0),
@@ -291,5 +293,47 @@ impl PlatformStorage for PostgresStorage {
         .execute(&self.pool)
         .await?;
         Ok(())
+    }
+
+    async fn add_webhook_endpoint(&self, e: &WebhookEndpoint) -> Result<(), StorageError> {
+        let mut tx = self.pool.begin().await?;
+        require_store(&mut tx, e.store_id).await?;
+        sqlx::query(
+            "INSERT INTO webhook_endpoints (id, store_id, url, events, sealed_secret, created_at_us)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(e.id)
+        .bind(e.store_id.as_uuid())
+        .bind(&e.url)
+        .bind(serde_json::to_string(&e.events)?)
+        .bind(&e.sealed_secret)
+        .bind(micros(e.created_at))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn webhook_endpoints(&self, store_id: StoreId) -> Result<Vec<WebhookEndpoint>, StorageError> {
+        let rows = sqlx::query(
+            "SELECT id, url, events, sealed_secret, created_at_us FROM webhook_endpoints
+             WHERE store_id = $1 ORDER BY created_at_us, id",
+        )
+        .bind(store_id.as_uuid())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let events: String = row.try_get(2)?;
+                Ok(WebhookEndpoint {
+                    id: row.try_get(0)?,
+                    store_id,
+                    url: row.try_get(1)?,
+                    events: serde_json::from_str(&events)?,
+                    sealed_secret: row.try_get(3)?,
+                    created_at: from_micros(row.try_get(4)?)?,
+                })
+            })
+            .collect()
     }
 }

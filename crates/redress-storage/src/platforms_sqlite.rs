@@ -5,7 +5,9 @@ use redress_domain::{Customer, Order, OrderId, StoreId};
 use rusqlite::{Connection, OptionalExtension, params};
 use time::OffsetDateTime;
 
-use crate::platforms::{Delivery, Ingested, OrderLink, PlatformConnection, PlatformStorage, Push, PushOutcome};
+use crate::platforms::{
+    Delivery, Ingested, OrderLink, PlatformConnection, PlatformStorage, Push, PushOutcome, WebhookEndpoint,
+};
 use crate::sqlite::{SqliteStorage, one_doc, store_exists, upsert_order_in};
 use crate::{StorageError, from_micros, micros};
 
@@ -248,7 +250,7 @@ impl PlatformStorage for SqliteStorage {
                 .execute(params![
                     push.store_id.to_string(),
                     push.key,
-                    push.order_id.to_string(),
+                    push.order_id.map(|id| id.to_string()),
                     push.kind,
                     serde_json::to_string(&push.payload)?,
                     micros(now)
@@ -281,7 +283,7 @@ impl PlatformStorage for SqliteStorage {
                     Ok((
                         row.get::<_, String>(0)?,
                         row.get::<_, String>(1)?,
-                        row.get::<_, String>(2)?,
+                        row.get::<_, Option<String>>(2)?,
                         row.get::<_, String>(3)?,
                         row.get::<_, String>(4)?,
                         row.get::<_, u32>(5)?,
@@ -294,7 +296,7 @@ impl PlatformStorage for SqliteStorage {
                     Ok(Push {
                         store_id: store_id.parse().map_err(corrupt)?,
                         key,
-                        order_id: order_id.parse().map_err(corrupt)?,
+                        order_id: order_id.map(|id| id.parse()).transpose().map_err(corrupt)?,
                         kind,
                         payload: serde_json::from_str(&payload)?,
                         attempts,
@@ -319,6 +321,60 @@ impl PlatformStorage for SqliteStorage {
             )?
             .execute(params![status, due, error, store_id.to_string(), key])?;
             Ok(())
+        })
+        .await
+    }
+
+    async fn add_webhook_endpoint(&self, endpoint: &WebhookEndpoint) -> Result<(), StorageError> {
+        let e = endpoint.clone();
+        self.write(move |conn| {
+            store_exists(conn, e.store_id)?;
+            conn.prepare_cached(
+                "INSERT INTO webhook_endpoints (id, store_id, url, events, sealed_secret, created_at_us)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![
+                e.id.to_string(),
+                e.store_id.to_string(),
+                e.url,
+                serde_json::to_string(&e.events)?,
+                e.sealed_secret,
+                micros(e.created_at)
+            ])?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn webhook_endpoints(&self, store_id: StoreId) -> Result<Vec<WebhookEndpoint>, StorageError> {
+        self.read(move |conn| {
+            let rows = conn
+                .prepare_cached(
+                    "SELECT id, url, events, sealed_secret, created_at_us FROM webhook_endpoints
+                     WHERE store_id = ?1 ORDER BY created_at_us, id",
+                )?
+                .query_map([store_id.to_string()], |row| {
+                    Ok((
+                        row.get::<_, String>(0)?,
+                        row.get::<_, String>(1)?,
+                        row.get::<_, String>(2)?,
+                        row.get::<_, Vec<u8>>(3)?,
+                        row.get::<_, i64>(4)?,
+                    ))
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            rows.into_iter()
+                .map(|(id, url, events, sealed_secret, created_at)| {
+                    Ok(WebhookEndpoint {
+                        id: id.parse().map_err(|e: uuid::Error| StorageError::Corrupt(e.to_string()))?,
+                        store_id,
+                        url,
+                        events: serde_json::from_str(&events)?,
+                        sealed_secret,
+                        created_at: from_micros(created_at)?,
+                    })
+                })
+                .collect()
         })
         .await
     }

@@ -85,6 +85,7 @@ impl AppState {
         (name = "stores", description = "Shops served by this deployment (admin)"),
         (name = "orders", description = "Orders as the shop's systems report them"),
         (name = "platforms", description = "Shopify and WooCommerce: webhooks in, the store's connection and its sync"),
+        (name = "webhooks", description = "The store's endpoints for signed events out"),
         (name = "cases", description = "Customer problems and their timelines"),
         (name = "resolution", description = "Options, remedies, amendments, returns, fault and the store's policy"),
         (name = "money", description = "Refunds, store credit, approvals, the ledger, transaction checks and disputes"),
@@ -116,6 +117,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::stores::router())
         .merge(routes::orders::router())
         .merge(routes::platforms::router())
+        .merge(routes::webhooks::router())
         .merge(routes::cases::router())
         .merge(routes::attachments::router())
         .merge(routes::remedies::router())

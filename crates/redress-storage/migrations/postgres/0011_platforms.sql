@@ -33,13 +33,14 @@ CREATE TABLE platform_orders (
 );
 CREATE UNIQUE INDEX platform_orders_order ON platform_orders(store_id, order_id);
 
--- Changes made in Redress that the platform must make too (an amended shipping address): a
--- row written once per change (its key), claimed for a while before each attempt, then done,
--- or failed for good with the platform's reason.
+-- What Redress must tell the outside world: changes a shop platform must make too (an amended
+-- shipping address, with its order) and events for the store's webhook endpoints. A row is
+-- written once per change or delivery (its key), claimed for a while before each attempt,
+-- then done, or failed for good with the reason.
 CREATE TABLE platform_pushes (
     store_id UUID NOT NULL REFERENCES stores(id),
     push_key TEXT NOT NULL,
-    order_id UUID NOT NULL REFERENCES orders(id),
+    order_id UUID REFERENCES orders(id),
     kind TEXT NOT NULL,
     payload JSONB NOT NULL,
     status TEXT NOT NULL CHECK (status IN ('pending', 'done', 'failed')),
@@ -50,3 +51,15 @@ CREATE TABLE platform_pushes (
     PRIMARY KEY (store_id, push_key)
 );
 CREATE INDEX platform_pushes_due ON platform_pushes(status, due_at_us);
+
+-- A store's webhook endpoints: where its events go, which ones, and the signing secret sealed
+-- by the application (shown to the admin once, when the endpoint is made).
+CREATE TABLE webhook_endpoints (
+    id UUID PRIMARY KEY,
+    store_id UUID NOT NULL REFERENCES stores(id),
+    url TEXT NOT NULL,
+    events TEXT NOT NULL,
+    sealed_secret BYTEA NOT NULL,
+    created_at_us BIGINT NOT NULL
+);
+CREATE INDEX webhook_endpoints_store ON webhook_endpoints(store_id);

@@ -33,13 +33,14 @@ CREATE TABLE platform_orders (
 ) STRICT;
 CREATE UNIQUE INDEX platform_orders_order ON platform_orders(store_id, order_id);
 
--- Changes made in Redress that the platform must make too (an amended shipping address): a
--- row written once per change (its key), claimed for a while before each attempt, then done,
--- or failed for good with the platform's reason.
+-- What Redress must tell the outside world: changes a shop platform must make too (an amended
+-- shipping address, with its order) and events for the store's webhook endpoints. A row is
+-- written once per change or delivery (its key), claimed for a while before each attempt,
+-- then done, or failed for good with the reason.
 CREATE TABLE platform_pushes (
     store_id TEXT NOT NULL REFERENCES stores(id),
     push_key TEXT NOT NULL,
-    order_id TEXT NOT NULL REFERENCES orders(id),
+    order_id TEXT REFERENCES orders(id),
     kind TEXT NOT NULL,
     payload TEXT NOT NULL,
     status TEXT NOT NULL CHECK (status IN ('pending', 'done', 'failed')),
@@ -50,3 +51,15 @@ CREATE TABLE platform_pushes (
     PRIMARY KEY (store_id, push_key)
 ) STRICT;
 CREATE INDEX platform_pushes_due ON platform_pushes(status, due_at_us);
+
+-- A store's webhook endpoints: where its events go, which ones, and the signing secret sealed
+-- by the application (shown to the admin once, when the endpoint is made).
+CREATE TABLE webhook_endpoints (
+    id TEXT PRIMARY KEY,
+    store_id TEXT NOT NULL REFERENCES stores(id),
+    url TEXT NOT NULL,
+    events TEXT NOT NULL,
+    sealed_secret BLOB NOT NULL,
+    created_at_us INTEGER NOT NULL
+) STRICT;
+CREATE INDEX webhook_endpoints_store ON webhook_endpoints(store_id);

@@ -14,6 +14,7 @@ pub(crate) mod returns;
 pub(crate) mod stores;
 pub(crate) mod team;
 pub(crate) mod understanding;
+pub(crate) mod webhooks;
 
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode};

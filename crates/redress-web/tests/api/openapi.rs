@@ -66,6 +66,7 @@ const ROUTES: &[(&str, &[&str])] = &[
     ("/api/v1/disputes/{dispute_id}/status", &["post"]),
     ("/api/v1/disputes/{dispute_id}/evidence", &["get"]),
     ("/api/v1/webhooks/stripe", &["post"]),
+    ("/api/v1/webhooks", &["get", "post"]),
     ("/api/v1/disputes/{dispute_id}/submit", &["post"]),
 ];
 

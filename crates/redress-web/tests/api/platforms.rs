@@ -19,7 +19,8 @@ on_both_backends!(
     a_signed_woocommerce_webhook_brings_the_order_in_once,
     an_address_amended_in_redress_is_changed_in_the_shop,
     sync_now_reads_the_shops_recent_orders,
-    the_desk_shows_the_connection_and_syncs_it
+    the_desk_shows_the_connection_and_syncs_it,
+    events_go_signed_to_the_endpoints_that_want_them
 );
 
 /// Refunds of Shopify orders go through their shop: on both backends, with the app routing
@@ -332,4 +333,79 @@ async fn the_desk_shows_the_connection_and_syncs_it(app: &TestApp) {
     // Without the form's token, nothing is synced.
     let refused = browser.post("/desk/north-wind/settings/platforms/sync", &[("form_token", "forged")]).await;
     assert_ne!(refused.status, reqwest::StatusCode::SEE_OTHER);
+}
+
+/// A local endpoint keeping what it receives; it answers 503 to the first delivery of each
+/// event, so every event is delivered by a retry.
+async fn receiver() -> (String, std::sync::Arc<std::sync::Mutex<Vec<(String, String, Vec<u8>)>>>) {
+    use axum::http::HeaderMap;
+    let got = std::sync::Arc::new(std::sync::Mutex::new(Vec::<(String, String, Vec<u8>)>::new()));
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(std::collections::HashSet::<String>::new()));
+    let keep = got.clone();
+    let router = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |headers: HeaderMap, body: axum::body::Bytes| {
+            let (keep, seen) = (keep.clone(), seen.clone());
+            async move {
+                let header =
+                    |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+                let id = header("redress-event-id");
+                if seen.lock().unwrap().insert(id.clone()) {
+                    return axum::http::StatusCode::SERVICE_UNAVAILABLE;
+                }
+                keep.lock().unwrap().push((id, header("redress-signature"), body.to_vec()));
+                axum::http::StatusCode::OK
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    (url, got)
+}
+
+async fn events_go_signed_to_the_endpoints_that_want_them(app: &TestApp) {
+    use redress_connect::shop::webhooks_out;
+    let shop = app.create_store("north-wind").await;
+    let (url, got) = receiver().await;
+    let body = json!({"url": url, "events": ["case.opened"]});
+    app.post("/api/v1/webhooks", &shop.key, &body).await.error(403, "forbidden", None);
+    app.post("/api/v1/webhooks", &shop.admin, &json!({"url": url, "events": ["case.exploded"]})).await.error(
+        400,
+        "unknown_value",
+        Some("events[0]"),
+    );
+    let made = app.post("/api/v1/webhooks", &shop.admin, &body).await.expect(201);
+    let secret = Secret::new(text(&made["secret"]));
+    assert!(secret.expose().starts_with("whsec_"));
+    let listed = app.get("/api/v1/webhooks", &shop.admin).await.expect(200);
+    assert_eq!(listed[0]["events"], json!(["case.opened"]));
+    assert!(!listed.to_string().contains(secret.expose()), "the secret is shown once");
+
+    let order = app.create_order(&shop.key, &crate::fixtures::order("A-1", "ana@example.com")).await;
+    let case = app.open_case(&shop.key, &case_on_order(&text(&order["id"]), "Broken mug")).await;
+    for _ in 0..300 {
+        if !got.lock().unwrap().is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    // The first delivery was refused with 503; the retry (the test servers wait 100 ms) was
+    // taken, and nothing more was sent.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let delivered = got.lock().unwrap().clone();
+    assert_eq!(delivered.len(), 1, "delivered once, after a retry");
+    let (id, signature, body) = &delivered[0];
+    assert!(id.starts_with("evt_"));
+    webhooks_out::verify(
+        &secret,
+        signature,
+        body,
+        time::OffsetDateTime::now_utc(),
+        std::time::Duration::from_secs(300),
+    )
+    .expect("signed with the endpoint's secret");
+    let event: Value = serde_json::from_slice(body).unwrap();
+    assert_eq!(event["type"], "case.opened");
+    assert_eq!(event["data"]["case_id"], case["case"]["id"]);
 }

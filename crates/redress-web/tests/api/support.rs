@@ -32,6 +32,7 @@ pub struct TestApp {
     /// The server's storage, for what the API cannot set up (team accounts).
     pub storage: Arc<dyn redress_storage::Storage>,
     server: tokio::task::JoinHandle<()>,
+    pushes: tokio::task::JoinHandle<()>,
     database: Database,
 }
 
@@ -155,9 +156,18 @@ impl TestApp {
         let app = configure(
             redress_app::App::new(storage.clone())
                 .with_stripe_webhook_secret(STRIPE_WEBHOOK_SECRET)
-                .with_secrets_key(secrets),
+                .with_secrets_key(secrets)
+                .with_push_retry(redress_connect::shop::webhooks_out::RetryPolicy {
+                    first: std::time::Duration::from_millis(100),
+                    cap: std::time::Duration::from_secs(1),
+                    max_attempts: 5,
+                }),
         );
-        let router = redress_web::router(redress_web::AppState::new(app, ADMIN_KEY));
+        let state = redress_web::AppState::new(app, ADMIN_KEY);
+        // As the server does: changes for the shops and webhook deliveries, sent by a worker.
+        let pushes =
+            redress_app::platforms::spawn_push_worker(state.shared_app(), std::time::Duration::from_millis(100));
+        let router = redress_web::router(state);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let address = listener.local_addr().expect("local address");
         let server = tokio::spawn(async move {
@@ -170,6 +180,7 @@ impl TestApp {
             client: reqwest::Client::builder().timeout(std::time::Duration::from_secs(60)).build().expect("client"),
             storage,
             server,
+            pushes,
             database,
         }
     }
@@ -347,6 +358,7 @@ impl TestApp {
 impl Drop for TestApp {
     fn drop(&mut self) {
         self.server.abort();
+        self.pushes.abort();
         if let Database::Postgres { url, schema } = &self.database {
             let (url, schema) = (url.clone(), schema.clone());
             // Drop the schema from a thread of its own: this may run inside the test's runtime.
