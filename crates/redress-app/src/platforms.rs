@@ -744,14 +744,19 @@ pub async fn push_due(app: &App, limit: u32) -> AppResult<usize> {
     Ok(tried)
 }
 
-/// Runs [`push_due`] every `every` until aborted.
+/// Runs [`push_due`] until aborted: again at once while it finds work, after `every` when
+/// nothing was due.
 pub fn spawn_push_worker(app: Arc<App>, every: std::time::Duration) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {
-            if let Err(e) = push_due(&app, 50).await {
-                tracing::warn!(error = %e.message, "pushing changes to the shops failed; trying again");
+            match push_due(&app, 50).await {
+                Ok(0) => tokio::time::sleep(every).await,
+                Ok(_) => tokio::task::yield_now().await,
+                Err(e) => {
+                    tracing::warn!(error = %e.message, "pushing changes to the shops failed; trying again");
+                    tokio::time::sleep(every).await;
+                }
             }
-            tokio::time::sleep(every).await;
         }
     })
 }

@@ -333,7 +333,7 @@ where
 }
 
 /// Polls all futures on the current task: the load generator needs concurrency, not threads.
-async fn join_all<T>(futures: impl Iterator<Item = impl std::future::Future<Output = T>>) -> Vec<T> {
+pub(crate) async fn join_all<T>(futures: impl Iterator<Item = impl std::future::Future<Output = T>>) -> Vec<T> {
     let mut pinned: Vec<_> = futures.map(Box::pin).collect();
     let mut results: Vec<Option<T>> = pinned.iter().map(|_| None).collect();
     std::future::poll_fn(|cx| {

@@ -7,6 +7,9 @@
 //! - `webhook dup`: the same deliveries sent again: checked and recognised, nothing written.
 //! - the back-fill: "sync now" over the fake's orders through its Admin GraphQL API, with its
 //!   leaky bucket (Shopify's standard 1,000 points, 50 a second) on the real clock.
+//! - webhooks out: cases opened over HTTP, each a signed `case.opened` delivery to a local
+//!   endpoint through the outbox and the push worker; the rate, and the latency from the case's
+//!   answer to the delivery's arrival.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -34,7 +37,9 @@ pub async fn run(seconds: u64, levels: &[usize], backfill: u32) -> anyhow::Resul
     let secrets = redress_app::platforms::SecretsKey::parse(&"ab".repeat(32))?;
     let admin_key = "bench-admin-key-not-secret";
     let app = redress_app::App::new(storage).with_secrets_key(secrets);
-    let router = redress_web::router(redress_web::AppState::new(app, admin_key));
+    let state = redress_web::AppState::new(app, admin_key);
+    let worker = redress_app::platforms::spawn_push_worker(state.shared_app(), std::time::Duration::from_millis(50));
+    let router = redress_web::router(state);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
     let server = tokio::spawn(async move { axum::serve(listener, router).await });
@@ -51,6 +56,7 @@ pub async fn run(seconds: u64, levels: &[usize], backfill: u32) -> anyhow::Resul
         .json()
         .await?;
     let admin = created["admin_key"]["secret"].as_str().context("no admin key in the store response")?.to_owned();
+    let key = created["api_key"]["secret"].as_str().context("no API key in the store response")?.to_owned();
     let fake = fake_shopify::start(FakeShopifyConfig::new(Secret::new(TOKEN), Secret::new(APP_SECRET))).await?;
     let connection: serde_json::Value = client
         .post(format!("{base}/api/v1/platforms"))
@@ -115,6 +121,10 @@ pub async fn run(seconds: u64, levels: &[usize], backfill: u32) -> anyhow::Resul
         .json()
         .await?;
     let took = started.elapsed();
+
+    eprintln!("  measuring webhooks out: {WEBHOOK_CASES} cases opened, each a signed delivery ...");
+    let (delivered, latency_ms, delivery_rate) = webhooks_out(&client, &base, &admin, &key).await?;
+    worker.abort();
     server.abort();
 
     println!("redress bench --platforms: {seconds} s per phase, SQLite WAL synchronous=FULL, HTTP on loopback");
@@ -134,7 +144,98 @@ pub async fn run(seconds: u64, levels: &[usize], backfill: u32) -> anyhow::Resul
         orders as f64 / took.as_secs_f64(),
         fake.handle.throttled()
     );
+    println!(
+        "webhooks out: {delivered}/{WEBHOOK_CASES} case.opened deliveries, {delivery_rate:.0}/s; from the case's answer to \
+         the delivery's arrival p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        latency_ms.value_at_quantile(0.50) as f64 / 1000.0,
+        latency_ms.value_at_quantile(0.99) as f64 / 1000.0,
+        latency_ms.max() as f64 / 1000.0
+    );
     Ok(())
+}
+
+/// Cases opened for the webhooks-out measurement.
+const WEBHOOK_CASES: usize = 300;
+
+/// Opens [`WEBHOOK_CASES`] cases, 16 at a time, with a local endpoint subscribed to
+/// `case.opened`; returns how many deliveries arrived, their latency (µs) from the case's
+/// answer, and deliveries per second from the first answer to the last arrival.
+async fn webhooks_out(
+    client: &reqwest::Client,
+    base: &str,
+    admin: &str,
+    key: &str,
+) -> anyhow::Result<(usize, hdrhistogram::Histogram<u64>, f64)> {
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+    let arrived: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
+    let keep = arrived.clone();
+    let endpoint = axum::Router::new().route(
+        "/events",
+        axum::routing::post(move |body: axum::body::Bytes| {
+            let keep = keep.clone();
+            async move {
+                let event: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+                if let Some(case_id) = event["data"]["case_id"].as_str()
+                    && let Ok(mut arrived) = keep.lock()
+                {
+                    arrived.entry(case_id.to_owned()).or_insert_with(Instant::now);
+                }
+                axum::http::StatusCode::NO_CONTENT
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let url = format!("http://{}/events", listener.local_addr()?);
+    let receiver = tokio::spawn(async move { axum::serve(listener, endpoint).await });
+    client
+        .post(format!("{base}/api/v1/webhooks"))
+        .bearer_auth(admin)
+        .json(&serde_json::json!({"url": url, "events": ["case.opened"]}))
+        .send()
+        .await?
+        .error_for_status()?;
+    let answered: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let started = Instant::now();
+    let workers = (0..16).map(|_| {
+        let (client, answered, next) = (client.clone(), answered.clone(), next.clone());
+        let url = format!("{base}/api/v1/cases");
+        let key = key.to_owned();
+        async move {
+            while next.fetch_add(1, std::sync::atomic::Ordering::Relaxed) < WEBHOOK_CASES {
+                let body = serde_json::json!({"subject": "Broken vase", "channel": "email", "kind": "damaged_in_transit",
+                    "language": "en", "sentiment": "negative", "customer_email": "ana@example.com",
+                    "message": {"body": "The vase arrived broken."}});
+                let Ok(response) = client.post(&url).bearer_auth(&key).json(&body).send().await else { continue };
+                let at = Instant::now();
+                let Ok(view) = response.json::<serde_json::Value>().await else { continue };
+                if let (Some(id), Ok(mut answered)) = (view["case"]["id"].as_str(), answered.lock()) {
+                    answered.insert(id.to_owned(), at);
+                }
+            }
+        }
+    });
+    crate::bench::join_all(workers).await;
+    let deadline = Instant::now() + std::time::Duration::from_secs(120);
+    while arrived.lock().map(|a| a.len()).unwrap_or(0) < WEBHOOK_CASES && Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    receiver.abort();
+    let arrived = arrived.lock().map(|a| a.clone()).unwrap_or_default();
+    let answered = answered.lock().map(|a| a.clone()).unwrap_or_default();
+    let mut latency = hdrhistogram::Histogram::new_with_bounds(1, 600_000_000, 3)?;
+    let mut last = started;
+    for (case_id, at) in &arrived {
+        last = last.max(*at);
+        if let Some(answer) = answered.get(case_id) {
+            latency.saturating_record(
+                u64::try_from(at.saturating_duration_since(*answer).as_micros()).unwrap_or(u64::MAX),
+            );
+        }
+    }
+    let rate = arrived.len() as f64 / last.duration_since(started).as_secs_f64().max(1e-9);
+    Ok((arrived.len(), latency, rate))
 }
 
 /// One signed delivery; `Some` when the server took it (200).
