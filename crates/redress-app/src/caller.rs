@@ -28,6 +28,11 @@ pub enum SystemRule {
     MailReceiver,
     /// A messaging app's signed webhook, for an account the store receives on.
     MessagingWebhook,
+    /// The store's shop platform (Shopify, WooCommerce), once its webhook's signature checked
+    /// out against the store's secret, or the back-fill an admin started: reports orders.
+    ShopPlatform,
+    /// The operator's `redress import orders FILE.csv`: reports orders.
+    CsvImport,
 }
 
 /// An authenticated caller.
@@ -151,6 +156,9 @@ impl Caller {
                 SystemRule::Reconciliation => matches!(action, Action::Read),
                 SystemRule::MailReceiver | SystemRule::MessagingWebhook => {
                     matches!(action, Action::Read | Action::WorkCases)
+                }
+                SystemRule::ShopPlatform | SystemRule::CsvImport => {
+                    matches!(action, Action::Read | Action::ReportOrders)
                 }
             },
         };

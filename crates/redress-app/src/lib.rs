@@ -33,10 +33,12 @@ pub mod money;
 pub mod orders;
 pub mod outbox;
 mod paging;
+pub mod platforms;
 pub mod resolution;
 pub mod stores;
 pub mod team;
 pub mod understanding;
+pub mod webhooks;
 
 pub use caller::{Action, Caller, SystemRule};
 pub use clock::{Clock, ManualClock, SystemClock};
@@ -54,6 +56,8 @@ pub struct App {
     refunds: Arc<RefundExecutor>,
     refund_answer_deadline: Duration,
     stripe_webhook_secret: Option<String>,
+    secrets_key: Option<platforms::SecretsKey>,
+    push_retry: redress_connect::shop::webhooks_out::RetryPolicy,
     help: help::StoreHelpIndexes,
     outbox_wake: Arc<tokio::sync::Notify>,
     outbox_worker: Option<outbox::OutboxWorker>,
@@ -79,6 +83,8 @@ impl App {
             refunds,
             refund_answer_deadline: REFUND_ANSWER_DEADLINE,
             stripe_webhook_secret: None,
+            secrets_key: None,
+            push_retry: redress_connect::shop::webhooks_out::RetryPolicy::default(),
             help: help::StoreHelpIndexes::default(),
             outbox_wake: Arc::new(tokio::sync::Notify::new()),
             outbox_worker: None,
@@ -151,6 +157,28 @@ impl App {
     pub fn with_stripe_webhook_secret(mut self, secret: &str) -> Self {
         self.stripe_webhook_secret = (!secret.is_empty()).then(|| secret.to_owned());
         self
+    }
+
+    /// The same application keeping shop platforms' credentials sealed under `key`.
+    pub fn with_secrets_key(mut self, key: platforms::SecretsKey) -> Self {
+        self.secrets_key = Some(key);
+        self
+    }
+
+    /// The same application retrying shops' changes and webhook deliveries on `policy` (the
+    /// default: 30 s doubling to 6 h, 12 attempts).
+    pub fn with_push_retry(mut self, policy: redress_connect::shop::webhooks_out::RetryPolicy) -> Self {
+        self.push_retry = policy;
+        self
+    }
+
+    /// The same application sending refunds of Shopify orders to their shop and the rest to
+    /// the provider it has now, with the default retry policy ([`platforms::PlatformPayments`];
+    /// the server builds its executor with it directly). Without a secrets key, unchanged.
+    pub fn with_platform_refunds(self) -> Self {
+        let Some(key) = self.secrets_key.clone() else { return self };
+        let provider = platforms::PlatformPayments::new(self.storage.clone(), key, self.refunds.provider().clone());
+        self.with_payment_provider(Arc::new(provider))
     }
 
     /// The storage. Only the application and its tests reach it: adapters call use cases.

@@ -594,6 +594,26 @@ impl Order {
         }
     }
 
+    /// What a new report of the order (`self`, with the stored ids kept) says about its
+    /// parcels compared with `before`: one [`crate::CaseEvent::ShipmentChanged`] per parcel
+    /// that is new or whose status moved, for the timelines of the order's open cases.
+    pub fn shipment_changes(&self, before: &Order) -> Vec<crate::CaseEvent> {
+        self.shipments
+            .iter()
+            .filter_map(|now| {
+                let from = before.shipments.iter().find(|b| b.id == now.id).map(|b| b.status);
+                (from != Some(now.status)).then(|| crate::CaseEvent::ShipmentChanged {
+                    order_id: self.id,
+                    shipment_id: now.id,
+                    carrier: now.carrier.clone(),
+                    tracking_number: now.tracking_number.clone(),
+                    from,
+                    to: now.status,
+                })
+            })
+            .collect()
+    }
+
     /// Sum of the lines.
     pub fn total(&self) -> Result<Money, MoneyError> {
         self.lines.iter().try_fold(Money::zero(self.currency), |sum, line| sum.checked_add(&line.total()?))
@@ -678,6 +698,27 @@ mod tests {
             placed_at: datetime!(2026-11-01 10:00 UTC),
             cancelled_at: None,
         }
+    }
+
+    #[test]
+    fn parcels_that_move_or_appear_are_news_and_others_are_not() {
+        let before = order();
+        assert!(before.shipment_changes(&before).is_empty(), "the same report again tells nothing");
+        let mut after = before.clone();
+        after.shipments[0].status = ShipmentStatus::Lost;
+        let mut second = shipment(ShipmentStatus::InTransit);
+        second.id = ShipmentId::from_uuid(uuid::Uuid::from_u128(10));
+        after.shipments.push(second);
+        let news = after.shipment_changes(&before);
+        assert_eq!(news.len(), 2);
+        assert!(matches!(
+            &news[0],
+            crate::CaseEvent::ShipmentChanged { from: Some(ShipmentStatus::Pending), to: ShipmentStatus::Lost, .. }
+        ));
+        assert!(matches!(
+            &news[1],
+            crate::CaseEvent::ShipmentChanged { from: None, to: ShipmentStatus::InTransit, .. }
+        ));
     }
 
     #[test]

@@ -337,6 +337,22 @@ pub enum CaseEvent {
         #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
         evidence_due_by: OffsetDateTime,
     },
+    /// The shop or its carrier reported a parcel of the case's order: sent, moved on,
+    /// delivered, lost or returned to the sender. Decisions read the order as it now is.
+    ShipmentChanged {
+        /// The order.
+        order_id: crate::OrderId,
+        /// The parcel.
+        shipment_id: crate::ShipmentId,
+        /// Its carrier.
+        carrier: String,
+        /// Its tracking number, once there is one.
+        tracking_number: Option<String>,
+        /// Where it was before; none for a parcel first reported now.
+        from: Option<crate::ShipmentStatus>,
+        /// Where it is now.
+        to: crate::ShipmentStatus,
+    },
 }
 
 /// One entry of a case's timeline: when, who, what.

@@ -40,6 +40,9 @@ mod channels_sqlite;
 pub mod money;
 mod money_postgres;
 mod money_sqlite;
+pub mod platforms;
+mod platforms_postgres;
+mod platforms_sqlite;
 pub mod postgres;
 pub mod sqlite;
 pub mod team;
@@ -48,6 +51,9 @@ mod team_sqlite;
 
 pub use channels::ChannelStorage;
 pub use money::{MoneyStorage, RefundOutcome, RefundUpdateFn};
+pub use platforms::{
+    Delivery, Ingested, OrderLink, PlatformConnection, PlatformStorage, Push, PushOutcome, WebhookEndpoint,
+};
 pub use team::{AgentSession, TeamStorage};
 
 /// Why a storage call failed.
@@ -597,6 +603,8 @@ pub trait Storage: Send + Sync {
 
     /// Channels: support addresses, identities, received messages, the outbox, dead letters.
     fn channels(&self) -> &dyn ChannelStorage;
+    /// Shop platforms' connections, webhook deliveries and order links.
+    fn platforms(&self) -> &dyn PlatformStorage;
 }
 
 /// Opens the storage a URL names: `sqlite://path/to/file.db` (or a bare path) or

@@ -162,7 +162,138 @@ async fn fill_in_order_listing(pool: &PgPool) -> Result<(), StorageError> {
 }
 
 /// Refuses a write for a store that does not exist.
-async fn require_store(tx: &mut Transaction<'_, Postgres>, store_id: StoreId) -> Result<(), StorageError> {
+/// Stores an order and its customer inside the caller's transaction: the body of
+/// [`Storage::upsert_order`], shared with the platforms' ingest so a webhook's delivery row and
+/// its order commit together.
+pub(crate) async fn upsert_order_in(
+    tx: &mut Transaction<'_, Postgres>,
+    mut customer: Customer,
+    mut order: Order,
+    now: OffsetDateTime,
+) -> Result<(Order, bool), StorageError> {
+    // Two processes upserting the same new customer or the same order number queue up on a
+    // lock of that customer and that number (always taken in this order, released at
+    // commit), instead of racing to insert them twice; upserts of other customers and
+    // orders of the store run in parallel.
+    sqlx::query(
+        "SELECT pg_advisory_xact_lock(hashtextextended($1, 0)), pg_advisory_xact_lock(hashtextextended($2, 0))",
+    )
+    .bind(format!("customer:{}:{}", customer.store_id, customer.email.as_str()))
+    .bind(format!("order:{}:{}", order.store_id, order.number))
+    .execute(&mut **tx)
+    .await?;
+    require_store(tx, order.store_id).await?;
+    let existing: Option<Uuid> = sqlx::query_scalar("SELECT id FROM customers WHERE store_id = $1 AND email = $2")
+        .bind(customer.store_id.as_uuid())
+        .bind(customer.email.as_str())
+        .fetch_optional(&mut **tx)
+        .await?;
+    match existing {
+        Some(id) => {
+            customer.id = CustomerId::from_uuid(id);
+            sqlx::query("UPDATE customers SET doc = $1 WHERE id = $2 AND store_id = $3")
+                .bind(Json(&customer))
+                .bind(id)
+                .bind(customer.store_id.as_uuid())
+                .execute(&mut **tx)
+                .await?;
+        }
+        None => {
+            sqlx::query("INSERT INTO customers (id, store_id, email, doc) VALUES ($1, $2, $3, $4)")
+                .bind(customer.id.as_uuid())
+                .bind(customer.store_id.as_uuid())
+                .bind(customer.email.as_str())
+                .bind(Json(&customer))
+                .execute(&mut **tx)
+                .await?;
+        }
+    }
+    order.customer_id = customer.id;
+    let stored: Option<Order> = one_doc(
+        sqlx::query("SELECT doc FROM orders WHERE store_id = $1 AND number = $2")
+            .bind(order.store_id.as_uuid())
+            .bind(&order.number),
+        &mut **tx,
+    )
+    .await?;
+    let created = stored.is_none();
+    let before = stored;
+    if let Some(stored) = &before {
+        order.keep_ids_of(stored);
+        let (stage, statuses) = listing_columns(&order);
+        sqlx::query(
+            "UPDATE orders SET customer_id = $1, placed_at_us = $2, doc = $3, stage = $4, shipment_statuses = $5
+             WHERE id = $6 AND store_id = $7",
+        )
+        .bind(order.customer_id.as_uuid())
+        .bind(micros(order.placed_at))
+        .bind(Json(&order))
+        .bind(stage)
+        .bind(statuses)
+        .bind(order.id.as_uuid())
+        .bind(order.store_id.as_uuid())
+        .execute(&mut **tx)
+        .await?;
+    } else {
+        let (stage, statuses) = listing_columns(&order);
+        sqlx::query(
+            "INSERT INTO orders (id, store_id, number, customer_id, placed_at_us, doc, stage, shipment_statuses)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(order.id.as_uuid())
+        .bind(order.store_id.as_uuid())
+        .bind(&order.number)
+        .bind(order.customer_id.as_uuid())
+        .bind(micros(order.placed_at))
+        .bind(Json(&order))
+        .bind(stage)
+        .bind(statuses)
+        .execute(&mut **tx)
+        .await?;
+    }
+    if let Some(before) = &before {
+        tell_open_cases(tx, &order, before, now).await?;
+    }
+    crate::money_postgres::sync_payments(tx, &order, now).await?;
+    Ok((order, created))
+}
+
+/// Appends what changed in the order's parcels to the timeline of each of its open cases, in
+/// the order's transaction.
+async fn tell_open_cases(
+    tx: &mut Transaction<'_, Postgres>,
+    order: &Order,
+    before: &Order,
+    now: OffsetDateTime,
+) -> Result<(), StorageError> {
+    let changes = order.shipment_changes(before);
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let cases: Vec<Uuid> = sqlx::query_scalar(
+        "SELECT id FROM cases WHERE store_id = $1 AND order_id = $2 AND status NOT IN ('resolved', 'closed')",
+    )
+    .bind(order.store_id.as_uuid())
+    .bind(order.id.as_uuid())
+    .fetch_all(&mut **tx)
+    .await?;
+    for case_id in cases {
+        for event in &changes {
+            let entry =
+                redress_domain::TimelineEntry { at: now, actor: redress_domain::Actor::System, event: event.clone() };
+            sqlx::query("INSERT INTO timeline (store_id, case_id, at_us, doc) VALUES ($1, $2, $3, $4)")
+                .bind(order.store_id.as_uuid())
+                .bind(case_id)
+                .bind(micros(now))
+                .bind(Json(&entry))
+                .execute(&mut **tx)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+pub(crate) async fn require_store(tx: &mut Transaction<'_, Postgres>, store_id: StoreId) -> Result<(), StorageError> {
     sqlx::query("SELECT 1 FROM stores WHERE id = $1")
         .bind(store_id.as_uuid())
         .fetch_optional(&mut **tx)
@@ -445,90 +576,10 @@ impl Storage for PostgresStorage {
         order: &Order,
         now: OffsetDateTime,
     ) -> Result<(Order, bool), StorageError> {
-        let (mut customer, mut order) = (customer.clone(), order.clone());
         let mut tx = self.pool.begin().await?;
-        // Two processes upserting the same new customer or the same order number queue up on a
-        // lock of that customer and that number (always taken in this order, released at
-        // commit), instead of racing to insert them twice; upserts of other customers and
-        // orders of the store run in parallel.
-        sqlx::query(
-            "SELECT pg_advisory_xact_lock(hashtextextended($1, 0)), pg_advisory_xact_lock(hashtextextended($2, 0))",
-        )
-        .bind(format!("customer:{}:{}", customer.store_id, customer.email.as_str()))
-        .bind(format!("order:{}:{}", order.store_id, order.number))
-        .execute(&mut *tx)
-        .await?;
-        require_store(&mut tx, order.store_id).await?;
-        let existing: Option<Uuid> = sqlx::query_scalar("SELECT id FROM customers WHERE store_id = $1 AND email = $2")
-            .bind(customer.store_id.as_uuid())
-            .bind(customer.email.as_str())
-            .fetch_optional(&mut *tx)
-            .await?;
-        match existing {
-            Some(id) => {
-                customer.id = CustomerId::from_uuid(id);
-                sqlx::query("UPDATE customers SET doc = $1 WHERE id = $2 AND store_id = $3")
-                    .bind(Json(&customer))
-                    .bind(id)
-                    .bind(customer.store_id.as_uuid())
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            None => {
-                sqlx::query("INSERT INTO customers (id, store_id, email, doc) VALUES ($1, $2, $3, $4)")
-                    .bind(customer.id.as_uuid())
-                    .bind(customer.store_id.as_uuid())
-                    .bind(customer.email.as_str())
-                    .bind(Json(&customer))
-                    .execute(&mut *tx)
-                    .await?;
-            }
-        }
-        order.customer_id = customer.id;
-        let stored: Option<Order> = one_doc(
-            sqlx::query("SELECT doc FROM orders WHERE store_id = $1 AND number = $2")
-                .bind(order.store_id.as_uuid())
-                .bind(&order.number),
-            &mut *tx,
-        )
-        .await?;
-        let created = stored.is_none();
-        if let Some(stored) = stored {
-            order.keep_ids_of(&stored);
-            let (stage, statuses) = listing_columns(&order);
-            sqlx::query(
-                "UPDATE orders SET customer_id = $1, placed_at_us = $2, doc = $3, stage = $4, shipment_statuses = $5
-                 WHERE id = $6 AND store_id = $7",
-            )
-            .bind(order.customer_id.as_uuid())
-            .bind(micros(order.placed_at))
-            .bind(Json(&order))
-            .bind(stage)
-            .bind(statuses)
-            .bind(order.id.as_uuid())
-            .bind(order.store_id.as_uuid())
-            .execute(&mut *tx)
-            .await?;
-        } else {
-            let (stage, statuses) = listing_columns(&order);
-            sqlx::query(
-                "INSERT INTO orders (id, store_id, number, customer_id, placed_at_us, doc, stage, shipment_statuses)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            )
-            .bind(order.id.as_uuid())
-            .bind(order.store_id.as_uuid())
-            .bind(&order.number)
-            .bind(order.customer_id.as_uuid())
-            .bind(micros(order.placed_at))
-            .bind(Json(&order))
-            .bind(stage)
-            .bind(statuses)
-            .execute(&mut *tx)
-            .await?;
-        }
-        crate::money_postgres::sync_payments(&mut tx, &order, now).await?;
+        let stored = upsert_order_in(&mut tx, customer.clone(), order.clone(), now).await?;
         tx.commit().await?;
-        Ok((order, created))
+        Ok(stored)
     }
 
     async fn order(&self, store_id: StoreId, id: OrderId) -> Result<Order, StorageError> {
@@ -1263,6 +1314,10 @@ impl Storage for PostgresStorage {
     }
 
     fn channels(&self) -> &dyn crate::ChannelStorage {
+        self
+    }
+
+    fn platforms(&self) -> &dyn crate::PlatformStorage {
         self
     }
 }

@@ -17,8 +17,8 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use redress_domain::{
-    Case, CaseChange, CaseId, CaseNumber, Customer, CustomerId, EmailAddress, Message, NewCase, Order, OrderId, Store,
-    StoreId, StoreSlug,
+    Actor, Case, CaseChange, CaseId, CaseNumber, Customer, CustomerId, EmailAddress, Message, NewCase, Order, OrderId,
+    Store, StoreId, StoreSlug, TimelineEntry,
 };
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
@@ -52,6 +52,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0008_keys_and_refund_totals.sql"),
     include_str!("../migrations/sqlite/0009_order_listing.sql"),
     include_str!("../migrations/sqlite/0010_channels.sql"),
+    include_str!("../migrations/sqlite/0011_platforms.sql"),
 ];
 
 /// Most writes committed together; bounds the time the first write of a batch waits.
@@ -425,6 +426,115 @@ pub(crate) fn store_exists(conn: &Connection, store_id: StoreId) -> Result<(), S
         .ok_or(StorageError::NotFound("store"))
 }
 
+/// Stores an order and its customer inside the caller's transaction: the body of
+/// [`Storage::upsert_order`], shared with the platforms' ingest so a webhook's delivery row and
+/// its order commit together.
+pub(crate) fn upsert_order_in(
+    conn: &Connection,
+    mut customer: Customer,
+    mut order: Order,
+    now: OffsetDateTime,
+) -> Result<(Order, bool), StorageError> {
+    store_exists(conn, order.store_id)?;
+    let existing: Option<String> = conn
+        .prepare_cached("SELECT id FROM customers WHERE store_id = ?1 AND email = ?2")?
+        .query_row([customer.store_id.to_string(), customer.email.to_string()], |row| row.get(0))
+        .optional()?;
+    match existing {
+        Some(id) => {
+            customer.id = id.parse().map_err(|e: uuid::Error| StorageError::Corrupt(e.to_string()))?;
+            conn.prepare_cached("UPDATE customers SET doc = ?1 WHERE id = ?2 AND store_id = ?3")?.execute(params![
+                serde_json::to_string(&customer)?,
+                id,
+                customer.store_id.to_string()
+            ])?;
+        }
+        None => {
+            conn.prepare_cached("INSERT INTO customers (id, store_id, email, doc) VALUES (?1, ?2, ?3, ?4)")?.execute(
+                params![
+                    customer.id.to_string(),
+                    customer.store_id.to_string(),
+                    customer.email.as_str(),
+                    serde_json::to_string(&customer)?
+                ],
+            )?;
+        }
+    }
+    order.customer_id = customer.id;
+    let stored: Option<Order> = one_doc(
+        conn,
+        "SELECT doc FROM orders WHERE store_id = ?1 AND number = ?2",
+        [order.store_id.to_string(), order.number.clone()],
+    )?;
+    let created = stored.is_none();
+    let before = stored;
+    if let Some(stored) = &before {
+        order.keep_ids_of(stored);
+        conn.prepare_cached(
+            "UPDATE orders SET customer_id = ?1, placed_at_us = ?2, doc = ?3, stage = ?4, shipment_statuses = ?5
+             WHERE id = ?6 AND store_id = ?7",
+        )?
+        .execute(params![
+            order.customer_id.to_string(),
+            micros(order.placed_at),
+            serde_json::to_string(&order)?,
+            listing_columns(&order).0,
+            listing_columns(&order).1,
+            order.id.to_string(),
+            order.store_id.to_string()
+        ])?;
+    } else {
+        conn.prepare_cached(
+            "INSERT INTO orders (id, store_id, number, customer_id, placed_at_us, doc, stage, shipment_statuses)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )?
+        .execute(params![
+            order.id.to_string(),
+            order.store_id.to_string(),
+            order.number,
+            order.customer_id.to_string(),
+            micros(order.placed_at),
+            serde_json::to_string(&order)?,
+            listing_columns(&order).0,
+            listing_columns(&order).1
+        ])?;
+    }
+    if let Some(before) = &before {
+        tell_open_cases(conn, &order, before, now)?;
+    }
+    crate::money_sqlite::sync_payments(conn, &order, now)?;
+    Ok((order, created))
+}
+
+/// Appends what changed in the order's parcels to the timeline of each of its open cases, in
+/// the order's transaction.
+fn tell_open_cases(conn: &Connection, order: &Order, before: &Order, now: OffsetDateTime) -> Result<(), StorageError> {
+    let changes = order.shipment_changes(before);
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let cases: Vec<String> = conn
+        .prepare_cached(
+            "SELECT id FROM cases WHERE store_id = ?1 AND order_id = ?2 AND status NOT IN ('resolved', 'closed')",
+        )?
+        .query_map([order.store_id.to_string(), order.id.to_string()], |row| row.get(0))?
+        .collect::<Result<_, _>>()?;
+    let mut insert =
+        conn.prepare_cached("INSERT INTO timeline (store_id, case_id, at_us, doc) VALUES (?1, ?2, ?3, ?4)")?;
+    for case_id in cases {
+        for event in &changes {
+            let entry = TimelineEntry { at: now, actor: Actor::System, event: event.clone() };
+            insert.execute(params![
+                order.store_id.to_string(),
+                case_id,
+                micros(now),
+                serde_json::to_string(&entry)?
+            ])?;
+        }
+    }
+    Ok(())
+}
+
 type AttachmentRow = (String, String, String, String, i64, i64);
 
 fn attachment_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<AttachmentRow> {
@@ -702,71 +812,8 @@ impl Storage for SqliteStorage {
         order: &Order,
         now: OffsetDateTime,
     ) -> Result<(Order, bool), StorageError> {
-        let (mut customer, mut order) = (customer.clone(), order.clone());
-        self.write(move |conn| {
-            store_exists(conn, order.store_id)?;
-            let existing: Option<String> = conn
-                .prepare_cached("SELECT id FROM customers WHERE store_id = ?1 AND email = ?2")?
-                .query_row([customer.store_id.to_string(), customer.email.to_string()], |row| row.get(0))
-                .optional()?;
-            match existing {
-                Some(id) => {
-                    customer.id = id.parse().map_err(|e: uuid::Error| StorageError::Corrupt(e.to_string()))?;
-                    conn.prepare_cached("UPDATE customers SET doc = ?1 WHERE id = ?2 AND store_id = ?3")?
-                        .execute(params![serde_json::to_string(&customer)?, id, customer.store_id.to_string()])?;
-                }
-                None => {
-                    conn.prepare_cached("INSERT INTO customers (id, store_id, email, doc) VALUES (?1, ?2, ?3, ?4)")?
-                        .execute(params![
-                            customer.id.to_string(),
-                            customer.store_id.to_string(),
-                            customer.email.as_str(),
-                            serde_json::to_string(&customer)?
-                        ])?;
-                }
-            }
-            order.customer_id = customer.id;
-            let stored: Option<Order> = one_doc(
-                conn,
-                "SELECT doc FROM orders WHERE store_id = ?1 AND number = ?2",
-                [order.store_id.to_string(), order.number.clone()],
-            )?;
-            let created = stored.is_none();
-            if let Some(stored) = stored {
-                order.keep_ids_of(&stored);
-                conn.prepare_cached(
-                    "UPDATE orders SET customer_id = ?1, placed_at_us = ?2, doc = ?3, stage = ?4, shipment_statuses = ?5
-                     WHERE id = ?6 AND store_id = ?7",
-                )?
-                .execute(params![
-                    order.customer_id.to_string(),
-                    micros(order.placed_at),
-                    serde_json::to_string(&order)?,
-                    listing_columns(&order).0,
-                    listing_columns(&order).1,
-                    order.id.to_string(),
-                    order.store_id.to_string()
-                ])?;
-            } else {
-                conn.prepare_cached(
-                    "INSERT INTO orders (id, store_id, number, customer_id, placed_at_us, doc, stage, shipment_statuses)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                )?
-                .execute(params![
-                    order.id.to_string(),
-                    order.store_id.to_string(),
-                    order.number,
-                    order.customer_id.to_string(),
-                    micros(order.placed_at),
-                    serde_json::to_string(&order)?,
-                    listing_columns(&order).0,
-                    listing_columns(&order).1
-                ])?;
-            }
-            crate::money_sqlite::sync_payments(conn, &order, now)?;
-            Ok((order, created))
-        })
-        .await
+        let (customer, order) = (customer.clone(), order.clone());
+        self.write(move |conn| upsert_order_in(conn, customer, order, now)).await
     }
 
     async fn order(&self, store_id: StoreId, id: OrderId) -> Result<Order, StorageError> {
@@ -1518,6 +1565,10 @@ impl Storage for SqliteStorage {
     }
 
     fn channels(&self) -> &dyn crate::ChannelStorage {
+        self
+    }
+
+    fn platforms(&self) -> &dyn crate::PlatformStorage {
         self
     }
 }

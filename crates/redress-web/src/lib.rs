@@ -93,7 +93,7 @@ impl AppState {
         &self.app
     }
 
-    /// The application, shared: for the adapters beside HTTP (the SMTP receiver).
+    /// The application, shared with what runs beside HTTP: the SMTP receiver and the workers.
     pub fn shared_app(&self) -> Arc<App> {
         self.app.clone()
     }
@@ -124,6 +124,8 @@ impl AppState {
     tags(
         (name = "stores", description = "Shops served by this deployment (admin)"),
         (name = "orders", description = "Orders as the shop's systems report them"),
+        (name = "platforms", description = "Shopify and WooCommerce: webhooks in, the store's connection and its sync"),
+        (name = "webhooks", description = "The store's endpoints for signed events out"),
         (name = "cases", description = "Customer problems and their timelines"),
         (name = "resolution", description = "Options, remedies, amendments, returns, fault and the store's policy"),
         (name = "money", description = "Refunds, store credit, approvals, the ledger, transaction checks and disputes"),
@@ -155,6 +157,8 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::health::router())
         .merge(routes::stores::router())
         .merge(routes::orders::router())
+        .merge(routes::platforms::router())
+        .merge(routes::webhooks::router())
         .merge(routes::cases::router())
         .merge(routes::attachments::router())
         .merge(routes::remedies::router())

@@ -20,13 +20,14 @@ use crate::sample_shop::{SampleCase, SampleShop, sample_shop};
 /// The seed of the sample shop: the same shop every run.
 const SEED: u64 = 20261123;
 
-/// Starts the demo: seeds, prints how to reach it (the SMTP receiver on `smtp_listen` too),
-/// serves until Ctrl-C.
+/// Starts the demo: seeds, prints how to reach it (the SMTP receiver on `smtp_listen` too, and
+/// a fake Shopify when asked for), serves until Ctrl-C.
 pub async fn run(
     listen: SocketAddr,
     data_dir: Option<PathBuf>,
     smtp_listen: SocketAddr,
     smtp_relay: Option<&str>,
+    with_fake_shopify: bool,
 ) -> anyhow::Result<()> {
     let started = Instant::now();
     // The temporary directory lives as long as this function, and is removed when it returns.
@@ -101,10 +102,75 @@ pub async fn run(
          \nTry:\n  curl -H 'Authorization: Bearer {store_key}' '{url}/api/v1/cases?status=new,open&limit=5'\n\
          \nPress Ctrl-C to stop.{removed}\n"
     );
-    let payments = crate::server::PaymentOptions::default();
+    let secrets_key = match with_fake_shopify {
+        true => Some(fake_shopify(storage.clone(), &shop.store, &url, &shop_admin_key).await?),
+        false => None,
+    };
     let channels = crate::server::ChannelOptions { smtp_relay: smtp_relay.map(str::to_owned), ..Default::default() };
-    let limits = crate::server::LoadLimits::default();
-    crate::server::serve_on(listener, Some(smtp), storage, &admin_key, &payments, &limits, &channels).await
+    let options = crate::server::ServeOptions { channels, secrets_key, ..Default::default() };
+    crate::server::serve_on(listener, Some(smtp), storage, &admin_key, &options).await
+}
+
+/// Orders the fake shop sends by webhook at start; as many older ones wait for "sync now".
+const FAKE_SHOP_ORDERS: u32 = 5;
+
+/// Starts a fake Shopify, connects the sample shop to it, and once the server listens sends
+/// the newest of its orders by signed `orders/create` webhooks; returns the secrets key the
+/// server keeps the connection's credentials under.
+async fn fake_shopify(
+    storage: Arc<dyn Storage>,
+    store: &Store,
+    url: &str,
+    admin_key: &str,
+) -> anyhow::Result<redress_app::platforms::SecretsKey> {
+    use redress_connect::shop::Secret;
+    use redress_connect::shop::fake_shopify::{self, FakeShopifyConfig, SeedOrder};
+
+    let token = new_secret().replacen("rk_", "shpat_", 1);
+    let app_secret = new_secret();
+    let key_hex: String = (0..32).map(|_| format!("{:02x}", rand::random::<u8>())).collect();
+    let secrets = redress_app::platforms::SecretsKey::parse(&key_hex)?;
+    let fake = fake_shopify::start(FakeShopifyConfig::new(Secret::new(token.clone()), Secret::new(app_secret.clone())))
+        .await
+        .context("cannot start the fake Shopify")?;
+    let app = redress_app::App::new(storage).with_secrets_key(secrets.clone());
+    let demo = redress_app::Caller::System { store_id: store.id, rule: redress_app::SystemRule::Demo };
+    let input = redress_app::platforms::ConnectInput {
+        platform: "shopify".into(),
+        base_url: fake.base_url.clone(),
+        access_token: Some(token),
+        consumer_key: None,
+        consumer_secret: None,
+        webhook_secret: app_secret,
+    };
+    let connection =
+        redress_app::platforms::connect(&app, &demo, input).await.map_err(|e| anyhow::anyhow!(e.message))?;
+    let now = SystemClock.now();
+    let mut newest = Vec::new();
+    for n in 0..2 * FAKE_SHOP_ORDERS {
+        let gid = fake.handle.add_order(SeedOrder::sample(n, now - time::Duration::hours(i64::from(n) * 7)));
+        if n < FAKE_SHOP_ORDERS {
+            newest.push(gid);
+        }
+    }
+    let webhooks = format!("{url}{}", connection.webhook_path);
+    println!(
+        "  Fake Shopify {}  ({} orders; the newest {FAKE_SHOP_ORDERS} arrive by webhook now, the rest with sync now:)\n\
+         \x20 curl -X POST -H 'Authorization: Bearer {admin_key}' {url}/api/v1/platforms/sync\n",
+        fake.base_url,
+        2 * FAKE_SHOP_ORDERS
+    );
+    tokio::spawn(async move {
+        // The fake lives as long as this task: the whole demo.
+        for gid in &newest {
+            let topic = redress_connect::shop::shopify::Topic::OrdersCreate;
+            if let Err(e) = fake.handle.send_webhook(&webhooks, &topic, gid).await {
+                tracing::warn!(error = %e, "the fake Shopify could not send its webhook");
+            }
+        }
+        std::future::pending::<()>().await;
+    });
+    Ok(secrets)
 }
 
 /// A customer of the sample shop with an open case, and a signed portal link to their order,

@@ -5,7 +5,9 @@
 
 mod backup;
 mod bench;
+mod bench_platforms;
 mod demo;
+mod import;
 mod reconcile;
 mod sample_shop;
 mod scale;
@@ -70,6 +72,10 @@ enum Command {
         /// when absent.
         #[arg(long, env = "REDRESS_SMTP_RELAY", hide_env_values = true)]
         smtp_relay: Option<String>,
+        /// Also start a local fake of Shopify connected to the sample shop: a few of its orders
+        /// arrive by signed webhooks at start, more with "sync now".
+        #[arg(long)]
+        with_fake_shopify: bool,
     },
     /// Run the server.
     Serve {
@@ -91,6 +97,11 @@ enum Command {
         /// Channels: email in and out, messaging apps.
         #[command(flatten)]
         channels: server::ChannelOptions,
+        /// 64 hex digits (`openssl rand -hex 32`): the key shop platforms' credentials are kept
+        /// encrypted under. Connecting a platform is refused without it; changing it makes the
+        /// stored credentials unreadable (connect again).
+        #[arg(long, env = "REDRESS_SECRETS_KEY", hide_env_values = true)]
+        secrets_key: Option<String>,
     },
     /// Apply pending database migrations and exit.
     Migrate {
@@ -127,6 +138,11 @@ enum Command {
         /// `sqlite://path/to/redress.db` (or a bare path) to create.
         #[arg(long, env = "REDRESS_DATABASE_URL", default_value = "sqlite://redress.db")]
         database_url: String,
+    },
+    /// Bring data in from files.
+    Import {
+        #[command(subcommand)]
+        what: ImportCommand,
     },
     /// Print the OpenAPI document of the HTTP API.
     Openapi,
@@ -172,6 +188,30 @@ enum Command {
         /// The PostgreSQL server for --servers (a scratch database is created and dropped).
         #[arg(long, requires = "servers")]
         database_url: Option<String>,
+        /// Measure Shopify's webhooks in and the back-fill against the local fake of Shopify
+        /// instead.
+        #[arg(long, conflicts_with = "pages")]
+        platforms: bool,
+        /// Orders in the fake shop for the back-fill (with --platforms).
+        #[arg(long, default_value_t = 1000)]
+        backfill_orders: u32,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Import orders from a CSV file into a store: every order, or, when any row is refused,
+    /// none (each refused row is listed with its line and reason, and the exit status is 1).
+    Orders {
+        /// The CSV file (columns: order_number, placed_at, customer_email, customer_name,
+        /// currency, sku, … as `redress-connect`'s `csv_import` documents).
+        file: PathBuf,
+        /// `sqlite://path/to/redress.db` (or a bare path) or `postgres://user@host/db`.
+        #[arg(long, env = "REDRESS_DATABASE_URL")]
+        database_url: String,
+        /// The store's slug.
+        #[arg(long)]
+        store: String,
     },
 }
 
@@ -182,10 +222,10 @@ fn main() -> anyhow::Result<()> {
         tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the runtime")?;
     runtime.block_on(async {
         match cli.command {
-            Command::Demo { listen, data_dir, smtp_listen, smtp_relay } => {
-                demo::run(listen, data_dir, smtp_listen, smtp_relay.as_deref()).await
+            Command::Demo { listen, data_dir, smtp_listen, smtp_relay, with_fake_shopify } => {
+                demo::run(listen, data_dir, smtp_listen, smtp_relay.as_deref(), with_fake_shopify).await
             }
-            Command::Serve { database_url, listen, admin_key, payments, limits, channels } => {
+            Command::Serve { database_url, listen, admin_key, payments, limits, channels, secrets_key } => {
                 if admin_key.len() < 16 {
                     anyhow::bail!(
                         "the admin key must be at least 16 characters; generate one with `openssl rand -hex 24`"
@@ -194,7 +234,16 @@ fn main() -> anyhow::Result<()> {
                 let storage = redress_storage::connect(&database_url)
                     .await
                     .with_context(|| format!("cannot open the database at {database_url}"))?;
-                server::serve(storage, &admin_key, listen, &payments, &limits, &channels).await
+                let secrets_key = secrets_key
+                    .as_deref()
+                    .map(redress_app::platforms::SecretsKey::parse)
+                    .transpose()
+                    .context("--secrets-key")?;
+                let options = server::ServeOptions { payments, limits, channels, secrets_key };
+                server::serve(storage, &admin_key, listen, &options).await
+            }
+            Command::Import { what: ImportCommand::Orders { file, database_url, store } } => {
+                if import::orders(&database_url, &store, &file).await? { Ok(()) } else { std::process::exit(1) }
             }
             Command::Migrate { database_url } => {
                 let applied = redress_storage::migrate(&database_url)
@@ -218,6 +267,9 @@ fn main() -> anyhow::Result<()> {
             }
             Command::Bench { seconds, concurrency, servers: Some(servers), database_url: Some(url), .. } => {
                 scale::run(&url, servers, seconds, &concurrency).await
+            }
+            Command::Bench { seconds, concurrency, platforms: true, backfill_orders, .. } => {
+                bench_platforms::run(seconds, &concurrency, backfill_orders).await
             }
             Command::Bench { seconds, concurrency, pages: false, .. } => bench::run(seconds, &concurrency).await,
             Command::Bench { seconds, concurrency, pages: true, .. } => bench::pages(seconds, &concurrency).await,

@@ -110,6 +110,7 @@ const RELAY_TIMEOUT: Duration = Duration::from_secs(30);
 pub fn refund_executor(
     storage: Arc<dyn Storage>,
     options: &PaymentOptions,
+    secrets_key: Option<&redress_app::platforms::SecretsKey>,
 ) -> anyhow::Result<(Arc<RefundExecutor>, Option<tokio::sync::broadcast::Receiver<redress_connect::ProviderAnswer>>)> {
     let timeout = Duration::from_millis(options.provider_timeout_ms.max(1));
     let retry = RetryPolicy {
@@ -134,7 +135,25 @@ pub fn refund_executor(
         }
         other => anyhow::bail!("unknown payment provider `{other}`: use sandbox or stripe"),
     };
+    // With a secrets key, refunds of Shopify orders go through their shop.
+    let provider: Arc<dyn redress_connect::PaymentProvider> = match secrets_key {
+        Some(key) => Arc::new(redress_app::platforms::PlatformPayments::new(storage.clone(), key.clone(), provider)),
+        None => provider,
+    };
     Ok((Arc::new(RefundExecutor::new(storage, provider, retry)), events))
+}
+
+/// Everything a server is started with, beside where it listens and its database.
+#[derive(Default)]
+pub struct ServeOptions {
+    /// The payment provider refunds go through.
+    pub payments: PaymentOptions,
+    /// How much the server takes on at once, and the metrics token.
+    pub limits: LoadLimits,
+    /// Email in and out, messaging apps.
+    pub channels: ChannelOptions,
+    /// The key shop platforms' credentials are sealed under.
+    pub secrets_key: Option<redress_app::platforms::SecretsKey>,
 }
 
 /// Binds `listen` and serves until Ctrl-C or SIGTERM, then lets requests in flight finish.
@@ -142,14 +161,12 @@ pub async fn serve(
     storage: Arc<dyn Storage>,
     admin_key: &str,
     listen: SocketAddr,
-    payments: &PaymentOptions,
-    limits: &LoadLimits,
-    channels: &ChannelOptions,
+    options: &ServeOptions,
 ) -> anyhow::Result<()> {
     let listener = TcpListener::bind(listen).await.with_context(|| {
         format!("cannot listen on {listen}; is another server running there? pick another with --listen")
     })?;
-    let smtp = match channels.smtp_listen {
+    let smtp = match options.channels.smtp_listen {
         Some(address) => {
             let smtp = bind_smtp(address).await?;
             // On stdout, as the HTTP address below, for whoever asked for port 0.
@@ -160,7 +177,7 @@ pub async fn serve(
     };
     // On stdout, so a script or test that asked for port 0 learns which port it got.
     println!("redress listening on http://{}", listener.local_addr()?);
-    serve_on(listener, smtp, storage, admin_key, payments, limits, channels).await
+    serve_on(listener, smtp, storage, admin_key, options).await
 }
 
 /// Binds the SMTP receiver's address.
@@ -178,13 +195,12 @@ pub async fn serve_on(
     smtp: Option<TcpListener>,
     storage: Arc<dyn Storage>,
     admin_key: &str,
-    payments: &PaymentOptions,
-    limits: &LoadLimits,
-    channels: &ChannelOptions,
+    options: &ServeOptions,
 ) -> anyhow::Result<()> {
+    let ServeOptions { payments, limits, channels, secrets_key } = options;
     let address = listener.local_addr()?;
     tracing::info!(%address, provider = %payments.payment_provider, "redress is listening");
-    let (refunds, events) = refund_executor(storage.clone(), payments)?;
+    let (refunds, events) = refund_executor(storage.clone(), payments, secrets_key.as_ref())?;
     let worker = refunds.clone().spawn_worker(Duration::from_secs(1), events);
     let mut app = redress_app::App::new(storage)
         .with_refunds(refunds)
@@ -193,6 +209,9 @@ pub async fn serve_on(
     if let Some(url) = &channels.smtp_relay {
         let relay = redress_connect::email::SmtpRelay::from_url(url, RELAY_TIMEOUT).context("--smtp-relay")?;
         app = app.with_mail_relay(relay, redress_app::outbox::OutboxPolicy::default());
+    }
+    if let Some(key) = secrets_key {
+        app = app.with_secrets_key(key.clone());
     }
     let state =
         redress_web::AppState::new(app, admin_key).with_limits(limits.into()).with_metrics_token(&limits.metrics_token);
@@ -205,6 +224,8 @@ pub async fn serve_on(
         }
         None => None,
     };
+    // Changes made in Redress that a shop must make too (amended addresses), retried.
+    let pushes = redress_app::platforms::spawn_push_worker(state.shared_app(), Duration::from_secs(5));
     let app = redress_web::router(state);
     // The peer's address is kept for limits counted per source (sign-in, order look-up).
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
@@ -215,6 +236,7 @@ pub async fn serve_on(
     if let Some(receiver) = receiver {
         receiver.abort();
     }
+    pushes.abort();
     tracing::info!("redress stopped");
     Ok(())
 }

@@ -69,6 +69,8 @@ pub mod webhooks_out;
 pub mod woocommerce;
 
 pub use draft::{LineDraft, MappingError, OrderDraft, PaymentDraft, ShipmentDraft};
+/// The headers a webhook arrived with (the `http` crate's map, as axum and reqwest use it).
+pub use reqwest::header::HeaderMap;
 
 /// The largest webhook body accepted: Shopify and WooCommerce order payloads are tens of
 /// kilobytes; anything near this is not an order.

@@ -312,3 +312,13 @@ desk-mail-status-sending = Sending
 desk-mail-status-sent = Sent
 desk-mail-status-dead = Not sent
 desk-done-retried = The email will be sent again now.
+# Shop platforms
+desk-settings-platforms = Shop platforms
+desk-settings-platforms-about = Your Shopify or WooCommerce shop's orders, kept in step by its webhooks; addresses amended and refunds made here go back to Shopify.
+desk-platforms-none = No shop is connected yet. An admin connects one over the API (POST /api/v1/platforms).
+desk-platforms-webhook = Webhook address
+desk-platforms-last-sync = Last sync
+desk-platforms-never = never
+desk-platforms-last-error = Last error
+desk-platforms-sync-now = Sync now
+desk-settings-done-synced = Synced: the shop's recent orders are in Redress.

@@ -312,3 +312,13 @@ desk-mail-status-sending = Enviando
 desk-mail-status-sent = Enviado
 desk-mail-status-dead = No enviado
 desk-done-retried = El correo se enviará de nuevo ahora.
+# Shop platforms
+desk-settings-platforms = Plataformas de la tienda
+desk-settings-platforms-about = Los pedidos de tu tienda Shopify o WooCommerce, al día gracias a sus webhooks; las direcciones corregidas y los reembolsos hechos aquí vuelven a Shopify.
+desk-platforms-none = Aún no hay ninguna tienda conectada. Un administrador la conecta por la API (POST /api/v1/platforms).
+desk-platforms-webhook = Dirección del webhook
+desk-platforms-last-sync = Última sincronización
+desk-platforms-never = nunca
+desk-platforms-last-error = Último error
+desk-platforms-sync-now = Sincronizar ahora
+desk-settings-done-synced = Sincronizado: los pedidos recientes de la tienda están en Redress.

@@ -312,3 +312,13 @@ desk-mail-status-sending = Sedang dikirim
 desk-mail-status-sent = Terkirim
 desk-mail-status-dead = Tidak terkirim
 desk-done-retried = Email akan dikirim lagi sekarang.
+# Shop platforms
+desk-settings-platforms = Platform toko
+desk-settings-platforms-about = Pesanan toko Shopify atau WooCommerce Anda, selalu sejalan lewat webhook-nya; alamat yang diubah dan pengembalian dana yang dibuat di sini dikirim kembali ke Shopify.
+desk-platforms-none = Belum ada toko yang terhubung. Admin menghubungkannya lewat API (POST /api/v1/platforms).
+desk-platforms-webhook = Alamat webhook
+desk-platforms-last-sync = Sinkronisasi terakhir
+desk-platforms-never = belum pernah
+desk-platforms-last-error = Galat terakhir
+desk-platforms-sync-now = Sinkronkan sekarang
+desk-settings-done-synced = Tersinkron: pesanan terbaru toko sudah ada di Redress.

@@ -312,3 +312,13 @@ desk-mail-status-sending = Wysyłanie
 desk-mail-status-sent = Wysłano
 desk-mail-status-dead = Nie wysłano
 desk-done-retried = Wiadomość zostanie teraz wysłana ponownie.
+# Shop platforms
+desk-settings-platforms = Platformy sklepu
+desk-settings-platforms-about = Zamówienia Twojego sklepu Shopify lub WooCommerce, aktualne dzięki jego webhookom; poprawione tu adresy i zwroty pieniędzy trafiają z powrotem do Shopify.
+desk-platforms-none = Żaden sklep nie jest jeszcze połączony. Administrator łączy go przez API (POST /api/v1/platforms).
+desk-platforms-webhook = Adres webhooka
+desk-platforms-last-sync = Ostatnia synchronizacja
+desk-platforms-never = nigdy
+desk-platforms-last-error = Ostatni błąd
+desk-platforms-sync-now = Synchronizuj teraz
+desk-settings-done-synced = Zsynchronizowano: ostatnie zamówienia sklepu są w Redress.

@@ -312,3 +312,13 @@ desk-mail-status-sending = Enviando
 desk-mail-status-sent = Enviado
 desk-mail-status-dead = Não enviado
 desk-done-retried = O e-mail será enviado de novo agora.
+# Shop platforms
+desk-settings-platforms = Plataformas da loja
+desk-settings-platforms-about = Os pedidos da sua loja Shopify ou WooCommerce, em dia graças aos webhooks dela; endereços corrigidos e reembolsos feitos aqui voltam para a Shopify.
+desk-platforms-none = Nenhuma loja está conectada ainda. Um administrador a conecta pela API (POST /api/v1/platforms).
+desk-platforms-webhook = Endereço do webhook
+desk-platforms-last-sync = Última sincronização
+desk-platforms-never = nunca
+desk-platforms-last-error = Último erro
+desk-platforms-sync-now = Sincronizar agora
+desk-settings-done-synced = Sincronizado: os pedidos recentes da loja estão no Redress.

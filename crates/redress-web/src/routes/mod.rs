@@ -8,12 +8,14 @@ pub(crate) mod health;
 pub(crate) mod help;
 pub(crate) mod money;
 pub(crate) mod orders;
+pub(crate) mod platforms;
 pub(crate) mod policy;
 pub(crate) mod remedies;
 pub(crate) mod returns;
 pub(crate) mod stores;
 pub(crate) mod team;
 pub(crate) mod understanding;
+pub(crate) mod webhooks;
 
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode};

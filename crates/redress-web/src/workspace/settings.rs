@@ -1,6 +1,7 @@
 //! Shop settings, for admins only: the policy (edited as TOML, with an error shown beside the
 //! line it names), the team (add, change role, reset password, remove), the store's API keys
-//! (list, create with the secret shown once, revoke) and the store's own help articles.
+//! (list, create with the secret shown once, revoke), the store's own help articles, and its
+//! shop platforms' connections with their sync state and "sync now".
 //!
 //! Like every desk action, each change calls the same use case as the JSON API with the
 //! signed-in admin as the caller, so the application's validation and rules apply unchanged.
@@ -20,6 +21,7 @@ use serde::Deserialize;
 
 use redress_app::help::{self, ArticleInput, ArticleView};
 use redress_app::keys::{self, CreateApiKey, KeyKind};
+use redress_app::platforms;
 use redress_app::resolution::{self, DryRun, PolicyDocument};
 use redress_app::team::{self, AgentChange, NewAgent};
 use redress_app::{AppError, ErrorCode};
@@ -39,6 +41,8 @@ pub(super) fn router() -> Router<AppState> {
         .route("/desk/{slug}/settings/keys/{key_id}/revoke", post(revoke_key))
         .route("/desk/{slug}/settings/help", get(help_page).post(save_article))
         .route("/desk/{slug}/settings/help/{article_id}/delete", post(delete_article))
+        .route("/desk/{slug}/settings/platforms", get(platforms_page))
+        .route("/desk/{slug}/settings/platforms/sync", post(sync_now))
 }
 
 /// The signed-in admin, or the answer to give instead: sign-in for no session, a 403 page
@@ -93,6 +97,7 @@ struct OverviewPage<'a> {
     team: usize,
     keys: usize,
     articles: usize,
+    platforms: usize,
 }
 
 async fn overview(
@@ -111,9 +116,10 @@ async fn overview(
         let team = team::agents(app, &caller).await?.len();
         let keys = keys::list(app, &caller).await?.len();
         let articles = help::articles(app, &caller).await?.len();
-        Ok::<_, AppError>((policy, team, keys, articles))
+        let platforms = platforms::connections(app, &caller).await?.len();
+        Ok::<_, AppError>((policy, team, keys, articles, platforms))
     };
-    let (policy, team, keys, articles) = match read.await {
+    let (policy, team, keys, articles, platforms) = match read.await {
         Ok(counts) => counts,
         Err(e) => {
             tracing::error!(error = %e, "the settings overview could not be read");
@@ -127,6 +133,7 @@ async fn overview(
         team,
         keys,
         articles,
+        platforms,
     };
     desk.page(StatusCode::OK, page.render())
 }
@@ -852,5 +859,84 @@ async fn delete_article(
     match help::delete_article(state.app(), &desk.caller(), &article_id, &form.language).await {
         Ok(_) => redirect(&format!("{}/settings/help?done=article-deleted", desk.chrome.base), desk.cookies.clone()),
         Err(e) => render_help(&state, &desk, None, None, None, Some(&e)).await,
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Shop platforms
+
+struct PlatformRow {
+    platform: String,
+    base_url: String,
+    webhook_path: String,
+    last_sync: String,
+    last_error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "workspace/settings_platforms.html")]
+struct PlatformsPage<'a> {
+    c: &'a Chrome,
+    rows: Vec<PlatformRow>,
+    notice: Option<String>,
+    error: Option<String>,
+}
+
+async fn platforms_page(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    Query(query): Query<DoneQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let desk = match admin_desk(&state, &slug, &headers, query.lang.as_deref()).await {
+        Ok(desk) => desk,
+        Err(answer) => return answer,
+    };
+    let notice = done_text(&desk, query.done.as_deref());
+    render_platforms(&state, &desk, notice, None).await
+}
+
+async fn render_platforms(state: &AppState, desk: &Desk, notice: Option<String>, error: Option<&AppError>) -> Response {
+    let connections = match platforms::connections(state.app(), &desk.caller()).await {
+        Ok(connections) => connections,
+        Err(e) => {
+            tracing::error!(error = %e.message, "the platform connections could not be read");
+            return desk.notice(StatusCode::SERVICE_UNAVAILABLE, "desk-unavailable");
+        }
+    };
+    let rows = connections
+        .into_iter()
+        .map(|p| PlatformRow {
+            platform: p.platform,
+            base_url: p.base_url,
+            webhook_path: p.webhook_path,
+            last_sync: p.last_sync_at.map_or_else(|| desk.chrome.t("desk-platforms-never"), when),
+            last_error: p.last_error,
+        })
+        .collect();
+    let page = PlatformsPage { c: &desk.chrome, rows, notice, error: error.map(error_text) };
+    desk.page(error.map_or(StatusCode::OK, status_of), page.render())
+}
+
+/// The sync form: only its token.
+#[derive(Deserialize)]
+pub(super) struct SyncForm {
+    #[serde(default)]
+    form_token: String,
+}
+
+async fn sync_now(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+    Form(form): Form<SyncForm>,
+) -> Response {
+    let desk = match admin_form(&state, &slug, &headers, &form.form_token).await {
+        Ok(desk) => desk,
+        Err(answer) => return answer,
+    };
+    match platforms::backfill(state.app(), &desk.caller()).await {
+        Ok(_) => redirect(&format!("{}/settings/platforms?done=synced", desk.chrome.base), desk.cookies.clone()),
+        Err(e) => render_platforms(&state, &desk, None, Some(&e)).await,
     }
 }

@@ -37,6 +37,7 @@ mod money;
 mod money_defects;
 mod openapi;
 mod orders;
+mod platforms;
 mod portal;
 mod portal_flow;
 mod settings;

@@ -14,6 +14,8 @@ pub const ADMIN_KEY: &str = "test-admin-secret-5f0c2a9e";
 
 /// The Stripe webhook signing secret the test servers check signatures with.
 pub const STRIPE_WEBHOOK_SECRET: &str = "whsec_api_tests";
+/// The key the test servers keep shop platforms' credentials under.
+pub const SECRETS_KEY: &str = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
 
 /// The token `GET /metrics` asks for in these tests.
 pub const METRICS_TOKEN: &str = "metrics-token-for-tests";
@@ -33,6 +35,7 @@ pub struct TestApp {
     /// The server's storage, for what the API cannot set up (team accounts).
     pub storage: Arc<dyn redress_storage::Storage>,
     server: tokio::task::JoinHandle<()>,
+    pushes: tokio::task::JoinHandle<()>,
     database: Database,
 }
 
@@ -165,10 +168,22 @@ impl TestApp {
         configure: impl FnOnce(redress_app::App) -> redress_app::App,
         limits: redress_web::Limits,
     ) -> TestApp {
-        let app = configure(redress_app::App::new(storage.clone()).with_stripe_webhook_secret(STRIPE_WEBHOOK_SECRET));
-        let router = redress_web::router(
-            redress_web::AppState::new(app, ADMIN_KEY).with_limits(limits).with_metrics_token(METRICS_TOKEN),
+        let secrets = redress_app::platforms::SecretsKey::parse(SECRETS_KEY).expect("a secrets key");
+        let app = configure(
+            redress_app::App::new(storage.clone())
+                .with_stripe_webhook_secret(STRIPE_WEBHOOK_SECRET)
+                .with_secrets_key(secrets)
+                .with_push_retry(redress_connect::shop::webhooks_out::RetryPolicy {
+                    first: std::time::Duration::from_millis(100),
+                    cap: std::time::Duration::from_secs(1),
+                    max_attempts: 5,
+                }),
         );
+        let state = redress_web::AppState::new(app, ADMIN_KEY).with_limits(limits).with_metrics_token(METRICS_TOKEN);
+        // As the server does: changes for the shops and webhook deliveries, sent by a worker.
+        let pushes =
+            redress_app::platforms::spawn_push_worker(state.shared_app(), std::time::Duration::from_millis(100));
+        let router = redress_web::router(state);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let address = listener.local_addr().expect("local address");
         let server = tokio::spawn(async move {
@@ -181,6 +196,7 @@ impl TestApp {
             client: reqwest::Client::builder().timeout(std::time::Duration::from_secs(60)).build().expect("client"),
             storage,
             server,
+            pushes,
             database,
         }
     }
@@ -358,6 +374,7 @@ impl TestApp {
 impl Drop for TestApp {
     fn drop(&mut self) {
         self.server.abort();
+        self.pushes.abort();
         if let Database::Postgres { url, schema } = &self.database {
             let (url, schema) = (url.clone(), schema.clone());
             // Drop the schema from a thread of its own: this may run inside the test's runtime.

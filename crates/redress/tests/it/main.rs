@@ -8,7 +8,9 @@
 mod backup;
 mod chaos;
 mod durability;
+mod import;
 mod mail;
 mod payments;
+mod platforms;
 mod server;
 mod tidy;

@@ -1,0 +1,204 @@
+//! Webhooks out: a store registers endpoints and the events each wants; every event is written
+//! as one delivery per subscribed endpoint in the durable outbox the shops' changes use
+//! (`platform_pushes`, kind [`WEBHOOK_PUSH`]), and the push worker posts it signed as Stripe
+//! signs (`Redress-Signature: t=…,v1=…` over `"{t}.{body}"`, [`webhooks_out`]), retried with
+//! backoff and jitter until delivered or out of attempts. The receiver de-duplicates on
+//! `Redress-Event-Id`, the same on every retry.
+//!
+//! An endpoint's secret is made here, shown once in the answer that made it, and kept sealed
+//! under the server's secrets key like the platforms' credentials.
+
+use redress_connect::shop::Secret;
+use redress_connect::shop::webhooks_out::{self, Deliverer, EventEnvelope, EventType, Outcome};
+use redress_domain::StoreId;
+use redress_storage::{Push, WebhookEndpoint};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::App;
+use crate::caller::{Action, Caller};
+use crate::error::{AppError, AppResult, ErrorCode};
+use crate::platforms::Failure;
+
+/// The outbox kind of a webhook delivery.
+pub(crate) const WEBHOOK_PUSH: &str = "webhook";
+/// The most endpoints a store keeps.
+pub const MAX_ENDPOINTS: usize = 20;
+/// The longest endpoint URL.
+const MAX_URL: usize = 500;
+/// How long one delivery may take.
+const DELIVERY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// An endpoint to register.
+#[derive(Clone, Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct EndpointInput {
+    /// Where events are posted (`https://…`).
+    pub url: String,
+    /// The events it wants: `case.opened`, `case.resolved`, `refund.sent`, `return.received`,
+    /// `order.amended`, `webhook.test`.
+    pub events: Vec<String>,
+}
+
+/// An endpoint as anyone may see it; never its secret.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EndpointView {
+    /// Its id.
+    pub id: Uuid,
+    /// Where events are posted.
+    pub url: String,
+    /// The events it wants.
+    pub events: Vec<String>,
+    /// When it was made.
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub created_at: OffsetDateTime,
+}
+
+impl EndpointView {
+    fn of(e: &WebhookEndpoint) -> Self {
+        Self { id: e.id, url: e.url.clone(), events: e.events.clone(), created_at: e.created_at }
+    }
+}
+
+/// An endpoint just made, with its signing secret: shown this once.
+#[derive(Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewEndpoint {
+    /// The endpoint.
+    pub endpoint: EndpointView,
+    /// The secret deliveries are signed with (`whsec_…`); Redress never shows it again.
+    pub secret: String,
+}
+
+/// The sealing context of an endpoint's secret.
+fn context(store_id: StoreId, id: Uuid) -> String {
+    format!("redress-webhook:{store_id}:{id}")
+}
+
+/// An endpoint's address: http(s), no credentials, bounded.
+fn endpoint_url(text: &str) -> AppResult<String> {
+    let text = text.trim();
+    let refused = || AppError::invalid("url", "give the endpoint's address, such as https://example.com/redress");
+    if text.len() > MAX_URL {
+        return Err(refused());
+    }
+    let url = url::Url::parse(text).map_err(|_| refused())?;
+    if !matches!(url.scheme(), "https" | "http")
+        || url.host_str().is_none()
+        || !url.username().is_empty()
+        || url.password().is_some()
+    {
+        return Err(refused());
+    }
+    Ok(text.to_owned())
+}
+
+/// Registers an endpoint for the caller's store (admins); the answer carries its secret, once.
+pub async fn register(app: &App, caller: &Caller, input: EndpointInput) -> AppResult<NewEndpoint> {
+    let store_id = caller.require(Action::ManageSettings)?;
+    let url = endpoint_url(&input.url)?;
+    if input.events.is_empty() || input.events.len() > EventType::ALL.len() {
+        return Err(AppError::invalid("events", "name one or more events"));
+    }
+    let mut events = Vec::new();
+    for (i, name) in input.events.iter().enumerate() {
+        let kind = EventType::parse(name.trim()).ok_or_else(|| {
+            AppError::new(ErrorCode::UnknownValue, format!("`{}` is not an event Redress sends", name.trim()))
+                .at(format!("events[{i}]"))
+        })?;
+        if !events.contains(&kind.as_str().to_owned()) {
+            events.push(kind.as_str().to_owned());
+        }
+    }
+    let platforms = app.storage().platforms();
+    if platforms.webhook_endpoints(store_id).await?.len() >= MAX_ENDPOINTS {
+        return Err(AppError::invalid("url", format!("a store keeps at most {MAX_ENDPOINTS} endpoints")));
+    }
+    let id = Uuid::now_v7();
+    let secret = webhooks_out::new_secret();
+    let endpoint = WebhookEndpoint {
+        id,
+        store_id,
+        url,
+        events,
+        sealed_secret: app.secrets()?.seal(&context(store_id, id), secret.expose().as_bytes())?,
+        created_at: app.now(),
+    };
+    platforms.add_webhook_endpoint(&endpoint).await?;
+    Ok(NewEndpoint { endpoint: EndpointView::of(&endpoint), secret: secret.expose().to_owned() })
+}
+
+/// The caller's store's endpoints (admins).
+pub async fn endpoints(app: &App, caller: &Caller) -> AppResult<Vec<EndpointView>> {
+    let store_id = caller.require(Action::ManageSettings)?;
+    Ok(app.storage().platforms().webhook_endpoints(store_id).await?.iter().map(EndpointView::of).collect())
+}
+
+/// Writes one delivery of the event per endpoint that wants it; the push worker sends them.
+/// Called after the change the event reports committed; a failure here is logged, not
+/// returned: the change stands.
+pub(crate) async fn emit(app: &App, store_id: StoreId, kind: EventType, data: serde_json::Value) {
+    if let Err(e) = write_deliveries(app, store_id, kind, data).await {
+        tracing::warn!(store = %store_id, event = kind.as_str(), error = %e.message, "the webhook deliveries could not be written");
+    }
+}
+
+async fn write_deliveries(app: &App, store_id: StoreId, kind: EventType, data: serde_json::Value) -> AppResult<()> {
+    let platforms = app.storage().platforms();
+    let endpoints = platforms.webhook_endpoints(store_id).await?;
+    let wanted: Vec<_> = endpoints.iter().filter(|e| e.events.iter().any(|name| name == kind.as_str())).collect();
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    let envelope = EventEnvelope::new(Uuid::now_v7(), kind, app.now(), store_id, data);
+    let event = serde_json::to_value(&envelope).map_err(AppError::internal)?;
+    for endpoint in wanted {
+        let push = Push {
+            store_id,
+            key: format!("webhook:{}:{}", endpoint.id, envelope.id),
+            order_id: None,
+            kind: WEBHOOK_PUSH.to_owned(),
+            payload: serde_json::json!({ "endpoint_id": endpoint.id, "event": event }),
+            attempts: 0,
+        };
+        platforms.enqueue_push(&push, app.now()).await?;
+    }
+    Ok(())
+}
+
+/// One delivery attempt of a claimed webhook push.
+pub(crate) async fn deliver(app: &App, push: &Push) -> Result<(), Failure> {
+    let broken = |reason: String| Failure { transient: false, reason };
+    let endpoint_id: Uuid = push
+        .payload
+        .get("endpoint_id")
+        .and_then(|v| v.as_str())
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| broken("the delivery names no endpoint".into()))?;
+    let event = push.payload.get("event").ok_or_else(|| broken("the delivery has no event".into()))?;
+    let event_id = event.get("id").and_then(|v| v.as_str()).unwrap_or_default().to_owned();
+    let endpoints = app
+        .storage()
+        .platforms()
+        .webhook_endpoints(push.store_id)
+        .await
+        .map_err(|e| Failure { transient: true, reason: e.to_string() })?;
+    let endpoint =
+        endpoints.iter().find(|e| e.id == endpoint_id).ok_or_else(|| broken("the endpoint was removed".into()))?;
+    let secrets = app.secrets().map_err(|e| broken(e.message))?;
+    let secret =
+        secrets.open(&context(push.store_id, endpoint.id), &endpoint.sealed_secret).map_err(|e| broken(e.message))?;
+    let secret = Secret::new(String::from_utf8(secret).map_err(|_| broken("the stored secret is not text".into()))?);
+    let body = serde_json::to_vec(event).map_err(|e| broken(e.to_string()))?;
+    let deliverer = Deliverer::new(DELIVERY_TIMEOUT).map_err(|e| broken(e.to_string()))?;
+    let attempt = deliverer.deliver(&endpoint.url, &secret, &event_id, body, app.now()).await;
+    match attempt.outcome {
+        Outcome::Delivered => Ok(()),
+        Outcome::Transient(reason) => Err(Failure { transient: true, reason }),
+        Outcome::Permanent(reason) => Err(Failure { transient: false, reason }),
+    }
+}

@@ -1,0 +1,339 @@
+//! Shop platforms' connections, deliveries and order links on PostgreSQL.
+
+use async_trait::async_trait;
+use redress_domain::{Customer, Order, OrderId, StoreId};
+use sqlx::postgres::PgRow;
+use sqlx::types::Json;
+use sqlx::{Postgres, Row, Transaction};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::platforms::{
+    Delivery, Ingested, OrderLink, PlatformConnection, PlatformStorage, Push, PushOutcome, WebhookEndpoint,
+};
+use crate::postgres::{PostgresStorage, one_doc, require_store, upsert_order_in};
+use crate::{StorageError, from_micros, micros};
+
+fn connection_of(row: &PgRow) -> Result<PlatformConnection, StorageError> {
+    Ok(PlatformConnection {
+        store_id: StoreId::from_uuid(row.try_get(0)?),
+        platform: row.try_get(1)?,
+        base_url: row.try_get(2)?,
+        sealed_credentials: row.try_get(3)?,
+        connected_at: from_micros(row.try_get(4)?)?,
+        last_sync_at: row.try_get::<Option<i64>, _>(5)?.map(from_micros).transpose()?,
+        last_error: row.try_get(6)?,
+        last_error_at: row.try_get::<Option<i64>, _>(7)?.map(from_micros).transpose()?,
+    })
+}
+
+/// Records a delivery; false when it was recorded before (a delivery being recorded by
+/// another transaction waits for it on the primary key).
+async fn record(tx: &mut Transaction<'_, Postgres>, delivery: &Delivery) -> Result<bool, StorageError> {
+    require_store(tx, delivery.store_id).await?;
+    let inserted = sqlx::query(
+        "INSERT INTO platform_webhooks (store_id, platform, delivery_id, topic, received_at_us)
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+    )
+    .bind(delivery.store_id.as_uuid())
+    .bind(&delivery.platform)
+    .bind(&delivery.delivery_id)
+    .bind(&delivery.topic)
+    .bind(micros(delivery.received_at))
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    Ok(inserted == 1)
+}
+
+#[async_trait]
+impl PlatformStorage for PostgresStorage {
+    async fn connect_platform(&self, c: &PlatformConnection) -> Result<(), StorageError> {
+        let mut tx = self.pool.begin().await?;
+        require_store(&mut tx, c.store_id).await?;
+        sqlx::query(
+            "INSERT INTO platform_connections (store_id, platform, base_url, sealed_credentials, connected_at_us)
+             VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (store_id, platform) DO UPDATE SET base_url = excluded.base_url,
+               sealed_credentials = excluded.sealed_credentials, connected_at_us = excluded.connected_at_us,
+               last_sync_at_us = NULL, last_error = NULL, last_error_at_us = NULL",
+        )
+        .bind(c.store_id.as_uuid())
+        .bind(&c.platform)
+        .bind(&c.base_url)
+        .bind(&c.sealed_credentials)
+        .bind(micros(c.connected_at))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn platform_connection(
+        &self,
+        store_id: StoreId,
+        platform: &str,
+    ) -> Result<Option<PlatformConnection>, StorageError> {
+        sqlx::query(
+            "SELECT store_id, platform, base_url, sealed_credentials, connected_at_us, last_sync_at_us, last_error,
+               last_error_at_us FROM platform_connections WHERE store_id = $1 AND platform = $2",
+        )
+        .bind(store_id.as_uuid())
+        .bind(platform)
+        .fetch_optional(&self.pool)
+        .await?
+        .as_ref()
+        .map(connection_of)
+        .transpose()
+    }
+
+    async fn platform_connections(&self, store_id: StoreId) -> Result<Vec<PlatformConnection>, StorageError> {
+        sqlx::query(
+            "SELECT store_id, platform, base_url, sealed_credentials, connected_at_us, last_sync_at_us, last_error,
+               last_error_at_us FROM platform_connections WHERE store_id = $1 ORDER BY platform",
+        )
+        .bind(store_id.as_uuid())
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(connection_of)
+        .collect()
+    }
+
+    async fn record_sync(
+        &self,
+        store_id: StoreId,
+        platform: &str,
+        at: OffsetDateTime,
+        error: Option<&str>,
+    ) -> Result<(), StorageError> {
+        // A success moves the sync time on and clears the error; a failure keeps the last
+        // success's time and records the error.
+        let query = sqlx::query(
+            "UPDATE platform_connections SET
+               last_sync_at_us = CASE WHEN $4::text IS NULL THEN $1 ELSE last_sync_at_us END,
+               last_error = $4, last_error_at_us = CASE WHEN $4::text IS NULL THEN NULL ELSE $1 END
+             WHERE store_id = $2 AND platform = $3",
+        )
+        .bind(micros(at))
+        .bind(store_id.as_uuid())
+        .bind(platform)
+        .bind(error);
+        if query.execute(&self.pool).await?.rows_affected() == 0 {
+            return Err(StorageError::NotFound("platform connection"));
+        }
+        Ok(())
+    }
+
+    async fn record_delivery(&self, delivery: &Delivery) -> Result<bool, StorageError> {
+        let mut tx = self.pool.begin().await?;
+        let first = record(&mut tx, delivery).await?;
+        tx.commit().await?;
+        Ok(first)
+    }
+
+    async fn ingest_order(
+        &self,
+        delivery: Option<&Delivery>,
+        link: &OrderLink,
+        customer: &Customer,
+        order: &Order,
+        now: OffsetDateTime,
+    ) -> Result<Ingested, StorageError> {
+        let mut tx = self.pool.begin().await?;
+        if let Some(delivery) = delivery
+            && !record(&mut tx, delivery).await?
+        {
+            return Ok(Ingested::Duplicate);
+        }
+        let (order, created) = upsert_order_in(&mut tx, customer.clone(), order.clone(), now).await?;
+        sqlx::query(
+            "INSERT INTO platform_orders (store_id, platform, remote_id, order_id, shipment_ids)
+             VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (store_id, platform, remote_id) DO UPDATE SET order_id = excluded.order_id,
+               shipment_ids = excluded.shipment_ids",
+        )
+        .bind(order.store_id.as_uuid())
+        .bind(&link.platform)
+        .bind(&link.remote_id)
+        .bind(order.id.as_uuid())
+        .bind(Json(&link.shipment_ids))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Ingested::Stored { order: Box::new(order), created })
+    }
+
+    async fn linked_order(
+        &self,
+        store_id: StoreId,
+        platform: &str,
+        remote_id: &str,
+    ) -> Result<Option<(Order, OrderLink)>, StorageError> {
+        let row = sqlx::query(
+            "SELECT order_id, shipment_ids FROM platform_orders WHERE store_id = $1 AND platform = $2 AND remote_id = $3",
+        )
+        .bind(store_id.as_uuid())
+        .bind(platform)
+        .bind(remote_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let order_id: Uuid = row.try_get(0)?;
+        let Json(shipment_ids): Json<Vec<Option<String>>> = row.try_get(1)?;
+        let order: Order = one_doc(
+            sqlx::query("SELECT doc FROM orders WHERE store_id = $1 AND id = $2")
+                .bind(store_id.as_uuid())
+                .bind(order_id),
+            &self.pool,
+        )
+        .await?
+        .ok_or(StorageError::NotFound("order"))?;
+        let link = OrderLink { platform: platform.to_owned(), remote_id: remote_id.to_owned(), shipment_ids };
+        Ok(Some((order, link)))
+    }
+
+    async fn order_link(&self, store_id: StoreId, order_id: OrderId) -> Result<Option<OrderLink>, StorageError> {
+        let row = sqlx::query(
+            "SELECT platform, remote_id, shipment_ids FROM platform_orders WHERE store_id = $1 AND order_id = $2",
+        )
+        .bind(store_id.as_uuid())
+        .bind(order_id.as_uuid())
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let Json(shipment_ids): Json<Vec<Option<String>>> = row.try_get(2)?;
+        Ok(Some(OrderLink { platform: row.try_get(0)?, remote_id: row.try_get(1)?, shipment_ids }))
+    }
+
+    async fn import_orders(&self, orders: &[(Customer, Order)], now: OffsetDateTime) -> Result<usize, StorageError> {
+        let mut tx = self.pool.begin().await?;
+        let mut created = 0;
+        for (customer, order) in orders {
+            if upsert_order_in(&mut tx, customer.clone(), order.clone(), now).await?.1 {
+                created += 1;
+            }
+        }
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    async fn enqueue_push(&self, push: &Push, now: OffsetDateTime) -> Result<bool, StorageError> {
+        let inserted = sqlx::query(
+            "INSERT INTO platform_pushes (store_id, push_key, order_id, kind, payload, status, due_at_us, created_at_us)
+             VALUES ($1, $2, $3, $4, $5, 'pending', $6, $6) ON CONFLICT DO NOTHING",
+        )
+        .bind(push.store_id.as_uuid())
+        .bind(&push.key)
+        .bind(push.order_id.map(|id| id.as_uuid()))
+        .bind(&push.kind)
+        .bind(Json(&push.payload))
+        .bind(micros(now))
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        Ok(inserted == 1)
+    }
+
+    async fn claim_pushes(
+        &self,
+        only: Option<(StoreId, &str)>,
+        now: OffsetDateTime,
+        lease: time::Duration,
+        limit: u32,
+    ) -> Result<Vec<Push>, StorageError> {
+        let (store_id, key) = only.map(|(s, k)| (s.as_uuid(), k.to_owned())).unzip();
+        // SKIP LOCKED: workers of several servers take different rows.
+        let rows = sqlx::query(
+            "UPDATE platform_pushes p SET due_at_us = $1, attempts = p.attempts + 1
+             FROM (SELECT store_id, push_key FROM platform_pushes
+                   WHERE status = 'pending' AND due_at_us <= $2
+                     AND ($3::uuid IS NULL OR (store_id = $3 AND push_key = $4))
+                   ORDER BY due_at_us LIMIT $5 FOR UPDATE SKIP LOCKED) due
+             WHERE p.store_id = due.store_id AND p.push_key = due.push_key
+             RETURNING p.store_id, p.push_key, p.order_id, p.kind, p.payload, p.attempts",
+        )
+        .bind(micros(now + lease))
+        .bind(micros(now))
+        .bind(store_id)
+        .bind(key)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let Json(payload): Json<serde_json::Value> = row.try_get(4)?;
+                Ok(Push {
+                    store_id: StoreId::from_uuid(row.try_get(0)?),
+                    key: row.try_get(1)?,
+                    order_id: row.try_get::<Option<Uuid>, _>(2)?.map(OrderId::from_uuid),
+                    kind: row.try_get(3)?,
+                    payload,
+                    attempts: u32::try_from(row.try_get::<i32, _>(5)?).unwrap_or(0),
+                })
+            })
+            .collect()
+    }
+
+    async fn finish_push(&self, store_id: StoreId, key: &str, outcome: &PushOutcome) -> Result<(), StorageError> {
+        let (status, due, error) = match outcome {
+            PushOutcome::Done => ("done", None, None),
+            PushOutcome::Retry { at, error } => ("pending", Some(micros(*at)), Some(error.as_str())),
+            PushOutcome::Failed { error } => ("failed", None, Some(error.as_str())),
+        };
+        sqlx::query(
+            "UPDATE platform_pushes SET status = $1, due_at_us = coalesce($2, due_at_us), last_error = $3
+             WHERE store_id = $4 AND push_key = $5",
+        )
+        .bind(status)
+        .bind(due)
+        .bind(error)
+        .bind(store_id.as_uuid())
+        .bind(key)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn add_webhook_endpoint(&self, e: &WebhookEndpoint) -> Result<(), StorageError> {
+        let mut tx = self.pool.begin().await?;
+        require_store(&mut tx, e.store_id).await?;
+        sqlx::query(
+            "INSERT INTO webhook_endpoints (id, store_id, url, events, sealed_secret, created_at_us)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(e.id)
+        .bind(e.store_id.as_uuid())
+        .bind(&e.url)
+        .bind(serde_json::to_string(&e.events)?)
+        .bind(&e.sealed_secret)
+        .bind(micros(e.created_at))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn webhook_endpoints(&self, store_id: StoreId) -> Result<Vec<WebhookEndpoint>, StorageError> {
+        let rows = sqlx::query(
+            "SELECT id, url, events, sealed_secret, created_at_us FROM webhook_endpoints
+             WHERE store_id = $1 ORDER BY created_at_us, id",
+        )
+        .bind(store_id.as_uuid())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let events: String = row.try_get(2)?;
+                Ok(WebhookEndpoint {
+                    id: row.try_get(0)?,
+                    store_id,
+                    url: row.try_get(1)?,
+                    events: serde_json::from_str(&events)?,
+                    sealed_secret: row.try_get(3)?,
+                    created_at: from_micros(row.try_get(4)?)?,
+                })
+            })
+            .collect()
+    }
+}
