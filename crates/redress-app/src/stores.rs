@@ -135,6 +135,21 @@ pub async fn healthy(app: &App) -> AppResult<()> {
     Ok(app.storage().ping().await?)
 }
 
+/// How much work waits in each background queue of the deployment (refunds, the outbox,
+/// platform pushes), by status, with the age of the oldest in seconds: for the operator's
+/// metrics, counts only.
+pub async fn work_queues(app: &App) -> AppResult<Vec<(redress_storage::QueueCount, i64)>> {
+    let now_us = i64::try_from(app.now().unix_timestamp_nanos() / 1000).unwrap_or(i64::MAX);
+    let queues = app.storage().work_queues().await?;
+    Ok(queues
+        .into_iter()
+        .map(|q| {
+            let age = now_us.saturating_sub(q.oldest_created_at_us).max(0) / 1_000_000;
+            (q, age)
+        })
+        .collect())
+}
+
 /// The slug of the deployment's only store, when it serves exactly one: where a bare `/desk`
 /// leads. Nothing is said about a deployment of several shops.
 pub async fn single_store(app: &App) -> AppResult<Option<String>> {

@@ -499,6 +499,9 @@ pub trait Storage: Send + Sync {
     async fn classification_feedback(&self, store_id: StoreId) -> Result<Vec<ClassificationFeedback>, StorageError>;
     /// True when the database answers.
     async fn ping(&self) -> Result<(), StorageError>;
+    /// How much work waits in each queue, deployment-wide, by status: refunds, the outbox,
+    /// changes to push to shop platforms. Counts only: no store's data.
+    async fn work_queues(&self) -> Result<Vec<QueueCount>, StorageError>;
 
     /// Adds or replaces one of a store's own help articles (by id and language).
     async fn save_help_article(&self, store_id: StoreId, article: &StoreHelpArticle) -> Result<(), StorageError>;
@@ -606,6 +609,26 @@ pub trait Storage: Send + Sync {
     /// Shop platforms' connections, webhook deliveries and order links.
     fn platforms(&self) -> &dyn PlatformStorage;
 }
+
+/// Rows of one queue in one status, and when the oldest of them was made.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QueueCount {
+    /// `refunds`, `outbox` or `platform_pushes`.
+    pub queue: String,
+    /// The rows' status, as stored.
+    pub status: String,
+    /// How many.
+    pub count: i64,
+    /// When the oldest was made, in Unix microseconds.
+    pub oldest_created_at_us: i64,
+}
+
+/// The one query both backends run for [`Storage::work_queues`]: plain SQL on columns both
+/// schemas share, indexed by status.
+pub(crate) const WORK_QUEUES_SQL: &str = "\
+    SELECT 'refunds', status, COUNT(*), MIN(created_at_us) FROM refunds GROUP BY status \
+    UNION ALL SELECT 'outbox', status, COUNT(*), MIN(created_at_us) FROM outbox GROUP BY status \
+    UNION ALL SELECT 'platform_pushes', status, COUNT(*), MIN(created_at_us) FROM platform_pushes GROUP BY status";
 
 /// Opens the storage a URL names: `sqlite://path/to/file.db` (or a bare path) or
 /// `postgres://…`. Creates the SQLite file if needed and applies pending migrations.

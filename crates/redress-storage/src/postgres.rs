@@ -921,6 +921,20 @@ impl Storage for PostgresStorage {
         Ok(())
     }
 
+    async fn work_queues(&self) -> Result<Vec<crate::QueueCount>, StorageError> {
+        let rows = sqlx::query(crate::WORK_QUEUES_SQL).fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|row| {
+                Ok(crate::QueueCount {
+                    queue: row.try_get(0)?,
+                    status: row.try_get(1)?,
+                    count: row.try_get(2)?,
+                    oldest_created_at_us: row.try_get(3)?,
+                })
+            })
+            .collect()
+    }
+
     async fn resolve_case(
         &self,
         store_id: StoreId,

@@ -1200,6 +1200,22 @@ impl Storage for SqliteStorage {
         self.read(|conn| Ok(conn.query_row("SELECT 1", [], |_| Ok(()))?)).await
     }
 
+    async fn work_queues(&self) -> Result<Vec<crate::QueueCount>, StorageError> {
+        self.read(|conn| {
+            let mut statement = conn.prepare_cached(crate::WORK_QUEUES_SQL)?;
+            let rows = statement.query_map([], |row| {
+                Ok(crate::QueueCount {
+                    queue: row.get(0)?,
+                    status: row.get(1)?,
+                    count: row.get(2)?,
+                    oldest_created_at_us: row.get(3)?,
+                })
+            })?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+        .await
+    }
+
     async fn resolve_case(
         &self,
         store_id: StoreId,

@@ -1,6 +1,8 @@
 //! `GET /metrics`: what this server has done, in Prometheus' text format, for a scraper holding
 //! the metrics token: requests by route, method and status, their latency, and what is in
-//! flight. Each server of a deployment answers for itself; Prometheus adds them up.
+//! flight, answered by this server; and the deployment's background queues (refunds, the
+//! outbox, platform pushes) by status with the age of their oldest row, read from the database
+//! at each scrape.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -35,12 +37,21 @@ struct RouteLabels {
     method: String,
 }
 
+/// A background queue and a status of its rows.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct QueueLabels {
+    queue: String,
+    status: String,
+}
+
 /// The server's metrics.
 pub struct HttpMetrics {
     registry: Registry,
     requests: Family<RequestLabels, Counter>,
     latency: Family<RouteLabels, Histogram>,
     in_flight: Gauge,
+    queued: Family<QueueLabels, Gauge>,
+    oldest: Family<QueueLabels, Gauge>,
 }
 
 impl Default for HttpMetrics {
@@ -56,7 +67,15 @@ impl Default for HttpMetrics {
         registry.register("http_request_duration_seconds", "Time to answer, by route and method", latency.clone());
         let in_flight = Gauge::default();
         registry.register("http_requests_in_flight", "Requests being answered now", in_flight.clone());
-        Self { registry, requests, latency, in_flight }
+        let queued = Family::<QueueLabels, Gauge>::default();
+        registry.register("queue_rows", "Rows of each background queue, by status", queued.clone());
+        let oldest = Family::<QueueLabels, Gauge>::default();
+        registry.register(
+            "queue_oldest_age_seconds",
+            "Age of the oldest row of each background queue, by status",
+            oldest.clone(),
+        );
+        Self { registry, requests, latency, in_flight, queued, oldest }
     }
 }
 
@@ -99,6 +118,19 @@ pub(crate) async fn scrape(State(state): State<AppState>, headers: HeaderMap) ->
             "send the metrics token as a bearer token",
         )
         .into_response();
+    }
+    match redress_app::stores::work_queues(state.app()).await {
+        Ok(queues) => {
+            // Replaced whole, so a status no longer present does not linger at its last count.
+            state.metrics.queued.clear();
+            state.metrics.oldest.clear();
+            for (queue, age) in queues {
+                let labels = QueueLabels { queue: queue.queue, status: queue.status };
+                state.metrics.queued.get_or_create(&labels).set(queue.count);
+                state.metrics.oldest.get_or_create(&labels).set(age);
+            }
+        }
+        Err(e) => tracing::warn!(error = %e.message, "the queues could not be counted for the metrics"),
     }
     let mut text = String::new();
     if let Err(e) = prometheus_client::encoding::text::encode(&mut text, &state.metrics.registry) {

@@ -268,6 +268,12 @@ pub(crate) async fn story(db: Arc<dyn Storage>) {
     corrections_reverse_without_editing(db.clone()).await;
     a_resolution_step_asks_for_refunds_in_its_own_transaction(db.clone()).await;
     disputes_take_what_the_provider_reports(db.clone()).await;
+
+    // The refunds made above are counted by status, with their oldest, on both backends.
+    let queues = db.work_queues().await.unwrap();
+    let refunds: i64 = queues.iter().filter(|q| q.queue == "refunds").map(|q| q.count).sum();
+    assert!(refunds > 5, "{queues:?}");
+    assert!(queues.iter().all(|q| q.count > 0 && q.oldest_created_at_us > 0), "{queues:?}");
 }
 
 /// Provider events find the payment and the dispute across stores, move the dispute on as far

@@ -92,4 +92,22 @@ async fn metrics_count_requests_by_route_for_the_token_holder_only() {
     assert!(text.contains(r#"route="/api/v1/cases/{case_id}",method="GET",status="401""#), "{text}");
     assert!(text.contains("redress_http_request_duration_seconds_bucket{"), "{text}");
     assert!(text.contains("redress_http_requests_in_flight"), "{text}");
+    // The background queues are counted from the database at each scrape.
+    let shop = app.create_store("metrics").await;
+    let order = app.create_order(&shop.key, &crate::fixtures::order("M-1", "ana@example.com")).await;
+    let case = app
+        .open_case(
+            &shop.key,
+            &serde_json::json!({"order_id": order["id"], "subject": "Charged", "channel": "email", "kind": "wrong_charge",
+                                "message": {"body": "refund please"}}),
+        )
+        .await;
+    let refund = serde_json::json!({"payment_id": order["payments"][0]["id"], "method": "original_payment",
+        "reason": "duplicate_charge", "amount": {"amount_minor": 100, "currency": "EUR"}});
+    app.post(&format!("/api/v1/cases/{}/refunds", case["case"]["id"].as_str().unwrap()), &shop.key, &refund)
+        .await
+        .expect(201);
+    let text = scrape(Some(METRICS_TOKEN)).await.unwrap().text().await.unwrap();
+    assert!(text.contains(r#"redress_queue_rows{queue="refunds",status="succeeded"} 1"#), "{text}");
+    assert!(text.contains(r#"redress_queue_oldest_age_seconds{queue="refunds",status="succeeded"}"#), "{text}");
 }
