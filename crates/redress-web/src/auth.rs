@@ -4,6 +4,7 @@
 //! application ([`redress_app::Caller::require`]), never by anything in a request body.
 
 use axum::extract::FromRequestParts;
+use axum::http::HeaderMap;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use redress_app::Caller;
@@ -11,9 +12,10 @@ use redress_app::Caller;
 use crate::AppState;
 use crate::error::ApiError;
 
-fn bearer(parts: &Parts) -> Result<&str, ApiError> {
-    let header = parts
-        .headers
+/// The secret of an `Authorization: Bearer <secret>` header, bounded; refused with what to send
+/// when absent or malformed.
+pub(crate) fn bearer(headers: &HeaderMap) -> Result<&str, ApiError> {
+    let header = headers
         .get(AUTHORIZATION)
         .ok_or_else(|| ApiError::unauthorized("send an API key as `Authorization: Bearer <key>`"))?;
     header
@@ -32,7 +34,7 @@ impl FromRequestParts<AppState> for ApiCaller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let secret = bearer(parts)?;
+        let secret = bearer(&parts.headers)?;
         if state.operator().matches(secret) {
             return Ok(ApiCaller(Caller::Operator));
         }

@@ -107,11 +107,7 @@ pub(crate) async fn scrape(State(state): State<AppState>, headers: HeaderMap) ->
         )
         .into_response();
     };
-    let presented = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.strip_prefix("Bearer "))
-        .unwrap_or_default();
+    let presented = crate::auth::bearer(&headers).unwrap_or_default();
     if !bool::from(presented.as_bytes().ct_eq(token.as_bytes())) {
         return crate::error::ApiError::new(
             redress_app::ErrorCode::Unauthorized,
