@@ -33,6 +33,9 @@ pub enum SystemRule {
     ShopPlatform,
     /// The operator's `redress import orders FILE.csv`: reports orders.
     CsvImport,
+    /// The self-service assistant, before the customer proved they hold an order: records
+    /// phishing reports and hands conversations to a person.
+    Assistant,
 }
 
 /// An authenticated caller.
@@ -71,6 +74,8 @@ pub enum Caller {
         order_id: OrderId,
         /// How they are named on the timeline: the order's email.
         handle: String,
+        /// The self-service assistant acts for them (named so on the timeline).
+        through_assistant: bool,
     },
     /// Redress itself, acting for a store by a named rule.
     System {
@@ -160,6 +165,7 @@ impl Caller {
                 SystemRule::ShopPlatform | SystemRule::CsvImport => {
                     matches!(action, Action::Read | Action::ReportOrders)
                 }
+                SystemRule::Assistant => matches!(action, Action::Read | Action::WorkCases),
             },
         };
         if !allowed {
@@ -196,6 +202,9 @@ impl Caller {
             Caller::Operator => Actor::Integration { name: "operator".into() },
             Caller::Integration { label, .. } => Actor::Integration { name: label.clone() },
             Caller::Member { name, .. } => Actor::Agent { name: name.clone() },
+            Caller::Customer { handle, through_assistant: true, .. } => {
+                Actor::Assistant { customer: handle.clone() }
+            }
             Caller::Customer { handle, .. } => Actor::Customer { handle: handle.clone() },
             Caller::System { .. } => Actor::System,
         }
@@ -208,8 +217,9 @@ impl Caller {
         let (name, role, identity) = match self {
             Caller::Member { name, role, agent_id, .. } => (name.clone(), *role, format!("agent:{agent_id}")),
             Caller::Integration { label, key_id, .. } => (label.clone(), Role::Agent, format!("key:{key_id}")),
-            Caller::Customer { handle, order_id, .. } => {
-                ("customer portal".to_owned(), Role::Agent, format!("customer:{order_id}:{handle}"))
+            Caller::Customer { handle, order_id, through_assistant, .. } => {
+                let name = if *through_assistant { "assistant" } else { "customer portal" };
+                (name.to_owned(), Role::Agent, format!("customer:{order_id}:{handle}"))
             }
             Caller::System { rule, .. } => ("Redress".to_owned(), Role::Agent, format!("system:{rule:?}")),
             Caller::Operator => ("operator".to_owned(), Role::Agent, "operator".to_owned()),

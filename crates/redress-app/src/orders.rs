@@ -329,7 +329,7 @@ pub async fn customer(app: &App, caller: &Caller, order: &Order) -> AppResult<Cu
 pub async fn holder(app: &App, store_id: redress_domain::StoreId, order_id: OrderId) -> AppResult<Caller> {
     let order = app.storage().order(store_id, order_id).await?;
     let customer = app.storage().customer(store_id, order.customer_id).await?;
-    Ok(Caller::Customer { store_id, order_id, handle: customer.email.to_string() })
+    Ok(Caller::Customer { store_id, order_id, handle: customer.email.to_string(), through_assistant: false })
 }
 
 /// Failed look-ups allowed per source for one order number or one email in [`LOOK_UP_WINDOW`].

@@ -17,6 +17,7 @@
 
 pub mod amendment;
 pub mod approval;
+pub mod assistant;
 pub mod books;
 pub mod case;
 pub mod claim;

@@ -50,6 +50,21 @@ pub struct Address {
 }
 
 impl Address {
+    /// The address as the lines of a label: name, street lines, postal code and city (and
+    /// region), country.
+    pub fn label_lines(&self) -> Vec<String> {
+        let mut words = vec![self.name.clone()];
+        words.extend(self.lines.iter().filter(|l| !l.trim().is_empty()).cloned());
+        let mut city = format!("{} {}", self.postal_code, self.city);
+        if let Some(region) = self.region.as_deref().filter(|r| !r.trim().is_empty()) {
+            city.push_str(", ");
+            city.push_str(region);
+        }
+        words.push(city.trim().to_owned());
+        words.push(self.country.clone());
+        words
+    }
+
     /// Checks that the parts a carrier needs are there.
     pub fn validate(&self) -> Result<(), ValidationError> {
         if self.name.trim().is_empty() {

@@ -261,6 +261,15 @@ pub struct ReturnAuthorisation {
     pub version: u64,
 }
 
+impl ReturnAuthorisation {
+    /// The number the customer and the team call the return by (`RMA-1A2B3C4D`): the end of
+    /// its id, the same on every page and message.
+    pub fn number(&self) -> String {
+        let id = self.id.to_string().replace('-', "");
+        format!("RMA-{}", id[id.len().saturating_sub(8)..].to_uppercase())
+    }
+}
+
 /// A return after a change, with the timeline entries for its case.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReturnChange {

@@ -43,6 +43,12 @@ pub enum Actor {
     },
     /// Redress itself (a rule, a timer).
     System,
+    /// The self-service assistant, acting for the customer who proved they hold the order,
+    /// within what the policy lets a customer do alone.
+    Assistant {
+        /// The customer it acted for: the order's email.
+        customer: String,
+    },
 }
 
 /// Something that happened on a case.

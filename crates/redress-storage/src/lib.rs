@@ -34,6 +34,9 @@ use redress_domain::{
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+pub mod assistant;
+mod assistant_postgres;
+mod assistant_sqlite;
 pub mod channels;
 mod channels_postgres;
 mod channels_sqlite;
@@ -49,6 +52,7 @@ pub mod team;
 mod team_postgres;
 mod team_sqlite;
 
+pub use assistant::AssistantStorage;
 pub use channels::ChannelStorage;
 pub use money::{MoneyStorage, RefundOutcome, RefundUpdateFn};
 pub use platforms::{
@@ -608,6 +612,8 @@ pub trait Storage: Send + Sync {
     fn channels(&self) -> &dyn ChannelStorage;
     /// Shop platforms' connections, webhook deliveries and order links.
     fn platforms(&self) -> &dyn PlatformStorage;
+    /// The self-service assistant's conversations.
+    fn assistant(&self) -> &dyn AssistantStorage;
 }
 
 /// Rows of one queue in one status, and when the oldest of them was made.

@@ -1334,6 +1334,10 @@ impl Storage for PostgresStorage {
     fn platforms(&self) -> &dyn crate::PlatformStorage {
         self
     }
+
+    fn assistant(&self) -> &dyn crate::AssistantStorage {
+        self
+    }
 }
 
 fn attachment_info(row: &sqlx::postgres::PgRow) -> Result<AttachmentInfo, StorageError> {

@@ -1587,4 +1587,8 @@ impl Storage for SqliteStorage {
     fn platforms(&self) -> &dyn crate::PlatformStorage {
         self
     }
+
+    fn assistant(&self) -> &dyn crate::AssistantStorage {
+        self
+    }
 }

@@ -86,6 +86,7 @@
 //! cargo run --release -p redress-text --example eval -- ../shared/data
 //! ```
 
+pub mod assistant;
 pub mod entities;
 pub mod eval;
 pub mod help;

@@ -70,19 +70,18 @@ pub struct SuggestedReply {
     pub template: String,
 }
 
-struct Bundles(Vec<(&'static str, FluentBundle<FluentResource>)>);
+/// One Fluent bundle per language.
+pub(crate) struct Bundles(Vec<(&'static str, FluentBundle<FluentResource>)>);
 
 /// Parses every language's templates; a language whose file does not parse is left out (and
 /// the tests say which), so replies fall back to English rather than fail.
 fn bundles() -> &'static Bundles {
     static CELL: OnceLock<Bundles> = OnceLock::new();
-    CELL.get_or_init(|| {
-        Bundles(SOURCES.iter().filter_map(|(lang, src)| build_bundle(lang, src).ok().map(|b| (*lang, b))).collect())
-    })
+    CELL.get_or_init(|| Bundles::parse(&SOURCES))
 }
 
 /// Builds the bundle of one language, reporting parse and resource errors.
-fn build_bundle(lang: &str, src: &str) -> Result<FluentBundle<FluentResource>, String> {
+pub(crate) fn build_bundle(lang: &str, src: &str) -> Result<FluentBundle<FluentResource>, String> {
     let resource = FluentResource::try_new(src.to_owned()).map_err(|(_, errors)| format!("{lang}.ftl: {errors:?}"))?;
     let id: unic_langid::LanguageIdentifier = lang.parse().map_err(|e| format!("{lang}: {e}"))?;
     let mut bundle = FluentBundle::new_concurrent(vec![id]);
@@ -109,13 +108,24 @@ pub fn check_templates() -> Result<(), String> {
 }
 
 impl Bundles {
+    /// The bundles of `sources` (language, Fluent text) that parse.
+    pub(crate) fn parse(sources: &[(&'static str, &str)]) -> Bundles {
+        Bundles(sources.iter().filter_map(|(lang, src)| build_bundle(lang, src).ok().map(|b| (*lang, b))).collect())
+    }
+
     fn get(&self, lang: &str) -> Option<&FluentBundle<FluentResource>> {
         self.0.iter().find(|(l, _)| *l == lang).map(|(_, b)| b)
     }
 
     /// Formats message `id` (or its attribute) in `lang`, falling back to English when the
     /// language lacks it. Fluent errors (a missing variable) are returned with the text.
-    fn format(&self, lang: &str, id: &str, attribute: Option<&str>, args: &FluentArgs) -> (String, Vec<String>) {
+    pub(crate) fn format(
+        &self,
+        lang: &str,
+        id: &str,
+        attribute: Option<&str>,
+        args: &FluentArgs,
+    ) -> (String, Vec<String>) {
         for l in [lang, "en"] {
             let Some(bundle) = self.get(l) else { continue };
             let Some(msg) = bundle.get_message(id) else { continue };

@@ -615,18 +615,6 @@ pub(super) async fn decision_of(
     })
 }
 
-/// An address as the lines of a label.
-pub(super) fn address_lines(a: &Address) -> Vec<String> {
-    let mut words = vec![a.name.clone()];
-    words.extend(a.lines.iter().filter(|l| !l.trim().is_empty()).cloned());
-    let mut city = format!("{} {}", a.postal_code, a.city);
-    if let Some(region) = a.region.as_deref().filter(|r| !r.trim().is_empty()) {
-        city.push_str(&format!(", {region}"));
-    }
-    words.push(city.trim().to_owned());
-    words.push(a.country.clone());
-    words
-}
 
 /// The case's returns with what the customer must do: where to send them, by when, and the label.
 pub(super) async fn returns_of(
@@ -653,7 +641,6 @@ pub(super) async fn returns_of(
 fn return_view(w: &Words, rma: &ReturnAuthorisation, order: &Order, policy: &Policy) -> ReturnView {
     let title =
         |sku: &str| order.lines.iter().find(|l| l.sku == sku).map_or_else(|| sku.to_owned(), |l| l.title.clone());
-    let id = rma.id.to_string().replace('-', "");
     let label = match &rma.label {
         Some(label) => {
             w.ta("return-label-issued", &[("carrier", &label.carrier), ("tracking", &label.tracking_number)])
@@ -664,10 +651,10 @@ fn return_view(w: &Words, rma: &ReturnAuthorisation, order: &Order, policy: &Pol
         },
     };
     ReturnView {
-        number: format!("RMA-{}", id[id.len().saturating_sub(8)..].to_uppercase()),
+        number: rma.number(),
         status: w.t(&format!("return-{}", rma.status)),
         lines: rma.lines.iter().map(|l| format!("{} × {}", l.quantity, title(&l.sku))).collect(),
-        send_to: policy.returns.address.as_ref().map(address_lines),
+        send_to: policy.returns.address.as_ref().map(redress_domain::Address::label_lines),
         deadline: date(rma.created_at + Duration::days(i64::from(policy.returns.window_days))),
         label,
         wanted: rma
@@ -866,7 +853,7 @@ async fn address_form(
         c: chrome,
         order_id: order.id.to_string(),
         number: order.number.clone(),
-        current: address_lines(&order.shipping_address),
+        current: order.shipping_address.label_lines(),
         street2: address.lines.get(1).cloned().unwrap_or_default(),
         region: address.region.clone().unwrap_or_default(),
         address,
@@ -959,7 +946,7 @@ pub(super) async fn change_address(
         sentiment: None,
         escalation: Vec::new(),
         message: FirstMessage {
-            body: format!("{}\n{}", chrome.w.t("address-message"), address_lines(&address).join("\n")),
+            body: format!("{}\n{}", chrome.w.t("address-message"), address.label_lines().join("\n")),
             attachments: Vec::new(),
         },
         lines: Vec::new(),

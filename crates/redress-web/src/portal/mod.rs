@@ -400,7 +400,7 @@ async fn order_page(
         kinds: IssueKind::ALL.iter().map(|k| (k.as_str(), w.t(&format!("kind-{}", k.as_str())))).collect(),
         form_token: state.portal_keys().form_token(&token),
         notice: query.amended.is_some().then(|| w.t("address-changed")),
-        address: flow::address_lines(&order.shipping_address),
+        address: order.shipping_address.label_lines(),
         can_change_address: redress_app::orders::amendable(state.app(), &caller, &order).await.unwrap_or(false),
     };
     Page { status: StatusCode::OK, html: page.render(), cookies }.into_response()

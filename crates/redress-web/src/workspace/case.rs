@@ -159,6 +159,7 @@ fn actor_text(actor: &Actor) -> String {
         Actor::Customer { handle } => handle.clone(),
         Actor::Agent { name } | Actor::Integration { name } => name.clone(),
         Actor::System => "Redress".into(),
+        Actor::Assistant { customer } => format!("Assistant, for {customer}"),
     }
 }
 
