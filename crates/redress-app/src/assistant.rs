@@ -8,10 +8,10 @@
 //! number and email, counted against the portal's guess limits; a portal grant; a verified
 //! channel identity). The conversation lives in storage, so any server continues it.
 
+use redress_domain::amendment::Amendment;
 use redress_domain::assistant::{
     self as rules, Conversation, HandOff, Intent, MAX_TEXT_CHARS, Pending, Reading, Step, address_step, next_step,
 };
-use redress_domain::amendment::Amendment;
 use redress_domain::refund::{RefundMethod, RefundStatus};
 use redress_domain::remedy::RemedyRequest;
 use redress_domain::returns::ReturnAuthorisation;
@@ -103,8 +103,12 @@ pub async fn converse(app: &App, store: &Store, visitor: Visitor<'_>, turn: Turn
     if text.chars().count() > MAX_TEXT_CHARS {
         return Err(AppError::invalid("text", format!("at most {MAX_TEXT_CHARS} characters")));
     }
-    let asked_language =
-        turn.language.as_deref().map(LanguageTag::parse).transpose().map_err(|e| AppError::invalid("language", e.problem))?;
+    let asked_language = turn
+        .language
+        .as_deref()
+        .map(LanguageTag::parse)
+        .transpose()
+        .map_err(|e| AppError::invalid("language", e.problem))?;
     let now = app.now();
     let (mut conversation, version) = match turn.conversation.as_deref() {
         Some(id) => {
@@ -147,8 +151,12 @@ pub async fn converse(app: &App, store: &Store, visitor: Visitor<'_>, turn: Turn
 /// since the last look (the web chat shows them on reload).
 pub async fn conversation(app: &App, store: &Store, id: &str) -> AppResult<Conversation> {
     let id: uuid::Uuid = id.parse().map_err(|_| AppError::invalid("conversation", "not a conversation id"))?;
-    let stored =
-        app.storage().assistant().conversation(store.id, id).await?.ok_or_else(|| AppError::not_found("conversation"))?;
+    let stored = app
+        .storage()
+        .assistant()
+        .conversation(store.id, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("conversation"))?;
     let mut talk = Talk {
         app,
         store,
@@ -231,17 +239,17 @@ impl Talk<'_> {
 
     /// What understanding and the small readings make of the customer's words.
     fn reading(&self) -> Reading {
-        let context = redress_text::Context { lang_hint: Some(self.conversation.language.as_str()), ..Default::default() };
+        let context =
+            redress_text::Context { lang_hint: Some(self.conversation.language.as_str()), ..Default::default() };
         let analysis = self.app.understanding().understand_with(&self.text, &context);
-        let entity = |kind: redress_text::EntityKind| {
-            analysis.entities.iter().find(|e| e.kind == kind).map(|e| e.value.clone())
-        };
+        let entity =
+            |kind: redress_text::EntityKind| analysis.entities.iter().find(|e| e.kind == kind).map(|e| e.value.clone());
         Reading {
             kind: Some(analysis.kind),
             confident: !analysis.low_confidence && analysis.kind != IssueKind::Other,
             escalation: analysis.escalation.iter().map(|e| e.signal).collect(),
             asks_for_person: asks_for_person(&self.text),
-            order_number: entity(redress_text::EntityKind::OrderNumber),
+            order_number: order_number(&self.text, &analysis.entities),
             email: entity(redress_text::EntityKind::Email),
             amounts: analysis.entities.iter().filter_map(|e| e.money).collect(),
             answer: answer_of(&self.text),
@@ -415,6 +423,14 @@ impl Talk<'_> {
             Some(refusal) if refusal.code == crate::ErrorCode::NoChange => Ok(false),
             Some(refusal) => {
                 self.replies.push(refusal.message);
+                if !refusal.alternatives.is_empty() {
+                    let lang = self.lang();
+                    let mut text = say(lang, "assistant-instead", &[]);
+                    for remedy in &refusal.alternatives {
+                        text.push_str(&format!("\n- {}", say(lang, &format!("assistant-remedy-{remedy}"), &[])));
+                    }
+                    self.replies.push(text);
+                }
                 self.status_lines(order);
                 self.say("assistant-anything-else", &[]);
                 Ok(true)
@@ -476,7 +492,8 @@ impl Talk<'_> {
     async fn claim(&mut self, kind: IssueKind, reading: &Reading) -> AppResult<()> {
         let (caller, _) = self.verified().await?;
         let case = self.open_case(&caller, kind, reading).await?;
-        let request = OptionsRequest { language: Some(self.conversation.language.clone()), ..OptionsRequest::default() };
+        let request =
+            OptionsRequest { language: Some(self.conversation.language.clone()), ..OptionsRequest::default() };
         let decision = resolution::options(self.app, &caller, case.id, request).await?;
         let offers: Vec<Remedy> = decision
             .offers
@@ -523,7 +540,8 @@ impl Talk<'_> {
             customer_flagged: false,
         };
         let key = self.key("remedy")?;
-        let outcome = match resolution::carry_out_remedy(self.app, &caller, case_id, (request, Vec::new()), &key).await {
+        let outcome = match resolution::carry_out_remedy(self.app, &caller, case_id, (request, Vec::new()), &key).await
+        {
             Ok(outcome) => outcome.value,
             Err(e) => {
                 tracing::info!(code = ?e.code, message = %e.message, "an assistant remedy was refused");
@@ -546,7 +564,8 @@ impl Talk<'_> {
     async fn return_instructions(&mut self, rma: &ReturnAuthorisation, order: &Order) -> AppResult<()> {
         let lang = self.lang();
         let policy = resolution::policy_in_force(self.app, self.store.id).await?;
-        let deadline = format_date((rma.created_at + time::Duration::days(i64::from(policy.returns.window_days))).date(), lang);
+        let deadline =
+            format_date((rma.created_at + time::Duration::days(i64::from(policy.returns.window_days))).date(), lang);
         self.say("assistant-return-started", &[("rma", &rma.number())]);
         match &policy.returns.address {
             Some(address) => {
@@ -608,7 +627,8 @@ impl Talk<'_> {
             return Ok(());
         }
         let case = self.open_case(&caller, IssueKind::CancelOrder, &Reading::default()).await?;
-        let request = OptionsRequest { language: Some(self.conversation.language.clone()), ..OptionsRequest::default() };
+        let request =
+            OptionsRequest { language: Some(self.conversation.language.clone()), ..OptionsRequest::default() };
         let decision = resolution::options(self.app, &caller, case.id, request).await?;
         match decision.offer(Remedy::CancelOrder) {
             Some(offer) if !offer.needs_approval => {}
@@ -625,7 +645,8 @@ impl Talk<'_> {
             customer_flagged: false,
         };
         let key = self.key("cancel")?;
-        let outcome = resolution::carry_out_remedy(self.app, &caller, case.id, (request, Vec::new()), &key).await?.value;
+        let outcome =
+            resolution::carry_out_remedy(self.app, &caller, case.id, (request, Vec::new()), &key).await?.value;
         self.say("assistant-cancelled", &[("number", &order.number)]);
         self.money_back(&outcome.refunds.iter().map(|r| r.refund.amount).collect::<Vec<_>>());
         self.conversation.resolved = true;
@@ -647,7 +668,9 @@ impl Talk<'_> {
             let (from, to) = (format_date(expected.earliest, lang), format_date(expected.latest, lang));
             let id = match refund.status {
                 RefundStatus::Succeeded if refund.method != RefundMethod::OriginalPayment => "assistant-refund-issued",
-                RefundStatus::Succeeded | RefundStatus::PendingSettlement | RefundStatus::Sent => "assistant-refund-sent",
+                RefundStatus::Succeeded | RefundStatus::PendingSettlement | RefundStatus::Sent => {
+                    "assistant-refund-sent"
+                }
                 RefundStatus::Failed => "assistant-refund-failed",
                 RefundStatus::Rejected => "assistant-refund-rejected",
                 RefundStatus::AwaitingApproval => "assistant-refund-waiting",
@@ -809,7 +832,13 @@ impl Talk<'_> {
         let messages = self.app.storage().messages(self.store.id, case_id).await?;
         let seen = self.conversation.agent_seen_until;
         for message in messages {
-            if message.direction == Direction::Outbound && seen.is_none_or(|s| message.created_at > s) {
+            // A person's words (an agent, or the shop's system for them), not Redress's own
+            // automatic answers, which the assistant's replies already cover.
+            let by_person = matches!(
+                message.author,
+                redress_domain::Actor::Agent { .. } | redress_domain::Actor::Integration { .. }
+            );
+            if message.direction == Direction::Outbound && by_person && seen.is_none_or(|s| message.created_at > s) {
                 self.conversation.agent_seen_until = Some(message.created_at);
                 self.replies.push(message.body);
             }
@@ -822,6 +851,31 @@ impl Talk<'_> {
     fn key(&self, what: &str) -> AppResult<RequestKey> {
         RequestKey::parse(&format!("assistant-{what}-{}-{}", self.conversation.id, self.conversation.turns))
     }
+}
+
+/// The order number a message gives: the word holding what understanding read as one (so
+/// `NW-11007` stays whole), else the first word with a digit that is no amount, date, email or
+/// tracking number (`NW-100, ana@example.com` when the question asked for it).
+fn order_number(text: &str, entities: &[redress_text::Entity]) -> Option<String> {
+    let named = entities.iter().find(|e| e.kind == redress_text::EntityKind::OrderNumber);
+    let other: Vec<(usize, usize)> =
+        entities.iter().filter(|e| e.kind != redress_text::EntityKind::OrderNumber).map(|e| (e.start, e.end)).collect();
+    let mut at = 0;
+    for word in text.split_inclusive(|c: char| c.is_whitespace() || ",;:()".contains(c)) {
+        let (start, end) = (at, at + word.len());
+        at = end;
+        let word = word.trim_matches(|c: char| c.is_whitespace() || ",;:()#.?!\"'".contains(c));
+        let ok = word.len() >= 3
+            && word.len() <= 32
+            && word.chars().any(|c| c.is_ascii_digit())
+            && word.chars().all(|c| c.is_alphanumeric() || "-_/".contains(c));
+        let holds_named = named.is_some_and(|n| n.start >= start && n.end <= end);
+        let overlaps_other = other.iter().any(|(s, e)| *s < end && *e > start);
+        if ok && (holds_named || (named.is_none() && !overlaps_other)) {
+            return Some(word.to_owned());
+        }
+    }
+    named.map(|n| n.value.clone())
 }
 
 /// The start of an article, cut at a sentence end where one comes early enough.
@@ -860,9 +914,21 @@ mod tests {
 
     #[test]
     fn links_are_built_only_for_known_carriers() {
-        assert_eq!(tracking_link("DHL", "JD 0001").as_deref(), Some("https://www.dhl.com/global-en/home/tracking.html?tracking-id=JD0001"));
+        assert_eq!(
+            tracking_link("DHL", "JD 0001").as_deref(),
+            Some("https://www.dhl.com/global-en/home/tracking.html?tracking-id=JD0001")
+        );
         assert_eq!(tracking_link("Local courier", "X1"), None);
         assert_eq!(tracking_link("dhl", "--"), None);
+    }
+
+    #[test]
+    fn order_numbers_are_read_whole() {
+        let read = |text: &str| order_number(text, &redress_text::entities::extract(text, Some("en")));
+        assert_eq!(read("NW-100, ana@example.com").as_deref(), Some("NW-100"));
+        assert_eq!(read("my order #10482").as_deref(), Some("10482"));
+        assert_eq!(read("refund me 1000 EUR"), None);
+        assert_eq!(read("1"), None);
     }
 
     #[test]

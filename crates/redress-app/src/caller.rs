@@ -202,9 +202,7 @@ impl Caller {
             Caller::Operator => Actor::Integration { name: "operator".into() },
             Caller::Integration { label, .. } => Actor::Integration { name: label.clone() },
             Caller::Member { name, .. } => Actor::Agent { name: name.clone() },
-            Caller::Customer { handle, through_assistant: true, .. } => {
-                Actor::Assistant { customer: handle.clone() }
-            }
+            Caller::Customer { handle, through_assistant: true, .. } => Actor::Assistant { customer: handle.clone() },
             Caller::Customer { handle, .. } => Actor::Customer { handle: handle.clone() },
             Caller::System { .. } => Actor::System,
         }

@@ -564,8 +564,10 @@ mod tests {
     #[test]
     fn addresses_are_read_from_one_line() {
         let a = read_address("Calle Mayor 5, 28013 Madrid, ES", "Ana").unwrap();
-        assert_eq!((a.lines[0].as_str(), a.postal_code.as_str(), a.city.as_str(), a.country.as_str()),
-            ("Calle Mayor 5", "28013", "Madrid", "ES"));
+        assert_eq!(
+            (a.lines[0].as_str(), a.postal_code.as_str(), a.city.as_str(), a.country.as_str()),
+            ("Calle Mayor 5", "28013", "Madrid", "ES")
+        );
         let b = read_address("ul. Długa 3/4\nm. 7\nWarszawa 00-238\npl", "Jan").unwrap();
         assert_eq!((b.lines.len(), b.postal_code.as_str(), b.city.as_str()), (2, "00-238", "Warszawa"));
         assert_eq!(read_address("Madrid", "Ana").unwrap_err().field, "address");

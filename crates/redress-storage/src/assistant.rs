@@ -20,11 +20,8 @@ pub struct StoredConversation {
 #[async_trait]
 pub trait AssistantStorage: Send + Sync {
     /// The conversation `id` of `store_id`, if there is one.
-    async fn conversation(
-        &self,
-        store_id: StoreId,
-        id: uuid::Uuid,
-    ) -> Result<Option<StoredConversation>, StorageError>;
+    async fn conversation(&self, store_id: StoreId, id: uuid::Uuid)
+    -> Result<Option<StoredConversation>, StorageError>;
 
     /// Saves `conversation` over version `version` (0: a new one). A turn saved meanwhile by
     /// another request or server refuses it with `Conflict::ChangedMeanwhile`, so two turns

@@ -22,10 +22,8 @@ impl AssistantStorage for PostgresStorage {
             .bind(id)
             .fetch_optional(&self.pool)
             .await?;
-        row.map(|row| {
-            Ok(StoredConversation { version: row.try_get(0)?, conversation: from_doc(row.try_get(1)?)? })
-        })
-        .transpose()
+        row.map(|row| Ok(StoredConversation { version: row.try_get(0)?, conversation: from_doc(row.try_get(1)?)? }))
+            .transpose()
     }
 
     async fn save_conversation(&self, conversation: &Conversation, version: i64) -> Result<(), StorageError> {

@@ -63,9 +63,37 @@ pub fn check_words() -> Result<(), String> {
 
 /// Words that answer yes or no, folded (lower case, no accents), in the five languages.
 const YES: &[&str] = &[
-    "yes", "y", "yeah", "yep", "ok", "okay", "sure", "confirm", "correct", "please do", "do it", "si", "vale", "claro",
-    "confirmo", "de acuerdo", "sim", "pode", "isso", "certo", "tak", "potwierdzam", "jasne", "dobrze", "ya", "iya",
-    "benar", "betul", "boleh", "setuju", "oke",
+    "yes",
+    "y",
+    "yeah",
+    "yep",
+    "ok",
+    "okay",
+    "sure",
+    "confirm",
+    "correct",
+    "please do",
+    "do it",
+    "si",
+    "vale",
+    "claro",
+    "confirmo",
+    "de acuerdo",
+    "sim",
+    "pode",
+    "isso",
+    "certo",
+    "tak",
+    "potwierdzam",
+    "jasne",
+    "dobrze",
+    "ya",
+    "iya",
+    "benar",
+    "betul",
+    "boleh",
+    "setuju",
+    "oke",
 ];
 const NO: &[&str] =
     &["no", "n", "nope", "don't", "do not", "nao", "nie", "tidak", "nggak", "gak", "jangan", "bukan", "no gracias"];
@@ -73,7 +101,8 @@ const NO: &[&str] =
 /// The yes or no a short message gives, if it is one ("yes please", "sí, claro", "nie").
 pub fn answer_of(text: &str) -> Option<Answer> {
     let folded = fold(text);
-    let words: Vec<&str> = folded.split(|c: char| !c.is_alphanumeric() && c != '\'').filter(|w| !w.is_empty()).collect();
+    let words: Vec<&str> =
+        folded.split(|c: char| !c.is_alphanumeric() && c != '\'').filter(|w| !w.is_empty()).collect();
     if words.is_empty() || words.len() > 6 {
         return None;
     }
@@ -140,9 +169,32 @@ pub fn asks_for_person(text: &str) -> bool {
 
 /// Greetings and thanks, folded.
 const SMALL_TALK: &[&str] = &[
-    "hi", "hello", "hey", "thanks", "thank you", "good morning", "hola", "gracias", "buenos dias", "buenas", "ola",
-    "oi", "obrigado", "obrigada", "bom dia", "boa tarde", "czesc", "dzien dobry", "dziekuje", "witam", "halo", "hai",
-    "terima kasih", "selamat pagi", "selamat siang", "makasih",
+    "hi",
+    "hello",
+    "hey",
+    "thanks",
+    "thank you",
+    "good morning",
+    "hola",
+    "gracias",
+    "buenos dias",
+    "buenas",
+    "ola",
+    "oi",
+    "obrigado",
+    "obrigada",
+    "bom dia",
+    "boa tarde",
+    "czesc",
+    "dzien dobry",
+    "dziekuje",
+    "witam",
+    "halo",
+    "hai",
+    "terima kasih",
+    "selamat pagi",
+    "selamat siang",
+    "makasih",
 ];
 
 /// True when a short message is only a greeting or thanks.

@@ -132,6 +132,7 @@ impl AppState {
         (name = "team", description = "The people who sign in to the agent workspace, and their roles"),
         (name = "understanding", description = "What a customer's message is about, locally, with no outside service"),
         (name = "channels", description = "Email in (raw MIME or the SMTP receiver) and out (the outbox), support addresses"),
+        (name = "assistant", description = "The self-service assistant customers write to (public)"),
         (name = "health", description = "Liveness")
     )
 )]
@@ -169,6 +170,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::help::router())
         .merge(routes::team::router())
         .merge(routes::channels::router())
+        .merge(routes::assistant::router())
 }
 
 /// The OpenAPI document of the API.

@@ -615,7 +615,6 @@ pub(super) async fn decision_of(
     })
 }
 
-
 /// The case's returns with what the customer must do: where to send them, by when, and the label.
 pub(super) async fn returns_of(
     state: &AppState,

@@ -7,6 +7,7 @@
 //! form carries a token tied to that cookie. A grant never opens another order or another
 //! store's pages.
 
+mod chat;
 mod flow;
 pub mod i18n;
 pub mod session;
@@ -50,6 +51,8 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/s/{slug}/cases/{case_id}/messages", post(reply))
         .route("/s/{slug}/signout", post(sign_out))
         .route("/s/{slug}/help", get(help_page))
+        .route("/s/{slug}/chat", get(chat::page).post(chat::send))
+        .route("/s/{slug}/chat/restart", post(chat::restart))
         .layer(axum::middleware::from_fn(crate::html::refuse_nul_text))
 }
 
@@ -286,6 +289,14 @@ struct OrderVisit {
     token: String,
     caller: Caller,
     order: Order,
+}
+
+/// The order the request's portal cookie holds a grant to in `store`, if any: a customer who
+/// found their order (or followed a signed link) needs not prove it again to the assistant.
+pub(crate) fn held_order(state: &AppState, store: &Store, headers: &HeaderMap) -> Option<OrderId> {
+    let token = cookie(headers, SESSION_COOKIE)?;
+    let grant = state.portal_keys().verify(token, state.app().now())?;
+    (grant.store_id == store.id).then_some(grant.order_id)
 }
 
 /// The customer a grant names, as the application's caller; `None` when the order is gone.

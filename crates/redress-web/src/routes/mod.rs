@@ -1,6 +1,7 @@
 //! The API's endpoints, one module per resource. Each handler parses the request, calls the
 //! use case in [`redress_app`] with the authenticated caller, and answers.
 
+pub(crate) mod assistant;
 pub(crate) mod attachments;
 pub(crate) mod cases;
 pub(crate) mod channels;

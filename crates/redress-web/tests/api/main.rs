@@ -21,6 +21,7 @@
 
 mod support;
 
+mod assistant;
 mod auth;
 mod browser;
 mod cases_change;

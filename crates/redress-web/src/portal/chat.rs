@@ -1,0 +1,146 @@
+//! `/s/{store}/chat`: the assistant as a page, for a customer on a phone or a desk. Plain
+//! forms, no JavaScript needed: each message is posted, answered, and the page shows the
+//! whole conversation. The conversation's id stays in an HttpOnly cookie of the store's path,
+//! never in the address (it is all a client holds to continue a verified conversation).
+
+use askama::Template;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use redress_app::ErrorCode;
+use redress_app::assistant::{self, Turn, Visitor};
+use serde::Deserialize;
+
+use super::{Chrome, PageQuery, held_order, storefront};
+use crate::AppState;
+use crate::html::{Page, Source, cookie, login_form, login_form_valid, redirect, secure, unknown_store};
+
+/// The cookie keeping the conversation's id.
+const CHAT_COOKIE: &str = "redress_chat";
+
+/// One line of the conversation as shown.
+struct ChatLine {
+    by_customer: bool,
+    text: String,
+}
+
+#[derive(Template)]
+#[template(path = "portal/chat.html")]
+struct ChatPage<'a> {
+    c: &'a Chrome,
+    lines: Vec<ChatLine>,
+    handed_off: bool,
+    error: Option<String>,
+    text: String,
+    login_token: String,
+}
+
+fn chat_cookie(chrome: &Chrome, value: &str, max_age: i64, headers: &HeaderMap) -> String {
+    format!("{CHAT_COOKIE}={value}; Path={}; Max-Age={max_age}; HttpOnly; SameSite=Lax{}", chrome.base, secure(headers))
+}
+
+/// `GET /s/{slug}/chat`: the conversation so far (with a person's answers since), or the
+/// assistant's greeting.
+pub(super) async fn page(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    Query(query): Query<PageQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let Some((store, chrome, mut cookies)) = storefront(&state, &slug, &headers, &query).await else {
+        return unknown_store();
+    };
+    let (login_token, login_cookie) = login_form(&headers);
+    cookies.extend(login_cookie);
+    let (lines, handed_off) = match cookie(&headers, CHAT_COOKIE) {
+        Some(id) => match assistant::conversation(state.app(), &store, id).await {
+            Ok(conversation) => (
+                conversation
+                    .transcript
+                    .into_iter()
+                    .map(|said| ChatLine { by_customer: said.by_customer, text: said.text })
+                    .collect(),
+                conversation.handed_off,
+            ),
+            Err(_) => (Vec::new(), false),
+        },
+        None => (Vec::new(), false),
+    };
+    let lines = if lines.is_empty() {
+        let greeting = redress_text::assistant::say(chrome.w.tag(), "assistant-greeting", &[("shop", &store.name)]);
+        vec![ChatLine { by_customer: false, text: greeting }]
+    } else {
+        lines
+    };
+    let html = ChatPage { c: &chrome, lines, handed_off, error: None, text: String::new(), login_token }.render();
+    Page { status: StatusCode::OK, html, cookies }.into_response()
+}
+
+/// The chat form.
+#[derive(Deserialize)]
+pub(super) struct ChatForm {
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    login_token: String,
+}
+
+/// `POST /s/{slug}/chat`: one message; the page again with the answer.
+pub(super) async fn send(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    Source(source): Source,
+    headers: HeaderMap,
+    Form(form): Form<ChatForm>,
+) -> Response {
+    let Some((store, chrome, _)) = storefront(&state, &slug, &headers, &PageQuery::default()).await else {
+        return unknown_store();
+    };
+    let refuse = |status: StatusCode, message: String| {
+        let (login_token, login_cookie) = login_form(&headers);
+        let page = ChatPage {
+            c: &chrome,
+            lines: Vec::new(),
+            handed_off: false,
+            error: Some(message),
+            text: form.text.chars().take(redress_domain::assistant::MAX_TEXT_CHARS).collect(),
+            login_token,
+        };
+        Page { status, html: page.render(), cookies: login_cookie.into_iter().collect() }.into_response()
+    };
+    if !login_form_valid(&headers, &form.login_token) {
+        return refuse(StatusCode::FORBIDDEN, chrome.w.t("error-form"));
+    }
+    let visitor = Visitor { source: &source, holds: held_order(&state, &store, &headers) };
+    let turn = |conversation: Option<&str>| Turn {
+        conversation: conversation.map(str::to_owned),
+        text: form.text.clone(),
+        language: Some(chrome.w.tag().to_owned()),
+    };
+    let mut answered = assistant::converse(state.app(), &store, visitor, turn(cookie(&headers, CHAT_COOKIE))).await;
+    // A conversation that is gone (or a cookie of another store) starts over.
+    if matches!(&answered, Err(e) if e.code == ErrorCode::NotFound || e.field.as_deref() == Some("conversation")) {
+        answered = assistant::converse(state.app(), &store, visitor, turn(None)).await;
+    }
+    match answered {
+        Ok(answer) => redirect(
+            &format!("{}/chat#end", chrome.base),
+            vec![chat_cookie(&chrome, &answer.conversation, 86_400, &headers)],
+        ),
+        Err(e) if e.field.as_deref() == Some("text") => {
+            refuse(StatusCode::UNPROCESSABLE_ENTITY, chrome.w.t("chat-write-something"))
+        }
+        Err(e) => {
+            tracing::warn!(code = ?e.code, message = %e.message, "an assistant turn failed");
+            refuse(StatusCode::SERVICE_UNAVAILABLE, chrome.w.t("chat-failed"))
+        }
+    }
+}
+
+/// `POST /s/{slug}/chat/restart`: forgets the conversation in this browser.
+pub(super) async fn restart(State(state): State<AppState>, Path(slug): Path<String>, headers: HeaderMap) -> Response {
+    let Some((_, chrome, _)) = storefront(&state, &slug, &headers, &PageQuery::default()).await else {
+        return unknown_store();
+    };
+    redirect(&format!("{}/chat", chrome.base), vec![chat_cookie(&chrome, "", 0, &headers)])
+}
