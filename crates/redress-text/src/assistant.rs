@@ -36,7 +36,13 @@ pub fn say(language: &str, id: &str, values: &[(&str, &str)]) -> String {
             _ => args.set(*name, (*value).to_owned()),
         }
     }
-    bundles().format(reply_language(language), id, None, &args).0
+    let text = bundles().format(reply_language(language), id, None, &args).0;
+    // A value may open the sentence (a carrier written `ups` in the shop's data).
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) if first.is_lowercase() => first.to_uppercase().chain(chars).collect(),
+        _ => text,
+    }
 }
 
 /// Checks that every language's file parses and has every message English has.

@@ -70,7 +70,7 @@ pub async fn run(seconds: u64, levels: &[usize]) -> anyhow::Result<()> {
     let BenchStore { key, admin } = create_store(&client, &base, admin_key, "bench").await?;
 
     println!(
-        "redress bench: {seconds} s per phase, SQLite WAL with synchronous=FULL, HTTP on loopback, 2 phases per level"
+        "redress bench: {seconds} s per phase, SQLite WAL with synchronous=FULL, HTTP on loopback"
     );
     let case_ids = Arc::new(Mutex::new(Vec::<String>::new()));
     let mut phases = Vec::new();
@@ -94,6 +94,11 @@ pub async fn run(seconds: u64, levels: &[usize]) -> anyhow::Result<()> {
             refund_phase(&client, &base, &key, &refund_case, &refund_payment, concurrency, seconds, keys.clone())
                 .await?,
         );
+    }
+    let assistant_orders = assistant_target(&client, &base, &key).await?;
+    for &concurrency in levels {
+        eprintln!("  measuring assistant turns at concurrency {concurrency} ...");
+        phases.push(assistant_phase(&client, &base, assistant_orders, concurrency, seconds).await?);
     }
     server.abort();
 
@@ -299,6 +304,56 @@ async fn refund_phase(
             }
             let view: serde_json::Value = response.json().await.ok()?;
             (view["refund"]["status"] == "succeeded").then_some(())
+        }
+    })
+    .await
+}
+
+/// Orders in transit for the assistant's phase, so no order number meets the look-up's
+/// store-wide attempt limit during the run; answers their count.
+async fn assistant_target(client: &reqwest::Client, base: &str, key: &str) -> anyhow::Result<usize> {
+    const ORDERS: usize = 500;
+    for n in 0..ORDERS {
+        let order = assistant_order(n);
+        client.post(format!("{base}/api/v1/orders")).bearer_auth(key).json(&order).send().await?.error_for_status()?;
+    }
+    Ok(ORDERS)
+}
+
+fn assistant_order(n: usize) -> serde_json::Value {
+    serde_json::json!({
+        "number": format!("B-{n}"), "customer": {"email": "ana@example.com", "name": "Ana"}, "currency": "EUR",
+        "lines": [{"sku": "VASE-1", "title": "Vase", "quantity": 1, "unit_price": {"amount_minor": 4500, "currency": "EUR"}}],
+        "shipping_address": {"name": "Ana", "lines": ["Calle Mayor 5"], "city": "Madrid", "postal_code": "28013", "country": "ES"},
+        "shipments": [{"carrier": "dhl", "tracking_number": "JD0001", "lines": [{"sku": "VASE-1", "quantity": 1}],
+            "status": "in_transit", "status_times": {"handed_to_carrier": "2026-11-20T10:00:00Z"}}],
+        "placed_at": "2026-11-19T09:00:00Z"
+    })
+}
+
+/// One assistant turn per request, as a customer's first message: half ask where the parcel is
+/// with the order's number and email (understanding, the look-up and its guess counters, the
+/// order, the conversation saved), half ask a policy question (the help search).
+async fn assistant_phase(
+    client: &reqwest::Client,
+    base: &str,
+    orders: usize,
+    concurrency: usize,
+    seconds: u64,
+) -> anyhow::Result<Phase> {
+    let url = format!("{base}/s/bench/assistant");
+    let policy = serde_json::json!({"text": "¿Cuántos días tengo para devolver un artículo?"});
+    run_phase("assistant turn", concurrency, seconds, |i| {
+        let number = format!("B-{}", (i / 2) % orders);
+        let status = serde_json::json!({"text": format!("¿Dónde está mi paquete? Pedido {number}, ana@example.com")});
+        let request = client.post(&url).json(if i % 2 == 0 { &status } else { &policy });
+        async move {
+            let response = request.send().await.ok()?;
+            (response.status() == reqwest::StatusCode::OK).then_some(())?;
+            let answer: serde_json::Value = response.json().await.ok()?;
+            let said: String = answer["replies"].as_array()?.iter().filter_map(|r| r["text"].as_str()).collect();
+            // A status turn that found the order names it (a refused look-up would not).
+            (i % 2 == 1 || said.contains(&number)).then_some(())
         }
     })
     .await

@@ -18,10 +18,50 @@ use crate::html::{Page, Source, cookie, login_form, login_form_valid, redirect, 
 /// The cookie keeping the conversation's id.
 const CHAT_COOKIE: &str = "redress_chat";
 
-/// One line of the conversation as shown.
+/// One turn of the conversation as shown: the customer's message, or all the assistant said
+/// to it, with web addresses as links.
 struct ChatLine {
     by_customer: bool,
+    parts: Vec<Part>,
+}
+
+/// A piece of a line: text, or a link to follow.
+struct Part {
     text: String,
+    link: bool,
+}
+
+/// Splits text at the web addresses in it (a tracking page) so they can be followed.
+fn parts(text: &str) -> Vec<Part> {
+    let mut parts = Vec::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("https://") {
+        let end = rest[at..].find(char::is_whitespace).map_or(rest.len(), |e| at + e);
+        if at > 0 {
+            parts.push(Part { text: rest[..at].to_owned(), link: false });
+        }
+        parts.push(Part { text: rest[at..end].to_owned(), link: true });
+        rest = &rest[end..];
+    }
+    if !rest.is_empty() {
+        parts.push(Part { text: rest.to_owned(), link: false });
+    }
+    parts
+}
+
+/// The transcript as turns: consecutive lines of one speaker joined.
+fn turns(transcript: Vec<redress_domain::assistant::Said>) -> Vec<ChatLine> {
+    let mut turns: Vec<(bool, String)> = Vec::new();
+    for said in transcript {
+        match turns.last_mut() {
+            Some((by, text)) if *by == said.by_customer => {
+                text.push('\n');
+                text.push_str(&said.text);
+            }
+            _ => turns.push((said.by_customer, said.text)),
+        }
+    }
+    turns.into_iter().map(|(by_customer, text)| ChatLine { by_customer, parts: parts(&text) }).collect()
 }
 
 #[derive(Template)]
@@ -54,21 +94,14 @@ pub(super) async fn page(
     cookies.extend(login_cookie);
     let (lines, handed_off) = match cookie(&headers, CHAT_COOKIE) {
         Some(id) => match assistant::conversation(state.app(), &store, id).await {
-            Ok(conversation) => (
-                conversation
-                    .transcript
-                    .into_iter()
-                    .map(|said| ChatLine { by_customer: said.by_customer, text: said.text })
-                    .collect(),
-                conversation.handed_off,
-            ),
+            Ok(conversation) => (turns(conversation.transcript), conversation.handed_off),
             Err(_) => (Vec::new(), false),
         },
         None => (Vec::new(), false),
     };
     let lines = if lines.is_empty() {
         let greeting = redress_text::assistant::say(chrome.w.tag(), "assistant-greeting", &[("shop", &store.name)]);
-        vec![ChatLine { by_customer: false, text: greeting }]
+        vec![ChatLine { by_customer: false, parts: parts(&greeting) }]
     } else {
         lines
     };
@@ -143,4 +176,16 @@ pub(super) async fn restart(State(state): State<AppState>, Path(slug): Path<Stri
         return unknown_store();
     };
     redirect(&format!("{}/chat", chrome.base), vec![chat_cookie(&chrome, "", 0, &headers)])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_are_split_out_of_the_text() {
+        let split = parts("Follow it here: https://www.ups.com/track?tracknum=1Z then wait");
+        let shown: Vec<(&str, bool)> = split.iter().map(|p| (p.text.as_str(), p.link)).collect();
+        assert_eq!(shown, [("Follow it here: ", false), ("https://www.ups.com/track?tracknum=1Z", true), (" then wait", false)]);
+    }
 }
