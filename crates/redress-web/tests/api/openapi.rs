@@ -77,6 +77,7 @@ const ROUTES: &[(&str, &[&str])] = &[
     ("/api/v1/settings/messaging-accounts", &["post"]),
     ("/api/v1/webhooks/meta", &["get", "post"]),
     ("/api/v1/customers/{customer_id}/identities", &["post"]),
+    ("/s/{store}/assistant", &["post"]),
 ];
 
 const HTTP_METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
@@ -124,6 +125,9 @@ async fn every_documented_operation_is_served() {
             let reply = app.call(method.clone(), &concrete, None, None).await;
             if path == "/healthz" || path == "/readyz" {
                 assert_eq!(reply.status, 200);
+            } else if path.starts_with("/s/") {
+                // The assistant is public: served, and refusing a request without its JSON body.
+                reply.error(415, "unsupported_media_type", None);
             } else {
                 assert_eq!(reply.status, 401, "{method} {concrete}: {}", reply.body);
                 reply.error(401, "unauthorized", None);
