@@ -131,8 +131,11 @@ pub async fn converse(app: &App, store: &Store, visitor: Visitor<'_>, turn: Turn
     conversation.say(true, &text, now);
     let mut talk = Talk { app, store, visitor, conversation, replies: Vec::new(), text };
     talk.agent_replies().await?;
+    let from_person = talk.replies.len();
     talk.answer().await?;
-    let Talk { mut conversation, replies, .. } = talk;
+    let Talk { mut conversation, mut replies, .. } = talk;
+    let own = replies.split_off(from_person);
+    replies.extend(phrase(app, store, conversation.language.as_str(), own).await?);
     for reply in &replies {
         conversation.say(false, reply, now);
     }
@@ -145,6 +148,37 @@ pub async fn converse(app: &App, store: &Store, visitor: Visitor<'_>, turn: Turn
         case: conversation.case_id,
         language: conversation.language.to_string(),
     })
+}
+
+/// The assistant's replies as the store's language model words them, where the policy names
+/// one; each keeps the template's words when the model is slow, down, or loses a fact. A
+/// person's answers are never reworded.
+async fn phrase(app: &App, store: &Store, language: &str, replies: Vec<String>) -> AppResult<Vec<String>> {
+    let rules = resolution::policy_in_force(app, store.id).await?.assistant;
+    let (Some(endpoint), Some(model)) = (rules.phrasing_endpoint.as_deref(), rules.phrasing_model.as_deref()) else {
+        return Ok(replies);
+    };
+    let wait = rules.phrasing_timeout_ms.unwrap_or(redress_domain::policy::AssistantRules::DEFAULT_TIMEOUT_MS);
+    let wait = std::time::Duration::from_millis(u64::from(wait));
+    let mut phrased = Vec::with_capacity(replies.len());
+    let mut reachable = true;
+    for reply in replies {
+        if reachable {
+            match app.phraser().rephrase((endpoint, model), language, &reply, wait).await {
+                Ok(words) => {
+                    phrased.push(words);
+                    continue;
+                }
+                Err(e) => {
+                    tracing::info!(error = %e, "a reply keeps its template's words");
+                    // A model that is down or slow is not asked again in this turn.
+                    reachable = !matches!(e, redress_connect::phrasing::PhrasingError::Unreachable(_));
+                }
+            }
+        }
+        phrased.push(reply);
+    }
+    Ok(phrased)
 }
 
 /// A conversation as its transcript shows it, with the answers a person wrote on its case

@@ -63,6 +63,7 @@ pub struct App {
     outbox_wake: Arc<tokio::sync::Notify>,
     outbox_worker: Option<outbox::OutboxWorker>,
     meta_app: Option<messaging::MetaApp>,
+    phraser: redress_connect::phrasing::Phraser,
 }
 
 impl App {
@@ -90,7 +91,13 @@ impl App {
             outbox_wake: Arc::new(tokio::sync::Notify::new()),
             outbox_worker: None,
             meta_app: None,
+            phraser: redress_connect::phrasing::Phraser::default(),
         }
+    }
+
+    /// The client of the language models stores may name to phrase the assistant's replies.
+    pub fn phraser(&self) -> &redress_connect::phrasing::Phraser {
+        &self.phraser
     }
 
     /// The same application taking Meta's webhooks (WhatsApp, Messenger, Instagram) signed with

@@ -33,6 +33,7 @@ pub mod executor;
 #[cfg(any(test, feature = "fake"))]
 pub mod fake_stripe;
 pub mod messaging;
+pub mod phrasing;
 pub mod sandbox;
 pub mod shop;
 pub mod stripe;

@@ -252,6 +252,52 @@ impl CustomerLimits {
     }
 }
 
+/// How the self-service assistant may phrase its replies: with its templates, unless the shop
+/// names an OpenAI-compatible language model (a local llama.cpp or Ollama server, say) to
+/// phrase them more naturally. The model only rewords what the templates say; it never
+/// decides or acts, and a reply it loses a fact from (a number, a link, an email) or is late
+/// with is sent as the template wrote it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AssistantRules {
+    /// The chat completions URL (`http://127.0.0.1:11434/v1/chat/completions`); absent: off.
+    #[serde(default)]
+    pub phrasing_endpoint: Option<String>,
+    /// The model to ask for (`llama3.1`).
+    #[serde(default)]
+    pub phrasing_model: Option<String>,
+    /// The longest wait for one reply's phrasing, in milliseconds (100 to 10,000; 1,500 when
+    /// absent).
+    #[serde(default)]
+    pub phrasing_timeout_ms: Option<u32>,
+}
+
+impl AssistantRules {
+    /// The wait for one phrasing when the policy names none.
+    pub const DEFAULT_TIMEOUT_MS: u32 = 1_500;
+
+    /// Checks the endpoint is a web address, the model named, the wait within bounds.
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        if let Some(endpoint) = &self.phrasing_endpoint {
+            let web = endpoint.starts_with("http://") || endpoint.starts_with("https://");
+            if !web || endpoint.len() > 500 || endpoint.chars().any(char::is_whitespace) {
+                return Err(ValidationError::new(
+                    "assistant.phrasing_endpoint",
+                    "an http:// or https:// address of at most 500 characters",
+                ));
+            }
+            if self.phrasing_model.as_deref().is_none_or(|m| m.trim().is_empty() || m.len() > 100) {
+                return Err(ValidationError::new("assistant.phrasing_model", "name the model, 1 to 100 characters"));
+            }
+        }
+        if self.phrasing_timeout_ms.is_some_and(|ms| !(100..=10_000).contains(&ms)) {
+            return Err(ValidationError::new("assistant.phrasing_timeout_ms", "from 100 to 10000 milliseconds"));
+        }
+        Ok(())
+    }
+}
+
 /// Which new cases get an automatic first answer, written from the reply templates in the
 /// customer's language. None do unless the shop lists the kinds.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -319,6 +365,9 @@ pub struct Policy {
     /// Automatic first answers.
     #[serde(default)]
     pub auto_reply: AutoReplyRules,
+    /// How the self-service assistant phrases its replies.
+    #[serde(default)]
+    pub assistant: AssistantRules,
 }
 
 /// Why a policy document was refused: where, which field, what is wrong.
@@ -414,6 +463,7 @@ impl Policy {
         if self.version == 0 {
             return Err(ValidationError::new("version", "versions start at 1"));
         }
+        self.assistant.validate()?;
         if self.auto_reply.min_confidence_pct > 100 {
             return Err(ValidationError::new("auto_reply.min_confidence_pct", "a percentage from 0 to 100"));
         }

@@ -69,9 +69,7 @@ pub async fn run(seconds: u64, levels: &[usize]) -> anyhow::Result<()> {
     let client = reqwest::Client::builder().pool_max_idle_per_host(1024).build()?;
     let BenchStore { key, admin } = create_store(&client, &base, admin_key, "bench").await?;
 
-    println!(
-        "redress bench: {seconds} s per phase, SQLite WAL with synchronous=FULL, HTTP on loopback"
-    );
+    println!("redress bench: {seconds} s per phase, SQLite WAL with synchronous=FULL, HTTP on loopback");
     let case_ids = Arc::new(Mutex::new(Vec::<String>::new()));
     let mut phases = Vec::new();
     for &concurrency in levels {

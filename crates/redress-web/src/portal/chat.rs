@@ -186,6 +186,9 @@ mod tests {
     fn links_are_split_out_of_the_text() {
         let split = parts("Follow it here: https://www.ups.com/track?tracknum=1Z then wait");
         let shown: Vec<(&str, bool)> = split.iter().map(|p| (p.text.as_str(), p.link)).collect();
-        assert_eq!(shown, [("Follow it here: ", false), ("https://www.ups.com/track?tracknum=1Z", true), (" then wait", false)]);
+        assert_eq!(
+            shown,
+            [("Follow it here: ", false), ("https://www.ups.com/track?tracknum=1Z", true), (" then wait", false)]
+        );
     }
 }

@@ -391,6 +391,79 @@ async fn bad_input_changes_nothing(app: &TestApp) {
     post(json!({"text": "hi", "refund": 1000}), "north-wind").await.error(400, "invalid_field", Some("refund"));
 }
 
+/// A stand-in for a shop's language model at an OpenAI-compatible address: `warm` rewords
+/// (keeping every fact), `forgetful` drops the facts, `silent` never answers.
+async fn fake_model(behaviour: &'static str) -> String {
+    use axum::response::IntoResponse;
+    let answer = move |axum::Json(body): axum::Json<Value>| async move {
+        let reply = body["messages"][1]["content"].as_str().unwrap_or_default().to_owned();
+        let content = match behaviour {
+            "warm" => format!("Happy to help! {reply}"),
+            "forgetful" => "Your order is on its way, all good.".to_owned(),
+            _ => std::future::pending::<String>().await,
+        };
+        axum::Json(json!({"choices": [{"message": {"role": "assistant", "content": content}}]})).into_response()
+    };
+    let router = axum::Router::new().route("/v1/chat/completions", axum::routing::post(answer));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/v1/chat/completions", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    url
+}
+
+/// Names a language model in the store's policy.
+async fn use_model(app: &TestApp, admin: &str, endpoint: &str, timeout_ms: u32) {
+    let current = app.get("/api/v1/policy", admin).await.expect(200);
+    let source = text_of(&current["source"]);
+    let source = match source.find("\n[assistant]") {
+        Some(at) => source[..at].to_owned(),
+        None => source,
+    };
+    let source = format!(
+        "{source}\n[assistant]\nphrasing_endpoint = \"{endpoint}\"\nphrasing_model = \"fake\"\nphrasing_timeout_ms = {timeout_ms}\n"
+    );
+    let saved = app.call(Method::PUT, "/api/v1/policy", Some(admin), Some(&json!({"source": source}))).await;
+    saved.expect(200);
+}
+
+async fn ask_status(chat: &mut Chat<'_>) -> String {
+    chat.say("Where is my parcel?").await;
+    chat.say("NW-100, ana@example.com").await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shops_model_rewords_replies_and_is_never_trusted_with_facts() {
+    let app = TestApp::sqlite().await;
+    let shop = app.create_store("north-wind").await;
+    app.create_order(&shop.key, &order("NW-100", "ana@example.com")).await;
+
+    use_model(&app, &shop.admin, &fake_model("warm").await, 2_000).await;
+    let mut chat = Chat::new(&app, "north-wind", "en");
+    let told = ask_status(&mut chat).await;
+    chat.check(told.starts_with("Happy to help! Thank you, I found order NW-100."), "the model's words");
+    chat.check(told.contains("JD0001"), "with the facts");
+
+    // A rewording that loses the facts is not sent: the template's words are.
+    use_model(&app, &shop.admin, &fake_model("forgetful").await, 2_000).await;
+    let mut chat = Chat::new(&app, "north-wind", "en");
+    let told = ask_status(&mut chat).await;
+    // (A reply with no fact in it may still be reworded.)
+    chat.check(told.contains("Thank you, I found order NW-100.\nOrder NW-100 is on its way"), "the template's words");
+    chat.check(told.contains("Tracking number: JD0001."), "the template's words");
+
+    // A model that does not answer in time is not waited for.
+    use_model(&app, &shop.admin, &fake_model("silent").await, 100).await;
+    let mut chat = Chat::new(&app, "north-wind", "en");
+    let told = ask_status(&mut chat).await;
+    chat.check(told.contains("JD0001") && told.starts_with("Thank you"), "the template's words");
+
+    // A policy naming a model by something other than a web address is refused.
+    let current = app.get("/api/v1/policy", &shop.admin).await.expect(200);
+    let broken = text_of(&current["source"]).replace("phrasing_endpoint = \"http", "phrasing_endpoint = \"file");
+    let refused = app.call(Method::PUT, "/api/v1/policy", Some(&shop.admin), Some(&json!({"source": broken}))).await;
+    assert_eq!(refused.status.as_u16(), 400, "{}", refused.body);
+}
+
 on_both_backends!(
     status_and_address_changes,
     claims_returns_and_refunds,
