@@ -16,6 +16,7 @@
 //! [`dispute`] (chargebacks and their evidence packs).
 
 pub mod amendment;
+pub mod business_hours;
 pub mod approval;
 pub mod books;
 pub mod case;
