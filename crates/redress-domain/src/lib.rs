@@ -25,6 +25,7 @@ pub mod decision;
 pub mod dispute;
 pub mod explain;
 pub mod fault;
+pub mod follow_through;
 pub mod given;
 pub mod ids;
 pub mod inbox;
