@@ -46,7 +46,7 @@ fn insert_inbound(conn: &Connection, record: &InboundRecord) -> Result<bool, Sto
     Ok(inserted == 1)
 }
 
-fn insert_writes(conn: &Connection, writes: &ChannelWrites) -> Result<(), StorageError> {
+pub(crate) fn insert_writes(conn: &Connection, writes: &ChannelWrites) -> Result<(), StorageError> {
     if let Some(record) = &writes.inbound
         && !insert_inbound(conn, record)?
     {

@@ -37,6 +37,9 @@ use time::OffsetDateTime;
 pub mod channels;
 mod channels_postgres;
 mod channels_sqlite;
+pub mod follow_through;
+mod follow_through_postgres;
+mod follow_through_sqlite;
 pub mod money;
 mod money_postgres;
 mod money_sqlite;
@@ -608,6 +611,8 @@ pub trait Storage: Send + Sync {
     fn channels(&self) -> &dyn ChannelStorage;
     /// Shop platforms' connections, webhook deliveries and order links.
     fn platforms(&self) -> &dyn PlatformStorage;
+    /// Following cases through: service clocks, timers, surveys.
+    fn follow_through(&self) -> &dyn follow_through::FollowThroughStorage;
 }
 
 /// Rows of one queue in one status, and when the oldest of them was made.
