@@ -218,7 +218,7 @@ fn survey_signature(app: &App, case_id: CaseId) -> String {
 
 /// The portal path of a case's survey, signed: no sign-in needed, nothing to guess.
 pub fn survey_link(app: &App, store_slug: &str, case_id: CaseId) -> String {
-    format!("/portal/{store_slug}/survey/{case_id}?sig={}", survey_signature(app, case_id))
+    format!("/s/{store_slug}/survey/{case_id}?sig={}", survey_signature(app, case_id))
 }
 
 /// True when `signature` is the survey link's for the case (compared in constant time).

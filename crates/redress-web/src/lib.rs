@@ -169,6 +169,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::help::router())
         .merge(routes::team::router())
         .merge(routes::channels::router())
+        .merge(routes::follow_through::router())
 }
 
 /// The OpenAPI document of the API.

@@ -8,6 +8,7 @@
 //! store's pages.
 
 mod flow;
+mod survey;
 pub mod i18n;
 pub mod session;
 
@@ -50,6 +51,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/s/{slug}/cases/{case_id}/messages", post(reply))
         .route("/s/{slug}/signout", post(sign_out))
         .route("/s/{slug}/help", get(help_page))
+        .route("/s/{slug}/survey/{case_id}", get(survey::survey_page).post(survey::answer))
         .layer(axum::middleware::from_fn(crate::html::refuse_nul_text))
 }
 

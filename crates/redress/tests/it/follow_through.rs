@@ -216,7 +216,7 @@ async fn survey_once_and_low_scores_reopen(shop: &Shop) {
     let invitation = &messages.last().unwrap().body;
     assert!(invitation.contains("Jak nam poszło"), "{invitation}");
     let signature = invitation.split("sig=").nth(1).unwrap().trim().to_owned();
-    assert!(invitation.contains(&format!("/portal/northwind/survey/{}?sig=", case.id)), "{invitation}");
+    assert!(invitation.contains(&format!("/s/northwind/survey/{}?sig=", case.id)), "{invitation}");
 
     let forged = answer_survey(&shop.app, shop.store_id, case.id, "00", 5, None).await.unwrap_err();
     assert_eq!(forged.code, redress_app::ErrorCode::NotFound);
