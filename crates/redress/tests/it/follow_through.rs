@@ -242,12 +242,77 @@ async fn survey_once_and_low_scores_reopen(shop: &Shop) {
     assert_eq!((surveys[0].score, surveys[0].language.as_str(), surveys[0].channel.as_str()), (Some(2), "pl", "email"));
 }
 
+/// Records events as the return and refund flows write them.
+async fn record(shop: &Shop, case_id: CaseId, events: Vec<CaseEvent>) {
+    let now = shop.clock.now();
+    let entries: Vec<_> =
+        events.into_iter().map(|event| redress_domain::TimelineEntry { at: now, actor: Actor::System, event }).collect();
+    let update = Box::new(move |case: &Case| Ok(CaseUpdate { change: case.record(entries, now), message: None }));
+    shop.app.storage().update_case(shop.store_id, case_id, update).await.unwrap();
+}
+
+/// A return approved and not sent gets one reminder after ten business days; a refund still
+/// pending three days after its expected date reopens the resolved case with a note.
+async fn returns_and_refunds_are_followed_up(shop: &Shop) {
+    let case = open_case(shop, "pt").await;
+    let start = shop.clock.now();
+    let return_id = redress_domain::ReturnId::from_uuid(Uuid::now_v7());
+    record(
+        shop,
+        case.id,
+        vec![
+            CaseEvent::ReturnRequested { return_id, lines: vec![] },
+            CaseEvent::ReturnStatusChanged {
+                return_id,
+                from: redress_domain::returns::ReturnStatus::Requested,
+                to: redress_domain::returns::ReturnStatus::Approved,
+                amount: None,
+                note: None,
+            },
+        ],
+    )
+    .await;
+    at(shop, start).await;
+    let timers = shop.app.storage().follow_through().pending_timers(shop.store_id, case.id).await.unwrap();
+    let due = timers.iter().find(|t| t.timer.kind == TimerKind::ReturnReminder).unwrap().timer.due_at;
+    assert_eq!(due.date(), datetime!(2027-04-19 10:00 UTC).date(), "ten business days after {start}");
+    at(shop, due).await;
+    at(shop, due + time::Duration::days(20)).await;
+    let messages = shop.app.storage().messages(shop.store_id, case.id).await.unwrap();
+    assert!(messages.last().unwrap().body.contains("devolução"), "{}", messages.last().unwrap().body);
+    let seen = events(shop, case.id).await;
+    assert_eq!(count(&seen, |e| matches!(e, CaseEvent::FollowedUp { step: FollowUpStep::ReturnReminder, .. })), 1);
+
+    // The refund: accepted by the provider, expected by a date, the case resolved meanwhile.
+    let refund_id = redress_domain::RefundId::from_uuid(Uuid::now_v7());
+    let expected_by = (shop.clock.now() + time::Duration::days(5)).date();
+    record(
+        shop,
+        case.id,
+        vec![CaseEvent::RefundPending { refund_id, provider_reference: "re_1".into(), expected_by }],
+    )
+    .await;
+    agent_answers(shop, case.id, CaseStatus::Resolved).await;
+    let late = expected_by.next_day().unwrap().midnight().assume_utc() + time::Duration::days(3);
+    at(shop, late - time::Duration::minutes(1)).await;
+    let resolved = shop.app.storage().case(shop.store_id, case.id).await.unwrap();
+    assert_eq!(resolved.status, CaseStatus::Resolved);
+    at(shop, late).await;
+    let reopened = shop.app.storage().case(shop.store_id, case.id).await.unwrap();
+    assert_eq!(reopened.status, CaseStatus::Open);
+    let seen = events(shop, case.id).await;
+    assert_eq!(count(&seen, |e| matches!(e, CaseEvent::FollowedUp { step: FollowUpStep::RefundOverdue, .. })), 1);
+    assert_eq!(count(&seen, |e| matches!(e, CaseEvent::NoteAdded { body } if body.contains("re_1") || body.contains(&refund_id.to_string()))), 1);
+}
+
 async fn story(shop: &Shop) {
     sla_and_follow_ups(shop).await;
     shop.clock.set(MONDAY + time::Duration::days(60));
     an_answer_cancels_the_follow_ups(shop).await;
     shop.clock.set(MONDAY + time::Duration::days(120));
     survey_once_and_low_scores_reopen(shop).await;
+    shop.clock.set(datetime!(2027-04-05 10:00 UTC));
+    returns_and_refunds_are_followed_up(shop).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
