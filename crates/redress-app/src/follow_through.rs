@@ -15,9 +15,9 @@ use redress_domain::follow_through::{self, FollowUpStep, SlaState, TimerKind};
 use redress_domain::message::{Direction, Message};
 use redress_domain::timeline::{Actor, CaseEvent, TimelineEntry};
 use redress_domain::{Case, CaseId, CaseStatus, Channel, MessageId, StoreId};
+use redress_storage::CaseUpdate;
 use redress_storage::channels::ChannelWrites;
 use redress_storage::follow_through::{SurveyRecord, TimerRow};
-use redress_storage::CaseUpdate;
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 use time::{Duration, OffsetDateTime};
@@ -60,7 +60,10 @@ async fn plan_of(app: &App, case: &Case) -> AppResult<(follow_through::FollowPla
 async fn plan_case(app: &App, store_id: StoreId, case_id: CaseId) -> AppResult<()> {
     let case = app.storage().case(store_id, case_id).await?;
     let (plan, _) = plan_of(app, &case).await?;
-    app.storage().follow_through().save_plan(store_id, case_id, case.version, &plan.sla, &plan.timers, app.now()).await?;
+    app.storage()
+        .follow_through()
+        .save_plan(store_id, case_id, case.version, &plan.sla, &plan.timers, app.now())
+        .await?;
     Ok(())
 }
 

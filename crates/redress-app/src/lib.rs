@@ -71,8 +71,11 @@ impl App {
     /// every server signs and checks them alike.
     pub fn with_link_secret(mut self, secret: &str) -> Self {
         use sha2::Digest as _;
-        self.link_key =
-            sha2::Sha256::new().chain_update(b"redress customer links v1\0").chain_update(secret.as_bytes()).finalize().into();
+        self.link_key = sha2::Sha256::new()
+            .chain_update(b"redress customer links v1\0")
+            .chain_update(secret.as_bytes())
+            .finalize()
+            .into();
         self
     }
 

@@ -61,9 +61,9 @@ impl BusinessCalendar {
     /// A calendar in the IANA zone `zone` (`Europe/Madrid`, `UTC`), with windows Monday to
     /// Sunday. Refused when the zone is unknown or no weekday opens.
     pub fn new(zone: &str, week: [Option<Window>; 7], holidays: BTreeSet<Date>) -> Result<Self, ValidationError> {
-        let zone = jiff::tz::db()
-            .get(zone)
-            .map_err(|_| ValidationError::new("time_zone", format!("`{zone}` is not a time zone (try Europe/Madrid)")))?;
+        let zone = jiff::tz::db().get(zone).map_err(|_| {
+            ValidationError::new("time_zone", format!("`{zone}` is not a time zone (try Europe/Madrid)"))
+        })?;
         if week.iter().all(Option::is_none) {
             return Err(ValidationError::new("hours", "open on at least one weekday"));
         }
@@ -103,7 +103,9 @@ impl BusinessCalendar {
         // The day before too: a window of the previous local day cannot reach past midnight,
         // but starting there keeps the walk right whatever the zone's offset did overnight.
         let start = first.and_then(|d| d.yesterday().ok());
-        std::iter::successors(start, |d| d.tomorrow().ok()).take(HORIZON_DAYS as usize).filter_map(|d| self.window_of(d))
+        std::iter::successors(start, |d| d.tomorrow().ok())
+            .take(HORIZON_DAYS as usize)
+            .filter_map(|d| self.window_of(d))
     }
 
     /// True when the store is open at `at` (open inclusive, close exclusive).
@@ -156,7 +158,8 @@ impl BusinessCalendar {
     /// The same local time on the `days`-th open day after `start`'s day, moved into that day's
     /// window when it falls before opening or after closing. Zero days gives `start`.
     pub fn add_days(&self, start: OffsetDateTime, days: u32) -> OffsetDateTime {
-        let (Some(first), Ok(stamp)) = (self.local_date(start), jiff::Timestamp::from_nanosecond(start.unix_timestamp_nanos()))
+        let (Some(first), Ok(stamp)) =
+            (self.local_date(start), jiff::Timestamp::from_nanosecond(start.unix_timestamp_nanos()))
         else {
             return start;
         };
@@ -260,13 +263,19 @@ mod tests {
             (0u16..1380, 1u16..600).prop_map(|(open, len)| Some(Window { open, close: (open + len).min(1440) })),
         ];
         let zone = prop_oneof![Just("UTC"), Just("Europe/Madrid"), Just("America/Sao_Paulo"), Just("Asia/Jakarta")];
-        let holidays = proptest::collection::btree_set((0i64..60).prop_map(|d| date!(2026 - 12 - 01) + time::Duration::days(d)), 0..8);
-        (zone, proptest::array::uniform7(window), holidays).prop_filter_map("some day opens", |(zone, mut week, holidays)| {
-            if week.iter().all(Option::is_none) {
-                week[0] = Some(Window { open: 540, close: 1020 });
-            }
-            BusinessCalendar::new(zone, week, holidays).ok()
-        })
+        let holidays = proptest::collection::btree_set(
+            (0i64..60).prop_map(|d| date!(2026 - 12 - 01) + time::Duration::days(d)),
+            0..8,
+        );
+        (zone, proptest::array::uniform7(window), holidays).prop_filter_map(
+            "some day opens",
+            |(zone, mut week, holidays)| {
+                if week.iter().all(Option::is_none) {
+                    week[0] = Some(Window { open: 540, close: 1020 });
+                }
+                BusinessCalendar::new(zone, week, holidays).ok()
+            },
+        )
     }
 
     fn any_instant() -> impl Strategy<Value = OffsetDateTime> {

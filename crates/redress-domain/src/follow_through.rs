@@ -239,7 +239,8 @@ pub fn plan(
     // Resolution: running while new or open, paused while waiting, stopped when done.
     let target = i64::from(service.resolution_target(case.kind, case.priority));
     let left = target - spent;
-    let resolution_due_at = running(status).then(|| calendar.add_minutes(since, u32::try_from(left.max(0)).unwrap_or(0)));
+    let resolution_due_at =
+        running(status).then(|| calendar.add_minutes(since, u32::try_from(left.max(0)).unwrap_or(0)));
     if let Some(due) = resolution_due_at
         && !breached.contains_key(&SlaTarget::Resolution)
     {
@@ -306,7 +307,10 @@ pub fn plan(
 
 /// A service deadline is near: recorded on the timeline for the team.
 pub fn warn(case: &Case, target: SlaTarget, due_at: OffsetDateTime, now: OffsetDateTime) -> CaseChange {
-    case.record(vec![TimelineEntry { at: now, actor: Actor::System, event: CaseEvent::SlaWarning { target, due_at } }], now)
+    case.record(
+        vec![TimelineEntry { at: now, actor: Actor::System, event: CaseEvent::SlaWarning { target, due_at } }],
+        now,
+    )
 }
 
 /// A service deadline passed: recorded, and the case raised one priority (a lead sees it at the
@@ -338,7 +342,11 @@ pub fn follow_up(
     now: OffsetDateTime,
 ) -> Result<CaseChange, CaseError> {
     let mut change = case.add_message(message, now)?;
-    change.entries.push(TimelineEntry { at: now, actor: Actor::System, event: CaseEvent::FollowedUp { step, subject } });
+    change.entries.push(TimelineEntry {
+        at: now,
+        actor: Actor::System,
+        event: CaseEvent::FollowedUp { step, subject },
+    });
     if step == FollowUpStep::ClosedForSilence {
         change = change.moving_to(CaseStatus::Closed, &Actor::System, now);
     }

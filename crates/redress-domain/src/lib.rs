@@ -16,9 +16,9 @@
 //! [`dispute`] (chargebacks and their evidence packs).
 
 pub mod amendment;
-pub mod business_hours;
 pub mod approval;
 pub mod books;
+pub mod business_hours;
 pub mod case;
 pub mod claim;
 pub mod decision;

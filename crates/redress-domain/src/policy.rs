@@ -380,7 +380,11 @@ impl ServiceRules {
 
     /// The first-answer target for a case of `kind` at `priority`, in business minutes.
     pub fn first_response_target(&self, kind: IssueKind, priority: crate::case::Priority) -> u32 {
-        self.by_kind.get(&kind).and_then(|k| k.first_response_minutes).unwrap_or(self.first_response_minutes).of(priority)
+        self.by_kind
+            .get(&kind)
+            .and_then(|k| k.first_response_minutes)
+            .unwrap_or(self.first_response_minutes)
+            .of(priority)
     }
 
     /// The resolution target for a case of `kind` at `priority`, in business minutes.

@@ -111,7 +111,12 @@ pub trait FollowThroughStorage: Send + Sync {
         now: OffsetDateTime,
     ) -> Result<bool, StorageError>;
     /// Claims up to `limit` timers due at `now` (or whose claim lapsed) until `now + lease`.
-    async fn claim_timers(&self, now: OffsetDateTime, lease: Duration, limit: u32) -> Result<Vec<TimerRow>, StorageError>;
+    async fn claim_timers(
+        &self,
+        now: OffsetDateTime,
+        lease: Duration,
+        limit: u32,
+    ) -> Result<Vec<TimerRow>, StorageError>;
     /// Fires a claimed timer: applies `update` to its case, writes `writes` and `survey`, and
     /// marks the timer done, in one transaction; refused with a conflict when the claim lapsed
     /// and another worker holds it.

@@ -64,7 +64,11 @@ fn survey_of(row: &PgRow) -> Result<SurveyRecord, StorageError> {
 }
 
 /// Marks a claimed timer done; false when the claim is no longer this one.
-async fn finish(tx: &mut Transaction<'_, Postgres>, timer: &TimerRow, now: OffsetDateTime) -> Result<bool, StorageError> {
+async fn finish(
+    tx: &mut Transaction<'_, Postgres>,
+    timer: &TimerRow,
+    now: OffsetDateTime,
+) -> Result<bool, StorageError> {
     let done = sqlx::query(
         "UPDATE follow_timers SET status = 'done', fired_at_us = $2 WHERE id = $1 AND status = 'claimed' AND attempts = $3",
     )
@@ -79,7 +83,8 @@ async fn finish(tx: &mut Transaction<'_, Postgres>, timer: &TimerRow, now: Offse
 #[async_trait]
 impl FollowThroughStorage for PostgresStorage {
     async fn changed_cases(&self, after: i64, limit: u32) -> Result<(Vec<ChangedCase>, i64), StorageError> {
-        let newest: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM timeline").fetch_one(&self.pool).await?;
+        let newest: i64 =
+            sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM timeline").fetch_one(&self.pool).await?;
         let rows = sqlx::query(
             "SELECT t.store_id, t.case_id, MAX(t.seq) AS last FROM timeline t
              JOIN cases c ON c.id = t.case_id
@@ -110,7 +115,10 @@ impl FollowThroughStorage for PostgresStorage {
     }
 
     async fn advance_cursor(&self, seq: i64) -> Result<(), StorageError> {
-        sqlx::query("UPDATE follow_cursor SET seq = GREATEST(seq, $1) WHERE id = 1").bind(seq).execute(&self.pool).await?;
+        sqlx::query("UPDATE follow_cursor SET seq = GREATEST(seq, $1) WHERE id = 1")
+            .bind(seq)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 
@@ -168,7 +176,12 @@ impl FollowThroughStorage for PostgresStorage {
         Ok(true)
     }
 
-    async fn claim_timers(&self, now: OffsetDateTime, lease: Duration, limit: u32) -> Result<Vec<TimerRow>, StorageError> {
+    async fn claim_timers(
+        &self,
+        now: OffsetDateTime,
+        lease: Duration,
+        limit: u32,
+    ) -> Result<Vec<TimerRow>, StorageError> {
         // SKIP LOCKED: two servers claiming at once take different timers.
         let sql = concat!(
             "UPDATE follow_timers SET status = 'claimed', attempts = attempts + 1, next_at_us = $2

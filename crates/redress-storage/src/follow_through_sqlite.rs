@@ -45,7 +45,8 @@ fn timer_of(raw: RawTimer) -> Result<TimerRow, StorageError> {
 const SURVEY_COLUMNS: &str =
     "case_id, store_id, sent_at_us, agent, kind, channel, language, score, comment, answered_at_us";
 
-type RawSurvey = (String, String, i64, Option<String>, String, String, String, Option<i64>, Option<String>, Option<i64>);
+type RawSurvey =
+    (String, String, i64, Option<String>, String, String, String, Option<i64>, Option<String>, Option<i64>);
 
 fn survey_row(row: &Row<'_>) -> rusqlite::Result<RawSurvey> {
     Ok((
@@ -190,7 +191,12 @@ impl FollowThroughStorage for SqliteStorage {
         .await
     }
 
-    async fn claim_timers(&self, now: OffsetDateTime, lease: Duration, limit: u32) -> Result<Vec<TimerRow>, StorageError> {
+    async fn claim_timers(
+        &self,
+        now: OffsetDateTime,
+        lease: Duration,
+        limit: u32,
+    ) -> Result<Vec<TimerRow>, StorageError> {
         let rows = self
             .write(move |conn| {
                 let sql = format!(
@@ -291,7 +297,15 @@ impl FollowThroughStorage for SqliteStorage {
                         COUNT(resolution_met), COALESCE(SUM(resolution_met), 0)
                  FROM follow_cases WHERE store_id = ?1",
                 [store_id.to_string()],
-                |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?, r.get::<_, i64>(3)?, r.get::<_, i64>(4)?)),
+                |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, i64>(1)?,
+                        r.get::<_, i64>(2)?,
+                        r.get::<_, i64>(3)?,
+                        r.get::<_, i64>(4)?,
+                    ))
+                },
             )?;
             Ok(SlaCounts {
                 cases: count(row.0),
@@ -308,7 +322,10 @@ impl FollowThroughStorage for SqliteStorage {
         let raw = self
             .read(move |conn| {
                 let sql = format!("SELECT {SURVEY_COLUMNS} FROM surveys WHERE store_id = ?1 AND case_id = ?2");
-                Ok(conn.prepare_cached(&sql)?.query_row([store_id.to_string(), case_id.to_string()], survey_row).optional()?)
+                Ok(conn
+                    .prepare_cached(&sql)?
+                    .query_row([store_id.to_string(), case_id.to_string()], survey_row)
+                    .optional()?)
             })
             .await?;
         raw.map(survey_of).transpose()

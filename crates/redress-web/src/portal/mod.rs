@@ -8,9 +8,9 @@
 //! store's pages.
 
 mod flow;
-mod survey;
 pub mod i18n;
 pub mod session;
+mod survey;
 
 use askama::Template;
 use axum::Router;

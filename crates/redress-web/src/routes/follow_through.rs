@@ -20,6 +20,9 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
 #[utoipa::path(get, path = "/api/v1/reports/follow-through", tag = "cases", security(("store_key" = [])),
     responses((status = 200, body = FollowThroughReport), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody)))]
-async fn get_report(State(state): State<AppState>, ApiCaller(caller): ApiCaller) -> Result<Json<FollowThroughReport>, ApiError> {
+async fn get_report(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+) -> Result<Json<FollowThroughReport>, ApiError> {
     Ok(Json(follow_through::report(state.app(), &caller).await?))
 }

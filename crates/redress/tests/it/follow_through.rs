@@ -5,12 +5,12 @@
 
 use std::sync::Arc;
 
-use redress_app::{Clock, ManualClock};
 use redress_app::follow_through::{answer_survey, run_due};
+use redress_app::{Clock, ManualClock};
 use redress_domain::follow_through::{FollowUpStep, SlaTarget, TimerKind};
 use redress_domain::{
-    Actor, Case, CaseEvent, CaseId, CaseStatus, Channel, Currency, Direction, EmailAddress, IssueKind,
-    LanguageTag, Message, MessageId, NewCase, Priority, Sentiment, Store, StoreId, StoreSlug,
+    Actor, Case, CaseEvent, CaseId, CaseStatus, Channel, Currency, Direction, EmailAddress, IssueKind, LanguageTag,
+    Message, MessageId, NewCase, Priority, Sentiment, Store, StoreId, StoreSlug,
 };
 use redress_storage::{CaseUpdate, Storage};
 use time::OffsetDateTime;
@@ -245,8 +245,10 @@ async fn survey_once_and_low_scores_reopen(shop: &Shop) {
 /// Records events as the return and refund flows write them.
 async fn record(shop: &Shop, case_id: CaseId, events: Vec<CaseEvent>) {
     let now = shop.clock.now();
-    let entries: Vec<_> =
-        events.into_iter().map(|event| redress_domain::TimelineEntry { at: now, actor: Actor::System, event }).collect();
+    let entries: Vec<_> = events
+        .into_iter()
+        .map(|event| redress_domain::TimelineEntry { at: now, actor: Actor::System, event })
+        .collect();
     let update = Box::new(move |case: &Case| Ok(CaseUpdate { change: case.record(entries, now), message: None }));
     shop.app.storage().update_case(shop.store_id, case_id, update).await.unwrap();
 }
@@ -286,12 +288,8 @@ async fn returns_and_refunds_are_followed_up(shop: &Shop) {
     // The refund: accepted by the provider, expected by a date, the case resolved meanwhile.
     let refund_id = redress_domain::RefundId::from_uuid(Uuid::now_v7());
     let expected_by = (shop.clock.now() + time::Duration::days(5)).date();
-    record(
-        shop,
-        case.id,
-        vec![CaseEvent::RefundPending { refund_id, provider_reference: "re_1".into(), expected_by }],
-    )
-    .await;
+    record(shop, case.id, vec![CaseEvent::RefundPending { refund_id, provider_reference: "re_1".into(), expected_by }])
+        .await;
     agent_answers(shop, case.id, CaseStatus::Resolved).await;
     let late = expected_by.next_day().unwrap().midnight().assume_utc() + time::Duration::days(3);
     at(shop, late - time::Duration::minutes(1)).await;
@@ -302,7 +300,13 @@ async fn returns_and_refunds_are_followed_up(shop: &Shop) {
     assert_eq!(reopened.status, CaseStatus::Open);
     let seen = events(shop, case.id).await;
     assert_eq!(count(&seen, |e| matches!(e, CaseEvent::FollowedUp { step: FollowUpStep::RefundOverdue, .. })), 1);
-    assert_eq!(count(&seen, |e| matches!(e, CaseEvent::NoteAdded { body } if body.contains("re_1") || body.contains(&refund_id.to_string()))), 1);
+    assert_eq!(
+        count(
+            &seen,
+            |e| matches!(e, CaseEvent::NoteAdded { body } if body.contains("re_1") || body.contains(&refund_id.to_string()))
+        ),
+        1
+    );
 }
 
 async fn story(shop: &Shop) {
