@@ -210,13 +210,18 @@ async fn fire_one(app: &App, row: &TimerRow, now: OffsetDateTime) -> AppResult<b
 
 type HmacSha256 = Hmac<Sha256>;
 
-/// The signature of a case's survey link, under the application's link key.
-fn survey_signature(app: &App, case_id: CaseId) -> String {
+/// The MAC of a case's survey link, under the application's link key.
+fn survey_mac(app: &App, case_id: CaseId) -> HmacSha256 {
     // The key is 32 bytes, which HMAC always accepts.
     let mut mac = <HmacSha256 as Mac>::new_from_slice(app.link_key()).unwrap_or_else(|_| unreachable!());
     mac.update(b"survey\0");
     mac.update(case_id.to_string().as_bytes());
-    hex::encode(mac.finalize().into_bytes())
+    mac
+}
+
+/// The signature of a case's survey link.
+fn survey_signature(app: &App, case_id: CaseId) -> String {
+    hex::encode(survey_mac(app, case_id).finalize().into_bytes())
 }
 
 /// The portal path of a case's survey, signed: no sign-in needed, nothing to guess.
@@ -227,10 +232,7 @@ pub fn survey_link(app: &App, store_slug: &str, case_id: CaseId) -> String {
 /// True when `signature` is the survey link's for the case (compared in constant time).
 fn signature_holds(app: &App, case_id: CaseId, signature: &str) -> bool {
     let Ok(given) = hex::decode(signature) else { return false };
-    let mut mac = <HmacSha256 as Mac>::new_from_slice(app.link_key()).unwrap_or_else(|_| unreachable!());
-    mac.update(b"survey\0");
-    mac.update(case_id.to_string().as_bytes());
-    mac.verify_slice(&given).is_ok()
+    survey_mac(app, case_id).verify_slice(&given).is_ok()
 }
 
 /// A survey as the portal shows it.

@@ -9,15 +9,12 @@ use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use crate::channels::ChannelWrites;
+use crate::channels_sqlite::parse_uuid;
 use crate::follow_through::{
     CURSOR_OVERLAP, ChangedCase, FollowThroughStorage, SlaCounts, SurveyRecord, TimerRow, count, timer_kind,
 };
 use crate::sqlite::{SqliteStorage, doc, update_case_on};
 use crate::{CaseUpdateFn, Conflict, StorageError, StoredChange, from_micros, micros};
-
-fn parse_uuid(text: &str) -> Result<Uuid, StorageError> {
-    text.parse().map_err(|e: uuid::Error| StorageError::Corrupt(e.to_string()))
-}
 
 fn version(v: u64) -> i64 {
     i64::try_from(v).unwrap_or(i64::MAX)
