@@ -497,7 +497,7 @@ async fn update(
     Ok(app.storage().update_case(store_id, case_id, Box::new(change)).await?)
 }
 
-fn staff_only(caller: &Caller) -> AppResult<()> {
+pub(crate) fn staff_only(caller: &Caller) -> AppResult<()> {
     if caller.is_customer() { Err(AppError::forbidden("that is for the shop's team")) } else { Ok(()) }
 }
 

@@ -26,6 +26,7 @@ pub mod cases;
 pub mod channels;
 pub mod clock;
 pub mod error;
+pub mod follow_through;
 pub mod help;
 pub mod idempotency;
 pub mod keys;
@@ -64,9 +65,27 @@ pub struct App {
     outbox_worker: Option<outbox::OutboxWorker>,
     meta_app: Option<messaging::MetaApp>,
     phraser: redress_connect::phrasing::Phraser,
+    link_key: [u8; 32],
 }
 
 impl App {
+    /// Derives the key signing customers' links (surveys) from the deployment's secret, so
+    /// every server signs and checks them alike.
+    pub fn with_link_secret(mut self, secret: &str) -> Self {
+        use sha2::Digest as _;
+        self.link_key = sha2::Sha256::new()
+            .chain_update(b"redress customer links v1\0")
+            .chain_update(secret.as_bytes())
+            .finalize()
+            .into();
+        self
+    }
+
+    /// The key signing customers' links.
+    pub(crate) fn link_key(&self) -> &[u8; 32] {
+        &self.link_key
+    }
+
     /// The application over `storage`, on the system clock, with refunds sent to the built-in
     /// sandbox provider (see [`App::with_payment_provider`]).
     pub fn new(storage: Arc<dyn Storage>) -> Self {
@@ -92,6 +111,9 @@ impl App {
             outbox_worker: None,
             meta_app: None,
             phraser: redress_connect::phrasing::Phraser::default(),
+            // Random until the server derives it from its secret (`with_link_secret`): links
+            // signed here then hold on every server of the deployment.
+            link_key: rand::random(),
         }
     }
 

@@ -329,6 +329,207 @@ impl Default for AutoReplyRules {
     }
 }
 
+/// Targets in business minutes, one per priority.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct MinutesByPriority {
+    /// For low-priority cases.
+    pub low: u32,
+    /// For normal ones.
+    pub normal: u32,
+    /// For high ones.
+    pub high: u32,
+    /// For urgent ones.
+    pub urgent: u32,
+}
+
+impl MinutesByPriority {
+    /// The target for `priority`.
+    pub const fn of(&self, priority: crate::case::Priority) -> u32 {
+        match priority {
+            crate::case::Priority::Low => self.low,
+            crate::case::Priority::Normal => self.normal,
+            crate::case::Priority::High => self.high,
+            crate::case::Priority::Urgent => self.urgent,
+        }
+    }
+}
+
+/// Targets for one issue kind that differ from the store's.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct KindTargets {
+    /// First answer, in business minutes per priority.
+    #[serde(default)]
+    pub first_response_minutes: Option<MinutesByPriority>,
+    /// Resolution, in business minutes per priority.
+    #[serde(default)]
+    pub resolution_minutes: Option<MinutesByPriority>,
+}
+
+/// The shop's service hours and targets: when the clock runs (time zone, hours per weekday,
+/// holidays) and how many business minutes a first answer and a resolution may take.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ServiceRules {
+    /// The IANA time zone hours are in, e.g. `Europe/Madrid`.
+    #[serde(default = "ServiceRules::default_zone")]
+    pub time_zone: String,
+    /// Opening hours per weekday (`mon` … `sun`) as `09:00-17:00`; a day not listed is closed.
+    #[serde(default = "ServiceRules::default_hours")]
+    pub hours: BTreeMap<String, String>,
+    /// Days closed, as `2026-12-25`.
+    #[serde(default)]
+    pub holidays: Vec<String>,
+    /// First answer, in business minutes per priority.
+    #[serde(default = "ServiceRules::default_first_response")]
+    pub first_response_minutes: MinutesByPriority,
+    /// Resolution, in business minutes per priority; the clock stops while the case waits on
+    /// the customer or a third party.
+    #[serde(default = "ServiceRules::default_resolution")]
+    pub resolution_minutes: MinutesByPriority,
+    /// A warning this many business minutes before a deadline.
+    #[serde(default = "ServiceRules::default_warning")]
+    pub warn_before_minutes: u32,
+    /// Targets that differ for some issue kinds.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, KindTargets>))]
+    pub by_kind: BTreeMap<IssueKind, KindTargets>,
+}
+
+/// The weekday keys of [`ServiceRules::hours`], Monday first.
+pub const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+impl ServiceRules {
+    fn default_zone() -> String {
+        "UTC".to_owned()
+    }
+
+    fn default_hours() -> BTreeMap<String, String> {
+        WEEKDAYS[..5].iter().map(|d| ((*d).to_owned(), "09:00-17:00".to_owned())).collect()
+    }
+
+    fn default_first_response() -> MinutesByPriority {
+        MinutesByPriority { low: 1440, normal: 480, high: 240, urgent: 60 }
+    }
+
+    fn default_resolution() -> MinutesByPriority {
+        MinutesByPriority { low: 4800, normal: 2400, high: 960, urgent: 480 }
+    }
+
+    fn default_warning() -> u32 {
+        60
+    }
+
+    /// The first-answer target for a case of `kind` at `priority`, in business minutes.
+    pub fn first_response_target(&self, kind: IssueKind, priority: crate::case::Priority) -> u32 {
+        self.by_kind
+            .get(&kind)
+            .and_then(|k| k.first_response_minutes)
+            .unwrap_or(self.first_response_minutes)
+            .of(priority)
+    }
+
+    /// The resolution target for a case of `kind` at `priority`, in business minutes.
+    pub fn resolution_target(&self, kind: IssueKind, priority: crate::case::Priority) -> u32 {
+        self.by_kind.get(&kind).and_then(|k| k.resolution_minutes).unwrap_or(self.resolution_minutes).of(priority)
+    }
+
+    /// The calendar the rules describe; refused with the field at fault.
+    pub fn calendar(&self) -> Result<crate::business_hours::BusinessCalendar, ValidationError> {
+        let mut week = [None; 7];
+        for (day, hours) in &self.hours {
+            let Some(i) = WEEKDAYS.iter().position(|d| d == day) else {
+                return Err(ValidationError::new(
+                    format!("service.hours.{day}"),
+                    "name weekdays as mon, tue, wed, thu, fri, sat, sun",
+                ));
+            };
+            week[i] = crate::business_hours::Window::parse(hours)
+                .map_err(|problem| ValidationError::new(format!("service.hours.{day}"), problem))?;
+        }
+        let mut holidays = BTreeSet::new();
+        for (i, text) in self.holidays.iter().enumerate() {
+            let format = time::macros::format_description!("[year]-[month]-[day]");
+            let day = time::Date::parse(text, format).map_err(|_| {
+                ValidationError::new(format!("service.holidays[{i}]"), format!("`{text}`: write dates as 2026-12-25"))
+            })?;
+            holidays.insert(day);
+        }
+        crate::business_hours::BusinessCalendar::new(&self.time_zone, week, holidays).map_err(|e| e.within("service"))
+    }
+}
+
+impl Default for ServiceRules {
+    fn default() -> Self {
+        Self {
+            time_zone: Self::default_zone(),
+            hours: Self::default_hours(),
+            holidays: Vec::new(),
+            first_response_minutes: Self::default_first_response(),
+            resolution_minutes: Self::default_resolution(),
+            warn_before_minutes: Self::default_warning(),
+            by_kind: BTreeMap::new(),
+        }
+    }
+}
+
+/// Following a case up on its own: reminders, closing a case the customer left, returns not
+/// sent, refunds not arrived, and the satisfaction survey. Days are business days.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct FollowUpRules {
+    /// A case waiting on the customer gets a reminder after this many days.
+    #[serde(default = "FollowUpRules::default_remind")]
+    pub remind_after_days: u32,
+    /// … and closes itself after this many (more than `remind_after_days`).
+    #[serde(default = "FollowUpRules::default_close")]
+    pub close_after_days: u32,
+    /// A return approved and not sent after this many days gets a reminder.
+    #[serde(default = "FollowUpRules::default_send_by")]
+    pub return_send_within_days: u32,
+    /// A refund still not arrived this many days after its expected date reopens the case.
+    #[serde(default = "FollowUpRules::default_refund_grace")]
+    pub refund_grace_days: u32,
+    /// Whether resolved cases get a satisfaction survey.
+    #[serde(default = "FollowUpRules::default_survey")]
+    pub survey: bool,
+}
+
+impl FollowUpRules {
+    fn default_remind() -> u32 {
+        3
+    }
+    fn default_close() -> u32 {
+        7
+    }
+    fn default_send_by() -> u32 {
+        10
+    }
+    fn default_refund_grace() -> u32 {
+        3
+    }
+    fn default_survey() -> bool {
+        true
+    }
+}
+
+impl Default for FollowUpRules {
+    fn default() -> Self {
+        Self {
+            remind_after_days: Self::default_remind(),
+            close_after_days: Self::default_close(),
+            return_send_within_days: Self::default_send_by(),
+            refund_grace_days: Self::default_refund_grace(),
+            survey: Self::default_survey(),
+        }
+    }
+}
+
 /// A shop's resolution policy.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -368,6 +569,12 @@ pub struct Policy {
     /// How the self-service assistant phrases its replies.
     #[serde(default)]
     pub assistant: AssistantRules,
+    /// Service hours and targets.
+    #[serde(default)]
+    pub service: ServiceRules,
+    /// Reminders, closing on silence, the survey.
+    #[serde(default)]
+    pub follow_up: FollowUpRules,
 }
 
 /// Why a policy document was refused: where, which field, what is wrong.
@@ -534,6 +741,23 @@ impl Policy {
         }
         if self.compensation.percent > 100 {
             return Err(ValidationError::new("compensation.percent", "must be at most 100 percent"));
+        }
+        self.service.calendar()?;
+        let follow = &self.follow_up;
+        if !(1..=60).contains(&follow.remind_after_days) {
+            return Err(ValidationError::new("follow_up.remind_after_days", "must be between 1 and 60 days"));
+        }
+        if follow.close_after_days <= follow.remind_after_days || follow.close_after_days > 120 {
+            return Err(ValidationError::new(
+                "follow_up.close_after_days",
+                "must be more than remind_after_days and at most 120 days",
+            ));
+        }
+        if !(1..=90).contains(&follow.return_send_within_days) || follow.refund_grace_days > 60 {
+            return Err(ValidationError::new(
+                "follow_up",
+                "return_send_within_days is 1 to 90 days, refund_grace_days at most 60",
+            ));
         }
         Ok(())
     }

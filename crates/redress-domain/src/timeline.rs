@@ -359,6 +359,38 @@ pub enum CaseEvent {
         /// Where it is now.
         to: crate::ShipmentStatus,
     },
+    /// A service deadline is near.
+    SlaWarning {
+        /// Which one.
+        target: crate::follow_through::SlaTarget,
+        /// When it falls.
+        #[serde(with = "time::serde::rfc3339")]
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+        due_at: OffsetDateTime,
+    },
+    /// A service deadline passed: the case was escalated.
+    SlaBreached {
+        /// Which one.
+        target: crate::follow_through::SlaTarget,
+        /// When it fell.
+        #[serde(with = "time::serde::rfc3339")]
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+        due_at: OffsetDateTime,
+    },
+    /// Redress followed the case up on its own.
+    FollowedUp {
+        /// The step.
+        step: crate::follow_through::FollowUpStep,
+        /// The return or refund it was about, if any.
+        subject: Option<String>,
+    },
+    /// The customer answered the satisfaction survey.
+    SurveyAnswered {
+        /// From 1 (bad) to 5 (very good).
+        score: u8,
+        /// Their words, if any.
+        comment: Option<String>,
+    },
 }
 
 /// One entry of a case's timeline: when, who, what.

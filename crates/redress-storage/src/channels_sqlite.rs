@@ -14,7 +14,7 @@ use crate::channels::{
 use crate::sqlite::{SqliteStorage, doc, one_doc, open_case_on, store_exists, update_case_on};
 use crate::{CaseUpdateFn, Conflict, StorageError, StoredChange, from_micros, micros};
 
-fn parse_uuid(text: &str) -> Result<Uuid, StorageError> {
+pub(crate) fn parse_uuid(text: &str) -> Result<Uuid, StorageError> {
     text.parse().map_err(|e: uuid::Error| StorageError::Corrupt(e.to_string()))
 }
 
@@ -46,7 +46,7 @@ fn insert_inbound(conn: &Connection, record: &InboundRecord) -> Result<bool, Sto
     Ok(inserted == 1)
 }
 
-fn insert_writes(conn: &Connection, writes: &ChannelWrites) -> Result<(), StorageError> {
+pub(crate) fn insert_writes(conn: &Connection, writes: &ChannelWrites) -> Result<(), StorageError> {
     if let Some(record) = &writes.inbound
         && !insert_inbound(conn, record)?
     {

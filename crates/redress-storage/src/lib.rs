@@ -40,6 +40,9 @@ mod assistant_sqlite;
 pub mod channels;
 mod channels_postgres;
 mod channels_sqlite;
+pub mod follow_through;
+mod follow_through_postgres;
+mod follow_through_sqlite;
 pub mod money;
 mod money_postgres;
 mod money_sqlite;
@@ -614,6 +617,8 @@ pub trait Storage: Send + Sync {
     fn platforms(&self) -> &dyn PlatformStorage;
     /// The self-service assistant's conversations.
     fn assistant(&self) -> &dyn AssistantStorage;
+    /// Following cases through: service clocks, timers, surveys.
+    fn follow_through(&self) -> &dyn follow_through::FollowThroughStorage;
 }
 
 /// Rows of one queue in one status, and when the oldest of them was made.

@@ -440,41 +440,52 @@ impl PostgresStorage {
         writes: &ChannelWrites,
     ) -> Result<StoredChange, StorageError> {
         let mut tx = self.pool.begin().await?;
-        let current: Case = one_doc(
-            sqlx::query("SELECT doc FROM cases WHERE store_id = $1 AND id = $2 FOR UPDATE")
-                .bind(store_id.as_uuid())
-                .bind(id.as_uuid()),
-            &mut *tx,
-        )
-        .await?
-        .ok_or(StorageError::NotFound("case"))?;
-        let outcome = update(&current)?;
-        let case = &outcome.change.case;
-        if case.id != current.id || case.store_id != current.store_id {
-            return Err(StorageError::Backend("an update tried to change a case's identity".into()));
-        }
-        sqlx::query(
-            "UPDATE cases SET status = $1, kind = $2, priority = $3, assignee = $4, doc = $5, version = $6
-             WHERE store_id = $7 AND id = $8",
-        )
-        .bind(column_text(&case.status)?)
-        .bind(column_text(&case.kind)?)
-        .bind(column_text(&case.priority)?)
-        .bind(case.assignee.as_ref().map(|a| a.agent_id.to_string()))
-        .bind(Json(case))
-        .bind(version(case.version))
-        .bind(store_id.as_uuid())
-        .bind(id.as_uuid())
-        .execute(&mut *tx)
-        .await?;
-        if let Some(message) = &outcome.message {
-            insert_message(&mut tx, message).await?;
-        }
-        let stored = append_entries(&mut tx, outcome.change).await?;
+        let stored = update_case_on(&mut tx, store_id, id, update).await?;
         crate::channels_postgres::insert_writes(&mut tx, writes).await?;
         tx.commit().await?;
         Ok(stored)
     }
+}
+
+/// Changes a case inside `tx`, the case locked: the body of [`Storage::update_case`], shared
+/// with the writes that commit with a case change (channels, follow-through timers).
+pub(crate) async fn update_case_on(
+    tx: &mut Transaction<'_, Postgres>,
+    store_id: StoreId,
+    id: CaseId,
+    update: CaseUpdateFn,
+) -> Result<StoredChange, StorageError> {
+    let current: Case = one_doc(
+        sqlx::query("SELECT doc FROM cases WHERE store_id = $1 AND id = $2 FOR UPDATE")
+            .bind(store_id.as_uuid())
+            .bind(id.as_uuid()),
+        &mut **tx,
+    )
+    .await?
+    .ok_or(StorageError::NotFound("case"))?;
+    let outcome = update(&current)?;
+    let case = &outcome.change.case;
+    if case.id != current.id || case.store_id != current.store_id {
+        return Err(StorageError::Backend("an update tried to change a case's identity".into()));
+    }
+    sqlx::query(
+        "UPDATE cases SET status = $1, kind = $2, priority = $3, assignee = $4, doc = $5, version = $6
+         WHERE store_id = $7 AND id = $8",
+    )
+    .bind(column_text(&case.status)?)
+    .bind(column_text(&case.kind)?)
+    .bind(column_text(&case.priority)?)
+    .bind(case.assignee.as_ref().map(|a| a.agent_id.to_string()))
+    .bind(Json(case))
+    .bind(version(case.version))
+    .bind(store_id.as_uuid())
+    .bind(id.as_uuid())
+    .execute(&mut **tx)
+    .await?;
+    if let Some(message) = &outcome.message {
+        insert_message(tx, message).await?;
+    }
+    append_entries(tx, outcome.change).await
 }
 
 #[async_trait]
@@ -1336,6 +1347,10 @@ impl Storage for PostgresStorage {
     }
 
     fn assistant(&self) -> &dyn crate::AssistantStorage {
+        self
+    }
+
+    fn follow_through(&self) -> &dyn crate::follow_through::FollowThroughStorage {
         self
     }
 }

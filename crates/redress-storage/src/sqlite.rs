@@ -54,6 +54,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0010_channels.sql"),
     include_str!("../migrations/sqlite/0011_platforms.sql"),
     include_str!("../migrations/sqlite/0012_assistant.sql"),
+    include_str!("../migrations/sqlite/0013_follow_through.sql"),
 ];
 
 /// Most writes committed together; bounds the time the first write of a batch waits.
@@ -1590,6 +1591,10 @@ impl Storage for SqliteStorage {
     }
 
     fn assistant(&self) -> &dyn crate::AssistantStorage {
+        self
+    }
+
+    fn follow_through(&self) -> &dyn crate::follow_through::FollowThroughStorage {
         self
     }
 }

@@ -98,3 +98,9 @@ remedy-escalate = We have passed your case about { $order_ref } to a specialist 
 # The last lines of an answer sent by email: how to answer, and who writes.
 email-footer = Reply to this email to add to your case { $case }.
     { $shop }
+
+## Follow-ups Redress writes on its own ($case: the case number, $shop: the shop, $link: a survey link).
+follow-reminder = We are still waiting for your answer on case { $case }. Reply to this message when you can, so { $shop } can put things right.
+follow-closed = We did not hear back from you, so case { $case } is now closed. If you still need help, just reply and we will open it again.
+follow-return-reminder = Your return for case { $case } has not been sent yet. Please send it soon so { $shop } can complete your refund or exchange.
+follow-survey = How did we do with case { $case }? Rate us from 1 to 5, it takes one click: { $link }

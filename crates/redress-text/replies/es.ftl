@@ -96,3 +96,9 @@ remedy-escalate = Hemos pasado tu caso sobre { $order_ref } a un especialista de
 # The last lines of an answer sent by email: how to answer, and who writes.
 email-footer = Responda a este correo para añadir algo a su caso { $case }.
     { $shop }
+
+## Seguimientos que Redress escribe por sí mismo.
+follow-reminder = Seguimos esperando su respuesta sobre el caso { $case }. Responda a este mensaje cuando pueda para que { $shop } pueda solucionarlo.
+follow-closed = No hemos recibido respuesta, así que el caso { $case } queda cerrado. Si aún necesita ayuda, responda y lo abriremos de nuevo.
+follow-return-reminder = La devolución del caso { $case } aún no se ha enviado. Envíela pronto para que { $shop } pueda completar su reembolso o cambio.
+follow-survey = ¿Qué tal lo hicimos con el caso { $case }? Puntúenos del 1 al 5 con un clic: { $link }

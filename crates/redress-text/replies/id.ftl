@@ -96,3 +96,9 @@ remedy-escalate = Kasus Anda tentang { $order_ref } sudah kami teruskan ke spesi
 # The last lines of an answer sent by email: how to answer, and who writes.
 email-footer = Balas email ini untuk menambahkan sesuatu ke kasus { $case } Anda.
     { $shop }
+
+## Tindak lanjut yang ditulis Redress sendiri.
+follow-reminder = Kami masih menunggu jawaban Anda untuk kasus { $case }. Balas pesan ini bila sempat agar { $shop } dapat menyelesaikannya.
+follow-closed = Kami belum menerima jawaban, jadi kasus { $case } kini ditutup. Jika masih perlu bantuan, cukup balas dan kami akan membukanya lagi.
+follow-return-reminder = Barang retur untuk kasus { $case } belum dikirim. Mohon segera kirim agar { $shop } dapat menyelesaikan pengembalian dana atau penukaran Anda.
+follow-survey = Bagaimana layanan kami untuk kasus { $case }? Beri nilai 1 sampai 5 dengan satu klik: { $link }

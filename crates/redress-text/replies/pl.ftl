@@ -97,3 +97,9 @@ remedy-escalate = Przekazaliśmy Twoją sprawę ({ $order_ref }) specjaliście z
 # The last lines of an answer sent by email: how to answer, and who writes.
 email-footer = Odpowiedz na tę wiadomość, aby dopisać coś do sprawy { $case }.
     { $shop }
+
+## Przypomnienia, które Redress wysyła sam.
+follow-reminder = Wciąż czekamy na Twoją odpowiedź w sprawie { $case }. Odpowiedz na tę wiadomość, gdy tylko możesz, aby { $shop } mógł wszystko naprawić.
+follow-closed = Nie otrzymaliśmy odpowiedzi, więc sprawa { $case } została zamknięta. Jeśli nadal potrzebujesz pomocy, odpowiedz, a otworzymy ją ponownie.
+follow-return-reminder = Zwrot w sprawie { $case } nie został jeszcze wysłany. Wyślij go wkrótce, aby { $shop } mógł dokończyć zwrot pieniędzy lub wymianę.
+follow-survey = Jak nam poszło w sprawie { $case }? Oceń nas od 1 do 5 jednym kliknięciem: { $link }

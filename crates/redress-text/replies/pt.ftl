@@ -97,3 +97,9 @@ remedy-escalate = Passámos o seu caso sobre a { $order_ref } a um especialista 
 # The last lines of an answer sent by email: how to answer, and who writes.
 email-footer = Responda a este e-mail para acrescentar algo ao seu caso { $case }.
     { $shop }
+
+## Acompanhamentos que o Redress escreve sozinho.
+follow-reminder = Ainda aguardamos sua resposta sobre o caso { $case }. Responda a esta mensagem quando puder para que { $shop } possa resolver.
+follow-closed = Não recebemos resposta, então o caso { $case } foi encerrado. Se ainda precisar de ajuda, basta responder e o reabriremos.
+follow-return-reminder = A devolução do caso { $case } ainda não foi enviada. Envie-a em breve para que { $shop } possa concluir seu reembolso ou troca.
+follow-survey = Como nos saímos no caso { $case }? Avalie de 1 a 5 com um clique: { $link }

@@ -99,6 +99,17 @@ pub fn email_footer(language: &str, case: &str, shop: &str) -> String {
     bundles().format(reply_language(language), "email-footer", None, &args).0
 }
 
+/// A message Redress writes on its own to follow a case up, in `language` (English when
+/// Redress does not write it): `follow-reminder`, `follow-closed`, `follow-return-reminder`,
+/// `follow-survey` (which takes the survey's `link`).
+pub fn follow_up(language: &str, id: &str, case: &str, shop: &str, link: Option<&str>) -> String {
+    let mut args = FluentArgs::new();
+    args.set("case", case.to_owned());
+    args.set("shop", shop.to_owned());
+    args.set("link", link.unwrap_or_default().to_owned());
+    bundles().format(reply_language(language), id, None, &args).0
+}
+
 /// Checks that every language's template file parses; the error names the file and problem.
 pub fn check_templates() -> Result<(), String> {
     for (lang, src) in SOURCES {

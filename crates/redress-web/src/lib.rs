@@ -171,6 +171,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::team::router())
         .merge(routes::channels::router())
         .merge(routes::assistant::router())
+        .merge(routes::follow_through::router())
 }
 
 /// The OpenAPI document of the API.

@@ -203,6 +203,7 @@ pub async fn serve_on(
     let (refunds, events) = refund_executor(storage.clone(), payments, secrets_key.as_ref())?;
     let worker = refunds.clone().spawn_worker(Duration::from_secs(1), events);
     let mut app = redress_app::App::new(storage)
+        .with_link_secret(admin_key)
         .with_refunds(refunds)
         .with_stripe_webhook_secret(&payments.stripe_webhook_secret)
         .with_meta_app(&channels.meta_app_secret, &channels.meta_verify_token);
@@ -226,6 +227,9 @@ pub async fn serve_on(
     };
     // Changes made in Redress that a shop must make too (amended addresses), retried.
     let pushes = redress_app::platforms::spawn_push_worker(state.shared_app(), Duration::from_secs(5));
+    // Service deadlines, reminders, closing silent cases, surveys: timers claimed in the
+    // database, so each fires once across servers.
+    let follow = redress_app::follow_through::spawn_worker(state.shared_app(), Duration::from_secs(5));
     let app = redress_web::router(state);
     // The peer's address is kept for limits counted per source (sign-in, order look-up).
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
@@ -237,6 +241,7 @@ pub async fn serve_on(
         receiver.abort();
     }
     pushes.abort();
+    follow.abort();
     tracing::info!("redress stopped");
     Ok(())
 }

@@ -11,6 +11,7 @@ mod chat;
 mod flow;
 pub mod i18n;
 pub mod session;
+mod survey;
 
 use askama::Template;
 use axum::Router;
@@ -53,6 +54,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/s/{slug}/help", get(help_page))
         .route("/s/{slug}/chat", get(chat::page).post(chat::send))
         .route("/s/{slug}/chat/restart", post(chat::restart))
+        .route("/s/{slug}/survey/{case_id}", get(survey::survey_page).post(survey::answer))
         .layer(axum::middleware::from_fn(crate::html::refuse_nul_text))
 }
 

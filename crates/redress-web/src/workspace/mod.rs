@@ -370,6 +370,22 @@ struct InboxPage<'a> {
     kinds: Vec<(&'static str, String)>,
     channels: Vec<(&'static str, String)>,
     error: Option<String>,
+    service: Option<String>,
+}
+
+/// The desk's line on follow-through: targets met and satisfaction, when there is anything.
+fn service_line(w: &Words, report: Option<redress_app::follow_through::FollowThroughReport>) -> Option<String> {
+    let report = report.filter(|r| r.first_response_judged + r.resolution_judged + r.csat.answers > 0)?;
+    let pct = |p: Option<f64>| p.map_or_else(|| "–".to_owned(), |p| format!("{p}%"));
+    Some(w.ta(
+        "desk-sla-line",
+        &[
+            ("response", &pct(report.first_response_met_pct)),
+            ("resolution", &pct(report.resolution_met_pct)),
+            ("csat", &format!("{:.1}", report.csat.mean)),
+            ("answers", &report.csat.answers.to_string()),
+        ],
+    ))
 }
 
 /// "2 h 5 min", "overdue 40 min": the time before the first answer is due.
@@ -445,11 +461,25 @@ async fn inbox_page(
     };
     let now = state.app().now();
     let total = cases.len();
+    let shown_ids: Vec<_> = cases.iter().take(INBOX_PAGE).map(|c| c.id).collect();
+    // The business-hours deadlines, where the case has been planned; the plain first-answer
+    // deadline otherwise (a case opened a moment ago).
+    let clocks = redress_app::follow_through::clocks(state.app(), &desk.caller(), &shown_ids).await.unwrap_or_default();
+    let service = service_line(w, redress_app::follow_through::report(state.app(), &desk.caller()).await.ok());
     let rows = cases
         .iter()
         .take(INBOX_PAGE)
         .map(|case| {
-            let (time_left, overdue) = time_left_text(w, inbox::time_left(case, now));
+            let clock = clocks.get(&case.id);
+            let left = match clock {
+                Some(sla) => redress_app::follow_through::time_left(sla, now),
+                None => Some(inbox::time_left(case, now)),
+            };
+            let (time_left, overdue) = match (left, clock) {
+                (Some(left), _) => time_left_text(w, left),
+                (None, Some(sla)) if sla.paused => (w.t("desk-sla-paused"), false),
+                (None, _) => (String::new(), false),
+            };
             let waiting = matches!(case.status, CaseStatus::New | CaseStatus::Open);
             InboxRow {
                 id: case.id.to_string(),
@@ -480,6 +510,7 @@ async fn inbox_page(
         kinds: IssueKind::ALL.iter().map(|k| (k.as_str(), w.t(&format!("desk-kind-{}", k.as_str())))).collect(),
         channels: Channel::ALL.iter().map(|c| (c.as_str(), c.as_str().replace('_', " "))).collect(),
         error,
+        service,
     };
     desk.page(status, page.render())
 }

@@ -30,6 +30,7 @@ mod cases_open;
 mod channels;
 mod concurrency;
 mod fixtures;
+mod follow_through;
 mod hardening;
 mod health;
 mod isolation;

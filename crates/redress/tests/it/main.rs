@@ -8,6 +8,7 @@
 mod backup;
 mod chaos;
 mod durability;
+mod follow_through;
 mod import;
 mod mail;
 mod payments;
