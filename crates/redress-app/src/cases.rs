@@ -497,7 +497,7 @@ async fn update(
     Ok(app.storage().update_case(store_id, case_id, Box::new(change)).await?)
 }
 
-fn staff_only(caller: &Caller) -> AppResult<()> {
+pub(crate) fn staff_only(caller: &Caller) -> AppResult<()> {
     if caller.is_customer() { Err(AppError::forbidden("that is for the shop's team")) } else { Ok(()) }
 }
 
@@ -704,46 +704,4 @@ pub async fn correct_classification(
 /// Reads a case id given as text.
 pub fn case_id(text: &str) -> AppResult<CaseId> {
     parse_id(text, "case")
-}
-
-/// Most cases the inbox ranks at once; beyond this the filters narrow it.
-pub const INBOX_LIMIT: usize = 2000;
-
-/// What the inbox shows: storage's part of the filter (indexed columns) and the domain's.
-#[derive(Clone, Debug, Default)]
-pub struct InboxRequest {
-    /// Only these statuses (any when empty).
-    pub statuses: Vec<CaseStatus>,
-    /// Only this kind.
-    pub kind: Option<IssueKind>,
-    /// Only cases of this team member.
-    pub assignee: Option<redress_domain::AgentId>,
-    /// The rest: language, escalation, channel, nobody assigned, words.
-    pub filter: redress_domain::inbox::InboxFilter,
-}
-
-/// The inbox: up to [`INBOX_LIMIT`] cases passing the filters, ranked by what needs someone
-/// first, then priority, then the least time left.
-pub async fn inbox(app: &App, caller: &Caller, request: InboxRequest) -> AppResult<Vec<Case>> {
-    let store_id = caller.require(Action::Read)?;
-    staff_only(caller)?;
-    let storage_filter = CaseFilter {
-        statuses: request.statuses,
-        kind: request.kind,
-        assignee: request.assignee,
-        ..CaseFilter::default()
-    };
-    let mut cases = Vec::new();
-    let mut after = None;
-    loop {
-        let page = app.storage().cases(store_id, &storage_filter, after, 500).await?;
-        cases.extend(page.cases.into_iter().filter(|c| request.filter.matches(c)));
-        after = page.next;
-        if after.is_none() || cases.len() >= INBOX_LIMIT {
-            break;
-        }
-    }
-    cases.truncate(INBOX_LIMIT);
-    redress_domain::inbox::rank(&mut cases);
-    Ok(cases)
 }

@@ -27,6 +27,7 @@ pub mod clock;
 pub mod error;
 pub mod help;
 pub mod idempotency;
+pub mod inbox;
 pub mod keys;
 pub mod messaging;
 pub mod money;

@@ -1334,6 +1334,10 @@ impl Storage for PostgresStorage {
     fn platforms(&self) -> &dyn crate::PlatformStorage {
         self
     }
+
+    fn search(&self) -> &dyn crate::SearchStorage {
+        self
+    }
 }
 
 fn attachment_info(row: &sqlx::postgres::PgRow) -> Result<AttachmentInfo, StorageError> {

@@ -53,6 +53,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0009_order_listing.sql"),
     include_str!("../migrations/sqlite/0010_channels.sql"),
     include_str!("../migrations/sqlite/0011_platforms.sql"),
+    include_str!("../migrations/sqlite/0014_desk_search.sql"),
 ];
 
 /// Most writes committed together; bounds the time the first write of a batch waits.
@@ -1585,6 +1586,10 @@ impl Storage for SqliteStorage {
     }
 
     fn platforms(&self) -> &dyn crate::PlatformStorage {
+        self
+    }
+
+    fn search(&self) -> &dyn crate::SearchStorage {
         self
     }
 }
