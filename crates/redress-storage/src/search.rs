@@ -74,6 +74,10 @@ pub trait SearchStorage: Send + Sync {
     /// vocabulary a misspelt word is corrected against. Words of every store: they only choose
     /// what to search for, and the search itself stays within one store.
     async fn words_starting(&self, prefix: &str, limit: u32) -> Result<Vec<String>, StorageError>;
+
+    /// Refreshes the query planner's statistics of the cases, as after a bulk load
+    /// (`redress bench --inbox`), so it picks the filter's index.
+    async fn analyze(&self) -> Result<(), StorageError>;
 }
 
 /// The words of a search as the indexes split text: lower case, split at anything that is not
