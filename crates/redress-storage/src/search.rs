@@ -17,7 +17,7 @@
 //!   same way on both backends (FTS5's trigram tokenizer matches substrings, not near words).
 
 use async_trait::async_trait;
-use redress_domain::{AgentId, Case, CaseNumber, CaseStatus, Channel, IssueKind, StoreId};
+use redress_domain::{AgentId, Case, CaseNumber, CaseStatus, Channel, IssueKind, Order, StoreId};
 use uuid::Uuid;
 
 use crate::StorageError;
@@ -75,6 +75,10 @@ pub trait SearchStorage: Send + Sync {
     /// what to search for, and the search itself stays within one store.
     async fn words_starting(&self, prefix: &str, limit: u32) -> Result<Vec<String>, StorageError>;
 
+    /// Up to two orders of a store whose number, reduced like `key`, is the typed one (see
+    /// [`OrderNumberKey`]): two means the typed number is ambiguous.
+    async fn orders_by_number_key(&self, store_id: StoreId, key: &OrderNumberKey) -> Result<Vec<Order>, StorageError>;
+
     /// Refreshes the query planner's statistics of the cases, as after a bulk load
     /// (`redress bench --inbox`), so it picks the filter's index.
     async fn analyze(&self) -> Result<(), StorageError>;
@@ -88,6 +92,34 @@ pub fn search_words(text: &str) -> Vec<String> {
         .map(|word| word.to_lowercase().chars().take(MAX_WORD_CHARS).collect())
         .take(MAX_SEARCH_WORDS)
         .collect()
+}
+
+/// An order number as a customer may type it, reduced as the `orders.number_key` and
+/// `number_tail` columns reduce the shop's numbers (migration `0014_desk_search.sql`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OrderNumberKey {
+    /// In capitals, without `-`, spaces, `#`, `/`, `.` and `_`: `nw-11007` is `NW11007`.
+    pub key: String,
+    /// The key without its leading letters: `11007`. Typed digits alone match on this.
+    pub tail: String,
+}
+
+impl OrderNumberKey {
+    /// The key of a typed number.
+    pub fn of(typed: &str) -> Self {
+        let key: String = typed
+            .chars()
+            .filter(|c| !matches!(c, '-' | ' ' | '#' | '/' | '.' | '_'))
+            .map(|c| c.to_ascii_uppercase())
+            .collect();
+        let tail = key.trim_start_matches(|c: char| c.is_ascii_uppercase()).to_owned();
+        OrderNumberKey { key, tail }
+    }
+
+    /// True when the typed number had no letters: it is matched against the numbers' tails.
+    pub fn digits_only(&self) -> bool {
+        self.key == self.tail
+    }
 }
 
 /// The upper bound of a prefix range: every word starting with `prefix` sorts below it.
@@ -299,6 +331,15 @@ mod tests {
         assert_eq!(search_words("NW-11007 ana@example.com"), vec!["nw", "11007", "ana", "example", "com"]);
         assert_eq!(search_words(" ,; "), Vec::<String>::new());
         assert_eq!(search_words(&"a ".repeat(20)).len(), MAX_SEARCH_WORDS);
+    }
+
+    #[test]
+    fn order_numbers_are_reduced_to_key_and_tail() {
+        for typed in ["nw-11007", "NW11007", "#NW 11007", "nw_11007"] {
+            assert_eq!(OrderNumberKey::of(typed), OrderNumberKey { key: "NW11007".into(), tail: "11007".into() });
+        }
+        assert!(OrderNumberKey::of("11007").digits_only());
+        assert!(!OrderNumberKey::of("NW11007").digits_only());
     }
 
     #[test]

@@ -1,16 +1,16 @@
 //! The desk inbox's queries on PostgreSQL (a `tsvector` GIN index for search).
 
 use async_trait::async_trait;
-use redress_domain::{Case, StoreId};
+use redress_domain::{Case, Order, StoreId};
 use sqlx::Row;
 use sqlx::postgres::PgArguments;
 use sqlx::query::Query;
 
 use crate::StorageError;
-use crate::postgres::{PostgresStorage, from_doc};
+use crate::postgres::{PostgresStorage, all_docs, from_doc};
 use crate::search::{
-    InboxPage, InboxQuery, Param, SearchSql, SearchStorage, Statement, count_statement, page_statement, prefix_end,
-    tsquery,
+    InboxPage, InboxQuery, OrderNumberKey, Param, SearchSql, SearchStorage, Statement, count_statement, page_statement,
+    prefix_end, tsquery,
 };
 
 /// The statement with its values bound. Its text is made only of the search module's constant
@@ -46,6 +46,15 @@ impl SearchStorage for PostgresStorage {
             .bind(i64::from(limit))
             .fetch_all(&self.pool)
             .await?)
+    }
+
+    async fn orders_by_number_key(&self, store_id: StoreId, key: &OrderNumberKey) -> Result<Vec<Order>, StorageError> {
+        let (sql, value) = if key.digits_only() {
+            ("SELECT doc FROM orders WHERE store_id = $1 AND number_tail = $2 LIMIT 2", &key.tail)
+        } else {
+            ("SELECT doc FROM orders WHERE store_id = $1 AND number_key = $2 LIMIT 2", &key.key)
+        };
+        all_docs(sqlx::query(sql).bind(store_id.as_uuid()).bind(value), &self.pool).await
     }
 
     async fn analyze(&self) -> Result<(), StorageError> {

@@ -1,16 +1,16 @@
 //! The desk inbox's queries on SQLite (FTS5 for search).
 
 use async_trait::async_trait;
-use redress_domain::{Case, StoreId};
+use redress_domain::{Case, Order, StoreId};
 use rusqlite::params_from_iter;
 use rusqlite::types::Value;
 
 use crate::StorageError;
 use crate::search::{
-    InboxPage, InboxQuery, Param, SearchSql, SearchStorage, Statement, count_statement, fts5_query, page_statement,
-    prefix_end,
+    InboxPage, InboxQuery, OrderNumberKey, Param, SearchSql, SearchStorage, Statement, count_statement, fts5_query,
+    page_statement, prefix_end,
 };
-use crate::sqlite::{SqliteStorage, doc};
+use crate::sqlite::{SqliteStorage, all_docs, doc};
 
 fn values(statement: &Statement) -> Vec<Value> {
     statement
@@ -55,6 +55,15 @@ impl SearchStorage for SqliteStorage {
                 .collect::<Result<Vec<_>, _>>()?)
         })
         .await
+    }
+
+    async fn orders_by_number_key(&self, store_id: StoreId, key: &OrderNumberKey) -> Result<Vec<Order>, StorageError> {
+        let (sql, value) = if key.digits_only() {
+            ("SELECT doc FROM orders WHERE store_id = ?1 AND number_tail = ?2 LIMIT 2", key.tail.clone())
+        } else {
+            ("SELECT doc FROM orders WHERE store_id = ?1 AND number_key = ?2 LIMIT 2", key.key.clone())
+        };
+        self.read(move |conn| all_docs(conn, sql, [store_id.to_string(), value])).await
     }
 
     async fn analyze(&self) -> Result<(), StorageError> {

@@ -106,3 +106,16 @@ CREATE TRIGGER case_words_update AFTER UPDATE ON cases FOR EACH ROW
     WHEN (OLD.doc->>'subject' IS DISTINCT FROM NEW.doc->>'subject'
        OR OLD.doc->>'customer_email' IS DISTINCT FROM NEW.doc->>'customer_email')
     EXECUTE FUNCTION case_words_follow();
+
+-- The portal's order look-up forgives format: `nw-11007`, `NW11007` and `11007` find NW-11007.
+-- number_key is the number in capitals without separators; number_tail is number_key without
+-- its leading letters (the shop's prefix). The same rule is written in Rust
+-- (redress_storage::search::OrderNumberKey); the look-up takes a match only when it is the one.
+ALTER TABLE orders
+    ADD COLUMN number_key TEXT GENERATED ALWAYS AS (
+        upper(replace(replace(replace(replace(replace(replace(number, '-', ''), ' ', ''), '#', ''), '/', ''), '.', ''), '_', ''))) STORED,
+    ADD COLUMN number_tail TEXT GENERATED ALWAYS AS (
+        ltrim(upper(replace(replace(replace(replace(replace(replace(number, '-', ''), ' ', ''), '#', ''), '/', ''), '.', ''), '_', '')),
+              'ABCDEFGHIJKLMNOPQRSTUVWXYZ')) STORED;
+CREATE INDEX orders_number_key ON orders(store_id, number_key);
+CREATE INDEX orders_number_tail ON orders(store_id, number_tail);

@@ -81,3 +81,15 @@ WHEN json_extract(old.doc, '$.subject') IS NOT json_extract(new.doc, '$.subject'
     INSERT INTO case_search(rowid, body) VALUES (new.rowid,
         coalesce(json_extract(new.doc, '$.subject'), '') || ' ' || coalesce(json_extract(new.doc, '$.customer_email'), ''));
 END;
+
+-- The portal's order look-up forgives format: `nw-11007`, `NW11007` and `11007` find NW-11007.
+-- number_key is the number in capitals without separators; number_tail is number_key without
+-- its leading letters (the shop's prefix). The same rule is written in Rust
+-- (redress_storage::search::OrderNumberKey); the look-up takes a match only when it is the one.
+ALTER TABLE orders ADD COLUMN number_key TEXT GENERATED ALWAYS AS (
+    upper(replace(replace(replace(replace(replace(replace(number, '-', ''), ' ', ''), '#', ''), '/', ''), '.', ''), '_', ''))) VIRTUAL;
+ALTER TABLE orders ADD COLUMN number_tail TEXT GENERATED ALWAYS AS (
+    ltrim(upper(replace(replace(replace(replace(replace(replace(number, '-', ''), ' ', ''), '#', ''), '/', ''), '.', ''), '_', '')),
+          'ABCDEFGHIJKLMNOPQRSTUVWXYZ')) VIRTUAL;
+CREATE INDEX orders_number_key ON orders(store_id, number_key);
+CREATE INDEX orders_number_tail ON orders(store_id, number_tail);
