@@ -20,6 +20,7 @@ pub mod approval;
 pub mod books;
 pub mod case;
 pub mod claim;
+pub mod country;
 pub mod decision;
 pub mod dispute;
 pub mod explain;
