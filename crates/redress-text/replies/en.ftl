@@ -98,3 +98,7 @@ remedy-escalate = We have passed your case about { $order_ref } to a specialist 
 # The last lines of an answer sent by email: how to answer, and who writes.
 email-footer = Reply to this email to add to your case { $case }.
     { $shop }
+
+# A refund asked for that waits for approval: never said to be on its way.
+refund-awaiting = Your refund of { $amount } for { $order_ref } has been requested and is waiting for approval by our team. We will write to you as soon as it is approved and sent.
+    .subject = Your refund for { $order_ref }

@@ -96,3 +96,7 @@ remedy-escalate = Hemos pasado tu caso sobre { $order_ref } a un especialista de
 # The last lines of an answer sent by email: how to answer, and who writes.
 email-footer = Responda a este correo para añadir algo a su caso { $case }.
     { $shop }
+
+# A refund asked for that waits for approval: never said to be on its way.
+refund-awaiting = Hemos solicitado tu reembolso de { $amount } por { $order_ref } y está pendiente de la aprobación de nuestro equipo. Te escribiremos en cuanto se apruebe y se envíe.
+    .subject = Tu reembolso de { $order_ref }

@@ -96,3 +96,7 @@ remedy-escalate = Kasus Anda tentang { $order_ref } sudah kami teruskan ke spesi
 # The last lines of an answer sent by email: how to answer, and who writes.
 email-footer = Balas email ini untuk menambahkan sesuatu ke kasus { $case } Anda.
     { $shop }
+
+# A refund asked for that waits for approval: never said to be on its way.
+refund-awaiting = Refund sebesar { $amount } untuk { $order_ref } sudah diajukan dan sedang menunggu persetujuan tim kami. Kami akan mengabari Anda begitu refund disetujui dan dikirim.
+    .subject = Refund { $order_ref }

@@ -97,3 +97,7 @@ remedy-escalate = Przekazaliśmy Twoją sprawę ({ $order_ref }) specjaliście z
 # The last lines of an answer sent by email: how to answer, and who writes.
 email-footer = Odpowiedz na tę wiadomość, aby dopisać coś do sprawy { $case }.
     { $shop }
+
+# A refund asked for that waits for approval: never said to be on its way.
+refund-awaiting = Zwrot pieniędzy ({ $amount }) – { $order_ref } – został zlecony i czeka na zatwierdzenie przez nasz zespół. Napiszemy, gdy tylko zostanie zatwierdzony i wysłany.
+    .subject = Zwrot pieniędzy: { $order_ref }

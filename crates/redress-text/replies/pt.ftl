@@ -97,3 +97,7 @@ remedy-escalate = Passámos o seu caso sobre a { $order_ref } a um especialista 
 # The last lines of an answer sent by email: how to answer, and who writes.
 email-footer = Responda a este e-mail para acrescentar algo ao seu caso { $case }.
     { $shop }
+
+# A refund asked for that waits for approval: never said to be on its way.
+refund-awaiting = O seu reembolso de { $amount } referente à { $order_ref } foi pedido e aguarda a aprovação da nossa equipa. Escrevemos-lhe assim que for aprovado e enviado.
+    .subject = O seu reembolso da { $order_ref }
