@@ -68,32 +68,28 @@ impl PostgresStorage {
     /// timeline: the loader of `redress bench --inbox`, which needs a million cases in minutes.
     /// Nothing that serves people writes cases this way.
     pub async fn load_cases(&self, cases: &[Case]) -> Result<(), StorageError> {
-        let mut columns: (Vec<uuid::Uuid>, Vec<uuid::Uuid>, Vec<i64>, Vec<&str>, Vec<&str>, Vec<&str>) =
-            Default::default();
-        let (mut assignees, mut created, mut versions, mut docs) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        for case in cases {
-            columns.0.push(case.id.as_uuid());
-            columns.1.push(case.store_id.as_uuid());
-            columns.2.push(i64::try_from(case.number.0).unwrap_or(i64::MAX));
-            columns.3.push(case.status.as_str());
-            columns.4.push(case.kind.as_str());
-            columns.5.push(case.priority.as_str());
-            assignees.push(case.assignee.as_ref().map(|a| a.agent_id.to_string()));
-            created.push(crate::micros(case.created_at));
-            versions.push(i64::try_from(case.version).unwrap_or(i64::MAX));
-            docs.push(serde_json::to_value(case)?);
-        }
+        let ids: Vec<uuid::Uuid> = cases.iter().map(|c| c.id.as_uuid()).collect();
+        let stores: Vec<uuid::Uuid> = cases.iter().map(|c| c.store_id.as_uuid()).collect();
+        let numbers: Vec<i64> = cases.iter().map(|c| i64::try_from(c.number.0).unwrap_or(i64::MAX)).collect();
+        let statuses: Vec<&str> = cases.iter().map(|c| c.status.as_str()).collect();
+        let kinds: Vec<&str> = cases.iter().map(|c| c.kind.as_str()).collect();
+        let priorities: Vec<&str> = cases.iter().map(|c| c.priority.as_str()).collect();
+        let assignees: Vec<Option<String>> =
+            cases.iter().map(|c| c.assignee.as_ref().map(|a| a.agent_id.to_string())).collect();
+        let created: Vec<i64> = cases.iter().map(|c| crate::micros(c.created_at)).collect();
+        let versions: Vec<i64> = cases.iter().map(|c| i64::try_from(c.version).unwrap_or(i64::MAX)).collect();
+        let docs = cases.iter().map(serde_json::to_value).collect::<Result<Vec<_>, _>>()?;
         sqlx::query(
             "INSERT INTO cases (id, store_id, number, status, kind, priority, assignee, created_at_us, version, doc)
              SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[],
                                   $8::bigint[], $9::bigint[], $10::jsonb[])",
         )
-        .bind(columns.0)
-        .bind(columns.1)
-        .bind(columns.2)
-        .bind(columns.3)
-        .bind(columns.4)
-        .bind(columns.5)
+        .bind(ids)
+        .bind(stores)
+        .bind(numbers)
+        .bind(statuses)
+        .bind(kinds)
+        .bind(priorities)
         .bind(assignees)
         .bind(created)
         .bind(versions)
