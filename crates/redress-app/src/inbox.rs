@@ -135,7 +135,7 @@ mod tests {
     fn the_nearest_words_within_the_allowed_edits_are_the_corrections() {
         let chars = |w: &str| w.chars().collect::<Vec<_>>();
         let vocabulary = words(&["chair", "charge", "charged", "charges", "check"]);
-        assert_eq!(nearest(&chars("chargd"), &vocabulary), words(&["charged"]));
+        assert_eq!(nearest(&chars("chargd"), &vocabulary), words(&["charge", "charged"]), "every nearest word");
         assert_eq!(nearest(&chars("twce"), &words(&["twice", "two", "twenty"])), words(&["twice"]));
         assert_eq!(nearest(&chars("chiar"), &vocabulary), words(&["chair"]));
         assert!(nearest(&chars("zzzz"), &vocabulary).is_empty());
