@@ -283,6 +283,11 @@ pub async fn draft_reply(app: &App, caller: &Caller, case: &Case) -> AppResult<S
                 (_, RefundReason::Compensation) => Some(Remedy::Compensation),
                 _ => None,
             };
+        } else if let Some(waiting) = refunds.iter().rev().find(|r| {
+            matches!(r.status, RefundStatus::Requested | RefundStatus::AwaitingApproval | RefundStatus::Approved)
+        }) {
+            facts.refund_amount = Some(waiting.amount);
+            facts.refund_awaiting_approval = true;
         }
     }
     Ok(suggest_reply(case.kind, remedy, case.language.as_str(), &facts))

@@ -29,6 +29,7 @@ pub mod error;
 pub mod follow_through;
 pub mod help;
 pub mod idempotency;
+pub mod inbox;
 pub mod keys;
 pub mod messaging;
 pub mod money;

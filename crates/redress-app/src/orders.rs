@@ -9,6 +9,7 @@ use redress_domain::{
     Address, Currency, Customer, CustomerId, EmailAddress, LanguageTag, Money, Order, OrderId, OrderLine, Payment,
     PaymentId, PaymentStatus, Shipment, ShipmentId, ShipmentLine, ShipmentStatus, TimeStamp, person_name,
 };
+use redress_storage::search::OrderNumberKey;
 use redress_storage::{OrderCursor, OrderFilter};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -365,10 +366,14 @@ pub async fn look_up(
 ) -> AppResult<LookUp> {
     let number: String = number.trim().trim_start_matches('#').chars().take(64).collect();
     let email: String = email.trim().to_lowercase().chars().take(320).collect();
+    // Failures count against the number's tail, so `NW-11007`, `nw11007` and `11007` are one
+    // number to the limits: forgiving the format gives a guesser no extra tries.
+    let typed = OrderNumberKey::of(&number);
+    let counted = if typed.tail.is_empty() { &typed.key } else { &typed.tail };
     let keys = [
-        (format!("look-up:{}:{source}:n:{number}", store.id), MAX_LOOK_UP_FAILURES),
+        (format!("look-up:{}:{source}:n:{counted}", store.id), MAX_LOOK_UP_FAILURES),
         (format!("look-up:{}:{source}:e:{email}", store.id), MAX_LOOK_UP_FAILURES),
-        (format!("look-up:{}:n:{number}", store.id), MAX_LOOK_UP_FAILURES_ANYWHERE),
+        (format!("look-up:{}:n:{counted}", store.id), MAX_LOOK_UP_FAILURES_ANYWHERE),
         (format!("look-up:{}:e:{email}", store.id), MAX_LOOK_UP_FAILURES_ANYWHERE),
     ];
     let storage = app.storage();
@@ -381,7 +386,17 @@ pub async fn look_up(
     if over {
         return Ok(LookUp::TooMany);
     }
-    let found = match storage.order_by_number(store.id, &number).await? {
+    // The number as typed first; else the one order whose number reads the same without
+    // separators and case (or, for digits alone, without the shop's letters).
+    let order = match storage.order_by_number(store.id, &number).await? {
+        Some(order) => Some(order),
+        None if typed.tail.is_empty() => None,
+        None => {
+            let mut alike = storage.search().orders_by_number_key(store.id, &typed).await?;
+            if alike.len() == 1 { alike.pop() } else { None }
+        }
+    };
+    let found = match order {
         Some(order) => {
             let customer = storage.customer(store.id, order.customer_id).await?;
             customer.email.as_str().eq_ignore_ascii_case(&email).then_some(order.id)

@@ -256,7 +256,7 @@ pub fn amend(
     let before_total = order.total()?;
     let (before, after) = match amendment {
         Amendment::ShippingAddress { address } | Amendment::BillingDetails { address } => {
-            address.validate().map_err(|e| e.within("address"))?;
+            address.validate_typed().map_err(|e| e.within("address"))?;
             let slot = if changes_parcel { &mut next.shipping_address } else { &mut next.billing_address };
             if slot == address {
                 return Err(AmendmentError::NoChange);

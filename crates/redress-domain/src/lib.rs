@@ -22,6 +22,7 @@ pub mod books;
 pub mod business_hours;
 pub mod case;
 pub mod claim;
+pub mod country;
 pub mod decision;
 pub mod dispute;
 pub mod explain;

@@ -84,8 +84,29 @@ impl Address {
         if self.city.trim().is_empty() {
             return Err(ValidationError::new("city", "the city is missing"));
         }
-        if self.country.len() != 2 || !self.country.bytes().all(|b| b.is_ascii_uppercase()) {
-            return Err(ValidationError::new("country", "use a two-letter upper-case country code such as PL or ID"));
+        if !crate::country::is_country(&self.country) {
+            return Err(ValidationError::new(
+                "country",
+                "use an ISO 3166-1 two-letter upper-case country code such as PL or ID",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Checks, beyond [`Address::validate`], that the postal code has the country's shape where
+    /// we know it: for addresses people type (a change of address), not for orders a shop
+    /// sends, whose platform checked them its own way.
+    pub fn validate_typed(&self) -> Result<(), ValidationError> {
+        self.validate()?;
+        if self.postal_code.trim().is_empty() {
+            return Err(ValidationError::new("postal_code", "the postal code is missing"));
+        }
+        if !crate::country::postal_code_fits(&self.country, &self.postal_code) {
+            let shapes = crate::country::postal_formats(&self.country).unwrap_or_default().join(", ");
+            return Err(ValidationError::new(
+                "postal_code",
+                format!("a postal code in {} looks like {shapes} (9 a digit, A a letter)", self.country),
+            ));
         }
         Ok(())
     }

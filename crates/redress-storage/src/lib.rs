@@ -50,6 +50,9 @@ pub mod platforms;
 mod platforms_postgres;
 mod platforms_sqlite;
 pub mod postgres;
+pub mod search;
+mod search_postgres;
+mod search_sqlite;
 pub mod sqlite;
 pub mod team;
 mod team_postgres;
@@ -61,6 +64,7 @@ pub use money::{MoneyStorage, RefundOutcome, RefundUpdateFn};
 pub use platforms::{
     Delivery, Ingested, OrderLink, PlatformConnection, PlatformStorage, Push, PushOutcome, WebhookEndpoint,
 };
+pub use search::{InboxPage, InboxQuery, SearchStorage};
 pub use team::{AgentSession, TeamStorage};
 
 /// Why a storage call failed.
@@ -619,6 +623,8 @@ pub trait Storage: Send + Sync {
     fn assistant(&self) -> &dyn AssistantStorage;
     /// Following cases through: service clocks, timers, surveys.
     fn follow_through(&self) -> &dyn follow_through::FollowThroughStorage;
+    /// The desk inbox: ranking, counting and searching all of a store's cases.
+    fn search(&self) -> &dyn SearchStorage;
 }
 
 /// Rows of one queue in one status, and when the oldest of them was made.

@@ -1353,6 +1353,10 @@ impl Storage for PostgresStorage {
     fn follow_through(&self) -> &dyn crate::follow_through::FollowThroughStorage {
         self
     }
+
+    fn search(&self) -> &dyn crate::SearchStorage {
+        self
+    }
 }
 
 fn attachment_info(row: &sqlx::postgres::PgRow) -> Result<AttachmentInfo, StorageError> {

@@ -55,6 +55,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0011_platforms.sql"),
     include_str!("../migrations/sqlite/0012_assistant.sql"),
     include_str!("../migrations/sqlite/0013_follow_through.sql"),
+    include_str!("../migrations/sqlite/0014_desk_search.sql"),
 ];
 
 /// Most writes committed together; bounds the time the first write of a batch waits.
@@ -1595,6 +1596,10 @@ impl Storage for SqliteStorage {
     }
 
     fn follow_through(&self) -> &dyn crate::follow_through::FollowThroughStorage {
+        self
+    }
+
+    fn search(&self) -> &dyn crate::SearchStorage {
         self
     }
 }

@@ -14,6 +14,8 @@ use redress_domain::returns::{NewReturn, RequestedLine, ReturnAuthorisation, Ret
 mod channels;
 #[path = "conformance/money.rs"]
 mod money;
+#[path = "conformance/search.rs"]
+mod search;
 #[path = "conformance/team.rs"]
 mod team;
 
@@ -619,6 +621,13 @@ async fn sqlite_passes_the_channels_story() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_passes_the_search_story() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = redress_storage::sqlite::SqliteStorage::open(&dir.path().join("redress.db")).await.unwrap();
+    search::story(Arc::new(db)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_passes_the_team_story() {
     let dir = tempfile::tempdir().unwrap();
     let db = redress_storage::sqlite::SqliteStorage::open(&dir.path().join("redress.db")).await.unwrap();
@@ -748,6 +757,7 @@ async fn postgres_passes_the_story() {
     money::story(db.clone()).await;
     team::story(db.clone()).await;
     channels::story(db.clone()).await;
+    search::story(db.clone()).await;
     let unbalanced = sqlx::query(
         "INSERT INTO legs (posting_id, store_id, position, account, currency, amount_minor)
          SELECT id, store_id, 99, 'sales', 'EUR', 1 FROM postings LIMIT 1",

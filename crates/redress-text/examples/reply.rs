@@ -25,6 +25,7 @@ fn main() {
         expected_refund_date: Date::from_calendar_date(2026, Month::December, 4).ok(),
         policy_reasons: vec!["The vase arrived broken: the carrier is at fault (rule carrier_damage).".into()],
         shop_name: Some("Casa Lumen".into()),
+        refund_awaiting_approval: false,
     };
     let r = suggest_reply(kind, remedy, lang, &facts);
     println!("[{}] {}\nSubject: {}\n\n{}", r.language, r.template, r.subject, r.body);

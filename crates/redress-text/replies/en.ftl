@@ -104,3 +104,6 @@ follow-reminder = We are still waiting for your answer on case { $case }. Reply 
 follow-closed = We did not hear back from you, so case { $case } is now closed. If you still need help, just reply and we will open it again.
 follow-return-reminder = Your return for case { $case } has not been sent yet. Please send it soon so { $shop } can complete your refund or exchange.
 follow-survey = How did we do with case { $case }? Rate us from 1 to 5, it takes one click: { $link }
+# A refund asked for that waits for approval: never said to be on its way.
+refund-awaiting = Your refund of { $amount } for { $order_ref } has been requested and is waiting for approval by our team. We will write to you as soon as it is approved and sent.
+    .subject = Your refund for { $order_ref }

@@ -102,3 +102,6 @@ follow-reminder = Seguimos esperando su respuesta sobre el caso { $case }. Respo
 follow-closed = No hemos recibido respuesta, así que el caso { $case } queda cerrado. Si aún necesita ayuda, responda y lo abriremos de nuevo.
 follow-return-reminder = La devolución del caso { $case } aún no se ha enviado. Envíela pronto para que { $shop } pueda completar su reembolso o cambio.
 follow-survey = ¿Qué tal lo hicimos con el caso { $case }? Puntúenos del 1 al 5 con un clic: { $link }
+# A refund asked for that waits for approval: never said to be on its way.
+refund-awaiting = Hemos solicitado tu reembolso de { $amount } por { $order_ref } y está pendiente de la aprobación de nuestro equipo. Te escribiremos en cuanto se apruebe y se envíe.
+    .subject = Tu reembolso de { $order_ref }

@@ -102,3 +102,6 @@ follow-reminder = Kami masih menunggu jawaban Anda untuk kasus { $case }. Balas 
 follow-closed = Kami belum menerima jawaban, jadi kasus { $case } kini ditutup. Jika masih perlu bantuan, cukup balas dan kami akan membukanya lagi.
 follow-return-reminder = Barang retur untuk kasus { $case } belum dikirim. Mohon segera kirim agar { $shop } dapat menyelesaikan pengembalian dana atau penukaran Anda.
 follow-survey = Bagaimana layanan kami untuk kasus { $case }? Beri nilai 1 sampai 5 dengan satu klik: { $link }
+# A refund asked for that waits for approval: never said to be on its way.
+refund-awaiting = Refund sebesar { $amount } untuk { $order_ref } sudah diajukan dan sedang menunggu persetujuan tim kami. Kami akan mengabari Anda begitu refund disetujui dan dikirim.
+    .subject = Refund { $order_ref }

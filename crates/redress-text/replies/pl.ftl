@@ -103,3 +103,6 @@ follow-reminder = Wciąż czekamy na Twoją odpowiedź w sprawie { $case }. Odpo
 follow-closed = Nie otrzymaliśmy odpowiedzi, więc sprawa { $case } została zamknięta. Jeśli nadal potrzebujesz pomocy, odpowiedz, a otworzymy ją ponownie.
 follow-return-reminder = Zwrot w sprawie { $case } nie został jeszcze wysłany. Wyślij go wkrótce, aby { $shop } mógł dokończyć zwrot pieniędzy lub wymianę.
 follow-survey = Jak nam poszło w sprawie { $case }? Oceń nas od 1 do 5 jednym kliknięciem: { $link }
+# A refund asked for that waits for approval: never said to be on its way.
+refund-awaiting = Zwrot pieniędzy ({ $amount }) – { $order_ref } – został zlecony i czeka na zatwierdzenie przez nasz zespół. Napiszemy, gdy tylko zostanie zatwierdzony i wysłany.
+    .subject = Zwrot pieniędzy: { $order_ref }

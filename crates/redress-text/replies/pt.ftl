@@ -103,3 +103,6 @@ follow-reminder = Ainda aguardamos sua resposta sobre o caso { $case }. Responda
 follow-closed = Não recebemos resposta, então o caso { $case } foi encerrado. Se ainda precisar de ajuda, basta responder e o reabriremos.
 follow-return-reminder = A devolução do caso { $case } ainda não foi enviada. Envie-a em breve para que { $shop } possa concluir seu reembolso ou troca.
 follow-survey = Como nos saímos no caso { $case }? Avalie de 1 a 5 com um clique: { $link }
+# A refund asked for that waits for approval: never said to be on its way.
+refund-awaiting = O seu reembolso de { $amount } referente à { $order_ref } foi pedido e aguarda a aprovação da nossa equipa. Escrevemos-lhe assim que for aprovado e enviado.
+    .subject = O seu reembolso da { $order_ref }

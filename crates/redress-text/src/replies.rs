@@ -55,6 +55,9 @@ pub struct ReplyFacts {
     pub policy_reasons: Vec<String>,
     /// The shop's name, for the signature.
     pub shop_name: Option<String>,
+    /// A refund is asked for but waits for approval (or, approved, is not sent yet): a reply
+    /// about the refund says so instead of saying the money is on its way.
+    pub refund_awaiting_approval: bool,
 }
 
 /// A reply ready to be reviewed or sent.
@@ -259,7 +262,11 @@ pub fn render(
     for (k, v) in derived {
         args.set(k, v);
     }
-    let template = template_id(kind, remedy);
+    let template = if kind == IssueKind::RefundStatus && remedy.is_none() && facts.refund_awaiting_approval {
+        "refund-awaiting".to_owned()
+    } else {
+        template_id(kind, remedy)
+    };
     let main = tidy(&fmt(&template, None, &args));
     let subject = capitalise(&tidy(&fmt(&template, Some("subject"), &args)));
     let greeting = fmt(if name.is_some() { "greeting-known" } else { "greeting-unknown" }, None, &args);
@@ -503,7 +510,23 @@ mod tests {
             expected_refund_date: Some(date(2026, Month::December, 4)),
             policy_reasons: vec!["Returned within 30 days (rule return_window)".into()],
             shop_name: Some("Casa Lumen".into()),
+            refund_awaiting_approval: false,
         }
+    }
+
+    #[test]
+    fn a_refund_waiting_for_approval_is_not_said_to_be_on_its_way() {
+        let facts = ReplyFacts { refund_awaiting_approval: true, ..full_facts() };
+        for lang in ["en", "es", "pt", "pl", "id"] {
+            let (reply, problems) = render(IssueKind::RefundStatus, None, lang, &facts);
+            assert!(problems.is_empty(), "{lang}: {problems:?}");
+            assert_eq!(reply.template, "refund-awaiting", "{lang}");
+            assert!(!reply.subject.is_empty(), "{lang}");
+        }
+        let (reply, _) = render(IssueKind::RefundStatus, None, "en", &facts);
+        assert!(reply.body.contains("waiting for approval") && !reply.body.contains("on its way"), "{}", reply.body);
+        let (sent, _) = render(IssueKind::RefundStatus, None, "en", &full_facts());
+        assert!(sent.body.contains("on its way"), "{}", sent.body);
     }
 
     /// The source text of message `id` in `lang` (value and attributes).

@@ -5,6 +5,7 @@
 
 mod backup;
 mod bench;
+mod bench_inbox;
 mod bench_platforms;
 mod demo;
 mod import;
@@ -185,8 +186,9 @@ enum Command {
         /// PostgreSQL server of --database-url and load them together.
         #[arg(long, requires = "database_url")]
         servers: Option<usize>,
-        /// The PostgreSQL server for --servers (a scratch database is created and dropped).
-        #[arg(long, requires = "servers")]
+        /// The PostgreSQL server for --servers or --inbox (a scratch database is created and
+        /// dropped).
+        #[arg(long)]
         database_url: Option<String>,
         /// Measure Shopify's webhooks in and the back-fill against the local fake of Shopify
         /// instead.
@@ -195,6 +197,14 @@ enum Command {
         /// Orders in the fake shop for the back-fill (with --platforms).
         #[arg(long, default_value_t = 1000)]
         backfill_orders: u32,
+        /// Measure the desk inbox (ranking, count, filters, search) over a store of this many
+        /// cases instead, loaded in batches; on PostgreSQL with --database-url (a scratch
+        /// database is created and dropped), else on SQLite.
+        #[arg(long, conflicts_with_all = ["pages", "platforms", "servers"])]
+        inbox: Option<u64>,
+        /// Timed rounds of each inbox query (with --inbox).
+        #[arg(long, default_value_t = 200)]
+        rounds: usize,
     },
 }
 
@@ -265,8 +275,14 @@ fn main() -> anyhow::Result<()> {
                 println!("{}", serde_json::to_string_pretty(&redress_web::openapi())?);
                 Ok(())
             }
+            Command::Bench { inbox: Some(cases), rounds, database_url, .. } => {
+                bench_inbox::run(cases, rounds, database_url.as_deref()).await
+            }
             Command::Bench { seconds, concurrency, servers: Some(servers), database_url: Some(url), .. } => {
                 scale::run(&url, servers, seconds, &concurrency).await
+            }
+            Command::Bench { database_url: Some(_), .. } => {
+                anyhow::bail!("--database-url goes with --servers or --inbox")
             }
             Command::Bench { seconds, concurrency, platforms: true, backfill_orders, .. } => {
                 bench_platforms::run(seconds, &concurrency, backfill_orders).await

@@ -815,6 +815,8 @@ struct AddressPage<'a> {
     refused: Option<(String, Vec<String>)>,
     error: Option<String>,
     form_token: String,
+    /// The typed address passed every check: shown to be confirmed before it is saved.
+    confirm: Option<Vec<String>>,
 }
 
 /// Whether the order's address can still change; when not, the reason in the customer's
@@ -845,7 +847,7 @@ async fn address_form(
     order: &Order,
     token: &str,
     address: Address,
-    error: Option<String>,
+    (error, confirm): (Option<String>, bool),
 ) -> Result<String, askama::Error> {
     let refused = too_late(state, caller, order, &chrome.w, &language_of(&chrome.w, store)).await;
     AddressPage {
@@ -855,6 +857,7 @@ async fn address_form(
         current: order.shipping_address.label_lines(),
         street2: address.lines.get(1).cloned().unwrap_or_default(),
         region: address.region.clone().unwrap_or_default(),
+        confirm: confirm.then(|| address.label_lines()),
         address,
         refused,
         error,
@@ -876,7 +879,8 @@ pub(super) async fn address_page(
             Err(refused) => return refused,
         };
     let html =
-        address_form(&state, (&caller, &chrome, &store), &order, &token, order.shipping_address.clone(), None).await;
+        address_form(&state, (&caller, &chrome, &store), &order, &token, order.shipping_address.clone(), (None, false))
+            .await;
     Page { status: StatusCode::OK, html, cookies }.into_response()
 }
 
@@ -905,16 +909,18 @@ pub(super) async fn change_address(
         region: Some(field("region")).filter(|r| !r.is_empty()),
         country: field("country").to_uppercase(),
     };
-    let refuse = |status: StatusCode, key: &str, address: Address| {
+    let show = |status: StatusCode, message: Option<String>, address: Address| {
         let (state, chrome, store, order, token, caller) = (&state, &chrome, &store, &order, &token, &caller);
-        let message = chrome.w.t(key);
         async move {
-            let html = address_form(state, (caller, chrome, store), order, token, address, Some(message)).await;
+            let confirm = message.is_none();
+            let html = address_form(state, (caller, chrome, store), order, token, address, (message, confirm)).await;
             Page { status, html, cookies: Vec::new() }.into_response()
         }
     };
-    if address.validate().is_err() || address.postal_code.is_empty() {
-        return refuse(StatusCode::UNPROCESSABLE_ENTITY, "error-address", address).await;
+    let refuse = |status: StatusCode, key: &str, address: Address| show(status, Some(chrome.w.t(key)), address);
+    if let Err(problem) = address.validate_typed() {
+        let message = address_problem(&chrome.w, &problem.field, &address);
+        return show(StatusCode::UNPROCESSABLE_ENTITY, Some(message), address).await;
     }
     // The amendment is tried on the order first, so a refused change opens no case.
     let amendment = Amendment::ShippingAddress { address: address.clone() };
@@ -933,6 +939,10 @@ pub(super) async fn change_address(
             tracing::error!(error = %e, "an address change could not be checked");
             return refuse(StatusCode::SERVICE_UNAVAILABLE, "error-address", address).await;
         }
+    }
+    // A checked address is shown once more and saved only when the customer confirms it.
+    if form.get("confirmed") != "yes" {
+        return show(StatusCode::OK, None, address).await;
     }
     let input = OpenCase {
         order_id: Some(order.id.to_string()),
@@ -966,6 +976,31 @@ pub(super) async fn change_address(
             // open for the shop, and the customer is told.
             tracing::warn!(code = ?e.code, "a portal address change was refused");
             redirect(&format!("{}/cases/{}?error=too-late", chrome.base, case.id), Vec::new())
+        }
+    }
+}
+
+/// What is wrong with a typed address, in the page's language, naming the field.
+fn address_problem(w: &Words, field: &str, address: &Address) -> String {
+    match field {
+        "country" => w.t1("error-address-country", "value", &address.country),
+        "postal_code" if !address.postal_code.is_empty() => w.ta(
+            "error-address-postal",
+            &[
+                ("country", &address.country),
+                ("shapes", &redress_domain::country::postal_formats(&address.country).unwrap_or_default().join(", ")),
+            ],
+        ),
+        other => {
+            let label = match other.split(['.', '[']).next().unwrap_or_default() {
+                "name" => "field-name",
+                "lines" => "field-street",
+                "city" => "field-city",
+                "postal_code" => "field-postal",
+                "region" => "field-region",
+                _ => return w.t("error-address"),
+            };
+            w.t1("error-address-field", "field", &w.t(label))
         }
     }
 }

@@ -223,7 +223,8 @@ async fn case_page(
         Err(answer) => return answer,
     };
     let notice = done_notice(&desk.chrome.w, query.done.as_deref());
-    render_case(&state, &desk, &case_id, notice, None).await
+    let just_sent = query.done.as_deref() == Some("reply");
+    render_case(&state, &desk, &case_id, (notice, just_sent), None).await
 }
 
 /// The case page, with a notice after an action or the error that stopped one.
@@ -231,7 +232,7 @@ async fn render_case(
     state: &AppState,
     desk: &Desk,
     case_id: &str,
-    notice: Option<String>,
+    notice: (Option<String>, bool),
     error: Option<String>,
 ) -> Response {
     match gather(state, desk, case_id, notice, error.clone()).await {
@@ -248,7 +249,7 @@ async fn gather(
     state: &AppState,
     desk: &Desk,
     case_id: &str,
-    notice: Option<String>,
+    (notice, just_sent): (Option<String>, bool),
     error: Option<String>,
 ) -> AppResult<Result<String, askama::Error>> {
     let app = state.app();
@@ -282,8 +283,19 @@ async fn gather(
         None => false,
     };
     let photos = redress_app::attachments::list(app, &caller, case.id).await?;
-    let reply = redress_app::help::draft_reply(app, &caller, &case).await?.body;
-    let (time_left, overdue) = time_left_text(w, redress_domain::inbox::time_left(&case, app.now()));
+    // Right after a reply is sent, and whenever the suggestion is what was last sent, the box
+    // starts empty: the same words again would invite sending them twice.
+    let answered = messages.iter().any(|m| m.direction == Direction::Outbound);
+    let last_sent = messages.iter().rev().find(|m| m.direction == Direction::Outbound).map(|m| m.body.trim());
+    let draft = redress_app::help::draft_reply(app, &caller, &case).await?.body;
+    let reply = if just_sent || last_sent == Some(draft.trim()) { String::new() } else { draft };
+    // The first answer is due only until it is given, and never on a case that waits or is done.
+    let due = !answered && matches!(case.status, CaseStatus::New | CaseStatus::Open);
+    let (time_left, overdue) = if due {
+        time_left_text(w, redress_domain::inbox::time_left(&case, app.now()))
+    } else {
+        (String::new(), false)
+    };
     let offers = decision
         .as_ref()
         .map(|d| {
@@ -312,11 +324,17 @@ async fn gather(
                 summary: f.summary.clone(),
                 references: f.references.join(", "),
                 amount: f.amount.map(|m| money_text(&m, tag)).unwrap_or_default(),
+                // Offered only while the payment can still give that much back.
                 refund_link: match (f.suggested_remedy, f.amount, f.payment_ids.last()) {
-                    (Remedy::RefundDuplicateCharge, Some(amount), Some(payment)) => Some(format!(
-                        "action=refund&payment={payment}&amount_minor={}&reason=duplicate_charge",
-                        amount.amount_minor
-                    )),
+                    (Remedy::RefundDuplicateCharge, Some(amount), Some(payment))
+                        if refundable(case_money.as_ref(), *payment) >= amount.amount_minor
+                            && amount.amount_minor > 0 =>
+                    {
+                        Some(format!(
+                            "action=refund&payment={payment}&amount_minor={}&reason=duplicate_charge",
+                            amount.amount_minor
+                        ))
+                    }
                     _ => None,
                 },
             })
@@ -463,7 +481,7 @@ async fn after(state: &AppState, desk: &Desk, case_id: &str, done: &str, result:
             tracing::error!(error = %e.message, "a desk action failed");
             desk.notice(StatusCode::SERVICE_UNAVAILABLE, "desk-unavailable")
         }
-        Err(e) => render_case(state, desk, case_id, None, Some(error_text(&e))).await,
+        Err(e) => render_case(state, desk, case_id, (None, false), Some(error_text(&e))).await,
     }
 }
 
@@ -500,6 +518,11 @@ async fn reply(
     after(&state, &desk, &case_id, "reply", result).await
 }
 
+/// What a payment of the case's order can still give back, in minor units (0 when unknown).
+fn refundable(money: Option<&CaseMoney>, payment: redress_domain::PaymentId) -> i64 {
+    money.and_then(|m| m.payments.iter().find(|p| p.payment_id == payment)).map_or(0, |p| p.refundable.amount_minor)
+}
+
 async fn send_reply(state: &AppState, desk: &Desk, case_id: &str, form: ReplyForm) -> AppResult<()> {
     let id = cases::case_id(case_id)?;
     let message = NewMessage {
@@ -511,7 +534,14 @@ async fn send_reply(state: &AppState, desk: &Desk, case_id: &str, form: ReplyFor
     };
     let added = cases::add_message(state.app(), &desk.caller(), id, message).await?;
     if form.wait.is_some() && added.case.status != CaseStatus::WaitingOnCustomer {
-        cases::change_status(state.app(), &desk.caller(), id, CaseStatus::WaitingOnCustomer).await?;
+        // Another agent may have answered and set the case waiting meanwhile: what this agent
+        // asked for is then true, and their reply was sent, so that is no error.
+        if let Err(e) = cases::change_status(state.app(), &desk.caller(), id, CaseStatus::WaitingOnCustomer).await {
+            let now = cases::view(state.app(), &desk.caller(), id).await?.case.status;
+            if now != CaseStatus::WaitingOnCustomer {
+                return Err(e);
+            }
+        }
     }
     Ok(())
 }
@@ -779,7 +809,7 @@ async fn confirm_page(
     match confirmation(&state, &desk, &case_id, &query).await {
         Ok(page) => desk.page(StatusCode::OK, page.render()),
         Err(e) if e.code == ErrorCode::NotFound => desk.notice(StatusCode::NOT_FOUND, "desk-case-not-found"),
-        Err(e) => render_case(&state, &desk, &case_id, None, Some(error_text(&e))).await,
+        Err(e) => render_case(&state, &desk, &case_id, (None, false), Some(error_text(&e))).await,
     }
 }
 

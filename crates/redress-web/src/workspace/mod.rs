@@ -21,7 +21,7 @@ use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
-use redress_app::cases::InboxRequest;
+use redress_app::inbox::{Inbox, InboxRequest};
 use redress_app::team::{SESSION_HOURS, SignInRefused};
 use redress_app::{AppError, Caller};
 use redress_domain::approval::Role;
@@ -40,7 +40,7 @@ use crate::portal::i18n::{LANGUAGES, Words};
 use session::COOKIE;
 
 /// Cases shown on one inbox page.
-const INBOX_PAGE: usize = 100;
+const INBOX_PAGE: u32 = 100;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -363,8 +363,8 @@ struct InboxRow {
 struct InboxPage<'a> {
     c: &'a Chrome,
     rows: Vec<InboxRow>,
-    shown: usize,
-    total: usize,
+    shown: u64,
+    total: u64,
     query: &'a InboxQuery,
     statuses: Vec<(&'static str, String)>,
     kinds: Vec<(&'static str, String)>,
@@ -438,6 +438,7 @@ fn inbox_request(query: &InboxQuery, agent: &Agent) -> Result<InboxRequest, Stri
             unassigned,
             search: (!query.q.trim().is_empty()).then(|| query.q.trim().chars().take(200).collect()),
         },
+        limit: INBOX_PAGE,
     })
 }
 
@@ -452,23 +453,22 @@ async fn inbox_page(
         Err(answer) => return answer,
     };
     let w = &desk.chrome.w;
-    let (cases, error) = match inbox_request(&query, &desk.agent) {
-        Ok(request) => match redress_app::cases::inbox(state.app(), &desk.caller(), request).await {
-            Ok(cases) => (cases, None),
-            Err(e) => (Vec::new(), Some(error_text(&e))),
+    let (found, error) = match inbox_request(&query, &desk.agent) {
+        Ok(request) => match redress_app::inbox::inbox(state.app(), &desk.caller(), request).await {
+            Ok(found) => (found, None),
+            Err(e) => (Inbox::default(), Some(error_text(&e))),
         },
-        Err(problem) => (Vec::new(), Some(problem)),
+        Err(problem) => (Inbox::default(), Some(problem)),
     };
     let now = state.app().now();
-    let total = cases.len();
-    let shown_ids: Vec<_> = cases.iter().take(INBOX_PAGE).map(|c| c.id).collect();
+    let shown_ids: Vec<_> = found.cases.iter().map(|c| c.id).collect();
     // The business-hours deadlines, where the case has been planned; the plain first-answer
     // deadline otherwise (a case opened a moment ago).
     let clocks = redress_app::follow_through::clocks(state.app(), &desk.caller(), &shown_ids).await.unwrap_or_default();
     let service = service_line(w, redress_app::follow_through::report(state.app(), &desk.caller()).await.ok());
-    let rows = cases
+    let rows = found
+        .cases
         .iter()
-        .take(INBOX_PAGE)
         .map(|case| {
             let clock = clocks.get(&case.id);
             let left = match clock {
@@ -502,9 +502,9 @@ async fn inbox_page(
     let status = if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
     let page = InboxPage {
         c: &desk.chrome,
-        shown: rows.len(),
+        shown: u64::try_from(rows.len()).unwrap_or(u64::MAX),
         rows,
-        total,
+        total: found.total,
         query: &query,
         statuses: CaseStatus::ALL.iter().map(|s| (s.as_str(), w.t(&format!("case-{}", s.as_str())))).collect(),
         kinds: IssueKind::ALL.iter().map(|k| (k.as_str(), w.t(&format!("desk-kind-{}", k.as_str())))).collect(),

@@ -276,6 +276,12 @@ fn refused_orders() -> Vec<(&'static str, Value, &'static str, Option<&'static s
             Some("shipping_address.country"),
         ),
         (
+            "country not assigned",
+            set(o(), "/shipping_address/country", json!("ZZ")),
+            "invalid_field",
+            Some("shipping_address.country"),
+        ),
+        (
             "country in lower case",
             set(o(), "/shipping_address/country", json!("pl")),
             "invalid_field",
@@ -441,4 +447,27 @@ async fn bodies_that_are_not_json_are_refused() {
     // The same body with a proper content type (parameters allowed) is taken.
     let reply = post(Some("Application/JSON; charset=utf-8"), valid).await;
     assert_eq!(reply.status, 201, "{}", reply.body);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_amended_address_needs_a_real_country_and_its_postal_code_shape() {
+    let app = TestApp::sqlite().await;
+    let shop = app.create_store("north-wind").await;
+    let order = app.create_order(&shop.key, &set(order("A-77", "ana@example.com"), "/shipments", json!([]))).await;
+    let case = app.open_case(&shop.key, &crate::fixtures::case_on_order(&text(&order["id"]), "Wrong street")).await;
+    let path = format!("/api/v1/cases/{}/amendments", text(&case["case"]["id"]));
+    let body = |country: &str, postal_code: &str| {
+        json!({"amendment": {"type": "shipping_address", "address": {"name": "Ana Kowalska",
+            "lines": ["ul. Floriańska 12"], "city": "Kraków", "postal_code": postal_code, "country": country}}})
+    };
+    for (country, postal_code, field) in
+        [("ZZ", "31-019", "country"), ("PL", "31019", "postal_code"), ("DE", "1234", "postal_code")]
+    {
+        let field = format!("amendment.address.{field}");
+        app.post(&path, &shop.key, &body(country, postal_code)).await.error(400, "invalid_field", Some(&field));
+    }
+    let stored = app.get(&format!("/api/v1/orders/{}", text(&order["id"])), &shop.key).await.expect(200);
+    assert_eq!(stored["shipping_address"]["city"], "Kraków", "nothing changed");
+    let amended = app.post(&path, &shop.key, &body("PL", "31-019")).await.expect(200);
+    assert_eq!(amended["order"]["shipping_address"]["postal_code"], "31-019");
 }

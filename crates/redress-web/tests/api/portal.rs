@@ -145,3 +145,60 @@ async fn grants_stay_in_their_store_and_guessing_is_limited() {
     let answer = guesser.post("/s/north-wind/lookup", &[("number", "A-1"), ("email", "ana@example.com")]).await;
     assert_eq!(answer.status, StatusCode::TOO_MANY_REQUESTS);
 }
+
+/// The look-up forgives the number's format and the email's case, on both backends, an
+/// ambiguous number finds nothing, and every spelling counts against one guess limit.
+async fn look_up_forgives_format(app: TestApp) {
+    let shop = app.create_store("north-wind").await;
+    let order = app.create_order(&shop.key, &order("NW-11007", "Ana.Kowalska@Example.com")).await;
+    let order_id = text(&order["id"]);
+    app.create_order(&shop.key, &crate::fixtures::order("SO-2001", "bob@example.com")).await;
+    app.create_order(&shop.key, &crate::fixtures::order("NW-2001", "bob@example.com")).await;
+    for (number, email) in [
+        ("NW-11007", "ana.kowalska@example.com"),
+        ("nw-11007", "ANA.KOWALSKA@EXAMPLE.COM"),
+        ("NW11007", "Ana.Kowalska@Example.com"),
+        ("11007", " ana.kowalska@example.com "),
+        ("#nw 11007", "ana.kowalska@example.com"),
+    ] {
+        let mut browser = Browser::new(&app);
+        let answer = browser.post("/s/north-wind/lookup", &[("number", number), ("email", email)]).await;
+        assert_eq!(answer.status, StatusCode::SEE_OTHER, "{number} {email}: {}", answer.body);
+        assert_eq!(answer.location.as_deref(), Some(format!("/s/north-wind/orders/{order_id}").as_str()));
+    }
+    let mut browser = Browser::new(&app);
+    for (number, email) in [("2001", "bob@example.com"), ("NW-1100", "ana.kowalska@example.com")] {
+        let answer = browser.post("/s/north-wind/lookup", &[("number", number), ("email", email)]).await;
+        assert_eq!(
+            answer.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{number}: two orders end in 2001, none is NW-1100"
+        );
+    }
+    let answer = browser.post("/s/north-wind/lookup", &[("number", "so2001"), ("email", "bob@example.com")]).await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "the letters tell them apart");
+
+    // Spellings of one number share the guess limit: eight wrong guesses in four spellings cut
+    // off the ninth, even with the right email.
+    let mut guesser = Browser::new(&app);
+    for i in 0..8 {
+        let number = ["NW-11007", "nw11007", "11007", "Nw 11007"][i % 4];
+        let email = format!("guess{i}@example.com");
+        let answer = guesser.post("/s/north-wind/lookup", &[("number", number), ("email", &email)]).await;
+        assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let answer =
+        guesser.post("/s/north-wind/lookup", &[("number", "11007"), ("email", "ana.kowalska@example.com")]).await;
+    assert_eq!(answer.status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn look_up_forgives_format_on_sqlite() {
+    look_up_forgives_format(TestApp::sqlite().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn look_up_forgives_format_on_postgres() {
+    let Some(app) = TestApp::postgres().await else { return };
+    look_up_forgives_format(app).await;
+}

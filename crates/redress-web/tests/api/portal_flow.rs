@@ -336,17 +336,37 @@ async fn the_address_changes_before_shipping_and_not_after(app: &TestApp) {
         ]
     };
 
-    // A bad address and the same address are refused and change nothing.
-    for (fields, status) in [(new("Marszałkowska 1", "Poland"), 422), (new("", "PL"), 422)] {
+    // A bad address is refused naming the field, and changes nothing.
+    for (fields, problem) in [
+        (new("Marszałkowska 1", "Poland"), "“POLAND” is not a country code"),
+        (new("Marszałkowska 1", "ZZ"), "“ZZ” is not a country code"),
+        (new("", "PL"), "Check the field “Street and number”"),
+    ] {
         let mut fields = fields;
         fields.push(("form_token", &token));
         let answer = browser.post(&address, &fields).await;
-        assert_eq!(answer.status.as_u16(), status, "{}", answer.body);
+        assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", answer.body);
+        assert!(answer.body.contains(problem), "{problem}: {}", answer.body);
     }
+    let mut fields = new("Marszałkowska 1", "PL");
+    fields[2] = ("postal_code", "00950");
+    fields.push(("form_token", &token));
+    browser.get(&format!("{address}?lang=pl")).await;
+    let answer = browser.post(&address, &fields).await;
+    assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(answer.body.contains("Ten kod pocztowy nie wygląda na kod z kraju PL"), "{}", answer.body);
+    browser.get(&format!("{address}?lang=en")).await;
     assert!(app.all_cases(&shop.key, "").await.is_empty());
 
+    // A good address is shown to be confirmed, and only the confirmation saves it.
     let mut fields = new("Marszałkowska 1", "pl");
     fields.push(("form_token", &token));
+    let answer = browser.post(&address, &fields).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    assert!(answer.body.contains("Is this the right address?"), "{}", answer.body);
+    assert!(answer.body.contains("00-950 Warszawa"), "{}", answer.body);
+    assert!(app.all_cases(&shop.key, "").await.is_empty(), "nothing saved before the confirmation");
+    fields.push(("confirmed", "yes"));
     let answer = browser.post(&address, &fields).await;
     assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
     let page = browser.get(answer.location.as_deref().unwrap()).await;
@@ -375,6 +395,7 @@ async fn the_address_changes_before_shipping_and_not_after(app: &TestApp) {
     let mut fields = new("Marszałkowska 1", "PL");
     let token = form_token(&bob.get(&format!("/s/north-wind/orders/{moving_id}")).await.body);
     fields.push(("form_token", &token));
+    fields.push(("confirmed", "yes"));
     let answer = bob.post(&format!("/s/north-wind/orders/{moving_id}/address"), &fields).await;
     assert_eq!(answer.status, StatusCode::CONFLICT);
     assert!(answer.body.contains("przewoźnika"), "{}", answer.body);

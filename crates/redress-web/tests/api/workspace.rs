@@ -59,6 +59,7 @@ on_both_backends!(an_agent_answers_a_case_and_refunds_a_double_charge_once);
 async fn an_agent_answers_a_case_and_refunds_a_double_charge_once(app: &TestApp) {
     let shop = app.create_store("desk-shop").await;
     team_member(app, &shop.id, "ana@desk.example", "Ana", Role::Agent).await;
+    team_member(app, &shop.id, "bo@desk.example", "Bo", Role::Agent).await;
     let (order, case_id) = double_charged(app, &shop.key).await;
     let case_path = format!("/desk/desk-shop/cases/{case_id}");
 
@@ -126,10 +127,21 @@ async fn an_agent_answers_a_case_and_refunds_a_double_charge_once(app: &TestApp)
     assert_eq!(last["direction"], "outbound");
     assert_eq!(last["author"], json!({"type": "agent", "name": "Ana"}));
     assert_eq!(view["case"]["status"], "waiting_on_customer");
+    // The page after sending has an empty reply box, and no answer counting down any more.
+    let page = ana.get(answer.location.as_deref().unwrap()).await;
+    let draft = page.body.split("id=\"reply-body\"").nth(1).unwrap().split("</textarea>").next().unwrap();
+    assert_eq!(draft, " name=\"body\" required>", "the box is empty");
+    assert!(!page.body.contains("Answer due"), "answered: nothing is due");
+    // A second agent sending on the case now waiting sees no error.
+    let mut bo = signed_in(app, "desk-shop", "bo@desk.example").await;
+    let bo_token = form_token(&bo.get(&case_path).await.body);
+    let second = [("form_token", bo_token.as_str()), ("body", "I am on it too."), ("wait", "1")];
+    let answer = bo.post(&format!("{case_path}/reply"), &second).await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
     // An empty reply is refused with the reason, and nothing is added.
     let empty = ana.post(&format!("{case_path}/reply"), &[("form_token", token.as_str()), ("body", "  ")]).await;
     assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(app.case_view(&shop.key, &case_id).await["messages"].as_array().unwrap().len(), 2);
+    assert_eq!(app.case_view(&shop.key, &case_id).await["messages"].as_array().unwrap().len(), 3);
 
     // An internal note and taking the case are on the timeline under her name.
     let note = [("form_token", token.as_str()), ("body", "Two captures two minutes apart.")];
@@ -174,6 +186,8 @@ async fn an_agent_answers_a_case_and_refunds_a_double_charge_once(app: &TestApp)
     // The drafted reply now tells the customer the duplicate was refunded, how much and by when.
     let draft = page.body.split("id=\"reply-body\"").nth(1).unwrap().split("</textarea>").next().unwrap();
     assert!(draft.contains("refunded the duplicate charge") && draft.contains("33.00"), "{draft}");
+    // Nothing is left to refund: the button is gone.
+    assert!(!page.body.contains("action=refund"), "no refund offered once the duplicate is back");
     assert!(page.body.contains("Ledger for this order · balanced"), "the ledger balances");
 
     // Correcting the kind: a kind that is not one is refused and changes nothing; a real one is kept.
