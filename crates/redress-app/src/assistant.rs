@@ -563,16 +563,7 @@ impl Talk<'_> {
 
     async fn choose(&mut self, case_id: CaseId, remedy: Remedy) -> AppResult<()> {
         let (caller, order) = self.verified().await?;
-        let request = RemedyRequest {
-            remedy,
-            lines: Vec::new(),
-            photos_provided: false,
-            carrier_allows_intercept: false,
-            carrier_reference: None,
-            amount: None,
-            refund_shipping: None,
-            customer_flagged: false,
-        };
+        let request = customer_remedy(remedy);
         let key = self.key("remedy")?;
         let outcome = match resolution::carry_out_remedy(self.app, &caller, case_id, (request, Vec::new()), &key).await
         {
@@ -668,16 +659,7 @@ impl Talk<'_> {
             Some(offer) if !offer.needs_approval => {}
             _ => return self.hand_off(HandOff::Outside, &Reading::default()).await,
         }
-        let request = RemedyRequest {
-            remedy: Remedy::CancelOrder,
-            lines: Vec::new(),
-            photos_provided: false,
-            carrier_allows_intercept: false,
-            carrier_reference: None,
-            amount: None,
-            refund_shipping: None,
-            customer_flagged: false,
-        };
+        let request = customer_remedy(Remedy::CancelOrder);
         let key = self.key("cancel")?;
         let outcome =
             resolution::carry_out_remedy(self.app, &caller, case.id, (request, Vec::new()), &key).await?.value;
@@ -795,6 +777,11 @@ impl Talk<'_> {
         self.conversation.handed_off = true;
         self.conversation.pending = None;
         self.say("assistant-handoff", &[("case", &case.number.to_string())]);
+        // By when, from the store's first-answer target for this case (business hours).
+        let service = resolution::policy_in_force(self.app, self.store.id).await?.service;
+        let minutes = service.first_response_target(case.kind, case.priority);
+        let hours = minutes.div_ceil(60).max(1).to_string();
+        self.say("assistant-answer-within", &[("count", &hours)]);
         Ok(())
     }
 
@@ -884,6 +871,21 @@ impl Talk<'_> {
     /// out once.
     fn key(&self, what: &str) -> AppResult<RequestKey> {
         RequestKey::parse(&format!("assistant-{what}-{}-{}", self.conversation.id, self.conversation.turns))
+    }
+}
+
+/// A remedy as a customer asks for it: on the case's own lines, no amount of their own (the
+/// policy's), no photos, nothing flagged.
+fn customer_remedy(remedy: Remedy) -> RemedyRequest {
+    RemedyRequest {
+        remedy,
+        lines: Vec::new(),
+        photos_provided: false,
+        carrier_allows_intercept: false,
+        carrier_reference: None,
+        amount: None,
+        refund_shipping: None,
+        customer_flagged: false,
     }
 }
 

@@ -66,3 +66,7 @@ assistant-remedy-refund_duplicate_charge = refund a charge taken twice
 assistant-remedy-reissue_invoice = a corrected invoice
 assistant-remedy-inform = an answer from our team
 assistant-remedy-escalate = a person from our team looks at it
+assistant-answer-within = { $count ->
+    [one] We answer within one business hour.
+   *[other] We answer within { $count } business hours.
+}

@@ -64,3 +64,7 @@ assistant-remedy-refund_duplicate_charge = devolver un cobro duplicado
 assistant-remedy-reissue_invoice = una factura corregida
 assistant-remedy-inform = una respuesta de nuestro equipo
 assistant-remedy-escalate = una persona de nuestro equipo lo revisa
+assistant-answer-within = { $count ->
+    [one] Respondemos en menos de una hora laborable.
+   *[other] Respondemos en menos de { $count } horas laborables.
+}

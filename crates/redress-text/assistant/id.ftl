@@ -64,3 +64,4 @@ assistant-remedy-refund_duplicate_charge = pengembalian tagihan ganda
 assistant-remedy-reissue_invoice = faktur yang sudah diperbaiki
 assistant-remedy-inform = jawaban dari tim kami
 assistant-remedy-escalate = petugas kami memeriksanya
+assistant-answer-within = Kami menjawab dalam { $count } jam kerja.

@@ -64,3 +64,8 @@ assistant-remedy-refund_duplicate_charge = zwrot podwójnie pobranej płatności
 assistant-remedy-reissue_invoice = poprawioną fakturę
 assistant-remedy-inform = odpowiedź naszego zespołu
 assistant-remedy-escalate = sprawdzenie sprawy przez osobę z naszego zespołu
+assistant-answer-within = { $count ->
+    [one] Odpowiadamy w ciągu jednej godziny roboczej.
+    [few] Odpowiadamy w ciągu { $count } godzin roboczych.
+   *[many] Odpowiadamy w ciągu { $count } godzin roboczych.
+}

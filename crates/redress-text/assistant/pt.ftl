@@ -64,3 +64,7 @@ assistant-remedy-refund_duplicate_charge = devolver uma cobrança duplicada
 assistant-remedy-reissue_invoice = uma fatura corrigida
 assistant-remedy-inform = uma resposta do nosso atendimento
 assistant-remedy-escalate = uma pessoa do nosso atendimento analisa o caso
+assistant-answer-within = { $count ->
+    [one] Respondemos dentro de uma hora útil.
+   *[other] Respondemos dentro de { $count } horas úteis.
+}

@@ -328,3 +328,4 @@ desk-event-sla_warning = Service deadline near
 desk-event-sla_breached = Service deadline missed
 desk-event-followed_up = Followed up by Redress
 desk-event-survey_answered = Survey answered
+desk-actor-assistant = Assistant, for { $customer }

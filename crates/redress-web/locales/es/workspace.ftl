@@ -328,3 +328,4 @@ desk-event-sla_warning = Plazo de servicio cercano
 desk-event-sla_breached = Plazo de servicio incumplido
 desk-event-followed_up = Seguimiento de Redress
 desk-event-survey_answered = Encuesta respondida
+desk-actor-assistant = Asistente, en nombre de { $customer }

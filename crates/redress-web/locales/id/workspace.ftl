@@ -328,3 +328,4 @@ desk-event-sla_warning = Tenggat layanan dekat
 desk-event-sla_breached = Tenggat layanan terlewat
 desk-event-followed_up = Ditindaklanjuti Redress
 desk-event-survey_answered = Survei dijawab
+desk-actor-assistant = Asisten, atas nama { $customer }

@@ -328,3 +328,4 @@ desk-event-sla_warning = Termin obsługi blisko
 desk-event-sla_breached = Termin obsługi przekroczony
 desk-event-followed_up = Przypomnienie od Redress
 desk-event-survey_answered = Ankieta wypełniona
+desk-actor-assistant = Asystent, w imieniu { $customer }

@@ -328,3 +328,4 @@ desk-event-sla_warning = Prazo de serviço próximo
 desk-event-sla_breached = Prazo de serviço perdido
 desk-event-followed_up = Acompanhamento do Redress
 desk-event-survey_answered = Pesquisa respondida
+desk-actor-assistant = Assistente, em nome de { $customer }

@@ -154,12 +154,12 @@ fn money_text(money: &Money, tag: &str) -> String {
     format_money(money, tag)
 }
 
-fn actor_text(actor: &Actor) -> String {
+fn actor_text(w: &crate::portal::i18n::Words, actor: &Actor) -> String {
     match actor {
         Actor::Customer { handle } => handle.clone(),
         Actor::Agent { name } | Actor::Integration { name } => name.clone(),
         Actor::System => "Redress".into(),
-        Actor::Assistant { customer } => format!("Assistant, for {customer}"),
+        Actor::Assistant { customer } => w.t1("desk-actor-assistant", "customer", customer),
     }
 }
 
@@ -180,7 +180,7 @@ fn event_view(w: &crate::portal::i18n::Words, tag: &str, entry: &TimelineItem) -
         }
     }
     let what = w.try_t(&format!("desk-event-{kind}")).unwrap_or_else(|| kind.replace('_', " "));
-    EventView { at: when(entry.at), actor: actor_text(&entry.actor), what, detail: facts.join(" · ") }
+    EventView { at: when(entry.at), actor: actor_text(w, &entry.actor), what, detail: facts.join(" · ") }
 }
 
 /// A fact of an event as short text: money formatted, lists joined, long objects left out.
@@ -444,7 +444,7 @@ async fn gather(
             .iter()
             .map(|m| MessageView {
                 inbound: m.direction == Direction::Inbound,
-                author: actor_text(&m.author),
+                author: actor_text(w, &m.author),
                 at: when(m.created_at),
                 body: m.body.clone(),
             })
