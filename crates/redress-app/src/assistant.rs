@@ -318,7 +318,7 @@ impl Talk<'_> {
     async fn take(&mut self, step: Step, reading: &Reading) -> AppResult<()> {
         match step {
             Step::HandOff(reason) => self.hand_off(reason, reading).await?,
-            Step::AlreadyWithPerson => self.to_person().await?,
+            Step::AlreadyWithPerson => self.pass_to_person().await?,
             Step::AskToVerify { wanted, number, email } => {
                 let id = match (&number, &email) {
                     (Some(_), None) => "assistant-ask-verify-email",
@@ -827,7 +827,7 @@ impl Talk<'_> {
     }
 
     /// A person has the conversation: the words go to their case.
-    async fn to_person(&mut self) -> AppResult<()> {
+    async fn pass_to_person(&mut self) -> AppResult<()> {
         let Some(case_id) = self.conversation.case_id else { return Ok(()) };
         let caller = match self.customer().await? {
             Some((caller, _)) => caller,
