@@ -80,14 +80,18 @@ impl Phraser {
 /// True when `phrased` is a plausible rewording of `reply`: not empty, not more than three
 /// times as long, and holding every word of `reply` that carries a fact (a digit, `@`, a link).
 pub fn keeps_facts(reply: &str, phrased: &str) -> bool {
-    let facts = reply
-        .split(|c: char| c.is_whitespace() || ",;()\"“”„«»".contains(c))
-        .map(|w| w.trim_end_matches(['.', ':', '!', '?']))
-        .filter(|w| w.chars().any(|c| c.is_ascii_digit()) || w.contains('@') || w.starts_with("http"));
-    !phrased.is_empty() && phrased.chars().count() <= 3 * reply.chars().count().max(40) && {
-        let mut facts = facts;
-        facts.all(|fact| phrased.contains(fact))
+    // Compared word by word: "20" is not kept by "2026".
+    fn words(text: &str) -> impl Iterator<Item = &str> {
+        text.split(|c: char| c.is_whitespace() || ",;()\"“”„«»".contains(c))
+            .map(|w| w.trim_end_matches(['.', ':', '!', '?']))
+            .filter(|w| !w.is_empty())
     }
+    let kept: std::collections::HashSet<&str> = words(phrased).collect();
+    let mut facts =
+        words(reply).filter(|w| w.chars().any(|c| c.is_ascii_digit()) || w.contains('@') || w.starts_with("http"));
+    !phrased.is_empty()
+        && phrased.chars().count() <= 3 * reply.chars().count().max(40)
+        && facts.all(|fact| kept.contains(fact))
 }
 
 #[cfg(test)]
