@@ -320,7 +320,7 @@ async fn assistant_target(client: &reqwest::Client, base: &str, key: &str) -> an
 
 fn assistant_order(n: usize) -> serde_json::Value {
     serde_json::json!({
-        "number": format!("B-{n}"), "customer": {"email": "ana@example.com", "name": "Ana"}, "currency": "EUR",
+        "number": format!("B-{n}"), "customer": {"email": format!("b{n}@example.com"), "name": "Ana"}, "currency": "EUR",
         "lines": [{"sku": "VASE-1", "title": "Vase", "quantity": 1, "unit_price": {"amount_minor": 4500, "currency": "EUR"}}],
         "shipping_address": {"name": "Ana", "lines": ["Calle Mayor 5"], "city": "Madrid", "postal_code": "28013", "country": "ES"},
         "shipments": [{"carrier": "dhl", "tracking_number": "JD0001", "lines": [{"sku": "VASE-1", "quantity": 1}],
@@ -342,8 +342,10 @@ async fn assistant_phase(
     let url = format!("{base}/s/bench/assistant");
     let policy = serde_json::json!({"text": "¿Cuántos días tengo para devolver un artículo?"});
     run_phase("assistant turn", concurrency, seconds, |i| {
-        let number = format!("B-{}", (i / 2) % orders);
-        let status = serde_json::json!({"text": format!("¿Dónde está mi paquete? Pedido {number}, ana@example.com")});
+        let n = (i / 2) % orders;
+        let number = format!("B-{n}");
+        // One customer per order: the look-up's store-wide limit counts every attempt per email.
+        let status = serde_json::json!({"text": format!("¿Dónde está mi paquete? Pedido {number}, b{n}@example.com")});
         let request = client.post(&url).json(if i % 2 == 0 { &status } else { &policy });
         async move {
             let response = request.send().await.ok()?;
