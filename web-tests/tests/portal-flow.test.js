@@ -85,7 +85,12 @@ test('a customer changes the delivery address of an order not yet shipped, on a 
   await page.getByLabel('Postal code').fill('1100-053');
   await page.getByLabel('City').fill('Lisboa');
   await page.getByLabel('Country code').fill('PT');
-  await Promise.all([page.waitForURL(/amended=1/), page.getByRole('button', { name: 'Save the new address' }).click()]);
+  // The address is checked and shown once more; nothing is saved before the customer confirms it.
+  await page.getByRole('button', { name: 'Save the new address' }).click();
+  await page.getByRole('heading', { name: 'Is this the right address?' }).waitFor();
+  assert.match(await page.locator('#confirm').innerText(), /Rua Augusta 100/);
+  assert.deepEqual(await accessibilityProblems(page), []);
+  await Promise.all([page.waitForURL(/amended=1/), page.getByRole('button', { name: 'Yes, save this address' }).click()]);
   assert.match(await page.getByRole('status').innerText(), /delivered to the new address/);
   assert.match(await page.locator('#delivery-address').innerText(), /Rua Augusta 100/);
   await page.screenshot({ path: path.join(artifacts, 'portal-address-changed-en-phone.png'), fullPage: true });
