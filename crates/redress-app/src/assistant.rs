@@ -112,7 +112,7 @@ pub async fn converse(app: &App, store: &Store, visitor: Visitor<'_>, turn: Turn
     let now = app.now();
     let (mut conversation, version) = match turn.conversation.as_deref() {
         Some(id) => {
-            let id: uuid::Uuid = id.parse().map_err(|_| AppError::invalid("conversation", "not a conversation id"))?;
+            let id = conversation_id(id)?;
             let stored = app.storage().assistant().conversation(store.id, id).await?;
             match stored {
                 Some(stored) if !stored.conversation.idle(now) => (stored.conversation, stored.version),
@@ -184,7 +184,7 @@ async fn phrase(app: &App, store: &Store, language: &str, replies: Vec<String>) 
 /// A conversation as its transcript shows it, with the answers a person wrote on its case
 /// since the last look (the web chat shows them on reload).
 pub async fn conversation(app: &App, store: &Store, id: &str) -> AppResult<Conversation> {
-    let id: uuid::Uuid = id.parse().map_err(|_| AppError::invalid("conversation", "not a conversation id"))?;
+    let id = conversation_id(id)?;
     let stored = app
         .storage()
         .assistant()
@@ -458,11 +458,7 @@ impl Talk<'_> {
             Some(refusal) => {
                 self.replies.push(refusal.message);
                 if !refusal.alternatives.is_empty() {
-                    let lang = self.lang();
-                    let mut text = say(lang, "assistant-instead", &[]);
-                    for remedy in &refusal.alternatives {
-                        text.push_str(&format!("\n- {}", say(lang, &format!("assistant-remedy-{remedy}"), &[])));
-                    }
+                    let text = remedy_list(self.lang(), "assistant-instead", &refusal.alternatives, false);
                     self.replies.push(text);
                 }
                 self.status_lines(order);
@@ -552,10 +548,7 @@ impl Talk<'_> {
     /// Lists `remedies`, numbered from 1, and asks for the choice.
     fn offer(&mut self, remedies: &[Remedy]) {
         let lang = self.lang();
-        let mut text = say(lang, "assistant-choose", &[]);
-        for (i, remedy) in remedies.iter().enumerate() {
-            text.push_str(&format!("\n{}. {}", i + 1, say(lang, &format!("assistant-remedy-{remedy}"), &[])));
-        }
+        let mut text = remedy_list(lang, "assistant-choose", remedies, true);
         text.push('\n');
         text.push_str(&say(lang, "assistant-choose-answer", &[]));
         self.replies.push(text);
@@ -574,7 +567,7 @@ impl Talk<'_> {
             }
         };
         let lang = self.lang();
-        let remedy_words = say(lang, &format!("assistant-remedy-{remedy}"), &[]);
+        let remedy_words = remedy_words(lang, remedy);
         self.say("assistant-remedy-done", &[("remedy", &remedy_words)]);
         for rma in &outcome.returns {
             self.return_instructions(rma, &order).await?;
@@ -872,6 +865,26 @@ impl Talk<'_> {
     fn key(&self, what: &str) -> AppResult<RequestKey> {
         RequestKey::parse(&format!("assistant-{what}-{}-{}", self.conversation.id, self.conversation.turns))
     }
+}
+
+/// A remedy in the customer's words.
+fn remedy_words(lang: &str, remedy: Remedy) -> String {
+    say(lang, &format!("assistant-remedy-{remedy}"), &[])
+}
+
+/// `heading`, then one line per remedy: numbered from 1 to choose by, or as a plain list.
+fn remedy_list(lang: &str, heading: &str, remedies: &[Remedy], numbered: bool) -> String {
+    let mut text = say(lang, heading, &[]);
+    for (i, remedy) in remedies.iter().enumerate() {
+        let mark = if numbered { format!("{}.", i + 1) } else { "-".to_owned() };
+        text.push_str(&format!("\n{mark} {}", remedy_words(lang, *remedy)));
+    }
+    text
+}
+
+/// The id of a stored conversation, as a client sends it.
+fn conversation_id(text: &str) -> AppResult<uuid::Uuid> {
+    text.parse().map_err(|_| AppError::invalid("conversation", "not a conversation id"))
 }
 
 /// A remedy as a customer asks for it: on the case's own lines, no amount of their own (the
