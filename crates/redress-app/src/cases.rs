@@ -359,16 +359,12 @@ async fn answer_automatically(app: &App, case: &Case, understood: &Understood) -
         attachments: Vec::new(),
         created_at: now,
     };
-    let writes = if case.channel == redress_domain::Channel::Email {
-        match crate::channels::outbound_email(app, case, reply.id, &reply.body, true).await {
-            Ok(writes) => writes,
-            Err(e) => {
-                tracing::warn!(error = ?e, "cannot write the automatic answer's email");
-                return None;
-            }
+    let writes = match crate::channels::outbound_writes(app, case, reply.id, &reply.body, true).await {
+        Ok(writes) => writes,
+        Err(e) => {
+            tracing::warn!(error = ?e, "cannot write the automatic answer to the outbox");
+            return None;
         }
-    } else {
-        redress_storage::channels::ChannelWrites::default()
     };
     let sends_mail = writes.outbox.is_some();
     match app.storage().channels().update_case_with(case.store_id, case.id, adding(reply.clone()), writes).await {
@@ -550,10 +546,10 @@ pub async fn add_message(app: &App, caller: &Caller, case_id: CaseId, input: New
         _ => None,
     };
     let current = visible_case(app, caller, case_id).await?;
-    // An answer on an email case goes out by email, from the outbox, in the same transaction.
-    let writes = if input.direction == Direction::Outbound && input.channel.unwrap_or(current.channel) == Channel::Email
-    {
-        crate::channels::outbound_email(app, &current, message_id, &input.body, false).await?
+    // An answer goes out on the case's channel (email, a messaging app), from the outbox, in the
+    // same transaction; one written for another channel is recorded only.
+    let writes = if input.direction == Direction::Outbound && input.channel.is_none_or(|c| c == current.channel) {
+        crate::channels::outbound_writes(app, &current, message_id, &input.body, false).await?
     } else {
         redress_storage::channels::ChannelWrites::default()
     };

@@ -26,7 +26,7 @@ use redress_connect::email::{
 use redress_domain::{Actor, Case, CaseId, CaseStatus, Channel, Direction, EmailAddress, Message, MessageId, StoreId};
 use redress_storage::channels::{
     ChannelWrites, ContactIdentity, DeadLetter, DeadLetterInfo, IdentityKind, InboundOutcome, InboundRecord,
-    OutboxEntry, OutboxStatus, OutgoingEmail,
+    OutboxEntry, OutboxStatus, OutgoingEmail, OutgoingMessage,
 };
 use redress_storage::{Conflict, StorageError};
 use serde::{Deserialize, Serialize};
@@ -421,6 +421,23 @@ fn photos_of(email: &InboundEmail) -> Vec<Photo> {
         .collect()
 }
 
+/// The outbox entry sending `body` back on the case's channel: by email on an email case, on
+/// the messaging app the customer last wrote on for a messaging case; nothing on other channels
+/// (the portal shows answers itself).
+pub(crate) async fn outbound_writes(
+    app: &App,
+    case: &Case,
+    message_id: MessageId,
+    body: &str,
+    automatic: bool,
+) -> AppResult<ChannelWrites> {
+    match case.channel {
+        Channel::Email => outbound_email(app, case, message_id, body, automatic).await,
+        Channel::Social => crate::messaging_out::outbound_chat(app, case, message_id, body, automatic).await,
+        _ => Ok(ChannelWrites::default()),
+    }
+}
+
 /// The outbox entry sending `body` by email on `case`, when the case has an address to send to
 /// and the store an address to send from; nothing otherwise (logged).
 pub(crate) async fn outbound_email(
@@ -467,7 +484,9 @@ pub(crate) async fn outbound_email(
         last_error: None,
         created_at: now,
         sent_at: None,
-        email: OutgoingEmail {
+        delivered_as: None,
+        delivery: None,
+        message: OutgoingMessage::Email(OutgoingEmail {
             from_name: store.name.clone(),
             from_address: support.to_string(),
             reply_to: Some(plus_address(&support, case.number).to_string()),
@@ -480,7 +499,7 @@ pub(crate) async fn outbound_email(
             references: thread.ids,
             language: case.language.to_string(),
             automatic,
-        },
+        }),
     };
     Ok(ChannelWrites { inbound: None, outbox: Some(entry) })
 }
@@ -493,8 +512,14 @@ pub struct OutboxItem {
     pub id: String,
     /// The case it answers.
     pub case_id: String,
+    /// `email`, `whatsapp`, `messenger`, `instagram` or `telegram`.
+    pub channel: String,
     /// `pending`, `sending`, `sent` or `dead`.
     pub status: String,
+    /// On messaging apps, how far it got as the provider reports: `sent`, `delivered`, `read`
+    /// or `failed`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery: Option<String>,
     /// Attempts made.
     pub attempts: u32,
     /// When it is tried next (pending) or its claim lapses (sending).
@@ -504,17 +529,18 @@ pub struct OutboxItem {
     /// Why the last attempt failed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_error: Option<String>,
-    /// The recipient.
+    /// The recipient: an email address, or the customer's number or name on a messaging app.
     pub to: String,
-    /// The subject.
+    /// The subject, or a message's first line.
     pub subject: String,
-    /// The Message-ID it is sent with, the same on every attempt.
+    /// The id it is sent with, the same on every attempt: the Message-ID, or on a messaging app
+    /// the id the provider carries back.
     pub message_id: String,
     /// When it was written.
     #[serde(with = "time::serde::rfc3339")]
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: time::OffsetDateTime,
-    /// When the relay took it.
+    /// When the relay or the provider took it.
     #[serde(default, skip_serializing_if = "Option::is_none", with = "time::serde::rfc3339::option")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub sent_at: Option<time::OffsetDateTime>,
@@ -522,15 +548,24 @@ pub struct OutboxItem {
 
 impl From<OutboxEntry> for OutboxItem {
     fn from(entry: OutboxEntry) -> Self {
+        let (to, subject) = match entry.message {
+            OutgoingMessage::Email(mail) => (mail.to_address, mail.subject),
+            OutgoingMessage::Chat(chat) => (
+                chat.to_name.unwrap_or(chat.to),
+                chat.text.lines().next().unwrap_or_default().chars().take(80).collect(),
+            ),
+        };
         OutboxItem {
             id: entry.id.to_string(),
             case_id: entry.case_id.to_string(),
+            channel: entry.channel,
             status: entry.status.as_str().to_owned(),
+            delivery: entry.delivery.map(|d| d.as_str().to_owned()),
             attempts: entry.attempts,
             next_attempt_at: entry.next_attempt_at,
             last_error: entry.last_error,
-            to: entry.email.to_address,
-            subject: entry.email.subject,
+            to,
+            subject,
             message_id: entry.provider_message_id,
             created_at: entry.created_at,
             sent_at: entry.sent_at,

@@ -14,7 +14,7 @@ use hmac::{Hmac, Mac};
 use redress_domain::follow_through::{self, FollowUpStep, SlaState, TimerKind};
 use redress_domain::message::{Direction, Message};
 use redress_domain::timeline::{Actor, CaseEvent, TimelineEntry};
-use redress_domain::{Case, CaseId, CaseStatus, Channel, MessageId, StoreId};
+use redress_domain::{Case, CaseId, CaseStatus, MessageId, StoreId};
 use redress_storage::CaseUpdate;
 use redress_storage::channels::ChannelWrites;
 use redress_storage::follow_through::{SurveyRecord, TimerRow};
@@ -174,10 +174,8 @@ async fn fire_one(app: &App, row: &TimerRow, now: OffsetDateTime) -> AppResult<b
     };
     let message = message.map(|body| system_message(&case, body, now));
     let writes = match &message {
-        Some(message) if case.channel == Channel::Email => {
-            crate::channels::outbound_email(app, &case, message.id, &message.body, true).await?
-        }
-        _ => ChannelWrites::default(),
+        Some(message) => crate::channels::outbound_writes(app, &case, message.id, &message.body, true).await?,
+        None => ChannelWrites::default(),
     };
     let sends_mail = writes.outbox.is_some();
     let kind = row.timer.kind;

@@ -32,6 +32,7 @@ pub mod idempotency;
 pub mod inbox;
 pub mod keys;
 pub mod messaging;
+pub mod messaging_out;
 pub mod money;
 pub mod orders;
 pub mod outbox;
@@ -62,8 +63,8 @@ pub struct App {
     secrets_key: Option<platforms::SecretsKey>,
     push_retry: redress_connect::shop::webhooks_out::RetryPolicy,
     help: help::StoreHelpIndexes,
-    outbox_wake: Arc<tokio::sync::Notify>,
-    outbox_worker: Option<outbox::OutboxWorker>,
+    outbox_workers: Vec<outbox::OutboxWorker>,
+    chat_apis: messaging_out::ChatApis,
     meta_app: Option<messaging::MetaApp>,
     phraser: redress_connect::phrasing::Phraser,
     link_key: [u8; 32],
@@ -108,8 +109,8 @@ impl App {
             secrets_key: None,
             push_retry: redress_connect::shop::webhooks_out::RetryPolicy::default(),
             help: help::StoreHelpIndexes::default(),
-            outbox_wake: Arc::new(tokio::sync::Notify::new()),
-            outbox_worker: None,
+            outbox_workers: Vec::new(),
+            chat_apis: messaging_out::ChatApis::default(),
             meta_app: None,
             phraser: redress_connect::phrasing::Phraser::default(),
             // Random until the server derives it from its secret (`with_link_secret`): links
@@ -140,19 +141,42 @@ impl App {
     /// given before. It stops when the application is dropped; an entry it was sending is then
     /// claimed again once its claim lapses, with the same Message-ID.
     pub fn with_mail_relay(mut self, relay: redress_connect::email::SmtpRelay, policy: outbox::OutboxPolicy) -> Self {
-        self.outbox_worker = Some(outbox::OutboxWorker::start(
+        let carrier = outbox::Carrier::Mail(relay);
+        self.outbox_workers.push(outbox::OutboxWorker::start(
             self.storage.clone(),
             self.clock.clone(),
-            relay,
+            carrier,
             policy,
-            self.outbox_wake.clone(),
         ));
         self
     }
 
-    /// Tells the outbox worker there is mail to send now.
+    /// The same application answering on messaging apps through `apis` (the providers' own by
+    /// default): starts the outbox's chat worker, which opens the accounts' tokens with the
+    /// secrets key given before. Without a secrets key no token can be kept, and nothing starts.
+    pub fn with_chat_answers(mut self, apis: messaging_out::ChatApis, policy: outbox::OutboxPolicy) -> Self {
+        self.chat_apis = apis.clone();
+        let Some(key) = self.secrets_key.clone() else { return self };
+        let carrier = outbox::Carrier::Chat(messaging_out::ChatLane::new(apis, key));
+        self.outbox_workers.push(outbox::OutboxWorker::start(
+            self.storage.clone(),
+            self.clock.clone(),
+            carrier,
+            policy,
+        ));
+        self
+    }
+
+    /// Where the messaging providers' APIs are.
+    pub(crate) fn chat_apis(&self) -> &messaging_out::ChatApis {
+        &self.chat_apis
+    }
+
+    /// Tells the outbox workers there is something to send now.
     pub fn wake_outbox(&self) {
-        self.outbox_wake.notify_one();
+        for worker in &self.outbox_workers {
+            worker.wake();
+        }
     }
 
     /// The same application reading the time from `clock`.

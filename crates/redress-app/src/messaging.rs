@@ -10,15 +10,17 @@
 /// The query Meta's subscription check sends (`hub.mode`, `hub.verify_token`, `hub.challenge`).
 pub use redress_connect::messaging::meta::SubscriptionQuery;
 use redress_connect::messaging::meta::{self, ChallengeError};
+use redress_connect::messaging::telegram::{self, TelegramConfig, TelegramSender};
 use redress_connect::messaging::{ChatChannel, InboundChatMessage, Secret, WebhookError};
 use redress_domain::{Actor, Channel, Direction, Message, MessageId, StoreId};
-use redress_storage::channels::{ChannelWrites, IdentityKind, InboundOutcome, InboundRecord};
+use redress_storage::channels::{ChannelAccount, ChannelWrites, IdentityKind, InboundOutcome, InboundRecord};
 use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 
 use crate::caller::{Action, Caller, SystemRule};
 use crate::cases::{Arrival, FirstMessage, OpenCase, adding, open_received};
 use crate::error::{AppError, AppResult, ErrorCode};
+use crate::messaging_out::sealing_context;
 use crate::{App, new_id};
 
 /// The deployment's Meta app: the secret its webhooks are signed with and the token its
@@ -35,15 +37,50 @@ impl MetaApp {
     }
 }
 
-/// A messaging account a store receives on.
+/// A messaging account a store receives on and answers from.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct MessagingAccount {
-    /// `whatsapp`, `messenger` or `instagram`.
+    /// `whatsapp`, `messenger`, `instagram` or `telegram`.
     pub channel: String,
-    /// The WhatsApp phone number id, the Facebook Page id or the Instagram account id.
+    /// The WhatsApp phone number id, the Facebook Page id or the Instagram account id; for
+    /// Telegram the bot's id, which may be left out (it is the token's first part).
+    #[serde(default)]
+    pub account_id: Option<String>,
+    /// The token answers are sent with: a WhatsApp system user's, the Page's (Messenger,
+    /// Instagram), the bot's from @BotFather (Telegram; required). Kept sealed, never shown
+    /// again. Without one, messages are received but answers cannot be sent.
+    #[serde(default)]
+    pub access_token: Option<String>,
+    /// Meta granted the app the Human Agent permission: on Messenger and Instagram a person may
+    /// answer up to 7 days after the customer's last message instead of 24 hours.
+    #[serde(default)]
+    pub human_agent: bool,
+    /// Telegram: the address the server is reached at from the internet (`https://…`); when
+    /// given, Redress registers its webhook with Telegram itself.
+    #[serde(default)]
+    pub webhook_base_url: Option<String>,
+}
+
+/// A registered messaging account.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AccountRegistered {
+    /// The channel.
+    pub channel: String,
+    /// The account's id.
     pub account_id: String,
+    /// True when answers can be sent (an access token is kept).
+    pub answers: bool,
+    /// Telegram: the path Telegram delivers the bot's updates to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook_path: Option<String>,
+    /// Telegram: the secret token Telegram must send with each update (shown this once).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook_secret: Option<String>,
+    /// Telegram: true when Redress registered the webhook with Telegram.
+    pub webhook_registered: bool,
 }
 
 /// What a webhook delivery did.
@@ -56,6 +93,9 @@ pub struct ChatReceipt {
     pub duplicates: u32,
     /// Messages for an account no store receives on, and events Redress does not use.
     pub skipped: u32,
+    /// Reports on answers sent (sent, delivered, read, failed) that moved an answer forward.
+    #[serde(default)]
+    pub statuses: u32,
 }
 
 fn meta_app(app: &App) -> AppResult<&MetaApp> {
@@ -90,7 +130,8 @@ pub async fn receive_meta_webhook(app: &App, signature: Option<&str>, body: &[u8
         other => AppError::new(ErrorCode::InvalidBody, other.to_string()),
     })?;
     let mut receipt = ChatReceipt {
-        skipped: u32::try_from(batch.skipped.len() + batch.statuses.len() + batch.watermarks.len()).unwrap_or(u32::MAX),
+        skipped: count(batch.skipped.len() + batch.watermarks.len()),
+        statuses: crate::messaging_out::apply_statuses(app, &batch.statuses).await?,
         ..ChatReceipt::default()
     };
     for message in &batch.messages {
@@ -204,21 +245,152 @@ async fn receive_chat(app: &App, caller: &Caller, message: &InboundChatMessage) 
     }
 }
 
-/// Receives a messaging account's messages for the caller's store (an admin's setting).
-pub async fn add_account(app: &App, caller: &Caller, input: MessagingAccount) -> AppResult<()> {
+/// The longest access token taken.
+const MAX_TOKEN_CHARS: usize = 1000;
+
+/// Receives a messaging account's messages for the caller's store and answers from it (an
+/// admin's setting); registering it again replaces its token.
+pub async fn add_account(app: &App, caller: &Caller, input: MessagingAccount) -> AppResult<AccountRegistered> {
     let store_id = caller.require(Action::ManageSettings)?;
-    let channel = match input.channel.as_str() {
-        "whatsapp" | "messenger" | "instagram" => input.channel.clone(),
-        _ => return Err(AppError::invalid("channel", "use whatsapp, messenger or instagram")),
+    let Some(channel) = crate::messaging_out::chat_channel(&input.channel) else {
+        return Err(AppError::invalid("channel", "use whatsapp, messenger, instagram or telegram"));
     };
-    let account = input.account_id.trim();
-    if account.is_empty() || account.len() > 100 || !account.chars().all(|c| c.is_ascii_alphanumeric()) {
+    let token = match input.access_token.as_deref().map(str::trim) {
+        None => None,
+        Some(token)
+            if (1..=MAX_TOKEN_CHARS).contains(&token.chars().count())
+                && !token.chars().any(|c| c.is_whitespace() || c.is_control()) =>
+        {
+            Some(Secret::new(token))
+        }
+        Some(_) => {
+            return Err(AppError::invalid("access_token", "give the token as the provider shows it, without spaces"));
+        }
+    };
+    let account_id = match (channel, &token, input.account_id.as_deref().map(str::trim)) {
+        (ChatChannel::Telegram, None, _) => {
+            return Err(AppError::invalid(
+                "access_token",
+                "a Telegram bot is registered with its token from @BotFather",
+            ));
+        }
+        (ChatChannel::Telegram, Some(token), given) => {
+            let Some(bot) = telegram::bot_id(token) else {
+                return Err(AppError::invalid("access_token", "a bot token looks like 123456789:AA…"));
+            };
+            if given.is_some_and(|given| given != bot) {
+                return Err(AppError::invalid("account_id", "the bot's id is the first part of its token"));
+            }
+            bot.to_owned()
+        }
+        (_, _, Some(given)) => given.to_owned(),
+        (_, _, None) => return Err(AppError::invalid("account_id", "give the account's id")),
+    };
+    if account_id.is_empty() || account_id.len() > 100 || !account_id.chars().all(|c| c.is_ascii_alphanumeric()) {
         return Err(AppError::invalid("account_id", "give the account's id: 1 to 100 letters and digits"));
     }
-    app.storage().channels().add_channel_account(store_id, &channel, account, app.now()).await.map_err(|e| match e {
+    let base_url = match input.webhook_base_url.as_deref().map(str::trim) {
+        Some(url) if channel == ChatChannel::Telegram => Some(webhook_base(url)?),
+        Some(_) => return Err(AppError::invalid("webhook_base_url", "only Telegram bots are registered this way")),
+        None => None,
+    };
+    let mut account = ChannelAccount {
+        store_id,
+        channel: channel.as_str().to_owned(),
+        account_id,
+        sealed_token: None,
+        sealed_webhook_secret: None,
+        human_agent: input.human_agent,
+    };
+    let webhook_secret = (channel == ChatChannel::Telegram).then(|| {
+        let bytes: [u8; 24] = rand::random();
+        hex::encode(bytes)
+    });
+    if let Some(token) = &token {
+        let key = app.secrets()?;
+        account.sealed_token = Some(key.seal(&sealing_context(&account, "token"), token.expose().as_bytes())?);
+        if let Some(secret) = &webhook_secret {
+            account.sealed_webhook_secret = Some(key.seal(&sealing_context(&account, "webhook"), secret.as_bytes())?);
+        }
+    }
+    app.storage().channels().add_channel_account(&account, app.now()).await.map_err(|e| match e {
         redress_storage::StorageError::Conflict(_) => {
             AppError::new(ErrorCode::Duplicate, "another shop receives on this account").at("account_id")
         }
         other => other.into(),
+    })?;
+    let webhook_path =
+        (channel == ChatChannel::Telegram).then(|| format!("/api/v1/webhooks/telegram/{}", account.account_id));
+    let mut webhook_registered = false;
+    if let (Some(base), Some(path), Some(secret), Some(token)) = (base_url, &webhook_path, &webhook_secret, token) {
+        let config = TelegramConfig { base_url: app.chat_apis().telegram_url.clone(), ..TelegramConfig::new(token) };
+        let sender = TelegramSender::new(config).map_err(|e| AppError::invalid("access_token", e.to_string()))?;
+        sender.set_webhook(&format!("{base}{path}"), &Secret::new(secret.as_str())).await.map_err(|e| {
+            AppError::new(
+                ErrorCode::Unavailable,
+                format!("the bot is registered, but Telegram refused its webhook ({e}): register it again to retry"),
+            )
+        })?;
+        webhook_registered = true;
+    }
+    Ok(AccountRegistered {
+        channel: account.channel,
+        account_id: account.account_id,
+        answers: account.sealed_token.is_some(),
+        webhook_path,
+        webhook_secret,
+        webhook_registered,
     })
+}
+
+/// The server's public address for a webhook: `https://host[:port][/prefix]`, without a
+/// trailing slash, query or fragment.
+fn webhook_base(text: &str) -> AppResult<String> {
+    let refused = || {
+        AppError::invalid(
+            "webhook_base_url",
+            "give the server's public https:// address, such as https://help.example.com",
+        )
+    };
+    let url = url::Url::parse(text).map_err(|_| refused())?;
+    if url.scheme() != "https" || url.host_str().is_none() || url.query().is_some() || url.fragment().is_some() {
+        return Err(refused());
+    }
+    Ok(text.trim_end_matches('/').to_owned())
+}
+
+/// Receives a Telegram update for the bot `bot_id`, checked by the secret token Telegram sends
+/// (`X-Telegram-Bot-Api-Secret-Token`), which Redress gave it when the bot was registered. An
+/// unknown bot and a wrong token are refused alike.
+pub async fn receive_telegram_webhook(
+    app: &App,
+    bot_id: &str,
+    secret_token: Option<&str>,
+    body: &[u8],
+) -> AppResult<ChatReceipt> {
+    let refused = || AppError::unauthorized("no valid X-Telegram-Bot-Api-Secret-Token for this bot");
+    if body.len() > telegram::MAX_BODY_BYTES {
+        return Err(AppError::new(ErrorCode::BodyTooLarge, "the update is larger than Telegram sends"));
+    }
+    let account = app.storage().channels().channel_account("telegram", bot_id).await?.ok_or_else(refused)?;
+    let sealed = account.sealed_webhook_secret.as_deref().ok_or_else(refused)?;
+    let expected = app.secrets()?.open(&sealing_context(&account, "webhook"), sealed)?;
+    if !bool::from(secret_token.unwrap_or_default().as_bytes().ct_eq(&expected)) {
+        return Err(refused());
+    }
+    let batch = telegram::parse(body, bot_id).map_err(|e| AppError::new(ErrorCode::InvalidBody, e.to_string()))?;
+    let caller = Caller::System { store_id: account.store_id, rule: SystemRule::MessagingWebhook };
+    let mut receipt = ChatReceipt { skipped: count(batch.skipped.len()), ..ChatReceipt::default() };
+    for message in &batch.messages {
+        if receive_chat(app, &caller, message).await? {
+            receipt.received += 1;
+        } else {
+            receipt.duplicates += 1;
+        }
+    }
+    Ok(receipt)
+}
+
+fn count(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }

@@ -1,4 +1,5 @@
-//! The outbox worker: sends the mail answers wrote to the outbox, through the SMTP relay.
+//! The outbox worker: sends the answers written to the outbox, mail through the SMTP relay and
+//! messaging answers through their providers ([`crate::messaging_out`]), one worker per lane.
 //!
 //! Each round claims the entries due (storage marks them `sending` until the claim lapses, so
 //! two workers, or two servers, never send one entry at once), builds each into the same bytes
@@ -18,12 +19,31 @@ use rand::Rng;
 use redress_connect::email::{AutoSubmitted, BuiltEmail, Mailbox, OutboundEmail, SmtpRelay, build};
 use redress_domain::{EmailAddress, LanguageTag};
 use redress_storage::Storage;
-use redress_storage::channels::OutboxEntry;
+use redress_storage::channels::{OutboxEntry, OutboxLane, OutgoingMessage};
 use time::Duration;
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
 use crate::clock::Clock;
+use crate::messaging_out::{ChatLane, send_chat};
+
+/// What a worker sends with.
+#[derive(Clone, Debug)]
+pub enum Carrier {
+    /// Mail, through the SMTP relay.
+    Mail(SmtpRelay),
+    /// Messaging answers, through the providers' APIs.
+    Chat(ChatLane),
+}
+
+impl Carrier {
+    fn lane(&self) -> OutboxLane {
+        match self {
+            Carrier::Mail(_) => OutboxLane::Email,
+            Carrier::Chat(_) => OutboxLane::Chat,
+        }
+    }
+}
 
 /// How patiently the outbox is sent.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -87,7 +107,9 @@ pub enum OutboxError {
 
 /// The mail an entry sends, as the builder takes it.
 fn outbound(entry: &OutboxEntry) -> Result<OutboundEmail, String> {
-    let mail = &entry.email;
+    let OutgoingMessage::Email(mail) = &entry.message else {
+        return Err(format!("an outbox entry on `{}` is not an email", entry.channel));
+    };
     let address = |text: &str| EmailAddress::parse(text).map_err(|e| format!("{text}: {}", e.problem));
     Ok(OutboundEmail {
         message_id: entry.provider_message_id.clone(),
@@ -110,25 +132,31 @@ fn outbound(entry: &OutboxEntry) -> Result<OutboundEmail, String> {
 }
 
 /// What became of one entry.
-enum Attempt {
+pub(crate) enum Attempt {
     Sent,
     Retrying,
     Dead,
 }
 
-/// Runs one round: claims what is due and sends it, the entries of a round at once (so their
-/// records share commits and a slow recipient's server does not hold the others up).
+/// Runs one round of the carrier's lane: claims what is due and sends it, the entries of a
+/// round at once (so their records share commits and a slow recipient does not hold the others
+/// up).
 pub async fn send_due(
     storage: &Arc<dyn Storage>,
     clock: &Arc<dyn Clock>,
-    relay: &SmtpRelay,
+    carrier: &Carrier,
     policy: &OutboxPolicy,
 ) -> Result<RoundReport, OutboxError> {
-    let claimed = storage.channels().claim_outbox(clock.now(), policy.lease, policy.batch).await?;
+    let claimed = storage.channels().claim_outbox(carrier.lane(), clock.now(), policy.lease, policy.batch).await?;
     let mut sends = tokio::task::JoinSet::new();
     for entry in claimed {
-        let (storage, clock, relay, policy) = (storage.clone(), clock.clone(), relay.clone(), policy.clone());
-        sends.spawn(async move { send_one(storage.as_ref(), clock.as_ref(), &relay, &policy, entry).await });
+        let (storage, clock, carrier, policy) = (storage.clone(), clock.clone(), carrier.clone(), policy.clone());
+        sends.spawn(async move {
+            match &carrier {
+                Carrier::Mail(relay) => send_one(storage.as_ref(), clock.as_ref(), relay, &policy, entry).await,
+                Carrier::Chat(lane) => send_chat(storage.as_ref(), clock.as_ref(), lane, &policy, entry).await,
+            }
+        });
     }
     let mut report = RoundReport::default();
     let mut failure = None;
@@ -164,7 +192,7 @@ async fn send_one(
     };
     match outcome {
         Ok(()) => {
-            channels.outbox_sent(entry.id, clock.now()).await?;
+            channels.outbox_sent(entry.id, clock.now(), None).await?;
             Ok(Attempt::Sent)
         }
         Err((retryable, error)) if retryable && entry.attempts < policy.max_attempts => {
@@ -182,37 +210,43 @@ async fn send_one(
     }
 }
 
-/// The running worker; dropping it stops it.
+/// A running worker; dropping it stops it.
 #[derive(Debug)]
 pub struct OutboxWorker {
     task: JoinHandle<()>,
+    wake: Arc<Notify>,
 }
 
 impl OutboxWorker {
-    /// Starts the worker: a round now, then one whenever `wake` is notified or
-    /// `policy.poll_every` passed, and again at once while rounds find a full batch.
-    pub fn start(
-        storage: Arc<dyn Storage>,
-        clock: Arc<dyn Clock>,
-        relay: SmtpRelay,
-        policy: OutboxPolicy,
-        wake: Arc<Notify>,
-    ) -> Self {
-        tracing::info!(relay = relay.describe(), "the outbox worker sends mail");
+    /// Starts a worker for the carrier's lane: a round now, then one whenever it is woken
+    /// ([`OutboxWorker::wake`]) or `policy.poll_every` passed, and again at once while rounds
+    /// find a full batch.
+    pub fn start(storage: Arc<dyn Storage>, clock: Arc<dyn Clock>, carrier: Carrier, policy: OutboxPolicy) -> Self {
+        match &carrier {
+            Carrier::Mail(relay) => tracing::info!(relay = relay.describe(), "the outbox worker sends mail"),
+            Carrier::Chat(_) => tracing::info!("the outbox worker sends messaging answers"),
+        }
+        let wake = Arc::new(Notify::new());
+        let woken = wake.clone();
         let task = tokio::spawn(async move {
             loop {
-                match send_due(&storage, &clock, &relay, &policy).await {
+                match send_due(&storage, &clock, &carrier, &policy).await {
                     Ok(report) if report.sent + report.retrying + report.dead >= policy.batch => continue,
                     Ok(_) => {}
                     Err(e) => tracing::error!(error = %e, "the outbox worker could not run"),
                 }
                 tokio::select! {
-                    () = wake.notified() => {}
+                    () = woken.notified() => {}
                     () = tokio::time::sleep(policy.poll_every) => {}
                 }
             }
         });
-        Self { task }
+        Self { task, wake }
+    }
+
+    /// Tells the worker there is something to send now.
+    pub fn wake(&self) {
+        self.wake.notify_one();
     }
 }
 

@@ -195,6 +195,161 @@ pub struct OutgoingEmail {
     pub automatic: bool,
 }
 
+/// An answer on a messaging app as the outbox keeps it: where it goes and what it says, with
+/// what the customer-service window is decided from at each attempt.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutgoingChat {
+    /// The shop's account it is sent from (the WhatsApp phone number id, the Page id, the bot id).
+    pub account_id: String,
+    /// The customer's address on the channel (WhatsApp id, PSID, IGSID, Telegram chat id).
+    pub to: String,
+    /// The customer's name or number, for people reading the outbox.
+    pub to_name: Option<String>,
+    /// The text.
+    pub text: String,
+    /// The provider's id of the customer's message it answers.
+    pub reply_to: Option<String>,
+    /// When the customer last wrote on the channel, by Redress's clock: the window runs from it.
+    #[serde(with = "time::serde::rfc3339")]
+    pub last_inbound_at: OffsetDateTime,
+    /// The language it is written in.
+    pub language: String,
+    /// True when Redress wrote it on its own (an automatic answer).
+    pub automatic: bool,
+}
+
+/// What an outbox entry sends.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OutgoingMessage {
+    /// An email (channel `email`).
+    Email(OutgoingEmail),
+    /// A message on a messaging app (channel `whatsapp`, `messenger`, `instagram`, `telegram`).
+    Chat(OutgoingChat),
+}
+
+impl OutgoingMessage {
+    /// The stored document.
+    pub(crate) fn to_json(&self) -> Result<serde_json::Value, StorageError> {
+        Ok(match self {
+            OutgoingMessage::Email(email) => serde_json::to_value(email)?,
+            OutgoingMessage::Chat(chat) => serde_json::to_value(chat)?,
+        })
+    }
+
+    /// The message a stored document holds, by the entry's channel (rows written before
+    /// messaging answers existed hold an email's document without a tag).
+    pub(crate) fn from_json(channel: &str, value: serde_json::Value) -> Result<Self, StorageError> {
+        Ok(if channel == "email" {
+            OutgoingMessage::Email(serde_json::from_value(value)?)
+        } else {
+            OutgoingMessage::Chat(serde_json::from_value(value)?)
+        })
+    }
+}
+
+/// Which entries a worker sends: mail needs the relay, messaging apps their providers' APIs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutboxLane {
+    /// Channel `email`.
+    Email,
+    /// Every messaging app.
+    Chat,
+}
+
+impl OutboxLane {
+    /// The SQL condition on `channel` choosing the lane's entries.
+    pub(crate) fn condition(self) -> &'static str {
+        match self {
+            OutboxLane::Email => "channel = 'email'",
+            OutboxLane::Chat => "channel <> 'email'",
+        }
+    }
+}
+
+/// How far a message sent on a messaging app got, as its provider reports it (ordered: a
+/// status never moves back).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Delivery {
+    /// The provider took it.
+    Sent,
+    /// It reached the customer's device.
+    Delivered,
+    /// The customer opened it.
+    Read,
+    /// The provider could not deliver it.
+    Failed,
+}
+
+impl Delivery {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Delivery::Sent => "sent",
+            Delivery::Delivered => "delivered",
+            Delivery::Read => "read",
+            Delivery::Failed => "failed",
+        }
+    }
+
+    pub(crate) fn parse(text: &str) -> Result<Self, StorageError> {
+        match text {
+            "sent" => Ok(Delivery::Sent),
+            "delivered" => Ok(Delivery::Delivered),
+            "read" => Ok(Delivery::Read),
+            "failed" => Ok(Delivery::Failed),
+            other => Err(StorageError::Corrupt(format!("unknown delivery `{other}`"))),
+        }
+    }
+}
+
+/// What a provider's status report does to an outbox entry: `None` when it changes nothing.
+///
+/// A report that the message was sent, delivered or read settles an entry still pending, being
+/// sent or given up (a send whose answer was lost) as sent; a failure report makes a sent entry dead
+/// with the provider's reason, unless the message was already seen delivered. The furthest
+/// status is kept.
+pub fn advance_delivery(current: Option<Delivery>, reported: Delivery) -> Option<(OutboxStatus, Delivery)> {
+    if current.is_some_and(|c| c >= reported) {
+        return None;
+    }
+    match reported {
+        Delivery::Failed if matches!(current, Some(Delivery::Delivered | Delivery::Read)) => None,
+        Delivery::Failed => Some((OutboxStatus::Dead, Delivery::Failed)),
+        // Even an entry given up on was delivered if the provider says so.
+        _ => Some((OutboxStatus::Sent, reported)),
+    }
+}
+
+/// A messaging app's account as registered by a store: the credentials are sealed by the
+/// application, never readable here.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChannelAccount {
+    /// The store receiving on it.
+    pub store_id: StoreId,
+    /// `whatsapp`, `messenger`, `instagram` or `telegram`.
+    pub channel: String,
+    /// The provider's id of the account.
+    pub account_id: String,
+    /// The access token (a WhatsApp system user's, a Page's, a Telegram bot's), sealed.
+    pub sealed_token: Option<Vec<u8>>,
+    /// The secret a Telegram webhook carries, sealed.
+    pub sealed_webhook_secret: Option<Vec<u8>>,
+    /// True when Meta granted the app the Human Agent permission (answers up to 7 days on
+    /// Messenger and Instagram).
+    pub human_agent: bool,
+}
+
+/// The last message a customer sent on a messaging app to a case, as received.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LastChat {
+    /// The channel.
+    pub channel: String,
+    /// The message as received (the provider-neutral JSON the webhook became).
+    pub raw: Vec<u8>,
+    /// When it arrived.
+    pub received_at: OffsetDateTime,
+}
+
 /// A message waiting in, or gone through, the outbox.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OutboxEntry {
@@ -206,9 +361,10 @@ pub struct OutboxEntry {
     pub case_id: CaseId,
     /// The message on the case's timeline it sends.
     pub message_id: MessageId,
-    /// The channel: `email`.
+    /// The channel: `email`, `whatsapp`, `messenger`, `instagram` or `telegram`.
     pub channel: String,
-    /// The id the provider will know it by (the Message-ID), the same on every attempt.
+    /// The id it is sent with, the same on every attempt: the Message-ID of an email, the
+    /// correlation id a messaging provider carries back in its status reports.
     pub provider_message_id: String,
     /// Where it stands.
     pub status: OutboxStatus,
@@ -220,10 +376,24 @@ pub struct OutboxEntry {
     pub last_error: Option<String>,
     /// When it was written.
     pub created_at: OffsetDateTime,
-    /// When the relay took it.
+    /// When the relay or the provider took it.
     pub sent_at: Option<OffsetDateTime>,
-    /// The mail.
-    pub email: OutgoingEmail,
+    /// The provider's own id of the message, when it gives one (messaging apps).
+    pub delivered_as: Option<String>,
+    /// How far it got, as the provider reports (messaging apps).
+    pub delivery: Option<Delivery>,
+    /// What it sends.
+    pub message: OutgoingMessage,
+}
+
+/// How a provider's status report names the message: its own id, and the entry's id when it
+/// carries it back.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeliveryKey {
+    /// The provider's id of the message.
+    pub provider_id: String,
+    /// The entry's id, carried back in the provider's correlation field.
+    pub entry_id: Option<Uuid>,
 }
 
 /// A message that could not be read or stored, kept whole with the reason.
@@ -295,16 +465,15 @@ pub trait ChannelStorage: Send + Sync {
     async fn store_of_address(&self, address: &EmailAddress) -> Result<Option<StoreId>, StorageError>;
 
     /// Receives a messaging app's account (a WhatsApp phone number id, a Page id, a bot id) for
-    /// the store; an account another store has is `Conflict::Duplicate("account")`.
-    async fn add_channel_account(
-        &self,
-        store_id: StoreId,
-        channel: &str,
-        account_id: &str,
-        now: OffsetDateTime,
-    ) -> Result<(), StorageError>;
+    /// its store, or replaces the credentials of one the store has; an account another store
+    /// has is `Conflict::Duplicate("account")`.
+    async fn add_channel_account(&self, account: &ChannelAccount, now: OffsetDateTime) -> Result<(), StorageError>;
     /// The store a messaging app's account belongs to.
     async fn store_of_account(&self, channel: &str, account_id: &str) -> Result<Option<StoreId>, StorageError>;
+    /// A messaging app's account with its sealed credentials.
+    async fn channel_account(&self, channel: &str, account_id: &str) -> Result<Option<ChannelAccount>, StorageError>;
+    /// The last message the case's customer sent it on a messaging app.
+    async fn last_chat(&self, store_id: StoreId, case_id: CaseId) -> Result<Option<LastChat>, StorageError>;
     /// The newest case, not resolved or closed, of the customer.
     async fn open_case_of_customer(
         &self,
@@ -373,12 +542,24 @@ pub trait ChannelStorage: Send + Sync {
     /// claim the same entry at once.
     async fn claim_outbox(
         &self,
+        lane: OutboxLane,
         now: OffsetDateTime,
         lease: Duration,
         limit: u32,
     ) -> Result<Vec<OutboxEntry>, StorageError>;
-    /// Marks a claimed entry sent.
-    async fn outbox_sent(&self, id: Uuid, now: OffsetDateTime) -> Result<(), StorageError>;
+    /// Marks a claimed entry sent, with the provider's own id of it when it gave one.
+    async fn outbox_sent(&self, id: Uuid, now: OffsetDateTime, delivered_as: Option<&str>) -> Result<(), StorageError>;
+    /// Applies a messaging provider's status report to the entry it names, by the provider's
+    /// id or by the entry's id carried back ([`advance_delivery`] decides); `error` is the
+    /// provider's reason for a failure. False when no entry changed.
+    async fn outbox_delivery(
+        &self,
+        channel: &str,
+        key: &DeliveryKey,
+        reported: Delivery,
+        error: Option<&str>,
+        now: OffsetDateTime,
+    ) -> Result<bool, StorageError>;
     /// Marks a claimed entry failed: pending again from `retry_at`, or dead without one.
     async fn outbox_failed(&self, id: Uuid, error: &str, retry_at: Option<OffsetDateTime>) -> Result<(), StorageError>;
     /// Puts a dead entry back to be sent at `now`, its attempts counted from zero; false when
@@ -396,4 +577,20 @@ pub trait ChannelStorage: Send + Sync {
 /// The stored text of a bounded error (a relay's answer can be long).
 pub(crate) fn bounded_error(error: &str) -> String {
     error.chars().take(2000).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_status_report_settles_a_lost_answer_and_never_moves_back() {
+        use Delivery::*;
+        assert_eq!(advance_delivery(None, Sent), Some((OutboxStatus::Sent, Sent)));
+        assert_eq!(advance_delivery(None, Read), Some((OutboxStatus::Sent, Read)));
+        assert_eq!(advance_delivery(Some(Read), Delivered), None);
+        assert_eq!(advance_delivery(Some(Sent), Failed), Some((OutboxStatus::Dead, Failed)));
+        assert_eq!(advance_delivery(Some(Delivered), Failed), None);
+        assert_eq!(advance_delivery(Some(Failed), Read), None);
+    }
 }

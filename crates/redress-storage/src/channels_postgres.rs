@@ -10,8 +10,9 @@ use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use crate::channels::{
-    ChannelStorage, ChannelWrites, ContactIdentity, DeadLetter, DeadLetterInfo, EmailThread, IdentityKind,
-    InboundOutcome, InboundRecord, MAX_THREAD_IDS, OutboxEntry, OutboxStatus, Received, bounded_error,
+    ChannelAccount, ChannelStorage, ChannelWrites, ContactIdentity, DeadLetter, DeadLetterInfo, Delivery, DeliveryKey,
+    EmailThread, IdentityKind, InboundOutcome, InboundRecord, LastChat, MAX_THREAD_IDS, OutboxEntry, OutboxLane,
+    OutboxStatus, OutgoingMessage, Received, advance_delivery, bounded_error,
 };
 use crate::postgres::{PostgresStorage, from_doc, one_doc};
 use crate::{CaseUpdateFn, Conflict, StorageError, StoredChange, from_micros, micros};
@@ -69,7 +70,7 @@ pub(crate) async fn insert_writes(
         .bind(i64::from(entry.attempts))
         .bind(micros(entry.next_attempt_at))
         .bind(micros(entry.created_at))
-        .bind(Json(&entry.email))
+        .bind(Json(entry.message.to_json()?))
         .execute(&mut **tx)
         .await?;
     }
@@ -80,17 +81,17 @@ pub(crate) async fn insert_writes(
 macro_rules! outbox_columns {
     () => {
         "id, store_id, case_id, message_id, channel, provider_message_id, status, attempts, next_attempt_at_us, \
-         last_error, created_at_us, sent_at_us, doc"
+         last_error, created_at_us, sent_at_us, doc, delivered_as, delivery"
     };
 }
 
 fn outbox_entry(row: &PgRow) -> Result<OutboxEntry, StorageError> {
+    let channel: String = row.try_get(4)?;
     Ok(OutboxEntry {
         id: row.try_get(0)?,
         store_id: StoreId::from_uuid(row.try_get(1)?),
         case_id: CaseId::from_uuid(row.try_get(2)?),
         message_id: MessageId::from_uuid(row.try_get(3)?),
-        channel: row.try_get(4)?,
         provider_message_id: row.try_get(5)?,
         status: OutboxStatus::parse(row.try_get(6)?)?,
         attempts: count(row.try_get(7)?),
@@ -98,7 +99,10 @@ fn outbox_entry(row: &PgRow) -> Result<OutboxEntry, StorageError> {
         last_error: row.try_get(9)?,
         created_at: from_micros(row.try_get(10)?)?,
         sent_at: row.try_get::<Option<i64>, _>(11)?.map(from_micros).transpose()?,
-        email: from_doc(row.try_get(12)?)?,
+        delivered_as: row.try_get(13)?,
+        delivery: row.try_get::<Option<&str>, _>(14)?.map(Delivery::parse).transpose()?,
+        message: OutgoingMessage::from_json(&channel, from_doc(row.try_get(12)?)?)?,
+        channel,
     })
 }
 
@@ -156,20 +160,14 @@ impl ChannelStorage for PostgresStorage {
         Ok(id.map(StoreId::from_uuid))
     }
 
-    async fn add_channel_account(
-        &self,
-        store_id: StoreId,
-        channel: &str,
-        account_id: &str,
-        now: OffsetDateTime,
-    ) -> Result<(), StorageError> {
+    async fn add_channel_account(&self, account: &ChannelAccount, now: OffsetDateTime) -> Result<(), StorageError> {
         let inserted = sqlx::query(
             "INSERT INTO channel_accounts (channel, account_id, store_id, created_at_us) VALUES ($1, $2, $3, $4)
              ON CONFLICT (channel, account_id) DO NOTHING",
         )
-        .bind(channel)
-        .bind(account_id)
-        .bind(store_id.as_uuid())
+        .bind(&account.channel)
+        .bind(&account.account_id)
+        .bind(account.store_id.as_uuid())
         .bind(micros(now))
         .execute(&self.pool)
         .await;
@@ -179,10 +177,58 @@ impl ChannelStorage for PostgresStorage {
             return Err(StorageError::NotFound("store"));
         }
         inserted?;
-        match self.store_of_account(channel, account_id).await? {
-            Some(owner) if owner == store_id => Ok(()),
-            _ => Err(Conflict::Duplicate("account").into()),
-        }
+        // Only the owner's row is changed: another store's account stays as it is.
+        let updated = sqlx::query(
+            "UPDATE channel_accounts SET sealed_token = $4, sealed_webhook_secret = $5, human_agent = $6
+             WHERE channel = $1 AND account_id = $2 AND store_id = $3",
+        )
+        .bind(&account.channel)
+        .bind(&account.account_id)
+        .bind(account.store_id.as_uuid())
+        .bind(&account.sealed_token)
+        .bind(&account.sealed_webhook_secret)
+        .bind(account.human_agent)
+        .execute(&self.pool)
+        .await?;
+        if updated.rows_affected() == 1 { Ok(()) } else { Err(Conflict::Duplicate("account").into()) }
+    }
+
+    async fn channel_account(&self, channel: &str, account_id: &str) -> Result<Option<ChannelAccount>, StorageError> {
+        let row = sqlx::query(
+            "SELECT store_id, sealed_token, sealed_webhook_secret, human_agent FROM channel_accounts
+             WHERE channel = $1 AND account_id = $2",
+        )
+        .bind(channel)
+        .bind(account_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| {
+            Ok(ChannelAccount {
+                store_id: StoreId::from_uuid(row.try_get(0)?),
+                channel: channel.to_owned(),
+                account_id: account_id.to_owned(),
+                sealed_token: row.try_get(1)?,
+                sealed_webhook_secret: row.try_get(2)?,
+                human_agent: row.try_get(3)?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn last_chat(&self, store_id: StoreId, case_id: CaseId) -> Result<Option<LastChat>, StorageError> {
+        let row = sqlx::query(
+            "SELECT channel, raw, received_at_us FROM inbound_messages
+             WHERE store_id = $1 AND case_id = $2 AND channel <> 'email'
+             ORDER BY received_at_us DESC LIMIT 1",
+        )
+        .bind(store_id.as_uuid())
+        .bind(case_id.as_uuid())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| {
+            Ok(LastChat { channel: row.try_get(0)?, raw: row.try_get(1)?, received_at: from_micros(row.try_get(2)?)? })
+        })
+        .transpose()
     }
 
     async fn store_of_account(&self, channel: &str, account_id: &str) -> Result<Option<StoreId>, StorageError> {
@@ -377,18 +423,21 @@ impl ChannelStorage for PostgresStorage {
 
     async fn claim_outbox(
         &self,
+        lane: OutboxLane,
         now: OffsetDateTime,
         lease: Duration,
         limit: u32,
     ) -> Result<Vec<OutboxEntry>, StorageError> {
-        // SKIP LOCKED: two servers claiming at once take different entries.
-        let sql = concat!(
+        // SKIP LOCKED: two servers claiming at once take different entries. The lane's
+        // condition is one of two constants.
+        let sql = sqlx::AssertSqlSafe(format!(
             "UPDATE outbox SET status = 'sending', attempts = attempts + 1, next_attempt_at_us = $2
              WHERE id IN (SELECT id FROM outbox WHERE status IN ('pending', 'sending') AND next_attempt_at_us <= $1
-                          ORDER BY next_attempt_at_us LIMIT $3 FOR UPDATE SKIP LOCKED)
-             RETURNING ",
+                          AND {} ORDER BY next_attempt_at_us LIMIT $3 FOR UPDATE SKIP LOCKED)
+             RETURNING {}",
+            lane.condition(),
             outbox_columns!()
-        );
+        ));
         let rows = sqlx::query(sql)
             .bind(micros(now))
             .bind(micros(now + lease))
@@ -398,15 +447,59 @@ impl ChannelStorage for PostgresStorage {
         rows.iter().map(outbox_entry).collect()
     }
 
-    async fn outbox_sent(&self, id: Uuid, now: OffsetDateTime) -> Result<(), StorageError> {
+    async fn outbox_sent(&self, id: Uuid, now: OffsetDateTime, delivered_as: Option<&str>) -> Result<(), StorageError> {
         sqlx::query(
-            "UPDATE outbox SET status = 'sent', sent_at_us = $2, last_error = NULL WHERE id = $1 AND status = 'sending'",
+            "UPDATE outbox SET status = 'sent', sent_at_us = $2, last_error = NULL,
+                               delivered_as = COALESCE($3, delivered_as),
+                               delivery = CASE WHEN $3::text IS NULL THEN delivery ELSE COALESCE(delivery, 'sent') END
+             WHERE id = $1 AND status = 'sending'",
         )
         .bind(id)
         .bind(micros(now))
+        .bind(delivered_as)
         .execute(&self.pool)
         .await?;
         Ok(())
+    }
+
+    async fn outbox_delivery(
+        &self,
+        channel: &str,
+        key: &DeliveryKey,
+        reported: Delivery,
+        error: Option<&str>,
+        now: OffsetDateTime,
+    ) -> Result<bool, StorageError> {
+        let mut tx = self.pool.begin().await?;
+        let found = sqlx::query(
+            "SELECT id, delivery FROM outbox WHERE channel = $1 AND (delivered_as = $2 OR id = $3)
+             ORDER BY (delivered_as = $2) DESC NULLS LAST LIMIT 1 FOR UPDATE",
+        )
+        .bind(channel)
+        .bind(&key.provider_id)
+        .bind(key.entry_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = found else { return Ok(false) };
+        let id: Uuid = row.try_get(0)?;
+        let current = row.try_get::<Option<&str>, _>(1)?.map(Delivery::parse).transpose()?;
+        let Some((status, delivery)) = advance_delivery(current, reported) else { return Ok(false) };
+        sqlx::query(
+            "UPDATE outbox SET status = $2, delivery = $3, delivered_as = COALESCE(delivered_as, $4),
+                               sent_at_us = COALESCE(sent_at_us, $5),
+                               last_error = CASE WHEN $2 = 'dead' THEN $6 ELSE NULL END
+             WHERE id = $1",
+        )
+        .bind(id)
+        .bind(status.as_str())
+        .bind(delivery.as_str())
+        .bind(&key.provider_id)
+        .bind(micros(now))
+        .bind(error.map(bounded_error))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     async fn outbox_failed(&self, id: Uuid, error: &str, retry_at: Option<OffsetDateTime>) -> Result<(), StorageError> {

@@ -8,8 +8,9 @@ use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use crate::channels::{
-    ChannelStorage, ChannelWrites, ContactIdentity, DeadLetter, DeadLetterInfo, EmailThread, IdentityKind,
-    InboundOutcome, InboundRecord, MAX_THREAD_IDS, OutboxEntry, OutboxStatus, Received, bounded_error,
+    ChannelAccount, ChannelStorage, ChannelWrites, ContactIdentity, DeadLetter, DeadLetterInfo, Delivery, DeliveryKey,
+    EmailThread, IdentityKind, InboundOutcome, InboundRecord, LastChat, MAX_THREAD_IDS, OutboxEntry, OutboxLane,
+    OutboxStatus, OutgoingMessage, Received, advance_delivery, bounded_error,
 };
 use crate::sqlite::{SqliteStorage, doc, one_doc, open_case_on, store_exists, update_case_on};
 use crate::{CaseUpdateFn, Conflict, StorageError, StoredChange, from_micros, micros};
@@ -69,58 +70,65 @@ pub(crate) fn insert_writes(conn: &Connection, writes: &ChannelWrites) -> Result
             i64::from(entry.attempts),
             micros(entry.next_attempt_at),
             micros(entry.created_at),
-            serde_json::to_string(&entry.email)?
+            entry.message.to_json()?.to_string()
         ])?;
     }
     Ok(())
 }
 
 const OUTBOX_COLUMNS: &str = "id, store_id, case_id, message_id, channel, provider_message_id, status, attempts,
-    next_attempt_at_us, last_error, created_at_us, sent_at_us, doc";
+    next_attempt_at_us, last_error, created_at_us, sent_at_us, doc, delivered_as, delivery";
 
-type OutboxRow =
-    (String, String, String, String, String, String, String, i64, i64, Option<String>, i64, Option<i64>, String);
+type OutboxRow = (
+    (String, String, String, String, String, String, String, i64, i64, Option<String>, i64, Option<i64>, String),
+    (Option<String>, Option<String>),
+);
 
 fn outbox_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxRow> {
     Ok((
-        row.get(0)?,
-        row.get(1)?,
-        row.get(2)?,
-        row.get(3)?,
-        row.get(4)?,
-        row.get(5)?,
-        row.get(6)?,
-        row.get(7)?,
-        row.get(8)?,
-        row.get(9)?,
-        row.get(10)?,
-        row.get(11)?,
-        row.get(12)?,
+        (
+            row.get(0)?,
+            row.get(1)?,
+            row.get(2)?,
+            row.get(3)?,
+            row.get(4)?,
+            row.get(5)?,
+            row.get(6)?,
+            row.get(7)?,
+            row.get(8)?,
+            row.get(9)?,
+            row.get(10)?,
+            row.get(11)?,
+            row.get(12)?,
+        ),
+        (row.get(13)?, row.get(14)?),
     ))
 }
 
 fn outbox_entry(row: OutboxRow) -> Result<OutboxEntry, StorageError> {
     let (
-        id,
-        store_id,
-        case_id,
-        message_id,
-        channel,
-        provider_message_id,
-        status,
-        attempts,
-        next,
-        error,
-        created,
-        sent,
-        text,
+        (
+            id,
+            store_id,
+            case_id,
+            message_id,
+            channel,
+            provider_message_id,
+            status,
+            attempts,
+            next,
+            error,
+            created,
+            sent,
+            text,
+        ),
+        (delivered_as, delivery),
     ) = row;
     Ok(OutboxEntry {
         id: parse_uuid(&id)?,
         store_id: StoreId::from_uuid(parse_uuid(&store_id)?),
         case_id: CaseId::from_uuid(parse_uuid(&case_id)?),
         message_id: redress_domain::MessageId::from_uuid(parse_uuid(&message_id)?),
-        channel,
         provider_message_id,
         status: OutboxStatus::parse(&status)?,
         attempts: count(attempts),
@@ -128,7 +136,10 @@ fn outbox_entry(row: OutboxRow) -> Result<OutboxEntry, StorageError> {
         last_error: error,
         created_at: from_micros(created)?,
         sent_at: sent.map(from_micros).transpose()?,
-        email: doc(&text)?,
+        delivered_as,
+        delivery: delivery.as_deref().map(Delivery::parse).transpose()?,
+        message: OutgoingMessage::from_json(&channel, doc(&text)?)?,
+        channel,
     })
 }
 
@@ -186,27 +197,85 @@ impl ChannelStorage for SqliteStorage {
         id.map(|id| parse_uuid(&id).map(StoreId::from_uuid)).transpose()
     }
 
-    async fn add_channel_account(
-        &self,
-        store_id: StoreId,
-        channel: &str,
-        account_id: &str,
-        now: OffsetDateTime,
-    ) -> Result<(), StorageError> {
-        let (channel, account_id) = (channel.to_owned(), account_id.to_owned());
+    async fn add_channel_account(&self, account: &ChannelAccount, now: OffsetDateTime) -> Result<(), StorageError> {
+        let account = account.clone();
         self.write(move |conn| {
+            let store_id = account.store_id;
             store_exists(conn, store_id)?;
             conn.prepare_cached(
                 "INSERT INTO channel_accounts (channel, account_id, store_id, created_at_us) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT (channel, account_id) DO NOTHING",
             )?
-            .execute(params![channel, account_id, store_id.to_string(), micros(now)])?;
+            .execute(params![account.channel, account.account_id, store_id.to_string(), micros(now)])?;
             let owner: String = conn
                 .prepare_cached("SELECT store_id FROM channel_accounts WHERE channel = ?1 AND account_id = ?2")?
-                .query_row(params![channel, account_id], |row| row.get(0))?;
-            if owner == store_id.to_string() { Ok(()) } else { Err(Conflict::Duplicate("account").into()) }
+                .query_row(params![account.channel, account.account_id], |row| row.get(0))?;
+            if owner != store_id.to_string() {
+                return Err(Conflict::Duplicate("account").into());
+            }
+            conn.prepare_cached(
+                "UPDATE channel_accounts SET sealed_token = ?3, sealed_webhook_secret = ?4, human_agent = ?5
+                 WHERE channel = ?1 AND account_id = ?2",
+            )?
+            .execute(params![
+                account.channel,
+                account.account_id,
+                account.sealed_token,
+                account.sealed_webhook_secret,
+                account.human_agent
+            ])?;
+            Ok(())
         })
         .await
+    }
+
+    async fn channel_account(&self, channel: &str, account_id: &str) -> Result<Option<ChannelAccount>, StorageError> {
+        let (channel, account_id) = (channel.to_owned(), account_id.to_owned());
+        let row: Option<(String, Option<Vec<u8>>, Option<Vec<u8>>, bool)> = self
+            .read({
+                let (channel, account_id) = (channel.clone(), account_id.clone());
+                move |conn| {
+                    Ok(conn
+                        .prepare_cached(
+                            "SELECT store_id, sealed_token, sealed_webhook_secret, human_agent FROM channel_accounts
+                             WHERE channel = ?1 AND account_id = ?2",
+                        )?
+                        .query_row(params![channel, account_id], |row| {
+                            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+                        })
+                        .optional()?)
+                }
+            })
+            .await?;
+        row.map(|(store_id, sealed_token, sealed_webhook_secret, human_agent)| {
+            Ok(ChannelAccount {
+                store_id: StoreId::from_uuid(parse_uuid(&store_id)?),
+                channel,
+                account_id,
+                sealed_token,
+                sealed_webhook_secret,
+                human_agent,
+            })
+        })
+        .transpose()
+    }
+
+    async fn last_chat(&self, store_id: StoreId, case_id: CaseId) -> Result<Option<LastChat>, StorageError> {
+        let row: Option<(String, Vec<u8>, i64)> = self
+            .read(move |conn| {
+                Ok(conn
+                    .prepare_cached(
+                        "SELECT channel, raw, received_at_us FROM inbound_messages
+                         WHERE store_id = ?1 AND case_id = ?2 AND channel <> 'email'
+                         ORDER BY received_at_us DESC LIMIT 1",
+                    )?
+                    .query_row(params![store_id.to_string(), case_id.to_string()], |row| {
+                        Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+                    })
+                    .optional()?)
+            })
+            .await?;
+        row.map(|(channel, raw, at)| Ok(LastChat { channel, raw, received_at: from_micros(at)? })).transpose()
     }
 
     async fn store_of_account(&self, channel: &str, account_id: &str) -> Result<Option<StoreId>, StorageError> {
@@ -441,6 +510,7 @@ impl ChannelStorage for SqliteStorage {
 
     async fn claim_outbox(
         &self,
+        lane: OutboxLane,
         now: OffsetDateTime,
         lease: Duration,
         limit: u32,
@@ -451,8 +521,9 @@ impl ChannelStorage for SqliteStorage {
                 let sql = format!(
                     "UPDATE outbox SET status = 'sending', attempts = attempts + 1, next_attempt_at_us = ?2
                      WHERE id IN (SELECT id FROM outbox WHERE status IN ('pending', 'sending') AND next_attempt_at_us <= ?1
-                                  ORDER BY next_attempt_at_us LIMIT ?3)
-                     RETURNING {OUTBOX_COLUMNS}"
+                                  AND {} ORDER BY next_attempt_at_us LIMIT ?3)
+                     RETURNING {OUTBOX_COLUMNS}",
+                    lane.condition()
                 );
                 let mut statement = conn.prepare_cached(&sql)?;
                 let rows = statement
@@ -464,13 +535,58 @@ impl ChannelStorage for SqliteStorage {
         rows.into_iter().map(outbox_entry).collect()
     }
 
-    async fn outbox_sent(&self, id: Uuid, now: OffsetDateTime) -> Result<(), StorageError> {
+    async fn outbox_sent(&self, id: Uuid, now: OffsetDateTime, delivered_as: Option<&str>) -> Result<(), StorageError> {
+        let delivered_as = delivered_as.map(str::to_owned);
         self.write(move |conn| {
             conn.prepare_cached(
-                "UPDATE outbox SET status = 'sent', sent_at_us = ?2, last_error = NULL WHERE id = ?1 AND status = 'sending'",
+                "UPDATE outbox SET status = 'sent', sent_at_us = ?2, last_error = NULL,
+                                   delivered_as = COALESCE(?3, delivered_as),
+                                   delivery = CASE WHEN ?3 IS NULL THEN delivery ELSE COALESCE(delivery, 'sent') END
+                 WHERE id = ?1 AND status = 'sending'",
             )?
-            .execute(params![id.to_string(), micros(now)])?;
+            .execute(params![id.to_string(), micros(now), delivered_as])?;
             Ok(())
+        })
+        .await
+    }
+
+    async fn outbox_delivery(
+        &self,
+        channel: &str,
+        key: &DeliveryKey,
+        reported: Delivery,
+        error: Option<&str>,
+        now: OffsetDateTime,
+    ) -> Result<bool, StorageError> {
+        let (channel, key, error) = (channel.to_owned(), key.clone(), error.map(bounded_error));
+        self.write(move |conn| {
+            let found: Option<(String, Option<String>)> = conn
+                .prepare_cached(
+                    "SELECT id, delivery FROM outbox WHERE channel = ?1 AND (delivered_as = ?2 OR id = ?3)
+                     ORDER BY (delivered_as = ?2) DESC LIMIT 1",
+                )?
+                .query_row(params![channel, key.provider_id, key.entry_id.map(|id| id.to_string())], |row| {
+                    Ok((row.get(0)?, row.get(1)?))
+                })
+                .optional()?;
+            let Some((id, current)) = found else { return Ok(false) };
+            let current = current.as_deref().map(Delivery::parse).transpose()?;
+            let Some((status, delivery)) = advance_delivery(current, reported) else { return Ok(false) };
+            conn.prepare_cached(
+                "UPDATE outbox SET status = ?2, delivery = ?3, delivered_as = COALESCE(delivered_as, ?4),
+                                   sent_at_us = COALESCE(sent_at_us, ?5),
+                                   last_error = CASE WHEN ?2 = 'dead' THEN ?6 ELSE NULL END
+                 WHERE id = ?1",
+            )?
+            .execute(params![
+                id,
+                status.as_str(),
+                delivery.as_str(),
+                key.provider_id,
+                micros(now),
+                error
+            ])?;
+            Ok(true)
         })
         .await
     }

@@ -82,7 +82,7 @@ impl Default for PaymentOptions {
 }
 
 /// Channels: email in and out, messaging apps.
-#[derive(Clone, Debug, Default, clap::Args)]
+#[derive(Clone, Debug, clap::Args)]
 pub struct ChannelOptions {
     /// Address the SMTP receiver listens on (e.g. `0.0.0.0:25`, behind the shop's MX): mail to
     /// a store's support addresses opens or continues cases. Off when absent.
@@ -100,6 +100,27 @@ pub struct ChannelOptions {
     /// The token Meta's subscription check must carry.
     #[arg(long, env = "REDRESS_META_VERIFY_TOKEN", hide_env_values = true, default_value = "")]
     pub meta_verify_token: String,
+    /// Meta's Graph API, which answers on WhatsApp, Messenger and Instagram go through (a local
+    /// stand-in for trials).
+    #[arg(long, env = "REDRESS_GRAPH_API_URL", default_value = redress_connect::messaging::GRAPH_API_URL)]
+    pub graph_api_url: String,
+    /// Telegram's Bot API, which answers on Telegram go through.
+    #[arg(long, env = "REDRESS_TELEGRAM_API_URL", default_value = redress_connect::messaging::telegram::TELEGRAM_API_URL)]
+    pub telegram_api_url: String,
+}
+
+impl Default for ChannelOptions {
+    fn default() -> Self {
+        let apis = redress_app::messaging_out::ChatApis::default();
+        Self {
+            smtp_listen: None,
+            smtp_relay: None,
+            meta_app_secret: String::new(),
+            meta_verify_token: String::new(),
+            graph_api_url: apis.graph_url,
+            telegram_api_url: apis.telegram_url,
+        }
+    }
 }
 
 /// How long one SMTP command to the relay may take.
@@ -214,6 +235,12 @@ pub async fn serve_on(
     if let Some(key) = secrets_key {
         app = app.with_secrets_key(key.clone());
     }
+    // Answers on messaging apps need the accounts' tokens, kept under the secrets key.
+    let chat_apis = redress_app::messaging_out::ChatApis {
+        graph_url: channels.graph_api_url.clone(),
+        telegram_url: channels.telegram_api_url.clone(),
+    };
+    app = app.with_chat_answers(chat_apis, redress_app::outbox::OutboxPolicy::default());
     let state =
         redress_web::AppState::new(app, admin_key).with_limits(limits.into()).with_metrics_token(&limits.metrics_token);
     let receiver = match smtp {

@@ -139,6 +139,36 @@ impl TextLimit {
             TextLimit::Utf8Bytes(max) => text.len() <= max,
         }
     }
+
+    /// `text` cut into messages within the limit, in order: each cut at the last paragraph
+    /// break, else line break, else space, in the second half of what fits (so no part is
+    /// tiny), else wherever the limit falls, on a character boundary. Empty text gives none.
+    pub fn split(self, text: &str) -> Vec<String> {
+        let mut parts = Vec::new();
+        let mut rest = text.trim();
+        while !rest.is_empty() {
+            if self.fits(rest) {
+                parts.push(rest.to_owned());
+                break;
+            }
+            // The longest prefix within the limit, ending on a character boundary.
+            let fitting = match self {
+                TextLimit::Characters(max) => rest.char_indices().nth(max).map_or(rest.len(), |(at, _)| at),
+                TextLimit::Utf8Bytes(max) => {
+                    (0..=max.min(rest.len())).rev().find(|&at| rest.is_char_boundary(at)).unwrap_or(0)
+                }
+            };
+            let head = &rest[..fitting];
+            let cut = ["\n\n", "\n", " "]
+                .iter()
+                .find_map(|gap| head.rfind(gap).filter(|&at| at >= fitting / 2))
+                .unwrap_or(fitting)
+                .max(head.chars().next().map_or(1, char::len_utf8));
+            parts.push(rest[..cut].trim_end().to_owned());
+            rest = rest[cut..].trim_start();
+        }
+        parts
+    }
 }
 
 impl fmt::Display for ChatChannel {

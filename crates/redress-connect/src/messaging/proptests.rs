@@ -592,3 +592,27 @@ proptest! {
         prop_assert_eq!(batch.messages, vec![message]);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(cases(1024)))]
+
+    /// A long answer is cut into messages each within the channel's limit, none empty, losing
+    /// nothing but the whitespace at the cuts.
+    #[test]
+    fn a_long_answer_is_cut_within_the_limit(
+        text in "([a-zęółśążźćń😀]{1,12}[ \n]{0,3}){0,400}",
+        channel in prop_oneof![
+            Just(ChatChannel::WhatsApp), Just(ChatChannel::Messenger), Just(ChatChannel::Instagram)
+        ],
+        small in 5usize..60,
+    ) {
+        for limit in [channel.text_limit(), super::TextLimit::Characters(small), super::TextLimit::Utf8Bytes(small)] {
+            let parts = limit.split(&text);
+            for part in &parts {
+                prop_assert!(limit.fits(part) && !part.trim().is_empty(), "{limit:?}: {part:?}");
+            }
+            let squeezed = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+            prop_assert_eq!(squeezed(&parts.concat()), squeezed(&text));
+        }
+    }
+}

@@ -6,7 +6,8 @@ use std::sync::Arc;
 
 use redress_domain::{EmailAddress, MessageId};
 use redress_storage::channels::{
-    ChannelWrites, DeadLetter, InboundOutcome, InboundRecord, OutboxEntry, OutboxStatus, OutgoingEmail,
+    ChannelAccount, ChannelWrites, DeadLetter, Delivery, DeliveryKey, InboundOutcome, InboundRecord, OutboxEntry,
+    OutboxLane, OutboxStatus, OutgoingChat, OutgoingEmail, OutgoingMessage,
 };
 use redress_storage::{Conflict, Storage, StorageError};
 use time::Duration;
@@ -43,7 +44,9 @@ fn entry(store_id: redress_domain::StoreId, case_id: redress_domain::CaseId, pro
         last_error: None,
         created_at: T0,
         sent_at: None,
-        email: OutgoingEmail {
+        delivered_as: None,
+        delivery: None,
+        message: OutgoingMessage::Email(OutgoingEmail {
             from_name: "North".into(),
             from_address: "support@north.example".into(),
             reply_to: None,
@@ -56,7 +59,7 @@ fn entry(store_id: redress_domain::StoreId, case_id: redress_domain::CaseId, pro
             references: vec!["first@example.com".into()],
             language: "pl".into(),
             automatic: false,
-        },
+        }),
     }
 }
 
@@ -115,24 +118,24 @@ pub async fn story(db: Arc<dyn Storage>) {
 
     // Claims: one at a time, taken again once lapsed, retried when due, then sent for good.
     let lease = Duration::minutes(5);
-    let claimed = channels.claim_outbox(T0, lease, 10).await.unwrap();
+    let claimed = channels.claim_outbox(OutboxLane::Email, T0, lease, 10).await.unwrap();
     assert_eq!(
         claimed.iter().map(|e| (e.id, e.attempts, e.status)).collect::<Vec<_>>(),
         [(answer.id, 1, OutboxStatus::Sending)]
     );
-    assert!(channels.claim_outbox(T0 + Duration::minutes(4), lease, 10).await.unwrap().is_empty());
-    let lapsed = channels.claim_outbox(T0 + Duration::minutes(6), lease, 10).await.unwrap();
+    assert!(channels.claim_outbox(OutboxLane::Email, T0 + Duration::minutes(4), lease, 10).await.unwrap().is_empty());
+    let lapsed = channels.claim_outbox(OutboxLane::Email, T0 + Duration::minutes(6), lease, 10).await.unwrap();
     assert_eq!(lapsed[0].attempts, 2);
     channels.outbox_failed(answer.id, "451 try later", Some(T0 + Duration::hours(1))).await.unwrap();
-    assert!(channels.claim_outbox(T0 + Duration::minutes(30), lease, 10).await.unwrap().is_empty());
-    let due = channels.claim_outbox(T0 + Duration::hours(1), lease, 10).await.unwrap();
+    assert!(channels.claim_outbox(OutboxLane::Email, T0 + Duration::minutes(30), lease, 10).await.unwrap().is_empty());
+    let due = channels.claim_outbox(OutboxLane::Email, T0 + Duration::hours(1), lease, 10).await.unwrap();
     assert_eq!((due[0].attempts, due[0].last_error.as_deref()), (3, Some("451 try later")));
-    channels.outbox_sent(answer.id, T0 + Duration::hours(1)).await.unwrap();
-    assert!(channels.claim_outbox(T0 + Duration::days(2), lease, 10).await.unwrap().is_empty());
+    channels.outbox_sent(answer.id, T0 + Duration::hours(1), None).await.unwrap();
+    assert!(channels.claim_outbox(OutboxLane::Email, T0 + Duration::days(2), lease, 10).await.unwrap().is_empty());
     assert!(!channels.retry_outbox(north.id, answer.id, T0).await.unwrap(), "only a dead entry is retried");
     let listed = channels.outbox(north.id, 10).await.unwrap();
     assert_eq!((listed[0].status, listed[0].sent_at), (OutboxStatus::Sent, Some(T0 + Duration::hours(1))));
-    assert_eq!(listed[0].email, answer.email);
+    assert_eq!(listed[0].message, answer.message);
 
     // Two workers claiming at once never take the same entry.
     for n in 0..6 {
@@ -144,8 +147,8 @@ pub async fn story(db: Arc<dyn Storage>) {
         let (one, two) = (db.clone(), db.clone());
         let at = T0 + Duration::days(3);
         tokio::join!(
-            tokio::spawn(async move { one.channels().claim_outbox(at, lease, 4).await.unwrap() }),
-            tokio::spawn(async move { two.channels().claim_outbox(at, lease, 4).await.unwrap() })
+            tokio::spawn(async move { one.channels().claim_outbox(OutboxLane::Email, at, lease, 4).await.unwrap() }),
+            tokio::spawn(async move { two.channels().claim_outbox(OutboxLane::Email, at, lease, 4).await.unwrap() })
         )
     };
     let mut ids: Vec<Uuid> = a.unwrap().into_iter().chain(b.unwrap()).map(|e| e.id).collect();
@@ -159,8 +162,10 @@ pub async fn story(db: Arc<dyn Storage>) {
     // Within the others' claims, only the entry put back is taken.
     let soon = T0 + Duration::days(3) + Duration::minutes(1);
     assert!(channels.retry_outbox(north.id, gone, soon).await.unwrap());
-    let again = channels.claim_outbox(soon, lease, 10).await.unwrap();
+    let again = channels.claim_outbox(OutboxLane::Email, soon, lease, 10).await.unwrap();
     assert_eq!(again.iter().map(|e| (e.id, e.attempts)).collect::<Vec<_>>(), [(gone, 1)]);
+
+    chat_story(&db, &north, &south, case_id).await;
 
     // Dead letters stay with their store.
     let letter = DeadLetter {
@@ -175,4 +180,113 @@ pub async fn story(db: Arc<dyn Storage>) {
     let letters = channels.dead_letters(north.id, 10).await.unwrap();
     assert_eq!((letters.len(), letters[0].size_bytes), (1, 7));
     assert!(channels.dead_letters(south.id, 10).await.unwrap().is_empty());
+}
+
+/// Answers on messaging apps: accounts with sealed credentials, the chat lane claimed apart from
+/// mail, and providers' status reports settling and ending entries.
+async fn chat_story(
+    db: &Arc<dyn Storage>,
+    north: &redress_domain::Store,
+    south: &redress_domain::Store,
+    case_id: redress_domain::CaseId,
+) {
+    let channels = db.channels();
+    let account_id = format!("{}", Uuid::now_v7().as_u128() % 1_000_000_000_000);
+    let account = ChannelAccount {
+        store_id: north.id,
+        channel: "whatsapp".into(),
+        account_id: account_id.clone(),
+        sealed_token: Some(vec![1, 2, 3]),
+        sealed_webhook_secret: None,
+        human_agent: false,
+    };
+    channels.add_channel_account(&account, T0).await.unwrap();
+    let renewed = ChannelAccount { sealed_token: Some(vec![4, 5]), ..account.clone() };
+    channels.add_channel_account(&renewed, T0).await.unwrap();
+    assert_eq!(channels.channel_account("whatsapp", &account_id).await.unwrap(), Some(renewed.clone()));
+    let taken = ChannelAccount { store_id: south.id, sealed_token: None, ..account };
+    assert!(is_duplicate(channels.add_channel_account(&taken, T0).await));
+    assert_eq!(channels.channel_account("whatsapp", &account_id).await.unwrap(), Some(renewed), "unchanged");
+
+    // The case's last message on a messaging app, not its mail.
+    assert_eq!(channels.last_chat(north.id, case_id).await.unwrap(), None);
+    let chat = InboundRecord {
+        channel: "whatsapp".into(),
+        case_id: Some(case_id),
+        received_at: T0 + Duration::days(4),
+        raw: b"{}".to_vec(),
+        ..record(north.id, &format!("wamid.in.{account_id}"))
+    };
+    let writes = ChannelWrites { inbound: Some(chat), outbox: None };
+    channels.update_case_with(north.id, case_id, noted(), writes).await.unwrap();
+    let last = channels.last_chat(north.id, case_id).await.unwrap().unwrap();
+    assert_eq!((last.channel.as_str(), last.received_at), ("whatsapp", T0 + Duration::days(4)));
+
+    let answer = |id: Uuid| OutboxEntry {
+        id,
+        channel: "whatsapp".into(),
+        provider_message_id: id.to_string(),
+        next_attempt_at: T0 + Duration::days(4),
+        message: OutgoingMessage::Chat(OutgoingChat {
+            account_id: account_id.clone(),
+            to: "48600100200".into(),
+            to_name: Some("+48600100200".into()),
+            text: "Dzień dobry".into(),
+            reply_to: None,
+            last_inbound_at: T0 + Duration::days(4),
+            language: "pl".into(),
+            automatic: false,
+        }),
+        ..entry(north.id, case_id, "unused")
+    };
+    let (one, two) = (Uuid::now_v7(), Uuid::now_v7());
+    for id in [one, two] {
+        let writes = ChannelWrites { inbound: None, outbox: Some(answer(id)) };
+        channels.update_case_with(north.id, case_id, noted(), writes).await.unwrap();
+    }
+    let at = T0 + Duration::days(5);
+    let lease = Duration::minutes(5);
+    let mail = channels.claim_outbox(OutboxLane::Email, at, lease, 10).await.unwrap();
+    assert!(mail.iter().all(|e| e.channel == "email"), "the mail lane takes mail only");
+    let claimed = channels.claim_outbox(OutboxLane::Chat, at, lease, 10).await.unwrap();
+    assert_eq!(claimed.len(), 2);
+    assert_eq!(claimed.iter().find(|e| e.id == one).unwrap().message, answer(one).message);
+
+    // Sent with the provider's id; its reports move it forward, never back.
+    let wamid = format!("wamid.out.{one}");
+    channels.outbox_sent(one, at, Some(&wamid)).await.unwrap();
+    let by_provider = DeliveryKey { provider_id: wamid.clone(), entry_id: None };
+    assert!(channels.outbox_delivery("whatsapp", &by_provider, Delivery::Read, None, at).await.unwrap());
+    assert!(!channels.outbox_delivery("whatsapp", &by_provider, Delivery::Delivered, None, at).await.unwrap());
+    assert!(!channels.outbox_delivery("whatsapp", &by_provider, Delivery::Failed, Some("x"), at).await.unwrap());
+    assert!(!channels.outbox_delivery("messenger", &by_provider, Delivery::Read, None, at).await.unwrap());
+
+    // A send whose answer was lost, settled by the report carrying the entry's id back.
+    channels.outbox_failed(two, "no answer", Some(at + Duration::minutes(10))).await.unwrap();
+    let carried = DeliveryKey { provider_id: format!("wamid.out.{two}"), entry_id: Some(two) };
+    assert!(channels.outbox_delivery("whatsapp", &carried, Delivery::Sent, None, at).await.unwrap());
+    assert!(channels.claim_outbox(OutboxLane::Chat, at + Duration::hours(1), lease, 10).await.unwrap().is_empty());
+    // Then the provider could not deliver it after all: dead with its reason.
+    let failed = DeliveryKey { provider_id: format!("wamid.out.{two}"), entry_id: None };
+    assert!(
+        channels
+            .outbox_delivery("whatsapp", &failed, Delivery::Failed, Some("131047 re-engagement"), at)
+            .await
+            .unwrap()
+    );
+    let listed = channels.outbox(north.id, 20).await.unwrap();
+    let status = |id: Uuid| {
+        let e = listed.iter().find(|e| e.id == id).unwrap();
+        (e.status, e.delivery, e.delivered_as.clone(), e.last_error.clone())
+    };
+    assert_eq!(status(one), (OutboxStatus::Sent, Some(Delivery::Read), Some(wamid), None));
+    assert_eq!(
+        status(two),
+        (
+            OutboxStatus::Dead,
+            Some(Delivery::Failed),
+            Some(format!("wamid.out.{two}")),
+            Some("131047 re-engagement".into())
+        )
+    );
 }

@@ -296,8 +296,8 @@ desk-keys-kind-personal = Personal: acts as you, with your role
 
 # The mail page: the outbox and the dead letters.
 desk-nav-mail = Email
-desk-mail-outbox = Answers by email
-desk-mail-outbox-empty = No answers by email yet.
+desk-mail-outbox = Answers sent by email and messaging apps
+desk-mail-outbox-empty = No answers sent by email or messaging apps yet.
 desk-mail-dead-letters = Mail that could not be read
 desk-mail-dead-empty = None: every mail was read.
 desk-mail-to = To
@@ -311,6 +311,12 @@ desk-mail-status-pending = Waiting to be sent
 desk-mail-status-sending = Sending
 desk-mail-status-sent = Sent
 desk-mail-status-dead = Not sent
+desk-mail-channel = Channel
+desk-mail-channel-email = email
+desk-mail-delivery-sent = delivered to the app
+desk-mail-delivery-delivered = on the customer's phone
+desk-mail-delivery-read = read by the customer
+desk-mail-delivery-failed = not delivered
 desk-done-retried = The email will be sent again now.
 # Shop platforms
 desk-settings-platforms = Shop platforms

@@ -296,8 +296,8 @@ desk-keys-kind-personal = Personal: actúa como tú, con tu rol
 
 # The mail page: the outbox and the dead letters.
 desk-nav-mail = Correo
-desk-mail-outbox = Respuestas por correo
-desk-mail-outbox-empty = Aún no hay respuestas por correo.
+desk-mail-outbox = Respuestas por correo y apps de mensajería
+desk-mail-outbox-empty = Aún no hay respuestas por correo ni por apps de mensajería.
 desk-mail-dead-letters = Correos que no se pudieron leer
 desk-mail-dead-empty = Ninguno: se leyeron todos los correos.
 desk-mail-to = Para
@@ -311,6 +311,12 @@ desk-mail-status-pending = Esperando envío
 desk-mail-status-sending = Enviando
 desk-mail-status-sent = Enviado
 desk-mail-status-dead = No enviado
+desk-mail-channel = Canal
+desk-mail-channel-email = correo
+desk-mail-delivery-sent = entregada a la app
+desk-mail-delivery-delivered = en el teléfono del cliente
+desk-mail-delivery-read = leída por el cliente
+desk-mail-delivery-failed = no entregada
 desk-done-retried = El correo se enviará de nuevo ahora.
 # Shop platforms
 desk-settings-platforms = Plataformas de la tienda

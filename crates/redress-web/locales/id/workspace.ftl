@@ -296,8 +296,8 @@ desk-keys-kind-personal = Pribadi: bertindak sebagai Anda, dengan peran Anda
 
 # The mail page: the outbox and the dead letters.
 desk-nav-mail = Email
-desk-mail-outbox = Jawaban lewat email
-desk-mail-outbox-empty = Belum ada jawaban lewat email.
+desk-mail-outbox = Jawaban lewat email dan aplikasi pesan
+desk-mail-outbox-empty = Belum ada jawaban lewat email atau aplikasi pesan.
 desk-mail-dead-letters = Email yang tidak bisa dibaca
 desk-mail-dead-empty = Tidak ada: semua email terbaca.
 desk-mail-to = Kepada
@@ -311,6 +311,12 @@ desk-mail-status-pending = Menunggu dikirim
 desk-mail-status-sending = Sedang dikirim
 desk-mail-status-sent = Terkirim
 desk-mail-status-dead = Tidak terkirim
+desk-mail-channel = Saluran
+desk-mail-channel-email = email
+desk-mail-delivery-sent = diterima aplikasi
+desk-mail-delivery-delivered = sudah di ponsel pelanggan
+desk-mail-delivery-read = sudah dibaca pelanggan
+desk-mail-delivery-failed = tidak terkirim
 desk-done-retried = Email akan dikirim lagi sekarang.
 # Shop platforms
 desk-settings-platforms = Platform toko

@@ -296,8 +296,8 @@ desk-keys-kind-personal = Osobisty: działa w Twoim imieniu, z Twoją rolą
 
 # The mail page: the outbox and the dead letters.
 desk-nav-mail = E-mail
-desk-mail-outbox = Odpowiedzi e-mailem
-desk-mail-outbox-empty = Nie ma jeszcze odpowiedzi e-mailem.
+desk-mail-outbox = Odpowiedzi e-mailem i w komunikatorach
+desk-mail-outbox-empty = Nie ma jeszcze odpowiedzi e-mailem ani w komunikatorach.
 desk-mail-dead-letters = Wiadomości, których nie udało się odczytać
 desk-mail-dead-empty = Brak: wszystkie wiadomości odczytano.
 desk-mail-to = Do
@@ -311,6 +311,12 @@ desk-mail-status-pending = Czeka na wysłanie
 desk-mail-status-sending = Wysyłanie
 desk-mail-status-sent = Wysłano
 desk-mail-status-dead = Nie wysłano
+desk-mail-channel = Kanał
+desk-mail-channel-email = e-mail
+desk-mail-delivery-sent = przekazana do aplikacji
+desk-mail-delivery-delivered = na telefonie klienta
+desk-mail-delivery-read = przeczytana przez klienta
+desk-mail-delivery-failed = niedostarczona
 desk-done-retried = Wiadomość zostanie teraz wysłana ponownie.
 # Shop platforms
 desk-settings-platforms = Platformy sklepu

@@ -296,8 +296,8 @@ desk-keys-kind-personal = Pessoal: age como você, com a sua função
 
 # The mail page: the outbox and the dead letters.
 desk-nav-mail = E-mail
-desk-mail-outbox = Respostas por e-mail
-desk-mail-outbox-empty = Ainda não há respostas por e-mail.
+desk-mail-outbox = Respostas por e-mail e aplicativos de mensagens
+desk-mail-outbox-empty = Ainda não há respostas por e-mail nem por aplicativos de mensagens.
 desk-mail-dead-letters = E-mails que não puderam ser lidos
 desk-mail-dead-empty = Nenhum: todos os e-mails foram lidos.
 desk-mail-to = Para
@@ -311,6 +311,12 @@ desk-mail-status-pending = Aguardando envio
 desk-mail-status-sending = Enviando
 desk-mail-status-sent = Enviado
 desk-mail-status-dead = Não enviado
+desk-mail-channel = Canal
+desk-mail-channel-email = e-mail
+desk-mail-delivery-sent = entregue ao aplicativo
+desk-mail-delivery-delivered = no telefone do cliente
+desk-mail-delivery-read = lida pelo cliente
+desk-mail-delivery-failed = não entregue
 desk-done-retried = O e-mail será enviado de novo agora.
 # Shop platforms
 desk-settings-platforms = Plataformas da loja

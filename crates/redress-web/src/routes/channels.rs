@@ -10,7 +10,7 @@ use redress_app::channels::{
     self, DeadLetterItem, IdentityInput, MAX_EMAIL_BYTES, MailReceipt, OutboxItem, SupportAddresses,
 };
 use redress_app::messaging::SubscriptionQuery;
-use redress_app::messaging::{self, ChatReceipt, MessagingAccount};
+use redress_app::messaging::{self, AccountRegistered, ChatReceipt, MessagingAccount};
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
 use utoipa_axum::routes;
 
@@ -29,23 +29,45 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(add_messaging_account))
         .routes(routes!(link_identity))
         .routes(routes!(meta_challenge, meta_webhook))
+        .routes(routes!(telegram_webhook))
 }
 
-/// Receives a messaging app account's messages (an admin's personal key): Meta's webhooks for
-/// this WhatsApp phone number id, Page id or Instagram account id open and continue this
-/// store's cases.
+/// Receives a messaging app account's messages and answers from it (an admin's personal key):
+/// Meta's webhooks for this WhatsApp phone number id, Page id or Instagram account id, or a
+/// Telegram bot's updates, open and continue this store's cases, and agents' answers go back
+/// on the same app with the account's token (kept sealed, never shown again). A Telegram bot
+/// gets its webhook address and secret token, shown once.
 #[utoipa::path(post, path = "/api/v1/settings/messaging-accounts", tag = "channels", request_body = MessagingAccount,
     security(("store_key" = [])),
-    responses((status = 204, description = "Received from now on"), (status = 400, body = ErrorBody),
+    responses((status = 201, description = "Received from now on", body = AccountRegistered), (status = 400, body = ErrorBody),
         (status = 401, body = ErrorBody), (status = 403, description = "Not an admin", body = ErrorBody),
-        (status = 409, description = "Another shop receives on this account", body = ErrorBody)))]
+        (status = 409, description = "Another shop receives on this account", body = ErrorBody),
+        (status = 503, description = "The server keeps no secrets (no --secrets-key), or Telegram refused the webhook", body = ErrorBody)))]
 async fn add_messaging_account(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
     ApiJson(input): ApiJson<MessagingAccount>,
-) -> Result<StatusCode, ApiError> {
-    messaging::add_account(state.app(), &caller, input).await?;
-    Ok(StatusCode::NO_CONTENT)
+) -> Result<(StatusCode, Json<AccountRegistered>), ApiError> {
+    Ok((StatusCode::CREATED, Json(messaging::add_account(state.app(), &caller, input).await?)))
+}
+
+/// A Telegram bot's webhook, checked by the secret token Redress gave when the bot was
+/// registered (`X-Telegram-Bot-Api-Secret-Token`): each private message continues its
+/// sender's open case or opens one; an update delivered again changes nothing.
+#[utoipa::path(post, path = "/api/v1/webhooks/telegram/{bot_id}", tag = "channels",
+    params(("bot_id" = String, Path, description = "The bot's id"),
+        ("X-Telegram-Bot-Api-Secret-Token" = String, Header, description = "The bot's webhook secret")),
+    request_body(content = String, content_type = "application/json", description = "A Telegram update"),
+    responses((status = 200, body = ChatReceipt), (status = 400, description = "Not a Telegram update", body = ErrorBody),
+        (status = 401, description = "Unknown bot or wrong secret token", body = ErrorBody)))]
+async fn telegram_webhook(
+    State(state): State<AppState>,
+    ApiPath(bot_id): ApiPath<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Json<ChatReceipt>, ApiError> {
+    let secret = headers.get("x-telegram-bot-api-secret-token").and_then(|v| v.to_str().ok());
+    Ok(Json(messaging::receive_telegram_webhook(state.app(), &bot_id, secret, &body).await?))
 }
 
 /// Links an identity (an email address, a phone number, a WhatsApp, Messenger, Instagram or
@@ -100,7 +122,8 @@ async fn meta_webhook(
     Ok(Json(messaging::receive_meta_webhook(state.app(), signature, &body).await?))
 }
 
-/// The store's outbox, newest first (the last 200): every email answer with where it stands.
+/// The store's outbox, newest first (the last 200): every answer by email or on a messaging app
+/// with where it stands.
 #[utoipa::path(get, path = "/api/v1/outbox", tag = "channels", security(("store_key" = [])),
     responses((status = 200, body = Vec<OutboxItem>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 async fn list_outbox(

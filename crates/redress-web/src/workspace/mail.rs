@@ -1,5 +1,6 @@
-//! The desk's mail page: the outbox (every email answer, with where it stands and a button to
-//! send a dead one again) and the dead letters (mail that could not be read, with why).
+//! The desk's mail page: the outbox (every answer by email or on a messaging app, with where it
+//! stands, how far the app says it got, and a button to send a dead one again) and the dead
+//! letters (mail that could not be read, with why).
 
 use askama::Template;
 use axum::Router;
@@ -22,6 +23,7 @@ pub(super) fn router() -> Router<AppState> {
 struct OutboxRow {
     id: String,
     case_id: String,
+    channel: String,
     to: String,
     subject: String,
     status: String,
@@ -82,7 +84,24 @@ async fn render(state: &AppState, desk: &super::Desk, notice: Option<String>, er
     let outbox = outbox
         .into_iter()
         .map(|item| OutboxRow {
-            status: w.t(&format!("desk-mail-status-{}", item.status)),
+            status: match &item.delivery {
+                Some(delivery) => {
+                    format!(
+                        "{} · {}",
+                        w.t(&format!("desk-mail-status-{}", item.status)),
+                        w.t(&format!("desk-mail-delivery-{delivery}"))
+                    )
+                }
+                None => w.t(&format!("desk-mail-status-{}", item.status)),
+            },
+            channel: match item.channel.as_str() {
+                "email" => w.t("desk-mail-channel-email"),
+                "whatsapp" => "WhatsApp".to_owned(),
+                "messenger" => "Messenger".to_owned(),
+                "instagram" => "Instagram".to_owned(),
+                "telegram" => "Telegram".to_owned(),
+                other => other.to_owned(),
+            },
             dead: item.status == "dead",
             id: item.id,
             case_id: item.case_id,

@@ -253,7 +253,7 @@ async fn the_outbox_retries_with_backoff_and_keeps_the_dead() {
 }
 
 /// Waits (on the server's answers, never on the clock) until an outbox entry matches.
-async fn wait_for_outbox(app: &TestApp, shop: &Shop, matches: impl Fn(&Value) -> bool) -> Value {
+pub(crate) async fn wait_for_outbox(app: &TestApp, shop: &Shop, matches: impl Fn(&Value) -> bool) -> Value {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     loop {
         let entries = app.get("/api/v1/outbox", &shop.admin).await.expect(200);
@@ -288,7 +288,8 @@ async fn whatsapp_messages_open_and_continue_a_case(app: &TestApp) {
     let shop = app.create_store("north-wind").await;
     let account = json!({ "channel": "whatsapp", "account_id": "100200300" });
     app.post("/api/v1/settings/messaging-accounts", &shop.key, &account).await.error(403, "forbidden", None);
-    app.post("/api/v1/settings/messaging-accounts", &shop.admin, &account).await.expect(204);
+    let registered = app.post("/api/v1/settings/messaging-accounts", &shop.admin, &account).await.expect(201);
+    assert_eq!(registered["answers"], false, "without a token nothing can be sent");
     let url = format!("{}/api/v1/webhooks/meta", app.base);
     assert_eq!(
         fake.verify_subscription(&url, META_VERIFY_TOKEN, "1158201444").await.unwrap(),

@@ -28,6 +28,7 @@ mod cases_change;
 mod cases_list;
 mod cases_open;
 mod channels;
+mod chat_answers;
 mod concurrency;
 mod fixtures;
 mod follow_through;

@@ -161,7 +161,10 @@ async fn sla_and_follow_ups(shop: &Shop) {
     assert!(reminder.body.contains("Seguimos esperando"), "in the customer's language: {}", reminder.body);
     let outbox = shop.app.storage().channels().outbox(shop.store_id, 50).await.unwrap();
     let mail = outbox.iter().find(|e| e.message_id == reminder.id).expect("the reminder goes out by email");
-    assert!(mail.email.automatic && mail.email.text_body.contains("Seguimos esperando"));
+    let redress_storage::channels::OutgoingMessage::Email(mail) = &mail.message else {
+        panic!("not an email: {mail:?}")
+    };
+    assert!(mail.automatic && mail.text_body.contains("Seguimos esperando"));
     let case_now = shop.app.storage().case(shop.store_id, case.id).await.unwrap();
     assert_eq!(case_now.status, CaseStatus::WaitingOnCustomer);
 

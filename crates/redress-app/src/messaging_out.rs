@@ -1,0 +1,320 @@
+//! Answers on messaging apps: an answer on a case the customer wrote to on WhatsApp, Messenger,
+//! Instagram or Telegram goes back there, from the outbox, as mail does.
+//!
+//! - **Written** with the message, in the case change's transaction ([`outbound_chat`]): to the
+//!   conversation and from the account of the customer's last message on the case.
+//! - **Sent** by the outbox worker's chat lane ([`send_chat`]) with the account's access token
+//!   (sealed at rest under the server's secrets key). The customer-service window is decided at
+//!   each attempt from the customer's last message: free text within 24 hours; on Messenger and
+//!   Instagram the `HUMAN_AGENT` tag up to 7 days when the account has that permission; otherwise
+//!   the entry is given up with the reason in words, for the desk. Texts over the channel's
+//!   limit go as several messages.
+//! - **Exactly once**, as far as the providers allow: none takes an idempotency key, so every
+//!   send carries the entry's id in the provider's correlation field. A send whose answer was
+//!   lost is not repeated at once: the provider's status report carrying the id back settles it
+//!   as sent ([`apply_statuses`]); only if none came by the next attempt is it sent again
+//!   (a rare duplicate rather than a lost answer). Telegram carries nothing back, so there a
+//!   lost answer is simply sent again.
+//! - **Followed**: delivered and read reports are kept on the entry; a failure report ends it
+//!   with the provider's reason, so the desk can show it and send it again.
+
+use rand::Rng;
+use redress_connect::messaging::messenger::{GraphMessagingConfig, GraphMessagingSender};
+use redress_connect::messaging::send::{ChatApiError, ChatSender, OutboundBody, OutboundChat};
+use redress_connect::messaging::telegram::{TelegramConfig, TelegramSender};
+use redress_connect::messaging::whatsapp::{WhatsAppConfig, WhatsAppSender};
+use redress_connect::messaging::window::{ReplyAllowance, reply_allowance};
+use redress_connect::messaging::{ChatChannel, DeliveryStatus, InboundChatMessage, Secret, StatusUpdate};
+use redress_domain::{Case, MessageId};
+use redress_storage::Storage;
+use redress_storage::channels::{
+    ChannelAccount, ChannelWrites, Delivery, DeliveryKey, OutboxEntry, OutboxStatus, OutgoingChat, OutgoingMessage,
+};
+use time::Duration;
+
+use crate::App;
+use crate::clock::Clock;
+use crate::error::AppResult;
+use crate::outbox::{Attempt, OutboxError, OutboxPolicy};
+use crate::platforms::SecretsKey;
+
+/// How long a send whose answer was lost waits for the provider's status report before it is
+/// sent again.
+const SETTLE_WAIT: Duration = Duration::minutes(5);
+
+/// Where the messaging providers' APIs are: theirs by default, a local fake in tests and demos.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChatApis {
+    /// Meta's Graph API (WhatsApp, Messenger, Instagram).
+    pub graph_url: String,
+    /// Telegram's Bot API.
+    pub telegram_url: String,
+}
+
+impl Default for ChatApis {
+    fn default() -> Self {
+        Self {
+            graph_url: redress_connect::messaging::GRAPH_API_URL.to_owned(),
+            telegram_url: redress_connect::messaging::telegram::TELEGRAM_API_URL.to_owned(),
+        }
+    }
+}
+
+/// The context an account's credentials are sealed for: another account's sealed bytes do not
+/// open under it.
+pub(crate) fn sealing_context(account: &ChannelAccount, what: &str) -> String {
+    format!("messaging {what} {} {} {}", account.store_id, account.channel, account.account_id)
+}
+
+/// The channel a stored name stands for.
+pub(crate) fn chat_channel(name: &str) -> Option<ChatChannel> {
+    [ChatChannel::WhatsApp, ChatChannel::Messenger, ChatChannel::Instagram, ChatChannel::Telegram]
+        .into_iter()
+        .find(|c| c.as_str() == name)
+}
+
+/// The outbox entry sending `body` on the messaging app the case's customer last wrote on,
+/// when they did; nothing otherwise (logged).
+pub(crate) async fn outbound_chat(
+    app: &App,
+    case: &Case,
+    message_id: MessageId,
+    body: &str,
+    automatic: bool,
+) -> AppResult<ChannelWrites> {
+    let Some(last) = app.storage().channels().last_chat(case.store_id, case.id).await? else {
+        tracing::warn!(case = %case.id, "a messaging case has no message from the customer to answer");
+        return Ok(ChannelWrites::default());
+    };
+    let received: InboundChatMessage = match serde_json::from_slice(&last.raw) {
+        Ok(message) => message,
+        Err(e) => {
+            tracing::warn!(case = %case.id, error = %e, "the customer's last chat message cannot be read back");
+            return Ok(ChannelWrites::default());
+        }
+    };
+    let id = uuid::Uuid::now_v7();
+    let now = app.now();
+    let to_name = received.sender.phone.clone().or_else(|| received.sender.display_name.clone());
+    let entry = OutboxEntry {
+        id,
+        store_id: case.store_id,
+        case_id: case.id,
+        message_id,
+        channel: last.channel,
+        // The id the providers carry back in their reports.
+        provider_message_id: id.to_string(),
+        status: OutboxStatus::Pending,
+        attempts: 0,
+        next_attempt_at: now,
+        last_error: None,
+        created_at: now,
+        sent_at: None,
+        delivered_as: None,
+        delivery: None,
+        message: OutgoingMessage::Chat(OutgoingChat {
+            account_id: received.account_id,
+            to: received.conversation_id,
+            to_name,
+            text: body.trim().to_owned(),
+            reply_to: Some(received.provider_message_id),
+            last_inbound_at: last.received_at,
+            language: case.language.to_string(),
+            automatic,
+        }),
+    };
+    Ok(ChannelWrites { inbound: None, outbox: Some(entry) })
+}
+
+/// The chat lane of the outbox worker: the providers' addresses and the key opening the
+/// accounts' tokens.
+#[derive(Clone, Debug)]
+pub struct ChatLane {
+    apis: ChatApis,
+    key: SecretsKey,
+}
+
+impl ChatLane {
+    /// The lane sending through `apis` with tokens sealed under `key`.
+    pub fn new(apis: ChatApis, key: SecretsKey) -> Self {
+        Self { apis, key }
+    }
+
+    /// The sender for one account.
+    fn sender(
+        &self,
+        channel: ChatChannel,
+        account: &ChannelAccount,
+        token: Secret,
+    ) -> Result<Box<dyn ChatSender>, ChatApiError> {
+        Ok(match channel {
+            ChatChannel::WhatsApp => {
+                let config = WhatsAppConfig {
+                    base_url: self.apis.graph_url.clone(),
+                    ..WhatsAppConfig::new(&account.account_id, token)
+                };
+                Box::new(WhatsAppSender::new(config)?)
+            }
+            ChatChannel::Messenger | ChatChannel::Instagram => {
+                let config = GraphMessagingConfig {
+                    base_url: self.apis.graph_url.clone(),
+                    ..GraphMessagingConfig::new(channel, token)
+                };
+                Box::new(GraphMessagingSender::new(config)?)
+            }
+            ChatChannel::Telegram => {
+                let config = TelegramConfig { base_url: self.apis.telegram_url.clone(), ..TelegramConfig::new(token) };
+                Box::new(TelegramSender::new(config)?)
+            }
+        })
+    }
+}
+
+/// Why an entry cannot be sent, in words for the desk; `None` when it can, with what to send.
+async fn prepare(
+    storage: &dyn Storage,
+    lane: &ChatLane,
+    entry: &OutboxEntry,
+    now: time::OffsetDateTime,
+) -> Result<Result<(Box<dyn ChatSender>, Vec<OutboundBody>, ChatChannel), String>, OutboxError> {
+    let (Some(channel), OutgoingMessage::Chat(chat)) = (chat_channel(&entry.channel), &entry.message) else {
+        return Ok(Err(format!("an outbox entry on `{}` is not a messaging answer", entry.channel)));
+    };
+    let Some(account) = storage.channels().channel_account(&entry.channel, &chat.account_id).await? else {
+        return Ok(Err(format!("the {channel} account {} is no longer registered with the shop", chat.account_id)));
+    };
+    let Some(sealed) = &account.sealed_token else {
+        return Ok(Err(format!(
+            "no access token for the {channel} account {}: register it again with its access token",
+            chat.account_id
+        )));
+    };
+    let token = match lane.key.open(&sealing_context(&account, "token"), sealed) {
+        Ok(token) => Secret::new(String::from_utf8_lossy(&token).into_owned()),
+        Err(e) => return Ok(Err(e.message)),
+    };
+    let parts = channel.text_limit().split(&chat.text);
+    let bodies = match reply_allowance(channel, Some(chat.last_inbound_at), now, account.human_agent) {
+        ReplyAllowance::FreeForm { .. } => parts.into_iter().map(OutboundBody::Text).collect(),
+        ReplyAllowance::Tagged { tag, .. } => {
+            parts.into_iter().map(|text| OutboundBody::TaggedText { text, tag }).collect()
+        }
+        ReplyAllowance::TemplateOnly => {
+            return Ok(Err(
+                "WhatsApp takes only approved templates more than 24 hours after the customer's last message: \
+                 answer by email, or wait for the customer to write again"
+                    .to_owned(),
+            ));
+        }
+        ReplyAllowance::Closed => {
+            return Ok(Err(format!(
+                "{channel} allows no answer this long after the customer's last message: answer by email, or wait \
+                 for the customer to write again"
+            )));
+        }
+    };
+    match lane.sender(channel, &account, token) {
+        Ok(sender) => Ok(Ok((sender, bodies, channel))),
+        Err(e) => Ok(Err(e.to_string())),
+    }
+}
+
+/// Sends one claimed messaging entry and records the answer.
+pub(crate) async fn send_chat(
+    storage: &dyn Storage,
+    clock: &dyn Clock,
+    lane: &ChatLane,
+    policy: &OutboxPolicy,
+    entry: OutboxEntry,
+) -> Result<Attempt, OutboxError> {
+    let channels = storage.channels();
+    let now = clock.now();
+    let (sender, bodies, channel) = match prepare(storage, lane, &entry, now).await? {
+        Ok(ready) => ready,
+        Err(reason) => {
+            tracing::warn!(entry = %entry.id, %reason, "a messaging answer cannot be sent");
+            channels.outbox_failed(entry.id, &reason, None).await?;
+            return Ok(Attempt::Dead);
+        }
+    };
+    let OutgoingMessage::Chat(chat) = &entry.message else { return Ok(Attempt::Dead) };
+    let mut first_id = None;
+    let mut failure = None;
+    for (part, body) in bodies.into_iter().enumerate() {
+        // Each part carries the entry's id back; later parts are told apart by their number.
+        let outbound_id = if part == 0 { entry.id.to_string() } else { format!("{}:{part}", entry.id) };
+        let message = OutboundChat {
+            outbound_id,
+            to: chat.to.clone(),
+            body,
+            reply_to: chat.reply_to.clone().filter(|_| part == 0),
+        };
+        match sender.send(&message).await {
+            Ok(sent) => {
+                first_id.get_or_insert(sent.provider_message_id);
+            }
+            Err(e) => {
+                failure = Some(e);
+                break;
+            }
+        }
+    }
+    let Some(error) = failure else {
+        channels.outbox_sent(entry.id, clock.now(), first_id.as_deref()).await?;
+        return Ok(Attempt::Sent);
+    };
+    let text = error.to_string();
+    // A lost answer on a provider that reports back waits for the report before sending again.
+    let settles_by_report = error.may_have_been_sent() && channel != ChatChannel::Telegram;
+    if error.is_retryable() && entry.attempts < policy.max_attempts {
+        let jitter = rand::rng().random::<f64>();
+        let mut wait = policy.retry_delay(entry.attempts, jitter);
+        if settles_by_report {
+            wait = wait.max(SETTLE_WAIT);
+        }
+        if let Some(hint) = error.retry_after().and_then(|d| Duration::try_from(d).ok()) {
+            wait = wait.max(hint);
+        }
+        tracing::warn!(entry = %entry.id, attempts = entry.attempts, error = %text, "a messaging answer will be tried again");
+        channels.outbox_failed(entry.id, &text, Some(clock.now() + wait)).await?;
+        return Ok(Attempt::Retrying);
+    }
+    tracing::error!(entry = %entry.id, attempts = entry.attempts, error = %text, "a messaging answer was given up");
+    channels.outbox_failed(entry.id, &text, None).await?;
+    Ok(Attempt::Dead)
+}
+
+/// Applies providers' status reports to the answers they name; the number applied.
+pub(crate) async fn apply_statuses(app: &App, statuses: &[StatusUpdate]) -> AppResult<u32> {
+    let mut applied = 0;
+    for status in statuses {
+        let reported = match status.status {
+            DeliveryStatus::Sent => Delivery::Sent,
+            DeliveryStatus::Delivered => Delivery::Delivered,
+            DeliveryStatus::Read => Delivery::Read,
+            DeliveryStatus::Failed => Delivery::Failed,
+        };
+        let entry_id = status
+            .outbound_id
+            .as_deref()
+            .and_then(|id| id.split(':').next())
+            .and_then(|id| id.parse::<uuid::Uuid>().ok());
+        let key = DeliveryKey { provider_id: status.provider_message_id.clone(), entry_id };
+        let error = status.error.as_ref().map(|e| {
+            let code = e.code.map(|c| format!("{c} ")).unwrap_or_default();
+            match &e.details {
+                Some(details) => format!("{code}{}: {details}", e.title),
+                None => format!("{code}{}", e.title),
+            }
+        });
+        if app
+            .storage()
+            .channels()
+            .outbox_delivery(status.channel.as_str(), &key, reported, error.as_deref(), app.now())
+            .await?
+        {
+            applied += 1;
+        }
+    }
+    Ok(applied)
+}
