@@ -70,6 +70,30 @@ pub struct AssistantAnswer {
     pub case: Option<CaseId>,
     /// The language the assistant answers in.
     pub language: String,
+    /// Lines said in the conversation so far, both ways: ask the live updates for what comes
+    /// after (`?after=`).
+    pub lines: u64,
+}
+
+/// A line of a conversation, numbered from its start.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChatLine {
+    /// Its number: lines are numbered from 0 since the conversation started.
+    pub number: u64,
+    /// True for the customer's words, false for the shop's (the assistant or a person).
+    pub by_customer: bool,
+    /// The words.
+    pub text: String,
+}
+
+/// What came in a conversation after a line the client has.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewLines {
+    /// The lines, oldest first.
+    pub lines: Vec<ChatLine>,
+    /// A person has the conversation now.
+    pub handed_off: bool,
 }
 
 /// Who is writing, as the adapter knows them before reading the words.
@@ -147,7 +171,25 @@ pub async fn converse(app: &App, store: &Store, visitor: Visitor<'_>, turn: Turn
         handed_off: conversation.handed_off,
         case: conversation.case_id,
         language: conversation.language.to_string(),
+        lines: conversation.said,
     })
+}
+
+/// The lines of a conversation from number `after` on, with a person's answers written on its
+/// case since the last look: what a client showing the conversation live adds.
+pub async fn lines_after(app: &App, store: &Store, id: &str, after: u64) -> AppResult<NewLines> {
+    let conversation = conversation(app, store, id).await?;
+    let lines = conversation
+        .lines_from(after)
+        .map(|(number, said)| ChatLine { number, by_customer: said.by_customer, text: said.text.clone() })
+        .collect();
+    Ok(NewLines { lines, handed_off: conversation.handed_off })
+}
+
+/// True when a page from `origin` (a browser's `Origin` header) may hold the store's chat box
+/// (the policy's `assistant.chat_origins`).
+pub async fn chat_origin_allowed(app: &App, store: &Store, origin: &str) -> AppResult<bool> {
+    Ok(resolution::policy_in_force(app, store.id).await?.assistant.allows_origin(origin))
 }
 
 /// The assistant's replies as the store's language model words them, where the policy names

@@ -53,6 +53,10 @@ pub struct Conversation {
     pub agent_seen_until: Option<OffsetDateTime>,
     /// What was said, both ways, the last [`MAX_TRANSCRIPT_TURNS`].
     pub transcript: Vec<Said>,
+    /// Lines said since the start, dropped ones included: the number of the next line, so a
+    /// client showing the conversation live can ask for what came after what it has.
+    #[serde(default)]
+    pub said: u64,
     /// When it started.
     #[serde(with = "time::serde::rfc3339")]
     pub started_at: OffsetDateTime,
@@ -427,6 +431,7 @@ impl Conversation {
             turns: 0,
             agent_seen_until: None,
             transcript: Vec::new(),
+            said: 0,
             started_at: now,
             updated_at: now,
         }
@@ -444,8 +449,20 @@ impl Conversation {
             self.updated_at = at;
         }
         self.transcript.push(Said { by_customer, text: text.chars().take(MAX_TEXT_CHARS).collect(), at });
+        self.said = self.said.saturating_add(1).max(self.transcript.len() as u64);
         let excess = self.transcript.len().saturating_sub(MAX_TRANSCRIPT_TURNS);
         self.transcript.drain(..excess);
+    }
+
+    /// The lines kept from number `from` on (lines are numbered from 0 since the start), each
+    /// with its number.
+    pub fn lines_from(&self, from: u64) -> impl Iterator<Item = (u64, &Said)> {
+        let first = self.said.saturating_sub(self.transcript.len() as u64);
+        self.transcript
+            .iter()
+            .enumerate()
+            .map(move |(i, said)| (first + i as u64, said))
+            .filter(move |(n, _)| *n >= from)
     }
 }
 
@@ -584,5 +601,23 @@ mod tests {
         assert_eq!(c.transcript.len(), MAX_TRANSCRIPT_TURNS);
         assert!(c.transcript.iter().all(|s| s.text.chars().count() == MAX_TEXT_CHARS));
         assert_eq!(c.turns as usize, (MAX_TRANSCRIPT_TURNS + 10) / 2);
+    }
+
+    #[test]
+    fn lines_keep_their_numbers_when_old_ones_are_dropped() {
+        let mut conversation = Conversation::start(
+            uuid::Uuid::nil(),
+            StoreId::from_uuid(uuid::Uuid::nil()),
+            LanguageTag::parse("en").unwrap(),
+            time::OffsetDateTime::UNIX_EPOCH,
+        );
+        for n in 0..(MAX_TRANSCRIPT_TURNS as u64 + 5) {
+            conversation.say(n % 2 == 0, &format!("line {n}"), time::OffsetDateTime::UNIX_EPOCH);
+        }
+        assert_eq!(conversation.said, MAX_TRANSCRIPT_TURNS as u64 + 5);
+        let from: Vec<(u64, String)> = conversation.lines_from(62).map(|(n, s)| (n, s.text.clone())).collect();
+        assert_eq!(from, [(62, "line 62".to_owned()), (63, "line 63".to_owned()), (64, "line 64".to_owned())]);
+        assert_eq!(conversation.lines_from(0).next().map(|(n, _)| n), Some(5), "the first kept");
+        assert_eq!(conversation.lines_from(1000).count(), 0);
     }
 }

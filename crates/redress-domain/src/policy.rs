@@ -271,6 +271,10 @@ pub struct AssistantRules {
     /// absent).
     #[serde(default)]
     pub phrasing_timeout_ms: Option<u32>,
+    /// The shop's own sites whose pages may hold Redress's chat box (`https://shop.example`,
+    /// at most 20): browsers let only these origins talk to the assistant.
+    #[serde(default)]
+    pub chat_origins: Vec<String>,
 }
 
 impl AssistantRules {
@@ -294,8 +298,29 @@ impl AssistantRules {
         if self.phrasing_timeout_ms.is_some_and(|ms| !(100..=10_000).contains(&ms)) {
             return Err(ValidationError::new("assistant.phrasing_timeout_ms", "from 100 to 10000 milliseconds"));
         }
+        if self.chat_origins.len() > 20 || !self.chat_origins.iter().all(|o| is_origin(o)) {
+            return Err(ValidationError::new(
+                "assistant.chat_origins",
+                "at most 20 sites, each as https://host or https://host:port (no path)",
+            ));
+        }
         Ok(())
     }
+
+    /// True when a page from `origin` (a browser's `Origin` header) may hold the chat box.
+    pub fn allows_origin(&self, origin: &str) -> bool {
+        self.chat_origins.iter().any(|o| o.eq_ignore_ascii_case(origin))
+    }
+}
+
+/// True for a web origin as browsers send it: `http(s)://host[:port]`, nothing after.
+fn is_origin(text: &str) -> bool {
+    let Some(rest) = text.strip_prefix("https://").or_else(|| text.strip_prefix("http://")) else { return false };
+    let (host, port) = rest.rsplit_once(':').map_or((rest, None), |(h, p)| (h, Some(p)));
+    text.len() <= 200
+        && !host.is_empty()
+        && host.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+        && port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.chars().all(|c| c.is_ascii_digit()))
 }
 
 /// Which new cases get an automatic first answer, written from the reply templates in the
@@ -836,6 +861,23 @@ pub const fn remedy_fits(kind: IssueKind, remedy: Remedy) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_chat_box_is_allowed_on_the_shops_own_sites_only() {
+        let rules = AssistantRules {
+            chat_origins: vec!["https://shop.example".into(), "http://localhost:8080".into()],
+            ..AssistantRules::default()
+        };
+        assert!(rules.validate().is_ok());
+        assert!(rules.allows_origin("https://shop.example") && rules.allows_origin("http://localhost:8080"));
+        assert!(!rules.allows_origin("https://evil.example") && !rules.allows_origin("https://shop.example.evil"));
+        for bad in
+            ["shop.example", "https://shop.example/", "https://shop.example/page", "https://", "https://a:b", "*"]
+        {
+            let rules = AssistantRules { chat_origins: vec![bad.into()], ..AssistantRules::default() };
+            assert!(rules.validate().is_err(), "{bad}");
+        }
+    }
+
     use super::*;
 
     #[test]

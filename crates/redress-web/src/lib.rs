@@ -21,6 +21,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa_axum::router::OpenApiRouter;
 
 pub mod auth;
+mod chat_live;
 pub mod error;
 pub mod extract;
 mod html;

@@ -69,6 +69,8 @@ fn turns(transcript: Vec<redress_domain::assistant::Said>) -> Vec<ChatLine> {
 struct ChatPage<'a> {
     c: &'a Chrome,
     lines: Vec<ChatLine>,
+    /// The number of the next line, where live updates start.
+    said: u64,
     handed_off: bool,
     error: Option<String>,
     text: String,
@@ -92,12 +94,12 @@ pub(super) async fn page(
     };
     let (login_token, login_cookie) = login_form(&headers);
     cookies.extend(login_cookie);
-    let (lines, handed_off) = match cookie(&headers, CHAT_COOKIE) {
+    let (lines, said, handed_off) = match cookie(&headers, CHAT_COOKIE) {
         Some(id) => match assistant::conversation(state.app(), &store, id).await {
-            Ok(conversation) => (turns(conversation.transcript), conversation.handed_off),
-            Err(_) => (Vec::new(), false),
+            Ok(conversation) => (turns(conversation.transcript), conversation.said, conversation.handed_off),
+            Err(_) => (Vec::new(), 0, false),
         },
-        None => (Vec::new(), false),
+        None => (Vec::new(), 0, false),
     };
     let lines = if lines.is_empty() {
         let greeting = redress_text::assistant::say(chrome.w.tag(), "assistant-greeting", &[("shop", &store.name)]);
@@ -105,7 +107,7 @@ pub(super) async fn page(
     } else {
         lines
     };
-    let html = ChatPage { c: &chrome, lines, handed_off, error: None, text: String::new(), login_token }.render();
+    let html = ChatPage { c: &chrome, lines, said, handed_off, error: None, text: String::new(), login_token }.render();
     Page { status: StatusCode::OK, html, cookies }.into_response()
 }
 
@@ -134,6 +136,7 @@ pub(super) async fn send(
         let page = ChatPage {
             c: &chrome,
             lines: Vec::new(),
+            said: 0,
             handed_off: false,
             error: Some(message),
             text: form.text.chars().take(redress_domain::assistant::MAX_TEXT_CHARS).collect(),
@@ -168,6 +171,34 @@ pub(super) async fn send(
             refuse(StatusCode::SERVICE_UNAVAILABLE, chrome.w.t("chat-failed"))
         }
     }
+}
+
+/// Where the page's live updates start.
+#[derive(Deserialize)]
+pub(super) struct EventsQuery {
+    after: Option<u64>,
+}
+
+/// `GET /s/{slug}/chat/events`: the conversation named by this browser's cookie, live (see
+/// [`crate::chat_live`]).
+pub(super) async fn events(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    Query(query): Query<EventsQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let store = match redress_app::stores::by_slug(state.app(), &slug).await {
+        Ok(Some(store)) => store,
+        _ => return StatusCode::NOT_FOUND.into_response(),
+    };
+    let Some(id) = cookie(&headers, CHAT_COOKIE).map(str::to_owned) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    if assistant::lines_after(state.app(), &store, &id, u64::MAX).await.is_err() {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let after = crate::chat_live::start_after(query.after, &headers);
+    crate::chat_live::stream(state, store, id, after).into_response()
 }
 
 /// `POST /s/{slug}/chat/restart`: forgets the conversation in this browser.

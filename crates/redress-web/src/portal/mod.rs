@@ -54,6 +54,9 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/s/{slug}/help", get(help_page))
         .route("/s/{slug}/chat", get(chat::page).post(chat::send))
         .route("/s/{slug}/chat/restart", post(chat::restart))
+        .route("/s/{slug}/chat/events", get(chat::events))
+        .route("/assets/chat-live.js", get(crate::chat_live::chat_live_js))
+        .route("/assets/widget.js", get(crate::chat_live::widget_js))
         .route("/s/{slug}/survey/{case_id}", get(survey::survey_page).post(survey::answer))
         .layer(axum::middleware::from_fn(crate::html::refuse_nul_text))
 }

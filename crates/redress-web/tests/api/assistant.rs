@@ -413,15 +413,20 @@ async fn fake_model(behaviour: &'static str) -> String {
 
 /// Names a language model in the store's policy.
 async fn use_model(app: &TestApp, admin: &str, endpoint: &str, timeout_ms: u32) {
+    let rules =
+        format!("phrasing_endpoint = \"{endpoint}\"\nphrasing_model = \"fake\"\nphrasing_timeout_ms = {timeout_ms}\n");
+    set_assistant_rules(app, admin, &rules).await;
+}
+
+/// Replaces the `[assistant]` section of the store's policy with `rules`.
+pub(crate) async fn set_assistant_rules(app: &TestApp, admin: &str, rules: &str) {
     let current = app.get("/api/v1/policy", admin).await.expect(200);
     let source = text_of(&current["source"]);
     let source = match source.find("\n[assistant]") {
         Some(at) => source[..at].to_owned(),
         None => source,
     };
-    let source = format!(
-        "{source}\n[assistant]\nphrasing_endpoint = \"{endpoint}\"\nphrasing_model = \"fake\"\nphrasing_timeout_ms = {timeout_ms}\n"
-    );
+    let source = format!("{source}\n[assistant]\n{rules}");
     let saved = app.call(Method::PUT, "/api/v1/policy", Some(admin), Some(&json!({"source": source}))).await;
     saved.expect(200);
 }

@@ -29,6 +29,7 @@ mod cases_list;
 mod cases_open;
 mod channels;
 mod chat_answers;
+mod chat_live;
 mod concurrency;
 mod fixtures;
 mod follow_through;

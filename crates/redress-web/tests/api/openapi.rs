@@ -80,6 +80,7 @@ const ROUTES: &[(&str, &[&str])] = &[
     ("/api/v1/webhooks/telegram/{bot_id}", &["post"]),
     ("/api/v1/customers/{customer_id}/identities", &["post"]),
     ("/s/{store}/assistant", &["post"]),
+    ("/s/{store}/assistant/{conversation}/events", &["get"]),
 ];
 
 const HTTP_METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
@@ -127,6 +128,9 @@ async fn every_documented_operation_is_served() {
             let reply = app.call(method.clone(), &concrete, None, None).await;
             if path == "/healthz" || path == "/readyz" {
                 assert_eq!(reply.status, 200);
+            } else if path.ends_with("/events") {
+                // The assistant's live lines are public: served, and no such store here.
+                reply.error(404, "not_found", None);
             } else if path.starts_with("/s/") {
                 // The assistant is public: served, and refusing a request without its JSON body.
                 reply.error(415, "unsupported_media_type", None);

@@ -1,0 +1,120 @@
+//! A conversation with the assistant, live: what the shop says (the assistant, or a person
+//! answering on the case after a hand-off) reaches the customer's open chat without a reload,
+//! as server-sent events. Each server reads the conversation from the database on a short
+//! interval, so an agent's answer through any server of the deployment arrives; no server keeps
+//! anything in memory but the client's place.
+//!
+//! Also the two scripts the chats run: `/assets/chat-live.js` (the portal's chat page; the page
+//! works without it) and `/assets/widget.js` (the chat box a shop puts on its own site, talking
+//! to `POST /s/{store}/assistant` across origins the store's policy allows).
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use futures_util::Stream;
+use redress_app::assistant;
+use redress_domain::Store;
+
+use crate::AppState;
+
+/// How often an open chat looks for new lines.
+const POLL_EVERY: Duration = Duration::from_secs(1);
+/// How long one stream stays open; the browser reconnects on its own, from where it was.
+const OPEN_FOR: Duration = Duration::from_secs(300);
+
+/// The lines to send after: the `after` asked for, or past the last event the browser saw
+/// when it reconnects (`Last-Event-ID`).
+pub(crate) fn start_after(after: Option<u64>, headers: &HeaderMap) -> u64 {
+    let seen = headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());
+    after.unwrap_or(0).max(seen.unwrap_or(0))
+}
+
+/// What one event carries: new lines, and whether a person has the conversation.
+#[derive(serde::Serialize)]
+struct Batch<'a> {
+    lines: &'a [assistant::ChatLine],
+    handed_off: bool,
+}
+
+/// The conversation's lines from number `after` on, then each new line as it comes, as
+/// `lines` events whose id is the number of the next line. The stream ends when the
+/// conversation cannot be read (gone, or the database down) or after [`OPEN_FOR`].
+pub(crate) fn stream(
+    state: AppState,
+    store: Store,
+    conversation: String,
+    after: u64,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    struct Place {
+        state: AppState,
+        store: Store,
+        conversation: String,
+        after: u64,
+        ends: tokio::time::Instant,
+        first: bool,
+    }
+    let place = Place { state, store, conversation, after, ends: tokio::time::Instant::now() + OPEN_FOR, first: true };
+    let events = futures_util::stream::unfold(place, |mut place| async move {
+        loop {
+            if !place.first {
+                tokio::time::sleep(POLL_EVERY).await;
+            }
+            place.first = false;
+            if tokio::time::Instant::now() >= place.ends {
+                return None;
+            }
+            let new = assistant::lines_after(place.state.app(), &place.store, &place.conversation, place.after).await;
+            let new = match new {
+                Ok(new) => new,
+                Err(e) => {
+                    tracing::debug!(error = %e, "a live chat stops");
+                    return None;
+                }
+            };
+            let Some(last) = new.lines.last() else { continue };
+            place.after = last.number + 1;
+            let batch = Batch { lines: &new.lines, handed_off: new.handed_off };
+            let event = match Event::default().event("lines").id(place.after.to_string()).json_data(&batch) {
+                Ok(event) => event,
+                Err(e) => {
+                    tracing::error!(error = %e, "a live chat's lines could not be written");
+                    return None;
+                }
+            };
+            return Some((Ok(event), place));
+        }
+    });
+    Sse::new(events).keep_alive(KeepAlive::default())
+}
+
+/// The script showing new lines on the portal's chat page.
+const CHAT_LIVE_JS: &str = include_str!("../assets/chat-live.js");
+/// The chat box for a shop's own site.
+const WIDGET_JS: &str = include_str!("../assets/widget.js");
+
+fn script(body: &'static str) -> Response {
+    (
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("text/javascript; charset=utf-8")),
+            (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600")),
+            // Shops' pages load the widget from another origin.
+            (header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*")),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// `GET /assets/chat-live.js`.
+pub(crate) async fn chat_live_js() -> Response {
+    script(CHAT_LIVE_JS)
+}
+
+/// `GET /assets/widget.js`.
+pub(crate) async fn widget_js() -> Response {
+    script(WIDGET_JS)
+}
