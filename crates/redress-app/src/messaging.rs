@@ -184,8 +184,11 @@ async fn receive_chat(app: &App, caller: &Caller, message: &InboundChatMessage) 
         .clone()
         .or_else(|| message.sender.display_name.clone())
         .unwrap_or_else(|| format!("{channel} {sender}"));
+    let photos = crate::messaging_out::fetch_photos(app, message).await;
+    let attachments: Vec<_> = photos.iter().map(crate::attachments::Photo::attachment).collect();
     let body = match message.text.as_deref().map(str::trim) {
         Some(text) if !text.is_empty() => text.to_owned(),
+        _ if !photos.is_empty() => format!("({} photo(s) sent on {channel})", photos.len()),
         _ => format!("({} file(s) sent on {channel}, not kept)", message.media.len()),
     };
     let record = InboundRecord {
@@ -210,12 +213,16 @@ async fn receive_chat(app: &App, caller: &Caller, message: &InboundChatMessage) 
                 channel: Channel::Social,
                 author: Actor::Customer { handle },
                 body,
-                attachments: Vec::new(),
+                attachments: attachments.clone(),
                 created_at: app.now(),
             };
             let record = InboundRecord { case_id: Some(case.id), message_id: Some(added.id), ..record };
             let writes = ChannelWrites { inbound: Some(record), outbox: None };
-            storage.update_case_with(store_id, case.id, adding(added), writes).await.map(drop).map_err(AppError::from)
+            storage
+                .update_case_with(store_id, case.id, adding(added), writes)
+                .await
+                .map(|_| case.id)
+                .map_err(AppError::from)
         }
         None => {
             let subject: String = body.lines().next().unwrap_or_default().chars().take(80).collect();
@@ -229,16 +236,25 @@ async fn receive_chat(app: &App, caller: &Caller, message: &InboundChatMessage) 
                 language: message.sender.language.clone().filter(|l| redress_domain::LanguageTag::parse(l).is_ok()),
                 sentiment: None,
                 escalation: Vec::new(),
-                message: FirstMessage { body, attachments: Vec::new() },
+                message: FirstMessage { body, attachments },
                 lines: Vec::new(),
             };
             let record = InboundRecord { outcome: InboundOutcome::CaseOpened, ..record };
             let arrival = Arrival { customer, handle: Some(handle), record: Some(record) };
-            open_received(app, caller, input, arrival).await.map(drop)
+            open_received(app, caller, input, arrival).await.map(|view| view.case.id)
         }
     };
     match stored {
-        Ok(()) => Ok(true),
+        Ok(case_id) => {
+            // The photos' files, kept beside the case as the portal's are (their names are on
+            // the message already).
+            if !photos.is_empty()
+                && let Err(e) = crate::attachments::save(app, caller, case_id, photos).await
+            {
+                tracing::warn!(error = ?e, "cannot keep the photos of a chat message");
+            }
+            Ok(true)
+        }
         // Delivered twice at once: the other delivery stored it.
         Err(e) if e.code == ErrorCode::Duplicate => Ok(false),
         Err(e) => Err(e),

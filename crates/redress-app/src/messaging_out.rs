@@ -24,7 +24,8 @@ use redress_connect::messaging::send::{ChatApiError, ChatSender, OutboundBody, O
 use redress_connect::messaging::telegram::{TelegramConfig, TelegramSender};
 use redress_connect::messaging::whatsapp::{WhatsAppConfig, WhatsAppSender};
 use redress_connect::messaging::window::{ReplyAllowance, reply_allowance};
-use redress_connect::messaging::{ChatChannel, DeliveryStatus, InboundChatMessage, Secret, StatusUpdate};
+use redress_connect::messaging::{ChatChannel, DeliveryStatus, InboundChatMessage, MediaKind, Secret, StatusUpdate};
+use redress_domain::message::MAX_IMAGE_BYTES;
 use redress_domain::{Case, MessageId};
 use redress_storage::Storage;
 use redress_storage::channels::{
@@ -33,6 +34,7 @@ use redress_storage::channels::{
 use time::Duration;
 
 use crate::App;
+use crate::attachments::Photo;
 use crate::clock::Clock;
 use crate::error::AppResult;
 use crate::outbox::{Attempt, OutboxError, OutboxPolicy};
@@ -147,27 +149,92 @@ impl ChatLane {
         account: &ChannelAccount,
         token: Secret,
     ) -> Result<Box<dyn ChatSender>, ChatApiError> {
-        Ok(match channel {
-            ChatChannel::WhatsApp => {
-                let config = WhatsAppConfig {
-                    base_url: self.apis.graph_url.clone(),
-                    ..WhatsAppConfig::new(&account.account_id, token)
-                };
-                Box::new(WhatsAppSender::new(config)?)
-            }
-            ChatChannel::Messenger | ChatChannel::Instagram => {
-                let config = GraphMessagingConfig {
-                    base_url: self.apis.graph_url.clone(),
-                    ..GraphMessagingConfig::new(channel, token)
-                };
-                Box::new(GraphMessagingSender::new(config)?)
-            }
-            ChatChannel::Telegram => {
-                let config = TelegramConfig { base_url: self.apis.telegram_url.clone(), ..TelegramConfig::new(token) };
-                Box::new(TelegramSender::new(config)?)
-            }
-        })
+        sender_for(&self.apis, channel, account, token)
     }
+}
+
+/// The sender for one account of `channel`, through `apis`.
+fn sender_for(
+    apis: &ChatApis,
+    channel: ChatChannel,
+    account: &ChannelAccount,
+    token: Secret,
+) -> Result<Box<dyn ChatSender>, ChatApiError> {
+    Ok(match channel {
+        ChatChannel::WhatsApp => {
+            let config =
+                WhatsAppConfig { base_url: apis.graph_url.clone(), ..WhatsAppConfig::new(&account.account_id, token) };
+            Box::new(WhatsAppSender::new(config)?)
+        }
+        ChatChannel::Messenger | ChatChannel::Instagram => {
+            let config =
+                GraphMessagingConfig { base_url: apis.graph_url.clone(), ..GraphMessagingConfig::new(channel, token) };
+            Box::new(GraphMessagingSender::new(config)?)
+        }
+        ChatChannel::Telegram => {
+            let config = TelegramConfig { base_url: apis.telegram_url.clone(), ..TelegramConfig::new(token) };
+            Box::new(TelegramSender::new(config)?)
+        }
+    })
+}
+
+/// The most photos kept from one message.
+const MAX_PHOTOS_PER_MESSAGE: usize = 5;
+
+/// The photos a customer sent with `message`, fetched with the account's token and cleaned
+/// like the portal's; none when the account keeps no token. A photo that cannot be fetched or
+/// is not a photo is left out (logged): the message is kept either way.
+pub(crate) async fn fetch_photos(app: &App, message: &InboundChatMessage) -> Vec<Photo> {
+    let images: Vec<_> =
+        message.media.iter().filter(|m| m.kind == MediaKind::Image).take(MAX_PHOTOS_PER_MESSAGE).collect();
+    if images.is_empty() {
+        return Vec::new();
+    }
+    let account = match app.storage().channels().channel_account(message.channel.as_str(), &message.account_id).await {
+        Ok(Some(account)) => account,
+        Ok(None) => return Vec::new(),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot read the account to fetch a customer's photos");
+            return Vec::new();
+        }
+    };
+    let (Some(sealed), Ok(key)) = (&account.sealed_token, app.secrets()) else { return Vec::new() };
+    let token = match key.open(&sealing_context(&account, "token"), sealed) {
+        Ok(token) => Secret::new(String::from_utf8_lossy(&token).into_owned()),
+        Err(e) => {
+            tracing::warn!(error = %e.message, "cannot open the account's token to fetch a customer's photos");
+            return Vec::new();
+        }
+    };
+    let sender = match sender_for(app.chat_apis(), message.channel, &account, token) {
+        Ok(sender) => sender,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot fetch a customer's photos");
+            return Vec::new();
+        }
+    };
+    let mut photos = Vec::new();
+    for (n, media) in images.into_iter().enumerate() {
+        let fetched = match sender.fetch_media(media, MAX_IMAGE_BYTES as u64).await {
+            Ok(fetched) => fetched,
+            Err(e) => {
+                tracing::warn!(error = %e, channel = %message.channel, "a customer's photo could not be fetched");
+                continue;
+            }
+        };
+        let extension = match fetched.mime_type.as_deref().or(media.mime_type.as_deref()) {
+            Some("image/png") => "png",
+            Some("image/webp") => "webp",
+            _ => "jpg",
+        };
+        let name =
+            media.file_name.clone().unwrap_or_else(|| format!("{}-photo-{}.{extension}", message.channel, n + 1));
+        match Photo::clean(&name, &fetched.bytes, "media") {
+            Ok(photo) => photos.push(photo),
+            Err(e) => tracing::warn!(error = %e.message, "a customer's file is not a photo Redress keeps"),
+        }
+    }
+    photos
 }
 
 /// Why an entry cannot be sent, in words for the desk; `None` when it can, with what to send.

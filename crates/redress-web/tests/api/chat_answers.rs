@@ -2,7 +2,8 @@
 //! agent's answer goes back to the conversation the customer wrote from, long answers in parts,
 //! the providers' reports move it forward (read) or end it (failed), the customer-service window
 //! is kept (a WhatsApp answer after 24 hours is not sent, and says why; Messenger's Human Agent
-//! tag reaches 7 days), and a Telegram bot registers its own webhook and talks both ways.
+//! tag reaches 7 days), a photo sent on WhatsApp is kept with the case, and a Telegram bot
+//! registers its own webhook and talks both ways.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,7 +13,9 @@ use redress_app::messaging_out::ChatApis;
 use redress_app::outbox::OutboxPolicy;
 use redress_app::platforms::SecretsKey;
 use redress_connect::messaging::fake::{FakeApi, FakeMessaging, FakeMessagingConfig, RecordedSend};
-use redress_connect::messaging::{ChatChannel, ChatIdentity, DeliveryStatus, InboundChatMessage, StatusError};
+use redress_connect::messaging::{
+    ChatChannel, ChatIdentity, DeliveryStatus, InboundChatMessage, MediaKind, MediaRef, MediaSource, StatusError,
+};
 use reqwest::Method;
 use serde_json::json;
 use time::macros::datetime;
@@ -129,6 +132,32 @@ async fn answers_go_back_where_the_customer_wrote(app: &TestApp, fake: &FakeMess
     };
     assert_eq!(parts.len(), 2);
     assert!(parts.iter().all(|p| p.text.as_ref().unwrap().chars().count() <= 4096));
+
+    // A photo of the damage sent on WhatsApp is fetched with the account's token and kept with
+    // the case, as a portal photo is.
+    let mut png = Vec::new();
+    image::RgbImage::from_pixel(8, 6, image::Rgb([200, 120, 40]))
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    fake.add_media("media-77", png, "image/png");
+    let mut photo = from_customer(ChatChannel::WhatsApp, "100200300", "wamid.in.2", "48600100200", "");
+    photo.text = None;
+    photo.media = vec![MediaRef {
+        kind: MediaKind::Image,
+        source: MediaSource::ProviderId("media-77".into()),
+        mime_type: Some("image/png".into()),
+        sha256: None,
+        file_name: None,
+        size: None,
+    }];
+    assert_eq!(fake.deliver(&meta, &fake.whatsapp_delivery(&[photo], &[])).await.unwrap(), 200);
+    let photos = app.get(&format!("/api/v1/cases/{case_id}/attachments"), &shop.key).await.expect(200);
+    assert_eq!(photos.as_array().unwrap().len(), 1, "{photos}");
+    assert_eq!(photos[0]["content_type"], "image/png");
+    let view = app.case_view(&shop.key, &case_id).await;
+    let last = view["messages"].as_array().unwrap().iter().rev().find(|m| m["direction"] == "inbound").unwrap().clone();
+    assert_eq!(last["body"], "(1 photo(s) sent on whatsapp)");
+    assert_eq!(last["attachments"][0]["filename"], "whatsapp-photo-1.png");
 
     // The provider could not deliver an answer: it is not sent, with WhatsApp's reason.
     answer(app, &shop, &case_id, "Czy możemy jeszcze pomóc?").await;
