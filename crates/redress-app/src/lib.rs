@@ -35,6 +35,7 @@ pub mod messaging;
 pub mod money;
 pub mod orders;
 pub mod outbox;
+pub mod outgoing;
 mod paging;
 pub mod platforms;
 pub mod resolution;

@@ -29,8 +29,11 @@ use redress_connect::shop::{
 };
 use redress_connect::{PaymentProvider, ProviderAnswer, ProviderError, ProviderRefund};
 use redress_domain::RefundId;
-use redress_domain::{Order, OrderId, StoreId};
-use redress_storage::{Delivery, Ingested, OrderLink, PlatformConnection, Push, PushOutcome, Storage};
+use redress_domain::{CaseId, Order, OrderId, StoreId};
+use redress_storage::{
+    Delivery, Ingested, LinkedOrderFn, OrderLink, PlatformConnection, Push, PushOutcome, RecordedEntry, Storage,
+    StorageError, TimelineRow,
+};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -391,21 +394,27 @@ pub async fn shopify_webhook(app: &App, store_id: &str, headers: &HeaderMap, bod
             Ok(WebhookOutcome::of(ingest(app, &caller, Some(&delivery), *imported).await?))
         }
         shopify::Event::Fulfillment(f) => {
-            let linked = platforms.linked_order(store_id, Platform::Shopify.as_str(), &f.order_id).await?;
-            let (Some((order, link)), Some(shipment)) = (linked, f.shipment) else {
-                // An order Redress does not know yet (its orders/create comes too), or a
-                // cancelled fulfillment: Shopify's next orders/updated carries the parcels.
+            let Some(shipment) = f.shipment else {
+                // A cancelled fulfillment: Shopify's next orders/updated carries the parcels.
                 return Ok(if platforms.record_delivery(&delivery).await? {
                     WebhookOutcome::NOTHING
                 } else {
                     WebhookOutcome::DUPLICATE
                 });
             };
-            let (order, link) = with_parcel(order, link, &f.fulfillment_id, shipment);
-            order.validate()?;
-            let customer = app.storage().customer(store_id, order.customer_id).await?;
-            let ingested = platforms.ingest_order(Some(&delivery), &link, &customer, &order, app.now()).await?;
-            Ok(WebhookOutcome::of(ingested))
+            let fulfillment_id = f.fulfillment_id;
+            let change: LinkedOrderFn = Box::new(move |order, link| {
+                let (order, link) = with_parcel(order, link, &fulfillment_id, shipment);
+                order.validate().map_err(|e| StorageError::Resolution(e.into()))?;
+                Ok((order, link))
+            });
+            // The order is read, given its parcel and written under its lock: two fulfillments
+            // of one order at once each keep theirs. An order Redress does not know yet (its
+            // orders/create comes too) records the delivery alone.
+            Ok(match platforms.change_linked_order(&delivery, &f.order_id, change, app.now()).await? {
+                Some(ingested) => WebhookOutcome::of(ingested),
+                None => WebhookOutcome::NOTHING,
+            })
         }
         // A refund's money arrives with the order's transactions in orders/updated; a topic
         // Redress does not act on is only acknowledged.
@@ -702,49 +711,44 @@ impl PaymentProvider for PlatformPayments {
     }
 }
 
-/// A shipping address amended in Redress, for the order's shop to change too when the order
-/// came from Shopify: written once per amendment (`key`) as a change to push, then tried at
-/// once (for at most a few seconds); what fails is retried by the worker
-/// ([`spawn_push_worker`]). Nothing here refuses the amendment, already committed: a failure
-/// is logged and kept for the worker.
-pub(crate) async fn shipping_address_amended(app: &App, order: &Order, key: String) {
-    if let Err(e) = push_shipping_address(app, order, key).await {
-        tracing::warn!(order = %order.id, error = %e, "the amended address could not be queued for the shop");
+/// Tells at once what a change's entries tell ([`crate::outgoing`]), and tries a change its
+/// order's shop must make (an amended address) at once, for at most a few seconds. Nothing here
+/// refuses the change, already committed: what fails is logged, and the worker tells and
+/// retries it from the timeline.
+pub(crate) async fn tell_now(app: &App, store_id: StoreId, case_id: CaseId, entries: &[RecordedEntry]) {
+    if let Err(e) = try_now(app, store_id, case_id, entries).await {
+        tracing::warn!(case = %case_id, error = %e.message, "the change will be told by the worker");
     }
 }
 
-async fn push_shipping_address(app: &App, order: &Order, key: String) -> AppResult<()> {
+async fn try_now(app: &App, store_id: StoreId, case_id: CaseId, entries: &[RecordedEntry]) -> AppResult<()> {
+    let rows: Vec<TimelineRow> =
+        entries.iter().map(|entry| TimelineRow { store_id, case_id, entry: entry.clone() }).collect();
     let platforms = app.storage().platforms();
-    match platforms.order_link(order.store_id, order.id).await? {
-        Some(link) if link.platform == Platform::Shopify.as_str() => {}
-        _ => return Ok(()),
-    }
-    let push = Push {
-        store_id: order.store_id,
-        key,
-        order_id: Some(order.id),
-        kind: "shipping_address".to_owned(),
-        payload: serde_json::to_value(&order.shipping_address).map_err(AppError::internal)?,
-        attempts: 0,
-    };
-    platforms.enqueue_push(&push, app.now()).await?;
-    let claimed = platforms.claim_pushes(Some((push.store_id, &push.key)), app.now(), PUSH_LEASE, 1).await?;
-    for push in claimed {
-        if tokio::time::timeout(PUSH_ANSWER_DEADLINE, carry_out(app, push)).await.is_err() {
-            tracing::info!(order = %order.id, "the shop is slow; the worker will finish the address change");
+    for push in crate::outgoing::tell(app, &rows).await? {
+        if push.kind != crate::outgoing::SHIPPING_ADDRESS_PUSH {
+            continue;
+        }
+        for push in platforms.claim_pushes(Some((push.store_id, &push.key)), app.now(), PUSH_LEASE, 1).await? {
+            if tokio::time::timeout(PUSH_ANSWER_DEADLINE, carry_out(app, push)).await.is_err() {
+                tracing::info!(case = %case_id, "the shop is slow; the worker will finish the address change");
+            }
         }
     }
     Ok(())
 }
 
-/// Carries out up to `limit` changes due for the shops; returns how many were tried.
+/// Tells what the timeline recorded since the worker last looked ([`crate::outgoing::tell_due`]),
+/// then carries out up to `limit` changes and deliveries due; returns how many entries were
+/// read and attempts made.
 pub async fn push_due(app: &App, limit: u32) -> AppResult<usize> {
+    let told = crate::outgoing::tell_due(app).await?;
     let claimed = app.storage().platforms().claim_pushes(None, app.now(), PUSH_LEASE, limit).await?;
     let tried = claimed.len();
     for push in claimed {
         carry_out(app, push).await?;
     }
-    Ok(tried)
+    Ok(told + tried)
 }
 
 /// Runs [`push_due`] until aborted: again at once while it finds work, after `every` when
@@ -815,7 +819,7 @@ async fn carry_out(app: &App, push: Push) -> AppResult<()> {
 
 async fn attempt(app: &App, push: &Push) -> Result<(), Failure> {
     match push.kind.as_str() {
-        "shipping_address" => push_to_shop(app, push).await.map_err(Failure::from),
+        crate::outgoing::SHIPPING_ADDRESS_PUSH => push_to_shop(app, push).await.map_err(Failure::from),
         crate::webhooks::WEBHOOK_PUSH => crate::webhooks::deliver(app, push).await,
         other => Err(Failure { transient: false, reason: format!("Redress does not push `{other}`") }),
     }
@@ -838,9 +842,10 @@ async fn push_to_shop(app: &App, push: &Push) -> Result<(), ShopError> {
     };
     let config = ShopifyConfig::new(&connection.base_url, SHOPIFY_API_VERSION, Secret::new(access_token));
     let shop = ShopifyAdmin::new(config, Arc::new(TokioSleeper))?;
-    let address: redress_domain::Address = serde_json::from_value(push.payload.clone())
-        .map_err(|e| ShopError::Rejected(format!("the stored address cannot be read: {e}")))?;
-    shop.update_shipping_address(&link.remote_id, &address).await
+    // The order's address as it is now: a later amendment is never undone by an earlier retry.
+    let order =
+        app.storage().order(push.store_id, order_id).await.map_err(|e| ShopError::Unavailable(e.to_string()))?;
+    shop.update_shipping_address(&link.remote_id, &order.shipping_address).await
 }
 
 #[cfg(test)]
