@@ -1,6 +1,6 @@
 //! What the outside world is told of a change: the events the store's webhook endpoints want
 //! (`case.opened`, `case.resolved`, `order.amended`, `return.received`, `refund.sent`) and the
-//! amended shipping address a Shopify order must take too.
+//! amendments a Shopify order must take too (shipping address, lines, cancellation).
 //!
 //! Both are read from the timeline, which every change writes in its own transaction, whatever
 //! path made it (API, desk, portal, assistant, refund executor): [`tell_due`] turns the entries
@@ -29,6 +29,23 @@ use crate::webhooks::WEBHOOK_PUSH;
 const PAGE: u32 = 200;
 /// The outbox kind of an amended shipping address for the order's shop.
 pub(crate) const SHIPPING_ADDRESS_PUSH: &str = "shipping_address";
+/// The outbox kind of changed lines (quantities, cancelled lines, swapped variants).
+pub(crate) const ORDER_LINES_PUSH: &str = "order_lines";
+/// The outbox kind of a cancelled order.
+pub(crate) const CANCEL_ORDER_PUSH: &str = "cancel_order";
+
+/// The change an amendment asks of the order's shop, as an outbox kind and the key's prefix.
+fn shop_change(amendment: AmendmentKind) -> Option<(&'static str, &'static str)> {
+    match amendment {
+        AmendmentKind::ShippingAddress => Some((SHIPPING_ADDRESS_PUSH, "shipping-address")),
+        AmendmentKind::Quantity | AmendmentKind::CancelLine | AmendmentKind::SwapVariant => {
+            Some((ORDER_LINES_PUSH, "order-lines"))
+        }
+        AmendmentKind::CancelOrder => Some((CANCEL_ORDER_PUSH, "cancel-order")),
+        // Shopify's order keeps the billing address it was paid with.
+        AmendmentKind::BillingDetails => None,
+    }
+}
 
 /// The webhook event a timeline entry is, if any.
 fn event_of(event: &CaseEvent) -> Option<EventType> {
@@ -77,7 +94,8 @@ fn event_data(case: &Case, event: &CaseEvent) -> serde_json::Value {
 }
 
 /// What the rows tell, as pushes: one delivery per endpoint that wanted the event when it
-/// happened, and a Shopify order's amended address. Endpoints are read once per store.
+/// happened, and the change an amendment asks of a Shopify order's shop. Endpoints are read
+/// once per store.
 async fn pushes_of(app: &App, rows: &[TimelineRow]) -> AppResult<Vec<Push>> {
     let platforms = app.storage().platforms();
     let mut endpoints: HashMap<StoreId, Vec<WebhookEndpoint>> = HashMap::new();
@@ -94,22 +112,25 @@ async fn pushes_of(app: &App, rows: &[TimelineRow]) -> AppResult<Vec<Push>> {
             .flatten()
             .filter(|e| e.created_at <= entry.at && e.events.iter().any(|name| name == kind.as_str()))
             .collect();
-        let address = match &entry.event {
-            CaseEvent::OrderAmended { order_id, amendment: AmendmentKind::ShippingAddress, .. } => {
-                let link = platforms.order_link(row.store_id, *order_id).await?;
-                link.filter(|l| l.platform == redress_connect::shop::Platform::Shopify.as_str()).map(|_| *order_id)
-            }
+        let change = match &entry.event {
+            CaseEvent::OrderAmended { order_id, amendment, .. } => match shop_change(*amendment) {
+                Some(change) => {
+                    let link = platforms.order_link(row.store_id, *order_id).await?;
+                    link.filter(|l| l.platform == redress_connect::shop::Platform::Shopify.as_str())
+                        .map(|_| (*order_id, change))
+                }
+                None => None,
+            },
             _ => None,
         };
-        if let Some(order_id) = address {
-            // Named by the amendment's place on the timeline; the worker sends the order's
-            // address as it is when it tries, so a later amendment is never undone by an
-            // earlier one retried.
+        if let Some((order_id, (push_kind, prefix))) = change {
+            // Named by the amendment's place on the timeline; the worker sends the order as it
+            // is when it tries, so a later amendment is never undone by an earlier one retried.
             pushes.push(Push {
                 store_id: row.store_id,
-                key: format!("shipping-address:{}:{}", row.case_id, row.entry.seq),
+                key: format!("{prefix}:{}:{}", row.case_id, row.entry.seq),
                 order_id: Some(order_id),
-                kind: SHIPPING_ADDRESS_PUSH.to_owned(),
+                kind: push_kind.to_owned(),
                 payload: serde_json::json!({}),
                 attempts: 0,
             });
@@ -199,6 +220,9 @@ mod tests {
             difference: redress_domain::Money::new(0, redress_domain::Currency::from_code("EUR").unwrap()),
         };
         assert_eq!(event_of(&amended), Some(EventType::OrderAmended));
+        assert_eq!(shop_change(AmendmentKind::CancelLine).map(|c| c.0), Some(ORDER_LINES_PUSH));
+        assert_eq!(shop_change(AmendmentKind::CancelOrder).map(|c| c.0), Some(CANCEL_ORDER_PUSH));
+        assert_eq!(shop_change(AmendmentKind::BillingDetails), None);
         // Storage reads exactly the entry types events come from.
         for event in [&resolved, &received, &amended] {
             let name = serde_json::to_value(event).unwrap()["type"].as_str().unwrap().to_owned();

@@ -22,7 +22,7 @@ use async_trait::async_trait;
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{Key, XChaCha20Poly1305, XNonce};
 use redress_connect::shop::csv_import::{self, CsvError, CsvLimits, Progress, RejectedRow};
-use redress_connect::shop::shopify::admin::{OrdersQuery, ShopifyAdmin, ShopifyConfig};
+use redress_connect::shop::shopify::admin::{CancelReason, LineEdit, OrdersQuery, ShopifyAdmin, ShopifyConfig};
 use redress_connect::shop::woocommerce::{self, WooCommerce, WooConfig};
 use redress_connect::shop::{
     HeaderMap, ImportedOrder, MappingError, Platform, Secret, ShopError, TokioSleeper, shopify,
@@ -712,7 +712,8 @@ impl PaymentProvider for PlatformPayments {
 }
 
 /// Tells at once what a change's entries tell ([`crate::outgoing`]), and tries a change its
-/// order's shop must make (an amended address) at once, for at most a few seconds. Nothing here
+/// order's shop must make (an amended address, lines, a cancellation) at once, for at most a
+/// few seconds. Nothing here
 /// refuses the change, already committed: what fails is logged, and the worker tells and
 /// retries it from the timeline.
 pub(crate) async fn tell_now(app: &App, store_id: StoreId, case_id: CaseId, entries: &[RecordedEntry]) {
@@ -726,12 +727,12 @@ async fn try_now(app: &App, store_id: StoreId, case_id: CaseId, entries: &[Recor
         entries.iter().map(|entry| TimelineRow { store_id, case_id, entry: entry.clone() }).collect();
     let platforms = app.storage().platforms();
     for push in crate::outgoing::tell(app, &rows).await? {
-        if push.kind != crate::outgoing::SHIPPING_ADDRESS_PUSH {
+        if push.kind == crate::webhooks::WEBHOOK_PUSH {
             continue;
         }
         for push in platforms.claim_pushes(Some((push.store_id, &push.key)), app.now(), PUSH_LEASE, 1).await? {
             if tokio::time::timeout(PUSH_ANSWER_DEADLINE, carry_out(app, push)).await.is_err() {
-                tracing::info!(case = %case_id, "the shop is slow; the worker will finish the address change");
+                tracing::info!(case = %case_id, "the shop is slow; the worker will finish the change");
             }
         }
     }
@@ -819,12 +820,19 @@ async fn carry_out(app: &App, push: Push) -> AppResult<()> {
 
 async fn attempt(app: &App, push: &Push) -> Result<(), Failure> {
     match push.kind.as_str() {
-        crate::outgoing::SHIPPING_ADDRESS_PUSH => push_to_shop(app, push).await.map_err(Failure::from),
+        crate::outgoing::SHIPPING_ADDRESS_PUSH
+        | crate::outgoing::ORDER_LINES_PUSH
+        | crate::outgoing::CANCEL_ORDER_PUSH => push_to_shop(app, push).await.map_err(Failure::from),
         crate::webhooks::WEBHOOK_PUSH => crate::webhooks::deliver(app, push).await,
         other => Err(Failure { transient: false, reason: format!("Redress does not push `{other}`") }),
     }
 }
 
+/// What Shopify's staff see beside a change Redress made.
+const STAFF_NOTE: &str = "Changed in Redress at the customer's request";
+
+/// Makes an amendment in the order's Shopify shop, from the order as it is now: a later
+/// amendment is never undone by an earlier one retried.
 async fn push_to_shop(app: &App, push: &Push) -> Result<(), ShopError> {
     let unavailable = |e: AppError| ShopError::Unavailable(e.message);
     let order_id = push.order_id.ok_or_else(|| ShopError::Rejected("the change names no order".into()))?;
@@ -842,10 +850,44 @@ async fn push_to_shop(app: &App, push: &Push) -> Result<(), ShopError> {
     };
     let config = ShopifyConfig::new(&connection.base_url, SHOPIFY_API_VERSION, Secret::new(access_token));
     let shop = ShopifyAdmin::new(config, Arc::new(TokioSleeper))?;
-    // The order's address as it is now: a later amendment is never undone by an earlier retry.
     let order =
         app.storage().order(push.store_id, order_id).await.map_err(|e| ShopError::Unavailable(e.to_string()))?;
-    shop.update_shipping_address(&link.remote_id, &order.shipping_address).await
+    match push.kind.as_str() {
+        crate::outgoing::SHIPPING_ADDRESS_PUSH => {
+            shop.update_shipping_address(&link.remote_id, &order.shipping_address).await
+        }
+        crate::outgoing::CANCEL_ORDER_PUSH => {
+            shop.cancel(&link.remote_id, CancelReason::Customer, Some(STAFF_NOTE)).await.map(|_| ())
+        }
+        _ => {
+            let remote =
+                shop.order(&link.remote_id).await?.ok_or_else(|| ShopError::NotFound(link.remote_id.clone()))?;
+            let edits = line_edits(&order, &remote)?;
+            shop.edit_lines(&link.remote_id, &edits, Some(STAFF_NOTE)).await.map(|_| ())
+        }
+    }
+}
+
+/// The quantities Shopify's order must take to match the order's lines, matched by SKU (as
+/// the order was read from Shopify): a line Redress no longer has goes to zero. A line Shopify
+/// does not have (a variant swapped to) is refused: Redress does not know Shopify's variant id
+/// for it, and nothing is changed half-way.
+fn line_edits(order: &Order, remote: &shopify::admin::GqlOrder) -> Result<Vec<LineEdit>, ShopError> {
+    let draft = shopify::admin::draft_from_graphql(remote).map_err(|e| ShopError::Protocol(e.to_string()))?;
+    if let Some(line) = order.lines.iter().find(|line| !draft.lines.iter().any(|l| l.sku == line.sku)) {
+        return Err(ShopError::Rejected(format!(
+            "Shopify's order has no line with SKU {}: change the variant in Shopify by hand",
+            line.sku
+        )));
+    }
+    Ok(draft
+        .lines
+        .iter()
+        .filter_map(|l| {
+            let quantity = order.lines.iter().find(|line| line.sku == l.sku).map_or(0, |line| line.quantity);
+            Some(LineEdit::SetQuantity { line_id: l.remote.line_id.clone()?, quantity })
+        })
+        .collect())
 }
 
 #[cfg(test)]

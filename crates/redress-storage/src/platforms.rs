@@ -255,7 +255,8 @@ pub trait PlatformStorage: Send + Sync {
     ) -> Result<Option<Ingested>, StorageError>;
 
     /// Timeline entries of every store told to the outside world ([`TOLD_EVENTS`]) with a
-    /// position in `(after, up_to]`, in order, at most `limit`.
+    /// position in `(after, up_to]`, in order, at most `limit`; never one written before the
+    /// events worker existed (those were told then).
     async fn told_entries(&self, after: i64, up_to: i64, limit: u32) -> Result<Vec<TimelineRow>, StorageError>;
     /// The newest timeline position, and the one the events worker has read up to.
     async fn events_cursor(&self) -> Result<(i64, i64), StorageError>;

@@ -434,7 +434,8 @@ impl PlatformStorage for PostgresStorage {
     async fn told_entries(&self, after: i64, up_to: i64, limit: u32) -> Result<Vec<TimelineRow>, StorageError> {
         let rows = sqlx::query(
             "SELECT seq, store_id, case_id, doc FROM timeline
-             WHERE seq > $1 AND seq <= $2 AND doc->'event'->>'type' = ANY($3)
+             WHERE seq > GREATEST($1, (SELECT floor FROM platform_events_cursor WHERE id = 1)) AND seq <= $2
+               AND doc->'event'->>'type' = ANY($3)
              ORDER BY seq LIMIT $4",
         )
         .bind(after)

@@ -464,7 +464,8 @@ impl PlatformStorage for SqliteStorage {
             let rows = conn
                 .prepare_cached(&format!(
                     "SELECT seq, store_id, case_id, doc FROM timeline
-                     WHERE seq > ?1 AND seq <= ?2 AND json_extract(doc, '$.event.type') IN ({types})
+                     WHERE seq > MAX(?1, (SELECT floor FROM platform_events_cursor WHERE id = 1)) AND seq <= ?2
+                       AND json_extract(doc, '$.event.type') IN ({types})
                      ORDER BY seq LIMIT ?3"
                 ))?
                 .query_map(params![after, up_to, limit], |row| {

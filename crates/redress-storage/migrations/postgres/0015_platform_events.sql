@@ -2,12 +2,15 @@
 -- from the timeline, which every change writes in its own transaction: a worker turns the
 -- entries after this cursor into `platform_pushes` rows named by the entry, so an entry read
 -- twice writes nothing new and a crash loses nothing. The cursor starts at the timeline's end:
--- what happened before this version is not told again.
+-- what happened before this version (told the old way) is not told again, not even by the
+-- re-reading behind the cursor: `floor` bounds it.
 CREATE TABLE platform_events_cursor (
     id INTEGER PRIMARY KEY CHECK (id = 1),
-    seq BIGINT NOT NULL
+    seq BIGINT NOT NULL,
+    floor BIGINT NOT NULL
 );
-INSERT INTO platform_events_cursor (id, seq) SELECT 1, COALESCE(MAX(seq), 0) FROM timeline;
+INSERT INTO platform_events_cursor (id, seq, floor)
+SELECT 1, COALESCE(MAX(seq), 0), COALESCE(MAX(seq), 0) FROM timeline;
 
 -- The desk lists a store's deliveries, newest first.
 CREATE INDEX platform_pushes_store ON platform_pushes(store_id, kind, created_at_us);

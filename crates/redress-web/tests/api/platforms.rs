@@ -23,7 +23,8 @@ on_both_backends!(
     events_go_signed_to_the_endpoints_that_want_them,
     two_fulfillments_at_once_keep_both_parcels,
     every_event_is_told_once_and_can_be_sent_again,
-    the_desk_connects_a_shop_and_never_shows_its_secrets
+    the_desk_connects_a_shop_and_never_shows_its_secrets,
+    lines_and_cancellations_amended_in_redress_are_made_in_the_shop
 );
 
 /// Refunds of Shopify orders go through their shop: on both backends, with the app routing
@@ -612,4 +613,37 @@ async fn the_desk_connects_a_shop_and_never_shows_its_secrets(app: &TestApp) {
     assert_ne!(browser.post_bare(path, &forged).await.status, reqwest::StatusCode::SEE_OTHER);
     let listed = app.get("/api/v1/platforms", &shop.admin).await.expect(200);
     assert_eq!(listed[0]["base_url"], fake.base_url.as_str());
+}
+
+/// Opens a case on the order and amends it.
+async fn amend(app: &TestApp, shop: &Shop, order_id: &str, subject: &str, amendment: Value) -> Value {
+    let case = app.open_case(&shop.key, &case_on_order(order_id, subject)).await;
+    let path = format!("/api/v1/cases/{}/amendments", text(&case["case"]["id"]));
+    app.post(&path, &shop.key, &json!({"amendment": amendment})).await.expect(200)
+}
+
+async fn lines_and_cancellations_amended_in_redress_are_made_in_the_shop(app: &TestApp) {
+    let shop = app.create_store("north-wind").await;
+    let fake = fake_shopify().await;
+    let url = format!("{}{}", app.base, text(&connect_shopify(app, &shop, &fake).await["webhook_path"]));
+    // Two tees and a cap.
+    let mut seed = SeedOrder::sample(9, time::OffsetDateTime::now_utc());
+    seed.lines[0].quantity = 2;
+    let gid = fake.handle.add_order(seed);
+    assert_eq!(fake.handle.send_webhook(&url, &Topic::OrdersCreate, &gid).await.unwrap().status, 200);
+    let order = orders(app, &shop).await.remove(0);
+    let (tee, cap) = (text(&order["lines"][0]["sku"]), text(&order["lines"][1]["sku"]));
+    let order_id = text(&order["id"]);
+    amend(app, &shop, &order_id, "One tee is enough", json!({"type": "quantity", "sku": tee, "quantity": 1})).await;
+    let in_shop = fake.handle.order(&gid).unwrap();
+    let quantities: Vec<(String, u32)> = in_shop.lines.iter().map(|l| (l.sku.clone(), l.current_quantity)).collect();
+    assert_eq!(quantities, [(tee.clone(), 1), (cap.clone(), 1)], "{quantities:?}");
+    amend(app, &shop, &order_id, "No cap", json!({"type": "cancel_line", "sku": cap})).await;
+    let in_shop = fake.handle.order(&gid).unwrap();
+    let quantities: Vec<(String, u32)> = in_shop.lines.iter().map(|l| (l.sku.clone(), l.current_quantity)).collect();
+    assert_eq!(quantities, [(tee.clone(), 1), (cap.clone(), 0)], "{quantities:?}");
+    assert_eq!(fake.handle.calls().get("RedressOrderEditCommit"), Some(&2));
+    amend(app, &shop, &order_id, "Cancel it all", json!({"type": "cancel_order"})).await;
+    assert!(fake.handle.order(&gid).unwrap().cancelled_at.is_some());
+    assert_eq!(fake.handle.calls().get("RedressOrderCancel"), Some(&1));
 }
