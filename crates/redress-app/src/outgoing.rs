@@ -103,14 +103,16 @@ async fn pushes_of(app: &App, rows: &[TimelineRow]) -> AppResult<Vec<Push>> {
     for row in rows {
         let entry = &row.entry.entry;
         let Some(kind) = event_of(&entry.event) else { continue };
-        if !endpoints.contains_key(&row.store_id) {
-            endpoints.insert(row.store_id, platforms.webhook_endpoints(row.store_id).await?);
-        }
-        let wanted: Vec<&WebhookEndpoint> = endpoints
-            .get(&row.store_id)
-            .into_iter()
-            .flatten()
+        let of_store = match endpoints.entry(row.store_id) {
+            std::collections::hash_map::Entry::Occupied(known) => known.into_mut(),
+            std::collections::hash_map::Entry::Vacant(new) => {
+                new.insert(platforms.webhook_endpoints(row.store_id).await?)
+            }
+        };
+        let wanted: Vec<WebhookEndpoint> = of_store
+            .iter()
             .filter(|e| e.created_at <= entry.at && e.events.iter().any(|name| name == kind.as_str()))
+            .cloned()
             .collect();
         let change = match &entry.event {
             CaseEvent::OrderAmended { order_id, amendment, .. } => match shop_change(*amendment) {
