@@ -49,18 +49,25 @@ pub(super) fn router() -> Router<AppState> {
 
 /// The signed-in admin, or the answer to give instead: sign-in for no session, a 403 page
 /// saying the settings are for admins for agents and leads.
-pub(super) async fn admin_desk(
-    state: &AppState,
-    slug: &str,
-    headers: &HeaderMap,
-    lang: Option<&str>,
-) -> Result<Desk, Response> {
+async fn admin_desk(state: &AppState, slug: &str, headers: &HeaderMap, lang: Option<&str>) -> Result<Desk, Response> {
     let desk = desk(state, slug, headers, lang, "settings").await?;
     if desk.agent.may_manage_shop() {
         Ok(desk)
     } else {
         Err(desk.notice(StatusCode::FORBIDDEN, "desk-settings-admins-only"))
     }
+}
+
+/// An admin opening a settings page, with the message `?done=` names.
+pub(super) async fn admin_page(
+    state: &AppState,
+    slug: &str,
+    headers: &HeaderMap,
+    query: &DoneQuery,
+) -> Result<(Desk, Option<String>), Response> {
+    let desk = admin_desk(state, slug, headers, query.lang.as_deref()).await?;
+    let notice = done_text(&desk, query.done.as_deref());
+    Ok((desk, notice))
 }
 
 /// An admin posting a form: signed in as an admin, with the form's token from their session.
@@ -78,11 +85,11 @@ pub(super) async fn admin_form(
 /// What a settings page shows after a change: `?done=` names the message.
 #[derive(Deserialize, Default)]
 pub(super) struct DoneQuery {
-    pub(super) lang: Option<String>,
-    pub(super) done: Option<String>,
+    lang: Option<String>,
+    done: Option<String>,
 }
 
-pub(super) fn done_text(desk: &Desk, done: Option<&str>) -> Option<String> {
+fn done_text(desk: &Desk, done: Option<&str>) -> Option<String> {
     // Only known messages: the query string is the visitor's to write.
     done.filter(|key| key.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'))
         .and_then(|key| desk.chrome.w.try_t(&format!("desk-settings-done-{key}")))
@@ -900,12 +907,10 @@ async fn platforms_page(
     Query(query): Query<DoneQuery>,
     headers: HeaderMap,
 ) -> Response {
-    let desk = match admin_desk(&state, &slug, &headers, query.lang.as_deref()).await {
-        Ok(desk) => desk,
-        Err(answer) => return answer,
-    };
-    let notice = done_text(&desk, query.done.as_deref());
-    render_platforms(&state, &desk, notice, None).await
+    match admin_page(&state, &slug, &headers, &query).await {
+        Ok((desk, notice)) => render_platforms(&state, &desk, notice, None).await,
+        Err(answer) => answer,
+    }
 }
 
 async fn render_platforms(state: &AppState, desk: &Desk, notice: Option<String>, error: Option<&AppError>) -> Response {

@@ -14,7 +14,7 @@ use redress_app::AppError;
 use redress_app::webhooks;
 
 use super::case::when;
-use super::settings::{DoneQuery, admin_desk, admin_form, done_text, status_of};
+use super::settings::{DoneQuery, admin_form, admin_page, status_of};
 use super::{Chrome, Desk, error_text};
 use crate::AppState;
 use crate::html::redirect;
@@ -57,12 +57,10 @@ async fn webhooks_page(
     Query(query): Query<DoneQuery>,
     headers: HeaderMap,
 ) -> Response {
-    let desk = match admin_desk(&state, &slug, &headers, query.lang.as_deref()).await {
-        Ok(desk) => desk,
-        Err(answer) => return answer,
-    };
-    let notice = done_text(&desk, query.done.as_deref());
-    render(&state, &desk, notice, None).await
+    match admin_page(&state, &slug, &headers, &query).await {
+        Ok((desk, notice)) => render(&state, &desk, notice, None).await,
+        Err(answer) => answer,
+    }
 }
 
 async fn render(state: &AppState, desk: &Desk, notice: Option<String>, error: Option<&AppError>) -> Response {
