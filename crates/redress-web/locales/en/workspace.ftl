@@ -314,7 +314,7 @@ desk-mail-status-dead = Not sent
 desk-done-retried = The email will be sent again now.
 # Shop platforms
 desk-settings-platforms = Shop platforms
-desk-settings-platforms-about = Your Shopify or WooCommerce shop's orders, kept in step by its webhooks; addresses amended and refunds made here go back to Shopify.
+desk-settings-platforms-about = Your Shopify or WooCommerce shop's orders, kept in step by its webhooks; addresses, quantities, cancellations and refunds made here go back to Shopify.
 desk-platforms-none = No shop is connected yet. Connect one below, or over the API (POST /api/v1/platforms).
 desk-platforms-webhook = Webhook address
 desk-platforms-last-sync = Last sync

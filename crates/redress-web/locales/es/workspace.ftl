@@ -314,7 +314,7 @@ desk-mail-status-dead = No enviado
 desk-done-retried = El correo se enviará de nuevo ahora.
 # Shop platforms
 desk-settings-platforms = Plataformas de la tienda
-desk-settings-platforms-about = Los pedidos de tu tienda Shopify o WooCommerce, al día gracias a sus webhooks; las direcciones corregidas y los reembolsos hechos aquí vuelven a Shopify.
+desk-settings-platforms-about = Los pedidos de tu tienda Shopify o WooCommerce, al día gracias a sus webhooks; las direcciones, cantidades y cancelaciones corregidas y los reembolsos hechos aquí vuelven a Shopify.
 desk-platforms-none = Aún no hay ninguna tienda conectada. Conéctala abajo o por la API (POST /api/v1/platforms).
 desk-platforms-webhook = Dirección del webhook
 desk-platforms-last-sync = Última sincronización

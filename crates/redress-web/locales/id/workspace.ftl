@@ -314,7 +314,7 @@ desk-mail-status-dead = Tidak terkirim
 desk-done-retried = Email akan dikirim lagi sekarang.
 # Shop platforms
 desk-settings-platforms = Platform toko
-desk-settings-platforms-about = Pesanan toko Shopify atau WooCommerce Anda, selalu sejalan lewat webhook-nya; alamat yang diubah dan pengembalian dana yang dibuat di sini dikirim kembali ke Shopify.
+desk-settings-platforms-about = Pesanan toko Shopify atau WooCommerce Anda, selalu sejalan lewat webhook-nya; alamat, jumlah, dan pembatalan yang diubah serta pengembalian dana yang dibuat di sini dikirim kembali ke Shopify.
 desk-platforms-none = Belum ada toko yang terhubung. Hubungkan di bawah, atau lewat API (POST /api/v1/platforms).
 desk-platforms-webhook = Alamat webhook
 desk-platforms-last-sync = Sinkronisasi terakhir

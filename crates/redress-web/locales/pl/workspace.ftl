@@ -314,7 +314,7 @@ desk-mail-status-dead = Nie wysłano
 desk-done-retried = Wiadomość zostanie teraz wysłana ponownie.
 # Shop platforms
 desk-settings-platforms = Platformy sklepu
-desk-settings-platforms-about = Zamówienia Twojego sklepu Shopify lub WooCommerce, aktualne dzięki jego webhookom; poprawione tu adresy i zwroty pieniędzy trafiają z powrotem do Shopify.
+desk-settings-platforms-about = Zamówienia Twojego sklepu Shopify lub WooCommerce, aktualne dzięki jego webhookom; poprawione tu adresy, ilości i anulowania oraz zwroty pieniędzy trafiają z powrotem do Shopify.
 desk-platforms-none = Żaden sklep nie jest jeszcze połączony. Połącz go poniżej albo przez API (POST /api/v1/platforms).
 desk-platforms-webhook = Adres webhooka
 desk-platforms-last-sync = Ostatnia synchronizacja

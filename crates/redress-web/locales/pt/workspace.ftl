@@ -314,7 +314,7 @@ desk-mail-status-dead = Não enviado
 desk-done-retried = O e-mail será enviado de novo agora.
 # Shop platforms
 desk-settings-platforms = Plataformas da loja
-desk-settings-platforms-about = Os pedidos da sua loja Shopify ou WooCommerce, em dia graças aos webhooks dela; endereços corrigidos e reembolsos feitos aqui voltam para a Shopify.
+desk-settings-platforms-about = Os pedidos da sua loja Shopify ou WooCommerce, em dia graças aos webhooks dela; endereços, quantidades e cancelamentos corrigidos e reembolsos feitos aqui voltam para a Shopify.
 desk-platforms-none = Nenhuma loja está conectada ainda. Conecte uma abaixo ou pela API (POST /api/v1/platforms).
 desk-platforms-webhook = Endereço do webhook
 desk-platforms-last-sync = Última sincronização

@@ -428,32 +428,38 @@ async fn two_fulfillments_at_once_keep_both_parcels(app: &TestApp) {
     let shop = app.create_store("north-wind").await;
     let fake = fake_shopify().await;
     let url = format!("{}{}", app.base, text(&connect_shopify(app, &shop, &fake).await["webhook_path"]));
-    let gid = fake.handle.add_order(SeedOrder::sample(6, time::OffsetDateTime::now_utc()));
-    assert_eq!(fake.handle.send_webhook(&url, &Topic::OrdersCreate, &gid).await.unwrap().status, 200);
-    // Two parcels (the tee in one, the cap in the other), each reported by its own
-    // fulfillments/create, both arriving at once.
     let nowhere = black_hole().await;
+    // The fulfillment's body with one of its lines: the tee in one parcel, the cap in the other.
     let parcel = |delivery: &mut fake_shopify::Delivery, keep: usize| {
         let mut body: Value = serde_json::from_slice(&delivery.body).unwrap();
         let line = body["line_items"][keep].clone();
         body["line_items"] = json!([line]);
         delivery.body = serde_json::to_vec(&body).unwrap();
     };
-    fake.handle.fulfill(&gid, "DHL", "JD0001", "IN_TRANSIT").unwrap();
-    let mut first = fake.handle.send_webhook(&nowhere, &Topic::FulfillmentsCreate, &gid).await.unwrap();
-    parcel(&mut first, 0);
-    fake.handle.fulfill(&gid, "InPost", "IP0002", "IN_TRANSIT").unwrap();
-    let mut second = fake.handle.send_webhook(&nowhere, &Topic::FulfillmentsCreate, &gid).await.unwrap();
-    parcel(&mut second, 1);
-    for _ in 0..5 {
+    // Several orders, so a lost parcel would show: each gets two parcels, each reported by its
+    // own fulfillments/create, both arriving at once.
+    let mut placed = 0;
+    for n in [3, 6, 9, 12, 15] {
+        let gid = fake.handle.add_order(SeedOrder::sample(n, time::OffsetDateTime::now_utc()));
+        assert_eq!(fake.handle.send_webhook(&url, &Topic::OrdersCreate, &gid).await.unwrap().status, 200);
+        fake.handle.fulfill(&gid, "DHL", &format!("JD{n}"), "IN_TRANSIT").unwrap();
+        let mut first = fake.handle.send_webhook(&nowhere, &Topic::FulfillmentsCreate, &gid).await.unwrap();
+        parcel(&mut first, 0);
+        fake.handle.fulfill(&gid, "InPost", &format!("IP{n}"), "IN_TRANSIT").unwrap();
+        let mut second = fake.handle.send_webhook(&nowhere, &Topic::FulfillmentsCreate, &gid).await.unwrap();
+        parcel(&mut second, 1);
         let (a, b) = tokio::join!(fake.handle.deliver(&url, &first), fake.handle.deliver(&url, &second));
         assert_eq!((a.unwrap(), b.unwrap()), (200, 200));
+        placed += 1;
     }
-    let order = orders(app, &shop).await.remove(0);
-    let mut tracking: Vec<String> =
-        order["shipments"].as_array().unwrap().iter().map(|s| text(&s["tracking_number"])).collect();
-    tracking.sort_unstable();
-    assert_eq!(tracking, ["IP0002", "JD0001"], "{}", order["shipments"]);
+    for order in orders(app, &shop).await {
+        let mut tracking: Vec<String> =
+            order["shipments"].as_array().unwrap().iter().map(|s| text(&s["tracking_number"])).collect();
+        tracking.sort_unstable();
+        assert_eq!(tracking.len(), 2, "order {}: {}", order["number"], order["shipments"]);
+        assert!(tracking[0].starts_with("IP") && tracking[1].starts_with("JD"), "{tracking:?}");
+    }
+    assert_eq!(orders(app, &shop).await.len(), placed);
 }
 
 /// Waits until `got` holds `n` deliveries (the test servers' worker runs every 100 ms).
