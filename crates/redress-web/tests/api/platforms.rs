@@ -24,7 +24,8 @@ on_both_backends!(
     two_fulfillments_at_once_keep_both_parcels,
     every_event_is_told_once_and_can_be_sent_again,
     the_desk_connects_a_shop_and_never_shows_its_secrets,
-    lines_and_cancellations_amended_in_redress_are_made_in_the_shop
+    lines_and_cancellations_amended_in_redress_are_made_in_the_shop,
+    a_received_return_is_told
 );
 
 /// Refunds of Shopify orders go through their shop: on both backends, with the app routing
@@ -652,4 +653,44 @@ async fn lines_and_cancellations_amended_in_redress_are_made_in_the_shop(app: &T
     amend(app, &shop, &order_id, "Cancel it all", json!({"type": "cancel_order"})).await;
     assert!(fake.handle.order(&gid).unwrap().cancelled_at.is_some());
     assert_eq!(fake.handle.calls().get("RedressOrderCancel"), Some(&1));
+}
+
+async fn a_received_return_is_told(app: &TestApp) {
+    use time::format_description::well_known::Rfc3339;
+    let shop = app.create_store("north-wind").await;
+    let (url, got) = receiver().await;
+    app.post("/api/v1/webhooks", &shop.admin, &json!({"url": url, "events": ["return.received"]})).await.expect(201);
+    let ago = |days: i64| (time::OffsetDateTime::now_utc() - time::Duration::days(days)).format(&Rfc3339).unwrap();
+    let mut body = crate::fixtures::order("4001", "ana@example.com");
+    body["placed_at"] = json!(ago(8));
+    body["shipments"][0]["status"] = json!("delivered");
+    body["shipments"][0]["status_times"] = json!({"handed_to_carrier": ago(6), "delivered": ago(3)});
+    let order = app.create_order(&shop.key, &body).await;
+    let mut case = case_on_order(&text(&order["id"]), "Changed my mind");
+    case["kind"] = json!("return_request");
+    let case_id = text(&app.open_case(&shop.key, &case).await["case"]["id"]);
+    let chosen = app
+        .client
+        .post(format!("{}/api/v1/cases/{case_id}/remedy", app.base))
+        .bearer_auth(&shop.key)
+        .header("Idempotency-Key", "return-remedy")
+        .json(&json!({"remedy": "store_credit", "lines": [{"sku": "MUG-1", "quantity": 2}]}))
+        .send()
+        .await
+        .unwrap();
+    let chosen = TestApp::read(chosen).await.expect(201);
+    let return_id = text(&chosen["returns"][0]["id"]);
+    let actions = format!("/api/v1/cases/{case_id}/returns/{return_id}/actions");
+    for step in [
+        json!({"action": "issue_label", "carrier": "DHL", "tracking_number": "RT-9"}),
+        json!({"action": "mark_in_transit"}),
+        json!({"action": "receive"}),
+    ] {
+        app.post(&actions, &shop.key, &step).await.expect(200);
+    }
+    let told = arrived(&got, 1).await;
+    assert_eq!(told.len(), 1);
+    assert_eq!(told[0].2["type"], "return.received");
+    assert_eq!(told[0].2["data"]["return_id"], return_id.as_str());
+    assert_eq!(told[0].2["data"]["case_id"], case_id.as_str());
 }
