@@ -7,8 +7,9 @@
 //! after a cursor kept in the database into outbox rows (`platform_pushes`) named by the entry,
 //! so a crash between a change and its telling loses nothing, and an entry read twice writes
 //! nothing new. The cursor is read again [`CURSOR_OVERLAP`] positions behind itself, since a
-//! PostgreSQL sequence number can become visible behind one already read. The push worker then
-//! sends the rows ([`crate::platforms::push_due`]).
+//! PostgreSQL sequence number can become visible behind one already read; entries told are
+//! marked with their pushes, so that re-reading costs nothing. The push worker then sends the
+//! rows ([`crate::platforms::push_due`]).
 
 use std::collections::HashMap;
 
@@ -163,11 +164,14 @@ async fn pushes_of(app: &App, rows: &[TimelineRow]) -> AppResult<Vec<Push>> {
     Ok(pushes)
 }
 
-/// Writes what the rows tell; returns the pushes written (new or not).
+/// Writes what the rows tell, and marks them told, in one transaction; returns the pushes
+/// written (new or not).
 pub(crate) async fn tell(app: &App, rows: &[TimelineRow]) -> AppResult<Vec<Push>> {
     let pushes = pushes_of(app, rows).await?;
-    if !pushes.is_empty() {
-        app.storage().platforms().enqueue_pushes(&pushes, app.now()).await?;
+    let told: Vec<i64> =
+        rows.iter().filter(|row| event_of(&row.entry.entry.event).is_some()).map(|row| row.entry.seq).collect();
+    if !told.is_empty() {
+        app.storage().platforms().enqueue_pushes(&pushes, &told, app.now()).await?;
     }
     Ok(pushes)
 }

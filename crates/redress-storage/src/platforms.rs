@@ -255,16 +255,17 @@ pub trait PlatformStorage: Send + Sync {
     ) -> Result<Option<Ingested>, StorageError>;
 
     /// Timeline entries of every store told to the outside world ([`TOLD_EVENTS`]) with a
-    /// position in `(after, up_to]`, in order, at most `limit`; never one written before the
-    /// events worker existed (those were told then).
+    /// position in `(after, up_to]`, in order, at most `limit`, and not told yet; never one
+    /// written before the events worker existed (those were told then).
     async fn told_entries(&self, after: i64, up_to: i64, limit: u32) -> Result<Vec<TimelineRow>, StorageError>;
     /// The newest timeline position, and the one the events worker has read up to.
     async fn events_cursor(&self) -> Result<(i64, i64), StorageError>;
-    /// Moves the events worker's cursor on to `seq` (never back).
+    /// Moves the events worker's cursor on to `seq` (never back), forgetting the entries told
+    /// that are now [`crate::follow_through::CURSOR_OVERLAP`] or more behind it.
     async fn advance_events_cursor(&self, seq: i64) -> Result<(), StorageError>;
-    /// Writes pushes due now in one transaction, each once by its key; returns how many were
-    /// new.
-    async fn enqueue_pushes(&self, pushes: &[Push], now: OffsetDateTime) -> Result<usize, StorageError>;
+    /// Writes pushes due now, and marks the timeline entries at `told` told, in one
+    /// transaction; each push once by its key. Returns how many pushes were new.
+    async fn enqueue_pushes(&self, pushes: &[Push], told: &[i64], now: OffsetDateTime) -> Result<usize, StorageError>;
     /// The store's pushes of `kind`, newest first, at most `limit`.
     async fn pushes(&self, store_id: StoreId, kind: &str, limit: u32) -> Result<Vec<PushRecord>, StorageError>;
     /// Sends a push again: pending and due at `now`, its attempts counted from zero, whatever

@@ -8,6 +8,7 @@ use sqlx::{Postgres, Row, Transaction};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::follow_through::CURSOR_OVERLAP;
 use crate::platforms::{
     Delivery, Ingested, LinkedOrderFn, OrderLink, PlatformConnection, PlatformStorage, Push, PushOutcome, PushRecord,
     TOLD_EVENTS, TimelineRow, WebhookEndpoint,
@@ -436,6 +437,7 @@ impl PlatformStorage for PostgresStorage {
             "SELECT seq, store_id, case_id, doc FROM timeline
              WHERE seq > GREATEST($1, (SELECT floor FROM platform_events_cursor WHERE id = 1)) AND seq <= $2
                AND doc->'event'->>'type' = ANY($3)
+               AND NOT EXISTS (SELECT 1 FROM platform_told t WHERE t.seq = timeline.seq)
              ORDER BY seq LIMIT $4",
         )
         .bind(after)
@@ -466,19 +468,26 @@ impl PlatformStorage for PostgresStorage {
     }
 
     async fn advance_events_cursor(&self, seq: i64) -> Result<(), StorageError> {
+        let mut tx = self.pool.begin().await?;
         sqlx::query("UPDATE platform_events_cursor SET seq = GREATEST(seq, $1) WHERE id = 1")
             .bind(seq)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
+        sqlx::query("DELETE FROM platform_told WHERE seq <= $1").bind(seq - CURSOR_OVERLAP).execute(&mut *tx).await?;
+        tx.commit().await?;
         Ok(())
     }
 
-    async fn enqueue_pushes(&self, pushes: &[Push], now: OffsetDateTime) -> Result<usize, StorageError> {
+    async fn enqueue_pushes(&self, pushes: &[Push], told: &[i64], now: OffsetDateTime) -> Result<usize, StorageError> {
         let mut tx = self.pool.begin().await?;
         let mut new = 0;
         for push in pushes {
             new += usize::from(insert_push(&mut *tx, push, now).await?);
         }
+        sqlx::query("INSERT INTO platform_told (seq) SELECT unnest($1::bigint[]) ON CONFLICT DO NOTHING")
+            .bind(told)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(new)
     }

@@ -5,6 +5,7 @@ use redress_domain::{Customer, Order, OrderId, StoreId};
 use rusqlite::{Connection, OptionalExtension, params};
 use time::OffsetDateTime;
 
+use crate::follow_through::CURSOR_OVERLAP;
 use crate::platforms::{
     Delivery, Ingested, LinkedOrderFn, OrderLink, PlatformConnection, PlatformStorage, Push, PushOutcome, PushRecord,
     TOLD_EVENTS, TimelineRow, WebhookEndpoint,
@@ -466,6 +467,7 @@ impl PlatformStorage for SqliteStorage {
                     "SELECT seq, store_id, case_id, doc FROM timeline
                      WHERE seq > MAX(?1, (SELECT floor FROM platform_events_cursor WHERE id = 1)) AND seq <= ?2
                        AND json_extract(doc, '$.event.type') IN ({types})
+                       AND NOT EXISTS (SELECT 1 FROM platform_told t WHERE t.seq = timeline.seq)
                      ORDER BY seq LIMIT ?3"
                 ))?
                 .query_map(params![after, up_to, limit], |row| {
@@ -504,17 +506,22 @@ impl PlatformStorage for SqliteStorage {
     async fn advance_events_cursor(&self, seq: i64) -> Result<(), StorageError> {
         self.write(move |conn| {
             conn.prepare_cached("UPDATE platform_events_cursor SET seq = MAX(seq, ?1) WHERE id = 1")?.execute([seq])?;
+            conn.prepare_cached("DELETE FROM platform_told WHERE seq <= ?1")?.execute([seq - CURSOR_OVERLAP])?;
             Ok(())
         })
         .await
     }
 
-    async fn enqueue_pushes(&self, pushes: &[Push], now: OffsetDateTime) -> Result<usize, StorageError> {
-        let pushes = pushes.to_vec();
+    async fn enqueue_pushes(&self, pushes: &[Push], told: &[i64], now: OffsetDateTime) -> Result<usize, StorageError> {
+        let (pushes, told) = (pushes.to_vec(), told.to_vec());
         self.write(move |conn| {
             let mut new = 0;
             for push in &pushes {
                 new += usize::from(insert_push(conn, push, now)?);
+            }
+            let mut mark = conn.prepare_cached("INSERT INTO platform_told (seq) VALUES (?1) ON CONFLICT DO NOTHING")?;
+            for seq in told {
+                mark.execute([seq])?;
             }
             Ok(new)
         })

@@ -12,5 +12,11 @@ CREATE TABLE platform_events_cursor (
 INSERT INTO platform_events_cursor (id, seq, floor)
 SELECT 1, COALESCE(MAX(seq), 0), COALESCE(MAX(seq), 0) FROM timeline;
 
+-- The entries told already, so reading behind the cursor again costs nothing; written with
+-- their pushes, forgotten once the cursor is far enough past them.
+CREATE TABLE platform_told (
+    seq BIGINT PRIMARY KEY
+);
+
 -- The desk lists a store's deliveries, newest first.
 CREATE INDEX platform_pushes_store ON platform_pushes(store_id, kind, created_at_us);

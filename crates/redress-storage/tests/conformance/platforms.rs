@@ -92,15 +92,20 @@ pub async fn story(db: Arc<dyn Storage>) {
     assert_eq!(platforms.told_entries(start, newest, 1).await.unwrap().len(), 1);
     assert!(platforms.told_entries(first, newest, 100).await.unwrap().iter().all(|r| r.entry.seq > first));
     assert!(platforms.told_entries(start, first, 100).await.unwrap().iter().all(|r| r.entry.seq <= first));
+    // An entry told is not read again, even behind the cursor.
+    assert_eq!(platforms.enqueue_pushes(&[], &[first, first], T0).await.unwrap(), 0);
+    let rest = platforms.told_entries(start, newest, 100).await.unwrap();
+    assert_eq!(rest.len(), told.len() - 1);
+    assert!(rest.iter().all(|row| row.entry.seq != first));
     // The cursor moves on, never back.
     platforms.advance_events_cursor(newest).await.unwrap();
     platforms.advance_events_cursor(start).await.unwrap();
     assert_eq!(platforms.events_cursor().await.unwrap(), (newest, newest));
 
     // Pushes: written once by their key, in one transaction.
-    assert_eq!(platforms.enqueue_pushes(&[push(&north, "a"), push(&north, "b")], T0).await.unwrap(), 2);
+    assert_eq!(platforms.enqueue_pushes(&[push(&north, "a"), push(&north, "b")], &[], T0).await.unwrap(), 2);
     let later = T0 + time::Duration::seconds(1);
-    assert_eq!(platforms.enqueue_pushes(&[push(&north, "b"), push(&north, "c")], later).await.unwrap(), 1);
+    assert_eq!(platforms.enqueue_pushes(&[push(&north, "b"), push(&north, "c")], &[], later).await.unwrap(), 1);
     let listed = platforms.pushes(north.id, "webhook", 10).await.unwrap();
     let keys: Vec<_> = listed.iter().map(|r| r.push.key.as_str()).collect();
     assert_eq!(keys, ["c", "b", "a"], "newest first");
