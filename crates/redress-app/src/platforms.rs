@@ -713,9 +713,8 @@ impl PaymentProvider for PlatformPayments {
 
 /// Tells at once what a change's entries tell ([`crate::outgoing`]), and tries a change its
 /// order's shop must make (an amended address, lines, a cancellation) at once, for at most a
-/// few seconds. Nothing here
-/// refuses the change, already committed: what fails is logged, and the worker tells and
-/// retries it from the timeline.
+/// few seconds. Nothing here refuses the change, already committed: what fails is logged, and
+/// the worker tells and retries it from the timeline.
 pub(crate) async fn tell_now(app: &App, store_id: StoreId, case_id: CaseId, entries: &[RecordedEntry]) {
     if let Err(e) = try_now(app, store_id, case_id, entries).await {
         tracing::warn!(case = %case_id, error = %e.message, "the change will be told by the worker");

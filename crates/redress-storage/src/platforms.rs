@@ -199,21 +199,11 @@ pub trait PlatformStorage: Send + Sync {
         order: &Order,
         now: OffsetDateTime,
     ) -> Result<Ingested, StorageError>;
-    /// The order a platform knows by `remote_id`, with its link.
-    async fn linked_order(
-        &self,
-        store_id: StoreId,
-        platform: &str,
-        remote_id: &str,
-    ) -> Result<Option<(Order, OrderLink)>, StorageError>;
     /// The platform's ids for an order, when it came from a platform.
     async fn order_link(&self, store_id: StoreId, order_id: OrderId) -> Result<Option<OrderLink>, StorageError>;
     /// Upserts every order in one transaction: all are stored, or none. Returns how many were
     /// new.
     async fn import_orders(&self, orders: &[(Customer, Order)], now: OffsetDateTime) -> Result<usize, StorageError>;
-    /// Writes a change for the platform to make, due now; false when its key was written
-    /// before.
-    async fn enqueue_push(&self, push: &Push, now: OffsetDateTime) -> Result<bool, StorageError>;
     /// Claims up to `limit` pending changes due by `now` (of `store_id` and `key` only, when
     /// given): each is due again only after `lease`, so no other worker takes it meanwhile, and
     /// counts an attempt.

@@ -218,18 +218,6 @@ impl PlatformStorage for PostgresStorage {
         Ok(Ingested::Stored { order: Box::new(order), created })
     }
 
-    async fn linked_order(
-        &self,
-        store_id: StoreId,
-        platform: &str,
-        remote_id: &str,
-    ) -> Result<Option<(Order, OrderLink)>, StorageError> {
-        let mut tx = self.pool.begin().await?;
-        let linked = linked_in(&mut tx, store_id, platform, remote_id).await?;
-        tx.commit().await?;
-        Ok(linked)
-    }
-
     async fn order_link(&self, store_id: StoreId, order_id: OrderId) -> Result<Option<OrderLink>, StorageError> {
         let row = sqlx::query(
             "SELECT platform, remote_id, shipment_ids FROM platform_orders WHERE store_id = $1 AND order_id = $2",
@@ -253,10 +241,6 @@ impl PlatformStorage for PostgresStorage {
         }
         tx.commit().await?;
         Ok(created)
-    }
-
-    async fn enqueue_push(&self, push: &Push, now: OffsetDateTime) -> Result<bool, StorageError> {
-        insert_push(&self.pool, push, now).await
     }
 
     async fn claim_pushes(

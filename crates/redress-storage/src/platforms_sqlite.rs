@@ -206,33 +206,6 @@ impl PlatformStorage for SqliteStorage {
         .await
     }
 
-    async fn linked_order(
-        &self,
-        store_id: StoreId,
-        platform: &str,
-        remote_id: &str,
-    ) -> Result<Option<(Order, OrderLink)>, StorageError> {
-        let (platform, remote_id) = (platform.to_owned(), remote_id.to_owned());
-        self.read(move |conn| {
-            let row: Option<(String, String)> = conn
-                .prepare_cached(
-                    "SELECT order_id, shipment_ids FROM platform_orders
-                     WHERE store_id = ?1 AND platform = ?2 AND remote_id = ?3",
-                )?
-                .query_row(params![store_id.to_string(), platform, remote_id], |row| Ok((row.get(0)?, row.get(1)?)))
-                .optional()?;
-            let Some((order_id, shipment_ids)) = row else { return Ok(None) };
-            let order: Order = one_doc(
-                conn,
-                "SELECT doc FROM orders WHERE store_id = ?1 AND id = ?2",
-                [store_id.to_string(), order_id],
-            )?
-            .ok_or(StorageError::NotFound("order"))?;
-            Ok(Some((order, link_of(platform, remote_id, &shipment_ids)?)))
-        })
-        .await
-    }
-
     async fn order_link(&self, store_id: StoreId, order_id: OrderId) -> Result<Option<OrderLink>, StorageError> {
         self.read(move |conn| {
             let row: Option<(String, String, String)> = conn
@@ -260,11 +233,6 @@ impl PlatformStorage for SqliteStorage {
             Ok(created)
         })
         .await
-    }
-
-    async fn enqueue_push(&self, push: &Push, now: OffsetDateTime) -> Result<bool, StorageError> {
-        let push = push.clone();
-        self.write(move |conn| insert_push(conn, &push, now)).await
     }
 
     async fn claim_pushes(

@@ -164,7 +164,8 @@ pub async fn story(db: Arc<dyn Storage>) {
     for handle in handles {
         assert!(matches!(handle.await.unwrap().unwrap(), Some(Ingested::Stored { created: false, .. })));
     }
-    let (stored, link) = platforms.linked_order(north.id, "shopify", "gid://shopify/Order/1").await.unwrap().unwrap();
+    let link = platforms.order_link(north.id, placed.id).await.unwrap().unwrap();
+    let stored = db.order(north.id, placed.id).await.unwrap();
     let mut carriers: Vec<_> = stored.shipments.iter().map(|s| s.carrier.as_str()).collect();
     carriers.sort_unstable();
     assert_eq!(carriers, ["dhl", "inpost"]);
