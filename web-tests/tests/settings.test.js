@@ -111,6 +111,34 @@ test('an admin fixes a policy error shown at its line, adds and removes a teamma
   await page.context().close();
 });
 
+test('an admin sees the shop connect form and the webhook deliveries, both accessible', async () => {
+  const page = await signInToDesk('sam@settings.example');
+  await page.goto(`${desk}/settings`);
+  await page.getByRole('link', { name: 'Shop platforms' }).click();
+  assert.equal(await page.getByRole('heading', { name: 'Connect a shop' }).count(), 1);
+  for (const label of ["Shop's address", 'Admin API access token (Shopify)', 'Webhook secret']) {
+    assert.equal(await page.getByLabel(label).getAttribute('type') === 'password', label !== "Shop's address", label);
+  }
+  assert.deepEqual(await accessibilityProblems(page), []);
+  // The demo runs without a secrets key: the form is refused with the reason, and the secret
+  // typed is not sent back to the page.
+  await page.getByLabel("Shop's address").fill('https://north-wind.myshopify.com');
+  await page.getByLabel('Admin API access token (Shopify)').fill('shpat_browser_secret');
+  await page.getByLabel('Webhook secret').fill('browser webhook secret');
+  await page.getByRole('button', { name: 'Connect' }).click();
+  assert.match(await page.getByRole('alert').innerText(), /--secrets-key/);
+  assert.ok(!(await page.content()).includes('shpat_browser_secret'));
+  await page.screenshot({ path: path.join(artifacts, 'desk-settings-platforms-en.png'), fullPage: true });
+
+  await page.goto(`${desk}/settings`);
+  await page.getByRole('link', { name: 'Webhooks' }).click();
+  assert.equal(await page.locator('h1').innerText(), 'Webhooks');
+  assert.match(await page.locator('main').innerText(), /No endpoint yet/);
+  assert.deepEqual(await accessibilityProblems(page), []);
+  await page.screenshot({ path: path.join(artifacts, 'desk-settings-webhooks-en.png'), fullPage: true });
+  await page.context().close();
+});
+
 test('an agent is told the settings are for admins', async () => {
   const page = await signInToDesk('ivy@settings.example');
   assert.equal(await page.getByRole('link', { name: 'Settings' }).count(), 0, 'no Settings link for an agent');

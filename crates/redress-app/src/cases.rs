@@ -302,10 +302,6 @@ pub(crate) async fn open_received(
         stored.entries.extend(answered.entries);
         messages.push(reply);
     }
-    let case = &stored.case;
-    let data = serde_json::json!({"case_id": case.id, "number": case.number, "subject": case.subject,
-        "kind": case.kind, "order_id": case.order_id});
-    crate::webhooks::emit(app, store_id, redress_connect::shop::webhooks_out::EventType::CaseOpened, data).await;
     // Everything the view shows was just written: answer from it rather than reading it back.
     let timeline = stored.entries.into_iter().map(TimelineItem::from).collect();
     Ok(CaseView { case: stored.case, messages, timeline })

@@ -36,6 +36,7 @@ pub mod messaging_out;
 pub mod money;
 pub mod orders;
 pub mod outbox;
+pub mod outgoing;
 mod paging;
 pub mod platforms;
 pub mod resolution;

@@ -22,15 +22,18 @@ use async_trait::async_trait;
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{Key, XChaCha20Poly1305, XNonce};
 use redress_connect::shop::csv_import::{self, CsvError, CsvLimits, Progress, RejectedRow};
-use redress_connect::shop::shopify::admin::{OrdersQuery, ShopifyAdmin, ShopifyConfig};
+use redress_connect::shop::shopify::admin::{CancelReason, LineEdit, OrdersQuery, ShopifyAdmin, ShopifyConfig};
 use redress_connect::shop::woocommerce::{self, WooCommerce, WooConfig};
 use redress_connect::shop::{
     HeaderMap, ImportedOrder, MappingError, Platform, Secret, ShopError, TokioSleeper, shopify,
 };
 use redress_connect::{PaymentProvider, ProviderAnswer, ProviderError, ProviderRefund};
 use redress_domain::RefundId;
-use redress_domain::{Order, OrderId, StoreId};
-use redress_storage::{Delivery, Ingested, OrderLink, PlatformConnection, Push, PushOutcome, Storage};
+use redress_domain::{CaseId, Order, OrderId, StoreId};
+use redress_storage::{
+    Delivery, Ingested, LinkedOrderFn, OrderLink, PlatformConnection, Push, PushOutcome, RecordedEntry, Storage,
+    StorageError, TimelineRow,
+};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -391,21 +394,27 @@ pub async fn shopify_webhook(app: &App, store_id: &str, headers: &HeaderMap, bod
             Ok(WebhookOutcome::of(ingest(app, &caller, Some(&delivery), *imported).await?))
         }
         shopify::Event::Fulfillment(f) => {
-            let linked = platforms.linked_order(store_id, Platform::Shopify.as_str(), &f.order_id).await?;
-            let (Some((order, link)), Some(shipment)) = (linked, f.shipment) else {
-                // An order Redress does not know yet (its orders/create comes too), or a
-                // cancelled fulfillment: Shopify's next orders/updated carries the parcels.
+            let Some(shipment) = f.shipment else {
+                // A cancelled fulfillment: Shopify's next orders/updated carries the parcels.
                 return Ok(if platforms.record_delivery(&delivery).await? {
                     WebhookOutcome::NOTHING
                 } else {
                     WebhookOutcome::DUPLICATE
                 });
             };
-            let (order, link) = with_parcel(order, link, &f.fulfillment_id, shipment);
-            order.validate()?;
-            let customer = app.storage().customer(store_id, order.customer_id).await?;
-            let ingested = platforms.ingest_order(Some(&delivery), &link, &customer, &order, app.now()).await?;
-            Ok(WebhookOutcome::of(ingested))
+            let fulfillment_id = f.fulfillment_id;
+            let change: LinkedOrderFn = Box::new(move |order, link| {
+                let (order, link) = with_parcel(order, link, &fulfillment_id, shipment);
+                order.validate().map_err(|e| StorageError::Resolution(e.into()))?;
+                Ok((order, link))
+            });
+            // The order is read, given its parcel and written under its lock: two fulfillments
+            // of one order at once each keep theirs. An order Redress does not know yet (its
+            // orders/create comes too) records the delivery alone.
+            Ok(match platforms.change_linked_order(&delivery, &f.order_id, change, app.now()).await? {
+                Some(ingested) => WebhookOutcome::of(ingested),
+                None => WebhookOutcome::NOTHING,
+            })
         }
         // A refund's money arrives with the order's transactions in orders/updated; a topic
         // Redress does not act on is only acknowledged.
@@ -702,49 +711,44 @@ impl PaymentProvider for PlatformPayments {
     }
 }
 
-/// A shipping address amended in Redress, for the order's shop to change too when the order
-/// came from Shopify: written once per amendment (`key`) as a change to push, then tried at
-/// once (for at most a few seconds); what fails is retried by the worker
-/// ([`spawn_push_worker`]). Nothing here refuses the amendment, already committed: a failure
-/// is logged and kept for the worker.
-pub(crate) async fn shipping_address_amended(app: &App, order: &Order, key: String) {
-    if let Err(e) = push_shipping_address(app, order, key).await {
-        tracing::warn!(order = %order.id, error = %e, "the amended address could not be queued for the shop");
+/// Tells at once what a change's entries tell ([`crate::outgoing`]), and tries a change its
+/// order's shop must make (an amended address, lines, a cancellation) at once, for at most a
+/// few seconds. Nothing here refuses the change, already committed: what fails is logged, and
+/// the worker tells and retries it from the timeline.
+pub(crate) async fn tell_now(app: &App, store_id: StoreId, case_id: CaseId, entries: &[RecordedEntry]) {
+    if let Err(e) = try_now(app, store_id, case_id, entries).await {
+        tracing::warn!(case = %case_id, error = %e.message, "the change will be told by the worker");
     }
 }
 
-async fn push_shipping_address(app: &App, order: &Order, key: String) -> AppResult<()> {
+async fn try_now(app: &App, store_id: StoreId, case_id: CaseId, entries: &[RecordedEntry]) -> AppResult<()> {
+    let rows: Vec<TimelineRow> =
+        entries.iter().map(|entry| TimelineRow { store_id, case_id, entry: entry.clone() }).collect();
     let platforms = app.storage().platforms();
-    match platforms.order_link(order.store_id, order.id).await? {
-        Some(link) if link.platform == Platform::Shopify.as_str() => {}
-        _ => return Ok(()),
-    }
-    let push = Push {
-        store_id: order.store_id,
-        key,
-        order_id: Some(order.id),
-        kind: "shipping_address".to_owned(),
-        payload: serde_json::to_value(&order.shipping_address).map_err(AppError::internal)?,
-        attempts: 0,
-    };
-    platforms.enqueue_push(&push, app.now()).await?;
-    let claimed = platforms.claim_pushes(Some((push.store_id, &push.key)), app.now(), PUSH_LEASE, 1).await?;
-    for push in claimed {
-        if tokio::time::timeout(PUSH_ANSWER_DEADLINE, carry_out(app, push)).await.is_err() {
-            tracing::info!(order = %order.id, "the shop is slow; the worker will finish the address change");
+    for push in crate::outgoing::tell(app, &rows).await? {
+        if push.kind == crate::webhooks::WEBHOOK_PUSH {
+            continue;
+        }
+        for push in platforms.claim_pushes(Some((push.store_id, &push.key)), app.now(), PUSH_LEASE, 1).await? {
+            if tokio::time::timeout(PUSH_ANSWER_DEADLINE, carry_out(app, push)).await.is_err() {
+                tracing::info!(case = %case_id, "the shop is slow; the worker will finish the change");
+            }
         }
     }
     Ok(())
 }
 
-/// Carries out up to `limit` changes due for the shops; returns how many were tried.
+/// Tells what the timeline recorded since the worker last looked ([`crate::outgoing::tell_due`]),
+/// then carries out up to `limit` changes and deliveries due; returns how many entries were
+/// read and attempts made.
 pub async fn push_due(app: &App, limit: u32) -> AppResult<usize> {
+    let told = crate::outgoing::tell_due(app).await?;
     let claimed = app.storage().platforms().claim_pushes(None, app.now(), PUSH_LEASE, limit).await?;
     let tried = claimed.len();
     for push in claimed {
         carry_out(app, push).await?;
     }
-    Ok(tried)
+    Ok(told + tried)
 }
 
 /// Runs [`push_due`] until aborted: again at once while it finds work, after `every` when
@@ -815,12 +819,19 @@ async fn carry_out(app: &App, push: Push) -> AppResult<()> {
 
 async fn attempt(app: &App, push: &Push) -> Result<(), Failure> {
     match push.kind.as_str() {
-        "shipping_address" => push_to_shop(app, push).await.map_err(Failure::from),
+        crate::outgoing::SHIPPING_ADDRESS_PUSH
+        | crate::outgoing::ORDER_LINES_PUSH
+        | crate::outgoing::CANCEL_ORDER_PUSH => push_to_shop(app, push).await.map_err(Failure::from),
         crate::webhooks::WEBHOOK_PUSH => crate::webhooks::deliver(app, push).await,
         other => Err(Failure { transient: false, reason: format!("Redress does not push `{other}`") }),
     }
 }
 
+/// What Shopify's staff see beside a change Redress made.
+const STAFF_NOTE: &str = "Changed in Redress at the customer's request";
+
+/// Makes an amendment in the order's Shopify shop, from the order as it is now: a later
+/// amendment is never undone by an earlier one retried.
 async fn push_to_shop(app: &App, push: &Push) -> Result<(), ShopError> {
     let unavailable = |e: AppError| ShopError::Unavailable(e.message);
     let order_id = push.order_id.ok_or_else(|| ShopError::Rejected("the change names no order".into()))?;
@@ -838,9 +849,44 @@ async fn push_to_shop(app: &App, push: &Push) -> Result<(), ShopError> {
     };
     let config = ShopifyConfig::new(&connection.base_url, SHOPIFY_API_VERSION, Secret::new(access_token));
     let shop = ShopifyAdmin::new(config, Arc::new(TokioSleeper))?;
-    let address: redress_domain::Address = serde_json::from_value(push.payload.clone())
-        .map_err(|e| ShopError::Rejected(format!("the stored address cannot be read: {e}")))?;
-    shop.update_shipping_address(&link.remote_id, &address).await
+    let order =
+        app.storage().order(push.store_id, order_id).await.map_err(|e| ShopError::Unavailable(e.to_string()))?;
+    match push.kind.as_str() {
+        crate::outgoing::SHIPPING_ADDRESS_PUSH => {
+            shop.update_shipping_address(&link.remote_id, &order.shipping_address).await
+        }
+        crate::outgoing::CANCEL_ORDER_PUSH => {
+            shop.cancel(&link.remote_id, CancelReason::Customer, Some(STAFF_NOTE)).await.map(|_| ())
+        }
+        _ => {
+            let remote =
+                shop.order(&link.remote_id).await?.ok_or_else(|| ShopError::NotFound(link.remote_id.clone()))?;
+            let edits = line_edits(&order, &remote)?;
+            shop.edit_lines(&link.remote_id, &edits, Some(STAFF_NOTE)).await.map(|_| ())
+        }
+    }
+}
+
+/// The quantities Shopify's order must take to match the order's lines, matched by SKU (as
+/// the order was read from Shopify): a line Redress no longer has goes to zero. A line Shopify
+/// does not have (a variant swapped to) is refused: Redress does not know Shopify's variant id
+/// for it, and nothing is changed half-way.
+fn line_edits(order: &Order, remote: &shopify::admin::GqlOrder) -> Result<Vec<LineEdit>, ShopError> {
+    let draft = shopify::admin::draft_from_graphql(remote).map_err(|e| ShopError::Protocol(e.to_string()))?;
+    if let Some(line) = order.lines.iter().find(|line| !draft.lines.iter().any(|l| l.sku == line.sku)) {
+        return Err(ShopError::Rejected(format!(
+            "Shopify's order has no line with SKU {}: change the variant in Shopify by hand",
+            line.sku
+        )));
+    }
+    Ok(draft
+        .lines
+        .iter()
+        .filter_map(|l| {
+            let quantity = order.lines.iter().find(|line| line.sku == l.sku).map_or(0, |line| line.quantity);
+            Some(LineEdit::SetQuantity { line_id: l.remote.line_id.clone()?, quantity })
+        })
+        .collect())
 }
 
 #[cfg(test)]

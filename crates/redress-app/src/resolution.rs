@@ -272,24 +272,17 @@ pub async fn amend_order(
             )
             .await?;
         let order = stored.order.ok_or_else(|| AppError::internal("the amended order was not returned"))?;
-        let (before, after, difference, kind, seq) = stored
+        let (before, after, difference) = stored
             .entries
             .iter()
             .find_map(|e| match &e.entry.event {
-                CaseEvent::OrderAmended { before, after, difference, amendment, .. } => {
-                    Some((before.clone(), after.clone(), *difference, *amendment, e.seq))
+                CaseEvent::OrderAmended { before, after, difference, .. } => {
+                    Some((before.clone(), after.clone(), *difference))
                 }
                 _ => None,
             })
             .ok_or_else(|| AppError::internal("the amendment was not recorded"))?;
-        if kind == redress_domain::amendment::AmendmentKind::ShippingAddress {
-            // Named by the amendment's place on the timeline: written once, whatever retries.
-            let key = format!("shipping-address:{}:{seq}", stored.case.id);
-            crate::platforms::shipping_address_amended(app, &order, key).await;
-        }
-        let data = serde_json::json!({"case_id": stored.case.id, "order_id": order.id, "order_number": order.number,
-            "amendment": kind, "before": before, "after": after});
-        crate::webhooks::emit(app, store_id, redress_connect::shop::webhooks_out::EventType::OrderAmended, data).await;
+        crate::platforms::tell_now(app, store_id, stored.case.id, &stored.entries).await;
         Ok(AmendmentOutcome { case: stored.case, order, before, after, difference })
     })
     .await

@@ -1,15 +1,17 @@
-//! Webhooks out: a store registers endpoints and the events each wants; every event is written
-//! as one delivery per subscribed endpoint in the durable outbox the shops' changes use
+//! Webhooks out: a store registers endpoints and the events each wants (removes them, gives
+//! them new secrets); every event is written, from the timeline ([`crate::outgoing`]), as one
+//! delivery per subscribed endpoint in the durable outbox the shops' changes use
 //! (`platform_pushes`, kind [`WEBHOOK_PUSH`]), and the push worker posts it signed as Stripe
 //! signs (`Redress-Signature: t=…,v1=…` over `"{t}.{body}"`, [`webhooks_out`]), retried with
 //! backoff and jitter until delivered or out of attempts. The receiver de-duplicates on
-//! `Redress-Event-Id`, the same on every retry.
+//! `Redress-Event-Id`, the same on every retry and replay. Admins see the deliveries with
+//! their attempts and send one again.
 //!
 //! An endpoint's secret is made here, shown once in the answer that made it, and kept sealed
 //! under the server's secrets key like the platforms' credentials.
 
 use redress_connect::shop::Secret;
-use redress_connect::shop::webhooks_out::{self, Deliverer, EventEnvelope, EventType, Outcome};
+use redress_connect::shop::webhooks_out::{self, Deliverer, EventType, Outcome};
 use redress_domain::StoreId;
 use redress_storage::{Push, WebhookEndpoint};
 use serde::{Deserialize, Serialize};
@@ -97,6 +99,13 @@ fn endpoint_url(text: &str) -> AppResult<String> {
     Ok(text.to_owned())
 }
 
+/// A new signing secret for an endpoint, and the same sealed for storage.
+fn new_sealed_secret(app: &App, store_id: StoreId, id: Uuid) -> AppResult<(Secret, Vec<u8>)> {
+    let secret = webhooks_out::new_secret();
+    let sealed = app.secrets()?.seal(&context(store_id, id), secret.expose().as_bytes())?;
+    Ok((secret, sealed))
+}
+
 /// Registers an endpoint for the caller's store (admins); the answer carries its secret, once.
 pub async fn register(app: &App, caller: &Caller, input: EndpointInput) -> AppResult<NewEndpoint> {
     let store_id = caller.require(Action::ManageSettings)?;
@@ -119,15 +128,8 @@ pub async fn register(app: &App, caller: &Caller, input: EndpointInput) -> AppRe
         return Err(AppError::invalid("url", format!("a store keeps at most {MAX_ENDPOINTS} endpoints")));
     }
     let id = Uuid::now_v7();
-    let secret = webhooks_out::new_secret();
-    let endpoint = WebhookEndpoint {
-        id,
-        store_id,
-        url,
-        events,
-        sealed_secret: app.secrets()?.seal(&context(store_id, id), secret.expose().as_bytes())?,
-        created_at: app.now(),
-    };
+    let (secret, sealed_secret) = new_sealed_secret(app, store_id, id)?;
+    let endpoint = WebhookEndpoint { id, store_id, url, events, sealed_secret, created_at: app.now() };
     platforms.add_webhook_endpoint(&endpoint).await?;
     Ok(NewEndpoint { endpoint: EndpointView::of(&endpoint), secret: secret.expose().to_owned() })
 }
@@ -138,36 +140,97 @@ pub async fn endpoints(app: &App, caller: &Caller) -> AppResult<Vec<EndpointView
     Ok(app.storage().platforms().webhook_endpoints(store_id).await?.iter().map(EndpointView::of).collect())
 }
 
-/// Writes one delivery of the event per endpoint that wants it; the push worker sends them.
-/// Called after the change the event reports committed; a failure here is logged, not
-/// returned: the change stands.
-pub(crate) async fn emit(app: &App, store_id: StoreId, kind: EventType, data: serde_json::Value) {
-    if let Err(e) = write_deliveries(app, store_id, kind, data).await {
-        tracing::warn!(store = %store_id, event = kind.as_str(), error = %e.message, "the webhook deliveries could not be written");
+/// Removes one of the caller's store's endpoints (admins): nothing more is delivered to it, and
+/// its deliveries still waiting fail when tried.
+pub async fn remove(app: &App, caller: &Caller, id: &str) -> AppResult<()> {
+    let store_id = caller.require(Action::ManageSettings)?;
+    let id: Uuid = crate::parse_id(id, "webhook endpoint")?;
+    if app.storage().platforms().remove_webhook_endpoint(store_id, id).await? {
+        Ok(())
+    } else {
+        Err(AppError::not_found("webhook endpoint"))
     }
 }
 
-async fn write_deliveries(app: &App, store_id: StoreId, kind: EventType, data: serde_json::Value) -> AppResult<()> {
+/// Gives one of the caller's store's endpoints a new signing secret (admins), shown this once
+/// in the answer; every delivery from now on, retries included, is signed with it.
+pub async fn rotate_secret(app: &App, caller: &Caller, id: &str) -> AppResult<NewEndpoint> {
+    let store_id = caller.require(Action::ManageSettings)?;
+    let id: Uuid = crate::parse_id(id, "webhook endpoint")?;
     let platforms = app.storage().platforms();
     let endpoints = platforms.webhook_endpoints(store_id).await?;
-    let wanted: Vec<_> = endpoints.iter().filter(|e| e.events.iter().any(|name| name == kind.as_str())).collect();
-    if wanted.is_empty() {
-        return Ok(());
+    let endpoint = endpoints.iter().find(|e| e.id == id).ok_or_else(|| AppError::not_found("webhook endpoint"))?;
+    let (secret, sealed) = new_sealed_secret(app, store_id, id)?;
+    if !platforms.replace_webhook_secret(store_id, id, &sealed).await? {
+        return Err(AppError::not_found("webhook endpoint"));
     }
-    let envelope = EventEnvelope::new(Uuid::now_v7(), kind, app.now(), store_id, data);
-    let event = serde_json::to_value(&envelope).map_err(AppError::internal)?;
-    for endpoint in wanted {
-        let push = Push {
-            store_id,
-            key: format!("webhook:{}:{}", endpoint.id, envelope.id),
-            order_id: None,
-            kind: WEBHOOK_PUSH.to_owned(),
-            payload: serde_json::json!({ "endpoint_id": endpoint.id, "event": event }),
-            attempts: 0,
-        };
-        platforms.enqueue_push(&push, app.now()).await?;
+    Ok(NewEndpoint { endpoint: EndpointView::of(endpoint), secret: secret.expose().to_owned() })
+}
+
+/// The most deliveries the desk lists.
+pub const DELIVERIES_SHOWN: u32 = 100;
+/// The longest delivery key (`webhook:{endpoint}:{position}`).
+const MAX_KEY: usize = 100;
+
+/// A delivery as the desk shows it: which event to which endpoint, and how its attempts went.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeliveryView {
+    /// Names the delivery, for replaying it.
+    pub key: String,
+    /// The event's type (`case.opened`, …).
+    pub event_type: String,
+    /// The event's id (`evt_…`), as the receiver sees it.
+    pub event_id: String,
+    /// The endpoint's address, if the endpoint is still there.
+    pub endpoint_url: Option<String>,
+    /// `pending`, `done` or `failed`.
+    pub status: String,
+    /// Attempts made.
+    pub attempts: u32,
+    /// Why the last attempt failed, if it did.
+    pub last_error: Option<String>,
+    /// When it was written.
+    pub created_at: OffsetDateTime,
+}
+
+/// The caller's store's latest deliveries, newest first (admins).
+pub async fn deliveries(app: &App, caller: &Caller) -> AppResult<Vec<DeliveryView>> {
+    let store_id = caller.require(Action::ManageSettings)?;
+    let platforms = app.storage().platforms();
+    let endpoints = platforms.webhook_endpoints(store_id).await?;
+    let rows = platforms.pushes(store_id, WEBHOOK_PUSH, DELIVERIES_SHOWN).await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let payload = &row.push.payload;
+            let text = |value: &serde_json::Value| value.as_str().unwrap_or_default().to_owned();
+            let endpoint_id = text(&payload["endpoint_id"]);
+            DeliveryView {
+                event_type: text(&payload["event"]["type"]),
+                event_id: text(&payload["event"]["id"]),
+                endpoint_url: endpoints.iter().find(|e| e.id.to_string() == endpoint_id).map(|e| e.url.clone()),
+                key: row.push.key,
+                status: row.status,
+                attempts: row.push.attempts,
+                last_error: row.last_error,
+                created_at: row.created_at,
+            }
+        })
+        .collect())
+}
+
+/// Sends one of the caller's store's deliveries again, whatever became of it (admins): due at
+/// once, its attempts counted from zero, the same event id (the receiver de-duplicates on it).
+pub async fn replay(app: &App, caller: &Caller, key: &str) -> AppResult<()> {
+    let store_id = caller.require(Action::ManageSettings)?;
+    if key.len() > MAX_KEY || !key.starts_with("webhook:") {
+        return Err(AppError::not_found("webhook delivery"));
     }
-    Ok(())
+    if app.storage().platforms().replay_push(store_id, key, app.now()).await? {
+        Ok(())
+    } else {
+        Err(AppError::not_found("webhook delivery"))
+    }
 }
 
 /// One delivery attempt of a claimed webhook push.

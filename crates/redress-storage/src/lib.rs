@@ -62,7 +62,8 @@ pub use assistant::AssistantStorage;
 pub use channels::ChannelStorage;
 pub use money::{MoneyStorage, RefundOutcome, RefundUpdateFn};
 pub use platforms::{
-    Delivery, Ingested, OrderLink, PlatformConnection, PlatformStorage, Push, PushOutcome, WebhookEndpoint,
+    Delivery, Ingested, LinkedOrderFn, OrderLink, PlatformConnection, PlatformStorage, Push, PushOutcome, PushRecord,
+    TimelineRow, WebhookEndpoint,
 };
 pub use search::{InboxPage, InboxQuery, SearchStorage};
 pub use team::{AgentSession, TeamStorage};

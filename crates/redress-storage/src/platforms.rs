@@ -6,10 +6,10 @@
 //! arrive here and opens them after they are read.
 
 use async_trait::async_trait;
-use redress_domain::{Customer, Order, OrderId, StoreId};
+use redress_domain::{CaseId, Customer, Order, OrderId, StoreId};
 use time::OffsetDateTime;
 
-use crate::StorageError;
+use crate::{RecordedEntry, StorageError};
 
 /// A store's connection to a platform, as kept at rest.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -127,6 +127,41 @@ pub struct WebhookEndpoint {
     pub created_at: OffsetDateTime,
 }
 
+/// A push as the desk lists it: what it is, and how its attempts went.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PushRecord {
+    /// The push.
+    pub push: Push,
+    /// `pending`, `done` or `failed`.
+    pub status: String,
+    /// When it is due (pending), or was last due.
+    pub due_at: OffsetDateTime,
+    /// Why the last attempt failed, if it did.
+    pub last_error: Option<String>,
+    /// When it was written.
+    pub created_at: OffsetDateTime,
+}
+
+/// A timeline entry with the case it belongs to, as the events worker reads them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TimelineRow {
+    /// The store.
+    pub store_id: StoreId,
+    /// The case.
+    pub case_id: CaseId,
+    /// The entry and its position.
+    pub entry: RecordedEntry,
+}
+
+/// The timeline entry types the outside world is told of (the `type` of their event): the
+/// events worker reads only these.
+pub const TOLD_EVENTS: &[&str] =
+    &["opened", "status_changed", "order_amended", "return_status_changed", "refund_succeeded"];
+
+/// A change to a platform's order, run on the order and its link as they are inside the
+/// transaction that stores the result, with the order locked.
+pub type LinkedOrderFn = Box<dyn FnOnce(Order, OrderLink) -> Result<(Order, OrderLink), StorageError> + Send>;
+
 /// Platforms' connections, deliveries and order links, on both backends.
 #[async_trait]
 pub trait PlatformStorage: Send + Sync {
@@ -164,21 +199,11 @@ pub trait PlatformStorage: Send + Sync {
         order: &Order,
         now: OffsetDateTime,
     ) -> Result<Ingested, StorageError>;
-    /// The order a platform knows by `remote_id`, with its link.
-    async fn linked_order(
-        &self,
-        store_id: StoreId,
-        platform: &str,
-        remote_id: &str,
-    ) -> Result<Option<(Order, OrderLink)>, StorageError>;
     /// The platform's ids for an order, when it came from a platform.
     async fn order_link(&self, store_id: StoreId, order_id: OrderId) -> Result<Option<OrderLink>, StorageError>;
     /// Upserts every order in one transaction: all are stored, or none. Returns how many were
     /// new.
     async fn import_orders(&self, orders: &[(Customer, Order)], now: OffsetDateTime) -> Result<usize, StorageError>;
-    /// Writes a change for the platform to make, due now; false when its key was written
-    /// before.
-    async fn enqueue_push(&self, push: &Push, now: OffsetDateTime) -> Result<bool, StorageError>;
     /// Claims up to `limit` pending changes due by `now` (of `store_id` and `key` only, when
     /// given): each is due again only after `lease`, so no other worker takes it meanwhile, and
     /// counts an attempt.
@@ -195,4 +220,45 @@ pub trait PlatformStorage: Send + Sync {
     async fn add_webhook_endpoint(&self, endpoint: &WebhookEndpoint) -> Result<(), StorageError>;
     /// The store's webhook endpoints, oldest first.
     async fn webhook_endpoints(&self, store_id: StoreId) -> Result<Vec<WebhookEndpoint>, StorageError>;
+    /// Removes one of the store's endpoints; false when it has none by that id. Its pending
+    /// deliveries then fail when tried ("the endpoint was removed").
+    async fn remove_webhook_endpoint(&self, store_id: StoreId, id: uuid::Uuid) -> Result<bool, StorageError>;
+    /// Replaces an endpoint's sealed secret; false when the store has no endpoint by that id.
+    async fn replace_webhook_secret(
+        &self,
+        store_id: StoreId,
+        id: uuid::Uuid,
+        sealed_secret: &[u8],
+    ) -> Result<bool, StorageError>;
+
+    /// Records the delivery and changes the order a platform knows by `remote_id` with
+    /// `change`, in one transaction, the order locked against every other upsert of it (two
+    /// fulfillments of one order at once each keep their parcel). A delivery received before
+    /// changes nothing ([`Ingested::Duplicate`]); an order not linked records the delivery
+    /// alone (`None`).
+    async fn change_linked_order(
+        &self,
+        delivery: &Delivery,
+        remote_id: &str,
+        change: LinkedOrderFn,
+        now: OffsetDateTime,
+    ) -> Result<Option<Ingested>, StorageError>;
+
+    /// Timeline entries of every store told to the outside world ([`TOLD_EVENTS`]) with a
+    /// position in `(after, up_to]`, in order, at most `limit`, and not told yet; never one
+    /// written before the events worker existed (those were told then).
+    async fn told_entries(&self, after: i64, up_to: i64, limit: u32) -> Result<Vec<TimelineRow>, StorageError>;
+    /// The newest timeline position, and the one the events worker has read up to.
+    async fn events_cursor(&self) -> Result<(i64, i64), StorageError>;
+    /// Moves the events worker's cursor on to `seq` (never back), forgetting the entries told
+    /// that are now [`crate::follow_through::CURSOR_OVERLAP`] or more behind it.
+    async fn advance_events_cursor(&self, seq: i64) -> Result<(), StorageError>;
+    /// Writes pushes due now, and marks the timeline entries at `told` told, in one
+    /// transaction; each push once by its key. Returns how many pushes were new.
+    async fn enqueue_pushes(&self, pushes: &[Push], told: &[i64], now: OffsetDateTime) -> Result<usize, StorageError>;
+    /// The store's pushes of `kind`, newest first, at most `limit`.
+    async fn pushes(&self, store_id: StoreId, kind: &str, limit: u32) -> Result<Vec<PushRecord>, StorageError>;
+    /// Sends a push again: pending and due at `now`, its attempts counted from zero, whatever
+    /// became of it; false when the store has no push by that key.
+    async fn replay_push(&self, store_id: StoreId, key: &str, now: OffsetDateTime) -> Result<bool, StorageError>;
 }

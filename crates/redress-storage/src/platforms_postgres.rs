@@ -8,11 +8,13 @@ use sqlx::{Postgres, Row, Transaction};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::follow_through::CURSOR_OVERLAP;
 use crate::platforms::{
-    Delivery, Ingested, OrderLink, PlatformConnection, PlatformStorage, Push, PushOutcome, WebhookEndpoint,
+    Delivery, Ingested, LinkedOrderFn, OrderLink, PlatformConnection, PlatformStorage, Push, PushOutcome, PushRecord,
+    TOLD_EVENTS, TimelineRow, WebhookEndpoint,
 };
-use crate::postgres::{PostgresStorage, one_doc, require_store, upsert_order_in};
-use crate::{StorageError, from_micros, micros};
+use crate::postgres::{PostgresStorage, lock_order_upsert, one_doc, require_store, upsert_order_in};
+use crate::{RecordedEntry, StorageError, from_micros, micros};
 
 fn connection_of(row: &PgRow) -> Result<PlatformConnection, StorageError> {
     Ok(PlatformConnection {
@@ -44,6 +46,58 @@ async fn record(tx: &mut Transaction<'_, Postgres>, delivery: &Delivery) -> Resu
     .await?
     .rows_affected();
     Ok(inserted == 1)
+}
+
+/// Writes a push due at `now`; false when its key was written before.
+async fn insert_push<'e>(
+    executor: impl sqlx::PgExecutor<'e>,
+    push: &Push,
+    now: OffsetDateTime,
+) -> Result<bool, StorageError> {
+    let inserted = sqlx::query(
+        "INSERT INTO platform_pushes (store_id, push_key, order_id, kind, payload, status, due_at_us, created_at_us)
+         VALUES ($1, $2, $3, $4, $5, 'pending', $6, $6) ON CONFLICT DO NOTHING",
+    )
+    .bind(push.store_id.as_uuid())
+    .bind(&push.key)
+    .bind(push.order_id.map(|id| id.as_uuid()))
+    .bind(&push.kind)
+    .bind(Json(&push.payload))
+    .bind(micros(now))
+    .execute(executor)
+    .await?
+    .rows_affected();
+    Ok(inserted == 1)
+}
+
+/// The order a platform knows by `remote_id` and its link, read inside `tx`, the order's row
+/// locked until it ends.
+async fn linked_in(
+    tx: &mut Transaction<'_, Postgres>,
+    store_id: StoreId,
+    platform: &str,
+    remote_id: &str,
+) -> Result<Option<(Order, OrderLink)>, StorageError> {
+    let row = sqlx::query(
+        "SELECT order_id, shipment_ids FROM platform_orders WHERE store_id = $1 AND platform = $2 AND remote_id = $3",
+    )
+    .bind(store_id.as_uuid())
+    .bind(platform)
+    .bind(remote_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let order_id: Uuid = row.try_get(0)?;
+    let Json(shipment_ids): Json<Vec<Option<String>>> = row.try_get(1)?;
+    let order: Order = one_doc(
+        sqlx::query("SELECT doc FROM orders WHERE store_id = $1 AND id = $2 FOR UPDATE")
+            .bind(store_id.as_uuid())
+            .bind(order_id),
+        &mut **tx,
+    )
+    .await?
+    .ok_or(StorageError::NotFound("order"))?;
+    Ok(Some((order, OrderLink { platform: platform.to_owned(), remote_id: remote_id.to_owned(), shipment_ids })))
 }
 
 #[async_trait]
@@ -164,35 +218,6 @@ impl PlatformStorage for PostgresStorage {
         Ok(Ingested::Stored { order: Box::new(order), created })
     }
 
-    async fn linked_order(
-        &self,
-        store_id: StoreId,
-        platform: &str,
-        remote_id: &str,
-    ) -> Result<Option<(Order, OrderLink)>, StorageError> {
-        let row = sqlx::query(
-            "SELECT order_id, shipment_ids FROM platform_orders WHERE store_id = $1 AND platform = $2 AND remote_id = $3",
-        )
-        .bind(store_id.as_uuid())
-        .bind(platform)
-        .bind(remote_id)
-        .fetch_optional(&self.pool)
-        .await?;
-        let Some(row) = row else { return Ok(None) };
-        let order_id: Uuid = row.try_get(0)?;
-        let Json(shipment_ids): Json<Vec<Option<String>>> = row.try_get(1)?;
-        let order: Order = one_doc(
-            sqlx::query("SELECT doc FROM orders WHERE store_id = $1 AND id = $2")
-                .bind(store_id.as_uuid())
-                .bind(order_id),
-            &self.pool,
-        )
-        .await?
-        .ok_or(StorageError::NotFound("order"))?;
-        let link = OrderLink { platform: platform.to_owned(), remote_id: remote_id.to_owned(), shipment_ids };
-        Ok(Some((order, link)))
-    }
-
     async fn order_link(&self, store_id: StoreId, order_id: OrderId) -> Result<Option<OrderLink>, StorageError> {
         let row = sqlx::query(
             "SELECT platform, remote_id, shipment_ids FROM platform_orders WHERE store_id = $1 AND order_id = $2",
@@ -216,23 +241,6 @@ impl PlatformStorage for PostgresStorage {
         }
         tx.commit().await?;
         Ok(created)
-    }
-
-    async fn enqueue_push(&self, push: &Push, now: OffsetDateTime) -> Result<bool, StorageError> {
-        let inserted = sqlx::query(
-            "INSERT INTO platform_pushes (store_id, push_key, order_id, kind, payload, status, due_at_us, created_at_us)
-             VALUES ($1, $2, $3, $4, $5, 'pending', $6, $6) ON CONFLICT DO NOTHING",
-        )
-        .bind(push.store_id.as_uuid())
-        .bind(&push.key)
-        .bind(push.order_id.map(|id| id.as_uuid()))
-        .bind(&push.kind)
-        .bind(Json(&push.payload))
-        .bind(micros(now))
-        .execute(&self.pool)
-        .await?
-        .rows_affected();
-        Ok(inserted == 1)
     }
 
     async fn claim_pushes(
@@ -335,5 +343,182 @@ impl PlatformStorage for PostgresStorage {
                 })
             })
             .collect()
+    }
+
+    async fn remove_webhook_endpoint(&self, store_id: StoreId, id: Uuid) -> Result<bool, StorageError> {
+        let removed = sqlx::query("DELETE FROM webhook_endpoints WHERE store_id = $1 AND id = $2")
+            .bind(store_id.as_uuid())
+            .bind(id)
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+        Ok(removed == 1)
+    }
+
+    async fn replace_webhook_secret(
+        &self,
+        store_id: StoreId,
+        id: Uuid,
+        sealed_secret: &[u8],
+    ) -> Result<bool, StorageError> {
+        let changed = sqlx::query("UPDATE webhook_endpoints SET sealed_secret = $1 WHERE store_id = $2 AND id = $3")
+            .bind(sealed_secret)
+            .bind(store_id.as_uuid())
+            .bind(id)
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+        Ok(changed == 1)
+    }
+
+    async fn change_linked_order(
+        &self,
+        delivery: &Delivery,
+        remote_id: &str,
+        change: LinkedOrderFn,
+        now: OffsetDateTime,
+    ) -> Result<Option<Ingested>, StorageError> {
+        let mut tx = self.pool.begin().await?;
+        if !record(&mut tx, delivery).await? {
+            return Ok(Some(Ingested::Duplicate));
+        }
+        let store_id = delivery.store_id;
+        let Some((order, _)) = linked_in(&mut tx, store_id, &delivery.platform, remote_id).await? else {
+            tx.commit().await?;
+            return Ok(None);
+        };
+        let customer: Customer = one_doc(
+            sqlx::query("SELECT doc FROM customers WHERE store_id = $1 AND id = $2")
+                .bind(store_id.as_uuid())
+                .bind(order.customer_id.as_uuid()),
+            &mut *tx,
+        )
+        .await?
+        .ok_or(StorageError::NotFound("customer"))?;
+        // The upsert's own locks, in its order, before the order is read again: an orders/updated
+        // upserting the same order meanwhile waits, or has committed and is read here.
+        lock_order_upsert(&mut tx, &customer, &order).await?;
+        let (order, link) = linked_in(&mut tx, store_id, &delivery.platform, remote_id)
+            .await?
+            .ok_or(StorageError::NotFound("order"))?;
+        let (order, link) = change(order, link)?;
+        let (order, created) = upsert_order_in(&mut tx, customer, order, now).await?;
+        sqlx::query(
+            "UPDATE platform_orders SET shipment_ids = $1 WHERE store_id = $2 AND platform = $3 AND remote_id = $4",
+        )
+        .bind(Json(&link.shipment_ids))
+        .bind(store_id.as_uuid())
+        .bind(&link.platform)
+        .bind(&link.remote_id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Some(Ingested::Stored { order: Box::new(order), created }))
+    }
+
+    async fn told_entries(&self, after: i64, up_to: i64, limit: u32) -> Result<Vec<TimelineRow>, StorageError> {
+        let rows = sqlx::query(
+            "SELECT seq, store_id, case_id, doc FROM timeline
+             WHERE seq > GREATEST($1, (SELECT floor FROM platform_events_cursor WHERE id = 1)) AND seq <= $2
+               AND doc->'event'->>'type' = ANY($3)
+               AND NOT EXISTS (SELECT 1 FROM platform_told t WHERE t.seq = timeline.seq)
+             ORDER BY seq LIMIT $4",
+        )
+        .bind(after)
+        .bind(up_to)
+        .bind(TOLD_EVENTS)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let Json(entry) = row.try_get(3)?;
+                Ok(TimelineRow {
+                    store_id: StoreId::from_uuid(row.try_get(1)?),
+                    case_id: redress_domain::CaseId::from_uuid(row.try_get(2)?),
+                    entry: RecordedEntry { seq: row.try_get(0)?, entry },
+                })
+            })
+            .collect()
+    }
+
+    async fn events_cursor(&self) -> Result<(i64, i64), StorageError> {
+        let row = sqlx::query(
+            "SELECT (SELECT COALESCE(MAX(seq), 0) FROM timeline), seq FROM platform_events_cursor WHERE id = 1",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((row.try_get(0)?, row.try_get(1)?))
+    }
+
+    async fn advance_events_cursor(&self, seq: i64) -> Result<(), StorageError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE platform_events_cursor SET seq = GREATEST(seq, $1) WHERE id = 1")
+            .bind(seq)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM platform_told WHERE seq <= $1").bind(seq - CURSOR_OVERLAP).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn enqueue_pushes(&self, pushes: &[Push], told: &[i64], now: OffsetDateTime) -> Result<usize, StorageError> {
+        let mut tx = self.pool.begin().await?;
+        let mut new = 0;
+        for push in pushes {
+            new += usize::from(insert_push(&mut *tx, push, now).await?);
+        }
+        sqlx::query("INSERT INTO platform_told (seq) SELECT unnest($1::bigint[]) ON CONFLICT DO NOTHING")
+            .bind(told)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(new)
+    }
+
+    async fn pushes(&self, store_id: StoreId, kind: &str, limit: u32) -> Result<Vec<PushRecord>, StorageError> {
+        let rows = sqlx::query(
+            "SELECT push_key, order_id, payload, attempts, status, due_at_us, last_error, created_at_us
+             FROM platform_pushes WHERE store_id = $1 AND kind = $2
+             ORDER BY created_at_us DESC, push_key DESC LIMIT $3",
+        )
+        .bind(store_id.as_uuid())
+        .bind(kind)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let Json(payload): Json<serde_json::Value> = row.try_get(2)?;
+                Ok(PushRecord {
+                    push: Push {
+                        store_id,
+                        key: row.try_get(0)?,
+                        order_id: row.try_get::<Option<Uuid>, _>(1)?.map(OrderId::from_uuid),
+                        kind: kind.to_owned(),
+                        payload,
+                        attempts: u32::try_from(row.try_get::<i32, _>(3)?).unwrap_or(0),
+                    },
+                    status: row.try_get(4)?,
+                    due_at: from_micros(row.try_get(5)?)?,
+                    last_error: row.try_get(6)?,
+                    created_at: from_micros(row.try_get(7)?)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn replay_push(&self, store_id: StoreId, key: &str, now: OffsetDateTime) -> Result<bool, StorageError> {
+        let changed = sqlx::query(
+            "UPDATE platform_pushes SET status = 'pending', attempts = 0, due_at_us = $1, last_error = NULL
+             WHERE store_id = $2 AND push_key = $3",
+        )
+        .bind(micros(now))
+        .bind(store_id.as_uuid())
+        .bind(key)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        Ok(changed == 1)
     }
 }

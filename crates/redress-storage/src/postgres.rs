@@ -162,6 +162,25 @@ async fn fill_in_order_listing(pool: &PgPool) -> Result<(), StorageError> {
 }
 
 /// Refuses a write for a store that does not exist.
+/// Two processes upserting the same new customer or the same order number queue up on a lock
+/// of that customer and that number (always taken in this order, released at commit), instead
+/// of racing to insert them twice; upserts of other customers and orders of the store run in
+/// parallel. Taken again by the same transaction, the locks are already held.
+pub(crate) async fn lock_order_upsert(
+    tx: &mut Transaction<'_, Postgres>,
+    customer: &Customer,
+    order: &Order,
+) -> Result<(), StorageError> {
+    sqlx::query(
+        "SELECT pg_advisory_xact_lock(hashtextextended($1, 0)), pg_advisory_xact_lock(hashtextextended($2, 0))",
+    )
+    .bind(format!("customer:{}:{}", customer.store_id, customer.email.as_str()))
+    .bind(format!("order:{}:{}", order.store_id, order.number))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 /// Stores an order and its customer inside the caller's transaction: the body of
 /// [`Storage::upsert_order`], shared with the platforms' ingest so a webhook's delivery row and
 /// its order commit together.
@@ -171,17 +190,7 @@ pub(crate) async fn upsert_order_in(
     mut order: Order,
     now: OffsetDateTime,
 ) -> Result<(Order, bool), StorageError> {
-    // Two processes upserting the same new customer or the same order number queue up on a
-    // lock of that customer and that number (always taken in this order, released at
-    // commit), instead of racing to insert them twice; upserts of other customers and
-    // orders of the store run in parallel.
-    sqlx::query(
-        "SELECT pg_advisory_xact_lock(hashtextextended($1, 0)), pg_advisory_xact_lock(hashtextextended($2, 0))",
-    )
-    .bind(format!("customer:{}:{}", customer.store_id, customer.email.as_str()))
-    .bind(format!("order:{}:{}", order.store_id, order.number))
-    .execute(&mut **tx)
-    .await?;
+    lock_order_upsert(tx, &customer, &order).await?;
     require_store(tx, order.store_id).await?;
     let existing: Option<Uuid> = sqlx::query_scalar("SELECT id FROM customers WHERE store_id = $1 AND email = $2")
         .bind(customer.store_id.as_uuid())

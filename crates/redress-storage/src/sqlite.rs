@@ -56,6 +56,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0012_assistant.sql"),
     include_str!("../migrations/sqlite/0013_follow_through.sql"),
     include_str!("../migrations/sqlite/0014_desk_search.sql"),
+    include_str!("../migrations/sqlite/0015_platform_events.sql"),
     include_str!("../migrations/sqlite/0017_messaging_out.sql"),
 ];
 

@@ -14,6 +14,8 @@ use redress_domain::returns::{NewReturn, RequestedLine, ReturnAuthorisation, Ret
 mod channels;
 #[path = "conformance/money.rs"]
 mod money;
+#[path = "conformance/platforms.rs"]
+mod platforms;
 #[path = "conformance/search.rs"]
 mod search;
 #[path = "conformance/team.rs"]
@@ -621,6 +623,13 @@ async fn sqlite_passes_the_channels_story() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_passes_the_platforms_story() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = redress_storage::sqlite::SqliteStorage::open(&dir.path().join("redress.db")).await.unwrap();
+    platforms::story(Arc::new(db)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_passes_the_search_story() {
     let dir = tempfile::tempdir().unwrap();
     let db = redress_storage::sqlite::SqliteStorage::open(&dir.path().join("redress.db")).await.unwrap();
@@ -758,6 +767,7 @@ async fn postgres_passes_the_story() {
     team::story(db.clone()).await;
     channels::story(db.clone()).await;
     search::story(db.clone()).await;
+    platforms::story(db.clone()).await;
     let unbalanced = sqlx::query(
         "INSERT INTO legs (posting_id, store_id, position, account, currency, amount_minor)
          SELECT id, store_id, 99, 'sales', 'EUR', 1 FROM postings LIMIT 1",

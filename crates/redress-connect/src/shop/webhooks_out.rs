@@ -138,7 +138,8 @@ pub enum EventType {
     /// A case was resolved.
     #[serde(rename = "case.resolved")]
     CaseResolved,
-    /// A refund was sent to the payment provider or platform.
+    /// A refund went out: the payment provider or platform confirmed it, or the store credit
+    /// or gift card was issued.
     #[serde(rename = "refund.sent")]
     RefundSent,
     /// A returned parcel arrived at the shop.

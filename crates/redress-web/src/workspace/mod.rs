@@ -14,6 +14,7 @@ mod mail;
 mod money;
 pub mod session;
 mod settings;
+mod webhooks;
 
 use askama::Template;
 use axum::Router;
@@ -52,6 +53,7 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(mail::router())
         .merge(money::router())
         .merge(settings::router())
+        .merge(webhooks::router())
         .layer(axum::middleware::from_fn(crate::html::refuse_nul_text))
 }
 

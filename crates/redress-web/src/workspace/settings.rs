@@ -1,7 +1,8 @@
 //! Shop settings, for admins only: the policy (edited as TOML, with an error shown beside the
 //! line it names), the team (add, change role, reset password, remove), the store's API keys
 //! (list, create with the secret shown once, revoke), the store's own help articles, and its
-//! shop platforms' connections with their sync state and "sync now".
+//! shop platforms' connections (connect a shop; its secrets are never shown again) with their
+//! sync state and "sync now".
 //!
 //! Like every desk action, each change calls the same use case as the JSON API with the
 //! signed-in admin as the caller, so the application's validation and rules apply unchanged.
@@ -43,6 +44,7 @@ pub(super) fn router() -> Router<AppState> {
         .route("/desk/{slug}/settings/help/{article_id}/delete", post(delete_article))
         .route("/desk/{slug}/settings/platforms", get(platforms_page))
         .route("/desk/{slug}/settings/platforms/sync", post(sync_now))
+        .route("/desk/{slug}/settings/platforms/connect", post(connect_shop))
 }
 
 /// The signed-in admin, or the answer to give instead: sign-in for no session, a 403 page
@@ -56,8 +58,25 @@ async fn admin_desk(state: &AppState, slug: &str, headers: &HeaderMap, lang: Opt
     }
 }
 
+/// An admin opening a settings page, with the message `?done=` names.
+pub(super) async fn admin_page(
+    state: &AppState,
+    slug: &str,
+    headers: &HeaderMap,
+    query: &DoneQuery,
+) -> Result<(Desk, Option<String>), Response> {
+    let desk = admin_desk(state, slug, headers, query.lang.as_deref()).await?;
+    let notice = done_text(&desk, query.done.as_deref());
+    Ok((desk, notice))
+}
+
 /// An admin posting a form: signed in as an admin, with the form's token from their session.
-async fn admin_form(state: &AppState, slug: &str, headers: &HeaderMap, token: &str) -> Result<Desk, Response> {
+pub(super) async fn admin_form(
+    state: &AppState,
+    slug: &str,
+    headers: &HeaderMap,
+    token: &str,
+) -> Result<Desk, Response> {
     let desk = admin_desk(state, slug, headers, None).await?;
     desk.check_form(token).map_err(|answer| *answer)?;
     Ok(desk)
@@ -78,7 +97,7 @@ fn done_text(desk: &Desk, done: Option<&str>) -> Option<String> {
 
 /// The page's status for a refusal: the API's own for the admin's mistakes, 503 for ours
 /// (the page already says nothing was changed and to try again).
-fn status_of(error: &AppError) -> StatusCode {
+pub(super) fn status_of(error: &AppError) -> StatusCode {
     match StatusCode::from_u16(error.code.status()) {
         Ok(status) if status.is_client_error() => status,
         _ => StatusCode::SERVICE_UNAVAILABLE,
@@ -888,12 +907,10 @@ async fn platforms_page(
     Query(query): Query<DoneQuery>,
     headers: HeaderMap,
 ) -> Response {
-    let desk = match admin_desk(&state, &slug, &headers, query.lang.as_deref()).await {
-        Ok(desk) => desk,
-        Err(answer) => return answer,
-    };
-    let notice = done_text(&desk, query.done.as_deref());
-    render_platforms(&state, &desk, notice, None).await
+    match admin_page(&state, &slug, &headers, &query).await {
+        Ok((desk, notice)) => render_platforms(&state, &desk, notice, None).await,
+        Err(answer) => answer,
+    }
 }
 
 async fn render_platforms(state: &AppState, desk: &Desk, notice: Option<String>, error: Option<&AppError>) -> Response {
@@ -937,6 +954,52 @@ async fn sync_now(
     };
     match platforms::backfill(state.app(), &desk.caller()).await {
         Ok(_) => redirect(&format!("{}/settings/platforms?done=synced", desk.chrome.base), desk.cookies.clone()),
+        Err(e) => render_platforms(&state, &desk, None, Some(&e)).await,
+    }
+}
+
+/// The connect form: the platform, the shop's address and its secrets (never shown again).
+#[derive(Deserialize)]
+pub(super) struct ConnectForm {
+    #[serde(default)]
+    form_token: String,
+    #[serde(default)]
+    platform: String,
+    #[serde(default)]
+    base_url: String,
+    #[serde(default)]
+    access_token: String,
+    #[serde(default)]
+    consumer_key: String,
+    #[serde(default)]
+    consumer_secret: String,
+    #[serde(default)]
+    webhook_secret: String,
+}
+
+/// Connects the store to its shop through the same use case as `POST /api/v1/platforms`.
+async fn connect_shop(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+    Form(form): Form<ConnectForm>,
+) -> Response {
+    let desk = match admin_form(&state, &slug, &headers, &form.form_token).await {
+        Ok(desk) => desk,
+        Err(answer) => return answer,
+    };
+    // A field left empty is one not given: the use case names it when the platform needs it.
+    let given = |text: String| Some(text).filter(|t| !t.trim().is_empty());
+    let input = platforms::ConnectInput {
+        platform: form.platform,
+        base_url: form.base_url,
+        access_token: given(form.access_token),
+        consumer_key: given(form.consumer_key),
+        consumer_secret: given(form.consumer_secret),
+        webhook_secret: form.webhook_secret,
+    };
+    match platforms::connect(state.app(), &desk.caller(), input).await {
+        Ok(_) => redirect(&format!("{}/settings/platforms?done=connected", desk.chrome.base), desk.cookies.clone()),
         Err(e) => render_platforms(&state, &desk, None, Some(&e)).await,
     }
 }

@@ -68,6 +68,8 @@ const ROUTES: &[(&str, &[&str])] = &[
     ("/api/v1/disputes/{dispute_id}/evidence", &["get"]),
     ("/api/v1/webhooks/stripe", &["post"]),
     ("/api/v1/webhooks", &["get", "post"]),
+    ("/api/v1/webhooks/{endpoint_id}", &["delete"]),
+    ("/api/v1/webhooks/{endpoint_id}/secret", &["post"]),
     ("/api/v1/disputes/{dispute_id}/submit", &["post"]),
     ("/api/v1/settings/support-addresses", &["get", "put"]),
     ("/api/v1/inbound/email", &["post"]),

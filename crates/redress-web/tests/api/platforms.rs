@@ -20,7 +20,12 @@ on_both_backends!(
     an_address_amended_in_redress_is_changed_in_the_shop,
     sync_now_reads_the_shops_recent_orders,
     the_desk_shows_the_connection_and_syncs_it,
-    events_go_signed_to_the_endpoints_that_want_them
+    events_go_signed_to_the_endpoints_that_want_them,
+    two_fulfillments_at_once_keep_both_parcels,
+    every_event_is_told_once_and_can_be_sent_again,
+    the_desk_connects_a_shop_and_never_shows_its_secrets,
+    lines_and_cancellations_amended_in_redress_are_made_in_the_shop,
+    a_received_return_is_told
 );
 
 /// Refunds of Shopify orders go through their shop: on both backends, with the app routing
@@ -408,4 +413,284 @@ async fn events_go_signed_to_the_endpoints_that_want_them(app: &TestApp) {
     let event: Value = serde_json::from_slice(body).unwrap();
     assert_eq!(event["type"], "case.opened");
     assert_eq!(event["data"]["case_id"], case["case"]["id"]);
+}
+
+/// A local endpoint answering 200 to everything and keeping nothing: where the fake shop's
+/// webhooks go when a test wants their bodies to send later.
+async fn black_hole() -> String {
+    let router = axum::Router::new().fallback(|| async { axum::http::StatusCode::OK });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    url
+}
+
+async fn two_fulfillments_at_once_keep_both_parcels(app: &TestApp) {
+    let shop = app.create_store("north-wind").await;
+    let fake = fake_shopify().await;
+    let url = format!("{}{}", app.base, text(&connect_shopify(app, &shop, &fake).await["webhook_path"]));
+    let nowhere = black_hole().await;
+    // The fulfillment's body with one of its lines: the tee in one parcel, the cap in the other.
+    let parcel = |delivery: &mut fake_shopify::Delivery, keep: usize| {
+        let mut body: Value = serde_json::from_slice(&delivery.body).unwrap();
+        let line = body["line_items"][keep].clone();
+        body["line_items"] = json!([line]);
+        delivery.body = serde_json::to_vec(&body).unwrap();
+    };
+    // Several orders, so a lost parcel would show: each gets two parcels, each reported by its
+    // own fulfillments/create, both arriving at once.
+    let mut placed = 0;
+    for n in [3, 6, 9, 12, 15] {
+        let gid = fake.handle.add_order(SeedOrder::sample(n, time::OffsetDateTime::now_utc()));
+        assert_eq!(fake.handle.send_webhook(&url, &Topic::OrdersCreate, &gid).await.unwrap().status, 200);
+        fake.handle.fulfill(&gid, "DHL", &format!("JD{n}"), "IN_TRANSIT").unwrap();
+        let mut first = fake.handle.send_webhook(&nowhere, &Topic::FulfillmentsCreate, &gid).await.unwrap();
+        parcel(&mut first, 0);
+        fake.handle.fulfill(&gid, "InPost", &format!("IP{n}"), "IN_TRANSIT").unwrap();
+        let mut second = fake.handle.send_webhook(&nowhere, &Topic::FulfillmentsCreate, &gid).await.unwrap();
+        parcel(&mut second, 1);
+        let (a, b) = tokio::join!(fake.handle.deliver(&url, &first), fake.handle.deliver(&url, &second));
+        assert_eq!((a.unwrap(), b.unwrap()), (200, 200));
+        placed += 1;
+    }
+    for order in orders(app, &shop).await {
+        let mut tracking: Vec<String> =
+            order["shipments"].as_array().unwrap().iter().map(|s| text(&s["tracking_number"])).collect();
+        tracking.sort_unstable();
+        assert_eq!(tracking.len(), 2, "order {}: {}", order["number"], order["shipments"]);
+        assert!(tracking[0].starts_with("IP") && tracking[1].starts_with("JD"), "{tracking:?}");
+    }
+    assert_eq!(orders(app, &shop).await.len(), placed);
+}
+
+/// Waits until `got` holds `n` deliveries (the test servers' worker runs every 100 ms).
+async fn arrived(got: &std::sync::Mutex<Vec<(String, String, Vec<u8>)>>, n: usize) -> Vec<(String, String, Value)> {
+    for _ in 0..300 {
+        if got.lock().unwrap().len() >= n {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    got.lock()
+        .unwrap()
+        .iter()
+        .map(|(id, sig, body)| (id.clone(), sig.clone(), serde_json::from_slice(body).unwrap()))
+        .collect()
+}
+
+async fn every_event_is_told_once_and_can_be_sent_again(app: &TestApp) {
+    use redress_connect::shop::webhooks_out;
+    let shop = app.create_store_with_admin("north-wind", "olga@north.example", "correct horse battery").await;
+    let (url, got) = receiver().await;
+    let body = json!({"url": url, "events": ["case.opened", "case.resolved", "refund.sent"]});
+    let made = app.post("/api/v1/webhooks", &shop.admin, &body).await.expect(201);
+    let endpoint_id = text(&made["endpoint"]["id"]);
+
+    let order = app.create_order(&shop.key, &crate::fixtures::order("A-1", "ana@example.com")).await;
+    let case = app.open_case(&shop.key, &case_on_order(&text(&order["id"]), "Broken mug")).await;
+    let case_id = text(&case["case"]["id"]);
+    let credit = json!({"payment_id": text(&order["payments"][0]["id"]), "method": "store_credit",
+        "reason": "items", "amount": {"amount_minor": 500, "currency": "EUR"}});
+    let refunded = app
+        .client
+        .post(format!("{}/api/v1/cases/{case_id}/refunds", app.base))
+        .bearer_auth(&shop.key)
+        .header("Idempotency-Key", "credit-1")
+        .json(&credit)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refunded.status().as_u16(), 201);
+    app.post(&format!("/api/v1/cases/{case_id}/status"), &shop.key, &json!({"status": "resolved"})).await.expect(200);
+
+    // Each event once (after the receiver's refusal of its first delivery), none other.
+    arrived(&got, 3).await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let delivered = arrived(&got, 3).await;
+    let mut types: Vec<String> = delivered.iter().map(|(_, _, e)| text(&e["type"])).collect();
+    types.sort_unstable();
+    assert_eq!(types, ["case.opened", "case.resolved", "refund.sent"]);
+    let of = |kind: &str| delivered.iter().find(|(_, _, e)| e["type"] == kind).unwrap().2.clone();
+    assert_eq!(of("case.resolved")["data"]["case_id"], case["case"]["id"]);
+    assert_eq!(of("refund.sent")["data"]["amount"]["amount_minor"], 500);
+    assert_eq!(of("case.opened")["data"]["case_number"], case["case"]["number"]);
+
+    // The desk lists the deliveries with their attempts, and sends one again.
+    let mut browser = crate::browser::Browser::new(app);
+    browser
+        .post("/desk/north-wind/signin", &[("email", "olga@north.example"), ("password", "correct horse battery")])
+        .await;
+    let page = browser.get("/desk/north-wind/settings/webhooks").await;
+    assert_eq!(page.status, reqwest::StatusCode::OK);
+    assert!(page.body.contains(&url) && page.body.contains("case.resolved") && page.body.contains("delivered"));
+    assert!(page.body.contains("<td>2</td>"), "two attempts each: {}", page.body);
+    assert!(!page.body.contains("whsec_"));
+    let key_at = page.body.find("name=\"key\" value=\"").unwrap() + "name=\"key\" value=\"".len();
+    let key = page.body[key_at..].split('"').next().unwrap().to_owned();
+    let token = crate::browser::form_token(&page.body);
+    let forged =
+        browser.post("/desk/north-wind/settings/webhooks/replay", &[("form_token", "forged"), ("key", &key)]).await;
+    assert_ne!(forged.status, reqwest::StatusCode::SEE_OTHER);
+    let unknown = browser
+        .post("/desk/north-wind/settings/webhooks/replay", &[("form_token", token.as_str()), ("key", "webhook:x:1")])
+        .await;
+    assert_eq!(unknown.status, reqwest::StatusCode::NOT_FOUND);
+    let replayed = browser
+        .post("/desk/north-wind/settings/webhooks/replay", &[("form_token", token.as_str()), ("key", &key)])
+        .await;
+    assert_eq!(replayed.status, reqwest::StatusCode::SEE_OTHER, "{}", replayed.body);
+    let again = arrived(&got, 4).await;
+    assert_eq!(again.len(), 4, "sent again");
+    assert!(delivered.iter().any(|(id, _, _)| *id == again[3].0), "with the same event id");
+
+    // A new secret, shown once, signs what is sent from now on; then the endpoint goes.
+    let path = format!("/api/v1/webhooks/{endpoint_id}/secret");
+    app.post(&path, &shop.key, &json!({})).await.error(403, "forbidden", None);
+    app.post("/api/v1/webhooks/00000000-0000-4000-8000-000000000000/secret", &shop.admin, &json!({})).await.error(
+        404,
+        "not_found",
+        None,
+    );
+    let rotated = app.post(&path, &shop.admin, &json!({})).await.expect(200);
+    let secret = Secret::new(text(&rotated["secret"]));
+    assert!(secret.expose().starts_with("whsec_") && secret.expose() != text(&made["secret"]));
+    app.open_case(&shop.key, &case_on_order(&text(&order["id"]), "Second mug")).await;
+    let signed = arrived(&got, 5).await;
+    let raw = got.lock().unwrap()[4].2.clone();
+    webhooks_out::verify(
+        &secret,
+        &signed[4].1,
+        &raw,
+        time::OffsetDateTime::now_utc(),
+        std::time::Duration::from_secs(300),
+    )
+    .expect("signed with the new secret");
+    let remove = format!("/api/v1/webhooks/{endpoint_id}");
+    app.call(Method::DELETE, &remove, Some(&shop.key), None).await.error(403, "forbidden", None);
+    assert_eq!(app.call(Method::DELETE, &remove, Some(&shop.admin), None).await.status.as_u16(), 204);
+    app.call(Method::DELETE, &remove, Some(&shop.admin), None).await.error(404, "not_found", None);
+    assert!(app.get("/api/v1/webhooks", &shop.admin).await.expect(200).as_array().unwrap().is_empty());
+}
+
+async fn the_desk_connects_a_shop_and_never_shows_its_secrets(app: &TestApp) {
+    let shop = app.create_store_with_admin("north-wind", "olga@north.example", "correct horse battery").await;
+    let fake = fake_shopify().await;
+    let mut browser = crate::browser::Browser::new(app);
+    browser
+        .post("/desk/north-wind/signin", &[("email", "olga@north.example"), ("password", "correct horse battery")])
+        .await;
+    let page = browser.get("/desk/north-wind/settings/platforms").await;
+    let token = crate::browser::form_token(&page.body);
+    let form = |base_url: &str, secret: &str| -> Vec<(String, String)> {
+        [
+            ("form_token", token.as_str()),
+            ("platform", "shopify"),
+            ("base_url", base_url),
+            ("access_token", TOKEN),
+            ("consumer_key", ""),
+            ("consumer_secret", ""),
+            ("webhook_secret", secret),
+        ]
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+    };
+    let path = "/desk/north-wind/settings/platforms/connect";
+    // Refused: no webhook secret; nothing is connected, and the page names the field.
+    let refused = browser.post_bare(path, &form(&fake.base_url, "")).await;
+    assert_eq!(refused.status, reqwest::StatusCode::BAD_REQUEST, "{}", refused.body);
+    assert!(refused.body.contains("platforms-error"));
+    assert!(!refused.body.contains(TOKEN));
+    assert!(app.get("/api/v1/platforms", &shop.admin).await.expect(200).as_array().unwrap().is_empty());
+    // Connected: the page shows the shop, never its secrets.
+    let connected = browser.post_bare(path, &form(&fake.base_url, APP_SECRET)).await;
+    assert_eq!(connected.status, reqwest::StatusCode::SEE_OTHER, "{}", connected.body);
+    let page = browser.get("/desk/north-wind/settings/platforms?done=connected").await;
+    assert!(page.body.contains(&fake.base_url) && page.body.contains("The shop is connected"), "{}", page.body);
+    assert!(!page.body.contains(TOKEN) && !page.body.contains(APP_SECRET));
+    let listed = app.get("/api/v1/platforms", &shop.admin).await.expect(200);
+    assert_eq!(listed[0]["platform"], "shopify");
+    // The connection works: the shop's signed webhook is taken.
+    let gid = fake.handle.add_order(SeedOrder::sample(7, time::OffsetDateTime::now_utc()));
+    let url = format!("{}{}", app.base, text(&listed[0]["webhook_path"]));
+    assert_eq!(fake.handle.send_webhook(&url, &Topic::OrdersCreate, &gid).await.unwrap().status, 200);
+    // Without the form's token, nothing is connected.
+    let mut forged = form("https://elsewhere.example", APP_SECRET);
+    forged[0].1 = "forged".to_owned();
+    assert_ne!(browser.post_bare(path, &forged).await.status, reqwest::StatusCode::SEE_OTHER);
+    let listed = app.get("/api/v1/platforms", &shop.admin).await.expect(200);
+    assert_eq!(listed[0]["base_url"], fake.base_url.as_str());
+}
+
+/// Opens a case on the order and amends it.
+async fn amend(app: &TestApp, shop: &Shop, order_id: &str, subject: &str, amendment: Value) -> Value {
+    let case = app.open_case(&shop.key, &case_on_order(order_id, subject)).await;
+    let path = format!("/api/v1/cases/{}/amendments", text(&case["case"]["id"]));
+    app.post(&path, &shop.key, &json!({"amendment": amendment})).await.expect(200)
+}
+
+async fn lines_and_cancellations_amended_in_redress_are_made_in_the_shop(app: &TestApp) {
+    let shop = app.create_store("north-wind").await;
+    let fake = fake_shopify().await;
+    let url = format!("{}{}", app.base, text(&connect_shopify(app, &shop, &fake).await["webhook_path"]));
+    // Two tees and a cap.
+    let mut seed = SeedOrder::sample(9, time::OffsetDateTime::now_utc());
+    seed.lines[0].quantity = 2;
+    let gid = fake.handle.add_order(seed);
+    assert_eq!(fake.handle.send_webhook(&url, &Topic::OrdersCreate, &gid).await.unwrap().status, 200);
+    let order = orders(app, &shop).await.remove(0);
+    let (tee, cap) = (text(&order["lines"][0]["sku"]), text(&order["lines"][1]["sku"]));
+    let order_id = text(&order["id"]);
+    amend(app, &shop, &order_id, "One tee is enough", json!({"type": "quantity", "sku": tee, "quantity": 1})).await;
+    let in_shop = fake.handle.order(&gid).unwrap();
+    let quantities: Vec<(String, u32)> = in_shop.lines.iter().map(|l| (l.sku.clone(), l.current_quantity)).collect();
+    assert_eq!(quantities, [(tee.clone(), 1), (cap.clone(), 1)], "{quantities:?}");
+    amend(app, &shop, &order_id, "No cap", json!({"type": "cancel_line", "sku": cap})).await;
+    let in_shop = fake.handle.order(&gid).unwrap();
+    let quantities: Vec<(String, u32)> = in_shop.lines.iter().map(|l| (l.sku.clone(), l.current_quantity)).collect();
+    assert_eq!(quantities, [(tee.clone(), 1), (cap.clone(), 0)], "{quantities:?}");
+    assert_eq!(fake.handle.calls().get("RedressOrderEditCommit"), Some(&2));
+    amend(app, &shop, &order_id, "Cancel it all", json!({"type": "cancel_order"})).await;
+    assert!(fake.handle.order(&gid).unwrap().cancelled_at.is_some());
+    assert_eq!(fake.handle.calls().get("RedressOrderCancel"), Some(&1));
+}
+
+async fn a_received_return_is_told(app: &TestApp) {
+    use time::format_description::well_known::Rfc3339;
+    let shop = app.create_store("north-wind").await;
+    let (url, got) = receiver().await;
+    app.post("/api/v1/webhooks", &shop.admin, &json!({"url": url, "events": ["return.received"]})).await.expect(201);
+    let ago = |days: i64| (time::OffsetDateTime::now_utc() - time::Duration::days(days)).format(&Rfc3339).unwrap();
+    let mut body = crate::fixtures::order("4001", "ana@example.com");
+    body["placed_at"] = json!(ago(8));
+    body["shipments"][0]["status"] = json!("delivered");
+    body["shipments"][0]["status_times"] = json!({"handed_to_carrier": ago(6), "delivered": ago(3)});
+    let order = app.create_order(&shop.key, &body).await;
+    let mut case = case_on_order(&text(&order["id"]), "Changed my mind");
+    case["kind"] = json!("return_request");
+    let case_id = text(&app.open_case(&shop.key, &case).await["case"]["id"]);
+    let chosen = app
+        .client
+        .post(format!("{}/api/v1/cases/{case_id}/remedy", app.base))
+        .bearer_auth(&shop.key)
+        .header("Idempotency-Key", "return-remedy")
+        .json(&json!({"remedy": "store_credit", "lines": [{"sku": "MUG-1", "quantity": 2}]}))
+        .send()
+        .await
+        .unwrap();
+    let chosen = TestApp::read(chosen).await.expect(201);
+    let return_id = text(&chosen["returns"][0]["id"]);
+    let actions = format!("/api/v1/cases/{case_id}/returns/{return_id}/actions");
+    for step in [
+        json!({"action": "issue_label", "carrier": "DHL", "tracking_number": "RT-9"}),
+        json!({"action": "mark_in_transit"}),
+        json!({"action": "receive"}),
+    ] {
+        app.post(&actions, &shop.key, &step).await.expect(200);
+    }
+    let told = arrived(&got, 1).await;
+    assert_eq!(told.len(), 1);
+    assert_eq!(told[0].2["type"], "return.received");
+    assert_eq!(told[0].2["data"]["return_id"], return_id.as_str());
+    assert_eq!(told[0].2["data"]["case_id"], case_id.as_str());
 }
