@@ -81,6 +81,16 @@ test('an agent answers a case and refunds a duplicate charge; a lead approves th
   assert.match(await page.getByRole('status').innerText(), /reply was sent/);
   assert.match(await page.locator('.messages').innerText(), /refunding it now/);
 
+  // Jack phones; she logs the call, and the timeline keeps it.
+  await page.getByLabel('The customer called').check();
+  await page.getByLabel(/Length in minutes/).fill('3,5');
+  await page.getByLabel('What was said and agreed').fill('Jack phoned about the double charge; told him the refund is on its way.');
+  await Promise.all([page.waitForURL(/done=call/), page.getByRole('button', { name: 'Log the call' }).click()]);
+  assert.match(await page.getByRole('status').innerText(), /Call logged/);
+  const timeline = await page.locator('.timeline').innerText();
+  assert.match(timeline, /Phone call/);
+  assert.match(timeline, /duration seconds: 210/);
+
   // She checks the payments and refunds the duplicate; the confirmation shows the amount.
   await Promise.all([page.waitForURL(/done=check/), page.getByRole('button', { name: 'Check the payments' }).click()]);
   assert.match(await page.locator('body').innerText(), /captured twice/);

@@ -639,6 +639,31 @@ pub async fn add_note(app: &App, caller: &Caller, case_id: CaseId, body: String)
     Ok(stored.case)
 }
 
+/// A phone call to log on a case.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PhoneCall {
+    /// `inbound` (the customer called) or `outbound` (the shop called them).
+    pub direction: Direction,
+    /// How long it lasted, in seconds, at most 14,400 (0: not answered).
+    pub duration_seconds: u32,
+    /// What was said and agreed, for the team.
+    pub summary: String,
+}
+
+/// Logs a phone call on a case's timeline; the caller is the agent who took or made it.
+pub async fn log_call(app: &App, caller: &Caller, case_id: CaseId, call: PhoneCall) -> AppResult<Case> {
+    staff_only(caller)?;
+    let (actor, now) = (caller.actor(), app.now());
+    let stored = update(app, caller, case_id, move |case| {
+        let change = case.log_call(call.direction, call.duration_seconds, &call.summary, &actor, now)?;
+        Ok(CaseUpdate { change, message: None })
+    })
+    .await?;
+    Ok(stored.case)
+}
+
 /// Sets a case's priority by hand.
 pub async fn change_priority(app: &App, caller: &Caller, case_id: CaseId, to: Priority) -> AppResult<Case> {
     staff_only(caller)?;

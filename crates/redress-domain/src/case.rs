@@ -357,6 +357,9 @@ pub enum CaseError {
     Invalid(#[from] ValidationError),
 }
 
+/// The longest phone call logged: 4 hours.
+pub const MAX_CALL_SECONDS: u32 = 4 * 60 * 60;
+
 /// Checks a case subject: present, at most 300 characters.
 pub fn validate_subject(subject: &str) -> Result<(), ValidationError> {
     if subject.trim().is_empty() || subject.chars().count() > 300 {
@@ -544,6 +547,31 @@ impl Case {
                 at: now,
                 actor: actor.clone(),
                 event: CaseEvent::NoteAdded { body: body.to_owned() },
+            }],
+        })
+    }
+
+    /// Logs a phone call with the customer on the timeline, so the case's story stays whole
+    /// whatever channel it went through. A call lasts at most [`MAX_CALL_SECONDS`]; its summary
+    /// is checked as a message's body is.
+    pub fn log_call(
+        &self,
+        direction: Direction,
+        duration_seconds: u32,
+        summary: &str,
+        actor: &Actor,
+        now: OffsetDateTime,
+    ) -> Result<CaseChange, CaseError> {
+        if duration_seconds > MAX_CALL_SECONDS {
+            return Err(ValidationError::new("duration_seconds", "a call lasts at most 4 hours").into());
+        }
+        validate_body(summary).map_err(|e| ValidationError::new("summary", e.problem))?;
+        Ok(CaseChange {
+            case: self.touched(now),
+            entries: vec![TimelineEntry {
+                at: now,
+                actor: actor.clone(),
+                event: CaseEvent::CallLogged { direction, duration_seconds, summary: summary.trim().to_owned() },
             }],
         })
     }
@@ -871,6 +899,26 @@ mod tests {
         let change = case_in(CaseStatus::Closed).add_note("customer called, sent photos", &agent(), T1).unwrap();
         assert_eq!(change.case.status, CaseStatus::Closed);
         assert!(case_in(CaseStatus::Open).add_note("", &agent(), T1).is_err());
+    }
+
+    #[test]
+    fn a_call_is_logged_with_its_direction_length_and_summary() {
+        let change = case_in(CaseStatus::Open)
+            .log_call(Direction::Inbound, 240, "  Customer called: the parcel came wet.  ", &agent(), T1)
+            .unwrap();
+        assert_eq!(change.case.status, CaseStatus::Open);
+        assert_eq!(
+            change.entries[0].event,
+            CaseEvent::CallLogged {
+                direction: Direction::Inbound,
+                duration_seconds: 240,
+                summary: "Customer called: the parcel came wet.".into()
+            }
+        );
+        let too_long = case_in(CaseStatus::Open).log_call(Direction::Outbound, MAX_CALL_SECONDS + 1, "x", &agent(), T1);
+        assert!(matches!(too_long, Err(CaseError::Invalid(e)) if e.field == "duration_seconds"));
+        let empty = case_in(CaseStatus::Open).log_call(Direction::Outbound, 0, " ", &agent(), T1);
+        assert!(matches!(empty, Err(CaseError::Invalid(e)) if e.field == "summary"));
     }
 
     #[test]

@@ -100,6 +100,15 @@ pub enum CaseEvent {
         /// The note.
         body: String,
     },
+    /// A phone call with the customer, logged by the agent who took or made it.
+    CallLogged {
+        /// Inbound: the customer called; outbound: the shop called them.
+        direction: Direction,
+        /// How long it lasted, in seconds (0: not answered).
+        duration_seconds: u32,
+        /// What was said and agreed.
+        summary: String,
+    },
     /// Message understanding read the first message.
     Understood(Understood),
     /// An agent corrected the classification.

@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use redress_app::cases::{self, CaseList, CaseQuery, CaseView, MessageAdded, NewMessage, OpenCase};
+use redress_app::cases::{self, CaseList, CaseQuery, CaseView, MessageAdded, NewMessage, OpenCase, PhoneCall};
 use redress_domain::{Case, CaseStatus, IssueKind, Priority};
 use serde::{Deserialize, Deserializer};
 use utoipa::{IntoParams, ToSchema};
@@ -23,6 +23,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(change_status))
         .routes(routes!(assign))
         .routes(routes!(add_note))
+        .routes(routes!(log_call))
         .routes(routes!(change_priority))
 }
 
@@ -161,6 +162,21 @@ async fn assign(
     ApiJson(input): ApiJson<Assignment>,
 ) -> Result<Json<Case>, ApiError> {
     Ok(Json(cases::assign(state.app(), &caller, cases::case_id(&case_id)?, input.assignee.as_deref()).await?))
+}
+
+/// Logs a phone call with the customer on the case's timeline (direction, length, what was
+/// said); the caller is the agent who took or made it.
+#[utoipa::path(post, path = "/api/v1/cases/{case_id}/calls", tag = "cases", request_body = PhoneCall,
+    params(("case_id" = String, Path, description = "The case's id")), security(("store_key" = [])),
+    responses((status = 201, body = Case), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, description = "Customers do not log calls", body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn log_call(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    ApiPath(case_id): ApiPath<String>,
+    ApiJson(call): ApiJson<PhoneCall>,
+) -> Result<(StatusCode, Json<Case>), ApiError> {
+    Ok((StatusCode::CREATED, Json(cases::log_call(state.app(), &caller, cases::case_id(&case_id)?, call).await?)))
 }
 
 /// An internal note.

@@ -36,6 +36,7 @@ pub(super) fn router() -> Router<AppState> {
         .route("/desk/{slug}/cases/{case_id}", get(case_page))
         .route("/desk/{slug}/cases/{case_id}/reply", post(reply))
         .route("/desk/{slug}/cases/{case_id}/note", post(note))
+        .route("/desk/{slug}/cases/{case_id}/call", post(call))
         .route("/desk/{slug}/cases/{case_id}/status", post(status))
         .route("/desk/{slug}/cases/{case_id}/assign", post(assign))
         .route("/desk/{slug}/cases/{case_id}/check", post(check))
@@ -570,6 +571,49 @@ async fn note(
         Err(e) => Err(e),
     };
     after(&state, &desk, &case_id, "note", result).await
+}
+
+/// The phone call form: direction, minutes, what was said.
+#[derive(Deserialize)]
+pub(super) struct CallForm {
+    #[serde(default)]
+    form_token: String,
+    #[serde(default)]
+    direction: String,
+    #[serde(default)]
+    minutes: String,
+    #[serde(default)]
+    summary: String,
+}
+
+async fn call(
+    State(state): State<AppState>,
+    Path((slug, case_id)): Path<(String, String)>,
+    headers: HeaderMap,
+    Form(form): Form<CallForm>,
+) -> Response {
+    let desk = match desk_for_form(&state, &slug, &headers, &form.form_token).await {
+        Ok(desk) => desk,
+        Err(answer) => return answer,
+    };
+    let direction = if form.direction == "outbound" { Direction::Outbound } else { Direction::Inbound };
+    // Minutes as a person types them ("4", "2.5", "2,5"), kept in whole seconds.
+    let minutes = form.minutes.trim().replace(',', ".");
+    let seconds = match minutes.parse::<f64>() {
+        Ok(m) if m.is_finite() && (0.0..=f64::from(redress_domain::case::MAX_CALL_SECONDS) / 60.0).contains(&m) => {
+            Ok((m * 60.0).round() as u32)
+        }
+        _ if minutes.is_empty() => Ok(0),
+        _ => Err(redress_app::AppError::invalid("duration_seconds", "give the call's length in minutes, up to 240")),
+    };
+    let result = match (cases::case_id(&case_id), seconds) {
+        (Ok(id), Ok(duration_seconds)) => {
+            let call = cases::PhoneCall { direction, duration_seconds, summary: form.summary };
+            cases::log_call(state.app(), &desk.caller(), id, call).await.map(|_| ())
+        }
+        (Err(e), _) | (_, Err(e)) => Err(e),
+    };
+    after(&state, &desk, &case_id, "call", result).await
 }
 
 /// The status form.

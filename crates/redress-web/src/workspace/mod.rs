@@ -530,6 +530,7 @@ pub(crate) fn done_notice(w: &Words, done: Option<&str>) -> Option<String> {
         "rejected",
         "reply",
         "note",
+        "call",
         "status",
         "assign",
         "check",

@@ -1,4 +1,4 @@
-//! Changing a case: messages, status, assignee, notes, priority. Every refused change leaves
+//! Changing a case: messages, status, assignee, notes, phone calls, priority. Every refused change leaves
 //! the case, its messages and its timeline exactly as they were.
 
 use reqwest::Method;
@@ -11,7 +11,8 @@ on_both_backends!(
     messages_move_the_case,
     status_changes_follow_the_machine,
     assigning_and_unassigning,
-    notes_and_priority
+    notes_and_priority,
+    phone_calls_are_logged
 );
 
 struct Fixture {
@@ -406,4 +407,56 @@ async fn blank_authors_are_refused() {
     }
     assert!(accepted.is_empty(), "accepted:\n{}", accepted.join("\n"));
     assert_eq!(f.view(&app).await, before);
+}
+
+async fn phone_calls_are_logged(app: &TestApp) {
+    let f = Fixture::new(app).await;
+    let maria = app.member_key(&f.shop, "Maria", "agent").await;
+    let call = json!({"direction": "inbound", "duration_seconds": 312, "summary": "Ana called: the mug came chipped; photos by email."});
+    let case = app.post(&f.path("calls"), &maria, &call).await.expect(201);
+    assert_eq!(case["status"], "new", "a call changes no status");
+    let view = f.view(app).await;
+    let logged = view["timeline"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(
+        logged["event"],
+        json!({"type": "call_logged", "direction": "inbound", "duration_seconds": 312,
+               "summary": "Ana called: the mug came chipped; photos by email."})
+    );
+    assert_eq!(logged["actor"], json!({"type": "agent", "name": "Maria"}));
+    f.refused(
+        app,
+        "calls",
+        json!({"direction": "outbound", "duration_seconds": 14_401, "summary": "x"}),
+        400,
+        "invalid_field",
+        Some("duration_seconds"),
+    )
+    .await;
+    f.refused(
+        app,
+        "calls",
+        json!({"direction": "outbound", "duration_seconds": 0, "summary": "  "}),
+        400,
+        "invalid_field",
+        Some("summary"),
+    )
+    .await;
+    f.refused(
+        app,
+        "calls",
+        json!({"direction": "sideways", "duration_seconds": 0, "summary": "x"}),
+        400,
+        "unknown_value",
+        Some("direction"),
+    )
+    .await;
+    f.refused(
+        app,
+        "calls",
+        json!({"direction": "inbound", "duration_seconds": -1, "summary": "x"}),
+        400,
+        "invalid_field",
+        Some("duration_seconds"),
+    )
+    .await;
 }

@@ -29,6 +29,7 @@ const ROUTES: &[(&str, &[&str])] = &[
     ("/api/v1/cases/{case_id}/status", &["post"]),
     ("/api/v1/cases/{case_id}/assignee", &["post"]),
     ("/api/v1/cases/{case_id}/notes", &["post"]),
+    ("/api/v1/cases/{case_id}/calls", &["post"]),
     ("/api/v1/cases/{case_id}/priority", &["post"]),
     ("/api/v1/cases/{case_id}/attachments", &["get"]),
     ("/api/v1/cases/{case_id}/attachments/{attachment_id}", &["get"]),
