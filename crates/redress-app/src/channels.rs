@@ -342,7 +342,7 @@ pub async fn receive_email(app: &App, caller: &Caller, raw: &[u8], null_sender: 
 }
 
 /// Keeps a mail that cannot be taken, with the reason, and says so.
-async fn dead_letter(app: &App, store_id: StoreId, raw: &[u8], reason: &str) -> AppResult<MailReceipt> {
+pub(crate) async fn dead_letter(app: &App, store_id: StoreId, raw: &[u8], reason: &str) -> AppResult<MailReceipt> {
     let letter = DeadLetter {
         id: uuid::Uuid::now_v7(),
         store_id: Some(store_id),

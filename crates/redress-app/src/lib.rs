@@ -31,6 +31,7 @@ pub mod help;
 pub mod idempotency;
 pub mod inbox;
 pub mod keys;
+pub mod mailboxes;
 pub mod messaging;
 pub mod messaging_out;
 pub mod money;

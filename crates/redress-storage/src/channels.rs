@@ -386,6 +386,27 @@ pub struct OutboxEntry {
     pub message: OutgoingMessage,
 }
 
+/// A store's IMAP mailbox as kept: its sealed address and where the reading stands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Mailbox {
+    /// The store whose mail it is.
+    pub store_id: StoreId,
+    /// The `imaps://user:password@host/INBOX` address, sealed by the application.
+    pub sealed_url: Vec<u8>,
+    /// The address without its password, for people.
+    pub shown_as: String,
+    /// The mailbox's UIDVALIDITY and the highest UID stored, once a message was.
+    pub cursor: Option<(u32, u32)>,
+    /// When it is read next (or, while claimed, when the claim lapses).
+    pub next_poll_at: OffsetDateTime,
+    /// When it was last read.
+    pub last_polled_at: Option<OffsetDateTime>,
+    /// Why the last reading failed.
+    pub last_error: Option<String>,
+    /// Messages read from it so far.
+    pub messages_read: u64,
+}
+
 /// How a provider's status report names the message: its own id, and the entry's id when it
 /// carries it back.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -567,6 +588,35 @@ pub trait ChannelStorage: Send + Sync {
     async fn retry_outbox(&self, store_id: StoreId, id: Uuid, now: OffsetDateTime) -> Result<bool, StorageError>;
     /// The store's outbox, newest first, at most `limit`.
     async fn outbox(&self, store_id: StoreId, limit: u32) -> Result<Vec<OutboxEntry>, StorageError>;
+
+    /// Sets the store's IMAP mailbox, reading it from its start at `now`.
+    async fn set_mailbox(
+        &self,
+        store_id: StoreId,
+        sealed_url: &[u8],
+        shown_as: &str,
+        now: OffsetDateTime,
+    ) -> Result<(), StorageError>;
+    /// The store's IMAP mailbox, if it has one.
+    async fn mailbox(&self, store_id: StoreId) -> Result<Option<Mailbox>, StorageError>;
+    /// Claims up to `limit` mailboxes due at `now`, each until `now + lease`: one server reads
+    /// a mailbox at a time.
+    async fn claim_mailboxes(
+        &self,
+        now: OffsetDateTime,
+        lease: Duration,
+        limit: u32,
+    ) -> Result<Vec<Mailbox>, StorageError>;
+    /// Records that the mailbox's messages up to `cursor` (UIDVALIDITY, UID) are stored.
+    async fn mailbox_read_to(&self, store_id: StoreId, cursor: (u32, u32)) -> Result<(), StorageError>;
+    /// Ends a reading: when it was, its error if it failed, and when to read next.
+    async fn mailbox_polled(
+        &self,
+        store_id: StoreId,
+        now: OffsetDateTime,
+        error: Option<&str>,
+        next_poll_at: OffsetDateTime,
+    ) -> Result<(), StorageError>;
 
     /// Keeps a message that could not be read or stored.
     async fn record_dead_letter(&self, letter: &DeadLetter) -> Result<(), StorageError>;

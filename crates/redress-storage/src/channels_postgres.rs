@@ -11,8 +11,8 @@ use uuid::Uuid;
 
 use crate::channels::{
     ChannelAccount, ChannelStorage, ChannelWrites, ContactIdentity, DeadLetter, DeadLetterInfo, Delivery, DeliveryKey,
-    EmailThread, IdentityKind, InboundOutcome, InboundRecord, LastChat, MAX_THREAD_IDS, OutboxEntry, OutboxLane,
-    OutboxStatus, OutgoingMessage, Received, advance_delivery, bounded_error,
+    EmailThread, IdentityKind, InboundOutcome, InboundRecord, LastChat, MAX_THREAD_IDS, Mailbox, OutboxEntry,
+    OutboxLane, OutboxStatus, OutgoingMessage, Received, advance_delivery, bounded_error,
 };
 use crate::postgres::{PostgresStorage, from_doc, one_doc};
 use crate::{CaseUpdateFn, Conflict, StorageError, StoredChange, from_micros, micros};
@@ -103,6 +103,29 @@ fn outbox_entry(row: &PgRow) -> Result<OutboxEntry, StorageError> {
         delivery: row.try_get::<Option<&str>, _>(14)?.map(Delivery::parse).transpose()?,
         message: OutgoingMessage::from_json(&channel, from_doc(row.try_get(12)?)?)?,
         channel,
+    })
+}
+
+/// The mailboxes' columns as [`mailbox`] reads them.
+macro_rules! mailbox_columns {
+    () => {
+        "store_id, sealed_url, shown_as, uid_validity, last_uid, next_poll_at_us, last_polled_at_us, last_error, \
+         messages_read"
+    };
+}
+
+fn mailbox(row: &PgRow) -> Result<Mailbox, StorageError> {
+    let validity: Option<i64> = row.try_get(3)?;
+    let last_uid: Option<i64> = row.try_get(4)?;
+    Ok(Mailbox {
+        store_id: StoreId::from_uuid(row.try_get(0)?),
+        sealed_url: row.try_get(1)?,
+        shown_as: row.try_get(2)?,
+        cursor: validity.zip(last_uid).map(|(v, u)| (count(v), count(u))),
+        next_poll_at: from_micros(row.try_get(5)?)?,
+        last_polled_at: row.try_get::<Option<i64>, _>(6)?.map(from_micros).transpose()?,
+        last_error: row.try_get(7)?,
+        messages_read: u64::try_from(row.try_get::<i64, _>(8)?).unwrap_or(0),
     })
 }
 
@@ -538,6 +561,94 @@ impl ChannelStorage for PostgresStorage {
         );
         let rows = sqlx::query(sql).bind(store_id.as_uuid()).bind(i64::from(limit)).fetch_all(&self.pool).await?;
         rows.iter().map(outbox_entry).collect()
+    }
+
+    async fn set_mailbox(
+        &self,
+        store_id: StoreId,
+        sealed_url: &[u8],
+        shown_as: &str,
+        now: OffsetDateTime,
+    ) -> Result<(), StorageError> {
+        let done = sqlx::query(
+            "INSERT INTO mailboxes (store_id, sealed_url, shown_as, next_poll_at_us) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (store_id) DO UPDATE SET sealed_url = excluded.sealed_url, shown_as = excluded.shown_as,
+                 uid_validity = NULL, last_uid = NULL, next_poll_at_us = excluded.next_poll_at_us, last_error = NULL",
+        )
+        .bind(store_id.as_uuid())
+        .bind(sealed_url)
+        .bind(shown_as)
+        .bind(micros(now))
+        .execute(&self.pool)
+        .await;
+        if let Err(sqlx::Error::Database(db)) = &done
+            && db.is_foreign_key_violation()
+        {
+            return Err(StorageError::NotFound("store"));
+        }
+        done?;
+        Ok(())
+    }
+
+    async fn mailbox(&self, store_id: StoreId) -> Result<Option<Mailbox>, StorageError> {
+        let row = sqlx::query(concat!("SELECT ", mailbox_columns!(), " FROM mailboxes WHERE store_id = $1"))
+            .bind(store_id.as_uuid())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(mailbox).transpose()
+    }
+
+    async fn claim_mailboxes(
+        &self,
+        now: OffsetDateTime,
+        lease: Duration,
+        limit: u32,
+    ) -> Result<Vec<Mailbox>, StorageError> {
+        // SKIP LOCKED: two servers claiming at once take different mailboxes.
+        let rows = sqlx::query(concat!(
+            "UPDATE mailboxes SET next_poll_at_us = $2
+             WHERE store_id IN (SELECT store_id FROM mailboxes WHERE next_poll_at_us <= $1
+                                ORDER BY next_poll_at_us LIMIT $3 FOR UPDATE SKIP LOCKED)
+             RETURNING ",
+            mailbox_columns!()
+        ))
+        .bind(micros(now))
+        .bind(micros(now + lease))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(mailbox).collect()
+    }
+
+    async fn mailbox_read_to(&self, store_id: StoreId, cursor: (u32, u32)) -> Result<(), StorageError> {
+        sqlx::query(
+            "UPDATE mailboxes SET uid_validity = $2, last_uid = $3, messages_read = messages_read + 1 WHERE store_id = $1",
+        )
+        .bind(store_id.as_uuid())
+        .bind(i64::from(cursor.0))
+        .bind(i64::from(cursor.1))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn mailbox_polled(
+        &self,
+        store_id: StoreId,
+        now: OffsetDateTime,
+        error: Option<&str>,
+        next_poll_at: OffsetDateTime,
+    ) -> Result<(), StorageError> {
+        sqlx::query(
+            "UPDATE mailboxes SET last_polled_at_us = $2, last_error = $3, next_poll_at_us = $4 WHERE store_id = $1",
+        )
+        .bind(store_id.as_uuid())
+        .bind(micros(now))
+        .bind(error.map(bounded_error))
+        .bind(micros(next_poll_at))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
     }
 
     async fn record_dead_letter(&self, letter: &DeadLetter) -> Result<(), StorageError> {

@@ -9,8 +9,8 @@ use uuid::Uuid;
 
 use crate::channels::{
     ChannelAccount, ChannelStorage, ChannelWrites, ContactIdentity, DeadLetter, DeadLetterInfo, Delivery, DeliveryKey,
-    EmailThread, IdentityKind, InboundOutcome, InboundRecord, LastChat, MAX_THREAD_IDS, OutboxEntry, OutboxLane,
-    OutboxStatus, OutgoingMessage, Received, advance_delivery, bounded_error,
+    EmailThread, IdentityKind, InboundOutcome, InboundRecord, LastChat, MAX_THREAD_IDS, Mailbox, OutboxEntry,
+    OutboxLane, OutboxStatus, OutgoingMessage, Received, advance_delivery, bounded_error,
 };
 use crate::sqlite::{SqliteStorage, doc, one_doc, open_case_on, store_exists, update_case_on};
 use crate::{CaseUpdateFn, Conflict, StorageError, StoredChange, from_micros, micros};
@@ -140,6 +140,39 @@ fn outbox_entry(row: OutboxRow) -> Result<OutboxEntry, StorageError> {
         delivery: delivery.as_deref().map(Delivery::parse).transpose()?,
         message: OutgoingMessage::from_json(&channel, doc(&text)?)?,
         channel,
+    })
+}
+
+const MAILBOX_COLUMNS: &str = "store_id, sealed_url, shown_as, uid_validity, last_uid, next_poll_at_us,
+    last_polled_at_us, last_error, messages_read";
+
+type MailboxRow = (String, Vec<u8>, String, Option<i64>, Option<i64>, i64, Option<i64>, Option<String>, i64);
+
+fn mailbox_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<MailboxRow> {
+    Ok((
+        row.get(0)?,
+        row.get(1)?,
+        row.get(2)?,
+        row.get(3)?,
+        row.get(4)?,
+        row.get(5)?,
+        row.get(6)?,
+        row.get(7)?,
+        row.get(8)?,
+    ))
+}
+
+fn mailbox(row: MailboxRow) -> Result<Mailbox, StorageError> {
+    let (store_id, sealed_url, shown_as, validity, last_uid, next, polled, last_error, read) = row;
+    Ok(Mailbox {
+        store_id: StoreId::from_uuid(parse_uuid(&store_id)?),
+        sealed_url,
+        shown_as,
+        cursor: validity.zip(last_uid).map(|(v, u)| (count(v), count(u))),
+        next_poll_at: from_micros(next)?,
+        last_polled_at: polled.map(from_micros).transpose()?,
+        last_error,
+        messages_read: u64::try_from(read).unwrap_or(0),
     })
 }
 
@@ -635,6 +668,91 @@ impl ChannelStorage for SqliteStorage {
             })
             .await?;
         rows.into_iter().map(outbox_entry).collect()
+    }
+
+    async fn set_mailbox(
+        &self,
+        store_id: StoreId,
+        sealed_url: &[u8],
+        shown_as: &str,
+        now: OffsetDateTime,
+    ) -> Result<(), StorageError> {
+        let (sealed_url, shown_as) = (sealed_url.to_vec(), shown_as.to_owned());
+        self.write(move |conn| {
+            store_exists(conn, store_id)?;
+            conn.prepare_cached(
+                "INSERT INTO mailboxes (store_id, sealed_url, shown_as, next_poll_at_us) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (store_id) DO UPDATE SET sealed_url = excluded.sealed_url, shown_as = excluded.shown_as,
+                     uid_validity = NULL, last_uid = NULL, next_poll_at_us = excluded.next_poll_at_us, last_error = NULL",
+            )?
+            .execute(params![store_id.to_string(), sealed_url, shown_as, micros(now)])?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn mailbox(&self, store_id: StoreId) -> Result<Option<Mailbox>, StorageError> {
+        let row = self
+            .read(move |conn| {
+                let sql = format!("SELECT {MAILBOX_COLUMNS} FROM mailboxes WHERE store_id = ?1");
+                Ok(conn.prepare_cached(&sql)?.query_row([store_id.to_string()], mailbox_row).optional()?)
+            })
+            .await?;
+        row.map(mailbox).transpose()
+    }
+
+    async fn claim_mailboxes(
+        &self,
+        now: OffsetDateTime,
+        lease: Duration,
+        limit: u32,
+    ) -> Result<Vec<Mailbox>, StorageError> {
+        let rows = self
+            .write(move |conn| {
+                let sql = format!(
+                    "UPDATE mailboxes SET next_poll_at_us = ?2
+                     WHERE store_id IN (SELECT store_id FROM mailboxes WHERE next_poll_at_us <= ?1
+                                        ORDER BY next_poll_at_us LIMIT ?3)
+                     RETURNING {MAILBOX_COLUMNS}"
+                );
+                let mut statement = conn.prepare_cached(&sql)?;
+                let rows = statement
+                    .query_map(params![micros(now), micros(now + lease), i64::from(limit)], mailbox_row)?
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(rows)
+            })
+            .await?;
+        rows.into_iter().map(mailbox).collect()
+    }
+
+    async fn mailbox_read_to(&self, store_id: StoreId, cursor: (u32, u32)) -> Result<(), StorageError> {
+        self.write(move |conn| {
+            conn.prepare_cached(
+                "UPDATE mailboxes SET uid_validity = ?2, last_uid = ?3, messages_read = messages_read + 1
+                 WHERE store_id = ?1",
+            )?
+            .execute(params![store_id.to_string(), i64::from(cursor.0), i64::from(cursor.1)])?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn mailbox_polled(
+        &self,
+        store_id: StoreId,
+        now: OffsetDateTime,
+        error: Option<&str>,
+        next_poll_at: OffsetDateTime,
+    ) -> Result<(), StorageError> {
+        let error = error.map(bounded_error);
+        self.write(move |conn| {
+            conn.prepare_cached(
+                "UPDATE mailboxes SET last_polled_at_us = ?2, last_error = ?3, next_poll_at_us = ?4 WHERE store_id = ?1",
+            )?
+            .execute(params![store_id.to_string(), micros(now), error, micros(next_poll_at)])?;
+            Ok(())
+        })
+        .await
     }
 
     async fn record_dead_letter(&self, letter: &DeadLetter) -> Result<(), StorageError> {

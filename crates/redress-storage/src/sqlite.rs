@@ -58,6 +58,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0014_desk_search.sql"),
     include_str!("../migrations/sqlite/0015_platform_events.sql"),
     include_str!("../migrations/sqlite/0017_messaging_out.sql"),
+    include_str!("../migrations/sqlite/0018_mailboxes.sql"),
 ];
 
 /// Most writes committed together; bounds the time the first write of a batch waits.

@@ -257,6 +257,8 @@ pub async fn serve_on(
     // Service deadlines, reminders, closing silent cases, surveys: timers claimed in the
     // database, so each fires once across servers.
     let follow = redress_app::follow_through::spawn_worker(state.shared_app(), Duration::from_secs(5));
+    // Stores' IMAP mailboxes, each claimed in the database so one server reads it.
+    let mailboxes = redress_app::mailboxes::spawn_reader(state.shared_app(), Duration::from_secs(5));
     let app = redress_web::router(state);
     // The peer's address is kept for limits counted per source (sign-in, order look-up).
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
@@ -269,6 +271,7 @@ pub async fn serve_on(
     }
     pushes.abort();
     follow.abort();
+    mailboxes.abort();
     tracing::info!("redress stopped");
     Ok(())
 }

@@ -22,6 +22,8 @@
 //! lost. With the `fake` feature, [`sink::SmtpSink`] runs the same server as a local relay
 //! for tests that collects mail and can be told to fail or to hang up before answering.
 
+#[cfg(any(test, feature = "fake"))]
+pub mod dovecot;
 mod html;
 pub mod imap;
 pub mod inbound;

@@ -9,6 +9,7 @@ use axum::http::{HeaderMap, StatusCode};
 use redress_app::channels::{
     self, DeadLetterItem, IdentityInput, MAX_EMAIL_BYTES, MailReceipt, OutboxItem, SupportAddresses,
 };
+use redress_app::mailboxes::{self, MailboxInput, MailboxStatus};
 use redress_app::messaging::SubscriptionQuery;
 use redress_app::messaging::{self, AccountRegistered, ChatReceipt, MessagingAccount};
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
@@ -30,6 +31,37 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(link_identity))
         .routes(routes!(meta_challenge, meta_webhook))
         .routes(routes!(telegram_webhook))
+        .routes(routes!(get_mailbox, put_mailbox))
+}
+
+/// The IMAP mailbox the store's mail is read from, and where the reading stands (an admin's
+/// personal key); never its password.
+#[utoipa::path(get, path = "/api/v1/settings/mailbox", tag = "channels", security(("store_key" = [])),
+    responses((status = 200, body = MailboxStatus), (status = 401, body = ErrorBody),
+        (status = 403, description = "Not an admin", body = ErrorBody),
+        (status = 404, description = "No mailbox is read", body = ErrorBody)))]
+async fn get_mailbox(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+) -> Result<Json<MailboxStatus>, ApiError> {
+    let status = mailboxes::mailbox(state.app(), &caller).await?;
+    Ok(Json(status.ok_or_else(|| redress_app::AppError::not_found("mailbox"))?))
+}
+
+/// Reads the store's mail from an IMAP mailbox (`imaps://user:password@host/INBOX`), every
+/// minute, from its first message; mail already received another way is recognised by its
+/// Message-ID. The address is kept sealed and never shown again (an admin's personal key).
+#[utoipa::path(put, path = "/api/v1/settings/mailbox", tag = "channels", request_body = MailboxInput,
+    security(("store_key" = [])),
+    responses((status = 200, body = MailboxStatus), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, description = "Not an admin", body = ErrorBody),
+        (status = 503, description = "The server keeps no secrets (no --secrets-key)", body = ErrorBody)))]
+async fn put_mailbox(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    ApiJson(input): ApiJson<MailboxInput>,
+) -> Result<Json<MailboxStatus>, ApiError> {
+    Ok(Json(mailboxes::set_mailbox(state.app(), &caller, input).await?))
 }
 
 /// Receives a messaging app account's messages and answers from it (an admin's personal key):

@@ -507,3 +507,77 @@ async fn awkward_mail_is_kept(app: &TestApp) {
 }
 
 on_both_backends!(awkward_mail_is_kept);
+
+/// Mail read from the store's own mailbox by IMAP (a real Dovecot started by the test): every
+/// message opens or continues a case once, the reading resumes where it stopped, mail already
+/// received by SMTP is not taken twice, and the address's password is never shown.
+async fn mail_is_read_from_an_imap_mailbox(app: &TestApp, clock: &redress_app::ManualClock) {
+    use redress_connect::email::dovecot::Dovecot;
+
+    let Some(dovecot) = Dovecot::start().await else { return };
+    let shop = shop_taking_mail(app).await;
+    // Customer 1 wrote by SMTP first; the same mail is in the mailbox too.
+    dovecot.deliver(1, "My order A-1001 never arrived.");
+    let same = "From: Customer 1 <c1@mail.example>\r\nTo: support@shop.example\r\nSubject: Message 1\r\n\
+                Message-ID: <m1@mail.example>\r\n\r\nMy order A-1001 never arrived.\r\n";
+    post_mail(app, &shop, same.to_owned()).await;
+    dovecot.deliver(2, "The vase arrived broken.");
+
+    let bad = json!({ "url": "imap://ana:secret@mail.example.com/INBOX" });
+    app.call(Method::PUT, "/api/v1/settings/mailbox", Some(&shop.admin), Some(&bad)).await.error(
+        400,
+        "invalid_field",
+        Some("url"),
+    );
+    let mailbox = json!({ "url": dovecot.url() });
+    app.call(Method::PUT, "/api/v1/settings/mailbox", Some(&shop.key), Some(&mailbox)).await.error(
+        403,
+        "forbidden",
+        None,
+    );
+    let set = app.call(Method::PUT, "/api/v1/settings/mailbox", Some(&shop.admin), Some(&mailbox)).await.expect(200);
+    assert!(!set.to_string().contains("secret"), "the password is never shown: {set}");
+
+    let shop = &shop;
+    let read = |n: u64| async move {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let status = app.get("/api/v1/settings/mailbox", &shop.admin).await.expect(200);
+            if status["messages_read"] == json!(n) && status.get("last_read_at").is_some() {
+                return status;
+            }
+            assert!(tokio::time::Instant::now() < deadline, "the mailbox was not read: {status}");
+            tokio::task::yield_now().await;
+        }
+    };
+    let status = read(2).await;
+    assert!(status.get("last_error").is_none(), "{status}");
+    let subjects = |cases: Vec<Value>| {
+        let mut s: Vec<String> = cases.iter().map(|c| text(&c["subject"])).collect();
+        s.sort();
+        s
+    };
+    assert_eq!(subjects(app.all_cases(&shop.key, "").await), ["Message 1", "Message 2"], "mail taken once");
+
+    // New mail is read a minute later, from where the reading stopped.
+    dovecot.deliver(3, "Where is my refund?");
+    clock.advance(time::Duration::minutes(2));
+    read(3).await;
+    assert_eq!(subjects(app.all_cases(&shop.key, "").await), ["Message 1", "Message 2", "Message 3"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn imap_sqlite() {
+    let clock = std::sync::Arc::new(redress_app::ManualClock::at(time::macros::datetime!(2026-12-05 10:00 UTC)));
+    let given = clock.clone();
+    let app = TestApp::sqlite_with(move |app| app.with_clock(given)).await;
+    mail_is_read_from_an_imap_mailbox(&app, &clock).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn imap_postgres() {
+    let clock = std::sync::Arc::new(redress_app::ManualClock::at(time::macros::datetime!(2026-12-05 10:00 UTC)));
+    let given = clock.clone();
+    let Some(app) = TestApp::postgres_with(move |app| app.with_clock(given)).await else { return };
+    mail_is_read_from_an_imap_mailbox(&app, &clock).await;
+}

@@ -36,6 +36,7 @@ pub struct TestApp {
     pub storage: Arc<dyn redress_storage::Storage>,
     server: tokio::task::JoinHandle<()>,
     pushes: tokio::task::JoinHandle<()>,
+    mailboxes: tokio::task::JoinHandle<()>,
     database: Database,
 }
 
@@ -183,6 +184,7 @@ impl TestApp {
         // As the server does: changes for the shops and webhook deliveries, sent by a worker.
         let pushes =
             redress_app::platforms::spawn_push_worker(state.shared_app(), std::time::Duration::from_millis(100));
+        let mailboxes = redress_app::mailboxes::spawn_reader(state.shared_app(), std::time::Duration::from_millis(100));
         let router = redress_web::router(state);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let address = listener.local_addr().expect("local address");
@@ -197,6 +199,7 @@ impl TestApp {
             storage,
             server,
             pushes,
+            mailboxes,
             database,
         }
     }
@@ -375,6 +378,7 @@ impl Drop for TestApp {
     fn drop(&mut self) {
         self.server.abort();
         self.pushes.abort();
+        self.mailboxes.abort();
         if let Database::Postgres { url, schema } = &self.database {
             let (url, schema) = (url.clone(), schema.clone());
             // Drop the schema from a thread of its own: this may run inside the test's runtime.
