@@ -16,6 +16,7 @@
 //! [`dispute`] (chargebacks and their evidence packs).
 
 pub mod amendment;
+pub mod analytics;
 pub mod approval;
 pub mod assistant;
 pub mod books;
