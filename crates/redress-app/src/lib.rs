@@ -19,6 +19,7 @@ use redress_connect::executor::RefundExecutor;
 use redress_storage::Storage;
 use time::OffsetDateTime;
 
+pub mod analytics;
 pub mod assistant;
 pub mod attachments;
 pub mod caller;

@@ -34,6 +34,9 @@ use redress_domain::{
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+pub mod analytics;
+mod analytics_postgres;
+mod analytics_sqlite;
 pub mod assistant;
 mod assistant_postgres;
 mod assistant_sqlite;
@@ -625,6 +628,8 @@ pub trait Storage: Send + Sync {
     fn follow_through(&self) -> &dyn follow_through::FollowThroughStorage;
     /// The desk inbox: ranking, counting and searching all of a store's cases.
     fn search(&self) -> &dyn SearchStorage;
+    /// Analytics: the rollup of case facts, units per SKU, the cases behind a group.
+    fn analytics(&self) -> &dyn analytics::AnalyticsStorage;
 }
 
 /// Rows of one queue in one status, and when the oldest of them was made.

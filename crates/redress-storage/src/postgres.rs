@@ -1357,6 +1357,10 @@ impl Storage for PostgresStorage {
     fn search(&self) -> &dyn crate::SearchStorage {
         self
     }
+
+    fn analytics(&self) -> &dyn crate::analytics::AnalyticsStorage {
+        self
+    }
 }
 
 fn attachment_info(row: &sqlx::postgres::PgRow) -> Result<AttachmentInfo, StorageError> {

@@ -56,6 +56,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0012_assistant.sql"),
     include_str!("../migrations/sqlite/0013_follow_through.sql"),
     include_str!("../migrations/sqlite/0014_desk_search.sql"),
+    include_str!("../migrations/sqlite/0016_analytics.sql"),
 ];
 
 /// Most writes committed together; bounds the time the first write of a batch waits.
@@ -1600,6 +1601,10 @@ impl Storage for SqliteStorage {
     }
 
     fn search(&self) -> &dyn crate::SearchStorage {
+        self
+    }
+
+    fn analytics(&self) -> &dyn crate::analytics::AnalyticsStorage {
         self
     }
 }

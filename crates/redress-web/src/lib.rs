@@ -172,6 +172,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::channels::router())
         .merge(routes::assistant::router())
         .merge(routes::follow_through::router())
+        .merge(routes::analytics::router())
 }
 
 /// The OpenAPI document of the API.

@@ -5,6 +5,7 @@ pub(crate) mod assistant;
 pub(crate) mod attachments;
 pub(crate) mod cases;
 pub(crate) mod channels;
+pub(crate) mod analytics;
 pub(crate) mod follow_through;
 pub(crate) mod health;
 pub(crate) mod help;

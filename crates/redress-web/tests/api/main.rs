@@ -21,6 +21,7 @@
 
 mod support;
 
+mod analytics;
 mod assistant;
 mod auth;
 mod browser;

@@ -73,6 +73,8 @@ const ROUTES: &[(&str, &[&str])] = &[
     ("/api/v1/inbound/email", &["post"]),
     ("/api/v1/outbox", &["get"]),
     ("/api/v1/reports/follow-through", &["get"]),
+    ("/api/v1/reports/analytics", &["get"]),
+    ("/api/v1/reports/insights", &["get"]),
     ("/api/v1/outbox/{entry_id}/retry", &["post"]),
     ("/api/v1/dead-letters", &["get"]),
     ("/api/v1/settings/messaging-accounts", &["post"]),
