@@ -20,8 +20,10 @@ use crate::{App, AppError, AppResult};
 pub const MAX_DAYS: i64 = 731;
 /// Cases listed behind one insight.
 pub const CASES_PER_INSIGHT: u32 = 20;
-/// Values shown in a report's table; the rest are added up as one.
+/// Values shown in a report's table (most cases first).
 pub const MAX_VALUES: usize = 200;
+/// Values the series follows over time (most cases first); the table has the rest.
+pub const MAX_SERIES: usize = 8;
 
 /// What a report is asked for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -164,7 +166,7 @@ pub struct AnalyticsReport {
     pub total: ValueRow,
     /// Per value, most cases first (at most [`MAX_VALUES`]).
     pub values: Vec<ValueRow>,
-    /// Per bucket and value, in time order.
+    /// Per bucket and value, in time order, for the [`MAX_SERIES`] values with most cases.
     pub series: Vec<SeriesPoint>,
 }
 
@@ -238,8 +240,10 @@ pub async fn report(app: &App, caller: &Caller, request: AnalyticsRequest) -> Ap
         .collect();
     values.sort_by(|a, b| b.cases.cmp(&a.cases).then_with(|| a.value.cmp(&b.value)));
     values.truncate(MAX_VALUES);
+    let followed: std::collections::BTreeSet<&str> = values.iter().take(MAX_SERIES).map(|v| v.value.as_str()).collect();
     let series = series
         .into_iter()
+        .filter(|((_, value), _)| followed.contains(value.as_str()))
         .map(|((day, value), (cases, refund_minor))| Ok(SeriesPoint { start: date_of(day)?.to_string(), value, cases, refund_minor }))
         .collect::<AppResult<Vec<_>>>()?;
     Ok(AnalyticsReport {
