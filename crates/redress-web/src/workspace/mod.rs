@@ -9,6 +9,7 @@
 //! team member as the [`Caller`], so the rules, the idempotency and the timeline are the
 //! application's, and the signed-in person (never a form field) is who acts.
 
+mod analytics;
 mod case;
 mod mail;
 mod money;
@@ -48,6 +49,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/desk/{slug}", get(inbox_page))
         .route("/desk/{slug}/signin", get(sign_in_page).post(sign_in))
         .route("/desk/{slug}/signout", post(sign_out))
+        .merge(analytics::router())
         .merge(case::router())
         .merge(mail::router())
         .merge(money::router())

@@ -8,6 +8,7 @@ use redress_app::ManualClock;
 use serde_json::{Value, json};
 use time::Duration;
 
+use crate::browser::Browser;
 use crate::fixtures::{case_on_order, case_without_order, order, set};
 use crate::support::{Shop, TestApp, text};
 
@@ -93,6 +94,35 @@ async fn report_by_dimension(app: &TestApp, clock: Arc<ManualClock>) {
     app.get("/api/v1/reports/analytics?bucket=year", &shop.admin).await.error(400, "invalid_field", Some("bucket"));
 }
 
+async fn desk_page(app: &TestApp) {
+    let shop = app.create_store_with_admin("chart-shop", "olga@chart.example", "correct horse battery").await;
+    let mugs = text(&app.create_order(&shop.key, &order("NW-1", "ana@example.com")).await["id"]);
+    open(app, &shop, case_on_order(&mugs, "Broken mug"), "damaged_in_transit").await;
+    open(app, &shop, case_on_order(&mugs, "=HYPERLINK(\"x\")"), "not_as_described").await;
+    let mut browser = Browser::new(app);
+    let signed = browser
+        .post("/desk/chart-shop/signin", &[("email", "olga@chart.example"), ("password", "correct horse battery")])
+        .await;
+    assert_eq!(signed.status, reqwest::StatusCode::SEE_OTHER, "{}", signed.body);
+    let page = browser.get("/desk/chart-shop/analytics?dimension=sku&lang=es").await;
+    assert_eq!(page.status, reqwest::StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("<svg") && page.body.contains("<polyline"), "{}", page.body);
+    assert!(page.body.contains("MUG-1") && page.body.contains("Descargar la tabla (CSV)"), "{}", page.body);
+    let csv = browser.get("/desk/chart-shop/analytics.csv?table=values&dimension=kind").await;
+    assert_eq!(csv.status, reqwest::StatusCode::OK);
+    assert!(csv.body.starts_with("value,cases,"), "{}", csv.body);
+    assert!(csv.body.contains("\ndamaged_in_transit,1,"), "{}", csv.body);
+    let series = browser.get("/desk/chart-shop/analytics.csv?table=series&dimension=kind&bucket=day").await;
+    assert!(series.body.starts_with("start,value,cases"), "{}", series.body);
+    assert!(series.body.contains("2026-12-07,not_as_described,1"), "{}", series.body);
+    let bad = browser.get("/desk/chart-shop/analytics?from=someday").await;
+    assert_eq!(bad.status, reqwest::StatusCode::BAD_REQUEST);
+    assert!(bad.body.contains("from: a date is written YYYY-MM-DD"), "{}", bad.body);
+    // Without a session: to the sign-in, no figures.
+    let stranger = Browser::new(app).get("/desk/chart-shop/analytics.csv").await;
+    assert_eq!(stranger.status, reqwest::StatusCode::SEE_OTHER);
+}
+
 async fn planted_spike(app: &TestApp, clock: Arc<ManualClock>) {
     let shop = app.create_store("spike-shop").await;
     let mugs = text(&app.create_order(&shop.key, &order("NW-1", "ana@example.com")).await["id"]);
@@ -147,6 +177,19 @@ async fn analytics_by_dimension_on_postgres() {
     let clock = Arc::new(ManualClock::at(time::macros::datetime!(2026-12-07 10:00 UTC)));
     let Some(app) = TestApp::postgres_with(configure(clock.clone())).await else { return };
     report_by_dimension(&app, clock).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn analytics_desk_page_on_sqlite() {
+    let clock = Arc::new(ManualClock::at(time::macros::datetime!(2026-12-07 10:00 UTC)));
+    desk_page(&TestApp::sqlite_with(configure(clock)).await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn analytics_desk_page_on_postgres() {
+    let clock = Arc::new(ManualClock::at(time::macros::datetime!(2026-12-07 10:00 UTC)));
+    let Some(app) = TestApp::postgres_with(configure(clock)).await else { return };
+    desk_page(&app).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

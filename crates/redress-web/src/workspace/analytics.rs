@@ -1,0 +1,384 @@
+//! The desk's analytics page: cases and refund cost by a dimension over a date range, as an
+//! SVG chart drawn on the server (no script) and a table, each downloadable as CSV; and the
+//! insights (a SKU, carrier or region whose damage, loss or not-as-described rate jumped) with
+//! the cases behind them and the fix to look at first.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use redress_app::analytics::{self, AnalyticsReport, AnalyticsRequest, Insight, ValueRow};
+use redress_domain::analytics::Dimension;
+use redress_domain::{Currency, Money};
+use redress_text::replies::format_money;
+use serde::Deserialize;
+
+use super::{Chrome, desk, error_text};
+use crate::AppState;
+use crate::portal::i18n::Words;
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/desk/{slug}/analytics", get(analytics_page))
+        .route("/desk/{slug}/analytics.csv", get(analytics_csv))
+}
+
+/// What the page (and its CSV) is asked for.
+#[derive(Deserialize, Default)]
+pub(super) struct AnalyticsQuery {
+    lang: Option<String>,
+    dimension: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    bucket: Option<String>,
+    /// For the CSV: `values` (default) or `series`.
+    table: Option<String>,
+}
+
+impl AnalyticsQuery {
+    fn request(&self, now: time::OffsetDateTime) -> redress_app::AppResult<AnalyticsRequest> {
+        AnalyticsRequest::parse(
+            self.dimension.as_deref(),
+            self.from.as_deref(),
+            self.to.as_deref(),
+            self.bucket.as_deref(),
+            now,
+        )
+    }
+
+    /// The query string of the same report, for the CSV links.
+    fn same(&self, request: &AnalyticsRequest) -> String {
+        let bucket = match request.bucket {
+            redress_domain::analytics::Bucket::Day => "day",
+            redress_domain::analytics::Bucket::Week => "week",
+        };
+        format!("dimension={}&from={}&to={}&bucket={bucket}", request.dimension.as_str(), request.from, request.to)
+    }
+}
+
+/// One row of the table as shown.
+pub(super) struct Row {
+    value: String,
+    cases: i64,
+    refunds: String,
+    first_response: String,
+    resolution: String,
+    automation: String,
+    return_rate: String,
+}
+
+/// A line of the chart: a value's cases per bucket.
+pub(super) struct Line {
+    label: String,
+    colour: &'static str,
+    points: String,
+}
+
+/// The chart's geometry, computed here so the template only places it.
+pub(super) struct Chart {
+    lines: Vec<Line>,
+    x_labels: Vec<(u32, String)>,
+    y_labels: Vec<(u32, String)>,
+}
+
+const WIDTH: u32 = 720;
+const HEIGHT: u32 = 260;
+const LEFT: u32 = 48;
+const BOTTOM: u32 = 28;
+const COLOURS: [&str; 8] = ["#0b5cad", "#a4161a", "#1b6e3a", "#8a4b00", "#6a3d9a", "#00798c", "#d1495b", "#4f5b6b"];
+
+/// A shown insight.
+pub(super) struct InsightRow {
+    text: String,
+    fix: String,
+    cases: Vec<(String, u64, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "workspace/analytics.html")]
+struct AnalyticsPage<'a> {
+    c: &'a Chrome,
+    dimensions: Vec<(&'static str, String)>,
+    dimension: &'static str,
+    from: String,
+    to: String,
+    by_day: bool,
+    total: Option<Row>,
+    rows: Vec<Row>,
+    chart: Option<Chart>,
+    csv: String,
+    insights: Vec<InsightRow>,
+    error: Option<String>,
+}
+
+fn label(w: &Words, dimension: Dimension, value: &str) -> String {
+    if value.is_empty() {
+        return w.t("desk-analytics-unknown");
+    }
+    match dimension {
+        Dimension::Kind => w.t(&format!("desk-kind-{value}")),
+        _ => value.to_owned(),
+    }
+}
+
+fn refunds_text(refunds: &std::collections::BTreeMap<String, i64>, tag: &str) -> String {
+    refunds
+        .iter()
+        .map(|(code, minor)| match Currency::from_code(code) {
+            Ok(currency) => format_money(&Money::new(*minor, currency), tag),
+            Err(_) => format!("{minor} {code}"),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// "45 min", "3.5 h", "2.1 d".
+fn span(seconds: Option<i64>) -> String {
+    match seconds {
+        None => "–".to_owned(),
+        Some(s) if s < 3600 => format!("{} min", s / 60),
+        Some(s) if s < 86_400 => format!("{:.1} h", s as f64 / 3600.0),
+        Some(s) => format!("{:.1} d", s as f64 / 86_400.0),
+    }
+}
+
+fn pct(value: Option<f64>) -> String {
+    value.map_or_else(|| "–".to_owned(), |p| format!("{p}%"))
+}
+
+fn row(w: &Words, dimension: Dimension, r: &ValueRow, total: bool) -> Row {
+    Row {
+        value: if total { w.t("desk-analytics-total") } else { label(w, dimension, &r.value) },
+        cases: r.cases,
+        refunds: refunds_text(&r.refund_minor, w.tag()),
+        first_response: span(r.mean_first_response_s),
+        resolution: span(r.mean_resolution_s),
+        automation: pct(r.automation_pct),
+        return_rate: pct(r.return_rate_pct),
+    }
+}
+
+/// The series as lines over the range's buckets, scaled to the chart.
+fn chart(w: &Words, report: &AnalyticsReport) -> Option<Chart> {
+    let mut starts: Vec<&str> = report.series.iter().map(|p| p.start.as_str()).collect();
+    starts.sort_unstable();
+    starts.dedup();
+    if starts.is_empty() {
+        return None;
+    }
+    let top = report.series.iter().map(|p| p.cases).max().unwrap_or(1).max(1);
+    let (plot_w, plot_h) = (WIDTH - LEFT - 8, HEIGHT - BOTTOM - 8);
+    let x = |i: usize| LEFT + if starts.len() == 1 { plot_w / 2 } else { (i as u32) * plot_w / (starts.len() as u32 - 1) };
+    let y = |cases: i64| 8 + plot_h - (cases.clamp(0, top) as f64 / top as f64 * f64::from(plot_h)) as u32;
+    let lines = report
+        .values
+        .iter()
+        .take(analytics::MAX_SERIES)
+        .zip(COLOURS)
+        .map(|(value, colour)| {
+            let points = starts
+                .iter()
+                .enumerate()
+                .map(|(i, start)| {
+                    let cases = report
+                        .series
+                        .iter()
+                        .find(|p| p.start == *start && p.value == value.value)
+                        .map_or(0, |p| p.cases);
+                    format!("{},{}", x(i), y(cases))
+                })
+                .collect::<Vec<_>>()
+                .join(" ");
+            Line { label: label(w, report.dimension, &value.value), colour, points }
+        })
+        .collect();
+    let every = starts.len().div_ceil(8).max(1);
+    let x_labels =
+        starts.iter().enumerate().filter(|(i, _)| i % every == 0).map(|(i, s)| (x(i), (*s).to_owned())).collect();
+    let y_labels = [0, top / 2, top].iter().map(|c| (y(*c), c.to_string())).collect();
+    Some(Chart { lines, x_labels, y_labels })
+}
+
+fn insight_row(w: &Words, insight: &Insight) -> InsightRow {
+    let problem = match insight.problem {
+        redress_domain::analytics::Problem::Damaged => "damaged",
+        redress_domain::analytics::Problem::Lost => "lost",
+        redress_domain::analytics::Problem::NotAsDescribed => "not_as_described",
+    };
+    let fix = match insight.fix {
+        redress_domain::analytics::Fix::Packaging => "packaging",
+        redress_domain::analytics::Fix::Description => "description",
+        redress_domain::analytics::Fix::CarrierReview => "carrier_review",
+    };
+    InsightRow {
+        text: w.ta(
+            "desk-insight-text",
+            &[
+                ("value", &insight.value),
+                ("dimension", &w.t(&format!("desk-analytics-dim-{}", insight.dimension.as_str()))),
+                ("observed", &insight.observed.to_string()),
+                ("problem", &w.t(&format!("desk-problem-{problem}"))),
+                ("expected", &format!("{:.1}", insight.expected)),
+            ],
+        ),
+        fix: w.t(&format!("desk-fix-{fix}")),
+        cases: insight.cases.iter().map(|c| (c.id.to_string(), c.number, c.subject.clone())).collect(),
+    }
+}
+
+async fn analytics_page(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    Query(query): Query<AnalyticsQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let desk = match desk(&state, &slug, &headers, query.lang.as_deref(), "analytics").await {
+        Ok(desk) => desk,
+        Err(answer) => return answer,
+    };
+    let (app, caller, w) = (state.app(), desk.caller(), &desk.chrome.w);
+    let dimensions =
+        Dimension::ALL.iter().map(|d| (d.as_str(), w.t(&format!("desk-analytics-dim-{}", d.as_str())))).collect();
+    let mut page = AnalyticsPage {
+        c: &desk.chrome,
+        dimensions,
+        dimension: "kind",
+        from: query.from.clone().unwrap_or_default(),
+        to: query.to.clone().unwrap_or_default(),
+        by_day: query.bucket.as_deref() == Some("day"),
+        total: None,
+        rows: Vec::new(),
+        chart: None,
+        csv: String::new(),
+        insights: Vec::new(),
+        error: None,
+    };
+    let request = match query.request(app.now()) {
+        Ok(request) => request,
+        Err(e) => {
+            page.error = Some(error_text(&e));
+            return desk.page(StatusCode::BAD_REQUEST, page.render());
+        }
+    };
+    let (report, insights) =
+        match tokio::try_join!(analytics::report(app, &caller, request), analytics::insights(app, &caller)) {
+            Ok(found) => found,
+            Err(e) => {
+                tracing::error!(error = %e, "the analytics page could not be read");
+                return desk.notice(StatusCode::SERVICE_UNAVAILABLE, "desk-unavailable");
+            }
+        };
+    page.dimension = request.dimension.as_str();
+    page.from = report.from.clone();
+    page.to = report.to.clone();
+    page.total = (report.total.cases > 0).then(|| row(w, request.dimension, &report.total, true));
+    page.rows = report.values.iter().map(|r| row(w, request.dimension, r, false)).collect();
+    page.chart = chart(w, &report);
+    page.csv = query.same(&request);
+    page.insights = insights.iter().map(|i| insight_row(w, i)).collect();
+    desk.page(StatusCode::OK, page.render())
+}
+
+/// A CSV field: quoted when it must be, and a leading formula character defused so a
+/// spreadsheet shows the text instead of running it.
+fn field(text: &str) -> String {
+    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_owned() };
+    if text.contains([',', '"', '\n', '\r']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text }
+}
+
+fn minor_columns(refunds: &std::collections::BTreeMap<String, i64>) -> String {
+    refunds.iter().map(|(c, m)| format!("{m} {c}")).collect::<Vec<_>>().join("; ")
+}
+
+fn opt<T: ToString>(value: Option<T>) -> String {
+    value.map(|v| v.to_string()).unwrap_or_default()
+}
+
+/// The report as CSV: the table (`values`) or the series.
+pub(super) fn csv(report: &AnalyticsReport, series: bool) -> String {
+    let mut out = String::new();
+    if series {
+        out.push_str("start,value,cases,refunds_minor\n");
+        for p in &report.series {
+            let line = [p.start.clone(), p.value.clone(), p.cases.to_string(), minor_columns(&p.refund_minor)];
+            out.push_str(&line.iter().map(|f| field(f)).collect::<Vec<_>>().join(","));
+            out.push('\n');
+        }
+    } else {
+        out.push_str(
+            "value,cases,refunds_minor,mean_first_response_s,mean_resolution_s,resolved,automation_pct,returns,units_ordered,return_rate_pct\n",
+        );
+        for r in &report.values {
+            let line = [
+                r.value.clone(),
+                r.cases.to_string(),
+                minor_columns(&r.refund_minor),
+                opt(r.mean_first_response_s),
+                opt(r.mean_resolution_s),
+                r.resolved.to_string(),
+                opt(r.automation_pct),
+                r.returns.to_string(),
+                opt(r.units_ordered),
+                opt(r.return_rate_pct),
+            ];
+            out.push_str(&line.iter().map(|f| field(f)).collect::<Vec<_>>().join(","));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+async fn analytics_csv(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    Query(query): Query<AnalyticsQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let desk = match desk(&state, &slug, &headers, query.lang.as_deref(), "analytics").await {
+        Ok(desk) => desk,
+        Err(answer) => return answer,
+    };
+    let app = state.app();
+    let series = match query.table.as_deref() {
+        None | Some("values") => false,
+        Some("series") => true,
+        Some(_) => return (StatusCode::BAD_REQUEST, "table: values or series").into_response(),
+    };
+    let report = match query.request(app.now()) {
+        Ok(request) => analytics::report(app, &desk.caller(), request).await,
+        Err(e) => Err(e),
+    };
+    let report = match report {
+        Ok(report) => report,
+        Err(e) => return (StatusCode::from_u16(e.code.status()).unwrap_or(StatusCode::BAD_REQUEST), error_text(&e)).into_response(),
+    };
+    let name = format!(
+        "attachment; filename=\"analytics-{}-{}-{}-{}.csv\"",
+        report.dimension.as_str(),
+        if series { "series" } else { "values" },
+        report.from,
+        report.to
+    );
+    let mut response = csv(&report, series).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
+    if let Ok(value) = HeaderValue::from_str(&name) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::field;
+
+    #[test]
+    fn csv_fields_are_quoted_and_defused() {
+        assert_eq!(field("MUG-1"), "MUG-1");
+        assert_eq!(field("a,b"), "\"a,b\"");
+        assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(field("=HYPERLINK(1)"), "'=HYPERLINK(1)");
+    }
+}
