@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use redress_app::analytics::{self, AnalyticsReport, AnalyticsRequest, Insight, ValueRow};
-use redress_domain::analytics::Dimension;
+use redress_domain::analytics::{Bucket, Dimension, bucket_start};
 use redress_domain::{Currency, Money};
 use redress_text::replies::format_money;
 use serde::Deserialize;
@@ -51,8 +51,8 @@ impl AnalyticsQuery {
     /// The query string of the same report, for the CSV links.
     fn same(&self, request: &AnalyticsRequest) -> String {
         let bucket = match request.bucket {
-            redress_domain::analytics::Bucket::Day => "day",
-            redress_domain::analytics::Bucket::Week => "week",
+            Bucket::Day => "day",
+            Bucket::Week => "week",
         };
         format!("dimension={}&from={}&to={}&bucket={bucket}", request.dimension.as_str(), request.from, request.to)
     }
@@ -79,7 +79,7 @@ pub(super) struct Line {
 /// The chart's geometry, computed here so the template only places it.
 pub(super) struct Chart {
     lines: Vec<Line>,
-    x_labels: Vec<(u32, String)>,
+    x_labels: Vec<(u32, &'static str, String)>,
     y_labels: Vec<(u32, String)>,
 }
 
@@ -160,14 +160,21 @@ fn row(w: &Words, dimension: Dimension, r: &ValueRow, total: bool) -> Row {
     }
 }
 
-/// The series as lines over the range's buckets, scaled to the chart.
-fn chart(w: &Words, report: &AnalyticsReport) -> Option<Chart> {
-    let mut starts: Vec<&str> = report.series.iter().map(|p| p.start.as_str()).collect();
-    starts.sort_unstable();
-    starts.dedup();
-    if starts.is_empty() {
+/// The series as lines over every bucket of the range (an empty week is a zero, not a gap),
+/// scaled to the chart.
+fn chart(w: &Words, report: &AnalyticsReport, request: &AnalyticsRequest) -> Option<Chart> {
+    if report.series.is_empty() {
         return None;
     }
+    let (from, to) = (analytics::day_number(request.from), analytics::day_number(request.to));
+    let step = if request.bucket == Bucket::Week { 7 } else { 1 };
+    let starts: Vec<String> = (0..)
+        .map(|i| bucket_start(from, request.bucket) + i * step)
+        .take_while(|day| *day <= to)
+        .filter_map(|day| analytics::date_of(day).ok().map(|d| d.to_string()))
+        .collect();
+    let cases_at: std::collections::BTreeMap<(&str, &str), i64> =
+        report.series.iter().map(|p| ((p.start.as_str(), p.value.as_str()), p.cases)).collect();
     let top = report.series.iter().map(|p| p.cases).max().unwrap_or(1).max(1);
     let (plot_w, plot_h) = (WIDTH - LEFT - 8, HEIGHT - BOTTOM - 8);
     let x = |i: usize| LEFT + if starts.len() == 1 { plot_w / 2 } else { (i as u32) * plot_w / (starts.len() as u32 - 1) };
@@ -182,11 +189,7 @@ fn chart(w: &Words, report: &AnalyticsReport) -> Option<Chart> {
                 .iter()
                 .enumerate()
                 .map(|(i, start)| {
-                    let cases = report
-                        .series
-                        .iter()
-                        .find(|p| p.start == *start && p.value == value.value)
-                        .map_or(0, |p| p.cases);
+                    let cases = cases_at.get(&(start.as_str(), value.value.as_str())).copied().unwrap_or(0);
                     format!("{},{}", x(i), y(cases))
                 })
                 .collect::<Vec<_>>()
@@ -194,9 +197,18 @@ fn chart(w: &Words, report: &AnalyticsReport) -> Option<Chart> {
             Line { label: label(w, report.dimension, &value.value), colour, points }
         })
         .collect();
-    let every = starts.len().div_ceil(8).max(1);
-    let x_labels =
-        starts.iter().enumerate().filter(|(i, _)| i % every == 0).map(|(i, s)| (x(i), (*s).to_owned())).collect();
+    let every = starts.len().div_ceil(6).max(1);
+    let last = starts.len() - 1;
+    let x_labels = starts
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| i % every == 0 || *i == last)
+        .filter(|(i, _)| *i == last || last - i >= every)
+        .map(|(i, s)| {
+            let anchor = if i == last && i > 0 { "end" } else if i == 0 { "start" } else { "middle" };
+            (x(i), anchor, s.clone())
+        })
+        .collect();
     let y_labels = [0, top / 2, top].iter().map(|c| (y(*c), c.to_string())).collect();
     Some(Chart { lines, x_labels, y_labels })
 }
@@ -275,7 +287,7 @@ async fn analytics_page(
     page.to = report.to.clone();
     page.total = (report.total.cases > 0).then(|| row(w, request.dimension, &report.total, true));
     page.rows = report.values.iter().map(|r| row(w, request.dimension, r, false)).collect();
-    page.chart = chart(w, &report);
+    page.chart = chart(w, &report, &request);
     page.csv = query.same(&request);
     page.insights = insights.iter().map(|i| insight_row(w, i)).collect();
     desk.page(StatusCode::OK, page.render())
