@@ -361,3 +361,54 @@ async fn sum_all(app: &App, store_id: StoreId, (from, to): (i32, i32)) -> AppRes
     let rows = app.storage().analytics().rollup(store_id, Dimension::Kind, from, to, Bucket::Week).await?;
     rows.iter().try_fold(0i64, |sum, row| sum.checked_add(row.totals.opened).ok_or_else(|| overflow(SumOverflow)))
 }
+
+/// Causes listed in the weekly summary.
+pub const TOP_CAUSES: usize = 5;
+
+/// The week in one page: volume, service targets met, satisfaction, refund cost, top causes
+/// and the insights.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WeeklySummary {
+    /// The week's first day (the last seven days up to today, UTC).
+    pub from: String,
+    /// Its last day.
+    pub to: String,
+    /// The week's cases, with first-answer and resolution times, automation and refunds.
+    pub week: ValueRow,
+    /// Cases in the seven days before.
+    pub previous_cases: i64,
+    /// Service targets and satisfaction over every planned case (the follow-through report).
+    pub service: crate::follow_through::FollowThroughReport,
+    /// The week's most frequent issue kinds.
+    pub top_kinds: Vec<ValueRow>,
+    /// The week's SKUs with most cases.
+    pub top_skus: Vec<ValueRow>,
+    /// The insights of today.
+    pub insights: Vec<Insight>,
+}
+
+/// The store's weekly summary at the clock's now.
+pub async fn weekly_summary(app: &App, caller: &Caller) -> AppResult<WeeklySummary> {
+    let now = app.now();
+    let week = AnalyticsRequest::last_days(Dimension::Kind, now, 7);
+    let before = AnalyticsRequest::last_days(Dimension::Kind, now - time::Duration::days(7), 7);
+    let by_sku = AnalyticsRequest { dimension: Dimension::Sku, ..week };
+    let (kinds, previous, skus, service, insights) = tokio::try_join!(
+        report(app, caller, week),
+        report(app, caller, before),
+        report(app, caller, by_sku),
+        crate::follow_through::report(app, caller),
+        insights(app, caller),
+    )?;
+    Ok(WeeklySummary {
+        from: kinds.from,
+        to: kinds.to,
+        week: kinds.total,
+        previous_cases: previous.total.cases,
+        service,
+        top_kinds: kinds.values.into_iter().take(TOP_CAUSES).collect(),
+        top_skus: skus.values.into_iter().filter(|v| !v.value.is_empty()).take(TOP_CAUSES).collect(),
+        insights,
+    })
+}

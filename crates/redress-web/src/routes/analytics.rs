@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::extract::{Query, State};
-use redress_app::analytics::{self, AnalyticsReport, AnalyticsRequest, Insight};
+use redress_app::analytics::{self, AnalyticsReport, AnalyticsRequest, Insight, WeeklySummary};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
@@ -13,7 +13,7 @@ use crate::auth::ApiCaller;
 use crate::error::{ApiError, ErrorBody};
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(get_analytics)).routes(routes!(get_insights))
+    OpenApiRouter::new().routes(routes!(get_analytics)).routes(routes!(get_insights)).routes(routes!(get_weekly))
 }
 
 /// What the analytics report covers.
@@ -62,4 +62,13 @@ async fn get_analytics(
     responses((status = 200, body = Vec<Insight>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 async fn get_insights(State(state): State<AppState>, ApiCaller(caller): ApiCaller) -> Result<Json<Vec<Insight>>, ApiError> {
     Ok(Json(analytics::insights(state.app(), &caller).await?))
+}
+
+/// The last seven days in one answer: volume (and the week before), first-answer and
+/// resolution times, automation, refund cost, service targets met and satisfaction, the top
+/// issue kinds and SKUs, and the insights.
+#[utoipa::path(get, path = "/api/v1/reports/weekly", tag = "cases", security(("store_key" = [])),
+    responses((status = 200, body = WeeklySummary), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn get_weekly(State(state): State<AppState>, ApiCaller(caller): ApiCaller) -> Result<Json<WeeklySummary>, ApiError> {
+    Ok(Json(analytics::weekly_summary(state.app(), &caller).await?))
 }

@@ -23,6 +23,7 @@ pub(super) fn router() -> Router<AppState> {
     Router::new()
         .route("/desk/{slug}/analytics", get(analytics_page))
         .route("/desk/{slug}/analytics.csv", get(analytics_csv))
+        .route("/desk/{slug}/summary", get(summary_page))
 }
 
 /// What the page (and its CSV) is asked for.
@@ -290,6 +291,68 @@ async fn analytics_page(
     page.chart = chart(w, &report, &request);
     page.csv = query.same(&request);
     page.insights = insights.iter().map(|i| insight_row(w, i)).collect();
+    desk.page(StatusCode::OK, page.render())
+}
+
+#[derive(Template)]
+#[template(path = "workspace/summary.html")]
+struct SummaryPage<'a> {
+    c: &'a Chrome,
+    period: String,
+    volume: String,
+    service: String,
+    csat: String,
+    week: Row,
+    kinds: Vec<Row>,
+    skus: Vec<Row>,
+    insights: Vec<InsightRow>,
+}
+
+/// Lang only: the summary is always the last seven days.
+#[derive(Deserialize, Default)]
+pub(super) struct SummaryQuery {
+    lang: Option<String>,
+}
+
+async fn summary_page(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    Query(query): Query<SummaryQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let desk = match desk(&state, &slug, &headers, query.lang.as_deref(), "summary").await {
+        Ok(desk) => desk,
+        Err(answer) => return answer,
+    };
+    let summary = match analytics::weekly_summary(state.app(), &desk.caller()).await {
+        Ok(summary) => summary,
+        Err(e) => {
+            tracing::error!(error = %e, "the weekly summary could not be read");
+            return desk.notice(StatusCode::SERVICE_UNAVAILABLE, "desk-unavailable");
+        }
+    };
+    let w = &desk.chrome.w;
+    let service = &summary.service;
+    let page = SummaryPage {
+        c: &desk.chrome,
+        period: w.ta("desk-summary-period", &[("from", &summary.from), ("to", &summary.to)]),
+        volume: w.ta(
+            "desk-summary-volume",
+            &[("cases", &summary.week.cases.to_string()), ("previous", &summary.previous_cases.to_string())],
+        ),
+        service: w.ta(
+            "desk-summary-service",
+            &[("response", &pct(service.first_response_met_pct)), ("resolution", &pct(service.resolution_met_pct))],
+        ),
+        csat: w.ta(
+            "desk-summary-csat",
+            &[("mean", &format!("{:.1}", service.csat.mean)), ("answers", &service.csat.answers.to_string())],
+        ),
+        week: row(w, Dimension::Kind, &summary.week, true),
+        kinds: summary.top_kinds.iter().map(|r| row(w, Dimension::Kind, r, false)).collect(),
+        skus: summary.top_skus.iter().map(|r| row(w, Dimension::Sku, r, false)).collect(),
+        insights: summary.insights.iter().map(|i| insight_row(w, i)).collect(),
+    };
     desk.page(StatusCode::OK, page.render())
 }
 

@@ -118,6 +118,13 @@ async fn desk_page(app: &TestApp) {
     let bad = browser.get("/desk/chart-shop/analytics?from=someday").await;
     assert_eq!(bad.status, reqwest::StatusCode::BAD_REQUEST);
     assert!(bad.body.contains("from: a date is written YYYY-MM-DD"), "{}", bad.body);
+    let summary = browser.get("/desk/chart-shop/summary").await;
+    assert_eq!(summary.status, reqwest::StatusCode::OK, "{}", summary.body);
+    assert!(summary.body.contains("2 casos abiertos (0 la semana anterior)"), "{}", summary.body);
+    let weekly = app.get("/api/v1/reports/weekly", &shop.admin).await.expect(200);
+    assert_eq!(weekly["week"]["cases"], 2);
+    assert_eq!(weekly["top_skus"][0]["value"], "MUG-1");
+    assert_eq!(weekly["from"], "2026-12-01");
     // Without a session: to the sign-in, no figures.
     let stranger = Browser::new(app).get("/desk/chart-shop/analytics.csv").await;
     assert_eq!(stranger.status, reqwest::StatusCode::SEE_OTHER);

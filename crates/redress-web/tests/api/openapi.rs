@@ -75,6 +75,7 @@ const ROUTES: &[(&str, &[&str])] = &[
     ("/api/v1/reports/follow-through", &["get"]),
     ("/api/v1/reports/analytics", &["get"]),
     ("/api/v1/reports/insights", &["get"]),
+    ("/api/v1/reports/weekly", &["get"]),
     ("/api/v1/outbox/{entry_id}/retry", &["post"]),
     ("/api/v1/dead-letters", &["get"]),
     ("/api/v1/settings/messaging-accounts", &["post"]),
