@@ -30,6 +30,7 @@ pub mod explain;
 pub mod fault;
 pub mod follow_through;
 pub mod given;
+pub mod incident;
 pub mod ids;
 pub mod inbox;
 pub mod ledger;

@@ -53,6 +53,10 @@ pub trait AnalyticsStorage: Send + Sync {
         to: i32,
         limit: u32,
     ) -> Result<Vec<CaseId>, StorageError>;
+    /// Brings the analytics tables' planner statistics (and, on PostgreSQL, the visibility of
+    /// rows a bulk load updated many times) up to date: after `redress bench --analytics`
+    /// loads, as autovacuum would in time.
+    async fn settle(&self) -> Result<(), StorageError>;
 }
 
 /// The column of `case_facts` holding an indexed dimension.

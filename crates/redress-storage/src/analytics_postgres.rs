@@ -78,4 +78,10 @@ impl AnalyticsStorage for PostgresStorage {
         let rows = query.fetch_all(&self.pool).await?;
         rows.iter().map(|row| Ok(CaseId::from_uuid(row.try_get::<Uuid, _>(0)?))).collect()
     }
+
+    async fn settle(&self) -> Result<(), StorageError> {
+        sqlx::query("VACUUM ANALYZE case_rollup").execute(&self.pool).await?;
+        sqlx::query("VACUUM ANALYZE case_facts").execute(&self.pool).await?;
+        Ok(())
+    }
 }

@@ -76,4 +76,8 @@ impl AnalyticsStorage for SqliteStorage {
         })
         .await
     }
+
+    async fn settle(&self) -> Result<(), StorageError> {
+        self.write(|conn| Ok(conn.execute_batch("ANALYZE case_rollup; ANALYZE case_facts")?)).await
+    }
 }

@@ -190,6 +190,9 @@ where
         }
     }
     storage.search().analyze().await?;
+    if mode == Mode::Analytics {
+        storage.analytics().settle().await?;
+    }
     let loading = started.elapsed();
     if mode == Mode::Analytics {
         return crate::bench_analytics::measure(App::new(storage), store.id, backend, cases, loading, rounds).await;
