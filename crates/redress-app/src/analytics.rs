@@ -204,10 +204,11 @@ pub async fn report(app: &App, caller: &Caller, request: AnalyticsRequest) -> Ap
     crate::cases::staff_only(caller)?;
     request.check()?;
     let (from, to) = (day_number(request.from), day_number(request.to));
-    let rows = app.storage().analytics().rollup(store_id, request.dimension, from, to, request.bucket).await?;
-
+    let storage = app.storage().analytics();
+    // The table from one sum per value; the series only for the values it follows, so the
+    // rows read are values + followed values × buckets, not values × buckets.
+    let rows = storage.rollup(store_id, request.dimension, (from, to), None, None).await?;
     let mut per_value: BTreeMap<String, (Totals, BTreeMap<String, i64>)> = BTreeMap::new();
-    let mut series: BTreeMap<(i32, String), (i64, BTreeMap<String, i64>)> = BTreeMap::new();
     let (mut all, mut all_refunds) = (Totals::default(), BTreeMap::new());
     for row in &rows {
         let (totals, refunds) = per_value.entry(row.value.clone()).or_default();
@@ -215,9 +216,6 @@ pub async fn report(app: &App, caller: &Caller, request: AnalyticsRequest) -> Ap
         add_refund(refunds, &row.currency, row.totals.refund_minor)?;
         all = all.plus(&row.totals).map_err(overflow)?;
         add_refund(&mut all_refunds, &row.currency, row.totals.refund_minor)?;
-        let point = series.entry((row.day, row.value.clone())).or_default();
-        point.0 = point.0.checked_add(row.totals.opened).ok_or_else(|| overflow(SumOverflow))?;
-        add_refund(&mut point.1, &row.currency, row.totals.refund_minor)?;
     }
 
     let units: BTreeMap<String, i64> = if request.dimension == Dimension::Sku {
@@ -240,10 +238,18 @@ pub async fn report(app: &App, caller: &Caller, request: AnalyticsRequest) -> Ap
         .collect();
     values.sort_by(|a, b| b.cases.cmp(&a.cases).then_with(|| a.value.cmp(&b.value)));
     values.truncate(MAX_VALUES);
-    let followed: std::collections::BTreeSet<&str> = values.iter().take(MAX_SERIES).map(|v| v.value.as_str()).collect();
+    let followed: Vec<String> = values.iter().take(MAX_SERIES).map(|v| v.value.clone()).collect();
+    let mut series: BTreeMap<(i32, String), (i64, BTreeMap<String, i64>)> = BTreeMap::new();
+    if !followed.is_empty() {
+        let points = storage.rollup(store_id, request.dimension, (from, to), Some(request.bucket), Some(&followed)).await?;
+        for row in points {
+            let point = series.entry((row.day, row.value)).or_default();
+            point.0 = point.0.checked_add(row.totals.opened).ok_or_else(|| overflow(SumOverflow))?;
+            add_refund(&mut point.1, &row.currency, row.totals.refund_minor)?;
+        }
+    }
     let series = series
         .into_iter()
-        .filter(|((_, value), _)| followed.contains(value.as_str()))
         .map(|((day, value), (cases, refund_minor))| Ok(SeriesPoint { start: date_of(day)?.to_string(), value, cases, refund_minor }))
         .collect::<AppResult<Vec<_>>>()?;
     Ok(AnalyticsReport {
@@ -313,8 +319,8 @@ pub async fn insights(app: &App, caller: &Caller) -> AppResult<Vec<Insight>> {
             }
             Ok(sums)
         };
-        let now = by_value(storage.rollup(store_id, dimension, recent.0, recent.1, Bucket::Week).await?)?;
-        let before = by_value(storage.rollup(store_id, dimension, baseline.0, baseline.1, Bucket::Week).await?)?;
+        let now = by_value(storage.rollup(store_id, dimension, recent, None, None).await?)?;
+        let before = by_value(storage.rollup(store_id, dimension, baseline, None, None).await?)?;
         let windows: Vec<Window<String>> = now
             .into_iter()
             .map(|(value, recent)| {
@@ -358,7 +364,7 @@ pub async fn insights(app: &App, caller: &Caller) -> AppResult<Vec<Insight>> {
 /// The store's cases opened over the days `(from, to)`.
 async fn sum_all(app: &App, store_id: StoreId, (from, to): (i32, i32)) -> AppResult<i64> {
     // Every case has exactly one kind, so the kind rows add up to every case.
-    let rows = app.storage().analytics().rollup(store_id, Dimension::Kind, from, to, Bucket::Week).await?;
+    let rows = app.storage().analytics().rollup(store_id, Dimension::Kind, (from, to), None, None).await?;
     rows.iter().try_fold(0i64, |sum, row| sum.checked_add(row.totals.opened).ok_or_else(|| overflow(SumOverflow)))
 }
 

@@ -28,14 +28,16 @@ pub struct RollupRow {
 /// Analytics storage.
 #[async_trait]
 pub trait AnalyticsStorage: Send + Sync {
-    /// The sums of `dimension` over days `from..=to`, per bucket, value and currency, in that order.
+    /// The sums of `dimension` over days `from..=to`, per bucket (one bucket starting on
+    /// `from` when none is given), value and currency, in that order; only for the values in
+    /// `only` when given.
     async fn rollup(
         &self,
         store_id: StoreId,
         dimension: Dimension,
-        from: i32,
-        to: i32,
-        bucket: Bucket,
+        (from, to): (i32, i32),
+        bucket: Option<Bucket>,
+        only: Option<&[String]>,
     ) -> Result<Vec<RollupRow>, StorageError>;
     /// Units ordered per SKU over days `from..=to`.
     async fn units_by_sku(&self, store_id: StoreId, from: i32, to: i32) -> Result<Vec<(String, i64)>, StorageError>;
@@ -69,9 +71,9 @@ pub(crate) fn fact_column(dimension: Dimension) -> Option<&'static str> {
     }
 }
 
-/// The rollup query with `?N` placeholders; `cast` follows each sum (PostgreSQL's sum of
-/// BIGINT is NUMERIC).
-pub(crate) fn rollup_sql(cast: &str) -> String {
+/// The rollup query with `?N` placeholders (`?5` the week factor, `?6` the values kept or
+/// NULL, as `only` reads it); `cast` follows each sum (PostgreSQL's sum of BIGINT is NUMERIC).
+pub(crate) fn rollup_sql(cast: &str, bucket: Option<Bucket>, only: &str) -> String {
     let sums = [
         "opened",
         "responded",
@@ -87,16 +89,17 @@ pub(crate) fn rollup_sql(cast: &str) -> String {
     ]
     .map(|c| format!("sum({c}){cast}"))
     .join(", ");
+    let bucket = if bucket.is_some() { "day - ((day + 3) % 7) * ?5" } else { "?3 + 0 * ?5" };
     format!(
-        "SELECT day - ((day + 3) % 7) * ?5 AS bucket, value, currency, {sums}
-         FROM case_rollup WHERE store_id = ?1 AND dim = ?2 AND day >= ?3 AND day <= ?4
+        "SELECT {bucket} AS bucket, value, currency, {sums}
+         FROM case_rollup WHERE store_id = ?1 AND dim = ?2 AND day >= ?3 AND day <= ?4 AND {only}
          GROUP BY 1, 2, 3 HAVING sum(opened) <> 0 ORDER BY 1, 2, 3"
     )
 }
 
 /// Whether a week bucket is asked for, as the query's multiplier.
-pub(crate) fn week_factor(bucket: Bucket) -> i32 {
-    i32::from(bucket == Bucket::Week)
+pub(crate) fn week_factor(bucket: Option<Bucket>) -> i32 {
+    i32::from(bucket == Some(Bucket::Week))
 }
 
 /// The cases-behind query with `?N` placeholders.

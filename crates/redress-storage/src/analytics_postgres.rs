@@ -24,16 +24,18 @@ impl AnalyticsStorage for PostgresStorage {
         &self,
         store_id: StoreId,
         dimension: Dimension,
-        from: i32,
-        to: i32,
-        bucket: Bucket,
+        (from, to): (i32, i32),
+        bucket: Option<Bucket>,
+        only: Option<&[String]>,
     ) -> Result<Vec<RollupRow>, StorageError> {
-        let rows = sqlx::query(numbered(&rollup_sql("::bigint")))
+        let sql = rollup_sql("::bigint", bucket, "(?6::text[] IS NULL OR value = ANY(?6::text[]))");
+        let rows = sqlx::query(numbered(&sql))
             .bind(store_id.as_uuid())
             .bind(dimension.as_str())
             .bind(from)
             .bind(to)
             .bind(week_factor(bucket))
+            .bind(only.map(<[String]>::to_vec))
             .fetch_all(&self.pool)
             .await?;
         rows.iter()

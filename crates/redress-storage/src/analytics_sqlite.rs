@@ -18,15 +18,16 @@ impl AnalyticsStorage for SqliteStorage {
         &self,
         store_id: StoreId,
         dimension: Dimension,
-        from: i32,
-        to: i32,
-        bucket: Bucket,
+        (from, to): (i32, i32),
+        bucket: Option<Bucket>,
+        only: Option<&[String]>,
     ) -> Result<Vec<RollupRow>, StorageError> {
-        let sql = rollup_sql("");
+        let sql = rollup_sql("", bucket, "(?6 IS NULL OR value IN (SELECT value FROM json_each(?6)))");
+        let only = only.map(serde_json::to_string).transpose()?;
         self.read(move |conn| {
             let mut statement = conn.prepare_cached(&sql)?;
             let rows = statement.query_map(
-                params![store_id.to_string(), dimension.as_str(), from, to, week_factor(bucket)],
+                params![store_id.to_string(), dimension.as_str(), from, to, week_factor(bucket), only],
                 |row| {
                     let mut sums = [0i64; 11];
                     for (i, sum) in sums.iter_mut().enumerate() {
