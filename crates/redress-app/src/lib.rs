@@ -30,6 +30,7 @@ pub mod error;
 pub mod follow_through;
 pub mod help;
 pub mod idempotency;
+pub mod incidents;
 pub mod inbox;
 pub mod keys;
 pub mod messaging;

@@ -46,6 +46,9 @@ mod channels_sqlite;
 pub mod follow_through;
 mod follow_through_postgres;
 mod follow_through_sqlite;
+pub mod incidents;
+mod incidents_postgres;
+mod incidents_sqlite;
 pub mod money;
 mod money_postgres;
 mod money_sqlite;
@@ -630,6 +633,8 @@ pub trait Storage: Send + Sync {
     fn search(&self) -> &dyn SearchStorage;
     /// Analytics: the rollup of case facts, units per SKU, the cases behind a group.
     fn analytics(&self) -> &dyn analytics::AnalyticsStorage;
+    /// Incidents and the cases grouped under them.
+    fn incidents(&self) -> &dyn incidents::IncidentStorage;
 }
 
 /// Rows of one queue in one status, and when the oldest of them was made.

@@ -1361,6 +1361,10 @@ impl Storage for PostgresStorage {
     fn analytics(&self) -> &dyn crate::analytics::AnalyticsStorage {
         self
     }
+
+    fn incidents(&self) -> &dyn crate::incidents::IncidentStorage {
+        self
+    }
 }
 
 fn attachment_info(row: &sqlx::postgres::PgRow) -> Result<AttachmentInfo, StorageError> {

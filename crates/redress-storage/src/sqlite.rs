@@ -1607,4 +1607,8 @@ impl Storage for SqliteStorage {
     fn analytics(&self) -> &dyn crate::analytics::AnalyticsStorage {
         self
     }
+
+    fn incidents(&self) -> &dyn crate::incidents::IncidentStorage {
+        self
+    }
 }

@@ -173,6 +173,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::assistant::router())
         .merge(routes::follow_through::router())
         .merge(routes::analytics::router())
+        .merge(routes::incidents::router())
 }
 
 /// The OpenAPI document of the API.

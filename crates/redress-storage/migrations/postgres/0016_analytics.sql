@@ -196,3 +196,21 @@ CREATE TRIGGER sku_sales_insert AFTER INSERT ON orders FOR EACH ROW EXECUTE FUNC
 CREATE TRIGGER sku_sales_update AFTER UPDATE ON orders FOR EACH ROW
     WHEN (OLD.doc->'lines' IS DISTINCT FROM NEW.doc->'lines' OR OLD.placed_at_us IS DISTINCT FROM NEW.placed_at_us)
     EXECUTE FUNCTION sku_sales_follow();
+
+-- Incidents (issue 15): declared by a lead, the cases grouped under each (answered at once
+-- when they arrived, or told proactively), so resolving tells the same cases again.
+CREATE TABLE incidents (
+    id UUID PRIMARY KEY,
+    store_id UUID NOT NULL REFERENCES stores(id),
+    status TEXT NOT NULL CHECK (status IN ('open', 'resolved')),
+    declared_at_us BIGINT NOT NULL,
+    doc JSONB NOT NULL
+);
+CREATE INDEX incidents_store ON incidents(store_id, status, declared_at_us);
+CREATE TABLE incident_cases (
+    incident_id UUID NOT NULL REFERENCES incidents(id),
+    case_id UUID NOT NULL REFERENCES cases(id),
+    store_id UUID NOT NULL REFERENCES stores(id),
+    linked_at_us BIGINT NOT NULL,
+    PRIMARY KEY (incident_id, case_id)
+);

@@ -197,3 +197,21 @@ WHEN json_extract(old.doc, '$.lines') IS NOT json_extract(new.doc, '$.lines') OR
         FROM json_each(new.doc, '$.lines') l WHERE true
     ON CONFLICT DO UPDATE SET units = units + excluded.units;
 END;
+
+-- Incidents (issue 15): declared by a lead, the cases grouped under each (answered at once
+-- when they arrived, or told proactively), so resolving tells the same cases again.
+CREATE TABLE incidents (
+    id TEXT PRIMARY KEY,
+    store_id TEXT NOT NULL REFERENCES stores(id),
+    status TEXT NOT NULL CHECK (status IN ('open', 'resolved')),
+    declared_at_us INTEGER NOT NULL,
+    doc TEXT NOT NULL
+) STRICT;
+CREATE INDEX incidents_store ON incidents(store_id, status, declared_at_us);
+CREATE TABLE incident_cases (
+    incident_id TEXT NOT NULL REFERENCES incidents(id),
+    case_id TEXT NOT NULL REFERENCES cases(id),
+    store_id TEXT NOT NULL REFERENCES stores(id),
+    linked_at_us INTEGER NOT NULL,
+    PRIMARY KEY (incident_id, case_id)
+) STRICT, WITHOUT ROWID;

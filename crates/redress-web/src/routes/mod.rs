@@ -7,6 +7,7 @@ pub(crate) mod cases;
 pub(crate) mod channels;
 pub(crate) mod analytics;
 pub(crate) mod follow_through;
+pub(crate) mod incidents;
 pub(crate) mod health;
 pub(crate) mod help;
 pub(crate) mod money;

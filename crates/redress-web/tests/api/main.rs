@@ -33,6 +33,7 @@ mod concurrency;
 mod fixtures;
 mod follow_through;
 mod hardening;
+mod incidents;
 mod health;
 mod isolation;
 mod json_errors;
