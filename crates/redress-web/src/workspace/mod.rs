@@ -11,6 +11,7 @@
 
 mod analytics;
 mod case;
+mod incidents;
 mod mail;
 mod money;
 pub mod session;
@@ -51,6 +52,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/desk/{slug}/signout", post(sign_out))
         .merge(analytics::router())
         .merge(case::router())
+        .merge(incidents::router())
         .merge(mail::router())
         .merge(money::router())
         .merge(settings::router())

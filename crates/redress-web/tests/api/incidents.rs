@@ -5,8 +5,10 @@
 
 use std::collections::BTreeMap;
 
+use reqwest::StatusCode;
 use serde_json::{Value, json};
 
+use crate::browser::{Browser, form_token};
 use crate::fixtures::{case_on_order, order, set};
 use crate::support::{TestApp, on_both_backends, text};
 
@@ -74,4 +76,38 @@ async fn a_faulty_batch_is_answered_grouped_and_resolved(app: &TestApp) {
     // After the incident, a new case about the batch is not given its answer.
     let later = app.open_case(&shop.key, &case_on_order(&mugs, "Another mug")).await;
     assert!(!bodies(&later).iter().any(|b| b.starts_with("Batch")), "{later}");
+}
+
+on_both_backends!(a_lead_declares_and_resolves_on_the_desk);
+
+async fn a_lead_declares_and_resolves_on_the_desk(app: &TestApp) {
+    app.create_store_with_admin("desk-incidents", "olga@inc.example", "correct horse battery").await;
+    let mut browser = Browser::new(app);
+    let signed = browser
+        .post("/desk/desk-incidents/signin", &[("email", "olga@inc.example"), ("password", "correct horse battery")])
+        .await;
+    assert_eq!(signed.status, StatusCode::SEE_OTHER, "{}", signed.body);
+    let page = browser.get("/desk/desk-incidents/incidents?lang=pl").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("Zgłoś incydent"), "{}", page.body);
+    let token = form_token(&page.body);
+    let mut form = vec![("form_token", token.as_str()), ("kind", "carrier_delay"), ("carrier", "")];
+    let texts: Vec<(String, String)> =
+        ["en", "es", "pt", "pl", "id"].iter().map(|l| (format!("msg_{l}"), format!("Late parcels ({l})"))).collect();
+    form.extend(texts.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    let refused = browser.post("/desk/desk-incidents/incidents", &form).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("scope.carrier"), "{}", refused.body);
+    form[2] = ("carrier", "dhl");
+    let declared = browser.post("/desk/desk-incidents/incidents", &form).await;
+    assert_eq!(declared.status, StatusCode::SEE_OTHER, "{}", declared.body);
+    let page = browser.get("/desk/desk-incidents/incidents?lang=en&done=incident-declared").await;
+    assert!(page.body.contains("Late parcels (en)") && page.body.contains("The incident is declared"), "{}", page.body);
+    let action = page.body.split("action=\"").find(|a| a.contains("/resolve\"")).unwrap().split('"').next().unwrap().to_owned();
+    let mut resolution: Vec<(&str, &str)> = vec![("form_token", token.as_str())];
+    resolution.extend(texts.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    let resolved = browser.post(&action, &resolution).await;
+    assert_eq!(resolved.status, StatusCode::SEE_OTHER, "{}", resolved.body);
+    let page = browser.get("/desk/desk-incidents/incidents").await;
+    assert!(!page.body.contains("/resolve\""), "nothing left to resolve");
 }
