@@ -241,7 +241,8 @@ pub async fn report(app: &App, caller: &Caller, request: AnalyticsRequest) -> Ap
     let followed: Vec<String> = values.iter().take(MAX_SERIES).map(|v| v.value.clone()).collect();
     let mut series: BTreeMap<(i32, String), (i64, BTreeMap<String, i64>)> = BTreeMap::new();
     if !followed.is_empty() {
-        let points = storage.rollup(store_id, request.dimension, (from, to), Some(request.bucket), Some(&followed)).await?;
+        let points =
+            storage.rollup(store_id, request.dimension, (from, to), Some(request.bucket), Some(&followed)).await?;
         for row in points {
             let point = series.entry((row.day, row.value)).or_default();
             point.0 = point.0.checked_add(row.totals.opened).ok_or_else(|| overflow(SumOverflow))?;
@@ -250,7 +251,9 @@ pub async fn report(app: &App, caller: &Caller, request: AnalyticsRequest) -> Ap
     }
     let series = series
         .into_iter()
-        .map(|((day, value), (cases, refund_minor))| Ok(SeriesPoint { start: date_of(day)?.to_string(), value, cases, refund_minor }))
+        .map(|((day, value), (cases, refund_minor))| {
+            Ok(SeriesPoint { start: date_of(day)?.to_string(), value, cases, refund_minor })
+        })
         .collect::<AppResult<Vec<_>>>()?;
     Ok(AnalyticsReport {
         dimension: request.dimension,

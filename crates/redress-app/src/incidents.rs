@@ -147,7 +147,9 @@ pub async fn tell_affected(app: &App, caller: &Caller, id: Uuid) -> AppResult<To
             Some(order_id) => Some(app.storage().order(store_id, order_id).await?),
             None => None,
         };
-        if incident.affects(order.as_ref()) && tell(app, &incident, &case, incident.message(&case.language)).await.is_some() {
+        if incident.affects(order.as_ref())
+            && tell(app, &incident, &case, incident.message(&case.language)).await.is_some()
+        {
             told += 1;
         }
     }

@@ -109,7 +109,10 @@ pub struct Incident {
 }
 
 /// Checks a message in every language: present, not blank, bounded.
-fn checked_messages(messages: BTreeMap<String, String>, field: &str) -> Result<BTreeMap<String, String>, ValidationError> {
+fn checked_messages(
+    messages: BTreeMap<String, String>,
+    field: &str,
+) -> Result<BTreeMap<String, String>, ValidationError> {
     let mut kept = BTreeMap::new();
     for language in LANGUAGES {
         let text = messages.get(language).map(|t| t.trim()).unwrap_or_default();
@@ -117,7 +120,10 @@ fn checked_messages(messages: BTreeMap<String, String>, field: &str) -> Result<B
             return Err(ValidationError::new(format!("{field}.{language}"), "write the message in this language"));
         }
         if text.chars().count() > MAX_MESSAGE {
-            return Err(ValidationError::new(format!("{field}.{language}"), format!("at most {MAX_MESSAGE} characters")));
+            return Err(ValidationError::new(
+                format!("{field}.{language}"),
+                format!("at most {MAX_MESSAGE} characters"),
+            ));
         }
         kept.insert(language.to_owned(), text.to_owned());
     }
@@ -257,10 +263,12 @@ mod tests {
         let order = order();
         let sku = order.lines[0].sku.clone();
         let carrier = order.shipments[0].carrier.clone();
-        let batch = declared(IncidentKind::FaultyBatch, IncidentScope { sku: Some(sku.to_lowercase()), ..Default::default() });
+        let batch =
+            declared(IncidentKind::FaultyBatch, IncidentScope { sku: Some(sku.to_lowercase()), ..Default::default() });
         assert!(batch.affects(Some(&order)));
         assert!(!batch.affects(None));
-        let other = declared(IncidentKind::FaultyBatch, IncidentScope { sku: Some("NOPE".into()), ..Default::default() });
+        let other =
+            declared(IncidentKind::FaultyBatch, IncidentScope { sku: Some("NOPE".into()), ..Default::default() });
         assert!(!other.affects(Some(&order)));
         let delay = IncidentScope { carrier: Some(carrier), region: Some("zz".into()), ..Default::default() };
         assert!(!declared(IncidentKind::CarrierDelay, delay).affects(Some(&order)), "another region");
@@ -277,10 +285,18 @@ mod tests {
         let store = store();
         let mut four = five("Sorry");
         four.remove("pl");
-        let missing = Incident::declare(Uuid::nil(), store, IncidentKind::StoreDown, IncidentScope::default(), four, "Leo", now);
+        let missing =
+            Incident::declare(Uuid::nil(), store, IncidentKind::StoreDown, IncidentScope::default(), four, "Leo", now);
         assert_eq!(missing.unwrap_err().field, "messages.pl");
-        let no_carrier =
-            Incident::declare(Uuid::nil(), store, IncidentKind::CarrierDelay, IncidentScope::default(), five("x"), "Leo", now);
+        let no_carrier = Incident::declare(
+            Uuid::nil(),
+            store,
+            IncidentKind::CarrierDelay,
+            IncidentScope::default(),
+            five("x"),
+            "Leo",
+            now,
+        );
         assert_eq!(no_carrier.unwrap_err().field, "scope.carrier");
     }
 

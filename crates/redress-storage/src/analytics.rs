@@ -112,7 +112,8 @@ pub(crate) fn cases_sql(column: &str, kind: bool) -> String {
 }
 
 /// The units query with `?N` placeholders.
-pub(crate) const UNITS_SQL: &str = "SELECT sku, sum(units) FROM sku_sales WHERE store_id = ?1 AND day >= ?2 AND day <= ?3
+pub(crate) const UNITS_SQL: &str =
+    "SELECT sku, sum(units) FROM sku_sales WHERE store_id = ?1 AND day >= ?2 AND day <= ?3
      GROUP BY sku";
 
 /// Sums in the rollup's column order.

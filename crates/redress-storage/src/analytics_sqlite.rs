@@ -33,7 +33,12 @@ impl AnalyticsStorage for SqliteStorage {
                     for (i, sum) in sums.iter_mut().enumerate() {
                         *sum = row.get(i + 3)?;
                     }
-                    Ok(RollupRow { day: row.get(0)?, value: row.get(1)?, currency: row.get(2)?, totals: totals_of(sums) })
+                    Ok(RollupRow {
+                        day: row.get(0)?,
+                        value: row.get(1)?,
+                        currency: row.get(2)?,
+                        totals: totals_of(sums),
+                    })
                 },
             )?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
@@ -44,7 +49,8 @@ impl AnalyticsStorage for SqliteStorage {
     async fn units_by_sku(&self, store_id: StoreId, from: i32, to: i32) -> Result<Vec<(String, i64)>, StorageError> {
         self.read(move |conn| {
             let mut statement = conn.prepare_cached(UNITS_SQL)?;
-            let rows = statement.query_map(params![store_id.to_string(), from, to], |row| Ok((row.get(0)?, row.get(1)?)))?;
+            let rows =
+                statement.query_map(params![store_id.to_string(), from, to], |row| Ok((row.get(0)?, row.get(1)?)))?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
         })
         .await

@@ -48,7 +48,11 @@ impl IncidentStorage for SqliteStorage {
 
     async fn incident(&self, store_id: StoreId, id: Uuid) -> Result<Option<Incident>, StorageError> {
         self.read(move |conn| {
-            one_doc(conn, "SELECT doc FROM incidents WHERE store_id = ?1 AND id = ?2", [store_id.to_string(), id.to_string()])
+            one_doc(
+                conn,
+                "SELECT doc FROM incidents WHERE store_id = ?1 AND id = ?2",
+                [store_id.to_string(), id.to_string()],
+            )
         })
         .await
     }

@@ -60,7 +60,10 @@ async fn get_analytics(
 /// each and the fix to look at first.
 #[utoipa::path(get, path = "/api/v1/reports/insights", tag = "cases", security(("store_key" = [])),
     responses((status = 200, body = Vec<Insight>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
-async fn get_insights(State(state): State<AppState>, ApiCaller(caller): ApiCaller) -> Result<Json<Vec<Insight>>, ApiError> {
+async fn get_insights(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+) -> Result<Json<Vec<Insight>>, ApiError> {
     Ok(Json(analytics::insights(state.app(), &caller).await?))
 }
 
@@ -69,6 +72,9 @@ async fn get_insights(State(state): State<AppState>, ApiCaller(caller): ApiCalle
 /// issue kinds and SKUs, and the insights.
 #[utoipa::path(get, path = "/api/v1/reports/weekly", tag = "cases", security(("store_key" = [])),
     responses((status = 200, body = WeeklySummary), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
-async fn get_weekly(State(state): State<AppState>, ApiCaller(caller): ApiCaller) -> Result<Json<WeeklySummary>, ApiError> {
+async fn get_weekly(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+) -> Result<Json<WeeklySummary>, ApiError> {
     Ok(Json(analytics::weekly_summary(state.app(), &caller).await?))
 }

@@ -15,10 +15,7 @@ use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiPath};
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(declare, list))
-        .routes(routes!(tell_affected))
-        .routes(routes!(resolve))
+    OpenApiRouter::new().routes(routes!(declare, list)).routes(routes!(tell_affected)).routes(routes!(resolve))
 }
 
 /// Declares an incident (a lead's or an admin's key): from now on a new case it affects gets

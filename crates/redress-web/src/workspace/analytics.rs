@@ -178,7 +178,8 @@ fn chart(w: &Words, report: &AnalyticsReport, request: &AnalyticsRequest) -> Opt
         report.series.iter().map(|p| ((p.start.as_str(), p.value.as_str()), p.cases)).collect();
     let top = report.series.iter().map(|p| p.cases).max().unwrap_or(1).max(1);
     let (plot_w, plot_h) = (WIDTH - LEFT - 8, HEIGHT - BOTTOM - 8);
-    let x = |i: usize| LEFT + if starts.len() == 1 { plot_w / 2 } else { (i as u32) * plot_w / (starts.len() as u32 - 1) };
+    let x =
+        |i: usize| LEFT + if starts.len() == 1 { plot_w / 2 } else { (i as u32) * plot_w / (starts.len() as u32 - 1) };
     let y = |cases: i64| 8 + plot_h - (cases.clamp(0, top) as f64 / top as f64 * f64::from(plot_h)) as u32;
     let lines = report
         .values
@@ -206,7 +207,13 @@ fn chart(w: &Words, report: &AnalyticsReport, request: &AnalyticsRequest) -> Opt
         .filter(|(i, _)| i % every == 0 || *i == last)
         .filter(|(i, _)| *i == last || last - i >= every)
         .map(|(i, s)| {
-            let anchor = if i == last && i > 0 { "end" } else if i == 0 { "start" } else { "middle" };
+            let anchor = if i == last && i > 0 {
+                "end"
+            } else if i == 0 {
+                "start"
+            } else {
+                "middle"
+            };
             (x(i), anchor, s.clone())
         })
         .collect();
@@ -427,7 +434,10 @@ async fn analytics_csv(
     };
     let report = match report {
         Ok(report) => report,
-        Err(e) => return (StatusCode::from_u16(e.code.status()).unwrap_or(StatusCode::BAD_REQUEST), error_text(&e)).into_response(),
+        Err(e) => {
+            return (StatusCode::from_u16(e.code.status()).unwrap_or(StatusCode::BAD_REQUEST), error_text(&e))
+                .into_response();
+        }
     };
     let name = format!(
         "attachment; filename=\"analytics-{}-{}-{}-{}.csv\"",

@@ -63,7 +63,10 @@ async fn report_by_dimension(app: &TestApp, clock: Arc<ManualClock>) {
     assert_eq!(damaged["automation_pct"], 0.0);
     assert_eq!(report["series"][0]["start"], "2026-12-07", "weeks start on Monday: {report}");
 
-    let by_sku = app.get("/api/v1/reports/analytics?dimension=sku&from=2026-11-01&to=2026-12-07&bucket=day", &shop.admin).await.expect(200);
+    let by_sku = app
+        .get("/api/v1/reports/analytics?dimension=sku&from=2026-11-01&to=2026-12-07&bucket=day", &shop.admin)
+        .await
+        .expect(200);
     assert_eq!(row(&by_sku, "MUG-1")["cases"], 1);
     let shoes_row = row(&by_sku, "SHOE-2");
     assert_eq!(shoes_row["cases"], 2);
@@ -71,7 +74,10 @@ async fn report_by_dimension(app: &TestApp, clock: Arc<ManualClock>) {
     assert_eq!(shoes_row["returns"], 1);
     assert_eq!(shoes_row["return_rate_pct"], 50.0);
     assert_eq!(row(&by_sku, "")["cases"], 1, "the case without an order");
-    let by_carrier = app.get("/api/v1/reports/analytics?dimension=carrier&from=2026-12-01&to=2026-12-07", &shop.admin).await.expect(200);
+    let by_carrier = app
+        .get("/api/v1/reports/analytics?dimension=carrier&from=2026-12-01&to=2026-12-07", &shop.admin)
+        .await
+        .expect(200);
     assert_eq!(row(&by_carrier, "ups")["cases"], 2);
     assert_eq!(row(&by_carrier, "dhl")["cases"], 1);
     let by_region = app.get("/api/v1/reports/analytics?dimension=region", &shop.admin).await.expect(200);
@@ -87,9 +93,21 @@ async fn report_by_dimension(app: &TestApp, clock: Arc<ManualClock>) {
     assert_eq!(outside["total"]["cases"], 0);
 
     // Bad input names its field and changes nothing.
-    app.get("/api/v1/reports/analytics?dimension=colour", &shop.admin).await.error(400, "invalid_field", Some("dimension"));
-    app.get("/api/v1/reports/analytics?from=2026-12-08&to=2026-12-01", &shop.admin).await.error(400, "invalid_field", Some("from"));
-    app.get("/api/v1/reports/analytics?from=2020-01-01&to=2026-12-01", &shop.admin).await.error(400, "invalid_field", Some("to"));
+    app.get("/api/v1/reports/analytics?dimension=colour", &shop.admin).await.error(
+        400,
+        "invalid_field",
+        Some("dimension"),
+    );
+    app.get("/api/v1/reports/analytics?from=2026-12-08&to=2026-12-01", &shop.admin).await.error(
+        400,
+        "invalid_field",
+        Some("from"),
+    );
+    app.get("/api/v1/reports/analytics?from=2020-01-01&to=2026-12-01", &shop.admin).await.error(
+        400,
+        "invalid_field",
+        Some("to"),
+    );
     app.get("/api/v1/reports/analytics?from=yesterday", &shop.admin).await.error(400, "invalid_field", Some("from"));
     app.get("/api/v1/reports/analytics?bucket=year", &shop.admin).await.error(400, "invalid_field", Some("bucket"));
 }

@@ -49,8 +49,14 @@ async fn a_faulty_batch_is_answered_grouped_and_resolved(app: &TestApp) {
     assert_eq!(again["told"], 0, "a case is told once");
     let case = app.case_view(&shop.admin, &early).await;
     assert!(bodies(&case).contains(&"Batch (en)".to_owned()), "{case}");
-    assert!(case["timeline"].as_array().unwrap().iter().any(|e| e["event"]["type"] == "note_added"
-        && e["event"]["body"].as_str().unwrap().contains(&id)), "grouped on the timeline: {case}");
+    assert!(
+        case["timeline"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["event"]["type"] == "note_added" && e["event"]["body"].as_str().unwrap().contains(&id)),
+        "grouped on the timeline: {case}"
+    );
 
     // A new case about the batch is answered at once, in its language.
     let spanish = set(case_on_order(&mugs, "Taza rota"), "/language", json!("es"));
@@ -62,15 +68,19 @@ async fn a_faulty_batch_is_answered_grouped_and_resolved(app: &TestApp) {
     assert!(!bodies(&other).iter().any(|b| b.starts_with("Batch")), "{other}");
 
     // Resolving tells both grouped cases again.
-    let resolved =
-        app.post(&format!("/api/v1/incidents/{id}/resolve"), &shop.admin, &json!({"messages": five("Fixed")})).await.expect(200);
+    let resolved = app
+        .post(&format!("/api/v1/incidents/{id}/resolve"), &shop.admin, &json!({"messages": five("Fixed")}))
+        .await
+        .expect(200);
     assert_eq!(resolved["told"], 2, "{resolved}");
     assert_eq!(resolved["incident"]["status"], "resolved");
     let case = app.case_view(&shop.admin, &new_id).await;
     assert!(bodies(&case).contains(&"Fixed (es)".to_owned()), "{case}");
-    app.post(&format!("/api/v1/incidents/{id}/resolve"), &shop.admin, &json!({"messages": five("Fixed")}))
-        .await
-        .error(400, "invalid_field", Some("status"));
+    app.post(&format!("/api/v1/incidents/{id}/resolve"), &shop.admin, &json!({"messages": five("Fixed")})).await.error(
+        400,
+        "invalid_field",
+        Some("status"),
+    );
     let listed = app.get("/api/v1/incidents", &shop.admin).await.expect(200);
     assert_eq!(listed[0]["status"], "resolved");
     // After the incident, a new case about the batch is not given its answer.
@@ -103,7 +113,8 @@ async fn a_lead_declares_and_resolves_on_the_desk(app: &TestApp) {
     assert_eq!(declared.status, StatusCode::SEE_OTHER, "{}", declared.body);
     let page = browser.get("/desk/desk-incidents/incidents?lang=en&done=incident-declared").await;
     assert!(page.body.contains("Late parcels (en)") && page.body.contains("The incident is declared"), "{}", page.body);
-    let action = page.body.split("action=\"").find(|a| a.contains("/resolve\"")).unwrap().split('"').next().unwrap().to_owned();
+    let action =
+        page.body.split("action=\"").find(|a| a.contains("/resolve\"")).unwrap().split('"').next().unwrap().to_owned();
     let mut resolution: Vec<(&str, &str)> = vec![("form_token", token.as_str())];
     resolution.extend(texts.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     let resolved = browser.post(&action, &resolution).await;
