@@ -81,42 +81,34 @@ CREATE VIEW case_fact_contributions AS
     UNION ALL SELECT case_id, store_id, 'carrier', day, carrier, currency, opened, responded, response_s, resolved, resolution_s, automated, refund_minor, damaged, lost, not_as_described, returns FROM f
     UNION ALL SELECT case_id, store_id, 'region', day, region, currency, opened, responded, response_s, resolved, resolution_s, automated, refund_minor, damaged, lost, not_as_described, returns FROM f;
 
-CREATE TRIGGER case_facts_add AFTER INSERT ON case_facts BEGIN
-    INSERT INTO case_rollup
-        SELECT store_id, dim, day, value, currency, opened, responded, response_s, resolved, resolution_s, automated,
-               refund_minor, damaged, lost, not_as_described, returns
-        FROM case_fact_contributions WHERE case_id = new.case_id
+-- Adding a row to this view adds it into the rollup: the one place the sums are written.
+CREATE VIEW case_rollup_delta AS SELECT * FROM case_rollup WHERE 0;
+CREATE TRIGGER case_rollup_delta_add INSTEAD OF INSERT ON case_rollup_delta BEGIN
+    INSERT INTO case_rollup VALUES (new.store_id, new.dim, new.day, new.value, new.currency, new.opened, new.responded,
+        new.response_s, new.resolved, new.resolution_s, new.automated, new.refund_minor, new.damaged, new.lost,
+        new.not_as_described, new.returns)
     ON CONFLICT DO UPDATE SET opened = opened + excluded.opened, responded = responded + excluded.responded,
         response_s = response_s + excluded.response_s, resolved = resolved + excluded.resolved,
         resolution_s = resolution_s + excluded.resolution_s, automated = automated + excluded.automated,
         refund_minor = refund_minor + excluded.refund_minor, damaged = damaged + excluded.damaged,
         lost = lost + excluded.lost, not_as_described = not_as_described + excluded.not_as_described,
         returns = returns + excluded.returns;
+END;
+CREATE TRIGGER case_facts_add AFTER INSERT ON case_facts BEGIN
+    INSERT INTO case_rollup_delta SELECT store_id, dim, day, value, currency, opened, responded, response_s, resolved,
+        resolution_s, automated, refund_minor, damaged, lost, not_as_described, returns
+    FROM case_fact_contributions WHERE case_id = new.case_id;
 END;
 -- A change takes the row's old contribution out before and puts the new one in after.
 CREATE TRIGGER case_facts_take_out BEFORE UPDATE ON case_facts BEGIN
-    INSERT INTO case_rollup
-        SELECT store_id, dim, day, value, currency, -opened, -responded, -response_s, -resolved, -resolution_s,
-               -automated, -refund_minor, -damaged, -lost, -not_as_described, -returns
-        FROM case_fact_contributions WHERE case_id = old.case_id
-    ON CONFLICT DO UPDATE SET opened = opened + excluded.opened, responded = responded + excluded.responded,
-        response_s = response_s + excluded.response_s, resolved = resolved + excluded.resolved,
-        resolution_s = resolution_s + excluded.resolution_s, automated = automated + excluded.automated,
-        refund_minor = refund_minor + excluded.refund_minor, damaged = damaged + excluded.damaged,
-        lost = lost + excluded.lost, not_as_described = not_as_described + excluded.not_as_described,
-        returns = returns + excluded.returns;
+    INSERT INTO case_rollup_delta SELECT store_id, dim, day, value, currency, -opened, -responded, -response_s, -resolved,
+        -resolution_s, -automated, -refund_minor, -damaged, -lost, -not_as_described, -returns
+    FROM case_fact_contributions WHERE case_id = old.case_id;
 END;
 CREATE TRIGGER case_facts_put_in AFTER UPDATE ON case_facts BEGIN
-    INSERT INTO case_rollup
-        SELECT store_id, dim, day, value, currency, opened, responded, response_s, resolved, resolution_s, automated,
-               refund_minor, damaged, lost, not_as_described, returns
-        FROM case_fact_contributions WHERE case_id = new.case_id
-    ON CONFLICT DO UPDATE SET opened = opened + excluded.opened, responded = responded + excluded.responded,
-        response_s = response_s + excluded.response_s, resolved = resolved + excluded.resolved,
-        resolution_s = resolution_s + excluded.resolution_s, automated = automated + excluded.automated,
-        refund_minor = refund_minor + excluded.refund_minor, damaged = damaged + excluded.damaged,
-        lost = lost + excluded.lost, not_as_described = not_as_described + excluded.not_as_described,
-        returns = returns + excluded.returns;
+    INSERT INTO case_rollup_delta SELECT store_id, dim, day, value, currency, opened, responded, response_s, resolved,
+        resolution_s, automated, refund_minor, damaged, lost, not_as_described, returns
+    FROM case_fact_contributions WHERE case_id = new.case_id;
 END;
 
 -- The dimensions a case takes from itself and its order.

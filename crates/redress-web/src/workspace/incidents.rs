@@ -23,8 +23,7 @@ use crate::html::redirect;
 pub(super) fn router() -> Router<AppState> {
     Router::new()
         .route("/desk/{slug}/incidents", get(incidents_page).post(declare))
-        .route("/desk/{slug}/incidents/{id}/tell", post(tell))
-        .route("/desk/{slug}/incidents/{id}/resolve", post(resolve))
+        .route("/desk/{slug}/incidents/{id}/{action}", post(act))
 }
 
 const KINDS: [(&str, IncidentKind); 4] = [
@@ -212,34 +211,22 @@ async fn declare(
     .await
 }
 
-async fn tell(
+/// Tells the affected customers (`tell`) or resolves (`resolve`) one incident.
+async fn act(
     State(state): State<AppState>,
-    Path((slug, id)): Path<(String, String)>,
+    Path((slug, id, action)): Path<(String, String, String)>,
     headers: HeaderMap,
     Form(form): Form<IncidentForm>,
 ) -> Response {
     step(&state, &slug, &headers, &form.form_token, |desk| async {
-        let outcome = match redress_app::parse_id(&id, "incident") {
-            Ok(id) => incidents::tell_affected(state.app(), &desk.caller(), id).await.map(|_| "incident-told"),
-            Err(e) => Err(e),
-        };
-        (desk, outcome)
-    })
-    .await
-}
-
-async fn resolve(
-    State(state): State<AppState>,
-    Path((slug, id)): Path<(String, String)>,
-    headers: HeaderMap,
-    Form(form): Form<IncidentForm>,
-) -> Response {
-    step(&state, &slug, &headers, &form.form_token, |desk| async {
-        let outcome = match redress_app::parse_id(&id, "incident") {
-            Ok(id) => incidents::resolve(state.app(), &desk.caller(), id, Resolution { messages: form.messages() })
+        let (app, caller) = (state.app(), desk.caller());
+        let outcome = match (redress_app::parse_id(&id, "incident"), action.as_str()) {
+            (Err(e), _) => Err(e),
+            (Ok(id), "tell") => incidents::tell_affected(app, &caller, id).await.map(|_| "incident-told"),
+            (Ok(id), "resolve") => incidents::resolve(app, &caller, id, Resolution { messages: form.messages() })
                 .await
                 .map(|_| "incident-resolved"),
-            Err(e) => Err(e),
+            (Ok(_), _) => Err(redress_app::AppError::not_found("incident action")),
         };
         (desk, outcome)
     })
