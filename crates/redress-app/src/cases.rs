@@ -295,9 +295,15 @@ pub(crate) async fn open_received(
     let mut stored =
         storage.channels().open_case_with(new, now, writes).await.map_err(|e| prefix_message_fields(e.into()))?;
     let mut messages = vec![message];
-    if let Some(understood) = understood
-        && let Some((answered, reply)) = answer_automatically(app, &stored.case, &understood).await
-    {
+    // An open incident this case is about answers it at once, instead of the template.
+    let answered = match crate::incidents::answer_new_case(app, &stored.case, order.as_ref()).await {
+        Some(answered) => Some(answered),
+        None => match understood {
+            Some(understood) => answer_automatically(app, &stored.case, &understood).await,
+            None => None,
+        },
+    };
+    if let Some((answered, reply)) = answered {
         stored.case = answered.case;
         stored.entries.extend(answered.entries);
         messages.push(reply);
@@ -343,6 +349,18 @@ async fn answer_automatically(app: &App, case: &Case, understood: &Understood) -
             return None;
         }
     };
+    send_system_answer(app, case, format!("{}\n\n{}", draft.subject, draft.body), None).await
+}
+
+/// Answers a case as Redress itself (from the outbox on an email or messaging case), with a note on
+/// the timeline in the same change when given. A failure leaves the case for a person: it is
+/// logged, not returned, since whatever called this has already been stored.
+pub(crate) async fn send_system_answer(
+    app: &App,
+    case: &Case,
+    body: String,
+    note: Option<String>,
+) -> Option<(StoredChange, Message)> {
     let now = app.now();
     let reply = Message {
         id: new_id(MessageId::from_uuid),
@@ -351,19 +369,29 @@ async fn answer_automatically(app: &App, case: &Case, understood: &Understood) -
         direction: Direction::Outbound,
         channel: case.channel,
         author: Actor::System,
-        body: format!("{}\n\n{}", draft.subject, draft.body),
+        body,
         attachments: Vec::new(),
         created_at: now,
     };
     let writes = match crate::channels::outbound_writes(app, case, reply.id, &reply.body, true).await {
         Ok(writes) => writes,
         Err(e) => {
-            tracing::warn!(error = ?e, "cannot write the automatic answer to the outbox");
+            tracing::warn!(error = ?e, "cannot write a system answer to the outbox");
             return None;
         }
     };
     let sends_mail = writes.outbox.is_some();
-    match app.storage().channels().update_case_with(case.store_id, case.id, adding(reply.clone()), writes).await {
+    let message = reply.clone();
+    let update: redress_storage::CaseUpdateFn = Box::new(move |case: &Case| {
+        let mut change = case.add_message(&message, message.created_at)?;
+        if let Some(note) = note {
+            let noted = change.case.add_note(&note, &Actor::System, message.created_at)?;
+            change.entries.extend(noted.entries);
+            change.case = noted.case;
+        }
+        Ok(CaseUpdate { change, message: Some(message) })
+    });
+    match app.storage().channels().update_case_with(case.store_id, case.id, update, writes).await {
         Ok(answered) => {
             if sends_mail {
                 app.wake_outbox();
@@ -371,7 +399,7 @@ async fn answer_automatically(app: &App, case: &Case, understood: &Understood) -
             Some((answered, reply))
         }
         Err(e) => {
-            tracing::warn!(error = %e, "cannot store an automatic answer");
+            tracing::warn!(error = %e, "cannot store a system answer");
             None
         }
     }

@@ -19,6 +19,7 @@ use redress_connect::executor::RefundExecutor;
 use redress_storage::Storage;
 use time::OffsetDateTime;
 
+pub mod analytics;
 pub mod assistant;
 pub mod attachments;
 pub mod caller;
@@ -30,6 +31,7 @@ pub mod follow_through;
 pub mod help;
 pub mod idempotency;
 pub mod inbox;
+pub mod incidents;
 pub mod keys;
 pub mod mailboxes;
 pub mod messaging;

@@ -16,6 +16,7 @@
 //! [`dispute`] (chargebacks and their evidence packs).
 
 pub mod amendment;
+pub mod analytics;
 pub mod approval;
 pub mod assistant;
 pub mod books;
@@ -31,6 +32,7 @@ pub mod follow_through;
 pub mod given;
 pub mod ids;
 pub mod inbox;
+pub mod incident;
 pub mod ledger;
 pub mod message;
 pub mod money;

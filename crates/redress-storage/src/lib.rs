@@ -34,6 +34,9 @@ use redress_domain::{
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+pub mod analytics;
+mod analytics_postgres;
+mod analytics_sqlite;
 pub mod assistant;
 mod assistant_postgres;
 mod assistant_sqlite;
@@ -43,6 +46,9 @@ mod channels_sqlite;
 pub mod follow_through;
 mod follow_through_postgres;
 mod follow_through_sqlite;
+pub mod incidents;
+mod incidents_postgres;
+mod incidents_sqlite;
 pub mod money;
 mod money_postgres;
 mod money_sqlite;
@@ -626,6 +632,10 @@ pub trait Storage: Send + Sync {
     fn follow_through(&self) -> &dyn follow_through::FollowThroughStorage;
     /// The desk inbox: ranking, counting and searching all of a store's cases.
     fn search(&self) -> &dyn SearchStorage;
+    /// Analytics: the rollup of case facts, units per SKU, the cases behind a group.
+    fn analytics(&self) -> &dyn analytics::AnalyticsStorage;
+    /// Incidents and the cases grouped under them.
+    fn incidents(&self) -> &dyn incidents::IncidentStorage;
 }
 
 /// Rows of one queue in one status, and when the oldest of them was made.

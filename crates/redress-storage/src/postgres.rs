@@ -1366,6 +1366,14 @@ impl Storage for PostgresStorage {
     fn search(&self) -> &dyn crate::SearchStorage {
         self
     }
+
+    fn analytics(&self) -> &dyn crate::analytics::AnalyticsStorage {
+        self
+    }
+
+    fn incidents(&self) -> &dyn crate::incidents::IncidentStorage {
+        self
+    }
 }
 
 fn attachment_info(row: &sqlx::postgres::PgRow) -> Result<AttachmentInfo, StorageError> {

@@ -57,6 +57,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0013_follow_through.sql"),
     include_str!("../migrations/sqlite/0014_desk_search.sql"),
     include_str!("../migrations/sqlite/0015_platform_events.sql"),
+    include_str!("../migrations/sqlite/0016_analytics.sql"),
     include_str!("../migrations/sqlite/0017_messaging_out.sql"),
     include_str!("../migrations/sqlite/0018_mailboxes.sql"),
 ];
@@ -1603,6 +1604,14 @@ impl Storage for SqliteStorage {
     }
 
     fn search(&self) -> &dyn crate::SearchStorage {
+        self
+    }
+
+    fn analytics(&self) -> &dyn crate::analytics::AnalyticsStorage {
+        self
+    }
+
+    fn incidents(&self) -> &dyn crate::incidents::IncidentStorage {
         self
     }
 }

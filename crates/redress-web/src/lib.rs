@@ -173,6 +173,8 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::channels::router())
         .merge(routes::assistant::router())
         .merge(routes::follow_through::router())
+        .merge(routes::analytics::router())
+        .merge(routes::incidents::router())
 }
 
 /// The OpenAPI document of the API.

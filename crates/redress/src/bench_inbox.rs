@@ -3,7 +3,8 @@
 //! folder, or a scratch PostgreSQL database with `--database-url`), then times the inbox's
 //! use case (`redress_app::inbox::inbox`: ranking, the true count, search with its typo
 //! correction) for the default view, each filter and several searches, and prints p50 and p99.
-//! Figures, not pass/fail: the target is p99 ≤ 50 ms for every line.
+//! Figures, not pass/fail: the target is p99 ≤ 50 ms for every line. `--analytics N` loads
+//! the same way and measures the analytics instead (`bench_analytics.rs`).
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -99,10 +100,20 @@ const PRODUCTS: &[&str] = &[
 const FIRST_NAMES: &[&str] = &["ana", "tomasz", "maria", "joao", "siti", "lucia", "pedro", "ewa", "budi", "sofia"];
 const LAST_NAMES: &[&str] = &["kowalska", "silva", "garcia", "santoso", "nowak", "lopez", "costa", "wijaya"];
 
+/// What a run measures over the loaded store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// The desk inbox (`--inbox N`).
+    Inbox,
+    /// The analytics report and insights (`--analytics N`): each case is also about one of
+    /// the store's SKUs, so the rollup has as many values as a real catalogue.
+    Analytics,
+}
+
 /// Runs the benchmark on SQLite, or on PostgreSQL when `database_url` is given.
-pub async fn run(cases: u64, rounds: usize, database_url: Option<&str>) -> anyhow::Result<()> {
+pub async fn run(mode: Mode, cases: u64, rounds: usize, database_url: Option<&str>) -> anyhow::Result<()> {
     if cases == 0 || rounds == 0 {
-        anyhow::bail!("give --inbox above 0 and --rounds above 0, e.g. --inbox 1000000");
+        anyhow::bail!("give --inbox or --analytics above 0 and --rounds above 0, e.g. --inbox 1000000");
     }
     match database_url {
         Some(url) => {
@@ -112,7 +123,7 @@ pub async fn run(cases: u64, rounds: usize, database_url: Option<&str>) -> anyho
             let outcome = async {
                 let storage = PostgresStorage::connect(&scratch.url()).await?;
                 let loader = storage.clone();
-                measure("PostgreSQL", Arc::new(storage), cases, rounds, move |batch| {
+                measure(mode, "PostgreSQL", Arc::new(storage), cases, rounds, move |batch| {
                     let loader = loader.clone();
                     async move { Ok(loader.load_cases(&batch).await?) }
                 })
@@ -128,7 +139,7 @@ pub async fn run(cases: u64, rounds: usize, database_url: Option<&str>) -> anyho
             let dir = tempfile::tempdir()?;
             let storage = SqliteStorage::open(&dir.path().join("inbox.db")).await?;
             let loader = storage.clone();
-            measure("SQLite", Arc::new(storage), cases, rounds, move |batch| {
+            measure(mode, "SQLite", Arc::new(storage), cases, rounds, move |batch| {
                 let loader = loader.clone();
                 async move { Ok(loader.load_cases(batch).await?) }
             })
@@ -138,6 +149,7 @@ pub async fn run(cases: u64, rounds: usize, database_url: Option<&str>) -> anyho
 }
 
 async fn measure<F, Fut>(
+    mode: Mode,
     backend: &str,
     storage: Arc<dyn Storage>,
     cases: u64,
@@ -163,7 +175,13 @@ where
     let mut number = 0;
     while number < cases {
         let batch: Vec<Case> = (number..(number + BATCH).min(cases))
-            .map(|n| sample_case(&mut rng, store.id, n + 1, now))
+            .map(|n| {
+                let mut case = sample_case(&mut rng, store.id, n + 1, now)?;
+                if mode == Mode::Analytics {
+                    crate::bench_analytics::about_a_product(&mut rng, &mut case);
+                }
+                Ok(case)
+            })
             .collect::<anyhow::Result<_>>()?;
         number += batch.len() as u64;
         load(batch).await?;
@@ -172,7 +190,13 @@ where
         }
     }
     storage.search().analyze().await?;
+    if mode == Mode::Analytics {
+        storage.analytics().settle().await?;
+    }
     let loading = started.elapsed();
+    if mode == Mode::Analytics {
+        return crate::bench_analytics::measure(App::new(storage), store.id, backend, cases, loading, rounds).await;
+    }
     println!(
         "redress bench --inbox: {backend}, {cases} cases in one store (loaded in {:.0} s, {:.0} cases/s), {rounds} rounds per query",
         loading.as_secs_f64(),

@@ -5,6 +5,7 @@
 
 mod backup;
 mod bench;
+mod bench_analytics;
 mod bench_inbox;
 mod bench_platforms;
 mod demo;
@@ -186,7 +187,7 @@ enum Command {
         /// PostgreSQL server of --database-url and load them together.
         #[arg(long, requires = "database_url")]
         servers: Option<usize>,
-        /// The PostgreSQL server for --servers or --inbox (a scratch database is created and
+        /// The PostgreSQL server for --servers, --inbox or --analytics (a scratch database is created and
         /// dropped).
         #[arg(long)]
         database_url: Option<String>,
@@ -202,7 +203,11 @@ enum Command {
         /// database is created and dropped), else on SQLite.
         #[arg(long, conflicts_with_all = ["pages", "platforms", "servers"])]
         inbox: Option<u64>,
-        /// Timed rounds of each inbox query (with --inbox).
+        /// Measure the analytics report and insights over a store of this many cases instead,
+        /// loaded as --inbox loads them (the rollup kept by the database's triggers).
+        #[arg(long, conflicts_with_all = ["pages", "platforms", "servers", "inbox"])]
+        analytics: Option<u64>,
+        /// Timed rounds of each inbox or analytics query (with --inbox or --analytics).
         #[arg(long, default_value_t = 200)]
         rounds: usize,
     },
@@ -276,13 +281,16 @@ fn main() -> anyhow::Result<()> {
                 Ok(())
             }
             Command::Bench { inbox: Some(cases), rounds, database_url, .. } => {
-                bench_inbox::run(cases, rounds, database_url.as_deref()).await
+                bench_inbox::run(bench_inbox::Mode::Inbox, cases, rounds, database_url.as_deref()).await
+            }
+            Command::Bench { analytics: Some(cases), rounds, database_url, .. } => {
+                bench_inbox::run(bench_inbox::Mode::Analytics, cases, rounds, database_url.as_deref()).await
             }
             Command::Bench { seconds, concurrency, servers: Some(servers), database_url: Some(url), .. } => {
                 scale::run(&url, servers, seconds, &concurrency).await
             }
             Command::Bench { database_url: Some(_), .. } => {
-                anyhow::bail!("--database-url goes with --servers or --inbox")
+                anyhow::bail!("--database-url goes with --servers, --inbox or --analytics")
             }
             Command::Bench { seconds, concurrency, platforms: true, backfill_orders, .. } => {
                 bench_platforms::run(seconds, &concurrency, backfill_orders).await

@@ -1,6 +1,7 @@
 //! The API's endpoints, one module per resource. Each handler parses the request, calls the
 //! use case in [`redress_app`] with the authenticated caller, and answers.
 
+pub(crate) mod analytics;
 pub(crate) mod assistant;
 pub(crate) mod attachments;
 pub(crate) mod cases;
@@ -8,6 +9,7 @@ pub(crate) mod channels;
 pub(crate) mod follow_through;
 pub(crate) mod health;
 pub(crate) mod help;
+pub(crate) mod incidents;
 pub(crate) mod money;
 pub(crate) mod orders;
 pub(crate) mod platforms;

@@ -9,7 +9,9 @@
 //! team member as the [`Caller`], so the rules, the idempotency and the timeline are the
 //! application's, and the signed-in person (never a form field) is who acts.
 
+mod analytics;
 mod case;
+mod incidents;
 mod mail;
 mod money;
 pub mod session;
@@ -49,7 +51,9 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/desk/{slug}", get(inbox_page))
         .route("/desk/{slug}/signin", get(sign_in_page).post(sign_in))
         .route("/desk/{slug}/signout", post(sign_out))
+        .merge(analytics::router())
         .merge(case::router())
+        .merge(incidents::router())
         .merge(mail::router())
         .merge(money::router())
         .merge(settings::router())

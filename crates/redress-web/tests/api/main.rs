@@ -21,6 +21,7 @@
 
 mod support;
 
+mod analytics;
 mod assistant;
 mod auth;
 mod browser;
@@ -35,6 +36,7 @@ mod fixtures;
 mod follow_through;
 mod hardening;
 mod health;
+mod incidents;
 mod isolation;
 mod json_errors;
 mod money;
