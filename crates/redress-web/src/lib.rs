@@ -333,6 +333,22 @@ mod tests {
         );
     }
 
+    /// Every operation has an id of its own (clients are generated from them, and the
+    /// OpenAPI validator refuses a document repeating one).
+    #[test]
+    fn operation_ids_are_unique() {
+        let document = serde_json::to_value(super::openapi()).unwrap();
+        let mut seen = std::collections::BTreeMap::new();
+        for (path, item) in document["paths"].as_object().unwrap() {
+            for (method, operation) in item.as_object().unwrap() {
+                if let Some(id) = operation.get("operationId").and_then(|id| id.as_str()) {
+                    let before = seen.insert(id.to_owned(), format!("{method} {path}"));
+                    assert!(before.is_none(), "operationId {id} of {method} {path} is also {before:?}");
+                }
+            }
+        }
+    }
+
     /// Every `$ref` names a schema the document has: a type used only in query parameters is
     /// not collected by the routes, so it must be inlined (`#[param(inline)]`) or registered.
     #[test]

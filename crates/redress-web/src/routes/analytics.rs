@@ -1,7 +1,7 @@
 //! Learning from past cases over HTTP: the analytics report and the insights.
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use redress_app::analytics::{self, AnalyticsReport, AnalyticsRequest, Insight, WeeklySummary};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -11,6 +11,7 @@ use utoipa_axum::routes;
 use crate::AppState;
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, ErrorBody};
+use crate::extract::ApiQuery;
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(get_analytics)).routes(routes!(get_insights)).routes(routes!(get_weekly))
@@ -41,7 +42,7 @@ pub struct AnalyticsQuery {
 async fn get_analytics(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
-    Query(query): Query<AnalyticsQuery>,
+    ApiQuery(query): ApiQuery<AnalyticsQuery>,
 ) -> Result<Json<AnalyticsReport>, ApiError> {
     let app = state.app();
     let request = AnalyticsRequest::parse(

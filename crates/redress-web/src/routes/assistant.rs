@@ -5,7 +5,7 @@
 //! CORS headers, without cookies.
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use redress_app::assistant::{self, AssistantAnswer, Turn, Visitor};
@@ -15,7 +15,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::AppState;
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{ApiJson, ApiPath};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::html::Source;
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
@@ -113,7 +113,7 @@ pub(crate) struct LiveQuery {
 async fn live_lines(
     State(state): State<AppState>,
     ApiPath((slug, conversation)): ApiPath<(String, String)>,
-    Query(query): Query<LiveQuery>,
+    ApiQuery(query): ApiQuery<LiveQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let store = store(&state, &slug).await?;

@@ -15,7 +15,10 @@ use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiPath};
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(declare, list)).routes(routes!(tell_affected)).routes(routes!(resolve))
+    OpenApiRouter::new()
+        .routes(routes!(declare, list_incidents))
+        .routes(routes!(tell_affected))
+        .routes(routes!(resolve))
 }
 
 /// Declares an incident (a lead's or an admin's key): from now on a new case it affects gets
@@ -34,7 +37,10 @@ async fn declare(
 /// The store's incidents, open first, newest first (at most 100).
 #[utoipa::path(get, path = "/api/v1/incidents", tag = "cases", security(("store_key" = [])),
     responses((status = 200, body = Vec<Incident>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
-async fn list(State(state): State<AppState>, ApiCaller(caller): ApiCaller) -> Result<Json<Vec<Incident>>, ApiError> {
+async fn list_incidents(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+) -> Result<Json<Vec<Incident>>, ApiError> {
     Ok(Json(incidents::list(state.app(), &caller).await?))
 }
 
