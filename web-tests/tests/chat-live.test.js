@@ -51,6 +51,7 @@ test("a customer on a phone sees the agent's answer without reloading", async ()
   page.on('load', () => loads.push(page.url()));
   await answerInDesk(number, 'Hello, this is Sam from the shop. I will look into it now.');
   await page.locator('.messages li', { hasText: 'this is Sam from the shop' }).waitFor();
+  assert.match(await page.locator('.messages li', { hasText: 'this is Sam from the shop' }).innerText(), /Our team/);
   assert.deepEqual(loads, [], 'the page was not reloaded');
   await page.screenshot({ path: path.join(artifacts, 'chat-live-phone-en.png'), fullPage: true });
   assert.deepEqual(await accessibilityProblems(page), []);
@@ -98,6 +99,7 @@ test("the chat box on the shop's own site talks to the assistant and hears the a
 
     await answerInDesk(number, 'Hello from Sam at the shop: your parcel left our warehouse today.');
     await page.locator('.redress-chat li', { hasText: 'parcel left our warehouse' }).waitFor();
+    assert.match(await page.locator('.redress-chat li', { hasText: 'parcel left our warehouse' }).innerText(), /^Our team/);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px`);
     await page.screenshot({ path: path.join(artifacts, 'chat-widget-phone-en.png') });

@@ -53,6 +53,9 @@ pub struct Turn {
 pub struct AssistantReply {
     /// The words, in the conversation's language.
     pub text: String,
+    /// A person from the shop's team wrote them (after a hand-off), not the assistant.
+    #[serde(default)]
+    pub by_person: bool,
 }
 
 /// The assistant's answer to one message.
@@ -81,8 +84,10 @@ pub struct AssistantAnswer {
 pub struct ChatLine {
     /// Its number: lines are numbered from 0 since the conversation started.
     pub number: u64,
-    /// True for the customer's words, false for the shop's (the assistant or a person).
+    /// True for the customer's words, false for the shop's.
     pub by_customer: bool,
+    /// The shop's words were a person's from the team, not the assistant's.
+    pub by_person: bool,
     /// The words.
     pub text: String,
 }
@@ -160,14 +165,22 @@ pub async fn converse(app: &App, store: &Store, visitor: Visitor<'_>, turn: Turn
     let Talk { mut conversation, mut replies, .. } = talk;
     let own = replies.split_off(from_person);
     replies.extend(phrase(app, store, conversation.language.as_str(), own).await?);
-    for reply in &replies {
-        conversation.say(false, reply, now);
+    for (i, reply) in replies.iter().enumerate() {
+        if i < from_person {
+            conversation.say_for_person(reply, now);
+        } else {
+            conversation.say(false, reply, now);
+        }
     }
     // Two turns of one conversation at once: the later save is refused (`changed_meanwhile`).
     app.storage().assistant().save_conversation(&conversation, version).await?;
     Ok(AssistantAnswer {
         conversation: conversation.id.to_string(),
-        replies: replies.into_iter().map(|text| AssistantReply { text }).collect(),
+        replies: replies
+            .into_iter()
+            .enumerate()
+            .map(|(i, text)| AssistantReply { text, by_person: i < from_person })
+            .collect(),
         handed_off: conversation.handed_off,
         case: conversation.case_id,
         language: conversation.language.to_string(),
@@ -181,7 +194,12 @@ pub async fn lines_after(app: &App, store: &Store, id: &str, after: u64) -> AppR
     let conversation = conversation(app, store, id).await?;
     let lines = conversation
         .lines_from(after)
-        .map(|(number, said)| ChatLine { number, by_customer: said.by_customer, text: said.text.clone() })
+        .map(|(number, said)| ChatLine {
+            number,
+            by_customer: said.by_customer,
+            by_person: said.by_person,
+            text: said.text.clone(),
+        })
         .collect();
     Ok(NewLines { lines, handed_off: conversation.handed_off })
 }
@@ -247,7 +265,7 @@ pub async fn conversation(app: &App, store: &Store, id: &str) -> AppResult<Conve
     if conversation.agent_seen_until != before {
         let now = app.now();
         for reply in &replies {
-            conversation.say(false, reply, now);
+            conversation.say_for_person(reply, now);
         }
         // A turn saved meanwhile has shown them too; its state wins.
         match app.storage().assistant().save_conversation(&conversation, stored.version).await {

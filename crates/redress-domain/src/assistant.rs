@@ -68,8 +68,11 @@ pub struct Conversation {
 /// One line of a transcript.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Said {
-    /// True for the customer, false for the assistant.
+    /// True for the customer, false for the shop.
     pub by_customer: bool,
+    /// The shop's words were a person's from the team (after a hand-off), not the assistant's.
+    #[serde(default)]
+    pub by_person: bool,
     /// The words.
     pub text: String,
     /// When.
@@ -448,7 +451,16 @@ impl Conversation {
             self.turns = self.turns.saturating_add(1);
             self.updated_at = at;
         }
-        self.transcript.push(Said { by_customer, text: text.chars().take(MAX_TEXT_CHARS).collect(), at });
+        self.keep(Said { by_customer, by_person: false, text: text.chars().take(MAX_TEXT_CHARS).collect(), at });
+    }
+
+    /// Adds a person's answer from the shop's team to the transcript.
+    pub fn say_for_person(&mut self, text: &str, at: OffsetDateTime) {
+        self.keep(Said { by_customer: false, by_person: true, text: text.chars().take(MAX_TEXT_CHARS).collect(), at });
+    }
+
+    fn keep(&mut self, said: Said) {
+        self.transcript.push(said);
         self.said = self.said.saturating_add(1).max(self.transcript.len() as u64);
         let excess = self.transcript.len().saturating_sub(MAX_TRANSCRIPT_TURNS);
         self.transcript.drain(..excess);

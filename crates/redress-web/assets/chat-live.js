@@ -15,7 +15,7 @@
       item.className = line.by_customer ? 'inbound' : 'outbound';
       var who = document.createElement('span');
       who.className = 'who';
-      who.textContent = line.by_customer ? list.dataset.you : list.dataset.shop;
+      who.textContent = line.by_customer ? list.dataset.you : line.by_person ? list.dataset.person : list.dataset.shop;
       item.appendChild(who);
       item.appendChild(document.createTextNode(line.text));
       list.appendChild(item);

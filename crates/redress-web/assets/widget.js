@@ -9,11 +9,11 @@
   if (!tag || !tag.dataset.store || !window.fetch || !window.EventSource) return;
   var base = new URL(tag.src).origin + '/s/' + encodeURIComponent(tag.dataset.store);
   var words = {
-    en: ['Questions about an order?', 'Chat with us', 'Your message', 'Send', 'Close', 'Hello! Ask about an order, a delivery, a return or a refund.', 'The message could not be sent. Try again.'],
-    es: ['¿Dudas sobre un pedido?', 'Escríbenos', 'Tu mensaje', 'Enviar', 'Cerrar', '¡Hola! Pregunta por un pedido, un envío, una devolución o un reembolso.', 'No se pudo enviar el mensaje. Inténtalo de nuevo.'],
-    pt: ['Dúvidas sobre um pedido?', 'Fale conosco', 'Sua mensagem', 'Enviar', 'Fechar', 'Olá! Pergunte sobre um pedido, uma entrega, uma devolução ou um reembolso.', 'Não foi possível enviar a mensagem. Tente de novo.'],
-    pl: ['Pytanie o zamówienie?', 'Napisz do nas', 'Twoja wiadomość', 'Wyślij', 'Zamknij', 'Dzień dobry! Zapytaj o zamówienie, dostawę, zwrot lub zwrot pieniędzy.', 'Nie udało się wysłać wiadomości. Spróbuj ponownie.'],
-    id: ['Ada pertanyaan soal pesanan?', 'Chat dengan kami', 'Pesan Anda', 'Kirim', 'Tutup', 'Halo! Tanyakan soal pesanan, pengiriman, retur, atau pengembalian dana.', 'Pesan tidak terkirim. Coba lagi.']
+    en: ['Questions about an order?', 'Chat with us', 'Your message', 'Send', 'Close', 'Hello! Ask about an order, a delivery, a return or a refund.', 'The message could not be sent. Try again.', 'Our team'],
+    es: ['¿Dudas sobre un pedido?', 'Escríbenos', 'Tu mensaje', 'Enviar', 'Cerrar', '¡Hola! Pregunta por un pedido, un envío, una devolución o un reembolso.', 'No se pudo enviar el mensaje. Inténtalo de nuevo.', 'Nuestro equipo'],
+    pt: ['Dúvidas sobre um pedido?', 'Fale conosco', 'Sua mensagem', 'Enviar', 'Fechar', 'Olá! Pergunte sobre um pedido, uma entrega, uma devolução ou um reembolso.', 'Não foi possível enviar a mensagem. Tente de novo.', 'Nossa equipe'],
+    pl: ['Pytanie o zamówienie?', 'Napisz do nas', 'Twoja wiadomość', 'Wyślij', 'Zamknij', 'Dzień dobry! Zapytaj o zamówienie, dostawę, zwrot lub zwrot pieniędzy.', 'Nie udało się wysłać wiadomości. Spróbuj ponownie.', 'Nasz zespół'],
+    id: ['Ada pertanyaan soal pesanan?', 'Chat dengan kami', 'Pesan Anda', 'Kirim', 'Tutup', 'Halo! Tanyakan soal pesanan, pengiriman, retur, atau pengembalian dana.', 'Pesan tidak terkirim. Coba lagi.', 'Tim kami']
   };
   var language = (tag.dataset.lang || document.documentElement.lang || navigator.language || 'en').slice(0, 2).toLowerCase();
   var t = words[language] || words.en;
@@ -58,10 +58,17 @@
   form.querySelector('button').textContent = t[3];
   document.body.appendChild(box);
 
-  function show(byCustomer, words) {
+  function show(byCustomer, words, byPerson) {
     var item = document.createElement('li');
     item.className = byCustomer ? 'you' : 'shop';
-    item.textContent = words;
+    if (byPerson) {
+      // A person from the shop's team answers, not the assistant: say so.
+      var who = document.createElement('strong');
+      who.textContent = t[7];
+      item.appendChild(who);
+      item.appendChild(document.createElement('br'));
+    }
+    item.appendChild(document.createTextNode(words));
     list.appendChild(item);
     list.scrollTop = list.scrollHeight;
   }
@@ -70,7 +77,7 @@
     lines.forEach(function (line) {
       if (line.number < next) return;
       next = line.number + 1;
-      show(line.by_customer, line.text);
+      show(line.by_customer, line.text, line.by_person);
     });
   }
 
@@ -117,7 +124,7 @@
       .then(function (answer) {
         var first = answer.lines - answer.replies.length - 1;
         var lines = [{ number: first, by_customer: true, text: words }].concat(answer.replies.map(function (reply, i) {
-          return { number: first + 1 + i, by_customer: false, text: reply.text };
+          return { number: first + 1 + i, by_customer: false, by_person: reply.by_person, text: reply.text };
         }));
         if (answer.conversation !== conversation) {
           conversation = answer.conversation;

@@ -181,6 +181,7 @@ chat-title = Chat with us
 chat-conversation = Conversation
 chat-you = You
 chat-assistant = Assistant
+chat-person = Our team
 chat-message = Your message
 chat-send = Send
 chat-restart = Start a new conversation

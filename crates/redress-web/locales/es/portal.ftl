@@ -181,6 +181,7 @@ chat-title = Habla con nosotros
 chat-conversation = Conversación
 chat-you = Tú
 chat-assistant = Asistente
+chat-person = Nuestro equipo
 chat-message = Tu mensaje
 chat-send = Enviar
 chat-restart = Empezar una conversación nueva

@@ -181,6 +181,7 @@ chat-title = Chat dengan kami
 chat-conversation = Percakapan
 chat-you = Anda
 chat-assistant = Asisten
+chat-person = Tim kami
 chat-message = Pesan Anda
 chat-send = Kirim
 chat-restart = Mulai percakapan baru

@@ -181,6 +181,7 @@ chat-title = Napisz do nas
 chat-conversation = Rozmowa
 chat-you = Ty
 chat-assistant = Asystent
+chat-person = Nasz zespół
 chat-message = Twoja wiadomość
 chat-send = Wyślij
 chat-restart = Zacznij nową rozmowę

@@ -181,6 +181,7 @@ chat-title = Fale connosco
 chat-conversation = Conversa
 chat-you = Você
 chat-assistant = Assistente
+chat-person = Nossa equipe
 chat-message = A sua mensagem
 chat-send = Enviar
 chat-restart = Começar uma nova conversa

@@ -22,6 +22,7 @@ const CHAT_COOKIE: &str = "redress_chat";
 /// to it, with web addresses as links.
 struct ChatLine {
     by_customer: bool,
+    by_person: bool,
     parts: Vec<Part>,
 }
 
@@ -49,19 +50,24 @@ fn parts(text: &str) -> Vec<Part> {
     parts
 }
 
-/// The transcript as turns: consecutive lines of one speaker joined.
+/// The transcript as turns: consecutive lines of one speaker (the customer, the assistant, a
+/// person from the team) joined.
 fn turns(transcript: Vec<redress_domain::assistant::Said>) -> Vec<ChatLine> {
-    let mut turns: Vec<(bool, String)> = Vec::new();
+    let mut turns: Vec<((bool, bool), String)> = Vec::new();
     for said in transcript {
+        let who = (said.by_customer, said.by_person);
         match turns.last_mut() {
-            Some((by, text)) if *by == said.by_customer => {
+            Some((by, text)) if *by == who => {
                 text.push('\n');
                 text.push_str(&said.text);
             }
-            _ => turns.push((said.by_customer, said.text)),
+            _ => turns.push((who, said.text)),
         }
     }
-    turns.into_iter().map(|(by_customer, text)| ChatLine { by_customer, parts: parts(&text) }).collect()
+    turns
+        .into_iter()
+        .map(|((by_customer, by_person), text)| ChatLine { by_customer, by_person, parts: parts(&text) })
+        .collect()
 }
 
 #[derive(Template)]
@@ -103,7 +109,7 @@ pub(super) async fn page(
     };
     let lines = if lines.is_empty() {
         let greeting = redress_text::assistant::say(chrome.w.tag(), "assistant-greeting", &[("shop", &store.name)]);
-        vec![ChatLine { by_customer: false, parts: parts(&greeting) }]
+        vec![ChatLine { by_customer: false, by_person: false, parts: parts(&greeting) }]
     } else {
         lines
     };

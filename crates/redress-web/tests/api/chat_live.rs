@@ -95,6 +95,7 @@ async fn a_shops_site_talks_to_the_assistant_and_hears_a_person_live(app: &TestA
     let lines: Vec<&Value> = heard.iter().flat_map(|b| b["lines"].as_array().unwrap()).collect();
     assert_eq!(lines.len(), 1, "only what came after: {heard:?}");
     assert_eq!((lines[0]["number"].as_u64(), lines[0]["by_customer"].as_bool()), (Some(after), Some(false)));
+    assert_eq!(lines[0]["by_person"], json!(true), "a person's answer, not the assistant's");
     assert_eq!(heard[0]["handed_off"], json!(true));
 
     // A browser reconnecting from the event it saw gets the rest, not the start again.
@@ -106,6 +107,7 @@ async fn a_shops_site_talks_to_the_assistant_and_hears_a_person_live(app: &TestA
     let mut whole = client.get(format!("{events}?after=0")).send().await.unwrap();
     let all = lines_until(&mut whole, "this is Maria").await;
     assert_eq!(all[0]["lines"][0]["text"], "Hello, I have a question about my order");
+    assert_eq!(all[0]["lines"][1]["by_person"], json!(false), "the assistant's greeting");
     assert!(whole.headers().get(ACCESS_CONTROL_ALLOW_ORIGIN).is_none(), "no origin asked, none allowed");
 
     // No such conversation: refused at once.
