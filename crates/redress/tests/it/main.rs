@@ -11,6 +11,7 @@ mod durability;
 mod follow_through;
 mod import;
 mod mail;
+mod messaging;
 mod payments;
 mod platforms;
 mod server;
