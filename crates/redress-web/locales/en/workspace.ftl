@@ -304,7 +304,7 @@ desk-keys-kind-integration = Integration: orders, cases and messages from the sh
 desk-keys-kind-personal = Personal: acts as you, with your role
 
 # The mail page: the outbox and the dead letters.
-desk-nav-mail = Email
+desk-nav-mail = Sent and received
 desk-mail-outbox = Answers sent by email and messaging apps
 desk-mail-outbox-empty = No answers sent by email or messaging apps yet.
 desk-mail-dead-letters = Mail that could not be read

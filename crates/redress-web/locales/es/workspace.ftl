@@ -304,7 +304,7 @@ desk-keys-kind-integration = Integración: pedidos, casos y mensajes de los sist
 desk-keys-kind-personal = Personal: actúa como tú, con tu rol
 
 # The mail page: the outbox and the dead letters.
-desk-nav-mail = Correo
+desk-nav-mail = Enviados y recibidos
 desk-mail-outbox = Respuestas por correo y apps de mensajería
 desk-mail-outbox-empty = Aún no hay respuestas por correo ni por apps de mensajería.
 desk-mail-dead-letters = Correos que no se pudieron leer

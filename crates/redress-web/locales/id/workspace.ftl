@@ -304,7 +304,7 @@ desk-keys-kind-integration = Integrasi: pesanan, kasus, dan pesan dari sistem to
 desk-keys-kind-personal = Pribadi: bertindak sebagai Anda, dengan peran Anda
 
 # The mail page: the outbox and the dead letters.
-desk-nav-mail = Email
+desk-nav-mail = Terkirim dan diterima
 desk-mail-outbox = Jawaban lewat email dan aplikasi pesan
 desk-mail-outbox-empty = Belum ada jawaban lewat email atau aplikasi pesan.
 desk-mail-dead-letters = Email yang tidak bisa dibaca

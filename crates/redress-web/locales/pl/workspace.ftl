@@ -304,7 +304,7 @@ desk-keys-kind-integration = Integracja: zamówienia, sprawy i wiadomości z sys
 desk-keys-kind-personal = Osobisty: działa w Twoim imieniu, z Twoją rolą
 
 # The mail page: the outbox and the dead letters.
-desk-nav-mail = E-mail
+desk-nav-mail = Wysłane i odebrane
 desk-mail-outbox = Odpowiedzi e-mailem i w komunikatorach
 desk-mail-outbox-empty = Nie ma jeszcze odpowiedzi e-mailem ani w komunikatorach.
 desk-mail-dead-letters = Wiadomości, których nie udało się odczytać

@@ -304,7 +304,7 @@ desk-keys-kind-integration = Integração: pedidos, casos e mensagens dos sistem
 desk-keys-kind-personal = Pessoal: age como você, com a sua função
 
 # The mail page: the outbox and the dead letters.
-desk-nav-mail = E-mail
+desk-nav-mail = Enviadas e recebidas
 desk-mail-outbox = Respostas por e-mail e aplicativos de mensagens
 desk-mail-outbox-empty = Ainda não há respostas por e-mail nem por aplicativos de mensagens.
 desk-mail-dead-letters = E-mails que não puderam ser lidos
