@@ -305,8 +305,11 @@ async fn an_address_amended_in_redress_is_changed_in_the_shop(app: &TestApp) {
     let body = json!({"amendment": {"type": "shipping_address", "address": address}});
     let amended = app.post(&format!("/api/v1/cases/{case_id}/amendments"), &shop.key, &body).await.expect(200);
     assert_eq!(amended["order"]["shipping_address"]["lines"][0], "ul. Floriańska 12");
+    until_shop("the address is changed in the shop", || {
+        fake.handle.order(&gid).unwrap().shipping.address1.as_deref() == Some("ul. Floriańska 12")
+    })
+    .await;
     let in_shop = fake.handle.order(&gid).unwrap();
-    assert_eq!(in_shop.shipping.address1.as_deref(), Some("ul. Floriańska 12"), "{:?}", in_shop.shipping);
     assert_eq!(in_shop.shipping.zip.as_deref(), Some("31-019"));
     assert_eq!(fake.handle.calls().get("RedressOrderUpdate"), Some(&1));
 }
@@ -622,6 +625,16 @@ async fn the_desk_connects_a_shop_and_never_shows_its_secrets(app: &TestApp) {
     assert_eq!(listed[0]["base_url"], fake.base_url.as_str());
 }
 
+/// Waits until the fake shop shows a change. The request tries the change at once; when the
+/// push worker claimed it first, the worker makes it a moment later. Never waits on the clock.
+async fn until_shop(what: &str, shows: impl Fn() -> bool) {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !shows() {
+        assert!(tokio::time::Instant::now() < deadline, "the shop never showed it: {what}");
+        tokio::task::yield_now().await;
+    }
+}
+
 /// Opens a case on the order and amends it.
 async fn amend(app: &TestApp, shop: &Shop, order_id: &str, subject: &str, amendment: Value) -> Value {
     let case = app.open_case(&shop.key, &case_on_order(order_id, subject)).await;
@@ -641,17 +654,16 @@ async fn lines_and_cancellations_amended_in_redress_are_made_in_the_shop(app: &T
     let order = orders(app, &shop).await.remove(0);
     let (tee, cap) = (text(&order["lines"][0]["sku"]), text(&order["lines"][1]["sku"]));
     let order_id = text(&order["id"]);
+    let quantities = || -> Vec<(String, u32)> {
+        fake.handle.order(&gid).unwrap().lines.iter().map(|l| (l.sku.clone(), l.current_quantity)).collect()
+    };
     amend(app, &shop, &order_id, "One tee is enough", json!({"type": "quantity", "sku": tee, "quantity": 1})).await;
-    let in_shop = fake.handle.order(&gid).unwrap();
-    let quantities: Vec<(String, u32)> = in_shop.lines.iter().map(|l| (l.sku.clone(), l.current_quantity)).collect();
-    assert_eq!(quantities, [(tee.clone(), 1), (cap.clone(), 1)], "{quantities:?}");
+    until_shop("one tee", || quantities() == [(tee.clone(), 1), (cap.clone(), 1)]).await;
     amend(app, &shop, &order_id, "No cap", json!({"type": "cancel_line", "sku": cap})).await;
-    let in_shop = fake.handle.order(&gid).unwrap();
-    let quantities: Vec<(String, u32)> = in_shop.lines.iter().map(|l| (l.sku.clone(), l.current_quantity)).collect();
-    assert_eq!(quantities, [(tee.clone(), 1), (cap.clone(), 0)], "{quantities:?}");
+    until_shop("no cap", || quantities() == [(tee.clone(), 1), (cap.clone(), 0)]).await;
     assert_eq!(fake.handle.calls().get("RedressOrderEditCommit"), Some(&2));
     amend(app, &shop, &order_id, "Cancel it all", json!({"type": "cancel_order"})).await;
-    assert!(fake.handle.order(&gid).unwrap().cancelled_at.is_some());
+    until_shop("the order is cancelled in the shop", || fake.handle.order(&gid).unwrap().cancelled_at.is_some()).await;
     assert_eq!(fake.handle.calls().get("RedressOrderCancel"), Some(&1));
 }
 
