@@ -103,6 +103,7 @@ test("the chat box on the shop's own site talks to the assistant and hears the a
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px`);
     await page.screenshot({ path: path.join(artifacts, 'chat-widget-phone-en.png') });
+    assert.deepEqual(await accessibilityProblems(page), [], 'the chat box is accessible on the shop\'s page');
 
     // The conversation is kept in the site's storage: a new visit shows it again.
     await page.reload();

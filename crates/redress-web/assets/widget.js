@@ -42,7 +42,7 @@
   box.innerHTML =
     '<button type="button" aria-expanded="false"></button>' +
     '<section role="dialog" aria-modal="false"><header><strong></strong><button type="button"></button></header>' +
-    '<ol aria-live="polite"></ol><form><label hidden for="redress-chat-text"></label>' +
+    '<ol aria-live="polite" tabindex="0"></ol><form><label hidden for="redress-chat-text"></label>' +
     '<textarea id="redress-chat-text" rows="2" maxlength="2000" required></textarea><button type="submit"></button></form></section>';
   var opener = box.children[0];
   var panel = box.children[1];
@@ -52,9 +52,12 @@
   opener.textContent = t[1];
   panel.setAttribute('aria-label', t[1]);
   panel.querySelector('strong').textContent = t[0];
+  // The conversation scrolls: reachable by keyboard, and named.
+  list.setAttribute('aria-label', t[1]);
   panel.querySelector('header button').textContent = t[4];
   form.querySelector('label').textContent = t[2];
   text.placeholder = t[2];
+  text.setAttribute('aria-label', t[2]);
   form.querySelector('button').textContent = t[3];
   document.body.appendChild(box);
 
