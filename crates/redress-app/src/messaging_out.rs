@@ -141,16 +141,13 @@ impl ChatLane {
     pub fn new(apis: ChatApis, key: SecretsKey) -> Self {
         Self { apis, key }
     }
+}
 
-    /// The sender for one account.
-    fn sender(
-        &self,
-        channel: ChatChannel,
-        account: &ChannelAccount,
-        token: Secret,
-    ) -> Result<Box<dyn ChatSender>, ChatApiError> {
-        sender_for(&self.apis, channel, account, token)
-    }
+/// The account's access token, opened with `key`; `None` when it keeps none.
+fn token_of(key: &SecretsKey, account: &ChannelAccount) -> AppResult<Option<Secret>> {
+    let Some(sealed) = &account.sealed_token else { return Ok(None) };
+    let token = key.open(&sealing_context(account, "token"), sealed)?;
+    Ok(Some(Secret::new(String::from_utf8_lossy(&token).into_owned())))
 }
 
 /// The sender for one account of `channel`, through `apis`.
@@ -198,9 +195,10 @@ pub(crate) async fn fetch_photos(app: &App, message: &InboundChatMessage) -> Vec
             return Vec::new();
         }
     };
-    let (Some(sealed), Ok(key)) = (&account.sealed_token, app.secrets()) else { return Vec::new() };
-    let token = match key.open(&sealing_context(&account, "token"), sealed) {
-        Ok(token) => Secret::new(String::from_utf8_lossy(&token).into_owned()),
+    let Ok(key) = app.secrets() else { return Vec::new() };
+    let token = match token_of(key, &account) {
+        Ok(Some(token)) => token,
+        Ok(None) => return Vec::new(),
         Err(e) => {
             tracing::warn!(error = %e.message, "cannot open the account's token to fetch a customer's photos");
             return Vec::new();
@@ -237,7 +235,8 @@ pub(crate) async fn fetch_photos(app: &App, message: &InboundChatMessage) -> Vec
     photos
 }
 
-/// Why an entry cannot be sent, in words for the desk; `None` when it can, with what to send.
+/// What to send for an entry (the sender, the messages, the channel), or why it cannot be
+/// sent, in words for the desk.
 async fn prepare(
     storage: &dyn Storage,
     lane: &ChatLane,
@@ -250,14 +249,14 @@ async fn prepare(
     let Some(account) = storage.channels().channel_account(&entry.channel, &chat.account_id).await? else {
         return Ok(Err(format!("the {channel} account {} is no longer registered with the shop", chat.account_id)));
     };
-    let Some(sealed) = &account.sealed_token else {
-        return Ok(Err(format!(
-            "no access token for the {channel} account {}: register it again with its access token",
-            chat.account_id
-        )));
-    };
-    let token = match lane.key.open(&sealing_context(&account, "token"), sealed) {
-        Ok(token) => Secret::new(String::from_utf8_lossy(&token).into_owned()),
+    let token = match token_of(&lane.key, &account) {
+        Ok(Some(token)) => token,
+        Ok(None) => {
+            return Ok(Err(format!(
+                "no access token for the {channel} account {}: register it again with its access token",
+                chat.account_id
+            )));
+        }
         Err(e) => return Ok(Err(e.message)),
     };
     let parts = channel.text_limit().split(&chat.text);
@@ -280,7 +279,7 @@ async fn prepare(
             )));
         }
     };
-    match lane.sender(channel, &account, token) {
+    match sender_for(&lane.apis, channel, &account, token) {
         Ok(sender) => Ok(Ok((sender, bodies, channel))),
         Err(e) => Ok(Err(e.to_string())),
     }

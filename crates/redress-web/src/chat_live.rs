@@ -25,9 +25,24 @@ const POLL_EVERY: Duration = Duration::from_secs(1);
 /// How long one stream stays open; the browser reconnects on its own, from where it was.
 const OPEN_FOR: Duration = Duration::from_secs(300);
 
+/// The conversation live from `after` (or past the last event a reconnecting browser saw),
+/// refused at once when there is no such conversation rather than answered with an empty
+/// stream.
+pub(crate) async fn open(
+    state: AppState,
+    store: Store,
+    conversation: String,
+    after: Option<u64>,
+    headers: &HeaderMap,
+) -> redress_app::AppResult<Sse<impl Stream<Item = Result<Event, Infallible>> + use<>>> {
+    assistant::lines_after(state.app(), &store, &conversation, u64::MAX).await?;
+    let after = start_after(after, headers);
+    Ok(stream(state, store, conversation, after))
+}
+
 /// The lines to send after: the `after` asked for, or past the last event the browser saw
 /// when it reconnects (`Last-Event-ID`).
-pub(crate) fn start_after(after: Option<u64>, headers: &HeaderMap) -> u64 {
+fn start_after(after: Option<u64>, headers: &HeaderMap) -> u64 {
     let seen = headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());
     after.unwrap_or(0).max(seen.unwrap_or(0))
 }
@@ -42,7 +57,7 @@ struct Batch<'a> {
 /// The conversation's lines from number `after` on, then each new line as it comes, as
 /// `lines` events whose id is the number of the next line. The stream ends when the
 /// conversation cannot be read (gone, or the database down) or after [`OPEN_FOR`].
-pub(crate) fn stream(
+fn stream(
     state: AppState,
     store: Store,
     conversation: String,

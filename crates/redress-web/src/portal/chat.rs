@@ -200,11 +200,10 @@ pub(super) async fn events(
     let Some(id) = cookie(&headers, CHAT_COOKIE).map(str::to_owned) else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    if assistant::lines_after(state.app(), &store, &id, u64::MAX).await.is_err() {
-        return StatusCode::NOT_FOUND.into_response();
+    match crate::chat_live::open(state, store, id, query.after, &headers).await {
+        Ok(live) => live.into_response(),
+        Err(_) => StatusCode::NOT_FOUND.into_response(),
     }
-    let after = crate::chat_live::start_after(query.after, &headers);
-    crate::chat_live::stream(state, store, id, after).into_response()
 }
 
 /// `POST /s/{slug}/chat/restart`: forgets the conversation in this browser.

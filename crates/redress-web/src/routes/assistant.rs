@@ -118,8 +118,6 @@ async fn live_lines(
 ) -> Result<Response, ApiError> {
     let store = store(&state, &slug).await?;
     let cors = cross_origin(&state, &store, &headers).await?;
-    // Refused at once when there is no such conversation, rather than as an empty stream.
-    assistant::lines_after(state.app(), &store, &conversation, u64::MAX).await?;
-    let after = crate::chat_live::start_after(query.after, &headers);
-    Ok((cors, crate::chat_live::stream(state, store, conversation, after)).into_response())
+    let live = crate::chat_live::open(state, store, conversation, query.after, &headers).await?;
+    Ok((cors, live).into_response())
 }
