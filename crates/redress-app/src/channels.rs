@@ -474,8 +474,7 @@ pub(crate) async fn outbound_email(
     let entry = OutboxEntry {
         id,
         store_id: case.store_id,
-        case_id: case.id,
-        message_id,
+        case_message: Some((case.id, message_id)),
         channel: EMAIL.to_owned(),
         provider_message_id: message_id_for(id, domain),
         status: OutboxStatus::Pending,
@@ -510,8 +509,10 @@ pub(crate) async fn outbound_email(
 pub struct OutboxItem {
     /// Its id.
     pub id: String,
-    /// The case it answers.
-    pub case_id: String,
+    /// The case it answers; absent for the assistant's answers on a messaging app before a
+    /// case was opened.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case_id: Option<String>,
     /// `email`, `whatsapp`, `messenger`, `instagram` or `telegram`.
     pub channel: String,
     /// `pending`, `sending`, `sent` or `dead`.
@@ -557,7 +558,7 @@ impl From<OutboxEntry> for OutboxItem {
         };
         OutboxItem {
             id: entry.id.to_string(),
-            case_id: entry.case_id.to_string(),
+            case_id: entry.case_message.map(|(case, _)| case.to_string()),
             channel: entry.channel,
             status: entry.status.as_str().to_owned(),
             delivery: entry.delivery.map(|d| d.as_str().to_owned()),

@@ -275,6 +275,11 @@ pub struct AssistantRules {
     /// at most 20): browsers let only these origins talk to the assistant.
     #[serde(default)]
     pub chat_origins: Vec<String>,
+    /// The assistant answers customers writing on the store's messaging apps (WhatsApp,
+    /// Messenger, Instagram, Telegram) first, handing over to a person as on the web chat; off:
+    /// every message goes to a person's case.
+    #[serde(default)]
+    pub on_messaging_apps: bool,
 }
 
 impl AssistantRules {

@@ -357,10 +357,9 @@ pub struct OutboxEntry {
     pub id: Uuid,
     /// The store.
     pub store_id: StoreId,
-    /// The case.
-    pub case_id: CaseId,
-    /// The message on the case's timeline it sends.
-    pub message_id: MessageId,
+    /// The case, and the message on its timeline it sends; none for the assistant's answers
+    /// on a messaging app before a case exists (its conversation keeps them).
+    pub case_message: Option<(CaseId, MessageId)>,
     /// The channel: `email`, `whatsapp`, `messenger`, `instagram` or `telegram`.
     pub channel: String,
     /// The id it is sent with, the same on every attempt: the Message-ID of an email, the

@@ -22,6 +22,7 @@ pub(super) fn router() -> Router<AppState> {
 
 struct OutboxRow {
     id: String,
+    /// The case the entry answers; empty for the assistant's answers before a case.
     case_id: String,
     channel: String,
     to: String,
@@ -104,7 +105,7 @@ async fn render(state: &AppState, desk: &super::Desk, notice: Option<String>, er
             },
             dead: item.status == "dead",
             id: item.id,
-            case_id: item.case_id,
+            case_id: item.case_id.unwrap_or_default(),
             to: item.to,
             subject: item.subject,
             attempts: item.attempts,

@@ -30,6 +30,7 @@ mod cases_list;
 mod cases_open;
 mod channels;
 mod chat_answers;
+mod chat_assistant;
 mod chat_live;
 mod concurrency;
 mod fixtures;
