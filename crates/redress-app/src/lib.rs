@@ -42,6 +42,7 @@ pub mod outbox;
 pub mod outgoing;
 mod paging;
 pub mod platforms;
+pub mod portal_links;
 pub mod resolution;
 pub mod stores;
 pub mod team;
@@ -72,6 +73,7 @@ pub struct App {
     meta_app: Option<messaging::MetaApp>,
     phraser: redress_connect::phrasing::Phraser,
     link_key: [u8; 32],
+    public_url: String,
 }
 
 impl App {
@@ -120,7 +122,20 @@ impl App {
             // Random until the server derives it from its secret (`with_link_secret`): links
             // signed here then hold on every server of the deployment.
             link_key: rand::random(),
+            public_url: String::new(),
         }
+    }
+
+    /// The same application sending customers links under `url` (`https://help.example`, no
+    /// trailing slash), the address the portal is reached at; links are bare paths without it.
+    pub fn with_public_url(mut self, url: &str) -> Self {
+        self.public_url = url.trim_end_matches('/').to_owned();
+        self
+    }
+
+    /// The address the portal is reached at, empty when not configured.
+    pub fn public_url(&self) -> &str {
+        &self.public_url
     }
 
     /// The client of the language models stores may name to phrase the assistant's replies.

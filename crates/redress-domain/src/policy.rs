@@ -528,6 +528,10 @@ pub struct FollowUpRules {
     /// Whether resolved cases get a satisfaction survey.
     #[serde(default = "FollowUpRules::default_survey")]
     pub survey: bool,
+    /// Whether the customer is told on their channel, with a link to the portal, when a refund
+    /// is sent, a return label is ready or the shop resolves the case.
+    #[serde(default = "FollowUpRules::default_tell")]
+    pub tell_customers: bool,
 }
 
 impl FollowUpRules {
@@ -546,6 +550,9 @@ impl FollowUpRules {
     fn default_survey() -> bool {
         true
     }
+    fn default_tell() -> bool {
+        true
+    }
 }
 
 impl Default for FollowUpRules {
@@ -556,6 +563,7 @@ impl Default for FollowUpRules {
             return_send_within_days: Self::default_send_by(),
             refund_grace_days: Self::default_refund_grace(),
             survey: Self::default_survey(),
+            tell_customers: Self::default_tell(),
         }
     }
 }

@@ -107,6 +107,21 @@ pub struct ChannelOptions {
     /// Telegram's Bot API, which answers on Telegram go through.
     #[arg(long, env = "REDRESS_TELEGRAM_API_URL", default_value = redress_connect::messaging::telegram::TELEGRAM_API_URL)]
     pub telegram_api_url: String,
+    /// The address customers reach the portal at (`https://help.example.com`): links in
+    /// messages to customers (their order, a survey) start with it. Without it they are bare
+    /// paths, which mail and messaging apps do not make clickable.
+    #[arg(long, env = "REDRESS_PUBLIC_URL", value_parser = public_url)]
+    pub public_url: Option<String>,
+}
+
+/// Checks `--public-url`: an http(s) address without a path, query or spaces.
+fn public_url(text: &str) -> Result<String, String> {
+    let trimmed = text.trim_end_matches('/');
+    let rest = trimmed.strip_prefix("https://").or_else(|| trimmed.strip_prefix("http://"));
+    match rest {
+        Some(host) if !host.is_empty() && !host.contains(['/', '?', '#', ' ']) => Ok(trimmed.to_owned()),
+        _ => Err("give the portal's address as http(s)://host[:port], without a path".to_owned()),
+    }
 }
 
 impl Default for ChannelOptions {
@@ -119,6 +134,7 @@ impl Default for ChannelOptions {
             meta_verify_token: String::new(),
             graph_api_url: apis.graph_url,
             telegram_api_url: apis.telegram_url,
+            public_url: None,
         }
     }
 }
@@ -234,6 +250,9 @@ pub async fn serve_on(
     }
     if let Some(key) = secrets_key {
         app = app.with_secrets_key(key.clone());
+    }
+    if let Some(url) = &channels.public_url {
+        app = app.with_public_url(url);
     }
     // Answers on messaging apps need the accounts' tokens, kept under the secrets key.
     let chat_apis = redress_app::messaging_out::ChatApis {
