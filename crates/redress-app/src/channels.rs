@@ -633,6 +633,30 @@ pub async fn dead_letters(app: &App, caller: &Caller) -> AppResult<Vec<DeadLette
     Ok(app.storage().channels().dead_letters(store_id, LISTED).await?.into_iter().map(DeadLetterItem::from).collect())
 }
 
+/// Takes a dead letter in again, as if it had just arrived (after the cause was mended: an
+/// upgrade that reads it, a setting fixed): it opens or continues a case, or, refused again,
+/// stays a dead letter with the new reason. Either way the old letter goes, so one remains at
+/// most. Only mail can be taken again; other channels' letters carry nothing to read.
+pub async fn retry_dead_letter(app: &App, caller: &Caller, id: &str) -> AppResult<MailReceipt> {
+    let store_id = caller.require(Action::WorkCases)?;
+    team_only(caller)?;
+    let id: uuid::Uuid = crate::parse_id(id, "dead letter")?;
+    let storage = app.storage().channels();
+    let Some((channel, raw)) = storage.dead_letter_raw(store_id, id).await? else {
+        return Err(AppError::not_found("dead letter"));
+    };
+    if channel != EMAIL || raw.is_empty() {
+        return Err(AppError::new(
+            ErrorCode::IllegalTransition,
+            format!("a dead letter from {channel} holds no message to read again"),
+        ));
+    }
+    let system = Caller::System { store_id, rule: SystemRule::MailReceiver };
+    let receipt = receive_email(app, &system, &raw, false).await?;
+    storage.remove_dead_letter(store_id, id).await?;
+    Ok(receipt)
+}
+
 fn team_only(caller: &Caller) -> AppResult<()> {
     if caller.is_customer() { Err(AppError::forbidden("that is for the shop's team")) } else { Ok(()) }
 }

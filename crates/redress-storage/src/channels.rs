@@ -621,6 +621,10 @@ pub trait ChannelStorage: Send + Sync {
     async fn record_dead_letter(&self, letter: &DeadLetter) -> Result<(), StorageError>;
     /// The store's dead letters, newest first, at most `limit`.
     async fn dead_letters(&self, store_id: StoreId, limit: u32) -> Result<Vec<DeadLetterInfo>, StorageError>;
+    /// The channel and raw bytes of the store's dead letter `id`, to try it again.
+    async fn dead_letter_raw(&self, store_id: StoreId, id: Uuid) -> Result<Option<(String, Vec<u8>)>, StorageError>;
+    /// Removes the store's dead letter `id` once it was tried again; false when there is none.
+    async fn remove_dead_letter(&self, store_id: StoreId, id: Uuid) -> Result<bool, StorageError>;
 }
 
 /// The stored text of a bounded error (a relay's answer can be long).

@@ -668,6 +668,24 @@ impl ChannelStorage for PostgresStorage {
         Ok(())
     }
 
+    async fn dead_letter_raw(&self, store_id: StoreId, id: Uuid) -> Result<Option<(String, Vec<u8>)>, StorageError> {
+        let row = sqlx::query("SELECT channel, raw FROM dead_letters WHERE store_id = $1 AND id = $2")
+            .bind(store_id.as_uuid())
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|row| Ok((row.try_get(0)?, row.try_get(1)?))).transpose()
+    }
+
+    async fn remove_dead_letter(&self, store_id: StoreId, id: Uuid) -> Result<bool, StorageError> {
+        let done = sqlx::query("DELETE FROM dead_letters WHERE store_id = $1 AND id = $2")
+            .bind(store_id.as_uuid())
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     async fn dead_letters(&self, store_id: StoreId, limit: u32) -> Result<Vec<DeadLetterInfo>, StorageError> {
         let rows = sqlx::query(
             "SELECT id, channel, reason, octet_length(raw)::BIGINT, received_at_us FROM dead_letters

@@ -793,6 +793,26 @@ impl ChannelStorage for SqliteStorage {
         .await
     }
 
+    async fn dead_letter_raw(&self, store_id: StoreId, id: Uuid) -> Result<Option<(String, Vec<u8>)>, StorageError> {
+        self.read(move |conn| {
+            Ok(conn
+                .prepare_cached("SELECT channel, raw FROM dead_letters WHERE store_id = ?1 AND id = ?2")?
+                .query_row(params![store_id.to_string(), id.to_string()], |row| Ok((row.get(0)?, row.get(1)?)))
+                .optional()?)
+        })
+        .await
+    }
+
+    async fn remove_dead_letter(&self, store_id: StoreId, id: Uuid) -> Result<bool, StorageError> {
+        self.write(move |conn| {
+            let removed = conn
+                .prepare_cached("DELETE FROM dead_letters WHERE store_id = ?1 AND id = ?2")?
+                .execute(params![store_id.to_string(), id.to_string()])?;
+            Ok(removed == 1)
+        })
+        .await
+    }
+
     async fn dead_letters(&self, store_id: StoreId, limit: u32) -> Result<Vec<DeadLetterInfo>, StorageError> {
         let rows: Vec<(String, String, String, i64, i64)> = self
             .read(move |conn| {

@@ -179,6 +179,12 @@ pub async fn story(db: Arc<dyn Storage>) {
     let letters = channels.dead_letters(north.id, 10).await.unwrap();
     assert_eq!((letters.len(), letters[0].size_bytes), (1, 7));
     assert!(channels.dead_letters(south.id, 10).await.unwrap().is_empty());
+    let (channel, raw) = channels.dead_letter_raw(north.id, letter.id).await.unwrap().unwrap();
+    assert_eq!((channel.as_str(), raw.as_slice()), ("email", b"garbage".as_slice()));
+    assert!(channels.dead_letter_raw(south.id, letter.id).await.unwrap().is_none(), "stores never share");
+    assert!(!channels.remove_dead_letter(south.id, letter.id).await.unwrap());
+    assert!(channels.remove_dead_letter(north.id, letter.id).await.unwrap());
+    assert!(channels.dead_letters(north.id, 10).await.unwrap().is_empty());
 
     assistant_on_messaging_apps(&db, &north, &south).await;
 }

@@ -438,3 +438,6 @@ desk-incident-kind-faulty_batch = A faulty batch
 desk-done-incident-declared = The incident is declared: new messages about it get its answer.
 desk-done-incident-told = The affected customers who wrote were told.
 desk-done-incident-resolved = The incident is resolved and its customers were told.
+desk-mail-read-again = Read again
+desk-done-letter-taken = The mail was read again and is on a case now.
+desk-done-letter-refused = The mail was read again and refused again: the new reason is in the list.

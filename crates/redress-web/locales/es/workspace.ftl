@@ -438,3 +438,6 @@ desk-incident-kind-faulty_batch = Un lote defectuoso
 desk-done-incident-declared = Incidencia declarada: los mensajes nuevos sobre ella reciben su respuesta.
 desk-done-incident-told = Se avisó a los clientes afectados que escribieron.
 desk-done-incident-resolved = La incidencia está resuelta y se avisó a sus clientes.
+desk-mail-read-again = Leer de nuevo
+desk-done-letter-taken = El correo se leyó de nuevo y ya está en un caso.
+desk-done-letter-refused = El correo se leyó de nuevo y se rechazó otra vez: el nuevo motivo está en la lista.

@@ -438,3 +438,6 @@ desk-incident-kind-faulty_batch = Batch produk cacat
 desk-done-incident-declared = Insiden dinyatakan: pesan baru tentang ini mendapat jawabannya.
 desk-done-incident-told = Pelanggan terdampak yang sudah menulis telah diberi tahu.
 desk-done-incident-resolved = Insiden selesai dan pelanggannya telah diberi tahu.
+desk-mail-read-again = Baca lagi
+desk-done-letter-taken = Email sudah dibaca lagi dan kini ada di sebuah kasus.
+desk-done-letter-refused = Email sudah dibaca lagi dan ditolak lagi: alasan barunya ada di daftar.

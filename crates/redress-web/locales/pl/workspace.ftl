@@ -438,3 +438,6 @@ desk-incident-kind-faulty_batch = Wadliwa partia
 desk-done-incident-declared = Incydent zgłoszony: nowe wiadomości na ten temat dostają jego odpowiedź.
 desk-done-incident-told = Powiadomiono klientów, których dotyczy i którzy napisali.
 desk-done-incident-resolved = Incydent rozwiązany, a jego klienci powiadomieni.
+desk-mail-read-again = Wczytaj ponownie
+desk-done-letter-taken = Wiadomość została wczytana ponownie i jest już w sprawie.
+desk-done-letter-refused = Wiadomość została wczytana ponownie i znów odrzucona: nowy powód jest na liście.

@@ -438,3 +438,6 @@ desk-incident-kind-faulty_batch = Um lote com defeito
 desk-done-incident-declared = Incidente declarado: as novas mensagens sobre ele recebem a sua resposta.
 desk-done-incident-told = Os clientes afetados que escreveram foram avisados.
 desk-done-incident-resolved = O incidente está resolvido e os seus clientes foram avisados.
+desk-mail-read-again = Ler de novo
+desk-done-letter-taken = O e-mail foi lido de novo e já está num caso.
+desk-done-letter-refused = O e-mail foi lido de novo e foi recusado outra vez: o novo motivo está na lista.

@@ -551,6 +551,8 @@ pub(crate) fn done_notice(w: &Words, done: Option<&str>) -> Option<String> {
         "deleted",
         "policy",
         "retried",
+        "letter-taken",
+        "letter-refused",
     ];
     let key = done.filter(|d| KNOWN.contains(d))?;
     Some(w.t(&format!("desk-done-{key}")))

@@ -84,6 +84,7 @@ const ROUTES: &[(&str, &[&str])] = &[
     ("/api/v1/incidents/{incident_id}/resolve", &["post"]),
     ("/api/v1/outbox/{entry_id}/retry", &["post"]),
     ("/api/v1/dead-letters", &["get"]),
+    ("/api/v1/dead-letters/{letter_id}/retry", &["post"]),
     ("/api/v1/settings/messaging-accounts", &["post"]),
     ("/api/v1/settings/mailbox", &["get", "put"]),
     ("/api/v1/webhooks/meta", &["get", "post"]),
