@@ -42,6 +42,7 @@ pub mod outbox;
 pub mod outgoing;
 mod paging;
 pub mod platforms;
+pub mod privacy;
 pub mod resolution;
 pub mod stores;
 pub mod team;

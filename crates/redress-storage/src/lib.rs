@@ -56,6 +56,9 @@ pub mod platforms;
 mod platforms_postgres;
 mod platforms_sqlite;
 pub mod postgres;
+pub mod privacy;
+mod privacy_postgres;
+mod privacy_sqlite;
 pub mod search;
 mod search_postgres;
 mod search_sqlite;
@@ -107,6 +110,9 @@ pub enum StorageError {
     /// An idempotency key was used again for a different request.
     #[error("{0}")]
     IdempotencyMismatch(String),
+    /// The privacy rules refused an erasure; nothing was written.
+    #[error(transparent)]
+    Erasure(#[from] redress_domain::privacy::ErasureRefused),
 }
 
 /// Why a write conflicts with what is stored. Each reason is its own variant so that callers
@@ -636,6 +642,8 @@ pub trait Storage: Send + Sync {
     fn analytics(&self) -> &dyn analytics::AnalyticsStorage;
     /// Incidents and the cases grouped under them.
     fn incidents(&self) -> &dyn incidents::IncidentStorage;
+    /// Customers' personal data: what an export reads, erasure, retention.
+    fn privacy(&self) -> &dyn privacy::PrivacyStorage;
 }
 
 /// Rows of one queue in one status, and when the oldest of them was made.

@@ -126,6 +126,9 @@ impl Default for ChannelOptions {
 /// How long one SMTP command to the relay may take.
 const RELAY_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// How often the retention pass runs: periods are counted in months, so hourly is prompt.
+const RETENTION_EVERY: Duration = Duration::from_secs(3600);
+
 /// The refund executor the options describe, with the sandbox's event stream when it is the
 /// sandbox.
 pub fn refund_executor(
@@ -259,6 +262,9 @@ pub async fn serve_on(
     let follow = redress_app::follow_through::spawn_worker(state.shared_app(), Duration::from_secs(5));
     // Stores' IMAP mailboxes, each claimed in the database so one server reads it.
     let mailboxes = redress_app::mailboxes::spawn_reader(state.shared_app(), Duration::from_secs(5));
+    // Stores' retention periods: personal data of cases long over erased. Every server runs
+    // it; an erasure locks what it erases and erasing erased data changes nothing.
+    let retention = redress_app::privacy::spawn_worker(state.shared_app(), RETENTION_EVERY);
     let app = redress_web::router(state);
     // The peer's address is kept for limits counted per source (sign-in, order look-up).
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
@@ -272,6 +278,7 @@ pub async fn serve_on(
     pushes.abort();
     follow.abort();
     mailboxes.abort();
+    retention.abort();
     tracing::info!("redress stopped");
     Ok(())
 }

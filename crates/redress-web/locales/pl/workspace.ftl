@@ -438,3 +438,17 @@ desk-incident-kind-faulty_batch = Wadliwa partia
 desk-done-incident-declared = Incydent zgłoszony: nowe wiadomości na ten temat dostają jego odpowiedź.
 desk-done-incident-told = Powiadomiono klientów, których dotyczy i którzy napisali.
 desk-done-incident-resolved = Incydent rozwiązany, a jego klienci powiadomieni.
+
+## Dane osobowe klientów (issue 16)
+desk-event-customer_erased = Dane osobowe klienta usunięte
+desk-erased-request = na prośbę klienta
+desk-erased-retention = minął okres przechowywania ({ $months } mies.)
+desk-privacy = Dane osobowe
+desk-export-customer = Eksportuj dane klienta
+desk-erase-customer = Usuń klienta
+desk-erase-title = Usuń dane osobowe tego klienta
+desk-erase-explain = Imię i nazwisko, e-mail, adresy, wiadomości, notatki, zdjęcia i identyfikatory kontaktowe zostaną zastąpione znacznikami we wszystkich zgłoszeniach i zamówieniach. Kwoty, zwroty pieniędzy i księgi zostają. Tego nie można cofnąć.
+desk-erase-type-email = Wpisz adres e-mail klienta, aby potwierdzić
+desk-erase-do = Usuń na zawsze
+desk-done-erased = Dane osobowe klienta zostały usunięte; historia zgłoszenia to odnotowuje.
+desk-customer-not-found = W tym sklepie nie ma klienta o tym identyfikatorze.

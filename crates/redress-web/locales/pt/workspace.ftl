@@ -438,3 +438,17 @@ desk-incident-kind-faulty_batch = Um lote com defeito
 desk-done-incident-declared = Incidente declarado: as novas mensagens sobre ele recebem a sua resposta.
 desk-done-incident-told = Os clientes afetados que escreveram foram avisados.
 desk-done-incident-resolved = O incidente está resolvido e os seus clientes foram avisados.
+
+## Dados pessoais dos clientes (issue 16)
+desk-event-customer_erased = Dados pessoais do cliente apagados
+desk-erased-request = a pedido do cliente
+desk-erased-retention = o prazo de conservação ({ $months } meses) passou
+desk-privacy = Dados pessoais
+desk-export-customer = Exportar os dados do cliente
+desk-erase-customer = Apagar o cliente
+desk-erase-title = Apagar os dados pessoais deste cliente
+desk-erase-explain = O nome, e-mail, endereços, mensagens, notas, fotos e identidades de contato são substituídos por marcadores em todos os casos e pedidos. Valores, reembolsos e a contabilidade ficam. Não pode ser desfeito.
+desk-erase-type-email = Digite o e-mail do cliente para confirmar
+desk-erase-do = Apagar definitivamente
+desk-done-erased = Os dados pessoais do cliente foram apagados; o histórico registra isso.
+desk-customer-not-found = Não há cliente com esse id nesta loja.
