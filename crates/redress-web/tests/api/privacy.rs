@@ -161,3 +161,64 @@ async fn retention_on_postgres() {
     let Some(app) = TestApp::postgres_with(configure(clock.clone())).await else { return };
     retention_erases_closed_cases_only(&app, clock).await;
 }
+
+on_both_backends!(the_desk_exports_and_erases_after_a_typed_confirmation);
+
+async fn the_desk_exports_and_erases_after_a_typed_confirmation(app: &TestApp) {
+    use crate::browser::form_token;
+    use crate::workspace::{hidden, signed_in, team_member};
+    use redress_domain::approval::Role;
+
+    let shop = app.create_store("privacy-desk").await;
+    let (_, case_id) = double_charged(app, &shop.key).await;
+    team_member(app, &shop.id, "owner@privacy-desk.example", "Olena", Role::Owner).await;
+    team_member(app, &shop.id, "agent@privacy-desk.example", "Artur", Role::Agent).await;
+    let case_path = format!("/desk/privacy-desk/cases/{case_id}");
+
+    // An agent sees neither button and is refused both pages.
+    let mut agent = signed_in(app, "privacy-desk", "agent@privacy-desk.example").await;
+    let page = agent.get(&case_path).await;
+    assert!(!page.body.contains("/export"), "{}", page.body);
+    let customer_id = text(&app.get("/api/v1/customers?email=ana@example.com", &shop.key).await.expect(200)["id"]);
+    let base = format!("/desk/privacy-desk/customers/{customer_id}");
+    assert_eq!(agent.get(&format!("{base}/export")).await.status, 403);
+    assert_eq!(agent.get(&format!("{base}/erase")).await.status, 403);
+
+    // An admin downloads the export and erases after typing the address.
+    let mut owner = signed_in(app, "privacy-desk", "owner@privacy-desk.example").await;
+    let page = owner.get(&case_path).await;
+    assert!(page.body.contains(&format!("{base}/export")) && page.body.contains("erase-customer"), "{}", page.body);
+    let download = owner.get(&format!("{base}/export")).await;
+    assert_eq!(download.status, 200);
+    let document: Value = serde_json::from_str(&download.body).unwrap();
+    assert_eq!(document["customer"]["email"], "ana@example.com");
+
+    let confirm = owner.get(&format!("{base}/erase?case={case_id}")).await;
+    assert_eq!(confirm.status, 200);
+    assert!(confirm.body.contains("ana@example.com"));
+    let token = form_token(&confirm.body);
+    let key = hidden(&confirm.body, "key");
+    let form = |typed: &'static str| {
+        vec![
+            ("form_token", token.clone()),
+            ("key", key.clone()),
+            ("case", case_id.clone()),
+            ("confirm_email", typed.to_owned()),
+        ]
+    };
+    let as_pairs =
+        |form: &Vec<(&'static str, String)>| form.iter().map(|(k, v)| (k.to_string(), v.clone())).collect::<Vec<_>>();
+    let wrong = owner.post_bare(&format!("{base}/erase"), &as_pairs(&form("bob@example.com"))).await;
+    assert_eq!(wrong.status, 422, "{}", wrong.body);
+    assert_eq!(export(app, &shop.admin, &customer_id).await["customer"]["email"], "ana@example.com", "nothing changed");
+    let done = owner.post_bare(&format!("{base}/erase"), &as_pairs(&form("ana@example.com"))).await;
+    assert_eq!(done.status, 303, "{}", done.body);
+    assert_eq!(done.location.as_deref(), Some(format!("{case_path}?done=erased").as_str()));
+    let page = owner.get(&format!("{case_path}?done=erased")).await;
+    assert!(page.body.contains("personal data was erased; the timeline records it"), "the notice");
+    assert!(
+        page.body.contains("personal data erased") && page.body.contains("at the customer"),
+        "the timeline's entry"
+    );
+    assert!(!page.body.contains("My mug arrived"), "the messages are erased");
+}
