@@ -48,6 +48,7 @@ pub mod stores;
 pub mod team;
 pub mod understanding;
 pub mod webhooks;
+pub mod workers;
 
 pub use caller::{Action, Caller, SystemRule};
 pub use clock::{Clock, ManualClock, SystemClock};
@@ -73,6 +74,7 @@ pub struct App {
     meta_app: Option<messaging::MetaApp>,
     phraser: redress_connect::phrasing::Phraser,
     link_key: [u8; 32],
+    workers: workers::Workers,
 }
 
 impl App {
@@ -121,6 +123,7 @@ impl App {
             // Random until the server derives it from its secret (`with_link_secret`): links
             // signed here then hold on every server of the deployment.
             link_key: rand::random(),
+            workers: workers::Workers::default(),
         }
     }
 
@@ -147,12 +150,9 @@ impl App {
     /// claimed again once its claim lapses, with the same Message-ID.
     pub fn with_mail_relay(mut self, relay: redress_connect::email::SmtpRelay, policy: outbox::OutboxPolicy) -> Self {
         let carrier = outbox::Carrier::Mail(relay);
-        self.outbox_workers.push(outbox::OutboxWorker::start(
-            self.storage.clone(),
-            self.clock.clone(),
-            carrier,
-            policy,
-        ));
+        let worker = outbox::OutboxWorker::start(self.storage.clone(), self.clock.clone(), carrier, policy);
+        self.workers.watch("outbox_mail", worker.abort_handle());
+        self.outbox_workers.push(worker);
         self
     }
 
@@ -163,12 +163,9 @@ impl App {
         self.chat_apis = apis.clone();
         let Some(key) = self.secrets_key.clone() else { return self };
         let carrier = outbox::Carrier::Chat(messaging_out::ChatLane::new(apis, key));
-        self.outbox_workers.push(outbox::OutboxWorker::start(
-            self.storage.clone(),
-            self.clock.clone(),
-            carrier,
-            policy,
-        ));
+        let worker = outbox::OutboxWorker::start(self.storage.clone(), self.clock.clone(), carrier, policy);
+        self.workers.watch("outbox_chat", worker.abort_handle());
+        self.outbox_workers.push(worker);
         self
     }
 
@@ -259,6 +256,11 @@ impl App {
     /// Message understanding.
     pub fn understanding(&self) -> &'static redress_text::Understanding {
         self.understanding
+    }
+
+    /// The background workers this process runs, for its readiness.
+    pub fn workers(&self) -> &workers::Workers {
+        &self.workers
     }
 
     /// The refund executor (the refund worker runs it too).

@@ -265,6 +265,16 @@ pub async fn serve_on(
     // Stores' retention periods: personal data of cases long over erased. Every server runs
     // it; an erasure locks what it erases and erasing erased data changes nothing.
     let retention = redress_app::privacy::spawn_worker(state.shared_app(), RETENTION_EVERY);
+    // Readiness names a worker that stopped (a panic, a loop that returned).
+    let workers = state.app().workers();
+    workers.watch("refunds", worker.abort_handle());
+    if let Some(receiver) = &receiver {
+        workers.watch("smtp_receiver", receiver.abort_handle());
+    }
+    workers.watch("platform_pushes", pushes.abort_handle());
+    workers.watch("follow_through", follow.abort_handle());
+    workers.watch("mailboxes", mailboxes.abort_handle());
+    workers.watch("retention", retention.abort_handle());
     let app = redress_web::router(state);
     // The peer's address is kept for limits counted per source (sign-in, order look-up).
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
