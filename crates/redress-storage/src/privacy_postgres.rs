@@ -304,6 +304,24 @@ impl PrivacyStorage for PostgresStorage {
         let subject = subject(&mut tx, store_id, scope).await?;
         let erasure = plan(&subject)?;
         write(&mut tx, store_id, &erasure, now).await?;
+        // The search's vocabulary only ever gains words (SQLite's follows its index): the
+        // erased cases' words that no case holds any more leave it.
+        let erased_words: Vec<String> = subject
+            .cases
+            .iter()
+            .map(|r| {
+                let email = r.case.customer_email.as_ref().map(ToString::to_string).unwrap_or_default();
+                format!("{} {email}", r.case.subject)
+            })
+            .collect();
+        sqlx::query(
+            "DELETE FROM case_words WHERE term IN (
+                 SELECT w FROM unnest($1::text[]) AS t, regexp_split_to_table(lower(t), '[^[:alnum:]]+') AS w)
+             AND NOT EXISTS (SELECT 1 FROM cases WHERE inbox_search @@ plainto_tsquery('simple', case_words.term))",
+        )
+        .bind(&erased_words)
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(erasure)
     }

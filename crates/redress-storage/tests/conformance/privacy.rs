@@ -30,11 +30,10 @@ pub async fn story(db: Arc<dyn Storage>) {
     let twin = customer(&south, "ana@example.com");
     let (twin_order, _) = db.upsert_order(&twin, &order(&south, &twin, "P-1"), T0).await.unwrap();
 
-    let case = db
-        .open_case(new_case(&north, Some(&ana_order), "Ana Kowalska, ul. Długa 5: broken", T0), T0)
-        .await
-        .unwrap()
-        .case;
+    let mut first = new_case(&north, Some(&ana_order), "Ana Kowalska, ul. Długa 5: broken", T0);
+    first.subject = "Zbigniewska's parcel".into();
+    let case = db.open_case(first, T0).await.unwrap().case;
+    assert_eq!(db.search().words_starting("zbigniewsk", 5).await.unwrap(), vec!["zbigniewska".to_owned()]);
     let note = Box::new(move |c: &redress_domain::Case| {
         Ok(CaseUpdate { change: c.add_note("Ana called from 600 100 200", &agent(), T0)?, message: None })
     });
@@ -83,6 +82,8 @@ pub async fn story(db: Arc<dyn Storage>) {
     assert!(matches!(after.last().unwrap().entry.event, CaseEvent::CustomerErased { reason: ErasureReason::Request }));
     assert!(db.attachments_of_case(north.id, case.id).await.unwrap().is_empty());
     assert!(privacy.identities_of_customer(north.id, ana_id).await.unwrap().is_empty());
+    // The search's vocabulary forgets the words no case uses any more.
+    assert!(db.search().words_starting("zbigniewsk", 5).await.unwrap().is_empty());
 
     // Twice is once; the other customer and the other store are untouched.
     let again =
