@@ -288,6 +288,25 @@ mod tests {
     }
 
     #[test]
+    fn only_an_admin_erases_and_an_integration_may_export() {
+        let key = Caller::Integration {
+            store_id: store(),
+            key_id: ApiKeyId::from_uuid(Uuid::from_u128(2)),
+            label: "crm".into(),
+        };
+        assert_eq!(key.require(Action::ExportPersonalData), Ok(store()));
+        assert!(key.require(Action::ErasePersonalData).is_err());
+        for role in [Role::Agent, Role::TeamLead] {
+            assert!(member(role).require(Action::ExportPersonalData).is_err());
+            assert!(member(role).require(Action::ErasePersonalData).is_err());
+        }
+        assert!(member(Role::Owner).require(Action::ErasePersonalData).is_ok());
+        let retention = Caller::System { store_id: store(), rule: SystemRule::Retention };
+        assert!(retention.require(Action::ErasePersonalData).is_ok());
+        assert!(retention.require(Action::ExportPersonalData).is_err());
+    }
+
+    #[test]
     fn the_person_carries_the_authenticated_identity() {
         let person = member(Role::TeamLead).person().unwrap();
         assert_eq!(person.identity.as_deref(), Some("agent:00000000-0000-0000-0000-000000000007"));
