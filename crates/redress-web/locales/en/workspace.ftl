@@ -452,3 +452,4 @@ desk-erase-type-email = Type the customer's email address to confirm
 desk-erase-do = Erase for good
 desk-done-erased = The customer's personal data was erased; the timeline records it.
 desk-customer-not-found = No customer with that id in this shop.
+desk-erase-mismatch = That is not the customer's address: type it exactly as shown. Nothing was erased.

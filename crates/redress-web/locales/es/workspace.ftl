@@ -452,3 +452,4 @@ desk-erase-type-email = Escribe el correo del cliente para confirmar
 desk-erase-do = Borrar definitivamente
 desk-done-erased = Se borraron los datos personales del cliente; el historial lo registra.
 desk-customer-not-found = No hay ningún cliente con ese id en esta tienda.
+desk-erase-mismatch = Esa no es la dirección del cliente: escríbela tal como se muestra. No se borró nada.

@@ -452,3 +452,4 @@ desk-erase-type-email = Ketik alamat email pelanggan untuk mengonfirmasi
 desk-erase-do = Hapus selamanya
 desk-done-erased = Data pribadi pelanggan telah dihapus; linimasa mencatatnya.
 desk-customer-not-found = Tidak ada pelanggan dengan id itu di toko ini.
+desk-erase-mismatch = Itu bukan alamat pelanggan: ketik persis seperti yang ditampilkan. Tidak ada yang dihapus.

@@ -452,3 +452,4 @@ desk-erase-type-email = Wpisz adres e-mail klienta, aby potwierdzić
 desk-erase-do = Usuń na zawsze
 desk-done-erased = Dane osobowe klienta zostały usunięte; historia zgłoszenia to odnotowuje.
 desk-customer-not-found = W tym sklepie nie ma klienta o tym identyfikatorze.
+desk-erase-mismatch = To nie jest adres klienta: wpisz go dokładnie tak, jak pokazano. Niczego nie usunięto.

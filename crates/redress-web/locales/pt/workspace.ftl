@@ -452,3 +452,4 @@ desk-erase-type-email = Digite o e-mail do cliente para confirmar
 desk-erase-do = Apagar definitivamente
 desk-done-erased = Os dados pessoais do cliente foram apagados; o histórico registra isso.
 desk-customer-not-found = Não há cliente com esse id nesta loja.
+desk-erase-mismatch = Esse não é o endereço do cliente: digite-o exatamente como mostrado. Nada foi apagado.

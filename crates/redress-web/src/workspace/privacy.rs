@@ -163,6 +163,10 @@ async fn erase(
         }
         Ok(_) => redirect(&format!("{}?done=erased", desk.chrome.base), desk.cookies.clone()),
         Err(e) if e.code == ErrorCode::Forbidden => refused(&desk, &e),
+        Err(e) if e.code == ErrorCode::ConfirmationMismatch => {
+            let error = desk.chrome.t("desk-erase-mismatch");
+            render(&state, &desk, &customer_id, form.case, form.key, Some(error)).await
+        }
         Err(e) => render(&state, &desk, &customer_id, form.case, form.key, Some(error_text(&e))).await,
     }
 }

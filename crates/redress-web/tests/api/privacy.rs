@@ -210,6 +210,7 @@ async fn the_desk_exports_and_erases_after_a_typed_confirmation(app: &TestApp) {
         |form: &Vec<(&'static str, String)>| form.iter().map(|(k, v)| (k.to_string(), v.clone())).collect::<Vec<_>>();
     let wrong = owner.post_bare(&format!("{base}/erase"), &as_pairs(&form("bob@example.com"))).await;
     assert_eq!(wrong.status, 422, "{}", wrong.body);
+    assert!(wrong.body.contains("Nothing was erased."), "{}", wrong.body);
     assert_eq!(export(app, &shop.admin, &customer_id).await["customer"]["email"], "ana@example.com", "nothing changed");
     let done = owner.post_bare(&format!("{base}/erase"), &as_pairs(&form("ana@example.com"))).await;
     assert_eq!(done.status, 303, "{}", done.body);
