@@ -43,11 +43,13 @@ pub mod outgoing;
 mod paging;
 pub mod platforms;
 pub mod portal_links;
+pub mod privacy;
 pub mod resolution;
 pub mod stores;
 pub mod team;
 pub mod understanding;
 pub mod webhooks;
+pub mod workers;
 
 pub use caller::{Action, Caller, SystemRule};
 pub use clock::{Clock, ManualClock, SystemClock};
@@ -74,6 +76,7 @@ pub struct App {
     phraser: redress_connect::phrasing::Phraser,
     link_key: [u8; 32],
     public_url: String,
+    workers: workers::Workers,
 }
 
 impl App {
@@ -123,6 +126,7 @@ impl App {
             // signed here then hold on every server of the deployment.
             link_key: rand::random(),
             public_url: String::new(),
+            workers: workers::Workers::default(),
         }
     }
 
@@ -161,12 +165,9 @@ impl App {
     /// claimed again once its claim lapses, with the same Message-ID.
     pub fn with_mail_relay(mut self, relay: redress_connect::email::SmtpRelay, policy: outbox::OutboxPolicy) -> Self {
         let carrier = outbox::Carrier::Mail(relay);
-        self.outbox_workers.push(outbox::OutboxWorker::start(
-            self.storage.clone(),
-            self.clock.clone(),
-            carrier,
-            policy,
-        ));
+        let worker = outbox::OutboxWorker::start(self.storage.clone(), self.clock.clone(), carrier, policy);
+        self.workers.watch("outbox_mail", worker.abort_handle());
+        self.outbox_workers.push(worker);
         self
     }
 
@@ -177,12 +178,9 @@ impl App {
         self.chat_apis = apis.clone();
         let Some(key) = self.secrets_key.clone() else { return self };
         let carrier = outbox::Carrier::Chat(messaging_out::ChatLane::new(apis, key));
-        self.outbox_workers.push(outbox::OutboxWorker::start(
-            self.storage.clone(),
-            self.clock.clone(),
-            carrier,
-            policy,
-        ));
+        let worker = outbox::OutboxWorker::start(self.storage.clone(), self.clock.clone(), carrier, policy);
+        self.workers.watch("outbox_chat", worker.abort_handle());
+        self.outbox_workers.push(worker);
         self
     }
 
@@ -273,6 +271,11 @@ impl App {
     /// Message understanding.
     pub fn understanding(&self) -> &'static redress_text::Understanding {
         self.understanding
+    }
+
+    /// The background workers this process runs, for its readiness.
+    pub fn workers(&self) -> &workers::Workers {
+        &self.workers
     }
 
     /// The refund executor (the refund worker runs it too).

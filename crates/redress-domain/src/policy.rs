@@ -613,6 +613,21 @@ pub struct Policy {
     /// Reminders, closing on silence, the survey.
     #[serde(default)]
     pub follow_up: FollowUpRules,
+    /// How long personal data of closed cases is kept.
+    #[serde(default)]
+    pub privacy: PrivacyRules,
+}
+
+/// How long the shop keeps customers' personal data on cases that are over (GDPR's storage
+/// limitation): off unless the shop sets it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PrivacyRules {
+    /// Months after a case was resolved or closed (its last change) when its personal data is
+    /// erased: 1 to 120; absent keeps it.
+    #[serde(default)]
+    pub retention_months: Option<u32>,
 }
 
 /// Why a policy document was refused: where, which field, what is wrong.
@@ -796,6 +811,9 @@ impl Policy {
                 "follow_up",
                 "return_send_within_days is 1 to 90 days, refund_grace_days at most 60",
             ));
+        }
+        if self.privacy.retention_months.is_some_and(|months| !(1..=120).contains(&months)) {
+            return Err(ValidationError::new("privacy.retention_months", "must be between 1 and 120 months"));
         }
         Ok(())
     }

@@ -48,6 +48,15 @@ impl IdentityKind {
             IdentityKind::Telegram => "telegram",
         }
     }
+
+    /// The kind a stored name names.
+    pub(crate) fn parse(text: &str) -> Result<Self, StorageError> {
+        use IdentityKind::*;
+        [Email, Phone, Whatsapp, Messenger, Instagram, Telegram]
+            .into_iter()
+            .find(|kind| kind.as_str() == text)
+            .ok_or_else(|| StorageError::Corrupt(format!("unknown identity kind {text}")))
+    }
 }
 
 /// One identity of a customer: `ana@example.com` by email, `48600100200` on WhatsApp.

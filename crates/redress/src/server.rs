@@ -142,6 +142,9 @@ impl Default for ChannelOptions {
 /// How long one SMTP command to the relay may take.
 const RELAY_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// How often the retention pass runs: periods are counted in months, so hourly is prompt.
+const RETENTION_EVERY: Duration = Duration::from_secs(3600);
+
 /// The refund executor the options describe, with the sandbox's event stream when it is the
 /// sandbox.
 pub fn refund_executor(
@@ -278,6 +281,19 @@ pub async fn serve_on(
     let follow = redress_app::follow_through::spawn_worker(state.shared_app(), Duration::from_secs(5));
     // Stores' IMAP mailboxes, each claimed in the database so one server reads it.
     let mailboxes = redress_app::mailboxes::spawn_reader(state.shared_app(), Duration::from_secs(5));
+    // Stores' retention periods: personal data of cases long over erased. Every server runs
+    // it; an erasure locks what it erases and erasing erased data changes nothing.
+    let retention = redress_app::privacy::spawn_worker(state.shared_app(), RETENTION_EVERY);
+    // Readiness names a worker that stopped (a panic, a loop that returned).
+    let workers = state.app().workers();
+    workers.watch("refunds", worker.abort_handle());
+    if let Some(receiver) = &receiver {
+        workers.watch("smtp_receiver", receiver.abort_handle());
+    }
+    workers.watch("platform_pushes", pushes.abort_handle());
+    workers.watch("follow_through", follow.abort_handle());
+    workers.watch("mailboxes", mailboxes.abort_handle());
+    workers.watch("retention", retention.abort_handle());
     let app = redress_web::router(state);
     // The peer's address is kept for limits counted per source (sign-in, order look-up).
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
@@ -291,6 +307,7 @@ pub async fn serve_on(
     pushes.abort();
     follow.abort();
     mailboxes.abort();
+    retention.abort();
     tracing::info!("redress stopped");
     Ok(())
 }

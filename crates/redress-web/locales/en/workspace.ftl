@@ -455,3 +455,18 @@ desk-webhooks-url = Address (https://…)
 desk-webhooks-events = Events it wants
 desk-webhooks-add-button = Add endpoint
 desk-settings-done-endpoint-removed = The endpoint was removed; nothing more is sent to it.
+
+## Customers' personal data (issue 16)
+desk-event-customer_erased = Customer's personal data erased
+desk-erased-request = at the customer's request
+desk-erased-retention = the retention period ({ $months } months) passed
+desk-privacy = Personal data
+desk-export-customer = Export customer data
+desk-erase-customer = Erase customer
+desk-erase-title = Erase this customer's personal data
+desk-erase-explain = Their name, email, addresses, messages, notes, photos and contact identities are replaced by placeholders in every case and order. Amounts, refunds and the books stay. This cannot be undone.
+desk-erase-type-email = Type the customer's email address to confirm
+desk-erase-do = Erase for good
+desk-done-erased = The customer's personal data was erased; the timeline records it.
+desk-customer-not-found = No customer with that id in this shop.
+desk-erase-mismatch = That is not the customer's address: type it exactly as shown. Nothing was erased.

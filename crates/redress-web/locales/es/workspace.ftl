@@ -455,3 +455,18 @@ desk-webhooks-url = Dirección (https://…)
 desk-webhooks-events = Eventos que quiere
 desk-webhooks-add-button = Añadir endpoint
 desk-settings-done-endpoint-removed = Se quitó el endpoint; no se le envía nada más.
+
+## Datos personales de los clientes (issue 16)
+desk-event-customer_erased = Datos personales del cliente borrados
+desk-erased-request = a petición del cliente
+desk-erased-retention = pasó el plazo de conservación ({ $months } meses)
+desk-privacy = Datos personales
+desk-export-customer = Exportar los datos del cliente
+desk-erase-customer = Borrar al cliente
+desk-erase-title = Borrar los datos personales de este cliente
+desk-erase-explain = Su nombre, correo, direcciones, mensajes, notas, fotos e identidades de contacto se sustituyen por marcadores en todos los casos y pedidos. Los importes, los reembolsos y la contabilidad se conservan. No se puede deshacer.
+desk-erase-type-email = Escribe el correo del cliente para confirmar
+desk-erase-do = Borrar definitivamente
+desk-done-erased = Se borraron los datos personales del cliente; el historial lo registra.
+desk-customer-not-found = No hay ningún cliente con ese id en esta tienda.
+desk-erase-mismatch = Esa no es la dirección del cliente: escríbela tal como se muestra. No se borró nada.

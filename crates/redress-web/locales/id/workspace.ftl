@@ -455,3 +455,18 @@ desk-webhooks-url = Alamat (https://…)
 desk-webhooks-events = Event yang diinginkan
 desk-webhooks-add-button = Tambah endpoint
 desk-settings-done-endpoint-removed = Endpoint sudah dihapus; tidak ada lagi yang dikirim ke sana.
+
+## Data pribadi pelanggan (issue 16)
+desk-event-customer_erased = Data pribadi pelanggan dihapus
+desk-erased-request = atas permintaan pelanggan
+desk-erased-retention = masa penyimpanan ({ $months } bulan) telah lewat
+desk-privacy = Data pribadi
+desk-export-customer = Ekspor data pelanggan
+desk-erase-customer = Hapus pelanggan
+desk-erase-title = Hapus data pribadi pelanggan ini
+desk-erase-explain = Nama, email, alamat, pesan, catatan, foto, dan identitas kontak mereka diganti dengan penanda di semua kasus dan pesanan. Jumlah uang, pengembalian dana, dan pembukuan tetap ada. Ini tidak dapat dibatalkan.
+desk-erase-type-email = Ketik alamat email pelanggan untuk mengonfirmasi
+desk-erase-do = Hapus selamanya
+desk-done-erased = Data pribadi pelanggan telah dihapus; linimasa mencatatnya.
+desk-customer-not-found = Tidak ada pelanggan dengan id itu di toko ini.
+desk-erase-mismatch = Itu bukan alamat pelanggan: ketik persis seperti yang ditampilkan. Tidak ada yang dihapus.

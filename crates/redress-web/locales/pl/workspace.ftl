@@ -455,3 +455,18 @@ desk-webhooks-url = Adres (https://…)
 desk-webhooks-events = Zdarzenia do wysyłania
 desk-webhooks-add-button = Dodaj endpoint
 desk-settings-done-endpoint-removed = Endpoint został usunięty; nic więcej nie zostanie do niego wysłane.
+
+## Dane osobowe klientów (issue 16)
+desk-event-customer_erased = Dane osobowe klienta usunięte
+desk-erased-request = na prośbę klienta
+desk-erased-retention = minął okres przechowywania ({ $months } mies.)
+desk-privacy = Dane osobowe
+desk-export-customer = Eksportuj dane klienta
+desk-erase-customer = Usuń klienta
+desk-erase-title = Usuń dane osobowe tego klienta
+desk-erase-explain = Imię i nazwisko, e-mail, adresy, wiadomości, notatki, zdjęcia i identyfikatory kontaktowe zostaną zastąpione znacznikami we wszystkich zgłoszeniach i zamówieniach. Kwoty, zwroty pieniędzy i księgi zostają. Tego nie można cofnąć.
+desk-erase-type-email = Wpisz adres e-mail klienta, aby potwierdzić
+desk-erase-do = Usuń na zawsze
+desk-done-erased = Dane osobowe klienta zostały usunięte; historia zgłoszenia to odnotowuje.
+desk-customer-not-found = W tym sklepie nie ma klienta o tym identyfikatorze.
+desk-erase-mismatch = To nie jest adres klienta: wpisz go dokładnie tak, jak pokazano. Niczego nie usunięto.

@@ -455,3 +455,18 @@ desk-webhooks-url = Endereço (https://…)
 desk-webhooks-events = Eventos que quer receber
 desk-webhooks-add-button = Adicionar endpoint
 desk-settings-done-endpoint-removed = O endpoint foi removido; nada mais lhe é enviado.
+
+## Dados pessoais dos clientes (issue 16)
+desk-event-customer_erased = Dados pessoais do cliente apagados
+desk-erased-request = a pedido do cliente
+desk-erased-retention = o prazo de conservação ({ $months } meses) passou
+desk-privacy = Dados pessoais
+desk-export-customer = Exportar os dados do cliente
+desk-erase-customer = Apagar o cliente
+desk-erase-title = Apagar os dados pessoais deste cliente
+desk-erase-explain = O nome, e-mail, endereços, mensagens, notas, fotos e identidades de contato são substituídos por marcadores em todos os casos e pedidos. Valores, reembolsos e a contabilidade ficam. Não pode ser desfeito.
+desk-erase-type-email = Digite o e-mail do cliente para confirmar
+desk-erase-do = Apagar definitivamente
+desk-done-erased = Os dados pessoais do cliente foram apagados; o histórico registra isso.
+desk-customer-not-found = Não há cliente com esse id nesta loja.
+desk-erase-mismatch = Esse não é o endereço do cliente: digite-o exatamente como mostrado. Nada foi apagado.

@@ -14,6 +14,7 @@ mod case;
 mod incidents;
 mod mail;
 mod money;
+mod privacy;
 pub mod session;
 mod settings;
 mod webhooks;
@@ -56,6 +57,7 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(incidents::router())
         .merge(mail::router())
         .merge(money::router())
+        .merge(privacy::router())
         .merge(settings::router())
         .merge(webhooks::router())
         .layer(axum::middleware::from_fn(crate::html::refuse_nul_text))
@@ -553,6 +555,7 @@ pub(crate) fn done_notice(w: &Words, done: Option<&str>) -> Option<String> {
         "retried",
         "letter-taken",
         "letter-refused",
+        "erased",
     ];
     let key = done.filter(|d| KNOWN.contains(d))?;
     Some(w.t(&format!("desk-done-{key}")))

@@ -47,6 +47,7 @@ mod orders;
 mod platforms;
 mod portal;
 mod portal_flow;
+mod privacy;
 mod settings;
 mod settlement;
 mod stores;

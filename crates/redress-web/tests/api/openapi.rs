@@ -90,6 +90,9 @@ const ROUTES: &[(&str, &[&str])] = &[
     ("/api/v1/webhooks/meta", &["get", "post"]),
     ("/api/v1/webhooks/telegram/{bot_id}", &["post"]),
     ("/api/v1/customers/{customer_id}/identities", &["post"]),
+    ("/api/v1/customers", &["get"]),
+    ("/api/v1/customers/{customer_id}/export", &["get"]),
+    ("/api/v1/customers/{customer_id}/erasure", &["post"]),
     ("/s/{store}/assistant", &["post"]),
     ("/s/{store}/assistant/{conversation}/events", &["get"]),
 ];
