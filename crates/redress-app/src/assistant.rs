@@ -611,7 +611,7 @@ impl Talk<'_> {
             let since = |status: ShipmentStatus| {
                 parcel.status_times.get(&status).map(|t| format_date(t.0.date(), lang)).unwrap_or_default()
             };
-            let carrier = parcel.carrier.as_str();
+            let carrier = parcel.carrier_name();
             let (id, date) = match parcel.status {
                 ShipmentStatus::Pending => ("assistant-status-not-shipped", String::new()),
                 ShipmentStatus::Packed => ("assistant-status-packed", String::new()),
@@ -622,10 +622,10 @@ impl Talk<'_> {
                 ShipmentStatus::Lost => ("assistant-status-lost", String::new()),
                 ShipmentStatus::ReturnedToSender => ("assistant-status-returned", String::new()),
             };
-            self.say(id, &[("number", number), ("carrier", carrier), ("date", &date)]);
+            self.say(id, &[("number", number), ("carrier", &carrier), ("date", &date)]);
             if let Some(tracking) = &parcel.tracking_number {
                 self.say("assistant-tracking", &[("tracking", tracking)]);
-                if let Some(link) = tracking_link(carrier, tracking) {
+                if let Some(link) = tracking_link(&parcel.carrier, tracking) {
                     self.say("assistant-tracking-link", &[("link", &link)]);
                 }
             }

@@ -241,7 +241,7 @@ fn facts(order: Option<&Order>, customer_name: Option<String>, shop_name: String
             .collect();
         if let Some(parcel) = order.shipments.iter().rev().find(|s| s.tracking_number.is_some()) {
             facts.tracking_number = parcel.tracking_number.clone();
-            facts.carrier = Some(parcel.carrier.clone());
+            facts.carrier = Some(parcel.carrier_name());
             facts.delivery_date = parcel.status_times.get(&ShipmentStatus::Delivered).map(|t| t.0.date());
         }
     }

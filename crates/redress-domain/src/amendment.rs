@@ -366,7 +366,7 @@ fn too_late(order: &Order, amendment: &Amendment, intercept: bool, language: &La
         .shipments
         .iter()
         .find(|s| s.status.has_left_warehouse())
-        .map_or_else(|| "-".to_owned(), |s| s.carrier.clone());
+        .map_or_else(|| "-".to_owned(), crate::order::Shipment::carrier_name);
     let (rule, params) = match stage {
         FulfilmentStage::Packed => (RuleId::PackedNoAmendment, BTreeMap::new()),
         FulfilmentStage::Delivered => (RuleId::DeliveredNoAmendment, BTreeMap::new()),

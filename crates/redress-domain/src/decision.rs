@@ -16,7 +16,7 @@ use crate::fault::{FaultAttribution, attribute};
 use crate::given::Given;
 use crate::ids::CaseId;
 use crate::money::{Money, MoneyError};
-use crate::order::{FulfilmentStage, Order, OrderLine, ShipmentStatus};
+use crate::order::{FulfilmentStage, Order, OrderLine, Shipment, ShipmentStatus};
 use crate::policy::{ExceptionRule, Payer, Policy, WindowStart, amount_in};
 use crate::store::{LanguageTag, ValidationError};
 use crate::taxonomy::{Fault, IssueKind, Remedy};
@@ -461,7 +461,7 @@ impl Goods {
             .iter()
             .find(|s| s.status.has_left_warehouse())
             .or(order.shipments.first())
-            .map_or_else(|| "-".to_owned(), |s| s.carrier.clone());
+            .map_or_else(|| "-".to_owned(), Shipment::carrier_name);
         let change_of_mind =
             is_change_of_mind(kind) && !(kind == IssueKind::ChangeOrderItems && stage < FulfilmentStage::WithCarrier);
         let mut value = Money::zero(order.currency);
@@ -666,14 +666,14 @@ fn what_the_order_rules_out(
                 .iter()
                 .find(|s| matches!(s.status, ShipmentStatus::HandedToCarrier | ShipmentStatus::InTransit));
             if let Some(parcel) = lost {
-                reasons.add(RuleId::ParcelLost, &[("carrier", parcel.carrier.clone())]);
+                reasons.add(RuleId::ParcelLost, &[("carrier", parcel.carrier_name())]);
                 // Nothing left to trace: the carrier has said it is gone.
                 blocked.push(Remedy::CarrierTrace);
             } else if let Some(parcel) = moving {
                 reasons.add(
                     RuleId::ParcelInTransit,
                     &[
-                        ("carrier", parcel.carrier.clone()),
+                        ("carrier", parcel.carrier_name()),
                         ("tracking", parcel.tracking_number.clone().unwrap_or_else(|| "-".into())),
                     ],
                 );

@@ -377,7 +377,37 @@ pub enum OrderError {
     },
 }
 
+/// How a carrier is written for people: the carrier's own spelling for the ones Redress knows
+/// (`dhl` → DHL, `inpost` → InPost), otherwise as the shop gave it.
+pub fn carrier_name(code: &str) -> String {
+    let known = match code.trim().to_ascii_lowercase().as_str() {
+        "dhl" => "DHL",
+        "ups" => "UPS",
+        "fedex" => "FedEx",
+        "usps" => "USPS",
+        "gls" => "GLS",
+        "dpd" => "DPD",
+        "inpost" => "InPost",
+        "correos" => "Correos",
+        "ctt" => "CTT",
+        "jne" => "JNE",
+        "jnt" | "j&t" => "J&T Express",
+        "sicepat" => "SiCepat",
+        "poczta" | "poczta_polska" => "Poczta Polska",
+        "correios" => "Correios",
+        "seur" => "SEUR",
+        "royal_mail" | "royalmail" => "Royal Mail",
+        _ => return code.trim().to_owned(),
+    };
+    known.to_owned()
+}
+
 impl Shipment {
+    /// The parcel's carrier as people write it ([`carrier_name`]).
+    pub fn carrier_name(&self) -> String {
+        carrier_name(&self.carrier)
+    }
+
     /// Moves the parcel on, recording when; refuses moves its journey does not allow.
     pub fn advance(&self, to: ShipmentStatus, at: OffsetDateTime) -> Result<Shipment, OrderError> {
         if !self.status.next().contains(&to) {
@@ -673,6 +703,14 @@ impl Order {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn carriers_are_written_as_people_write_them() {
+        assert_eq!(carrier_name("dhl"), "DHL");
+        assert_eq!(carrier_name(" InPost "), "InPost");
+        assert_eq!(carrier_name("jne"), "JNE");
+        assert_eq!(carrier_name("Local courier"), "Local courier", "an unknown carrier as the shop wrote it");
+    }
     use time::macros::datetime;
 
     fn eur() -> Currency {

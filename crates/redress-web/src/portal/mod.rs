@@ -399,7 +399,7 @@ async fn order_page(
             .shipments
             .iter()
             .map(|s| ShipmentView {
-                carrier: s.carrier.clone(),
+                carrier: s.carrier_name(),
                 tracking: s.tracking_number.clone(),
                 status: w.t(&format!("shipment-{}", s.status.as_str())),
             })

@@ -379,7 +379,7 @@ async fn gather(
                     .map(|s| {
                         (
                             w.t(&format!("shipment-{}", s.status.as_str())),
-                            s.carrier.clone(),
+                            s.carrier_name(),
                             s.tracking_number.clone().unwrap_or_default(),
                         )
                     })

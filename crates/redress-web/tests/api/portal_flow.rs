@@ -390,7 +390,7 @@ async fn the_address_changes_before_shipping_and_not_after(app: &TestApp) {
     assert!(!page.contains("Change the delivery address"));
     let form = bob.get(&format!("/s/north-wind/orders/{moving_id}/address?lang=pl")).await;
     assert!(form.body.contains("id=\"too-late\""), "{}", form.body);
-    assert!(form.body.contains("dhl"), "the reason names the carrier: {}", form.body);
+    assert!(form.body.contains("DHL"), "the reason names the carrier: {}", form.body);
     assert!(form.body.contains("<li>Zwrot produktu i pieniędzy</li>"), "and what can be done instead: {}", form.body);
     let mut fields = new("Marszałkowska 1", "PL");
     let token = form_token(&bob.get(&format!("/s/north-wind/orders/{moving_id}")).await.body);
