@@ -43,6 +43,9 @@ mod assistant_sqlite;
 pub mod channels;
 mod channels_postgres;
 mod channels_sqlite;
+pub mod desk;
+mod desk_postgres;
+mod desk_sqlite;
 pub mod follow_through;
 mod follow_through_postgres;
 mod follow_through_sqlite;
@@ -636,6 +639,8 @@ pub trait Storage: Send + Sync {
     fn analytics(&self) -> &dyn analytics::AnalyticsStorage;
     /// Incidents and the cases grouped under them.
     fn incidents(&self) -> &dyn incidents::IncidentStorage;
+    /// The desk's presence, macros and saved views.
+    fn desk(&self) -> &dyn desk::DeskStorage;
 }
 
 /// Rows of one queue in one status, and when the oldest of them was made.

@@ -1374,6 +1374,10 @@ impl Storage for PostgresStorage {
     fn incidents(&self) -> &dyn crate::incidents::IncidentStorage {
         self
     }
+
+    fn desk(&self) -> &dyn crate::desk::DeskStorage {
+        self
+    }
 }
 
 fn attachment_info(row: &sqlx::postgres::PgRow) -> Result<AttachmentInfo, StorageError> {

@@ -60,6 +60,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0016_analytics.sql"),
     include_str!("../migrations/sqlite/0017_messaging_out.sql"),
     include_str!("../migrations/sqlite/0018_mailboxes.sql"),
+    include_str!("../migrations/sqlite/0021_desk_workspace.sql"),
 ];
 
 /// Most writes committed together; bounds the time the first write of a batch waits.
@@ -1612,6 +1613,10 @@ impl Storage for SqliteStorage {
     }
 
     fn incidents(&self) -> &dyn crate::incidents::IncidentStorage {
+        self
+    }
+
+    fn desk(&self) -> &dyn crate::desk::DeskStorage {
         self
     }
 }

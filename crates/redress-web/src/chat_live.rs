@@ -110,7 +110,8 @@ const CHAT_LIVE_JS: &str = include_str!("../assets/chat-live.js");
 /// The chat box for a shop's own site.
 const WIDGET_JS: &str = include_str!("../assets/widget.js");
 
-fn script(body: &'static str) -> Response {
+/// A script served from `/assets` (the pages' CSP runs only such files, never inline code).
+pub(crate) fn script(body: &'static str) -> Response {
     (
         StatusCode::OK,
         [

@@ -12,6 +12,7 @@
 mod analytics;
 mod case;
 mod incidents;
+mod live;
 mod mail;
 mod money;
 pub mod session;
@@ -54,6 +55,7 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(analytics::router())
         .merge(case::router())
         .merge(incidents::router())
+        .merge(live::router())
         .merge(mail::router())
         .merge(money::router())
         .merge(settings::router())
@@ -533,6 +535,7 @@ pub(crate) fn done_notice(w: &Words, done: Option<&str>) -> Option<String> {
         "approved",
         "rejected",
         "reply",
+        "reply-kept",
         "note",
         "call",
         "status",

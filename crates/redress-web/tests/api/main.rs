@@ -32,6 +32,7 @@ mod channels;
 mod chat_answers;
 mod chat_live;
 mod concurrency;
+mod desk_live;
 mod fixtures;
 mod follow_through;
 mod hardening;

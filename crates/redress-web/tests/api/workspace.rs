@@ -12,10 +12,10 @@ use crate::browser::{Browser, form_token};
 use crate::fixtures::double_charged;
 use crate::support::{TestApp, on_both_backends, text};
 
-const PASSWORD: &str = "correct horse battery";
+pub(crate) const PASSWORD: &str = "correct horse battery";
 
 /// Adds a team member to the store with [`PASSWORD`].
-async fn team_member(app: &TestApp, store_id: &str, email: &str, name: &str, role: Role) -> Agent {
+pub(crate) async fn team_member(app: &TestApp, store_id: &str, email: &str, name: &str, role: Role) -> Agent {
     let store_id: StoreId = store_id.parse().unwrap();
     let agent = Agent::new(
         AgentId::from_uuid(uuid::Uuid::now_v7()),
@@ -32,7 +32,7 @@ async fn team_member(app: &TestApp, store_id: &str, email: &str, name: &str, rol
 }
 
 /// A browser signed in to `slug`'s desk as `email`.
-async fn signed_in(app: &TestApp, slug: &str, email: &str) -> Browser {
+pub(crate) async fn signed_in(app: &TestApp, slug: &str, email: &str) -> Browser {
     let mut browser = Browser::new(app);
     let answer = browser.post(&format!("/desk/{slug}/signin"), &[("email", email), ("password", PASSWORD)]).await;
     assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
@@ -41,7 +41,7 @@ async fn signed_in(app: &TestApp, slug: &str, email: &str) -> Browser {
 }
 
 /// The value of a hidden input in a page.
-fn hidden(page: &str, name: &str) -> String {
+pub(crate) fn hidden(page: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
     let at = page.find(&marker).unwrap_or_else(|| panic!("no {name} in {page}")) + marker.len();
     page[at..].split('"').next().unwrap().to_owned()
