@@ -157,3 +157,195 @@ async fn two_agents_on_one_case_see_each_other_and_a_stale_reply_is_held(app: &T
     let stream = eve.get(&format!("/desk/other-shop/cases/{case_id}/events")).await;
     assert_eq!(stream.status, StatusCode::NOT_FOUND);
 }
+
+on_both_backends!(a_lead_writes_a_macro_and_an_agent_fills_and_sends_it);
+
+async fn a_lead_writes_a_macro_and_an_agent_fills_and_sends_it(app: &TestApp) {
+    let shop = app.create_store("macro-shop").await;
+    team_member(app, &shop.id, "lea@macro.example", "Lea", Role::TeamLead).await;
+    team_member(app, &shop.id, "ana@macro.example", "Ana", Role::Agent).await;
+    let (_, case_id) = double_charged(app, &shop.key).await;
+    let case_path = format!("/desk/macro-shop/cases/{case_id}");
+    let mut lea = signed_in(app, "macro-shop", "lea@macro.example").await;
+    let mut ana = signed_in(app, "macro-shop", "ana@macro.example").await;
+
+    // Macros are the leads' to write.
+    assert_eq!(ana.get("/desk/macro-shop/macros").await.status, StatusCode::FORBIDDEN);
+    let page = lea.get("/desk/macro-shop/macros").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let token = form_token(&page.body);
+    // A variable that does not exist is refused and nothing is saved.
+    let refused =
+        lea.post("/desk/macro-shop/macros", &[("form_token", &token), ("name", "Typo"), ("body_en", "Hi {nme}")]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("{nme} is not a variable"), "{}", refused.body);
+    assert!(refused.body.contains("Hi {nme}</textarea>"), "the lead's text comes back");
+    let saved = lea
+        .post(
+            "/desk/macro-shop/macros",
+            &[
+                ("form_token", &token),
+                ("name", "Refund on its way"),
+                (
+                    "body_en",
+                    "Hi {customer_name}, order {order_number} is refunded. Tracking: {tracking_number}. {agent_name}",
+                ),
+                ("body_es", "Hola {customer_name}, el pedido {order_number} está reembolsado."),
+                ("action", "status:resolved"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    lea.post(
+        "/desk/macro-shop/macros",
+        &[("form_token", &token), ("name", "Only Polish"), ("body_pl", "Dzień dobry {customer_name}")],
+    )
+    .await;
+    let listed = lea.get("/desk/macro-shop/macros").await;
+    assert!(listed.body.contains("Refund on its way") && listed.body.contains("en, es"), "{}", listed.body);
+    let macro_id = |name: &str| {
+        let at = listed.body.find(&format!("Edit: {name}")).unwrap();
+        let start = listed.body[..at].rfind("edit=").unwrap() + 5;
+        listed.body[start..].split('"').next().unwrap().to_owned()
+    };
+    let refund_macro = macro_id("Refund on its way");
+
+    // Ana fills it on the English case: every value known, the action named.
+    let filled = ana.get(&format!("{case_path}?macro={refund_macro}")).await;
+    assert_eq!(filled.status, StatusCode::OK);
+    assert!(
+        filled.body.contains("Hi Ana Kowalska, order 1042 is refunded. Tracking: JD0001. Ana</textarea>"),
+        "{}",
+        filled.body
+    );
+    assert!(filled.body.contains("When sent, the case also moves to: Resolved"), "{}", filled.body);
+    assert!(!filled.body.contains("id=\"macro-missing\""));
+    // On a case about no order, the values it lacks are left out and named, never shown raw.
+    let walk_in = app.open_case(&shop.key, &crate::fixtures::case_without_order("Opening hours")).await;
+    let lacking =
+        ana.get(&format!("/desk/macro-shop/cases/{}?macro={refund_macro}", text(&walk_in["case"]["id"]))).await;
+    assert!(lacking.body.contains("Hi , order  is refunded. Tracking: . Ana</textarea>"), "{}", lacking.body);
+    assert!(lacking.body.contains("write it in yourself: customer name, order number, tracking number"));
+    assert!(!lacking.body.contains("{tracking_number}") && !lacking.body.contains("{customer_name}"));
+    // A macro with no English and no shop-language text falls back to the one it has.
+    let polish = ana.get(&format!("{case_path}?macro={}", macro_id("Only Polish"))).await;
+    assert!(polish.body.contains("Dzień dobry Ana Kowalska</textarea>"), "{}", polish.body);
+
+    // A reply still holding a variable is refused and nothing is sent.
+    let token = form_token(&filled.body);
+    let seen = hidden(&filled.body, "seen");
+    let raw = ana
+        .post(
+            &format!("{case_path}/reply"),
+            &[("form_token", &token), ("body", "Hi {customer_name}"), ("seen", &seen), ("macro", &refund_macro)],
+        )
+        .await;
+    assert_eq!(raw.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(app.case_view(&shop.key, &case_id).await["messages"].as_array().unwrap().len(), 1);
+
+    // Sent as completed, the reply goes and the macro's action resolves the case, on its timeline.
+    let sent = ana
+        .post(
+            &format!("{case_path}/reply"),
+            &[
+                ("form_token", &token),
+                ("body", "Hi Ana Kowalska, order 1042 is refunded. Ana"),
+                ("seen", &seen),
+                ("macro", &refund_macro),
+            ],
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    let view = app.case_view(&shop.key, &case_id).await;
+    assert_eq!(view["messages"].as_array().unwrap().len(), 2);
+    assert_eq!(view["case"]["status"], "resolved");
+    assert!(view["timeline"].as_array().unwrap().iter().any(|e| e["event"]["type"] == "status_changed"
+        && e["event"]["to"] == "resolved"
+        && e["actor"]["name"] == "Ana"));
+
+    // The lead deletes it; it is gone from the case page.
+    let page = lea.get("/desk/macro-shop/macros").await;
+    let deleted = lea
+        .post(&format!("/desk/macro-shop/macros/{refund_macro}/delete"), &[("form_token", &form_token(&page.body))])
+        .await;
+    assert_eq!(deleted.status, StatusCode::SEE_OTHER);
+    assert!(!ana.get(&case_path).await.body.contains("Refund on its way"));
+}
+
+on_both_backends!(bulk_actions_report_each_case_and_views_are_saved);
+
+async fn bulk_actions_report_each_case_and_views_are_saved(app: &TestApp) {
+    let shop = app.create_store("bulk-shop").await;
+    team_member(app, &shop.id, "ana@bulk.example", "Ana", Role::Agent).await;
+    let bo = team_member(app, &shop.id, "bo@bulk.example", "Bo", Role::Agent).await;
+    let mut ids = Vec::new();
+    for subject in ["First question", "Second question", "Third question"] {
+        let case = app.open_case(&shop.key, &crate::fixtures::case_without_order(subject)).await;
+        ids.push(text(&case["case"]["id"]));
+    }
+    // The third is closed already: resolving it is refused, the others are not held up.
+    for to in ["resolved", "closed"] {
+        app.post(&format!("/api/v1/cases/{}/status", ids[2]), &shop.key, &serde_json::json!({ "status": to }))
+            .await
+            .expect(200);
+    }
+    let mut ana = signed_in(app, "bulk-shop", "ana@bulk.example").await;
+    let inbox = ana.get("/desk/bulk-shop?status=all").await;
+    let token = form_token(&inbox.body);
+    let chosen = |action: &str, extra: (&str, &str)| {
+        let mut form: Vec<(String, String)> = vec![
+            ("form_token".into(), token.clone()),
+            ("filters".into(), "status=all".into()),
+            ("action".into(), action.into()),
+            (extra.0.into(), extra.1.into()),
+        ];
+        form.extend(ids.iter().map(|id| ("case".to_owned(), id.clone())));
+        form
+    };
+
+    // Assigning to a name not on the team changes nothing at all.
+    let refused = ana.post_bare("/desk/bulk-shop/bulk", &chosen("assign", ("to", "Someone Else"))).await;
+    assert_eq!(refused.status, StatusCode::OK);
+    assert!(refused.body.contains("assignee:"), "{}", refused.body);
+    for id in &ids {
+        assert_eq!(app.case_view(&shop.key, id).await["case"]["assignee"], Value::Null);
+    }
+    // Assigned to Bo, every one of them, each on its own timeline.
+    let assigned = ana.post_bare("/desk/bulk-shop/bulk", &chosen("assign", ("to", &bo.id.to_string()))).await;
+    assert!(assigned.body.contains("3 cases changed."), "{}", assigned.body);
+    assert!(!assigned.body.contains("id=\"bulk-failed\""), "{}", assigned.body);
+    for id in &ids {
+        assert_eq!(app.case_view(&shop.key, id).await["case"]["assignee"]["name"], "Bo");
+    }
+    // Resolved together: two changed, the closed one named with the reason.
+    let resolved = ana.post_bare("/desk/bulk-shop/bulk", &chosen("resolve", ("status", ""))).await;
+    assert!(resolved.body.contains("2 cases changed."), "{}", resolved.body);
+    let number = app.case_view(&shop.key, &ids[2]).await["case"]["number"].as_u64().unwrap();
+    assert!(resolved.body.contains(&format!("<li>#{number}: ")), "{}", resolved.body);
+    for id in &ids[..2] {
+        let view = app.case_view(&shop.key, id).await;
+        assert_eq!(view["case"]["status"], "resolved");
+        assert!(view["timeline"].as_array().unwrap().iter().any(|e| e["event"]["type"] == "status_changed"));
+    }
+
+    // A saved view keeps the filters and is listed; another agent does not see it.
+    let saved = ana
+        .post(
+            "/desk/bulk-shop/views",
+            &[("form_token", &token), ("name", "Resolved by us"), ("filters", "status=resolved")],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    assert_eq!(saved.location.as_deref(), Some("/desk/bulk-shop?status=resolved&done=view-saved"));
+    let listed = ana.get("/desk/bulk-shop").await;
+    assert!(listed.body.contains("<a href=\"/desk/bulk-shop?status=resolved\">Resolved by us</a>"), "{}", listed.body);
+    let mut bo_browser = signed_in(app, "bulk-shop", "bo@bulk.example").await;
+    assert!(!bo_browser.get("/desk/bulk-shop").await.body.contains("Resolved by us"));
+    // An agent cannot share a view with the whole team.
+    let shared = ana
+        .post("/desk/bulk-shop/views", &[("form_token", &token), ("name", "Team"), ("filters", ""), ("team", "1")])
+        .await;
+    assert!(shared.body.contains("this needs a team lead or an admin"), "{}", shared.body);
+    let blank = ana.post("/desk/bulk-shop/views", &[("form_token", &token), ("name", " "), ("filters", "")]).await;
+    assert!(blank.body.contains("name: give a name"), "{}", blank.body);
+}
