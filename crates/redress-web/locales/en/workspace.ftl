@@ -495,3 +495,5 @@ desk-done-macro-deleted = The macro is deleted.
 desk-done-view-saved = The view is saved.
 desk-done-view-deleted = The view is removed.
 desk-live-refresh-list = Refresh the list
+desk-bulk-to = Give the chosen cases to
+desk-bulk-move = Move the chosen cases to

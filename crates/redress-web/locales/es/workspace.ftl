@@ -495,3 +495,5 @@ desk-done-macro-deleted = La macro se ha eliminado.
 desk-done-view-saved = La vista se ha guardado.
 desk-done-view-deleted = La vista se ha quitado.
 desk-live-refresh-list = Actualizar la lista
+desk-bulk-to = Dar los casos elegidos a
+desk-bulk-move = Pasar los casos elegidos a

@@ -495,3 +495,5 @@ desk-done-macro-deleted = Makro sudah dihapus.
 desk-done-view-saved = Tampilan sudah disimpan.
 desk-done-view-deleted = Tampilan sudah dihapus.
 desk-live-refresh-list = Muat ulang daftar
+desk-bulk-to = Berikan kasus yang dipilih kepada
+desk-bulk-move = Pindahkan kasus yang dipilih ke

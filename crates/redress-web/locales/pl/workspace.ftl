@@ -495,3 +495,5 @@ desk-done-macro-deleted = Makro zostało usunięte.
 desk-done-view-saved = Widok został zapisany.
 desk-done-view-deleted = Widok został usunięty.
 desk-live-refresh-list = Odśwież listę
+desk-bulk-to = Przekaż wybrane zgłoszenia do
+desk-bulk-move = Przenieś wybrane zgłoszenia do

@@ -495,3 +495,5 @@ desk-done-macro-deleted = A macro foi excluída.
 desk-done-view-saved = A visualização foi salva.
 desk-done-view-deleted = A visualização foi removida.
 desk-live-refresh-list = Atualizar a lista
+desk-bulk-to = Dar os casos escolhidos a
+desk-bulk-move = Passar os casos escolhidos para

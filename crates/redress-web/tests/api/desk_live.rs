@@ -49,7 +49,7 @@ async fn two_agents_on_one_case_see_each_other_and_a_stale_reply_is_held(app: &T
 
     // Alone on the case, Ana sees nobody; once Bo opens it, each sees the other.
     let alone = ana.get(&case_path).await;
-    assert!(alone.body.contains("id=\"presence\" class=\"notice\" role=\"status\" hidden"), "{}", alone.body);
+    assert!(alone.body.contains("id=\"presence\" class=\"notice\" aria-live=\"polite\" hidden"), "{}", alone.body);
     let bo_page = bo_browser.get(&case_path).await;
     assert!(bo_page.body.contains("<strong id=\"presence-names\">Ana</strong>"), "Bo sees Ana");
     let ana_page = ana.get(&case_path).await;
@@ -348,4 +348,47 @@ async fn bulk_actions_report_each_case_and_views_are_saved(app: &TestApp) {
     assert!(shared.body.contains("this needs a team lead or an admin"), "{}", shared.body);
     let blank = ana.post("/desk/bulk-shop/views", &[("form_token", &token), ("name", " "), ("filters", "")]).await;
     assert!(blank.body.contains("name: give a name"), "{}", blank.body);
+}
+
+on_both_backends!(macros_through_the_api_fill_a_case_in_its_language);
+
+async fn macros_through_the_api_fill_a_case_in_its_language(app: &TestApp) {
+    use reqwest::Method;
+    use serde_json::json;
+    let shop = app.create_store("api-macros").await;
+    let lead = app.member_key(&shop, "Lea", "lead").await;
+    let agent = app.member_key(&shop, "Ana", "agent").await;
+    let (_, case_id) = double_charged(app, &shop.key).await;
+    let input = json!({
+        "name": "Where is it",
+        "bodies": { "es": "Hola {customer_name}: {tracking_number}", "pt": "Olá {customer_name}" },
+        "action": { "type": "set_status", "status": "waiting_on_customer" }
+    });
+    // Agents use macros; leads write them.
+    app.post("/api/v1/macros", &agent, &input).await.error(403, "forbidden", None);
+    let saved = app.post("/api/v1/macros", &lead, &input).await.expect(201);
+    let id = text(&saved["id"]);
+    app.post("/api/v1/macros", &lead, &input).await.error(400, "invalid_field", Some("name"));
+    let bad = json!({ "name": "Bad", "bodies": { "en": "Hi {nme}" } });
+    app.post("/api/v1/macros", &lead, &bad).await.error(400, "invalid_field", Some("bodies.en"));
+    assert_eq!(app.get("/api/v1/macros", &agent).await.expect(200).as_array().unwrap().len(), 1);
+
+    // The case is in English, which the macro lacks, as does the shop's language: the first
+    // language written is used, every value filled.
+    let filled = app.get(&format!("/api/v1/cases/{case_id}/macros/{id}"), &agent).await.expect(200);
+    assert_eq!(filled["text"], "Hola Ana Kowalska: JD0001");
+    assert_eq!(filled["missing"], json!([]));
+    // Rewritten with English and an unknown order number, the English text fills and says what it lacks.
+    let english = json!({ "name": "Where is it", "bodies": { "en": "Hi {customer_name}, parcel {tracking_number}." } });
+    let put = app.call(Method::PUT, &format!("/api/v1/macros/{id}"), Some(&lead), Some(&english)).await.expect(200);
+    assert_eq!(put["action"], Value::Null);
+    let walk_in = app.open_case(&shop.key, &crate::fixtures::case_without_order("Hours")).await;
+    let lacking =
+        app.get(&format!("/api/v1/cases/{}/macros/{id}", text(&walk_in["case"]["id"])), &agent).await.expect(200);
+    assert_eq!(lacking["text"], "Hi , parcel .");
+    assert_eq!(lacking["missing"], json!(["customer_name", "tracking_number"]));
+
+    app.call(Method::DELETE, &format!("/api/v1/macros/{id}"), Some(&agent), None).await.error(403, "forbidden", None);
+    assert_eq!(app.call(Method::DELETE, &format!("/api/v1/macros/{id}"), Some(&lead), None).await.status, 204);
+    app.call(Method::DELETE, &format!("/api/v1/macros/{id}"), Some(&lead), None).await.error(404, "not_found", None);
 }
