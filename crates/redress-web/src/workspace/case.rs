@@ -29,7 +29,7 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 use time::macros::format_description;
 
-use super::{Chrome, Desk, desk, done_notice, error_text, time_left_text};
+use super::{Chrome, Desk, desk, desk_for_form, done_notice, error_text, time_left_text};
 use crate::AppState;
 use crate::html::redirect;
 
@@ -587,13 +587,6 @@ async fn after(state: &AppState, desk: &Desk, case_id: &str, done: &str, result:
         }
         Err(e) => render_case(state, desk, case_id, (None, false), Some(error_text(&e))).await,
     }
-}
-
-/// Signs the agent in for a posted form and checks its token.
-async fn desk_for_form(state: &AppState, slug: &str, headers: &HeaderMap, token: &str) -> Result<Desk, Response> {
-    let desk = desk(state, slug, headers, None, "inbox").await?;
-    desk.check_form(token).map_err(|answer| *answer)?;
-    Ok(desk)
 }
 
 /// The reply form.

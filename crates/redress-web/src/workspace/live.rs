@@ -7,12 +7,11 @@
 //! Also the desk's two scripts: `/assets/desk-live.js` and `/assets/desk-keys.js` (shortcuts).
 
 use std::convert::Infallible;
-use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
-use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::sse::{Event, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use futures_util::Stream;
@@ -24,13 +23,11 @@ use serde::{Deserialize, Serialize};
 use super::case::{actor_text, event_view, when};
 use super::{Desk, desk};
 use crate::AppState;
+use crate::chat_live::{Look, polled};
 
-/// How often an open page looks for changes.
-const POLL_EVERY: Duration = Duration::from_secs(1);
-/// Presence is written every this many looks (well inside [`aids::PRESENT_FOR`]).
+/// Presence is written every this many looks, a look a second (well inside
+/// [`aids::PRESENT_FOR`]).
 const HEARTBEAT_EVERY: u32 = 10;
-/// How long one stream stays open; the browser reconnects on its own, from where it was.
-const OPEN_FOR: Duration = Duration::from_secs(300);
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
@@ -113,67 +110,44 @@ async fn case_events(
     case_stream(state, desk, id, (after, messages)).into_response()
 }
 
+/// Where a case page's stream is: what the page shows, who it showed present, how many looks.
+struct CaseFollowed {
+    state: AppState,
+    desk: Desk,
+    case_id: CaseId,
+    after: i64,
+    messages: usize,
+    viewers: Option<Vec<String>>,
+    looks: u32,
+}
+
 fn case_stream(
     state: AppState,
     desk: Desk,
     case_id: CaseId,
     (after, messages): (i64, usize),
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
-    struct Place {
-        state: AppState,
-        desk: Desk,
-        case_id: CaseId,
-        after: i64,
-        messages: usize,
-        viewers: Option<Vec<String>>,
-        looks: u32,
-        ends: tokio::time::Instant,
-    }
-    let place = Place {
-        state,
-        desk,
-        case_id,
-        after,
-        messages,
-        viewers: None,
-        looks: 0,
-        ends: tokio::time::Instant::now() + OPEN_FOR,
-    };
-    let events = futures_util::stream::unfold(place, |mut place| async move {
-        loop {
-            if place.looks > 0 {
-                tokio::time::sleep(POLL_EVERY).await;
-            }
-            place.looks = place.looks.wrapping_add(1);
-            if tokio::time::Instant::now() >= place.ends {
-                return None;
-            }
+    let place = CaseFollowed { state, desk, case_id, after, messages, viewers: None, looks: 0 };
+    polled(place, |mut place| async move {
+        place.looks = place.looks.wrapping_add(1);
+        let batch =
             match look(place.looks, &place.state, &place.desk, place.case_id, (place.after, place.messages)).await {
-                Ok(batch) => {
-                    let viewers_changed = place.viewers.as_ref() != Some(&batch.viewers);
-                    if !viewers_changed && batch.entries.is_empty() && batch.new_messages.is_empty() {
-                        continue;
-                    }
-                    place.after = batch.seq;
-                    place.messages = batch.messages;
-                    place.viewers = Some(batch.viewers.clone());
-                    let id = format!("{}:{}", batch.seq, batch.messages);
-                    match Event::default().event("case").id(id).json_data(&batch) {
-                        Ok(event) => return Some((Ok(event), place)),
-                        Err(e) => {
-                            tracing::error!(error = %e, "a case's live event could not be written");
-                            return None;
-                        }
-                    }
-                }
+                Ok(batch) => batch,
                 Err(e) => {
                     tracing::debug!(error = %e, "a live case page stops");
-                    return None;
+                    return (Look::End, place);
                 }
-            }
+            };
+        let viewers_changed = place.viewers.as_ref() != Some(&batch.viewers);
+        if !viewers_changed && batch.entries.is_empty() && batch.new_messages.is_empty() {
+            return (Look::Nothing, place);
         }
-    });
-    Sse::new(events).keep_alive(KeepAlive::default())
+        place.after = batch.seq;
+        place.messages = batch.messages;
+        place.viewers = Some(batch.viewers.clone());
+        let id = format!("{}:{}", batch.seq, batch.messages);
+        (Look::event(Event::default().event("case").id(id).json_data(&batch)), place)
+    })
 }
 
 /// One look at the case: presence written now and then, the others present, what is new.
@@ -248,49 +222,23 @@ async fn inbox_events(
         Ok(desk) => desk,
         Err(answer) => return answer,
     };
-    struct Place {
-        state: AppState,
-        desk: Desk,
-        after: i64,
-        told: u32,
-        first: bool,
-        ends: tokio::time::Instant,
-    }
-    let place =
-        Place { state, desk, after: place.after, told: 0, first: true, ends: tokio::time::Instant::now() + OPEN_FOR };
-    let events = futures_util::stream::unfold(place, |mut place| async move {
-        loop {
-            if !place.first {
-                tokio::time::sleep(POLL_EVERY).await;
+    let after = place.after;
+    // Always counted from where the page was drawn: an entry PostgreSQL commits late, below a
+    // position already seen, is still counted on the next look.
+    polled((state, desk, 0u32), move |(state, desk, told)| async move {
+        let changed = match aids::store_changes(state.app(), &desk.caller(), after).await {
+            Ok((changed, _)) => changed,
+            Err(e) => {
+                tracing::debug!(error = %e, "a live inbox stops");
+                return (Look::End, (state, desk, told));
             }
-            place.first = false;
-            if tokio::time::Instant::now() >= place.ends {
-                return None;
-            }
-            // Always counted from where the page was drawn: an entry PostgreSQL commits late,
-            // below a position already seen, is still counted on the next look.
-            let changed = match aids::store_changes(place.state.app(), &place.desk.caller(), place.after).await {
-                Ok((changed, _)) => changed,
-                Err(e) => {
-                    tracing::debug!(error = %e, "a live inbox stops");
-                    return None;
-                }
-            };
-            if changed == place.told {
-                continue;
-            }
-            place.told = changed;
-            let text = place.desk.chrome.w.t1("desk-live-inbox-changed", "count", &changed.to_string());
-            let event =
-                Event::default().event("changed").json_data(serde_json::json!({ "count": changed, "text": text }));
-            match event {
-                Ok(event) => return Some((Ok::<_, Infallible>(event), place)),
-                Err(e) => {
-                    tracing::error!(error = %e, "an inbox live event could not be written");
-                    return None;
-                }
-            }
+        };
+        if changed == told {
+            return (Look::Nothing, (state, desk, told));
         }
-    });
-    Sse::new(events).keep_alive(KeepAlive::default()).into_response()
+        let text = desk.chrome.w.t1("desk-live-inbox-changed", "count", &changed.to_string());
+        let event = Event::default().event("changed").json_data(serde_json::json!({ "count": changed, "text": text }));
+        (Look::event(event), (state, desk, changed))
+    })
+    .into_response()
 }

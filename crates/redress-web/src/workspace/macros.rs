@@ -17,7 +17,7 @@ use redress_domain::{CaseStatus, Priority};
 use serde::Deserialize;
 
 use super::case::macro_action_text;
-use super::{Chrome, Desk, desk, done_notice, error_text, require};
+use super::{Chrome, Desk, desk, desk_for_form, done_notice, error_text, require};
 use crate::AppState;
 use crate::html::redirect;
 
@@ -178,8 +178,7 @@ async fn macros_page(
 
 /// A lead posting a form on this page.
 async fn lead_form(state: &AppState, slug: &str, headers: &HeaderMap, token: &str) -> Result<Desk, Response> {
-    let desk = desk(state, slug, headers, None, "macros").await?;
-    desk.check_form(token).map_err(|answer| *answer)?;
+    let desk = desk_for_form(state, slug, headers, token).await?;
     require(&desk, Role::TeamLead).map_err(|answer| *answer)?;
     Ok(desk)
 }

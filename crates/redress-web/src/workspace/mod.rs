@@ -163,6 +163,18 @@ pub(crate) async fn desk(
     Ok(Desk { store, agent, token, chrome, cookies })
 }
 
+/// Signs the agent in for a posted form and checks its token.
+pub(crate) async fn desk_for_form(
+    state: &AppState,
+    slug: &str,
+    headers: &HeaderMap,
+    token: &str,
+) -> Result<Desk, Response> {
+    let desk = desk(state, slug, headers, None, "inbox").await?;
+    desk.check_form(token).map_err(|answer| *answer)?;
+    Ok(desk)
+}
+
 /// A refusal as a line an agent can act on: the message, naming the field when there is one.
 pub(crate) fn error_text(error: &AppError) -> String {
     match &error.field {
@@ -599,16 +611,13 @@ async fn bulk(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    let desk = match desk(&state, &slug, &headers, None, "inbox").await {
-        Ok(desk) => desk,
-        Err(answer) => return answer,
-    };
     let mut fields: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
     fields.truncate(redress_app::desk::MAX_BULK + 20);
     let field = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
-    if let Err(answer) = desk.check_form(&field("form_token")) {
-        return *answer;
-    }
+    let desk = match desk_for_form(&state, &slug, &headers, &field("form_token")).await {
+        Ok(desk) => desk,
+        Err(answer) => return answer,
+    };
     // The inbox comes back with the filters it was showing.
     let query: InboxQuery = serde_urlencoded::from_str(&field("filters")).unwrap_or_default();
     let w = &desk.chrome.w;
@@ -671,13 +680,10 @@ async fn save_view(
     headers: HeaderMap,
     Form(form): Form<ViewForm>,
 ) -> Response {
-    let desk = match desk(&state, &slug, &headers, None, "inbox").await {
+    let desk = match desk_for_form(&state, &slug, &headers, &form.form_token).await {
         Ok(desk) => desk,
         Err(answer) => return answer,
     };
-    if let Err(answer) = desk.check_form(&form.form_token) {
-        return *answer;
-    }
     let saved =
         redress_app::desk::save_view(state.app(), &desk.caller(), &form.name, &form.filters, form.team.is_some()).await;
     let query: InboxQuery = serde_urlencoded::from_str(&form.filters).unwrap_or_default();
@@ -698,13 +704,10 @@ async fn delete_view(
     headers: HeaderMap,
     Form(form): Form<TokenForm>,
 ) -> Response {
-    let desk = match desk(&state, &slug, &headers, None, "inbox").await {
+    let desk = match desk_for_form(&state, &slug, &headers, &form.form_token).await {
         Ok(desk) => desk,
         Err(answer) => return answer,
     };
-    if let Err(answer) = desk.check_form(&form.form_token) {
-        return *answer;
-    }
     let result = match view_id.parse() {
         Ok(id) => redress_app::desk::delete_view(state.app(), &desk.caller(), id).await,
         Err(_) => Err(AppError::not_found("view")),

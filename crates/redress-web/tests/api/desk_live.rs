@@ -3,37 +3,19 @@
 //! and goes only when the agent confirms, the case page's stream carries the other agent's
 //! answer, and a case is assigned only to a member of the team.
 
-use std::time::Duration;
-
 use redress_domain::approval::Role;
 use reqwest::StatusCode;
 use serde_json::Value;
 
 use crate::browser::form_token;
+use crate::chat_live::events_until;
 use crate::fixtures::double_charged;
 use crate::support::{TestApp, on_both_backends, text};
 use crate::workspace::{hidden, signed_in, team_member};
 
 /// Reads a case page's server-sent events until `found` holds for one; returns it.
 async fn event_until(response: &mut reqwest::Response, found: impl Fn(&Value) -> bool) -> Value {
-    let mut buffer = String::new();
-    let read = async {
-        while let Some(chunk) = response.chunk().await.unwrap() {
-            buffer.push_str(&String::from_utf8_lossy(&chunk));
-            while let Some(end) = buffer.find("\n\n") {
-                let event: String = buffer.drain(..end + 2).collect();
-                if let Some(data) = event.lines().find_map(|l| l.strip_prefix("data:")) {
-                    let batch: Value = serde_json::from_str(data.trim()).unwrap();
-                    if found(&batch) {
-                        return batch;
-                    }
-                }
-            }
-        }
-        panic!("the stream ended first");
-    };
-    // A bound for a broken server, not a wait: events come within the server's poll.
-    tokio::time::timeout(Duration::from_secs(30), read).await.expect("the event arrived")
+    events_until(response, found).await.pop().unwrap()
 }
 
 on_both_backends!(two_agents_on_one_case_see_each_other_and_a_stale_reply_is_held);
