@@ -71,7 +71,7 @@ test('two agents on one case see each other, a change arrives live and a stale r
   await lead.context().close();
 });
 
-test('the shortcuts: ? lists them, j and o open a case, r goes to the reply, a takes the case', async () => {
+test('the shortcuts: ? lists them, j/k and o move through cases, r goes to the reply, a takes the case', async () => {
   const { shop } = world;
   const page = await deskAs(shop.agentEmail);
   await page.keyboard.press('?');
@@ -95,8 +95,12 @@ test('the shortcuts: ? lists them, j and o open a case, r goes to the reply, a t
   await page.keyboard.press('k');
   const first = await page.locator('tr[data-case]').first().getAttribute('data-case');
   assert.equal(await page.locator('tr.current').getAttribute('data-case'), first);
+  const ids = await page.locator('tr[data-case]').evaluateAll((rows) => rows.map((row) => row.dataset.case));
   await Promise.all([page.waitForURL(/\/cases\//), page.keyboard.press('o')]);
   assert.ok(page.url().includes(first));
+  // On a case, j and k go to the next and previous case of the inbox it came from.
+  await Promise.all([page.waitForURL((url) => url.pathname.endsWith(ids[1])), page.keyboard.press('j')]);
+  await Promise.all([page.waitForURL((url) => url.pathname.endsWith(first)), page.keyboard.press('k')]);
 
   await page.keyboard.press('r');
   assert.equal(await page.evaluate(() => document.activeElement.id), 'reply-body');

@@ -1,6 +1,7 @@
-// The desk's keyboard shortcuts: j/k move through the inbox's cases and o opens one; on a
-// case r writes a reply, n a note, a takes the case, e resolves it (through the page's own
-// forms); ? lists them. Nothing fires while typing in a field or with a modifier held.
+// The desk's keyboard shortcuts: j/k move through the inbox's cases (on a case page: go to the
+// next or previous case of that list) and o opens one; on a case r writes a reply, n a note, a
+// takes the case, e resolves it (through the page's own forms); ? lists them. Nothing fires
+// while typing in a field or with a modifier held.
 (function () {
   'use strict';
   var help = document.getElementById('keys-help');
@@ -12,8 +13,28 @@
     return tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT' || (target && target.isContentEditable);
   }
 
+  // The inbox's order, kept for the tab, so j and k on a case page go to the next and previous
+  // case of the list the agent came from.
+  var place = window.location.pathname.match(/^(\/desk\/[^/]+)\/cases\/([^/]+)$/);
+  try {
+    if (rows.length) {
+      sessionStorage.setItem('desk-cases', JSON.stringify(rows.map(function (row) { return row.dataset.case; })));
+    }
+  } catch (e) { /* storage refused: the shortcuts still work in the inbox */ }
+
+  function nextCase(step) {
+    if (!place) return false;
+    var list;
+    try { list = JSON.parse(sessionStorage.getItem('desk-cases') || '[]'); } catch (e) { return false; }
+    var at = list.indexOf(place[2]);
+    var next = at < 0 ? undefined : list[at + step];
+    if (!next) return false;
+    window.location.assign(place[1] + '/cases/' + next);
+    return true;
+  }
+
   function move(step) {
-    if (!rows.length) return;
+    if (!rows.length) return nextCase(step);
     if (current >= 0) rows[current].classList.remove('current');
     current = Math.max(0, Math.min(rows.length - 1, current + step));
     var row = rows[current];
@@ -42,8 +63,8 @@
     var done = false;
     switch (event.key) {
       case '?': if (help && help.showModal) { help.showModal(); done = true; } break;
-      case 'j': move(1); done = rows.length > 0; break;
-      case 'k': move(-1); done = rows.length > 0; break;
+      case 'j': done = move(1) !== false; break;
+      case 'k': done = move(-1) !== false; break;
       case 'o':
         if (current >= 0) { var link = rows[current].querySelector('a'); if (link) { link.click(); done = true; } }
         break;

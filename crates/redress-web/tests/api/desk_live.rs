@@ -117,6 +117,47 @@ async fn two_agents_on_one_case_see_each_other_and_a_stale_reply_is_held(app: &T
         .await;
     assert_eq!(again.status, StatusCode::SEE_OTHER, "{}", again.body);
 
+    // Bo resolves the case; Ana's reply asking to wait for the customer still goes, and is
+    // reported as sent with the status kept, never as a failed send.
+    app.post(&format!("/api/v1/cases/{case_id}/status"), &shop.key, &serde_json::json!({ "status": "resolved" }))
+        .await
+        .expect(200);
+    let page = ana.get(&case_path).await;
+    let late = ana
+        .post(
+            &format!("{case_path}/reply"),
+            &[
+                ("form_token", &token),
+                ("body", "Ana: one more thing."),
+                ("seen", &hidden(&page.body, "seen")),
+                ("wait", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(late.status, StatusCode::SEE_OTHER, "{}", late.body);
+    assert!(late.location.unwrap().ends_with("?done=reply-kept"));
+    let view = app.case_view(&shop.key, &case_id).await;
+    assert_eq!(view["messages"].as_array().unwrap().len(), 5);
+    assert_eq!(view["case"]["status"], "resolved");
+    let kept = ana.get(&format!("{case_path}?done=reply-kept")).await;
+    assert!(kept.body.contains("Your reply was sent. The case&#39;s status was not changed"), "{}", kept.body);
+
+    // The inbox counts the cases changed since it was drawn, live.
+    let inbox = ana.get("/desk/live-shop").await;
+    let after = inbox.body.split("data-after=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let mut counting = client
+        .get(format!("{}/desk/live-shop/inbox/events?after={after}", app.base))
+        .header("cookie", ana.cookie_header())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(counting.status(), 200);
+    app.post(&format!("/api/v1/cases/{case_id}/notes"), &shop.key, &serde_json::json!({ "body": "A note." }))
+        .await
+        .expect(201);
+    let changed = event_until(&mut counting, |e| e["count"] == 1).await;
+    assert_eq!(changed["text"], "Cases changed since this list was shown: 1.");
+
     // The assignee is chosen from the team: a name, or an id not on it, is refused and
     // changes nothing; a member's id assigns.
     let page = ana.get(&case_path).await;
@@ -294,14 +335,14 @@ async fn bulk_actions_report_each_case_and_views_are_saved(app: &TestApp) {
     }
     // Assigned to Bo, every one of them, each on its own timeline.
     let assigned = ana.post_bare("/desk/bulk-shop/bulk", &chosen("assign", ("to", &bo.id.to_string()))).await;
-    assert!(assigned.body.contains("3 cases changed."), "{}", assigned.body);
+    assert!(assigned.body.contains("Cases changed: 3."), "{}", assigned.body);
     assert!(!assigned.body.contains("id=\"bulk-failed\""), "{}", assigned.body);
     for id in &ids {
         assert_eq!(app.case_view(&shop.key, id).await["case"]["assignee"]["name"], "Bo");
     }
     // Resolved together: two changed, the closed one named with the reason.
     let resolved = ana.post_bare("/desk/bulk-shop/bulk", &chosen("resolve", ("status", ""))).await;
-    assert!(resolved.body.contains("2 cases changed."), "{}", resolved.body);
+    assert!(resolved.body.contains("Cases changed: 2."), "{}", resolved.body);
     let number = app.case_view(&shop.key, &ids[2]).await["case"]["number"].as_u64().unwrap();
     assert!(resolved.body.contains(&format!("<li>#{number}: ")), "{}", resolved.body);
     for id in &ids[..2] {
