@@ -415,3 +415,43 @@ async fn macros_through_the_api_fill_a_case_in_its_language(app: &TestApp) {
     assert_eq!(app.call(Method::DELETE, &format!("/api/v1/macros/{id}"), Some(&lead), None).await.status, 204);
     app.call(Method::DELETE, &format!("/api/v1/macros/{id}"), Some(&lead), None).await.error(404, "not_found", None);
 }
+
+/// Presence on the App's clock: a member seen more than 30 seconds ago is no longer shown.
+async fn presence_lapses_after_thirty_seconds(app: &TestApp, clock: std::sync::Arc<redress_app::ManualClock>) {
+    let shop = app.create_store("lapse-shop").await;
+    team_member(app, &shop.id, "ana@lapse.example", "Ana", Role::Agent).await;
+    team_member(app, &shop.id, "bo@lapse.example", "Bo", Role::Agent).await;
+    let (_, case_id) = double_charged(app, &shop.key).await;
+    let case_path = format!("/desk/lapse-shop/cases/{case_id}");
+    let mut ana = signed_in(app, "lapse-shop", "ana@lapse.example").await;
+    let mut bo = signed_in(app, "lapse-shop", "bo@lapse.example").await;
+    ana.get(&case_path).await;
+    clock.advance(time::Duration::seconds(29));
+    assert!(bo.get(&case_path).await.body.contains("<strong id=\"presence-names\">Ana</strong>"));
+    clock.advance(time::Duration::seconds(2));
+    let later = bo.get(&case_path).await;
+    assert!(later.body.contains("<strong id=\"presence-names\"></strong>"), "Ana's 31 s ago: {}", later.body);
+    // Ana is back: present again at once.
+    assert!(ana.get(&case_path).await.body.contains("<strong id=\"presence-names\">Bo</strong>"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn presence_lapses_on_sqlite() {
+    let clock = std::sync::Arc::new(redress_app::ManualClock::at(time::macros::datetime!(2026-12-07 10:00 UTC)));
+    let configure = {
+        let clock = clock.clone();
+        move |app: redress_app::App| app.with_clock(clock)
+    };
+    presence_lapses_after_thirty_seconds(&TestApp::sqlite_with(configure).await, clock).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn presence_lapses_on_postgres() {
+    let clock = std::sync::Arc::new(redress_app::ManualClock::at(time::macros::datetime!(2026-12-07 10:00 UTC)));
+    let configure = {
+        let clock = clock.clone();
+        move |app: redress_app::App| app.with_clock(clock)
+    };
+    let Some(app) = TestApp::postgres_with(configure).await else { return };
+    presence_lapses_after_thirty_seconds(&app, clock).await;
+}
