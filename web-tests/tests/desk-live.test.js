@@ -50,8 +50,10 @@ test('two agents on one case see each other, a change arrives live and a stale r
 
   // The lead adds a note; it appears on the agent's page, and her reply is warned.
   await lead.locator('#note-body').fill('Checked with the bank: the second charge is real.');
+  const noted = Date.now();
   await Promise.all([lead.waitForURL(/done=note/), lead.getByRole('button', { name: 'Add note' }).click()]);
   await agent.waitForSelector('ol.timeline li:has-text("Checked with the bank")', { timeout: 20_000 });
+  console.log(`the lead's note reached the agent's open page ${Date.now() - noted} ms after it was posted`);
   await agent.waitForSelector('#live-changes:not([hidden])');
   await agent.waitForSelector('#reply-warning:not([hidden])');
   await agent.screenshot({ path: path.join(artifacts, 'desk-live-case.png'), fullPage: true });
