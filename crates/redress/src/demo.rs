@@ -231,15 +231,14 @@ async fn demo_key(storage: &dyn Storage, store: &Store, label: &str, agent: Opti
 pub async fn seed_team(storage: &dyn Storage, store: &Store, password: &str) -> anyhow::Result<[(String, AgentId); 3]> {
     let hash = redress_app::team::hash_password(password).map_err(|e| anyhow::anyhow!("{e}"))?;
     let domain = format!("{}.example", store.slug);
-    let full_names = [("ana", "Ana Souza"), ("leo", "Leo Kowalski"), ("olga", "Olga Nowak")];
     let mut desk = Vec::new();
     for (login, role) in crate::sample_shop::TEAM {
         let email = format!("{login}@{domain}");
+        // The name cases are assigned under is the team list's name.
         let member = crate::sample_shop::team_member(store.id, login);
-        let name = full_names.iter().find(|(l, _)| l == login).map_or(member.name.clone(), |(_, n)| (*n).to_owned());
-        let agent = Agent::new(member.agent_id, store.id, &email, &name, *role, SystemClock.now())?;
+        let agent = Agent::new(member.agent_id, store.id, &email, &member.name, *role, SystemClock.now())?;
         storage.team().add_agent(&agent, &hash).await.with_context(|| format!("cannot add {email} to the team"))?;
-        if full_names.iter().any(|(l, _)| l == login) {
+        if crate::sample_shop::FULL_NAMES.iter().any(|(l, _)| l == login) {
             desk.push((email, agent.id));
         }
     }
