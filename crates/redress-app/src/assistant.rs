@@ -125,31 +125,92 @@ const CHOOSABLE: [Remedy; 7] = [
 
 /// Answers one message of a conversation with `store`'s assistant.
 pub async fn converse(app: &App, store: &Store, visitor: Visitor<'_>, turn: Turn) -> AppResult<AssistantAnswer> {
-    let text = turn.text.trim().to_owned();
+    let (text, asked_language) = read_turn(&turn.text, turn.language.as_deref())?;
+    let stored = match turn.conversation.as_deref() {
+        Some(id) => {
+            let id = conversation_id(id)?;
+            let stored = app.storage().assistant().conversation(store.id, id).await?;
+            Some(stored.ok_or_else(|| AppError::not_found("conversation"))?)
+        }
+        None => None,
+    };
+    let answered = answer(app, store, visitor, stored, None, text, asked_language).await?;
+    // Two turns of one conversation at once: the later save is refused (`changed_meanwhile`).
+    let writes = redress_storage::channels::ChannelWrites::default();
+    app.storage().assistant().save_conversation(&answered.conversation, answered.version, &writes).await?;
+    let Answered { conversation, replies, from_person, .. } = answered;
+    Ok(AssistantAnswer {
+        conversation: conversation.id.to_string(),
+        replies: replies
+            .into_iter()
+            .enumerate()
+            .map(|(i, text)| AssistantReply { text, by_person: i < from_person })
+            .collect(),
+        handed_off: conversation.handed_off,
+        case: conversation.case_id,
+        language: conversation.language.to_string(),
+        lines: conversation.said,
+    })
+}
+
+/// The customer's words and the language asked for, checked.
+pub(crate) fn read_turn(text: &str, language: Option<&str>) -> AppResult<(String, Option<LanguageTag>)> {
+    let text = text.trim().to_owned();
     if text.is_empty() {
         return Err(AppError::invalid("text", "write a message"));
     }
     if text.chars().count() > MAX_TEXT_CHARS {
         return Err(AppError::invalid("text", format!("at most {MAX_TEXT_CHARS} characters")));
     }
-    let asked_language = turn
-        .language
-        .as_deref()
-        .map(LanguageTag::parse)
-        .transpose()
-        .map_err(|e| AppError::invalid("language", e.problem))?;
+    let language =
+        language.map(LanguageTag::parse).transpose().map_err(|e| AppError::invalid("language", e.problem))?;
+    Ok((text, language))
+}
+
+/// A turn answered and not yet saved: the caller saves the conversation over `version` with
+/// whatever its channel writes in the same transaction.
+pub(crate) struct Answered {
+    /// The conversation after the turn.
+    pub conversation: Conversation,
+    /// The version it was loaded at (0: new).
+    pub version: i64,
+    /// What is said back, in order: first a person's answers written since the last look,
+    /// then the assistant's.
+    pub replies: Vec<String>,
+    /// How many of `replies` are a person's.
+    pub from_person: usize,
+}
+
+/// The newest conversation of a messaging app identity (`channel:sender`), unless the
+/// customer was away so long that it starts over.
+pub(crate) async fn conversation_of_sender(
+    app: &App,
+    store: &Store,
+    chat_sender: &str,
+) -> AppResult<Option<redress_storage::assistant::StoredConversation>> {
+    let stored = app.storage().assistant().conversation_of_sender(store.id, chat_sender).await?;
+    Ok(stored.filter(|s| !s.conversation.idle(app.now())))
+}
+
+/// Answers `text` in the conversation `stored` (a new one when absent or idle; on a messaging
+/// app when `chat_sender` names the identity writing).
+pub(crate) async fn answer(
+    app: &App,
+    store: &Store,
+    visitor: Visitor<'_>,
+    stored: Option<redress_storage::assistant::StoredConversation>,
+    chat_sender: Option<&str>,
+    text: String,
+    asked_language: Option<LanguageTag>,
+) -> AppResult<Answered> {
     let now = app.now();
-    let (mut conversation, version) = match turn.conversation.as_deref() {
-        Some(id) => {
-            let id = conversation_id(id)?;
-            let stored = app.storage().assistant().conversation(store.id, id).await?;
-            match stored {
-                Some(stored) if !stored.conversation.idle(now) => (stored.conversation, stored.version),
-                Some(_) => (start(app, store, &text, asked_language.clone()), 0),
-                None => return Err(AppError::not_found("conversation")),
-            }
+    let (mut conversation, version) = match stored {
+        Some(stored) if !stored.conversation.idle(now) => (stored.conversation, stored.version),
+        _ => {
+            let mut new = start(app, store, &text, asked_language.clone());
+            new.chat_sender = chat_sender.map(str::to_owned);
+            (new, 0)
         }
-        None => (start(app, store, &text, asked_language.clone()), 0),
     };
     if let Some(language) = asked_language {
         conversation.language = language;
@@ -172,20 +233,7 @@ pub async fn converse(app: &App, store: &Store, visitor: Visitor<'_>, turn: Turn
             conversation.say(false, reply, now);
         }
     }
-    // Two turns of one conversation at once: the later save is refused (`changed_meanwhile`).
-    app.storage().assistant().save_conversation(&conversation, version).await?;
-    Ok(AssistantAnswer {
-        conversation: conversation.id.to_string(),
-        replies: replies
-            .into_iter()
-            .enumerate()
-            .map(|(i, text)| AssistantReply { text, by_person: i < from_person })
-            .collect(),
-        handed_off: conversation.handed_off,
-        case: conversation.case_id,
-        language: conversation.language.to_string(),
-        lines: conversation.said,
-    })
+    Ok(Answered { conversation, version, replies, from_person })
 }
 
 /// The lines of a conversation from number `after` on, with a person's answers written on its
@@ -268,7 +316,8 @@ pub async fn conversation(app: &App, store: &Store, id: &str) -> AppResult<Conve
             conversation.say_for_person(reply, now);
         }
         // A turn saved meanwhile has shown them too; its state wins.
-        match app.storage().assistant().save_conversation(&conversation, stored.version).await {
+        let writes = redress_storage::channels::ChannelWrites::default();
+        match app.storage().assistant().save_conversation(&conversation, stored.version, &writes).await {
             Err(StorageError::Conflict(Conflict::ChangedMeanwhile(_))) | Ok(()) => {}
             Err(e) => return Err(e.into()),
         }
@@ -325,6 +374,12 @@ impl Talk<'_> {
 
     async fn verified(&self) -> AppResult<(Caller, Order)> {
         self.customer().await?.ok_or_else(|| AppError::internal("the assistant acted before verification"))
+    }
+
+    /// The channel of the cases the conversation opens: a messaging app's, where answers on
+    /// the case go back to the app, or the web chat's.
+    fn channel(&self) -> Channel {
+        if self.conversation.chat_sender.is_some() { Channel::Social } else { Channel::Chat }
     }
 
     fn system(&self) -> Caller {
@@ -775,7 +830,7 @@ impl Talk<'_> {
             order_number: None,
             customer_email: None,
             subject,
-            channel: Channel::Chat,
+            channel: self.channel(),
             kind: Some(kind),
             language: Some(self.conversation.language.to_string()),
             sentiment: None,
@@ -799,7 +854,7 @@ impl Talk<'_> {
                 let message = NewMessage {
                     direction: Direction::Inbound,
                     body: transcript,
-                    channel: Some(Channel::Chat),
+                    channel: Some(self.channel()),
                     author: None,
                     attachments: Vec::new(),
                 };
@@ -813,7 +868,7 @@ impl Talk<'_> {
                     order_number: None,
                     customer_email: email.filter(|e| redress_domain::EmailAddress::parse(e).is_ok()),
                     subject,
-                    channel: Channel::Chat,
+                    channel: self.channel(),
                     kind: reading.kind.filter(|_| reading.confident),
                     language: Some(self.conversation.language.to_string()),
                     sentiment: None,
@@ -889,7 +944,7 @@ impl Talk<'_> {
         let message = NewMessage {
             direction: Direction::Inbound,
             body: self.text.clone(),
-            channel: Some(Channel::Chat),
+            channel: Some(self.channel()),
             author: None,
             attachments: Vec::new(),
         };

@@ -36,6 +36,8 @@ pub enum SystemRule {
     /// The self-service assistant, before the customer proved they hold an order: records
     /// phishing reports and hands conversations to a person.
     Assistant,
+    /// The retention pass erasing personal data of cases over for longer than the policy keeps it.
+    Retention,
 }
 
 /// An authenticated caller.
@@ -105,6 +107,10 @@ pub enum Action {
     CorrectLedger,
     /// Change the shop's settings: policy, team, keys, help articles.
     ManageSettings,
+    /// Export everything held about a customer (their data protection request).
+    ExportPersonalData,
+    /// Erase a customer's personal data: irreversible, so an admin's alone.
+    ErasePersonalData,
 }
 
 impl Caller {
@@ -139,19 +145,27 @@ impl Caller {
         let allowed = match self {
             // The operator's key is not a store's key: refused as unknown credentials here.
             Caller::Operator => return self.store_id(),
+            // A shop's other system answers customers' access requests (export), but erasing,
+            // which cannot be undone, is like settings: an admin's, signed in or by personal key.
             Caller::Integration { .. } => matches!(
                 action,
-                Action::Read | Action::WorkCases | Action::ReportOrders | Action::Resolve | Action::Disputes
+                Action::Read
+                    | Action::WorkCases
+                    | Action::ReportOrders
+                    | Action::Resolve
+                    | Action::Disputes
+                    | Action::ExportPersonalData
             ),
             Caller::Member { role, .. } => match action {
-                Action::ManageSettings => *role == Role::Owner,
+                Action::ManageSettings | Action::ExportPersonalData | Action::ErasePersonalData => *role == Role::Owner,
                 Action::CorrectLedger | Action::Approve => *role >= Role::TeamLead,
                 Action::Read | Action::WorkCases | Action::ReportOrders | Action::Resolve | Action::Disputes => true,
             },
             // What a customer reaches is narrowed further to their own order by the use case.
             Caller::Customer { .. } => matches!(action, Action::Read | Action::WorkCases | Action::Resolve),
             Caller::System { rule, .. } => match rule {
-                SystemRule::Demo => true,
+                SystemRule::Demo => !matches!(action, Action::ExportPersonalData | Action::ErasePersonalData),
+                SystemRule::Retention => matches!(action, Action::Read | Action::ErasePersonalData),
                 SystemRule::PaymentProviderWebhook => {
                     matches!(action, Action::Read | Action::WorkCases | Action::Disputes | Action::Resolve)
                 }
@@ -179,10 +193,16 @@ impl Caller {
             (Caller::Integration { .. }, Action::Approve) => {
                 "an integration key cannot approve: approving needs a second person, signed in or with their personal key".into()
             }
+            (Caller::Integration { .. }, Action::ErasePersonalData) => {
+                "an integration key cannot erase a customer: erasing cannot be undone and needs an admin's personal key".into()
+            }
             (Caller::Integration { .. }, _) => {
                 "an integration key works with orders, cases and messages; settings need an admin's personal key".into()
             }
             (Caller::Member { .. }, Action::ManageSettings) => "only an admin changes the shop's settings".into(),
+            (Caller::Member { .. }, Action::ExportPersonalData | Action::ErasePersonalData) => {
+                "only an admin exports or erases a customer's personal data".into()
+            }
             (Caller::Member { .. }, _) => "this needs a team lead or an admin".into(),
             _ => "this caller may not do that".into(),
         }
@@ -265,6 +285,25 @@ mod tests {
         assert!(member(Role::TeamLead).require(Action::Approve).is_ok());
         assert!(member(Role::TeamLead).require(Action::ManageSettings).is_err());
         assert!(member(Role::Owner).require(Action::ManageSettings).is_ok());
+    }
+
+    #[test]
+    fn only_an_admin_erases_and_an_integration_may_export() {
+        let key = Caller::Integration {
+            store_id: store(),
+            key_id: ApiKeyId::from_uuid(Uuid::from_u128(2)),
+            label: "crm".into(),
+        };
+        assert_eq!(key.require(Action::ExportPersonalData), Ok(store()));
+        assert!(key.require(Action::ErasePersonalData).is_err());
+        for role in [Role::Agent, Role::TeamLead] {
+            assert!(member(role).require(Action::ExportPersonalData).is_err());
+            assert!(member(role).require(Action::ErasePersonalData).is_err());
+        }
+        assert!(member(Role::Owner).require(Action::ErasePersonalData).is_ok());
+        let retention = Caller::System { store_id: store(), rule: SystemRule::Retention };
+        assert!(retention.require(Action::ErasePersonalData).is_ok());
+        assert!(retention.require(Action::ExportPersonalData).is_err());
     }
 
     #[test]

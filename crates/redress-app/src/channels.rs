@@ -474,8 +474,7 @@ pub(crate) async fn outbound_email(
     let entry = OutboxEntry {
         id,
         store_id: case.store_id,
-        case_id: case.id,
-        message_id,
+        case_message: Some((case.id, message_id)),
         channel: EMAIL.to_owned(),
         provider_message_id: message_id_for(id, domain),
         status: OutboxStatus::Pending,
@@ -510,8 +509,10 @@ pub(crate) async fn outbound_email(
 pub struct OutboxItem {
     /// Its id.
     pub id: String,
-    /// The case it answers.
-    pub case_id: String,
+    /// The case it answers; absent for the assistant's answers on a messaging app before a
+    /// case was opened.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case_id: Option<String>,
     /// `email`, `whatsapp`, `messenger`, `instagram` or `telegram`.
     pub channel: String,
     /// `pending`, `sending`, `sent` or `dead`.
@@ -557,7 +558,7 @@ impl From<OutboxEntry> for OutboxItem {
         };
         OutboxItem {
             id: entry.id.to_string(),
-            case_id: entry.case_id.to_string(),
+            case_id: entry.case_message.map(|(case, _)| case.to_string()),
             channel: entry.channel,
             status: entry.status.as_str().to_owned(),
             delivery: entry.delivery.map(|d| d.as_str().to_owned()),
@@ -630,6 +631,30 @@ pub async fn dead_letters(app: &App, caller: &Caller) -> AppResult<Vec<DeadLette
     let store_id = caller.require(Action::Read)?;
     team_only(caller)?;
     Ok(app.storage().channels().dead_letters(store_id, LISTED).await?.into_iter().map(DeadLetterItem::from).collect())
+}
+
+/// Takes a dead letter in again, as if it had just arrived (after the cause was mended: an
+/// upgrade that reads it, a setting fixed): it opens or continues a case, or, refused again,
+/// stays a dead letter with the new reason. Either way the old letter goes, so one remains at
+/// most. Only mail can be taken again; other channels' letters carry nothing to read.
+pub async fn retry_dead_letter(app: &App, caller: &Caller, id: &str) -> AppResult<MailReceipt> {
+    let store_id = caller.require(Action::WorkCases)?;
+    team_only(caller)?;
+    let id: uuid::Uuid = crate::parse_id(id, "dead letter")?;
+    let storage = app.storage().channels();
+    let Some((channel, raw)) = storage.dead_letter_raw(store_id, id).await? else {
+        return Err(AppError::not_found("dead letter"));
+    };
+    if channel != EMAIL || raw.is_empty() {
+        return Err(AppError::new(
+            ErrorCode::IllegalTransition,
+            format!("a dead letter from {channel} holds no message to read again"),
+        ));
+    }
+    let system = Caller::System { store_id, rule: SystemRule::MailReceiver };
+    let receipt = receive_email(app, &system, &raw, false).await?;
+    storage.remove_dead_letter(store_id, id).await?;
+    Ok(receipt)
 }
 
 fn team_only(caller: &Caller) -> AppResult<()> {

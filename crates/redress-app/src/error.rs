@@ -116,6 +116,8 @@ error_codes! {
     Duplicate = ("duplicate", 409, "This is already recorded."),
     /// A rule of the stored data refused the write.
     ConstraintViolated = ("constraint_violated", 409, "The change breaks a rule of the stored data; nothing changed."),
+    /// Personal data is still needed for money in flight.
+    ErasureBlocked = ("erasure_blocked", 409, "The customer has a refund in flight or an open dispute, which need their data; nothing was erased."),
     /// A request with this key is under way.
     RequestInProgress = ("request_in_progress", 409, "A request with this Idempotency-Key is being carried out."),
     /// The key was used for another request.
@@ -254,6 +256,7 @@ impl From<StorageError> for AppError {
             StorageError::Refund(refund) => refund.into(),
             StorageError::Dispute(dispute) => dispute.into(),
             StorageError::Ledger(ledger) => ledger.into(),
+            StorageError::Erasure(refused) => AppError::new(ErrorCode::ErasureBlocked, refused.to_string()),
             StorageError::IdempotencyMismatch(message) => {
                 AppError::new(ErrorCode::IdempotencyKeyReused, message).at("Idempotency-Key")
             }

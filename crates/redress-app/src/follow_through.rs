@@ -136,8 +136,9 @@ fn system_message(case: &Case, body: String, now: OffsetDateTime) -> Message {
 async fn fire_one(app: &App, row: &TimerRow, now: OffsetDateTime) -> AppResult<bool> {
     let storage = app.storage();
     let case = storage.case(row.store_id, row.case_id).await?;
-    let (plan, _) = plan_of(app, &case).await?;
-    if !plan.timers.contains(&row.timer) {
+    let (plan, timeline) = plan_of(app, &case).await?;
+    let stale = row.timer.kind.stale_after().is_some_and(|late| now - row.timer.due_at > late);
+    if !plan.timers.contains(&row.timer) || stale {
         storage.follow_through().drop_timer(row, now).await?;
         return Ok(false);
     }
@@ -146,8 +147,13 @@ async fn fire_one(app: &App, row: &TimerRow, now: OffsetDateTime) -> AppResult<b
     let subject = (!row.timer.subject.is_empty()).then(|| row.timer.subject.clone());
     let store = storage.store(case.store_id).await?;
     let number = case.number.to_string();
-    let words = |id: &str, link: Option<&str>| {
-        redress_text::replies::follow_up(case.language.as_str(), id, &number, &store.name, link)
+    let language = case.language.as_str();
+    let words =
+        |id: &str, link: Option<&str>| redress_text::replies::follow_up(language, id, &number, &store.name, link);
+    // News told with the way back to the order in the portal, signed for the customer.
+    let with_portal = |text: String| {
+        let link = app.order_link(&store, case.order_id);
+        format!("{text}\n\n{}", words("follow-portal-link", Some(&link)))
     };
     let mut survey = None;
     let (message, step) = match row.timer.kind {
@@ -168,8 +174,43 @@ async fn fire_one(app: &App, row: &TimerRow, now: OffsetDateTime) -> AppResult<b
                 comment: None,
                 answered_at: None,
             });
-            let link = survey_link(app, &store.slug.to_string(), case.id);
-            (Some(words("follow-survey", Some(&link))), Some(FollowUpStep::SurveySent))
+            let link = app.public_link(&survey_link(app, &store.slug.to_string(), case.id));
+            let text = format!("{}\n\n{}", words("follow-resolved", None), words("follow-survey", Some(&link)));
+            (Some(text), Some(FollowUpStep::SurveySent))
+        }
+        TimerKind::TellRefundSent => {
+            let refund_id = row.timer.subject.as_str();
+            let sent = timeline.iter().rev().find_map(|entry| match &entry.event {
+                CaseEvent::RefundSucceeded { refund_id: id, amount, expected_by, .. }
+                    if id.to_string() == refund_id =>
+                {
+                    Some((*amount, *expected_by))
+                }
+                _ => None,
+            });
+            let Some((amount, expected_by)) = sent else {
+                storage.follow_through().drop_timer(row, now).await?;
+                return Ok(false);
+            };
+            let amount = redress_text::replies::format_money(&amount, language);
+            let mut values =
+                vec![("case", number.as_str()), ("shop", store.name.as_str()), ("amount", amount.as_str())];
+            let date = expected_by.map(|day| redress_text::replies::format_date(day, language));
+            let id = match &date {
+                Some(date) => {
+                    values.push(("date", date));
+                    "follow-refund-sent-by"
+                }
+                None => "follow-refund-sent",
+            };
+            let text = redress_text::replies::follow_up_with(language, id, &values);
+            (Some(with_portal(text)), Some(FollowUpStep::ToldRefundSent))
+        }
+        TimerKind::TellLabelIssued => {
+            (Some(with_portal(words("follow-label-issued", None))), Some(FollowUpStep::ToldLabelIssued))
+        }
+        TimerKind::TellResolved => {
+            (Some(with_portal(words("follow-resolved", None))), Some(FollowUpStep::ToldResolved))
         }
     };
     let message = message.map(|body| system_message(&case, body, now));

@@ -43,11 +43,14 @@ pub mod outbox;
 pub mod outgoing;
 mod paging;
 pub mod platforms;
+pub mod portal_links;
+pub mod privacy;
 pub mod resolution;
 pub mod stores;
 pub mod team;
 pub mod understanding;
 pub mod webhooks;
+pub mod workers;
 
 pub use caller::{Action, Caller, SystemRule};
 pub use clock::{Clock, ManualClock, SystemClock};
@@ -73,6 +76,8 @@ pub struct App {
     meta_app: Option<messaging::MetaApp>,
     phraser: redress_connect::phrasing::Phraser,
     link_key: [u8; 32],
+    public_url: String,
+    workers: workers::Workers,
 }
 
 impl App {
@@ -121,7 +126,21 @@ impl App {
             // Random until the server derives it from its secret (`with_link_secret`): links
             // signed here then hold on every server of the deployment.
             link_key: rand::random(),
+            public_url: String::new(),
+            workers: workers::Workers::default(),
         }
+    }
+
+    /// The same application sending customers links under `url` (`https://help.example`, no
+    /// trailing slash), the address the portal is reached at; links are bare paths without it.
+    pub fn with_public_url(mut self, url: &str) -> Self {
+        self.public_url = url.trim_end_matches('/').to_owned();
+        self
+    }
+
+    /// The address the portal is reached at, empty when not configured.
+    pub fn public_url(&self) -> &str {
+        &self.public_url
     }
 
     /// The client of the language models stores may name to phrase the assistant's replies.
@@ -147,12 +166,9 @@ impl App {
     /// claimed again once its claim lapses, with the same Message-ID.
     pub fn with_mail_relay(mut self, relay: redress_connect::email::SmtpRelay, policy: outbox::OutboxPolicy) -> Self {
         let carrier = outbox::Carrier::Mail(relay);
-        self.outbox_workers.push(outbox::OutboxWorker::start(
-            self.storage.clone(),
-            self.clock.clone(),
-            carrier,
-            policy,
-        ));
+        let worker = outbox::OutboxWorker::start(self.storage.clone(), self.clock.clone(), carrier, policy);
+        self.workers.watch("outbox_mail", worker.abort_handle());
+        self.outbox_workers.push(worker);
         self
     }
 
@@ -163,12 +179,9 @@ impl App {
         self.chat_apis = apis.clone();
         let Some(key) = self.secrets_key.clone() else { return self };
         let carrier = outbox::Carrier::Chat(messaging_out::ChatLane::new(apis, key));
-        self.outbox_workers.push(outbox::OutboxWorker::start(
-            self.storage.clone(),
-            self.clock.clone(),
-            carrier,
-            policy,
-        ));
+        let worker = outbox::OutboxWorker::start(self.storage.clone(), self.clock.clone(), carrier, policy);
+        self.workers.watch("outbox_chat", worker.abort_handle());
+        self.outbox_workers.push(worker);
         self
     }
 
@@ -259,6 +272,11 @@ impl App {
     /// Message understanding.
     pub fn understanding(&self) -> &'static redress_text::Understanding {
         self.understanding
+    }
+
+    /// The background workers this process runs, for its readiness.
+    pub fn workers(&self) -> &workers::Workers {
+        &self.workers
     }
 
     /// The refund executor (the refund worker runs it too).

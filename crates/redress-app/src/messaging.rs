@@ -6,6 +6,13 @@
 //! recorded in the case change's transaction), and continues the open case of its sender: the
 //! customer the identity is linked to (whatever channel their case came on), else the last
 //! case this sender wrote to; otherwise it opens a case read by understanding.
+//!
+//! Where the store's policy has the assistant answer on messaging apps
+//! (`[assistant] on_messaging_apps`), a message that continues no person's case goes to the
+//! assistant instead ([`to_assistant`]): its conversation is found by the sender's identity,
+//! and the message received, the conversation's new state and the answer to send are saved in
+//! one transaction, so a provider's redelivery is answered once. When the assistant hands
+//! over, the case it opens is a messaging case: a person's answers go back to the app.
 
 /// The query Meta's subscription check sends (`hub.mode`, `hub.verify_token`, `hub.challenge`).
 pub use redress_connect::messaging::meta::SubscriptionQuery;
@@ -160,7 +167,13 @@ fn identity_kind(channel: ChatChannel) -> IdentityKind {
     }
 }
 
-/// Stores one customer message on its case; false when it came before.
+/// The identity writing, as the assistant's conversations know it: `channel:sender`.
+fn chat_sender(message: &InboundChatMessage) -> String {
+    format!("{}:{}", message.channel.as_str(), message.sender.user_id)
+}
+
+/// Stores one customer message on its case, or gives it to the assistant; false when it came
+/// before.
 async fn receive_chat(app: &App, caller: &Caller, message: &InboundChatMessage) -> AppResult<bool> {
     let store_id: StoreId = caller.require(Action::WorkCases)?;
     let storage = app.storage().channels();
@@ -169,7 +182,17 @@ async fn receive_chat(app: &App, caller: &Caller, message: &InboundChatMessage) 
         return Ok(false);
     }
     let sender = &message.sender.user_id;
+    let store = app.storage().store(store_id).await?;
+    let assistant_answers = crate::resolution::policy_in_force(app, store_id).await?.assistant.on_messaging_apps;
+    let conversation = match assistant_answers {
+        true => crate::assistant::conversation_of_sender(app, &store, &chat_sender(message)).await?,
+        false => None,
+    };
     let customer = storage.customer_of_identity(store_id, identity_kind(message.channel), sender).await?;
+    // A conversation the assistant still holds continues with it.
+    if let Some(stored) = conversation.filter(|c| !c.conversation.handed_off) {
+        return to_assistant(app, caller, (&store, customer), message, Some(stored)).await;
+    }
     let case = match customer {
         Some(customer) => storage.open_case_of_customer(store_id, customer).await?,
         None => None,
@@ -178,6 +201,25 @@ async fn receive_chat(app: &App, caller: &Caller, message: &InboundChatMessage) 
         Some(case) => Some(case),
         None => storage.open_case_of_sender(store_id, channel, sender).await?,
     };
+    if case.is_none() && assistant_answers {
+        return to_assistant(app, caller, (&store, customer), message, None).await;
+    }
+    to_person(app, caller, message, case, customer).await
+}
+
+/// Stores a customer's message for a person: on `case`, or on a new case read by
+/// understanding; false when it came before.
+async fn to_person(
+    app: &App,
+    caller: &Caller,
+    message: &InboundChatMessage,
+    case: Option<redress_domain::Case>,
+    customer: Option<redress_domain::CustomerId>,
+) -> AppResult<bool> {
+    let store_id: StoreId = caller.require(Action::WorkCases)?;
+    let storage = app.storage().channels();
+    let channel = message.channel.as_str();
+    let sender = &message.sender.user_id;
     let handle = message
         .sender
         .phone
@@ -258,6 +300,75 @@ async fn receive_chat(app: &App, caller: &Caller, message: &InboundChatMessage) 
         // Delivered twice at once: the other delivery stored it.
         Err(e) if e.code == ErrorCode::Duplicate => Ok(false),
         Err(e) => Err(e),
+    }
+}
+
+/// Answers a customer's message with the assistant, as the identity `chat_sender` writing on
+/// a messaging app; false when the message came before. The customer an identity is linked to
+/// (by an agent) has proved they hold their latest order, as a portal link proves it.
+async fn to_assistant(
+    app: &App,
+    caller: &Caller,
+    (store, customer): (&redress_domain::Store, Option<redress_domain::CustomerId>),
+    message: &InboundChatMessage,
+    stored: Option<redress_storage::assistant::StoredConversation>,
+) -> AppResult<bool> {
+    let chat_sender = &chat_sender(message);
+    let words = message.text.as_deref().map(str::trim).filter(|t| !t.is_empty());
+    let Some(words) = words else {
+        // Photos or files alone: the assistant reads words. They go with the case the
+        // conversation opened (a claim waiting for photos), else to a person.
+        let case = match stored.and_then(|s| s.conversation.case_id) {
+            Some(case_id) => Some(app.storage().case(store.id, case_id).await?),
+            None => None,
+        };
+        return to_person(app, caller, message, case, customer).await;
+    };
+    let text: String = words.chars().take(redress_domain::assistant::MAX_TEXT_CHARS).collect();
+    let language = message.sender.language.as_deref().filter(|l| redress_domain::LanguageTag::parse(l).is_ok());
+    let (text, language) = crate::assistant::read_turn(&text, language)?;
+    let holds = match customer {
+        Some(customer) => app
+            .storage()
+            .orders_of_customer(store.id, customer)
+            .await?
+            .into_iter()
+            .max_by_key(|o| o.placed_at)
+            .map(|o| o.id),
+        None => None,
+    };
+    let visitor = crate::assistant::Visitor { source: chat_sender, holds };
+    let answered = crate::assistant::answer(app, store, visitor, stored, Some(chat_sender), text, language).await?;
+    let conversation = &answered.conversation;
+    let now = app.now();
+    let record = InboundRecord {
+        id: uuid::Uuid::now_v7(),
+        store_id: store.id,
+        channel: message.channel.as_str().to_owned(),
+        provider_message_id: message.provider_message_id.clone(),
+        // The case the conversation opened, so a person's answers on it find the chat to go to.
+        case_id: conversation.case_id,
+        message_id: None,
+        outcome: InboundOutcome::Threaded,
+        sender: Some(message.sender.user_id.clone()),
+        received_at: now,
+        raw: serde_json::to_vec(message).map_err(AppError::internal)?,
+    };
+    let body = answered.replies.join("\n\n");
+    let outbox = (!body.trim().is_empty()).then(|| {
+        let answer = crate::messaging_out::ChatAnswer {
+            case_message: None,
+            language: conversation.language.as_str(),
+            automatic: true,
+        };
+        crate::messaging_out::chat_answer(app, store.id, message, now, &body, answer)
+    });
+    let writes = ChannelWrites { inbound: Some(record), outbox };
+    match app.storage().assistant().save_conversation(conversation, answered.version, &writes).await {
+        Ok(()) => Ok(true),
+        // Delivered twice at once: the other delivery answered it.
+        Err(redress_storage::StorageError::Conflict(redress_storage::Conflict::Duplicate(_))) => Ok(false),
+        Err(e) => Err(e.into()),
     }
 }
 

@@ -95,15 +95,39 @@ pub(crate) async fn outbound_chat(
             return Ok(ChannelWrites::default());
         }
     };
+    let answer = ChatAnswer { case_message: Some((case.id, message_id)), language: case.language.as_str(), automatic };
+    let entry = chat_answer(app, case.store_id, &received, last.received_at, body, answer);
+    Ok(ChannelWrites { inbound: None, outbox: Some(entry) })
+}
+
+/// What an answer on a messaging app is, besides its words.
+pub(crate) struct ChatAnswer<'a> {
+    /// The case and the message on it the answer sends; none for the assistant's answers
+    /// before a case exists.
+    pub case_message: Option<(redress_domain::CaseId, MessageId)>,
+    /// The language it is in.
+    pub language: &'a str,
+    /// Written by Redress, not by a person.
+    pub automatic: bool,
+}
+
+/// The outbox entry answering `received` (a customer's message that came at `received_at`)
+/// with `body`, in the same conversation, from the account it came to, quoting it.
+pub(crate) fn chat_answer(
+    app: &App,
+    store_id: redress_domain::StoreId,
+    received: &InboundChatMessage,
+    received_at: time::OffsetDateTime,
+    body: &str,
+    answer: ChatAnswer<'_>,
+) -> OutboxEntry {
     let id = uuid::Uuid::now_v7();
     let now = app.now();
-    let to_name = received.sender.phone.clone().or_else(|| received.sender.display_name.clone());
-    let entry = OutboxEntry {
+    OutboxEntry {
         id,
-        store_id: case.store_id,
-        case_id: case.id,
-        message_id,
-        channel: last.channel,
+        store_id,
+        case_message: answer.case_message,
+        channel: received.channel.as_str().to_owned(),
         // The id the providers carry back in their reports.
         provider_message_id: id.to_string(),
         status: OutboxStatus::Pending,
@@ -115,17 +139,16 @@ pub(crate) async fn outbound_chat(
         delivered_as: None,
         delivery: None,
         message: OutgoingMessage::Chat(OutgoingChat {
-            account_id: received.account_id,
-            to: received.conversation_id,
-            to_name,
+            account_id: received.account_id.clone(),
+            to: received.conversation_id.clone(),
+            to_name: received.sender.phone.clone().or_else(|| received.sender.display_name.clone()),
             text: body.trim().to_owned(),
-            reply_to: Some(received.provider_message_id),
-            last_inbound_at: last.received_at,
-            language: case.language.to_string(),
-            automatic,
+            reply_to: Some(received.provider_message_id.clone()),
+            last_inbound_at: received_at,
+            language: answer.language.to_owned(),
+            automatic: answer.automatic,
         }),
-    };
-    Ok(ChannelWrites { inbound: None, outbox: Some(entry) })
+    }
 }
 
 /// The chat lane of the outbox worker: the providers' addresses and the key opening the

@@ -218,6 +218,11 @@ pub struct OutboxWorker {
 }
 
 impl OutboxWorker {
+    /// A handle telling whether the worker's task ended.
+    pub(crate) fn abort_handle(&self) -> tokio::task::AbortHandle {
+        self.task.abort_handle()
+    }
+
     /// Starts a worker for the carrier's lane: a round now, then one whenever it is woken
     /// ([`OutboxWorker::wake`]) or `policy.poll_every` passed, and again at once while rounds
     /// find a full batch.

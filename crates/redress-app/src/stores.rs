@@ -150,6 +150,16 @@ pub async fn work_queues(app: &App) -> AppResult<Vec<(redress_storage::QueueCoun
         .collect())
 }
 
+/// The background workers of this server that stopped: it is not ready while one has.
+pub fn stopped_workers(app: &App) -> Vec<&'static str> {
+    app.workers().stopped()
+}
+
+/// How this server's database connections are used now, for the operator's metrics.
+pub fn connections(app: &App) -> redress_storage::PoolUse {
+    app.storage().connections()
+}
+
 /// The slug of the deployment's only store, when it serves exactly one: where a bare `/desk`
 /// leads. Nothing is said about a deployment of several shops.
 pub async fn single_store(app: &App) -> AppResult<Option<String>> {

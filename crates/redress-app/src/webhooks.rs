@@ -134,6 +134,11 @@ pub async fn register(app: &App, caller: &Caller, input: EndpointInput) -> AppRe
     Ok(NewEndpoint { endpoint: EndpointView::of(&endpoint), secret: secret.expose().to_owned() })
 }
 
+/// The names of the events an endpoint may want, as `register` takes them.
+pub fn event_names() -> Vec<&'static str> {
+    EventType::ALL.iter().map(|e| e.as_str()).collect()
+}
+
 /// The caller's store's endpoints (admins).
 pub async fn endpoints(app: &App, caller: &Caller) -> AppResult<Vec<EndpointView>> {
     let store_id = caller.require(Action::ManageSettings)?;

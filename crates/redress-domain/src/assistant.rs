@@ -63,6 +63,11 @@ pub struct Conversation {
     /// When the customer last wrote.
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
+    /// The messaging app identity writing, as `channel:sender` (`whatsapp:48600100200`), when
+    /// the conversation is on a messaging app rather than the web chat: its answers go back
+    /// there and its cases are messaging cases.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chat_sender: Option<String>,
 }
 
 /// One line of a transcript.
@@ -437,6 +442,7 @@ impl Conversation {
             said: 0,
             started_at: now,
             updated_at: now,
+            chat_sender: None,
         }
     }
 

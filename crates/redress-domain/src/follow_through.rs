@@ -50,6 +50,12 @@ pub enum FollowUpStep {
     RefundOverdue,
     /// The customer was asked how it went.
     SurveySent,
+    /// The customer was told a refund was sent (the subject is the refund).
+    ToldRefundSent,
+    /// The customer was told their return label is ready (the subject is the return).
+    ToldLabelIssued,
+    /// The customer was told the case is resolved.
+    ToldResolved,
 }
 
 /// What a timer does when it comes due.
@@ -69,11 +75,17 @@ pub enum TimerKind {
     RefundCheck,
     /// Ask how it went.
     Survey,
+    /// Tell the customer a refund was sent (the subject is the refund).
+    TellRefundSent,
+    /// Tell the customer their return label is ready (the subject is the return).
+    TellLabelIssued,
+    /// Tell the customer the case is resolved (when no survey says it).
+    TellResolved,
 }
 
 impl TimerKind {
     /// Every kind.
-    pub const ALL: [TimerKind; 9] = [
+    pub const ALL: [TimerKind; 12] = [
         TimerKind::Warning(SlaTarget::FirstResponse),
         TimerKind::Breach(SlaTarget::FirstResponse),
         TimerKind::Warning(SlaTarget::Resolution),
@@ -83,7 +95,21 @@ impl TimerKind {
         TimerKind::ReturnReminder,
         TimerKind::RefundCheck,
         TimerKind::Survey,
+        TimerKind::TellRefundSent,
+        TimerKind::TellLabelIssued,
+        TimerKind::TellResolved,
     ];
+
+    /// How long after it came due a timer is still worth firing: news told days late (a case
+    /// planned again long after its refund) would confuse more than help.
+    pub fn stale_after(self) -> Option<time::Duration> {
+        match self {
+            TimerKind::TellRefundSent | TimerKind::TellLabelIssued | TimerKind::TellResolved => {
+                Some(time::Duration::days(2))
+            }
+            _ => None,
+        }
+    }
 
     /// The stored name.
     pub const fn as_str(self) -> &'static str {
@@ -97,6 +123,9 @@ impl TimerKind {
             TimerKind::ReturnReminder => "return_reminder",
             TimerKind::RefundCheck => "refund_check",
             TimerKind::Survey => "survey",
+            TimerKind::TellRefundSent => "tell_refund_sent",
+            TimerKind::TellLabelIssued => "tell_label_issued",
+            TimerKind::TellResolved => "tell_resolved",
         }
     }
 
@@ -175,6 +204,10 @@ pub fn plan(
     let mut stepped: BTreeMap<(FollowUpStep, String), OffsetDateTime> = BTreeMap::new();
     let mut returns: BTreeMap<String, (ReturnStatus, OffsetDateTime)> = BTreeMap::new();
     let mut refunds: BTreeMap<String, Option<time::Date>> = BTreeMap::new();
+    // News the customer hears of: refunds sent, labels issued (by id, when), and who resolved.
+    let mut sent_refunds: BTreeMap<String, OffsetDateTime> = BTreeMap::new();
+    let mut labels: BTreeMap<String, OffsetDateTime> = BTreeMap::new();
+    let mut resolved_by_customer = false;
     let running = |s: CaseStatus| matches!(s, CaseStatus::New | CaseStatus::Open);
     for entry in timeline {
         match &entry.event {
@@ -190,6 +223,7 @@ pub fn plan(
                 status = *to;
                 since = entry.at;
                 done_at = to.is_done().then_some(entry.at);
+                resolved_by_customer = matches!(entry.actor, Actor::Customer { .. } | Actor::Assistant { .. });
             }
             CaseEvent::SlaWarning { target, .. } => {
                 warned.insert(*target, ());
@@ -205,18 +239,30 @@ pub fn plan(
             }
             CaseEvent::ReturnStatusChanged { return_id, to, .. } => {
                 returns.insert(return_id.to_string(), (*to, entry.at));
+                if *to == ReturnStatus::LabelIssued {
+                    labels.insert(return_id.to_string(), entry.at);
+                }
             }
             CaseEvent::RefundPending { refund_id, expected_by, .. } => {
                 refunds.insert(refund_id.to_string(), Some(*expected_by));
             }
-            CaseEvent::RefundSucceeded { refund_id, .. } | CaseEvent::RefundFailed { refund_id, .. } => {
+            CaseEvent::RefundSucceeded { refund_id, .. } => {
+                refunds.insert(refund_id.to_string(), None);
+                sent_refunds.insert(refund_id.to_string(), entry.at);
+            }
+            CaseEvent::RefundFailed { refund_id, .. } => {
                 refunds.insert(refund_id.to_string(), None);
             }
             _ => {}
         }
     }
     let mut timers = Vec::new();
-    let mut timer = |kind, due_at, subject: &str| timers.push(Timer { kind, due_at, subject: subject.to_owned() });
+    // Whole microseconds, as timers are stored: a timer planned again from the same timeline
+    // must equal the stored one, whatever the precision of the clock that wrote the entry.
+    let mut timer = |kind, due_at: OffsetDateTime, subject: &str| {
+        let due_at = due_at.replace_nanosecond(due_at.nanosecond() / 1_000 * 1_000).unwrap_or(due_at);
+        timers.push(Timer { kind, due_at, subject: subject.to_owned() });
+    };
 
     // First answer: from opening, on business hours.
     let response_target = service.first_response_target(case.kind, case.priority);
@@ -288,6 +334,24 @@ pub fn plan(
         && let Some(at) = done_at
     {
         timer(TimerKind::Survey, at, "");
+    }
+    // The customer hears the news on their channel, once each.
+    if follow.tell_customers {
+        for (refund_id, at) in &sent_refunds {
+            if !stepped.contains_key(&(FollowUpStep::ToldRefundSent, refund_id.clone())) {
+                timer(TimerKind::TellRefundSent, *at, refund_id);
+            }
+        }
+        for (return_id, at) in &labels {
+            if !stepped.contains_key(&(FollowUpStep::ToldLabelIssued, return_id.clone())) {
+                timer(TimerKind::TellLabelIssued, *at, return_id);
+            }
+        }
+        // Resolved by the shop: told, unless the survey says it; once per resolution.
+        let told = stepped.get(&(FollowUpStep::ToldResolved, String::new())).is_some_and(|at| *at >= since);
+        if status == CaseStatus::Resolved && !follow.survey && !resolved_by_customer && !told {
+            timer(TimerKind::TellResolved, since, "");
+        }
     }
 
     FollowPlan {
@@ -464,6 +528,85 @@ mod tests {
         let mut urgent = case.clone();
         urgent.priority = Priority::Urgent;
         assert_eq!(breach(&urgent, SlaTarget::Resolution, due, due).entries.len(), 1);
+    }
+
+    #[test]
+    fn the_customer_hears_of_a_refund_a_label_and_the_shops_resolution_once_each() {
+        use crate::{Currency, Money, RefundId, ReturnId};
+        let mut case = case();
+        // A system clock's nanoseconds: the timer keeps the microseconds storage keeps.
+        let sent = MONDAY + time::Duration::hours(1) + time::Duration::nanoseconds(123_456_789);
+        let refund_id = RefundId::from_uuid(uuid::Uuid::from_u128(7));
+        let return_id = ReturnId::from_uuid(uuid::Uuid::from_u128(8));
+        let eur = Currency::from_code("EUR").unwrap();
+        let mut timeline = vec![
+            entry(
+                sent,
+                Actor::System,
+                CaseEvent::RefundSucceeded {
+                    refund_id,
+                    amount: Money::new(1250, eur),
+                    provider_reference: None,
+                    expected_by: None,
+                },
+            ),
+            entry(
+                sent,
+                Actor::Agent { name: "maria".into() },
+                CaseEvent::ReturnStatusChanged {
+                    return_id,
+                    from: ReturnStatus::Approved,
+                    to: ReturnStatus::LabelIssued,
+                    amount: None,
+                    note: None,
+                },
+            ),
+        ];
+        let tells = |plan: &FollowPlan| -> Vec<(TimerKind, String)> {
+            let mut tells: Vec<_> = plan
+                .timers
+                .iter()
+                .filter(|t| t.kind.stale_after().is_some())
+                .map(|t| (t.kind, t.subject.clone()))
+                .collect();
+            tells.sort();
+            tells
+        };
+        assert_eq!(
+            tells(&planned(&case, &timeline)),
+            vec![
+                (TimerKind::TellRefundSent, refund_id.to_string()),
+                (TimerKind::TellLabelIssued, return_id.to_string())
+            ]
+        );
+        for (step, subject) in [
+            (FollowUpStep::ToldRefundSent, refund_id.to_string()),
+            (FollowUpStep::ToldLabelIssued, return_id.to_string()),
+        ] {
+            timeline.push(entry(sent, Actor::System, CaseEvent::FollowedUp { step, subject: Some(subject) }));
+        }
+        assert!(tells(&planned(&case, &timeline)).is_empty(), "each told once");
+        let due = planned(&case, &timeline[..1]).timers.into_iter().find(|t| t.kind == TimerKind::TellRefundSent);
+        assert_eq!(due.map(|t| t.due_at.nanosecond()), Some(123_456_000));
+
+        // Resolved by the shop without a survey: told once; resolved by the customer: not told.
+        let service = ServiceRules::default();
+        let no_survey = FollowUpRules { survey: false, ..FollowUpRules::default() };
+        let resolved = sent + time::Duration::hours(1);
+        timeline.push(status(resolved, CaseStatus::Open, CaseStatus::Resolved));
+        case.status = CaseStatus::Resolved;
+        let plan = plan(&case, &timeline, &service, &no_survey, &service.calendar().unwrap());
+        assert_eq!(tells(&plan), vec![(TimerKind::TellResolved, String::new())]);
+        assert_eq!(tells(&planned(&case, &timeline)), vec![], "the survey's message says it");
+        let mut by_customer = timeline.clone();
+        by_customer.pop();
+        by_customer.push(entry(
+            resolved,
+            Actor::Customer { handle: "ana@example.com".into() },
+            CaseEvent::StatusChanged { from: CaseStatus::Open, to: CaseStatus::Resolved },
+        ));
+        let plan = super::plan(&case, &by_customer, &service, &no_survey, &service.calendar().unwrap());
+        assert!(tells(&plan).is_empty(), "the customer knows what they did");
     }
 
     #[test]

@@ -39,6 +39,7 @@ pub mod message;
 pub mod money;
 pub mod order;
 pub mod policy;
+pub mod privacy;
 pub mod reconcile;
 pub mod refund;
 pub mod remedy;

@@ -275,6 +275,11 @@ pub struct AssistantRules {
     /// at most 20): browsers let only these origins talk to the assistant.
     #[serde(default)]
     pub chat_origins: Vec<String>,
+    /// The assistant answers customers writing on the store's messaging apps (WhatsApp,
+    /// Messenger, Instagram, Telegram) first, handing over to a person as on the web chat; off:
+    /// every message goes to a person's case.
+    #[serde(default)]
+    pub on_messaging_apps: bool,
 }
 
 impl AssistantRules {
@@ -523,6 +528,10 @@ pub struct FollowUpRules {
     /// Whether resolved cases get a satisfaction survey.
     #[serde(default = "FollowUpRules::default_survey")]
     pub survey: bool,
+    /// Whether the customer is told on their channel, with a link to the portal, when a refund
+    /// is sent, a return label is ready or the shop resolves the case.
+    #[serde(default = "FollowUpRules::default_tell")]
+    pub tell_customers: bool,
 }
 
 impl FollowUpRules {
@@ -541,6 +550,9 @@ impl FollowUpRules {
     fn default_survey() -> bool {
         true
     }
+    fn default_tell() -> bool {
+        true
+    }
 }
 
 impl Default for FollowUpRules {
@@ -551,6 +563,7 @@ impl Default for FollowUpRules {
             return_send_within_days: Self::default_send_by(),
             refund_grace_days: Self::default_refund_grace(),
             survey: Self::default_survey(),
+            tell_customers: Self::default_tell(),
         }
     }
 }
@@ -600,6 +613,21 @@ pub struct Policy {
     /// Reminders, closing on silence, the survey.
     #[serde(default)]
     pub follow_up: FollowUpRules,
+    /// How long personal data of closed cases is kept.
+    #[serde(default)]
+    pub privacy: PrivacyRules,
+}
+
+/// How long the shop keeps customers' personal data on cases that are over (GDPR's storage
+/// limitation): off unless the shop sets it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PrivacyRules {
+    /// Months after a case was resolved or closed (its last change) when its personal data is
+    /// erased: 1 to 120; absent keeps it.
+    #[serde(default)]
+    pub retention_months: Option<u32>,
 }
 
 /// Why a policy document was refused: where, which field, what is wrong.
@@ -783,6 +811,9 @@ impl Policy {
                 "follow_up",
                 "return_send_within_days is 1 to 90 days, refund_grace_days at most 60",
             ));
+        }
+        if self.privacy.retention_months.is_some_and(|months| !(1..=120).contains(&months)) {
+            return Err(ValidationError::new("privacy.retention_months", "must be between 1 and 120 months"));
         }
         Ok(())
     }

@@ -400,6 +400,12 @@ pub enum CaseEvent {
         /// Their words, if any.
         comment: Option<String>,
     },
+    /// The customer's personal data on the case was erased (their request, or the store's
+    /// retention period): the case's words are placeholders from here back.
+    CustomerErased {
+        /// Why.
+        reason: crate::privacy::ErasureReason,
+    },
 }
 
 /// One entry of a case's timeline: when, who, what.

@@ -6,6 +6,7 @@ use redress_domain::StoreId;
 use redress_domain::assistant::Conversation;
 
 use crate::StorageError;
+use crate::channels::ChannelWrites;
 
 /// A conversation as stored, with the version a save must match.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -23,8 +24,23 @@ pub trait AssistantStorage: Send + Sync {
     async fn conversation(&self, store_id: StoreId, id: uuid::Uuid)
     -> Result<Option<StoredConversation>, StorageError>;
 
-    /// Saves `conversation` over version `version` (0: a new one). A turn saved meanwhile by
-    /// another request or server refuses it with `Conflict::ChangedMeanwhile`, so two turns
-    /// never both act on one state.
-    async fn save_conversation(&self, conversation: &Conversation, version: i64) -> Result<(), StorageError>;
+    /// The newest conversation of `store_id` with the messaging app identity `chat_sender`
+    /// (`whatsapp:48600100200`), if there is one.
+    async fn conversation_of_sender(
+        &self,
+        store_id: StoreId,
+        chat_sender: &str,
+    ) -> Result<Option<StoredConversation>, StorageError>;
+
+    /// Saves `conversation` over version `version` (0: a new one), with the turn's channel
+    /// records (the message received, the answer to send) in the same transaction. A turn saved
+    /// meanwhile by another request or server refuses it with `Conflict::ChangedMeanwhile`, so
+    /// two turns never both act on one state; a message received before refuses it with
+    /// `Conflict::Duplicate`, so a provider's redelivery is answered once.
+    async fn save_conversation(
+        &self,
+        conversation: &Conversation,
+        version: i64,
+        writes: &ChannelWrites,
+    ) -> Result<(), StorageError>;
 }

@@ -48,6 +48,15 @@ impl IdentityKind {
             IdentityKind::Telegram => "telegram",
         }
     }
+
+    /// The kind a stored name names.
+    pub(crate) fn parse(text: &str) -> Result<Self, StorageError> {
+        use IdentityKind::*;
+        [Email, Phone, Whatsapp, Messenger, Instagram, Telegram]
+            .into_iter()
+            .find(|kind| kind.as_str() == text)
+            .ok_or_else(|| StorageError::Corrupt(format!("unknown identity kind {text}")))
+    }
 }
 
 /// One identity of a customer: `ana@example.com` by email, `48600100200` on WhatsApp.
@@ -357,10 +366,9 @@ pub struct OutboxEntry {
     pub id: Uuid,
     /// The store.
     pub store_id: StoreId,
-    /// The case.
-    pub case_id: CaseId,
-    /// The message on the case's timeline it sends.
-    pub message_id: MessageId,
+    /// The case, and the message on its timeline it sends; none for the assistant's answers
+    /// on a messaging app before a case exists (its conversation keeps them).
+    pub case_message: Option<(CaseId, MessageId)>,
     /// The channel: `email`, `whatsapp`, `messenger`, `instagram` or `telegram`.
     pub channel: String,
     /// The id it is sent with, the same on every attempt: the Message-ID of an email, the
@@ -622,6 +630,10 @@ pub trait ChannelStorage: Send + Sync {
     async fn record_dead_letter(&self, letter: &DeadLetter) -> Result<(), StorageError>;
     /// The store's dead letters, newest first, at most `limit`.
     async fn dead_letters(&self, store_id: StoreId, limit: u32) -> Result<Vec<DeadLetterInfo>, StorageError>;
+    /// The channel and raw bytes of the store's dead letter `id`, to try it again.
+    async fn dead_letter_raw(&self, store_id: StoreId, id: Uuid) -> Result<Option<(String, Vec<u8>)>, StorageError>;
+    /// Removes the store's dead letter `id` once it was tried again; false when there is none.
+    async fn remove_dead_letter(&self, store_id: StoreId, id: Uuid) -> Result<bool, StorageError>;
 }
 
 /// The stored text of a bounded error (a relay's answer can be long).

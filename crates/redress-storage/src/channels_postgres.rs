@@ -62,8 +62,8 @@ pub(crate) async fn insert_writes(
         )
         .bind(entry.id)
         .bind(entry.store_id.as_uuid())
-        .bind(entry.case_id.as_uuid())
-        .bind(entry.message_id.as_uuid())
+        .bind(entry.case_message.map(|(case, _)| case.as_uuid()))
+        .bind(entry.case_message.map(|(_, message)| message.as_uuid()))
         .bind(&entry.channel)
         .bind(&entry.provider_message_id)
         .bind(entry.status.as_str())
@@ -90,8 +90,10 @@ fn outbox_entry(row: &PgRow) -> Result<OutboxEntry, StorageError> {
     Ok(OutboxEntry {
         id: row.try_get(0)?,
         store_id: StoreId::from_uuid(row.try_get(1)?),
-        case_id: CaseId::from_uuid(row.try_get(2)?),
-        message_id: MessageId::from_uuid(row.try_get(3)?),
+        case_message: match (row.try_get::<Option<Uuid>, _>(2)?, row.try_get::<Option<Uuid>, _>(3)?) {
+            (Some(case), Some(message)) => Some((CaseId::from_uuid(case), MessageId::from_uuid(message))),
+            _ => None,
+        },
         provider_message_id: row.try_get(5)?,
         status: OutboxStatus::parse(row.try_get(6)?)?,
         attempts: count(row.try_get(7)?),
@@ -664,6 +666,24 @@ impl ChannelStorage for PostgresStorage {
         .execute(&self.pool)
         .await?;
         Ok(())
+    }
+
+    async fn dead_letter_raw(&self, store_id: StoreId, id: Uuid) -> Result<Option<(String, Vec<u8>)>, StorageError> {
+        let row = sqlx::query("SELECT channel, raw FROM dead_letters WHERE store_id = $1 AND id = $2")
+            .bind(store_id.as_uuid())
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|row| Ok((row.try_get(0)?, row.try_get(1)?))).transpose()
+    }
+
+    async fn remove_dead_letter(&self, store_id: StoreId, id: Uuid) -> Result<bool, StorageError> {
+        let done = sqlx::query("DELETE FROM dead_letters WHERE store_id = $1 AND id = $2")
+            .bind(store_id.as_uuid())
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     async fn dead_letters(&self, store_id: StoreId, limit: u32) -> Result<Vec<DeadLetterInfo>, StorageError> {

@@ -62,8 +62,8 @@ pub(crate) fn insert_writes(conn: &Connection, writes: &ChannelWrites) -> Result
         .execute(params![
             entry.id.to_string(),
             entry.store_id.to_string(),
-            entry.case_id.to_string(),
-            entry.message_id.to_string(),
+            entry.case_message.map(|(case, _)| case.to_string()),
+            entry.case_message.map(|(_, message)| message.to_string()),
             entry.channel,
             entry.provider_message_id,
             entry.status.as_str(),
@@ -80,7 +80,21 @@ const OUTBOX_COLUMNS: &str = "id, store_id, case_id, message_id, channel, provid
     next_attempt_at_us, last_error, created_at_us, sent_at_us, doc, delivered_as, delivery";
 
 type OutboxRow = (
-    (String, String, String, String, String, String, String, i64, i64, Option<String>, i64, Option<i64>, String),
+    (
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        String,
+        String,
+        String,
+        i64,
+        i64,
+        Option<String>,
+        i64,
+        Option<i64>,
+        String,
+    ),
     (Option<String>, Option<String>),
 );
 
@@ -127,8 +141,13 @@ fn outbox_entry(row: OutboxRow) -> Result<OutboxEntry, StorageError> {
     Ok(OutboxEntry {
         id: parse_uuid(&id)?,
         store_id: StoreId::from_uuid(parse_uuid(&store_id)?),
-        case_id: CaseId::from_uuid(parse_uuid(&case_id)?),
-        message_id: redress_domain::MessageId::from_uuid(parse_uuid(&message_id)?),
+        case_message: match (case_id, message_id) {
+            (Some(case), Some(message)) => Some((
+                CaseId::from_uuid(parse_uuid(&case)?),
+                redress_domain::MessageId::from_uuid(parse_uuid(&message)?),
+            )),
+            _ => None,
+        },
         provider_message_id,
         status: OutboxStatus::parse(&status)?,
         attempts: count(attempts),
@@ -770,6 +789,26 @@ impl ChannelStorage for SqliteStorage {
                 micros(letter.received_at)
             ])?;
             Ok(())
+        })
+        .await
+    }
+
+    async fn dead_letter_raw(&self, store_id: StoreId, id: Uuid) -> Result<Option<(String, Vec<u8>)>, StorageError> {
+        self.read(move |conn| {
+            Ok(conn
+                .prepare_cached("SELECT channel, raw FROM dead_letters WHERE store_id = ?1 AND id = ?2")?
+                .query_row(params![store_id.to_string(), id.to_string()], |row| Ok((row.get(0)?, row.get(1)?)))
+                .optional()?)
+        })
+        .await
+    }
+
+    async fn remove_dead_letter(&self, store_id: StoreId, id: Uuid) -> Result<bool, StorageError> {
+        self.write(move |conn| {
+            let removed = conn
+                .prepare_cached("DELETE FROM dead_letters WHERE store_id = ?1 AND id = ?2")?
+                .execute(params![store_id.to_string(), id.to_string()])?;
+            Ok(removed == 1)
         })
         .await
     }

@@ -59,6 +59,9 @@ pub mod platforms;
 mod platforms_postgres;
 mod platforms_sqlite;
 pub mod postgres;
+pub mod privacy;
+mod privacy_postgres;
+mod privacy_sqlite;
 pub mod search;
 mod search_postgres;
 mod search_sqlite;
@@ -110,6 +113,9 @@ pub enum StorageError {
     /// An idempotency key was used again for a different request.
     #[error("{0}")]
     IdempotencyMismatch(String),
+    /// The privacy rules refused an erasure; nothing was written.
+    #[error(transparent)]
+    Erasure(#[from] redress_domain::privacy::ErasureRefused),
 }
 
 /// Why a write conflicts with what is stored. Each reason is its own variant so that callers
@@ -520,9 +526,11 @@ pub trait Storage: Send + Sync {
     async fn classification_feedback(&self, store_id: StoreId) -> Result<Vec<ClassificationFeedback>, StorageError>;
     /// True when the database answers.
     async fn ping(&self) -> Result<(), StorageError>;
-    /// How much work waits in each queue, deployment-wide, by status: refunds, the outbox,
+    /// How much work waits in each queue, deployment-wide, by live status: refunds, the outbox,
     /// changes to push to shop platforms. Counts only: no store's data.
     async fn work_queues(&self) -> Result<Vec<QueueCount>, StorageError>;
+    /// How this process's database connections are used now (no query: the pool's own count).
+    fn connections(&self) -> PoolUse;
 
     /// Adds or replaces one of a store's own help articles (by id and language).
     async fn save_help_article(&self, store_id: StoreId, article: &StoreHelpArticle) -> Result<(), StorageError>;
@@ -641,6 +649,8 @@ pub trait Storage: Send + Sync {
     fn incidents(&self) -> &dyn incidents::IncidentStorage;
     /// The desk's presence, macros and saved views.
     fn desk(&self) -> &dyn desk::DeskStorage;
+    /// Customers' personal data: what an export reads, erasure, retention.
+    fn privacy(&self) -> &dyn privacy::PrivacyStorage;
 }
 
 /// Rows of one queue in one status, and when the oldest of them was made.
@@ -648,7 +658,7 @@ pub trait Storage: Send + Sync {
 pub struct QueueCount {
     /// `refunds`, `outbox` or `platform_pushes`.
     pub queue: String,
-    /// The rows' status, as stored.
+    /// The rows' status, as stored: a live one (work still to do), never a final one.
     pub status: String,
     /// How many.
     pub count: i64,
@@ -656,12 +666,42 @@ pub struct QueueCount {
     pub oldest_created_at_us: i64,
 }
 
+/// How a process's connections to its database are used, for the metrics.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PoolUse {
+    /// `postgres` (the sqlx pool) or `sqlite_readers` (the read-only connections; SQLite's one
+    /// writer is not pooled).
+    pub pool: &'static str,
+    /// Connections at most.
+    pub max: u32,
+    /// Connections open now.
+    pub open: u32,
+    /// Of those, not in use.
+    pub idle: u32,
+}
+
 /// The one query both backends run for [`Storage::work_queues`]: plain SQL on columns both
-/// schemas share, indexed by status.
-pub(crate) const WORK_QUEUES_SQL: &str = "\
-    SELECT 'refunds', status, COUNT(*), MIN(created_at_us) FROM refunds GROUP BY status \
-    UNION ALL SELECT 'outbox', status, COUNT(*), MIN(created_at_us) FROM outbox GROUP BY status \
-    UNION ALL SELECT 'platform_pushes', status, COUNT(*), MIN(created_at_us) FROM platform_pushes GROUP BY status";
+/// schemas share, indexed by status. Only live rows are counted (refunds not final as the
+/// domain says, mail being sent or waiting, pushes waiting): finished rows pile up for ever and
+/// would drown the work still to do.
+pub(crate) fn work_queues_sql() -> &'static str {
+    static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SQL.get_or_init(|| {
+        let live_refunds: Vec<String> = redress_domain::refund::RefundStatus::ALL
+            .iter()
+            .filter(|status| !status.is_final())
+            .map(|status| format!("'{}'", status.as_str()))
+            .collect();
+        format!(
+            "SELECT 'refunds', status, COUNT(*), MIN(created_at_us) FROM refunds WHERE status IN ({}) GROUP BY status \
+             UNION ALL SELECT 'outbox', status, COUNT(*), MIN(created_at_us) FROM outbox \
+             WHERE status IN ('pending', 'sending') GROUP BY status \
+             UNION ALL SELECT 'platform_pushes', status, COUNT(*), MIN(created_at_us) FROM platform_pushes \
+             WHERE status = 'pending' GROUP BY status",
+            live_refunds.join(", ")
+        )
+    })
+}
 
 /// Opens the storage a URL names: `sqlite://path/to/file.db` (or a bare path) or
 /// `postgres://…`. Creates the SQLite file if needed and applies pending migrations.

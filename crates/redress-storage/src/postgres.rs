@@ -942,7 +942,7 @@ impl Storage for PostgresStorage {
     }
 
     async fn work_queues(&self) -> Result<Vec<crate::QueueCount>, StorageError> {
-        let rows = sqlx::query(crate::WORK_QUEUES_SQL).fetch_all(&self.pool).await?;
+        let rows = sqlx::query(crate::work_queues_sql()).fetch_all(&self.pool).await?;
         rows.iter()
             .map(|row| {
                 Ok(crate::QueueCount {
@@ -1377,6 +1377,19 @@ impl Storage for PostgresStorage {
 
     fn desk(&self) -> &dyn crate::desk::DeskStorage {
         self
+    }
+
+    fn privacy(&self) -> &dyn crate::privacy::PrivacyStorage {
+        self
+    }
+
+    fn connections(&self) -> crate::PoolUse {
+        crate::PoolUse {
+            pool: "postgres",
+            max: self.pool.options().get_max_connections(),
+            open: self.pool.size(),
+            idle: u32::try_from(self.pool.num_idle()).unwrap_or(u32::MAX),
+        }
     }
 }
 

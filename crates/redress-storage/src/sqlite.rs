@@ -60,6 +60,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0016_analytics.sql"),
     include_str!("../migrations/sqlite/0017_messaging_out.sql"),
     include_str!("../migrations/sqlite/0018_mailboxes.sql"),
+    include_str!("../migrations/sqlite/0019_chat_assistant.sql"),
+    include_str!("../migrations/sqlite/0020_privacy.sql"),
     include_str!("../migrations/sqlite/0021_desk_workspace.sql"),
 ];
 
@@ -1210,7 +1212,7 @@ impl Storage for SqliteStorage {
 
     async fn work_queues(&self) -> Result<Vec<crate::QueueCount>, StorageError> {
         self.read(|conn| {
-            let mut statement = conn.prepare_cached(crate::WORK_QUEUES_SQL)?;
+            let mut statement = conn.prepare_cached(crate::work_queues_sql())?;
             let rows = statement.query_map([], |row| {
                 Ok(crate::QueueCount {
                     queue: row.get(0)?,
@@ -1618,5 +1620,16 @@ impl Storage for SqliteStorage {
 
     fn desk(&self) -> &dyn crate::desk::DeskStorage {
         self
+    }
+
+    fn privacy(&self) -> &dyn crate::privacy::PrivacyStorage {
+        self
+    }
+
+    fn connections(&self) -> crate::PoolUse {
+        let max = u32::try_from(READERS).unwrap_or(u32::MAX);
+        let busy = max.saturating_sub(u32::try_from(self.readers.permits.available_permits()).unwrap_or(0));
+        let idle = self.readers.idle.lock().map_or(0, |idle| u32::try_from(idle.len()).unwrap_or(u32::MAX));
+        crate::PoolUse { pool: "sqlite_readers", max, open: busy + idle, idle }
     }
 }

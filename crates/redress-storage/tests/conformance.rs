@@ -16,6 +16,8 @@ mod channels;
 mod money;
 #[path = "conformance/platforms.rs"]
 mod platforms;
+#[path = "conformance/privacy.rs"]
+mod privacy;
 #[path = "conformance/search.rs"]
 mod search;
 #[path = "conformance/team.rs"]
@@ -630,6 +632,13 @@ async fn sqlite_passes_the_platforms_story() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_passes_the_privacy_story() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = redress_storage::sqlite::SqliteStorage::open(&dir.path().join("redress.db")).await.unwrap();
+    privacy::story(Arc::new(db)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_passes_the_search_story() {
     let dir = tempfile::tempdir().unwrap();
     let db = redress_storage::sqlite::SqliteStorage::open(&dir.path().join("redress.db")).await.unwrap();
@@ -745,6 +754,10 @@ async fn sqlite_timeline_is_append_only() {
     let raw = rusqlite::Connection::open(&path).unwrap();
     assert!(raw.execute("UPDATE timeline SET doc = '{}'", []).is_err());
     assert!(raw.execute("DELETE FROM timeline", []).is_err());
+    // An erasure's redaction is the one exception: once, keeping position, case and time.
+    assert!(raw.execute("UPDATE timeline SET at_us = 0, redacted = 1", []).is_err());
+    assert!(raw.execute("UPDATE timeline SET doc = doc, redacted = 1", []).unwrap() >= 1);
+    assert!(raw.execute("UPDATE timeline SET doc = '{}', redacted = 1", []).is_err());
 }
 
 /// PostgreSQL, when `REDRESS_TEST_POSTGRES_URL` names a database.
@@ -768,6 +781,7 @@ async fn postgres_passes_the_story() {
     channels::story(db.clone()).await;
     search::story(db.clone()).await;
     platforms::story(db.clone()).await;
+    privacy::story(db.clone()).await;
     let unbalanced = sqlx::query(
         "INSERT INTO legs (posting_id, store_id, position, account, currency, amount_minor)
          SELECT id, store_id, 99, 'sales', 'EUR', 1 FROM postings LIMIT 1",

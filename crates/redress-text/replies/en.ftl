@@ -107,3 +107,9 @@ follow-survey = How did we do with case { $case }? Rate us from 1 to 5, it takes
 # A refund asked for that waits for approval: never said to be on its way.
 refund-awaiting = Your refund of { $amount } for { $order_ref } has been requested and is waiting for approval by our team. We will write to you as soon as it is approved and sent.
     .subject = Your refund for { $order_ref }
+# Notices: what the customer hears on their own channel when something happens on the case.
+follow-refund-sent = { $shop } has sent your refund of { $amount } for case { $case }. Depending on your bank it can take a few business days to show.
+follow-refund-sent-by = { $shop } has sent your refund of { $amount } for case { $case }. It should show on your statement by { $date }.
+follow-label-issued = Your return label for case { $case } is ready. Print it, stick it on the parcel and hand it to the carrier.
+follow-resolved = Case { $case } is resolved. If anything is still not right, just reply and we will open it again.
+follow-portal-link = See your order and this case at any time: { $link }

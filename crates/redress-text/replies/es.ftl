@@ -105,3 +105,9 @@ follow-survey = ¿Qué tal lo hicimos con el caso { $case }? Puntúenos del 1 al
 # A refund asked for that waits for approval: never said to be on its way.
 refund-awaiting = Hemos solicitado tu reembolso de { $amount } por { $order_ref } y está pendiente de la aprobación de nuestro equipo. Te escribiremos en cuanto se apruebe y se envíe.
     .subject = Tu reembolso de { $order_ref }
+# Avisos: lo que el cliente recibe en su propio canal cuando algo ocurre en el caso.
+follow-refund-sent = { $shop } ha enviado su reembolso de { $amount } del caso { $case }. Según su banco, puede tardar unos días hábiles en aparecer.
+follow-refund-sent-by = { $shop } ha enviado su reembolso de { $amount } del caso { $case }. Debería verlo en su cuenta antes del { $date }.
+follow-label-issued = La etiqueta de devolución del caso { $case } está lista. Imprímala, péguela en el paquete y entréguelo al transportista.
+follow-resolved = El caso { $case } está resuelto. Si algo aún no está bien, responda a este mensaje y lo abriremos de nuevo.
+follow-portal-link = Consulte su pedido y este caso cuando quiera: { $link }

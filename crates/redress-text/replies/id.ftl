@@ -105,3 +105,9 @@ follow-survey = Bagaimana layanan kami untuk kasus { $case }? Beri nilai 1 sampa
 # A refund asked for that waits for approval: never said to be on its way.
 refund-awaiting = Refund sebesar { $amount } untuk { $order_ref } sudah diajukan dan sedang menunggu persetujuan tim kami. Kami akan mengabari Anda begitu refund disetujui dan dikirim.
     .subject = Refund { $order_ref }
+# Pemberitahuan: yang diterima pelanggan di salurannya sendiri saat ada perkembangan kasus.
+follow-refund-sent = { $shop } telah mengirim pengembalian dana sebesar { $amount } untuk kasus { $case }. Tergantung bank Anda, dana bisa baru terlihat dalam beberapa hari kerja.
+follow-refund-sent-by = { $shop } telah mengirim pengembalian dana sebesar { $amount } untuk kasus { $case }. Dana seharusnya masuk paling lambat { $date }.
+follow-label-issued = Label pengembalian untuk kasus { $case } sudah siap. Cetak, tempelkan pada paket, lalu serahkan paket ke kurir.
+follow-resolved = Kasus { $case } sudah selesai. Jika masih ada yang kurang, cukup balas pesan ini dan kami akan membukanya kembali.
+follow-portal-link = Lihat pesanan dan kasus ini kapan saja: { $link }

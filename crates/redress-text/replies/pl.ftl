@@ -106,3 +106,9 @@ follow-survey = Jak nam poszło w sprawie { $case }? Oceń nas od 1 do 5 jednym 
 # A refund asked for that waits for approval: never said to be on its way.
 refund-awaiting = Zwrot pieniędzy ({ $amount }) – { $order_ref } – został zlecony i czeka na zatwierdzenie przez nasz zespół. Napiszemy, gdy tylko zostanie zatwierdzony i wysłany.
     .subject = Zwrot pieniędzy: { $order_ref }
+# Powiadomienia: co klient otrzymuje na swoim kanale, gdy coś dzieje się w sprawie.
+follow-refund-sent = { $shop } wysyła zwrot pieniędzy w kwocie { $amount } w sprawie { $case }. W zależności od banku może to potrwać kilka dni roboczych.
+follow-refund-sent-by = { $shop } wysyła zwrot pieniędzy w kwocie { $amount } w sprawie { $case }. Środki powinny być na koncie do { $date }.
+follow-label-issued = Etykieta zwrotna w sprawie { $case } jest gotowa. Wydrukuj ją, naklej na paczkę i przekaż paczkę przewoźnikowi.
+follow-resolved = Sprawa { $case } jest rozwiązana. Jeśli coś jest jeszcze nie tak, odpowiedz na tę wiadomość, a otworzymy ją ponownie.
+follow-portal-link = Zamówienie i tę sprawę możesz zawsze sprawdzić tutaj: { $link }

@@ -106,3 +106,9 @@ follow-survey = Como nos saímos no caso { $case }? Avalie de 1 a 5 com um cliqu
 # A refund asked for that waits for approval: never said to be on its way.
 refund-awaiting = O seu reembolso de { $amount } referente à { $order_ref } foi pedido e aguarda a aprovação da nossa equipa. Escrevemos-lhe assim que for aprovado e enviado.
     .subject = O seu reembolso da { $order_ref }
+# Avisos: o que o cliente recebe no seu próprio canal quando algo acontece no caso.
+follow-refund-sent = { $shop } enviou o seu reembolso de { $amount } referente ao caso { $case }. Conforme o banco, pode levar alguns dias úteis para aparecer.
+follow-refund-sent-by = { $shop } enviou o seu reembolso de { $amount } referente ao caso { $case }. Deverá aparecer no seu extrato até { $date }.
+follow-label-issued = A etiqueta de devolução do caso { $case } está pronta. Imprima-a, cole-a na encomenda e entregue-a à transportadora.
+follow-resolved = O caso { $case } está resolvido. Se algo ainda não estiver certo, basta responder e voltaremos a abri-lo.
+follow-portal-link = Veja a sua encomenda e este caso quando quiser: { $link }

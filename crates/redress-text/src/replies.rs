@@ -106,10 +106,16 @@ pub fn email_footer(language: &str, case: &str, shop: &str) -> String {
 /// Redress does not write it): `follow-reminder`, `follow-closed`, `follow-return-reminder`,
 /// `follow-survey` (which takes the survey's `link`).
 pub fn follow_up(language: &str, id: &str, case: &str, shop: &str, link: Option<&str>) -> String {
+    follow_up_with(language, id, &[("case", case), ("shop", shop), ("link", link.unwrap_or_default())])
+}
+
+/// A message Redress sends on its own (a follow-up or a notice such as `follow-refund-sent`),
+/// in `language` (English when not shipped), with its values by name.
+pub fn follow_up_with(language: &str, id: &str, values: &[(&str, &str)]) -> String {
     let mut args = FluentArgs::new();
-    args.set("case", case.to_owned());
-    args.set("shop", shop.to_owned());
-    args.set("link", link.unwrap_or_default().to_owned());
+    for (name, value) in values {
+        args.set(*name, (*value).to_owned());
+    }
     bundles().format(reply_language(language), id, None, &args).0
 }
 

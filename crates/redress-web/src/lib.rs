@@ -134,6 +134,7 @@ impl AppState {
         (name = "understanding", description = "What a customer's message is about, locally, with no outside service"),
         (name = "channels", description = "Email in (raw MIME or the SMTP receiver) and out (the outbox), support addresses"),
         (name = "assistant", description = "The self-service assistant customers write to (public)"),
+        (name = "privacy", description = "Customers' personal data: export, erasure (admins)"),
         (name = "health", description = "Liveness")
     )
 )]
@@ -176,6 +177,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::analytics::router())
         .merge(routes::incidents::router())
         .merge(routes::macros::router())
+        .merge(routes::privacy::router())
 }
 
 /// The OpenAPI document of the API.

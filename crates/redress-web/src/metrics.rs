@@ -1,8 +1,8 @@
 //! `GET /metrics`: what this server has done, in Prometheus' text format, for a scraper holding
 //! the metrics token: requests by route, method and status, their latency, and what is in
-//! flight, answered by this server; and the deployment's background queues (refunds, the
-//! outbox, platform pushes) by status with the age of their oldest row, read from the database
-//! at each scrape.
+//! flight, answered by this server; its database connections (at most, open, idle); and the
+//! deployment's background queues (refunds, the outbox, platform pushes) by live status with
+//! the age of their oldest row, read from the database at each scrape.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -44,6 +44,13 @@ struct QueueLabels {
     status: String,
 }
 
+/// A database connection pool and a state of its connections (`max`, `open`, `idle`).
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct PoolLabels {
+    pool: String,
+    state: String,
+}
+
 /// The server's metrics.
 pub struct HttpMetrics {
     registry: Registry,
@@ -52,6 +59,7 @@ pub struct HttpMetrics {
     in_flight: Gauge,
     queued: Family<QueueLabels, Gauge>,
     oldest: Family<QueueLabels, Gauge>,
+    connections: Family<PoolLabels, Gauge>,
 }
 
 impl Default for HttpMetrics {
@@ -68,14 +76,24 @@ impl Default for HttpMetrics {
         let in_flight = Gauge::default();
         registry.register("http_requests_in_flight", "Requests being answered now", in_flight.clone());
         let queued = Family::<QueueLabels, Gauge>::default();
-        registry.register("queue_rows", "Rows of each background queue, by status", queued.clone());
+        registry.register(
+            "queue_rows",
+            "Live rows (work still to do) of each background queue, by status",
+            queued.clone(),
+        );
         let oldest = Family::<QueueLabels, Gauge>::default();
         registry.register(
             "queue_oldest_age_seconds",
             "Age of the oldest row of each background queue, by status",
             oldest.clone(),
         );
-        Self { registry, requests, latency, in_flight, queued, oldest }
+        let connections = Family::<PoolLabels, Gauge>::default();
+        registry.register(
+            "db_pool_connections",
+            "This server's database connections: at most, open now, idle now",
+            connections.clone(),
+        );
+        Self { registry, requests, latency, in_flight, queued, oldest, connections }
     }
 }
 
@@ -127,6 +145,11 @@ pub(crate) async fn scrape(State(state): State<AppState>, headers: HeaderMap) ->
             }
         }
         Err(e) => tracing::warn!(error = %e.message, "the queues could not be counted for the metrics"),
+    }
+    let pool = redress_app::stores::connections(state.app());
+    for (name, value) in [("max", pool.max), ("open", pool.open), ("idle", pool.idle)] {
+        let labels = PoolLabels { pool: pool.pool.to_owned(), state: name.to_owned() };
+        state.metrics.connections.get_or_create(&labels).set(i64::from(value));
     }
     let mut text = String::new();
     if let Err(e) = prometheus_client::encoding::text::encode(&mut text, &state.metrics.registry) {

@@ -80,7 +80,7 @@ pub async fn run(
     let lead_key = demo_key(storage.as_ref(), &shop.store, "Leo's key", Some(team[1].1)).await?;
     let shop_admin_key = demo_key(storage.as_ref(), &shop.store, "Olga's key", Some(team[2].1)).await?;
     let url = format!("http://{}", listener.local_addr()?);
-    let (customer_order, customer_email, customer_link) = sample_customer(&shop, &admin_key, &url);
+    let (customer_order, customer_email, customer_link) = sample_customer(storage.clone(), &shop, &admin_key, &url);
     let (waiting_order, waiting_email) = not_shipped(&shop);
     let (name, slug, database) = (&shop.store.name, &shop.store.slug, path.display());
     let (orders, cases, open, disputes) = (counts.orders, counts.cases, counts.open_cases, counts.disputes);
@@ -108,7 +108,11 @@ pub async fn run(
         true => Some(fake_shopify(storage.clone(), &shop.store, &url, &shop_admin_key).await?),
         false => None,
     };
-    let channels = crate::server::ChannelOptions { smtp_relay: smtp_relay.map(str::to_owned), ..Default::default() };
+    let channels = crate::server::ChannelOptions {
+        smtp_relay: smtp_relay.map(str::to_owned),
+        public_url: Some(url.clone()),
+        ..Default::default()
+    };
     let options = crate::server::ServeOptions { channels, secrets_key, ..Default::default() };
     crate::server::serve_on(listener, Some(smtp), storage, &admin_key, &options).await
 }
@@ -177,7 +181,12 @@ async fn fake_shopify(
 
 /// A customer of the sample shop with an open case, and a signed portal link to their order,
 /// so a newcomer can act as that customer at once.
-fn sample_customer(shop: &SampleShop, admin_key: &str, url: &str) -> (String, String, String) {
+fn sample_customer(
+    storage: Arc<dyn redress_storage::Storage>,
+    shop: &SampleShop,
+    admin_key: &str,
+    url: &str,
+) -> (String, String, String) {
     let open = shop
         .cases
         .iter()
@@ -189,10 +198,9 @@ fn sample_customer(shop: &SampleShop, admin_key: &str, url: &str) -> (String, St
     let Some(order) = order else { return (String::new(), String::new(), String::new()) };
     let email =
         shop.customers.iter().find(|c| c.id == order.customer_id).map(|c| c.email.to_string()).unwrap_or_default();
-    let keys = redress_web::portal::session::PortalKeys::new(admin_key);
-    let grant = keys.grant(shop.store.id, order.id, SystemClock.now(), 24);
-    let link = format!("{url}/s/{}/orders/{}?t={}", shop.store.slug, order.id, keys.token(&grant));
-    (order.number.clone(), email, link)
+    // Signed as every server of the demo's deployment signs customers' links.
+    let app = redress_app::App::new(storage).with_link_secret(admin_key).with_public_url(url);
+    (order.number.clone(), email, app.order_link(&shop.store, Some(order.id)))
 }
 
 /// The newest order still in the warehouse, with its customer's email, so a newcomer (and the

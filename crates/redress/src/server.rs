@@ -107,6 +107,21 @@ pub struct ChannelOptions {
     /// Telegram's Bot API, which answers on Telegram go through.
     #[arg(long, env = "REDRESS_TELEGRAM_API_URL", default_value = redress_connect::messaging::telegram::TELEGRAM_API_URL)]
     pub telegram_api_url: String,
+    /// The address customers reach the portal at (`https://help.example.com`): links in
+    /// messages to customers (their order, a survey) start with it. Without it they are bare
+    /// paths, which mail and messaging apps do not make clickable.
+    #[arg(long, env = "REDRESS_PUBLIC_URL", value_parser = public_url)]
+    pub public_url: Option<String>,
+}
+
+/// Checks `--public-url`: an http(s) address without a path, query or spaces.
+fn public_url(text: &str) -> Result<String, String> {
+    let trimmed = text.trim_end_matches('/');
+    let rest = trimmed.strip_prefix("https://").or_else(|| trimmed.strip_prefix("http://"));
+    match rest {
+        Some(host) if !host.is_empty() && !host.contains(['/', '?', '#', ' ']) => Ok(trimmed.to_owned()),
+        _ => Err("give the portal's address as http(s)://host[:port], without a path".to_owned()),
+    }
 }
 
 impl Default for ChannelOptions {
@@ -119,12 +134,16 @@ impl Default for ChannelOptions {
             meta_verify_token: String::new(),
             graph_api_url: apis.graph_url,
             telegram_api_url: apis.telegram_url,
+            public_url: None,
         }
     }
 }
 
 /// How long one SMTP command to the relay may take.
 const RELAY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How often the retention pass runs: periods are counted in months, so hourly is prompt.
+const RETENTION_EVERY: Duration = Duration::from_secs(3600);
 
 /// The refund executor the options describe, with the sandbox's event stream when it is the
 /// sandbox.
@@ -235,6 +254,9 @@ pub async fn serve_on(
     if let Some(key) = secrets_key {
         app = app.with_secrets_key(key.clone());
     }
+    if let Some(url) = &channels.public_url {
+        app = app.with_public_url(url);
+    }
     // Answers on messaging apps need the accounts' tokens, kept under the secrets key.
     let chat_apis = redress_app::messaging_out::ChatApis {
         graph_url: channels.graph_api_url.clone(),
@@ -259,6 +281,19 @@ pub async fn serve_on(
     let follow = redress_app::follow_through::spawn_worker(state.shared_app(), Duration::from_secs(5));
     // Stores' IMAP mailboxes, each claimed in the database so one server reads it.
     let mailboxes = redress_app::mailboxes::spawn_reader(state.shared_app(), Duration::from_secs(5));
+    // Stores' retention periods: personal data of cases long over erased. Every server runs
+    // it; an erasure locks what it erases and erasing erased data changes nothing.
+    let retention = redress_app::privacy::spawn_worker(state.shared_app(), RETENTION_EVERY);
+    // Readiness names a worker that stopped (a panic, a loop that returned).
+    let workers = state.app().workers();
+    workers.watch("refunds", worker.abort_handle());
+    if let Some(receiver) = &receiver {
+        workers.watch("smtp_receiver", receiver.abort_handle());
+    }
+    workers.watch("platform_pushes", pushes.abort_handle());
+    workers.watch("follow_through", follow.abort_handle());
+    workers.watch("mailboxes", mailboxes.abort_handle());
+    workers.watch("retention", retention.abort_handle());
     let app = redress_web::router(state);
     // The peer's address is kept for limits counted per source (sign-in, order look-up).
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
@@ -272,6 +307,7 @@ pub async fn serve_on(
     pushes.abort();
     follow.abort();
     mailboxes.abort();
+    retention.abort();
     tracing::info!("redress stopped");
     Ok(())
 }

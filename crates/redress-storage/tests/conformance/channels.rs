@@ -34,8 +34,7 @@ fn entry(store_id: redress_domain::StoreId, case_id: redress_domain::CaseId, pro
     OutboxEntry {
         id: Uuid::now_v7(),
         store_id,
-        case_id,
-        message_id: MessageId::from_uuid(Uuid::now_v7()),
+        case_message: Some((case_id, MessageId::from_uuid(Uuid::now_v7()))),
         channel: "email".into(),
         provider_message_id: provider_id.into(),
         status: OutboxStatus::Pending,
@@ -180,6 +179,60 @@ pub async fn story(db: Arc<dyn Storage>) {
     let letters = channels.dead_letters(north.id, 10).await.unwrap();
     assert_eq!((letters.len(), letters[0].size_bytes), (1, 7));
     assert!(channels.dead_letters(south.id, 10).await.unwrap().is_empty());
+    let (channel, raw) = channels.dead_letter_raw(north.id, letter.id).await.unwrap().unwrap();
+    assert_eq!((channel.as_str(), raw.as_slice()), ("email", b"garbage".as_slice()));
+    assert!(channels.dead_letter_raw(south.id, letter.id).await.unwrap().is_none(), "stores never share");
+    assert!(!channels.remove_dead_letter(south.id, letter.id).await.unwrap());
+    assert!(channels.remove_dead_letter(north.id, letter.id).await.unwrap());
+    assert!(channels.dead_letters(north.id, 10).await.unwrap().is_empty());
+
+    assistant_on_messaging_apps(&db, &north, &south).await;
+}
+
+/// The assistant's conversation on a messaging app: found again by the identity writing, saved
+/// with the message received and the answer to send in one transaction; a message received
+/// before refuses the whole save.
+async fn assistant_on_messaging_apps(
+    db: &Arc<dyn Storage>,
+    north: &redress_domain::Store,
+    south: &redress_domain::Store,
+) {
+    use redress_domain::assistant::Conversation;
+    let language = redress_domain::LanguageTag::parse("pl").unwrap();
+    let mut conversation = Conversation::start(Uuid::new_v4(), north.id, language, T0);
+    conversation.chat_sender = Some("whatsapp:48600100200".into());
+    let received = InboundRecord { channel: "whatsapp".into(), ..record(north.id, "wamid.a1") };
+    let mut answer = entry(north.id, redress_domain::CaseId::from_uuid(Uuid::now_v7()), "assistant-1");
+    answer.case_message = None;
+    answer.channel = "whatsapp".into();
+    answer.message = OutgoingMessage::Chat(OutgoingChat {
+        account_id: "100200300".into(),
+        to: "48600100200".into(),
+        to_name: None,
+        text: "Podaj numer zamówienia".into(),
+        reply_to: Some("wamid.a1".into()),
+        last_inbound_at: T0,
+        language: "pl".into(),
+        automatic: true,
+    });
+    let writes = ChannelWrites { inbound: Some(received.clone()), outbox: Some(answer.clone()) };
+    let assistant = db.assistant();
+    assistant.save_conversation(&conversation, 0, &writes).await.unwrap();
+    let found = assistant.conversation_of_sender(north.id, "whatsapp:48600100200").await.unwrap().unwrap();
+    assert_eq!((found.conversation.id, found.version), (conversation.id, 1));
+    assert!(assistant.conversation_of_sender(south.id, "whatsapp:48600100200").await.unwrap().is_none());
+    assert!(assistant.conversation_of_sender(north.id, "whatsapp:1").await.unwrap().is_none());
+    let queued = db.channels().outbox(north.id, 50).await.unwrap();
+    let queued = queued.iter().find(|e| e.id == answer.id).expect("the answer is in the outbox");
+    assert_eq!(queued.case_message, None, "an answer before any case");
+
+    // The same message again (a provider's redelivery): nothing of the turn is saved.
+    conversation.turns += 1;
+    let again = ChannelWrites { inbound: Some(InboundRecord { id: Uuid::now_v7(), ..received }), outbox: None };
+    let refused = assistant.save_conversation(&conversation, 1, &again).await;
+    assert!(is_duplicate(refused), "a message received before refuses the turn");
+    let kept = assistant.conversation_of_sender(north.id, "whatsapp:48600100200").await.unwrap().unwrap();
+    assert_eq!((kept.version, kept.conversation.turns), (1, 0), "the refused turn wrote nothing");
 }
 
 /// Answers on messaging apps: accounts with sealed credentials, the chat lane claimed apart from

@@ -32,7 +32,8 @@ use crate::html::{
     unknown_store,
 };
 use i18n::{LANGUAGES, Words};
-use session::{COOKIE as SESSION_COOKIE, Grant, SESSION_HOURS};
+use redress_app::portal_links::Grant;
+use session::{COOKIE as SESSION_COOKIE, SESSION_HOURS};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -195,11 +196,11 @@ async fn lookup(
             return refuse(StatusCode::SERVICE_UNAVAILABLE, "find-order-failed");
         }
     };
-    let keys = state.portal_keys();
-    let grant = keys.grant(store.id, order_id, state.app().now(), SESSION_HOURS);
+    let app = state.app();
+    let grant = app.portal_grant(store.id, order_id, SESSION_HOURS);
     redirect(
         &format!("{}/orders/{}", chrome.base, order_id),
-        vec![session_cookie(&chrome, &keys.token(&grant), &headers)],
+        vec![session_cookie(&chrome, &app.grant_token(&grant), &headers)],
     )
 }
 
@@ -221,9 +222,8 @@ fn grant_of(
     headers: &HeaderMap,
     query: &PageQuery,
 ) -> Option<(Grant, String, Option<String>)> {
-    let keys = state.portal_keys();
-    let now = state.app().now();
-    let from_link = query.t.as_deref().and_then(|t| Some((keys.verify(t, now)?, t.to_owned())));
+    let app = state.app();
+    let from_link = query.t.as_deref().and_then(|t| Some((app.verify_grant(t)?, t.to_owned())));
     let (grant, token, set) = match from_link {
         Some((grant, token)) => {
             let cookie = session_cookie(chrome, &token, headers);
@@ -231,7 +231,7 @@ fn grant_of(
         }
         None => {
             let token = cookie(headers, SESSION_COOKIE)?.to_owned();
-            (keys.verify(&token, now)?, token, None)
+            (app.verify_grant(&token)?, token, None)
         }
     };
     (grant.store_id == store.id).then_some((grant, token, set))
@@ -300,7 +300,7 @@ struct OrderVisit {
 /// found their order (or followed a signed link) needs not prove it again to the assistant.
 pub(crate) fn held_order(state: &AppState, store: &Store, headers: &HeaderMap) -> Option<OrderId> {
     let token = cookie(headers, SESSION_COOKIE)?;
-    let grant = state.portal_keys().verify(token, state.app().now())?;
+    let grant = state.app().verify_grant(token)?;
     (grant.store_id == store.id).then_some(grant.order_id)
 }
 

@@ -27,6 +27,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_outbox))
         .routes(routes!(retry_outbox))
         .routes(routes!(list_dead_letters))
+        .routes(routes!(retry_dead_letter))
         .routes(routes!(add_messaging_account))
         .routes(routes!(link_identity))
         .routes(routes!(meta_challenge, meta_webhook))
@@ -188,6 +189,22 @@ async fn list_dead_letters(
     ApiCaller(caller): ApiCaller,
 ) -> Result<Json<Vec<DeadLetterItem>>, ApiError> {
     Ok(Json(channels::dead_letters(state.app(), &caller).await?))
+}
+
+/// Takes a dead letter in again, as if it had just arrived: it opens or continues a case, or,
+/// refused again, stays a dead letter with the new reason (the old one goes either way).
+#[utoipa::path(post, path = "/api/v1/dead-letters/{letter_id}/retry", tag = "channels",
+    params(("letter_id" = String, Path, description = "The dead letter's id")), security(("store_key" = [])),
+    responses((status = 200, description = "What became of the mail this time", body = MailReceipt),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, description = "No dead letter with this id", body = ErrorBody),
+        (status = 409, description = "A letter with nothing to read again", body = ErrorBody)))]
+async fn retry_dead_letter(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<MailReceipt>, ApiError> {
+    Ok(Json(channels::retry_dead_letter(state.app(), &caller, &id).await?))
 }
 
 /// The addresses the store takes mail at.

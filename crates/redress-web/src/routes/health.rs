@@ -1,5 +1,6 @@
 //! `GET /healthz`: the process is alive (a load balancer restarts it otherwise); `GET /readyz`:
-//! it can serve, because its database answers (a load balancer sends it traffic only then).
+//! it can serve, because its database answers and none of its background workers stopped (a
+//! load balancer sends it traffic only then).
 //! Migrations are applied before a server listens, so a listening server has them.
 
 use axum::Json;
@@ -29,7 +30,8 @@ async fn healthz() -> Json<Health> {
     Json(Health { status: "ok" })
 }
 
-/// The server can serve: its database answers. `503` when it does not.
+/// The server can serve: its database answers and its background workers (refunds, outbox,
+/// pushes, follow-through, mailboxes, retention) run. `503` otherwise, naming what failed.
 #[utoipa::path(get, path = "/readyz", tag = "health",
     responses((status = 200, body = Health), (status = 503, body = ErrorBody)))]
 async fn readyz(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
@@ -38,6 +40,14 @@ async fn readyz(State(state): State<AppState>) -> Result<Json<Health>, ApiError>
         return Err(ApiError::new(
             redress_app::ErrorCode::Unavailable,
             "the database does not answer; try another server",
+        ));
+    }
+    let stopped = redress_app::stores::stopped_workers(state.app());
+    if !stopped.is_empty() {
+        tracing::error!(?stopped, "not ready: background workers stopped");
+        return Err(ApiError::new(
+            redress_app::ErrorCode::Unavailable,
+            format!("background workers stopped: {}; restart this server", stopped.join(", ")),
         ));
     }
     Ok(Json(Health { status: "ok" }))

@@ -15,6 +15,7 @@ pub(crate) mod money;
 pub(crate) mod orders;
 pub(crate) mod platforms;
 pub(crate) mod policy;
+pub(crate) mod privacy;
 pub(crate) mod remedies;
 pub(crate) mod returns;
 pub(crate) mod stores;

@@ -18,6 +18,7 @@ use redress_app::{AppError, AppResult, ErrorCode};
 use redress_domain::amendment::Amendment;
 use redress_domain::decision::Decision;
 use redress_domain::desk::MacroAction;
+use redress_domain::privacy::ErasureReason;
 use redress_domain::refund::{RefundMethod, RefundReason};
 use redress_domain::remedy::RemedyRequest;
 use redress_domain::transaction_check::Finding;
@@ -222,6 +223,12 @@ pub(super) fn event_view(w: &crate::portal::i18n::Words, tag: &str, entry: &Time
                 facts.push(format!("{}: {text}", name.replace('_', " ")));
             }
         }
+    }
+    if let CaseEvent::CustomerErased { reason } = &entry.event {
+        facts.push(match reason {
+            ErasureReason::Request => w.t("desk-erased-request"),
+            ErasureReason::Retention { months } => w.t1("desk-erased-retention", "months", &months.to_string()),
+        });
     }
     let what = w.try_t(&format!("desk-event-{kind}")).unwrap_or_else(|| kind.replace('_', " "));
     EventView { at: when(entry.at), actor: actor_text(w, &entry.actor), what, detail: facts.join(" · ") }

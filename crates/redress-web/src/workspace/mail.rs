@@ -17,11 +17,15 @@ use crate::AppState;
 use crate::html::redirect;
 
 pub(super) fn router() -> Router<AppState> {
-    Router::new().route("/desk/{slug}/mail", get(mail_page)).route("/desk/{slug}/mail/{entry_id}/retry", post(retry))
+    Router::new()
+        .route("/desk/{slug}/mail", get(mail_page))
+        .route("/desk/{slug}/mail/{entry_id}/retry", post(retry))
+        .route("/desk/{slug}/mail/dead-letters/{letter_id}/retry", post(retry_letter))
 }
 
 struct OutboxRow {
     id: String,
+    /// The case the entry answers; empty for the assistant's answers before a case.
     case_id: String,
     channel: String,
     to: String,
@@ -34,6 +38,9 @@ struct OutboxRow {
 }
 
 struct DeadLetterRow {
+    id: String,
+    /// Mail, which can be read again.
+    retriable: bool,
     reason: String,
     size: String,
     at: String,
@@ -104,7 +111,7 @@ async fn render(state: &AppState, desk: &super::Desk, notice: Option<String>, er
             },
             dead: item.status == "dead",
             id: item.id,
-            case_id: item.case_id,
+            case_id: item.case_id.unwrap_or_default(),
             to: item.to,
             subject: item.subject,
             attempts: item.attempts,
@@ -115,6 +122,8 @@ async fn render(state: &AppState, desk: &super::Desk, notice: Option<String>, er
     let letters = letters
         .into_iter()
         .map(|letter| DeadLetterRow {
+            retriable: letter.channel == "email" && letter.size_bytes > 0,
+            id: letter.id,
             reason: letter.reason,
             size: format!("{} KiB", letter.size_bytes.div_ceil(1024)),
             at: when(letter.received_at),
@@ -146,6 +155,32 @@ async fn retry(
     }
     match channels::retry_outbox(state.app(), &desk.caller(), &entry_id).await {
         Ok(()) => redirect(&format!("{}/mail?done=retried", desk.chrome.base), desk.cookies.clone()),
+        Err(e) => render(&state, &desk, None, Some(error_text(&e))).await,
+    }
+}
+
+/// Takes a dead letter in again; the page says what became of it.
+async fn retry_letter(
+    State(state): State<AppState>,
+    Path((slug, letter_id)): Path<(String, String)>,
+    headers: HeaderMap,
+    Form(form): Form<RetryForm>,
+) -> Response {
+    let desk = match desk(&state, &slug, &headers, None, "mail").await {
+        Ok(desk) => desk,
+        Err(answer) => return answer,
+    };
+    if let Err(answer) = desk.check_form(&form.form_token) {
+        return *answer;
+    }
+    match channels::retry_dead_letter(state.app(), &desk.caller(), &letter_id).await {
+        Ok(receipt) => {
+            let done = match receipt.outcome {
+                redress_app::channels::MailOutcome::DeadLetter => "letter-refused",
+                _ => "letter-taken",
+            };
+            redirect(&format!("{}/mail?done={done}", desk.chrome.base), desk.cookies.clone())
+        }
         Err(e) => render(&state, &desk, None, Some(error_text(&e))).await,
     }
 }

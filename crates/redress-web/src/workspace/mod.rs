@@ -16,6 +16,7 @@ mod live;
 mod macros;
 mod mail;
 mod money;
+mod privacy;
 pub mod session;
 mod settings;
 mod webhooks;
@@ -63,6 +64,7 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(macros::router())
         .merge(mail::router())
         .merge(money::router())
+        .merge(privacy::router())
         .merge(settings::router())
         .merge(webhooks::router())
         .layer(axum::middleware::from_fn(crate::html::refuse_nul_text))
@@ -757,6 +759,9 @@ pub(crate) fn done_notice(w: &Words, done: Option<&str>) -> Option<String> {
         "deleted",
         "policy",
         "retried",
+        "letter-taken",
+        "letter-refused",
+        "erased",
     ];
     let key = done.filter(|d| KNOWN.contains(d))?;
     Some(w.t(&format!("desk-done-{key}")))

@@ -1,6 +1,7 @@
 //! The store's webhooks in the desk, for admins: its endpoints and the latest deliveries with
 //! their attempts, status and last error, each with a button to send it again. Endpoints are
-//! made, removed and given new secrets over the API (`/api/v1/webhooks`).
+//! added, given new secrets (shown once, on the page that made them) and removed (after a
+//! confirmation) here or over the API (`/api/v1/webhooks`): the same use cases.
 
 use askama::Template;
 use axum::Router;
@@ -23,11 +24,21 @@ pub(super) fn router() -> Router<AppState> {
     Router::new()
         .route("/desk/{slug}/settings/webhooks", get(webhooks_page))
         .route("/desk/{slug}/settings/webhooks/replay", post(replay))
+        .route("/desk/{slug}/settings/webhooks/add", post(add))
+        .route("/desk/{slug}/settings/webhooks/{endpoint_id}/secret", post(new_secret))
+        .route("/desk/{slug}/settings/webhooks/{endpoint_id}/remove", post(remove))
 }
 
 struct EndpointRow {
+    id: String,
     url: String,
     events: String,
+}
+
+/// A secret shown the one time it exists in clear: after adding an endpoint or re-keying it.
+struct ShownSecret {
+    url: String,
+    secret: String,
 }
 
 struct DeliveryRow {
@@ -47,6 +58,8 @@ struct WebhooksPage<'a> {
     c: &'a Chrome,
     endpoints: Vec<EndpointRow>,
     deliveries: Vec<DeliveryRow>,
+    events: Vec<&'static str>,
+    secret: Option<ShownSecret>,
     notice: Option<String>,
     error: Option<String>,
 }
@@ -58,12 +71,18 @@ async fn webhooks_page(
     headers: HeaderMap,
 ) -> Response {
     match admin_page(&state, &slug, &headers, &query).await {
-        Ok((desk, notice)) => render(&state, &desk, notice, None).await,
+        Ok((desk, notice)) => render(&state, &desk, notice, None, None).await,
         Err(answer) => answer,
     }
 }
 
-async fn render(state: &AppState, desk: &Desk, notice: Option<String>, error: Option<&AppError>) -> Response {
+async fn render(
+    state: &AppState,
+    desk: &Desk,
+    notice: Option<String>,
+    error: Option<&AppError>,
+    secret: Option<ShownSecret>,
+) -> Response {
     let caller = desk.caller();
     let read = async {
         Ok::<_, AppError>((
@@ -78,7 +97,10 @@ async fn render(state: &AppState, desk: &Desk, notice: Option<String>, error: Op
             return desk.notice(StatusCode::SERVICE_UNAVAILABLE, "desk-unavailable");
         }
     };
-    let endpoints = endpoints.into_iter().map(|e| EndpointRow { url: e.url, events: e.events.join(", ") }).collect();
+    let endpoints = endpoints
+        .into_iter()
+        .map(|e| EndpointRow { id: e.id.to_string(), url: e.url, events: e.events.join(", ") })
+        .collect();
     let deliveries = deliveries
         .into_iter()
         .map(|d| DeliveryRow {
@@ -96,7 +118,9 @@ async fn render(state: &AppState, desk: &Desk, notice: Option<String>, error: Op
             created: when(d.created_at),
         })
         .collect();
-    let page = WebhooksPage { c: &desk.chrome, endpoints, deliveries, notice, error: error.map(error_text) };
+    let events = webhooks::event_names();
+    let page =
+        WebhooksPage { c: &desk.chrome, endpoints, deliveries, events, secret, notice, error: error.map(error_text) };
     desk.page(error.map_or(StatusCode::OK, status_of), page.render())
 }
 
@@ -121,6 +145,83 @@ async fn replay(
     };
     match webhooks::replay(state.app(), &desk.caller(), &form.key).await {
         Ok(()) => redirect(&format!("{}/settings/webhooks?done=replayed", desk.chrome.base), desk.cookies.clone()),
-        Err(e) => render(&state, &desk, None, Some(&e)).await,
+        Err(e) => render(&state, &desk, None, Some(&e), None).await,
+    }
+}
+
+/// Adds an endpoint from the form's address and ticked events; the page shows its secret once.
+async fn add(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    let field = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
+    let desk = match admin_form(&state, &slug, &headers, &field("form_token")).await {
+        Ok(desk) => desk,
+        Err(answer) => return answer,
+    };
+    let events = fields.iter().filter(|(k, _)| k == "events").map(|(_, v)| v.clone()).collect();
+    let input = webhooks::EndpointInput { url: field("url"), events };
+    match webhooks::register(state.app(), &desk.caller(), input).await {
+        Ok(made) => {
+            let shown = ShownSecret { url: made.endpoint.url, secret: made.secret };
+            let notice = Some(desk.chrome.t("desk-webhooks-added"));
+            render(&state, &desk, notice, None, Some(shown)).await
+        }
+        Err(e) => render(&state, &desk, None, Some(&e), None).await,
+    }
+}
+
+/// A form acting on one endpoint: the token, and the confirmation a removal needs.
+#[derive(Deserialize)]
+pub(super) struct EndpointForm {
+    #[serde(default)]
+    form_token: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+/// Gives an endpoint a new secret; the page shows it once.
+async fn new_secret(
+    State(state): State<AppState>,
+    Path((slug, endpoint_id)): Path<(String, String)>,
+    headers: HeaderMap,
+    Form(form): Form<EndpointForm>,
+) -> Response {
+    let desk = match admin_form(&state, &slug, &headers, &form.form_token).await {
+        Ok(desk) => desk,
+        Err(answer) => return answer,
+    };
+    match webhooks::rotate_secret(state.app(), &desk.caller(), &endpoint_id).await {
+        Ok(made) => {
+            let shown = ShownSecret { url: made.endpoint.url, secret: made.secret };
+            let notice = Some(desk.chrome.t("desk-webhooks-rekeyed"));
+            render(&state, &desk, notice, None, Some(shown)).await
+        }
+        Err(e) => render(&state, &desk, None, Some(&e), None).await,
+    }
+}
+
+/// Removes an endpoint once the admin ticked the confirmation.
+async fn remove(
+    State(state): State<AppState>,
+    Path((slug, endpoint_id)): Path<(String, String)>,
+    headers: HeaderMap,
+    Form(form): Form<EndpointForm>,
+) -> Response {
+    let desk = match admin_form(&state, &slug, &headers, &form.form_token).await {
+        Ok(desk) => desk,
+        Err(answer) => return answer,
+    };
+    if form.confirm != "yes" {
+        let refusal = AppError::invalid("confirm", desk.chrome.t("desk-webhooks-confirm-needed"));
+        return render(&state, &desk, None, Some(&refusal), None).await;
+    }
+    match webhooks::remove(state.app(), &desk.caller(), &endpoint_id).await {
+        Ok(()) => {
+            redirect(&format!("{}/settings/webhooks?done=endpoint-removed", desk.chrome.base), desk.cookies.clone())
+        }
+        Err(e) => render(&state, &desk, None, Some(&e), None).await,
     }
 }

@@ -275,6 +275,50 @@ async fn unreadable_mail_is_kept_as_a_dead_letter() {
     assert_eq!(letters.as_array().unwrap().len(), 1);
     assert_eq!(letters[0]["reason"], receipt["reason"]);
     assert!(app.all_cases(&shop.key, "").await.is_empty());
+
+    // Read again, it is refused again: one letter stays, with the reason of this reading.
+    let retry = |id: &str| format!("/api/v1/dead-letters/{id}/retry");
+    let again = app.post(&retry(&text(&letters[0]["id"])), &shop.admin, &json!({})).await.expect(200);
+    assert_eq!(again["outcome"], "dead_letter");
+    let letters = app.get("/api/v1/dead-letters", &shop.admin).await.expect(200);
+    assert_eq!(letters.as_array().unwrap().len(), 1, "{letters}");
+    app.post(&retry(&uuid::Uuid::now_v7().to_string()), &shop.admin, &json!({})).await.error(404, "not_found", None);
+
+    // A mail an earlier version could not take (kept with its bytes) is read again into a case.
+    let cases_before = app.all_cases(&shop.key, "").await.len();
+    let kept = redress_storage::channels::DeadLetter {
+        id: uuid::Uuid::now_v7(),
+        store_id: Some(redress_domain::StoreId::from_uuid(shop.id.parse().unwrap())),
+        channel: "email".into(),
+        reason: "the mail cannot be read: an older parser gave up".into(),
+        raw: first_mail().into_bytes(),
+        received_at: time::OffsetDateTime::now_utc(),
+    };
+    app.storage.channels().record_dead_letter(&kept).await.unwrap();
+    let taken = app.post(&retry(&kept.id.to_string()), &shop.admin, &json!({})).await.expect(200);
+    assert_eq!(taken["outcome"], "case_opened", "{taken}");
+    assert_eq!(app.all_cases(&shop.key, "").await.len(), cases_before + 1);
+    let letters = app.get("/api/v1/dead-letters", &shop.admin).await.expect(200);
+    assert!(letters.as_array().unwrap().iter().all(|l| text(&l["id"]) != kept.id.to_string()), "the letter went");
+
+    // From the desk: the letter has a "Read again" button, which says what became of it.
+    let mut browser = crate::browser::Browser::new(&app);
+    let signed = browser
+        .post(
+            "/desk/north-wind/signin",
+            &[("email", "olga@north-wind.example"), ("password", crate::support::FIRST_ADMIN_PASSWORD)],
+        )
+        .await;
+    assert_eq!(signed.status, reqwest::StatusCode::SEE_OTHER, "{}", signed.body);
+    let page = browser.get("/desk/north-wind/mail").await.body;
+    assert!(page.contains("Read again"), "{page}");
+    let token = crate::browser::form_token(&page);
+    let letter = text(&letters[0]["id"]);
+    let done =
+        browser.post(&format!("/desk/north-wind/mail/dead-letters/{letter}/retry"), &[("form_token", &token)]).await;
+    assert_eq!(done.status, reqwest::StatusCode::SEE_OTHER, "{}", done.body);
+    let page = browser.get("/desk/north-wind/mail?done=letter-refused").await.body;
+    assert!(page.contains("refused again"), "{page}");
 }
 
 /// WhatsApp through Meta's webhook, driven by the local fake: the subscription check, signed

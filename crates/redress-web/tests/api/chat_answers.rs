@@ -23,9 +23,12 @@ use time::macros::datetime;
 use crate::channels::wait_for_outbox;
 use crate::support::{Shop, TestApp, text};
 
-const START: time::OffsetDateTime = datetime!(2026-12-05 10:00 UTC);
+pub(crate) const START: time::OffsetDateTime = datetime!(2026-12-05 10:00 UTC);
 
-fn configure(fake: &FakeMessaging, clock: Arc<ManualClock>) -> impl FnOnce(redress_app::App) -> redress_app::App {
+pub(crate) fn configure(
+    fake: &FakeMessaging,
+    clock: Arc<ManualClock>,
+) -> impl FnOnce(redress_app::App) -> redress_app::App {
     let apis = ChatApis { graph_url: fake.graph_url(), telegram_url: fake.telegram_url() };
     move |app| {
         let key = SecretsKey::parse(&"7e".repeat(32)).unwrap();
@@ -37,7 +40,13 @@ fn configure(fake: &FakeMessaging, clock: Arc<ManualClock>) -> impl FnOnce(redre
     }
 }
 
-fn from_customer(channel: ChatChannel, account: &str, id: &str, user: &str, words: &str) -> InboundChatMessage {
+pub(crate) fn from_customer(
+    channel: ChatChannel,
+    account: &str,
+    id: &str,
+    user: &str,
+    words: &str,
+) -> InboundChatMessage {
     InboundChatMessage {
         channel,
         account_id: account.into(),
@@ -63,7 +72,7 @@ async fn answer(app: &TestApp, shop: &Shop, case_id: &str, body: &str) {
 }
 
 /// Waits (on the fake's record, never on the clock) for a send whose text starts with `start`.
-async fn sent_starting(fake: &FakeMessaging, start: &str) -> Vec<RecordedSend> {
+pub(crate) async fn sent_starting(fake: &FakeMessaging, start: &str) -> Vec<RecordedSend> {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     loop {
         let sent: Vec<RecordedSend> =

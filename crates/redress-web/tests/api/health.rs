@@ -20,6 +20,23 @@ async fn readyz_answers_ok_while_the_database_answers() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readyz_says_not_ready_once_a_background_worker_stopped() {
+    let (sender, ended) = std::sync::mpsc::channel();
+    let app = TestApp::sqlite_with(move |app| {
+        let worker = tokio::spawn(async {});
+        app.workers().watch("retention", worker.abort_handle());
+        sender.send(worker).unwrap();
+        app
+    })
+    .await;
+    ended.recv().unwrap().await.unwrap();
+    let reply = app.call(Method::GET, "/readyz", None, None).await;
+    reply.error(503, "unavailable", None);
+    assert!(reply.body["error"]["message"].as_str().unwrap().contains("retention"), "{}", reply.body);
+    assert_eq!(app.call(Method::GET, "/healthz", None, None).await.status, 200, "alive, not ready");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_routes_are_json_404s() {
     let app = TestApp::sqlite().await;
     for (method, path) in [
@@ -104,10 +121,19 @@ async fn metrics_count_requests_by_route_for_the_token_holder_only() {
         .await;
     let refund = serde_json::json!({"payment_id": order["payments"][0]["id"], "method": "original_payment",
         "reason": "duplicate_charge", "amount": {"amount_minor": 100, "currency": "EUR"}});
+    let flagged = serde_json::json!({"payment_id": order["payments"][0]["id"], "method": "original_payment",
+        "reason": "duplicate_charge", "amount": {"amount_minor": 100, "currency": "EUR"}, "customer_flagged": true});
     app.post(&format!("/api/v1/cases/{}/refunds", case["case"]["id"].as_str().unwrap()), &shop.key, &refund)
         .await
         .expect(201);
+    app.post(&format!("/api/v1/cases/{}/refunds", case["case"]["id"].as_str().unwrap()), &shop.key, &flagged)
+        .await
+        .expect(201);
+    // Live rows only: the refund waiting for a second person counts, the one paid does not.
     let text = scrape(Some(METRICS_TOKEN)).await.unwrap().text().await.unwrap();
-    assert!(text.contains(r#"redress_queue_rows{queue="refunds",status="succeeded"} 1"#), "{text}");
-    assert!(text.contains(r#"redress_queue_oldest_age_seconds{queue="refunds",status="succeeded"}"#), "{text}");
+    assert!(text.contains(r#"redress_queue_rows{queue="refunds",status="awaiting_approval"} 1"#), "{text}");
+    assert!(text.contains(r#"redress_queue_oldest_age_seconds{queue="refunds",status="awaiting_approval"}"#), "{text}");
+    assert!(!text.contains(r#"status="succeeded""#), "{text}");
+    // The database connections of this server, from its pool.
+    assert!(text.contains(r#"redress_db_pool_connections{pool="#) && text.contains(r#"state="idle"}"#), "{text}");
 }

@@ -546,6 +546,50 @@ async fn every_event_is_told_once_and_can_be_sent_again(app: &TestApp) {
     assert_eq!(again.len(), 4, "sent again");
     assert!(delivered.iter().any(|(id, _, _)| *id == again[3].0), "with the same event id");
 
+    // Endpoints from the desk: added with its secret shown once, re-keyed, removed once confirmed.
+    let fields = [
+        ("form_token", token.as_str()),
+        ("url", "https://erp.north.example/hooks"),
+        ("events", "case.opened"),
+        ("events", "refund.sent"),
+    ];
+    let added = browser.post("/desk/north-wind/settings/webhooks/add", &fields).await;
+    assert_eq!(added.status, reqwest::StatusCode::OK, "{}", added.body);
+    assert!(added.body.contains("whsec_") && added.body.contains("https://erp.north.example/hooks"));
+    let listed = browser.get("/desk/north-wind/settings/webhooks").await.body;
+    assert!(!listed.contains("whsec_"), "the secret is shown once");
+    let bad = [("form_token", token.as_str()), ("url", "ftp://erp.example"), ("events", "case.opened")];
+    let refused = browser.post("/desk/north-wind/settings/webhooks/add", &bad).await;
+    assert_eq!(refused.status, reqwest::StatusCode::BAD_REQUEST, "{}", refused.body);
+    let endpoints = app.get("/api/v1/webhooks", &shop.admin).await.expect(200);
+    let erp = endpoints
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["url"] == "https://erp.north.example/hooks")
+        .map(|e| text(&e["id"]))
+        .expect("the endpoint is there");
+    assert_eq!(endpoints.as_array().unwrap().len(), 2, "the refused one was not added");
+    let rekeyed = browser
+        .post(&format!("/desk/north-wind/settings/webhooks/{erp}/secret"), &[("form_token", token.as_str())])
+        .await;
+    assert!(rekeyed.body.contains("whsec_"), "{}", rekeyed.body);
+    let unconfirmed = browser
+        .post(&format!("/desk/north-wind/settings/webhooks/{erp}/remove"), &[("form_token", token.as_str())])
+        .await;
+    assert_eq!(unconfirmed.status, reqwest::StatusCode::BAD_REQUEST);
+    assert_eq!(app.get("/api/v1/webhooks", &shop.admin).await.expect(200).as_array().unwrap().len(), 2);
+    let removed = browser
+        .post(
+            &format!("/desk/north-wind/settings/webhooks/{erp}/remove"),
+            &[("form_token", token.as_str()), ("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(removed.status, reqwest::StatusCode::SEE_OTHER, "{}", removed.body);
+    assert_eq!(app.get("/api/v1/webhooks", &shop.admin).await.expect(200).as_array().unwrap().len(), 1);
+    let told = browser.get("/desk/north-wind/settings/webhooks?done=endpoint-removed").await.body;
+    assert!(told.contains("nothing more is sent to it"), "{told}");
+
     // A new secret, shown once, signs what is sent from now on; then the endpoint goes.
     let path = format!("/api/v1/webhooks/{endpoint_id}/secret");
     app.post(&path, &shop.key, &json!({})).await.error(403, "forbidden", None);

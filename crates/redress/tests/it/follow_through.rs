@@ -160,7 +160,10 @@ async fn sla_and_follow_ups(shop: &Shop) {
     assert_eq!(reminder.author, Actor::System);
     assert!(reminder.body.contains("Seguimos esperando"), "in the customer's language: {}", reminder.body);
     let outbox = shop.app.storage().channels().outbox(shop.store_id, 50).await.unwrap();
-    let mail = outbox.iter().find(|e| e.message_id == reminder.id).expect("the reminder goes out by email");
+    let mail = outbox
+        .iter()
+        .find(|e| e.case_message.is_some_and(|(_, message)| message == reminder.id))
+        .expect("the reminder goes out by email");
     let redress_storage::channels::OutgoingMessage::Email(mail) = &mail.message else {
         panic!("not an email: {mail:?}")
     };
