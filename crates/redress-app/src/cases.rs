@@ -630,22 +630,10 @@ pub async fn change_status(app: &App, caller: &Caller, case_id: CaseId, to: Case
 /// Gives a case to a member of the store's team (by id), or takes it back with `None`.
 pub async fn assign(app: &App, caller: &Caller, case_id: CaseId, assignee: Option<&str>) -> AppResult<Case> {
     staff_only(caller)?;
-    let store_id = caller.require(Action::WorkCases)?;
+    caller.require(Action::WorkCases)?;
     visible_case(app, caller, case_id).await?;
     let to = match assignee {
-        Some(id) => {
-            let id = id
-                .trim()
-                .parse()
-                .map_err(|_| AppError::invalid("assignee", "not a team member's id; see GET /api/v1/agents"))?;
-            let agent = app.storage().team().agent(store_id, id).await.map_err(|e| match e {
-                redress_storage::StorageError::NotFound(_) => {
-                    AppError::invalid("assignee", "no such member on the team")
-                }
-                other => other.into(),
-            })?;
-            Some(Assignee { agent_id: agent.id, name: agent.name })
-        }
+        Some(id) => Some(team_member(app, caller, id).await?),
         None => None,
     };
     let (actor, now) = (caller.actor(), app.now());
@@ -654,6 +642,21 @@ pub async fn assign(app: &App, caller: &Caller, case_id: CaseId, assignee: Optio
     })
     .await?;
     Ok(stored.case)
+}
+
+/// The member of the caller's team with this id, as a case is assigned to them; anyone else
+/// (a name, an id from another store, a removed member) is refused.
+pub async fn team_member(app: &App, caller: &Caller, id: &str) -> AppResult<Assignee> {
+    let store_id = caller.require(Action::WorkCases)?;
+    let id = id
+        .trim()
+        .parse()
+        .map_err(|_| AppError::invalid("assignee", "not a team member's id; see GET /api/v1/agents"))?;
+    let agent = app.storage().team().agent(store_id, id).await.map_err(|e| match e {
+        redress_storage::StorageError::NotFound(_) => AppError::invalid("assignee", "no such member on the team"),
+        other => other.into(),
+    })?;
+    Ok(Assignee { agent_id: agent.id, name: agent.name })
 }
 
 /// Adds an internal note to a case's timeline, written by the caller.

@@ -26,6 +26,7 @@ pub mod caller;
 pub mod cases;
 pub mod channels;
 pub mod clock;
+pub mod desk;
 pub mod error;
 pub mod follow_through;
 pub mod help;

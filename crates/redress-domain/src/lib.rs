@@ -25,6 +25,7 @@ pub mod case;
 pub mod claim;
 pub mod country;
 pub mod decision;
+pub mod desk;
 pub mod dispute;
 pub mod explain;
 pub mod fault;

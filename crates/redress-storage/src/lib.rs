@@ -43,6 +43,9 @@ mod assistant_sqlite;
 pub mod channels;
 mod channels_postgres;
 mod channels_sqlite;
+pub mod desk;
+mod desk_postgres;
+mod desk_sqlite;
 pub mod follow_through;
 mod follow_through_postgres;
 mod follow_through_sqlite;
@@ -644,6 +647,8 @@ pub trait Storage: Send + Sync {
     fn analytics(&self) -> &dyn analytics::AnalyticsStorage;
     /// Incidents and the cases grouped under them.
     fn incidents(&self) -> &dyn incidents::IncidentStorage;
+    /// The desk's presence, macros and saved views.
+    fn desk(&self) -> &dyn desk::DeskStorage;
     /// Customers' personal data: what an export reads, erasure, retention.
     fn privacy(&self) -> &dyn privacy::PrivacyStorage;
 }

@@ -1375,6 +1375,10 @@ impl Storage for PostgresStorage {
         self
     }
 
+    fn desk(&self) -> &dyn crate::desk::DeskStorage {
+        self
+    }
+
     fn privacy(&self) -> &dyn crate::privacy::PrivacyStorage {
         self
     }

@@ -62,6 +62,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0018_mailboxes.sql"),
     include_str!("../migrations/sqlite/0019_chat_assistant.sql"),
     include_str!("../migrations/sqlite/0020_privacy.sql"),
+    include_str!("../migrations/sqlite/0021_desk_workspace.sql"),
 ];
 
 /// Most writes committed together; bounds the time the first write of a batch waits.
@@ -1614,6 +1615,10 @@ impl Storage for SqliteStorage {
     }
 
     fn incidents(&self) -> &dyn crate::incidents::IncidentStorage {
+        self
+    }
+
+    fn desk(&self) -> &dyn crate::desk::DeskStorage {
         self
     }
 

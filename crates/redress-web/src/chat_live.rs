@@ -20,7 +20,7 @@ use redress_domain::Store;
 
 use crate::AppState;
 
-/// How often an open chat looks for new lines.
+/// How often an open chat or desk page looks for changes.
 const POLL_EVERY: Duration = Duration::from_secs(1);
 /// How long one stream stays open; the browser reconnects on its own, from where it was.
 const OPEN_FOR: Duration = Duration::from_secs(300);
@@ -63,43 +63,71 @@ fn stream(
     conversation: String,
     after: u64,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
-    struct Place {
-        state: AppState,
-        store: Store,
-        conversation: String,
-        after: u64,
-        ends: tokio::time::Instant,
-        first: bool,
+    polled((state, store, conversation, after), |(state, store, conversation, after)| async move {
+        let new = match assistant::lines_after(state.app(), &store, &conversation, after).await {
+            Ok(new) => new,
+            Err(e) => {
+                tracing::debug!(error = %e, "a live chat stops");
+                return (Look::End, (state, store, conversation, after));
+            }
+        };
+        let Some(last) = new.lines.last() else { return (Look::Nothing, (state, store, conversation, after)) };
+        let after = last.number + 1;
+        let batch = Batch { lines: &new.lines, handed_off: new.handed_off };
+        let look = Look::event(Event::default().event("lines").id(after.to_string()).json_data(&batch));
+        (look, (state, store, conversation, after))
+    })
+}
+
+/// What one look at the database found.
+pub(crate) enum Look {
+    /// Something to tell the browser.
+    Send(Event),
+    /// Nothing new: look again after [`POLL_EVERY`].
+    Nothing,
+    /// The stream ends (what it follows is gone, or cannot be read).
+    End,
+}
+
+impl Look {
+    /// An event to send, or the end when it could not be written.
+    pub(crate) fn event(event: Result<Event, axum::Error>) -> Look {
+        match event {
+            Ok(event) => Look::Send(event),
+            Err(e) => {
+                tracing::error!(error = %e, "a live event could not be written");
+                Look::End
+            }
+        }
     }
-    let place = Place { state, store, conversation, after, ends: tokio::time::Instant::now() + OPEN_FOR, first: true };
-    let events = futures_util::stream::unfold(place, |mut place| async move {
+}
+
+/// A stream of server-sent events made by looking at the database at once and then every
+/// [`POLL_EVERY`], for at most [`OPEN_FOR`] (the browser reconnects on its own). `look` gets
+/// the place and gives it back with what it found; nothing is kept but the place.
+pub(crate) fn polled<P, F, Fut>(place: P, look: F) -> Sse<impl Stream<Item = Result<Event, Infallible>>>
+where
+    P: Send + 'static,
+    F: Fn(P) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = (Look, P)> + Send,
+{
+    let ends = tokio::time::Instant::now() + OPEN_FOR;
+    let events = futures_util::stream::unfold((place, look, true), move |(mut place, look, mut first)| async move {
         loop {
-            if !place.first {
+            if !first {
                 tokio::time::sleep(POLL_EVERY).await;
             }
-            place.first = false;
-            if tokio::time::Instant::now() >= place.ends {
+            first = false;
+            if tokio::time::Instant::now() >= ends {
                 return None;
             }
-            let new = assistant::lines_after(place.state.app(), &place.store, &place.conversation, place.after).await;
-            let new = match new {
-                Ok(new) => new,
-                Err(e) => {
-                    tracing::debug!(error = %e, "a live chat stops");
-                    return None;
-                }
-            };
-            let Some(last) = new.lines.last() else { continue };
-            place.after = last.number + 1;
-            let batch = Batch { lines: &new.lines, handed_off: new.handed_off };
-            let event = match Event::default().event("lines").id(place.after.to_string()).json_data(&batch) {
-                Ok(event) => event,
-                Err(e) => {
-                    tracing::error!(error = %e, "a live chat's lines could not be written");
-                    return None;
-                }
-            };
-            return Some((Ok(event), place));
+            let (found, next) = look(place).await;
+            place = next;
+            match found {
+                Look::Send(event) => return Some((Ok(event), (place, look, false))),
+                Look::Nothing => {}
+                Look::End => return None,
+            }
         }
     });
     Sse::new(events).keep_alive(KeepAlive::default())
@@ -110,7 +138,8 @@ const CHAT_LIVE_JS: &str = include_str!("../assets/chat-live.js");
 /// The chat box for a shop's own site.
 const WIDGET_JS: &str = include_str!("../assets/widget.js");
 
-fn script(body: &'static str) -> Response {
+/// A script served from `/assets` (the pages' CSP runs only such files, never inline code).
+pub(crate) fn script(body: &'static str) -> Response {
     (
         StatusCode::OK,
         [

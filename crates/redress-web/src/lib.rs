@@ -176,6 +176,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::follow_through::router())
         .merge(routes::analytics::router())
         .merge(routes::incidents::router())
+        .merge(routes::macros::router())
         .merge(routes::privacy::router())
 }
 

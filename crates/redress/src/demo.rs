@@ -9,9 +9,10 @@ use std::time::Instant;
 use anyhow::Context;
 use redress_app::clock::{Clock, SystemClock};
 use redress_app::keys::new_secret;
+use redress_domain::desk::{Macro, MacroAction};
 use redress_domain::dispute::{Dispute, DisputeReason, DisputeStatus};
 use redress_domain::team::Agent;
-use redress_domain::{Actor, AgentId, ApiKeyId, Case, DisputeId, EscalationSignal, IssueKind, Store};
+use redress_domain::{Actor, AgentId, ApiKeyId, Case, CaseStatus, DisputeId, EscalationSignal, IssueKind, Store};
 use redress_storage::{ApiKeyRecord, CaseUpdate, Storage};
 use tokio::task::JoinSet;
 
@@ -74,6 +75,7 @@ pub async fn run(
     let admin_key = new_secret().replacen("rk_", "admin_", 1);
     let team_password = new_secret().replacen("rk_", "desk-", 1)[..17].to_owned();
     let team = seed_team(storage.as_ref(), &shop.store, &team_password).await?;
+    seed_macros(storage.as_ref(), &shop.store).await?;
     let store_key = demo_key(storage.as_ref(), &shop.store, "demo integration", None).await?;
     let lead_key = demo_key(storage.as_ref(), &shop.store, "Leo's key", Some(team[1].1)).await?;
     let shop_admin_key = demo_key(storage.as_ref(), &shop.store, "Olga's key", Some(team[2].1)).await?;
@@ -237,19 +239,55 @@ async fn demo_key(storage: &dyn Storage, store: &Store, label: &str, agent: Opti
 pub async fn seed_team(storage: &dyn Storage, store: &Store, password: &str) -> anyhow::Result<[(String, AgentId); 3]> {
     let hash = redress_app::team::hash_password(password).map_err(|e| anyhow::anyhow!("{e}"))?;
     let domain = format!("{}.example", store.slug);
-    let full_names = [("ana", "Ana Souza"), ("leo", "Leo Kowalski"), ("olga", "Olga Nowak")];
     let mut desk = Vec::new();
     for (login, role) in crate::sample_shop::TEAM {
         let email = format!("{login}@{domain}");
+        // The name cases are assigned under is the team list's name.
         let member = crate::sample_shop::team_member(store.id, login);
-        let name = full_names.iter().find(|(l, _)| l == login).map_or(member.name.clone(), |(_, n)| (*n).to_owned());
-        let agent = Agent::new(member.agent_id, store.id, &email, &name, *role, SystemClock.now())?;
+        let agent = Agent::new(member.agent_id, store.id, &email, &member.name, *role, SystemClock.now())?;
         storage.team().add_agent(&agent, &hash).await.with_context(|| format!("cannot add {email} to the team"))?;
-        if full_names.iter().any(|(l, _)| l == login) {
+        if crate::sample_shop::FULL_NAMES.iter().any(|(l, _)| l == login) {
             desk.push((email, agent.id));
         }
     }
     desk.try_into().map_err(|_| anyhow::anyhow!("three desk members were seeded"))
+}
+
+/// The desk's sample macros: name, action, and the reply in en, es, pt, pl, id.
+const MACROS: [(&str, Option<MacroAction>, [&str; 5]); 2] = [
+    (
+        "Where is my parcel",
+        Some(MacroAction::SetStatus { status: CaseStatus::WaitingOnCustomer }),
+        [
+            "Hello {customer_name}, your order {order_number} is on its way: tracking number {tracking_number}. If it has not arrived in three days, write back and we will look into it. {agent_name}",
+            "Hola {customer_name}, tu pedido {order_number} está en camino: número de seguimiento {tracking_number}. Si no llega en tres días, escríbenos y lo revisaremos. {agent_name}",
+            "Olá {customer_name}, seu pedido {order_number} está a caminho: código de rastreio {tracking_number}. Se não chegar em três dias, responda e vamos verificar. {agent_name}",
+            "Dzień dobry {customer_name}, zamówienie {order_number} jest w drodze: numer przesyłki {tracking_number}. Jeśli nie dotrze w ciągu trzech dni, odpisz, a sprawdzimy to. {agent_name}",
+            "Halo {customer_name}, pesanan {order_number} sedang dikirim: nomor resi {tracking_number}. Jika belum tiba dalam tiga hari, balas pesan ini dan kami akan memeriksanya. {agent_name}",
+        ],
+    ),
+    (
+        "Solved, thank you",
+        Some(MacroAction::SetStatus { status: CaseStatus::Resolved }),
+        [
+            "Hello {customer_name}, this is now sorted. Thank you for your patience. {agent_name}",
+            "Hola {customer_name}, ya está resuelto. Gracias por tu paciencia. {agent_name}",
+            "Olá {customer_name}, está resolvido. Obrigado pela paciência. {agent_name}",
+            "Dzień dobry {customer_name}, sprawa jest już załatwiona. Dziękujemy za cierpliwość. {agent_name}",
+            "Halo {customer_name}, masalahnya sudah selesai. Terima kasih atas kesabaran Anda. {agent_name}",
+        ],
+    ),
+];
+
+/// Writes the desk's sample macros, so the demo's reply box can be filled from one.
+async fn seed_macros(storage: &dyn Storage, store: &Store) -> anyhow::Result<()> {
+    for (name, action, texts) in MACROS {
+        let bodies =
+            redress_domain::desk::LANGUAGES.iter().zip(texts).map(|(l, t)| ((*l).to_owned(), t.to_owned())).collect();
+        let saved = Macro::new((uuid::Uuid::new_v4(), store.id), name, bodies, action, SystemClock.now())?;
+        storage.desk().save_macro(&saved).await.with_context(|| format!("cannot save the macro {name}"))?;
+    }
+    Ok(())
 }
 
 /// What was seeded.

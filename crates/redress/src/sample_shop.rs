@@ -1438,9 +1438,17 @@ fn payments_summary(order: &Order) -> String {
 }
 
 pub fn display_name(login: &str) -> String {
+    if let Some((_, name)) = FULL_NAMES.iter().find(|(l, _)| *l == login) {
+        return (*name).to_owned();
+    }
     let mut chars = login.chars();
     chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
+
+/// The full names of the members who sign in to the demo's desk: the team list, the cases
+/// assigned to them and the timeline all name them so.
+pub(crate) const FULL_NAMES: [(&str, &str); 3] =
+    [("ana", "Ana Souza"), ("leo", "Leo Kowalski"), ("olga", "Olga Nowak")];
 
 /// What is written on a case after its first message, from [`REPLIES`]: `what` is
 /// `agent-reply`, `customer-answer` or `internal-note` (notes are in English, the team's working
@@ -1889,6 +1897,13 @@ mod tests {
                 assert_eq!(case.status, spec.outcome, "{}", case.subject);
                 assert_eq!(sample.follow_ups.is_empty(), spec.outcome == CaseStatus::New);
                 assert!(case.assignee.is_some() || case.status == CaseStatus::New);
+                // Assigned to a member of the team as the team list names them.
+                if let Some(assignee) = &case.assignee {
+                    assert!(
+                        TEAM.iter().any(|(login, _)| team_member(case.store_id, login) == *assignee),
+                        "{assignee:?}"
+                    );
+                }
                 if case.escalation.contains(&Chargeback) || case.escalation.contains(&Legal) {
                     assert_eq!(case.priority, Priority::Urgent);
                 }

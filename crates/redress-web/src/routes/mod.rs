@@ -10,6 +10,7 @@ pub(crate) mod follow_through;
 pub(crate) mod health;
 pub(crate) mod help;
 pub(crate) mod incidents;
+pub(crate) mod macros;
 pub(crate) mod money;
 pub(crate) mod orders;
 pub(crate) mod platforms;

@@ -10,12 +10,14 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post};
 use redress_app::cases::{self, CorrectionRequest, NewMessage, TimelineItem};
+use redress_app::desk as aids;
 use redress_app::idempotency::RequestKey;
 use redress_app::money::{self, CaseMoney, CheckInput, NewRefund};
 use redress_app::resolution::{self, AmendmentRequest, OptionsRequest};
 use redress_app::{AppError, AppResult, ErrorCode};
 use redress_domain::amendment::Amendment;
 use redress_domain::decision::Decision;
+use redress_domain::desk::MacroAction;
 use redress_domain::privacy::ErasureReason;
 use redress_domain::refund::{RefundMethod, RefundReason};
 use redress_domain::remedy::RemedyRequest;
@@ -28,7 +30,7 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 use time::macros::format_description;
 
-use super::{Chrome, Desk, desk, done_notice, error_text, time_left_text};
+use super::{Chrome, Desk, desk, desk_for_form, done_notice, error_text, time_left_text};
 use crate::AppState;
 use crate::html::redirect;
 
@@ -61,11 +63,12 @@ struct MessageView {
     body: String,
 }
 
-struct EventView {
-    at: String,
-    actor: String,
-    what: String,
-    detail: String,
+/// A timeline entry as a line of the page.
+pub(super) struct EventView {
+    pub(super) at: String,
+    pub(super) actor: String,
+    pub(super) what: String,
+    pub(super) detail: String,
 }
 
 struct OfferView {
@@ -143,6 +146,42 @@ struct CasePage<'a> {
     mine: bool,
     notice: Option<String>,
     error: Option<String>,
+    /// The last timeline position the page shows: a reply carries it, so a case that changed
+    /// meanwhile is noticed before the reply goes.
+    seen: i64,
+    /// Messages the page shows (where the live stream starts).
+    message_count: usize,
+    /// The other team members who have the case open.
+    viewers: String,
+    /// The team, for the assignee choice: id and name.
+    team: Vec<(String, String)>,
+    /// The store's macros: id and name.
+    macros: Vec<(String, String)>,
+    /// The macro filled into the reply box, if one was chosen.
+    applied: Option<AppliedView>,
+    /// What changed since the agent started the reply: they confirm before it goes.
+    collision: Vec<String>,
+    /// The case may be resolved from here.
+    resolvable: bool,
+}
+
+/// A macro filled into the reply box.
+struct AppliedView {
+    id: String,
+    name: String,
+    /// What sending also does, in words; empty when nothing.
+    action: String,
+    /// The variables the case had no value for, in words; empty when none.
+    missing: String,
+}
+
+/// The reply box's state when the page is drawn again: the text the agent wrote, the macro
+/// they chose, and what changed meanwhile.
+#[derive(Default)]
+pub(super) struct Draft {
+    body: Option<String>,
+    macro_id: Option<String>,
+    collision: Vec<String>,
 }
 
 /// What a page shows after an action: `?done=` names the message.
@@ -150,13 +189,17 @@ struct CasePage<'a> {
 pub(super) struct CaseQuery {
     lang: Option<String>,
     done: Option<String>,
+    /// A macro to fill the reply box with.
+    #[serde(rename = "macro")]
+    macro_id: Option<String>,
 }
 
 fn money_text(money: &Money, tag: &str) -> String {
     format_money(money, tag)
 }
 
-fn actor_text(w: &crate::portal::i18n::Words, actor: &Actor) -> String {
+/// Who did something, as agents read it.
+pub(super) fn actor_text(w: &crate::portal::i18n::Words, actor: &Actor) -> String {
     match actor {
         Actor::Customer { handle } => handle.clone(),
         Actor::Agent { name } | Actor::Integration { name } => name.clone(),
@@ -166,7 +209,7 @@ fn actor_text(w: &crate::portal::i18n::Words, actor: &Actor) -> String {
 }
 
 /// A timeline event in a line: its kind in the agent's language, and its facts.
-fn event_view(w: &crate::portal::i18n::Words, tag: &str, entry: &TimelineItem) -> EventView {
+pub(super) fn event_view(w: &crate::portal::i18n::Words, tag: &str, entry: &TimelineItem) -> EventView {
     let value = serde_json::to_value(&entry.event).unwrap_or_default();
     let kind = value.get("type").and_then(|t| t.as_str()).unwrap_or("event").to_owned();
     let mut facts = Vec::new();
@@ -231,8 +274,21 @@ async fn case_page(
         Err(answer) => return answer,
     };
     let notice = done_notice(&desk.chrome.w, query.done.as_deref());
-    let just_sent = query.done.as_deref() == Some("reply");
-    render_case(&state, &desk, &case_id, (notice, just_sent), None).await
+    let just_sent = matches!(query.done.as_deref(), Some("reply" | "reply-kept"));
+    let draft = Draft { macro_id: query.macro_id.filter(|m| !m.is_empty()), ..Draft::default() };
+    render_draft(&state, &desk, &case_id, (notice, just_sent), None, draft).await
+}
+
+/// An answer for a case that could not be read: not found, or the refusal.
+pub(super) fn refused(desk: &Desk, e: &AppError) -> Response {
+    if e.code == ErrorCode::NotFound {
+        desk.notice(StatusCode::NOT_FOUND, "desk-case-not-found")
+    } else if e.code.status() < 500 {
+        desk.notice(StatusCode::FORBIDDEN, "desk-role-too-low")
+    } else {
+        tracing::error!(error = %e.message, "a case could not be read");
+        desk.notice(StatusCode::SERVICE_UNAVAILABLE, "desk-unavailable")
+    }
 }
 
 /// The case page, with a notice after an action or the error that stopped one.
@@ -243,8 +299,25 @@ async fn render_case(
     notice: (Option<String>, bool),
     error: Option<String>,
 ) -> Response {
-    match gather(state, desk, case_id, notice, error.clone()).await {
-        Ok(html) => desk.page(if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK }, html),
+    render_draft(state, desk, case_id, notice, error, Draft::default()).await
+}
+
+/// The case page with the reply box as the agent left it.
+async fn render_draft(
+    state: &AppState,
+    desk: &Desk,
+    case_id: &str,
+    notice: (Option<String>, bool),
+    error: Option<String>,
+    draft: Draft,
+) -> Response {
+    let status = match (&error, draft.collision.is_empty()) {
+        (Some(_), _) => StatusCode::UNPROCESSABLE_ENTITY,
+        (None, false) => StatusCode::CONFLICT,
+        (None, true) => StatusCode::OK,
+    };
+    match gather(state, desk, case_id, notice, error, draft).await {
+        Ok(html) => desk.page(status, html),
         Err(e) if e.code == ErrorCode::NotFound => desk.notice(StatusCode::NOT_FOUND, "desk-case-not-found"),
         Err(e) => {
             tracing::error!(error = %e.message, "a case page could not be gathered");
@@ -258,11 +331,13 @@ async fn gather(
     desk: &Desk,
     case_id: &str,
     (notice, just_sent): (Option<String>, bool),
-    error: Option<String>,
+    mut error: Option<String>,
+    draft: Draft,
 ) -> AppResult<Result<String, askama::Error>> {
     let app = state.app();
     let caller = desk.caller();
     let case_id = cases::case_id(case_id)?;
+    let viewers = aids::see_case(app, &caller, case_id).await?;
     let cases::CaseView { case, messages, timeline } = cases::view(app, &caller, case_id).await?;
     let order = match case.order_id {
         Some(id) => Some(redress_app::orders::order(app, &caller, &id.to_string()).await?),
@@ -272,8 +347,7 @@ async fn gather(
         Some(order) => Some(redress_app::orders::customer(app, &caller, order).await?.name),
         None => None,
     };
-    let w = &desk.chrome.w;
-    let tag = w.tag();
+    let tag = desk.chrome.w.tag();
     // The agent reads the policy's reasons in their own language. A decision that cannot be
     // made is shown as such, not hidden.
     let options = OptionsRequest { language: LanguageTag::parse(tag).ok(), ..OptionsRequest::default() };
@@ -295,8 +369,29 @@ async fn gather(
     // starts empty: the same words again would invite sending them twice.
     let answered = messages.iter().any(|m| m.direction == Direction::Outbound);
     let last_sent = messages.iter().rev().find(|m| m.direction == Direction::Outbound).map(|m| m.body.trim());
-    let draft = redress_app::help::draft_reply(app, &caller, &case).await?.body;
-    let reply = if just_sent || last_sent == Some(draft.trim()) { String::new() } else { draft };
+    let draft_text = redress_app::help::draft_reply(app, &caller, &case).await?.body;
+    let suggested = if just_sent || last_sent == Some(draft_text.trim()) { String::new() } else { draft_text };
+    let w = &desk.chrome.w;
+    let mut applied = None;
+    let mut reply = suggested;
+    if let Some(id) = draft.macro_id.as_deref() {
+        match macro_id(id) {
+            Ok(id) => match aids::apply_macro(app, &caller, case.id, id).await {
+                Ok(filled) => {
+                    applied = Some(applied_view(w, &filled));
+                    reply = filled.text;
+                }
+                Err(e) if e.code.status() < 500 => error = Some(error_text(&e)),
+                Err(e) => return Err(e),
+            },
+            Err(e) => error = Some(error_text(&e)),
+        }
+    }
+    if let Some(body) = draft.body {
+        reply = body;
+    }
+    let team = redress_app::team::agents(app, &caller).await?;
+    let macros = aids::macros(app, &caller).await?;
     // The first answer is due only until it is given, and never on a case that waits or is done.
     let due = !answered && matches!(case.status, CaseStatus::New | CaseStatus::Open);
     let (time_left, overdue) = if due {
@@ -475,6 +570,14 @@ async fn gather(
         kinds: IssueKind::ALL.iter().map(|k| (k.as_str(), w.t(&format!("desk-kind-{}", k.as_str())))).collect(),
         notice,
         error,
+        seen: timeline.iter().map(|e| e.seq).max().unwrap_or(0),
+        message_count: messages.len(),
+        viewers: viewers.iter().map(|v| v.name.as_str()).collect::<Vec<_>>().join(", "),
+        team: team.iter().map(|a| (a.id.to_string(), a.name.clone())).collect(),
+        macros: macros.iter().map(|m| (m.id.to_string(), m.name.clone())).collect(),
+        applied,
+        collision: draft.collision,
+        resolvable: case.status.next().contains(&CaseStatus::Resolved),
         order: order.as_ref(),
         case: &case,
     };
@@ -493,13 +596,6 @@ async fn after(state: &AppState, desk: &Desk, case_id: &str, done: &str, result:
     }
 }
 
-/// Signs the agent in for a posted form and checks its token.
-async fn desk_for_form(state: &AppState, slug: &str, headers: &HeaderMap, token: &str) -> Result<Desk, Response> {
-    let desk = desk(state, slug, headers, None, "inbox").await?;
-    desk.check_form(token).map_err(|answer| *answer)?;
-    Ok(desk)
-}
-
 /// The reply form.
 #[derive(Deserialize)]
 pub(super) struct ReplyForm {
@@ -510,6 +606,15 @@ pub(super) struct ReplyForm {
     /// Set the case to wait for the customer once sent.
     #[serde(default)]
     wait: Option<String>,
+    /// The last timeline position the agent saw when they wrote the reply.
+    #[serde(default)]
+    seen: Option<i64>,
+    /// `1`: the agent was told what changed and sends anyway.
+    #[serde(default)]
+    force: Option<String>,
+    /// The macro the reply was filled from: its action runs once the reply is sent.
+    #[serde(default, rename = "macro")]
+    macro_id: Option<String>,
 }
 
 async fn reply(
@@ -522,8 +627,43 @@ async fn reply(
         Ok(desk) => desk,
         Err(answer) => return answer,
     };
-    let result = send_reply(&state, &desk, &case_id, form).await;
-    after(&state, &desk, &case_id, "reply", result).await
+    // A case that changed since the agent looked (another agent answered, the customer wrote)
+    // is shown again with what changed; nothing is sent until the agent confirms.
+    if let (Some(seen), None, Ok(id)) = (form.seen, form.force.as_deref(), cases::case_id(&case_id)) {
+        match aids::changes_since(state.app(), &desk.caller(), id, seen).await {
+            Ok(changes) if !changes.is_empty() => {
+                let w = &desk.chrome.w;
+                let collision = changes
+                    .iter()
+                    .map(|e| {
+                        let shown = event_view(w, w.tag(), e);
+                        format!("{} · {} · {}", shown.what, shown.actor, shown.at)
+                    })
+                    .collect();
+                let draft = Draft { body: Some(form.body), macro_id: form.macro_id, collision };
+                return render_draft(&state, &desk, &case_id, (None, false), None, draft).await;
+            }
+            Ok(_) => {}
+            Err(e) => return after(&state, &desk, &case_id, "reply", Err(e)).await,
+        }
+    }
+    let done = match send_reply(&state, &desk, &case_id, form).await {
+        Ok(Sent::AsAsked) => Ok("reply"),
+        Ok(Sent::StatusKept) => Ok("reply-kept"),
+        Err(e) => Err(e),
+    };
+    match done {
+        Ok(done) => after(&state, &desk, &case_id, done, Ok(())).await,
+        Err(e) => after(&state, &desk, &case_id, "reply", Err(e)).await,
+    }
+}
+
+/// What happened to a reply that went out.
+enum Sent {
+    /// Sent, and the case moved as asked.
+    AsAsked,
+    /// Sent, but the case could not move as asked (it had changed meanwhile).
+    StatusKept,
 }
 
 /// What a payment of the case's order can still give back, in minor units (0 when unknown).
@@ -531,8 +671,55 @@ fn refundable(money: Option<&CaseMoney>, payment: redress_domain::PaymentId) -> 
     money.and_then(|m| m.payments.iter().find(|p| p.payment_id == payment)).map_or(0, |p| p.refundable.amount_minor)
 }
 
-async fn send_reply(state: &AppState, desk: &Desk, case_id: &str, form: ReplyForm) -> AppResult<()> {
+/// A filled macro as the page names it.
+fn applied_view(w: &crate::portal::i18n::Words, filled: &aids::AppliedMacro) -> AppliedView {
+    let variables = filled.missing.iter().map(|v| v.replace('_', " ")).collect::<Vec<_>>().join(", ");
+    AppliedView {
+        id: filled.r#macro.id.to_string(),
+        name: filled.r#macro.name.clone(),
+        action: filled.r#macro.action.map(|a| macro_action_text(w, a)).unwrap_or_default(),
+        missing: if variables.is_empty() { String::new() } else { w.t1("desk-macro-missing", "variables", &variables) },
+    }
+}
+
+/// What a macro's action does, in words.
+pub(super) fn macro_action_text(w: &crate::portal::i18n::Words, action: MacroAction) -> String {
+    match action {
+        MacroAction::SetStatus { status } => {
+            w.t1("desk-macro-action-status", "status", &w.t(&format!("case-{}", status.as_str())))
+        }
+        MacroAction::SetPriority { priority } => {
+            w.t1("desk-macro-action-priority", "priority", &w.t(&format!("desk-priority-{}", priority.as_str())))
+        }
+    }
+}
+
+/// A macro's id as a form gives it.
+fn macro_id(text: &str) -> AppResult<uuid::Uuid> {
+    text.trim().parse().map_err(|_| AppError::invalid("macro", "choose a macro from the list"))
+}
+
+/// Sends the reply, then what was asked besides (wait for the customer, the macro's action).
+/// Once the reply is sent, nothing that follows turns it into an error: a case another agent
+/// moved meanwhile is reported as kept, never as a failed send.
+async fn send_reply(state: &AppState, desk: &Desk, case_id: &str, form: ReplyForm) -> AppResult<Sent> {
+    let app = state.app();
+    let caller = desk.caller();
     let id = cases::case_id(case_id)?;
+    if redress_domain::desk::has_unfilled(&form.body) {
+        return Err(AppError::invalid(
+            "body",
+            "the reply still holds a macro variable such as {customer_name}: write it in",
+        ));
+    }
+    let action = match form.macro_id.as_deref().filter(|m| !m.is_empty()) {
+        Some(m) => {
+            let m = macro_id(m)?;
+            let found = aids::macros(app, &caller).await?.into_iter().find(|x| x.id == m);
+            found.ok_or_else(|| AppError::not_found("macro"))?.action
+        }
+        None => None,
+    };
     let message = NewMessage {
         direction: Direction::Outbound,
         body: form.body,
@@ -540,18 +727,26 @@ async fn send_reply(state: &AppState, desk: &Desk, case_id: &str, form: ReplyFor
         author: None,
         attachments: Vec::new(),
     };
-    let added = cases::add_message(state.app(), &desk.caller(), id, message).await?;
+    let added = cases::add_message(app, &caller, id, message).await?;
+    let mut kept = false;
     if form.wait.is_some() && added.case.status != CaseStatus::WaitingOnCustomer {
         // Another agent may have answered and set the case waiting meanwhile: what this agent
         // asked for is then true, and their reply was sent, so that is no error.
-        if let Err(e) = cases::change_status(state.app(), &desk.caller(), id, CaseStatus::WaitingOnCustomer).await {
-            let now = cases::view(state.app(), &desk.caller(), id).await?.case.status;
-            if now != CaseStatus::WaitingOnCustomer {
-                return Err(e);
+        if let Err(e) = cases::change_status(app, &caller, id, CaseStatus::WaitingOnCustomer).await {
+            let now = cases::case(app, &caller, id).await.map(|c| c.status);
+            if now.as_ref().ok() != Some(&CaseStatus::WaitingOnCustomer) {
+                tracing::info!(error = %e.message, "a reply was sent; the case kept its status");
+                kept = true;
             }
         }
     }
-    Ok(())
+    if let Some(action) = action
+        && let Err(e) = aids::run_action(app, &caller, id, action).await
+    {
+        tracing::info!(error = %e.message, "a reply was sent; the macro's action was not carried out");
+        kept = true;
+    }
+    Ok(if kept { Sent::StatusKept } else { Sent::AsAsked })
 }
 
 /// The internal note form.

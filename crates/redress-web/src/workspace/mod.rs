@@ -12,6 +12,8 @@
 mod analytics;
 mod case;
 mod incidents;
+mod live;
+mod macros;
 mod mail;
 mod money;
 mod privacy;
@@ -50,11 +52,16 @@ pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/desk", get(choose_store))
         .route("/desk/{slug}", get(inbox_page))
+        .route("/desk/{slug}/bulk", post(bulk))
+        .route("/desk/{slug}/views", post(save_view))
+        .route("/desk/{slug}/views/{view_id}/delete", post(delete_view))
         .route("/desk/{slug}/signin", get(sign_in_page).post(sign_in))
         .route("/desk/{slug}/signout", post(sign_out))
         .merge(analytics::router())
         .merge(case::router())
         .merge(incidents::router())
+        .merge(live::router())
+        .merge(macros::router())
         .merge(mail::router())
         .merge(money::router())
         .merge(privacy::router())
@@ -156,6 +163,18 @@ pub(crate) async fn desk(
         w,
     };
     Ok(Desk { store, agent, token, chrome, cookies })
+}
+
+/// Signs the agent in for a posted form and checks its token.
+pub(crate) async fn desk_for_form(
+    state: &AppState,
+    slug: &str,
+    headers: &HeaderMap,
+    token: &str,
+) -> Result<Desk, Response> {
+    let desk = desk(state, slug, headers, None, "inbox").await?;
+    desk.check_form(token).map_err(|answer| *answer)?;
+    Ok(desk)
 }
 
 /// A refusal as a line an agent can act on: the message, naming the field when there is one.
@@ -332,6 +351,8 @@ async fn sign_out(
 #[derive(Deserialize, Default)]
 pub(crate) struct InboxQuery {
     lang: Option<String>,
+    /// The outcome of a form carried out on the inbox.
+    done: Option<String>,
     #[serde(default)]
     status: String,
     #[serde(default)]
@@ -379,6 +400,45 @@ struct InboxPage<'a> {
     channels: Vec<(&'static str, String)>,
     error: Option<String>,
     service: Option<String>,
+    /// The team, for the assignee filter and the bulk assignment: id and name.
+    team: Vec<(String, String)>,
+    /// The saved views the agent sees: id, name, address, the team's.
+    views: Vec<(String, String, String, bool)>,
+    /// The filters as a query string (what a saved view keeps).
+    filters: String,
+    /// The timeline position the list was drawn at (where the live count starts).
+    after: i64,
+    /// What a bulk action did: how many changed, and each case that did not with why.
+    bulk_done: Option<String>,
+    bulk_failed: Vec<String>,
+}
+
+impl InboxQuery {
+    /// The filters set, as the inbox's query string.
+    fn filters(&self) -> String {
+        let mut out = form_urlencoded::Serializer::new(String::new());
+        for (name, value) in [
+            ("status", &self.status),
+            ("kind", &self.kind),
+            ("language", &self.language),
+            ("escalated", &self.escalated),
+            ("assignee", &self.assignee),
+            ("channel", &self.channel),
+            ("q", &self.q),
+        ] {
+            if !value.trim().is_empty() {
+                out.append_pair(name, value.trim());
+            }
+        }
+        out.finish()
+    }
+}
+
+/// What a bulk action reports on the inbox.
+#[derive(Default)]
+struct BulkReport {
+    done: Option<String>,
+    failed: Vec<String>,
 }
 
 /// The desk's line on follow-through: targets met and satisfaction, when there is anything.
@@ -460,20 +520,31 @@ async fn inbox_page(
         Ok(desk) => desk,
         Err(answer) => return answer,
     };
+    let notice = done_notice(&desk.chrome.w, query.done.as_deref());
+    render_inbox(&state, &desk, &query, BulkReport { done: notice, failed: Vec::new() }).await
+}
+
+/// The inbox for `query`, with what a bulk action or a saved view just did.
+async fn render_inbox(state: &AppState, desk: &Desk, query: &InboxQuery, report: BulkReport) -> Response {
     let w = &desk.chrome.w;
-    let (found, error) = match inbox_request(&query, &desk.agent) {
-        Ok(request) => match redress_app::inbox::inbox(state.app(), &desk.caller(), request).await {
+    let app = state.app();
+    // Drawn from this position: the live count says how many cases changed after it.
+    let after = redress_app::desk::store_changes(app, &desk.caller(), i64::MAX).await.map_or(0, |(_, last)| last);
+    let team = redress_app::team::agents(app, &desk.caller()).await.unwrap_or_default();
+    let views = redress_app::desk::views(app, &desk.caller()).await.unwrap_or_default();
+    let (found, error) = match inbox_request(query, &desk.agent) {
+        Ok(request) => match redress_app::inbox::inbox(app, &desk.caller(), request).await {
             Ok(found) => (found, None),
             Err(e) => (Inbox::default(), Some(error_text(&e))),
         },
         Err(problem) => (Inbox::default(), Some(problem)),
     };
-    let now = state.app().now();
+    let now = app.now();
     let shown_ids: Vec<_> = found.cases.iter().map(|c| c.id).collect();
     // The business-hours deadlines, where the case has been planned; the plain first-answer
     // deadline otherwise (a case opened a moment ago).
-    let clocks = redress_app::follow_through::clocks(state.app(), &desk.caller(), &shown_ids).await.unwrap_or_default();
-    let service = service_line(w, redress_app::follow_through::report(state.app(), &desk.caller()).await.ok());
+    let clocks = redress_app::follow_through::clocks(app, &desk.caller(), &shown_ids).await.unwrap_or_default();
+    let service = service_line(w, redress_app::follow_through::report(app, &desk.caller()).await.ok());
     let rows = found
         .cases
         .iter()
@@ -513,14 +584,144 @@ async fn inbox_page(
         shown: u64::try_from(rows.len()).unwrap_or(u64::MAX),
         rows,
         total: found.total,
-        query: &query,
+        query,
         statuses: CaseStatus::ALL.iter().map(|s| (s.as_str(), w.t(&format!("case-{}", s.as_str())))).collect(),
         kinds: IssueKind::ALL.iter().map(|k| (k.as_str(), w.t(&format!("desk-kind-{}", k.as_str())))).collect(),
         channels: Channel::ALL.iter().map(|c| (c.as_str(), c.as_str().replace('_', " "))).collect(),
         error,
         service,
+        team: team.iter().map(|a| (a.id.to_string(), a.name.clone())).collect(),
+        views: views
+            .iter()
+            .map(|v| {
+                (v.id.to_string(), v.name.clone(), format!("{}?{}", desk.chrome.base, v.query), v.agent_id.is_none())
+            })
+            .collect(),
+        filters: query.filters(),
+        after,
+        bulk_done: report.done,
+        bulk_failed: report.failed,
     };
     desk.page(status, page.render())
+}
+
+/// `POST /desk/{slug}/bulk`: an action on the chosen cases (`case` repeated), each through its
+/// own use case; the inbox comes back with how many changed and which did not, and why.
+async fn bulk(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let mut fields: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
+    fields.truncate(redress_app::desk::MAX_BULK + 20);
+    let field = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
+    let desk = match desk_for_form(&state, &slug, &headers, &field("form_token")).await {
+        Ok(desk) => desk,
+        Err(answer) => return answer,
+    };
+    // The inbox comes back with the filters it was showing.
+    let query: InboxQuery = serde_urlencoded::from_str(&field("filters")).unwrap_or_default();
+    let w = &desk.chrome.w;
+    let ids: Result<Vec<_>, _> =
+        fields.iter().filter(|(k, _)| k == "case").map(|(_, v)| redress_app::cases::case_id(v)).collect();
+    let action = match field("action").as_str() {
+        "assign" => Ok(redress_app::desk::BulkAction::Assign(Some(field("to")).filter(|t| !t.is_empty()))),
+        "resolve" => Ok(redress_app::desk::BulkAction::Status(CaseStatus::Resolved)),
+        "status" => status_named(&field("status"))
+            .map(redress_app::desk::BulkAction::Status)
+            .ok_or_else(|| AppError::invalid("status", "choose a status from the list")),
+        _ => Err(AppError::invalid("action", "choose what to do with the cases")),
+    };
+    let outcome = match (ids, action) {
+        (Ok(ids), Ok(action)) => redress_app::desk::bulk(state.app(), &desk.caller(), &ids, action).await,
+        (Err(e), _) | (_, Err(e)) => Err(e),
+    };
+    let report = match outcome {
+        Ok(outcomes) => {
+            let changed = outcomes.iter().filter(|o| o.result.is_ok()).count();
+            BulkReport {
+                done: Some(w.t1("desk-bulk-done", "count", &changed.to_string())),
+                failed: outcomes
+                    .iter()
+                    .filter_map(|o| {
+                        let e = o.result.as_ref().err()?;
+                        let which = o.number.map_or_else(|| o.case_id.to_string(), |n| format!("#{n}"));
+                        Some(format!("{which}: {}", error_text(e)))
+                    })
+                    .collect(),
+            }
+        }
+        Err(e) if e.code.status() >= 500 => {
+            tracing::error!(error = %e.message, "a bulk action failed");
+            return desk.notice(StatusCode::SERVICE_UNAVAILABLE, "desk-unavailable");
+        }
+        Err(e) => BulkReport { done: None, failed: vec![error_text(&e)] },
+    };
+    render_inbox(&state, &desk, &query, report).await
+}
+
+/// The save-a-view form.
+#[derive(Deserialize)]
+pub(crate) struct ViewForm {
+    #[serde(default)]
+    form_token: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    filters: String,
+    /// `1`: the whole team's (leads and admins).
+    #[serde(default)]
+    team: Option<String>,
+}
+
+/// `POST /desk/{slug}/views`: the inbox's filters saved under a name.
+async fn save_view(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+    Form(form): Form<ViewForm>,
+) -> Response {
+    let desk = match desk_for_form(&state, &slug, &headers, &form.form_token).await {
+        Ok(desk) => desk,
+        Err(answer) => return answer,
+    };
+    let saved =
+        redress_app::desk::save_view(state.app(), &desk.caller(), &form.name, &form.filters, form.team.is_some()).await;
+    let query: InboxQuery = serde_urlencoded::from_str(&form.filters).unwrap_or_default();
+    match saved {
+        Ok(view) => {
+            let sep = if view.query.is_empty() { "" } else { "&" };
+            redirect(&format!("{}?{}{sep}done=view-saved", desk.chrome.base, view.query), desk.cookies.clone())
+        }
+        Err(e) if e.code.status() >= 500 => desk.notice(StatusCode::SERVICE_UNAVAILABLE, "desk-unavailable"),
+        Err(e) => render_inbox(&state, &desk, &query, BulkReport { done: None, failed: vec![error_text(&e)] }).await,
+    }
+}
+
+/// `POST /desk/{slug}/views/{id}/delete`.
+async fn delete_view(
+    State(state): State<AppState>,
+    Path((slug, view_id)): Path<(String, String)>,
+    headers: HeaderMap,
+    Form(form): Form<TokenForm>,
+) -> Response {
+    let desk = match desk_for_form(&state, &slug, &headers, &form.form_token).await {
+        Ok(desk) => desk,
+        Err(answer) => return answer,
+    };
+    let result = match view_id.parse() {
+        Ok(id) => redress_app::desk::delete_view(state.app(), &desk.caller(), id).await,
+        Err(_) => Err(AppError::not_found("view")),
+    };
+    match result {
+        Ok(()) => redirect(&format!("{}?done=view-deleted", desk.chrome.base), desk.cookies.clone()),
+        Err(e) if e.code.status() >= 500 => desk.notice(StatusCode::SERVICE_UNAVAILABLE, "desk-unavailable"),
+        Err(e) => {
+            render_inbox(&state, &desk, &InboxQuery::default(), BulkReport { done: None, failed: vec![error_text(&e)] })
+                .await
+        }
+    }
 }
 
 /// The status a form names, as the API spells it.
@@ -535,6 +736,11 @@ pub(crate) fn done_notice(w: &Words, done: Option<&str>) -> Option<String> {
         "approved",
         "rejected",
         "reply",
+        "reply-kept",
+        "macro-saved",
+        "macro-deleted",
+        "view-saved",
+        "view-deleted",
         "note",
         "call",
         "status",

@@ -17,6 +17,12 @@ const SITE: &str = "https://shop.north-wind.example";
 
 /// Reads server-sent events until one carries a line with `words`; returns the events' data.
 async fn lines_until(response: &mut reqwest::Response, words: &str) -> Vec<Value> {
+    events_until(response, |batch| batch["lines"].as_array().unwrap().iter().any(|l| text(&l["text"]).contains(words)))
+        .await
+}
+
+/// Reads server-sent events until `found` holds for one; returns the events' data so far.
+pub(crate) async fn events_until(response: &mut reqwest::Response, found: impl Fn(&Value) -> bool) -> Vec<Value> {
     let mut buffer = String::new();
     let mut events = Vec::new();
     let read = async {
@@ -26,18 +32,18 @@ async fn lines_until(response: &mut reqwest::Response, words: &str) -> Vec<Value
                 let event: String = buffer.drain(..end + 2).collect();
                 if let Some(data) = event.lines().find_map(|l| l.strip_prefix("data:")) {
                     let batch: Value = serde_json::from_str(data.trim()).unwrap();
-                    let found = batch["lines"].as_array().unwrap().iter().any(|l| text(&l["text"]).contains(words));
+                    let done = found(&batch);
                     events.push(batch);
-                    if found {
+                    if done {
                         return;
                     }
                 }
             }
         }
-        panic!("the stream ended before {words:?}: {events:?}");
+        panic!("the stream ended first: {events:?}");
     };
-    // A bound for a broken server, not a wait: the line arrives within the server's poll.
-    tokio::time::timeout(Duration::from_secs(30), read).await.expect("the line arrived");
+    // A bound for a broken server, not a wait: events come within the server's poll.
+    tokio::time::timeout(Duration::from_secs(30), read).await.expect("the event arrived");
     events
 }
 

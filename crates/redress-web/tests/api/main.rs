@@ -33,6 +33,7 @@ mod chat_answers;
 mod chat_assistant;
 mod chat_live;
 mod concurrency;
+mod desk_live;
 mod fixtures;
 mod follow_through;
 mod hardening;

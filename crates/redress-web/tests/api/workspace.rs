@@ -12,7 +12,7 @@ use crate::browser::{Browser, form_token};
 use crate::fixtures::double_charged;
 use crate::support::{TestApp, on_both_backends, text};
 
-const PASSWORD: &str = "correct horse battery";
+pub(crate) const PASSWORD: &str = "correct horse battery";
 
 /// Adds a team member to the store with [`PASSWORD`].
 pub(crate) async fn team_member(app: &TestApp, store_id: &str, email: &str, name: &str, role: Role) -> Agent {
