@@ -20,7 +20,7 @@
 
 use rand::Rng;
 use redress_connect::messaging::messenger::{GraphMessagingConfig, GraphMessagingSender};
-use redress_connect::messaging::send::{ChatApiError, ChatSender, OutboundBody, OutboundChat};
+use redress_connect::messaging::send::{ChatApiError, ChatSender, OutboundBody, OutboundChat, Template};
 use redress_connect::messaging::telegram::{TelegramConfig, TelegramSender};
 use redress_connect::messaging::whatsapp::{WhatsAppConfig, WhatsAppSender};
 use redress_connect::messaging::window::{ReplyAllowance, reply_allowance};
@@ -29,7 +29,8 @@ use redress_domain::message::MAX_IMAGE_BYTES;
 use redress_domain::{Case, MessageId};
 use redress_storage::Storage;
 use redress_storage::channels::{
-    ChannelAccount, ChannelWrites, Delivery, DeliveryKey, OutboxEntry, OutboxStatus, OutgoingChat, OutgoingMessage,
+    ChannelAccount, ChannelWrites, ChatTemplate, Delivery, DeliveryKey, OutboxEntry, OutboxStatus, OutgoingChat,
+    OutgoingMessage,
 };
 use time::Duration;
 
@@ -96,8 +97,27 @@ pub(crate) async fn outbound_chat(
         }
     };
     let answer = ChatAnswer { case_message: Some((case.id, message_id)), language: case.language.as_str(), automatic };
-    let entry = chat_answer(app, case.store_id, &received, last.received_at, body, answer);
+    let mut entry = chat_answer(app, case.store_id, &received, last.received_at, body, answer);
+    if let OutgoingMessage::Chat(chat) = &mut entry.message
+        && received.channel == ChatChannel::WhatsApp
+    {
+        chat.template = template_for(app, case).await?;
+    }
     Ok(ChannelWrites { inbound: None, outbox: Some(entry) })
+}
+
+/// The shop's approved WhatsApp template for an answer on `case` that must wait outside the
+/// window: the case's number and a signed link to it in the portal, where the answer is.
+async fn template_for(app: &App, case: &Case) -> AppResult<Option<ChatTemplate>> {
+    let rules = crate::resolution::policy_in_force(app, case.store_id).await?.messaging;
+    let Some((name, language)) = rules.whatsapp_template_for(case.language.as_str()) else { return Ok(None) };
+    let store = app.storage().store(case.store_id).await?;
+    let link = app.order_link(&store, case.order_id);
+    Ok(Some(ChatTemplate {
+        name: name.to_owned(),
+        language: language.to_owned(),
+        parameters: vec![case.number.to_string(), link],
+    }))
 }
 
 /// What an answer on a messaging app is, besides its words.
@@ -147,6 +167,7 @@ pub(crate) fn chat_answer(
             last_inbound_at: received_at,
             language: answer.language.to_owned(),
             automatic: answer.automatic,
+            template: None,
         }),
     }
 }
@@ -288,10 +309,22 @@ async fn prepare(
         ReplyAllowance::Tagged { tag, .. } => {
             parts.into_iter().map(|text| OutboundBody::TaggedText { text, tag }).collect()
         }
+        ReplyAllowance::TemplateOnly if chat.template.is_some() => chat
+            .template
+            .iter()
+            .map(|t| {
+                OutboundBody::Template(Template {
+                    name: t.name.clone(),
+                    language: t.language.clone(),
+                    body_parameters: t.parameters.clone(),
+                })
+            })
+            .collect(),
         ReplyAllowance::TemplateOnly => {
             return Ok(Err(
                 "WhatsApp takes only approved templates more than 24 hours after the customer's last message: \
-                 answer by email, or wait for the customer to write again"
+                 answer by email, wait for the customer to write again, or name the shop's approved template in \
+                 the policy ([messaging] whatsapp_template)"
                     .to_owned(),
             ));
         }

@@ -616,6 +616,74 @@ pub struct Policy {
     /// How long personal data of closed cases is kept.
     #[serde(default)]
     pub privacy: PrivacyRules,
+    /// What the shop may send on messaging apps when free text is no longer allowed.
+    #[serde(default)]
+    pub messaging: MessagingRules,
+}
+
+/// WhatsApp delivers only approved templates more than 24 hours after the customer's last
+/// message. A shop that had one approved (a utility template whose body has two placeholders:
+/// `{{1}}` the case number, `{{2}}` a link to the case in the portal) names it here, and an
+/// answer outside the window is sent as that template, with a signed link where the customer
+/// reads the answer; without one the answer is given up and the desk says why.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct MessagingRules {
+    /// The template's name as approved in WhatsApp Manager (`case_update`).
+    #[serde(default)]
+    pub whatsapp_template: Option<String>,
+    /// The languages it was approved in (`en_US`, `es`, `pt_BR`, `pl`, `id`); the case's
+    /// language picks one, else the first.
+    #[serde(default)]
+    pub whatsapp_template_languages: Vec<String>,
+}
+
+impl MessagingRules {
+    /// Checks the template's name and languages are what WhatsApp accepts.
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        let Some(name) = &self.whatsapp_template else { return Ok(()) };
+        let name_ok = !name.is_empty()
+            && name.len() <= 512
+            && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+        if !name_ok {
+            return Err(ValidationError::new(
+                "messaging.whatsapp_template",
+                "the template's name as WhatsApp has it: lower-case letters, digits and _",
+            ));
+        }
+        let language_ok = |code: &String| {
+            let (primary, region) = code.split_once('_').unwrap_or((code, ""));
+            (2..=3).contains(&primary.len())
+                && primary.bytes().all(|b| b.is_ascii_lowercase())
+                && (region.is_empty() || (region.len() == 2 && region.bytes().all(|b| b.is_ascii_uppercase())))
+        };
+        if self.whatsapp_template_languages.is_empty()
+            || self.whatsapp_template_languages.len() > 20
+            || !self.whatsapp_template_languages.iter().all(language_ok)
+        {
+            return Err(ValidationError::new(
+                "messaging.whatsapp_template_languages",
+                "1 to 20 language codes the template was approved in, such as \"en_US\" or \"pl\"",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The template to send a case in `language` (`pt-BR`, `pl`) and its language code: the
+    /// approved translation of the same language, else the first.
+    pub fn whatsapp_template_for(&self, language: &str) -> Option<(&str, &str)> {
+        let name = self.whatsapp_template.as_deref()?;
+        let primary = language.split(['-', '_']).next().unwrap_or(language).to_ascii_lowercase();
+        let exact = language.replace('-', "_");
+        let languages = &self.whatsapp_template_languages;
+        let code = languages
+            .iter()
+            .find(|c| c.eq_ignore_ascii_case(&exact))
+            .or_else(|| languages.iter().find(|c| c.split('_').next() == Some(primary.as_str())))
+            .or_else(|| languages.first())?;
+        Some((name, code.as_str()))
+    }
 }
 
 /// How long the shop keeps customers' personal data on cases that are over (GDPR's storage
@@ -724,6 +792,7 @@ impl Policy {
             return Err(ValidationError::new("version", "versions start at 1"));
         }
         self.assistant.validate()?;
+        self.messaging.validate()?;
         if self.auto_reply.min_confidence_pct > 100 {
             return Err(ValidationError::new("auto_reply.min_confidence_pct", "a percentage from 0 to 100"));
         }
@@ -892,6 +961,27 @@ pub const fn remedy_fits(kind: IssueKind, remedy: Remedy) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_whatsapp_template_is_picked_in_the_cases_language() {
+        let rules = MessagingRules {
+            whatsapp_template: Some("case_update".into()),
+            whatsapp_template_languages: vec!["en_US".into(), "pt_BR".into(), "pl".into()],
+        };
+        assert!(rules.validate().is_ok());
+        assert_eq!(rules.whatsapp_template_for("pl"), Some(("case_update", "pl")));
+        assert_eq!(rules.whatsapp_template_for("pt-BR"), Some(("case_update", "pt_BR")));
+        assert_eq!(rules.whatsapp_template_for("pt"), Some(("case_update", "pt_BR")));
+        assert_eq!(rules.whatsapp_template_for("id"), Some(("case_update", "en_US")), "else the first");
+        assert_eq!(MessagingRules::default().whatsapp_template_for("en"), None);
+        for bad in [
+            MessagingRules { whatsapp_template: Some("Case Update".into()), ..rules.clone() },
+            MessagingRules { whatsapp_template_languages: vec![], ..rules.clone() },
+            MessagingRules { whatsapp_template_languages: vec!["english".into()], ..rules.clone() },
+        ] {
+            assert!(bad.validate().is_err(), "{bad:?}");
+        }
+    }
+
     #[test]
     fn the_chat_box_is_allowed_on_the_shops_own_sites_only() {
         let rules = AssistantRules {

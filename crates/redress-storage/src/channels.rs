@@ -204,6 +204,17 @@ pub struct OutgoingEmail {
     pub automatic: bool,
 }
 
+/// An approved template and the values of its body's placeholders, in order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatTemplate {
+    /// The template's name as approved.
+    pub name: String,
+    /// The approved translation's language code.
+    pub language: String,
+    /// Values for `{{1}}`, `{{2}}`…
+    pub parameters: Vec<String>,
+}
+
 /// An answer on a messaging app as the outbox keeps it: where it goes and what it says, with
 /// what the customer-service window is decided from at each attempt.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -225,6 +236,10 @@ pub struct OutgoingChat {
     pub language: String,
     /// True when Redress wrote it on its own (an automatic answer).
     pub automatic: bool,
+    /// The approved template to send instead when the channel takes only templates (WhatsApp
+    /// more than 24 hours after the customer's last message), when the shop has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template: Option<ChatTemplate>,
 }
 
 /// What an outbox entry sends.

@@ -214,6 +214,7 @@ async fn assistant_on_messaging_apps(
         last_inbound_at: T0,
         language: "pl".into(),
         automatic: true,
+        template: None,
     });
     let writes = ChannelWrites { inbound: Some(received.clone()), outbox: Some(answer.clone()) };
     let assistant = db.assistant();
@@ -289,6 +290,7 @@ async fn chat_story(
             last_inbound_at: T0 + Duration::days(4),
             language: "pl".into(),
             automatic: false,
+            template: None,
         }),
         ..entry(north.id, case_id, "unused")
     };

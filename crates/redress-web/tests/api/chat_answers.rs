@@ -186,6 +186,30 @@ async fn answers_go_back_where_the_customer_wrote(app: &TestApp, fake: &FakeMess
             .await;
     assert!(text(&closed["last_error"]).contains("24 hours"), "{closed}");
     assert!(!fake.sent().iter().any(|s| s.text.as_deref() == Some("Po terminie.")));
+    // With an approved template named in the policy, the answer goes as that template: the
+    // case's number and a signed link to the case, where the answer is.
+    let current = app.get("/api/v1/policy", &shop.admin).await.expect(200);
+    let source = format!(
+        "{}\n[messaging]\nwhatsapp_template = \"case_update\"\nwhatsapp_template_languages = [\"en_US\", \"pl\"]\n",
+        text(&current["source"])
+    );
+    app.call(Method::PUT, "/api/v1/policy", Some(&shop.admin), Some(&json!({ "source": source }))).await.expect(200);
+    let bad = format!("{}\n[messaging]\nwhatsapp_template = \"Case Update\"\n", text(&current["source"]));
+    let refused = app.call(Method::PUT, "/api/v1/policy", Some(&shop.admin), Some(&json!({ "source": bad }))).await;
+    refused.error(400, "invalid_field", Some("source"));
+    assert!(refused.body.to_string().contains("messaging.whatsapp_template"), "{}", refused.body);
+    answer(app, &shop, &case_id, "Zwrot został wysłany.").await;
+    let templated = loop {
+        if let Some(sent) = fake.sent().into_iter().find(|s| s.template.as_deref() == Some("case_update")) {
+            break sent;
+        }
+        tokio::task::yield_now().await;
+    };
+    assert_eq!(
+        (templated.api, templated.to.as_str(), templated.text.as_deref()),
+        (FakeApi::WhatsApp, "48600100200", None)
+    );
+    wait_for_outbox(app, &shop, |e| e["status"] == "sent" && e["subject"] == "Zwrot został wysłany.").await;
     let mut browser = crate::browser::Browser::new(app);
     let signed = browser
         .post(
