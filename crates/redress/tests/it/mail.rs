@@ -3,7 +3,6 @@
 //! and the senders' retries of every mail (answered or not) leave exactly one case each. Then an
 //! agent's answer leaves through `--smtp-relay` to a local sink, threaded to the mail.
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use redress_connect::email::{BuiltEmail, SmtpRelay, SmtpSink};
@@ -79,37 +78,11 @@ async fn mail_answered_250_survives_sigkill_and_retries_count_once() {
 
     // Four senders deliver as fast as they can; every 250 is recorded.
     let relay = relay_to(&server);
-    let accepted = Arc::new(Mutex::new(Vec::<usize>::new()));
-    let (count, mut counted) = tokio::sync::watch::channel(0_usize);
-    let count = Arc::new(count);
-    let attempted = Arc::new(Mutex::new(0_usize));
-    let senders: Vec<_> = (0..4)
-        .map(|sender| {
-            let (relay, accepted, attempted, count) =
-                (relay.clone(), accepted.clone(), attempted.clone(), count.clone());
-            tokio::spawn(async move {
-                for i in 0.. {
-                    let n = i * 4 + sender;
-                    {
-                        let mut highest = attempted.lock().unwrap();
-                        *highest = (*highest).max(n + 1);
-                    }
-                    if relay.send(&mail(n)).await.is_err() {
-                        return;
-                    }
-                    accepted.lock().unwrap().push(n);
-                    count.send_modify(|c| *c += 1);
-                }
-            })
-        })
-        .collect();
-    counted.wait_for(|c| *c >= 60).await.unwrap();
-    server.kill(); // SIGKILL: no shutdown, no flush.
-    for sender in senders {
-        sender.await.unwrap();
-    }
-    let accepted = accepted.lock().unwrap().clone();
-    let attempted = *attempted.lock().unwrap();
+    let deliver = move |n| {
+        let relay = relay.clone();
+        async move { relay.send(&mail(n)).await.is_ok() }
+    };
+    let (accepted, attempted) = server.kill_while_delivering(60, deliver).await;
     assert!(accepted.len() >= 60, "only {} mails were accepted before the kill", accepted.len());
     eprintln!("{} mails answered 250 before the SIGKILL, {attempted} begun", accepted.len());
 

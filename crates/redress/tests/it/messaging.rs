@@ -4,8 +4,6 @@
 //! Then an agent's answer leaves through `--graph-api-url` to the local fake, to the customer's
 //! number.
 
-use std::sync::{Arc, Mutex};
-
 use redress_connect::messaging::fake::{FakeApi, FakeMessaging, FakeMessagingConfig};
 use redress_connect::messaging::{ChatChannel, ChatIdentity, InboundChatMessage};
 
@@ -81,38 +79,14 @@ async fn whatsapp_deliveries_answered_200_survive_sigkill_and_redeliveries_count
 
     // Four of Meta's senders deliver as fast as they can; every 200 is recorded.
     let webhook = format!("{base}/api/v1/webhooks/meta");
-    let accepted = Arc::new(Mutex::new(Vec::<usize>::new()));
-    let attempted = Arc::new(Mutex::new(0_usize));
-    let (count, mut counted) = tokio::sync::watch::channel(0_usize);
-    let count = Arc::new(count);
-    let senders: Vec<_> = (0..4)
-        .map(|sender| {
-            let (fake, webhook, accepted, attempted, count) =
-                (fake.clone(), webhook.clone(), accepted.clone(), attempted.clone(), count.clone());
-            tokio::spawn(async move {
-                for i in 0.. {
-                    let n = i * 4 + sender;
-                    {
-                        let mut highest = attempted.lock().unwrap();
-                        *highest = (*highest).max(n + 1);
-                    }
-                    match fake.deliver(&webhook, &fake.whatsapp_delivery(&[message(n)], &[])).await {
-                        Ok(200) => {}
-                        _ => return,
-                    }
-                    accepted.lock().unwrap().push(n);
-                    count.send_modify(|c| *c += 1);
-                }
-            })
-        })
-        .collect();
-    counted.wait_for(|c| *c >= 60).await.unwrap();
-    server.kill(); // SIGKILL: no shutdown, no flush.
-    for sender in senders {
-        sender.await.unwrap();
-    }
-    let accepted = accepted.lock().unwrap().clone();
-    let attempted = *attempted.lock().unwrap();
+    let deliver = {
+        let (fake, webhook) = (fake.clone(), webhook.clone());
+        move |n| {
+            let (fake, webhook) = (fake.clone(), webhook.clone());
+            async move { matches!(fake.deliver(&webhook, &fake.whatsapp_delivery(&[message(n)], &[])).await, Ok(200)) }
+        }
+    };
+    let (accepted, attempted) = server.kill_while_delivering(60, deliver).await;
     eprintln!("{} deliveries answered 200 before the SIGKILL, {attempted} begun", accepted.len());
 
     let mut server = crate::server::start(&database, ADMIN_KEY, &flags);

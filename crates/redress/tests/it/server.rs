@@ -21,6 +21,49 @@ impl Server {
         self.process.kill().unwrap();
         self.process.wait().unwrap();
     }
+
+    /// Four senders deliver numbered messages as fast as they can (`deliver(n)` is true when
+    /// the server acknowledged message `n`); once `acknowledged` were, the server is killed
+    /// with SIGKILL mid-stream. Returns the numbers acknowledged and how many were begun.
+    pub async fn kill_while_delivering<F, Fut>(&mut self, acknowledged: usize, deliver: F) -> (Vec<usize>, usize)
+    where
+        F: Fn(usize) -> Fut + Clone + Send + 'static,
+        Fut: std::future::Future<Output = bool> + Send,
+    {
+        use std::sync::{Arc, Mutex};
+        let accepted = Arc::new(Mutex::new(Vec::<usize>::new()));
+        let attempted = Arc::new(Mutex::new(0_usize));
+        let (count, mut counted) = tokio::sync::watch::channel(0_usize);
+        let count = Arc::new(count);
+        let senders: Vec<_> = (0..4)
+            .map(|sender| {
+                let (deliver, accepted, attempted, count) =
+                    (deliver.clone(), accepted.clone(), attempted.clone(), count.clone());
+                tokio::spawn(async move {
+                    for i in 0.. {
+                        let n = i * 4 + sender;
+                        {
+                            let mut highest = attempted.lock().unwrap();
+                            *highest = (*highest).max(n + 1);
+                        }
+                        if !deliver(n).await {
+                            return;
+                        }
+                        accepted.lock().unwrap().push(n);
+                        count.send_modify(|c| *c += 1);
+                    }
+                })
+            })
+            .collect();
+        counted.wait_for(|c| *c >= acknowledged).await.unwrap();
+        self.kill();
+        for sender in senders {
+            sender.await.unwrap();
+        }
+        let accepted = accepted.lock().unwrap().clone();
+        let attempted = *attempted.lock().unwrap();
+        (accepted, attempted)
+    }
 }
 
 impl Drop for Server {
