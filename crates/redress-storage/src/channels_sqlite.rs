@@ -12,7 +12,7 @@ use crate::channels::{
     EmailThread, IdentityKind, InboundOutcome, InboundRecord, LastChat, MAX_THREAD_IDS, Mailbox, OutboxEntry,
     OutboxLane, OutboxStatus, OutgoingMessage, Received, advance_delivery, bounded_error,
 };
-use crate::sqlite::{SqliteStorage, doc, one_doc, open_case_on, store_exists, update_case_on};
+use crate::sqlite::{SqliteStorage, columns, doc, one_doc, open_case_on, store_exists, update_case_on};
 use crate::{CaseUpdateFn, Conflict, StorageError, StoredChange, from_micros, micros};
 
 pub(crate) fn parse_uuid(text: &str) -> Result<Uuid, StorageError> {
@@ -80,63 +80,40 @@ const OUTBOX_COLUMNS: &str = "id, store_id, case_id, message_id, channel, provid
     next_attempt_at_us, last_error, created_at_us, sent_at_us, doc, delivered_as, delivery";
 
 type OutboxRow = (
-    (
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-        String,
-        String,
-        String,
-        i64,
-        i64,
-        Option<String>,
-        i64,
-        Option<i64>,
-        String,
-    ),
-    (Option<String>, Option<String>),
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    String,
+    String,
+    String,
+    i64,
+    i64,
+    Option<String>,
+    i64,
+    Option<i64>,
+    String,
+    Option<String>,
+    Option<String>,
 );
-
-fn outbox_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxRow> {
-    Ok((
-        (
-            row.get(0)?,
-            row.get(1)?,
-            row.get(2)?,
-            row.get(3)?,
-            row.get(4)?,
-            row.get(5)?,
-            row.get(6)?,
-            row.get(7)?,
-            row.get(8)?,
-            row.get(9)?,
-            row.get(10)?,
-            row.get(11)?,
-            row.get(12)?,
-        ),
-        (row.get(13)?, row.get(14)?),
-    ))
-}
 
 fn outbox_entry(row: OutboxRow) -> Result<OutboxEntry, StorageError> {
     let (
-        (
-            id,
-            store_id,
-            case_id,
-            message_id,
-            channel,
-            provider_message_id,
-            status,
-            attempts,
-            next,
-            error,
-            created,
-            sent,
-            text,
-        ),
-        (delivered_as, delivery),
+        id,
+        store_id,
+        case_id,
+        message_id,
+        channel,
+        provider_message_id,
+        status,
+        attempts,
+        next,
+        error,
+        created,
+        sent,
+        text,
+        delivered_as,
+        delivery,
     ) = row;
     Ok(OutboxEntry {
         id: parse_uuid(&id)?,
@@ -166,20 +143,6 @@ const MAILBOX_COLUMNS: &str = "store_id, sealed_url, shown_as, uid_validity, las
     last_polled_at_us, last_error, messages_read";
 
 type MailboxRow = (String, Vec<u8>, String, Option<i64>, Option<i64>, i64, Option<i64>, Option<String>, i64);
-
-fn mailbox_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<MailboxRow> {
-    Ok((
-        row.get(0)?,
-        row.get(1)?,
-        row.get(2)?,
-        row.get(3)?,
-        row.get(4)?,
-        row.get(5)?,
-        row.get(6)?,
-        row.get(7)?,
-        row.get(8)?,
-    ))
-}
 
 fn mailbox(row: MailboxRow) -> Result<Mailbox, StorageError> {
     let (store_id, sealed_url, shown_as, validity, last_uid, next, polled, last_error, read) = row;
@@ -579,7 +542,7 @@ impl ChannelStorage for SqliteStorage {
                 );
                 let mut statement = conn.prepare_cached(&sql)?;
                 let rows = statement
-                    .query_map(params![micros(now), micros(now + lease), i64::from(limit)], outbox_row)?
+                    .query_map(params![micros(now), micros(now + lease), i64::from(limit)], columns::<OutboxRow>)?
                     .collect::<Result<Vec<_>, _>>()?;
                 Ok(rows)
             })
@@ -681,7 +644,7 @@ impl ChannelStorage for SqliteStorage {
                 );
                 let mut statement = conn.prepare_cached(&sql)?;
                 let rows = statement
-                    .query_map(params![store_id.to_string(), i64::from(limit)], outbox_row)?
+                    .query_map(params![store_id.to_string(), i64::from(limit)], columns::<OutboxRow>)?
                     .collect::<Result<Vec<_>, _>>()?;
                 Ok(rows)
             })
@@ -714,7 +677,7 @@ impl ChannelStorage for SqliteStorage {
         let row = self
             .read(move |conn| {
                 let sql = format!("SELECT {MAILBOX_COLUMNS} FROM mailboxes WHERE store_id = ?1");
-                Ok(conn.prepare_cached(&sql)?.query_row([store_id.to_string()], mailbox_row).optional()?)
+                Ok(conn.prepare_cached(&sql)?.query_row([store_id.to_string()], columns::<MailboxRow>).optional()?)
             })
             .await?;
         row.map(mailbox).transpose()
@@ -736,7 +699,7 @@ impl ChannelStorage for SqliteStorage {
                 );
                 let mut statement = conn.prepare_cached(&sql)?;
                 let rows = statement
-                    .query_map(params![micros(now), micros(now + lease), i64::from(limit)], mailbox_row)?
+                    .query_map(params![micros(now), micros(now + lease), i64::from(limit)], columns::<MailboxRow>)?
                     .collect::<Result<Vec<_>, _>>()?;
                 Ok(rows)
             })

@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use redress_domain::follow_through::{SlaState, Timer};
 use redress_domain::{CaseId, StoreId};
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
@@ -13,7 +13,7 @@ use crate::channels_sqlite::parse_uuid;
 use crate::follow_through::{
     CURSOR_OVERLAP, ChangedCase, FollowThroughStorage, SlaCounts, SurveyRecord, TimerRow, count, timer_kind,
 };
-use crate::sqlite::{SqliteStorage, doc, update_case_on};
+use crate::sqlite::{SqliteStorage, columns, doc, update_case_on};
 use crate::{CaseUpdateFn, Conflict, StorageError, StoredChange, from_micros, micros};
 
 fn version(v: u64) -> i64 {
@@ -23,10 +23,6 @@ fn version(v: u64) -> i64 {
 const TIMER_COLUMNS: &str = "id, store_id, case_id, kind, subject, due_at_us, attempts";
 
 type RawTimer = (String, String, String, String, String, i64, i64);
-
-fn timer_row(row: &Row<'_>) -> rusqlite::Result<RawTimer> {
-    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?, row.get(6)?))
-}
 
 fn timer_of(raw: RawTimer) -> Result<TimerRow, StorageError> {
     let (id, store_id, case_id, kind, subject, due_at, attempts) = raw;
@@ -44,21 +40,6 @@ const SURVEY_COLUMNS: &str =
 
 type RawSurvey =
     (String, String, i64, Option<String>, String, String, String, Option<i64>, Option<String>, Option<i64>);
-
-fn survey_row(row: &Row<'_>) -> rusqlite::Result<RawSurvey> {
-    Ok((
-        row.get(0)?,
-        row.get(1)?,
-        row.get(2)?,
-        row.get(3)?,
-        row.get(4)?,
-        row.get(5)?,
-        row.get(6)?,
-        row.get(7)?,
-        row.get(8)?,
-        row.get(9)?,
-    ))
-}
 
 fn survey_of(raw: RawSurvey) -> Result<SurveyRecord, StorageError> {
     let (case_id, store_id, sent_at, agent, kind, channel, language, score, comment, answered_at) = raw;
@@ -204,7 +185,7 @@ impl FollowThroughStorage for SqliteStorage {
                 );
                 let rows = conn
                     .prepare_cached(&sql)?
-                    .query_map(params![micros(now), micros(now + lease), i64::from(limit)], timer_row)?
+                    .query_map(params![micros(now), micros(now + lease), i64::from(limit)], columns::<RawTimer>)?
                     .collect::<Result<Vec<_>, _>>()?;
                 Ok(rows)
             })
@@ -261,7 +242,7 @@ impl FollowThroughStorage for SqliteStorage {
                 );
                 let rows = conn
                     .prepare_cached(&sql)?
-                    .query_map([store_id.to_string(), case_id.to_string()], timer_row)?
+                    .query_map([store_id.to_string(), case_id.to_string()], columns::<RawTimer>)?
                     .collect::<Result<Vec<_>, _>>()?;
                 Ok(rows)
             })
@@ -321,7 +302,7 @@ impl FollowThroughStorage for SqliteStorage {
                 let sql = format!("SELECT {SURVEY_COLUMNS} FROM surveys WHERE store_id = ?1 AND case_id = ?2");
                 Ok(conn
                     .prepare_cached(&sql)?
-                    .query_row([store_id.to_string(), case_id.to_string()], survey_row)
+                    .query_row([store_id.to_string(), case_id.to_string()], columns::<RawSurvey>)
                     .optional()?)
             })
             .await?;
@@ -360,7 +341,7 @@ impl FollowThroughStorage for SqliteStorage {
                 );
                 let rows = conn
                     .prepare_cached(&sql)?
-                    .query_map([store_id.to_string()], survey_row)?
+                    .query_map([store_id.to_string()], columns::<RawSurvey>)?
                     .collect::<Result<Vec<_>, _>>()?;
                 Ok(rows)
             })

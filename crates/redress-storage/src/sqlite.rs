@@ -410,8 +410,13 @@ pub(crate) fn all_docs<T: serde::de::DeserializeOwned>(
 /// An `api_keys` row as read: id, store id, label, secret hash, creation time, team member.
 type ApiKeyRow = (String, String, String, String, i64, Option<String>);
 
-fn api_key_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<ApiKeyRow> {
-    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?))
+/// A row's columns as a tuple of their types, in order (rusqlite's conversion, up to 16
+/// columns): what every reader of a row into a tuple would write out column by column.
+pub(crate) fn columns<T>(row: &rusqlite::Row<'_>) -> rusqlite::Result<T>
+where
+    T: for<'a> TryFrom<&'a rusqlite::Row<'a>, Error = rusqlite::Error>,
+{
+    T::try_from(row)
 }
 
 fn api_key_record(
@@ -546,10 +551,6 @@ fn tell_open_cases(conn: &Connection, order: &Order, before: &Order, now: Offset
 }
 
 type AttachmentRow = (String, String, String, String, i64, i64);
-
-fn attachment_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<AttachmentRow> {
-    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?))
-}
 
 fn attachment_info(
     (id, case_id, filename, content_type, size, at): AttachmentRow,
@@ -776,7 +777,7 @@ impl Storage for SqliteStorage {
             conn.prepare_cached(
                 "SELECT id, store_id, label, secret_hash, created_at_us, agent_id FROM api_keys WHERE secret_hash = ?1",
             )?
-            .query_row([hash], api_key_row)
+            .query_row([hash], columns::<ApiKeyRow>)
             .optional()?
             .map(api_key_record)
             .transpose()
@@ -790,7 +791,7 @@ impl Storage for SqliteStorage {
                 "SELECT id, store_id, label, secret_hash, created_at_us, agent_id FROM api_keys WHERE store_id = ?1
                  ORDER BY created_at_us, id",
             )?
-            .query_map([store_id.to_string()], api_key_row)?
+            .query_map([store_id.to_string()], columns::<ApiKeyRow>)?
             .map(|row| api_key_record(row?))
             .collect()
         })
@@ -804,7 +805,7 @@ impl Storage for SqliteStorage {
                     "SELECT id, store_id, label, secret_hash, created_at_us, agent_id FROM api_keys
                      WHERE store_id = ?1 AND id = ?2",
                 )?
-                .query_row([store_id.to_string(), id.to_string()], api_key_row)
+                .query_row([store_id.to_string(), id.to_string()], columns::<ApiKeyRow>)
                 .optional()?
                 .map(api_key_record)
                 .transpose()?
@@ -1177,7 +1178,7 @@ impl Storage for SqliteStorage {
                  WHERE store_id = ?1 AND case_id = ?2 ORDER BY created_at_us, id",
             )?;
             let rows = statement
-                .query_map(params![store_id.to_string(), case_id.to_string()], attachment_row)?
+                .query_map(params![store_id.to_string(), case_id.to_string()], columns::<AttachmentRow>)?
                 .collect::<Result<Vec<_>, _>>()?;
             rows.into_iter().map(attachment_info).collect()
         })
@@ -1197,7 +1198,7 @@ impl Storage for SqliteStorage {
                      WHERE store_id = ?1 AND case_id = ?2 AND id = ?3",
                 )?
                 .query_row(params![store_id.to_string(), case_id.to_string(), id.to_string()], |row| {
-                    Ok((attachment_row(row)?, row.get::<_, Vec<u8>>(6)?))
+                    Ok((columns::<AttachmentRow>(row)?, row.get::<_, Vec<u8>>(6)?))
                 })
                 .optional()?
                 .ok_or(StorageError::NotFound("attachment"))?;
