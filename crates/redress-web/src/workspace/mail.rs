@@ -12,7 +12,7 @@ use redress_app::channels::{self, DeadLetterItem, OutboxItem};
 use serde::Deserialize;
 
 use super::case::when;
-use super::{Chrome, desk, done_notice, error_text};
+use super::{Chrome, desk, desk_for_form_in, done_notice, error_text};
 use crate::AppState;
 use crate::html::redirect;
 
@@ -146,13 +146,10 @@ async fn retry(
     headers: HeaderMap,
     Form(form): Form<RetryForm>,
 ) -> Response {
-    let desk = match desk(&state, &slug, &headers, None, "mail").await {
+    let desk = match desk_for_form_in(&state, &slug, &headers, &form.form_token, "mail").await {
         Ok(desk) => desk,
         Err(answer) => return answer,
     };
-    if let Err(answer) = desk.check_form(&form.form_token) {
-        return *answer;
-    }
     match channels::retry_outbox(state.app(), &desk.caller(), &entry_id).await {
         Ok(()) => redirect(&format!("{}/mail?done=retried", desk.chrome.base), desk.cookies.clone()),
         Err(e) => render(&state, &desk, None, Some(error_text(&e))).await,
@@ -166,13 +163,10 @@ async fn retry_letter(
     headers: HeaderMap,
     Form(form): Form<RetryForm>,
 ) -> Response {
-    let desk = match desk(&state, &slug, &headers, None, "mail").await {
+    let desk = match desk_for_form_in(&state, &slug, &headers, &form.form_token, "mail").await {
         Ok(desk) => desk,
         Err(answer) => return answer,
     };
-    if let Err(answer) = desk.check_form(&form.form_token) {
-        return *answer;
-    }
     match channels::retry_dead_letter(state.app(), &desk.caller(), &letter_id).await {
         Ok(receipt) => {
             let done = match receipt.outcome {

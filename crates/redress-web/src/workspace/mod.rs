@@ -172,7 +172,18 @@ pub(crate) async fn desk_for_form(
     headers: &HeaderMap,
     token: &str,
 ) -> Result<Desk, Response> {
-    let desk = desk(state, slug, headers, None, "inbox").await?;
+    desk_for_form_in(state, slug, headers, token, "inbox").await
+}
+
+/// [`desk_for_form`] for a form of the desk's `section` (the page a refusal is shown on).
+pub(crate) async fn desk_for_form_in(
+    state: &AppState,
+    slug: &str,
+    headers: &HeaderMap,
+    token: &str,
+    section: &'static str,
+) -> Result<Desk, Response> {
+    let desk = desk(state, slug, headers, None, section).await?;
     desk.check_form(token).map_err(|answer| *answer)?;
     Ok(desk)
 }
